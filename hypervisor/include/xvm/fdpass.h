@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvm/fdpass.h - send and receive file descriptors over a Unix socket
+ * (SCM_RIGHTS), used to hand a domain's memfd and event-channel eventfds to
+ * the backend that serves it.
+ */
+#ifndef XVM_FDPASS_H
+#define XVM_FDPASS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most descriptors one message may carry. */
+#define XVM_FDPASS_MAX 16
+
+/**
+ * Send @len bytes of @buf (at least 1 byte) with @nfds descriptors attached.
+ * @return bytes sent, or -errno (-EINVAL if @nfds > XVM_FDPASS_MAX or
+ *         @len == 0).
+ */
+ssize_t xvm_fd_send(int sock, const void *buf, size_t len, const int *fds,
+                    unsigned nfds);
+
+/**
+ * Receive one message into @buf (@cap bytes) and up to @max_fds descriptors
+ * into @fds; *@nfds is set to the number received.  Descriptors beyond
+ * @max_fds, and all of them when the message was truncated, are closed and
+ * the call fails with -EMSGSIZE, so a peer cannot leak fds into us.
+ * Received fds have O_CLOEXEC set.
+ * @return bytes received (0 on orderly shutdown), or -errno.
+ */
+ssize_t xvm_fd_recv(int sock, void *buf, size_t cap, int *fds,
+                    unsigned max_fds, unsigned *nfds);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XVM_FDPASS_H */

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netback/netback.h - libnetback: the backend half of the Xen netif protocol.
+ *
+ * A struct nb_vif serves one netif device (one queue) of one frontend domain.
+ * It maps the frontend's TX and RX shared rings through the frontend's grant
+ * table (xvm/gnttab.h), takes packets the guest transmits and hands them to
+ * its owner, and copies packets the owner delivers into buffers the guest
+ * posted on its RX ring.  It knows nothing of DPDK or of the switch: buffers
+ * come from, and packets go to, the owner through struct nb_io_ops.
+ *
+ * This is the code a hostile guest talks to.  Rules it follows:
+ *  - every request is copied once from the shared ring into private memory
+ *    (RING_COPY_REQUEST) and only the copy is validated and used; ring
+ *    indices are read once per pass;
+ *  - every grant access goes through xvm_gnttab_copy(), which validates the
+ *    grant from a private copy of the entry and checks every status;
+ *  - a frontend that breaks the protocol gets its vif disabled: the vif stops
+ *    touching the rings, the reason is logged once and counted in
+ *    nb_vif_stats.fatal[reason], and nb_vif_disabled() returns the reason.
+ *    Other vifs and the process carry on.
+ *
+ * Threads: nb_vif_tx_*() (guest transmit) and nb_vif_rx_*() (guest receive)
+ * keep separate state and may run on two different threads; each family is
+ * single-threaded per vif.  nb_vif_stats_get() may be called from any thread
+ * (counters are read without locks and may be slightly stale).
+ * Create/destroy and nb_vif_set_rate() run on the control thread while the
+ * vif is not being polled.
+ */
+#ifndef NETBACK_NETBACK_H
+#define NETBACK_NETBACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xvm/evtchn.h"
+#include "xvm/gnttab.h"
+#include "xvm/mem.h"
+#include "xvm/xen.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest packet on the netif wire (Xen: 0xFFFF). */
+#define NB_MAX_PKT_LEN 65535u
+/** Smallest packet a guest may transmit: an Ethernet header. */
+#define NB_MIN_PKT_LEN 14u
+/** Most data slots in one packet (XEN_NETIF_NR_SLOTS_MIN). */
+#define NB_MAX_SLOTS_PER_PKT 18u
+/** Largest burst one nb_vif_tx_poll() or nb_vif_rx_burst() handles. */
+#define NB_BURST_MAX 64u
+/** Multicast addresses kept per vif (as Linux). */
+#define NB_MCAST_MAX 64u
+
+/** Negotiated features, from the frontend's xenstore keys. */
+enum nb_feature {
+    NB_F_SG = 1u << 0,        /**< frontend takes multi-slot RX packets */
+    NB_F_GSO_TCPV4 = 1u << 1, /**< frontend takes TCPv4 GSO on RX */
+    NB_F_GSO_TCPV6 = 1u << 2, /**< frontend takes TCPv6 GSO on RX */
+    NB_F_RX_NOTIFY = 1u << 3, /**< frontend notifies when posting RX bufs */
+    NB_F_NO_CSUM = 1u << 4,   /**< frontend set feature-no-csum-offload */
+    NB_F_IPV6_CSUM = 1u << 5, /**< frontend set feature-ipv6-csum-offload */
+    NB_F_MCAST_CTRL = 1u << 6 /**< frontend set request-multicast-control */
+};
+
+/** Offload metadata carried with a packet in either direction. */
+enum nb_pkt_flag {
+    NB_PKT_CSUM_BLANK = 1u << 0,     /**< L4 checksum not filled in (partial) */
+    NB_PKT_DATA_VALIDATED = 1u << 1, /**< checksum known good */
+    NB_PKT_GSO = 1u << 2             /**< gso_type/gso_size are valid */
+};
+
+/** GSO type values, as XEN_NETIF_GSO_TYPE_*. */
+enum nb_gso_type {
+    NB_GSO_NONE = XEN_NETIF_GSO_TYPE_NONE,
+    NB_GSO_TCPV4 = XEN_NETIF_GSO_TYPE_TCPV4,
+    NB_GSO_TCPV6 = XEN_NETIF_GSO_TYPE_TCPV6
+};
+
+struct nb_offload {
+    uint16_t flags;    /**< enum nb_pkt_flag bits */
+    uint16_t gso_size; /**< MSS when NB_PKT_GSO */
+    uint8_t gso_type;  /**< enum nb_gso_type when NB_PKT_GSO */
+};
+
+/** A piece of a packet buffer in the owner's memory. */
+struct nb_seg {
+    void *base;
+    uint32_t len;
+};
+
+/** A packet the guest transmitted, now in an owner buffer. */
+struct nb_tx_pkt {
+    void *cookie;          /**< what io_ops->tx_buf_get() returned */
+    uint32_t len;          /**< frame length in bytes */
+    struct nb_offload off; /**< offload metadata from the request */
+};
+
+/** A packet for the guest to receive; the owner keeps the memory. */
+struct nb_rx_pkt {
+    const struct nb_seg *segs; /**< data, in order */
+    uint16_t nseg;
+    uint32_t len; /**< total bytes, == sum of segs[].len, 14..65535 */
+    struct nb_offload off;
+};
+
+/**
+ * The owner's side of the packet interface.  All callbacks run on the
+ * thread that called nb_vif_tx_poll(); none may call back into the vif.
+ */
+struct nb_io_ops {
+    /**
+     * Give buffer space for a guest-transmitted frame of @len bytes
+     * (NB_MIN_PKT_LEN .. NB_MAX_PKT_LEN).  Fill up to @max segments whose
+     * lengths add up to at least @len and set *@cookie to a handle for it.
+     * @return the number of segments filled (> 0), or 0 if no buffer is
+     *         free now: the vif then stops taking requests for this poll and
+     *         counts a tx_nobuf stall (the guest is slowed, nothing is lost).
+     */
+    unsigned (*tx_buf_get)(void *arg, uint32_t len, struct nb_seg *segs,
+                           unsigned max, void **cookie);
+    /** Return a buffer from tx_buf_get() that will not be delivered. */
+    void (*tx_buf_put)(void *arg, void *cookie);
+    /**
+     * A burst of guest-transmitted packets, each fully copied.  The owner
+     * now owns every pkts[i].cookie.  @n >= 1.
+     */
+    void (*tx_deliver)(void *arg, struct nb_tx_pkt *pkts, unsigned n);
+};
+
+/** Why a vif was disabled.  Keep nb_fatal_str() in step. */
+enum nb_fatal {
+    NB_FATAL_NONE = 0,
+    NB_FATAL_TX_PROD_OVERFLOW,     /**< req_prod - req_cons > ring size */
+    NB_FATAL_TX_PROD_BACKWARDS,    /**< TX req_prod moved backwards */
+    NB_FATAL_TX_CHAIN_OVERRUN,     /**< slot chain longer than posted reqs */
+    NB_FATAL_TX_TOO_MANY_SLOTS,    /**< more than NB_MAX_SLOTS_PER_PKT */
+    NB_FATAL_TX_SLOT_CROSSES_PAGE, /**< offset + size > 4096 */
+    NB_FATAL_TX_BAD_GRANT,         /**< a grant copy failed (GNTST_*) */
+    NB_FATAL_TX_BAD_LEN,           /**< total 0, < 14 or > 65535 */
+    NB_FATAL_TX_FRAG_OVERRUN,      /**< fragment sizes exceed the total */
+    NB_FATAL_TX_BAD_EXTRA,         /**< extra missing, type 0 or >= MAX */
+    NB_FATAL_TX_BAD_GSO,           /**< GSO size 0 or unknown GSO type */
+    NB_FATAL_RX_PROD_OVERFLOW,     /**< RX req_prod - rsp_prod > ring size */
+    NB_FATAL_RX_PROD_BACKWARDS,    /**< RX req_prod moved backwards */
+    NB_FATAL_RX_BAD_GRANT,         /**< copy into an RX buffer failed */
+    NB_FATAL__MAX
+};
+
+/** Counters of one vif.  "tx" is guest transmit, "rx" guest receive. */
+struct nb_vif_stats {
+    uint64_t tx_packets, tx_bytes;  /**< taken from the guest */
+    uint64_t rx_packets, rx_bytes;  /**< delivered to the guest */
+    uint64_t tx_nobuf_stalls;       /**< polls stopped by tx_buf_get == 0 */
+    uint64_t tx_credit_stalls;      /**< polls stopped by the rate limit */
+    uint64_t rx_no_slots;           /**< rx_burst stopped: guest ring full */
+    uint64_t rx_dropped_offload;    /**< GSO/SG the frontend can't take */
+    uint64_t mcast_ops;             /**< multicast add/del records handled */
+    uint64_t notify_tx, notify_rx;  /**< event channel sends */
+    uint64_t fatal[NB_FATAL__MAX];  /**< 1 at the reason that disabled it */
+};
+
+/** Everything needed to connect a vif; filled from xenstore by the owner. */
+struct nb_vif_params {
+    const char *name;          /**< for logs, e.g. "vif5.0"; copied */
+    domid_t frontend_domid;    /**< the guest */
+    domid_t backend_domid;     /**< this domain (usually 0) */
+    struct xvm_mem *mem;       /**< the guest's memory, mapped here */
+    uint64_t gnttab_gfn;       /**< first frame of the guest's grant table */
+    uint32_t gnttab_frames;    /**< frames in the guest's grant table */
+    grant_ref_t tx_ring_ref;   /**< frontend key tx-ring-ref */
+    grant_ref_t rx_ring_ref;   /**< frontend key rx-ring-ref */
+    struct xvm_evtchn *evtchn; /**< this domain's port table */
+    evtchn_port_t tx_port;     /**< local port for TX events */
+    evtchn_port_t rx_port;     /**< RX port; == tx_port if not split */
+    uint32_t features;         /**< enum nb_feature bits negotiated */
+    const struct nb_io_ops *ops;
+    void *ops_arg;
+};
+
+struct nb_vif;
+
+/**
+ * Connect a vif: open the guest's grant table, map both ring pages (which
+ * must be granted writable to backend_domid), and attach at the rings'
+ * current response producers.  A ring whose req_prod is more than a ring
+ * ahead of rsp_prod is refused.
+ * @return the vif, or NULL with errno (EINVAL for bad params or a ring that
+ *         cannot be mapped, ENOMEM).
+ */
+struct nb_vif *nb_vif_create(const struct nb_vif_params *p);
+
+/** Unmap the rings and free the vif.  Accepts NULL. */
+void nb_vif_destroy(struct nb_vif *vif);
+
+/**
+ * Guest transmit: take up to @budget packets (capped at NB_BURST_MAX) from
+ * the TX ring, copy each into owner buffers, answer every slot on the ring,
+ * notify the frontend if it asked, and hand the burst to io_ops->tx_deliver.
+ * @return the number of packets delivered (0 when idle, stalled or disabled).
+ */
+unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget);
+
+/**
+ * Before sleeping on the TX event channel: arm req_event and re-check.
+ * @return true if requests are waiting (do not sleep; poll again).
+ */
+bool nb_vif_tx_final_check(struct nb_vif *vif);
+
+/**
+ * Guest receive: copy up to @n packets into buffers the guest posted, write
+ * the responses and notify the frontend once if it asked.  Packets are taken
+ * in order; the returned prefix pkts[0..ret) has been copied and the owner
+ * may free it.  Packets the frontend cannot take (GSO it did not negotiate,
+ * multi-slot without feature-sg) are dropped, counted and included in the
+ * returned count.  When the guest's ring has too few buffers the call stops
+ * and, with feature-rx-notify, arms req_event so the guest's next post
+ * notifies us.
+ * @return packets consumed from @pkts.
+ */
+unsigned nb_vif_rx_burst(struct nb_vif *vif, const struct nb_rx_pkt *pkts,
+                         unsigned n);
+
+/** RX slots the guest has posted and we have not used yet (0 if disabled). */
+unsigned nb_vif_rx_slots(struct nb_vif *vif);
+
+/**
+ * Limit guest transmit to @bytes per @usecs (the backend key rate=
+ * "bytes,usecs"); @bytes == 0 means unlimited.  Credit is replenished as
+ * Linux netback does; a packet larger than the remaining credit waits,
+ * so the guest is slowed, never dropped.
+ * @return 0 or -EINVAL (@usecs == 0 with @bytes != 0).
+ */
+int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes, uint64_t usecs);
+
+/**
+ * Nanoseconds until guest transmit may continue after a credit stall, or 0
+ * when not stalled (for the owner's sleep timeout).
+ */
+uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif);
+
+/** NB_FATAL_NONE while healthy, else the reason the vif was disabled. */
+enum nb_fatal nb_vif_disabled(const struct nb_vif *vif);
+
+/** Copy the vif's counters into @st. */
+void nb_vif_stats_get(const struct nb_vif *vif, struct nb_vif_stats *st);
+
+/**
+ * The multicast addresses the frontend has registered (at most
+ * NB_MCAST_MAX); copies up to @max into @macs and returns how many there are.
+ */
+unsigned nb_vif_mcast_list(const struct nb_vif *vif, uint8_t (*macs)[6],
+                           unsigned max);
+
+/** Short name of @reason ("tx-prod-overflow", ...); never NULL. */
+const char *nb_fatal_str(enum nb_fatal reason);
+
+/** The vif's name as given at creation. */
+const char *nb_vif_name(const struct nb_vif *vif);
+
+/**
+ * Where log lines go (disable reasons and the like).  The default writes
+ * "netback: <line>" to stderr.  Pass NULL to restore it.
+ * Thread: call before creating vifs.
+ */
+void nb_set_log(void (*fn)(const char *line));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETBACK_NETBACK_H */

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Placeholder while this file is written; replaced in the same change. */
+typedef int xvnet_placeholder_vif_t;
