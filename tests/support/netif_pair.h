@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/support/netif_pair.h - connect a libxnf frontend and a libnetback
+ * backend living in two processes that share nothing but a Unix socket.
+ *
+ * The frontend process creates its domain memory (a memfd), its grant table
+ * and its netif device; it sends the backend the memfd and its event-channel
+ * doorbell over the socket (SCM_RIGHTS) with the ring refs, the port and its
+ * features -- what xenstore and xvmd carry in the full system.  The backend
+ * maps the memory, binds the event channel, answers with its own doorbell
+ * and features, and creates the vif.  Used by the cross-process test, the
+ * benchmark and the demo.
+ */
+#ifndef XVNET_TESTS_NETIF_PAIR_H
+#define XVNET_TESTS_NETIF_PAIR_H
+
+#include "netback/netback.h"
+#include "xnf/xnf.h"
+#include "xvm/evtchn.h"
+#include "xvm/mem.h"
+
+/** The frontend domain's side. */
+struct np_front {
+    domid_t domid;
+    struct xvm_mem *mem;
+    struct xvm_evtchn *ec;
+    evtchn_port_t port;
+    struct xnf_dev *xnf;
+    void *xnf_mem;
+};
+
+/** The backend (dom0) side. */
+struct np_back {
+    struct xvm_mem *mem; /* the frontend's memory, mapped here */
+    struct xvm_evtchn *ec;
+    evtchn_port_t port;
+    struct nb_vif *vif;
+};
+
+/**
+ * Frontend half of the handshake over @sock: build the domain (memory, grant
+ * table, device), send the backend what it needs, wait for its answer,
+ * connect the device.  @want is XNF_FE_* features to offer.
+ * @return 0 or -errno; on failure nothing is left allocated.
+ */
+int np_front_setup(struct np_front *f, int sock, domid_t domid, uint32_t want);
+
+/**
+ * Backend half: receive the frontend's fds and parameters, map and bind,
+ * answer, create the vif with @ops/@arg.  @name names the vif in logs.
+ * @return 0 or -errno.
+ */
+int np_back_setup(struct np_back *b, int sock, const char *name,
+                  const struct nb_io_ops *ops, void *arg);
+
+/** Tear down (accept partially set up structs). */
+void np_front_teardown(struct np_front *f);
+void np_back_teardown(struct np_back *b);
+
+/** Wait up to @ms for the event channel port to fire; consume it. */
+int np_wait(struct xvm_evtchn *ec, evtchn_port_t port, int ms);
+
+/** Pin the calling process to CPU @cpu (ignored if it doesn't exist). */
+void np_pin_cpu(int cpu);
+
+/**
+ * Deterministic frame content: fill @buf (@len bytes, >= 24) with a header
+ * (sequence number, length) and a payload derived from @seq, ending with a
+ * 64-bit checksum over everything before it.
+ */
+void np_frame_fill(void *buf, uint32_t len, uint64_t seq);
+
+/**
+ * Check a frame made by np_frame_fill: returns 0 and sets *@seq when the
+ * length matches the header and the checksum holds, else -1.
+ */
+int np_frame_check(const void *buf, uint32_t len, uint64_t *seq);
+
+/** Length of frame @seq for a run seeded with @seed, in [@lo, @hi]. */
+uint32_t np_frame_len(uint64_t seed, uint64_t seq, uint32_t lo, uint32_t hi);
+
+#endif
