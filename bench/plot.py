@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Plot the CSVs in bench/results/ to PNGs next to them."""
+"""Plot the CSVs in bench/results/ to PNGs next to them, print ratios."""
 import csv
 import os
 import sys
@@ -9,29 +9,45 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def plot_netif(d):
-    path = os.path.join(d, "netif.csv")
+def read(path):
     if not os.path.exists(path):
+        return {}
+    return {int(r["size"]): r for r in csv.DictReader(open(path))}
+
+
+def plot_netif(d):
+    ours = read(os.path.join(d, "netif.csv"))
+    peer = read(os.path.join(d, "peer_vhost.csv"))
+    if not ours:
         return
-    rows = list(csv.DictReader(open(path)))
-    sizes = [r["size"] for r in rows]
-    mpps = [float(r["mpps"]) for r in rows]
-    gbps = [float(r["gbps"]) for r in rows]
-    fig, ax1 = plt.subplots(figsize=(7, 4))
-    ax1.bar(sizes, mpps, color="#4878a8", label="Mpps")
-    ax1.axhline(1.24, color="#c44", ls="--",
-                label="Xen kernel netback, grant copy (published, 1.24 Mpps)")
-    ax1.set_xlabel("frame size (bytes)")
-    ax1.set_ylabel("Mpps (front -> back -> front)")
-    ax2 = ax1.twinx()
-    ax2.plot(sizes, gbps, "o-", color="#e08020", label="Gbit/s")
-    ax2.set_ylabel("Gbit/s")
-    h1, l1 = ax1.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax1.legend(h1 + h2, l1 + l2, loc="upper center", fontsize=8)
-    ax1.set_title("xvnet netif loop, one core per side")
+    sizes = sorted(ours)
+    x = range(len(sizes))
+    mpps = [float(ours[s]["mpps"]) for s in sizes]
+    pmpps = [float(peer[s]["mpps"]) if s in peer else 0.0 for s in sizes]
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    w = 0.38
+    ax.bar([i - w / 2 for i in x], mpps, w, color="#4878a8",
+           label="xvnet netif (libxnf <-> libnetback)")
+    ax.bar([i + w / 2 for i in x], pmpps, w, color="#a0a0a0",
+           label="DPDK virtio-user <-> vhost-user (same run)")
+    ax.axhline(1.24, color="#c44", ls="--",
+               label="Xen kernel netback, grant copy (published)")
+    for i, s in enumerate(sizes):
+        g = float(ours[s]["gbps"])
+        ax.annotate(f"{g:.0f} Gb/s", (i - w / 2, mpps[i]), ha="center",
+                    va="bottom", fontsize=7)
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([str(s) for s in sizes])
+    ax.set_xlabel("frame size (bytes)")
+    ax.set_ylabel("Mpps, guest -> backend -> guest")
+    ax.set_title("netif loop, one core per side (2-vCPU VM)")
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(d, "netif.png"), dpi=110)
+    print("size  xvnet Mpps  vhost Mpps  ratio")
+    for s, a, b in zip(sizes, mpps, pmpps):
+        r = f"{a / b:.2f}" if b else "n/a"
+        print(f"{s:5d} {a:10.3f} {b:11.3f}  {r}")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,20 @@ set -eu
 build=${1:-build}
 secs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$here/results"
-echo "== netif: frontend -> backend -> frontend"
-"$build/bench/netif_bench" -s 64,512,1500,9000 -t "$secs" \
-    -o "$here/results/netif.csv"
-/usr/bin/python3 "$here/plot.py" "$here/results"
+out="$here/results"
+mkdir -p "$out"
+sizes="64 512 1500 9000"
+
+echo "== netif: frontend -> backend -> frontend (xvnet, one core per side)"
+"$build/bench/netif_bench" -s "$(echo $sizes | tr ' ' ,)" -t "$secs" \
+    -o "$out/netif.csv"
+
+echo "== peer: DPDK virtio-user <-> vhost-user (testpmd, one core per side)"
+echo "size,mpps" >"$out/peer_vhost.csv"
+"$here/peer_vhost.sh" "$secs" $sizes | while read -r size mpps; do
+    echo "  $size bytes: $mpps Mpps"
+    echo "$size,$mpps" >>"$out/peer_vhost.csv"
+done
+
+/usr/bin/python3 "$here/plot.py" "$out"
 echo "results and plots in bench/results/"
