@@ -42,6 +42,10 @@
 extern "C" {
 #endif
 
+/** Marks the library's exported functions (it builds with hidden
+ * visibility). */
+#define NB_API __attribute__((visibility("default")))
+
 /** Largest packet on the netif wire (Xen: 0xFFFF). */
 #define NB_MAX_PKT_LEN 65535u
 /** Smallest packet a guest may transmit: an Ethernet header. */
@@ -52,6 +56,8 @@ extern "C" {
 #define NB_BURST_MAX 64u
 /** Multicast addresses kept per vif (as Linux). */
 #define NB_MCAST_MAX 64u
+/** Most segments io_ops->tx_buf_get() may fill for one packet. */
+#define NB_TX_SEGS_MAX 32u
 
 /** Negotiated features, from the frontend's xenstore keys. */
 enum nb_feature {
@@ -114,6 +120,8 @@ struct nb_io_ops {
      * Give buffer space for a guest-transmitted frame of @len bytes
      * (NB_MIN_PKT_LEN .. NB_MAX_PKT_LEN).  Fill up to @max segments whose
      * lengths add up to at least @len and set *@cookie to a handle for it.
+     * (@max is NB_TX_SEGS_MAX.  A buffer that breaks these rules is given
+     * back with tx_buf_put() and counted as a tx_nobuf stall.)
      * @return the number of segments filled (> 0), or 0 if no buffer is
      *         free now: the vif then stops taking requests for this poll and
      *         counts a tx_nobuf stall (the guest is slowed, nothing is lost).
@@ -156,6 +164,7 @@ struct nb_vif_stats {
     uint64_t tx_credit_stalls;      /**< polls stopped by the rate limit */
     uint64_t rx_no_slots;           /**< rx_burst stopped: guest ring full */
     uint64_t rx_dropped_offload;    /**< GSO/SG the frontend can't take */
+    uint64_t rx_dropped_bad;        /**< owner packets: bad len or segs */
     uint64_t mcast_ops;             /**< multicast add/del records handled */
     uint64_t notify_tx, notify_rx;  /**< event channel sends */
     uint64_t fatal[NB_FATAL__MAX];  /**< 1 at the reason that disabled it */
@@ -189,10 +198,10 @@ struct nb_vif;
  * @return the vif, or NULL with errno (EINVAL for bad params or a ring that
  *         cannot be mapped, ENOMEM).
  */
-struct nb_vif *nb_vif_create(const struct nb_vif_params *p);
+NB_API struct nb_vif *nb_vif_create(const struct nb_vif_params *p);
 
 /** Unmap the rings and free the vif.  Accepts NULL. */
-void nb_vif_destroy(struct nb_vif *vif);
+NB_API void nb_vif_destroy(struct nb_vif *vif);
 
 /**
  * Guest transmit: take up to @budget packets (capped at NB_BURST_MAX) from
@@ -200,13 +209,17 @@ void nb_vif_destroy(struct nb_vif *vif);
  * notify the frontend if it asked, and hand the burst to io_ops->tx_deliver.
  * @return the number of packets delivered (0 when idle, stalled or disabled).
  */
-unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget);
+NB_API unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget);
 
 /**
  * Before sleeping on the TX event channel: arm req_event and re-check.
- * @return true if requests are waiting (do not sleep; poll again).
+ * The producer index is checked as nb_vif_tx_poll() checks it (a bad one
+ * disables the vif).  While credit-stalled, sleep for
+ * nb_vif_tx_credit_wait_ns() instead: requests are waiting then.
+ * @return true if requests are waiting (do not sleep; poll again); false
+ *         when idle or disabled.
  */
-bool nb_vif_tx_final_check(struct nb_vif *vif);
+NB_API bool nb_vif_tx_final_check(struct nb_vif *vif);
 
 /**
  * Guest receive: copy up to @n packets into buffers the guest posted, write
@@ -216,14 +229,18 @@ bool nb_vif_tx_final_check(struct nb_vif *vif);
  * multi-slot without feature-sg) are dropped, counted and included in the
  * returned count.  When the guest's ring has too few buffers the call stops
  * and, with feature-rx-notify, arms req_event so the guest's next post
- * notifies us.
+ * notifies us.  At most NB_BURST_MAX packets are taken per call.
+ * Offload flags are passed through as they are: with NB_F_NO_CSUM (or
+ * IPv6 without NB_F_IPV6_CSUM) the owner must finish checksums itself.
+ * Packets breaking the nb_rx_pkt rules (len outside 14..65535, segments
+ * not adding up to len) are dropped, counted in rx_dropped_bad, consumed.
  * @return packets consumed from @pkts.
  */
-unsigned nb_vif_rx_burst(struct nb_vif *vif, const struct nb_rx_pkt *pkts,
-                         unsigned n);
+NB_API unsigned nb_vif_rx_burst(struct nb_vif *vif,
+                                const struct nb_rx_pkt *pkts, unsigned n);
 
 /** RX slots the guest has posted and we have not used yet (0 if disabled). */
-unsigned nb_vif_rx_slots(struct nb_vif *vif);
+NB_API unsigned nb_vif_rx_slots(struct nb_vif *vif);
 
 /**
  * Limit guest transmit to @bytes per @usecs (the backend key rate=
@@ -232,39 +249,43 @@ unsigned nb_vif_rx_slots(struct nb_vif *vif);
  * so the guest is slowed, never dropped.
  * @return 0 or -EINVAL (@usecs == 0 with @bytes != 0).
  */
-int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes, uint64_t usecs);
+NB_API int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes,
+                           uint64_t usecs);
 
 /**
  * Nanoseconds until guest transmit may continue after a credit stall, or 0
- * when not stalled (for the owner's sleep timeout).
+ * when not stalled or when the wait is already over (for the owner's sleep
+ * timeout).  Thread: the guest-transmit thread.
  */
-uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif);
+NB_API uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif);
 
 /** NB_FATAL_NONE while healthy, else the reason the vif was disabled. */
-enum nb_fatal nb_vif_disabled(const struct nb_vif *vif);
+NB_API enum nb_fatal nb_vif_disabled(const struct nb_vif *vif);
 
 /** Copy the vif's counters into @st. */
-void nb_vif_stats_get(const struct nb_vif *vif, struct nb_vif_stats *st);
+NB_API void nb_vif_stats_get(const struct nb_vif *vif,
+                             struct nb_vif_stats *st);
 
 /**
  * The multicast addresses the frontend has registered (at most
  * NB_MCAST_MAX); copies up to @max into @macs and returns how many there are.
+ * Thread: the guest-transmit thread, or any thread while it is not polling.
  */
-unsigned nb_vif_mcast_list(const struct nb_vif *vif, uint8_t (*macs)[6],
-                           unsigned max);
+NB_API unsigned nb_vif_mcast_list(const struct nb_vif *vif,
+                                  uint8_t (*macs)[6], unsigned max);
 
 /** Short name of @reason ("tx-prod-overflow", ...); never NULL. */
-const char *nb_fatal_str(enum nb_fatal reason);
+NB_API const char *nb_fatal_str(enum nb_fatal reason);
 
 /** The vif's name as given at creation. */
-const char *nb_vif_name(const struct nb_vif *vif);
+NB_API const char *nb_vif_name(const struct nb_vif *vif);
 
 /**
  * Where log lines go (disable reasons and the like).  The default writes
  * "netback: <line>" to stderr.  Pass NULL to restore it.
  * Thread: call before creating vifs.
  */
-void nb_set_log(void (*fn)(const char *line));
+NB_API void nb_set_log(void (*fn)(const char *line));
 
 #ifdef __cplusplus
 }

@@ -12,16 +12,22 @@
  *
  * Buffer model: the device grants every page it is given once, at
  * xnf_init(), to the backend domain (ring pages and RX pages writable, TX
- * pages read-only) and revokes them at xnf_shutdown().  Each TX ring slot
- * owns one TX page; each RX ring slot owns one RX page.  xnf_send() copies a
- * frame into TX pages (up to 18 slots with feature-sg); received frames
- * are copied out by xnf_recv().
+ * pages read-only) and revokes them at xnf_shutdown().  Each TX id owns
+ * one TX page (ids are not ring positions: a backend may answer out of
+ * order); each RX ring slot owns one RX page, posted with id = slot.
+ * xnf_send() copies a frame into TX pages (up to 16 with feature-sg);
+ * received frames are copied out by xnf_recv().
  *
- * Defensive checks (as Linux netfront): a response producer more than a
- * ring ahead, a TX response with an id that is not outstanding, or an RX
- * producer going backwards marks the device broken; an RX packet with a
- * negative status, offset + status > 4096, too many slots or a bad extra is
- * dropped and counted.
+ * Every response is read once from the shared ring into private memory,
+ * then checked, then used.  Defensive checks (as Linux netfront, a little
+ * stricter): a response producer ahead of the requests published (which
+ * covers "more than a ring ahead") or behind where it was, a TX response
+ * whose id is out of range or not outstanding, or a NULL status with no
+ * extra slot awaiting one, marks the device broken; an RX packet with a
+ * negative status, offset + status > 4096, more than 18 data slots, an id
+ * other than its slot's, a bad extra (type 0 or >= MAX, repeated, more
+ * than four, GSO with size 0 or a type we did not offer) or a length of 0
+ * is dropped and counted in rx_errors.
  *
  * Threads: one thread per device, or the caller serialises.
  */
@@ -38,12 +44,33 @@
 extern "C" {
 #endif
 
+/** Marks the library's exported functions (it builds with hidden
+ * visibility). */
+#define XNF_API __attribute__((visibility("default")))
+
+/** Slots in the TX ring and TX buffer pages (one page per TX id). */
+#define XNF_TX_SLOTS 256u
+/** Slots in the RX ring and RX buffer pages (one page per RX slot). */
+#define XNF_RX_SLOTS 256u
 /** Pages a device needs: 2 ring pages + one per TX slot + one per RX slot. */
-#define XNF_PAGES_NEEDED (2u + 256u + 256u)
+#define XNF_PAGES_NEEDED (2u + XNF_TX_SLOTS + XNF_RX_SLOTS)
 /** Grant references a device uses, consecutive from xnf_config.gref_base. */
 #define XNF_GREFS_NEEDED XNF_PAGES_NEEDED
 /** Largest frame xnf_send() accepts (with feature-sg). */
 #define XNF_MAX_FRAME 65535u
+/** Smallest frame xnf_send() accepts: an Ethernet header. */
+#define XNF_MIN_FRAME 14u
+/** Most data slots in one packet, either direction (XEN_NETIF_NR_SLOTS_MIN). */
+#define XNF_MAX_SLOTS_PER_PKT 18u
+
+/*
+ * What each entry of xnf_config.pages is for.  Page i is granted through
+ * reference gref_base + i, so the same indices name the grant refs.
+ */
+#define XNF_PAGE_TX_RING 0u             /**< TX shared ring */
+#define XNF_PAGE_RX_RING 1u             /**< RX shared ring */
+#define XNF_PAGE_TX_BUF(id) (2u + (id)) /**< data page of TX id */
+#define XNF_PAGE_RX_BUF(slot) (2u + XNF_TX_SLOTS + (slot)) /**< RX slot */
 
 /** A page of the frontend domain's memory. */
 struct xnf_page {
@@ -71,14 +98,26 @@ struct xnf_offload {
 #define XNF_OFF_DATA_VALIDATED 0x2u /**< checksum known good */
 #define XNF_OFF_GSO 0x4u            /**< a large segment: gso_* valid */
 
+/**
+ * What xnf_init() needs.  Read during xnf_init() only (the page array is
+ * copied), so it may live on the caller's stack.
+ */
 struct xnf_config {
-    grant_entry_v1_t *gnttab;   /**< this domain's grant table */
-    uint32_t gnttab_entries;    /**< entries in it */
-    grant_ref_t gref_base;      /**< first of XNF_GREFS_NEEDED refs (>= 8) */
-    const struct xnf_page *pages; /**< XNF_PAGES_NEEDED pages, any order */
+    grant_entry_v1_t *gnttab; /**< this domain's grant table */
+    uint32_t gnttab_entries;  /**< entries in it */
+    grant_ref_t gref_base;    /**< first of XNF_GREFS_NEEDED refs (>= 8) */
+    /**
+     * At least XNF_PAGES_NEEDED distinct 4 KiB-aligned pages, used as the
+     * XNF_PAGE_* indices say; their frame numbers may be in any order.
+     */
+    const struct xnf_page *pages;
     uint32_t nr_pages;
-    domid_t backend_domid;      /**< domain the grants are for */
-    /** Send an event to the backend (the device's event channel). */
+    domid_t backend_domid; /**< domain the grants are for */
+    /**
+     * Send an event to the backend (the device's event channel).  Called
+     * from xnf_connect/xnf_send/xnf_flush/xnf_poll/xnf_recv/xnf_final_check
+     * on the caller's thread, only when the ring's event index asks.
+     */
     void (*notify)(void *arg);
     void *notify_arg;
     /** Frontend features to offer (XNF_FE_*); xnf_fe_features() tells. */
@@ -93,90 +132,114 @@ struct xnf_config {
 struct xnf_stats {
     uint64_t tx_packets, tx_bytes, tx_errors; /**< errors: status != OKAY */
     uint64_t rx_packets, rx_bytes;
-    uint64_t rx_errors;  /**< dropped: bad status/offset/slots/extras */
-    uint64_t notify;     /**< events sent to the backend */
+    uint64_t rx_errors; /**< dropped: bad status/offset/slots/extras */
+    uint64_t notify;    /**< events sent to the backend */
 };
 
 struct xnf_dev;
 
 /** Bytes of memory a device needs (for xnf_init's @mem); 8-byte aligned. */
-size_t xnf_dev_size(void);
+XNF_API size_t xnf_dev_size(void);
 
 /**
- * Initialise a device in caller-provided memory: zero the shared rings as
- * the frontend must, grant every page to the backend.
- * @return the device (== @mem), or NULL if @cfg is unusable (too few pages
- *         or refs, refs out of the table, a ref already in use, NULL notify).
+ * Initialise a device in caller-provided memory: zero every page (no stale
+ * data reaches the backend), initialise both shared rings as the frontend
+ * must, grant the ring pages and RX pages writable and the TX pages
+ * read-only to the backend domain.
+ * @return the device (== @mem), or NULL with nothing granted if @mem is NULL
+ *         or not 8-byte aligned, or @cfg is unusable: NULL table, pages or
+ *         notify; too few pages; a page NULL or not 4 KiB-aligned; gref_base
+ *         < 8; refs beyond the table; a ref already in use; a reserved
+ *         backend domid.  (No errno: the core is freestanding.)
  */
-struct xnf_dev *xnf_init(void *mem, const struct xnf_config *cfg);
+XNF_API struct xnf_dev *xnf_init(void *mem, const struct xnf_config *cfg);
 
 /** Grant refs of the shared rings, for xenstore tx-ring-ref/rx-ring-ref. */
-grant_ref_t xnf_tx_ring_ref(const struct xnf_dev *dev);
-grant_ref_t xnf_rx_ring_ref(const struct xnf_dev *dev);
+XNF_API grant_ref_t xnf_tx_ring_ref(const struct xnf_dev *dev);
+XNF_API grant_ref_t xnf_rx_ring_ref(const struct xnf_dev *dev);
 
-/** XNF_FE_* features this device writes to xenstore (want & supported). */
-uint32_t xnf_fe_features(const struct xnf_dev *dev);
+/**
+ * XNF_FE_* features this device writes to xenstore (want & supported).
+ * GSO is only offered together with SG (a GSO packet spans several slots);
+ * XNF_FE_RX_NOTIFY is always set.
+ */
+XNF_API uint32_t xnf_fe_features(const struct xnf_dev *dev);
 
 /**
  * Connect after reading the backend's features (XNF_BE_* bits): fixes the
- * negotiated features, posts every RX buffer, notifies the backend.
+ * negotiated features (TX GSO needs the backend's feature-sg as well as its
+ * feature-gso-*), posts every RX buffer, notifies the backend.
  * @return 0, -ENOTSUP if the backend lacks feature-rx-copy, -EINVAL if
- *         already connected.
+ *         already connected or shut down.
  */
-int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
+XNF_API int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
 
 /**
  * Queue one frame for transmission (copied into TX pages; the frame's memory
- * may be reused at once).  Responses are reaped and requests pushed lazily:
- * call xnf_flush() after a burst.
- * @return 0; -EAGAIN if the ring lacks free slots (reap with xnf_poll());
+ * may be reused at once).  Requests are pushed lazily: call xnf_flush()
+ * after a burst.  When the ring looks full, xnf_send() itself flushes and
+ * reaps TX responses before giving up.
+ * A frame takes ceil(@len / 4096) slots, plus one when @off asks for GSO
+ * (XNF_OFF_GSO with gso_size > 0 and a gso_type the backend offered).
+ * @return 0; -EAGAIN if the ring lacks free slots (retry after xnf_poll());
  *         -EMSGSIZE if @len < 14 or > XNF_MAX_FRAME or the frame needs more
  *         than one slot without XNF_BE_SG; -EINVAL for bad offload metadata;
  *         -EIO if the device is broken or not connected.
  */
-int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
-             const struct xnf_offload *off);
+XNF_API int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
+                     const struct xnf_offload *off);
 
 /** Publish queued TX requests and notify the backend if it wants it. */
-void xnf_flush(struct xnf_dev *dev);
+XNF_API void xnf_flush(struct xnf_dev *dev);
 
 /**
- * Reap TX responses (freeing slots) and repost consumed RX buffers.
- * @return the number of TX responses reaped.
+ * Reap TX responses (freeing slots) and repost every consumed RX buffer.
+ * @return the number of TX responses reaped (0 if broken).
  */
-unsigned xnf_poll(struct xnf_dev *dev);
+XNF_API unsigned xnf_poll(struct xnf_dev *dev);
 
 /**
- * Take the next received frame, copying it into @buf (@cap bytes).
- * @return its length (> 0); 0 if nothing is waiting; -EMSGSIZE if it did not
- *         fit (it is dropped); -EIO if the device is broken.
- * @off may be NULL.
+ * Take the next received frame, copying it into @buf (@cap bytes), and its
+ * offload metadata into @off (may be NULL).  Malformed packets are dropped
+ * and counted in rx_errors on the way.  Consumed buffers are reposted in
+ * batches; xnf_poll() and xnf_final_check() repost the rest.
+ * @return its length (> 0); 0 if no complete frame is waiting; -EMSGSIZE if
+ *         it did not fit (it is dropped, not counted in rx_errors); -EIO if
+ *         the device is broken or not connected.
  */
-int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
-             struct xnf_offload *off);
+XNF_API int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
+                     struct xnf_offload *off);
 
 /**
- * Before sleeping on the event channel: arm rsp_event on both rings and
- * re-check.  @return true if responses are already waiting (don't sleep).
+ * Before sleeping on the event channel: push queued TX requests, repost RX
+ * buffers, arm rsp_event on both rings and re-check.  On RX, a packet whose
+ * tail the backend has not published yet does not count as work (the
+ * event fires when more arrives), so a backend cannot make us spin.
+ * @return true if responses are already waiting (don't sleep); false when
+ *         idle, broken or not connected.
  */
-bool xnf_final_check(struct xnf_dev *dev);
+XNF_API bool xnf_final_check(struct xnf_dev *dev);
 
-/** Free TX slots right now (after xnf_poll()). */
-unsigned xnf_tx_slots_free(const struct xnf_dev *dev);
+/**
+ * Free TX slots right now (after xnf_poll()): a frame of n pages fits if
+ * this is >= n (n + 1 with GSO).
+ */
+XNF_API unsigned xnf_tx_slots_free(const struct xnf_dev *dev);
 
 /** True once the backend was caught breaking the protocol. */
-bool xnf_broken(const struct xnf_dev *dev);
+XNF_API bool xnf_broken(const struct xnf_dev *dev);
 
 /**
  * Disconnect: end access to every grant.  Pages whose grant the backend
  * still holds cannot be revoked (XSA-396): they are left granted and
- * counted, and must not be reused.
+ * counted, and must not be reused.  Calling it again retries only those.
+ * Every other call on the device then fails with -EIO (or does nothing).
  * @return 0, or the number of grants that could not be revoked.
  */
-int xnf_shutdown(struct xnf_dev *dev);
+XNF_API int xnf_shutdown(struct xnf_dev *dev);
 
 /** Copy the device's counters. */
-void xnf_stats_get(const struct xnf_dev *dev, struct xnf_stats *st);
+XNF_API void xnf_stats_get(const struct xnf_dev *dev, struct xnf_stats *st);
 
 #ifdef __cplusplus
 }

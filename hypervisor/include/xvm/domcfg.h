@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvm/domcfg.h - domain configuration files.
+ *
+ * A domain config is xl-style text, one `key = value` per statement:
+ *
+ *   # web server
+ *   name   = "web1"
+ *   type   = "process"          # "process" or "kvm"
+ *   memory = 256                # MiB
+ *   vcpus  = 2
+ *   uuid   = "6f2c...-..."      # optional: kept from the first create
+ *   vif    = [ "link=phys0,vlan=10,maxbw=100M,mac=auto",
+ *              "link=stub0,priority=high" ]
+ *
+ * Strings are in double quotes (no escapes), numbers are decimal, lists are
+ * in [ ] and may span lines, `#` starts a comment.  Each key may appear
+ * once; unknown keys are errors.  Per-vif keys: link (required), vlan
+ * 1-4094, maxbw with a K/M/G suffix in bit/s (bare number: Mbit/s; at least
+ * 1200K, as dladm), mac = auto | random | xx:xx:xx:xx:xx:xx (unicast),
+ * priority = low | medium | high.
+ *
+ * The parser is pure: it touches no file but the one it is asked to load,
+ * allocates nothing that outlives the call, and is safe on any input.
+ * Thread safety: reentrant.
+ */
+#ifndef XVM_DOMCFG_H
+#define XVM_DOMCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define XVM_DOMCFG_NAME_MAX 63    /**< longest domain name */
+#define XVM_DOMCFG_LINK_MAX 31    /**< longest datalink name in a vif */
+#define XVM_DOMCFG_VIFS_MAX 16    /**< most vifs one domain may have */
+#define XVM_DOMCFG_MEMORY_MAX 16384 /**< MiB: XVM_MEM_MAX_FRAMES frames */
+#define XVM_DOMCFG_VCPUS_MAX 128
+#define XVM_DOMCFG_MEMORY_DEFAULT 128 /**< MiB, when `memory` is absent */
+#define XVM_DOMCFG_TEXT_MAX 65536 /**< largest config file accepted */
+#define XVM_DOMCFG_MAXBW_MIN 1200 /**< Kbit/s, the dladm minimum */
+
+/** Domain kinds. */
+enum xvm_domtype {
+    XVM_DOMTYPE_PROCESS, /**< a process with its own network namespace */
+    XVM_DOMTYPE_KVM,     /**< a KVM virtual machine (not runnable yet) */
+};
+
+/** How a vif gets its MAC address. */
+enum xvm_mac_kind {
+    XVM_MAC_AUTO,   /**< chosen by the toolstack (xVM: factory-like) */
+    XVM_MAC_RANDOM, /**< random, locally administered */
+    XVM_MAC_FIXED,  /**< the address in xvm_vifcfg.mac */
+};
+
+/** VNIC priority, as dladm's `priority` link property. */
+enum xvm_vif_priority {
+    XVM_PRIO_MEDIUM, /**< the default */
+    XVM_PRIO_LOW,
+    XVM_PRIO_HIGH,
+};
+
+/** One `vif = [ ... ]` entry. */
+struct xvm_vifcfg {
+    char link[XVM_DOMCFG_LINK_MAX + 1]; /**< datalink the VNIC goes on */
+    uint16_t vlan;                      /**< 1-4094, 0: untagged */
+    uint64_t maxbw_kbps;                /**< Kbit/s, 0: unlimited */
+    enum xvm_mac_kind mac_kind;
+    uint8_t mac[6]; /**< valid when mac_kind is XVM_MAC_FIXED */
+    enum xvm_vif_priority priority;
+};
+
+/** A parsed domain config. */
+struct xvm_domcfg {
+    char name[XVM_DOMCFG_NAME_MAX + 1];
+    enum xvm_domtype type; /**< default XVM_DOMTYPE_PROCESS */
+    uint32_t memory_mib;   /**< default XVM_DOMCFG_MEMORY_DEFAULT */
+    uint32_t vcpus;        /**< default 1 */
+    int has_uuid;          /**< 1 if `uuid` was given */
+    uint8_t uuid[16];
+    unsigned nr_vifs;
+    struct xvm_vifcfg vifs[XVM_DOMCFG_VIFS_MAX];
+};
+
+/**
+ * Parse config text.
+ *
+ * @param text   the config, @len bytes (need not be NUL-terminated)
+ * @param fname  file name used in error messages, not NULL
+ * @param cfg    filled on success; undefined on failure
+ * @param err    on failure, receives "FILE:LINE: KEY: what is wrong"
+ *               (or "FILE:LINE: what is wrong" when no key applies),
+ *               truncated to @errlen; may be NULL if @errlen is 0
+ * @return 0, or -EINVAL (bad config), -E2BIG (@len > XVM_DOMCFG_TEXT_MAX).
+ */
+int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
+                     struct xvm_domcfg *cfg, char *err, size_t errlen);
+
+/**
+ * Read the file at @path and parse it as xvm_domcfg_parse() does, naming it
+ * @path in messages.
+ * @return 0, -EINVAL, -E2BIG, or the -errno of open/read (with a message).
+ */
+int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
+                    size_t errlen);
+
+/** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
+int xvm_domcfg_name_ok(const char *name);
+
+/**
+ * Parse a UUID in its 36-character text form (8-4-4-4-12 hex digits).
+ * @return 0, or -EINVAL.
+ */
+int xvm_uuid_parse(const char *s, uint8_t uuid[16]);
+
+/** Format @uuid into @buf (at least 37 bytes), lowercase. */
+void xvm_uuid_format(const uint8_t uuid[16], char buf[37]);
+
+/** Text for a domain type ("process", "kvm"). */
+const char *xvm_domtype_str(enum xvm_domtype type);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XVM_DOMCFG_H */

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One client connection: framing of xs_wire messages on a non-blocking
+ * stream socket, and an output queue that absorbs partial writes.
+ *
+ * Memory a client can pin is bounded: the input buffer is fixed; replies
+ * are only produced while less than half of max_out_bytes is queued (past
+ * that the connection's requests wait in the socket until its peer reads);
+ * and a watch event that would overflow max_out_bytes closes the
+ * connection instead of growing the queue.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "xst_pvt.h"
+
+struct xst_conn *xst_conn_new(struct xst_server *srv, int fd, uint16_t domid)
+{
+    struct xst_conn *c = calloc(1, sizeof(*c));
+    struct epoll_event ev = {.events = EPOLLIN};
+
+    if (!c)
+        return NULL;
+    c->srv = srv;
+    c->fd = fd;
+    c->domid = domid;
+    c->priv = domid == 0;
+    c->out_tail = &c->out_head;
+    c->epoll = EPOLLIN;
+    ev.data.ptr = c;
+    if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        int e = errno;
+
+        free(c);
+        errno = e;
+        return NULL;
+    }
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    return c;
+}
+
+static void out_free(struct xst_conn *c)
+{
+    while (c->out_head) {
+        struct xst_out *o = c->out_head;
+
+        c->out_head = o->next;
+        free(o);
+    }
+    c->out_tail = &c->out_head;
+    c->out_bytes = 0;
+}
+
+static void txns_free(struct xst_conn *c)
+{
+    while (c->txns) {
+        struct xst_txn *tx = c->txns;
+
+        c->txns = tx->next;
+        xst_txn_free(tx);
+    }
+    c->ntxns = 0;
+}
+
+/*
+ * Close the socket now; the structure lives until xst_server_reap() since
+ * callers up the stack (watch firing, epoll event arrays) may still hold
+ * it.  Its watches stop firing at once (dead connections are skipped).
+ */
+void xst_conn_kill(struct xst_conn *c, const char *why)
+{
+    if (c->dead)
+        return;
+    if (why) {
+        xst_log(c->srv, XST_LOG_WARNING, "dropping connection of domain %u: %s",
+                (unsigned)c->domid, why);
+        c->srv->st.conns_dropped++;
+    }
+    c->dead = true;
+    epoll_ctl(c->srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    c->fd = -1;
+    out_free(c);
+}
+
+void xst_conn_free(struct xst_conn *c)
+{
+    xst_conn_kill(c, NULL);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        c->srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    xst_watch_clear(c);
+    txns_free(c);
+    free(c);
+}
+
+static bool throttled(const struct xst_conn *c)
+{
+    return c->out_bytes >= c->srv->cfg.max_out_bytes / 2;
+}
+
+void xst_conn_update_epoll(struct xst_conn *c)
+{
+    uint32_t want = 0;
+    struct epoll_event ev;
+
+    if (c->dead)
+        return;
+    if (!throttled(c))
+        want |= EPOLLIN;
+    if (c->out_head)
+        want |= EPOLLOUT;
+    if (want == c->epoll)
+        return;
+    ev.events = want;
+    ev.data.ptr = c;
+    if (epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+        xst_conn_kill(c, "epoll_ctl failed");
+    else
+        c->epoll = want;
+}
+
+int xst_conn_send(struct xst_conn *c, const struct xsd_sockmsg *hdr,
+                  const void *p0, size_t l0, const void *p1, size_t l1,
+                  bool is_event)
+{
+    struct xsd_sockmsg h = *hdr;
+    size_t len = sizeof(h) + l0 + l1;
+    struct xst_out *o;
+
+    if (c->dead)
+        return -EPIPE;
+    if (l0 + l1 > XENSTORE_PAYLOAD_MAX)
+        return -E2BIG; /* callers check; never put one on the wire */
+    if (is_event && c->out_bytes + len > c->srv->cfg.max_out_bytes) {
+        xst_conn_kill(c, "watch events not being read");
+        return -ENOBUFS;
+    }
+    o = malloc(sizeof(*o) + len);
+    if (!o)
+        return -ENOMEM;
+    h.len = (uint32_t)(l0 + l1);
+    memcpy(o->data, &h, sizeof(h));
+    if (l0)
+        memcpy(o->data + sizeof(h), p0, l0);
+    if (l1)
+        memcpy(o->data + sizeof(h) + l0, p1, l1);
+    o->len = len;
+    o->off = 0;
+    o->next = NULL;
+    *c->out_tail = o;
+    c->out_tail = &o->next;
+    c->out_bytes += len;
+    return 0;
+}
+
+void xst_conn_flush(struct xst_conn *c)
+{
+    while (!c->dead && c->out_head) {
+        struct xst_out *o = c->out_head;
+        ssize_t n = send(c->fd, o->data + o->off, o->len - o->off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return;
+            xst_conn_kill(c, NULL); /* the peer went away */
+            return;
+        }
+        o->off += (size_t)n;
+        c->out_bytes -= (size_t)n;
+        if (o->off < o->len)
+            return;
+        c->out_head = o->next;
+        if (!c->out_head)
+            c->out_tail = &c->out_head;
+        free(o);
+    }
+}
+
+/* Handle the complete messages at the start of the input buffer. */
+static void conn_process(struct xst_conn *c)
+{
+    size_t off = 0;
+
+    while (!c->dead && !throttled(c)) {
+        struct xsd_sockmsg hdr;
+
+        if (c->in_len - off < sizeof(hdr))
+            break;
+        memcpy(&hdr, c->in + off, sizeof(hdr));
+        /* Xen kills such a connection too: there is no resynchronising
+         * with a peer that lies about lengths. */
+        if (hdr.len > XENSTORE_PAYLOAD_MAX) {
+            xst_conn_kill(c, "payload longer than 4096 bytes");
+            return;
+        }
+        if (c->in_len - off < sizeof(hdr) + hdr.len)
+            break;
+        memcpy(c->msg, c->in + off + sizeof(hdr), hdr.len);
+        c->msg[hdr.len] = '\0';
+        off += sizeof(hdr) + hdr.len;
+        c->srv->st.requests++;
+        xst_wire_handle(c, &hdr);
+    }
+    if (c->dead)
+        return;
+    memmove(c->in, c->in + off, c->in_len - off);
+    c->in_len -= off;
+}
+
+void xst_conn_read(struct xst_conn *c)
+{
+    ssize_t n;
+
+    if (c->dead)
+        return;
+    if (!throttled(c) && c->in_len < sizeof(c->in)) {
+        n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+                 MSG_DONTWAIT);
+        if (n == 0) {
+            xst_conn_kill(c, NULL);
+            return;
+        }
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                xst_conn_kill(c, NULL);
+            return;
+        }
+        c->in_len += (size_t)n;
+    }
+    conn_process(c);
+}
+
+void xst_conn_resume(struct xst_conn *c)
+{
+    if (!c->dead && !throttled(c) && c->in_len >= sizeof(struct xsd_sockmsg))
+        conn_process(c);
+}

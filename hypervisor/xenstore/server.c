@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/* The server: listening socket, epoll loop, connections, domains. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "xst_pvt.h"
+
+#define EVENTS_PER_DISPATCH 64
+#define ACCEPTS_PER_DISPATCH 16
+
+void xst_log(struct xst_server *srv, int level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (!srv->cfg.log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    srv->cfg.log(srv->cfg.log_arg, level, msg);
+}
+
+static void config_defaults(struct xst_config *c)
+{
+    if (!c->max_watches)
+        c->max_watches = 128;
+    if (!c->max_transactions)
+        c->max_transactions = 10;
+    if (!c->max_nodes)
+        c->max_nodes = 1000;
+    if (!c->max_value)
+        c->max_value = 2048;
+    if (!c->max_tx_nodes)
+        c->max_tx_nodes = 1024;
+    if (!c->max_out_bytes)
+        c->max_out_bytes = 256 * 1024;
+    /* Room for at least a few full messages, or throttling never lifts. */
+    if (c->max_out_bytes < 4 * XST_MSG_MAX)
+        c->max_out_bytes = 4 * XST_MSG_MAX;
+}
+
+/* The root, /local and /local/domain, dom0's and closed to guests. */
+static int store_seed(struct xst_store *st)
+{
+    static const char *const paths[] = {"/", "/local", "/local/domain"};
+    const size_t np = sizeof(paths) / sizeof(paths[0]);
+    const struct xst_perm perm = {.domid = 0, .perm = XST_PERM_NONE};
+    size_t i;
+
+    for (i = 0; i < np; i++) {
+        struct xst_node *n = xst_node_new(paths[i], &perm, 1);
+        const char *child = i + 1 < np ? strrchr(paths[i + 1], '/') + 1 : NULL;
+
+        if (!n || (child && xst_node_add_child(n, child, strlen(child)) < 0)) {
+            xst_node_free(n);
+            return -ENOMEM;
+        }
+        if (xst_store_put(st, n) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Is a daemon answering on @sa?  Then its socket must not be replaced. */
+static bool socket_is_live(const struct sockaddr_un *sa)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool live;
+
+    if (fd < 0)
+        return false;
+    live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
+    close(fd);
+    return live;
+}
+
+static int listen_socket(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct stat sb;
+    int fd, r;
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -ENAMETOOLONG;
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        r = -errno;
+        if (r != -EADDRINUSE || lstat(path, &sb) < 0 || !S_ISSOCK(sb.st_mode))
+            goto close_fd;
+        if (socket_is_live(&sa) || unlink(path) < 0 ||
+            bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            r = -EADDRINUSE;
+            goto close_fd;
+        }
+    }
+    /* Between bind and chmod the mode follows the umask; accept() checks
+     * the peer's uid as well, so that window grants nothing. */
+    if (chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+        r = -errno;
+        goto unlink_path;
+    }
+    return fd;
+
+unlink_path:
+    unlink(path);
+close_fd:
+    close(fd);
+    return r;
+}
+
+static int server_listen(struct xst_server *srv, const char *path)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    int fd = listen_socket(path);
+
+    if (fd < 0)
+        return fd;
+    srv->sock_path = strdup(path);
+    if (!srv->sock_path || epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        int r = srv->sock_path ? -errno : -ENOMEM;
+
+        unlink(path);
+        close(fd);
+        free(srv->sock_path);
+        srv->sock_path = NULL;
+        return r;
+    }
+    srv->lfd = fd;
+    return 0;
+}
+
+struct xst_server *xst_server_create(const char *sock_path,
+                                     const struct xst_config *cfg)
+{
+    struct xst_server *srv = calloc(1, sizeof(*srv));
+    int r;
+
+    if (!srv)
+        return NULL;
+    srv->epfd = -1;
+    srv->lfd = -1;
+    if (cfg)
+        srv->cfg = *cfg;
+    config_defaults(&srv->cfg);
+    r = xst_store_init(&srv->store);
+    if (r < 0) {
+        free(srv);
+        errno = -r;
+        return NULL;
+    }
+    r = store_seed(&srv->store);
+    if (r == 0) {
+        srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+        r = srv->epfd < 0 ? -errno : 0;
+    }
+    if (r == 0 && sock_path)
+        r = server_listen(srv, sock_path);
+    if (r < 0) {
+        xst_server_destroy(srv);
+        errno = -r;
+        return NULL;
+    }
+    return srv;
+}
+
+void xst_server_reap(struct xst_server *srv)
+{
+    struct xst_conn *c, *next;
+
+    for (c = srv->conns; c; c = next) {
+        next = c->next;
+        if (c->dead)
+            xst_conn_free(c);
+    }
+}
+
+void xst_server_destroy(struct xst_server *srv)
+{
+    if (!srv)
+        return;
+    while (srv->conns)
+        xst_conn_free(srv->conns);
+    if (srv->lfd >= 0)
+        close(srv->lfd);
+    if (srv->sock_path)
+        unlink(srv->sock_path);
+    free(srv->sock_path);
+    if (srv->epfd >= 0)
+        close(srv->epfd);
+    xst_store_fini(&srv->store);
+    free(srv);
+}
+
+int xst_server_fd(const struct xst_server *srv)
+{
+    return srv->epfd;
+}
+
+/* Listening-socket clients are dom0, so they must be root or ourselves. */
+static void server_accept(struct xst_server *srv)
+{
+    int i;
+
+    for (i = 0; i < ACCEPTS_PER_DISPATCH; i++) {
+        struct ucred cr;
+        socklen_t cl = sizeof(cr);
+        int fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                xst_log(srv, XST_LOG_WARNING, "accept: %s", strerror(errno));
+            return;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 ||
+            (cr.uid != 0 && cr.uid != geteuid())) {
+            xst_log(srv, XST_LOG_WARNING, "refused a client of uid %u",
+                    (unsigned)cr.uid);
+            close(fd);
+            continue;
+        }
+        if (!xst_conn_new(srv, fd, 0)) {
+            xst_log(srv, XST_LOG_ERR, "no memory for a connection");
+            close(fd);
+        }
+    }
+}
+
+/*
+ * After a batch of work: send what is queued, go on with requests that
+ * waited for their connection's queue to drain, set each connection's
+ * epoll interest, and free closed connections.  The second pass catches
+ * output the first pass produced for connections it had already visited.
+ */
+void xst_server_settle(struct xst_server *srv)
+{
+    struct xst_conn *c;
+
+    for (c = srv->conns; c; c = c->next) {
+        xst_conn_flush(c);
+        xst_conn_resume(c);
+    }
+    for (c = srv->conns; c; c = c->next) {
+        xst_conn_flush(c);
+        xst_conn_update_epoll(c);
+    }
+    xst_server_reap(srv);
+}
+
+int xst_server_dispatch(struct xst_server *srv, int timeout_ms)
+{
+    struct epoll_event ev[EVENTS_PER_DISPATCH];
+    int n, i;
+
+    n = epoll_wait(srv->epfd, ev, EVENTS_PER_DISPATCH, timeout_ms);
+    if (n < 0)
+        return errno == EINTR ? 0 : -errno;
+    for (i = 0; i < n; i++) {
+        struct xst_conn *c = ev[i].data.ptr;
+
+        if (!c) {
+            server_accept(srv);
+            continue;
+        }
+        if (c->dead)
+            continue;
+        if (ev[i].events & EPOLLOUT)
+            xst_conn_flush(c);
+        if (ev[i].events & EPOLLIN)
+            xst_conn_read(c);
+        else if (ev[i].events & (EPOLLHUP | EPOLLERR))
+            xst_conn_kill(c, NULL);
+    }
+    xst_server_settle(srv);
+    return n;
+}
+
+int xst_server_add_conn(struct xst_server *srv, int fd, uint16_t domid)
+{
+    int fl;
+
+    if (domid >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    if (fd < 0 || (fl = fcntl(fd, F_GETFL)) < 0)
+        return -EBADF;
+    if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -errno;
+    if (!xst_conn_new(srv, fd, domid))
+        return errno ? -errno : -ENOMEM;
+    return 0;
+}
+
+void xst_server_stats(const struct xst_server *srv, struct xst_stats *st)
+{
+    const struct xst_conn *c;
+
+    *st = srv->st;
+    st->conns = st->watches = st->transactions = 0;
+    st->out_queued = 0;
+    st->nodes = (unsigned)srv->store.nodes.used;
+    for (c = srv->conns; c; c = c->next) {
+        if (c->dead)
+            continue;
+        st->conns++;
+        st->watches += c->nwatches;
+        st->transactions += c->ntxns;
+        st->out_queued += c->out_bytes;
+    }
+}
+
+uint32_t xst_txid_alloc(struct xst_server *srv, const struct xst_conn *c)
+{
+    for (;;) {
+        uint32_t id = ++srv->next_txid;
+        const struct xst_txn *tx;
+
+        for (tx = c->txns; tx && tx->id != id; tx = tx->next)
+            ;
+        if (id && !tx)
+            return id;
+    }
+}
+
+bool xst_domain_is_introduced(const struct xst_server *srv, uint16_t domid)
+{
+    return domid < DOMID_FIRST_RESERVED &&
+           (srv->introduced[domid / 8] & (1u << (domid % 8)));
+}
+
+int xst_domain_introduce(struct xst_server *srv, uint16_t domid)
+{
+    if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    if (xst_domain_is_introduced(srv, domid))
+        return -EEXIST;
+    srv->introduced[domid / 8] |= (uint8_t)(1u << (domid % 8));
+    xst_watch_fire_special(srv, "@introduceDomain");
+    xst_server_settle(srv);
+    return 0;
+}
+
+/* RELEASE without the settle: also called while a request is handled. */
+int xst_release(struct xst_server *srv, uint16_t domid)
+{
+    struct xst_conn *c;
+
+    if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    if (!xst_domain_is_introduced(srv, domid))
+        return -ENOENT;
+    srv->introduced[domid / 8] &= (uint8_t)~(1u << (domid % 8));
+    for (c = srv->conns; c; c = c->next)
+        if (c->domid == domid)
+            xst_conn_kill(c, NULL);
+    xst_watch_fire_special(srv, "@releaseDomain");
+    return 0;
+}
+
+int xst_domain_release(struct xst_server *srv, uint16_t domid)
+{
+    int r = xst_release(srv, domid);
+
+    xst_server_settle(srv);
+    return r;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Nodes and the committed tree.
+ *
+ * The tree is a table from absolute path to node, each node listing its
+ * children by name, as Xen's own daemon keeps it.  That flat layout is what
+ * makes transactions cheap: a transaction holds copies of just the nodes it
+ * touched, keyed the same way (see txn.c).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "xst_pvt.h"
+
+#define NR_DOMIDS 65536u
+
+struct xst_node *xst_node_new(const char *path, const struct xst_perm *perms,
+                              unsigned nperms)
+{
+    struct xst_node *n = calloc(1, sizeof(*n));
+
+    if (!n)
+        return NULL;
+    n->path = strdup(path);
+    if (!n->path || xst_node_set_perms(n, perms, nperms) < 0) {
+        xst_node_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+void xst_node_free(struct xst_node *n)
+{
+    if (!n)
+        return;
+    free(n->path);
+    free(n->perms);
+    free(n->value);
+    free(n->children);
+    free(n);
+}
+
+static void *dup_bytes(const void *p, size_t len)
+{
+    void *d;
+
+    if (!len)
+        return NULL;
+    d = malloc(len);
+    if (d)
+        memcpy(d, p, len);
+    return d;
+}
+
+struct xst_node *xst_node_clone(const struct xst_node *n)
+{
+    struct xst_node *c = xst_node_new(n->path, n->perms, n->nperms);
+
+    if (!c)
+        return NULL;
+    c->gen = n->gen;
+    c->value = dup_bytes(n->value, n->vlen);
+    c->children = dup_bytes(n->children, n->clen);
+    if ((n->vlen && !c->value) || (n->clen && !c->children)) {
+        xst_node_free(c);
+        return NULL;
+    }
+    c->vlen = n->vlen;
+    c->clen = n->clen;
+    return c;
+}
+
+int xst_node_set_value(struct xst_node *n, const void *v, size_t len)
+{
+    void *d = dup_bytes(v, len);
+
+    if (len && !d)
+        return -ENOMEM;
+    free(n->value);
+    n->value = d;
+    n->vlen = len;
+    return 0;
+}
+
+int xst_node_set_perms(struct xst_node *n, const struct xst_perm *p,
+                       unsigned np)
+{
+    struct xst_perm *d;
+
+    if (np == 0 || np > XST_PERMS_MAX)
+        return -EINVAL;
+    d = dup_bytes(p, np * sizeof(*p));
+    if (!d)
+        return -ENOMEM;
+    free(n->perms);
+    n->perms = d;
+    n->nperms = np;
+    return 0;
+}
+
+int xst_node_add_child(struct xst_node *n, const char *name, size_t len)
+{
+    char *c = realloc(n->children, n->clen + len + 1);
+
+    if (!c)
+        return -ENOMEM;
+    memcpy(c + n->clen, name, len);
+    c[n->clen + len] = '\0';
+    n->children = c;
+    n->clen += len + 1;
+    return 0;
+}
+
+void xst_node_del_child(struct xst_node *n, const char *name, size_t len)
+{
+    size_t off = 0;
+
+    while (off < n->clen) {
+        size_t l = strlen(n->children + off);
+
+        if (l == len && memcmp(n->children + off, name, len) == 0) {
+            memmove(n->children + off, n->children + off + l + 1,
+                    n->clen - off - l - 1);
+            n->clen -= l + 1;
+            return;
+        }
+        off += l + 1;
+    }
+}
+
+int xst_store_init(struct xst_store *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->owned = calloc(NR_DOMIDS, sizeof(*s->owned));
+    if (!s->owned)
+        return -ENOMEM;
+    if (xst_table_init(&s->nodes) < 0) {
+        free(s->owned);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void xst_store_fini(struct xst_store *s)
+{
+    size_t i;
+
+    XST_TABLE_FOREACH(&s->nodes, i) {
+        xst_node_free(s->nodes.slots[i].val);
+    }
+    xst_table_fini(&s->nodes);
+    free(s->owned);
+    s->owned = NULL;
+}
+
+const struct xst_node *xst_store_get(const struct xst_store *s,
+                                     const char *path)
+{
+    return xst_table_get(&s->nodes, path);
+}
+
+int xst_store_put(struct xst_store *s, struct xst_node *n)
+{
+    struct xst_node *old = xst_table_get(&s->nodes, n->path);
+
+    if (xst_table_put(&s->nodes, n->path, n) < 0) {
+        xst_node_free(n);
+        return -ENOMEM;
+    }
+    n->gen = ++s->gen;
+    s->owned[xst_node_owner(n)]++;
+    if (old) {
+        s->owned[xst_node_owner(old)]--;
+        xst_node_free(old);
+    }
+    return 0;
+}
+
+void xst_store_del(struct xst_store *s, const char *path)
+{
+    struct xst_node *old = xst_table_del(&s->nodes, path);
+
+    if (old) {
+        s->owned[xst_node_owner(old)]--;
+        xst_node_free(old);
+    }
+}
+
+/*
+ * The access layer: every operation reads and writes nodes through these
+ * three calls, so the same code serves the committed tree and transactions.
+ */
+
+static int shadow_get(struct xst_access *a, const char *path,
+                      struct xst_shadow **out)
+{
+    struct xst_txn *tx = a->tx;
+    struct xst_shadow *sh = xst_table_get(&tx->shadows, path);
+    const struct xst_node *base;
+
+    if (sh) {
+        *out = sh;
+        return 0;
+    }
+    if (!a->priv && tx->shadows.used >= a->srv->cfg.max_tx_nodes)
+        return -ENOSPC;
+    sh = calloc(1, sizeof(*sh));
+    if (!sh)
+        return -ENOMEM;
+    sh->path = strdup(path);
+    base = xst_store_get(&a->srv->store, path);
+    if (base) {
+        sh->base_gen = base->gen;
+        sh->node = xst_node_clone(base);
+    }
+    if (!sh->path || (base && !sh->node) ||
+        xst_table_put(&tx->shadows, sh->path, sh) < 0) {
+        xst_node_free(sh->node);
+        free(sh->path);
+        free(sh);
+        return -ENOMEM;
+    }
+    *out = sh;
+    return 0;
+}
+
+int xst_acc_get(struct xst_access *a, const char *path,
+                const struct xst_node **out)
+{
+    struct xst_shadow *sh;
+    int r;
+
+    if (!a->tx) {
+        *out = xst_store_get(&a->srv->store, path);
+        return *out ? 0 : -ENOENT;
+    }
+    r = shadow_get(a, path, &sh);
+    if (r < 0)
+        return r;
+    *out = sh->node;
+    return sh->node ? 0 : -ENOENT;
+}
+
+int xst_acc_put(struct xst_access *a, struct xst_node *n)
+{
+    struct xst_shadow *sh;
+    int r;
+
+    if (!a->tx)
+        return xst_store_put(&a->srv->store, n);
+    r = shadow_get(a, n->path, &sh);
+    if (r < 0) {
+        xst_node_free(n);
+        return r;
+    }
+    xst_node_free(sh->node);
+    sh->node = n;
+    sh->dirty = true;
+    return 0;
+}
+
+int xst_acc_del(struct xst_access *a, const char *path)
+{
+    struct xst_shadow *sh;
+    int r;
+
+    if (!a->tx) {
+        xst_store_del(&a->srv->store, path);
+        return 0;
+    }
+    r = shadow_get(a, path, &sh);
+    if (r < 0)
+        return r;
+    xst_node_free(sh->node);
+    sh->node = NULL;
+    sh->dirty = true;
+    return 0;
+}
+
+void xst_acc_changed(struct xst_access *a, const char *path, bool tree,
+                     const struct xst_node *n)
+{
+    struct xst_shadow *sh;
+
+    if (!a->tx) {
+        xst_watch_fire(a->srv, path, tree, n->perms, n->nperms);
+        return;
+    }
+    /* Always present: the operation touched @path before reporting it. */
+    sh = xst_table_get(&a->tx->shadows, path);
+    if (sh && sh->fire < (tree ? XST_FIRE_TREE : XST_FIRE_NODE))
+        sh->fire = tree ? XST_FIRE_TREE : XST_FIRE_NODE;
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/* xvmd: the control protocol (see proto.h): one request, one reply. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "xvm/fdpass.h"
+#include "xvmd.h"
+
+static const struct xvmd_attr_policy req_policy[XVMD_A_MAX_ + 1] = {
+    [XVMD_A_DOM] = {MNL_TYPE_NUL_STRING, 128},
+    [XVMD_A_FILE] = {MNL_TYPE_NUL_STRING, PATH_MAX},
+    [XVMD_A_CONFIG] = {MNL_TYPE_BINARY, XVM_DOMCFG_TEXT_MAX},
+    [XVMD_A_ALL] = {MNL_TYPE_FLAG, 0},
+};
+
+/* The reply being built; one at a time (xvmd is single-threaded). */
+static char reply_buf[XVMD_MSG_MAX];
+
+struct reply {
+    struct nlmsghdr *nlh;
+    int full; /* an attribute did not fit */
+};
+
+static void reply_start(struct reply *r, uint16_t type, uint32_t seq)
+{
+    r->nlh = mnl_nlmsg_put_header(reply_buf);
+    r->nlh->nlmsg_type = type;
+    r->nlh->nlmsg_seq = seq;
+    r->full = 0;
+}
+
+static void dom0_put(struct reply *r)
+{
+    static const uint8_t zero[16];
+    uint64_t kib = 0;
+    char line[128];
+    FILE *f = fopen("/proc/meminfo", "re");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    struct nlattr *nest;
+
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemTotal: %lu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    nest = mnl_attr_nest_start_check(r->nlh, XVMD_MSG_MAX, XVMD_A_DOMAIN);
+    if (!nest ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_ID, 0) ||
+        !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX, XVMD_D_NAME,
+                                 "Domain-0") ||
+        !mnl_attr_put_check(r->nlh, XVMD_MSG_MAX, XVMD_D_UUID, 16, zero) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_STATE,
+                                XVMD_STATE_RUNNING) ||
+        !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX, XVMD_D_OSTYPE,
+                                 "linux") ||
+        !mnl_attr_put_u64_check(r->nlh, XVMD_MSG_MAX, XVMD_D_MEMORY, kib) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_VCPUS,
+                                cpus > 0 ? (uint32_t)cpus : 1) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
+                                (uint32_t)getpid())) {
+        r->full = 1;
+        return;
+    }
+    mnl_attr_nest_end(r->nlh, nest);
+}
+
+static void dom_put(struct reply *r, const struct xvmd_dom *dom)
+{
+    struct nlattr *nest;
+
+    nest = mnl_attr_nest_start_check(r->nlh, XVMD_MSG_MAX, XVMD_A_DOMAIN);
+    if (!nest ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_ID, dom->id) ||
+        !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX, XVMD_D_NAME,
+                                 dom->cfg.name) ||
+        !mnl_attr_put_check(r->nlh, XVMD_MSG_MAX, XVMD_D_UUID, 16,
+                            dom->uuid) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_STATE,
+                                dom->state) ||
+        !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX, XVMD_D_OSTYPE,
+                                 dom->ops->os_type) ||
+        !mnl_attr_put_u64_check(r->nlh, XVMD_MSG_MAX, XVMD_D_MEMORY,
+                                (uint64_t)dom->cfg.memory_mib * 1024) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_VCPUS,
+                                dom->cfg.vcpus) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
+                                (uint32_t)dom->pid)) {
+        r->full = 1;
+        return;
+    }
+    mnl_attr_nest_end(r->nlh, nest);
+}
+
+/* Finish with @rc (0 or -errno) and @msg, send with @fd if >= 0. */
+static void reply_send(struct reply *r, int sock, int rc, const char *msg,
+                       int fd)
+{
+    ssize_t n;
+
+    if (r->full) {
+        /* start over: an error reply always fits */
+        reply_start(r, r->nlh->nlmsg_type, r->nlh->nlmsg_seq);
+        rc = -EMSGSIZE;
+        msg = "reply too large";
+        fd = -1;
+    }
+    mnl_attr_put_u32(r->nlh, XVMD_A_ERRNO, (uint32_t)-rc);
+    if (rc < 0 && msg && *msg)
+        mnl_attr_put_strz(r->nlh, XVMD_A_ERRMSG, msg);
+    n = xvm_fd_send(sock, r->nlh, r->nlh->nlmsg_len, &fd, fd >= 0 ? 1 : 0);
+    if (n < 0)
+        xvmd_log("control: cannot send a reply: %s", strerror((int)-n));
+}
+
+/* Resolve DOM: *@dom set, or *@dom0 set for Domain-0, or -ENOENT. */
+static int dom_resolve(struct xvmd *x, const struct nlattr *a,
+                       struct xvmd_dom **dom, int *dom0, char *err,
+                       size_t errlen)
+{
+    const char *spec;
+
+    *dom = NULL;
+    *dom0 = 0;
+    if (!a) {
+        snprintf(err, errlen, "no domain given");
+        return -EINVAL;
+    }
+    spec = mnl_attr_get_str(a);
+    if (strcmp(spec, "0") == 0 || strcmp(spec, "Domain-0") == 0 ||
+        strcmp(spec, "00000000-0000-0000-0000-000000000000") == 0) {
+        *dom0 = 1;
+        return 0;
+    }
+    *dom = xvmd_dom_find(x, spec);
+    if (*dom)
+        return 0;
+    snprintf(err, errlen, "domain '%s' not found", spec);
+    return -ENOENT;
+}
+
+static int do_create(struct xvmd *x, struct reply *r, const struct nlattr **tb,
+                     char *err, size_t errlen)
+{
+    struct xvmd_dom *dom;
+    int rc;
+
+    if (!tb[XVMD_A_FILE] || !tb[XVMD_A_CONFIG]) {
+        snprintf(err, errlen, "create: file and config required");
+        return -EINVAL;
+    }
+    rc = xvmd_dom_create(x, mnl_attr_get_str(tb[XVMD_A_FILE]),
+                         mnl_attr_get_payload(tb[XVMD_A_CONFIG]),
+                         mnl_attr_get_payload_len(tb[XVMD_A_CONFIG]), &dom,
+                         err, errlen);
+    if (rc == 0)
+        dom_put(r, dom);
+    return rc;
+}
+
+static void do_list(struct xvmd *x, struct reply *r, const struct nlattr **tb)
+{
+    const struct xvmd_dom *dom;
+
+    dom0_put(r);
+    for (dom = x->doms; dom; dom = dom->next)
+        if (tb[XVMD_A_ALL] || dom->state != XVMD_STATE_SHUTOFF)
+            dom_put(r, dom);
+}
+
+/* Commands on one domain; *@fd gets an fd to pass back (NETNS). */
+static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
+                  const struct nlattr **tb, int *fd, char *err,
+                  size_t errlen)
+{
+    static const char *const verbs[] = {
+        [XVMD_CMD_DESTROY - XVMD_CMD_CREATE] = "destroy",
+        [XVMD_CMD_SHUTDOWN - XVMD_CMD_CREATE] = "shut down",
+        [XVMD_CMD_PAUSE - XVMD_CMD_CREATE] = "pause",
+        [XVMD_CMD_RESUME - XVMD_CMD_CREATE] = "resume",
+        [XVMD_CMD_UNDEFINE - XVMD_CMD_CREATE] = "undefine",
+        [XVMD_CMD_NETNS - XVMD_CMD_CREATE] = "enter",
+    };
+    struct xvmd_dom *dom;
+    int dom0, rc;
+
+    rc = dom_resolve(x, tb[XVMD_A_DOM], &dom, &dom0, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (cmd == XVMD_CMD_DOMINFO) {
+        if (dom0)
+            dom0_put(r);
+        else
+            dom_put(r, dom);
+        return 0;
+    }
+    if (dom0) {
+        snprintf(err, errlen, "cannot %s Domain-0: it is the control domain",
+                 verbs[cmd - XVMD_CMD_CREATE]);
+        return -EPERM;
+    }
+    switch (cmd) {
+    case XVMD_CMD_DESTROY:
+        return xvmd_dom_destroy(x, dom, err, errlen);
+    case XVMD_CMD_SHUTDOWN:
+        return xvmd_dom_shutdown(x, dom, err, errlen);
+    case XVMD_CMD_PAUSE:
+        return xvmd_dom_pause(x, dom, err, errlen);
+    case XVMD_CMD_RESUME:
+        return xvmd_dom_resume(x, dom, err, errlen);
+    case XVMD_CMD_UNDEFINE:
+        return xvmd_dom_undefine(x, dom, err, errlen);
+    }
+    /* XVMD_CMD_NETNS */
+    if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
+        snprintf(err, errlen, "domain %s is %s", dom->cfg.name,
+                 xvmd_state_str(dom->state));
+        return -ESRCH;
+    }
+    rc = dom->ops->netns_open(dom);
+    if (rc < 0)
+        snprintf(err, errlen, "cannot open the network namespace of %s: %s",
+                 dom->cfg.name, strerror(-rc));
+    else
+        *fd = rc;
+    return rc < 0 ? rc : 0;
+}
+
+void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
+{
+    const struct nlattr *tb[XVMD_A_MAX_ + 1];
+    const struct nlmsghdr *nlh;
+    struct reply r;
+    char err[1024] = "";
+    int rc, fd = -1;
+
+    nlh = xvmd_msg_parse(req, len, tb, XVMD_A_MAX_, req_policy);
+    if (!nlh || !(nlh->nlmsg_flags & NLM_F_REQUEST) ||
+        nlh->nlmsg_type < XVMD_CMD_CREATE || nlh->nlmsg_type > XVMD_CMD_MAX_) {
+        reply_start(&r, nlh ? nlh->nlmsg_type : 0, nlh ? nlh->nlmsg_seq : 0);
+        reply_send(&r, sock, -EINVAL, "malformed request", -1);
+        return;
+    }
+    reply_start(&r, nlh->nlmsg_type, nlh->nlmsg_seq);
+    switch (nlh->nlmsg_type) {
+    case XVMD_CMD_CREATE:
+        rc = do_create(x, &r, tb, err, sizeof(err));
+        break;
+    case XVMD_CMD_LIST:
+        do_list(x, &r, tb);
+        rc = 0;
+        break;
+    default:
+        rc = do_dom(x, &r, nlh->nlmsg_type, tb, &fd, err, sizeof(err));
+        break;
+    }
+    if (rc < 0 && !err[0])
+        snprintf(err, sizeof(err), "%s", strerror(-rc));
+    reply_send(&r, sock, rc, err, fd);
+    if (fd >= 0)
+        close(fd);
+}

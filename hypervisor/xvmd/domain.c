@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: MIT */
+/* xvmd: the domain table and the domain lifecycle. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "xvm/mem.h"
+#include "xvmd.h"
+
+#define B(s) (1u << (s))
+#define ACTIVE_STATES                                                        \
+    (B(XVMD_STATE_RUNNING) | B(XVMD_STATE_BLOCKED) | B(XVMD_STATE_PAUSED) | \
+     B(XVMD_STATE_SHUTDOWN))
+
+uint64_t xvmd_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+__attribute__((format(printf, 3, 4))) static int
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* Give up the run of @dom: its vifs, what its kind made, its memory. */
+static void dom_teardown(struct xvmd *x, struct xvmd_dom *dom)
+{
+    xvmd_vif_teardown(x, dom);
+    dom->ops->release(x, dom);
+    xvm_mem_destroy(dom->mem);
+    dom->mem = NULL;
+}
+
+/*
+ * The one place a domain's state changes.  Allowed transitions:
+ *
+ *                create               pause
+ *   shut off ------------> running ----------> paused
+ *      ^  ^                |  ^  ^ <----------  |  |
+ *      |  |       shutdown |  |  |   resume     |  | shutdown
+ *      |  |                v  |  v              |  |
+ *      |  +--- in shutdown <--|-blocked         |  |
+ *      |  guest exited or     |  (vCPUs idle;   |  |
+ *      |  grace period over   |  not for        |  |
+ *      |                      |  processes)     |  |
+ *      +-- destroy: from running, blocked, paused, in shutdown, crashed
+ *      +-- running, blocked: the guest powered itself off (exit 0)
+ *
+ *   running, blocked, paused --(guest died unexpectedly)--> crashed
+ *   in shutdown --(guest died, however)--> shut off
+ *
+ * Entering shut off or crashed from a running state tears the run down;
+ * entering shut off also gives the id up.  A crashed domain keeps its id
+ * until destroyed, so it stays visible in `xvm list` as on Xen.
+ */
+static const unsigned allowed[XVMD_STATE_MAX_ + 1] = {
+    [XVMD_STATE_SHUTOFF] = B(XVMD_STATE_RUNNING),
+    [XVMD_STATE_RUNNING] = B(XVMD_STATE_BLOCKED) | B(XVMD_STATE_PAUSED) |
+                           B(XVMD_STATE_SHUTDOWN) | B(XVMD_STATE_CRASHED) |
+                           B(XVMD_STATE_SHUTOFF),
+    [XVMD_STATE_BLOCKED] = B(XVMD_STATE_RUNNING) | B(XVMD_STATE_PAUSED) |
+                           B(XVMD_STATE_SHUTDOWN) | B(XVMD_STATE_CRASHED) |
+                           B(XVMD_STATE_SHUTOFF),
+    [XVMD_STATE_PAUSED] = B(XVMD_STATE_RUNNING) | B(XVMD_STATE_SHUTDOWN) |
+                          B(XVMD_STATE_CRASHED) | B(XVMD_STATE_SHUTOFF),
+    [XVMD_STATE_SHUTDOWN] = B(XVMD_STATE_SHUTOFF),
+    [XVMD_STATE_CRASHED] = B(XVMD_STATE_SHUTOFF),
+};
+
+static int dom_set_state(struct xvmd *x, struct xvmd_dom *dom,
+                         enum xvmd_state to)
+{
+    enum xvmd_state from = dom->state;
+
+    if (!(allowed[from] & B(to))) {
+        xvmd_log("domain %s: refused transition %s -> %s", dom->cfg.name,
+                 xvmd_state_str(from), xvmd_state_str(to));
+        return -EINVAL;
+    }
+    if ((to == XVMD_STATE_SHUTOFF || to == XVMD_STATE_CRASHED) &&
+        (ACTIVE_STATES & B(from)))
+        dom_teardown(x, dom);
+    xvmd_log("domain %s (id %u): %s -> %s", dom->cfg.name, dom->id,
+             xvmd_state_str(from), xvmd_state_str(to));
+    if (to == XVMD_STATE_SHUTOFF)
+        dom->id = XVMD_NO_ID;
+    dom->state = to;
+    return 0;
+}
+
+/* 0 if @dom is in one of the states of @mask, else a message. */
+static int dom_require(const struct xvmd_dom *dom, unsigned mask,
+                       const char *verb, char *err, size_t errlen)
+{
+    if (mask & B(dom->state))
+        return 0;
+    seterr(err, errlen, "cannot %s domain %s: it is %s", verb, dom->cfg.name,
+           xvmd_state_str(dom->state));
+    return -EINVAL;
+}
+
+struct xvmd_dom *xvmd_dom_find(struct xvmd *x, const char *spec)
+{
+    struct xvmd_dom *dom;
+    uint8_t uuid[16];
+    char *end;
+    unsigned long id;
+
+    if (spec[0] >= '0' && spec[0] <= '9') {
+        errno = 0;
+        id = strtoul(spec, &end, 10);
+        if (*end == '\0' && errno == 0)
+            for (dom = x->doms; dom; dom = dom->next)
+                if (dom->id != XVMD_NO_ID && dom->id == id)
+                    return dom;
+    }
+    if (xvm_uuid_parse(spec, uuid) == 0)
+        for (dom = x->doms; dom; dom = dom->next)
+            if (memcmp(dom->uuid, uuid, 16) == 0)
+                return dom;
+    for (dom = x->doms; dom; dom = dom->next)
+        if (strcmp(dom->cfg.name, spec) == 0)
+            return dom;
+    return NULL;
+}
+
+unsigned xvmd_dom_count(const struct xvmd *x)
+{
+    const struct xvmd_dom *dom;
+    unsigned n = 0;
+
+    for (dom = x->doms; dom; dom = dom->next)
+        n++;
+    return n;
+}
+
+static struct xvmd_dom *dom_by_uuid(struct xvmd *x, const uint8_t uuid[16])
+{
+    struct xvmd_dom *dom;
+
+    for (dom = x->doms; dom; dom = dom->next)
+        if (memcmp(dom->uuid, uuid, 16) == 0)
+            return dom;
+    return NULL;
+}
+
+static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
+{
+    struct xvmd_dom *dom = calloc(1, sizeof(*dom));
+
+    if (!dom)
+        return NULL;
+    dom->cfg = *cfg;
+    if (cfg->has_uuid) {
+        memcpy(dom->uuid, cfg->uuid, 16);
+    } else {
+        if (getrandom(dom->uuid, 16, 0) != 16) {
+            free(dom);
+            return NULL;
+        }
+        dom->uuid[6] = (uint8_t)((dom->uuid[6] & 0x0f) | 0x40); /* v4 */
+        dom->uuid[8] = (uint8_t)((dom->uuid[8] & 0x3f) | 0x80);
+    }
+    memcpy(dom->cfg.uuid, dom->uuid, 16);
+    dom->cfg.has_uuid = 1;
+    dom->id = XVMD_NO_ID;
+    dom->state = XVMD_STATE_SHUTOFF;
+    dom->ops = &xvmd_kind_process;
+    dom->ctl_fd = -1;
+    (void)x;
+    return dom;
+}
+
+static void dom_link(struct xvmd *x, struct xvmd_dom *dom)
+{
+    struct xvmd_dom **pp = &x->doms;
+
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = dom;
+}
+
+static void dom_unlink(struct xvmd *x, struct xvmd_dom *dom)
+{
+    struct xvmd_dom **pp;
+
+    for (pp = &x->doms; *pp; pp = &(*pp)->next)
+        if (*pp == dom) {
+            *pp = dom->next;
+            return;
+        }
+}
+
+/* Shut off -> running: id, memory, guest, vifs. */
+static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                     size_t errlen)
+{
+    char memname[80];
+    int rc;
+
+    dom->id = x->next_id++;
+    snprintf(memname, sizeof(memname), "xvm-mem-%s", dom->cfg.name);
+    dom->mem = xvm_mem_create(memname, dom->cfg.memory_mib * 256u);
+    if (!dom->mem) {
+        rc = -errno;
+        seterr(err, errlen, "cannot allocate %u MiB for domain %s: %s",
+               dom->cfg.memory_mib, dom->cfg.name, strerror(errno));
+        goto err_id;
+    }
+    rc = dom->ops->start(x, dom, err, errlen);
+    if (rc < 0)
+        goto err_mem;
+    rc = xvmd_vif_setup(x, dom, err, errlen);
+    if (rc < 0)
+        goto err_guest;
+    return dom_set_state(x, dom, XVMD_STATE_RUNNING);
+
+err_guest:
+    dom->ops->kill(dom);
+    dom->ops->release(x, dom);
+err_mem:
+    xvm_mem_destroy(dom->mem);
+    dom->mem = NULL;
+err_id:
+    dom->id = XVMD_NO_ID;
+    return rc;
+}
+
+/* Is @cfg acceptable for a new run, given the records we have? */
+static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
+                        struct xvmd_dom *dom, char *err, size_t errlen)
+{
+    struct xvmd_dom *other;
+    char u[37];
+
+    if (cfg->type == XVM_DOMTYPE_KVM) {
+        seterr(err, errlen, "domain %s: kvm domains are not supported yet",
+               cfg->name);
+        return -EOPNOTSUPP;
+    }
+    if (strcmp(cfg->name, "Domain-0") == 0) {
+        seterr(err, errlen, "Domain-0 is the control domain");
+        return -EINVAL;
+    }
+    if (dom && dom->state != XVMD_STATE_SHUTOFF) {
+        seterr(err, errlen, "domain %s already exists (id %u, %s)",
+               cfg->name, dom->id, xvmd_state_str(dom->state));
+        return -EEXIST;
+    }
+    if (!cfg->has_uuid)
+        return 0;
+    xvm_uuid_format(cfg->uuid, u);
+    other = dom_by_uuid(x, cfg->uuid);
+    if (other && other != dom) {
+        seterr(err, errlen, "UUID %s belongs to domain %s", u,
+               other->cfg.name);
+        return -EEXIST;
+    }
+    if (dom && memcmp(dom->uuid, cfg->uuid, 16) != 0) {
+        char mine[37];
+
+        xvm_uuid_format(dom->uuid, mine);
+        seterr(err, errlen, "domain %s has UUID %s, not %s", cfg->name,
+               mine, u);
+        return -EEXIST;
+    }
+    return 0;
+}
+
+int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
+                    size_t len, struct xvmd_dom **out, char *err,
+                    size_t errlen)
+{
+    struct xvm_domcfg cfg, old;
+    struct xvmd_dom *dom, *found;
+    int rc;
+
+    rc = xvm_domcfg_parse(text, len, fname, &cfg, err, errlen);
+    if (rc < 0)
+        return rc;
+    for (found = x->doms; found; found = found->next)
+        if (strcmp(found->cfg.name, cfg.name) == 0)
+            break;
+    rc = create_check(x, &cfg, found, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (found) {
+        dom = found;
+        old = dom->cfg;
+        dom->cfg = cfg;
+        memcpy(dom->cfg.uuid, dom->uuid, 16);
+        dom->cfg.has_uuid = 1;
+    } else {
+        if (xvmd_dom_count(x) >= XVMD_DOMAINS_MAX) {
+            seterr(err, errlen, "too many domains (%d)", XVMD_DOMAINS_MAX);
+            return -ENOSPC;
+        }
+        dom = dom_new(x, &cfg);
+        if (!dom) {
+            seterr(err, errlen, "cannot create domain %s: %s", cfg.name,
+                   strerror(errno));
+            return -ENOMEM;
+        }
+    }
+    rc = xvmd_store_save(x, dom);
+    if (rc < 0) {
+        seterr(err, errlen, "cannot save domain %s in %s: %s", cfg.name,
+               x->state_dir, strerror(-rc));
+        goto err_restore;
+    }
+    rc = dom_start(x, dom, err, errlen);
+    if (rc < 0)
+        goto err_store;
+    if (!found)
+        dom_link(x, dom);
+    *out = dom;
+    return 0;
+
+err_store:
+    if (!found)
+        xvmd_store_remove(x, dom->cfg.name);
+err_restore:
+    if (found) {
+        dom->cfg = old;
+        xvmd_store_save(x, dom);
+    } else {
+        free(dom);
+    }
+    return rc;
+}
+
+int xvmd_dom_pause(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                   size_t errlen)
+{
+    int rc = dom_require(dom, B(XVMD_STATE_RUNNING) | B(XVMD_STATE_BLOCKED),
+                         "pause", err, errlen);
+
+    if (rc < 0)
+        return rc;
+    rc = dom->ops->pause(dom);
+    if (rc < 0) {
+        seterr(err, errlen, "cannot pause domain %s: %s", dom->cfg.name,
+               strerror(-rc));
+        return rc;
+    }
+    return dom_set_state(x, dom, XVMD_STATE_PAUSED);
+}
+
+int xvmd_dom_resume(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                    size_t errlen)
+{
+    int rc = dom_require(dom, B(XVMD_STATE_PAUSED), "resume", err, errlen);
+
+    if (rc < 0)
+        return rc;
+    rc = dom->ops->resume(dom);
+    if (rc < 0) {
+        seterr(err, errlen, "cannot resume domain %s: %s", dom->cfg.name,
+               strerror(-rc));
+        return rc;
+    }
+    return dom_set_state(x, dom, XVMD_STATE_RUNNING);
+}
+
+int xvmd_dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                      size_t errlen)
+{
+    int rc = dom_require(dom,
+                         B(XVMD_STATE_RUNNING) | B(XVMD_STATE_BLOCKED) |
+                             B(XVMD_STATE_PAUSED),
+                         "shut down", err, errlen);
+
+    if (rc < 0)
+        return rc;
+    rc = dom->ops->shutdown(dom);
+    if (rc < 0) {
+        seterr(err, errlen, "cannot shut down domain %s: %s", dom->cfg.name,
+               strerror(-rc));
+        return rc;
+    }
+    dom->deadline_ms = xvmd_now_ms() + x->shutdown_ms;
+    return dom_set_state(x, dom, XVMD_STATE_SHUTDOWN);
+}
+
+int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                     size_t errlen)
+{
+    int rc = dom_require(dom, ACTIVE_STATES | B(XVMD_STATE_CRASHED),
+                         "destroy", err, errlen);
+
+    if (rc < 0)
+        return rc;
+    dom->ops->kill(dom);
+    return dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
+}
+
+int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                      size_t errlen)
+{
+    int rc = dom_require(dom, B(XVMD_STATE_SHUTOFF), "undefine", err,
+                         errlen);
+
+    if (rc < 0)
+        return rc;
+    rc = xvmd_store_remove(x, dom->cfg.name);
+    if (rc < 0) {
+        seterr(err, errlen, "cannot remove the record of domain %s: %s",
+               dom->cfg.name, strerror(-rc));
+        return rc;
+    }
+    dom_unlink(x, dom);
+    free(dom);
+    return 0;
+}
+
+void xvmd_dom_reap(struct xvmd *x)
+{
+    struct xvmd_dom *dom;
+    enum xvmd_state to;
+    pid_t pid;
+    int st;
+
+    while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+        for (dom = x->doms; dom && dom->pid != pid; dom = dom->next)
+            ;
+        if (!dom)
+            continue;
+        dom->pid = 0;
+        if (WIFSIGNALED(st))
+            xvmd_log("domain %s: guest killed by signal %d", dom->cfg.name,
+                     WTERMSIG(st));
+        else
+            xvmd_log("domain %s: guest exited with status %d",
+                     dom->cfg.name, WEXITSTATUS(st));
+        if (dom->state == XVMD_STATE_SHUTDOWN ||
+            (WIFEXITED(st) && WEXITSTATUS(st) == 0))
+            to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
+        else
+            to = XVMD_STATE_CRASHED;
+        dom_set_state(x, dom, to);
+    }
+}
+
+int xvmd_dom_timeouts(struct xvmd *x)
+{
+    uint64_t now = xvmd_now_ms(), next = UINT64_MAX;
+    struct xvmd_dom *dom;
+
+    for (dom = x->doms; dom; dom = dom->next) {
+        if (dom->state != XVMD_STATE_SHUTDOWN)
+            continue;
+        if (dom->deadline_ms <= now) {
+            xvmd_log("domain %s: no shutdown after %u ms, killing it",
+                     dom->cfg.name, x->shutdown_ms);
+            dom->ops->kill(dom);
+            dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
+        } else if (dom->deadline_ms < next) {
+            next = dom->deadline_ms;
+        }
+    }
+    return next == UINT64_MAX ? -1 : (int)(next - now);
+}
+
+void xvmd_dom_fini(struct xvmd *x)
+{
+    struct xvmd_dom *dom, *next;
+
+    for (dom = x->doms; dom; dom = next) {
+        next = dom->next;
+        if (dom->state != XVMD_STATE_SHUTOFF) {
+            dom->ops->kill(dom);
+            dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
+        }
+        free(dom);
+    }
+    x->doms = NULL;
+}
+
+static int dom_load_one(struct xvmd *x, const struct xvm_domcfg *cfg)
+{
+    struct xvmd_dom *dom;
+
+    if (xvmd_dom_find(x, cfg->name) || dom_by_uuid(x, cfg->uuid) ||
+        !cfg->has_uuid || xvmd_dom_count(x) >= XVMD_DOMAINS_MAX)
+        return -EEXIST;
+    dom = dom_new(x, cfg);
+    if (!dom)
+        return -ENOMEM;
+    dom_link(x, dom);
+    return 0;
+}
+
+int xvmd_dom_init(struct xvmd *x)
+{
+    x->next_id = 1;
+    return xvmd_store_load(x, dom_load_one);
+}

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvmd - the xvnet control daemon: domain table and lifecycle.
+ *
+ *   xvmd [-s SOCKET] [-d STATE_DIR] [-n NETNS_DIR] [-p PROCDOM] [-t SECS]
+ *
+ * Runs in the foreground and logs to stderr.  SIGTERM or SIGINT destroy
+ * every running domain (their records and UUIDs stay) and exit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "xvm/fdpass.h"
+#include "xvmd.h"
+
+#define CLIENTS_MAX 64
+
+void xvmd_log(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fputs("xvmd: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: xvmd [-s SOCKET] [-d STATE_DIR] [-n NETNS_DIR] "
+               "[-p PROCDOM] [-t SECONDS]\n"
+               "  -s  control socket (default " XVMD_DEFAULT_SOCKET ")\n"
+               "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
+               "  -n  where process domains pin their network namespaces "
+               "(default /run/netns)\n"
+               "  -p  the xvm-procdom program (default: next to xvmd)\n"
+               "  -t  grace period of a shutdown before the kill (default "
+               "10)\n");
+}
+
+static int mkdir_parent(const char *path)
+{
+    char tmp[PATH_MAX], *p;
+
+    if (strlen(path) >= sizeof(tmp))
+        return -ENAMETOOLONG;
+    strcpy(tmp, path);
+    for (p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    return 0;
+}
+
+/* A root-only SOCK_SEQPACKET socket at @path; refuse a live one. */
+static int ctl_listen(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd, rc;
+    mode_t old;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        xvmd_log("socket path too long: %s", path);
+        return -ENAMETOOLONG;
+    }
+    strcpy(sa.sun_path, path);
+    rc = mkdir_parent(path);
+    if (rc < 0) {
+        xvmd_log("cannot create the directory of %s: %s", path,
+                 strerror(-rc));
+        return rc;
+    }
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        xvmd_log("another xvmd is running on %s", path);
+        close(fd);
+        return -EADDRINUSE;
+    }
+    unlink(path); /* stale: nobody answers */
+    old = umask(0177);
+    rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+    umask(old);
+    if (rc < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+        rc = -errno;
+        xvmd_log("cannot listen on %s: %s", path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+static int epoll_add(int ep, int fd)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+    return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void client_accept(int ep, int lfd, int *nclients)
+{
+    struct ucred cr;
+    socklen_t len = sizeof(cr);
+    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+    if (fd < 0)
+        return;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
+        (cr.uid != 0 && cr.uid != geteuid())) {
+        xvmd_log("control: refused a client of uid %u", (unsigned)cr.uid);
+        close(fd);
+        return;
+    }
+    if (*nclients >= CLIENTS_MAX || epoll_add(ep, fd) < 0) {
+        close(fd);
+        return;
+    }
+    (*nclients)++;
+}
+
+/* One request from @fd; returns 0 to keep the client, -1 to drop it. */
+static int client_serve(struct xvmd *x, int fd)
+{
+    static char buf[XVMD_MSG_MAX];
+    unsigned nfds = 0;
+    ssize_t n = xvm_fd_recv(fd, buf, sizeof(buf), NULL, 0, &nfds);
+
+    if (n == -EAGAIN || n == -EINTR)
+        return 0;
+    if (n <= 0)
+        return -1; /* gone, or sent fds / an oversized message */
+    xvmd_ctl_handle(x, fd, buf, (size_t)n);
+    return 0;
+}
+
+/* SIGCHLD: reap; SIGTERM/SIGINT/SIGHUP: returns 1 to stop. */
+static int signals_handle(struct xvmd *x, int sfd)
+{
+    struct signalfd_siginfo si;
+    int stop = 0;
+
+    while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+        if (si.ssi_signo == SIGCHLD)
+            xvmd_dom_reap(x);
+        else
+            stop = 1;
+    }
+    return stop;
+}
+
+static int loop(struct xvmd *x, int lfd, int sfd)
+{
+    struct epoll_event evs[16];
+    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i;
+
+    if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0)
+        return -errno;
+    for (;;) {
+        n = epoll_wait(ep, evs, 16, xvmd_dom_timeouts(x));
+        if (n < 0 && errno != EINTR)
+            break;
+        for (i = 0; i < n; i++) {
+            int fd = evs[i].data.fd;
+
+            if (fd == lfd) {
+                client_accept(ep, lfd, &nclients);
+            } else if (fd == sfd) {
+                if (signals_handle(x, sfd))
+                    goto out;
+            } else if (client_serve(x, fd) < 0) {
+                epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+                close(fd);
+                nclients--;
+            }
+        }
+    }
+out:
+    close(ep); /* closes nothing else: clients die with the process */
+    return 0;
+}
+
+/* xvm-procdom next to our own executable (a build tree), else the
+ * installed one. */
+static const char *procdom_default(void)
+{
+    static char path[PATH_MAX];
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (n > 0) {
+        self[n] = '\0';
+        snprintf(path, sizeof(path), "%s/xvm-procdom", dirname(self));
+        if (access(path, X_OK) == 0)
+            return path;
+    }
+    return XVMD_LIBEXECDIR "/xvm-procdom";
+}
+
+static int parse_args(struct xvmd *x, const char **sock, int argc,
+                      char **argv)
+{
+    char *end;
+    long t;
+    int opt;
+
+    while ((opt = getopt(argc, argv, "s:d:n:p:t:h")) != -1) {
+        switch (opt) {
+        case 's': *sock = optarg; break;
+        case 'd': x->state_dir = optarg; break;
+        case 'n': x->netns_dir = optarg; break;
+        case 'p': x->procdom_path = optarg; break;
+        case 't':
+            t = strtol(optarg, &end, 10);
+            if (*end || t < 0 || t > 3600) {
+                fprintf(stderr, "xvmd: -t %s: expected seconds (0-3600)\n",
+                        optarg);
+                return -1;
+            }
+            x->shutdown_ms = (unsigned)t * 1000;
+            break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct xvmd x = {.state_dir = XVMD_DEFAULT_STATE_DIR,
+                     .netns_dir = "/run/netns",
+                     .shutdown_ms = 10000};
+    const char *sock = XVMD_DEFAULT_SOCKET;
+    sigset_t set;
+    int lfd, sfd, rc;
+
+    if (parse_args(&x, &sock, argc, argv) < 0)
+        return 1;
+    if (!x.procdom_path)
+        x.procdom_path = procdom_default();
+    if (access(x.procdom_path, X_OK) < 0) {
+        fprintf(stderr, "xvmd: %s: %s (use -p)\n", x.procdom_path,
+                strerror(errno));
+        return 1;
+    }
+    rc = xvmd_dom_init(&x);
+    if (rc < 0) {
+        fprintf(stderr, "xvmd: state directory %s: %s\n", x.state_dir,
+                strerror(-rc));
+        return 1;
+    }
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    lfd = ctl_listen(sock);
+    if (sfd < 0 || lfd < 0) {
+        xvmd_dom_fini(&x);
+        return 1;
+    }
+    xvmd_log("listening on %s, state in %s, %u domain record(s)", sock,
+             x.state_dir, xvmd_dom_count(&x));
+    rc = loop(&x, lfd, sfd);
+    xvmd_dom_fini(&x);
+    unlink(sock);
+    close(lfd);
+    close(sfd);
+    xvmd_log("stopped");
+    return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvmd/proto.h - the xvmd control protocol, shared by xvmd and xvm.
+ *
+ * Transport: a Unix SOCK_SEQPACKET socket (default XVMD_DEFAULT_SOCKET,
+ * mode 0600, root-only).  One request per connection-turn: the client sends
+ * one message, xvmd answers with exactly one message, and the client may
+ * send another or close.
+ *
+ * Messages are netlink-format (struct nlmsghdr + attributes, built and
+ * parsed with libmnl).  A request has nlmsg_type = XVMD_CMD_*, flags
+ * NLM_F_REQUEST and a sequence number the reply echoes.  The reply has the
+ * same type, always carries XVMD_A_ERRNO (0 on success, a positive errno
+ * otherwise) and, on failure, usually XVMD_A_ERRMSG, a message the CLI
+ * prints after "xvm: ".  Any message that is not exactly one well-formed
+ * request (short, trailing bytes, unknown type, unknown or ill-typed
+ * attribute, missing required attribute) gets EINVAL.
+ *
+ * Request attributes by command:
+ *   CREATE    FILE (string: name for messages), CONFIG (binary: file text)
+ *   LIST      ALL (flag: include shut-off domains)
+ *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS
+ *             DOM (string: name, id or UUID)
+ * Reply attributes: ERRNO, ERRMSG, and for CREATE, LIST, DOMINFO one
+ * nested DOMAIN per domain.  NETNS replies carry the domain's network
+ * namespace fd with SCM_RIGHTS.
+ */
+#ifndef XVMD_PROTO_H
+#define XVMD_PROTO_H
+
+#include <linux/netlink.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XVMD_DEFAULT_SOCKET "/run/xvnet/xvmd.sock"
+#define XVMD_DEFAULT_STATE_DIR "/var/lib/xvnet"
+
+/** Largest message either side sends or accepts. */
+#define XVMD_MSG_MAX (128 * 1024)
+
+/** Commands (nlmsg_type); below NLMSG_MIN_TYPE is netlink's own. */
+enum xvmd_cmd {
+    XVMD_CMD_CREATE = NLMSG_MIN_TYPE,
+    XVMD_CMD_LIST,
+    XVMD_CMD_DOMINFO,
+    XVMD_CMD_DESTROY,
+    XVMD_CMD_SHUTDOWN,
+    XVMD_CMD_PAUSE,
+    XVMD_CMD_RESUME,
+    XVMD_CMD_UNDEFINE,
+    XVMD_CMD_NETNS,
+    XVMD_CMD_MAX_ = XVMD_CMD_NETNS,
+};
+
+/** Top-level attributes. */
+enum xvmd_attr {
+    XVMD_A_UNSPEC,
+    XVMD_A_ERRNO,  /* u32 */
+    XVMD_A_ERRMSG, /* string */
+    XVMD_A_DOM,    /* string */
+    XVMD_A_FILE,   /* string */
+    XVMD_A_CONFIG, /* binary, at most XVM_DOMCFG_TEXT_MAX bytes */
+    XVMD_A_ALL,    /* flag */
+    XVMD_A_DOMAIN, /* nested XVMD_D_* */
+    XVMD_A_MAX_ = XVMD_A_DOMAIN,
+};
+
+/** Attributes nested in XVMD_A_DOMAIN. */
+enum xvmd_dom_attr {
+    XVMD_D_UNSPEC,
+    XVMD_D_ID,     /* u32, XVMD_NO_ID when shut off */
+    XVMD_D_NAME,   /* string */
+    XVMD_D_UUID,   /* binary, 16 bytes */
+    XVMD_D_STATE,  /* u32, enum xvmd_state */
+    XVMD_D_OSTYPE, /* string */
+    XVMD_D_MEMORY, /* u64, KiB */
+    XVMD_D_VCPUS,  /* u32 */
+    XVMD_D_PID,    /* u32, 0 when none */
+    XVMD_D_MAX_ = XVMD_D_PID,
+};
+
+#define XVMD_NO_ID UINT32_MAX
+
+/** Domain states, as virsh names them (xvmd_state_str()). */
+enum xvmd_state {
+    XVMD_STATE_SHUTOFF,
+    XVMD_STATE_RUNNING,
+    XVMD_STATE_BLOCKED,
+    XVMD_STATE_PAUSED,
+    XVMD_STATE_SHUTDOWN, /* "in shutdown": asked to stop, not gone yet */
+    XVMD_STATE_CRASHED,
+    XVMD_STATE_MAX_ = XVMD_STATE_CRASHED,
+};
+
+/** "running", "shut off", ...; "unknown" for a bad value. */
+static inline const char *xvmd_state_str(uint32_t s)
+{
+    static const char *const names[] = {
+        [XVMD_STATE_SHUTOFF] = "shut off", [XVMD_STATE_RUNNING] = "running",
+        [XVMD_STATE_BLOCKED] = "blocked",  [XVMD_STATE_PAUSED] = "paused",
+        [XVMD_STATE_SHUTDOWN] = "in shutdown",
+        [XVMD_STATE_CRASHED] = "crashed",
+    };
+
+    return s <= XVMD_STATE_MAX_ ? names[s] : "unknown";
+}
+
+/** What one attribute type must look like (see xvmd_msg_parse()). */
+struct xvmd_attr_policy {
+    uint16_t mnl_type; /**< enum mnl_attr_data_type; 0: attribute refused */
+    uint32_t max_len;  /**< payload bytes at most; 0: no limit but mnl's */
+};
+
+struct nlattr;
+
+/**
+ * Validate @len bytes at @buf as exactly one message and index its
+ * attributes into @tb (@max + 1 entries; a repeated attribute keeps its
+ * last instance).  Attributes above @max, or whose policy entry is 0, or
+ * that fail mnl_attr_validate() or the length limit, make it invalid.
+ * @return the header, or NULL (invalid).
+ */
+const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
+                                      const struct nlattr **tb,
+                                      unsigned max,
+                                      const struct xvmd_attr_policy *pol);
+
+/** As xvmd_msg_parse() for the attributes nested in @nest. */
+int xvmd_nest_parse(const struct nlattr *nest, const struct nlattr **tb,
+                    unsigned max, const struct xvmd_attr_policy *pol);
+
+/** Policy of XVMD_D_* (both sides read or write them). */
+extern const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
+
+#endif /* XVMD_PROTO_H */

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain config parser: valid configs and the exact message of bad ones. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "xvm/domcfg.h"
+
+static int parse(const char *text, struct xvm_domcfg *cfg, char *err,
+                 size_t errlen)
+{
+    return xvm_domcfg_parse(text, strlen(text), "web1.cfg", cfg, err,
+                            errlen);
+}
+
+/* Parse @text, expect failure with exactly @msg. */
+static int bad(const char *text, const char *msg)
+{
+    struct xvm_domcfg cfg;
+    char err[512];
+    int rc = parse(text, &cfg, err, sizeof(err));
+
+    if (rc != -EINVAL || strcmp(err, msg) != 0) {
+        fprintf(stderr, "  config: %s\n  rc %d, got:  %s\n  expected:   %s\n",
+                text, rc, err, msg);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_full(void)
+{
+    static const char text[] =
+        "# a web server\n"
+        "name = \"web1\"\n"
+        "type = \"process\"   # a comment after a value\n"
+        "memory = 256\n"
+        "vcpus = 2\n"
+        "uuid = \"6F2C1A3E-0b1d-4c2e-9f00-0123456789ab\"\n"
+        "vif = [ \"link=phys0,vlan=10,maxbw=100M,mac=auto\",\n"
+        "        \"link=stub0,mac=02:00:00:aa:bb:cc,priority=high,"
+        "maxbw=1200K\",\n"
+        "        \"link=phys0,maxbw=2,mac=random,priority=low\",\n"
+        "        \"link=phys0,maxbw=1G,vlan=4094\",\n"
+        "]\n";
+    struct xvm_domcfg cfg;
+    char err[256], uuid[37];
+
+    CHECK_EQ(parse(text, &cfg, err, sizeof(err)), 0);
+    CHECK(strcmp(cfg.name, "web1") == 0);
+    CHECK_EQ(cfg.type, XVM_DOMTYPE_PROCESS);
+    CHECK_EQ(cfg.memory_mib, 256);
+    CHECK_EQ(cfg.vcpus, 2);
+    CHECK_EQ(cfg.has_uuid, 1);
+    xvm_uuid_format(cfg.uuid, uuid);
+    CHECK(strcmp(uuid, "6f2c1a3e-0b1d-4c2e-9f00-0123456789ab") == 0);
+    CHECK_EQ(cfg.nr_vifs, 4);
+    CHECK(strcmp(cfg.vifs[0].link, "phys0") == 0);
+    CHECK_EQ(cfg.vifs[0].vlan, 10);
+    CHECK_EQ(cfg.vifs[0].maxbw_kbps, 100000);
+    CHECK_EQ(cfg.vifs[0].mac_kind, XVM_MAC_AUTO);
+    CHECK_EQ(cfg.vifs[0].priority, XVM_PRIO_MEDIUM);
+    CHECK(strcmp(cfg.vifs[1].link, "stub0") == 0);
+    CHECK_EQ(cfg.vifs[1].vlan, 0);
+    CHECK_EQ(cfg.vifs[1].mac_kind, XVM_MAC_FIXED);
+    CHECK_EQ(cfg.vifs[1].mac[0], 0x02);
+    CHECK_EQ(cfg.vifs[1].mac[5], 0xcc);
+    CHECK_EQ(cfg.vifs[1].priority, XVM_PRIO_HIGH);
+    CHECK_EQ(cfg.vifs[1].maxbw_kbps, 1200);
+    CHECK_EQ(cfg.vifs[2].maxbw_kbps, 2000); /* bare number: Mbit/s */
+    CHECK_EQ(cfg.vifs[2].mac_kind, XVM_MAC_RANDOM);
+    CHECK_EQ(cfg.vifs[2].priority, XVM_PRIO_LOW);
+    CHECK_EQ(cfg.vifs[3].maxbw_kbps, 1000000);
+    CHECK_EQ(cfg.vifs[3].vlan, 4094);
+}
+
+static void test_defaults(void)
+{
+    struct xvm_domcfg cfg;
+    char err[256];
+
+    CHECK_EQ(parse("name=\"a\"", &cfg, err, sizeof(err)), 0);
+    CHECK(strcmp(cfg.name, "a") == 0);
+    CHECK_EQ(cfg.type, XVM_DOMTYPE_PROCESS);
+    CHECK_EQ(cfg.memory_mib, XVM_DOMCFG_MEMORY_DEFAULT);
+    CHECK_EQ(cfg.vcpus, 1);
+    CHECK_EQ(cfg.has_uuid, 0);
+    CHECK_EQ(cfg.nr_vifs, 0);
+    /* ';' separates statements, an empty list is fine, CRLF is fine */
+    CHECK_EQ(parse("name = \"db-2.x_y\"; type = \"kvm\"\r\nvif = []\r\n",
+                   &cfg, err, sizeof(err)),
+             0);
+    CHECK(strcmp(cfg.name, "db-2.x_y") == 0);
+    CHECK_EQ(cfg.type, XVM_DOMTYPE_KVM);
+    CHECK_EQ(cfg.nr_vifs, 0);
+    /* the longest name */
+    CHECK_EQ(parse("name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                   "aaaaaaaaaaaaaaa\"",
+                   &cfg, err, sizeof(err)),
+             0);
+    CHECK_EQ(strlen(cfg.name), 63);
+    CHECK_EQ(parse("name=\"x\"\nmemory = 16384\nvcpus=128\n", &cfg, err,
+                   sizeof(err)),
+             0);
+    CHECK_EQ(cfg.memory_mib, 16384);
+    CHECK_EQ(cfg.vcpus, 128);
+}
+
+static void test_bad_keys(void)
+{
+    CHECK(bad("name = \"a\"\nfoo = 1\n", "web1.cfg:2: foo: unknown key"));
+    CHECK(bad("memory = 64\n", "web1.cfg:2: name: required key missing"));
+    CHECK(bad("name = \"a\"\nname = \"b\"\n",
+              "web1.cfg:2: name: set twice (first on line 1)"));
+    CHECK(bad("name \"a\"\n", "web1.cfg:1: name: expected '='"));
+    CHECK(bad("name =\n", "web1.cfg:1: name: missing value"));
+    CHECK(bad("name = \"a\" \"b\"\n",
+              "web1.cfg:1: name: unexpected text after the value"));
+    CHECK(bad("= 3\n", "web1.cfg:1: expected a key"));
+    CHECK(bad("name = \"a\n\"", "web1.cfg:1: unterminated string"));
+    CHECK(bad("name = 'a'\n",
+              "web1.cfg:1: strings are written in double quotes"));
+    CHECK(bad("name = \"a\"\n@\n", "web1.cfg:2: unexpected character '@'"));
+    CHECK(bad("name = \"a\"\n\x01\n", "web1.cfg:2: unexpected byte 0x01"));
+}
+
+static void test_bad_values(void)
+{
+    CHECK(bad("name = a\n",
+              "web1.cfg:1: name: expected a string in double quotes"));
+    CHECK(bad("name = \"web 1\"\n",
+              "web1.cfg:1: name: \"web 1\" is not a valid domain name "
+              "([A-Za-z0-9_.-], 1-63 characters)"));
+    CHECK(bad("name = \"\"\n",
+              "web1.cfg:1: name: \"\" is not a valid domain name "
+              "([A-Za-z0-9_.-], 1-63 characters)"));
+    CHECK(bad("name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+              "aaaaaaaaaaa\"\n",
+              "web1.cfg:1: name: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+              "aaaaaaaaaaaaaaaaaaaaaaaaa\" is not a valid domain name "
+              "([A-Za-z0-9_.-], 1-63 characters)"));
+    CHECK(bad("name = \"a\"\ntype = \"xen\"\n",
+              "web1.cfg:2: type: \"xen\": expected \"process\" or \"kvm\""));
+    CHECK(bad("name = \"a\"\nmemory = 0\n",
+              "web1.cfg:2: memory: 0 out of range (1-16384 MiB)"));
+    CHECK(bad("name = \"a\"\nmemory = 16385\n",
+              "web1.cfg:2: memory: 16385 out of range (1-16384 MiB)"));
+    CHECK(bad("name = \"a\"\nmemory = 99999999999999999999999\n",
+              "web1.cfg:2: memory: 99999999999999999999999 out of range "
+              "(1-16384 MiB)"));
+    CHECK(bad("name = \"a\"\nmemory = 256M\n",
+              "web1.cfg:2: memory: expected an integer in MiB"));
+    CHECK(bad("name = \"a\"\nmemory = \"256\"\n",
+              "web1.cfg:2: memory: expected an integer in MiB"));
+    CHECK(bad("name = \"a\"\nvcpus = 129\n",
+              "web1.cfg:2: vcpus: 129 out of range (1-128)"));
+    CHECK(bad("name = \"a\"\nvcpus = -1\n",
+              "web1.cfg:2: vcpus: expected an integer"));
+    CHECK(bad("name = \"a\"\nuuid = \"6f2c1a3e-0b1d-4c2e-9f00-0123456789\"\n",
+              "web1.cfg:2: uuid: \"6f2c1a3e-0b1d-4c2e-9f00-0123456789\" is "
+              "not a UUID"));
+    CHECK(bad("name = \"a\"\nuuid = \"6f2c1a3e+0b1d-4c2e-9f00-0123456789ab\"\n",
+              "web1.cfg:2: uuid: \"6f2c1a3e+0b1d-4c2e-9f00-0123456789ab\" is "
+              "not a UUID"));
+}
+
+static void test_bad_vifs(void)
+{
+    CHECK(bad("name = \"a\"\nvif = \"link=phys0\"\n",
+              "web1.cfg:2: vif: expected a list [ \"...\", ... ]"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=phys0\"\n",
+              "web1.cfg:2: vif: unterminated list"));
+    CHECK(bad("name = \"a\"\nvif = [ link ]\n",
+              "web1.cfg:2: vif: expected a string in double quotes"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0\" \"link=p1\" ]\n",
+              "web1.cfg:2: vif: expected ',' or ']'"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0\",,]\n",
+              "web1.cfg:2: vif: expected a string in double quotes"));
+    /* the line is the one the bad vif is on, not the one of `vif =` */
+    CHECK(bad("name = \"web1\"\n"
+              "memory = 64\n"
+              "vif = [ \"link=phys0\",\n"
+              "        \"link=phys0,vlan=5000\" ]\n",
+              "web1.cfg:4: vif: vlan 5000 out of range (1-4094)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=phys0,vlan=0\" ]\n",
+              "web1.cfg:2: vif: vlan 0 out of range (1-4094)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=phys0,vlan=ten\" ]\n",
+              "web1.cfg:2: vif: vlan \"ten\" is not a number"));
+    CHECK(bad("name = \"a\"\nvif = [ \"vlan=10\" ]\n",
+              "web1.cfg:2: vif: link missing"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=phys 0\" ]\n",
+              "web1.cfg:2: vif: link \"phys 0\" is not a valid link name"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,color=red\" ]\n",
+              "web1.cfg:2: vif: unknown vif key \"color\""));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,vlan\" ]\n",
+              "web1.cfg:2: vif: \"vlan\": expected key=value"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,vlan=1,vlan=2\" ]\n",
+              "web1.cfg:2: vif: vlan given twice"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1000K\" ]\n",
+              "web1.cfg:2: vif: maxbw 1000K out of range (1200K-1000G)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1001G\" ]\n",
+              "web1.cfg:2: vif: maxbw 1001G out of range (1200K-1000G)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=100X\" ]\n",
+              "web1.cfg:2: vif: maxbw \"100X\": unit must be K, M or G"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1.5G\" ]\n",
+              "web1.cfg:2: vif: maxbw \"1.5G\": expected a number with an "
+              "optional K, M or G"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,mac=01:00:5e:00:00:01\" ]\n",
+              "web1.cfg:2: vif: mac 01:00:5e:00:00:01 is a multicast "
+              "address"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,mac=00:00:00:00:00:00\" ]\n",
+              "web1.cfg:2: vif: mac 00:00:00:00:00:00 is not a usable "
+              "address"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,mac=02:00:00:00:00\" ]\n",
+              "web1.cfg:2: vif: mac \"02:00:00:00:00\": expected auto, "
+              "random or xx:xx:xx:xx:xx:xx"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,priority=urgent\" ]\n",
+              "web1.cfg:2: vif: priority \"urgent\": expected low, medium "
+              "or high"));
+}
+
+static void test_limits(void)
+{
+    struct xvm_domcfg cfg;
+    char err[256], *text, *p;
+    size_t cap = XVM_DOMCFG_TEXT_MAX + 16;
+    int i;
+
+    /* seventeen vifs is one too many */
+    text = calloc(1, cap);
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    p = text + sprintf(text, "name = \"a\"\nvif = [\n");
+    for (i = 0; i < XVM_DOMCFG_VIFS_MAX + 1; i++)
+        p += sprintf(p, "\"link=p%d\",\n", i);
+    strcpy(p, "]\n");
+    CHECK(bad(text, "web1.cfg:19: vif: more than 16 vifs"));
+
+    /* too big a file */
+    memset(text, '#', cap - 1);
+    text[cap - 1] = '\0';
+    CHECK_EQ(parse(text, &cfg, err, sizeof(err)), -E2BIG);
+    CHECK(strcmp(err, "web1.cfg:1: file too large (more than 65536 bytes)") ==
+          0);
+    free(text);
+
+    /* a NUL inside the text is a bad byte, not the end of the text */
+    CHECK_EQ(xvm_domcfg_parse("name=\"a\"\n\0x", 11, "f", &cfg, err,
+                              sizeof(err)),
+             -EINVAL);
+    CHECK(strcmp(err, "f:2: unexpected byte 0x00") == 0);
+    /* a tiny error buffer truncates, never overflows */
+    CHECK_EQ(parse("foo=1", &cfg, err, 5), -EINVAL);
+    CHECK(strcmp(err, "web1") == 0);
+}
+
+static void test_load(void)
+{
+    char path[] = "/tmp/xvm-domcfg-XXXXXX", err[256];
+    struct xvm_domcfg cfg;
+    int fd = mkstemp(path);
+    static const char text[] = "name = \"fromfile\"\nvcpus = 3\n";
+
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    CHECK_EQ(write(fd, text, sizeof(text) - 1), (long)sizeof(text) - 1);
+    close(fd);
+    CHECK_EQ(xvm_domcfg_load(path, &cfg, err, sizeof(err)), 0);
+    CHECK(strcmp(cfg.name, "fromfile") == 0);
+    CHECK_EQ(cfg.vcpus, 3);
+    unlink(path);
+    CHECK_EQ(xvm_domcfg_load(path, &cfg, err, sizeof(err)), -ENOENT);
+    CHECK(strstr(err, "No such file or directory") != NULL);
+    CHECK(strncmp(err, path, strlen(path)) == 0);
+}
+
+static void test_uuid_and_names(void)
+{
+    uint8_t u[16];
+    char s[37];
+
+    CHECK_EQ(xvm_uuid_parse("00112233-4455-6677-8899-aabbccddeeff", u), 0);
+    xvm_uuid_format(u, s);
+    CHECK(strcmp(s, "00112233-4455-6677-8899-aabbccddeeff") == 0);
+    CHECK_EQ(xvm_uuid_parse("0011223344556677-8899-aabbccddeeff", u),
+             -EINVAL);
+    CHECK_EQ(xvm_uuid_parse("00112233-4455-6677-8899-aabbccddeefg", u),
+             -EINVAL);
+    CHECK(xvm_domcfg_name_ok("Domain-0"));
+    CHECK(!xvm_domcfg_name_ok(""));
+    CHECK(!xvm_domcfg_name_ok("a/b"));
+}
+
+int main(void)
+{
+    RUN(test_full);
+    RUN(test_defaults);
+    RUN(test_bad_keys);
+    RUN(test_bad_values);
+    RUN(test_bad_vifs);
+    RUN(test_limits);
+    RUN(test_load);
+    RUN(test_uuid_and_names);
+    return check_summary();
+}

@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The switch core without I/O: frames go in through vsw_link_input() /
+ * vsw_vnic_input() and come out on "cap" ports that capture them.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <sys/eventfd.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+
+#include "check.h"
+#include "vsw/switch.h"
+#include "vsw_test.h"
+
+static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
+static const uint8_t MAC_A2[6] = {0x02, 0, 0, 0, 0, 0xa2};
+static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
+static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
+static const uint8_t MAC_X[6] = {0x02, 0, 0, 0, 0, 0x99}; /* outside */
+static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* A switch with phys link "phys0" (wire = cap port) and VNICs:
+ *   a (MAC_A, VID 10), a2 (MAC_A2, VID 10), b (MAC_B, none), c (MAC_C, 20)
+ * each attached to its own cap port. */
+struct rig {
+    struct vsw_switch *sw;
+    struct vsw_link *l;
+    struct cap_port *wire, *pa, *pa2, *pb, *pc;
+    struct vsw_vnic *a, *a2, *b, *c;
+};
+
+static struct vsw_vnic *vnic_add(struct vsw_link *l, const char *name,
+                                 const uint8_t mac[6], uint16_t vid,
+                                 struct cap_port **port)
+{
+    struct vsw_vnic_params p = {.name = name, .vid = vid};
+    struct vsw_vnic *v;
+
+    memcpy(p.mac, mac, 6);
+    v = vsw_vnic_create(l, &p);
+    if (v && port) {
+        *port = cap_new(name);
+        vsw_vnic_attach(v, &(*port)->port);
+    }
+    return v;
+}
+
+static void rig_up(struct rig *r)
+{
+    struct vsw_switch_params sp = {.pool = test_pool};
+
+    memset(r, 0, sizeof(*r));
+    r->sw = vsw_switch_create(&sp);
+    r->wire = cap_new("wire0");
+    r->l = vsw_link_create(r->sw, "phys0", VSW_CLASS_PHYS, &r->wire->port);
+    r->a = vnic_add(r->l, "a0", MAC_A, 10, &r->pa);
+    r->a2 = vnic_add(r->l, "a2", MAC_A2, 10, &r->pa2);
+    r->b = vnic_add(r->l, "b0", MAC_B, 0, &r->pb);
+    r->c = vnic_add(r->l, "c0", MAC_C, 20, &r->pc);
+}
+
+static void rig_down(struct rig *r)
+{
+    vsw_switch_destroy(r->sw);
+}
+
+static void wire_in(struct rig *r, struct rte_mbuf *m)
+{
+    vsw_link_input(r->l, &m, 1, rte_rdtsc());
+    vsw_switch_flush(r->sw);
+}
+
+static void vnic_in(struct rig *r, struct vsw_vnic *v, struct rte_mbuf *m)
+{
+    vsw_vnic_input(v, &m, 1, rte_rdtsc());
+    vsw_switch_flush(r->sw);
+}
+
+static void test_parsers(void)
+{
+    uint8_t mac[6];
+    uint64_t bw;
+    char buf[32];
+
+    CHECK_EQ(vsw_name_check("vnic0"), 0);
+    CHECK_EQ(vsw_name_check("xvm3_1"), 0);
+    CHECK(vsw_name_check("0vnic") < 0);
+    CHECK(vsw_name_check("vnic") < 0);
+    CHECK(vsw_name_check("vnic01") < 0);
+    CHECK(vsw_name_check("vn-ic1") < 0);
+    CHECK_EQ(vsw_name_check("a23456789012345678901234567890"), 0);
+    CHECK_EQ(vsw_name_check("a2345678901234567890123456789012"), -ENAMETOOLONG);
+    CHECK_EQ(vsw_mac_parse("2:8:20:a:bb:cc", mac), 0);
+    vsw_mac_format(mac, buf);
+    CHECK(strcmp(buf, "02:08:20:0a:bb:cc") == 0);
+    CHECK(vsw_mac_parse("2:8:20:a:bb", mac) < 0);
+    CHECK(vsw_mac_parse("2:8:20:a:bb:cc:dd", mac) < 0);
+    CHECK(vsw_mac_parse("2:8:20:a:bb:1cc", mac) < 0);
+    CHECK(vsw_mac_valid(MAC_A));
+    CHECK(!vsw_mac_valid(BCAST));
+    CHECK_EQ(vsw_maxbw_parse("100", &bw), 0);
+    CHECK_EQ(bw, 100000000);
+    CHECK_EQ(vsw_maxbw_parse("1200K", &bw), 0);
+    CHECK_EQ(bw, 1200000);
+    CHECK_EQ(vsw_maxbw_parse("1.5M", &bw), 0);
+    CHECK_EQ(bw, 1500000);
+    CHECK_EQ(vsw_maxbw_parse("2G", &bw), 0);
+    CHECK_EQ(bw, 2000000000);
+    CHECK_EQ(vsw_maxbw_parse("0", &bw), 0);
+    CHECK_EQ(bw, 0);
+    CHECK_EQ(vsw_maxbw_parse("1199K", &bw), -ERANGE);
+    CHECK_EQ(vsw_maxbw_parse("10%", &bw), -EINVAL);
+    CHECK_EQ(vsw_maxbw_parse("M", &bw), -EINVAL);
+    vsw_maxbw_format(1234567, buf, sizeof(buf));
+    CHECK(strcmp(buf, "1234.567K") == 0);
+    CHECK_EQ(vsw_maxbw_parse(buf, &bw), 0);
+    CHECK_EQ(bw, 1234567);
+    vsw_maxbw_format(20000000, buf, sizeof(buf));
+    CHECK(strcmp(buf, "20M") == 0);
+}
+
+static void test_wire_to_vnic_strips_tag(void)
+{
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    wire_in(&r, frame(MAC_A, MAC_X, true, 10, 100, 0x55));
+    CHECK_EQ(r.pa->ngot, 1);
+    if (r.pa->ngot == 1) {
+        CHECK_EQ(frame_vid(r.pa->got[0]), -1);
+        CHECK_EQ(r.pa->got[0]->pkt_len, 96);
+        CHECK(memcmp(rte_pktmbuf_mtod(r.pa->got[0], uint8_t *) + 6, MAC_X,
+                     6) == 0);
+        CHECK_EQ(rte_pktmbuf_mtod(r.pa->got[0], uint8_t *)[12], 0x08);
+    }
+    /* The right MAC on the wrong VLAN is nobody. */
+    wire_in(&r, frame(MAC_A, MAC_X, true, 20, 100, 0));
+    wire_in(&r, frame(MAC_A, MAC_X, false, 0, 100, 0));
+    CHECK_EQ(r.pa->ngot, 1);
+    /* Untagged and priority-tagged frames reach the VID-less VNIC. */
+    wire_in(&r, frame(MAC_B, MAC_X, false, 0, 60, 0));
+    wire_in(&r, frame(MAC_B, MAC_X, true, 0, 64, 0));
+    CHECK_EQ(r.pb->ngot, 2);
+    if (r.pb->ngot == 2)
+        CHECK_EQ(frame_vid(r.pb->got[1]), -1);
+    vsw_link_stats_get(r.l, &st);
+    CHECK_EQ(st.ipackets, 5);
+    CHECK_EQ(st.rbytes, 424);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 2);
+    vsw_vnic_stats_get(r.a, &st);
+    CHECK_EQ(st.ipackets, 1);
+    CHECK_EQ(st.rbytes, 96);
+    rig_down(&r);
+}
+
+static void test_vnic_to_wire_inserts_tag(void)
+{
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    vnic_in(&r, r.a, frame(MAC_X, MAC_A, false, 0, 100, 0x11));
+    vnic_in(&r, r.b, frame(MAC_X, MAC_B, false, 0, 100, 0x22));
+    CHECK_EQ(r.wire->ngot, 2);
+    if (r.wire->ngot == 2) {
+        const uint8_t *p = rte_pktmbuf_mtod(r.wire->got[0], uint8_t *);
+
+        CHECK_EQ(frame_vid(r.wire->got[0]), 10);
+        CHECK_EQ(r.wire->got[0]->pkt_len, 104);
+        CHECK(memcmp(p, MAC_X, 6) == 0 && memcmp(p + 6, MAC_A, 6) == 0);
+        CHECK(p[16] == 0x08 && p[17] == 0x00 && p[18] == 0x11);
+        CHECK_EQ(frame_vid(r.wire->got[1]), -1);
+    }
+    vsw_link_stats_get(r.l, &st);
+    CHECK_EQ(st.opackets, 2);
+    CHECK_EQ(st.obytes, 204);
+    vsw_vnic_stats_get(r.a, &st);
+    CHECK_EQ(st.opackets, 1);
+    CHECK_EQ(st.obytes, 100);
+    rig_down(&r);
+}
+
+static void test_vnic_to_vnic(void)
+{
+    struct rig r;
+
+    rig_up(&r);
+    /* Same VLAN: switched inside, untouched, not on the wire. */
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(r.pa2->ngot, 1);
+    CHECK_EQ(r.wire->ngot, 0);
+    /* Another VLAN's VNIC is not reachable inside: out the wire. */
+    vnic_in(&r, r.a, frame(MAC_B, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(r.pb->ngot, 0);
+    CHECK_EQ(r.wire->ngot, 1);
+    if (r.wire->ngot == 1)
+        CHECK_EQ(frame_vid(r.wire->got[0]), 10);
+    /* To itself: dropped, not looped back. */
+    vnic_in(&r, r.a, frame(MAC_A, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(r.pa->ngot, 0);
+    rig_down(&r);
+}
+
+static void test_flood_from_wire(void)
+{
+    struct rig r;
+
+    rig_up(&r);
+    wire_in(&r, frame(BCAST, MAC_X, true, 10, 100, 0));
+    CHECK_EQ(r.pa->ngot, 1);
+    CHECK_EQ(r.pa2->ngot, 1);
+    CHECK_EQ(r.pb->ngot, 0);
+    CHECK_EQ(r.pc->ngot, 0);
+    if (r.pa->ngot == 1 && r.pa2->ngot == 1) {
+        /* One buffer, shared by reference, untagged for both. */
+        CHECK(r.pa->got[0] == r.pa2->got[0]);
+        CHECK_EQ(rte_mbuf_refcnt_read(r.pa->got[0]), 2);
+        CHECK_EQ(frame_vid(r.pa->got[0]), -1);
+    }
+    /* Multicast floods the same way; VLAN 20 has only c. */
+    wire_in(&r, frame((const uint8_t[6]){0x01, 0, 0x5e, 0, 0, 1}, MAC_X,
+                      true, 20, 100, 0));
+    CHECK_EQ(r.pc->ngot, 1);
+    CHECK_EQ(r.pa->ngot, 1);
+    rig_down(&r);
+}
+
+static void test_flood_from_vnic(void)
+{
+    struct rig r;
+
+    rig_up(&r);
+    vnic_in(&r, r.a, frame(BCAST, MAC_A, false, 0, 100, 0x33));
+    CHECK_EQ(r.pa->ngot, 0);
+    CHECK_EQ(r.pa2->ngot, 1);
+    CHECK_EQ(r.pb->ngot + r.pc->ngot, 0);
+    CHECK_EQ(r.wire->ngot, 1);
+    if (r.wire->ngot == 1 && r.pa2->ngot == 1) {
+        /* The wire got its own tagged copy; a2's frame is unedited. */
+        CHECK(r.wire->got[0] != r.pa2->got[0]);
+        CHECK_EQ(frame_vid(r.wire->got[0]), 10);
+        CHECK_EQ(frame_vid(r.pa2->got[0]), -1);
+        CHECK_EQ(r.pa2->got[0]->pkt_len, 100);
+    }
+    /* Untagged VLAN: one buffer for the wire and every VNIC. */
+    vnic_in(&r, r.b, frame(BCAST, MAC_B, false, 0, 100, 0));
+    CHECK_EQ(r.wire->ngot, 2);
+    CHECK_EQ(r.pb->ngot, 0);
+    rig_down(&r);
+}
+
+static void test_etherstub(void)
+{
+    struct vsw_switch_params sp = {.pool = test_pool};
+    struct vsw_switch *sw = vsw_switch_create(&sp);
+    struct vsw_link *stub = vsw_link_create(sw, "stub0", VSW_CLASS_ETHERSTUB,
+                                            NULL);
+    struct cap_port *p1, *p2;
+    struct vsw_vnic *s1 = vnic_add(stub, "s1", MAC_A, 0, &p1);
+    struct vsw_vnic *s2 = vnic_add(stub, "s2", MAC_B, 0, &p2);
+    struct cap_port *stray = cap_new("x");
+    struct vsw_stats st;
+    struct rte_mbuf *m;
+
+    CHECK(stub && s1 && s2);
+    /* An etherstub has no wire. */
+    CHECK(vsw_link_create(sw, "stub1", VSW_CLASS_ETHERSTUB, &stray->port) ==
+          NULL);
+    vsw_port_destroy(&stray->port);
+    m = frame(MAC_B, MAC_A, false, 0, 64, 0);
+    vsw_vnic_input(s1, &m, 1, rte_rdtsc());
+    m = frame(BCAST, MAC_A, false, 0, 64, 0);
+    vsw_vnic_input(s1, &m, 1, rte_rdtsc());
+    m = frame(MAC_X, MAC_A, false, 0, 64, 0);
+    vsw_vnic_input(s1, &m, 1, rte_rdtsc());
+    vsw_switch_flush(sw);
+    CHECK_EQ(p2->ngot, 2);
+    CHECK_EQ(p1->ngot, 0);
+    vsw_vnic_stats_get(s1, &st);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 1);
+    CHECK_EQ(vsw_link_destroy(stub), -EBUSY);
+    vsw_switch_destroy(sw);
+}
+
+static void test_nospoof(void)
+{
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    CHECK_EQ(vsw_vnic_set_protection(r.a, VSW_PROT_MAC_NOSPOOF), 0);
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_X, false, 0, 80, 0));
+    vnic_in(&r, r.a, frame(BCAST, MAC_X, false, 0, 80, 0));
+    CHECK_EQ(r.pa2->ngot, 0);
+    CHECK_EQ(r.wire->ngot, 0);
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(r.pa2->ngot, 1);
+    vsw_vnic_stats_get(r.a, &st);
+    CHECK_EQ(st.drops[VSW_DROP_SPOOF], 2);
+    CHECK_EQ(st.opackets, 1);
+    /* Protection off: any source passes. */
+    CHECK_EQ(vsw_vnic_set_protection(r.a, 0), 0);
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_X, false, 0, 80, 0));
+    CHECK_EQ(r.pa2->ngot, 2);
+    CHECK(vsw_vnic_set_protection(r.a, 0x80) < 0);
+    rig_down(&r);
+}
+
+static void test_maxbw(void)
+{
+    struct rig r;
+    struct vsw_stats st;
+    uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc(), t, bytes = 0;
+    unsigned i;
+
+    rig_up(&r);
+    CHECK(vsw_vnic_set_maxbw(r.b, 1000000) < 0);
+    CHECK_EQ(vsw_vnic_set_maxbw(r.b, 10000000), 0); /* 1.25 MB/s */
+    /* A burst at one instant: the bucket (10 ms = 12500 B) lets 13 frames
+     * of 1000 B through, the 13th overdrawing it. */
+    for (i = 0; i < 100; i++) {
+        struct rte_mbuf *m = frame(MAC_B, MAC_X, false, 0, 1000, 0);
+
+        vsw_link_input(r.l, &m, 1, now);
+    }
+    vsw_switch_flush(r.sw);
+    CHECK_EQ(r.pb->ngot, 13);
+    vsw_vnic_stats_get(r.b, &st);
+    CHECK_EQ(st.drops[VSW_DROP_POLICER], 87);
+    /* One simulated second at twice the rate: what passes is the rate
+     * plus at most one bucket. */
+    cap_clear(r.pb);
+    for (t = 0; t < hz; t += hz / 2500) {
+        struct rte_mbuf *m = frame(MAC_B, MAC_X, false, 0, 1000, 0);
+
+        vsw_link_input(r.l, &m, 1, now + hz / 10 + t);
+        vsw_switch_flush(r.sw);
+        for (i = 0; i < r.pb->ngot; i++)
+            bytes += r.pb->got[i]->pkt_len;
+        cap_clear(r.pb);
+    }
+    CHECK(bytes >= 1250000 - 2000 && bytes <= 1250000 + 12500 + 1000);
+    /* Transmit side: the budget stops the client when credit is out. */
+    CHECK(vsw_vnic_tx_budget(r.b, 32, now + 2 * hz) > 0);
+    for (i = 0; i < 20; i++) {
+        struct rte_mbuf *m = frame(MAC_X, MAC_B, false, 0, 1000, 0);
+
+        vsw_vnic_input(r.b, &m, 1, now + 2 * hz);
+    }
+    vsw_switch_flush(r.sw);
+    CHECK_EQ(vsw_vnic_tx_budget(r.b, 32, now + 2 * hz), 0);
+    CHECK(vsw_vnic_tx_budget(r.b, 32, now + 2 * hz + hz / 100) > 0);
+    CHECK_EQ(vsw_vnic_set_maxbw(r.b, 0), 0);
+    CHECK_EQ(vsw_vnic_tx_budget(r.b, 32, now + 2 * hz), 32);
+    rig_down(&r);
+}
+
+static void test_output_drops(void)
+{
+    struct rig r;
+    struct vsw_stats st;
+    unsigned i;
+
+    rig_up(&r);
+    /* The destination takes 3 of 5: the other 2 are "nobuf". */
+    r.pb->tx_room = 3;
+    for (i = 0; i < 5; i++) {
+        struct rte_mbuf *m = frame(MAC_B, MAC_X, false, 0, 100, 0);
+
+        vsw_link_input(r.l, &m, 1, rte_rdtsc());
+    }
+    vsw_switch_flush(r.sw);
+    vsw_vnic_stats_get(r.b, &st);
+    CHECK_EQ(st.ipackets, 3);
+    CHECK_EQ(st.rbytes, 300);
+    CHECK_EQ(st.drops[VSW_DROP_NOBUF], 2);
+    /* A broken attachment: "vif-error". */
+    r.pb->why = VSW_DROP_VIF_ERROR;
+    wire_in(&r, frame(MAC_B, MAC_X, false, 0, 100, 0));
+    vsw_vnic_stats_get(r.b, &st);
+    CHECK_EQ(st.drops[VSW_DROP_VIF_ERROR], 1);
+    /* Attached to nothing: also "vif-error". */
+    CHECK_EQ(vsw_vnic_attach(r.c, NULL), 0);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 20, 100, 0));
+    vsw_vnic_stats_get(r.c, &st);
+    CHECK_EQ(st.drops[VSW_DROP_VIF_ERROR], 1);
+    rig_down(&r);
+}
+
+static void test_malformed(void)
+{
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    wire_in(&r, frame(MAC_B, MAC_X, false, 0, 10, 0));
+    wire_in(&r, frame(MAC_C, MAC_X, true, 4095, 100, 0));
+    wire_in(&r, frame(MAC_C, MAC_X, true, 20, 16, 0)); /* tag cut short */
+    wire_in(&r, frame(MAC_C, MAC_X, true, 20, 18, 0)); /* header only */
+    vsw_link_stats_get(r.l, &st);
+    CHECK_EQ(st.ierrors, 3);
+    CHECK_EQ(r.pc->ngot, 1);
+    /* A VNIC's client may not send tagged frames or runts. */
+    vnic_in(&r, r.b, frame(MAC_X, MAC_B, true, 30, 100, 0));
+    vnic_in(&r, r.b, frame(MAC_X, MAC_B, false, 0, 12, 0));
+    vsw_vnic_stats_get(r.b, &st);
+    CHECK_EQ(st.oerrors, 2);
+    CHECK_EQ(st.opackets, 0);
+    CHECK_EQ(r.wire->ngot, 0);
+    rig_down(&r);
+}
+
+static void test_vnic_rules(void)
+{
+    struct rig r;
+    struct vsw_vnic_params p = {.name = "d0", .vid = 10};
+
+    rig_up(&r);
+    memcpy(p.mac, MAC_A, 6);
+    CHECK(vsw_vnic_create(r.l, &p) == NULL && errno == EADDRINUSE);
+    p.name = "a0";
+    memcpy(p.mac, MAC_X, 6);
+    CHECK(vsw_vnic_create(r.l, &p) == NULL && errno == EEXIST);
+    p.name = "phys0";
+    CHECK(vsw_vnic_create(r.l, &p) == NULL && errno == EEXIST);
+    p.name = "d0";
+    p.vid = 4095;
+    CHECK(vsw_vnic_create(r.l, &p) == NULL && errno == EINVAL);
+    p.vid = 0;
+    memcpy(p.mac, BCAST, 6);
+    CHECK(vsw_vnic_create(r.l, &p) == NULL && errno == EINVAL);
+    p.mac[0] = 0x02;
+    p.maxbw = 1000;
+    CHECK(vsw_vnic_create(r.l, &p) == NULL && errno == EINVAL);
+    CHECK(vsw_vnic_find(r.sw, "a2") == r.a2);
+    CHECK(vsw_vnic_next(r.l, NULL) == r.a);
+    CHECK_EQ(vsw_link_nvnics(r.l), 4);
+    vsw_vnic_destroy(r.a2);
+    CHECK_EQ(vsw_link_nvnics(r.l), 3);
+    CHECK(vsw_vnic_find(r.sw, "a2") == NULL);
+    /* a2's address is gone from the table and from VLAN 10's flooding. */
+    wire_in(&r, frame(MAC_A2, MAC_X, true, 10, 64, 0));
+    wire_in(&r, frame(BCAST, MAC_X, true, 10, 64, 0));
+    CHECK_EQ(r.pa->ngot, 1);
+    rig_down(&r);
+}
+
+static void test_many_vnics(void)
+{
+    struct vsw_switch_params sp = {.pool = test_pool, .vnics_per_link = 4096};
+    struct vsw_switch *sw = vsw_switch_create(&sp);
+    struct cap_port *wire = cap_new("wire0");
+    struct vsw_link *l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS,
+                                         &wire->port);
+    static struct vsw_vnic *v[3000];
+    unsigned i, made = 0, got = 0;
+    struct vsw_stats st;
+
+    for (i = 0; i < 3000; i++) {
+        uint8_t mac[6] = {0x02, 0x08, 0x20, 0, (uint8_t)(i >> 8), (uint8_t)i};
+        char name[16];
+
+        snprintf(name, sizeof(name), "v%u", i + 1);
+        v[i] = vnic_add(l, name, mac, (uint16_t)(1 + i % 100), NULL);
+        made += v[i] != NULL;
+    }
+    CHECK_EQ(made, 3000);
+    /* One frame to each: exactly one delivery each (attached to nothing,
+     * so each shows as that VNIC's vif-error drop). */
+    for (i = 0; i < 3000; i++) {
+        uint8_t mac[6] = {0x02, 0x08, 0x20, 0, (uint8_t)(i >> 8), (uint8_t)i};
+        struct rte_mbuf *m = frame(mac, MAC_X, true, (uint16_t)(1 + i % 100),
+                                   64, 0);
+
+        vsw_link_input(l, &m, 1, rte_rdtsc());
+    }
+    vsw_switch_flush(sw);
+    for (i = 0; i < 3000; i++) {
+        vsw_vnic_stats_get(v[i], &st);
+        got += st.drops[VSW_DROP_VIF_ERROR] == 1;
+    }
+    CHECK_EQ(got, 3000);
+    for (i = 0; i < 3000; i++)
+        vsw_vnic_destroy(v[i]);
+    CHECK_EQ(vsw_link_nvnics(l), 0);
+    vsw_switch_destroy(sw);
+}
+
+/* ---- the polling loop ---- */
+
+static uint64_t usec_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* A cap port with an fd: readable (eventfd) while frames are queued. */
+static uint16_t fdcap_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                         uint16_t n)
+{
+    struct cap_port *c = (struct cap_port *)port;
+    uint16_t got = cap_rx(port, pkts, n);
+    uint64_t v;
+
+    if (c->rxpos == c->nrx && read(port->rx_fd, &v, sizeof(v)) < 0) {
+        /* already drained */
+    }
+    return got;
+}
+
+static void fdcap_destroy(struct vsw_port *port)
+{
+    close(port->rx_fd);
+    cap_destroy(port);
+}
+
+static const struct vsw_port_ops fdcap_ops = {
+    .kind = "fdcap",
+    .rx = fdcap_rx,
+    .tx = cap_tx,
+    .destroy = fdcap_destroy,
+};
+
+static void test_poll_fd_port_and_stall(void)
+{
+    struct rig r;
+    struct cap_port *fp = cap_new("fdcap");
+    uint64_t one = 1, t0;
+    unsigned i, frames = 0;
+
+    rig_up(&r);
+    fp->port.ops = &fdcap_ops;
+    fp->port.rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    CHECK_EQ(vsw_vnic_attach(r.b, &fp->port), 0); /* replaces pb */
+    CHECK_EQ(vsw_vnic_set_maxbw(r.b, 10000000), 0);
+    CHECK_EQ(vsw_switch_thread_start(r.sw), 0);
+    CHECK_EQ(vsw_switch_thread_start(r.sw), -EBUSY);
+    /* Nothing readable: the fd port is not read. */
+    cap_queue(fp, frame(MAC_X, MAC_B, false, 0, 1000, 0));
+    vsw_switch_poll(r.sw);
+    CHECK_EQ(r.wire->ngot, 0);
+    for (i = 1; i < 400; i++)
+        cap_queue(fp, frame(MAC_X, MAC_B, false, 0, 1000, 0));
+    CHECK(write(fp->port.rx_fd, &one, sizeof(one)) == sizeof(one));
+    /* 100 ms at 10 Mbit/s: a 12500 B bucket plus 125000 B of credit. */
+    t0 = usec_now();
+    while (usec_now() - t0 < 100000) {
+        if (vsw_switch_poll(r.sw) == 0)
+            vsw_switch_sleep(r.sw, 1000, 1000);
+        frames += r.wire->ngot;
+        cap_clear(r.wire);
+    }
+    CHECK(frames >= 120 && frames <= 150);
+    if (frames < 120 || frames > 150)
+        fprintf(stderr, "frames through maxbw in 100 ms: %u\n", frames);
+    vsw_switch_thread_stop(r.sw);
+    rig_down(&r);
+}
+
+static void test_sleep(void)
+{
+    struct rig r;
+    uint64_t t0, dt;
+
+    rig_up(&r);
+    CHECK_EQ(vsw_switch_thread_start(r.sw), 0);
+    /* The cap wire cannot wake us: the sleep is bounded by nowake. */
+    t0 = usec_now();
+    vsw_switch_sleep(r.sw, 1000000, 3000);
+    dt = usec_now() - t0;
+    CHECK(dt >= 2500 && dt < 200000);
+    /* Without such ports it sleeps until woken. */
+    vsw_vnic_destroy(r.a);
+    vsw_vnic_destroy(r.a2);
+    vsw_vnic_destroy(r.b);
+    vsw_vnic_destroy(r.c);
+    vsw_link_destroy(r.l);
+    vsw_switch_wake(r.sw);
+    t0 = usec_now();
+    vsw_switch_sleep(r.sw, 1000000, 3000);
+    CHECK(usec_now() - t0 < 100000);
+    t0 = usec_now();
+    vsw_switch_sleep(r.sw, 50000, 3000);
+    CHECK(usec_now() - t0 >= 45000);
+    vsw_switch_thread_stop(r.sw);
+    vsw_switch_destroy(r.sw);
+}
+
+/* ---- control changes while traffic flows ---- */
+
+struct gen_port {
+    struct vsw_port port;
+    uint64_t made_uni, made_bcast;
+};
+
+static const uint8_t MAC_STEADY[6] = {0x02, 0, 0, 0, 0x57, 0xea};
+
+static uint16_t gen_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n)
+{
+    struct gen_port *g = (struct gen_port *)port;
+    uint16_t i;
+
+    for (i = 0; i < n; i++) {
+        bool b = (g->made_uni + g->made_bcast) % 8 == 7;
+
+        pkts[i] = frame(b ? BCAST : MAC_STEADY, MAC_X, true, 5, 64, 0);
+        if (!pkts[i])
+            break;
+        if (b)
+            g->made_bcast++;
+        else
+            g->made_uni++;
+    }
+    return i;
+}
+
+static uint16_t gen_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n, enum vsw_drop *why)
+{
+    (void)port;
+    (void)why;
+    rte_pktmbuf_free_bulk(pkts, n);
+    return n;
+}
+
+static void gen_destroy(struct vsw_port *port)
+{
+    free(port);
+}
+
+static const struct vsw_port_ops gen_ops = {
+    .kind = "gen", .rx = gen_rx, .tx = gen_tx, .destroy = gen_destroy,
+};
+
+struct churn {
+    struct vsw_switch *sw;
+    volatile bool stop;
+};
+
+static void *fast_path(void *arg)
+{
+    struct churn *ch = arg;
+    long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t cpus;
+
+    /* EAL pinned the main thread to one CPU and we inherited it: run
+     * anywhere, as a real fast path runs beside its control thread. */
+    CPU_ZERO(&cpus);
+    for (i = 0; i < n && i < CPU_SETSIZE; i++)
+        CPU_SET(i, &cpus);
+    pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+    vsw_switch_thread_start(ch->sw);
+    while (!ch->stop)
+        vsw_switch_poll(ch->sw);
+    vsw_switch_thread_stop(ch->sw);
+    return NULL;
+}
+
+static void test_churn_under_traffic(void)
+{
+    struct vsw_switch_params sp = {.pool = test_pool};
+    struct churn ch = {.sw = vsw_switch_create(&sp)};
+    struct gen_port *gen = calloc(1, sizeof(*gen));
+    struct vsw_link *l;
+    struct vsw_vnic *steady;
+    struct cap_port *ps;
+    struct vsw_stats st;
+    pthread_t t;
+    unsigned i, ok = 0;
+
+    gen->port.ops = &gen_ops;
+    gen->port.rx_fd = gen->port.wake_fd = -1;
+    l = vsw_link_create(ch.sw, "phys0", VSW_CLASS_PHYS, &gen->port);
+    steady = vnic_add(l, "steady0", MAC_STEADY, 5, &ps);
+    ps->tx_room = 0; /* count deliveries via the nobuf counter: no memory */
+    pthread_create(&t, NULL, fast_path, &ch);
+    while (__atomic_load_n(&gen->made_uni, __ATOMIC_RELAXED) < 5000)
+        usleep(1000);
+    for (i = 0; i < 1000; i++) {
+        uint8_t mac[6] = {0x02, 0x11, 0, 0, (uint8_t)(i >> 8), (uint8_t)i};
+        char name[16];
+        struct vsw_vnic *v;
+
+        snprintf(name, sizeof(name), "churn%u", i + 1);
+        v = vnic_add(l, name, mac, 5, NULL);
+        ok += v != NULL;
+        if (i % 2)
+            vsw_vnic_destroy(v);
+    }
+    for (i = 0; i < 1000; i += 2) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "churn%u", i + 1);
+        vsw_vnic_destroy(vsw_vnic_find(ch.sw, name));
+    }
+    ch.stop = true;
+    pthread_join(t, NULL);
+    CHECK_EQ(ok, 1000);
+    CHECK_EQ(vsw_link_nvnics(l), 1);
+    vsw_vnic_stats_get(steady, &st);
+    /* Every frame generated reached the steady VNIC's output. */
+    CHECK(gen->made_uni > 5000);
+    CHECK_EQ(st.drops[VSW_DROP_NOBUF], gen->made_uni + gen->made_bcast);
+    vsw_link_stats_get(l, &st);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 0);
+    vsw_switch_destroy(ch.sw);
+}
+
+int main(void)
+{
+    if (test_eal_init() < 0) {
+        fprintf(stderr, "cannot initialise DPDK's EAL\n");
+        return 1;
+    }
+    RUN(test_parsers);
+    RUN(test_wire_to_vnic_strips_tag);
+    RUN(test_vnic_to_wire_inserts_tag);
+    RUN(test_vnic_to_vnic);
+    RUN(test_flood_from_wire);
+    RUN(test_flood_from_vnic);
+    RUN(test_etherstub);
+    RUN(test_nospoof);
+    RUN(test_maxbw);
+    RUN(test_output_drops);
+    RUN(test_malformed);
+    RUN(test_vnic_rules);
+    RUN(test_many_vnics);
+    RUN(test_poll_fd_port_and_stall);
+    RUN(test_sleep);
+    RUN(test_churn_under_traffic);
+    rte_mempool_free(test_pool);
+    rte_eal_cleanup();
+    return check_summary();
+}

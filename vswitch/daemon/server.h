@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vswitchd's control thread: the root-only SOCK_SEQPACKET socket under
+ * /run/xvnet/ and the datalink manager behind it.
+ */
+#ifndef VSWITCHD_SERVER_H
+#define VSWITCHD_SERVER_H
+
+#include "vsw/mgr.h"
+
+struct server;
+
+/**
+ * Listen on @path (its directory is made if missing; a stale socket is
+ * replaced, a live one is an error) and serve requests with @m on a DPDK
+ * control thread.  @sw is woken after each request.
+ * @return the server, or NULL with errno (EADDRINUSE: another vswitchd).
+ */
+struct server *server_start(const char *path, struct vsw_mgr *m,
+                            struct vsw_switch *sw);
+
+/** Stop the thread, close every connection, remove the socket. */
+void server_stop(struct server *s);
+
+#endif

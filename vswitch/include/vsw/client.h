@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsw/client.h - talk to vswitchd over its control socket (vsw/ctl.h).
+ * For dladm, xvm and tests.  No DPDK.
+ *
+ * Every call sends one request and reads its whole reply.  On failure it
+ * returns -errno and vsw_client_error() gives the server's message (or
+ * strerror of the local error).  A handle is for one thread at a time.
+ */
+#ifndef VSW_CLIENT_H
+#define VSW_CLIENT_H
+
+#include "vsw/defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vsw_client;
+
+/**
+ * Connect to vswitchd at @path (NULL: VSW_CTL_SOCK).
+ * @return a handle, or NULL with errno (ENOENT not running, EACCES ...).
+ */
+struct vsw_client *vsw_client_open(const char *path);
+/** Disconnect.  Accepts NULL. */
+void vsw_client_close(struct vsw_client *c);
+/** Why the last call failed, in words; "" after a success. */
+const char *vsw_client_error(const struct vsw_client *c);
+
+/** Called once per object of a GET; a non-zero return stops the walk
+ *  (the call then returns it once the reply is consumed). */
+typedef int vsw_link_cb(const struct vsw_link_conf *lc, void *arg);
+typedef int vsw_vnic_cb(const struct vsw_vnic_conf *vc, void *arg);
+typedef int vsw_stats_cb(const char *name, enum vsw_class cls,
+                         const struct vsw_stats *st, void *arg);
+
+/** Create a phys link or etherstub.  @return 0 or -errno. */
+int vsw_client_link_create(struct vsw_client *c,
+                           const struct vsw_link_conf *lc);
+/** Delete a link with no VNICs.  @return 0 or -errno (EBUSY: VNICs). */
+int vsw_client_link_delete(struct vsw_client *c, const char *name);
+/** One link (@name) or all (@name NULL).  @return 0 or -errno. */
+int vsw_client_link_get(struct vsw_client *c, const char *name,
+                        vsw_link_cb *cb, void *arg);
+
+/**
+ * Create a VNIC; @made (may be NULL) receives it as created, with its MAC.
+ * @return 0 or -errno.
+ */
+int vsw_client_vnic_create(struct vsw_client *c,
+                           const struct vsw_vnic_conf *vc,
+                           struct vsw_vnic_conf *made);
+int vsw_client_vnic_delete(struct vsw_client *c, const char *name);
+/**
+ * Change the properties of @vc->name named by @mods (enum vsw_vnic_mod);
+ * @temporary: the running VNIC only.  @return 0 or -errno.
+ */
+int vsw_client_vnic_modify(struct vsw_client *c,
+                           const struct vsw_vnic_conf *vc, uint32_t mods,
+                           bool temporary);
+int vsw_client_vnic_get(struct vsw_client *c, const char *name,
+                        vsw_vnic_cb *cb, void *arg);
+
+/** Counters of one link or VNIC (@name) or of all.  @return 0 or -errno. */
+int vsw_client_stats_get(struct vsw_client *c, const char *name,
+                         vsw_stats_cb *cb, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSW_CLIENT_H */

@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The datalink manager (vsw/mgr.h): objects, their ports, persistence.
+ * Every create validates everything before touching the switch, and
+ * undoes what it made if a later step fails, so a failed request never
+ * leaves half an object behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vsw/conf.h"
+#include "vsw/mgr.h"
+
+enum origin { ORIGIN_BOOT, ORIGIN_PERSIST, ORIGIN_TEMP };
+
+struct mlink {
+    struct vsw_link_conf conf;
+    struct vsw_link *l;
+    enum origin origin;
+    bool deleting; /* left out of the state file being written */
+    TAILQ_ENTRY(mlink) entry;
+};
+
+struct mvnic {
+    struct vsw_vnic_conf conf;  /* as running */
+    struct vsw_vnic_conf saved; /* as persisted */
+    struct vsw_vnic *v;
+    struct mlink *ml;
+    enum origin origin;
+    bool deleting;
+    TAILQ_ENTRY(mvnic) entry;
+};
+
+struct vsw_mgr {
+    struct vsw_switch *sw;
+    struct rte_mempool *pool;
+    char state_path[PATH_MAX]; /* "" when nothing is persisted */
+    bool restoring;            /* the state file is being read */
+    TAILQ_HEAD(, mlink) links;
+    TAILQ_HEAD(, mvnic) vnics;
+};
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
+{
+    struct vsw_mgr *m;
+
+    if (!p || !p->sw || !p->pool) {
+        errno = EINVAL;
+        return NULL;
+    }
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->sw = p->sw;
+    m->pool = p->pool;
+    TAILQ_INIT(&m->links);
+    TAILQ_INIT(&m->vnics);
+    if (p->state_dir) {
+        if (mkdir(p->state_dir, 0755) < 0 && errno != EEXIST)
+            goto free_m;
+        if (snprintf(m->state_path, sizeof(m->state_path), "%s/%s",
+                     p->state_dir, VSW_STATE_FILE) >=
+            (int)sizeof(m->state_path)) {
+            errno = ENAMETOOLONG;
+            goto free_m;
+        }
+    }
+    return m;
+
+free_m:
+    free(m);
+    return NULL;
+}
+
+static void mvnic_free(struct vsw_mgr *m, struct mvnic *mv)
+{
+    TAILQ_REMOVE(&m->vnics, mv, entry);
+    vsw_vnic_destroy(mv->v);
+    free(mv);
+}
+
+static void mlink_free(struct vsw_mgr *m, struct mlink *ml)
+{
+    TAILQ_REMOVE(&m->links, ml, entry);
+    vsw_link_destroy(ml->l);
+    free(ml);
+}
+
+void vsw_mgr_destroy(struct vsw_mgr *m)
+{
+    if (!m)
+        return;
+    while (!TAILQ_EMPTY(&m->vnics))
+        mvnic_free(m, TAILQ_FIRST(&m->vnics));
+    while (!TAILQ_EMPTY(&m->links))
+        mlink_free(m, TAILQ_FIRST(&m->links));
+    free(m);
+}
+
+/* ---- persistence ---- */
+
+/* Write every persistent object not being deleted to the state file. */
+static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
+{
+    struct mlink *ml;
+    struct mvnic *mv;
+    char line[VSW_CONF_LINE_MAX], *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int rc;
+
+    if (!m->state_path[0] || m->restoring)
+        return 0;
+    f = open_memstream(&buf, &len);
+    if (!f)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    fputs("# xvnet datalink configuration, written by vswitchd.\n", f);
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin != ORIGIN_PERSIST || ml->deleting)
+            continue;
+        vsw_conf_format_link(&ml->conf, line, sizeof(line));
+        fputs(line, f);
+    }
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->origin != ORIGIN_PERSIST || mv->deleting)
+            continue;
+        vsw_conf_format_vnic(&mv->saved, line, sizeof(line));
+        fputs(line, f);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    rc = vsw_conf_write_atomic(m->state_path, buf, len);
+    free(buf);
+    if (rc < 0)
+        return fail(err, errlen, rc, "cannot write %s: %s", m->state_path,
+                    strerror(-rc));
+    return 0;
+}
+
+/* ---- lookup ---- */
+
+static struct mlink *mlink_find(struct vsw_mgr *m, const char *name)
+{
+    struct mlink *ml;
+
+    TAILQ_FOREACH(ml, &m->links, entry)
+        if (strcmp(ml->conf.name, name) == 0)
+            return ml;
+    return NULL;
+}
+
+static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
+{
+    struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (strcmp(mv->conf.name, name) == 0)
+            return mv;
+    return NULL;
+}
+
+static int name_check(struct vsw_mgr *m, const char *name, char *err,
+                      size_t errlen)
+{
+    int rc = vsw_name_check(name);
+
+    if (rc == -ENAMETOOLONG)
+        return fail(err, errlen, -EINVAL, "link name too long '%s'", name);
+    if (rc < 0)
+        return fail(err, errlen, -EINVAL, "invalid link name '%s'", name);
+    if (mlink_find(m, name) || mvnic_find(m, name))
+        return fail(err, errlen, -EEXIST, "object already exists");
+    return 0;
+}
+
+/* ---- links ---- */
+
+static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                     enum origin origin, char *err, size_t errlen)
+{
+    struct vsw_port *port = NULL;
+    struct mlink *ml;
+    int rc;
+
+    rc = name_check(m, lc->name, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
+        return fail(err, errlen, -EINVAL, "invalid link class");
+    ml = calloc(1, sizeof(*ml));
+    if (!ml)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    ml->conf = *lc;
+    ml->conf.temporary = origin == ORIGIN_TEMP;
+    ml->origin = origin;
+    if (lc->cls == VSW_CLASS_PHYS) {
+        if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
+            rc = fail(err, errlen, -EINVAL, "invalid devargs '%s'",
+                      lc->devargs);
+            goto free_ml;
+        }
+        port = vsw_port_ethdev_open(lc->devargs, m->pool);
+        if (!port) {
+            rc = fail(err, errlen, -errno, "cannot open DPDK port '%s': %s",
+                      lc->devargs, strerror(errno));
+            goto free_ml;
+        }
+    } else {
+        ml->conf.devargs[0] = '\0';
+    }
+    ml->l = vsw_link_create(m->sw, lc->name, lc->cls, port);
+    if (!ml->l) {
+        rc = fail(err, errlen, -errno, "cannot create link '%s': %s",
+                  lc->name, strerror(errno));
+        goto free_port;
+    }
+    TAILQ_INSERT_TAIL(&m->links, ml, entry);
+    if (origin == ORIGIN_PERSIST) {
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            mlink_free(m, ml);
+            return rc;
+        }
+    }
+    return 0;
+
+free_port:
+    vsw_port_destroy(port);
+free_ml:
+    free(ml);
+    return rc;
+}
+
+int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                        char *err, size_t errlen)
+{
+    return link_make(m, lc, lc->temporary ? ORIGIN_TEMP : ORIGIN_PERSIST, err,
+                     errlen);
+}
+
+int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    int rc;
+
+    if (!ml)
+        return fail(err, errlen, -ENOENT, "link '%s' does not exist", name);
+    if (vsw_link_nvnics(ml->l))
+        return fail(err, errlen, -EBUSY, "link '%s' has VNICs", name);
+    if (ml->origin == ORIGIN_PERSIST) {
+        ml->deleting = true;
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            ml->deleting = false;
+            return rc;
+        }
+    }
+    mlink_free(m, ml);
+    return 0;
+}
+
+int vsw_mgr_link_walk(struct vsw_mgr *m,
+                      int (*fn)(const struct vsw_link_conf *lc,
+                                struct vsw_link *l, void *arg),
+                      void *arg)
+{
+    struct mlink *ml;
+    int rc;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        ml->conf.nvnics = vsw_link_nvnics(ml->l);
+        rc = fn(&ml->conf, ml->l, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- VNICs ---- */
+
+static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                           char *err, size_t errlen)
+{
+    if (vc->vid > VSW_VID_MAX)
+        return fail(err, errlen, -EINVAL, "invalid VLAN identifier '%u'",
+                    vc->vid);
+    if (vc->maxbw && vc->maxbw < VSW_MAXBW_MIN)
+        return fail(err, errlen, -ERANGE,
+                    "minimum value for maxbw is 1200K");
+    if (vc->priority > VSW_PRIO_HIGH)
+        return fail(err, errlen, -EINVAL, "invalid priority");
+    if (vc->protection & ~VSW_PROT__ALL)
+        return fail(err, errlen, -EINVAL, "invalid protection");
+    (void)m;
+    return 0;
+}
+
+static void mac_random(uint8_t mac[6])
+{
+    mac[0] = 0x02;
+    mac[1] = 0x08;
+    mac[2] = 0x20;
+    if (getrandom(mac + 3, 3, 0) != 3) {
+        /* Without entropy, fall back on a counter: unique is enough. */
+        static uint32_t n;
+
+        n++;
+        mac[3] = (uint8_t)(n >> 16);
+        mac[4] = (uint8_t)(n >> 8);
+        mac[5] = (uint8_t)n;
+    }
+}
+
+/* The switch object of a checked conf; picks a random MAC if needed. */
+static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
+                                         size_t errlen, int *rc)
+{
+    struct vsw_vnic_conf *vc = &mv->conf;
+    struct vsw_vnic_params p = {
+        .name = vc->name,
+        .vid = vc->vid,
+        .maxbw = vc->maxbw,
+        .priority = vc->priority,
+        .protection = vc->protection,
+    };
+    bool pick = vc->mac_type == VSW_MAC_RANDOM && !vsw_mac_valid(vc->mac);
+    struct vsw_vnic *v;
+    int tries;
+
+    for (tries = 0; tries < 16; tries++) {
+        if (pick)
+            mac_random(vc->mac);
+        memcpy(p.mac, vc->mac, 6);
+        v = vsw_vnic_create(mv->ml->l, &p);
+        if (v || !pick || errno != EADDRINUSE)
+            break;
+    }
+    if (v)
+        return v;
+    if (errno == EADDRINUSE)
+        *rc = fail(err, errlen, -EADDRINUSE, "MAC address is already in use");
+    else if (errno == EINVAL)
+        *rc = fail(err, errlen, -EINVAL, "invalid MAC address value");
+    else if (errno == ENOSPC)
+        *rc = fail(err, errlen, -ENOSPC, "too many VNICs on link '%s'",
+                   vc->link);
+    else
+        *rc = fail(err, errlen, -errno, "vnic creation over %s failed: %s",
+                   vc->link, strerror(errno));
+    return NULL;
+}
+
+static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
+                       size_t errlen)
+{
+    const char *ifname = mv->conf.tap[0] ? mv->conf.tap : mv->conf.name;
+    struct vsw_port *port;
+    int rc;
+
+    if (mv->conf.attach == VSW_ATTACH_NONE)
+        return 0;
+    if (strlen(ifname) >= VSW_IFNAMSIZ)
+        return fail(err, errlen, -EINVAL,
+                    "TAP interface name too long '%s' (use tap=)", ifname);
+    port = vsw_port_tap_open(ifname, mv->conf.mac, m->pool);
+    if (!port)
+        return fail(err, errlen, -errno,
+                    "cannot create TAP interface '%s': %s", ifname,
+                    strerror(errno));
+    rc = vsw_vnic_attach(mv->v, port);
+    if (rc < 0) {
+        vsw_port_destroy(port);
+        return fail(err, errlen, rc, "cannot attach '%s': %s", ifname,
+                    strerror(-rc));
+    }
+    return 0;
+}
+
+static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                     enum origin origin, char *err, size_t errlen)
+{
+    struct mvnic *mv;
+    struct mlink *ml;
+    int rc;
+
+    rc = name_check(m, vc->name, err, errlen);
+    if (rc == 0)
+        rc = vnic_conf_check(m, vc, err, errlen);
+    if (rc < 0)
+        return rc;
+    ml = mlink_find(m, vc->link);
+    if (!ml)
+        return fail(err, errlen, -ENOENT, "link '%s' does not exist",
+                    vc->link);
+    if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
+        return fail(err, errlen, -EINVAL, "can't create persistent object "
+                                          "on top of temporary object");
+    if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
+        return fail(err, errlen, -EINVAL, "invalid attachment");
+    mv = calloc(1, sizeof(*mv));
+    if (!mv)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    mv->conf = *vc;
+    mv->conf.temporary = origin == ORIGIN_TEMP;
+    mv->ml = ml;
+    mv->origin = origin;
+    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    if (!mv->v)
+        goto free_mv;
+    rc = vnic_attach(m, mv, err, errlen);
+    if (rc < 0)
+        goto destroy_vnic;
+    mv->saved = mv->conf;
+    TAILQ_INSERT_TAIL(&m->vnics, mv, entry);
+    if (origin == ORIGIN_PERSIST) {
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            mvnic_free(m, mv);
+            return rc;
+        }
+    }
+    *vc = mv->conf;
+    return 0;
+
+destroy_vnic:
+    vsw_vnic_destroy(mv->v);
+free_mv:
+    free(mv);
+    return rc;
+}
+
+int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                        char *err, size_t errlen)
+{
+    return vnic_make(m, vc, vc->temporary ? ORIGIN_TEMP : ORIGIN_PERSIST, err,
+                     errlen);
+}
+
+int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, name);
+    int rc;
+
+    if (!mv)
+        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+    if (mv->origin == ORIGIN_PERSIST) {
+        mv->deleting = true;
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            mv->deleting = false;
+            return rc;
+        }
+    }
+    mvnic_free(m, mv);
+    return 0;
+}
+
+int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                        uint32_t mods, bool temporary, char *err,
+                        size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, vc->name);
+    struct vsw_vnic_conf want;
+    int rc;
+
+    if (!mv)
+        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist",
+                    vc->name);
+    want = mv->conf;
+    if (mods & VSW_MOD_MAXBW)
+        want.maxbw = vc->maxbw;
+    if (mods & VSW_MOD_PRIORITY)
+        want.priority = vc->priority;
+    if (mods & VSW_MOD_PROTECTION)
+        want.protection = vc->protection;
+    rc = vnic_conf_check(m, &want, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (mv->origin == ORIGIN_PERSIST && !temporary) {
+        struct vsw_vnic_conf old = mv->saved;
+
+        mv->saved.maxbw = want.maxbw;
+        mv->saved.priority = want.priority;
+        mv->saved.protection = want.protection;
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            mv->saved = old;
+            return rc;
+        }
+    }
+    /* The setters only fail on values checked above, or ENOMEM. */
+    rc = vsw_vnic_set_maxbw(mv->v, want.maxbw);
+    if (rc == 0)
+        rc = vsw_vnic_set_priority(mv->v, want.priority);
+    if (rc == 0)
+        rc = vsw_vnic_set_protection(mv->v, want.protection);
+    if (rc < 0)
+        return fail(err, errlen, rc, "cannot change '%s': %s", vc->name,
+                    strerror(-rc));
+    mv->conf = want;
+    return 0;
+}
+
+int vsw_mgr_vnic_walk(struct vsw_mgr *m,
+                      int (*fn)(const struct vsw_vnic_conf *vc,
+                                struct vsw_vnic *v, void *arg),
+                      void *arg)
+{
+    struct mvnic *mv;
+    int rc;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        rc = fn(&mv->conf, mv->v, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- configuration files ---- */
+
+static int obj_make(struct vsw_mgr *m, struct vsw_conf_obj *o,
+                    enum origin origin, char *err, size_t errlen)
+{
+    if (o->cls == VSW_CLASS_VNIC)
+        return vnic_make(m, &o->vnic, origin, err, errlen);
+    return link_make(m, &o->link, origin, err, errlen);
+}
+
+/* Read @path; @keep_going: report and skip objects that fail. */
+static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
+                     bool keep_going, char *err, size_t errlen)
+{
+    char line[VSW_CONF_LINE_MAX], why[VSW_CONF_LINE_MAX / 2];
+    struct vsw_conf_obj o;
+    int lineno = 0, made = 0, rc, last = 0;
+    FILE *f = fopen(path, "re");
+
+    if (!f)
+        return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        rc = vsw_conf_parse_line(line, &o, why, sizeof(why));
+        if (rc > 0)
+            rc = obj_make(m, &o, origin, why, sizeof(why));
+        else if (rc == 0)
+            continue;
+        if (rc == 0) {
+            made++;
+            continue;
+        }
+        last = fail(err, errlen, rc, "%s:%d: %s", path, lineno, why);
+        if (!keep_going)
+            break;
+        fprintf(stderr, "vswitchd: %s\n", err);
+    }
+    fclose(f);
+    return last < 0 && !keep_going ? last : (made ? made : last);
+}
+
+int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
+                 char *err, size_t errlen)
+{
+    return file_load(m, path, persistent ? ORIGIN_PERSIST : ORIGIN_BOOT,
+                     false, err, errlen);
+}
+
+int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen)
+{
+    int rc;
+
+    if (!m->state_path[0] || access(m->state_path, F_OK) < 0)
+        return 0;
+    m->restoring = true;
+    rc = file_load(m, m->state_path, ORIGIN_PERSIST, true, err, errlen);
+    m->restoring = false;
+    return rc;
+}

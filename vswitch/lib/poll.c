@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fast-path loop pieces: one polling iteration, and the sleep an idle
+ * switch falls back to.
+ *
+ * Ports come in two kinds (vsw/port.h).  Polled ports (ethdevs) are read on
+ * every iteration from the published poll set.  fd ports (TAPs) sit in the
+ * switch's epoll set, level-triggered, and are read only when readable, so
+ * thousands of idle TAP VNICs cost nothing.
+ *
+ * A TAP VNIC out of maxbw credit is "stalled": its fd is disabled in epoll
+ * (the kernel queues what the client sends, so the client is slowed, not
+ * policed) and it goes on a list this thread keeps.  That list outlives an
+ * iteration, unlike every other reference the fast path holds, so:
+ *  - a VNIC being destroyed is marked dying, and the control thread waits
+ *    two grace periods: the first makes every later iteration see the mark,
+ *    the second makes sure one such iteration has unlinked it;
+ *  - this thread never goes RCU-offline while the list is non-empty (it
+ *    sleeps online, briefly, until the earliest credit returns).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+
+#include "switch_pvt.h"
+
+#define EVENTS_MAX 64
+/* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
+#define STALL_SLEEP_MAX_US 1000
+
+#define load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+static void wakefd_drain(struct vsw_switch *sw)
+{
+    uint64_t v;
+
+    if (read(sw->wakefd, &v, sizeof(v)) < 0) {
+        /* EAGAIN: already drained. */
+    }
+}
+
+static void stall(struct vsw_switch *sw, struct vsw_vnic *v,
+                  struct vsw_port *port, uint64_t now)
+{
+    struct epoll_event ev = {.events = 0, .data.ptr = &v->ep};
+    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+    uint64_t wait = 1;
+
+    if (v->stalled)
+        return;
+    if (c && v->tx_tb.tokens_fp <= 0)
+        wait = (uint64_t)(-v->tx_tb.tokens_fp) / c->rate_fp + 1;
+    if (epoll_ctl(sw->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev) < 0)
+        return; /* being detached: nothing to wait for */
+    v->stalled = true;
+    v->stall_until = now + wait;
+    v->next_stalled = sw->stalled;
+    sw->stalled = v;
+}
+
+/* Re-enable the fds of stalled VNICs whose credit is back (all if @all). */
+static void unstall(struct vsw_switch *sw, uint64_t now, bool all)
+{
+    struct vsw_vnic **pp = &sw->stalled, *v;
+
+    while ((v = *pp) != NULL) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &v->ep};
+        struct vsw_port *port;
+
+        if (!load_acq(&v->dying) && !all && now < v->stall_until) {
+            pp = &v->next_stalled;
+            continue;
+        }
+        *pp = v->next_stalled;
+        v->next_stalled = NULL;
+        v->stalled = false;
+        port = load_acq(&v->ep.port);
+        if (!load_acq(&v->dying) && port && port->rx_fd >= 0)
+            epoll_ctl(sw->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev);
+    }
+}
+
+void vsw_fp_unstall_all(struct vsw_switch *sw)
+{
+    unstall(sw, 0, true);
+}
+
+/* Read one burst from @port and switch it.  @return frames read. */
+static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
+                      struct vsw_port *port, uint64_t now)
+{
+    struct rte_mbuf *pkts[VSW_BURST];
+    struct vsw_vnic *v = NULL;
+    uint16_t budget = VSW_BURST, n;
+
+    if (ep->is_vnic) {
+        v = container_of(ep, struct vsw_vnic, ep);
+        budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
+        if (budget == 0) {
+            if (port->rx_fd >= 0)
+                stall(sw, v, port, now);
+            return 0;
+        }
+    }
+    n = port->ops->rx(port, pkts, budget);
+    if (n == 0)
+        return 0;
+    if (v)
+        vsw_vnic_input(v, pkts, n, now);
+    else
+        vsw_link_input(container_of(ep, struct vsw_link, ep), pkts, n, now);
+    return n;
+}
+
+unsigned vsw_switch_poll(struct vsw_switch *sw)
+{
+    uint64_t now = rte_rdtsc();
+    const struct vsw_pollset *ps;
+    unsigned total = 0;
+    uint32_t i;
+
+    /* fds first: an edge a sleep would need is consumed here only for
+     * a port that is then read in this same iteration. */
+    if (load_acq(&sw->nfdports) > 0) {
+        struct epoll_event evs[EVENTS_MAX];
+        int k = epoll_wait(sw->epfd, evs, EVENTS_MAX, 0);
+
+        for (i = 0; k > 0 && i < (uint32_t)k; i++) {
+            struct vsw_ep *ep = evs[i].data.ptr;
+            struct vsw_port *port;
+
+            if (!ep) {
+                wakefd_drain(sw);
+                continue;
+            }
+            port = load_acq(&ep->port);
+            if (port && port->rx_fd >= 0)
+                total += ep_rx(sw, ep, port, now);
+        }
+    }
+    ps = load_acq(&sw->pollset);
+    for (i = 0; i < ps->n; i++) {
+        struct vsw_port *port = load_acq(&ps->ep[i]->port);
+
+        if (port)
+            total += ep_rx(sw, ps->ep[i], port, now);
+    }
+    if (sw->stalled)
+        unstall(sw, now, false);
+    vsw_switch_flush(sw);
+    if (sw->fp_running)
+        rte_rcu_qsbr_quiescent(sw->qsbr, VSW_FP_THREAD);
+    return total;
+}
+
+/* Arm every polled port's wake-up; @return false if one cannot wake us. */
+static bool ports_arm(const struct vsw_pollset *ps)
+{
+    bool all = true;
+    uint32_t i;
+
+    for (i = 0; i < ps->n; i++) {
+        struct vsw_port *port = load_acq(&ps->ep[i]->port);
+
+        if (!port)
+            continue;
+        if (port->wake_fd < 0 || !port->ops->sleep_arm ||
+            port->ops->sleep_arm(port) < 0)
+            all = false;
+    }
+    return all;
+}
+
+static void ports_disarm(const struct vsw_pollset *ps)
+{
+    uint32_t i;
+
+    for (i = 0; i < ps->n; i++) {
+        struct vsw_port *port = load_acq(&ps->ep[i]->port);
+
+        if (port && port->wake_fd >= 0 && port->ops->sleep_disarm)
+            port->ops->sleep_disarm(port);
+    }
+}
+
+static int wait_us(struct vsw_switch *sw, uint64_t us)
+{
+    struct epoll_event evs[EVENTS_MAX];
+    struct timespec ts = {.tv_sec = (time_t)(us / 1000000),
+                          .tv_nsec = (long)(us % 1000000) * 1000};
+    int k, i;
+
+    k = epoll_pwait2(sw->epfd, evs, EVENTS_MAX, &ts, NULL);
+    if (k < 0)
+        return -errno;
+    for (i = 0; i < k; i++)
+        if (!evs[i].data.ptr)
+            wakefd_drain(sw);
+    return 0;
+}
+
+int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
+                     unsigned nowake_us)
+{
+    uint64_t us = max_us;
+    int rc;
+
+    if (sw->stalled) {
+        uint64_t now = rte_rdtsc(), first = UINT64_MAX;
+        struct vsw_vnic *v;
+
+        for (v = sw->stalled; v; v = v->next_stalled)
+            if (v->stall_until < first)
+                first = v->stall_until;
+        if (first <= now)
+            return 0;
+        if ((first - now) * 1000000 / sw->tsc_hz + 1 < us)
+            us = (first - now) * 1000000 / sw->tsc_hz + 1;
+        if (us > STALL_SLEEP_MAX_US)
+            us = STALL_SLEEP_MAX_US;
+        return wait_us(sw, us);
+    }
+    if (!ports_arm(load_acq(&sw->pollset)) && nowake_us < us)
+        us = nowake_us;
+    if (sw->fp_running)
+        rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
+    rc = wait_us(sw, us);
+    if (sw->fp_running)
+        rte_rcu_qsbr_thread_online(sw->qsbr, VSW_FP_THREAD);
+    /* Re-read: the set we armed may have been freed while we slept. */
+    ports_disarm(load_acq(&sw->pollset));
+    return rc;
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The switch core, control side: links, VNICs, and publishing the tables
+ * the fast path reads.  Every change follows the same order: build the new
+ * version, publish it with a release store, wait for an RCU grace period
+ * (vsw_sync), then free what the fast path might still have been using.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "switch_pvt.h"
+
+#define DEFAULT_VNICS_PER_LINK 4096
+
+static void publish(void *slot, void *val)
+{
+    __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
+}
+
+/*
+ * Wait until the fast path has passed a quiescent state.  When the caller
+ * is the fast-path thread itself (single-threaded tests, the benchmark) it
+ * reports its own quiescent state instead of waiting for itself.  The wait
+ * yields the CPU rather than spinning: on a host with one CPU for both
+ * threads, spinning would hold off the fast path for a whole time slice.
+ */
+void vsw_sync(struct vsw_switch *sw)
+{
+    uint64_t token = rte_rcu_qsbr_start(sw->qsbr);
+
+    if (sw->fp_running && pthread_equal(sw->fp_tid, pthread_self()))
+        rte_rcu_qsbr_quiescent(sw->qsbr, VSW_FP_THREAD);
+    while (!rte_rcu_qsbr_check(sw->qsbr, token, false))
+        sched_yield();
+}
+
+struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    struct vsw_switch *sw;
+    size_t qsz;
+
+    if (!p || !p->pool) {
+        errno = EINVAL;
+        return NULL;
+    }
+    sw = calloc(1, sizeof(*sw));
+    if (!sw)
+        return NULL;
+    sw->pool = p->pool;
+    sw->vnics_per_link =
+        p->vnics_per_link ? p->vnics_per_link : DEFAULT_VNICS_PER_LINK;
+    sw->tsc_hz = rte_get_tsc_hz();
+    TAILQ_INIT(&sw->links);
+    sw->pollset = calloc(1, sizeof(*sw->pollset));
+    if (!sw->pollset)
+        goto free_sw;
+    qsz = rte_rcu_qsbr_get_memsize(1);
+    sw->qsbr = rte_zmalloc("vsw_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+    if (!sw->qsbr) {
+        errno = ENOMEM;
+        goto free_pollset;
+    }
+    if (rte_rcu_qsbr_init(sw->qsbr, 1) != 0)
+        goto free_qsbr;
+    sw->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (sw->epfd < 0)
+        goto free_qsbr;
+    sw->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (sw->wakefd < 0)
+        goto close_ep;
+    if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, sw->wakefd, &ev) < 0)
+        goto close_wake;
+    return sw;
+
+close_wake:
+    close(sw->wakefd);
+close_ep:
+    close(sw->epfd);
+free_qsbr:
+    rte_free(sw->qsbr);
+free_pollset:
+    free(sw->pollset);
+free_sw:
+    free(sw);
+    return NULL;
+}
+
+void vsw_switch_destroy(struct vsw_switch *sw)
+{
+    struct vsw_link *l;
+
+    if (!sw)
+        return;
+    while ((l = TAILQ_FIRST(&sw->links)) != NULL) {
+        struct vsw_vnic *v;
+
+        while ((v = TAILQ_FIRST(&l->vnics)) != NULL)
+            vsw_vnic_destroy(v);
+        vsw_link_destroy(l);
+    }
+    close(sw->wakefd);
+    close(sw->epfd);
+    rte_free(sw->qsbr);
+    free(sw->pollset);
+    free(sw);
+}
+
+void vsw_switch_wake(struct vsw_switch *sw)
+{
+    uint64_t one = 1;
+
+    if (write(sw->wakefd, &one, sizeof(one)) < 0) {
+        /* The counter is saturated: a wake-up is pending anyway. */
+    }
+}
+
+int vsw_switch_thread_start(struct vsw_switch *sw)
+{
+    if (sw->fp_running)
+        return -EBUSY;
+    if (rte_rcu_qsbr_thread_register(sw->qsbr, VSW_FP_THREAD) != 0)
+        return -EINVAL;
+    sw->fp_tid = pthread_self();
+    sw->fp_running = true;
+    rte_rcu_qsbr_thread_online(sw->qsbr, VSW_FP_THREAD);
+    return 0;
+}
+
+void vsw_switch_thread_stop(struct vsw_switch *sw)
+{
+    if (!sw->fp_running)
+        return;
+    vsw_switch_flush(sw);
+    vsw_fp_unstall_all(sw);
+    rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
+    rte_rcu_qsbr_thread_unregister(sw->qsbr, VSW_FP_THREAD);
+    sw->fp_running = false;
+}
+
+/* ---- names ---- */
+
+static bool name_taken(const struct vsw_switch *sw, const char *name)
+{
+    return vsw_link_find(sw, name) || vsw_vnic_find(sw, name);
+}
+
+struct vsw_link *vsw_link_find(const struct vsw_switch *sw, const char *name)
+{
+    struct vsw_link *l;
+
+    TAILQ_FOREACH(l, &sw->links, entry)
+        if (strcmp(l->name, name) == 0)
+            return l;
+    return NULL;
+}
+
+struct vsw_vnic *vsw_vnic_find(const struct vsw_switch *sw, const char *name)
+{
+    struct vsw_link *l;
+    struct vsw_vnic *v;
+
+    TAILQ_FOREACH(l, &sw->links, entry)
+        TAILQ_FOREACH(v, &l->vnics, entry)
+            if (strcmp(v->name, name) == 0)
+                return v;
+    return NULL;
+}
+
+/* ---- ports: epoll registration and the poll set ---- */
+
+/* Publish a poll set with @add added and/or @del removed; old freed. */
+static int pollset_change(struct vsw_switch *sw, struct vsw_ep *add,
+                          struct vsw_ep *del)
+{
+    struct vsw_pollset *old = sw->pollset, *ps;
+    uint32_t i, n = 0;
+
+    ps = malloc(sizeof(*ps) + (old->n + 1) * sizeof(ps->ep[0]));
+    if (!ps)
+        return -ENOMEM;
+    for (i = 0; i < old->n; i++)
+        if (old->ep[i] != del)
+            ps->ep[n++] = old->ep[i];
+    if (add)
+        ps->ep[n++] = add;
+    ps->n = n;
+    publish(&sw->pollset, ps);
+    vsw_sync(sw);
+    free(old);
+    return 0;
+}
+
+int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
+                   struct vsw_port *port)
+{
+    struct epoll_event ev = {.data.ptr = ep};
+    int rc;
+
+    if (port->rx_fd >= 0) {
+        ev.events = EPOLLIN;
+        if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, port->rx_fd, &ev) < 0)
+            return -errno;
+        __atomic_add_fetch(&sw->nfdports, 1, __ATOMIC_RELEASE);
+        return 0;
+    }
+    if (port->wake_fd >= 0) {
+        ev.events = EPOLLIN | EPOLLET;
+        if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, port->wake_fd, &ev) < 0)
+            return -errno;
+    }
+    rc = pollset_change(sw, ep, NULL);
+    if (rc < 0 && port->wake_fd >= 0)
+        epoll_ctl(sw->epfd, EPOLL_CTL_DEL, port->wake_fd, NULL);
+    return rc;
+}
+
+/* Take @port out of the fast path's sight; the caller syncs before free. */
+void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
+                      struct vsw_port *port)
+{
+    if (port->rx_fd >= 0) {
+        epoll_ctl(sw->epfd, EPOLL_CTL_DEL, port->rx_fd, NULL);
+        __atomic_sub_fetch(&sw->nfdports, 1, __ATOMIC_RELEASE);
+        return;
+    }
+    if (port->wake_fd >= 0)
+        epoll_ctl(sw->epfd, EPOLL_CTL_DEL, port->wake_fd, NULL);
+    while (pollset_change(sw, NULL, ep) < 0) {
+        /* Removal must not fail: it only needs a smaller array. */
+    }
+}
+
+void vsw_port_destroy(struct vsw_port *port)
+{
+    if (port && port->ops->destroy)
+        port->ops->destroy(port);
+}
+
+/* ---- links ---- */
+
+static struct rte_hash *fdb_create(struct vsw_switch *sw)
+{
+    char name[RTE_HASH_NAMESIZE];
+    struct rte_hash_parameters hp = {
+        .name = name,
+        .entries = sw->vnics_per_link,
+        .key_len = sizeof(struct vsw_fdb_key),
+        .hash_func = rte_hash_crc,
+        .socket_id = SOCKET_ID_ANY,
+        .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+    };
+
+    snprintf(name, sizeof(name), "vswfdb%p_%u", (void *)sw, sw->hash_seq++);
+    return rte_hash_create(&hp);
+}
+
+struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
+                                 enum vsw_class cls, struct vsw_port *port)
+{
+    struct vsw_link *l;
+    int rc;
+
+    if (!name || vsw_name_check(name) < 0 ||
+        (cls == VSW_CLASS_PHYS) != (port != NULL) ||
+        (cls != VSW_CLASS_PHYS && cls != VSW_CLASS_ETHERSTUB)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (name_taken(sw, name)) {
+        errno = EEXIST;
+        return NULL;
+    }
+    l = calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    l->sw = sw;
+    l->cls = cls;
+    strcpy(l->name, name);
+    TAILQ_INIT(&l->vnics);
+    l->ep.stats = &l->stats;
+    l->fdb = fdb_create(sw);
+    if (!l->fdb) {
+        errno = rte_errno ? rte_errno : ENOMEM;
+        goto free_link;
+    }
+    if (port) {
+        l->ep.port = port;
+        rc = vsw_ep_plug(sw, &l->ep, port);
+        if (rc < 0) {
+            errno = -rc;
+            goto free_fdb;
+        }
+    }
+    TAILQ_INSERT_TAIL(&sw->links, l, entry);
+    return l;
+
+free_fdb:
+    rte_hash_free(l->fdb);
+free_link:
+    free(l);
+    return NULL;
+}
+
+int vsw_link_destroy(struct vsw_link *l)
+{
+    struct vsw_switch *sw = l->sw;
+    struct vsw_port *port = l->ep.port;
+
+    if (l->nvnics)
+        return -EBUSY;
+    if (port)
+        vsw_ep_unplug(sw, &l->ep, port);
+    publish(&l->ep.port, NULL);
+    TAILQ_REMOVE(&sw->links, l, entry);
+    vsw_sync(sw);
+    vsw_port_destroy(port);
+    rte_hash_free(l->fdb);
+    free(l);
+    return 0;
+}
+
+struct vsw_link *vsw_link_next(const struct vsw_switch *sw,
+                               const struct vsw_link *prev)
+{
+    return prev ? TAILQ_NEXT(prev, entry) : TAILQ_FIRST(&sw->links);
+}
+
+const char *vsw_link_name(const struct vsw_link *l)
+{
+    return l->name;
+}
+
+enum vsw_class vsw_link_class(const struct vsw_link *l)
+{
+    return l->cls;
+}
+
+uint32_t vsw_link_nvnics(const struct vsw_link *l)
+{
+    return l->nvnics;
+}
+
+struct vsw_port *vsw_link_port(const struct vsw_link *l)
+{
+    return l->ep.port;
+}
+
+void vsw_link_stats_get(const struct vsw_link *l, struct vsw_stats *st)
+{
+    *st = l->stats;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the switch core shared by switch.c (control side) and
+ * fastpath.c (data side).  Fields are grouped by who writes them:
+ * "fast path" fields are written only by the fast-path thread; "published"
+ * fields are written by the control thread with release stores and read by
+ * the fast path with acquire loads; "control" fields are never read by the
+ * fast path.
+ */
+#ifndef VSW_SWITCH_PVT_H
+#define VSW_SWITCH_PVT_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#include "vsw/switch.h"
+
+#define VSW_VID_COUNT 4096
+/* RCU thread id of the (single) fast-path thread. */
+#define VSW_FP_THREAD 0
+
+/* Key of the (MAC, VID) tables: 8 bytes, no padding holes. */
+struct vsw_fdb_key {
+    uint8_t mac[6];
+    uint16_t vid;
+};
+
+/* maxbw as the fast path needs it; immutable once published. */
+struct vsw_tb_cfg {
+    uint64_t rate_fp;  /* bytes per TSC cycle, 32.32 fixed point */
+    int64_t depth_fp;  /* bucket depth, bytes in 32.32 */
+    uint64_t max_dt;   /* cycles that fill an empty bucket */
+};
+
+/* One direction of a token bucket; fast path. */
+struct vsw_tb {
+    const struct vsw_tb_cfg *cfg; /* the cfg the state below belongs to */
+    int64_t tokens_fp;            /* may go below zero by one frame/burst */
+    uint64_t last;                /* TSC of the last refill */
+};
+
+/*
+ * An output: the wire of a link or a VNIC's attachment.  Frames headed
+ * there are buffered during a poll iteration and sent by ep_flush().
+ */
+struct vsw_ep {
+    struct vsw_port *port;     /* published (NULL: nowhere to send) */
+    struct vsw_stats *stats;   /* owner's counters */
+    bool is_vnic;              /* count sent frames as i* (VNIC) or o* */
+    /* fast path */
+    bool dirty;                /* on the switch's dirty list */
+    uint16_t ntx;
+    struct vsw_ep *next_dirty;
+    struct rte_mbuf *tx[VSW_BURST];
+};
+
+/* VNICs of one (link, VID), for flooding; immutable once published. */
+struct vsw_flood {
+    uint32_t n;
+    struct vsw_vnic *v[];
+};
+
+struct vsw_link {
+    struct vsw_switch *sw;
+    struct rte_hash *fdb;                 /* (MAC, VID) -> vsw_vnic * */
+    struct vsw_flood *flood[VSW_VID_COUNT]; /* published */
+    struct vsw_ep ep;                     /* the wire; port NULL: stub */
+    struct vsw_stats stats;               /* fast path */
+    /* control */
+    char name[VSW_NAMSIZ];
+    enum vsw_class cls;
+    uint32_t nvnics;
+    TAILQ_HEAD(, vsw_vnic) vnics;
+    TAILQ_ENTRY(vsw_link) entry;
+};
+
+struct vsw_vnic {
+    struct vsw_ep ep;
+    struct vsw_link *link;
+    struct vsw_fdb_key key;
+    uint32_t protection;             /* published */
+    const struct vsw_tb_cfg *tbcfg;  /* published; NULL: no maxbw */
+    /* fast path */
+    struct vsw_tb rx_tb, tx_tb;
+    struct vsw_stats stats;
+    bool dying;                      /* published: being destroyed */
+    bool stalled;                    /* fd taken out of epoll for credit */
+    uint64_t stall_until;
+    struct vsw_vnic *next_stalled;
+    /* control */
+    char name[VSW_NAMSIZ];
+    uint64_t maxbw;
+    enum vsw_priority priority;
+    TAILQ_ENTRY(vsw_vnic) entry;
+};
+
+/* What vsw_switch_poll() reads on every iteration. */
+struct vsw_pollset {
+    uint32_t n;
+    struct vsw_ep *ep[];
+};
+
+struct vsw_switch {
+    struct rte_mempool *pool;
+    uint32_t vnics_per_link;
+    struct rte_rcu_qsbr *qsbr;
+    int epfd;     /* rx_fd ports (level) and wake fds (edge) */
+    int wakefd;   /* eventfd: vsw_switch_wake() */
+    uint64_t tsc_hz;
+    struct vsw_pollset *pollset;  /* published */
+    uint32_t nfdports;            /* ports with rx_fd >= 0, published */
+    /* fast path */
+    bool fp_running;
+    pthread_t fp_tid;
+    struct vsw_ep *dirty;         /* eps with buffered frames */
+    struct vsw_vnic *stalled;     /* VNICs waiting for credit */
+    /* control */
+    uint32_t hash_seq;
+    TAILQ_HEAD(, vsw_link) links;
+};
+
+/* switch.c */
+void vsw_sync(struct vsw_switch *sw);
+int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
+                struct vsw_port *port);
+void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
+                   struct vsw_port *port);
+/* fastpath.c */
+void vsw_ep_flush(struct vsw_ep *ep);
+void vsw_fp_unstall_all(struct vsw_switch *sw);
+struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz);
+
+/* Counter bump for the fast path's own counters (single writer). */
+static inline void vsw_drop(struct vsw_stats *st, enum vsw_drop why)
+{
+    st->drops[why]++;
+}
+
+#endif /* VSW_SWITCH_PVT_H */

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VNICs, control side.  A VNIC is published to the fast path in two
+ * places: its link's (MAC, VID) table and the flood list of its (link,
+ * VID).  Flood lists are immutable arrays replaced as a whole.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "switch_pvt.h"
+
+static void publish(void *slot, void *val)
+{
+    __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
+}
+
+/* A copy of @old with @add appended; NULL on ENOMEM. */
+static struct vsw_flood *flood_with(const struct vsw_flood *old,
+                                    struct vsw_vnic *add)
+{
+    uint32_t n = old ? old->n : 0;
+    struct vsw_flood *f = malloc(sizeof(*f) + (n + 1) * sizeof(f->v[0]));
+
+    if (!f)
+        return NULL;
+    if (n)
+        memcpy(f->v, old->v, n * sizeof(f->v[0]));
+    f->v[n] = add;
+    f->n = n + 1;
+    return f;
+}
+
+/*
+ * Take @v out of its flood list.  @return the list to free after the
+ * grace period (NULL if none).
+ */
+static struct vsw_flood *flood_remove(struct vsw_link *l, struct vsw_vnic *v)
+{
+    struct vsw_flood *old = l->flood[v->key.vid], *f = NULL;
+    uint32_t i, n = 0;
+
+    if (!old)
+        return NULL;
+    if (old->n > 1) {
+        f = malloc(sizeof(*f) + (old->n - 1) * sizeof(f->v[0]));
+        if (!f) {
+            /* Edit in place instead: a reader may then see the last
+             * VNIC twice or miss it for one burst, never a freed one. */
+            for (i = 0; i < old->n; i++)
+                if (old->v[i] == v)
+                    old->v[i] = old->v[old->n - 1];
+            __atomic_sub_fetch(&old->n, 1, __ATOMIC_RELEASE);
+            return NULL;
+        }
+        for (i = 0; i < old->n; i++)
+            if (old->v[i] != v)
+                f->v[n++] = old->v[i];
+        f->n = n;
+    }
+    publish(&l->flood[v->key.vid], f);
+    return old;
+}
+
+static int params_check(const struct vsw_vnic_params *p)
+{
+    if (!p->name || vsw_name_check(p->name) < 0 || p->vid > VSW_VID_MAX ||
+        (p->maxbw && p->maxbw < VSW_MAXBW_MIN) ||
+        p->priority > VSW_PRIO_HIGH || (p->protection & ~VSW_PROT__ALL) ||
+        !vsw_mac_valid(p->mac))
+        return -EINVAL;
+    return 0;
+}
+
+static bool mac_on_link(const struct vsw_link *l, const uint8_t mac[6])
+{
+    const struct vsw_vnic *v;
+
+    TAILQ_FOREACH(v, &l->vnics, entry)
+        if (memcmp(v->key.mac, mac, 6) == 0)
+            return true;
+    return false;
+}
+
+struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
+                                 const struct vsw_vnic_params *p)
+{
+    struct vsw_switch *sw = l->sw;
+    struct vsw_flood *f, *old;
+    struct vsw_vnic *v;
+    int rc, err = ENOMEM;
+
+    rc = params_check(p);
+    if (rc == 0 && (vsw_link_find(sw, p->name) || vsw_vnic_find(sw, p->name)))
+        rc = -EEXIST;
+    if (rc == 0 && mac_on_link(l, p->mac))
+        rc = -EADDRINUSE;
+    if (rc == 0 && l->nvnics >= sw->vnics_per_link)
+        rc = -ENOSPC;
+    if (rc < 0) {
+        errno = -rc;
+        return NULL;
+    }
+    v = calloc(1, sizeof(*v));
+    if (!v)
+        return NULL;
+    v->link = l;
+    strcpy(v->name, p->name);
+    memcpy(v->key.mac, p->mac, 6);
+    v->key.vid = p->vid;
+    v->protection = p->protection;
+    v->priority = p->priority;
+    v->maxbw = p->maxbw;
+    v->ep.stats = &v->stats;
+    v->ep.is_vnic = true;
+    if (p->maxbw) {
+        v->tbcfg = vsw_tb_cfg_new(p->maxbw, sw->tsc_hz);
+        if (!v->tbcfg)
+            goto free_vnic;
+    }
+    old = l->flood[p->vid];
+    f = flood_with(old, v);
+    if (!f)
+        goto free_cfg;
+    rc = rte_hash_add_key_data(l->fdb, &v->key, v);
+    if (rc < 0) {
+        err = rc == -ENOSPC ? ENOSPC : EINVAL;
+        goto free_flood;
+    }
+    publish(&l->flood[p->vid], f);
+    TAILQ_INSERT_TAIL(&l->vnics, v, entry);
+    l->nvnics++;
+    vsw_sync(sw);
+    free(old);
+    return v;
+
+free_flood:
+    free(f);
+free_cfg:
+    free((void *)v->tbcfg);
+free_vnic:
+    free(v);
+    errno = err;
+    return NULL;
+}
+
+void vsw_vnic_destroy(struct vsw_vnic *v)
+{
+    struct vsw_link *l;
+    struct vsw_switch *sw;
+    struct vsw_port *port;
+    struct vsw_flood *old;
+    int32_t pos;
+
+    if (!v)
+        return;
+    l = v->link;
+    sw = l->sw;
+    port = v->ep.port;
+    if (port)
+        vsw_ep_unplug(sw, &v->ep, port);
+    publish(&v->ep.port, NULL);
+    pos = rte_hash_del_key(l->fdb, &v->key);
+    old = flood_remove(l, v);
+    __atomic_store_n(&v->dying, true, __ATOMIC_RELEASE);
+    TAILQ_REMOVE(&l->vnics, v, entry);
+    l->nvnics--;
+    /* Two grace periods: see the stall list in poll.c. */
+    vsw_sync(sw);
+    vsw_sync(sw);
+    if (pos >= 0)
+        rte_hash_free_key_with_position(l->fdb, pos);
+    vsw_port_destroy(port);
+    free(old);
+    free((void *)v->tbcfg);
+    free(v);
+}
+
+int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port)
+{
+    struct vsw_switch *sw = v->link->sw;
+    struct vsw_port *old = v->ep.port;
+    int rc = 0;
+
+    if (port == old)
+        return 0;
+    if (old)
+        vsw_ep_unplug(sw, &v->ep, old);
+    publish(&v->ep.port, port);
+    if (port) {
+        rc = vsw_ep_plug(sw, &v->ep, port);
+        if (rc < 0)
+            publish(&v->ep.port, NULL);
+    }
+    vsw_sync(sw);
+    vsw_port_destroy(old);
+    return rc;
+}
+
+int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
+{
+    struct vsw_tb_cfg *c = NULL;
+    const struct vsw_tb_cfg *old = v->tbcfg;
+
+    if (bps && bps < VSW_MAXBW_MIN)
+        return -EINVAL;
+    if (bps) {
+        c = vsw_tb_cfg_new(bps, v->link->sw->tsc_hz);
+        if (!c)
+            return -ENOMEM;
+    }
+    publish(&v->tbcfg, c);
+    v->maxbw = bps;
+    vsw_sync(v->link->sw);
+    free((void *)old);
+    return 0;
+}
+
+int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits)
+{
+    if (bits & ~VSW_PROT__ALL)
+        return -EINVAL;
+    __atomic_store_n(&v->protection, bits, __ATOMIC_RELAXED);
+    return 0;
+}
+
+int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio)
+{
+    if (prio > VSW_PRIO_HIGH)
+        return -EINVAL;
+    v->priority = prio;
+    return 0;
+}
+
+struct vsw_vnic *vsw_vnic_next(const struct vsw_link *l,
+                               const struct vsw_vnic *prev)
+{
+    return prev ? TAILQ_NEXT(prev, entry) : TAILQ_FIRST(&l->vnics);
+}
+
+void vsw_vnic_params_get(const struct vsw_vnic *v, struct vsw_vnic_params *p)
+{
+    p->name = v->name;
+    memcpy(p->mac, v->key.mac, 6);
+    p->vid = v->key.vid;
+    p->maxbw = v->maxbw;
+    p->priority = v->priority;
+    p->protection = v->protection;
+}
+
+struct vsw_link *vsw_vnic_link(const struct vsw_vnic *v)
+{
+    return v->link;
+}
+
+struct vsw_port *vsw_vnic_port(const struct vsw_vnic *v)
+{
+    return v->ep.port;
+}
+
+void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st)
+{
+    *st = v->stats;
+}
