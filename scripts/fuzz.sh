@@ -10,8 +10,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
 for harness in "$build"/tests/fuzz/fuzz_*; do
-    [ -x "$harness" ] || continue
-    case "$harness" in *_replay) continue ;; esac
+    [ -f "$harness" ] && [ -x "$harness" ] || continue
+    case "$harness" in *_replay | *.p) continue ;; esac
     name=$(basename "$harness" | sed 's/^fuzz_//')
     mkdir -p "$work/$name"
     cp -r "$root/tests/fuzz/corpus/$name/." "$work/$name/" 2>/dev/null || true
