@@ -22,3 +22,11 @@ done
 
 /usr/bin/python3 "$here/plot.py" "$out"
 echo "results and plots in bench/results/"
+
+echo "== process domains: iperf3 TCP over netif vs bridge+veth (1 and 4 streams)"
+if [ "$(id -u)" = 0 ]; then
+    "$here/procdom_iperf.sh" "$build" "$secs" "$out/procdom.csv" ||
+        echo "  procdom benchmark failed or skipped (status $?)"
+else
+    echo "  skipped: needs root (network namespaces, TAP devices)"
+fi

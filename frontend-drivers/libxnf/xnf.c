@@ -148,6 +148,11 @@ uint32_t xnf_fe_features(const struct xnf_dev *dev)
     return dev->fe_features;
 }
 
+uint32_t xnf_be_features(const struct xnf_dev *dev)
+{
+    return dev->connected ? dev->be_features : 0;
+}
+
 int xnf_connect(struct xnf_dev *dev, uint32_t be_features)
 {
     if (dev->connected || dev->shut)
@@ -161,6 +166,9 @@ int xnf_connect(struct xnf_dev *dev, uint32_t be_features)
         dev->tx_gso |= 1u << XEN_NETIF_GSO_TYPE_TCPV4;
     if (dev->tx_sg && (be_features & XNF_BE_GSO_TCPV6))
         dev->tx_gso |= 1u << XEN_NETIF_GSO_TYPE_TCPV6;
+    dev->be_features = be_features;
+    if (!dev->tx_sg)
+        dev->be_features &= ~(uint32_t)(XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6);
     dev->connected = true;
     dev->ready = true;
 

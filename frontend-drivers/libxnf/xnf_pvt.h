@@ -87,6 +87,7 @@ struct xnf_dev {
     bool broken;
     bool shut;
     uint32_t fe_features;
+    uint32_t be_features; /* as xnf_be_features() reports */
     void (*notify)(void *arg);
     void *notify_arg;
     uint64_t granted[XNF_GRANT_WORDS]; /* bit i: ref gref_base + i live */

@@ -14,9 +14,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "xst_pvt.h"
+
+/* Queued messages handed to one sendmsg(). */
+#define FLUSH_IOV 64
 
 struct xst_conn *xst_conn_new(struct xst_server *srv, int fd, uint16_t domid)
 {
@@ -164,27 +168,49 @@ int xst_conn_send(struct xst_conn *c, const struct xsd_sockmsg *hdr,
     return 0;
 }
 
+/* Drop @w sent bytes from the head of the queue. */
+static void out_consume(struct xst_conn *c, size_t w)
+{
+    c->out_bytes -= w;
+    while (w > 0) {
+        struct xst_out *o = c->out_head;
+        size_t left = o->len - o->off;
+
+        if (w < left) {
+            o->off += w;
+            return;
+        }
+        w -= left;
+        c->out_head = o->next;
+        free(o);
+    }
+    if (!c->out_head)
+        c->out_tail = &c->out_head;
+}
+
 void xst_conn_flush(struct xst_conn *c)
 {
     while (!c->dead && c->out_head) {
-        struct xst_out *o = c->out_head;
-        ssize_t n = send(c->fd, o->data + o->off, o->len - o->off,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        struct iovec iov[FLUSH_IOV];
+        struct msghdr mh = {.msg_iov = iov};
+        const struct xst_out *o;
+        size_t offered = 0;
+        ssize_t w;
 
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-                return;
-            xst_conn_kill(c, NULL); /* the peer went away */
+        for (o = c->out_head; o && mh.msg_iovlen < FLUSH_IOV; o = o->next) {
+            iov[mh.msg_iovlen].iov_base = (char *)o->data + o->off;
+            iov[mh.msg_iovlen++].iov_len = o->len - o->off;
+            offered += o->len - o->off;
+        }
+        w = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                xst_conn_kill(c, NULL); /* the peer went away */
             return;
         }
-        o->off += (size_t)n;
-        c->out_bytes -= (size_t)n;
-        if (o->off < o->len)
-            return;
-        c->out_head = o->next;
-        if (!c->out_head)
-            c->out_tail = &c->out_head;
-        free(o);
+        out_consume(c, (size_t)w);
+        if ((size_t)w < offered)
+            return; /* the socket is full */
     }
 }
 

@@ -220,8 +220,7 @@ int xst_op_mkdir(struct xst_access *a, const char *path)
 }
 
 /* Remove the node at @buf (@len bytes) and everything below it. */
-static int remove_tree(struct xst_access *a, char buf[XST_PATH_BUF],
-                       size_t len)
+static int remove_tree(struct xst_access *a, char buf[XST_PATH_BUF], size_t len)
 {
     const struct xst_node *n;
     size_t off;

@@ -124,8 +124,7 @@ size_t xst_perm_format(const struct xst_perm *p, char *buf, size_t cap)
 
 /* The owner may do anything; a listed domain gets its entry; everyone
  * else gets the first entry's permission. */
-unsigned xst_perm_for(const struct xst_perm *perms, unsigned n,
-                      uint16_t domid)
+unsigned xst_perm_for(const struct xst_perm *perms, unsigned n, uint16_t domid)
 {
     unsigned i;
 

@@ -42,6 +42,8 @@ static void config_defaults(struct xst_config *c)
         c->max_value = 2048;
     if (!c->max_tx_nodes)
         c->max_tx_nodes = 1024;
+    if (!c->max_tx_bytes)
+        c->max_tx_bytes = 1024 * 1024;
     if (!c->max_out_bytes)
         c->max_out_bytes = 256 * 1024;
     /* Room for at least a few full messages, or throttling never lifts. */
@@ -360,7 +362,7 @@ int xst_release(struct xst_server *srv, uint16_t domid)
         return -EINVAL;
     if (!xst_domain_is_introduced(srv, domid))
         return -ENOENT;
-    srv->introduced[domid / 8] &= (uint8_t)~(1u << (domid % 8));
+    srv->introduced[domid / 8] &= (uint8_t) ~(1u << (domid % 8));
     for (c = srv->conns; c; c = c->next)
         if (c->domid == domid)
             xst_conn_kill(c, NULL);

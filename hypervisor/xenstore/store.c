@@ -144,11 +144,11 @@ int xst_store_init(struct xst_store *s)
 
 void xst_store_fini(struct xst_store *s)
 {
-    size_t i;
+    struct xst_node *n;
+    size_t it = 0;
 
-    XST_TABLE_FOREACH(&s->nodes, i) {
-        xst_node_free(s->nodes.slots[i].val);
-    }
+    while ((n = xst_table_next(&s->nodes, &it)))
+        xst_node_free(n);
     xst_table_fini(&s->nodes);
     free(s->owned);
     s->owned = NULL;
@@ -192,24 +192,42 @@ void xst_store_del(struct xst_store *s, const char *path)
  * three calls, so the same code serves the committed tree and transactions.
  */
 
+/* Memory a node copy holds, for a transaction's byte budget. */
+static size_t node_bytes(const struct xst_node *n)
+{
+    if (!n)
+        return 0;
+    return sizeof(*n) + strlen(n->path) + 1 + n->vlen + n->clen +
+           n->nperms * sizeof(*n->perms);
+}
+
+/* Would holding @more bytes more (and @less fewer) break the budget? */
+static bool tx_over_budget(const struct xst_access *a, size_t more, size_t less)
+{
+    return !a->priv && a->tx->bytes + more - less > a->srv->cfg.max_tx_bytes;
+}
+
 static int shadow_get(struct xst_access *a, const char *path,
                       struct xst_shadow **out)
 {
     struct xst_txn *tx = a->tx;
     struct xst_shadow *sh = xst_table_get(&tx->shadows, path);
     const struct xst_node *base;
+    size_t bytes;
 
     if (sh) {
         *out = sh;
         return 0;
     }
-    if (!a->priv && tx->shadows.used >= a->srv->cfg.max_tx_nodes)
+    base = xst_store_get(&a->srv->store, path);
+    bytes = sizeof(*sh) + strlen(path) + 1 + node_bytes(base);
+    if (!a->priv && (tx->shadows.used >= a->srv->cfg.max_tx_nodes ||
+                     tx_over_budget(a, bytes, 0)))
         return -ENOSPC;
     sh = calloc(1, sizeof(*sh));
     if (!sh)
         return -ENOMEM;
     sh->path = strdup(path);
-    base = xst_store_get(&a->srv->store, path);
     if (base) {
         sh->base_gen = base->gen;
         sh->node = xst_node_clone(base);
@@ -221,6 +239,7 @@ static int shadow_get(struct xst_access *a, const char *path,
         free(sh);
         return -ENOMEM;
     }
+    tx->bytes += bytes;
     *out = sh;
     return 0;
 }
@@ -250,10 +269,13 @@ int xst_acc_put(struct xst_access *a, struct xst_node *n)
     if (!a->tx)
         return xst_store_put(&a->srv->store, n);
     r = shadow_get(a, n->path, &sh);
+    if (r == 0 && tx_over_budget(a, node_bytes(n), node_bytes(sh->node)))
+        r = -ENOSPC;
     if (r < 0) {
         xst_node_free(n);
         return r;
     }
+    a->tx->bytes = a->tx->bytes - node_bytes(sh->node) + node_bytes(n);
     xst_node_free(sh->node);
     sh->node = n;
     sh->dirty = true;
@@ -272,6 +294,7 @@ int xst_acc_del(struct xst_access *a, const char *path)
     r = shadow_get(a, path, &sh);
     if (r < 0)
         return r;
+    a->tx->bytes -= node_bytes(sh->node);
     xst_node_free(sh->node);
     sh->node = NULL;
     sh->dirty = true;

@@ -50,8 +50,7 @@ void xst_table_fini(struct xst_table *t)
     t->used = 0;
 }
 
-static size_t table_find(const struct xst_table *t, const char *key,
-                         uint64_t h)
+static size_t table_find(const struct xst_table *t, const char *key, uint64_t h)
 {
     size_t i = h & t->mask;
 
@@ -142,4 +141,15 @@ void *xst_table_del(struct xst_table *t, const char *key)
     t->slots[i].val = NULL;
     t->used--;
     return val;
+}
+
+void *xst_table_next(const struct xst_table *t, size_t *it)
+{
+    while (t->slots && *it <= t->mask) {
+        const struct xst_table_slot *sl = &t->slots[(*it)++];
+
+        if (sl->key)
+            return sl->val;
+    }
+    return NULL;
 }

@@ -13,7 +13,7 @@
  *
  * Unlike copying the whole tree at start, this costs nothing for paths the
  * transaction never looks at, and a guest's transaction is bounded by
- * max_tx_nodes.
+ * max_tx_nodes and max_tx_bytes.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -37,13 +37,12 @@ struct xst_txn *xst_txn_new(uint32_t id)
 
 void xst_txn_free(struct xst_txn *tx)
 {
-    size_t i;
+    struct xst_shadow *sh;
+    size_t it = 0;
 
     if (!tx)
         return;
-    XST_TABLE_FOREACH(&tx->shadows, i) {
-        struct xst_shadow *sh = tx->shadows.slots[i].val;
-
+    while ((sh = xst_table_next(&tx->shadows, &it))) {
         xst_node_free(sh->node);
         free(sh->path);
         free(sh);
@@ -54,10 +53,10 @@ void xst_txn_free(struct xst_txn *tx)
 
 static int txn_check(const struct xst_store *st, const struct xst_txn *tx)
 {
-    size_t i;
+    const struct xst_shadow *sh;
+    size_t it = 0;
 
-    XST_TABLE_FOREACH(&tx->shadows, i) {
-        const struct xst_shadow *sh = tx->shadows.slots[i].val;
+    while ((sh = xst_table_next(&tx->shadows, &it))) {
         const struct xst_node *cur = xst_store_get(st, sh->path);
 
         if ((cur ? cur->gen : 0) != sh->base_gen)
@@ -70,11 +69,11 @@ static int txn_check(const struct xst_store *st, const struct xst_txn *tx)
 static long txn_owned_delta(const struct xst_store *st,
                             const struct xst_txn *tx, uint16_t domid)
 {
+    const struct xst_shadow *sh;
     long delta = 0;
-    size_t i;
+    size_t it = 0;
 
-    XST_TABLE_FOREACH(&tx->shadows, i) {
-        const struct xst_shadow *sh = tx->shadows.slots[i].val;
+    while ((sh = xst_table_next(&tx->shadows, &it))) {
         const struct xst_node *cur;
 
         if (!sh->dirty)
@@ -95,10 +94,10 @@ static long txn_owned_delta(const struct xst_store *st,
  */
 static void txn_fire(struct xst_server *srv, const struct xst_txn *tx)
 {
-    size_t i;
+    const struct xst_shadow *sh;
+    size_t it = 0;
 
-    XST_TABLE_FOREACH(&tx->shadows, i) {
-        const struct xst_shadow *sh = tx->shadows.slots[i].val;
+    while ((sh = xst_table_next(&tx->shadows, &it))) {
         const struct xst_node *n = sh->node;
 
         if (!sh->fire)
@@ -106,8 +105,8 @@ static void txn_fire(struct xst_server *srv, const struct xst_txn *tx)
         if (!n)
             n = xst_store_get(&srv->store, sh->path);
         if (n)
-            xst_watch_fire(srv, sh->path, sh->fire == XST_FIRE_TREE,
-                           n->perms, n->nperms);
+            xst_watch_fire(srv, sh->path, sh->fire == XST_FIRE_TREE, n->perms,
+                           n->nperms);
     }
 }
 
@@ -115,8 +114,9 @@ int xst_txn_commit(struct xst_access *a)
 {
     struct xst_store *st = &a->srv->store;
     struct xst_txn *tx = a->tx;
+    struct xst_shadow *sh;
+    size_t it = 0;
     int r = 0;
-    size_t i;
 
     if (tx->err)
         return tx->err;
@@ -125,14 +125,11 @@ int xst_txn_commit(struct xst_access *a)
     if (!a->priv) {
         long delta = txn_owned_delta(st, tx, a->domid);
 
-        if (delta > 0 &&
-            st->owned[a->domid] + delta > a->srv->cfg.max_nodes)
+        if (delta > 0 && st->owned[a->domid] + delta > a->srv->cfg.max_nodes)
             return -ENOSPC;
     }
     txn_fire(a->srv, tx);
-    XST_TABLE_FOREACH(&tx->shadows, i) {
-        struct xst_shadow *sh = tx->shadows.slots[i].val;
-
+    while ((sh = xst_table_next(&tx->shadows, &it))) {
         if (!sh->dirty)
             continue;
         if (sh->node) {

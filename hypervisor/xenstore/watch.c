@@ -64,6 +64,9 @@ int xst_watch_add(struct xst_conn *c, const char *wpath, const char *token)
 
     if (r < 0)
         return r;
+    /* Every event must fit a payload: the longest path, the token, NULs. */
+    if (tl > XST_TOKEN_MAX)
+        return -EINVAL;
     if (watch_find(c, abs, token))
         return -EEXIST;
     if (!c->priv && c->nwatches >= c->srv->cfg.max_watches)
@@ -112,13 +115,12 @@ void xst_watch_clear(struct xst_conn *c)
     c->nwatches = 0;
 }
 
-static void send_event(struct xst_conn *c, const char *path,
-                       const char *token)
+static void send_event(struct xst_conn *c, const char *path, const char *token)
 {
     struct xsd_sockmsg hdr = {.type = XS_WATCH_EVENT};
 
-    if (xst_conn_send(c, &hdr, path, strlen(path) + 1, token,
-                      strlen(token) + 1, true) == 0)
+    if (xst_conn_send(c, &hdr, path, strlen(path) + 1, token, strlen(token) + 1,
+                      true) == 0)
         c->srv->st.events++;
 }
 
@@ -133,8 +135,7 @@ static void deliver(struct xst_conn *c, const struct xst_watch *w,
 {
     /* A relative watch's events are below its own path, hence below the
      * home prefix it strips. */
-    send_event(c, abs + (strlen(abs) > w->rel_off ? w->rel_off : 0),
-               w->token);
+    send_event(c, abs + (strlen(abs) > w->rel_off ? w->rel_off : 0), w->token);
 }
 
 void xst_watch_fire(struct xst_server *srv, const char *path, bool tree,

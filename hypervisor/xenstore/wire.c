@@ -137,8 +137,7 @@ static int do_directory_part(const struct req *rq)
     size_t len, end;
     int r;
 
-    if (args_split(rq, argv, 2) != 2 || argv[1][0] < '0' ||
-        argv[1][0] > '9')
+    if (args_split(rq, argv, 2) != 2 || argv[1][0] < '0' || argv[1][0] > '9')
         return -EINVAL;
     off = strtoul(argv[1], &e, 10);
     if (*e)
@@ -152,8 +151,9 @@ static int do_directory_part(const struct req *rq)
         return r;
     if (off > n->clen || (off > 0 && n->children[off - 1] != '\0'))
         return -EINVAL;
-    len = (size_t)snprintf(buf, sizeof(buf), "%llu",
-                           (unsigned long long)n->gen) + 1;
+    len =
+        (size_t)snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n->gen) +
+        1;
     /* Whole names only, leaving a byte for the end marker. */
     for (end = off; end < n->clen;) {
         size_t l = strlen(n->children + end) + 1;

@@ -36,6 +36,9 @@
 /* A buffer that holds any absolute path and its NUL. */
 #define XST_PATH_BUF (XENSTORE_ABS_PATH_MAX + 1)
 
+/* Longest watch token, so that any event fits a payload. */
+#define XST_TOKEN_MAX (XENSTORE_PAYLOAD_MAX - XENSTORE_ABS_PATH_MAX - 2)
+
 /* Longest "/local/domain/<id>" plus its trailing '/'. */
 #define XST_HOME_BUF 24
 
@@ -61,9 +64,8 @@ void *xst_table_get(const struct xst_table *t, const char *key);
 int xst_table_put(struct xst_table *t, const char *key, void *val);
 void *xst_table_del(struct xst_table *t, const char *key);
 
-#define XST_TABLE_FOREACH(t, i)                                               \
-    for ((i) = 0; (t)->slots && (i) <= (t)->mask; (i)++)                      \
-        if ((t)->slots[(i)].key)
+/* Iterate: start with *@it = 0; NULL at the end.  No changes meanwhile. */
+void *xst_table_next(const struct xst_table *t, size_t *it);
 
 /* ---- path.c ------------------------------------------------------------- */
 
@@ -81,8 +83,7 @@ int xst_perm_parse(const char *s, struct xst_perm *out);
 /* Format one entry ("b12") into @buf, NUL included; returns bytes used. */
 size_t xst_perm_format(const struct xst_perm *p, char *buf, size_t cap);
 /* XST_PERM_* bits (plus XST_PERM_OWNER) @domid has under @perms. */
-unsigned xst_perm_for(const struct xst_perm *perms, unsigned n,
-                      uint16_t domid);
+unsigned xst_perm_for(const struct xst_perm *perms, unsigned n, uint16_t domid);
 int xst_domid_parse(const char *s, uint16_t *out);
 const char *xst_errno_name(int err);
 
@@ -137,6 +138,7 @@ struct xst_txn {
     struct xst_table shadows; /* path -> struct xst_shadow */
     int err;                  /* an operation failed half way: commit fails */
     long own_delta;           /* nodes the connection's domain gains */
+    size_t bytes;             /* memory its copies hold */
 };
 
 enum { XST_FIRE_NONE, XST_FIRE_NODE, XST_FIRE_TREE };
@@ -209,8 +211,8 @@ struct xst_conn {
     int fd;
     uint16_t domid;
     bool priv;
-    bool dead;        /* closed; freed by xst_server_reap() */
-    uint32_t epoll;   /* events registered */
+    bool dead;      /* closed; freed by xst_server_reap() */
+    uint32_t epoll; /* events registered */
     size_t in_len;
     char in[XST_IN_BUF];
     char msg[XENSTORE_PAYLOAD_MAX + 1]; /* current payload, NUL-terminated */
@@ -240,8 +242,7 @@ int xst_conn_send(struct xst_conn *c, const struct xsd_sockmsg *hdr,
 /* ---- watch.c ------------------------------------------------------------ */
 
 int xst_watch_add(struct xst_conn *c, const char *wpath, const char *token);
-int xst_watch_remove(struct xst_conn *c, const char *wpath,
-                     const char *token);
+int xst_watch_remove(struct xst_conn *c, const char *wpath, const char *token);
 void xst_watch_clear(struct xst_conn *c);
 /* Queue the event a new watch fires at once. */
 void xst_watch_fire_new(struct xst_conn *c, const char *wpath,

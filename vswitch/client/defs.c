@@ -114,7 +114,9 @@ int vsw_maxbw_parse(const char *s, uint64_t *bps)
 
 void vsw_maxbw_format(uint64_t bps, char *buf, size_t len)
 {
-    if (bps % 1000000 == 0)
+    if (bps == 0)
+        snprintf(buf, len, "0");
+    else if (bps % 1000000 == 0)
         snprintf(buf, len, "%lluM", (unsigned long long)(bps / 1000000));
     else if (bps % 1000 == 0)
         snprintf(buf, len, "%lluK", (unsigned long long)(bps / 1000));

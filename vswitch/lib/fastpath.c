@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -44,7 +45,20 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
         depth = 4 * MTU_FRAME;
     c->depth_fp = (int64_t)(depth << 32);
     c->max_dt = (uint64_t)c->depth_fp / c->rate_fp + 1;
+    /* 50 ms of queue toward the VNIC: enough for TCP to keep the rate,
+     * short enough not to add much delay. */
+    c->qlimit = (uint32_t)(bps / 8 / 20);
+    if (c->qlimit < 8 * MTU_FRAME)
+        c->qlimit = 8 * MTU_FRAME;
     return c;
+}
+
+/* Cycles until the bucket is positive again (0 if it is). */
+uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c)
+{
+    if (tb->tokens_fp > 0)
+        return 0;
+    return (uint64_t)(-tb->tokens_fp) / c->rate_fp + 1;
 }
 
 static inline void tb_refill(struct vsw_tb *tb, const struct vsw_tb_cfg *c,
@@ -81,21 +95,6 @@ static inline bool tb_take(struct vsw_tb *tb, uint32_t len)
         return false;
     tb->tokens_fp -= (int64_t)len << 32;
     return true;
-}
-
-/* Policer toward a VNIC (its receive direction). */
-static inline bool vnic_rx_admit(struct vsw_vnic *v, uint32_t len,
-                                 uint64_t now)
-{
-    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
-
-    if (!c)
-        return true;
-    tb_refill(&v->rx_tb, c, now);
-    if (tb_take(&v->rx_tb, len))
-        return true;
-    vsw_drop(&v->stats, VSW_DROP_POLICER);
-    return false;
 }
 
 uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now)
@@ -163,7 +162,7 @@ static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
         vsw_ep_flush(ep);
 }
 
-void vsw_switch_flush(struct vsw_switch *sw)
+void vsw_fp_flush_eps(struct vsw_switch *sw)
 {
     struct vsw_ep *ep = sw->dirty;
 
@@ -176,6 +175,135 @@ void vsw_switch_flush(struct vsw_switch *sw)
         ep = next;
     }
     sw->dirty = NULL;
+}
+
+/* ---- maxbw toward a VNIC: a token bucket with a bounded queue ---- */
+
+void vsw_rxq_free(struct vsw_rxq *q)
+{
+    if (!q)
+        return;
+    while (q->n) {
+        rte_pktmbuf_free(q->m[q->head]);
+        q->head = (q->head + 1) % VSW_RXQ_MAX;
+        q->n--;
+    }
+    free(q);
+}
+
+static int rxq_push(struct vsw_switch *sw, struct vsw_vnic *v,
+                    const struct vsw_tb_cfg *c, struct rte_mbuf *m)
+{
+    struct vsw_rxq *q = v->rxq;
+
+    if (!q) {
+        /* Made here, on the fast path, so only this thread ever touches
+         * it; the control thread frees it after the VNIC is gone. */
+        q = v->rxq = calloc(1, sizeof(*q));
+        if (!q)
+            return -ENOMEM;
+    }
+    if (q->n == VSW_RXQ_MAX || q->bytes + m->pkt_len > c->qlimit)
+        return -ENOSPC;
+    q->m[(q->head + q->n++) % VSW_RXQ_MAX] = m;
+    q->bytes += m->pkt_len;
+    if (!v->backlogged) {
+        v->backlogged = true;
+        v->next_backlog = sw->backlog;
+        sw->backlog = v;
+    }
+    return 0;
+}
+
+/*
+ * Give @m to @v within its receive maxbw: at once if it has credit and
+ * nothing queued, else queued in order; dropped (policer) when the queue
+ * is full.  Consumes @m.
+ */
+static void vnic_deliver(struct vsw_switch *sw, struct vsw_vnic *v,
+                         struct rte_mbuf *m, uint64_t now)
+{
+    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+
+    if (c) {
+        tb_refill(&v->rx_tb, c, now);
+        if ((v->rxq && v->rxq->n) || !tb_take(&v->rx_tb, m->pkt_len)) {
+            if (rxq_push(sw, v, c, m) < 0) {
+                vsw_drop(&v->stats, VSW_DROP_POLICER);
+                rte_pktmbuf_free(m);
+            }
+            return;
+        }
+    }
+    ep_put(sw, &v->ep, m);
+}
+
+/* Send what credit allows from each queue (@all: free everything, the
+ * fast path is stopping).  VNICs being destroyed let go of their frames. */
+void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all)
+{
+    struct vsw_vnic **pp = &sw->backlog, *v;
+
+    while ((v = *pp) != NULL) {
+        const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+        struct vsw_rxq *q = v->rxq;
+
+        if (all || load_acq(&v->dying)) {
+            while (q->n) {
+                rte_pktmbuf_free(q->m[q->head]);
+                q->head = (q->head + 1) % VSW_RXQ_MAX;
+                q->n--;
+            }
+        }
+        if (c)
+            tb_refill(&v->rx_tb, c, now);
+        while (q->n && (!c || tb_take(&v->rx_tb, q->m[q->head]->pkt_len))) {
+            struct rte_mbuf *m = q->m[q->head];
+
+            q->head = (q->head + 1) % VSW_RXQ_MAX;
+            q->n--;
+            q->bytes -= m->pkt_len;
+            ep_put(sw, &v->ep, m);
+        }
+        if (q->n) {
+            pp = &v->next_backlog;
+            continue;
+        }
+        q->bytes = 0;
+        *pp = v->next_backlog;
+        v->next_backlog = NULL;
+        v->backlogged = false;
+    }
+}
+
+void vsw_switch_flush(struct vsw_switch *sw, uint64_t now)
+{
+    if (sw->backlog)
+        vsw_fp_backlog_run(sw, now, false);
+    vsw_fp_flush_eps(sw);
+}
+
+/*
+ * Drop @v from the fast path's own lists.  Only for a caller that is the
+ * fast path or when none runs; otherwise the fast path does it itself
+ * when it sees v->dying.
+ */
+void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v)
+{
+    struct vsw_vnic **pp;
+
+    for (pp = &sw->backlog; *pp; pp = &(*pp)->next_backlog) {
+        if (*pp == v) {
+            *pp = v->next_backlog;
+            break;
+        }
+    }
+    for (pp = &sw->stalled; *pp; pp = &(*pp)->next_stalled) {
+        if (*pp == v) {
+            *pp = v->next_stalled;
+            break;
+        }
+    }
 }
 
 /* ---- 802.1Q ---- */
@@ -259,10 +387,10 @@ static unsigned flood(struct vsw_switch *sw, const struct vsw_flood *f,
     for (i = 0; f && i < f->n; i++) {
         struct vsw_vnic *d = f->v[i];
 
-        if (d == self || !vnic_rx_admit(d, m->pkt_len, now))
+        if (d == self)
             continue;
         rte_pktmbuf_refcnt_update(m, 1);
-        ep_put(sw, &d->ep, m);
+        vnic_deliver(sw, d, m, now);
         k++;
     }
     if (wire) {
@@ -391,10 +519,7 @@ static void link_input_burst(struct vsw_link *l, struct rte_mbuf **pkts,
         }
         if (tagged[i])
             tag_strip(m);
-        if (vnic_rx_admit(v, m->pkt_len, now))
-            ep_put(l->sw, &v->ep, m);
-        else
-            rte_pktmbuf_free(m);
+        vnic_deliver(l->sw, v, m, now);
     }
 }
 
@@ -501,10 +626,8 @@ static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
             /* No hairpin: a VNIC's own address is not a destination. */
             vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
             rte_pktmbuf_free(m);
-        } else if (vnic_rx_admit(d, m->pkt_len, now)) {
-            ep_put(v->link->sw, &d->ep, m);
         } else {
-            rte_pktmbuf_free(m);
+            vnic_deliver(v->link->sw, d, m, now);
         }
     }
 }

@@ -505,9 +505,14 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     if (mv->origin == ORIGIN_PERSIST && !temporary) {
         struct vsw_vnic_conf old = mv->saved;
 
-        mv->saved.maxbw = want.maxbw;
-        mv->saved.priority = want.priority;
-        mv->saved.protection = want.protection;
+        /* Only what this request names: an earlier temporary change of
+         * another property must not become persistent with it. */
+        if (mods & VSW_MOD_MAXBW)
+            mv->saved.maxbw = want.maxbw;
+        if (mods & VSW_MOD_PRIORITY)
+            mv->saved.priority = want.priority;
+        if (mods & VSW_MOD_PROTECTION)
+            mv->saved.protection = want.protection;
         rc = state_save(m, err, errlen);
         if (rc < 0) {
             mv->saved = old;

@@ -10,12 +10,14 @@
  *
  * A TAP VNIC out of maxbw credit is "stalled": its fd is disabled in epoll
  * (the kernel queues what the client sends, so the client is slowed, not
- * policed) and it goes on a list this thread keeps.  That list outlives an
- * iteration, unlike every other reference the fast path holds, so:
+ * policed) and it goes on a list this thread keeps.  A VNIC whose receive
+ * credit ran out has frames queued and is on the backlog list.  These
+ * lists outlive an iteration, unlike every other reference the fast path
+ * holds, so:
  *  - a VNIC being destroyed is marked dying, and the control thread waits
  *    two grace periods: the first makes every later iteration see the mark,
  *    the second makes sure one such iteration has unlinked it;
- *  - this thread never goes RCU-offline while the list is non-empty (it
+ *  - this thread never goes RCU-offline while a list is non-empty (it
  *    sleeps online, briefly, until the earliest credit returns).
  */
 #define _GNU_SOURCE
@@ -43,17 +45,14 @@ static void wakefd_drain(struct vsw_switch *sw)
     }
 }
 
+/* Stop reading @v's fd for @wait cycles. */
 static void stall(struct vsw_switch *sw, struct vsw_vnic *v,
-                  struct vsw_port *port, uint64_t now)
+                  struct vsw_port *port, uint64_t now, uint64_t wait)
 {
     struct epoll_event ev = {.events = 0, .data.ptr = &v->ep};
-    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
-    uint64_t wait = 1;
 
     if (v->stalled)
         return;
-    if (c && v->tx_tb.tokens_fp <= 0)
-        wait = (uint64_t)(-v->tx_tb.tokens_fp) / c->rate_fp + 1;
     if (epoll_ctl(sw->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev) < 0)
         return; /* being detached: nothing to wait for */
     v->stalled = true;
@@ -101,8 +100,10 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
         v = container_of(ep, struct vsw_vnic, ep);
         budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
         if (budget == 0) {
-            if (port->rx_fd >= 0)
-                stall(sw, v, port, now);
+            const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+
+            if (port->rx_fd >= 0 && c)
+                stall(sw, v, port, now, vsw_tb_wait(&v->tx_tb, c));
             return 0;
         }
     }
@@ -138,8 +139,16 @@ unsigned vsw_switch_poll(struct vsw_switch *sw)
                 continue;
             }
             port = load_acq(&ep->port);
-            if (port && port->rx_fd >= 0)
-                total += ep_rx(sw, ep, port, now);
+            if (!port || port->rx_fd < 0)
+                continue;
+            if ((evs[i].events & (EPOLLERR | EPOLLHUP)) && ep->is_vnic) {
+                /* A broken attachment (its TAP interface deleted): look
+                 * again later rather than spin on it. */
+                stall(sw, container_of(ep, struct vsw_vnic, ep), port, now,
+                      sw->tsc_hz / 10);
+                continue;
+            }
+            total += ep_rx(sw, ep, port, now);
         }
     }
     ps = load_acq(&sw->pollset);
@@ -151,7 +160,7 @@ unsigned vsw_switch_poll(struct vsw_switch *sw)
     }
     if (sw->stalled)
         unstall(sw, now, false);
-    vsw_switch_flush(sw);
+    vsw_switch_flush(sw, now);
     if (sw->fp_running)
         rte_rcu_qsbr_quiescent(sw->qsbr, VSW_FP_THREAD);
     return total;
@@ -203,19 +212,34 @@ static int wait_us(struct vsw_switch *sw, uint64_t us)
     return 0;
 }
 
+/* TSC at which the first stalled or backlogged VNIC gets credit back. */
+static uint64_t credit_due(const struct vsw_switch *sw)
+{
+    uint64_t first = UINT64_MAX;
+    const struct vsw_vnic *v;
+
+    for (v = sw->stalled; v; v = v->next_stalled)
+        if (v->stall_until < first)
+            first = v->stall_until;
+    for (v = sw->backlog; v; v = v->next_backlog) {
+        const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+        uint64_t due = c ? v->rx_tb.last + vsw_tb_wait(&v->rx_tb, c) : 0;
+
+        if (due < first)
+            first = due;
+    }
+    return first;
+}
+
 int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
                      unsigned nowake_us)
 {
     uint64_t us = max_us;
     int rc;
 
-    if (sw->stalled) {
-        uint64_t now = rte_rdtsc(), first = UINT64_MAX;
-        struct vsw_vnic *v;
+    if (sw->stalled || sw->backlog) {
+        uint64_t now = rte_rdtsc(), first = credit_due(sw);
 
-        for (v = sw->stalled; v; v = v->next_stalled)
-            if (v->stall_until < first)
-                first = v->stall_until;
         if (first <= now)
             return 0;
         if ((first - now) * 1000000 / sw->tsc_hz + 1 < us)

@@ -35,6 +35,11 @@ static void publish(void *slot, void *val)
  * yields the CPU rather than spinning: on a host with one CPU for both
  * threads, spinning would hold off the fast path for a whole time slice.
  */
+bool vsw_is_fp_or_none(const struct vsw_switch *sw)
+{
+    return !sw->fp_running || pthread_equal(sw->fp_tid, pthread_self());
+}
+
 void vsw_sync(struct vsw_switch *sw)
 {
     uint64_t token = rte_rcu_qsbr_start(sw->qsbr);
@@ -142,8 +147,9 @@ void vsw_switch_thread_stop(struct vsw_switch *sw)
 {
     if (!sw->fp_running)
         return;
-    vsw_switch_flush(sw);
     vsw_fp_unstall_all(sw);
+    vsw_fp_backlog_run(sw, 0, true);
+    vsw_fp_flush_eps(sw);
     rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
     rte_rcu_qsbr_thread_unregister(sw->qsbr, VSW_FP_THREAD);
     sw->fp_running = false;
@@ -315,9 +321,13 @@ free_link:
 
 int vsw_link_destroy(struct vsw_link *l)
 {
-    struct vsw_switch *sw = l->sw;
-    struct vsw_port *port = l->ep.port;
+    struct vsw_switch *sw;
+    struct vsw_port *port;
 
+    if (!l)
+        return 0;
+    sw = l->sw;
+    port = l->ep.port;
     if (l->nvnics)
         return -EBUSY;
     if (port)

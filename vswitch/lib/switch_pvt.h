@@ -34,6 +34,14 @@ struct vsw_tb_cfg {
     uint64_t rate_fp;  /* bytes per TSC cycle, 32.32 fixed point */
     int64_t depth_fp;  /* bucket depth, bytes in 32.32 */
     uint64_t max_dt;   /* cycles that fill an empty bucket */
+    uint32_t qlimit;   /* bytes the receive queue may hold */
+};
+
+/* Frames waiting for a VNIC's receive credit; fast path. */
+#define VSW_RXQ_MAX 512
+struct vsw_rxq {
+    uint32_t head, n, bytes;
+    struct rte_mbuf *m[VSW_RXQ_MAX];
 };
 
 /* One direction of a token bucket; fast path. */
@@ -91,6 +99,9 @@ struct vsw_vnic {
     bool stalled;                    /* fd taken out of epoll for credit */
     uint64_t stall_until;
     struct vsw_vnic *next_stalled;
+    struct vsw_rxq *rxq;             /* made on first use */
+    bool backlogged;                 /* on the switch's backlog list */
+    struct vsw_vnic *next_backlog;
     /* control */
     char name[VSW_NAMSIZ];
     uint64_t maxbw;
@@ -117,7 +128,8 @@ struct vsw_switch {
     bool fp_running;
     pthread_t fp_tid;
     struct vsw_ep *dirty;         /* eps with buffered frames */
-    struct vsw_vnic *stalled;     /* VNICs waiting for credit */
+    struct vsw_vnic *stalled;     /* VNICs waiting for tx credit */
+    struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
     /* control */
     uint32_t hash_seq;
     TAILQ_HEAD(, vsw_link) links;
@@ -125,6 +137,9 @@ struct vsw_switch {
 
 /* switch.c */
 void vsw_sync(struct vsw_switch *sw);
+/* True when the caller may touch fast-path state: it is the fast-path
+ * thread, or none is running. */
+bool vsw_is_fp_or_none(const struct vsw_switch *sw);
 int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
                 struct vsw_port *port);
 void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
@@ -132,6 +147,11 @@ void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
 /* fastpath.c */
 void vsw_ep_flush(struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_switch *sw);
+void vsw_fp_flush_eps(struct vsw_switch *sw);
+void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v);
+void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all);
+uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c);
+void vsw_rxq_free(struct vsw_rxq *q);
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz);
 
 /* Counter bump for the fast path's own counters (single writer). */

@@ -166,14 +166,17 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     __atomic_store_n(&v->dying, true, __ATOMIC_RELEASE);
     TAILQ_REMOVE(&l->vnics, v, entry);
     l->nvnics--;
-    /* Two grace periods: see the stall list in poll.c. */
+    /* Two grace periods: see the stall and backlog lists in poll.c. */
     vsw_sync(sw);
     vsw_sync(sw);
+    if (vsw_is_fp_or_none(sw))
+        vsw_fp_forget(sw, v);
     if (pos >= 0)
         rte_hash_free_key_with_position(l->fdb, pos);
     vsw_port_destroy(port);
     free(old);
     free((void *)v->tbcfg);
+    vsw_rxq_free(v->rxq); /* empty unless the fast path never ran */
     free(v);
 }
 

@@ -38,6 +38,8 @@
 #include "xvm/mem.h"
 #include "xvm/xen.h"
 
+#include <xen/io/xenbus.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -286,6 +288,104 @@ NB_API const char *nb_vif_name(const struct nb_vif *vif);
  * Thread: call before creating vifs.
  */
 NB_API void nb_set_log(void (*fn)(const char *line));
+
+
+/*
+ * ---------------------------------------------------------------------------
+ * The xenbus handshake (netback/src/xenbus.c).
+ *
+ * struct nb_xenbus drives the backend side of one vif device through
+ * xenstore, as ../shared/ref/netif.md section 5 describes: it advertises the
+ * backend features, follows the frontend's XenbusState through a watch,
+ * reads (strictly: plain decimals, "0"/"1" booleans, range-checked) what
+ * the frontend wrote, and hands it to the owner, who maps the rings and
+ * binds the event channel (struct nb_vif_params).  Backend states:
+ *
+ *   probe: frontend fresh (Unknown/Initialising/Closed) -> InitWait
+ *          frontend still attached to an earlier backend -> Closing
+ *   InitWait   + frontend Connected    -> owner connect() -> Connected
+ *   any        + frontend Closing      -> Closing (owner disconnect())
+ *   any        + frontend Closed       -> Closed  (owner disconnect())
+ *   Closing/Closed/Connected + frontend Initialising -> InitWait
+ *   fatal error -> "error/<node>/error" = "<errno> <message>", Closing
+ *
+ * A frontend seen Connected at probe is not trusted to be ours (its
+ * backend may have died mid-session), so it is sent through Closing and
+ * must reinitialise; that is how a restarted backend gets its frontend
+ * back.  The error node is written relative to the backend's domain home,
+ * as Linux xenbus does: for /local/domain/0/backend/vif/5/0 it is
+ * /local/domain/0/error/backend/vif/5/0/error.
+ *
+ * Threads: one control thread per xenstore connection; callbacks run on
+ * it, from inside nb_xenbus_create/_event/_destroy.
+ * ---------------------------------------------------------------------------
+ */
+
+struct xvm_xs;
+struct xvm_xs_event;
+
+/** What the frontend asked for, validated; handed to ops->connect. */
+struct nb_xenbus_frontend {
+    const char *backend_path;  /**< /local/domain/<B>/backend/vif/<D>/<N> */
+    const char *frontend_path; /**< the backend's "frontend" key */
+    domid_t frontend_domid;    /**< the backend's "frontend-id" key */
+    uint32_t handle;           /**< the backend's "handle" key */
+    uint8_t mac[6];            /**< the backend's "mac" key (toolstack) */
+    grant_ref_t tx_ring_ref;   /**< frontend tx-ring-ref */
+    grant_ref_t rx_ring_ref;   /**< frontend rx-ring-ref */
+    evtchn_port_t tx_port;     /**< the frontend's port for TX events */
+    evtchn_port_t rx_port;     /**< RX port; == tx_port unless split */
+    bool split_evtchn;         /**< event-channel-tx/-rx were given */
+    uint32_t features;         /**< enum nb_feature bits the frontend set */
+};
+
+/** The owner's side of the handshake.  Both members are required. */
+struct nb_xenbus_ops {
+    /**
+     * The frontend is Connected: create the vif (map the rings, bind the
+     * frontend's event channel).  @info and its strings live only during
+     * the call.
+     * @return 0 (the backend then writes Connected), or -errno (a fatal
+     *         xenbus error: the error node is written, state Closing).
+     */
+    int (*connect)(void *owner, const struct nb_xenbus_frontend *info);
+    /** Tear the vif down; called once for each successful connect(). */
+    void (*disconnect)(void *owner);
+};
+
+struct nb_xenbus;
+
+/**
+ * Probe the device at @backend_path (absolute) over @xs (a dom0 client
+ * connection the caller keeps open while the device lives): read the
+ * toolstack's frontend, frontend-id, handle and mac keys, write the
+ * feature keys in one transaction, watch the frontend's state and switch
+ * to InitWait (or Closing, see above).
+ * @return the device, or NULL with errno (EINVAL: bad path or toolstack
+ *         keys; ENOMEM; or a xenstore errno).
+ */
+NB_API struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
+                                          const char *backend_path,
+                                          const struct nb_xenbus_ops *ops,
+                                          void *owner);
+
+/**
+ * Hand a watch event from xvm_xs_event_next() to the device.  Events with
+ * another token are not looked at.
+ * @return 1 if the event was this device's (and was handled), 0 if not,
+ *         or -errno when xenstore itself failed (the connection is gone).
+ */
+NB_API int nb_xenbus_event(struct nb_xenbus *xb,
+                           const struct xvm_xs_event *ev);
+
+/** The backend's current XenbusState. */
+NB_API enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb);
+
+/**
+ * Remove the device: disconnect the owner if connected, write Closed
+ * (best effort) so the frontend lets go, unwatch, free.  Accepts NULL.
+ */
+NB_API void nb_xenbus_destroy(struct nb_xenbus *xb);
 
 #ifdef __cplusplus
 }

@@ -163,4 +163,16 @@ static inline void cap_queue(struct cap_port *c, struct rte_mbuf *m)
     c->rxq[c->nrx++] = m;
 }
 
+/* rte_eal_cleanup(), then remove the runtime directory EAL made. */
+static inline void test_eal_done(void)
+{
+    char cmd[300];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rte_eal_get_runtime_dir());
+    rte_mempool_free(test_pool);
+    rte_eal_cleanup();
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove the EAL runtime directory\n");
+}
+
 #endif

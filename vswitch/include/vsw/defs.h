@@ -149,10 +149,11 @@ bool vsw_mac_valid(const uint8_t mac[6]);
  * Parse a maxbw value as dladm does: a decimal number with an optional
  * K, M or G suffix (no suffix means M), in bits/s.  "0" means no limit.
  * @return 0, -EINVAL (syntax) or -ERANGE (non-zero below VSW_MAXBW_MIN,
- *         or beyond 10^15).
+ *         or above 10^12, 1 Tbit/s).
  */
 int vsw_maxbw_parse(const char *s, uint64_t *bps);
-/** Write @bps exactly in the shortest of "<n>M", "<n>K", "<n>.<fff>K". */
+/** Write @bps exactly: "0", or the shortest of "<n>M", "<n>K",
+ *  "<n>.<fff>K". */
 void vsw_maxbw_format(uint64_t bps, char *buf, size_t len);
 
 /** "low", "medium", "high". @return 0 or -EINVAL. */

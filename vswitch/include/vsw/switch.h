@@ -87,7 +87,7 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
                                  enum vsw_class cls, struct vsw_port *port);
 
 /**
- * Destroy a link that has no VNICs, and its port.
+ * Destroy a link that has no VNICs, and its port.  Accepts NULL.
  * @return 0, or -EBUSY if VNICs are still on it.
  */
 int vsw_link_destroy(struct vsw_link *l);
@@ -130,7 +130,8 @@ void vsw_vnic_destroy(struct vsw_vnic *v);
 /**
  * Attach @v to @port (NULL: to nothing).  The switch takes @port over; the
  * previous port is destroyed once the fast path no longer uses it.
- * @return 0, or -EBUSY if @port is in use elsewhere.
+ * @return 0, or -errno (ENOMEM, or epoll refused the port's fd): @v is
+ *         then attached to nothing and the caller still owns @port.
  */
 int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port);
 
@@ -203,8 +204,11 @@ void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
  */
 uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now);
 
-/** Send every frame buffered by the *_input() calls. */
-void vsw_switch_flush(struct vsw_switch *sw);
+/**
+ * End of a burst: send every frame buffered by the *_input() calls, and
+ * the frames queued for maxbw whose credit has come back by @now (TSC).
+ */
+void vsw_switch_flush(struct vsw_switch *sw, uint64_t now);
 
 #ifdef __cplusplus
 }

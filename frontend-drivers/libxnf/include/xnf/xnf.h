@@ -226,6 +226,13 @@ XNF_API bool xnf_final_check(struct xnf_dev *dev);
  */
 XNF_API unsigned xnf_tx_slots_free(const struct xnf_dev *dev);
 
+/**
+ * The backend's XNF_BE_* features as given to xnf_connect(), with the GSO
+ * bits cleared unless XNF_BE_SG is set too (what xnf_send() will accept);
+ * 0 before connecting.  Tells a platform which offloads it may hand on.
+ */
+XNF_API uint32_t xnf_be_features(const struct xnf_dev *dev);
+
 /** True once the backend was caught breaking the protocol. */
 XNF_API bool xnf_broken(const struct xnf_dev *dev);
 

@@ -28,8 +28,9 @@
  * a watch fires once when set, then for every change to its path or below
  * (and for the removal of an ancestor), and @introduceDomain /
  * @releaseDomain fire on xst_domain_introduce() / xst_domain_release().
- * Watch events for a node are only sent to connections that may read it;
- * special watches only ever fire for privileged connections.
+ * Change events for a node only go to connections that may read it (the
+ * event a watch fires when it is set always goes); @introduceDomain and
+ * @releaseDomain only ever fire for privileged connections.
  *
  * Threads.  A server belongs to one thread: every function below that takes
  * a server must be called from the thread that calls xst_server_dispatch().
@@ -87,6 +88,7 @@ struct xst_config {
     unsigned max_nodes;        /**< nodes owned per domain (1000) */
     unsigned max_value;        /**< bytes in one value (2048) */
     unsigned max_tx_nodes;     /**< nodes one transaction may touch (1024) */
+    size_t max_tx_bytes;       /**< memory its node copies may hold (1 MiB) */
     /**
      * Bytes queued for one connection that its peer has not read yet
      * (256 KiB).  At half of it the server stops reading that
@@ -101,15 +103,15 @@ struct xst_config {
 
 /** Counters and current sizes, for tests and for `xvm` diagnostics. */
 struct xst_stats {
-    unsigned conns;          /**< live connections */
-    unsigned nodes;          /**< nodes in the committed tree */
-    unsigned watches;        /**< watches of live connections */
-    unsigned transactions;   /**< open transactions */
-    size_t out_queued;       /**< bytes queued across all connections */
-    uint64_t requests;       /**< messages handled */
-    uint64_t errors;         /**< ERROR replies sent */
-    uint64_t events;         /**< WATCH_EVENT messages queued */
-    uint64_t conns_dropped;  /**< connections closed for misbehaving */
+    unsigned conns;         /**< live connections */
+    unsigned nodes;         /**< nodes in the committed tree */
+    unsigned watches;       /**< watches of live connections */
+    unsigned transactions;  /**< open transactions */
+    size_t out_queued;      /**< bytes queued across all connections */
+    uint64_t requests;      /**< messages handled */
+    uint64_t errors;        /**< ERROR replies sent */
+    uint64_t events;        /**< WATCH_EVENT messages queued */
+    uint64_t conns_dropped; /**< connections closed for misbehaving */
 };
 
 struct xst_server;
@@ -150,8 +152,7 @@ XST_API int xst_server_dispatch(struct xst_server *srv, int timeout_ms);
  * @return 0, -EINVAL (@domid is DOMID_FIRST_RESERVED or above), -EBADF, or
  *         -errno; on failure @fd stays the caller's.
  */
-XST_API int xst_server_add_conn(struct xst_server *srv, int fd,
-                                uint16_t domid);
+XST_API int xst_server_add_conn(struct xst_server *srv, int fd, uint16_t domid);
 
 /** Fill @st with the server's counters. */
 XST_API void xst_server_stats(const struct xst_server *srv,

@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The datalink manager, the configuration file format, and the control
+ * protocol both raw (requests handed to vsw_mgr_handle) and through the
+ * client library over a real socket.  VNICs here are attached to nothing,
+ * and the only link kind used is the etherstub, so no devices are needed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <linux/netlink.h>
+
+#include "check.h"
+#include "vsw/client.h"
+#include "vsw/conf.h"
+#include "vsw/ctl.h"
+#include "vsw/mgr.h"
+#include "vsw_test.h"
+
+static char tmpdir[64];
+static char err[256];
+
+static char *slurp(const char *path)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    if (!f)
+        return NULL;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_conf_lines(void)
+{
+    char line[VSW_CONF_LINE_MAX], out[VSW_CONF_LINE_MAX];
+    struct vsw_conf_obj o;
+
+    strcpy(line, "  # a comment\n");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), 0);
+    strcpy(line, "link phys0 class=phys devargs=net_af_packet0,iface=eth1");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), 1);
+    CHECK(o.cls == VSW_CLASS_PHYS &&
+          strcmp(o.link.devargs, "net_af_packet0,iface=eth1") == 0);
+    strcpy(line, "vnic v1 link=stub0 mac=2:8:20:1:2:3 vid=7 maxbw=1234.567K "
+                 "priority=low protection=mac-nospoof attach=tap tap=tp1 # x");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), 1);
+    CHECK(o.cls == VSW_CLASS_VNIC && o.vnic.vid == 7 &&
+          o.vnic.maxbw == 1234567 && o.vnic.priority == VSW_PRIO_LOW &&
+          o.vnic.protection == VSW_PROT_MAC_NOSPOOF &&
+          o.vnic.attach == VSW_ATTACH_TAP && o.vnic.mac_type == VSW_MAC_FIXED &&
+          strcmp(o.vnic.tap, "tp1") == 0 && o.vnic.mac[5] == 3);
+    /* What is written reads back the same. */
+    vsw_conf_format_vnic(&o.vnic, out, sizeof(out));
+    strcpy(line, out);
+    {
+        struct vsw_conf_obj o2;
+
+        CHECK_EQ(vsw_conf_parse_line(line, &o2, err, sizeof(err)), 1);
+        CHECK(memcmp(&o.vnic, &o2.vnic, sizeof(o.vnic)) == 0);
+    }
+    strcpy(line, "vnic v1 link=stub0 vid=4095");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "invalid VLAN identifier '4095'") != NULL);
+    strcpy(line, "vnic v1 vid=1");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+    strcpy(line, "link phys0 class=phys");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+    strcpy(line, "vnic v1 link=stub0 colour=red");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+    strcpy(line, "bridge br0");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+}
+
+static void test_write_atomic(void)
+{
+    char path[128], tmp[140];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/f.conf", tmpdir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    CHECK_EQ(vsw_conf_write_atomic(path, "one\n", 4), 0);
+    CHECK_EQ(vsw_conf_write_atomic(path, "two\n", 4), 0);
+    CHECK(strcmp(slurp(path), "two\n") == 0);
+    CHECK(stat(tmp, &st) < 0 && errno == ENOENT);
+    CHECK_EQ(vsw_conf_write_atomic("/nonexistent/dir/f", "x", 1), -ENOENT);
+}
+
+struct world {
+    struct vsw_switch *sw;
+    struct vsw_mgr *m;
+};
+
+static void world_up(struct world *w)
+{
+    struct vsw_switch_params sp = {.pool = test_pool};
+    struct vsw_mgr_params mp = {.pool = test_pool, .state_dir = tmpdir};
+
+    w->sw = vsw_switch_create(&sp);
+    mp.sw = w->sw;
+    w->m = vsw_mgr_create(&mp);
+}
+
+static void world_down(struct world *w)
+{
+    vsw_mgr_destroy(w->m);
+    vsw_switch_destroy(w->sw);
+}
+
+static int count_vnic(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
+                      void *arg)
+{
+    (void)vc;
+    (void)v;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static struct vsw_link_conf stub(const char *name, bool tmp)
+{
+    struct vsw_link_conf lc;
+
+    memset(&lc, 0, sizeof(lc));
+    strcpy(lc.name, name);
+    lc.cls = VSW_CLASS_ETHERSTUB;
+    lc.temporary = tmp;
+    return lc;
+}
+
+static struct vsw_vnic_conf vnic(const char *name, const char *link)
+{
+    struct vsw_vnic_conf vc;
+
+    vsw_vnic_conf_init(&vc);
+    strcpy(vc.name, name);
+    strcpy(vc.link, link);
+    return vc;
+}
+
+static char state_path[128];
+
+/* stub0 (persistent), tstub0 (temporary), on stub0: v1 (random MAC, VID
+ * 12, 20M), v2 (fixed MAC), t1 (temporary). */
+static void mgr_setup(struct world *w, struct vsw_vnic_conf *v1)
+{
+    struct vsw_link_conf lc;
+    struct vsw_vnic_conf vc;
+
+    snprintf(state_path, sizeof(state_path), "%s/%s", tmpdir,
+             VSW_STATE_FILE);
+    unlink(state_path);
+    world_up(w);
+    CHECK(w->m != NULL);
+    lc = stub("stub0", false);
+    CHECK_EQ(vsw_mgr_link_create(w->m, &lc, err, sizeof(err)), 0);
+    lc = stub("tstub0", true);
+    CHECK_EQ(vsw_mgr_link_create(w->m, &lc, err, sizeof(err)), 0);
+    *v1 = vnic("v1", "stub0");
+    v1->vid = 12;
+    v1->maxbw = 20000000;
+    CHECK_EQ(vsw_mgr_vnic_create(w->m, v1, err, sizeof(err)), 0);
+    vc = vnic("v2", "stub0");
+    vc.mac_type = VSW_MAC_FIXED;
+    CHECK_EQ(vsw_mac_parse("02:00:00:00:00:22", vc.mac), 0);
+    CHECK_EQ(vsw_mgr_vnic_create(w->m, &vc, err, sizeof(err)), 0);
+    vc = vnic("t1", "stub0");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w->m, &vc, err, sizeof(err)), 0);
+}
+
+static void test_mgr_create(void)
+{
+    struct world w;
+    struct vsw_vnic_conf v1;
+    char *state;
+
+    mgr_setup(&w, &v1);
+    CHECK(vsw_mac_valid(v1.mac) && v1.mac[0] == 0x02 && v1.mac[2] == 0x20);
+    state = slurp(state_path);
+    CHECK(state && strstr(state, "link stub0 class=etherstub\n"));
+    CHECK(state && strstr(state, "vnic v1 link=stub0 ") &&
+          strstr(state, "vid=12 maxbw=20M"));
+    CHECK(state && strstr(state, "vnic v2 link=stub0 mac=02:00:00:00:00:22 "
+                                 "mac-type=fixed"));
+    CHECK(state && !strstr(state, "t1") && !strstr(state, "tstub0"));
+    world_down(&w);
+}
+
+/* Refused, with dladm's words, leaving nothing behind. */
+static void test_mgr_refuse(void)
+{
+    struct world w;
+    struct vsw_vnic_conf vc;
+    int n = 0;
+
+    mgr_setup(&w, &vc);
+    vc = vnic("v1", "stub0");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EEXIST);
+    CHECK(strcmp(err, "object already exists") == 0);
+    vc = vnic("v3", "stub0");
+    vc.mac_type = VSW_MAC_FIXED;
+    CHECK_EQ(vsw_mac_parse("02:00:00:00:00:22", vc.mac), 0);
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EADDRINUSE);
+    CHECK(strcmp(err, "MAC address is already in use") == 0);
+    vc = vnic("v3", "stub0");
+    vc.maxbw = 1000000;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -ERANGE);
+    CHECK(strcmp(err, "minimum value for maxbw is 1200K") == 0);
+    vc = vnic("v3", "tstub0");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "persistent object on top of temporary") != NULL);
+    vc = vnic("v3", "nope0");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -ENOENT);
+    vc = vnic("3v", "stub0");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "invalid link name '3v'") == 0);
+    vc = vnic("v3", "stub0");
+    vc.attach = VSW_ATTACH_TAP;
+    strcpy(vc.tap, "bad/name");
+    CHECK(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)) < 0);
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "stub0", err, sizeof(err)), -EBUSY);
+    vsw_mgr_vnic_walk(w.m, count_vnic, &n);
+    CHECK_EQ(n, 3);
+    CHECK(vsw_vnic_find(w.sw, "v3") == NULL);
+    world_down(&w);
+}
+
+static void test_mgr_modify_restore(void)
+{
+    struct world w;
+    struct vsw_vnic_conf vc, v1;
+    struct vsw_vnic_params p;
+    struct vsw_vnic *v;
+
+    mgr_setup(&w, &v1);
+    /* A temporary change stays out of the file; a persistent one goes in
+     * without the temporary one riding along. */
+    vc = vnic("v1", "");
+    vc.maxbw = 5000000;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, true, err,
+                                 sizeof(err)), 0);
+    CHECK(strstr(slurp(state_path), "maxbw=20M") != NULL);
+    vc.protection = VSW_PROT_MAC_NOSPOOF;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_PROTECTION, false, err,
+                                 sizeof(err)), 0);
+    CHECK(strstr(slurp(state_path),
+                 "maxbw=20M priority=high protection=mac-nospoof"));
+    vc.maxbw = 100;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, false, err,
+                                 sizeof(err)), -ERANGE);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", err, sizeof(err)), 0);
+    CHECK(strstr(slurp(state_path), "vnic v2") == NULL);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", err, sizeof(err)), -ENOENT);
+    world_down(&w);
+
+    /* A new manager restores the persistent objects as they were. */
+    world_up(&w);
+    CHECK_EQ(vsw_mgr_restore(w.m, err, sizeof(err)), 2);
+    v = vsw_vnic_find(w.sw, "v1");
+    CHECK(v != NULL);
+    if (v) {
+        vsw_vnic_params_get(v, &p);
+        CHECK(memcmp(p.mac, v1.mac, 6) == 0);
+        CHECK_EQ(p.maxbw, 20000000);
+        CHECK_EQ(p.vid, 12);
+        CHECK_EQ(p.protection, VSW_PROT_MAC_NOSPOOF);
+    }
+    CHECK(vsw_vnic_find(w.sw, "t1") == NULL);
+    CHECK(vsw_link_find(w.sw, "tstub0") == NULL);
+    world_down(&w);
+}
+
+/* ---- the protocol, raw ---- */
+
+struct replies {
+    char buf[65536];
+    size_t len;
+    int datagrams;
+};
+
+static int collect(void *arg, const void *buf, size_t len)
+{
+    struct replies *r = arg;
+
+    if (r->len + len > sizeof(r->buf))
+        return -ENOSPC;
+    memcpy(r->buf + r->len, buf, len);
+    r->len += len;
+    r->datagrams++;
+    return 0;
+}
+
+/* The n-th message of the replies, or NULL. */
+static const struct nlmsghdr *reply_nth(const struct replies *r, int n)
+{
+    const struct nlmsghdr *nlh = (const struct nlmsghdr *)r->buf;
+    int rest = (int)r->len;
+
+    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+        if (n-- == 0)
+            return nlh;
+    return NULL;
+}
+
+static int reply_count(const struct replies *r)
+{
+    int n = 0;
+
+    while (reply_nth(r, n))
+        n++;
+    return n;
+}
+
+static int ack_error(const struct nlmsghdr *nlh, const char **msg)
+{
+    const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+    const struct nlattr *a;
+
+    *msg = NULL;
+    mnl_attr_for_each(a, nlh, sizeof(*e))
+        if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+            *msg = mnl_attr_get_str(a);
+    return e->error;
+}
+
+static void test_protocol_create(void)
+{
+    static _Alignas(8) char req[8192];
+    static struct replies r;
+    struct world w;
+    struct vsw_vnic_conf vc;
+    struct nlmsghdr *nlh;
+    const char *msg;
+    struct vsw_link_conf lc = stub("stub0", true);
+
+    world_up(&w);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+
+    /* Create: the VNIC as made, then the ack. */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_CREATE, NLM_F_REQUEST | NLM_F_ACK, 7);
+    vc = vnic("p1", "stub0");
+    vc.vid = 33;
+    vc.temporary = true;
+    vsw_ctl_put_vnic(nlh, &vc);
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(reply_count(&r), 2);
+    if (reply_count(&r) == 2) {
+        const struct nlattr *tb[VSW_A_MAX + 1];
+        struct vsw_vnic_conf got;
+
+        nlh = (struct nlmsghdr *)reply_nth(&r, 0);
+        CHECK_EQ(nlh->nlmsg_type, VSW_CMD_VNIC_GET);
+        CHECK_EQ(nlh->nlmsg_seq, 7);
+        CHECK_EQ(vsw_ctl_attrs(nlh, tb), 0);
+        vsw_vnic_conf_init(&got);
+        vsw_ctl_get_vnic(tb, &got, NULL);
+        CHECK(strcmp(got.name, "p1") == 0 && got.vid == 33 &&
+              vsw_mac_valid(got.mac) && got.mac_type == VSW_MAC_RANDOM);
+        CHECK_EQ(reply_nth(&r, 1)->nlmsg_type, NLMSG_ERROR);
+        CHECK_EQ(ack_error(reply_nth(&r, 1), &msg), 0);
+    }
+
+    world_down(&w);
+}
+
+static void test_protocol_refuse(void)
+{
+    static _Alignas(8) char req[8192];
+    static struct replies r;
+    struct world w;
+    struct vsw_vnic_conf vc = vnic("p1", "stub0");
+    struct nlmsghdr *nlh;
+    const char *msg;
+    struct vsw_link_conf lc = stub("stub0", true);
+    size_t len;
+
+    world_up(&w);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    /* The same again: an error with its message.  Two requests in one
+     * datagram get two answers. */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_CREATE, NLM_F_REQUEST | NLM_F_ACK, 8);
+    vsw_ctl_put_vnic(nlh, &vc);
+    len = NLMSG_ALIGN(nlh->nlmsg_len);
+    nlh = vsw_ctl_msg(req + len, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 9);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "nosuch0");
+    len += nlh->nlmsg_len;
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, len, collect, &r);
+    CHECK_EQ(reply_count(&r), 2);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EEXIST);
+    CHECK(msg && strcmp(msg, "object already exists") == 0);
+    CHECK_EQ(ack_error(reply_nth(&r, 1), &msg), -ENOENT);
+    CHECK_EQ(reply_nth(&r, 1)->nlmsg_seq, 9);
+
+    /* A VID attribute one byte long: refused whole. */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_CREATE, NLM_F_REQUEST, 10);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "p2");
+    mnl_attr_put_strz(nlh, VSW_A_LINK, "stub0");
+    mnl_attr_put_u8(nlh, VSW_A_VID, 5);
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
+    CHECK(vsw_vnic_find(w.sw, "p2") == NULL);
+    /* A name without its terminating NUL: refused. */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
+    mnl_attr_put(nlh, VSW_A_NAME, 2, "p1");
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
+    CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
+    /* Unknown command; and a message that is no request is ignored. */
+    nlh = vsw_ctl_msg(req, 0x7f, NLM_F_REQUEST, 12);
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EOPNOTSUPP);
+    nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, 0, 13);
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(r.len, 0);
+    /* Truncated datagram: nothing happens, nothing breaks. */
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, 10, collect, &r);
+    CHECK_EQ(r.len, 0);
+    world_down(&w);
+}
+
+/* ---- through the client library, over a socket ---- */
+
+struct srv {
+    int lfd;
+    struct vsw_mgr *m;
+};
+
+static int sock_send(void *arg, const void *buf, size_t len)
+{
+    return send(*(int *)arg, buf, len, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static void *serve(void *arg)
+{
+    struct srv *s = arg;
+    static char buf[VSW_CTL_BUFSIZ];
+    int fd = accept(s->lfd, NULL, NULL);
+    ssize_t n;
+
+    while (fd >= 0 && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
+        vsw_mgr_handle(s->m, buf, (size_t)n, sock_send, &fd);
+    if (fd >= 0)
+        close(fd);
+    return NULL;
+}
+
+static int count_vc(const struct vsw_vnic_conf *vc, void *arg)
+{
+    (void)vc;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static int stats_zero(const char *name, enum vsw_class cls,
+                      const struct vsw_stats *st, void *arg)
+{
+    (*(int *)arg) += strcmp(name, "c7") == 0 && cls == VSW_CLASS_VNIC &&
+                     st->ipackets == 0 && st->drops[VSW_DROP_SPOOF] == 0;
+    return 0;
+}
+
+static int link_seen(const struct vsw_link_conf *lc, void *arg)
+{
+    *(uint32_t *)arg = lc->cls == VSW_CLASS_ETHERSTUB ? lc->nvnics : 9999;
+    return 0;
+}
+
+static void test_client(void)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct srv s;
+    struct world w;
+    struct vsw_client *c;
+    struct vsw_link_conf lc = stub("stub0", true);
+    struct vsw_vnic_conf vc, made;
+    pthread_t t;
+    uint32_t nv = 0;
+    int i, n = 0, ok = 0;
+
+    world_up(&w);
+    s.m = w.m;
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl.sock", tmpdir);
+    s.lfd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    CHECK(bind(s.lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(listen(s.lfd, 1) == 0);
+    pthread_create(&t, NULL, serve, &s);
+    c = vsw_client_open(sa.sun_path);
+    CHECK(c != NULL);
+    if (!c)
+        return;
+    CHECK_EQ(vsw_client_link_create(c, &lc), 0);
+    for (i = 0; i < 300; i++) {
+        vc = vnic("c0", "stub0");
+        snprintf(vc.name, sizeof(vc.name), "c%d", i + 1);
+        vc.vid = (uint16_t)(i % 50);
+        vc.temporary = true;
+        ok += vsw_client_vnic_create(c, &vc, &made) == 0 &&
+              strcmp(made.name, vc.name) == 0 && vsw_mac_valid(made.mac);
+    }
+    CHECK_EQ(ok, 300);
+    CHECK_EQ(vsw_client_vnic_create(c, &vc, NULL), -EEXIST);
+    CHECK(strcmp(vsw_client_error(c), "object already exists") == 0);
+    /* A dump larger than one datagram. */
+    CHECK_EQ(vsw_client_vnic_get(c, NULL, count_vc, &n), 0);
+    CHECK_EQ(n, 300);
+    n = 0;
+    CHECK_EQ(vsw_client_vnic_get(c, "c42", count_vc, &n), 0);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(vsw_client_vnic_get(c, "c9999", count_vc, &n), -ENOENT);
+    n = 0;
+    CHECK_EQ(vsw_client_stats_get(c, "c7", stats_zero, &n), 0);
+    CHECK_EQ(n, 1);
+    n = 0;
+    CHECK_EQ(vsw_client_stats_get(c, NULL, stats_zero, &n), 0);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(vsw_client_link_get(c, "stub0", link_seen, &nv), 0);
+    CHECK_EQ(nv, 300);
+    vc = vnic("c7", "");
+    vc.maxbw = 1200000;
+    CHECK_EQ(vsw_client_vnic_modify(c, &vc, VSW_MOD_MAXBW, true), 0);
+    {
+        struct vsw_vnic_params p;
+
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "c7"), &p);
+        CHECK_EQ(p.maxbw, 1200000);
+    }
+    CHECK_EQ(vsw_client_vnic_modify(c, &vc, 0, true), -EINVAL);
+    CHECK(strcmp(vsw_client_error(c), "no property to change") == 0);
+    CHECK_EQ(vsw_client_link_delete(c, "stub0"), -EBUSY);
+    for (i = 0; i < 300; i++) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "c%d", i + 1);
+        ok -= vsw_client_vnic_delete(c, name) == 0;
+    }
+    CHECK_EQ(ok, 0);
+    CHECK_EQ(vsw_client_link_delete(c, "stub0"), 0);
+    vsw_client_close(c);
+    pthread_join(t, NULL);
+    close(s.lfd);
+    unlink(sa.sun_path);
+    world_down(&w);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/vsw-ut.%d", (int)getpid());
+    if (mkdir(tmpdir, 0700) < 0 || test_eal_init() < 0) {
+        fprintf(stderr, "cannot set up (%s)\n", strerror(errno));
+        return 1;
+    }
+    RUN(test_conf_lines);
+    RUN(test_write_atomic);
+    RUN(test_mgr_create);
+    RUN(test_mgr_refuse);
+    RUN(test_mgr_modify_restore);
+    RUN(test_protocol_create);
+    RUN(test_protocol_refuse);
+    RUN(test_client);
+    test_eal_done();
+    {
+        char cmd[96];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmpdir);
+    }
+    return check_summary();
+}
