@@ -67,7 +67,7 @@ for i in $(seq 50); do
     sleep 0.1
 done
 [ "$(grep -l '^ready' "$tmp"/g*.out | wc -l)" = 2 ] ||
-    { cat "$tmp"/*.out >&2; echo "procdom_iperf: guests not ready" >&2; exit 1; }
+    { cat "$tmp"/*.out >&2; echo "procdom_iperf: no guests" >&2; exit 1; }
 n=1
 for ns in a b; do
     ip -n "$p$ns" link set lo up

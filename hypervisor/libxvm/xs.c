@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <stdint.h>
 #include <xen/io/xs_wire.h>
 
 #include "xvm/xs.h"

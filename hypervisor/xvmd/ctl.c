@@ -2,6 +2,7 @@
 /* xvmd: the control protocol (see proto.h): one request, one reply. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
+#include "xvm/mem.h"
 #include "xvmd.h"
 
 static const struct xvmd_attr_policy req_policy[XVMD_A_MAX_ + 1] = {
@@ -173,7 +175,32 @@ static void do_list(struct xvmd *x, struct reply *r, const struct nlattr **tb)
             dom_put(r, dom);
 }
 
-/* Commands on one domain; *@fd gets an fd to pass back (NETNS). */
+/*
+ * The memory of @dom for the backend that serves its vifs: a duplicate of
+ * the memfd (the backend maps all of it and validates every grant), where
+ * the grant table is, and which domain it is.  Only root reaches this
+ * socket; each hand-off is logged.
+ */
+static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int *fd,
+                      char *err, size_t errlen)
+{
+    int dfd = fcntl(xvm_mem_fd(dom->mem), F_DUPFD_CLOEXEC, 0);
+
+    if (dfd < 0) {
+        snprintf(err, errlen, "cannot share the memory of %s: %s",
+                 dom->cfg.name, strerror(errno));
+        return -errno;
+    }
+    mnl_attr_put_u64(r->nlh, XVMD_A_GT_GFN, XVMD_GNTTAB_GFN);
+    mnl_attr_put_u32(r->nlh, XVMD_A_GT_FRAMES, XVMD_GNTTAB_FRAMES);
+    dom_put(r, dom);
+    *fd = dfd;
+    xvmd_log("domain %s (id %u): memory handed to a backend", dom->cfg.name,
+             dom->id);
+    return 0;
+}
+
+/* Commands on one domain; *@fd gets an fd to pass back (NETNS, DOMMEM). */
 static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
                   const struct nlattr **tb, int *fd, char *err,
                   size_t errlen)
@@ -185,6 +212,7 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         [XVMD_CMD_RESUME - XVMD_CMD_CREATE] = "resume",
         [XVMD_CMD_UNDEFINE - XVMD_CMD_CREATE] = "undefine",
         [XVMD_CMD_NETNS - XVMD_CMD_CREATE] = "enter",
+        [XVMD_CMD_DOMMEM - XVMD_CMD_CREATE] = "map the memory of",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -216,12 +244,14 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
     case XVMD_CMD_UNDEFINE:
         return xvmd_dom_undefine(x, dom, err, errlen);
     }
-    /* XVMD_CMD_NETNS */
+    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM */
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
         snprintf(err, errlen, "domain %s is %s", dom->cfg.name,
                  xvmd_state_str(dom->state));
         return -ESRCH;
     }
+    if (cmd == XVMD_CMD_DOMMEM)
+        return dommem_put(r, dom, fd, err, errlen);
     rc = dom->ops->netns_open(dom);
     if (rc < 0)
         snprintf(err, errlen, "cannot open the network namespace of %s: %s",

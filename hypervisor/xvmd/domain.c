@@ -222,17 +222,17 @@ static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                dom->cfg.memory_mib, dom->cfg.name, strerror(errno));
         goto err_id;
     }
-    rc = dom->ops->start(x, dom, err, errlen);
-    if (rc < 0)
-        goto err_mem;
+    /* xenstore nodes first: the guest finds its devices when it starts. */
     rc = xvmd_vif_setup(x, dom, err, errlen);
     if (rc < 0)
-        goto err_guest;
+        goto err_mem;
+    rc = dom->ops->start(x, dom, err, errlen);
+    if (rc < 0)
+        goto err_vif;
     return dom_set_state(x, dom, XVMD_STATE_RUNNING);
 
-err_guest:
-    dom->ops->kill(dom);
-    dom->ops->release(x, dom);
+err_vif:
+    xvmd_vif_teardown(x, dom);
 err_mem:
     xvm_mem_destroy(dom->mem);
     dom->mem = NULL;

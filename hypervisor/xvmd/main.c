@@ -2,8 +2,11 @@
 /*
  * xvmd - the xvnet control daemon: domain table and lifecycle.
  *
- *   xvmd [-s SOCKET] [-d STATE_DIR] [-n NETNS_DIR] [-p PROCDOM] [-t SECS]
+ *   xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] [-n NETNS_DIR]
+ *        [-p PROCDOM] [-t SECS]
  *
+ * It embeds the xenstored (libxst): dom0 tools reach it on XS_SOCKET, each
+ * guest through a connection bound to its domain id.
  * Runs in the foreground and logs to stderr.  SIGTERM or SIGINT destroy
  * every running domain (their records and UUIDs stay) and exit.
  */
@@ -24,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "xst/xenstore.h"
 #include "xvm/fdpass.h"
 #include "xvmd.h"
 
@@ -42,9 +46,11 @@ void xvmd_log(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xvmd [-s SOCKET] [-d STATE_DIR] [-n NETNS_DIR] "
-               "[-p PROCDOM] [-t SECONDS]\n"
+    fprintf(f, "usage: xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] "
+               "[-n NETNS_DIR] [-p PROCDOM] [-t SECONDS]\n"
                "  -s  control socket (default " XVMD_DEFAULT_SOCKET ")\n"
+               "  -x  xenstored socket (default " XVMD_DEFAULT_XS_SOCKET
+               ")\n"
                "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
                "  -n  where process domains pin their network namespaces "
                "(default /run/netns)\n"
@@ -173,7 +179,8 @@ static int loop(struct xvmd *x, int lfd, int sfd)
     struct epoll_event evs[16];
     int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i;
 
-    if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0)
+    if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
+        epoll_add(ep, xst_server_fd(x->xs)) < 0)
         return -errno;
     for (;;) {
         n = epoll_wait(ep, evs, 16, xvmd_dom_timeouts(x));
@@ -184,6 +191,8 @@ static int loop(struct xvmd *x, int lfd, int sfd)
 
             if (fd == lfd) {
                 client_accept(ep, lfd, &nclients);
+            } else if (fd == xst_server_fd(x->xs)) {
+                xst_server_dispatch(x->xs, 0);
             } else if (fd == sfd) {
                 if (signals_handle(x, sfd))
                     goto out;
@@ -216,16 +225,17 @@ static const char *procdom_default(void)
     return XVMD_LIBEXECDIR "/xvm-procdom";
 }
 
-static int parse_args(struct xvmd *x, const char **sock, int argc,
-                      char **argv)
+static int parse_args(struct xvmd *x, const char **sock, const char **xs,
+                      int argc, char **argv)
 {
     char *end;
     long t;
     int opt;
 
-    while ((opt = getopt(argc, argv, "s:d:n:p:t:h")) != -1) {
+    while ((opt = getopt(argc, argv, "s:x:d:n:p:t:h")) != -1) {
         switch (opt) {
         case 's': *sock = optarg; break;
+        case 'x': *xs = optarg; break;
         case 'd': x->state_dir = optarg; break;
         case 'n': x->netns_dir = optarg; break;
         case 'p': x->procdom_path = optarg; break;
@@ -254,11 +264,11 @@ int main(int argc, char **argv)
     struct xvmd x = {.state_dir = XVMD_DEFAULT_STATE_DIR,
                      .netns_dir = "/run/netns",
                      .shutdown_ms = 10000};
-    const char *sock = XVMD_DEFAULT_SOCKET;
+    const char *sock = XVMD_DEFAULT_SOCKET, *xs = XVMD_DEFAULT_XS_SOCKET;
     sigset_t set;
     int lfd, sfd, rc;
 
-    if (parse_args(&x, &sock, argc, argv) < 0)
+    if (parse_args(&x, &sock, &xs, argc, argv) < 0)
         return 1;
     if (!x.procdom_path)
         x.procdom_path = procdom_default();
@@ -281,15 +291,22 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    lfd = ctl_listen(sock);
+    if (mkdir_parent(xs) == 0)
+        x.xs = xst_server_create(xs, NULL);
+    if (!x.xs)
+        xvmd_log("cannot start xenstored on %s: %s", xs, strerror(errno));
+    lfd = x.xs ? ctl_listen(sock) : -1;
     if (sfd < 0 || lfd < 0) {
         xvmd_dom_fini(&x);
+        xst_server_destroy(x.xs);
         return 1;
     }
-    xvmd_log("listening on %s, state in %s, %u domain record(s)", sock,
-             x.state_dir, xvmd_dom_count(&x));
+    xvmd_log("listening on %s, xenstored on %s, state in %s, "
+             "%u domain record(s)", sock, xs, x.state_dir,
+             xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
+    xst_server_destroy(x.xs);
     unlink(sock);
     close(lfd);
     close(sfd);

@@ -19,11 +19,13 @@
  * Request attributes by command:
  *   CREATE    FILE (string: name for messages), CONFIG (binary: file text)
  *   LIST      ALL (flag: include shut-off domains)
- *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS
+ *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS, DOMMEM
  *             DOM (string: name, id or UUID)
  * Reply attributes: ERRNO, ERRMSG, and for CREATE, LIST, DOMINFO one
  * nested DOMAIN per domain.  NETNS replies carry the domain's network
- * namespace fd with SCM_RIGHTS.
+ * namespace fd with SCM_RIGHTS.  DOMMEM replies (for the backend serving
+ * the domain's vifs) carry its memory memfd, GT_GFN, GT_FRAMES and the
+ * domain as a nested DOMAIN.
  */
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
@@ -34,6 +36,11 @@
 
 #define XVMD_DEFAULT_SOCKET "/run/xvnet/xvmd.sock"
 #define XVMD_DEFAULT_STATE_DIR "/var/lib/xvnet"
+#define XVMD_DEFAULT_XS_SOCKET "/run/xvnet/xenstored.sock"
+
+/** Where a domain's grant table lives in its memory (frames). */
+#define XVMD_GNTTAB_GFN 1u
+#define XVMD_GNTTAB_FRAMES 4u
 
 /** Largest message either side sends or accepts. */
 #define XVMD_MSG_MAX (128 * 1024)
@@ -49,7 +56,8 @@ enum xvmd_cmd {
     XVMD_CMD_RESUME,
     XVMD_CMD_UNDEFINE,
     XVMD_CMD_NETNS,
-    XVMD_CMD_MAX_ = XVMD_CMD_NETNS,
+    XVMD_CMD_DOMMEM,
+    XVMD_CMD_MAX_ = XVMD_CMD_DOMMEM,
 };
 
 /** Top-level attributes. */
@@ -62,7 +70,9 @@ enum xvmd_attr {
     XVMD_A_CONFIG, /* binary, at most XVM_DOMCFG_TEXT_MAX bytes */
     XVMD_A_ALL,    /* flag */
     XVMD_A_DOMAIN, /* nested XVMD_D_* */
-    XVMD_A_MAX_ = XVMD_A_DOMAIN,
+    XVMD_A_GT_GFN,    /* u64: first grant-table frame (DOMMEM reply) */
+    XVMD_A_GT_FRAMES, /* u32: grant-table frames (DOMMEM reply) */
+    XVMD_A_MAX_ = XVMD_A_GT_FRAMES,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */

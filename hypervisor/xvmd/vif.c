@@ -1,45 +1,208 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xvmd: the hook where a domain's vifs are wired to netif.
+ * xvmd: a domain's presence in xenstore and the toolstack half of the netif
+ * handshake (../shared/ref/netif.md, section 5).
  *
- * xvmd_vif_setup() runs once a domain has its id and memory and before it
- * is marked running; xvmd_vif_teardown() on every way out of a run
- * (shutdown, destroy, crash, failed start).  Today they only account for
- * the configured vifs.  What goes here next (../shared/ref/netif.md, 5):
+ * xvmd_vif_setup() runs once a domain has its id and memory and before it is
+ * marked running; xvmd_vif_teardown() on every way out of a run (shutdown,
+ * destroy, crash, failed start).  Setup introduces the domain to the
+ * embedded xenstored and writes, as libxl does:
  *
- *   setup, for vif <n> of domain <id>:
- *     - the VNIC xvm<id>_<n> on cfg.vifs[n].link with its vlan, maxbw,
- *       mac and priority (vswitchd control socket);
- *     - frontend nodes /local/domain/<id>/device/vif/<n>/ : backend,
- *       backend-id, state=1, handle, mac, mtu, trusted (owner <id>, the
- *       backend domain may read);
- *     - backend nodes /local/domain/0/backend/vif/<id>/<n>/ : frontend,
- *       frontend-id, online=1, state=1, script, mac, bridge, handle, type,
- *       hotplug-status, rate (owner 0, <id> may read);
- *     - hand dom->mem's memfd (and the grant-table location) to the one
- *       backend serving the vif, and to nobody else.
- *   teardown: set online=0, wait for the backend to reach Closed (bounded),
- *     remove both subtrees and the VNIC.
+ *   /local/domain/<id>/{name,domid}                       owner <id>
+ *   /vm/<uuid>/{name,uuid}                                owner 0
+ *   for vif <n>:
+ *     /local/domain/<id>/device/vif/<n>/  backend, backend-id, state=1,
+ *         handle, mac, mtu, trusted            owner <id>, dom0 may read
+ *     /local/domain/0/backend/vif/<id>/<n>/  frontend, frontend-id,
+ *         online=1, state=1, script, mac, bridge, handle, type,
+ *         hotplug-status, rate             owner 0, <id> may read
+ *
+ * The backend serving the vif (vswitchd) watches .../backend/vif and
+ * fetches the domain's memory from xvmd (XVMD_CMD_DOMMEM); the guest's
+ * frontend answers through its own xenstore connection.  Teardown removes
+ * every node and releases the domain, which closes its xenstore
+ * connections.
  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "xst/xenstore.h"
 #include "xvmd.h"
+
+#define VIF_MTU 1500
+
+/* Write @value at the printf-formatted path. */
+__attribute__((format(printf, 3, 4))) static int
+xs_put(struct xvmd *x, const char *value, const char *fmt, ...)
+{
+    char path[256];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(path))
+        return -ENAMETOOLONG;
+    return xst_write(x->xs, path, value, strlen(value));
+}
+
+/* Owner @owner, nobody else but @reader (if not the owner) may read. */
+static int xs_own(struct xvmd *x, const char *path, uint16_t owner,
+                  uint16_t reader)
+{
+    struct xst_perm p[2] = {{.domid = owner, .perm = XST_PERM_NONE},
+                            {.domid = reader, .perm = XST_PERM_READ}};
+
+    return xst_set_perms(x->xs, path, p, owner == reader ? 1 : 2);
+}
+
+static void mac_str(const uint8_t *m, char *buf, size_t len)
+{
+    snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+             m[3], m[4], m[5]);
+}
+
+/* A fixed MAC from the config, else a random one with dladm's prefix. */
+static void vif_mac(const struct xvm_vifcfg *v, uint8_t *mac)
+{
+    if (v->mac_kind == XVM_MAC_FIXED) {
+        memcpy(mac, v->mac, 6);
+        return;
+    }
+    mac[0] = 0x02;
+    mac[1] = 0x08;
+    mac[2] = 0x20;
+    if (getrandom(mac + 3, 3, 0) != 3)
+        mac[3] = mac[4] = mac[5] = 0x01;
+}
+
+static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
+{
+    const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
+    char fe[128], be[128], mac[18], num[24], rate[48];
+    int rc = 0;
+
+    snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", dom->id, n);
+    snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", dom->id, n);
+    vif_mac(v, dom->vif_mac[n]);
+    mac_str(dom->vif_mac[n], mac, sizeof(mac));
+    snprintf(num, sizeof(num), "%u", n);
+    /* Both directories get their owners first: the keys written below
+     * inherit those permissions, as xenstore gives a new node its
+     * parent's. */
+    if (xst_mkdir(x->xs, be) < 0 || xs_own(x, be, 0, (uint16_t)dom->id) < 0 ||
+        xst_mkdir(x->xs, fe) < 0 || xs_own(x, fe, (uint16_t)dom->id, 0) < 0)
+        return -EIO;
+    /* Backend first, so a frontend never sees a dangling backend path. */
+    rc |= xs_put(x, fe, "%s/frontend", be);
+    snprintf(rate, sizeof(rate), "%u", dom->id);
+    rc |= xs_put(x, rate, "%s/frontend-id", be);
+    rc |= xs_put(x, "1", "%s/online", be);
+    rc |= xs_put(x, "1", "%s/state", be);
+    rc |= xs_put(x, "vswitchd", "%s/script", be);
+    rc |= xs_put(x, mac, "%s/mac", be);
+    rc |= xs_put(x, v->link, "%s/bridge", be);
+    rc |= xs_put(x, num, "%s/handle", be);
+    rc |= xs_put(x, "vif", "%s/type", be);
+    rc |= xs_put(x, "connected", "%s/hotplug-status", be);
+    if (v->vlan) {
+        snprintf(rate, sizeof(rate), "%u", v->vlan);
+        rc |= xs_put(x, rate, "%s/vlan", be);
+    }
+    if (v->maxbw_kbps) {
+        /* netback's rate key: bytes per interval, 50 ms as xl's default. */
+        snprintf(rate, sizeof(rate), "%llu,50000",
+                 (unsigned long long)(v->maxbw_kbps * 1000 / 8 / 20));
+        rc |= xs_put(x, rate, "%s/rate", be);
+    }
+    rc |= xs_put(x, be, "%s/backend", fe);
+    rc |= xs_put(x, "0", "%s/backend-id", fe);
+    rc |= xs_put(x, "1", "%s/state", fe);
+    rc |= xs_put(x, num, "%s/handle", fe);
+    rc |= xs_put(x, mac, "%s/mac", fe);
+    snprintf(rate, sizeof(rate), "%u", VIF_MTU);
+    rc |= xs_put(x, rate, "%s/mtu", fe);
+    rc |= xs_put(x, "1", "%s/trusted", fe);
+    return rc ? -EIO : 0;
+}
+
+static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
+{
+    char home[64], vm[96], uuid[40], id[16];
+    const uint8_t *u = dom->uuid;
+    int rc = 0;
+
+    snprintf(home, sizeof(home), "/local/domain/%u", dom->id);
+    snprintf(uuid, sizeof(uuid),
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+             u[10], u[11], u[12], u[13], u[14], u[15]);
+    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
+    snprintf(id, sizeof(id), "%u", dom->id);
+    rc |= xs_put(x, dom->cfg.name, "%s/name", vm);
+    rc |= xs_put(x, uuid, "%s/uuid", vm);
+    rc |= xs_put(x, dom->cfg.name, "%s/name", home);
+    rc |= xs_put(x, id, "%s/domid", home);
+    rc |= xs_put(x, vm, "%s/vm", home);
+    if (rc || xs_own(x, home, (uint16_t)dom->id, 0) < 0)
+        return -EIO;
+    return 0;
+}
+
+static void dom_erase(struct xvmd *x, struct xvmd_dom *dom)
+{
+    char path[96];
+    const uint8_t *u = dom->uuid;
+
+    snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", dom->id);
+    xst_rm(x->xs, path);
+    snprintf(path, sizeof(path), "/local/domain/%u", dom->id);
+    xst_rm(x->xs, path);
+    snprintf(path, sizeof(path),
+             "/vm/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+             u[10], u[11], u[12], u[13], u[14], u[15]);
+    xst_rm(x->xs, path);
+}
 
 int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen)
 {
     unsigned n;
+    int rc;
 
-    (void)x;
-    (void)err;
-    (void)errlen;
-    for (n = 0; n < dom->cfg.nr_vifs; n++)
-        xvmd_log("domain %s (id %u): vif %u on %s: not wired yet "
-                 "(netif backend pending)",
-                 dom->cfg.name, dom->id, n, dom->cfg.vifs[n].link);
+    rc = xst_domain_introduce(x->xs, (uint16_t)dom->id);
+    if (rc < 0) {
+        snprintf(err, errlen, "xenstore: cannot introduce domain %u: %s",
+                 dom->id, strerror(-rc));
+        return rc;
+    }
+    dom->xs_introduced = 1;
+    rc = dom_write(x, dom);
+    for (n = 0; rc == 0 && n < dom->cfg.nr_vifs; n++)
+        rc = vif_write(x, dom, n);
+    if (rc < 0) {
+        snprintf(err, errlen, "xenstore: cannot write the nodes of domain "
+                 "%u: %s", dom->id, strerror(-rc));
+        xvmd_vif_teardown(x, dom);
+        return rc;
+    }
     return 0;
 }
 
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
-    (void)x;
-    (void)dom;
+    if (!dom->xs_introduced)
+        return;
+    xst_domain_release(x->xs, (uint16_t)dom->id);
+    dom_erase(x, dom);
+    dom->xs_introduced = 0;
 }

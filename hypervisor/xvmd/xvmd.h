@@ -27,6 +27,7 @@
 
 struct xvmd;
 struct xvmd_dom;
+struct xst_server;
 
 /**
  * A domain kind: how a guest is started, paused, stopped and cleaned up.
@@ -79,6 +80,8 @@ struct xvmd_dom {
     int ctl_fd;          /**< kind's channel to the guest, -1 if none */
     int netns_pinned;    /**< process kind: the namespace file is ours */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
+    int xs_introduced;    /**< vif.c: introduced to xenstored this run */
+    uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
 };
 
 struct xvmd {
@@ -88,6 +91,7 @@ struct xvmd {
     unsigned shutdown_ms;     /**< grace period of `xvm shutdown` */
     struct xvmd_dom *doms;
     uint32_t next_id;
+    struct xst_server *xs; /**< the embedded xenstored */
 };
 
 /* domain.c - the table and the lifecycle */

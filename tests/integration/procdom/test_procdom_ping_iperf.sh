@@ -87,7 +87,8 @@ done
 ping_ok() { # NS ADDR COUNT
     out=$(ip netns exec "$1" ping -c "$3" -i 0.05 -W 2 "$2" 2>&1) || true
     echo "$out" | tail -n 2 | head -n 1
-    echo "$out" | grep -q " 0% packet loss" || fail "ping $2 from $1 lost packets"
+    echo "$out" | grep -q " 0% packet loss" ||
+        fail "ping $2 from $1 lost packets"
 }
 ping_ok "$ns1" 10.99.0.2 20
 ping_ok "$ns2" 10.99.0.1 20

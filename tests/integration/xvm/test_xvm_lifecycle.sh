@@ -53,7 +53,7 @@ nfds() { ls "/proc/$XVMD_PID/fd" | wc -l; }
 has_mem() { grep -q "memfd:xvm-mem-$2" "/proc/$1/maps"; }
 
 start_xvmd() {
-    "$XVMD" -s "$SOCK" -d "$STATE" -n "$NETNS" -p "$PROCDOM" -t 3 \
+    "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -p "$PROCDOM" -t 3 \
         2>>"$T/xvmd.log" &
     XVMD_PID=$!
     for _ in $(seq 50); do [ -S "$SOCK" ] && return 0; sleep 0.1; done
