@@ -104,6 +104,42 @@ int xvm_evtchn_bind_interdomain(struct xvm_evtchn *ec, domid_t remote,
     return p;
 }
 
+int xvm_evtchn_adopt(struct xvm_evtchn *ec, evtchn_port_t port,
+                     domid_t remote, int fd, int peer_fd)
+{
+    struct port *pt;
+    int rc;
+
+    if (port >= XVM_EVTCHN_MAX_PORTS)
+        return -EINVAL;
+    if (fd < 0 || peer_fd < 0)
+        return -EBADF;
+    if (port == 0) {
+        for (port = 1; port < XVM_EVTCHN_MAX_PORTS; port++)
+            if (ec->ports[port].state == PORT_FREE)
+                break;
+        if (port == XVM_EVTCHN_MAX_PORTS)
+            return -ENOSPC;
+    } else if (ec->ports[port].state != PORT_FREE) {
+        return -EBUSY;
+    }
+    pt = &ec->ports[port];
+    pt->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (pt->fd < 0)
+        return -errno;
+    pt->state = PORT_UNBOUND;
+    pt->remote_port = 0;
+    pt->peer_fd = -1;
+    rc = port_bind(pt, remote, peer_fd);
+    if (rc < 0) {
+        close(pt->fd);
+        pt->fd = -1;
+        pt->state = PORT_FREE;
+        return rc;
+    }
+    return (int)port;
+}
+
 int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
                        domid_t remote, int remote_fd)
 {

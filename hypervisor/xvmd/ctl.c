@@ -19,6 +19,7 @@ static const struct xvmd_attr_policy req_policy[XVMD_A_MAX_ + 1] = {
     [XVMD_A_FILE] = {MNL_TYPE_NUL_STRING, PATH_MAX},
     [XVMD_A_CONFIG] = {MNL_TYPE_BINARY, XVM_DOMCFG_TEXT_MAX},
     [XVMD_A_ALL] = {MNL_TYPE_FLAG, 0},
+    [XVMD_A_PORT] = {MNL_TYPE_U32, 0},
 };
 
 /* The reply being built; one at a time (xvmd is single-threaded). */
@@ -99,9 +100,9 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
     mnl_attr_nest_end(r->nlh, nest);
 }
 
-/* Finish with @rc (0 or -errno) and @msg, send with @fd if >= 0. */
+/* Finish with @rc (0 or -errno) and @msg, send with @nfds of @fds. */
 static void reply_send(struct reply *r, int sock, int rc, const char *msg,
-                       int fd)
+                       const int *fds, unsigned nfds)
 {
     ssize_t n;
 
@@ -110,12 +111,14 @@ static void reply_send(struct reply *r, int sock, int rc, const char *msg,
         reply_start(r, r->nlh->nlmsg_type, r->nlh->nlmsg_seq);
         rc = -EMSGSIZE;
         msg = "reply too large";
-        fd = -1;
+        nfds = 0;
     }
+    if (rc < 0)
+        nfds = 0;
     mnl_attr_put_u32(r->nlh, XVMD_A_ERRNO, (uint32_t)-rc);
     if (rc < 0 && msg && *msg)
         mnl_attr_put_strz(r->nlh, XVMD_A_ERRMSG, msg);
-    n = xvm_fd_send(sock, r->nlh, r->nlh->nlmsg_len, &fd, fd >= 0 ? 1 : 0);
+    n = xvm_fd_send(sock, r->nlh, r->nlh->nlmsg_len, fds, nfds);
     if (n < 0)
         xvmd_log("control: cannot send a reply: %s", strerror((int)-n));
 }
@@ -181,7 +184,7 @@ static void do_list(struct xvmd *x, struct reply *r, const struct nlattr **tb)
  * the grant table is, and which domain it is.  Only root reaches this
  * socket; each hand-off is logged.
  */
-static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int *fd,
+static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int fd[2],
                       char *err, size_t errlen)
 {
     int dfd = fcntl(xvm_mem_fd(dom->mem), F_DUPFD_CLOEXEC, 0);
@@ -194,15 +197,40 @@ static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int *fd,
     mnl_attr_put_u64(r->nlh, XVMD_A_GT_GFN, XVMD_GNTTAB_GFN);
     mnl_attr_put_u32(r->nlh, XVMD_A_GT_FRAMES, XVMD_GNTTAB_FRAMES);
     dom_put(r, dom);
-    *fd = dfd;
+    fd[0] = dfd;
     xvmd_log("domain %s (id %u): memory handed to a backend", dom->cfg.name,
              dom->id);
     return 0;
 }
 
-/* Commands on one domain; *@fd gets an fd to pass back (NETNS, DOMMEM). */
+/* dom0 binds a port @dom allocated toward it: fd[0] = dom0's doorbell,
+ * fd[1] = the guest's.  The fds stay xvmd's (the caller must not close). */
+static int evtchn_bind(struct xvmd_dom *dom, const struct nlattr *port,
+                       int *fd, char *err, size_t errlen)
+{
+    uint32_t p;
+    int rc;
+
+    if (!port) {
+        snprintf(err, errlen, "no port given");
+        return -EINVAL;
+    }
+    p = mnl_attr_get_u32(port);
+    rc = xvmd_evtchn_bind(dom, p, 0);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot bind port %u of %s: %s", p,
+                 dom->cfg.name, strerror(-rc));
+        return rc;
+    }
+    fd[0] = dom->evt[p].bfd;
+    fd[1] = dom->evt[p].gfd;
+    return 1; /* fds are borrowed */
+}
+
+/* Commands on one domain; @fd gets fds to pass back (NETNS, DOMMEM: one
+ * that the caller closes; EVTCHN_BIND: two borrowed, return value 1). */
 static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
-                  const struct nlattr **tb, int *fd, char *err,
+                  const struct nlattr **tb, int fd[2], char *err,
                   size_t errlen)
 {
     static const char *const verbs[] = {
@@ -213,6 +241,7 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         [XVMD_CMD_UNDEFINE - XVMD_CMD_CREATE] = "undefine",
         [XVMD_CMD_NETNS - XVMD_CMD_CREATE] = "enter",
         [XVMD_CMD_DOMMEM - XVMD_CMD_CREATE] = "map the memory of",
+        [XVMD_CMD_EVTCHN_BIND - XVMD_CMD_CREATE] = "bind to",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -252,12 +281,14 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
     }
     if (cmd == XVMD_CMD_DOMMEM)
         return dommem_put(r, dom, fd, err, errlen);
+    if (cmd == XVMD_CMD_EVTCHN_BIND)
+        return evtchn_bind(dom, tb[XVMD_A_PORT], fd, err, errlen);
     rc = dom->ops->netns_open(dom);
     if (rc < 0)
         snprintf(err, errlen, "cannot open the network namespace of %s: %s",
                  dom->cfg.name, strerror(-rc));
     else
-        *fd = rc;
+        fd[0] = rc;
     return rc < 0 ? rc : 0;
 }
 
@@ -267,13 +298,13 @@ void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
     const struct nlmsghdr *nlh;
     struct reply r;
     char err[1024] = "";
-    int rc, fd = -1;
+    int rc, fd[2] = {-1, -1};
 
     nlh = xvmd_msg_parse(req, len, tb, XVMD_A_MAX_, req_policy);
     if (!nlh || !(nlh->nlmsg_flags & NLM_F_REQUEST) ||
         nlh->nlmsg_type < XVMD_CMD_CREATE || nlh->nlmsg_type > XVMD_CMD_MAX_) {
         reply_start(&r, nlh ? nlh->nlmsg_type : 0, nlh ? nlh->nlmsg_seq : 0);
-        reply_send(&r, sock, -EINVAL, "malformed request", -1);
+        reply_send(&r, sock, -EINVAL, "malformed request", NULL, 0);
         return;
     }
     reply_start(&r, nlh->nlmsg_type, nlh->nlmsg_seq);
@@ -286,12 +317,16 @@ void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
         rc = 0;
         break;
     default:
-        rc = do_dom(x, &r, nlh->nlmsg_type, tb, &fd, err, sizeof(err));
+        rc = do_dom(x, &r, nlh->nlmsg_type, tb, fd, err, sizeof(err));
         break;
     }
     if (rc < 0 && !err[0])
         snprintf(err, sizeof(err), "%s", strerror(-rc));
-    reply_send(&r, sock, rc, err, fd);
-    if (fd >= 0)
-        close(fd);
+    if (rc == 1) { /* borrowed fds (EVTCHN_BIND) */
+        reply_send(&r, sock, 0, err, fd, 2);
+        return;
+    }
+    reply_send(&r, sock, rc, err, fd, fd[0] >= 0 ? 1 : 0);
+    if (fd[0] >= 0)
+        close(fd[0]);
 }

@@ -41,6 +41,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 static void dom_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
     xvmd_vif_teardown(x, dom);
+    xvmd_evtchn_release(dom);
     dom->ops->release(x, dom);
     xvm_mem_destroy(dom->mem);
     dom->mem = NULL;
@@ -233,6 +234,7 @@ static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
 
 err_vif:
     xvmd_vif_teardown(x, dom);
+    xvmd_evtchn_release(dom);
 err_mem:
     xvm_mem_destroy(dom->mem);
     dom->mem = NULL;
@@ -509,4 +511,14 @@ int xvmd_dom_init(struct xvmd *x)
 {
     x->next_id = 1;
     return xvmd_store_load(x, dom_load_one);
+}
+
+struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd)
+{
+    struct xvmd_dom *dom;
+
+    for (dom = x->doms; dom; dom = dom->next)
+        if (dom->ctl_fd == fd && dom->pid > 0)
+            return dom;
+    return NULL;
 }

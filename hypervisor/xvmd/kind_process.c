@@ -20,12 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
+#include "xst/xenstore.h"
 #include "xvmd.h"
 
 /* How long a new guest may take to report ready. */
@@ -106,7 +108,8 @@ static void proc_kill(struct xvmd_dom *dom)
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen)
 {
-    int sv[2], memfd = xvm_mem_fd(dom->mem), rc;
+    int sv[2], memfd = xvm_mem_fd(dom->mem), rc, xs[2] = {-1, -1}, fds[2];
+    struct epoll_event ev;
     pid_t pid;
 
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -127,8 +130,25 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     close(sv[1]);
     dom->pid = pid;
     dom->ctl_fd = sv[0];
+    /* The guest's xenstore connection, bound to its domain id. */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, xs) < 0 ||
+        xst_server_add_conn(x->xs, xs[0], (uint16_t)dom->id) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "xenstore connection: %s", strerror(errno));
+        if (xs[0] >= 0) {
+            close(xs[0]);
+            close(xs[1]);
+        }
+        proc_kill(dom);
+        close(dom->ctl_fd);
+        dom->ctl_fd = -1;
+        return rc ? rc : -EIO;
+    }
+    fds[0] = memfd;
+    fds[1] = xs[1];
     /* If exec failed the send may fail too; the reply says why. */
-    xvm_fd_send(dom->ctl_fd, "mem", 3, &memfd, 1);
+    xvm_fd_send(dom->ctl_fd, "mem", 3, fds, 2);
+    close(xs[1]);
     rc = proc_wait_ready(dom, err, errlen);
     if (rc < 0) {
         proc_kill(dom);
@@ -137,6 +157,11 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         return rc;
     }
     dom->netns_pinned = 1;
+    /* From now on the guest may ask for event channels. */
+    ev.events = EPOLLIN;
+    ev.data.fd = dom->ctl_fd;
+    if (x->ep >= 0)
+        epoll_ctl(x->ep, EPOLL_CTL_ADD, dom->ctl_fd, &ev);
     return 0;
 }
 

@@ -178,7 +178,9 @@ static int loop(struct xvmd *x, int lfd, int sfd)
 {
     struct epoll_event evs[16];
     int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i;
+    struct xvmd_dom *dom;
 
+    x->ep = ep;
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
         epoll_add(ep, xst_server_fd(x->xs)) < 0)
         return -errno;
@@ -193,6 +195,9 @@ static int loop(struct xvmd *x, int lfd, int sfd)
                 client_accept(ep, lfd, &nclients);
             } else if (fd == xst_server_fd(x->xs)) {
                 xst_server_dispatch(x->xs, 0);
+            } else if ((dom = xvmd_dom_by_chan(x, fd))) {
+                if (xvmd_guest_serve(x, dom) < 0)
+                    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
             } else if (fd == sfd) {
                 if (signals_handle(x, sfd))
                     goto out;
@@ -204,6 +209,7 @@ static int loop(struct xvmd *x, int lfd, int sfd)
         }
     }
 out:
+    x->ep = -1;
     close(ep); /* closes nothing else: clients die with the process */
     return 0;
 }
@@ -261,7 +267,8 @@ static int parse_args(struct xvmd *x, const char **sock, const char **xs,
 
 int main(int argc, char **argv)
 {
-    struct xvmd x = {.state_dir = XVMD_DEFAULT_STATE_DIR,
+    struct xvmd x = {.ep = -1,
+                     .state_dir = XVMD_DEFAULT_STATE_DIR,
                      .netns_dir = "/run/netns",
                      .shutdown_ms = 10000};
     const char *sock = XVMD_DEFAULT_SOCKET, *xs = XVMD_DEFAULT_XS_SOCKET;

@@ -104,23 +104,31 @@ static void netns_unpin(const char *path)
     unlink(path);
 }
 
-/* The memfd from xvmd, mapped: the domain's memory. */
-static struct xvm_mem *mem_receive(void)
+/*
+ * What xvmd sends at start: the domain's memory (mapped here) and the
+ * domain's xenstore connection (*@xs_fd), bound to its id by xvmd.
+ */
+static struct xvm_mem *mem_receive(int *xs_fd)
 {
     char buf[16];
-    int fd = -1;
+    int fds[2] = {-1, -1};
     unsigned nfds = 0;
     struct xvm_mem *mem;
-    ssize_t n = xvm_fd_recv(CHAN, buf, sizeof(buf), &fd, 1, &nfds);
+    ssize_t n = xvm_fd_recv(CHAN, buf, sizeof(buf), fds, 2, &nfds);
 
-    if (n != 3 || memcmp(buf, "mem", 3) != 0 || nfds != 1) {
-        if (nfds)
-            close(fd);
+    if (n != 3 || memcmp(buf, "mem", 3) != 0 || nfds != 2) {
+        while (nfds)
+            close(fds[--nfds]);
         errno = EPROTO;
         return NULL;
     }
-    mem = xvm_mem_open(fd);
-    close(fd);
+    mem = xvm_mem_open(fds[0]);
+    close(fds[0]);
+    if (!mem) {
+        close(fds[1]);
+        return NULL;
+    }
+    *xs_fd = fds[1];
     return mem;
 }
 
@@ -155,7 +163,7 @@ int main(int argc, char **argv)
     const char *dir = "/run/netns", *name;
     char path[PATH_MAX];
     struct xvm_mem *mem;
-    int opt, rc;
+    int opt, rc, xs_fd = -1;
 
     while ((opt = getopt(argc, argv, "n:")) != -1) {
         if (opt != 'n')
@@ -177,17 +185,21 @@ int main(int argc, char **argv)
     if ((size_t)snprintf(path, sizeof(path), "%s/xvm-%s", dir, name) >=
         sizeof(path))
         return fail(ENAMETOOLONG, dir, "namespace path");
-    mem = mem_receive();
+    mem = mem_receive(&xs_fd);
     if (!mem)
         return fail(errno, name, "no memory from xvmd");
     rc = netns_pin(dir, path);
     if (rc) {
+        close(xs_fd);
         xvm_mem_destroy(mem);
         return rc;
     }
     report("ok");
+    /* The netif frontend (xenbus on xs_fd, libxnf, a TAP eth0) plugs in
+     * here; until then the guest only holds its connection open. */
     run();
     netns_unpin(path);
+    close(xs_fd);
     xvm_mem_destroy(mem);
     return 0;
 

@@ -25,7 +25,9 @@
  * nested DOMAIN per domain.  NETNS replies carry the domain's network
  * namespace fd with SCM_RIGHTS.  DOMMEM replies (for the backend serving
  * the domain's vifs) carry its memory memfd, GT_GFN, GT_FRAMES and the
- * domain as a nested DOMAIN.
+ * domain as a nested DOMAIN.  EVTCHN_BIND (DOM, PORT) binds dom0 to an
+ * unbound port the guest allocated toward dom0; the reply carries two fds,
+ * dom0's doorbell then the guest's.
  */
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
@@ -57,7 +59,8 @@ enum xvmd_cmd {
     XVMD_CMD_UNDEFINE,
     XVMD_CMD_NETNS,
     XVMD_CMD_DOMMEM,
-    XVMD_CMD_MAX_ = XVMD_CMD_DOMMEM,
+    XVMD_CMD_EVTCHN_BIND,
+    XVMD_CMD_MAX_ = XVMD_CMD_EVTCHN_BIND,
 };
 
 /** Top-level attributes. */
@@ -72,7 +75,8 @@ enum xvmd_attr {
     XVMD_A_DOMAIN, /* nested XVMD_D_* */
     XVMD_A_GT_GFN,    /* u64: first grant-table frame (DOMMEM reply) */
     XVMD_A_GT_FRAMES, /* u32: grant-table frames (DOMMEM reply) */
-    XVMD_A_MAX_ = XVMD_A_GT_FRAMES,
+    XVMD_A_PORT,      /* u32: the guest's port (EVTCHN_BIND) */
+    XVMD_A_MAX_ = XVMD_A_PORT,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */
@@ -90,6 +94,27 @@ enum xvmd_dom_attr {
 };
 
 #define XVMD_NO_ID UINT32_MAX
+
+/*
+ * The guest channel: a SOCK_SEQPACKET pair between xvmd and a process
+ * domain's xvm-procdom (fd 3 there).  At start xvmd sends "mem" with two
+ * fds: the domain's memory memfd and its xenstore connection (bound to its
+ * domain id).  The guest answers "ok" (or "err <errno> <text>") when ready,
+ * then may send requests of struct xvmd_guest_req, each answered by one
+ * struct xvmd_guest_rep.
+ */
+#define XVMD_GUEST_EVTCHN_ALLOC 1u /**< alloc_unbound toward req.remote */
+
+struct xvmd_guest_req {
+    uint32_t op;     /**< XVMD_GUEST_* */
+    uint32_t remote; /**< EVTCHN_ALLOC: the domain that may bind */
+};
+
+/** Reply; EVTCHN_ALLOC success carries 2 fds: own doorbell, peer's. */
+struct xvmd_guest_rep {
+    int32_t rc;    /**< 0 or -errno */
+    uint32_t port; /**< EVTCHN_ALLOC: the port in the guest's space */
+};
 
 /** Domain states, as virsh names them (xvmd_state_str()). */
 enum xvmd_state {

@@ -68,6 +68,18 @@ struct xvmd_kind_ops {
 /** The "process" kind (kind_process.c). */
 extern const struct xvmd_kind_ops xvmd_kind_process;
 
+/** Ports per domain that xvmd brokers (port 0 is never used). */
+#define XVMD_EVTCHN_PORTS 64
+
+/** One brokered channel: both doorbells, made by xvmd. */
+struct xvmd_evtchn {
+    int gfd;         /**< the guest's doorbell */
+    int bfd;         /**< the remote (backend) end's doorbell */
+    uint16_t remote; /**< the domain allowed to bind */
+    uint8_t used;
+    uint8_t bound;   /**< the remote has bound it (once only) */
+};
+
 struct xvmd_dom {
     struct xvmd_dom *next;
     uint32_t id; /**< XVMD_NO_ID when shut off */
@@ -82,6 +94,7 @@ struct xvmd_dom {
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
+    struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
 };
 
 struct xvmd {
@@ -92,6 +105,7 @@ struct xvmd {
     struct xvmd_dom *doms;
     uint32_t next_id;
     struct xst_server *xs; /**< the embedded xenstored */
+    int ep;                /**< main.c's epoll set (guest channels join) */
 };
 
 /* domain.c - the table and the lifecycle */
@@ -139,6 +153,23 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen);
 /** Tear down what xvmd_vif_setup() made.  Safe to call twice. */
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
+
+/* evtchn.c - event channels brokered between a guest and its backends */
+
+/** A new unbound port of @dom toward @remote: > 0 or -errno. */
+int xvmd_evtchn_alloc(struct xvmd_dom *dom, uint16_t remote);
+/**
+ * Let @requester bind @port of @dom: 0, -EINVAL (no such port), -EACCES
+ * (the port is for another domain), -EISCONN (already bound).  On success
+ * dom->evt[port] holds the doorbells to hand over.
+ */
+int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
+/** Close every channel of @dom (end of a run). */
+void xvmd_evtchn_release(struct xvmd_dom *dom);
+/** Serve one request on @dom's guest channel: 0, or -1 if it closed. */
+int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom);
+/** The active domain whose guest channel is @fd, or NULL. */
+struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd);
 
 /* store.c - domain records in <state_dir>/domains/<name>.cfg */
 

@@ -66,6 +66,18 @@ int xvm_evtchn_bind_interdomain(struct xvm_evtchn *ec, domid_t remote,
 int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
                        domid_t remote, int remote_fd);
 
+/**
+ * Bind a port to doorbells made by a broker (xvmd plays the hypervisor and
+ * creates both eventfds of a channel): @fd becomes this port's doorbell,
+ * @peer_fd the peer's.  Both are duplicated; the caller keeps its own.
+ * When @port is 0 the lowest free port is used, otherwise exactly @port
+ * (the number the broker assigned in this domain's port space).
+ * @return the port (> 0) or -errno (-EBUSY port taken, -EINVAL bad port,
+ *         -EBADF bad fd, -ENOSPC table full).
+ */
+int xvm_evtchn_adopt(struct xvm_evtchn *ec, evtchn_port_t port,
+                     domid_t remote, int fd, int peer_fd);
+
 /** EVTCHNOP_close.  @return 0 or -EINVAL for a port not in use. */
 int xvm_evtchn_close(struct xvm_evtchn *ec, evtchn_port_t port);
 

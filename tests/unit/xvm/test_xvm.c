@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -268,6 +269,32 @@ static void test_evtchn_table_full(void)
     xvm_evtchn_destroy(ec);
 }
 
+/* A broker made both doorbells: each side adopts them and they talk. */
+static void test_evtchn_adopt(void)
+{
+    struct xvm_evtchn *g = xvm_evtchn_open(3), *b = xvm_evtchn_open(0);
+    int eg = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int eb = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int gp, bp;
+
+    gp = xvm_evtchn_adopt(g, 5, 0, eg, eb);
+    CHECK_EQ(gp, 5);
+    CHECK_EQ(xvm_evtchn_adopt(g, 5, 0, eg, eb), -EBUSY);
+    CHECK_EQ(xvm_evtchn_adopt(g, XVM_EVTCHN_MAX_PORTS, 0, eg, eb), -EINVAL);
+    CHECK_EQ(xvm_evtchn_adopt(g, 0, 0, -1, eb), -EBADF);
+    bp = xvm_evtchn_adopt(b, 0, 3, eb, eg);
+    CHECK_EQ(bp, 1);
+    close(eg);
+    close(eb);
+    CHECK_EQ(xvm_evtchn_send(g, gp), 0);
+    CHECK_EQ(xvm_evtchn_consume(b, bp), 1);
+    CHECK_EQ(xvm_evtchn_send(b, bp), 0);
+    CHECK_EQ(xvm_evtchn_send(b, bp), 0);
+    CHECK_EQ(xvm_evtchn_consume(g, gp), 2);
+    xvm_evtchn_destroy(g);
+    xvm_evtchn_destroy(b);
+}
+
 /* A child process receives memfd + eventfd over a socket, writes into the
  * shared memory and signals; the parent sees both. */
 static void test_fdpass_cross_process(void)
@@ -346,6 +373,7 @@ int main(void)
     RUN(test_gnttab_end_fails_while_mapped);
     RUN(test_evtchn_local_pair);
     RUN(test_evtchn_table_full);
+    RUN(test_evtchn_adopt);
     RUN(test_fdpass_cross_process);
     RUN(test_fdpass_overflow_closes);
     return check_summary();

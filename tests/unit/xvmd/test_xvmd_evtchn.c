@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvmd's event-channel broker: a guest asks on its channel for an unbound
+ * port toward dom0 and gets two doorbells; dom0 binds that port once and
+ * gets the same two the other way round; signals cross both ways; bad
+ * requests, foreign binders and double binds are refused; a run's end
+ * closes everything.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "xvm/evtchn.h"
+#include "xvm/fdpass.h"
+#include "xvmd.h"
+
+/* The parts of xvmd evtchn.c needs and this test does not exercise. */
+void xvmd_log(const char *fmt, ...)
+{
+    (void)fmt;
+}
+
+static int guest_alloc(struct xvmd *x, struct xvmd_dom *dom, int gsock,
+                       uint32_t remote, struct xvmd_guest_rep *rep, int *fds)
+{
+    struct xvmd_guest_req req = {.op = XVMD_GUEST_EVTCHN_ALLOC,
+                                 .remote = remote};
+    unsigned n = 0;
+
+    if (send(gsock, &req, sizeof(req), 0) != sizeof(req))
+        return -1;
+    CHECK_EQ(xvmd_guest_serve(x, dom), 0);
+    if (xvm_fd_recv(gsock, rep, sizeof(*rep), fds, 2, &n) !=
+        (ssize_t)sizeof(*rep))
+        return -1;
+    return (int)n;
+}
+
+static void test_alloc_bind_signal(void)
+{
+    static struct xvmd_dom dom;
+    struct xvmd x = {.ep = -1};
+    struct xvmd_guest_rep rep;
+    struct xvm_evtchn *g = xvm_evtchn_open(5), *b = xvm_evtchn_open(0);
+    int sv[2], fds[2], gp, bp;
+
+    memset(&dom, 0, sizeof(dom));
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    dom.ctl_fd = sv[0];
+    CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 2);
+    CHECK_EQ(rep.rc, 0);
+    CHECK_EQ(rep.port, 1);
+    gp = xvm_evtchn_adopt(g, rep.port, 0, fds[0], fds[1]);
+    CHECK_EQ(gp, 1);
+    close(fds[0]);
+    close(fds[1]);
+    /* the guest may signal before the bind: dom0 finds it pending */
+    CHECK_EQ(xvm_evtchn_send(g, gp), 0);
+    /* only the named remote, only once */
+    CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 7), -EACCES);
+    CHECK_EQ(xvmd_evtchn_bind(&dom, 0, 0), -EINVAL);
+    CHECK_EQ(xvmd_evtchn_bind(&dom, 2, 0), -EINVAL);
+    CHECK_EQ(xvmd_evtchn_bind(&dom, XVMD_EVTCHN_PORTS, 0), -EINVAL);
+    CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 0), 0);
+    CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 0), -EISCONN);
+    bp = xvm_evtchn_adopt(b, 0, 5, dom.evt[rep.port].bfd,
+                          dom.evt[rep.port].gfd);
+    CHECK(bp > 0);
+    CHECK_EQ(xvm_evtchn_consume(b, bp), 1);
+    CHECK_EQ(xvm_evtchn_send(b, bp), 0);
+    CHECK_EQ(xvm_evtchn_consume(g, gp), 1);
+    /* a second port gets the next number */
+    CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 2);
+    CHECK_EQ(rep.port, 2);
+    close(fds[0]);
+    close(fds[1]);
+    xvmd_evtchn_release(&dom);
+    CHECK_EQ(dom.evt[1].used, 0);
+    CHECK_EQ(xvmd_evtchn_bind(&dom, 1, 0), -EINVAL);
+    xvm_evtchn_destroy(g);
+    xvm_evtchn_destroy(b);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void test_bad_requests(void)
+{
+    static struct xvmd_dom dom;
+    struct xvmd x = {.ep = -1};
+    struct xvmd_guest_rep rep;
+    struct xvmd_guest_req req = {.op = 99};
+    int sv[2], fds[2];
+    unsigned n = 9;
+
+    memset(&dom, 0, sizeof(dom));
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    dom.ctl_fd = sv[0];
+    /* unknown op */
+    CHECK(send(sv[1], &req, sizeof(req), 0) == sizeof(req));
+    CHECK_EQ(xvmd_guest_serve(&x, &dom), 0);
+    CHECK_EQ(xvm_fd_recv(sv[1], &rep, sizeof(rep), fds, 2, &n), sizeof(rep));
+    CHECK_EQ(rep.rc, -EINVAL);
+    CHECK_EQ(n, 0);
+    /* a short message */
+    CHECK(send(sv[1], "x", 1, 0) == 1);
+    CHECK_EQ(xvmd_guest_serve(&x, &dom), 0);
+    CHECK_EQ(xvm_fd_recv(sv[1], &rep, sizeof(rep), fds, 2, &n), sizeof(rep));
+    CHECK_EQ(rep.rc, -EINVAL);
+    /* a reserved remote domain id */
+    CHECK_EQ(guest_alloc(&x, &dom, sv[1], DOMID_FIRST_RESERVED, &rep, fds), 0);
+    CHECK_EQ(rep.rc, -EINVAL);
+    /* the table fills up, then refuses */
+    for (unsigned i = 1; i < XVMD_EVTCHN_PORTS; i++) {
+        CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 2);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 0);
+    CHECK_EQ(rep.rc, -ENOSPC);
+    /* the guest hanging up ends the service */
+    close(sv[1]);
+    CHECK_EQ(xvmd_guest_serve(&x, &dom), -1);
+    xvmd_evtchn_release(&dom);
+    close(sv[0]);
+}
+
+int main(void)
+{
+    RUN(test_alloc_bind_signal);
+    RUN(test_bad_requests);
+    return check_summary();
+}
