@@ -13,109 +13,20 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "proto.h"
+#include "client.h"
 #include "xvm/domcfg.h"
 #include "xvm/fdpass.h"
 
 static const char *sock_path = XVMD_DEFAULT_SOCKET;
 
-static const struct xvmd_attr_policy reply_policy[XVMD_A_MAX_ + 1] = {
-    [XVMD_A_ERRNO] = {MNL_TYPE_U32, 0},
-    [XVMD_A_ERRMSG] = {MNL_TYPE_NUL_STRING, 4096},
-    [XVMD_A_DOMAIN] = {MNL_TYPE_NESTED, 0},
-};
-
-/* A call to xvmd: the request, then the reply and its attributes. */
-struct call {
-    char req[XVMD_MSG_MAX];
-    char rep[XVMD_MSG_MAX];
-    struct nlmsghdr *nlh;
-    const struct nlmsghdr *reply;
-    const struct nlattr *tb[XVMD_A_MAX_ + 1];
-    int fd; /* passed back with the reply, or -1 */
-};
-
-static struct nlmsghdr *call_start(struct call *c, uint16_t cmd)
+/* A call to xvmd (client.h): 0, or 1 after printing why it failed. */
+static int call_run(struct xvmd_call *c)
 {
-    c->nlh = mnl_nlmsg_put_header(c->req);
-    c->nlh->nlmsg_type = cmd;
-    c->nlh->nlmsg_flags = NLM_F_REQUEST;
-    c->nlh->nlmsg_seq = (uint32_t)getpid();
-    c->fd = -1;
-    return c->nlh;
-}
-
-static int xvmd_connect(void)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd;
-
-    if (strlen(sock_path) >= sizeof(sa.sun_path)) {
-        fprintf(stderr, "xvm: socket path too long: %s\n", sock_path);
-        return -1;
-    }
-    strcpy(sa.sun_path, sock_path);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        fprintf(stderr, "xvm: socket: %s\n", strerror(errno));
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-        return fd;
-    if (errno == ENOENT || errno == ECONNREFUSED)
-        fprintf(stderr, "xvm: xvmd is not running (no answer on %s)\n",
-                sock_path);
-    else if (errno == EACCES || errno == EPERM)
-        fprintf(stderr, "xvm: %s: permission denied (xvm needs root)\n",
-                sock_path);
-    else
-        fprintf(stderr, "xvm: cannot connect to xvmd at %s: %s\n", sock_path,
-                strerror(errno));
-    close(fd);
-    return -1;
-}
-
-/* Send the request, read and check the reply.  0, or 1 with a message. */
-static int call_run(struct call *c)
-{
-    unsigned nfds = 0;
-    uint32_t err;
-    ssize_t n;
-    int fd = xvmd_connect();
-
-    if (fd < 0)
-        return 1;
-    n = send(fd, c->nlh, c->nlh->nlmsg_len, MSG_NOSIGNAL);
-    if (n < 0) {
-        fprintf(stderr, "xvm: cannot send to xvmd: %s\n", strerror(errno));
-        close(fd);
-        return 1;
-    }
-    n = xvm_fd_recv(fd, c->rep, sizeof(c->rep), &c->fd, 1, &nfds);
-    close(fd);
-    if (nfds == 0)
-        c->fd = -1;
-    if (n <= 0) {
-        fprintf(stderr, "xvm: no reply from xvmd: %s\n",
-                n == 0 ? "connection closed" : strerror((int)-n));
-        return 1;
-    }
-    c->reply = xvmd_msg_parse(c->rep, (size_t)n, c->tb, XVMD_A_MAX_,
-                              reply_policy);
-    if (!c->reply || c->reply->nlmsg_type != c->nlh->nlmsg_type ||
-        c->reply->nlmsg_seq != c->nlh->nlmsg_seq || !c->tb[XVMD_A_ERRNO]) {
-        fprintf(stderr, "xvm: malformed reply from xvmd\n");
-        return 1;
-    }
-    err = mnl_attr_get_u32(c->tb[XVMD_A_ERRNO]);
-    if (err == 0)
+    if (xvmd_call_run(c, sock_path) == 0)
         return 0;
-    fprintf(stderr, "xvm: %s\n",
-            c->tb[XVMD_A_ERRMSG] ? mnl_attr_get_str(c->tb[XVMD_A_ERRMSG])
-                                 : strerror((int)err));
+    fprintf(stderr, "xvm: %s\n", c->err);
     return 1;
 }
 
@@ -149,9 +60,9 @@ static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
     return 0;
 }
 
-static int dom_request(uint16_t cmd, const char *dom, struct call *c)
+static int dom_request(uint16_t cmd, const char *dom, struct xvmd_call *c)
 {
-    call_start(c, cmd);
+    xvmd_call_start(c, cmd);
     if (!mnl_attr_put_strz_check(c->nlh, sizeof(c->req), XVMD_A_DOM, dom) ||
         strlen(dom) > 127) {
         fprintf(stderr, "xvm: '%.40s...': domain name too long\n", dom);
@@ -162,7 +73,7 @@ static int dom_request(uint16_t cmd, const char *dom, struct call *c)
 
 static int cmd_create(char **argv)
 {
-    static struct call c;
+    static struct xvmd_call c;
     static char text[XVM_DOMCFG_TEXT_MAX + 1];
     struct xvm_domcfg cfg;
     char err[1024];
@@ -183,7 +94,7 @@ static int cmd_create(char **argv)
         fprintf(stderr, "xvm: %s\n", err);
         return 1;
     }
-    call_start(&c, XVMD_CMD_CREATE);
+    xvmd_call_start(&c, XVMD_CMD_CREATE);
     if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_FILE,
                                  argv[0]) ||
         !mnl_attr_put_check(c.nlh, sizeof(c.req), XVMD_A_CONFIG, len, text)) {
@@ -206,13 +117,13 @@ static void id_format(uint32_t id, char buf[12])
 
 static int cmd_list(char **argv)
 {
-    static struct call c;
+    static struct xvmd_call c;
     const struct nlattr *a;
     struct dominfo d;
     int wid = 2, wname = 4, pass, i;
     char id[12];
 
-    call_start(&c, XVMD_CMD_LIST);
+    xvmd_call_start(&c, XVMD_CMD_LIST);
     if (argv[0]) {
         if (strcmp(argv[0], "--all") != 0) {
             fprintf(stderr, "xvm: list: unknown option '%s'\n", argv[0]);
@@ -254,7 +165,7 @@ static int cmd_list(char **argv)
 
 static int cmd_dominfo(char **argv)
 {
-    static struct call c;
+    static struct xvmd_call c;
     struct dominfo d;
     char id[12], uuid[37];
 
@@ -281,7 +192,7 @@ static int cmd_dominfo(char **argv)
 /* destroy, shutdown, pause, resume, undefine: one request, one line. */
 static int simple(uint16_t cmd, const char *dom, const char *done)
 {
-    static struct call c;
+    static struct xvmd_call c;
 
     if (dom_request(cmd, dom, &c))
         return 1;
@@ -321,20 +232,20 @@ static int cmd_undefine(char **argv)
  */
 static int cmd_exec(char **argv)
 {
-    static struct call c;
+    static struct xvmd_call c;
 
     if (dom_request(XVMD_CMD_NETNS, argv[0], &c))
         return 1;
-    if (c.fd < 0) {
+    if (c.nfds != 1 || c.fds[0] < 0) {
         fprintf(stderr, "xvm: xvmd sent no namespace\n");
         return 1;
     }
-    if (setns(c.fd, CLONE_NEWNET) < 0) {
+    if (setns(c.fds[0], CLONE_NEWNET) < 0) {
         fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
                 strerror(errno));
         return 1;
     }
-    close(c.fd);
+    xvmd_call_done(&c);
     if (unshare(CLONE_NEWNS) < 0 ||
         mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0 ||
         (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL) ||

@@ -14,8 +14,9 @@
  *     /local/domain/<id>/device/vif/<n>/  backend, backend-id, state=1,
  *         handle, mac, mtu, trusted            owner <id>, dom0 may read
  *     /local/domain/0/backend/vif/<id>/<n>/  frontend, frontend-id,
- *         online=1, state=1, script, mac, bridge, handle, type,
- *         hotplug-status, rate             owner 0, <id> may read
+ *         online=1, state=1, script, mac, bridge (the datalink), handle,
+ *         type, hotplug-status, rate, vlan, priority
+ *                                          owner 0, <id> may read
  *
  * The backend serving the vif (vswitchd) watches .../backend/vif and
  * fetches the domain's memory from xvmd (XVMD_CMD_DOMMEM); the guest's
@@ -121,6 +122,11 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
                  (unsigned long long)(v->maxbw_kbps * 1000 / 8 / 20));
         rc |= xs_put(x, rate, "%s/rate", be);
     }
+    /* Not a Xen key: the VNIC's priority, for the switch that serves it. */
+    rc |= xs_put(x, v->priority == XVM_PRIO_HIGH  ? "high"
+                    : v->priority == XVM_PRIO_LOW ? "low"
+                                                  : "medium",
+                 "%s/priority", be);
     rc |= xs_put(x, be, "%s/backend", fe);
     rc |= xs_put(x, "0", "%s/backend-id", fe);
     rc |= xs_put(x, "1", "%s/state", fe);

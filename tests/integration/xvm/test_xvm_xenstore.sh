@@ -6,9 +6,12 @@
 # toolstack nodes of the netif handshake (netif.md section 5), with the
 # permissions Xen gives them, and everything is gone after destroy.
 #
-# usage: test_xvm_xenstore.sh XVMD XVM XVM-PROCDOM
+# It also checks what a backend gets from xvmd for the domain (its memory)
+# and what it is refused (xvmd_backend_check).
+#
+# usage: test_xvm_xenstore.sh XVMD XVM XVM-PROCDOM XVMD-BACKEND-CHECK
 set -u
-XVMD=$1 XVM_BIN=$2 PROCDOM=$3
+XVMD=$1 XVM_BIN=$2 PROCDOM=$3 BACKEND_CHECK=$4
 if [ "$(id -u)" != 0 ]; then
     echo "SKIP: needs root (network namespaces)"; exit 77
 fi
@@ -72,6 +75,7 @@ expect "backend bridge (the link)" phys0 "$(rd $be/bridge)"
 expect "backend vlan" 10 "$(rd $be/vlan)"
 expect "backend rate: 100 Mbit/s in 50 ms windows" 625000,50000 "$(rd $be/rate)"
 expect "backend handle" 0 "$(rd $be/handle)"
+expect "backend priority (default)" medium "$(rd $be/priority)"
 expect "second vif handle" 1 "$(rd /local/domain/0/backend/vif/$id/1/handle)"
 mac1=$(rd /local/domain/$id/device/vif/1/mac)
 case "$mac1" in
@@ -85,6 +89,10 @@ else ok "no maxbw: no rate key"; fi
 # backend directory is dom0's and the guest may read it.
 expect "frontend perms" "n$id,r0" "$(xenstore-ls -p "$fe" 2>/dev/null | sed -n 's/^backend = .*(\(.*\))$/\1/p')"
 expect "backend perms" "n0,r$id" "$(xenstore-ls -p "$be" 2>/dev/null | sed -n 's/^frontend = .*(\(.*\))$/\1/p')"
+
+if "$BACKEND_CHECK" "$T/xvmd.sock" "$id" 32; then
+    ok "backend hand-offs (memory, refusals)"
+else fail "backend hand-offs"; fi
 
 xvm destroy web1 >/dev/null || fail "destroy"
 for p in /local/domain/$id /local/domain/0/backend/vif/$id /vm/$uuid; do
