@@ -64,7 +64,8 @@ static int read_uint(struct xnf_xenbus *xf, const char *dir, const char *key,
 }
 
 static int write_key(struct xnf_xenbus *xf, uint32_t tx, const char *key,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static int write_key(struct xnf_xenbus *xf, uint32_t tx, const char *key,
                      const char *fmt, ...)
 {
