@@ -42,7 +42,7 @@ echo "disables that vif with the reason counted, and carries on:"
 say "4. Domains: xvmd and the xvm command"
 mkdir -p "$T/netns"
 "$build/hypervisor/xvmd/xvmd" -s "$T/xvmd.sock" -x "$T/xs.sock" -d "$T/state" -n "$T/netns" \
-    -p "$build/hypervisor/xvmd/xvm-procdom" -t 3 2>"$T/xvmd.log" &
+    -p "$build/frontend-drivers/procdom/xvm-procdom" -t 3 2>"$T/xvmd.log" &
 XVMD_PID=$!
 for _ in $(seq 50); do [ -S "$T/xvmd.sock" ] && break; sleep 0.1; done
 xvm() { "$build/hypervisor/xvm/xvm" -s "$T/xvmd.sock" "$@"; }

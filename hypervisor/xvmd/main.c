@@ -214,8 +214,8 @@ out:
     return 0;
 }
 
-/* xvm-procdom next to our own executable (a build tree), else the
- * installed one. */
+/* xvm-procdom of our own build tree (frontend-drivers/procdom/, seen from
+ * hypervisor/xvmd/), else the installed one. */
 static const char *procdom_default(void)
 {
     static char path[PATH_MAX];
@@ -224,7 +224,9 @@ static const char *procdom_default(void)
 
     if (n > 0) {
         self[n] = '\0';
-        snprintf(path, sizeof(path), "%s/xvm-procdom", dirname(self));
+        snprintf(path, sizeof(path),
+                 "%s/../../frontend-drivers/procdom/xvm-procdom",
+                 dirname(self));
         if (access(path, X_OK) == 0)
             return path;
     }

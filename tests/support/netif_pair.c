@@ -138,6 +138,40 @@ fail:
     return rc;
 }
 
+int np_front_build(struct np_front *f, domid_t domid, uint32_t want)
+{
+    int rc;
+
+    memset(f, 0, sizeof(*f));
+    f->domid = domid;
+    rc = front_build(f, domid, want);
+    if (rc < 0)
+        np_front_teardown(f);
+    return rc;
+}
+
+int np_front_finish(struct np_front *f, evtchn_port_t be_port, int be_fd,
+                    uint32_t be_features)
+{
+    int rc = xvm_evtchn_connect(f->ec, f->port, NP_BACKEND_DOMID, be_fd);
+
+    (void)be_port;
+    return rc < 0 ? rc : xnf_connect(f->xnf, be_features);
+}
+
+void np_front_hello(const struct np_front *f, uint64_t *gt_gfn,
+                    uint16_t *gt_frames)
+{
+    (void)f;
+    *gt_gfn = NP_GT_GFN;
+    *gt_frames = NP_GT_FRAMES;
+}
+
+void *np_front_tx_sring(const struct np_front *f)
+{
+    return xvm_mem_frame(f->mem, NP_PAGES_GFN + XNF_PAGE_TX_RING);
+}
+
 static uint32_t nb_features_from_xnf(uint32_t fe)
 {
     uint32_t nb = 0;

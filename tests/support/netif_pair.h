@@ -53,6 +53,21 @@ int np_front_setup(struct np_front *f, int sock, domid_t domid, uint32_t want);
 int np_back_setup(struct np_back *b, int sock, const char *name,
                   const struct nb_io_ops *ops, void *arg);
 
+/**
+ * The same in two steps, for a backend reached another way (vswitchd's
+ * VIF_ATTACH, vsw/vif.h): build the domain, then, with the backend's
+ * port, doorbell fd (duplicated) and XNF_BE_* features, connect.
+ * np_front_hello() gives the grant-table frames to announce and
+ * np_front_tx_sring() the TX shared ring (to break the protocol on
+ * purpose in tests).  @return 0 or -errno.
+ */
+int np_front_build(struct np_front *f, domid_t domid, uint32_t want);
+int np_front_finish(struct np_front *f, evtchn_port_t be_port, int be_fd,
+                    uint32_t be_features);
+void np_front_hello(const struct np_front *f, uint64_t *gt_gfn,
+                    uint16_t *gt_frames);
+void *np_front_tx_sring(const struct np_front *f);
+
 /** Tear down (accept partially set up structs). */
 void np_front_teardown(struct np_front *f);
 void np_back_teardown(struct np_back *b);

@@ -212,12 +212,22 @@ static int link_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
 int vsw_client_link_get(struct vsw_client *c, const char *name,
                         vsw_link_cb *cb, void *arg)
 {
+    return vsw_client_link_list(c, name, false, cb, arg);
+}
+
+int vsw_client_link_list(struct vsw_client *c, const char *name,
+                         bool persistent, vsw_link_cb *cb, void *arg)
+{
     struct link_walk w = {cb, arg};
+    struct nlmsghdr *nlh;
     int rc = name_ok(c, name);
 
     if (rc < 0)
         return rc;
-    return transact(c, req_named(c, VSW_CMD_LINK_GET, name), link_reply, &w);
+    nlh = req_named(c, VSW_CMD_LINK_GET, name);
+    if (persistent)
+        mnl_attr_put(nlh, VSW_A_PERSISTENT, 0, NULL);
+    return transact(c, nlh, link_reply, &w);
 }
 
 struct vnic_walk {
@@ -279,6 +289,19 @@ int vsw_client_vnic_modify(struct vsw_client *c,
         mnl_attr_put_u8(nlh, VSW_A_PRIORITY, (uint8_t)vc->priority);
     if (mods & VSW_MOD_PROTECTION)
         mnl_attr_put_u32(nlh, VSW_A_PROTECTION, vc->protection);
+    if (mods & VSW_MOD_MTU)
+        mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    if (mods & VSW_MOD_ALLOWED_IPS)
+        vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
+    if (mods & VSW_MOD_MAC) {
+        if (vc->mac_type == VSW_MAC_FIXED)
+            mnl_attr_put(nlh, VSW_A_MAC, 6, vc->mac);
+        mnl_attr_put_u8(nlh, VSW_A_MAC_TYPE, (uint8_t)vc->mac_type);
+    }
+    if (mods & VSW_MOD_VID)
+        mnl_attr_put_u16(nlh, VSW_A_VID, vc->vid);
+    if (mods & VSW_MOD_LINK)
+        mnl_attr_put_strz(nlh, VSW_A_LINK, vc->link);
     if (temporary)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
     return transact(c, nlh, NULL, NULL);
@@ -287,12 +310,39 @@ int vsw_client_vnic_modify(struct vsw_client *c,
 int vsw_client_vnic_get(struct vsw_client *c, const char *name,
                         vsw_vnic_cb *cb, void *arg)
 {
+    return vsw_client_vnic_list(c, name, false, cb, arg);
+}
+
+int vsw_client_vnic_list(struct vsw_client *c, const char *name,
+                         bool persistent, vsw_vnic_cb *cb, void *arg)
+{
     struct vnic_walk w = {cb, arg};
+    struct nlmsghdr *nlh;
     int rc = name_ok(c, name);
 
     if (rc < 0)
         return rc;
-    return transact(c, req_named(c, VSW_CMD_VNIC_GET, name), vnic_reply, &w);
+    nlh = req_named(c, VSW_CMD_VNIC_GET, name);
+    if (persistent)
+        mnl_attr_put(nlh, VSW_A_PERSISTENT, 0, NULL);
+    return transact(c, nlh, vnic_reply, &w);
+}
+
+int vsw_client_link_rename(struct vsw_client *c, const char *name,
+                           const char *newname)
+{
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc == 0)
+        rc = name_ok(c, newname);
+    if (rc == 0 && (!name || !newname))
+        rc = fail(c, -EINVAL, NULL);
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, VSW_CMD_LINK_RENAME, name);
+    mnl_attr_put_strz(nlh, VSW_A_NEWNAME, newname);
+    return transact(c, nlh, NULL, NULL);
 }
 
 struct stats_walk {

@@ -4,7 +4,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
 
 #include "vsw/defs.h"
 
@@ -145,10 +148,21 @@ const char *vsw_priority_str(enum vsw_priority p)
     return (unsigned)p <= VSW_PRIO_HIGH ? prio_names[p] : "?";
 }
 
+static const struct {
+    const char *name;
+    uint32_t bit;
+} prot_names[] = {
+    {"mac-nospoof", VSW_PROT_MAC_NOSPOOF},
+    {"restricted", VSW_PROT_RESTRICTED},
+    {"ip-nospoof", VSW_PROT_IP_NOSPOOF},
+};
+#define NPROT (sizeof(prot_names) / sizeof(prot_names[0]))
+
 int vsw_protection_parse(const char *s, uint32_t *bits)
 {
     uint32_t b = 0;
     const char *p = s;
+    size_t i;
 
     if (strcmp(s, "") == 0 || strcmp(s, "none") == 0) {
         *bits = 0;
@@ -157,10 +171,13 @@ int vsw_protection_parse(const char *s, uint32_t *bits)
     while (*p) {
         size_t n = strcspn(p, ",");
 
-        if (n == strlen("mac-nospoof") && strncmp(p, "mac-nospoof", n) == 0)
-            b |= VSW_PROT_MAC_NOSPOOF;
-        else
+        for (i = 0; i < NPROT; i++)
+            if (n == strlen(prot_names[i].name) &&
+                strncmp(p, prot_names[i].name, n) == 0)
+                break;
+        if (i == NPROT)
             return -EINVAL;
+        b |= prot_names[i].bit;
         p += n;
         if (*p == ',' && *++p == '\0')
             return -EINVAL;
@@ -171,8 +188,136 @@ int vsw_protection_parse(const char *s, uint32_t *bits)
 
 void vsw_protection_format(uint32_t bits, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s",
-             (bits & VSW_PROT_MAC_NOSPOOF) ? "mac-nospoof" : "none");
+    size_t i, off = 0;
+
+    if (len)
+        buf[0] = '\0';
+    for (i = 0; i < NPROT && off < len; i++)
+        if (bits & prot_names[i].bit)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s",
+                                    off ? "," : "", prot_names[i].name);
+    if (off == 0)
+        snprintf(buf, len, "none");
+}
+
+int vsw_ipnet_parse(const char *s, struct vsw_ipnet *ip)
+{
+    static const uint8_t zero[16];
+    char addr[INET6_ADDRSTRLEN];
+    const char *slash = strchr(s, '/');
+    size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+    unsigned long plen = 32;
+    char *end;
+    unsigned i;
+
+    memset(ip, 0, sizeof(*ip));
+    if (alen == 0 || alen >= sizeof(addr))
+        return -EINVAL;
+    memcpy(addr, s, alen);
+    addr[alen] = '\0';
+    if (inet_pton(AF_INET6, addr, ip->addr) == 1) {
+        if (slash || memcmp(ip->addr, zero, 16) == 0)
+            return -EINVAL; /* illumos: no IPv6 prefixes, no :: */
+        ip->family = AF_INET6;
+        ip->plen = 128;
+        return 0;
+    }
+    if (inet_pton(AF_INET, addr, ip->addr) != 1)
+        return -EINVAL;
+    if (slash) {
+        errno = 0;
+        plen = strtoul(slash + 1, &end, 10);
+        if (errno || *end || end == slash + 1 || plen < 1 || plen > 32 ||
+            !isdigit((unsigned char)slash[1]))
+            return -EINVAL;
+    }
+    if (memcmp(ip->addr, zero, 4) == 0)
+        return -EINVAL;
+    for (i = (unsigned)plen; i < 32; i++) /* a network address only */
+        if (ip->addr[i / 8] & (0x80 >> (i % 8)))
+            return -EINVAL;
+    ip->family = AF_INET;
+    ip->plen = (uint8_t)plen;
+    return 0;
+}
+
+void vsw_ipnet_format(const struct vsw_ipnet *ip, char *buf, size_t len)
+{
+    char a[INET6_ADDRSTRLEN] = "?";
+
+    inet_ntop(ip->family == AF_INET ? AF_INET : AF_INET6, ip->addr, a,
+              sizeof(a));
+    if (ip->family == AF_INET && ip->plen != 32)
+        snprintf(buf, len, "%s/%u", a, ip->plen);
+    else
+        snprintf(buf, len, "%s", a);
+}
+
+static bool ipnet_same(const struct vsw_ipnet *a, const struct vsw_ipnet *b)
+{
+    return a->family == b->family && a->plen == b->plen &&
+           memcmp(a->addr, b->addr, 16) == 0;
+}
+
+int vsw_ips_parse(const char *s, struct vsw_ipnet *ips, uint8_t *n)
+{
+    char one[64];
+    unsigned k = 0, j;
+
+    if (strcmp(s, "") == 0 || strcmp(s, "none") == 0) {
+        *n = 0;
+        return 0;
+    }
+    while (*s) {
+        size_t len = strcspn(s, ",");
+
+        if (k == VSW_IPS_MAX)
+            return -E2BIG;
+        if (len == 0 || len >= sizeof(one))
+            return -EINVAL;
+        memcpy(one, s, len);
+        one[len] = '\0';
+        if (vsw_ipnet_parse(one, &ips[k]) < 0)
+            return -EINVAL;
+        for (j = 0; j < k; j++)
+            if (ipnet_same(&ips[j], &ips[k]))
+                return -EINVAL;
+        k++;
+        s += len;
+        if (*s == ',' && *++s == '\0')
+            return -EINVAL;
+    }
+    *n = (uint8_t)k;
+    return 0;
+}
+
+void vsw_ips_format(const struct vsw_ipnet *ips, unsigned n, char *buf,
+                    size_t len)
+{
+    char one[64];
+    size_t off = 0;
+    unsigned i;
+
+    if (len)
+        buf[0] = '\0';
+    for (i = 0; i < n && off < len; i++) {
+        vsw_ipnet_format(&ips[i], one, sizeof(one));
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "",
+                                one);
+    }
+}
+
+bool vsw_ips_equal(const struct vsw_ipnet *a, unsigned na,
+                   const struct vsw_ipnet *b, unsigned nb)
+{
+    unsigned i;
+
+    if (na != nb)
+        return false;
+    for (i = 0; i < na; i++)
+        if (!ipnet_same(&a[i], &b[i]))
+            return false;
+    return true;
 }
 
 const char *vsw_class_str(enum vsw_class c)

@@ -38,6 +38,13 @@ static const struct {
     [VSW_A_TEMPORARY] = {MNL_TYPE_FLAG, 0},
     [VSW_A_NVNICS] = {MNL_TYPE_U32, 0},
     [VSW_A_STATS] = {MNL_TYPE_NESTED, 0},
+    [VSW_A_NEWNAME] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_MTU] = {MNL_TYPE_U16, 0},
+    [VSW_A_ALLOWED_IPS] = {MNL_TYPE_UNSPEC, 0}, /* checked in attr_cb */
+    [VSW_A_PERSISTENT] = {MNL_TYPE_FLAG, 0},
+    [VSW_A_SPEED] = {MNL_TYPE_U32, 0},
+    [VSW_A_STATE] = {MNL_TYPE_U8, 0},
+    [VSW_A_DUPLEX] = {MNL_TYPE_U8, 0},
 };
 
 static int attr_cb(const struct nlattr *attr, void *data)
@@ -47,7 +54,13 @@ static int attr_cb(const struct nlattr *attr, void *data)
 
     if (type == VSW_A_UNSPEC || type > VSW_A_MAX)
         return MNL_CB_ERROR;
-    if (attr_policy[type].type == MNL_TYPE_BINARY) {
+    if (type == VSW_A_ALLOWED_IPS) {
+        uint16_t len = mnl_attr_get_payload_len(attr);
+
+        if (len % sizeof(struct vsw_ipnet) ||
+            len > VSW_IPS_MAX * sizeof(struct vsw_ipnet))
+            return MNL_CB_ERROR;
+    } else if (attr_policy[type].type == MNL_TYPE_BINARY) {
         if (mnl_attr_validate2(attr, MNL_TYPE_BINARY,
                                attr_policy[type].max) < 0)
             return MNL_CB_ERROR;
@@ -83,6 +96,11 @@ void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
     if (lc->temporary)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
     mnl_attr_put_u32(nlh, VSW_A_NVNICS, lc->nvnics);
+    if (lc->mtu)
+        mnl_attr_put_u16(nlh, VSW_A_MTU, lc->mtu);
+    mnl_attr_put_u32(nlh, VSW_A_SPEED, lc->speed);
+    mnl_attr_put_u8(nlh, VSW_A_STATE, (uint8_t)lc->state);
+    mnl_attr_put_u8(nlh, VSW_A_DUPLEX, lc->duplex);
 }
 
 int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
@@ -97,6 +115,14 @@ int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
         lc->temporary = true;
     if (tb[VSW_A_NVNICS])
         lc->nvnics = mnl_attr_get_u32(tb[VSW_A_NVNICS]);
+    if (tb[VSW_A_MTU])
+        lc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
+    if (tb[VSW_A_SPEED])
+        lc->speed = mnl_attr_get_u32(tb[VSW_A_SPEED]);
+    if (tb[VSW_A_STATE])
+        lc->state = (enum vsw_link_state)mnl_attr_get_u8(tb[VSW_A_STATE]);
+    if (tb[VSW_A_DUPLEX])
+        lc->duplex = mnl_attr_get_u8(tb[VSW_A_DUPLEX]);
     return 0;
 }
 
@@ -116,6 +142,16 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
         mnl_attr_put_strz(nlh, VSW_A_TAP, vc->tap);
     if (vc->temporary)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
+}
+
+void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
+                     unsigned n)
+{
+    if (n > VSW_IPS_MAX)
+        n = VSW_IPS_MAX;
+    mnl_attr_put(nlh, VSW_A_ALLOWED_IPS, n * sizeof(*ips), ips);
 }
 
 int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
@@ -127,14 +163,32 @@ int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
         str_get(vc->name, sizeof(vc->name), tb[VSW_A_NAME]);
     if (tb[VSW_A_LINK])
         str_get(vc->link, sizeof(vc->link), tb[VSW_A_LINK]);
+    if (tb[VSW_A_LINK])
+        m |= VSW_MOD_LINK;
     if (tb[VSW_A_MAC]) {
         memcpy(vc->mac, mnl_attr_get_payload(tb[VSW_A_MAC]), 6);
         vc->mac_type = VSW_MAC_FIXED;
+        m |= VSW_MOD_MAC;
     }
-    if (tb[VSW_A_MAC_TYPE])
+    if (tb[VSW_A_MAC_TYPE]) {
         vc->mac_type = (enum vsw_mac_type)mnl_attr_get_u8(tb[VSW_A_MAC_TYPE]);
-    if (tb[VSW_A_VID])
+        m |= VSW_MOD_MAC;
+    }
+    if (tb[VSW_A_VID]) {
         vc->vid = mnl_attr_get_u16(tb[VSW_A_VID]);
+        m |= VSW_MOD_VID;
+    }
+    if (tb[VSW_A_MTU]) {
+        vc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
+        m |= VSW_MOD_MTU;
+    }
+    if (tb[VSW_A_ALLOWED_IPS]) {
+        uint16_t len = mnl_attr_get_payload_len(tb[VSW_A_ALLOWED_IPS]);
+
+        vc->nips = (uint8_t)(len / sizeof(vc->ips[0]));
+        memcpy(vc->ips, mnl_attr_get_payload(tb[VSW_A_ALLOWED_IPS]), len);
+        m |= VSW_MOD_ALLOWED_IPS;
+    }
     if (tb[VSW_A_MAXBW]) {
         vc->maxbw = mnl_attr_get_u64(tb[VSW_A_MAXBW]);
         m |= VSW_MOD_MAXBW;

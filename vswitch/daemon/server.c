@@ -17,7 +17,9 @@
 #include <rte_lcore.h>
 
 #include "server.h"
+#include "vif_ctl.h"
 #include "vsw/ctl.h"
+#include "xvm/fdpass.h"
 
 #define MAX_CLIENTS 32
 
@@ -106,12 +108,23 @@ static int client_send(void *arg, const void *buf, size_t len)
 /* Serve one datagram; @return false when the client is gone. */
 static bool client_serve(struct server *s, int fd)
 {
-    ssize_t n = recv(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT);
+    const struct nlmsghdr *nlh = (const struct nlmsghdr *)s->buf;
+    int fds[2];
+    unsigned nfds = 0, i;
+    ssize_t n = xvm_fd_recv(fd, s->buf, sizeof(s->buf), fds, 2, &nfds);
 
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    if (n == -EAGAIN || n == -EINTR)
         return true;
     if (n <= 0)
         return false;
+    if ((size_t)n >= sizeof(*nlh) && nlh->nlmsg_type == VSW_CMD_VIF_ATTACH) {
+        /* The one request with descriptors (vsw/vif.h). */
+        vif_ctl_serve(s->sw, fd, s->buf, (size_t)n, fds, nfds);
+        vsw_switch_wake(s->sw);
+        return true;
+    }
+    for (i = 0; i < nfds; i++)
+        close(fds[i]);
     vsw_mgr_handle(s->m, s->buf, (size_t)n, client_send, &fd);
     /* A new polled port must not wait for the end of a long sleep. */
     vsw_switch_wake(s->sw);

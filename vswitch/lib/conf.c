@@ -91,6 +91,16 @@ static int vnic_key(struct vsw_vnic_conf *vc, const char *k, const char *v,
     } else if (strcmp(k, "protection") == 0) {
         if (vsw_protection_parse(v, &vc->protection) < 0)
             return bad(err, errlen, "invalid protection '%s'", v);
+    } else if (strcmp(k, "mtu") == 0) {
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || *end || end == v || n < VSW_VNIC_MTU_MIN ||
+            n > VSW_VNIC_MTU_MAX)
+            return bad(err, errlen, "invalid mtu '%s'", v);
+        vc->mtu = (uint16_t)n;
+    } else if (strcmp(k, "allowed-ips") == 0) {
+        if (vsw_ips_parse(v, vc->ips, &vc->nips) < 0)
+            return bad(err, errlen, "invalid allowed-ips '%s'", v);
     } else if (strcmp(k, "attach") == 0) {
         if (strcmp(v, "tap") == 0)
             vc->attach = VSW_ATTACH_TAP;
@@ -170,19 +180,27 @@ int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf, size_t len)
 
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    char mac[18], bw[32], prot[64];
+    char mac[18], bw[32], prot[64], mtu[16] = "";
+    char ips[VSW_IPS_MAX * 48] = "";
 
     vsw_mac_format(vc->mac, mac);
     vsw_maxbw_format(vc->maxbw, bw, sizeof(bw));
     vsw_protection_format(vc->protection, prot, sizeof(prot));
+    if (vc->mtu)
+        snprintf(mtu, sizeof(mtu), " mtu=%u", vc->mtu);
+    if (vc->nips) {
+        strcpy(ips, " allowed-ips=");
+        vsw_ips_format(vc->ips, vc->nips, ips + strlen(ips),
+                       sizeof(ips) - strlen(ips));
+    }
     return snprintf(buf, len,
                     "vnic %s link=%s mac=%s mac-type=%s vid=%u maxbw=%s "
-                    "priority=%s protection=%s attach=%s%s%s\n",
+                    "priority=%s protection=%s attach=%s%s%s%s%s\n",
                     vc->name, vc->link, mac,
                     vc->mac_type == VSW_MAC_FIXED ? "fixed" : "random",
                     vc->vid, bw, vsw_priority_str(vc->priority), prot,
                     vc->attach == VSW_ATTACH_TAP ? "tap" : "none",
-                    vc->tap[0] ? " tap=" : "", vc->tap);
+                    vc->tap[0] ? " tap=" : "", vc->tap, mtu, ips);
 }
 
 static int fsync_dir_of(const char *path)

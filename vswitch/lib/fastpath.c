@@ -557,6 +557,16 @@ static bool vnic_tx_check(struct vsw_vnic *v, struct rte_mbuf *m,
         vsw_drop(&v->stats, VSW_DROP_SPOOF);
         goto drop;
     }
+    switch (vsw_l3_check(v, m, prot)) {
+    case VSW_L3_OVERSIZE:
+        v->stats.oerrors++;
+        goto drop;
+    case VSW_L3_SPOOF:
+        vsw_drop(&v->stats, VSW_DROP_SPOOF);
+        goto drop;
+    default:
+        break;
+    }
     if (limited && !tb_take(&v->tx_tb, m->pkt_len)) {
         vsw_drop(&v->stats, VSW_DROP_POLICER);
         goto drop;
@@ -592,6 +602,7 @@ static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
 {
     const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
     uint32_t prot = __atomic_load_n(&v->protection, __ATOMIC_RELAXED);
+    const struct vsw_port *port = load_acq(&v->ep.port);
     struct vsw_fdb_key keys[VSW_BURST];
     const void *kp[VSW_BURST];
     void *hit[VSW_BURST];
@@ -599,6 +610,9 @@ static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
     uint64_t hits = 0;
     unsigned i, k = 0;
 
+    /* A port that slows its client by credit is not policed here. */
+    if (c && port && (port->flags & VSW_PORT_F_TX_RATE))
+        c = NULL;
     if (c)
         tb_refill(&v->tx_tb, c, now);
     for (i = 0; i < n; i++) {

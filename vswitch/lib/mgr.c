@@ -14,8 +14,11 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <rte_ethdev.h>
 
 #include "vsw/conf.h"
 #include "vsw/mgr.h"
@@ -284,6 +287,35 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
     return 0;
 }
 
+/* What a link reports besides its configuration: MTU, speed, state. */
+static void link_info(struct mlink *ml)
+{
+    struct vsw_link_conf *lc = &ml->conf;
+    char name[RTE_ETH_NAME_MAX_LEN];
+    struct rte_eth_link el;
+    size_t n = strcspn(lc->devargs, ",");
+    uint16_t pid;
+
+    lc->nvnics = vsw_link_nvnics(ml->l);
+    lc->mtu = lc->cls == VSW_CLASS_ETHERSTUB ? 9000 : 1500;
+    lc->speed = 0;
+    lc->state = VSW_LINK_STATE_UNKNOWN;
+    lc->duplex = 0;
+    if (lc->cls != VSW_CLASS_PHYS || n == 0 || n >= sizeof(name))
+        return;
+    memcpy(name, lc->devargs, n);
+    name[n] = '\0';
+    memset(&el, 0, sizeof(el));
+    if (rte_eth_dev_get_port_by_name(name, &pid) != 0 ||
+        rte_eth_link_get_nowait(pid, &el) != 0)
+        return;
+    lc->state = el.link_status ? VSW_LINK_STATE_UP : VSW_LINK_STATE_DOWN;
+    if (el.link_status && el.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+        lc->speed = el.link_speed;
+    if (el.link_status)
+        lc->duplex = el.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? 2 : 1;
+}
+
 int vsw_mgr_link_walk(struct vsw_mgr *m,
                       int (*fn)(const struct vsw_link_conf *lc,
                                 struct vsw_link *l, void *arg),
@@ -293,12 +325,104 @@ int vsw_mgr_link_walk(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(ml, &m->links, entry) {
-        ml->conf.nvnics = vsw_link_nvnics(ml->l);
+        link_info(ml);
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_link_conf *lc,
+                                           struct vsw_link *l, void *arg),
+                                 void *arg)
+{
+    struct mlink *ml;
+    int rc;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin == ORIGIN_TEMP)
+            continue;
+        link_info(ml);
+        rc = fn(&ml->conf, ml->l, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- rename ---- */
+
+static int link_rename(struct vsw_mgr *m, struct mlink *ml,
+                       const char *newname)
+{
+    struct mvnic *mv;
+    int rc = vsw_link_rename(ml->l, newname);
+
+    if (rc < 0)
+        return rc;
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->ml != ml)
+            continue;
+        snprintf(mv->conf.link, sizeof(mv->conf.link), "%s", newname);
+        snprintf(mv->saved.link, sizeof(mv->saved.link), "%s", newname);
+    }
+    snprintf(ml->conf.name, sizeof(ml->conf.name), "%s", newname);
+    return 0;
+}
+
+static int vnic_rename(struct mvnic *mv, const char *newname)
+{
+    int rc = vsw_vnic_rename(mv->v, newname);
+
+    if (rc < 0)
+        return rc;
+    /* A TAP keeps its interface name: it may be in use under it. */
+    if (mv->conf.attach == VSW_ATTACH_TAP && !mv->conf.tap[0] &&
+        strlen(mv->conf.name) < sizeof(mv->conf.tap)) {
+        memcpy(mv->conf.tap, mv->conf.name, strlen(mv->conf.name) + 1);
+        memcpy(mv->saved.tap, mv->conf.tap, sizeof(mv->saved.tap));
+    }
+    snprintf(mv->conf.name, sizeof(mv->conf.name), "%s", newname);
+    snprintf(mv->saved.name, sizeof(mv->saved.name), "%s", newname);
+    return 0;
+}
+
+int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
+                   char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    struct mvnic *mv = ml ? NULL : mvnic_find(m, name);
+    enum origin origin;
+    char oldname[VSW_NAMSIZ];
+    int rc;
+
+    if (!ml && !mv)
+        return fail(err, errlen, -ENOENT, "object not found");
+    origin = ml ? ml->origin : mv->origin;
+    if (strcmp(name, newname) == 0)
+        return 0;
+    if (origin == ORIGIN_BOOT)
+        return fail(err, errlen, -EPERM, "'%s' comes from the boot "
+                    "configuration: rename it there", name);
+    rc = name_check(m, newname, err, errlen);
+    if (rc < 0)
+        return rc;
+    snprintf(oldname, sizeof(oldname), "%s", name);
+    rc = ml ? link_rename(m, ml, newname) : vnic_rename(mv, newname);
+    if (rc < 0)
+        return fail(err, errlen, rc, "%s", strerror(-rc));
+    if (origin != ORIGIN_PERSIST)
+        return 0;
+    rc = state_save(m, err, errlen);
+    if (rc < 0) {
+        if (ml)
+            link_rename(m, ml, oldname);
+        else
+            vnic_rename(mv, oldname);
+    }
+    return rc;
 }
 
 /* ---- VNICs ---- */
@@ -316,8 +440,33 @@ static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         return fail(err, errlen, -EINVAL, "invalid priority");
     if (vc->protection & ~VSW_PROT__ALL)
         return fail(err, errlen, -EINVAL, "invalid protection");
+    if (vc->mtu && (vc->mtu < VSW_VNIC_MTU_MIN || vc->mtu > VSW_VNIC_MTU_MAX))
+        return fail(err, errlen, -EINVAL, "invalid mtu '%u'", vc->mtu);
+    if (vc->nips > VSW_IPS_MAX)
+        return fail(err, errlen, -E2BIG, "too many allowed-ips");
+    for (unsigned i = 0; i < vc->nips; i++) {
+        const struct vsw_ipnet *ip = &vc->ips[i];
+
+        if (!(ip->family == AF_INET && ip->plen >= 1 && ip->plen <= 32) &&
+            !(ip->family == AF_INET6 && ip->plen == 128))
+            return fail(err, errlen, -EINVAL, "invalid allowed-ips");
+    }
     (void)m;
     return 0;
+}
+
+/* The switch's form of allowed-ips (same layout, its own type). */
+static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
+{
+    struct vsw_ip_prefix p[VSW_IPS_MAX];
+    unsigned i;
+
+    for (i = 0; i < vc->nips && i < VSW_IPS_MAX; i++) {
+        p[i].family = vc->ips[i].family;
+        p[i].plen = vc->ips[i].plen;
+        memcpy(p[i].addr, vc->ips[i].addr, sizeof(p[i].addr));
+    }
+    return vsw_vnic_set_allowed_ips(v, p, i);
 }
 
 static void mac_random(uint8_t mac[6])
@@ -347,6 +496,7 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
         .maxbw = vc->maxbw,
         .priority = vc->priority,
         .protection = vc->protection,
+        .mtu = vc->mtu,
     };
     bool pick = vc->mac_type == VSW_MAC_RANDOM && !vsw_mac_valid(vc->mac);
     struct vsw_vnic *v;
@@ -359,6 +509,11 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
         v = vsw_vnic_create(mv->ml->l, &p);
         if (v || !pick || errno != EADDRINUSE)
             break;
+    }
+    if (v && vc->nips && vnic_set_ips(v, vc) < 0) {
+        vsw_vnic_destroy(v);
+        v = NULL;
+        errno = ENOMEM;
     }
     if (v)
         return v;
@@ -481,54 +636,192 @@ int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
     return 0;
 }
 
+/* @want with the properties of @vc that @mods names. */
+static void vnic_merge(struct vsw_vnic_conf *want,
+                       const struct vsw_vnic_conf *vc, uint32_t mods)
+{
+    if (mods & VSW_MOD_MAXBW)
+        want->maxbw = vc->maxbw;
+    if (mods & VSW_MOD_PRIORITY)
+        want->priority = vc->priority;
+    if (mods & VSW_MOD_PROTECTION)
+        want->protection = vc->protection;
+    if (mods & VSW_MOD_MTU)
+        want->mtu = vc->mtu;
+    if (mods & VSW_MOD_ALLOWED_IPS) {
+        want->nips = vc->nips;
+        memcpy(want->ips, vc->ips, sizeof(want->ips));
+    }
+    if (mods & VSW_MOD_MAC) {
+        want->mac_type = vc->mac_type;
+        memcpy(want->mac, vc->mac, 6);
+    }
+    if (mods & VSW_MOD_VID)
+        want->vid = vc->vid;
+    if (mods & VSW_MOD_LINK)
+        memcpy(want->link, vc->link, sizeof(want->link));
+}
+
+/* Set the properties the switch can change in place. */
+static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
+{
+    int rc = vsw_vnic_set_maxbw(mv->v, want->maxbw);
+
+    if (rc == 0)
+        rc = vsw_vnic_set_priority(mv->v, want->priority);
+    if (rc == 0)
+        rc = vsw_vnic_set_protection(mv->v, want->protection);
+    if (rc == 0)
+        rc = vsw_vnic_set_mtu(mv->v, want->mtu);
+    if (rc == 0)
+        rc = vnic_set_ips(mv->v, want);
+    if (rc == 0)
+        mv->conf = *want;
+    return rc;
+}
+
+/*
+ * Replace @mv's switch VNIC by one made from @want over @ml (a new MAC,
+ * VID or link): the old one goes first, since its MAC may stay.  If the
+ * new one cannot be made, the old one is made again.
+ */
+static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
+                        const struct vsw_vnic_conf *want, struct mlink *ml,
+                        char *err, size_t errlen)
+{
+    struct vsw_vnic_conf old = mv->conf;
+    struct mlink *old_ml = mv->ml;
+    char why[256];
+    int rc = 0, rc2;
+
+    vsw_vnic_destroy(mv->v);
+    mv->conf = *want;
+    mv->ml = ml;
+    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    if (mv->v) {
+        rc = vnic_attach(m, mv, err, errlen);
+        if (rc == 0)
+            return 0;
+        vsw_vnic_destroy(mv->v);
+    }
+    mv->conf = old;
+    mv->ml = old_ml;
+    mv->v = vnic_switch_make(mv, why, sizeof(why), &rc2);
+    if (mv->v && vnic_attach(m, mv, why, sizeof(why)) == 0)
+        return rc;
+    /* Cannot happen short of running out of memory: drop the object
+     * rather than keep one without a switch VNIC. */
+    fprintf(stderr, "vswitchd: lost VNIC '%s' while modifying it: %s\n",
+            old.name, why);
+    if (!mv->v) {
+        TAILQ_REMOVE(&m->vnics, mv, entry);
+        free(mv);
+    }
+    return rc;
+}
+
+/* Checks of a modification that replaces the VNIC (new MAC/VID/link). */
+static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
+                              const struct vsw_vnic_conf *want,
+                              struct mlink **mlp, char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, want->link);
+    const struct mvnic *o;
+
+    if (!ml)
+        return fail(err, errlen, -ENOENT, "invalid link name '%s'",
+                    want->link);
+    if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
+        return fail(err, errlen, -EINVAL, "can't create persistent object "
+                                          "on top of temporary object");
+    if (want->mac_type == VSW_MAC_FIXED) {
+        if (!vsw_mac_valid(want->mac))
+            return fail(err, errlen, -EINVAL, "invalid MAC address value");
+        TAILQ_FOREACH(o, &m->vnics, entry)
+            if (o != mv && o->ml == ml && memcmp(o->conf.mac, want->mac,
+                                                  6) == 0)
+                return fail(err, errlen, -EADDRINUSE,
+                            "MAC address is already in use");
+    }
+    *mlp = ml;
+    return 0;
+}
+
+static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
+                       const struct vsw_vnic_conf *want, bool rebuild,
+                       struct mlink *ml, char *err, size_t errlen)
+{
+    int rc;
+
+    if (rebuild)
+        return vnic_rebuild(m, mv, want, ml, err, errlen);
+    rc = vnic_apply(mv, want);
+    if (rc < 0)
+        return fail(err, errlen, rc, "cannot change '%s': %s", want->name,
+                    strerror(-rc));
+    return 0;
+}
+
 int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                         uint32_t mods, bool temporary, char *err,
                         size_t errlen)
 {
     struct mvnic *mv = mvnic_find(m, vc->name);
-    struct vsw_vnic_conf want;
+    struct vsw_vnic_conf want, old, old_saved;
+    struct mlink *ml;
+    bool rebuild;
     int rc;
 
     if (!mv)
         return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist",
                     vc->name);
-    want = mv->conf;
-    if (mods & VSW_MOD_MAXBW)
-        want.maxbw = vc->maxbw;
-    if (mods & VSW_MOD_PRIORITY)
-        want.priority = vc->priority;
-    if (mods & VSW_MOD_PROTECTION)
-        want.protection = vc->protection;
+    ml = mv->ml;
+    old = want = mv->conf;
+    vnic_merge(&want, vc, mods);
+    if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
+        memset(want.mac, 0, 6); /* a new random MAC */
+    rebuild = memcmp(want.mac, old.mac, 6) != 0 ||
+              want.mac_type != old.mac_type || want.vid != old.vid ||
+              strcmp(want.link, old.link) != 0;
     rc = vnic_conf_check(m, &want, err, errlen);
-    if (rc < 0)
+    if (rc == 0 && rebuild)
+        rc = vnic_rebuild_check(m, mv, &want, &ml, err, errlen);
+    if (rc == 0)
+        rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
+    if (rc < 0 || mv->origin != ORIGIN_PERSIST || temporary)
         return rc;
-    if (mv->origin == ORIGIN_PERSIST && !temporary) {
-        struct vsw_vnic_conf old = mv->saved;
+    /* Only what this request names: an earlier temporary change of
+     * another property must not become persistent with it. */
+    old_saved = mv->saved;
+    want = mv->conf; /* with the MAC picked */
+    vnic_merge(&mv->saved, &want, mods);
+    rc = state_save(m, err, errlen);
+    if (rc < 0) {
+        char why[256];
 
-        /* Only what this request names: an earlier temporary change of
-         * another property must not become persistent with it. */
-        if (mods & VSW_MOD_MAXBW)
-            mv->saved.maxbw = want.maxbw;
-        if (mods & VSW_MOD_PRIORITY)
-            mv->saved.priority = want.priority;
-        if (mods & VSW_MOD_PROTECTION)
-            mv->saved.protection = want.protection;
-        rc = state_save(m, err, errlen);
-        if (rc < 0) {
-            mv->saved = old;
-            return rc;
-        }
+        mv->saved = old_saved;
+        vnic_change(m, mv, &old, rebuild, mlink_find(m, old.link), why,
+                    sizeof(why));
     }
-    /* The setters only fail on values checked above, or ENOMEM. */
-    rc = vsw_vnic_set_maxbw(mv->v, want.maxbw);
-    if (rc == 0)
-        rc = vsw_vnic_set_priority(mv->v, want.priority);
-    if (rc == 0)
-        rc = vsw_vnic_set_protection(mv->v, want.protection);
-    if (rc < 0)
-        return fail(err, errlen, rc, "cannot change '%s': %s", vc->name,
-                    strerror(-rc));
-    mv->conf = want;
+    return rc;
+}
+
+int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_vnic_conf *vc,
+                                           struct vsw_vnic *v, void *arg),
+                                 void *arg)
+{
+    struct mvnic *mv;
+    int rc;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->origin == ORIGIN_TEMP)
+            continue;
+        rc = fn(mv->origin == ORIGIN_PERSIST ? &mv->saved : &mv->conf,
+                mv->v, arg);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 

@@ -150,10 +150,17 @@ static int do_get(struct vsw_mgr *m, struct reply *r,
     if (!dump && need(r, tb, VSW_A_NAME, "name") < 0)
         return -EINVAL;
     g.name = dump ? NULL : mnl_attr_get_str(tb[VSW_A_NAME]);
-    if (g.cmd != VSW_CMD_VNIC_GET)
-        vsw_mgr_link_walk(m, link_put, &g);
-    if (g.cmd != VSW_CMD_LINK_GET)
-        vsw_mgr_vnic_walk(m, vnic_put, &g);
+    if (tb[VSW_A_PERSISTENT] && g.cmd != VSW_CMD_STATS_GET) {
+        if (g.cmd == VSW_CMD_LINK_GET)
+            vsw_mgr_link_walk_persistent(m, link_put, &g);
+        else
+            vsw_mgr_vnic_walk_persistent(m, vnic_put, &g);
+    } else {
+        if (g.cmd != VSW_CMD_VNIC_GET)
+            vsw_mgr_link_walk(m, link_put, &g);
+        if (g.cmd != VSW_CMD_LINK_GET)
+            vsw_mgr_vnic_walk(m, vnic_put, &g);
+    }
     if (!dump && !g.found) {
         /* Nothing was queued: the error replaces the reply. */
         snprintf(r->err, sizeof(r->err), "'%s' does not exist", g.name);
@@ -199,8 +206,8 @@ static int do_vnic_create(struct vsw_mgr *m, struct reply *r,
         return -EINVAL;
     vsw_vnic_conf_init(&vc);
     vsw_ctl_get_vnic(tb, &vc, NULL);
-    if (vc.mac_type == VSW_MAC_RANDOM)
-        memset(vc.mac, 0, sizeof(vc.mac)); /* chosen here, not by clients */
+    /* RANDOM with a MAC: one the client drew (dladm -r prefix); without
+     * one, vswitchd draws it. */
     rc = vsw_mgr_vnic_create(m, &vc, r->err, sizeof(r->err));
     if (rc < 0)
         return rc;
@@ -229,12 +236,25 @@ static int do_vnic_modify(struct vsw_mgr *m, struct reply *r,
         return -EINVAL;
     vsw_vnic_conf_init(&vc);
     vsw_ctl_get_vnic(tb, &vc, &mods);
+    if ((mods & VSW_MOD_MAC) && vc.mac_type == VSW_MAC_RANDOM)
+        memset(vc.mac, 0, sizeof(vc.mac)); /* chosen here */
     if (!mods) {
         snprintf(r->err, sizeof(r->err), "no property to change");
         return -EINVAL;
     }
     return vsw_mgr_vnic_modify(m, &vc, mods, tb[VSW_A_TEMPORARY] != NULL,
                                r->err, sizeof(r->err));
+}
+
+static int do_link_rename(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
+        need(r, tb, VSW_A_NEWNAME, "new name") < 0)
+        return -EINVAL;
+    return vsw_mgr_rename(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                          mnl_attr_get_str(tb[VSW_A_NEWNAME]), r->err,
+                          sizeof(r->err));
 }
 
 typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
@@ -249,6 +269,7 @@ static cmd_fn *const cmds[VSW_CMD__END] = {
     [VSW_CMD_VNIC_MODIFY] = do_vnic_modify,
     [VSW_CMD_VNIC_GET] = do_get,
     [VSW_CMD_STATS_GET] = do_get,
+    [VSW_CMD_LINK_RENAME] = do_link_rename,
 };
 
 /* One request message.  Handlers return 1 when they already ended the

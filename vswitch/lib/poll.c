@@ -83,6 +83,19 @@ static void unstall(struct vsw_switch *sw, uint64_t now, bool all)
     }
 }
 
+/* Leave a port alone for as long as it asks (credit, broken vif). */
+static void holdoff(struct vsw_switch *sw, struct vsw_vnic *v,
+                    struct vsw_port *port, uint64_t now)
+{
+    uint32_t lost = 0;
+    uint64_t ns = port->ops->rx_holdoff(port, &lost);
+
+    v->stats.drops[VSW_DROP_VIF_ERROR] += lost;
+    if (ns)
+        stall(sw, v, port, now,
+              (uint64_t)((unsigned __int128)ns * sw->tsc_hz / 1000000000u) + 1);
+}
+
 void vsw_fp_unstall_all(struct vsw_switch *sw)
 {
     unstall(sw, 0, true);
@@ -98,7 +111,8 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
 
     if (ep->is_vnic) {
         v = container_of(ep, struct vsw_vnic, ep);
-        budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
+        if (!(port->flags & VSW_PORT_F_TX_RATE))
+            budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
         if (budget == 0) {
             const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
 
@@ -108,6 +122,8 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
         }
     }
     n = port->ops->rx(port, pkts, budget);
+    if (v && port->ops->rx_holdoff && port->rx_fd >= 0)
+        holdoff(sw, v, port, now);
     if (n == 0)
         return 0;
     if (v)

@@ -319,6 +319,23 @@ free_link:
     return NULL;
 }
 
+struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw)
+{
+    return sw->pool;
+}
+
+int vsw_link_rename(struct vsw_link *l, const char *name)
+{
+    if (!name || vsw_name_check(name) < 0)
+        return -EINVAL;
+    if (strcmp(l->name, name) == 0)
+        return 0;
+    if (name_taken(l->sw, name))
+        return -EEXIST;
+    strcpy(l->name, name);
+    return 0;
+}
+
 int vsw_link_destroy(struct vsw_link *l)
 {
     struct vsw_switch *sw;

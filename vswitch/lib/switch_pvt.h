@@ -66,6 +66,12 @@ struct vsw_ep {
     struct rte_mbuf *tx[VSW_BURST];
 };
 
+/* A VNIC's allowed-ips; immutable once published. */
+struct vsw_ipset {
+    uint32_t n;
+    struct vsw_ip_prefix p[];
+};
+
 /* VNICs of one (link, VID), for flooding; immutable once published. */
 struct vsw_flood {
     uint32_t n;
@@ -92,6 +98,8 @@ struct vsw_vnic {
     struct vsw_fdb_key key;
     uint32_t protection;             /* published */
     const struct vsw_tb_cfg *tbcfg;  /* published; NULL: no maxbw */
+    const struct vsw_ipset *ips;     /* published; NULL: empty */
+    uint16_t mtu;                    /* published */
     /* fast path */
     struct vsw_tb rx_tb, tx_tb;
     struct vsw_stats stats;
@@ -144,6 +152,16 @@ int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
                 struct vsw_port *port);
 void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
                    struct vsw_port *port);
+/* filter.c */
+void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
+                          struct vsw_ip_prefix *out);
+bool vsw_ipset_has(const struct vsw_ipset *s, uint8_t family,
+                   const uint8_t *addr);
+/* Checks beyond the MAC on a frame @v's client sent (untagged, headers
+ * in the first segment): mtu, restricted, ip-nospoof. */
+enum { VSW_L3_OK = 0, VSW_L3_OVERSIZE, VSW_L3_SPOOF };
+int vsw_l3_check(const struct vsw_vnic *v, const struct rte_mbuf *m,
+                 uint32_t prot);
 /* fastpath.c */
 void vsw_ep_flush(struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_switch *sw);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "switch_pvt.h"
 
@@ -68,6 +69,7 @@ static int params_check(const struct vsw_vnic_params *p)
     if (!p->name || vsw_name_check(p->name) < 0 || p->vid > VSW_VID_MAX ||
         (p->maxbw && p->maxbw < VSW_MAXBW_MIN) ||
         p->priority > VSW_PRIO_HIGH || (p->protection & ~VSW_PROT__ALL) ||
+        (p->mtu && (p->mtu < VSW_MTU_MIN || p->mtu > VSW_MTU_MAX)) ||
         !vsw_mac_valid(p->mac))
         return -EINVAL;
     return 0;
@@ -112,6 +114,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     v->protection = p->protection;
     v->priority = p->priority;
     v->maxbw = p->maxbw;
+    v->mtu = p->mtu ? p->mtu : VSW_MTU_DEFAULT;
     v->ep.stats = &v->stats;
     v->ep.is_vnic = true;
     if (p->maxbw) {
@@ -176,6 +179,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     vsw_port_destroy(port);
     free(old);
     free((void *)v->tbcfg);
+    free((void *)v->ips);
     vsw_rxq_free(v->rxq); /* empty unless the fast path never ran */
     free(v);
 }
@@ -192,6 +196,8 @@ int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port)
         vsw_ep_unplug(sw, &v->ep, old);
     publish(&v->ep.port, port);
     if (port) {
+        if (port->ops->set_maxbw)
+            port->ops->set_maxbw(port, v->maxbw);
         rc = vsw_ep_plug(sw, &v->ep, port);
         if (rc < 0)
             publish(&v->ep.port, NULL);
@@ -215,6 +221,8 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
     }
     publish(&v->tbcfg, c);
     v->maxbw = bps;
+    if (v->ep.port && v->ep.port->ops->set_maxbw)
+        v->ep.port->ops->set_maxbw(v->ep.port, bps);
     vsw_sync(v->link->sw);
     free((void *)old);
     return 0;
@@ -236,6 +244,76 @@ int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio)
     return 0;
 }
 
+static int prefix_check(const struct vsw_ip_prefix *p)
+{
+    if (p->family == AF_INET)
+        return p->plen <= 32 ? 0 : -EINVAL;
+    if (p->family == AF_INET6)
+        return p->plen <= 128 ? 0 : -EINVAL;
+    return -EINVAL;
+}
+
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+                             unsigned n)
+{
+    const struct vsw_ipset *old = v->ips;
+    struct vsw_ipset *s = NULL;
+    unsigned i;
+
+    if (n > VSW_ALLOWED_IPS_MAX || (n && !ips))
+        return -EINVAL;
+    for (i = 0; i < n; i++)
+        if (prefix_check(&ips[i]) < 0)
+            return -EINVAL;
+    if (n) {
+        s = malloc(sizeof(*s) + n * sizeof(s->p[0]));
+        if (!s)
+            return -ENOMEM;
+        s->n = n;
+        for (i = 0; i < n; i++)
+            vsw_prefix_normalize(&ips[i], &s->p[i]);
+    }
+    publish(&v->ips, s);
+    vsw_sync(v->link->sw);
+    free((void *)old);
+    return 0;
+}
+
+unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
+                                  struct vsw_ip_prefix *ips, unsigned max)
+{
+    const struct vsw_ipset *s = v->ips;
+    unsigned n = s ? s->n : 0;
+
+    if (n)
+        memcpy(ips, s->p, (n < max ? n : max) * sizeof(*ips));
+    return n;
+}
+
+int vsw_vnic_set_mtu(struct vsw_vnic *v, uint16_t mtu)
+{
+    if (mtu == 0)
+        mtu = VSW_MTU_DEFAULT;
+    if (mtu < VSW_MTU_MIN || mtu > VSW_MTU_MAX)
+        return -EINVAL;
+    __atomic_store_n(&v->mtu, mtu, __ATOMIC_RELAXED);
+    return 0;
+}
+
+int vsw_vnic_rename(struct vsw_vnic *v, const char *name)
+{
+    struct vsw_switch *sw = v->link->sw;
+
+    if (!name || vsw_name_check(name) < 0)
+        return -EINVAL;
+    if (strcmp(v->name, name) == 0)
+        return 0;
+    if (vsw_link_find(sw, name) || vsw_vnic_find(sw, name))
+        return -EEXIST;
+    strcpy(v->name, name);
+    return 0;
+}
+
 struct vsw_vnic *vsw_vnic_next(const struct vsw_link *l,
                                const struct vsw_vnic *prev)
 {
@@ -250,6 +328,7 @@ void vsw_vnic_params_get(const struct vsw_vnic *v, struct vsw_vnic_params *p)
     p->maxbw = v->maxbw;
     p->priority = v->priority;
     p->protection = v->protection;
+    p->mtu = v->mtu;
 }
 
 struct vsw_link *vsw_vnic_link(const struct vsw_vnic *v)

@@ -14,10 +14,11 @@
  * metadata (partial checksum, GSO type and size) passes through unchanged,
  * so a large segment one guest sends reaches the other as one.
  *
- * Buffers come from one pool of 64 KiB buffers shared by all vifs, each
- * referenced by every queue it waits in.  When the pool is empty the
- * sending vif stalls (nb_io_ops.tx_buf_get returns 0): guests are slowed,
- * never dropped.  On exit, and when a guest leaves, one line of counters
+ * The switching is xvm-netbackd's (netback/netbackd/nbd_switch.h): one
+ * pool of 64 KiB buffers shared by all vifs, each referenced by every
+ * queue it waits in.  When the pool is empty the sending vif stalls
+ * (nb_io_ops.tx_buf_get returns 0): guests are slowed, never dropped.
+ * On exit, and when a guest leaves, one line of counters
  * per vif goes to stdout ("port NAME key=value ...") for the tests.
  */
 #define _GNU_SOURCE
@@ -35,225 +36,93 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "nbd_switch.h"
 #include "netif_pair.h"
 #include "procdom.h"
 
 #define MAX_PORTS 8u
 #define POOL_BUFS 256u
-#define BUF_LEN 65536u
 
 enum { EV_LISTEN = 1, EV_SIGNAL, EV_CONN, EV_EVTCHN };
 #define EV(type, idx) ((uint64_t)(type) << 32 | (uint32_t)(idx))
-
-struct pbuf {
-    unsigned char *data;
-    uint32_t len;
-    uint32_t refs; /* queues it waits in */
-    struct nb_offload off;
-};
-
-struct port_stats {
-    uint64_t tx_pkts, tx_bytes, tx_gso, tx_csum_blank, tx_max_len;
-    uint64_t rx_pkts, rx_gso, drop_unknown;
-};
 
 struct sw;
 
 struct port {
     struct sw *sw;
     unsigned idx;
-    bool used;  /* a guest is connected */
-    bool alive; /* its vif may be polled */
+    bool used; /* a guest is connected */
     int conn;
     uint8_t mac[6];
     char name[16];
     struct np_back nb;
-    struct pbuf *q[POOL_BUFS]; /* frames waiting for this guest */
-    unsigned qh, qn;
-    struct port_stats st;
+    struct nbd_port *sp; /* its port on the switch */
 };
 
 struct sw {
     struct port ports[MAX_PORTS];
-    struct pbuf bufs[POOL_BUFS];
-    struct pbuf *free[POOL_BUFS];
-    unsigned nfree;
+    struct nbd_switch *nsw;
     int ep;
 };
 
-static void buf_unref(struct sw *sw, struct pbuf *b)
-{
-    if (b->refs == 0 || --b->refs == 0)
-        sw->free[sw->nfree++] = b;
-}
-
-static unsigned sw_buf_get(void *arg, uint32_t len, struct nb_seg *segs,
-                           unsigned max, void **cookie)
-{
-    struct port *p = arg;
-    struct sw *sw = p->sw;
-    struct pbuf *b;
-
-    if (!sw->nfree || !max || len > BUF_LEN)
-        return 0;
-    b = sw->free[--sw->nfree];
-    b->refs = 0;
-    segs[0].base = b->data;
-    segs[0].len = len;
-    *cookie = b;
-    return 1;
-}
-
-static void sw_buf_put(void *arg, void *cookie)
-{
-    struct port *p = arg;
-
-    buf_unref(p->sw, cookie);
-}
-
-static void enqueue(struct port *p, struct pbuf *b)
-{
-    /* A queue holds each buffer once and there are POOL_BUFS buffers, so
-     * it cannot overflow. */
-    p->q[(p->qh + p->qn) % POOL_BUFS] = b;
-    p->qn++;
-    b->refs++;
-}
-
-static void switch_one(struct port *src, struct pbuf *b)
-{
-    struct sw *sw = src->sw;
-    const uint8_t *dst = b->data;
-    unsigned i;
-
-    for (i = 0; i < MAX_PORTS; i++) {
-        struct port *p = &sw->ports[i];
-
-        if (p == src || !p->alive)
-            continue;
-        if ((dst[0] & 1u) || memcmp(dst, p->mac, 6) == 0)
-            enqueue(p, b);
-    }
-    if (!b->refs && !(dst[0] & 1u))
-        src->st.drop_unknown++;
-}
-
-static void sw_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
-{
-    struct port *src = arg;
-    unsigned i;
-
-    for (i = 0; i < n; i++) {
-        struct pbuf *b = pkts[i].cookie;
-
-        b->len = pkts[i].len;
-        b->off = pkts[i].off;
-        src->st.tx_pkts++;
-        src->st.tx_bytes += b->len;
-        src->st.tx_gso += (b->off.flags & NB_PKT_GSO) != 0;
-        src->st.tx_csum_blank += (b->off.flags & NB_PKT_CSUM_BLANK) != 0;
-        if (b->len > src->st.tx_max_len)
-            src->st.tx_max_len = b->len;
-        switch_one(src, b);
-        b->refs++; /* released below: an empty match frees it */
-        buf_unref(src->sw, b);
-    }
-}
-
-static const struct nb_io_ops sw_ops = {
-    .tx_buf_get = sw_buf_get,
-    .tx_buf_put = sw_buf_put,
-    .tx_deliver = sw_deliver,
-};
-
-/* Hand queued frames to the guest while it has buffers posted. */
-static unsigned port_flush(struct port *p)
-{
-    struct nb_seg segs[NB_BURST_MAX];
-    struct nb_rx_pkt pk[NB_BURST_MAX];
-    unsigned total = 0, k, i, done;
-
-    while (p->qn) {
-        k = p->qn < NB_BURST_MAX ? p->qn : NB_BURST_MAX;
-        for (i = 0; i < k; i++) {
-            struct pbuf *b = p->q[(p->qh + i) % POOL_BUFS];
-
-            segs[i] = (struct nb_seg){.base = b->data, .len = b->len};
-            pk[i] = (struct nb_rx_pkt){.segs = &segs[i], .nseg = 1,
-                                       .len = b->len, .off = b->off};
-        }
-        done = nb_vif_rx_burst(p->nb.vif, pk, k);
-        for (i = 0; i < done; i++) {
-            struct pbuf *b = p->q[p->qh];
-
-            p->st.rx_pkts++;
-            p->st.rx_gso += (b->off.flags & NB_PKT_GSO) != 0;
-            buf_unref(p->sw, b);
-            p->qh = (p->qh + 1) % POOL_BUFS;
-            p->qn--;
-        }
-        total += done;
-        if (done < k)
-            break;
-    }
-    return total;
-}
-
-static void port_drain(struct port *p)
-{
-    while (p->qn) {
-        buf_unref(p->sw, p->q[p->qh]);
-        p->qh = (p->qh + 1) % POOL_BUFS;
-        p->qn--;
-    }
-}
-
 static void port_report(const struct port *p)
 {
+    struct nbd_port_stats st;
     struct nb_vif_stats ns;
 
     memset(&ns, 0, sizeof(ns));
+    memset(&st, 0, sizeof(st));
     if (p->nb.vif)
         nb_vif_stats_get(p->nb.vif, &ns);
+    if (p->sp)
+        nbd_port_stats_get(p->sp, &st);
     printf("port %s mac=%02x:%02x:%02x:%02x:%02x:%02x tx_pkts=%" PRIu64
            " tx_bytes=%" PRIu64 " tx_gso=%" PRIu64 " tx_csum_blank=%" PRIu64
            " tx_max_len=%" PRIu64 " rx_pkts=%" PRIu64 " rx_gso=%" PRIu64
-           " drop_unknown=%" PRIu64 " nb_rx_dropped=%" PRIu64
-           " nb_rx_no_slots=%" PRIu64 " nb_tx_nobuf=%" PRIu64
-           " disabled=%s\n",
+           " drop_unknown=%" PRIu64 " drop_qfull=%" PRIu64
+           " nb_rx_dropped=%" PRIu64 " nb_rx_no_slots=%" PRIu64
+           " nb_tx_nobuf=%" PRIu64 " disabled=%s\n",
            p->name, p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
-           p->mac[5], p->st.tx_pkts, p->st.tx_bytes, p->st.tx_gso,
-           p->st.tx_csum_blank, p->st.tx_max_len, p->st.rx_pkts,
-           p->st.rx_gso, p->st.drop_unknown,
-           ns.rx_dropped_offload + ns.rx_dropped_bad, ns.rx_no_slots,
-           ns.tx_nobuf_stalls,
+           p->mac[5], st.tx_pkts, st.tx_bytes, st.tx_gso, st.tx_csum_blank,
+           st.tx_max_len, st.rx_pkts, st.rx_gso, st.drop_unknown,
+           st.drop_qfull, ns.rx_dropped_offload + ns.rx_dropped_bad,
+           ns.rx_no_slots, ns.tx_nobuf_stalls,
            p->nb.vif ? nb_fatal_str(nb_vif_disabled(p->nb.vif)) : "none");
     fflush(stdout);
 }
 
-/* Stop serving a vif whose frontend broke the protocol; keep its
- * connection until the guest leaves. */
-static void port_kill(struct port *p)
+/* The switch stopped serving a vif whose frontend broke the protocol;
+ * keep its connection until the guest leaves. */
+static void port_disabled(void *arg, struct nbd_port *sp, enum nb_fatal why)
 {
-    fprintf(stderr, "procdom_switch: %s disabled: %s\n", p->name,
-            nb_fatal_str(nb_vif_disabled(p->nb.vif)));
-    p->alive = false;
-    port_drain(p);
-    epoll_ctl(p->sw->ep, EPOLL_CTL_DEL, xvm_evtchn_fd(p->nb.ec, p->nb.port),
-              NULL);
+    struct sw *sw = arg;
+    unsigned i;
+
+    fprintf(stderr, "procdom_switch: %s disabled: %s\n", nbd_port_name(sp),
+            nb_fatal_str(why));
+    for (i = 0; i < MAX_PORTS; i++) {
+        struct port *p = &sw->ports[i];
+
+        if (p->used && p->sp == sp)
+            epoll_ctl(sw->ep, EPOLL_CTL_DEL,
+                      xvm_evtchn_fd(p->nb.ec, p->nb.port), NULL);
+    }
 }
+
+static const struct nbd_switch_ops sw_hooks = {.disabled = port_disabled};
 
 static void port_close(struct port *p)
 {
-    if (p->alive)
+    if (nbd_port_alive(p->sp))
         epoll_ctl(p->sw->ep, EPOLL_CTL_DEL,
                   xvm_evtchn_fd(p->nb.ec, p->nb.port), NULL);
     epoll_ctl(p->sw->ep, EPOLL_CTL_DEL, p->conn, NULL);
     port_report(p);
-    port_drain(p);
+    nbd_port_remove(p->sp);
+    p->sp = NULL;
     np_back_teardown(&p->nb);
     close(p->conn);
-    p->used = p->alive = false;
+    p->used = false;
     p->conn = -1;
 }
 
@@ -284,71 +153,26 @@ static void port_accept(struct sw *sw, int lfd)
     }
     memcpy(p->mac, h.mac, 6);
     snprintf(p->name, sizeof(p->name), "vif%u", p->idx);
-    rc = np_back_setup(&p->nb, c, p->name, &sw_ops, p);
+    p->sp = nbd_port_add(sw->nsw, p->name, p->mac);
+    rc = p->sp ? np_back_setup(&p->nb, c, p->name, &nbd_switch_io_ops, p->sp)
+               : -errno;
     if (rc < 0) {
         fprintf(stderr, "procdom_switch: %s: setup: %s\n", p->name,
                 strerror(-rc));
+        nbd_port_remove(p->sp);
+        p->sp = NULL;
         close(c);
         return;
     }
-    memset(&p->st, 0, sizeof(p->st));
+    nbd_port_attach(p->sp, p->nb.vif);
     p->conn = c;
-    p->used = p->alive = true;
+    p->used = true;
     ev.data.u64 = EV(EV_CONN, p->idx);
     epoll_ctl(sw->ep, EPOLL_CTL_ADD, c, &ev);
     ev.data.u64 = EV(EV_EVTCHN, p->idx);
     epoll_ctl(sw->ep, EPOLL_CTL_ADD, xvm_evtchn_fd(p->nb.ec, p->nb.port),
               &ev);
     fprintf(stderr, "procdom_switch: %s up\n", p->name);
-}
-
-/* One pass over every vif: guest transmit, then guest receive. */
-static unsigned sw_pass(struct sw *sw)
-{
-    unsigned work = 0, i;
-
-    for (i = 0; i < MAX_PORTS; i++)
-        if (sw->ports[i].alive)
-            work += nb_vif_tx_poll(sw->ports[i].nb.vif, NB_BURST_MAX);
-    for (i = 0; i < MAX_PORTS; i++) {
-        struct port *p = &sw->ports[i];
-
-        if (!p->alive)
-            continue;
-        work += port_flush(p);
-        if (nb_vif_disabled(p->nb.vif))
-            port_kill(p);
-    }
-    return work;
-}
-
-/* RX slots the frame at the head of @p's queue takes: one per 4 KiB, one
- * more for the GSO extra.  A guest with fewer posted is no work yet. */
-static unsigned head_slots(const struct port *p)
-{
-    const struct pbuf *b = p->q[p->qh];
-
-    return (b->len + 4095u) / 4096u + ((b->off.flags & NB_PKT_GSO) ? 1u : 0u);
-}
-
-/* Before sleeping: anything that arrived since the pass? */
-static bool sw_final_check(struct sw *sw)
-{
-    bool busy = false;
-    unsigned i;
-
-    for (i = 0; i < MAX_PORTS; i++) {
-        struct port *p = &sw->ports[i];
-
-        if (!p->alive)
-            continue;
-        /* Requests waiting while the pool is empty are no work: buffers
-         * come back only when a guest posts RX buffers, which notifies. */
-        if ((nb_vif_tx_final_check(p->nb.vif) && sw->nfree) ||
-            (p->qn && nb_vif_rx_slots(p->nb.vif) >= head_slots(p)))
-            busy = true;
-    }
-    return busy;
 }
 
 /* Returns true when told to stop. */
@@ -366,7 +190,7 @@ static bool sw_events(struct sw *sw, const struct epoll_event *ev, int n,
             return true;
         if (type == EV_LISTEN)
             port_accept(sw, lfd);
-        else if (type == EV_EVTCHN && p->alive)
+        else if (type == EV_EVTCHN && p->used)
             xvm_evtchn_consume(p->nb.ec, p->nb.port);
         else if (type == EV_CONN && p->used &&
                  recv(p->conn, b, sizeof(b), MSG_DONTWAIT) <= 0)
@@ -382,11 +206,11 @@ static int sw_run(struct sw *sw, int lfd)
     int n, timeout;
 
     for (;;) {
-        unsigned work = sw_pass(sw);
+        unsigned work = nbd_switch_poll(sw->nsw);
 
         if (work && ++busy % 16)
             continue;
-        timeout = work || sw_final_check(sw) ? 0 : -1;
+        timeout = work ? 0 : nbd_switch_sleep_ms(sw->nsw);
         n = epoll_wait(sw->ep, ev, 16, timeout);
         if (n < 0 && errno != EINTR)
             return -errno;
@@ -423,17 +247,15 @@ static int sw_setup(struct sw *sw, int lfd, int sfd)
     unsigned i;
 
     memset(sw, 0, sizeof(*sw));
-    for (i = 0; i < POOL_BUFS; i++) {
-        sw->bufs[i].data = aligned_alloc(64, BUF_LEN);
-        if (!sw->bufs[i].data)
-            return -ENOMEM;
-        sw->free[sw->nfree++] = &sw->bufs[i];
-    }
+    sw->ep = -1;
     for (i = 0; i < MAX_PORTS; i++) {
         sw->ports[i].sw = sw;
         sw->ports[i].idx = i;
         sw->ports[i].conn = -1;
     }
+    sw->nsw = nbd_switch_create(POOL_BUFS, &sw_hooks, sw);
+    if (!sw->nsw)
+        return -errno;
     sw->ep = epoll_create1(EPOLL_CLOEXEC);
     if (sw->ep < 0)
         return -errno;
@@ -453,8 +275,7 @@ static void sw_teardown(struct sw *sw)
     for (i = 0; i < MAX_PORTS; i++)
         if (sw->ports[i].used)
             port_close(&sw->ports[i]);
-    for (i = 0; i < POOL_BUFS; i++)
-        free(sw->bufs[i].data);
+    nbd_switch_destroy(sw->nsw);
     if (sw->ep >= 0)
         close(sw->ep);
 }

@@ -27,7 +27,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 note() { echo "--- $*"; }
 
 cleanup() {
-    local ns
+    local ns p
+    # vsw-guest runs in the root namespace (only its TAP is in a guest's).
+    for p in ${GUEST_PIDS:-}; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
     if [ -n "$VSWD_PID" ]; then
         kill "$VSWD_PID" 2>/dev/null
         wait "$VSWD_PID" 2>/dev/null
@@ -138,4 +143,23 @@ ping_ok() {
 ping_fails() {
     ! ip netns exec "$1" ping -c 2 -i 0.2 -W 1 -q "$2" >/dev/null ||
         fail "ping $2 from $1 succeeded but must not"
+}
+
+# vif_guest NAME VNIC DOMID MODE ARGS...: vsw-guest in the background,
+# attached to VNIC; its pid in $GPID, output in $TMP/NAME.log.
+vif_guest() {
+    local name="$1" vnic="$2" domid="$3" i
+    shift 3
+    [ -x "${VSW_GUEST:-}" ] || skip "VSW_GUEST not set (run through meson test)"
+    "$VSW_GUEST" -s "$SOCK" -v "$vnic" -d "$domid" "$@" \
+        >"$TMP/$name.log" 2>&1 &
+    GPID=$!
+    GUEST_PIDS="${GUEST_PIDS:-} $GPID"
+    for i in $(seq 50); do
+        grep -q "attached" "$TMP/$name.log" && return 0
+        kill -0 "$GPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$TMP/$name.log"
+    fail "guest $name did not attach"
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <rte_cycles.h>
@@ -307,6 +308,128 @@ static void test_nospoof(void)
     vnic_in(&r, r.a, frame(MAC_A2, MAC_X, false, 0, 80, 0));
     CHECK_EQ(r.pa2->ngot, 2);
     CHECK(vsw_vnic_set_protection(r.a, 0x80) < 0);
+    rig_down(&r);
+}
+
+/* An IPv4 (0x0800), IPv6 (0x86dd) or ARP (0x0806) frame from @src_mac
+ * with source address @ip (4 or 16 bytes). */
+static struct rte_mbuf *l3_frame(const uint8_t dst[6], const uint8_t src[6],
+                                 uint16_t et, const uint8_t *ip, uint16_t len)
+{
+    struct rte_mbuf *m = frame(dst, src, false, 0, len, 0);
+    uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+    p[12] = (uint8_t)(et >> 8);
+    p[13] = (uint8_t)et;
+    if (et == 0x0800)
+        memcpy(p + 14 + 12, ip, 4);
+    else if (et == 0x86dd)
+        memcpy(p + 14 + 8, ip, 16);
+    else if (et == 0x0806)
+        memcpy(p + 14 + 14, ip, 4);
+    return m;
+}
+
+static void test_restricted(void)
+{
+    static const uint8_t ip[16] = {10, 0, 0, 1};
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    CHECK_EQ(vsw_vnic_set_protection(r.a, VSW_PROT_RESTRICTED), 0);
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0800, ip, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x86dd, ip, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0806, ip, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x88cc, ip, 80)); /* LLDP */
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x8863, ip, 80)); /* PPPoE */
+    CHECK_EQ(r.pa2->ngot, 3);
+    vsw_vnic_stats_get(r.a, &st);
+    CHECK_EQ(st.drops[VSW_DROP_SPOOF], 2);
+    rig_down(&r);
+}
+
+static void test_ip_nospoof(void)
+{
+    struct vsw_ip_prefix ips[2] = {
+        {.family = AF_INET, .plen = 24, .addr = {10, 0, 0, 77}},
+        {.family = AF_INET6, .plen = 64, .addr = {0x20, 0x01, 0x0d, 0xb8}}};
+    static const uint8_t in4[4] = {10, 0, 0, 9}, out4[4] = {10, 0, 1, 9};
+    static const uint8_t zero4[4];
+    static const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 1};
+    static const uint8_t out6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1};
+    static const uint8_t ll6[16] = {0xfe, 0x80, [15] = 1};
+    struct vsw_ip_prefix got[4];
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    CHECK_EQ(vsw_vnic_set_protection(r.a, VSW_PROT_IP_NOSPOOF), 0);
+    /* Empty list: no IP source passes; non-IP does. */
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0800, in4, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x88cc, in4, 80));
+    CHECK_EQ(r.pa2->ngot, 1);
+    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, 2), 0);
+    CHECK_EQ(vsw_vnic_allowed_ips_get(r.a, got, 4), 2);
+    CHECK(got[0].addr[3] == 0); /* host bits cleared */
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0800, in4, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0800, out4, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0800, zero4, 80)); /* DHCP */
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0806, in4, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x0806, out4, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x86dd, in6, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x86dd, out6, 80));
+    vnic_in(&r, r.a, l3_frame(MAC_A2, MAC_A, 0x86dd, ll6, 80));
+    CHECK_EQ(r.pa2->ngot, 1 + 5);
+    vsw_vnic_stats_get(r.a, &st);
+    CHECK_EQ(st.drops[VSW_DROP_SPOOF], 1 + 3);
+    /* Bad lists are refused. */
+    ips[0].plen = 33;
+    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, 1), -EINVAL);
+    ips[0].family = 99;
+    ips[0].plen = 8;
+    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, 1), -EINVAL);
+    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, VSW_ALLOWED_IPS_MAX + 1),
+             -EINVAL);
+    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, NULL, 0), 0);
+    CHECK_EQ(vsw_vnic_allowed_ips_get(r.a, got, 4), 0);
+    rig_down(&r);
+}
+
+static void test_mtu_and_rename(void)
+{
+    struct vsw_vnic_params p;
+    struct rig r;
+    struct vsw_stats st;
+
+    rig_up(&r);
+    vsw_vnic_params_get(r.a, &p);
+    CHECK_EQ(p.mtu, VSW_MTU_DEFAULT);
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_A, false, 0, 1514, 0));
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_A, false, 0, 1515, 0));
+    CHECK_EQ(r.pa2->ngot, 1);
+    CHECK_EQ(vsw_vnic_set_mtu(r.a, 1000), 0);
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_A, false, 0, 1014, 0));
+    vnic_in(&r, r.a, frame(MAC_A2, MAC_A, false, 0, 1015, 0));
+    CHECK_EQ(r.pa2->ngot, 2);
+    vsw_vnic_stats_get(r.a, &st);
+    CHECK_EQ(st.oerrors, 2);
+    CHECK_EQ(vsw_vnic_set_mtu(r.a, 67), -EINVAL);
+    CHECK_EQ(vsw_vnic_set_mtu(r.a, 9001), -EINVAL);
+    CHECK_EQ(vsw_vnic_set_mtu(r.a, 0), 0);
+    vsw_vnic_params_get(r.a, &p);
+    CHECK_EQ(p.mtu, VSW_MTU_DEFAULT);
+    /* Renames: names stay unique across links and VNICs. */
+    CHECK_EQ(vsw_vnic_rename(r.a, "b0"), -EEXIST);
+    CHECK_EQ(vsw_vnic_rename(r.a, "phys0"), -EEXIST);
+    CHECK_EQ(vsw_vnic_rename(r.a, "bad-name"), -EINVAL);
+    CHECK_EQ(vsw_vnic_rename(r.a, "a0"), 0);
+    CHECK_EQ(vsw_vnic_rename(r.a, "web1"), 0);
+    CHECK(vsw_vnic_find(r.sw, "web1") == r.a);
+    CHECK(vsw_vnic_find(r.sw, "a0") == NULL);
+    CHECK_EQ(vsw_link_rename(r.l, "web1"), -EEXIST);
+    CHECK_EQ(vsw_link_rename(r.l, "net0"), 0);
+    CHECK(vsw_link_find(r.sw, "net0") == r.l);
     rig_down(&r);
 }
 
@@ -738,6 +861,9 @@ int main(void)
     RUN(test_flood_from_vnic);
     RUN(test_etherstub);
     RUN(test_nospoof);
+    RUN(test_restricted);
+    RUN(test_ip_nospoof);
+    RUN(test_mtu_and_rename);
     RUN(test_maxbw);
     RUN(test_output_drops);
     RUN(test_malformed);

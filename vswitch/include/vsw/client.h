@@ -54,13 +54,32 @@ int vsw_client_vnic_create(struct vsw_client *c,
 int vsw_client_vnic_delete(struct vsw_client *c, const char *name);
 /**
  * Change the properties of @vc->name named by @mods (enum vsw_vnic_mod);
- * @temporary: the running VNIC only.  @return 0 or -errno.
+ * @temporary: the running VNIC only.  VSW_MOD_MAC sends @vc->mac_type
+ * (and @vc->mac when FIXED; RANDOM makes vswitchd pick one).
+ * @return 0 or -errno.
  */
 int vsw_client_vnic_modify(struct vsw_client *c,
                            const struct vsw_vnic_conf *vc, uint32_t mods,
                            bool temporary);
 int vsw_client_vnic_get(struct vsw_client *c, const char *name,
                         vsw_vnic_cb *cb, void *arg);
+
+/**
+ * Like vsw_client_link_get() / vsw_client_vnic_get(); @persistent: the
+ * persistent configuration (what a restart of vswitchd would make)
+ * instead of the running objects.  @return 0 or -errno.
+ */
+int vsw_client_link_list(struct vsw_client *c, const char *name,
+                         bool persistent, vsw_link_cb *cb, void *arg);
+int vsw_client_vnic_list(struct vsw_client *c, const char *name,
+                         bool persistent, vsw_vnic_cb *cb, void *arg);
+
+/**
+ * Rename the link or VNIC @name to @newname (a link's VNICs follow it).
+ * @return 0 or -errno (ENOENT, EEXIST, EINVAL bad name).
+ */
+int vsw_client_link_rename(struct vsw_client *c, const char *name,
+                           const char *newname);
 
 /** Counters of one link or VNIC (@name) or of all.  @return 0 or -errno. */
 int vsw_client_stats_get(struct vsw_client *c, const char *name,

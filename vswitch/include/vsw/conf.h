@@ -30,7 +30,7 @@ extern "C" {
 /** Name of the state file inside the state directory. */
 #define VSW_STATE_FILE "datalink.conf"
 /** Longest line of a configuration file. */
-#define VSW_CONF_LINE_MAX 1024
+#define VSW_CONF_LINE_MAX 2048
 
 /** One parsed line. */
 struct vsw_conf_obj {

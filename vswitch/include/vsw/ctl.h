@@ -30,6 +30,15 @@
  *  VNIC_GET     NAME R (or NLM_F_DUMP) -> every VNIC_CREATE attribute
  *               plus MAC_TYPE
  *  STATS_GET    NAME R (or NLM_F_DUMP) -> NAME CLASS STATS
+ *  LINK_RENAME  NAME R, NEWNAME R: a link (its VNICs follow) or a VNIC
+ *               (a TAP it has keeps its interface name)
+ *
+ * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX;
+ * VNIC_CREATE/MODIFY/GET carry MTU and ALLOWED_IPS too, and VNIC_MODIFY
+ * takes MAC (+MAC_TYPE), VID and LINK, which replace the VNIC in the
+ * switch (what fails is undone).  A GET with PERSISTENT answers with the
+ * persistent configuration (what a restart would make) instead of the
+ * running one.
  */
 #ifndef VSW_CTL_H
 #define VSW_CTL_H
@@ -61,6 +70,8 @@ enum vsw_cmd {
     VSW_CMD_VNIC_MODIFY,
     VSW_CMD_VNIC_GET,
     VSW_CMD_STATS_GET,
+    VSW_CMD_VIF_ATTACH, /**< not netlink attributes: see vsw/vif.h */
+    VSW_CMD_LINK_RENAME,
     VSW_CMD__END
 };
 
@@ -82,6 +93,13 @@ enum vsw_attr {
     VSW_A_TEMPORARY,  /**< flag: not persisted */
     VSW_A_NVNICS,     /**< u32 */
     VSW_A_STATS,      /**< nested: VSW_STAT_* u64 */
+    VSW_A_NEWNAME,    /**< string: LINK_RENAME's new name */
+    VSW_A_MTU,        /**< u16 */
+    VSW_A_ALLOWED_IPS, /**< binary: 0..VSW_IPS_MAX struct vsw_ipnet */
+    VSW_A_PERSISTENT, /**< flag, in a GET: the persistent configuration */
+    VSW_A_SPEED,      /**< u32: Mbit/s */
+    VSW_A_STATE,      /**< u8: enum vsw_link_state */
+    VSW_A_DUPLEX,     /**< u8: 0 unknown, 1 half, 2 full */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)
@@ -128,6 +146,10 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc);
  */
 int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
                      uint32_t *mods);
+
+/** Put @n (at most VSW_IPS_MAX) allowed-ips entries. */
+void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
+                     unsigned n);
 
 void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st);
 int vsw_ctl_get_stats(const struct nlattr *attr, struct vsw_stats *st);

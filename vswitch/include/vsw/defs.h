@@ -48,7 +48,24 @@ enum vsw_priority {
 /** Bits of the protection property. */
 enum vsw_protection {
     VSW_PROT_MAC_NOSPOOF = 1u << 0, /**< source MAC must be the VNIC's */
-    VSW_PROT__ALL = VSW_PROT_MAC_NOSPOOF
+    VSW_PROT_RESTRICTED = 1u << 1,  /**< only IPv4, IPv6 and ARP leave */
+    VSW_PROT_IP_NOSPOOF = 1u << 2,  /**< source IP must be in allowed-ips */
+    VSW_PROT__ALL = VSW_PROT_MAC_NOSPOOF | VSW_PROT_RESTRICTED |
+                    VSW_PROT_IP_NOSPOOF
+};
+
+/** Most entries of a VNIC's allowed-ips (illumos allows 32). */
+#define VSW_IPS_MAX 32
+
+/**
+ * One allowed-ips entry: an IPv4 address or network (CIDR, the network
+ * address only), or an IPv6 address.  Same layout as the switch's struct
+ * vsw_ip_prefix, which this header cannot include.
+ */
+struct vsw_ipnet {
+    uint8_t family;   /**< AF_INET or AF_INET6 */
+    uint8_t plen;     /**< 1..32 for IPv4, 128 for IPv6 */
+    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
 };
 
 /** What a VNIC's frames go to and come from. */
@@ -90,6 +107,13 @@ struct vsw_stats {
     uint64_t drops[VSW_DROP__MAX];
 };
 
+/** State of a link's wire, as reported. */
+enum vsw_link_state {
+    VSW_LINK_STATE_UNKNOWN = 0, /**< an etherstub, or not known */
+    VSW_LINK_STATE_UP = 1,
+    VSW_LINK_STATE_DOWN = 2
+};
+
 /** A physical link or an etherstub, as created and as reported. */
 struct vsw_link_conf {
     char name[VSW_NAMSIZ];
@@ -97,6 +121,11 @@ struct vsw_link_conf {
     char devargs[VSW_DEVARGSIZ];    /**< PHYS: "net_af_packet0,iface=x" */
     bool temporary;                 /**< not persisted */
     uint32_t nvnics;                /**< reported only */
+    /* Reported only: */
+    uint16_t mtu;                   /**< 1500 phys, 9000 etherstub */
+    uint32_t speed;                 /**< Mbit/s; 0 unknown */
+    enum vsw_link_state state;
+    uint8_t duplex;                 /**< 0 unknown, 1 half, 2 full */
 };
 
 /** How a VNIC got its MAC address. */
@@ -118,13 +147,28 @@ struct vsw_vnic_conf {
     enum vsw_attach attach;
     char tap[VSW_IFNAMSIZ];      /**< TAP name; "" = the VNIC's name */
     bool temporary;              /**< not persisted */
+    uint16_t mtu;                /**< 0: the default, VSW_VNIC_MTU_DEFAULT */
+    uint8_t nips;                /**< entries of @ips in use */
+    struct vsw_ipnet ips[VSW_IPS_MAX]; /**< allowed-ips (ip-nospoof) */
 };
+
+/** A VNIC's MTU: default and limits (the switch enforces the same). */
+#define VSW_VNIC_MTU_DEFAULT 1500
+#define VSW_VNIC_MTU_MIN 68
+#define VSW_VNIC_MTU_MAX 9000
 
 /** VNIC properties that can change after creation (a "modify" mask). */
 enum vsw_vnic_mod {
     VSW_MOD_MAXBW = 1u << 0,
     VSW_MOD_PRIORITY = 1u << 1,
-    VSW_MOD_PROTECTION = 1u << 2
+    VSW_MOD_PROTECTION = 1u << 2,
+    VSW_MOD_ALLOWED_IPS = 1u << 3,
+    VSW_MOD_MTU = 1u << 4,
+    /* These make the switch replace the VNIC (its attachment is made
+     * again): */
+    VSW_MOD_MAC = 1u << 5,  /**< mac and mac_type */
+    VSW_MOD_VID = 1u << 6,
+    VSW_MOD_LINK = 1u << 7
 };
 
 /** Defaults for a VNIC conf: random MAC, no VLAN, no limit, high. */
@@ -160,10 +204,33 @@ void vsw_maxbw_format(uint64_t bps, char *buf, size_t len);
 int vsw_priority_parse(const char *s, enum vsw_priority *p);
 const char *vsw_priority_str(enum vsw_priority p);
 
-/** A comma list of protection names ("mac-nospoof"); "" or "none" = 0. */
+/** A comma list of protection names ("mac-nospoof", "restricted",
+ *  "ip-nospoof"); "" or "none" = 0. */
 int vsw_protection_parse(const char *s, uint32_t *bits);
 /** Write the bits as a comma list, "none" when zero. */
 void vsw_protection_format(uint32_t bits, char *buf, size_t len);
+
+/**
+ * Parse one allowed-ips entry as illumos does: an IPv4 address with an
+ * optional /plen (the network address: no host bits set), or an IPv6
+ * address without a prefix.  0.0.0.0 and :: are refused.
+ * @return 0 or -EINVAL.
+ */
+int vsw_ipnet_parse(const char *s, struct vsw_ipnet *ip);
+/** Write an entry: "10.0.0.1", "10.0.0.0/24", "fe80::1". */
+void vsw_ipnet_format(const struct vsw_ipnet *ip, char *buf, size_t len);
+/**
+ * Parse a comma list of entries into @ips (at most VSW_IPS_MAX, no
+ * duplicates); "" or "none" is the empty list.
+ * @return 0, -EINVAL (an entry, or a duplicate) or -E2BIG (too many).
+ */
+int vsw_ips_parse(const char *s, struct vsw_ipnet *ips, uint8_t *n);
+/** Write the list comma-separated ("" when empty). */
+void vsw_ips_format(const struct vsw_ipnet *ips, unsigned n, char *buf,
+                    size_t len);
+/** Same list, same order.  Entries are compared by family, plen, addr. */
+bool vsw_ips_equal(const struct vsw_ipnet *a, unsigned na,
+                   const struct vsw_ipnet *b, unsigned nb);
 
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
 const char *vsw_class_str(enum vsw_class c);

@@ -84,6 +84,26 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m,
                                 struct vsw_vnic *v, void *arg),
                       void *arg);
 
+/**
+ * Walk the persistent configuration: boot and persistent objects (not
+ * temporary ones), VNICs as they were last persisted.
+ */
+int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_link_conf *lc,
+                                           struct vsw_link *l, void *arg),
+                                 void *arg);
+int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_vnic_conf *vc,
+                                           struct vsw_vnic *v, void *arg),
+                                 void *arg);
+
+/**
+ * Rename a link (its VNICs follow) or a VNIC (a TAP keeps its interface
+ * name).  Objects of the boot configuration cannot be renamed (EPERM).
+ */
+int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
+                   char *err, size_t errlen);
+
 /** Sends one reply datagram; @return 0 or -errno (then replies stop). */
 typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len);
 

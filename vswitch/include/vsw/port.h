@@ -14,6 +14,7 @@
 #ifndef VSW_PORT_H
 #define VSW_PORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -54,6 +55,20 @@ struct vsw_port_ops {
     int (*sleep_arm)(struct vsw_port *port);
     /** Optional.  After the sleep: undo sleep_arm. */
     void (*sleep_disarm)(struct vsw_port *port);
+    /**
+     * Optional, fd ports of VNICs.  After rx: nanoseconds the fast path
+     * should leave the port's fd alone (its client is out of transmit
+     * credit, or its attachment broke); 0 to go on reading it whenever it
+     * is readable.  *@lost is set to the frames the port lost to a broken
+     * attachment since the last call (counted as vif-error drops).
+     */
+    uint64_t (*rx_holdoff)(struct vsw_port *port, uint32_t *lost);
+    /**
+     * Optional, with VSW_PORT_F_TX_RATE.  The VNIC's maxbw changed (bits/s,
+     * 0 = none): limit what the client may send.  Control thread; the port
+     * applies it on the fast path.
+     */
+    void (*set_maxbw)(struct vsw_port *port, uint64_t bps);
     /** Release everything.  Called once, on the control thread. */
     void (*destroy)(struct vsw_port *port);
 };
@@ -73,7 +88,15 @@ struct vsw_port {
      */
     int rx_fd;
     int wake_fd;
+    uint32_t flags; /**< VSW_PORT_F_* */
 };
+
+/**
+ * The port slows its client's transmit to the VNIC's maxbw itself (by
+ * credit, like Xen netback's rate): the switch then does not police what
+ * it reads from the port.
+ */
+#define VSW_PORT_F_TX_RATE 0x1u
 
 /** Release a port.  Accepts NULL.  Control thread, port not in use. */
 void vsw_port_destroy(struct vsw_port *port);
@@ -109,6 +132,38 @@ struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
  */
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
                                    struct rte_mempool *pool);
+
+/** A guest's netif, as VSW_CMD_VIF_ATTACH carries it (vsw/vif.h). */
+struct vsw_vif_params {
+    const char *name;      /**< for logs, e.g. "vif5.0" */
+    uint16_t domid;        /**< the guest */
+    int memfd;             /**< its memory (duplicated by the port) */
+    int evfd;              /**< its port's doorbell (duplicated) */
+    uint32_t remote_port;  /**< its unbound event-channel port */
+    uint64_t gt_gfn;       /**< its grant table */
+    uint32_t gt_frames;
+    uint32_t tx_ring_ref, rx_ring_ref;
+    uint32_t fe_features;  /**< XNF_FE_* bits the frontend offered */
+};
+
+/**
+ * A guest vif: maps the guest's memory, binds an event channel to its
+ * port, and connects a libnetback vif to its rings.  Guest transmit is
+ * read into mbufs (chains for frames beyond one mbuf) when the event
+ * channel's fd is readable; frames for the guest are copied into its RX
+ * buffers, and what it has no buffers for waits in a bounded queue.
+ * Netif checksum and GSO metadata travel on the mbufs (see port_vif.c).
+ * @return the port, or NULL with errno (EINVAL bad params or rings,
+ *         EBADF bad fds, ENOMEM).
+ */
+struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
+                                   struct rte_mempool *pool);
+/** The vif's own event-channel port and doorbell fd (for the reply). */
+int vsw_port_vif_doorbell(const struct vsw_port *port, uint32_t *local_port);
+/** XNF_BE_* features a vif offers its frontend. */
+uint32_t vsw_port_vif_be_features(void);
+/** Whether @port is a vif. */
+bool vsw_port_is_vif(const struct vsw_port *port);
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,9 @@ struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p);
  */
 void vsw_switch_destroy(struct vsw_switch *sw);
 
+/** The pool given at creation. */
+struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw);
+
 /**
  * A link named @name.  @cls is VSW_CLASS_PHYS with @port its wire (the
  * switch takes the port over and destroys it with the link), or
@@ -105,6 +108,21 @@ struct vsw_port *vsw_link_port(const struct vsw_link *l);
 /** Copy the link's counters (frames from and to its wire). */
 void vsw_link_stats_get(const struct vsw_link *l, struct vsw_stats *st);
 
+/** An IPv4 or IPv6 prefix of a VNIC's allowed-ips (ip-nospoof). */
+struct vsw_ip_prefix {
+    uint8_t family;   /**< AF_INET or AF_INET6 */
+    uint8_t plen;     /**< 0..32 or 0..128 */
+    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
+};
+
+/** Most prefixes a VNIC's allowed-ips may hold. */
+#define VSW_ALLOWED_IPS_MAX 32
+
+/** A VNIC's MTU: payload bytes after the Ethernet (and 802.1Q) header. */
+#define VSW_MTU_DEFAULT 1500
+#define VSW_MTU_MIN 68
+#define VSW_MTU_MAX 9000
+
 /** Properties of a VNIC. */
 struct vsw_vnic_params {
     const char *name;  /**< copied; unique among links and VNICs */
@@ -113,6 +131,7 @@ struct vsw_vnic_params {
     uint64_t maxbw;    /**< bits/s each way, 0 or >= VSW_MAXBW_MIN */
     enum vsw_priority priority;
     uint32_t protection; /**< enum vsw_protection bits */
+    uint16_t mtu;      /**< VSW_MTU_MIN..VSW_MTU_MAX; 0 = VSW_MTU_DEFAULT */
 };
 
 /**
@@ -141,6 +160,34 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps);
 int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits);
 /** Change the priority.  @return 0 or -EINVAL. */
 int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio);
+/**
+ * Replace the allowed-ips list (used by ip-nospoof: a frame's source IPv4
+ * or IPv6 address, and an ARP sender address, must be inside one of the
+ * prefixes).  @n 0 clears the list (ip-nospoof then lets no IP through).
+ * @return 0, -EINVAL (n > VSW_ALLOWED_IPS_MAX, bad family or plen), or
+ *         -ENOMEM.
+ */
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+                             unsigned n);
+/**
+ * Copy at most @max prefixes of the allowed-ips list into @ips.
+ * @return how many the list holds (may be more than @max).
+ */
+unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
+                                  struct vsw_ip_prefix *ips, unsigned max);
+/**
+ * Change the MTU: frames the VNIC's client sends with more payload are
+ * dropped and counted (oerrors).  0 means VSW_MTU_DEFAULT.
+ * @return 0 or -EINVAL (outside VSW_MTU_MIN..VSW_MTU_MAX).
+ */
+int vsw_vnic_set_mtu(struct vsw_vnic *v, uint16_t mtu);
+/**
+ * Rename a link or a VNIC.
+ * @return 0, -EINVAL (bad name) or -EEXIST (taken by a link or VNIC;
+ *         renaming to its own name is 0).
+ */
+int vsw_link_rename(struct vsw_link *l, const char *name);
+int vsw_vnic_rename(struct vsw_vnic *v, const char *name);
 
 /** The VNIC named @name on any link, or NULL. */
 struct vsw_vnic *vsw_vnic_find(const struct vsw_switch *sw, const char *name);

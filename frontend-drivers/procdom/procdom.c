@@ -4,18 +4,20 @@
  *
  *   xvm-procdom [-n NETNS_DIR] NAME      (started by xvmd, channel on fd 3)
  *
- * Receives the domain's memory memfd from xvmd, creates a network namespace
- * and pins it at NETNS_DIR/xvm-NAME (default /run/netns) the way
- * `ip netns add` does, reports "ok", then runs until SIGTERM/SIGINT or until
- * xvmd closes the channel, and unpins the namespace on the way out.  What
- * runs "inside the domain" is whatever `xvm exec` starts in that namespace;
- * later the domain's netfront (libxnf + TAP) lives here too.
+ * Receives the domain's memory memfd and xenstore connection from xvmd,
+ * creates a network namespace and pins it at NETNS_DIR/xvm-NAME (default
+ * /run/netns) the way `ip netns add` does, and reports "ok" (before any
+ * xenstore traffic: xvmd serves xenstore only once the start is over).
+ * Then it runs the domain's netif frontends, one per device/vif/<N>, each
+ * with a TAP eth<N> in that namespace (procdom_net.c), until SIGTERM/SIGINT
+ * or until xvmd closes the channel; it closes them, and unpins the
+ * namespace on the way out.  What runs "inside the domain" is whatever
+ * `xvm exec` starts in that namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include "xvm/domcfg.h"
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
+#include "procdom_net.h"
 
 #define CHAN 3
 
@@ -132,30 +135,16 @@ static struct xvm_mem *mem_receive(int *xs_fd)
     return mem;
 }
 
-/* Sleep until told to stop. */
-static void run(void)
+/* SIGTERM/SIGINT as a signalfd (blocked from now on), or -1. */
+static int signals_fd(void)
 {
-    struct pollfd pfd[2];
     sigset_t set;
 
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigprocmask(SIG_BLOCK, &set, NULL);
-    pfd[0].fd = signalfd(-1, &set, SFD_CLOEXEC);
-    pfd[0].events = POLLIN;
-    pfd[1].fd = CHAN;
-    pfd[1].events = POLLIN;
-    for (;;) {
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        if (pfd[0].revents || pfd[1].revents)
-            break; /* SIGTERM/SIGINT, or xvmd closed (or wrote) */
-    }
-    close(pfd[0].fd);
+    return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
 int main(int argc, char **argv)
@@ -163,7 +152,7 @@ int main(int argc, char **argv)
     const char *dir = "/run/netns", *name;
     char path[PATH_MAX];
     struct xvm_mem *mem;
-    int opt, rc, xs_fd = -1;
+    int opt, rc, sig, xs_fd = -1;
 
     while ((opt = getopt(argc, argv, "n:")) != -1) {
         if (opt != 'n')
@@ -188,18 +177,24 @@ int main(int argc, char **argv)
     mem = mem_receive(&xs_fd);
     if (!mem)
         return fail(errno, name, "no memory from xvmd");
+    signal(SIGPIPE, SIG_IGN); /* a backend's socket may go at any time */
+    sig = signals_fd();
+    if (sig < 0) {
+        close(xs_fd);
+        xvm_mem_destroy(mem);
+        return fail(errno, name, "signalfd");
+    }
     rc = netns_pin(dir, path);
     if (rc) {
+        close(sig);
         close(xs_fd);
         xvm_mem_destroy(mem);
         return rc;
     }
     report("ok");
-    /* The netif frontend (xenbus on xs_fd, libxnf, a TAP eth0) plugs in
-     * here; until then the guest only holds its connection open. */
-    run();
+    pd_net_run(mem, xs_fd, CHAN, sig);
     netns_unpin(path);
-    close(xs_fd);
+    close(sig);
     xvm_mem_destroy(mem);
     return 0;
 

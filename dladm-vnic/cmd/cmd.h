@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What dladm's subcommands share: the cmds[] entry type, the illumos
+ * error helpers (they print "dladm: ..." and exit 1), the connection to
+ * vswitchd, and option parsing helpers.
+ */
+#ifndef DLADM_CMD_H
+#define DLADM_CMD_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+
+#include "dladm/dladm.h"
+
+/* A subcommand: argv[0] is its name; @use is its usage line. */
+typedef void cmd_fn(int argc, char **argv, const char *use);
+
+struct cmd {
+    const char *name;
+    cmd_fn *fn;
+    const char *use; /* NULL: hidden */
+};
+
+noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void die_dlerr(enum dl_status st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "context: reason" where the reason is the handle's last error. */
+noreturn void die_hderr(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+noreturn void die_optdup(int opt);
+/* getopt returned '?' or ':' for @opt; -h prints the usage, exit 0. */
+noreturn void die_opterr(int opt, int ret, const char *use);
+/* "usage: ..." of the current subcommand on stderr, exit 1. */
+noreturn void usage(void);
+
+/* The connection to vswitchd, made on first use (dies if impossible). */
+struct dl_handle *handle(void);
+
+/* A decimal in [lo, hi] into *@v.  @return false if it is not one. */
+bool str2int(const char *s, long lo, long hi, long *v);
+/* Append @opt and a ',' to @buf (repeated -p options accumulate). */
+void propstr_add(char *buf, size_t len, const char *opt);
+
+/* "xvm<domid>_<n>" -> "<domid>", otherwise "--" (the guest using it). */
+void vnic_domain(const char *name, char *buf, size_t len);
+
+/* Subcommands, by file. */
+cmd_fn do_create_vnic, do_delete_vnic, do_modify_vnic, do_show_vnic;
+cmd_fn do_create_etherstub, do_delete_etherstub, do_show_etherstub;
+cmd_fn do_show_link, do_show_phys, do_rename_link;
+cmd_fn do_show_linkprop, do_set_linkprop, do_reset_linkprop;
+
+/* Statistics (stats.c): show-link -s and show-vnic -s. */
+void stats_show(const char *fields, bool parsable, unsigned interval,
+                bool vnics, const char *link, const char *name);
+
+#endif

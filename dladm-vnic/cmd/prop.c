@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* dladm show-linkprop, set-linkprop and reset-linkprop. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ofmt.h"
+
+#define PROPSTR_MAX 2048
+
+enum { PF_LINK, PF_PROPERTY, PF_PERM, PF_VALUE, PF_DEFAULT, PF_POSSIBLE };
+
+static const struct ofmt_field prop_fields[] = {
+    {"LINK", 13, PF_LINK},
+    {"PROPERTY", 16, PF_PROPERTY},
+    {"PERM", 5, PF_PERM},
+    {"VALUE", 15, PF_VALUE},
+    {"DEFAULT", 15, PF_DEFAULT},
+    {"POSSIBLE", 20, PF_POSSIBLE},
+    {NULL, 0, 0},
+};
+
+struct prop_row {
+    const char *link;
+    enum vsw_class cls;
+    const struct vsw_vnic_conf *vc;
+    enum dl_prop_id id;
+    bool parsable; /* unset values: "" instead of "--" */
+};
+
+static void prop_field(int id, const void *row, char *buf, size_t len)
+{
+    static const enum dl_prop_val which[] = {
+        [PF_PERM] = DL_VAL_PERM, [PF_VALUE] = DL_VAL_CURRENT,
+        [PF_DEFAULT] = DL_VAL_DEFAULT, [PF_POSSIBLE] = DL_VAL_POSSIBLE};
+    const struct prop_row *r = row;
+
+    if (id == PF_LINK) {
+        snprintf(buf, len, "%s", r->link);
+        return;
+    }
+    if (id == PF_PROPERTY) {
+        snprintf(buf, len, "%s", dl_prop_name(r->id));
+        return;
+    }
+    dl_prop_value(r->id, which[id], r->cls, r->vc, buf, len);
+    if (!buf[0] && !r->parsable)
+        snprintf(buf, len, "--");
+}
+
+struct show_prop {
+    struct ofmt *o;
+    bool parsable, persistent;
+    int ids[DL_PROP__MAX];
+    int nids;
+};
+
+static void props_print(struct show_prop *s, const char *link,
+                        enum vsw_class cls, const struct vsw_vnic_conf *vc)
+{
+    struct prop_row r = {link, cls, vc, 0, s->parsable};
+    int i;
+
+    for (i = 0; i < s->nids; i++) {
+        r.id = (enum dl_prop_id)s->ids[i];
+        ofmt_print(s->o, &r);
+    }
+}
+
+static int link_props(const struct vsw_link_conf *lc, void *arg)
+{
+    props_print(arg, lc->name, lc->cls, NULL);
+    return 0;
+}
+
+static int vnic_props(const struct vsw_vnic_conf *vc, void *arg)
+{
+    props_print(arg, vc->name, VSW_CLASS_VNIC, vc);
+    return 0;
+}
+
+/* The properties named by -p (all when none), into s->ids. */
+static void prop_select(struct show_prop *s, const char *propstr,
+                        const char *link)
+{
+    struct dl_proparg args[DL_PROPARGS_MAX];
+    int n, i, id;
+
+    if (!propstr[0]) {
+        for (i = 0; i < DL_PROP__MAX; i++)
+            s->ids[s->nids++] = i;
+        return;
+    }
+    n = dl_proplist_parse(propstr, false, args, DL_PROPARGS_MAX);
+    if (n < 0)
+        die("invalid link properties specified");
+    for (i = 0; i < n && s->nids < DL_PROP__MAX; i++) {
+        id = dl_prop_lookup(args[i].name);
+        if (id < 0) {
+            warn("cannot get link property '%s' for %s: %s", args[i].name,
+                 link ? link : "all links", dl_status_str(DL_NOTFOUND));
+            exit(1);
+        }
+        s->ids[s->nids++] = id;
+    }
+}
+
+void do_show_linkprop(int argc, char **argv, const char *use)
+{
+    struct show_prop s = {0};
+    char propstr[PROPSTR_MAX] = "";
+    const char *fields = NULL, *link = NULL;
+    enum vsw_class cls = 0;
+    int opt;
+
+    while ((opt = getopt(argc, argv, ":p:cPo:")) != -1) {
+        switch (opt) {
+        case 'p': propstr_add(propstr, sizeof(propstr), optarg); break;
+        case 'c': s.parsable = true; break;
+        case 'P': s.persistent = true; break;
+        case 'o':
+            if (fields)
+                die_optdup(opt);
+            fields = optarg;
+            break;
+        default: die_opterr(optopt, opt, use);
+        }
+    }
+    if (optind == argc - 1)
+        link = argv[optind];
+    else if (optind != argc)
+        usage();
+    if (s.parsable && !fields)
+        die("-c requires -o");
+    if (s.parsable && strcasecmp(fields, "all") == 0)
+        die("\"-o all\" is invalid with -c");
+    if (link && (strlen(link) >= VSW_NAMSIZ ||
+                 !(cls = dl_link_class(handle(), link))))
+        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+    prop_select(&s, propstr, link);
+    s.o = ofmt_open(fields, "link,property,perm,value,default,possible",
+                    prop_fields, s.parsable, prop_field);
+    if (!s.o)
+        die("invalid field(s) specified");
+    if ((!link || cls != VSW_CLASS_VNIC) &&
+        dl_link_walk(handle(), link, s.persistent, link_props, &s) != DL_OK)
+        die_hderr("cannot show link properties");
+    if ((!link || cls == VSW_CLASS_VNIC) &&
+        dl_vnic_walk(handle(), link, s.persistent, vnic_props, &s) != DL_OK)
+        die_hderr("cannot show link properties");
+    ofmt_close(s.o);
+}
+
+/*
+ * Check every property of @args against the VNIC @vc, changing @vc and
+ * collecting *@mods.  Warns about each bad one.  @return false if any.
+ */
+static bool props_check(struct dl_proparg *args, int n, bool reset,
+                        const char *link, enum vsw_class cls,
+                        struct vsw_vnic_conf *vc, uint32_t *mods)
+{
+    const char *verb = reset ? "reset" : "set";
+    char why[256];
+    bool ok = true;
+    int i, id;
+
+    for (i = 0; i < n; i++) {
+        enum dl_status st;
+
+        id = dl_prop_lookup(args[i].name);
+        if (id < 0) {
+            warn("invalid link property '%s'", args[i].name);
+            ok = false;
+            continue;
+        }
+        if (!reset && !args[i].has_val) {
+            warn("no value specified for '%s'", args[i].name);
+            ok = false;
+            continue;
+        }
+        if (cls != VSW_CLASS_VNIC) {
+            warn("cannot %s link property '%s' on '%s': %s", verb,
+                 args[i].name, link, dl_status_str(DL_PROPRDONLY));
+            ok = false;
+            continue;
+        }
+        st = dl_prop_parse((enum dl_prop_id)id, reset ? NULL : args[i].val,
+                           vc, why, sizeof(why));
+        if (st == DL_BADVAL) {
+            warn("link property '%s' must be one of: %s", args[i].name, why);
+            ok = false;
+        } else if (st != DL_OK) {
+            warn("cannot %s link property '%s' on '%s': %s", verb,
+                 args[i].name, link, why);
+            ok = false;
+        }
+        *mods |= dl_prop_mod((enum dl_prop_id)id);
+    }
+    return ok;
+}
+
+static void set_linkprop(int argc, char **argv, const char *use, bool reset)
+{
+    struct dl_proparg args[DL_PROPARGS_MAX];
+    char propstr[PROPSTR_MAX] = "";
+    struct vsw_vnic_conf vc;
+    enum vsw_class cls;
+    const char *link;
+    uint32_t mods = 0;
+    bool temp = false;
+    int opt, n, i;
+
+    while ((opt = getopt(argc, argv, ":p:t")) != -1) {
+        switch (opt) {
+        case 'p': propstr_add(propstr, sizeof(propstr), optarg); break;
+        case 't': temp = true; break;
+        default: die_opterr(optopt, opt, use);
+        }
+    }
+    if (optind != argc - 1)
+        usage();
+    link = argv[optind];
+    n = dl_proplist_parse(propstr, !reset, args, DL_PROPARGS_MAX);
+    if (n < 0)
+        die("invalid link properties specified");
+    if (n == 0 && !reset)
+        die("link property must be specified");
+    if (strlen(link) >= VSW_NAMSIZ || !(cls = dl_link_class(handle(), link)))
+        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+    if (n == 0) { /* reset: every property (links have none to reset) */
+        if (cls != VSW_CLASS_VNIC)
+            return;
+        for (i = 0; i < DL_PROP__MAX; i++) {
+            memset(&args[i], 0, sizeof(args[i]));
+            snprintf(args[i].name, sizeof(args[i].name), "%s",
+                     dl_prop_name((enum dl_prop_id)i));
+        }
+        n = DL_PROP__MAX;
+    }
+    vsw_vnic_conf_init(&vc);
+    if (cls == VSW_CLASS_VNIC && dl_vnic_get(handle(), link, &vc) != DL_OK)
+        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+    if (!props_check(args, n, reset, link, cls, &vc, &mods))
+        exit(1);
+    if (dl_vnic_modify(handle(), &vc, mods, temp) != DL_OK) {
+        warn("cannot %s link property '%s' on '%s': %s",
+             reset ? "reset" : "set", args[0].name, link,
+             dl_errmsg(handle()));
+        exit(1);
+    }
+}
+
+void do_set_linkprop(int argc, char **argv, const char *use)
+{
+    set_linkprop(argc, argv, use, false);
+}
+
+void do_reset_linkprop(int argc, char **argv, const char *use)
+{
+    set_linkprop(argc, argv, use, true);
+}

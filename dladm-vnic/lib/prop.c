@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdladm: the link property table (dladm.h).  Each property knows its
+ * default and possible values and how to parse and print itself; the
+ * values are checked here so that dladm refuses a bad one before it asks
+ * vswitchd for anything (vswitchd checks again).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dladm/dladm.h"
+
+typedef void prop_get_fn(const struct vsw_vnic_conf *vc, char *buf,
+                         size_t len);
+typedef enum dl_status prop_set_fn(const char *val, struct vsw_vnic_conf *vc,
+                                   char *why, size_t whylen);
+
+struct prop {
+    const char *name;
+    uint32_t mod;          /* VSW_MOD_* */
+    const char *def;       /* "" = unset */
+    const char *possible;  /* "" = anything (printed "--") */
+    prop_get_fn *get;
+    prop_set_fn *set;      /* val NULL: the default */
+};
+
+/* illumos prints maxbw in Mbit/s with the Kbit/s as 3 decimals. */
+static void maxbw_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
+{
+    unsigned long long mbps = vc->maxbw / 1000000;
+    unsigned kbps = (unsigned)(vc->maxbw % 1000000 / 1000);
+
+    if (vc->maxbw == 0)
+        snprintf(buf, len, "%s", "");
+    else if (kbps)
+        snprintf(buf, len, "%llu.%03u", mbps, kbps);
+    else
+        snprintf(buf, len, "%llu", mbps);
+}
+
+/* A syntactically good maxbw out of range: below the minimum? */
+static bool maxbw_below_min(const char *val)
+{
+    char *end;
+    double v = strtod(val, &end);
+
+    if (*end == 'K' || *end == 'k')
+        v *= 1e3;
+    else if (*end == 'G' || *end == 'g')
+        v *= 1e9;
+    else
+        v *= 1e6;
+    return v < (double)VSW_MAXBW_MIN;
+}
+
+static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
+                                char *why, size_t whylen)
+{
+    int rc;
+
+    if (!val) {
+        vc->maxbw = 0;
+        return DL_OK;
+    }
+    if (strchr(val, '%')) {
+        snprintf(why, whylen, "%s", dl_status_str(DL_NOTSUP));
+        return DL_NOTSUP;
+    }
+    rc = vsw_maxbw_parse(val, &vc->maxbw);
+    if (rc == -ERANGE && maxbw_below_min(val)) {
+        snprintf(why, whylen, "%s", dl_status_str(DL_MINMAXBW));
+        return DL_MINMAXBW;
+    }
+    if (rc < 0) {
+        snprintf(why, whylen, "%s", dl_status_str(DL_BADARG));
+        return DL_BADARG;
+    }
+    return DL_OK;
+}
+
+static void prio_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", vsw_priority_str(vc->priority));
+}
+
+static enum dl_status prio_set(const char *val, struct vsw_vnic_conf *vc,
+                               char *why, size_t whylen)
+{
+    if (!val) {
+        vc->priority = VSW_PRIO_HIGH;
+        return DL_OK;
+    }
+    if (vsw_priority_parse(val, &vc->priority) < 0) {
+        snprintf(why, whylen, "low,medium,high");
+        return DL_BADVAL;
+    }
+    return DL_OK;
+}
+
+static void prot_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
+{
+    if (vc->protection)
+        vsw_protection_format(vc->protection, buf, len);
+    else
+        snprintf(buf, len, "%s", "");
+}
+
+static enum dl_status prot_set(const char *val, struct vsw_vnic_conf *vc,
+                               char *why, size_t whylen)
+{
+    if (!val) {
+        vc->protection = 0;
+        return DL_OK;
+    }
+    if (strcmp(val, "none") == 0 ||
+        vsw_protection_parse(val, &vc->protection) < 0) {
+        snprintf(why, whylen, "mac-nospoof,restricted,ip-nospoof");
+        return DL_BADVAL;
+    }
+    return DL_OK;
+}
+
+static void ips_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
+{
+    vsw_ips_format(vc->ips, vc->nips, buf, len);
+}
+
+static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
+                              char *why, size_t whylen)
+{
+    int rc;
+
+    if (!val) {
+        vc->nips = 0;
+        return DL_OK;
+    }
+    rc = vsw_ips_parse(val, vc->ips, &vc->nips);
+    if (rc == -E2BIG) {
+        snprintf(why, whylen, "%s", dl_status_str(DL_TOOMANY));
+        return DL_TOOMANY;
+    }
+    if (rc < 0 || strcmp(val, "none") == 0) {
+        snprintf(why, whylen, "%s", dl_status_str(DL_BADARG));
+        return DL_BADARG;
+    }
+    return DL_OK;
+}
+
+static void mtu_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
+{
+    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : VSW_VNIC_MTU_DEFAULT);
+}
+
+static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,
+                              char *why, size_t whylen)
+{
+    unsigned long n;
+    char *end;
+
+    if (!val) {
+        vc->mtu = 0;
+        return DL_OK;
+    }
+    errno = 0;
+    n = strtoul(val, &end, 10);
+    if (errno || *end || end == val || val[0] == '-' ||
+        n < VSW_VNIC_MTU_MIN || n > VSW_VNIC_MTU_MAX) {
+        snprintf(why, whylen, "%u-%u", VSW_VNIC_MTU_MIN, VSW_VNIC_MTU_MAX);
+        return DL_BADVAL;
+    }
+    vc->mtu = (uint16_t)n;
+    return DL_OK;
+}
+
+static const struct prop props[DL_PROP__MAX] = {
+    [DL_PROP_MAXBW] = {"maxbw", VSW_MOD_MAXBW, "", "", maxbw_get,
+                       maxbw_set},
+    [DL_PROP_PRIORITY] = {"priority", VSW_MOD_PRIORITY, "high",
+                          "low,medium,high", prio_get, prio_set},
+    [DL_PROP_PROTECTION] = {"protection", VSW_MOD_PROTECTION, "",
+                            "mac-nospoof,restricted,ip-nospoof", prot_get,
+                            prot_set},
+    [DL_PROP_ALLOWED_IPS] = {"allowed-ips", VSW_MOD_ALLOWED_IPS, "", "",
+                             ips_get, ips_set},
+    [DL_PROP_MTU] = {"mtu", VSW_MOD_MTU, "1500", "68-9000", mtu_get,
+                     mtu_set},
+};
+
+int dl_prop_lookup(const char *name)
+{
+    int i;
+
+    for (i = 0; i < DL_PROP__MAX; i++)
+        if (strcmp(props[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+const char *dl_prop_name(enum dl_prop_id id)
+{
+    return props[id].name;
+}
+
+uint32_t dl_prop_mod(enum dl_prop_id id)
+{
+    return props[id].mod;
+}
+
+/* A link that is not a VNIC has no settable property; its MTU shows. */
+static void link_value(enum dl_prop_id id, enum dl_prop_val which,
+                       enum vsw_class cls, char *buf, size_t len)
+{
+    const char *v = "";
+
+    if (which == DL_VAL_PERM)
+        v = "r-";
+    else if (id == DL_PROP_MTU && which != DL_VAL_POSSIBLE)
+        v = cls == VSW_CLASS_ETHERSTUB ? "9000" : "1500";
+    snprintf(buf, len, "%s", v);
+}
+
+void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
+                   enum vsw_class cls, const struct vsw_vnic_conf *vc,
+                   char *buf, size_t len)
+{
+    if (cls != VSW_CLASS_VNIC || !vc) {
+        link_value(id, which, cls, buf, len);
+        return;
+    }
+    switch (which) {
+    case DL_VAL_CURRENT: props[id].get(vc, buf, len); break;
+    case DL_VAL_PERM: snprintf(buf, len, "rw"); break;
+    case DL_VAL_DEFAULT: snprintf(buf, len, "%s", props[id].def); break;
+    case DL_VAL_POSSIBLE: snprintf(buf, len, "%s", props[id].possible);
+        break;
+    }
+}
+
+enum dl_status dl_prop_parse(enum dl_prop_id id, const char *val,
+                             struct vsw_vnic_conf *vc, char *why,
+                             size_t whylen)
+{
+    if ((unsigned)id >= DL_PROP__MAX)
+        return DL_NOTFOUND;
+    why[0] = '\0';
+    return props[id].set(val, vc, why, whylen);
+}
+
+/* Append @tok to @a's values. */
+static int proparg_add(struct dl_proparg *a, const char *tok, size_t n)
+{
+    size_t have = strlen(a->val);
+
+    if (have + n + 2 > sizeof(a->val))
+        return -1;
+    if (a->has_val && have)
+        a->val[have++] = ',';
+    memcpy(a->val + have, tok, n);
+    a->val[have + n] = '\0';
+    a->has_val = true;
+    return 0;
+}
+
+int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,
+                      int max)
+{
+    struct dl_proparg *cur = NULL;
+    int n = 0;
+
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        const char *eq = memchr(s, '=', len);
+
+        if (len == 0)
+            return -1;
+        if (eq && !values)
+            return -1;
+        if (eq || !values || !cur) {
+            size_t nl = eq ? (size_t)(eq - s) : len;
+
+            if (n == max || nl == 0 || nl >= sizeof(cur->name))
+                return -1;
+            cur = &args[n++];
+            memset(cur, 0, sizeof(*cur));
+            memcpy(cur->name, s, nl);
+            if (eq && proparg_add(cur, eq + 1, len - nl - 1) < 0)
+                return -1;
+            if (eq && len == nl + 1)
+                cur->has_val = true; /* "a=" : an empty value */
+        } else if (proparg_add(cur, s, len) < 0) {
+            return -1;
+        }
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return n;
+}

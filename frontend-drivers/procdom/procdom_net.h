@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procdom_net.h - the netif frontends of a process domain (xvm-procdom).
+ *
+ * One frontend per directory under the domain's device/vif/: the xenbus
+ * handshake (libxnf's xnf_xenbus) on the domain's xenstore connection, a
+ * libxnf device in the domain's memory, an event channel brokered by xvmd
+ * over the guest channel, and a TAP device eth<N> in the domain's network
+ * namespace (the one this process lives in) pumped by libxnftap on a
+ * thread of its own.
+ *
+ * Memory layout (grant refs and frames, per vif N in directory order):
+ *   grant table  frames XVMD_GNTTAB_GFN .. + XVMD_GNTTAB_FRAMES
+ *   vif N        PD_VIF_FRAMES frames from XVMD_GNTTAB_GFN +
+ *                XVMD_GNTTAB_FRAMES + N * PD_VIF_FRAMES: PD_GENS pairs of
+ *                ring pages, then one page per TX id and per RX slot;
+ *                PD_VIF_GREFS refs from 8 + N * PD_VIF_GREFS.
+ * Each connection ("generation") g uses ring-page pair g and the refs
+ * from gref_base + 2g, so ring grants a vanished backend still holds
+ * (GTF_reading/GTF_writing that only a hypervisor could clear) are never
+ * reused.
+ *
+ * Thread: everything here runs on the main thread; only the pumps run on
+ * their own threads, and the main thread stops a pump before it touches
+ * that vif's device.
+ */
+#ifndef XVMD_PROCDOM_NET_H
+#define XVMD_PROCDOM_NET_H
+
+struct xvm_mem;
+
+/**
+ * Run the domain's frontends until @sig (a signalfd for SIGTERM/SIGINT)
+ * fires or xvmd closes the guest channel @chan, then close them (Closing,
+ * and Closed once the backend follows or after a short wait) and remove
+ * the TAP devices.  @xs_fd is the domain's xenstore connection (taken
+ * over, closed on return).  Vifs that cannot be set up are logged to
+ * stderr and left alone; without a usable xenstore connection the domain
+ * runs on with no network until told to stop.
+ * @return 0, or -errno if @xs_fd could not be taken over.
+ */
+int pd_net_run(struct xvm_mem *mem, int xs_fd, int chan, int sig);
+
+#endif /* XVMD_PROCDOM_NET_H */

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Every dladm subcommand, in human and parsable form, prints exactly the
+# checked-in expected/golden.out (MACs fixed with -m; the veth's name,
+# which changes per run, is written VETH).
+. "$(dirname "$0")/lib.sh"
+dl_require
+dl_start
+
+run() { echo "\$ dladm $*"; dl "$@" 2>&1; echo "[rc=$?]"; }
+{
+    run create-vnic -l phys0 -m 2:8:20:0:0:1 -v 10 -p maxbw=100M vnic1
+    run create-vnic -l phys0 -m 2:8:20:a:b:c -p priority=low,mtu=9000 vnic2
+    run create-etherstub stub0
+    run create-vnic -t -l stub0 -m 0:16:3e:0:0:5 xvm5_0
+    run show-vnic
+    run show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,domain
+    run show-vnic -p -o macaddress vnic1
+    run show-vnic -l stub0
+    run show-vnic -P
+    run show-vnic -o link,vid vnic1
+    run show-etherstub
+    run show-etherstub stub0
+    run show-link
+    run show-link -p -o link,class,mtu,state,over
+    run show-link -P
+    run show-link vnic2
+    run show-phys phys0
+    run show-phys -p -o link,media,state,speed,duplex phys0
+    run show-phys -P phys0
+    run set-linkprop -p maxbw=1.5M,protection=mac-nospoof,ip-nospoof vnic2
+    run set-linkprop -p allowed-ips=10.0.0.0/24,10.9.9.9 vnic2
+    run set-linkprop -t -p priority=medium vnic1
+    run show-linkprop vnic2
+    run show-linkprop -c -o link,property,perm,value,default,possible vnic1
+    run show-linkprop -p mtu,maxbw phys0
+    run show-linkprop -P -p priority vnic1
+    run show-linkprop -c -o value -p allowed-ips vnic2
+    run reset-linkprop -p maxbw vnic2
+    run show-linkprop -p maxbw,priority vnic2
+    run reset-linkprop vnic2
+    run show-linkprop -c -o property,value vnic2
+    run modify-vnic -v 20 -m 2:8:20:0:0:2 vnic1
+    run modify-vnic -l stub0 vnic2
+    run show-vnic
+    run rename-link vnic2 vnic3
+    run rename-link stub0 stub7
+    run show-vnic
+    run show-vnic -s
+    run show-vnic -s -p -o link,ipackets,opackets,spoof vnic1
+    run show-link -s -p -o link,ipackets,oerrors,policer xvm5_0
+    run delete-vnic xvm5_0
+    run delete-vnic vnic3
+    run delete-etherstub stub7
+    run show-etherstub
+    run show-vnic
+} >"$TMP/out" 2>&1
+sed -i "s/$VETH_SW/VETH/g" "$TMP/out"
+if ! diff -u "$EXPECTED/golden.out" "$TMP/out"; then
+    cp "$TMP/out" "/tmp/dladm-golden.out"
+    fail "output differs from expected/golden.out (see /tmp/dladm-golden.out)"
+fi
+echo PASS

@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Invalid dladm invocations: each prints exactly the expected message,
+# exits 1, and leaves the VNICs as they were (show-vnic -p unchanged);
+# the objects they name stay as they were too.
+. "$(dirname "$0")/lib.sh"
+dl_require
+dl_start
+
+dl create-vnic -l phys0 -m 2:8:20:0:0:1 -v 10 vnic1 || fail "vnic1"
+dl create-etherstub -t stub0 || fail "stub0"
+dl create-vnic -t -l stub0 -m 2:8:20:0:0:2 vnic2 || fail "vnic2"
+before=$(snapshot)
+props_before=$(dl show-linkprop -c -o link,property,value)
+n=0
+
+# bad MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1.
+bad() {
+    local want="$1" out rc
+    shift
+    out=$(dl "$@" 2>&1 >/dev/null)
+    rc=$?
+    n=$((n + 1))
+    [ "$rc" = 1 ] || fail "dladm $*: exit status $rc, not 1"
+    [ "$out" = "$want" ] ||
+        fail "dladm $*: said '$out', expected '$want'"
+    [ "$(snapshot)" = "$before" ] || fail "dladm $*: changed the VNICs"
+}
+L=$(printf 'a%.0s' $(seq 40))0
+
+bad "dladm: link name too long '${L}'" create-vnic -l phys0 "$L"
+bad "dladm: invalid link name '9vnic0'" create-vnic -l phys0 9vnic0
+bad "dladm: invalid link name 'vnic'" create-vnic -l phys0 vnic
+bad "dladm: invalid link name 'vnic01'" create-vnic -l phys0 vnic01
+bad "dladm: invalid link name 'vn-ic0'" create-vnic -l phys0 vn-ic0
+bad "dladm: invalid VLAN identifier '4095'" create-vnic -l phys0 -v 4095 v0
+bad "dladm: invalid VLAN identifier '0'" create-vnic -l phys0 -v 0 v0
+bad "dladm: invalid VLAN identifier 'ten'" create-vnic -l phys0 -v ten v0
+bad "dladm: the option -v cannot be specified more than once" \
+    create-vnic -l phys0 -v 3 -v 4 v0
+bad "dladm: the option -l cannot be specified more than once" \
+    create-vnic -l phys0 -l phys0 v0
+bad "dladm: cannot specify -m option twice" \
+    create-vnic -l phys0 -m random -m auto v0
+bad "dladm: invalid MAC address" create-vnic -l phys0 -m 2:8:20:0:0 v0
+bad "dladm: invalid MAC address" create-vnic -l phys0 -m 2:8:20:0:0:zz v0
+bad "dladm: invalid MAC address" create-vnic -l phys0 -m 2:8:20:0:0:100 v0
+bad "dladm: 'fixed' is not a valid MAC address" \
+    create-vnic -l phys0 -m fixed v0
+bad "dladm: vnic creation over phys0 failed: invalid MAC address value" \
+    create-vnic -l phys0 -m 1:0:5e:0:0:1 v0
+bad "dladm: vnic creation over phys0 failed: MAC address is already in use" \
+    create-vnic -l phys0 -m 2:8:20:0:0:1 v0
+bad "dladm: vnic creation over phys0 failed: object already exists" \
+    create-vnic -l phys0 vnic1
+bad "dladm: vnic creation over phys0 failed: object already exists" \
+    create-vnic -l phys0 stub0
+bad "dladm: invalid link name 'nolink0'" create-vnic -l nolink0 v0
+bad "dladm: vnic creation over vnic1 failed: invalid link" \
+    create-vnic -l vnic1 v0
+bad "dladm: vnic creation over stub0 failed: can't create persistent object on top of temporary object" \
+    create-vnic -l stub0 v0
+bad "dladm: vnic creation over phys0 failed: minimum value for maxbw is 1200K" \
+    create-vnic -l phys0 -p maxbw=1199K v0
+bad "dladm: vnic creation over phys0 failed: invalid link property 'speed'" \
+    create-vnic -l phys0 -p speed=10 v0
+bad "dladm: link property 'priority' must be one of: low,medium,high" \
+    create-vnic -l phys0 -p priority=urgent v0
+bad "dladm: invalid MAC address" create-vnic -l phys0 -m random -r zz v0
+bad "usage: create-vnic      [-t] -l <link> [-m <value> | auto |
+		     {random [-r <prefix>]}] [-v <vid>]
+		     [-p <prop>=<value>[,...]] <vnic-link>" create-vnic v0
+bad "dladm: invalid link name 'vnic9'" delete-vnic vnic9
+bad "dladm: 'phys0' is not a vnic" delete-vnic phys0
+bad "dladm: 'vnic1' is not an etherstub" delete-etherstub vnic1
+bad "dladm: vnic deletion failed: link busy" delete-etherstub stub0
+bad "dladm: invalid link name 'stub'" create-etherstub stub
+bad "dladm: etherstub creation failed: object already exists" \
+    create-etherstub vnic1
+bad "dladm: the option -i can be used only with -s" show-vnic -i 1
+bad "dladm: the option -i can be used only with -s" show-link -i 1
+bad "dladm: invalid interval value '0'" show-link -s -i 0
+bad "dladm: the option -s cannot be specified more than once" show-link -s -s
+bad "dladm: -p requires -o" show-vnic -p
+bad "dladm: \"-o all\" is invalid with -p" show-link -p -o all
+bad "dladm: invalid field(s) specified" show-vnic -o link,zone
+bad "dladm: invalid vnic name 'vnic9': object not found" show-vnic vnic9
+bad "dladm: link vnic9 is not valid: object not found" show-link vnic9
+bad "dladm: failed to show physical link vnic1: invalid argument" \
+    show-phys vnic1
+bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': minimum value for maxbw is 1200K" \
+    set-linkprop -p maxbw=1000K vnic1
+bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument" \
+    set-linkprop -p maxbw=fast vnic1
+bad "dladm: warning: invalid link property 'zone'" set-linkprop -p zone=z vnic1
+bad "dladm: warning: no value specified for 'priority'" \
+    set-linkprop -p priority vnic1
+bad "dladm: warning: link property 'protection' must be one of: mac-nospoof,restricted,ip-nospoof" \
+    set-linkprop -p protection=dhcp-nospoof vnic1
+bad "dladm: warning: link property 'mtu' must be one of: 68-9000" \
+    set-linkprop -p mtu=9001 vnic1
+bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
+    set-linkprop -p allowed-ips=10.0.0.1/24 vnic1
+bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
+    set-linkprop -p allowed-ips=10.0.0.1,10.0.0.1 vnic1
+bad "dladm: warning: cannot set link property 'mtu' on 'phys0': read-only property" \
+    set-linkprop -p mtu=9000 phys0
+bad "dladm: link property must be specified" set-linkprop vnic1
+bad "dladm: link nolink0 is not valid: object not found" \
+    set-linkprop -p priority=low nolink0
+bad "dladm: warning: invalid link property 'foo'" reset-linkprop -p foo vnic1
+bad "dladm: invalid link properties specified" \
+    reset-linkprop -p priority=low vnic1
+bad "dladm: warning: cannot get link property 'foo' for vnic1: object not found" \
+    show-linkprop -p foo vnic1
+bad "dladm: rename operation failed: object already exists" \
+    rename-link vnic1 vnic2
+bad "dladm: rename operation failed: object not found" \
+    rename-link vnic9 vnic8
+bad "dladm: invalid link name '0bad'" rename-link vnic1 0bad
+bad "dladm: vnic modification failed: MAC address is already in use" \
+    modify-vnic -l phys0 -m 2:8:20:0:0:1 vnic2
+bad "dladm: vnic modification failed: can't create persistent object on top of temporary object" \
+    modify-vnic -l stub0 vnic1
+bad "dladm: invalid VLAN identifier '5000'" modify-vnic -v 5000 vnic1
+bad "dladm: 'phys0' is not a vnic" modify-vnic -v 5 phys0
+bad "dladm: unknown subcommand 'create-vlan'
+usage: dladm <subcommand> <args> ...
+$(dl help | sed -n '2,/^$/p' | sed '$d')" create-vlan
+echo "$n invalid invocations"
+[ "$n" -ge 40 ] || fail "only $n cases"
+[ "$(dl show-linkprop -c -o link,property,value)" = "$props_before" ] ||
+    fail "a property changed"
+
+note "vswitchd refuses bad requests too (vswctl, no dladm checks)"
+ctl vnic-create "9bad" phys0 2>&1 | grep -q "invalid link name" ||
+    fail "vswitchd took a bad name"
+ctl vnic-create x0 phys0 vid=5000 2>&1 |
+    grep -q "invalid VLAN identifier '5000'" || fail "vswitchd took VID 5000"
+[ "$(snapshot)" = "$before" ] || fail "vswctl changed the VNICs"
+
+note "vswitchd not running"
+out=$(DLADM_SOCKET="$TMP/none.sock" "$DLADM" show-vnic 2>&1)
+[ $? = 1 ] && [ "$out" = "dladm: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running" ] ||
+    fail "not running: '$out'"
+echo PASS

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libdladm without vswitchd: property lists, property values (parsing,
+ * limits, illumos wording, printing), MAC syntax and the illumos MAC
+ * form, link names, allowed-ips and protection text forms.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check.h"
+#include "dladm/dladm.h"
+
+static void test_proplist(void)
+{
+    struct dl_proparg a[DL_PROPARGS_MAX];
+
+    CHECK_EQ(dl_proplist_parse("a=1,2,b=3", true, a, DL_PROPARGS_MAX), 2);
+    CHECK(strcmp(a[0].name, "a") == 0 && strcmp(a[0].val, "1,2") == 0);
+    CHECK(strcmp(a[1].name, "b") == 0 && strcmp(a[1].val, "3") == 0);
+    CHECK_EQ(dl_proplist_parse("maxbw", true, a, DL_PROPARGS_MAX), 1);
+    CHECK(!a[0].has_val);
+    CHECK_EQ(dl_proplist_parse("maxbw,mtu", false, a, DL_PROPARGS_MAX), 2);
+    CHECK_EQ(dl_proplist_parse("maxbw=1", false, a, DL_PROPARGS_MAX), -1);
+    CHECK_EQ(dl_proplist_parse("a=1,,b=2", true, a, DL_PROPARGS_MAX), -1);
+    CHECK_EQ(dl_proplist_parse("a=1,b=2", true, a, 1), -1);
+}
+
+static void test_maxbw(void)
+{
+    struct vsw_vnic_conf vc;
+    char why[128], buf[64];
+
+    vsw_vnic_conf_init(&vc);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "100", &vc, why, sizeof(why)),
+             DL_OK);
+    CHECK_EQ(vc.maxbw, 100000000);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "1200K", &vc, why, sizeof(why)),
+             DL_OK);
+    dl_prop_value(DL_PROP_MAXBW, DL_VAL_CURRENT, VSW_CLASS_VNIC, &vc, buf,
+                  sizeof(buf));
+    CHECK(strcmp(buf, "1.200") == 0);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "1199K", &vc, why, sizeof(why)),
+             DL_MINMAXBW);
+    CHECK(strcmp(why, "minimum value for maxbw is 1200K") == 0);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "1", &vc, why, sizeof(why)),
+             DL_MINMAXBW);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "2G", &vc, why, sizeof(why)),
+             DL_OK);
+    CHECK_EQ(vc.maxbw, 2000000000ull);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "fast", &vc, why, sizeof(why)),
+             DL_BADARG);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, "10%", &vc, why, sizeof(why)),
+             DL_NOTSUP);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MAXBW, NULL, &vc, why, sizeof(why)),
+             DL_OK);
+    CHECK_EQ(vc.maxbw, 0);
+}
+
+static void test_enum_props(void)
+{
+    struct vsw_vnic_conf vc;
+    char why[128], buf[128];
+
+    vsw_vnic_conf_init(&vc);
+    CHECK_EQ(dl_prop_parse(DL_PROP_PRIORITY, "urgent", &vc, why,
+                           sizeof(why)), DL_BADVAL);
+    CHECK(strcmp(why, "low,medium,high") == 0);
+    CHECK_EQ(dl_prop_parse(DL_PROP_PROTECTION, "ip-nospoof,mac-nospoof",
+                           &vc, why, sizeof(why)), DL_OK);
+    dl_prop_value(DL_PROP_PROTECTION, DL_VAL_CURRENT, VSW_CLASS_VNIC, &vc,
+                  buf, sizeof(buf));
+    CHECK(strcmp(buf, "mac-nospoof,ip-nospoof") == 0);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MTU, "67", &vc, why, sizeof(why)),
+             DL_BADVAL);
+    CHECK_EQ(dl_prop_parse(DL_PROP_MTU, "9000", &vc, why, sizeof(why)),
+             DL_OK);
+    dl_prop_value(DL_PROP_MTU, DL_VAL_PERM, VSW_CLASS_PHYS, NULL, buf,
+                  sizeof(buf));
+    CHECK(strcmp(buf, "r-") == 0);
+    CHECK_EQ(dl_prop_lookup("allowed-ips"), DL_PROP_ALLOWED_IPS);
+    CHECK_EQ(dl_prop_lookup("zone"), -1);
+}
+
+static void test_ips(void)
+{
+    struct vsw_ipnet ips[VSW_IPS_MAX];
+    uint8_t n;
+    char buf[256];
+
+    CHECK_EQ(vsw_ips_parse("10.0.0.0/8,192.168.1.1,fe80::1", ips, &n), 0);
+    CHECK_EQ(n, 3);
+    CHECK_EQ(ips[2].family, AF_INET6);
+    vsw_ips_format(ips, n, buf, sizeof(buf));
+    CHECK(strcmp(buf, "10.0.0.0/8,192.168.1.1,fe80::1") == 0);
+    CHECK(vsw_ips_parse("10.0.0.1/8", ips, &n) < 0);   /* host bits */
+    CHECK(vsw_ips_parse("0.0.0.0", ips, &n) < 0);
+    CHECK(vsw_ips_parse("::", ips, &n) < 0);
+    CHECK(vsw_ips_parse("fe80::/64", ips, &n) < 0);   /* no v6 prefix */
+    CHECK(vsw_ips_parse("1.2.3.4,1.2.3.4", ips, &n) < 0);
+    CHECK(vsw_ips_parse("1.2.3.4/33", ips, &n) < 0);
+}
+
+static void test_names_macs(void)
+{
+    uint8_t mac[6];
+    char buf[18];
+
+    CHECK(dl_valid_linkname("vnic0"));
+    CHECK(dl_valid_linkname("xvm5_0"));
+    CHECK(!dl_valid_linkname("vnic"));
+    CHECK(!dl_valid_linkname("vnic01"));
+    CHECK(!dl_valid_linkname("0vnic"));
+    CHECK_EQ(dl_mac_aton("2:8:20:a:bc:0", mac, 6), 6);
+    dl_mac_ntoa(mac, buf);
+    CHECK(strcmp(buf, "2:8:20:a:bc:0") == 0);
+    CHECK_EQ(dl_mac_aton("2:8:20", mac, 5), 3);
+    CHECK_EQ(dl_mac_aton("2:8:200:0:0:1", mac, 6), -1);
+    CHECK_EQ(dl_mac_aton("2:8::0:0:1", mac, 6), -1);
+    CHECK_EQ(dl_mac_aton("2:8:2:0:0:1:7", mac, 6), -1);
+    CHECK(strcmp(dl_status_str(DL_EXIST), "object already exists") == 0);
+}
+
+int main(void)
+{
+    RUN(test_proplist);
+    RUN(test_maxbw);
+    RUN(test_enum_props);
+    RUN(test_ips);
+    RUN(test_names_macs);
+    return check_summary();
+}
