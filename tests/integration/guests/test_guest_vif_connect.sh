@@ -69,7 +69,10 @@ same_eth0 "after reconnect"
 ref=$(rd $fe/tx-ring-ref)
 stop_backend KILL
 start_backend
-if wait_for 50 both_connected "$id" && [ "$(rd $fe/tx-ring-ref)" != "$ref" ]; then
+# Both states still read 4 from before the kill until the new backend acts:
+# wait for the new session (new rings) first, then for Connected.
+ring_changed() { [ "$(rd $fe/tx-ring-ref)" != "$ref" ]; }
+if wait_for 50 ring_changed && wait_for 50 both_connected "$id"; then
     ok "reconnected after the backend was killed (tx-ring-ref $ref -> $(rd $fe/tx-ring-ref))"
 else fail "after kill: frontend '$(fe_state "$id")' backend '$(be_state "$id")' ref $(rd $fe/tx-ring-ref)"; fi
 same_eth0 "after the backend was killed"
