@@ -44,7 +44,7 @@ mkdir -p "$T/netns"
 "$build/hypervisor/xvmd/xvmd" -s "$T/xvmd.sock" -x "$T/xs.sock" -d "$T/state" -n "$T/netns" \
     -p "$build/frontend-drivers/procdom/xvm-procdom" -t 3 2>"$T/xvmd.log" &
 XVMD_PID=$!
-for _ in $(seq 50); do [ -S "$T/xvmd.sock" ] && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "listening on" "$T/xvmd.log" && break; sleep 0.1; done
 xvm() { "$build/hypervisor/xvm/xvm" -s "$T/xvmd.sock" "$@"; }
 cat >"$T/web1.cfg" <<'CFG'
 name = "web1"

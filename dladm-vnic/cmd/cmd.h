@@ -36,6 +36,11 @@ noreturn void usage(void);
 
 /* The connection to vswitchd, made on first use (dies if impossible). */
 struct dl_handle *handle(void);
+/*
+ * What @name is: as running, or with @persistent as configured for the
+ * next start (a link or VNIC deleted with -t is only there); 0: nothing.
+ */
+enum vsw_class link_class(const char *name, bool persistent);
 
 /* A decimal in [lo, hi] into *@v.  @return false if it is not one. */
 bool str2int(const char *s, long lo, long hi, long *v);

@@ -102,8 +102,7 @@ static void link_opts_parse(int argc, char **argv, const char *use,
         lo->name = argv[optind];
     else if (optind != argc)
         usage();
-    if (lo->name && (strlen(lo->name) >= VSW_NAMSIZ ||
-                     !dl_link_class(handle(), lo->name)))
+    if (lo->name && !link_class(lo->name, lo->persistent))
         die_dlerr(DL_NOTFOUND, "link %s is not valid", lo->name);
 }
 
@@ -194,7 +193,7 @@ void do_show_link(int argc, char **argv, const char *use)
     if (!s->o)
         die("invalid field(s) specified");
     if (lo.name)
-        cls = dl_link_class(handle(), lo.name);
+        cls = link_class(lo.name, lo.persistent);
     if (dl_link_walk(handle(), NULL, lo.persistent, links_keep, &s->ls) !=
         DL_OK)
         die_hderr("cannot show links");
@@ -359,13 +358,15 @@ void do_rename_link(int argc, char **argv, const char *use)
         usage();
     from = argv[optind];
     to = argv[optind + 1];
-    if (strlen(from) >= VSW_NAMSIZ || !dl_link_class(handle(), from))
-        die_dlerr(DL_NOTFOUND, "rename operation failed");
+    if (!link_class(from, false))
+        die_dlerr(link_class(from, true) ? DL_INACTIVE : DL_NOTFOUND,
+                  "rename operation failed");
     if (strlen(to) >= VSW_NAMSIZ)
         die("link name too long '%s'", to);
     if (!dl_valid_linkname(to))
         die("invalid link name '%s'", to);
-    if (dl_link_class(handle(), to) && strcmp(from, to) != 0)
+    if ((link_class(to, false) || link_class(to, true)) &&
+        strcmp(from, to) != 0)
         die_dlerr(DL_EXIST, "rename operation failed");
     if (dl_link_rename(handle(), from, to) != DL_OK)
         die_hderr("rename operation failed");

@@ -51,7 +51,7 @@ static const struct cmd cmds[] = {
     {"delete-etherstub", do_delete_etherstub,
      "    delete-etherstub [-t] <link>"},
     {"show-etherstub", do_show_etherstub,
-     "    show-etherstub   [<link>]"},
+     "    show-etherstub   [-P] [<link>]"},
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -164,6 +164,14 @@ struct dl_handle *handle(void)
     if (st != DL_OK)
         die("cannot reach vswitchd at %s: %s", sock, dl_status_str(st));
     return hd;
+}
+
+enum vsw_class link_class(const char *name, bool persistent)
+{
+    if (strlen(name) >= VSW_NAMSIZ)
+        return 0;
+    return persistent ? dl_link_class_persistent(handle(), name)
+                      : dl_link_class(handle(), name);
 }
 
 bool str2int(const char *s, long lo, long hi, long *v)

@@ -138,8 +138,7 @@ void do_show_linkprop(int argc, char **argv, const char *use)
         die("-c requires -o");
     if (s.parsable && strcasecmp(fields, "all") == 0)
         die("\"-o all\" is invalid with -c");
-    if (link && (strlen(link) >= VSW_NAMSIZ ||
-                 !(cls = dl_link_class(handle(), link))))
+    if (link && !(cls = link_class(link, s.persistent)))
         die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
     prop_select(&s, propstr, link);
     s.o = ofmt_open(fields, "link,property,perm,value,default,possible",
@@ -229,8 +228,9 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
         die("invalid link properties specified");
     if (n == 0 && !reset)
         die("link property must be specified");
-    if (strlen(link) >= VSW_NAMSIZ || !(cls = dl_link_class(handle(), link)))
-        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+    if (!(cls = link_class(link, false)))
+        die_dlerr(link_class(link, true) ? DL_INACTIVE : DL_NOTFOUND,
+                  "link %s is not valid", link);
     if (n == 0) { /* reset: every property (links have none to reset) */
         if (cls != VSW_CLASS_VNIC)
             return;

@@ -121,6 +121,8 @@ static void check_lower(const char *link, const char *what)
     if (strlen(link) >= VSW_NAMSIZ)
         die("link name too long");
     cls = dl_link_class(handle(), link);
+    if (!cls && link_class(link, true))
+        die_dlerr(DL_INACTIVE, "vnic %s over %s failed", what, link);
     if (!cls)
         die("invalid link name '%s'", link);
     if (cls == VSW_CLASS_VNIC)
@@ -181,30 +183,40 @@ void do_create_vnic(int argc, char **argv, const char *use)
         die_hderr("vnic creation over %s failed", link);
 }
 
-/* delete-vnic and delete-etherstub. */
+/*
+ * delete-vnic and delete-etherstub.  As in illumos, the name may be one
+ * left only in the persistent configuration by an earlier -t: without -t
+ * that removes it; with -t there is no running object ("object not
+ * found").
+ */
 static void delete_common(int argc, char **argv, const char *use,
                           bool etherstub)
 {
     enum vsw_class cls;
     const char *name;
     enum dl_status st;
+    bool temp = false;
     int opt;
 
-    while ((opt = getopt(argc, argv, ":t")) != -1)
+    while ((opt = getopt(argc, argv, ":t")) != -1) {
         if (opt != 't')
             die_opterr(optopt, opt, use);
+        temp = true;
+    }
     if (optind != argc - 1)
         usage();
     name = argv[optind];
-    cls = dl_link_class(handle(), name);
+    cls = link_class(name, false);
+    if (!cls)
+        cls = link_class(name, true);
     if (!cls)
         die("invalid link name '%s'", name);
     if (etherstub && cls != VSW_CLASS_ETHERSTUB)
         die("'%s' is not an etherstub", name);
     if (!etherstub && cls != VSW_CLASS_VNIC)
         die("'%s' is not a vnic", name);
-    st = etherstub ? dl_etherstub_delete(handle(), name)
-                   : dl_vnic_delete(handle(), name);
+    st = etherstub ? dl_etherstub_delete(handle(), name, temp)
+                   : dl_vnic_delete(handle(), name, temp);
     if (st != DL_OK)
         die_hderr("vnic deletion failed");
 }
@@ -248,6 +260,8 @@ void do_modify_vnic(int argc, char **argv, const char *use)
     if (dl_vnic_get(handle(), name, &vc) != DL_OK) {
         if (dl_link_class(handle(), name))
             die("'%s' is not a vnic", name);
+        if (link_class(name, true) == VSW_CLASS_VNIC)
+            die_dlerr(DL_INACTIVE, "vnic modification failed");
         die("invalid link name '%s'", name);
     }
     if (link) {
@@ -387,7 +401,7 @@ static void show_opts_parse(int argc, char **argv, const char *use,
 
     memset(so, 0, sizeof(*so));
     so->interval = -1;
-    while ((opt = getopt(argc, argv, etherstub ? ":" : ":pPl:si:o:")) !=
+    while ((opt = getopt(argc, argv, etherstub ? ":P" : ":pPl:si:o:")) !=
            -1) {
         switch (opt) {
         case 'p': so->parsable = true; break;
@@ -438,11 +452,9 @@ void do_show_vnic(int argc, char **argv, const char *use)
     if (!s)
         die("insufficient memory");
     show_opts_parse(argc, argv, use, false, &so);
-    if (so.name && (strlen(so.name) >= VSW_NAMSIZ ||
-                    dl_link_class(handle(), so.name) != VSW_CLASS_VNIC))
+    if (so.name && link_class(so.name, so.persistent) != VSW_CLASS_VNIC)
         die_dlerr(DL_NOTFOUND, "invalid vnic name '%s'", so.name);
-    if (so.link && (strlen(so.link) >= VSW_NAMSIZ ||
-                    !dl_link_class(handle(), so.link)))
+    if (so.link && !link_class(so.link, so.persistent))
         die_dlerr(DL_NOTFOUND, "invalid link name '%s'", so.link);
     if (so.stats) {
         stats_show(so.fields, so.parsable,
@@ -484,11 +496,12 @@ void do_show_etherstub(int argc, char **argv, const char *use)
     struct ofmt *o;
 
     show_opts_parse(argc, argv, use, true, &so);
-    if (so.name && (strlen(so.name) >= VSW_NAMSIZ ||
-                    dl_link_class(handle(), so.name) != VSW_CLASS_ETHERSTUB))
+    if (so.name &&
+        link_class(so.name, so.persistent) != VSW_CLASS_ETHERSTUB)
         die_dlerr(DL_NOTFOUND, "invalid vnic name '%s'", so.name);
     o = ofmt_open(NULL, "link", f, false, stub_field);
-    if (!o || dl_link_walk(handle(), so.name, false, stub_print, o) != DL_OK)
+    if (!o || dl_link_walk(handle(), so.name, so.persistent, stub_print, o) !=
+                  DL_OK)
         die_hderr("failed to show etherstub");
     ofmt_close(o);
 }

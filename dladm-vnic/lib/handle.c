@@ -37,6 +37,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_NOTRUNNING] = "vswitchd is not running",
     [DL_TOOMANY] = "too many values",
     [DL_IOERR] = "I/O error",
+    [DL_INACTIVE] = "link is not active (deleted with -t)",
 };
 
 const char *dl_status_str(enum dl_status st)
@@ -59,6 +60,7 @@ static enum dl_status errno_status(int e)
     case E2BIG: return DL_TOOMANY;
     case ECONNRESET: case EPIPE: case EPROTO: return DL_IOERR;
     case EINVAL: return DL_BADARG;
+    case ENODEV: return DL_INACTIVE;
     default: return DL_FAILED;
     }
 }
@@ -192,6 +194,26 @@ enum vsw_class dl_link_class(struct dl_handle *h, const char *name)
     return 0;
 }
 
+static int vnic_class_cb(const struct vsw_vnic_conf *vc, void *arg)
+{
+    (void)vc;
+    *(enum vsw_class *)arg = VSW_CLASS_VNIC;
+    return 0;
+}
+
+enum vsw_class dl_link_class_persistent(struct dl_handle *h,
+                                        const char *name)
+{
+    enum vsw_class cls = 0;
+
+    if (strlen(name) >= VSW_NAMSIZ)
+        return 0;
+    if (vsw_client_link_list(h->c, name, true, class_cb, &cls) == 0 ||
+        vsw_client_vnic_list(h->c, name, true, vnic_class_cb, &cls) == 0)
+        return cls;
+    return 0;
+}
+
 static int vnic_copy(const struct vsw_vnic_conf *vc, void *arg)
 {
     *(struct vsw_vnic_conf *)arg = *vc;
@@ -213,9 +235,11 @@ enum dl_status dl_vnic_create(struct dl_handle *h,
     return done(h, vsw_client_vnic_create(h->c, vc, made));
 }
 
-enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name)
+enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name,
+                              bool temporary)
 {
-    return done(h, vsw_client_vnic_delete(h->c, name));
+    return done(h, temporary ? vsw_client_vnic_deactivate(h->c, name)
+                             : vsw_client_vnic_delete(h->c, name));
 }
 
 enum dl_status dl_vnic_modify(struct dl_handle *h,
@@ -239,9 +263,11 @@ enum dl_status dl_etherstub_create(struct dl_handle *h, const char *name,
     return done(h, vsw_client_link_create(h->c, &lc));
 }
 
-enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name)
+enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name,
+                                   bool temporary)
 {
-    return done(h, vsw_client_link_delete(h->c, name));
+    return done(h, temporary ? vsw_client_link_deactivate(h->c, name)
+                             : vsw_client_link_delete(h->c, name));
 }
 
 enum dl_status dl_link_rename(struct dl_handle *h, const char *name,

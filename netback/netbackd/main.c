@@ -15,7 +15,7 @@
  * SIGUSR1 rewrites the counters file; SIGTERM/SIGINT stop cleanly (every
  * backend goes Closed, so frontends wait for the next netbackd).  A
  * netbackd killed outright leaves its backends Connected; the next one
- * takes them back through Closing (see dev.c).
+ * takes them back through Closing (see nbd_vifmgr.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,7 +67,7 @@ static int xs_events(struct nbd *d)
     int rc;
 
     while ((rc = xvm_xs_event_next(d->xs, &ev)) == 1) {
-        rc = nbd_devs_event(d, ev);
+        rc = nbd_vifmgr_event(d->vm, ev);
         free(ev);
         if (rc < 0)
             return rc;

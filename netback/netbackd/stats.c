@@ -20,22 +20,23 @@
 
 #include "netbackd.h"
 
-static void vif_line(FILE *f, const struct nbd_dev *dev)
+static void vif_line(FILE *f, const struct nbd_vifdev *dev)
 {
-    const struct nbd_port *p = dev->port;
+    const struct nbd_conn *cn = dev->priv;
+    const struct nbd_port *p = cn ? cn->port : NULL;
     const uint8_t *m;
     struct nbd_port_stats s;
     struct nb_vif_stats v;
 
     fprintf(f, "vif %u/%u name=%s state=%d", dev->domid, dev->n, dev->name,
             dev->xb ? (int)nb_xenbus_state(dev->xb) : 0);
-    if (!p || !dev->vif) {
+    if (!p || !cn->vif) {
         fputc('\n', f);
         return;
     }
     m = nbd_port_mac(p);
     nbd_port_stats_get(p, &s);
-    nb_vif_stats_get(dev->vif, &v);
+    nb_vif_stats_get(cn->vif, &v);
     fprintf(f,
             " mac=%02x:%02x:%02x:%02x:%02x:%02x tx_pkts=%" PRIu64
             " tx_bytes=%" PRIu64 " tx_gso=%" PRIu64 " tx_csum_blank=%" PRIu64
@@ -50,25 +51,25 @@ static void vif_line(FILE *f, const struct nbd_dev *dev)
             s.rx_gso, s.drop_unknown, s.drop_qfull, v.tx_credit_stalls,
             v.tx_nobuf_stalls, v.rx_no_slots,
             v.rx_dropped_offload + v.rx_dropped_bad, dev->rate_bytes,
-            dev->rate_usecs, nb_fatal_str(nb_vif_disabled(dev->vif)));
+            dev->rate_usecs, nb_fatal_str(nb_vif_disabled(cn->vif)));
 }
 
 static void write_all(FILE *f, struct nbd *d)
 {
-    const struct nbd_dev *dev;
+    const struct nbd_vifdev *dev;
     const struct nbd_dom *m;
     unsigned ndev = 0, ndom = 0;
 
-    for (dev = d->devs; dev; dev = dev->next)
+    for (dev = nbd_vifmgr_devs(d->vm); dev; dev = dev->next)
         ndev++;
-    for (m = d->doms; m; m = m->next)
+    for (m = nbd_vifmgr_doms(d->vm); m; m = m->next)
         ndom++;
     fprintf(f, "netbackd pid=%d seq=%" PRIu64 " devices=%u domains=%u\n",
             (int)getpid(), d->stats_seq, ndev, ndom);
-    for (m = d->doms; m; m = m->next)
+    for (m = nbd_vifmgr_doms(d->vm); m; m = m->next)
         fprintf(f, "dom %u frames=%u vifs=%u\n", m->domid,
                 xvm_mem_nr_frames(m->mem), m->refs);
-    for (dev = d->devs; dev; dev = dev->next)
+    for (dev = nbd_vifmgr_devs(d->vm); dev; dev = dev->next)
         vif_line(f, dev);
 }
 

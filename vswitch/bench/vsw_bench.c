@@ -16,10 +16,17 @@
  * pass: a port read, a classification, a port write.
  *
  *   vsw-bench [-s frame-size] [-n frames-in-flight] [-t seconds] [-l cpu]
+ *             [-C all|pcap-filter [-r reader-cpu]]
+ *
+ * -C attaches a capture (vsw/capture.h) to a1, both directions, with that
+ * filter ("all": none, every frame is copied), read by a thread on
+ * reader-cpu (default 0) the way snoop reads it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +39,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "vsw/capture.h"
 #include "vsw/switch.h"
 
 #define RING_SIZE 4096
@@ -43,6 +51,8 @@ static const uint8_t M2[6] = {0x02, 0x08, 0x20, 0, 0, 0x02};
 struct args {
     unsigned size, inflight, seconds;
     const char *cpu;
+    const char *cap;    /* -C: capture filter, "all" for none */
+    int reader_cpu;
 };
 
 static int args_parse(int argc, char **argv, struct args *a)
@@ -50,12 +60,14 @@ static int args_parse(int argc, char **argv, struct args *a)
     int c;
 
     *a = (struct args){.size = 64, .inflight = 256, .seconds = 5, .cpu = "1"};
-    while ((c = getopt(argc, argv, "s:n:t:l:")) != -1) {
+    while ((c = getopt(argc, argv, "s:n:t:l:C:r:")) != -1) {
         switch (c) {
         case 's': a->size = (unsigned)atoi(optarg); break;
         case 'n': a->inflight = (unsigned)atoi(optarg); break;
         case 't': a->seconds = (unsigned)atoi(optarg); break;
         case 'l': a->cpu = optarg; break;
+        case 'C': a->cap = optarg; break;
+        case 'r': a->reader_cpu = atoi(optarg); break;
         default: return -1;
         }
     }
@@ -159,8 +171,74 @@ static void report(const struct args *a, struct vsw_vnic *a1,
            (double)rte_get_tsc_hz() / 1e9);
 }
 
+/* ---- -C: a capture and its reader ---- */
+
+struct cap_run {
+    struct vsw_cap *c;
+    struct vsw_cap_reader r;
+    pthread_t tid;
+    volatile int stop;
+    uint64_t got;
+};
+
+static void *cap_reader(void *arg)
+{
+    struct cap_run *cr = arg;
+    const struct vsw_cap_rec *rec;
+    uint64_t sum = 0;
+    int err;
+
+    while (!cr->stop) {
+        if (vsw_cap_reader_wait(&cr->r, 10) <= 0)
+            continue;
+        while ((rec = vsw_cap_reader_next(&cr->r, &err)) != NULL) {
+            sum += rec->data[rec->caplen - 1]; /* touch what a writer would */
+            cr->got++;
+        }
+        vsw_cap_reader_done(&cr->r);
+    }
+    return (void *)(uintptr_t)sum;
+}
+
+static int cap_start(struct cap_run *cr, struct vsw_switch *sw,
+                     const struct args *a)
+{
+    struct vsw_cap_params p = {
+        .name = "a1", .dir = VSW_CAP_BOTH,
+        .filter = strcmp(a->cap, "all") == 0 ? NULL : a->cap};
+    char err[256];
+    cpu_set_t set;
+
+    cr->c = vsw_cap_open(sw, &p, err, sizeof(err));
+    if (!cr->c) {
+        fprintf(stderr, "vsw-bench: capture: %s\n", err);
+        return -EINVAL;
+    }
+    if (vsw_cap_reader_init(&cr->r, -1, dup(vsw_cap_memfd(cr->c)),
+                            dup(vsw_cap_eventfd(cr->c))) < 0)
+        return -EINVAL;
+    pthread_create(&cr->tid, NULL, cap_reader, cr);
+    CPU_ZERO(&set);
+    CPU_SET(a->reader_cpu, &set);
+    pthread_setaffinity_np(cr->tid, sizeof(set), &set);
+    return 0;
+}
+
+static void cap_stop(struct cap_run *cr, const struct args *a)
+{
+    cr->stop = 1;
+    pthread_join(cr->tid, NULL);
+    printf("  capture '%s' (JIT %s): %llu frames read, %llu dropped\n",
+           a->cap, vsw_cap_jitted(cr->c) ? "yes" : "no",
+           (unsigned long long)cr->got,
+           (unsigned long long)vsw_cap_reader_drops(&cr->r));
+    vsw_cap_close(cr->c);
+    vsw_cap_reader_fini(&cr->r);
+}
+
 static int bench(const struct args *a, struct rte_mempool *pool)
 {
+    struct cap_run cr = {0};
     struct vsw_switch_params sp = {.pool = pool};
     struct vsw_switch *sw = vsw_switch_create(&sp);
     struct rte_ring *ra = ring("ra"), *rab = ring("rab");
@@ -183,6 +261,8 @@ static int bench(const struct args *a, struct rte_mempool *pool)
               ring_port("net_bench_vb", rab, s2, pool));
     if (!a1 || !b1 || fill(ra, pool, a->inflight, a->size) < 0)
         return -EINVAL;
+    if (a->cap && cap_start(&cr, sw, a) < 0)
+        return -EINVAL;
     vsw_switch_thread_start(sw);
     t0 = rte_rdtsc();
     while (rte_rdtsc() - t0 < rte_get_tsc_hz() / 2) /* warm up */
@@ -197,6 +277,8 @@ static int bench(const struct args *a, struct rte_mempool *pool)
     } while (t1 - t0 < a->seconds * rte_get_tsc_hz());
     vsw_switch_thread_stop(sw);
     report(a, a1, b1, frames, t1 - t0);
+    if (a->cap)
+        cap_stop(&cr, a);
     /* Every frame is still going round: nothing lost, nothing leaked. */
     if (rte_ring_count(ra) + rte_ring_count(rab) != a->inflight)
         fprintf(stderr, "vsw-bench: %u frames in flight, expected %u\n",
@@ -214,7 +296,8 @@ int main(int argc, char **argv)
 
     if (args_parse(argc, argv, &a) < 0) {
         fprintf(stderr, "usage: vsw-bench [-s 60..1514] [-n frames] "
-                        "[-t seconds] [-l cpu]\n");
+                        "[-t seconds] [-l cpu]\n"
+                        "                 [-C all|filter [-r cpu]]\n");
         return 2;
     }
     if (eal_up(a.cpu) < 0) {

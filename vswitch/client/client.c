@@ -181,15 +181,31 @@ int vsw_client_link_create(struct vsw_client *c,
     return transact(c, nlh, NULL, NULL);
 }
 
-int vsw_client_link_delete(struct vsw_client *c, const char *name)
+/* LINK_DELETE or VNIC_DELETE; @temporary: the running object only. */
+static int delete_req(struct vsw_client *c, uint16_t cmd, const char *name,
+                      bool temporary)
 {
+    struct nlmsghdr *nlh;
     int rc = name_ok(c, name);
 
     if (rc == 0 && !name)
         rc = fail(c, -EINVAL, NULL);
     if (rc < 0)
         return rc;
-    return transact(c, req_named(c, VSW_CMD_LINK_DELETE, name), NULL, NULL);
+    nlh = req_named(c, cmd, name);
+    if (temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    return transact(c, nlh, NULL, NULL);
+}
+
+int vsw_client_link_delete(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_LINK_DELETE, name, false);
+}
+
+int vsw_client_link_deactivate(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_LINK_DELETE, name, true);
 }
 
 struct link_walk {
@@ -267,13 +283,12 @@ int vsw_client_vnic_create(struct vsw_client *c,
 
 int vsw_client_vnic_delete(struct vsw_client *c, const char *name)
 {
-    int rc = name_ok(c, name);
+    return delete_req(c, VSW_CMD_VNIC_DELETE, name, false);
+}
 
-    if (rc == 0 && !name)
-        rc = fail(c, -EINVAL, NULL);
-    if (rc < 0)
-        return rc;
-    return transact(c, req_named(c, VSW_CMD_VNIC_DELETE, name), NULL, NULL);
+int vsw_client_vnic_deactivate(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_VNIC_DELETE, name, true);
 }
 
 int vsw_client_vnic_modify(struct vsw_client *c,

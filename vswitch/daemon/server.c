@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 
 #include "server.h"
+#include "capture_ctl.h"
 #include "vif_ctl.h"
 #include "vsw/ctl.h"
 #include "xvm/fdpass.h"
@@ -29,6 +30,7 @@ struct server {
     int stopfd;
     struct vsw_mgr *m;
     struct vsw_switch *sw;
+    struct server_hook *hook; /* NULL: none */
     pthread_t tid;
     int nclients;
     int clients[MAX_CLIENTS];
@@ -123,6 +125,12 @@ static bool client_serve(struct server *s, int fd)
         vsw_switch_wake(s->sw);
         return true;
     }
+    if ((size_t)n >= sizeof(*nlh) && nlh->nlmsg_type == VSW_CMD_CAPTURE) {
+        for (i = 0; i < nfds; i++)
+            close(fds[i]);
+        capture_ctl_serve(s->sw, fd, s->buf, (size_t)n);
+        return true;
+    }
     for (i = 0; i < nfds; i++)
         close(fds[i]);
     vsw_mgr_handle(s->m, s->buf, (size_t)n, client_send, &fd);
@@ -134,8 +142,10 @@ static bool client_serve(struct server *s, int fd)
 static void *server_main(void *arg)
 {
     struct server *s = arg;
-    struct pollfd pfd[MAX_CLIENTS + 2];
+    struct pollfd pfd[MAX_CLIENTS + 3];
 
+    if (s->hook)
+        s->hook->run(s->hook->arg);
     for (;;) {
         int i, n = s->nclients;
 
@@ -143,7 +153,9 @@ static void *server_main(void *arg)
         pfd[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
         for (i = 0; i < n; i++)
             pfd[i + 2] = (struct pollfd){.fd = s->clients[i], .events = POLLIN};
-        if (poll(pfd, (nfds_t)n + 2, -1) < 0) {
+        pfd[n + 2] = (struct pollfd){.fd = s->hook ? s->hook->fd : -1,
+                                     .events = POLLIN};
+        if (poll(pfd, (nfds_t)n + 3, -1) < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -153,17 +165,20 @@ static void *server_main(void *arg)
         for (i = n - 1; i >= 0; i--) {
             if (!pfd[i + 2].revents || client_serve(s, s->clients[i]))
                 continue;
+            capture_ctl_gone(s->clients[i]);
             close(s->clients[i]);
             s->clients[i] = s->clients[--s->nclients];
         }
         if (pfd[1].revents)
             client_accept(s);
+        if (pfd[n + 2].revents)
+            s->hook->run(s->hook->arg);
     }
     return NULL;
 }
 
 struct server *server_start(const char *path, struct vsw_mgr *m,
-                            struct vsw_switch *sw)
+                            struct vsw_switch *sw, struct server_hook *hook)
 {
     struct server *s;
     int rc;
@@ -177,6 +192,7 @@ struct server *server_start(const char *path, struct vsw_mgr *m,
         return NULL;
     s->m = m;
     s->sw = sw;
+    s->hook = hook;
     s->sa.sun_family = AF_UNIX;
     strcpy(s->sa.sun_path, path);
     s->lfd = listen_at(&s->sa);
@@ -216,6 +232,7 @@ void server_stop(struct server *s)
         return;
     if (write(s->stopfd, &one, sizeof(one)) == sizeof(one))
         pthread_join(s->tid, NULL);
+    capture_ctl_stop();
     for (i = 0; i < s->nclients; i++)
         close(s->clients[i]);
     close(s->stopfd);

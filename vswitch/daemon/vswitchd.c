@@ -3,7 +3,8 @@
  * vswitchd: the dom0 virtual switch.
  *
  *   vswitchd [-c config] [-S state-dir] [-s socket] [-F file-prefix]
- *            [-m MB] [-l cpu] [-P] [-- EAL options]
+ *            [-m MB] [-l cpu] [-P] [-x XS_SOCKET [-X XVMD_SOCKET]]
+ *            [-- EAL options]
  *
  * The main thread is the fast path: it polls the ports and, after
  * IDLE_US without a frame, sleeps on the ports' fds and interrupts.  A
@@ -25,6 +26,7 @@
 #include <rte_mbuf.h>
 
 #include "server.h"
+#include "xen_vif.h"
 #include "vsw/ctl.h"
 #include "vsw/mgr.h"
 
@@ -46,6 +48,7 @@ struct opts {
     const char *sock;
     const char *prefix;
     const char *cpu;
+    const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned mem_mb;
     bool pci;
     int eal_argc; /* extra EAL options after "--" */
@@ -72,7 +75,9 @@ static void usage(void)
             "  -F  DPDK --file-prefix (default %s)\n"
             "  -m  memory in MB when running without hugepages (%u)\n"
             "  -l  CPU of the fast path (default: the last one allowed)\n"
-            "  -P  scan PCI devices (off: virtual devices only)\n",
+            "  -P  scan PCI devices (off: virtual devices only)\n"
+            "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
+            "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
             DEFAULT_STATE_DIR, VSW_CTL_SOCK, DEFAULT_PREFIX, DEFAULT_MEM_MB);
 }
 
@@ -84,7 +89,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
                        .sock = VSW_CTL_SOCK,
                        .prefix = DEFAULT_PREFIX,
                        .mem_mb = DEFAULT_MEM_MB};
-    while ((c = getopt(argc, argv, "c:S:s:F:m:l:Ph")) != -1) {
+    while ((c = getopt(argc, argv, "c:S:s:F:m:l:Px:X:h")) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 'S': o->state_dir = optarg; break;
@@ -93,6 +98,8 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         case 'm': o->mem_mb = (unsigned)atoi(optarg); break;
         case 'l': o->cpu = optarg; break;
         case 'P': o->pci = true; break;
+        case 'x': o->xs_sock = optarg; break;
+        case 'X': o->xvmd_sock = optarg; break;
         default: usage(); return -1;
         }
     }
@@ -206,6 +213,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     struct vsw_switch *sw;
     struct vsw_mgr *m;
     struct server *srv;
+    struct xen_vif *xv = NULL;
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -213,6 +221,8 @@ static int run(const struct opts *o, struct rte_mempool *pool)
         perror("vswitchd: switch");
         return 1;
     }
+    if (vsw_telemetry_attach(sw) < 0)
+        fprintf(stderr, "vswitchd: telemetry commands not registered\n");
     mp.sw = sw;
     m = vsw_mgr_create(&mp);
     if (!m) {
@@ -222,7 +232,13 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     }
     if (setup_config(m, o) < 0)
         goto destroy_mgr;
-    srv = server_start(o->sock, m, sw);
+    if (o->xs_sock &&
+        !(xv = xen_vif_create(o->xs_sock, o->xvmd_sock, m, sw))) {
+        fprintf(stderr, "vswitchd: xenstore %s: %s\n", o->xs_sock,
+                strerror(errno));
+        goto destroy_mgr;
+    }
+    srv = server_start(o->sock, m, sw, xen_vif_hook(xv));
     if (!srv) {
         fprintf(stderr, "vswitchd: control socket %s: %s\n", o->sock,
                 errno == EADDRINUSE ? "another vswitchd is serving it"
@@ -235,8 +251,10 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     rc = 0;
     server_stop(srv);
 destroy_mgr:
+    xen_vif_destroy(xv);
     vsw_mgr_destroy(m);
 destroy_sw:
+    vsw_telemetry_attach(NULL);
     vsw_switch_destroy(sw);
     return rc;
 }

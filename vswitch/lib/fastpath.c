@@ -16,6 +16,7 @@
 #include <rte_cycles.h>
 #include <rte_ether.h>
 
+#include "capture_pvt.h"
 #include "switch_pvt.h"
 
 #define VLAN_HLEN 4
@@ -125,6 +126,11 @@ void vsw_ep_flush(struct vsw_ep *ep)
     if (n == 0)
         return;
     ep->ntx = 0;
+    vsw_cap_tap(&ep->cap, ep->tx, n, VSW_CAP_LEAVE);
+    if (port && ep->prio_egress) {
+        vsw_egress_tx(ep, port, n); /* prio.c */
+        return;
+    }
     for (i = 0; i < n; i++)
         bytes += ep->tx[i]->pkt_len;
     if (port)
@@ -147,9 +153,16 @@ void vsw_ep_flush(struct vsw_ep *ep)
 static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
                           struct rte_mbuf *m)
 {
-    if (!load_acq(&ep->port)) {
+    const struct vsw_port *port = load_acq(&ep->port);
+
+    if (!port) {
         vsw_drop(ep->stats, VSW_DROP_VIF_ERROR);
         rte_pktmbuf_free(m);
+        return;
+    }
+    if (unlikely(vsw_ofl_pending(m)) &&
+        !(port->flags & VSW_PORT_F_OFFLOAD_META)) {
+        vsw_ofl_put(sw, ep, m, VSW_VID_NONE); /* gso.c */
         return;
     }
     if (!ep->dirty) {
@@ -162,19 +175,30 @@ static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
         vsw_ep_flush(ep);
 }
 
+void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m)
+{
+    ep_put(sw, ep, m);
+}
+
 void vsw_fp_flush_eps(struct vsw_switch *sw)
 {
-    struct vsw_ep *ep = sw->dirty;
+    struct vsw_ep *ep = sw->dirty, *keep = NULL;
 
     while (ep) {
         struct vsw_ep *next = ep->next_dirty;
 
         vsw_ep_flush(ep);
-        ep->dirty = false;
-        ep->next_dirty = NULL;
+        if (unlikely(ep->egq != NULL) && vsw_egress_backlog(ep)) {
+            /* A congested wire stays dirty until its queue drains. */
+            ep->next_dirty = keep;
+            keep = ep;
+        } else {
+            ep->dirty = false;
+            ep->next_dirty = NULL;
+        }
         ep = next;
     }
-    sw->dirty = NULL;
+    sw->dirty = keep;
 }
 
 /* ---- maxbw toward a VNIC: a token bucket with a bounded queue ---- */
@@ -370,6 +394,18 @@ static inline int tag_insert(struct rte_mbuf *m, uint16_t vid)
     return 0;
 }
 
+int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid)
+{
+    return tag_insert(m, vid);
+}
+
+/* The egress class of a frame @v sends to the wire (prio.c). */
+static inline void prio_mark(struct rte_mbuf *m, const struct vsw_vnic *v)
+{
+    m->hash.sched.traffic_class =
+        (uint8_t)__atomic_load_n(&v->priority, __ATOMIC_RELAXED);
+}
+
 /* ---- flooding ---- */
 
 /*
@@ -433,6 +469,7 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
         return;
     }
     if (!wire || vid == VSW_VID_NONE) {
+        prio_mark(m, v);
         flood(l->sw, f, v, wire, m, now);
         return;
     }
@@ -448,6 +485,7 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
         vsw_drop(&v->stats, VSW_DROP_NOBUF);
         rte_pktmbuf_free(c);
     } else {
+        prio_mark(c, v);
         ep_put(l->sw, wire, c);
     }
     if (m)
@@ -526,6 +564,7 @@ static void link_input_burst(struct vsw_link *l, struct rte_mbuf **pkts,
 void vsw_link_input(struct vsw_link *l, struct rte_mbuf **pkts, uint16_t n,
                     uint64_t now)
 {
+    vsw_cap_tap(&l->ep.cap, pkts, n, VSW_CAP_ENTER);
     while (n) {
         uint16_t b = n < VSW_BURST ? n : VSW_BURST;
 
@@ -589,6 +628,12 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
         rte_pktmbuf_free(m);
         return;
     }
+    prio_mark(m, v);
+    if (unlikely(vsw_ofl_pending(m))) {
+        /* Segmented (gso.c) before the tag goes in. */
+        vsw_ofl_put(l->sw, &l->ep, m, v->key.vid);
+        return;
+    }
     if (v->key.vid != VSW_VID_NONE && tag_insert(m, v->key.vid) < 0) {
         vsw_drop(&v->stats, VSW_DROP_NOBUF);
         rte_pktmbuf_free(m);
@@ -649,6 +694,7 @@ static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
 void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
                     uint64_t now)
 {
+    vsw_cap_tap(&v->ep.cap, pkts, n, VSW_CAP_ENTER);
     while (n) {
         uint16_t b = n < VSW_BURST ? n : VSW_BURST;
 

@@ -4,6 +4,11 @@
  * Every create validates everything before touching the switch, and
  * undoes what it made if a later step fails, so a failed request never
  * leaves half an object behind.
+ *
+ * A boot or persistent object deleted with -t stays on its list as an
+ * inactive record (no switch object, l / v NULL): it keeps its name, it is
+ * in the persistent walks and the state file, and it comes back at the
+ * next start.  Only delete without -t removes the record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +35,7 @@ struct mlink {
     struct vsw_link *l;
     enum origin origin;
     bool deleting; /* left out of the state file being written */
+    bool inactive; /* deleted with -t: only the record is left */
     TAILQ_ENTRY(mlink) entry;
 };
 
@@ -40,6 +46,7 @@ struct mvnic {
     struct mlink *ml;
     enum origin origin;
     bool deleting;
+    bool inactive; /* deleted with -t: only the record is left */
     TAILQ_ENTRY(mvnic) entry;
 };
 
@@ -186,6 +193,42 @@ static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
     return NULL;
 }
 
+/* What is refused on an inactive record (dladm's DL_INACTIVE words). */
+static int inactive(char *err, size_t errlen)
+{
+    return fail(err, errlen, -ENODEV, "link is not active (deleted with -t)");
+}
+
+/* Does a VNIC sit on @ml: any record, or only running ones? */
+static bool link_used(struct vsw_mgr *m, const struct mlink *ml,
+                      bool running)
+{
+    const struct mvnic *mv;
+
+    if (ml->l && vsw_link_nvnics(ml->l))
+        return true;
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->ml == ml && !(running && mv->inactive))
+            return true;
+    return false;
+}
+
+/*
+ * Is a fixed @mac on @ml kept for an inactive boot or persistent record
+ * (other than @self)?  The next start would make both.
+ */
+static bool mac_kept(struct vsw_mgr *m, const struct mlink *ml,
+                     const uint8_t mac[6], const struct mvnic *self)
+{
+    const struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv != self && mv->inactive && mv->ml == ml &&
+            memcmp(mv->conf.mac, mac, 6) == 0)
+            return true;
+    return false;
+}
+
 static int name_check(struct vsw_mgr *m, const char *name, char *err,
                       size_t errlen)
 {
@@ -265,16 +308,26 @@ int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                      errlen);
 }
 
-int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
-                        size_t errlen)
+/* Delete link @name; @temporary: only the running link (dladm -t). */
+static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
+                       char *err, size_t errlen)
 {
     struct mlink *ml = mlink_find(m, name);
     int rc;
 
-    if (!ml)
+    if (!ml || (ml->inactive && temporary))
         return fail(err, errlen, -ENOENT, "link '%s' does not exist", name);
-    if (vsw_link_nvnics(ml->l))
+    if (link_used(m, ml, temporary))
         return fail(err, errlen, -EBUSY, "link '%s' has VNICs", name);
+    if (temporary && ml->origin != ORIGIN_TEMP) {
+        rc = vsw_link_destroy(ml->l);
+        if (rc < 0)
+            return fail(err, errlen, rc, "cannot delete link '%s': %s",
+                        name, strerror(-rc));
+        ml->l = NULL;
+        ml->inactive = true;
+        return 0;
+    }
     if (ml->origin == ORIGIN_PERSIST) {
         ml->deleting = true;
         rc = state_save(m, err, errlen);
@@ -287,6 +340,18 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
     return 0;
 }
 
+int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    return link_remove(m, name, false, err, errlen);
+}
+
+int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen)
+{
+    return link_remove(m, name, true, err, errlen);
+}
+
 /* What a link reports besides its configuration: MTU, speed, state. */
 static void link_info(struct mlink *ml)
 {
@@ -296,12 +361,12 @@ static void link_info(struct mlink *ml)
     size_t n = strcspn(lc->devargs, ",");
     uint16_t pid;
 
-    lc->nvnics = vsw_link_nvnics(ml->l);
+    lc->nvnics = ml->l ? vsw_link_nvnics(ml->l) : 0;
     lc->mtu = lc->cls == VSW_CLASS_ETHERSTUB ? 9000 : 1500;
     lc->speed = 0;
     lc->state = VSW_LINK_STATE_UNKNOWN;
     lc->duplex = 0;
-    if (lc->cls != VSW_CLASS_PHYS || n == 0 || n >= sizeof(name))
+    if (!ml->l || lc->cls != VSW_CLASS_PHYS || n == 0 || n >= sizeof(name))
         return;
     memcpy(name, lc->devargs, n);
     name[n] = '\0';
@@ -325,6 +390,8 @@ int vsw_mgr_link_walk(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->inactive)
+            continue;
         link_info(ml);
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
@@ -400,6 +467,8 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
 
     if (!ml && !mv)
         return fail(err, errlen, -ENOENT, "object not found");
+    if (ml ? ml->inactive : mv->inactive)
+        return inactive(err, errlen);
     origin = ml ? ml->origin : mv->origin;
     if (strcmp(name, newname) == 0)
         return 0;
@@ -572,9 +641,15 @@ static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     if (!ml)
         return fail(err, errlen, -ENOENT, "link '%s' does not exist",
                     vc->link);
+    if (ml->inactive)
+        return inactive(err, errlen);
     if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
         return fail(err, errlen, -EINVAL, "can't create persistent object "
                                           "on top of temporary object");
+    if (origin != ORIGIN_TEMP && vc->mac_type == VSW_MAC_FIXED &&
+        mac_kept(m, ml, vc->mac, NULL))
+        return fail(err, errlen, -EADDRINUSE,
+                    "MAC address is already in use");
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
         return fail(err, errlen, -EINVAL, "invalid attachment");
     mv = calloc(1, sizeof(*mv));
@@ -616,14 +691,24 @@ int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                      errlen);
 }
 
-int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
-                        size_t errlen)
+/* Delete VNIC @name; @temporary: only the running VNIC (dladm -t). */
+static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
+                       char *err, size_t errlen)
 {
     struct mvnic *mv = mvnic_find(m, name);
     int rc;
 
-    if (!mv)
+    if (!mv || (mv->inactive && temporary))
         return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+    if (temporary && mv->origin != ORIGIN_TEMP) {
+        vsw_vnic_destroy(mv->v);
+        mv->v = NULL;
+        mv->inactive = true;
+        /* What the next start makes, which -P shows. */
+        if (mv->origin == ORIGIN_PERSIST)
+            mv->conf = mv->saved;
+        return 0;
+    }
     if (mv->origin == ORIGIN_PERSIST) {
         mv->deleting = true;
         rc = state_save(m, err, errlen);
@@ -634,6 +719,18 @@ int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
     }
     mvnic_free(m, mv);
     return 0;
+}
+
+int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    return vnic_remove(m, name, false, err, errlen);
+}
+
+int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen)
+{
+    return vnic_remove(m, name, true, err, errlen);
 }
 
 /* @want with the properties of @vc that @mods names. */
@@ -731,6 +828,8 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
     if (!ml)
         return fail(err, errlen, -ENOENT, "invalid link name '%s'",
                     want->link);
+    if (ml->inactive)
+        return inactive(err, errlen);
     if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
         return fail(err, errlen, -EINVAL, "can't create persistent object "
                                           "on top of temporary object");
@@ -775,6 +874,8 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     if (!mv)
         return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist",
                     vc->name);
+    if (mv->inactive)
+        return inactive(err, errlen);
     ml = mv->ml;
     old = want = mv->conf;
     vnic_merge(&want, vc, mods);
@@ -834,6 +935,8 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->inactive)
+            continue;
         rc = fn(&mv->conf, mv->v, arg);
         if (rc)
             return rc;

@@ -190,6 +190,9 @@ static int do_link_delete(struct vsw_mgr *m, struct reply *r,
 {
     if (need(r, tb, VSW_A_NAME, "name") < 0)
         return -EINVAL;
+    if (tb[VSW_A_TEMPORARY])
+        return vsw_mgr_link_deactivate(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                                       r->err, sizeof(r->err));
     return vsw_mgr_link_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]), r->err,
                                sizeof(r->err));
 }
@@ -222,6 +225,9 @@ static int do_vnic_delete(struct vsw_mgr *m, struct reply *r,
 {
     if (need(r, tb, VSW_A_NAME, "name") < 0)
         return -EINVAL;
+    if (tb[VSW_A_TEMPORARY])
+        return vsw_mgr_vnic_deactivate(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                                       r->err, sizeof(r->err));
     return vsw_mgr_vnic_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]), r->err,
                                sizeof(r->err));
 }

@@ -33,6 +33,8 @@
 #define EVENTS_MAX 64
 /* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
 #define STALL_SLEEP_MAX_US 1000
+/* Sleep while a congested wire has frames queued (prio.c). */
+#define EGRESS_RETRY_US 20
 
 #define load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
@@ -253,6 +255,10 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
     uint64_t us = max_us;
     int rc;
 
+    if (sw->dirty) {
+        /* A congested wire holds frames (prio.c): retry soon, online. */
+        return wait_us(sw, us < EGRESS_RETRY_US ? us : EGRESS_RETRY_US);
+    }
     if (sw->stalled || sw->backlog) {
         uint64_t now = rte_rdtsc(), first = credit_due(sw);
 

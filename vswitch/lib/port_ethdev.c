@@ -17,6 +17,11 @@
 
 #define NB_RXD 1024
 #define NB_TXD 1024
+/* Tx offloads the switch uses when a driver has them (gso.c). */
+#define TX_OFFLOADS_WANTED                                                 \
+    (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |        \
+     RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO |           \
+     RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 
 struct ethdev_port {
     struct vsw_port port;
@@ -105,11 +110,14 @@ static int wake_fd_get(uint16_t pid)
 
 static struct vsw_port *ethdev_setup(uint16_t pid, struct rte_mempool *pool)
 {
+    struct rte_eth_dev_info info;
     struct rte_eth_conf conf;
     struct ethdev_port *e;
     int rc;
 
     memset(&conf, 0, sizeof(conf));
+    if (rte_eth_dev_info_get(pid, &info) == 0)
+        conf.txmode.offloads = info.tx_offload_capa & TX_OFFLOADS_WANTED;
     conf.intr_conf.rxq = 1;
     rc = rte_eth_dev_configure(pid, 1, 1, &conf);
     if (rc < 0) {
@@ -136,6 +144,7 @@ static struct vsw_port *ethdev_setup(uint16_t pid, struct rte_mempool *pool)
     e->port_id = pid;
     e->port.rx_fd = -1;
     e->port.wake_fd = conf.intr_conf.rxq ? wake_fd_get(pid) : -1;
+    e->port.tx_offloads = conf.txmode.offloads;
     rte_eth_dev_get_name_by_port(pid, e->port.name);
     return &e->port;
 }

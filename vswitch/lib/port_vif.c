@@ -401,7 +401,7 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     snprintf(vp->port.name, sizeof(vp->port.name), "%s", p->name);
     vp->port.rx_fd = xvm_evtchn_fd(vp->ec, vp->evport);
     vp->port.wake_fd = -1;
-    vp->port.flags = VSW_PORT_F_TX_RATE;
+    vp->port.flags = VSW_PORT_F_TX_RATE | VSW_PORT_F_OFFLOAD_META;
     return &vp->port;
 }
 

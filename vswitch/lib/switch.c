@@ -19,6 +19,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include "capture_pvt.h"
 #include "switch_pvt.h"
 
 #define DEFAULT_VNICS_PER_LINK 4096
@@ -68,6 +69,7 @@ struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
         p->vnics_per_link ? p->vnics_per_link : DEFAULT_VNICS_PER_LINK;
     sw->tsc_hz = rte_get_tsc_hz();
     TAILQ_INIT(&sw->links);
+    pthread_mutex_init(&sw->lock, NULL);
     sw->pollset = calloc(1, sizeof(*sw->pollset));
     if (!sw->pollset)
         goto free_sw;
@@ -119,6 +121,7 @@ void vsw_switch_destroy(struct vsw_switch *sw)
     close(sw->epfd);
     rte_free(sw->qsbr);
     free(sw->pollset);
+    pthread_mutex_destroy(&sw->lock);
     free(sw);
 }
 
@@ -303,13 +306,16 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
     }
     if (port) {
         l->ep.port = port;
+        l->ep.prio_egress = true;
         rc = vsw_ep_plug(sw, &l->ep, port);
         if (rc < 0) {
             errno = -rc;
             goto free_fdb;
         }
     }
+    pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&sw->links, l, entry);
+    pthread_mutex_unlock(&sw->lock);
     return l;
 
 free_fdb:
@@ -332,7 +338,9 @@ int vsw_link_rename(struct vsw_link *l, const char *name)
         return 0;
     if (name_taken(l->sw, name))
         return -EEXIST;
+    pthread_mutex_lock(&l->sw->lock);
     strcpy(l->name, name);
+    pthread_mutex_unlock(&l->sw->lock);
     return 0;
 }
 
@@ -347,11 +355,18 @@ int vsw_link_destroy(struct vsw_link *l)
     port = l->ep.port;
     if (l->nvnics)
         return -EBUSY;
+    vsw_cap_link_gone(l);
     if (port)
         vsw_ep_unplug(sw, &l->ep, port);
     publish(&l->ep.port, NULL);
+    pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&sw->links, l, entry);
+    pthread_mutex_unlock(&sw->lock);
     vsw_sync(sw);
+    /* A congested wire may still be on the fast path's dirty list: the
+     * first iteration that sees no port lets go of it (prio.c). */
+    vsw_sync(sw);
+    vsw_egq_free(sw, &l->ep);
     vsw_port_destroy(port);
     rte_hash_free(l->fdb);
     free(l);

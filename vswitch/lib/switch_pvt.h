@@ -19,6 +19,9 @@
 
 #include "vsw/switch.h"
 
+struct vsw_cap;
+struct vsw_cap_list;
+
 #define VSW_VID_COUNT 4096
 /* RCU thread id of the (single) fast-path thread. */
 #define VSW_FP_THREAD 0
@@ -51,6 +54,24 @@ struct vsw_tb {
     uint64_t last;                /* TSC of the last refill */
 };
 
+/* Offload work done for an output (gso.c); fast path. */
+struct vsw_ofl_stats {
+    uint64_t gso_frames; /* large segments cut in software */
+    uint64_t gso_segs;   /* segments they became */
+    uint64_t tso_hw;     /* large segments the port cut */
+    uint64_t csum_sw;    /* frames whose checksums the switch filled in */
+    uint64_t csum_hw;    /* frames whose checksums the port filled in */
+    uint64_t bad;        /* offload metadata that did not parse: dropped */
+};
+
+/* Egress priority classes (enum vsw_priority) at a wire; prio.c. */
+#define VSW_PRIO_N 3
+struct vsw_egq_stats {
+    uint64_t queued[VSW_PRIO_N];  /* frames sent after waiting, by class */
+    uint64_t dropped[VSW_PRIO_N]; /* tail drops of a full class queue */
+};
+struct vsw_egq;
+
 /*
  * An output: the wire of a link or a VNIC's attachment.  Frames headed
  * there are buffered during a poll iteration and sent by ep_flush().
@@ -59,7 +80,14 @@ struct vsw_ep {
     struct vsw_port *port;     /* published (NULL: nowhere to send) */
     struct vsw_stats *stats;   /* owner's counters */
     bool is_vnic;              /* count sent frames as i* (VNIC) or o* */
+    bool prio_egress;          /* a wire: strict priority when congested */
+    const struct vsw_cap_list *cap; /* published: captures (capture_pvt.h) */
     /* fast path */
+    struct vsw_egq *egq;       /* frames waiting for the port; made on
+                                * first congestion, freed by the control
+                                * thread once the ep is gone */
+    struct vsw_egq_stats egst;
+    struct vsw_ofl_stats ofl;
     bool dirty;                /* on the switch's dirty list */
     uint16_t ntx;
     struct vsw_ep *next_dirty;
@@ -140,6 +168,10 @@ struct vsw_switch {
     struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
     /* control */
     uint32_t hash_seq;
+    struct vsw_cap *caps;         /* captures (capture.c) */
+    /* Held by the control thread while it changes the object lists or
+     * names, and by readers on other threads (telemetry). */
+    pthread_mutex_t lock;
     TAILQ_HEAD(, vsw_link) links;
 };
 
@@ -164,6 +196,34 @@ int vsw_l3_check(const struct vsw_vnic *v, const struct rte_mbuf *m,
                  uint32_t prot);
 /* fastpath.c */
 void vsw_ep_flush(struct vsw_ep *ep);
+/* Buffer @m for @ep (ep_put): sent at the end of the burst. */
+void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m);
+/* Insert a tag for @vid into an mbuf nobody else holds; 0 or -errno. */
+int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid);
+/* gso.c: put @m on @ep, first made complete for its port (segmented,
+ * checksummed) when it carries offload metadata the port cannot take,
+ * then tagged with @vid (VSW_VID_NONE: no tag).  Consumes @m. */
+void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
+                 uint16_t vid);
+/* Whether @m carries metadata a port without VSW_PORT_F_OFFLOAD_META
+ * cannot take: a large segment or a blank (partial) L4 checksum. */
+static inline bool vsw_ofl_pending(const struct rte_mbuf *m)
+{
+    return (m->ol_flags & RTE_MBUF_F_RX_LRO) ||
+           (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+               RTE_MBUF_F_RX_L4_CKSUM_NONE;
+}
+/* prio.c: the wire's output when ep->prio_egress.  Sends @n frames of
+ * ep->tx, and queues by class (m->hash.sched.traffic_class) what the
+ * port refuses; frames queued earlier go first, highest class first. */
+void vsw_egress_tx(struct vsw_ep *ep, struct vsw_port *port, uint16_t n);
+/* Retry the queued frames; @return true while some still wait.  A
+ * port gone (NULL) frees them. */
+bool vsw_egress_backlog(struct vsw_ep *ep);
+/* Drop @ep's queued frames and take it off the dirty list (the caller
+ * is the fast path, or none runs); free the queue.  Control thread,
+ * after the ep is unplugged. */
+void vsw_egq_free(struct vsw_switch *sw, struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_switch *sw);
 void vsw_fp_flush_eps(struct vsw_switch *sw);
 void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "capture_pvt.h"
 #include "switch_pvt.h"
 
 static void publish(void *slot, void *val)
@@ -132,10 +133,13 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
         goto free_flood;
     }
     publish(&l->flood[p->vid], f);
+    pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&l->vnics, v, entry);
     l->nvnics++;
+    pthread_mutex_unlock(&sw->lock);
     vsw_sync(sw);
     free(old);
+    vsw_cap_vnic_added(v);
     return v;
 
 free_flood:
@@ -158,6 +162,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
 
     if (!v)
         return;
+    vsw_cap_vnic_gone(v);
     l = v->link;
     sw = l->sw;
     port = v->ep.port;
@@ -167,8 +172,10 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     pos = rte_hash_del_key(l->fdb, &v->key);
     old = flood_remove(l, v);
     __atomic_store_n(&v->dying, true, __ATOMIC_RELEASE);
+    pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&l->vnics, v, entry);
     l->nvnics--;
+    pthread_mutex_unlock(&sw->lock);
     /* Two grace periods: see the stall and backlog lists in poll.c. */
     vsw_sync(sw);
     vsw_sync(sw);
@@ -194,13 +201,19 @@ int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port)
         return 0;
     if (old)
         vsw_ep_unplug(sw, &v->ep, old);
+    /* Locked: telemetry looks at the port's kind (telemetry.c). */
+    pthread_mutex_lock(&sw->lock);
     publish(&v->ep.port, port);
+    pthread_mutex_unlock(&sw->lock);
     if (port) {
         if (port->ops->set_maxbw)
             port->ops->set_maxbw(port, v->maxbw);
         rc = vsw_ep_plug(sw, &v->ep, port);
-        if (rc < 0)
+        if (rc < 0) {
+            pthread_mutex_lock(&sw->lock);
             publish(&v->ep.port, NULL);
+            pthread_mutex_unlock(&sw->lock);
+        }
     }
     vsw_sync(sw);
     vsw_port_destroy(old);
@@ -240,7 +253,8 @@ int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio)
 {
     if (prio > VSW_PRIO_HIGH)
         return -EINVAL;
-    v->priority = prio;
+    /* Read by the fast path for each frame to the wire (fastpath.c). */
+    __atomic_store_n(&v->priority, prio, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -310,7 +324,9 @@ int vsw_vnic_rename(struct vsw_vnic *v, const char *name)
         return 0;
     if (vsw_link_find(sw, name) || vsw_vnic_find(sw, name))
         return -EEXIST;
+    pthread_mutex_lock(&sw->lock);
     strcpy(v->name, name);
+    pthread_mutex_unlock(&sw->lock);
     return 0;
 }
 

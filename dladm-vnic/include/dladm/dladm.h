@@ -47,6 +47,8 @@ enum dl_status {
     DL_NOTRUNNING,      /**< "vswitchd is not running" */
     DL_TOOMANY,         /**< "too many values" */
     DL_IOERR,           /**< "I/O error" (talking to vswitchd) */
+    DL_INACTIVE,        /**< "link is not active (deleted with -t)": only
+                             its persistent record is left */
     DL_STATUS__MAX
 };
 
@@ -92,8 +94,12 @@ enum dl_status dl_vnic_walk(struct dl_handle *h, const char *name,
 enum dl_status dl_stats_walk(struct dl_handle *h, const char *name,
                              dl_stats_cb *cb, void *arg);
 
-/** What a name is: 0 when it does not exist. */
+/** What a name is: 0 when it does not exist (as running). */
 enum vsw_class dl_link_class(struct dl_handle *h, const char *name);
+/** What a name is in the persistent configuration (including a link or
+ *  VNIC deleted with -t, which comes back at the next start): 0 if none. */
+enum vsw_class dl_link_class_persistent(struct dl_handle *h,
+                                        const char *name);
 /** The running configuration of VNIC @name into @vc. */
 enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
                            struct vsw_vnic_conf *vc);
@@ -102,7 +108,10 @@ enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
 enum dl_status dl_vnic_create(struct dl_handle *h,
                               const struct vsw_vnic_conf *vc,
                               struct vsw_vnic_conf *made);
-enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name);
+/** Delete a VNIC; @temporary: the running VNIC only (a persistent one
+ *  stays in the persistent configuration and comes back at restart). */
+enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name,
+                              bool temporary);
 /** Change what @mods (enum vsw_vnic_mod) names; @temporary: running
  *  only.  Everything is checked before anything changes. */
 enum dl_status dl_vnic_modify(struct dl_handle *h,
@@ -110,7 +119,9 @@ enum dl_status dl_vnic_modify(struct dl_handle *h,
                               bool temporary);
 enum dl_status dl_etherstub_create(struct dl_handle *h, const char *name,
                                    bool temporary);
-enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name);
+/** Delete an etherstub; @temporary as for dl_vnic_delete(). */
+enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name,
+                                   bool temporary);
 enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
                               const char *newname);
 

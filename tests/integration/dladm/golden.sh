@@ -54,6 +54,19 @@ run() { echo "\$ dladm $*"; dl "$@" 2>&1; echo "[rc=$?]"; }
     run delete-etherstub stub7
     run show-etherstub
     run show-vnic
+    run create-etherstub stub1
+    run delete-vnic -t vnic1
+    run delete-etherstub -t stub1
+    run show-vnic
+    run show-vnic -P
+    run show-vnic -P -p -o link,vid,macaddress vnic1
+    run show-etherstub
+    run show-etherstub -P
+    run show-link -P -p -o link,class
+    run delete-vnic -t vnic1
+    run delete-vnic vnic1
+    run delete-etherstub stub1
+    run show-vnic -P
 } >"$TMP/out" 2>&1
 sed -i "s/$VETH_SW/VETH/g" "$TMP/out"
 if ! diff -u "$EXPECTED/golden.out" "$TMP/out"; then

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Invalid dladm invocations: each prints exactly the expected message,
 # exits 1, and leaves the VNICs as they were (show-vnic -p unchanged);
-# the objects they name stay as they were too.
+# the objects they name stay as they were too.  Records left by delete -t
+# (persistent vnic3, vnic5 over stub2, stub1) keep their names and refuse
+# changes until vswitchd restarts.
 . "$(dirname "$0")/lib.sh"
 dl_require
 dl_start
@@ -10,7 +12,14 @@ dl_start
 dl create-vnic -l phys0 -m 2:8:20:0:0:1 -v 10 vnic1 || fail "vnic1"
 dl create-etherstub -t stub0 || fail "stub0"
 dl create-vnic -t -l stub0 -m 2:8:20:0:0:2 vnic2 || fail "vnic2"
+dl create-etherstub stub1 && dl create-etherstub stub2 || fail "stub1/2"
+dl create-vnic -l phys0 -m 2:8:20:0:0:3 vnic3 || fail "vnic3"
+dl create-vnic -l stub2 -m 2:8:20:0:0:5 vnic5 || fail "vnic5"
+dl delete-vnic -t vnic3 && dl delete-vnic -t vnic5 &&
+    dl delete-etherstub -t stub1 || fail "delete -t"
 before=$(snapshot)
+persistent_before=$(dl show-vnic -P -p -o link,over,vid,macaddress
+    dl show-link -P -p -o link,class)
 props_before=$(dl show-linkprop -c -o link,property,value)
 n=0
 
@@ -124,6 +133,38 @@ bad "dladm: vnic modification failed: can't create persistent object on top of t
     modify-vnic -l stub0 vnic1
 bad "dladm: invalid VLAN identifier '5000'" modify-vnic -v 5000 vnic1
 bad "dladm: 'phys0' is not a vnic" modify-vnic -v 5 phys0
+
+# Inactive records (deleted with -t).
+bad "dladm: vnic creation over phys0 failed: object already exists" \
+    create-vnic -l phys0 vnic3
+bad "dladm: vnic creation over phys0 failed: object already exists" \
+    create-vnic -t -l phys0 vnic3
+bad "dladm: etherstub creation failed: object already exists" \
+    create-etherstub stub1
+bad "dladm: vnic creation over phys0 failed: MAC address is already in use" \
+    create-vnic -l phys0 -m 2:8:20:0:0:3 v0
+bad "dladm: vnic creation over stub1 failed: link is not active (deleted with -t)" \
+    create-vnic -l stub1 v0
+bad "dladm: vnic modification over stub1 failed: link is not active (deleted with -t)" \
+    modify-vnic -l stub1 vnic1
+bad "dladm: vnic modification failed: link is not active (deleted with -t)" \
+    modify-vnic -v 5 vnic3
+bad "dladm: link vnic3 is not valid: link is not active (deleted with -t)" \
+    set-linkprop -p priority=low vnic3
+bad "dladm: link vnic3 is not valid: link is not active (deleted with -t)" \
+    reset-linkprop vnic3
+bad "dladm: rename operation failed: link is not active (deleted with -t)" \
+    rename-link vnic3 vnic8
+bad "dladm: rename operation failed: link is not active (deleted with -t)" \
+    rename-link stub1 stub8
+bad "dladm: rename operation failed: object already exists" \
+    rename-link vnic1 vnic3
+bad "dladm: vnic deletion failed: object not found" delete-vnic -t vnic3
+bad "dladm: vnic deletion failed: object not found" delete-etherstub -t stub1
+bad "dladm: vnic deletion failed: link busy" delete-etherstub stub2
+bad "dladm: 'vnic3' is not an etherstub" delete-etherstub vnic3
+bad "dladm: invalid vnic name 'vnic3': object not found" show-vnic vnic3
+bad "dladm: invalid vnic name 'stub1': object not found" show-etherstub stub1
 bad "dladm: unknown subcommand 'create-vlan'
 usage: dladm <subcommand> <args> ...
 $(dl help | sed -n '2,/^$/p' | sed '$d')" create-vlan
@@ -131,6 +172,9 @@ echo "$n invalid invocations"
 [ "$n" -ge 40 ] || fail "only $n cases"
 [ "$(dl show-linkprop -c -o link,property,value)" = "$props_before" ] ||
     fail "a property changed"
+[ "$(dl show-vnic -P -p -o link,over,vid,macaddress
+     dl show-link -P -p -o link,class)" = "$persistent_before" ] ||
+    fail "the persistent configuration changed"
 
 note "vswitchd refuses bad requests too (vswctl, no dladm checks)"
 ctl vnic-create "9bad" phys0 2>&1 | grep -q "invalid link name" ||

@@ -4,7 +4,10 @@
 # vswitchd every persistent VNIC, etherstub, rename and property is back
 # exactly (show-vnic, show-link and show-linkprop print the same), and
 # every -t object and -t property change is gone; -P showed beforehand
-# what would come back.
+# what would come back.  delete -t of a persistent VNIC or etherstub
+# removes only the running object: gone from show, still in show -P, back
+# with its properties after a restart; a delete without -t then removes
+# the record for good.
 . "$(dirname "$0")/lib.sh"
 dl_require
 dl_start
@@ -50,10 +53,60 @@ dl show-link tstub0 >/dev/null 2>&1 && fail "temporary etherstub came back"
 [ "$(dl show-vnic -p -o link,vid,macaddress vnic2)" = 'vnic2:30:2\:8\:20\:0\:0\:2' ] ||
     fail "rename or modify-vnic not persisted"
 
-note "delete is persistent too"
+note "delete -t: the running object only"
+dl create-etherstub stub1 || fail "stub1"
+dl create-vnic -l phys0 -m 2:8:20:0:0:4 -v 40 \
+    -p maxbw=50M,priority=medium,mtu=1300 vnic4 || fail "vnic4"
+dl set-linkprop -p protection=mac-nospoof,restricted vnic4 || fail "prop4"
+dl show-vnic -P >"$TMP/vnic.P2"
+dl show-link -P >"$TMP/link.P2"
+dl show-linkprop -c -o "$props" vnic4 >"$TMP/prop4"
+dl show-vnic vnic4 -p -o link,over,vid,macaddress >"$TMP/vnic4"
+dl delete-vnic -t vnic4 || fail "delete-vnic -t"
+dl delete-etherstub -t stub1 || fail "delete-etherstub -t"
+dl show-vnic vnic4 >/dev/null 2>&1 && fail "vnic4 still running"
+dl show-vnic | grep -q vnic4 && fail "show-vnic lists vnic4"
+dl show-etherstub stub1 >/dev/null 2>&1 && fail "stub1 still running"
+dl show-etherstub | grep -q stub1 && fail "show-etherstub lists stub1"
+dl show-link | grep -q -e stub1 -e vnic4 && fail "show-link lists them"
+dl show-vnic -P
+dl show-etherstub -P
+diff -u "$TMP/vnic.P2" <(dl show-vnic -P) || fail "-P lost vnic4"
+diff -u "$TMP/link.P2" <(dl show-link -P) || fail "-P lost stub1"
+[ "$(dl show-vnic -P -p -o link,vid vnic4)" = vnic4:40 ] ||
+    fail "show-vnic -P vnic4"
+[ "$(dl show-etherstub -P stub1)" = "$(printf 'LINK\nstub1')" ] ||
+    fail "show-etherstub -P stub1"
+dl show-linkprop -P -c -o "$props" vnic4 | grep -q "^vnic4:maxbw:50$" ||
+    fail "show-linkprop -P vnic4"
+grep -q "^vnic vnic4 " "$STATE/datalink.conf" || fail "vnic4 not in state"
+grep -q "^link stub1 " "$STATE/datalink.conf" || fail "stub1 not in state"
+
+note "kill -9 and restart: vnic4 and stub1 are back"
+vswd_kill9
+vswd_start "$TMP/boot.conf"
+dl show-vnic
+diff -u "$TMP/vnic.P2" <(dl show-vnic) || fail "VNICs differ after restart"
+diff -u "$TMP/link.P2" <(dl show-link) || fail "links differ after restart"
+diff -u "$TMP/vnic4" <(dl show-vnic vnic4 -p -o link,over,vid,macaddress) ||
+    fail "vnic4 differs after restart"
+diff -u "$TMP/prop4" <(dl show-linkprop -c -o "$props" vnic4) ||
+    fail "vnic4's properties differ after restart"
+dl show-etherstub stub1 >/dev/null || fail "stub1 not back"
+
+note "delete is persistent too, also of an inactive record"
 dl delete-vnic vnic2 || fail "delete"
+dl delete-vnic -t vnic4 || fail "delete-vnic -t again"
+dl delete-vnic vnic4 || fail "delete of the inactive vnic4"
+dl delete-etherstub -t stub1 || fail "delete-etherstub -t again"
+dl delete-etherstub stub1 || fail "delete of the inactive stub1"
+dl show-vnic -P | grep -q vnic4 && fail "-P still lists vnic4"
+dl show-link -P | grep -q stub1 && fail "-P still lists stub1"
+dl create-vnic -t -l phys0 -m 2:8:20:0:0:4 vnic4 || fail "vnic4 name not free"
 vswd_kill9
 vswd_start "$TMP/boot.conf"
 dl show-vnic vnic2 >/dev/null 2>&1 && fail "deleted VNIC came back"
+dl show-vnic vnic4 >/dev/null 2>&1 && fail "deleted vnic4 came back"
+dl show-link stub1 >/dev/null 2>&1 && fail "deleted stub1 came back"
 dl show-etherstub stub0 >/dev/null || fail "stub0 lost"
 echo PASS

@@ -52,7 +52,7 @@ start_xvmd() {
     "$XVMD" -s "$SOCK" -x "$XENSTORED_PATH" -d "$T/state" -n "$T/netns" \
         -p "$PROCDOM" -t 3 2>>"$T/xvmd.log" &
     XVMD_PID=$!
-    wait_for 50 test -S "$SOCK" || { echo "xvmd did not start"; cat "$T/xvmd.log"; exit 1; }
+    wait_for 50 grep -q "listening on" "$T/xvmd.log" || { echo "xvmd did not start"; cat "$T/xvmd.log"; exit 1; }
 }
 
 # Ready when it says so: "up" on stdout (guest_backend), "serving the

@@ -44,11 +44,18 @@ xvm() { "$XVM_BIN" -s "$T/xvmd.sock" "$@"; }
 rd() { xenstore-read "$1" 2>/dev/null; }
 
 start_xvmd() {
+    local starts
+    starts=$(grep -c "listening on" "$T/xvmd.log" 2>/dev/null || true)
+    starts=${starts:-0}
     mkdir -p "$T/netns"
     "$XVMD" -s "$T/xvmd.sock" -x "$XENSTORED_PATH" -d "$T/state" \
         -n "$T/netns" -p "$GUEST" -t 2 2>>"$T/xvmd.log" &
     XVMD_PID=$!
-    for _ in $(seq 50); do [ -S "$XENSTORED_PATH" ] && return 0; sleep 0.1; done
+    # Ready once it logs "listening on" (both sockets bound and listening).
+    for _ in $(seq 50); do
+        [ "$(grep -c "listening on" "$T/xvmd.log")" -gt "$starts" ] && return 0
+        sleep 0.1
+    done
     echo "FAIL: xvmd did not start"; fails=1; exit 1
 }
 

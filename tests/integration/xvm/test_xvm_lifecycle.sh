@@ -53,10 +53,17 @@ nfds() { ls "/proc/$XVMD_PID/fd" | wc -l; }
 has_mem() { grep -q "memfd:xvm-mem-$2" "/proc/$1/maps"; }
 
 start_xvmd() {
+    local starts
+    starts=$(grep -c "listening on" "$T/xvmd.log" 2>/dev/null || true)
+    starts=${starts:-0}
     "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -p "$PROCDOM" -t 3 \
         2>>"$T/xvmd.log" &
     XVMD_PID=$!
-    for _ in $(seq 50); do [ -S "$SOCK" ] && return 0; sleep 0.1; done
+    # Ready once this start logs "listening on" (both sockets listening).
+    for _ in $(seq 50); do
+        [ "$(grep -c "listening on" "$T/xvmd.log")" -gt "$starts" ] && return 0
+        sleep 0.1
+    done
     echo "xvmd did not start:"; cat "$T/xvmd.log"; exit 1
 }
 

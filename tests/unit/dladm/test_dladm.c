@@ -118,6 +118,10 @@ static void test_names_macs(void)
     CHECK_EQ(dl_mac_aton("2:8::0:0:1", mac, 6), -1);
     CHECK_EQ(dl_mac_aton("2:8:2:0:0:1:7", mac, 6), -1);
     CHECK(strcmp(dl_status_str(DL_EXIST), "object already exists") == 0);
+    CHECK(strcmp(dl_status_str(DL_INACTIVE),
+                 "link is not active (deleted with -t)") == 0);
+    for (int st = 0; st < DL_STATUS__MAX; st++)
+        CHECK(dl_status_str((enum dl_status)st) != NULL);
 }
 
 int main(void)

@@ -40,6 +40,12 @@ int vsw_client_link_create(struct vsw_client *c,
                            const struct vsw_link_conf *lc);
 /** Delete a link with no VNICs.  @return 0 or -errno (EBUSY: VNICs). */
 int vsw_client_link_delete(struct vsw_client *c, const char *name);
+/**
+ * Delete the running link only (dladm -t): a boot or persistent one stays
+ * in the persistent configuration and comes back when vswitchd restarts.
+ * @return 0 or -errno (ENOENT: no running link, EBUSY: running VNICs).
+ */
+int vsw_client_link_deactivate(struct vsw_client *c, const char *name);
 /** One link (@name) or all (@name NULL).  @return 0 or -errno. */
 int vsw_client_link_get(struct vsw_client *c, const char *name,
                         vsw_link_cb *cb, void *arg);
@@ -52,6 +58,8 @@ int vsw_client_vnic_create(struct vsw_client *c,
                            const struct vsw_vnic_conf *vc,
                            struct vsw_vnic_conf *made);
 int vsw_client_vnic_delete(struct vsw_client *c, const char *name);
+/** Like vsw_client_link_deactivate(), for a VNIC. */
+int vsw_client_vnic_deactivate(struct vsw_client *c, const char *name);
 /**
  * Change the properties of @vc->name named by @mods (enum vsw_vnic_mod);
  * @temporary: the running VNIC only.  VSW_MOD_MAC sends @vc->mac_type

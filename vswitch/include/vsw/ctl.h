@@ -19,12 +19,14 @@
  *
  * Attributes, by command (R = required, O = optional):
  *  LINK_CREATE  NAME R, CLASS R, DEVARGS R for phys, TEMPORARY O
- *  LINK_DELETE  NAME R
+ *  LINK_DELETE  NAME R, TEMPORARY O
  *  LINK_GET     NAME R (or NLM_F_DUMP) -> NAME CLASS DEVARGS TEMPORARY
  *               NVNICS
  *  VNIC_CREATE  NAME R, LINK R, MAC O (absent: random), VID O, MAXBW O,
  *               PRIORITY O, PROTECTION O, ATTACH O, TAP O, TEMPORARY O
- *  VNIC_DELETE  NAME R
+ *  VNIC_DELETE  NAME R, TEMPORARY O (in a DELETE: the running object
+ *               only; a boot or persistent one stays inactive, listed
+ *               with PERSISTENT, and comes back at the next start)
  *  VNIC_MODIFY  NAME R, any of MAXBW PRIORITY PROTECTION, TEMPORARY O
  *               (TEMPORARY: change the running VNIC only)
  *  VNIC_GET     NAME R (or NLM_F_DUMP) -> every VNIC_CREATE attribute
@@ -32,6 +34,8 @@
  *  STATS_GET    NAME R (or NLM_F_DUMP) -> NAME CLASS STATS
  *  LINK_RENAME  NAME R, NEWNAME R: a link (its VNICs follow) or a VNIC
  *               (a TAP it has keeps its interface name)
+ *  CAPTURE      a fixed struct and descriptors, like VIF_ATTACH: see
+ *               vsw/capture.h
  *
  * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX;
  * VNIC_CREATE/MODIFY/GET carry MTU and ALLOWED_IPS too, and VNIC_MODIFY
@@ -72,6 +76,7 @@ enum vsw_cmd {
     VSW_CMD_STATS_GET,
     VSW_CMD_VIF_ATTACH, /**< not netlink attributes: see vsw/vif.h */
     VSW_CMD_LINK_RENAME,
+    VSW_CMD_CAPTURE,    /**< not netlink attributes: see vsw/capture.h */
     VSW_CMD__END
 };
 

@@ -14,6 +14,16 @@
  *  - temporary: never written; a persistent VNIC cannot sit on a temporary
  *    link.
  *
+ * Deleting a boot or persistent object "temporarily" (dladm delete -t)
+ * removes only the running object: an inactive record is left that keeps
+ * the name, stays in the persistent walks and the state file, and is made
+ * again at the next start.  The running walks skip it; rename and modify
+ * refuse it (-ENODEV, "link is not active (deleted with -t)"), and so does
+ * a VNIC create over it; a fixed MAC it keeps on a link is refused to
+ * other boot and persistent VNICs; a link is busy while any VNIC record
+ * (running or not) sits on it, except for a -t delete, which only minds
+ * running VNICs.  A delete without -t removes the record too.
+ *
  * Errors: functions return 0 or -errno and write a message for a human
  * (dladm style: "object already exists") into @err.
  * Threads: one control thread; the fast path runs alongside.
@@ -62,19 +72,36 @@ int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen);
 
 int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                         char *err, size_t errlen);
+/** Delete a link and its record.  -ENOENT, -EBUSY (a VNIC record on it). */
 int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
                         size_t errlen);
+/**
+ * Delete the running link only (dladm delete-etherstub -t): a boot or
+ * persistent one becomes an inactive record, a temporary one is deleted.
+ * -ENOENT also for a record already inactive, -EBUSY (running VNICs).
+ */
+int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen);
 /** @vc in: the request; out: as created (the MAC chosen). */
 int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                         char *err, size_t errlen);
+/** Delete a VNIC, running or inactive, and its record.  -ENOENT. */
 int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
                         size_t errlen);
+/**
+ * Delete the running VNIC only (dladm delete-vnic -t): a boot or
+ * persistent one becomes an inactive record, a temporary one is deleted.
+ * -ENOENT also for a record already inactive.
+ */
+int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen);
 /** Change the properties in @mods (enum vsw_vnic_mod) of @vc->name. */
 int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                         uint32_t mods, bool temporary, char *err,
                         size_t errlen);
 
-/** Walk links / VNICs in creation order; a non-zero return stops it. */
+/** Walk running links / VNICs in creation order (not inactive records);
+ *  a non-zero return stops it. */
 int vsw_mgr_link_walk(struct vsw_mgr *m,
                       int (*fn)(const struct vsw_link_conf *lc,
                                 struct vsw_link *l, void *arg),
@@ -86,7 +113,8 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m,
 
 /**
  * Walk the persistent configuration: boot and persistent objects (not
- * temporary ones), VNICs as they were last persisted.
+ * temporary ones), inactive records included (their switch object is
+ * NULL), VNICs as they were last persisted.
  */
 int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
                                  int (*fn)(const struct vsw_link_conf *lc,
@@ -99,7 +127,8 @@ int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
 
 /**
  * Rename a link (its VNICs follow) or a VNIC (a TAP keeps its interface
- * name).  Objects of the boot configuration cannot be renamed (EPERM).
+ * name).  Objects of the boot configuration cannot be renamed (EPERM),
+ * nor inactive records (ENODEV).
  */
 int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
                    char *err, size_t errlen);

@@ -89,6 +89,13 @@ struct vsw_port {
     int rx_fd;
     int wake_fd;
     uint32_t flags; /**< VSW_PORT_F_* */
+    /**
+     * RTE_ETH_TX_OFFLOAD_* the port's tx performs from mbuf tx flags
+     * (IPV4_CKSUM, TCP_CKSUM, UDP_CKSUM, TCP_TSO, MULTI_SEGS; an ethdev
+     * whose driver has them).  0: the switch hands it complete frames
+     * (segmented, checksums filled in), unless VSW_PORT_F_OFFLOAD_META.
+     */
+    uint64_t tx_offloads;
 };
 
 /**
@@ -97,6 +104,14 @@ struct vsw_port {
  * it reads from the port.
  */
 #define VSW_PORT_F_TX_RATE 0x1u
+/**
+ * The port takes frames with offload metadata as it is (a guest vif:
+ * netif carries a blank checksum, RTE_MBUF_F_RX_L4_CKSUM_NONE, and large
+ * TCP segments, RTE_MBUF_F_RX_LRO with the MSS in tso_segsz).  Other
+ * ports get such frames segmented and checksummed by the switch (or by
+ * the port, per tx_offloads), with any VLAN tag inserted afterwards.
+ */
+#define VSW_PORT_F_OFFLOAD_META 0x2u
 
 /** Release a port.  Accepts NULL.  Control thread, port not in use. */
 void vsw_port_destroy(struct vsw_port *port);

@@ -200,6 +200,23 @@ struct vsw_link *vsw_vnic_link(const struct vsw_vnic *v);
 struct vsw_port *vsw_vnic_port(const struct vsw_vnic *v);
 void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st);
 
+/**
+ * Serve @sw through DPDK telemetry (the process's telemetry socket,
+ * /var/run/dpdk/<prefix>/dpdk_telemetry.v2; dpdk-telemetry.py reads it):
+ *   /xvnet/links          {"count", "links": [names]}
+ *   /xvnet/vnics[,link]   {"count", "vnics": [names, the first 512]}
+ *   /xvnet/link,<name>    class, port kind, counters (drop_<reason>),
+ *                         offload work (gso_frames, gso_segs, csum_sw,
+ *                         ...) and egress by priority (egress_high_queued:
+ *                         sent after waiting, egress_low_dropped, ...)
+ *   /xvnet/vnic,<name>    properties, counters, offload work toward it
+ * The commands are registered on the first call; @sw NULL detaches the
+ * switch (the commands then fail) and must come before
+ * vsw_switch_destroy().  One switch per process.  Control thread.
+ * @return 0, or the -errno of rte_telemetry_register_cmd().
+ */
+int vsw_telemetry_attach(struct vsw_switch *sw);
+
 /* ---- fast path ---- */
 
 /**

@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: MIT
+# Shared by the vswitch_guests tests (sourced): vswitchd serving real
+# process-domain guests found through xenstore.
+#
+#   - xvmd with private sockets, state and namespace directories under $T;
+#     guests are xvm-procdom process domains made with `xvm create`;
+#   - vswitchd started with -x (xvmd's xenstore) and -X (xvmd's socket),
+#     its control socket, state directory and DPDK prefix private too;
+#   - the links are persistent, made over the control socket: phys0, a
+#     net_af_packet port on one end of a veth pair whose other end sits in
+#     the namespace $NS_OUT (the outside world), and stub0, an etherstub.
+# Everything is removed on exit, even on failure.  The environment comes
+# from meson (see meson.build); a missing tool exits 77 with the reason.
+set -u
+
+for v in XVMD XVM PROCDOM VSWITCHD VSWCTL DLADM; do
+    [ -x "${!v:-}" ] || { echo "SKIP: $v not set (run through meson test)"; exit 77; }
+done
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: needs root (network namespaces, TAP, af_packet)"; exit 77
+fi
+[ -c /dev/net/tun ] || { echo "SKIP: no /dev/net/tun"; exit 77; }
+for t in ip ping xenstore-read xenstore-exists "$@"; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+
+ID=$(( $$ % 90000 + 10000 ))
+T=$(mktemp -d /tmp/xvm-vswg.XXXXXX)
+NS_OUT="vswg${ID}o"
+VETH_SW="vg${ID}s"
+VETH_OUT="vg${ID}o"
+PREFIX="vswg${ID}"
+export XENSTORED_PATH=$T/xs.sock
+export DLADM_SOCKET=$T/vsw.sock
+XVMD_PID= VSWD_PID=
+fails=0
+
+cleanup() {
+    [ -n "$VSWD_PID" ] && kill "$VSWD_PID" 2>/dev/null && wait "$VSWD_PID"
+    # xvmd destroys its domains when told to stop.
+    [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
+    umount -l "$T/netns" 2>/dev/null
+    ip netns pids "$NS_OUT" 2>/dev/null | xargs -r kill 2>/dev/null
+    ip netns del "$NS_OUT" 2>/dev/null
+    ip link del "$VETH_SW" 2>/dev/null
+    if [ $fails -ne 0 ] || [ -n "${VSWG_KEEP_LOGS:-}" ]; then
+        for f in "$T"/*.log; do echo "--- $f"; tail -40 "$f"; done
+    fi
+    rm -rf "$T" "/var/run/dpdk/$PREFIX"
+}
+trap cleanup EXIT
+
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+die() { fail "$*"; exit 1; }
+expect() { # expect DESCRIPTION WANT GOT
+    if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: want '$2', got '$3'"; fi
+}
+finish() { echo "$fails failure(s)"; [ $fails -eq 0 ]; }
+xvm() { "$XVM" -s "$T/xvmd.sock" "$@"; }
+ctl() { "$VSWCTL" -s "$T/vsw.sock" "$@"; }
+rd() { xenstore-read "$1" 2>/dev/null; }
+domid() { xvm dominfo "$1" | sed -n 's/^Id: *//p'; }
+fe_state() { rd "/local/domain/$1/device/vif/0/state"; }
+be_state() { rd "/local/domain/0/backend/vif/$1/0/state"; }
+both_connected() { [ "$(fe_state "$1")" = 4 ] && [ "$(be_state "$1")" = 4 ]; }
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, every 0.1 s.
+wait_until() {
+    local end=$((SECONDS + $1)); shift
+    while :; do
+        "$@" && return 0
+        [ $SECONDS -ge $end ] && return 1
+        sleep 0.1
+    done
+}
+
+start_xvmd() {
+    mkdir -p "$T/netns"
+    "$XVMD" -s "$T/xvmd.sock" -x "$XENSTORED_PATH" -d "$T/state" \
+        -n "$T/netns" -p "$PROCDOM" -t 3 2>>"$T/xvmd.log" &
+    XVMD_PID=$!
+    # Both sockets listen once it says so (a socket file alone may not).
+    wait_until 5 grep -q "listening on" "$T/xvmd.log" || die "xvmd did not start"
+}
+
+# The outside world: a namespace on the far end of the veth.
+outside_up() {
+    ip netns add "$NS_OUT" || die "netns $NS_OUT"
+    ip link add "$VETH_SW" type veth peer name "$VETH_OUT" || die "veth"
+    ip link set "$VETH_OUT" netns "$NS_OUT"
+    sysctl -qw "net.ipv6.conf.$VETH_SW.disable_ipv6=1"
+    ip link set "$VETH_SW" up
+    ip netns exec "$NS_OUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip -n "$NS_OUT" link set lo up
+    ip -n "$NS_OUT" link set "$VETH_OUT" up
+}
+
+# The outside end plays a host on VLAN 10 (tc BPF pops the tag on ingress
+# and pushes it on egress; the objects come from tests/integration/vswitch).
+outside_vlan10_host() { # ADDR/PREFIX
+    [ -f "${VLAN_BPF_IN:-}" ] && [ -f "${VLAN_BPF_EG:-}" ] ||
+        { echo "SKIP: VLAN BPF objects not built (needs clang)"; exit 77; }
+    ip netns exec "$NS_OUT" tc qdisc add dev "$VETH_OUT" clsact ||
+        die "no clsact qdisc"
+    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" ingress bpf da \
+        obj "$VLAN_BPF_IN" sec tc || die "cannot load tc BPF"
+    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" egress bpf da \
+        obj "$VLAN_BPF_EG" sec tc || die "cannot load tc BPF"
+    ip -n "$NS_OUT" addr add "$1" dev "$VETH_OUT"
+}
+
+# vswitchd serving xvmd's vifs; ready when it says so.
+start_vswd() {
+    mkdir -p "$T/vsw-state"
+    : >"$T/vswitchd.out"
+    "$VSWITCHD" -S "$T/vsw-state" -s "$T/vsw.sock" -F "$PREFIX" -m 128 \
+        -x "$XENSTORED_PATH" -X "$T/xvmd.sock" \
+        >>"$T/vswitchd.out" 2>>"$T/vswitchd.log" &
+    VSWD_PID=$!
+    wait_until 15 grep -q "ready on" "$T/vswitchd.out" ||
+        die "vswitchd did not start"
+}
+
+kill9_vswd() {
+    kill -9 "$VSWD_PID"
+    wait "$VSWD_PID" 2>/dev/null
+    VSWD_PID=
+}
+
+# The persistent links every test uses (phys0 needs outside_up first).
+links_up() {
+    ctl link-create phys0 phys "net_af_packet0,iface=$VETH_SW" ||
+        die "link phys0"
+    ctl link-create stub0 etherstub || die "link stub0"
+}
+
+# create_guest NAME VIF-SPEC: a process domain with one vif; prints its id.
+create_guest() {
+    printf 'name = "%s"\ntype = "process"\nmemory = 16\nvif = [ "%s" ]\n' \
+        "$1" "$2" >"$T/$1.cfg"
+    xvm create "$T/$1.cfg" >/dev/null || { fail "create $1"; return 1; }
+    domid "$1"
+}
+
+# guest_ip NAME ADDR/PREFIX: address its eth0, no IPv6 chatter.
+guest_ip() {
+    xvm exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    xvm exec "$1" ip addr add "$2" dev eth0 || fail "$1: address $2"
+}
+
+ping_ok() { # FROM-DOMAIN TO-IP
+    xvm exec "$1" ping -c 3 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1
+}
+
+# vnic_field VNIC COLUMN: one column of `vswctl vnic-show VNIC` (1-based).
+vnic_field() { ctl vnic-show "$1" 2>/dev/null | awk -v c="$2" 'NR == 1 { print $c }'; }
+vnic_exists() { ctl vnic-show "$1" >/dev/null 2>&1; }
+vnic_gone() { ! vnic_exists "$1"; }
