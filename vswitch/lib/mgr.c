@@ -214,17 +214,16 @@ static bool link_used(struct vsw_mgr *m, const struct mlink *ml,
 }
 
 /*
- * Is a fixed @mac on @ml kept for an inactive boot or persistent record
- * (other than @self)?  The next start would make both.
+ * Is a fixed @mac on @ml kept for an inactive record?  The next start
+ * would make both (modify's check already sees every record).
  */
 static bool mac_kept(struct vsw_mgr *m, const struct mlink *ml,
-                     const uint8_t mac[6], const struct mvnic *self)
+                     const uint8_t mac[6])
 {
     const struct mvnic *mv;
 
     TAILQ_FOREACH(mv, &m->vnics, entry)
-        if (mv != self && mv->inactive && mv->ml == ml &&
-            memcmp(mv->conf.mac, mac, 6) == 0)
+        if (mv->inactive && mv->ml == ml && memcmp(mv->conf.mac, mac, 6) == 0)
             return true;
     return false;
 }
@@ -647,7 +646,7 @@ static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
         return fail(err, errlen, -EINVAL, "can't create persistent object "
                                           "on top of temporary object");
     if (origin != ORIGIN_TEMP && vc->mac_type == VSW_MAC_FIXED &&
-        mac_kept(m, ml, vc->mac, NULL))
+        mac_kept(m, ml, vc->mac))
         return fail(err, errlen, -EADDRINUSE,
                     "MAC address is already in use");
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
