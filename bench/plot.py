@@ -50,5 +50,33 @@ def plot_netif(d):
         print(f"{s:5d} {a:10.3f} {b:11.3f}  {r}")
 
 
+def plot_procdom(d):
+    path = os.path.join(d, "procdom.csv")
+    if not os.path.exists(path):
+        return
+    rows = list(csv.DictReader(open(path)))
+    streams = sorted({r["streams"] for r in rows}, key=int)
+    setups = [("procdom", "process domains over netif", "#4878a8"),
+              ("bridge-veth", "Linux bridge + veth (same run)", "#a0a0a0")]
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    w = 0.38
+    for k, (name, label, color) in enumerate(setups):
+        vals = [next((float(r["gbps"]) for r in rows
+                      if r["setup"] == name and r["streams"] == st), 0.0)
+                for st in streams]
+        ax.bar([i + (k - 0.5) * w for i in range(len(streams))], vals, w,
+               color=color, label=label)
+    ax.axhline(10, color="#c44", ls="--", label="target, 1 stream")
+    ax.set_xticks(range(len(streams)))
+    ax.set_xticklabels([f"{st} stream(s)" for st in streams])
+    ax.set_ylabel("iperf3 TCP, Gbit/s")
+    ax.set_title("guest to guest TCP, 2-vCPU VM")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(d, "procdom.png"), dpi=110)
+
+
 if __name__ == "__main__":
-    plot_netif(sys.argv[1] if len(sys.argv) > 1 else "bench/results")
+    out = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+    plot_netif(out)
+    plot_procdom(out)
