@@ -154,11 +154,24 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
     snprintf(id, sizeof(id), "%u", dom->id);
     rc |= xs_put(x, dom->cfg.name, "%s/name", vm);
     rc |= xs_put(x, uuid, "%s/uuid", vm);
+    /* The home is the guest's; its name, id and vm keys are dom0's and
+     * the guest may read them, as libxl sets them. */
+    if (xst_mkdir(x->xs, home) < 0 ||
+        xs_own(x, home, (uint16_t)dom->id, 0) < 0)
+        return -EIO;
     rc |= xs_put(x, dom->cfg.name, "%s/name", home);
     rc |= xs_put(x, id, "%s/domid", home);
     rc |= xs_put(x, vm, "%s/vm", home);
-    if (rc || xs_own(x, home, (uint16_t)dom->id, 0) < 0)
+    if (rc)
         return -EIO;
+    for (unsigned i = 0; i < 3; i++) {
+        static const char *const keys[] = {"name", "domid", "vm"};
+        char p[96];
+
+        snprintf(p, sizeof(p), "%s/%s", home, keys[i]);
+        if (xs_own(x, p, 0, (uint16_t)dom->id) < 0)
+            return -EIO;
+    }
     return 0;
 }
 

@@ -87,6 +87,8 @@ if xenstore-exists /local/domain/0/backend/vif/$id/1/rate 2>/dev/null; then
 else ok "no maxbw: no rate key"; fi
 # Permissions: the guest owns its device directory, dom0 may read; the
 # backend directory is dom0's and the guest may read it.
+expect "guest home perms" "n$id,r0" "$(xenstore-ls -p /local/domain/$id 2>/dev/null | sed -n 's/^device = .*(\(.*\))$/\1/p')"
+expect "domid key: dom0's, the guest may read" "n0,r$id" "$(xenstore-ls -p /local/domain/$id 2>/dev/null | sed -n 's/^domid = .*(\(.*\))$/\1/p')"
 expect "frontend perms" "n$id,r0" "$(xenstore-ls -p "$fe" 2>/dev/null | sed -n 's/^backend = .*(\(.*\))$/\1/p')"
 expect "backend perms" "n0,r$id" "$(xenstore-ls -p "$be" 2>/dev/null | sed -n 's/^frontend = .*(\(.*\))$/\1/p')"
 
