@@ -6,9 +6,29 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
+
+int xvm_unix_connect(const char *path, int type)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd, rc;
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -ENAMETOOLONG;
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
 
 ssize_t xvm_fd_send(int sock, const void *buf, size_t len, const int *fds,
                     unsigned nfds)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <xen/io/xs_wire.h>
 
+#include "xvm/fdpass.h"
 #include "xvm/xs.h"
 
 #define HDR_LEN sizeof(struct xsd_sockmsg)
@@ -56,30 +57,21 @@ static struct xvm_xs *xs_new(int fd)
 
 struct xvm_xs *xvm_xs_open(const char *sock_path)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
     struct xvm_xs *xs;
     int fd, err;
 
-    if (strlen(sock_path) >= sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
+    fd = xvm_unix_connect(sock_path, SOCK_STREAM | SOCK_NONBLOCK);
+    if (fd < 0) {
+        errno = -fd;
         return NULL;
     }
-    strcpy(sa.sun_path, sock_path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return NULL;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        goto close_fd;
     xs = xs_new(fd);
-    if (!xs)
-        goto close_fd;
+    if (!xs) {
+        err = errno;
+        close(fd);
+        errno = err;
+    }
     return xs;
-
-close_fd:
-    err = errno;
-    close(fd);
-    errno = err;
-    return NULL;
 }
 
 struct xvm_xs *xvm_xs_adopt(int fd)

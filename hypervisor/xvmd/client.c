@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -35,34 +34,22 @@ struct nlmsghdr *xvmd_call_start(struct xvmd_call *c, uint16_t cmd)
 
 static int call_connect(struct xvmd_call *c, const char *sock)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd, rc;
+    int fd = xvm_unix_connect(sock, SOCK_SEQPACKET);
 
-    if (strlen(sock) >= sizeof(sa.sun_path)) {
-        snprintf(c->err, sizeof(c->err), "socket path too long: %s", sock);
-        return -ENAMETOOLONG;
-    }
-    strcpy(sa.sun_path, sock);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        rc = -errno;
-        snprintf(c->err, sizeof(c->err), "socket: %s", strerror(errno));
-        return rc;
-    }
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+    if (fd >= 0)
         return fd;
-    rc = -errno;
-    if (errno == ENOENT || errno == ECONNREFUSED)
+    if (fd == -ENOENT || fd == -ECONNREFUSED)
         snprintf(c->err, sizeof(c->err),
                  "xvmd is not running (no answer on %s)", sock);
-    else if (errno == EACCES || errno == EPERM)
+    else if (fd == -EACCES || fd == -EPERM)
         snprintf(c->err, sizeof(c->err),
                  "%s: permission denied (xvm needs root)", sock);
+    else if (fd == -ENAMETOOLONG)
+        snprintf(c->err, sizeof(c->err), "socket path too long: %s", sock);
     else
         snprintf(c->err, sizeof(c->err), "cannot connect to xvmd at %s: %s",
-                 sock, strerror(errno));
-    close(fd);
-    return rc;
+                 sock, strerror(-fd));
+    return fd;
 }
 
 int xvmd_call_run(struct xvmd_call *c, const char *sock)

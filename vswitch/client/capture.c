@@ -28,25 +28,6 @@ struct cap_rep_msg {
     struct vsw_cap_rep rep;
 };
 
-static int connect_to(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd, rc;
-
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return -ENAMETOOLONG;
-    strcpy(sa.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
 int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
                     struct vsw_cap_rep *rep, int *conn, int *memfd,
                     int *evfd)
@@ -63,7 +44,7 @@ int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
         snprintf(rep->err, sizeof(rep->err), "%s", strerror(ENOMEM));
         return rep->status = -ENOMEM;
     }
-    fd = connect_to(sock ? sock : VSW_CTL_SOCK);
+    fd = xvm_unix_connect(sock ? sock : VSW_CTL_SOCK, SOCK_SEQPACKET);
     if (fd < 0) {
         snprintf(rep->err, sizeof(rep->err), "cannot reach vswitchd at %s: %s",
                  sock ? sock : VSW_CTL_SOCK, strerror(-fd));

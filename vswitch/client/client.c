@@ -11,6 +11,7 @@
 
 #include <linux/netlink.h>
 
+#include "xvm/fdpass.h"
 #include "vsw/client.h"
 #include "vsw/ctl.h"
 
@@ -28,34 +29,17 @@ typedef int reply_fn(const struct nlmsghdr *nlh, const struct nlattr **tb,
 
 struct vsw_client *vsw_client_open(const char *path)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    struct vsw_client *c;
-    int err;
+    struct vsw_client *c = calloc(1, sizeof(*c));
 
-    if (!path)
-        path = VSW_CTL_SOCK;
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    strcpy(sa.sun_path, path);
-    c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (c->fd < 0)
-        goto free_c;
-    if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        goto close_fd;
+    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET);
+    if (c->fd < 0) {
+        errno = -c->fd;
+        free(c);
+        return NULL;
+    }
     return c;
-
-close_fd:
-    err = errno;
-    close(c->fd);
-    errno = err;
-free_c:
-    free(c);
-    return NULL;
 }
 
 void vsw_client_close(struct vsw_client *c)

@@ -22,25 +22,6 @@ struct attach_msg {
     };
 };
 
-static int connect_to(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd, rc;
-
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return -ENAMETOOLONG;
-    strcpy(sa.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
 int vsw_client_vif_attach(const char *sock, const struct vsw_vif_hello *h,
                           int memfd, int evfd, struct vsw_vif_welcome *w,
                           int *be_evfd)
@@ -52,7 +33,7 @@ int vsw_client_vif_attach(const char *sock, const struct vsw_vif_hello *h,
 
     memset(w, 0, sizeof(*w));
     *be_evfd = -1;
-    fd = connect_to(sock ? sock : VSW_CTL_SOCK);
+    fd = xvm_unix_connect(sock ? sock : VSW_CTL_SOCK, SOCK_SEQPACKET);
     if (fd < 0) {
         snprintf(w->err, sizeof(w->err), "cannot reach vswitchd: %s",
                  strerror(-fd));

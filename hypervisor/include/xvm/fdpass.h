@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xvm/fdpass.h - send and receive file descriptors over a Unix socket
- * (SCM_RIGHTS), used to hand a domain's memfd and event-channel eventfds to
- * the backend that serves it.
+ * xvm/fdpass.h - Unix sockets: connect to one by path, and send and
+ * receive file descriptors over one (SCM_RIGHTS), used to hand a domain's
+ * memfd and event-channel eventfds to the backend that serves it.
  */
 #ifndef XVM_FDPASS_H
 #define XVM_FDPASS_H
@@ -13,6 +13,13 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/**
+ * Connect a new Unix socket of @type (SOCK_STREAM or SOCK_SEQPACKET, may
+ * carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added) to @path.
+ * @return the fd, or -errno (-ENAMETOOLONG, -ENOENT, -ECONNREFUSED, ...).
+ */
+int xvm_unix_connect(const char *path, int type);
 
 /** Most descriptors one message may carry. */
 #define XVM_FDPASS_MAX 16
