@@ -30,16 +30,23 @@ static void *dup_nul(const void *p, size_t len)
     return d;
 }
 
-int xst_read(struct xst_server *srv, const char *path, char **value,
-             size_t *len)
+/* The node at @path, read as dom0 (for xst_read and xst_directory). */
+static int dom0_node(struct xst_server *srv, const char *path,
+                     const struct xst_node **n)
 {
     char abs[XST_PATH_BUF];
     struct xst_access a;
-    const struct xst_node *n;
     int r = dom0(srv, path, abs, &a);
 
-    if (r == 0)
-        r = xst_op_read(&a, abs, &n);
+    return r < 0 ? r : xst_op_read(&a, abs, n);
+}
+
+int xst_read(struct xst_server *srv, const char *path, char **value,
+             size_t *len)
+{
+    const struct xst_node *n;
+    int r = dom0_node(srv, path, &n);
+
     if (r < 0)
         return r;
     *value = dup_nul(n->value, n->vlen);
@@ -92,13 +99,9 @@ int xst_rm(struct xst_server *srv, const char *path)
 int xst_directory(struct xst_server *srv, const char *path, char **names,
                   size_t *len)
 {
-    char abs[XST_PATH_BUF];
-    struct xst_access a;
     const struct xst_node *n;
-    int r = dom0(srv, path, abs, &a);
+    int r = dom0_node(srv, path, &n);
 
-    if (r == 0)
-        r = xst_op_read(&a, abs, &n);
     if (r < 0)
         return r;
     *names = dup_nul(n->children, n->clen);

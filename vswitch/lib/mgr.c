@@ -171,6 +171,20 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
     return 0;
 }
 
+/* Persist the configuration without the object whose @deleting flag this
+ * is; on failure the object stays, persisted as before. */
+static int save_without(struct vsw_mgr *m, bool *deleting, char *err,
+                        size_t errlen)
+{
+    int rc;
+
+    *deleting = true;
+    rc = state_save(m, err, errlen);
+    if (rc < 0)
+        *deleting = false;
+    return rc;
+}
+
 /* ---- lookup ---- */
 
 static struct mlink *mlink_find(struct vsw_mgr *m, const char *name)
@@ -328,12 +342,9 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
         return 0;
     }
     if (ml->origin == ORIGIN_PERSIST) {
-        ml->deleting = true;
-        rc = state_save(m, err, errlen);
-        if (rc < 0) {
-            ml->deleting = false;
+        rc = save_without(m, &ml->deleting, err, errlen);
+        if (rc < 0)
             return rc;
-        }
     }
     mlink_free(m, ml);
     return 0;
@@ -709,12 +720,9 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
         return 0;
     }
     if (mv->origin == ORIGIN_PERSIST) {
-        mv->deleting = true;
-        rc = state_save(m, err, errlen);
-        if (rc < 0) {
-            mv->deleting = false;
+        rc = save_without(m, &mv->deleting, err, errlen);
+        if (rc < 0)
             return rc;
-        }
     }
     mvnic_free(m, mv);
     return 0;

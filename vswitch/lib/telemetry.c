@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
@@ -98,39 +99,12 @@ static void tel_leave(struct vsw_switch *sw)
     pthread_mutex_unlock(&tel_lock);
 }
 
-/* /xvnet/links: {"count": n, "links": [names]} */
-static int cmd_links(const char *cmd, const char *params,
-                     struct rte_tel_data *d)
-{
-    struct rte_tel_data *names = rte_tel_data_alloc();
-    struct vsw_switch *sw;
-    struct vsw_link *l;
-    uint64_t n = 0;
-
-    (void)cmd;
-    (void)params;
-    if (!names)
-        return -ENOMEM;
-    sw = tel_enter();
-    if (!sw) {
-        rte_tel_data_free(names);
-        return -ENODEV;
-    }
-    rte_tel_data_start_dict(d);
-    rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
-    TAILQ_FOREACH(l, &sw->links, entry) {
-        if (n++ < RTE_TEL_MAX_ARRAY_ENTRIES)
-            rte_tel_data_add_array_string(names, l->name);
-    }
-    tel_leave(sw);
-    rte_tel_data_add_dict_u64(d, "count", n);
-    rte_tel_data_add_dict_container(d, "links", names, 0);
-    return 0;
-}
-
-/* /xvnet/vnics[,<link>]: {"count": n, "vnics": [names]} (first 512). */
-static int cmd_vnics(const char *cmd, const char *params,
-                     struct rte_tel_data *d)
+/*
+ * {"count": n, "<key>": [names]} (the first RTE_TEL_MAX_ARRAY_ENTRIES):
+ * the links, or the VNICs of every link (of the link named @only, if any).
+ */
+static int names_reply(struct rte_tel_data *d, const char *key, bool vnics,
+                       const char *only)
 {
     struct rte_tel_data *names = rte_tel_data_alloc();
     struct vsw_switch *sw;
@@ -138,7 +112,6 @@ static int cmd_vnics(const char *cmd, const char *params,
     struct vsw_vnic *v;
     uint64_t n = 0;
 
-    (void)cmd;
     if (!names)
         return -ENOMEM;
     sw = tel_enter();
@@ -149,7 +122,12 @@ static int cmd_vnics(const char *cmd, const char *params,
     rte_tel_data_start_dict(d);
     rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
     TAILQ_FOREACH(l, &sw->links, entry) {
-        if (params && *params && strcmp(params, l->name) != 0)
+        if (!vnics) {
+            if (n++ < RTE_TEL_MAX_ARRAY_ENTRIES)
+                rte_tel_data_add_array_string(names, l->name);
+            continue;
+        }
+        if (only && *only && strcmp(only, l->name) != 0)
             continue;
         TAILQ_FOREACH(v, &l->vnics, entry)
             if (n++ < RTE_TEL_MAX_ARRAY_ENTRIES)
@@ -157,8 +135,25 @@ static int cmd_vnics(const char *cmd, const char *params,
     }
     tel_leave(sw);
     rte_tel_data_add_dict_u64(d, "count", n);
-    rte_tel_data_add_dict_container(d, "vnics", names, 0);
+    rte_tel_data_add_dict_container(d, key, names, 0);
     return 0;
+}
+
+/* /xvnet/links */
+static int cmd_links(const char *cmd, const char *params,
+                     struct rte_tel_data *d)
+{
+    (void)cmd;
+    (void)params;
+    return names_reply(d, "links", false, NULL);
+}
+
+/* /xvnet/vnics[,<link>] */
+static int cmd_vnics(const char *cmd, const char *params,
+                     struct rte_tel_data *d)
+{
+    (void)cmd;
+    return names_reply(d, "vnics", true, params);
 }
 
 /* /xvnet/link,<name>: class, port, counters, offload and egress work. */
