@@ -4,13 +4,13 @@
 # removed on exit.  Usage: scripts/demo.sh [BUILD_DIR]
 set -eu
 B=$(cd "${1:-build}" && pwd)
-XVMD=$B/hypervisor/xvmd/xvmd
-XVM_BIN=$B/hypervisor/xvm/xvm
-PROCDOM=$B/frontend-drivers/procdom/xvm-procdom
-VSWITCHD=$B/vswitch/vswitchd
-VSWCTL=$B/vswitch/vswctl
-DLADM=$B/dladm-vnic/dladm
-SNOOP=$B/snoop/snoop
+XVMD=$B/app/xvmd/xvmd
+XVM_BIN=$B/app/xvm/xvm
+PROCDOM=$B/app/xvm-procdom/xvm-procdom
+VSWITCHD=$B/app/vswitchd/vswitchd
+VSWCTL=$B/app/vswctl/vswctl
+DLADM=$B/app/dladm/dladm
+SNOOP=$B/app/snoop/snoop
 
 ID=$(($$ % 9000 + 1000))
 T=$(mktemp -d /tmp/xvnet-demo.XXXXXX)

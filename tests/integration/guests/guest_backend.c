@@ -27,11 +27,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "xvmdctl/client.h"
 #include "netback/netback.h"
 #include "xvm/evtchn.h"
 #include "xvm/mem.h"
-#include "xvm/xs.h"
+#include "xs/xs.h"
 
 #define BE_ROOT "/local/domain/0/backend/vif"
 #define MAX_PORTS 16u

@@ -35,13 +35,13 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 
-#include "client.h"
+#include "xvmdctl/client.h"
 #include "xnf/xenbus.h"
 #include "xnftap/xnftap.h"
 #include "xvm/fdpass.h"
 #include "xvm/gnttab.h"
 #include "xvm/mem.h"
-#include "xvm/xs.h"
+#include "xs/xs.h"
 
 #define CHAN 3
 /* The device's pages start here; each region holds one device. */

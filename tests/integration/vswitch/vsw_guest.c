@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "netif_pair.h"
-#include "vsw/defs.h"
-#include "vsw/vif.h"
+#include "vswctl/defs.h"
+#include "vswctl/vif.h"
 #include "xnftap/xnftap.h"
 
 static int usage(void)

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "proto.h"
+#include "xvmdctl/proto.h"
 #include "xvm/fdpass.h"
 
 static const char *sock_path;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "client.h"
+#include "xvmdctl/client.h"
 #include "xvm/mem.h"
 
 static const char *sock;

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "xvm/domcfg.h"
+#include "domcfg/domcfg.h"
 
 static int parse(const char *text, struct xvm_domcfg *cfg, char *err,
                  size_t errlen)

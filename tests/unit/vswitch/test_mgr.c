@@ -15,10 +15,10 @@
 #include <linux/netlink.h>
 
 #include "check.h"
-#include "vsw/client.h"
-#include "vsw/conf.h"
-#include "vsw/ctl.h"
-#include "vsw/mgr.h"
+#include "vswctl/client.h"
+#include "vswmgr/conf.h"
+#include "vswctl/ctl.h"
+#include "vswmgr/mgr.h"
 #include "vsw_test.h"
 
 static char tmpdir[64];

@@ -23,7 +23,7 @@
 #include "netback/netback.h"
 #include "xnf/xenbus.h"
 #include "xsd.h"
-#include "xvm/xs.h"
+#include "xs/xs.h"
 
 #define DOM 5
 #define FE "/local/domain/5/device/vif/0"

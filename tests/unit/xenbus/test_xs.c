@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "xsd.h"
-#include "xvm/xs.h"
+#include "xs/xs.h"
 
 static struct xsd *xsd;
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "xvm/xs.h"
+#include "xs/xs.h"
 
 struct xsd;
 

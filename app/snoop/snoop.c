@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snoop: capture frames on a link, VNIC or etherstub of vswitchd.
+ *
+ *   snoop -d link [-o file|-] [-c count] [-s snaplen] [-D in|out|both]
+ *         [-q] [-B KiB] [-S socket] [filter expression]
+ *
+ * vswitchd filters and copies frames into a ring shared with us
+ * (vsw/capture.h); we write them as pcap with libpcap's writer (nanosecond
+ * timestamps) or print one line per frame.  On exit (count reached,
+ * SIGINT, SIGTERM, the capture ended) the summary goes to stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "snoop.h"
+#include "vswctl/capture.h"
+
+/* After a batch, let frames gather this long before looking again:
+ * fewer wake-ups for vswitchd to send, at most this much added delay. */
+#define BATCH_US 1000
+
+struct opts {
+    const char *dev, *out, *sock;
+    unsigned long count;
+    uint32_t snaplen, ring_kib, dir;
+    bool quiet;
+    char filter[VSW_CAP_FILTER_MAX];
+};
+
+struct sink {
+    pcap_t *dead;
+    pcap_dumper_t *dump;
+    bool quiet;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: snoop -d link [-o file|-] [-c count] [-s snaplen]\n"
+            "             [-D in|out|both] [-q] [-B KiB] [-S socket]\n"
+            "             [filter expression]\n");
+}
+
+static int num(const char *s, unsigned long min, unsigned long max,
+               unsigned long *v, char opt)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || *v < min || *v > max) {
+        fprintf(stderr, "snoop: -%c: '%s' is not a number in %lu..%lu\n",
+                opt, s, min, max);
+        return -1;
+    }
+    return 0;
+}
+
+static int filter_join(struct opts *o, int argc, char **argv)
+{
+    size_t off = 0;
+    int i;
+
+    for (i = 0; i < argc; i++) {
+        int n = snprintf(o->filter + off, sizeof(o->filter) - off, "%s%s",
+                         i ? " " : "", argv[i]);
+
+        if (n < 0 || (size_t)n >= sizeof(o->filter) - off) {
+            fprintf(stderr, "snoop: the filter expression is too long\n");
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    return 0;
+}
+
+static int opts_parse(int argc, char **argv, struct opts *o)
+{
+    unsigned long v;
+    int c;
+
+    *o = (struct opts){.dir = VSW_CAP_BOTH};
+    while ((c = getopt(argc, argv, "+d:o:c:s:D:qB:S:h")) != -1) {
+        switch (c) {
+        case 'd': o->dev = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'S': o->sock = optarg; break;
+        case 'q': o->quiet = true; break;
+        case 'c':
+            if (num(optarg, 1, ULONG_MAX, &o->count, 'c') < 0)
+                return -1;
+            break;
+        case 's':
+            if (num(optarg, 1, VSW_CAP_SNAPLEN_MAX, &v, 's') < 0)
+                return -1;
+            o->snaplen = (uint32_t)v;
+            break;
+        case 'B':
+            if (num(optarg, VSW_CAP_RING_MIN >> 10, VSW_CAP_RING_MAX >> 10,
+                    &v, 'B') < 0)
+                return -1;
+            o->ring_kib = (uint32_t)v;
+            break;
+        case 'D':
+            if (strcmp(optarg, "in") == 0) {
+                o->dir = VSW_CAP_IN;
+            } else if (strcmp(optarg, "out") == 0) {
+                o->dir = VSW_CAP_OUT;
+            } else if (strcmp(optarg, "both") == 0) {
+                o->dir = VSW_CAP_BOTH;
+            } else {
+                fprintf(stderr, "snoop: -D: '%s' is not in, out or both\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        default:
+            usage();
+            return -1;
+        }
+    }
+    if (!o->dev) {
+        fprintf(stderr, "snoop: -d link is required\n");
+        usage();
+        return -1;
+    }
+    if (strlen(o->dev) >= VSW_NAMSIZ) {
+        fprintf(stderr, "snoop: '%s': name too long\n", o->dev);
+        return -1;
+    }
+    return filter_join(o, argc - optind, argv + optind);
+}
+
+static int sink_open(struct sink *s, const struct opts *o, uint32_t snaplen)
+{
+    s->quiet = o->quiet;
+    if (!o->out)
+        return 0;
+    s->dead = pcap_open_dead_with_tstamp_precision(
+        DLT_EN10MB, (int)snaplen, PCAP_TSTAMP_PRECISION_NANO);
+    if (!s->dead) {
+        fprintf(stderr, "snoop: libpcap: out of memory\n");
+        return -1;
+    }
+    /* libpcap's writer takes "-" for stdout. */
+    s->dump = pcap_dump_open(s->dead, o->out);
+    if (!s->dump) {
+        fprintf(stderr, "snoop: %s: %s\n", o->out, pcap_geterr(s->dead));
+        pcap_close(s->dead);
+        s->dead = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void sink_close(struct sink *s)
+{
+    if (s->dump)
+        pcap_dump_close(s->dump);
+    if (s->dead)
+        pcap_close(s->dead);
+}
+
+static void print_line(const struct vsw_cap_rec *r)
+{
+    char sum[512], tbuf[32];
+    time_t sec = (time_t)(r->ts_ns / 1000000000u);
+    struct tm tm;
+
+    localtime_r(&sec, &tm);
+    strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
+    snoop_summary(r->data, r->caplen, sum, sizeof(sum));
+    printf("%s.%09llu %-3s %s len %u\n", tbuf,
+           (unsigned long long)(r->ts_ns % 1000000000u),
+           r->dir == VSW_CAP_IN ? "in" : "out", sum, r->origlen);
+}
+
+static void sink_put(struct sink *s, const struct vsw_cap_rec *r)
+{
+    struct pcap_pkthdr h;
+
+    if (s->dump) {
+        h.ts.tv_sec = (time_t)(r->ts_ns / 1000000000u);
+        /* Nanoseconds: the dumper was opened with nanosecond precision. */
+        h.ts.tv_usec = (suseconds_t)(r->ts_ns % 1000000000u);
+        h.caplen = r->caplen;
+        h.len = r->origlen;
+        pcap_dump((u_char *)s->dump, &h, r->data);
+    } else if (!s->quiet) {
+        print_line(r);
+    }
+}
+
+/* @return 0, or -1 when the output cannot be written. */
+static int sink_flush(struct sink *s)
+{
+    if (s->dump)
+        return pcap_dump_flush(s->dump);
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
+static void end_note(const struct vsw_cap_reader *r, const char *dev)
+{
+    switch (vsw_cap_reader_end(r)) {
+    case VSW_CAP_END_GONE:
+        fprintf(stderr, "snoop: %s was deleted\n", dev);
+        break;
+    case VSW_CAP_END_STOP:
+    case -1:
+        fprintf(stderr, "snoop: vswitchd ended the capture\n");
+        break;
+    default:
+        break;
+    }
+}
+
+/* Read until done; @return the exit status. */
+static int capture_loop(struct vsw_cap_reader *r, struct sink *s,
+                        const struct opts *o, unsigned long *got)
+{
+    struct timespec batch = {0, BATCH_US * 1000};
+    const struct vsw_cap_rec *rec;
+    int rc, err = 0;
+
+    while (!stop) {
+        unsigned long before = *got;
+
+        rc = vsw_cap_reader_wait(r, 500);
+        if (rc == -EINTR || rc == 0)
+            continue;
+        while ((!o->count || *got < o->count) &&
+               (rec = vsw_cap_reader_next(r, &err)) != NULL) {
+            sink_put(s, rec);
+            (*got)++;
+        }
+        vsw_cap_reader_done(r);
+        if (sink_flush(s) < 0) {
+            fprintf(stderr, "snoop: cannot write the output\n");
+            return 1;
+        }
+        if (err) {
+            fprintf(stderr, "snoop: the capture ring is corrupt\n");
+            return 1;
+        }
+        if (o->count && *got >= o->count)
+            return 0;
+        if (rc == -EPIPE) {
+            end_note(r, o->dev);
+            return 0;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "snoop: waiting for frames: %s\n",
+                    strerror(-rc));
+            return 1;
+        }
+        if (*got != before)
+            nanosleep(&batch, NULL);
+    }
+    return 0;
+}
+
+static int start(const struct opts *o, struct vsw_cap_reader *r)
+{
+    static struct vsw_cap_req req;
+    struct vsw_cap_rep rep;
+    int conn, memfd, evfd, rc;
+
+    memset(&req, 0, sizeof(req));
+    snprintf(req.name, sizeof(req.name), "%s", o->dev);
+    req.dir = o->dir;
+    req.snaplen = o->snaplen;
+    req.ring_bytes = o->ring_kib << 10;
+    memcpy(req.filter, o->filter, sizeof(req.filter));
+    rc = vsw_cap_request(o->sock, &req, &rep, &conn, &memfd, &evfd);
+    if (rc < 0) {
+        fprintf(stderr, "snoop: %s%s\n", rep.err,
+                rc == -EACCES || rc == -EPERM ? " (only root can capture)"
+                                              : "");
+        return -1;
+    }
+    rc = vsw_cap_reader_init(r, conn, memfd, evfd);
+    if (rc < 0) {
+        fprintf(stderr, "snoop: cannot map the capture ring: %s\n",
+                strerror(-rc));
+        vsw_cap_reader_fini(r);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    struct vsw_cap_reader r;
+    struct sink s = {0};
+    unsigned long got = 0;
+    struct opts o;
+    int status;
+
+    if (opts_parse(argc, argv, &o) < 0)
+        return 1;
+    /* No SA_RESTART: a signal must end the wait at once. */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (start(&o, &r) < 0)
+        return 1;
+    if (sink_open(&s, &o, r.shm->snaplen) < 0) {
+        vsw_cap_reader_fini(&r);
+        return 1;
+    }
+    if (!o.out && !o.quiet)
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    status = capture_loop(&r, &s, &o, &got);
+    fprintf(stderr, "%lu packets captured, %llu dropped\n", got,
+            (unsigned long long)vsw_cap_reader_drops(&r));
+    vsw_cap_reader_fini(&r);
+    sink_close(&s);
+    return status;
+}

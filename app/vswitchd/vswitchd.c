@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vswitchd: the dom0 virtual switch.
+ *
+ *   vswitchd [-c config] [-S state-dir] [-s socket] [-F file-prefix]
+ *            [-m MB] [-l cpu] [-P] [-x XS_SOCKET [-X XVMD_SOCKET]]
+ *            [-- EAL options]
+ *
+ * The main thread is the fast path: it polls the ports and, after
+ * IDLE_US without a frame, sleeps on the ports' fds and interrupts.  A
+ * DPDK control thread serves the control socket.  SIGTERM or SIGINT stop
+ * it cleanly; the state directory keeps the persistent configuration.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "server.h"
+#include "xen_vif.h"
+#include "vswctl/ctl.h"
+#include "vswmgr/mgr.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/xvnet"
+#define DEFAULT_PREFIX "vswitchd"
+#define DEFAULT_MEM_MB 256
+#define POOL_MBUFS 16383
+#define POOL_CACHE 256
+/* Busy-poll this long after the last frame before sleeping. */
+#define IDLE_US 200
+/* Longest sleep; and the bound when a port cannot wake us (af_packet). */
+#define SLEEP_MAX_US 100000
+#define SLEEP_NOWAKE_US 1000
+#define EAL_ARGS_MAX 64
+
+struct opts {
+    const char *config;
+    const char *state_dir;
+    const char *sock;
+    const char *prefix;
+    const char *cpu;
+    const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
+    unsigned mem_mb;
+    bool pci;
+    int eal_argc; /* extra EAL options after "--" */
+    char **eal_argv;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: vswitchd [-c config] [-S state-dir] [-s socket]\n"
+            "                [-F file-prefix] [-m MB] [-l cpu] [-P]\n"
+            "                [-- EAL options]\n"
+            "  -c  boot configuration (links and VNICs, vsw/conf.h)\n"
+            "  -S  persistent state directory (default %s)\n"
+            "  -s  control socket (default %s)\n"
+            "  -F  DPDK --file-prefix (default %s)\n"
+            "  -m  memory in MB when running without hugepages (%u)\n"
+            "  -l  CPU of the fast path (default: the last one allowed)\n"
+            "  -P  scan PCI devices (off: virtual devices only)\n"
+            "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
+            "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
+            DEFAULT_STATE_DIR, VSW_CTL_SOCK, DEFAULT_PREFIX, DEFAULT_MEM_MB);
+}
+
+static int opts_parse(int argc, char **argv, struct opts *o)
+{
+    int c;
+
+    *o = (struct opts){.state_dir = DEFAULT_STATE_DIR,
+                       .sock = VSW_CTL_SOCK,
+                       .prefix = DEFAULT_PREFIX,
+                       .mem_mb = DEFAULT_MEM_MB};
+    while ((c = getopt(argc, argv, "c:S:s:F:m:l:Px:X:h")) != -1) {
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case 'S': o->state_dir = optarg; break;
+        case 's': o->sock = optarg; break;
+        case 'F': o->prefix = optarg; break;
+        case 'm': o->mem_mb = (unsigned)atoi(optarg); break;
+        case 'l': o->cpu = optarg; break;
+        case 'P': o->pci = true; break;
+        case 'x': o->xs_sock = optarg; break;
+        case 'X': o->xvmd_sock = optarg; break;
+        default: usage(); return -1;
+        }
+    }
+    if (o->mem_mb < 64) {
+        fprintf(stderr, "vswitchd: -m must be at least 64\n");
+        return -1;
+    }
+    o->eal_argc = argc - optind;
+    o->eal_argv = argv + optind;
+    return 0;
+}
+
+/* Free hugepages, from /proc/meminfo (0 if none or unreadable). */
+static long hugepages_free(void)
+{
+    char line[128];
+    long n = 0;
+    FILE *f = fopen("/proc/meminfo", "re");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "HugePages_Free: %ld", &n) == 1)
+            break;
+    fclose(f);
+    return n;
+}
+
+/* The last CPU this process may run on, as a string for EAL's -l. */
+static void cpu_default(char *buf, size_t len)
+{
+    cpu_set_t set;
+    int i, last = 0;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (i = 0; i < CPU_SETSIZE; i++)
+            if (CPU_ISSET(i, &set))
+                last = i;
+    snprintf(buf, len, "%d", last);
+}
+
+static int eal_start(const struct opts *o)
+{
+    static char prefix[128], mem[16], cpu[16];
+    char *argv[EAL_ARGS_MAX];
+    int argc = 0, i;
+
+    argv[argc++] = "vswitchd";
+    snprintf(prefix, sizeof(prefix), "--file-prefix=%s", o->prefix);
+    argv[argc++] = prefix;
+    if (o->cpu)
+        snprintf(cpu, sizeof(cpu), "%s", o->cpu);
+    else
+        cpu_default(cpu, sizeof(cpu));
+    argv[argc++] = "-l";
+    argv[argc++] = cpu;
+    if (!o->pci)
+        argv[argc++] = "--no-pci";
+    if (hugepages_free() == 0) {
+        snprintf(mem, sizeof(mem), "%u", o->mem_mb);
+        argv[argc++] = "--no-huge";
+        argv[argc++] = "-m";
+        argv[argc++] = mem;
+    }
+    for (i = 0; i < o->eal_argc && argc < EAL_ARGS_MAX - 1; i++)
+        argv[argc++] = o->eal_argv[i];
+    argv[argc] = NULL;
+    return rte_eal_init(argc, argv);
+}
+
+/* The fast path until a signal: poll, and sleep when idle. */
+static void fast_path(struct vsw_switch *sw)
+{
+    uint64_t hz = rte_get_tsc_hz(), idle_cycles = hz * IDLE_US / 1000000;
+    uint64_t last_work = rte_rdtsc();
+
+    vsw_switch_thread_start(sw);
+    while (!stop) {
+        if (vsw_switch_poll(sw)) {
+            last_work = rte_rdtsc();
+            continue;
+        }
+        if (rte_rdtsc() - last_work > idle_cycles)
+            vsw_switch_sleep(sw, SLEEP_MAX_US, SLEEP_NOWAKE_US);
+    }
+    vsw_switch_thread_stop(sw);
+}
+
+static int setup_config(struct vsw_mgr *m, const struct opts *o)
+{
+    char err[512];
+    int rc;
+
+    if (o->config) {
+        rc = vsw_mgr_load(m, o->config, false, err, sizeof(err));
+        if (rc < 0) {
+            fprintf(stderr, "vswitchd: %s\n", err);
+            return rc;
+        }
+    }
+    rc = vsw_mgr_restore(m, err, sizeof(err));
+    if (rc < 0)
+        fprintf(stderr, "vswitchd: restoring state: %s\n", err);
+    return 0;
+}
+
+static int run(const struct opts *o, struct rte_mempool *pool)
+{
+    struct vsw_switch_params sp = {.pool = pool};
+    struct vsw_mgr_params mp = {.pool = pool, .state_dir = o->state_dir};
+    struct vsw_switch *sw;
+    struct vsw_mgr *m;
+    struct server *srv;
+    struct xen_vif *xv = NULL;
+    int rc = 1;
+
+    sw = vsw_switch_create(&sp);
+    if (!sw) {
+        perror("vswitchd: switch");
+        return 1;
+    }
+    if (vsw_telemetry_attach(sw) < 0)
+        fprintf(stderr, "vswitchd: telemetry commands not registered\n");
+    mp.sw = sw;
+    m = vsw_mgr_create(&mp);
+    if (!m) {
+        fprintf(stderr, "vswitchd: state directory %s: %s\n", o->state_dir,
+                strerror(errno));
+        goto destroy_sw;
+    }
+    if (setup_config(m, o) < 0)
+        goto destroy_mgr;
+    if (o->xs_sock &&
+        !(xv = xen_vif_create(o->xs_sock, o->xvmd_sock, m, sw))) {
+        fprintf(stderr, "vswitchd: xenstore %s: %s\n", o->xs_sock,
+                strerror(errno));
+        goto destroy_mgr;
+    }
+    srv = server_start(o->sock, m, sw, xen_vif_hook(xv));
+    if (!srv) {
+        fprintf(stderr, "vswitchd: control socket %s: %s\n", o->sock,
+                errno == EADDRINUSE ? "another vswitchd is serving it"
+                                    : strerror(errno));
+        goto destroy_mgr;
+    }
+    printf("vswitchd: ready on %s\n", o->sock);
+    fflush(stdout);
+    fast_path(sw);
+    rc = 0;
+    server_stop(srv);
+destroy_mgr:
+    xen_vif_destroy(xv);
+    vsw_mgr_destroy(m);
+destroy_sw:
+    vsw_telemetry_attach(NULL);
+    vsw_switch_destroy(sw);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    struct rte_mempool *pool;
+    struct opts o;
+    int rc;
+
+    if (opts_parse(argc, argv, &o) < 0)
+        return 2;
+    /* No SA_RESTART: a signal must end the fast path's sleep. */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (eal_start(&o) < 0) {
+        fprintf(stderr, "vswitchd: cannot start DPDK: %s\n",
+                rte_strerror(rte_errno));
+        return 1;
+    }
+    pool = rte_pktmbuf_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE, 0,
+                                   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+    if (!pool) {
+        fprintf(stderr, "vswitchd: mbuf pool: %s\n", rte_strerror(rte_errno));
+        rte_eal_cleanup();
+        return 1;
+    }
+    rc = run(&o, pool);
+    rte_mempool_free(pool);
+    rte_eal_cleanup();
+    return rc;
+}

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vswitchd: guest vifs found through xenstore (xen_vif.h).
+ *
+ * nbd_vifmgr (shared with xvm-netbackd) follows the backend directories,
+ * runs nb_xenbus for each and gets the domain's memory and event channel
+ * from xvmd.  Here is the owner's side: a temporary VNIC per directory,
+ * and a netback vif port on it while the frontend is connected.
+ *
+ * The VNIC is looked up by name whenever it is needed, never kept: an
+ * administrator may delete it (the next connect makes it again).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netback/nbd_vifmgr.h"
+#include "xvmdctl/proto.h"
+#include "vswmgr/conf.h"
+#include "xen_vif.h"
+#include "xnf/xnf.h"
+#include "xs/xs.h"
+
+struct xen_vif {
+    struct xvm_xs *xs;
+    struct nbd_vifmgr *vm;
+    struct vsw_mgr *m;
+    struct vsw_switch *sw;
+    struct server_hook hook;
+    bool changed; /* a port came or went: wake the fast path */
+};
+
+/* One backend directory (nbd_vifdev's priv). */
+struct xv_dev {
+    char vnic[VSW_NAMSIZ]; /* xvm<domid>_<n> */
+    bool made;             /* we created it and it should still be there */
+};
+
+__attribute__((format(printf, 1, 2))) static void xv_log(const char *fmt,
+                                                         ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fputs("vswitchd: xen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* ---- the VNIC: what a hotplug script would set up --------------------- */
+
+/* "bytes,usecs" as bits/s; what the switch cannot do is rounded up. */
+static uint64_t rate_bps(const struct nbd_vifdev *dev)
+{
+    uint64_t bps;
+
+    if (!dev->rate_usecs || !dev->rate_bytes)
+        return 0;
+    bps = dev->rate_bytes * 8 * 1000000ull / dev->rate_usecs;
+    return bps < VSW_MAXBW_MIN ? VSW_MAXBW_MIN : bps;
+}
+
+/* Read @key of @dev into @buf (@len bytes).  @return 0 or -errno. */
+static int key_get(struct nbd_vifdev *dev, const char *key, char *buf,
+                   size_t len)
+{
+    char *v;
+    int rc = nbd_vifdev_read(dev, key, &v);
+
+    if (rc < 0)
+        return rc;
+    if (strlen(v) >= len)
+        rc = -EINVAL;
+    else
+        strcpy(buf, v);
+    free(v);
+    return rc;
+}
+
+/* The VNIC's properties from the toolstack's keys; @why: the bad one. */
+static int vnic_conf(struct nbd_vifdev *dev, const char *name,
+                     struct vsw_vnic_conf *vc, const char **why)
+{
+    char v[32];
+    uint64_t vid;
+    int rc;
+
+    vsw_vnic_conf_init(vc);
+    snprintf(vc->name, sizeof(vc->name), "%s", name);
+    vc->temporary = true;
+    vc->attach = VSW_ATTACH_NONE;
+    vc->mac_type = VSW_MAC_FIXED;
+    *why = "bridge";
+    rc = key_get(dev, "bridge", vc->link, sizeof(vc->link));
+    if (rc < 0)
+        return rc;
+    *why = "mac";
+    rc = key_get(dev, "mac", v, sizeof(v));
+    if (rc == 0)
+        rc = vsw_mac_parse(v, vc->mac);
+    if (rc < 0)
+        return rc;
+    *why = "vlan";
+    rc = key_get(dev, "vlan", v, sizeof(v));
+    if (rc == 0) {
+        rc = xvm_xs_parse_uint(v, strlen(v), VSW_VID_MAX, &vid);
+        vc->vid = (uint16_t)vid;
+    }
+    if (rc < 0 && rc != -ENOENT)
+        return rc;
+    *why = "rate";
+    rc = nbd_vifdev_read_rate(dev);
+    if (rc < 0)
+        return rc;
+    vc->maxbw = rate_bps(dev);
+    *why = "priority";
+    rc = key_get(dev, "priority", v, sizeof(v));
+    if (rc == 0)
+        rc = vsw_priority_parse(v, &vc->priority);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+/* Create the device's VNIC unless it is there.  @return 0 or -errno. */
+static int vnic_make(struct xen_vif *xv, struct nbd_vifdev *dev)
+{
+    struct xv_dev *xd = dev->priv;
+    struct vsw_vnic_conf vc;
+    const char *why;
+    char err[256];
+    int rc;
+
+    if (xd->made && vsw_vnic_find(xv->sw, xd->vnic))
+        return 0;
+    xd->made = false;
+    rc = vnic_conf(dev, xd->vnic, &vc, &why);
+    if (rc < 0) {
+        xv_log("%s: bad or missing %s key: %s", dev->name, why,
+               strerror(-rc));
+        return rc;
+    }
+    rc = vsw_mgr_vnic_create(xv->m, &vc, err, sizeof(err));
+    if (rc < 0) {
+        xv_log("%s: cannot create VNIC %s over %s: %s", dev->name, xd->vnic,
+               vc.link, err);
+        return rc;
+    }
+    xd->made = true;
+    xv_log("%s: VNIC %s over %s (vid %u, maxbw %llu, priority %s)",
+           dev->name, xd->vnic, vc.link, vc.vid,
+           (unsigned long long)vc.maxbw, vsw_priority_str(vc.priority));
+    return 0;
+}
+
+static void dev_add(void *arg, struct nbd_vifdev *dev)
+{
+    struct xv_dev *xd = calloc(1, sizeof(*xd));
+
+    if (!xd)
+        return; /* connect refuses the device */
+    snprintf(xd->vnic, sizeof(xd->vnic), "xvm%u_%u", dev->domid, dev->n);
+    dev->priv = xd;
+    /* A failure is logged; connect tries again and tells the guest. */
+    vnic_make(arg, dev);
+}
+
+static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
+{
+    struct xen_vif *xv = arg;
+    struct xv_dev *xd = dev->priv;
+    char err[256];
+
+    if (!xd)
+        return;
+    /* A stopping vswitchd leaves its VNICs to vsw_mgr_destroy(). */
+    if (gone && xd->made && vsw_vnic_find(xv->sw, xd->vnic)) {
+        if (vsw_mgr_vnic_delete(xv->m, xd->vnic, err, sizeof(err)) < 0)
+            xv_log("%s: cannot delete VNIC %s: %s", dev->name, xd->vnic,
+                   err);
+        else
+            xv_log("%s: VNIC %s deleted", dev->name, xd->vnic);
+    }
+    free(xd);
+    dev->priv = NULL;
+}
+
+/* ---- the vif port ----------------------------------------------------- */
+
+static uint32_t fe_features(uint32_t nb)
+{
+    return ((nb & NB_F_SG) ? XNF_FE_SG : 0) |
+           ((nb & NB_F_GSO_TCPV4) ? XNF_FE_GSO_TCPV4 : 0) |
+           ((nb & NB_F_GSO_TCPV6) ? XNF_FE_GSO_TCPV6 : 0) |
+           ((nb & NB_F_RX_NOTIFY) ? XNF_FE_RX_NOTIFY : 0);
+}
+
+/*
+ * vsw_port_vif_open() binds its local port as VIF_ATTACH needs: a fresh
+ * doorbell the client is sent back.  A channel xvmd brokers has both
+ * doorbells already (the guest got the same pair), so xvmd's own
+ * doorbell takes the place of the fresh one, under the same descriptor,
+ * before the port is plugged into the switch.  Left pending, as Xen
+ * leaves a new binding: the switch looks at the rings once.
+ */
+static int doorbell_adopt(struct vsw_port *port, int own_fd)
+{
+    uint64_t one = 1;
+    uint32_t local;
+    int fd = vsw_port_vif_doorbell(port, &local);
+
+    if (fd < 0)
+        return -EBADF;
+    if (dup3(own_fd, fd, O_CLOEXEC) < 0)
+        return -errno;
+    if (write(fd, &one, sizeof(one)) < 0)
+        return -errno;
+    return 0;
+}
+
+static int dev_connect(void *arg, struct nbd_vifdev *dev,
+                       const struct nbd_vifconn *c)
+{
+    struct xen_vif *xv = arg;
+    struct xv_dev *xd = dev->priv;
+    const struct nb_xenbus_frontend *fe = c->fe;
+    struct vsw_vif_params p;
+    struct vsw_port *port, *old;
+    struct vsw_vnic *v;
+    int rc;
+
+    if (!xd)
+        return -ENOMEM;
+    if (fe->split_evtchn) {
+        xv_log("%s: split event channels are not supported", dev->name);
+        return -EOPNOTSUPP;
+    }
+    rc = vnic_make(xv, dev);
+    if (rc < 0)
+        return rc;
+    v = vsw_vnic_find(xv->sw, xd->vnic);
+    old = v ? vsw_vnic_port(v) : NULL;
+    if (!v || (old && !vsw_port_is_vif(old)))
+        return v ? -EBUSY : -ENODEV;
+    p = (struct vsw_vif_params){
+        .name = dev->name, .domid = (uint16_t)dev->domid,
+        .memfd = xvm_mem_fd(c->dom->mem), .evfd = c->tx.peer_fd,
+        .remote_port = c->tx.remote, .gt_gfn = c->dom->gt_gfn,
+        .gt_frames = c->dom->gt_frames, .tx_ring_ref = fe->tx_ring_ref,
+        .rx_ring_ref = fe->rx_ring_ref,
+        .fe_features = fe_features(fe->features)};
+    port = vsw_port_vif_open(&p, vsw_switch_pool(xv->sw));
+    if (!port)
+        return -errno;
+    rc = doorbell_adopt(port, c->tx.own_fd);
+    if (rc == 0)
+        rc = vsw_vnic_attach(v, port);
+    if (rc < 0) {
+        vsw_port_destroy(port);
+        return rc;
+    }
+    xv->changed = true;
+    xv_log("%s: attached to VNIC %s", dev->name, xd->vnic);
+    return 0;
+}
+
+static void dev_disconnect(void *arg, struct nbd_vifdev *dev)
+{
+    struct xen_vif *xv = arg;
+    struct xv_dev *xd = dev->priv;
+    struct vsw_vnic *v = xd ? vsw_vnic_find(xv->sw, xd->vnic) : NULL;
+
+    /* The port goes once the fast path has let go of it. */
+    if (v && vsw_port_is_vif(vsw_vnic_port(v)))
+        vsw_vnic_attach(v, NULL);
+    xv->changed = true;
+}
+
+static const struct nbd_vifmgr_ops xv_ops = {
+    .add = dev_add,
+    .remove = dev_remove,
+    .connect = dev_connect,
+    .disconnect = dev_disconnect,
+};
+
+/* ---- the control thread's side ---------------------------------------- */
+
+static void xv_run(void *arg)
+{
+    struct xen_vif *xv = arg;
+    struct xvm_xs_event *ev;
+    int rc;
+
+    /* Until nothing is queued nor readable: events read along with a
+     * reply wait in the client without the fd being readable. */
+    while ((rc = xvm_xs_event_next(xv->xs, &ev)) == 1) {
+        rc = nbd_vifmgr_event(xv->vm, ev);
+        free(ev);
+        if (rc < 0)
+            break;
+    }
+    if (rc < 0) {
+        xv_log("xenstore connection lost (%s): guest vifs are no longer "
+               "followed", strerror(-rc));
+        xv->hook.fd = -1;
+    }
+    if (xv->changed)
+        vsw_switch_wake(xv->sw);
+    xv->changed = false;
+}
+
+struct xen_vif *xen_vif_create(const char *xs_sock, const char *xvmd_sock,
+                               struct vsw_mgr *m, struct vsw_switch *sw)
+{
+    struct nbd_vifmgr_params p = {
+        .xvmd_sock = xvmd_sock ? xvmd_sock : XVMD_DEFAULT_SOCKET,
+        .ops = &xv_ops,
+        .log = xv_log,
+    };
+    struct xen_vif *xv = calloc(1, sizeof(*xv));
+    int err;
+
+    if (!xv)
+        return NULL;
+    xv->m = m;
+    xv->sw = sw;
+    xv->xs = xvm_xs_open(xs_sock);
+    if (!xv->xs)
+        goto free_xv;
+    p.xs = xv->xs;
+    p.arg = xv;
+    xv->vm = nbd_vifmgr_create(&p);
+    if (!xv->vm)
+        goto close_xs;
+    xv->hook = (struct server_hook){
+        .fd = xvm_xs_fd(xv->xs), .run = xv_run, .arg = xv};
+    return xv;
+
+close_xs:
+    err = errno;
+    xvm_xs_close(xv->xs);
+    errno = err;
+free_xv:
+    free(xv);
+    return NULL;
+}
+
+struct server_hook *xen_vif_hook(struct xen_vif *xv)
+{
+    return xv ? &xv->hook : NULL;
+}
+
+void xen_vif_destroy(struct xen_vif *xv)
+{
+    if (!xv)
+        return;
+    nbd_vifmgr_destroy(xv->vm);
+    xvm_xs_close(xv->xs);
+    free(xv);
+}

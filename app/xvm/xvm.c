@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvm - the virsh-like command of xvnet: a thin table of commands over the
+ * xvmd control protocol (hypervisor/xvmd/proto.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "xvmdctl/client.h"
+#include "domcfg/domcfg.h"
+#include "xvm/fdpass.h"
+
+static const char *sock_path = XVMD_DEFAULT_SOCKET;
+
+/* A call to xvmd (client.h): 0, or 1 after printing why it failed. */
+static int call_run(struct xvmd_call *c)
+{
+    if (xvmd_call_run(c, sock_path) == 0)
+        return 0;
+    fprintf(stderr, "xvm: %s\n", c->err);
+    return 1;
+}
+
+/* One domain of a reply. */
+struct dominfo {
+    uint32_t id, state, vcpus, pid;
+    const char *name, *ostype;
+    const uint8_t *uuid;
+    uint64_t memory;
+};
+
+static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
+{
+    const struct nlattr *tb[XVMD_D_MAX_ + 1];
+    int i;
+
+    if (xvmd_nest_parse(nest, tb, XVMD_D_MAX_, xvmd_dom_policy) < 0)
+        return -1;
+    for (i = 1; i <= XVMD_D_MAX_; i++)
+        if (!tb[i] || (i == XVMD_D_UUID &&
+                       mnl_attr_get_payload_len(tb[i]) != 16))
+            return -1;
+    d->id = mnl_attr_get_u32(tb[XVMD_D_ID]);
+    d->name = mnl_attr_get_str(tb[XVMD_D_NAME]);
+    d->uuid = mnl_attr_get_payload(tb[XVMD_D_UUID]);
+    d->state = mnl_attr_get_u32(tb[XVMD_D_STATE]);
+    d->ostype = mnl_attr_get_str(tb[XVMD_D_OSTYPE]);
+    d->memory = mnl_attr_get_u64(tb[XVMD_D_MEMORY]);
+    d->vcpus = mnl_attr_get_u32(tb[XVMD_D_VCPUS]);
+    d->pid = mnl_attr_get_u32(tb[XVMD_D_PID]);
+    return 0;
+}
+
+static int dom_request(uint16_t cmd, const char *dom, struct xvmd_call *c)
+{
+    xvmd_call_start(c, cmd);
+    if (!mnl_attr_put_strz_check(c->nlh, sizeof(c->req), XVMD_A_DOM, dom) ||
+        strlen(dom) > 127) {
+        fprintf(stderr, "xvm: '%.40s...': domain name too long\n", dom);
+        return 1;
+    }
+    return call_run(c);
+}
+
+static int cmd_create(char **argv)
+{
+    static struct xvmd_call c;
+    static char text[XVM_DOMCFG_TEXT_MAX + 1];
+    struct xvm_domcfg cfg;
+    char err[1024];
+    size_t len = 0;
+    ssize_t n;
+    int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        fprintf(stderr, "xvm: %s: %s\n", argv[0], strerror(errno));
+        return 1;
+    }
+    while (len < sizeof(text) &&
+           (n = read(fd, text + len, sizeof(text) - len)) > 0)
+        len += (size_t)n;
+    close(fd);
+    /* check here too, so a bad file is reported even with no xvmd */
+    if (xvm_domcfg_parse(text, len, argv[0], &cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "xvm: %s\n", err);
+        return 1;
+    }
+    xvmd_call_start(&c, XVMD_CMD_CREATE);
+    if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_FILE,
+                                 argv[0]) ||
+        !mnl_attr_put_check(c.nlh, sizeof(c.req), XVMD_A_CONFIG, len, text)) {
+        fprintf(stderr, "xvm: %s: file name too long\n", argv[0]);
+        return 1;
+    }
+    if (call_run(&c))
+        return 1;
+    printf("Domain '%s' created from %s\n", cfg.name, argv[0]);
+    return 0;
+}
+
+static void id_format(uint32_t id, char buf[12])
+{
+    if (id == XVMD_NO_ID)
+        strcpy(buf, "-");
+    else
+        snprintf(buf, 12, "%u", id);
+}
+
+static int cmd_list(char **argv)
+{
+    static struct xvmd_call c;
+    const struct nlattr *a;
+    struct dominfo d;
+    int wid = 2, wname = 4, pass, i;
+    char id[12];
+
+    xvmd_call_start(&c, XVMD_CMD_LIST);
+    if (argv[0]) {
+        if (strcmp(argv[0], "--all") != 0) {
+            fprintf(stderr, "xvm: list: unknown option '%s'\n", argv[0]);
+            return 1;
+        }
+        mnl_attr_put(c.nlh, XVMD_A_ALL, 0, NULL);
+    }
+    if (call_run(&c))
+        return 1;
+    /* two passes: measure the columns, then print */
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            printf(" %-*s   %-*s   %s\n", wid, "Id", wname, "Name",
+                   "State");
+            for (i = 0; i < wid + wname + 15; i++)
+                putchar('-');
+            putchar('\n');
+        }
+        mnl_attr_for_each(a, c.reply, 0) {
+            if (mnl_attr_get_type(a) != XVMD_A_DOMAIN)
+                continue;
+            if (dominfo_get(a, &d) < 0) {
+                fprintf(stderr, "xvm: malformed reply from xvmd\n");
+                return 1;
+            }
+            id_format(d.id, id);
+            if (pass == 0) {
+                wid = (int)strlen(id) > wid ? (int)strlen(id) : wid;
+                wname = (int)strlen(d.name) > wname ? (int)strlen(d.name)
+                                                    : wname;
+            } else {
+                printf(" %-*s   %-*s   %s\n", wid, id, wname, d.name,
+                       xvmd_state_str(d.state));
+            }
+        }
+    }
+    return 0;
+}
+
+static int cmd_dominfo(char **argv)
+{
+    static struct xvmd_call c;
+    struct dominfo d;
+    char id[12], uuid[37];
+
+    if (dom_request(XVMD_CMD_DOMINFO, argv[0], &c))
+        return 1;
+    if (!c.tb[XVMD_A_DOMAIN] || dominfo_get(c.tb[XVMD_A_DOMAIN], &d) < 0) {
+        fprintf(stderr, "xvm: malformed reply from xvmd\n");
+        return 1;
+    }
+    id_format(d.id, id);
+    xvm_uuid_format(d.uuid, uuid);
+    printf("%-15s %s\n", "Id:", id);
+    printf("%-15s %s\n", "Name:", d.name);
+    printf("%-15s %s\n", "UUID:", uuid);
+    printf("%-15s %s\n", "OS Type:", d.ostype);
+    printf("%-15s %s\n", "State:", xvmd_state_str(d.state));
+    printf("%-15s %u\n", "CPU(s):", d.vcpus);
+    printf("%-15s %llu KiB\n", "Max memory:", (unsigned long long)d.memory);
+    if (d.pid)
+        printf("%-15s %u\n", "PID:", d.pid);
+    return 0;
+}
+
+/* destroy, shutdown, pause, resume, undefine: one request, one line. */
+static int simple(uint16_t cmd, const char *dom, const char *done)
+{
+    static struct xvmd_call c;
+
+    if (dom_request(cmd, dom, &c))
+        return 1;
+    printf("Domain '%s' %s\n", dom, done);
+    return 0;
+}
+
+static int cmd_destroy(char **argv)
+{
+    return simple(XVMD_CMD_DESTROY, argv[0], "destroyed");
+}
+
+static int cmd_shutdown(char **argv)
+{
+    return simple(XVMD_CMD_SHUTDOWN, argv[0], "is being shutdown");
+}
+
+static int cmd_pause(char **argv)
+{
+    return simple(XVMD_CMD_PAUSE, argv[0], "suspended");
+}
+
+static int cmd_resume(char **argv)
+{
+    return simple(XVMD_CMD_RESUME, argv[0], "resumed");
+}
+
+static int cmd_undefine(char **argv)
+{
+    return simple(XVMD_CMD_UNDEFINE, argv[0], "has been undefined");
+}
+
+/*
+ * Enter the domain's network namespace and run the command, as
+ * `ip netns exec` does: a private mount namespace with /sys remounted so
+ * /sys/class/net shows the domain's devices.
+ */
+static int cmd_exec(char **argv)
+{
+    static struct xvmd_call c;
+
+    if (dom_request(XVMD_CMD_NETNS, argv[0], &c))
+        return 1;
+    if (c.nfds != 1 || c.fds[0] < 0) {
+        fprintf(stderr, "xvm: xvmd sent no namespace\n");
+        return 1;
+    }
+    if (setns(c.fds[0], CLONE_NEWNET) < 0) {
+        fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
+                strerror(errno));
+        return 1;
+    }
+    xvmd_call_done(&c);
+    if (unshare(CLONE_NEWNS) < 0 ||
+        mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0 ||
+        (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL) ||
+        mount(argv[0], "/sys", "sysfs", 0, NULL) < 0)
+        fprintf(stderr, "xvm: warning: /sys not remounted: %s\n",
+                strerror(errno));
+    execvp(argv[1], argv + 1);
+    fprintf(stderr, "xvm: %s: %s\n", argv[1], strerror(errno));
+    return 1;
+}
+
+static int cmd_help(char **argv);
+
+static const struct cmd {
+    const char *name;
+    int min_args, max_args; /* -1: any number */
+    int (*fn)(char **argv);
+    const char *args, *help;
+} cmds[] = {
+    {"create", 1, 1, cmd_create, "FILE", "create and start a domain"},
+    {"list", 0, 1, cmd_list, "[--all]", "list domains (--all: shut off too)"},
+    {"dominfo", 1, 1, cmd_dominfo, "DOM", "show a domain"},
+    {"shutdown", 1, 1, cmd_shutdown, "DOM", "ask a domain to shut down"},
+    {"destroy", 1, 1, cmd_destroy, "DOM", "stop a domain at once"},
+    {"pause", 1, 1, cmd_pause, "DOM", "suspend a domain"},
+    {"resume", 1, 1, cmd_resume, "DOM", "resume a paused domain"},
+    {"undefine", 1, 1, cmd_undefine, "DOM",
+     "forget a shut-off domain and its UUID"},
+    {"exec", 2, -1, cmd_exec, "DOM CMD [ARG...]",
+     "run a command inside a process domain"},
+    {"help", 0, 0, cmd_help, "", "show this help"},
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: xvm [-s SOCKET] COMMAND [ARGS]\n\n");
+    for (i = 0; i < NCMDS; i++)
+        fprintf(f, "  %-8s %-17s %s\n", cmds[i].name, cmds[i].args,
+                cmds[i].help);
+    fprintf(f, "\nDOM is a domain name, id or UUID.  SOCKET defaults to "
+               "%s.\n",
+            XVMD_DEFAULT_SOCKET);
+}
+
+static int cmd_help(char **argv)
+{
+    (void)argv;
+    usage(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int opt, nargs;
+    size_t i;
+
+    while ((opt = getopt(argc, argv, "+s:h")) != -1) {
+        switch (opt) {
+        case 's':
+            sock_path = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 1;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 1;
+    }
+    for (i = 0; i < NCMDS && strcmp(cmds[i].name, argv[optind]) != 0; i++)
+        ;
+    if (i == NCMDS) {
+        fprintf(stderr, "xvm: unknown command '%s' (try 'xvm help')\n",
+                argv[optind]);
+        return 1;
+    }
+    nargs = argc - optind - 1;
+    if (nargs < cmds[i].min_args ||
+        (cmds[i].max_args >= 0 && nargs > cmds[i].max_args)) {
+        fprintf(stderr, "xvm: usage: xvm %s %s\n", cmds[i].name,
+                cmds[i].args);
+        return 1;
+    }
+    return cmds[i].fn(argv + optind + 1);
+}

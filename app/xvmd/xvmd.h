@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvmd.h - internals of the xvmd control daemon.
+ *
+ * xvmd is single-threaded: one epoll loop (main.c) serves the control
+ * socket (ctl.c), reaps children and times out shutdowns (domain.c).  Every
+ * function here runs on that thread.
+ *
+ * A domain (struct xvmd_dom) is a record that outlives its runs: it is
+ * defined by its first `xvm create`, persisted in the state directory
+ * (store.c) with its UUID, listed as "shut off" when not running, and
+ * removed only by `xvm undefine`.  While active it has an id (new for each
+ * run, increasing from 1 in each boot of xvmd; dom0 is 0), a memory memfd
+ * owned here, and a guest run by its kind (struct xvmd_kind_ops).
+ */
+#ifndef XVMD_XVMD_H
+#define XVMD_XVMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "xvmdctl/proto.h"
+#include "domcfg/domcfg.h"
+
+#define XVMD_DOMAINS_MAX 256
+
+struct xvmd;
+struct xvmd_dom;
+struct xst_server;
+
+/**
+ * A domain kind: how a guest is started, paused, stopped and cleaned up.
+ * Every member is required.  The lifecycle code in domain.c calls them and
+ * then moves the domain's state; a kind never changes dom->state itself.
+ */
+struct xvmd_kind_ops {
+    const char *os_type; /**< "OS Type" in dominfo */
+    /**
+     * Start the guest of @dom.  dom->id and dom->mem are set.  On success
+     * the guest runs and dom->pid is the process to watch (its exit is
+     * reported to xvmd_dom_exited()).  On failure nothing is left running
+     * or mounted and @err says why.
+     * @return 0 or -errno.
+     */
+    int (*start)(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                 size_t errlen);
+    /** Stop running the guest's code (running -> paused). 0 or -errno. */
+    int (*pause)(struct xvmd_dom *dom);
+    /** Undo pause(). 0 or -errno. */
+    int (*resume)(struct xvmd_dom *dom);
+    /**
+     * Ask the guest to shut down cleanly; works on a paused guest too.
+     * Returns at once; the guest's exit is reported later.  0 or -errno.
+     */
+    int (*shutdown)(struct xvmd_dom *dom);
+    /** Stop the guest now and reap it; on return dom->pid is 0. */
+    void (*kill)(struct xvmd_dom *dom);
+    /**
+     * Free what start() made once the guest is gone (namespace, fds).
+     * Safe to call twice.
+     */
+    void (*release)(struct xvmd *x, struct xvmd_dom *dom);
+    /** Open the guest's network namespace: an fd, or -errno. */
+    int (*netns_open)(struct xvmd_dom *dom);
+};
+
+/** The "process" kind (kind_process.c). */
+extern const struct xvmd_kind_ops xvmd_kind_process;
+
+/** Ports per domain that xvmd brokers (port 0 is never used). */
+#define XVMD_EVTCHN_PORTS 64
+
+/** One brokered channel: both doorbells, made by xvmd. */
+struct xvmd_evtchn {
+    int gfd;         /**< the guest's doorbell */
+    int bfd;         /**< the remote (backend) end's doorbell */
+    uint16_t remote; /**< the domain allowed to bind */
+    uint8_t used;
+    uint8_t bound;   /**< the remote has bound it (once only) */
+};
+
+struct xvmd_dom {
+    struct xvmd_dom *next;
+    uint32_t id; /**< XVMD_NO_ID when shut off */
+    uint8_t uuid[16];
+    enum xvmd_state state;
+    struct xvm_domcfg cfg; /**< name, type, memory, vcpus, vifs; uuid set */
+    const struct xvmd_kind_ops *ops;
+    struct xvm_mem *mem; /**< the guest's memory while active, else NULL */
+    pid_t pid;           /**< guest process while not reaped, else 0 */
+    int ctl_fd;          /**< kind's channel to the guest, -1 if none */
+    int netns_pinned;    /**< process kind: the namespace file is ours */
+    uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
+    int xs_introduced;    /**< vif.c: introduced to xenstored this run */
+    uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
+    struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
+};
+
+struct xvmd {
+    const char *state_dir;
+    const char *netns_dir;    /**< where process domains pin namespaces */
+    const char *procdom_path; /**< the xvm-procdom program */
+    unsigned shutdown_ms;     /**< grace period of `xvm shutdown` */
+    struct xvmd_dom *doms;
+    uint32_t next_id;
+    struct xst_server *xs; /**< the embedded xenstored */
+    int ep;                /**< main.c's epoll set (guest channels join) */
+};
+
+/* domain.c - the table and the lifecycle */
+
+/** Find a domain by id, UUID or name (in that order), NULL if none. */
+struct xvmd_dom *xvmd_dom_find(struct xvmd *x, const char *spec);
+/** Count of domain records. */
+unsigned xvmd_dom_count(const struct xvmd *x);
+/**
+ * Create and start a domain from config text.  On error nothing new is
+ * left behind.  @err gets a message (without the "xvm: " prefix).
+ */
+int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
+                    size_t len, struct xvmd_dom **out, char *err,
+                    size_t errlen);
+int xvmd_dom_pause(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                   size_t errlen);
+int xvmd_dom_resume(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                    size_t errlen);
+int xvmd_dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                      size_t errlen);
+int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                     size_t errlen);
+int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                      size_t errlen);
+/** Reap every exited child and move its domain on (SIGCHLD). */
+void xvmd_dom_reap(struct xvmd *x);
+/** Kill overdue shutdowns; return ms until the next deadline, or -1. */
+int xvmd_dom_timeouts(struct xvmd *x);
+/** Destroy every active domain and free the table (xvmd exit). */
+void xvmd_dom_fini(struct xvmd *x);
+/** Load the domain records of the state directory (xvmd start). */
+int xvmd_dom_init(struct xvmd *x);
+/** Milliseconds on CLOCK_MONOTONIC. */
+uint64_t xvmd_now_ms(void);
+
+/* vif.c - where the netif wiring of a domain's vifs plugs in */
+
+/**
+ * Set up the vifs of @dom (dom->cfg.vifs) once it has an id and memory,
+ * before it runs.  @return 0 or -errno with @err set; on failure nothing of
+ * the vifs remains.
+ */
+int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                   size_t errlen);
+/** Tear down what xvmd_vif_setup() made.  Safe to call twice. */
+void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
+
+/* evtchn.c - event channels brokered between a guest and its backends */
+
+/** A new unbound port of @dom toward @remote: > 0 or -errno. */
+int xvmd_evtchn_alloc(struct xvmd_dom *dom, uint16_t remote);
+/**
+ * Let @requester bind @port of @dom: 0, -EINVAL (no such port), -EACCES
+ * (the port is for another domain), -EISCONN (already bound).  On success
+ * dom->evt[port] holds the doorbells to hand over.
+ */
+int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
+/** Close every channel of @dom (end of a run). */
+void xvmd_evtchn_release(struct xvmd_dom *dom);
+/** Serve one request on @dom's guest channel: 0, or -1 if it closed. */
+int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom);
+/** The active domain whose guest channel is @fd, or NULL. */
+struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd);
+
+/* store.c - domain records in <state_dir>/domains/<name>.cfg */
+
+/** Write @dom's record atomically.  0 or -errno. */
+int xvmd_store_save(const struct xvmd *x, const struct xvmd_dom *dom);
+/** Remove @dom's record.  0 or -errno (a missing record is not one). */
+int xvmd_store_remove(const struct xvmd *x, const char *name);
+/**
+ * Call @fn for every record in the store (bad ones are logged and
+ * skipped).  0 or -errno if the directory cannot be read or made.
+ */
+int xvmd_store_load(struct xvmd *x,
+                    int (*fn)(struct xvmd *x, const struct xvm_domcfg *cfg));
+
+/* ctl.c - the control socket */
+
+/** Answer one request of @len bytes in @req; may send an fd. */
+void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
+
+/* main.c */
+__attribute__((format(printf, 1, 2))) void xvmd_log(const char *fmt, ...);
+
+#endif /* XVMD_XVMD_H */

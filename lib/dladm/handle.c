@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/* libdladm: the handle, statuses, names, and object calls (dladm.h). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dladm/dladm.h"
+#include "vswctl/client.h"
+
+struct dl_handle {
+    struct vsw_client *c;
+    char err[256];
+};
+
+static const char *const status_str[DL_STATUS__MAX] = {
+    [DL_OK] = "ok",
+    [DL_BADARG] = "invalid argument",
+    [DL_FAILED] = "operation failed",
+    [DL_NOTSUP] = "operation not supported",
+    [DL_NOTFOUND] = "object not found",
+    [DL_BADVAL] = "invalid value",
+    [DL_NOMEM] = "insufficient memory",
+    [DL_EXIST] = "object already exists",
+    [DL_LINKINVAL] = "invalid link",
+    [DL_PROPRDONLY] = "read-only property",
+    [DL_MACINVAL] = "invalid MAC address value",
+    [DL_MACINUSE] = "MAC address is already in use",
+    [DL_VIDINVAL] = "invalid VLAN identifier",
+    [DL_MINMAXBW] = "minimum value for maxbw is 1200K",
+    [DL_PERSIST_ON_TEMP] = ("can't create persistent object on top of "
+                            "temporary object"),
+    [DL_LINKBUSY] = "link busy",
+    [DL_DENIED] = "permission denied",
+    [DL_NOTRUNNING] = "vswitchd is not running",
+    [DL_TOOMANY] = "too many values",
+    [DL_IOERR] = "I/O error",
+    [DL_INACTIVE] = "link is not active (deleted with -t)",
+};
+
+const char *dl_status_str(enum dl_status st)
+{
+    return (unsigned)st < DL_STATUS__MAX ? status_str[st] : "unknown error";
+}
+
+static enum dl_status errno_status(int e)
+{
+    switch (e) {
+    case 0: return DL_OK;
+    case ENOENT: return DL_NOTFOUND;
+    case EEXIST: return DL_EXIST;
+    case EADDRINUSE: return DL_MACINUSE;
+    case ERANGE: return DL_MINMAXBW;
+    case EBUSY: return DL_LINKBUSY;
+    case ENOMEM: return DL_NOMEM;
+    case EACCES: case EPERM: return DL_DENIED;
+    case EOPNOTSUPP: return DL_NOTSUP;
+    case E2BIG: return DL_TOOMANY;
+    case ECONNRESET: case EPIPE: case EPROTO: return DL_IOERR;
+    case EINVAL: return DL_BADARG;
+    case ENODEV: return DL_INACTIVE;
+    default: return DL_FAILED;
+    }
+}
+
+/* A failed client call: keep vswitchd's words when it gave some. */
+static enum dl_status client_fail(struct dl_handle *h, int rc)
+{
+    enum dl_status st = errno_status(-rc);
+    const char *msg = vsw_client_error(h->c);
+
+    /* vswitchd says "link busy" as "link 'x' has VNICs": keep illumos'. */
+    if (st == DL_LINKBUSY || !msg[0] || rc == -ENOENT)
+        msg = dl_status_str(st);
+    snprintf(h->err, sizeof(h->err), "%s", msg);
+    return st;
+}
+
+static enum dl_status done(struct dl_handle *h, int rc)
+{
+    if (rc < 0)
+        return client_fail(h, rc);
+    h->err[0] = '\0';
+    return DL_OK;
+}
+
+enum dl_status dl_open(const char *sock, struct dl_handle **hp)
+{
+    struct dl_handle *h;
+    int e;
+
+    *hp = NULL;
+    h = calloc(1, sizeof(*h));
+    if (!h)
+        return DL_NOMEM;
+    h->c = vsw_client_open(sock);
+    if (!h->c) {
+        e = errno;
+        free(h);
+        if (e == ENOENT || e == ECONNREFUSED)
+            return DL_NOTRUNNING;
+        return e == EACCES || e == EPERM ? DL_DENIED : DL_FAILED;
+    }
+    *hp = h;
+    return DL_OK;
+}
+
+void dl_close(struct dl_handle *h)
+{
+    if (!h)
+        return;
+    vsw_client_close(h->c);
+    free(h);
+}
+
+const char *dl_errmsg(const struct dl_handle *h)
+{
+    return h->err;
+}
+
+bool dl_valid_linkname(const char *name)
+{
+    return vsw_name_check(name) == 0;
+}
+
+int dl_mac_aton(const char *s, uint8_t *mac, int max)
+{
+    int n = 0;
+
+    for (;;) {
+        unsigned v = 0, digits = 0;
+
+        while (isxdigit((unsigned char)*s) && digits < 3) {
+            v = v * 16 + (unsigned)(isdigit((unsigned char)*s)
+                                        ? *s - '0'
+                                        : tolower((unsigned char)*s) - 'a' +
+                                              10);
+            s++;
+            digits++;
+        }
+        if (digits == 0 || digits > 2 || n == max)
+            return -1;
+        mac[n++] = (uint8_t)v;
+        if (*s == '\0')
+            return n;
+        if (*s++ != ':')
+            return -1;
+    }
+}
+
+void dl_mac_ntoa(const uint8_t mac[6], char buf[18])
+{
+    snprintf(buf, 18, "%x:%x:%x:%x:%x:%x", mac[0], mac[1], mac[2], mac[3],
+             mac[4], mac[5]);
+}
+
+enum dl_status dl_link_walk(struct dl_handle *h, const char *name,
+                            bool persistent, dl_link_cb *cb, void *arg)
+{
+    return done(h, vsw_client_link_list(h->c, name, persistent, cb, arg));
+}
+
+enum dl_status dl_vnic_walk(struct dl_handle *h, const char *name,
+                            bool persistent, dl_vnic_cb *cb, void *arg)
+{
+    return done(h, vsw_client_vnic_list(h->c, name, persistent, cb, arg));
+}
+
+enum dl_status dl_stats_walk(struct dl_handle *h, const char *name,
+                             dl_stats_cb *cb, void *arg)
+{
+    return done(h, vsw_client_stats_get(h->c, name, cb, arg));
+}
+
+static int class_cb(const struct vsw_link_conf *lc, void *arg)
+{
+    *(enum vsw_class *)arg = lc->cls;
+    return 0;
+}
+
+enum vsw_class dl_link_class(struct dl_handle *h, const char *name)
+{
+    enum vsw_class cls = 0;
+    struct vsw_vnic_conf vc;
+
+    if (strlen(name) >= VSW_NAMSIZ)
+        return 0;
+    if (vsw_client_link_get(h->c, name, class_cb, &cls) == 0)
+        return cls;
+    if (dl_vnic_get(h, name, &vc) == DL_OK)
+        return VSW_CLASS_VNIC;
+    return 0;
+}
+
+static int vnic_class_cb(const struct vsw_vnic_conf *vc, void *arg)
+{
+    (void)vc;
+    *(enum vsw_class *)arg = VSW_CLASS_VNIC;
+    return 0;
+}
+
+enum vsw_class dl_link_class_persistent(struct dl_handle *h,
+                                        const char *name)
+{
+    enum vsw_class cls = 0;
+
+    if (strlen(name) >= VSW_NAMSIZ)
+        return 0;
+    if (vsw_client_link_list(h->c, name, true, class_cb, &cls) == 0 ||
+        vsw_client_vnic_list(h->c, name, true, vnic_class_cb, &cls) == 0)
+        return cls;
+    return 0;
+}
+
+static int vnic_copy(const struct vsw_vnic_conf *vc, void *arg)
+{
+    *(struct vsw_vnic_conf *)arg = *vc;
+    return 0;
+}
+
+enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
+                           struct vsw_vnic_conf *vc)
+{
+    if (strlen(name) >= VSW_NAMSIZ)
+        return DL_NOTFOUND;
+    return done(h, vsw_client_vnic_get(h->c, name, vnic_copy, vc));
+}
+
+enum dl_status dl_vnic_create(struct dl_handle *h,
+                              const struct vsw_vnic_conf *vc,
+                              struct vsw_vnic_conf *made)
+{
+    return done(h, vsw_client_vnic_create(h->c, vc, made));
+}
+
+enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name,
+                              bool temporary)
+{
+    return done(h, temporary ? vsw_client_vnic_deactivate(h->c, name)
+                             : vsw_client_vnic_delete(h->c, name));
+}
+
+enum dl_status dl_vnic_modify(struct dl_handle *h,
+                              const struct vsw_vnic_conf *vc, uint32_t mods,
+                              bool temporary)
+{
+    return done(h, vsw_client_vnic_modify(h->c, vc, mods, temporary));
+}
+
+enum dl_status dl_etherstub_create(struct dl_handle *h, const char *name,
+                                   bool temporary)
+{
+    struct vsw_link_conf lc;
+
+    memset(&lc, 0, sizeof(lc));
+    if (strlen(name) >= sizeof(lc.name))
+        return DL_BADARG;
+    strcpy(lc.name, name);
+    lc.cls = VSW_CLASS_ETHERSTUB;
+    lc.temporary = temporary;
+    return done(h, vsw_client_link_create(h->c, &lc));
+}
+
+enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name,
+                                   bool temporary)
+{
+    return done(h, temporary ? vsw_client_link_deactivate(h->c, name)
+                             : vsw_client_link_delete(h->c, name));
+}
+
+enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
+                              const char *newname)
+{
+    return done(h, vsw_client_link_rename(h->c, name, newname));
+}
+
+void dl_stats_diff(struct vsw_stats *d, const struct vsw_stats *now,
+                   const struct vsw_stats *prev)
+{
+    int i;
+
+    d->ipackets = now->ipackets - prev->ipackets;
+    d->rbytes = now->rbytes - prev->rbytes;
+    d->opackets = now->opackets - prev->opackets;
+    d->obytes = now->obytes - prev->obytes;
+    d->ierrors = now->ierrors - prev->ierrors;
+    d->oerrors = now->oerrors - prev->oerrors;
+    for (i = 0; i < VSW_DROP__MAX; i++)
+        d->drops[i] = now->drops[i] - prev->drops[i];
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dladm/dladm.h - libdladm: what the dladm command does, as a library
+ * (tests call it directly).  A thin layer over libvswclient (vsw/client.h)
+ * that adds what illumos libdladm adds: a handle, a status enum with its
+ * text, link-name and MAC syntax, the link property table (PERM, DEFAULT,
+ * POSSIBLE, parsing and printing of values), statistics deltas, and the
+ * host NICs that could become physical links (libnl-route-3).
+ *
+ * Every function that can fail returns an enum dl_status; DL_OK is 0.
+ * dl_errmsg() then says why in words (vswitchd's own message when the
+ * failure came from it).  A handle is for one thread at a time.
+ */
+#ifndef DLADM_DLADM_H
+#define DLADM_DLADM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vswctl/defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Outcomes, with the illumos wording from dl_status_str(). */
+enum dl_status {
+    DL_OK = 0,
+    DL_BADARG,          /**< "invalid argument" */
+    DL_FAILED,          /**< "operation failed" */
+    DL_NOTSUP,          /**< "operation not supported" */
+    DL_NOTFOUND,        /**< "object not found" */
+    DL_BADVAL,          /**< "invalid value" */
+    DL_NOMEM,           /**< "insufficient memory" */
+    DL_EXIST,           /**< "object already exists" */
+    DL_LINKINVAL,       /**< "invalid link" */
+    DL_PROPRDONLY,      /**< "read-only property" */
+    DL_MACINVAL,        /**< "invalid MAC address value" */
+    DL_MACINUSE,        /**< "MAC address is already in use" */
+    DL_VIDINVAL,        /**< "invalid VLAN identifier" */
+    DL_MINMAXBW,        /**< "minimum value for maxbw is 1200K" */
+    DL_PERSIST_ON_TEMP, /**< "can't create persistent object on top of
+                             temporary object" */
+    DL_LINKBUSY,        /**< "link busy" */
+    DL_DENIED,          /**< "permission denied" */
+    DL_NOTRUNNING,      /**< "vswitchd is not running" */
+    DL_TOOMANY,         /**< "too many values" */
+    DL_IOERR,           /**< "I/O error" (talking to vswitchd) */
+    DL_INACTIVE,        /**< "link is not active (deleted with -t)": only
+                             its persistent record is left */
+    DL_STATUS__MAX
+};
+
+/** The illumos text of @st; never NULL. */
+const char *dl_status_str(enum dl_status st);
+
+struct dl_handle;
+
+/**
+ * Connect to vswitchd at @sock (NULL: VSW_CTL_SOCK).  On failure *@hp is
+ * NULL and the status says why (DL_NOTRUNNING, DL_DENIED, ...).
+ */
+enum dl_status dl_open(const char *sock, struct dl_handle **hp);
+/** Disconnect.  Accepts NULL. */
+void dl_close(struct dl_handle *h);
+/** Why the last call failed: vswitchd's message, or dl_status_str(). */
+const char *dl_errmsg(const struct dl_handle *h);
+
+/* ---- names and addresses ---- */
+
+/** illumos rules: 1..31 characters, letters, digits, '_' and '.', not
+ *  starting with a digit, ending with a number without a leading zero. */
+bool dl_valid_linkname(const char *name);
+/** "2:8:20:a:b:c": 1..@max bytes of 1 or 2 hex digits joined by ':'.
+ *  @return the number of bytes, or -1. */
+int dl_mac_aton(const char *s, uint8_t *mac, int max);
+/** Write @mac as illumos does: no leading zeros ("2:8:20:a:b:c"). */
+void dl_mac_ntoa(const uint8_t mac[6], char buf[18]);
+
+/* ---- objects (wrappers of vsw/client.h with statuses) ---- */
+
+typedef int dl_link_cb(const struct vsw_link_conf *lc, void *arg);
+typedef int dl_vnic_cb(const struct vsw_vnic_conf *vc, void *arg);
+typedef int dl_stats_cb(const char *name, enum vsw_class cls,
+                        const struct vsw_stats *st, void *arg);
+
+/** Links (phys and etherstubs), all or @name; @persistent: as configured
+ *  for the next start instead of as running. */
+enum dl_status dl_link_walk(struct dl_handle *h, const char *name,
+                            bool persistent, dl_link_cb *cb, void *arg);
+enum dl_status dl_vnic_walk(struct dl_handle *h, const char *name,
+                            bool persistent, dl_vnic_cb *cb, void *arg);
+enum dl_status dl_stats_walk(struct dl_handle *h, const char *name,
+                             dl_stats_cb *cb, void *arg);
+
+/** What a name is: 0 when it does not exist (as running). */
+enum vsw_class dl_link_class(struct dl_handle *h, const char *name);
+/** What a name is in the persistent configuration (including a link or
+ *  VNIC deleted with -t, which comes back at the next start): 0 if none. */
+enum vsw_class dl_link_class_persistent(struct dl_handle *h,
+                                        const char *name);
+/** The running configuration of VNIC @name into @vc. */
+enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
+                           struct vsw_vnic_conf *vc);
+
+/** Create a VNIC; @made (may be NULL) receives it with its MAC. */
+enum dl_status dl_vnic_create(struct dl_handle *h,
+                              const struct vsw_vnic_conf *vc,
+                              struct vsw_vnic_conf *made);
+/** Delete a VNIC; @temporary: the running VNIC only (a persistent one
+ *  stays in the persistent configuration and comes back at restart). */
+enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name,
+                              bool temporary);
+/** Change what @mods (enum vsw_vnic_mod) names; @temporary: running
+ *  only.  Everything is checked before anything changes. */
+enum dl_status dl_vnic_modify(struct dl_handle *h,
+                              const struct vsw_vnic_conf *vc, uint32_t mods,
+                              bool temporary);
+enum dl_status dl_etherstub_create(struct dl_handle *h, const char *name,
+                                   bool temporary);
+/** Delete an etherstub; @temporary as for dl_vnic_delete(). */
+enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name,
+                                   bool temporary);
+enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
+                              const char *newname);
+
+/* ---- link properties ---- */
+
+/** The properties, in the order show-linkprop lists them. */
+enum dl_prop_id {
+    DL_PROP_MAXBW,
+    DL_PROP_PRIORITY,
+    DL_PROP_PROTECTION,
+    DL_PROP_ALLOWED_IPS,
+    DL_PROP_MTU,
+    DL_PROP__MAX
+};
+
+/** The property named @name, or -1. */
+int dl_prop_lookup(const char *name);
+const char *dl_prop_name(enum dl_prop_id id);
+/** The VSW_MOD_* bit a property changes. */
+uint32_t dl_prop_mod(enum dl_prop_id id);
+
+/** Which of a property's values to print. */
+enum dl_prop_val { DL_VAL_CURRENT, DL_VAL_PERM, DL_VAL_DEFAULT,
+                   DL_VAL_POSSIBLE };
+
+/**
+ * Write a value of property @id of a link of class @cls whose VNIC
+ * configuration is @vc (NULL for links that are not VNICs) into @buf:
+ * "" means unset (dladm prints "--").
+ */
+void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
+                   enum vsw_class cls, const struct vsw_vnic_conf *vc,
+                   char *buf, size_t len);
+
+/**
+ * Parse @val (NULL: the default) for property @id into @vc.  On failure
+ * @why (at least 128 bytes) gets the illumos wording without the
+ * "cannot set ..." context, e.g. "minimum value for maxbw is 1200K".
+ * @return DL_OK, DL_BADVAL (not one of POSSIBLE; @why is the list) or
+ *         DL_BADARG / DL_MINMAXBW / DL_TOOMANY.
+ */
+enum dl_status dl_prop_parse(enum dl_prop_id id, const char *val,
+                             struct vsw_vnic_conf *vc, char *why,
+                             size_t whylen);
+
+/** One "name=v1,v2" of a property list. */
+struct dl_proparg {
+    char name[32];
+    char val[1024]; /**< values joined by ',' ("" when none given) */
+    bool has_val;   /**< a '=' was given */
+};
+#define DL_PROPARGS_MAX 16
+
+/**
+ * Split an illumos property list: "a=1,2,b=3" gives a = "1,2" and b =
+ * "3" (a token starts a new property only when it has '=').  @values:
+ * values required (set) or forbidden (reset, show).
+ * @return the number of properties, or -1 (syntax, too many).
+ */
+int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,
+                      int max);
+
+/* ---- host NICs ---- */
+
+/** A host network interface that could become a physical link. */
+struct dl_hostnic {
+    char ifname[VSW_IFNAMSIZ];
+    bool up;         /**< IFF_UP and carrier */
+    uint32_t speed;  /**< Mbit/s from sysfs, 0 unknown */
+    uint8_t duplex;  /**< 0 unknown, 1 half, 2 full */
+    uint8_t mac[6];
+};
+typedef int dl_hostnic_cb(const struct dl_hostnic *n, void *arg);
+
+/**
+ * Ethernet interfaces of this network namespace (libnl-route-3), not the
+ * loopback, in index order.  @return DL_OK or DL_FAILED.
+ */
+enum dl_status dl_hostnic_walk(dl_hostnic_cb *cb, void *arg);
+
+/* ---- statistics ---- */
+
+/** @d = @now - @prev, counter by counter. */
+void dl_stats_diff(struct vsw_stats *d, const struct vsw_stats *now,
+                   const struct vsw_stats *prev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DLADM_DLADM_H */

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain config files: an xl-style `key = value` parser. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domcfg/domcfg.h"
+
+enum tok_kind {
+    TOK_EOF,
+    TOK_EOL, /* newline or ';' */
+    TOK_WORD,
+    TOK_NUMBER,
+    TOK_STRING,
+    TOK_EQ,
+    TOK_LBRACK,
+    TOK_RBRACK,
+    TOK_COMMA,
+};
+
+struct tok {
+    enum tok_kind kind;
+    const char *s; /* for WORD, NUMBER, STRING: the text (no quotes) */
+    size_t len;
+    int line;
+};
+
+struct parser {
+    const char *p, *end;
+    int line;
+    const char *fname;
+    char *err;
+    size_t errlen;
+    int seen_line[6]; /* line where each key was set, 0: not yet */
+};
+
+/* Keys, in the order of parser.seen_line. */
+enum key { KEY_NAME, KEY_TYPE, KEY_MEMORY, KEY_VCPUS, KEY_UUID, KEY_VIF };
+_Static_assert(KEY_VIF + 1 == sizeof(((struct parser *)0)->seen_line) /
+                                  sizeof(int),
+               "one seen_line per key");
+static const char *const key_names[] = {"name",  "type", "memory",
+                                        "vcpus", "uuid", "vif"};
+
+__attribute__((format(printf, 4, 5))) static int
+cfg_error(struct parser *ps, int line, const char *key, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (ps->errlen) {
+        if (key)
+            snprintf(ps->err, ps->errlen, "%s:%d: %s: %s", ps->fname, line,
+                     key, msg);
+        else
+            snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->fname, line, msg);
+    }
+    return -EINVAL;
+}
+
+static int is_word_char(int c)
+{
+    return isalnum(c) || c == '_' || c == '.' || c == '-';
+}
+
+/* A string starting at @p (after its opening quote), on one line. */
+static int tok_string(struct parser *ps, const char *p, struct tok *t)
+{
+    const char *q = p;
+
+    while (q < ps->end && *q != '"' && *q != '\n' && *q != '\0')
+        q++;
+    if (q >= ps->end || *q != '"')
+        return cfg_error(ps, ps->line, NULL, "unterminated string");
+    t->kind = TOK_STRING;
+    t->s = p;
+    t->len = (size_t)(q - p);
+    ps->p = q + 1;
+    return 0;
+}
+
+/* Next token.  Newlines inside lists are the caller's to skip. */
+static int tok_next(struct parser *ps, struct tok *t)
+{
+    const char *p = ps->p;
+
+    while (p < ps->end) {
+        if (*p == ' ' || *p == '\t' || *p == '\r') {
+            p++;
+        } else if (*p == '#') {
+            while (p < ps->end && *p != '\n')
+                p++;
+        } else {
+            break;
+        }
+    }
+    t->line = ps->line;
+    t->s = p;
+    t->len = 0;
+    if (p >= ps->end) {
+        t->kind = TOK_EOF;
+        ps->p = p;
+        return 0;
+    }
+    switch (*p) {
+    case '\n':
+        ps->line++;
+        /* fall through */
+    case ';':
+        t->kind = TOK_EOL;
+        ps->p = p + 1;
+        return 0;
+    case '=':
+        t->kind = TOK_EQ;
+        ps->p = p + 1;
+        return 0;
+    case '[':
+        t->kind = TOK_LBRACK;
+        ps->p = p + 1;
+        return 0;
+    case ']':
+        t->kind = TOK_RBRACK;
+        ps->p = p + 1;
+        return 0;
+    case ',':
+        t->kind = TOK_COMMA;
+        ps->p = p + 1;
+        return 0;
+    case '"':
+        return tok_string(ps, p + 1, t);
+    case '\'':
+        return cfg_error(ps, ps->line, NULL,
+                         "strings are written in double quotes");
+    }
+    if (is_word_char((unsigned char)*p)) {
+        const char *q = p;
+        int digits = 1;
+
+        while (q < ps->end && is_word_char((unsigned char)*q)) {
+            if (!isdigit((unsigned char)*q))
+                digits = 0;
+            q++;
+        }
+        t->kind = digits ? TOK_NUMBER : TOK_WORD;
+        t->len = (size_t)(q - p);
+        ps->p = q;
+        return 0;
+    }
+    if (isprint((unsigned char)*p))
+        return cfg_error(ps, ps->line, NULL, "unexpected character '%c'", *p);
+    return cfg_error(ps, ps->line, NULL, "unexpected byte 0x%02x",
+                     (unsigned char)*p);
+}
+
+int xvm_domcfg_name_ok(const char *name)
+{
+    size_t n = 0;
+
+    for (; name[n]; n++)
+        if (!is_word_char((unsigned char)name[n]) ||
+            n >= XVM_DOMCFG_NAME_MAX)
+            return 0;
+    return n > 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+int xvm_uuid_parse(const char *s, uint8_t uuid[16])
+{
+    unsigned i, j = 0;
+
+    if (strlen(s) != 36)
+        return -EINVAL;
+    for (i = 0; i < 36;) {
+        int hi, lo;
+
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i++] != '-')
+                return -EINVAL;
+            continue;
+        }
+        hi = hexval((unsigned char)s[i]);
+        lo = hexval((unsigned char)s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return -EINVAL;
+        uuid[j++] = (uint8_t)(hi << 4 | lo);
+        i += 2;
+    }
+    return 0;
+}
+
+void xvm_uuid_format(const uint8_t u[16], char buf[37])
+{
+    snprintf(buf, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+             u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+const char *xvm_domtype_str(enum xvm_domtype type)
+{
+    return type == XVM_DOMTYPE_KVM ? "kvm" : "process";
+}
+
+/* Decimal digits of @s (@len bytes) into *@v, at most @max. */
+static int parse_uint(const char *s, size_t len, uint64_t max, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t i;
+
+    if (len == 0)
+        return -EINVAL;
+    for (i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -EINVAL;
+        if (x > (UINT64_MAX - 9) / 10)
+            return -ERANGE;
+        x = x * 10 + (uint64_t)(s[i] - '0');
+    }
+    *v = x;
+    return x > max ? -ERANGE : 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+    unsigned i;
+
+    if (strlen(s) != 17)
+        return -EINVAL;
+    for (i = 0; i < 6; i++) {
+        int hi = hexval((unsigned char)s[3 * i]);
+        int lo = hexval((unsigned char)s[3 * i + 1]);
+
+        if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+            return -EINVAL;
+        mac[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+/* maxbw: digits with an optional K/M/G suffix; bare means Mbit/s. */
+static int vif_maxbw(struct parser *ps, int line, const char *v,
+                     struct xvm_vifcfg *vif)
+{
+    size_t n = strlen(v), digits = strspn(v, "0123456789");
+    uint64_t x, mult = 1000;
+    int rc;
+
+    if (digits == 0 || n - digits > 1)
+        return cfg_error(ps, line, "vif",
+                         "maxbw \"%s\": expected a number with an optional "
+                         "K, M or G",
+                         v);
+    if (n - digits == 1) {
+        switch (v[digits]) {
+        case 'K': case 'k': mult = 1; break;
+        case 'M': case 'm': mult = 1000; break;
+        case 'G': case 'g': mult = 1000000; break;
+        default:
+            return cfg_error(ps, line, "vif",
+                             "maxbw \"%s\": unit must be K, M or G", v);
+        }
+    }
+    rc = parse_uint(v, digits, 1000000000ull / mult, &x);
+    if (rc < 0 || x * mult < XVM_DOMCFG_MAXBW_MIN)
+        return cfg_error(ps, line, "vif",
+                         "maxbw %s out of range (1200K-1000G)", v);
+    vif->maxbw_kbps = x * mult;
+    return 0;
+}
+
+static int vif_mac(struct parser *ps, int line, const char *v,
+                   struct xvm_vifcfg *vif)
+{
+    static const uint8_t zero[6];
+
+    if (strcmp(v, "auto") == 0) {
+        vif->mac_kind = XVM_MAC_AUTO;
+        return 0;
+    }
+    if (strcmp(v, "random") == 0) {
+        vif->mac_kind = XVM_MAC_RANDOM;
+        return 0;
+    }
+    if (parse_mac(v, vif->mac) < 0)
+        return cfg_error(ps, line, "vif",
+                         "mac \"%s\": expected auto, random or "
+                         "xx:xx:xx:xx:xx:xx",
+                         v);
+    if (vif->mac[0] & 1)
+        return cfg_error(ps, line, "vif", "mac %s is a multicast address",
+                         v);
+    if (memcmp(vif->mac, zero, 6) == 0)
+        return cfg_error(ps, line, "vif", "mac %s is not a usable address",
+                         v);
+    vif->mac_kind = XVM_MAC_FIXED;
+    return 0;
+}
+
+/* One `key=value` of a vif string. */
+static int vif_item(struct parser *ps, int line, const char *k,
+                    const char *v, struct xvm_vifcfg *vif)
+{
+    uint64_t x;
+
+    if (strcmp(k, "link") == 0) {
+        if (!xvm_domcfg_name_ok(v) || strlen(v) > XVM_DOMCFG_LINK_MAX)
+            return cfg_error(ps, line, "vif",
+                             "link \"%s\" is not a valid link name", v);
+        strcpy(vif->link, v);
+        return 0;
+    }
+    if (strcmp(k, "vlan") == 0) {
+        int rc = parse_uint(v, strlen(v), 4094, &x);
+
+        if (rc == -EINVAL)
+            return cfg_error(ps, line, "vif", "vlan \"%s\" is not a number",
+                             v);
+        if (rc < 0 || x == 0)
+            return cfg_error(ps, line, "vif",
+                             "vlan %s out of range (1-4094)", v);
+        vif->vlan = (uint16_t)x;
+        return 0;
+    }
+    if (strcmp(k, "maxbw") == 0)
+        return vif_maxbw(ps, line, v, vif);
+    if (strcmp(k, "mac") == 0)
+        return vif_mac(ps, line, v, vif);
+    if (strcmp(k, "priority") == 0) {
+        if (strcmp(v, "low") == 0)
+            vif->priority = XVM_PRIO_LOW;
+        else if (strcmp(v, "medium") == 0)
+            vif->priority = XVM_PRIO_MEDIUM;
+        else if (strcmp(v, "high") == 0)
+            vif->priority = XVM_PRIO_HIGH;
+        else
+            return cfg_error(ps, line, "vif",
+                             "priority \"%s\": expected low, medium or high",
+                             v);
+        return 0;
+    }
+    return cfg_error(ps, line, "vif", "unknown vif key \"%s\"", k);
+}
+
+/* "link=phys0,vlan=10,..." */
+static int vif_parse(struct parser *ps, const struct tok *t,
+                     struct xvm_vifcfg *vif)
+{
+    static const char *const keys[] = {"link", "vlan", "maxbw", "mac",
+                                       "priority"};
+    char buf[256], *item, *save = NULL;
+    unsigned seen = 0, i;
+
+    memset(vif, 0, sizeof(*vif));
+    if (t->len >= sizeof(buf))
+        return cfg_error(ps, t->line, "vif", "vif string too long");
+    memcpy(buf, t->s, t->len);
+    buf[t->len] = '\0';
+    for (item = strtok_r(buf, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        int rc;
+
+        item += strspn(item, " ");
+        if (!eq || eq == item || eq[1] == '\0')
+            return cfg_error(ps, t->line, "vif",
+                             "\"%s\": expected key=value", item);
+        *eq = '\0';
+        for (i = 0; i < 5 && strcmp(keys[i], item) != 0; i++)
+            ;
+        if (i < 5 && (seen & (1u << i)))
+            return cfg_error(ps, t->line, "vif", "%s given twice", item);
+        seen |= 1u << i;
+        rc = vif_item(ps, t->line, item, eq + 1, vif);
+        if (rc < 0)
+            return rc;
+    }
+    if (!(seen & 1))
+        return cfg_error(ps, t->line, "vif", "link missing");
+    return 0;
+}
+
+/* After `vif =`: [ "..." , ... ] with newlines allowed inside. */
+static int vif_list(struct parser *ps, const struct tok *open,
+                    struct xvm_domcfg *cfg)
+{
+    struct tok t;
+    int rc, want_item = 1;
+
+    if (open->kind != TOK_LBRACK)
+        return cfg_error(ps, open->line, "vif",
+                         "expected a list [ \"...\", ... ]");
+    for (;;) {
+        rc = tok_next(ps, &t);
+        if (rc < 0)
+            return rc;
+        if (t.kind == TOK_EOL)
+            continue;
+        if (t.kind == TOK_EOF)
+            return cfg_error(ps, open->line, "vif", "unterminated list");
+        if (t.kind == TOK_RBRACK)
+            return 0;
+        if (t.kind == TOK_COMMA && !want_item) {
+            want_item = 1;
+            continue;
+        }
+        if (t.kind != TOK_STRING || !want_item)
+            return cfg_error(ps, t.line, "vif",
+                             want_item ? "expected a string in double quotes"
+                                       : "expected ',' or ']'");
+        if (cfg->nr_vifs == XVM_DOMCFG_VIFS_MAX)
+            return cfg_error(ps, t.line, "vif", "more than %d vifs",
+                             XVM_DOMCFG_VIFS_MAX);
+        rc = vif_parse(ps, &t, &cfg->vifs[cfg->nr_vifs]);
+        if (rc < 0)
+            return rc;
+        cfg->nr_vifs++;
+        want_item = 0;
+    }
+}
+
+/* Copy a string token into @buf (@cap bytes) or fail with a message. */
+static int want_string(struct parser *ps, const struct tok *t,
+                       const char *key, char *buf, size_t cap)
+{
+    if (t->kind != TOK_STRING)
+        return cfg_error(ps, t->line, key,
+                         "expected a string in double quotes");
+    if (t->len >= cap) {
+        buf[0] = '\0';
+        return 0; /* too long: the caller's validation rejects "" */
+    }
+    memcpy(buf, t->s, t->len);
+    buf[t->len] = '\0';
+    return 0;
+}
+
+static int want_number(struct parser *ps, const struct tok *t,
+                       const char *key, uint64_t max, const char *unit,
+                       uint32_t *out)
+{
+    uint64_t x;
+    int rc;
+
+    if (t->kind != TOK_NUMBER)
+        return cfg_error(ps, t->line, key, "expected an integer%s%s",
+                         *unit ? " in " : "", unit);
+    rc = parse_uint(t->s, t->len, max, &x);
+    if (rc < 0 || x == 0)
+        return cfg_error(ps, t->line, key, "%.*s out of range (1-%llu%s%s)",
+                         (int)t->len, t->s, (unsigned long long)max,
+                         *unit ? " " : "", unit);
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int key_value(struct parser *ps, enum key key, const struct tok *v,
+                     struct xvm_domcfg *cfg)
+{
+    const char *kn = key_names[key];
+    char buf[128];
+    int rc;
+
+    switch (key) {
+    case KEY_NAME:
+        rc = want_string(ps, v, kn, cfg->name, sizeof(cfg->name));
+        if (rc == 0 && !xvm_domcfg_name_ok(cfg->name))
+            rc = cfg_error(ps, v->line, kn,
+                           "\"%.*s\" is not a valid domain name "
+                           "([A-Za-z0-9_.-], 1-63 characters)",
+                           (int)(v->len > 80 ? 80 : v->len), v->s);
+        return rc;
+    case KEY_TYPE:
+        rc = want_string(ps, v, kn, buf, sizeof(buf));
+        if (rc < 0)
+            return rc;
+        if (strcmp(buf, "process") == 0)
+            cfg->type = XVM_DOMTYPE_PROCESS;
+        else if (strcmp(buf, "kvm") == 0)
+            cfg->type = XVM_DOMTYPE_KVM;
+        else
+            return cfg_error(ps, v->line, kn,
+                             "\"%s\": expected \"process\" or \"kvm\"", buf);
+        return 0;
+    case KEY_MEMORY:
+        return want_number(ps, v, kn, XVM_DOMCFG_MEMORY_MAX, "MiB",
+                           &cfg->memory_mib);
+    case KEY_VCPUS:
+        return want_number(ps, v, kn, XVM_DOMCFG_VCPUS_MAX, "", &cfg->vcpus);
+    case KEY_UUID:
+        rc = want_string(ps, v, kn, buf, sizeof(buf));
+        if (rc == 0 && xvm_uuid_parse(buf, cfg->uuid) < 0)
+            rc = cfg_error(ps, v->line, kn, "\"%s\" is not a UUID", buf);
+        cfg->has_uuid = 1;
+        return rc;
+    case KEY_VIF:
+        return vif_list(ps, v, cfg);
+    }
+    return -EINVAL;
+}
+
+/* One statement starting at @t: KEY = VALUE end-of-line. */
+static int statement(struct parser *ps, const struct tok *t,
+                     struct xvm_domcfg *cfg)
+{
+    struct tok eq, v;
+    unsigned k;
+    int rc;
+
+    if (t->kind != TOK_WORD)
+        return cfg_error(ps, t->line, NULL, "expected a key");
+    for (k = 0; k <= KEY_VIF; k++)
+        if (strlen(key_names[k]) == t->len &&
+            memcmp(key_names[k], t->s, t->len) == 0)
+            break;
+    if (k > KEY_VIF)
+        return cfg_error(ps, t->line, NULL, "%.*s: unknown key",
+                         (int)(t->len > 64 ? 64 : t->len), t->s);
+    if (ps->seen_line[k])
+        return cfg_error(ps, t->line, key_names[k],
+                         "set twice (first on line %d)", ps->seen_line[k]);
+    ps->seen_line[k] = t->line;
+    rc = tok_next(ps, &eq);
+    if (rc < 0)
+        return rc;
+    if (eq.kind != TOK_EQ)
+        return cfg_error(ps, t->line, key_names[k], "expected '='");
+    rc = tok_next(ps, &v);
+    if (rc < 0)
+        return rc;
+    if (v.kind == TOK_EOL || v.kind == TOK_EOF)
+        return cfg_error(ps, t->line, key_names[k], "missing value");
+    rc = key_value(ps, (enum key)k, &v, cfg);
+    if (rc < 0)
+        return rc;
+    rc = tok_next(ps, &v);
+    if (rc < 0)
+        return rc;
+    if (v.kind != TOK_EOL && v.kind != TOK_EOF)
+        return cfg_error(ps, v.line, key_names[k],
+                         "unexpected text after the value");
+    return 0;
+}
+
+int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
+                     struct xvm_domcfg *cfg, char *err, size_t errlen)
+{
+    struct parser ps = {.p = text, .end = text + len, .line = 1,
+                        .fname = fname, .err = err, .errlen = errlen};
+    struct tok t;
+    int rc;
+
+    if (errlen)
+        err[0] = '\0';
+    if (len > XVM_DOMCFG_TEXT_MAX) {
+        cfg_error(&ps, 1, NULL, "file too large (more than %d bytes)",
+                  XVM_DOMCFG_TEXT_MAX);
+        return -E2BIG;
+    }
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->type = XVM_DOMTYPE_PROCESS;
+    cfg->memory_mib = XVM_DOMCFG_MEMORY_DEFAULT;
+    cfg->vcpus = 1;
+    for (;;) {
+        rc = tok_next(&ps, &t);
+        if (rc < 0)
+            return rc;
+        if (t.kind == TOK_EOF)
+            break;
+        if (t.kind == TOK_EOL)
+            continue;
+        rc = statement(&ps, &t, cfg);
+        if (rc < 0)
+            return rc;
+    }
+    if (!ps.seen_line[KEY_NAME])
+        return cfg_error(&ps, ps.line, "name", "required key missing");
+    return 0;
+}
+
+int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
+                    size_t errlen)
+{
+    char *buf;
+    size_t len = 0;
+    ssize_t n;
+    int fd, rc;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = -errno;
+        if (errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        return rc;
+    }
+    buf = malloc(XVM_DOMCFG_TEXT_MAX + 1);
+    if (!buf) {
+        rc = -ENOMEM;
+        goto out_close;
+    }
+    while ((n = read(fd, buf + len, XVM_DOMCFG_TEXT_MAX + 1 - len)) > 0) {
+        len += (size_t)n;
+        if (len == XVM_DOMCFG_TEXT_MAX + 1)
+            break;
+    }
+    if (n < 0) {
+        rc = -errno;
+        if (errlen)
+            snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+        goto out_free;
+    }
+    rc = xvm_domcfg_parse(buf, len, path, cfg, err, errlen);
+out_free:
+    free(buf);
+out_close:
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nbd_vifmgr: vif devices found in xenstore, their xenbus machines and
+ * their domains' memory and event channels (nbd_vifmgr.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xvmdctl/client.h"
+#include "netback/nbd_vifmgr.h"
+
+/* The token of our watch on NBD_BE_ROOT. */
+#define BE_TOKEN "nbd:vifs"
+
+struct nbd_vifmgr {
+    struct xvm_xs *xs;
+    const char *xvmd_sock;
+    const struct nbd_vifmgr_ops *ops;
+    void *arg;
+    nbd_log_fn *log;
+    struct nbd_vifdev *devs;
+    struct nbd_dom *doms;
+};
+
+static void changed(struct nbd_vifmgr *vm)
+{
+    if (vm->ops->changed)
+        vm->ops->changed(vm->arg);
+}
+
+/* ---- domains ---------------------------------------------------------- */
+
+static struct nbd_dom *dom_find(struct nbd_vifmgr *vm, uint32_t domid)
+{
+    struct nbd_dom *m;
+
+    for (m = vm->doms; m; m = m->next)
+        if (m->domid == domid)
+            return m;
+    return NULL;
+}
+
+/* The domain's memory, mapped once; the caller takes a reference. */
+static int dom_get(struct nbd_vifmgr *vm, uint32_t domid,
+                   struct nbd_dom **out)
+{
+    struct xvmd_dommem dm;
+    struct nbd_dom *m = dom_find(vm, domid);
+    char err[256];
+    int rc;
+
+    if (m) {
+        *out = m;
+        return 0;
+    }
+    rc = xvmd_dommem_get(vm->xvmd_sock, domid, &dm, err, sizeof(err));
+    if (rc < 0) {
+        vm->log("domain %u: no memory from xvmd: %s", domid, err);
+        return rc;
+    }
+    m = calloc(1, sizeof(*m));
+    if (!m) {
+        close(dm.memfd);
+        return -ENOMEM;
+    }
+    m->mem = xvm_mem_open(dm.memfd);
+    rc = -errno;
+    close(dm.memfd);
+    if (!m->mem) {
+        vm->log("domain %u: cannot map its memory: %s", domid,
+                strerror(-rc));
+        free(m);
+        return rc;
+    }
+    m->domid = domid;
+    m->gt_gfn = dm.gt_gfn;
+    m->gt_frames = dm.gt_frames;
+    m->next = vm->doms;
+    vm->doms = m;
+    vm->log("domain %u: memory mapped (%u frames)", domid,
+            xvm_mem_nr_frames(m->mem));
+    *out = m;
+    return 0;
+}
+
+/* Drop a reference; the last one unmaps the memory. */
+static void dom_put(struct nbd_vifmgr *vm, struct nbd_dom *m)
+{
+    struct nbd_dom **pp;
+
+    if (!m || --m->refs > 0)
+        return;
+    for (pp = &vm->doms; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    vm->log("domain %u: memory unmapped", m->domid);
+    xvm_mem_destroy(m->mem);
+    free(m);
+}
+
+/* ---- connect / disconnect (nb_xenbus owner) --------------------------- */
+
+int nbd_vifdev_read(const struct nbd_vifdev *dev, const char *key,
+                    char **val)
+{
+    char p[160], *v;
+    size_t len;
+    int rc;
+
+    if ((size_t)snprintf(p, sizeof(p), "%s/%s", dev->path, key) >=
+        sizeof(p))
+        return -ENAMETOOLONG;
+    rc = xvm_xs_read(dev->mgr->xs, XVM_XS_NO_TX, p, &v, &len);
+    if (rc < 0)
+        return rc;
+    *val = strndup(v, len);
+    free(v);
+    return *val ? 0 : -ENOMEM;
+}
+
+int nbd_vifdev_read_rate(struct nbd_vifdev *dev)
+{
+    char *v, *comma;
+    uint64_t bytes, usecs;
+    size_t len;
+    int rc;
+
+    dev->rate_bytes = dev->rate_usecs = 0;
+    rc = nbd_vifdev_read(dev, "rate", &v);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    len = strlen(v);
+    comma = memchr(v, ',', len);
+    rc = -EINVAL;
+    if (comma &&
+        xvm_xs_parse_uint(v, (size_t)(comma - v), UINT32_MAX, &bytes) == 0 &&
+        xvm_xs_parse_uint(comma + 1, len - (size_t)(comma - v) - 1,
+                          UINT32_MAX, &usecs) == 0 &&
+        (usecs || !bytes)) {
+        dev->rate_bytes = bytes;
+        dev->rate_usecs = usecs;
+        rc = 0;
+    }
+    free(v);
+    return rc;
+}
+
+static void fds_close(struct nbd_evtchn_fds *e)
+{
+    if (e->own_fd >= 0)
+        close(e->own_fd);
+    if (e->peer_fd >= 0)
+        close(e->peer_fd);
+    e->own_fd = e->peer_fd = -1;
+}
+
+/* Bind the guest's @port through xvmd: both doorbells into @e. */
+static int evtchn_bind(struct nbd_vifdev *dev, uint32_t port,
+                       struct nbd_evtchn_fds *e)
+{
+    char err[256];
+    int rc;
+
+    e->remote = port;
+    rc = xvmd_evtchn_bind(dev->mgr->xvmd_sock, dev->domid, port, &e->own_fd,
+                          &e->peer_fd, err, sizeof(err));
+    if (rc < 0) {
+        e->own_fd = e->peer_fd = -1;
+        dev->mgr->log("domain %u: cannot bind port %u: %s", dev->domid, port,
+                      err);
+    }
+    return rc;
+}
+
+static int dev_connect(void *owner, const struct nb_xenbus_frontend *fi)
+{
+    struct nbd_vifdev *dev = owner;
+    struct nbd_vifmgr *vm = dev->mgr;
+    struct nbd_vifconn c = {
+        .fe = fi,
+        .tx = {.own_fd = -1, .peer_fd = -1},
+        .rx = {.own_fd = -1, .peer_fd = -1},
+    };
+    int rc;
+
+    rc = nbd_vifdev_read_rate(dev);
+    if (rc < 0) {
+        vm->log("%s: bad rate key: %s", dev->name, strerror(-rc));
+        return rc;
+    }
+    rc = dom_get(vm, dev->domid, &dev->dom);
+    if (rc < 0)
+        return rc;
+    dev->dom->refs++;
+    c.dom = dev->dom;
+    rc = evtchn_bind(dev, fi->tx_port, &c.tx);
+    if (rc == 0 && fi->split_evtchn)
+        rc = evtchn_bind(dev, fi->rx_port, &c.rx);
+    if (rc == 0)
+        rc = vm->ops->connect(vm->arg, dev, &c);
+    fds_close(&c.tx);
+    fds_close(&c.rx);
+    if (rc < 0) {
+        dom_put(vm, dev->dom);
+        dev->dom = NULL;
+        vm->log("%s: cannot connect: %s", dev->name, strerror(-rc));
+        return rc;
+    }
+    vm->log("%s: connected (mac %02x:%02x:%02x:%02x:%02x:%02x, rate "
+            "%llu,%llu)", dev->name, fi->mac[0], fi->mac[1], fi->mac[2],
+            fi->mac[3], fi->mac[4], fi->mac[5],
+            (unsigned long long)dev->rate_bytes,
+            (unsigned long long)dev->rate_usecs);
+    changed(vm);
+    return 0;
+}
+
+static void dev_disconnect(void *owner)
+{
+    struct nbd_vifdev *dev = owner;
+    struct nbd_vifmgr *vm = dev->mgr;
+
+    vm->ops->disconnect(vm->arg, dev);
+    vm->log("%s: disconnected", dev->name);
+    dom_put(vm, dev->dom);
+    dev->dom = NULL;
+    changed(vm);
+}
+
+static const struct nb_xenbus_ops dev_xb_ops = {
+    .connect = dev_connect,
+    .disconnect = dev_disconnect,
+};
+
+/* ---- devices ---------------------------------------------------------- */
+
+/* Start the xenbus machine; a directory the toolstack is still filling
+ * in is retried at its next change. */
+static void dev_probe(struct nbd_vifdev *dev)
+{
+    struct nbd_vifmgr *vm = dev->mgr;
+
+    dev->xb = nb_xenbus_create(vm->xs, dev->path, &dev_xb_ops, dev);
+    if (dev->xb) {
+        if (dev->probe_err)
+            vm->log("%s: probed", dev->name);
+        dev->probe_err = 0;
+        if (!dev->added && vm->ops->add)
+            vm->ops->add(vm->arg, dev);
+        dev->added = true;
+        changed(vm);
+        return;
+    }
+    if (dev->probe_err != errno)
+        vm->log("%s: cannot probe %s: %s (waiting for a change)", dev->name,
+                dev->path, strerror(errno));
+    dev->probe_err = errno;
+}
+
+static struct nbd_vifdev *dev_find(struct nbd_vifmgr *vm, uint32_t domid,
+                                   uint32_t n)
+{
+    struct nbd_vifdev *dev;
+
+    for (dev = vm->devs; dev; dev = dev->next)
+        if (dev->domid == domid && dev->n == n)
+            return dev;
+    return NULL;
+}
+
+static struct nbd_vifdev *dev_new(struct nbd_vifmgr *vm, uint32_t domid,
+                                  uint32_t n)
+{
+    struct nbd_vifdev *dev = calloc(1, sizeof(*dev));
+
+    if (!dev)
+        return NULL;
+    dev->mgr = vm;
+    dev->domid = domid;
+    dev->n = n;
+    snprintf(dev->path, sizeof(dev->path), NBD_BE_ROOT "/%u/%u", domid, n);
+    snprintf(dev->name, sizeof(dev->name), "vif%u.%u", domid, n);
+    dev->next = vm->devs;
+    vm->devs = dev;
+    vm->log("%s: new device %s", dev->name, dev->path);
+    dev_probe(dev);
+    changed(vm);
+    return dev;
+}
+
+/*
+ * Remove the directories our last state write may have recreated under a
+ * directory the toolstack removed (xenstore WRITE creates parents), and
+ * our error node.
+ */
+static void dev_leftovers(struct nbd_vifdev *dev)
+{
+    struct xvm_xs *xs = dev->mgr->xs;
+    char p[128], **names = NULL;
+    unsigned n = 0;
+
+    xvm_xs_rm(xs, XVM_XS_NO_TX, dev->path);
+    snprintf(p, sizeof(p), NBD_BE_ROOT "/%u", dev->domid);
+    if (xvm_xs_directory(xs, XVM_XS_NO_TX, p, &names, &n) == 0 && n == 0)
+        xvm_xs_rm(xs, XVM_XS_NO_TX, p);
+    free(names);
+    snprintf(p, sizeof(p), "/local/domain/0/error/backend/vif/%u/%u",
+             dev->domid, dev->n);
+    xvm_xs_rm(xs, XVM_XS_NO_TX, p);
+}
+
+/* Forget a device; @gone: its directory was removed (domain destroyed). */
+static void dev_free(struct nbd_vifmgr *vm, struct nbd_vifdev *dev,
+                     bool gone)
+{
+    struct nbd_vifdev **pp;
+
+    for (pp = &vm->devs; *pp; pp = &(*pp)->next)
+        if (*pp == dev) {
+            *pp = dev->next;
+            break;
+        }
+    nb_xenbus_destroy(dev->xb);
+    if (dev->added && vm->ops->remove)
+        vm->ops->remove(vm->arg, dev, gone);
+    if (gone) {
+        dev_leftovers(dev);
+        vm->log("%s: removed (backend directory gone)", dev->name);
+    }
+    changed(vm);
+    free(dev);
+}
+
+/* A directory name as a number: strict decimal below @max. */
+static bool name_num(const char *s, uint64_t max, uint32_t *out)
+{
+    uint64_t v;
+
+    if (xvm_xs_parse_uint(s, strlen(s), max, &v) < 0)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/*
+ * A device whose directory lost its toolstack keys: what our own Closed
+ * write leaves when the frontend's nodes went before the backend's.
+ */
+static bool dev_orphan(struct nbd_vifdev *dev)
+{
+    char *v = NULL;
+    int rc;
+
+    /* Only a device we ran: one still being filled in is left alone. */
+    if (!dev->xb || nb_xenbus_state(dev->xb) != XenbusStateClosed)
+        return false;
+    rc = nbd_vifdev_read(dev, "frontend-id", &v);
+    free(v);
+    return rc == -ENOENT;
+}
+
+static int scan_domain(struct nbd_vifmgr *vm, uint32_t domid)
+{
+    char p[96], **names = NULL;
+    unsigned n = 0, i;
+    uint32_t vn;
+    int rc;
+
+    snprintf(p, sizeof(p), NBD_BE_ROOT "/%u", domid);
+    rc = xvm_xs_directory(vm->xs, XVM_XS_NO_TX, p, &names, &n);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++) {
+        struct nbd_vifdev *dev;
+
+        if (!name_num(names[i], UINT32_MAX, &vn))
+            continue;
+        dev = dev_find(vm, domid, vn);
+        if (!dev)
+            dev = dev_new(vm, domid, vn);
+        if (dev)
+            dev->seen = !dev_orphan(dev);
+    }
+    free(names);
+    return 0;
+}
+
+/* Bring the device list in line with the directories under NBD_BE_ROOT. */
+static int scan(struct nbd_vifmgr *vm)
+{
+    struct nbd_vifdev *dev, *next;
+    char **names = NULL;
+    unsigned n = 0, i;
+    uint32_t domid;
+    int rc;
+
+    for (dev = vm->devs; dev; dev = dev->next)
+        dev->seen = false;
+    rc = xvm_xs_directory(vm->xs, XVM_XS_NO_TX, NBD_BE_ROOT, &names, &n);
+    if (rc == -ENOENT)
+        rc = 0; /* no vif yet: nothing to serve, and no device to keep */
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n && rc == 0; i++)
+        if (name_num(names[i], DOMID_FIRST_RESERVED - 1, &domid) && domid)
+            rc = scan_domain(vm, domid);
+    free(names);
+    if (rc < 0)
+        return rc;
+    for (dev = vm->devs; dev; dev = next) {
+        next = dev->next;
+        if (!dev->seen)
+            dev_free(vm, dev, true);
+    }
+    return 0;
+}
+
+/*
+ * An event of our NBD_BE_ROOT watch.  Below a known device's directory it
+ * only matters to a device still waiting for its toolstack keys; anything
+ * else (a directory made or removed) needs a scan.
+ */
+static int root_event(struct nbd_vifmgr *vm, const char *path)
+{
+    size_t len = strlen(NBD_BE_ROOT);
+    uint32_t domid, n;
+    struct nbd_vifdev *dev;
+    int used = 0;
+
+    if (strncmp(path, NBD_BE_ROOT, len) != 0 || path[len] != '/')
+        return scan(vm);
+    if (sscanf(path + len, "/%u/%u/%n", &domid, &n, &used) != 2 || !used)
+        return scan(vm);
+    dev = dev_find(vm, domid, n);
+    if (!dev)
+        return scan(vm);
+    if (!dev->xb)
+        dev_probe(dev);
+    if (dev->xb && nb_xenbus_state(dev->xb) == XenbusStateClosed)
+        return scan(vm);
+    return 0;
+}
+
+int nbd_vifmgr_event(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev)
+{
+    struct nbd_vifdev *dev;
+    int rc;
+
+    if (strcmp(ev->token, BE_TOKEN) == 0)
+        return root_event(vm, ev->path);
+    for (dev = vm->devs; dev; dev = dev->next) {
+        if (!dev->xb)
+            continue;
+        rc = nb_xenbus_event(dev->xb, ev);
+        if (rc < 0)
+            return rc;
+        if (rc > 0) {
+            changed(vm);
+            return 0;
+        }
+    }
+    return 0;
+}
+
+struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
+{
+    struct nbd_vifmgr *vm;
+    int rc;
+
+    if (!p || !p->xs || !p->xvmd_sock || !p->ops || !p->ops->connect ||
+        !p->ops->disconnect || !p->log) {
+        errno = EINVAL;
+        return NULL;
+    }
+    vm = calloc(1, sizeof(*vm));
+    if (!vm)
+        return NULL;
+    vm->xs = p->xs;
+    vm->xvmd_sock = p->xvmd_sock;
+    vm->ops = p->ops;
+    vm->arg = p->arg;
+    vm->log = p->log;
+    /* The watch fires once at once: that event runs the first scan. */
+    rc = xvm_xs_watch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
+    if (rc < 0) {
+        free(vm);
+        errno = -rc;
+        return NULL;
+    }
+    return vm;
+}
+
+void nbd_vifmgr_destroy(struct nbd_vifmgr *vm)
+{
+    if (!vm)
+        return;
+    /* Closed tells each frontend to wait for the next backend. */
+    while (vm->devs)
+        dev_free(vm, vm->devs, false);
+    xvm_xs_unwatch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
+    free(vm);
+}
+
+struct nbd_vifdev *nbd_vifmgr_devs(const struct nbd_vifmgr *vm)
+{
+    return vm ? vm->devs : NULL;
+}
+
+struct nbd_dom *nbd_vifmgr_doms(const struct nbd_vifmgr *vm)
+{
+    return vm ? vm->doms : NULL;
+}

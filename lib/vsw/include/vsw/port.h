@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsw/port.h - the port provider interface: how frames get in and out of
+ * the switch.  A port is the wire of a physical link (a DPDK ethdev) or
+ * what a VNIC is attached to (a host TAP, later a guest's netback vif).
+ * Each kind implements struct vsw_port_ops and embeds struct vsw_port at
+ * the start of its own structure.
+ *
+ * Threads: rx, tx, sleep_arm and sleep_disarm run on the fast-path thread
+ * only, one at a time per switch.  Constructors and destroy run on the
+ * control thread, and destroy only once the switch no longer references
+ * the port (vsw_link_destroy / vsw_vnic_attach handle that).
+ */
+#ifndef VSW_PORT_H
+#define VSW_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "vswctl/defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vsw_port;
+
+/** What a port kind provides.  Members marked optional may be NULL. */
+struct vsw_port_ops {
+    /** Short kind name for logs and reports: "ethdev", "tap", ... */
+    const char *kind;
+    /**
+     * Receive up to @n frames into @pkts (each a complete frame, mbufs
+     * from the port's pool).  @return how many were received.
+     */
+    uint16_t (*rx)(struct vsw_port *port, struct rte_mbuf **pkts, uint16_t n);
+    /**
+     * Send @n frames.  The port takes pkts[0..ret) and frees each once
+     * sent; the caller drops the rest, counting them under *@why, which
+     * the port sets whenever it returns less than @n (VSW_DROP_NOBUF for
+     * "no room now", VSW_DROP_VIF_ERROR for a broken attachment).
+     * Frames may be shared with other ports (refcnt > 1): the port must
+     * not modify their data or headers.
+     */
+    uint16_t (*tx)(struct vsw_port *port, struct rte_mbuf **pkts, uint16_t n,
+                   enum vsw_drop *why);
+    /**
+     * Optional.  Before the fast path sleeps: arrange for port->wake_fd
+     * to become readable when frames arrive (enable rx interrupts).
+     * @return 0, or -ENOTSUP if the port cannot wake the thread now (the
+     *         sleep is then bounded, see vsw_switch_sleep()).
+     */
+    int (*sleep_arm)(struct vsw_port *port);
+    /** Optional.  After the sleep: undo sleep_arm. */
+    void (*sleep_disarm)(struct vsw_port *port);
+    /**
+     * Optional, fd ports of VNICs.  After rx: nanoseconds the fast path
+     * should leave the port's fd alone (its client is out of transmit
+     * credit, or its attachment broke); 0 to go on reading it whenever it
+     * is readable.  *@lost is set to the frames the port lost to a broken
+     * attachment since the last call (counted as vif-error drops).
+     */
+    uint64_t (*rx_holdoff)(struct vsw_port *port, uint32_t *lost);
+    /**
+     * Optional, with VSW_PORT_F_TX_RATE.  The VNIC's maxbw changed (bits/s,
+     * 0 = none): limit what the client may send.  Control thread; the port
+     * applies it on the fast path.
+     */
+    void (*set_maxbw)(struct vsw_port *port, uint64_t bps);
+    /** Release everything.  Called once, on the control thread. */
+    void (*destroy)(struct vsw_port *port);
+};
+
+/** The part of a port the switch sees. */
+struct vsw_port {
+    const struct vsw_port_ops *ops;
+    char name[VSW_NAMSIZ]; /**< for logs: the device or interface name */
+    /**
+     * How the fast path learns that rx has work:
+     *  - rx_fd >= 0: the port is read only when this fd is readable
+     *    (level-triggered; a TAP fd).  Thousands of such ports cost
+     *    nothing while idle.
+     *  - rx_fd < 0: the port is polled on every fast-path iteration
+     *    (an ethdev), and wake_fd, if >= 0, is watched (edge-triggered)
+     *    while the fast path sleeps, after sleep_arm.
+     */
+    int rx_fd;
+    int wake_fd;
+    uint32_t flags; /**< VSW_PORT_F_* */
+    /**
+     * RTE_ETH_TX_OFFLOAD_* the port's tx performs from mbuf tx flags
+     * (IPV4_CKSUM, TCP_CKSUM, UDP_CKSUM, TCP_TSO, MULTI_SEGS; an ethdev
+     * whose driver has them).  0: the switch hands it complete frames
+     * (segmented, checksums filled in), unless VSW_PORT_F_OFFLOAD_META.
+     */
+    uint64_t tx_offloads;
+};
+
+/**
+ * The port slows its client's transmit to the VNIC's maxbw itself (by
+ * credit, like Xen netback's rate): the switch then does not police what
+ * it reads from the port.
+ */
+#define VSW_PORT_F_TX_RATE 0x1u
+/**
+ * The port takes frames with offload metadata as it is (a guest vif:
+ * netif carries a blank checksum, RTE_MBUF_F_RX_L4_CKSUM_NONE, and large
+ * TCP segments, RTE_MBUF_F_RX_LRO with the MSS in tso_segsz).  Other
+ * ports get such frames segmented and checksummed by the switch (or by
+ * the port, per tx_offloads), with any VLAN tag inserted afterwards.
+ */
+#define VSW_PORT_F_OFFLOAD_META 0x2u
+
+/** Release a port.  Accepts NULL.  Control thread, port not in use. */
+void vsw_port_destroy(struct vsw_port *port);
+
+/**
+ * A DPDK ethdev from devargs ("net_af_packet0,iface=veth0", "net_tap0",
+ * "net_null0", ...): probes the device, configures one rx and one tx queue
+ * (rx buffers from @pool), turns promiscuous and all-multicast on (the
+ * switch must see frames for every VNIC's MAC), asks for rx interrupts
+ * where the driver has them, and starts it.  The device is removed again
+ * by destroy.
+ * @return the port, or NULL with errno (EINVAL bad devargs, EEXIST device
+ *         already probed, ENOSPC no ethdev slot left, or the driver's).
+ */
+struct vsw_port *vsw_port_ethdev_open(const char *devargs,
+                                      struct rte_mempool *pool);
+
+/**
+ * An ethdev that already exists (e.g. made by rte_eth_from_rings()),
+ * configured and started as above.  destroy stops and closes it.
+ * @return the port, or NULL with errno.
+ */
+struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
+                                        struct rte_mempool *pool);
+
+/**
+ * A host TAP interface named @ifname with MAC address @mac, brought up.
+ * The switch reads and writes the TAP fd itself (no ethdev), so there may
+ * be thousands of these.  The interface disappears when the port is
+ * destroyed.  It may be moved to another network namespace meanwhile.
+ * @return the port, or NULL with errno (EINVAL bad name, EEXIST the
+ *         interface exists, EPERM without CAP_NET_ADMIN).
+ */
+struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
+                                   struct rte_mempool *pool);
+
+/** A guest's netif, as VSW_CMD_VIF_ATTACH carries it (vsw/vif.h). */
+struct vsw_vif_params {
+    const char *name;      /**< for logs, e.g. "vif5.0" */
+    uint16_t domid;        /**< the guest */
+    int memfd;             /**< its memory (duplicated by the port) */
+    int evfd;              /**< its port's doorbell (duplicated) */
+    uint32_t remote_port;  /**< its unbound event-channel port */
+    uint64_t gt_gfn;       /**< its grant table */
+    uint32_t gt_frames;
+    uint32_t tx_ring_ref, rx_ring_ref;
+    uint32_t fe_features;  /**< XNF_FE_* bits the frontend offered */
+};
+
+/**
+ * A guest vif: maps the guest's memory, binds an event channel to its
+ * port, and connects a libnetback vif to its rings.  Guest transmit is
+ * read into mbufs (chains for frames beyond one mbuf) when the event
+ * channel's fd is readable; frames for the guest are copied into its RX
+ * buffers, and what it has no buffers for waits in a bounded queue.
+ * Netif checksum and GSO metadata travel on the mbufs (see port_vif.c).
+ * @return the port, or NULL with errno (EINVAL bad params or rings,
+ *         EBADF bad fds, ENOMEM).
+ */
+struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
+                                   struct rte_mempool *pool);
+/** The vif's own event-channel port and doorbell fd (for the reply). */
+int vsw_port_vif_doorbell(const struct vsw_port *port, uint32_t *local_port);
+/** XNF_BE_* features a vif offers its frontend. */
+uint32_t vsw_port_vif_be_features(void);
+/** Whether @port is a vif. */
+bool vsw_port_is_vif(const struct vsw_port *port);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSW_PORT_H */

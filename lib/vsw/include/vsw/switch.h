@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsw/switch.h - the switch core: links, etherstubs and VNICs, and the fast
+ * path that moves frames between their ports.
+ *
+ * Objects:
+ *  - a link is a physical link (its wire is a struct vsw_port, usually an
+ *    ethdev) or an etherstub (no wire: its VNICs only talk to each other);
+ *  - a VNIC sits on one link with a MAC address (unique on that link), a VID
+ *    (VSW_VID_NONE or 1..4094), maxbw, priority and protection, and is
+ *    attached to a port (a TAP, later a netback vif) or to nothing.  VNICs
+ *    are switch objects, not ethdevs: there may be thousands.
+ *
+ * Forwarding, per link: a frame from the wire is parsed for an 802.1Q tag
+ * and looked up by (destination MAC, VID); a hit goes to that VNIC with the
+ * tag stripped; broadcast and multicast go to every VNIC of the link with
+ * that VID; anything else is dropped and counted.  A frame a VNIC's client
+ * sends is checked (mac-nospoof, maxbw), then looked up by (destination,
+ * the VNIC's VID): another VNIC gets it as is, otherwise it goes to the
+ * wire with the VNIC's tag inserted (an etherstub drops it).  Flooded
+ * frames are shared between VNICs by reference count, never edited once
+ * shared; the wire gets its own tagged copy when it needs one.
+ *
+ * Threads.  Two roles:
+ *  - the control thread (one at a time): everything that creates, changes
+ *    or destroys objects, and the *_stats_get() and lookup functions;
+ *  - the fast-path thread: vsw_switch_thread_start(), vsw_switch_poll(),
+ *    vsw_switch_sleep(), and the *_input() / vsw_switch_flush() calls.
+ * The fast path never takes a lock: the lookup tables (rte_hash, lock-free
+ * readers) and flood lists are published by the control thread and old
+ * versions are freed after an RCU QSBR grace period, which the fast path
+ * marks at the end of each vsw_switch_poll().  So creating or deleting a
+ * VNIC never stalls traffic on the others.  Counters are written by the
+ * fast path only and read without locks (they may be a burst stale).
+ */
+#ifndef VSW_SWITCH_H
+#define VSW_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "vswctl/defs.h"
+#include "vsw/port.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest burst the switch reads from one port at a time. */
+#define VSW_BURST 32
+
+struct vsw_switch;
+struct vsw_link;
+struct vsw_vnic;
+
+struct vsw_switch_params {
+    /** Where copies come from (a flooded frame's tagged wire copy). */
+    struct rte_mempool *pool;
+    /** Capacity of each link's (MAC, VID) table; 0 means 4096. */
+    uint32_t vnics_per_link;
+};
+
+/**
+ * A switch with no links.
+ * @return the switch, or NULL with errno (EINVAL, ENOMEM, or EMFILE when
+ *         no epoll/eventfd could be made).
+ */
+struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p);
+
+/**
+ * Destroy every VNIC and link (and their ports), then the switch.  The
+ * fast-path thread must have stopped.  Accepts NULL.
+ */
+void vsw_switch_destroy(struct vsw_switch *sw);
+
+/** The pool given at creation. */
+struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw);
+
+/**
+ * A link named @name.  @cls is VSW_CLASS_PHYS with @port its wire (the
+ * switch takes the port over and destroys it with the link), or
+ * VSW_CLASS_ETHERSTUB with @port NULL.
+ * @return the link, or NULL with errno (EINVAL bad name/class/port, EEXIST
+ *         the name is taken by a link or VNIC, ENOMEM, ENOSPC).
+ *         On failure the caller still owns @port.
+ */
+struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
+                                 enum vsw_class cls, struct vsw_port *port);
+
+/**
+ * Destroy a link that has no VNICs, and its port.  Accepts NULL.
+ * @return 0, or -EBUSY if VNICs are still on it.
+ */
+int vsw_link_destroy(struct vsw_link *l);
+
+/** The link named @name, or NULL. */
+struct vsw_link *vsw_link_find(const struct vsw_switch *sw, const char *name);
+/** Links in creation order: the first with @prev NULL; NULL at the end. */
+struct vsw_link *vsw_link_next(const struct vsw_switch *sw,
+                               const struct vsw_link *prev);
+const char *vsw_link_name(const struct vsw_link *l);
+enum vsw_class vsw_link_class(const struct vsw_link *l);
+uint32_t vsw_link_nvnics(const struct vsw_link *l);
+/** The link's wire port (NULL for an etherstub). */
+struct vsw_port *vsw_link_port(const struct vsw_link *l);
+/** Copy the link's counters (frames from and to its wire). */
+void vsw_link_stats_get(const struct vsw_link *l, struct vsw_stats *st);
+
+/** An IPv4 or IPv6 prefix of a VNIC's allowed-ips (ip-nospoof). */
+struct vsw_ip_prefix {
+    uint8_t family;   /**< AF_INET or AF_INET6 */
+    uint8_t plen;     /**< 0..32 or 0..128 */
+    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
+};
+
+/** Most prefixes a VNIC's allowed-ips may hold. */
+#define VSW_ALLOWED_IPS_MAX 32
+
+/** A VNIC's MTU: payload bytes after the Ethernet (and 802.1Q) header. */
+#define VSW_MTU_DEFAULT 1500
+#define VSW_MTU_MIN 68
+#define VSW_MTU_MAX 9000
+
+/** Properties of a VNIC. */
+struct vsw_vnic_params {
+    const char *name;  /**< copied; unique among links and VNICs */
+    uint8_t mac[6];    /**< unicast, not zero, unique on the link */
+    uint16_t vid;      /**< VSW_VID_NONE or 1..VSW_VID_MAX */
+    uint64_t maxbw;    /**< bits/s each way, 0 or >= VSW_MAXBW_MIN */
+    enum vsw_priority priority;
+    uint32_t protection; /**< enum vsw_protection bits */
+    uint16_t mtu;      /**< VSW_MTU_MIN..VSW_MTU_MAX; 0 = VSW_MTU_DEFAULT */
+};
+
+/**
+ * A VNIC on @l, attached to nothing.
+ * @return the VNIC, or NULL with errno (EINVAL bad property, EEXIST name
+ *         taken, EADDRINUSE MAC already on the link, ENOSPC table full,
+ *         ENOMEM).
+ */
+struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
+                                 const struct vsw_vnic_params *p);
+
+/** Destroy a VNIC and its port, after the fast path let go.  NULL ok. */
+void vsw_vnic_destroy(struct vsw_vnic *v);
+
+/**
+ * Attach @v to @port (NULL: to nothing).  The switch takes @port over; the
+ * previous port is destroyed once the fast path no longer uses it.
+ * @return 0, or -errno (ENOMEM, or epoll refused the port's fd): @v is
+ *         then attached to nothing and the caller still owns @port.
+ */
+int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port);
+
+/** Change maxbw (bits/s, 0 = none).  @return 0 or -EINVAL. */
+int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps);
+/** Change the protection bits.  @return 0 or -EINVAL. */
+int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits);
+/** Change the priority.  @return 0 or -EINVAL. */
+int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio);
+/**
+ * Replace the allowed-ips list (used by ip-nospoof: a frame's source IPv4
+ * or IPv6 address, and an ARP sender address, must be inside one of the
+ * prefixes).  @n 0 clears the list (ip-nospoof then lets no IP through).
+ * @return 0, -EINVAL (n > VSW_ALLOWED_IPS_MAX, bad family or plen), or
+ *         -ENOMEM.
+ */
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+                             unsigned n);
+/**
+ * Copy at most @max prefixes of the allowed-ips list into @ips.
+ * @return how many the list holds (may be more than @max).
+ */
+unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
+                                  struct vsw_ip_prefix *ips, unsigned max);
+/**
+ * Change the MTU: frames the VNIC's client sends with more payload are
+ * dropped and counted (oerrors).  0 means VSW_MTU_DEFAULT.
+ * @return 0 or -EINVAL (outside VSW_MTU_MIN..VSW_MTU_MAX).
+ */
+int vsw_vnic_set_mtu(struct vsw_vnic *v, uint16_t mtu);
+/**
+ * Rename a link or a VNIC.
+ * @return 0, -EINVAL (bad name) or -EEXIST (taken by a link or VNIC;
+ *         renaming to its own name is 0).
+ */
+int vsw_link_rename(struct vsw_link *l, const char *name);
+int vsw_vnic_rename(struct vsw_vnic *v, const char *name);
+
+/** The VNIC named @name on any link, or NULL. */
+struct vsw_vnic *vsw_vnic_find(const struct vsw_switch *sw, const char *name);
+/** VNICs of @l in creation order: the first with @prev NULL. */
+struct vsw_vnic *vsw_vnic_next(const struct vsw_link *l,
+                               const struct vsw_vnic *prev);
+/** Current properties; params->name points into the VNIC. */
+void vsw_vnic_params_get(const struct vsw_vnic *v, struct vsw_vnic_params *p);
+struct vsw_link *vsw_vnic_link(const struct vsw_vnic *v);
+struct vsw_port *vsw_vnic_port(const struct vsw_vnic *v);
+void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st);
+
+/**
+ * Serve @sw through DPDK telemetry (the process's telemetry socket,
+ * /var/run/dpdk/<prefix>/dpdk_telemetry.v2; dpdk-telemetry.py reads it):
+ *   /xvnet/links          {"count", "links": [names]}
+ *   /xvnet/vnics[,link]   {"count", "vnics": [names, the first 512]}
+ *   /xvnet/link,<name>    class, port kind, counters (drop_<reason>),
+ *                         offload work (gso_frames, gso_segs, csum_sw,
+ *                         ...) and egress by priority (egress_high_queued:
+ *                         sent after waiting, egress_low_dropped, ...)
+ *   /xvnet/vnic,<name>    properties, counters, offload work toward it
+ * The commands are registered on the first call; @sw NULL detaches the
+ * switch (the commands then fail) and must come before
+ * vsw_switch_destroy().  One switch per process.  Control thread.
+ * @return 0, or the -errno of rte_telemetry_register_cmd().
+ */
+int vsw_telemetry_attach(struct vsw_switch *sw);
+
+/* ---- fast path ---- */
+
+/**
+ * Make the calling thread the switch's fast-path thread (it reports RCU
+ * quiescent states from now on).  @return 0 or -EBUSY if one is running.
+ */
+int vsw_switch_thread_start(struct vsw_switch *sw);
+/** The calling fast-path thread stops being one. */
+void vsw_switch_thread_stop(struct vsw_switch *sw);
+
+/**
+ * One fast-path iteration: read every port that has work (polled ports,
+ * readable TAPs, VNICs whose maxbw credit came back), switch the frames,
+ * send everything, then report a quiescent state.  Reads the TSC once.
+ * @return the number of frames read.
+ */
+unsigned vsw_switch_poll(struct vsw_switch *sw);
+
+/**
+ * Sleep until a port has work, vsw_switch_wake() is called, a stalled
+ * VNIC gets credit, or @max_us microseconds pass.  While asleep the thread
+ * is RCU-offline, so the control thread does not wait for it.  Ports that
+ * cannot wake the thread (no rx interrupt) bound the sleep to
+ * @nowake_us.
+ * @return 0, or -EINTR if a signal interrupted the sleep.
+ */
+int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
+                     unsigned nowake_us);
+
+/** Wake the fast path from vsw_switch_sleep().  Any thread. */
+void vsw_switch_wake(struct vsw_switch *sw);
+
+/**
+ * Frames received from @l's wire.  The switch owns all @n frames after the
+ * call (delivered, buffered for output or dropped).  @now is the TSC.
+ */
+void vsw_link_input(struct vsw_link *l, struct rte_mbuf **pkts, uint16_t n,
+                    uint64_t now);
+
+/**
+ * Frames @v's client sent.  The switch owns all @n frames after the call.
+ */
+void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
+                    uint64_t now);
+
+/**
+ * How many frames @v's client may send now under maxbw (0 when its credit
+ * is spent, @max when it has no limit).  Frames beyond it are policed.
+ */
+uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now);
+
+/**
+ * End of a burst: send every frame buffered by the *_input() calls, and
+ * the frames queued for maxbw whose credit has come back by @now (TSC).
+ */
+void vsw_switch_flush(struct vsw_switch *sw, uint64_t now);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSW_SWITCH_H */

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/* The control-socket client (vsw/client.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+
+#include "xvm/fdpass.h"
+#include "vswctl/client.h"
+#include "vswctl/ctl.h"
+
+struct vsw_client {
+    int fd;
+    uint32_t seq;
+    char err[VSW_ERRMSGSIZ];
+    _Alignas(NLMSG_ALIGNTO) char obuf[VSW_CTL_BUFSIZ]; /* request */
+    _Alignas(NLMSG_ALIGNTO) char buf[VSW_CTL_BUFSIZ];  /* reply */
+};
+
+/* What to do with each data message of a reply. */
+typedef int reply_fn(const struct nlmsghdr *nlh, const struct nlattr **tb,
+                     void *arg);
+
+struct vsw_client *vsw_client_open(const char *path)
+{
+    struct vsw_client *c = calloc(1, sizeof(*c));
+
+    if (!c)
+        return NULL;
+    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET);
+    if (c->fd < 0) {
+        errno = -c->fd;
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void vsw_client_close(struct vsw_client *c)
+{
+    if (!c)
+        return;
+    close(c->fd);
+    free(c);
+}
+
+const char *vsw_client_error(const struct vsw_client *c)
+{
+    return c->err;
+}
+
+static int fail(struct vsw_client *c, int rc, const char *msg)
+{
+    snprintf(c->err, sizeof(c->err), "%s", msg ? msg : strerror(-rc));
+    return rc;
+}
+
+static int ext_ack_cb(const struct nlattr *attr, void *data)
+{
+    const char **msg = data;
+
+    if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+        mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+        *msg = mnl_attr_get_str(attr);
+    return MNL_CB_OK;
+}
+
+/* An NLMSG_ERROR: 0 for an ack, else -errno with c->err set. */
+static int ack_parse(struct vsw_client *c, const struct nlmsghdr *nlh)
+{
+    const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+    const char *msg = NULL, *p, *end = (const char *)nlh + nlh->nlmsg_len;
+
+    if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+        return fail(c, -EPROTO, "short error message from vswitchd");
+    if (e->error >= 0)
+        return 0;
+    p = (const char *)(e + 1);
+    if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+        p += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
+    if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && p < end)
+        mnl_attr_parse_payload(p, (size_t)(end - p), ext_ack_cb, &msg);
+    return fail(c, e->error, msg);
+}
+
+/*
+ * Send the request in c->buf and read the reply: data messages go to @fn,
+ * which may be NULL.  Ends at the ack or at DONE.
+ */
+static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
+                    void *arg)
+{
+    uint32_t seq = req->nlmsg_seq = ++c->seq;
+    int cbrc = 0;
+
+    c->err[0] = '\0';
+    if (send(c->fd, req, req->nlmsg_len, 0) < 0)
+        return fail(c, -errno, NULL);
+    for (;;) {
+        ssize_t len = recv(c->fd, c->buf, sizeof(c->buf), 0);
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *)c->buf;
+        int rest;
+
+        if (len < 0)
+            return fail(c, -errno, NULL);
+        if (len == 0)
+            return fail(c, -ECONNRESET, "vswitchd closed the connection");
+        for (rest = (int)len; mnl_nlmsg_ok(nlh, rest);
+             nlh = mnl_nlmsg_next(nlh, &rest)) {
+            const struct nlattr *tb[VSW_A_MAX + 1];
+
+            if (nlh->nlmsg_seq != seq)
+                continue; /* a stale reply */
+            if (nlh->nlmsg_type == NLMSG_ERROR) {
+                int rc = ack_parse(c, nlh);
+
+                return rc ? rc : cbrc;
+            }
+            if (nlh->nlmsg_type == NLMSG_DONE)
+                return cbrc;
+            if (vsw_ctl_attrs(nlh, tb) < 0)
+                return fail(c, -EPROTO, "malformed reply from vswitchd");
+            if (fn && cbrc == 0)
+                cbrc = fn(nlh, tb, arg);
+        }
+    }
+}
+
+static struct nlmsghdr *req_start(struct vsw_client *c, uint16_t cmd,
+                                  uint16_t flags)
+{
+    return vsw_ctl_msg(c->obuf, cmd, NLM_F_REQUEST | NLM_F_ACK | flags, 0);
+}
+
+/* A request naming one object, or a dump when @name is NULL. */
+static struct nlmsghdr *req_named(struct vsw_client *c, uint16_t cmd,
+                                  const char *name)
+{
+    struct nlmsghdr *nlh = req_start(c, cmd, name ? 0 : NLM_F_DUMP);
+
+    if (name)
+        mnl_attr_put_strz(nlh, VSW_A_NAME, name);
+    return nlh;
+}
+
+static int name_ok(struct vsw_client *c, const char *name)
+{
+    if (name && strlen(name) >= VSW_NAMSIZ)
+        return fail(c, -ENAMETOOLONG, NULL);
+    return 0;
+}
+
+int vsw_client_link_create(struct vsw_client *c,
+                           const struct vsw_link_conf *lc)
+{
+    struct nlmsghdr *nlh = req_start(c, VSW_CMD_LINK_CREATE, NLM_F_CREATE);
+
+    vsw_ctl_put_link(nlh, lc);
+    return transact(c, nlh, NULL, NULL);
+}
+
+/* LINK_DELETE or VNIC_DELETE; @temporary: the running object only. */
+static int delete_req(struct vsw_client *c, uint16_t cmd, const char *name,
+                      bool temporary)
+{
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc == 0 && !name)
+        rc = fail(c, -EINVAL, NULL);
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, cmd, name);
+    if (temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    return transact(c, nlh, NULL, NULL);
+}
+
+int vsw_client_link_delete(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_LINK_DELETE, name, false);
+}
+
+int vsw_client_link_deactivate(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_LINK_DELETE, name, true);
+}
+
+struct link_walk {
+    vsw_link_cb *cb;
+    void *arg;
+};
+
+static int link_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+                      void *arg)
+{
+    struct link_walk *w = arg;
+    struct vsw_link_conf lc;
+
+    (void)nlh;
+    memset(&lc, 0, sizeof(lc));
+    vsw_ctl_get_link(tb, &lc);
+    return w->cb(&lc, w->arg);
+}
+
+int vsw_client_link_get(struct vsw_client *c, const char *name,
+                        vsw_link_cb *cb, void *arg)
+{
+    return vsw_client_link_list(c, name, false, cb, arg);
+}
+
+int vsw_client_link_list(struct vsw_client *c, const char *name,
+                         bool persistent, vsw_link_cb *cb, void *arg)
+{
+    struct link_walk w = {cb, arg};
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, VSW_CMD_LINK_GET, name);
+    if (persistent)
+        mnl_attr_put(nlh, VSW_A_PERSISTENT, 0, NULL);
+    return transact(c, nlh, link_reply, &w);
+}
+
+struct vnic_walk {
+    vsw_vnic_cb *cb;
+    void *arg;
+};
+
+static int vnic_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+                      void *arg)
+{
+    struct vnic_walk *w = arg;
+    struct vsw_vnic_conf vc;
+
+    (void)nlh;
+    vsw_vnic_conf_init(&vc);
+    vsw_ctl_get_vnic(tb, &vc, NULL);
+    return w->cb(&vc, w->arg);
+}
+
+static int vnic_copy(const struct vsw_vnic_conf *vc, void *arg)
+{
+    if (arg)
+        *(struct vsw_vnic_conf *)arg = *vc;
+    return 0;
+}
+
+int vsw_client_vnic_create(struct vsw_client *c,
+                           const struct vsw_vnic_conf *vc,
+                           struct vsw_vnic_conf *made)
+{
+    struct nlmsghdr *nlh = req_start(c, VSW_CMD_VNIC_CREATE, NLM_F_CREATE);
+    struct vnic_walk w = {vnic_copy, made};
+
+    vsw_ctl_put_vnic(nlh, vc);
+    return transact(c, nlh, vnic_reply, &w);
+}
+
+int vsw_client_vnic_delete(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_VNIC_DELETE, name, false);
+}
+
+int vsw_client_vnic_deactivate(struct vsw_client *c, const char *name)
+{
+    return delete_req(c, VSW_CMD_VNIC_DELETE, name, true);
+}
+
+int vsw_client_vnic_modify(struct vsw_client *c,
+                           const struct vsw_vnic_conf *vc, uint32_t mods,
+                           bool temporary)
+{
+    struct nlmsghdr *nlh = req_start(c, VSW_CMD_VNIC_MODIFY, 0);
+
+    mnl_attr_put_strz(nlh, VSW_A_NAME, vc->name);
+    if (mods & VSW_MOD_MAXBW)
+        mnl_attr_put_u64(nlh, VSW_A_MAXBW, vc->maxbw);
+    if (mods & VSW_MOD_PRIORITY)
+        mnl_attr_put_u8(nlh, VSW_A_PRIORITY, (uint8_t)vc->priority);
+    if (mods & VSW_MOD_PROTECTION)
+        mnl_attr_put_u32(nlh, VSW_A_PROTECTION, vc->protection);
+    if (mods & VSW_MOD_MTU)
+        mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    if (mods & VSW_MOD_ALLOWED_IPS)
+        vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
+    if (mods & VSW_MOD_MAC) {
+        if (vc->mac_type == VSW_MAC_FIXED)
+            mnl_attr_put(nlh, VSW_A_MAC, 6, vc->mac);
+        mnl_attr_put_u8(nlh, VSW_A_MAC_TYPE, (uint8_t)vc->mac_type);
+    }
+    if (mods & VSW_MOD_VID)
+        mnl_attr_put_u16(nlh, VSW_A_VID, vc->vid);
+    if (mods & VSW_MOD_LINK)
+        mnl_attr_put_strz(nlh, VSW_A_LINK, vc->link);
+    if (temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    return transact(c, nlh, NULL, NULL);
+}
+
+int vsw_client_vnic_get(struct vsw_client *c, const char *name,
+                        vsw_vnic_cb *cb, void *arg)
+{
+    return vsw_client_vnic_list(c, name, false, cb, arg);
+}
+
+int vsw_client_vnic_list(struct vsw_client *c, const char *name,
+                         bool persistent, vsw_vnic_cb *cb, void *arg)
+{
+    struct vnic_walk w = {cb, arg};
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, VSW_CMD_VNIC_GET, name);
+    if (persistent)
+        mnl_attr_put(nlh, VSW_A_PERSISTENT, 0, NULL);
+    return transact(c, nlh, vnic_reply, &w);
+}
+
+int vsw_client_link_rename(struct vsw_client *c, const char *name,
+                           const char *newname)
+{
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc == 0)
+        rc = name_ok(c, newname);
+    if (rc == 0 && (!name || !newname))
+        rc = fail(c, -EINVAL, NULL);
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, VSW_CMD_LINK_RENAME, name);
+    mnl_attr_put_strz(nlh, VSW_A_NEWNAME, newname);
+    return transact(c, nlh, NULL, NULL);
+}
+
+struct stats_walk {
+    vsw_stats_cb *cb;
+    void *arg;
+};
+
+static int stats_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+                       void *arg)
+{
+    struct stats_walk *w = arg;
+    struct vsw_stats st;
+
+    (void)nlh;
+    if (!tb[VSW_A_NAME] || !tb[VSW_A_CLASS] || !tb[VSW_A_STATS] ||
+        vsw_ctl_get_stats(tb[VSW_A_STATS], &st) < 0)
+        return -EPROTO;
+    return w->cb(mnl_attr_get_str(tb[VSW_A_NAME]),
+                 (enum vsw_class)mnl_attr_get_u8(tb[VSW_A_CLASS]), &st,
+                 w->arg);
+}
+
+int vsw_client_stats_get(struct vsw_client *c, const char *name,
+                         vsw_stats_cb *cb, void *arg)
+{
+    struct stats_walk w = {cb, arg};
+    int rc = name_ok(c, name);
+
+    if (rc < 0)
+        return rc;
+    return transact(c, req_named(c, VSW_CMD_STATS_GET, name), stats_reply,
+                    &w);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsw/ctl.h - the vswitchd control protocol.
+ *
+ * Transport: a SOCK_SEQPACKET Unix socket (VSW_CTL_SOCK by default), root
+ * only.  Each datagram holds one or more netlink-format messages (struct
+ * nlmsghdr + attributes, built and parsed with libmnl).
+ *
+ * A request is one message whose nlmsg_type is a VSW_CMD_*, with
+ * NLM_F_REQUEST, a sequence number, and NLM_F_DUMP to ask a GET command for
+ * every object.  The reply, in one or more datagrams, is:
+ *  - for GET: one message per object (type = the command), each with
+ *    NLM_F_MULTI, then NLMSG_DONE;
+ *  - for CREATE: one message describing the object as created (with the
+ *    MAC chosen for it), then the ack;
+ *  - always last: an NLMSG_ERROR ack whose error is 0 or -errno, with
+ *    NLM_F_ACK_TLVS and an NLMSGERR_ATTR_MSG string explaining a failure
+ *    in words a CLI can print (DONE ends a successful GET instead).
+ *
+ * Attributes, by command (R = required, O = optional):
+ *  LINK_CREATE  NAME R, CLASS R, DEVARGS R for phys, TEMPORARY O
+ *  LINK_DELETE  NAME R, TEMPORARY O
+ *  LINK_GET     NAME R (or NLM_F_DUMP) -> NAME CLASS DEVARGS TEMPORARY
+ *               NVNICS
+ *  VNIC_CREATE  NAME R, LINK R, MAC O (absent: random), VID O, MAXBW O,
+ *               PRIORITY O, PROTECTION O, ATTACH O, TAP O, TEMPORARY O
+ *  VNIC_DELETE  NAME R, TEMPORARY O (in a DELETE: the running object
+ *               only; a boot or persistent one stays inactive, listed
+ *               with PERSISTENT, and comes back at the next start)
+ *  VNIC_MODIFY  NAME R, any of MAXBW PRIORITY PROTECTION, TEMPORARY O
+ *               (TEMPORARY: change the running VNIC only)
+ *  VNIC_GET     NAME R (or NLM_F_DUMP) -> every VNIC_CREATE attribute
+ *               plus MAC_TYPE
+ *  STATS_GET    NAME R (or NLM_F_DUMP) -> NAME CLASS STATS
+ *  LINK_RENAME  NAME R, NEWNAME R: a link (its VNICs follow) or a VNIC
+ *               (a TAP it has keeps its interface name)
+ *  CAPTURE      a fixed struct and descriptors, like VIF_ATTACH: see
+ *               vsw/capture.h
+ *
+ * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX;
+ * VNIC_CREATE/MODIFY/GET carry MTU and ALLOWED_IPS too, and VNIC_MODIFY
+ * takes MAC (+MAC_TYPE), VID and LINK, which replace the VNIC in the
+ * switch (what fails is undone).  A GET with PERSISTENT answers with the
+ * persistent configuration (what a restart would make) instead of the
+ * running one.
+ */
+#ifndef VSW_CTL_H
+#define VSW_CTL_H
+
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+#include "vswctl/defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Where vswitchd listens unless told otherwise. */
+#define VSW_CTL_SOCK "/run/xvnet/vswitchd.sock"
+/** Largest datagram either side sends. */
+#define VSW_CTL_BUFSIZ 32768
+/** Longest error message carried back. */
+#define VSW_ERRMSGSIZ 160
+
+/** Commands: nlmsg_type values, above the netlink control types. */
+enum vsw_cmd {
+    VSW_CMD_LINK_CREATE = 0x10,
+    VSW_CMD_LINK_DELETE,
+    VSW_CMD_LINK_GET,
+    VSW_CMD_VNIC_CREATE,
+    VSW_CMD_VNIC_DELETE,
+    VSW_CMD_VNIC_MODIFY,
+    VSW_CMD_VNIC_GET,
+    VSW_CMD_STATS_GET,
+    VSW_CMD_VIF_ATTACH, /**< not netlink attributes: see vsw/vif.h */
+    VSW_CMD_LINK_RENAME,
+    VSW_CMD_CAPTURE,    /**< not netlink attributes: see vsw/capture.h */
+    VSW_CMD__END
+};
+
+/** Attributes of every command (one space, so replies reuse them). */
+enum vsw_attr {
+    VSW_A_UNSPEC,
+    VSW_A_NAME,       /**< string: link or VNIC name */
+    VSW_A_CLASS,      /**< u8: enum vsw_class */
+    VSW_A_DEVARGS,    /**< string: DPDK devargs of a phys link */
+    VSW_A_LINK,       /**< string: the link a VNIC is over */
+    VSW_A_MAC,        /**< binary, 6 bytes */
+    VSW_A_MAC_TYPE,   /**< u8: enum vsw_mac_type */
+    VSW_A_VID,        /**< u16 */
+    VSW_A_MAXBW,      /**< u64: bits/s, 0 = none */
+    VSW_A_PRIORITY,   /**< u8: enum vsw_priority */
+    VSW_A_PROTECTION, /**< u32: enum vsw_protection bits */
+    VSW_A_ATTACH,     /**< u8: enum vsw_attach */
+    VSW_A_TAP,        /**< string: TAP interface name */
+    VSW_A_TEMPORARY,  /**< flag: not persisted */
+    VSW_A_NVNICS,     /**< u32 */
+    VSW_A_STATS,      /**< nested: VSW_STAT_* u64 */
+    VSW_A_NEWNAME,    /**< string: LINK_RENAME's new name */
+    VSW_A_MTU,        /**< u16 */
+    VSW_A_ALLOWED_IPS, /**< binary: 0..VSW_IPS_MAX struct vsw_ipnet */
+    VSW_A_PERSISTENT, /**< flag, in a GET: the persistent configuration */
+    VSW_A_SPEED,      /**< u32: Mbit/s */
+    VSW_A_STATE,      /**< u8: enum vsw_link_state */
+    VSW_A_DUPLEX,     /**< u8: 0 unknown, 1 half, 2 full */
+    VSW_A__END
+};
+#define VSW_A_MAX (VSW_A__END - 1)
+
+/** Counters inside VSW_A_STATS, all u64. */
+enum vsw_stat_attr {
+    VSW_STAT_UNSPEC,
+    VSW_STAT_IPACKETS,
+    VSW_STAT_RBYTES,
+    VSW_STAT_OPACKETS,
+    VSW_STAT_OBYTES,
+    VSW_STAT_IERRORS,
+    VSW_STAT_OERRORS,
+    VSW_STAT_DROP_BASE, /**< + enum vsw_drop */
+    VSW_STAT__END = VSW_STAT_DROP_BASE + VSW_DROP__MAX
+};
+#define VSW_STAT_MAX (VSW_STAT__END - 1)
+
+/*
+ * Encoding and decoding, shared by vswitchd and clients.  The put
+ * functions add attributes to @nlh, which must sit in a buffer of
+ * VSW_CTL_BUFSIZ bytes.  The parse functions validate every attribute's
+ * type and length (and string termination) and return 0 or -EINVAL.
+ */
+
+/** Start a message of @type in @buf (zeroed header, flags, seq). */
+struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
+                             uint32_t seq);
+
+/**
+ * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries), checking each
+ * one's type.  @return 0 or -EINVAL.
+ */
+int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);
+
+void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc);
+/** Fill @lc from attributes (absent ones left as they are). */
+int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc);
+
+void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc);
+/**
+ * Fill @vc from attributes (absent ones left as they are).  *@mods, when
+ * not NULL, gets the VSW_MOD_* bits of the properties present.
+ */
+int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
+                     uint32_t *mods);
+
+/** Put @n (at most VSW_IPS_MAX) allowed-ips entries. */
+void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
+                     unsigned n);
+
+void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st);
+int vsw_ctl_get_stats(const struct nlattr *attr, struct vsw_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSW_CTL_H */

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* Encoding and decoding of control messages (vsw/ctl.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vswctl/ctl.h"
+
+struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
+                             uint32_t seq)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = flags;
+    nlh->nlmsg_seq = seq;
+    return nlh;
+}
+
+/* The libmnl type and largest payload of each attribute. */
+static const struct {
+    enum mnl_attr_data_type type;
+    uint16_t max; /* strings: buffer size; binary: exact size */
+} attr_policy[VSW_A__END] = {
+    [VSW_A_NAME] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_CLASS] = {MNL_TYPE_U8, 0},
+    [VSW_A_DEVARGS] = {MNL_TYPE_NUL_STRING, VSW_DEVARGSIZ},
+    [VSW_A_LINK] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_MAC] = {MNL_TYPE_BINARY, 6},
+    [VSW_A_MAC_TYPE] = {MNL_TYPE_U8, 0},
+    [VSW_A_VID] = {MNL_TYPE_U16, 0},
+    [VSW_A_MAXBW] = {MNL_TYPE_U64, 0},
+    [VSW_A_PRIORITY] = {MNL_TYPE_U8, 0},
+    [VSW_A_PROTECTION] = {MNL_TYPE_U32, 0},
+    [VSW_A_ATTACH] = {MNL_TYPE_U8, 0},
+    [VSW_A_TAP] = {MNL_TYPE_NUL_STRING, VSW_IFNAMSIZ},
+    [VSW_A_TEMPORARY] = {MNL_TYPE_FLAG, 0},
+    [VSW_A_NVNICS] = {MNL_TYPE_U32, 0},
+    [VSW_A_STATS] = {MNL_TYPE_NESTED, 0},
+    [VSW_A_NEWNAME] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_MTU] = {MNL_TYPE_U16, 0},
+    [VSW_A_ALLOWED_IPS] = {MNL_TYPE_UNSPEC, 0}, /* checked in attr_cb */
+    [VSW_A_PERSISTENT] = {MNL_TYPE_FLAG, 0},
+    [VSW_A_SPEED] = {MNL_TYPE_U32, 0},
+    [VSW_A_STATE] = {MNL_TYPE_U8, 0},
+    [VSW_A_DUPLEX] = {MNL_TYPE_U8, 0},
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+    const struct nlattr **tb = data;
+    uint16_t type = mnl_attr_get_type(attr);
+
+    if (type == VSW_A_UNSPEC || type > VSW_A_MAX)
+        return MNL_CB_ERROR;
+    if (type == VSW_A_ALLOWED_IPS) {
+        uint16_t len = mnl_attr_get_payload_len(attr);
+
+        if (len % sizeof(struct vsw_ipnet) ||
+            len > VSW_IPS_MAX * sizeof(struct vsw_ipnet))
+            return MNL_CB_ERROR;
+    } else if (attr_policy[type].type == MNL_TYPE_BINARY) {
+        if (mnl_attr_validate2(attr, MNL_TYPE_BINARY,
+                               attr_policy[type].max) < 0)
+            return MNL_CB_ERROR;
+    } else if (mnl_attr_validate(attr, attr_policy[type].type) < 0) {
+        return MNL_CB_ERROR;
+    }
+    if (attr_policy[type].type == MNL_TYPE_NUL_STRING &&
+        mnl_attr_get_payload_len(attr) > attr_policy[type].max)
+        return MNL_CB_ERROR;
+    tb[type] = attr;
+    return MNL_CB_OK;
+}
+
+int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
+{
+    memset(tb, 0, (VSW_A_MAX + 1) * sizeof(tb[0]));
+    if (mnl_attr_parse(nlh, 0, attr_cb, tb) != MNL_CB_OK)
+        return -EINVAL;
+    return 0;
+}
+
+static void str_get(char *dst, size_t size, const struct nlattr *a)
+{
+    snprintf(dst, size, "%s", mnl_attr_get_str(a));
+}
+
+void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
+{
+    mnl_attr_put_strz(nlh, VSW_A_NAME, lc->name);
+    mnl_attr_put_u8(nlh, VSW_A_CLASS, (uint8_t)lc->cls);
+    if (lc->cls == VSW_CLASS_PHYS)
+        mnl_attr_put_strz(nlh, VSW_A_DEVARGS, lc->devargs);
+    if (lc->temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    mnl_attr_put_u32(nlh, VSW_A_NVNICS, lc->nvnics);
+    if (lc->mtu)
+        mnl_attr_put_u16(nlh, VSW_A_MTU, lc->mtu);
+    mnl_attr_put_u32(nlh, VSW_A_SPEED, lc->speed);
+    mnl_attr_put_u8(nlh, VSW_A_STATE, (uint8_t)lc->state);
+    mnl_attr_put_u8(nlh, VSW_A_DUPLEX, lc->duplex);
+}
+
+int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
+{
+    if (tb[VSW_A_NAME])
+        str_get(lc->name, sizeof(lc->name), tb[VSW_A_NAME]);
+    if (tb[VSW_A_CLASS])
+        lc->cls = (enum vsw_class)mnl_attr_get_u8(tb[VSW_A_CLASS]);
+    if (tb[VSW_A_DEVARGS])
+        str_get(lc->devargs, sizeof(lc->devargs), tb[VSW_A_DEVARGS]);
+    if (tb[VSW_A_TEMPORARY])
+        lc->temporary = true;
+    if (tb[VSW_A_NVNICS])
+        lc->nvnics = mnl_attr_get_u32(tb[VSW_A_NVNICS]);
+    if (tb[VSW_A_MTU])
+        lc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
+    if (tb[VSW_A_SPEED])
+        lc->speed = mnl_attr_get_u32(tb[VSW_A_SPEED]);
+    if (tb[VSW_A_STATE])
+        lc->state = (enum vsw_link_state)mnl_attr_get_u8(tb[VSW_A_STATE]);
+    if (tb[VSW_A_DUPLEX])
+        lc->duplex = mnl_attr_get_u8(tb[VSW_A_DUPLEX]);
+    return 0;
+}
+
+void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
+{
+    mnl_attr_put_strz(nlh, VSW_A_NAME, vc->name);
+    mnl_attr_put_strz(nlh, VSW_A_LINK, vc->link);
+    if (vc->mac_type == VSW_MAC_FIXED || vsw_mac_valid(vc->mac))
+        mnl_attr_put(nlh, VSW_A_MAC, 6, vc->mac);
+    mnl_attr_put_u8(nlh, VSW_A_MAC_TYPE, (uint8_t)vc->mac_type);
+    mnl_attr_put_u16(nlh, VSW_A_VID, vc->vid);
+    mnl_attr_put_u64(nlh, VSW_A_MAXBW, vc->maxbw);
+    mnl_attr_put_u8(nlh, VSW_A_PRIORITY, (uint8_t)vc->priority);
+    mnl_attr_put_u32(nlh, VSW_A_PROTECTION, vc->protection);
+    mnl_attr_put_u8(nlh, VSW_A_ATTACH, (uint8_t)vc->attach);
+    if (vc->tap[0])
+        mnl_attr_put_strz(nlh, VSW_A_TAP, vc->tap);
+    if (vc->temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
+}
+
+void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
+                     unsigned n)
+{
+    if (n > VSW_IPS_MAX)
+        n = VSW_IPS_MAX;
+    mnl_attr_put(nlh, VSW_A_ALLOWED_IPS, n * sizeof(*ips), ips);
+}
+
+int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
+                     uint32_t *mods)
+{
+    uint32_t m = 0;
+
+    if (tb[VSW_A_NAME])
+        str_get(vc->name, sizeof(vc->name), tb[VSW_A_NAME]);
+    if (tb[VSW_A_LINK])
+        str_get(vc->link, sizeof(vc->link), tb[VSW_A_LINK]);
+    if (tb[VSW_A_LINK])
+        m |= VSW_MOD_LINK;
+    if (tb[VSW_A_MAC]) {
+        memcpy(vc->mac, mnl_attr_get_payload(tb[VSW_A_MAC]), 6);
+        vc->mac_type = VSW_MAC_FIXED;
+        m |= VSW_MOD_MAC;
+    }
+    if (tb[VSW_A_MAC_TYPE]) {
+        vc->mac_type = (enum vsw_mac_type)mnl_attr_get_u8(tb[VSW_A_MAC_TYPE]);
+        m |= VSW_MOD_MAC;
+    }
+    if (tb[VSW_A_VID]) {
+        vc->vid = mnl_attr_get_u16(tb[VSW_A_VID]);
+        m |= VSW_MOD_VID;
+    }
+    if (tb[VSW_A_MTU]) {
+        vc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
+        m |= VSW_MOD_MTU;
+    }
+    if (tb[VSW_A_ALLOWED_IPS]) {
+        uint16_t len = mnl_attr_get_payload_len(tb[VSW_A_ALLOWED_IPS]);
+
+        vc->nips = (uint8_t)(len / sizeof(vc->ips[0]));
+        memcpy(vc->ips, mnl_attr_get_payload(tb[VSW_A_ALLOWED_IPS]), len);
+        m |= VSW_MOD_ALLOWED_IPS;
+    }
+    if (tb[VSW_A_MAXBW]) {
+        vc->maxbw = mnl_attr_get_u64(tb[VSW_A_MAXBW]);
+        m |= VSW_MOD_MAXBW;
+    }
+    if (tb[VSW_A_PRIORITY]) {
+        vc->priority = (enum vsw_priority)mnl_attr_get_u8(tb[VSW_A_PRIORITY]);
+        m |= VSW_MOD_PRIORITY;
+    }
+    if (tb[VSW_A_PROTECTION]) {
+        vc->protection = mnl_attr_get_u32(tb[VSW_A_PROTECTION]);
+        m |= VSW_MOD_PROTECTION;
+    }
+    if (tb[VSW_A_ATTACH])
+        vc->attach = (enum vsw_attach)mnl_attr_get_u8(tb[VSW_A_ATTACH]);
+    if (tb[VSW_A_TAP])
+        str_get(vc->tap, sizeof(vc->tap), tb[VSW_A_TAP]);
+    if (tb[VSW_A_TEMPORARY])
+        vc->temporary = true;
+    if (mods)
+        *mods = m;
+    return 0;
+}
+
+void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st)
+{
+    struct nlattr *nest = mnl_attr_nest_start(nlh, VSW_A_STATS);
+    int i;
+
+    mnl_attr_put_u64(nlh, VSW_STAT_IPACKETS, st->ipackets);
+    mnl_attr_put_u64(nlh, VSW_STAT_RBYTES, st->rbytes);
+    mnl_attr_put_u64(nlh, VSW_STAT_OPACKETS, st->opackets);
+    mnl_attr_put_u64(nlh, VSW_STAT_OBYTES, st->obytes);
+    mnl_attr_put_u64(nlh, VSW_STAT_IERRORS, st->ierrors);
+    mnl_attr_put_u64(nlh, VSW_STAT_OERRORS, st->oerrors);
+    for (i = 0; i < VSW_DROP__MAX; i++)
+        mnl_attr_put_u64(nlh, (uint16_t)(VSW_STAT_DROP_BASE + i),
+                         st->drops[i]);
+    mnl_attr_nest_end(nlh, nest);
+}
+
+static int stat_cb(const struct nlattr *attr, void *data)
+{
+    struct vsw_stats *st = data;
+    uint16_t type = mnl_attr_get_type(attr);
+    uint64_t v;
+
+    if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+        return MNL_CB_ERROR;
+    v = mnl_attr_get_u64(attr);
+    switch (type) {
+    case VSW_STAT_IPACKETS: st->ipackets = v; break;
+    case VSW_STAT_RBYTES: st->rbytes = v; break;
+    case VSW_STAT_OPACKETS: st->opackets = v; break;
+    case VSW_STAT_OBYTES: st->obytes = v; break;
+    case VSW_STAT_IERRORS: st->ierrors = v; break;
+    case VSW_STAT_OERRORS: st->oerrors = v; break;
+    default:
+        if (type >= VSW_STAT_DROP_BASE && type <= VSW_STAT_MAX)
+            st->drops[type - VSW_STAT_DROP_BASE] = v;
+        break; /* a newer counter: ignore */
+    }
+    return MNL_CB_OK;
+}
+
+int vsw_ctl_get_stats(const struct nlattr *attr, struct vsw_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (mnl_attr_parse_nested(attr, stat_cb, st) != MNL_CB_OK)
+        return -EINVAL;
+    return 0;
+}

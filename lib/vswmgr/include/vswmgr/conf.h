@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsw/conf.h - the datalink configuration file: the boot configuration an
+ * administrator writes for vswitchd -c, and the persistent state vswitchd
+ * keeps (<state dir>/datalink.conf).  One object per line, '#' comments:
+ *
+ *   link phys0 class=phys devargs=net_af_packet0,iface=eth1
+ *   link stub0 class=etherstub
+ *   vnic vnic0 link=phys0 mac=02:08:20:01:02:03 vid=10 maxbw=100M
+ *        priority=high protection=mac-nospoof attach=tap tap=vnic0
+ *   (one line)
+ *
+ * VNIC keys: link (required), mac (absent: random), mac-type=random|fixed,
+ * vid, maxbw (dladm syntax: no suffix = Mbit/s), priority, protection,
+ * attach=none|tap, tap.  Values cannot contain white space.
+ * Pure functions; any thread.
+ */
+#ifndef VSW_CONF_H
+#define VSW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vswctl/defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Name of the state file inside the state directory. */
+#define VSW_STATE_FILE "datalink.conf"
+/** Longest line of a configuration file. */
+#define VSW_CONF_LINE_MAX 2048
+
+/** One parsed line. */
+struct vsw_conf_obj {
+    enum vsw_class cls; /**< PHYS/ETHERSTUB: link; VNIC: vnic */
+    struct vsw_link_conf link;
+    struct vsw_vnic_conf vnic;
+};
+
+/**
+ * Parse one line (modified in place).
+ * @return 1 with @obj filled, 0 for a blank or comment line, or -EINVAL
+ *         with a message in @err.
+ */
+int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
+                        size_t errlen);
+
+/** Write @lc / @vc as one line with its newline.  @return length. */
+int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf,
+                         size_t len);
+int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf,
+                         size_t len);
+
+/**
+ * Replace the file @path with @len bytes of @data so that a crash leaves
+ * either the old or the new file: write "<path>.tmp", fsync, rename over
+ * @path, fsync the directory.
+ * @return 0 or -errno.
+ */
+int vsw_conf_write_atomic(const char *path, const char *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSW_CONF_H */

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsw/mgr.h - the datalink manager: makes links and VNICs (and the ports
+ * they need) from configurations, keeps the persistent configuration, and
+ * answers control-protocol requests (vsw/ctl.h).  It is what vswitchd's
+ * control thread runs; it sits on top of a struct vsw_switch.
+ *
+ * Objects have an origin:
+ *  - boot: from the configuration file given to vswitchd (-c); not written
+ *    to the state file, since the administrator's file already holds them;
+ *  - persistent: made over the control socket without "temporary", or
+ *    restored from the state file; written to <state dir>/datalink.conf
+ *    atomically after every change;
+ *  - temporary: never written; a persistent VNIC cannot sit on a temporary
+ *    link.
+ *
+ * Deleting a boot or persistent object "temporarily" (dladm delete -t)
+ * removes only the running object: an inactive record is left that keeps
+ * the name, stays in the persistent walks and the state file, and is made
+ * again at the next start.  The running walks skip it; rename and modify
+ * refuse it (-ENODEV, "link is not active (deleted with -t)"), and so does
+ * a VNIC create over it; a fixed MAC it keeps on a link is refused to
+ * other boot and persistent VNICs; a link is busy while any VNIC record
+ * (running or not) sits on it, except for a -t delete, which only minds
+ * running VNICs.  A delete without -t removes the record too.
+ *
+ * Errors: functions return 0 or -errno and write a message for a human
+ * (dladm style: "object already exists") into @err.
+ * Threads: one control thread; the fast path runs alongside.
+ */
+#ifndef VSW_MGR_H
+#define VSW_MGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <rte_mempool.h>
+
+#include "vswctl/defs.h"
+#include "vsw/switch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vsw_mgr;
+
+struct vsw_mgr_params {
+    struct vsw_switch *sw;
+    struct rte_mempool *pool; /**< rx buffers of the ports it opens */
+    const char *state_dir;    /**< NULL: nothing is persisted */
+};
+
+/** @return a manager with no objects, or NULL with errno. */
+struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p);
+/** Destroy every object it made (VNICs first), then itself.  NULL ok. */
+void vsw_mgr_destroy(struct vsw_mgr *m);
+
+/**
+ * Create every object of the configuration file @path; boot objects
+ * unless @persistent (the state file).  Stops at the first error.
+ * @return objects created, or -errno with "<path>:<line>: why" in @err.
+ */
+int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
+                 char *err, size_t errlen);
+/**
+ * Load the state file if there is one.  An object that cannot be made is
+ * reported in @err and skipped; the rest are made.
+ * @return objects created, or -errno of the last failure.
+ */
+int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen);
+
+int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                        char *err, size_t errlen);
+/** Delete a link and its record.  -ENOENT, -EBUSY (a VNIC record on it). */
+int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen);
+/**
+ * Delete the running link only (dladm delete-etherstub -t): a boot or
+ * persistent one becomes an inactive record, a temporary one is deleted.
+ * -ENOENT also for a record already inactive, -EBUSY (running VNICs).
+ */
+int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen);
+/** @vc in: the request; out: as created (the MAC chosen). */
+int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                        char *err, size_t errlen);
+/** Delete a VNIC, running or inactive, and its record.  -ENOENT. */
+int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen);
+/**
+ * Delete the running VNIC only (dladm delete-vnic -t): a boot or
+ * persistent one becomes an inactive record, a temporary one is deleted.
+ * -ENOENT also for a record already inactive.
+ */
+int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen);
+/** Change the properties in @mods (enum vsw_vnic_mod) of @vc->name. */
+int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                        uint32_t mods, bool temporary, char *err,
+                        size_t errlen);
+
+/** Walk running links / VNICs in creation order (not inactive records);
+ *  a non-zero return stops it. */
+int vsw_mgr_link_walk(struct vsw_mgr *m,
+                      int (*fn)(const struct vsw_link_conf *lc,
+                                struct vsw_link *l, void *arg),
+                      void *arg);
+int vsw_mgr_vnic_walk(struct vsw_mgr *m,
+                      int (*fn)(const struct vsw_vnic_conf *vc,
+                                struct vsw_vnic *v, void *arg),
+                      void *arg);
+
+/**
+ * Walk the persistent configuration: boot and persistent objects (not
+ * temporary ones), inactive records included (their switch object is
+ * NULL), VNICs as they were last persisted.
+ */
+int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_link_conf *lc,
+                                           struct vsw_link *l, void *arg),
+                                 void *arg);
+int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_vnic_conf *vc,
+                                           struct vsw_vnic *v, void *arg),
+                                 void *arg);
+
+/**
+ * Rename a link (its VNICs follow) or a VNIC (a TAP keeps its interface
+ * name).  Objects of the boot configuration cannot be renamed (EPERM),
+ * nor inactive records (ENODEV).
+ */
+int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
+                   char *err, size_t errlen);
+
+/** Sends one reply datagram; @return 0 or -errno (then replies stop). */
+typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len);
+
+/**
+ * Handle one request datagram: every message in it is validated and
+ * answered through @send (see vsw/ctl.h for the replies).
+ */
+void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
+                    vsw_mgr_send_fn *send, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSW_MGR_H */

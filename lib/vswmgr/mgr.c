@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The datalink manager (vsw/mgr.h): objects, their ports, persistence.
+ * Every create validates everything before touching the switch, and
+ * undoes what it made if a later step fails, so a failed request never
+ * leaves half an object behind.
+ *
+ * A boot or persistent object deleted with -t stays on its list as an
+ * inactive record (no switch object, l / v NULL): it keeps its name, it is
+ * in the persistent walks and the state file, and it comes back at the
+ * next start.  Only delete without -t removes the record.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+
+#include "vswmgr/conf.h"
+#include "vswmgr/mgr.h"
+
+enum origin { ORIGIN_BOOT, ORIGIN_PERSIST, ORIGIN_TEMP };
+
+struct mlink {
+    struct vsw_link_conf conf;
+    struct vsw_link *l;
+    enum origin origin;
+    bool deleting; /* left out of the state file being written */
+    bool inactive; /* deleted with -t: only the record is left */
+    TAILQ_ENTRY(mlink) entry;
+};
+
+struct mvnic {
+    struct vsw_vnic_conf conf;  /* as running */
+    struct vsw_vnic_conf saved; /* as persisted */
+    struct vsw_vnic *v;
+    struct mlink *ml;
+    enum origin origin;
+    bool deleting;
+    bool inactive; /* deleted with -t: only the record is left */
+    TAILQ_ENTRY(mvnic) entry;
+};
+
+struct vsw_mgr {
+    struct vsw_switch *sw;
+    struct rte_mempool *pool;
+    char state_path[PATH_MAX]; /* "" when nothing is persisted */
+    bool restoring;            /* the state file is being read */
+    TAILQ_HEAD(, mlink) links;
+    TAILQ_HEAD(, mvnic) vnics;
+};
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
+{
+    struct vsw_mgr *m;
+
+    if (!p || !p->sw || !p->pool) {
+        errno = EINVAL;
+        return NULL;
+    }
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->sw = p->sw;
+    m->pool = p->pool;
+    TAILQ_INIT(&m->links);
+    TAILQ_INIT(&m->vnics);
+    if (p->state_dir) {
+        if (mkdir(p->state_dir, 0755) < 0 && errno != EEXIST)
+            goto free_m;
+        if (snprintf(m->state_path, sizeof(m->state_path), "%s/%s",
+                     p->state_dir, VSW_STATE_FILE) >=
+            (int)sizeof(m->state_path)) {
+            errno = ENAMETOOLONG;
+            goto free_m;
+        }
+    }
+    return m;
+
+free_m:
+    free(m);
+    return NULL;
+}
+
+static void mvnic_free(struct vsw_mgr *m, struct mvnic *mv)
+{
+    TAILQ_REMOVE(&m->vnics, mv, entry);
+    vsw_vnic_destroy(mv->v);
+    free(mv);
+}
+
+static void mlink_free(struct vsw_mgr *m, struct mlink *ml)
+{
+    TAILQ_REMOVE(&m->links, ml, entry);
+    vsw_link_destroy(ml->l);
+    free(ml);
+}
+
+void vsw_mgr_destroy(struct vsw_mgr *m)
+{
+    if (!m)
+        return;
+    while (!TAILQ_EMPTY(&m->vnics))
+        mvnic_free(m, TAILQ_FIRST(&m->vnics));
+    while (!TAILQ_EMPTY(&m->links))
+        mlink_free(m, TAILQ_FIRST(&m->links));
+    free(m);
+}
+
+/* ---- persistence ---- */
+
+/* Write every persistent object not being deleted to the state file. */
+static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
+{
+    struct mlink *ml;
+    struct mvnic *mv;
+    char line[VSW_CONF_LINE_MAX], *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int rc;
+
+    if (!m->state_path[0] || m->restoring)
+        return 0;
+    f = open_memstream(&buf, &len);
+    if (!f)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    fputs("# xvnet datalink configuration, written by vswitchd.\n", f);
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin != ORIGIN_PERSIST || ml->deleting)
+            continue;
+        vsw_conf_format_link(&ml->conf, line, sizeof(line));
+        fputs(line, f);
+    }
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->origin != ORIGIN_PERSIST || mv->deleting)
+            continue;
+        vsw_conf_format_vnic(&mv->saved, line, sizeof(line));
+        fputs(line, f);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    }
+    rc = vsw_conf_write_atomic(m->state_path, buf, len);
+    free(buf);
+    if (rc < 0)
+        return fail(err, errlen, rc, "cannot write %s: %s", m->state_path,
+                    strerror(-rc));
+    return 0;
+}
+
+/* Persist the configuration without the object whose @deleting flag this
+ * is; on failure the object stays, persisted as before. */
+static int save_without(struct vsw_mgr *m, bool *deleting, char *err,
+                        size_t errlen)
+{
+    int rc;
+
+    *deleting = true;
+    rc = state_save(m, err, errlen);
+    if (rc < 0)
+        *deleting = false;
+    return rc;
+}
+
+/* ---- lookup ---- */
+
+static struct mlink *mlink_find(struct vsw_mgr *m, const char *name)
+{
+    struct mlink *ml;
+
+    TAILQ_FOREACH(ml, &m->links, entry)
+        if (strcmp(ml->conf.name, name) == 0)
+            return ml;
+    return NULL;
+}
+
+static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
+{
+    struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (strcmp(mv->conf.name, name) == 0)
+            return mv;
+    return NULL;
+}
+
+/* What is refused on an inactive record (dladm's DL_INACTIVE words). */
+static int inactive(char *err, size_t errlen)
+{
+    return fail(err, errlen, -ENODEV, "link is not active (deleted with -t)");
+}
+
+/* Does a VNIC sit on @ml: any record, or only running ones? */
+static bool link_used(struct vsw_mgr *m, const struct mlink *ml,
+                      bool running)
+{
+    const struct mvnic *mv;
+
+    if (ml->l && vsw_link_nvnics(ml->l))
+        return true;
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->ml == ml && !(running && mv->inactive))
+            return true;
+    return false;
+}
+
+/*
+ * Is a fixed @mac on @ml kept for an inactive record?  The next start
+ * would make both (modify's check already sees every record).
+ */
+static bool mac_kept(struct vsw_mgr *m, const struct mlink *ml,
+                     const uint8_t mac[6])
+{
+    const struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->inactive && mv->ml == ml && memcmp(mv->conf.mac, mac, 6) == 0)
+            return true;
+    return false;
+}
+
+static int name_check(struct vsw_mgr *m, const char *name, char *err,
+                      size_t errlen)
+{
+    int rc = vsw_name_check(name);
+
+    if (rc == -ENAMETOOLONG)
+        return fail(err, errlen, -EINVAL, "link name too long '%s'", name);
+    if (rc < 0)
+        return fail(err, errlen, -EINVAL, "invalid link name '%s'", name);
+    if (mlink_find(m, name) || mvnic_find(m, name))
+        return fail(err, errlen, -EEXIST, "object already exists");
+    return 0;
+}
+
+/* ---- links ---- */
+
+static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                     enum origin origin, char *err, size_t errlen)
+{
+    struct vsw_port *port = NULL;
+    struct mlink *ml;
+    int rc;
+
+    rc = name_check(m, lc->name, err, errlen);
+    if (rc < 0)
+        return rc;
+    if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
+        return fail(err, errlen, -EINVAL, "invalid link class");
+    ml = calloc(1, sizeof(*ml));
+    if (!ml)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    ml->conf = *lc;
+    ml->conf.temporary = origin == ORIGIN_TEMP;
+    ml->origin = origin;
+    if (lc->cls == VSW_CLASS_PHYS) {
+        if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
+            rc = fail(err, errlen, -EINVAL, "invalid devargs '%s'",
+                      lc->devargs);
+            goto free_ml;
+        }
+        port = vsw_port_ethdev_open(lc->devargs, m->pool);
+        if (!port) {
+            rc = fail(err, errlen, -errno, "cannot open DPDK port '%s': %s",
+                      lc->devargs, strerror(errno));
+            goto free_ml;
+        }
+    } else {
+        ml->conf.devargs[0] = '\0';
+    }
+    ml->l = vsw_link_create(m->sw, lc->name, lc->cls, port);
+    if (!ml->l) {
+        rc = fail(err, errlen, -errno, "cannot create link '%s': %s",
+                  lc->name, strerror(errno));
+        goto free_port;
+    }
+    TAILQ_INSERT_TAIL(&m->links, ml, entry);
+    if (origin == ORIGIN_PERSIST) {
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            mlink_free(m, ml);
+            return rc;
+        }
+    }
+    return 0;
+
+free_port:
+    vsw_port_destroy(port);
+free_ml:
+    free(ml);
+    return rc;
+}
+
+int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                        char *err, size_t errlen)
+{
+    return link_make(m, lc, lc->temporary ? ORIGIN_TEMP : ORIGIN_PERSIST, err,
+                     errlen);
+}
+
+/* Delete link @name; @temporary: only the running link (dladm -t). */
+static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
+                       char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    int rc;
+
+    if (!ml || (ml->inactive && temporary))
+        return fail(err, errlen, -ENOENT, "link '%s' does not exist", name);
+    if (link_used(m, ml, temporary))
+        return fail(err, errlen, -EBUSY, "link '%s' has VNICs", name);
+    if (temporary && ml->origin != ORIGIN_TEMP) {
+        rc = vsw_link_destroy(ml->l);
+        if (rc < 0)
+            return fail(err, errlen, rc, "cannot delete link '%s': %s",
+                        name, strerror(-rc));
+        ml->l = NULL;
+        ml->inactive = true;
+        return 0;
+    }
+    if (ml->origin == ORIGIN_PERSIST) {
+        rc = save_without(m, &ml->deleting, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    mlink_free(m, ml);
+    return 0;
+}
+
+int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    return link_remove(m, name, false, err, errlen);
+}
+
+int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen)
+{
+    return link_remove(m, name, true, err, errlen);
+}
+
+/* What a link reports besides its configuration: MTU, speed, state. */
+static void link_info(struct mlink *ml)
+{
+    struct vsw_link_conf *lc = &ml->conf;
+    char name[RTE_ETH_NAME_MAX_LEN];
+    struct rte_eth_link el;
+    size_t n = strcspn(lc->devargs, ",");
+    uint16_t pid;
+
+    lc->nvnics = ml->l ? vsw_link_nvnics(ml->l) : 0;
+    lc->mtu = lc->cls == VSW_CLASS_ETHERSTUB ? 9000 : 1500;
+    lc->speed = 0;
+    lc->state = VSW_LINK_STATE_UNKNOWN;
+    lc->duplex = 0;
+    if (!ml->l || lc->cls != VSW_CLASS_PHYS || n == 0 || n >= sizeof(name))
+        return;
+    memcpy(name, lc->devargs, n);
+    name[n] = '\0';
+    memset(&el, 0, sizeof(el));
+    if (rte_eth_dev_get_port_by_name(name, &pid) != 0 ||
+        rte_eth_link_get_nowait(pid, &el) != 0)
+        return;
+    lc->state = el.link_status ? VSW_LINK_STATE_UP : VSW_LINK_STATE_DOWN;
+    if (el.link_status && el.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+        lc->speed = el.link_speed;
+    if (el.link_status)
+        lc->duplex = el.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? 2 : 1;
+}
+
+int vsw_mgr_link_walk(struct vsw_mgr *m,
+                      int (*fn)(const struct vsw_link_conf *lc,
+                                struct vsw_link *l, void *arg),
+                      void *arg)
+{
+    struct mlink *ml;
+    int rc;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->inactive)
+            continue;
+        link_info(ml);
+        rc = fn(&ml->conf, ml->l, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_link_conf *lc,
+                                           struct vsw_link *l, void *arg),
+                                 void *arg)
+{
+    struct mlink *ml;
+    int rc;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin == ORIGIN_TEMP)
+            continue;
+        link_info(ml);
+        rc = fn(&ml->conf, ml->l, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- rename ---- */
+
+static int link_rename(struct vsw_mgr *m, struct mlink *ml,
+                       const char *newname)
+{
+    struct mvnic *mv;
+    int rc = vsw_link_rename(ml->l, newname);
+
+    if (rc < 0)
+        return rc;
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->ml != ml)
+            continue;
+        snprintf(mv->conf.link, sizeof(mv->conf.link), "%s", newname);
+        snprintf(mv->saved.link, sizeof(mv->saved.link), "%s", newname);
+    }
+    snprintf(ml->conf.name, sizeof(ml->conf.name), "%s", newname);
+    return 0;
+}
+
+static int vnic_rename(struct mvnic *mv, const char *newname)
+{
+    int rc = vsw_vnic_rename(mv->v, newname);
+
+    if (rc < 0)
+        return rc;
+    /* A TAP keeps its interface name: it may be in use under it. */
+    if (mv->conf.attach == VSW_ATTACH_TAP && !mv->conf.tap[0] &&
+        strlen(mv->conf.name) < sizeof(mv->conf.tap)) {
+        memcpy(mv->conf.tap, mv->conf.name, strlen(mv->conf.name) + 1);
+        memcpy(mv->saved.tap, mv->conf.tap, sizeof(mv->saved.tap));
+    }
+    snprintf(mv->conf.name, sizeof(mv->conf.name), "%s", newname);
+    snprintf(mv->saved.name, sizeof(mv->saved.name), "%s", newname);
+    return 0;
+}
+
+int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
+                   char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    struct mvnic *mv = ml ? NULL : mvnic_find(m, name);
+    enum origin origin;
+    char oldname[VSW_NAMSIZ];
+    int rc;
+
+    if (!ml && !mv)
+        return fail(err, errlen, -ENOENT, "object not found");
+    if (ml ? ml->inactive : mv->inactive)
+        return inactive(err, errlen);
+    origin = ml ? ml->origin : mv->origin;
+    if (strcmp(name, newname) == 0)
+        return 0;
+    if (origin == ORIGIN_BOOT)
+        return fail(err, errlen, -EPERM, "'%s' comes from the boot "
+                    "configuration: rename it there", name);
+    rc = name_check(m, newname, err, errlen);
+    if (rc < 0)
+        return rc;
+    snprintf(oldname, sizeof(oldname), "%s", name);
+    rc = ml ? link_rename(m, ml, newname) : vnic_rename(mv, newname);
+    if (rc < 0)
+        return fail(err, errlen, rc, "%s", strerror(-rc));
+    if (origin != ORIGIN_PERSIST)
+        return 0;
+    rc = state_save(m, err, errlen);
+    if (rc < 0) {
+        if (ml)
+            link_rename(m, ml, oldname);
+        else
+            vnic_rename(mv, oldname);
+    }
+    return rc;
+}
+
+/* ---- VNICs ---- */
+
+static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                           char *err, size_t errlen)
+{
+    if (vc->vid > VSW_VID_MAX)
+        return fail(err, errlen, -EINVAL, "invalid VLAN identifier '%u'",
+                    vc->vid);
+    if (vc->maxbw && vc->maxbw < VSW_MAXBW_MIN)
+        return fail(err, errlen, -ERANGE,
+                    "minimum value for maxbw is 1200K");
+    if (vc->priority > VSW_PRIO_HIGH)
+        return fail(err, errlen, -EINVAL, "invalid priority");
+    if (vc->protection & ~VSW_PROT__ALL)
+        return fail(err, errlen, -EINVAL, "invalid protection");
+    if (vc->mtu && (vc->mtu < VSW_VNIC_MTU_MIN || vc->mtu > VSW_VNIC_MTU_MAX))
+        return fail(err, errlen, -EINVAL, "invalid mtu '%u'", vc->mtu);
+    if (vc->nips > VSW_IPS_MAX)
+        return fail(err, errlen, -E2BIG, "too many allowed-ips");
+    for (unsigned i = 0; i < vc->nips; i++) {
+        const struct vsw_ipnet *ip = &vc->ips[i];
+
+        if (!(ip->family == AF_INET && ip->plen >= 1 && ip->plen <= 32) &&
+            !(ip->family == AF_INET6 && ip->plen == 128))
+            return fail(err, errlen, -EINVAL, "invalid allowed-ips");
+    }
+    (void)m;
+    return 0;
+}
+
+/* The switch's form of allowed-ips (same layout, its own type). */
+static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
+{
+    struct vsw_ip_prefix p[VSW_IPS_MAX];
+    unsigned i;
+
+    for (i = 0; i < vc->nips && i < VSW_IPS_MAX; i++) {
+        p[i].family = vc->ips[i].family;
+        p[i].plen = vc->ips[i].plen;
+        memcpy(p[i].addr, vc->ips[i].addr, sizeof(p[i].addr));
+    }
+    return vsw_vnic_set_allowed_ips(v, p, i);
+}
+
+static void mac_random(uint8_t mac[6])
+{
+    mac[0] = 0x02;
+    mac[1] = 0x08;
+    mac[2] = 0x20;
+    if (getrandom(mac + 3, 3, 0) != 3) {
+        /* Without entropy, fall back on a counter: unique is enough. */
+        static uint32_t n;
+
+        n++;
+        mac[3] = (uint8_t)(n >> 16);
+        mac[4] = (uint8_t)(n >> 8);
+        mac[5] = (uint8_t)n;
+    }
+}
+
+/* The switch object of a checked conf; picks a random MAC if needed. */
+static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
+                                         size_t errlen, int *rc)
+{
+    struct vsw_vnic_conf *vc = &mv->conf;
+    struct vsw_vnic_params p = {
+        .name = vc->name,
+        .vid = vc->vid,
+        .maxbw = vc->maxbw,
+        .priority = vc->priority,
+        .protection = vc->protection,
+        .mtu = vc->mtu,
+    };
+    bool pick = vc->mac_type == VSW_MAC_RANDOM && !vsw_mac_valid(vc->mac);
+    struct vsw_vnic *v;
+    int tries;
+
+    for (tries = 0; tries < 16; tries++) {
+        if (pick)
+            mac_random(vc->mac);
+        memcpy(p.mac, vc->mac, 6);
+        v = vsw_vnic_create(mv->ml->l, &p);
+        if (v || !pick || errno != EADDRINUSE)
+            break;
+    }
+    if (v && vc->nips && vnic_set_ips(v, vc) < 0) {
+        vsw_vnic_destroy(v);
+        v = NULL;
+        errno = ENOMEM;
+    }
+    if (v)
+        return v;
+    if (errno == EADDRINUSE)
+        *rc = fail(err, errlen, -EADDRINUSE, "MAC address is already in use");
+    else if (errno == EINVAL)
+        *rc = fail(err, errlen, -EINVAL, "invalid MAC address value");
+    else if (errno == ENOSPC)
+        *rc = fail(err, errlen, -ENOSPC, "too many VNICs on link '%s'",
+                   vc->link);
+    else
+        *rc = fail(err, errlen, -errno, "vnic creation over %s failed: %s",
+                   vc->link, strerror(errno));
+    return NULL;
+}
+
+static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
+                       size_t errlen)
+{
+    const char *ifname = mv->conf.tap[0] ? mv->conf.tap : mv->conf.name;
+    struct vsw_port *port;
+    int rc;
+
+    if (mv->conf.attach == VSW_ATTACH_NONE)
+        return 0;
+    if (strlen(ifname) >= VSW_IFNAMSIZ)
+        return fail(err, errlen, -EINVAL,
+                    "TAP interface name too long '%s' (use tap=)", ifname);
+    port = vsw_port_tap_open(ifname, mv->conf.mac, m->pool);
+    if (!port)
+        return fail(err, errlen, -errno,
+                    "cannot create TAP interface '%s': %s", ifname,
+                    strerror(errno));
+    rc = vsw_vnic_attach(mv->v, port);
+    if (rc < 0) {
+        vsw_port_destroy(port);
+        return fail(err, errlen, rc, "cannot attach '%s': %s", ifname,
+                    strerror(-rc));
+    }
+    return 0;
+}
+
+static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                     enum origin origin, char *err, size_t errlen)
+{
+    struct mvnic *mv;
+    struct mlink *ml;
+    int rc;
+
+    rc = name_check(m, vc->name, err, errlen);
+    if (rc == 0)
+        rc = vnic_conf_check(m, vc, err, errlen);
+    if (rc < 0)
+        return rc;
+    ml = mlink_find(m, vc->link);
+    if (!ml)
+        return fail(err, errlen, -ENOENT, "link '%s' does not exist",
+                    vc->link);
+    if (ml->inactive)
+        return inactive(err, errlen);
+    if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
+        return fail(err, errlen, -EINVAL, "can't create persistent object "
+                                          "on top of temporary object");
+    if (origin != ORIGIN_TEMP && vc->mac_type == VSW_MAC_FIXED &&
+        mac_kept(m, ml, vc->mac))
+        return fail(err, errlen, -EADDRINUSE,
+                    "MAC address is already in use");
+    if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
+        return fail(err, errlen, -EINVAL, "invalid attachment");
+    mv = calloc(1, sizeof(*mv));
+    if (!mv)
+        return fail(err, errlen, -ENOMEM, "out of memory");
+    mv->conf = *vc;
+    mv->conf.temporary = origin == ORIGIN_TEMP;
+    mv->ml = ml;
+    mv->origin = origin;
+    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    if (!mv->v)
+        goto free_mv;
+    rc = vnic_attach(m, mv, err, errlen);
+    if (rc < 0)
+        goto destroy_vnic;
+    mv->saved = mv->conf;
+    TAILQ_INSERT_TAIL(&m->vnics, mv, entry);
+    if (origin == ORIGIN_PERSIST) {
+        rc = state_save(m, err, errlen);
+        if (rc < 0) {
+            mvnic_free(m, mv);
+            return rc;
+        }
+    }
+    *vc = mv->conf;
+    return 0;
+
+destroy_vnic:
+    vsw_vnic_destroy(mv->v);
+free_mv:
+    free(mv);
+    return rc;
+}
+
+int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                        char *err, size_t errlen)
+{
+    return vnic_make(m, vc, vc->temporary ? ORIGIN_TEMP : ORIGIN_PERSIST, err,
+                     errlen);
+}
+
+/* Delete VNIC @name; @temporary: only the running VNIC (dladm -t). */
+static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
+                       char *err, size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, name);
+    int rc;
+
+    if (!mv || (mv->inactive && temporary))
+        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+    if (temporary && mv->origin != ORIGIN_TEMP) {
+        vsw_vnic_destroy(mv->v);
+        mv->v = NULL;
+        mv->inactive = true;
+        /* What the next start makes, which -P shows. */
+        if (mv->origin == ORIGIN_PERSIST)
+            mv->conf = mv->saved;
+        return 0;
+    }
+    if (mv->origin == ORIGIN_PERSIST) {
+        rc = save_without(m, &mv->deleting, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
+    mvnic_free(m, mv);
+    return 0;
+}
+
+int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    return vnic_remove(m, name, false, err, errlen);
+}
+
+int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
+                            size_t errlen)
+{
+    return vnic_remove(m, name, true, err, errlen);
+}
+
+/* @want with the properties of @vc that @mods names. */
+static void vnic_merge(struct vsw_vnic_conf *want,
+                       const struct vsw_vnic_conf *vc, uint32_t mods)
+{
+    if (mods & VSW_MOD_MAXBW)
+        want->maxbw = vc->maxbw;
+    if (mods & VSW_MOD_PRIORITY)
+        want->priority = vc->priority;
+    if (mods & VSW_MOD_PROTECTION)
+        want->protection = vc->protection;
+    if (mods & VSW_MOD_MTU)
+        want->mtu = vc->mtu;
+    if (mods & VSW_MOD_ALLOWED_IPS) {
+        want->nips = vc->nips;
+        memcpy(want->ips, vc->ips, sizeof(want->ips));
+    }
+    if (mods & VSW_MOD_MAC) {
+        want->mac_type = vc->mac_type;
+        memcpy(want->mac, vc->mac, 6);
+    }
+    if (mods & VSW_MOD_VID)
+        want->vid = vc->vid;
+    if (mods & VSW_MOD_LINK)
+        memcpy(want->link, vc->link, sizeof(want->link));
+}
+
+/* Set the properties the switch can change in place. */
+static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
+{
+    int rc = vsw_vnic_set_maxbw(mv->v, want->maxbw);
+
+    if (rc == 0)
+        rc = vsw_vnic_set_priority(mv->v, want->priority);
+    if (rc == 0)
+        rc = vsw_vnic_set_protection(mv->v, want->protection);
+    if (rc == 0)
+        rc = vsw_vnic_set_mtu(mv->v, want->mtu);
+    if (rc == 0)
+        rc = vnic_set_ips(mv->v, want);
+    if (rc == 0)
+        mv->conf = *want;
+    return rc;
+}
+
+/*
+ * Replace @mv's switch VNIC by one made from @want over @ml (a new MAC,
+ * VID or link): the old one goes first, since its MAC may stay.  If the
+ * new one cannot be made, the old one is made again.
+ */
+static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
+                        const struct vsw_vnic_conf *want, struct mlink *ml,
+                        char *err, size_t errlen)
+{
+    struct vsw_vnic_conf old = mv->conf;
+    struct mlink *old_ml = mv->ml;
+    char why[256];
+    int rc = 0, rc2;
+
+    vsw_vnic_destroy(mv->v);
+    mv->conf = *want;
+    mv->ml = ml;
+    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    if (mv->v) {
+        rc = vnic_attach(m, mv, err, errlen);
+        if (rc == 0)
+            return 0;
+        vsw_vnic_destroy(mv->v);
+    }
+    mv->conf = old;
+    mv->ml = old_ml;
+    mv->v = vnic_switch_make(mv, why, sizeof(why), &rc2);
+    if (mv->v && vnic_attach(m, mv, why, sizeof(why)) == 0)
+        return rc;
+    /* Cannot happen short of running out of memory: drop the object
+     * rather than keep one without a switch VNIC. */
+    fprintf(stderr, "vswitchd: lost VNIC '%s' while modifying it: %s\n",
+            old.name, why);
+    if (!mv->v) {
+        TAILQ_REMOVE(&m->vnics, mv, entry);
+        free(mv);
+    }
+    return rc;
+}
+
+/* Checks of a modification that replaces the VNIC (new MAC/VID/link). */
+static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
+                              const struct vsw_vnic_conf *want,
+                              struct mlink **mlp, char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, want->link);
+    const struct mvnic *o;
+
+    if (!ml)
+        return fail(err, errlen, -ENOENT, "invalid link name '%s'",
+                    want->link);
+    if (ml->inactive)
+        return inactive(err, errlen);
+    if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
+        return fail(err, errlen, -EINVAL, "can't create persistent object "
+                                          "on top of temporary object");
+    if (want->mac_type == VSW_MAC_FIXED) {
+        if (!vsw_mac_valid(want->mac))
+            return fail(err, errlen, -EINVAL, "invalid MAC address value");
+        TAILQ_FOREACH(o, &m->vnics, entry)
+            if (o != mv && o->ml == ml && memcmp(o->conf.mac, want->mac,
+                                                  6) == 0)
+                return fail(err, errlen, -EADDRINUSE,
+                            "MAC address is already in use");
+    }
+    *mlp = ml;
+    return 0;
+}
+
+static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
+                       const struct vsw_vnic_conf *want, bool rebuild,
+                       struct mlink *ml, char *err, size_t errlen)
+{
+    int rc;
+
+    if (rebuild)
+        return vnic_rebuild(m, mv, want, ml, err, errlen);
+    rc = vnic_apply(mv, want);
+    if (rc < 0)
+        return fail(err, errlen, rc, "cannot change '%s': %s", want->name,
+                    strerror(-rc));
+    return 0;
+}
+
+int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                        uint32_t mods, bool temporary, char *err,
+                        size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, vc->name);
+    struct vsw_vnic_conf want, old, old_saved;
+    struct mlink *ml;
+    bool rebuild;
+    int rc;
+
+    if (!mv)
+        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist",
+                    vc->name);
+    if (mv->inactive)
+        return inactive(err, errlen);
+    ml = mv->ml;
+    old = want = mv->conf;
+    vnic_merge(&want, vc, mods);
+    if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
+        memset(want.mac, 0, 6); /* a new random MAC */
+    rebuild = memcmp(want.mac, old.mac, 6) != 0 ||
+              want.mac_type != old.mac_type || want.vid != old.vid ||
+              strcmp(want.link, old.link) != 0;
+    rc = vnic_conf_check(m, &want, err, errlen);
+    if (rc == 0 && rebuild)
+        rc = vnic_rebuild_check(m, mv, &want, &ml, err, errlen);
+    if (rc == 0)
+        rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
+    if (rc < 0 || mv->origin != ORIGIN_PERSIST || temporary)
+        return rc;
+    /* Only what this request names: an earlier temporary change of
+     * another property must not become persistent with it. */
+    old_saved = mv->saved;
+    want = mv->conf; /* with the MAC picked */
+    vnic_merge(&mv->saved, &want, mods);
+    rc = state_save(m, err, errlen);
+    if (rc < 0) {
+        char why[256];
+
+        mv->saved = old_saved;
+        vnic_change(m, mv, &old, rebuild, mlink_find(m, old.link), why,
+                    sizeof(why));
+    }
+    return rc;
+}
+
+int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
+                                 int (*fn)(const struct vsw_vnic_conf *vc,
+                                           struct vsw_vnic *v, void *arg),
+                                 void *arg)
+{
+    struct mvnic *mv;
+    int rc;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->origin == ORIGIN_TEMP)
+            continue;
+        rc = fn(mv->origin == ORIGIN_PERSIST ? &mv->saved : &mv->conf,
+                mv->v, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int vsw_mgr_vnic_walk(struct vsw_mgr *m,
+                      int (*fn)(const struct vsw_vnic_conf *vc,
+                                struct vsw_vnic *v, void *arg),
+                      void *arg)
+{
+    struct mvnic *mv;
+    int rc;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->inactive)
+            continue;
+        rc = fn(&mv->conf, mv->v, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- configuration files ---- */
+
+static int obj_make(struct vsw_mgr *m, struct vsw_conf_obj *o,
+                    enum origin origin, char *err, size_t errlen)
+{
+    if (o->cls == VSW_CLASS_VNIC)
+        return vnic_make(m, &o->vnic, origin, err, errlen);
+    return link_make(m, &o->link, origin, err, errlen);
+}
+
+/* Read @path; @keep_going: report and skip objects that fail. */
+static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
+                     bool keep_going, char *err, size_t errlen)
+{
+    char line[VSW_CONF_LINE_MAX], why[VSW_CONF_LINE_MAX / 2];
+    struct vsw_conf_obj o;
+    int lineno = 0, made = 0, rc, last = 0;
+    FILE *f = fopen(path, "re");
+
+    if (!f)
+        return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        rc = vsw_conf_parse_line(line, &o, why, sizeof(why));
+        if (rc > 0)
+            rc = obj_make(m, &o, origin, why, sizeof(why));
+        else if (rc == 0)
+            continue;
+        if (rc == 0) {
+            made++;
+            continue;
+        }
+        last = fail(err, errlen, rc, "%s:%d: %s", path, lineno, why);
+        if (!keep_going)
+            break;
+        fprintf(stderr, "vswitchd: %s\n", err);
+    }
+    fclose(f);
+    return last < 0 && !keep_going ? last : (made ? made : last);
+}
+
+int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
+                 char *err, size_t errlen)
+{
+    return file_load(m, path, persistent ? ORIGIN_PERSIST : ORIGIN_BOOT,
+                     false, err, errlen);
+}
+
+int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen)
+{
+    int rc;
+
+    if (!m->state_path[0] || access(m->state_path, F_OK) < 0)
+        return 0;
+    m->restoring = true;
+    rc = file_load(m, m->state_path, ORIGIN_PERSIST, true, err, errlen);
+    m->restoring = false;
+    return rc;
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control protocol, server side (vsw/ctl.h): one handler per command.
+ * Replies are packed into datagrams of up to VSW_CTL_BUFSIZ bytes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netlink.h>
+
+#include "vswctl/ctl.h"
+#include "vswmgr/mgr.h"
+
+/* Room kept free before starting a reply message: larger than any. */
+#define MSG_ROOM 2048
+
+struct reply {
+    vsw_mgr_send_fn *send;
+    void *arg;
+    const struct nlmsghdr *req;
+    size_t len;
+    int send_rc;
+    char err[VSW_ERRMSGSIZ];
+    _Alignas(NLMSG_ALIGNTO) char buf[VSW_CTL_BUFSIZ];
+};
+
+static void reply_flush(struct reply *r)
+{
+    if (r->len && r->send_rc == 0)
+        r->send_rc = r->send(r->arg, r->buf, r->len);
+    r->len = 0;
+}
+
+/* Start a reply message; it ends with reply_end(). */
+static struct nlmsghdr *reply_msg(struct reply *r, uint16_t type,
+                                  uint16_t flags)
+{
+    if (sizeof(r->buf) - r->len < MSG_ROOM)
+        reply_flush(r);
+    return vsw_ctl_msg(r->buf + r->len, type, flags, r->req->nlmsg_seq);
+}
+
+static void reply_end(struct reply *r, const struct nlmsghdr *nlh)
+{
+    r->len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+/* The final NLMSG_ERROR: an ack (@rc 0) or an error with r->err. */
+static void reply_ack(struct reply *r, int rc)
+{
+    struct nlmsghdr *nlh = reply_msg(r, NLMSG_ERROR, NLM_F_CAPPED);
+    struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+    e->error = rc;
+    e->msg = *r->req;
+    if (rc < 0) {
+        if (!r->err[0])
+            snprintf(r->err, sizeof(r->err), "%s", strerror(-rc));
+        nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+        mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, r->err);
+    }
+    reply_end(r, nlh);
+}
+
+static void reply_done(struct reply *r)
+{
+    struct nlmsghdr *nlh = reply_msg(r, NLMSG_DONE, NLM_F_MULTI);
+    int32_t zero = 0;
+
+    mnl_nlmsg_put_extra_header(nlh, sizeof(zero));
+    memcpy(mnl_nlmsg_get_payload(nlh), &zero, sizeof(zero));
+    reply_end(r, nlh);
+}
+
+static int need(struct reply *r, const struct nlattr *const *tb, int attr,
+                const char *what)
+{
+    if (tb[attr])
+        return 0;
+    snprintf(r->err, sizeof(r->err), "missing %s", what);
+    return -EINVAL;
+}
+
+/* ---- GET and STATS: shared walking ---- */
+
+struct get_ctx {
+    struct reply *r;
+    const char *name; /* NULL: all */
+    uint16_t cmd;
+    int found;
+};
+
+static int link_put(const struct vsw_link_conf *lc, struct vsw_link *l,
+                    void *arg)
+{
+    struct get_ctx *g = arg;
+    struct nlmsghdr *nlh;
+
+    if (g->name && strcmp(g->name, lc->name) != 0)
+        return 0;
+    g->found++;
+    nlh = reply_msg(g->r, g->cmd, NLM_F_MULTI);
+    if (g->cmd == VSW_CMD_STATS_GET) {
+        struct vsw_stats st;
+
+        vsw_link_stats_get(l, &st);
+        mnl_attr_put_strz(nlh, VSW_A_NAME, lc->name);
+        mnl_attr_put_u8(nlh, VSW_A_CLASS, (uint8_t)lc->cls);
+        vsw_ctl_put_stats(nlh, &st);
+    } else {
+        vsw_ctl_put_link(nlh, lc);
+    }
+    reply_end(g->r, nlh);
+    return 0;
+}
+
+static int vnic_put(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
+                    void *arg)
+{
+    struct get_ctx *g = arg;
+    struct nlmsghdr *nlh;
+
+    if (g->name && strcmp(g->name, vc->name) != 0)
+        return 0;
+    g->found++;
+    nlh = reply_msg(g->r, g->cmd, NLM_F_MULTI);
+    if (g->cmd == VSW_CMD_STATS_GET) {
+        struct vsw_stats st;
+
+        vsw_vnic_stats_get(v, &st);
+        mnl_attr_put_strz(nlh, VSW_A_NAME, vc->name);
+        mnl_attr_put_u8(nlh, VSW_A_CLASS, VSW_CLASS_VNIC);
+        vsw_ctl_put_stats(nlh, &st);
+    } else {
+        vsw_ctl_put_vnic(nlh, vc);
+    }
+    reply_end(g->r, nlh);
+    return 0;
+}
+
+static int do_get(struct vsw_mgr *m, struct reply *r,
+                  const struct nlattr *const *tb)
+{
+    struct get_ctx g = {.r = r, .cmd = r->req->nlmsg_type};
+    bool dump = r->req->nlmsg_flags & NLM_F_DUMP;
+
+    if (!dump && need(r, tb, VSW_A_NAME, "name") < 0)
+        return -EINVAL;
+    g.name = dump ? NULL : mnl_attr_get_str(tb[VSW_A_NAME]);
+    if (tb[VSW_A_PERSISTENT] && g.cmd != VSW_CMD_STATS_GET) {
+        if (g.cmd == VSW_CMD_LINK_GET)
+            vsw_mgr_link_walk_persistent(m, link_put, &g);
+        else
+            vsw_mgr_vnic_walk_persistent(m, vnic_put, &g);
+    } else {
+        if (g.cmd != VSW_CMD_VNIC_GET)
+            vsw_mgr_link_walk(m, link_put, &g);
+        if (g.cmd != VSW_CMD_LINK_GET)
+            vsw_mgr_vnic_walk(m, vnic_put, &g);
+    }
+    if (!dump && !g.found) {
+        /* Nothing was queued: the error replaces the reply. */
+        snprintf(r->err, sizeof(r->err), "'%s' does not exist", g.name);
+        return -ENOENT;
+    }
+    reply_done(r);
+    return 1;
+}
+
+/* ---- commands that change things ---- */
+
+static int do_link_create(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    struct vsw_link_conf lc;
+
+    memset(&lc, 0, sizeof(lc));
+    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
+        need(r, tb, VSW_A_CLASS, "class") < 0)
+        return -EINVAL;
+    vsw_ctl_get_link(tb, &lc);
+    return vsw_mgr_link_create(m, &lc, r->err, sizeof(r->err));
+}
+
+static int do_link_delete(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    if (need(r, tb, VSW_A_NAME, "name") < 0)
+        return -EINVAL;
+    if (tb[VSW_A_TEMPORARY])
+        return vsw_mgr_link_deactivate(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                                       r->err, sizeof(r->err));
+    return vsw_mgr_link_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]), r->err,
+                               sizeof(r->err));
+}
+
+static int do_vnic_create(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    struct vsw_vnic_conf vc;
+    struct nlmsghdr *nlh;
+    int rc;
+
+    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
+        need(r, tb, VSW_A_LINK, "link") < 0)
+        return -EINVAL;
+    vsw_vnic_conf_init(&vc);
+    vsw_ctl_get_vnic(tb, &vc, NULL);
+    /* RANDOM with a MAC: one the client drew (dladm -r prefix); without
+     * one, vswitchd draws it. */
+    rc = vsw_mgr_vnic_create(m, &vc, r->err, sizeof(r->err));
+    if (rc < 0)
+        return rc;
+    nlh = reply_msg(r, VSW_CMD_VNIC_GET, 0);
+    vsw_ctl_put_vnic(nlh, &vc);
+    reply_end(r, nlh);
+    return 0;
+}
+
+static int do_vnic_delete(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    if (need(r, tb, VSW_A_NAME, "name") < 0)
+        return -EINVAL;
+    if (tb[VSW_A_TEMPORARY])
+        return vsw_mgr_vnic_deactivate(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                                       r->err, sizeof(r->err));
+    return vsw_mgr_vnic_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]), r->err,
+                               sizeof(r->err));
+}
+
+static int do_vnic_modify(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    struct vsw_vnic_conf vc;
+    uint32_t mods;
+
+    if (need(r, tb, VSW_A_NAME, "name") < 0)
+        return -EINVAL;
+    vsw_vnic_conf_init(&vc);
+    vsw_ctl_get_vnic(tb, &vc, &mods);
+    if ((mods & VSW_MOD_MAC) && vc.mac_type == VSW_MAC_RANDOM)
+        memset(vc.mac, 0, sizeof(vc.mac)); /* chosen here */
+    if (!mods) {
+        snprintf(r->err, sizeof(r->err), "no property to change");
+        return -EINVAL;
+    }
+    return vsw_mgr_vnic_modify(m, &vc, mods, tb[VSW_A_TEMPORARY] != NULL,
+                               r->err, sizeof(r->err));
+}
+
+static int do_link_rename(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
+        need(r, tb, VSW_A_NEWNAME, "new name") < 0)
+        return -EINVAL;
+    return vsw_mgr_rename(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                          mnl_attr_get_str(tb[VSW_A_NEWNAME]), r->err,
+                          sizeof(r->err));
+}
+
+typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
+                   const struct nlattr *const *tb);
+
+static cmd_fn *const cmds[VSW_CMD__END] = {
+    [VSW_CMD_LINK_CREATE] = do_link_create,
+    [VSW_CMD_LINK_DELETE] = do_link_delete,
+    [VSW_CMD_LINK_GET] = do_get,
+    [VSW_CMD_VNIC_CREATE] = do_vnic_create,
+    [VSW_CMD_VNIC_DELETE] = do_vnic_delete,
+    [VSW_CMD_VNIC_MODIFY] = do_vnic_modify,
+    [VSW_CMD_VNIC_GET] = do_get,
+    [VSW_CMD_STATS_GET] = do_get,
+    [VSW_CMD_LINK_RENAME] = do_link_rename,
+};
+
+/* One request message.  Handlers return 1 when they already ended the
+ * reply (GET's DONE), 0 for "send the ack", -errno for an error. */
+static void handle_one(struct vsw_mgr *m, struct reply *r,
+                       const struct nlmsghdr *nlh)
+{
+    const struct nlattr *tb[VSW_A_MAX + 1];
+    int rc;
+
+    r->req = nlh;
+    r->err[0] = '\0';
+    if (nlh->nlmsg_type >= VSW_CMD__END || !cmds[nlh->nlmsg_type]) {
+        snprintf(r->err, sizeof(r->err), "unknown command %u",
+                 nlh->nlmsg_type);
+        rc = -EOPNOTSUPP;
+    } else if (vsw_ctl_attrs(nlh, tb) < 0) {
+        snprintf(r->err, sizeof(r->err), "malformed attributes");
+        rc = -EINVAL;
+    } else {
+        rc = cmds[nlh->nlmsg_type](m, r, tb);
+    }
+    if (rc <= 0)
+        reply_ack(r, rc);
+}
+
+void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
+                    vsw_mgr_send_fn *send, void *arg)
+{
+    struct reply *r = malloc(sizeof(*r));
+    const struct nlmsghdr *nlh = req;
+    int rest = (int)len;
+
+    if (!r)
+        return; /* the client sees no reply and gives up */
+    r->send = send;
+    r->arg = arg;
+    r->len = 0;
+    r->send_rc = 0;
+    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+        if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
+            continue;
+        handle_one(m, r, nlh);
+        if (r->send_rc < 0)
+            break;
+    }
+    reply_flush(r);
+    free(r);
+}
