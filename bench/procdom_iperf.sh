@@ -1,109 +1,78 @@
-#!/bin/sh
-# iperf3 TCP between two process domains (TAP eth0 <-> libxnf <-> netif <->
-# libnetback switch <-> netif <-> libxnf <-> TAP eth0), one stream and four,
-# next to the same between two network namespaces joined by a Linux bridge
-# with veth pairs, measured in the same run.  Writes a CSV:
-#   setup,streams,seconds,gbps,retransmits
+#!/bin/bash
+# iperf3 TCP between two process domains through vswitchd (TAP eth0 <->
+# libxnf <-> netif <-> vswitchd on the etherstub stub0 <-> netif <-> libxnf
+# <-> TAP eth0), one stream and four, next to the same between two network
+# namespaces joined by a Linux bridge with veth pairs, interleaved in the
+# same run.  The domains are real: xvmd, `xvm create`, xvm-procdom, and
+# vswitchd finding their vifs through xenstore (tests/lib/guests.sh).
+# Writes a CSV:  setup,streams,seconds,gbps,retransmits
 # usage: bench/procdom_iperf.sh BUILD_DIR [SECONDS] [CSV]
-set -eu
-build=${1:-build}
+build=$(cd "${1:-build}" && pwd)
 secs=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 csv=${3:-$here/results/procdom.csv}
-switch="$build/tests/integration/procdom/procdom_switch"
-guest="$build/tests/integration/procdom/procdom_guest"
+export XVMD=$build/app/xvmd/xvmd XVM=$build/app/xvm/xvm
+export PROCDOM=$build/app/xvm-procdom/xvm-procdom
+export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
+export DLADM=$build/app/dladm/dladm
+. "$here/../tests/lib/guests.sh" iperf3 python3
 
-[ "$(id -u)" = 0 ] || { echo "procdom_iperf: needs root" >&2; exit 77; }
-for c in ip iperf3 python3; do
-    command -v $c >/dev/null || { echo "procdom_iperf: no $c" >&2; exit 77; }
+BR="xvpb${ID}"
+bridge_down() { for ns in c d br; do ip netns del "$BR$ns" 2>/dev/null; done; }
+CLEANUP_HOOK=bridge_down
+
+start_xvmd
+outside_up
+start_vswd
+links_up
+create_guest pa "link=stub0,mac=02:00:00:99:00:01" >/dev/null || exit 1
+create_guest pb "link=stub0,mac=02:00:00:99:00:02" >/dev/null || exit 1
+for g in pa pb; do
+    wait_until 15 both_connected "$(domid $g)" || die "$g not Connected"
 done
-[ -x "$switch" ] && [ -x "$guest" ] ||
-    { echo "procdom_iperf: build $switch and $guest first" >&2; exit 1; }
+guest_ip pa 10.99.0.1/24
+guest_ip pb 10.99.0.2/24
 
-tmp=$(mktemp -d /tmp/procdom-bench.XXXXXX)
-p=xvpb$$
-pids=""
-cleanup() {
-    rc=$?
-    for pid in $pids; do kill "$pid" 2>/dev/null || true; done
-    for pid in $pids; do wait "$pid" 2>/dev/null || true; done
-    for ns in a b c d br; do ip netns del "$p$ns" 2>/dev/null || true; done
-    rm -rf "$tmp"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# Process domains a (10.99.0.1) and b (10.99.0.2).
-ip netns add "${p}a"
-ip netns add "${p}b"
-"$switch" -s "$tmp/sw.sock" >"$tmp/sw.out" 2>&1 &
-pids="$!"
-n=1
-for ns in a b; do
-    "$guest" -s "$tmp/sw.sock" -n "$p$ns" -m "02:00:00:99:00:0$n" -d $n \
-        >"$tmp/g$n.out" 2>&1 &
-    pids="$! $pids"
-    n=$((n + 1))
-done
 # Bridged namespaces c (10.99.1.1) and d (10.99.1.2), bridge in br.
-ip netns add "${p}c"
-ip netns add "${p}d"
-ip netns add "${p}br"
-ip -n "${p}br" link add br0 type bridge
-ip -n "${p}br" link set br0 up
+for ns in c d br; do ip netns add "$BR$ns" || die "netns $BR$ns"; done
+ip -n "${BR}br" link add br0 type bridge
+ip -n "${BR}br" link set br0 up
 n=1
 for ns in c d; do
-    ip -n "${p}br" link add "v$ns" type veth peer name eth0 netns "$p$ns"
-    ip -n "${p}br" link set "v$ns" master br0 up
-    ip -n "$p$ns" link set eth0 up
-    ip -n "$p$ns" link set lo up
-    ip -n "$p$ns" addr add "10.99.1.$n/24" dev eth0
-    n=$((n + 1))
-done
-
-for i in $(seq 50); do
-    [ "$(grep -l '^ready' "$tmp"/g*.out 2>/dev/null | wc -l)" = 2 ] && break
-    sleep 0.1
-done
-[ "$(grep -l '^ready' "$tmp"/g*.out | wc -l)" = 2 ] ||
-    { cat "$tmp"/*.out >&2; echo "procdom_iperf: no guests" >&2; exit 1; }
-n=1
-for ns in a b; do
-    ip -n "$p$ns" link set lo up
-    ip -n "$p$ns" addr add "10.99.0.$n/24" dev eth0
+    ip -n "${BR}br" link add "v$ns" type veth peer name eth0 netns "$BR$ns"
+    ip -n "${BR}br" link set "v$ns" master br0 up
+    ip -n "$BR$ns" link set eth0 up
+    ip -n "$BR$ns" link set lo up
+    ip -n "$BR$ns" addr add "10.99.1.$n/24" dev eth0
     n=$((n + 1))
 done
 # First contact (ARP) before measuring.
-ip netns exec "${p}a" ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null
-ip netns exec "${p}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null
+ping_ok pa 10.99.0.2 || die "pa cannot ping pb"
+ip netns exec "${BR}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null
 
-run() { # SETUP CLIENT_NS SERVER_NS ADDR STREAMS
-    ip netns exec "$3" iperf3 -s -1 -B "$4" >/dev/null 2>&1 &
-    srv=$!
-    for i in $(seq 50); do
-        ip netns exec "$3" ss -ltn | grep -q ":5201 " && break
-        sleep 0.1
-    done
-    ip netns exec "$2" iperf3 -c "$4" -t "$secs" -P "$5" -J >"$tmp/c.json"
-    wait "$srv" || true
-    python3 - "$tmp/c.json" "$1" "$5" "$secs" <<'EOF' | tee -a "$csv"
+# in SETUP NAME COMMAND...: COMMAND inside the domain or namespace NAME.
+in() { if [ "$1" = procdom ]; then xvm exec "$2" "${@:3}"; else ip netns exec "$2" "${@:3}"; fi; }
+
+run() { # SETUP CLIENT SERVER ADDR STREAMS
+    in "$1" "$3" iperf3 -s -1 -D -B "$4" -I "$T/iperf.pid" >/dev/null 2>&1
+    wait_until 3 test -s "$T/iperf.pid"
+    in "$1" "$2" iperf3 -c "$4" -t "$secs" -P "$5" -J >"$T/c.json" ||
+        { echo "iperf3 $1 failed" >&2; tail -5 "$T/c.json" >&2; }
+    [ -s "$T/iperf.pid" ] && kill "$(cat "$T/iperf.pid")" 2>/dev/null
+    rm -f "$T/iperf.pid"
+    python3 - "$T/c.json" "$1" "$5" "$secs" <<'PY' | tee -a "$csv"
 import json, sys
 d = json.load(open(sys.argv[1]))
 e = d["end"]
 print("%s,%s,%s,%.2f,%d" % (sys.argv[2], sys.argv[3], sys.argv[4],
       e["sum_received"]["bits_per_second"] / 1e9,
       e["sum_sent"].get("retransmits", 0)))
-EOF
+PY
 }
 
 mkdir -p "$(dirname "$csv")"
 echo "setup,streams,seconds,gbps,retransmits" >"$csv"
 for streams in 1 4; do
-    run procdom "${p}a" "${p}b" 10.99.0.2 $streams
-    run bridge-veth "${p}c" "${p}d" 10.99.1.2 $streams
+    run procdom pa pb 10.99.0.2 $streams
+    run bridge-veth "${BR}c" "${BR}d" 10.99.1.2 $streams
 done
-kill -TERM $pids
-for pid in $pids; do wait "$pid" || true; done
-pids=""
-grep -h '^xnftap\|^port' "$tmp"/*.out | sed 's/^/  /'

@@ -18,7 +18,6 @@
 
 #include "server.h"
 #include "capture_ctl.h"
-#include "vif_ctl.h"
 #include "vswctl/ctl.h"
 #include "xvm/fdpass.h"
 
@@ -119,12 +118,6 @@ static bool client_serve(struct server *s, int fd)
         return true;
     if (n <= 0)
         return false;
-    if ((size_t)n >= sizeof(*nlh) && nlh->nlmsg_type == VSW_CMD_VIF_ATTACH) {
-        /* The one request with descriptors (vsw/vif.h). */
-        vif_ctl_serve(s->sw, fd, s->buf, (size_t)n, fds, nfds);
-        vsw_switch_wake(s->sw);
-        return true;
-    }
     if ((size_t)n >= sizeof(*nlh) && nlh->nlmsg_type == VSW_CMD_CAPTURE) {
         for (i = 0; i < nfds; i++)
             close(fds[i]);

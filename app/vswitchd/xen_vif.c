@@ -2,7 +2,7 @@
 /*
  * vswitchd: guest vifs found through xenstore (xen_vif.h).
  *
- * nbd_vifmgr (shared with xvm-netbackd) follows the backend directories,
+ * nbd_vifmgr (libnetback's vif bus) follows the backend directories,
  * runs nb_xenbus for each and gets the domain's memory and event channel
  * from xvmd.  Here is the owner's side: a temporary VNIC per directory,
  * and a netback vif port on it while the frontend is connected.
@@ -23,7 +23,6 @@
 #include "xvmdctl/proto.h"
 #include "vswmgr/conf.h"
 #include "xen_vif.h"
-#include "xnf/xnf.h"
 #include "xs/xs.h"
 
 struct xen_vif {
@@ -191,37 +190,6 @@ static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
 
 /* ---- the vif port ----------------------------------------------------- */
 
-static uint32_t fe_features(uint32_t nb)
-{
-    return ((nb & NB_F_SG) ? XNF_FE_SG : 0) |
-           ((nb & NB_F_GSO_TCPV4) ? XNF_FE_GSO_TCPV4 : 0) |
-           ((nb & NB_F_GSO_TCPV6) ? XNF_FE_GSO_TCPV6 : 0) |
-           ((nb & NB_F_RX_NOTIFY) ? XNF_FE_RX_NOTIFY : 0);
-}
-
-/*
- * vsw_port_vif_open() binds its local port as VIF_ATTACH needs: a fresh
- * doorbell the client is sent back.  A channel xvmd brokers has both
- * doorbells already (the guest got the same pair), so xvmd's own
- * doorbell takes the place of the fresh one, under the same descriptor,
- * before the port is plugged into the switch.  Left pending, as Xen
- * leaves a new binding: the switch looks at the rings once.
- */
-static int doorbell_adopt(struct vsw_port *port, int own_fd)
-{
-    uint64_t one = 1;
-    uint32_t local;
-    int fd = vsw_port_vif_doorbell(port, &local);
-
-    if (fd < 0)
-        return -EBADF;
-    if (dup3(own_fd, fd, O_CLOEXEC) < 0)
-        return -errno;
-    if (write(fd, &one, sizeof(one)) < 0)
-        return -errno;
-    return 0;
-}
-
 static int dev_connect(void *arg, struct nbd_vifdev *dev,
                        const struct nbd_vifconn *c)
 {
@@ -248,17 +216,15 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
         return v ? -EBUSY : -ENODEV;
     p = (struct vsw_vif_params){
         .name = dev->name, .domid = (uint16_t)dev->domid,
-        .memfd = xvm_mem_fd(c->dom->mem), .evfd = c->tx.peer_fd,
-        .remote_port = c->tx.remote, .gt_gfn = c->dom->gt_gfn,
-        .gt_frames = c->dom->gt_frames, .tx_ring_ref = fe->tx_ring_ref,
-        .rx_ring_ref = fe->rx_ring_ref,
-        .fe_features = fe_features(fe->features)};
+        .mem = c->dom->mem, .remote_port = c->tx.remote,
+        .own_fd = c->tx.own_fd, .peer_fd = c->tx.peer_fd,
+        .gt_gfn = c->dom->gt_gfn, .gt_frames = c->dom->gt_frames,
+        .tx_ring_ref = fe->tx_ring_ref, .rx_ring_ref = fe->rx_ring_ref,
+        .features = fe->features};
     port = vsw_port_vif_open(&p, vsw_switch_pool(xv->sw));
     if (!port)
         return -errno;
-    rc = doorbell_adopt(port, c->tx.own_fd);
-    if (rc == 0)
-        rc = vsw_vnic_attach(v, port);
+    rc = vsw_vnic_attach(v, port);
     if (rc < 0) {
         vsw_port_destroy(port);
         return rc;

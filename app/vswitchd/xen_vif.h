@@ -8,8 +8,8 @@
  *    on the datalink named by its "bridge" key, with its "mac", "vlan",
  *    maxbw from "rate" (bytes per usecs) and "priority";
  *  - when the frontend connects, the domain's memory and event channel
- *    come from xvmd and a netback vif port (vsw_port_vif_open(), as
- *    VSW_CMD_VIF_ATTACH makes) is attached to that VNIC;
+ *    come from xvmd and a netback vif port (vsw_port_vif_open()) is
+ *    attached to that VNIC;
  *  - the directory disappearing (domain destroyed) deletes the VNIC.
  * After a restart the VNICs are made again from xenstore and the guests
  * come back through the xenbus state machine.

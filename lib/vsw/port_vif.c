@@ -33,7 +33,6 @@
 
 #include "netback/netback.h"
 #include "vsw/port.h"
-#include "xnf/xnf.h"
 
 /* Frames waiting for guest RX buffers. */
 #define VIF_RXQ_MAX 256
@@ -323,36 +322,23 @@ static const struct vsw_port_ops vif_ops = {
 
 /* ---- setup ---- */
 
-static uint32_t nb_features(uint32_t fe)
-{
-    return ((fe & XNF_FE_SG) ? NB_F_SG : 0) |
-           ((fe & XNF_FE_GSO_TCPV4) ? NB_F_GSO_TCPV4 : 0) |
-           ((fe & XNF_FE_GSO_TCPV6) ? NB_F_GSO_TCPV6 : 0) |
-           ((fe & XNF_FE_RX_NOTIFY) ? NB_F_RX_NOTIFY : 0);
-}
-
-uint32_t vsw_port_vif_be_features(void)
-{
-    return XNF_BE_RX_COPY | XNF_BE_SG | XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6 |
-           XNF_BE_IPV6_CSUM;
-}
-
 static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
 {
     struct nb_vif_params np;
+    uint64_t one = 1;
     int port;
 
-    vp->mem = xvm_mem_open(p->memfd);
-    if (!vp->mem)
-        return errno ? -errno : -EINVAL;
+    vp->mem = xvm_mem_ref(p->mem);
     vp->ec = xvm_evtchn_open(BACKEND_DOMID);
     if (!vp->ec)
         return -ENOMEM;
-    port = xvm_evtchn_bind_interdomain(vp->ec, p->domid, p->remote_port,
-                                       p->evfd);
+    port = xvm_evtchn_adopt(vp->ec, 0, p->domid, p->own_fd, p->peer_fd);
     if (port < 0)
         return port;
     vp->evport = (evtchn_port_t)port;
+    /* Pending, as Xen leaves a new binding. */
+    if (write(xvm_evtchn_fd(vp->ec, vp->evport), &one, sizeof(one)) < 0)
+        return -errno;
     memset(&np, 0, sizeof(np));
     np.name = p->name;
     np.frontend_domid = p->domid;
@@ -364,7 +350,7 @@ static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
     np.rx_ring_ref = p->rx_ring_ref;
     np.evtchn = vp->ec;
     np.tx_port = np.rx_port = vp->evport;
-    np.features = nb_features(p->fe_features);
+    np.features = p->features;
     np.ops = &vif_io_ops;
     np.ops_arg = vp;
     vp->vif = nb_vif_create(&np);
@@ -377,8 +363,8 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     struct vif_port *vp;
     int rc;
 
-    if (!p || !pool || !p->name || p->domid == BACKEND_DOMID ||
-        p->memfd < 0 || p->evfd < 0) {
+    if (!p || !pool || !p->name || !p->mem || p->domid == BACKEND_DOMID ||
+        p->own_fd < 0 || p->peer_fd < 0) {
         errno = EINVAL;
         return NULL;
     }
@@ -403,14 +389,6 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     vp->port.wake_fd = -1;
     vp->port.flags = VSW_PORT_F_TX_RATE | VSW_PORT_F_OFFLOAD_META;
     return &vp->port;
-}
-
-int vsw_port_vif_doorbell(const struct vsw_port *port, uint32_t *local_port)
-{
-    const struct vif_port *vp = vif_of(port);
-
-    *local_port = vp->evport;
-    return xvm_evtchn_fd(vp->ec, vp->evport);
 }
 
 bool vsw_port_is_vif(const struct vsw_port *port)

@@ -11,6 +11,7 @@
 #include "xvm/mem.h"
 
 struct xvm_mem {
+    unsigned refs; /* atomic: xvm_mem_ref() and xvm_mem_destroy() */
     int fd;
     uint32_t nr_frames;
     void *base;
@@ -31,6 +32,7 @@ static struct xvm_mem *mem_map(int fd, uint32_t nr_frames)
         errno = err;
         return NULL;
     }
+    mem->refs = 1;
     mem->fd = fd;
     mem->nr_frames = nr_frames;
     return mem;
@@ -100,9 +102,16 @@ struct xvm_mem *xvm_mem_open(int fd)
     return mem;
 }
 
+struct xvm_mem *xvm_mem_ref(struct xvm_mem *mem)
+{
+    if (mem)
+        __atomic_add_fetch(&mem->refs, 1, __ATOMIC_RELAXED);
+    return mem;
+}
+
 void xvm_mem_destroy(struct xvm_mem *mem)
 {
-    if (!mem)
+    if (!mem || __atomic_sub_fetch(&mem->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     munmap(mem->base, (size_t)mem->nr_frames << XVM_PAGE_SHIFT);
     close(mem->fd);

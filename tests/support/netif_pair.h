@@ -54,8 +54,8 @@ int np_back_setup(struct np_back *b, int sock, const char *name,
                   const struct nb_io_ops *ops, void *arg);
 
 /**
- * The same in two steps, for a backend reached another way (vswitchd's
- * VIF_ATTACH, vsw/vif.h): build the domain, then, with the backend's
+ * The same in two steps, for a backend attached in process (a switch's
+ * vif port, tests/unit/vswitch): build the domain, then, with the backend's
  * port, doorbell fd (duplicated) and XNF_BE_* features, connect.
  * np_front_hello() gives the grant-table frames to announce and
  * np_front_tx_sring() the TX shared ring (to break the protocol on

@@ -145,21 +145,3 @@ ping_fails() {
         fail "ping $2 from $1 succeeded but must not"
 }
 
-# vif_guest NAME VNIC DOMID MODE ARGS...: vsw-guest in the background,
-# attached to VNIC; its pid in $GPID, output in $TMP/NAME.log.
-vif_guest() {
-    local name="$1" vnic="$2" domid="$3" i
-    shift 3
-    [ -x "${VSW_GUEST:-}" ] || skip "VSW_GUEST not set (run through meson test)"
-    "$VSW_GUEST" -s "$SOCK" -v "$vnic" -d "$domid" "$@" \
-        >"$TMP/$name.log" 2>&1 &
-    GPID=$!
-    GUEST_PIDS="${GUEST_PIDS:-} $GPID"
-    for i in $(seq 50); do
-        grep -q "attached" "$TMP/$name.log" && return 0
-        kill -0 "$GPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    cat "$TMP/$name.log"
-    fail "guest $name did not attach"
-}

@@ -6,7 +6,7 @@
 # xvm<id>_0 (dladm shows the domain), serves the netif handshake and
 # switches between them: they ping each other, and iperf3 TCP runs between
 # them (the figure is reported).  `xvm destroy` removes each VNIC.
-. "$(dirname "$0")/lib.sh" iperf3
+. "$(dirname "$0")/../../lib/guests.sh" iperf3
 
 start_xvmd
 outside_up

@@ -7,7 +7,7 @@
 # state machine (the backends left Connected go through Closing; the
 # frontends come back with new rings): states 4 again and ping resumes.
 # Twice in a row.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/guests.sh"
 
 start_xvmd
 outside_up

@@ -4,7 +4,7 @@
 # A process domain whose vif is "link=phys0,vlan=10": vswitchd makes
 # xvm<id>_0 on the physical link with VID 10, and the guest pings a host
 # on VLAN 10 in the outside world; tcpdump -e there sees the 802.1Q tag.
-. "$(dirname "$0")/lib.sh" tc tcpdump
+. "$(dirname "$0")/../../lib/guests.sh" tc tcpdump
 
 start_xvmd
 outside_up

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nbd_vifmgr.h - the xenstore half of a dom0 vif backend, shared by
- * xvm-netbackd and vswitchd.
+ * nbd_vifmgr.h - the xenstore half of a dom0 vif backend (the vif bus),
+ * used by vswitchd.
  *
  * A watch on NBD_BE_ROOT finds every backend directory <domid>/<n> the
  * toolstack (xvmd) writes; each becomes a struct nbd_vifdev with its own

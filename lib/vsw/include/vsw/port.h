@@ -148,35 +148,38 @@ struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
                                    struct rte_mempool *pool);
 
-/** A guest's netif, as VSW_CMD_VIF_ATTACH carries it (vsw/vif.h). */
+/**
+ * A guest's netif, as the xenbus handshake (libnetback's vif bus) found it:
+ * the domain's memory, the event channel xvmd brokered (both doorbells, as
+ * the guest holds them), the grant table and the rings.
+ */
 struct vsw_vif_params {
-    const char *name;      /**< for logs, e.g. "vif5.0" */
-    uint16_t domid;        /**< the guest */
-    int memfd;             /**< its memory (duplicated by the port) */
-    int evfd;              /**< its port's doorbell (duplicated) */
-    uint32_t remote_port;  /**< its unbound event-channel port */
-    uint64_t gt_gfn;       /**< its grant table */
+    const char *name;          /**< for logs, e.g. "vif5.0" */
+    uint16_t domid;            /**< the guest */
+    struct xvm_mem *mem;       /**< its memory (a reference is taken) */
+    uint32_t remote_port;      /**< its event-channel port */
+    int own_fd;                /**< dom0's doorbell: the guest rings it */
+    int peer_fd;               /**< the guest's doorbell (both duplicated) */
+    uint64_t gt_gfn;           /**< its grant table */
     uint32_t gt_frames;
     uint32_t tx_ring_ref, rx_ring_ref;
-    uint32_t fe_features;  /**< XNF_FE_* bits the frontend offered */
+    uint32_t features;         /**< NB_F_* bits the frontend offered */
 };
 
 /**
- * A guest vif: maps the guest's memory, binds an event channel to its
- * port, and connects a libnetback vif to its rings.  Guest transmit is
+ * A guest vif: takes a reference on the guest's memory, adopts the event
+ * channel, and connects a libnetback vif to its rings.  Guest transmit is
  * read into mbufs (chains for frames beyond one mbuf) when the event
  * channel's fd is readable; frames for the guest are copied into its RX
  * buffers, and what it has no buffers for waits in a bounded queue.
  * Netif checksum and GSO metadata travel on the mbufs (see port_vif.c).
+ * The channel is left pending, as Xen leaves a new binding, so the switch
+ * looks at the rings once.
  * @return the port, or NULL with errno (EINVAL bad params or rings,
  *         EBADF bad fds, ENOMEM).
  */
 struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
                                    struct rte_mempool *pool);
-/** The vif's own event-channel port and doorbell fd (for the reply). */
-int vsw_port_vif_doorbell(const struct vsw_port *port, uint32_t *local_port);
-/** XNF_BE_* features a vif offers its frontend. */
-uint32_t vsw_port_vif_be_features(void);
 /** Whether @port is a vif. */
 bool vsw_port_is_vif(const struct vsw_port *port);
 

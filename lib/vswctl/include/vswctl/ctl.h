@@ -34,7 +34,7 @@
  *  STATS_GET    NAME R (or NLM_F_DUMP) -> NAME CLASS STATS
  *  LINK_RENAME  NAME R, NEWNAME R: a link (its VNICs follow) or a VNIC
  *               (a TAP it has keeps its interface name)
- *  CAPTURE      a fixed struct and descriptors, like VIF_ATTACH: see
+ *  CAPTURE      a fixed struct and descriptors: see
  *               vsw/capture.h
  *
  * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX;
@@ -74,8 +74,7 @@ enum vsw_cmd {
     VSW_CMD_VNIC_MODIFY,
     VSW_CMD_VNIC_GET,
     VSW_CMD_STATS_GET,
-    VSW_CMD_VIF_ATTACH, /**< not netlink attributes: see vsw/vif.h */
-    VSW_CMD_LINK_RENAME,
+    VSW_CMD_LINK_RENAME = 0x19,
     VSW_CMD_CAPTURE,    /**< not netlink attributes: see vsw/capture.h */
     VSW_CMD__END
 };

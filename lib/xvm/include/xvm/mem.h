@@ -49,7 +49,14 @@ struct xvm_mem *xvm_mem_create(const char *name, uint32_t nr_frames);
  */
 struct xvm_mem *xvm_mem_open(int fd);
 
-/** Unmap and close.  Accepts NULL. */
+/**
+ * Take one more reference on @mem, so two owners (the vif bus and a switch
+ * port, say) share one mapping.  Any thread.  Accepts NULL.
+ * @return @mem.
+ */
+struct xvm_mem *xvm_mem_ref(struct xvm_mem *mem);
+
+/** Drop a reference; the last one unmaps and closes.  Accepts NULL. */
 void xvm_mem_destroy(struct xvm_mem *mem);
 
 /** The memfd behind @mem (owned by @mem: do not close it). */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Shared by the vswitch_guests tests (sourced): vswitchd serving real
-# process-domain guests found through xenstore.
+# The shared fixture of the tests and benchmarks that run real guests
+# (sourced): vswitchd serving process-domain guests found through xenstore.
 #
 #   - xvmd with private sockets, state and namespace directories under $T;
 #     guests are xvm-procdom process domains made with `xvm create`;
@@ -35,7 +35,10 @@ export DLADM_SOCKET=$T/vsw.sock
 XVMD_PID= VSWD_PID=
 fails=0
 
+# A test or benchmark may set CLEANUP_HOOK to a function of its own that
+# runs first.
 cleanup() {
+    [ -n "${CLEANUP_HOOK:-}" ] && "$CLEANUP_HOOK"
     [ -n "$VSWD_PID" ] && kill "$VSWD_PID" 2>/dev/null && wait "$VSWD_PID"
     # xvmd destroys its domains when told to stop.
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"

@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# vswitchd's DPDK telemetry commands under /xvnet/, read with the stock
+# client (dpdk-telemetry.py): the links, the VNICs, and a guest VNIC's
+# properties and counters, drops by reason included (frames from a guest
+# that changed its MAC while its VNIC has mac-nospoof).
+. "$(dirname "$0")/../../lib/guests.sh" dpdk-telemetry.py python3
+
+start_xvmd
+outside_up
+start_vswd
+links_up
+MAC=02:08:20:37:00:01
+g=$(create_guest tg "link=phys0,vlan=10,mac=$MAC,priority=low") || exit 1
+wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
+    die "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+V="xvm${g}_0"
+"$DLADM" set-linkprop -t -p protection=mac-nospoof "$V" || fail "protection"
+guest_ip tg 10.0.10.1/24
+# Honest frames (ARP requests toward nobody), then spoofed ones.
+xvm exec tg ping -c 3 -i 0.2 -W 1 10.0.10.254 >/dev/null 2>&1
+out=$(ctl stat "$V" opackets)
+xvm exec tg ip link set eth0 address 02:de:ad:be:ef:01
+xvm exec tg ip neigh flush dev eth0
+xvm exec tg ping -c 3 -i 0.2 -W 1 10.0.10.254 >/dev/null 2>&1
+
+# q CMD PYTHON-EXPR: evaluate EXPR on the answer's value (v).
+q() {
+    echo "$1" | dpdk-telemetry.py -f "$PREFIX" 2>/dev/null | tail -n 1 |
+        python3 -c "import json,sys
+d = json.load(sys.stdin)
+v = d['$1'.split(',')[0]]
+print($2)"
+}
+expect "/xvnet/links" "2 ['phys0', 'stub0']" \
+    "$(q /xvnet/links "v['count'], sorted(v['links'])")"
+expect "/xvnet/vnics" "1 ['$V']" "$(q /xvnet/vnics "v['count'], v['vnics']")"
+expect "/xvnet/vnic,$V properties" "phys0 $MAC 10 low vif" \
+    "$(q "/xvnet/vnic,$V" "v['link'], v['mac'], v['vid'], v['priority'], v['port']")"
+expect "/xvnet/vnic,$V opackets: the honest frames" "$out" \
+    "$(q "/xvnet/vnic,$V" "v['opackets']")"
+expect "/xvnet/vnic,$V drop_spoof counts the spoofed frames" True \
+    "$(q "/xvnet/vnic,$V" "v['drop_spoof'] >= 3")"
+expect "/xvnet/vnic,$V no other drops" 0 \
+    "$(q "/xvnet/vnic,$V" "v['drop_policer'] + v['drop_nobuf']")"
+expect "/xvnet/link,phys0" "phys ethdev True" \
+    "$(q /xvnet/link,phys0 "v['class'], v['port'], v['opackets'] >= $out")"
+expect "an unknown VNIC gets no answer" None "$(q /xvnet/vnic,nosuch0 v)"
+finish
