@@ -48,7 +48,6 @@ bool str2int(const char *s, long lo, long hi, long *v);
 void propstr_add(char *buf, size_t len, const char *opt);
 
 /* "xvm<domid>_<n>" -> "<domid>", otherwise "--" (the guest using it). */
-void vnic_domain(const char *name, char *buf, size_t len);
 
 /* Subcommands, by file. */
 cmd_fn do_create_vnic, do_delete_vnic, do_modify_vnic, do_show_vnic;

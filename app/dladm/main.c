@@ -198,21 +198,6 @@ void propstr_add(char *buf, size_t len, const char *opt)
     snprintf(buf + have, len - have, "%s,", opt);
 }
 
-void vnic_domain(const char *name, char *buf, size_t len)
-{
-    const char *p = name + 3, *d;
-
-    snprintf(buf, len, "--");
-    if (strncmp(name, "xvm", 3) != 0 || !isdigit((unsigned char)*p))
-        return;
-    for (d = p; isdigit((unsigned char)*d); d++)
-        ;
-    if (*d != '_' || !isdigit((unsigned char)d[1]) ||
-        strspn(d + 1, "0123456789") != strlen(d + 1))
-        return;
-    snprintf(buf, len, "%.*s", (int)(d - p), p);
-}
-
 int main(int argc, char **argv)
 {
     size_t i;

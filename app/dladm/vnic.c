@@ -368,10 +368,18 @@ static void vnic_field(int id, const void *row, char *buf, size_t len)
         break;
     case VF_MACADDRTYPE:
         snprintf(buf, len, "%s",
-                 vc->mac_type == VSW_MAC_FIXED ? "fixed" : "random");
+                 vsw_mac_type_str(vc->mac_type));
         break;
     case VF_VID: snprintf(buf, len, "%u", vc->vid); break;
-    case VF_DOMAIN: vnic_domain(vc->name, buf, len); break;
+    case VF_DOMAIN:
+        /* The domain's name; its id when xenstore had none. */
+        if (!vc->domid)
+            snprintf(buf, len, "--");
+        else if (vc->domain[0])
+            snprintf(buf, len, "%s", vc->domain);
+        else
+            snprintf(buf, len, "%u", vc->domid);
+        break;
     }
 }
 

@@ -92,9 +92,11 @@ static int print_vnic(const struct vsw_vnic_conf *vc, void *arg)
     vsw_maxbw_format(vc->maxbw, bw, sizeof(bw));
     vsw_protection_format(vc->protection, prot, sizeof(prot));
     printf("%s %s %s %s %u %s %s %s %s %s %s\n", vc->name, vc->link, mac,
-           vc->mac_type == VSW_MAC_FIXED ? "fixed" : "random", vc->vid,
+           vsw_mac_type_str(vc->mac_type), vc->vid,
            vc->maxbw ? bw : "--", vsw_priority_str(vc->priority), prot,
-           vc->attach == VSW_ATTACH_TAP ? "tap" : "none",
+           vc->attach == VSW_ATTACH_TAP   ? "tap"
+           : vc->attach == VSW_ATTACH_VIF ? "vif"
+                                          : "none",
            vc->tap[0] ? vc->tap : "--", vc->temporary ? "yes" : "no");
     return 0;
 }

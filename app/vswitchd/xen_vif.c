@@ -94,7 +94,13 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
     snprintf(vc->name, sizeof(vc->name), "%s", name);
     vc->temporary = true;
     vc->attach = VSW_ATTACH_NONE;
+    vc->domid = dev->domid;
     vc->mac_type = VSW_MAC_FIXED;
+    /* How the toolstack chose the MAC (mac-type: auto, random, fixed). */
+    if (key_get(dev, "mac-type", v, sizeof(v)) == 0)
+        vc->mac_type = strcmp(v, "auto") == 0     ? VSW_MAC_AUTO
+                       : strcmp(v, "random") == 0 ? VSW_MAC_RANDOM
+                                                  : VSW_MAC_FIXED;
     *why = "bridge";
     rc = key_get(dev, "bridge", vc->link, sizeof(vc->link));
     if (rc < 0)
@@ -125,6 +131,20 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
     return rc == -ENOENT ? 0 : rc;
 }
 
+/* The name of domain @domid (its xenstore "name"), or "" if unknown. */
+static void dom_name(struct xen_vif *xv, uint32_t domid, char *buf,
+                     size_t len)
+{
+    char path[64];
+    char *v = NULL;
+
+    buf[0] = '\0';
+    snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+    if (xvm_xs_read(xv->xs, 0, path, &v, NULL) == 0 && strlen(v) < len)
+        strcpy(buf, v);
+    free(v);
+}
+
 /* Create the device's VNIC unless it is there.  @return 0 or -errno. */
 static int vnic_make(struct xen_vif *xv, struct nbd_vifdev *dev)
 {
@@ -143,6 +163,7 @@ static int vnic_make(struct xen_vif *xv, struct nbd_vifdev *dev)
                strerror(-rc));
         return rc;
     }
+    dom_name(xv, dev->domid, vc.domain, sizeof(vc.domain));
     rc = vsw_mgr_vnic_create(xv->m, &vc, err, sizeof(err));
     if (rc < 0) {
         xv_log("%s: cannot create VNIC %s over %s: %s", dev->name, xd->vnic,
@@ -178,7 +199,7 @@ static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
         return;
     /* A stopping vswitchd leaves its VNICs to vsw_mgr_destroy(). */
     if (gone && xd->made && vsw_vnic_find(xv->sw, xd->vnic)) {
-        if (vsw_mgr_vnic_delete(xv->m, xd->vnic, err, sizeof(err)) < 0)
+        if (vsw_mgr_vnic_release(xv->m, xd->vnic, err, sizeof(err)) < 0)
             xv_log("%s: cannot delete VNIC %s: %s", dev->name, xd->vnic,
                    err);
         else
@@ -199,6 +220,7 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
     struct vsw_vif_params p;
     struct vsw_port *port, *old;
     struct vsw_vnic *v;
+    char err[256];
     int rc;
 
     if (!xd)
@@ -224,8 +246,9 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
     port = vsw_port_vif_open(&p, vsw_switch_pool(xv->sw));
     if (!port)
         return -errno;
-    rc = vsw_vnic_attach(v, port);
+    rc = vsw_mgr_vnic_plug(xv->m, xd->vnic, port, err, sizeof(err));
     if (rc < 0) {
+        xv_log("%s: %s", dev->name, err);
         vsw_port_destroy(port);
         return rc;
     }
@@ -239,10 +262,11 @@ static void dev_disconnect(void *arg, struct nbd_vifdev *dev)
     struct xen_vif *xv = arg;
     struct xv_dev *xd = dev->priv;
     struct vsw_vnic *v = xd ? vsw_vnic_find(xv->sw, xd->vnic) : NULL;
+    char err[256];
 
     /* The port goes once the fast path has let go of it. */
     if (v && vsw_port_is_vif(vsw_vnic_port(v)))
-        vsw_vnic_attach(v, NULL);
+        vsw_mgr_vnic_plug(xv->m, xd->vnic, NULL, err, sizeof(err));
     xv->changed = true;
 }
 

@@ -108,6 +108,11 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     rc |= xs_put(x, "1", "%s/state", be);
     rc |= xs_put(x, "vswitchd", "%s/script", be);
     rc |= xs_put(x, mac, "%s/mac", be);
+    /* Not a Xen key: how the MAC was chosen, dladm's MACADDRTYPE. */
+    rc |= xs_put(x, v->mac_kind == XVM_MAC_FIXED    ? "fixed"
+                    : v->mac_kind == XVM_MAC_RANDOM ? "random"
+                                                    : "auto",
+                 "%s/mac-type", be);
     rc |= xs_put(x, v->link, "%s/bridge", be);
     rc |= xs_put(x, num, "%s/handle", be);
     rc |= xs_put(x, "vif", "%s/type", be);

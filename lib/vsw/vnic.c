@@ -191,14 +191,13 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     free(v);
 }
 
-int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port)
+/* Publish @port as @v's (the previous one is unplugged first, not freed). */
+static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
 {
     struct vsw_switch *sw = v->link->sw;
     struct vsw_port *old = v->ep.port;
     int rc = 0;
 
-    if (port == old)
-        return 0;
     if (old)
         vsw_ep_unplug(sw, &v->ep, old);
     /* Locked: telemetry looks at the port's kind (telemetry.c). */
@@ -216,8 +215,28 @@ int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port)
         }
     }
     vsw_sync(sw);
+    return rc;
+}
+
+int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port)
+{
+    struct vsw_port *old = v->ep.port;
+    int rc;
+
+    if (port == old)
+        return 0;
+    rc = vnic_port_swap(v, port);
     vsw_port_destroy(old);
     return rc;
+}
+
+struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v)
+{
+    struct vsw_port *old = v->ep.port;
+
+    if (old)
+        vnic_port_swap(v, NULL);
+    return old;
 }
 
 int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)

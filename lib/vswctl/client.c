@@ -293,7 +293,7 @@ int vsw_client_vnic_modify(struct vsw_client *c,
     if (mods & VSW_MOD_ALLOWED_IPS)
         vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
     if (mods & VSW_MOD_MAC) {
-        if (vc->mac_type == VSW_MAC_FIXED)
+        if (vc->mac_type != VSW_MAC_RANDOM)
             mnl_attr_put(nlh, VSW_A_MAC, 6, vc->mac);
         mnl_attr_put_u8(nlh, VSW_A_MAC_TYPE, (uint8_t)vc->mac_type);
     }

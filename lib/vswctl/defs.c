@@ -62,6 +62,15 @@ int vsw_mac_parse(const char *s, uint8_t mac[6])
     return 0;
 }
 
+const char *vsw_mac_type_str(enum vsw_mac_type t)
+{
+    switch (t) {
+    case VSW_MAC_FIXED: return "fixed";
+    case VSW_MAC_AUTO: return "auto";
+    default: return "random";
+    }
+}
+
 void vsw_mac_format(const uint8_t mac[6], char buf[18])
 {
     snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],

@@ -45,6 +45,8 @@ static const struct {
     [VSW_A_SPEED] = {MNL_TYPE_U32, 0},
     [VSW_A_STATE] = {MNL_TYPE_U8, 0},
     [VSW_A_DUPLEX] = {MNL_TYPE_U8, 0},
+    [VSW_A_DOMID] = {MNL_TYPE_U32, 0},
+    [VSW_A_DOMAIN] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
 };
 
 static int attr_cb(const struct nlattr *attr, void *data)
@@ -144,6 +146,10 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
     mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
     vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
+    if (vc->domid) {
+        mnl_attr_put_u32(nlh, VSW_A_DOMID, vc->domid);
+        mnl_attr_put_strz(nlh, VSW_A_DOMAIN, vc->domain);
+    }
 }
 
 void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
@@ -178,6 +184,10 @@ int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
         vc->vid = mnl_attr_get_u16(tb[VSW_A_VID]);
         m |= VSW_MOD_VID;
     }
+    if (tb[VSW_A_DOMID])
+        vc->domid = mnl_attr_get_u32(tb[VSW_A_DOMID]);
+    if (tb[VSW_A_DOMAIN])
+        str_get(vc->domain, sizeof(vc->domain), tb[VSW_A_DOMAIN]);
     if (tb[VSW_A_MTU]) {
         vc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
         m |= VSW_MOD_MTU;

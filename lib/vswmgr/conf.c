@@ -197,7 +197,7 @@ int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
                     "vnic %s link=%s mac=%s mac-type=%s vid=%u maxbw=%s "
                     "priority=%s protection=%s attach=%s%s%s%s%s\n",
                     vc->name, vc->link, mac,
-                    vc->mac_type == VSW_MAC_FIXED ? "fixed" : "random",
+                    vsw_mac_type_str(vc->mac_type),
                     vc->vid, bw, vsw_priority_str(vc->priority), prot,
                     vc->attach == VSW_ATTACH_TAP ? "tap" : "none",
                     vc->tap[0] ? " tap=" : "", vc->tap, mtu, ips);

@@ -52,6 +52,8 @@ struct mvnic {
 
 struct vsw_mgr {
     struct vsw_switch *sw;
+    const struct vsw_mgr_owner_ops *owner; /* of the domains' VNICs */
+    void *owner_arg;
     struct rte_mempool *pool;
     char state_path[PATH_MAX]; /* "" when nothing is persisted */
     bool restoring;            /* the state file is being read */
@@ -211,6 +213,14 @@ static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
 static int inactive(char *err, size_t errlen)
 {
     return fail(err, errlen, -ENODEV, "link is not active (deleted with -t)");
+}
+
+/* A domain's VNIC goes with the domain only (vsw_mgr_vnic_release). */
+static int domain_busy(const struct mvnic *mv, char *err, size_t errlen)
+{
+    return fail(err, errlen, -EBUSY, "link busy: '%s' is domain %s's "
+                "(%u) vif", mv->conf.name,
+                mv->conf.domain[0] ? mv->conf.domain : "?", mv->conf.domid);
 }
 
 /* Does a VNIC sit on @ml: any record, or only running ones? */
@@ -482,6 +492,16 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
     origin = ml ? ml->origin : mv->origin;
     if (strcmp(name, newname) == 0)
         return 0;
+    if (mv && mv->conf.domid)
+        return domain_busy(mv, err, errlen);
+    if (ml) {
+        struct mvnic *o;
+
+        /* A running domain names the link in its vif: it must stay. */
+        TAILQ_FOREACH(o, &m->vnics, entry)
+            if (o->ml == ml && o->conf.domid)
+                return domain_busy(o, err, errlen);
+    }
     if (origin == ORIGIN_BOOT)
         return fail(err, errlen, -EPERM, "'%s' comes from the boot "
                     "configuration: rename it there", name);
@@ -616,7 +636,8 @@ static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
     struct vsw_port *port;
     int rc;
 
-    if (mv->conf.attach == VSW_ATTACH_NONE)
+    /* A guest's vif is plugged in by the domains' owner (plug). */
+    if (mv->conf.attach != VSW_ATTACH_TAP)
         return 0;
     if (strlen(ifname) >= VSW_IFNAMSIZ)
         return fail(err, errlen, -EINVAL,
@@ -656,7 +677,7 @@ static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
         return fail(err, errlen, -EINVAL, "can't create persistent object "
                                           "on top of temporary object");
-    if (origin != ORIGIN_TEMP && vc->mac_type == VSW_MAC_FIXED &&
+    if (origin != ORIGIN_TEMP && vc->mac_type != VSW_MAC_RANDOM &&
         mac_kept(m, ml, vc->mac))
         return fail(err, errlen, -EADDRINUSE,
                     "MAC address is already in use");
@@ -710,6 +731,8 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
 
     if (!mv || (mv->inactive && temporary))
         return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+    if (mv->conf.domid)
+        return domain_busy(mv, err, errlen);
     if (temporary && mv->origin != ORIGIN_TEMP) {
         vsw_vnic_destroy(mv->v);
         mv->v = NULL;
@@ -795,24 +818,34 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
 {
     struct vsw_vnic_conf old = mv->conf;
     struct mlink *old_ml = mv->ml;
+    struct vsw_port *guest = NULL;
     char why[256];
     int rc = 0, rc2;
 
+    /* A guest's vif moves to the new VNIC: the guest stays connected. */
+    if (old.attach == VSW_ATTACH_VIF)
+        guest = vsw_vnic_detach(mv->v);
     vsw_vnic_destroy(mv->v);
     mv->conf = *want;
     mv->ml = ml;
     mv->v = vnic_switch_make(mv, err, errlen, &rc);
     if (mv->v) {
-        rc = vnic_attach(m, mv, err, errlen);
+        rc = guest ? vsw_vnic_attach(mv->v, guest)
+                   : vnic_attach(m, mv, err, errlen);
         if (rc == 0)
             return 0;
+        if (guest)
+            fail(err, errlen, rc, "cannot move the vif: %s", strerror(-rc));
         vsw_vnic_destroy(mv->v);
     }
     mv->conf = old;
     mv->ml = old_ml;
     mv->v = vnic_switch_make(mv, why, sizeof(why), &rc2);
-    if (mv->v && vnic_attach(m, mv, why, sizeof(why)) == 0)
+    if (mv->v && guest && vsw_vnic_attach(mv->v, guest) == 0)
         return rc;
+    if (mv->v && !guest && vnic_attach(m, mv, why, sizeof(why)) == 0)
+        return rc;
+    vsw_port_destroy(guest);
     /* Cannot happen short of running out of memory: drop the object
      * rather than keep one without a switch VNIC. */
     fprintf(stderr, "vswitchd: lost VNIC '%s' while modifying it: %s\n",
@@ -840,7 +873,7 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
     if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
         return fail(err, errlen, -EINVAL, "can't create persistent object "
                                           "on top of temporary object");
-    if (want->mac_type == VSW_MAC_FIXED) {
+    if (want->mac_type != VSW_MAC_RANDOM) {
         if (!vsw_mac_valid(want->mac))
             return fail(err, errlen, -EINVAL, "invalid MAC address value");
         TAILQ_FOREACH(o, &m->vnics, entry)
@@ -868,6 +901,30 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
     return 0;
 }
 
+/*
+ * A persistent change of a domain's VNIC belongs in the domain's record,
+ * which its owner keeps (vswitchd: xvmd, through xen_vif.c); if it cannot
+ * be kept, the running VNIC goes back to @old.
+ */
+static int owner_persist(struct vsw_mgr *m, struct mvnic *mv,
+                         const struct vsw_vnic_conf *old, uint32_t mods,
+                         bool rebuild, char *err, size_t errlen)
+{
+    char why[256];
+    int rc;
+
+    if (!m->owner || !m->owner->persist)
+        rc = fail(err, errlen, -EOPNOTSUPP, "'%s' belongs to domain %s, "
+                  "whose configuration cannot be changed here (use -t)",
+                  mv->conf.name, mv->conf.domain);
+    else
+        rc = m->owner->persist(m->owner_arg, &mv->conf, mods, err, errlen);
+    if (rc < 0)
+        vnic_change(m, mv, old, rebuild, mlink_find(m, old->link), why,
+                    sizeof(why));
+    return rc;
+}
+
 int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                         uint32_t mods, bool temporary, char *err,
                         size_t errlen)
@@ -886,6 +943,13 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     ml = mv->ml;
     old = want = mv->conf;
     vnic_merge(&want, vc, mods);
+    if (old.domid && (mods & VSW_MOD_MAC) &&
+        (want.mac_type == VSW_MAC_RANDOM ||
+         memcmp(want.mac, old.mac, 6) != 0))
+        return fail(err, errlen, -EOPNOTSUPP, "the guest of domain %s owns "
+                    "the MAC address of '%s': set mac= in the domain's "
+                    "config", old.domain[0] ? old.domain : "?", old.name);
+    want.mac_type = old.mac_type;
     if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
         memset(want.mac, 0, 6); /* a new random MAC */
     rebuild = memcmp(want.mac, old.mac, 6) != 0 ||
@@ -896,6 +960,8 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = vnic_rebuild_check(m, mv, &want, &ml, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
+    if (rc == 0 && old.domid && !temporary)
+        return owner_persist(m, mv, &old, mods, rebuild, err, errlen);
     if (rc < 0 || mv->origin != ORIGIN_PERSIST || temporary)
         return rc;
     /* Only what this request names: an earlier temporary change of
@@ -1009,4 +1075,41 @@ int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen)
     rc = file_load(m, m->state_path, ORIGIN_PERSIST, true, err, errlen);
     m->restoring = false;
     return rc;
+}
+
+void vsw_mgr_set_owner(struct vsw_mgr *m, const struct vsw_mgr_owner_ops *ops,
+                       void *arg)
+{
+    m->owner = ops;
+    m->owner_arg = arg;
+}
+
+int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
+                      struct vsw_port *port, char *err, size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, name);
+    int rc;
+
+    if (!mv || mv->inactive)
+        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+    if (!mv->conf.domid || mv->conf.attach == VSW_ATTACH_TAP)
+        return fail(err, errlen, -EBUSY, "VNIC '%s' is not a domain's",
+                    name);
+    rc = vsw_vnic_attach(mv->v, port);
+    if (rc < 0)
+        return fail(err, errlen, rc, "cannot attach to '%s': %s", name,
+                    strerror(-rc));
+    mv->conf.attach = port ? VSW_ATTACH_VIF : VSW_ATTACH_NONE;
+    return 0;
+}
+
+int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
+                         size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, name);
+
+    if (!mv)
+        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+    mv->conf.domid = 0;
+    return vnic_remove(m, name, false, err, errlen);
 }

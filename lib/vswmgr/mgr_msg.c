@@ -209,6 +209,14 @@ static int do_vnic_create(struct vsw_mgr *m, struct reply *r,
         return -EINVAL;
     vsw_vnic_conf_init(&vc);
     vsw_ctl_get_vnic(tb, &vc, NULL);
+    /* Only the owner of guest vifs makes a domain's VNIC, never a client;
+     * nor does a client attach a guest's vif. */
+    vc.domid = 0;
+    vc.domain[0] = '\0';
+    if (vc.attach == VSW_ATTACH_VIF || vc.mac_type == VSW_MAC_AUTO) {
+        snprintf(r->err, sizeof(r->err), "invalid argument");
+        return -EINVAL;
+    }
     /* RANDOM with a MAC: one the client drew (dladm -r prefix); without
      * one, vswitchd draws it. */
     rc = vsw_mgr_vnic_create(m, &vc, r->err, sizeof(r->err));

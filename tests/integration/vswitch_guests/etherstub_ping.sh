@@ -23,13 +23,13 @@ done
 # The VNICs: temporary, on stub0, with the vif's MAC and properties
 # (xvm's defaults: no VLAN, no maxbw, priority medium).
 expect "xvm${a}_0: link MAC VID maxbw priority attach temporary" \
-    "stub0 02:08:20:33:00:01 0 -- medium none yes" \
+    "stub0 02:08:20:33:00:01 0 -- medium vif yes" \
     "$(ctl vnic-show "xvm${a}_0" | awk '{ print $2, $3, $5, $6, $7, $9, $11 }')"
 expect "xvm${c}_0: vlan 5, maxbw 100M (from the rate key), priority low" \
     "02:08:20:33:00:03 5 100M low" \
     "$(ctl vnic-show "xvm${c}_0" | awk '{ print $3, $5, $6, $7 }')"
 expect "dladm show-vnic: the domain of each xvm VNIC" \
-    "xvm${a}_0:stub0:$a xvm${b}_0:stub0:$b xvm${c}_0:stub0:$c" \
+    "xvm${a}_0:stub0:ga xvm${b}_0:stub0:gb xvm${c}_0:stub0:gc" \
     "$("$DLADM" show-vnic -p -o link,over,domain | sort | tr '\n' ' ' | sed 's/ $//')"
 
 guest_ip ga 10.79.0.1/24

@@ -16,7 +16,7 @@ wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
     fail "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
 expect "xvm${g}_0 over phys0 with VID 10" "phys0 10" \
     "$(ctl vnic-show "xvm${g}_0" | awk '{ print $2, $5 }')"
-expect "dladm: VID and domain" "xvm${g}_0:phys0:10:$g" \
+expect "dladm: VID and domain" "xvm${g}_0:phys0:10:gv" \
     "$("$DLADM" show-vnic -p -o link,over,vid,domain "xvm${g}_0")"
 guest_ip gv 10.0.10.1/24
 

@@ -154,6 +154,14 @@ void vsw_vnic_destroy(struct vsw_vnic *v);
  */
 int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port);
 
+/**
+ * Take @v's port back without destroying it, once the fast path no longer
+ * uses it: @v is attached to nothing.  The port can be attached to another
+ * VNIC (a VNIC re-made with a new VID or link keeps its guest's vif).
+ * @return the port, or NULL if @v had none.
+ */
+struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v);
+
 /** Change maxbw (bits/s, 0 = none).  @return 0 or -EINVAL. */
 int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps);
 /** Change the protection bits.  @return 0 or -EINVAL. */

@@ -104,6 +104,8 @@ enum vsw_attr {
     VSW_A_SPEED,      /**< u32: Mbit/s */
     VSW_A_STATE,      /**< u8: enum vsw_link_state */
     VSW_A_DUPLEX,     /**< u8: 0 unknown, 1 half, 2 full */
+    VSW_A_DOMID,      /**< u32, reported: the guest a VNIC was made for */
+    VSW_A_DOMAIN,     /**< string, reported: that guest's name */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)

@@ -71,7 +71,8 @@ struct vsw_ipnet {
 /** What a VNIC's frames go to and come from. */
 enum vsw_attach {
     VSW_ATTACH_NONE = 0, /**< nothing: frames for it are dropped */
-    VSW_ATTACH_TAP = 1   /**< a host TAP interface, for dom0 itself */
+    VSW_ATTACH_TAP = 1,  /**< a host TAP interface, for dom0 itself */
+    VSW_ATTACH_VIF = 2   /**< a guest domain's netif vif */
 };
 
 /**
@@ -131,7 +132,8 @@ struct vsw_link_conf {
 /** How a VNIC got its MAC address. */
 enum vsw_mac_type {
     VSW_MAC_RANDOM = 0, /**< chosen at creation; prefix 02:08:20 */
-    VSW_MAC_FIXED = 1   /**< given by the administrator */
+    VSW_MAC_FIXED = 1,  /**< given by the administrator */
+    VSW_MAC_AUTO = 2    /**< chosen by the toolstack for a guest (mac=auto) */
 };
 
 /** A VNIC, as created and as reported. */
@@ -150,6 +152,11 @@ struct vsw_vnic_conf {
     uint16_t mtu;                /**< 0: the default, VSW_VNIC_MTU_DEFAULT */
     uint8_t nips;                /**< entries of @ips in use */
     struct vsw_ipnet ips[VSW_IPS_MAX]; /**< allowed-ips (ip-nospoof) */
+    /** The guest domain the VNIC was made for (0: none, dom0's own).  A
+     *  domain's VNIC is busy: it cannot be deleted or renamed while the
+     *  domain exists, nor its link renamed; it goes with the domain. */
+    uint32_t domid;
+    char domain[VSW_NAMSIZ];     /**< that domain's name, reported only */
 };
 
 /** A VNIC's MTU: default and limits (the switch enforces the same). */
@@ -186,6 +193,8 @@ int vsw_name_check(const char *name);
 int vsw_mac_parse(const char *s, uint8_t mac[6]);
 /** Write @mac as six two-digit hex bytes joined by ':' (17 chars). */
 void vsw_mac_format(const uint8_t mac[6], char buf[18]);
+/** "random", "fixed" or "auto" (dladm's MACADDRTYPE). */
+const char *vsw_mac_type_str(enum vsw_mac_type t);
 /** A MAC a VNIC may have: unicast and not all zero. */
 bool vsw_mac_valid(const uint8_t mac[6]);
 

@@ -133,6 +133,40 @@ int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
 int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
                    char *err, size_t errlen);
 
+/**
+ * The owner of the domains' VNICs (VNICs with a domid: vswitchd's guest
+ * vifs).  Such a VNIC is busy: delete and rename refuse it (-EBUSY, "link
+ * busy"), and its link cannot be renamed; it goes with the domain
+ * (vsw_mgr_vnic_release()).  Modify applies live, the guest's vif moving to
+ * a VNIC re-made for a new VID or link; the MAC is the guest's and cannot
+ * change (-EOPNOTSUPP).
+ */
+struct vsw_mgr_owner_ops {
+    /** Keep the persistent change @mods of @vc (as running now) in the
+     *  domain's record.  @return 0, or -errno with a message in @err:
+     *  the running VNIC is then put back. */
+    int (*persist)(void *arg, const struct vsw_vnic_conf *vc, uint32_t mods,
+                   char *err, size_t errlen);
+};
+
+/** Set the owner of the domains' VNICs (NULL: persistent changes of them
+ *  are refused). */
+void vsw_mgr_set_owner(struct vsw_mgr *m, const struct vsw_mgr_owner_ops *ops,
+                       void *arg);
+
+/**
+ * Attach a domain's VNIC @name (made with vc.domid set) to its guest's vif
+ * @port, taken over (NULL: detach, the old port is destroyed); the record
+ * says VSW_ATTACH_VIF meanwhile.  @return 0, -ENOENT, -EBUSY (not a
+ * domain's VNIC), or the switch's -errno (the caller keeps @port).
+ */
+int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
+                      struct vsw_port *port, char *err, size_t errlen);
+
+/** Delete a domain's VNIC: the domain is gone.  @return 0 or -ENOENT. */
+int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
+                         size_t errlen);
+
 /** Sends one reply datagram; @return 0 or -errno (then replies stop). */
 typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len);
 
