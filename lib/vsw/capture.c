@@ -58,11 +58,6 @@ struct vsw_cap {
     struct vsw_cap *next;      /* the switch's captures */
 };
 
-static void publish(void *slot, void *val)
-{
-    __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
-}
-
 /* ---- fast path ---- */
 
 static inline uint64_t cap_ns(const struct vsw_cap *c, uint64_t tsc)
@@ -270,7 +265,7 @@ static int republish(struct vsw_switch *sw, struct vsw_link *l,
         if (rc < 0)
             return rc;
         old_one = (struct vsw_cap_list *)ep->cap;
-        publish(&ep->cap, cl);
+        vsw_publish(&ep->cap, cl);
     } else if (l) {
         olds = calloc(l->nvnics + 1, sizeof(*olds));
         if (!olds)
@@ -280,7 +275,7 @@ static int republish(struct vsw_switch *sw, struct vsw_link *l,
             if (rc < 0)
                 break;
             olds[i++] = (struct vsw_cap_list *)x->ep.cap;
-            publish(&x->ep.cap, cl);
+            vsw_publish(&x->ep.cap, cl);
         }
     }
     vsw_sync(sw);
@@ -595,7 +590,7 @@ void vsw_cap_vnic_gone(struct vsw_vnic *v)
     end_all_on(sw, NULL, v);
     /* Stub captures stay; this VNIC just stops being seen. */
     old = (struct vsw_cap_list *)v->ep.cap;
-    publish(&v->ep.cap, NULL);
+    vsw_publish(&v->ep.cap, NULL);
     vsw_sync(sw);
     free(old);
 }

@@ -36,8 +36,6 @@
 /* Sleep while a congested wire has frames queued (prio.c). */
 #define EGRESS_RETRY_US 20
 
-#define load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-
 static void wakefd_drain(struct vsw_switch *sw)
 {
     uint64_t v;
@@ -72,15 +70,15 @@ static void unstall(struct vsw_switch *sw, uint64_t now, bool all)
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &v->ep};
         struct vsw_port *port;
 
-        if (!load_acq(&v->dying) && !all && now < v->stall_until) {
+        if (!vsw_load_acq(&v->dying) && !all && now < v->stall_until) {
             pp = &v->next_stalled;
             continue;
         }
         *pp = v->next_stalled;
         v->next_stalled = NULL;
         v->stalled = false;
-        port = load_acq(&v->ep.port);
-        if (!load_acq(&v->dying) && port && port->rx_fd >= 0)
+        port = vsw_load_acq(&v->ep.port);
+        if (!vsw_load_acq(&v->dying) && port && port->rx_fd >= 0)
             epoll_ctl(sw->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev);
     }
 }
@@ -116,7 +114,7 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
         if (!(port->flags & VSW_PORT_F_TX_RATE))
             budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
         if (budget == 0) {
-            const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+            const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
 
             if (port->rx_fd >= 0 && c)
                 stall(sw, v, port, now, vsw_tb_wait(&v->tx_tb, c));
@@ -144,7 +142,7 @@ unsigned vsw_switch_poll(struct vsw_switch *sw)
 
     /* fds first: an edge a sleep would need is consumed here only for
      * a port that is then read in this same iteration. */
-    if (load_acq(&sw->nfdports) > 0) {
+    if (vsw_load_acq(&sw->nfdports) > 0) {
         struct epoll_event evs[EVENTS_MAX];
         int k = epoll_wait(sw->epfd, evs, EVENTS_MAX, 0);
 
@@ -156,7 +154,7 @@ unsigned vsw_switch_poll(struct vsw_switch *sw)
                 wakefd_drain(sw);
                 continue;
             }
-            port = load_acq(&ep->port);
+            port = vsw_load_acq(&ep->port);
             if (!port || port->rx_fd < 0)
                 continue;
             if ((evs[i].events & (EPOLLERR | EPOLLHUP)) && ep->is_vnic) {
@@ -169,9 +167,9 @@ unsigned vsw_switch_poll(struct vsw_switch *sw)
             total += ep_rx(sw, ep, port, now);
         }
     }
-    ps = load_acq(&sw->pollset);
+    ps = vsw_load_acq(&sw->pollset);
     for (i = 0; i < ps->n; i++) {
-        struct vsw_port *port = load_acq(&ps->ep[i]->port);
+        struct vsw_port *port = vsw_load_acq(&ps->ep[i]->port);
 
         if (port)
             total += ep_rx(sw, ps->ep[i], port, now);
@@ -191,7 +189,7 @@ static bool ports_arm(const struct vsw_pollset *ps)
     uint32_t i;
 
     for (i = 0; i < ps->n; i++) {
-        struct vsw_port *port = load_acq(&ps->ep[i]->port);
+        struct vsw_port *port = vsw_load_acq(&ps->ep[i]->port);
 
         if (!port)
             continue;
@@ -207,7 +205,7 @@ static void ports_disarm(const struct vsw_pollset *ps)
     uint32_t i;
 
     for (i = 0; i < ps->n; i++) {
-        struct vsw_port *port = load_acq(&ps->ep[i]->port);
+        struct vsw_port *port = vsw_load_acq(&ps->ep[i]->port);
 
         if (port && port->wake_fd >= 0 && port->ops->sleep_disarm)
             port->ops->sleep_disarm(port);
@@ -240,7 +238,7 @@ static uint64_t credit_due(const struct vsw_switch *sw)
         if (v->stall_until < first)
             first = v->stall_until;
     for (v = sw->backlog; v; v = v->next_backlog) {
-        const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+        const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
         uint64_t due = c ? v->rx_tb.last + vsw_tb_wait(&v->rx_tb, c) : 0;
 
         if (due < first)
@@ -270,7 +268,7 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
             us = STALL_SLEEP_MAX_US;
         return wait_us(sw, us);
     }
-    if (!ports_arm(load_acq(&sw->pollset)) && nowake_us < us)
+    if (!ports_arm(vsw_load_acq(&sw->pollset)) && nowake_us < us)
         us = nowake_us;
     if (sw->fp_running)
         rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
@@ -278,6 +276,6 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
     if (sw->fp_running)
         rte_rcu_qsbr_thread_online(sw->qsbr, VSW_FP_THREAD);
     /* Re-read: the set we armed may have been freed while we slept. */
-    ports_disarm(load_acq(&sw->pollset));
+    ports_disarm(vsw_load_acq(&sw->pollset));
     return rc;
 }

@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 
 #include "netback/netback.h"
+#include "mbufq_pvt.h"
 #include "vsw/port.h"
 
 /* Frames waiting for guest RX buffers. */
@@ -58,8 +59,7 @@ struct vif_port {
     bool dead_seen;
     struct rte_mbuf **out;        /* where tx_deliver puts frames */
     uint16_t nout, maxout;
-    uint32_t qhead, qn;
-    struct rte_mbuf *q[VIF_RXQ_MAX];
+    struct vsw_mbufq *q;          /* frames waiting for guest buffers */
     struct nb_rx_pkt rp[NB_BURST_MAX];
     struct nb_seg segs[VIF_SEGS_MAX];
 };
@@ -189,19 +189,16 @@ static unsigned give(struct vif_port *vp, struct rte_mbuf **pkts, unsigned n)
 /* Retry the queued frames.  @return true if the queue is empty. */
 static bool queue_drain(struct vif_port *vp)
 {
-    while (vp->qn) {
+    while (vp->q->n) {
         struct rte_mbuf *batch[NB_BURST_MAX];
-        unsigned n = 0, done, i;
+        unsigned n = 0, done;
 
-        while (n < vp->qn && n < NB_BURST_MAX) {
-            batch[n] = vp->q[(vp->qhead + n) % VIF_RXQ_MAX];
+        while (n < vp->q->n && n < NB_BURST_MAX) {
+            batch[n] = vsw_mbufq_at(vp->q, n);
             n++;
         }
         done = give(vp, batch, n);
-        for (i = 0; i < done; i++) {
-            vp->qhead = (vp->qhead + 1) % VIF_RXQ_MAX;
-            vp->qn--;
-        }
+        vsw_mbufq_drop_head(vp->q, done);
         if (done < n)
             return false;
     }
@@ -225,8 +222,8 @@ static uint16_t vif_tx(struct vsw_port *port, struct rte_mbuf **pkts,
         if (done == 0)
             break;
     }
-    for (; k < n && vp->qn < VIF_RXQ_MAX; k++)
-        vp->q[(vp->qhead + vp->qn++) % VIF_RXQ_MAX] = pkts[k];
+    for (; k < n && vsw_mbufq_push(vp->q, pkts[k]); k++)
+        ;
     if (k < n)
         *why = nb_vif_disabled(vp->vif) ? VSW_DROP_VIF_ERROR : VSW_DROP_NOBUF;
     return k;
@@ -255,7 +252,7 @@ static uint16_t vif_rx(struct vsw_port *port, struct rte_mbuf **pkts,
     rate_apply(vp);
     if (nb_vif_disabled(vp->vif) != NB_FATAL_NONE)
         return 0;
-    if (vp->qn)
+    if (vp->q->n)
         queue_drain(vp);
     vp->out = pkts;
     vp->nout = 0;
@@ -266,7 +263,7 @@ static uint16_t vif_rx(struct vsw_port *port, struct rte_mbuf **pkts,
     /* Drained: consume the event, then look once more at both rings,
      * so that nothing posted before the consume is missed. */
     xvm_evtchn_consume(vp->ec, vp->evport);
-    if (vp->qn)
+    if (vp->q->n)
         queue_drain(vp);
     if (nb_vif_tx_final_check(vp->vif) &&
         write(port->rx_fd, &one, sizeof(one)) < 0) {
@@ -300,11 +297,7 @@ static void vif_destroy(struct vsw_port *port)
 {
     struct vif_port *vp = vif_of(port);
 
-    while (vp->qn) {
-        rte_pktmbuf_free(vp->q[vp->qhead]);
-        vp->qhead = (vp->qhead + 1) % VIF_RXQ_MAX;
-        vp->qn--;
-    }
+    vsw_mbufq_free(vp->q);
     nb_vif_destroy(vp->vif);
     xvm_evtchn_destroy(vp->ec);
     xvm_mem_destroy(vp->mem);
@@ -374,8 +367,10 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     vp->pool = pool;
     vp->room = (uint16_t)(rte_pktmbuf_data_room_size(pool) -
                           RTE_PKTMBUF_HEADROOM);
-    rc = vif_connect(vp, p);
+    vp->q = vsw_mbufq_new(VIF_RXQ_MAX);
+    rc = vp->q ? vif_connect(vp, p) : -ENOMEM;
     if (rc < 0) {
+        vsw_mbufq_free(vp->q);
         nb_vif_destroy(vp->vif);
         xvm_evtchn_destroy(vp->ec);
         xvm_mem_destroy(vp->mem);

@@ -27,15 +27,27 @@
 /* Frames one class may hold: ~12 ms of a 1 Gbit/s port at 1500 B. */
 #define EGQ_MAX 1024
 
-struct egq_class {
-    uint32_t head, n;
-    struct rte_mbuf *m[EGQ_MAX];
-};
-
 struct vsw_egq {
     uint32_t n; /* in all classes */
-    struct egq_class c[VSW_PRIO_N];
+    struct vsw_mbufq *c[VSW_PRIO_N];
 };
+
+static struct vsw_egq *egq_new(void)
+{
+    struct vsw_egq *egq = calloc(1, sizeof(*egq));
+    unsigned c;
+
+    for (c = 0; egq && c < VSW_PRIO_N; c++) {
+        egq->c[c] = vsw_mbufq_new(EGQ_MAX);
+        if (!egq->c[c]) {
+            while (c--)
+                vsw_mbufq_free(egq->c[c]);
+            free(egq);
+            return NULL;
+        }
+    }
+    return egq;
+}
 
 static inline unsigned class_of(const struct rte_mbuf *m)
 {
@@ -64,15 +76,12 @@ static void count_sent(struct vsw_ep *ep, struct rte_mbuf *const *m,
 static void enqueue(struct vsw_ep *ep, struct rte_mbuf *m)
 {
     unsigned c = class_of(m);
-    struct egq_class *q = &ep->egq->c[c];
-
-    if (q->n == EGQ_MAX) {
+    if (!vsw_mbufq_push(ep->egq->c[c], m)) {
         ep->egst.dropped[c]++;
         vsw_drop(ep->stats, VSW_DROP_NOBUF);
         rte_pktmbuf_free(m);
         return;
     }
-    q->m[(q->head + q->n++) % EGQ_MAX] = m;
     ep->egq->n++;
 }
 
@@ -88,21 +97,20 @@ static void drain(struct vsw_ep *ep, struct vsw_port *port)
         int c;
 
         for (c = VSW_PRIO_N - 1; c >= 0 && k < VSW_BURST; c--) {
-            struct egq_class *q = &egq->c[c];
+            const struct vsw_mbufq *q = egq->c[c];
             uint32_t i;
 
             for (i = 0; i < q->n && k < VSW_BURST; i++)
-                b[k++] = q->m[(q->head + i) % EGQ_MAX];
+                b[k++] = vsw_mbufq_at(q, i);
         }
         sent = port->ops->tx(port, b, k, &why);
         count_sent(ep, b, sent, true);
         /* What was sent is a prefix: the heads of the classes in order. */
         for (c = VSW_PRIO_N - 1, left = sent; c >= 0 && left; c--) {
-            struct egq_class *q = &egq->c[c];
+            struct vsw_mbufq *q = egq->c[c];
             uint32_t d = left < q->n ? left : q->n;
 
-            q->head = (q->head + d) % EGQ_MAX;
-            q->n -= d;
+            vsw_mbufq_drop_head(q, d);
             egq->n -= d;
             left = (uint16_t)(left - d);
         }
@@ -122,7 +130,7 @@ void vsw_egress_tx(struct vsw_ep *ep, struct vsw_port *port, uint16_t n)
         if (likely(sent == n))
             return;
         if (!ep->egq)
-            ep->egq = calloc(1, sizeof(*ep->egq));
+            ep->egq = egq_new();
         if (!ep->egq) {
             for (i = sent; i < n; i++) {
                 vsw_drop(ep->stats, why);
@@ -141,15 +149,8 @@ static void drop_all(struct vsw_ep *ep)
     struct vsw_egq *egq = ep->egq;
     unsigned c;
 
-    for (c = 0; c < VSW_PRIO_N; c++) {
-        struct egq_class *q = &egq->c[c];
-
-        while (q->n) {
-            rte_pktmbuf_free(q->m[q->head]);
-            q->head = (q->head + 1) % EGQ_MAX;
-            q->n--;
-        }
-    }
+    for (c = 0; c < VSW_PRIO_N; c++)
+        vsw_mbufq_purge(egq->c[c]);
     egq->n = 0;
 }
 
@@ -170,6 +171,7 @@ bool vsw_egress_backlog(struct vsw_ep *ep)
 void vsw_egq_free(struct vsw_switch *sw, struct vsw_ep *ep)
 {
     struct vsw_ep **pp;
+    unsigned c;
 
     if (!ep->egq)
         return;
@@ -184,6 +186,8 @@ void vsw_egq_free(struct vsw_switch *sw, struct vsw_ep *ep)
         }
         drop_all(ep);
     }
+    for (c = 0; c < VSW_PRIO_N; c++)
+        free(ep->egq->c[c]);
     free(ep->egq);
     ep->egq = NULL;
 }

@@ -24,11 +24,6 @@
 
 #define DEFAULT_VNICS_PER_LINK 4096
 
-static void publish(void *slot, void *val)
-{
-    __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
-}
-
 /*
  * Wait until the fast path has passed a quiescent state.  When the caller
  * is the fast-path thread itself (single-threaded tests, the benchmark) it
@@ -205,7 +200,7 @@ static int pollset_change(struct vsw_switch *sw, struct vsw_ep *add,
     if (add)
         ps->ep[n++] = add;
     ps->n = n;
-    publish(&sw->pollset, ps);
+    vsw_publish(&sw->pollset, ps);
     vsw_sync(sw);
     free(old);
     return 0;
@@ -358,7 +353,7 @@ int vsw_link_destroy(struct vsw_link *l)
     vsw_cap_link_gone(l);
     if (port)
         vsw_ep_unplug(sw, &l->ep, port);
-    publish(&l->ep.port, NULL);
+    vsw_publish(&l->ep.port, NULL);
     pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&sw->links, l, entry);
     pthread_mutex_unlock(&sw->lock);

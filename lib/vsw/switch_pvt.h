@@ -17,6 +17,7 @@
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
 
+#include "mbufq_pvt.h"
 #include "vsw/switch.h"
 
 struct vsw_cap;
@@ -40,12 +41,8 @@ struct vsw_tb_cfg {
     uint32_t qlimit;   /* bytes the receive queue may hold */
 };
 
-/* Frames waiting for a VNIC's receive credit; fast path. */
+/* Frames a VNIC's receive queue may hold waiting for credit. */
 #define VSW_RXQ_MAX 512
-struct vsw_rxq {
-    uint32_t head, n, bytes;
-    struct rte_mbuf *m[VSW_RXQ_MAX];
-};
 
 /* One direction of a token bucket; fast path. */
 struct vsw_tb {
@@ -135,7 +132,7 @@ struct vsw_vnic {
     bool stalled;                    /* fd taken out of epoll for credit */
     uint64_t stall_until;
     struct vsw_vnic *next_stalled;
-    struct vsw_rxq *rxq;             /* made on first use */
+    struct vsw_mbufq *rxq;             /* made on first use */
     bool backlogged;                 /* on the switch's backlog list */
     struct vsw_vnic *next_backlog;
     /* control */
@@ -174,6 +171,18 @@ struct vsw_switch {
     pthread_mutex_t lock;
     TAILQ_HEAD(, vsw_link) links;
 };
+
+/*
+ * The one way the control thread hands the fast path a new version of
+ * something (a table, a flood list, a port, a capture list): a release
+ * store, read with vsw_load_acq(); the old version is freed only after a
+ * grace period (vsw_sync()).
+ */
+static inline void vsw_publish(void *slot, void *val)
+{
+    __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
+}
+#define vsw_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
 /* switch.c */
 void vsw_sync(struct vsw_switch *sw);
@@ -229,7 +238,6 @@ void vsw_fp_flush_eps(struct vsw_switch *sw);
 void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v);
 void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all);
 uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c);
-void vsw_rxq_free(struct vsw_rxq *q);
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz);
 
 /* Counter bump for the fast path's own counters (single writer). */

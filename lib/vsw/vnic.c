@@ -13,11 +13,6 @@
 #include "capture_pvt.h"
 #include "switch_pvt.h"
 
-static void publish(void *slot, void *val)
-{
-    __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
-}
-
 /* A copy of @old with @add appended; NULL on ENOMEM. */
 static struct vsw_flood *flood_with(const struct vsw_flood *old,
                                     struct vsw_vnic *add)
@@ -61,7 +56,7 @@ static struct vsw_flood *flood_remove(struct vsw_link *l, struct vsw_vnic *v)
                 f->v[n++] = old->v[i];
         f->n = n;
     }
-    publish(&l->flood[v->key.vid], f);
+    vsw_publish(&l->flood[v->key.vid], f);
     return old;
 }
 
@@ -132,7 +127,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
         err = rc == -ENOSPC ? ENOSPC : EINVAL;
         goto free_flood;
     }
-    publish(&l->flood[p->vid], f);
+    vsw_publish(&l->flood[p->vid], f);
     pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&l->vnics, v, entry);
     l->nvnics++;
@@ -168,7 +163,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     port = v->ep.port;
     if (port)
         vsw_ep_unplug(sw, &v->ep, port);
-    publish(&v->ep.port, NULL);
+    vsw_publish(&v->ep.port, NULL);
     pos = rte_hash_del_key(l->fdb, &v->key);
     old = flood_remove(l, v);
     __atomic_store_n(&v->dying, true, __ATOMIC_RELEASE);
@@ -187,7 +182,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     free(old);
     free((void *)v->tbcfg);
     free((void *)v->ips);
-    vsw_rxq_free(v->rxq); /* empty unless the fast path never ran */
+    vsw_mbufq_free(v->rxq); /* empty unless the fast path never ran */
     free(v);
 }
 
@@ -202,7 +197,7 @@ static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
         vsw_ep_unplug(sw, &v->ep, old);
     /* Locked: telemetry looks at the port's kind (telemetry.c). */
     pthread_mutex_lock(&sw->lock);
-    publish(&v->ep.port, port);
+    vsw_publish(&v->ep.port, port);
     pthread_mutex_unlock(&sw->lock);
     if (port) {
         if (port->ops->set_maxbw)
@@ -210,7 +205,7 @@ static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
         rc = vsw_ep_plug(sw, &v->ep, port);
         if (rc < 0) {
             pthread_mutex_lock(&sw->lock);
-            publish(&v->ep.port, NULL);
+            vsw_publish(&v->ep.port, NULL);
             pthread_mutex_unlock(&sw->lock);
         }
     }
@@ -251,7 +246,7 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
         if (!c)
             return -ENOMEM;
     }
-    publish(&v->tbcfg, c);
+    vsw_publish(&v->tbcfg, c);
     v->maxbw = bps;
     if (v->ep.port && v->ep.port->ops->set_maxbw)
         v->ep.port->ops->set_maxbw(v->ep.port, bps);
@@ -306,7 +301,7 @@ int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips
         for (i = 0; i < n; i++)
             vsw_prefix_normalize(&ips[i], &s->p[i]);
     }
-    publish(&v->ips, s);
+    vsw_publish(&v->ips, s);
     vsw_sync(v->link->sw);
     free((void *)old);
     return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The switch core, data side: classification, VLAN tag handling, flooding,
- * maxbw, output batching.  Runs on the fast-path thread only and takes no
+ * The switch core, data side: forwarding.  Frames from the wire and from
+ * VNICs are classified (classify.c), checked, tagged or untagged
+ * (vlan_pvt.h), shaped (shaper.c), flooded, and batched per output.  Runs on the fast-path thread only and takes no
  * lock: what the control thread publishes is read with acquire loads and
  * stays valid until this thread's next quiescent state, which is reported
  * only after every buffered frame has been sent (vsw_switch_poll).
@@ -17,108 +18,15 @@
 #include <rte_ether.h>
 
 #include "capture_pvt.h"
-#include "switch_pvt.h"
-
-#define VLAN_HLEN 4
-/* A full-size untagged frame: the unit of the maxbw budget. */
-#define MTU_FRAME 1514
-
-#define load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-
-/* ---- token buckets ---- */
-
-struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
-{
-    struct vsw_tb_cfg *c = malloc(sizeof(*c));
-    uint64_t depth;
-
-    if (!c)
-        return NULL;
-    /* bytes/cycle = bps / 8 / hz, kept with 32 fraction bits so that
-     * slow rates refilled every microsecond do not round down to zero. */
-    c->rate_fp = (uint64_t)(((unsigned __int128)bps << 32) / (8 * tsc_hz));
-    if (c->rate_fp == 0)
-        c->rate_fp = 1;
-    /* 10 ms of traffic, at least a few full frames: small enough that the
-     * rate holds over short intervals, deep enough for a TCP window. */
-    depth = bps / 8 / 100;
-    if (depth < 4 * MTU_FRAME)
-        depth = 4 * MTU_FRAME;
-    c->depth_fp = (int64_t)(depth << 32);
-    c->max_dt = (uint64_t)c->depth_fp / c->rate_fp + 1;
-    /* 50 ms of queue toward the VNIC: enough for TCP to keep the rate,
-     * short enough not to add much delay. */
-    c->qlimit = (uint32_t)(bps / 8 / 20);
-    if (c->qlimit < 8 * MTU_FRAME)
-        c->qlimit = 8 * MTU_FRAME;
-    return c;
-}
-
-/* Cycles until the bucket is positive again (0 if it is). */
-uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c)
-{
-    if (tb->tokens_fp > 0)
-        return 0;
-    return (uint64_t)(-tb->tokens_fp) / c->rate_fp + 1;
-}
-
-static inline void tb_refill(struct vsw_tb *tb, const struct vsw_tb_cfg *c,
-                             uint64_t now)
-{
-    uint64_t dt;
-
-    if (tb->cfg != c) {
-        /* New or changed maxbw: start with a full bucket. */
-        tb->cfg = c;
-        tb->tokens_fp = c->depth_fp;
-        tb->last = now;
-        return;
-    }
-    dt = now - tb->last;
-    if (dt == 0)
-        return;
-    tb->last = now;
-    if (dt > c->max_dt)
-        dt = c->max_dt;
-    tb->tokens_fp += (int64_t)(dt * c->rate_fp);
-    if (tb->tokens_fp > c->depth_fp)
-        tb->tokens_fp = c->depth_fp;
-}
-
-/*
- * A frame may pass while the bucket is positive; it may then go negative
- * by that one frame.  Charging after the fact keeps the long-run rate
- * exact without knowing frame sizes in advance.
- */
-static inline bool tb_take(struct vsw_tb *tb, uint32_t len)
-{
-    if (tb->tokens_fp <= 0)
-        return false;
-    tb->tokens_fp -= (int64_t)len << 32;
-    return true;
-}
-
-uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now)
-{
-    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
-    uint64_t frames;
-
-    if (!c)
-        return max;
-    tb_refill(&v->tx_tb, c, now);
-    if (v->tx_tb.tokens_fp <= 0)
-        return 0;
-    /* Enough frames to spend the credit if all are full size, so that
-     * the overdraft stays within one frame. */
-    frames = 1 + ((uint64_t)v->tx_tb.tokens_fp >> 32) / MTU_FRAME;
-    return frames < max ? (uint16_t)frames : max;
-}
+#include "classify_pvt.h"
+#include "shaper_pvt.h"
+#include "vlan_pvt.h"
 
 /* ---- output ---- */
 
 void vsw_ep_flush(struct vsw_ep *ep)
 {
-    struct vsw_port *port = load_acq(&ep->port);
+    struct vsw_port *port = vsw_load_acq(&ep->port);
     enum vsw_drop why = VSW_DROP_VIF_ERROR;
     uint16_t n = ep->ntx, sent = 0, i;
     uint64_t bytes = 0;
@@ -153,7 +61,7 @@ void vsw_ep_flush(struct vsw_ep *ep)
 static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
                           struct rte_mbuf *m)
 {
-    const struct vsw_port *port = load_acq(&ep->port);
+    const struct vsw_port *port = vsw_load_acq(&ep->port);
 
     if (!port) {
         vsw_drop(ep->stats, VSW_DROP_VIF_ERROR);
@@ -201,43 +109,7 @@ void vsw_fp_flush_eps(struct vsw_switch *sw)
     sw->dirty = keep;
 }
 
-/* ---- maxbw toward a VNIC: a token bucket with a bounded queue ---- */
-
-void vsw_rxq_free(struct vsw_rxq *q)
-{
-    if (!q)
-        return;
-    while (q->n) {
-        rte_pktmbuf_free(q->m[q->head]);
-        q->head = (q->head + 1) % VSW_RXQ_MAX;
-        q->n--;
-    }
-    free(q);
-}
-
-static int rxq_push(struct vsw_switch *sw, struct vsw_vnic *v,
-                    const struct vsw_tb_cfg *c, struct rte_mbuf *m)
-{
-    struct vsw_rxq *q = v->rxq;
-
-    if (!q) {
-        /* Made here, on the fast path, so only this thread ever touches
-         * it; the control thread frees it after the VNIC is gone. */
-        q = v->rxq = calloc(1, sizeof(*q));
-        if (!q)
-            return -ENOMEM;
-    }
-    if (q->n == VSW_RXQ_MAX || q->bytes + m->pkt_len > c->qlimit)
-        return -ENOSPC;
-    q->m[(q->head + q->n++) % VSW_RXQ_MAX] = m;
-    q->bytes += m->pkt_len;
-    if (!v->backlogged) {
-        v->backlogged = true;
-        v->next_backlog = sw->backlog;
-        sw->backlog = v;
-    }
-    return 0;
-}
+/* ---- toward a VNIC ---- */
 
 /*
  * Give @m to @v within its receive maxbw: at once if it has credit and
@@ -247,12 +119,12 @@ static int rxq_push(struct vsw_switch *sw, struct vsw_vnic *v,
 static void vnic_deliver(struct vsw_switch *sw, struct vsw_vnic *v,
                          struct rte_mbuf *m, uint64_t now)
 {
-    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+    const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
 
     if (c) {
-        tb_refill(&v->rx_tb, c, now);
-        if ((v->rxq && v->rxq->n) || !tb_take(&v->rx_tb, m->pkt_len)) {
-            if (rxq_push(sw, v, c, m) < 0) {
+        vsw_tb_refill(&v->rx_tb, c, now);
+        if ((v->rxq && v->rxq->n) || !vsw_tb_take(&v->rx_tb, m->pkt_len)) {
+            if (vsw_shaper_enqueue(sw, v, c, m) < 0) {
                 vsw_drop(&v->stats, VSW_DROP_POLICER);
                 rte_pktmbuf_free(m);
             }
@@ -260,44 +132,6 @@ static void vnic_deliver(struct vsw_switch *sw, struct vsw_vnic *v,
         }
     }
     ep_put(sw, &v->ep, m);
-}
-
-/* Send what credit allows from each queue (@all: free everything, the
- * fast path is stopping).  VNICs being destroyed let go of their frames. */
-void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all)
-{
-    struct vsw_vnic **pp = &sw->backlog, *v;
-
-    while ((v = *pp) != NULL) {
-        const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
-        struct vsw_rxq *q = v->rxq;
-
-        if (all || load_acq(&v->dying)) {
-            while (q->n) {
-                rte_pktmbuf_free(q->m[q->head]);
-                q->head = (q->head + 1) % VSW_RXQ_MAX;
-                q->n--;
-            }
-        }
-        if (c)
-            tb_refill(&v->rx_tb, c, now);
-        while (q->n && (!c || tb_take(&v->rx_tb, q->m[q->head]->pkt_len))) {
-            struct rte_mbuf *m = q->m[q->head];
-
-            q->head = (q->head + 1) % VSW_RXQ_MAX;
-            q->n--;
-            q->bytes -= m->pkt_len;
-            ep_put(sw, &v->ep, m);
-        }
-        if (q->n) {
-            pp = &v->next_backlog;
-            continue;
-        }
-        q->bytes = 0;
-        *pp = v->next_backlog;
-        v->next_backlog = NULL;
-        v->backlogged = false;
-    }
 }
 
 void vsw_switch_flush(struct vsw_switch *sw, uint64_t now)
@@ -330,73 +164,9 @@ void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v)
     }
 }
 
-/* ---- 802.1Q ---- */
-
-/*
- * The VID of a frame from the wire, or -1 if it is malformed.  *tagged
- * tells whether the tag is in the data (it is not when the driver
- * stripped it into mbuf metadata).  A priority tag gives VID 0.
- */
-static inline int wire_vid(struct rte_mbuf *m, bool *tagged)
-{
-    const struct rte_ether_hdr *eh;
-    const struct rte_vlan_hdr *vh;
-    int vid;
-
-    if (m->data_len < RTE_ETHER_HDR_LEN)
-        return -1;
-    eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-    if (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) {
-        m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
-        *tagged = false;
-        vid = m->vlan_tci & 0xfff;
-        return vid == 0xfff ? -1 : vid;
-    }
-    *tagged = false;
-    if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN))
-        return 0;
-    if (m->data_len < RTE_ETHER_HDR_LEN + VLAN_HLEN)
-        return -1;
-    vh = (const struct rte_vlan_hdr *)(eh + 1);
-    vid = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
-    if (vid == 0xfff)
-        return -1;
-    *tagged = true;
-    return vid;
-}
-
-/* Remove the tag from an mbuf nobody else holds. */
-static inline void tag_strip(struct rte_mbuf *m)
-{
-    char *p = rte_pktmbuf_mtod(m, char *);
-
-    memmove(p + VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
-    rte_pktmbuf_adj(m, VLAN_HLEN);
-}
-
-/* Insert a tag for @vid into an mbuf nobody else holds. */
-static inline int tag_insert(struct rte_mbuf *m, uint16_t vid)
-{
-    struct rte_vlan_hdr vh;
-    char *p;
-
-    if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) > 1)
-        return -EINVAL;
-    p = rte_pktmbuf_prepend(m, VLAN_HLEN);
-    if (!p)
-        return -ENOSPC;
-    memmove(p, p + VLAN_HLEN, 2 * RTE_ETHER_ADDR_LEN);
-    vh.vlan_tci = rte_cpu_to_be_16(vid);
-    vh.eth_proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
-    /* On the wire: ... src, 0x8100, TCI, original ethertype. */
-    memcpy(p + 2 * RTE_ETHER_ADDR_LEN, &vh.eth_proto, 2);
-    memcpy(p + 2 * RTE_ETHER_ADDR_LEN + 2, &vh.vlan_tci, 2);
-    return 0;
-}
-
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid)
 {
-    return tag_insert(m, vid);
+    return vsw_tag_insert_inl(m, vid);
 }
 
 /* The egress class of a frame @v sends to the wire (prio.c). */
@@ -441,7 +211,7 @@ static unsigned flood(struct vsw_switch *sw, const struct vsw_flood *f,
 static void flood_from_wire(struct vsw_link *l, struct rte_mbuf *m,
                             uint16_t vid, bool tagged, uint64_t now)
 {
-    const struct vsw_flood *f = load_acq(&l->flood[vid]);
+    const struct vsw_flood *f = vsw_load_acq(&l->flood[vid]);
 
     if (!f) {
         vsw_drop(&l->stats, VSW_DROP_UNKNOWN_DEST);
@@ -449,7 +219,7 @@ static void flood_from_wire(struct vsw_link *l, struct rte_mbuf *m,
         return;
     }
     if (tagged)
-        tag_strip(m);
+        vsw_tag_strip(m);
     flood(l->sw, f, NULL, NULL, m, now);
 }
 
@@ -457,9 +227,9 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
                             uint64_t now)
 {
     struct vsw_link *l = v->link;
-    const struct vsw_flood *f = load_acq(&l->flood[v->key.vid]);
+    const struct vsw_flood *f = vsw_load_acq(&l->flood[v->key.vid]);
     bool others = f && (f->n > 1 || (f->n == 1 && f->v[0] != v));
-    struct vsw_ep *wire = load_acq(&l->ep.port) ? &l->ep : NULL;
+    struct vsw_ep *wire = vsw_load_acq(&l->ep.port) ? &l->ep : NULL;
     uint16_t vid = v->key.vid;
     struct rte_mbuf *c;
 
@@ -481,7 +251,7 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
     } else {
         c = rte_pktmbuf_copy(m, l->sw->pool, 0, UINT32_MAX);
     }
-    if (!c || tag_insert(c, vid) < 0) {
+    if (!c || vsw_tag_insert_inl(c, vid) < 0) {
         vsw_drop(&v->stats, VSW_DROP_NOBUF);
         rte_pktmbuf_free(c);
     } else {
@@ -492,72 +262,47 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
         flood(l->sw, f, v, NULL, m, now);
 }
 
-/* ---- classification ---- */
-
-static inline void key_set(struct vsw_fdb_key *k, const struct rte_mbuf *m,
-                           uint16_t vid)
-{
-    const struct rte_ether_hdr *eh =
-        rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-
-    memcpy(k->mac, &eh->dst_addr, RTE_ETHER_ADDR_LEN);
-    k->vid = vid;
-}
-
-static inline bool dst_is_group(const struct rte_mbuf *m)
-{
-    const struct rte_ether_hdr *eh =
-        rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-
-    return rte_is_multicast_ether_addr(&eh->dst_addr);
-}
+/* ---- input ---- */
 
 /* Wire input, at most VSW_BURST frames. */
 static void link_input_burst(struct vsw_link *l, struct rte_mbuf **pkts,
                              uint16_t n, uint64_t now)
 {
-    struct vsw_fdb_key keys[VSW_BURST];
-    const void *kp[VSW_BURST];
-    void *hit[VSW_BURST];
-    struct rte_mbuf *uni[VSW_BURST];
+    struct rte_mbuf *ok[VSW_BURST];
+    struct vsw_vnic *dst[VSW_BURST];
+    uint16_t vid[VSW_BURST];
     bool tagged[VSW_BURST];
-    uint64_t hits = 0;
     unsigned i, k = 0;
 
     for (i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
-        bool tg;
-        int vid;
+        int v;
 
         l->stats.ipackets++;
         l->stats.rbytes += m->pkt_len;
-        vid = wire_vid(m, &tg);
-        if (vid < 0) {
+        v = vsw_wire_vid(m, &tagged[k]);
+        if (v < 0) {
             l->stats.ierrors++;
-            rte_pktmbuf_free(m);
-        } else if (dst_is_group(m)) {
-            flood_from_wire(l, m, (uint16_t)vid, tg, now);
-        } else {
-            key_set(&keys[k], m, (uint16_t)vid);
-            kp[k] = &keys[k];
-            tagged[k] = tg;
-            uni[k++] = m;
-        }
-    }
-    if (k)
-        rte_hash_lookup_bulk_data(l->fdb, kp, k, &hits, hit);
-    for (i = 0; i < k; i++) {
-        struct rte_mbuf *m = uni[i];
-        struct vsw_vnic *v = hit[i];
-
-        if (!(hits & (1ull << i))) {
-            vsw_drop(&l->stats, VSW_DROP_UNKNOWN_DEST);
             rte_pktmbuf_free(m);
             continue;
         }
-        if (tagged[i])
-            tag_strip(m);
-        vnic_deliver(l->sw, v, m, now);
+        vid[k] = (uint16_t)v;
+        ok[k++] = m;
+    }
+    vsw_classify(l, ok, vid, k, dst);
+    for (i = 0; i < k; i++) {
+        struct rte_mbuf *m = ok[i];
+
+        if (dst[i] == VSW_CLS_FLOOD) {
+            flood_from_wire(l, m, vid[i], tagged[i], now);
+        } else if (!dst[i]) {
+            vsw_drop(&l->stats, VSW_DROP_UNKNOWN_DEST);
+            rte_pktmbuf_free(m);
+        } else {
+            if (tagged[i])
+                vsw_tag_strip(m);
+            vnic_deliver(l->sw, dst[i], m, now);
+        }
     }
 }
 
@@ -606,7 +351,7 @@ static bool vnic_tx_check(struct vsw_vnic *v, struct rte_mbuf *m,
     default:
         break;
     }
-    if (limited && !tb_take(&v->tx_tb, m->pkt_len)) {
+    if (limited && !vsw_tb_take(&v->tx_tb, m->pkt_len)) {
         vsw_drop(&v->stats, VSW_DROP_POLICER);
         goto drop;
     }
@@ -623,7 +368,7 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
 {
     struct vsw_link *l = v->link;
 
-    if (!load_acq(&l->ep.port)) {
+    if (!vsw_load_acq(&l->ep.port)) {
         vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
         rte_pktmbuf_free(m);
         return;
@@ -634,7 +379,7 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
         vsw_ofl_put(l->sw, &l->ep, m, v->key.vid);
         return;
     }
-    if (v->key.vid != VSW_VID_NONE && tag_insert(m, v->key.vid) < 0) {
+    if (v->key.vid != VSW_VID_NONE && vsw_tag_insert_inl(m, v->key.vid) < 0) {
         vsw_drop(&v->stats, VSW_DROP_NOBUF);
         rte_pktmbuf_free(m);
         return;
@@ -645,41 +390,33 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
 static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
                              uint16_t n, uint64_t now)
 {
-    const struct vsw_tb_cfg *c = load_acq(&v->tbcfg);
+    const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
     uint32_t prot = __atomic_load_n(&v->protection, __ATOMIC_RELAXED);
-    const struct vsw_port *port = load_acq(&v->ep.port);
-    struct vsw_fdb_key keys[VSW_BURST];
-    const void *kp[VSW_BURST];
-    void *hit[VSW_BURST];
-    struct rte_mbuf *uni[VSW_BURST];
-    uint64_t hits = 0;
+    const struct vsw_port *port = vsw_load_acq(&v->ep.port);
+    struct rte_mbuf *ok[VSW_BURST];
+    struct vsw_vnic *dst[VSW_BURST];
+    uint16_t vid[VSW_BURST];
     unsigned i, k = 0;
 
     /* A port that slows its client by credit is not policed here. */
     if (c && port && (port->flags & VSW_PORT_F_TX_RATE))
         c = NULL;
     if (c)
-        tb_refill(&v->tx_tb, c, now);
+        vsw_tb_refill(&v->tx_tb, c, now);
     for (i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-
-        if (!vnic_tx_check(v, m, prot, c != NULL))
+        if (!vnic_tx_check(v, pkts[i], prot, c != NULL))
             continue;
-        if (dst_is_group(m)) {
-            flood_from_vnic(v, m, now);
-            continue;
-        }
-        key_set(&keys[k], m, v->key.vid);
-        kp[k] = &keys[k];
-        uni[k++] = m;
+        vid[k] = v->key.vid;
+        ok[k++] = pkts[i];
     }
-    if (k)
-        rte_hash_lookup_bulk_data(v->link->fdb, kp, k, &hits, hit);
+    vsw_classify(v->link, ok, vid, k, dst);
     for (i = 0; i < k; i++) {
-        struct rte_mbuf *m = uni[i];
-        struct vsw_vnic *d = hit[i];
+        struct rte_mbuf *m = ok[i];
+        struct vsw_vnic *d = dst[i];
 
-        if (!(hits & (1ull << i))) {
+        if (d == VSW_CLS_FLOOD) {
+            flood_from_vnic(v, m, now);
+        } else if (!d) {
             vnic_to_wire(v, m);
         } else if (d == v) {
             /* No hairpin: a VNIC's own address is not a destination. */

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * maxbw: token-bucket configurations, the transmit budget of a VNIC whose
+ * port is polled, and toward a VNIC a bucket with a bounded queue whose
+ * frames wait on the switch's backlog list for their credit.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "shaper_pvt.h"
+
+/* A full-size untagged frame: the unit of the maxbw budget. */
+#define MTU_FRAME 1514
+
+struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
+{
+    struct vsw_tb_cfg *c = malloc(sizeof(*c));
+    uint64_t depth;
+
+    if (!c)
+        return NULL;
+    /* bytes/cycle = bps / 8 / hz, kept with 32 fraction bits so that
+     * slow rates refilled every microsecond do not round down to zero. */
+    c->rate_fp = (uint64_t)(((unsigned __int128)bps << 32) / (8 * tsc_hz));
+    if (c->rate_fp == 0)
+        c->rate_fp = 1;
+    /* 10 ms of traffic, at least a few full frames: small enough that the
+     * rate holds over short intervals, deep enough for a TCP window. */
+    depth = bps / 8 / 100;
+    if (depth < 4 * MTU_FRAME)
+        depth = 4 * MTU_FRAME;
+    c->depth_fp = (int64_t)(depth << 32);
+    c->max_dt = (uint64_t)c->depth_fp / c->rate_fp + 1;
+    /* 50 ms of queue toward the VNIC: enough for TCP to keep the rate,
+     * short enough not to add much delay. */
+    c->qlimit = (uint32_t)(bps / 8 / 20);
+    if (c->qlimit < 8 * MTU_FRAME)
+        c->qlimit = 8 * MTU_FRAME;
+    return c;
+}
+
+/* Cycles until the bucket is positive again (0 if it is). */
+uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c)
+{
+    if (tb->tokens_fp > 0)
+        return 0;
+    return (uint64_t)(-tb->tokens_fp) / c->rate_fp + 1;
+}
+
+uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now)
+{
+    const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
+    uint64_t frames;
+
+    if (!c)
+        return max;
+    vsw_tb_refill(&v->tx_tb, c, now);
+    if (v->tx_tb.tokens_fp <= 0)
+        return 0;
+    /* Enough frames to spend the credit if all are full size, so that
+     * the overdraft stays within one frame. */
+    frames = 1 + ((uint64_t)v->tx_tb.tokens_fp >> 32) / MTU_FRAME;
+    return frames < max ? (uint16_t)frames : max;
+}
+
+int vsw_shaper_enqueue(struct vsw_switch *sw, struct vsw_vnic *v,
+                       const struct vsw_tb_cfg *c, struct rte_mbuf *m)
+{
+    struct vsw_mbufq *q = v->rxq;
+
+    if (!q) {
+        /* Made here, on the fast path, so only this thread ever touches
+         * it; the control thread frees it after the VNIC is gone. */
+        q = v->rxq = vsw_mbufq_new(VSW_RXQ_MAX);
+        if (!q)
+            return -ENOMEM;
+    }
+    if (q->bytes + m->pkt_len > c->qlimit || !vsw_mbufq_push(q, m))
+        return -ENOSPC;
+    if (!v->backlogged) {
+        v->backlogged = true;
+        v->next_backlog = sw->backlog;
+        sw->backlog = v;
+    }
+    return 0;
+}
+
+/* Send what credit allows from each queue (@all: free everything, the
+ * fast path is stopping).  VNICs being destroyed let go of their frames. */
+void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all)
+{
+    struct vsw_vnic **pp = &sw->backlog, *v;
+
+    while ((v = *pp) != NULL) {
+        const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
+        struct vsw_mbufq *q = v->rxq;
+
+        if (all || vsw_load_acq(&v->dying))
+            vsw_mbufq_purge(q);
+        if (c)
+            vsw_tb_refill(&v->rx_tb, c, now);
+        while (q->n &&
+               (!c || vsw_tb_take(&v->rx_tb, vsw_mbufq_at(q, 0)->pkt_len)))
+            vsw_ep_put(sw, &v->ep, vsw_mbufq_pop(q));
+        if (q->n) {
+            pp = &v->next_backlog;
+            continue;
+        }
+        *pp = v->next_backlog;
+        v->next_backlog = NULL;
+        v->backlogged = false;
+    }
+}
+
