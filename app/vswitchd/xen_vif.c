@@ -23,7 +23,6 @@
 #include "xvmdctl/proto.h"
 #include "vswmgr/conf.h"
 #include "xen_vif.h"
-#include "xnf/xnf.h"
 #include "xs/xs.h"
 
 struct xen_vif {
@@ -191,14 +190,6 @@ static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
 
 /* ---- the vif port ----------------------------------------------------- */
 
-static uint32_t fe_features(uint32_t nb)
-{
-    return ((nb & NB_F_SG) ? XNF_FE_SG : 0) |
-           ((nb & NB_F_GSO_TCPV4) ? XNF_FE_GSO_TCPV4 : 0) |
-           ((nb & NB_F_GSO_TCPV6) ? XNF_FE_GSO_TCPV6 : 0) |
-           ((nb & NB_F_RX_NOTIFY) ? XNF_FE_RX_NOTIFY : 0);
-}
-
 /*
  * vsw_port_vif_open() binds its local port as VIF_ATTACH needs: a fresh
  * doorbell the client is sent back.  A channel xvmd brokers has both
@@ -252,7 +243,7 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
         .remote_port = c->tx.remote, .gt_gfn = c->dom->gt_gfn,
         .gt_frames = c->dom->gt_frames, .tx_ring_ref = fe->tx_ring_ref,
         .rx_ring_ref = fe->rx_ring_ref,
-        .fe_features = fe_features(fe->features)};
+        .fe_features = fe->features};
     port = vsw_port_vif_open(&p, vsw_switch_pool(xv->sw));
     if (!port)
         return -errno;

@@ -16,7 +16,7 @@ struct nbd_buf {
     unsigned char *data;
     uint32_t len;
     uint32_t refs; /* port queues it waits in */
-    struct nb_offload off;
+    struct netif_offload off;
 };
 
 struct nbd_port {
@@ -118,8 +118,8 @@ static void sw_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
         b->off = pkts[i].off;
         src->st.tx_pkts++;
         src->st.tx_bytes += b->len;
-        src->st.tx_gso += (b->off.flags & NB_PKT_GSO) != 0;
-        src->st.tx_csum_blank += (b->off.flags & NB_PKT_CSUM_BLANK) != 0;
+        src->st.tx_gso += (b->off.flags & NETIF_OFF_GSO) != 0;
+        src->st.tx_csum_blank += (b->off.flags & NETIF_OFF_CSUM_BLANK) != 0;
         if (b->len > src->st.tx_max_len)
             src->st.tx_max_len = b->len;
         b->refs++; /* ours until switched: a frame nobody takes is freed */
@@ -166,7 +166,7 @@ static unsigned port_flush(struct nbd_port *p)
 
             p->st.rx_pkts++;
             p->st.rx_bytes += b->len;
-            p->st.rx_gso += (b->off.flags & NB_PKT_GSO) != 0;
+            p->st.rx_gso += (b->off.flags & NETIF_OFF_GSO) != 0;
             buf_unref(p->sw, b);
             p->qh = (p->qh + 1) % NBD_SW_QUEUE_MAX;
             p->qn--;
@@ -213,7 +213,7 @@ static unsigned head_slots(const struct nbd_port *p)
 {
     const struct nbd_buf *b = p->q[p->qh];
 
-    return (b->len + 4095u) / 4096u + ((b->off.flags & NB_PKT_GSO) ? 1u : 0u);
+    return (b->len + 4095u) / 4096u + ((b->off.flags & NETIF_OFF_GSO) ? 1u : 0u);
 }
 
 int nbd_switch_sleep_ms(struct nbd_switch *sw)

@@ -53,13 +53,13 @@ static const struct {
     const char *key;
     uint32_t bit;
 } fe_flags[] = {
-    {"feature-sg", NB_F_SG},
-    {"feature-gso-tcpv4", NB_F_GSO_TCPV4},
-    {"feature-gso-tcpv6", NB_F_GSO_TCPV6},
-    {"feature-rx-notify", NB_F_RX_NOTIFY},
-    {"feature-no-csum-offload", NB_F_NO_CSUM},
-    {"feature-ipv6-csum-offload", NB_F_IPV6_CSUM},
-    {"request-multicast-control", NB_F_MCAST_CTRL},
+    {"feature-sg", NETIF_F_SG},
+    {"feature-gso-tcpv4", NETIF_F_GSO_TCPV4},
+    {"feature-gso-tcpv6", NETIF_F_GSO_TCPV6},
+    {"feature-rx-notify", NETIF_F_RX_NOTIFY},
+    {"feature-no-csum-offload", NETIF_F_NO_CSUM},
+    {"feature-ipv6-csum-offload", NETIF_F_IPV6_CSUM},
+    {"request-multicast-control", NETIF_F_MCAST_CTRL},
 };
 
 static int key_path(char *buf, const char *dir, const char *key)

@@ -17,10 +17,10 @@
  *
  * Offloads: netif's flags map onto the mbuf fields a DPDK receive path
  * uses for the same meaning, so they pass between VNICs untouched:
- *   NB_PKT_CSUM_BLANK     <-> RTE_MBUF_F_RX_L4_CKSUM_NONE (partial)
- *   NB_PKT_DATA_VALIDATED <-> RTE_MBUF_F_RX_L4_CKSUM_GOOD
- *   NB_PKT_GSO            <-> RTE_MBUF_F_RX_LRO + tso_segsz, the GSO type
- *                             in packet_type (L3 IPv4/IPv6, L4 TCP)
+ *   NETIF_OFF_CSUM_BLANK     <-> RTE_MBUF_F_RX_L4_CKSUM_NONE (partial)
+ *   NETIF_OFF_DATA_VALIDATED <-> RTE_MBUF_F_RX_L4_CKSUM_GOOD
+ *   NETIF_OFF_GSO            <-> RTE_MBUF_F_RX_LRO + tso_segsz, the GSO type
+ *                                in packet_type (L3 IPv4/IPv6, L4 TCP)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,7 +33,6 @@
 
 #include "netback/netback.h"
 #include "vsw/port.h"
-#include "xnf/xnf.h"
 
 /* Frames waiting for guest RX buffers. */
 #define VIF_RXQ_MAX 256
@@ -101,17 +100,17 @@ static void vif_buf_put(void *arg, void *cookie)
     rte_pktmbuf_free(cookie);
 }
 
-static void off_to_mbuf(const struct nb_offload *o, struct rte_mbuf *m)
+static void off_to_mbuf(const struct netif_offload *o, struct rte_mbuf *m)
 {
-    if (o->flags & NB_PKT_CSUM_BLANK)
+    if (o->flags & NETIF_OFF_CSUM_BLANK)
         m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-    else if (o->flags & NB_PKT_DATA_VALIDATED)
+    else if (o->flags & NETIF_OFF_DATA_VALIDATED)
         m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-    if (o->flags & NB_PKT_GSO) {
+    if (o->flags & NETIF_OFF_GSO) {
         m->ol_flags |= RTE_MBUF_F_RX_LRO;
         m->tso_segsz = o->gso_size;
         m->packet_type = RTE_PTYPE_L4_TCP |
-                         (o->gso_type == NB_GSO_TCPV6 ? RTE_PTYPE_L3_IPV6
+                         (o->gso_type == NETIF_GSO_TCPV6 ? RTE_PTYPE_L3_IPV6
                                                       : RTE_PTYPE_L3_IPV4);
     }
 }
@@ -140,20 +139,20 @@ static const struct nb_io_ops vif_io_ops = {
 
 /* ---- guest receive ---- */
 
-static void mbuf_to_off(const struct rte_mbuf *m, struct nb_offload *o)
+static void mbuf_to_off(const struct rte_mbuf *m, struct netif_offload *o)
 {
     uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 
     memset(o, 0, sizeof(*o));
     if (ck == RTE_MBUF_F_RX_L4_CKSUM_NONE)
-        o->flags |= NB_PKT_CSUM_BLANK;
+        o->flags |= NETIF_OFF_CSUM_BLANK;
     else if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
-        o->flags |= NB_PKT_DATA_VALIDATED;
+        o->flags |= NETIF_OFF_DATA_VALIDATED;
     if ((m->ol_flags & RTE_MBUF_F_RX_LRO) && m->tso_segsz) {
-        o->flags |= NB_PKT_GSO;
+        o->flags |= NETIF_OFF_GSO;
         o->gso_size = m->tso_segsz;
-        o->gso_type = RTE_ETH_IS_IPV6_HDR(m->packet_type) ? NB_GSO_TCPV6
-                                                           : NB_GSO_TCPV4;
+        o->gso_type = RTE_ETH_IS_IPV6_HDR(m->packet_type) ? NETIF_GSO_TCPV6
+                                                           : NETIF_GSO_TCPV4;
     }
 }
 
@@ -323,18 +322,10 @@ static const struct vsw_port_ops vif_ops = {
 
 /* ---- setup ---- */
 
-static uint32_t nb_features(uint32_t fe)
-{
-    return ((fe & XNF_FE_SG) ? NB_F_SG : 0) |
-           ((fe & XNF_FE_GSO_TCPV4) ? NB_F_GSO_TCPV4 : 0) |
-           ((fe & XNF_FE_GSO_TCPV6) ? NB_F_GSO_TCPV6 : 0) |
-           ((fe & XNF_FE_RX_NOTIFY) ? NB_F_RX_NOTIFY : 0);
-}
-
 uint32_t vsw_port_vif_be_features(void)
 {
-    return XNF_BE_RX_COPY | XNF_BE_SG | XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6 |
-           XNF_BE_IPV6_CSUM;
+    return NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
+           NETIF_F_GSO_TCPV6 | NETIF_F_IPV6_CSUM;
 }
 
 static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
@@ -364,7 +355,7 @@ static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
     np.rx_ring_ref = p->rx_ring_ref;
     np.evtchn = vp->ec;
     np.tx_port = np.rx_port = vp->evport;
-    np.features = nb_features(p->fe_features);
+    np.features = p->fe_features;
     np.ops = &vif_io_ops;
     np.ops_arg = vp;
     vp->vif = nb_vif_create(&np);

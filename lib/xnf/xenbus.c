@@ -37,12 +37,12 @@ static const struct {
     const char *key;
     uint32_t bit;
 } be_flags[] = {
-    {"feature-rx-copy", XNF_BE_RX_COPY},
-    {"feature-sg", XNF_BE_SG},
-    {"feature-gso-tcpv4", XNF_BE_GSO_TCPV4},
-    {"feature-gso-tcpv6", XNF_BE_GSO_TCPV6},
-    {"feature-ipv6-csum-offload", XNF_BE_IPV6_CSUM},
-    {"feature-multicast-control", XNF_BE_MCAST_CTRL},
+    {"feature-rx-copy", NETIF_F_RX_COPY},
+    {"feature-sg", NETIF_F_SG},
+    {"feature-gso-tcpv4", NETIF_F_GSO_TCPV4},
+    {"feature-gso-tcpv6", NETIF_F_GSO_TCPV6},
+    {"feature-ipv6-csum-offload", NETIF_F_IPV6_CSUM},
+    {"feature-multicast-control", NETIF_F_MCAST_CTRL},
 };
 
 static int key_path(char *buf, const char *dir, const char *key)
@@ -98,13 +98,13 @@ static int write_keys(struct xnf_xenbus *xf, uint32_t tx)
     if (r == 0)
         r = write_key(xf, tx, "feature-rx-notify", "1");
     if (r == 0)
-        r = write_key(xf, tx, "feature-sg", "%d", !!(f & XNF_FE_SG));
+        r = write_key(xf, tx, "feature-sg", "%d", !!(f & NETIF_F_SG));
     if (r == 0)
         r = write_key(xf, tx, "feature-gso-tcpv4", "%d",
-                      !!(f & XNF_FE_GSO_TCPV4));
+                      !!(f & NETIF_F_GSO_TCPV4));
     if (r == 0)
         r = write_key(xf, tx, "feature-gso-tcpv6", "%d",
-                      !!(f & XNF_FE_GSO_TCPV6));
+                      !!(f & NETIF_F_GSO_TCPV6));
     if (r == 0)
         r = write_key(xf, tx, "state", "%d", XenbusStateConnected);
     return r;
@@ -227,7 +227,7 @@ static int do_connect(struct xnf_xenbus *xf)
         return fatal(xf, r, "reading backend features");
     if (r < 0)
         return r;
-    if (!(be & XNF_BE_RX_COPY))
+    if (!(be & NETIF_F_RX_COPY))
         return fatal(xf, EOPNOTSUPP, "backend doesn't support rx-copy");
     xf->info.be_features = be;
     memset(&xf->rings, 0, sizeof(xf->rings));

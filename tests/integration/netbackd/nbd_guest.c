@@ -9,7 +9,7 @@
  * into a network namespace of its own (`xvm exec` finds it through the
  * pid), reports "ok", and drives vif 0 the way a guest kernel would:
  * xnf_xenbus on its xenstore connection, libxnf in its own memory (the
- * grant table where xvmd says, XVMD_GNTTAB_GFN), event channels allocated
+ * grant table where xvmd says, XVM_GNTTAB_GFN), event channels allocated
  * through xvmd, and a libxnftap eth0.  Every (re)connection gets a fresh
  * device and eth0; when NBD_GUEST_IPV4 is set in the environment (say
  * "10.77.0"), eth0 gets the address NBD_GUEST_IPV4.<domid>/24 each time.
@@ -115,16 +115,16 @@ static int fe_setup(void *owner, const struct xnf_xenbus_info *info,
         pages[i].va = xvm_mem_frame(g->mem, base + i);
     }
     memset(&cfg, 0, sizeof(cfg));
-    cfg.gnttab = xvm_mem_frame(g->mem, XVMD_GNTTAB_GFN);
-    cfg.gnttab_entries = XVMD_GNTTAB_FRAMES * XVM_GNTTAB_ENTRIES_PER_FRAME;
+    cfg.gnttab = xvm_mem_frame(g->mem, XVM_GNTTAB_GFN);
+    cfg.gnttab_entries = XVM_GNTTAB_FRAMES * XVM_GNTTAB_ENTRIES_PER_FRAME;
     cfg.gref_base = XVM_GNTTAB_FIRST_FREE_REF + g->region * XNF_GREFS_NEEDED;
     cfg.pages = pages;
     cfg.nr_pages = XNF_PAGES_NEEDED;
     cfg.backend_domid = info->backend_id;
     cfg.notify = notify;
     cfg.notify_arg = g;
-    cfg.want = XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6 |
-               XNF_FE_RX_NOTIFY;
+    cfg.want = NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |
+               NETIF_F_RX_NOTIFY;
     g->xnf = xnf_init(g->xnf_mem, &cfg);
     if (!g->xnf) {
         xvm_evtchn_close(g->ec, g->port);

@@ -128,8 +128,8 @@ static int guest_run(const struct opts *o, int nsfd, int sfd)
         goto out_sock;
     }
     rc = np_front_setup(&f, sock, o->domid,
-                        XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6 |
-                            XNF_FE_RX_NOTIFY);
+                        NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |
+                            NETIF_F_RX_NOTIFY);
     if (rc < 0)
         goto out_sock;
     memset(&cfg, 0, sizeof(cfg));

@@ -129,7 +129,7 @@ static double now_s(void)
 static int run_send(struct np_front *f, uint64_t count, double secs,
                     uint32_t len, const char *src, const char *dst)
 {
-    unsigned char fr[XNF_MAX_FRAME];
+    unsigned char fr[NETIF_MAX_FRAME];
     uint64_t sent = 0;
     double t0 = now_s(), t = t0;
     unsigned k = 0;
@@ -205,8 +205,8 @@ int main(int argc, char **argv)
     if (!vnic || domid <= 0 || domid >= 0x7ff0 || argc < 1)
         return usage();
     if (attach(&f, sock, vnic, (domid_t)domid,
-               XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6 |
-                   XNF_FE_RX_NOTIFY) < 0)
+               NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |
+                   NETIF_F_RX_NOTIFY) < 0)
         return 1;
     if (strcmp(argv[0], "tap") == 0 && argc == 4)
         rc = run_tap(&f, argv + 1);

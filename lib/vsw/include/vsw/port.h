@@ -158,7 +158,7 @@ struct vsw_vif_params {
     uint64_t gt_gfn;       /**< its grant table */
     uint32_t gt_frames;
     uint32_t tx_ring_ref, rx_ring_ref;
-    uint32_t fe_features;  /**< XNF_FE_* bits the frontend offered */
+    uint32_t fe_features;  /**< NETIF_F_* bits the frontend offered */
 };
 
 /**
@@ -175,7 +175,7 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
                                    struct rte_mempool *pool);
 /** The vif's own event-channel port and doorbell fd (for the reply). */
 int vsw_port_vif_doorbell(const struct vsw_port *port, uint32_t *local_port);
-/** XNF_BE_* features a vif offers its frontend. */
+/** NETIF_F_* features a vif offers its frontend. */
 uint32_t vsw_port_vif_be_features(void);
 /** Whether @port is a vif. */
 bool vsw_port_is_vif(const struct vsw_port *port);

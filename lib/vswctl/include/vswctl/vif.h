@@ -33,7 +33,7 @@ struct vsw_vif_hello {
     char vnic[VSW_NAMSIZ];  /**< the VNIC to attach to */
     uint16_t domid;         /**< the guest; not 0 */
     uint16_t gt_frames;     /**< frames of its grant table (1..32) */
-    uint32_t fe_features;   /**< XNF_FE_* bits (xnf_fe_features()) */
+    uint32_t fe_features;   /**< NETIF_F_* bits (xnf_fe_features()) */
     uint64_t gt_gfn;        /**< first frame of its grant table */
     uint32_t tx_ring_ref;   /**< tx-ring-ref */
     uint32_t rx_ring_ref;   /**< rx-ring-ref */
@@ -45,7 +45,7 @@ struct vsw_vif_hello {
 struct vsw_vif_welcome {
     int32_t status;         /**< 0 or -errno */
     uint32_t port;          /**< the backend's bound port */
-    uint32_t be_features;   /**< XNF_BE_* bits to xnf_connect() with */
+    uint32_t be_features;   /**< NETIF_F_* bits to xnf_connect() with */
     uint32_t pad;
     char err[128];          /**< why, when status < 0 */
 };
