@@ -253,7 +253,8 @@ static void check_match(const struct world *w)
     CHECK_EQ(i->tx_port, w->fo.rings.evtchn);
     CHECK_EQ(i->rx_port, w->fo.rings.evtchn);
     CHECK(!i->split_evtchn);
-    CHECK_EQ(i->features, NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_RX_NOTIFY);
+    CHECK_EQ(i->features, NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
+                              NETIF_F_RX_NOTIFY);
 }
 
 static void connect_world(struct world *w)
@@ -399,7 +400,8 @@ static void test_refuse_no_rx_copy(void)
     CHECK_EQ(bo.info.tx_ring_ref, 8);
     CHECK_EQ(bo.info.rx_ring_ref, 9);
     CHECK_EQ(bo.info.tx_port, 3);
-    CHECK_EQ(bo.info.features, NETIF_F_SG | NETIF_F_RX_NOTIFY);
+    CHECK_EQ(bo.info.features,
+             NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_RX_NOTIFY);
     CHECK(err == NULL);
     free(err);
 

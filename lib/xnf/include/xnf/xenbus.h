@@ -2,7 +2,7 @@
 /*
  * xnf/xenbus.h - the frontend half of the netif xenbus handshake, for
  * hosted frontends (process domains).  Not part of the freestanding core:
- * it talks to xenstore through libxvm's client (xvm/xs.h).
+ * it talks to xenstore through libxs (xs/xs.h, xs/xenbus.h).
  *
  * struct xnf_xenbus drives one device at /local/domain/<D>/device/vif/<N>
  * (where the toolstack wrote backend, backend-id, state, handle, mac, mtu)
