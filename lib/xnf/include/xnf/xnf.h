@@ -131,7 +131,7 @@ XNF_API grant_ref_t xnf_rx_ring_ref(const struct xnf_dev *dev);
 /**
  * NETIF_F_* features this device writes to xenstore (want & supported).
  * GSO is only offered together with SG (a GSO packet spans several slots);
- * NETIF_F_RX_NOTIFY is always set.
+ * NETIF_F_RX_COPY and NETIF_F_RX_NOTIFY are always set.
  */
 XNF_API uint32_t xnf_fe_features(const struct xnf_dev *dev);
 
