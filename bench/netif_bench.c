@@ -195,7 +195,7 @@ static int run_one(uint32_t size, double secs, double hz, struct run *out)
     }
     close(sv[1]);
     np_pin_cpu(0);
-    if (np_front_setup(&f, sv[0], 1, XNF_FE_SG | XNF_FE_RX_NOTIFY) < 0) {
+    if (np_front_setup(&f, sv[0], 1, NETIF_F_SG | NETIF_F_RX_NOTIFY) < 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         return -1;

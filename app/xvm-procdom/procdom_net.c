@@ -159,7 +159,7 @@ static struct xnf_dev *dev_init(struct pd_vif *v, domid_t backend)
     cfg.notify = notify;
     cfg.notify_arg = v;
     cfg.want =
-        XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6 | XNF_FE_RX_NOTIFY;
+        NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY;
     for (g = v->gen; g < PD_GENS; g++) {
         for (i = 0; i < XNF_PAGES_NEEDED; i++) {
             uint64_t gfn =
@@ -312,7 +312,7 @@ static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned k,
              net->self, n);
     v->gref_base = XVM_GNTTAB_FIRST_FREE_REF + k * PD_VIF_GREFS;
     v->gfn_base =
-        XVMD_GNTTAB_GFN + XVMD_GNTTAB_FRAMES + (uint64_t)k * PD_VIF_FRAMES;
+        XVM_GNTTAB_GFN + XVM_GNTTAB_FRAMES + (uint64_t)k * PD_VIF_FRAMES;
     last = v->gfn_base + PD_VIF_FRAMES - 1;
     if (v->gref_base + PD_VIF_GREFS > net->gt_entries) {
         vlog(v, "no room in the grant table (%u vifs at most)",
@@ -390,12 +390,12 @@ static int net_open(struct pd_net *net)
     rc = self_domid(net);
     if (rc < 0)
         return rc == -ENOENT ? 0 : rc; /* no device/vif: no vifs */
-    net->gnttab = xvm_mem_frame(net->mem, XVMD_GNTTAB_GFN);
+    net->gnttab = xvm_mem_frame(net->mem, XVM_GNTTAB_GFN);
     if (!net->gnttab ||
-        !xvm_mem_frame(net->mem, XVMD_GNTTAB_GFN + XVMD_GNTTAB_FRAMES - 1))
+        !xvm_mem_frame(net->mem, XVM_GNTTAB_GFN + XVM_GNTTAB_FRAMES - 1))
         return -ENOSPC;
     net->gt_entries =
-        XVMD_GNTTAB_FRAMES * XVM_PAGE_SIZE / (uint32_t)sizeof(grant_entry_v1_t);
+        XVM_GNTTAB_FRAMES * XVM_PAGE_SIZE / (uint32_t)sizeof(grant_entry_v1_t);
     rc = xvm_xs_directory(net->xs, XVM_XS_NO_TX, "device/vif", &names, &nnames);
     if (rc == -ENOENT)
         return 0;

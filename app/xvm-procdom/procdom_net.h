@@ -10,9 +10,9 @@
  * thread of its own.
  *
  * Memory layout (grant refs and frames, per vif N in directory order):
- *   grant table  frames XVMD_GNTTAB_GFN .. + XVMD_GNTTAB_FRAMES
- *   vif N        PD_VIF_FRAMES frames from XVMD_GNTTAB_GFN +
- *                XVMD_GNTTAB_FRAMES + N * PD_VIF_FRAMES: PD_GENS pairs of
+ *   grant table  frames XVM_GNTTAB_GFN .. + XVM_GNTTAB_FRAMES
+ *   vif N        PD_VIF_FRAMES frames from XVM_GNTTAB_GFN +
+ *                XVM_GNTTAB_FRAMES + N * PD_VIF_FRAMES: PD_GENS pairs of
  *                ring pages, then one page per TX id and per RX slot;
  *                PD_VIF_GREFS refs from 8 + N * PD_VIF_GREFS.
  * Each connection ("generation") g uses ring-page pair g and the refs

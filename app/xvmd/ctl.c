@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
+#include "xvm/gnttab.h"
 #include "xvm/mem.h"
 #include "xvmd.h"
 
@@ -194,8 +195,8 @@ static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int fd[2],
                  dom->cfg.name, strerror(errno));
         return -errno;
     }
-    mnl_attr_put_u64(r->nlh, XVMD_A_GT_GFN, XVMD_GNTTAB_GFN);
-    mnl_attr_put_u32(r->nlh, XVMD_A_GT_FRAMES, XVMD_GNTTAB_FRAMES);
+    mnl_attr_put_u64(r->nlh, XVMD_A_GT_GFN, XVM_GNTTAB_GFN);
+    mnl_attr_put_u32(r->nlh, XVMD_A_GT_FRAMES, XVM_GNTTAB_FRAMES);
     dom_put(r, dom);
     fd[0] = dfd;
     xvmd_log("domain %s (id %u): memory handed to a backend", dom->cfg.name,

@@ -12,6 +12,7 @@
 
 #include "xvmdctl/client.h"
 #include "netback/nbd_vifmgr.h"
+#include "xs/xenbus.h"
 
 /* The token of our watch on NBD_BE_ROOT. */
 #define BE_TOKEN "nbd:vifs"
@@ -111,11 +112,10 @@ int nbd_vifdev_read(const struct nbd_vifdev *dev, const char *key,
 {
     char p[160], *v;
     size_t len;
-    int rc;
+    int rc = xvm_xs_key_path(p, sizeof(p), dev->path, key);
 
-    if ((size_t)snprintf(p, sizeof(p), "%s/%s", dev->path, key) >=
-        sizeof(p))
-        return -ENAMETOOLONG;
+    if (rc < 0)
+        return rc;
     rc = xvm_xs_read(dev->mgr->xs, XVM_XS_NO_TX, p, &v, &len);
     if (rc < 0)
         return rc;
@@ -312,9 +312,8 @@ static void dev_leftovers(struct nbd_vifdev *dev)
     if (xvm_xs_directory(xs, XVM_XS_NO_TX, p, &names, &n) == 0 && n == 0)
         xvm_xs_rm(xs, XVM_XS_NO_TX, p);
     free(names);
-    snprintf(p, sizeof(p), "/local/domain/0/error/backend/vif/%u/%u",
-             dev->domid, dev->n);
-    xvm_xs_rm(xs, XVM_XS_NO_TX, p);
+    if (xvm_xs_error_dir(p, sizeof(p), dev->path) == 0)
+        xvm_xs_rm(xs, XVM_XS_NO_TX, p);
 }
 
 /* Forget a device; @gone: its directory was removed (domain destroyed). */

@@ -14,11 +14,7 @@
 
 #include "netback/netback.h"
 
-/* Both netif rings hold 256 slots on a 4 KiB page. */
-#define NB_RING_SIZE 256u
-#define NB_RING_MASK (NB_RING_SIZE - 1u)
-_Static_assert(XVM_NET_TX_RING_SIZE == NB_RING_SIZE, "TX ring is 256 slots");
-_Static_assert(XVM_NET_RX_RING_SIZE == NB_RING_SIZE, "RX ring is 256 slots");
+#define NB_RING_MASK (NETIF_RING_SIZE - 1u)
 
 /* Grant-copy ops one burst may build.  A burst ends early (not a stall)
  * rather than overflow this. */
@@ -56,7 +52,7 @@ struct nb_tx {
 
     /* Private copies of the requests, indexed by ring slot: every request
      * is read from the shared ring exactly once into here. */
-    netif_tx_request_t req[NB_RING_SIZE];
+    netif_tx_request_t req[NETIF_RING_SIZE];
     struct nb_tx_pend pend[NB_BURST_MAX];
     struct nb_tx_pkt pkts[NB_BURST_MAX];
     struct nb_seg segs[NB_TX_SEGS_MAX];

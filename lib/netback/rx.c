@@ -34,7 +34,7 @@ static enum nb_fatal rx_check_prod(struct nb_rx *rx, RING_IDX p)
 {
     if ((int32_t)(p - rx->last_prod) < 0)
         return NB_FATAL_RX_PROD_BACKWARDS;
-    if (p - rx->ring.rsp_prod_pvt > NB_RING_SIZE)
+    if (p - rx->ring.rsp_prod_pvt > NETIF_RING_SIZE)
         return NB_FATAL_RX_PROD_OVERFLOW;
     rx->last_prod = p;
     return NB_FATAL_NONE;
@@ -64,24 +64,24 @@ static unsigned rx_classify(struct nb_vif *vif, const struct nb_rx_pkt *p,
     uint64_t sum = 0;
     unsigned i, n;
 
-    if (p->len < NB_MIN_PKT_LEN || p->len > NB_MAX_PKT_LEN || !p->segs ||
-        p->nseg == 0 || p->nseg > NB_RX_OPS_MAX - NB_RING_SIZE)
+    if (p->len < NETIF_MIN_FRAME || p->len > NETIF_MAX_FRAME || !p->segs ||
+        p->nseg == 0 || p->nseg > NB_RX_OPS_MAX - NETIF_RING_SIZE)
         goto bad;
     for (i = 0; i < p->nseg; i++)
         sum += p->segs[i].len;
     if (sum != p->len)
         goto bad;
     n = (p->len + XVM_PAGE_SIZE - 1) / XVM_PAGE_SIZE;
-    if (n > 1 && !(vif->features & NB_F_SG))
+    if (n > 1 && !(vif->features & NETIF_F_SG))
         goto offload;
     *ndata = n;
-    if (!(p->off.flags & NB_PKT_GSO))
+    if (!(p->off.flags & NETIF_OFF_GSO))
         return n;
     if (p->off.gso_size == 0)
         goto offload;
-    if (p->off.gso_type == NB_GSO_TCPV4 && (vif->features & NB_F_GSO_TCPV4))
+    if (p->off.gso_type == NETIF_GSO_TCPV4 && (vif->features & NETIF_F_GSO_TCPV4))
         return n + 1;
-    if (p->off.gso_type == NB_GSO_TCPV6 && (vif->features & NB_F_GSO_TCPV6))
+    if (p->off.gso_type == NETIF_GSO_TCPV6 && (vif->features & NETIF_F_GSO_TCPV6))
         return n + 1;
 offload:
     rx->dropped_offload++;
@@ -101,7 +101,7 @@ static bool rx_wait_slots(struct nb_vif *vif, struct rx_burst *b, unsigned need)
     struct nb_rx *rx = &vif->rx;
     RING_IDX p;
 
-    if (vif->features & NB_F_RX_NOTIFY) {
+    if (vif->features & NETIF_F_RX_NOTIFY) {
         __atomic_store_n(&rx->ring.sring->req_event, b->prod + 1,
                          __ATOMIC_RELAXED);
         xen_mb(); /* req_event visible before req_prod is read again */
@@ -119,17 +119,17 @@ static bool rx_wait_slots(struct nb_vif *vif, struct rx_burst *b, unsigned need)
     return false;
 }
 
-static uint16_t rx_csum_flags(const struct nb_offload *off)
+static uint16_t rx_csum_flags(const struct netif_offload *off)
 {
-    if (off->flags & NB_PKT_CSUM_BLANK)
+    if (off->flags & NETIF_OFF_CSUM_BLANK)
         return NETRXF_csum_blank | NETRXF_data_validated;
-    if (off->flags & NB_PKT_DATA_VALIDATED)
+    if (off->flags & NETIF_OFF_DATA_VALIDATED)
         return NETRXF_data_validated;
     return 0;
 }
 
 static void rx_put_extra(struct nb_rx *rx, RING_IDX idx,
-                         const struct nb_offload *off)
+                         const struct netif_offload *off)
 {
     netif_extra_info_t ex;
 
@@ -308,7 +308,7 @@ unsigned nb_vif_rx_slots(struct nb_vif *vif)
     n = p - rx->ring.req_cons;
     /* A query: report nothing for a bad index, leave judging it to
      * nb_vif_rx_burst(). */
-    if (n > NB_RING_SIZE || (int32_t)(p - rx->last_prod) < 0)
+    if (n > NETIF_RING_SIZE || (int32_t)(p - rx->last_prod) < 0)
         return 0;
     return n;
 }

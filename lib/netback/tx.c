@@ -32,7 +32,7 @@ struct tx_info {
     uint16_t nextra;     /* extra-info slots after the first */
     uint16_t ndata;      /* data slots, the first included */
     uint16_t first_size; /* the first slot's real size: total - the rest */
-    struct nb_offload off;
+    struct netif_offload off;
     bool mcast_add, mcast_del;
     uint8_t add_addr[6], del_addr[6];
 };
@@ -76,7 +76,7 @@ static bool tx_read_prod(struct nb_vif *vif, RING_IDX *prod)
                        p, tx->last_prod);
         return false;
     }
-    if (p - tx->ring.req_cons > NB_RING_SIZE) {
+    if (p - tx->ring.req_cons > NETIF_RING_SIZE) {
         nb_vif_disable(vif, NB_FATAL_TX_PROD_OVERFLOW,
                        "req_prod %u req_cons %u", p, tx->ring.req_cons);
         return false;
@@ -121,7 +121,7 @@ static bool tx_parse_extras(struct nb_tx *tx, RING_IDX *idx, RING_IDX prod,
                        ex.u.gso.size, ex.u.gso.type);
                 return false;
             }
-            ti->off.flags |= NB_PKT_GSO;
+            ti->off.flags |= NETIF_OFF_GSO;
             ti->off.gso_size = ex.u.gso.size;
             ti->off.gso_type = ex.u.gso.type;
             break;
@@ -156,9 +156,9 @@ static bool tx_parse_frags(struct nb_tx *tx, RING_IDX cons, RING_IDX prod,
     while (flags & NETTXF_more_data) {
         netif_tx_request_t *r = &tx->req[idx & NB_RING_MASK];
 
-        if (ti->ndata == NB_MAX_SLOTS_PER_PKT) {
+        if (ti->ndata == NETIF_MAX_SLOTS_PER_PKT) {
             tx_bad(b, NB_FATAL_TX_TOO_MANY_SLOTS, "more than %u slots",
-                   NB_MAX_SLOTS_PER_PKT);
+                   NETIF_MAX_SLOTS_PER_PKT);
             return false;
         }
         if (idx == prod) {
@@ -206,9 +206,9 @@ static bool tx_parse(struct nb_tx *tx, RING_IDX cons, struct tx_info *ti,
     memset(ti, 0, sizeof(*ti));
     ti->ndata = 1;
     if (first->flags & NETTXF_csum_blank)
-        ti->off.flags |= NB_PKT_CSUM_BLANK;
+        ti->off.flags |= NETIF_OFF_CSUM_BLANK;
     if (first->flags & NETTXF_data_validated)
-        ti->off.flags |= NB_PKT_DATA_VALIDATED;
+        ti->off.flags |= NETIF_OFF_DATA_VALIDATED;
     if ((first->flags & NETTXF_extra_info) &&
         !tx_parse_extras(tx, &idx, b->prod, ti, b))
         return false;
@@ -220,7 +220,7 @@ static bool tx_parse(struct nb_tx *tx, RING_IDX cons, struct tx_info *ti,
         ti->nslots = (uint16_t)(1 + ti->nextra);
         return true;
     }
-    if (first->size < NB_MIN_PKT_LEN) {
+    if (first->size < NETIF_MIN_FRAME) {
         tx_bad(b, NB_FATAL_TX_BAD_LEN, "packet size %u at %u", first->size,
                cons);
         return false;

@@ -101,7 +101,7 @@ static int ring_map(struct nb_vif *vif, grant_ref_t ref, void **page,
     s = *page;
     *rsp_prod = __atomic_load_n(&s->rsp_prod, __ATOMIC_ACQUIRE);
     *req_prod = __atomic_load_n(&s->req_prod, __ATOMIC_ACQUIRE);
-    if (*req_prod - *rsp_prod > NB_RING_SIZE) {
+    if (*req_prod - *rsp_prod > NETIF_RING_SIZE) {
         xvm_gnttab_unmap(vif->gt, ref, true);
         return -EINVAL;
     }
@@ -118,7 +118,7 @@ static int vif_attach(struct nb_vif *vif)
     if (rc < 0)
         return rc;
     vif->tx.ring.sring = page;
-    vif->tx.ring.nr_ents = NB_RING_SIZE;
+    vif->tx.ring.nr_ents = NETIF_RING_SIZE;
     vif->tx.ring.req_cons = vif->tx.ring.rsp_prod_pvt = rsp;
     vif->tx.rsp_pushed = rsp;
     vif->tx.last_prod = req;
@@ -129,7 +129,7 @@ static int vif_attach(struct nb_vif *vif)
         return rc;
     }
     vif->rx.ring.sring = page;
-    vif->rx.ring.nr_ents = NB_RING_SIZE;
+    vif->rx.ring.nr_ents = NETIF_RING_SIZE;
     vif->rx.ring.req_cons = vif->rx.ring.rsp_prod_pvt = rsp;
     vif->rx.rsp_pushed = rsp;
     vif->rx.last_prod = req;

@@ -17,10 +17,10 @@
  *
  * Offloads: netif's flags map onto the mbuf fields a DPDK receive path
  * uses for the same meaning, so they pass between VNICs untouched:
- *   NB_PKT_CSUM_BLANK     <-> RTE_MBUF_F_RX_L4_CKSUM_NONE (partial)
- *   NB_PKT_DATA_VALIDATED <-> RTE_MBUF_F_RX_L4_CKSUM_GOOD
- *   NB_PKT_GSO            <-> RTE_MBUF_F_RX_LRO + tso_segsz, the GSO type
- *                             in packet_type (L3 IPv4/IPv6, L4 TCP)
+ *   NETIF_OFF_CSUM_BLANK     <-> RTE_MBUF_F_RX_L4_CKSUM_NONE (partial)
+ *   NETIF_OFF_DATA_VALIDATED <-> RTE_MBUF_F_RX_L4_CKSUM_GOOD
+ *   NETIF_OFF_GSO            <-> RTE_MBUF_F_RX_LRO + tso_segsz, the GSO type
+ *                                in packet_type (L3 IPv4/IPv6, L4 TCP)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -100,17 +100,17 @@ static void vif_buf_put(void *arg, void *cookie)
     rte_pktmbuf_free(cookie);
 }
 
-static void off_to_mbuf(const struct nb_offload *o, struct rte_mbuf *m)
+static void off_to_mbuf(const struct netif_offload *o, struct rte_mbuf *m)
 {
-    if (o->flags & NB_PKT_CSUM_BLANK)
+    if (o->flags & NETIF_OFF_CSUM_BLANK)
         m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-    else if (o->flags & NB_PKT_DATA_VALIDATED)
+    else if (o->flags & NETIF_OFF_DATA_VALIDATED)
         m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-    if (o->flags & NB_PKT_GSO) {
+    if (o->flags & NETIF_OFF_GSO) {
         m->ol_flags |= RTE_MBUF_F_RX_LRO;
         m->tso_segsz = o->gso_size;
         m->packet_type = RTE_PTYPE_L4_TCP |
-                         (o->gso_type == NB_GSO_TCPV6 ? RTE_PTYPE_L3_IPV6
+                         (o->gso_type == NETIF_GSO_TCPV6 ? RTE_PTYPE_L3_IPV6
                                                       : RTE_PTYPE_L3_IPV4);
     }
 }
@@ -139,20 +139,20 @@ static const struct nb_io_ops vif_io_ops = {
 
 /* ---- guest receive ---- */
 
-static void mbuf_to_off(const struct rte_mbuf *m, struct nb_offload *o)
+static void mbuf_to_off(const struct rte_mbuf *m, struct netif_offload *o)
 {
     uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 
     memset(o, 0, sizeof(*o));
     if (ck == RTE_MBUF_F_RX_L4_CKSUM_NONE)
-        o->flags |= NB_PKT_CSUM_BLANK;
+        o->flags |= NETIF_OFF_CSUM_BLANK;
     else if (ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
-        o->flags |= NB_PKT_DATA_VALIDATED;
+        o->flags |= NETIF_OFF_DATA_VALIDATED;
     if ((m->ol_flags & RTE_MBUF_F_RX_LRO) && m->tso_segsz) {
-        o->flags |= NB_PKT_GSO;
+        o->flags |= NETIF_OFF_GSO;
         o->gso_size = m->tso_segsz;
-        o->gso_type = RTE_ETH_IS_IPV6_HDR(m->packet_type) ? NB_GSO_TCPV6
-                                                           : NB_GSO_TCPV4;
+        o->gso_type = RTE_ETH_IS_IPV6_HDR(m->packet_type) ? NETIF_GSO_TCPV6
+                                                           : NETIF_GSO_TCPV4;
     }
 }
 

@@ -1,139 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The frontend half of the netif xenbus handshake (hosted only: it needs
- * libc and libxvm's xenstore client).  The backend is another domain, so
- * its values are parsed as strictly as the backend parses ours.
+ * libc and libxs).  The backend is another domain, so its values are
+ * parsed as strictly as the backend parses ours; the xenstore mechanics
+ * are libxs's (xs/xenbus.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xnf/xenbus.h"
+#include "xs/xenbus.h"
 #include "xs/xs.h"
 
-#define XF_PATH_MAX 256u
-#define XF_TXN_TRIES 16
-
 struct xnf_xenbus {
-    struct xvm_xs *xs;
+    struct xvm_xs_dev dev; /* path: ours; otherend: the backend's */
     const struct xnf_xenbus_ops *ops;
-    void *owner;
-    enum xenbus_state state;
-    bool live;       /* ops->setup succeeded; disconnect still owed */
-    bool want_up;    /* false after xnf_xenbus_close() */
-    unsigned tries;  /* reconnects since the backend was last Connected */
+    bool want_up;   /* false after xnf_xenbus_close() */
+    unsigned tries; /* reconnects since the backend was last Connected */
     struct xnf_xenbus_info info;
     struct xnf_xenbus_rings rings;
-    char fe_path[XF_PATH_MAX];
-    char be_path[XF_PATH_MAX];
-    char token[XF_PATH_MAX + 4];
+    char token[XVM_XS_DEV_PATH_MAX + 4];
 };
-
-/* Backend "0"/"1" keys and the XNF_BE_* bit each sets. */
-static const struct {
-    const char *key;
-    uint32_t bit;
-} be_flags[] = {
-    {"feature-rx-copy", XNF_BE_RX_COPY},
-    {"feature-sg", XNF_BE_SG},
-    {"feature-gso-tcpv4", XNF_BE_GSO_TCPV4},
-    {"feature-gso-tcpv6", XNF_BE_GSO_TCPV6},
-    {"feature-ipv6-csum-offload", XNF_BE_IPV6_CSUM},
-    {"feature-multicast-control", XNF_BE_MCAST_CTRL},
-};
-
-static int key_path(char *buf, const char *dir, const char *key)
-{
-    int n = snprintf(buf, XF_PATH_MAX * 2, "%s/%s", dir, key);
-
-    return n < 0 || n >= (int)XF_PATH_MAX * 2 ? -ENAMETOOLONG : 0;
-}
-
-static int read_uint(struct xnf_xenbus *xf, const char *dir, const char *key,
-                     uint64_t max, uint64_t *out)
-{
-    char p[XF_PATH_MAX * 2];
-    int r = key_path(p, dir, key);
-
-    if (r == 0)
-        r = xvm_xs_read_uint(xf->xs, XVM_XS_NO_TX, p, max, out);
-    return r == -ERANGE ? -EINVAL : r;
-}
-
-static int write_key(struct xnf_xenbus *xf, uint32_t tx, const char *key,
-                     const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int write_key(struct xnf_xenbus *xf, uint32_t tx, const char *key,
-                     const char *fmt, ...)
-{
-    char p[XF_PATH_MAX * 2], v[32];
-    va_list ap;
-    int r = key_path(p, xf->fe_path, key);
-
-    if (r < 0)
-        return r;
-    va_start(ap, fmt);
-    vsnprintf(v, sizeof(v), fmt, ap);
-    va_end(ap);
-    return xvm_xs_write_str(xf->xs, tx, p, v);
-}
-
-/* The keys netfront writes with state=Connected, in one transaction. */
-static int write_keys(struct xnf_xenbus *xf, uint32_t tx)
-{
-    const struct xnf_xenbus_rings *rg = &xf->rings;
-    uint32_t f = rg->fe_features;
-    int r;
-
-    r = write_key(xf, tx, "tx-ring-ref", "%u", rg->tx_ring_ref);
-    if (r == 0)
-        r = write_key(xf, tx, "rx-ring-ref", "%u", rg->rx_ring_ref);
-    if (r == 0)
-        r = write_key(xf, tx, "event-channel", "%u", rg->evtchn);
-    if (r == 0)
-        r = write_key(xf, tx, "request-rx-copy", "1");
-    if (r == 0)
-        r = write_key(xf, tx, "feature-rx-notify", "1");
-    if (r == 0)
-        r = write_key(xf, tx, "feature-sg", "%d", !!(f & XNF_FE_SG));
-    if (r == 0)
-        r = write_key(xf, tx, "feature-gso-tcpv4", "%d",
-                      !!(f & XNF_FE_GSO_TCPV4));
-    if (r == 0)
-        r = write_key(xf, tx, "feature-gso-tcpv6", "%d",
-                      !!(f & XNF_FE_GSO_TCPV6));
-    if (r == 0)
-        r = write_key(xf, tx, "state", "%d", XenbusStateConnected);
-    return r;
-}
-
-/* As illumos xnf: the whole set in one transaction, again on EAGAIN. */
-static int publish_connected(struct xnf_xenbus *xf)
-{
-    uint32_t tx;
-    int r, tries;
-
-    for (tries = 0; tries < XF_TXN_TRIES; tries++) {
-        r = xvm_xs_transaction_start(xf->xs, &tx);
-        if (r < 0)
-            return r;
-        r = write_keys(xf, tx);
-        if (r < 0) {
-            xvm_xs_transaction_end(xf->xs, tx, false);
-            return r;
-        }
-        r = xvm_xs_transaction_end(xf->xs, tx, true);
-        if (r != -EAGAIN)
-            return r;
-    }
-    return -EAGAIN;
-}
 
 /*
- * The one place the frontend state changes.  Allowed transitions:
+ * The allowed frontend transitions (xvm_xs_dev_switch() enforces them):
  *
  *   Unknown      --> Initialising            (create)
  *   Initialising --> Connected               (backend InitWait, keys)
@@ -143,76 +36,71 @@ static int publish_connected(struct xnf_xenbus *xf)
  *
  * Entering Connected writes the ring keys with the state, in one
  * transaction.  Leaving a set-up device behind disconnects the owner,
- * here and nowhere else.
+ * there and nowhere else.
  */
-static int set_state(struct xnf_xenbus *xf, enum xenbus_state to)
+static const uint16_t fe_allowed[XenbusStateReconfigured + 1] = {
+    [XenbusStateUnknown] = 1u << XenbusStateInitialising,
+    [XenbusStateInitialising] = 1u << XenbusStateConnected |
+                                1u << XenbusStateClosing |
+                                1u << XenbusStateClosed,
+    [XenbusStateConnected] = 1u << XenbusStateClosing |
+                             1u << XenbusStateClosed,
+    [XenbusStateClosing] = 1u << XenbusStateClosed,
+    [XenbusStateClosed] = 1u << XenbusStateInitialising,
+};
+
+/* The keys netfront writes with state=Connected (xvm_xs_dev_switch). */
+static int write_keys(void *arg, uint32_t tx)
 {
-    static const uint16_t allowed[XenbusStateReconfigured + 1] = {
-        [XenbusStateUnknown] = 1u << XenbusStateInitialising,
-        [XenbusStateInitialising] = 1u << XenbusStateConnected |
-                                    1u << XenbusStateClosing |
-                                    1u << XenbusStateClosed,
-        [XenbusStateConnected] = 1u << XenbusStateClosing |
-                                 1u << XenbusStateClosed,
-        [XenbusStateClosing] = 1u << XenbusStateClosed,
-        [XenbusStateClosed] = 1u << XenbusStateInitialising,
-    };
+    const struct netif_feature_key *t = netif_feature_table();
+    struct xnf_xenbus *xf = arg;
+    const struct xnf_xenbus_rings *rg = &xf->rings;
+    const char *dir = xf->dev.path;
+    struct xvm_xs *xs = xf->dev.xs;
+    /* libxnf always receives by copy and always notifies. */
+    uint32_t f = rg->fe_features | NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY;
+    unsigned i;
     int r;
 
-    if (to == xf->state)
-        return 0;
-    if (!(allowed[xf->state] & (1u << to)))
-        return -EINVAL;
-    if (xf->live && to != XenbusStateConnected) {
-        xf->live = false;
-        xf->ops->disconnect(xf->owner);
-    }
-    if (to == XenbusStateConnected)
-        r = publish_connected(xf);
-    else
-        r = write_key(xf, XVM_XS_NO_TX, "state", "%d", (int)to);
+    r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_TX_RING_REF, "%u",
+                         rg->tx_ring_ref);
     if (r == 0)
-        xf->state = to;
+        r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_RX_RING_REF, "%u",
+                             rg->rx_ring_ref);
+    if (r == 0)
+        r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_EVTCHN, "%u", rg->evtchn);
+    for (i = 0; r == 0 && i < NETIF_FEATURE_COUNT; i++)
+        if (t[i].fe_key)
+            r = xvm_xs_write_key(xs, tx, dir, t[i].fe_key, "%d",
+                                 (f & t[i].bit) != 0);
     return r;
 }
 
-/* xenbus_dev_fatal: error/<node>/error under our home, then Closing. */
-static int fatal(struct xnf_xenbus *xf, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fatal(struct xnf_xenbus *xf, int err, const char *fmt, ...)
+static int set_state(struct xnf_xenbus *xf, enum xenbus_state to)
 {
-    char p[XF_PATH_MAX * 2], msg[256];
-    int home = 0, n;
-    va_list ap;
-
-    if (sscanf(xf->fe_path, "/local/domain/%*u/%n", &home) != 0 || home <= 0)
-        home = 0;
-    snprintf(p, sizeof(p), "%.*serror/%s/error", home, xf->fe_path,
-             xf->fe_path + (home ? home : 1));
-    n = snprintf(msg, sizeof(msg), "%d ", err < 0 ? -err : err);
-    va_start(ap, fmt);
-    vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
-    va_end(ap);
-    /* The error node is best effort: the state change is what counts. */
-    xvm_xs_write_str(xf->xs, XVM_XS_NO_TX, p, msg);
-    return set_state(xf, XenbusStateClosing);
+    return xvm_xs_dev_switch(&xf->dev, to,
+                             to == XenbusStateConnected ? write_keys : NULL,
+                             xf);
 }
 
+/* Every backend feature key; a missing one is "0". */
 static int read_be_features(struct xnf_xenbus *xf, uint32_t *features)
 {
-    uint64_t v;
-    size_t i;
-    int r;
+    const struct netif_feature_key *t = netif_feature_table();
+    unsigned i;
 
     *features = 0;
-    for (i = 0; i < sizeof(be_flags) / sizeof(be_flags[0]); i++) {
-        r = read_uint(xf, xf->be_path, be_flags[i].key, 1, &v);
-        if (r == -ENOENT)
-            continue;
+    for (i = 0; i < NETIF_FEATURE_COUNT; i++) {
+        bool on = false;
+        int r = t[i].be_key ? xvm_xs_read_key_bool(xf->dev.xs,
+                                                   xf->dev.otherend,
+                                                   t[i].be_key, false, &on)
+                            : 0;
+
         if (r < 0)
             return r;
-        if (v)
-            *features |= be_flags[i].bit;
+        if (on)
+            *features |= t[i].bit;
     }
     return 0;
 }
@@ -224,23 +112,24 @@ static int do_connect(struct xnf_xenbus *xf)
     int r = read_be_features(xf, &be);
 
     if (r == -EINVAL)
-        return fatal(xf, r, "reading backend features");
+        return xvm_xs_dev_fatal(&xf->dev, r, "reading backend features");
     if (r < 0)
         return r;
-    if (!(be & XNF_BE_RX_COPY))
-        return fatal(xf, EOPNOTSUPP, "backend doesn't support rx-copy");
+    if (!(be & NETIF_F_RX_COPY))
+        return xvm_xs_dev_fatal(&xf->dev, EOPNOTSUPP,
+                                "backend doesn't support rx-copy");
     xf->info.be_features = be;
     memset(&xf->rings, 0, sizeof(xf->rings));
-    r = xf->ops->setup(xf->owner, &xf->info, &xf->rings);
+    r = xf->ops->setup(xf->dev.owner, &xf->info, &xf->rings);
     if (r < 0)
-        return fatal(xf, r, "setting up the device");
-    xf->live = true;
+        return xvm_xs_dev_fatal(&xf->dev, r, "setting up the device");
+    xf->dev.live = true;
     r = set_state(xf, XenbusStateConnected);
     if (r < 0)
-        return fatal(xf, r, "writing the ring keys");
-    r = xf->ops->connect(xf->owner, be);
+        return xvm_xs_dev_fatal(&xf->dev, r, "writing the ring keys");
+    r = xf->ops->connect(xf->dev.owner, be);
     if (r < 0)
-        return fatal(xf, r, "connecting the device");
+        return xvm_xs_dev_fatal(&xf->dev, r, "connecting the device");
     return 0;
 }
 
@@ -255,28 +144,15 @@ static int closed(struct xnf_xenbus *xf)
     return set_state(xf, XenbusStateInitialising);
 }
 
-static int backend_state(struct xnf_xenbus *xf, enum xenbus_state *st)
-{
-    uint64_t v;
-    int r = read_uint(xf, xf->be_path, "state", XenbusStateReconfigured, &v);
-
-    *st = XenbusStateUnknown;
-    if (r == -ENOENT)
-        return 0;
-    if (r == 0)
-        *st = (enum xenbus_state)v;
-    return r;
-}
-
 /* React to the backend's state (Linux netfront's netback_changed). */
 static int backend_changed(struct xnf_xenbus *xf)
 {
-    enum xenbus_state be, fe = xf->state;
-    int r = backend_state(xf, &be);
+    enum xenbus_state be, fe = xf->dev.state;
+    int r = xvm_xs_read_state(xf->dev.xs, xf->dev.otherend, &be);
 
     if (r == -EINVAL)
         return fe == XenbusStateInitialising || fe == XenbusStateConnected
-                   ? fatal(xf, r, "reading backend state")
+                   ? xvm_xs_dev_fatal(&xf->dev, r, "reading backend state")
                    : 0;
     if (r < 0)
         return r;
@@ -315,7 +191,7 @@ int xnf_xenbus_event(struct xnf_xenbus *xf, const struct xvm_xs_event *ev)
 
 enum xenbus_state xnf_xenbus_state(const struct xnf_xenbus *xf)
 {
-    return xf->state;
+    return xf->dev.state;
 }
 
 const struct xnf_xenbus_info *xnf_xenbus_info(const struct xnf_xenbus *xf)
@@ -326,7 +202,7 @@ const struct xnf_xenbus_info *xnf_xenbus_info(const struct xnf_xenbus *xf)
 int xnf_xenbus_close(struct xnf_xenbus *xf)
 {
     xf->want_up = false;
-    if (xf->state == XenbusStateClosed || xf->state == XenbusStateClosing)
+    if (xf->dev.state == XenbusStateClosed || xf->dev.state == XenbusStateClosing)
         return 0;
     return set_state(xf, XenbusStateClosing);
 }
@@ -335,11 +211,11 @@ int xnf_xenbus_open(struct xnf_xenbus *xf)
 {
     int r = 0;
 
-    if (xf->state != XenbusStateClosed && xf->state != XenbusStateClosing)
+    if (xf->dev.state != XenbusStateClosed && xf->dev.state != XenbusStateClosing)
         return 0;
     xf->want_up = true;
     xf->tries = 0;
-    if (xf->state == XenbusStateClosing)
+    if (xf->dev.state == XenbusStateClosing)
         r = set_state(xf, XenbusStateClosed);
     if (r == 0)
         r = set_state(xf, XenbusStateInitialising);
@@ -347,92 +223,41 @@ int xnf_xenbus_open(struct xnf_xenbus *xf)
     return r < 0 ? r : backend_changed(xf);
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-    static const char hex[] = "0123456789abcdef0123456789ABCDEF";
-    unsigned i, j;
-
-    if (strlen(s) != 17)
-        return -EINVAL;
-    for (i = 0; i < 6; i++) {
-        uint8_t b = 0;
-
-        for (j = 0; j < 2; j++) {
-            const char *d = s[i * 3 + j] ? strchr(hex, s[i * 3 + j]) : NULL;
-
-            if (!d)
-                return -EINVAL;
-            b = (uint8_t)(b << 4 | ((d - hex) & 15));
-        }
-        if (i < 5 && s[i * 3 + 2] != ':')
-            return -EINVAL;
-        mac[i] = b;
-    }
-    return 0;
-}
-
-/* A whole string key (no NUL inside), shorter than XF_PATH_MAX. */
-static int read_str(struct xnf_xenbus *xf, const char *key, char *out)
-{
-    char p[XF_PATH_MAX * 2], *v;
-    size_t len;
-    int r = key_path(p, xf->fe_path, key);
-
-    if (r == 0)
-        r = xvm_xs_read(xf->xs, XVM_XS_NO_TX, p, &v, &len);
-    if (r < 0)
-        return r;
-    if (len == 0 || len >= XF_PATH_MAX || strlen(v) != len)
-        r = -EINVAL;
-    else
-        memcpy(out, v, len + 1);
-    free(v);
-    return r;
-}
-
-/* The toolstack's keys; the backend path must be under backend-id's home. */
+/* The toolstack's keys: backend and backend-id, handle, mtu, mac. */
 static int read_toolstack(struct xnf_xenbus *xf)
 {
-    char home[40], mac[XF_PATH_MAX];
+    struct xvm_xs *xs = xf->dev.xs;
+    const char *dir = xf->dev.path;
     uint64_t v;
-    int r;
+    int r = xvm_xs_dev_otherend(&xf->dev, "backend", "backend-id");
 
-    r = read_uint(xf, xf->fe_path, "backend-id", DOMID_FIRST_RESERVED - 1, &v);
     if (r < 0)
         return r;
-    xf->info.backend_id = (domid_t)v;
-    r = read_uint(xf, xf->fe_path, "handle", UINT32_MAX, &v);
+    xf->info.backend_id = xf->dev.otherend_id;
+    r = xvm_xs_read_key_uint(xs, dir, "handle", UINT32_MAX, &v);
     if (r < 0)
-        return r;
+        return r == -ERANGE ? -EINVAL : r;
     xf->info.handle = (uint32_t)v;
-    r = read_uint(xf, xf->fe_path, "mtu", 65535, &v);
+    r = xvm_xs_read_key_uint(xs, dir, "mtu", NETIF_MAX_FRAME, &v);
     if (r == -ENOENT)
         v = 1500;
     else if (r < 0 || v < 68)
-        return r < 0 ? r : -EINVAL;
+        return r < 0 && r != -ERANGE ? r : -EINVAL;
     xf->info.mtu = (uint32_t)v;
-    r = read_str(xf, "backend", xf->be_path);
-    if (r < 0)
-        return r;
-    snprintf(home, sizeof(home), "/local/domain/%u/", xf->info.backend_id);
-    if (strncmp(xf->be_path, home, strlen(home)) != 0 ||
-        xf->be_path[strlen(xf->be_path) - 1] == '/')
-        return -EINVAL;
-    r = read_str(xf, "mac", mac);
-    return r < 0 ? r : parse_mac(mac, xf->info.mac);
+    return xvm_xs_read_key_mac(xs, dir, "mac", xf->info.mac);
 }
 
 static int start(struct xnf_xenbus *xf)
 {
-    char p[XF_PATH_MAX * 2];
+    char p[XVM_XS_DEV_PATH_MAX * 2];
     int r = read_toolstack(xf);
 
     if (r == 0)
         r = set_state(xf, XenbusStateInitialising);
     if (r == 0)
-        r = key_path(p, xf->be_path, "state");
+        r = xvm_xs_key_path(p, sizeof(p), xf->dev.otherend, "state");
     /* The watch fires at once; that first event starts the handshake. */
-    return r < 0 ? r : xvm_xs_watch(xf->xs, p, xf->token);
+    return r < 0 ? r : xvm_xs_watch(xf->dev.xs, p, xf->token);
 }
 
 struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
@@ -441,25 +266,24 @@ struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
                                      void *owner)
 {
     struct xnf_xenbus *xf;
-    size_t len;
     int r;
 
-    if (!xs || !frontend_path || !ops || !ops->setup || !ops->connect ||
-        !ops->disconnect)
-        goto einval;
-    len = strlen(frontend_path);
-    if (frontend_path[0] != '/' || len < 2 || len >= XF_PATH_MAX ||
-        frontend_path[len - 1] == '/')
-        goto einval;
+    if (!ops || !ops->setup || !ops->connect || !ops->disconnect) {
+        errno = EINVAL;
+        return NULL;
+    }
     xf = calloc(1, sizeof(*xf));
     if (!xf)
         return NULL;
-    xf->xs = xs;
+    r = xvm_xs_dev_init(&xf->dev, xs, frontend_path, fe_allowed,
+                        XenbusStateUnknown, ops->disconnect, owner);
+    if (r < 0) {
+        free(xf);
+        errno = -r;
+        return NULL;
+    }
     xf->ops = ops;
-    xf->owner = owner;
     xf->want_up = true;
-    xf->state = XenbusStateUnknown;
-    memcpy(xf->fe_path, frontend_path, len + 1);
     snprintf(xf->token, sizeof(xf->token), "xnf:%s", frontend_path);
     r = start(xf);
     if (r < 0) {
@@ -468,21 +292,18 @@ struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
         return NULL;
     }
     return xf;
-
-einval:
-    errno = EINVAL;
-    return NULL;
 }
 
 void xnf_xenbus_destroy(struct xnf_xenbus *xf)
 {
-    char p[XF_PATH_MAX * 2];
+    char p[XVM_XS_DEV_PATH_MAX * 2];
 
     if (!xf)
         return;
-    if (xf->state != XenbusStateUnknown)
+    if (xf->dev.state != XenbusStateUnknown)
         set_state(xf, XenbusStateClosed);
-    if (xf->be_path[0] && key_path(p, xf->be_path, "state") == 0)
-        xvm_xs_unwatch(xf->xs, p, xf->token);
+    if (xf->dev.otherend[0] &&
+        xvm_xs_key_path(p, sizeof(p), xf->dev.otherend, "state") == 0)
+        xvm_xs_unwatch(xf->dev.xs, p, xf->token);
     free(xf);
 }

@@ -97,13 +97,13 @@ struct xnf_dev *xnf_init(void *mem, const struct xnf_config *cfg)
     dev->backend_domid = cfg->backend_domid;
     dev->notify = cfg->notify;
     dev->notify_arg = cfg->notify_arg;
-    dev->fe_features = XNF_FE_RX_NOTIFY;
-    if (cfg->want & XNF_FE_SG)
+    dev->fe_features = NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY;
+    if (cfg->want & NETIF_F_SG)
         dev->fe_features |=
-            XNF_FE_SG | (cfg->want & (XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6));
-    if (dev->fe_features & XNF_FE_GSO_TCPV4)
+            NETIF_F_SG | (cfg->want & (NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6));
+    if (dev->fe_features & NETIF_F_GSO_TCPV4)
         dev->rx_gso |= 1u << XEN_NETIF_GSO_TYPE_TCPV4;
-    if (dev->fe_features & XNF_FE_GSO_TCPV6)
+    if (dev->fe_features & NETIF_F_GSO_TCPV6)
         dev->rx_gso |= 1u << XEN_NETIF_GSO_TYPE_TCPV6;
 
     /* Whatever these pages held before must not reach the backend
@@ -157,18 +157,18 @@ int xnf_connect(struct xnf_dev *dev, uint32_t be_features)
 {
     if (dev->connected || dev->shut)
         return -EINVAL;
-    if (!(be_features & XNF_BE_RX_COPY))
+    if (!(be_features & NETIF_F_RX_COPY))
         return -ENOTSUP;
-    dev->tx_sg = (be_features & XNF_BE_SG) != 0;
+    dev->tx_sg = (be_features & NETIF_F_SG) != 0;
     dev->tx_gso = 0;
     /* A GSO packet spans several slots: it needs feature-sg too. */
-    if (dev->tx_sg && (be_features & XNF_BE_GSO_TCPV4))
+    if (dev->tx_sg && (be_features & NETIF_F_GSO_TCPV4))
         dev->tx_gso |= 1u << XEN_NETIF_GSO_TYPE_TCPV4;
-    if (dev->tx_sg && (be_features & XNF_BE_GSO_TCPV6))
+    if (dev->tx_sg && (be_features & NETIF_F_GSO_TCPV6))
         dev->tx_gso |= 1u << XEN_NETIF_GSO_TYPE_TCPV6;
     dev->be_features = be_features;
     if (!dev->tx_sg)
-        dev->be_features &= ~(uint32_t)(XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6);
+        dev->be_features &= ~(uint32_t)(NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6);
     dev->connected = true;
     dev->ready = true;
 

@@ -18,8 +18,6 @@
 #include "xvm/gnttab.h"
 #include "xnf/xnf.h"
 
-_Static_assert(XVM_NET_TX_RING_SIZE == XNF_TX_SLOTS, "TX ring is 256 slots");
-_Static_assert(XVM_NET_RX_RING_SIZE == XNF_RX_SLOTS, "RX ring is 256 slots");
 _Static_assert(sizeof(union netif_rx_sring_entry) == 8, "RX slot is 8 bytes");
 _Static_assert(sizeof(struct netif_extra_info) == 8, "extra is 8 bytes");
 _Static_assert(sizeof(union netif_tx_sring_entry) >=

@@ -23,8 +23,8 @@ struct rx_pkt {
     uint32_t len;   /* sum of the data slots' statuses */
     uint32_t nfrag; /* data slots */
     bool bad;       /* drop it: some slot or extra was malformed */
-    struct xnf_offload off;
-    struct rx_frag frag[XNF_MAX_SLOTS_PER_PKT];
+    struct netif_offload off;
+    struct rx_frag frag[NETIF_MAX_SLOTS_PER_PKT];
 };
 
 static inline void rx_slot_read(const struct xnf_dev *dev, RING_IDX idx,
@@ -133,7 +133,7 @@ static void rx_extra_check(const struct xnf_dev *dev, struct rx_pkt *pkt,
         pkt->bad = true;
         return;
     }
-    pkt->off.flags |= XNF_OFF_GSO;
+    pkt->off.flags |= NETIF_OFF_GSO;
     pkt->off.gso_size = ex->u.gso.size;
     pkt->off.gso_type = ex->u.gso.type;
 }
@@ -160,9 +160,9 @@ static uint32_t rx_parse(struct xnf_dev *dev, struct rx_pkt *pkt)
     pkt->off.gso_size = 0;
     pkt->off.gso_type = 0;
     if (s.rsp.flags & NETRXF_csum_blank)
-        pkt->off.flags |= XNF_OFF_CSUM_BLANK;
+        pkt->off.flags |= NETIF_OFF_CSUM_BLANK;
     if (s.rsp.flags & NETRXF_data_validated)
-        pkt->off.flags |= XNF_OFF_DATA_VALIDATED;
+        pkt->off.flags |= NETIF_OFF_DATA_VALIDATED;
     more = (s.rsp.flags & NETRXF_more_data) != 0;
     emore = (s.rsp.flags & NETRXF_extra_info) != 0;
     rx_frag_add(dev, pkt, cons, &s.rsp);
@@ -183,7 +183,7 @@ static uint32_t rx_parse(struct xnf_dev *dev, struct rx_pkt *pkt)
     for (; more; i++) {
         if (i == avail)
             return 0;
-        if (pkt->nfrag == XNF_MAX_SLOTS_PER_PKT) {
+        if (pkt->nfrag == NETIF_MAX_SLOTS_PER_PKT) {
             pkt->bad = true;
             dev->rx_skip = XNF_SKIP_DATA;
             return i;
@@ -252,7 +252,7 @@ static uint32_t rx_next(struct xnf_dev *dev, struct rx_pkt *pkt)
 }
 
 int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
-             struct xnf_offload *off)
+             struct netif_offload *off)
 {
     struct rx_pkt pkt;
     unsigned drops = 0;
@@ -264,7 +264,7 @@ int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
     /* Bounded so a backend producing garbage as fast as we drop it cannot
      * keep us here. */
     while (drops < XNF_RX_SLOTS && (used = rx_next(dev, &pkt)) != 0) {
-        if (XNF_UNLIKELY(pkt.bad || pkt.len == 0 || pkt.len > XNF_MAX_FRAME)) {
+        if (XNF_UNLIKELY(pkt.bad || pkt.len == 0 || pkt.len > NETIF_MAX_FRAME)) {
             dev->st.rx_errors++;
             drops++;
             rx_consume(dev, used);

@@ -97,20 +97,20 @@ void xnf_flush(struct xnf_dev *dev)
 }
 
 /* Request flags for @off; -EINVAL for what cannot go on the wire. */
-static int tx_offload(const struct xnf_dev *dev, const struct xnf_offload *off,
+static int tx_offload(const struct xnf_dev *dev, const struct netif_offload *off,
                       uint16_t *flags)
 {
     const uint16_t known =
-        XNF_OFF_CSUM_BLANK | XNF_OFF_DATA_VALIDATED | XNF_OFF_GSO;
+        NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED | NETIF_OFF_GSO;
 
     *flags = 0;
     if (off->flags & ~known)
         return -EINVAL;
-    if (off->flags & XNF_OFF_CSUM_BLANK)
+    if (off->flags & NETIF_OFF_CSUM_BLANK)
         *flags |= NETTXF_csum_blank;
-    if (off->flags & XNF_OFF_DATA_VALIDATED)
+    if (off->flags & NETIF_OFF_DATA_VALIDATED)
         *flags |= NETTXF_data_validated;
-    if (off->flags & XNF_OFF_GSO) {
+    if (off->flags & NETIF_OFF_GSO) {
         if (off->gso_size == 0 || off->gso_type >= 8 ||
             !(dev->tx_gso & (1u << off->gso_type)))
             return -EINVAL;
@@ -138,7 +138,7 @@ static inline void tx_put(struct xnf_dev *dev, RING_IDX idx, const char *src,
 }
 
 static void tx_put_gso(struct xnf_dev *dev, RING_IDX idx,
-                       const struct xnf_offload *off)
+                       const struct netif_offload *off)
 {
     union netif_tx_sring_entry e;
     struct netif_extra_info ex;
@@ -167,7 +167,7 @@ static int tx_make_room(struct xnf_dev *dev, unsigned slots, unsigned ids)
 }
 
 int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
-             const struct xnf_offload *off)
+             const struct netif_offload *off)
 {
     const char *src = frame;
     uint32_t chunk, left;
@@ -178,7 +178,7 @@ int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
 
     if (XNF_UNLIKELY(!dev->ready))
         return -EIO;
-    if (XNF_UNLIKELY(len < XNF_MIN_FRAME || len > XNF_MAX_FRAME))
+    if (XNF_UNLIKELY(len < NETIF_MIN_FRAME || len > NETIF_MAX_FRAME))
         return -EMSGSIZE;
     nslots = (len + XVM_PAGE_SIZE - 1) >> XVM_PAGE_SHIFT;
     if (nslots > 1 && !dev->tx_sg)

@@ -66,8 +66,8 @@ static unsigned tx_pass(struct xnftap *t)
         }
         t->st.tx_frames++;
         t->st.tx_bytes += t->pend_len;
-        t->st.tx_gso += (t->pend_off.flags & XNF_OFF_GSO) != 0;
-        t->st.tx_csum_blank += (t->pend_off.flags & XNF_OFF_CSUM_BLANK) != 0;
+        t->st.tx_gso += (t->pend_off.flags & NETIF_OFF_GSO) != 0;
+        t->st.tx_csum_blank += (t->pend_off.flags & NETIF_OFF_CSUM_BLANK) != 0;
         n++;
     }
     if (n)
@@ -80,7 +80,7 @@ static unsigned rx_pass(struct xnftap *t)
 {
     struct virtio_net_hdr *h = (struct virtio_net_hdr *)t->rxbuf;
     unsigned char *frame = t->rxbuf + XNFTAP_VNET_HDR_LEN;
-    struct xnf_offload off;
+    struct netif_offload off;
     unsigned n = 0;
     ssize_t w;
     int len;

@@ -94,9 +94,9 @@ static unsigned offloads_for(uint32_t be)
 {
     unsigned f = TUN_F_CSUM;
 
-    if (be & XNF_BE_GSO_TCPV4)
+    if (be & NETIF_F_GSO_TCPV4)
         f |= TUN_F_TSO4;
-    if ((be & XNF_BE_GSO_TCPV6) && (be & XNF_BE_IPV6_CSUM))
+    if ((be & NETIF_F_GSO_TCPV6) && (be & NETIF_F_IPV6_CSUM))
         f |= TUN_F_TSO6;
     return f;
 }

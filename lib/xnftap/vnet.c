@@ -191,7 +191,7 @@ static void pseudo_rewrite(uint8_t *p, uint32_t len,
 
 static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
                           uint32_t len, uint32_t be,
-                          struct xnf_offload *off)
+                          struct netif_offload *off)
 {
     struct xnftap_l4 l4;
     uint32_t need;
@@ -200,11 +200,11 @@ static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
     if (h->gso_type == VIRTIO_NET_HDR_GSO_TCPV4) {
         l3 = 4;
         xtype = XEN_NETIF_GSO_TYPE_TCPV4;
-        need = XNF_BE_GSO_TCPV4;
+        need = NETIF_F_GSO_TCPV4;
     } else if (h->gso_type == VIRTIO_NET_HDR_GSO_TCPV6) {
         l3 = 6;
         xtype = XEN_NETIF_GSO_TYPE_TCPV6;
-        need = XNF_BE_GSO_TCPV6 | XNF_BE_IPV6_CSUM;
+        need = NETIF_F_GSO_TCPV6 | NETIF_F_IPV6_CSUM;
     } else {
         return -EINVAL; /* ECN, UDP or unknown: never enabled */
     }
@@ -217,14 +217,14 @@ static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
         return -EINVAL;
     if ((be & need) != need)
         return -EOPNOTSUPP;
-    off->flags = XNF_OFF_CSUM_BLANK | XNF_OFF_GSO;
+    off->flags = NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO;
     off->gso_size = h->gso_size;
     off->gso_type = xtype;
     return 0;
 }
 
 int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
-                          uint32_t len, uint32_t be, struct xnf_offload *off)
+                          uint32_t len, uint32_t be, struct netif_offload *off)
 {
     const uint8_t known =
         VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID;
@@ -238,7 +238,7 @@ int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
         return gso_to_offload(h, frame, len, be, off);
     if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
         if (h->flags & VIRTIO_NET_HDR_F_DATA_VALID)
-            off->flags = XNF_OFF_DATA_VALIDATED;
+            off->flags = NETIF_OFF_DATA_VALIDATED;
         return 0;
     }
     start = h->csum_start;
@@ -246,21 +246,21 @@ int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
     if (start < ETH_HDR || start + coff + 2 > len)
         return -EINVAL;
     if (xnftap_parse(frame, len, &l4) == 0 && l4.l4_off == start &&
-        l4.csum_off == coff && (l4.l3 == 4 || (be & XNF_BE_IPV6_CSUM))) {
-        off->flags = XNF_OFF_CSUM_BLANK;
+        l4.csum_off == coff && (l4.l3 == 4 || (be & NETIF_F_IPV6_CSUM))) {
+        off->flags = NETIF_OFF_CSUM_BLANK;
         return 0;
     }
     csum_finish(frame, len, start, coff);
     return XNFTAP_CSUM_DONE;
 }
 
-int xnftap_offload_to_hdr(const struct xnf_offload *off, void *frame,
+int xnftap_offload_to_hdr(const struct netif_offload *off, void *frame,
                           uint32_t len, struct virtio_net_hdr *h)
 {
     struct xnftap_l4 l4;
 
     memset(h, 0, sizeof(*h));
-    if (off->flags & XNF_OFF_GSO) {
+    if (off->flags & NETIF_OFF_GSO) {
         uint8_t l3 = off->gso_type == XEN_NETIF_GSO_TYPE_TCPV4   ? 4
                      : off->gso_type == XEN_NETIF_GSO_TYPE_TCPV6 ? 6
                                                                  : 0;
@@ -268,17 +268,17 @@ int xnftap_offload_to_hdr(const struct xnf_offload *off, void *frame,
         if (!l3 || off->gso_size == 0 || xnftap_parse(frame, len, &l4) < 0 ||
             l4.l3 != l3 || l4.proto != IPPROTO_TCP)
             return -EINVAL;
-        if (!(off->flags & XNF_OFF_CSUM_BLANK))
+        if (!(off->flags & NETIF_OFF_CSUM_BLANK))
             pseudo_rewrite(frame, len, &l4);
         h->gso_type = l3 == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
                               : VIRTIO_NET_HDR_GSO_TCPV6;
         h->gso_size = off->gso_size;
         h->hdr_len = (uint16_t)(l4.l4_off + l4.l4_hlen);
-    } else if (off->flags & XNF_OFF_CSUM_BLANK) {
+    } else if (off->flags & NETIF_OFF_CSUM_BLANK) {
         if (xnftap_parse(frame, len, &l4) < 0)
             return -EINVAL;
     } else {
-        if (off->flags & XNF_OFF_DATA_VALIDATED)
+        if (off->flags & NETIF_OFF_DATA_VALIDATED)
             h->flags = VIRTIO_NET_HDR_F_DATA_VALID;
         return 0;
     }

@@ -30,7 +30,7 @@ struct xnftap {
      * kept here, and TAP reads paused, until xnf_poll() frees slots. */
     bool pend;
     uint32_t pend_len;
-    struct xnf_offload pend_off;
+    struct netif_offload pend_off;
     bool tap_armed; /* TAP fd's EPOLLIN is registered */
     int err;        /* a TAP read failed for good: -errno */
 

@@ -17,7 +17,7 @@
  *  - counters agree with what was returned and delivered.
  *
  * Input (little-endian; reading past the end yields zeros):
- *   u8  features     enum nb_feature bits
+ *   u8  features     enum netif_feature bits
  *   u32 start        index both rings start at
  *   u8  ring_mode    1: TX ring granted read-only, 2: RX ring not granted
  *   u8  grant[32]    data refs 8..39: bits 0-2 kind (0-5 valid, 6 other
@@ -115,7 +115,7 @@ static unsigned own_get(void *arg, uint32_t len, struct nb_seg *segs,
     struct buf *b;
     unsigned n = 0;
 
-    INV(len >= NB_MIN_PKT_LEN && len <= NB_MAX_PKT_LEN);
+    INV(len >= NETIF_MIN_FRAME && len <= NETIF_MAX_FRAME);
     INV(max >= 1);
     if (o->allow == 0)
         return 0;
@@ -159,10 +159,10 @@ static void own_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
 
         INV(b && b->magic == MAGIC);
         INV(pkts[i].len == b->len);
-        INV(pkts[i].len >= NB_MIN_PKT_LEN && pkts[i].len <= NB_MAX_PKT_LEN);
-        if (pkts[i].off.flags & NB_PKT_GSO)
-            INV(pkts[i].off.gso_size && (pkts[i].off.gso_type == NB_GSO_TCPV4 ||
-                                         pkts[i].off.gso_type == NB_GSO_TCPV6));
+        INV(pkts[i].len >= NETIF_MIN_FRAME && pkts[i].len <= NETIF_MAX_FRAME);
+        if (pkts[i].off.flags & NETIF_OFF_GSO)
+            INV(pkts[i].off.gso_size && (pkts[i].off.gso_type == NETIF_GSO_TCPV4 ||
+                                         pkts[i].off.gso_type == NETIF_GSO_TCPV6));
         o->bytes += pkts[i].len;
         b->magic = 0;
         free(b);
@@ -317,7 +317,7 @@ struct run {
     bool aliased; /* a ring page was posted as an RX buffer */
 };
 
-static uint8_t pkt_data[NB_MAX_PKT_LEN + 1];
+static uint8_t pkt_data[NETIF_MAX_FRAME + 1];
 
 static void check_stats(struct run *r, struct nb_vif_stats *st)
 {
@@ -374,7 +374,7 @@ static void do_tx_poll(struct run *r, unsigned budget)
     if (r->aliased) /* the guest wrote packet data over its responses */
         return;
     rsp = r->tx->rsp_prod;
-    INV(rsp - r->tx_rsp <= XVM_NET_TX_RING_SIZE);
+    INV(rsp - r->tx_rsp <= NETIF_RING_SIZE);
     for (i = r->tx_rsp; i != rsp; i++) {
         int16_t s = r->tx->ring[i & 255].rsp.status;
 
@@ -417,7 +417,7 @@ static void do_rx_burst(struct run *r, struct input *in, unsigned arg)
     if (r->dead || r->aliased)
         return;
     rsp = r->rx->rsp_prod;
-    INV(rsp - r->rx_rsp <= XVM_NET_RX_RING_SIZE);
+    INV(rsp - r->rx_rsp <= NETIF_RING_SIZE);
     for (j = r->rx_rsp; j != rsp; j++) {
         int16_t s = r->rx->ring[j & 255].rsp.status;
 

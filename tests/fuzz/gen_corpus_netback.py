@@ -14,7 +14,7 @@ import sys
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    'corpus', 'netback')
 
-# enum nb_feature
+# enum netif_feature
 SG, GSO4, GSO6, RXN, NOCSUM, V6CSUM, MCAST = 1, 2, 4, 8, 16, 32, 64
 ALL = SG | GSO4 | GSO6 | RXN | MCAST
 # netif flags

@@ -172,21 +172,6 @@ void *np_front_tx_sring(const struct np_front *f)
     return xvm_mem_frame(f->mem, NP_PAGES_GFN + XNF_PAGE_TX_RING);
 }
 
-static uint32_t nb_features_from_xnf(uint32_t fe)
-{
-    uint32_t nb = 0;
-
-    if (fe & XNF_FE_SG)
-        nb |= NB_F_SG;
-    if (fe & XNF_FE_GSO_TCPV4)
-        nb |= NB_F_GSO_TCPV4;
-    if (fe & XNF_FE_GSO_TCPV6)
-        nb |= NB_F_GSO_TCPV6;
-    if (fe & XNF_FE_RX_NOTIFY)
-        nb |= NB_F_RX_NOTIFY;
-    return nb;
-}
-
 static int back_reply(int sock, const struct np_back *b, int status)
 {
     struct np_reply r = {.magic = NP_MAGIC, .status = status};
@@ -194,8 +179,8 @@ static int back_reply(int sock, const struct np_back *b, int status)
 
     if (status == 0) {
         r.port = b->port;
-        r.be_features = XNF_BE_RX_COPY | XNF_BE_SG | XNF_BE_GSO_TCPV4 |
-                        XNF_BE_GSO_TCPV6;
+        r.be_features = NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
+                        NETIF_F_GSO_TCPV6;
         fd = xvm_evtchn_fd(b->ec, b->port);
     }
     return xvm_fd_send(sock, &r, sizeof(r), &fd, fd >= 0 ? 1 : 0) ==
@@ -242,7 +227,7 @@ int np_back_setup(struct np_back *b, int sock, const char *name,
     p.rx_ring_ref = h.rx_ring_ref;
     p.evtchn = b->ec;
     p.tx_port = p.rx_port = b->port;
-    p.features = nb_features_from_xnf(h.fe_features);
+    p.features = h.fe_features;
     p.ops = ops;
     p.ops_arg = arg;
     /* The frontend connects its rings only after our reply, as netfront

@@ -40,7 +40,7 @@ struct np_back {
 /**
  * Frontend half of the handshake over @sock: build the domain (memory, grant
  * table, device), send the backend what it needs, wait for its answer,
- * connect the device.  @want is XNF_FE_* features to offer.
+ * connect the device.  @want is NETIF_F_* features to offer.
  * @return 0 or -errno; on failure nothing is left allocated.
  */
 int np_front_setup(struct np_front *f, int sock, domid_t domid, uint32_t want);
@@ -56,7 +56,7 @@ int np_back_setup(struct np_back *b, int sock, const char *name,
 /**
  * The same in two steps, for a backend attached in process (a switch's
  * vif port, tests/unit/vswitch): build the domain, then, with the backend's
- * port, doorbell fd (duplicated) and XNF_BE_* features, connect.
+ * port, doorbell fd (duplicated) and NETIF_F_* features, connect.
  * np_front_hello() gives the grant-table frames to announce and
  * np_front_tx_sring() the TX shared ring (to break the protocol on
  * purpose in tests).  @return 0 or -errno.

@@ -221,7 +221,7 @@ static int frontend_run(struct np_front *f, struct result *res)
     int idle_ms = 0;
 
     while (next_rx < n_frames || next_tx < n_frames ||
-           xnf_tx_slots_free(f->xnf) < XVM_NET_TX_RING_SIZE) {
+           xnf_tx_slots_free(f->xnf) < NETIF_RING_SIZE) {
         int progress = 0, len;
 
         if (xnf_poll(f->xnf))
@@ -312,7 +312,7 @@ int main(int argc, char **argv)
     }
     close(sv[1]);
     np_pin_cpu(0);
-    rc = np_front_setup(&f, sv[0], 1, XNF_FE_SG | XNF_FE_RX_NOTIFY);
+    rc = np_front_setup(&f, sv[0], 1, NETIF_F_SG | NETIF_F_RX_NOTIFY);
     if (rc < 0) {
         fprintf(stderr, "frontend: setup: %s\n", strerror(-rc));
         kill(pid, SIGKILL);

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "xvmdctl/client.h"
+#include "xvm/gnttab.h"
 #include "xvm/mem.h"
 
 static const char *sock;
@@ -31,8 +32,8 @@ static void test_dommem(void)
     CHECK(mem != NULL);
     if (mem)
         CHECK_EQ(xvm_mem_nr_frames(mem), mib * 256);
-    CHECK_EQ(m.gt_gfn, XVMD_GNTTAB_GFN);
-    CHECK_EQ(m.gt_frames, XVMD_GNTTAB_FRAMES);
+    CHECK_EQ(m.gt_gfn, XVM_GNTTAB_GFN);
+    CHECK_EQ(m.gt_frames, XVM_GNTTAB_FRAMES);
     xvm_mem_destroy(mem);
     close(m.memfd);
 }

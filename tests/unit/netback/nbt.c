@@ -147,10 +147,10 @@ int nbt_domain(struct nbt *t, uint32_t start)
     ring_init(xvm_mem_frame(t->mem, NBT_TX_RING_GFN), start);
     ring_init(xvm_mem_frame(t->mem, NBT_RX_RING_GFN), start);
     t->tx.sring = xvm_mem_frame(t->mem, NBT_TX_RING_GFN);
-    t->tx.nr_ents = XVM_NET_TX_RING_SIZE;
+    t->tx.nr_ents = NETIF_RING_SIZE;
     t->tx.req_prod_pvt = t->tx.rsp_cons = start;
     t->rx.sring = xvm_mem_frame(t->mem, NBT_RX_RING_GFN);
-    t->rx.nr_ents = XVM_NET_RX_RING_SIZE;
+    t->rx.nr_ents = NETIF_RING_SIZE;
     t->rx.req_prod_pvt = t->rx.rsp_cons = start;
 
     t->fe_ec = xvm_evtchn_open(NBT_DOM_GUEST);

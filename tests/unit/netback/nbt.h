@@ -40,13 +40,13 @@
 #define NBT_RX_REF0 (NBT_TX_REF0 + 256u)
 #define NBT_BAD_REF 1000u /* inside the table, never granted */
 #define NBT_MAX_PKTS 1024u
-#define NBT_RING XVM_NET_TX_RING_SIZE /* both rings: 256 slots */
+#define NBT_RING NETIF_RING_SIZE /* both rings: 256 slots */
 
 /* A packet the owner received from the vif. */
 struct nbt_rec {
     uint8_t *data;
     uint32_t len;
-    struct nb_offload off;
+    struct netif_offload off;
 };
 
 struct nbt;

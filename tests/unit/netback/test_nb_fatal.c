@@ -13,7 +13,7 @@
 #include "check.h"
 #include "nbt.h"
 
-#define FEAT_ALL (NB_F_SG | NB_F_GSO_TCPV4 | NB_F_GSO_TCPV6 | NB_F_RX_NOTIFY)
+#define FEAT_ALL (NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY)
 
 static int fresh(struct nbt *t)
 {
@@ -130,14 +130,14 @@ static void test_fatal_tx_chain_overrun(void)
 
 static void test_fatal_tx_too_many_slots(void)
 {
-    uint16_t frag[NB_MAX_SLOTS_PER_PKT + 1];
+    uint16_t frag[NETIF_MAX_SLOTS_PER_PKT + 1];
     struct nbt t;
     unsigned k;
 
     CHECK_EQ(fresh(&t), 0);
-    for (k = 0; k <= NB_MAX_SLOTS_PER_PKT; k++)
+    for (k = 0; k <= NETIF_MAX_SLOTS_PER_PKT; k++)
         frag[k] = 100;
-    nbt_tx_pkt(&t, frag, NB_MAX_SLOTS_PER_PKT + 1, 0, 0, NULL, 0, 1);
+    nbt_tx_pkt(&t, frag, NETIF_MAX_SLOTS_PER_PKT + 1, 0, 0, NULL, 0, 1);
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 0);
     CHECK_EQ(t.own.gets, 0);
@@ -267,7 +267,7 @@ static void test_fatal_tx_bad_len(void)
 
 static void test_fatal_tx_frag_overrun(void)
 {
-    uint16_t frag[NB_MAX_SLOTS_PER_PKT];
+    uint16_t frag[NETIF_MAX_SLOTS_PER_PKT];
     struct nbt t;
     unsigned k;
     uint32_t i;
@@ -283,9 +283,9 @@ static void test_fatal_tx_frag_overrun(void)
 
     /* XSA-432: 18 slots, total 60, the others add up to 68. */
     CHECK_EQ(fresh(&t), 0);
-    for (k = 0; k < NB_MAX_SLOTS_PER_PKT; k++)
+    for (k = 0; k < NETIF_MAX_SLOTS_PER_PKT; k++)
         frag[k] = 4;
-    i = nbt_tx_pkt(&t, frag, NB_MAX_SLOTS_PER_PKT, 0, 0, NULL, 0, 1);
+    i = nbt_tx_pkt(&t, frag, NETIF_MAX_SLOTS_PER_PKT, 0, 0, NULL, 0, 1);
     RING_GET_REQUEST(&t.tx, i)->size = 60;
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 0);

@@ -11,7 +11,7 @@
 #include "check.h"
 #include "nbt.h"
 
-#define FEAT_ALL (NB_F_SG | NB_F_GSO_TCPV4 | NB_F_GSO_TCPV6 | NB_F_RX_NOTIFY)
+#define FEAT_ALL (NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY)
 
 /* Packets built from pattern data, cut into segments of seg bytes. */
 struct pkts {
@@ -119,12 +119,12 @@ static void test_rx_gso_extra(void)
 
     CHECK_EQ(nbt_setup(&t, FEAT_ALL), 0);
     nbt_rx_post(&t, 8);
-    p = mk(0, 9000, 9000, NB_PKT_CSUM_BLANK | NB_PKT_GSO, 4);
+    p = mk(0, 9000, 9000, NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO, 4);
     p->off.gso_size = 1448;
-    p->off.gso_type = NB_GSO_TCPV4;
-    p = mk(1, 1000, 1000, NB_PKT_GSO, 5);
+    p->off.gso_type = NETIF_GSO_TCPV4;
+    p = mk(1, 1000, 1000, NETIF_OFF_GSO, 5);
     p->off.gso_size = 1220;
-    p->off.gso_type = NB_GSO_TCPV6;
+    p->off.gso_type = NETIF_GSO_TCPV6;
     CHECK_EQ(nb_vif_rx_burst(t.vif, P.p, 2), 2);
     CHECK(rsp_is(&t, 0,
                  NETRXF_csum_blank | NETRXF_data_validated | NETRXF_extra_info |
@@ -158,8 +158,8 @@ static void test_rx_gso_extra(void)
 
 static void test_rx_csum_flags(void)
 {
-    static const uint16_t in[] = {NB_PKT_CSUM_BLANK, NB_PKT_DATA_VALIDATED, 0,
-                                  NB_PKT_CSUM_BLANK | NB_PKT_DATA_VALIDATED};
+    static const uint16_t in[] = {NETIF_OFF_CSUM_BLANK, NETIF_OFF_DATA_VALIDATED, 0,
+                                  NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED};
     static const uint16_t out[] = {NETRXF_csum_blank | NETRXF_data_validated,
                                    NETRXF_data_validated, 0,
                                    NETRXF_csum_blank | NETRXF_data_validated};
@@ -187,9 +187,9 @@ static void test_rx_offload_drops(void)
     CHECK_EQ(nbt_setup(&t, 0), 0);
     nbt_rx_post(&t, 4);
     mk(0, 5000, 5000, 0, 0);
-    p = mk(1, 1000, 1000, NB_PKT_GSO, 1);
+    p = mk(1, 1000, 1000, NETIF_OFF_GSO, 1);
     p->off.gso_size = 1000;
-    p->off.gso_type = NB_GSO_TCPV4;
+    p->off.gso_type = NETIF_GSO_TCPV4;
     mk(2, 60, 60, 0, 2);
     CHECK_EQ(nb_vif_rx_burst(t.vif, P.p, 3), 3);
     CHECK_EQ(stats(&t).rx_dropped_offload, 2);
@@ -200,12 +200,12 @@ static void test_rx_offload_drops(void)
     nbt_teardown(&t);
 
     /* SG and TCPv4 only: TCPv6, size 0 and unknown types are dropped. */
-    CHECK_EQ(nbt_setup(&t, NB_F_SG | NB_F_GSO_TCPV4), 0);
+    CHECK_EQ(nbt_setup(&t, NETIF_F_SG | NETIF_F_GSO_TCPV4), 0);
     nbt_rx_post(&t, 4);
     for (k = 0; k < 3; k++) {
-        p = mk(k, 1000, 1000, NB_PKT_GSO, k);
+        p = mk(k, 1000, 1000, NETIF_OFF_GSO, k);
         p->off.gso_size = k == 1 ? 0 : 1000;
-        p->off.gso_type = k == 0 ? NB_GSO_TCPV6 : k == 1 ? NB_GSO_TCPV4 : 7;
+        p->off.gso_type = k == 0 ? NETIF_GSO_TCPV6 : k == 1 ? NETIF_GSO_TCPV4 : 7;
     }
     CHECK_EQ(nb_vif_rx_burst(t.vif, P.p, 3), 3);
     CHECK_EQ(stats(&t).rx_dropped_offload, 3);
@@ -234,7 +234,7 @@ static void test_rx_no_slots_arms_event(void)
     struct nbt t;
     bool notify;
 
-    CHECK_EQ(nbt_setup(&t, NB_F_SG | NB_F_RX_NOTIFY), 0);
+    CHECK_EQ(nbt_setup(&t, NETIF_F_SG | NETIF_F_RX_NOTIFY), 0);
     nbt_rx_post(&t, 1);
     mk(0, 60, 60, 0, 0);
     mk(1, 60, 60, 0, 1);
@@ -264,7 +264,7 @@ static void test_rx_no_slots_arms_event(void)
     nbt_teardown(&t);
 
     /* Without feature-rx-notify the event index is left alone. */
-    CHECK_EQ(nbt_setup(&t, NB_F_SG), 0);
+    CHECK_EQ(nbt_setup(&t, NETIF_F_SG), 0);
     t.rx.sring->req_event = 0;
     mk(0, 60, 60, 0, 0);
     CHECK_EQ(nb_vif_rx_burst(t.vif, P.p, 1), 0);

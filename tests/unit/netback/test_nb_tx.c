@@ -13,7 +13,7 @@
 #include "check.h"
 #include "nbt.h"
 
-#define FEAT_ALL (NB_F_SG | NB_F_GSO_TCPV4 | NB_F_GSO_TCPV6 | NB_F_RX_NOTIFY)
+#define FEAT_ALL (NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY)
 
 static void sleep_ns(uint64_t ns)
 {
@@ -61,7 +61,7 @@ static void test_tx_one_slot(void)
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 1);
     CHECK(nbt_rec_is(&t, 0, 60, 1));
-    CHECK_EQ(t.own.rec[0].off.flags, NB_PKT_DATA_VALIDATED);
+    CHECK_EQ(t.own.rec[0].off.flags, NETIF_OFF_DATA_VALIDATED);
     CHECK_EQ(nbt_tx_rsp_prod(&t), 1);
     CHECK(rsps_are(&t, i, 1, NETIF_RSP_OKAY, 0, 0));
     CHECK_EQ(t.own.deliver_calls, 1);
@@ -110,15 +110,15 @@ static void test_tx_multi_slot(void)
 
 static void test_tx_exactly_18_slots(void)
 {
-    uint16_t frag[NB_MAX_SLOTS_PER_PKT];
+    uint16_t frag[NETIF_MAX_SLOTS_PER_PKT];
     struct nbt t;
     unsigned k;
     uint32_t i;
 
     CHECK_EQ(nbt_setup(&t, FEAT_ALL), 0);
-    for (k = 0; k < NB_MAX_SLOTS_PER_PKT; k++)
+    for (k = 0; k < NETIF_MAX_SLOTS_PER_PKT; k++)
         frag[k] = (uint16_t)(100 + k);
-    i = nbt_tx_pkt(&t, frag, NB_MAX_SLOTS_PER_PKT, 4, 0, NULL, 0, 3);
+    i = nbt_tx_pkt(&t, frag, NETIF_MAX_SLOTS_PER_PKT, 4, 0, NULL, 0, 3);
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 1);
     CHECK(nbt_rec_is(&t, 0, 18 * 100 + 153, 3));
@@ -142,9 +142,9 @@ static void test_tx_gso_extra(void)
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 1);
     CHECK(nbt_rec_is(&t, 0, 5000, 11));
-    CHECK_EQ(t.own.rec[0].off.flags, NB_PKT_CSUM_BLANK | NB_PKT_GSO);
+    CHECK_EQ(t.own.rec[0].off.flags, NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO);
     CHECK_EQ(t.own.rec[0].off.gso_size, 1448);
-    CHECK_EQ(t.own.rec[0].off.gso_type, NB_GSO_TCPV4);
+    CHECK_EQ(t.own.rec[0].off.gso_type, NETIF_GSO_TCPV4);
     CHECK(rsps_are(&t, i, 3, NETIF_RSP_OKAY, i + 1, i + 2));
 
     /* A chain: GSO (TCPv6), a hash record, a multicast add, on a real
@@ -158,8 +158,8 @@ static void test_tx_gso_extra(void)
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 1);
     CHECK(nbt_rec_is(&t, 1, 5000, 12));
-    CHECK_EQ(t.own.rec[1].off.flags, NB_PKT_GSO);
-    CHECK_EQ(t.own.rec[1].off.gso_type, NB_GSO_TCPV6);
+    CHECK_EQ(t.own.rec[1].off.flags, NETIF_OFF_GSO);
+    CHECK_EQ(t.own.rec[1].off.gso_type, NETIF_GSO_TCPV6);
     CHECK_EQ(t.own.rec[1].off.gso_size, 9000);
     CHECK(rsps_are(&t, i, 5, NETIF_RSP_OKAY, i + 1, i + 4));
     CHECK_EQ(nb_vif_mcast_list(t.vif, macs, 4), 1);
@@ -187,7 +187,7 @@ static void test_tx_mcast(void)
     uint32_t i, first;
     unsigned k;
 
-    CHECK_EQ(nbt_setup(&t, FEAT_ALL | NB_F_MCAST_CTRL), 0);
+    CHECK_EQ(nbt_setup(&t, FEAT_ALL | NETIF_F_MCAST_CTRL), 0);
     i = mcast_dummy(&t, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, a);
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 0); /* answered, nothing delivered */
@@ -266,15 +266,15 @@ static void test_tx_xsa448_zero_frag(void)
  * is what is left over, computed without underflow. */
 static void test_tx_xsa432_many_slots_small_total(void)
 {
-    uint16_t frag[NB_MAX_SLOTS_PER_PKT];
+    uint16_t frag[NETIF_MAX_SLOTS_PER_PKT];
     struct nbt t;
     unsigned k;
 
     CHECK_EQ(nbt_setup(&t, FEAT_ALL), 0);
     frag[0] = 9;
-    for (k = 1; k < NB_MAX_SLOTS_PER_PKT; k++)
+    for (k = 1; k < NETIF_MAX_SLOTS_PER_PKT; k++)
         frag[k] = 3;
-    nbt_tx_pkt(&t, frag, NB_MAX_SLOTS_PER_PKT, 0, 0, NULL, 0, 8);
+    nbt_tx_pkt(&t, frag, NETIF_MAX_SLOTS_PER_PKT, 0, 0, NULL, 0, 8);
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 1);
     CHECK(nbt_rec_is(&t, 0, 60, 8));
@@ -285,7 +285,7 @@ static void test_tx_xsa432_many_slots_small_total(void)
 /* XSA-423: the Ethernet header spread over 14 one-byte slots. */
 static void test_tx_xsa423_split_header(void)
 {
-    uint16_t frag[NB_MAX_SLOTS_PER_PKT];
+    uint16_t frag[NETIF_MAX_SLOTS_PER_PKT];
     struct nbt t;
     unsigned k;
 
@@ -293,9 +293,9 @@ static void test_tx_xsa423_split_header(void)
     t.own.seg_size = 200;
     for (k = 0; k < 14; k++)
         frag[k] = 1;
-    for (; k < NB_MAX_SLOTS_PER_PKT; k++)
+    for (; k < NETIF_MAX_SLOTS_PER_PKT; k++)
         frag[k] = 1000;
-    nbt_tx_pkt(&t, frag, NB_MAX_SLOTS_PER_PKT, 4095 - 1000, 0, NULL, 0, 4);
+    nbt_tx_pkt(&t, frag, NETIF_MAX_SLOTS_PER_PKT, 4095 - 1000, 0, NULL, 0, 4);
     nbt_tx_push(&t);
     CHECK_EQ(nb_vif_tx_poll(t.vif, 64), 1);
     CHECK(nbt_rec_is(&t, 0, 4014, 4));

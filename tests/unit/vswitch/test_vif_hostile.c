@@ -63,7 +63,7 @@ static int guest_up(struct guest *g, struct vsw_link *l, const char *name,
         close(own);
         return -errno;
     }
-    rc = np_front_finish(&g->f, 0, own, XNF_BE_RX_COPY);
+    rc = np_front_finish(&g->f, 0, own, NETIF_F_RX_COPY);
     close(own);
     if (rc == 0)
         rc = vsw_vnic_attach(g->v, port);

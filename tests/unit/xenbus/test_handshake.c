@@ -78,7 +78,7 @@ static int fe_setup(void *owner, const struct xnf_xenbus_info *info,
     r->tx_ring_ref = 1000u + 2u * (unsigned)o->setups;
     r->rx_ring_ref = 1001u + 2u * (unsigned)o->setups;
     r->evtchn = 20u + (unsigned)o->setups;
-    r->fe_features = XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_RX_NOTIFY;
+    r->fe_features = NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_RX_NOTIFY;
     o->rings = *r;
     return 0;
 }
@@ -253,7 +253,8 @@ static void check_match(const struct world *w)
     CHECK_EQ(i->tx_port, w->fo.rings.evtchn);
     CHECK_EQ(i->rx_port, w->fo.rings.evtchn);
     CHECK(!i->split_evtchn);
-    CHECK_EQ(i->features, NB_F_SG | NB_F_GSO_TCPV4 | NB_F_RX_NOTIFY);
+    CHECK_EQ(i->features, NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
+                              NETIF_F_RX_NOTIFY);
 }
 
 static void connect_world(struct world *w)
@@ -309,9 +310,9 @@ static void test_connect(void)
     CHECK_EQ(i->handle, 0);
     CHECK(strcmp(i->frontend_path, FE) == 0);
     CHECK(i->mac[0] == 0x00 && i->mac[1] == 0x16 && i->mac[5] == 0x0c);
-    CHECK_EQ(w.fo.be_features, XNF_BE_RX_COPY | XNF_BE_SG |
-                                   XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6 |
-                                   XNF_BE_IPV6_CSUM | XNF_BE_MCAST_CTRL);
+    CHECK_EQ(w.fo.be_features, NETIF_F_RX_COPY | NETIF_F_SG |
+                                   NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |
+                                   NETIF_F_IPV6_CSUM | NETIF_F_MCAST_CTRL);
     CHECK_EQ(w.fo.info.backend_id, 0);
     CHECK_EQ(w.fo.info.mtu, 9000);
     CHECK(w.fo.info.mac[2] == 0x3e && w.fo.info.mac[4] == 0x0b);
@@ -399,7 +400,8 @@ static void test_refuse_no_rx_copy(void)
     CHECK_EQ(bo.info.tx_ring_ref, 8);
     CHECK_EQ(bo.info.rx_ring_ref, 9);
     CHECK_EQ(bo.info.tx_port, 3);
-    CHECK_EQ(bo.info.features, NB_F_SG | NB_F_RX_NOTIFY);
+    CHECK_EQ(bo.info.features,
+             NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_RX_NOTIFY);
     CHECK(err == NULL);
     free(err);
 

@@ -265,7 +265,7 @@ static int setup(struct bench *b, bool use_netback)
     cfg.nr_pages = XNF_PAGES_NEEDED;
     cfg.backend_domid = DOM_BACK;
     cfg.notify = count_notify;
-    cfg.want = XNF_FE_SG;
+    cfg.want = NETIF_F_SG;
     b->dev = xnf_init(b->devmem, &cfg);
     if (!b->dev)
         return -1;
@@ -286,14 +286,14 @@ static int setup(struct bench *b, bool use_netback)
         p.rx_ring_ref = xnf_rx_ring_ref(b->dev);
         p.evtchn = b->be_ec;
         p.tx_port = p.rx_port = (evtchn_port_t)port;
-        p.features = NB_F_SG | NB_F_RX_NOTIFY;
+        p.features = NETIF_F_SG | NETIF_F_RX_NOTIFY;
         p.ops = &echo_ops;
         p.ops_arg = b;
         b->vif = nb_vif_create(&p);
         if (!b->vif)
             return -1;
     }
-    return xnf_connect(b->dev, XNF_BE_RX_COPY | XNF_BE_SG);
+    return xnf_connect(b->dev, NETIF_F_RX_COPY | NETIF_F_SG);
 }
 
 static void teardown(struct bench *b)

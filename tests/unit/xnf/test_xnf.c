@@ -40,8 +40,9 @@ static void test_init_grants_and_rings(void)
         CHECK_EQ(e->frame, f.pages[i].gfn);
     }
     CHECK_EQ(granted_count(&f), NPAGES);
-    CHECK_EQ(xnf_fe_features(f.dev), XNF_FE_SG | XNF_FE_GSO_TCPV4 |
-                                         XNF_FE_GSO_TCPV6 | XNF_FE_RX_NOTIFY);
+    CHECK_EQ(xnf_fe_features(f.dev),
+             NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
+                 NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY);
     /* Nothing works before connect. */
     CHECK_EQ(xnf_send(f.dev, f.mem, 60, NULL), -EIO);
     CHECK_EQ(xnf_recv(f.dev, f.mem, 60, NULL), -EIO);
@@ -56,9 +57,9 @@ static void test_fe_features(void)
     struct fx f;
 
     fx_prepare(&f);
-    f.cfg.want = XNF_FE_GSO_TCPV4; /* GSO without SG is not offered */
+    f.cfg.want = NETIF_F_GSO_TCPV4; /* GSO without SG is not offered */
     f.dev = xnf_init(f.devmem, &f.cfg);
-    CHECK(f.dev && xnf_fe_features(f.dev) == XNF_FE_RX_NOTIFY);
+    CHECK(f.dev && xnf_fe_features(f.dev) == (NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY));
     fx_teardown(&f);
 }
 
@@ -140,9 +141,9 @@ static void test_connect_posts_rx(void)
     fx_setup(&f, 0);
     if (!f.dev)
         goto out;
-    CHECK_EQ(xnf_connect(f.dev, XNF_BE_SG), -ENOTSUP);
+    CHECK_EQ(xnf_connect(f.dev, NETIF_F_SG), -ENOTSUP);
     CHECK_EQ(f.rxs->req_prod, 0);
-    CHECK_EQ(xnf_connect(f.dev, XNF_BE_RX_COPY), 0);
+    CHECK_EQ(xnf_connect(f.dev, NETIF_F_RX_COPY), 0);
     CHECK_EQ(f.notifies, 1);
     CHECK_EQ(f.rxs->req_prod, 256);
     for (i = 0; i < 256; i++) {
@@ -151,7 +152,7 @@ static void test_connect_posts_rx(void)
         CHECK_EQ(r.id, i);
         CHECK_EQ(r.gref, GREF_BASE + XNF_PAGE_RX_BUF(i));
     }
-    CHECK_EQ(xnf_connect(f.dev, XNF_BE_RX_COPY), -EINVAL);
+    CHECK_EQ(xnf_connect(f.dev, NETIF_F_RX_COPY), -EINVAL);
     CHECK_EQ(xnf_tx_slots_free(f.dev), 256);
     CHECK(!xnf_broken(f.dev));
 out:
@@ -166,7 +167,7 @@ static void test_tx_single_and_notify(void)
     uint8_t frame[60];
     netif_tx_request_t r;
 
-    fx_setup(&f, XNF_BE_RX_COPY);
+    fx_setup(&f, NETIF_F_RX_COPY);
     if (!f.dev)
         goto out;
     memset(frame, 0x3C, sizeof(frame));
@@ -210,12 +211,12 @@ static void test_tx_multislot(void)
 {
     struct fx f;
     static uint8_t frame[9000];
-    struct xnf_offload off = {.flags =
-                                  XNF_OFF_CSUM_BLANK | XNF_OFF_DATA_VALIDATED};
+    struct netif_offload off = {.flags =
+                                  NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED};
     netif_tx_request_t r[3];
     unsigned i;
 
-    fx_setup(&f, XNF_BE_RX_COPY | XNF_BE_SG);
+    fx_setup(&f, NETIF_F_RX_COPY | NETIF_F_SG);
     if (!f.dev)
         goto out;
     for (i = 0; i < sizeof(frame); i++)
@@ -261,7 +262,7 @@ static void test_tx_gso(void)
 {
     struct fx f;
     static uint8_t frame[5000];
-    struct xnf_offload off = {.flags = XNF_OFF_GSO | XNF_OFF_CSUM_BLANK,
+    struct netif_offload off = {.flags = NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK,
                               .gso_size = 1448,
                               .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
     struct netif_extra_info ex;
@@ -312,8 +313,8 @@ static void test_tx_gso(void)
     fx_teardown(&f);
 
     /* Without feature-gso-tcpv4 the backend gets no GSO at all. */
-    fx_setup(&f, XNF_BE_RX_COPY | XNF_BE_SG);
-    off.flags = XNF_OFF_GSO;
+    fx_setup(&f, NETIF_F_RX_COPY | NETIF_F_SG);
+    off.flags = NETIF_OFF_GSO;
     if (f.dev)
         CHECK_EQ(xnf_send(f.dev, frame, sizeof(frame), &off), -EINVAL);
 out:
@@ -323,9 +324,9 @@ out:
 static void test_tx_sizes(void)
 {
     struct fx f;
-    static uint8_t frame[XNF_MAX_FRAME + 1];
+    static uint8_t frame[NETIF_MAX_FRAME + 1];
 
-    fx_setup(&f, XNF_BE_RX_COPY); /* no feature-sg */
+    fx_setup(&f, NETIF_F_RX_COPY); /* no feature-sg */
     if (!f.dev)
         goto out;
     CHECK_EQ(xnf_send(f.dev, frame, 13, NULL), -EMSGSIZE);
@@ -334,12 +335,12 @@ static void test_tx_sizes(void)
     CHECK_EQ(xnf_send(f.dev, frame, 4097, NULL), -EMSGSIZE);
     fx_teardown(&f);
 
-    fx_setup(&f, XNF_BE_RX_COPY | XNF_BE_SG);
+    fx_setup(&f, NETIF_F_RX_COPY | NETIF_F_SG);
     if (!f.dev)
         goto out;
-    CHECK_EQ(xnf_send(f.dev, frame, XNF_MAX_FRAME, NULL), 0);
+    CHECK_EQ(xnf_send(f.dev, frame, NETIF_MAX_FRAME, NULL), 0);
     CHECK_EQ(xnf_tx_slots_free(f.dev), 256 - 16);
-    CHECK_EQ(xnf_send(f.dev, frame, XNF_MAX_FRAME + 1, NULL), -EMSGSIZE);
+    CHECK_EQ(xnf_send(f.dev, frame, NETIF_MAX_FRAME + 1, NULL), -EMSGSIZE);
     CHECK_EQ(xnf_send(f.dev, frame, 0, NULL), -EMSGSIZE);
 out:
     fx_teardown(&f);
@@ -512,7 +513,7 @@ static void test_tx_broken_null_without_extra(void)
     if (!f.dev)
         goto out;
     {
-        struct xnf_offload gso = {.flags = XNF_OFF_GSO,
+        struct netif_offload gso = {.flags = NETIF_OFF_GSO,
                                   .gso_size = 1000,
                                   .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
 
@@ -579,7 +580,7 @@ static void test_tx_random_garbage(void)
         fx_setup(&f, BE_ALL);
         for (iter = 0; f.dev && iter < 300 && !xnf_broken(f.dev); iter++) {
             unsigned k = (unsigned)rand_r(&seed) % 8;
-            struct xnf_offload gso = {.flags = XNF_OFF_GSO,
+            struct netif_offload gso = {.flags = NETIF_OFF_GSO,
                                       .gso_size = 1000,
                                       .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
 

@@ -33,7 +33,7 @@
 struct expect {
     uint32_t len;
     uint32_t seed;
-    uint16_t flags; /* XNF_OFF_* */
+    uint16_t flags; /* NETIF_OFF_* */
     uint16_t gso_size;
     uint8_t gso_type;
 };
@@ -118,10 +118,10 @@ static void tx_buf_put(void *arg, void *cookie)
 static uint16_t off_to_nb(uint16_t xnf_flags)
 {
     return (
-        uint16_t)(((xnf_flags & XNF_OFF_CSUM_BLANK) ? NB_PKT_CSUM_BLANK : 0) |
-                  ((xnf_flags & XNF_OFF_DATA_VALIDATED) ? NB_PKT_DATA_VALIDATED
+        uint16_t)(((xnf_flags & NETIF_OFF_CSUM_BLANK) ? NETIF_OFF_CSUM_BLANK : 0) |
+                  ((xnf_flags & NETIF_OFF_DATA_VALIDATED) ? NETIF_OFF_DATA_VALIDATED
                                                         : 0) |
-                  ((xnf_flags & XNF_OFF_GSO) ? NB_PKT_GSO : 0));
+                  ((xnf_flags & NETIF_OFF_GSO) ? NETIF_OFF_GSO : 0));
 }
 
 static void tx_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
@@ -142,7 +142,7 @@ static void tx_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
         e = &lb->q[lb->q_head++ % EXPECT_MAX];
         ok = p->len == e->len && matches(p->cookie, p->len, e->seed) &&
              p->off.flags == off_to_nb(e->flags);
-        if (ok && (e->flags & XNF_OFF_GSO))
+        if (ok && (e->flags & NETIF_OFF_GSO))
             ok = p->off.gso_size == e->gso_size &&
                  p->off.gso_type == e->gso_type;
         if (!ok) {
@@ -163,17 +163,9 @@ static const struct nb_io_ops lb_ops = {
 
 /* --- setup ---------------------------------------------------------------- */
 
-static uint32_t nb_features(uint32_t fe)
-{
-    return ((fe & XNF_FE_SG) ? NB_F_SG : 0) |
-           ((fe & XNF_FE_GSO_TCPV4) ? NB_F_GSO_TCPV4 : 0) |
-           ((fe & XNF_FE_GSO_TCPV6) ? NB_F_GSO_TCPV6 : 0) |
-           ((fe & XNF_FE_RX_NOTIFY) ? NB_F_RX_NOTIFY : 0);
-}
-
-#define FE_ALL (XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6)
+#define FE_ALL (NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6)
 #define BE_ALL                                                                 \
-    (XNF_BE_RX_COPY | XNF_BE_SG | XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6)
+    (NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6)
 
 /* Connect a frontend offering @want to a backend offering @be. */
 static bool lb_setup_ops(struct lb *lb, const struct nb_io_ops *ops,
@@ -247,7 +239,7 @@ static bool lb_setup_ops(struct lb *lb, const struct nb_io_ops *ops,
     p.rx_ring_ref = xnf_rx_ring_ref(lb->dev);
     p.evtchn = lb->be_ec;
     p.tx_port = p.rx_port = (evtchn_port_t)lb->be_port;
-    p.features = nb_features(xnf_fe_features(lb->dev));
+    p.features = xnf_fe_features(lb->dev);
     p.ops = ops;
     p.ops_arg = ops_arg ? ops_arg : lb;
     lb->vif = nb_vif_create(&p);
@@ -304,7 +296,7 @@ static void lb_pump_tx(struct lb *lb)
 }
 
 static void lb_send(struct lb *lb, const uint8_t *frame, uint32_t len,
-                    uint32_t seed, const struct xnf_offload *off)
+                    uint32_t seed, const struct netif_offload *off)
 {
     struct expect *e;
     int rc;
@@ -347,10 +339,10 @@ static uint32_t random_size(unsigned *rs)
 
 static void test_front_to_back(void)
 {
-    static uint8_t frame[XNF_MAX_FRAME];
-    struct xnf_offload csum = {.flags =
-                                   XNF_OFF_CSUM_BLANK | XNF_OFF_DATA_VALIDATED};
-    struct xnf_offload gso = {.flags = XNF_OFF_GSO | XNF_OFF_CSUM_BLANK,
+    static uint8_t frame[NETIF_MAX_FRAME];
+    struct netif_offload csum = {.flags =
+                                   NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED};
+    struct netif_offload gso = {.flags = NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK,
                               .gso_size = 1448,
                               .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
     struct nb_vif_stats st;
@@ -439,9 +431,9 @@ static void rx_src_make(struct rx_src *s, uint32_t len, uint32_t seed,
 static uint16_t off_from_nb(uint16_t nb)
 {
     return (
-        uint16_t)(((nb & NB_PKT_CSUM_BLANK) ? XNF_OFF_CSUM_BLANK : 0) |
-                  ((nb & NB_PKT_DATA_VALIDATED) ? XNF_OFF_DATA_VALIDATED : 0) |
-                  ((nb & NB_PKT_GSO) ? XNF_OFF_GSO : 0));
+        uint16_t)(((nb & NETIF_OFF_CSUM_BLANK) ? NETIF_OFF_CSUM_BLANK : 0) |
+                  ((nb & NETIF_OFF_DATA_VALIDATED) ? NETIF_OFF_DATA_VALIDATED : 0) |
+                  ((nb & NETIF_OFF_GSO) ? NETIF_OFF_GSO : 0));
 }
 
 /* A backend may mark a partial-checksum packet data_validated as well (as
@@ -452,16 +444,16 @@ static bool rx_flags_ok(uint16_t got, uint16_t nb_sent)
 
     if (got == want)
         return true;
-    return (want & XNF_OFF_CSUM_BLANK) &&
-           got == (want | XNF_OFF_DATA_VALIDATED);
+    return (want & NETIF_OFF_CSUM_BLANK) &&
+           got == (want | NETIF_OFF_DATA_VALIDATED);
 }
 
 /* Push @n packets through the backend into the frontend and check each. */
 static unsigned lb_rx_batch(struct lb *lb, struct rx_src *src, unsigned n)
 {
-    static uint8_t buf[XNF_MAX_FRAME];
+    static uint8_t buf[NETIF_MAX_FRAME];
     unsigned done = 0, got = 0, guard = 0;
-    struct xnf_offload off;
+    struct netif_offload off;
     int len;
 
     while (got < n && guard++ < 100000) {
@@ -477,7 +469,7 @@ static unsigned lb_rx_batch(struct lb *lb, struct rx_src *src, unsigned n)
                       matches(buf, (uint32_t)len, s->seed) &&
                       rx_flags_ok(off.flags, s->pkt.off.flags);
 
-            if (ok && (off.flags & XNF_OFF_GSO))
+            if (ok && (off.flags & NETIF_OFF_GSO))
                 ok = off.gso_size == s->pkt.off.gso_size &&
                      off.gso_type == s->pkt.off.gso_type;
             if (!ok) {
@@ -510,21 +502,21 @@ static void test_back_to_front(void)
         goto out;
     for (i = 0; i < NSIZES; i++, n++)
         rx_src_make(&src[n], sizes[i], n, 0, 0, 0);
-    rx_src_make(&src[n], 1514, n, NB_PKT_CSUM_BLANK | NB_PKT_DATA_VALIDATED, 0,
+    rx_src_make(&src[n], 1514, n, NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED, 0,
                 0);
     n++;
-    rx_src_make(&src[n], 1514, n, NB_PKT_DATA_VALIDATED, 0, 0);
+    rx_src_make(&src[n], 1514, n, NETIF_OFF_DATA_VALIDATED, 0, 0);
     n++;
-    rx_src_make(&src[n], 30000, n, NB_PKT_GSO | NB_PKT_CSUM_BLANK, 1448,
-                NB_GSO_TCPV4);
+    rx_src_make(&src[n], 30000, n, NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK, 1448,
+                NETIF_GSO_TCPV4);
     n++;
-    rx_src_make(&src[n], 65535, n, NB_PKT_GSO | NB_PKT_CSUM_BLANK, 1220,
-                NB_GSO_TCPV6);
+    rx_src_make(&src[n], 65535, n, NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK, 1220,
+                NETIF_GSO_TCPV6);
     n++;
     while (n < N) {
         uint32_t len = (n & 1) ? 60 : random_size(&rs);
 
-        rx_src_make(&src[n], len, n, (n % 5 == 0) ? NB_PKT_DATA_VALIDATED : 0,
+        rx_src_make(&src[n], len, n, (n % 5 == 0) ? NETIF_OFF_DATA_VALIDATED : 0,
                     0, 0);
         n++;
     }
@@ -600,9 +592,9 @@ static void test_no_sg(void)
     unsigned i;
 
     memset(src, 0, sizeof(src));
-    if (!lb_setup_ops(&lb, &lb_ops, NULL, 0, XNF_BE_RX_COPY))
+    if (!lb_setup_ops(&lb, &lb_ops, NULL, 0, NETIF_F_RX_COPY))
         goto out;
-    CHECK_EQ(xnf_fe_features(lb.dev), XNF_FE_RX_NOTIFY);
+    CHECK_EQ(xnf_fe_features(lb.dev), NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY);
     fill(frame, 4096, 1);
     lb_send(&lb, frame, 4096, 1, NULL);
     CHECK_EQ(xnf_send(lb.dev, frame, 4097, NULL), -EMSGSIZE);
@@ -766,7 +758,7 @@ static uint32_t echo_len(uint32_t seq)
 /* Drive the frontend until every frame is back; @return frames received. */
 static uint32_t echo_front(struct lb *lb, unsigned *timeouts, unsigned *bad)
 {
-    static uint8_t frame[9000], buf[XNF_MAX_FRAME];
+    static uint8_t frame[9000], buf[NETIF_MAX_FRAME];
     evtchn_port_t port = (evtchn_port_t)lb->fe_port;
     struct pollfd pfd = {.fd = xvm_evtchn_fd(lb->fe_ec, port),
                          .events = POLLIN};

@@ -14,7 +14,7 @@ static void test_rx_single(void)
 {
     struct fx f;
     uint8_t buf[4096];
-    struct xnf_offload off;
+    struct netif_offload off;
 
     fx_setup(&f, BE_ALL);
     if (!f.dev)
@@ -26,10 +26,10 @@ static void test_rx_single(void)
     be_rx_publish(&f);
     CHECK_EQ(xnf_recv(f.dev, buf, sizeof(buf), &off), 100);
     CHECK(all_bytes(buf, 100, 0x11));
-    CHECK_EQ(off.flags, XNF_OFF_DATA_VALIDATED);
+    CHECK_EQ(off.flags, NETIF_OFF_DATA_VALIDATED);
     CHECK_EQ(xnf_recv(f.dev, buf, sizeof(buf), &off), 4096 - 32);
     CHECK(all_bytes(buf, 4096 - 32, 0x22));
-    CHECK_EQ(off.flags, XNF_OFF_CSUM_BLANK);
+    CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK);
     CHECK_EQ(xnf_recv(f.dev, buf, sizeof(buf), NULL), 14);
     CHECK(all_bytes(buf, 14, 0x33));
     CHECK_EQ(xnf_recv(f.dev, buf, sizeof(buf), &off), 0);
@@ -51,8 +51,8 @@ out:
 static void test_rx_multislot_gso(void)
 {
     struct fx f;
-    static uint8_t buf[XNF_MAX_FRAME];
-    struct xnf_offload off;
+    static uint8_t buf[NETIF_MAX_FRAME];
+    struct netif_offload off;
 
     fx_setup(&f, BE_ALL);
     if (!f.dev)
@@ -72,7 +72,7 @@ static void test_rx_multislot_gso(void)
     CHECK(all_bytes(buf + 4096, 4096, 0x62));
     CHECK(all_bytes(buf + 8192, 500, 0x63));
     CHECK_EQ(off.flags,
-             XNF_OFF_GSO | XNF_OFF_CSUM_BLANK | XNF_OFF_DATA_VALIDATED);
+             NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED);
     CHECK_EQ(off.gso_size, 1400);
     CHECK_EQ(off.gso_type, XEN_NETIF_GSO_TYPE_TCPV6);
     CHECK_EQ(stats(&f).rx_errors, 0);
@@ -268,7 +268,7 @@ static void test_rx_gso_not_offered(void)
     struct fx f;
 
     fx_prepare(&f);
-    f.cfg.want = XNF_FE_SG; /* no GSO */
+    f.cfg.want = NETIF_F_SG; /* no GSO */
     f.dev = xnf_init(f.devmem, &f.cfg);
     CHECK(f.dev != NULL);
     if (!f.dev)

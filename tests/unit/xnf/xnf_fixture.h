@@ -61,7 +61,7 @@ static inline void fx_prepare(struct fx *f)
     f->cfg.backend_domid = BACK_DOM;
     f->cfg.notify = count_notify;
     f->cfg.notify_arg = f;
-    f->cfg.want = XNF_FE_SG | XNF_FE_GSO_TCPV4 | XNF_FE_GSO_TCPV6;
+    f->cfg.want = NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6;
     f->txs = f->pages[XNF_PAGE_TX_RING].va;
     f->rxs = f->pages[XNF_PAGE_RX_RING].va;
 }
@@ -101,7 +101,7 @@ static inline void fx_teardown(struct fx *f)
     fx_free(f);
 }
 
-#define BE_ALL (XNF_BE_RX_COPY | XNF_BE_SG | XNF_BE_GSO_TCPV4)
+#define BE_ALL (NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4)
 
 /* --- scripted backend helpers ------------------------------------------ */
 

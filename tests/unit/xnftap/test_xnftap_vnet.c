@@ -13,8 +13,8 @@
 #include "xnftap/xnftap.h"
 
 #define ALL_BE                                                              \
-    (XNF_BE_RX_COPY | XNF_BE_SG | XNF_BE_GSO_TCPV4 | XNF_BE_GSO_TCPV6 |     \
-     XNF_BE_IPV6_CSUM)
+    (NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |     \
+     NETIF_F_IPV6_CSUM)
 
 static uint8_t frame[8192];
 
@@ -179,20 +179,20 @@ static struct virtio_net_hdr csum_hdr(uint16_t start, uint16_t off)
 static void test_tx_csum(void)
 {
     struct virtio_net_hdr h;
-    struct xnf_offload off;
+    struct netif_offload off;
     uint32_t len;
 
     /* The partial checksum netif can express is handed over untouched. */
     len = build(0, 0, IPPROTO_TCP, 300);
     h = csum_hdr(34, 16);
     CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
-    CHECK_EQ(off.flags, XNF_OFF_CSUM_BLANK);
+    CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK);
     CHECK(!ref_valid(frame, len, 14, 34, 0, IPPROTO_TCP));
 
     /* IPv6 to a backend without feature-ipv6-csum-offload: finished here. */
     len = build(1, 0, IPPROTO_TCP, 301);
     h = csum_hdr(14 + 48, 16);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~XNF_BE_IPV6_CSUM,
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~NETIF_F_IPV6_CSUM,
                                    &off),
              XNFTAP_CSUM_DONE);
     CHECK_EQ(off.flags, 0);
@@ -202,7 +202,7 @@ static void test_tx_csum(void)
     len = build(0, 1, IPPROTO_UDP, 77);
     h = csum_hdr(18 + 20, 6);
     CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
-    CHECK_EQ(off.flags, XNF_OFF_CSUM_BLANK);
+    CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK);
     /* A start the receiver could not find (ICMP is not parsed) is
      * finished in software. */
     len = build(0, 0, IPPROTO_ICMP, 40);
@@ -225,7 +225,7 @@ static void test_tx_csum(void)
     CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
     h = (struct virtio_net_hdr){.flags = VIRTIO_NET_HDR_F_DATA_VALID};
     CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
-    CHECK_EQ(off.flags, XNF_OFF_DATA_VALIDATED);
+    CHECK_EQ(off.flags, NETIF_OFF_DATA_VALIDATED);
 }
 
 static struct virtio_net_hdr gso_hdr(uint8_t type, uint16_t start)
@@ -241,16 +241,16 @@ static struct virtio_net_hdr gso_hdr(uint8_t type, uint16_t start)
 static void test_tx_gso(void)
 {
     struct virtio_net_hdr h;
-    struct xnf_offload off;
+    struct netif_offload off;
     uint32_t len;
 
     len = build(0, 0, IPPROTO_TCP, 1900);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 34);
     CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
-    CHECK_EQ(off.flags, XNF_OFF_CSUM_BLANK | XNF_OFF_GSO);
+    CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO);
     CHECK_EQ(off.gso_size, 1448);
     CHECK_EQ(off.gso_type, XEN_NETIF_GSO_TYPE_TCPV4);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~XNF_BE_GSO_TCPV4,
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~NETIF_F_GSO_TCPV4,
                                    &off),
              -EOPNOTSUPP);
     h.flags = 0;
@@ -275,14 +275,14 @@ static void test_tx_gso(void)
     CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
     CHECK_EQ(off.gso_type, XEN_NETIF_GSO_TYPE_TCPV6);
     /* An IPv6 large segment is a partial checksum: needs ipv6-csum too. */
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~XNF_BE_IPV6_CSUM,
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~NETIF_F_IPV6_CSUM,
                                    &off),
              -EOPNOTSUPP);
 }
 
 static void test_rx(void)
 {
-    struct xnf_offload off = {.flags = XNF_OFF_CSUM_BLANK};
+    struct netif_offload off = {.flags = NETIF_OFF_CSUM_BLANK};
     struct virtio_net_hdr h;
     uint32_t len;
 
@@ -294,7 +294,7 @@ static void test_rx(void)
     CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
 
     len = build(1, 1, IPPROTO_TCP, 3000);
-    off = (struct xnf_offload){.flags = XNF_OFF_CSUM_BLANK | XNF_OFF_GSO,
+    off = (struct netif_offload){.flags = NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO,
                                .gso_size = 1428,
                                .gso_type = XEN_NETIF_GSO_TYPE_TCPV6};
     CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
@@ -311,7 +311,7 @@ static void test_rx(void)
      * so that finishing the checksum gives the right one. */
     len = build(0, 0, IPPROTO_TCP, 2000);
     put16(frame + 34 + 16, 0x1234);
-    off = (struct xnf_offload){.flags = XNF_OFF_GSO | XNF_OFF_DATA_VALIDATED,
+    off = (struct netif_offload){.flags = NETIF_OFF_GSO | NETIF_OFF_DATA_VALIDATED,
                                .gso_size = 1448,
                                .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
     CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
@@ -324,12 +324,12 @@ static void test_rx(void)
     }
 
     len = build(0, 0, IPPROTO_ICMP, 20);
-    off = (struct xnf_offload){.flags = XNF_OFF_CSUM_BLANK};
+    off = (struct netif_offload){.flags = NETIF_OFF_CSUM_BLANK};
     CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), -EINVAL);
-    off = (struct xnf_offload){.flags = XNF_OFF_DATA_VALIDATED};
+    off = (struct netif_offload){.flags = NETIF_OFF_DATA_VALIDATED};
     CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
     CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_DATA_VALID);
-    off = (struct xnf_offload){0};
+    off = (struct netif_offload){0};
     CHECK_EQ(xnftap_offload_to_hdr(&off, frame, 14, &h), 0);
     CHECK_EQ(h.flags, 0);
 }

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netif/netif.h"
 #include "xvm/evtchn.h"
 #include "xvm/gnttab.h"
 #include "xvm/mem.h"
@@ -48,12 +49,6 @@ extern "C" {
  * visibility). */
 #define NB_API __attribute__((visibility("default")))
 
-/** Largest packet on the netif wire (Xen: 0xFFFF). */
-#define NB_MAX_PKT_LEN 65535u
-/** Smallest packet a guest may transmit: an Ethernet header. */
-#define NB_MIN_PKT_LEN 14u
-/** Most data slots in one packet (XEN_NETIF_NR_SLOTS_MIN). */
-#define NB_MAX_SLOTS_PER_PKT 18u
 /** Largest burst one nb_vif_tx_poll() or nb_vif_rx_burst() handles. */
 #define NB_BURST_MAX 64u
 /** Multicast addresses kept per vif (as Linux). */
@@ -61,36 +56,10 @@ extern "C" {
 /** Most segments io_ops->tx_buf_get() may fill for one packet. */
 #define NB_TX_SEGS_MAX 32u
 
-/** Negotiated features, from the frontend's xenstore keys. */
-enum nb_feature {
-    NB_F_SG = 1u << 0,        /**< frontend takes multi-slot RX packets */
-    NB_F_GSO_TCPV4 = 1u << 1, /**< frontend takes TCPv4 GSO on RX */
-    NB_F_GSO_TCPV6 = 1u << 2, /**< frontend takes TCPv6 GSO on RX */
-    NB_F_RX_NOTIFY = 1u << 3, /**< frontend notifies when posting RX bufs */
-    NB_F_NO_CSUM = 1u << 4,   /**< frontend set feature-no-csum-offload */
-    NB_F_IPV6_CSUM = 1u << 5, /**< frontend set feature-ipv6-csum-offload */
-    NB_F_MCAST_CTRL = 1u << 6 /**< frontend set request-multicast-control */
-};
-
-/** Offload metadata carried with a packet in either direction. */
-enum nb_pkt_flag {
-    NB_PKT_CSUM_BLANK = 1u << 0,     /**< L4 checksum not filled in (partial) */
-    NB_PKT_DATA_VALIDATED = 1u << 1, /**< checksum known good */
-    NB_PKT_GSO = 1u << 2             /**< gso_type/gso_size are valid */
-};
-
-/** GSO type values, as XEN_NETIF_GSO_TYPE_*. */
-enum nb_gso_type {
-    NB_GSO_NONE = XEN_NETIF_GSO_TYPE_NONE,
-    NB_GSO_TCPV4 = XEN_NETIF_GSO_TYPE_TCPV4,
-    NB_GSO_TCPV6 = XEN_NETIF_GSO_TYPE_TCPV6
-};
-
-struct nb_offload {
-    uint16_t flags;    /**< enum nb_pkt_flag bits */
-    uint16_t gso_size; /**< MSS when NB_PKT_GSO */
-    uint8_t gso_type;  /**< enum nb_gso_type when NB_PKT_GSO */
-};
+/** The features libnetback offers a frontend (NETIF_F_* bits). */
+#define NB_FEATURES                                                         \
+    (NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |                   \
+     NETIF_F_IPV6_CSUM | NETIF_F_RX_COPY | NETIF_F_MCAST_CTRL)
 
 /** A piece of a packet buffer in the owner's memory. */
 struct nb_seg {
@@ -102,7 +71,7 @@ struct nb_seg {
 struct nb_tx_pkt {
     void *cookie;          /**< what io_ops->tx_buf_get() returned */
     uint32_t len;          /**< frame length in bytes */
-    struct nb_offload off; /**< offload metadata from the request */
+    struct netif_offload off; /**< offload metadata from the request */
 };
 
 /** A packet for the guest to receive; the owner keeps the memory. */
@@ -110,7 +79,7 @@ struct nb_rx_pkt {
     const struct nb_seg *segs; /**< data, in order */
     uint16_t nseg;
     uint32_t len; /**< total bytes, == sum of segs[].len, 14..65535 */
-    struct nb_offload off;
+    struct netif_offload off;
 };
 
 /**
@@ -120,7 +89,7 @@ struct nb_rx_pkt {
 struct nb_io_ops {
     /**
      * Give buffer space for a guest-transmitted frame of @len bytes
-     * (NB_MIN_PKT_LEN .. NB_MAX_PKT_LEN).  Fill up to @max segments whose
+     * (NETIF_MIN_FRAME .. NETIF_MAX_FRAME).  Fill up to @max segments whose
      * lengths add up to at least @len and set *@cookie to a handle for it.
      * (@max is NB_TX_SEGS_MAX.  A buffer that breaks these rules is given
      * back with tx_buf_put() and counted as a tx_nobuf stall.)
@@ -145,7 +114,7 @@ enum nb_fatal {
     NB_FATAL_TX_PROD_OVERFLOW,     /**< req_prod - req_cons > ring size */
     NB_FATAL_TX_PROD_BACKWARDS,    /**< TX req_prod moved backwards */
     NB_FATAL_TX_CHAIN_OVERRUN,     /**< slot chain longer than posted reqs */
-    NB_FATAL_TX_TOO_MANY_SLOTS,    /**< more than NB_MAX_SLOTS_PER_PKT */
+    NB_FATAL_TX_TOO_MANY_SLOTS,    /**< more than NETIF_MAX_SLOTS_PER_PKT */
     NB_FATAL_TX_SLOT_CROSSES_PAGE, /**< offset + size > 4096 */
     NB_FATAL_TX_BAD_GRANT,         /**< a grant copy failed (GNTST_*) */
     NB_FATAL_TX_BAD_LEN,           /**< total 0, < 14 or > 65535 */
@@ -185,7 +154,7 @@ struct nb_vif_params {
     struct xvm_evtchn *evtchn; /**< this domain's port table */
     evtchn_port_t tx_port;     /**< local port for TX events */
     evtchn_port_t rx_port;     /**< RX port; == tx_port if not split */
-    uint32_t features;         /**< enum nb_feature bits negotiated */
+    uint32_t features;         /**< enum netif_feature bits negotiated */
     const struct nb_io_ops *ops;
     void *ops_arg;
 };
@@ -232,8 +201,8 @@ NB_API bool nb_vif_tx_final_check(struct nb_vif *vif);
  * returned count.  When the guest's ring has too few buffers the call stops
  * and, with feature-rx-notify, arms req_event so the guest's next post
  * notifies us.  At most NB_BURST_MAX packets are taken per call.
- * Offload flags are passed through as they are: with NB_F_NO_CSUM (or
- * IPv6 without NB_F_IPV6_CSUM) the owner must finish checksums itself.
+ * Offload flags are passed through as they are: with NETIF_F_NO_CSUM (or
+ * IPv6 without NETIF_F_IPV6_CSUM) the owner must finish checksums itself.
  * Packets breaking the nb_rx_pkt rules (len outside 14..65535, segments
  * not adding up to len) are dropped, counted in rx_dropped_bad, consumed.
  * @return packets consumed from @pkts.
@@ -336,7 +305,7 @@ struct nb_xenbus_frontend {
     evtchn_port_t tx_port;     /**< the frontend's port for TX events */
     evtchn_port_t rx_port;     /**< RX port; == tx_port unless split */
     bool split_evtchn;         /**< event-channel-tx/-rx were given */
-    uint32_t features;         /**< enum nb_feature bits the frontend set */
+    uint32_t features;         /**< enum netif_feature bits the frontend set */
 };
 
 /** The owner's side of the handshake.  Both members are required. */

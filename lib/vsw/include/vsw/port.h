@@ -163,7 +163,7 @@ struct vsw_vif_params {
     uint64_t gt_gfn;           /**< its grant table */
     uint32_t gt_frames;
     uint32_t tx_ring_ref, rx_ring_ref;
-    uint32_t features;         /**< NB_F_* bits the frontend offered */
+    uint32_t features;         /**< NETIF_F_* bits the frontend offered */
 };
 
 /**

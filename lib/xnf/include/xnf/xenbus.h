@@ -2,7 +2,7 @@
 /*
  * xnf/xenbus.h - the frontend half of the netif xenbus handshake, for
  * hosted frontends (process domains).  Not part of the freestanding core:
- * it talks to xenstore through libxvm's client (xvm/xs.h).
+ * it talks to xenstore through libxs (xs/xs.h, xs/xenbus.h).
  *
  * struct xnf_xenbus drives one device at /local/domain/<D>/device/vif/<N>
  * (where the toolstack wrote backend, backend-id, state, handle, mac, mtu)
@@ -58,7 +58,7 @@ struct xnf_xenbus_info {
     uint32_t handle;      /**< handle */
     uint8_t mac[6];       /**< mac */
     uint32_t mtu;         /**< mtu (1500 when absent) */
-    uint32_t be_features; /**< XNF_BE_* the backend offers */
+    uint32_t be_features; /**< NETIF_F_* the backend offers */
 };
 
 /** What ops->setup reports about the device it (re)created. */
@@ -66,7 +66,7 @@ struct xnf_xenbus_rings {
     grant_ref_t tx_ring_ref; /**< xnf_tx_ring_ref() */
     grant_ref_t rx_ring_ref; /**< xnf_rx_ring_ref() */
     evtchn_port_t evtchn;    /**< our unbound port for the backend */
-    uint32_t fe_features;    /**< xnf_fe_features(): XNF_FE_* */
+    uint32_t fe_features;    /**< xnf_fe_features(): NETIF_F_* */
 };
 
 /** The owner's side.  Every member is required. */

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netif/netif.h"
 #include "xvm/xen.h"
 
 #ifdef __cplusplus
@@ -49,20 +50,13 @@ extern "C" {
 #define XNF_API __attribute__((visibility("default")))
 
 /** Slots in the TX ring and TX buffer pages (one page per TX id). */
-#define XNF_TX_SLOTS 256u
+#define XNF_TX_SLOTS NETIF_RING_SIZE
 /** Slots in the RX ring and RX buffer pages (one page per RX slot). */
-#define XNF_RX_SLOTS 256u
+#define XNF_RX_SLOTS NETIF_RING_SIZE
 /** Pages a device needs: 2 ring pages + one per TX slot + one per RX slot. */
 #define XNF_PAGES_NEEDED (2u + XNF_TX_SLOTS + XNF_RX_SLOTS)
 /** Grant references a device uses, consecutive from xnf_config.gref_base. */
 #define XNF_GREFS_NEEDED XNF_PAGES_NEEDED
-/** Largest frame xnf_send() accepts (with feature-sg). */
-#define XNF_MAX_FRAME 65535u
-/** Smallest frame xnf_send() accepts: an Ethernet header. */
-#define XNF_MIN_FRAME 14u
-/** Most data slots in one packet, either direction (XEN_NETIF_NR_SLOTS_MIN). */
-#define XNF_MAX_SLOTS_PER_PKT 18u
-
 /*
  * What each entry of xnf_config.pages is for.  Page i is granted through
  * reference gref_base + i, so the same indices name the grant refs.
@@ -77,26 +71,6 @@ struct xnf_page {
     void *va;     /**< where this code can touch it */
     uint32_t gfn; /**< its frame number, as granted */
 };
-
-/** Backend features read from xenstore (backend keys). */
-enum xnf_be_feature {
-    XNF_BE_RX_COPY = 1u << 0,   /**< feature-rx-copy (required) */
-    XNF_BE_SG = 1u << 1,        /**< feature-sg */
-    XNF_BE_GSO_TCPV4 = 1u << 2, /**< feature-gso-tcpv4 */
-    XNF_BE_GSO_TCPV6 = 1u << 3, /**< feature-gso-tcpv6 */
-    XNF_BE_IPV6_CSUM = 1u << 4, /**< feature-ipv6-csum-offload */
-    XNF_BE_MCAST_CTRL = 1u << 5 /**< feature-multicast-control */
-};
-
-/** Offload metadata for a frame, either direction. */
-struct xnf_offload {
-    uint16_t flags;    /**< XNF_OFF_* */
-    uint16_t gso_size; /**< MSS, when XNF_OFF_GSO */
-    uint8_t gso_type;  /**< XEN_NETIF_GSO_TYPE_*, when XNF_OFF_GSO */
-};
-#define XNF_OFF_CSUM_BLANK 0x1u     /**< L4 checksum not yet computed */
-#define XNF_OFF_DATA_VALIDATED 0x2u /**< checksum known good */
-#define XNF_OFF_GSO 0x4u            /**< a large segment: gso_* valid */
 
 /**
  * What xnf_init() needs.  Read during xnf_init() only (the page array is
@@ -120,13 +94,9 @@ struct xnf_config {
      */
     void (*notify)(void *arg);
     void *notify_arg;
-    /** Frontend features to offer (XNF_FE_*); xnf_fe_features() tells. */
+    /** Frontend features to offer (NETIF_F_*); xnf_fe_features() tells. */
     uint32_t want;
 };
-#define XNF_FE_SG 0x1u        /**< accept multi-slot RX (feature-sg) */
-#define XNF_FE_GSO_TCPV4 0x2u /**< accept TCPv4 GSO on RX */
-#define XNF_FE_GSO_TCPV6 0x4u /**< accept TCPv6 GSO on RX */
-#define XNF_FE_RX_NOTIFY 0x8u /**< feature-rx-notify (always offered) */
 
 /** Counters of one device.  "tx" is what the guest sends. */
 struct xnf_stats {
@@ -159,14 +129,14 @@ XNF_API grant_ref_t xnf_tx_ring_ref(const struct xnf_dev *dev);
 XNF_API grant_ref_t xnf_rx_ring_ref(const struct xnf_dev *dev);
 
 /**
- * XNF_FE_* features this device writes to xenstore (want & supported).
+ * NETIF_F_* features this device writes to xenstore (want & supported).
  * GSO is only offered together with SG (a GSO packet spans several slots);
- * XNF_FE_RX_NOTIFY is always set.
+ * NETIF_F_RX_COPY and NETIF_F_RX_NOTIFY are always set.
  */
 XNF_API uint32_t xnf_fe_features(const struct xnf_dev *dev);
 
 /**
- * Connect after reading the backend's features (XNF_BE_* bits): fixes the
+ * Connect after reading the backend's features (NETIF_F_* bits): fixes the
  * negotiated features (TX GSO needs the backend's feature-sg as well as its
  * feature-gso-*), posts every RX buffer, notifies the backend.
  * @return 0, -ENOTSUP if the backend lacks feature-rx-copy, -EINVAL if
@@ -180,14 +150,14 @@ XNF_API int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
  * after a burst.  When the ring looks full, xnf_send() itself flushes and
  * reaps TX responses before giving up.
  * A frame takes ceil(@len / 4096) slots, plus one when @off asks for GSO
- * (XNF_OFF_GSO with gso_size > 0 and a gso_type the backend offered).
+ * (NETIF_OFF_GSO with gso_size > 0 and a gso_type the backend offered).
  * @return 0; -EAGAIN if the ring lacks free slots (retry after xnf_poll());
- *         -EMSGSIZE if @len < 14 or > XNF_MAX_FRAME or the frame needs more
- *         than one slot without XNF_BE_SG; -EINVAL for bad offload metadata;
+ *         -EMSGSIZE if @len < 14 or > NETIF_MAX_FRAME or the frame needs more
+ *         than one slot without NETIF_F_SG; -EINVAL for bad offload metadata;
  *         -EIO if the device is broken or not connected.
  */
 XNF_API int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
-                     const struct xnf_offload *off);
+                     const struct netif_offload *off);
 
 /** Publish queued TX requests and notify the backend if it wants it. */
 XNF_API void xnf_flush(struct xnf_dev *dev);
@@ -208,7 +178,7 @@ XNF_API unsigned xnf_poll(struct xnf_dev *dev);
  *         the device is broken or not connected.
  */
 XNF_API int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
-                     struct xnf_offload *off);
+                     struct netif_offload *off);
 
 /**
  * Before sleeping on the event channel: push queued TX requests, repost RX
@@ -227,8 +197,8 @@ XNF_API bool xnf_final_check(struct xnf_dev *dev);
 XNF_API unsigned xnf_tx_slots_free(const struct xnf_dev *dev);
 
 /**
- * The backend's XNF_BE_* features as given to xnf_connect(), with the GSO
- * bits cleared unless XNF_BE_SG is set too (what xnf_send() will accept);
+ * The backend's NETIF_F_* features as given to xnf_connect(), with the GSO
+ * bits cleared unless NETIF_F_SG is set too (what xnf_send() will accept);
  * 0 before connecting.  Tells a platform which offloads it may hand on.
  */
 XNF_API uint32_t xnf_be_features(const struct xnf_dev *dev);

@@ -11,14 +11,14 @@
  * The TAP device carries a struct virtio_net_hdr in front of every frame
  * (IFF_VNET_HDR), which is how Linux hands over partial checksums and large
  * TCP segments.  The pump translates that header to and from the netif
- * offload flags (struct xnf_offload):
+ * offload flags (struct netif_offload):
  *
- *   TAP -> netif: NEEDS_CSUM -> XNF_OFF_CSUM_BLANK, GSO_TCPV4/6 + gso_size
- *                 -> XNF_OFF_GSO, DATA_VALID -> XNF_OFF_DATA_VALIDATED.
- *   netif -> TAP: XNF_OFF_CSUM_BLANK -> NEEDS_CSUM with csum_start and
+ *   TAP -> netif: NEEDS_CSUM -> NETIF_OFF_CSUM_BLANK, GSO_TCPV4/6 + gso_size
+ *                 -> NETIF_OFF_GSO, DATA_VALID -> NETIF_OFF_DATA_VALIDATED.
+ *   netif -> TAP: NETIF_OFF_CSUM_BLANK -> NEEDS_CSUM with csum_start and
  *                 csum_offset found from the IPv4/IPv6 and TCP/UDP headers
- *                 (netif carries no offsets), XNF_OFF_DATA_VALIDATED ->
- *                 DATA_VALID, XNF_OFF_GSO -> gso_type, gso_size, hdr_len.
+ *                 (netif carries no offsets), NETIF_OFF_DATA_VALIDATED ->
+ *                 DATA_VALID, NETIF_OFF_GSO -> gso_type, gso_size, hdr_len.
  *
  * netif cannot say where a checksum starts, so a partial checksum is only
  * handed over when csum_start/csum_offset are the ones a receiver will find
@@ -63,8 +63,8 @@ struct xnftap_config {
     uint32_t mtu;       /**< 68..65535 - 14; 0 for 1500 */
     /**
      * A connected xnf device (xnf_connect() done).  Its offloads decide the
-     * TAP offloads: TUN_F_CSUM always, TUN_F_TSO4 with XNF_BE_GSO_TCPV4,
-     * TUN_F_TSO6 with XNF_BE_GSO_TCPV6 and XNF_BE_IPV6_CSUM (an IPv6
+     * TAP offloads: TUN_F_CSUM always, TUN_F_TSO4 with NETIF_F_GSO_TCPV4,
+     * TUN_F_TSO6 with NETIF_F_GSO_TCPV6 and NETIF_F_IPV6_CSUM (an IPv6
      * large segment is a partial checksum, as Linux netfront requires).
      */
     struct xnf_dev *xnf;
@@ -164,7 +164,7 @@ XNFTAP_API int xnftap_parse(const void *frame, uint32_t len,
  * TAP -> netif: check @h against the frame and turn it into @off.
  * @be_features are the xnf device's (xnf_be_features()): a large segment
  * of a type it cannot take, or an IPv6 partial checksum without
- * XNF_BE_IPV6_CSUM, cannot be handed over.  A partial checksum netif cannot
+ * NETIF_F_IPV6_CSUM, cannot be handed over.  A partial checksum netif cannot
  * express is computed into @frame here.
  * @return 0; XNFTAP_CSUM_DONE if the checksum was finished in @frame;
  *         -EINVAL for a header that contradicts the frame (offsets out of
@@ -175,17 +175,17 @@ XNFTAP_API int xnftap_parse(const void *frame, uint32_t len,
 XNFTAP_API int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
                                      void *frame, uint32_t len,
                                      uint32_t be_features,
-                                     struct xnf_offload *off);
+                                     struct netif_offload *off);
 
 /**
  * netif -> TAP: build @h for a received frame from @off.  A large segment
- * that arrived without XNF_OFF_CSUM_BLANK gets its TCP pseudo-header
+ * that arrived without NETIF_OFF_CSUM_BLANK gets its TCP pseudo-header
  * checksum rewritten in @frame (as Linux netback does for such frontends)
  * so the kernel can finish each segment.
  * @return 0; -EINVAL if @off asks for a checksum or segmentation on a
  *         frame whose headers cannot be found or do not match.
  */
-XNFTAP_API int xnftap_offload_to_hdr(const struct xnf_offload *off,
+XNFTAP_API int xnftap_offload_to_hdr(const struct netif_offload *off,
                                      void *frame, uint32_t len,
                                      struct virtio_net_hdr *h);
 

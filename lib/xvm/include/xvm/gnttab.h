@@ -34,6 +34,16 @@
 extern "C" {
 #endif
 
+/*
+ * Where a domain's grant table lives in its own memory: XVM_GNTTAB_FRAMES
+ * frames from frame XVM_GNTTAB_GFN.  xvmd tells
+ * backends (XVMD_CMD_DOMMEM); the guest knows it from here.
+ */
+/** First frame of a domain's grant table. */
+#define XVM_GNTTAB_GFN 1u
+/** Frames of a domain's grant table. */
+#define XVM_GNTTAB_FRAMES 4u
+
 /* ------------------------------------------------------------------------ */
 /* Granting side: freestanding, inline.                                     */
 

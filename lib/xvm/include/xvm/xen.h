@@ -43,11 +43,6 @@
 /** log2(XVM_PAGE_SIZE). */
 #define XVM_PAGE_SHIFT 12u
 
-/** Slots in a netif TX ring on one 4 KiB page (Xen: 256). */
-#define XVM_NET_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, XVM_PAGE_SIZE)
-/** Slots in a netif RX ring on one 4 KiB page (Xen: 256). */
-#define XVM_NET_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, XVM_PAGE_SIZE)
-
 /** Grant entries (v1, 8 bytes each) per grant-table frame. */
 #define XVM_GNTTAB_ENTRIES_PER_FRAME \
     (XVM_PAGE_SIZE / sizeof(grant_entry_v1_t))

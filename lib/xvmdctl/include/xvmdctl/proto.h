@@ -40,10 +40,6 @@
 #define XVMD_DEFAULT_STATE_DIR "/var/lib/xvnet"
 #define XVMD_DEFAULT_XS_SOCKET "/run/xvnet/xenstored.sock"
 
-/** Where a domain's grant table lives in its memory (frames). */
-#define XVMD_GNTTAB_GFN 1u
-#define XVMD_GNTTAB_FRAMES 4u
-
 /** Largest message either side sends or accepts. */
 #define XVMD_MSG_MAX (128 * 1024)
 
