@@ -259,7 +259,10 @@ static struct rte_hash *fdb_create(struct vsw_switch *sw)
     char name[RTE_HASH_NAMESIZE];
     struct rte_hash_parameters hp = {
         .name = name,
-        .entries = sw->vnics_per_link,
+        /* A cuckoo table fills to about 95 % before a key finds no
+         * bucket: twice the VNIC limit, so the limit (vnic.c) is what
+         * refuses, never a collision. */
+        .entries = sw->vnics_per_link * 2,
         .key_len = sizeof(struct vsw_fdb_key),
         .hash_func = rte_hash_crc,
         .socket_id = SOCKET_ID_ANY,
