@@ -11,7 +11,8 @@
 #     the namespace $NS_OUT (the outside world), and stub0, an etherstub.
 # Everything is removed on exit, even on failure.  The environment comes
 # from meson (see meson.build); a missing tool exits 77 with the reason.
-set -u
+# fail() counts and the test goes on; finish() reports.
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 for v in XVMD XVM PROCDOM VSWITCHD VSWCTL DLADM; do
     [ -x "${!v:-}" ] || { echo "SKIP: $v not set (run through meson test)"; exit 77; }
@@ -24,11 +25,7 @@ for t in ip ping xenstore-read xenstore-exists "$@"; do
     command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 
-ID=$(( $$ % 90000 + 10000 ))
 T=$(mktemp -d /tmp/xvm-vswg.XXXXXX)
-NS_OUT="vswg${ID}o"
-VETH_SW="vg${ID}s"
-VETH_OUT="vg${ID}o"
 PREFIX="vswg${ID}"
 export XENSTORED_PATH=$T/xs.sock
 export DLADM_SOCKET=$T/vsw.sock
@@ -43,9 +40,7 @@ cleanup() {
     # xvmd destroys its domains when told to stop.
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
     umount -l "$T/netns" 2>/dev/null
-    ip netns pids "$NS_OUT" 2>/dev/null | xargs -r kill 2>/dev/null
-    ip netns del "$NS_OUT" 2>/dev/null
-    ip link del "$VETH_SW" 2>/dev/null
+    outside_down
     if [ $fails -ne 0 ] || [ -n "${VSWG_KEEP_LOGS:-}" ]; then
         for f in "$T"/*.log; do echo "--- $f"; tail -40 "$f"; done
     fi
@@ -68,16 +63,6 @@ fe_state() { rd "/local/domain/$1/device/vif/0/state"; }
 be_state() { rd "/local/domain/0/backend/vif/$1/0/state"; }
 both_connected() { [ "$(fe_state "$1")" = 4 ] && [ "$(be_state "$1")" = 4 ]; }
 
-# wait_until SECONDS COMMAND...: until COMMAND succeeds, every 0.1 s.
-wait_until() {
-    local end=$((SECONDS + $1)); shift
-    while :; do
-        "$@" && return 0
-        [ $SECONDS -ge $end ] && return 1
-        sleep 0.1
-    done
-}
-
 start_xvmd() {
     mkdir -p "$T/netns"
     "$XVMD" -s "$T/xvmd.sock" -x "$XENSTORED_PATH" -d "$T/state" \
@@ -87,31 +72,7 @@ start_xvmd() {
     wait_until 5 grep -q "listening on" "$T/xvmd.log" || die "xvmd did not start"
 }
 
-# The outside world: a namespace on the far end of the veth.
-outside_up() {
-    ip netns add "$NS_OUT" || die "netns $NS_OUT"
-    ip link add "$VETH_SW" type veth peer name "$VETH_OUT" || die "veth"
-    ip link set "$VETH_OUT" netns "$NS_OUT"
-    sysctl -qw "net.ipv6.conf.$VETH_SW.disable_ipv6=1"
-    ip link set "$VETH_SW" up
-    ip netns exec "$NS_OUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip -n "$NS_OUT" link set lo up
-    ip -n "$NS_OUT" link set "$VETH_OUT" up
-}
-
-# The outside end plays a host on VLAN 10 (tc BPF pops the tag on ingress
-# and pushes it on egress; the objects come from tests/integration/vswitch).
-outside_vlan10_host() { # ADDR/PREFIX
-    [ -f "${VLAN_BPF_IN:-}" ] && [ -f "${VLAN_BPF_EG:-}" ] ||
-        { echo "SKIP: VLAN BPF objects not built (needs clang)"; exit 77; }
-    ip netns exec "$NS_OUT" tc qdisc add dev "$VETH_OUT" clsact ||
-        die "no clsact qdisc"
-    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" ingress bpf da \
-        obj "$VLAN_BPF_IN" sec tc || die "cannot load tc BPF"
-    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" egress bpf da \
-        obj "$VLAN_BPF_EG" sec tc || die "cannot load tc BPF"
-    ip -n "$NS_OUT" addr add "$1" dev "$VETH_OUT"
-}
+outside_up() { outside_make || die "cannot make the outside world"; }
 
 # vswitchd serving xvmd's vifs; ready when it says so.
 start_vswd() {

@@ -55,7 +55,7 @@ int np_back_setup(struct np_back *b, int sock, const char *name,
 
 /**
  * The same in two steps, for a backend attached in process (a switch's
- * vif port, tests/unit/vswitch): build the domain, then, with the backend's
+ * vif port, tests/unit/vsw): build the domain, then, with the backend's
  * port, doorbell fd (duplicated) and NETIF_F_* features, connect.
  * np_front_hello() gives the grant-table frames to announce and
  * np_front_tx_sring() the TX shared ring (to break the protocol on

@@ -6,7 +6,7 @@
 # VNICs a (guest g1, 10.0.0.1), b (guest g2, 10.0.0.2) without a VID and
 # c (guest g3, 10.0.10.3, VID 10: its frames are tagged on the wire).
 
-. "$(dirname "$0")/../vswitch/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 
 require_snoop() {
     require "$@"

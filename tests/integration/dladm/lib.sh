@@ -3,7 +3,7 @@
 # topology (../vswitch/lib.sh: an outside-world namespace, a veth whose
 # switch end is phys0, private state dir and socket, cleanup on exit),
 # plus dladm pointed at that vswitchd.
-. "$(dirname "$0")/../vswitch/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 
 EXPECTED="$(dirname "$0")/expected"
 

@@ -3,7 +3,7 @@
 # A broadcast reaches exactly the VNICs of its VLAN: from the wire (VLAN
 # 10) it reaches g1 and g2, not g3 on VLAN 20; from g1 it reaches g2 and
 # the wire, not g3 and not g1 itself.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require tc tcpdump
 
 outside_up

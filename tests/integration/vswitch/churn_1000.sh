@@ -3,7 +3,7 @@
 # 1000 VNICs created and deleted over the control socket while two guests
 # ping each other every 10 ms on the same link and VLAN: not one ping is
 # lost on the untouched VNICs.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require
 
 outside_up

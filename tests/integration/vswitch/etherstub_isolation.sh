@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # VNICs on an etherstub talk only to each other: they reach one another,
 # but not a VNIC on the physical link in the same subnet, nor the wire.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require tcpdump
 
 outside_up

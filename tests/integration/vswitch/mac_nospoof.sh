@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # With protection=mac-nospoof, frames a guest sends from any MAC but its
 # VNIC's are dropped and counted (drops "spoof"); without it they pass.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require
 
 outside_up

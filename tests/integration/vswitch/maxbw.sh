@@ -5,7 +5,7 @@
 # receive goes through a token bucket with a bounded queue.  The rate is
 # measured from the VNIC's own byte counters over the steady part of the
 # run (frame bytes, which is what maxbw limits).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require iperf3
 
 outside_up

@@ -5,7 +5,7 @@
 # dladm's messages and change nothing.  After kill -9 and a restart every
 # persistent object is back with its MAC and properties, and a ping that
 # ran across the restart resumes once the guests have their TAPs again.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require
 
 outside_up

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Two host-TAP VNICs on VLAN 10 of the same link reach each other, the
 # switch counts the frames on both, and an idle switch uses little CPU.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require
 
 outside_up

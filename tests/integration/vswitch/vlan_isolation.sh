@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # VNICs on different VLANs of one link cannot reach each other, even with
 # addresses in one subnet: not one frame of g1's crosses to g2.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require
 
 outside_up

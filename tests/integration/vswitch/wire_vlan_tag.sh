@@ -3,7 +3,7 @@
 # A VNIC with VID 10 reaches a host on VLAN 10 in the outside world; on
 # the wire its frames carry the 802.1Q tag (tcpdump -e there shows
 # "vlan 10"), and a VNIC on VLAN 20 cannot reach that host.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../../lib/switch.sh"
 require tc tcpdump
 
 outside_up

@@ -12,7 +12,7 @@
 
 start_xvmd
 outside_up
-outside_vlan10_host 10.0.10.254/24
+outside_vlan_host 10 10.0.10.254/24
 # A veth hands af_packet its frames with checksums still partial (a NIC
 # would not): the outside host computes its own.
 ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||

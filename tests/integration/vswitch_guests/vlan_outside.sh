@@ -8,7 +8,7 @@
 
 start_xvmd
 outside_up
-outside_vlan10_host 10.0.10.254/24
+outside_vlan_host 10 10.0.10.254/24
 start_vswd
 links_up
 g=$(create_guest gv "link=phys0,vlan=10,mac=02:08:20:33:10:01") || exit 1

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: MIT
 #
 # The real xenstored binary, driven by Debian's stock xenstore-* tools
@@ -7,7 +7,7 @@
 # the detaching mode, and refusals at start-up.
 #
 # usage: test_stock_tools.sh path/to/xenstored
-set -u
+. "$(dirname "$0")/../../lib/common.sh"
 
 XS=${1:?usage: $0 path/to/xenstored}
 for t in xenstore-read xenstore-write xenstore-ls xenstore-rm \

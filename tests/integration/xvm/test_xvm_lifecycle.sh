@@ -9,14 +9,14 @@
 # behind (namespace, guest process, memory memfd, fds).
 #
 # usage: test_xvm_lifecycle.sh XVMD XVM XVM-PROCDOM TEST-XVMD-PROTO
-set -u
+. "$(dirname "$0")/../../lib/common.sh"
 
 XVMD=$1 XVM_BIN=$2 PROCDOM=$3 PROTO_TEST=$4
 if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: needs root (network namespaces, mounts)"; exit 77
+    skip "needs root (network namespaces, mounts)"
 fi
 if ! unshare --net true 2>/dev/null; then
-    echo "SKIP: cannot create network namespaces here"; exit 77
+    skip "cannot create network namespaces here"
 fi
 
 T=$(mktemp -d /tmp/xvm-lifecycle.XXXXXX)

@@ -10,13 +10,13 @@
 # and what it is refused (xvmd_backend_check).
 #
 # usage: test_xvm_xenstore.sh XVMD XVM XVM-PROCDOM XVMD-BACKEND-CHECK
-set -u
+. "$(dirname "$0")/../../lib/common.sh"
 XVMD=$1 XVM_BIN=$2 PROCDOM=$3 BACKEND_CHECK=$4
 if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: needs root (network namespaces)"; exit 77
+    skip "needs root (network namespaces)"
 fi
 for t in xenstore-read xenstore-ls xenstore-exists; do
-    command -v $t >/dev/null || { echo "SKIP: $t missing (xenstore-utils)"; exit 77; }
+    command -v $t >/dev/null || { skip "$t missing (xenstore-utils)"; }
 done
 
 T=$(mktemp -d /tmp/xvm-xs.XXXXXX)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/xenbus/xsd.h - a real libxst xenstored on its own thread, for
+ * tests/unit/xs/xsd.h - a real libxst xenstored on its own thread, for
  * tests of the xenstore client and the xenbus handshake.
  *
  * The server listens on a socket in a private temp directory (dom0

@@ -1,47 +1,31 @@
 # SPDX-License-Identifier: MIT
-# Shared by the vswitch integration tests (sourced, not run).
-#
-# The topology every test builds from:
-#   - namespace $NS_OUT, the outside world, holds one end of a veth pair
-#     ($VETH_OUT); the other end ($VETH_SW) stays in the root namespace and
-#     is vswitchd's physical link "phys0" through net_af_packet;
-#   - guests are namespaces $NS_G<n>, each given a host-TAP VNIC that the
-#     switch created in the root namespace.
-# Everything is named with a per-run id and removed on exit, even on
-# failure.  A test that cannot run here prints why and exits 77.
+# The fixture of the tests that run vswitchd alone (sourced): the outside
+# world of common.sh, whose veth end is vswitchd's "phys0"; "guests" are
+# namespaces each given a host-TAP VNIC the switch made.  vswitchd runs
+# with a private socket, state directory and DPDK prefix.  Everything is
+# removed on exit, even on failure; fail() ends the test at once.
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-set -u
-
-ID=$(( $$ % 90000 + 10000 ))
-NS_OUT="vsw${ID}out"
-VETH_SW="vw${ID}s"
-VETH_OUT="vw${ID}o"
 TMP=$(mktemp -d /tmp/vsw-it.XXXXXX)
 SOCK="/run/xvnet/vswitchd-test-${ID}.sock"
 STATE="$TMP/state"
 VSWD_PID=""
 GUESTS=""
 
-skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 note() { echo "--- $*"; }
 
 cleanup() {
-    local ns p
-    # vsw-guest runs in the root namespace (only its TAP is in a guest's).
-    for p in ${GUEST_PIDS:-}; do
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
+    local ns
     if [ -n "$VSWD_PID" ]; then
         kill "$VSWD_PID" 2>/dev/null
         wait "$VSWD_PID" 2>/dev/null
     fi
-    for ns in $GUESTS $NS_OUT; do
+    for ns in $GUESTS; do
         ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
         ip netns del "$ns" 2>/dev/null
     done
-    ip link del "$VETH_SW" 2>/dev/null
+    outside_down
     rm -rf "$TMP" "/var/run/dpdk/vswit${ID}"
     rm -f "$SOCK"
 }
@@ -65,18 +49,7 @@ ctl() { "$VSWCTL" -s "$SOCK" "$@"; }
 # A counter of a link or VNIC: stat NAME FIELD.
 stat_of() { ctl stat "$1" "$2"; }
 
-# The outside world and the veth to it; IPv6 off so that no stray
-# router or neighbour solicitations show up in the counters.
-outside_up() {
-    ip netns add "$NS_OUT" || fail "netns $NS_OUT"
-    ip link add "$VETH_SW" type veth peer name "$VETH_OUT" || fail "veth"
-    ip link set "$VETH_OUT" netns "$NS_OUT"
-    sysctl -qw "net.ipv6.conf.$VETH_SW.disable_ipv6=1"
-    ip link set "$VETH_SW" up
-    ip netns exec "$NS_OUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ip -n "$NS_OUT" link set lo up
-    ip -n "$NS_OUT" link set "$VETH_OUT" up
-}
+outside_up() { outside_make || fail "cannot make the outside world"; }
 
 # vswitchd with the config file $1 (may be empty), extra args after.
 vswd_start() {
@@ -117,22 +90,6 @@ guest_up() {
     ip -n "$ns" link set lo up
     ip -n "$ns" link set "$tap" up
     ip -n "$ns" addr add "$addr" dev "$tap"
-}
-
-# The outside end plays a host on VLAN $1 (no 802.1Q in this kernel: tc
-# BPF pops that tag on ingress and pushes it on egress).
-outside_vlan_host() {
-    local vid="$1" addr="$2"
-    [ -n "${VLAN_BPF_IN:-}" ] && [ -f "$VLAN_BPF_IN" ] ||
-        skip "VLAN BPF objects not built (needs clang)"
-    [ "$vid" = 10 ] || fail "the BPF objects are built for VLAN 10"
-    ip netns exec "$NS_OUT" tc qdisc add dev "$VETH_OUT" clsact ||
-        skip "no clsact qdisc"
-    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" ingress bpf da \
-        obj "$VLAN_BPF_IN" sec tc || skip "cannot load tc BPF"
-    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" egress bpf da \
-        obj "$VLAN_BPF_EG" sec tc || skip "cannot load tc BPF"
-    ip -n "$NS_OUT" addr add "$addr" dev "$VETH_OUT"
 }
 
 # ping_ok NS ADDR / ping_fails NS ADDR

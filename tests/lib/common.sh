@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: MIT
+# The base of every integration fixture (sourced through switch.sh or
+# guests.sh, not on its own): a per-run id, the outside world, waiting.
+#
+#   - $ID names everything a run makes (namespaces, veths, DPDK prefixes),
+#     so runs never collide and cleanup removes exactly what it made;
+#   - the outside world is a namespace $NS_OUT holding one end ($VETH_OUT)
+#     of a veth pair whose other end ($VETH_SW) stays in the root namespace
+#     as vswitchd's physical link (net_af_packet);
+#   - a test that cannot run here says why and exits 77 (skip).
+set -u
+
+ID=$(( $$ % 90000 + 10000 ))
+NS_OUT="vsw${ID}out"
+VETH_SW="vw${ID}s"
+VETH_OUT="vw${ID}o"
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, every 0.1 s.
+wait_until() {
+    local end=$((SECONDS + $1)); shift
+    while :; do
+        "$@" && return 0
+        [ $SECONDS -ge $end ] && return 1
+        sleep 0.1
+    done
+}
+
+# The outside world and the veth to it; IPv6 off so that no stray router
+# or neighbour solicitations show up in the counters.  @return non-zero if
+# it cannot be made.
+outside_make() {
+    ip netns add "$NS_OUT" || return 1
+    ip link add "$VETH_SW" type veth peer name "$VETH_OUT" || return 1
+    ip link set "$VETH_OUT" netns "$NS_OUT"
+    sysctl -qw "net.ipv6.conf.$VETH_SW.disable_ipv6=1"
+    ip link set "$VETH_SW" up
+    ip netns exec "$NS_OUT" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip -n "$NS_OUT" link set lo up
+    ip -n "$NS_OUT" link set "$VETH_OUT" up
+}
+
+# Remove the outside world (any process left in it first).
+outside_down() {
+    ip netns pids "$NS_OUT" 2>/dev/null | xargs -r kill 2>/dev/null
+    ip netns del "$NS_OUT" 2>/dev/null
+    ip link del "$VETH_SW" 2>/dev/null
+}
+
+# outside_vlan_host VID ADDR/PREFIX: the outside end plays a host on VLAN
+# VID (no 802.1Q in this kernel: tc BPF pops the tag on ingress and pushes
+# it on egress; the objects come from tests/integration/vswitch and are
+# built for VID 10).
+outside_vlan_host() {
+    [ -n "${VLAN_BPF_IN:-}" ] && [ -f "$VLAN_BPF_IN" ] &&
+        [ -f "${VLAN_BPF_EG:-}" ] ||
+        skip "VLAN BPF objects not built (needs clang)"
+    [ "$1" = 10 ] || { echo "FAIL: the BPF objects are built for VLAN 10"; exit 1; }
+    ip netns exec "$NS_OUT" tc qdisc add dev "$VETH_OUT" clsact ||
+        skip "no clsact qdisc"
+    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" ingress bpf da \
+        obj "$VLAN_BPF_IN" sec tc || skip "cannot load tc BPF"
+    ip netns exec "$NS_OUT" tc filter add dev "$VETH_OUT" egress bpf da \
+        obj "$VLAN_BPF_EG" sec tc || skip "cannot load tc BPF"
+    ip -n "$NS_OUT" addr add "$2" dev "$VETH_OUT"
+}
