@@ -330,6 +330,22 @@ static int ack_error(const struct nlmsghdr *nlh, const char **msg)
     return e->error;
 }
 
+/* Every attribute's padding is zero (no stale bytes of the daemon). */
+static bool pads_zero(const struct nlmsghdr *nlh)
+{
+    const struct nlattr *a;
+
+    mnl_attr_for_each(a, nlh, 0) {
+        const uint8_t *p = (const uint8_t *)a;
+        unsigned i;
+
+        for (i = a->nla_len; i < (unsigned)MNL_ALIGN(a->nla_len); i++)
+            if (p[i] != 0)
+                return false;
+    }
+    return true;
+}
+
 static void test_protocol_create(void)
 {
     static _Alignas(8) char req[8192];
@@ -364,6 +380,7 @@ static void test_protocol_create(void)
         vsw_ctl_get_vnic(tb, &got, NULL);
         CHECK(strcmp(got.name, "p1") == 0 && got.vid == 33 &&
               vsw_mac_valid(got.mac) && got.mac_type == VSW_MAC_RANDOM);
+        CHECK(pads_zero(nlh)); /* found by fuzz_vswctl */
         CHECK_EQ(reply_nth(&r, 1)->nlmsg_type, NLMSG_ERROR);
         CHECK_EQ(ack_error(reply_nth(&r, 1), &msg), 0);
     }
@@ -414,6 +431,16 @@ static void test_protocol_refuse(void)
     /* A name without its terminating NUL: refused. */
     nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
     mnl_attr_put(nlh, VSW_A_NAME, 2, "p1");
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
+    CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
+    /* A message 21 bytes long whose name attribute claims the 3 bytes
+     * past its end (the padding libmnl would lend it): refused
+     * (found by fuzz_vswctl). */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
+    nlh->nlmsg_len = NLMSG_HDRLEN + 5;
     memset(&r, 0, sizeof(r));
     vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);

@@ -136,7 +136,7 @@ struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
 
 /**
  * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries), checking each
- * one's type.  @return 0 or -EINVAL.
+ * one's type and that it ends inside nlmsg_len.  @return 0 or -EINVAL.
  */
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);
 
