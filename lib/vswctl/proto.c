@@ -18,6 +18,12 @@ struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
     return nlh;
 }
 
+bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+    return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+           nlh->nlmsg_len <= (unsigned)len;
+}
+
 /* The libmnl type and largest payload of each attribute. */
 static const struct {
     enum mnl_attr_data_type type;

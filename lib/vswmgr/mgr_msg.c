@@ -315,7 +315,7 @@ void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
         return; /* the client sees no reply and gives up */
     r->send = send;
     r->arg = arg;
-    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
             continue;
         handle_one(m, r, nlh);

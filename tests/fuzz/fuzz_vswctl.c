@@ -244,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     memcpy(dgram, data, size);
     nlh = (const struct nlmsghdr *)dgram;
-    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST) ||
             nlh->nlmsg_type >= VSW_CMD__END)
             continue;

@@ -123,6 +123,12 @@ def seeds():
     d['attr_past_end'] = msg(LINK_GET, struct.pack('<HH', 64, NAME) + b'ab\0\0')
     d['trailing_junk'] = msg(LINK_GET, s(NAME, b'a1'), b'\xff\xff')
     d['msg_len_past_dgram'] = msg(LINK_GET, s(NAME, b'a1'))[:-4]
+    # Lengths of 2^31 and more pass libmnl's signed check: the walk ran
+    # away past the datagram, or stood still at 0xffffffff.
+    d['msg_len_ffffffff'] = struct.pack('<IHHII', 0xffffffff, LINK_GET,
+                                        REQUEST | DUMP, 1, 0)
+    d['msg_len_2g'] = struct.pack('<IHHII', 0x80000000, VNIC_GET, REQUEST,
+                                  1, 0) + s(NAME, b'v1')
     d['msg_len_short'] = struct.pack('<IHHII', 8, LINK_GET, REQUEST, 1, 0)
     # The last message's length is not a multiple of 4, and its attribute
     # runs into the padding that was never received.

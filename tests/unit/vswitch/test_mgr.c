@@ -303,7 +303,7 @@ static const struct nlmsghdr *reply_nth(const struct replies *r, int n)
     const struct nlmsghdr *nlh = (const struct nlmsghdr *)r->buf;
     int rest = (int)r->len;
 
-    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
         if (n-- == 0)
             return nlh;
     return NULL;
@@ -453,6 +453,16 @@ static void test_protocol_refuse(void)
     nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, 0, 13);
     memset(&r, 0, sizeof(r));
     vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(r.len, 0);
+    /* A length of 2^31 or more: not walked (it ran away, or looped
+     * forever at 0xffffffff; found by fuzz_vswctl). */
+    nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, NLM_F_REQUEST | NLM_F_DUMP, 14);
+    nlh->nlmsg_len = 0xffffffff;
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, NLMSG_HDRLEN, collect, &r);
+    CHECK_EQ(r.len, 0);
+    nlh->nlmsg_len = 0x80000000;
+    vsw_mgr_handle(w.m, req, NLMSG_HDRLEN, collect, &r);
     CHECK_EQ(r.len, 0);
     /* Truncated datagram: nothing happens, nothing breaks. */
     memset(&r, 0, sizeof(r));
