@@ -20,9 +20,10 @@
  *    carries a NUL-terminated errno name that Xen knows.
  * At the end: every complete request of a connection still open has been
  * answered; after closing every connection no watch, transaction or queued
- * byte is left; and walking the tree as dom0 finds exactly the node count
- * the server reports, each node with a permission list and a value that
- * fits a reply.
+ * byte is left; walking the tree as dom0 finds exactly the node count the
+ * server reports, each node with a permission list and a value that fits
+ * a reply; and unless dom0 wrote, /secret (dom0's, closed to guests) has
+ * its value and permissions still.
  *
  * Input:
  *   u8 setup  bit 0: small quotas; bit 1: no home for domain 5;
@@ -98,6 +99,7 @@ struct conn {
 struct run {
     struct xst_server *srv;
     struct conn c[NCONN];
+    bool dom0_wrote; /* dom0 may have changed /secret */
 };
 
 struct input {
@@ -263,6 +265,8 @@ static void conn_write(struct run *r, unsigned i, const uint8_t *p, size_t n)
     struct conn *c = &r->c[i];
     unsigned stuck = 0;
 
+    r->dom0_wrote |= conn_dom[i] == 0;
+
     while (n && c->fd >= 0 && !c->eof) {
         ssize_t w = send(c->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
 
@@ -321,6 +325,7 @@ static void control(struct run *r, unsigned op, struct input *in)
         break;
     case 5:
         b = in_u8(in);
+        r->dom0_wrote |= (b & 7) == 4;
         len = in_u8(in);
         for (k = 0; k < len; k++)
             val[k] = in_u8(in);
@@ -328,7 +333,9 @@ static void control(struct run *r, unsigned op, struct input *in)
         INV(rc == 0 || rc == -ENOENT || rc == -EINVAL);
         break;
     case 6:
-        rc = xst_rm(r->srv, dom0_paths[in_u8(in) & 7]);
+        b = in_u8(in);
+        r->dom0_wrote |= (b & 7) == 4;
+        rc = xst_rm(r->srv, dom0_paths[b & 7]);
         INV(rc == 0 || rc == -ENOENT);
         break;
     case 7:
@@ -398,6 +405,19 @@ static void final_checks(struct run *r)
     INV(st.conns == 0 && st.watches == 0 && st.transactions == 0);
     INV(st.out_queued == 0);
     INV(walk(r->srv, path, 1) == st.nodes);
+    if (!r->dom0_wrote) { /* no guest may change a node of dom0's */
+        struct xst_perm *perms;
+        unsigned np;
+        char *v;
+        size_t len;
+
+        INV(xst_read(r->srv, "/secret", &v, &len) == 0);
+        INV(len == 6 && memcmp(v, "s3cret", 6) == 0);
+        free(v);
+        INV(xst_get_perms(r->srv, "/secret", &perms, &np) == 0);
+        INV(np == 1 && perms[0].domid == 0 && perms[0].perm == XST_PERM_NONE);
+        free(perms);
+    }
 }
 
 static void log_quiet(void *arg, int level, const char *msg)

@@ -83,6 +83,12 @@ def seeds():
     s['watch_secret'] = session(0, send(G5, msg(WATCH, b'/secret', b's') +
                                         msg(READ, b'/secret', req=2)),
                                 ctl(D0WRITE, 4, 3) + b'abc')
+    s['secret_attack'] = session(0, send(G5, b''.join([
+        msg(WRITE, raw=b'/secret\0mine'), msg(RM, b'/secret', req=2),
+        msg(SET_PERMS, b'/secret', b'b5', req=3),
+        msg(MKDIR, b'/secret/x', req=4), msg(TX_START, b'', req=5),
+        msg(WRITE, raw=b'/secret\0tx', req=6, tx=1),
+        msg(TX_END, b'T', req=7, tx=1)])))
     s['tx_commit'] = session(0, send(G5, msg(TX_START, b'') +
                                      msg(WRITE, raw=b't/a\0x', req=2, tx=1) +
                                      msg(READ, b't/a', req=3, tx=1) +
