@@ -47,23 +47,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Payload size each attribute must have: 0 any, -1 a NUL-terminated
  * string of at most the given buffer (below), -2 whole allowed-ips. */
 static const int attr_size[VSW_A__END] = {
-    [VSW_A_NAME] = -1,      [VSW_A_CLASS] = 1,     [VSW_A_DEVARGS] = -1,
-    [VSW_A_LINK] = -1,      [VSW_A_MAC] = 6,       [VSW_A_MAC_TYPE] = 1,
-    [VSW_A_VID] = 2,        [VSW_A_MAXBW] = 8,     [VSW_A_PRIORITY] = 1,
-    [VSW_A_PROTECTION] = 4, [VSW_A_ATTACH] = 1,    [VSW_A_TAP] = -1,
-    [VSW_A_NVNICS] = 4,     [VSW_A_NEWNAME] = -1,  [VSW_A_MTU] = 2,
-    [VSW_A_ALLOWED_IPS] = -2, [VSW_A_SPEED] = 4,   [VSW_A_STATE] = 1,
+    [VSW_A_NAME] = -1,        [VSW_A_CLASS] = 1,    [VSW_A_DEVARGS] = -1,
+    [VSW_A_LINK] = -1,        [VSW_A_MAC] = 6,      [VSW_A_MAC_TYPE] = 1,
+    [VSW_A_VID] = 2,          [VSW_A_MAXBW] = 8,    [VSW_A_PRIORITY] = 1,
+    [VSW_A_PROTECTION] = 4,   [VSW_A_ATTACH] = 1,   [VSW_A_TAP] = -1,
+    [VSW_A_NVNICS] = 4,       [VSW_A_NEWNAME] = -1, [VSW_A_MTU] = 2,
+    [VSW_A_ALLOWED_IPS] = -2, [VSW_A_SPEED] = 4,    [VSW_A_STATE] = 1,
     [VSW_A_DUPLEX] = 1,
 };
 
 static const unsigned str_max[VSW_A__END] = {
-    [VSW_A_NAME] = VSW_NAMSIZ,     [VSW_A_DEVARGS] = VSW_DEVARGSIZ,
-    [VSW_A_LINK] = VSW_NAMSIZ,     [VSW_A_TAP] = VSW_IFNAMSIZ,
+    [VSW_A_NAME] = VSW_NAMSIZ,    [VSW_A_DEVARGS] = VSW_DEVARGSIZ,
+    [VSW_A_LINK] = VSW_NAMSIZ,    [VSW_A_TAP] = VSW_IFNAMSIZ,
     [VSW_A_NEWNAME] = VSW_NAMSIZ,
 };
 
-static _Alignas(NLMSG_ALIGNTO) char out1[VSW_CTL_BUFSIZ],
-    out2[VSW_CTL_BUFSIZ];
+static _Alignas(NLMSG_ALIGNTO) char out1[VSW_CTL_BUFSIZ], out2[VSW_CTL_BUFSIZ];
 
 /* libmnl leaves attribute padding as it finds it: encode into zeros, as
  * vswitchd does.  Every message here is well under 4 KiB. */

@@ -54,31 +54,68 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define INV(c)                                                                 \
     do {                                                                       \
         if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_xs: invariant broken: %s (line %d)\n", #c,  \
+            fprintf(stderr, "fuzz_xs: invariant broken: %s (line %d)\n", #c,   \
                     __LINE__);                                                 \
             abort();                                                           \
         }                                                                      \
     } while (0)
 
 enum {
-    OP_READ, OP_READ_UINT, OP_WRITE, OP_MKDIR, OP_RM, OP_DIRECTORY,
-    OP_GET_PERMS, OP_SET_PERMS, OP_TX_START, OP_TX_END, OP_DOMAIN_PATH,
-    OP_WATCH, OP_UNWATCH, OP_EVENTS, OP_PARSE_UINT, OP_WRITE_STR,
+    OP_READ,
+    OP_READ_UINT,
+    OP_WRITE,
+    OP_MKDIR,
+    OP_RM,
+    OP_DIRECTORY,
+    OP_GET_PERMS,
+    OP_SET_PERMS,
+    OP_TX_START,
+    OP_TX_END,
+    OP_DOMAIN_PATH,
+    OP_WATCH,
+    OP_UNWATCH,
+    OP_EVENTS,
+    OP_PARSE_UINT,
+    OP_WRITE_STR,
 };
 
 /* The xs_wire type each call sends; -1: it sends nothing. */
 static const int op_type[16] = {
-    XS_READ,   XS_READ,        XS_WRITE,       XS_MKDIR,
-    XS_RM,     XS_DIRECTORY,   XS_GET_PERMS,   XS_SET_PERMS,
-    XS_TRANSACTION_START,      XS_TRANSACTION_END,
-    XS_GET_DOMAIN_PATH,        XS_WATCH,       XS_UNWATCH,
-    -1,        -1,             XS_WRITE,
+    XS_READ,
+    XS_READ,
+    XS_WRITE,
+    XS_MKDIR,
+    XS_RM,
+    XS_DIRECTORY,
+    XS_GET_PERMS,
+    XS_SET_PERMS,
+    XS_TRANSACTION_START,
+    XS_TRANSACTION_END,
+    XS_GET_DOMAIN_PATH,
+    XS_WATCH,
+    XS_UNWATCH,
+    -1,
+    -1,
+    XS_WRITE,
 };
 
 static const char *const paths[16] = {
-    "device/vif/0/state", "/local/domain/3/name", "backend", "", "a",
-    "/", "data/x", "/local/domain/0/backend/vif/3/0/feature-sg", "b/c",
-    "@releaseDomain", "/vm", "control/shutdown", "d", "e/f/g", "x", "y",
+    "device/vif/0/state",
+    "/local/domain/3/name",
+    "backend",
+    "",
+    "a",
+    "/",
+    "data/x",
+    "/local/domain/0/backend/vif/3/0/feature-sg",
+    "b/c",
+    "@releaseDomain",
+    "/vm",
+    "control/shutdown",
+    "d",
+    "e/f/g",
+    "x",
+    "y",
 };
 
 struct call {
@@ -205,8 +242,8 @@ static int do_read(struct xvm_xs *xs, const struct call *c)
 {
     char *v;
     size_t len;
-    int r = xvm_xs_read(xs, c->arg & 1 ? 7 : XVM_XS_NO_TX, paths[c->arg],
-                        &v, &len);
+    int r =
+        xvm_xs_read(xs, c->arg & 1 ? 7 : XVM_XS_NO_TX, paths[c->arg], &v, &len);
 
     if (r == 0) {
         INV(len <= XENSTORE_PAYLOAD_MAX && v[len] == '\0');

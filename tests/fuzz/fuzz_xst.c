@@ -55,13 +55,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NCONN 3
 #define HDR sizeof(struct xsd_sockmsg)
-#define QMAX 8192u  /* requests awaiting an answer, per connection */
-#define STUCK 4     /* rounds without progress before a write gives up */
+#define QMAX 8192u /* requests awaiting an answer, per connection */
+#define STUCK 4    /* rounds without progress before a write gives up */
 
 #define INV(c)                                                                 \
     do {                                                                       \
         if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_xst: invariant broken: %s (line %d)\n", #c, \
+            fprintf(stderr, "fuzz_xst: invariant broken: %s (line %d)\n", #c,  \
                     __LINE__);                                                 \
             abort();                                                           \
         }                                                                      \
@@ -70,10 +70,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint16_t conn_dom[NCONN] = {5, 7, 0};
 
 static const char *const dom0_paths[8] = {
-    "/local/domain/5/a",   "/local/domain/5",
-    "/local/domain/7",     "/local/domain/5/device/vif/0/state",
-    "/secret",             "/local/domain/7/data/x",
-    "/vm",                 "/local",
+    "/local/domain/5/a",
+    "/local/domain/5",
+    "/local/domain/7",
+    "/local/domain/5/device/vif/0/state",
+    "/secret",
+    "/local/domain/7/data/x",
+    "/vm",
+    "/local",
 };
 
 struct expect {
@@ -83,10 +87,10 @@ struct expect {
 /* One client end: what was written (framed, to know what must be
  * answered) and what came back (framed, to check it). */
 struct conn {
-    int fd;         /* -1: closed */
-    bool eof;       /* the server closed it */
-    bool lost;      /* an oversized header went out: answers may stop */
-    bool no_read;   /* leave replies unread */
+    int fd;       /* -1: closed */
+    bool eof;     /* the server closed it */
+    bool lost;    /* an oversized header went out: answers may stop */
+    bool no_read; /* leave replies unread */
     uint8_t whdr[HDR];
     size_t whlen;   /* header bytes written of the current message */
     uint32_t wskip; /* payload bytes still to write of it */
@@ -125,8 +129,8 @@ static void conn_open(struct run *r, unsigned i)
 
     memset(c, 0, sizeof(*c));
     c->fd = -1;
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
-                   sv) < 0)
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) <
+        0)
         abort();
     setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
     setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
@@ -436,10 +440,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned i;
 
     if (setup & 1)
-        cfg = (struct xst_config){
-            .max_watches = 4, .max_transactions = 2, .max_nodes = 24,
-            .max_value = 64, .max_tx_nodes = 8, .max_tx_bytes = 4096,
-            .max_out_bytes = 1, .log = log_quiet}; /* raised to its minimum */
+        cfg = (struct xst_config){.max_watches = 4,
+                                  .max_transactions = 2,
+                                  .max_nodes = 24,
+                                  .max_value = 64,
+                                  .max_tx_nodes = 8,
+                                  .max_tx_bytes = 4096,
+                                  .max_out_bytes = 1,
+                                  .log = log_quiet}; /* raised to its minimum */
     memset(&r, 0, sizeof(r));
     r.srv = xst_server_create(NULL, &cfg);
     if (!r.srv)

@@ -42,8 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static bool ref_attr(const struct xvmd_attr_policy *pol, const uint8_t *p,
                      size_t len)
 {
-    static const size_t fixed[] = {[MNL_TYPE_U8] = 1, [MNL_TYPE_U16] = 2,
-                                   [MNL_TYPE_U32] = 4, [MNL_TYPE_U64] = 8};
+    static const size_t fixed[] = {[MNL_TYPE_U8] = 1,
+                                   [MNL_TYPE_U16] = 2,
+                                   [MNL_TYPE_U32] = 4,
+                                   [MNL_TYPE_U64] = 8};
 
     if (pol->max_len && len > pol->max_len)
         return false;
@@ -72,8 +74,7 @@ static bool ref_attr(const struct xvmd_attr_policy *pol, const uint8_t *p,
  * @last.
  */
 static bool ref_attrs(const uint8_t *p, size_t len, unsigned max,
-                      const struct xvmd_attr_policy *pol,
-                      const uint8_t **last)
+                      const struct xvmd_attr_policy *pol, const uint8_t **last)
 {
     size_t off = 0;
 
@@ -115,8 +116,7 @@ static const struct nlmsghdr *check_msg(const uint8_t *buf, size_t len,
 {
     const uint8_t *last[TB_MAX];
     bool ref = ref_msg(buf, len, XVMD_A_MAX_, pol, last);
-    const struct nlmsghdr *nlh =
-        xvmd_msg_parse(buf, len, tb, XVMD_A_MAX_, pol);
+    const struct nlmsghdr *nlh = xvmd_msg_parse(buf, len, tb, XVMD_A_MAX_, pol);
     unsigned t;
 
     INV((nlh != NULL) == ref);
@@ -132,7 +132,8 @@ static void check_domains(const struct nlmsghdr *nlh)
 {
     const struct nlattr *a;
 
-    mnl_attr_for_each(a, nlh, 0) {
+    mnl_attr_for_each(a, nlh, 0)
+    {
         const struct nlattr *tb[XVMD_D_MAX_ + 1];
         const uint8_t *last[TB_MAX];
         bool ref;
