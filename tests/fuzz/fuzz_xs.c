@@ -81,22 +81,22 @@ enum {
 
 /* The xs_wire type each call sends; -1: it sends nothing. */
 static const int op_type[16] = {
-    XS_READ,
-    XS_READ,
-    XS_WRITE,
-    XS_MKDIR,
-    XS_RM,
-    XS_DIRECTORY,
-    XS_GET_PERMS,
-    XS_SET_PERMS,
-    XS_TRANSACTION_START,
-    XS_TRANSACTION_END,
-    XS_GET_DOMAIN_PATH,
-    XS_WATCH,
-    XS_UNWATCH,
-    -1,
-    -1,
-    XS_WRITE,
+    [OP_READ] = XS_READ,
+    [OP_READ_UINT] = XS_READ,
+    [OP_WRITE] = XS_WRITE,
+    [OP_MKDIR] = XS_MKDIR,
+    [OP_RM] = XS_RM,
+    [OP_DIRECTORY] = XS_DIRECTORY,
+    [OP_GET_PERMS] = XS_GET_PERMS,
+    [OP_SET_PERMS] = XS_SET_PERMS,
+    [OP_TX_START] = XS_TRANSACTION_START,
+    [OP_TX_END] = XS_TRANSACTION_END,
+    [OP_DOMAIN_PATH] = XS_GET_DOMAIN_PATH,
+    [OP_WATCH] = XS_WATCH,
+    [OP_UNWATCH] = XS_UNWATCH,
+    [OP_EVENTS] = -1,
+    [OP_PARSE_UINT] = -1,
+    [OP_WRITE_STR] = XS_WRITE,
 };
 
 static const char *const paths[16] = {
