@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,13 +14,8 @@
 #include "xvm/mem.h"
 #include "xvmd.h"
 
-static const struct xvmd_attr_policy req_policy[XVMD_A_MAX_ + 1] = {
-    [XVMD_A_DOM] = {MNL_TYPE_NUL_STRING, 128},
-    [XVMD_A_FILE] = {MNL_TYPE_NUL_STRING, PATH_MAX},
-    [XVMD_A_CONFIG] = {MNL_TYPE_BINARY, XVM_DOMCFG_TEXT_MAX},
-    [XVMD_A_ALL] = {MNL_TYPE_FLAG, 0},
-    [XVMD_A_PORT] = {MNL_TYPE_U32, 0},
-};
+_Static_assert(XVMD_CONFIG_MAX == XVM_DOMCFG_TEXT_MAX,
+               "a CONFIG attribute holds one whole config file");
 
 /* The reply being built; one at a time (xvmd is single-threaded). */
 static char reply_buf[XVMD_MSG_MAX];
@@ -301,7 +295,7 @@ void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
     char err[1024] = "";
     int rc, fd[2] = {-1, -1};
 
-    nlh = xvmd_msg_parse(req, len, tb, XVMD_A_MAX_, req_policy);
+    nlh = xvmd_msg_parse(req, len, tb, XVMD_A_MAX_, xvmd_req_policy);
     if (!nlh || !(nlh->nlmsg_flags & NLM_F_REQUEST) ||
         nlh->nlmsg_type < XVMD_CMD_CREATE || nlh->nlmsg_type > XVMD_CMD_MAX_) {
         reply_start(&r, nlh ? nlh->nlmsg_type : 0, nlh ? nlh->nlmsg_seq : 0);

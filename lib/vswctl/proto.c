@@ -18,6 +18,12 @@ struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
     return nlh;
 }
 
+bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+    return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+           nlh->nlmsg_len <= (unsigned)len;
+}
+
 /* The libmnl type and largest payload of each attribute. */
 static const struct {
     enum mnl_attr_data_type type;
@@ -49,12 +55,22 @@ static const struct {
     [VSW_A_DOMAIN] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
 };
 
+struct attrs_ctx {
+    const struct nlattr **tb;
+    const char *end; /* the message's last byte + 1 */
+};
+
 static int attr_cb(const struct nlattr *attr, void *data)
 {
-    const struct nlattr **tb = data;
+    const struct attrs_ctx *c = data;
     uint16_t type = mnl_attr_get_type(attr);
 
     if (type == VSW_A_UNSPEC || type > VSW_A_MAX)
+        return MNL_CB_ERROR;
+    /* libmnl bounds attributes by the aligned length: a message whose
+     * length is not a multiple of 4 could lend its last attribute bytes
+     * that were never received. */
+    if ((const char *)attr + attr->nla_len > c->end)
         return MNL_CB_ERROR;
     if (type == VSW_A_ALLOWED_IPS) {
         uint16_t len = mnl_attr_get_payload_len(attr);
@@ -72,14 +88,16 @@ static int attr_cb(const struct nlattr *attr, void *data)
     if (attr_policy[type].type == MNL_TYPE_NUL_STRING &&
         mnl_attr_get_payload_len(attr) > attr_policy[type].max)
         return MNL_CB_ERROR;
-    tb[type] = attr;
+    c->tb[type] = attr;
     return MNL_CB_OK;
 }
 
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
+    struct attrs_ctx c = {tb, (const char *)nlh + nlh->nlmsg_len};
+
     memset(tb, 0, (VSW_A_MAX + 1) * sizeof(tb[0]));
-    if (mnl_attr_parse(nlh, 0, attr_cb, tb) != MNL_CB_OK)
+    if (mnl_attr_parse(nlh, 0, attr_cb, &c) != MNL_CB_OK)
         return -EINVAL;
     return 0;
 }

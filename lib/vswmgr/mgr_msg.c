@@ -313,7 +313,9 @@ static void handle_one(struct vsw_mgr *m, struct reply *r,
 void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
                     vsw_mgr_send_fn *send, void *arg)
 {
-    struct reply *r = malloc(sizeof(*r));
+    /* Zeroed: libmnl leaves the padding after an attribute as it finds
+     * it, and no stale heap bytes may go out in replies. */
+    struct reply *r = calloc(1, sizeof(*r));
     const struct nlmsghdr *nlh = req;
     int rest = (int)len;
 
@@ -321,9 +323,7 @@ void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
         return; /* the client sees no reply and gives up */
     r->send = send;
     r->arg = arg;
-    r->len = 0;
-    r->send_rc = 0;
-    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
             continue;
         handle_one(m, r, nlh);

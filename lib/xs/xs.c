@@ -211,7 +211,8 @@ static int xs_fill(struct xvm_xs *xs)
     return xs_break(xs, n == 0 ? -EPIPE : -errno);
 }
 
-/* A WATCH_EVENT payload must be exactly "path\0token\0". */
+/* A WATCH_EVENT payload must be exactly "path\0token\0", and no path is
+ * empty. */
 static struct xvm_xs_event *event_parse(const struct xs_msg *m)
 {
     size_t plen, tlen, len = m->hdr.len;
@@ -221,7 +222,7 @@ static struct xvm_xs_event *event_parse(const struct xs_msg *m)
     if (len == 0 || m->body[len - 1] != '\0')
         return NULL;
     plen = strlen(m->body) + 1;
-    if (plen >= len)
+    if (plen == 1 || plen >= len)
         return NULL;
     tlen = strlen(m->body + plen) + 1;
     if (plen + tlen != len)

@@ -11,14 +11,6 @@
 #include "xvmdctl/client.h"
 #include "xvm/fdpass.h"
 
-static const struct xvmd_attr_policy reply_policy[XVMD_A_MAX_ + 1] = {
-    [XVMD_A_ERRNO] = {MNL_TYPE_U32, 0},
-    [XVMD_A_ERRMSG] = {MNL_TYPE_NUL_STRING, 4096},
-    [XVMD_A_DOMAIN] = {MNL_TYPE_NESTED, 0},
-    [XVMD_A_GT_GFN] = {MNL_TYPE_U64, 0},
-    [XVMD_A_GT_FRAMES] = {MNL_TYPE_U32, 0},
-};
-
 struct nlmsghdr *xvmd_call_start(struct xvmd_call *c, uint16_t cmd)
 {
     c->nlh = mnl_nlmsg_put_header(c->req);
@@ -76,7 +68,7 @@ int xvmd_call_run(struct xvmd_call *c, const char *sock)
         return n == 0 ? -ECONNRESET : (int)n;
     }
     c->reply = xvmd_msg_parse(c->rep, (size_t)n, c->tb, XVMD_A_MAX_,
-                              reply_policy);
+                              xvmd_reply_policy);
     if (!c->reply || c->reply->nlmsg_type != c->nlh->nlmsg_type ||
         c->reply->nlmsg_seq != c->nlh->nlmsg_seq || !c->tb[XVMD_A_ERRNO]) {
         snprintf(c->err, sizeof(c->err), "malformed reply from xvmd");

@@ -2,9 +2,26 @@
 /* The xvmd control protocol: message validation shared by xvmd and xvm. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <limits.h>
 #include <string.h>
 
 #include "xvmdctl/proto.h"
+
+const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1] = {
+    [XVMD_A_DOM] = {MNL_TYPE_NUL_STRING, 128},
+    [XVMD_A_FILE] = {MNL_TYPE_NUL_STRING, PATH_MAX},
+    [XVMD_A_CONFIG] = {MNL_TYPE_BINARY, XVMD_CONFIG_MAX},
+    [XVMD_A_ALL] = {MNL_TYPE_FLAG, 0},
+    [XVMD_A_PORT] = {MNL_TYPE_U32, 0},
+};
+
+const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1] = {
+    [XVMD_A_ERRNO] = {MNL_TYPE_U32, 0},
+    [XVMD_A_ERRMSG] = {MNL_TYPE_NUL_STRING, 4096},
+    [XVMD_A_DOMAIN] = {MNL_TYPE_NESTED, 0},
+    [XVMD_A_GT_GFN] = {MNL_TYPE_U64, 0},
+    [XVMD_A_GT_FRAMES] = {MNL_TYPE_U32, 0},
+};
 
 const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1] = {
     [XVMD_D_ID] = {MNL_TYPE_U32, 0},
@@ -51,8 +68,10 @@ const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
     struct parse_ctx c = {tb, max, pol, NULL};
 
     memset(tb, 0, sizeof(*tb) * (max + 1));
-    if (len < sizeof(*nlh) || len > XVMD_MSG_MAX || nlh->nlmsg_len != len ||
-        !mnl_nlmsg_ok(nlh, (int)len))
+    /* libmnl bounds attributes by the aligned length: with a length that
+     * is not a multiple of 4 the last one could borrow bytes past @len. */
+    if (len < sizeof(*nlh) || len > XVMD_MSG_MAX || len % NLMSG_ALIGNTO ||
+        nlh->nlmsg_len != len || !mnl_nlmsg_ok(nlh, (int)len))
         return NULL;
     c.end = mnl_nlmsg_get_payload(nlh);
     if (mnl_attr_parse(nlh, 0, attr_cb, &c) != MNL_CB_OK)

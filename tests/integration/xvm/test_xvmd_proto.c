@@ -44,11 +44,7 @@ static int conn(void)
 static long exchange(const void *buf, size_t len, int fd, char *msg,
                      size_t cap)
 {
-    static const struct xvmd_attr_policy pol[XVMD_A_MAX_ + 1] = {
-        [XVMD_A_ERRNO] = {MNL_TYPE_U32, 0},
-        [XVMD_A_ERRMSG] = {MNL_TYPE_NUL_STRING, 0},
-        [XVMD_A_DOMAIN] = {MNL_TYPE_NESTED, 0},
-    };
+    const struct xvmd_attr_policy *pol = xvmd_reply_policy;
     const struct nlattr *tb[XVMD_A_MAX_ + 1];
     int s = conn();
     ssize_t n;
@@ -109,6 +105,13 @@ static void test_garbage(void)
     nlh = req(buf, XVMD_CMD_LIST);
     CHECK_EQ(exchange(buf, nlh->nlmsg_len + 8, -1, msg, sizeof(msg)),
              EINVAL);
+    /* a length that is not a multiple of 4, even with the attribute
+     * inside it (found by fuzz_xvmdctl) */
+    nlh = req(buf, XVMD_CMD_DOMINFO);
+    mnl_attr_put_strz(nlh, XVMD_A_DOM, "ab");
+    nlh->nlmsg_len -= 1;
+    CHECK_EQ(exchange(nlh, nlh->nlmsg_len, -1, msg, sizeof(msg)), EINVAL);
+    CHECK(strcmp(msg, "malformed request") == 0);
     /* not flagged as a request, or an unknown command */
     nlh = req(buf, XVMD_CMD_LIST);
     nlh->nlmsg_flags = 0;

@@ -303,7 +303,7 @@ static const struct nlmsghdr *reply_nth(const struct replies *r, int n)
     const struct nlmsghdr *nlh = (const struct nlmsghdr *)r->buf;
     int rest = (int)r->len;
 
-    for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
         if (n-- == 0)
             return nlh;
     return NULL;
@@ -328,6 +328,22 @@ static int ack_error(const struct nlmsghdr *nlh, const char **msg)
         if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
             *msg = mnl_attr_get_str(a);
     return e->error;
+}
+
+/* Every attribute's padding is zero (no stale bytes of the daemon). */
+static bool pads_zero(const struct nlmsghdr *nlh)
+{
+    const struct nlattr *a;
+
+    mnl_attr_for_each(a, nlh, 0) {
+        const uint8_t *p = (const uint8_t *)a;
+        unsigned i;
+
+        for (i = a->nla_len; i < (unsigned)MNL_ALIGN(a->nla_len); i++)
+            if (p[i] != 0)
+                return false;
+    }
+    return true;
 }
 
 static void test_protocol_create(void)
@@ -364,6 +380,7 @@ static void test_protocol_create(void)
         vsw_ctl_get_vnic(tb, &got, NULL);
         CHECK(strcmp(got.name, "p1") == 0 && got.vid == 33 &&
               vsw_mac_valid(got.mac) && got.mac_type == VSW_MAC_RANDOM);
+        CHECK(pads_zero(nlh)); /* found by fuzz_vswctl */
         CHECK_EQ(reply_nth(&r, 1)->nlmsg_type, NLMSG_ERROR);
         CHECK_EQ(ack_error(reply_nth(&r, 1), &msg), 0);
     }
@@ -418,6 +435,16 @@ static void test_protocol_refuse(void)
     vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
+    /* A message 21 bytes long whose name attribute claims the 3 bytes
+     * past its end (the padding libmnl would lend it): refused
+     * (found by fuzz_vswctl). */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
+    nlh->nlmsg_len = NLMSG_HDRLEN + 5;
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
+    CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* Unknown command; and a message that is no request is ignored. */
     nlh = vsw_ctl_msg(req, 0x7f, NLM_F_REQUEST, 12);
     memset(&r, 0, sizeof(r));
@@ -426,6 +453,16 @@ static void test_protocol_refuse(void)
     nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, 0, 13);
     memset(&r, 0, sizeof(r));
     vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(r.len, 0);
+    /* A length of 2^31 or more: not walked (it ran away, or looped
+     * forever at 0xffffffff; found by fuzz_vswctl). */
+    nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, NLM_F_REQUEST | NLM_F_DUMP, 14);
+    nlh->nlmsg_len = 0xffffffff;
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, req, NLMSG_HDRLEN, collect, &r);
+    CHECK_EQ(r.len, 0);
+    nlh->nlmsg_len = 0x80000000;
+    vsw_mgr_handle(w.m, req, NLMSG_HDRLEN, collect, &r);
     CHECK_EQ(r.len, 0);
     /* Truncated datagram: nothing happens, nothing breaks. */
     memset(&r, 0, sizeof(r));

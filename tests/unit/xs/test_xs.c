@@ -372,6 +372,12 @@ static void test_malformed_replies(void)
     CHECK_EQ(next_event(f.xs, "/p", "tk"), -EPROTO);
     fake_close(&f);
 
+    /* An event for an empty path (found by fuzz_xs). */
+    CHECK(fake_open(&f));
+    fake_msg(&f, XS_WATCH_EVENT, 0, "\0tk", 4, 0);
+    CHECK_EQ(next_event(f.xs, "/p", "tk"), -EPROTO);
+    fake_close(&f);
+
     /* A reply nobody asked for. */
     CHECK(fake_open(&f));
     fake_msg(&f, XS_READ, 1, "x", 1, 0);

@@ -47,6 +47,7 @@
 #ifndef VSW_CTL_H
 #define VSW_CTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libmnl/libmnl.h>
@@ -136,8 +137,17 @@ struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
                              uint32_t seq);
 
 /**
+ * Is @nlh a whole message within the @len bytes left of a datagram?  What
+ * mnl_nlmsg_ok() answers, except that a length of 2^31 or more is refused
+ * (libmnl 1.0.4 compares it signed: such a message would be walked past
+ * the datagram, or forever).  Walk a datagram with this and
+ * mnl_nlmsg_next().
+ */
+bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len);
+
+/**
  * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries), checking each
- * one's type.  @return 0 or -EINVAL.
+ * one's type and that it ends inside nlmsg_len.  @return 0 or -EINVAL.
  */
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);
 

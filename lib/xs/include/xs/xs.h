@@ -55,7 +55,8 @@ struct xvm_xs_perm {
 
 /** A watch event: one allocation, release it with free(). */
 struct xvm_xs_event {
-    const char *path;  /**< the node that changed (or the watched path) */
+    const char *path;  /**< the node that changed (or the watched path);
+                            never empty */
     const char *token; /**< the token given to xvm_xs_watch() */
 };
 

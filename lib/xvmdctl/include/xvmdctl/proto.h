@@ -42,6 +42,9 @@
 
 /** Largest message either side sends or accepts. */
 #define XVMD_MSG_MAX (128 * 1024)
+/** Largest CONFIG attribute: a whole config file (domcfg's
+ *  XVM_DOMCFG_TEXT_MAX; xvmd checks that they agree). */
+#define XVMD_CONFIG_MAX 65536
 
 /** Commands (nlmsg_type); below NLMSG_MIN_TYPE is netlink's own. */
 enum xvmd_cmd {
@@ -66,7 +69,7 @@ enum xvmd_attr {
     XVMD_A_ERRMSG, /* string */
     XVMD_A_DOM,    /* string */
     XVMD_A_FILE,   /* string */
-    XVMD_A_CONFIG, /* binary, at most XVM_DOMCFG_TEXT_MAX bytes */
+    XVMD_A_CONFIG, /* binary, at most XVMD_CONFIG_MAX bytes */
     XVMD_A_ALL,    /* flag */
     XVMD_A_DOMAIN, /* nested XVMD_D_* */
     XVMD_A_GT_GFN,    /* u64: first grant-table frame (DOMMEM reply) */
@@ -147,8 +150,9 @@ struct nlattr;
 /**
  * Validate @len bytes at @buf as exactly one message and index its
  * attributes into @tb (@max + 1 entries; a repeated attribute keeps its
- * last instance).  Attributes above @max, or whose policy entry is 0, or
- * that fail mnl_attr_validate() or the length limit, make it invalid.
+ * last instance).  A @len that is not a multiple of 4 (libmnl never
+ * builds one), attributes above @max, or whose policy entry is 0, or that
+ * fail mnl_attr_validate() or the length limit, make it invalid.
  * @return the header, or NULL (invalid).
  */
 const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
@@ -160,6 +164,10 @@ const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
 int xvmd_nest_parse(const struct nlattr *nest, const struct nlattr **tb,
                     unsigned max, const struct xvmd_attr_policy *pol);
 
+/** Policy of requests, as xvmd checks them (xvmd_msg_parse()). */
+extern const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1];
+/** Policy of replies, as xvmd_call_run() checks them. */
+extern const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1];
 /** Policy of XVMD_D_* (both sides read or write them). */
 extern const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
 
