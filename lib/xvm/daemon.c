@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -13,7 +14,6 @@
 
 #include "xvm/daemon.h"
 #include "xvm/log.h"
-#include "daemon_pvt.h"
 
 int xvm_peer_privileged(const struct ucred *cred, void *arg)
 {
@@ -44,7 +44,7 @@ static int stale_remove(const struct sockaddr_un *sa, int type)
         return errno == ENOENT ? 0 : -errno;
     if (!S_ISSOCK(st.st_mode)) {
         xvm_log_err("%s: not a socket, left alone", path);
-        return -EEXIST;
+        return -EADDRINUSE;
     }
     if (st.st_uid != 0 && st.st_uid != geteuid()) {
         xvm_log_err("%s: a socket of uid %u, left alone", path,
@@ -60,6 +60,21 @@ static int stale_remove(const struct sockaddr_un *sa, int type)
     return 0;
 }
 
+/* The directory of @path, made if missing (one level: mode 0755). */
+static int socket_dir_make(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+
+    if (!slash || slash == path)
+        return 0;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
 int xvm_unix_listen(const char *path, int type, mode_t mode)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -70,7 +85,7 @@ int xvm_unix_listen(const char *path, int type, mode_t mode)
         return -ENAMETOOLONG;
     }
     strcpy(sa.sun_path, path);
-    rc = xvm_mkdir_parents(path, 0755);
+    rc = socket_dir_make(path);
     if (rc == 0)
         rc = stale_remove(&sa, type & ~SOCK_NONBLOCK);
     if (rc < 0)
@@ -96,7 +111,7 @@ int xvm_unix_listen(const char *path, int type, mode_t mode)
 close_fd:
     close(fd);
 log:
-    if (rc != -EEXIST && rc != -EPERM && rc != -EADDRINUSE)
+    if (rc != -EPERM && rc != -EADDRINUSE)
         xvm_log_err("cannot listen on %s: %s", path, strerror(-rc));
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,11 +14,10 @@
 
 #include "xvm/daemon.h"
 #include "xvm/log.h"
-#include "daemon_pvt.h"
 
 #define TMP_SUFFIX ".tmp"
 
-int xvm_mkdir_parents(const char *path, mode_t mode)
+static int mkdir_parents(const char *path, mode_t mode)
 {
     char tmp[PATH_MAX], *p;
 
@@ -80,7 +80,7 @@ static int temps_remove(const char *path)
 int xvm_state_dir(const char *path, mode_t mode)
 {
     struct stat st;
-    int rc = xvm_mkdir_parents(path, mode);
+    int rc = mkdir_parents(path, mode);
 
     if (rc == 0 && mkdir(path, mode) < 0 && errno != EEXIST)
         rc = -errno;

@@ -47,13 +47,13 @@ int xvm_peer_privileged(const struct ucred *cred, void *arg);
  * may carry SOCK_NONBLOCK; SOCK_CLOEXEC is added) bound at @path with file
  * mode @mode (0600: root only).
  *
- * Missing directories above @path are made, mode 0755.  What is already
+ * The directory of @path is made if missing (mode 0755; one level, its
+ * parent must exist).  What is already
  * at @path is replaced only if it is a socket of root or of the daemon
- * that nobody answers on (a daemon that died); a live socket is
- * -EADDRINUSE ("another daemon is serving it"), anything else is left
- * alone (-EEXIST).
+ * that nobody answers on (a daemon that died); a live socket, or
+ * anything but a socket, is left alone: -EADDRINUSE.
  * @return the listening fd, or -errno (-ENAMETOOLONG, -EADDRINUSE,
- *         -EEXIST, -EPERM, ...).
+ *         -EPERM: a socket of another uid, ...).
  */
 int xvm_unix_listen(const char *path, int type, mode_t mode);
 
