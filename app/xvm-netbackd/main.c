@@ -25,11 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "netbackd.h"
+#include "xvm/daemon.h"
+#include "xvm/log.h"
 #include "xvmdctl/proto.h"
 
 /* Pool buffers (64 KiB each) shared by every vif. */
@@ -37,26 +37,18 @@
 /* Busy passes between looks at the event sources. */
 #define NBD_BUSY_PASSES 16u
 
-static bool log_stderr = true;
-
 void nbd_log(const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    if (log_stderr) {
-        fputs("xvm-netbackd: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-    } else {
-        vsyslog(LOG_INFO, fmt, ap);
-    }
+    xvm_logv(XVM_LOG_INFO, fmt, ap);
     va_end(ap);
 }
 
 static void nb_log_line(const char *line)
 {
-    nbd_log("netback: %s", line);
+    xvm_log_warn("netback: %s", line);
 }
 
 /* Drain every waiting xenstore event.  @return 0 or -errno (the
@@ -78,15 +70,15 @@ static int xs_events(struct nbd *d)
 /* @return 1 to stop, 0 to go on. */
 static int signal_event(struct nbd *d, int sfd)
 {
-    struct signalfd_siginfo si;
+    int sig = xvm_signalfd_next(sfd);
 
-    if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+    if (sig <= 0)
         return 0;
-    if (si.ssi_signo == SIGUSR1) {
+    if (sig == SIGUSR1) {
         d->stats_dirty = true;
         return 0;
     }
-    nbd_log("signal %u: stopping", si.ssi_signo);
+    nbd_log("signal %d: stopping", sig);
     return 1;
 }
 
@@ -225,31 +217,21 @@ int main(int argc, char **argv)
         .ep = -1,
     };
     bool fg = false;
-    sigset_t set;
     int sfd, rc;
 
     if (opts_parse(argc, argv, &d, &fg) < 0) {
         usage(stderr);
         return 1;
     }
-    if (!fg) {
-        if (daemon(0, 0) < 0) {
-            perror("xvm-netbackd: daemon");
-            return 1;
-        }
-        log_stderr = false;
-        openlog("xvm-netbackd", LOG_PID, LOG_DAEMON);
+    if (!fg && daemon(0, 0) < 0) {
+        perror("xvm-netbackd: daemon");
+        return 1;
     }
+    xvm_log_open("xvm-netbackd", !fg);
     nb_set_log(nb_log_line);
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    sfd = xvm_signalfd_open(SIGUSR1);
     if (sfd < 0) {
-        nbd_log("signalfd: %s", strerror(errno));
+        nbd_log("signalfd: %s", strerror(-sfd));
         return 1;
     }
     rc = setup(&d, sfd);

@@ -44,7 +44,8 @@ struct nbd {
     bool stats_dirty; /* the device set or a state changed */
 };
 
-/* Log a line (stderr in the foreground, else syslog). */
+/* Log a line (xvm/log.h: stderr in the foreground, else syslog); also
+ * nbd_vifmgr's log. */
 void nbd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* dev.c: the owner side of nbd_vifmgr (vifs into the switch) */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xvm-netbackd: the counters file.  Rewritten atomically (temp file,
- * rename) whenever a device appears, changes state or goes, and on
+ * xvm-netbackd: the counters file.  Rewritten atomically
+ * (xvm_file_write()) whenever a device appears, changes state or goes, and on
  * SIGUSR1.  One line per record, "kind key=value ...":
  *
  *   netbackd pid=P seq=N devices=D domains=M
@@ -15,10 +15,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "netbackd.h"
+#include "xvm/daemon.h"
 
 static void vif_line(FILE *f, const struct nbd_vifdev *dev)
 {
@@ -75,30 +77,23 @@ static void write_all(FILE *f, struct nbd *d)
 
 int nbd_stats_write(struct nbd *d)
 {
-    char tmp[4096];
+    char *buf = NULL;
+    size_t len = 0;
     FILE *f;
-    int rc = 0;
+    int rc;
 
     d->stats_dirty = false;
     if (!d->stats_path)
         return 0;
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", d->stats_path) >=
-        sizeof(tmp))
-        return -ENAMETOOLONG;
-    f = fopen(tmp, "we");
+    f = open_memstream(&buf, &len);
     if (!f)
-        return -errno;
+        return -ENOMEM;
     d->stats_seq++;
     write_all(f, d);
-    if (fflush(f) != 0)
-        rc = -errno;
-    if (fclose(f) != 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, d->stats_path) < 0)
-        rc = -errno;
-    if (rc < 0) {
-        unlink(tmp);
+    rc = fclose(f) == 0 ? xvm_file_write(d->stats_path, buf, len, 0644)
+                        : -ENOMEM;
+    free(buf);
+    if (rc < 0)
         nbd_log("cannot write %s: %s", d->stats_path, strerror(-rc));
-    }
     return rc;
 }
