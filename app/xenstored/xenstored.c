@@ -4,9 +4,9 @@
  *
  *   xenstored [-s socket-path] [-f]
  *
- * Every client of the socket is dom0.  Logs go to stderr (xvm/log.h).  Without -f the
- * daemon detaches once its socket is listening, so a caller can connect as
- * soon as the command returns.  SIGTERM and SIGINT stop it cleanly and
+ * Every client of the socket is dom0.  Logs go to stderr (xvm/log.h).  Without
+ * -f the daemon detaches once its socket is listening, so a caller can connect
+ * as soon as the command returns.  SIGTERM and SIGINT stop it cleanly and
  * remove the socket.
  */
 #define _GNU_SOURCE

@@ -199,7 +199,7 @@ static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int fd[2],
     dom_put(r, dom);
     fd[0] = dfd;
     xvm_log_info("domain %s (id %u): memory handed to a backend", dom->cfg.name,
-             dom->id);
+                 dom->id);
     return 0;
 }
 

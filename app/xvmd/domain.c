@@ -90,14 +90,14 @@ static int dom_set_state(struct xvmd *x, struct xvmd_dom *dom,
 
     if (!(allowed[from] & B(to))) {
         xvm_log_warn("domain %s: refused transition %s -> %s", dom->cfg.name,
-                 xvmd_state_str(from), xvmd_state_str(to));
+                     xvmd_state_str(from), xvmd_state_str(to));
         return -EINVAL;
     }
     if ((to == XVMD_STATE_SHUTOFF || to == XVMD_STATE_CRASHED) &&
         (ACTIVE_STATES & B(from)))
         dom_teardown(x, dom);
     xvm_log_info("domain %s (id %u): %s -> %s", dom->cfg.name, dom->id,
-             xvmd_state_str(from), xvmd_state_str(to));
+                 xvmd_state_str(from), xvmd_state_str(to));
     if (to == XVMD_STATE_SHUTOFF)
         dom->id = XVMD_NO_ID;
     dom->state = to;
@@ -445,10 +445,10 @@ void xvmd_dom_reap(struct xvmd *x)
         dom->pid = 0;
         if (WIFSIGNALED(st))
             xvm_log_info("domain %s: guest killed by signal %d", dom->cfg.name,
-                     WTERMSIG(st));
+                         WTERMSIG(st));
         else
             xvm_log_info("domain %s: guest exited with status %d",
-                     dom->cfg.name, WEXITSTATUS(st));
+                         dom->cfg.name, WEXITSTATUS(st));
         if (dom->state == XVMD_STATE_SHUTDOWN ||
             (WIFEXITED(st) && WEXITSTATUS(st) == 0))
             to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
@@ -468,7 +468,7 @@ int xvmd_dom_timeouts(struct xvmd *x)
             continue;
         if (dom->deadline_ms <= now) {
             xvm_log_warn("domain %s: no shutdown after %u ms, killing it",
-                     dom->cfg.name, x->shutdown_ms);
+                         dom->cfg.name, x->shutdown_ms);
             dom->ops->kill(dom);
             dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
         } else if (dom->deadline_ms < next) {

@@ -204,10 +204,10 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
     proc_netns_path(x, dom, path, sizeof(path));
     if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
         xvm_log_warn("domain %s: umount %s: %s", dom->cfg.name, path,
-                 strerror(errno));
+                     strerror(errno));
     if (unlink(path) < 0 && errno != ENOENT)
         xvm_log_warn("domain %s: unlink %s: %s", dom->cfg.name, path,
-                 strerror(errno));
+                     strerror(errno));
     dom->netns_pinned = 0;
 }
 

@@ -7,8 +7,8 @@
  *
  * It embeds the xenstored (libxst): dom0 tools reach it on XS_SOCKET, each
  * guest through a connection bound to its domain id.
- * Runs in the foreground and logs to stderr (xvm/log.h).  SIGTERM or SIGINT destroy
- * every running domain (their records and UUIDs stay) and exit.
+ * Runs in the foreground and logs to stderr (xvm/log.h).  SIGTERM or SIGINT
+ * destroy every running domain (their records and UUIDs stay) and exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -216,8 +216,8 @@ int main(int argc, char **argv)
         return 1;
     }
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
-                 "%u domain record(s)", sock, xs, x.state_dir,
-                 xvmd_dom_count(&x));
+                 "%u domain record(s)",
+                 sock, xs, x.state_dir, xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
     xst_server_destroy(x.xs);

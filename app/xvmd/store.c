@@ -76,8 +76,8 @@ int xvmd_store_save(const struct xvmd *x, const struct xvmd_dom *dom)
     rc = store_dir(x, dir, sizeof(dir));
     if (rc < 0)
         return rc;
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s.cfg", dir,
-                         dom->cfg.name) >= sizeof(path))
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s.cfg", dir, dom->cfg.name) >=
+        sizeof(path))
         return -ENAMETOOLONG;
     f = open_memstream(&buf, &len);
     if (!f)
@@ -114,8 +114,7 @@ static int record_load(const char *dir, const char *name,
     int rc;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    rc = xvm_file_read(path, XVM_FILE_OWNED, XVM_DOMCFG_TEXT_MAX, &text,
-                       &len);
+    rc = xvm_file_read(path, XVM_FILE_OWNED, XVM_DOMCFG_TEXT_MAX, &text, &len);
     if (rc < 0) {
         xvm_log_warn("ignoring domain record %s", path);
         return rc;
@@ -159,8 +158,8 @@ int xvmd_store_load(struct xvmd *x,
             continue;
         rc = fn(x, &cfg);
         if (rc < 0)
-            xvm_log_warn("ignoring domain record %s/%s: %s", dir,
-                         de->d_name, strerror(-rc));
+            xvm_log_warn("ignoring domain record %s/%s: %s", dir, de->d_name,
+                         strerror(-rc));
     }
     closedir(d);
     return 0;

@@ -84,8 +84,8 @@ void xst_conn_kill(struct xst_conn *c, const char *why)
     if (c->dead)
         return;
     if (why) {
-        xvm_log_warn("dropping connection of domain %u: %s",
-                     (unsigned)c->domid, why);
+        xvm_log_warn("dropping connection of domain %u: %s", (unsigned)c->domid,
+                     why);
         c->srv->st.conns_dropped++;
     }
     c->dead = true;

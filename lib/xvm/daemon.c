@@ -21,15 +21,17 @@ int xvm_peer_privileged(const struct ucred *cred, void *arg)
     return cred->uid == 0 || cred->uid == geteuid() ? 0 : -EPERM;
 }
 
-/* Is a daemon answering on @sa? */
+/* Is a daemon answering on @sa?  Only a refused connection says no: a
+ * full backlog (EAGAIN) or a socket of another type is someone's. */
 static bool socket_live(const struct sockaddr_un *sa, int type)
 {
-    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     bool live;
 
     if (fd < 0)
-        return false;
-    live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
+        return true;
+    live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
+           (errno != ECONNREFUSED && errno != ENOENT);
     close(fd);
     return live;
 }
@@ -129,8 +131,8 @@ int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg)
         return -EPERM;
     }
     if ((check ? check : xvm_peer_privileged)(&cred, arg) < 0) {
-        xvm_log_warn("refused a client of uid %u (pid %d)",
-                     (unsigned)cred.uid, (int)cred.pid);
+        xvm_log_warn("refused a client of uid %u (pid %d)", (unsigned)cred.uid,
+                     (int)cred.pid);
         close(fd);
         return -EPERM;
     }

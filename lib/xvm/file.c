@@ -46,7 +46,8 @@ static int owned_check(const char *path, const struct stat *st,
     }
     if (st->st_mode & (S_IWGRP | S_IWOTH)) {
         xvm_log_err("%s %s refused: writable by group or others (mode "
-                    "%04o)", what, path, (unsigned)(st->st_mode & 07777));
+                    "%04o)",
+                    what, path, (unsigned)(st->st_mode & 07777));
         return -EPERM;
     }
     return 0;
@@ -168,8 +169,7 @@ static int dir_sync(const char *dir)
     return rc;
 }
 
-int xvm_file_write(const char *path, const void *data, size_t len,
-                   mode_t mode)
+int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
     int fd, rc;

@@ -17,7 +17,7 @@ static bool log_syslog;
 static enum xvm_log_level log_level = XVM_LOG_INFO;
 
 static const char *const level_names[] = {
-    [XVM_LOG_ERR] = "err",     [XVM_LOG_WARNING] = "warning",
+    [XVM_LOG_ERR] = "err",       [XVM_LOG_WARNING] = "warning",
     [XVM_LOG_NOTICE] = "notice", [XVM_LOG_INFO] = "info",
     [XVM_LOG_DEBUG] = "debug",
 };
@@ -51,8 +51,7 @@ static size_t stamp(char *buf, size_t cap)
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(buf + n, cap - n, ".%03ldZ ",
-                          ts.tv_nsec / 1000000);
+    n += (size_t)snprintf(buf + n, cap - n, ".%03ldZ ", ts.tv_nsec / 1000000);
     return n;
 }
 

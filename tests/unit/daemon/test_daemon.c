@@ -198,8 +198,7 @@ static void test_write_atomic(void)
 
 /* Read @path as a state file of at most @max bytes: the result, and the
  * text in *@text (caller frees). */
-static int read_state(const char *path, unsigned flags, size_t max,
-                      char **text)
+static int read_state(const char *path, unsigned flags, size_t max, char **text)
 {
     size_t len;
     int rc;
@@ -221,28 +220,23 @@ static void test_read_refusals(void)
     CHECK_EQ(read_state(at("ok.conf"), XVM_FILE_OWNED, 4096, &text), 0);
     CHECK(text && strcmp(text, "link stub0 class=etherstub\n") == 0);
     free(text);
-    CHECK_EQ(read_state(at("none.conf"), XVM_FILE_OWNED, 4096, &text),
-             -ENOENT);
+    CHECK_EQ(read_state(at("none.conf"), XVM_FILE_OWNED, 4096, &text), -ENOENT);
     /* A link to /dev/zero: refused at once, owned or not. */
     CHECK_EQ(symlink("/dev/zero", at("zero.conf")), 0);
-    CHECK_EQ(read_state(at("zero.conf"), XVM_FILE_OWNED, 4096, &text),
-             -ELOOP);
+    CHECK_EQ(read_state(at("zero.conf"), XVM_FILE_OWNED, 4096, &text), -ELOOP);
     CHECK_EQ(read_state(at("zero.conf"), 0, 4096, &text), -EINVAL);
     /* A link to a file: only an administrator's file may be one. */
     CHECK_EQ(symlink(at("ok.conf"), at("link.conf")), 0);
-    CHECK_EQ(read_state(at("link.conf"), XVM_FILE_OWNED, 4096, &text),
-             -ELOOP);
+    CHECK_EQ(read_state(at("link.conf"), XVM_FILE_OWNED, 4096, &text), -ELOOP);
     CHECK_EQ(read_state(at("link.conf"), 0, 4096, &text), 0);
     free(text);
     /* A FIFO nobody writes: refused, not waited on. */
     CHECK_EQ(mkfifo(at("fifo.conf"), 0600), 0);
-    CHECK_EQ(read_state(at("fifo.conf"), XVM_FILE_OWNED, 4096, &text),
-             -EINVAL);
+    CHECK_EQ(read_state(at("fifo.conf"), XVM_FILE_OWNED, 4096, &text), -EINVAL);
     CHECK_EQ(read_state(at("fifo.conf"), 0, 4096, &text), -EINVAL);
     /* Writable by others, too long. */
     put(at("open.conf"), "x\n", 0666);
-    CHECK_EQ(read_state(at("open.conf"), XVM_FILE_OWNED, 4096, &text),
-             -EPERM);
+    CHECK_EQ(read_state(at("open.conf"), XVM_FILE_OWNED, 4096, &text), -EPERM);
     CHECK_EQ(read_state(at("ok.conf"), XVM_FILE_OWNED, 8, &text), -EFBIG);
     if (geteuid() == 0) {
         put(at("other.conf"), "x\n", 0644);
@@ -295,6 +289,11 @@ static void test_listen(void)
     /* A dead one is. */
     lfd = xvm_unix_listen(path, SOCK_SEQPACKET, 0600);
     CHECK(lfd >= 0);
+    close(lfd);
+    /* A live one of another type is not. */
+    lfd = xvm_unix_listen(path, SOCK_STREAM, 0600);
+    CHECK(lfd >= 0);
+    CHECK_EQ(xvm_unix_listen(path, SOCK_SEQPACKET, 0600), -EADDRINUSE);
     close(lfd);
     /* Another uid's dead socket, or what is no socket, is left alone. */
     if (geteuid() == 0) {

@@ -64,8 +64,7 @@ int xvm_unix_listen(const char *path, int type, mode_t mode);
  * @return the connection's fd, or -errno: -EAGAIN (nothing waiting),
  *         -EPERM (refused), or accept(2)'s error (not logged).
  */
-int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check,
-                    void *arg);
+int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg);
 
 /* ---- signals ------------------------------------------------------------ */
 
@@ -105,8 +104,7 @@ int xvm_state_dir(const char *path, mode_t mode);
  * directory is fsynced.  Not logged: the caller says what it was saving.
  * @return 0 or -errno.
  */
-int xvm_file_write(const char *path, const void *data, size_t len,
-                   mode_t mode);
+int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode);
 
 /** xvm_file_read(): @path is a state file the daemon wrote itself. */
 #define XVM_FILE_OWNED 0x1u
