@@ -20,7 +20,6 @@
 #include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_ethdev.h>
@@ -1001,11 +1000,11 @@ static int text_load(struct vsw_mgr *m, const char *path, char *text,
     return made;
 }
 
-/* Read @path, a state file written by us if @origin is ORIGIN_PERSIST. */
-static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
-                     bool keep_going, char *err, size_t errlen)
+/* Read @path (xvm_file_read() with @flags) and make its objects. */
+static int file_load(struct vsw_mgr *m, const char *path, unsigned flags,
+                     enum origin origin, bool keep_going, char *err,
+                     size_t errlen)
 {
-    unsigned flags = origin == ORIGIN_PERSIST ? XVM_FILE_OWNED : 0;
     char *text;
     size_t len;
     int rc;
@@ -1021,7 +1020,7 @@ static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
 int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
                  char *err, size_t errlen)
 {
-    return file_load(m, path, persistent ? ORIGIN_PERSIST : ORIGIN_BOOT,
+    return file_load(m, path, 0, persistent ? ORIGIN_PERSIST : ORIGIN_BOOT,
                      false, err, errlen);
 }
 
@@ -1032,7 +1031,8 @@ int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen)
     if (!m->state_path[0])
         return 0;
     m->restoring = true;
-    rc = file_load(m, m->state_path, ORIGIN_PERSIST, true, err, errlen);
+    rc = file_load(m, m->state_path, XVM_FILE_OWNED, ORIGIN_PERSIST, true,
+                   err, errlen);
     m->restoring = false;
     return rc == -ENOENT ? 0 : rc;
 }
