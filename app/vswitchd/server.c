@@ -2,15 +2,12 @@
 /* vswitchd's control socket (server.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <libgen.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -19,6 +16,7 @@
 #include "server.h"
 #include "capture_ctl.h"
 #include "vswctl/ctl.h"
+#include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 
 #define MAX_CLIENTS 32
@@ -36,65 +34,16 @@ struct server {
     _Alignas(8) char buf[VSW_CTL_BUFSIZ];
 };
 
-static int mkdir_parent(const char *path)
-{
-    char copy[PATH_MAX];
-
-    if (strlen(path) >= sizeof(copy))
-        return -ENAMETOOLONG;
-    strcpy(copy, path);
-    if (mkdir(dirname(copy), 0755) < 0 && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
-/* Socket bound and listening at @sa, mode 0600, or -errno. */
-static int listen_at(const struct sockaddr_un *sa)
-{
-    int fd, probe, rc;
-
-    rc = mkdir_parent(sa->sun_path);
-    if (rc < 0)
-        return rc;
-    /* A socket file left by a dead vswitchd refuses connections. */
-    probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (probe < 0)
-        return -errno;
-    rc = connect(probe, (const struct sockaddr *)sa, sizeof(*sa));
-    close(probe);
-    if (rc == 0)
-        return -EADDRINUSE;
-    unlink(sa->sun_path);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    /* Not connectable before listen(), so chmod in between leaves no
-     * window in which a non-root peer could connect. */
-    if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ||
-        chmod(sa->sun_path, 0600) < 0 || listen(fd, 16) < 0) {
-        rc = -errno;
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
 static void client_accept(struct server *s)
 {
-    struct ucred cr;
-    socklen_t len = sizeof(cr);
-    int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = xvm_unix_accept(s->lfd, 0, NULL, NULL);
 
-    if (fd < 0)
-        return;
-    /* The file mode already keeps others out; check anyway. */
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
-        (cr.uid != 0 && cr.uid != geteuid()) ||
-        s->nclients == MAX_CLIENTS) {
+    if (fd >= 0 && s->nclients == MAX_CLIENTS) {
         close(fd);
         return;
     }
-    s->clients[s->nclients++] = fd;
+    if (fd >= 0)
+        s->clients[s->nclients++] = fd;
 }
 
 static int client_send(void *arg, const void *buf, size_t len)
@@ -188,7 +137,7 @@ struct server *server_start(const char *path, struct vsw_mgr *m,
     s->hook = hook;
     s->sa.sun_family = AF_UNIX;
     strcpy(s->sa.sun_path, path);
-    s->lfd = listen_at(&s->sa);
+    s->lfd = xvm_unix_listen(path, SOCK_SEQPACKET, 0600);
     if (s->lfd < 0) {
         rc = -s->lfd;
         goto free_s;

@@ -25,10 +25,12 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "netback/netback.h"
 #include "server.h"
 #include "xen_vif.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
+#include "xvm/log.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/xvnet"
 #define DEFAULT_PREFIX "vswitchd"
@@ -61,6 +63,12 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop = 1;
+}
+
+/* libnetback's lines (a vif disabled, ...) into the daemon's log. */
+static void netback_log(const char *line)
+{
+    xvm_log_warn("%s", line);
 }
 
 static void usage(void)
@@ -104,7 +112,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         }
     }
     if (o->mem_mb < 64) {
-        fprintf(stderr, "vswitchd: -m must be at least 64\n");
+        xvm_log_err("-m must be at least 64");
         return -1;
     }
     o->eal_argc = argc - optind;
@@ -196,14 +204,14 @@ static int setup_config(struct vsw_mgr *m, const struct opts *o)
     if (o->config) {
         rc = vsw_mgr_load(m, o->config, false, err, sizeof(err));
         if (rc < 0) {
-            fprintf(stderr, "vswitchd: %s\n", err);
+            xvm_log_err("%s", err);
             return rc;
         }
     }
     rc = vsw_mgr_restore(m, err, sizeof(err));
     if (rc < 0)
-        fprintf(stderr, "vswitchd: restoring state: %s\n", err);
-    return 0;
+        xvm_log_err("cannot restore the state: %s", err);
+    return rc < 0 ? rc : 0;
 }
 
 static int run(const struct opts *o, struct rte_mempool *pool)
@@ -218,33 +226,31 @@ static int run(const struct opts *o, struct rte_mempool *pool)
 
     sw = vsw_switch_create(&sp);
     if (!sw) {
-        perror("vswitchd: switch");
+        xvm_log_err("switch: %s", strerror(errno));
         return 1;
     }
     if (vsw_telemetry_attach(sw) < 0)
-        fprintf(stderr, "vswitchd: telemetry commands not registered\n");
+        xvm_log_warn("telemetry commands not registered");
     mp.sw = sw;
     m = vsw_mgr_create(&mp);
     if (!m) {
-        fprintf(stderr, "vswitchd: state directory %s: %s\n", o->state_dir,
-                strerror(errno));
+        xvm_log_err("state directory %s: %s", o->state_dir, strerror(errno));
         goto destroy_sw;
     }
     if (setup_config(m, o) < 0)
         goto destroy_mgr;
     if (o->xs_sock &&
         !(xv = xen_vif_create(o->xs_sock, o->xvmd_sock, m, sw))) {
-        fprintf(stderr, "vswitchd: xenstore %s: %s\n", o->xs_sock,
-                strerror(errno));
+        xvm_log_err("xenstore %s: %s", o->xs_sock, strerror(errno));
         goto destroy_mgr;
     }
     srv = server_start(o->sock, m, sw, xen_vif_hook(xv));
     if (!srv) {
-        fprintf(stderr, "vswitchd: control socket %s: %s\n", o->sock,
-                errno == EADDRINUSE ? "another vswitchd is serving it"
-                                    : strerror(errno));
+        xvm_log_err("cannot serve %s: %s", o->sock, strerror(errno));
         goto destroy_mgr;
     }
+    xvm_log_info("ready on %s, state in %s", o->sock, o->state_dir);
+    /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
     fast_path(sw);
@@ -266,21 +272,24 @@ int main(int argc, char **argv)
     struct opts o;
     int rc;
 
+    xvm_log_open("vswitchd", false);
+    nb_set_log(netback_log);
     if (opts_parse(argc, argv, &o) < 0)
         return 2;
-    /* No SA_RESTART: a signal must end the fast path's sleep. */
+    /* Not a signalfd (xvm_signalfd_open()): the fast path never waits on
+     * one; a handler without SA_RESTART ends its sleep and sets the flag
+     * it polls. */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (eal_start(&o) < 0) {
-        fprintf(stderr, "vswitchd: cannot start DPDK: %s\n",
-                rte_strerror(rte_errno));
+        xvm_log_err("cannot start DPDK: %s", rte_strerror(rte_errno));
         return 1;
     }
     pool = rte_pktmbuf_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE, 0,
                                    RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
     if (!pool) {
-        fprintf(stderr, "vswitchd: mbuf pool: %s\n", rte_strerror(rte_errno));
+        xvm_log_err("mbuf pool: %s", rte_strerror(rte_errno));
         rte_eal_cleanup();
         return 1;
     }

@@ -24,6 +24,7 @@
 #include "vswmgr/conf.h"
 #include "xen_vif.h"
 #include "xs/xs.h"
+#include "xvm/log.h"
 
 struct xen_vif {
     struct xvm_xs *xs;
@@ -46,9 +47,7 @@ __attribute__((format(printf, 1, 2))) static void xv_log(const char *fmt,
     va_list ap;
 
     va_start(ap, fmt);
-    fputs("vswitchd: xen: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    xvm_logv(XVM_LOG_INFO, fmt, ap);
     va_end(ap);
 }
 

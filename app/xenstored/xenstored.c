@@ -4,57 +4,30 @@
  *
  *   xenstored [-s socket-path] [-f]
  *
- * Every client of the socket is dom0.  Logs go to stderr.  Without -f the
- * daemon detaches once its socket is listening, so a caller can connect as
- * soon as the command returns.  SIGTERM and SIGINT stop it cleanly and
+ * Every client of the socket is dom0.  Logs go to stderr (xvm/log.h).  Without
+ * -f the daemon detaches once its socket is listening, so a caller can connect
+ * as soon as the command returns.  SIGTERM and SIGINT stop it cleanly and
  * remove the socket.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xst/xenstore.h"
-
-static void log_stderr(void *arg, int level, const char *msg)
-{
-    (void)arg;
-    fprintf(stderr, "xenstored: %s%s\n",
-            level <= XST_LOG_ERR       ? "error: "
-            : level <= XST_LOG_WARNING ? "warning: "
-                                       : "",
-            msg);
-}
+#include "xvm/daemon.h"
+#include "xvm/log.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xenstored [-s socket-path] [-f]\n"
                "  -s PATH  listen on PATH (default " XST_DEFAULT_SOCKET ")\n"
                "  -f       stay in the foreground\n");
-}
-
-/* Create the socket's directory, private, if it does not exist yet; an
- * existing directory is left as its owner made it. */
-static int make_socket_dir(const char *sock)
-{
-    char *copy = strdup(sock);
-    int r = 0;
-
-    if (!copy)
-        return -ENOMEM;
-    if (mkdir(dirname(copy), 0700) < 0 && errno != EEXIST)
-        r = -errno;
-    free(copy);
-    return r;
 }
 
 static int detach(void)
@@ -94,11 +67,7 @@ static int serve(struct xst_server *srv, int sigfd)
             return -errno;
         }
         if (pfd[1].revents) {
-            struct signalfd_siginfo si;
-
-            if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-                fprintf(stderr, "xenstored: signal %u, exiting\n",
-                        si.ssi_signo);
+            xvm_log_info("signal %d, exiting", xvm_signalfd_next(sigfd));
             return 0;
         }
         if (pfd[0].revents) {
@@ -113,10 +82,8 @@ static int serve(struct xst_server *srv, int sigfd)
 int main(int argc, char **argv)
 {
     const char *sock = XST_DEFAULT_SOCKET;
-    struct xst_config cfg = {.log = log_stderr};
     struct xst_server *srv;
     bool foreground = false;
-    sigset_t mask;
     int opt, sigfd, r;
 
     while ((opt = getopt(argc, argv, "s:fh")) != -1) {
@@ -139,35 +106,25 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&mask);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    /* Blocked before the socket exists, so no signal is lost or leaves the
-     * socket behind. */
-    sigprocmask(SIG_BLOCK, &mask, NULL);
-    r = make_socket_dir(sock);
-    if (r < 0) {
-        fprintf(stderr, "xenstored: %s: %s\n", sock, strerror(-r));
+    xvm_log_open("xenstored", false);
+    /* Signals are blocked before the socket exists, so no signal is lost
+     * or leaves the socket behind. */
+    sigfd = xvm_signalfd_open(0);
+    if (sigfd < 0) {
+        xvm_log_err("signalfd: %s", strerror(-sigfd));
         return 1;
     }
-    srv = xst_server_create(sock, &cfg);
-    if (!srv) {
-        fprintf(stderr, "xenstored: %s: %s\n", sock, strerror(errno));
+    srv = xst_server_create(sock, NULL);
+    if (!srv)
         return 1;
-    }
-    sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
-    r = sigfd < 0 ? -errno : 0;
-    if (r == 0 && !foreground)
-        r = detach();
+    r = foreground ? 0 : detach();
     if (r == 0) {
-        fprintf(stderr, "xenstored: listening on %s\n", sock);
+        xvm_log_info("listening on %s", sock);
         r = serve(srv, sigfd);
     }
     if (r < 0)
-        fprintf(stderr, "xenstored: %s\n", strerror(-r));
-    if (sigfd >= 0)
-        close(sigfd);
+        xvm_log_err("%s", strerror(-r));
+    close(sigfd);
     xst_server_destroy(srv);
     return r < 0 ? 1 : 0;
 }

@@ -19,17 +19,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "domcfg/domcfg.h"
+#include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
 #include "procdom_net.h"
@@ -135,18 +134,6 @@ static struct xvm_mem *mem_receive(int *xs_fd)
     return mem;
 }
 
-/* SIGTERM/SIGINT as a signalfd (blocked from now on), or -1. */
-static int signals_fd(void)
-{
-    sigset_t set;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
 int main(int argc, char **argv)
 {
     const char *dir = "/run/netns", *name;
@@ -177,12 +164,12 @@ int main(int argc, char **argv)
     mem = mem_receive(&xs_fd);
     if (!mem)
         return fail(errno, name, "no memory from xvmd");
-    signal(SIGPIPE, SIG_IGN); /* a backend's socket may go at any time */
-    sig = signals_fd();
+    /* SIGPIPE ignored: a backend's socket may go at any time. */
+    sig = xvm_signalfd_open(0);
     if (sig < 0) {
         close(xs_fd);
         xvm_mem_destroy(mem);
-        return fail(errno, name, "signalfd");
+        return fail(-sig, name, "signalfd");
     }
     rc = netns_pin(dir, path);
     if (rc) {

@@ -115,7 +115,7 @@ static void reply_send(struct reply *r, int sock, int rc, const char *msg,
         mnl_attr_put_strz(r->nlh, XVMD_A_ERRMSG, msg);
     n = xvm_fd_send(sock, r->nlh, r->nlh->nlmsg_len, fds, nfds);
     if (n < 0)
-        xvmd_log("control: cannot send a reply: %s", strerror((int)-n));
+        xvm_log_warn("control: cannot send a reply: %s", strerror((int)-n));
 }
 
 /* Resolve DOM: *@dom set, or *@dom0 set for Domain-0, or -ENOENT. */
@@ -193,8 +193,8 @@ static int dommem_put(struct reply *r, const struct xvmd_dom *dom, int fd[2],
     mnl_attr_put_u32(r->nlh, XVMD_A_GT_FRAMES, XVM_GNTTAB_FRAMES);
     dom_put(r, dom);
     fd[0] = dfd;
-    xvmd_log("domain %s (id %u): memory handed to a backend", dom->cfg.name,
-             dom->id);
+    xvm_log_info("domain %s (id %u): memory handed to a backend", dom->cfg.name,
+                 dom->id);
     return 0;
 }
 

@@ -89,15 +89,15 @@ static int dom_set_state(struct xvmd *x, struct xvmd_dom *dom,
     enum xvmd_state from = dom->state;
 
     if (!(allowed[from] & B(to))) {
-        xvmd_log("domain %s: refused transition %s -> %s", dom->cfg.name,
-                 xvmd_state_str(from), xvmd_state_str(to));
+        xvm_log_warn("domain %s: refused transition %s -> %s", dom->cfg.name,
+                     xvmd_state_str(from), xvmd_state_str(to));
         return -EINVAL;
     }
     if ((to == XVMD_STATE_SHUTOFF || to == XVMD_STATE_CRASHED) &&
         (ACTIVE_STATES & B(from)))
         dom_teardown(x, dom);
-    xvmd_log("domain %s (id %u): %s -> %s", dom->cfg.name, dom->id,
-             xvmd_state_str(from), xvmd_state_str(to));
+    xvm_log_info("domain %s (id %u): %s -> %s", dom->cfg.name, dom->id,
+                 xvmd_state_str(from), xvmd_state_str(to));
     if (to == XVMD_STATE_SHUTOFF)
         dom->id = XVMD_NO_ID;
     dom->state = to;
@@ -444,11 +444,11 @@ void xvmd_dom_reap(struct xvmd *x)
             continue;
         dom->pid = 0;
         if (WIFSIGNALED(st))
-            xvmd_log("domain %s: guest killed by signal %d", dom->cfg.name,
-                     WTERMSIG(st));
+            xvm_log_info("domain %s: guest killed by signal %d", dom->cfg.name,
+                         WTERMSIG(st));
         else
-            xvmd_log("domain %s: guest exited with status %d",
-                     dom->cfg.name, WEXITSTATUS(st));
+            xvm_log_info("domain %s: guest exited with status %d",
+                         dom->cfg.name, WEXITSTATUS(st));
         if (dom->state == XVMD_STATE_SHUTDOWN ||
             (WIFEXITED(st) && WEXITSTATUS(st) == 0))
             to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
@@ -467,8 +467,8 @@ int xvmd_dom_timeouts(struct xvmd *x)
         if (dom->state != XVMD_STATE_SHUTDOWN)
             continue;
         if (dom->deadline_ms <= now) {
-            xvmd_log("domain %s: no shutdown after %u ms, killing it",
-                     dom->cfg.name, x->shutdown_ms);
+            xvm_log_warn("domain %s: no shutdown after %u ms, killing it",
+                         dom->cfg.name, x->shutdown_ms);
             dom->ops->kill(dom);
             dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
         } else if (dom->deadline_ms < next) {

@@ -203,11 +203,11 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
     /* The guest unpins on a clean exit; after a crash or kill it is ours. */
     proc_netns_path(x, dom, path, sizeof(path));
     if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-        xvmd_log("domain %s: umount %s: %s", dom->cfg.name, path,
-                 strerror(errno));
+        xvm_log_warn("domain %s: umount %s: %s", dom->cfg.name, path,
+                     strerror(errno));
     if (unlink(path) < 0 && errno != ENOENT)
-        xvmd_log("domain %s: unlink %s: %s", dom->cfg.name, path,
-                 strerror(errno));
+        xvm_log_warn("domain %s: unlink %s: %s", dom->cfg.name, path,
+                     strerror(errno));
     dom->netns_pinned = 0;
 }
 

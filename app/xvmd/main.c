@@ -7,42 +7,28 @@
  *
  * It embeds the xenstored (libxst): dom0 tools reach it on XS_SOCKET, each
  * guest through a connection bound to its domain id.
- * Runs in the foreground and logs to stderr.  SIGTERM or SIGINT destroy
- * every running domain (their records and UUIDs stay) and exit.
+ * Runs in the foreground and logs to stderr (xvm/log.h).  SIGTERM or SIGINT
+ * destroy every running domain (their records and UUIDs stay) and exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "xst/xenstore.h"
+#include "xvm/daemon.h"
 #include "xvm/fdpass.h"
+#include "xvm/log.h"
 #include "xvmd.h"
 
 #define CLIENTS_MAX 64
-
-void xvmd_log(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fputs("xvmd: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 static void usage(FILE *f)
 {
@@ -59,63 +45,6 @@ static void usage(FILE *f)
                "10)\n");
 }
 
-static int mkdir_parent(const char *path)
-{
-    char tmp[PATH_MAX], *p;
-
-    if (strlen(path) >= sizeof(tmp))
-        return -ENAMETOOLONG;
-    strcpy(tmp, path);
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    return 0;
-}
-
-/* A root-only SOCK_SEQPACKET socket at @path; refuse a live one. */
-static int ctl_listen(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd, rc;
-    mode_t old;
-
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        xvmd_log("socket path too long: %s", path);
-        return -ENAMETOOLONG;
-    }
-    strcpy(sa.sun_path, path);
-    rc = mkdir_parent(path);
-    if (rc < 0) {
-        xvmd_log("cannot create the directory of %s: %s", path,
-                 strerror(-rc));
-        return rc;
-    }
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return -errno;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-        xvmd_log("another xvmd is running on %s", path);
-        close(fd);
-        return -EADDRINUSE;
-    }
-    unlink(path); /* stale: nobody answers */
-    old = umask(0177);
-    rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-    umask(old);
-    if (rc < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
-        rc = -errno;
-        xvmd_log("cannot listen on %s: %s", path, strerror(errno));
-        close(fd);
-        return rc;
-    }
-    return fd;
-}
-
 static int epoll_add(int ep, int fd)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
@@ -125,18 +54,10 @@ static int epoll_add(int ep, int fd)
 
 static void client_accept(int ep, int lfd, int *nclients)
 {
-    struct ucred cr;
-    socklen_t len = sizeof(cr);
-    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd = xvm_unix_accept(lfd, SOCK_NONBLOCK, NULL, NULL);
 
     if (fd < 0)
         return;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
-        (cr.uid != 0 && cr.uid != geteuid())) {
-        xvmd_log("control: refused a client of uid %u", (unsigned)cr.uid);
-        close(fd);
-        return;
-    }
     if (*nclients >= CLIENTS_MAX || epoll_add(ep, fd) < 0) {
         close(fd);
         return;
@@ -162,11 +83,10 @@ static int client_serve(struct xvmd *x, int fd)
 /* SIGCHLD: reap; SIGTERM/SIGINT/SIGHUP: returns 1 to stop. */
 static int signals_handle(struct xvmd *x, int sfd)
 {
-    struct signalfd_siginfo si;
-    int stop = 0;
+    int sig, stop = 0;
 
-    while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-        if (si.ssi_signo == SIGCHLD)
+    while ((sig = xvm_signalfd_next(sfd)) > 0) {
+        if (sig == SIGCHLD)
             xvmd_dom_reap(x);
         else
             stop = 1;
@@ -250,8 +170,7 @@ static int parse_args(struct xvmd *x, const char **sock, const char **xs,
         case 't':
             t = strtol(optarg, &end, 10);
             if (*end || t < 0 || t > 3600) {
-                fprintf(stderr, "xvmd: -t %s: expected seconds (0-3600)\n",
-                        optarg);
+                xvm_log_err("-t %s: expected seconds (0-3600)", optarg);
                 return -1;
             }
             x->shutdown_ms = (unsigned)t * 1000;
@@ -274,51 +193,37 @@ int main(int argc, char **argv)
                      .netns_dir = "/run/netns",
                      .shutdown_ms = 10000};
     const char *sock = XVMD_DEFAULT_SOCKET, *xs = XVMD_DEFAULT_XS_SOCKET;
-    sigset_t set;
-    int lfd, sfd, rc;
+    int lfd = -1, sfd, rc;
 
+    xvm_log_open("xvmd", false);
     if (parse_args(&x, &sock, &xs, argc, argv) < 0)
         return 1;
     if (!x.procdom_path)
         x.procdom_path = procdom_default();
     if (access(x.procdom_path, X_OK) < 0) {
-        fprintf(stderr, "xvmd: %s: %s (use -p)\n", x.procdom_path,
-                strerror(errno));
+        xvm_log_err("%s: %s (use -p)", x.procdom_path, strerror(errno));
         return 1;
     }
-    rc = xvmd_dom_init(&x);
-    if (rc < 0) {
-        fprintf(stderr, "xvmd: state directory %s: %s\n", x.state_dir,
-                strerror(-rc));
+    if (xvmd_dom_init(&x) < 0)
         return 1;
-    }
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigprocmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (mkdir_parent(xs) == 0)
-        x.xs = xst_server_create(xs, NULL);
-    if (!x.xs)
-        xvmd_log("cannot start xenstored on %s: %s", xs, strerror(errno));
-    lfd = x.xs ? ctl_listen(sock) : -1;
+    sfd = xvm_signalfd_open(SIGCHLD);
+    x.xs = xst_server_create(xs, NULL);
+    if (x.xs)
+        lfd = xvm_unix_listen(sock, SOCK_SEQPACKET | SOCK_NONBLOCK, 0600);
     if (sfd < 0 || lfd < 0) {
         xvmd_dom_fini(&x);
         xst_server_destroy(x.xs);
         return 1;
     }
-    xvmd_log("listening on %s, xenstored on %s, state in %s, "
-             "%u domain record(s)", sock, xs, x.state_dir,
-             xvmd_dom_count(&x));
+    xvm_log_info("listening on %s, xenstored on %s, state in %s, "
+                 "%u domain record(s)",
+                 sock, xs, x.state_dir, xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
     xst_server_destroy(x.xs);
     unlink(sock);
     close(lfd);
     close(sfd);
-    xvmd_log("stopped");
+    xvm_log_info("stopped");
     return rc < 0 ? 1 : 0;
 }

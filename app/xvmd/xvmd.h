@@ -22,6 +22,7 @@
 
 #include "xvmdctl/proto.h"
 #include "domcfg/domcfg.h"
+#include "xvm/log.h"
 
 #define XVMD_DOMAINS_MAX 256
 
@@ -188,8 +189,5 @@ int xvmd_store_load(struct xvmd *x,
 
 /** Answer one request of @len bytes in @req; may send an fd. */
 void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
-
-/* main.c */
-__attribute__((format(printf, 1, 2))) void xvmd_log(const char *fmt, ...);
 
 #endif /* XVMD_XVMD_H */

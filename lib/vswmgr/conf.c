@@ -2,14 +2,10 @@
 /* The datalink configuration file format (vsw/conf.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vswmgr/conf.h"
 
@@ -201,53 +197,4 @@ int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
                     vc->vid, bw, vsw_priority_str(vc->priority), prot,
                     vc->attach == VSW_ATTACH_TAP ? "tap" : "none",
                     vc->tap[0] ? " tap=" : "", vc->tap, mtu, ips);
-}
-
-static int fsync_dir_of(const char *path)
-{
-    char copy[PATH_MAX];
-    int fd, rc = 0;
-
-    if (strlen(path) >= sizeof(copy))
-        return -ENAMETOOLONG;
-    strcpy(copy, path);
-    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    if (fsync(fd) < 0)
-        rc = -errno;
-    close(fd);
-    return rc;
-}
-
-int vsw_conf_write_atomic(const char *path, const char *data, size_t len)
-{
-    char tmp[PATH_MAX];
-    size_t off = 0;
-    int fd, rc = 0;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return -ENAMETOOLONG;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -errno;
-    while (off < len && rc == 0) {
-        ssize_t w = write(fd, data + off, len - off);
-
-        if (w < 0 && errno != EINTR)
-            rc = -errno;
-        else if (w > 0)
-            off += (size_t)w;
-    }
-    if (rc == 0 && fsync(fd) < 0)
-        rc = -errno;
-    if (close(fd) < 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) < 0)
-        rc = -errno;
-    if (rc < 0) {
-        unlink(tmp);
-        return rc;
-    }
-    return fsync_dir_of(path);
 }

@@ -20,13 +20,14 @@
 #include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_ethdev.h>
 
 #include "vswmgr/conf.h"
 #include "vswmgr/mgr.h"
+#include "xvm/daemon.h"
+#include "xvm/log.h"
 
 enum origin { ORIGIN_BOOT, ORIGIN_PERSIST, ORIGIN_TEMP };
 
@@ -90,8 +91,12 @@ struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
     TAILQ_INIT(&m->links);
     TAILQ_INIT(&m->vnics);
     if (p->state_dir) {
-        if (mkdir(p->state_dir, 0755) < 0 && errno != EEXIST)
+        int rc = xvm_state_dir(p->state_dir, 0755);
+
+        if (rc < 0) {
+            errno = -rc;
             goto free_m;
+        }
         if (snprintf(m->state_path, sizeof(m->state_path), "%s/%s",
                      p->state_dir, VSW_STATE_FILE) >=
             (int)sizeof(m->state_path)) {
@@ -165,7 +170,7 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         free(buf);
         return fail(err, errlen, -ENOMEM, "out of memory");
     }
-    rc = vsw_conf_write_atomic(m->state_path, buf, len);
+    rc = xvm_file_write(m->state_path, buf, len, 0644);
     free(buf);
     if (rc < 0)
         return fail(err, errlen, rc, "cannot write %s: %s", m->state_path,
@@ -848,8 +853,7 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     vsw_port_destroy(guest);
     /* Cannot happen short of running out of memory: drop the object
      * rather than keep one without a switch VNIC. */
-    fprintf(stderr, "vswitchd: lost VNIC '%s' while modifying it: %s\n",
-            old.name, why);
+    xvm_log_err("lost VNIC '%s' while modifying it: %s", old.name, why);
     if (!mv->v) {
         TAILQ_REMOVE(&m->vnics, mv, entry);
         free(mv);
@@ -1027,20 +1031,25 @@ static int obj_make(struct vsw_mgr *m, struct vsw_conf_obj *o,
     return link_make(m, &o->link, origin, err, errlen);
 }
 
-/* Read @path; @keep_going: report and skip objects that fail. */
-static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
-                     bool keep_going, char *err, size_t errlen)
+/* The objects of the configuration @text; @keep_going: log and skip
+ * objects that fail. */
+static int text_load(struct vsw_mgr *m, const char *path, char *text,
+                     enum origin origin, bool keep_going, char *err,
+                     size_t errlen)
 {
-    char line[VSW_CONF_LINE_MAX], why[VSW_CONF_LINE_MAX / 2];
+    char why[VSW_CONF_LINE_MAX / 2], *line, *next;
     struct vsw_conf_obj o;
-    int lineno = 0, made = 0, rc, last = 0;
-    FILE *f = fopen(path, "re");
+    int lineno = 0, made = 0, rc;
 
-    if (!f)
-        return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-    while (fgets(line, sizeof(line), f)) {
+    for (line = text; *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next)
+            *next++ = '\0';
         lineno++;
-        rc = vsw_conf_parse_line(line, &o, why, sizeof(why));
+        if (strlen(line) >= VSW_CONF_LINE_MAX)
+            rc = fail(why, sizeof(why), -EINVAL, "line too long");
+        else
+            rc = vsw_conf_parse_line(line, &o, why, sizeof(why));
         if (rc > 0)
             rc = obj_make(m, &o, origin, why, sizeof(why));
         else if (rc == 0)
@@ -1049,19 +1058,35 @@ static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
             made++;
             continue;
         }
-        last = fail(err, errlen, rc, "%s:%d: %s", path, lineno, why);
+        fail(err, errlen, rc, "%s:%d: %s", path, lineno, why);
         if (!keep_going)
-            break;
-        fprintf(stderr, "vswitchd: %s\n", err);
+            return rc;
+        xvm_log_warn("%s (skipped)", err);
     }
-    fclose(f);
-    return last < 0 && !keep_going ? last : (made ? made : last);
+    return made;
+}
+
+/* Read @path (xvm_file_read() with @flags) and make its objects. */
+static int file_load(struct vsw_mgr *m, const char *path, unsigned flags,
+                     enum origin origin, bool keep_going, char *err,
+                     size_t errlen)
+{
+    char *text;
+    size_t len;
+    int rc;
+
+    rc = xvm_file_read(path, flags, VSW_CONF_FILE_MAX, &text, &len);
+    if (rc < 0)
+        return fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+    rc = text_load(m, path, text, origin, keep_going, err, errlen);
+    free(text);
+    return rc;
 }
 
 int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
                  char *err, size_t errlen)
 {
-    return file_load(m, path, persistent ? ORIGIN_PERSIST : ORIGIN_BOOT,
+    return file_load(m, path, 0, persistent ? ORIGIN_PERSIST : ORIGIN_BOOT,
                      false, err, errlen);
 }
 
@@ -1069,12 +1094,13 @@ int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen)
 {
     int rc;
 
-    if (!m->state_path[0] || access(m->state_path, F_OK) < 0)
+    if (!m->state_path[0])
         return 0;
     m->restoring = true;
-    rc = file_load(m, m->state_path, ORIGIN_PERSIST, true, err, errlen);
+    rc = file_load(m, m->state_path, XVM_FILE_OWNED, ORIGIN_PERSIST, true,
+                   err, errlen);
     m->restoring = false;
-    return rc;
+    return rc == -ENOENT ? 0 : rc;
 }
 
 void vsw_mgr_set_owner(struct vsw_mgr *m, const struct vsw_mgr_owner_ops *ops,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "xst_pvt.h"
+#include "xvm/log.h"
 
 /* Queued messages handed to one sendmsg(). */
 #define FLUSH_IOV 64
@@ -83,8 +84,8 @@ void xst_conn_kill(struct xst_conn *c, const char *why)
     if (c->dead)
         return;
     if (why) {
-        xst_log(c->srv, XST_LOG_WARNING, "dropping connection of domain %u: %s",
-                (unsigned)c->domid, why);
+        xvm_log_warn("dropping connection of domain %u: %s", (unsigned)c->domid,
+                     why);
         c->srv->st.conns_dropped++;
     }
     c->dead = true;

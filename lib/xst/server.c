@@ -1,34 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* The server: listening socket, epoll loop, connections, domains. */
 #define _GNU_SOURCE
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "xst_pvt.h"
+#include "xvm/daemon.h"
+#include "xvm/log.h"
 
 #define EVENTS_PER_DISPATCH 64
 #define ACCEPTS_PER_DISPATCH 16
-
-void xst_log(struct xst_server *srv, int level, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    if (!srv->cfg.log)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    srv->cfg.log(srv->cfg.log_arg, level, msg);
-}
 
 static void config_defaults(struct xst_config *c)
 {
@@ -73,60 +59,10 @@ static int store_seed(struct xst_store *st)
     return 0;
 }
 
-/* Is a daemon answering on @sa?  Then its socket must not be replaced. */
-static bool socket_is_live(const struct sockaddr_un *sa)
-{
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool live;
-
-    if (fd < 0)
-        return false;
-    live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0;
-    close(fd);
-    return live;
-}
-
-static int listen_socket(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    struct stat sb;
-    int fd, r;
-
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return -ENAMETOOLONG;
-    strcpy(sa.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        r = -errno;
-        if (r != -EADDRINUSE || lstat(path, &sb) < 0 || !S_ISSOCK(sb.st_mode))
-            goto close_fd;
-        if (socket_is_live(&sa) || unlink(path) < 0 ||
-            bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-            r = -EADDRINUSE;
-            goto close_fd;
-        }
-    }
-    /* Between bind and chmod the mode follows the umask; accept() checks
-     * the peer's uid as well, so that window grants nothing. */
-    if (chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
-        r = -errno;
-        goto unlink_path;
-    }
-    return fd;
-
-unlink_path:
-    unlink(path);
-close_fd:
-    close(fd);
-    return r;
-}
-
 static int server_listen(struct xst_server *srv, const char *path)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    int fd = listen_socket(path);
+    int fd = xvm_unix_listen(path, SOCK_STREAM | SOCK_NONBLOCK, 0600);
 
     if (fd < 0)
         return fd;
@@ -217,24 +153,17 @@ static void server_accept(struct xst_server *srv)
     int i;
 
     for (i = 0; i < ACCEPTS_PER_DISPATCH; i++) {
-        struct ucred cr;
-        socklen_t cl = sizeof(cr);
-        int fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        int fd = xvm_unix_accept(srv->lfd, SOCK_NONBLOCK, NULL, NULL);
 
+        if (fd == -EPERM)
+            continue;
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                xst_log(srv, XST_LOG_WARNING, "accept: %s", strerror(errno));
+            if (fd != -EAGAIN && fd != -EINTR)
+                xvm_log_warn("accept: %s", strerror(-fd));
             return;
         }
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 ||
-            (cr.uid != 0 && cr.uid != geteuid())) {
-            xst_log(srv, XST_LOG_WARNING, "refused a client of uid %u",
-                    (unsigned)cr.uid);
-            close(fd);
-            continue;
-        }
         if (!xst_conn_new(srv, fd, 0)) {
-            xst_log(srv, XST_LOG_ERR, "no memory for a connection");
+            xvm_log_err("no memory for a connection");
             close(fd);
         }
     }

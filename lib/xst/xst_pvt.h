@@ -273,8 +273,6 @@ struct xst_server {
  * connections: the end of every entry point that may produce output. */
 void xst_server_settle(struct xst_server *srv);
 void xst_server_reap(struct xst_server *srv);
-void xst_log(struct xst_server *srv, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 bool xst_domain_is_introduced(const struct xst_server *srv, uint16_t domid);
 int xst_release(struct xst_server *srv, uint16_t domid);
 uint32_t xst_txid_alloc(struct xst_server *srv, const struct xst_conn *c);

@@ -50,6 +50,7 @@
 #include <xen/io/xs_wire.h>
 
 #include "xst/xenstore.h"
+#include "xvm/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -424,17 +425,10 @@ static void final_checks(struct run *r)
     }
 }
 
-static void log_quiet(void *arg, int level, const char *msg)
-{
-    (void)arg;
-    (void)level;
-    (void)msg;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct run r;
-    struct xst_config cfg = {.log = log_quiet};
+    struct xst_config cfg = {0};
     struct input in = {data, size};
     uint8_t setup = in_u8(&in);
     unsigned i;
@@ -446,9 +440,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   .max_value = 64,
                                   .max_tx_nodes = 8,
                                   .max_tx_bytes = 4096,
-                                  .max_out_bytes = 1,
-                                  .log = log_quiet}; /* raised to its minimum */
+                                  .max_out_bytes = 1}; /* raised to its minimum */
     memset(&r, 0, sizeof(r));
+    xvm_log_set_level(XVM_LOG_ERR); /* the server's notices are noise here */
     r.srv = xst_server_create(NULL, &cfg);
     if (!r.srv)
         abort();

@@ -56,8 +56,11 @@ vswd_start() {
     local conf="$1"
     shift
     mkdir -p "$STATE"
+    # Emptied here, not by the background job's redirection, which may
+    # come after the first look for "ready on" of an earlier start.
+    : >"$TMP/vswitchd.log"
     "$VSWITCHD" ${conf:+-c "$conf"} -S "$STATE" -s "$SOCK" \
-        -F "vswit${ID}" -m 128 "$@" >"$TMP/vswitchd.log" 2>&1 &
+        -F "vswit${ID}" -m 128 "$@" >>"$TMP/vswitchd.log" 2>&1 &
     VSWD_PID=$!
     local i
     for i in $(seq 100); do

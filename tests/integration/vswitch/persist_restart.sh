@@ -46,7 +46,7 @@ grep -q "^vnic a${ID}0 link=phys0 .* vid=10 maxbw=50M " "$STATE/datalink.conf" |
 grep -q "^vnic b${ID}0 " "$STATE/datalink.conf" || fail "b0 not persisted"
 grep -qE "stub0|t${ID}0|x${ID}0" "$STATE/datalink.conf" &&
     fail "a temporary object was persisted"
-[ -e "$STATE/datalink.conf.tmp" ] && fail "temporary file left behind"
+[ -e "$STATE/.datalink.conf.tmp" ] && fail "temporary file left behind"
 mac_a=$(ctl vnic-show "a${ID}0" | awk '{print $3}')
 mac_b=$(ctl vnic-show "b${ID}0" | awk '{print $3}')
 

@@ -81,7 +81,7 @@ fi
 export XENSTORED_PATH="$SOCK"
 
 expect_out "socket is 0600" 600 stat -c %a "$SOCK"
-expect_out "socket dir is 0700" 700 stat -c %a "$TMP/run"
+expect_out "socket dir is 0755" 755 stat -c %a "$TMP/run"
 
 expect_rc "write creates parents" 0 \
     xenstore-write /vm/web1/name web1 /vm/web1/memory 512

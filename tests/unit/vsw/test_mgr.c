@@ -79,20 +79,6 @@ static void test_conf_lines(void)
     CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
 }
 
-static void test_write_atomic(void)
-{
-    char path[128], tmp[140];
-    struct stat st;
-
-    snprintf(path, sizeof(path), "%s/f.conf", tmpdir);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    CHECK_EQ(vsw_conf_write_atomic(path, "one\n", 4), 0);
-    CHECK_EQ(vsw_conf_write_atomic(path, "two\n", 4), 0);
-    CHECK(strcmp(slurp(path), "two\n") == 0);
-    CHECK(stat(tmp, &st) < 0 && errno == ENOENT);
-    CHECK_EQ(vsw_conf_write_atomic("/nonexistent/dir/f", "x", 1), -ENOENT);
-}
-
 struct world {
     struct vsw_switch *sw;
     struct vsw_mgr *m;
@@ -603,7 +589,6 @@ int main(void)
         return 1;
     }
     RUN(test_conf_lines);
-    RUN(test_write_atomic);
     RUN(test_mgr_create);
     RUN(test_mgr_refuse);
     RUN(test_mgr_modify_restore);

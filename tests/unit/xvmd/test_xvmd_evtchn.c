@@ -17,12 +17,6 @@
 #include "xvm/fdpass.h"
 #include "xvmd.h"
 
-/* The parts of xvmd evtchn.c needs and this test does not exercise. */
-void xvmd_log(const char *fmt, ...)
-{
-    (void)fmt;
-}
-
 static int guest_alloc(struct xvmd *x, struct xvmd_dom *dom, int gsock,
                        uint32_t remote, struct xvmd_guest_rep *rep, int *fds)
 {

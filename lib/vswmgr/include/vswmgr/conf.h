@@ -31,6 +31,8 @@ extern "C" {
 #define VSW_STATE_FILE "datalink.conf"
 /** Longest line of a configuration file. */
 #define VSW_CONF_LINE_MAX 2048
+/** Largest configuration file read. */
+#define VSW_CONF_FILE_MAX (1024 * 1024)
 
 /** One parsed line. */
 struct vsw_conf_obj {
@@ -52,14 +54,6 @@ int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf,
                          size_t len);
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf,
                          size_t len);
-
-/**
- * Replace the file @path with @len bytes of @data so that a crash leaves
- * either the old or the new file: write "<path>.tmp", fsync, rename over
- * @path, fsync the directory.
- * @return 0 or -errno.
- */
-int vsw_conf_write_atomic(const char *path, const char *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -65,8 +65,12 @@ int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
                  char *err, size_t errlen);
 /**
  * Load the state file if there is one.  An object that cannot be made is
- * reported in @err and skipped; the rest are made.
- * @return objects created, or -errno of the last failure.
+ * logged and skipped; the rest are made.  A state file that cannot be
+ * read, or that vswitchd did not write (xvm_file_read(): a link, a FIFO,
+ * another owner, ...), is an error: starting without it would overwrite
+ * it at the next change.
+ * @return objects created (0 without a state file), or -errno with the
+ *         reason in @err.
  */
 int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen);
 

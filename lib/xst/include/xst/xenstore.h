@@ -69,14 +69,6 @@ struct xst_perm {
 /** Most entries one permission list may hold. */
 #define XST_PERMS_MAX 256u
 
-/** Log levels handed to the log callback (syslog's numbering). */
-#define XST_LOG_ERR 3
-#define XST_LOG_WARNING 4
-#define XST_LOG_INFO 6
-
-/** Receives one formatted log line (no trailing newline). */
-typedef void xst_log_fn(void *arg, int level, const char *msg);
-
 /**
  * Server settings.  A zero member takes the default shown.  The quotas
  * bound what one unprivileged connection (or domain, for nodes) can make the
@@ -97,8 +89,6 @@ struct xst_config {
      * reads its events cannot make the daemon grow.
      */
     size_t max_out_bytes;
-    xst_log_fn *log; /**< NULL: no logging */
-    void *log_arg;
 };
 
 /** Counters and current sizes, for tests and for `xvm` diagnostics. */
@@ -118,8 +108,9 @@ struct xst_server;
 
 /**
  * Create a server with the root node and /local/domain.  If @sock_path is
- * not NULL, listen on a Unix stream socket there (mode 0600; a stale socket
- * nobody answers on is replaced).
+ * not NULL, listen on a Unix stream socket there (xvm_unix_listen(): mode
+ * 0600, a stale socket nobody answers on is replaced; clients must be
+ * root).  The server logs through xvm/log.h.
  * @return the server, or NULL with errno set (EADDRINUSE if another daemon
  *         answers on @sock_path, ENAMETOOLONG, or the errno of a syscall).
  */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* A daemon's control socket and signals (xvm/daemon.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "xvm/daemon.h"
+#include "xvm/log.h"
+
+int xvm_peer_privileged(const struct ucred *cred, void *arg)
+{
+    (void)arg;
+    return cred->uid == 0 || cred->uid == geteuid() ? 0 : -EPERM;
+}
+
+/* Is a daemon answering on @sa?  Only a refused connection says no: a
+ * full backlog (EAGAIN) or a socket of another type is someone's. */
+static bool socket_live(const struct sockaddr_un *sa, int type)
+{
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    bool live;
+
+    if (fd < 0)
+        return true;
+    live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
+           (errno != ECONNREFUSED && errno != ENOENT);
+    close(fd);
+    return live;
+}
+
+/* Make room at @sa: nothing there, or a dead socket of ours removed. */
+static int stale_remove(const struct sockaddr_un *sa, int type)
+{
+    const char *path = sa->sun_path;
+    struct stat st;
+
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (!S_ISSOCK(st.st_mode)) {
+        xvm_log_err("%s: not a socket, left alone", path);
+        return -EADDRINUSE;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        xvm_log_err("%s: a socket of uid %u, left alone", path,
+                    (unsigned)st.st_uid);
+        return -EPERM;
+    }
+    if (socket_live(sa, type)) {
+        xvm_log_err("%s: another daemon is serving it", path);
+        return -EADDRINUSE;
+    }
+    if (unlink(path) < 0 && errno != ENOENT)
+        return -errno;
+    return 0;
+}
+
+/* The directory of @path, made if missing (one level: mode 0755). */
+static int socket_dir_make(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+
+    if (!slash || slash == path)
+        return 0;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+int xvm_unix_listen(const char *path, int type, mode_t mode)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd, rc;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        xvm_log_err("%s: socket path too long", path);
+        return -ENAMETOOLONG;
+    }
+    strcpy(sa.sun_path, path);
+    rc = socket_dir_make(path);
+    if (rc == 0)
+        rc = stale_remove(&sa, type & ~SOCK_NONBLOCK);
+    if (rc < 0)
+        goto log;
+    fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        rc = -errno;
+        goto log;
+    }
+    /* Nobody can connect before listen(), so the chmod leaves no window
+     * in which the umask's mode lets a stranger in. */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        rc = -errno;
+        goto close_fd;
+    }
+    if (chmod(path, mode) < 0 || listen(fd, 64) < 0) {
+        rc = -errno;
+        unlink(path);
+        goto close_fd;
+    }
+    return fd;
+
+close_fd:
+    close(fd);
+log:
+    if (rc != -EPERM && rc != -EADDRINUSE)
+        xvm_log_err("cannot listen on %s: %s", path, strerror(-rc));
+    return rc;
+}
+
+int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    int fd = accept4(lfd, NULL, NULL, flags | SOCK_CLOEXEC);
+
+    if (fd < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        close(fd);
+        return -EPERM;
+    }
+    if ((check ? check : xvm_peer_privileged)(&cred, arg) < 0) {
+        xvm_log_warn("refused a client of uid %u (pid %d)", (unsigned)cred.uid,
+                     (int)cred.pid);
+        close(fd);
+        return -EPERM;
+    }
+    return fd;
+}
+
+int xvm_signalfd_open(int extra)
+{
+    sigset_t set;
+    int fd;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (extra)
+        sigaddset(&set, extra);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return -errno;
+    signal(SIGPIPE, SIG_IGN);
+    fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    return fd < 0 ? -errno : fd;
+}
+
+int xvm_signalfd_next(int sfd)
+{
+    struct signalfd_siginfo si;
+    ssize_t n = read(sfd, &si, sizeof(si));
+
+    if (n == (ssize_t)sizeof(si))
+        return (int)si.ssi_signo;
+    if (n < 0 && errno != EAGAIN)
+        return -errno;
+    return 0;
+}

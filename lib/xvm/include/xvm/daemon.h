@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvm/daemon.h - what every xvnet daemon needs around its own work: the
+ * control socket and who may use it, its state directory and state files,
+ * its signals.  xvmd, xenstored (libxst) and vswitchd (libvswmgr) use
+ * these and nothing of their own; the log is xvm/log.h.
+ *
+ * Trust: a daemon runs as root and trusts only files and sockets that
+ * root (its effective uid) made.  A state directory or state file that
+ * someone else owns or may write, a symbolic link, a FIFO or a device
+ * where a state file should be is refused with a logged reason, at
+ * once: nothing here blocks on a file or follows a planted link.
+ *
+ * Failures are logged (xvm/log.h) with the path and the reason unless
+ * said otherwise, so a caller only needs to stop.
+ *
+ * Threads: any thread; nothing here keeps state between calls, except
+ * xvm_signalfd_open(), which changes the calling thread's signal mask
+ * and belongs to main() before other threads start.
+ */
+#ifndef XVM_DAEMON_H
+#define XVM_DAEMON_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the control socket ---------------------------------------------- */
+
+/**
+ * Decides whether the peer @cred of a new connection may stay.
+ * @return 0 to accept it, -EPERM to refuse it.  A daemon that later lets
+ * a read-only group in passes its own check and remembers, per
+ * connection, what @cred may do (@arg is the caller's).
+ */
+typedef int xvm_peer_check_fn(const struct ucred *cred, void *arg);
+
+/** The default check: root, or the daemon's own effective uid. */
+int xvm_peer_privileged(const struct ucred *cred, void *arg);
+
+/**
+ * Listen on a new Unix socket of @type (SOCK_STREAM or SOCK_SEQPACKET,
+ * may carry SOCK_NONBLOCK; SOCK_CLOEXEC is added) bound at @path with file
+ * mode @mode (0600: root only).
+ *
+ * The directory of @path is made if missing (mode 0755; one level, its
+ * parent must exist).  What is already
+ * at @path is replaced only if it is a socket of root or of the daemon
+ * that nobody answers on (a daemon that died); a live socket, or
+ * anything but a socket, is left alone: -EADDRINUSE.
+ * @return the listening fd, or -errno (-ENAMETOOLONG, -EADDRINUSE,
+ *         -EPERM: a socket of another uid, ...).
+ */
+int xvm_unix_listen(const char *path, int type, mode_t mode);
+
+/**
+ * Accept one connection on @lfd with @flags (SOCK_NONBLOCK; SOCK_CLOEXEC
+ * is added) and ask @check (NULL: xvm_peer_privileged()) about the peer's
+ * credentials (SO_PEERCRED).  A refused peer is logged and closed.
+ * @return the connection's fd, or -errno: -EAGAIN (nothing waiting),
+ *         -EPERM (refused), or accept(2)'s error (not logged).
+ */
+int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg);
+
+/* ---- signals ------------------------------------------------------------ */
+
+/**
+ * Block SIGTERM, SIGINT and SIGHUP, and @extra unless 0 (SIGCHLD, say),
+ * ignore SIGPIPE (a peer gone is an EPIPE, not a death), and return a
+ * non-blocking signalfd (close-on-exec) that reports them.
+ * @return the fd, or -errno.
+ */
+int xvm_signalfd_open(int extra);
+
+/**
+ * The next signal waiting on @sfd (xvm_signalfd_open()).
+ * @return its number, 0 if none is waiting, or -errno.  Not logged.
+ */
+int xvm_signalfd_next(int sfd);
+
+/* ---- the state directory and state files ------------------------------- */
+
+/**
+ * Make the state directory @path (mkdir -p, new directories get @mode)
+ * and check it: a directory (a symbolic link to one is followed), owned
+ * by the daemon's effective uid, writable by nobody else (no group or
+ * other write bit).  Then remove what a crash in xvm_file_write() left
+ * in it (its ".<name>.tmp" files).
+ * @return 0, or -errno: -ENOTDIR, -EPERM (wrong owner or mode), or
+ *         mkdir(2)'s or opendir(2)'s error.
+ */
+int xvm_state_dir(const char *path, mode_t mode);
+
+/**
+ * Replace the file @path with @len bytes of @data, file mode @mode, so
+ * that a crash leaves either the old or the new file: the data go to a
+ * new file ".<name>.tmp" in the same directory (O_CREAT | O_EXCL |
+ * O_NOFOLLOW: whatever was planted there is removed, never followed or
+ * written through), which is fsynced and renamed over @path; then the
+ * directory is fsynced.  Not logged: the caller says what it was saving.
+ * @return 0 or -errno.
+ */
+int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode);
+
+/** xvm_file_read(): @path is a state file the daemon wrote itself. */
+#define XVM_FILE_OWNED 0x1u
+
+/**
+ * Read the whole regular file @path, at most @max bytes, into *@data
+ * (malloc'd, NUL-terminated, free() it) and its length into *@len.
+ * The open never blocks (O_NONBLOCK): a FIFO or a device is refused at
+ * once, as is a file longer than @max.  With XVM_FILE_OWNED in @flags
+ * @path must also be no symbolic link (O_NOFOLLOW), owned by the
+ * daemon's effective uid and writable by nobody else; without it (a
+ * configuration file an administrator wrote) a link is followed.
+ * @return 0, or -errno: -ENOENT (no file: not logged), -ELOOP (a
+ *         symbolic link), -EINVAL (not a regular file), -EPERM (owner or
+ *         mode), -EFBIG (too long), -ENOMEM, or an I/O error.
+ */
+int xvm_file_read(const char *path, unsigned flags, size_t max, char **data,
+                  size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XVM_DAEMON_H */

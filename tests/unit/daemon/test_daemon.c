@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon kit (xvm/daemon.h, xvm/log.h) on real files in a temporary
+ * directory: log lines carry an ISO 8601 timestamp and the daemon's name;
+ * a state directory of another owner or writable by others is refused,
+ * and what a crash left in it is removed; an atomic write goes through an
+ * O_EXCL temporary file and never through a link planted at its name; a
+ * state file that is a link to /dev/zero, a FIFO, another owner's, or too
+ * long is refused at once; the control socket replaces only a dead socket
+ * of its own and asks the peer check about every client; signals arrive on
+ * the signalfd.  Parts that need root (chown) say so and are skipped.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "xvm/daemon.h"
+#include "xvm/fdpass.h"
+#include "xvm/log.h"
+
+#define OTHER_UID 12345
+
+static char tmpdir[64];
+
+/* @name in the test's directory; a ring of buffers, each good for the
+ * next 15 calls. */
+static const char *at(const char *name)
+{
+    static char path[16][256];
+    static unsigned i;
+
+    i = (i + 1) % 16;
+    snprintf(path[i], sizeof(path[i]), "%s/%s", tmpdir, name);
+    return path[i];
+}
+
+/* The whole of @path, or "" (a static buffer). */
+static const char *slurp(const char *path)
+{
+    static char buf[4096];
+    ssize_t n;
+    int fd = open(path, O_RDONLY);
+
+    buf[0] = '\0';
+    if (fd < 0)
+        return buf;
+    n = read(fd, buf, sizeof(buf) - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    close(fd);
+    return buf;
+}
+
+static void put(const char *path, const char *text, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    CHECK_EQ(write(fd, text, strlen(text)), (long long)strlen(text));
+    fchmod(fd, mode);
+    close(fd);
+}
+
+/* What the log writes while @fn runs, captured from stderr. */
+static const char *log_capture(void (*fn)(void))
+{
+    const char *path = at("log");
+    int saved = dup(STDERR_FILENO);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    fn();
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    return slurp(path);
+}
+
+static void log_some(void)
+{
+    xvm_log_info("hello %d", 42);
+    xvm_log_debug("not at this level");
+    xvm_log_err("it %s", "broke");
+}
+
+static void test_log_lines(void)
+{
+    const char *pat = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                      "[0-9]{2}\\.[0-9]{3}Z testd: hello 42\n"
+                      "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                      "[0-9]{2}\\.[0-9]{3}Z testd: error: it broke\n$";
+    const char *out;
+    regex_t re;
+
+    unsetenv("XVNET_LOG");
+    setenv("XVNET_LOG_LEVEL", "info", 1);
+    xvm_log_open("testd", false);
+    out = log_capture(log_some);
+    CHECK_EQ(regcomp(&re, pat, REG_EXTENDED), 0);
+    if (regexec(&re, out, 0, NULL, 0) != 0) {
+        CHECK(!"log lines as expected");
+        fprintf(stderr, "log said: [%s]\n", out);
+    }
+    regfree(&re);
+    /* Only errors at level err. */
+    xvm_log_set_level(XVM_LOG_ERR);
+    out = log_capture(log_some);
+    CHECK(strstr(out, "hello") == NULL);
+    CHECK(strstr(out, "testd: error: it broke\n") != NULL);
+    xvm_log_set_level(XVM_LOG_INFO);
+}
+
+static void test_state_dir(void)
+{
+    struct stat st;
+
+    CHECK_EQ(xvm_state_dir(at("st/a/b"), 0700), 0);
+    CHECK_EQ(stat(at("st/a/b"), &st), 0);
+    CHECK(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+    /* Made again: fine. */
+    CHECK_EQ(xvm_state_dir(at("st/a/b"), 0700), 0);
+    /* Writable by others: refused, and left as it is. */
+    CHECK_EQ(chmod(at("st/a/b"), 0777), 0);
+    CHECK_EQ(xvm_state_dir(at("st/a/b"), 0700), -EPERM);
+    CHECK_EQ(chmod(at("st/a/b"), 0770), 0);
+    CHECK_EQ(xvm_state_dir(at("st/a/b"), 0700), -EPERM);
+    CHECK_EQ(chmod(at("st/a/b"), 0755), 0);
+    CHECK_EQ(xvm_state_dir(at("st/a/b"), 0700), 0);
+    /* Not a directory. */
+    put(at("st/file"), "x", 0600);
+    CHECK_EQ(xvm_state_dir(at("st/file"), 0700), -ENOTDIR);
+    /* Another owner's. */
+    if (geteuid() == 0) {
+        CHECK_EQ(chown(at("st/a/b"), OTHER_UID, OTHER_UID), 0);
+        CHECK_EQ(xvm_state_dir(at("st/a/b"), 0700), -EPERM);
+    } else {
+        printf("     (not root: another owner's directory not tried)\n");
+    }
+}
+
+static void test_stale_temps(void)
+{
+    struct stat st;
+
+    CHECK_EQ(xvm_state_dir(at("crash"), 0700), 0);
+    put(at("crash/.domain.cfg.tmp"), "half", 0600);
+    CHECK_EQ(symlink("/dev/zero", at("crash/.datalink.conf.tmp")), 0);
+    put(at("crash/domain.cfg"), "kept", 0600);
+    put(at("crash/.hidden"), "kept", 0600);
+    CHECK_EQ(xvm_state_dir(at("crash"), 0700), 0);
+    CHECK(lstat(at("crash/.domain.cfg.tmp"), &st) < 0 && errno == ENOENT);
+    CHECK(lstat(at("crash/.datalink.conf.tmp"), &st) < 0 && errno == ENOENT);
+    CHECK(strcmp(slurp(at("crash/domain.cfg")), "kept") == 0);
+    CHECK(strcmp(slurp(at("crash/.hidden")), "kept") == 0);
+}
+
+static void test_write_atomic(void)
+{
+    char path[256], tmp[256];
+    mode_t old = umask(077);
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s", at("w/f.conf"));
+    snprintf(tmp, sizeof(tmp), "%s", at("w/.f.conf.tmp"));
+    CHECK_EQ(xvm_state_dir(at("w"), 0700), 0);
+    CHECK_EQ(xvm_file_write(path, "one\n", 4, 0644), 0);
+    CHECK_EQ(xvm_file_write(path, "two\n", 4, 0644), 0);
+    CHECK(strcmp(slurp(path), "two\n") == 0);
+    CHECK(lstat(tmp, &st) < 0 && errno == ENOENT);
+    /* The mode asked for, whatever the umask. */
+    CHECK_EQ(stat(path, &st), 0);
+    CHECK_EQ(st.st_mode & 0777, 0644);
+    umask(old);
+    /* A link planted at the temporary name is removed, not written
+     * through; so is a file. */
+    put(at("victim"), "victim", 0600);
+    CHECK_EQ(symlink(at("victim"), tmp), 0);
+    CHECK_EQ(xvm_file_write(path, "three\n", 6, 0600), 0);
+    CHECK(strcmp(slurp(at("victim")), "victim") == 0);
+    CHECK(strcmp(slurp(path), "three\n") == 0);
+    CHECK(lstat(tmp, &st) < 0 && errno == ENOENT);
+    CHECK_EQ(lstat(path, &st), 0);
+    CHECK(S_ISREG(st.st_mode));
+    put(tmp, "stale", 0600);
+    CHECK_EQ(xvm_file_write(path, "four\n", 5, 0600), 0);
+    CHECK(strcmp(slurp(path), "four\n") == 0);
+    CHECK_EQ(xvm_file_write(at("nonexistent/f"), "x", 1, 0600), -ENOENT);
+}
+
+/* Read @path as a state file of at most @max bytes: the result, and the
+ * text in *@text (caller frees). */
+static int read_state(const char *path, unsigned flags, size_t max, char **text)
+{
+    size_t len;
+    int rc;
+
+    *text = NULL;
+    alarm(10); /* a read that blocks fails the test instead of hanging */
+    rc = xvm_file_read(path, flags, max, text, &len);
+    alarm(0);
+    if (rc == 0)
+        CHECK_EQ(len, strlen(*text));
+    return rc;
+}
+
+static void test_read_refusals(void)
+{
+    char *text;
+
+    put(at("ok.conf"), "link stub0 class=etherstub\n", 0644);
+    CHECK_EQ(read_state(at("ok.conf"), XVM_FILE_OWNED, 4096, &text), 0);
+    CHECK(text && strcmp(text, "link stub0 class=etherstub\n") == 0);
+    free(text);
+    CHECK_EQ(read_state(at("none.conf"), XVM_FILE_OWNED, 4096, &text), -ENOENT);
+    /* A link to /dev/zero: refused at once, owned or not. */
+    CHECK_EQ(symlink("/dev/zero", at("zero.conf")), 0);
+    CHECK_EQ(read_state(at("zero.conf"), XVM_FILE_OWNED, 4096, &text), -ELOOP);
+    CHECK_EQ(read_state(at("zero.conf"), 0, 4096, &text), -EINVAL);
+    /* A link to a file: only an administrator's file may be one. */
+    CHECK_EQ(symlink(at("ok.conf"), at("link.conf")), 0);
+    CHECK_EQ(read_state(at("link.conf"), XVM_FILE_OWNED, 4096, &text), -ELOOP);
+    CHECK_EQ(read_state(at("link.conf"), 0, 4096, &text), 0);
+    free(text);
+    /* A FIFO nobody writes: refused, not waited on. */
+    CHECK_EQ(mkfifo(at("fifo.conf"), 0600), 0);
+    CHECK_EQ(read_state(at("fifo.conf"), XVM_FILE_OWNED, 4096, &text), -EINVAL);
+    CHECK_EQ(read_state(at("fifo.conf"), 0, 4096, &text), -EINVAL);
+    /* Writable by others, too long. */
+    put(at("open.conf"), "x\n", 0666);
+    CHECK_EQ(read_state(at("open.conf"), XVM_FILE_OWNED, 4096, &text), -EPERM);
+    CHECK_EQ(read_state(at("ok.conf"), XVM_FILE_OWNED, 8, &text), -EFBIG);
+    if (geteuid() == 0) {
+        put(at("other.conf"), "x\n", 0644);
+        CHECK_EQ(chown(at("other.conf"), OTHER_UID, OTHER_UID), 0);
+        CHECK_EQ(read_state(at("other.conf"), XVM_FILE_OWNED, 4096, &text),
+                 -EPERM);
+        CHECK_EQ(read_state(at("other.conf"), 0, 4096, &text), 0);
+        free(text);
+    }
+}
+
+static int refuse_all(const struct ucred *cred, void *arg)
+{
+    *(pid_t *)arg = cred->pid;
+    return -EPERM;
+}
+
+static void test_listen(void)
+{
+    char path[256], longpath[200];
+    struct stat st;
+    pid_t seen = 0;
+    char c;
+    int lfd, cfd, sfd, fd;
+
+    snprintf(path, sizeof(path), "%s", at("run/ctl.sock"));
+
+    lfd = xvm_unix_listen(path, SOCK_SEQPACKET | SOCK_NONBLOCK, 0600);
+    CHECK(lfd >= 0);
+    CHECK_EQ(stat(path, &st), 0);
+    CHECK(S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+    CHECK_EQ(xvm_unix_accept(lfd, 0, NULL, NULL), -EAGAIN);
+    /* Root (or the daemon's uid) gets in. */
+    cfd = xvm_unix_connect(path, SOCK_SEQPACKET);
+    sfd = xvm_unix_accept(lfd, 0, NULL, NULL);
+    CHECK(cfd >= 0 && sfd >= 0);
+    CHECK_EQ(write(cfd, "x", 1), 1);
+    CHECK_EQ(read(sfd, &c, 1), 1);
+    close(sfd);
+    close(cfd);
+    /* The caller's check decides; a refused client sees the end. */
+    cfd = xvm_unix_connect(path, SOCK_SEQPACKET);
+    CHECK_EQ(xvm_unix_accept(lfd, 0, refuse_all, &seen), -EPERM);
+    CHECK_EQ(seen, getpid());
+    CHECK_EQ(read(cfd, &c, 1), 0);
+    close(cfd);
+    /* A live socket is not taken over. */
+    CHECK_EQ(xvm_unix_listen(path, SOCK_SEQPACKET, 0600), -EADDRINUSE);
+    close(lfd);
+    /* A dead one is. */
+    lfd = xvm_unix_listen(path, SOCK_SEQPACKET, 0600);
+    CHECK(lfd >= 0);
+    close(lfd);
+    /* A live one of another type is not. */
+    lfd = xvm_unix_listen(path, SOCK_STREAM, 0600);
+    CHECK(lfd >= 0);
+    CHECK_EQ(xvm_unix_listen(path, SOCK_SEQPACKET, 0600), -EADDRINUSE);
+    close(lfd);
+    /* Another uid's dead socket, or what is no socket, is left alone. */
+    if (geteuid() == 0) {
+        CHECK_EQ(chown(path, OTHER_UID, OTHER_UID), 0);
+        CHECK_EQ(xvm_unix_listen(path, SOCK_SEQPACKET, 0600), -EPERM);
+        CHECK_EQ(lstat(path, &st), 0);
+        CHECK(S_ISSOCK(st.st_mode));
+    }
+    unlink(path);
+    put(path, "data", 0600);
+    CHECK_EQ(xvm_unix_listen(path, SOCK_SEQPACKET, 0600), -EADDRINUSE);
+    CHECK(strcmp(slurp(path), "data") == 0);
+    unlink(path);
+    memset(longpath, 'a', sizeof(longpath) - 1);
+    longpath[sizeof(longpath) - 1] = '\0';
+    CHECK_EQ(xvm_unix_listen(longpath, SOCK_STREAM, 0600), -ENAMETOOLONG);
+    /* The socket's directory is made, one level only. */
+    fd = xvm_unix_listen(at("no/such/ctl.sock"), SOCK_STREAM, 0600);
+    CHECK_EQ(fd, -ENOENT);
+}
+
+static void test_signals(void)
+{
+    struct sigaction sa;
+    int sfd = xvm_signalfd_open(SIGUSR1);
+
+    CHECK(sfd >= 0);
+    CHECK_EQ(xvm_signalfd_next(sfd), 0);
+    raise(SIGUSR1);
+    raise(SIGTERM);
+    CHECK_EQ(xvm_signalfd_next(sfd) + xvm_signalfd_next(sfd),
+             SIGUSR1 + SIGTERM);
+    CHECK_EQ(xvm_signalfd_next(sfd), 0);
+    CHECK_EQ(sigaction(SIGPIPE, NULL, &sa), 0);
+    CHECK(sa.sa_handler == SIG_IGN);
+    close(sfd);
+}
+
+int main(void)
+{
+    char cmd[128];
+    int rc;
+
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/xvm-daemon-ut.XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_log_lines);
+    RUN(test_state_dir);
+    RUN(test_stale_temps);
+    RUN(test_write_atomic);
+    RUN(test_read_refusals);
+    RUN(test_listen);
+    RUN(test_signals);
+    rc = check_summary();
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return rc;
+}
