@@ -54,7 +54,7 @@ static long opt_v(long vid, const char *arg, long lo)
 
     if (vid >= 0)
         die_optdup('v');
-    if (!str2int(arg, lo, VSW_VID_MAX, &v))
+    if (!str2int(arg, lo, LP_VID_MAX, &v))
         die("invalid VLAN identifier '%s'", arg);
     return v;
 }
@@ -67,7 +67,7 @@ static const char *name_operand(int argc, char **argv)
     if (optind != argc - 1)
         usage();
     name = argv[optind];
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         die("link name too long '%s'", name);
     if (!dl_valid_linkname(name))
         die("invalid link name '%s'", name);
@@ -118,7 +118,7 @@ static void check_lower(const char *link, const char *what)
 {
     enum vsw_class cls;
 
-    if (strlen(link) >= VSW_NAMSIZ)
+    if (strlen(link) >= LP_NAMSIZ)
         die("link name too long");
     cls = dl_link_class(handle(), link);
     if (!cls && link_class(link, true))
@@ -163,13 +163,13 @@ void do_create_vnic(int argc, char **argv, const char *use)
     snprintf(vc.name, sizeof(vc.name), "%s", name_operand(argc, argv));
     check_lower(link, "creation");
     snprintf(vc.link, sizeof(vc.link), "%s", link);
-    vc.vid = vid < 0 ? VSW_VID_NONE : (uint16_t)vid;
+    vc.vid = vid < 0 ? LP_VID_NONE : (uint16_t)vid;
     vc.temporary = temp;
     create_props(propstr, link, &vc);
     if (m.given && !m.random) {
         vc.mac_type = VSW_MAC_FIXED;
         memcpy(vc.mac, m.mac, 6);
-        if (!vsw_mac_valid(vc.mac))
+        if (!lp_mac_valid(vc.mac))
             die_dlerr(DL_MACINVAL, "vnic creation over %s failed", link);
     }
     for (tries = 0; tries < 8; tries++) {
@@ -276,7 +276,7 @@ void do_modify_vnic(int argc, char **argv, const char *use)
     if (m.given) {
         vc.mac_type = m.random ? VSW_MAC_RANDOM : VSW_MAC_FIXED;
         memcpy(vc.mac, m.mac, 6);
-        if (!m.random && !vsw_mac_valid(vc.mac))
+        if (!m.random && !lp_mac_valid(vc.mac))
             die_dlerr(DL_MACINVAL, "vnic modification failed");
         mods |= VSW_MOD_MAC;
     }

@@ -44,7 +44,7 @@ static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, const char *kv)
     key[klen] = '\0';
     if (strcmp(key, "mac") == 0) {
         vc->mac_type = VSW_MAC_FIXED;
-        return vsw_mac_parse(v, vc->mac);
+        return lp_mac_parse(v, vc->mac);
     }
     if (strcmp(key, "vid") == 0) {
         unsigned long n = strtoul(v, &end, 10);
@@ -54,15 +54,15 @@ static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, const char *kv)
     }
     if (strcmp(key, "maxbw") == 0) {
         *mods |= VSW_MOD_MAXBW;
-        return vsw_maxbw_parse(v, &vc->maxbw);
+        return lp_maxbw_parse(v, &vc->maxbw);
     }
     if (strcmp(key, "priority") == 0) {
         *mods |= VSW_MOD_PRIORITY;
-        return vsw_priority_parse(v, &vc->priority);
+        return lp_priority_parse(v, &vc->priority);
     }
     if (strcmp(key, "protection") == 0) {
         *mods |= VSW_MOD_PROTECTION;
-        return vsw_protection_parse(v, &vc->protection);
+        return lp_protection_parse(v, &vc->protection);
     }
     if (strcmp(key, "attach") == 0) {
         vc->attach = strcmp(v, "tap") == 0 ? VSW_ATTACH_TAP : VSW_ATTACH_NONE;
@@ -88,12 +88,12 @@ static int print_vnic(const struct vsw_vnic_conf *vc, void *arg)
     char mac[18], bw[32], prot[64];
 
     (void)arg;
-    vsw_mac_format(vc->mac, mac);
-    vsw_maxbw_format(vc->maxbw, bw, sizeof(bw));
-    vsw_protection_format(vc->protection, prot, sizeof(prot));
+    lp_mac_format(vc->mac, mac);
+    lp_maxbw_format(vc->maxbw, bw, sizeof(bw));
+    lp_protection_format(vc->protection, prot, sizeof(prot));
     printf("%s %s %s %s %u %s %s %s %s %s %s\n", vc->name, vc->link, mac,
            vc->mac_type == VSW_MAC_FIXED ? "fixed" : "random", vc->vid,
-           vc->maxbw ? bw : "--", vsw_priority_str(vc->priority), prot,
+           vc->maxbw ? bw : "--", lp_priority_str(vc->priority), prot,
            vc->attach == VSW_ATTACH_TAP ? "tap" : "none",
            vc->tap[0] ? vc->tap : "--", vc->temporary ? "yes" : "no");
     return 0;

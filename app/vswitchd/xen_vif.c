@@ -63,7 +63,7 @@ static uint64_t rate_bps(const struct nbd_vifdev *dev)
     if (!dev->rate_usecs || !dev->rate_bytes)
         return 0;
     bps = dev->rate_bytes * 8 * 1000000ull / dev->rate_usecs;
-    return bps < VSW_MAXBW_MIN ? VSW_MAXBW_MIN : bps;
+    return bps < LP_MAXBW_MIN ? LP_MAXBW_MIN : bps;
 }
 
 /* Read @key of @dev into @buf (@len bytes).  @return 0 or -errno. */
@@ -103,13 +103,13 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
     *why = "mac";
     rc = key_get(dev, "mac", v, sizeof(v));
     if (rc == 0)
-        rc = vsw_mac_parse(v, vc->mac);
+        rc = lp_mac_parse(v, vc->mac);
     if (rc < 0)
         return rc;
     *why = "vlan";
     rc = key_get(dev, "vlan", v, sizeof(v));
     if (rc == 0) {
-        rc = xvm_xs_parse_uint(v, strlen(v), VSW_VID_MAX, &vid);
+        rc = xvm_xs_parse_uint(v, strlen(v), LP_VID_MAX, &vid);
         vc->vid = (uint16_t)vid;
     }
     if (rc < 0 && rc != -ENOENT)
@@ -122,7 +122,7 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
     *why = "priority";
     rc = key_get(dev, "priority", v, sizeof(v));
     if (rc == 0)
-        rc = vsw_priority_parse(v, &vc->priority);
+        rc = lp_priority_parse(v, &vc->priority);
     return rc == -ENOENT ? 0 : rc;
 }
 
@@ -153,7 +153,7 @@ static int vnic_make(struct xen_vif *xv, struct nbd_vifdev *dev)
     xd->made = true;
     xv_log("%s: VNIC %s over %s (vid %u, maxbw %llu, priority %s)",
            dev->name, xd->vnic, vc.link, vc.vid,
-           (unsigned long long)vc.maxbw, vsw_priority_str(vc.priority));
+           (unsigned long long)vc.maxbw, lp_priority_str(vc.priority));
     return 0;
 }
 

@@ -122,7 +122,7 @@ const char *dl_errmsg(const struct dl_handle *h)
 
 bool dl_valid_linkname(const char *name)
 {
-    return vsw_name_check(name) == 0;
+    return lp_name_check(name) == 0;
 }
 
 int dl_mac_aton(const char *s, uint8_t *mac, int max)
@@ -185,7 +185,7 @@ enum vsw_class dl_link_class(struct dl_handle *h, const char *name)
     enum vsw_class cls = 0;
     struct vsw_vnic_conf vc;
 
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return 0;
     if (vsw_client_link_get(h->c, name, class_cb, &cls) == 0)
         return cls;
@@ -206,7 +206,7 @@ enum vsw_class dl_link_class_persistent(struct dl_handle *h,
 {
     enum vsw_class cls = 0;
 
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return 0;
     if (vsw_client_link_list(h->c, name, true, class_cb, &cls) == 0 ||
         vsw_client_vnic_list(h->c, name, true, vnic_class_cb, &cls) == 0)
@@ -223,7 +223,7 @@ static int vnic_copy(const struct vsw_vnic_conf *vc, void *arg)
 enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
                            struct vsw_vnic_conf *vc)
 {
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return DL_NOTFOUND;
     return done(h, vsw_client_vnic_get(h->c, name, vnic_copy, vc));
 }

@@ -53,7 +53,7 @@ static bool maxbw_below_min(const char *val)
         v *= 1e9;
     else
         v *= 1e6;
-    return v < (double)VSW_MAXBW_MIN;
+    return v < (double)LP_MAXBW_MIN;
 }
 
 static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
@@ -69,7 +69,7 @@ static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
         snprintf(why, whylen, "%s", dl_status_str(DL_NOTSUP));
         return DL_NOTSUP;
     }
-    rc = vsw_maxbw_parse(val, &vc->maxbw);
+    rc = lp_maxbw_parse(val, &vc->maxbw);
     if (rc == -ERANGE && maxbw_below_min(val)) {
         snprintf(why, whylen, "%s", dl_status_str(DL_MINMAXBW));
         return DL_MINMAXBW;
@@ -83,17 +83,17 @@ static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void prio_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", vsw_priority_str(vc->priority));
+    snprintf(buf, len, "%s", lp_priority_str(vc->priority));
 }
 
 static enum dl_status prio_set(const char *val, struct vsw_vnic_conf *vc,
                                char *why, size_t whylen)
 {
     if (!val) {
-        vc->priority = VSW_PRIO_HIGH;
+        vc->priority = LP_PRIO_HIGH;
         return DL_OK;
     }
-    if (vsw_priority_parse(val, &vc->priority) < 0) {
+    if (lp_priority_parse(val, &vc->priority) < 0) {
         snprintf(why, whylen, "low,medium,high");
         return DL_BADVAL;
     }
@@ -103,7 +103,7 @@ static enum dl_status prio_set(const char *val, struct vsw_vnic_conf *vc,
 static void prot_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
     if (vc->protection)
-        vsw_protection_format(vc->protection, buf, len);
+        lp_protection_format(vc->protection, buf, len);
     else
         snprintf(buf, len, "%s", "");
 }
@@ -116,7 +116,7 @@ static enum dl_status prot_set(const char *val, struct vsw_vnic_conf *vc,
         return DL_OK;
     }
     if (strcmp(val, "none") == 0 ||
-        vsw_protection_parse(val, &vc->protection) < 0) {
+        lp_protection_parse(val, &vc->protection) < 0) {
         snprintf(why, whylen, "mac-nospoof,restricted,ip-nospoof");
         return DL_BADVAL;
     }
@@ -125,7 +125,7 @@ static enum dl_status prot_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void ips_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    vsw_ips_format(vc->ips, vc->nips, buf, len);
+    lp_ips_format(vc->ips, vc->nips, buf, len);
 }
 
 static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
@@ -137,7 +137,7 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
         vc->nips = 0;
         return DL_OK;
     }
-    rc = vsw_ips_parse(val, vc->ips, &vc->nips);
+    rc = lp_ips_parse(val, vc->ips, &vc->nips);
     if (rc == -E2BIG) {
         snprintf(why, whylen, "%s", dl_status_str(DL_TOOMANY));
         return DL_TOOMANY;
@@ -151,7 +151,7 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void mtu_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : VSW_VNIC_MTU_DEFAULT);
+    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : LP_MTU_DEFAULT);
 }
 
 static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,
@@ -167,8 +167,8 @@ static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,
     errno = 0;
     n = strtoul(val, &end, 10);
     if (errno || *end || end == val || val[0] == '-' ||
-        n < VSW_VNIC_MTU_MIN || n > VSW_VNIC_MTU_MAX) {
-        snprintf(why, whylen, "%u-%u", VSW_VNIC_MTU_MIN, VSW_VNIC_MTU_MAX);
+        n < LP_MTU_MIN || n > LP_MTU_MAX) {
+        snprintf(why, whylen, "%u-%u", LP_MTU_MIN, LP_MTU_MAX);
         return DL_BADVAL;
     }
     vc->mtu = (uint16_t)n;

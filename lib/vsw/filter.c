@@ -100,10 +100,10 @@ int vsw_l3_check(const struct vsw_vnic *v, const struct rte_mbuf *m,
     } else if (m->pkt_len - RTE_ETHER_HDR_LEN > mtu) {
         return VSW_L3_OVERSIZE;
     }
-    if ((prot & VSW_PROT_RESTRICTED) && et != RTE_ETHER_TYPE_IPV4 &&
+    if ((prot & LP_PROT_RESTRICTED) && et != RTE_ETHER_TYPE_IPV4 &&
         et != RTE_ETHER_TYPE_IPV6 && et != RTE_ETHER_TYPE_ARP)
         return VSW_L3_SPOOF;
-    if ((prot & VSW_PROT_IP_NOSPOOF) &&
+    if ((prot & LP_PROT_IP_NOSPOOF) &&
         !ip_allowed(__atomic_load_n(&v->ips, __ATOMIC_ACQUIRE), m, et,
                     RTE_ETHER_HDR_LEN))
         return VSW_L3_SPOOF;

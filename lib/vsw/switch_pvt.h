@@ -64,7 +64,7 @@ struct vsw_ofl_stats {
     uint64_t bad;        /* offload metadata that did not parse: dropped */
 };
 
-/* Egress priority classes (enum vsw_priority) at a wire; prio.c. */
+/* Egress priority classes (enum lp_priority) at a wire; prio.c. */
 #define VSW_PRIO_N 3
 struct vsw_egq_stats {
     uint64_t queued[VSW_PRIO_N];  /* frames sent after waiting, by class */
@@ -113,7 +113,7 @@ struct vsw_link {
     struct vsw_ep ep;                     /* the wire; port NULL: stub */
     struct vsw_stats stats;               /* fast path */
     /* control */
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     enum vsw_class cls;
     uint32_t nvnics;
     TAILQ_HEAD(, vsw_vnic) vnics;
@@ -139,9 +139,9 @@ struct vsw_vnic {
     bool backlogged;                 /* on the switch's backlog list */
     struct vsw_vnic *next_backlog;
     /* control */
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     uint64_t maxbw;
-    enum vsw_priority priority;
+    enum lp_priority priority;
     TAILQ_ENTRY(vsw_vnic) entry;
 };
 
@@ -202,7 +202,7 @@ void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m);
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid);
 /* gso.c: put @m on @ep, first made complete for its port (segmented,
  * checksummed) when it carries offload metadata the port cannot take,
- * then tagged with @vid (VSW_VID_NONE: no tag).  Consumes @m. */
+ * then tagged with @vid (LP_VID_NONE: no tag).  Consumes @m. */
 void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
                  uint16_t vid);
 /* Whether @m carries metadata a port without VSW_PORT_F_OFFLOAD_META

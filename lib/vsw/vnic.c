@@ -67,11 +67,11 @@ static struct vsw_flood *flood_remove(struct vsw_link *l, struct vsw_vnic *v)
 
 static int params_check(const struct vsw_vnic_params *p)
 {
-    if (!p->name || vsw_name_check(p->name) < 0 || p->vid > VSW_VID_MAX ||
-        (p->maxbw && p->maxbw < VSW_MAXBW_MIN) ||
-        p->priority > VSW_PRIO_HIGH || (p->protection & ~VSW_PROT__ALL) ||
+    if (!p->name || lp_name_check(p->name) < 0 || p->vid > LP_VID_MAX ||
+        (p->maxbw && p->maxbw < LP_MAXBW_MIN) ||
+        p->priority > LP_PRIO_HIGH || (p->protection & ~LP_PROT__ALL) ||
         (p->mtu && (p->mtu < VSW_MTU_MIN || p->mtu > VSW_MTU_MAX)) ||
-        !vsw_mac_valid(p->mac))
+        !lp_mac_valid(p->mac))
         return -EINVAL;
     return 0;
 }
@@ -225,7 +225,7 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
     struct vsw_tb_cfg *c = NULL;
     const struct vsw_tb_cfg *old = v->tbcfg;
 
-    if (bps && bps < VSW_MAXBW_MIN)
+    if (bps && bps < LP_MAXBW_MIN)
         return -EINVAL;
     if (bps) {
         c = vsw_tb_cfg_new(bps, v->link->sw->tsc_hz);
@@ -243,15 +243,15 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
 
 int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits)
 {
-    if (bits & ~VSW_PROT__ALL)
+    if (bits & ~LP_PROT__ALL)
         return -EINVAL;
     __atomic_store_n(&v->protection, bits, __ATOMIC_RELAXED);
     return 0;
 }
 
-int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio)
+int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio)
 {
-    if (prio > VSW_PRIO_HIGH)
+    if (prio > LP_PRIO_HIGH)
         return -EINVAL;
     /* Read by the fast path for each frame to the wire (fastpath.c). */
     __atomic_store_n(&v->priority, prio, __ATOMIC_RELAXED);
@@ -318,7 +318,7 @@ int vsw_vnic_rename(struct vsw_vnic *v, const char *name)
 {
     struct vsw_switch *sw = v->link->sw;
 
-    if (!name || vsw_name_check(name) < 0)
+    if (!name || lp_name_check(name) < 0)
         return -EINVAL;
     if (strcmp(v->name, name) == 0)
         return 0;

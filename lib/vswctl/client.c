@@ -151,7 +151,7 @@ static struct nlmsghdr *req_named(struct vsw_client *c, uint16_t cmd,
 
 static int name_ok(struct vsw_client *c, const char *name)
 {
-    if (name && strlen(name) >= VSW_NAMSIZ)
+    if (name && strlen(name) >= LP_NAMSIZ)
         return fail(c, -ENAMETOOLONG, NULL);
     return 0;
 }

@@ -245,7 +245,7 @@ static bool mac_kept(struct vsw_mgr *m, const struct mlink *ml,
 static int name_check(struct vsw_mgr *m, const char *name, char *err,
                       size_t errlen)
 {
-    int rc = vsw_name_check(name);
+    int rc = lp_name_check(name);
 
     if (rc == -ENAMETOOLONG)
         return fail(err, errlen, -EINVAL, "link name too long '%s'", name);
@@ -472,7 +472,7 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
     struct mlink *ml = mlink_find(m, name);
     struct mvnic *mv = ml ? NULL : mvnic_find(m, name);
     enum origin origin;
-    char oldname[VSW_NAMSIZ];
+    char oldname[LP_NAMSIZ];
     int rc;
 
     if (!ml && !mv)
@@ -509,22 +509,22 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
 static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                            char *err, size_t errlen)
 {
-    if (vc->vid > VSW_VID_MAX)
+    if (vc->vid > LP_VID_MAX)
         return fail(err, errlen, -EINVAL, "invalid VLAN identifier '%u'",
                     vc->vid);
-    if (vc->maxbw && vc->maxbw < VSW_MAXBW_MIN)
+    if (vc->maxbw && vc->maxbw < LP_MAXBW_MIN)
         return fail(err, errlen, -ERANGE,
                     "minimum value for maxbw is 1200K");
-    if (vc->priority > VSW_PRIO_HIGH)
+    if (vc->priority > LP_PRIO_HIGH)
         return fail(err, errlen, -EINVAL, "invalid priority");
-    if (vc->protection & ~VSW_PROT__ALL)
+    if (vc->protection & ~LP_PROT__ALL)
         return fail(err, errlen, -EINVAL, "invalid protection");
-    if (vc->mtu && (vc->mtu < VSW_VNIC_MTU_MIN || vc->mtu > VSW_VNIC_MTU_MAX))
+    if (vc->mtu && (vc->mtu < LP_MTU_MIN || vc->mtu > LP_MTU_MAX))
         return fail(err, errlen, -EINVAL, "invalid mtu '%u'", vc->mtu);
-    if (vc->nips > VSW_IPS_MAX)
+    if (vc->nips > LP_IPS_MAX)
         return fail(err, errlen, -E2BIG, "too many allowed-ips");
     for (unsigned i = 0; i < vc->nips; i++) {
-        const struct vsw_ipnet *ip = &vc->ips[i];
+        const struct lp_ipnet *ip = &vc->ips[i];
 
         if (!(ip->family == AF_INET && ip->plen >= 1 && ip->plen <= 32) &&
             !(ip->family == AF_INET6 && ip->plen == 128))
@@ -537,10 +537,10 @@ static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
 /* The switch's form of allowed-ips (same layout, its own type). */
 static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
 {
-    struct vsw_ip_prefix p[VSW_IPS_MAX];
+    struct vsw_ip_prefix p[LP_IPS_MAX];
     unsigned i;
 
-    for (i = 0; i < vc->nips && i < VSW_IPS_MAX; i++) {
+    for (i = 0; i < vc->nips && i < LP_IPS_MAX; i++) {
         p[i].family = vc->ips[i].family;
         p[i].plen = vc->ips[i].plen;
         memcpy(p[i].addr, vc->ips[i].addr, sizeof(p[i].addr));
@@ -577,7 +577,7 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
         .protection = vc->protection,
         .mtu = vc->mtu,
     };
-    bool pick = vc->mac_type == VSW_MAC_RANDOM && !vsw_mac_valid(vc->mac);
+    bool pick = vc->mac_type == VSW_MAC_RANDOM && !lp_mac_valid(vc->mac);
     struct vsw_vnic *v;
     int tries;
 
@@ -841,7 +841,7 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
         return fail(err, errlen, -EINVAL, "can't create persistent object "
                                           "on top of temporary object");
     if (want->mac_type == VSW_MAC_FIXED) {
-        if (!vsw_mac_valid(want->mac))
+        if (!lp_mac_valid(want->mac))
             return fail(err, errlen, -EINVAL, "invalid MAC address value");
         TAILQ_FOREACH(o, &m->vnics, entry)
             if (o != mv && o->ml == ml && memcmp(o->conf.mac, want->mac,

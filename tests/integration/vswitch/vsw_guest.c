@@ -88,7 +88,7 @@ static int run_tap(struct np_front *f, char **av)
     memset(&cfg, 0, sizeof(cfg));
     snprintf(path, sizeof(path), "/run/netns/%s", av[0]);
     cfg.netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (cfg.netns_fd < 0 || vsw_mac_parse(av[2], cfg.mac) < 0) {
+    if (cfg.netns_fd < 0 || lp_mac_parse(av[2], cfg.mac) < 0) {
         fprintf(stderr, "vsw-guest: bad netns or MAC\n");
         return 1;
     }
@@ -135,8 +135,8 @@ static int run_send(struct np_front *f, uint64_t count, double secs,
     unsigned k = 0;
 
     memset(fr, 0, sizeof(fr));
-    if (len < 60 || len > 9014 || vsw_mac_parse(dst, fr) < 0 ||
-        vsw_mac_parse(src, fr + 6) < 0)
+    if (len < 60 || len > 9014 || lp_mac_parse(dst, fr) < 0 ||
+        lp_mac_parse(src, fr + 6) < 0)
         return usage();
     fr[12] = 0x08;
     fr[14] = 0x45;

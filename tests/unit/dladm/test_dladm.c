@@ -83,21 +83,21 @@ static void test_enum_props(void)
 
 static void test_ips(void)
 {
-    struct vsw_ipnet ips[VSW_IPS_MAX];
+    struct lp_ipnet ips[LP_IPS_MAX];
     uint8_t n;
     char buf[256];
 
-    CHECK_EQ(vsw_ips_parse("10.0.0.0/8,192.168.1.1,fe80::1", ips, &n), 0);
+    CHECK_EQ(lp_ips_parse("10.0.0.0/8,192.168.1.1,fe80::1", ips, &n), 0);
     CHECK_EQ(n, 3);
     CHECK_EQ(ips[2].family, AF_INET6);
-    vsw_ips_format(ips, n, buf, sizeof(buf));
+    lp_ips_format(ips, n, buf, sizeof(buf));
     CHECK(strcmp(buf, "10.0.0.0/8,192.168.1.1,fe80::1") == 0);
-    CHECK(vsw_ips_parse("10.0.0.1/8", ips, &n) < 0);   /* host bits */
-    CHECK(vsw_ips_parse("0.0.0.0", ips, &n) < 0);
-    CHECK(vsw_ips_parse("::", ips, &n) < 0);
-    CHECK(vsw_ips_parse("fe80::/64", ips, &n) < 0);   /* no v6 prefix */
-    CHECK(vsw_ips_parse("1.2.3.4,1.2.3.4", ips, &n) < 0);
-    CHECK(vsw_ips_parse("1.2.3.4/33", ips, &n) < 0);
+    CHECK(lp_ips_parse("10.0.0.1/8", ips, &n) < 0);   /* host bits */
+    CHECK(lp_ips_parse("0.0.0.0", ips, &n) < 0);
+    CHECK(lp_ips_parse("::", ips, &n) < 0);
+    CHECK(lp_ips_parse("fe80::/64", ips, &n) < 0);   /* no v6 prefix */
+    CHECK(lp_ips_parse("1.2.3.4,1.2.3.4", ips, &n) < 0);
+    CHECK(lp_ips_parse("1.2.3.4/33", ips, &n) < 0);
 }
 
 static void test_names_macs(void)

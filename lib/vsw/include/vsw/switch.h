@@ -7,7 +7,7 @@
  *  - a link is a physical link (its wire is a struct vsw_port, usually an
  *    ethdev) or an etherstub (no wire: its VNICs only talk to each other);
  *  - a VNIC sits on one link with a MAC address (unique on that link), a VID
- *    (VSW_VID_NONE or 1..4094), maxbw, priority and protection, and is
+ *    (LP_VID_NONE or 1..4094), maxbw, priority and protection, and is
  *    attached to a port (a TAP, later a netback vif) or to nothing.  VNICs
  *    are switch objects, not ethdevs: there may be thousands.
  *
@@ -127,10 +127,10 @@ struct vsw_ip_prefix {
 struct vsw_vnic_params {
     const char *name;  /**< copied; unique among links and VNICs */
     uint8_t mac[6];    /**< unicast, not zero, unique on the link */
-    uint16_t vid;      /**< VSW_VID_NONE or 1..VSW_VID_MAX */
-    uint64_t maxbw;    /**< bits/s each way, 0 or >= VSW_MAXBW_MIN */
-    enum vsw_priority priority;
-    uint32_t protection; /**< enum vsw_protection bits */
+    uint16_t vid;      /**< LP_VID_NONE or 1..LP_VID_MAX */
+    uint64_t maxbw;    /**< bits/s each way, 0 or >= LP_MAXBW_MIN */
+    enum lp_priority priority;
+    uint32_t protection; /**< enum lp_protection bits */
     uint16_t mtu;      /**< VSW_MTU_MIN..VSW_MTU_MAX; 0 = VSW_MTU_DEFAULT */
 };
 
@@ -159,7 +159,7 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps);
 /** Change the protection bits.  @return 0 or -EINVAL. */
 int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits);
 /** Change the priority.  @return 0 or -EINVAL. */
-int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio);
+int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio);
 /**
  * Replace the allowed-ips list (used by ip-nospoof: a frame's source IPv4
  * or IPv6 address, and an ARP sender address, must be inside one of the
