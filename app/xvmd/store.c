@@ -45,43 +45,18 @@ static int mkdir_p(const char *path, mode_t mode)
     return 0;
 }
 
-static const char *prio_str(enum xvm_vif_priority p)
-{
-    return p == XVM_PRIO_LOW ? "low" : p == XVM_PRIO_HIGH ? "high" : "medium";
-}
-
-/* One vif back in config syntax. */
-static void vif_format(FILE *f, const struct xvm_vifcfg *v)
-{
-    fprintf(f, "\"link=%s", v->link);
-    if (v->vlan)
-        fprintf(f, ",vlan=%u", v->vlan);
-    if (v->maxbw_kbps)
-        fprintf(f, ",maxbw=%lluK", (unsigned long long)v->maxbw_kbps);
-    if (v->mac_kind == XVM_MAC_RANDOM)
-        fprintf(f, ",mac=random");
-    else if (v->mac_kind == XVM_MAC_FIXED)
-        fprintf(f, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
-                v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
-    fprintf(f, ",priority=%s\"", prio_str(v->priority));
-}
-
 static int record_write(FILE *f, const struct xvmd_dom *dom)
 {
-    const struct xvm_domcfg *c = &dom->cfg;
-    char uuid[37];
-    unsigned i;
+    struct xvm_domcfg c = dom->cfg;
+    char text[XVM_DOMCFG_TEXT_MAX];
+    int n;
 
-    xvm_uuid_format(dom->uuid, uuid);
-    fprintf(f, "# xvmd domain record (rewritten by xvmd)\n");
-    fprintf(f, "name = \"%s\"\nuuid = \"%s\"\ntype = \"%s\"\n", c->name,
-            uuid, xvm_domtype_str(c->type));
-    fprintf(f, "memory = %u\nvcpus = %u\nvif = [", c->memory_mib, c->vcpus);
-    for (i = 0; i < c->nr_vifs; i++) {
-        fputs(i ? ",\n        " : " ", f);
-        vif_format(f, &c->vifs[i]);
-    }
-    fputs(" ]\n", f);
+    memcpy(c.uuid, dom->uuid, sizeof(c.uuid));
+    c.has_uuid = 1;
+    n = xvm_domcfg_format(&c, text, sizeof(text));
+    if (n < 0)
+        return n;
+    fprintf(f, "# xvmd domain record (rewritten by xvmd)\n%s", text);
     return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
 }
 
