@@ -363,7 +363,7 @@ void do_rename_link(int argc, char **argv, const char *use)
                   "rename operation failed");
     if (strlen(to) >= LP_NAMSIZ)
         die("link name too long '%s'", to);
-    if (!dl_valid_linkname(to))
+    if (lp_name_check(to) < 0)
         die("invalid link name '%s'", to);
     if ((link_class(to, false) || link_class(to, true)) &&
         strcmp(from, to) != 0)

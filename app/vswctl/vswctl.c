@@ -36,7 +36,6 @@ static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, const char *kv)
     const char *eq = strchr(kv, '='), *v = eq ? eq + 1 : "";
     size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
     char key[32];
-    char *end;
 
     if (!eq || klen >= sizeof(key))
         return -EINVAL;
@@ -46,12 +45,8 @@ static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, const char *kv)
         vc->mac_type = VSW_MAC_FIXED;
         return lp_mac_parse(v, vc->mac);
     }
-    if (strcmp(key, "vid") == 0) {
-        unsigned long n = strtoul(v, &end, 10);
-
-        vc->vid = (uint16_t)n;
-        return (*end || end == v || n > 65535) ? -EINVAL : 0;
-    }
+    if (strcmp(key, "vid") == 0)
+        return lp_vid_parse(v, &vc->vid);
     if (strcmp(key, "maxbw") == 0) {
         *mods |= VSW_MOD_MAXBW;
         return lp_maxbw_parse(v, &vc->maxbw);
@@ -85,7 +80,7 @@ static int print_link(const struct vsw_link_conf *lc, void *arg)
 
 static int print_vnic(const struct vsw_vnic_conf *vc, void *arg)
 {
-    char mac[18], bw[32], prot[64];
+    char mac[LP_MACSTRLEN], bw[LP_MAXBW_STRLEN], prot[LP_PROT_STRLEN];
 
     (void)arg;
     lp_mac_format(vc->mac, mac);

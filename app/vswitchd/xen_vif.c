@@ -55,17 +55,6 @@ __attribute__((format(printf, 1, 2))) static void xv_log(const char *fmt,
 
 /* ---- the VNIC: what a hotplug script would set up --------------------- */
 
-/* "bytes,usecs" as bits/s; what the switch cannot do is rounded up. */
-static uint64_t rate_bps(const struct nbd_vifdev *dev)
-{
-    uint64_t bps;
-
-    if (!dev->rate_usecs || !dev->rate_bytes)
-        return 0;
-    bps = dev->rate_bytes * 8 * 1000000ull / dev->rate_usecs;
-    return bps < LP_MAXBW_MIN ? LP_MAXBW_MIN : bps;
-}
-
 /* Read @key of @dev into @buf (@len bytes).  @return 0 or -errno. */
 static int key_get(struct nbd_vifdev *dev, const char *key, char *buf,
                    size_t len)
@@ -88,7 +77,6 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
                      struct vsw_vnic_conf *vc, const char **why)
 {
     char v[32];
-    uint64_t vid;
     int rc;
 
     vsw_vnic_conf_init(vc);
@@ -108,17 +96,15 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
         return rc;
     *why = "vlan";
     rc = key_get(dev, "vlan", v, sizeof(v));
-    if (rc == 0) {
-        rc = xvm_xs_parse_uint(v, strlen(v), LP_VID_MAX, &vid);
-        vc->vid = (uint16_t)vid;
-    }
+    if (rc == 0)
+        rc = lp_vid_parse(v, &vc->vid);
     if (rc < 0 && rc != -ENOENT)
         return rc;
     *why = "rate";
     rc = nbd_vifdev_read_rate(dev);
     if (rc < 0)
         return rc;
-    vc->maxbw = rate_bps(dev);
+    vc->maxbw = lp_rate_to_maxbw(dev->rate_bytes, dev->rate_usecs);
     *why = "priority";
     rc = key_get(dev, "priority", v, sizeof(v));
     if (rc == 0)

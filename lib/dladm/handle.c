@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libdladm: the handle, statuses, names, and object calls (dladm.h). */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,42 +117,6 @@ void dl_close(struct dl_handle *h)
 const char *dl_errmsg(const struct dl_handle *h)
 {
     return h->err;
-}
-
-bool dl_valid_linkname(const char *name)
-{
-    return lp_name_check(name) == 0;
-}
-
-int dl_mac_aton(const char *s, uint8_t *mac, int max)
-{
-    int n = 0;
-
-    for (;;) {
-        unsigned v = 0, digits = 0;
-
-        while (isxdigit((unsigned char)*s) && digits < 3) {
-            v = v * 16 + (unsigned)(isdigit((unsigned char)*s)
-                                        ? *s - '0'
-                                        : tolower((unsigned char)*s) - 'a' +
-                                              10);
-            s++;
-            digits++;
-        }
-        if (digits == 0 || digits > 2 || n == max)
-            return -1;
-        mac[n++] = (uint8_t)v;
-        if (*s == '\0')
-            return n;
-        if (*s++ != ':')
-            return -1;
-    }
-}
-
-void dl_mac_ntoa(const uint8_t mac[6], char buf[18])
-{
-    snprintf(buf, 18, "%x:%x:%x:%x:%x:%x", mac[0], mac[1], mac[2], mac[3],
-             mac[4], mac[5]);
 }
 
 enum dl_status dl_link_walk(struct dl_handle *h, const char *name,

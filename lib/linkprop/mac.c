@@ -112,8 +112,16 @@ void lp_mac_random(uint8_t mac[6], const uint8_t *prefix,
     }
     if (plen > 5)
         plen = 5;
-    if (getrandom(mac, 6, 0) != 6)
-        memset(mac, 0x5a, 6);
+    if (getrandom(mac, 6, 0) != 6) {
+        /* Without entropy, fall back on a counter: unique is enough. */
+        static uint32_t counter;
+        uint32_t n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+
+        memset(mac, 0, 6);
+        mac[3] = (uint8_t)(n >> 16);
+        mac[4] = (uint8_t)(n >> 8);
+        mac[5] = (uint8_t)n;
+    }
     memcpy(mac, prefix, plen);
     if (plen == 0)
         mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* local, unicast */

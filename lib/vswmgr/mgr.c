@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -548,22 +547,6 @@ static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
     return vsw_vnic_set_allowed_ips(v, p, i);
 }
 
-static void mac_random(uint8_t mac[6])
-{
-    mac[0] = 0x02;
-    mac[1] = 0x08;
-    mac[2] = 0x20;
-    if (getrandom(mac + 3, 3, 0) != 3) {
-        /* Without entropy, fall back on a counter: unique is enough. */
-        static uint32_t n;
-
-        n++;
-        mac[3] = (uint8_t)(n >> 16);
-        mac[4] = (uint8_t)(n >> 8);
-        mac[5] = (uint8_t)n;
-    }
-}
-
 /* The switch object of a checked conf; picks a random MAC if needed. */
 static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
                                          size_t errlen, int *rc)
@@ -583,7 +566,7 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
 
     for (tries = 0; tries < 16; tries++) {
         if (pick)
-            mac_random(vc->mac);
+            lp_mac_random(vc->mac, NULL, 0);
         memcpy(p.mac, vc->mac, 6);
         v = vsw_vnic_create(mv->ml->l, &p);
         if (v || !pick || errno != EADDRINUSE)

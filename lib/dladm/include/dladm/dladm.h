@@ -3,7 +3,7 @@
  * dladm/dladm.h - libdladm: what the dladm command does, as a library
  * (tests call it directly).  A thin layer over libvswclient (vsw/client.h)
  * that adds what illumos libdladm adds: a handle, a status enum with its
- * text, link-name and MAC syntax, the link property table (PERM, DEFAULT,
+ * text, the link property table (PERM, DEFAULT,
  * POSSIBLE, parsing and printing of values), statistics deltas, and the
  * host NICs that could become physical links (libnl-route-3).
  *
@@ -66,17 +66,6 @@ enum dl_status dl_open(const char *sock, struct dl_handle **hp);
 void dl_close(struct dl_handle *h);
 /** Why the last call failed: vswitchd's message, or dl_status_str(). */
 const char *dl_errmsg(const struct dl_handle *h);
-
-/* ---- names and addresses ---- */
-
-/** illumos rules: 1..31 characters, letters, digits, '_' and '.', not
- *  starting with a digit, ending with a number without a leading zero. */
-bool dl_valid_linkname(const char *name);
-/** "2:8:20:a:b:c": 1..@max bytes of 1 or 2 hex digits joined by ':'.
- *  @return the number of bytes, or -1. */
-int dl_mac_aton(const char *s, uint8_t *mac, int max);
-/** Write @mac as illumos does: no leading zeros ("2:8:20:a:b:c"). */
-void dl_mac_ntoa(const uint8_t mac[6], char buf[18]);
 
 /* ---- objects (wrappers of vsw/client.h with statuses) ---- */
 
