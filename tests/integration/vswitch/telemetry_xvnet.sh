@@ -36,7 +36,7 @@ print($2)"
 v="/xvnet/vnic,t${ID}0"
 echo "$v: $(q "$v" v)"
 [ "$(q "$v" "v['link'], v['mac'], v['vid'], v['priority'], v['port']")" = \
-  "phys0 $MAC 10 low vif" ] || fail "$v properties"
+  "phys0 2:8:20:a:0:7 10 low vif" ] || fail "$v properties"
 [ "$(q "$v" "v['drop_spoof']")" = 20 ] || fail "$v drop_spoof"
 [ "$(q "$v" "v['opackets']")" = 7 ] || fail "$v opackets"
 [ "$(q "$v" "v['drop_policer'] + v['drop_nobuf']")" = 0 ] ||
