@@ -37,6 +37,8 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_TOOMANY] = "too many values",
     [DL_IOERR] = "I/O error",
     [DL_INACTIVE] = "link is not active (deleted with -t)",
+    [DL_LINKNAME] = "invalid link name",
+    [DL_BOOTCONF] = "link is in the boot configuration",
 };
 
 const char *dl_status_str(enum dl_status st)
@@ -51,7 +53,6 @@ static enum dl_status errno_status(int e)
     case ENOENT: return DL_NOTFOUND;
     case EEXIST: return DL_EXIST;
     case EADDRINUSE: return DL_MACINUSE;
-    case ERANGE: return DL_MINMAXBW;
     case EBUSY: return DL_LINKBUSY;
     case ENOMEM: return DL_NOMEM;
     case EACCES: case EPERM: return DL_DENIED;
@@ -59,21 +60,42 @@ static enum dl_status errno_status(int e)
     case E2BIG: return DL_TOOMANY;
     case ECONNRESET: case EPIPE: case EPROTO: return DL_IOERR;
     case EINVAL: return DL_BADARG;
-    case ENODEV: return DL_INACTIVE;
     default: return DL_FAILED;
     }
 }
 
-/* A failed client call: keep vswitchd's words when it gave some. */
+/* vswitchd's code, when it gave one, else its errno, as a status. */
+static enum dl_status client_status(struct dl_handle *h, int rc)
+{
+    static const enum dl_status by_code[VSW_ST__MAX] = {
+        [VSW_ST_EXIST] = DL_EXIST,
+        [VSW_ST_NOTFOUND] = DL_NOTFOUND,
+        [VSW_ST_LINKNAME] = DL_LINKNAME,
+        [VSW_ST_LINKINVAL] = DL_LINKINVAL,
+        [VSW_ST_MACINVAL] = DL_MACINVAL,
+        [VSW_ST_MACINUSE] = DL_MACINUSE,
+        [VSW_ST_VIDINVAL] = DL_VIDINVAL,
+        [VSW_ST_MINMAXBW] = DL_MINMAXBW,
+        [VSW_ST_BADVAL] = DL_BADVAL,
+        [VSW_ST_TOOMANY] = DL_TOOMANY,
+        [VSW_ST_PERSIST_ON_TEMP] = DL_PERSIST_ON_TEMP,
+        [VSW_ST_LINKBUSY] = DL_LINKBUSY,
+        [VSW_ST_INACTIVE] = DL_INACTIVE,
+        [VSW_ST_BOOTCONF] = DL_BOOTCONF,
+    };
+    enum vsw_status code = vsw_client_status(h->c);
+
+    if (code != VSW_ST_NONE && (unsigned)code < VSW_ST__MAX)
+        return by_code[code];
+    return errno_status(-rc);
+}
+
+/* A failed client call, in libdladm's words. */
 static enum dl_status client_fail(struct dl_handle *h, int rc)
 {
-    enum dl_status st = errno_status(-rc);
-    const char *msg = vsw_client_error(h->c);
+    enum dl_status st = client_status(h, rc);
 
-    /* vswitchd says "link busy" as "link 'x' has VNICs": keep illumos'. */
-    if (st == DL_LINKBUSY || !msg[0] || rc == -ENOENT)
-        msg = dl_status_str(st);
-    snprintf(h->err, sizeof(h->err), "%s", msg);
+    snprintf(h->err, sizeof(h->err), "%s", dl_status_str(st));
     return st;
 }
 

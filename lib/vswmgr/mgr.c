@@ -54,21 +54,37 @@ struct vsw_mgr {
     struct rte_mempool *pool;
     char state_path[PATH_MAX]; /* "" when nothing is persisted */
     bool restoring;            /* the state file is being read */
+    enum vsw_status status;    /* of the last failure (vsw_mgr_status) */
     TAILQ_HEAD(, mlink) links;
     TAILQ_HEAD(, mvnic) vnics;
 };
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
+                int rc, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+/* A failure: @st for the client (vsw_mgr_status()), the details in @err
+ * for logs, @rc returned. */
+static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
+                int rc, const char *fmt, ...)
 {
     va_list ap;
 
+    m->status = st;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+enum vsw_status vsw_mgr_status(const struct vsw_mgr *m)
+{
+    return m->status;
+}
+
+void vsw_mgr_status_clear(struct vsw_mgr *m)
+{
+    m->status = VSW_ST_NONE;
 }
 
 struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
@@ -144,7 +160,7 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         return 0;
     f = open_memstream(&buf, &len);
     if (!f)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     fputs("# xvnet datalink configuration, written by vswitchd.\n", f);
     TAILQ_FOREACH(ml, &m->links, entry) {
         if (ml->origin != ORIGIN_PERSIST || ml->deleting)
@@ -160,13 +176,13 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
     }
     if (fclose(f) != 0) {
         free(buf);
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     }
     rc = vsw_conf_write_atomic(m->state_path, buf, len);
     free(buf);
     if (rc < 0)
-        return fail(err, errlen, rc, "cannot write %s: %s", m->state_path,
-                    strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot write %s: %s",
+                    m->state_path, strerror(-rc));
     return 0;
 }
 
@@ -207,9 +223,10 @@ static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
 }
 
 /* What is refused on an inactive record (dladm's DL_INACTIVE words). */
-static int inactive(char *err, size_t errlen)
+static int inactive(struct vsw_mgr *m, char *err, size_t errlen)
 {
-    return fail(err, errlen, -ENODEV, "link is not active (deleted with -t)");
+    return fail(m, VSW_ST_INACTIVE, err, errlen, -ENODEV,
+                "link is not active (deleted with -t)");
 }
 
 /* Does a VNIC sit on @ml: any record, or only running ones? */
@@ -247,11 +264,14 @@ static int name_check(struct vsw_mgr *m, const char *name, char *err,
     int rc = lp_name_check(name);
 
     if (rc == -ENAMETOOLONG)
-        return fail(err, errlen, -EINVAL, "link name too long '%s'", name);
+        return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
+                    "link name too long '%s'", name);
     if (rc < 0)
-        return fail(err, errlen, -EINVAL, "invalid link name '%s'", name);
+        return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
+                    "invalid link name '%s'", name);
     if (mlink_find(m, name) || mvnic_find(m, name))
-        return fail(err, errlen, -EEXIST, "object already exists");
+        return fail(m, VSW_ST_EXIST, err, errlen, -EEXIST,
+                    "object already exists");
     return 0;
 }
 
@@ -268,23 +288,24 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     if (rc < 0)
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
-        return fail(err, errlen, -EINVAL, "invalid link class");
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid link class");
     ml = calloc(1, sizeof(*ml));
     if (!ml)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     ml->conf = *lc;
     ml->conf.temporary = origin == ORIGIN_TEMP;
     ml->origin = origin;
     if (lc->cls == VSW_CLASS_PHYS) {
         if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
-            rc = fail(err, errlen, -EINVAL, "invalid devargs '%s'",
-                      lc->devargs);
+            rc = fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                      "invalid devargs '%s'", lc->devargs);
             goto free_ml;
         }
         port = vsw_port_ethdev_open(lc->devargs, m->pool);
         if (!port) {
-            rc = fail(err, errlen, -errno, "cannot open DPDK port '%s': %s",
-                      lc->devargs, strerror(errno));
+            rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                      "cannot open DPDK port '%s': %s", lc->devargs,
+                      strerror(errno));
             goto free_ml;
         }
     } else {
@@ -292,8 +313,8 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     }
     ml->l = vsw_link_create(m->sw, lc->name, lc->cls, port);
     if (!ml->l) {
-        rc = fail(err, errlen, -errno, "cannot create link '%s': %s",
-                  lc->name, strerror(errno));
+        rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                  "cannot create link '%s': %s", lc->name, strerror(errno));
         goto free_port;
     }
     TAILQ_INSERT_TAIL(&m->links, ml, entry);
@@ -328,14 +349,16 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
     int rc;
 
     if (!ml || (ml->inactive && temporary))
-        return fail(err, errlen, -ENOENT, "link '%s' does not exist", name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", name);
     if (link_used(m, ml, temporary))
-        return fail(err, errlen, -EBUSY, "link '%s' has VNICs", name);
+        return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                    "link '%s' has VNICs", name);
     if (temporary && ml->origin != ORIGIN_TEMP) {
         rc = vsw_link_destroy(ml->l);
         if (rc < 0)
-            return fail(err, errlen, rc, "cannot delete link '%s': %s",
-                        name, strerror(-rc));
+            return fail(m, VSW_ST_NONE, err, errlen, rc,
+                        "cannot delete link '%s': %s", name, strerror(-rc));
         ml->l = NULL;
         ml->inactive = true;
         return 0;
@@ -475,22 +498,25 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
     int rc;
 
     if (!ml && !mv)
-        return fail(err, errlen, -ENOENT, "object not found");
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "object not found");
     if (ml ? ml->inactive : mv->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     origin = ml ? ml->origin : mv->origin;
     if (strcmp(name, newname) == 0)
         return 0;
     if (origin == ORIGIN_BOOT)
-        return fail(err, errlen, -EPERM, "'%s' comes from the boot "
-                    "configuration: rename it there", name);
+        return fail(m, VSW_ST_BOOTCONF, err, errlen, -EPERM,
+                    "'%s' comes from the boot "
+                    "configuration: rename it there",
+                    name);
     rc = name_check(m, newname, err, errlen);
     if (rc < 0)
         return rc;
     snprintf(oldname, sizeof(oldname), "%s", name);
     rc = ml ? link_rename(m, ml, newname) : vnic_rename(mv, newname);
     if (rc < 0)
-        return fail(err, errlen, rc, "%s", strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "%s", strerror(-rc));
     if (origin != ORIGIN_PERSIST)
         return 0;
     rc = state_save(m, err, errlen);
@@ -509,25 +535,29 @@ static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                            char *err, size_t errlen)
 {
     if (vc->vid > LP_VID_MAX)
-        return fail(err, errlen, -EINVAL, "invalid VLAN identifier '%u'",
-                    vc->vid);
+        return fail(m, VSW_ST_VIDINVAL, err, errlen, -EINVAL,
+                    "invalid VLAN identifier '%u'", vc->vid);
     if (vc->maxbw && vc->maxbw < LP_MAXBW_MIN)
-        return fail(err, errlen, -ERANGE,
+        return fail(m, VSW_ST_MINMAXBW, err, errlen, -ERANGE,
                     "minimum value for maxbw is 1200K");
     if (vc->priority > LP_PRIO_HIGH)
-        return fail(err, errlen, -EINVAL, "invalid priority");
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL, "invalid priority");
     if (vc->protection & ~LP_PROT__ALL)
-        return fail(err, errlen, -EINVAL, "invalid protection");
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "invalid protection");
     if (vc->mtu && (vc->mtu < LP_MTU_MIN || vc->mtu > LP_MTU_MAX))
-        return fail(err, errlen, -EINVAL, "invalid mtu '%u'", vc->mtu);
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL, "invalid mtu '%u'",
+                    vc->mtu);
     if (vc->nips > LP_IPS_MAX)
-        return fail(err, errlen, -E2BIG, "too many allowed-ips");
+        return fail(m, VSW_ST_TOOMANY, err, errlen, -E2BIG,
+                    "too many allowed-ips");
     for (unsigned i = 0; i < vc->nips; i++) {
         const struct lp_ipnet *ip = &vc->ips[i];
 
         if (!(ip->family == AF_INET && ip->plen >= 1 && ip->plen <= 32) &&
             !(ip->family == AF_INET6 && ip->plen == 128))
-            return fail(err, errlen, -EINVAL, "invalid allowed-ips");
+            return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                        "invalid allowed-ips");
     }
     (void)m;
     return 0;
@@ -548,8 +578,8 @@ static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
 }
 
 /* The switch object of a checked conf; picks a random MAC if needed. */
-static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
-                                         size_t errlen, int *rc)
+static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
+                                         char *err, size_t errlen, int *rc)
 {
     struct vsw_vnic_conf *vc = &mv->conf;
     struct vsw_vnic_params p = {
@@ -580,15 +610,18 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
     if (v)
         return v;
     if (errno == EADDRINUSE)
-        *rc = fail(err, errlen, -EADDRINUSE, "MAC address is already in use");
+        *rc = fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
+                   "MAC address is already in use");
     else if (errno == EINVAL)
-        *rc = fail(err, errlen, -EINVAL, "invalid MAC address value");
+        *rc = fail(m, VSW_ST_MACINVAL, err, errlen, -EINVAL,
+                   "invalid MAC address value");
     else if (errno == ENOSPC)
-        *rc = fail(err, errlen, -ENOSPC, "too many VNICs on link '%s'",
-                   vc->link);
+        *rc = fail(m, VSW_ST_NONE, err, errlen, -ENOSPC,
+                   "too many VNICs on link '%s'", vc->link);
     else
-        *rc = fail(err, errlen, -errno, "vnic creation over %s failed: %s",
-                   vc->link, strerror(errno));
+        *rc =
+            fail(m, VSW_ST_NONE, err, errlen, -errno,
+                 "vnic creation over %s failed: %s", vc->link, strerror(errno));
     return NULL;
 }
 
@@ -602,18 +635,18 @@ static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
     if (mv->conf.attach == VSW_ATTACH_NONE)
         return 0;
     if (strlen(ifname) >= VSW_IFNAMSIZ)
-        return fail(err, errlen, -EINVAL,
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
                     "TAP interface name too long '%s' (use tap=)", ifname);
     port = vsw_port_tap_open(ifname, mv->conf.mac, m->pool);
     if (!port)
-        return fail(err, errlen, -errno,
+        return fail(m, VSW_ST_NONE, err, errlen, -errno,
                     "cannot create TAP interface '%s': %s", ifname,
                     strerror(errno));
     rc = vsw_vnic_attach(mv->v, port);
     if (rc < 0) {
         vsw_port_destroy(port);
-        return fail(err, errlen, rc, "cannot attach '%s': %s", ifname,
-                    strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot attach '%s': %s",
+                    ifname, strerror(-rc));
     }
     return 0;
 }
@@ -632,27 +665,28 @@ static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
         return rc;
     ml = mlink_find(m, vc->link);
     if (!ml)
-        return fail(err, errlen, -ENOENT, "link '%s' does not exist",
-                    vc->link);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", vc->link);
     if (ml->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
-        return fail(err, errlen, -EINVAL, "can't create persistent object "
-                                          "on top of temporary object");
+        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
+                    "can't create persistent object "
+                    "on top of temporary object");
     if (origin != ORIGIN_TEMP && vc->mac_type == VSW_MAC_FIXED &&
         mac_kept(m, ml, vc->mac))
-        return fail(err, errlen, -EADDRINUSE,
+        return fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
                     "MAC address is already in use");
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
-        return fail(err, errlen, -EINVAL, "invalid attachment");
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid attachment");
     mv = calloc(1, sizeof(*mv));
     if (!mv)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     mv->conf = *vc;
     mv->conf.temporary = origin == ORIGIN_TEMP;
     mv->ml = ml;
     mv->origin = origin;
-    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
     if (!mv->v)
         goto free_mv;
     rc = vnic_attach(m, mv, err, errlen);
@@ -692,7 +726,8 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
     int rc;
 
     if (!mv || (mv->inactive && temporary))
-        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "VNIC '%s' does not exist", name);
     if (temporary && mv->origin != ORIGIN_TEMP) {
         vsw_vnic_destroy(mv->v);
         mv->v = NULL;
@@ -784,7 +819,7 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     vsw_vnic_destroy(mv->v);
     mv->conf = *want;
     mv->ml = ml;
-    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
     if (mv->v) {
         rc = vnic_attach(m, mv, err, errlen);
         if (rc == 0)
@@ -793,7 +828,7 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     }
     mv->conf = old;
     mv->ml = old_ml;
-    mv->v = vnic_switch_make(mv, why, sizeof(why), &rc2);
+    mv->v = vnic_switch_make(m, mv, why, sizeof(why), &rc2);
     if (mv->v && vnic_attach(m, mv, why, sizeof(why)) == 0)
         return rc;
     /* Cannot happen short of running out of memory: drop the object
@@ -816,20 +851,22 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
     const struct mvnic *o;
 
     if (!ml)
-        return fail(err, errlen, -ENOENT, "invalid link name '%s'",
-                    want->link);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "invalid link name '%s'", want->link);
     if (ml->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
-        return fail(err, errlen, -EINVAL, "can't create persistent object "
-                                          "on top of temporary object");
+        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
+                    "can't create persistent object "
+                    "on top of temporary object");
     if (want->mac_type == VSW_MAC_FIXED) {
         if (!lp_mac_valid(want->mac))
-            return fail(err, errlen, -EINVAL, "invalid MAC address value");
+            return fail(m, VSW_ST_MACINVAL, err, errlen, -EINVAL,
+                        "invalid MAC address value");
         TAILQ_FOREACH(o, &m->vnics, entry)
             if (o != mv && o->ml == ml && memcmp(o->conf.mac, want->mac,
                                                   6) == 0)
-                return fail(err, errlen, -EADDRINUSE,
+                return fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
                             "MAC address is already in use");
     }
     *mlp = ml;
@@ -846,8 +883,8 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
         return vnic_rebuild(m, mv, want, ml, err, errlen);
     rc = vnic_apply(mv, want);
     if (rc < 0)
-        return fail(err, errlen, rc, "cannot change '%s': %s", want->name,
-                    strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot change '%s': %s",
+                    want->name, strerror(-rc));
     return 0;
 }
 
@@ -862,10 +899,10 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     int rc;
 
     if (!mv)
-        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist",
-                    vc->name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "VNIC '%s' does not exist", vc->name);
     if (mv->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     ml = mv->ml;
     old = want = mv->conf;
     vnic_merge(&want, vc, mods);
@@ -954,7 +991,8 @@ static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
     FILE *f = fopen(path, "re");
 
     if (!f)
-        return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+        return fail(m, VSW_ST_NONE, err, errlen, -errno, "%s: %s", path,
+                    strerror(errno));
     while (fgets(line, sizeof(line), f)) {
         lineno++;
         rc = vsw_conf_parse_line(line, &o, why, sizeof(why));
@@ -966,7 +1004,8 @@ static int file_load(struct vsw_mgr *m, const char *path, enum origin origin,
             made++;
             continue;
         }
-        last = fail(err, errlen, rc, "%s:%d: %s", path, lineno, why);
+        last = fail(m, VSW_ST_NONE, err, errlen, rc, "%s:%d: %s", path, lineno,
+                    why);
         if (!keep_going)
             break;
         fprintf(stderr, "vswitchd: %s\n", err);

@@ -36,14 +36,14 @@ static void check_ok(const struct xvm_domcfg *cfg)
 
     if (!xvm_domcfg_name_ok(cfg->name) || cfg->memory_mib == 0 ||
         cfg->memory_mib > XVM_DOMCFG_MEMORY_MAX || cfg->vcpus == 0 ||
-        cfg->vcpus > XVM_DOMCFG_VCPUS_MAX ||
-        cfg->nr_vifs > XVM_DOMCFG_VIFS_MAX)
+        cfg->vcpus > XVM_DOMCFG_VCPUS_MAX || cfg->nr_vifs > XVM_DOMCFG_VIFS_MAX)
         abort();
     for (i = 0; i < cfg->nr_vifs; i++)
         check_vif(&cfg->vifs[i]);
     n = xvm_domcfg_format(cfg, text, sizeof(text));
-    if (n < 0 || xvm_domcfg_parse(text, (size_t)n, "back", &back, err,
-                                  sizeof(err)) != 0 ||
+    if (n < 0 ||
+        xvm_domcfg_parse(text, (size_t)n, "back", &back, err, sizeof(err)) !=
+            0 ||
         memcmp(cfg, &back, sizeof(back)) != 0) {
         fprintf(stderr, "round trip failed: %s\n%s", err, text);
         abort();

@@ -44,8 +44,7 @@ static void check_vnic(const struct vsw_vnic_conf *vc)
     if (vsw_conf_format_vnic(vc, line, sizeof(line)) >= (int)sizeof(line))
         abort();
     if (vsw_conf_parse_line(line, &back, err, sizeof(err)) != 1 ||
-        back.cls != VSW_CLASS_VNIC ||
-        !vnic_same(&back.vnic, vc))
+        back.cls != VSW_CLASS_VNIC || !vnic_same(&back.vnic, vc))
         abort();
 }
 

@@ -21,18 +21,31 @@ static void test_name(void)
     CHECK_EQ(lp_name_check("vn-ic1"), -EINVAL);
     CHECK_EQ(lp_name_check(" vnic1"), -EINVAL);
     CHECK_EQ(lp_name_check("a23456789012345678901234567890"), 0);
-    CHECK_EQ(lp_name_check("a2345678901234567890123456789012"),
-             -ENAMETOOLONG);
+    CHECK_EQ(lp_name_check("a2345678901234567890123456789012"), -ENAMETOOLONG);
 }
 
 static void test_mac_bad(void)
 {
     static const char *const bad[] = {
-        "", "1:2:3", "g:0:0:0:0:0", "1:2:3:4:5:6:7", "01:02:03:04:05:0600",
-        " 1:2:3:4:5:6", "1:2:3:4:5:6 ", "1:2:3:4:5:6x", "x1:2:3:4:5:6",
-        "1::3:4:5:6", "1:2:3:4:5:", ":1:2:3:4:5", "001:2:3:4:5:6",
-        "0x1:2:3:4:5:6", "+1:2:3:4:5:6", "1-2-3-4-5-6", "1:2:3:4:5:6:",
-        "2:8:200:0:0:1", "2:8::0:0:1",
+        "",
+        "1:2:3",
+        "g:0:0:0:0:0",
+        "1:2:3:4:5:6:7",
+        "01:02:03:04:05:0600",
+        " 1:2:3:4:5:6",
+        "1:2:3:4:5:6 ",
+        "1:2:3:4:5:6x",
+        "x1:2:3:4:5:6",
+        "1::3:4:5:6",
+        "1:2:3:4:5:",
+        ":1:2:3:4:5",
+        "001:2:3:4:5:6",
+        "0x1:2:3:4:5:6",
+        "+1:2:3:4:5:6",
+        "1-2-3-4-5-6",
+        "1:2:3:4:5:6:",
+        "2:8:200:0:0:1",
+        "2:8::0:0:1",
     };
     uint8_t mac[6] = {9, 9, 9, 9, 9, 9}, prefix[6];
     unsigned i;
@@ -100,19 +113,21 @@ static void test_maxbw(void)
         const char *s;
         uint64_t bps;
     } good[] = {
-        {"100", 100000000}, {"100M", 100000000}, {"1.2M", 1200000},
-        {"1200K", 1200000}, {"1.5m", 1500000},   {"2G", 2000000000},
-        {"1000G", 1000000000000ull},             {"1200.5K", 1200500},
+        {"100", 100000000},          {"100M", 100000000},  {"1.2M", 1200000},
+        {"1200K", 1200000},          {"1.5m", 1500000},    {"2G", 2000000000},
+        {"1000G", 1000000000000ull}, {"1200.5K", 1200500},
     };
     static const struct {
         const char *s;
         int rc;
     } bad[] = {
-        {"0", -ERANGE},       {"-1", -EINVAL},      {"1.1M", -ERANGE},
-        {"1199K", -ERANGE},   {"10X", -EINVAL},     {"", -EINVAL},
-        {"M", -EINVAL},       {"1.M", -EINVAL},     {".5M", -EINVAL},
-        {"10MB", -EINVAL},    {" 10M", -EINVAL},    {"10M ", -EINVAL},
-        {"1001G", -EOVERFLOW}, {"99999999999999999999999", -EOVERFLOW},
+        {"0", -ERANGE},          {"-1", -EINVAL},
+        {"1.1M", -ERANGE},       {"1199K", -ERANGE},
+        {"10X", -EINVAL},        {"", -EINVAL},
+        {"M", -EINVAL},          {"1.M", -EINVAL},
+        {".5M", -EINVAL},        {"10MB", -EINVAL},
+        {" 10M", -EINVAL},       {"10M ", -EINVAL},
+        {"1001G", -EOVERFLOW},   {"99999999999999999999999", -EOVERFLOW},
         {"1200.0005K", -EINVAL},
     };
     char buf[LP_MAXBW_STRLEN];
@@ -231,8 +246,8 @@ static void test_ips(void)
     CHECK_EQ(lp_ips_parse("10.0.0.0/-8", ips, &n), -EINVAL);
     CHECK_EQ(lp_ips_parse("10.0.0", ips, &n), -EINVAL);
     for (int i = 1; i <= LP_IPS_MAX + 1; i++)
-        snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s10.0.0.%d",
-                 i > 1 ? "," : "", i);
+        snprintf(many + strlen(many), sizeof(many) - strlen(many),
+                 "%s10.0.0.%d", i > 1 ? "," : "", i);
     CHECK_EQ(lp_ips_parse(many, ips, &n), -E2BIG);
     CHECK_EQ(lp_ips_parse("none", ips, &n), 0);
     CHECK_EQ(n, 0);

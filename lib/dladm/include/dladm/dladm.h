@@ -8,8 +8,8 @@
  * host NICs that could become physical links (libnl-route-3).
  *
  * Every function that can fail returns an enum dl_status; DL_OK is 0.
- * dl_errmsg() then says why in words (vswitchd's own message when the
- * failure came from it).  A handle is for one thread at a time.
+ * dl_errmsg() then says why in words.  vswitchd answers with codes (an
+ * errno and an enum vsw_status); the words are all here.  A handle is for one thread at a time.
  */
 #ifndef DLADM_DLADM_H
 #define DLADM_DLADM_H
@@ -49,6 +49,8 @@ enum dl_status {
     DL_IOERR,           /**< "I/O error" (talking to vswitchd) */
     DL_INACTIVE,        /**< "link is not active (deleted with -t)": only
                              its persistent record is left */
+    DL_LINKNAME,        /**< "invalid link name" */
+    DL_BOOTCONF,        /**< "link is in the boot configuration" */
     DL_STATUS__MAX
 };
 
@@ -64,7 +66,7 @@ struct dl_handle;
 enum dl_status dl_open(const char *sock, struct dl_handle **hp);
 /** Disconnect.  Accepts NULL. */
 void dl_close(struct dl_handle *h);
-/** Why the last call failed: vswitchd's message, or dl_status_str(). */
+/** Why the last call failed: dl_status_str() of its status. */
 const char *dl_errmsg(const struct dl_handle *h);
 
 /* ---- objects (wrappers of vsw/client.h with statuses) ---- */

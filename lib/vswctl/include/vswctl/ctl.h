@@ -13,9 +13,12 @@
  *    NLM_F_MULTI, then NLMSG_DONE;
  *  - for CREATE: one message describing the object as created (with the
  *    MAC chosen for it), then the ack;
- *  - always last: an NLMSG_ERROR ack whose error is 0 or -errno, with
- *    NLM_F_ACK_TLVS and an NLMSGERR_ATTR_MSG string explaining a failure
- *    in words a CLI can print (DONE ends a successful GET instead).
+ *  - always last: an NLMSG_ERROR ack whose error is 0 or -errno (DONE
+ *    ends a successful GET instead).  A failure has NLM_F_ACK_TLVS with
+ *    an NLMSGERR_ATTR_COOKIE holding an enum vsw_status (a u32) that says
+ *    what went wrong for a client to word (libdladm words it as illumos
+ *    does), and an NLMSGERR_ATTR_MSG string with the details for logs
+ *    and vswctl.
  *
  * Attributes, by command (R = required, O = optional):
  *  LINK_CREATE  NAME R, CLASS R, DEVARGS R for phys, TEMPORARY O

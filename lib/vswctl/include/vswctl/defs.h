@@ -29,6 +29,31 @@ extern "C" {
 /** Size of a DPDK devargs buffer. */
 #define VSW_DEVARGSIZ 256
 
+/**
+ * Why a command failed, beyond its errno (VSW_ST_NONE: the errno says it
+ * all), carried back in vswitchd's ack (vswctl/ctl.h).  vswitchd sends
+ * the code, never the wording; libdladm turns each into illumos' words
+ * (dladm.h's enum dl_status).
+ */
+enum vsw_status {
+    VSW_ST_NONE = 0,
+    VSW_ST_EXIST,           /**< the name is taken */
+    VSW_ST_NOTFOUND,        /**< no such object */
+    VSW_ST_LINKNAME,        /**< a name breaks the datalink name rules */
+    VSW_ST_LINKINVAL,       /**< the lower link cannot carry this */
+    VSW_ST_MACINVAL,        /**< not a MAC a VNIC may have */
+    VSW_ST_MACINUSE,        /**< another VNIC of the link has the MAC */
+    VSW_ST_VIDINVAL,        /**< VID out of range */
+    VSW_ST_MINMAXBW,        /**< maxbw below LP_MAXBW_MIN */
+    VSW_ST_BADVAL,          /**< another property value out of range */
+    VSW_ST_TOOMANY,         /**< too many values (allowed-ips) */
+    VSW_ST_PERSIST_ON_TEMP, /**< a persistent object over a temporary */
+    VSW_ST_LINKBUSY,        /**< the link still has VNICs */
+    VSW_ST_INACTIVE,        /**< only an inactive record (deleted -t) */
+    VSW_ST_BOOTCONF,        /**< the object belongs to the boot config */
+    VSW_ST__MAX
+};
+
 /** What kind of datalink an object is. */
 enum vsw_class {
     VSW_CLASS_PHYS = 1,      /**< a DPDK port: a wire */
