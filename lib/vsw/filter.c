@@ -15,8 +15,8 @@
 
 #include "switch_pvt.h"
 
-void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
-                          struct vsw_ip_prefix *out)
+void vsw_prefix_normalize(const struct lp_ipnet *in,
+                          struct lp_ipnet *out)
 {
     unsigned alen = in->family == AF_INET ? 4 : 16, i;
 
@@ -33,7 +33,7 @@ void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
     }
 }
 
-static bool prefix_match(const struct vsw_ip_prefix *p, const uint8_t *a)
+static bool prefix_match(const struct lp_ipnet *p, const uint8_t *a)
 {
     unsigned full = p->plen / 8, rest = p->plen % 8;
 

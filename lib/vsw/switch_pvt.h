@@ -97,7 +97,7 @@ struct vsw_ep {
 /* A VNIC's allowed-ips; immutable once published. */
 struct vsw_ipset {
     uint32_t n;
-    struct vsw_ip_prefix p[];
+    struct lp_ipnet p[];
 };
 
 /* VNICs of one (link, VID), for flooding; immutable once published. */
@@ -185,8 +185,8 @@ int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
 void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
                    struct vsw_port *port);
 /* filter.c */
-void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
-                          struct vsw_ip_prefix *out);
+void vsw_prefix_normalize(const struct lp_ipnet *in,
+                          struct lp_ipnet *out);
 bool vsw_ipset_has(const struct vsw_ipset *s, uint8_t family,
                    const uint8_t *addr);
 /* Checks beyond the MAC on a frame @v's client sent (untagged, headers

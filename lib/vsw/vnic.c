@@ -258,7 +258,7 @@ int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio)
     return 0;
 }
 
-static int prefix_check(const struct vsw_ip_prefix *p)
+static int prefix_check(const struct lp_ipnet *p)
 {
     if (p->family == AF_INET)
         return p->plen <= 32 ? 0 : -EINVAL;
@@ -267,14 +267,14 @@ static int prefix_check(const struct vsw_ip_prefix *p)
     return -EINVAL;
 }
 
-int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct lp_ipnet *ips,
                              unsigned n)
 {
     const struct vsw_ipset *old = v->ips;
     struct vsw_ipset *s = NULL;
     unsigned i;
 
-    if (n > VSW_ALLOWED_IPS_MAX || (n && !ips))
+    if (n > LP_IPS_MAX || (n && !ips))
         return -EINVAL;
     for (i = 0; i < n; i++)
         if (prefix_check(&ips[i]) < 0)
@@ -294,7 +294,7 @@ int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips
 }
 
 unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
-                                  struct vsw_ip_prefix *ips, unsigned max)
+                                  struct lp_ipnet *ips, unsigned max)
 {
     const struct vsw_ipset *s = v->ips;
     unsigned n = s ? s->n : 0;

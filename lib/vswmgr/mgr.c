@@ -563,20 +563,6 @@ static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     return 0;
 }
 
-/* The switch's form of allowed-ips (same layout, its own type). */
-static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
-{
-    struct vsw_ip_prefix p[LP_IPS_MAX];
-    unsigned i;
-
-    for (i = 0; i < vc->nips && i < LP_IPS_MAX; i++) {
-        p[i].family = vc->ips[i].family;
-        p[i].plen = vc->ips[i].plen;
-        memcpy(p[i].addr, vc->ips[i].addr, sizeof(p[i].addr));
-    }
-    return vsw_vnic_set_allowed_ips(v, p, i);
-}
-
 /* The switch object of a checked conf; picks a random MAC if needed. */
 static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
                                          char *err, size_t errlen, int *rc)
@@ -602,7 +588,7 @@ static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
         if (v || !pick || errno != EADDRINUSE)
             break;
     }
-    if (v && vc->nips && vnic_set_ips(v, vc) < 0) {
+    if (v && vc->nips && vsw_vnic_set_allowed_ips(v, vc->ips, vc->nips) < 0) {
         vsw_vnic_destroy(v);
         v = NULL;
         errno = ENOMEM;
@@ -796,7 +782,7 @@ static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
     if (rc == 0)
         rc = vsw_vnic_set_mtu(mv->v, want->mtu);
     if (rc == 0)
-        rc = vnic_set_ips(mv->v, want);
+        rc = vsw_vnic_set_allowed_ips(mv->v, want->ips, want->nips);
     if (rc == 0)
         mv->conf = *want;
     return rc;

@@ -81,25 +81,6 @@ static void test_enum_props(void)
     CHECK_EQ(dl_prop_lookup("zone"), -1);
 }
 
-static void test_ips(void)
-{
-    struct lp_ipnet ips[LP_IPS_MAX];
-    uint8_t n;
-    char buf[256];
-
-    CHECK_EQ(lp_ips_parse("10.0.0.0/8,192.168.1.1,fe80::1", ips, &n), 0);
-    CHECK_EQ(n, 3);
-    CHECK_EQ(ips[2].family, AF_INET6);
-    lp_ips_format(ips, n, buf, sizeof(buf));
-    CHECK(strcmp(buf, "10.0.0.0/8,192.168.1.1,fe80::1") == 0);
-    CHECK(lp_ips_parse("10.0.0.1/8", ips, &n) < 0);   /* host bits */
-    CHECK(lp_ips_parse("0.0.0.0", ips, &n) < 0);
-    CHECK(lp_ips_parse("::", ips, &n) < 0);
-    CHECK(lp_ips_parse("fe80::/64", ips, &n) < 0);   /* no v6 prefix */
-    CHECK(lp_ips_parse("1.2.3.4,1.2.3.4", ips, &n) < 0);
-    CHECK(lp_ips_parse("1.2.3.4/33", ips, &n) < 0);
-}
-
 static void test_statuses(void)
 {
     CHECK(strcmp(dl_status_str(DL_EXIST), "object already exists") == 0);
@@ -114,7 +95,6 @@ int main(void)
     RUN(test_proplist);
     RUN(test_maxbw);
     RUN(test_enum_props);
-    RUN(test_ips);
     RUN(test_statuses);
     return check_summary();
 }

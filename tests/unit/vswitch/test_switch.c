@@ -308,7 +308,7 @@ static void test_restricted(void)
 
 static void test_ip_nospoof(void)
 {
-    struct vsw_ip_prefix ips[2] = {
+    struct lp_ipnet ips[2] = {
         {.family = AF_INET, .plen = 24, .addr = {10, 0, 0, 77}},
         {.family = AF_INET6, .plen = 64, .addr = {0x20, 0x01, 0x0d, 0xb8}}};
     static const uint8_t in4[4] = {10, 0, 0, 9}, out4[4] = {10, 0, 1, 9};
@@ -316,7 +316,7 @@ static void test_ip_nospoof(void)
     static const uint8_t in6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 1};
     static const uint8_t out6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1};
     static const uint8_t ll6[16] = {0xfe, 0x80, [15] = 1};
-    struct vsw_ip_prefix got[4];
+    struct lp_ipnet got[4];
     struct rig r;
     struct vsw_stats st;
 
@@ -346,7 +346,7 @@ static void test_ip_nospoof(void)
     ips[0].family = 99;
     ips[0].plen = 8;
     CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, 1), -EINVAL);
-    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, VSW_ALLOWED_IPS_MAX + 1),
+    CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, ips, LP_IPS_MAX + 1),
              -EINVAL);
     CHECK_EQ(vsw_vnic_set_allowed_ips(r.a, NULL, 0), 0);
     CHECK_EQ(vsw_vnic_allowed_ips_get(r.a, got, 4), 0);

@@ -180,7 +180,8 @@ void lp_protection_format(uint32_t bits, char *buf, size_t len);
  */
 struct lp_ipnet {
     uint8_t family;   /**< AF_INET or AF_INET6 */
-    uint8_t plen;     /**< 1..32 for IPv4, 128 for IPv6 */
+    uint8_t plen;     /**< parsed: 1..32 for IPv4, 128 for IPv6 (the
+                           switch matches any 0..32 or 0..128) */
     uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
 };
 

@@ -108,16 +108,6 @@ struct vsw_port *vsw_link_port(const struct vsw_link *l);
 /** Copy the link's counters (frames from and to its wire). */
 void vsw_link_stats_get(const struct vsw_link *l, struct vsw_stats *st);
 
-/** An IPv4 or IPv6 prefix of a VNIC's allowed-ips (ip-nospoof). */
-struct vsw_ip_prefix {
-    uint8_t family;   /**< AF_INET or AF_INET6 */
-    uint8_t plen;     /**< 0..32 or 0..128 */
-    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
-};
-
-/** Most prefixes a VNIC's allowed-ips may hold. */
-#define VSW_ALLOWED_IPS_MAX 32
-
 /** A VNIC's MTU: payload bytes after the Ethernet (and 802.1Q) header. */
 #define VSW_MTU_DEFAULT 1500
 #define VSW_MTU_MIN 68
@@ -164,17 +154,17 @@ int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio);
  * Replace the allowed-ips list (used by ip-nospoof: a frame's source IPv4
  * or IPv6 address, and an ARP sender address, must be inside one of the
  * prefixes).  @n 0 clears the list (ip-nospoof then lets no IP through).
- * @return 0, -EINVAL (n > VSW_ALLOWED_IPS_MAX, bad family or plen), or
+ * @return 0, -EINVAL (n > LP_IPS_MAX, bad family or plen), or
  *         -ENOMEM.
  */
-int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct lp_ipnet *ips,
                              unsigned n);
 /**
  * Copy at most @max prefixes of the allowed-ips list into @ips.
  * @return how many the list holds (may be more than @max).
  */
 unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
-                                  struct vsw_ip_prefix *ips, unsigned max);
+                                  struct lp_ipnet *ips, unsigned max);
 /**
  * Change the MTU: frames the VNIC's client sends with more payload are
  * dropped and counted (oerrors).  0 means VSW_MTU_DEFAULT.
