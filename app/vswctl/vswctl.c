@@ -31,49 +31,26 @@ static void usage(void)
         "  stat NAME FIELD    one counter: ipackets ... unknown-dest\n");
 }
 
-static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, const char *kv)
+static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, char *kv)
 {
-    const char *eq = strchr(kv, '='), *v = eq ? eq + 1 : "";
-    size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-    char key[32], *end;
+    char *eq = strchr(kv, '='), *end;
+    uint32_t mod;
+    int rc;
 
-    if (!eq || klen >= sizeof(key))
+    if (!eq)
         return -EINVAL;
-    memcpy(key, kv, klen);
-    key[klen] = '\0';
-    if (strcmp(key, "mac") == 0) {
-        vc->mac_type = VSW_MAC_FIXED;
-        return lp_mac_parse(v, vc->mac);
-    }
-    if (strcmp(key, "vid") == 0) {
+    *eq = '\0';
+    if (strcmp(kv, "vid") == 0) {
         /* Any 16-bit number, unchecked: tests use vswctl to see vswitchd
          * itself refuse what dladm would. */
-        unsigned long n = strtoul(v, &end, 10);
+        unsigned long n = strtoul(eq + 1, &end, 10);
 
         vc->vid = (uint16_t)n;
-        return (*end || end == v || n > 65535) ? -EINVAL : 0;
+        return (*end || end == eq + 1 || n > 65535) ? -EINVAL : 0;
     }
-    if (strcmp(key, "maxbw") == 0) {
-        *mods |= VSW_MOD_MAXBW;
-        return lp_maxbw_parse(v, &vc->maxbw);
-    }
-    if (strcmp(key, "priority") == 0) {
-        *mods |= VSW_MOD_PRIORITY;
-        return lp_priority_parse(v, &vc->priority);
-    }
-    if (strcmp(key, "protection") == 0) {
-        *mods |= VSW_MOD_PROTECTION;
-        return lp_protection_parse(v, &vc->protection);
-    }
-    if (strcmp(key, "attach") == 0) {
-        vc->attach = strcmp(v, "tap") == 0 ? VSW_ATTACH_TAP : VSW_ATTACH_NONE;
-        return strcmp(v, "tap") && strcmp(v, "none") ? -EINVAL : 0;
-    }
-    if (strcmp(key, "tap") == 0 && strlen(v) < sizeof(vc->tap)) {
-        strcpy(vc->tap, v);
-        return 0;
-    }
-    return -EINVAL;
+    rc = vsw_vnic_conf_set(vc, kv, eq + 1, &mod);
+    *mods |= mod;
+    return rc;
 }
 
 static int print_link(const struct vsw_link_conf *lc, void *arg)

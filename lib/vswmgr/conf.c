@@ -46,49 +46,17 @@ static int link_key(struct vsw_link_conf *lc, const char *k, const char *v,
     return 0;
 }
 
-static int vnic_key_str(char *dst, size_t size, const char *v, char *err,
-                        size_t errlen)
-{
-    if (strlen(v) >= size)
-        return bad(err, errlen, "value too long '%s'", v);
-    strcpy(dst, v);
-    return 0;
-}
-
 static int vnic_key(struct vsw_vnic_conf *vc, const char *k, const char *v,
                     char *err, size_t errlen)
 {
-    int rc = -EINVAL;
+    uint32_t mod;
+    int rc = vsw_vnic_conf_set(vc, k, v, &mod);
 
-    if (strcmp(k, "link") == 0)
-        return vnic_key_str(vc->link, sizeof(vc->link), v, err, errlen);
-    if (strcmp(k, "tap") == 0)
-        return vnic_key_str(vc->tap, sizeof(vc->tap), v, err, errlen);
-    if (strcmp(k, "mac") == 0) {
-        rc = lp_mac_parse(v, vc->mac);
-        vc->mac_type = VSW_MAC_FIXED;
-    } else if (strcmp(k, "mac-type") == 0) {
-        rc = strcmp(v, "random") && strcmp(v, "fixed") ? -EINVAL : 0;
-        vc->mac_type = v[0] == 'r' ? VSW_MAC_RANDOM : VSW_MAC_FIXED;
-    } else if (strcmp(k, "vid") == 0) {
-        rc = lp_vid_parse(v, &vc->vid);
-    } else if (strcmp(k, "maxbw") == 0) {
-        rc = lp_maxbw_parse(v, &vc->maxbw);
-    } else if (strcmp(k, "priority") == 0) {
-        rc = lp_priority_parse(v, &vc->priority);
-    } else if (strcmp(k, "protection") == 0) {
-        rc = lp_protection_parse(v, &vc->protection);
-    } else if (strcmp(k, "mtu") == 0) {
-        rc = lp_mtu_parse(v, &vc->mtu);
-    } else if (strcmp(k, "allowed-ips") == 0) {
-        rc = lp_ips_parse(v, vc->ips, &vc->nips);
-    } else if (strcmp(k, "attach") == 0) {
-        rc = strcmp(v, "tap") && strcmp(v, "none") ? -EINVAL : 0;
-        vc->attach = v[0] == 't' ? VSW_ATTACH_TAP : VSW_ATTACH_NONE;
-    } else {
+    if (rc == -ENOENT)
         return bad(err, errlen, "unknown vnic key '%s'", k);
-    }
-    return rc < 0 ? bad(err, errlen, "invalid %s '%s'", k, v) : 0;
+    if (rc < 0)
+        return bad(err, errlen, "invalid %s '%s'", k, v);
+    return 0;
 }
 
 static int head_parse(char *kind, char *name, struct vsw_conf_obj *obj,

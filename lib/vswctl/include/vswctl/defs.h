@@ -162,6 +162,18 @@ enum vsw_vnic_mod {
 /** Defaults for a VNIC conf: random MAC, no VLAN, no limit, high. */
 void vsw_vnic_conf_init(struct vsw_vnic_conf *vc);
 
+/**
+ * Set one property of @vc from its `key=value` text form, the keys of
+ * vswitchd's configuration file (vswmgr/conf.h) and of vswctl: link, tap,
+ * mac, mac-type (random|fixed), vid, maxbw, priority, protection, mtu,
+ * allowed-ips, attach (tap|none); values as linkprop/linkprop.h parses
+ * them.  A failed value may leave the field changed.
+ * @param mod  receives the VSW_MOD_* bit the key changes (0: none)
+ * @return 0, -ENOENT (unknown key) or -EINVAL (bad value).
+ */
+int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
+                      const char *val, uint32_t *mod);
+
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
 const char *vsw_class_str(enum vsw_class c);
 /** Short name of a drop reason ("policer", ...); never NULL. */
