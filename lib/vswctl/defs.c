@@ -13,12 +13,13 @@ void vsw_vnic_conf_init(struct vsw_vnic_conf *vc)
     vc->priority = LP_PRIO_DEFAULT;
 }
 
-/* A string key into @dst of @size bytes. */
+/* A string key into @dst of @size bytes, zero-padded: a value given
+ * twice leaves nothing of the first. */
 static int set_str(char *dst, size_t size, const char *v)
 {
     if (strlen(v) >= size)
         return -EINVAL;
-    strcpy(dst, v);
+    strncpy(dst, v, size);
     return 0;
 }
 

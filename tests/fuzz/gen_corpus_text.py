@@ -61,6 +61,7 @@ VSWCONF = {
     'no_devargs': 'link phys1 class=phys\n',
     'unknown': 'bridge b0 x=y\nvnic v10 link=p0 colour=red\n',
     'ips_twice': 'vnic v11 link=p0 allowed-ips=10.0.0.1 allowed-ips=none\n',
+    'link_twice': 'vnic v12 link=phys10 link=p0 tap=tap10 tap=t0\n',
 }
 
 
