@@ -76,40 +76,40 @@ static int key_get(struct nbd_vifdev *dev, const char *key, char *buf,
 static int vnic_conf(struct nbd_vifdev *dev, const char *name,
                      struct vsw_vnic_conf *vc, const char **why)
 {
-    char v[32];
+    static const struct {
+        const char *xs, *key; /* toolstack key, VNIC property */
+        bool required;
+    } keys[] = {
+        {"bridge", "link", true},
+        {"mac", "mac", true},
+        {"vlan", "vid", false},
+        {"priority", "priority", false},
+    };
+    char v[LP_NAMSIZ];
+    uint32_t mod;
+    unsigned i;
     int rc;
 
     vsw_vnic_conf_init(vc);
     snprintf(vc->name, sizeof(vc->name), "%s", name);
     vc->temporary = true;
     vc->attach = VSW_ATTACH_NONE;
-    vc->mac_type = VSW_MAC_FIXED;
-    *why = "bridge";
-    rc = key_get(dev, "bridge", vc->link, sizeof(vc->link));
-    if (rc < 0)
-        return rc;
-    *why = "mac";
-    rc = key_get(dev, "mac", v, sizeof(v));
-    if (rc == 0)
-        rc = lp_mac_parse(v, vc->mac);
-    if (rc < 0)
-        return rc;
-    *why = "vlan";
-    rc = key_get(dev, "vlan", v, sizeof(v));
-    if (rc == 0)
-        rc = lp_vid_parse(v, &vc->vid);
-    if (rc < 0 && rc != -ENOENT)
-        return rc;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        *why = keys[i].xs;
+        rc = key_get(dev, keys[i].xs, v, sizeof(v));
+        if (rc == -ENOENT && !keys[i].required)
+            continue;
+        if (rc == 0)
+            rc = vsw_vnic_conf_set(vc, keys[i].key, v, &mod);
+        if (rc < 0)
+            return rc;
+    }
     *why = "rate";
     rc = nbd_vifdev_read_rate(dev);
     if (rc < 0)
         return rc;
     vc->maxbw = lp_rate_to_maxbw(dev->rate_bytes, dev->rate_usecs);
-    *why = "priority";
-    rc = key_get(dev, "priority", v, sizeof(v));
-    if (rc == 0)
-        rc = lp_priority_parse(v, &vc->priority);
-    return rc == -ENOENT ? 0 : rc;
+    return 0;
 }
 
 /* Create the device's VNIC unless it is there.  @return 0 or -errno. */
