@@ -168,7 +168,7 @@ struct dl_handle *handle(void)
 
 enum vsw_class link_class(const char *name, bool persistent)
 {
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return 0;
     return persistent ? dl_link_class_persistent(handle(), name)
                       : dl_link_class(handle(), name);

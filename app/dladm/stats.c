@@ -35,7 +35,7 @@ static const struct ofmt_field stats_fields[] = {
 };
 
 struct prev {
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     struct vsw_stats st;
 };
 
@@ -83,7 +83,7 @@ static struct prev *prev_of(struct stats_state *s, const char *name)
     if (s->nprev == STATS_MAX)
         return NULL;
     memset(&s->prev[s->nprev], 0, sizeof(s->prev[0]));
-    snprintf(s->prev[s->nprev].name, VSW_NAMSIZ, "%s", name);
+    snprintf(s->prev[s->nprev].name, LP_NAMSIZ, "%s", name);
     return &s->prev[s->nprev++];
 }
 

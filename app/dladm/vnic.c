@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -35,7 +34,7 @@ static void opt_m(struct macopt *m, const char *arg)
     }
     if (strcmp(arg, "factory") == 0 || strcmp(arg, "vrrp") == 0)
         die_dlerr(DL_NOTSUP, "MAC address type '%s'", arg);
-    if (dl_mac_aton(arg, m->mac, 6) != 6)
+    if (lp_mac_parse(arg, m->mac) < 0)
         die("invalid MAC address");
 }
 
@@ -43,18 +42,19 @@ static void opt_r(struct macopt *m, const char *arg)
 {
     if (m->prefix_len)
         die_optdup('r');
-    m->prefix_len = dl_mac_aton(arg, m->prefix, 5);
+    m->prefix_len = lp_mac_prefix_parse(arg, m->prefix, 5);
     if (m->prefix_len < 1 || (m->prefix[0] & 1))
         die("invalid MAC address");
 }
 
-static long opt_v(long vid, const char *arg, long lo)
+/* -v: 1..4094, or 0 (no VLAN) where @none_ok (modify-vnic). */
+static long opt_v(long vid, const char *arg, bool none_ok)
 {
-    long v;
+    uint16_t v;
 
     if (vid >= 0)
         die_optdup('v');
-    if (!str2int(arg, lo, VSW_VID_MAX, &v))
+    if (lp_vid_parse(arg, &v) < 0 || (v == LP_VID_NONE && !none_ok))
         die("invalid VLAN identifier '%s'", arg);
     return v;
 }
@@ -67,22 +67,11 @@ static const char *name_operand(int argc, char **argv)
     if (optind != argc - 1)
         usage();
     name = argv[optind];
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         die("link name too long '%s'", name);
-    if (!dl_valid_linkname(name))
+    if (lp_name_check(name) < 0)
         die("invalid link name '%s'", name);
     return name;
-}
-
-/* A random MAC with @m's prefix (2:8:20 by default), unicast. */
-static void mac_random(const struct macopt *m, uint8_t mac[6])
-{
-    static const uint8_t dflt[3] = {0x02, 0x08, 0x20};
-    int plen = m->prefix_len ? m->prefix_len : 3;
-
-    if (getrandom(mac, 6, 0) != 6)
-        memset(mac, 0x5a, 6);
-    memcpy(mac, m->prefix_len ? m->prefix : dflt, (size_t)plen);
 }
 
 /* The -p list of create-vnic into @vc; dies on a bad one. */
@@ -118,7 +107,7 @@ static void check_lower(const char *link, const char *what)
 {
     enum vsw_class cls;
 
-    if (strlen(link) >= VSW_NAMSIZ)
+    if (strlen(link) >= LP_NAMSIZ)
         die("link name too long");
     cls = dl_link_class(handle(), link);
     if (!cls && link_class(link, true))
@@ -150,7 +139,7 @@ void do_create_vnic(int argc, char **argv, const char *use)
             break;
         case 'm': opt_m(&m, optarg); break;
         case 'r': opt_r(&m, optarg); break;
-        case 'v': vid = opt_v(vid, optarg, 1); break;
+        case 'v': vid = opt_v(vid, optarg, false); break;
         case 'p': propstr_add(propstr, sizeof(propstr), optarg); break;
         default: die_opterr(optopt, opt, use);
         }
@@ -163,18 +152,18 @@ void do_create_vnic(int argc, char **argv, const char *use)
     snprintf(vc.name, sizeof(vc.name), "%s", name_operand(argc, argv));
     check_lower(link, "creation");
     snprintf(vc.link, sizeof(vc.link), "%s", link);
-    vc.vid = vid < 0 ? VSW_VID_NONE : (uint16_t)vid;
+    vc.vid = vid < 0 ? LP_VID_NONE : (uint16_t)vid;
     vc.temporary = temp;
     create_props(propstr, link, &vc);
     if (m.given && !m.random) {
         vc.mac_type = VSW_MAC_FIXED;
         memcpy(vc.mac, m.mac, 6);
-        if (!vsw_mac_valid(vc.mac))
+        if (!lp_mac_valid(vc.mac))
             die_dlerr(DL_MACINVAL, "vnic creation over %s failed", link);
     }
     for (tries = 0; tries < 8; tries++) {
         if (vc.mac_type == VSW_MAC_RANDOM && m.prefix_len)
-            mac_random(&m, vc.mac);
+            lp_mac_random(vc.mac, m.prefix, (unsigned)m.prefix_len);
         st = dl_vnic_create(handle(), &vc, NULL);
         if (st != DL_MACINUSE || vc.mac_type == VSW_MAC_FIXED)
             break;
@@ -250,7 +239,7 @@ void do_modify_vnic(int argc, char **argv, const char *use)
             link = optarg;
             break;
         case 'm': opt_m(&m, optarg); break;
-        case 'v': vid = opt_v(vid, optarg, 0); break;
+        case 'v': vid = opt_v(vid, optarg, true); break;
         default: die_opterr(optopt, opt, use);
         }
     }
@@ -276,7 +265,7 @@ void do_modify_vnic(int argc, char **argv, const char *use)
     if (m.given) {
         vc.mac_type = m.random ? VSW_MAC_RANDOM : VSW_MAC_FIXED;
         memcpy(vc.mac, m.mac, 6);
-        if (!m.random && !vsw_mac_valid(vc.mac))
+        if (!m.random && !lp_mac_valid(vc.mac))
             die_dlerr(DL_MACINVAL, "vnic modification failed");
         mods |= VSW_MOD_MAC;
     }
@@ -355,7 +344,7 @@ static void vnic_field(int id, const void *row, char *buf, size_t len)
 {
     const struct vnic_row *r = row;
     const struct vsw_vnic_conf *vc = r->vc;
-    char mac[18];
+    char mac[LP_MACSTRLEN];
 
     switch (id) {
     case VF_LINK: snprintf(buf, len, "%s", vc->name); break;
@@ -363,7 +352,7 @@ static void vnic_field(int id, const void *row, char *buf, size_t len)
     case VF_SPEED: snprintf(buf, len, "%u", link_speed(r->s, vc->link));
         break;
     case VF_MACADDRESS:
-        dl_mac_ntoa(vc->mac, mac);
+        lp_mac_format(vc->mac, mac);
         snprintf(buf, len, "%s", mac);
         break;
     case VF_MACADDRTYPE:

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "linkprop/linkprop.h"
 #include "snoop.h"
 
 struct out {
@@ -47,8 +48,10 @@ static uint32_t be32(const uint8_t *p)
 
 static void mac(struct out *o, const uint8_t *m)
 {
-    put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-        m[5]);
+    char buf[LP_MACSTRLEN];
+
+    lp_mac_format(m, buf);
+    put(o, "%s", buf);
 }
 
 static const char *icmp_name(unsigned type)

@@ -142,7 +142,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         usage();
         return -1;
     }
-    if (strlen(o->dev) >= VSW_NAMSIZ) {
+    if (strlen(o->dev) >= LP_NAMSIZ) {
         fprintf(stderr, "snoop: '%s': name too long\n", o->dev);
         return -1;
     }

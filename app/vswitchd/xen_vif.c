@@ -53,17 +53,6 @@ __attribute__((format(printf, 1, 2))) static void xv_log(const char *fmt,
 
 /* ---- the VNIC: what a hotplug script would set up --------------------- */
 
-/* "bytes,usecs" as bits/s; what the switch cannot do is rounded up. */
-static uint64_t rate_bps(const struct nbd_vifdev *dev)
-{
-    uint64_t bps;
-
-    if (!dev->rate_usecs || !dev->rate_bytes)
-        return 0;
-    bps = dev->rate_bytes * 8 * 1000000ull / dev->rate_usecs;
-    return bps < VSW_MAXBW_MIN ? VSW_MAXBW_MIN : bps;
-}
-
 /* Read @key of @dev into @buf (@len bytes).  @return 0 or -errno. */
 static int key_get(struct nbd_vifdev *dev, const char *key, char *buf,
                    size_t len)
@@ -85,49 +74,48 @@ static int key_get(struct nbd_vifdev *dev, const char *key, char *buf,
 static int vnic_conf(struct nbd_vifdev *dev, const char *name,
                      struct vsw_vnic_conf *vc, const char **why)
 {
-    char v[32];
-    uint64_t vid;
+    static const struct {
+        const char *xs, *key; /* toolstack key, VNIC property */
+        bool required;
+    } keys[] = {
+        {"bridge", "link", true},
+        {"mac", "mac", true},
+        {"vlan", "vid", false},
+        {"priority", "priority", false},
+    };
+    char v[LP_NAMSIZ];
+    uint32_t mod;
+    unsigned i;
     int rc;
 
     vsw_vnic_conf_init(vc);
     snprintf(vc->name, sizeof(vc->name), "%s", name);
     vc->temporary = true;
     vc->attach = VSW_ATTACH_NONE;
-    vc->domid = dev->domid;
-    vc->mac_type = VSW_MAC_FIXED;
-    /* How the toolstack chose the MAC (mac-type: auto, random, fixed). */
-    if (key_get(dev, "mac-type", v, sizeof(v)) == 0)
-        vc->mac_type = strcmp(v, "auto") == 0     ? VSW_MAC_AUTO
-                       : strcmp(v, "random") == 0 ? VSW_MAC_RANDOM
-                                                  : VSW_MAC_FIXED;
-    *why = "bridge";
-    rc = key_get(dev, "bridge", vc->link, sizeof(vc->link));
-    if (rc < 0)
-        return rc;
-    *why = "mac";
-    rc = key_get(dev, "mac", v, sizeof(v));
-    if (rc == 0)
-        rc = vsw_mac_parse(v, vc->mac);
-    if (rc < 0)
-        return rc;
-    *why = "vlan";
-    rc = key_get(dev, "vlan", v, sizeof(v));
-    if (rc == 0) {
-        rc = xvm_xs_parse_uint(v, strlen(v), VSW_VID_MAX, &vid);
-        vc->vid = (uint16_t)vid;
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        *why = keys[i].xs;
+        rc = key_get(dev, keys[i].xs, v, sizeof(v));
+        if (rc == -ENOENT && !keys[i].required)
+            continue;
+        if (rc == 0)
+            rc = vsw_vnic_conf_set(vc, keys[i].key, v, &mod);
+        if (rc < 0)
+            return rc;
     }
-    if (rc < 0 && rc != -ENOENT)
-        return rc;
     *why = "rate";
     rc = nbd_vifdev_read_rate(dev);
     if (rc < 0)
         return rc;
-    vc->maxbw = rate_bps(dev);
-    *why = "priority";
-    rc = key_get(dev, "priority", v, sizeof(v));
-    if (rc == 0)
-        rc = vsw_priority_parse(v, &vc->priority);
-    return rc == -ENOENT ? 0 : rc;
+    vc->maxbw = lp_rate_to_maxbw(dev->rate_bytes, dev->rate_usecs);
+    vc->domid = dev->domid;
+    /* How the toolstack chose the MAC (not a Xen key: mac-type, one of
+     * auto, random, fixed); fixed when it does not say. */
+    vc->mac_type = VSW_MAC_FIXED;
+    if (key_get(dev, "mac-type", v, sizeof(v)) == 0)
+        vc->mac_type = strcmp(v, "auto") == 0     ? VSW_MAC_AUTO
+                       : strcmp(v, "random") == 0 ? VSW_MAC_RANDOM
+                                                  : VSW_MAC_FIXED;
+    return 0;
 }
 
 /* The name of domain @domid (its xenstore "name"), or "" if unknown. */
@@ -172,7 +160,7 @@ static int vnic_make(struct xen_vif *xv, struct nbd_vifdev *dev)
     xd->made = true;
     xv_log("%s: VNIC %s over %s (vid %u, maxbw %llu, priority %s)",
            dev->name, xd->vnic, vc.link, vc.vid,
-           (unsigned long long)vc.maxbw, vsw_priority_str(vc.priority));
+           (unsigned long long)vc.maxbw, lp_priority_str(vc.priority));
     return 0;
 }
 

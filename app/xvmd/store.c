@@ -25,53 +25,14 @@ static int store_dir(const struct xvmd *x, char *buf, size_t cap)
     return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
-static const char *prio_str(enum xvm_vif_priority p)
-{
-    return p == XVM_PRIO_LOW ? "low" : p == XVM_PRIO_HIGH ? "high" : "medium";
-}
-
-/* One vif back in config syntax. */
-static void vif_format(FILE *f, const struct xvm_vifcfg *v)
-{
-    fprintf(f, "\"link=%s", v->link);
-    if (v->vlan)
-        fprintf(f, ",vlan=%u", v->vlan);
-    if (v->maxbw_kbps)
-        fprintf(f, ",maxbw=%lluK", (unsigned long long)v->maxbw_kbps);
-    if (v->mac_kind == XVM_MAC_RANDOM)
-        fprintf(f, ",mac=random");
-    else if (v->mac_kind == XVM_MAC_FIXED)
-        fprintf(f, ",mac=%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
-                v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
-    fprintf(f, ",priority=%s\"", prio_str(v->priority));
-}
-
-static int record_write(FILE *f, const struct xvmd_dom *dom)
-{
-    const struct xvm_domcfg *c = &dom->cfg;
-    char uuid[37];
-    unsigned i;
-
-    xvm_uuid_format(dom->uuid, uuid);
-    fprintf(f, "# xvmd domain record (rewritten by xvmd)\n");
-    fprintf(f, "name = \"%s\"\nuuid = \"%s\"\ntype = \"%s\"\n", c->name,
-            uuid, xvm_domtype_str(c->type));
-    fprintf(f, "memory = %u\nvcpus = %u\nvif = [", c->memory_mib, c->vcpus);
-    for (i = 0; i < c->nr_vifs; i++) {
-        fputs(i ? ",\n        " : " ", f);
-        vif_format(f, &c->vifs[i]);
-    }
-    fputs(" ]\n", f);
-    return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
-}
-
 int xvmd_store_save(const struct xvmd *x, const struct xvmd_dom *dom)
 {
+    static const char head[] = "# xvmd domain record (rewritten by xvmd)\n";
+    struct xvm_domcfg c = dom->cfg;
     char dir[PATH_MAX], path[PATH_MAX];
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f;
-    int rc;
+    size_t cap = sizeof(head) + XVM_DOMCFG_TEXT_MAX;
+    char *buf;
+    int rc, n;
 
     rc = store_dir(x, dir, sizeof(dir));
     if (rc < 0)
@@ -79,14 +40,16 @@ int xvmd_store_save(const struct xvmd *x, const struct xvmd_dom *dom)
     if ((size_t)snprintf(path, sizeof(path), "%s/%s.cfg", dir, dom->cfg.name) >=
         sizeof(path))
         return -ENAMETOOLONG;
-    f = open_memstream(&buf, &len);
-    if (!f)
+    buf = malloc(cap);
+    if (!buf)
         return -ENOMEM;
-    rc = record_write(f, dom);
-    if (fclose(f) != 0 && rc == 0)
-        rc = -ENOMEM;
-    if (rc == 0)
-        rc = xvm_file_write(path, buf, len, 0600);
+    memcpy(c.uuid, dom->uuid, sizeof(c.uuid));
+    c.has_uuid = 1;
+    memcpy(buf, head, sizeof(head) - 1);
+    n = xvm_domcfg_format(&c, buf + sizeof(head) - 1,
+                          cap - (sizeof(head) - 1));
+    rc = n < 0 ? n
+               : xvm_file_write(path, buf, sizeof(head) - 1 + (size_t)n, 0600);
     free(buf);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xvmd: a domain's presence in xenstore and the toolstack half of the netif
- * handshake (../shared/ref/netif.md, section 5).
+ * handshake.
  *
  * xvmd_vif_setup() runs once a domain has its id and memory and before it is
  * marked running; xvmd_vif_teardown() on every way out of a run (shutdown,
@@ -30,12 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "xst/xenstore.h"
 #include "xvmd.h"
-
-#define VIF_MTU 1500
 
 /* Write @value at the printf-formatted path. */
 __attribute__((format(printf, 3, 4))) static int
@@ -63,36 +60,25 @@ static int xs_own(struct xvmd *x, const char *path, uint16_t owner,
     return xst_set_perms(x->xs, path, p, owner == reader ? 1 : 2);
 }
 
-static void mac_str(const uint8_t *m, char *buf, size_t len)
-{
-    snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-             m[3], m[4], m[5]);
-}
-
 /* A fixed MAC from the config, else a random one with dladm's prefix. */
 static void vif_mac(const struct xvm_vifcfg *v, uint8_t *mac)
 {
-    if (v->mac_kind == XVM_MAC_FIXED) {
+    if (v->mac_kind == XVM_MAC_FIXED)
         memcpy(mac, v->mac, 6);
-        return;
-    }
-    mac[0] = 0x02;
-    mac[1] = 0x08;
-    mac[2] = 0x20;
-    if (getrandom(mac + 3, 3, 0) != 3)
-        mac[3] = mac[4] = mac[5] = 0x01;
+    else
+        lp_mac_random(mac, NULL, 0);
 }
 
 static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
 {
     const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
-    char fe[128], be[128], mac[18], num[24], rate[48];
+    char fe[128], be[128], mac[LP_MACSTRLEN], num[24], rate[48];
     int rc = 0;
 
     snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", dom->id, n);
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", dom->id, n);
     vif_mac(v, dom->vif_mac[n]);
-    mac_str(dom->vif_mac[n], mac, sizeof(mac));
+    lp_mac_format_xs(dom->vif_mac[n], mac);
     snprintf(num, sizeof(num), "%u", n);
     /* Both directories get their owners first: the keys written below
      * inherit those permissions, as xenstore gives a new node its
@@ -121,23 +107,19 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
         snprintf(rate, sizeof(rate), "%u", v->vlan);
         rc |= xs_put(x, rate, "%s/vlan", be);
     }
-    if (v->maxbw_kbps) {
-        /* netback's rate key: bytes per interval, 50 ms as xl's default. */
-        snprintf(rate, sizeof(rate), "%llu,50000",
-                 (unsigned long long)(v->maxbw_kbps * 1000 / 8 / 20));
+    if (v->maxbw != LP_MAXBW_NONE) {
+        /* netback's rate key: bytes per interval. */
+        lp_rate_format(v->maxbw, rate, sizeof(rate));
         rc |= xs_put(x, rate, "%s/rate", be);
     }
     /* Not a Xen key: the VNIC's priority, for the switch that serves it. */
-    rc |= xs_put(x, v->priority == XVM_PRIO_HIGH  ? "high"
-                    : v->priority == XVM_PRIO_LOW ? "low"
-                                                  : "medium",
-                 "%s/priority", be);
+    rc |= xs_put(x, lp_priority_str(v->priority), "%s/priority", be);
     rc |= xs_put(x, be, "%s/backend", fe);
     rc |= xs_put(x, "0", "%s/backend-id", fe);
     rc |= xs_put(x, "1", "%s/state", fe);
     rc |= xs_put(x, num, "%s/handle", fe);
     rc |= xs_put(x, mac, "%s/mac", fe);
-    snprintf(rate, sizeof(rate), "%u", VIF_MTU);
+    snprintf(rate, sizeof(rate), "%u", LP_MTU_DEFAULT);
     rc |= xs_put(x, rate, "%s/mtu", fe);
     rc |= xs_put(x, "1", "%s/trusted", fe);
     return rc ? -EIO : 0;
@@ -145,16 +127,11 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
 
 static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
 {
-    char home[64], vm[96], uuid[40], id[16];
-    const uint8_t *u = dom->uuid;
+    char home[64], vm[96], uuid[37], id[16];
     int rc = 0;
 
     snprintf(home, sizeof(home), "/local/domain/%u", dom->id);
-    snprintf(uuid, sizeof(uuid),
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-             u[10], u[11], u[12], u[13], u[14], u[15]);
+    xvm_uuid_format(dom->uuid, uuid);
     snprintf(vm, sizeof(vm), "/vm/%s", uuid);
     snprintf(id, sizeof(id), "%u", dom->id);
     rc |= xs_put(x, dom->cfg.name, "%s/name", vm);
@@ -182,18 +159,14 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
 
 static void dom_erase(struct xvmd *x, struct xvmd_dom *dom)
 {
-    char path[96];
-    const uint8_t *u = dom->uuid;
+    char path[96], uuid[37];
 
     snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", dom->id);
     xst_rm(x->xs, path);
     snprintf(path, sizeof(path), "/local/domain/%u", dom->id);
     xst_rm(x->xs, path);
-    snprintf(path, sizeof(path),
-             "/vm/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-             "%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-             u[10], u[11], u[12], u[13], u[14], u[15]);
+    xvm_uuid_format(dom->uuid, uuid);
+    snprintf(path, sizeof(path), "/vm/%s", uuid);
     xst_rm(x->xs, path);
 }
 

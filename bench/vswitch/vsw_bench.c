@@ -257,7 +257,7 @@ static int bench(const struct args *a, struct rte_mempool *pool)
     if (!la || !lb)
         return -EINVAL;
     a1 = vnic(la, "a1", M1, 0, ring_port("net_bench_va", e2, rab, pool));
-    b1 = vnic(lb, "b1", M2, VSW_PROT_MAC_NOSPOOF,
+    b1 = vnic(lb, "b1", M2, LP_PROT_MAC_NOSPOOF,
               ring_port("net_bench_vb", rab, s2, pool));
     if (!a1 || !b1 || fill(ra, pool, a->inflight, a->size) < 0)
         return -EINVAL;

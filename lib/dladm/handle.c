@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libdladm: the handle, statuses, names, and object calls (dladm.h). */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +37,11 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_TOOMANY] = "too many values",
     [DL_IOERR] = "I/O error",
     [DL_INACTIVE] = "link is not active (deleted with -t)",
+    [DL_LINKNAME] = "invalid link name",
+    [DL_BOOTCONF] = "link is in the boot configuration",
+    [DL_GUESTMAC] = ("the MAC address of a domain's VNIC is set in the "
+                     "domain's configuration (mac=)"),
+    [DL_DOMCFG] = "cannot change the domain's configuration (try -t)",
 };
 
 const char *dl_status_str(enum dl_status st)
@@ -52,7 +56,6 @@ static enum dl_status errno_status(int e)
     case ENOENT: return DL_NOTFOUND;
     case EEXIST: return DL_EXIST;
     case EADDRINUSE: return DL_MACINUSE;
-    case ERANGE: return DL_MINMAXBW;
     case EBUSY: return DL_LINKBUSY;
     case ENOMEM: return DL_NOMEM;
     case EACCES: case EPERM: return DL_DENIED;
@@ -60,21 +63,44 @@ static enum dl_status errno_status(int e)
     case E2BIG: return DL_TOOMANY;
     case ECONNRESET: case EPIPE: case EPROTO: return DL_IOERR;
     case EINVAL: return DL_BADARG;
-    case ENODEV: return DL_INACTIVE;
     default: return DL_FAILED;
     }
 }
 
-/* A failed client call: keep vswitchd's words when it gave some. */
+/* vswitchd's code, when it gave one, else its errno, as a status. */
+static enum dl_status client_status(struct dl_handle *h, int rc)
+{
+    static const enum dl_status by_code[VSW_ST__MAX] = {
+        [VSW_ST_EXIST] = DL_EXIST,
+        [VSW_ST_NOTFOUND] = DL_NOTFOUND,
+        [VSW_ST_LINKNAME] = DL_LINKNAME,
+        [VSW_ST_LINKINVAL] = DL_LINKINVAL,
+        [VSW_ST_MACINVAL] = DL_MACINVAL,
+        [VSW_ST_MACINUSE] = DL_MACINUSE,
+        [VSW_ST_VIDINVAL] = DL_VIDINVAL,
+        [VSW_ST_MINMAXBW] = DL_MINMAXBW,
+        [VSW_ST_BADVAL] = DL_BADVAL,
+        [VSW_ST_TOOMANY] = DL_TOOMANY,
+        [VSW_ST_PERSIST_ON_TEMP] = DL_PERSIST_ON_TEMP,
+        [VSW_ST_LINKBUSY] = DL_LINKBUSY,
+        [VSW_ST_INACTIVE] = DL_INACTIVE,
+        [VSW_ST_BOOTCONF] = DL_BOOTCONF,
+        [VSW_ST_GUESTMAC] = DL_GUESTMAC,
+        [VSW_ST_DOMCFG] = DL_DOMCFG,
+    };
+    enum vsw_status code = vsw_client_status(h->c);
+
+    if (code != VSW_ST_NONE && (unsigned)code < VSW_ST__MAX)
+        return by_code[code];
+    return errno_status(-rc);
+}
+
+/* A failed client call, in libdladm's words. */
 static enum dl_status client_fail(struct dl_handle *h, int rc)
 {
-    enum dl_status st = errno_status(-rc);
-    const char *msg = vsw_client_error(h->c);
+    enum dl_status st = client_status(h, rc);
 
-    /* vswitchd says "link busy" as "link 'x' has VNICs": keep illumos'. */
-    if (st == DL_LINKBUSY || !msg[0] || rc == -ENOENT)
-        msg = dl_status_str(st);
-    snprintf(h->err, sizeof(h->err), "%s", msg);
+    snprintf(h->err, sizeof(h->err), "%s", dl_status_str(st));
     return st;
 }
 
@@ -120,42 +146,6 @@ const char *dl_errmsg(const struct dl_handle *h)
     return h->err;
 }
 
-bool dl_valid_linkname(const char *name)
-{
-    return vsw_name_check(name) == 0;
-}
-
-int dl_mac_aton(const char *s, uint8_t *mac, int max)
-{
-    int n = 0;
-
-    for (;;) {
-        unsigned v = 0, digits = 0;
-
-        while (isxdigit((unsigned char)*s) && digits < 3) {
-            v = v * 16 + (unsigned)(isdigit((unsigned char)*s)
-                                        ? *s - '0'
-                                        : tolower((unsigned char)*s) - 'a' +
-                                              10);
-            s++;
-            digits++;
-        }
-        if (digits == 0 || digits > 2 || n == max)
-            return -1;
-        mac[n++] = (uint8_t)v;
-        if (*s == '\0')
-            return n;
-        if (*s++ != ':')
-            return -1;
-    }
-}
-
-void dl_mac_ntoa(const uint8_t mac[6], char buf[18])
-{
-    snprintf(buf, 18, "%x:%x:%x:%x:%x:%x", mac[0], mac[1], mac[2], mac[3],
-             mac[4], mac[5]);
-}
-
 enum dl_status dl_link_walk(struct dl_handle *h, const char *name,
                             bool persistent, dl_link_cb *cb, void *arg)
 {
@@ -185,7 +175,7 @@ enum vsw_class dl_link_class(struct dl_handle *h, const char *name)
     enum vsw_class cls = 0;
     struct vsw_vnic_conf vc;
 
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return 0;
     if (vsw_client_link_get(h->c, name, class_cb, &cls) == 0)
         return cls;
@@ -206,7 +196,7 @@ enum vsw_class dl_link_class_persistent(struct dl_handle *h,
 {
     enum vsw_class cls = 0;
 
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return 0;
     if (vsw_client_link_list(h->c, name, true, class_cb, &cls) == 0 ||
         vsw_client_vnic_list(h->c, name, true, vnic_class_cb, &cls) == 0)
@@ -223,7 +213,7 @@ static int vnic_copy(const struct vsw_vnic_conf *vc, void *arg)
 enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
                            struct vsw_vnic_conf *vc)
 {
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return DL_NOTFOUND;
     return done(h, vsw_client_vnic_get(h->c, name, vnic_copy, vc));
 }

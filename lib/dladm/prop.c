@@ -21,8 +21,8 @@ typedef enum dl_status prop_set_fn(const char *val, struct vsw_vnic_conf *vc,
 struct prop {
     const char *name;
     uint32_t mod;          /* VSW_MOD_* */
-    const char *def;       /* "" = unset */
-    const char *possible;  /* "" = anything (printed "--") */
+    const char *possible;  /* "" = anything (printed "--"); NULL: the
+                              MTU range LP_MTU_MIN-LP_MTU_MAX */
     prop_get_fn *get;
     prop_set_fn *set;      /* val NULL: the default */
 };
@@ -41,21 +41,6 @@ static void maxbw_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
         snprintf(buf, len, "%llu", mbps);
 }
 
-/* A syntactically good maxbw out of range: below the minimum? */
-static bool maxbw_below_min(const char *val)
-{
-    char *end;
-    double v = strtod(val, &end);
-
-    if (*end == 'K' || *end == 'k')
-        v *= 1e3;
-    else if (*end == 'G' || *end == 'g')
-        v *= 1e9;
-    else
-        v *= 1e6;
-    return v < (double)VSW_MAXBW_MIN;
-}
-
 static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
                                 char *why, size_t whylen)
 {
@@ -69,8 +54,8 @@ static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
         snprintf(why, whylen, "%s", dl_status_str(DL_NOTSUP));
         return DL_NOTSUP;
     }
-    rc = vsw_maxbw_parse(val, &vc->maxbw);
-    if (rc == -ERANGE && maxbw_below_min(val)) {
+    rc = lp_maxbw_parse(val, &vc->maxbw);
+    if (rc == -ERANGE) {
         snprintf(why, whylen, "%s", dl_status_str(DL_MINMAXBW));
         return DL_MINMAXBW;
     }
@@ -83,17 +68,17 @@ static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void prio_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", vsw_priority_str(vc->priority));
+    snprintf(buf, len, "%s", lp_priority_str(vc->priority));
 }
 
 static enum dl_status prio_set(const char *val, struct vsw_vnic_conf *vc,
                                char *why, size_t whylen)
 {
     if (!val) {
-        vc->priority = VSW_PRIO_HIGH;
+        vc->priority = LP_PRIO_DEFAULT;
         return DL_OK;
     }
-    if (vsw_priority_parse(val, &vc->priority) < 0) {
+    if (lp_priority_parse(val, &vc->priority) < 0) {
         snprintf(why, whylen, "low,medium,high");
         return DL_BADVAL;
     }
@@ -103,7 +88,7 @@ static enum dl_status prio_set(const char *val, struct vsw_vnic_conf *vc,
 static void prot_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
     if (vc->protection)
-        vsw_protection_format(vc->protection, buf, len);
+        lp_protection_format(vc->protection, buf, len);
     else
         snprintf(buf, len, "%s", "");
 }
@@ -116,7 +101,7 @@ static enum dl_status prot_set(const char *val, struct vsw_vnic_conf *vc,
         return DL_OK;
     }
     if (strcmp(val, "none") == 0 ||
-        vsw_protection_parse(val, &vc->protection) < 0) {
+        lp_protection_parse(val, &vc->protection) < 0) {
         snprintf(why, whylen, "mac-nospoof,restricted,ip-nospoof");
         return DL_BADVAL;
     }
@@ -125,7 +110,7 @@ static enum dl_status prot_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void ips_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    vsw_ips_format(vc->ips, vc->nips, buf, len);
+    lp_ips_format(vc->ips, vc->nips, buf, len);
 }
 
 static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
@@ -137,7 +122,7 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
         vc->nips = 0;
         return DL_OK;
     }
-    rc = vsw_ips_parse(val, vc->ips, &vc->nips);
+    rc = lp_ips_parse(val, vc->ips, &vc->nips);
     if (rc == -E2BIG) {
         snprintf(why, whylen, "%s", dl_status_str(DL_TOOMANY));
         return DL_TOOMANY;
@@ -151,42 +136,33 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void mtu_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : VSW_VNIC_MTU_DEFAULT);
+    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : LP_MTU_DEFAULT);
 }
 
 static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,
                               char *why, size_t whylen)
 {
-    unsigned long n;
-    char *end;
-
     if (!val) {
         vc->mtu = 0;
         return DL_OK;
     }
-    errno = 0;
-    n = strtoul(val, &end, 10);
-    if (errno || *end || end == val || val[0] == '-' ||
-        n < VSW_VNIC_MTU_MIN || n > VSW_VNIC_MTU_MAX) {
-        snprintf(why, whylen, "%u-%u", VSW_VNIC_MTU_MIN, VSW_VNIC_MTU_MAX);
+    if (lp_mtu_parse(val, &vc->mtu) < 0) {
+        snprintf(why, whylen, "%u-%u", LP_MTU_MIN, LP_MTU_MAX);
         return DL_BADVAL;
     }
-    vc->mtu = (uint16_t)n;
     return DL_OK;
 }
 
 static const struct prop props[DL_PROP__MAX] = {
-    [DL_PROP_MAXBW] = {"maxbw", VSW_MOD_MAXBW, "", "", maxbw_get,
-                       maxbw_set},
-    [DL_PROP_PRIORITY] = {"priority", VSW_MOD_PRIORITY, "high",
-                          "low,medium,high", prio_get, prio_set},
-    [DL_PROP_PROTECTION] = {"protection", VSW_MOD_PROTECTION, "",
+    [DL_PROP_MAXBW] = {"maxbw", VSW_MOD_MAXBW, "", maxbw_get, maxbw_set},
+    [DL_PROP_PRIORITY] = {"priority", VSW_MOD_PRIORITY, "low,medium,high",
+                          prio_get, prio_set},
+    [DL_PROP_PROTECTION] = {"protection", VSW_MOD_PROTECTION,
                             "mac-nospoof,restricted,ip-nospoof", prot_get,
                             prot_set},
-    [DL_PROP_ALLOWED_IPS] = {"allowed-ips", VSW_MOD_ALLOWED_IPS, "", "",
+    [DL_PROP_ALLOWED_IPS] = {"allowed-ips", VSW_MOD_ALLOWED_IPS, "",
                              ips_get, ips_set},
-    [DL_PROP_MTU] = {"mtu", VSW_MOD_MTU, "1500", "68-9000", mtu_get,
-                     mtu_set},
+    [DL_PROP_MTU] = {"mtu", VSW_MOD_MTU, NULL, mtu_get, mtu_set},
 };
 
 int dl_prop_lookup(const char *name)
@@ -233,8 +209,20 @@ void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
     switch (which) {
     case DL_VAL_CURRENT: props[id].get(vc, buf, len); break;
     case DL_VAL_PERM: snprintf(buf, len, "rw"); break;
-    case DL_VAL_DEFAULT: snprintf(buf, len, "%s", props[id].def); break;
-    case DL_VAL_POSSIBLE: snprintf(buf, len, "%s", props[id].possible);
+    case DL_VAL_DEFAULT: {
+        /* The default is what resetting gives: one default, linkprop's. */
+        struct vsw_vnic_conf d = *vc;
+        char why[128];
+
+        props[id].set(NULL, &d, why, sizeof(why));
+        props[id].get(&d, buf, len);
+        break;
+    }
+    case DL_VAL_POSSIBLE:
+        if (props[id].possible)
+            snprintf(buf, len, "%s", props[id].possible);
+        else
+            snprintf(buf, len, "%u-%u", LP_MTU_MIN, LP_MTU_MAX);
         break;
     }
 }

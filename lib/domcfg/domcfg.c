@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "domcfg/domcfg.h"
+#include "linkprop/linkprop.h"
 
 enum tok_kind {
     TOK_EOF,
@@ -239,59 +240,25 @@ static int parse_uint(const char *s, size_t len, uint64_t max, uint64_t *v)
     return x > max ? -ERANGE : 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-    unsigned i;
-
-    if (strlen(s) != 17)
-        return -EINVAL;
-    for (i = 0; i < 6; i++) {
-        int hi = hexval((unsigned char)s[3 * i]);
-        int lo = hexval((unsigned char)s[3 * i + 1]);
-
-        if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-            return -EINVAL;
-        mac[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
-
-/* maxbw: digits with an optional K/M/G suffix; bare means Mbit/s. */
 static int vif_maxbw(struct parser *ps, int line, const char *v,
                      struct xvm_vifcfg *vif)
 {
-    size_t n = strlen(v), digits = strspn(v, "0123456789");
-    uint64_t x, mult = 1000;
-    int rc;
+    int rc = lp_maxbw_parse(v, &vif->maxbw);
 
-    if (digits == 0 || n - digits > 1)
+    if (rc == -EINVAL)
         return cfg_error(ps, line, "vif",
                          "maxbw \"%s\": expected a number with an optional "
                          "K, M or G",
                          v);
-    if (n - digits == 1) {
-        switch (v[digits]) {
-        case 'K': case 'k': mult = 1; break;
-        case 'M': case 'm': mult = 1000; break;
-        case 'G': case 'g': mult = 1000000; break;
-        default:
-            return cfg_error(ps, line, "vif",
-                             "maxbw \"%s\": unit must be K, M or G", v);
-        }
-    }
-    rc = parse_uint(v, digits, 1000000000ull / mult, &x);
-    if (rc < 0 || x * mult < XVM_DOMCFG_MAXBW_MIN)
+    if (rc < 0)
         return cfg_error(ps, line, "vif",
                          "maxbw %s out of range (1200K-1000G)", v);
-    vif->maxbw_kbps = x * mult;
     return 0;
 }
 
 static int vif_mac(struct parser *ps, int line, const char *v,
                    struct xvm_vifcfg *vif)
 {
-    static const uint8_t zero[6];
-
     if (strcmp(v, "auto") == 0) {
         vif->mac_kind = XVM_MAC_AUTO;
         return 0;
@@ -300,7 +267,7 @@ static int vif_mac(struct parser *ps, int line, const char *v,
         vif->mac_kind = XVM_MAC_RANDOM;
         return 0;
     }
-    if (parse_mac(v, vif->mac) < 0)
+    if (lp_mac_parse(v, vif->mac) < 0)
         return cfg_error(ps, line, "vif",
                          "mac \"%s\": expected auto, random or "
                          "xx:xx:xx:xx:xx:xx",
@@ -308,7 +275,7 @@ static int vif_mac(struct parser *ps, int line, const char *v,
     if (vif->mac[0] & 1)
         return cfg_error(ps, line, "vif", "mac %s is a multicast address",
                          v);
-    if (memcmp(vif->mac, zero, 6) == 0)
+    if (!lp_mac_valid(vif->mac))
         return cfg_error(ps, line, "vif", "mac %s is not a usable address",
                          v);
     vif->mac_kind = XVM_MAC_FIXED;
@@ -319,25 +286,23 @@ static int vif_mac(struct parser *ps, int line, const char *v,
 static int vif_item(struct parser *ps, int line, const char *k,
                     const char *v, struct xvm_vifcfg *vif)
 {
-    uint64_t x;
+    int rc;
 
     if (strcmp(k, "link") == 0) {
-        if (!xvm_domcfg_name_ok(v) || strlen(v) > XVM_DOMCFG_LINK_MAX)
+        if (lp_name_check(v) < 0)
             return cfg_error(ps, line, "vif",
                              "link \"%s\" is not a valid link name", v);
         strcpy(vif->link, v);
         return 0;
     }
     if (strcmp(k, "vlan") == 0) {
-        int rc = parse_uint(v, strlen(v), 4094, &x);
-
+        rc = lp_vid_parse(v, &vif->vlan);
         if (rc == -EINVAL)
             return cfg_error(ps, line, "vif", "vlan \"%s\" is not a number",
                              v);
-        if (rc < 0 || x == 0)
+        if (rc < 0 || vif->vlan == LP_VID_NONE)
             return cfg_error(ps, line, "vif",
                              "vlan %s out of range (1-4094)", v);
-        vif->vlan = (uint16_t)x;
         return 0;
     }
     if (strcmp(k, "maxbw") == 0)
@@ -345,13 +310,7 @@ static int vif_item(struct parser *ps, int line, const char *k,
     if (strcmp(k, "mac") == 0)
         return vif_mac(ps, line, v, vif);
     if (strcmp(k, "priority") == 0) {
-        if (strcmp(v, "low") == 0)
-            vif->priority = XVM_PRIO_LOW;
-        else if (strcmp(v, "medium") == 0)
-            vif->priority = XVM_PRIO_MEDIUM;
-        else if (strcmp(v, "high") == 0)
-            vif->priority = XVM_PRIO_HIGH;
-        else
+        if (lp_priority_parse(v, &vif->priority) < 0)
             return cfg_error(ps, line, "vif",
                              "priority \"%s\": expected low, medium or high",
                              v);
@@ -366,30 +325,27 @@ static int vif_parse(struct parser *ps, const struct tok *t,
 {
     static const char *const keys[] = {"link", "vlan", "maxbw", "mac",
                                        "priority"};
-    char buf[256], *item, *save = NULL;
+    char buf[256], *rest = buf, *k, *v;
     unsigned seen = 0, i;
+    int rc;
 
     memset(vif, 0, sizeof(*vif));
+    vif->priority = LP_PRIO_DEFAULT;
     if (t->len >= sizeof(buf))
         return cfg_error(ps, t->line, "vif", "vif string too long");
     memcpy(buf, t->s, t->len);
     buf[t->len] = '\0';
-    for (item = strtok_r(buf, ",", &save); item;
-         item = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(item, '=');
-        int rc;
-
-        item += strspn(item, " ");
-        if (!eq || eq == item || eq[1] == '\0')
+    while ((rc = lp_kv_next(&rest, ",", &k, &v)) != 0) {
+        k += rc > 0 ? strspn(k, " ") : 0;
+        if (rc < 0 || *k == '\0' || *v == '\0')
             return cfg_error(ps, t->line, "vif",
-                             "\"%s\": expected key=value", item);
-        *eq = '\0';
-        for (i = 0; i < 5 && strcmp(keys[i], item) != 0; i++)
+                             "\"%s\": expected key=value", k);
+        for (i = 0; i < 5 && strcmp(keys[i], k) != 0; i++)
             ;
         if (i < 5 && (seen & (1u << i)))
-            return cfg_error(ps, t->line, "vif", "%s given twice", item);
+            return cfg_error(ps, t->line, "vif", "%s given twice", k);
         seen |= 1u << i;
-        rc = vif_item(ps, t->line, item, eq + 1, vif);
+        rc = vif_item(ps, t->line, k, v, vif);
         if (rc < 0)
             return rc;
     }

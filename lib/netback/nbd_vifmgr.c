@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linkprop/linkprop.h"
 #include "xvmdctl/client.h"
 #include "netback/nbd_vifmgr.h"
 #include "xs/xenbus.h"
@@ -126,9 +127,7 @@ int nbd_vifdev_read(const struct nbd_vifdev *dev, const char *key,
 
 int nbd_vifdev_read_rate(struct nbd_vifdev *dev)
 {
-    char *v, *comma;
-    uint64_t bytes, usecs;
-    size_t len;
+    char *v;
     int rc;
 
     dev->rate_bytes = dev->rate_usecs = 0;
@@ -137,18 +136,7 @@ int nbd_vifdev_read_rate(struct nbd_vifdev *dev)
         return 0;
     if (rc < 0)
         return rc;
-    len = strlen(v);
-    comma = memchr(v, ',', len);
-    rc = -EINVAL;
-    if (comma &&
-        xvm_xs_parse_uint(v, (size_t)(comma - v), UINT32_MAX, &bytes) == 0 &&
-        xvm_xs_parse_uint(comma + 1, len - (size_t)(comma - v) - 1,
-                          UINT32_MAX, &usecs) == 0 &&
-        (usecs || !bytes)) {
-        dev->rate_bytes = bytes;
-        dev->rate_usecs = usecs;
-        rc = 0;
-    }
+    rc = lp_rate_parse(v, &dev->rate_bytes, &dev->rate_usecs);
     free(v);
     return rc;
 }

@@ -15,8 +15,8 @@
 
 #include "switch_pvt.h"
 
-void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
-                          struct vsw_ip_prefix *out)
+void vsw_prefix_normalize(const struct lp_ipnet *in,
+                          struct lp_ipnet *out)
 {
     unsigned alen = in->family == AF_INET ? 4 : 16, i;
 
@@ -33,7 +33,7 @@ void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
     }
 }
 
-static bool prefix_match(const struct vsw_ip_prefix *p, const uint8_t *a)
+static bool prefix_match(const struct lp_ipnet *p, const uint8_t *a)
 {
     unsigned full = p->plen / 8, rest = p->plen % 8;
 
@@ -100,10 +100,10 @@ int vsw_l3_check(const struct vsw_vnic *v, const struct rte_mbuf *m,
     } else if (m->pkt_len - RTE_ETHER_HDR_LEN > mtu) {
         return VSW_L3_OVERSIZE;
     }
-    if ((prot & VSW_PROT_RESTRICTED) && et != RTE_ETHER_TYPE_IPV4 &&
+    if ((prot & LP_PROT_RESTRICTED) && et != RTE_ETHER_TYPE_IPV4 &&
         et != RTE_ETHER_TYPE_IPV6 && et != RTE_ETHER_TYPE_ARP)
         return VSW_L3_SPOOF;
-    if ((prot & VSW_PROT_IP_NOSPOOF) &&
+    if ((prot & LP_PROT_IP_NOSPOOF) &&
         !ip_allowed(__atomic_load_n(&v->ips, __ATOMIC_ACQUIRE), m, et,
                     RTE_ETHER_HDR_LEN))
         return VSW_L3_SPOOF;

@@ -70,7 +70,7 @@ static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
     }
     if (unlikely(vsw_ofl_pending(m)) &&
         !(port->flags & VSW_PORT_F_OFFLOAD_META)) {
-        vsw_ofl_put(sw, ep, m, VSW_VID_NONE); /* gso.c */
+        vsw_ofl_put(sw, ep, m, LP_VID_NONE); /* gso.c */
         return;
     }
     if (!ep->dirty) {
@@ -238,7 +238,7 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
         rte_pktmbuf_free(m);
         return;
     }
-    if (!wire || vid == VSW_VID_NONE) {
+    if (!wire || vid == LP_VID_NONE) {
         prio_mark(m, v);
         flood(l->sw, f, v, wire, m, now);
         return;
@@ -336,7 +336,7 @@ static bool vnic_tx_check(struct vsw_vnic *v, struct rte_mbuf *m,
         v->stats.oerrors++;
         goto drop;
     }
-    if ((prot & VSW_PROT_MAC_NOSPOOF) &&
+    if ((prot & LP_PROT_MAC_NOSPOOF) &&
         memcmp(&eh->src_addr, v->key.mac, RTE_ETHER_ADDR_LEN) != 0) {
         vsw_drop(&v->stats, VSW_DROP_SPOOF);
         goto drop;
@@ -379,7 +379,7 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
         vsw_ofl_put(l->sw, &l->ep, m, v->key.vid);
         return;
     }
-    if (v->key.vid != VSW_VID_NONE && vsw_tag_insert_inl(m, v->key.vid) < 0) {
+    if (v->key.vid != LP_VID_NONE && vsw_tag_insert_inl(m, v->key.vid) < 0) {
         vsw_drop(&v->stats, VSW_DROP_NOBUF);
         rte_pktmbuf_free(m);
         return;

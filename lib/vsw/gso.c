@@ -255,7 +255,7 @@ static void csum_fill(struct vsw_ep *ep, struct rte_mbuf *m,
 /* Insert the tag; a port doing checksums must know the longer L2. */
 static int tag_put(struct rte_mbuf *m, uint16_t vid)
 {
-    if (vid == VSW_VID_NONE)
+    if (vid == LP_VID_NONE)
         return 0;
     if (vsw_tag_insert(m, vid) < 0)
         return -ENOMEM;

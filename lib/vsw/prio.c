@@ -53,7 +53,7 @@ static inline unsigned class_of(const struct rte_mbuf *m)
 {
     unsigned c = m->hash.sched.traffic_class;
 
-    return c < VSW_PRIO_N ? c : VSW_PRIO_HIGH;
+    return c < VSW_PRIO_N ? c : LP_PRIO_HIGH;
 }
 
 /* Classes are counted only for frames that waited: the uncongested

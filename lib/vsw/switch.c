@@ -279,7 +279,7 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
     struct vsw_link *l;
     int rc;
 
-    if (!name || vsw_name_check(name) < 0 ||
+    if (!name || lp_name_check(name) < 0 ||
         (cls == VSW_CLASS_PHYS) != (port != NULL) ||
         (cls != VSW_CLASS_PHYS && cls != VSW_CLASS_ETHERSTUB)) {
         errno = EINVAL;
@@ -330,7 +330,7 @@ struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw)
 
 int vsw_link_rename(struct vsw_link *l, const char *name)
 {
-    if (!name || vsw_name_check(name) < 0)
+    if (!name || lp_name_check(name) < 0)
         return -EINVAL;
     if (strcmp(l->name, name) == 0)
         return 0;

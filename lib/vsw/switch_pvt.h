@@ -61,7 +61,7 @@ struct vsw_ofl_stats {
     uint64_t bad;        /* offload metadata that did not parse: dropped */
 };
 
-/* Egress priority classes (enum vsw_priority) at a wire; prio.c. */
+/* Egress priority classes (enum lp_priority) at a wire; prio.c. */
 #define VSW_PRIO_N 3
 struct vsw_egq_stats {
     uint64_t queued[VSW_PRIO_N];  /* frames sent after waiting, by class */
@@ -94,7 +94,7 @@ struct vsw_ep {
 /* A VNIC's allowed-ips; immutable once published. */
 struct vsw_ipset {
     uint32_t n;
-    struct vsw_ip_prefix p[];
+    struct lp_ipnet p[];
 };
 
 /* VNICs of one (link, VID), for flooding; immutable once published. */
@@ -110,7 +110,7 @@ struct vsw_link {
     struct vsw_ep ep;                     /* the wire; port NULL: stub */
     struct vsw_stats stats;               /* fast path */
     /* control */
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     enum vsw_class cls;
     uint32_t nvnics;
     TAILQ_HEAD(, vsw_vnic) vnics;
@@ -136,9 +136,9 @@ struct vsw_vnic {
     bool backlogged;                 /* on the switch's backlog list */
     struct vsw_vnic *next_backlog;
     /* control */
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     uint64_t maxbw;
-    enum vsw_priority priority;
+    enum lp_priority priority;
     TAILQ_ENTRY(vsw_vnic) entry;
 };
 
@@ -194,8 +194,8 @@ int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
 void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
                    struct vsw_port *port);
 /* filter.c */
-void vsw_prefix_normalize(const struct vsw_ip_prefix *in,
-                          struct vsw_ip_prefix *out);
+void vsw_prefix_normalize(const struct lp_ipnet *in,
+                          struct lp_ipnet *out);
 bool vsw_ipset_has(const struct vsw_ipset *s, uint8_t family,
                    const uint8_t *addr);
 /* Checks beyond the MAC on a frame @v's client sent (untagged, headers
@@ -211,7 +211,7 @@ void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m);
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid);
 /* gso.c: put @m on @ep, first made complete for its port (segmented,
  * checksummed) when it carries offload metadata the port cannot take,
- * then tagged with @vid (VSW_VID_NONE: no tag).  Consumes @m. */
+ * then tagged with @vid (LP_VID_NONE: no tag).  Consumes @m. */
 void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
                  uint16_t vid);
 /* Whether @m carries metadata a port without VSW_PORT_F_OFFLOAD_META

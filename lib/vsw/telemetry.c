@@ -208,12 +208,12 @@ static int cmd_vnic(const char *cmd, const char *params,
         rte_tel_data_start_dict(d);
         rte_tel_data_add_dict_string(d, "name", v->name);
         rte_tel_data_add_dict_string(d, "link", v->link->name);
-        vsw_mac_format(v->key.mac, mac);
+        lp_mac_format(v->key.mac, mac);
         rte_tel_data_add_dict_string(d, "mac", mac);
         rte_tel_data_add_dict_u64(d, "vid", v->key.vid);
         rte_tel_data_add_dict_u64(d, "maxbw", v->maxbw);
         rte_tel_data_add_dict_string(d, "priority",
-                                     vsw_priority_str(v->priority));
+                                     lp_priority_str(v->priority));
         rte_tel_data_add_dict_string(d, "port", port_kind(&v->ep));
         stats_put(d, &v->stats);
         ofl_put(d, &v->ep.ofl);

@@ -62,11 +62,11 @@ static struct vsw_flood *flood_remove(struct vsw_link *l, struct vsw_vnic *v)
 
 static int params_check(const struct vsw_vnic_params *p)
 {
-    if (!p->name || vsw_name_check(p->name) < 0 || p->vid > VSW_VID_MAX ||
-        (p->maxbw && p->maxbw < VSW_MAXBW_MIN) ||
-        p->priority > VSW_PRIO_HIGH || (p->protection & ~VSW_PROT__ALL) ||
+    if (!p->name || lp_name_check(p->name) < 0 || p->vid > LP_VID_MAX ||
+        (p->maxbw && p->maxbw < LP_MAXBW_MIN) ||
+        p->priority > LP_PRIO_HIGH || (p->protection & ~LP_PROT__ALL) ||
         (p->mtu && (p->mtu < VSW_MTU_MIN || p->mtu > VSW_MTU_MAX)) ||
-        !vsw_mac_valid(p->mac))
+        !lp_mac_valid(p->mac))
         return -EINVAL;
     return 0;
 }
@@ -239,7 +239,7 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
     struct vsw_tb_cfg *c = NULL;
     const struct vsw_tb_cfg *old = v->tbcfg;
 
-    if (bps && bps < VSW_MAXBW_MIN)
+    if (bps && bps < LP_MAXBW_MIN)
         return -EINVAL;
     if (bps) {
         c = vsw_tb_cfg_new(bps, v->link->sw->tsc_hz);
@@ -257,22 +257,22 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
 
 int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits)
 {
-    if (bits & ~VSW_PROT__ALL)
+    if (bits & ~LP_PROT__ALL)
         return -EINVAL;
     __atomic_store_n(&v->protection, bits, __ATOMIC_RELAXED);
     return 0;
 }
 
-int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio)
+int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio)
 {
-    if (prio > VSW_PRIO_HIGH)
+    if (prio > LP_PRIO_HIGH)
         return -EINVAL;
     /* Read by the fast path for each frame to the wire (fastpath.c). */
     __atomic_store_n(&v->priority, prio, __ATOMIC_RELAXED);
     return 0;
 }
 
-static int prefix_check(const struct vsw_ip_prefix *p)
+static int prefix_check(const struct lp_ipnet *p)
 {
     if (p->family == AF_INET)
         return p->plen <= 32 ? 0 : -EINVAL;
@@ -281,14 +281,14 @@ static int prefix_check(const struct vsw_ip_prefix *p)
     return -EINVAL;
 }
 
-int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct lp_ipnet *ips,
                              unsigned n)
 {
     const struct vsw_ipset *old = v->ips;
     struct vsw_ipset *s = NULL;
     unsigned i;
 
-    if (n > VSW_ALLOWED_IPS_MAX || (n && !ips))
+    if (n > LP_IPS_MAX || (n && !ips))
         return -EINVAL;
     for (i = 0; i < n; i++)
         if (prefix_check(&ips[i]) < 0)
@@ -308,7 +308,7 @@ int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips
 }
 
 unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
-                                  struct vsw_ip_prefix *ips, unsigned max)
+                                  struct lp_ipnet *ips, unsigned max)
 {
     const struct vsw_ipset *s = v->ips;
     unsigned n = s ? s->n : 0;
@@ -332,7 +332,7 @@ int vsw_vnic_rename(struct vsw_vnic *v, const char *name)
 {
     struct vsw_switch *sw = v->link->sw;
 
-    if (!name || vsw_name_check(name) < 0)
+    if (!name || lp_name_check(name) < 0)
         return -EINVAL;
     if (strcmp(v->name, name) == 0)
         return 0;

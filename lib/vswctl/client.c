@@ -19,6 +19,7 @@ struct vsw_client {
     int fd;
     uint32_t seq;
     char err[VSW_ERRMSGSIZ];
+    enum vsw_status status;
     _Alignas(NLMSG_ALIGNTO) char obuf[VSW_CTL_BUFSIZ]; /* request */
     _Alignas(NLMSG_ALIGNTO) char buf[VSW_CTL_BUFSIZ];  /* reply */
 };
@@ -55,27 +56,42 @@ const char *vsw_client_error(const struct vsw_client *c)
     return c->err;
 }
 
+enum vsw_status vsw_client_status(const struct vsw_client *c)
+{
+    return c->status;
+}
+
 static int fail(struct vsw_client *c, int rc, const char *msg)
 {
     snprintf(c->err, sizeof(c->err), "%s", msg ? msg : strerror(-rc));
     return rc;
 }
 
+/* What the ack's extended attributes carry. */
+struct ext_ack {
+    const char *msg;
+    uint32_t status;
+};
+
 static int ext_ack_cb(const struct nlattr *attr, void *data)
 {
-    const char **msg = data;
+    struct ext_ack *a = data;
 
     if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
         mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-        *msg = mnl_attr_get_str(attr);
+        a->msg = mnl_attr_get_str(attr);
+    if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_COOKIE &&
+        mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+        a->status = mnl_attr_get_u32(attr);
     return MNL_CB_OK;
 }
 
-/* An NLMSG_ERROR: 0 for an ack, else -errno with c->err set. */
+/* An NLMSG_ERROR: 0 for an ack, else -errno with c->err and c->status. */
 static int ack_parse(struct vsw_client *c, const struct nlmsghdr *nlh)
 {
     const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-    const char *msg = NULL, *p, *end = (const char *)nlh + nlh->nlmsg_len;
+    const char *p, *end = (const char *)nlh + nlh->nlmsg_len;
+    struct ext_ack a = {NULL, VSW_ST_NONE};
 
     if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
         return fail(c, -EPROTO, "short error message from vswitchd");
@@ -85,8 +101,10 @@ static int ack_parse(struct vsw_client *c, const struct nlmsghdr *nlh)
     if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
         p += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
     if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && p < end)
-        mnl_attr_parse_payload(p, (size_t)(end - p), ext_ack_cb, &msg);
-    return fail(c, e->error, msg);
+        mnl_attr_parse_payload(p, (size_t)(end - p), ext_ack_cb, &a);
+    c->status = a.status < VSW_ST__MAX ? (enum vsw_status)a.status
+                                       : VSW_ST_NONE;
+    return fail(c, e->error, a.msg);
 }
 
 /*
@@ -100,6 +118,7 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
     int cbrc = 0;
 
     c->err[0] = '\0';
+    c->status = VSW_ST_NONE;
     if (send(c->fd, req, req->nlmsg_len, 0) < 0)
         return fail(c, -errno, NULL);
     for (;;) {
@@ -151,7 +170,7 @@ static struct nlmsghdr *req_named(struct vsw_client *c, uint16_t cmd,
 
 static int name_ok(struct vsw_client *c, const char *name)
 {
-    if (name && strlen(name) >= VSW_NAMSIZ)
+    if (name && strlen(name) >= LP_NAMSIZ)
         return fail(c, -ENAMETOOLONG, NULL);
     return 0;
 }

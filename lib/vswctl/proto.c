@@ -29,10 +29,10 @@ static const struct {
     enum mnl_attr_data_type type;
     uint16_t max; /* strings: buffer size; binary: exact size */
 } attr_policy[VSW_A__END] = {
-    [VSW_A_NAME] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_NAME] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
     [VSW_A_CLASS] = {MNL_TYPE_U8, 0},
     [VSW_A_DEVARGS] = {MNL_TYPE_NUL_STRING, VSW_DEVARGSIZ},
-    [VSW_A_LINK] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_LINK] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
     [VSW_A_MAC] = {MNL_TYPE_BINARY, 6},
     [VSW_A_MAC_TYPE] = {MNL_TYPE_U8, 0},
     [VSW_A_VID] = {MNL_TYPE_U16, 0},
@@ -44,7 +44,7 @@ static const struct {
     [VSW_A_TEMPORARY] = {MNL_TYPE_FLAG, 0},
     [VSW_A_NVNICS] = {MNL_TYPE_U32, 0},
     [VSW_A_STATS] = {MNL_TYPE_NESTED, 0},
-    [VSW_A_NEWNAME] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_NEWNAME] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
     [VSW_A_MTU] = {MNL_TYPE_U16, 0},
     [VSW_A_ALLOWED_IPS] = {MNL_TYPE_UNSPEC, 0}, /* checked in attr_cb */
     [VSW_A_PERSISTENT] = {MNL_TYPE_FLAG, 0},
@@ -75,8 +75,8 @@ static int attr_cb(const struct nlattr *attr, void *data)
     if (type == VSW_A_ALLOWED_IPS) {
         uint16_t len = mnl_attr_get_payload_len(attr);
 
-        if (len % sizeof(struct vsw_ipnet) ||
-            len > VSW_IPS_MAX * sizeof(struct vsw_ipnet))
+        if (len % sizeof(struct lp_ipnet) ||
+            len > LP_IPS_MAX * sizeof(struct lp_ipnet))
             return MNL_CB_ERROR;
     } else if (attr_policy[type].type == MNL_TYPE_BINARY) {
         if (mnl_attr_validate2(attr, MNL_TYPE_BINARY,
@@ -150,7 +150,7 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
 {
     mnl_attr_put_strz(nlh, VSW_A_NAME, vc->name);
     mnl_attr_put_strz(nlh, VSW_A_LINK, vc->link);
-    if (vc->mac_type == VSW_MAC_FIXED || vsw_mac_valid(vc->mac))
+    if (vc->mac_type == VSW_MAC_FIXED || lp_mac_valid(vc->mac))
         mnl_attr_put(nlh, VSW_A_MAC, 6, vc->mac);
     mnl_attr_put_u8(nlh, VSW_A_MAC_TYPE, (uint8_t)vc->mac_type);
     mnl_attr_put_u16(nlh, VSW_A_VID, vc->vid);
@@ -170,11 +170,11 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
     }
 }
 
-void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
+void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct lp_ipnet *ips,
                      unsigned n)
 {
-    if (n > VSW_IPS_MAX)
-        n = VSW_IPS_MAX;
+    if (n > LP_IPS_MAX)
+        n = LP_IPS_MAX;
     mnl_attr_put(nlh, VSW_A_ALLOWED_IPS, n * sizeof(*ips), ips);
 }
 
@@ -222,7 +222,7 @@ int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
         m |= VSW_MOD_MAXBW;
     }
     if (tb[VSW_A_PRIORITY]) {
-        vc->priority = (enum vsw_priority)mnl_attr_get_u8(tb[VSW_A_PRIORITY]);
+        vc->priority = (enum lp_priority)mnl_attr_get_u8(tb[VSW_A_PRIORITY]);
         m |= VSW_MOD_PRIORITY;
     }
     if (tb[VSW_A_PROTECTION]) {

@@ -42,71 +42,16 @@ static int link_key(struct vsw_link_conf *lc, const char *k, const char *v,
     return 0;
 }
 
-static int vnic_key_str(char *dst, size_t size, const char *v, char *err,
-                        size_t errlen)
-{
-    if (strlen(v) >= size)
-        return bad(err, errlen, "value too long '%s'", v);
-    strcpy(dst, v);
-    return 0;
-}
-
 static int vnic_key(struct vsw_vnic_conf *vc, const char *k, const char *v,
                     char *err, size_t errlen)
 {
-    char *end;
-    unsigned long n;
+    uint32_t mod;
+    int rc = vsw_vnic_conf_set(vc, k, v, &mod);
 
-    if (strcmp(k, "link") == 0)
-        return vnic_key_str(vc->link, sizeof(vc->link), v, err, errlen);
-    if (strcmp(k, "tap") == 0)
-        return vnic_key_str(vc->tap, sizeof(vc->tap), v, err, errlen);
-    if (strcmp(k, "mac") == 0) {
-        if (vsw_mac_parse(v, vc->mac) < 0)
-            return bad(err, errlen, "invalid MAC address '%s'", v);
-        vc->mac_type = VSW_MAC_FIXED;
-    } else if (strcmp(k, "mac-type") == 0) {
-        if (strcmp(v, "random") == 0)
-            vc->mac_type = VSW_MAC_RANDOM;
-        else if (strcmp(v, "fixed") == 0)
-            vc->mac_type = VSW_MAC_FIXED;
-        else
-            return bad(err, errlen, "invalid mac-type '%s'", v);
-    } else if (strcmp(k, "vid") == 0) {
-        errno = 0;
-        n = strtoul(v, &end, 10);
-        if (errno || *end || end == v || n > VSW_VID_MAX)
-            return bad(err, errlen, "invalid VLAN identifier '%s'", v);
-        vc->vid = (uint16_t)n;
-    } else if (strcmp(k, "maxbw") == 0) {
-        if (vsw_maxbw_parse(v, &vc->maxbw) < 0)
-            return bad(err, errlen, "invalid maxbw '%s'", v);
-    } else if (strcmp(k, "priority") == 0) {
-        if (vsw_priority_parse(v, &vc->priority) < 0)
-            return bad(err, errlen, "invalid priority '%s'", v);
-    } else if (strcmp(k, "protection") == 0) {
-        if (vsw_protection_parse(v, &vc->protection) < 0)
-            return bad(err, errlen, "invalid protection '%s'", v);
-    } else if (strcmp(k, "mtu") == 0) {
-        errno = 0;
-        n = strtoul(v, &end, 10);
-        if (errno || *end || end == v || n < VSW_VNIC_MTU_MIN ||
-            n > VSW_VNIC_MTU_MAX)
-            return bad(err, errlen, "invalid mtu '%s'", v);
-        vc->mtu = (uint16_t)n;
-    } else if (strcmp(k, "allowed-ips") == 0) {
-        if (vsw_ips_parse(v, vc->ips, &vc->nips) < 0)
-            return bad(err, errlen, "invalid allowed-ips '%s'", v);
-    } else if (strcmp(k, "attach") == 0) {
-        if (strcmp(v, "tap") == 0)
-            vc->attach = VSW_ATTACH_TAP;
-        else if (strcmp(v, "none") == 0)
-            vc->attach = VSW_ATTACH_NONE;
-        else
-            return bad(err, errlen, "invalid attach '%s'", v);
-    } else {
+    if (rc == -ENOENT)
         return bad(err, errlen, "unknown vnic key '%s'", k);
-    }
+    if (rc < 0)
+        return bad(err, errlen, "invalid %s '%s'", k, v);
     return 0;
 }
 
@@ -116,7 +61,7 @@ static int head_parse(char *kind, char *name, struct vsw_conf_obj *obj,
     memset(obj, 0, sizeof(*obj));
     if (!name)
         return bad(err, errlen, "missing name after '%s'", kind);
-    if (strlen(name) >= VSW_NAMSIZ)
+    if (strlen(name) >= LP_NAMSIZ)
         return bad(err, errlen, "link name too long '%s'", name);
     if (strcmp(kind, "link") == 0) {
         strcpy(obj->link.name, name);
@@ -135,27 +80,29 @@ static int head_parse(char *kind, char *name, struct vsw_conf_obj *obj,
 int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
                         size_t errlen)
 {
-    char *save = NULL, *kind, *tok;
+    static const char ws[] = " \t\r\n";
+    char *save = NULL, *kind, *name, *rest, *k, *v;
     int rc;
 
     line[strcspn(line, "#")] = '\0';
-    kind = strtok_r(line, " \t\r\n", &save);
+    kind = strtok_r(line, ws, &save);
     if (!kind)
         return 0;
-    rc = head_parse(kind, strtok_r(NULL, " \t\r\n", &save), obj, err, errlen);
-    while (rc == 0 && (tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
-        char *eq = strchr(tok, '=');
-
-        if (!eq)
-            return bad(err, errlen, "expected key=value, got '%s'", tok);
-        *eq = '\0';
-        if (obj->cls == VSW_CLASS_VNIC)
-            rc = vnic_key(&obj->vnic, tok, eq + 1, err, errlen);
-        else
-            rc = link_key(&obj->link, tok, eq + 1, err, errlen);
-    }
+    name = strtok_r(NULL, ws, &save);
+    rc = head_parse(kind, name, obj, err, errlen);
     if (rc < 0)
         return rc;
+    rest = save;
+    while ((rc = lp_kv_next(&rest, ws, &k, &v)) != 0) {
+        if (rc < 0)
+            return bad(err, errlen, "expected key=value, got '%s'", k);
+        if (obj->cls == VSW_CLASS_VNIC)
+            rc = vnic_key(&obj->vnic, k, v, err, errlen);
+        else
+            rc = link_key(&obj->link, k, v, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
     if (obj->cls != VSW_CLASS_VNIC) {
         obj->cls = obj->link.cls;
         if (obj->cls == VSW_CLASS_PHYS && !obj->link.devargs[0])
@@ -176,25 +123,28 @@ int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf, size_t len)
 
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    char mac[18], bw[32], prot[64], mtu[16] = "";
-    char ips[VSW_IPS_MAX * 48] = "";
+    char mac[LP_MACSTRLEN], bw[LP_MAXBW_STRLEN + 8] = "";
+    char prot[LP_PROT_STRLEN], mtu[16] = "", ips[LP_IPS_STRLEN + 16] = "";
 
-    vsw_mac_format(vc->mac, mac);
-    vsw_maxbw_format(vc->maxbw, bw, sizeof(bw));
-    vsw_protection_format(vc->protection, prot, sizeof(prot));
+    lp_mac_format(vc->mac, mac);
+    if (vc->maxbw != LP_MAXBW_NONE) {
+        strcpy(bw, " maxbw=");
+        lp_maxbw_format(vc->maxbw, bw + strlen(bw), sizeof(bw) - strlen(bw));
+    }
+    lp_protection_format(vc->protection, prot, sizeof(prot));
     if (vc->mtu)
         snprintf(mtu, sizeof(mtu), " mtu=%u", vc->mtu);
     if (vc->nips) {
         strcpy(ips, " allowed-ips=");
-        vsw_ips_format(vc->ips, vc->nips, ips + strlen(ips),
-                       sizeof(ips) - strlen(ips));
+        lp_ips_format(vc->ips, vc->nips, ips + strlen(ips),
+                      sizeof(ips) - strlen(ips));
     }
     return snprintf(buf, len,
-                    "vnic %s link=%s mac=%s mac-type=%s vid=%u maxbw=%s "
+                    "vnic %s link=%s mac=%s mac-type=%s vid=%u%s "
                     "priority=%s protection=%s attach=%s%s%s%s%s\n",
                     vc->name, vc->link, mac,
                     vsw_mac_type_str(vc->mac_type),
-                    vc->vid, bw, vsw_priority_str(vc->priority), prot,
+                    vc->vid, bw, lp_priority_str(vc->priority), prot,
                     vc->attach == VSW_ATTACH_TAP ? "tap" : "none",
                     vc->tap[0] ? " tap=" : "", vc->tap, mtu, ips);
 }

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -58,21 +57,37 @@ struct vsw_mgr {
     struct rte_mempool *pool;
     char state_path[PATH_MAX]; /* "" when nothing is persisted */
     bool restoring;            /* the state file is being read */
+    enum vsw_status status;    /* of the last failure (vsw_mgr_status) */
     TAILQ_HEAD(, mlink) links;
     TAILQ_HEAD(, mvnic) vnics;
 };
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
+                int rc, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+/* A failure: @st for the client (vsw_mgr_status()), the details in @err
+ * for logs, @rc returned. */
+static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
+                int rc, const char *fmt, ...)
 {
     va_list ap;
 
+    m->status = st;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+enum vsw_status vsw_mgr_status(const struct vsw_mgr *m)
+{
+    return m->status;
+}
+
+void vsw_mgr_status_clear(struct vsw_mgr *m)
+{
+    m->status = VSW_ST_NONE;
 }
 
 struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
@@ -152,7 +167,7 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         return 0;
     f = open_memstream(&buf, &len);
     if (!f)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     fputs("# xvnet datalink configuration, written by vswitchd.\n", f);
     TAILQ_FOREACH(ml, &m->links, entry) {
         if (ml->origin != ORIGIN_PERSIST || ml->deleting)
@@ -168,13 +183,13 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
     }
     if (fclose(f) != 0) {
         free(buf);
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     }
     rc = xvm_file_write(m->state_path, buf, len, 0644);
     free(buf);
     if (rc < 0)
-        return fail(err, errlen, rc, "cannot write %s: %s", m->state_path,
-                    strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot write %s: %s",
+                    m->state_path, strerror(-rc));
     return 0;
 }
 
@@ -215,15 +230,18 @@ static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
 }
 
 /* What is refused on an inactive record (dladm's DL_INACTIVE words). */
-static int inactive(char *err, size_t errlen)
+static int inactive(struct vsw_mgr *m, char *err, size_t errlen)
 {
-    return fail(err, errlen, -ENODEV, "link is not active (deleted with -t)");
+    return fail(m, VSW_ST_INACTIVE, err, errlen, -ENODEV,
+                "link is not active (deleted with -t)");
 }
 
 /* A domain's VNIC goes with the domain only (vsw_mgr_vnic_release). */
-static int domain_busy(const struct mvnic *mv, char *err, size_t errlen)
+static int domain_busy(struct vsw_mgr *m, const struct mvnic *mv, char *err,
+                       size_t errlen)
 {
-    return fail(err, errlen, -EBUSY, "link busy: '%s' is domain %s's "
+    return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                "link busy: '%s' is domain %s's "
                 "(%u) vif", mv->conf.name,
                 mv->conf.domain[0] ? mv->conf.domain : "?", mv->conf.domid);
 }
@@ -260,14 +278,17 @@ static bool mac_kept(struct vsw_mgr *m, const struct mlink *ml,
 static int name_check(struct vsw_mgr *m, const char *name, char *err,
                       size_t errlen)
 {
-    int rc = vsw_name_check(name);
+    int rc = lp_name_check(name);
 
     if (rc == -ENAMETOOLONG)
-        return fail(err, errlen, -EINVAL, "link name too long '%s'", name);
+        return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
+                    "link name too long '%s'", name);
     if (rc < 0)
-        return fail(err, errlen, -EINVAL, "invalid link name '%s'", name);
+        return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
+                    "invalid link name '%s'", name);
     if (mlink_find(m, name) || mvnic_find(m, name))
-        return fail(err, errlen, -EEXIST, "object already exists");
+        return fail(m, VSW_ST_EXIST, err, errlen, -EEXIST,
+                    "object already exists");
     return 0;
 }
 
@@ -284,23 +305,24 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     if (rc < 0)
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
-        return fail(err, errlen, -EINVAL, "invalid link class");
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid link class");
     ml = calloc(1, sizeof(*ml));
     if (!ml)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     ml->conf = *lc;
     ml->conf.temporary = origin == ORIGIN_TEMP;
     ml->origin = origin;
     if (lc->cls == VSW_CLASS_PHYS) {
         if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
-            rc = fail(err, errlen, -EINVAL, "invalid devargs '%s'",
-                      lc->devargs);
+            rc = fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                      "invalid devargs '%s'", lc->devargs);
             goto free_ml;
         }
         port = vsw_port_ethdev_open(lc->devargs, m->pool);
         if (!port) {
-            rc = fail(err, errlen, -errno, "cannot open DPDK port '%s': %s",
-                      lc->devargs, strerror(errno));
+            rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                      "cannot open DPDK port '%s': %s", lc->devargs,
+                      strerror(errno));
             goto free_ml;
         }
     } else {
@@ -308,8 +330,8 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     }
     ml->l = vsw_link_create(m->sw, lc->name, lc->cls, port);
     if (!ml->l) {
-        rc = fail(err, errlen, -errno, "cannot create link '%s': %s",
-                  lc->name, strerror(errno));
+        rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                  "cannot create link '%s': %s", lc->name, strerror(errno));
         goto free_port;
     }
     TAILQ_INSERT_TAIL(&m->links, ml, entry);
@@ -344,14 +366,16 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
     int rc;
 
     if (!ml || (ml->inactive && temporary))
-        return fail(err, errlen, -ENOENT, "link '%s' does not exist", name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", name);
     if (link_used(m, ml, temporary))
-        return fail(err, errlen, -EBUSY, "link '%s' has VNICs", name);
+        return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                    "link '%s' has VNICs", name);
     if (temporary && ml->origin != ORIGIN_TEMP) {
         rc = vsw_link_destroy(ml->l);
         if (rc < 0)
-            return fail(err, errlen, rc, "cannot delete link '%s': %s",
-                        name, strerror(-rc));
+            return fail(m, VSW_ST_NONE, err, errlen, rc,
+                        "cannot delete link '%s': %s", name, strerror(-rc));
         ml->l = NULL;
         ml->inactive = true;
         return 0;
@@ -487,36 +511,39 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
     struct mlink *ml = mlink_find(m, name);
     struct mvnic *mv = ml ? NULL : mvnic_find(m, name);
     enum origin origin;
-    char oldname[VSW_NAMSIZ];
+    char oldname[LP_NAMSIZ];
     int rc;
 
     if (!ml && !mv)
-        return fail(err, errlen, -ENOENT, "object not found");
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "object not found");
     if (ml ? ml->inactive : mv->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     origin = ml ? ml->origin : mv->origin;
     if (strcmp(name, newname) == 0)
         return 0;
     if (mv && mv->conf.domid)
-        return domain_busy(mv, err, errlen);
+        return domain_busy(m, mv, err, errlen);
     if (ml) {
         struct mvnic *o;
 
         /* A running domain names the link in its vif: it must stay. */
         TAILQ_FOREACH(o, &m->vnics, entry)
             if (o->ml == ml && o->conf.domid)
-                return domain_busy(o, err, errlen);
+                return domain_busy(m, o, err, errlen);
     }
     if (origin == ORIGIN_BOOT)
-        return fail(err, errlen, -EPERM, "'%s' comes from the boot "
-                    "configuration: rename it there", name);
+        return fail(m, VSW_ST_BOOTCONF, err, errlen, -EPERM,
+                    "'%s' comes from the boot "
+                    "configuration: rename it there",
+                    name);
     rc = name_check(m, newname, err, errlen);
     if (rc < 0)
         return rc;
     snprintf(oldname, sizeof(oldname), "%s", name);
     rc = ml ? link_rename(m, ml, newname) : vnic_rename(mv, newname);
     if (rc < 0)
-        return fail(err, errlen, rc, "%s", strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "%s", strerror(-rc));
     if (origin != ORIGIN_PERSIST)
         return 0;
     rc = state_save(m, err, errlen);
@@ -534,64 +561,38 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
 static int vnic_conf_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                            char *err, size_t errlen)
 {
-    if (vc->vid > VSW_VID_MAX)
-        return fail(err, errlen, -EINVAL, "invalid VLAN identifier '%u'",
-                    vc->vid);
-    if (vc->maxbw && vc->maxbw < VSW_MAXBW_MIN)
-        return fail(err, errlen, -ERANGE,
+    if (vc->vid > LP_VID_MAX)
+        return fail(m, VSW_ST_VIDINVAL, err, errlen, -EINVAL,
+                    "invalid VLAN identifier '%u'", vc->vid);
+    if (vc->maxbw && vc->maxbw < LP_MAXBW_MIN)
+        return fail(m, VSW_ST_MINMAXBW, err, errlen, -ERANGE,
                     "minimum value for maxbw is 1200K");
-    if (vc->priority > VSW_PRIO_HIGH)
-        return fail(err, errlen, -EINVAL, "invalid priority");
-    if (vc->protection & ~VSW_PROT__ALL)
-        return fail(err, errlen, -EINVAL, "invalid protection");
-    if (vc->mtu && (vc->mtu < VSW_VNIC_MTU_MIN || vc->mtu > VSW_VNIC_MTU_MAX))
-        return fail(err, errlen, -EINVAL, "invalid mtu '%u'", vc->mtu);
-    if (vc->nips > VSW_IPS_MAX)
-        return fail(err, errlen, -E2BIG, "too many allowed-ips");
+    if (vc->priority > LP_PRIO_HIGH)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL, "invalid priority");
+    if (vc->protection & ~LP_PROT__ALL)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "invalid protection");
+    if (vc->mtu && (vc->mtu < LP_MTU_MIN || vc->mtu > LP_MTU_MAX))
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL, "invalid mtu '%u'",
+                    vc->mtu);
+    if (vc->nips > LP_IPS_MAX)
+        return fail(m, VSW_ST_TOOMANY, err, errlen, -E2BIG,
+                    "too many allowed-ips");
     for (unsigned i = 0; i < vc->nips; i++) {
-        const struct vsw_ipnet *ip = &vc->ips[i];
+        const struct lp_ipnet *ip = &vc->ips[i];
 
         if (!(ip->family == AF_INET && ip->plen >= 1 && ip->plen <= 32) &&
             !(ip->family == AF_INET6 && ip->plen == 128))
-            return fail(err, errlen, -EINVAL, "invalid allowed-ips");
+            return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                        "invalid allowed-ips");
     }
     (void)m;
     return 0;
 }
 
-/* The switch's form of allowed-ips (same layout, its own type). */
-static int vnic_set_ips(struct vsw_vnic *v, const struct vsw_vnic_conf *vc)
-{
-    struct vsw_ip_prefix p[VSW_IPS_MAX];
-    unsigned i;
-
-    for (i = 0; i < vc->nips && i < VSW_IPS_MAX; i++) {
-        p[i].family = vc->ips[i].family;
-        p[i].plen = vc->ips[i].plen;
-        memcpy(p[i].addr, vc->ips[i].addr, sizeof(p[i].addr));
-    }
-    return vsw_vnic_set_allowed_ips(v, p, i);
-}
-
-static void mac_random(uint8_t mac[6])
-{
-    mac[0] = 0x02;
-    mac[1] = 0x08;
-    mac[2] = 0x20;
-    if (getrandom(mac + 3, 3, 0) != 3) {
-        /* Without entropy, fall back on a counter: unique is enough. */
-        static uint32_t n;
-
-        n++;
-        mac[3] = (uint8_t)(n >> 16);
-        mac[4] = (uint8_t)(n >> 8);
-        mac[5] = (uint8_t)n;
-    }
-}
-
 /* The switch object of a checked conf; picks a random MAC if needed. */
-static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
-                                         size_t errlen, int *rc)
+static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
+                                         char *err, size_t errlen, int *rc)
 {
     struct vsw_vnic_conf *vc = &mv->conf;
     struct vsw_vnic_params p = {
@@ -602,19 +603,19 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
         .protection = vc->protection,
         .mtu = vc->mtu,
     };
-    bool pick = vc->mac_type == VSW_MAC_RANDOM && !vsw_mac_valid(vc->mac);
+    bool pick = vc->mac_type == VSW_MAC_RANDOM && !lp_mac_valid(vc->mac);
     struct vsw_vnic *v;
     int tries;
 
     for (tries = 0; tries < 16; tries++) {
         if (pick)
-            mac_random(vc->mac);
+            lp_mac_random(vc->mac, NULL, 0);
         memcpy(p.mac, vc->mac, 6);
         v = vsw_vnic_create(mv->ml->l, &p);
         if (v || !pick || errno != EADDRINUSE)
             break;
     }
-    if (v && vc->nips && vnic_set_ips(v, vc) < 0) {
+    if (v && vc->nips && vsw_vnic_set_allowed_ips(v, vc->ips, vc->nips) < 0) {
         vsw_vnic_destroy(v);
         v = NULL;
         errno = ENOMEM;
@@ -622,15 +623,18 @@ static struct vsw_vnic *vnic_switch_make(struct mvnic *mv, char *err,
     if (v)
         return v;
     if (errno == EADDRINUSE)
-        *rc = fail(err, errlen, -EADDRINUSE, "MAC address is already in use");
+        *rc = fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
+                   "MAC address is already in use");
     else if (errno == EINVAL)
-        *rc = fail(err, errlen, -EINVAL, "invalid MAC address value");
+        *rc = fail(m, VSW_ST_MACINVAL, err, errlen, -EINVAL,
+                   "invalid MAC address value");
     else if (errno == ENOSPC)
-        *rc = fail(err, errlen, -ENOSPC, "too many VNICs on link '%s'",
-                   vc->link);
+        *rc = fail(m, VSW_ST_NONE, err, errlen, -ENOSPC,
+                   "too many VNICs on link '%s'", vc->link);
     else
-        *rc = fail(err, errlen, -errno, "vnic creation over %s failed: %s",
-                   vc->link, strerror(errno));
+        *rc =
+            fail(m, VSW_ST_NONE, err, errlen, -errno,
+                 "vnic creation over %s failed: %s", vc->link, strerror(errno));
     return NULL;
 }
 
@@ -645,18 +649,18 @@ static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
     if (mv->conf.attach != VSW_ATTACH_TAP)
         return 0;
     if (strlen(ifname) >= VSW_IFNAMSIZ)
-        return fail(err, errlen, -EINVAL,
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
                     "TAP interface name too long '%s' (use tap=)", ifname);
     port = vsw_port_tap_open(ifname, mv->conf.mac, m->pool);
     if (!port)
-        return fail(err, errlen, -errno,
+        return fail(m, VSW_ST_NONE, err, errlen, -errno,
                     "cannot create TAP interface '%s': %s", ifname,
                     strerror(errno));
     rc = vsw_vnic_attach(mv->v, port);
     if (rc < 0) {
         vsw_port_destroy(port);
-        return fail(err, errlen, rc, "cannot attach '%s': %s", ifname,
-                    strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot attach '%s': %s",
+                    ifname, strerror(-rc));
     }
     return 0;
 }
@@ -675,27 +679,28 @@ static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
         return rc;
     ml = mlink_find(m, vc->link);
     if (!ml)
-        return fail(err, errlen, -ENOENT, "link '%s' does not exist",
-                    vc->link);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", vc->link);
     if (ml->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
-        return fail(err, errlen, -EINVAL, "can't create persistent object "
-                                          "on top of temporary object");
+        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
+                    "can't create persistent object "
+                    "on top of temporary object");
     if (origin != ORIGIN_TEMP && vc->mac_type != VSW_MAC_RANDOM &&
         mac_kept(m, ml, vc->mac))
-        return fail(err, errlen, -EADDRINUSE,
+        return fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
                     "MAC address is already in use");
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
-        return fail(err, errlen, -EINVAL, "invalid attachment");
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid attachment");
     mv = calloc(1, sizeof(*mv));
     if (!mv)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     mv->conf = *vc;
     mv->conf.temporary = origin == ORIGIN_TEMP;
     mv->ml = ml;
     mv->origin = origin;
-    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
     if (!mv->v)
         goto free_mv;
     rc = vnic_attach(m, mv, err, errlen);
@@ -735,9 +740,10 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
     int rc;
 
     if (!mv || (mv->inactive && temporary))
-        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "VNIC '%s' does not exist", name);
     if (mv->conf.domid)
-        return domain_busy(mv, err, errlen);
+        return domain_busy(m, mv, err, errlen);
     if (temporary && mv->origin != ORIGIN_TEMP) {
         vsw_vnic_destroy(mv->v);
         mv->v = NULL;
@@ -806,7 +812,7 @@ static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
     if (rc == 0)
         rc = vsw_vnic_set_mtu(mv->v, want->mtu);
     if (rc == 0)
-        rc = vnic_set_ips(mv->v, want);
+        rc = vsw_vnic_set_allowed_ips(mv->v, want->ips, want->nips);
     if (rc == 0)
         mv->conf = *want;
     return rc;
@@ -833,19 +839,20 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     vsw_vnic_destroy(mv->v);
     mv->conf = *want;
     mv->ml = ml;
-    mv->v = vnic_switch_make(mv, err, errlen, &rc);
+    mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
     if (mv->v) {
         rc = guest ? vsw_vnic_attach(mv->v, guest)
                    : vnic_attach(m, mv, err, errlen);
         if (rc == 0)
             return 0;
         if (guest)
-            fail(err, errlen, rc, "cannot move the vif: %s", strerror(-rc));
+            fail(m, VSW_ST_NONE, err, errlen, rc, "cannot move the vif: %s",
+                 strerror(-rc));
         vsw_vnic_destroy(mv->v);
     }
     mv->conf = old;
     mv->ml = old_ml;
-    mv->v = vnic_switch_make(mv, why, sizeof(why), &rc2);
+    mv->v = vnic_switch_make(m, mv, why, sizeof(why), &rc2);
     if (mv->v && guest && vsw_vnic_attach(mv->v, guest) == 0)
         return rc;
     if (mv->v && !guest && vnic_attach(m, mv, why, sizeof(why)) == 0)
@@ -870,20 +877,22 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
     const struct mvnic *o;
 
     if (!ml)
-        return fail(err, errlen, -ENOENT, "invalid link name '%s'",
-                    want->link);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "invalid link name '%s'", want->link);
     if (ml->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
-        return fail(err, errlen, -EINVAL, "can't create persistent object "
-                                          "on top of temporary object");
+        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
+                    "can't create persistent object "
+                    "on top of temporary object");
     if (want->mac_type != VSW_MAC_RANDOM) {
-        if (!vsw_mac_valid(want->mac))
-            return fail(err, errlen, -EINVAL, "invalid MAC address value");
+        if (!lp_mac_valid(want->mac))
+            return fail(m, VSW_ST_MACINVAL, err, errlen, -EINVAL,
+                        "invalid MAC address value");
         TAILQ_FOREACH(o, &m->vnics, entry)
             if (o != mv && o->ml == ml && memcmp(o->conf.mac, want->mac,
                                                   6) == 0)
-                return fail(err, errlen, -EADDRINUSE,
+                return fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
                             "MAC address is already in use");
     }
     *mlp = ml;
@@ -900,8 +909,8 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
         return vnic_rebuild(m, mv, want, ml, err, errlen);
     rc = vnic_apply(mv, want);
     if (rc < 0)
-        return fail(err, errlen, rc, "cannot change '%s': %s", want->name,
-                    strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot change '%s': %s",
+                    want->name, strerror(-rc));
     return 0;
 }
 
@@ -918,7 +927,8 @@ static int owner_persist(struct vsw_mgr *m, struct mvnic *mv,
     int rc;
 
     if (!m->owner || !m->owner->persist)
-        rc = fail(err, errlen, -EOPNOTSUPP, "'%s' belongs to domain %s, "
+        rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
+                  "'%s' belongs to domain %s, "
                   "whose configuration cannot be changed here (use -t)",
                   mv->conf.name, mv->conf.domain);
     else
@@ -940,17 +950,18 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     int rc;
 
     if (!mv)
-        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist",
-                    vc->name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "VNIC '%s' does not exist", vc->name);
     if (mv->inactive)
-        return inactive(err, errlen);
+        return inactive(m, err, errlen);
     ml = mv->ml;
     old = want = mv->conf;
     vnic_merge(&want, vc, mods);
     if (old.domid && (mods & VSW_MOD_MAC) &&
         (want.mac_type == VSW_MAC_RANDOM ||
          memcmp(want.mac, old.mac, 6) != 0))
-        return fail(err, errlen, -EOPNOTSUPP, "the guest of domain %s owns "
+        return fail(m, VSW_ST_GUESTMAC, err, errlen, -EOPNOTSUPP,
+                    "the guest of domain %s owns "
                     "the MAC address of '%s': set mac= in the domain's "
                     "config", old.domain[0] ? old.domain : "?", old.name);
     want.mac_type = old.mac_type;
@@ -1047,7 +1058,8 @@ static int text_load(struct vsw_mgr *m, const char *path, char *text,
             *next++ = '\0';
         lineno++;
         if (strlen(line) >= VSW_CONF_LINE_MAX)
-            rc = fail(why, sizeof(why), -EINVAL, "line too long");
+            rc = fail(m, VSW_ST_NONE, why, sizeof(why), -EINVAL,
+                      "line too long");
         else
             rc = vsw_conf_parse_line(line, &o, why, sizeof(why));
         if (rc > 0)
@@ -1058,7 +1070,7 @@ static int text_load(struct vsw_mgr *m, const char *path, char *text,
             made++;
             continue;
         }
-        fail(err, errlen, rc, "%s:%d: %s", path, lineno, why);
+        fail(m, VSW_ST_NONE, err, errlen, rc, "%s:%d: %s", path, lineno, why);
         if (!keep_going)
             return rc;
         xvm_log_warn("%s (skipped)", err);
@@ -1077,7 +1089,8 @@ static int file_load(struct vsw_mgr *m, const char *path, unsigned flags,
 
     rc = xvm_file_read(path, flags, VSW_CONF_FILE_MAX, &text, &len);
     if (rc < 0)
-        return fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "%s: %s", path,
+                    strerror(-rc));
     rc = text_load(m, path, text, origin, keep_going, err, errlen);
     free(text);
     return rc;
@@ -1117,13 +1130,16 @@ int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
     int rc;
 
     if (!mv || mv->inactive)
-        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "VNIC '%s' does not exist", name);
     if (!mv->conf.domid || mv->conf.attach == VSW_ATTACH_TAP)
-        return fail(err, errlen, -EBUSY, "VNIC '%s' is not a domain's",
+        return fail(m, VSW_ST_NONE, err, errlen, -EBUSY,
+                    "VNIC '%s' is not a domain's",
                     name);
     rc = vsw_vnic_attach(mv->v, port);
     if (rc < 0)
-        return fail(err, errlen, rc, "cannot attach to '%s': %s", name,
+        return fail(m, VSW_ST_NONE, err, errlen, rc,
+                    "cannot attach to '%s': %s", name,
                     strerror(-rc));
     mv->conf.attach = port ? VSW_ATTACH_VIF : VSW_ATTACH_NONE;
     return 0;
@@ -1135,7 +1151,8 @@ int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
     struct mvnic *mv = mvnic_find(m, name);
 
     if (!mv)
-        return fail(err, errlen, -ENOENT, "VNIC '%s' does not exist", name);
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "VNIC '%s' does not exist", name);
     mv->conf.domid = 0;
     return vnic_remove(m, name, false, err, errlen);
 }

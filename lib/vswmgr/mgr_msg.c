@@ -48,8 +48,8 @@ static void reply_end(struct reply *r, const struct nlmsghdr *nlh)
     r->len += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
-/* The final NLMSG_ERROR: an ack (@rc 0) or an error with r->err. */
-static void reply_ack(struct reply *r, int rc)
+/* The final NLMSG_ERROR: an ack (@rc 0) or an error with @st and r->err. */
+static void reply_ack(struct reply *r, int rc, enum vsw_status st)
 {
     struct nlmsghdr *nlh = reply_msg(r, NLMSG_ERROR, NLM_F_CAPPED);
     struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
@@ -60,6 +60,7 @@ static void reply_ack(struct reply *r, int rc)
         if (!r->err[0])
             snprintf(r->err, sizeof(r->err), "%s", strerror(-rc));
         nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+        mnl_attr_put_u32(nlh, NLMSGERR_ATTR_COOKIE, st);
         mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, r->err);
     }
     reply_end(r, nlh);
@@ -296,6 +297,7 @@ static void handle_one(struct vsw_mgr *m, struct reply *r,
 
     r->req = nlh;
     r->err[0] = '\0';
+    vsw_mgr_status_clear(m);
     if (nlh->nlmsg_type >= VSW_CMD__END || !cmds[nlh->nlmsg_type]) {
         snprintf(r->err, sizeof(r->err), "unknown command %u",
                  nlh->nlmsg_type);
@@ -307,7 +309,7 @@ static void handle_one(struct vsw_mgr *m, struct reply *r,
         rc = cmds[nlh->nlmsg_type](m, r, tb);
     }
     if (rc <= 0)
-        reply_ack(r, rc);
+        reply_ack(r, rc, vsw_mgr_status(m));
 }
 
 void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,

@@ -16,7 +16,7 @@
  *    policy: NUL-terminated strings that fit their buffer, exact integer
  *    and MAC sizes, whole allowed-ips entries;
  *  - the decoded structures hold NUL-terminated names within their
- *    buffers and at most VSW_IPS_MAX allowed-ips;
+ *    buffers and at most LP_IPS_MAX allowed-ips;
  *  - encoding is stable: put(get(msg)) decodes to the same structure, and
  *    encoding that again gives the same bytes (link, VNIC and stats);
  *  - the formatters used on decoded values stay in their buffers.
@@ -95,8 +95,8 @@ static void check_attrs(const struct nlmsghdr *nlh,
         else if (attr_size[t] == -1)
             INV(len >= 1 && len <= str_max[t] && p[len - 1] == '\0');
         else if (attr_size[t] == -2)
-            INV(len % sizeof(struct vsw_ipnet) == 0 &&
-                len <= VSW_IPS_MAX * sizeof(struct vsw_ipnet));
+            INV(len % sizeof(struct lp_ipnet) == 0 &&
+                len <= LP_IPS_MAX * sizeof(struct lp_ipnet));
         else if (t == VSW_A_TEMPORARY || t == VSW_A_PERSISTENT)
             INV(len == 0);
     }
@@ -144,7 +144,7 @@ static void vnic_round_trip(const struct vsw_vnic_conf *vc)
     INV(strcmp(vc2.name, vc->name) == 0 && strcmp(vc2.link, vc->link) == 0);
     INV(vc2.vid == vc->vid && vc2.maxbw == vc->maxbw && vc2.mtu == vc->mtu);
     INV(vc2.protection == vc->protection && vc2.mac_type == vc->mac_type);
-    INV(vsw_ips_equal(vc2.ips, vc2.nips, vc->ips, vc->nips));
+    INV(lp_ips_equal(vc2.ips, vc2.nips, vc->ips, vc->nips));
     vsw_ctl_put_vnic(b, &vc2);
     INV(a->nlmsg_len == b->nlmsg_len && memcmp(a, b, a->nlmsg_len) == 0);
 }
@@ -168,24 +168,24 @@ static void stats_round_trip(const struct nlattr *attr)
 /* What the manager does with a decoded VNIC before trusting it. */
 static void vnic_use(const struct vsw_vnic_conf *vc)
 {
-    char buf[VSW_IPS_MAX * 48], mac[18], bw[32], prot[64];
+    char buf[LP_IPS_MAX * 48], mac[18], bw[32], prot[64];
 
     str_ok(vc->name, sizeof(vc->name));
     str_ok(vc->link, sizeof(vc->link));
     str_ok(vc->tap, sizeof(vc->tap));
-    INV(vc->nips <= VSW_IPS_MAX);
-    (void)vsw_name_check(vc->name);
-    (void)vsw_name_check(vc->link);
-    (void)vsw_mac_valid(vc->mac);
-    vsw_mac_format(vc->mac, mac);
-    INV(strlen(mac) == 17);
-    vsw_maxbw_format(vc->maxbw, bw, sizeof(bw));
+    INV(vc->nips <= LP_IPS_MAX);
+    (void)lp_name_check(vc->name);
+    (void)lp_name_check(vc->link);
+    (void)lp_mac_valid(vc->mac);
+    lp_mac_format(vc->mac, mac);
+    INV(strlen(mac) >= 11 && strlen(mac) <= 17); /* canonical: unpadded */
+    lp_maxbw_format(vc->maxbw, bw, sizeof(bw));
     str_ok(bw, sizeof(bw));
-    vsw_protection_format(vc->protection, prot, sizeof(prot));
+    lp_protection_format(vc->protection, prot, sizeof(prot));
     str_ok(prot, sizeof(prot));
-    vsw_ips_format(vc->ips, vc->nips, buf, sizeof(buf));
+    lp_ips_format(vc->ips, vc->nips, buf, sizeof(buf));
     str_ok(buf, sizeof(buf));
-    (void)vsw_priority_str(vc->priority);
+    (void)lp_priority_str(vc->priority);
 }
 
 static void handle_one(const struct nlmsghdr *nlh)
@@ -199,9 +199,9 @@ static void handle_one(const struct nlmsghdr *nlh)
         return;
     check_attrs(nlh, (const struct nlattr *const *)tb);
     if (tb[VSW_A_NAME])
-        (void)vsw_name_check(mnl_attr_get_str(tb[VSW_A_NAME]));
+        (void)lp_name_check(mnl_attr_get_str(tb[VSW_A_NAME]));
     if (tb[VSW_A_NEWNAME])
-        (void)vsw_name_check(mnl_attr_get_str(tb[VSW_A_NEWNAME]));
+        (void)lp_name_check(mnl_attr_get_str(tb[VSW_A_NEWNAME]));
     if (tb[VSW_A_STATS])
         stats_round_trip(tb[VSW_A_STATS]);
     switch (nlh->nlmsg_type) {

@@ -60,7 +60,7 @@ ip netns exec "$G1" ping -c 2 -i 0.2 -W 2 -q 10.0.0.254 >/dev/null
 sleep 0.3
 snoop_stop txt
 cat "$TMP/txt.out"
-grep -Eq '^[0-9:]{8}\.[0-9]{9} out 02:.* -> .* IPv4 10\.0\.0\.1 -> 10\.0\.0\.254 ICMP echo request id [0-9]+ seq 1 len 98$' \
+grep -Eq '^[0-9:]{8}\.[0-9]{9} out 2:.* -> .* IPv4 10\.0\.0\.1 -> 10\.0\.0\.254 ICMP echo request id [0-9]+ seq 1 len 98$' \
     "$TMP/txt.out" || fail "text line for the request"
 grep -Eq ' in .* IPv4 10\.0\.0\.254 -> 10\.0\.0\.1 ICMP echo reply' \
     "$TMP/txt.out" || fail "text line for the reply"

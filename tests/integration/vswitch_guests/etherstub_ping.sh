@@ -21,13 +21,19 @@ for d in $a $b $c; do
 done
 
 # The VNICs: temporary, on stub0, with the vif's MAC and properties
-# (xvm's defaults: no VLAN, no maxbw, priority medium).
+# (the defaults of a vif, dladm's: no VLAN, no maxbw, priority high).
 expect "xvm${a}_0: link MAC VID maxbw priority attach temporary" \
-    "stub0 02:08:20:33:00:01 0 -- medium vif yes" \
+    "stub0 2:8:20:33:0:1 0 -- high vif yes" \
     "$(ctl vnic-show "xvm${a}_0" | awk '{ print $2, $3, $5, $6, $7, $9, $11 }')"
 expect "xvm${c}_0: vlan 5, maxbw 100M (from the rate key), priority low" \
-    "02:08:20:33:00:03 5 100M low" \
+    "2:8:20:33:0:3 5 100M low" \
     "$(ctl vnic-show "xvm${c}_0" | awk '{ print $3, $5, $6, $7 }')"
+expect "dladm show-linkprop: a vif without priority is high, as create-vnic" \
+    "high:high low:high" \
+    "$("$DLADM" show-linkprop -c -o value,default -p priority "xvm${a}_0") $("$DLADM" show-linkprop -c -o value,default -p priority "xvm${c}_0")"
+expect "dladm show-vnic: the vif's MAC and VID" \
+    "2\\:8\\:20\\:33\\:0\\:1:0 2\\:8\\:20\\:33\\:0\\:3:5" \
+    "$("$DLADM" show-vnic -p -o macaddress,vid "xvm${a}_0") $("$DLADM" show-vnic -p -o macaddress,vid "xvm${c}_0")"
 expect "dladm show-vnic: the domain of each xvm VNIC" \
     "xvm${a}_0:stub0:ga xvm${b}_0:stub0:gb xvm${c}_0:stub0:gc" \
     "$("$DLADM" show-vnic -p -o link,over,domain | sort | tr '\n' ' ' | sed 's/ $//')"

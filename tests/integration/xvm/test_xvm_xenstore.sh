@@ -75,7 +75,7 @@ expect "backend bridge (the link)" phys0 "$(rd $be/bridge)"
 expect "backend vlan" 10 "$(rd $be/vlan)"
 expect "backend rate: 100 Mbit/s in 50 ms windows" 625000,50000 "$(rd $be/rate)"
 expect "backend handle" 0 "$(rd $be/handle)"
-expect "backend priority (default)" medium "$(rd $be/priority)"
+expect "backend priority (default, as dladm)" high "$(rd $be/priority)"
 expect "second vif handle" 1 "$(rd /local/domain/0/backend/vif/$id/1/handle)"
 mac1=$(rd /local/domain/$id/device/vif/1/mac)
 case "$mac1" in

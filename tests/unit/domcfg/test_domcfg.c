@@ -60,21 +60,50 @@ static void test_full(void)
     CHECK_EQ(cfg.nr_vifs, 4);
     CHECK(strcmp(cfg.vifs[0].link, "phys0") == 0);
     CHECK_EQ(cfg.vifs[0].vlan, 10);
-    CHECK_EQ(cfg.vifs[0].maxbw_kbps, 100000);
+    CHECK_EQ(cfg.vifs[0].maxbw, 100000000);
     CHECK_EQ(cfg.vifs[0].mac_kind, XVM_MAC_AUTO);
-    CHECK_EQ(cfg.vifs[0].priority, XVM_PRIO_MEDIUM);
+    CHECK_EQ(cfg.vifs[0].priority, LP_PRIO_HIGH); /* the default */
     CHECK(strcmp(cfg.vifs[1].link, "stub0") == 0);
     CHECK_EQ(cfg.vifs[1].vlan, 0);
     CHECK_EQ(cfg.vifs[1].mac_kind, XVM_MAC_FIXED);
     CHECK_EQ(cfg.vifs[1].mac[0], 0x02);
     CHECK_EQ(cfg.vifs[1].mac[5], 0xcc);
-    CHECK_EQ(cfg.vifs[1].priority, XVM_PRIO_HIGH);
-    CHECK_EQ(cfg.vifs[1].maxbw_kbps, 1200);
-    CHECK_EQ(cfg.vifs[2].maxbw_kbps, 2000); /* bare number: Mbit/s */
+    CHECK_EQ(cfg.vifs[1].priority, LP_PRIO_HIGH);
+    CHECK_EQ(cfg.vifs[1].maxbw, LP_MAXBW_MIN);
+    CHECK_EQ(cfg.vifs[2].maxbw, 2000000); /* bare number: Mbit/s */
     CHECK_EQ(cfg.vifs[2].mac_kind, XVM_MAC_RANDOM);
-    CHECK_EQ(cfg.vifs[2].priority, XVM_PRIO_LOW);
-    CHECK_EQ(cfg.vifs[3].maxbw_kbps, 1000000);
+    CHECK_EQ(cfg.vifs[2].priority, LP_PRIO_LOW);
+    CHECK_EQ(cfg.vifs[3].maxbw, 1000000000);
     CHECK_EQ(cfg.vifs[3].vlan, 4094);
+}
+
+/* What xvm_domcfg_format() writes parses back to the same config. */
+static void test_format_roundtrip(void)
+{
+    static const char text[] =
+        "name = \"rt\"\nuuid = \"6f2c1a3e-0b1d-4c2e-9f00-0123456789ab\"\n"
+        "type = \"kvm\"\nmemory = 64\nvcpus = 3\n"
+        "vif = [ \"link=phys0,vlan=10,maxbw=1.5M,mac=auto\",\n"
+        "        \"link=stub0,mac=02:00:00:aa:0b:cc,priority=medium\",\n"
+        "        \"link=e1000g0,maxbw=1234.567K,mac=random,priority=low\" ]\n";
+    struct xvm_domcfg cfg, back;
+    char err[256], out[4096];
+    int n;
+
+    CHECK_EQ(parse(text, &cfg, err, sizeof(err)), 0);
+    n = xvm_domcfg_format(&cfg, out, sizeof(out));
+    CHECK(n > 0 && (size_t)n == strlen(out));
+    CHECK(strstr(out, "mac=2:0:0:aa:b:cc") != NULL); /* canonical MACs */
+    CHECK(strstr(out, "maxbw=1500K") != NULL);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
+    /* without vifs or uuid */
+    CHECK_EQ(parse("name = \"b\"", &cfg, err, sizeof(err)), 0);
+    n = xvm_domcfg_format(&cfg, out, sizeof(out));
+    CHECK(n > 0);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
+    CHECK_EQ(xvm_domcfg_format(&cfg, out, 10), -E2BIG);
 }
 
 static void test_defaults(void)
@@ -204,10 +233,15 @@ static void test_bad_vifs(void)
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1001G\" ]\n",
               "web1.cfg:2: vif: maxbw 1001G out of range (1200K-1000G)"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=100X\" ]\n",
-              "web1.cfg:2: vif: maxbw \"100X\": unit must be K, M or G"));
-    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1.5G\" ]\n",
-              "web1.cfg:2: vif: maxbw \"1.5G\": expected a number with an "
+              "web1.cfg:2: vif: maxbw \"100X\": expected a number with an "
               "optional K, M or G"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=0\" ]\n",
+              "web1.cfg:2: vif: maxbw 0 out of range (1200K-1000G)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p01\" ]\n",
+              "web1.cfg:2: vif: link \"p01\" is not a valid link name"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,mac=2:0:0:0:0:100\" ]\n",
+              "web1.cfg:2: vif: mac \"2:0:0:0:0:100\": expected auto, "
+              "random or xx:xx:xx:xx:xx:xx"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,mac=01:00:5e:00:00:01\" ]\n",
               "web1.cfg:2: vif: mac 01:00:5e:00:00:01 is a multicast "
               "address"));
@@ -299,6 +333,7 @@ static void test_uuid_and_names(void)
 int main(void)
 {
     RUN(test_full);
+    RUN(test_format_roundtrip);
     RUN(test_defaults);
     RUN(test_bad_keys);
     RUN(test_bad_values);

@@ -35,7 +35,7 @@ struct rig {
 
 static struct vsw_vnic *vnic_add(struct vsw_link *l, const char *name,
                                  const uint8_t mac[6], uint16_t vid,
-                                 enum vsw_priority prio,
+                                 enum lp_priority prio,
                                  struct cap_port **port)
 {
     struct vsw_vnic_params p = {.name = name, .vid = vid, .priority = prio};
@@ -57,9 +57,9 @@ static void rig_up(struct rig *r)
     r->sw = vsw_switch_create(&sp);
     r->wire = cap_new("wire0");
     r->l = vsw_link_create(r->sw, "phys0", VSW_CLASS_PHYS, &r->wire->port);
-    r->a = vnic_add(r->l, "a0", MAC_A, 10, VSW_PRIO_HIGH, &r->pa);
-    r->b = vnic_add(r->l, "b0", MAC_B, 0, VSW_PRIO_HIGH, &r->pb);
-    r->c = vnic_add(r->l, "c0", MAC_C, 10, VSW_PRIO_HIGH, &r->pc);
+    r->a = vnic_add(r->l, "a0", MAC_A, 10, LP_PRIO_HIGH, &r->pa);
+    r->b = vnic_add(r->l, "b0", MAC_B, 0, LP_PRIO_HIGH, &r->pb);
+    r->c = vnic_add(r->l, "c0", MAC_C, 10, LP_PRIO_HIGH, &r->pc);
 }
 
 static void send_from(struct rig *r, struct vsw_vnic *v, struct rte_mbuf *m)
@@ -343,7 +343,7 @@ struct prio_result {
     uint64_t hi_dropped, lo_dropped;
 };
 
-static struct prio_result prio_run(enum vsw_priority hi_prio)
+static struct prio_result prio_run(enum lp_priority hi_prio)
 {
     struct vsw_switch_params sp = {.pool = test_pool};
     struct vsw_switch *sw = vsw_switch_create(&sp);
@@ -351,7 +351,7 @@ static struct prio_result prio_run(enum vsw_priority hi_prio)
     struct vsw_link *l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS,
                                          &wire->port);
     struct vsw_vnic *hi = vnic_add(l, "hi0", MAC_A, 0, hi_prio, &ph);
-    struct vsw_vnic *lo = vnic_add(l, "lo0", MAC_B, 0, VSW_PRIO_LOW, &pl);
+    struct vsw_vnic *lo = vnic_add(l, "lo0", MAC_B, 0, LP_PRIO_LOW, &pl);
     struct prio_result res = {0};
     unsigned t, i;
 
@@ -384,15 +384,15 @@ static struct prio_result prio_run(enum vsw_priority hi_prio)
         cap_clear(wire);
     }
     res.hi_dropped = l->ep.egst.dropped[hi_prio];
-    res.lo_dropped = l->ep.egst.dropped[VSW_PRIO_LOW];
+    res.lo_dropped = l->ep.egst.dropped[LP_PRIO_LOW];
     vsw_switch_destroy(sw);
     return res;
 }
 
 static void test_strict_priority(void)
 {
-    struct prio_result p = prio_run(VSW_PRIO_HIGH);
-    struct prio_result same = prio_run(VSW_PRIO_LOW);
+    struct prio_result p = prio_run(LP_PRIO_HIGH);
+    struct prio_result same = prio_run(LP_PRIO_LOW);
 
     printf("    priority high vs low, port %u/tick, offered %u hi + %u lo:\n"
            "      hi got %u/%u (max delay %u ticks), lo got %u, "

@@ -3,13 +3,13 @@
  * dladm/dladm.h - libdladm: what the dladm command does, as a library
  * (tests call it directly).  A thin layer over libvswclient (vsw/client.h)
  * that adds what illumos libdladm adds: a handle, a status enum with its
- * text, link-name and MAC syntax, the link property table (PERM, DEFAULT,
+ * text, the link property table (PERM, DEFAULT,
  * POSSIBLE, parsing and printing of values), statistics deltas, and the
  * host NICs that could become physical links (libnl-route-3).
  *
  * Every function that can fail returns an enum dl_status; DL_OK is 0.
- * dl_errmsg() then says why in words (vswitchd's own message when the
- * failure came from it).  A handle is for one thread at a time.
+ * dl_errmsg() then says why in words.  vswitchd answers with codes (an
+ * errno and an enum vsw_status); the words are all here.  A handle is for one thread at a time.
  */
 #ifndef DLADM_DLADM_H
 #define DLADM_DLADM_H
@@ -49,6 +49,10 @@ enum dl_status {
     DL_IOERR,           /**< "I/O error" (talking to vswitchd) */
     DL_INACTIVE,        /**< "link is not active (deleted with -t)": only
                              its persistent record is left */
+    DL_LINKNAME,        /**< "invalid link name" */
+    DL_BOOTCONF,        /**< "link is in the boot configuration" */
+    DL_GUESTMAC,        /**< "MAC address is set in the domain's config" */
+    DL_DOMCFG,          /**< "cannot change the domain's configuration" */
     DL_STATUS__MAX
 };
 
@@ -64,19 +68,8 @@ struct dl_handle;
 enum dl_status dl_open(const char *sock, struct dl_handle **hp);
 /** Disconnect.  Accepts NULL. */
 void dl_close(struct dl_handle *h);
-/** Why the last call failed: vswitchd's message, or dl_status_str(). */
+/** Why the last call failed: dl_status_str() of its status. */
 const char *dl_errmsg(const struct dl_handle *h);
-
-/* ---- names and addresses ---- */
-
-/** illumos rules: 1..31 characters, letters, digits, '_' and '.', not
- *  starting with a digit, ending with a number without a leading zero. */
-bool dl_valid_linkname(const char *name);
-/** "2:8:20:a:b:c": 1..@max bytes of 1 or 2 hex digits joined by ':'.
- *  @return the number of bytes, or -1. */
-int dl_mac_aton(const char *s, uint8_t *mac, int max);
-/** Write @mac as illumos does: no leading zeros ("2:8:20:a:b:c"). */
-void dl_mac_ntoa(const uint8_t mac[6], char buf[18]);
 
 /* ---- objects (wrappers of vsw/client.h with statuses) ---- */
 

@@ -15,10 +15,14 @@
  *
  * Strings are in double quotes (no escapes), numbers are decimal, lists are
  * in [ ] and may span lines, `#` starts a comment.  Each key may appear
- * once; unknown keys are errors.  Per-vif keys: link (required), vlan
- * 1-4094, maxbw with a K/M/G suffix in bit/s (bare number: Mbit/s; at least
- * 1200K, as dladm), mac = auto | random | xx:xx:xx:xx:xx:xx (unicast),
- * priority = low | medium | high.
+ * once; unknown keys are errors.  Per-vif keys, with the values and
+ * defaults of linkprop/linkprop.h: link (required, a datalink name), vlan
+ * 1-4094 (absent: untagged), maxbw in dladm's syntax (absent: no limit),
+ * mac = auto | random | a unicast MAC (absent: auto), priority = low |
+ * medium | high (absent: high, as dladm's default).
+ *
+ * xvm_domcfg_format() writes a config back; parsing what it writes gives
+ * the same struct xvm_domcfg.
  *
  * The parser is pure: it touches no file but the one it is asked to load,
  * allocates nothing that outlives the call, and is safe on any input.
@@ -30,18 +34,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "linkprop/linkprop.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define XVM_DOMCFG_NAME_MAX 63    /**< longest domain name */
-#define XVM_DOMCFG_LINK_MAX 31    /**< longest datalink name in a vif */
 #define XVM_DOMCFG_VIFS_MAX 16    /**< most vifs one domain may have */
 #define XVM_DOMCFG_MEMORY_MAX 16384 /**< MiB: XVM_MEM_MAX_FRAMES frames */
 #define XVM_DOMCFG_VCPUS_MAX 128
 #define XVM_DOMCFG_MEMORY_DEFAULT 128 /**< MiB, when `memory` is absent */
 #define XVM_DOMCFG_TEXT_MAX 65536 /**< largest config file accepted */
-#define XVM_DOMCFG_MAXBW_MIN 1200 /**< Kbit/s, the dladm minimum */
 
 /** Domain kinds. */
 enum xvm_domtype {
@@ -56,21 +60,14 @@ enum xvm_mac_kind {
     XVM_MAC_FIXED,  /**< the address in xvm_vifcfg.mac */
 };
 
-/** VNIC priority, as dladm's `priority` link property. */
-enum xvm_vif_priority {
-    XVM_PRIO_MEDIUM, /**< the default */
-    XVM_PRIO_LOW,
-    XVM_PRIO_HIGH,
-};
-
 /** One `vif = [ ... ]` entry. */
 struct xvm_vifcfg {
-    char link[XVM_DOMCFG_LINK_MAX + 1]; /**< datalink the VNIC goes on */
-    uint16_t vlan;                      /**< 1-4094, 0: untagged */
-    uint64_t maxbw_kbps;                /**< Kbit/s, 0: unlimited */
+    char link[LP_NAMSIZ];       /**< datalink the VNIC goes on */
+    uint16_t vlan;              /**< 1..LP_VID_MAX, or LP_VID_NONE */
+    uint64_t maxbw;             /**< bits/s, or LP_MAXBW_NONE */
     enum xvm_mac_kind mac_kind;
-    uint8_t mac[6]; /**< valid when mac_kind is XVM_MAC_FIXED */
-    enum xvm_vif_priority priority;
+    uint8_t mac[6];             /**< valid when mac_kind is XVM_MAC_FIXED */
+    enum lp_priority priority;  /**< default LP_PRIO_DEFAULT */
 };
 
 /** A parsed domain config. */
@@ -106,6 +103,15 @@ int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
  */
 int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
                     size_t errlen);
+
+/**
+ * Write @cfg as config text that xvm_domcfg_parse() reads back as @cfg:
+ * name, uuid (when has_uuid), type, memory, vcpus and the vifs, one
+ * statement a line, MACs in the canonical form.
+ * @return the length written (without the NUL), or -E2BIG when it does
+ *         not fit in @len bytes.
+ */
+int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
 
 /** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
 int xvm_domcfg_name_ok(const char *name);

@@ -76,7 +76,7 @@ struct vsw_port_ops {
 /** The part of a port the switch sees. */
 struct vsw_port {
     const struct vsw_port_ops *ops;
-    char name[VSW_NAMSIZ]; /**< for logs: the device or interface name */
+    char name[LP_NAMSIZ]; /**< for logs: the device or interface name */
     /**
      * How the fast path learns that rx has work:
      *  - rx_fd >= 0: the port is read only when this fd is readable

@@ -7,7 +7,7 @@
  *  - a link is a physical link (its wire is a struct vsw_port, usually an
  *    ethdev) or an etherstub (no wire: its VNICs only talk to each other);
  *  - a VNIC sits on one link with a MAC address (unique on that link), a VID
- *    (VSW_VID_NONE or 1..4094), maxbw, priority and protection, and is
+ *    (LP_VID_NONE or 1..4094), maxbw, priority and protection, and is
  *    attached to a port (a TAP, later a netback vif) or to nothing.  VNICs
  *    are switch objects, not ethdevs: there may be thousands.
  *
@@ -108,16 +108,6 @@ struct vsw_port *vsw_link_port(const struct vsw_link *l);
 /** Copy the link's counters (frames from and to its wire). */
 void vsw_link_stats_get(const struct vsw_link *l, struct vsw_stats *st);
 
-/** An IPv4 or IPv6 prefix of a VNIC's allowed-ips (ip-nospoof). */
-struct vsw_ip_prefix {
-    uint8_t family;   /**< AF_INET or AF_INET6 */
-    uint8_t plen;     /**< 0..32 or 0..128 */
-    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
-};
-
-/** Most prefixes a VNIC's allowed-ips may hold. */
-#define VSW_ALLOWED_IPS_MAX 32
-
 /** A VNIC's MTU: payload bytes after the Ethernet (and 802.1Q) header. */
 #define VSW_MTU_DEFAULT 1500
 #define VSW_MTU_MIN 68
@@ -127,10 +117,10 @@ struct vsw_ip_prefix {
 struct vsw_vnic_params {
     const char *name;  /**< copied; unique among links and VNICs */
     uint8_t mac[6];    /**< unicast, not zero, unique on the link */
-    uint16_t vid;      /**< VSW_VID_NONE or 1..VSW_VID_MAX */
-    uint64_t maxbw;    /**< bits/s each way, 0 or >= VSW_MAXBW_MIN */
-    enum vsw_priority priority;
-    uint32_t protection; /**< enum vsw_protection bits */
+    uint16_t vid;      /**< LP_VID_NONE or 1..LP_VID_MAX */
+    uint64_t maxbw;    /**< bits/s each way, 0 or >= LP_MAXBW_MIN */
+    enum lp_priority priority;
+    uint32_t protection; /**< enum lp_protection bits */
     uint16_t mtu;      /**< VSW_MTU_MIN..VSW_MTU_MAX; 0 = VSW_MTU_DEFAULT */
 };
 
@@ -167,22 +157,22 @@ int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps);
 /** Change the protection bits.  @return 0 or -EINVAL. */
 int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits);
 /** Change the priority.  @return 0 or -EINVAL. */
-int vsw_vnic_set_priority(struct vsw_vnic *v, enum vsw_priority prio);
+int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio);
 /**
  * Replace the allowed-ips list (used by ip-nospoof: a frame's source IPv4
  * or IPv6 address, and an ARP sender address, must be inside one of the
  * prefixes).  @n 0 clears the list (ip-nospoof then lets no IP through).
- * @return 0, -EINVAL (n > VSW_ALLOWED_IPS_MAX, bad family or plen), or
+ * @return 0, -EINVAL (n > LP_IPS_MAX, bad family or plen), or
  *         -ENOMEM.
  */
-int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct vsw_ip_prefix *ips,
+int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct lp_ipnet *ips,
                              unsigned n);
 /**
  * Copy at most @max prefixes of the allowed-ips list into @ips.
  * @return how many the list holds (may be more than @max).
  */
 unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
-                                  struct vsw_ip_prefix *ips, unsigned max);
+                                  struct lp_ipnet *ips, unsigned max);
 /**
  * Change the MTU: frames the VNIC's client sends with more payload are
  * dropped and counted (oerrors).  0 means VSW_MTU_DEFAULT.

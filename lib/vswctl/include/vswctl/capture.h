@@ -70,7 +70,7 @@ enum vsw_cap_dir {
  * long as it captures and sends nothing more on it.
  */
 struct vsw_cap_req {
-    char name[VSW_NAMSIZ];      /**< link, VNIC or etherstub */
+    char name[LP_NAMSIZ];      /**< link, VNIC or etherstub */
     uint32_t dir;               /**< enum vsw_cap_dir bits, not 0 */
     uint32_t snaplen;           /**< 0: VSW_CAP_SNAPLEN_MAX */
     uint32_t ring_bytes;        /**< 0: VSW_CAP_RING_DEFAULT; rounded up
@@ -118,7 +118,7 @@ struct vsw_cap_shm {
     uint32_t snaplen;
     uint32_t cls;           /**< enum vsw_class of the object */
     uint32_t dir;           /**< what was asked */
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     /* written by vswitchd */
     _Alignas(64) uint64_t head;
     uint64_t drops;         /**< frames matched but not stored: ring full */

@@ -4,8 +4,8 @@
  * For dladm, xvm and tests.  No DPDK.
  *
  * Every call sends one request and reads its whole reply.  On failure it
- * returns -errno and vsw_client_error() gives the server's message (or
- * strerror of the local error).  A handle is for one thread at a time.
+ * returns -errno, vsw_client_status() gives the server's code and
+ * vsw_client_error() its message (or strerror of the local error).  A handle is for one thread at a time.
  */
 #ifndef VSW_CLIENT_H
 #define VSW_CLIENT_H
@@ -25,8 +25,12 @@ struct vsw_client;
 struct vsw_client *vsw_client_open(const char *path);
 /** Disconnect.  Accepts NULL. */
 void vsw_client_close(struct vsw_client *c);
-/** Why the last call failed, in words; "" after a success. */
+/** Why the last call failed, in the server's words (details for logs
+ *  and vswctl); "" after a success. */
 const char *vsw_client_error(const struct vsw_client *c);
+/** Why the last call failed, as the server's code (vswctl/ctl.h);
+ *  VSW_ST_NONE after a success or when the errno says it all. */
+enum vsw_status vsw_client_status(const struct vsw_client *c);
 
 /** Called once per object of a GET; a non-zero return stops the walk
  *  (the call then returns it once the reply is consumed). */

@@ -13,9 +13,12 @@
  *    NLM_F_MULTI, then NLMSG_DONE;
  *  - for CREATE: one message describing the object as created (with the
  *    MAC chosen for it), then the ack;
- *  - always last: an NLMSG_ERROR ack whose error is 0 or -errno, with
- *    NLM_F_ACK_TLVS and an NLMSGERR_ATTR_MSG string explaining a failure
- *    in words a CLI can print (DONE ends a successful GET instead).
+ *  - always last: an NLMSG_ERROR ack whose error is 0 or -errno (DONE
+ *    ends a successful GET instead).  A failure has NLM_F_ACK_TLVS with
+ *    an NLMSGERR_ATTR_COOKIE holding an enum vsw_status (a u32) that says
+ *    what went wrong for a client to word (libdladm words it as illumos
+ *    does), and an NLMSGERR_ATTR_MSG string with the details for logs
+ *    and vswctl.
  *
  * Attributes, by command (R = required, O = optional):
  *  LINK_CREATE  NAME R, CLASS R, DEVARGS R for phys, TEMPORARY O
@@ -91,8 +94,8 @@ enum vsw_attr {
     VSW_A_MAC_TYPE,   /**< u8: enum vsw_mac_type */
     VSW_A_VID,        /**< u16 */
     VSW_A_MAXBW,      /**< u64: bits/s, 0 = none */
-    VSW_A_PRIORITY,   /**< u8: enum vsw_priority */
-    VSW_A_PROTECTION, /**< u32: enum vsw_protection bits */
+    VSW_A_PRIORITY,   /**< u8: enum lp_priority */
+    VSW_A_PROTECTION, /**< u32: enum lp_protection bits */
     VSW_A_ATTACH,     /**< u8: enum vsw_attach */
     VSW_A_TAP,        /**< string: TAP interface name */
     VSW_A_TEMPORARY,  /**< flag: not persisted */
@@ -100,7 +103,7 @@ enum vsw_attr {
     VSW_A_STATS,      /**< nested: VSW_STAT_* u64 */
     VSW_A_NEWNAME,    /**< string: LINK_RENAME's new name */
     VSW_A_MTU,        /**< u16 */
-    VSW_A_ALLOWED_IPS, /**< binary: 0..VSW_IPS_MAX struct vsw_ipnet */
+    VSW_A_ALLOWED_IPS, /**< binary: 0..LP_IPS_MAX struct lp_ipnet */
     VSW_A_PERSISTENT, /**< flag, in a GET: the persistent configuration */
     VSW_A_SPEED,      /**< u32: Mbit/s */
     VSW_A_STATE,      /**< u8: enum vsw_link_state */
@@ -163,8 +166,8 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc);
 int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
                      uint32_t *mods);
 
-/** Put @n (at most VSW_IPS_MAX) allowed-ips entries. */
-void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct vsw_ipnet *ips,
+/** Put @n (at most LP_IPS_MAX) allowed-ips entries. */
+void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct lp_ipnet *ips,
                      unsigned n);
 
 void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st);

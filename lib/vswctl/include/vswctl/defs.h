@@ -14,58 +14,53 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "linkprop/linkprop.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Size of a datalink name buffer: names have at most 31 characters. */
-#define VSW_NAMSIZ 32
+/** The name buffer of the VIF_ATTACH files (vswctl/vif.h,
+ *  vswitchd's vif_ctl.c) until they are retired; everything else uses
+ *  LP_NAMSIZ. */
+#define VSW_NAMSIZ LP_NAMSIZ
 /** Size of a host interface name buffer (Linux IFNAMSIZ). */
 #define VSW_IFNAMSIZ 16
 /** Size of a DPDK devargs buffer. */
 #define VSW_DEVARGSIZ 256
-/** VID of a VNIC that is not on a VLAN (untagged on the wire). */
-#define VSW_VID_NONE 0
-/** Largest VLAN ID. */
-#define VSW_VID_MAX 4094
-/** Smallest non-zero maxbw, bits/s (illumos MRP_MAXBW_MINVAL). */
-#define VSW_MAXBW_MIN 1200000ull
+
+/**
+ * Why a command failed, beyond its errno (VSW_ST_NONE: the errno says it
+ * all), carried back in vswitchd's ack (vswctl/ctl.h).  vswitchd sends
+ * the code, never the wording; libdladm turns each into illumos' words
+ * (dladm.h's enum dl_status).
+ */
+enum vsw_status {
+    VSW_ST_NONE = 0,
+    VSW_ST_EXIST,           /**< the name is taken */
+    VSW_ST_NOTFOUND,        /**< no such object */
+    VSW_ST_LINKNAME,        /**< a name breaks the datalink name rules */
+    VSW_ST_LINKINVAL,       /**< the lower link cannot carry this */
+    VSW_ST_MACINVAL,        /**< not a MAC a VNIC may have */
+    VSW_ST_MACINUSE,        /**< another VNIC of the link has the MAC */
+    VSW_ST_VIDINVAL,        /**< VID out of range */
+    VSW_ST_MINMAXBW,        /**< maxbw below LP_MAXBW_MIN */
+    VSW_ST_BADVAL,          /**< another property value out of range */
+    VSW_ST_TOOMANY,         /**< too many values (allowed-ips) */
+    VSW_ST_PERSIST_ON_TEMP, /**< a persistent object over a temporary */
+    VSW_ST_LINKBUSY,        /**< the link still has VNICs */
+    VSW_ST_INACTIVE,        /**< only an inactive record (deleted -t) */
+    VSW_ST_BOOTCONF,        /**< the object belongs to the boot config */
+    VSW_ST_GUESTMAC,        /**< a domain's VNIC: its MAC is the guest's */
+    VSW_ST_DOMCFG,          /**< the domain's record could not keep it */
+    VSW_ST__MAX
+};
 
 /** What kind of datalink an object is. */
 enum vsw_class {
     VSW_CLASS_PHYS = 1,      /**< a DPDK port: a wire */
     VSW_CLASS_ETHERSTUB = 2, /**< a switch with no wire */
     VSW_CLASS_VNIC = 3       /**< a VNIC over a phys link or etherstub */
-};
-
-/** The priority property; strict priority at a congested egress. */
-enum vsw_priority {
-    VSW_PRIO_LOW = 0,
-    VSW_PRIO_MEDIUM = 1,
-    VSW_PRIO_HIGH = 2 /**< the default, as in Crossbow */
-};
-
-/** Bits of the protection property. */
-enum vsw_protection {
-    VSW_PROT_MAC_NOSPOOF = 1u << 0, /**< source MAC must be the VNIC's */
-    VSW_PROT_RESTRICTED = 1u << 1,  /**< only IPv4, IPv6 and ARP leave */
-    VSW_PROT_IP_NOSPOOF = 1u << 2,  /**< source IP must be in allowed-ips */
-    VSW_PROT__ALL = VSW_PROT_MAC_NOSPOOF | VSW_PROT_RESTRICTED |
-                    VSW_PROT_IP_NOSPOOF
-};
-
-/** Most entries of a VNIC's allowed-ips (illumos allows 32). */
-#define VSW_IPS_MAX 32
-
-/**
- * One allowed-ips entry: an IPv4 address or network (CIDR, the network
- * address only), or an IPv6 address.  Same layout as the switch's struct
- * vsw_ip_prefix, which this header cannot include.
- */
-struct vsw_ipnet {
-    uint8_t family;   /**< AF_INET or AF_INET6 */
-    uint8_t plen;     /**< 1..32 for IPv4, 128 for IPv6 */
-    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
 };
 
 /** What a VNIC's frames go to and come from. */
@@ -117,7 +112,7 @@ enum vsw_link_state {
 
 /** A physical link or an etherstub, as created and as reported. */
 struct vsw_link_conf {
-    char name[VSW_NAMSIZ];
+    char name[LP_NAMSIZ];
     enum vsw_class cls;             /**< PHYS or ETHERSTUB */
     char devargs[VSW_DEVARGSIZ];    /**< PHYS: "net_af_packet0,iface=x" */
     bool temporary;                 /**< not persisted */
@@ -138,31 +133,26 @@ enum vsw_mac_type {
 
 /** A VNIC, as created and as reported. */
 struct vsw_vnic_conf {
-    char name[VSW_NAMSIZ];
-    char link[VSW_NAMSIZ];       /**< the link or etherstub it is over */
+    char name[LP_NAMSIZ];
+    char link[LP_NAMSIZ];       /**< the link or etherstub it is over */
     uint8_t mac[6];              /**< used when mac_type is FIXED */
     enum vsw_mac_type mac_type;
-    uint16_t vid;                /**< VSW_VID_NONE or 1..VSW_VID_MAX */
+    uint16_t vid;                /**< LP_VID_NONE or 1..LP_VID_MAX */
     uint64_t maxbw;              /**< bits/s each way; 0 = no limit */
-    enum vsw_priority priority;
-    uint32_t protection;         /**< enum vsw_protection bits */
+    enum lp_priority priority;
+    uint32_t protection;         /**< enum lp_protection bits */
     enum vsw_attach attach;
     char tap[VSW_IFNAMSIZ];      /**< TAP name; "" = the VNIC's name */
     bool temporary;              /**< not persisted */
-    uint16_t mtu;                /**< 0: the default, VSW_VNIC_MTU_DEFAULT */
+    uint16_t mtu;                /**< 0: the default, LP_MTU_DEFAULT */
     uint8_t nips;                /**< entries of @ips in use */
-    struct vsw_ipnet ips[VSW_IPS_MAX]; /**< allowed-ips (ip-nospoof) */
+    struct lp_ipnet ips[LP_IPS_MAX]; /**< allowed-ips (ip-nospoof) */
     /** The guest domain the VNIC was made for (0: none, dom0's own).  A
      *  domain's VNIC is busy: it cannot be deleted or renamed while the
      *  domain exists, nor its link renamed; it goes with the domain. */
     uint32_t domid;
     char domain[VSW_NAMSIZ];     /**< that domain's name, reported only */
 };
-
-/** A VNIC's MTU: default and limits (the switch enforces the same). */
-#define VSW_VNIC_MTU_DEFAULT 1500
-#define VSW_VNIC_MTU_MIN 68
-#define VSW_VNIC_MTU_MAX 9000
 
 /** VNIC properties that can change after creation (a "modify" mask). */
 enum vsw_vnic_mod {
@@ -182,64 +172,19 @@ enum vsw_vnic_mod {
 void vsw_vnic_conf_init(struct vsw_vnic_conf *vc);
 
 /**
- * Check a datalink name against the dladm rules: 1..31 characters of
- * letters, digits, '_' and '.', not starting with a digit, ending with a
- * number that has no leading zero.
- * @return 0, -ENAMETOOLONG or -EINVAL.
+ * Set one property of @vc from its `key=value` text form, the keys of
+ * vswitchd's configuration file (vswmgr/conf.h) and of vswctl: link, tap,
+ * mac, mac-type (random|fixed), vid, maxbw, priority, protection, mtu,
+ * allowed-ips, attach (tap|none); values as linkprop/linkprop.h parses
+ * them.  A failed value may leave the field changed.
+ * @param mod  receives the VSW_MOD_* bit the key changes (0: none)
+ * @return 0, -ENOENT (unknown key) or -EINVAL (bad value).
  */
-int vsw_name_check(const char *name);
-
-/** "02:08:20:0a:0b:0c" into @mac. @return 0 or -EINVAL. */
-int vsw_mac_parse(const char *s, uint8_t mac[6]);
-/** Write @mac as six two-digit hex bytes joined by ':' (17 chars). */
-void vsw_mac_format(const uint8_t mac[6], char buf[18]);
 /** "random", "fixed" or "auto" (dladm's MACADDRTYPE). */
 const char *vsw_mac_type_str(enum vsw_mac_type t);
-/** A MAC a VNIC may have: unicast and not all zero. */
-bool vsw_mac_valid(const uint8_t mac[6]);
 
-/**
- * Parse a maxbw value as dladm does: a decimal number with an optional
- * K, M or G suffix (no suffix means M), in bits/s.  "0" means no limit.
- * @return 0, -EINVAL (syntax) or -ERANGE (non-zero below VSW_MAXBW_MIN,
- *         or above 10^12, 1 Tbit/s).
- */
-int vsw_maxbw_parse(const char *s, uint64_t *bps);
-/** Write @bps exactly: "0", or the shortest of "<n>M", "<n>K",
- *  "<n>.<fff>K". */
-void vsw_maxbw_format(uint64_t bps, char *buf, size_t len);
-
-/** "low", "medium", "high". @return 0 or -EINVAL. */
-int vsw_priority_parse(const char *s, enum vsw_priority *p);
-const char *vsw_priority_str(enum vsw_priority p);
-
-/** A comma list of protection names ("mac-nospoof", "restricted",
- *  "ip-nospoof"); "" or "none" = 0. */
-int vsw_protection_parse(const char *s, uint32_t *bits);
-/** Write the bits as a comma list, "none" when zero. */
-void vsw_protection_format(uint32_t bits, char *buf, size_t len);
-
-/**
- * Parse one allowed-ips entry as illumos does: an IPv4 address with an
- * optional /plen (the network address: no host bits set), or an IPv6
- * address without a prefix.  0.0.0.0 and :: are refused.
- * @return 0 or -EINVAL.
- */
-int vsw_ipnet_parse(const char *s, struct vsw_ipnet *ip);
-/** Write an entry: "10.0.0.1", "10.0.0.0/24", "fe80::1". */
-void vsw_ipnet_format(const struct vsw_ipnet *ip, char *buf, size_t len);
-/**
- * Parse a comma list of entries into @ips (at most VSW_IPS_MAX, no
- * duplicates); "" or "none" is the empty list.
- * @return 0, -EINVAL (an entry, or a duplicate) or -E2BIG (too many).
- */
-int vsw_ips_parse(const char *s, struct vsw_ipnet *ips, uint8_t *n);
-/** Write the list comma-separated ("" when empty). */
-void vsw_ips_format(const struct vsw_ipnet *ips, unsigned n, char *buf,
-                    size_t len);
-/** Same list, same order.  Entries are compared by family, plen, addr. */
-bool vsw_ips_equal(const struct vsw_ipnet *a, unsigned na,
-                   const struct vsw_ipnet *b, unsigned nb);
+int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
+                      const char *val, uint32_t *mod);
 
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
 const char *vsw_class_str(enum vsw_class c);

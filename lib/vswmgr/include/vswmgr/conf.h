@@ -6,13 +6,15 @@
  *
  *   link phys0 class=phys devargs=net_af_packet0,iface=eth1
  *   link stub0 class=etherstub
- *   vnic vnic0 link=phys0 mac=02:08:20:01:02:03 vid=10 maxbw=100M
+ *   vnic vnic0 link=phys0 mac=2:8:20:1:2:3 vid=10 maxbw=100M
  *        priority=high protection=mac-nospoof attach=tap tap=vnic0
  *   (one line)
  *
  * VNIC keys: link (required), mac (absent: random), mac-type=random|fixed,
- * vid, maxbw (dladm syntax: no suffix = Mbit/s), priority, protection,
- * attach=none|tap, tap.  Values cannot contain white space.
+ * vid, maxbw (absent: no limit), priority, protection, mtu, allowed-ips,
+ * attach=none|tap, tap; values in the forms of linkprop/linkprop.h (MACs
+ * written "2:8:20:1:2:3"), absent ones at its defaults.  Values cannot
+ * contain white space.
  * Pure functions; any thread.
  */
 #ifndef VSW_CONF_H

@@ -24,8 +24,9 @@
  * (running or not) sits on it, except for a -t delete, which only minds
  * running VNICs.  A delete without -t removes the record too.
  *
- * Errors: functions return 0 or -errno and write a message for a human
- * (dladm style: "object already exists") into @err.
+ * Errors: functions return 0 or -errno, write the details into @err (for
+ * logs and vswctl) and keep what went wrong as an enum vsw_status
+ * (vsw_mgr_status()), which is what a client words.
  * Threads: one control thread; the fast path runs alongside.
  */
 #ifndef VSW_MGR_H
@@ -180,6 +181,11 @@ typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len);
  */
 void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
                     vsw_mgr_send_fn *send, void *arg);
+
+/** What the last failed call went wrong on; VSW_ST_NONE when its errno
+ *  says it all.  Reset by vsw_mgr_status_clear(). */
+enum vsw_status vsw_mgr_status(const struct vsw_mgr *m);
+void vsw_mgr_status_clear(struct vsw_mgr *m);
 
 #ifdef __cplusplus
 }

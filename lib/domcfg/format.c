@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* Domain config files: the writer, counterpart of the parser (domcfg.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "domcfg/domcfg.h"
+
+struct out {
+    char *buf;
+    size_t len, off;
+    int full;
+};
+
+__attribute__((format(printf, 2, 3))) static void put(struct out *o,
+                                                      const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (o->full)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(o->buf + o->off, o->len - o->off, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= o->len - o->off)
+        o->full = 1;
+    else
+        o->off += (size_t)n;
+}
+
+/* One vif as a quoted `key=value,...` string. */
+static void vif_format(struct out *o, const struct xvm_vifcfg *v)
+{
+    char val[LP_MAXBW_STRLEN];
+
+    put(o, "\"link=%s", v->link);
+    if (v->vlan != LP_VID_NONE)
+        put(o, ",vlan=%u", v->vlan);
+    if (v->maxbw != LP_MAXBW_NONE) {
+        lp_maxbw_format(v->maxbw, val, sizeof(val));
+        put(o, ",maxbw=%s", val);
+    }
+    if (v->mac_kind == XVM_MAC_RANDOM) {
+        put(o, ",mac=random");
+    } else if (v->mac_kind == XVM_MAC_FIXED) {
+        lp_mac_format(v->mac, val);
+        put(o, ",mac=%s", val);
+    }
+    put(o, ",priority=%s\"", lp_priority_str(v->priority));
+}
+
+int xvm_domcfg_format(const struct xvm_domcfg *c, char *buf, size_t len)
+{
+    struct out o = {.buf = buf, .len = len};
+    char uuid[37];
+    unsigned i;
+
+    if (len == 0)
+        return -E2BIG;
+    buf[0] = '\0';
+    put(&o, "name = \"%s\"\n", c->name);
+    if (c->has_uuid) {
+        xvm_uuid_format(c->uuid, uuid);
+        put(&o, "uuid = \"%s\"\n", uuid);
+    }
+    put(&o, "type = \"%s\"\nmemory = %u\nvcpus = %u\n",
+        xvm_domtype_str(c->type), c->memory_mib, c->vcpus);
+    for (i = 0; i < c->nr_vifs; i++) {
+        put(&o, i ? ",\n        " : "vif = [ ");
+        vif_format(&o, &c->vifs[i]);
+    }
+    if (c->nr_vifs)
+        put(&o, " ]\n");
+    return o.full ? -E2BIG : (int)o.off;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * linkprop/linkprop.h - the datalink vocabulary: datalink names, MAC
+ * addresses, VLAN IDs, maxbw, priority, protection, allowed-ips and MTU,
+ * each with its limits, its one default, a strict parser and a formatter,
+ * plus the `key=value` item splitter that VNIC records and vif specs use.
+ * Every layer that reads or writes one of these values (the domain config,
+ * xvmd, vswitchd's state file and boot config, the control protocol,
+ * libdladm and dladm, the vif readers) uses these functions and nothing
+ * else.
+ *
+ * The text forms are the ones dladm takes and prints:
+ *  - MAC: six bytes of one or two hex digits joined by ':'.  The canonical
+ *    form, which every tool prints and every file stores, is illumos': lower
+ *    case without leading zeros ("2:8:20:a:b:c").  Xen's xenstore `mac`
+ *    key alone keeps two digits per byte (lp_mac_format_xs()), because
+ *    netif frontends read exactly that.
+ *  - maxbw: a decimal number with an optional fraction and an optional
+ *    K, M or G suffix; no suffix means Mbit/s.  Kept in bits/s.
+ *
+ * All functions are pure (lp_mac_random() reads getrandom) and may be
+ * called from any thread.  Parsers accept the whole string or nothing:
+ * no leading or trailing white space, no signs, no "0x".
+ */
+#ifndef LINKPROP_LINKPROP_H
+#define LINKPROP_LINKPROP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- datalink names ---- */
+
+/** Size of a datalink name buffer: names have at most 31 characters. */
+#define LP_NAMSIZ 32
+
+/**
+ * Check a link, VNIC or etherstub name against the dladm rules: 2..31
+ * characters of letters, digits, '_' and '.', not starting with a digit,
+ * ending with a number that has no leading zero ("vnic0", "xvm3_1").
+ * @return 0, -ENAMETOOLONG or -EINVAL.
+ */
+int lp_name_check(const char *name);
+
+/* ---- MAC addresses ---- */
+
+/** Size of a MAC text buffer (17 characters and the NUL). */
+#define LP_MACSTRLEN 18
+/** Prefix of the MACs dladm and xvmd pick at random (illumos' 2:8:20). */
+#define LP_MAC_PREFIX_LEN 3
+extern const uint8_t lp_mac_prefix[LP_MAC_PREFIX_LEN];
+
+/**
+ * Parse 1..@max bytes of one or two hex digits joined by ':' (a prefix
+ * when @max < 6, as dladm's -r takes).
+ * @return the number of bytes, or -EINVAL.
+ */
+int lp_mac_prefix_parse(const char *s, uint8_t *mac, unsigned max);
+/** Parse exactly six bytes ("2:8:20:a:b:c", "02:08:20:0a:0b:0c").
+ *  @return 0 or -EINVAL. */
+int lp_mac_parse(const char *s, uint8_t mac[6]);
+/** The canonical form: "2:8:20:a:b:c". */
+void lp_mac_format(const uint8_t mac[6], char buf[LP_MACSTRLEN]);
+/** Xen's xenstore form, two digits a byte: "02:08:20:0a:0b:0c". */
+void lp_mac_format_xs(const uint8_t mac[6], char buf[LP_MACSTRLEN]);
+/** A MAC a VNIC may have: unicast and not all zero. */
+bool lp_mac_valid(const uint8_t mac[6]);
+/** A random unicast MAC starting with @plen bytes of @prefix (NULL:
+ *  lp_mac_prefix).  @plen is at most 5. */
+void lp_mac_random(uint8_t mac[6], const uint8_t *prefix, unsigned plen);
+
+/* ---- VLAN IDs ---- */
+
+/** VID of a VNIC that is not on a VLAN (untagged on the wire); the
+ *  default. */
+#define LP_VID_NONE 0
+/** Largest VLAN ID (4095 is reserved). */
+#define LP_VID_MAX 4094
+
+/**
+ * Parse a decimal VID, 0..LP_VID_MAX; 0 is LP_VID_NONE, which callers
+ * that need a VLAN (create-vnic -v, a vif's vlan=) refuse themselves.
+ * @return 0, -EINVAL (syntax) or -ERANGE.
+ */
+int lp_vid_parse(const char *s, uint16_t *vid);
+
+/* ---- maxbw ---- */
+
+/** No limit: the default. */
+#define LP_MAXBW_NONE 0
+/** Smallest limit, bits/s (1.2 Mbit/s, as illumos). */
+#define LP_MAXBW_MIN 1200000ull
+/** Largest limit, bits/s (1 Tbit/s: keeps the switch's token bucket
+ *  within 64 bits). */
+#define LP_MAXBW_MAX 1000000000000ull
+/** Size of a buffer for lp_maxbw_format(). */
+#define LP_MAXBW_STRLEN 32
+
+/**
+ * Parse a limit as dladm does: digits, an optional '.' fraction, an
+ * optional K, M or G (either case); no suffix means M.  "1.5M" is
+ * 1500000.  There is no text for "no limit": a caller that has none
+ * leaves the value at LP_MAXBW_NONE.
+ * @return 0, -EINVAL (syntax, or finer than 1 bit/s), -ERANGE (below
+ *         LP_MAXBW_MIN, 0 included) or -EOVERFLOW (above LP_MAXBW_MAX).
+ */
+int lp_maxbw_parse(const char *s, uint64_t *bps);
+/** Write a limit exactly in the syntax lp_maxbw_parse() takes: the
+ *  first of "<n>M", "<n>K", "<n>.<fff>K" that is exact; "0" for none. */
+void lp_maxbw_format(uint64_t bps, char *buf, size_t len);
+
+/** Interval of Xen's vif `rate` key as xvmd writes it, microseconds
+ *  (xl's default). */
+#define LP_RATE_USECS 50000
+/** Largest byte count of a `rate` key (2^40: far above LP_MAXBW_MAX). */
+#define LP_RATE_BYTES_MAX (1ull << 40)
+/**
+ * Parse Xen's vif `rate` key, "<bytes>,<usecs>" (bytes at most
+ * LP_RATE_BYTES_MAX, usecs at most UINT32_MAX and not 0 unless bytes is).
+ * 0,0 is no limit.
+ * @return 0 or -EINVAL.
+ */
+int lp_rate_parse(const char *s, uint64_t *bytes, uint64_t *usecs);
+/** Write @bps as a `rate` key over LP_RATE_USECS ("" for no limit). */
+void lp_rate_format(uint64_t bps, char *buf, size_t len);
+/** A rate as a maxbw: LP_MAXBW_NONE for 0, at least LP_MAXBW_MIN (a
+ *  finer rate is rounded up to what the switch can do). */
+uint64_t lp_rate_to_maxbw(uint64_t bytes, uint64_t usecs);
+
+/* ---- priority ---- */
+
+/** The priority property: strict priority at a congested egress. */
+enum lp_priority {
+    LP_PRIO_LOW = 0,
+    LP_PRIO_MEDIUM = 1,
+    LP_PRIO_HIGH = 2
+};
+/** The default, as in Crossbow. */
+#define LP_PRIO_DEFAULT LP_PRIO_HIGH
+
+/** "low", "medium", "high". @return 0 or -EINVAL. */
+int lp_priority_parse(const char *s, enum lp_priority *p);
+/** The name of @p; "?" when out of range, never NULL. */
+const char *lp_priority_str(enum lp_priority p);
+
+/* ---- protection ---- */
+
+/** Bits of the protection property; the default is none (0). */
+enum lp_protection {
+    LP_PROT_MAC_NOSPOOF = 1u << 0, /**< source MAC must be the VNIC's */
+    LP_PROT_RESTRICTED = 1u << 1,  /**< only IPv4, IPv6 and ARP leave */
+    LP_PROT_IP_NOSPOOF = 1u << 2,  /**< source IP must be in allowed-ips */
+    LP_PROT__ALL = LP_PROT_MAC_NOSPOOF | LP_PROT_RESTRICTED |
+                   LP_PROT_IP_NOSPOOF
+};
+/** Size of a buffer for lp_protection_format(). */
+#define LP_PROT_STRLEN 64
+
+/** A comma list of "mac-nospoof", "restricted", "ip-nospoof"; "" or
+ *  "none" is 0.  @return 0 or -EINVAL (a name, or an empty item). */
+int lp_protection_parse(const char *s, uint32_t *bits);
+/** Write the bits as a comma list, "none" when zero. */
+void lp_protection_format(uint32_t bits, char *buf, size_t len);
+
+/* ---- allowed-ips ---- */
+
+/** Most entries of a VNIC's allowed-ips (illumos allows 32); the default
+ *  is the empty list. */
+#define LP_IPS_MAX 32
+/** Size of a buffer that holds any list lp_ips_format() writes. */
+#define LP_IPS_STRLEN (LP_IPS_MAX * 48)
+
+/**
+ * One allowed-ips entry: an IPv4 address or network (CIDR, the network
+ * address only), or an IPv6 address.
+ */
+struct lp_ipnet {
+    uint8_t family;   /**< AF_INET or AF_INET6 */
+    uint8_t plen;     /**< parsed: 1..32 for IPv4, 128 for IPv6 (the
+                           switch matches any 0..32 or 0..128) */
+    uint8_t addr[16]; /**< network order; IPv4 in the first 4 bytes */
+};
+
+/**
+ * Parse one entry as illumos does: an IPv4 address with an optional
+ * /plen (no host bits set), or an IPv6 address without a prefix.
+ * 0.0.0.0 and :: are refused.  @return 0 or -EINVAL.
+ */
+int lp_ipnet_parse(const char *s, struct lp_ipnet *ip);
+/** Write an entry: "10.0.0.1", "10.0.0.0/24", "fe80::1". */
+void lp_ipnet_format(const struct lp_ipnet *ip, char *buf, size_t len);
+/**
+ * Parse a comma list into @ips (at most LP_IPS_MAX, no duplicates);
+ * "" or "none" is the empty list.
+ * @return 0, -EINVAL (an entry, or a duplicate) or -E2BIG (too many).
+ */
+int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n);
+/** Write the list comma-separated ("" when empty). */
+void lp_ips_format(const struct lp_ipnet *ips, unsigned n, char *buf,
+                   size_t len);
+/** Same list, same order. */
+bool lp_ips_equal(const struct lp_ipnet *a, unsigned na,
+                  const struct lp_ipnet *b, unsigned nb);
+
+/* ---- MTU ---- */
+
+/** A VNIC's MTU: default and limits (the switch enforces the same). */
+#define LP_MTU_DEFAULT 1500
+#define LP_MTU_MIN 68
+#define LP_MTU_MAX 9000
+
+/** A decimal MTU, LP_MTU_MIN..LP_MTU_MAX.
+ *  @return 0, -EINVAL (syntax) or -ERANGE. */
+int lp_mtu_parse(const char *s, uint16_t *mtu);
+
+/* ---- key=value items ---- */
+
+/**
+ * Take the next `key=value` item from *@s, items separated by any of the
+ * characters of @seps (runs of separators count as one); the text is cut
+ * in place and *@s moves past the item.  The value may be empty ("k=").
+ * @return 1 with *@key and *@val set, 0 when no item is left, or -EINVAL
+ *         when an item has no '=' or an empty key (*@key then points at
+ *         the item, for a message).
+ */
+int lp_kv_next(char **s, const char *seps, char **key, char **val);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LINKPROP_LINKPROP_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_domcfg.c - libFuzzer harness for the domain config parser
+ * (libdomcfg).  The input is a config file, any bytes.  Besides not
+ * crashing, the harness checks what the parser promises and aborts on a
+ * breach:
+ *  - on failure the message starts with the file name and a line;
+ *  - on success every value is within its documented limits, and
+ *    xvm_domcfg_format() writes text that parses back to the same config.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domcfg/domcfg.h"
+
+static void check_vif(const struct xvm_vifcfg *v)
+{
+    if (lp_name_check(v->link) < 0 || v->vlan > LP_VID_MAX ||
+        (v->maxbw != LP_MAXBW_NONE &&
+         (v->maxbw < LP_MAXBW_MIN || v->maxbw > LP_MAXBW_MAX)) ||
+        (unsigned)v->priority > LP_PRIO_HIGH ||
+        (v->mac_kind == XVM_MAC_FIXED && !lp_mac_valid(v->mac)))
+        abort();
+}
+
+static void check_ok(const struct xvm_domcfg *cfg)
+{
+    static char text[XVM_DOMCFG_TEXT_MAX];
+    struct xvm_domcfg back;
+    char err[256];
+    unsigned i;
+    int n;
+
+    if (!xvm_domcfg_name_ok(cfg->name) || cfg->memory_mib == 0 ||
+        cfg->memory_mib > XVM_DOMCFG_MEMORY_MAX || cfg->vcpus == 0 ||
+        cfg->vcpus > XVM_DOMCFG_VCPUS_MAX || cfg->nr_vifs > XVM_DOMCFG_VIFS_MAX)
+        abort();
+    for (i = 0; i < cfg->nr_vifs; i++)
+        check_vif(&cfg->vifs[i]);
+    n = xvm_domcfg_format(cfg, text, sizeof(text));
+    if (n < 0 ||
+        xvm_domcfg_parse(text, (size_t)n, "back", &back, err, sizeof(err)) !=
+            0 ||
+        memcmp(cfg, &back, sizeof(back)) != 0) {
+        fprintf(stderr, "round trip failed: %s\n%s", err, text);
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct xvm_domcfg cfg;
+    char err[256];
+    int rc;
+
+    rc = xvm_domcfg_parse((const char *)data, size, "f.cfg", &cfg, err,
+                          sizeof(err));
+    if (rc == 0)
+        check_ok(&cfg);
+    else if (strncmp(err, "f.cfg:", 6) != 0 || (rc != -EINVAL && rc != -E2BIG))
+        abort();
+    return 0;
+}
