@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "netback/nbd_vifmgr.h"
+#include "xvmdctl/client.h"
 #include "xvmdctl/proto.h"
 #include "vswmgr/conf.h"
 #include "xen_vif.h"
@@ -28,6 +29,7 @@
 
 struct xen_vif {
     struct xvm_xs *xs;
+    const char *xvmd_sock;
     struct nbd_vifmgr *vm;
     struct vsw_mgr *m;
     struct vsw_switch *sw;
@@ -82,8 +84,11 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
         {"mac", "mac", true},
         {"vlan", "vid", false},
         {"priority", "priority", false},
+        {"protection", "protection", false},
+        {"allowed-ips", "allowed-ips", false},
+        {"mtu", "mtu", false},
     };
-    char v[LP_NAMSIZ];
+    char v[LP_IPS_STRLEN];
     uint32_t mod;
     unsigned i;
     int rc;
@@ -264,6 +269,75 @@ static const struct nbd_vifmgr_ops xv_ops = {
     .disconnect = dev_disconnect,
 };
 
+/* ---- persistent changes: the domain's record ------------------------ */
+
+/* Append " key=value" items for @mods of @vc to @spec, as xvmd's vif
+ * entries spell them (lists separated by spaces). */
+static void spec_items(const struct vsw_vnic_conf *vc, uint32_t mods,
+                       char *spec, size_t len)
+{
+    char val[LP_IPS_STRLEN], *p;
+    size_t off = 0;
+
+#define ITEM(...) \
+    off += (size_t)snprintf(spec + off, off < len ? len - off : 0, __VA_ARGS__)
+    spec[0] = '\0';
+    if (mods & VSW_MOD_LINK)
+        ITEM("%slink=%s", off ? "," : "", vc->link);
+    if (mods & VSW_MOD_VID)
+        ITEM("%svlan=%u", off ? "," : "", vc->vid);
+    if (mods & VSW_MOD_MAXBW) {
+        if (vc->maxbw)
+            lp_maxbw_format(vc->maxbw, val, sizeof(val));
+        ITEM("%smaxbw=%s", off ? "," : "", vc->maxbw ? val : "none");
+    }
+    if (mods & VSW_MOD_PRIORITY)
+        ITEM("%spriority=%s", off ? "," : "", lp_priority_str(vc->priority));
+    if (mods & VSW_MOD_PROTECTION) {
+        lp_protection_format(vc->protection, val, sizeof(val));
+        for (p = val; *p; p++)
+            *p = *p == ',' ? ' ' : *p;
+        ITEM("%sprotection=%s", off ? "," : "", val);
+    }
+    if (mods & VSW_MOD_ALLOWED_IPS) {
+        lp_ips_format(vc->ips, vc->nips, val, sizeof(val));
+        for (p = val; *p; p++)
+            *p = *p == ',' ? ' ' : *p;
+        ITEM("%sallowed-ips=%s", off ? "," : "", vc->nips ? val : "none");
+    }
+    if (mods & VSW_MOD_MTU)
+        ITEM("%smtu=%u", off ? "," : "", vc->mtu ? vc->mtu : LP_MTU_DEFAULT);
+#undef ITEM
+}
+
+/* The manager's owner op: keep a persistent change in the domain's
+ * record, which xvmd holds (XVMD_CMD_VIF_SET). */
+static int xv_persist(void *arg, const struct vsw_vnic_conf *vc,
+                      uint32_t mods, char *err, size_t errlen)
+{
+    struct xen_vif *xv = arg;
+    unsigned domid, n;
+    char spec[XVMD_VIFSPEC_MAX], tail;
+    int rc;
+
+    if (sscanf(vc->name, "xvm%u_%u%c", &domid, &n, &tail) != 2 ||
+        domid != vc->domid)
+        return -EINVAL;
+    spec_items(vc, mods, spec, sizeof(spec));
+    if (!spec[0])
+        return 0;
+    rc = xvmd_vif_set(xv->xvmd_sock, domid, n, spec, err, errlen);
+    if (rc < 0)
+        xv_log("%s: the domain's record keeps no change: %s", vc->name, err);
+    else
+        xv_log("%s: kept in domain %u's record: %s", vc->name, domid, spec);
+    return rc;
+}
+
+static const struct vsw_mgr_owner_ops xv_owner_ops = {
+    .persist = xv_persist,
+};
+
 /* ---- the control thread's side ---------------------------------------- */
 
 static void xv_run(void *arg)
@@ -305,6 +379,7 @@ struct xen_vif *xen_vif_create(const char *xs_sock, const char *xvmd_sock,
         return NULL;
     xv->m = m;
     xv->sw = sw;
+    xv->xvmd_sock = xvmd_sock ? xvmd_sock : XVMD_DEFAULT_SOCKET;
     xv->xs = xvm_xs_open(xs_sock);
     if (!xv->xs)
         goto free_xv;
@@ -315,6 +390,7 @@ struct xen_vif *xen_vif_create(const char *xs_sock, const char *xvmd_sock,
         goto close_xs;
     xv->hook = (struct server_hook){
         .fd = xvm_xs_fd(xv->xs), .run = xv_run, .arg = xv};
+    vsw_mgr_set_owner(m, &xv_owner_ops, xv);
     return xv;
 
 close_xs:
@@ -335,6 +411,7 @@ void xen_vif_destroy(struct xen_vif *xv)
 {
     if (!xv)
         return;
+    vsw_mgr_set_owner(xv->m, NULL, NULL);
     nbd_vifmgr_destroy(xv->vm);
     xvm_xs_close(xv->xs);
     free(xv);

@@ -205,6 +205,11 @@ static int cmd_destroy(char **argv)
     return simple(XVMD_CMD_DESTROY, argv[0], "destroyed");
 }
 
+static int cmd_start(char **argv)
+{
+    return simple(XVMD_CMD_START, argv[0], "started");
+}
+
 static int cmd_shutdown(char **argv)
 {
     return simple(XVMD_CMD_SHUTDOWN, argv[0], "is being shutdown");
@@ -267,6 +272,7 @@ static const struct cmd {
 } cmds[] = {
     {"create", 1, 1, cmd_create, "FILE", "create and start a domain"},
     {"list", 0, 1, cmd_list, "[--all]", "list domains (--all: shut off too)"},
+    {"start", 1, 1, cmd_start, "DOM", "start a shut-off domain from its record"},
     {"dominfo", 1, 1, cmd_dominfo, "DOM", "show a domain"},
     {"shutdown", 1, 1, cmd_shutdown, "DOM", "ask a domain to shut down"},
     {"destroy", 1, 1, cmd_destroy, "DOM", "stop a domain at once"},

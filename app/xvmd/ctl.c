@@ -237,6 +237,8 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         [XVMD_CMD_NETNS - XVMD_CMD_CREATE] = "enter",
         [XVMD_CMD_DOMMEM - XVMD_CMD_CREATE] = "map the memory of",
         [XVMD_CMD_EVTCHN_BIND - XVMD_CMD_CREATE] = "bind to",
+        [XVMD_CMD_START - XVMD_CMD_CREATE] = "start",
+        [XVMD_CMD_VIF_SET - XVMD_CMD_CREATE] = "change a vif of",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -267,6 +269,19 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         return xvmd_dom_resume(x, dom, err, errlen);
     case XVMD_CMD_UNDEFINE:
         return xvmd_dom_undefine(x, dom, err, errlen);
+    case XVMD_CMD_START:
+        rc = xvmd_dom_start(x, dom, err, errlen);
+        if (rc == 0)
+            dom_put(r, dom);
+        return rc;
+    case XVMD_CMD_VIF_SET:
+        if (!tb[XVMD_A_VIF] || !tb[XVMD_A_VIFSPEC]) {
+            snprintf(err, errlen, "vif-set: vif and spec required");
+            return -EINVAL;
+        }
+        return xvmd_dom_vif_set(x, dom, mnl_attr_get_u32(tb[XVMD_A_VIF]),
+                                mnl_attr_get_str(tb[XVMD_A_VIFSPEC]), err,
+                                errlen);
     }
     /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM */
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {

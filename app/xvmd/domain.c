@@ -411,6 +411,51 @@ int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
 }
 
+int xvmd_dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                   size_t errlen)
+{
+    int rc = dom_require(dom, B(XVMD_STATE_SHUTOFF), "start", err, errlen);
+
+    return rc < 0 ? rc : dom_start(x, dom, err, errlen);
+}
+
+int xvmd_dom_vif_set(struct xvmd *x, struct xvmd_dom *dom, uint32_t n,
+                     const char *spec, char *err, size_t errlen)
+{
+    struct xvm_vifcfg old, *v;
+    char why[256];
+    int rc;
+
+    if (n >= dom->cfg.nr_vifs) {
+        seterr(err, errlen, "domain %s has no vif %u", dom->cfg.name, n);
+        return -ENOENT;
+    }
+    v = &dom->cfg.vifs[n];
+    old = *v;
+    rc = xvm_vifcfg_update(v, spec, strlen(spec), why, sizeof(why));
+    if (rc == 0 && (v->mac_kind != old.mac_kind ||
+                    memcmp(v->mac, old.mac, sizeof(v->mac)) != 0)) {
+        snprintf(why, sizeof(why), "mac: the guest's MAC cannot change "
+                 "while it runs");
+        rc = -EINVAL;
+    }
+    if (rc == 0) {
+        rc = xvmd_store_save(x, dom);
+        if (rc < 0)
+            snprintf(why, sizeof(why), "cannot save the record: %s",
+                     strerror(-rc));
+    }
+    if (rc == 0 && dom->state != XVMD_STATE_SHUTOFF)
+        rc = xvmd_vif_update(x, dom, n);
+    if (rc < 0) {
+        *v = old;
+        seterr(err, errlen, "domain %s, vif %u: %s", dom->cfg.name, n, why);
+        return rc;
+    }
+    xvm_log_info("domain %s: vif %u changed: %s", dom->cfg.name, n, spec);
+    return 0;
+}
+
 int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen)
 {

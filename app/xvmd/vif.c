@@ -69,6 +69,57 @@ static void vif_mac(const struct xvm_vifcfg *v, uint8_t *mac)
         lp_mac_random(mac, NULL, 0);
 }
 
+/* @key of @be: @value, or no node when @value is NULL. */
+static int xs_put_opt(struct xvmd *x, const char *be, const char *key,
+                      const char *value)
+{
+    char path[256];
+
+    if (value)
+        return xs_put(x, value, "%s/%s", be, key);
+    snprintf(path, sizeof(path), "%s/%s", be, key);
+    xst_rm(x->xs, path); /* -ENOENT: there was none */
+    return 0;
+}
+
+/*
+ * The VNIC's properties under the backend directory @be: Xen's bridge
+ * (the link), vlan and rate keys, and, not Xen's, priority, protection,
+ * allowed-ips and mtu for the switch that serves the vif.  Unset ones have
+ * no node.
+ */
+static int vif_props_write(struct xvmd *x, const char *be,
+                           const struct xvm_vifcfg *v)
+{
+    char vlan[8], rate[48], prot[LP_PROT_STRLEN], ips[LP_IPS_STRLEN],
+        mtu[8];
+    int rc = 0;
+
+    snprintf(vlan, sizeof(vlan), "%u", v->vlan);
+    /* netback's rate key: bytes per interval. */
+    if (v->maxbw != LP_MAXBW_NONE)
+        lp_rate_format(v->maxbw, rate, sizeof(rate));
+    lp_protection_format(v->protection, prot, sizeof(prot));
+    lp_ips_format(v->ips, v->nips, ips, sizeof(ips));
+    snprintf(mtu, sizeof(mtu), "%u", v->mtu);
+    rc |= xs_put(x, v->link, "%s/bridge", be);
+    rc |= xs_put_opt(x, be, "vlan", v->vlan ? vlan : NULL);
+    rc |= xs_put_opt(x, be, "rate", v->maxbw != LP_MAXBW_NONE ? rate : NULL);
+    rc |= xs_put(x, lp_priority_str(v->priority), "%s/priority", be);
+    rc |= xs_put_opt(x, be, "protection", v->protection ? prot : NULL);
+    rc |= xs_put_opt(x, be, "allowed-ips", v->nips ? ips : NULL);
+    rc |= xs_put_opt(x, be, "mtu", v->mtu ? mtu : NULL);
+    return rc;
+}
+
+int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
+{
+    char be[128];
+
+    snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", dom->id, n);
+    return vif_props_write(x, be, &dom->cfg.vifs[n]) ? -EIO : 0;
+}
+
 static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
 {
     const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
@@ -99,21 +150,10 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
                     : v->mac_kind == XVM_MAC_RANDOM ? "random"
                                                     : "auto",
                  "%s/mac-type", be);
-    rc |= xs_put(x, v->link, "%s/bridge", be);
     rc |= xs_put(x, num, "%s/handle", be);
     rc |= xs_put(x, "vif", "%s/type", be);
     rc |= xs_put(x, "connected", "%s/hotplug-status", be);
-    if (v->vlan) {
-        snprintf(rate, sizeof(rate), "%u", v->vlan);
-        rc |= xs_put(x, rate, "%s/vlan", be);
-    }
-    if (v->maxbw != LP_MAXBW_NONE) {
-        /* netback's rate key: bytes per interval. */
-        lp_rate_format(v->maxbw, rate, sizeof(rate));
-        rc |= xs_put(x, rate, "%s/rate", be);
-    }
-    /* Not a Xen key: the VNIC's priority, for the switch that serves it. */
-    rc |= xs_put(x, lp_priority_str(v->priority), "%s/priority", be);
+    rc |= vif_props_write(x, be, v);
     rc |= xs_put(x, be, "%s/backend", fe);
     rc |= xs_put(x, "0", "%s/backend-id", fe);
     rc |= xs_put(x, "1", "%s/state", fe);

@@ -132,6 +132,17 @@ int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
                      size_t errlen);
 int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen);
+/** Start shut-off @dom from its record (virsh start). */
+int xvmd_dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                   size_t errlen);
+/**
+ * Apply @spec (`key=value,...`, as a vif entry of a config) to vif @n of
+ * @dom's record, keep the record, and, while @dom runs, rewrite the vif's
+ * backend keys so that the switch made again (a restart) finds them.  The
+ * MAC cannot change.  @return 0, -ENOENT, -EINVAL or the store's -errno.
+ */
+int xvmd_dom_vif_set(struct xvmd *x, struct xvmd_dom *dom, uint32_t n,
+                     const char *spec, char *err, size_t errlen);
 /** Reap every exited child and move its domain on (SIGCHLD). */
 void xvmd_dom_reap(struct xvmd *x);
 /** Kill overdue shutdowns; return ms until the next deadline, or -1. */
@@ -152,6 +163,9 @@ uint64_t xvmd_now_ms(void);
  */
 int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen);
+/** Rewrite the VNIC property keys of vif @n of running @dom after its
+ *  config changed.  @return 0 or -EIO. */
+int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n);
 /** Tear down what xvmd_vif_setup() made.  Safe to call twice. */
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
 

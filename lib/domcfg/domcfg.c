@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -282,6 +283,37 @@ static int vif_mac(struct parser *ps, int line, const char *v,
     return 0;
 }
 
+/* protection or allowed-ips: a list separated by spaces (commas separate
+ * the vif's items), as dladm's comma list. */
+static int vif_list_item(struct parser *ps, int line, const char *k,
+                         const char *v, struct xvm_vifcfg *vif)
+{
+    char list[LP_IPS_STRLEN], *p;
+    int rc;
+
+    if (strlen(v) >= sizeof(list))
+        return cfg_error(ps, line, "vif", "%s: too long", k);
+    strcpy(list, v);
+    for (p = list; *p; p++)
+        if (*p == ' ')
+            *p = ',';
+    if (strcmp(k, "protection") == 0) {
+        rc = lp_protection_parse(list, &vif->protection);
+        if (rc < 0)
+            return cfg_error(ps, line, "vif", "protection \"%s\": expected "
+                             "mac-nospoof, restricted or ip-nospoof", v);
+        return 0;
+    }
+    rc = lp_ips_parse(list, vif->ips, &vif->nips);
+    if (rc == -E2BIG)
+        return cfg_error(ps, line, "vif", "allowed-ips: more than %d",
+                         LP_IPS_MAX);
+    if (rc < 0)
+        return cfg_error(ps, line, "vif", "allowed-ips \"%s\": expected "
+                         "addresses or IPv4 networks", v);
+    return 0;
+}
+
 /* One `key=value` of a vif string. */
 static int vif_item(struct parser *ps, int line, const char *k,
                     const char *v, struct xvm_vifcfg *vif)
@@ -316,21 +348,42 @@ static int vif_item(struct parser *ps, int line, const char *k,
                              v);
         return 0;
     }
+    if (strcmp(k, "protection") == 0 || strcmp(k, "allowed-ips") == 0)
+        return vif_list_item(ps, line, k, v, vif);
+    if (strcmp(k, "mtu") == 0) {
+        if (lp_mtu_parse(v, &vif->mtu) < 0)
+            return cfg_error(ps, line, "vif", "mtu \"%s\" out of range "
+                             "(%d-%d)", v, LP_MTU_MIN, LP_MTU_MAX);
+        return 0;
+    }
     return cfg_error(ps, line, "vif", "unknown vif key \"%s\"", k);
 }
 
 /* "link=phys0,vlan=10,..." */
+static int vif_items(struct parser *ps, const struct tok *t,
+                     struct xvm_vifcfg *vif, bool whole);
+
 static int vif_parse(struct parser *ps, const struct tok *t,
                      struct xvm_vifcfg *vif)
 {
+    memset(vif, 0, sizeof(*vif));
+    vif->priority = LP_PRIO_DEFAULT;
+    return vif_items(ps, t, vif, true);
+}
+
+/* The items of a vif string into @vif; @whole: a config's entry (link
+ * required), else an update (vlan=0 and maxbw=none clear). */
+static int vif_items(struct parser *ps, const struct tok *t,
+                     struct xvm_vifcfg *vif, bool whole)
+{
     static const char *const keys[] = {"link", "vlan", "maxbw", "mac",
-                                       "priority"};
-    char buf[256], *rest = buf, *k, *v;
+                                       "priority", "protection",
+                                       "allowed-ips", "mtu"};
+    enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+    char buf[LP_IPS_STRLEN + 256], *rest = buf, *k, *v;
     unsigned seen = 0, i;
     int rc;
 
-    memset(vif, 0, sizeof(*vif));
-    vif->priority = LP_PRIO_DEFAULT;
     if (t->len >= sizeof(buf))
         return cfg_error(ps, t->line, "vif", "vif string too long");
     memcpy(buf, t->s, t->len);
@@ -340,18 +393,38 @@ static int vif_parse(struct parser *ps, const struct tok *t,
         if (rc < 0 || *k == '\0' || *v == '\0')
             return cfg_error(ps, t->line, "vif",
                              "\"%s\": expected key=value", k);
-        for (i = 0; i < 5 && strcmp(keys[i], k) != 0; i++)
+        for (i = 0; i < NKEYS && strcmp(keys[i], k) != 0; i++)
             ;
-        if (i < 5 && (seen & (1u << i)))
+        if (i < NKEYS && (seen & (1u << i)))
             return cfg_error(ps, t->line, "vif", "%s given twice", k);
         seen |= 1u << i;
-        rc = vif_item(ps, t->line, k, v, vif);
-        if (rc < 0)
+        if (!whole && strcmp(k, "vlan") == 0 && strcmp(v, "0") == 0)
+            vif->vlan = LP_VID_NONE;
+        else if (!whole && strcmp(k, "maxbw") == 0 && strcmp(v, "none") == 0)
+            vif->maxbw = LP_MAXBW_NONE;
+        else if ((rc = vif_item(ps, t->line, k, v, vif)) < 0)
             return rc;
     }
-    if (!(seen & 1))
+    if (whole && !(seen & 1))
         return cfg_error(ps, t->line, "vif", "link missing");
     return 0;
+}
+
+int xvm_vifcfg_update(struct xvm_vifcfg *vif, const char *spec, size_t len,
+                      char *err, size_t errlen)
+{
+    struct parser ps = {.fname = "vif", .err = err, .errlen = errlen};
+    struct tok t = {.kind = TOK_STRING, .s = spec, .len = len, .line = 1};
+    struct xvm_vifcfg v = *vif;
+    int rc = vif_items(&ps, &t, &v, false);
+    static const char prefix[] = "vif:1: vif: ";
+
+    if (rc == 0)
+        *vif = v;
+    else if (errlen && strncmp(err, prefix, sizeof(prefix) - 1) == 0)
+        memmove(err, err + sizeof(prefix) - 1,
+                strlen(err) - (sizeof(prefix) - 1) + 1);
+    return rc;
 }
 
 /* After `vif =`: [ "..." , ... ] with newlines allowed inside. */

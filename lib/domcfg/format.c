@@ -49,7 +49,26 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
         lp_mac_format(v->mac, val);
         put(o, ",mac=%s", val);
     }
-    put(o, ",priority=%s\"", lp_priority_str(v->priority));
+    put(o, ",priority=%s", lp_priority_str(v->priority));
+    if (v->protection) {
+        char prot[LP_PROT_STRLEN], *p;
+
+        lp_protection_format(v->protection, prot, sizeof(prot));
+        for (p = prot; *p; p++)
+            *p = *p == ',' ? ' ' : *p;
+        put(o, ",protection=%s", prot);
+    }
+    if (v->nips) {
+        char ips[LP_IPS_STRLEN], *p;
+
+        lp_ips_format(v->ips, v->nips, ips, sizeof(ips));
+        for (p = ips; *p; p++)
+            *p = *p == ',' ? ' ' : *p;
+        put(o, ",allowed-ips=%s", ips);
+    }
+    if (v->mtu)
+        put(o, ",mtu=%u", v->mtu);
+    put(o, "\"");
 }
 
 int xvm_domcfg_format(const struct xvm_domcfg *c, char *buf, size_t len)

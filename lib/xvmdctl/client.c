@@ -190,3 +190,24 @@ int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
     *peer_fd = fds[1];
     return 0;
 }
+
+int xvmd_vif_set(const char *sock, uint32_t domid, uint32_t n,
+                 const char *spec, char *err, size_t errlen)
+{
+    struct xvmd_call *c = call_buf();
+    struct nlmsghdr *nlh = xvmd_call_start(c, XVMD_CMD_VIF_SET);
+    int rc;
+
+    dom_attr(nlh, domid);
+    mnl_attr_put_u32(nlh, XVMD_A_VIF, n);
+    if (!mnl_attr_put_strz_check(nlh, sizeof(c->req), XVMD_A_VIFSPEC, spec)) {
+        snprintf(err, errlen, "vif change too long");
+        return -E2BIG;
+    }
+    rc = xvmd_call_run(c, sock);
+    if (rc < 0)
+        snprintf(err, errlen, "%s", c->err);
+    else
+        xvmd_call_done(c);
+    return rc;
+}

@@ -36,7 +36,7 @@ print($2)"
 expect "/xvnet/links" "2 ['phys0', 'stub0']" \
     "$(q /xvnet/links "v['count'], sorted(v['links'])")"
 expect "/xvnet/vnics" "1 ['$V']" "$(q /xvnet/vnics "v['count'], v['vnics']")"
-expect "/xvnet/vnic,$V properties" "phys0 $MAC 10 low vif" \
+expect "/xvnet/vnic,$V properties" "phys0 2:8:20:37:0:1 10 low vif" \
     "$(q "/xvnet/vnic,$V" "v['link'], v['mac'], v['vid'], v['priority'], v['port']")"
 expect "/xvnet/vnic,$V opackets: the honest frames" "$out" \
     "$(q "/xvnet/vnic,$V" "v['opackets']")"

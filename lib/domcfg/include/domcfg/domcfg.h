@@ -68,6 +68,10 @@ struct xvm_vifcfg {
     enum xvm_mac_kind mac_kind;
     uint8_t mac[6];             /**< valid when mac_kind is XVM_MAC_FIXED */
     enum lp_priority priority;  /**< default LP_PRIO_DEFAULT */
+    uint32_t protection;        /**< enum lp_protection bits, default 0 */
+    uint16_t mtu;               /**< 0: the default, LP_MTU_DEFAULT */
+    uint8_t nips;               /**< allowed-ips entries in @ips */
+    struct lp_ipnet ips[LP_IPS_MAX];
 };
 
 /** A parsed domain config. */
@@ -112,6 +116,17 @@ int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
  *         not fit in @len bytes.
  */
 int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
+
+/**
+ * Apply the `key=value,...` items of @spec (@len bytes, the syntax of one
+ * entry of `vif = [ ... ]`) to @vif, which keeps every key @spec does not
+ * name.  Keys: link, vlan (0: untagged), maxbw (none: no limit), mac,
+ * priority, protection and allowed-ips (lists separated by spaces), mtu.
+ * @return 0, or -EINVAL with "KEY: what is wrong" in @err (@vif is then
+ *         unchanged).
+ */
+int xvm_vifcfg_update(struct xvm_vifcfg *vif, const char *spec, size_t len,
+                      char *err, size_t errlen);
 
 /** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
 int xvm_domcfg_name_ok(const char *name);

@@ -69,4 +69,12 @@ int xvmd_evtchn_bind(const char *sock, uint32_t domid, uint32_t port,
 int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
                             int *own_fd, int *peer_fd);
 
+/**
+ * XVMD_CMD_VIF_SET: apply @spec (`key=value,...`, as a vif entry of a
+ * domain config) to vif @n of domain @domid's record (a backend keeping an
+ * administrator's persistent change).  @return 0 or -errno with @err set.
+ */
+int xvmd_vif_set(const char *sock, uint32_t domid, uint32_t n,
+                 const char *spec, char *err, size_t errlen);
+
 #endif /* XVMD_CLIENT_H */

@@ -46,6 +46,9 @@
  *  XVM_DOMCFG_TEXT_MAX; xvmd checks that they agree). */
 #define XVMD_CONFIG_MAX 65536
 
+/** Longest VIFSPEC attribute. */
+#define XVMD_VIFSPEC_MAX 2048
+
 /** Commands (nlmsg_type); below NLMSG_MIN_TYPE is netlink's own. */
 enum xvmd_cmd {
     XVMD_CMD_CREATE = NLMSG_MIN_TYPE,
@@ -59,7 +62,9 @@ enum xvmd_cmd {
     XVMD_CMD_NETNS,
     XVMD_CMD_DOMMEM,
     XVMD_CMD_EVTCHN_BIND,
-    XVMD_CMD_MAX_ = XVMD_CMD_EVTCHN_BIND,
+    XVMD_CMD_START,   /* a defined (shut off) domain, from its record */
+    XVMD_CMD_VIF_SET, /* change vif XVMD_A_VIF of a domain's record */
+    XVMD_CMD_MAX_ = XVMD_CMD_VIF_SET,
 };
 
 /** Top-level attributes. */
@@ -75,7 +80,9 @@ enum xvmd_attr {
     XVMD_A_GT_GFN,    /* u64: first grant-table frame (DOMMEM reply) */
     XVMD_A_GT_FRAMES, /* u32: grant-table frames (DOMMEM reply) */
     XVMD_A_PORT,      /* u32: the guest's port (EVTCHN_BIND) */
-    XVMD_A_MAX_ = XVMD_A_PORT,
+    XVMD_A_VIF,       /* u32: a vif's index (VIF_SET) */
+    XVMD_A_VIFSPEC,   /* string: `key=value,...` as in a vif entry */
+    XVMD_A_MAX_ = XVMD_A_VIFSPEC,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */

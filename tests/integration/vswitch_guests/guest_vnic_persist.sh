@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# A persistent dladm change of a guest's VNIC (no -t) goes into the
+# domain's record: after `xvm destroy` and `xvm start` the new VNIC has it,
+# and so does the record (an xl-style config xvmd keeps); a -t change does
+# not survive.  A value the domain's config cannot hold is refused with
+# exit 1 and changes nothing.
+. "$(dirname "$0")/../../lib/guests.sh"
+
+start_xvmd
+outside_up
+start_vswd
+links_up
+g=$(create_guest gp "link=stub0,vlan=10,mac=02:08:20:39:00:01") || exit 1
+wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
+    die "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+V="xvm${g}_0"
+"$DLADM" set-linkprop -p maxbw=60M "$V" && ok "persistent maxbw" || fail "set maxbw"
+"$DLADM" set-linkprop -p priority=low "$V" && ok "persistent priority" ||
+    fail "set priority"
+"$DLADM" set-linkprop -p protection=mac-nospoof,ip-nospoof \
+    -p allowed-ips=10.83.0.1 "$V" && ok "persistent protection, allowed-ips" ||
+    fail "set protection"
+"$DLADM" modify-vnic -v 12 "$V" && ok "persistent VID" || fail "modify-vnic -v"
+"$DLADM" set-linkprop -t -p mtu=1400 "$V" && ok "temporary mtu" || fail "set -t mtu"
+REC="$T/state/domains/gp.cfg"
+grep -q 'vlan=12' "$REC" && grep -q 'maxbw=60M' "$REC" &&
+    grep -q 'priority=low' "$REC" && grep -q 'allowed-ips=10.83.0.1' "$REC" &&
+    grep -q 'protection=mac-nospoof ip-nospoof' "$REC" &&
+    ! grep -q 'mtu=' "$REC" && ok "the domain's record has them" ||
+    fail "record: $(grep vif "$REC")"
+expect "the vif is still Connected" 4 "$(be_state "$g")"
+
+xvm destroy gp >/dev/null || fail "destroy"
+wait_until 10 vnic_gone "$V" || fail "$V not gone"
+xvm start gp >/dev/null && ok "xvm start gp" || fail "xvm start gp"
+g2=$(domid gp)
+V2="xvm${g2}_0"
+wait_until 15 both_connected "$g2" && ok "dom $g2 Connected again" ||
+    fail "dom $g2 not Connected"
+expect "after the restart: VID, maxbw, priority, mtu" "12 60 low 1500" \
+    "$("$DLADM" show-vnic -p -o vid "$V2") $("$DLADM" show-linkprop -c -o value -p maxbw "$V2") $("$DLADM" show-linkprop -c -o value -p priority "$V2") $("$DLADM" show-linkprop -c -o value -p mtu "$V2")"
+expect "after the restart: protection and allowed-ips" \
+    "mac-nospoof,ip-nospoof 10.83.0.1" \
+    "$("$DLADM" show-linkprop -c -o value -p protection "$V2") $("$DLADM" show-linkprop -c -o value -p allowed-ips "$V2")"
+
+before=$(grep vif "$REC")
+out=$("$DLADM" set-linkprop -p maxbw=0.5M "$V2" 2>&1); rc=$?
+[ $rc = 1 ] && ok "a bad value is refused: $out" || fail "maxbw=0.5M: exit $rc, $out"
+expect "the record is unchanged" "$before" "$(grep vif "$REC")"
+finish
