@@ -27,7 +27,7 @@ struct server {
     int stopfd;
     struct vsw_mgr *m;
     struct vsw_switch *sw;
-    struct server_hook *hook; /* NULL: none */
+    struct vsw_mgr_vifs *vifs; /* guest vifs from xenstore; NULL: none */
     pthread_t tid;
     int nclients;
     int clients[MAX_CLIENTS];
@@ -86,8 +86,8 @@ static void *server_main(void *arg)
     struct server *s = arg;
     struct pollfd pfd[MAX_CLIENTS + 3];
 
-    if (s->hook)
-        s->hook->run(s->hook->arg);
+    if (s->vifs)
+        vsw_mgr_vifs_run(s->vifs);
     for (;;) {
         int i, n = s->nclients;
 
@@ -95,7 +95,8 @@ static void *server_main(void *arg)
         pfd[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
         for (i = 0; i < n; i++)
             pfd[i + 2] = (struct pollfd){.fd = s->clients[i], .events = POLLIN};
-        pfd[n + 2] = (struct pollfd){.fd = s->hook ? s->hook->fd : -1,
+        pfd[n + 2] = (struct pollfd){.fd = s->vifs ? vsw_mgr_vifs_fd(s->vifs)
+                                                   : -1,
                                      .events = POLLIN};
         if (poll(pfd, (nfds_t)n + 3, -1) < 0) {
             if (errno == EINTR)
@@ -114,13 +115,13 @@ static void *server_main(void *arg)
         if (pfd[1].revents)
             client_accept(s);
         if (pfd[n + 2].revents)
-            s->hook->run(s->hook->arg);
+            vsw_mgr_vifs_run(s->vifs);
     }
     return NULL;
 }
 
 struct server *server_start(const char *path, struct vsw_mgr *m,
-                            struct vsw_switch *sw, struct server_hook *hook)
+                            struct vsw_switch *sw, struct vsw_mgr_vifs *vifs)
 {
     struct server *s;
     int rc;
@@ -134,7 +135,7 @@ struct server *server_start(const char *path, struct vsw_mgr *m,
         return NULL;
     s->m = m;
     s->sw = sw;
-    s->hook = hook;
+    s->vifs = vifs;
     s->sa.sun_family = AF_UNIX;
     strcpy(s->sa.sun_path, path);
     s->lfd = xvm_unix_listen(path, SOCK_SEQPACKET, 0600);

@@ -27,7 +27,7 @@
 
 #include "netback/netback.h"
 #include "server.h"
-#include "xen_vif.h"
+#include "vswmgr/vifs.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
 #include "xvm/log.h"
@@ -221,7 +221,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     struct vsw_switch *sw;
     struct vsw_mgr *m;
     struct server *srv;
-    struct xen_vif *xv = NULL;
+    struct vsw_mgr_vifs *xv = NULL;
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -240,11 +240,11 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     if (setup_config(m, o) < 0)
         goto destroy_mgr;
     if (o->xs_sock &&
-        !(xv = xen_vif_create(o->xs_sock, o->xvmd_sock, m, sw))) {
+        !(xv = vsw_mgr_vifs_create(o->xs_sock, o->xvmd_sock, m, sw))) {
         xvm_log_err("xenstore %s: %s", o->xs_sock, strerror(errno));
         goto destroy_mgr;
     }
-    srv = server_start(o->sock, m, sw, xen_vif_hook(xv));
+    srv = server_start(o->sock, m, sw, xv);
     if (!srv) {
         xvm_log_err("cannot serve %s: %s", o->sock, strerror(errno));
         goto destroy_mgr;
@@ -257,7 +257,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     rc = 0;
     server_stop(srv);
 destroy_mgr:
-    xen_vif_destroy(xv);
+    vsw_mgr_vifs_destroy(xv);
     vsw_mgr_destroy(m);
 destroy_sw:
     vsw_telemetry_attach(NULL);

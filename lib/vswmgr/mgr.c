@@ -318,7 +318,9 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                       "invalid devargs '%s'", lc->devargs);
             goto free_ml;
         }
-        port = vsw_port_ethdev_open(lc->devargs, m->pool);
+        port = vsw_port_open("ethdev",
+                             &(struct vsw_port_args){.devargs = lc->devargs},
+                             m->pool);
         if (!port) {
             rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
                       "cannot open DPDK port '%s': %s", lc->devargs,
@@ -651,7 +653,10 @@ static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
     if (strlen(ifname) >= VSW_IFNAMSIZ)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
                     "TAP interface name too long '%s' (use tap=)", ifname);
-    port = vsw_port_tap_open(ifname, mv->conf.mac, m->pool);
+    port = vsw_port_open("tap",
+                         &(struct vsw_port_args){.name = ifname,
+                                                 .mac = mv->conf.mac},
+                         m->pool);
     if (!port)
         return fail(m, VSW_ST_NONE, err, errlen, -errno,
                     "cannot create TAP interface '%s': %s", ifname,

@@ -180,6 +180,40 @@ struct vsw_vif_params {
  */
 struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
                                    struct rte_mempool *pool);
+/* ---- the registry of port kinds ---- */
+
+/** What opening a port takes; each kind reads its own members. */
+struct vsw_port_args {
+    const char *name;                 /**< tap: the interface's name */
+    const uint8_t *mac;               /**< tap: its MAC address */
+    const char *devargs;              /**< ethdev: DPDK devargs */
+    const struct vsw_vif_params *vif; /**< vif: the guest's netif */
+};
+
+/**
+ * A kind of port, as Open vSwitch's netdev classes: "ethdev" (a DPDK
+ * port: links), "tap" (a host interface: dom0's VNICs) and "vif" (a
+ * guest's netif) are built in; the datalink manager opens every port by
+ * its kind through vsw_port_open().
+ */
+struct vsw_port_class {
+    const char *kind;
+    /** Open a port from @a with rx buffers from @pool.  @return the port,
+     *  or NULL with errno. */
+    struct vsw_port *(*open)(const struct vsw_port_args *a,
+                             struct rte_mempool *pool);
+};
+
+/** Add a kind (start-up only, one thread).  @c must outlive the switch.
+ *  @return 0, -EINVAL, -EEXIST (the kind exists) or -ENOSPC. */
+int vsw_port_class_register(const struct vsw_port_class *c);
+/** The kind named @kind, or NULL.  Any thread. */
+const struct vsw_port_class *vsw_port_class_find(const char *kind);
+/** Open a port of kind @kind.  @return the port, or NULL with errno
+ *  (ENOENT: no such kind; else the kind's). */
+struct vsw_port *vsw_port_open(const char *kind, const struct vsw_port_args *a,
+                               struct rte_mempool *pool);
+
 /** Whether @port is a vif. */
 bool vsw_port_is_vif(const struct vsw_port *port);
 

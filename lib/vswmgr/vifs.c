@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vswitchd: guest vifs found through xenstore (xen_vif.h).
+ * The datalink manager's guest vifs found through xenstore (vswmgr/vifs.h).
  *
  * nbd_vifmgr (libnetback's vif bus) follows the backend directories,
  * runs nb_xenbus for each and gets the domain's memory and event channel
@@ -23,17 +23,17 @@
 #include "xvmdctl/client.h"
 #include "xvmdctl/proto.h"
 #include "vswmgr/conf.h"
-#include "xen_vif.h"
+#include "vswmgr/vifs.h"
 #include "xs/xs.h"
 #include "xvm/log.h"
 
-struct xen_vif {
+struct vsw_mgr_vifs {
     struct xvm_xs *xs;
     const char *xvmd_sock;
     struct nbd_vifmgr *vm;
     struct vsw_mgr *m;
     struct vsw_switch *sw;
-    struct server_hook hook;
+    int fd;      /* xenstore's, -1 once the connection is gone */
     bool changed; /* a port came or went: wake the fast path */
 };
 
@@ -124,7 +124,7 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
 }
 
 /* The name of domain @domid (its xenstore "name"), or "" if unknown. */
-static void dom_name(struct xen_vif *xv, uint32_t domid, char *buf,
+static void dom_name(struct vsw_mgr_vifs *xv, uint32_t domid, char *buf,
                      size_t len)
 {
     char path[64];
@@ -138,7 +138,7 @@ static void dom_name(struct xen_vif *xv, uint32_t domid, char *buf,
 }
 
 /* Create the device's VNIC unless it is there.  @return 0 or -errno. */
-static int vnic_make(struct xen_vif *xv, struct nbd_vifdev *dev)
+static int vnic_make(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
 {
     struct xv_dev *xd = dev->priv;
     struct vsw_vnic_conf vc;
@@ -183,7 +183,7 @@ static void dev_add(void *arg, struct nbd_vifdev *dev)
 
 static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
 {
-    struct xen_vif *xv = arg;
+    struct vsw_mgr_vifs *xv = arg;
     struct xv_dev *xd = dev->priv;
     char err[256];
 
@@ -206,7 +206,7 @@ static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
 static int dev_connect(void *arg, struct nbd_vifdev *dev,
                        const struct nbd_vifconn *c)
 {
-    struct xen_vif *xv = arg;
+    struct vsw_mgr_vifs *xv = arg;
     struct xv_dev *xd = dev->priv;
     const struct nb_xenbus_frontend *fe = c->fe;
     struct vsw_vif_params p;
@@ -235,7 +235,8 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
         .gt_gfn = c->dom->gt_gfn, .gt_frames = c->dom->gt_frames,
         .tx_ring_ref = fe->tx_ring_ref, .rx_ring_ref = fe->rx_ring_ref,
         .features = fe->features};
-    port = vsw_port_vif_open(&p, vsw_switch_pool(xv->sw));
+    port = vsw_port_open("vif", &(struct vsw_port_args){.vif = &p},
+                         vsw_switch_pool(xv->sw));
     if (!port)
         return -errno;
     rc = vsw_mgr_vnic_plug(xv->m, xd->vnic, port, err, sizeof(err));
@@ -251,7 +252,7 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
 
 static void dev_disconnect(void *arg, struct nbd_vifdev *dev)
 {
-    struct xen_vif *xv = arg;
+    struct vsw_mgr_vifs *xv = arg;
     struct xv_dev *xd = dev->priv;
     struct vsw_vnic *v = xd ? vsw_vnic_find(xv->sw, xd->vnic) : NULL;
     char err[256];
@@ -315,7 +316,7 @@ static void spec_items(const struct vsw_vnic_conf *vc, uint32_t mods,
 static int xv_persist(void *arg, const struct vsw_vnic_conf *vc,
                       uint32_t mods, char *err, size_t errlen)
 {
-    struct xen_vif *xv = arg;
+    struct vsw_mgr_vifs *xv = arg;
     unsigned domid, n;
     char spec[XVMD_VIFSPEC_MAX], tail;
     int rc;
@@ -340,9 +341,8 @@ static const struct vsw_mgr_owner_ops xv_owner_ops = {
 
 /* ---- the control thread's side ---------------------------------------- */
 
-static void xv_run(void *arg)
+void vsw_mgr_vifs_run(struct vsw_mgr_vifs *xv)
 {
-    struct xen_vif *xv = arg;
     struct xvm_xs_event *ev;
     int rc;
 
@@ -357,22 +357,24 @@ static void xv_run(void *arg)
     if (rc < 0) {
         xv_log("xenstore connection lost (%s): guest vifs are no longer "
                "followed", strerror(-rc));
-        xv->hook.fd = -1;
+        xv->fd = -1;
     }
     if (xv->changed)
         vsw_switch_wake(xv->sw);
     xv->changed = false;
 }
 
-struct xen_vif *xen_vif_create(const char *xs_sock, const char *xvmd_sock,
-                               struct vsw_mgr *m, struct vsw_switch *sw)
+struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
+                                         const char *xvmd_sock,
+                                         struct vsw_mgr *m,
+                                         struct vsw_switch *sw)
 {
     struct nbd_vifmgr_params p = {
         .xvmd_sock = xvmd_sock ? xvmd_sock : XVMD_DEFAULT_SOCKET,
         .ops = &xv_ops,
         .log = xv_log,
     };
-    struct xen_vif *xv = calloc(1, sizeof(*xv));
+    struct vsw_mgr_vifs *xv = calloc(1, sizeof(*xv));
     int err;
 
     if (!xv)
@@ -388,8 +390,7 @@ struct xen_vif *xen_vif_create(const char *xs_sock, const char *xvmd_sock,
     xv->vm = nbd_vifmgr_create(&p);
     if (!xv->vm)
         goto close_xs;
-    xv->hook = (struct server_hook){
-        .fd = xvm_xs_fd(xv->xs), .run = xv_run, .arg = xv};
+    xv->fd = xvm_xs_fd(xv->xs);
     vsw_mgr_set_owner(m, &xv_owner_ops, xv);
     return xv;
 
@@ -402,12 +403,12 @@ free_xv:
     return NULL;
 }
 
-struct server_hook *xen_vif_hook(struct xen_vif *xv)
+int vsw_mgr_vifs_fd(const struct vsw_mgr_vifs *xv)
 {
-    return xv ? &xv->hook : NULL;
+    return xv->fd;
 }
 
-void xen_vif_destroy(struct xen_vif *xv)
+void vsw_mgr_vifs_destroy(struct vsw_mgr_vifs *xv)
 {
     if (!xv)
         return;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vswitchd's guest vifs found through xenstore (vswitchd -x ... -X ...).
+ * The datalink manager's guest vifs found through xenstore (vswitchd -x ... -X ...).
  *
  * vswitchd plays both the hotplug script and the backend of every vif
  * under /local/domain/0/backend/vif (nbd_vifmgr.h does the xenstore side):
@@ -14,32 +14,37 @@
  * After a restart the VNICs are made again from xenstore and the guests
  * come back through the xenbus state machine.
  *
- * Threads: xen_vif_create() and _destroy() on the main thread while no
- * control thread runs; everything else on the control thread (the
- * server's poll loop, through the hook), as other datalink changes do.
+ * Threads: vsw_mgr_vifs_create() and _destroy() on the main thread while
+ * no control thread runs; everything else on the control thread (the
+ * server's poll loop), as other datalink changes do.
  */
-#ifndef VSWITCHD_XEN_VIF_H
-#define VSWITCHD_XEN_VIF_H
+#ifndef VSWMGR_VIFS_H
+#define VSWMGR_VIFS_H
 
-#include "server.h"
 #include "vswmgr/mgr.h"
 #include "vsw/switch.h"
 
-struct xen_vif;
+struct vsw_mgr_vifs;
 
 /**
  * Connect to dom0's xenstore at @xs_sock and start watching; xvmd is at
  * @xvmd_sock.  @return the watcher, or NULL with errno.
  */
-struct xen_vif *xen_vif_create(const char *xs_sock, const char *xvmd_sock,
-                               struct vsw_mgr *m, struct vsw_switch *sw);
+struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
+                                         const char *xvmd_sock,
+                                         struct vsw_mgr *m,
+                                         struct vsw_switch *sw);
 
-/** What the control thread serves for it (server_start()); lives as
- *  long as @xv.  NULL for a NULL @xv. */
-struct server_hook *xen_vif_hook(struct xen_vif *xv);
+/** The fd the control thread polls for it (POLLIN), or -1 once its
+ *  xenstore connection is gone; it may change after each run. */
+int vsw_mgr_vifs_fd(const struct vsw_mgr_vifs *v);
+
+/** Serve what is pending: when the fd is readable, and once at start;
+ *  wakes the fast path when a port came or went. */
+void vsw_mgr_vifs_run(struct vsw_mgr_vifs *v);
 
 /** Let the guests go (their backends write Closed), detach their vifs,
  *  close.  The VNICs stay for vsw_mgr_destroy().  Accepts NULL. */
-void xen_vif_destroy(struct xen_vif *xv);
+void vsw_mgr_vifs_destroy(struct vsw_mgr_vifs *v);
 
 #endif
