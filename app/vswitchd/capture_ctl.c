@@ -8,7 +8,7 @@
 #include <linux/netlink.h>
 
 #include "capture_ctl.h"
-#include "vswctl/capture.h"
+#include "vsw/capture.h"
 #include "vswctl/ctl.h"
 #include "xvm/fdpass.h"
 

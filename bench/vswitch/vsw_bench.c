@@ -39,7 +39,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "vswctl/capture.h"
+#include "vsw/capture.h"
 #include "vsw/switch.h"
 
 #define RING_SIZE 4096

@@ -16,7 +16,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
-#include "vswctl/capture.h"
+#include "vsw/capture.h"
 
 struct vsw_ep;
 struct vsw_link;

@@ -14,7 +14,7 @@
 #include <rte_cycles.h>
 
 #include "check.h"
-#include "vswctl/capture.h"
+#include "vsw/capture.h"
 #include "vsw/switch.h"
 #include "vsw_test.h"
 

@@ -14,6 +14,8 @@
 #ifndef DLADM_DLADM_H
 #define DLADM_DLADM_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +59,7 @@ enum dl_status {
 };
 
 /** The illumos text of @st; never NULL. */
+XVN_EXPORT
 const char *dl_status_str(enum dl_status st);
 
 struct dl_handle;
@@ -65,10 +68,13 @@ struct dl_handle;
  * Connect to vswitchd at @sock (NULL: VSW_CTL_SOCK).  On failure *@hp is
  * NULL and the status says why (DL_NOTRUNNING, DL_DENIED, ...).
  */
+XVN_EXPORT
 enum dl_status dl_open(const char *sock, struct dl_handle **hp);
 /** Disconnect.  Accepts NULL. */
+XVN_EXPORT
 void dl_close(struct dl_handle *h);
 /** Why the last call failed: dl_status_str() of its status. */
+XVN_EXPORT
 const char *dl_errmsg(const struct dl_handle *h);
 
 /* ---- objects (wrappers of vsw/client.h with statuses) ---- */
@@ -80,41 +86,53 @@ typedef int dl_stats_cb(const char *name, enum vsw_class cls,
 
 /** Links (phys and etherstubs), all or @name; @persistent: as configured
  *  for the next start instead of as running. */
+XVN_EXPORT
 enum dl_status dl_link_walk(struct dl_handle *h, const char *name,
                             bool persistent, dl_link_cb *cb, void *arg);
+XVN_EXPORT
 enum dl_status dl_vnic_walk(struct dl_handle *h, const char *name,
                             bool persistent, dl_vnic_cb *cb, void *arg);
+XVN_EXPORT
 enum dl_status dl_stats_walk(struct dl_handle *h, const char *name,
                              dl_stats_cb *cb, void *arg);
 
 /** What a name is: 0 when it does not exist (as running). */
+XVN_EXPORT
 enum vsw_class dl_link_class(struct dl_handle *h, const char *name);
 /** What a name is in the persistent configuration (including a link or
  *  VNIC deleted with -t, which comes back at the next start): 0 if none. */
+XVN_EXPORT
 enum vsw_class dl_link_class_persistent(struct dl_handle *h,
                                         const char *name);
 /** The running configuration of VNIC @name into @vc. */
+XVN_EXPORT
 enum dl_status dl_vnic_get(struct dl_handle *h, const char *name,
                            struct vsw_vnic_conf *vc);
 
 /** Create a VNIC; @made (may be NULL) receives it with its MAC. */
+XVN_EXPORT
 enum dl_status dl_vnic_create(struct dl_handle *h,
                               const struct vsw_vnic_conf *vc,
                               struct vsw_vnic_conf *made);
 /** Delete a VNIC; @temporary: the running VNIC only (a persistent one
  *  stays in the persistent configuration and comes back at restart). */
+XVN_EXPORT
 enum dl_status dl_vnic_delete(struct dl_handle *h, const char *name,
                               bool temporary);
 /** Change what @mods (enum vsw_vnic_mod) names; @temporary: running
  *  only.  Everything is checked before anything changes. */
+XVN_EXPORT
 enum dl_status dl_vnic_modify(struct dl_handle *h,
                               const struct vsw_vnic_conf *vc, uint32_t mods,
                               bool temporary);
+XVN_EXPORT
 enum dl_status dl_etherstub_create(struct dl_handle *h, const char *name,
                                    bool temporary);
 /** Delete an etherstub; @temporary as for dl_vnic_delete(). */
+XVN_EXPORT
 enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name,
                                    bool temporary);
+XVN_EXPORT
 enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
                               const char *newname);
 
@@ -131,9 +149,12 @@ enum dl_prop_id {
 };
 
 /** The property named @name, or -1. */
+XVN_EXPORT
 int dl_prop_lookup(const char *name);
+XVN_EXPORT
 const char *dl_prop_name(enum dl_prop_id id);
 /** The VSW_MOD_* bit a property changes. */
+XVN_EXPORT
 uint32_t dl_prop_mod(enum dl_prop_id id);
 
 /** Which of a property's values to print. */
@@ -145,6 +166,7 @@ enum dl_prop_val { DL_VAL_CURRENT, DL_VAL_PERM, DL_VAL_DEFAULT,
  * configuration is @vc (NULL for links that are not VNICs) into @buf:
  * "" means unset (dladm prints "--").
  */
+XVN_EXPORT
 void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
                    enum vsw_class cls, const struct vsw_vnic_conf *vc,
                    char *buf, size_t len);
@@ -156,6 +178,7 @@ void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
  * @return DL_OK, DL_BADVAL (not one of POSSIBLE; @why is the list) or
  *         DL_BADARG / DL_MINMAXBW / DL_TOOMANY.
  */
+XVN_EXPORT
 enum dl_status dl_prop_parse(enum dl_prop_id id, const char *val,
                              struct vsw_vnic_conf *vc, char *why,
                              size_t whylen);
@@ -174,6 +197,7 @@ struct dl_proparg {
  * values required (set) or forbidden (reset, show).
  * @return the number of properties, or -1 (syntax, too many).
  */
+XVN_EXPORT
 int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,
                       int max);
 
@@ -193,11 +217,13 @@ typedef int dl_hostnic_cb(const struct dl_hostnic *n, void *arg);
  * Ethernet interfaces of this network namespace (libnl-route-3), not the
  * loopback, in index order.  @return DL_OK or DL_FAILED.
  */
+XVN_EXPORT
 enum dl_status dl_hostnic_walk(dl_hostnic_cb *cb, void *arg);
 
 /* ---- statistics ---- */
 
 /** @d = @now - @prev, counter by counter. */
+XVN_EXPORT
 void dl_stats_diff(struct vsw_stats *d, const struct vsw_stats *now,
                    const struct vsw_stats *prev);
 

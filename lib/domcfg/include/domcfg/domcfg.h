@@ -31,6 +31,8 @@
 #ifndef XVM_DOMCFG_H
 #define XVM_DOMCFG_H
 
+#include "xvm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,6 +99,7 @@ struct xvm_domcfg {
  *               truncated to @errlen; may be NULL if @errlen is 0
  * @return 0, or -EINVAL (bad config), -E2BIG (@len > XVM_DOMCFG_TEXT_MAX).
  */
+XVN_EXPORT
 int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
                      struct xvm_domcfg *cfg, char *err, size_t errlen);
 
@@ -105,6 +108,7 @@ int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
  * @path in messages.
  * @return 0, -EINVAL, -E2BIG, or the -errno of open/read (with a message).
  */
+XVN_EXPORT
 int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
                     size_t errlen);
 
@@ -115,6 +119,7 @@ int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
  * @return the length written (without the NUL), or -E2BIG when it does
  *         not fit in @len bytes.
  */
+XVN_EXPORT
 int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
 
 /**
@@ -125,22 +130,27 @@ int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
  * @return 0, or -EINVAL with "KEY: what is wrong" in @err (@vif is then
  *         unchanged).
  */
+XVN_EXPORT
 int xvm_vifcfg_update(struct xvm_vifcfg *vif, const char *spec, size_t len,
                       char *err, size_t errlen);
 
 /** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
+XVN_EXPORT
 int xvm_domcfg_name_ok(const char *name);
 
 /**
  * Parse a UUID in its 36-character text form (8-4-4-4-12 hex digits).
  * @return 0, or -EINVAL.
  */
+XVN_EXPORT
 int xvm_uuid_parse(const char *s, uint8_t uuid[16]);
 
 /** Format @uuid into @buf (at least 37 bytes), lowercase. */
+XVN_EXPORT
 void xvm_uuid_format(const uint8_t uuid[16], char buf[37]);
 
 /** Text for a domain type ("process", "kvm"). */
+XVN_EXPORT
 const char *xvm_domtype_str(enum xvm_domtype type);
 
 #ifdef __cplusplus

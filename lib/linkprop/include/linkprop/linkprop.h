@@ -25,6 +25,8 @@
 #ifndef LINKPROP_LINKPROP_H
 #define LINKPROP_LINKPROP_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +46,7 @@ extern "C" {
  * ending with a number that has no leading zero ("vnic0", "xvm3_1").
  * @return 0, -ENAMETOOLONG or -EINVAL.
  */
+XVN_EXPORT
 int lp_name_check(const char *name);
 
 /* ---- MAC addresses ---- */
@@ -59,18 +62,24 @@ extern const uint8_t lp_mac_prefix[LP_MAC_PREFIX_LEN];
  * when @max < 6, as dladm's -r takes).
  * @return the number of bytes, or -EINVAL.
  */
+XVN_EXPORT
 int lp_mac_prefix_parse(const char *s, uint8_t *mac, unsigned max);
 /** Parse exactly six bytes ("2:8:20:a:b:c", "02:08:20:0a:0b:0c").
  *  @return 0 or -EINVAL. */
+XVN_EXPORT
 int lp_mac_parse(const char *s, uint8_t mac[6]);
 /** The canonical form: "2:8:20:a:b:c". */
+XVN_EXPORT
 void lp_mac_format(const uint8_t mac[6], char buf[LP_MACSTRLEN]);
 /** Xen's xenstore form, two digits a byte: "02:08:20:0a:0b:0c". */
+XVN_EXPORT
 void lp_mac_format_xs(const uint8_t mac[6], char buf[LP_MACSTRLEN]);
 /** A MAC a VNIC may have: unicast and not all zero. */
+XVN_EXPORT
 bool lp_mac_valid(const uint8_t mac[6]);
 /** A random unicast MAC starting with @plen bytes of @prefix (NULL:
  *  lp_mac_prefix).  @plen is at most 5. */
+XVN_EXPORT
 void lp_mac_random(uint8_t mac[6], const uint8_t *prefix, unsigned plen);
 
 /* ---- VLAN IDs ---- */
@@ -86,6 +95,7 @@ void lp_mac_random(uint8_t mac[6], const uint8_t *prefix, unsigned plen);
  * that need a VLAN (create-vnic -v, a vif's vlan=) refuse themselves.
  * @return 0, -EINVAL (syntax) or -ERANGE.
  */
+XVN_EXPORT
 int lp_vid_parse(const char *s, uint16_t *vid);
 
 /* ---- maxbw ---- */
@@ -108,9 +118,11 @@ int lp_vid_parse(const char *s, uint16_t *vid);
  * @return 0, -EINVAL (syntax, or finer than 1 bit/s), -ERANGE (below
  *         LP_MAXBW_MIN, 0 included) or -EOVERFLOW (above LP_MAXBW_MAX).
  */
+XVN_EXPORT
 int lp_maxbw_parse(const char *s, uint64_t *bps);
 /** Write a limit exactly in the syntax lp_maxbw_parse() takes: the
  *  first of "<n>M", "<n>K", "<n>.<fff>K" that is exact; "0" for none. */
+XVN_EXPORT
 void lp_maxbw_format(uint64_t bps, char *buf, size_t len);
 
 /** Interval of Xen's vif `rate` key as xvmd writes it, microseconds
@@ -124,11 +136,14 @@ void lp_maxbw_format(uint64_t bps, char *buf, size_t len);
  * 0,0 is no limit.
  * @return 0 or -EINVAL.
  */
+XVN_EXPORT
 int lp_rate_parse(const char *s, uint64_t *bytes, uint64_t *usecs);
 /** Write @bps as a `rate` key over LP_RATE_USECS ("" for no limit). */
+XVN_EXPORT
 void lp_rate_format(uint64_t bps, char *buf, size_t len);
 /** A rate as a maxbw: LP_MAXBW_NONE for 0, at least LP_MAXBW_MIN (a
  *  finer rate is rounded up to what the switch can do). */
+XVN_EXPORT
 uint64_t lp_rate_to_maxbw(uint64_t bytes, uint64_t usecs);
 
 /* ---- priority ---- */
@@ -143,8 +158,10 @@ enum lp_priority {
 #define LP_PRIO_DEFAULT LP_PRIO_HIGH
 
 /** "low", "medium", "high". @return 0 or -EINVAL. */
+XVN_EXPORT
 int lp_priority_parse(const char *s, enum lp_priority *p);
 /** The name of @p; "?" when out of range, never NULL. */
+XVN_EXPORT
 const char *lp_priority_str(enum lp_priority p);
 
 /* ---- protection ---- */
@@ -162,8 +179,10 @@ enum lp_protection {
 
 /** A comma list of "mac-nospoof", "restricted", "ip-nospoof"; "" or
  *  "none" is 0.  @return 0 or -EINVAL (a name, or an empty item). */
+XVN_EXPORT
 int lp_protection_parse(const char *s, uint32_t *bits);
 /** Write the bits as a comma list, "none" when zero. */
+XVN_EXPORT
 void lp_protection_format(uint32_t bits, char *buf, size_t len);
 
 /* ---- allowed-ips ---- */
@@ -190,19 +209,24 @@ struct lp_ipnet {
  * /plen (no host bits set), or an IPv6 address without a prefix.
  * 0.0.0.0 and :: are refused.  @return 0 or -EINVAL.
  */
+XVN_EXPORT
 int lp_ipnet_parse(const char *s, struct lp_ipnet *ip);
 /** Write an entry: "10.0.0.1", "10.0.0.0/24", "fe80::1". */
+XVN_EXPORT
 void lp_ipnet_format(const struct lp_ipnet *ip, char *buf, size_t len);
 /**
  * Parse a comma list into @ips (at most LP_IPS_MAX, no duplicates);
  * "" or "none" is the empty list.
  * @return 0, -EINVAL (an entry, or a duplicate) or -E2BIG (too many).
  */
+XVN_EXPORT
 int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n);
 /** Write the list comma-separated ("" when empty). */
+XVN_EXPORT
 void lp_ips_format(const struct lp_ipnet *ips, unsigned n, char *buf,
                    size_t len);
 /** Same list, same order. */
+XVN_EXPORT
 bool lp_ips_equal(const struct lp_ipnet *a, unsigned na,
                   const struct lp_ipnet *b, unsigned nb);
 
@@ -215,6 +239,7 @@ bool lp_ips_equal(const struct lp_ipnet *a, unsigned na,
 
 /** A decimal MTU, LP_MTU_MIN..LP_MTU_MAX.
  *  @return 0, -EINVAL (syntax) or -ERANGE. */
+XVN_EXPORT
 int lp_mtu_parse(const char *s, uint16_t *mtu);
 
 /* ---- key=value items ---- */
@@ -227,6 +252,7 @@ int lp_mtu_parse(const char *s, uint16_t *mtu);
  *         when an item has no '=' or an empty key (*@key then points at
  *         the item, for a message).
  */
+XVN_EXPORT
 int lp_kv_next(char **s, const char *seps, char **key, char **val);
 
 #ifdef __cplusplus

@@ -26,6 +26,8 @@
 #ifndef NBD_VIFMGR_H
 #define NBD_VIFMGR_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -118,6 +120,7 @@ struct nbd_vifmgr_params {
  * at once), from nbd_vifmgr_event().
  * @return the manager, or NULL with errno (EINVAL, ENOMEM, xenstore's).
  */
+XVN_EXPORT
 struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p);
 
 /**
@@ -125,25 +128,31 @@ struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p);
  * @return 0, or -errno when xenstore itself failed (the connection is
  *         unusable: nothing can be served any more).
  */
+XVN_EXPORT
 int nbd_vifmgr_event(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev);
 
 /** Let every device go (each backend writes Closed, so frontends wait for
  *  the next backend), unwatch, free.  Accepts NULL. */
+XVN_EXPORT
 void nbd_vifmgr_destroy(struct nbd_vifmgr *vm);
 
 /** The devices and mapped domains, for walking (newest first). */
+XVN_EXPORT
 struct nbd_vifdev *nbd_vifmgr_devs(const struct nbd_vifmgr *vm);
+XVN_EXPORT
 struct nbd_dom *nbd_vifmgr_doms(const struct nbd_vifmgr *vm);
 
 /**
  * Read the toolstack's key @key of @dev ("bridge", "vlan", ...).
  * @return 0 with *@val (NUL-terminated, free() it), or -errno (-ENOENT).
  */
+XVN_EXPORT
 int nbd_vifdev_read(const struct nbd_vifdev *dev, const char *key,
                     char **val);
 
 /** Parse the rate key ("bytes,usecs") into dev->rate_*; absent means
  *  unlimited.  @return 0 or -errno (-EINVAL: malformed). */
+XVN_EXPORT
 int nbd_vifdev_read_rate(struct nbd_vifdev *dev);
 
 #endif /* NBD_VIFMGR_H */

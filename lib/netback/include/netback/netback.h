@@ -30,6 +30,8 @@
 #ifndef NETBACK_NETBACK_H
 #define NETBACK_NETBACK_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,10 +46,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Marks the library's exported functions (it builds with hidden
- * visibility). */
-#define NB_API __attribute__((visibility("default")))
 
 /** Largest burst one nb_vif_tx_poll() or nb_vif_rx_burst() handles. */
 #define NB_BURST_MAX 64u
@@ -169,10 +167,12 @@ struct nb_vif;
  * @return the vif, or NULL with errno (EINVAL for bad params or a ring that
  *         cannot be mapped, ENOMEM).
  */
-NB_API struct nb_vif *nb_vif_create(const struct nb_vif_params *p);
+XVN_EXPORT
+struct nb_vif *nb_vif_create(const struct nb_vif_params *p);
 
 /** Unmap the rings and free the vif.  Accepts NULL. */
-NB_API void nb_vif_destroy(struct nb_vif *vif);
+XVN_EXPORT
+void nb_vif_destroy(struct nb_vif *vif);
 
 /**
  * Guest transmit: take up to @budget packets (capped at NB_BURST_MAX) from
@@ -180,7 +180,8 @@ NB_API void nb_vif_destroy(struct nb_vif *vif);
  * notify the frontend if it asked, and hand the burst to io_ops->tx_deliver.
  * @return the number of packets delivered (0 when idle, stalled or disabled).
  */
-NB_API unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget);
+XVN_EXPORT
+unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget);
 
 /**
  * Before sleeping on the TX event channel: arm req_event and re-check.
@@ -190,7 +191,8 @@ NB_API unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget);
  * @return true if requests are waiting (do not sleep; poll again); false
  *         when idle or disabled.
  */
-NB_API bool nb_vif_tx_final_check(struct nb_vif *vif);
+XVN_EXPORT
+bool nb_vif_tx_final_check(struct nb_vif *vif);
 
 /**
  * Guest receive: copy up to @n packets into buffers the guest posted, write
@@ -207,11 +209,13 @@ NB_API bool nb_vif_tx_final_check(struct nb_vif *vif);
  * not adding up to len) are dropped, counted in rx_dropped_bad, consumed.
  * @return packets consumed from @pkts.
  */
-NB_API unsigned nb_vif_rx_burst(struct nb_vif *vif,
-                                const struct nb_rx_pkt *pkts, unsigned n);
+XVN_EXPORT
+unsigned nb_vif_rx_burst(struct nb_vif *vif,
+                         const struct nb_rx_pkt *pkts, unsigned n);
 
 /** RX slots the guest has posted and we have not used yet (0 if disabled). */
-NB_API unsigned nb_vif_rx_slots(struct nb_vif *vif);
+XVN_EXPORT
+unsigned nb_vif_rx_slots(struct nb_vif *vif);
 
 /**
  * Limit guest transmit to @bytes per @usecs (the backend key rate=
@@ -220,43 +224,51 @@ NB_API unsigned nb_vif_rx_slots(struct nb_vif *vif);
  * so the guest is slowed, never dropped.
  * @return 0 or -EINVAL (@usecs == 0 with @bytes != 0).
  */
-NB_API int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes,
-                           uint64_t usecs);
+XVN_EXPORT
+int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes,
+                    uint64_t usecs);
 
 /**
  * Nanoseconds until guest transmit may continue after a credit stall, or 0
  * when not stalled or when the wait is already over (for the owner's sleep
  * timeout).  Thread: the guest-transmit thread.
  */
-NB_API uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif);
+XVN_EXPORT
+uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif);
 
 /** NB_FATAL_NONE while healthy, else the reason the vif was disabled. */
-NB_API enum nb_fatal nb_vif_disabled(const struct nb_vif *vif);
+XVN_EXPORT
+enum nb_fatal nb_vif_disabled(const struct nb_vif *vif);
 
 /** Copy the vif's counters into @st. */
-NB_API void nb_vif_stats_get(const struct nb_vif *vif,
-                             struct nb_vif_stats *st);
+XVN_EXPORT
+void nb_vif_stats_get(const struct nb_vif *vif,
+                      struct nb_vif_stats *st);
 
 /**
  * The multicast addresses the frontend has registered (at most
  * NB_MCAST_MAX); copies up to @max into @macs and returns how many there are.
  * Thread: the guest-transmit thread, or any thread while it is not polling.
  */
-NB_API unsigned nb_vif_mcast_list(const struct nb_vif *vif,
-                                  uint8_t (*macs)[6], unsigned max);
+XVN_EXPORT
+unsigned nb_vif_mcast_list(const struct nb_vif *vif,
+                           uint8_t (*macs)[6], unsigned max);
 
 /** Short name of @reason ("tx-prod-overflow", ...); never NULL. */
-NB_API const char *nb_fatal_str(enum nb_fatal reason);
+XVN_EXPORT
+const char *nb_fatal_str(enum nb_fatal reason);
 
 /** The vif's name as given at creation. */
-NB_API const char *nb_vif_name(const struct nb_vif *vif);
+XVN_EXPORT
+const char *nb_vif_name(const struct nb_vif *vif);
 
 /**
  * Where log lines go (disable reasons and the like).  The default writes
  * "netback: <line>" to stderr.  Pass NULL to restore it.
  * Thread: call before creating vifs.
  */
-NB_API void nb_set_log(void (*fn)(const char *line));
+XVN_EXPORT
+void nb_set_log(void (*fn)(const char *line));
 
 
 /*
@@ -333,10 +345,11 @@ struct nb_xenbus;
  * @return the device, or NULL with errno (EINVAL: bad path or toolstack
  *         keys; ENOMEM; or a xenstore errno).
  */
-NB_API struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
-                                          const char *backend_path,
-                                          const struct nb_xenbus_ops *ops,
-                                          void *owner);
+XVN_EXPORT
+struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
+                                   const char *backend_path,
+                                   const struct nb_xenbus_ops *ops,
+                                   void *owner);
 
 /**
  * Hand a watch event from xvm_xs_event_next() to the device.  Events with
@@ -344,17 +357,20 @@ NB_API struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
  * @return 1 if the event was this device's (and was handled), 0 if not,
  *         or -errno when xenstore itself failed (the connection is gone).
  */
-NB_API int nb_xenbus_event(struct nb_xenbus *xb,
-                           const struct xvm_xs_event *ev);
+XVN_EXPORT
+int nb_xenbus_event(struct nb_xenbus *xb,
+                    const struct xvm_xs_event *ev);
 
 /** The backend's current XenbusState. */
-NB_API enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb);
+XVN_EXPORT
+enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb);
 
 /**
  * Remove the device: disconnect the owner if connected, write Closed
  * (best effort) so the frontend lets go, unwatch, free.  Accepts NULL.
  */
-NB_API void nb_xenbus_destroy(struct nb_xenbus *xb);
+XVN_EXPORT
+void nb_xenbus_destroy(struct nb_xenbus *xb);
 
 #ifdef __cplusplus
 }

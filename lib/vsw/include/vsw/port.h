@@ -14,6 +14,8 @@
 #ifndef VSW_PORT_H
 #define VSW_PORT_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -114,6 +116,7 @@ struct vsw_port {
 #define VSW_PORT_F_OFFLOAD_META 0x2u
 
 /** Release a port.  Accepts NULL.  Control thread, port not in use. */
+XVN_EXPORT
 void vsw_port_destroy(struct vsw_port *port);
 
 /**
@@ -126,6 +129,7 @@ void vsw_port_destroy(struct vsw_port *port);
  * @return the port, or NULL with errno (EINVAL bad devargs, EEXIST device
  *         already probed, ENOSPC no ethdev slot left, or the driver's).
  */
+XVN_EXPORT
 struct vsw_port *vsw_port_ethdev_open(const char *devargs,
                                       struct rte_mempool *pool);
 
@@ -134,6 +138,7 @@ struct vsw_port *vsw_port_ethdev_open(const char *devargs,
  * configured and started as above.  destroy stops and closes it.
  * @return the port, or NULL with errno.
  */
+XVN_EXPORT
 struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
                                         struct rte_mempool *pool);
 
@@ -145,6 +150,7 @@ struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
  * @return the port, or NULL with errno (EINVAL bad name, EEXIST the
  *         interface exists, EPERM without CAP_NET_ADMIN).
  */
+XVN_EXPORT
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
                                    struct rte_mempool *pool);
 
@@ -178,6 +184,7 @@ struct vsw_vif_params {
  * @return the port, or NULL with errno (EINVAL bad params or rings,
  *         EBADF bad fds, ENOMEM).
  */
+XVN_EXPORT
 struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
                                    struct rte_mempool *pool);
 /* ---- the registry of port kinds ---- */
@@ -206,15 +213,19 @@ struct vsw_port_class {
 
 /** Add a kind (start-up only, one thread).  @c must outlive the switch.
  *  @return 0, -EINVAL, -EEXIST (the kind exists) or -ENOSPC. */
+XVN_EXPORT
 int vsw_port_class_register(const struct vsw_port_class *c);
 /** The kind named @kind, or NULL.  Any thread. */
+XVN_EXPORT
 const struct vsw_port_class *vsw_port_class_find(const char *kind);
 /** Open a port of kind @kind.  @return the port, or NULL with errno
  *  (ENOENT: no such kind; else the kind's). */
+XVN_EXPORT
 struct vsw_port *vsw_port_open(const char *kind, const struct vsw_port_args *a,
                                struct rte_mempool *pool);
 
 /** Whether @port is a vif. */
+XVN_EXPORT
 bool vsw_port_is_vif(const struct vsw_port *port);
 
 #ifdef __cplusplus

@@ -36,6 +36,8 @@
 #ifndef VSW_SWITCH_H
 #define VSW_SWITCH_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -67,15 +69,18 @@ struct vsw_switch_params {
  * @return the switch, or NULL with errno (EINVAL, ENOMEM, or EMFILE when
  *         no epoll/eventfd could be made).
  */
+XVN_EXPORT
 struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p);
 
 /**
  * Destroy every VNIC and link (and their ports), then the switch.  The
  * fast-path thread must have stopped.  Accepts NULL.
  */
+XVN_EXPORT
 void vsw_switch_destroy(struct vsw_switch *sw);
 
 /** The pool given at creation. */
+XVN_EXPORT
 struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw);
 
 /**
@@ -86,6 +91,7 @@ struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw);
  *         the name is taken by a link or VNIC, ENOMEM, ENOSPC).
  *         On failure the caller still owns @port.
  */
+XVN_EXPORT
 struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
                                  enum vsw_class cls, struct vsw_port *port);
 
@@ -93,19 +99,27 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
  * Destroy a link that has no VNICs, and its port.  Accepts NULL.
  * @return 0, or -EBUSY if VNICs are still on it.
  */
+XVN_EXPORT
 int vsw_link_destroy(struct vsw_link *l);
 
 /** The link named @name, or NULL. */
+XVN_EXPORT
 struct vsw_link *vsw_link_find(const struct vsw_switch *sw, const char *name);
 /** Links in creation order: the first with @prev NULL; NULL at the end. */
+XVN_EXPORT
 struct vsw_link *vsw_link_next(const struct vsw_switch *sw,
                                const struct vsw_link *prev);
+XVN_EXPORT
 const char *vsw_link_name(const struct vsw_link *l);
+XVN_EXPORT
 enum vsw_class vsw_link_class(const struct vsw_link *l);
+XVN_EXPORT
 uint32_t vsw_link_nvnics(const struct vsw_link *l);
 /** The link's wire port (NULL for an etherstub). */
+XVN_EXPORT
 struct vsw_port *vsw_link_port(const struct vsw_link *l);
 /** Copy the link's counters (frames from and to its wire). */
+XVN_EXPORT
 void vsw_link_stats_get(const struct vsw_link *l, struct vsw_stats *st);
 
 /** A VNIC's MTU: payload bytes after the Ethernet (and 802.1Q) header. */
@@ -130,10 +144,12 @@ struct vsw_vnic_params {
  *         taken, EADDRINUSE MAC already on the link, ENOSPC table full,
  *         ENOMEM).
  */
+XVN_EXPORT
 struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
                                  const struct vsw_vnic_params *p);
 
 /** Destroy a VNIC and its port, after the fast path let go.  NULL ok. */
+XVN_EXPORT
 void vsw_vnic_destroy(struct vsw_vnic *v);
 
 /**
@@ -142,6 +158,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v);
  * @return 0, or -errno (ENOMEM, or epoll refused the port's fd): @v is
  *         then attached to nothing and the caller still owns @port.
  */
+XVN_EXPORT
 int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port);
 
 /**
@@ -150,13 +167,17 @@ int vsw_vnic_attach(struct vsw_vnic *v, struct vsw_port *port);
  * VNIC (a VNIC re-made with a new VID or link keeps its guest's vif).
  * @return the port, or NULL if @v had none.
  */
+XVN_EXPORT
 struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v);
 
 /** Change maxbw (bits/s, 0 = none).  @return 0 or -EINVAL. */
+XVN_EXPORT
 int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps);
 /** Change the protection bits.  @return 0 or -EINVAL. */
+XVN_EXPORT
 int vsw_vnic_set_protection(struct vsw_vnic *v, uint32_t bits);
 /** Change the priority.  @return 0 or -EINVAL. */
+XVN_EXPORT
 int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio);
 /**
  * Replace the allowed-ips list (used by ip-nospoof: a frame's source IPv4
@@ -165,12 +186,14 @@ int vsw_vnic_set_priority(struct vsw_vnic *v, enum lp_priority prio);
  * @return 0, -EINVAL (n > LP_IPS_MAX, bad family or plen), or
  *         -ENOMEM.
  */
+XVN_EXPORT
 int vsw_vnic_set_allowed_ips(struct vsw_vnic *v, const struct lp_ipnet *ips,
                              unsigned n);
 /**
  * Copy at most @max prefixes of the allowed-ips list into @ips.
  * @return how many the list holds (may be more than @max).
  */
+XVN_EXPORT
 unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
                                   struct lp_ipnet *ips, unsigned max);
 /**
@@ -178,24 +201,33 @@ unsigned vsw_vnic_allowed_ips_get(const struct vsw_vnic *v,
  * dropped and counted (oerrors).  0 means VSW_MTU_DEFAULT.
  * @return 0 or -EINVAL (outside VSW_MTU_MIN..VSW_MTU_MAX).
  */
+XVN_EXPORT
 int vsw_vnic_set_mtu(struct vsw_vnic *v, uint16_t mtu);
 /**
  * Rename a link or a VNIC.
  * @return 0, -EINVAL (bad name) or -EEXIST (taken by a link or VNIC;
  *         renaming to its own name is 0).
  */
+XVN_EXPORT
 int vsw_link_rename(struct vsw_link *l, const char *name);
+XVN_EXPORT
 int vsw_vnic_rename(struct vsw_vnic *v, const char *name);
 
 /** The VNIC named @name on any link, or NULL. */
+XVN_EXPORT
 struct vsw_vnic *vsw_vnic_find(const struct vsw_switch *sw, const char *name);
 /** VNICs of @l in creation order: the first with @prev NULL. */
+XVN_EXPORT
 struct vsw_vnic *vsw_vnic_next(const struct vsw_link *l,
                                const struct vsw_vnic *prev);
 /** Current properties; params->name points into the VNIC. */
+XVN_EXPORT
 void vsw_vnic_params_get(const struct vsw_vnic *v, struct vsw_vnic_params *p);
+XVN_EXPORT
 struct vsw_link *vsw_vnic_link(const struct vsw_vnic *v);
+XVN_EXPORT
 struct vsw_port *vsw_vnic_port(const struct vsw_vnic *v);
+XVN_EXPORT
 void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st);
 
 /**
@@ -213,6 +245,7 @@ void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st);
  * vsw_switch_destroy().  One switch per process.  Control thread.
  * @return 0, or the -errno of rte_telemetry_register_cmd().
  */
+XVN_EXPORT
 int vsw_telemetry_attach(struct vsw_switch *sw);
 
 /* ---- fast path ---- */
@@ -221,8 +254,10 @@ int vsw_telemetry_attach(struct vsw_switch *sw);
  * Make the calling thread the switch's fast-path thread (it reports RCU
  * quiescent states from now on).  @return 0 or -EBUSY if one is running.
  */
+XVN_EXPORT
 int vsw_switch_thread_start(struct vsw_switch *sw);
 /** The calling fast-path thread stops being one. */
+XVN_EXPORT
 void vsw_switch_thread_stop(struct vsw_switch *sw);
 
 /**
@@ -231,6 +266,7 @@ void vsw_switch_thread_stop(struct vsw_switch *sw);
  * send everything, then report a quiescent state.  Reads the TSC once.
  * @return the number of frames read.
  */
+XVN_EXPORT
 unsigned vsw_switch_poll(struct vsw_switch *sw);
 
 /**
@@ -241,22 +277,26 @@ unsigned vsw_switch_poll(struct vsw_switch *sw);
  * @nowake_us.
  * @return 0, or -EINTR if a signal interrupted the sleep.
  */
+XVN_EXPORT
 int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
                      unsigned nowake_us);
 
 /** Wake the fast path from vsw_switch_sleep().  Any thread. */
+XVN_EXPORT
 void vsw_switch_wake(struct vsw_switch *sw);
 
 /**
  * Frames received from @l's wire.  The switch owns all @n frames after the
  * call (delivered, buffered for output or dropped).  @now is the TSC.
  */
+XVN_EXPORT
 void vsw_link_input(struct vsw_link *l, struct rte_mbuf **pkts, uint16_t n,
                     uint64_t now);
 
 /**
  * Frames @v's client sent.  The switch owns all @n frames after the call.
  */
+XVN_EXPORT
 void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
                     uint64_t now);
 
@@ -264,12 +304,14 @@ void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
  * How many frames @v's client may send now under maxbw (0 when its credit
  * is spent, @max when it has no limit).  Frames beyond it are policed.
  */
+XVN_EXPORT
 uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now);
 
 /**
  * End of a burst: send every frame buffered by the *_input() calls, and
  * the frames queued for maxbw whose credit has come back by @now (TSC).
  */
+XVN_EXPORT
 void vsw_switch_flush(struct vsw_switch *sw, uint64_t now);
 
 #ifdef __cplusplus

@@ -31,8 +31,10 @@
  * Three parts: the wire format of the request (no DPDK), the shared ring
  * and its reader (libvswclient, no DPDK), and the switch side (libvsw).
  */
-#ifndef VSW_CAPTURE_H
-#define VSW_CAPTURE_H
+#ifndef VSWCTL_CAPTURE_H
+#define VSWCTL_CAPTURE_H
+
+#include "xvm/export.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +153,7 @@ struct vsw_cap_rec {
  * *@memfd and *@evfd the ring's descriptors (the caller closes all three).
  * @return 0, or -errno with a message in @rep->err (the server's or local).
  */
+XVN_EXPORT
 int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
                     struct vsw_cap_rep *rep, int *conn, int *memfd,
                     int *evfd);
@@ -169,9 +172,11 @@ struct vsw_cap_reader {
  * Map the ring of @memfd; the reader takes the three descriptors over
  * (@conn may be -1).  @return 0 or -errno (EPROTO: not a capture ring).
  */
+XVN_EXPORT
 int vsw_cap_reader_init(struct vsw_cap_reader *r, int conn, int memfd,
                         int evfd);
 /** Unmap and close.  Accepts a reader that failed to init. */
+XVN_EXPORT
 void vsw_cap_reader_fini(struct vsw_cap_reader *r);
 
 /**
@@ -179,9 +184,11 @@ void vsw_cap_reader_fini(struct vsw_cap_reader *r);
  * holds garbage: *@err then gets -EPROTO).  Records stay valid until
  * vsw_cap_reader_done().
  */
+XVN_EXPORT
 const struct vsw_cap_rec *vsw_cap_reader_next(struct vsw_cap_reader *r,
                                               int *err);
 /** Give back every record read so far. */
+XVN_EXPORT
 void vsw_cap_reader_done(struct vsw_cap_reader *r);
 
 /**
@@ -189,57 +196,18 @@ void vsw_cap_reader_done(struct vsw_cap_reader *r);
  * @return 1 records are there; 0 timeout; -EPIPE the capture ended (see
  *         vsw_cap_reader_end()) and nothing is left; -EINTR a signal.
  */
+XVN_EXPORT
 int vsw_cap_reader_wait(struct vsw_cap_reader *r, int timeout_ms);
 
 /** Frames the ring had no room for, so far. */
+XVN_EXPORT
 uint64_t vsw_cap_reader_drops(const struct vsw_cap_reader *r);
 /** Why the capture ended: enum vsw_cap_end, or -1 for a hang-up. */
+XVN_EXPORT
 int vsw_cap_reader_end(const struct vsw_cap_reader *r);
-
-/* ---- switch side (libvsw); control thread only ---- */
-
-struct vsw_switch;
-struct vsw_cap;
-
-struct vsw_cap_params {
-    const char *name;     /**< link, VNIC or etherstub */
-    uint32_t dir;         /**< enum vsw_cap_dir bits, not 0 */
-    uint32_t snaplen;     /**< 0: VSW_CAP_SNAPLEN_MAX */
-    uint32_t ring_bytes;  /**< 0: default; rounded up to a power of two */
-    const char *filter;   /**< pcap expression; NULL or "" = every frame */
-};
-
-/**
- * Attach a capture.  The filter is compiled here, so a bad one fails
- * with EINVAL and libpcap's message in @err.
- * @return the capture, or NULL with errno (ENOENT no such object, EINVAL
- *         bad parameter or filter, ENOSPC VSW_CAP_MAX reached, ENOMEM,
- *         EMFILE) and a message in @err.
- */
-struct vsw_cap *vsw_cap_open(struct vsw_switch *sw,
-                             const struct vsw_cap_params *p, char *err,
-                             size_t errlen);
-
-/** The ring's memfd and eventfd (owned by the capture: dup to keep). */
-int vsw_cap_memfd(const struct vsw_cap *c);
-int vsw_cap_eventfd(const struct vsw_cap *c);
-/** True when the filter runs as native code (the eBPF JIT). */
-int vsw_cap_jitted(const struct vsw_cap *c);
-
-/**
- * Mark the ring ended with @why (enum vsw_cap_end) and wake the reader;
- * the capture stays attached until vsw_cap_close().
- */
-void vsw_cap_end(struct vsw_cap *c, int why);
-
-/**
- * Detach (after the fast path has let go), end the ring if not ended, and
- * free the capture.  Accepts NULL.
- */
-void vsw_cap_close(struct vsw_cap *c);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* VSW_CAPTURE_H */
+#endif /* VSWCTL_CAPTURE_H */

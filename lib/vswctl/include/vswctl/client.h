@@ -10,6 +10,8 @@
 #ifndef VSW_CLIENT_H
 #define VSW_CLIENT_H
 
+#include "xvm/export.h"
+
 #include "vswctl/defs.h"
 
 #ifdef __cplusplus
@@ -22,14 +24,18 @@ struct vsw_client;
  * Connect to vswitchd at @path (NULL: VSW_CTL_SOCK).
  * @return a handle, or NULL with errno (ENOENT not running, EACCES ...).
  */
+XVN_EXPORT
 struct vsw_client *vsw_client_open(const char *path);
 /** Disconnect.  Accepts NULL. */
+XVN_EXPORT
 void vsw_client_close(struct vsw_client *c);
 /** Why the last call failed, in the server's words (details for logs
  *  and vswctl); "" after a success. */
+XVN_EXPORT
 const char *vsw_client_error(const struct vsw_client *c);
 /** Why the last call failed, as the server's code (vswctl/ctl.h);
  *  VSW_ST_NONE after a success or when the errno says it all. */
+XVN_EXPORT
 enum vsw_status vsw_client_status(const struct vsw_client *c);
 
 /** Called once per object of a GET; a non-zero return stops the walk
@@ -40,17 +46,21 @@ typedef int vsw_stats_cb(const char *name, enum vsw_class cls,
                          const struct vsw_stats *st, void *arg);
 
 /** Create a phys link or etherstub.  @return 0 or -errno. */
+XVN_EXPORT
 int vsw_client_link_create(struct vsw_client *c,
                            const struct vsw_link_conf *lc);
 /** Delete a link with no VNICs.  @return 0 or -errno (EBUSY: VNICs). */
+XVN_EXPORT
 int vsw_client_link_delete(struct vsw_client *c, const char *name);
 /**
  * Delete the running link only (dladm -t): a boot or persistent one stays
  * in the persistent configuration and comes back when vswitchd restarts.
  * @return 0 or -errno (ENOENT: no running link, EBUSY: running VNICs).
  */
+XVN_EXPORT
 int vsw_client_link_deactivate(struct vsw_client *c, const char *name);
 /** One link (@name) or all (@name NULL).  @return 0 or -errno. */
+XVN_EXPORT
 int vsw_client_link_get(struct vsw_client *c, const char *name,
                         vsw_link_cb *cb, void *arg);
 
@@ -58,11 +68,14 @@ int vsw_client_link_get(struct vsw_client *c, const char *name,
  * Create a VNIC; @made (may be NULL) receives it as created, with its MAC.
  * @return 0 or -errno.
  */
+XVN_EXPORT
 int vsw_client_vnic_create(struct vsw_client *c,
                            const struct vsw_vnic_conf *vc,
                            struct vsw_vnic_conf *made);
+XVN_EXPORT
 int vsw_client_vnic_delete(struct vsw_client *c, const char *name);
 /** Like vsw_client_link_deactivate(), for a VNIC. */
+XVN_EXPORT
 int vsw_client_vnic_deactivate(struct vsw_client *c, const char *name);
 /**
  * Change the properties of @vc->name named by @mods (enum vsw_vnic_mod);
@@ -70,9 +83,11 @@ int vsw_client_vnic_deactivate(struct vsw_client *c, const char *name);
  * (and @vc->mac when FIXED; RANDOM makes vswitchd pick one).
  * @return 0 or -errno.
  */
+XVN_EXPORT
 int vsw_client_vnic_modify(struct vsw_client *c,
                            const struct vsw_vnic_conf *vc, uint32_t mods,
                            bool temporary);
+XVN_EXPORT
 int vsw_client_vnic_get(struct vsw_client *c, const char *name,
                         vsw_vnic_cb *cb, void *arg);
 
@@ -81,8 +96,10 @@ int vsw_client_vnic_get(struct vsw_client *c, const char *name,
  * persistent configuration (what a restart of vswitchd would make)
  * instead of the running objects.  @return 0 or -errno.
  */
+XVN_EXPORT
 int vsw_client_link_list(struct vsw_client *c, const char *name,
                          bool persistent, vsw_link_cb *cb, void *arg);
+XVN_EXPORT
 int vsw_client_vnic_list(struct vsw_client *c, const char *name,
                          bool persistent, vsw_vnic_cb *cb, void *arg);
 
@@ -90,10 +107,12 @@ int vsw_client_vnic_list(struct vsw_client *c, const char *name,
  * Rename the link or VNIC @name to @newname (a link's VNICs follow it).
  * @return 0 or -errno (ENOENT, EEXIST, EINVAL bad name).
  */
+XVN_EXPORT
 int vsw_client_link_rename(struct vsw_client *c, const char *name,
                            const char *newname);
 
 /** Counters of one link or VNIC (@name) or of all.  @return 0 or -errno. */
+XVN_EXPORT
 int vsw_client_stats_get(struct vsw_client *c, const char *name,
                          vsw_stats_cb *cb, void *arg);
 

@@ -50,6 +50,8 @@
 #ifndef VSW_CTL_H
 #define VSW_CTL_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -136,6 +138,7 @@ enum vsw_stat_attr {
  */
 
 /** Start a message of @type in @buf (zeroed header, flags, seq). */
+XVN_EXPORT
 struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
                              uint32_t seq);
 
@@ -146,31 +149,40 @@ struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
  * the datagram, or forever).  Walk a datagram with this and
  * mnl_nlmsg_next().
  */
+XVN_EXPORT
 bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len);
 
 /**
  * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries), checking each
  * one's type and that it ends inside nlmsg_len.  @return 0 or -EINVAL.
  */
+XVN_EXPORT
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);
 
+XVN_EXPORT
 void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc);
 /** Fill @lc from attributes (absent ones left as they are). */
+XVN_EXPORT
 int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc);
 
+XVN_EXPORT
 void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc);
 /**
  * Fill @vc from attributes (absent ones left as they are).  *@mods, when
  * not NULL, gets the VSW_MOD_* bits of the properties present.
  */
+XVN_EXPORT
 int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
                      uint32_t *mods);
 
 /** Put @n (at most LP_IPS_MAX) allowed-ips entries. */
+XVN_EXPORT
 void vsw_ctl_put_ips(struct nlmsghdr *nlh, const struct lp_ipnet *ips,
                      unsigned n);
 
+XVN_EXPORT
 void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st);
+XVN_EXPORT
 int vsw_ctl_get_stats(const struct nlattr *attr, struct vsw_stats *st);
 
 #ifdef __cplusplus

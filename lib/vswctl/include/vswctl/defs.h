@@ -10,6 +10,8 @@
 #ifndef VSW_DEFS_H
 #define VSW_DEFS_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,6 +171,7 @@ enum vsw_vnic_mod {
 };
 
 /** Defaults for a VNIC conf: random MAC, no VLAN, no limit, high. */
+XVN_EXPORT
 void vsw_vnic_conf_init(struct vsw_vnic_conf *vc);
 
 /**
@@ -181,14 +184,18 @@ void vsw_vnic_conf_init(struct vsw_vnic_conf *vc);
  * @return 0, -ENOENT (unknown key) or -EINVAL (bad value).
  */
 /** "random", "fixed" or "auto" (dladm's MACADDRTYPE). */
+XVN_EXPORT
 const char *vsw_mac_type_str(enum vsw_mac_type t);
 
+XVN_EXPORT
 int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
                       const char *val, uint32_t *mod);
 
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
+XVN_EXPORT
 const char *vsw_class_str(enum vsw_class c);
 /** Short name of a drop reason ("policer", ...); never NULL. */
+XVN_EXPORT
 const char *vsw_drop_str(enum vsw_drop d);
 
 #ifdef __cplusplus

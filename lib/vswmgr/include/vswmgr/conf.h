@@ -20,6 +20,8 @@
 #ifndef VSW_CONF_H
 #define VSW_CONF_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -48,12 +50,15 @@ struct vsw_conf_obj {
  * @return 1 with @obj filled, 0 for a blank or comment line, or -EINVAL
  *         with a message in @err.
  */
+XVN_EXPORT
 int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
                         size_t errlen);
 
 /** Write @lc / @vc as one line with its newline.  @return length. */
+XVN_EXPORT
 int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf,
                          size_t len);
+XVN_EXPORT
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf,
                          size_t len);
 

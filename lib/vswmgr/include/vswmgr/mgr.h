@@ -32,6 +32,8 @@
 #ifndef VSW_MGR_H
 #define VSW_MGR_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -53,8 +55,10 @@ struct vsw_mgr_params {
 };
 
 /** @return a manager with no objects, or NULL with errno. */
+XVN_EXPORT
 struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p);
 /** Destroy every object it made (VNICs first), then itself.  NULL ok. */
+XVN_EXPORT
 void vsw_mgr_destroy(struct vsw_mgr *m);
 
 /**
@@ -62,6 +66,7 @@ void vsw_mgr_destroy(struct vsw_mgr *m);
  * unless @persistent (the state file).  Stops at the first error.
  * @return objects created, or -errno with "<path>:<line>: why" in @err.
  */
+XVN_EXPORT
 int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
                  char *err, size_t errlen);
 /**
@@ -73,11 +78,14 @@ int vsw_mgr_load(struct vsw_mgr *m, const char *path, bool persistent,
  * @return objects created (0 without a state file), or -errno with the
  *         reason in @err.
  */
+XVN_EXPORT
 int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen);
 
+XVN_EXPORT
 int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                         char *err, size_t errlen);
 /** Delete a link and its record.  -ENOENT, -EBUSY (a VNIC record on it). */
+XVN_EXPORT
 int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
                         size_t errlen);
 /**
@@ -85,12 +93,15 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
  * persistent one becomes an inactive record, a temporary one is deleted.
  * -ENOENT also for a record already inactive, -EBUSY (running VNICs).
  */
+XVN_EXPORT
 int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
                             size_t errlen);
 /** @vc in: the request; out: as created (the MAC chosen). */
+XVN_EXPORT
 int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                         char *err, size_t errlen);
 /** Delete a VNIC, running or inactive, and its record.  -ENOENT. */
+XVN_EXPORT
 int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
                         size_t errlen);
 /**
@@ -98,19 +109,23 @@ int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
  * persistent one becomes an inactive record, a temporary one is deleted.
  * -ENOENT also for a record already inactive.
  */
+XVN_EXPORT
 int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
                             size_t errlen);
 /** Change the properties in @mods (enum vsw_vnic_mod) of @vc->name. */
+XVN_EXPORT
 int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                         uint32_t mods, bool temporary, char *err,
                         size_t errlen);
 
 /** Walk running links / VNICs in creation order (not inactive records);
  *  a non-zero return stops it. */
+XVN_EXPORT
 int vsw_mgr_link_walk(struct vsw_mgr *m,
                       int (*fn)(const struct vsw_link_conf *lc,
                                 struct vsw_link *l, void *arg),
                       void *arg);
+XVN_EXPORT
 int vsw_mgr_vnic_walk(struct vsw_mgr *m,
                       int (*fn)(const struct vsw_vnic_conf *vc,
                                 struct vsw_vnic *v, void *arg),
@@ -121,10 +136,12 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m,
  * temporary ones), inactive records included (their switch object is
  * NULL), VNICs as they were last persisted.
  */
+XVN_EXPORT
 int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
                                  int (*fn)(const struct vsw_link_conf *lc,
                                            struct vsw_link *l, void *arg),
                                  void *arg);
+XVN_EXPORT
 int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
                                  int (*fn)(const struct vsw_vnic_conf *vc,
                                            struct vsw_vnic *v, void *arg),
@@ -135,6 +152,7 @@ int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
  * name).  Objects of the boot configuration cannot be renamed (EPERM),
  * nor inactive records (ENODEV).
  */
+XVN_EXPORT
 int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
                    char *err, size_t errlen);
 
@@ -156,6 +174,7 @@ struct vsw_mgr_owner_ops {
 
 /** Set the owner of the domains' VNICs (NULL: persistent changes of them
  *  are refused). */
+XVN_EXPORT
 void vsw_mgr_set_owner(struct vsw_mgr *m, const struct vsw_mgr_owner_ops *ops,
                        void *arg);
 
@@ -165,10 +184,12 @@ void vsw_mgr_set_owner(struct vsw_mgr *m, const struct vsw_mgr_owner_ops *ops,
  * says VSW_ATTACH_VIF meanwhile.  @return 0, -ENOENT, -EBUSY (not a
  * domain's VNIC), or the switch's -errno (the caller keeps @port).
  */
+XVN_EXPORT
 int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
                       struct vsw_port *port, char *err, size_t errlen);
 
 /** Delete a domain's VNIC: the domain is gone.  @return 0 or -ENOENT. */
+XVN_EXPORT
 int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
                          size_t errlen);
 
@@ -179,12 +200,15 @@ typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len);
  * Handle one request datagram: every message in it is validated and
  * answered through @send (see vsw/ctl.h for the replies).
  */
+XVN_EXPORT
 void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
                     vsw_mgr_send_fn *send, void *arg);
 
 /** What the last failed call went wrong on; VSW_ST_NONE when its errno
  *  says it all.  Reset by vsw_mgr_status_clear(). */
+XVN_EXPORT
 enum vsw_status vsw_mgr_status(const struct vsw_mgr *m);
+XVN_EXPORT
 void vsw_mgr_status_clear(struct vsw_mgr *m);
 
 #ifdef __cplusplus

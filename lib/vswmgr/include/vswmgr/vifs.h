@@ -21,6 +21,8 @@
 #ifndef VSWMGR_VIFS_H
 #define VSWMGR_VIFS_H
 
+#include "xvm/export.h"
+
 #include "vswmgr/mgr.h"
 #include "vsw/switch.h"
 
@@ -30,6 +32,7 @@ struct vsw_mgr_vifs;
  * Connect to dom0's xenstore at @xs_sock and start watching; xvmd is at
  * @xvmd_sock.  @return the watcher, or NULL with errno.
  */
+XVN_EXPORT
 struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          const char *xvmd_sock,
                                          struct vsw_mgr *m,
@@ -37,14 +40,17 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
 
 /** The fd the control thread polls for it (POLLIN), or -1 once its
  *  xenstore connection is gone; it may change after each run. */
+XVN_EXPORT
 int vsw_mgr_vifs_fd(const struct vsw_mgr_vifs *v);
 
 /** Serve what is pending: when the fd is readable, and once at start;
  *  wakes the fast path when a port came or went. */
+XVN_EXPORT
 void vsw_mgr_vifs_run(struct vsw_mgr_vifs *v);
 
 /** Let the guests go (their backends write Closed), detach their vifs,
  *  close.  The VNICs stay for vsw_mgr_destroy().  Accepts NULL. */
+XVN_EXPORT
 void vsw_mgr_vifs_destroy(struct vsw_mgr_vifs *v);
 
 #endif

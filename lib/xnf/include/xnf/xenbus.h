@@ -35,6 +35,8 @@
 #ifndef XNF_XENBUS_H
 #define XNF_XENBUS_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -98,24 +100,28 @@ struct xnf_xenbus;
  * @return the device, or NULL with errno (EINVAL: bad path or toolstack
  *         keys; ENOMEM; or a xenstore errno).
  */
-XNF_API struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
-                                             const char *frontend_path,
-                                             const struct xnf_xenbus_ops *ops,
-                                             void *owner);
+XVN_EXPORT
+struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
+                                     const char *frontend_path,
+                                     const struct xnf_xenbus_ops *ops,
+                                     void *owner);
 
 /**
  * Hand a watch event from xvm_xs_event_next() to the device.
  * @return 1 if it was this device's (and was handled), 0 if not, or -errno
  *         when xenstore itself failed.
  */
-XNF_API int xnf_xenbus_event(struct xnf_xenbus *xf,
-                             const struct xvm_xs_event *ev);
+XVN_EXPORT
+int xnf_xenbus_event(struct xnf_xenbus *xf,
+                     const struct xvm_xs_event *ev);
 
 /** Our current XenbusState. */
-XNF_API enum xenbus_state xnf_xenbus_state(const struct xnf_xenbus *xf);
+XVN_EXPORT
+enum xenbus_state xnf_xenbus_state(const struct xnf_xenbus *xf);
 
 /** The toolstack keys read at create (be_features: the last read). */
-XNF_API const struct xnf_xenbus_info *
+XVN_EXPORT
+const struct xnf_xenbus_info *
 xnf_xenbus_info(const struct xnf_xenbus *xf);
 
 /**
@@ -124,20 +130,23 @@ xnf_xenbus_info(const struct xnf_xenbus *xf);
  * xnf_xenbus_open().
  * @return 0 or -errno from xenstore.
  */
-XNF_API int xnf_xenbus_close(struct xnf_xenbus *xf);
+XVN_EXPORT
+int xnf_xenbus_close(struct xnf_xenbus *xf);
 
 /**
  * Bring a closed device back: Initialising, and connect as soon as the
  * backend is in InitWait.  Does nothing unless closed or closing.
  * @return 0 or -errno from xenstore.
  */
-XNF_API int xnf_xenbus_open(struct xnf_xenbus *xf);
+XVN_EXPORT
+int xnf_xenbus_open(struct xnf_xenbus *xf);
 
 /**
  * Remove the device: ops->disconnect if needed, write Closed (best
  * effort), unwatch, free.  Accepts NULL.
  */
-XNF_API void xnf_xenbus_destroy(struct xnf_xenbus *xf);
+XVN_EXPORT
+void xnf_xenbus_destroy(struct xnf_xenbus *xf);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,8 @@
 #ifndef XNF_XNF_H
 #define XNF_XNF_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,10 +46,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Marks the library's exported functions (it builds with hidden
- * visibility). */
-#define XNF_API __attribute__((visibility("default")))
 
 /** Slots in the TX ring and TX buffer pages (one page per TX id). */
 #define XNF_TX_SLOTS NETIF_RING_SIZE
@@ -109,7 +107,8 @@ struct xnf_stats {
 struct xnf_dev;
 
 /** Bytes of memory a device needs (for xnf_init's @mem); 8-byte aligned. */
-XNF_API size_t xnf_dev_size(void);
+XVN_EXPORT
+size_t xnf_dev_size(void);
 
 /**
  * Initialise a device in caller-provided memory: zero every page (no stale
@@ -122,18 +121,22 @@ XNF_API size_t xnf_dev_size(void);
  *         < 8; refs beyond the table; a ref already in use; a reserved
  *         backend domid.  (No errno: the core is freestanding.)
  */
-XNF_API struct xnf_dev *xnf_init(void *mem, const struct xnf_config *cfg);
+XVN_EXPORT
+struct xnf_dev *xnf_init(void *mem, const struct xnf_config *cfg);
 
 /** Grant refs of the shared rings, for xenstore tx-ring-ref/rx-ring-ref. */
-XNF_API grant_ref_t xnf_tx_ring_ref(const struct xnf_dev *dev);
-XNF_API grant_ref_t xnf_rx_ring_ref(const struct xnf_dev *dev);
+XVN_EXPORT
+grant_ref_t xnf_tx_ring_ref(const struct xnf_dev *dev);
+XVN_EXPORT
+grant_ref_t xnf_rx_ring_ref(const struct xnf_dev *dev);
 
 /**
  * NETIF_F_* features this device writes to xenstore (want & supported).
  * GSO is only offered together with SG (a GSO packet spans several slots);
  * NETIF_F_RX_COPY and NETIF_F_RX_NOTIFY are always set.
  */
-XNF_API uint32_t xnf_fe_features(const struct xnf_dev *dev);
+XVN_EXPORT
+uint32_t xnf_fe_features(const struct xnf_dev *dev);
 
 /**
  * Connect after reading the backend's features (NETIF_F_* bits): fixes the
@@ -142,7 +145,8 @@ XNF_API uint32_t xnf_fe_features(const struct xnf_dev *dev);
  * @return 0, -ENOTSUP if the backend lacks feature-rx-copy, -EINVAL if
  *         already connected or shut down.
  */
-XNF_API int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
+XVN_EXPORT
+int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
 
 /**
  * Queue one frame for transmission (copied into TX pages; the frame's memory
@@ -156,17 +160,20 @@ XNF_API int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
  *         than one slot without NETIF_F_SG; -EINVAL for bad offload metadata;
  *         -EIO if the device is broken or not connected.
  */
-XNF_API int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
-                     const struct netif_offload *off);
+XVN_EXPORT
+int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
+             const struct netif_offload *off);
 
 /** Publish queued TX requests and notify the backend if it wants it. */
-XNF_API void xnf_flush(struct xnf_dev *dev);
+XVN_EXPORT
+void xnf_flush(struct xnf_dev *dev);
 
 /**
  * Reap TX responses (freeing slots) and repost every consumed RX buffer.
  * @return the number of TX responses reaped (0 if broken).
  */
-XNF_API unsigned xnf_poll(struct xnf_dev *dev);
+XVN_EXPORT
+unsigned xnf_poll(struct xnf_dev *dev);
 
 /**
  * Take the next received frame, copying it into @buf (@cap bytes), and its
@@ -177,8 +184,9 @@ XNF_API unsigned xnf_poll(struct xnf_dev *dev);
  *         it did not fit (it is dropped, not counted in rx_errors); -EIO if
  *         the device is broken or not connected.
  */
-XNF_API int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
-                     struct netif_offload *off);
+XVN_EXPORT
+int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
+             struct netif_offload *off);
 
 /**
  * Before sleeping on the event channel: push queued TX requests, repost RX
@@ -188,23 +196,27 @@ XNF_API int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
  * @return true if responses are already waiting (don't sleep); false when
  *         idle, broken or not connected.
  */
-XNF_API bool xnf_final_check(struct xnf_dev *dev);
+XVN_EXPORT
+bool xnf_final_check(struct xnf_dev *dev);
 
 /**
  * Free TX slots right now (after xnf_poll()): a frame of n pages fits if
  * this is >= n (n + 1 with GSO).
  */
-XNF_API unsigned xnf_tx_slots_free(const struct xnf_dev *dev);
+XVN_EXPORT
+unsigned xnf_tx_slots_free(const struct xnf_dev *dev);
 
 /**
  * The backend's NETIF_F_* features as given to xnf_connect(), with the GSO
  * bits cleared unless NETIF_F_SG is set too (what xnf_send() will accept);
  * 0 before connecting.  Tells a platform which offloads it may hand on.
  */
-XNF_API uint32_t xnf_be_features(const struct xnf_dev *dev);
+XVN_EXPORT
+uint32_t xnf_be_features(const struct xnf_dev *dev);
 
 /** True once the backend was caught breaking the protocol. */
-XNF_API bool xnf_broken(const struct xnf_dev *dev);
+XVN_EXPORT
+bool xnf_broken(const struct xnf_dev *dev);
 
 /**
  * Disconnect: end access to every grant.  Pages whose grant the backend
@@ -213,10 +225,12 @@ XNF_API bool xnf_broken(const struct xnf_dev *dev);
  * Every other call on the device then fails with -EIO (or does nothing).
  * @return 0, or the number of grants that could not be revoked.
  */
-XNF_API int xnf_shutdown(struct xnf_dev *dev);
+XVN_EXPORT
+int xnf_shutdown(struct xnf_dev *dev);
 
 /** Copy the device's counters. */
-XNF_API void xnf_stats_get(const struct xnf_dev *dev, struct xnf_stats *st);
+XVN_EXPORT
+void xnf_stats_get(const struct xnf_dev *dev, struct xnf_stats *st);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,8 @@
 #ifndef XNFTAP_XNFTAP_H
 #define XNFTAP_XNFTAP_H
 
+#include "xvm/export.h"
+
 #include <linux/virtio_net.h>
 #include <stdint.h>
 
@@ -43,7 +45,7 @@ extern "C" {
 #endif
 
 /** Marks the library's exported functions (hidden visibility build). */
-#define XNFTAP_API __attribute__((visibility("default")))
+#define XVN_EXPORT __attribute__((visibility("default")))
 
 /** Bytes of virtio_net_hdr in front of every TAP frame (TUNSETVNETHDRSZ). */
 #define XNFTAP_VNET_HDR_LEN ((uint32_t)sizeof(struct virtio_net_hdr))
@@ -104,17 +106,21 @@ struct xnftap;
  *         ENOMEM, or the errno of open/ioctl/setns/netlink.
  * Thread: any; the handle then belongs to one thread.
  */
-XNFTAP_API struct xnftap *xnftap_create(const struct xnftap_config *cfg);
+XVN_EXPORT
+struct xnftap *xnftap_create(const struct xnftap_config *cfg);
 
 /** Close the TAP device and free the handle.  Accepts NULL.  The xnf
  * device is the caller's and stays as it is. */
-XNFTAP_API void xnftap_destroy(struct xnftap *t);
+XVN_EXPORT
+void xnftap_destroy(struct xnftap *t);
 
 /** The device's ifindex in its namespace. */
-XNFTAP_API int xnftap_ifindex(const struct xnftap *t);
+XVN_EXPORT
+int xnftap_ifindex(const struct xnftap *t);
 
 /** TUN_F_* offloads enabled on the device. */
-XNFTAP_API unsigned xnftap_offloads(const struct xnftap *t);
+XVN_EXPORT
+unsigned xnftap_offloads(const struct xnftap *t);
 
 /**
  * Pump frames both ways until @stop_fd becomes readable (e.g. a signalfd
@@ -126,11 +132,13 @@ XNFTAP_API unsigned xnftap_offloads(const struct xnftap *t);
  * @return 0 when stopped; -EIO if the xnf device broke; -errno of a TAP
  *         read that failed other than with EAGAIN, or of epoll.
  */
-XNFTAP_API int xnftap_run(struct xnftap *t, int stop_fd);
+XVN_EXPORT
+int xnftap_run(struct xnftap *t, int stop_fd);
 
 /** Copy the counters. */
-XNFTAP_API void xnftap_stats_get(const struct xnftap *t,
-                                 struct xnftap_stats *st);
+XVN_EXPORT
+void xnftap_stats_get(const struct xnftap *t,
+                      struct xnftap_stats *st);
 
 /* ------------------------------------------------------------------------
  * Header translation, usable on its own (and by the tests).
@@ -154,8 +162,9 @@ struct xnftap_l4 {
  * @return 0; -EINVAL if a header is truncated or malformed;
  *         -EPROTONOSUPPORT for other protocols (or an IPv6 fragment).
  */
-XNFTAP_API int xnftap_parse(const void *frame, uint32_t len,
-                            struct xnftap_l4 *l4);
+XVN_EXPORT
+int xnftap_parse(const void *frame, uint32_t len,
+                 struct xnftap_l4 *l4);
 
 /** xnftap_hdr_to_offload() returns this when it finished a checksum. */
 #define XNFTAP_CSUM_DONE 1
@@ -172,10 +181,11 @@ XNFTAP_API int xnftap_parse(const void *frame, uint32_t len,
  *         matching the IP version or not TCP, ECN or unknown flags/types);
  *         -EOPNOTSUPP for a large segment the backend cannot take.
  */
-XNFTAP_API int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
-                                     void *frame, uint32_t len,
-                                     uint32_t be_features,
-                                     struct netif_offload *off);
+XVN_EXPORT
+int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
+                          void *frame, uint32_t len,
+                          uint32_t be_features,
+                          struct netif_offload *off);
 
 /**
  * netif -> TAP: build @h for a received frame from @off.  A large segment
@@ -185,9 +195,10 @@ XNFTAP_API int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
  * @return 0; -EINVAL if @off asks for a checksum or segmentation on a
  *         frame whose headers cannot be found or do not match.
  */
-XNFTAP_API int xnftap_offload_to_hdr(const struct netif_offload *off,
-                                     void *frame, uint32_t len,
-                                     struct virtio_net_hdr *h);
+XVN_EXPORT
+int xnftap_offload_to_hdr(const struct netif_offload *off,
+                          void *frame, uint32_t len,
+                          struct virtio_net_hdr *h);
 
 #ifdef __cplusplus
 }

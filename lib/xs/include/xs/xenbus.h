@@ -15,6 +15,8 @@
 #ifndef XS_XENBUS_H
 #define XS_XENBUS_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +38,7 @@ struct xvm_xs;
  * Write "<@dir>/<@key>" into @buf of @size bytes.
  * @return 0 or -ENAMETOOLONG.
  */
+XVN_EXPORT
 int xvm_xs_key_path(char *buf, size_t size, const char *dir, const char *key);
 
 /**
@@ -44,6 +47,7 @@ int xvm_xs_key_path(char *buf, size_t size, const char *dir, const char *key);
  * @return 0, -ENOENT, -EINVAL (not a plain decimal), -ERANGE (> @max),
  *         -ENAMETOOLONG, or another -errno from the read.
  */
+XVN_EXPORT
 int xvm_xs_read_key_uint(struct xvm_xs *xs, const char *dir, const char *key,
                          uint64_t max, uint64_t *out);
 
@@ -51,6 +55,7 @@ int xvm_xs_read_key_uint(struct xvm_xs *xs, const char *dir, const char *key,
  * Read a "0"/"1" key; a missing key reads as @dflt.
  * @return 0, -EINVAL (anything but "0" or "1"), or -errno from the read.
  */
+XVN_EXPORT
 int xvm_xs_read_key_bool(struct xvm_xs *xs, const char *dir, const char *key,
                          bool dflt, bool *out);
 
@@ -59,6 +64,7 @@ int xvm_xs_read_key_bool(struct xvm_xs *xs, const char *dir, const char *key,
  * inside, shorter than @cap.
  * @return 0, -EINVAL, or -errno from the read.
  */
+XVN_EXPORT
 int xvm_xs_read_key_str(struct xvm_xs *xs, const char *dir, const char *key,
                         char *out, size_t cap);
 
@@ -67,6 +73,7 @@ int xvm_xs_read_key_str(struct xvm_xs *xs, const char *dir, const char *key,
  * either case.
  * @return 0, -EINVAL, or -errno from the read.
  */
+XVN_EXPORT
 int xvm_xs_read_key_mac(struct xvm_xs *xs, const char *dir, const char *key,
                         uint8_t mac[6]);
 
@@ -75,6 +82,7 @@ int xvm_xs_read_key_mac(struct xvm_xs *xs, const char *dir, const char *key,
  * @tx is a transaction or XVM_XS_NO_TX.
  * @return 0, -ENAMETOOLONG, or -errno from the write.
  */
+XVN_EXPORT
 int xvm_xs_write_key(struct xvm_xs *xs, uint32_t tx, const char *dir,
                      const char *key, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -83,6 +91,7 @@ int xvm_xs_write_key(struct xvm_xs *xs, uint32_t tx, const char *dir,
  * Read the XenbusState at <@dir>/state: Unknown when missing.
  * @return 0, -EINVAL (not a state number), or -errno from the read.
  */
+XVN_EXPORT
 int xvm_xs_read_state(struct xvm_xs *xs, const char *dir,
                       enum xenbus_state *st);
 
@@ -92,6 +101,7 @@ int xvm_xs_read_state(struct xvm_xs *xs, const char *dir,
  * fails the transaction is abandoned.
  * @return 0, @fn's -errno, -EAGAIN after the last try, or -errno.
  */
+XVN_EXPORT
 int xvm_xs_transact(struct xvm_xs *xs, int (*fn)(void *arg, uint32_t tx),
                     void *arg);
 
@@ -121,6 +131,7 @@ struct xvm_xs_dev {
  * shorter than XVM_XS_DEV_PATH_MAX) in state @initial.  Nothing is written.
  * @return 0 or -EINVAL.
  */
+XVN_EXPORT
 int xvm_xs_dev_init(struct xvm_xs_dev *dev, struct xvm_xs *xs,
                     const char *path, const uint16_t *allowed,
                     enum xenbus_state initial,
@@ -134,6 +145,7 @@ int xvm_xs_dev_init(struct xvm_xs_dev *dev, struct xvm_xs *xs,
  * nodes.
  * @return 0, -EINVAL, or -errno from the reads.
  */
+XVN_EXPORT
 int xvm_xs_dev_otherend(struct xvm_xs_dev *dev, const char *path_key,
                         const char *id_key);
 
@@ -145,6 +157,7 @@ int xvm_xs_dev_otherend(struct xvm_xs_dev *dev, const char *path_key,
  * the new state.  Switching to the current state does nothing.
  * @return 0 or -errno.
  */
+XVN_EXPORT
 int xvm_xs_dev_switch(struct xvm_xs_dev *dev, enum xenbus_state to,
                       int (*keys)(void *arg, uint32_t tx), void *arg);
 
@@ -154,6 +167,7 @@ int xvm_xs_dev_switch(struct xvm_xs_dev *dev, enum xenbus_state to,
  * relative @path, error/<path> relative to the connection's home).
  * @return 0 or -ENAMETOOLONG.
  */
+XVN_EXPORT
 int xvm_xs_error_dir(char *buf, size_t size, const char *path);
 
 /**
@@ -162,6 +176,7 @@ int xvm_xs_error_dir(char *buf, size_t size, const char *path);
  * effort), then switch to Closing.
  * @return what the switch returned.
  */
+XVN_EXPORT
 int xvm_xs_dev_fatal(struct xvm_xs_dev *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -28,6 +28,8 @@
 #ifndef XVM_XS_H
 #define XVM_XS_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +68,7 @@ struct xvm_xs;
  * Connect to the xenstored listening on Unix socket @sock_path.
  * @return a handle, or NULL with errno (ENAMETOOLONG, ENOMEM, or connect's).
  */
+XVN_EXPORT
 struct xvm_xs *xvm_xs_open(const char *sock_path);
 
 /**
@@ -74,13 +77,16 @@ struct xvm_xs *xvm_xs_open(const char *sock_path);
  * FD_CLOEXEC on it; on failure @fd stays the caller's.
  * @return a handle, or NULL with errno (EBADF, ENOMEM).
  */
+XVN_EXPORT
 struct xvm_xs *xvm_xs_adopt(int fd);
 
 /** Close the socket and free everything, queued events too.  Accepts
  *  NULL. */
+XVN_EXPORT
 void xvm_xs_close(struct xvm_xs *xs);
 
 /** The socket, to poll for POLLIN (watch events). */
+XVN_EXPORT
 int xvm_xs_fd(const struct xvm_xs *xs);
 
 /**
@@ -89,6 +95,7 @@ int xvm_xs_fd(const struct xvm_xs *xs);
  * appended one).  Free it with free().
  * @return 0 or -errno (-ENOENT, -EACCES, ...).
  */
+XVN_EXPORT
 int xvm_xs_read(struct xvm_xs *xs, uint32_t tx, const char *path,
                 char **value, size_t *len);
 
@@ -97,6 +104,7 @@ int xvm_xs_read(struct xvm_xs *xs, uint32_t tx, const char *path,
  * @return 0, -ENOENT, -EINVAL (not a plain decimal), -ERANGE (> @max), or
  *         another -errno from the read.
  */
+XVN_EXPORT
 int xvm_xs_read_uint(struct xvm_xs *xs, uint32_t tx, const char *path,
                      uint64_t max, uint64_t *out);
 
@@ -106,27 +114,33 @@ int xvm_xs_read_uint(struct xvm_xs *xs, uint32_t tx, const char *path,
  * most @max.  Meant for values a guest wrote.
  * @return 0, -EINVAL, or -ERANGE.
  */
+XVN_EXPORT
 int xvm_xs_parse_uint(const char *s, size_t len, uint64_t max,
                       uint64_t *out);
 
 /** Write @len bytes of @value at @path (creating missing parents). */
+XVN_EXPORT
 int xvm_xs_write(struct xvm_xs *xs, uint32_t tx, const char *path,
                  const void *value, size_t len);
 
 /** Write a NUL-terminated string (without its NUL). */
+XVN_EXPORT
 int xvm_xs_write_str(struct xvm_xs *xs, uint32_t tx, const char *path,
                      const char *value);
 
 /** Create @path with an empty value if it does not exist. */
+XVN_EXPORT
 int xvm_xs_mkdir(struct xvm_xs *xs, uint32_t tx, const char *path);
 
 /** Remove @path and everything below it. */
+XVN_EXPORT
 int xvm_xs_rm(struct xvm_xs *xs, uint32_t tx, const char *path);
 
 /**
  * List the children of @path: *@names is one malloc'ed block holding *@n
  * pointers followed by the strings they point to; free(*@names) once.
  */
+XVN_EXPORT
 int xvm_xs_directory(struct xvm_xs *xs, uint32_t tx, const char *path,
                      char ***names, unsigned *n);
 
@@ -134,14 +148,17 @@ int xvm_xs_directory(struct xvm_xs *xs, uint32_t tx, const char *path,
  * Get the permission list of @path: *@perms is a malloc'ed array of *@n
  * (>= 1) entries.  An entry the server sends malformed fails with -EPROTO.
  */
+XVN_EXPORT
 int xvm_xs_get_perms(struct xvm_xs *xs, uint32_t tx, const char *path,
                      struct xvm_xs_perm **perms, unsigned *n);
 
 /** Replace the permission list of @path (1 to 256 entries). */
+XVN_EXPORT
 int xvm_xs_set_perms(struct xvm_xs *xs, uint32_t tx, const char *path,
                      const struct xvm_xs_perm *perms, unsigned n);
 
 /** Start a transaction; *@tx receives its id (never XVM_XS_NO_TX). */
+XVN_EXPORT
 int xvm_xs_transaction_start(struct xvm_xs *xs, uint32_t *tx);
 
 /**
@@ -149,9 +166,11 @@ int xvm_xs_transaction_start(struct xvm_xs *xs, uint32_t *tx);
  * @return 0; -EAGAIN if the commit lost to a conflicting change (nothing
  *         was written: start again); or -errno.
  */
+XVN_EXPORT
 int xvm_xs_transaction_end(struct xvm_xs *xs, uint32_t tx, bool commit);
 
 /** The home path of @domid ("/local/domain/<domid>"), malloc'ed. */
+XVN_EXPORT
 int xvm_xs_get_domain_path(struct xvm_xs *xs, unsigned domid, char **path);
 
 /**
@@ -159,9 +178,11 @@ int xvm_xs_get_domain_path(struct xvm_xs *xs, unsigned domid, char **path);
  * watch once at once; that event, like every other, comes out of
  * xvm_xs_event_next().
  */
+XVN_EXPORT
 int xvm_xs_watch(struct xvm_xs *xs, const char *path, const char *token);
 
 /** Remove the watch set with the same @path and @token. */
+XVN_EXPORT
 int xvm_xs_unwatch(struct xvm_xs *xs, const char *path, const char *token);
 
 /**
@@ -173,12 +194,15 @@ int xvm_xs_unwatch(struct xvm_xs *xs, const char *path, const char *token);
  * @return 1 with *@ev set (free() it), 0 if none is waiting, or -errno
  *         (-EPROTO, -EPIPE: the connection is unusable).
  */
+XVN_EXPORT
 int xvm_xs_event_next(struct xvm_xs *xs, struct xvm_xs_event **ev);
 
 /** True if xvm_xs_event_next() has a queued event to hand out. */
+XVN_EXPORT
 bool xvm_xs_event_pending(const struct xvm_xs *xs);
 
 /** Events dropped because the queue was full. */
+XVN_EXPORT
 uint64_t xvm_xs_events_dropped(const struct xvm_xs *xs);
 
 #ifdef __cplusplus

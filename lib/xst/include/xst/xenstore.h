@@ -38,6 +38,8 @@
 #ifndef XST_XENSTORE_H
 #define XST_XENSTORE_H
 
+#include "xvm/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,7 +47,7 @@
 extern "C" {
 #endif
 
-#define XST_API __attribute__((visibility("default")))
+#define XVN_EXPORT __attribute__((visibility("default")))
 
 /** Default socket of the standalone xenstored. */
 #define XST_DEFAULT_SOCKET "/run/xvnet/xenstored.sock"
@@ -114,18 +116,21 @@ struct xst_server;
  * @return the server, or NULL with errno set (EADDRINUSE if another daemon
  *         answers on @sock_path, ENAMETOOLONG, or the errno of a syscall).
  */
-XST_API struct xst_server *xst_server_create(const char *sock_path,
-                                             const struct xst_config *cfg);
+XVN_EXPORT
+struct xst_server *xst_server_create(const char *sock_path,
+                                     const struct xst_config *cfg);
 
 /** Close every connection, remove the socket, free everything.  Accepts
  *  NULL. */
-XST_API void xst_server_destroy(struct xst_server *srv);
+XVN_EXPORT
+void xst_server_destroy(struct xst_server *srv);
 
 /**
  * A descriptor that becomes readable when xst_server_dispatch() has work
  * (an epoll fd: put it in your own poll/epoll set).
  */
-XST_API int xst_server_fd(const struct xst_server *srv);
+XVN_EXPORT
+int xst_server_fd(const struct xst_server *srv);
 
 /**
  * Wait up to @timeout_ms (0: do not wait, -1: forever) for socket activity,
@@ -134,7 +139,8 @@ XST_API int xst_server_fd(const struct xst_server *srv);
  * @return the number of ready events handled (0 on timeout or EINTR), or
  *         -errno if epoll_wait failed.
  */
-XST_API int xst_server_dispatch(struct xst_server *srv, int timeout_ms);
+XVN_EXPORT
+int xst_server_dispatch(struct xst_server *srv, int timeout_ms);
 
 /**
  * Serve an already-connected stream socket as domain @domid (0 makes it
@@ -143,11 +149,13 @@ XST_API int xst_server_dispatch(struct xst_server *srv, int timeout_ms);
  * @return 0, -EINVAL (@domid is DOMID_FIRST_RESERVED or above), -EBADF, or
  *         -errno; on failure @fd stays the caller's.
  */
-XST_API int xst_server_add_conn(struct xst_server *srv, int fd, uint16_t domid);
+XVN_EXPORT
+int xst_server_add_conn(struct xst_server *srv, int fd, uint16_t domid);
 
 /** Fill @st with the server's counters. */
-XST_API void xst_server_stats(const struct xst_server *srv,
-                              struct xst_stats *st);
+XVN_EXPORT
+void xst_server_stats(const struct xst_server *srv,
+                      struct xst_stats *st);
 
 /*
  * Direct access as dom0, for the embedding daemon.  Paths are absolute.
@@ -161,39 +169,46 @@ XST_API void xst_server_stats(const struct xst_server *srv,
  * Read the value at @path into a malloc'ed buffer (*@value, NUL-terminated
  * for convenience; *@len excludes that NUL).  Free it with free().
  */
-XST_API int xst_read(struct xst_server *srv, const char *path, char **value,
-                     size_t *len);
+XVN_EXPORT
+int xst_read(struct xst_server *srv, const char *path, char **value,
+             size_t *len);
 
 /** Set the value at @path, creating it and missing parents. */
-XST_API int xst_write(struct xst_server *srv, const char *path,
-                      const void *value, size_t len);
+XVN_EXPORT
+int xst_write(struct xst_server *srv, const char *path,
+              const void *value, size_t len);
 
 /** Create @path (and parents) with an empty value if it is missing. */
-XST_API int xst_mkdir(struct xst_server *srv, const char *path);
+XVN_EXPORT
+int xst_mkdir(struct xst_server *srv, const char *path);
 
 /**
  * Remove @path and everything below it.  A missing @path whose parent
  * exists is not an error; a missing parent is -ENOENT.
  */
-XST_API int xst_rm(struct xst_server *srv, const char *path);
+XVN_EXPORT
+int xst_rm(struct xst_server *srv, const char *path);
 
 /**
  * List the children of @path: *@names is a malloc'ed buffer of *@len bytes
  * holding each child's name followed by a NUL.
  */
-XST_API int xst_directory(struct xst_server *srv, const char *path,
-                          char **names, size_t *len);
+XVN_EXPORT
+int xst_directory(struct xst_server *srv, const char *path,
+                  char **names, size_t *len);
 
 /** Replace the permission list of @path (1 to XST_PERMS_MAX entries). */
-XST_API int xst_set_perms(struct xst_server *srv, const char *path,
-                          const struct xst_perm *perms, unsigned n);
+XVN_EXPORT
+int xst_set_perms(struct xst_server *srv, const char *path,
+                  const struct xst_perm *perms, unsigned n);
 
 /**
  * Get the permission list of @path: *@perms is a malloc'ed array of *@n
  * entries.
  */
-XST_API int xst_get_perms(struct xst_server *srv, const char *path,
-                          struct xst_perm **perms, unsigned *n);
+XVN_EXPORT
+int xst_get_perms(struct xst_server *srv, const char *path,
+                  struct xst_perm **perms, unsigned *n);
 
 /**
  * Mark @domid as introduced and fire @introduceDomain.  xvmd creates the
@@ -202,7 +217,8 @@ XST_API int xst_get_perms(struct xst_server *srv, const char *path,
  * @return 0, -EINVAL (@domid is 0 or reserved), -EEXIST (already
  *         introduced).
  */
-XST_API int xst_domain_introduce(struct xst_server *srv, uint16_t domid);
+XVN_EXPORT
+int xst_domain_introduce(struct xst_server *srv, uint16_t domid);
 
 /**
  * Forget @domid: close every connection bound to it (dropping its watches
@@ -210,7 +226,8 @@ XST_API int xst_domain_introduce(struct xst_server *srv, uint16_t domid);
  * until xvmd removes them.
  * @return 0, -EINVAL, -ENOENT (not introduced).
  */
-XST_API int xst_domain_release(struct xst_server *srv, uint16_t domid);
+XVN_EXPORT
+int xst_domain_release(struct xst_server *srv, uint16_t domid);
 
 #ifdef __cplusplus
 }

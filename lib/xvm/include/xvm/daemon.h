@@ -21,6 +21,8 @@
 #ifndef XVM_DAEMON_H
 #define XVM_DAEMON_H
 
+#include "xvm/export.h"
+
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -40,6 +42,7 @@ extern "C" {
 typedef int xvm_peer_check_fn(const struct ucred *cred, void *arg);
 
 /** The default check: root, or the daemon's own effective uid. */
+XVN_EXPORT
 int xvm_peer_privileged(const struct ucred *cred, void *arg);
 
 /**
@@ -55,6 +58,7 @@ int xvm_peer_privileged(const struct ucred *cred, void *arg);
  * @return the listening fd, or -errno (-ENAMETOOLONG, -EADDRINUSE,
  *         -EPERM: a socket of another uid, ...).
  */
+XVN_EXPORT
 int xvm_unix_listen(const char *path, int type, mode_t mode);
 
 /**
@@ -64,6 +68,7 @@ int xvm_unix_listen(const char *path, int type, mode_t mode);
  * @return the connection's fd, or -errno: -EAGAIN (nothing waiting),
  *         -EPERM (refused), or accept(2)'s error (not logged).
  */
+XVN_EXPORT
 int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg);
 
 /* ---- signals ------------------------------------------------------------ */
@@ -74,12 +79,14 @@ int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg);
  * non-blocking signalfd (close-on-exec) that reports them.
  * @return the fd, or -errno.
  */
+XVN_EXPORT
 int xvm_signalfd_open(int extra);
 
 /**
  * The next signal waiting on @sfd (xvm_signalfd_open()).
  * @return its number, 0 if none is waiting, or -errno.  Not logged.
  */
+XVN_EXPORT
 int xvm_signalfd_next(int sfd);
 
 /* ---- the state directory and state files ------------------------------- */
@@ -93,6 +100,7 @@ int xvm_signalfd_next(int sfd);
  * @return 0, or -errno: -ENOTDIR, -EPERM (wrong owner or mode), or
  *         mkdir(2)'s or opendir(2)'s error.
  */
+XVN_EXPORT
 int xvm_state_dir(const char *path, mode_t mode);
 
 /**
@@ -104,6 +112,7 @@ int xvm_state_dir(const char *path, mode_t mode);
  * directory is fsynced.  Not logged: the caller says what it was saving.
  * @return 0 or -errno.
  */
+XVN_EXPORT
 int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode);
 
 /** xvm_file_read(): @path is a state file the daemon wrote itself. */
@@ -121,6 +130,7 @@ int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode);
  *         symbolic link), -EINVAL (not a regular file), -EPERM (owner or
  *         mode), -EFBIG (too long), -ENOMEM, or an I/O error.
  */
+XVN_EXPORT
 int xvm_file_read(const char *path, unsigned flags, size_t max, char **data,
                   size_t *len);
 

@@ -24,6 +24,8 @@
 #ifndef XVM_EVTCHN_H
 #define XVM_EVTCHN_H
 
+#include "xvm/export.h"
+
 #include <stdint.h>
 
 #include "xvm/xen.h"
@@ -38,9 +40,11 @@ extern "C" {
 struct xvm_evtchn;
 
 /** Create an empty port table for domain @self.  NULL with errno on error. */
+XVN_EXPORT
 struct xvm_evtchn *xvm_evtchn_open(domid_t self);
 
 /** Close every port and free the table.  Accepts NULL. */
+XVN_EXPORT
 void xvm_evtchn_destroy(struct xvm_evtchn *ec);
 
 /**
@@ -48,6 +52,7 @@ void xvm_evtchn_destroy(struct xvm_evtchn *ec);
  * @return the port (> 0) or -errno (-ENOSPC when the table is full, or the
  *         errno of eventfd()).
  */
+XVN_EXPORT
 int xvm_evtchn_alloc_unbound(struct xvm_evtchn *ec, domid_t remote);
 
 /**
@@ -56,6 +61,7 @@ int xvm_evtchn_alloc_unbound(struct xvm_evtchn *ec, domid_t remote);
  * caller keeps its own).  The new port starts pending, as in Xen.
  * @return the local port (> 0) or -errno (-EBADF for a bad fd).
  */
+XVN_EXPORT
 int xvm_evtchn_bind_interdomain(struct xvm_evtchn *ec, domid_t remote,
                                 evtchn_port_t remote_port, int remote_fd);
 
@@ -63,6 +69,7 @@ int xvm_evtchn_bind_interdomain(struct xvm_evtchn *ec, domid_t remote,
  * Complete an unbound @port with the doorbell fd of the peer that bound to it
  * (duplicated).  @return 0 or -errno (-EINVAL bad port, -EISCONN if bound).
  */
+XVN_EXPORT
 int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
                        domid_t remote, int remote_fd);
 
@@ -75,19 +82,23 @@ int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
  * @return the port (> 0) or -errno (-EBUSY port taken, -EINVAL bad port,
  *         -EBADF bad fd, -ENOSPC table full).
  */
+XVN_EXPORT
 int xvm_evtchn_adopt(struct xvm_evtchn *ec, evtchn_port_t port,
                      domid_t remote, int fd, int peer_fd);
 
 /** EVTCHNOP_close.  @return 0 or -EINVAL for a port not in use. */
+XVN_EXPORT
 int xvm_evtchn_close(struct xvm_evtchn *ec, evtchn_port_t port);
 
 /**
  * EVTCHNOP_send: make the peer port pending.
  * @return 0, -EINVAL for a bad port, -ENOTCONN if the port is unbound.
  */
+XVN_EXPORT
 int xvm_evtchn_send(struct xvm_evtchn *ec, evtchn_port_t port);
 
 /** The doorbell eventfd of local @port (to poll on or to export), or -1. */
+XVN_EXPORT
 int xvm_evtchn_fd(const struct xvm_evtchn *ec, evtchn_port_t port);
 
 /**
@@ -95,6 +106,7 @@ int xvm_evtchn_fd(const struct xvm_evtchn *ec, evtchn_port_t port);
  * @return the number of notifications since the last consume (0 if none), or
  *         -EINVAL for a bad port.
  */
+XVN_EXPORT
 int64_t xvm_evtchn_consume(struct xvm_evtchn *ec, evtchn_port_t port);
 
 #ifdef __cplusplus

@@ -7,6 +7,8 @@
 #ifndef XVM_FDPASS_H
 #define XVM_FDPASS_H
 
+#include "xvm/export.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,6 +21,7 @@ extern "C" {
  * carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added) to @path.
  * @return the fd, or -errno (-ENAMETOOLONG, -ENOENT, -ECONNREFUSED, ...).
  */
+XVN_EXPORT
 int xvm_unix_connect(const char *path, int type);
 
 /** Most descriptors one message may carry. */
@@ -29,6 +32,7 @@ int xvm_unix_connect(const char *path, int type);
  * @return bytes sent, or -errno (-EINVAL if @nfds > XVM_FDPASS_MAX or
  *         @len == 0).
  */
+XVN_EXPORT
 ssize_t xvm_fd_send(int sock, const void *buf, size_t len, const int *fds,
                     unsigned nfds);
 
@@ -40,6 +44,7 @@ ssize_t xvm_fd_send(int sock, const void *buf, size_t len, const int *fds,
  * Received fds have O_CLOEXEC set.
  * @return bytes received (0 on orderly shutdown), or -errno.
  */
+XVN_EXPORT
 ssize_t xvm_fd_recv(int sock, void *buf, size_t cap, int *fds,
                     unsigned max_fds, unsigned *nfds);
 

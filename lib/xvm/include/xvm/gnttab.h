@@ -25,6 +25,8 @@
 #ifndef XVM_GNTTAB_H
 #define XVM_GNTTAB_H
 
+#include "xvm/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -141,14 +143,17 @@ struct xvm_gcopy {
  *         inside @mem, ENOMEM).
  * The view does not own @mem; @mem must outlive it.
  */
+XVN_EXPORT
 struct xvm_gnttab *xvm_gnttab_open(struct xvm_mem *mem, uint64_t gt_gfn,
                                    uint32_t gt_frames, domid_t granter,
                                    domid_t self);
 
 /** Close the view.  Accepts NULL.  Does not release live mappings. */
+XVN_EXPORT
 void xvm_gnttab_close(struct xvm_gnttab *gt);
 
 /** Number of entries in the table. */
+XVN_EXPORT
 uint32_t xvm_gnttab_nr_entries(const struct xvm_gnttab *gt);
 
 /**
@@ -163,6 +168,7 @@ uint32_t xvm_gnttab_nr_entries(const struct xvm_gnttab *gt);
  * @return the number of ops whose status is not GNTST_okay.
  * Thread: any; concurrent batches on the same view are safe.
  */
+XVN_EXPORT
 unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
                          unsigned n);
 
@@ -175,6 +181,7 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
  * @param[out] page  pointer to the 4 KiB frame
  * @return GNTST_okay or a negative GNTST_* code.
  */
+XVN_EXPORT
 int16_t xvm_gnttab_map(struct xvm_gnttab *gt, grant_ref_t ref, bool writable,
                        void **page);
 
@@ -182,10 +189,12 @@ int16_t xvm_gnttab_map(struct xvm_gnttab *gt, grant_ref_t ref, bool writable,
  * Undo xvm_gnttab_map(): drop GTF_reading/GTF_writing on @ref.
  * @return GNTST_okay, or GNTST_bad_gntref for a ref out of range.
  */
+XVN_EXPORT
 int16_t xvm_gnttab_unmap(struct xvm_gnttab *gt, grant_ref_t ref,
                          bool writable);
 
 /** Xen-style text for a GNTST_* code ("bad gntref", ...); never NULL. */
+XVN_EXPORT
 const char *xvm_gntst_str(int16_t status);
 
 #ifdef __cplusplus

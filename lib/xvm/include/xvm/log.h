@@ -26,6 +26,8 @@
 #ifndef XVM_LOG_H
 #define XVM_LOG_H
 
+#include "xvm/export.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 
@@ -48,16 +50,20 @@ enum xvm_log_level {
  * environment says (a daemon that detached from its terminal).  Before
  * any call, lines go to stderr under the name "xvnet".
  */
+XVN_EXPORT
 void xvm_log_open(const char *name, bool to_syslog);
 
 /** Write lines of @level and more important ones only. */
+XVN_EXPORT
 void xvm_log_set_level(enum xvm_log_level level);
 
 /** One line from a printf format; the newline is added. */
+XVN_EXPORT
 void xvm_log(enum xvm_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /** xvm_log() with a va_list. */
+XVN_EXPORT
 void xvm_logv(enum xvm_log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 

@@ -15,6 +15,8 @@
 #ifndef XVM_MEM_H
 #define XVM_MEM_H
 
+#include "xvm/export.h"
+
 #include <stdint.h>
 
 #include "xvm/xen.h"
@@ -37,6 +39,7 @@ struct xvm_mem;
  * @return the memory, or NULL with errno set (EINVAL, ENOMEM, or the errno
  *         of memfd_create/ftruncate/mmap).
  */
+XVN_EXPORT
 struct xvm_mem *xvm_mem_create(const char *name, uint32_t nr_frames);
 
 /**
@@ -47,6 +50,7 @@ struct xvm_mem *xvm_mem_create(const char *name, uint32_t nr_frames);
  *
  * @return the memory, or NULL with errno set (EBADF, EINVAL, ENOMEM, ...).
  */
+XVN_EXPORT
 struct xvm_mem *xvm_mem_open(int fd);
 
 /**
@@ -54,18 +58,23 @@ struct xvm_mem *xvm_mem_open(int fd);
  * port, say) share one mapping.  Any thread.  Accepts NULL.
  * @return @mem.
  */
+XVN_EXPORT
 struct xvm_mem *xvm_mem_ref(struct xvm_mem *mem);
 
 /** Drop a reference; the last one unmaps and closes.  Accepts NULL. */
+XVN_EXPORT
 void xvm_mem_destroy(struct xvm_mem *mem);
 
 /** The memfd behind @mem (owned by @mem: do not close it). */
+XVN_EXPORT
 int xvm_mem_fd(const struct xvm_mem *mem);
 
 /** Number of frames in @mem. */
+XVN_EXPORT
 uint32_t xvm_mem_nr_frames(const struct xvm_mem *mem);
 
 /** Base of the mapping (frame 0). */
+XVN_EXPORT
 void *xvm_mem_base(const struct xvm_mem *mem);
 
 /**
@@ -82,12 +91,14 @@ static inline void *xvm_mem_frame_at(void *base, uint32_t nr_frames,
 }
 
 /** As xvm_mem_frame_at() for @mem. */
+XVN_EXPORT
 void *xvm_mem_frame(const struct xvm_mem *mem, uint64_t gfn);
 
 /**
  * GFN of the frame that holds @ptr, or -1 if @ptr is not inside @mem.  Used by
  * a domain to name its own pages in grants.
  */
+XVN_EXPORT
 int64_t xvm_mem_gfn_of(const struct xvm_mem *mem, const void *ptr);
 
 #ifdef __cplusplus

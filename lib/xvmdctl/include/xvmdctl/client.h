@@ -10,6 +10,8 @@
 #ifndef XVMD_CLIENT_H
 #define XVMD_CLIENT_H
 
+#include "xvm/export.h"
+
 #include <stdint.h>
 
 #include "xvmdctl/proto.h"
@@ -27,6 +29,7 @@ struct xvmd_call {
 };
 
 /** Start a request of type @cmd; add attributes to the returned header. */
+XVN_EXPORT
 struct nlmsghdr *xvmd_call_start(struct xvmd_call *c, uint16_t cmd);
 
 /**
@@ -35,9 +38,11 @@ struct nlmsghdr *xvmd_call_start(struct xvmd_call *c, uint16_t cmd);
  *         one (-ENOENT/-ECONNREFUSED: not running; -EPROTO: bad reply).
  *         c->err always explains a failure.
  */
+XVN_EXPORT
 int xvmd_call_run(struct xvmd_call *c, const char *sock);
 
 /** Close the fds of the reply that the caller did not take (set to -1). */
+XVN_EXPORT
 void xvmd_call_done(struct xvmd_call *c);
 
 /** What a backend needs to map a domain's memory and grants. */
@@ -50,6 +55,7 @@ struct xvmd_dommem {
 /**
  * XVMD_CMD_DOMMEM for domain @domid.  @return 0 or -errno with @err set.
  */
+XVN_EXPORT
 int xvmd_dommem_get(const char *sock, uint32_t domid, struct xvmd_dommem *m,
                     char *err, size_t errlen);
 
@@ -58,6 +64,7 @@ int xvmd_dommem_get(const char *sock, uint32_t domid, struct xvmd_dommem *m,
  * success *@own_fd is dom0's doorbell and *@peer_fd the guest's (the
  * caller owns both; see xvm_evtchn_adopt()).  @return 0 or -errno.
  */
+XVN_EXPORT
 int xvmd_evtchn_bind(const char *sock, uint32_t domid, uint32_t port,
                      int *own_fd, int *peer_fd, char *err, size_t errlen);
 
@@ -66,6 +73,7 @@ int xvmd_evtchn_bind(const char *sock, uint32_t domid, uint32_t port,
  * On success *@port is the port number and *@own_fd / *@peer_fd the
  * doorbells (the caller owns both).  @return 0 or -errno.
  */
+XVN_EXPORT
 int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
                             int *own_fd, int *peer_fd);
 
@@ -74,6 +82,7 @@ int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
  * domain config) to vif @n of domain @domid's record (a backend keeping an
  * administrator's persistent change).  @return 0 or -errno with @err set.
  */
+XVN_EXPORT
 int xvmd_vif_set(const char *sock, uint32_t domid, uint32_t n,
                  const char *spec, char *err, size_t errlen);
 

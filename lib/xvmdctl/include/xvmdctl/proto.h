@@ -32,6 +32,8 @@
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
 
+#include "xvm/export.h"
+
 #include <linux/netlink.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -162,12 +164,14 @@ struct nlattr;
  * fail mnl_attr_validate() or the length limit, make it invalid.
  * @return the header, or NULL (invalid).
  */
+XVN_EXPORT
 const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
                                       const struct nlattr **tb,
                                       unsigned max,
                                       const struct xvmd_attr_policy *pol);
 
 /** As xvmd_msg_parse() for the attributes nested in @nest. */
+XVN_EXPORT
 int xvmd_nest_parse(const struct nlattr *nest, const struct nlattr **tb,
                     unsigned max, const struct xvmd_attr_policy *pol);
 
