@@ -277,23 +277,67 @@ static int capture_loop(struct vsw_cap_reader *r, struct sink *s,
     return 0;
 }
 
+/* Compile @filter here first, so a bad one is told in libpcap's words
+ * (vswitchd compiles it again, for the switch). */
+static int filter_check(const char *filter)
+{
+    struct bpf_program prog;
+    pcap_t *p;
+    int rc;
+
+    if (!filter[0])
+        return 0;
+    p = pcap_open_dead(DLT_EN10MB, VSW_CAP_SNAPLEN_MAX);
+    if (!p) {
+        fprintf(stderr, "snoop: libpcap: out of memory\n");
+        return -1;
+    }
+    rc = pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN);
+    if (rc < 0)
+        fprintf(stderr, "snoop: bad filter: %s\n", pcap_geterr(p));
+    else
+        pcap_freecode(&prog);
+    pcap_close(p);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Why vswitchd refused the capture, in snoop's words. */
+static void refused(const struct opts *o, const struct vsw_cap_rep *rep)
+{
+    int e = -rep->status;
+
+    if (rep->code == VSW_ST_NOTFOUND || e == ENODEV)
+        fprintf(stderr, "snoop: no link, VNIC or etherstub named %s\n",
+                o->dev);
+    else if (e == ENOENT || e == ECONNREFUSED)
+        fprintf(stderr, "snoop: cannot reach vswitchd at %s: %s\n",
+                o->sock ? o->sock : VSW_CTL_SOCK, strerror(e));
+    else if (e == EACCES || e == EPERM)
+        fprintf(stderr, "snoop: %s (only root can capture)\n", strerror(e));
+    else if (rep->code == VSW_ST_TOOMANY || e == ENOSPC)
+        fprintf(stderr, "snoop: too many captures running (%d)\n",
+                VSW_CAP_MAX);
+    else if (rep->code == VSW_ST_BADVAL || e == EINVAL)
+        fprintf(stderr, "snoop: vswitchd cannot run this capture: %s\n",
+                rep->err[0] ? rep->err : strerror(e));
+    else
+        fprintf(stderr, "snoop: capture refused: %s\n", strerror(e));
+}
+
 static int start(const struct opts *o, struct vsw_cap_reader *r)
 {
-    static struct vsw_cap_req req;
+    struct vsw_cap_req req = {.name = o->dev, .dir = o->dir,
+                              .snaplen = o->snaplen,
+                              .ring_bytes = o->ring_kib << 10,
+                              .filter = o->filter};
     struct vsw_cap_rep rep;
     int conn, memfd, evfd, rc;
 
-    memset(&req, 0, sizeof(req));
-    snprintf(req.name, sizeof(req.name), "%s", o->dev);
-    req.dir = o->dir;
-    req.snaplen = o->snaplen;
-    req.ring_bytes = o->ring_kib << 10;
-    memcpy(req.filter, o->filter, sizeof(req.filter));
+    if (filter_check(o->filter) < 0)
+        return -1;
     rc = vsw_cap_request(o->sock, &req, &rep, &conn, &memfd, &evfd);
     if (rc < 0) {
-        fprintf(stderr, "snoop: %s%s\n", rep.err,
-                rc == -EACCES || rc == -EPERM ? " (only root can capture)"
-                                              : "");
+        refused(o, &rep);
         return -1;
     }
     rc = vsw_cap_reader_init(r, conn, memfd, evfd);

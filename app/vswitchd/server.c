@@ -14,7 +14,6 @@
 #include <rte_lcore.h>
 
 #include "server.h"
-#include "capture_ctl.h"
 #include "vswctl/ctl.h"
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
@@ -46,19 +45,18 @@ static void client_accept(struct server *s)
         s->clients[s->nclients++] = fd;
 }
 
-static int client_send(void *arg, const void *buf, size_t len)
+static int client_send(void *arg, const void *buf, size_t len,
+                       const int *fds, unsigned nfds)
 {
     int fd = *(int *)arg;
+    ssize_t n = xvm_fd_send(fd, buf, len, fds, nfds);
 
-    if (send(fd, buf, len, MSG_NOSIGNAL) < 0)
-        return -errno;
-    return 0;
+    return n < 0 ? (int)n : 0;
 }
 
 /* Serve one datagram; @return false when the client is gone. */
 static bool client_serve(struct server *s, int fd)
 {
-    const struct nlmsghdr *nlh = (const struct nlmsghdr *)s->buf;
     int fds[2];
     unsigned nfds = 0, i;
     ssize_t n = xvm_fd_recv(fd, s->buf, sizeof(s->buf), fds, 2, &nfds);
@@ -67,15 +65,10 @@ static bool client_serve(struct server *s, int fd)
         return true;
     if (n <= 0)
         return false;
-    if ((size_t)n >= sizeof(*nlh) && nlh->nlmsg_type == VSW_CMD_CAPTURE) {
-        for (i = 0; i < nfds; i++)
-            close(fds[i]);
-        capture_ctl_serve(s->sw, fd, s->buf, (size_t)n);
-        return true;
-    }
+    /* No request carries descriptors. */
     for (i = 0; i < nfds; i++)
         close(fds[i]);
-    vsw_mgr_handle(s->m, s->buf, (size_t)n, client_send, &fd);
+    vsw_mgr_handle(s->m, (uint64_t)fd, s->buf, (size_t)n, client_send, &fd);
     /* A new polled port must not wait for the end of a long sleep. */
     vsw_switch_wake(s->sw);
     return true;
@@ -108,7 +101,7 @@ static void *server_main(void *arg)
         for (i = n - 1; i >= 0; i--) {
             if (!pfd[i + 2].revents || client_serve(s, s->clients[i]))
                 continue;
-            capture_ctl_gone(s->clients[i]);
+            vsw_mgr_conn_gone(s->m, (uint64_t)s->clients[i]);
             close(s->clients[i]);
             s->clients[i] = s->clients[--s->nclients];
         }
@@ -175,9 +168,10 @@ void server_stop(struct server *s)
         return;
     if (write(s->stopfd, &one, sizeof(one)) == sizeof(one))
         pthread_join(s->tid, NULL);
-    capture_ctl_stop();
-    for (i = 0; i < s->nclients; i++)
+    for (i = 0; i < s->nclients; i++) {
+        vsw_mgr_conn_gone(s->m, (uint64_t)s->clients[i]);
         close(s->clients[i]);
+    }
     close(s->stopfd);
     close(s->lfd);
     unlink(s->sa.sun_path);

@@ -510,6 +510,11 @@ int vsw_cap_eventfd(const struct vsw_cap *c)
     return c->evfd;
 }
 
+uint32_t vsw_cap_ring_bytes(const struct vsw_cap *c)
+{
+    return c->mask + 1;
+}
+
 int vsw_cap_jitted(const struct vsw_cap *c)
 {
     return c->jit != NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The capture request and the ring reader (vsw/capture.h).  No DPDK. */
+/* The capture ring reader (vswctl/capture.h).  No DPDK. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -17,77 +17,6 @@
 #include "vswctl/capture.h"
 #include "vswctl/ctl.h"
 #include "xvm/fdpass.h"
-
-struct cap_req_msg {
-    struct nlmsghdr nlh;
-    struct vsw_cap_req req;
-};
-
-struct cap_rep_msg {
-    struct nlmsghdr nlh;
-    struct vsw_cap_rep rep;
-};
-
-int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
-                    struct vsw_cap_rep *rep, int *conn, int *memfd,
-                    int *evfd)
-{
-    struct cap_req_msg *m = calloc(1, sizeof(*m));
-    struct cap_rep_msg r;
-    int fds[2] = {-1, -1}, fd, rc;
-    unsigned nfds = 0, i;
-    ssize_t n;
-
-    memset(rep, 0, sizeof(*rep));
-    *conn = *memfd = *evfd = -1;
-    if (!m) {
-        snprintf(rep->err, sizeof(rep->err), "%s", strerror(ENOMEM));
-        return rep->status = -ENOMEM;
-    }
-    fd = xvm_unix_connect(sock ? sock : VSW_CTL_SOCK, SOCK_SEQPACKET);
-    if (fd < 0) {
-        snprintf(rep->err, sizeof(rep->err), "cannot reach vswitchd at %s: %s",
-                 sock ? sock : VSW_CTL_SOCK, strerror(-fd));
-        free(m);
-        return rep->status = fd;
-    }
-    m->nlh.nlmsg_len = sizeof(*m);
-    m->nlh.nlmsg_type = VSW_CMD_CAPTURE;
-    m->nlh.nlmsg_flags = NLM_F_REQUEST;
-    m->nlh.nlmsg_seq = 1;
-    m->req = *req;
-    m->req.name[sizeof(m->req.name) - 1] = '\0';
-    m->req.filter[sizeof(m->req.filter) - 1] = '\0';
-    n = xvm_fd_send(fd, m, sizeof(*m), NULL, 0);
-    free(m);
-    if (n == (ssize_t)sizeof(*m))
-        n = xvm_fd_recv(fd, &r, sizeof(r), fds, 2, &nfds);
-    if (n != (ssize_t)sizeof(r) || r.nlh.nlmsg_type != VSW_CMD_CAPTURE) {
-        rc = n < 0 ? (int)n : -EPROTO;
-        snprintf(rep->err, sizeof(rep->err), "no answer from vswitchd: %s",
-                 strerror(-rc));
-        goto fail;
-    }
-    *rep = r.rep;
-    rep->err[sizeof(rep->err) - 1] = '\0';
-    rc = rep->status;
-    if (rc == 0 && nfds != 2) {
-        rc = -EPROTO;
-        snprintf(rep->err, sizeof(rep->err), "vswitchd sent no ring");
-    }
-    if (rc < 0)
-        goto fail;
-    *conn = fd;
-    *memfd = fds[0];
-    *evfd = fds[1];
-    return 0;
-
-fail:
-    for (i = 0; i < nfds; i++)
-        close(fds[i]);
-    close(fd);
-    return rep->status = rc;
-}
 
 int vsw_cap_reader_init(struct vsw_cap_reader *r, int conn, int memfd,
                         int evfd)

@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 
 #include "xvm/fdpass.h"
+#include "vswctl/capture.h"
 #include "vswctl/client.h"
 #include "vswctl/ctl.h"
 
@@ -20,6 +21,8 @@ struct vsw_client {
     uint32_t seq;
     char err[VSW_ERRMSGSIZ];
     enum vsw_status status;
+    int fds[2];                /* came with the last reply datagram */
+    unsigned nfds;
     _Alignas(NLMSG_ALIGNTO) char obuf[VSW_CTL_BUFSIZ]; /* request */
     _Alignas(NLMSG_ALIGNTO) char buf[VSW_CTL_BUFSIZ];  /* reply */
 };
@@ -27,6 +30,13 @@ struct vsw_client {
 /* What to do with each data message of a reply. */
 typedef int reply_fn(const struct nlmsghdr *nlh, const struct nlattr **tb,
                      void *arg);
+
+/* Close descriptors a reply brought that nobody took. */
+static void fds_drop(struct vsw_client *c)
+{
+    while (c->nfds)
+        close(c->fds[--c->nfds]);
+}
 
 struct vsw_client *vsw_client_open(const char *path)
 {
@@ -47,7 +57,9 @@ void vsw_client_close(struct vsw_client *c)
 {
     if (!c)
         return;
-    close(c->fd);
+    fds_drop(c);
+    if (c->fd >= 0)
+        close(c->fd);
     free(c);
 }
 
@@ -122,10 +134,15 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
     if (send(c->fd, req, req->nlmsg_len, 0) < 0)
         return fail(c, -errno, NULL);
     for (;;) {
-        ssize_t len = recv(c->fd, c->buf, sizeof(c->buf), 0);
+        ssize_t len;
         const struct nlmsghdr *nlh = (const struct nlmsghdr *)c->buf;
         int rest;
 
+        fds_drop(c);
+        len = xvm_fd_recv(c->fd, c->buf, sizeof(c->buf), c->fds, 2,
+                          &c->nfds);
+        if (len < 0)
+            len = (errno = (int)-len, -1);
         if (len < 0)
             return fail(c, -errno, NULL);
         if (len == 0)
@@ -393,4 +410,73 @@ int vsw_client_stats_get(struct vsw_client *c, const char *name,
         return rc;
     return transact(c, req_named(c, VSW_CMD_STATS_GET, name), stats_reply,
                     &w);
+}
+
+/* ---- capture ---- */
+
+struct cap_got {
+    struct vsw_client *c;
+    uint32_t ring_bytes;
+    int fds[2];
+};
+
+static int cap_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+                     void *arg)
+{
+    struct cap_got *g = arg;
+
+    if (nlh->nlmsg_type != VSW_CMD_CAPTURE || !tb[VSW_A_CAP_RING] ||
+        g->c->nfds != 2 || g->fds[0] >= 0)
+        return -EPROTO;
+    g->ring_bytes = mnl_attr_get_u32(tb[VSW_A_CAP_RING]);
+    g->fds[0] = g->c->fds[0];
+    g->fds[1] = g->c->fds[1];
+    g->c->nfds = 0; /* taken */
+    return 0;
+}
+
+int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
+                    struct vsw_cap_rep *rep, int *conn, int *memfd,
+                    int *evfd)
+{
+    struct cap_got g = {.fds = {-1, -1}};
+    struct nlmsghdr *nlh;
+    int rc;
+
+    memset(rep, 0, sizeof(*rep));
+    *conn = *memfd = *evfd = -1;
+    g.c = vsw_client_open(sock);
+    if (!g.c)
+        return rep->status = -errno;
+    nlh = req_start(g.c, VSW_CMD_CAPTURE, 0);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, req->name);
+    mnl_attr_put_u32(nlh, VSW_A_CAP_DIR, req->dir);
+    mnl_attr_put_u32(nlh, VSW_A_CAP_SNAPLEN, req->snaplen);
+    mnl_attr_put_u32(nlh, VSW_A_CAP_RING, req->ring_bytes);
+    if (req->filter && req->filter[0] &&
+        !mnl_attr_put_strz_check(nlh, VSW_CTL_BUFSIZ, VSW_A_CAP_FILTER,
+                                 req->filter)) {
+        vsw_client_close(g.c);
+        return rep->status = -E2BIG;
+    }
+    rc = transact(g.c, nlh, cap_reply, &g);
+    if (rc == 0 && g.fds[0] < 0)
+        rc = fail(g.c, -EPROTO, "vswitchd sent no ring");
+    if (rc < 0) {
+        rep->code = g.c->status;
+        snprintf(rep->err, sizeof(rep->err), "%s", g.c->err);
+        if (g.fds[0] >= 0) {
+            close(g.fds[0]);
+            close(g.fds[1]);
+        }
+        vsw_client_close(g.c);
+        return rep->status = rc;
+    }
+    rep->ring_bytes = g.ring_bytes;
+    *conn = g.c->fd;
+    g.c->fd = -1;
+    vsw_client_close(g.c);
+    *memfd = g.fds[0];
+    *evfd = g.fds[1];
+    return 0;
 }

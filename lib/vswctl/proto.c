@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vswctl/capture.h"
 #include "vswctl/ctl.h"
 
 struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
@@ -52,7 +53,11 @@ static const struct {
     [VSW_A_STATE] = {MNL_TYPE_U8, 0},
     [VSW_A_DUPLEX] = {MNL_TYPE_U8, 0},
     [VSW_A_DOMID] = {MNL_TYPE_U32, 0},
-    [VSW_A_DOMAIN] = {MNL_TYPE_NUL_STRING, VSW_NAMSIZ},
+    [VSW_A_DOMAIN] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
+    [VSW_A_CAP_DIR] = {MNL_TYPE_U32, 0},
+    [VSW_A_CAP_SNAPLEN] = {MNL_TYPE_U32, 0},
+    [VSW_A_CAP_RING] = {MNL_TYPE_U32, 0},
+    [VSW_A_CAP_FILTER] = {MNL_TYPE_NUL_STRING, VSW_CAP_FILTER_MAX},
 };
 
 struct attrs_ctx {

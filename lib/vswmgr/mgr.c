@@ -60,6 +60,11 @@ struct vsw_mgr {
     enum vsw_status status;    /* of the last failure (vsw_mgr_status) */
     TAILQ_HEAD(, mlink) links;
     TAILQ_HEAD(, mvnic) vnics;
+    struct {
+        uint64_t conn;       /* the client connection that asked */
+        struct vsw_cap *cap;
+    } caps[VSW_CAP_MAX];
+    unsigned ncaps;
 };
 
 static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
@@ -144,6 +149,8 @@ void vsw_mgr_destroy(struct vsw_mgr *m)
 {
     if (!m)
         return;
+    while (m->ncaps)
+        vsw_cap_close(m->caps[--m->ncaps].cap);
     while (!TAILQ_EMPTY(&m->vnics))
         mvnic_free(m, TAILQ_FIRST(&m->vnics));
     while (!TAILQ_EMPTY(&m->links))
@@ -1160,4 +1167,42 @@ int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
                     "VNIC '%s' does not exist", name);
     mv->conf.domid = 0;
     return vnic_remove(m, name, false, err, errlen);
+}
+
+/* ---- captures ---- */
+
+struct vsw_cap *vsw_mgr_capture(struct vsw_mgr *m, uint64_t conn,
+                                const struct vsw_cap_params *p, char *err,
+                                size_t errlen)
+{
+    struct vsw_cap *c;
+
+    if (m->ncaps == VSW_CAP_MAX) {
+        fail(m, VSW_ST_TOOMANY, err, errlen, -ENOSPC,
+             "too many captures running");
+        errno = ENOSPC;
+        return NULL;
+    }
+    c = vsw_cap_open(m->sw, p, err, errlen);
+    if (!c) {
+        m->status = errno == ENOENT ? VSW_ST_NOTFOUND
+                    : errno == EINVAL ? VSW_ST_BADVAL
+                                      : VSW_ST_NONE;
+        return NULL;
+    }
+    m->caps[m->ncaps].conn = conn;
+    m->caps[m->ncaps++].cap = c;
+    return c;
+}
+
+void vsw_mgr_conn_gone(struct vsw_mgr *m, uint64_t conn)
+{
+    unsigned i = m->ncaps;
+
+    while (i--) {
+        if (m->caps[i].conn != conn)
+            continue;
+        vsw_cap_close(m->caps[i].cap);
+        m->caps[i] = m->caps[--m->ncaps];
+    }
 }

@@ -20,6 +20,9 @@
 struct reply {
     vsw_mgr_send_fn *send;
     void *arg;
+    uint64_t conn;             /* the client connection */
+    int fds[2];                /* go with the next datagram sent */
+    unsigned nfds;
     const struct nlmsghdr *req;
     size_t len;
     int send_rc;
@@ -30,8 +33,9 @@ struct reply {
 static void reply_flush(struct reply *r)
 {
     if (r->len && r->send_rc == 0)
-        r->send_rc = r->send(r->arg, r->buf, r->len);
+        r->send_rc = r->send(r->arg, r->buf, r->len, r->fds, r->nfds);
     r->len = 0;
+    r->nfds = 0;
 }
 
 /* Start a reply message; it ends with reply_end(). */
@@ -275,6 +279,42 @@ static int do_link_rename(struct vsw_mgr *m, struct reply *r,
 typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
                    const struct nlattr *const *tb);
 
+/*
+ * A capture for this connection: the reply's datagram carries the ring's
+ * memfd and eventfd, so it is sent on its own, before the ack.
+ */
+static int do_capture(struct vsw_mgr *m, struct reply *r,
+                      const struct nlattr *const *tb)
+{
+    struct vsw_cap_params p = {.dir = 0};
+    struct nlmsghdr *nlh;
+    struct vsw_cap *c;
+
+    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
+        need(r, tb, VSW_A_CAP_DIR, "direction") < 0)
+        return -EINVAL;
+    p.name = mnl_attr_get_str(tb[VSW_A_NAME]);
+    p.dir = mnl_attr_get_u32(tb[VSW_A_CAP_DIR]);
+    if (tb[VSW_A_CAP_SNAPLEN])
+        p.snaplen = mnl_attr_get_u32(tb[VSW_A_CAP_SNAPLEN]);
+    if (tb[VSW_A_CAP_RING])
+        p.ring_bytes = mnl_attr_get_u32(tb[VSW_A_CAP_RING]);
+    if (tb[VSW_A_CAP_FILTER])
+        p.filter = mnl_attr_get_str(tb[VSW_A_CAP_FILTER]);
+    c = vsw_mgr_capture(m, r->conn, &p, r->err, sizeof(r->err));
+    if (!c)
+        return -errno;
+    reply_flush(r);
+    nlh = reply_msg(r, VSW_CMD_CAPTURE, 0);
+    mnl_attr_put_u32(nlh, VSW_A_CAP_RING, vsw_cap_ring_bytes(c));
+    reply_end(r, nlh);
+    r->fds[0] = vsw_cap_memfd(c);
+    r->fds[1] = vsw_cap_eventfd(c);
+    r->nfds = 2;
+    reply_flush(r);
+    return 0;
+}
+
 static cmd_fn *const cmds[VSW_CMD__END] = {
     [VSW_CMD_LINK_CREATE] = do_link_create,
     [VSW_CMD_LINK_DELETE] = do_link_delete,
@@ -285,6 +325,7 @@ static cmd_fn *const cmds[VSW_CMD__END] = {
     [VSW_CMD_VNIC_GET] = do_get,
     [VSW_CMD_STATS_GET] = do_get,
     [VSW_CMD_LINK_RENAME] = do_link_rename,
+    [VSW_CMD_CAPTURE] = do_capture,
 };
 
 /* One request message.  Handlers return 1 when they already ended the
@@ -312,8 +353,8 @@ static void handle_one(struct vsw_mgr *m, struct reply *r,
         reply_ack(r, rc, vsw_mgr_status(m));
 }
 
-void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
-                    vsw_mgr_send_fn *send, void *arg)
+void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, const void *req,
+                    size_t len, vsw_mgr_send_fn *send, void *arg)
 {
     /* Zeroed: libmnl leaves the padding after an attribute as it finds
      * it, and no stale heap bytes may go out in replies. */
@@ -325,6 +366,7 @@ void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
         return; /* the client sees no reply and gives up */
     r->send = send;
     r->arg = arg;
+    r->conn = conn;
     for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
             continue;

@@ -39,7 +39,7 @@ struct vsw_mgr_vifs {
 
 /* One backend directory (nbd_vifdev's priv). */
 struct xv_dev {
-    char vnic[VSW_NAMSIZ]; /* xvm<domid>_<n> */
+    char vnic[LP_NAMSIZ]; /* xvm<domid>_<n> */
     bool made;             /* we created it and it should still be there */
 };
 

@@ -57,9 +57,9 @@ static const int attr_size[VSW_A__END] = {
 };
 
 static const unsigned str_max[VSW_A__END] = {
-    [VSW_A_NAME] = VSW_NAMSIZ,    [VSW_A_DEVARGS] = VSW_DEVARGSIZ,
-    [VSW_A_LINK] = VSW_NAMSIZ,    [VSW_A_TAP] = VSW_IFNAMSIZ,
-    [VSW_A_NEWNAME] = VSW_NAMSIZ,
+    [VSW_A_NAME] = LP_NAMSIZ,    [VSW_A_DEVARGS] = VSW_DEVARGSIZ,
+    [VSW_A_LINK] = LP_NAMSIZ,    [VSW_A_TAP] = VSW_IFNAMSIZ,
+    [VSW_A_NEWNAME] = LP_NAMSIZ,
 };
 
 static _Alignas(NLMSG_ALIGNTO) char out1[VSW_CTL_BUFSIZ], out2[VSW_CTL_BUFSIZ];

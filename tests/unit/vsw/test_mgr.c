@@ -19,6 +19,7 @@
 #include "vswmgr/conf.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
+#include "xvm/fdpass.h"
 #include "vsw_test.h"
 
 static char tmpdir[64];
@@ -271,10 +272,13 @@ struct replies {
     int datagrams;
 };
 
-static int collect(void *arg, const void *buf, size_t len)
+static int collect(void *arg, const void *buf, size_t len, const int *fds,
+                   unsigned nfds)
 {
     struct replies *r = arg;
 
+    (void)fds;
+    CHECK_EQ(nfds, 0); /* only CAPTURE's reply carries descriptors */
     if (r->len + len > sizeof(r->buf))
         return -ENOSPC;
     memcpy(r->buf + r->len, buf, len);
@@ -352,7 +356,7 @@ static void test_protocol_create(void)
     vc.temporary = true;
     vsw_ctl_put_vnic(nlh, &vc);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(reply_count(&r), 2);
     if (reply_count(&r) == 2) {
         const struct nlattr *tb[VSW_A_MAX + 1];
@@ -398,7 +402,7 @@ static void test_protocol_refuse(void)
     mnl_attr_put_strz(nlh, VSW_A_NAME, "nosuch0");
     len += nlh->nlmsg_len;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, len, collect, &r);
     CHECK_EQ(reply_count(&r), 2);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EEXIST);
     CHECK(msg && strcmp(msg, "object already exists") == 0);
@@ -411,14 +415,14 @@ static void test_protocol_refuse(void)
     mnl_attr_put_strz(nlh, VSW_A_LINK, "stub0");
     mnl_attr_put_u8(nlh, VSW_A_VID, 5);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p2") == NULL);
     /* A name without its terminating NUL: refused. */
     nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
     mnl_attr_put(nlh, VSW_A_NAME, 2, "p1");
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* A message 21 bytes long whose name attribute claims the 3 bytes
@@ -428,31 +432,31 @@ static void test_protocol_refuse(void)
     mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
     nlh->nlmsg_len = NLMSG_HDRLEN + 5;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* Unknown command; and a message that is no request is ignored. */
     nlh = vsw_ctl_msg(req, 0x7f, NLM_F_REQUEST, 12);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EOPNOTSUPP);
     nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, 0, 13);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(r.len, 0);
     /* A length of 2^31 or more: not walked (it ran away, or looped
      * forever at 0xffffffff; found by fuzz_vswctl). */
     nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, NLM_F_REQUEST | NLM_F_DUMP, 14);
     nlh->nlmsg_len = 0xffffffff;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, NLMSG_HDRLEN, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, NLMSG_HDRLEN, collect, &r);
     CHECK_EQ(r.len, 0);
     nlh->nlmsg_len = 0x80000000;
-    vsw_mgr_handle(w.m, req, NLMSG_HDRLEN, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, NLMSG_HDRLEN, collect, &r);
     CHECK_EQ(r.len, 0);
     /* Truncated datagram: nothing happens, nothing breaks. */
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, req, 10, collect, &r);
+    vsw_mgr_handle(w.m, 1, req, 10, collect, &r);
     CHECK_EQ(r.len, 0);
     world_down(&w);
 }
@@ -464,9 +468,12 @@ struct srv {
     struct vsw_mgr *m;
 };
 
-static int sock_send(void *arg, const void *buf, size_t len)
+static int sock_send(void *arg, const void *buf, size_t len, const int *fds,
+                     unsigned nfds)
 {
-    return send(*(int *)arg, buf, len, MSG_NOSIGNAL) < 0 ? -errno : 0;
+    ssize_t n = xvm_fd_send(*(int *)arg, buf, len, fds, nfds);
+
+    return n < 0 ? (int)n : 0;
 }
 
 static void *serve(void *arg)
@@ -477,7 +484,7 @@ static void *serve(void *arg)
     ssize_t n;
 
     while (fd >= 0 && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
-        vsw_mgr_handle(s->m, buf, (size_t)n, sock_send, &fd);
+        vsw_mgr_handle(s->m, 1, buf, (size_t)n, sock_send, &fd);
     if (fd >= 0)
         close(fd);
     return NULL;

@@ -45,6 +45,9 @@ XVN_EXPORT
 int vsw_cap_memfd(const struct vsw_cap *c);
 XVN_EXPORT
 int vsw_cap_eventfd(const struct vsw_cap *c);
+/** The ring's data area, in bytes. */
+XVN_EXPORT
+uint32_t vsw_cap_ring_bytes(const struct vsw_cap *c);
 /** True when the filter runs as native code (the eBPF JIT). */
 XVN_EXPORT
 int vsw_cap_jitted(const struct vsw_cap *c);

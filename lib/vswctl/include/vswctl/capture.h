@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vswctl/ctl.h"
 #include "vswctl/defs.h"
 
 #ifdef __cplusplus
@@ -62,30 +63,24 @@ enum vsw_cap_dir {
 /** Captures a switch holds at once. */
 #define VSW_CAP_MAX 64
 
-/* ---- the request (VSW_CMD_CAPTURE) ----
- *
- * One datagram on the control socket: a struct nlmsghdr (type
- * VSW_CMD_CAPTURE, NLM_F_REQUEST) followed by a struct vsw_cap_req.  The
- * reply is one datagram: a struct nlmsghdr of the same type and a struct
- * vsw_cap_rep, with two descriptors attached when status is 0: the ring's
- * memfd and its eventfd.  The client keeps the connection open for as
- * long as it captures and sends nothing more on it.
- */
+/* ---- the request (VSW_CMD_CAPTURE, attributes: vswctl/ctl.h) ---- */
+
+/** What a capture asks for. */
 struct vsw_cap_req {
-    char name[LP_NAMSIZ];      /**< link, VNIC or etherstub */
+    const char *name;           /**< link, VNIC or etherstub */
     uint32_t dir;               /**< enum vsw_cap_dir bits, not 0 */
     uint32_t snaplen;           /**< 0: VSW_CAP_SNAPLEN_MAX */
     uint32_t ring_bytes;        /**< 0: VSW_CAP_RING_DEFAULT; rounded up
                                      to a power of two */
-    uint32_t pad;
-    char filter[VSW_CAP_FILTER_MAX]; /**< pcap expression; "" = all */
+    const char *filter;         /**< pcap expression; NULL or "" = all */
 };
 
+/** What vswitchd answered. */
 struct vsw_cap_rep {
     int32_t status;             /**< 0 or -errno */
+    enum vsw_status code;       /**< why, beyond the errno (vswctl/defs.h) */
     uint32_t ring_bytes;        /**< the data area's size */
-    char err[256];              /**< why, when status < 0 (libpcap's
-                                     message for a bad filter) */
+    char err[VSW_ERRMSGSIZ];    /**< vswitchd's details, for logs */
 };
 
 /* ---- the shared ring ----

@@ -37,8 +37,11 @@
  *  STATS_GET    NAME R (or NLM_F_DUMP) -> NAME CLASS STATS
  *  LINK_RENAME  NAME R, NEWNAME R: a link (its VNICs follow) or a VNIC
  *               (a TAP it has keeps its interface name)
- *  CAPTURE      a fixed struct and descriptors: see
- *               vsw/capture.h
+ *  CAPTURE      NAME R, CAP_DIR R, CAP_SNAPLEN O, CAP_RING O, CAP_FILTER O
+ *               -> CAPTURE with CAP_RING (the data area's size) and two
+ *               descriptors on its datagram, the ring's memfd and eventfd
+ *               (vswctl/capture.h); the capture lasts as long as the
+ *               connection that asked for it
  *
  * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX;
  * VNIC_CREATE/MODIFY/GET carry MTU and ALLOWED_IPS too, and VNIC_MODIFY
@@ -81,7 +84,7 @@ enum vsw_cmd {
     VSW_CMD_VNIC_GET,
     VSW_CMD_STATS_GET,
     VSW_CMD_LINK_RENAME = 0x19,
-    VSW_CMD_CAPTURE,    /**< not netlink attributes: see vsw/capture.h */
+    VSW_CMD_CAPTURE,    /**< a capture ring, with descriptors */
     VSW_CMD__END
 };
 
@@ -112,6 +115,10 @@ enum vsw_attr {
     VSW_A_DUPLEX,     /**< u8: 0 unknown, 1 half, 2 full */
     VSW_A_DOMID,      /**< u32, reported: the guest a VNIC was made for */
     VSW_A_DOMAIN,     /**< string, reported: that guest's name */
+    VSW_A_CAP_DIR,    /**< u32: enum vsw_cap_dir bits (CAPTURE) */
+    VSW_A_CAP_SNAPLEN, /**< u32: 0 = VSW_CAP_SNAPLEN_MAX (CAPTURE) */
+    VSW_A_CAP_RING,   /**< u32: ring bytes asked (0: default) / given */
+    VSW_A_CAP_FILTER, /**< string: a pcap expression (CAPTURE) */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)

@@ -22,10 +22,6 @@
 extern "C" {
 #endif
 
-/** The name buffer of the VIF_ATTACH files (vswctl/vif.h,
- *  vswitchd's vif_ctl.c) until they are retired; everything else uses
- *  LP_NAMSIZ. */
-#define VSW_NAMSIZ LP_NAMSIZ
 /** Size of a host interface name buffer (Linux IFNAMSIZ). */
 #define VSW_IFNAMSIZ 16
 /** Size of a DPDK devargs buffer. */
@@ -153,7 +149,7 @@ struct vsw_vnic_conf {
      *  domain's VNIC is busy: it cannot be deleted or renamed while the
      *  domain exists, nor its link renamed; it goes with the domain. */
     uint32_t domid;
-    char domain[VSW_NAMSIZ];     /**< that domain's name, reported only */
+    char domain[LP_NAMSIZ];     /**< that domain's name, reported only */
 };
 
 /** VNIC properties that can change after creation (a "modify" mask). */

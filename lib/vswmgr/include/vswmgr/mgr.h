@@ -40,6 +40,7 @@
 #include <rte_mempool.h>
 
 #include "vswctl/defs.h"
+#include "vsw/capture.h"
 #include "vsw/switch.h"
 
 #ifdef __cplusplus
@@ -193,16 +194,20 @@ XVN_EXPORT
 int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
                          size_t errlen);
 
-/** Sends one reply datagram; @return 0 or -errno (then replies stop). */
-typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len);
+/** Sends one reply datagram, with @nfds descriptors (SCM_RIGHTS) when
+ *  not 0; @return 0 or -errno (then replies stop). */
+typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len,
+                            const int *fds, unsigned nfds);
 
 /**
- * Handle one request datagram: every message in it is validated and
- * answered through @send (see vsw/ctl.h for the replies).
+ * Handle one request datagram of the client connection @conn (any number
+ * the caller picks, the same for a connection's life): every message in
+ * it is validated and answered through @send (see vswctl/ctl.h for the
+ * replies).  One command table serves them all, captures included.
  */
 XVN_EXPORT
-void vsw_mgr_handle(struct vsw_mgr *m, const void *req, size_t len,
-                    vsw_mgr_send_fn *send, void *arg);
+void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, const void *req,
+                    size_t len, vsw_mgr_send_fn *send, void *arg);
 
 /** What the last failed call went wrong on; VSW_ST_NONE when its errno
  *  says it all.  Reset by vsw_mgr_status_clear(). */
@@ -210,6 +215,20 @@ XVN_EXPORT
 enum vsw_status vsw_mgr_status(const struct vsw_mgr *m);
 XVN_EXPORT
 void vsw_mgr_status_clear(struct vsw_mgr *m);
+
+/** The client connection @conn went: end what it held (its captures). */
+XVN_EXPORT
+void vsw_mgr_conn_gone(struct vsw_mgr *m, uint64_t conn);
+
+/**
+ * Attach a capture (vsw/capture.h) for connection @conn; it lasts until
+ * vsw_mgr_conn_gone(@conn).  @return the capture, or NULL with errno
+ * (ENOSPC: VSW_CAP_MAX running) and vsw_mgr_status() set.
+ */
+XVN_EXPORT
+struct vsw_cap *vsw_mgr_capture(struct vsw_mgr *m, uint64_t conn,
+                                const struct vsw_cap_params *p, char *err,
+                                size_t errlen);
 
 #ifdef __cplusplus
 }
