@@ -276,7 +276,7 @@ void nb_set_log(void (*fn)(const char *line));
  * The xenbus handshake (netback/src/xenbus.c).
  *
  * struct nb_xenbus drives the backend side of one vif device through
- * xenstore, as ../shared/ref/netif.md section 5 describes: it advertises the
+ * xenstore, as docs/netif.md section 5 describes: it advertises the
  * backend features, follows the frontend's XenbusState through a watch,
  * reads (strictly: plain decimals, "0"/"1" booleans, range-checked) what
  * the frontend wrote, and hands it to the owner, who maps the rings and

@@ -6,7 +6,7 @@
  *
  * struct xnf_xenbus drives one device at /local/domain/<D>/device/vif/<N>
  * (where the toolstack wrote backend, backend-id, state, handle, mac, mtu)
- * as ../shared/ref/netif.md section 5 describes, following the backend's
+ * as docs/netif.md section 5 describes, following the backend's
  * XenbusState through a watch.  The device itself (struct xnf_dev, its
  * event channel) belongs to the owner, who makes and unmakes it through
  * struct xnf_xenbus_ops.  Frontend states:
