@@ -8,8 +8,17 @@
  * by xvm_mem_frame_at(), and every copy goes to or from private memory.  The
  * GTF_reading/GTF_writing bits are set for the granter's benefit (so it can
  * tell when revoking is safe), exactly as Xen does.
+ *
+ * Several holders may claim one entry at once (a ring mapped twice, copies
+ * while it is mapped), so the bits cannot simply be set by a claim and
+ * cleared by a release: the second release would clear them under the first
+ * holder.  Like Xen's active-grant pin counts, the view counts the claims of
+ * each entry in private memory: the first claim sets a bit, the last release
+ * clears it, and a release without a claim is refused.  The counts and the
+ * bits change together under the view's lock.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +27,18 @@
 
 #define GT_MAX_FRAMES 64u
 
+/* This backend's claims on one entry: all hold GTF_reading, writers also
+ * GTF_writing. */
+struct gt_pin {
+    uint16_t readers;
+    uint16_t writers;
+};
+
 struct xvm_gnttab {
     uint64_t *entries; /* the table, viewed as 64-bit words */
     uint32_t nr_entries;
+    pthread_mutex_t lock; /* the pins, and the busy bits they stand for */
+    struct gt_pin *pins;  /* nr_entries, private */
     domid_t granter;
     domid_t self;
     void *mem_base;
@@ -53,6 +71,12 @@ struct xvm_gnttab *xvm_gnttab_open(struct xvm_mem *mem, uint64_t gt_gfn,
         return NULL;
     gt->entries = xvm_mem_frame(mem, gt_gfn);
     gt->nr_entries = gt_frames * XVM_GNTTAB_ENTRIES_PER_FRAME;
+    gt->pins = calloc(gt->nr_entries, sizeof(*gt->pins));
+    if (!gt->pins) {
+        free(gt);
+        return NULL;
+    }
+    pthread_mutex_init(&gt->lock, NULL);
     gt->granter = granter;
     gt->self = self;
     gt->mem_base = xvm_mem_base(mem);
@@ -62,6 +86,10 @@ struct xvm_gnttab *xvm_gnttab_open(struct xvm_mem *mem, uint64_t gt_gfn,
 
 void xvm_gnttab_close(struct xvm_gnttab *gt)
 {
+    if (!gt)
+        return;
+    pthread_mutex_destroy(&gt->lock);
+    free(gt->pins);
     free(gt);
 }
 
@@ -72,21 +100,23 @@ uint32_t xvm_gnttab_nr_entries(const struct xvm_gnttab *gt)
 
 /*
  * Validate entry @ref for an access that reads (and, if @write, writes) the
- * frame, and claim it by setting @busy in its flags.  Every decision is made
- * on one 64-bit snapshot of the entry; the claim is a compare-and-swap
- * against that same snapshot, so a granter that changes the entry
- * concurrently makes us re-read and re-validate, never use a mix.
+ * frame, and claim it: count the claim and make sure the entry's flags show
+ * it.  Every decision is made on one 64-bit snapshot of the entry; setting
+ * the bits is a compare-and-swap against that same snapshot, so a granter
+ * that changes the entry concurrently makes us re-read and re-validate,
+ * never use a mix.  Called with the lock held.
  */
-static int16_t gt_claim(struct xvm_gnttab *gt, grant_ref_t ref, bool write,
-                        uint16_t busy, void **frame)
+static int16_t gt_claim_locked(struct xvm_gnttab *gt, grant_ref_t ref,
+                               bool write, void **frame)
 {
-    uint64_t *slot, old, new;
+    uint16_t busy = write ? (GTF_reading | GTF_writing) : GTF_reading;
+    struct gt_pin *pin = &gt->pins[ref];
+    uint64_t *slot = &gt->entries[ref], old, new;
     uint16_t flags;
     void *page;
 
-    if (ref >= gt->nr_entries)
-        return GNTST_bad_gntref;
-    slot = &gt->entries[ref];
+    if (pin->readers == UINT16_MAX)
+        return GNTST_general_error; /* Xen refuses a pin overflow too */
     old = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     for (;;) {
         flags = ENT_FLAGS(old);
@@ -104,13 +134,52 @@ static int16_t gt_claim(struct xvm_gnttab *gt, grant_ref_t ref, bool write,
                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             break;
     }
+    pin->readers++;
+    if (write)
+        pin->writers++;
     *frame = page;
     return GNTST_okay;
 }
 
-static void gt_release(struct xvm_gnttab *gt, grant_ref_t ref, uint16_t busy)
+static int16_t gt_claim(struct xvm_gnttab *gt, grant_ref_t ref, bool write,
+                        void **frame)
 {
-    __atomic_fetch_and(&gt->entries[ref], ~(uint64_t)busy, __ATOMIC_RELEASE);
+    int16_t st;
+
+    if (ref >= gt->nr_entries)
+        return GNTST_bad_gntref;
+    pthread_mutex_lock(&gt->lock);
+    st = gt_claim_locked(gt, ref, write, frame);
+    pthread_mutex_unlock(&gt->lock);
+    return st;
+}
+
+/* Drop one claim; the bits go when the last claim needing them does. */
+static int16_t gt_release(struct xvm_gnttab *gt, grant_ref_t ref, bool write)
+{
+    struct gt_pin *pin;
+    uint16_t clear = 0;
+
+    if (ref >= gt->nr_entries)
+        return GNTST_bad_gntref;
+    pin = &gt->pins[ref];
+    pthread_mutex_lock(&gt->lock);
+    if (write ? pin->writers == 0 : pin->readers == pin->writers) {
+        pthread_mutex_unlock(&gt->lock);
+        return GNTST_bad_handle; /* no such claim */
+    }
+    pin->readers--;
+    if (write)
+        pin->writers--;
+    if (pin->readers == 0)
+        clear |= GTF_reading;
+    if (pin->writers == 0)
+        clear |= GTF_writing;
+    if (clear)
+        __atomic_fetch_and(&gt->entries[ref], ~(uint64_t)clear,
+                           __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&gt->lock);
+    return GNTST_okay;
 }
 
 unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
@@ -121,7 +190,6 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
     for (i = 0; i < n; i++) {
         struct xvm_gcopy *op = &ops[i];
         bool to_guest = op->dir == XVM_GCOPY_TO_GUEST;
-        uint16_t busy = to_guest ? (GTF_reading | GTF_writing) : GTF_reading;
         void *page;
 
         if (op->dir > XVM_GCOPY_TO_GUEST ||
@@ -134,7 +202,7 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
             op->status = GNTST_okay;
             continue;
         }
-        op->status = gt_claim(gt, op->ref, to_guest, busy, &page);
+        op->status = gt_claim(gt, op->ref, to_guest, &page);
         if (op->status != GNTST_okay) {
             bad++;
             continue;
@@ -143,7 +211,7 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
             memcpy((char *)page + op->offset, op->local, op->len);
         else
             memcpy(op->local, (char *)page + op->offset, op->len);
-        gt_release(gt, op->ref, busy);
+        gt_release(gt, op->ref, to_guest);
     }
     return bad;
 }
@@ -151,19 +219,13 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
 int16_t xvm_gnttab_map(struct xvm_gnttab *gt, grant_ref_t ref, bool writable,
                        void **page)
 {
-    uint16_t busy = writable ? (GTF_reading | GTF_writing) : GTF_reading;
-
-    return gt_claim(gt, ref, writable, busy, page);
+    return gt_claim(gt, ref, writable, page);
 }
 
 int16_t xvm_gnttab_unmap(struct xvm_gnttab *gt, grant_ref_t ref,
                          bool writable)
 {
-    if (ref >= gt->nr_entries)
-        return GNTST_bad_gntref;
-    gt_release(gt, ref,
-               writable ? (GTF_reading | GTF_writing) : GTF_reading);
-    return GNTST_okay;
+    return gt_release(gt, ref, writable);
 }
 
 const char *xvm_gntst_str(int16_t status)
