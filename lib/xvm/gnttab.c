@@ -110,13 +110,15 @@ static int16_t gt_claim_locked(struct xvm_gnttab *gt, grant_ref_t ref,
                                bool write, void **frame)
 {
     uint16_t busy = write ? (GTF_reading | GTF_writing) : GTF_reading;
-    struct gt_pin *pin = &gt->pins[ref];
-    uint64_t *slot = &gt->entries[ref], old, new;
+    uint64_t *slot, old, new;
     uint16_t flags;
     void *page;
 
-    if (pin->readers == UINT16_MAX)
+    if (ref >= gt->nr_entries)
+        return GNTST_bad_gntref;
+    if (gt->pins[ref].readers == UINT16_MAX)
         return GNTST_general_error; /* Xen refuses a pin overflow too */
+    slot = &gt->entries[ref];
     old = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     for (;;) {
         flags = ENT_FLAGS(old);
@@ -134,28 +136,19 @@ static int16_t gt_claim_locked(struct xvm_gnttab *gt, grant_ref_t ref,
                                         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
             break;
     }
-    pin->readers++;
+    gt->pins[ref].readers++;
     if (write)
-        pin->writers++;
+        gt->pins[ref].writers++;
     *frame = page;
     return GNTST_okay;
 }
 
-static int16_t gt_claim(struct xvm_gnttab *gt, grant_ref_t ref, bool write,
-                        void **frame)
-{
-    int16_t st;
-
-    if (ref >= gt->nr_entries)
-        return GNTST_bad_gntref;
-    pthread_mutex_lock(&gt->lock);
-    st = gt_claim_locked(gt, ref, write, frame);
-    pthread_mutex_unlock(&gt->lock);
-    return st;
-}
-
-/* Drop one claim; the bits go when the last claim needing them does. */
-static int16_t gt_release(struct xvm_gnttab *gt, grant_ref_t ref, bool write)
+/*
+ * Drop one claim; the bits go when the last claim needing them does.
+ * Called with the lock held.
+ */
+static int16_t gt_release_locked(struct xvm_gnttab *gt, grant_ref_t ref,
+                                 bool write)
 {
     struct gt_pin *pin;
     uint16_t clear = 0;
@@ -163,11 +156,8 @@ static int16_t gt_release(struct xvm_gnttab *gt, grant_ref_t ref, bool write)
     if (ref >= gt->nr_entries)
         return GNTST_bad_gntref;
     pin = &gt->pins[ref];
-    pthread_mutex_lock(&gt->lock);
-    if (write ? pin->writers == 0 : pin->readers == pin->writers) {
-        pthread_mutex_unlock(&gt->lock);
+    if (write ? pin->writers == 0 : pin->readers == pin->writers)
         return GNTST_bad_handle; /* no such claim */
-    }
     pin->readers--;
     if (write)
         pin->writers--;
@@ -178,8 +168,54 @@ static int16_t gt_release(struct xvm_gnttab *gt, grant_ref_t ref, bool write)
     if (clear)
         __atomic_fetch_and(&gt->entries[ref], ~(uint64_t)clear,
                            __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&gt->lock);
     return GNTST_okay;
+}
+
+/* Ops of a batch claimed together, under one taking of the lock. */
+#define GT_COPY_CHUNK 64u
+
+/* Copy up to GT_COPY_CHUNK ops: claim all, copy, release all. */
+static unsigned gt_copy_chunk(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
+                              unsigned n)
+{
+    void *page[GT_COPY_CHUNK];
+    unsigned i, bad = 0;
+
+    pthread_mutex_lock(&gt->lock);
+    for (i = 0; i < n; i++) {
+        struct xvm_gcopy *op = &ops[i];
+
+        page[i] = NULL;
+        if (op->dir > XVM_GCOPY_TO_GUEST ||
+            (uint32_t)op->offset + op->len > XVM_PAGE_SIZE)
+            op->status = GNTST_bad_copy_arg;
+        else if (op->len == 0)
+            op->status = GNTST_okay;
+        else
+            op->status = gt_claim_locked(gt, op->ref,
+                                         op->dir == XVM_GCOPY_TO_GUEST,
+                                         &page[i]);
+        if (op->status != GNTST_okay)
+            bad++;
+    }
+    pthread_mutex_unlock(&gt->lock);
+    for (i = 0; i < n; i++) {
+        const struct xvm_gcopy *op = &ops[i];
+
+        if (!page[i])
+            continue;
+        if (op->dir == XVM_GCOPY_TO_GUEST)
+            memcpy((char *)page[i] + op->offset, op->local, op->len);
+        else
+            memcpy(op->local, (char *)page[i] + op->offset, op->len);
+    }
+    pthread_mutex_lock(&gt->lock);
+    for (i = 0; i < n; i++)
+        if (page[i])
+            gt_release_locked(gt, ops[i].ref,
+                              ops[i].dir == XVM_GCOPY_TO_GUEST);
+    pthread_mutex_unlock(&gt->lock);
+    return bad;
 }
 
 unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
@@ -187,45 +223,32 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
 {
     unsigned i, bad = 0;
 
-    for (i = 0; i < n; i++) {
-        struct xvm_gcopy *op = &ops[i];
-        bool to_guest = op->dir == XVM_GCOPY_TO_GUEST;
-        void *page;
-
-        if (op->dir > XVM_GCOPY_TO_GUEST ||
-            (uint32_t)op->offset + op->len > XVM_PAGE_SIZE) {
-            op->status = GNTST_bad_copy_arg;
-            bad++;
-            continue;
-        }
-        if (op->len == 0) {
-            op->status = GNTST_okay;
-            continue;
-        }
-        op->status = gt_claim(gt, op->ref, to_guest, &page);
-        if (op->status != GNTST_okay) {
-            bad++;
-            continue;
-        }
-        if (to_guest)
-            memcpy((char *)page + op->offset, op->local, op->len);
-        else
-            memcpy(op->local, (char *)page + op->offset, op->len);
-        gt_release(gt, op->ref, to_guest);
-    }
+    for (i = 0; i < n; i += GT_COPY_CHUNK)
+        bad += gt_copy_chunk(gt, ops + i,
+                             n - i < GT_COPY_CHUNK ? n - i : GT_COPY_CHUNK);
     return bad;
 }
 
 int16_t xvm_gnttab_map(struct xvm_gnttab *gt, grant_ref_t ref, bool writable,
                        void **page)
 {
-    return gt_claim(gt, ref, writable, page);
+    int16_t st;
+
+    pthread_mutex_lock(&gt->lock);
+    st = gt_claim_locked(gt, ref, writable, page);
+    pthread_mutex_unlock(&gt->lock);
+    return st;
 }
 
 int16_t xvm_gnttab_unmap(struct xvm_gnttab *gt, grant_ref_t ref,
                          bool writable)
 {
-    return gt_release(gt, ref, writable);
+    int16_t st;
+
+    pthread_mutex_lock(&gt->lock);
+    st = gt_release_locked(gt, ref, writable);
+    pthread_mutex_unlock(&gt->lock);
+    return st;
 }
 
 const char *xvm_gntst_str(int16_t status)
