@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -275,6 +276,58 @@ static void test_gnttab_busy_counted(void)
     gt_teardown(&f);
 }
 
+/* Two backend threads copying through the same entries at once. */
+static void *copier(void *arg)
+{
+    struct gt_fixture *f = arg;
+    char buf[64] = "x";
+    unsigned i;
+
+    for (i = 0; i < 20000; i++) {
+        struct xvm_gcopy ops[4] = {
+            {.local = buf, .ref = 8, .len = 64, .dir = XVM_GCOPY_TO_GUEST},
+            {.local = buf, .ref = 9, .len = 64, .dir = XVM_GCOPY_FROM_GUEST},
+            {.local = buf, .ref = 9, .len = 64, .dir = XVM_GCOPY_TO_GUEST},
+            {.local = buf, .ref = 8, .len = 64, .dir = XVM_GCOPY_FROM_GUEST},
+        };
+
+        if (xvm_gnttab_copy(f->gt, ops, 4) != 0)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+/*
+ * Concurrent copies keep the counts exact: afterwards the mapping taken
+ * before them still holds its entry, and the other entry is free again.
+ */
+static void test_gnttab_busy_counted_concurrent(void)
+{
+    struct gt_fixture f;
+    pthread_t t[2];
+    void *page, *rc;
+    int i;
+
+    gt_setup(&f);
+    CHECK_EQ(xvm_gnttab_grant(f.table, f.nents, 8, DOM_BACK, 10, false), 0);
+    CHECK_EQ(xvm_gnttab_grant(f.table, f.nents, 9, DOM_BACK, 11, false), 0);
+    CHECK_EQ(xvm_gnttab_map(f.gt, 8, false, &page), GNTST_okay);
+    for (i = 0; i < 2; i++)
+        CHECK(pthread_create(&t[i], NULL, copier, &f) == 0);
+    for (i = 0; i < 2; i++) {
+        CHECK(pthread_join(t[i], &rc) == 0);
+        CHECK(rc == NULL);
+    }
+    CHECK_EQ(f.table[8].flags, GTF_permit_access | GTF_reading);
+    CHECK_EQ(f.table[9].flags, GTF_permit_access);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), -EBUSY);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 9), 0);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_okay);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_bad_handle);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), 0);
+    gt_teardown(&f);
+}
+
 static void test_evtchn_local_pair(void)
 {
     struct xvm_evtchn *front = xvm_evtchn_open(DOM_GUEST);
@@ -426,6 +479,7 @@ int main(void)
     RUN(test_gnttab_batch_counts_failures);
     RUN(test_gnttab_end_fails_while_mapped);
     RUN(test_gnttab_busy_counted);
+    RUN(test_gnttab_busy_counted_concurrent);
     RUN(test_evtchn_local_pair);
     RUN(test_evtchn_table_full);
     RUN(test_evtchn_adopt);
