@@ -98,8 +98,10 @@ static int dom_set_state(struct xvmd *x, struct xvmd_dom *dom,
         dom_teardown(x, dom);
     xvm_log_info("domain %s (id %u): %s -> %s", dom->cfg.name, dom->id,
                  xvmd_state_str(from), xvmd_state_str(to));
-    if (to == XVMD_STATE_SHUTOFF)
+    if (to == XVMD_STATE_SHUTOFF) {
+        xvmd_domid_free(&x->domids, dom->id); /* torn down and reaped */
         dom->id = XVMD_NO_ID;
+    }
     dom->state = to;
     return 0;
 }
@@ -214,7 +216,13 @@ static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     char memname[80];
     int rc;
 
-    dom->id = x->next_id++;
+    rc = xvmd_domid_alloc(&x->domids);
+    if (rc < 0) {
+        seterr(err, errlen, "cannot start domain %s: all %u domain ids "
+               "are in use", dom->cfg.name, XVMD_DOMID_LAST);
+        return rc;
+    }
+    dom->id = (uint32_t)rc;
     snprintf(memname, sizeof(memname), "xvm-mem-%s", dom->cfg.name);
     dom->mem = xvm_mem_create(memname, dom->cfg.memory_mib * 256u);
     if (!dom->mem) {
@@ -239,6 +247,7 @@ err_mem:
     xvm_mem_destroy(dom->mem);
     dom->mem = NULL;
 err_id:
+    xvmd_domid_cancel(&x->domids, dom->id);
     dom->id = XVMD_NO_ID;
     return rc;
 }
@@ -554,7 +563,7 @@ static int dom_load_one(struct xvmd *x, const struct xvm_domcfg *cfg)
 
 int xvmd_dom_init(struct xvmd *x)
 {
-    x->next_id = 1;
+    xvmd_domid_init(&x->domids);
     return xvmd_store_load(x, dom_load_one);
 }
 

@@ -10,12 +10,13 @@
  * defined by its first `xvm create`, persisted in the state directory
  * (store.c) with its UUID, listed as "shut off" when not running, and
  * removed only by `xvm undefine`.  While active it has an id (new for each
- * run, increasing from 1 in each boot of xvmd; dom0 is 0), a memory memfd
+ * run, from 1 to XVMD_DOMID_LAST, see domid.c; dom0 is 0), a memory memfd
  * owned here, and a guest run by its kind (struct xvmd_kind_ops).
  */
 #ifndef XVMD_XVMD_H
 #define XVMD_XVMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -29,6 +30,16 @@
 struct xvmd;
 struct xvmd_dom;
 struct xst_server;
+
+/** The last domain id handed out: Xen's DOMID_FIRST_RESERVED - 1. */
+#define XVMD_DOMID_LAST 0x7FEFu
+
+/** Domain ids in use (domid.c).  Zeroed (xvmd_domid_init): none. */
+struct xvmd_domids {
+    uint32_t last; /**< the id handed out last, 0 if none yet */
+    uint32_t prev; /**< the one before it (for xvmd_domid_cancel) */
+    uint64_t used[XVMD_DOMID_LAST / 64 + 1]; /**< bit per id */
+};
 
 /**
  * A domain kind: how a guest is started, paused, stopped and cleaned up.
@@ -104,7 +115,7 @@ struct xvmd {
     const char *procdom_path; /**< the xvm-procdom program */
     unsigned shutdown_ms;     /**< grace period of `xvm shutdown` */
     struct xvmd_dom *doms;
-    uint32_t next_id;
+    struct xvmd_domids domids; /**< ids of the active and crashed domains */
     struct xst_server *xs; /**< the embedded xenstored */
     int ep;                /**< main.c's epoll set (guest channels join) */
 };
@@ -153,6 +164,27 @@ void xvmd_dom_fini(struct xvmd *x);
 int xvmd_dom_init(struct xvmd *x);
 /** Milliseconds on CLOCK_MONOTONIC. */
 uint64_t xvmd_now_ms(void);
+
+/* domid.c - domain ids */
+
+/** No id in use; the first one handed out is 1. */
+void xvmd_domid_init(struct xvmd_domids *d);
+/**
+ * Take the lowest free id after the one handed out last, wrapping from
+ * XVMD_DOMID_LAST to 1.  @return the id, or -ENOSPC if all are in use.
+ */
+int xvmd_domid_alloc(struct xvmd_domids *d);
+/**
+ * Give @id back once its domain is gone (shut off: guest reaped, memory,
+ * vifs, xenstore and channels released).  Ids outside 1 ..
+ * XVMD_DOMID_LAST are ignored.
+ */
+void xvmd_domid_free(struct xvmd_domids *d, uint32_t id);
+/**
+ * Give back the id just taken for a create that failed, as if it had not
+ * been taken: the next create gets it again.
+ */
+void xvmd_domid_cancel(struct xvmd_domids *d, uint32_t id);
 
 /* vif.c - where the netif wiring of a domain's vifs plugs in */
 

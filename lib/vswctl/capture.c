@@ -2,7 +2,9 @@
 /* The capture ring reader (vswctl/capture.h).  No DPDK. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,23 +26,38 @@ int vsw_cap_reader_init(struct vsw_cap_reader *r, int conn, int memfd,
     struct vsw_cap_shm hdr;
     struct stat st;
     void *map;
+    int seals;
 
     *r = (struct vsw_cap_reader){.conn = conn, .memfd = memfd, .evfd = evfd};
     if (fstat(memfd, &st) < 0)
         return -errno;
+    /* A ring that could shrink under the mapping would fault the reader. */
+    seals = fcntl(memfd, F_GET_SEALS);
+    if (seals < 0 || !(seals & F_SEAL_SHRINK))
+        return -EPROTO;
     if ((size_t)st.st_size < VSW_CAP_DATA_OFF ||
         pread(memfd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) ||
         hdr.magic != VSW_CAP_MAGIC || hdr.version != VSW_CAP_VERSION ||
-        hdr.size == 0 || (hdr.size & (hdr.size - 1)) ||
+        hdr.size < VSW_CAP_RING_MIN || hdr.size > VSW_CAP_RING_MAX ||
+        (hdr.size & (hdr.size - 1)) || hdr.snaplen == 0 ||
+        hdr.snaplen > VSW_CAP_SNAPLEN_MAX ||
         (size_t)st.st_size != VSW_CAP_DATA_OFF + (size_t)hdr.size)
         return -EPROTO;
+    r->rec = malloc(sizeof(*r->rec) + hdr.snaplen);
+    if (!r->rec)
+        return -ENOMEM;
     map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED,
                memfd, 0);
-    if (map == MAP_FAILED)
+    if (map == MAP_FAILED) {
+        free(r->rec);
+        r->rec = NULL;
         return -errno;
+    }
     r->shm = map;
     r->data = (uint8_t *)map + VSW_CAP_DATA_OFF;
     r->map_len = (size_t)st.st_size;
+    r->size = hdr.size;
+    r->snaplen = hdr.snaplen;
     r->pos = __atomic_load_n(&r->shm->tail, __ATOMIC_ACQUIRE);
     return 0;
 }
@@ -50,6 +67,8 @@ void vsw_cap_reader_fini(struct vsw_cap_reader *r)
     if (r->shm)
         munmap(r->shm, r->map_len);
     r->shm = NULL;
+    free(r->rec);
+    r->rec = NULL;
     if (r->conn >= 0)
         close(r->conn);
     if (r->memfd >= 0)
@@ -59,32 +78,52 @@ void vsw_cap_reader_fini(struct vsw_cap_reader *r)
     r->conn = r->memfd = r->evfd = -1;
 }
 
+/*
+ * Copy the record at @off into r->rec and check it, given @avail bytes
+ * published after it.  The record's length, then (for a frame) the rest of
+ * its header, then the frame are each copied once; every check is made on
+ * the copy.  @return 0, or -EPROTO.
+ */
+static int rec_copy(struct vsw_cap_reader *r, uint32_t off, uint64_t avail)
+{
+    const size_t fixed = offsetof(struct vsw_cap_rec, caplen);
+    struct vsw_cap_rec *h = r->rec;
+    const uint8_t *src = r->data + off;
+
+    if (avail > r->size || (off & 7))
+        return -EPROTO;
+    memcpy(h, src, fixed); /* len, type, dir */
+    if (h->len < 8 || (h->len & 7) || h->len > r->size - off ||
+        h->len > avail)
+        return -EPROTO;
+    if (h->type != VSW_CAP_REC_FRAME)
+        return 0;
+    if (h->len < sizeof(*h))
+        return -EPROTO;
+    memcpy((uint8_t *)h + fixed, src + fixed, sizeof(*h) - fixed);
+    if (h->caplen > h->len - sizeof(*h) || h->caplen > r->snaplen)
+        return -EPROTO;
+    memcpy(h->data, src + sizeof(*h), h->caplen);
+    return 0;
+}
+
 const struct vsw_cap_rec *vsw_cap_reader_next(struct vsw_cap_reader *r,
                                               int *err)
 {
-    uint32_t size = r->shm->size, mask = size - 1;
-
     *err = 0;
     for (;;) {
         uint64_t head = __atomic_load_n(&r->shm->head, __ATOMIC_ACQUIRE);
-        uint32_t off = (uint32_t)r->pos & mask;
-        const struct vsw_cap_rec *rec;
+        uint32_t off = (uint32_t)r->pos & (r->size - 1);
 
         if (head == r->pos)
             return NULL;
-        rec = (const struct vsw_cap_rec *)(r->data + off);
         /* vswitchd is trusted, but a reader should not crash on a bug. */
-        if (head - r->pos > size || rec->len < 8 || (rec->len & 7) ||
-            rec->len > size - off || rec->len > head - r->pos ||
-            (rec->type == VSW_CAP_REC_FRAME &&
-             (rec->len < sizeof(*rec) ||
-              rec->caplen > rec->len - sizeof(*rec)))) {
-            *err = -EPROTO;
+        *err = rec_copy(r, off, head - r->pos);
+        if (*err < 0)
             return NULL;
-        }
-        r->pos += rec->len;
-        if (rec->type == VSW_CAP_REC_FRAME)
-            return rec;
+        r->pos += r->rec->len;
+        if (r->rec->type == VSW_CAP_REC_FRAME)
+            return r->rec;
     }
 }
 

@@ -114,6 +114,22 @@ static int quota_nodes(struct xst_access *a, unsigned more)
 }
 
 /*
+ * Would @anc (an existing node, @alen bytes of path) still be within the
+ * guest's child-list limit with the first missing component of @path
+ * added?  The parents made below it are new and get one child each.
+ */
+static int quota_children(struct xst_access *a, const struct xst_node *anc,
+                          const char *path, size_t alen)
+{
+    const char *name = path + (alen == 1 ? 1 : alen + 1);
+    size_t len = (size_t)(strchrnul(name, '/') - name);
+
+    if (anc->clen + len + 1 > a->srv->cfg.max_child_names)
+        return -E2BIG;
+    return 0;
+}
+
+/*
  * Create @path and its missing parents, each inheriting the permissions of
  * the nearest existing ancestor; nodes an unprivileged domain creates are
  * its own.  The new node gets @v, the parents empty values.
@@ -133,6 +149,8 @@ static int create_node(struct xst_access *a, const char *path, const void *v,
         return r;
     if (!allowed(a, anc, XST_PERM_WRITE))
         return -EACCES;
+    if (!a->priv && (r = quota_children(a, anc, path, strlen(buf))) < 0)
+        return r;
     if (!a->priv && (r = quota_nodes(a, missing)) < 0)
         return r;
     np = anc->nperms;
@@ -176,7 +194,7 @@ int xst_op_write(struct xst_access *a, const char *path, const void *v,
     int r;
 
     if (!a->priv && len > a->srv->cfg.max_value)
-        return -ENOSPC;
+        return -E2BIG;
     r = xst_acc_get(a, path, &cur);
     if (r == -ENOENT) {
         r = create_node(a, path, v, len);
@@ -279,9 +297,10 @@ int xst_op_rm(struct xst_access *a, const char *path)
         size_t off = pl == 1 ? 1 : pl + 1;
 
         np = xst_node_clone(n);
-        if (!np)
+        if (!np || xst_node_del_child(np, path + off, len - off) < 0) {
+            xst_node_free(np);
             return tx_poison(a, -ENOMEM);
-        xst_node_del_child(np, path + off, len - off);
+        }
         r = xst_acc_put(a, np);
     }
     return tx_poison(a, r);

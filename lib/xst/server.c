@@ -26,6 +26,8 @@ static void config_defaults(struct xst_config *c)
         c->max_nodes = 1000;
     if (!c->max_value)
         c->max_value = 2048;
+    if (!c->max_child_names)
+        c->max_child_names = XENSTORE_PAYLOAD_MAX;
     if (!c->max_tx_nodes)
         c->max_tx_nodes = 1024;
     if (!c->max_tx_bytes)

@@ -6,6 +6,12 @@
  * children by name, as Xen's own daemon keeps it.  That flat layout is what
  * makes transactions cheap: a transaction holds copies of just the nodes it
  * touched, keyed the same way (see txn.c).
+ *
+ * A node's list of children is shared, read-only, between the node and its
+ * copies (struct xst_kids, reference counted): a write to the node's value
+ * or permissions, or a transaction touching it, does not copy the list;
+ * only adding or removing a child makes a new one.  The server is
+ * single-threaded, so the count is a plain integer.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -14,6 +20,26 @@
 #include "xst_pvt.h"
 
 #define NR_DOMIDS 65536u
+
+struct xst_kids {
+    unsigned refs;
+    char names[];
+};
+
+static void kids_put(struct xst_kids *k)
+{
+    if (k && --k->refs == 0)
+        free(k);
+}
+
+/* Make @k (NULL for none) of @len bytes @n's list of children. */
+static void kids_set(struct xst_node *n, struct xst_kids *k, size_t len)
+{
+    kids_put(n->kids);
+    n->kids = k;
+    n->children = k ? k->names : NULL;
+    n->clen = len;
+}
 
 struct xst_node *xst_node_new(const char *path, const struct xst_perm *perms,
                               unsigned nperms)
@@ -37,7 +63,7 @@ void xst_node_free(struct xst_node *n)
     free(n->path);
     free(n->perms);
     free(n->value);
-    free(n->children);
+    kids_put(n->kids);
     free(n);
 }
 
@@ -61,12 +87,15 @@ struct xst_node *xst_node_clone(const struct xst_node *n)
         return NULL;
     c->gen = n->gen;
     c->value = dup_bytes(n->value, n->vlen);
-    c->children = dup_bytes(n->children, n->clen);
-    if ((n->vlen && !c->value) || (n->clen && !c->children)) {
+    if (n->vlen && !c->value) {
         xst_node_free(c);
         return NULL;
     }
     c->vlen = n->vlen;
+    if (n->kids)
+        n->kids->refs++;
+    c->kids = n->kids;
+    c->children = n->children;
     c->clen = n->clen;
     return c;
 }
@@ -101,32 +130,43 @@ int xst_node_set_perms(struct xst_node *n, const struct xst_perm *p,
 
 int xst_node_add_child(struct xst_node *n, const char *name, size_t len)
 {
-    char *c = realloc(n->children, n->clen + len + 1);
+    struct xst_kids *k = malloc(sizeof(*k) + n->clen + len + 1);
 
-    if (!c)
+    if (!k)
         return -ENOMEM;
-    memcpy(c + n->clen, name, len);
-    c[n->clen + len] = '\0';
-    n->children = c;
-    n->clen += len + 1;
+    k->refs = 1;
+    if (n->clen)
+        memcpy(k->names, n->children, n->clen);
+    memcpy(k->names + n->clen, name, len);
+    k->names[n->clen + len] = '\0';
+    kids_set(n, k, n->clen + len + 1);
     return 0;
 }
 
-void xst_node_del_child(struct xst_node *n, const char *name, size_t len)
+int xst_node_del_child(struct xst_node *n, const char *name, size_t len)
 {
-    size_t off = 0;
+    struct xst_kids *k;
+    size_t off = 0, l = 0;
 
-    while (off < n->clen) {
-        size_t l = strlen(n->children + off);
-
-        if (l == len && memcmp(n->children + off, name, len) == 0) {
-            memmove(n->children + off, n->children + off + l + 1,
-                    n->clen - off - l - 1);
-            n->clen -= l + 1;
-            return;
-        }
-        off += l + 1;
+    for (; off < n->clen; off += l + 1) {
+        l = strlen(n->children + off);
+        if (l == len && memcmp(n->children + off, name, len) == 0)
+            break;
     }
+    if (off >= n->clen)
+        return 0;
+    if (n->clen == l + 1) {
+        kids_set(n, NULL, 0);
+        return 0;
+    }
+    k = malloc(sizeof(*k) + n->clen - l - 1);
+    if (!k)
+        return -ENOMEM;
+    k->refs = 1;
+    memcpy(k->names, n->children, off);
+    memcpy(k->names + off, n->children + off + l + 1, n->clen - off - l - 1);
+    kids_set(n, k, n->clen - l - 1);
+    return 0;
 }
 
 int xst_store_init(struct xst_store *s)

@@ -96,8 +96,9 @@ struct xst_node {
     unsigned nperms;
     char *value;
     size_t vlen;
-    char *children; /* each child's name followed by a NUL */
+    const char *children; /* each child's name followed by a NUL */
     size_t clen;
+    struct xst_kids *kids; /* holds children; shared with copies */
 };
 
 struct xst_node *xst_node_new(const char *path, const struct xst_perm *perms,
@@ -107,8 +108,9 @@ void xst_node_free(struct xst_node *n);
 int xst_node_set_value(struct xst_node *n, const void *v, size_t len);
 int xst_node_set_perms(struct xst_node *n, const struct xst_perm *p,
                        unsigned np);
+/* Adding or removing a child makes the node a new list: 0 or -ENOMEM. */
 int xst_node_add_child(struct xst_node *n, const char *name, size_t len);
-void xst_node_del_child(struct xst_node *n, const char *name, size_t len);
+int xst_node_del_child(struct xst_node *n, const char *name, size_t len);
 
 static inline uint16_t xst_node_owner(const struct xst_node *n)
 {

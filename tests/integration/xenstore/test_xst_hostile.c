@@ -398,10 +398,87 @@ static void test_node_and_value_quota(void)
     CHECK_EQ(tc_write(&g, 0, "fits", big), 0);
     big[100] = 'v';
     big[101] = '\0';
-    CHECK_EQ(tc_write(&g, 0, "fits", big), -ENOSPC);
+    CHECK_EQ(tc_write(&g, 0, "fits", big), -E2BIG);
     CHECK_EQ(tc_write(&d0, 0, "/local/domain/5/fits", big), 0);
     tc_close(&d0);
     tc_close(&g);
+    xst_server_destroy(s);
+}
+
+/*
+ * Per-node size limits, at their defaults: a guest's value is at most 2048
+ * bytes (as Xen's) and a node's list of children, as a guest grows it, at
+ * most 4096 bytes of names (one DIRECTORY reply); beyond, E2BIG and nothing
+ * changes.  dom0 is
+ * not held to them.  A write copies at most one node's value or child
+ * list, so the limit bounds a guest's work per write whatever the sibling
+ * count: the list a guest can make is checked to stay within it.
+ */
+static void test_node_size_limits(void)
+{
+    struct xst_server *s = srv_cfg(NULL);
+    char path[64], big[4000], list[BUF];
+    struct tc g, d0;
+    int i, r = 0, n;
+    long tx;
+
+    make_home(s, 5);
+    open_conn(&g, s, 5);
+    open_conn(&d0, s, 0);
+    /* values */
+    memset(big, 'v', sizeof(big));
+    big[2048] = '\0';
+    CHECK_EQ(tc_write(&g, 0, "value", big), 0);
+    big[2048] = 'v';
+    big[2049] = '\0';
+    CHECK_EQ(tc_write(&g, 0, "value", big), -E2BIG);
+    CHECK_EQ(tc_read(&g, 0, "value", list, sizeof(list)), 2048);
+    big[3999] = '\0';
+    CHECK_EQ(tc_write(&d0, 0, "/local/domain/5/value", big), 0);
+    /* children: "value" and "c0000".."c0680" fill 682 * 6 = 4092 bytes */
+    for (i = 0; i < 1000 && r == 0; i++) {
+        snprintf(path, sizeof(path), "c%04d", i);
+        r = tc_write(&g, 0, path, "v");
+    }
+    CHECK_EQ(r, -E2BIG);
+    CHECK_EQ(i - 1, 681);
+    CHECK_EQ(tc_dir(&g, 0, "/local/domain/5", list, sizeof(list)), 0);
+    n = (int)strlen(list) + 1;
+    CHECK_EQ(n, 4092);
+    /* every way of adding a child to the full node is refused */
+    CHECK_EQ(tc_str(&g, XS_MKDIR, 0, "more", NULL, NULL), -E2BIG);
+    CHECK_EQ(tc_write(&g, 0, "deep/er", "v"), -E2BIG);
+    CHECK_EQ(tc_read(&g, 0, "deep", list, sizeof(list)), -ENOENT);
+    tx = tc_tx_start(&g);
+    CHECK_EQ(tc_write(&g, (uint32_t)tx, "more", "v"), -E2BIG);
+    CHECK_EQ(tc_tx_end(&g, (uint32_t)tx, true), 0);
+    CHECK_EQ(tc_dir(&g, 0, "/local/domain/5", list, sizeof(list)), 0);
+    CHECK_EQ(strlen(list) + 1, n);
+    /* below the full node, and in place, the guest goes on */
+    CHECK_EQ(tc_write(&g, 0, "c0000/below", "v"), 0);
+    CHECK_EQ(tc_write(&g, 0, "c0001", "new"), 0);
+    /* a long name counts by its length */
+    CHECK_EQ(tc_str(&g, XS_RM, 0, "c0002", NULL, NULL), 0);
+    memset(path, 'n', 20);
+    path[20] = '\0';
+    CHECK_EQ(tc_write(&g, 0, path, "v"), -E2BIG);
+    CHECK_EQ(tc_write(&g, 0, "c0002", "v"), 0);
+    /* dom0 is exempt */
+    CHECK_EQ(tc_write(&d0, 0, "/local/domain/5/by-dom0", "v"), 0);
+    CHECK_EQ(tc_str(&d0, XS_MKDIR, 0, "/local/domain/5/more", NULL, NULL),
+             0);
+    CHECK_EQ(tc_read(&d0, 0, "/local/domain/5/by-dom0", list, sizeof(list)),
+             1);
+    /* a guest writing an existing node under the grown list still can */
+    CHECK_EQ(tc_write(&g, 0, "c0003", "w"), 0);
+    /* room for still_serves()'s node */
+    CHECK_EQ(tc_str(&d0, XS_RM, 0, "/local/domain/5/more", NULL, NULL), 0);
+    CHECK_EQ(tc_str(&d0, XS_RM, 0, "/local/domain/5/by-dom0", NULL, NULL),
+             0);
+    CHECK_EQ(tc_str(&g, XS_RM, 0, "c0004", NULL, NULL), 0);
+    tc_close(&d0);
+    tc_close(&g);
+    CHECK(still_serves(s));
     xst_server_destroy(s);
 }
 
@@ -568,6 +645,7 @@ int main(void)
     RUN(test_watch_quota);
     RUN(test_transaction_quota);
     RUN(test_node_and_value_quota);
+    RUN(test_node_size_limits);
     RUN(test_transaction_size_quota);
     RUN(test_unread_events);
     RUN(test_unread_replies);

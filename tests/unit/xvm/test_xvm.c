@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -221,6 +222,112 @@ static void test_gnttab_end_fails_while_mapped(void)
     gt_teardown(&f);
 }
 
+/*
+ * Two holders of one grant: the busy bits stay until the last lets go
+ * (the backend counts its claims per entry, as Xen counts active pins), so
+ * the granter cannot revoke a page that is still mapped, whatever mix of
+ * maps and copies came and went; a release nobody claimed is refused and
+ * leaves the counts alone.
+ */
+static void test_gnttab_busy_counted(void)
+{
+    struct gt_fixture f;
+    void *p1 = NULL, *p2 = NULL;
+    char buf[16] = "counted";
+
+    gt_setup(&f);
+    CHECK_EQ(xvm_gnttab_grant(f.table, f.nents, 8, DOM_BACK, 10, false), 0);
+    /* a release before any claim is refused and changes nothing */
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_bad_handle);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, true), GNTST_bad_handle);
+    CHECK_EQ(f.table[8].flags, GTF_permit_access);
+    /* two maps, one released: still busy */
+    CHECK_EQ(xvm_gnttab_map(f.gt, 8, true, &p1), GNTST_okay);
+    CHECK_EQ(xvm_gnttab_map(f.gt, 8, true, &p2), GNTST_okay);
+    CHECK(p1 == p2);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, true), GNTST_okay);
+    CHECK(f.table[8].flags & GTF_writing);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), -EBUSY);
+    /* copies both ways while it is mapped leave it busy */
+    CHECK_EQ(copy1(&f, 8, 0, sizeof(buf), XVM_GCOPY_TO_GUEST, buf),
+             GNTST_okay);
+    CHECK_EQ(copy1(&f, 8, 0, sizeof(buf), XVM_GCOPY_FROM_GUEST, buf),
+             GNTST_okay);
+    CHECK((f.table[8].flags & (GTF_reading | GTF_writing)) ==
+          (GTF_reading | GTF_writing));
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), -EBUSY);
+    /* a read-only release of a writable hold is not a release */
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_bad_handle);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), -EBUSY);
+    /* the last holder lets go: revocable */
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, true), GNTST_okay);
+    CHECK_EQ(f.table[8].flags, GTF_permit_access);
+    /* one more release is refused: no underflow */
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, true), GNTST_bad_handle);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_bad_handle);
+    /* a read map and a write copy: the copy's end keeps GTF_reading */
+    CHECK_EQ(xvm_gnttab_map(f.gt, 8, false, &p1), GNTST_okay);
+    CHECK_EQ(copy1(&f, 8, 0, sizeof(buf), XVM_GCOPY_TO_GUEST, buf),
+             GNTST_okay);
+    CHECK_EQ(f.table[8].flags, GTF_permit_access | GTF_reading);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), -EBUSY);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_okay);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), 0);
+    gt_teardown(&f);
+}
+
+/* Two backend threads copying through the same entries at once. */
+static void *copier(void *arg)
+{
+    struct gt_fixture *f = arg;
+    char buf[64] = "x";
+    unsigned i;
+
+    for (i = 0; i < 20000; i++) {
+        struct xvm_gcopy ops[4] = {
+            {.local = buf, .ref = 8, .len = 64, .dir = XVM_GCOPY_TO_GUEST},
+            {.local = buf, .ref = 9, .len = 64, .dir = XVM_GCOPY_FROM_GUEST},
+            {.local = buf, .ref = 9, .len = 64, .dir = XVM_GCOPY_TO_GUEST},
+            {.local = buf, .ref = 8, .len = 64, .dir = XVM_GCOPY_FROM_GUEST},
+        };
+
+        if (xvm_gnttab_copy(f->gt, ops, 4) != 0)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+/*
+ * Concurrent copies keep the counts exact: afterwards the mapping taken
+ * before them still holds its entry, and the other entry is free again.
+ */
+static void test_gnttab_busy_counted_concurrent(void)
+{
+    struct gt_fixture f;
+    pthread_t t[2];
+    void *page, *rc;
+    int i;
+
+    gt_setup(&f);
+    CHECK_EQ(xvm_gnttab_grant(f.table, f.nents, 8, DOM_BACK, 10, false), 0);
+    CHECK_EQ(xvm_gnttab_grant(f.table, f.nents, 9, DOM_BACK, 11, false), 0);
+    CHECK_EQ(xvm_gnttab_map(f.gt, 8, false, &page), GNTST_okay);
+    for (i = 0; i < 2; i++)
+        CHECK(pthread_create(&t[i], NULL, copier, &f) == 0);
+    for (i = 0; i < 2; i++) {
+        CHECK(pthread_join(t[i], &rc) == 0);
+        CHECK(rc == NULL);
+    }
+    CHECK_EQ(f.table[8].flags, GTF_permit_access | GTF_reading);
+    CHECK_EQ(f.table[9].flags, GTF_permit_access);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), -EBUSY);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 9), 0);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_okay);
+    CHECK_EQ(xvm_gnttab_unmap(f.gt, 8, false), GNTST_bad_handle);
+    CHECK_EQ(xvm_gnttab_end(f.table, f.nents, 8), 0);
+    gt_teardown(&f);
+}
+
 static void test_evtchn_local_pair(void)
 {
     struct xvm_evtchn *front = xvm_evtchn_open(DOM_GUEST);
@@ -371,6 +478,8 @@ int main(void)
     RUN(test_gnttab_copy_rejects);
     RUN(test_gnttab_batch_counts_failures);
     RUN(test_gnttab_end_fails_while_mapped);
+    RUN(test_gnttab_busy_counted);
+    RUN(test_gnttab_busy_counted_concurrent);
     RUN(test_evtchn_local_pair);
     RUN(test_evtchn_table_full);
     RUN(test_evtchn_adopt);

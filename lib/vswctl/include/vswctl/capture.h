@@ -153,19 +153,27 @@ int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
                     struct vsw_cap_rep *rep, int *conn, int *memfd,
                     int *evfd);
 
-/** A mapped ring.  Fields are private to the functions below. */
+/**
+ * A mapped ring.  Fields are private to the functions below.  The reader
+ * trusts nothing in the shared ring: what it needs from there is read once
+ * into these fields or into @rec, checked, then used.
+ */
 struct vsw_cap_reader {
     int conn, memfd, evfd;   /* conn may be -1 (tests) */
     struct vsw_cap_shm *shm;
     uint8_t *data;
     size_t map_len;
+    uint32_t size;           /* data area bytes, as mapped */
+    uint32_t snaplen;        /* as read at init */
+    struct vsw_cap_rec *rec; /* the record handed out: a private copy */
     uint64_t pos;            /* next record to read */
     int hup;                 /* the connection ended */
 };
 
 /**
  * Map the ring of @memfd; the reader takes the three descriptors over
- * (@conn may be -1).  @return 0 or -errno (EPROTO: not a capture ring).
+ * (@conn may be -1).  @return 0 or -errno (EPROTO: not a capture ring, or
+ * one not sealed against shrinking).
  */
 XVN_EXPORT
 int vsw_cap_reader_init(struct vsw_cap_reader *r, int conn, int memfd,
@@ -176,8 +184,9 @@ void vsw_cap_reader_fini(struct vsw_cap_reader *r);
 
 /**
  * The next record, skipping padding; NULL when the ring is empty (or
- * holds garbage: *@err then gets -EPROTO).  Records stay valid until
- * vsw_cap_reader_done().
+ * holds garbage: *@err then gets -EPROTO).  The record is the reader's
+ * private copy, checked (caplen bytes of frame follow its header); it stays
+ * valid until the next call.
  */
 XVN_EXPORT
 const struct vsw_cap_rec *vsw_cap_reader_next(struct vsw_cap_reader *r,

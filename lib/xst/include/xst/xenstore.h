@@ -80,7 +80,14 @@ struct xst_config {
     unsigned max_watches;      /**< watches per connection (128) */
     unsigned max_transactions; /**< open transactions per connection (10) */
     unsigned max_nodes;        /**< nodes owned per domain (1000) */
-    unsigned max_value;        /**< bytes in one value (2048) */
+    unsigned max_value;        /**< bytes in one value (2048): E2BIG */
+    /**
+     * Bytes of child names (each with its NUL) a guest may make one node's
+     * list of children hold (4096, so it fits one DIRECTORY reply): adding
+     * a child beyond fails with E2BIG.  With max_value it bounds what one
+     * guest write copies.
+     */
+    size_t max_child_names;
     unsigned max_tx_nodes;     /**< nodes one transaction may touch (1024) */
     size_t max_tx_bytes;       /**< memory its node copies may hold (1 MiB) */
     /**

@@ -18,7 +18,9 @@
  *    (one 64-bit load), validates that private copy, and claims the entry by a
  *    64-bit compare-and-swap that sets GTF_reading/GTF_writing, so the entry
  *    the checks passed on is exactly the one in force during the access and
- *    the granter cannot end access in the middle of it.
+ *    the granter cannot end access in the middle of it.  The view counts
+ *    its claims on each entry (Xen's pin counts): the bits stay set until
+ *    the last holder releases.
  *
  * Status codes are Xen's GNTST_* values.
  */
@@ -176,18 +178,24 @@ unsigned xvm_gnttab_copy(struct xvm_gnttab *gt, struct xvm_gcopy *ops,
  * Map the frame granted by @ref into this process (for shared rings).
  * Validates the entry as xvm_gnttab_copy() does and, while mapped, holds
  * GTF_reading (and GTF_writing when @writable) so the granter cannot end
- * access.
+ * access.  The same ref may be mapped more than once; each map needs its
+ * own xvm_gnttab_unmap().
  *
  * @param[out] page  pointer to the 4 KiB frame
- * @return GNTST_okay or a negative GNTST_* code.
+ * @return GNTST_okay or a negative GNTST_* code (GNTST_general_error when
+ *         the entry already has 65535 claims).
  */
 XVN_EXPORT
 int16_t xvm_gnttab_map(struct xvm_gnttab *gt, grant_ref_t ref, bool writable,
                        void **page);
 
 /**
- * Undo xvm_gnttab_map(): drop GTF_reading/GTF_writing on @ref.
- * @return GNTST_okay, or GNTST_bad_gntref for a ref out of range.
+ * Undo one xvm_gnttab_map() of @ref with the same @writable.  Claims are
+ * counted per entry: GTF_writing is dropped when the last writable claim
+ * goes, GTF_reading when the last claim of any kind goes (copies in flight
+ * count too), so the granter cannot end access while any mapping is live.
+ * @return GNTST_okay; GNTST_bad_gntref for a ref out of range;
+ *         GNTST_bad_handle if @ref holds no such mapping (nothing changes).
  */
 XVN_EXPORT
 int16_t xvm_gnttab_unmap(struct xvm_gnttab *gt, grant_ref_t ref,
