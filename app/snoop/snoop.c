@@ -347,6 +347,9 @@ static int start(const struct opts *o, struct vsw_cap_reader *r)
         vsw_cap_reader_fini(r);
         return -1;
     }
+    /* As tcpdump's "listening on": from here every frame is captured
+     * (vswitchd answers once the fast path has the capture). */
+    fprintf(stderr, "snoop: capturing on %s\n", o->dev);
     return 0;
 }
 

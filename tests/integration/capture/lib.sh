@@ -47,7 +47,8 @@ snoop_start() {
     "$SNOOP" -S "$SOCK" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
     SNOOP_PID[$name]=$!
     for i in $(seq 50); do
-        [ "$(ncaps)" -gt "$before" ] && return 0
+        [ "$(ncaps)" -gt "$before" ] &&
+            grep -q "^snoop: capturing on" "$TMP/$name.err" && return 0
         kill -0 "${SNOOP_PID[$name]}" 2>/dev/null || break
         sleep 0.1
     done
