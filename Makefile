@@ -6,7 +6,7 @@ ASAN ?= build-asan
 FUZZ_SECONDS ?= 60
 BENCH_SECONDS ?= 3
 
-.PHONY: all deps build build-asan demo test fuzz bench clean
+.PHONY: all deps build build-asan demo test fuzz bench install clean
 
 all: build
 
@@ -39,6 +39,10 @@ fuzz: build-asan
 # Benchmarks with figures and plots in bench/results/.
 bench: build
 	bench/run.sh $(BUILD) $(BENCH_SECONDS)
+
+# Programs, man pages, systemd units and /etc/xvnet (DESTDIR=... works).
+install: build
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "vswctl/ctl.h"
+#include "xvm/version.h"
 
 static const struct cmd cmds[] = {
     {"rename-link", do_rename_link,
@@ -201,6 +202,9 @@ void propstr_add(char *buf, size_t len, const char *opt)
 int main(int argc, char **argv)
 {
     size_t i;
+
+    if (xvm_version_opt(argc, argv, "dladm"))
+        return 0;
 
     if (argc < 2) {
         char *dflt[] = {"show-link", NULL};

@@ -24,6 +24,7 @@
 
 #include "snoop.h"
 #include "vswctl/capture.h"
+#include "xvm/version.h"
 
 /* After a batch, let frames gather this long before looking again:
  * fewer wake-ups for vswitchd to send, at most this much added delay. */
@@ -361,6 +362,9 @@ int main(int argc, char **argv)
     unsigned long got = 0;
     struct opts o;
     int status;
+
+    if (xvm_version_opt(argc, argv, "snoop"))
+        return 0;
 
     if (opts_parse(argc, argv, &o) < 0)
         return 1;

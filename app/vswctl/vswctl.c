@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vswctl/client.h"
+#include "xvm/version.h"
 
 static void usage(void)
 {
@@ -201,6 +202,9 @@ int main(int argc, char **argv)
     const char *sock = NULL;
     struct vsw_client *c;
     int opt, rc;
+
+    if (xvm_version_opt(argc, argv, "vswctl"))
+        return 0;
 
     while ((opt = getopt(argc, argv, "+s:h")) != -1) {
         if (opt != 's') {

@@ -31,6 +31,7 @@
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
 #include "xvm/log.h"
+#include "xvm/version.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/xvnet"
 #define DEFAULT_PREFIX "vswitchd"
@@ -271,6 +272,9 @@ int main(int argc, char **argv)
     struct rte_mempool *pool;
     struct opts o;
     int rc;
+
+    if (xvm_version_opt(argc, argv, "vswitchd"))
+        return 0;
 
     xvm_log_open("vswitchd", false);
     nb_set_log(netback_log);

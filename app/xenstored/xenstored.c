@@ -22,6 +22,7 @@
 #include "xst/xenstore.h"
 #include "xvm/daemon.h"
 #include "xvm/log.h"
+#include "xvm/version.h"
 
 static void usage(FILE *f)
 {
@@ -85,6 +86,9 @@ int main(int argc, char **argv)
     struct xst_server *srv;
     bool foreground = false;
     int opt, sigfd, r;
+
+    if (xvm_version_opt(argc, argv, "xenstored"))
+        return 0;
 
     while ((opt = getopt(argc, argv, "s:fh")) != -1) {
         switch (opt) {

@@ -32,6 +32,7 @@
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
 #include "procdom_net.h"
+#include "xvm/version.h"
 
 #define CHAN 3
 
@@ -140,6 +141,9 @@ int main(int argc, char **argv)
     char path[PATH_MAX];
     struct xvm_mem *mem;
     int opt, rc, sig, xs_fd = -1;
+
+    if (xvm_version_opt(argc, argv, "xvm-procdom"))
+        return 0;
 
     while ((opt = getopt(argc, argv, "n:")) != -1) {
         if (opt != 'n')

@@ -18,6 +18,7 @@
 #include "xvmdctl/client.h"
 #include "domcfg/domcfg.h"
 #include "xvm/fdpass.h"
+#include "xvm/version.h"
 
 static const char *sock_path = XVMD_DEFAULT_SOCKET;
 
@@ -311,6 +312,9 @@ int main(int argc, char **argv)
 {
     int opt, nargs;
     size_t i;
+
+    if (xvm_version_opt(argc, argv, "xvm"))
+        return 0;
 
     while ((opt = getopt(argc, argv, "+s:h")) != -1) {
         switch (opt) {

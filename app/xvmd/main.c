@@ -27,6 +27,7 @@
 #include "xvm/fdpass.h"
 #include "xvm/log.h"
 #include "xvmd.h"
+#include "xvm/version.h"
 
 #define CLIENTS_MAX 64
 
@@ -194,6 +195,9 @@ int main(int argc, char **argv)
                      .shutdown_ms = 10000};
     const char *sock = XVMD_DEFAULT_SOCKET, *xs = XVMD_DEFAULT_XS_SOCKET;
     int lfd = -1, sfd, rc;
+
+    if (xvm_version_opt(argc, argv, "xvmd"))
+        return 0;
 
     xvm_log_open("xvmd", false);
     if (parse_args(&x, &sock, &xs, argc, argv) < 0)

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* `--version` (xvm/version.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "xvm/version.h"
+
+const char *xvm_version(void)
+{
+    return XVNET_VERSION;
+}
+
+int xvm_version_opt(int argc, char **argv, const char *prog)
+{
+    if (argc != 2 || strcmp(argv[1], "--version") != 0)
+        return 0;
+    printf("%s (xvnet) %s\n", prog, xvm_version());
+    return 1;
+}

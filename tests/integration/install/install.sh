@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# `make install` (meson install) into a DESTDIR: every program, the man
+# pages, the systemd units and the default configuration land there; every
+# installed program answers --version; the units pass systemd-analyze
+# verify (with their paths pointed into the DESTDIR).
+#
+# usage: install.sh BUILD_DIR
+. "$(dirname "$0")/../../lib/common.sh"
+
+BUILD=$1
+T=$(mktemp -d /tmp/xvnet-install.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+meson install -C "$BUILD" --destdir "$T/root" --no-rebuild --quiet \
+    >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "meson install"; }
+prefix=$(meson introspect "$BUILD" --buildoptions |
+    python3 -c "import json,sys
+print([o['value'] for o in json.load(sys.stdin) if o['name'] == 'prefix'][0])")
+R="$T/root$prefix"
+for p in sbin/xvmd sbin/xvm sbin/xenstored sbin/vswitchd sbin/vswctl \
+         sbin/dladm sbin/snoop libexec/xvm-procdom; do
+    out=$("$R/$p" --version 2>&1); rc=$?
+    if [ $rc = 0 ] && [[ "$out" =~ ^$(basename "$p")\ \(xvnet\)\ [0-9]+\.[0-9]+ ]]; then
+        ok "$p --version: $out"
+    else fail "$p --version: exit $rc, '$out'"; fi
+done
+for m in dladm.8 snoop.8; do
+    [ -f "$R/share/man/man8/$m" ] && ok "man page $m" || fail "no man page $m"
+done
+for f in datalink.conf vswitchd.env xvmd.env; do
+    [ -f "$R/etc/xvnet/$f" ] && ok "configuration $f" || fail "no $prefix/etc/xvnet/$f"
+done
+if command -v systemd-analyze >/dev/null; then
+    mkdir -p "$T/units"
+    for u in xvmd.service vswitchd.service; do
+        [ -f "$R/lib/systemd/system/$u" ] || { fail "no unit $u"; continue; }
+        sed "s|$prefix/|$R/|g" "$R/lib/systemd/system/$u" >"$T/units/$u"
+    done
+    if (cd "$T/units" && systemd-analyze verify --man=no ./xvmd.service \
+            ./vswitchd.service) >"$T/verify.log" 2>&1 && [ ! -s "$T/verify.log" ]; then
+        ok "systemd-analyze verify: both units"
+    else fail "systemd-analyze verify: $(cat "$T/verify.log")"; fi
+else
+    echo "note: systemd-analyze not installed: the units are not verified"
+fi
+echo "$fails failure(s)"
+[ $fails = 0 ]
