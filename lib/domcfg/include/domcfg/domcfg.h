@@ -19,7 +19,8 @@
  * defaults of linkprop/linkprop.h: link (required, a datalink name), vlan
  * 1-4094 (absent: untagged), maxbw in dladm's syntax (absent: no limit),
  * mac = auto | random | a unicast MAC (absent: auto), priority = low |
- * medium | high (absent: high, as dladm's default).
+ * medium | high (absent: high, as dladm's default), protection and
+ * allowed-ips (dladm's values, items separated by spaces), mtu.
  *
  * xvm_domcfg_format() writes a config back; parsing what it writes gives
  * the same struct xvm_domcfg.
