@@ -12,7 +12,10 @@
  *    attached to that VNIC;
  *  - the directory disappearing (domain destroyed) deletes the VNIC.
  * After a restart the VNICs are made again from xenstore and the guests
- * come back through the xenbus state machine.
+ * come back through the xenbus state machine.  When xenstore goes away
+ * (xvmd restarted) the vifs keep running and the vif bus reconnects by
+ * itself (nbd_vifmgr.h): the VNICs of domains gone meanwhile are deleted,
+ * those of domains still there are kept, new ones are made.
  *
  * Threads: vsw_mgr_vifs_create() and _destroy() on the main thread while
  * no control thread runs; everything else on the control thread (the
@@ -35,12 +38,17 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          struct vsw_mgr *m,
                                          struct vsw_switch *sw);
 
-/** The fd the control thread polls for it (POLLIN), or -1 once its
- *  xenstore connection is gone; it may change after each run. */
+/** The fd the control thread polls for it (POLLIN), or -1 while its
+ *  xenstore connection is lost; it may change after each run. */
 int vsw_mgr_vifs_fd(const struct vsw_mgr_vifs *v);
 
-/** Serve what is pending: when the fd is readable, and once at start;
- *  wakes the fast path when a port came or went. */
+/** The poll timeout in milliseconds until the next reconnection attempt
+ *  (0: run now), or -1 while connected. */
+int vsw_mgr_vifs_timeout(const struct vsw_mgr_vifs *v);
+
+/** Serve what is pending: when the fd is readable, when the timeout has
+ *  passed, and once at start; wakes the fast path when a port came or
+ *  went. */
 void vsw_mgr_vifs_run(struct vsw_mgr_vifs *v);
 
 /** Let the guests go (their backends write Closed), detach their vifs,
