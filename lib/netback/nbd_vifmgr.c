@@ -555,8 +555,12 @@ static int resync(struct nbd_vifmgr *vm)
 /* The connection failed with @err: let it be, and retry soon. */
 static void lose(struct nbd_vifmgr *vm, int err)
 {
-    vm->log("xenstore connection lost (%s): reconnecting to %s, guest "
-            "vifs keep running meanwhile", strerror(-err), vm->xs_sock);
+    if (vm->xs)
+        vm->log("xenstore connection lost (%s): reconnecting to %s, guest "
+                "vifs keep running meanwhile", strerror(-err), vm->xs_sock);
+    else
+        vm->log("xenstore at %s: %s: waiting for it", vm->xs_sock,
+                strerror(-err));
     vm->lost = true;
     vm->attempts = 0;
     vm->wait_ms = RETRY_FIRST_MS;
@@ -675,6 +679,11 @@ struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
     vm->arg = p->arg;
     vm->log = p->log;
     vm->xs = xvm_xs_open(p->xs_sock);
+    if (!vm->xs && (errno == ENOENT || errno == ECONNREFUSED)) {
+        /* xenstore is not up yet: wait for it as after a loss. */
+        lose(vm, -errno);
+        return vm;
+    }
     if (!vm->xs)
         goto free_vm;
     /* The watch fires once at once: that event runs the first scan. */
@@ -701,7 +710,8 @@ void nbd_vifmgr_destroy(struct nbd_vifmgr *vm)
     /* Closed tells each frontend to wait for the next backend. */
     while (vm->devs)
         dev_free(vm, vm->devs, DEV_STOP);
-    xvm_xs_unwatch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
+    if (vm->xs)
+        xvm_xs_unwatch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
     xvm_xs_close(vm->xs);
     free(vm);
 }

@@ -243,9 +243,51 @@ out:
     rmdir(dir);
 }
 
+/* Started before xenstore listens: it waits for it. */
+static void test_late_start(void)
+{
+    char dir[] = "/tmp/xvnet-vifbus.XXXXXX", link[64];
+    struct nbd_vifmgr *vm = NULL;
+    struct xvm_xs *ts = NULL;
+    struct xsd *a = NULL;
+    struct rec r = {0};
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(link, sizeof(link), "%s/xs.sock", dir);
+    lines_reconnected = 0;
+    vm = nbd_vifmgr_create(&(struct nbd_vifmgr_params){
+        .xs_sock = link, .xvmd_sock = "/nonexistent", .ops = &ops,
+        .arg = &r, .log = logf_});
+    CHECK(vm != NULL);
+    if (!vm)
+        goto out;
+    CHECK_EQ(nbd_vifmgr_fd(vm), -1);
+    CHECK(nbd_vifmgr_timeout(vm) >= 0);
+    serve(vm, 300);
+    a = xsd_start();
+    CHECK(a != NULL);
+    if (!a)
+        goto out;
+    CHECK_EQ(symlink(xsd_path(a), link), 0);
+    ts = xvm_xs_open(link);
+    CHECK(ts != NULL);
+    vif_dir(ts, 5, "1");
+    serve(vm, 1500);
+    CHECK_EQ(lines_reconnected, 1);
+    CHECK_EQ(r.adds, 1);
+    CHECK(be_state_is(ts, 5, "2"));
+out:
+    nbd_vifmgr_destroy(vm);
+    xvm_xs_close(ts);
+    xsd_stop(a);
+    unlink(link);
+    rmdir(dir);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     RUN(test_recover);
+    RUN(test_late_start);
     return check_summary();
 }

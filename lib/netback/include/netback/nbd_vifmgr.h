@@ -129,7 +129,8 @@ struct nbd_vifmgr_params {
 
 /**
  * Connect to xenstore and watch NBD_BE_ROOT.  Devices appear at the first
- * nbd_vifmgr_run() (the watch fires at once).
+ * nbd_vifmgr_run() (the watch fires at once).  A xenstore not listening
+ * yet (ENOENT, ECONNREFUSED) is waited for as after a loss.
  * @return the manager, or NULL with errno (EINVAL, ENOMEM, xenstore's).
  */
 struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p);

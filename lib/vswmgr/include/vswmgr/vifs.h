@@ -30,8 +30,9 @@
 struct vsw_mgr_vifs;
 
 /**
- * Connect to dom0's xenstore at @xs_sock and start watching; xvmd is at
- * @xvmd_sock.  @return the watcher, or NULL with errno.
+ * Connect to dom0's xenstore at @xs_sock and start watching (a xenstore
+ * not listening yet is waited for); xvmd is at @xvmd_sock.
+ * @return the watcher, or NULL with errno.
  */
 struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          const char *xvmd_sock,
