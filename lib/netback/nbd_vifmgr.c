@@ -486,7 +486,8 @@ static int dispatch(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev)
  * events: its directory gone, it is reaped; else its xenbus machine is
  * taken over to vm->xs if it still matches (the vif keeps running), or
  * the device is probed again as after a backend restart.
- * @return 0 kept, 1 probed again, 2 reaped, or -errno (xenstore failed).
+ * @return 0 kept, 1 probed again, 2 reaped (@dev is then freed), or
+ *         -errno (xenstore failed; @dev is still there).
  */
 static int dev_resync(struct nbd_vifmgr *vm, struct nbd_vifdev *dev)
 {
@@ -510,7 +511,9 @@ static int dev_resync(struct nbd_vifmgr *vm, struct nbd_vifdev *dev)
      * may even belong to another domain. */
     vm->log("%s: not as it was: probing it again", dev->name);
     dev_free(vm, dev, DEV_STALE);
-    return dev_new(vm, domid, n) ? 1 : -ENOMEM;
+    /* Out of memory, the scan that ends the resync tries again. */
+    dev_new(vm, domid, n);
+    return 1;
 }
 
 /*
