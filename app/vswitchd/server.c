@@ -82,7 +82,7 @@ static void *server_main(void *arg)
     if (s->vifs)
         vsw_mgr_vifs_run(s->vifs);
     for (;;) {
-        int i, n = s->nclients;
+        int i, n = s->nclients, timeout, rc;
 
         pfd[0] = (struct pollfd){.fd = s->stopfd, .events = POLLIN};
         pfd[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
@@ -91,10 +91,17 @@ static void *server_main(void *arg)
         pfd[n + 2] = (struct pollfd){.fd = s->vifs ? vsw_mgr_vifs_fd(s->vifs)
                                                    : -1,
                                      .events = POLLIN};
-        if (poll(pfd, (nfds_t)n + 3, -1) < 0) {
+        /* While xenstore is lost, wake up for the next reconnection. */
+        timeout = s->vifs ? vsw_mgr_vifs_timeout(s->vifs) : -1;
+        rc = poll(pfd, (nfds_t)n + 3, timeout);
+        if (rc < 0) {
             if (errno == EINTR)
                 continue;
             break;
+        }
+        if (rc == 0) {
+            vsw_mgr_vifs_run(s->vifs);
+            continue;
         }
         if (pfd[0].revents)
             break;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linkprop/linkprop.h"
@@ -18,8 +19,18 @@
 /* The token of our watch on NBD_BE_ROOT. */
 #define BE_TOKEN "nbd:vifs"
 
+/* Reconnection backoff: the first retry, and the longest wait. */
+#define RETRY_FIRST_MS 100u
+#define RETRY_MAX_MS 2000u
+
 struct nbd_vifmgr {
-    struct xvm_xs *xs;
+    struct xvm_xs *xs; /* the devices' connection (unusable while lost) */
+    bool lost;         /* xs failed: reconnecting */
+    unsigned attempts; /* reconnection attempts since the loss */
+    unsigned wait_ms;  /* the current backoff */
+    struct timespec retry_at;
+    uint64_t dropped; /* xvm_xs_events_dropped() already caught up with */
+    const char *xs_sock;
     const char *xvmd_sock;
     const struct nbd_vifmgr_ops *ops;
     void *arg;
@@ -304,9 +315,16 @@ static void dev_leftovers(struct nbd_vifdev *dev)
         xvm_xs_rm(xs, XVM_XS_NO_TX, p);
 }
 
-/* Forget a device; @gone: its directory was removed (domain destroyed). */
+/* Why a device goes. */
+enum dev_end {
+    DEV_STOP,  /* the manager is being destroyed */
+    DEV_GONE,  /* its directory was removed (domain destroyed) */
+    DEV_STALE, /* after a resync it cannot be kept: probed again */
+};
+
+/* Forget a device. */
 static void dev_free(struct nbd_vifmgr *vm, struct nbd_vifdev *dev,
-                     bool gone)
+                     enum dev_end why)
 {
     struct nbd_vifdev **pp;
 
@@ -317,8 +335,8 @@ static void dev_free(struct nbd_vifmgr *vm, struct nbd_vifdev *dev,
         }
     nb_xenbus_destroy(dev->xb);
     if (dev->added && vm->ops->remove)
-        vm->ops->remove(vm->arg, dev, gone);
-    if (gone) {
+        vm->ops->remove(vm->arg, dev, why != DEV_STOP);
+    if (why == DEV_GONE) {
         dev_leftovers(dev);
         vm->log("%s: removed (backend directory gone)", dev->name);
     }
@@ -407,7 +425,7 @@ static int scan(struct nbd_vifmgr *vm)
     for (dev = vm->devs; dev; dev = next) {
         next = dev->next;
         if (!dev->seen)
-            dev_free(vm, dev, true);
+            dev_free(vm, dev, DEV_GONE);
     }
     return 0;
 }
@@ -438,7 +456,9 @@ static int root_event(struct nbd_vifmgr *vm, const char *path)
     return 0;
 }
 
-int nbd_vifmgr_event(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev)
+/* Hand a watch event to whom it is for.  @return 0, or -errno when
+ * xenstore failed. */
+static int dispatch(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev)
 {
     struct nbd_vifdev *dev;
     int rc;
@@ -459,12 +479,196 @@ int nbd_vifmgr_event(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev)
     return 0;
 }
 
+/* ---- recovery: reconnecting and resynchronising ----------------------- */
+
+/*
+ * Bring one device in line with xenstore after a reconnection or lost
+ * events: its directory gone, it is reaped; else its xenbus machine is
+ * taken over to vm->xs if it still matches (the vif keeps running), or
+ * the device is probed again as after a backend restart.
+ * @return 0 kept, 1 probed again, 2 reaped (@dev is then freed), or
+ *         -errno (xenstore failed; @dev is still there).
+ */
+static int dev_resync(struct nbd_vifmgr *vm, struct nbd_vifdev *dev)
+{
+    uint32_t domid = dev->domid, n = dev->n;
+    char *v = NULL;
+    int rc = nbd_vifdev_read(dev, "frontend-id", &v);
+
+    free(v);
+    if (rc == -ENOENT) {
+        dev_free(vm, dev, DEV_GONE);
+        return 2;
+    }
+    if (rc < 0)
+        return rc;
+    if (dev->xb) {
+        rc = nb_xenbus_resume(dev->xb, vm->xs);
+        if (rc != -ESTALE)
+            return rc;
+    }
+    /* Its VNIC is made again from the keys there now: the domain id
+     * may even belong to another domain. */
+    vm->log("%s: not as it was: probing it again", dev->name);
+    dev_free(vm, dev, DEV_STALE);
+    /* Out of memory, the scan that ends the resync tries again. */
+    dev_new(vm, domid, n);
+    return 1;
+}
+
+/*
+ * Resynchronise every device with vm->xs, then look for new ones.  After
+ * a reconnection the devices still use the old connection until they are
+ * taken over; on a xenstore failure those not taken over let go of it
+ * (the caller closes it afterwards) and are probed again at the next
+ * resync.
+ */
+static int resync(struct nbd_vifmgr *vm)
+{
+    unsigned cnt[3] = {0, 0, 0};
+    struct nbd_vifdev *dev, *next;
+    int rc = 0, r;
+
+    /* New devices go to the head of the list: walk what was there. */
+    for (dev = vm->devs; dev; dev = next) {
+        next = dev->next;
+        if (rc < 0) {
+            nb_xenbus_destroy(dev->xb);
+            dev->xb = NULL;
+            continue;
+        }
+        r = dev_resync(vm, dev);
+        if (r >= 0) {
+            cnt[r]++;
+            continue;
+        }
+        rc = r;
+        nb_xenbus_destroy(dev->xb);
+        dev->xb = NULL;
+    }
+    if (rc == 0)
+        rc = scan(vm);
+    if (rc < 0)
+        return rc;
+    vm->log("xenstore resynchronised: %u vifs kept, %u probed again, %u "
+            "reaped", cnt[0], cnt[1], cnt[2]);
+    return 0;
+}
+
+/* The connection failed with @err: let it be, and retry soon. */
+static void lose(struct nbd_vifmgr *vm, int err)
+{
+    if (vm->xs)
+        vm->log("xenstore connection lost (%s): reconnecting to %s, guest "
+                "vifs keep running meanwhile", strerror(-err), vm->xs_sock);
+    else
+        vm->log("xenstore at %s: %s: waiting for it", vm->xs_sock,
+                strerror(-err));
+    vm->lost = true;
+    vm->attempts = 0;
+    vm->wait_ms = RETRY_FIRST_MS;
+    clock_gettime(CLOCK_MONOTONIC, &vm->retry_at);
+}
+
+/* Milliseconds from now until @t (0 if past). */
+static int ms_until(const struct timespec *t)
+{
+    struct timespec now;
+    int64_t ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (t->tv_sec - now.tv_sec) * 1000 +
+         (t->tv_nsec - now.tv_nsec) / 1000000;
+    return ms < 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* One attempt; a failure doubles the wait (up to RETRY_MAX_MS). */
+static void reconnect(struct nbd_vifmgr *vm)
+{
+    struct xvm_xs *old = vm->xs, *xs = xvm_xs_open(vm->xs_sock);
+    int rc = xs ? xvm_xs_watch(xs, NBD_BE_ROOT, BE_TOKEN) : -errno;
+
+    vm->attempts++;
+    if (rc < 0) {
+        /* Attempts 1, 2, 4, 8, ...: the log says it is still trying. */
+        if ((vm->attempts & (vm->attempts - 1)) == 0)
+            vm->log("xenstore: reconnecting to %s (attempt %u, next in %u "
+                    "ms): %s", vm->xs_sock, vm->attempts, vm->wait_ms,
+                    strerror(-rc));
+        xvm_xs_close(xs);
+        clock_gettime(CLOCK_MONOTONIC, &vm->retry_at);
+        vm->retry_at.tv_sec += vm->wait_ms / 1000;
+        vm->retry_at.tv_nsec += (long)(vm->wait_ms % 1000) * 1000000;
+        if (vm->retry_at.tv_nsec >= 1000000000) {
+            vm->retry_at.tv_sec++;
+            vm->retry_at.tv_nsec -= 1000000000;
+        }
+        vm->wait_ms = vm->wait_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS
+                                                     : vm->wait_ms * 2;
+        return;
+    }
+    vm->log("xenstore: reconnected to %s after %u attempt(s)", vm->xs_sock,
+            vm->attempts);
+    vm->xs = xs;
+    vm->lost = false;
+    vm->dropped = 0;
+    rc = resync(vm);
+    xvm_xs_close(old);
+    if (rc < 0)
+        lose(vm, rc);
+}
+
+void nbd_vifmgr_run(struct nbd_vifmgr *vm)
+{
+    struct xvm_xs_event *ev;
+    uint64_t dropped;
+    int rc;
+
+    if (vm->lost) {
+        if (ms_until(&vm->retry_at) == 0)
+            reconnect(vm);
+        return;
+    }
+    /* Until nothing is queued nor readable: events read along with a
+     * reply wait in the client without the fd being readable. */
+    while ((rc = xvm_xs_event_next(vm->xs, &ev)) == 1) {
+        rc = dispatch(vm, ev);
+        free(ev);
+        if (rc < 0)
+            break;
+    }
+    dropped = xvm_xs_events_dropped(vm->xs);
+    if (rc == 0 && dropped != vm->dropped) {
+        vm->log("xenstore dropped %llu watch event(s): resynchronising",
+                (unsigned long long)(dropped - vm->dropped));
+        vm->dropped = dropped;
+        rc = resync(vm);
+    }
+    if (rc < 0)
+        lose(vm, rc);
+}
+
+int nbd_vifmgr_fd(const struct nbd_vifmgr *vm)
+{
+    return vm->lost ? -1 : xvm_xs_fd(vm->xs);
+}
+
+int nbd_vifmgr_timeout(const struct nbd_vifmgr *vm)
+{
+    return vm->lost ? ms_until(&vm->retry_at) : -1;
+}
+
+struct xvm_xs *nbd_vifmgr_xs(const struct nbd_vifmgr *vm)
+{
+    return vm->lost ? NULL : vm->xs;
+}
+
 struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
 {
     struct nbd_vifmgr *vm;
     int rc;
 
-    if (!p || !p->xs || !p->xvmd_sock || !p->ops || !p->ops->connect ||
+    if (!p || !p->xs_sock || !p->xvmd_sock || !p->ops || !p->ops->connect ||
         !p->ops->disconnect || !p->log) {
         errno = EINVAL;
         return NULL;
@@ -472,19 +676,34 @@ struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
     vm = calloc(1, sizeof(*vm));
     if (!vm)
         return NULL;
-    vm->xs = p->xs;
+    vm->xs_sock = p->xs_sock;
     vm->xvmd_sock = p->xvmd_sock;
     vm->ops = p->ops;
     vm->arg = p->arg;
     vm->log = p->log;
+    vm->xs = xvm_xs_open(p->xs_sock);
+    if (!vm->xs && (errno == ENOENT || errno == ECONNREFUSED)) {
+        /* xenstore is not up yet: wait for it as after a loss. */
+        lose(vm, -errno);
+        return vm;
+    }
+    if (!vm->xs)
+        goto free_vm;
     /* The watch fires once at once: that event runs the first scan. */
     rc = xvm_xs_watch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
     if (rc < 0) {
-        free(vm);
         errno = -rc;
-        return NULL;
+        goto close_xs;
     }
     return vm;
+
+close_xs:
+    rc = errno;
+    xvm_xs_close(vm->xs);
+    errno = rc;
+free_vm:
+    free(vm);
+    return NULL;
 }
 
 void nbd_vifmgr_destroy(struct nbd_vifmgr *vm)
@@ -493,8 +712,10 @@ void nbd_vifmgr_destroy(struct nbd_vifmgr *vm)
         return;
     /* Closed tells each frontend to wait for the next backend. */
     while (vm->devs)
-        dev_free(vm, vm->devs, false);
-    xvm_xs_unwatch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
+        dev_free(vm, vm->devs, DEV_STOP);
+    if (vm->xs)
+        xvm_xs_unwatch(vm->xs, NBD_BE_ROOT, BE_TOKEN);
+    xvm_xs_close(vm->xs);
     free(vm);
 }
 

@@ -22,6 +22,7 @@ struct nb_xenbus {
     const struct nb_xenbus_ops *ops;
     uint32_t handle;
     uint8_t mac[6];
+    struct nb_xenbus_frontend fe; /* what the owner connected to */
     char token[XVM_XS_DEV_PATH_MAX + 4];
 };
 
@@ -226,6 +227,7 @@ static int do_connect(struct nb_xenbus *xb)
     r = xb->ops->connect(xb->dev.owner, &fi);
     if (r < 0)
         return xvm_xs_dev_fatal(&xb->dev, r, "connecting the vif");
+    xb->fe = fi;
     xb->dev.live = true;
     return set_state(xb, XenbusStateConnected);
 }
@@ -270,6 +272,53 @@ int nb_xenbus_event(struct nb_xenbus *xb, const struct xvm_xs_event *ev)
         return 0;
     r = frontend_changed(xb);
     return r < 0 ? r : 1;
+}
+
+/* Does the frontend still hold the rings and ports we connected to? */
+static bool same_frontend(struct nb_xenbus *xb)
+{
+    struct nb_xenbus_frontend fi = {0};
+    struct nb_fe_values v;
+    unsigned bad = 0, k;
+    int r = read_values(xb, &v, &bad);
+
+    if (r == 0)
+        r = nb_xenbus_parse_frontend(&v, &fi, &bad);
+    for (k = 0; k < NB_FE__MAX; k++)
+        free((char *)v.val[k]);
+    return r == 0 && fi.tx_ring_ref == xb->fe.tx_ring_ref &&
+           fi.rx_ring_ref == xb->fe.rx_ring_ref &&
+           fi.tx_port == xb->fe.tx_port && fi.rx_port == xb->fe.rx_port &&
+           fi.split_evtchn == xb->fe.split_evtchn &&
+           fi.features == xb->fe.features;
+}
+
+/*
+ * Take the device over to @xs.  It stays as it is only if xenstore still
+ * says what we last wrote and, when connected, the frontend still holds
+ * the rings and event channel the owner has.
+ */
+static int resume_on(struct nb_xenbus *xb, struct xvm_xs *xs)
+{
+    enum xenbus_state be;
+    char p[XVM_XS_DEV_PATH_MAX * 2];
+    int r;
+
+    xb->dev.xs = xs;
+    r = xvm_xs_read_state(xs, xb->dev.path, &be);
+    if (r < 0)
+        return r == -EINVAL ? -ESTALE : r;
+    if (be != xb->dev.state || (xb->dev.live && !same_frontend(xb)))
+        return -ESTALE;
+    r = xvm_xs_key_path(p, sizeof(p), xb->dev.otherend, "state");
+    return r < 0 ? r : xvm_xs_watch(xs, p, xb->token);
+}
+
+int nb_xenbus_resume(struct nb_xenbus *xb, struct xvm_xs *xs)
+{
+    int r = xs != xb->dev.xs ? resume_on(xb, xs) : 0;
+
+    return r < 0 ? r : frontend_changed(xb);
 }
 
 enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb)

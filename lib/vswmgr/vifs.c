@@ -28,12 +28,10 @@
 #include "xvm/log.h"
 
 struct vsw_mgr_vifs {
-    struct xvm_xs *xs;
     const char *xvmd_sock;
     struct nbd_vifmgr *vm;
     struct vsw_mgr *m;
     struct vsw_switch *sw;
-    int fd;      /* xenstore's, -1 once the connection is gone */
     bool changed; /* a port came or went: wake the fast path */
 };
 
@@ -127,12 +125,13 @@ static int vnic_conf(struct nbd_vifdev *dev, const char *name,
 static void dom_name(struct vsw_mgr_vifs *xv, uint32_t domid, char *buf,
                      size_t len)
 {
+    struct xvm_xs *xs = nbd_vifmgr_xs(xv->vm);
     char path[64];
     char *v = NULL;
 
     buf[0] = '\0';
     snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
-    if (xvm_xs_read(xv->xs, 0, path, &v, NULL) == 0 && strlen(v) < len)
+    if (xs && xvm_xs_read(xs, 0, path, &v, NULL) == 0 && strlen(v) < len)
         strcpy(buf, v);
     free(v);
 }
@@ -343,22 +342,7 @@ static const struct vsw_mgr_owner_ops xv_owner_ops = {
 
 void vsw_mgr_vifs_run(struct vsw_mgr_vifs *xv)
 {
-    struct xvm_xs_event *ev;
-    int rc;
-
-    /* Until nothing is queued nor readable: events read along with a
-     * reply wait in the client without the fd being readable. */
-    while ((rc = xvm_xs_event_next(xv->xs, &ev)) == 1) {
-        rc = nbd_vifmgr_event(xv->vm, ev);
-        free(ev);
-        if (rc < 0)
-            break;
-    }
-    if (rc < 0) {
-        xv_log("xenstore connection lost (%s): guest vifs are no longer "
-               "followed", strerror(-rc));
-        xv->fd = -1;
-    }
+    nbd_vifmgr_run(xv->vm);
     if (xv->changed)
         vsw_switch_wake(xv->sw);
     xv->changed = false;
@@ -370,42 +354,36 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          struct vsw_switch *sw)
 {
     struct nbd_vifmgr_params p = {
+        .xs_sock = xs_sock,
         .xvmd_sock = xvmd_sock ? xvmd_sock : XVMD_DEFAULT_SOCKET,
         .ops = &xv_ops,
         .log = xv_log,
     };
     struct vsw_mgr_vifs *xv = calloc(1, sizeof(*xv));
-    int err;
 
     if (!xv)
         return NULL;
     xv->m = m;
     xv->sw = sw;
-    xv->xvmd_sock = xvmd_sock ? xvmd_sock : XVMD_DEFAULT_SOCKET;
-    xv->xs = xvm_xs_open(xs_sock);
-    if (!xv->xs)
-        goto free_xv;
-    p.xs = xv->xs;
+    xv->xvmd_sock = p.xvmd_sock;
     p.arg = xv;
     xv->vm = nbd_vifmgr_create(&p);
-    if (!xv->vm)
-        goto close_xs;
-    xv->fd = xvm_xs_fd(xv->xs);
+    if (!xv->vm) {
+        free(xv);
+        return NULL;
+    }
     vsw_mgr_set_owner(m, &xv_owner_ops, xv);
     return xv;
-
-close_xs:
-    err = errno;
-    xvm_xs_close(xv->xs);
-    errno = err;
-free_xv:
-    free(xv);
-    return NULL;
 }
 
 int vsw_mgr_vifs_fd(const struct vsw_mgr_vifs *xv)
 {
-    return xv->fd;
+    return nbd_vifmgr_fd(xv->vm);
+}
+
+int vsw_mgr_vifs_timeout(const struct vsw_mgr_vifs *xv)
+{
+    return nbd_vifmgr_timeout(xv->vm);
 }
 
 void vsw_mgr_vifs_destroy(struct vsw_mgr_vifs *xv)
@@ -414,6 +392,5 @@ void vsw_mgr_vifs_destroy(struct vsw_mgr_vifs *xv)
         return;
     vsw_mgr_set_owner(xv->m, NULL, NULL);
     nbd_vifmgr_destroy(xv->vm);
-    xvm_xs_close(xv->xs);
     free(xv);
 }

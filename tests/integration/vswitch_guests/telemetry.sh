@@ -24,6 +24,10 @@ out=$(ctl stat "$V" opackets)
 xvm exec tg ip link set eth0 address 02:de:ad:be:ef:01
 xvm exec tg ip neigh flush dev eth0
 xvm exec tg ping -c 3 -i 0.2 -W 1 10.0.10.254 >/dev/null 2>&1
+# The kernel would go on probing for the neighbour: stop it, so that the
+# counters hold still while they are compared.
+xvm exec tg ip neigh flush dev eth0
+sleep 0.3
 
 # q CMD PYTHON-EXPR: evaluate EXPR on the answer's value (v).
 q() {

@@ -579,6 +579,91 @@ out:
 }
 
 /*
+ * The backend's connection to xenstore fails and a new one replaces it
+ * (the toolstack restarted; the guest did not): the device is taken over
+ * and stays connected, its frontend watch now on the new connection.
+ */
+static void test_resume_new_connection(void)
+{
+    struct world w;
+    struct xvm_xs *nx;
+
+    CHECK(world_open(&w));
+    connect_world(&w);
+    nx = xvm_xs_open(xsd_path(xsd));
+    CHECK(nx != NULL);
+    if (!both_connected(&w) || !nx)
+        goto out;
+    CHECK_EQ(nb_xenbus_resume(w.be, nx), 0);
+    xvm_xs_close(w.bx);
+    w.bx = nx;
+    CHECK(PUMP_UNTIL(&w, both_connected(&w)));
+    CHECK_EQ(w.bo.connects, 1);
+    CHECK_EQ(w.bo.disconnects, 0);
+    /* The frontend going away is seen through the new connection. */
+    xnf_xenbus_destroy(w.fe);
+    w.fe = NULL;
+    CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateClosed));
+    CHECK_EQ(w.bo.disconnects, 1);
+    w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+    CHECK(PUMP_UNTIL(&w, both_connected(&w)));
+    CHECK_EQ(w.bo.connects, 2);
+    check_match(&w);
+out:
+    world_close(&w);
+}
+
+/* What xenstore holds no longer matches the device: it cannot be kept. */
+static void test_resume_stale(void)
+{
+    static const char *const what[][3] = {
+        {BE, "state", "2"},          /* not what the backend wrote */
+        {FE, "tx-ring-ref", "4242"}, /* the frontend has new rings */
+        {FE, "event-channel", "99"}, /* or a new event channel */
+    };
+    struct world w;
+    struct xvm_xs *nx;
+    unsigned i;
+
+    for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+        CHECK(world_open(&w));
+        connect_world(&w);
+        nx = xvm_xs_open(xsd_path(xsd));
+        CHECK(nx != NULL);
+        if (both_connected(&w) && nx) {
+            CHECK_EQ(wr(w.ts, what[i][0], what[i][1], what[i][2]), 0);
+            CHECK_EQ(nb_xenbus_resume(w.be, nx), -ESTALE);
+            CHECK_EQ(w.bo.disconnects, 0); /* the caller destroys it */
+        }
+        world_close(&w); /* destroys the backend while nx is open */
+        xvm_xs_close(nx);
+    }
+}
+
+/* Watch events lost on a live connection: resume catches up. */
+static void test_resume_lost_events(void)
+{
+    struct world w;
+    struct xvm_xs_event *ev;
+
+    CHECK(world_open(&w));
+    connect_world(&w);
+    if (!both_connected(&w))
+        goto out;
+    CHECK_EQ(wr(w.ts, FE, "state", "5"), 0);
+    /* The event for it is lost. */
+    usleep(50000);
+    while (xvm_xs_event_next(w.bx, &ev) == 1)
+        free(ev);
+    CHECK_EQ(nb_xenbus_state(w.be), XenbusStateConnected);
+    CHECK_EQ(nb_xenbus_resume(w.be, w.bx), 0);
+    CHECK_EQ(nb_xenbus_state(w.be), XenbusStateClosing);
+    CHECK_EQ(w.bo.disconnects, 1);
+out:
+    world_close(&w);
+}
+
+/*
  * A backend process killed with SIGKILL writes nothing: its successor
  * finds the frontend still Connected to a session it knows nothing of,
  * sends it through Closing, and both come back to Connected.  The child
@@ -674,6 +759,9 @@ int main(void)
     RUN(test_close_and_reconnect);
     RUN(test_backend_restart);
     RUN(test_backend_killed);
+    RUN(test_resume_new_connection);
+    RUN(test_resume_stale);
+    RUN(test_resume_lost_events);
     xsd_stop(xsd);
     return check_summary();
 }

@@ -17,11 +17,25 @@
  * first scan; nb_xenbus sends a frontend it finds Connected through
  * Closing, and the frontend comes back with fresh rings.
  *
+ * The manager owns its xenstore connection and recovers by itself.  When
+ * the connection fails (the toolstack restarted or dropped it) the
+ * devices stay as they are (connected vifs keep forwarding) and
+ * nbd_vifmgr_run() reconnects with a growing backoff (100 ms doubling up
+ * to 2 s; nbd_vifmgr_timeout() says when to call it), watches again and
+ * resynchronises: a device whose directory is gone is reaped (its
+ * domain's memory unmapped when it was the last one), a device whose
+ * xenbus state and frontend rings are still as it left them is taken
+ * over to the new connection and keeps running, any other is probed
+ * again (the frontend reconnects as after a backend restart), and new
+ * directories are served.  Watch events the client dropped
+ * (xvm_xs_events_dropped()) cause the same resync on the live connection.
+ * Each step is logged.
+ *
  * What stays with the owner: what a connected vif is plugged into (a MAC
  * switch, a VNIC), its event-channel table and its polling.
  *
- * Threads: one thread, the one that owns the xenstore connection; every
- * callback runs from inside nbd_vifmgr_event() or _destroy().
+ * Threads: one thread; every callback runs from inside nbd_vifmgr_run()
+ * or _destroy().
  */
 #ifndef NBD_VIFMGR_H
 #define NBD_VIFMGR_H
@@ -108,7 +122,7 @@ typedef void nbd_log_fn(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 struct nbd_vifmgr_params {
-    struct xvm_xs *xs;         /**< dom0's xenstore connection (kept open) */
+    const char *xs_sock;       /**< dom0's xenstore socket (kept) */
     const char *xvmd_sock;     /**< xvmd's control socket */
     const struct nbd_vifmgr_ops *ops;
     void *arg;                 /**< for the ops */
@@ -116,20 +130,36 @@ struct nbd_vifmgr_params {
 };
 
 /**
- * Watch NBD_BE_ROOT.  Devices appear with the first event (the watch fires
- * at once), from nbd_vifmgr_event().
+ * Connect to xenstore and watch NBD_BE_ROOT.  Devices appear at the first
+ * nbd_vifmgr_run() (the watch fires at once).  A xenstore not listening
+ * yet (ENOENT, ECONNREFUSED) is waited for as after a loss.
  * @return the manager, or NULL with errno (EINVAL, ENOMEM, xenstore's).
  */
 XVN_EXPORT
 struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p);
 
 /**
- * Hand over a watch event from xvm_xs_event_next().
- * @return 0, or -errno when xenstore itself failed (the connection is
- *         unusable: nothing can be served any more).
+ * Serve what is pending: call it once at start, whenever nbd_vifmgr_fd()
+ * is readable, and when nbd_vifmgr_timeout() has passed.  Handles watch
+ * events, notices a lost connection, reconnects and resynchronises.
  */
 XVN_EXPORT
-int nbd_vifmgr_event(struct nbd_vifmgr *vm, const struct xvm_xs_event *ev);
+void nbd_vifmgr_run(struct nbd_vifmgr *vm);
+
+/** The fd to poll for POLLIN, or -1 while the connection is lost.  It
+ *  may change after each nbd_vifmgr_run(). */
+XVN_EXPORT
+int nbd_vifmgr_fd(const struct nbd_vifmgr *vm);
+
+/** Milliseconds until nbd_vifmgr_run() should try to reconnect (0: now),
+ *  or -1 while connected (no timeout). */
+XVN_EXPORT
+int nbd_vifmgr_timeout(const struct nbd_vifmgr *vm);
+
+/** The xenstore connection for the owner's own reads, or NULL while it
+ *  is lost.  Valid until the next nbd_vifmgr_run(). */
+XVN_EXPORT
+struct xvm_xs *nbd_vifmgr_xs(const struct nbd_vifmgr *vm);
 
 /** Let every device go (each backend writes Closed, so frontends wait for
  *  the next backend), unwatch, free.  Accepts NULL. */

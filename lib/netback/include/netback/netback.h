@@ -361,6 +361,21 @@ XVN_EXPORT
 int nb_xenbus_event(struct nb_xenbus *xb,
                     const struct xvm_xs_event *ev);
 
+/**
+ * Catch up after watch events were lost, or take the device over to @xs,
+ * a new connection to the same store after the old one failed (the old
+ * one stays the caller's to close; the device no longer uses it).  The
+ * device is kept as it is only if its state node still holds what it
+ * last wrote and, while connected, the frontend still holds the rings,
+ * event channel and features the owner connected to; then the frontend's
+ * state is read again and acted upon as a watch event would.
+ * @return 0; -ESTALE when the device cannot be kept (destroy it and
+ *         probe again: the frontend reconnects as after a backend
+ *         restart); or -errno when xenstore failed.
+ */
+XVN_EXPORT
+int nb_xenbus_resume(struct nb_xenbus *xb, struct xvm_xs *xs);
+
 /** The backend's current XenbusState. */
 XVN_EXPORT
 enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb);

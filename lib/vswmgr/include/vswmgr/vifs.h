@@ -12,7 +12,10 @@
  *    attached to that VNIC;
  *  - the directory disappearing (domain destroyed) deletes the VNIC.
  * After a restart the VNICs are made again from xenstore and the guests
- * come back through the xenbus state machine.
+ * come back through the xenbus state machine.  When xenstore goes away
+ * (xvmd restarted) the vifs keep running and the vif bus reconnects by
+ * itself (nbd_vifmgr.h): the VNICs of domains gone meanwhile are deleted,
+ * those of domains still there are kept, new ones are made.
  *
  * Threads: vsw_mgr_vifs_create() and _destroy() on the main thread while
  * no control thread runs; everything else on the control thread (the
@@ -29,8 +32,9 @@
 struct vsw_mgr_vifs;
 
 /**
- * Connect to dom0's xenstore at @xs_sock and start watching; xvmd is at
- * @xvmd_sock.  @return the watcher, or NULL with errno.
+ * Connect to dom0's xenstore at @xs_sock and start watching (a xenstore
+ * not listening yet is waited for); xvmd is at @xvmd_sock.
+ * @return the watcher, or NULL with errno.
  */
 XVN_EXPORT
 struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
@@ -38,13 +42,19 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          struct vsw_mgr *m,
                                          struct vsw_switch *sw);
 
-/** The fd the control thread polls for it (POLLIN), or -1 once its
- *  xenstore connection is gone; it may change after each run. */
+/** The fd the control thread polls for it (POLLIN), or -1 while its
+ *  xenstore connection is lost; it may change after each run. */
 XVN_EXPORT
 int vsw_mgr_vifs_fd(const struct vsw_mgr_vifs *v);
 
-/** Serve what is pending: when the fd is readable, and once at start;
- *  wakes the fast path when a port came or went. */
+/** The poll timeout in milliseconds until the next reconnection attempt
+ *  (0: run now), or -1 while connected. */
+XVN_EXPORT
+int vsw_mgr_vifs_timeout(const struct vsw_mgr_vifs *v);
+
+/** Serve what is pending: when the fd is readable, when the timeout has
+ *  passed, and once at start; wakes the fast path when a port came or
+ *  went. */
 XVN_EXPORT
 void vsw_mgr_vifs_run(struct vsw_mgr_vifs *v);
 
