@@ -158,7 +158,9 @@ static void server_accept(struct xst_server *srv)
         if (fd == -EPERM)
             continue;
         if (fd < 0) {
-            if (fd != -EAGAIN && fd != -EINTR)
+            /* EMFILE and ENFILE are logged by xvm_unix_accept(). */
+            if (fd != -EAGAIN && fd != -EINTR && fd != -EMFILE &&
+                fd != -ENFILE)
                 xvm_log_warn("accept: %s", strerror(-fd));
             return;
         }
