@@ -44,7 +44,8 @@ int vsw_cap_request(const char *sock, const struct vsw_cap_req *req,
         snprintf(rep->err, sizeof(rep->err), "%s", strerror(ENOMEM));
         return rep->status = -ENOMEM;
     }
-    fd = xvm_unix_connect(sock ? sock : VSW_CTL_SOCK, SOCK_SEQPACKET);
+    fd = xvm_unix_connect(sock ? sock : VSW_CTL_SOCK, SOCK_SEQPACKET,
+                          XVM_CALL_TIMEOUT_MS);
     if (fd < 0) {
         snprintf(rep->err, sizeof(rep->err), "cannot reach vswitchd at %s: %s",
                  sock ? sock : VSW_CTL_SOCK, strerror(-fd));

@@ -34,7 +34,8 @@ struct vsw_client *vsw_client_open(const char *path)
 
     if (!c)
         return NULL;
-    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET);
+    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET,
+                             XVM_CALL_TIMEOUT_MS);
     if (c->fd < 0) {
         errno = -c->fd;
         free(c);
@@ -120,12 +121,15 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
     c->err[0] = '\0';
     c->status = VSW_ST_NONE;
     if (send(c->fd, req, req->nlmsg_len, 0) < 0)
-        return fail(c, -errno, NULL);
+        return fail(c, errno == EAGAIN ? -ETIMEDOUT : -errno, NULL);
     for (;;) {
         ssize_t len = recv(c->fd, c->buf, sizeof(c->buf), 0);
         const struct nlmsghdr *nlh = (const struct nlmsghdr *)c->buf;
         int rest;
 
+        /* The socket's timeout (XVM_CALL_TIMEOUT_MS) ran out. */
+        if (len < 0 && errno == EAGAIN)
+            return fail(c, -ETIMEDOUT, "vswitchd did not answer");
         if (len < 0)
             return fail(c, -errno, NULL);
         if (len == 0)

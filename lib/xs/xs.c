@@ -60,7 +60,7 @@ struct xvm_xs *xvm_xs_open(const char *sock_path)
     struct xvm_xs *xs;
     int fd, err;
 
-    fd = xvm_unix_connect(sock_path, SOCK_STREAM | SOCK_NONBLOCK);
+    fd = xvm_unix_connect(sock_path, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         errno = -fd;
         return NULL;
