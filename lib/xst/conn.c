@@ -178,9 +178,11 @@ int xst_conn_send(struct xst_conn *c, const struct xsd_sockmsg *hdr,
         return -EPIPE;
     if (l0 + l1 > XENSTORE_PAYLOAD_MAX)
         return -E2BIG; /* callers check; never put one on the wire */
-    /* What guests are charged for does not count against the reader. */
+    /* What guests are charged for does not count against the reader
+     * (charged may exceed out_bytes while a charged event is half sent). */
     if (is_event && !charge &&
-        c->out_bytes - c->charged + len > c->srv->cfg.max_out_bytes) {
+        (c->out_bytes > c->charged ? c->out_bytes - c->charged : 0) + len >
+            c->srv->cfg.max_out_bytes) {
         xst_conn_kill(c, "watch events not being read");
         return -ENOBUFS;
     }
