@@ -231,9 +231,11 @@ int main(int argc, char **argv)
         xst_server_destroy(x.xs);
         return 1;
     }
+    xvm_log_info("up to %ld descriptors, %d kept from event channels",
+                 x.nofile, XVMD_FD_RESERVE);
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
-                 "%u domain record(s), %ld descriptors",
-                 sock, xs, x.state_dir, xvmd_dom_count(&x), x.nofile);
+                 "%u domain record(s)",
+                 sock, xs, x.state_dir, xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
     xst_server_destroy(x.xs);
