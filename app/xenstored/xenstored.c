@@ -86,6 +86,7 @@ int main(int argc, char **argv)
     struct xst_server *srv;
     bool foreground = false;
     int opt, sigfd, r;
+    long nofile;
 
     if (xvm_version_opt(argc, argv, "xenstored"))
         return 0;
@@ -111,6 +112,9 @@ int main(int argc, char **argv)
         return 2;
     }
     xvm_log_open("xenstored", false);
+    nofile = xvm_nofile_raise();
+    if (nofile < 0)
+        xvm_log_warn("cannot raise RLIMIT_NOFILE: %s", strerror((int)-nofile));
     /* Signals are blocked before the socket exists, so no signal is lost
      * or leaves the socket behind. */
     sigfd = xvm_signalfd_open(0);

@@ -41,7 +41,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 static void dom_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
     xvmd_vif_teardown(x, dom);
-    xvmd_evtchn_release(dom);
+    xvmd_evtchn_release(x, dom);
     dom->ops->release(x, dom);
     xvm_mem_destroy(dom->mem);
     dom->mem = NULL;
@@ -242,7 +242,7 @@ static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
 
 err_vif:
     xvmd_vif_teardown(x, dom);
-    xvmd_evtchn_release(dom);
+    xvmd_evtchn_release(x, dom);
 err_mem:
     xvm_mem_destroy(dom->mem);
     dom->mem = NULL;
@@ -482,6 +482,16 @@ int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
     dom_unlink(x, dom);
     free(dom);
     return 0;
+}
+
+void xvmd_dom_crash(struct xvmd *x, struct xvmd_dom *dom, const char *why)
+{
+    xvm_log_warn("domain %s (id %u): crashing it: %s", dom->cfg.name, dom->id,
+                 why);
+    dom->ops->kill(dom);
+    dom_set_state(x, dom, dom->state == XVMD_STATE_SHUTDOWN
+                              ? XVMD_STATE_SHUTOFF
+                              : XVMD_STATE_CRASHED);
 }
 
 void xvmd_dom_reap(struct xvmd *x)

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -22,10 +23,25 @@
 #include "xvm/xen.h"
 #include "xvmd.h"
 
-int xvmd_evtchn_alloc(struct xvmd_dom *dom, uint16_t remote)
+/* May xvmd hold two more eventfds?  What it may hold, less the reserve
+ * and each active domain's own descriptors, is the event channels'. */
+static bool evtchn_room(const struct xvmd *x)
+{
+    const struct xvmd_dom *d;
+    long budget = x->nofile - XVMD_FD_RESERVE;
+
+    for (d = x->doms; d; d = d->next)
+        if (d->mem)
+            budget -= XVMD_FD_PER_DOMAIN;
+    return (long)x->evt_fds + 2 <= budget;
+}
+
+int xvmd_evtchn_alloc(struct xvmd *x, struct xvmd_dom *dom, uint16_t remote)
 {
     unsigned p;
 
+    if (!evtchn_room(x))
+        return -ENFILE;
     for (p = 1; p < XVMD_EVTCHN_PORTS; p++) {
         struct xvmd_evtchn *e = &dom->evt[p];
 
@@ -45,6 +61,7 @@ int xvmd_evtchn_alloc(struct xvmd_dom *dom, uint16_t remote)
         e->remote = remote;
         e->bound = 0;
         e->used = 1;
+        x->evt_fds += 2;
         return (int)p;
     }
     return -ENOSPC;
@@ -65,7 +82,7 @@ int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester)
     return 0;
 }
 
-void xvmd_evtchn_release(struct xvmd_dom *dom)
+void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom)
 {
     unsigned p;
 
@@ -77,13 +94,35 @@ void xvmd_evtchn_release(struct xvmd_dom *dom)
         close(e->gfd);
         close(e->bfd);
         memset(e, 0, sizeof(*e));
+        x->evt_fds -= 2;
     }
 }
 
-/*
- * One request from the guest on its channel.  @return 0 to keep serving,
- * -1 when the guest closed the channel (its exit is reported by SIGCHLD).
- */
+/* The reply to @req: 0 or -errno in rep->rc, the port when it is 0. */
+static void guest_answer(struct xvmd *x, struct xvmd_dom *dom,
+                         const struct xvmd_guest_req *req, ssize_t n,
+                         struct xvmd_guest_rep *rep)
+{
+    static bool logged_full;
+    int rc;
+
+    if (n != (ssize_t)sizeof(*req) || req->op != XVMD_GUEST_EVTCHN_ALLOC ||
+        req->remote >= DOMID_FIRST_RESERVED) {
+        rep->rc = -EINVAL;
+        return;
+    }
+    rc = xvmd_evtchn_alloc(x, dom, (uint16_t)req->remote);
+    if (rc == -ENFILE && !logged_full) {
+        xvm_log_warn("domain %s (id %u): event channel refused: the global "
+                     "quota (%u descriptors) is spent",
+                     dom->cfg.name, dom->id, x->evt_fds);
+    }
+    logged_full = rc == -ENFILE;
+    rep->rc = rc < 0 ? rc : 0;
+    rep->port = rc > 0 ? (uint32_t)rc : 0;
+}
+
+/* One request from the guest on its channel (see xvmd.h). */
 int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
 {
     struct xvmd_guest_req req;
@@ -92,26 +131,18 @@ int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
     ssize_t n;
     int fds[2];
 
-    (void)x;
     n = xvm_fd_recv(dom->ctl_fd, &req, sizeof(req), NULL, 0, &nfds);
     if (n == -EAGAIN || n == -EINTR)
         return 0;
     if (n <= 0)
-        return -1;
-    if (n != (ssize_t)sizeof(req) || req.op != XVMD_GUEST_EVTCHN_ALLOC ||
-        req.remote >= DOMID_FIRST_RESERVED) {
-        rep.rc = -EINVAL;
-    } else {
-        rep.rc = xvmd_evtchn_alloc(dom, (uint16_t)req.remote);
-        if (rep.rc > 0) {
-            rep.port = (uint32_t)rep.rc;
-            rep.rc = 0;
-        }
-    }
+        return -EPIPE;
+    guest_answer(x, dom, &req, n, &rep);
     if (rep.rc == 0) {
         fds[0] = dom->evt[rep.port].gfd;
         fds[1] = dom->evt[rep.port].bfd;
     }
-    xvm_fd_send(dom->ctl_fd, &rep, sizeof(rep), fds, rep.rc == 0 ? 2 : 0);
-    return 0;
+    /* The channel is non-blocking: a full send buffer is a guest that
+     * does not read, and xvmd waits for no guest. */
+    n = xvm_fd_send(dom->ctl_fd, &rep, sizeof(rep), fds, rep.rc == 0 ? 2 : 0);
+    return n == -EAGAIN ? -EAGAIN : 0;
 }

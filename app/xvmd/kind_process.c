@@ -95,6 +95,8 @@ static int proc_wait_ready(struct xvmd_dom *dom, char *err, size_t errlen)
     return -EPROTO;
 }
 
+static void proc_release(struct xvmd *x, struct xvmd_dom *dom);
+
 static void proc_kill(struct xvmd_dom *dom)
 {
     if (dom->pid <= 0)
@@ -157,7 +159,19 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         return rc;
     }
     dom->netns_pinned = 1;
-    /* From now on the guest may ask for event channels. */
+    /* From now on the guest may ask for event channels, and its replies
+     * never block xvmd: what it leaves unread is bounded by a small send
+     * buffer, past which it is crashed (xvmd_guest_serve()). */
+    if (fcntl(dom->ctl_fd, F_SETFL, O_NONBLOCK) < 0 ||
+        setsockopt(dom->ctl_fd, SOL_SOCKET, SO_SNDBUF,
+                   &(int){XVMD_GUEST_SNDBUF}, sizeof(int)) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "domain %s: guest channel: %s", dom->cfg.name,
+                 strerror(errno));
+        proc_kill(dom);
+        proc_release(x, dom);
+        return rc;
+    }
     ev.events = EPOLLIN;
     ev.data.fd = dom->ctl_fd;
     if (x->ep >= 0)

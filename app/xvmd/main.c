@@ -81,6 +81,18 @@ static int client_serve(struct xvmd *x, int fd)
     return 0;
 }
 
+static void guest_serve(struct xvmd *x, int ep, struct xvmd_dom *dom)
+{
+    int fd = dom->ctl_fd, rc = xvmd_guest_serve(x, dom);
+
+    if (rc == 0)
+        return;
+    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+    if (rc == -EAGAIN)
+        xvmd_dom_crash(x, dom, "it does not read the replies on its guest "
+                               "channel");
+}
+
 /* SIGCHLD: reap; SIGTERM/SIGINT/SIGHUP: returns 1 to stop. */
 static int signals_handle(struct xvmd *x, int sfd)
 {
@@ -117,8 +129,7 @@ static int loop(struct xvmd *x, int lfd, int sfd)
             } else if (fd == xst_server_fd(x->xs)) {
                 xst_server_dispatch(x->xs, 0);
             } else if ((dom = xvmd_dom_by_chan(x, fd))) {
-                if (xvmd_guest_serve(x, dom) < 0)
-                    epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+                guest_serve(x, ep, dom);
             } else if (fd == sfd) {
                 if (signals_handle(x, sfd))
                     goto out;
@@ -208,6 +219,11 @@ int main(int argc, char **argv)
         xvm_log_err("%s: %s (use -p)", x.procdom_path, strerror(errno));
         return 1;
     }
+    x.nofile = xvm_nofile_raise();
+    if (x.nofile < 0) {
+        xvm_log_err("RLIMIT_NOFILE: %s", strerror((int)-x.nofile));
+        return 1;
+    }
     if (xvmd_dom_init(&x) < 0)
         return 1;
     sfd = xvm_signalfd_open(SIGCHLD);
@@ -219,6 +235,8 @@ int main(int argc, char **argv)
         xst_server_destroy(x.xs);
         return 1;
     }
+    xvm_log_info("up to %ld descriptors, %d kept from event channels",
+                 x.nofile, XVMD_FD_RESERVE);
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
                  "%u domain record(s)",
                  sock, xs, x.state_dir, xvmd_dom_count(&x));

@@ -80,8 +80,24 @@ struct xvmd_kind_ops {
 /** The "process" kind (kind_process.c). */
 extern const struct xvmd_kind_ops xvmd_kind_process;
 
-/** Ports per domain that xvmd brokers (port 0 is never used). */
+/** Ports per domain that xvmd brokers (port 0 is never used): the
+ *  per-domain quota is XVMD_EVTCHN_PORTS - 1 channels, two eventfds each. */
 #define XVMD_EVTCHN_PORTS 64
+
+/**
+ * Descriptors never spent on event channels, so that dom0 keeps its
+ * control plane when guests ask for all they may: control clients (64),
+ * dom0's xenstore connections, the state files, the spare descriptor of
+ * xvm_unix_accept().  Each active domain's own descriptors (guest
+ * channel, memory, xenstore connection, a netns handle) are kept on top:
+ * XVMD_FD_PER_DOMAIN each.
+ */
+#define XVMD_FD_RESERVE 256
+#define XVMD_FD_PER_DOMAIN 4
+
+/** How long a guest's replies may wait unread: its guest channel's send
+ *  buffer (SO_SNDBUF); a guest that lets it fill is crashed. */
+#define XVMD_GUEST_SNDBUF 16384
 
 /** One brokered channel: both doorbells, made by xvmd. */
 struct xvmd_evtchn {
@@ -118,6 +134,8 @@ struct xvmd {
     struct xvmd_domids domids; /**< ids of the active and crashed domains */
     struct xst_server *xs; /**< the embedded xenstored */
     int ep;                /**< main.c's epoll set (guest channels join) */
+    long nofile;           /**< our descriptor limit (RLIMIT_NOFILE) */
+    unsigned evt_fds;      /**< eventfds held for event channels */
 };
 
 /* domain.c - the table and the lifecycle */
@@ -154,6 +172,11 @@ int xvmd_dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
  */
 int xvmd_dom_vif_set(struct xvmd *x, struct xvmd_dom *dom, uint32_t n,
                      const char *spec, char *err, size_t errlen);
+/**
+ * The guest of running @dom broke the rules (@why, logged with the
+ * domain): kill it and mark the domain crashed, as a guest that dies.
+ */
+void xvmd_dom_crash(struct xvmd *x, struct xvmd_dom *dom, const char *why);
 /** Reap every exited child and move its domain on (SIGCHLD). */
 void xvmd_dom_reap(struct xvmd *x);
 /** Kill overdue shutdowns; return ms until the next deadline, or -1. */
@@ -203,8 +226,13 @@ void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
 
 /* evtchn.c - event channels brokered between a guest and its backends */
 
-/** A new unbound port of @dom toward @remote: > 0 or -errno. */
-int xvmd_evtchn_alloc(struct xvmd_dom *dom, uint16_t remote);
+/**
+ * A new unbound port of @dom toward @remote: > 0, or -ENOSPC (@dom has its
+ * XVMD_EVTCHN_PORTS - 1), -ENFILE (the global quota: every descriptor
+ * xvmd may hold beyond XVMD_FD_RESERVE and its domains' own is an event
+ * channel's), or eventfd(2)'s -errno.
+ */
+int xvmd_evtchn_alloc(struct xvmd *x, struct xvmd_dom *dom, uint16_t remote);
 /**
  * Let @requester bind @port of @dom: 0, -EINVAL (no such port), -EACCES
  * (the port is for another domain), -EISCONN (already bound).  On success
@@ -212,8 +240,14 @@ int xvmd_evtchn_alloc(struct xvmd_dom *dom, uint16_t remote);
  */
 int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
 /** Close every channel of @dom (end of a run). */
-void xvmd_evtchn_release(struct xvmd_dom *dom);
-/** Serve one request on @dom's guest channel: 0, or -1 if it closed. */
+void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom);
+/**
+ * Serve one request on @dom's guest channel.  The reply never blocks.
+ * @return 0 to go on serving, -EPIPE when the guest closed the channel
+ *         (its exit is reported by SIGCHLD), or -EAGAIN when it left
+ *         XVMD_GUEST_SNDBUF of replies unread: the caller crashes it
+ *         (xvmd_dom_crash()), xvmd waits for no guest.
+ */
 int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom);
 /** The active domain whose guest channel is @fd, or NULL. */
 struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd);

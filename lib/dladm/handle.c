@@ -8,6 +8,7 @@
 
 #include "dladm/dladm.h"
 #include "vswctl/client.h"
+#include "xvm/fdpass.h"
 
 struct dl_handle {
     struct vsw_client *c;
@@ -42,7 +43,10 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_GUESTMAC] = ("the MAC address of a domain's VNIC is set in the "
                      "domain's configuration (mac=)"),
     [DL_DOMCFG] = "cannot change the domain's configuration (try -t)",
+    [DL_TIMEDOUT] = "vswitchd did not answer within 10 s",
 };
+_Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
+               "DL_TIMEDOUT's text names the timeout");
 
 const char *dl_status_str(enum dl_status st)
 {
@@ -62,6 +66,7 @@ static enum dl_status errno_status(int e)
     case EOPNOTSUPP: return DL_NOTSUP;
     case E2BIG: return DL_TOOMANY;
     case ECONNRESET: case EPIPE: case EPROTO: return DL_IOERR;
+    case ETIMEDOUT: case EAGAIN: return DL_TIMEDOUT;
     case EINVAL: return DL_BADARG;
     default: return DL_FAILED;
     }
@@ -127,6 +132,8 @@ enum dl_status dl_open(const char *sock, struct dl_handle **hp)
         free(h);
         if (e == ENOENT || e == ECONNREFUSED)
             return DL_NOTRUNNING;
+        if (e == EAGAIN)
+            return DL_TIMEDOUT;
         return e == EACCES || e == EPERM ? DL_DENIED : DL_FAILED;
     }
     *hp = h;

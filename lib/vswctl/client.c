@@ -44,7 +44,8 @@ struct vsw_client *vsw_client_open(const char *path)
 
     if (!c)
         return NULL;
-    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET);
+    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET,
+                             XVM_CALL_TIMEOUT_MS);
     if (c->fd < 0) {
         errno = -c->fd;
         free(c);
@@ -132,7 +133,7 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
     c->err[0] = '\0';
     c->status = VSW_ST_NONE;
     if (send(c->fd, req, req->nlmsg_len, 0) < 0)
-        return fail(c, -errno, NULL);
+        return fail(c, errno == EAGAIN ? -ETIMEDOUT : -errno, NULL);
     for (;;) {
         ssize_t len;
         const struct nlmsghdr *nlh = (const struct nlmsghdr *)c->buf;
@@ -143,6 +144,9 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
                           &c->nfds);
         if (len < 0)
             len = (errno = (int)-len, -1);
+        /* The socket's timeout (XVM_CALL_TIMEOUT_MS) ran out. */
+        if (len < 0 && errno == EAGAIN)
+            return fail(c, -ETIMEDOUT, "vswitchd did not answer");
         if (len < 0)
             return fail(c, -errno, NULL);
         if (len == 0)

@@ -36,6 +36,14 @@ struct xvm_xs {
     struct xvm_xs_event *evq[XVM_XS_EVENTS_MAX];
     unsigned evq_head, evq_len;
     uint64_t ev_dropped;
+    /* The watches set, as events: what an overflow queues instead. */
+    struct xs_watch_rec *watches;
+    unsigned nwatches;
+};
+
+struct xs_watch_rec {
+    struct xs_watch_rec *next;
+    struct xvm_xs_event *ev; /* its path and token */
 };
 
 /* One received message; body is NUL-terminated one byte past len. */
@@ -60,7 +68,7 @@ struct xvm_xs *xvm_xs_open(const char *sock_path)
     struct xvm_xs *xs;
     int fd, err;
 
-    fd = xvm_unix_connect(sock_path, SOCK_STREAM | SOCK_NONBLOCK);
+    fd = xvm_unix_connect(sock_path, SOCK_STREAM | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         errno = -fd;
         return NULL;
@@ -95,14 +103,47 @@ struct xvm_xs *xvm_xs_adopt(int fd)
     return xs;
 }
 
-void xvm_xs_close(struct xvm_xs *xs)
+/* Free the queued events; @return how many there were. */
+static unsigned events_clear(struct xvm_xs *xs)
 {
-    if (!xs)
-        return;
+    unsigned n = xs->evq_len;
+
     while (xs->evq_len) {
         free(xs->evq[xs->evq_head]);
         xs->evq_head = (xs->evq_head + 1) % XVM_XS_EVENTS_MAX;
         xs->evq_len--;
+    }
+    xs->evq_head = 0;
+    return n;
+}
+
+static struct xvm_xs_event *event_new(const char *path, const char *token)
+{
+    size_t pl = strlen(path) + 1, tl = strlen(token) + 1;
+    struct xvm_xs_event *ev = malloc(sizeof(*ev) + pl + tl);
+    char *p;
+
+    if (!ev)
+        return NULL;
+    p = (char *)(ev + 1);
+    memcpy(p, path, pl);
+    memcpy(p + pl, token, tl);
+    ev->path = p;
+    ev->token = p + pl;
+    return ev;
+}
+
+void xvm_xs_close(struct xvm_xs *xs)
+{
+    if (!xs)
+        return;
+    events_clear(xs);
+    while (xs->watches) {
+        struct xs_watch_rec *w = xs->watches;
+
+        xs->watches = w->next;
+        free(w->ev);
+        free(w);
     }
     close(xs->fd);
     free(xs);
@@ -216,8 +257,6 @@ static int xs_fill(struct xvm_xs *xs)
 static struct xvm_xs_event *event_parse(const struct xs_msg *m)
 {
     size_t plen, tlen, len = m->hdr.len;
-    struct xvm_xs_event *ev;
-    char *p;
 
     if (len == 0 || m->body[len - 1] != '\0')
         return NULL;
@@ -227,20 +266,35 @@ static struct xvm_xs_event *event_parse(const struct xs_msg *m)
     tlen = strlen(m->body + plen) + 1;
     if (plen + tlen != len)
         return NULL;
-    ev = malloc(sizeof(*ev) + len);
-    if (!ev)
-        return NULL;
-    p = (char *)(ev + 1);
-    memcpy(p, m->body, len);
-    ev->path = p;
-    ev->token = p + plen;
-    return ev;
+    return event_new(m->body, m->body + plen);
 }
 
 static bool event_same(const struct xvm_xs_event *a,
                        const struct xvm_xs_event *b)
 {
     return strcmp(a->path, b->path) == 0 && strcmp(a->token, b->token) == 0;
+}
+
+/*
+ * The queue is full: what it holds, and the event that did not fit, are
+ * replaced by one event per watch with the watched path itself, as when
+ * the watch was set.  Its owner re-reads everything below it, which
+ * covers every change the dropped events told of: nothing is lost
+ * silently, the user resynchronises.
+ */
+static int events_overflow(struct xvm_xs *xs)
+{
+    const struct xs_watch_rec *w;
+
+    xs->ev_dropped += events_clear(xs) + 1;
+    for (w = xs->watches; w; w = w->next) {
+        struct xvm_xs_event *ev = event_new(w->ev->path, w->ev->token);
+
+        if (!ev)
+            return xs_break(xs, -ENOMEM);
+        xs->evq[xs->evq_len++] = ev;
+    }
+    return 0;
 }
 
 static int event_queue(struct xvm_xs *xs, const struct xs_msg *m)
@@ -256,9 +310,8 @@ static int event_queue(struct xvm_xs *xs, const struct xs_msg *m)
             return 0;
         }
     if (xs->evq_len == XVM_XS_EVENTS_MAX) {
-        xs->ev_dropped++;
         free(ev);
-        return 0;
+        return events_overflow(xs);
     }
     xs->evq[(xs->evq_head + xs->evq_len) % XVM_XS_EVENTS_MAX] = ev;
     xs->evq_len++;
@@ -624,14 +677,55 @@ static int watch_op(struct xvm_xs *xs, uint32_t type, const char *path,
     return xs_simple(xs, type, XVM_XS_NO_TX, a, 2);
 }
 
+static struct xs_watch_rec **watch_find(struct xvm_xs *xs, const char *path,
+                                        const char *token)
+{
+    struct xs_watch_rec **pw;
+
+    for (pw = &xs->watches; *pw; pw = &(*pw)->next)
+        if (strcmp((*pw)->ev->path, path) == 0 &&
+            strcmp((*pw)->ev->token, token) == 0)
+            return pw;
+    return NULL;
+}
+
 int xvm_xs_watch(struct xvm_xs *xs, const char *path, const char *token)
 {
-    return watch_op(xs, XS_WATCH, path, token);
+    struct xs_watch_rec *w;
+    int r;
+
+    if (xs->nwatches >= XVM_XS_WATCHES_MAX && !watch_find(xs, path, token))
+        return -E2BIG;
+    w = calloc(1, sizeof(*w));
+    if (!w || !(w->ev = event_new(path, token))) {
+        free(w);
+        return -ENOMEM;
+    }
+    r = watch_op(xs, XS_WATCH, path, token);
+    if (r < 0 || watch_find(xs, path, token)) {
+        free(w->ev);
+        free(w);
+        return r;
+    }
+    w->next = xs->watches;
+    xs->watches = w;
+    xs->nwatches++;
+    return 0;
 }
 
 int xvm_xs_unwatch(struct xvm_xs *xs, const char *path, const char *token)
 {
-    return watch_op(xs, XS_UNWATCH, path, token);
+    struct xs_watch_rec **pw, *w;
+    int r = watch_op(xs, XS_UNWATCH, path, token);
+
+    if (r == 0 && (pw = watch_find(xs, path, token))) {
+        w = *pw;
+        *pw = w->next;
+        free(w->ev);
+        free(w);
+        xs->nwatches--;
+    }
+    return r;
 }
 
 int xvm_xs_event_next(struct xvm_xs *xs, struct xvm_xs_event **ev)

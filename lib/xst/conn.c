@@ -8,6 +8,12 @@
  * that the connection's requests wait in the socket until its peer reads);
  * and a watch event that would overflow max_out_bytes closes the
  * connection instead of growing the queue.
+ *
+ * Except a privileged (dom0) connection's, for events a guest caused:
+ * such an event is charged to that guest until dom0 reads it, and a guest
+ * with max_guest_events charged waits (its requests stay in its socket),
+ * so a guest that makes dom0's watches fire pays for it and dom0, the
+ * backends' connection, is never dropped for a guest's flood.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -51,13 +57,23 @@ struct xst_conn *xst_conn_new(struct xst_server *srv, int fd, uint16_t domid)
     return c;
 }
 
+/* Free @o, which has left @c's queue, and uncharge its guest. */
+static void out_drop(struct xst_conn *c, struct xst_out *o)
+{
+    if (o->cause != XST_NO_CAUSE) {
+        c->srv->guest_events[o->cause]--;
+        c->charged -= o->len;
+    }
+    free(o);
+}
+
 static void out_free(struct xst_conn *c)
 {
     while (c->out_head) {
         struct xst_out *o = c->out_head;
 
         c->out_head = o->next;
-        free(o);
+        out_drop(c, o);
     }
     c->out_tail = &c->out_head;
     c->out_bytes = 0;
@@ -109,9 +125,16 @@ void xst_conn_free(struct xst_conn *c)
     free(c);
 }
 
+/* A guest whose changes queued max_guest_events unread for dom0. */
+static bool held(const struct xst_conn *c)
+{
+    return !c->priv &&
+           c->srv->guest_events[c->domid] >= c->srv->cfg.max_guest_events;
+}
+
 static bool throttled(const struct xst_conn *c)
 {
-    return c->out_bytes >= c->srv->cfg.max_out_bytes / 2;
+    return c->out_bytes >= c->srv->cfg.max_out_bytes / 2 || held(c);
 }
 
 void xst_conn_update_epoll(struct xst_conn *c)
@@ -121,6 +144,13 @@ void xst_conn_update_epoll(struct xst_conn *c)
 
     if (c->dead)
         return;
+    if (held(c) && !c->held) {
+        xvm_log_warn("domain %u: %u watch events its changes caused are "
+                     "not read by dom0 yet: its requests wait",
+                     (unsigned)c->domid, c->srv->guest_events[c->domid]);
+        c->srv->st.guests_held++;
+    }
+    c->held = held(c);
     if (!throttled(c))
         want |= EPOLLIN;
     if (c->out_head)
@@ -137,23 +167,34 @@ void xst_conn_update_epoll(struct xst_conn *c)
 
 int xst_conn_send(struct xst_conn *c, const struct xsd_sockmsg *hdr,
                   const void *p0, size_t l0, const void *p1, size_t l1,
-                  bool is_event)
+                  bool is_event, int cause)
 {
     struct xsd_sockmsg h = *hdr;
     size_t len = sizeof(h) + l0 + l1;
+    bool charge = is_event && c->priv && cause > 0;
     struct xst_out *o;
 
     if (c->dead)
         return -EPIPE;
     if (l0 + l1 > XENSTORE_PAYLOAD_MAX)
         return -E2BIG; /* callers check; never put one on the wire */
-    if (is_event && c->out_bytes + len > c->srv->cfg.max_out_bytes) {
+    /* What guests are charged for does not count against the reader
+     * (charged may exceed out_bytes while a charged event is half sent). */
+    if (is_event && !charge &&
+        (c->out_bytes > c->charged ? c->out_bytes - c->charged : 0) + len >
+            c->srv->cfg.max_out_bytes) {
         xst_conn_kill(c, "watch events not being read");
         return -ENOBUFS;
     }
     o = malloc(sizeof(*o) + len);
     if (!o)
         return -ENOMEM;
+    o->cause = XST_NO_CAUSE;
+    if (charge) {
+        o->cause = cause;
+        c->srv->guest_events[cause]++;
+        c->charged += len;
+    }
     h.len = (uint32_t)(l0 + l1);
     memcpy(o->data, &h, sizeof(h));
     if (l0)
@@ -183,7 +224,7 @@ static void out_consume(struct xst_conn *c, size_t w)
         }
         w -= left;
         c->out_head = o->next;
-        free(o);
+        out_drop(c, o);
     }
     if (!c->out_head)
         c->out_tail = &c->out_head;

@@ -34,6 +34,8 @@ static void config_defaults(struct xst_config *c)
         c->max_tx_bytes = 1024 * 1024;
     if (!c->max_out_bytes)
         c->max_out_bytes = 256 * 1024;
+    if (!c->max_guest_events)
+        c->max_guest_events = 256;
     /* Room for at least a few full messages, or throttling never lifts. */
     if (c->max_out_bytes < 4 * XST_MSG_MAX)
         c->max_out_bytes = 4 * XST_MSG_MAX;
@@ -95,8 +97,10 @@ struct xst_server *xst_server_create(const char *sock_path,
     if (cfg)
         srv->cfg = *cfg;
     config_defaults(&srv->cfg);
-    r = xst_store_init(&srv->store);
+    srv->guest_events = calloc(DOMID_FIRST_RESERVED, sizeof(uint32_t));
+    r = srv->guest_events ? xst_store_init(&srv->store) : -ENOMEM;
     if (r < 0) {
+        free(srv->guest_events);
         free(srv);
         errno = -r;
         return NULL;
@@ -141,6 +145,7 @@ void xst_server_destroy(struct xst_server *srv)
     if (srv->epfd >= 0)
         close(srv->epfd);
     xst_store_fini(&srv->store);
+    free(srv->guest_events);
     free(srv);
 }
 
@@ -160,7 +165,9 @@ static void server_accept(struct xst_server *srv)
         if (fd == -EPERM)
             continue;
         if (fd < 0) {
-            if (fd != -EAGAIN && fd != -EINTR)
+            /* EMFILE and ENFILE are logged by xvm_unix_accept(). */
+            if (fd != -EAGAIN && fd != -EINTR && fd != -EMFILE &&
+                fd != -ENFILE)
                 xvm_log_warn("accept: %s", strerror(-fd));
             return;
         }

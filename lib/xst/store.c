@@ -347,7 +347,7 @@ void xst_acc_changed(struct xst_access *a, const char *path, bool tree,
     struct xst_shadow *sh;
 
     if (!a->tx) {
-        xst_watch_fire(a->srv, path, tree, n->perms, n->nperms);
+        xst_watch_fire(a->srv, path, tree, n->perms, n->nperms, a->domid);
         return;
     }
     /* Always present: the operation touched @path before reporting it. */

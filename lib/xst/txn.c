@@ -92,7 +92,8 @@ static long txn_owned_delta(const struct xst_store *st,
  * operation is over, and the permissions of removed nodes are still at hand
  * in the committed tree.
  */
-static void txn_fire(struct xst_server *srv, const struct xst_txn *tx)
+static void txn_fire(struct xst_server *srv, const struct xst_txn *tx,
+                     uint16_t cause)
 {
     const struct xst_shadow *sh;
     size_t it = 0;
@@ -106,7 +107,7 @@ static void txn_fire(struct xst_server *srv, const struct xst_txn *tx)
             n = xst_store_get(&srv->store, sh->path);
         if (n)
             xst_watch_fire(srv, sh->path, sh->fire == XST_FIRE_TREE, n->perms,
-                           n->nperms);
+                           n->nperms, cause);
     }
 }
 
@@ -128,7 +129,7 @@ int xst_txn_commit(struct xst_access *a)
         if (delta > 0 && st->owned[a->domid] + delta > a->srv->cfg.max_nodes)
             return -ENOSPC;
     }
-    txn_fire(a->srv, tx);
+    txn_fire(a->srv, tx, a->domid);
     while ((sh = xst_table_next(&tx->shadows, &it))) {
         if (!sh->dirty)
             continue;

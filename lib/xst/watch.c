@@ -115,31 +115,34 @@ void xst_watch_clear(struct xst_conn *c)
     c->nwatches = 0;
 }
 
-static void send_event(struct xst_conn *c, const char *path, const char *token)
+static void send_event(struct xst_conn *c, const char *path, const char *token,
+                       uint16_t cause)
 {
     struct xsd_sockmsg hdr = {.type = XS_WATCH_EVENT};
 
     if (xst_conn_send(c, &hdr, path, strlen(path) + 1, token, strlen(token) + 1,
-                      true) == 0)
+                      true, cause) == 0)
         c->srv->st.events++;
 }
 
 void xst_watch_fire_new(struct xst_conn *c, const char *wpath,
                         const char *token)
 {
-    send_event(c, wpath, token);
+    send_event(c, wpath, token, c->domid);
 }
 
 static void deliver(struct xst_conn *c, const struct xst_watch *w,
-                    const char *abs)
+                    const char *abs, uint16_t cause)
 {
     /* A relative watch's events are below its own path, hence below the
      * home prefix it strips. */
-    send_event(c, abs + (strlen(abs) > w->rel_off ? w->rel_off : 0), w->token);
+    send_event(c, abs + (strlen(abs) > w->rel_off ? w->rel_off : 0), w->token,
+               cause);
 }
 
 void xst_watch_fire(struct xst_server *srv, const char *path, bool tree,
-                    const struct xst_perm *perms, unsigned nperms)
+                    const struct xst_perm *perms, unsigned nperms,
+                    uint16_t cause)
 {
     struct xst_conn *c;
 
@@ -156,9 +159,9 @@ void xst_watch_fire(struct xst_server *srv, const char *path, bool tree,
             if (w->path[0] == '@')
                 continue;
             if (xst_path_is_child(path, w->path))
-                deliver(c, w, path);
+                deliver(c, w, path, cause);
             else if (tree && xst_path_is_child(w->path, path))
-                deliver(c, w, w->path);
+                deliver(c, w, w->path, cause);
         }
     }
 }
@@ -175,6 +178,6 @@ void xst_watch_fire_special(struct xst_server *srv, const char *name)
             continue;
         for (w = c->watches; w && !c->dead; w = w->next)
             if (strcmp(w->path, name) == 0)
-                send_event(c, w->path, w->token);
+                send_event(c, w->path, w->token, 0);
     }
 }

@@ -49,7 +49,7 @@ static int one_arg(const struct req *rq, const char **arg)
 
 static int reply(const struct req *rq, const void *p, size_t len)
 {
-    return xst_conn_send(rq->c, rq->hdr, p, len, NULL, 0, false);
+    return xst_conn_send(rq->c, rq->hdr, p, len, NULL, 0, false, XST_NO_CAUSE);
 }
 
 static int reply_ok(const struct req *rq)
@@ -439,6 +439,7 @@ void xst_wire_handle(struct xst_conn *c, const struct xsd_sockmsg *hdr)
 
         eh.type = XS_ERROR;
         c->srv->st.errors++;
-        xst_conn_send(c, &eh, name, strlen(name) + 1, NULL, 0, false);
+        xst_conn_send(c, &eh, name, strlen(name) + 1, NULL, 0, false,
+                      XST_NO_CAUSE);
     }
 }

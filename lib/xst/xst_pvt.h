@@ -191,9 +191,13 @@ int xst_op_set_perms(struct xst_access *a, const char *path,
 
 /* ---- conn.c ------------------------------------------------------------- */
 
+/* No guest is charged for this message (see struct xst_server). */
+#define XST_NO_CAUSE (-1)
+
 struct xst_out {
     struct xst_out *next;
     size_t len, off;
+    int cause; /* the guest charged for this watch event, or XST_NO_CAUSE */
     char data[];
 };
 
@@ -220,10 +224,12 @@ struct xst_conn {
     char msg[XENSTORE_PAYLOAD_MAX + 1]; /* current payload, NUL-terminated */
     struct xst_out *out_head, **out_tail;
     size_t out_bytes;
+    size_t charged; /* of out_bytes, events charged to guests */
     struct xst_watch *watches;
     unsigned nwatches;
     struct xst_txn *txns;
     unsigned ntxns;
+    bool held; /* its requests wait for its events to be read (logged) */
 };
 
 struct xst_conn *xst_conn_new(struct xst_server *srv, int fd, uint16_t domid);
@@ -234,12 +240,14 @@ void xst_conn_read(struct xst_conn *c);
 void xst_conn_resume(struct xst_conn *c);
 void xst_conn_flush(struct xst_conn *c);
 void xst_conn_update_epoll(struct xst_conn *c);
-/* Queue a message with a payload of up to three pieces.  Returns 0, or
- * -ENOBUFS if @is_event and the queue is full (the connection is then
- * dead), or -ENOMEM. */
+/* Queue a message with a payload of up to two pieces: a reply (@cause
+ * XST_NO_CAUSE, not an event) or a watch event caused by domain @cause.
+ * An event another guest caused is charged to it until read.  Returns 0,
+ * or -ENOBUFS for an event that overflows an unprivileged connection's
+ * queue (the connection is then dead), or -ENOMEM. */
 int xst_conn_send(struct xst_conn *c, const struct xsd_sockmsg *hdr,
                   const void *p0, size_t l0, const void *p1, size_t l1,
-                  bool is_event);
+                  bool is_event, int cause);
 
 /* ---- watch.c ------------------------------------------------------------ */
 
@@ -249,8 +257,10 @@ void xst_watch_clear(struct xst_conn *c);
 /* Queue the event a new watch fires at once. */
 void xst_watch_fire_new(struct xst_conn *c, const char *wpath,
                         const char *token);
+/* @cause: the domain whose change fires the watches. */
 void xst_watch_fire(struct xst_server *srv, const char *path, bool tree,
-                    const struct xst_perm *perms, unsigned nperms);
+                    const struct xst_perm *perms, unsigned nperms,
+                    uint16_t cause);
 void xst_watch_fire_special(struct xst_server *srv, const char *name);
 
 /* ---- wire.c ------------------------------------------------------------- */
@@ -268,6 +278,9 @@ struct xst_server {
     struct xst_conn *conns;
     uint32_t next_txid;
     uint8_t introduced[DOMID_FIRST_RESERVED / 8];
+    /* Per guest: watch events its changes queued for other connections,
+     * not read yet.  At cfg.max_guest_events its requests wait. */
+    uint32_t *guest_events;
     struct xst_stats st; /* counters; sizes are computed on demand */
 };
 

@@ -2,10 +2,13 @@
 /* A daemon's control socket and signals (xvm/daemon.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,6 +17,54 @@
 
 #include "xvm/daemon.h"
 #include "xvm/log.h"
+
+/* The descriptor xvm_unix_accept() gives up to shed a connection when the
+ * process has no other; -1 until the first listen. */
+static int spare_fd = -1;
+
+static void spare_open(void)
+{
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), none = -1;
+
+    if (fd >= 0 && !__atomic_compare_exchange_n(&spare_fd, &none, fd, false,
+                                                __ATOMIC_SEQ_CST,
+                                                __ATOMIC_SEQ_CST))
+        close(fd);
+}
+
+/* Out of descriptors: take the waiting connection with the spare one and
+ * close it, so the listener is no longer readable. */
+static void accept_shed(int lfd, int err)
+{
+    static time_t logged;
+    int fd = __atomic_exchange_n(&spare_fd, -1, __ATOMIC_SEQ_CST);
+    time_t now = time(NULL);
+
+    if (fd >= 0) {
+        close(fd);
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0)
+            close(fd);
+        spare_open();
+    }
+    if (now != __atomic_exchange_n(&logged, now, __ATOMIC_SEQ_CST))
+        xvm_log_warn("out of file descriptors (%s): refusing new clients",
+                     strerror(err));
+}
+
+long xvm_nofile_raise(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return -errno;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            return -errno;
+    }
+    return rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
+}
 
 int xvm_peer_privileged(const struct ucred *cred, void *arg)
 {
@@ -108,6 +159,7 @@ int xvm_unix_listen(const char *path, int type, mode_t mode)
         unlink(path);
         goto close_fd;
     }
+    spare_open();
     return fd;
 
 close_fd:
@@ -124,6 +176,12 @@ int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg)
     socklen_t len = sizeof(cred);
     int fd = accept4(lfd, NULL, NULL, flags | SOCK_CLOEXEC);
 
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        int e = errno;
+
+        accept_shed(lfd, e);
+        return -e;
+    }
     if (fd < 0)
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {

@@ -11,9 +11,11 @@
 
 #include "xvm/fdpass.h"
 
-int xvm_unix_connect(const char *path, int type)
+int xvm_unix_connect(const char *path, int type, unsigned timeout_ms)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct timeval tv = {.tv_sec = timeout_ms / 1000,
+                         .tv_usec = (timeout_ms % 1000) * 1000};
     int fd, rc;
 
     if (strlen(path) >= sizeof(sa.sun_path))
@@ -22,6 +24,13 @@ int xvm_unix_connect(const char *path, int type)
     fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
+    if (timeout_ms &&
+        (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         rc = -errno;
         close(fd);

@@ -26,7 +26,7 @@ struct nlmsghdr *xvmd_call_start(struct xvmd_call *c, uint16_t cmd)
 
 static int call_connect(struct xvmd_call *c, const char *sock)
 {
-    int fd = xvm_unix_connect(sock, SOCK_SEQPACKET);
+    int fd = xvm_unix_connect(sock, SOCK_SEQPACKET, XVM_CALL_TIMEOUT_MS);
 
     if (fd >= 0)
         return fd;
@@ -36,6 +36,10 @@ static int call_connect(struct xvmd_call *c, const char *sock)
     else if (fd == -EACCES || fd == -EPERM)
         snprintf(c->err, sizeof(c->err),
                  "%s: permission denied (xvm needs root)", sock);
+    else if (fd == -EAGAIN)
+        snprintf(c->err, sizeof(c->err),
+                 "xvmd did not take the connection within %u s",
+                 XVM_CALL_TIMEOUT_MS / 1000);
     else if (fd == -ENAMETOOLONG)
         snprintf(c->err, sizeof(c->err), "socket path too long: %s", sock);
     else
@@ -62,6 +66,11 @@ int xvmd_call_run(struct xvmd_call *c, const char *sock)
     }
     n = xvm_fd_recv(fd, c->rep, sizeof(c->rep), c->fds, 2, &c->nfds);
     close(fd);
+    if (n == -EAGAIN) {
+        snprintf(c->err, sizeof(c->err), "xvmd did not answer within %u s",
+                 XVM_CALL_TIMEOUT_MS / 1000);
+        return -ETIMEDOUT;
+    }
     if (n <= 0) {
         snprintf(c->err, sizeof(c->err), "no reply from xvmd: %s",
                  n == 0 ? "connection closed" : strerror((int)-n));

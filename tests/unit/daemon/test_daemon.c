@@ -17,6 +17,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -270,7 +272,7 @@ static void test_listen(void)
     CHECK(S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
     CHECK_EQ(xvm_unix_accept(lfd, 0, NULL, NULL), -EAGAIN);
     /* Root (or the daemon's uid) gets in. */
-    cfd = xvm_unix_connect(path, SOCK_SEQPACKET);
+    cfd = xvm_unix_connect(path, SOCK_SEQPACKET, 0);
     sfd = xvm_unix_accept(lfd, 0, NULL, NULL);
     CHECK(cfd >= 0 && sfd >= 0);
     CHECK_EQ(write(cfd, "x", 1), 1);
@@ -278,7 +280,7 @@ static void test_listen(void)
     close(sfd);
     close(cfd);
     /* The caller's check decides; a refused client sees the end. */
-    cfd = xvm_unix_connect(path, SOCK_SEQPACKET);
+    cfd = xvm_unix_connect(path, SOCK_SEQPACKET, 0);
     CHECK_EQ(xvm_unix_accept(lfd, 0, refuse_all, &seen), -EPERM);
     CHECK_EQ(seen, getpid());
     CHECK_EQ(read(cfd, &c, 1), 0);
@@ -332,6 +334,48 @@ static void test_signals(void)
     close(sfd);
 }
 
+/* Out of descriptors, accept sheds the waiting client with the spare fd:
+ * the client sees the end and the listener is no longer readable (a
+ * level-triggered loop does not spin); a timed connect to a silent
+ * listener's full backlog gives up. */
+static void test_accept_emfile(void)
+{
+    char path[256];
+    struct rlimit old, low;
+    struct pollfd pfd;
+    char c;
+    int lfd, cfd, fd;
+
+    snprintf(path, sizeof(path), "%s", at("run/emfile.sock"));
+    lfd = xvm_unix_listen(path, SOCK_SEQPACKET | SOCK_NONBLOCK, 0600);
+    CHECK(lfd >= 0);
+    cfd = xvm_unix_connect(path, SOCK_SEQPACKET, 1000);
+    CHECK(cfd >= 0);
+    CHECK_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+    /* No descriptor above the highest in use may be opened. */
+    fd = dup(0);
+    CHECK(fd >= 0);
+    close(fd);
+    low = old;
+    low.rlim_cur = (rlim_t)fd;
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    CHECK_EQ(xvm_unix_accept(lfd, 0, NULL, NULL), -EMFILE);
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+    pfd = (struct pollfd){.fd = lfd, .events = POLLIN};
+    CHECK_EQ(poll(&pfd, 1, 0), 0);
+    CHECK_EQ(read(cfd, &c, 1), 0);
+    close(cfd);
+    /* The spare is back: it works a second time. */
+    cfd = xvm_unix_connect(path, SOCK_SEQPACKET, 1000);
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+    CHECK_EQ(xvm_unix_accept(lfd, 0, NULL, NULL), -EMFILE);
+    CHECK_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+    CHECK_EQ(read(cfd, &c, 1), 0);
+    close(cfd);
+    close(lfd);
+    unlink(path);
+}
+
 int main(void)
 {
     char cmd[128];
@@ -348,6 +392,7 @@ int main(void)
     RUN(test_write_atomic);
     RUN(test_read_refusals);
     RUN(test_listen);
+    RUN(test_accept_emfile);
     RUN(test_signals);
     rc = check_summary();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

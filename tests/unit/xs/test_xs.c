@@ -276,6 +276,51 @@ out:
     xvm_xs_close(other);
 }
 
+/*
+ * More events than the client queues arrive while it waits for a reply:
+ * nothing is dropped silently, the queue becomes one event per watch with
+ * the watched path (re-read everything), and later events follow it.
+ */
+static void test_event_overflow(void)
+{
+    struct xvm_xs *xs = xvm_xs_open(xsd_path(xsd));
+    struct xvm_xs *other = xvm_xs_open(xsd_path(xsd));
+    char *v = NULL, p[64];
+    unsigned i;
+
+    CHECK(xs && other);
+    if (!xs || !other)
+        goto out;
+    CHECK_EQ(xvm_xs_watch(xs, "/t6", "a"), 0);
+    CHECK_EQ(xvm_xs_watch(xs, "/t7", "b"), 0);
+    CHECK_EQ(xvm_xs_watch(xs, "/t7", "b"), -EEXIST);
+    CHECK_EQ(xvm_xs_write_str(xs, 0, "/t6", ""), 0);
+    CHECK_EQ(xvm_xs_unwatch(xs, "/t7", "b"), 0);
+    CHECK_EQ(xvm_xs_watch(xs, "/t8", "c"), 0);
+    for (i = 0; i < XVM_XS_EVENTS_MAX + 100; i++) {
+        snprintf(p, sizeof(p), "/t6/n%u", i);
+        CHECK_EQ(xvm_xs_write_str(other, 0, p, "x"), 0);
+    }
+    CHECK_EQ(xvm_xs_write_str(other, 0, "/t6", "last"), 0);
+    CHECK_EQ(xvm_xs_read(xs, 0, "/t6", &v, NULL), 0);
+    free(v);
+    CHECK(xvm_xs_events_dropped(xs) > 0);
+    /* The watches set, newest first, then what came after the overflow. */
+    CHECK_EQ(next_event(xs, "/t8", "c"), 1);
+    CHECK_EQ(next_event(xs, "/t6", "a"), 1);
+    for (i = 0; i < XVM_XS_EVENTS_MAX; i++) {
+        struct xvm_xs_event *ev = NULL;
+
+        if (xvm_xs_event_next(xs, &ev) != 1)
+            break;
+        free(ev);
+    }
+    CHECK(i > 0 && i < 200);
+out:
+    xvm_xs_close(xs);
+    xvm_xs_close(other);
+}
+
 /* ---- a fake server: replies scripted into a socketpair ---- */
 
 struct fake {
@@ -448,6 +493,7 @@ int main(void)
     RUN(test_transactions);
     RUN(test_parse_uint);
     RUN(test_watch_interleaved);
+    RUN(test_event_overflow);
     RUN(test_malformed_replies);
     RUN(test_request_format);
     xsd_stop(xsd);

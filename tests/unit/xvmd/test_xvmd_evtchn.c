@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@ static int guest_alloc(struct xvmd *x, struct xvmd_dom *dom, int gsock,
 static void test_alloc_bind_signal(void)
 {
     static struct xvmd_dom dom;
-    struct xvmd x = {.ep = -1};
+    struct xvmd x = {.ep = -1, .nofile = 100000};
     struct xvmd_guest_rep rep;
     struct xvm_evtchn *g = xvm_evtchn_open(5), *b = xvm_evtchn_open(0);
     int sv[2], fds[2], gp, bp;
@@ -71,7 +72,7 @@ static void test_alloc_bind_signal(void)
     CHECK_EQ(rep.port, 2);
     close(fds[0]);
     close(fds[1]);
-    xvmd_evtchn_release(&dom);
+    xvmd_evtchn_release(&x, &dom);
     CHECK_EQ(dom.evt[1].used, 0);
     CHECK_EQ(xvmd_evtchn_bind(&dom, 1, 0), -EINVAL);
     xvm_evtchn_destroy(g);
@@ -83,7 +84,7 @@ static void test_alloc_bind_signal(void)
 static void test_bad_requests(void)
 {
     static struct xvmd_dom dom;
-    struct xvmd x = {.ep = -1};
+    struct xvmd x = {.ep = -1, .nofile = 100000};
     struct xvmd_guest_rep rep;
     struct xvmd_guest_req req = {.op = 99};
     int sv[2], fds[2];
@@ -116,14 +117,59 @@ static void test_bad_requests(void)
     CHECK_EQ(rep.rc, -ENOSPC);
     /* the guest hanging up ends the service */
     close(sv[1]);
-    CHECK_EQ(xvmd_guest_serve(&x, &dom), -1);
-    xvmd_evtchn_release(&dom);
+    CHECK_EQ(xvmd_guest_serve(&x, &dom), -EPIPE);
+    xvmd_evtchn_release(&x, &dom);
     close(sv[0]);
+}
+
+/* Past the descriptors kept for dom0 every channel is refused, however few
+ * the domain has; a release gives them back. */
+static void test_global_quota(void)
+{
+    static struct xvmd_dom dom;
+    struct xvmd x = {.ep = -1, .nofile = XVMD_FD_RESERVE + 10};
+    int i;
+
+    memset(&dom, 0, sizeof(dom));
+    for (i = 1; i <= 5; i++)
+        CHECK_EQ(xvmd_evtchn_alloc(&x, &dom, 0), i);
+    CHECK_EQ(x.evt_fds, 10);
+    CHECK_EQ(xvmd_evtchn_alloc(&x, &dom, 0), -ENFILE);
+    xvmd_evtchn_release(&x, &dom);
+    CHECK_EQ(x.evt_fds, 0);
+    CHECK_EQ(xvmd_evtchn_alloc(&x, &dom, 0), 1);
+    xvmd_evtchn_release(&x, &dom);
+}
+
+/* A guest that sends requests and never reads the replies: xvmd's send
+ * does not block, it reports -EAGAIN once the small buffer is full. */
+static void test_guest_not_reading(void)
+{
+    static struct xvmd_dom dom;
+    struct xvmd x = {.ep = -1, .nofile = 100000};
+    struct xvmd_guest_req req = {.op = 99};
+    int sv[2], i, rc = 0;
+
+    memset(&dom, 0, sizeof(dom));
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    CHECK(fcntl(sv[0], F_SETFL, O_NONBLOCK) == 0);
+    CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF,
+                     &(int){XVMD_GUEST_SNDBUF}, sizeof(int)) == 0);
+    dom.ctl_fd = sv[0];
+    for (i = 0; i < 100000 && rc == 0; i++) {
+        CHECK(send(sv[1], &req, sizeof(req), 0) == sizeof(req));
+        rc = xvmd_guest_serve(&x, &dom);
+    }
+    CHECK_EQ(rc, -EAGAIN);
+    close(sv[0]);
+    close(sv[1]);
 }
 
 int main(void)
 {
     RUN(test_alloc_bind_signal);
     RUN(test_bad_requests);
+    RUN(test_global_quota);
+    RUN(test_guest_not_reading);
     return check_summary();
 }

@@ -55,6 +55,7 @@ enum dl_status {
     DL_BOOTCONF,        /**< "link is in the boot configuration" */
     DL_GUESTMAC,        /**< "MAC address is set in the domain's config" */
     DL_DOMCFG,          /**< "cannot change the domain's configuration" */
+    DL_TIMEDOUT,        /**< "vswitchd did not answer within 10 s" */
     DL_STATUS__MAX
 };
 

@@ -42,6 +42,9 @@ extern "C" {
 #define XVM_XS_NO_TX 0u
 /** Watch events kept queued at most; see xvm_xs_event_next(). */
 #define XVM_XS_EVENTS_MAX 1024u
+/** Watches one connection may set (xvm_xs_watch()): half the queue, so
+ *  that an overflow always has room for one event per watch. */
+#define XVM_XS_WATCHES_MAX (XVM_XS_EVENTS_MAX / 2)
 
 /** Permission bits of one entry: Xen's n, r, w and b. */
 #define XVM_XS_PERM_NONE 0u
@@ -176,7 +179,9 @@ int xvm_xs_get_domain_path(struct xvm_xs *xs, unsigned domid, char **path);
 /**
  * Watch @path (and everything below it) with @token.  The server fires the
  * watch once at once; that event, like every other, comes out of
- * xvm_xs_event_next().
+ * xvm_xs_event_next().  The client remembers its watches (for an
+ * overflow, see xvm_xs_event_next()).
+ * @return 0, -E2BIG (XVM_XS_WATCHES_MAX are set), or -errno.
  */
 XVN_EXPORT
 int xvm_xs_watch(struct xvm_xs *xs, const char *path, const char *token);
@@ -188,9 +193,13 @@ int xvm_xs_unwatch(struct xvm_xs *xs, const char *path, const char *token);
 /**
  * Take the next watch event without blocking: a queued one first, else one
  * that is already readable on the socket.  An event identical to one still
- * queued is dropped (a watcher re-reads the node anyway), and when
- * XVM_XS_EVENTS_MAX are queued new ones are dropped and counted in
- * xvm_xs_events_dropped().
+ * queued is dropped (a watcher re-reads the node anyway).  When
+ * XVM_XS_EVENTS_MAX are queued and another arrives, the queue overflows:
+ * its events are dropped (counted in xvm_xs_events_dropped()) and
+ * replaced by one event per watch set, whose path is the watched path
+ * itself, exactly as when the watch was set.  A user must take such an
+ * event as "anything below may have changed" and re-read what it watches
+ * there (that is how it started): no change goes unseen.
  * @return 1 with *@ev set (free() it), 0 if none is waiting, or -errno
  *         (-EPROTO, -EPIPE: the connection is unusable).
  */

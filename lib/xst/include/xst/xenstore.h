@@ -95,9 +95,19 @@ struct xst_config {
      * (256 KiB).  At half of it the server stops reading that
      * connection's requests until the peer catches up; a watch event that
      * would go beyond it closes the connection, so a client that never
-     * reads its events cannot make the daemon grow.
+     * reads its events cannot make the daemon grow.  A privileged
+     * (dom0) connection is never closed for events a guest caused: those
+     * count against that guest's max_guest_events instead.
      */
     size_t max_out_bytes;
+    /**
+     * Watch events one guest's changes may have queued for dom0's
+     * connections that dom0 has not read yet (256).  At the limit the
+     * server stops reading that guest's requests (logged) until dom0
+     * catches up: the guest that makes the backends' watches fire waits,
+     * dom0 is never dropped for it.
+     */
+    unsigned max_guest_events;
 };
 
 /** Counters and current sizes, for tests and for `xvm` diagnostics. */
@@ -111,6 +121,8 @@ struct xst_stats {
     uint64_t errors;        /**< ERROR replies sent */
     uint64_t events;        /**< WATCH_EVENT messages queued */
     uint64_t conns_dropped; /**< connections closed for misbehaving */
+    uint64_t guests_held;   /**< times a guest was made to wait for dom0 to
+                                 read the watch events it caused */
 };
 
 struct xst_server;

@@ -15,8 +15,9 @@
  * said otherwise, so a caller only needs to stop.
  *
  * Threads: any thread; nothing here keeps state between calls, except
- * xvm_signalfd_open(), which changes the calling thread's signal mask
- * and belongs to main() before other threads start.
+ * xvm_signalfd_open() and xvm_nofile_raise(), which belong to main()
+ * before other threads start, and the one spare descriptor that
+ * xvm_unix_listen() keeps for xvm_unix_accept() (taken atomically).
  */
 #ifndef XVM_DAEMON_H
 #define XVM_DAEMON_H
@@ -55,6 +56,8 @@ int xvm_peer_privileged(const struct ucred *cred, void *arg);
  * at @path is replaced only if it is a socket of root or of the daemon
  * that nobody answers on (a daemon that died); a live socket, or
  * anything but a socket, is left alone: -EADDRINUSE.
+ * The first successful call also opens the process's spare descriptor
+ * (see xvm_unix_accept()).
  * @return the listening fd, or -errno (-ENAMETOOLONG, -EADDRINUSE,
  *         -EPERM: a socket of another uid, ...).
  */
@@ -65,11 +68,26 @@ int xvm_unix_listen(const char *path, int type, mode_t mode);
  * Accept one connection on @lfd with @flags (SOCK_NONBLOCK; SOCK_CLOEXEC
  * is added) and ask @check (NULL: xvm_peer_privileged()) about the peer's
  * credentials (SO_PEERCRED).  A refused peer is logged and closed.
+ * When the process is out of descriptors (EMFILE, ENFILE) the waiting
+ * connection is taken with the spare descriptor and closed at once, so
+ * the client sees its connection end instead of waiting, and the
+ * listening socket stops being readable (a level-triggered loop would
+ * otherwise spin on it); this is logged at most once a second.
  * @return the connection's fd, or -errno: -EAGAIN (nothing waiting),
- *         -EPERM (refused), or accept(2)'s error (not logged).
+ *         -EPERM (refused), -EMFILE or -ENFILE (refused for want of
+ *         descriptors), or accept(2)'s other errors (not logged).
  */
 XVN_EXPORT
 int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg);
+
+/**
+ * Raise the soft limit on open descriptors (RLIMIT_NOFILE) to the hard
+ * limit, so that a daemon's quotas are computed from the most it may
+ * hold.  Call from main() at start.
+ * @return the soft limit now in force (capped at INT_MAX), or -errno.
+ */
+XVN_EXPORT
+long xvm_nofile_raise(void);
 
 /* ---- signals ------------------------------------------------------------ */
 

@@ -16,13 +16,20 @@
 extern "C" {
 #endif
 
+/** How long a command-line tool waits for a daemon (connect, each send
+ *  and each receive): xvm and dladm give up after it. */
+#define XVM_CALL_TIMEOUT_MS 10000
+
 /**
  * Connect a new Unix socket of @type (SOCK_STREAM or SOCK_SEQPACKET, may
- * carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added) to @path.
- * @return the fd, or -errno (-ENAMETOOLONG, -ENOENT, -ECONNREFUSED, ...).
+ * carry SOCK_NONBLOCK; SOCK_CLOEXEC is always added) to @path.  With
+ * @timeout_ms > 0 a blocking connect, send or receive on it that waits
+ * longer fails with EAGAIN (SO_SNDTIMEO, SO_RCVTIMEO).
+ * @return the fd, or -errno (-ENAMETOOLONG, -ENOENT, -ECONNREFUSED,
+ *         -EAGAIN: no room in the listener's backlog for @timeout_ms).
  */
 XVN_EXPORT
-int xvm_unix_connect(const char *path, int type);
+int xvm_unix_connect(const char *path, int type, unsigned timeout_ms);
 
 /** Most descriptors one message may carry. */
 #define XVM_FDPASS_MAX 16

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hostile_guest - a guest that breaks the rules, run by xvmd in place of
+ * xvm-procdom (xvmd -p), and a daemon that never answers.
+ *
+ *   hostile_guest -n NETNS_DIR NAME   (as xvmd starts a guest, channel on
+ *                                      fd 3; what it does depends on NAME)
+ *   hostile_guest --silent PATH       (listen on a SOCK_SEQPACKET socket at
+ *                                      PATH, take connections, say nothing)
+ *
+ * By the prefix of NAME, once started (the "mem" message taken, "ok"
+ * sent):
+ *   mute...  sends requests on its guest channel and never reads a reply;
+ *   hog...   asks for event channels toward dom0 until refused, keeps
+ *            them, and writes "<ports> <errno>" to $HOSTILE_DIR/NAME;
+ *   other    does nothing.
+ * Then it waits to be killed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "xvm/fdpass.h"
+#include "xvmdctl/proto.h"
+
+#define CHAN 3
+
+static int start(void)
+{
+    char buf[16];
+    int fds[2];
+    unsigned n = 0;
+
+    if (xvm_fd_recv(CHAN, buf, sizeof(buf), fds, 2, &n) != 3 || n != 2)
+        return -1;
+    return send(CHAN, "ok", 2, 0) == 2 ? 0 : -1;
+}
+
+/* Requests, no reads: until xvmd hangs up (it crashes us). */
+static void mute(void)
+{
+    struct xvmd_guest_req req = {.op = 99};
+
+    while (send(CHAN, &req, sizeof(req), MSG_NOSIGNAL) == sizeof(req))
+        ;
+}
+
+static void hog(const char *name)
+{
+    struct xvmd_guest_req req = {.op = XVMD_GUEST_EVTCHN_ALLOC, .remote = 0};
+    struct xvmd_guest_rep rep = {0};
+    const char *dir = getenv("HOSTILE_DIR");
+    unsigned ports = 0, n;
+    char path[512];
+    int fds[2];
+    FILE *f;
+
+    for (;;) {
+        if (send(CHAN, &req, sizeof(req), MSG_NOSIGNAL) != sizeof(req) ||
+            xvm_fd_recv(CHAN, &rep, sizeof(rep), fds, 2, &n) !=
+                (ssize_t)sizeof(rep)) {
+            rep.rc = -EPIPE;
+            break;
+        }
+        if (rep.rc != 0)
+            break;
+        ports++; /* the doorbells stay open, as a guest would keep them */
+    }
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/tmp", name);
+    f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%u %d\n", ports, -rep.rc);
+        fclose(f);
+    }
+}
+
+static int silent(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        listen(lfd, 16) < 0) {
+        perror(path);
+        return 1;
+    }
+    for (;;)
+        if (accept4(lfd, NULL, NULL, SOCK_CLOEXEC) < 0 && errno != EINTR)
+            return 1; /* kept open, never read nor answered */
+}
+
+int main(int argc, char **argv)
+{
+    const char *name = argv[argc - 1];
+
+    if (argc == 3 && strcmp(argv[1], "--silent") == 0)
+        return silent(argv[2]);
+    if (argc < 2 || start() < 0)
+        return 1;
+    if (strncmp(name, "mute", 4) == 0)
+        mute();
+    else if (strncmp(name, "hog", 3) == 0)
+        hog(name);
+    for (;;)
+        pause();
+}
