@@ -84,8 +84,7 @@ static int vnic_props(const struct vsw_vnic_conf *vc, void *arg)
 }
 
 /* The properties named by -p (all when none), into s->ids. */
-static void prop_select(struct show_prop *s, const char *propstr,
-                        const char *link)
+static void prop_select(struct show_prop *s, const char *propstr)
 {
     struct dl_proparg args[DL_PROPARGS_MAX];
     int n, i, id;
@@ -100,11 +99,8 @@ static void prop_select(struct show_prop *s, const char *propstr,
         die("invalid link properties specified");
     for (i = 0; i < n && s->nids < DL_PROP__MAX; i++) {
         id = dl_prop_lookup(args[i].name);
-        if (id < 0) {
-            warn("cannot get link property '%s' for %s: %s", args[i].name,
-                 link ? link : "all links", dl_status_str(DL_NOTFOUND));
-            exit(1);
-        }
+        if (id < 0)
+            die("invalid link property '%s'", args[i].name);
         s->ids[s->nids++] = id;
     }
 }
@@ -140,7 +136,7 @@ void do_show_linkprop(int argc, char **argv, const char *use)
         die("\"-o all\" is invalid with -c");
     if (link && !(cls = link_class(link, s.persistent)))
         die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
-    prop_select(&s, propstr, link);
+    prop_select(&s, propstr);
     s.o = ofmt_open(fields, "link,property,perm,value,default,possible",
                     prop_fields, s.parsable, prop_field);
     if (!s.o)

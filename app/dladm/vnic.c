@@ -19,6 +19,7 @@ struct macopt {
     uint8_t mac[6];     /* a fixed address */
     uint8_t prefix[6];
     int prefix_len;     /* 0: the default 2:8:20 */
+    bool automatic;     /* -m auto: no prefix may be given */
 };
 
 static void opt_m(struct macopt *m, const char *arg)
@@ -30,6 +31,7 @@ static void opt_m(struct macopt *m, const char *arg)
         die("'fixed' is not a valid MAC address");
     if (strcmp(arg, "auto") == 0 || strcmp(arg, "random") == 0) {
         m->random = true;
+        m->automatic = strcmp(arg, "auto") == 0;
         return;
     }
     if (strcmp(arg, "factory") == 0 || strcmp(arg, "vrrp") == 0)
@@ -146,6 +148,8 @@ void do_create_vnic(int argc, char **argv, const char *use)
     }
     if (m.prefix_len && m.given && !m.random)
         usage();
+    if (m.prefix_len && m.automatic)
+        die("-r may only be given with -m random");
     if (!link)
         usage();
     vsw_vnic_conf_init(&vc);
@@ -493,9 +497,14 @@ void do_show_etherstub(int argc, char **argv, const char *use)
     struct ofmt *o;
 
     show_opts_parse(argc, argv, use, true, &so);
-    if (so.name &&
-        link_class(so.name, so.persistent) != VSW_CLASS_ETHERSTUB)
-        die_dlerr(DL_NOTFOUND, "invalid vnic name '%s'", so.name);
+    if (so.name) {
+        enum vsw_class cls = link_class(so.name, so.persistent);
+
+        if (!cls)
+            die_dlerr(DL_NOTFOUND, "invalid link name '%s'", so.name);
+        if (cls != VSW_CLASS_ETHERSTUB)
+            die("'%s' is not an etherstub", so.name);
+    }
     o = ofmt_open(NULL, "link", f, false, stub_field);
     if (!o || dl_link_walk(handle(), so.name, so.persistent, stub_print, o) !=
                   DL_OK)

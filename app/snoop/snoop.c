@@ -52,9 +52,9 @@ static void on_signal(int sig)
     stop = 1;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: snoop -d link [-o file|-] [-c count] [-s snaplen]\n"
             "             [-D in|out|both] [-q] [-B KiB] [-S socket]\n"
             "             [filter expression]\n");
@@ -101,6 +101,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     *o = (struct opts){.dir = VSW_CAP_BOTH};
     while ((c = getopt(argc, argv, "+d:o:c:s:D:qB:S:h")) != -1) {
         switch (c) {
+        case 'h': usage(stdout); exit(0);
         case 'd': o->dev = optarg; break;
         case 'o': o->out = optarg; break;
         case 'S': o->sock = optarg; break;
@@ -134,13 +135,13 @@ static int opts_parse(int argc, char **argv, struct opts *o)
             }
             break;
         default:
-            usage();
+            usage(stderr);
             return -1;
         }
     }
     if (!o->dev) {
         fprintf(stderr, "snoop: -d link is required\n");
-        usage();
+        usage(stderr);
         return -1;
     }
     if (strlen(o->dev) >= LP_NAMSIZ) {
@@ -164,7 +165,8 @@ static int sink_open(struct sink *s, const struct opts *o, uint32_t snaplen)
     /* libpcap's writer takes "-" for stdout. */
     s->dump = pcap_dump_open(s->dead, o->out);
     if (!s->dump) {
-        fprintf(stderr, "snoop: %s: %s\n", o->out, pcap_geterr(s->dead));
+        /* libpcap's message names the file already. */
+        fprintf(stderr, "snoop: %s\n", pcap_geterr(s->dead));
         pcap_close(s->dead);
         s->dead = NULL;
         return -1;
@@ -348,9 +350,6 @@ static int start(const struct opts *o, struct vsw_cap_reader *r)
         vsw_cap_reader_fini(r);
         return -1;
     }
-    /* As tcpdump's "listening on": from here every frame is captured
-     * (vswitchd answers once the fast path has the capture). */
-    fprintf(stderr, "snoop: capturing on %s\n", o->dev);
     return 0;
 }
 
@@ -378,6 +377,9 @@ int main(int argc, char **argv)
         vsw_cap_reader_fini(&r);
         return 1;
     }
+    /* As tcpdump's "listening on": from here every frame is captured
+     * (vswitchd answers once the fast path has the capture). */
+    fprintf(stderr, "snoop: capturing on %s\n", o.dev);
     if (!o.out && !o.quiet)
         setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     status = capture_loop(&r, &s, &o, &got);

@@ -14,9 +14,9 @@
 #include "vswctl/client.h"
 #include "xvm/version.h"
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
         "usage: vswctl [-s socket] command ...\n"
         "  link-create [-t] NAME phys DEVARGS | NAME etherstub\n"
         "  link-delete NAME\n"
@@ -207,14 +207,18 @@ int main(int argc, char **argv)
         return 0;
 
     while ((opt = getopt(argc, argv, "+s:h")) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            return 0;
+        }
         if (opt != 's') {
-            usage();
+            usage(stderr);
             return 2;
         }
         sock = optarg;
     }
     if (optind >= argc) {
-        usage();
+        usage(stderr);
         return 2;
     }
     c = vsw_client_open(sock);
@@ -225,7 +229,7 @@ int main(int argc, char **argv)
     }
     rc = dispatch(c, argc - optind, argv + optind);
     if (rc == -EINVAL && !vsw_client_error(c)[0]) {
-        usage();
+        usage(stderr);
         vsw_client_close(c);
         return 2;
     }

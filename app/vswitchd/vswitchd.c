@@ -12,7 +12,9 @@
  * it cleanly; the state directory keeps the persistent configuration.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +38,8 @@
 #define DEFAULT_STATE_DIR "/var/lib/xvnet"
 #define DEFAULT_PREFIX "vswitchd"
 #define DEFAULT_MEM_MB 256
+/* The packet pool (POOL_MBUFS of 2 KiB) and the EAL's own memory. */
+#define MIN_MEM_MB 80
 #define POOL_MBUFS 16383
 #define POOL_CACHE 256
 /* Busy-poll this long after the last frame before sleeping. */
@@ -72,9 +76,9 @@ static void netback_log(const char *line)
     xvm_log_warn("%s", line);
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-    fprintf(stderr,
+    fprintf(f,
             "usage: vswitchd [-c config] [-S state-dir] [-s socket]\n"
             "                [-F file-prefix] [-m MB] [-l cpu] [-P]\n"
             "                [-- EAL options]\n"
@@ -88,6 +92,69 @@ static void usage(void)
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
             DEFAULT_STATE_DIR, VSW_CTL_SOCK, DEFAULT_PREFIX, DEFAULT_MEM_MB);
+}
+
+/* -m: a whole number of MB, enough for the packet pool. */
+static int mem_parse(const char *arg, unsigned *mb)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(arg, &end, 10);
+    if (!isdigit((unsigned char)*arg) || *end || errno || v > 1048576) {
+        fprintf(stderr, "vswitchd: -m: '%s' is not a number of MB\n", arg);
+        return -1;
+    }
+    if (v < MIN_MEM_MB) {
+        fprintf(stderr, "vswitchd: -m: at least %u MB (the packet pool "
+                "needs them)\n", MIN_MEM_MB);
+        return -1;
+    }
+    *mb = (unsigned)v;
+    return 0;
+}
+
+/* -l: one CPU this process may run on. */
+static int cpu_check(const char *arg)
+{
+    cpu_set_t set;
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(arg, &end, 10);
+    if (!isdigit((unsigned char)*arg) || *end || errno) {
+        fprintf(stderr, "vswitchd: -l: '%s' is not a CPU number\n", arg);
+        return -1;
+    }
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+        (v >= CPU_SETSIZE || !CPU_ISSET(v, &set))) {
+        fprintf(stderr, "vswitchd: -l: CPU %lu does not exist or is not "
+                "allowed here (%d CPUs allowed)\n", v, CPU_COUNT(&set));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The pid of another DPDK process that holds @prefix (the EAL locks its
+ * runtime config), or 0.
+ */
+static pid_t prefix_holder(const char *prefix)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    char path[256];
+    int fd;
+
+    snprintf(path, sizeof(path), "/var/run/dpdk/%s/config", prefix);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+        fl.l_pid = 0;
+    close(fd);
+    return fl.l_pid;
 }
 
 static int opts_parse(int argc, char **argv, struct opts *o)
@@ -104,17 +171,21 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         case 'S': o->state_dir = optarg; break;
         case 's': o->sock = optarg; break;
         case 'F': o->prefix = optarg; break;
-        case 'm': o->mem_mb = (unsigned)atoi(optarg); break;
-        case 'l': o->cpu = optarg; break;
+        case 'm':
+            if (mem_parse(optarg, &o->mem_mb) < 0)
+                return -1;
+            break;
+        case 'l':
+            if (cpu_check(optarg) < 0)
+                return -1;
+            o->cpu = optarg;
+            break;
+        case 'h': usage(stdout); exit(0);
         case 'P': o->pci = true; break;
         case 'x': o->xs_sock = optarg; break;
         case 'X': o->xvmd_sock = optarg; break;
-        default: usage(); return -1;
+        default: usage(stderr); return -1;
         }
-    }
-    if (o->mem_mb < 64) {
-        xvm_log_err("-m must be at least 64");
-        return -1;
     }
     o->eal_argc = argc - optind;
     o->eal_argv = argv + optind;
@@ -271,6 +342,7 @@ int main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     struct rte_mempool *pool;
     struct opts o;
+    pid_t holder;
     int rc;
 
     if (xvm_version_opt(argc, argv, "vswitchd"))
@@ -279,15 +351,24 @@ int main(int argc, char **argv)
     xvm_log_open("vswitchd", false);
     nb_set_log(netback_log);
     if (opts_parse(argc, argv, &o) < 0)
-        return 2;
+        return 1;
     /* Not a signalfd (xvm_signalfd_open()): the fast path never waits on
      * one; a handler without SA_RESTART ends its sleep and sets the flag
      * it polls. */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    holder = prefix_holder(o.prefix);
+    if (holder > 0) {
+        xvm_log_err("DPDK file prefix '%s' is in use by process %d (another "
+                    "vswitchd?): give this one its own with -F",
+                    o.prefix, (int)holder);
+        return 1;
+    }
     if (eal_start(&o) < 0) {
-        xvm_log_err("cannot start DPDK: %s", rte_strerror(rte_errno));
+        xvm_log_err("cannot start DPDK: %s",
+                    rte_errno ? rte_strerror(rte_errno)
+                              : "see the EAL messages above");
         return 1;
     }
     pool = rte_pktmbuf_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE, 0,

@@ -79,7 +79,7 @@ static int cmd_create(char **argv)
     struct xvm_domcfg cfg;
     char err[1024];
     size_t len = 0;
-    ssize_t n;
+    ssize_t n = 0;
     int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
@@ -90,6 +90,10 @@ static int cmd_create(char **argv)
            (n = read(fd, text + len, sizeof(text) - len)) > 0)
         len += (size_t)n;
     close(fd);
+    if (n < 0) {
+        fprintf(stderr, "xvm: %s: %s\n", argv[0], strerror(errno));
+        return 1;
+    }
     /* check here too, so a bad file is reported even with no xvmd */
     if (xvm_domcfg_parse(text, len, argv[0], &cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "xvm: %s\n", err);

@@ -12,6 +12,9 @@ const char *xvm_version(void)
 
 int xvm_version_opt(int argc, char **argv, const char *prog)
 {
+    /* getopt() names the program by argv[0] in its messages. */
+    if (argc > 0)
+        argv[0] = (char *)prog;
     if (argc != 2 || strcmp(argv[1], "--version") != 0)
         return 0;
     printf("%s (xvnet) %s\n", prog, xvm_version());

@@ -120,7 +120,7 @@ bad "dladm: link nolink0 is not valid: object not found" \
 bad "dladm: warning: invalid link property 'foo'" reset-linkprop -p foo vnic1
 bad "dladm: invalid link properties specified" \
     reset-linkprop -p priority=low vnic1
-bad "dladm: warning: cannot get link property 'foo' for vnic1: object not found" \
+bad "dladm: invalid link property 'foo'" \
     show-linkprop -p foo vnic1
 bad "dladm: rename operation failed: object already exists" \
     rename-link vnic1 vnic2
@@ -164,7 +164,7 @@ bad "dladm: vnic deletion failed: object not found" delete-etherstub -t stub1
 bad "dladm: vnic deletion failed: link busy" delete-etherstub stub2
 bad "dladm: 'vnic3' is not an etherstub" delete-etherstub vnic3
 bad "dladm: invalid vnic name 'vnic3': object not found" show-vnic vnic3
-bad "dladm: invalid vnic name 'stub1': object not found" show-etherstub stub1
+bad "dladm: invalid link name 'stub1': object not found" show-etherstub stub1
 bad "dladm: unknown subcommand 'create-vlan'
 usage: dladm <subcommand> <args> ...
 $(dl help | sed -n '2,/^$/p' | sed '$d')" create-vlan
