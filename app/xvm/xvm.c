@@ -205,6 +205,84 @@ static int simple(uint16_t cmd, const char *dom, const char *done)
     return 0;
 }
 
+/* XenbusState as virsh-style words. */
+static const char *vif_state_str(uint32_t st)
+{
+    static const char *const names[] = {
+        "none", "initialising", "init-wait", "initialised", "connected",
+        "closing", "closed", "reconfiguring", "reconfigured"};
+
+    return st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
+
+/* One line per vif of the DOMIFLIST reply in @c; the VNIC of a running
+ * domain @id is xvm<id>_<n>.  @return vifs, or -1 on a malformed reply. */
+static int vifs_print(const struct xvmd_call *c, uint32_t id)
+{
+    const struct nlattr *a;
+    int n = 0;
+
+    printf("%-12s %-5s %-10s %-6s %-18s %-5s %-8s %s\n", "Interface",
+           "Type", "Source", "Model", "MAC", "VLAN", "Maxbw", "State");
+    printf("------------------------------------------------------------"
+           "--------------------\n");
+    mnl_attr_for_each(a, c->reply, 0) {
+        const struct nlattr *tb[XVMD_V_MAX_ + 1];
+        char ifname[24], bw[LP_MAXBW_STRLEN] = "--", vlan[8] = "--";
+        uint32_t st;
+        int k;
+
+        if (mnl_attr_get_type(a) != XVMD_A_VIFINFO)
+            continue;
+        if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0)
+            return -1;
+        for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
+            if (!tb[k])
+                return -1;
+        if (id != XVMD_NO_ID)
+            snprintf(ifname, sizeof(ifname), "xvm%u_%u", id,
+                     mnl_attr_get_u32(tb[XVMD_V_INDEX]));
+        else
+            snprintf(ifname, sizeof(ifname), "-");
+        if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
+            lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
+                            sizeof(bw));
+        if (mnl_attr_get_u32(tb[XVMD_V_VLAN]))
+            snprintf(vlan, sizeof(vlan), "%u",
+                     mnl_attr_get_u32(tb[XVMD_V_VLAN]));
+        st = mnl_attr_get_u32(tb[XVMD_V_STATE]);
+        printf("%-12s %-5s %-10s %-6s %-18s %-5s %-8s %s%s%s\n", ifname,
+               "vnic", mnl_attr_get_str(tb[XVMD_V_LINK]), "netif",
+               mnl_attr_get_str(tb[XVMD_V_MAC])[0]
+                   ? mnl_attr_get_str(tb[XVMD_V_MAC])
+                   : "-",
+               vlan, bw, id == XVMD_NO_ID ? "-" : vif_state_str(st),
+               tb[XVMD_V_ERROR] ? ": " : "",
+               tb[XVMD_V_ERROR] ? mnl_attr_get_str(tb[XVMD_V_ERROR]) : "");
+        n++;
+    }
+    return n;
+}
+
+static int cmd_domiflist(char **argv)
+{
+    static struct xvmd_call info, c;
+    struct dominfo d;
+
+    if (dom_request(XVMD_CMD_DOMINFO, argv[0], &info))
+        return 1;
+    if (!info.tb[XVMD_A_DOMAIN] || dominfo_get(info.tb[XVMD_A_DOMAIN], &d) < 0 ||
+        dom_request(XVMD_CMD_DOMIFLIST, argv[0], &c)) {
+        fprintf(stderr, "xvm: malformed reply from xvmd\n");
+        return 1;
+    }
+    if (vifs_print(&c, d.id) < 0) {
+        fprintf(stderr, "xvm: malformed reply from xvmd\n");
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_destroy(char **argv)
 {
     return simple(XVMD_CMD_DESTROY, argv[0], "destroyed");
@@ -279,6 +357,8 @@ static const struct cmd {
     {"list", 0, 1, cmd_list, "[--all]", "list domains (--all: shut off too)"},
     {"start", 1, 1, cmd_start, "DOM", "start a shut-off domain from its record"},
     {"dominfo", 1, 1, cmd_dominfo, "DOM", "show a domain"},
+    {"domiflist", 1, 1, cmd_domiflist, "DOM",
+     "list a domain's network interfaces"},
     {"shutdown", 1, 1, cmd_shutdown, "DOM", "ask a domain to shut down"},
     {"destroy", 1, 1, cmd_destroy, "DOM", "stop a domain at once"},
     {"pause", 1, 1, cmd_pause, "DOM", "suspend a domain"},

@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
 #include "xvm/gnttab.h"
+#include "xst/xenstore.h"
 #include "xvm/mem.h"
 #include "xvmd.h"
 
@@ -96,6 +99,64 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
 }
 
 /* Finish with @rc (0 or -errno) and @msg, send with @nfds of @fds. */
+/* A xenstore value of @x's store, or "" (not there); @buf @len bytes. */
+static void xs_get(struct xvmd *x, const char *path, char *buf, size_t len)
+{
+    char *v = NULL;
+    size_t n;
+
+    buf[0] = '\0';
+    if (xst_read(x->xs, path, &v, &n) == 0 && v)
+        snprintf(buf, len, "%s", v);
+    free(v);
+}
+
+/* Each vif of @dom, as configured and as its backend says in xenstore. */
+static void vifs_put(struct xvmd *x, struct reply *r,
+                     const struct xvmd_dom *dom)
+{
+    unsigned n;
+
+    for (n = 0; n < dom->cfg.nr_vifs; n++) {
+        const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
+        bool live = dom->id != XVMD_NO_ID;
+        char path[128], state[16], err[256], mac[LP_MACSTRLEN] = "";
+        struct nlattr *nest;
+
+        snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/state",
+                 dom->id, n);
+        state[0] = err[0] = '\0';
+        if (live) {
+            xs_get(x, path, state, sizeof(state));
+            snprintf(path, sizeof(path),
+                     "/local/domain/0/error/backend/vif/%u/%u/error", dom->id,
+                     n);
+            xs_get(x, path, err, sizeof(err));
+            lp_mac_format(dom->vif_mac[n], mac);
+        } else if (v->mac_kind == XVM_MAC_FIXED) {
+            lp_mac_format(v->mac, mac);
+        }
+        nest = mnl_attr_nest_start_check(r->nlh, XVMD_MSG_MAX, XVMD_A_VIFINFO);
+        if (!nest ||
+            !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_INDEX, n) ||
+            !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX, XVMD_V_LINK,
+                                     v->link) ||
+            !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX, XVMD_V_MAC, mac) ||
+            !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_VLAN,
+                                    v->vlan) ||
+            !mnl_attr_put_u64_check(r->nlh, XVMD_MSG_MAX, XVMD_V_MAXBW,
+                                    v->maxbw) ||
+            !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_STATE,
+                                    (uint32_t)strtoul(state, NULL, 10)) ||
+            (err[0] && !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
+                                                XVMD_V_ERROR, err))) {
+            r->full = 1;
+            return;
+        }
+        mnl_attr_nest_end(r->nlh, nest);
+    }
+}
+
 static void reply_send(struct reply *r, int sock, int rc, const char *msg,
                        const int *fds, unsigned nfds)
 {
@@ -239,6 +300,7 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         [XVMD_CMD_EVTCHN_BIND - XVMD_CMD_CREATE] = "bind to",
         [XVMD_CMD_START - XVMD_CMD_CREATE] = "start",
         [XVMD_CMD_VIF_SET - XVMD_CMD_CREATE] = "change a vif of",
+        [XVMD_CMD_DOMIFLIST - XVMD_CMD_CREATE] = "list the vifs of",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -269,6 +331,9 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         return xvmd_dom_resume(x, dom, err, errlen);
     case XVMD_CMD_UNDEFINE:
         return xvmd_dom_undefine(x, dom, err, errlen);
+    case XVMD_CMD_DOMIFLIST:
+        vifs_put(x, r, dom);
+        return 0;
     case XVMD_CMD_START:
         rc = xvmd_dom_start(x, dom, err, errlen);
         if (rc == 0)

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct nb_xenbus {
     uint8_t mac[6];
     struct nb_xenbus_frontend fe; /* what the owner connected to */
     char token[XVM_XS_DEV_PATH_MAX + 4];
+    char why[160]; /* a failing connect()'s reason (nb_xenbus_why) */
 };
 
 /*
@@ -224,9 +226,11 @@ static int do_connect(struct nb_xenbus *xb)
     r = read_frontend(xb, &fi);
     if (r <= 0)
         return r;
+    xb->why[0] = '\0';
     r = xb->ops->connect(xb->dev.owner, &fi);
     if (r < 0)
-        return xvm_xs_dev_fatal(&xb->dev, r, "connecting the vif");
+        return xvm_xs_dev_fatal(&xb->dev, r, "%s",
+                                xb->why[0] ? xb->why : "connecting the vif");
     xb->fe = fi;
     xb->dev.live = true;
     return set_state(xb, XenbusStateConnected);
@@ -429,4 +433,15 @@ void nb_xenbus_destroy(struct nb_xenbus *xb)
         xvm_xs_key_path(p, sizeof(p), xb->dev.otherend, "state") == 0)
         xvm_xs_unwatch(xb->dev.xs, p, xb->token);
     free(xb);
+}
+
+void nb_xenbus_why(struct nb_xenbus *xb, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!xb)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(xb->why, sizeof(xb->why), fmt, ap);
+    va_end(ap);
 }

@@ -136,7 +136,9 @@ static void dom_name(struct vsw_mgr_vifs *xv, uint32_t domid, char *buf,
     free(v);
 }
 
-/* Create the device's VNIC unless it is there.  @return 0 or -errno. */
+/* Make the device's VNIC unless it is there; why not goes to the vif's
+ * error node (nb_xenbus_why()) when a connect is under way.
+ * @return 0 or -errno. */
 static int vnic_make(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
 {
     struct xv_dev *xd = dev->priv;
@@ -152,6 +154,7 @@ static int vnic_make(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
     if (rc < 0) {
         xv_log("%s: bad or missing %s key: %s", dev->name, why,
                strerror(-rc));
+        nb_xenbus_why(dev->xb, "bad or missing %s key", why);
         return rc;
     }
     dom_name(xv, dev->domid, vc.domain, sizeof(vc.domain));
@@ -159,6 +162,8 @@ static int vnic_make(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
     if (rc < 0) {
         xv_log("%s: cannot create VNIC %s over %s: %s", dev->name, xd->vnic,
                vc.link, err);
+        nb_xenbus_why(dev->xb, "cannot create VNIC %s over %s: %s",
+                      xd->vnic, vc.link, err);
         return rc;
     }
     xd->made = true;

@@ -23,6 +23,17 @@ const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1] = {
     [XVMD_A_DOMAIN] = {MNL_TYPE_NESTED, 0},
     [XVMD_A_GT_GFN] = {MNL_TYPE_U64, 0},
     [XVMD_A_GT_FRAMES] = {MNL_TYPE_U32, 0},
+    [XVMD_A_VIFINFO] = {MNL_TYPE_NESTED, 0},
+};
+
+const struct xvmd_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1] = {
+    [XVMD_V_INDEX] = {MNL_TYPE_U32, 0},
+    [XVMD_V_LINK] = {MNL_TYPE_NUL_STRING, 64},
+    [XVMD_V_MAC] = {MNL_TYPE_NUL_STRING, 32},
+    [XVMD_V_VLAN] = {MNL_TYPE_U32, 0},
+    [XVMD_V_MAXBW] = {MNL_TYPE_U64, 0},
+    [XVMD_V_STATE] = {MNL_TYPE_U32, 0},
+    [XVMD_V_ERROR] = {MNL_TYPE_NUL_STRING, 512},
 };
 
 const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1] = {

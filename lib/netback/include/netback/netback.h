@@ -337,6 +337,15 @@ struct nb_xenbus_ops {
 struct nb_xenbus;
 
 /**
+ * From a failing connect(): the reason the error node gives the toolstack
+ * and the frontend ("ERRNO REASON"), e.g. why the owner cannot plug the
+ * vif in.  Accepts NULL.
+ */
+XVN_EXPORT
+void nb_xenbus_why(struct nb_xenbus *xb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
  * Probe the device at @backend_path (absolute) over @xs (a dom0 client
  * connection the caller keeps open while the device lives): read the
  * toolstack's frontend, frontend-id, handle and mac keys, write the

@@ -66,7 +66,8 @@ enum xvmd_cmd {
     XVMD_CMD_EVTCHN_BIND,
     XVMD_CMD_START,   /* a defined (shut off) domain, from its record */
     XVMD_CMD_VIF_SET, /* change vif XVMD_A_VIF of a domain's record */
-    XVMD_CMD_MAX_ = XVMD_CMD_VIF_SET,
+    XVMD_CMD_DOMIFLIST, /* a domain's vifs: one XVMD_A_VIFINFO each */
+    XVMD_CMD_MAX_ = XVMD_CMD_DOMIFLIST,
 };
 
 /** Top-level attributes. */
@@ -84,7 +85,8 @@ enum xvmd_attr {
     XVMD_A_PORT,      /* u32: the guest's port (EVTCHN_BIND) */
     XVMD_A_VIF,       /* u32: a vif's index (VIF_SET) */
     XVMD_A_VIFSPEC,   /* string: `key=value,...` as in a vif entry */
-    XVMD_A_MAX_ = XVMD_A_VIFSPEC,
+    XVMD_A_VIFINFO,   /* nested XVMD_V_*, repeated: one vif (DOMIFLIST) */
+    XVMD_A_MAX_ = XVMD_A_VIFINFO,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */
@@ -99,6 +101,20 @@ enum xvmd_dom_attr {
     XVMD_D_VCPUS,  /* u32 */
     XVMD_D_PID,    /* u32, 0 when none */
     XVMD_D_MAX_ = XVMD_D_PID,
+};
+
+/** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
+ *  backend reports it in xenstore. */
+enum xvmd_vif_attr {
+    XVMD_V_UNSPEC,
+    XVMD_V_INDEX,  /* u32: n of device/vif/<n> */
+    XVMD_V_LINK,   /* string: the link its VNIC is on */
+    XVMD_V_MAC,    /* string: canonical form */
+    XVMD_V_VLAN,   /* u32: 0 untagged */
+    XVMD_V_MAXBW,  /* u64: bits/s, 0 none */
+    XVMD_V_STATE,  /* u32: the backend's XenbusState, 0 when none */
+    XVMD_V_ERROR,  /* string, optional: the backend's error node */
+    XVMD_V_MAX_ = XVMD_V_ERROR,
 };
 
 #define XVMD_NO_ID UINT32_MAX
@@ -179,6 +195,8 @@ int xvmd_nest_parse(const struct nlattr *nest, const struct nlattr **tb,
 extern const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1];
 /** Policy of replies, as xvmd_call_run() checks them. */
 extern const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1];
+/** Policy of XVMD_V_*. */
+extern const struct xvmd_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1];
 /** Policy of XVMD_D_* (both sides read or write them). */
 extern const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
 

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# xvm domiflist: a domain's vifs as virsh lists them (interface, type,
+# source, model, MAC) plus VLAN, maxbw and the backend's state from
+# xenstore, matching what the switch has (dladm show-vnic); a vif on a
+# link that does not exist shows the backend's error, not "connected".
+. "$(dirname "$0")/../../lib/guests.sh"
+
+start_xvmd
+outside_up
+start_vswd
+links_up
+printf 'name = "gl"\nmemory = 32\nvif = [ "link=stub0,vlan=5,maxbw=100M,mac=02:08:20:3a:00:01",\n  "link=nolink9,mac=02:08:20:3a:00:02" ]\n' >"$T/gl.cfg"
+xvm create "$T/gl.cfg" >/dev/null || die "create gl"
+g=$(domid gl)
+wait_until 15 eval '[ "$(fe_state "$g")" = 4 ] && [ "$(be_state "$g")" = 4 ]' &&
+    ok "vif 0 Connected" || fail "vif 0 not Connected"
+wait_until 15 xenstore-exists "/local/domain/0/error/backend/vif/$g/1/error" &&
+    ok "vif 1 has a backend error" || fail "no error node for vif 1"
+xvm domiflist gl >"$T/if.txt" || fail "domiflist"
+cat "$T/if.txt"
+expect "header" "Interface Type Source Model MAC VLAN Maxbw State" \
+    "$(head -1 "$T/if.txt" | tr -s ' ')"
+expect "vif 0" "xvm${g}_0 vnic stub0 netif 2:8:20:3a:0:1 5 100M connected" \
+    "$(sed -n 3p "$T/if.txt" | tr -s ' ' | sed 's/ $//')"
+line=$(sed -n 4p "$T/if.txt" | tr -s ' ')
+[[ "$line" =~ ^xvm${g}_1\ vnic\ nolink9\ netif\ 2:8:20:3a:0:2\ --\ --\ [a-z-]+:\ .*link\ \'nolink9\'\ does\ not\ exist$ ]] &&
+    ok "vif 1 shows its error: $line" || fail "vif 1: '$line'"
+expect "the switch has the same VNIC" "xvm${g}_0:stub0:5:2\\:8\\:20\\:3a\\:0\\:1" \
+    "$("$DLADM" show-vnic -p -o link,over,vid,macaddress "xvm${g}_0")"
+xvm destroy gl >/dev/null
+xvm domiflist gl >"$T/off.txt" || fail "domiflist of a shut-off domain"
+expect "shut off: no interface name or state" "- vnic stub0 netif 2:8:20:3a:0:1 5 100M -" \
+    "$(sed -n 3p "$T/off.txt" | tr -s ' ' | sed 's/ $//')"
+finish
