@@ -11,13 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "xvmdctl/client.h"
 #include "domcfg/domcfg.h"
 #include "xvm/fdpass.h"
+#include "xvm/sandbox.h"
 
 static const char *sock_path = XVMD_DEFAULT_SOCKET;
 
@@ -230,36 +232,68 @@ static int cmd_undefine(char **argv)
     return simple(XVMD_CMD_UNDEFINE, argv[0], "has been undefined");
 }
 
+/* In the domain's namespaces: run @argv as its root, locked; 0 or 1. */
+static int exec_child(char **argv)
+{
+    int rc = xvm_sandbox_lock();
+
+    if (rc < 0) {
+        fprintf(stderr, "xvm: cannot lock the sandbox: %s\n", strerror(-rc));
+        _exit(126);
+    }
+    if (chdir("/") < 0)
+        _exit(126);
+    execvp(argv[0], argv);
+    fprintf(stderr, "xvm: %s: %s\n", argv[0], strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+}
+
 /*
- * Enter the domain's network namespace and run the command, as
- * `ip netns exec` does: a private mount namespace with /sys remounted so
- * /sys/class/net shows the domain's devices.
+ * Enter the domain's sandbox (xvm/sandbox.h) and run the command there:
+ * join its cgroup, enter all its namespaces (a pidfd of its init), and
+ * fork, since only children enter the PID namespace.  We wait here, out
+ * of the domain's sight, and exit as the command did.
  */
 static int cmd_exec(char **argv)
 {
     static struct xvmd_call c;
+    int fd, st, rc = 0;
+    pid_t pid;
 
     if (dom_request(XVMD_CMD_NETNS, argv[0], &c))
         return 1;
-    if (c.nfds != 1 || c.fds[0] < 0) {
-        fprintf(stderr, "xvm: xvmd sent no namespace\n");
+    if (c.nfds < 1 || c.fds[0] < 0) {
+        fprintf(stderr, "xvm: xvmd sent no namespaces\n");
         return 1;
     }
-    if (setns(c.fds[0], CLONE_NEWNET) < 0) {
-        fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
-                strerror(errno));
-        return 1;
+    if (c.nfds > 1) {
+        fd = openat(c.fds[1], "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+            rc = -errno;
+        if (fd >= 0)
+            close(fd);
     }
+    if (rc == 0 && setns(c.fds[0], XVM_SANDBOX_NS) < 0)
+        rc = -errno;
     xvmd_call_done(&c);
-    if (unshare(CLONE_NEWNS) < 0 ||
-        mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0 ||
-        (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL) ||
-        mount(argv[0], "/sys", "sysfs", 0, NULL) < 0)
-        fprintf(stderr, "xvm: warning: /sys not remounted: %s\n",
-                strerror(errno));
-    execvp(argv[1], argv + 1);
-    fprintf(stderr, "xvm: %s: %s\n", argv[1], strerror(errno));
-    return 1;
+    if (rc < 0) {
+        fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
+                strerror(-rc));
+        return 1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "xvm: fork: %s\n", strerror(errno));
+        return 1;
+    }
+    if (pid == 0)
+        exec_child(argv + 1);
+    signal(SIGINT, SIG_IGN); /* the command has them too */
+    signal(SIGQUIT, SIG_IGN);
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return 1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static int cmd_help(char **argv);
@@ -281,7 +315,7 @@ static const struct cmd {
     {"undefine", 1, 1, cmd_undefine, "DOM",
      "forget a shut-off domain and its UUID"},
     {"exec", 2, -1, cmd_exec, "DOM CMD [ARG...]",
-     "run a command inside a process domain"},
+     "run a command in a process domain's sandbox"},
     {"help", 0, 0, cmd_help, "", "show this help"},
 };
 
