@@ -66,6 +66,7 @@ static int init_main(void *data)
     /* nothing of xvm-procdom's: keep stdio (until set up) and the link */
     close_range(3, (unsigned)a->link - 1, 0);
     close_range((unsigned)a->link + 1, ~0U, 0);
+    prctl(PR_SET_NAME, "xvm-init");
     if (recv(a->link, &go, 1, 0) != 1)
         _exit(1);
     rc = unshare(CLONE_NEWCGROUP) < 0 ? -errno : 0;
