@@ -232,27 +232,13 @@ static int cmd_undefine(char **argv)
     return simple(XVMD_CMD_UNDEFINE, argv[0], "has been undefined");
 }
 
-/* In the domain's namespaces: run @argv as its root, locked; 0 or 1. */
-static int exec_child(char **argv)
-{
-    int rc = xvm_sandbox_lock();
-
-    if (rc < 0) {
-        fprintf(stderr, "xvm: cannot lock the sandbox: %s\n", strerror(-rc));
-        _exit(126);
-    }
-    if (chdir("/") < 0)
-        _exit(126);
-    execvp(argv[0], argv);
-    fprintf(stderr, "xvm: %s: %s\n", argv[0], strerror(errno));
-    _exit(errno == ENOENT ? 127 : 126);
-}
-
 /*
  * Enter the domain's sandbox (xvm/sandbox.h) and run the command there:
- * join its cgroup, enter all its namespaces (a pidfd of its init), and
- * fork, since only children enter the PID namespace.  We wait here, out
- * of the domain's sight, and exit as the command did.
+ * join its cgroup, enter all its namespaces (a pidfd of its init), lock
+ * ourselves (the mapped uid before the domain can see us: a process of
+ * host uid 0 in its PID namespace would be one that its root could
+ * ptrace), and fork, since only children enter the PID namespace.  We
+ * wait here, out of the domain's sight, and exit as the command did.
  */
 static int cmd_exec(char **argv)
 {
@@ -276,6 +262,10 @@ static int cmd_exec(char **argv)
     if (rc == 0 && setns(c.fds[0], XVM_SANDBOX_NS) < 0)
         rc = -errno;
     xvmd_call_done(&c);
+    if (rc == 0)
+        rc = xvm_sandbox_lock();
+    if (rc == 0 && chdir("/") < 0)
+        rc = -errno;
     if (rc < 0) {
         fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
                 strerror(-rc));
@@ -286,8 +276,11 @@ static int cmd_exec(char **argv)
         fprintf(stderr, "xvm: fork: %s\n", strerror(errno));
         return 1;
     }
-    if (pid == 0)
-        exec_child(argv + 1);
+    if (pid == 0) {
+        execvp(argv[1], argv + 1);
+        fprintf(stderr, "xvm: %s: %s\n", argv[1], strerror(errno));
+        _exit(errno == ENOENT ? 127 : 126);
+    }
     signal(SIGINT, SIG_IGN); /* the command has them too */
     signal(SIGQUIT, SIG_IGN);
     while (waitpid(pid, &st, 0) < 0)
