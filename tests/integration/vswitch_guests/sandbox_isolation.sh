@@ -69,6 +69,7 @@ expect "no domain memory memfd in its /proc" 0 \
     "$(in_a sh -c 'ls -l /proc/[0-9]*/fd/ 2>/dev/null
                    cat /proc/[0-9]*/maps 2>/dev/null' | grep -c xvm-mem)"
 refused "no new user namespace inside" unshare -U true
+refused "no new mount inside" mount -t tmpfs xvnet-probe /mnt
 
 # --- its network and the tools work -----------------------------------------
 guest_ip sa 10.84.0.1/24
