@@ -25,6 +25,7 @@
  * The pair then stays open: the guest exits when xvmd goes away.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -125,6 +126,68 @@ static int cg_has(int dirfd, const char *ctl)
     return 0;
 }
 
+/* Kill what is in cgroup @name under @parent and remove it, depth first. */
+static void cg_remove_tree(int parent, const char *name)
+{
+    struct dirent *e;
+    int fd;
+    DIR *d;
+
+    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    cg_write(fd, "cgroup.kill", "1");
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    while ((e = readdir(d)))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.')
+            cg_remove_tree(dirfd(d), e->d_name);
+    closedir(d);
+    for (int i = 0; i < 100; i++) { /* the killed leave at once, or nearly */
+        if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno != EBUSY)
+            return;
+        usleep(2000);
+    }
+}
+
+/* Whether @pid is an xvmd (a live one owns its xvmd-<pid> subtree). */
+static int pid_is_xvmd(int pid)
+{
+    char path[64], comm[32] = "";
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, comm, sizeof(comm) - 1);
+    close(fd);
+    return n > 0 && strncmp(comm, "xvmd\n", 5) == 0;
+}
+
+/* Remove the subtrees that xvmds which died (SIGKILL, a crash) left. */
+static void cg_sweep(const char *xvnet)
+{
+    struct dirent *e;
+    DIR *d = opendir(xvnet);
+    int pid;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)))
+        if (e->d_type == DT_DIR && sscanf(e->d_name, "xvmd-%d", &pid) == 1 &&
+            pid != (int)getpid() && !pid_is_xvmd(pid)) {
+            xvm_log_info("removing cgroup %s/%s of a dead xvmd", xvnet,
+                         e->d_name);
+            cg_remove_tree(dirfd(d), e->d_name);
+        }
+    closedir(d);
+}
+
 /* Make @path (one level) and pass memory and cpu down to its children. */
 static int cg_level(const char *path)
 {
@@ -145,7 +208,8 @@ static int cg_level(const char *path)
 /* The domain's cgroup with its limits; dom->cg_fd, or -1 without v2. */
 static int proc_cg_create(struct xvmd_dom *dom, char *err, size_t errlen)
 {
-    char path[PATH_MAX], val[64], *p, c;
+    char path[PATH_MAX], xvnet[300], val[64], *p, c;
+    static int swept;
     int fd, guest, rc = 0;
 
     if (!cg2_mount()[0]) {
@@ -155,6 +219,11 @@ static int proc_cg_create(struct xvmd_dom *dom, char *err, size_t errlen)
         return 0;
     }
     proc_cg_path(dom, path, sizeof(path));
+    if (!swept) {
+        swept = 1;
+        snprintf(xvnet, sizeof(xvnet), "%s/xvnet", cg2_mount());
+        cg_sweep(xvnet);
+    }
     /* each level below the mount: xvnet, xvmd-<pid>, <name> */
     for (p = path + strlen(cg2_mount()) + 1;; p++) {
         if (*p != '/' && *p != '\0')

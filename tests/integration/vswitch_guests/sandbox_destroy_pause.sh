@@ -5,7 +5,8 @@
 # `xvm resume` thaws them; `xvm destroy` of a domain running `xvm exec
 # sleep 1000` leaves nothing: no process (the sleep, its xvm, the init,
 # xvm-procdom), no namespace (its user and network namespaces are gone
-# with their TAP eth0), no mount, no cgroup.
+# with their TAP eth0), no mount, no cgroup; and the cgroups of an xvmd
+# killed with its domains are removed by the next xvmd.
 . "$(dirname "$0")/../../lib/guests.sh"
 
 CG2=$(findmnt -n -t cgroup2 -o TARGET | head -1)
@@ -67,5 +68,19 @@ expect "no process in its user or network namespace (nor its TAP)" 0 "$left"
 if [ -n "$CG2" ]; then
     [ -z "$(find "$CG2/xvnet" -name sd 2>/dev/null)" ] &&
         ok "no cgroup left" || fail "the domain's cgroup is left"
+    # An xvmd killed with its domains leaves their cgroups; the next removes
+    # them when it starts its first domain.
+    printf 'name = "sk"\ntype = "process"\n' >"$T/sk.cfg"
+    xvm create "$T/sk.cfg" >/dev/null || fail "create sk"
+    old=$XVMD_PID
+    kill -9 "$XVMD_PID"; wait "$XVMD_PID" 2>/dev/null; XVMD_PID=
+    [ -d "$CG2/xvnet/xvmd-$old/sk" ] && ok "a killed xvmd leaves its cgroups" ||
+        fail "no cgroup of the killed xvmd"
+    start_xvmd
+    wait_until 5 xvm list >/dev/null 2>&1 || fail "xvmd did not restart"
+    printf 'name = "sk2"\ntype = "process"\n' >"$T/sk2.cfg"
+    xvm create "$T/sk2.cfg" >/dev/null || fail "create sk2"
+    [ ! -e "$CG2/xvnet/xvmd-$old" ] && ok "the next xvmd removes them" ||
+        fail "$CG2/xvnet/xvmd-$old left"
 fi
 finish
