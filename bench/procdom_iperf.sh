@@ -50,16 +50,19 @@ done
 ping_ok pa 10.99.0.2 || die "pa cannot ping pb"
 ip netns exec "${BR}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null
 
-# in SETUP NAME COMMAND...: COMMAND inside the domain or namespace NAME.
-in() { if [ "$1" = procdom ]; then xvm exec "$2" "${@:3}"; else ip netns exec "$2" "${@:3}"; fi; }
+# inside SETUP NAME COMMAND...: COMMAND inside the domain or namespace NAME.
+inside() { if [ "$1" = procdom ]; then xvm exec "$2" "${@:3}"; else ip netns exec "$2" "${@:3}"; fi; }
 
 run() { # SETUP CLIENT SERVER ADDR STREAMS
-    in "$1" "$3" iperf3 -s -1 -D -B "$4" -I "$T/iperf.pid" >/dev/null 2>&1
-    wait_until 3 test -s "$T/iperf.pid"
-    in "$1" "$2" iperf3 -c "$4" -t "$secs" -P "$5" -J >"$T/c.json" ||
+    # a domain's sandbox has its own /tmp; a bare namespace shares ours
+    local pidf=/tmp/iperf.pid
+    [ "$1" = procdom ] || pidf=$T/iperf.pid
+    inside "$1" "$3" iperf3 -s -1 -D -B "$4" -I "$pidf" >/dev/null 2>&1
+    wait_until 3 inside "$1" "$3" test -s "$pidf"
+    inside "$1" "$2" iperf3 -c "$4" -t "$secs" -P "$5" -J >"$T/c.json" ||
         { echo "iperf3 $1 failed" >&2; tail -5 "$T/c.json" >&2; }
-    [ -s "$T/iperf.pid" ] && kill "$(cat "$T/iperf.pid")" 2>/dev/null
-    rm -f "$T/iperf.pid"
+    inside "$1" "$3" sh -c '[ -s "$0" ] && kill "$(cat "$0")"; rm -f "$0"' \
+        "$pidf" 2>/dev/null
     python3 - "$T/c.json" "$1" "$5" "$secs" <<'PY' | tee -a "$csv"
 import json, sys
 d = json.load(open(sys.argv[1]))

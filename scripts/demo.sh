@@ -125,8 +125,9 @@ xvm exec web1 ping -c 2 -i 0.3 10.99.0.2 >/dev/null
 wait "$spid" || true
 
 say "7. maxbw holding: iperf3 TCP from web2 (20M) and from web1 (no limit)"
-xvm exec web1 iperf3 -s -D -I "$T/iperf1.pid" >/dev/null 2>&1
-xvm exec web2 iperf3 -s -D -I "$T/iperf2.pid" >/dev/null 2>&1
+# (the pid files are in each domain's own /tmp: the sandbox sees none of ours)
+xvm exec web1 iperf3 -s -D -I /tmp/iperf.pid >/dev/null 2>&1
+xvm exec web2 iperf3 -s -D -I /tmp/iperf.pid >/dev/null 2>&1
 sleep 0.5
 xvm exec web2 iperf3 -c 10.99.0.1 -t 3 -J >"$T/a.json" 2>&1 || true
 echo "  web2 -> web1 (maxbw 20M): $(mbits "$T/a.json") Mbit/s"
@@ -136,8 +137,8 @@ show "dladm set-linkprop -t -p maxbw=50M xvm${id2}_0"
 dladm set-linkprop -t -p maxbw=50M "xvm${id2}_0"
 xvm exec web2 iperf3 -c 10.99.0.1 -t 3 -J >"$T/c.json" 2>&1 || true
 echo "  web2 -> web1 (maxbw now 50M): $(mbits "$T/c.json") Mbit/s"
-for f in "$T/iperf1.pid" "$T/iperf2.pid"; do
-    [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+for d in web1 web2; do
+    xvm exec "$d" sh -c '[ -s /tmp/iperf.pid ] && kill "$(cat /tmp/iperf.pid)"'
 done
 show "dladm show-vnic -s"; dladm show-vnic -s
 

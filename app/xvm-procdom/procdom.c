@@ -1,40 +1,51 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xvm-procdom - the guest of a "process" domain.
+ * xvm-procdom - the "kernel" of a "process" domain.
  *
- *   xvm-procdom [-n NETNS_DIR] NAME      (started by xvmd, channel on fd 3)
+ *   xvm-procdom [-n NETNS_DIR] -i ID [-c] NAME
  *
- * Receives the domain's memory memfd and xenstore connection from xvmd,
- * creates a network namespace and pins it at NETNS_DIR/xvm-NAME (default
- * /run/netns) the way `ip netns add` does, and reports "ok" (before any
+ * Started by xvmd with the channel on fd 3 and, with -c, the directory of
+ * the domain's guest cgroup on fd 4.  First it starts the domain's sandbox
+ * and its init (procdom_guest.c), before it holds anything of the domain,
+ * then receives the domain's memory memfd and xenstore connection from
+ * xvmd, enters the sandbox's network namespace (only that one: it stays
+ * in the host's user, PID and mount namespaces, out of the guest's
+ * reach), pins it at NETNS_DIR/xvm-NAME (default /run/netns) the way `ip
+ * netns add` does, and reports "ok" with a pidfd of the init (before any
  * xenstore traffic: xvmd serves xenstore only once the start is over).
  * Then it runs the domain's netif frontends, one per device/vif/<N>, each
- * with a TAP eth<N> in that namespace (procdom_net.c), until SIGTERM/SIGINT
- * or until xvmd closes the channel; it closes them, and unpins the
- * namespace on the way out.  What runs "inside the domain" is whatever
- * `xvm exec` starts in that namespace.
+ * with a TAP eth<N> in that namespace (procdom_net.c), until SIGTERM or
+ * SIGINT, until the init dies, or until xvmd closes the channel; it
+ * closes them, and unpins the namespace on the way out, which ends the
+ * init and with it every process of the domain.  What runs "inside the
+ * domain" is whatever `xvm exec` starts in the sandbox.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "domcfg/domcfg.h"
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
+#include "xvm/sandbox.h"
+#include "procdom_guest.h"
 #include "procdom_net.h"
 #include "xvm/version.h"
 
 #define CHAN 3
+#define GUEST_CG 4 /* with -c */
 
 static void report(const char *msg)
 {
@@ -76,24 +87,30 @@ static int netns_dir_prepare(const char *dir)
     return 0;
 }
 
-/* unshare(CLONE_NEWNET) and bind the new namespace at @path. */
-static int netns_pin(const char *dir, const char *path)
+/* Enter the network namespace of @guest and bind it at @path. */
+static int netns_pin(const char *dir, const char *path, pid_t guest)
 {
+    char ns[64];
     int fd, rc;
 
     rc = netns_dir_prepare(dir);
     if (rc < 0)
         return fail(-rc, dir, "cannot prepare the namespace directory");
+    snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)guest);
+    fd = open(ns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(errno, ns, "cannot open the guest's namespace");
+    if (setns(fd, CLONE_NEWNET) < 0) {
+        rc = errno;
+        close(fd);
+        return fail(rc, ns, "setns");
+    }
+    close(fd);
     fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
     if (fd < 0)
         return fail(errno, path, "cannot create the namespace file");
     close(fd);
-    if (unshare(CLONE_NEWNET) < 0) {
-        rc = errno;
-        unlink(path);
-        return fail(rc, path, "unshare(CLONE_NEWNET)");
-    }
-    if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+    if (mount(ns, path, "none", MS_BIND, NULL) < 0) {
         rc = errno;
         unlink(path);
         return fail(rc, path, "cannot pin the namespace");
@@ -135,61 +152,98 @@ static struct xvm_mem *mem_receive(int *xs_fd)
     return mem;
 }
 
-int main(int argc, char **argv)
+/* Report "ok" with a pidfd of the init for `xvm exec`. */
+static int report_ok(pid_t guest)
 {
-    const char *dir = "/run/netns", *name;
+    int fd = (int)syscall(SYS_pidfd_open, guest, 0);
+
+    if (fd < 0)
+        return fail(errno, "init", "pidfd_open");
+    if (xvm_fd_send(CHAN, "ok", 2, &fd, 1) < 0)
+        fprintf(stderr, "xvm-procdom: cannot report to xvmd: %s\n",
+                strerror(errno));
+    close(fd);
+    return 0;
+}
+
+/* Start the sandbox, take the memory, pin the namespace, serve the vifs. */
+static int run(const char *dir, const char *name, uint32_t id, int cgfd)
+{
+    struct xvm_mem *mem = NULL;
+    int rc = 1, sig, xs_fd = -1, link = -1;
     char path[PATH_MAX];
-    struct xvm_mem *mem;
-    int opt, rc, sig, xs_fd = -1;
+    pid_t guest;
 
-    if (xvm_version_opt(argc, argv, "xvm-procdom"))
-        return 0;
-
-    while ((opt = getopt(argc, argv, "n:")) != -1) {
-        if (opt != 'n')
-            goto usage;
-        dir = optarg;
-    }
-    if (optind != argc - 1)
-        goto usage;
-    name = argv[optind];
-    if (!xvm_domcfg_name_ok(name)) {
-        fprintf(stderr, "xvm-procdom: bad domain name '%s'\n", name);
-        return 1;
-    }
-    if (fcntl(CHAN, F_GETFD) < 0) {
-        fprintf(stderr, "xvm-procdom: run by xvmd only (no channel on fd "
-                        "3)\n");
-        return 1;
-    }
     if ((size_t)snprintf(path, sizeof(path), "%s/xvm-%s", dir, name) >=
         sizeof(path))
         return fail(ENAMETOOLONG, dir, "namespace path");
-    mem = mem_receive(&xs_fd);
-    if (!mem)
-        return fail(errno, name, "no memory from xvmd");
-    /* SIGPIPE ignored: a backend's socket may go at any time. */
-    sig = xvm_signalfd_open(0);
-    if (sig < 0) {
-        close(xs_fd);
-        xvm_mem_destroy(mem);
+    /* SIGPIPE ignored: a backend's socket may go at any time; SIGCHLD:
+     * the init died (blocked before it exists, so it is not lost). */
+    sig = xvm_signalfd_open(SIGCHLD);
+    if (sig < 0)
         return fail(-sig, name, "signalfd");
+    guest = pd_guest_start(name, id, cgfd, &link);
+    if (cgfd >= 0)
+        close(cgfd);
+    if (guest < 0) {
+        fail((int)-guest, name, "cannot start the sandbox");
+        goto close_sig;
     }
-    rc = netns_pin(dir, path);
-    if (rc) {
-        close(sig);
+    mem = mem_receive(&xs_fd);
+    if (!mem) {
+        fail(errno, name, "no memory from xvmd");
+        goto close_link;
+    }
+    if (netns_pin(dir, path, guest) == 0) {
+        if (report_ok(guest) == 0 && pd_net_run(mem, xs_fd, CHAN, sig) >= 0)
+            rc = 0;
+        netns_unpin(path);
+    } else {
         close(xs_fd);
-        xvm_mem_destroy(mem);
-        return rc;
     }
-    report("ok");
-    pd_net_run(mem, xs_fd, CHAN, sig);
-    netns_unpin(path);
-    close(sig);
     xvm_mem_destroy(mem);
-    return 0;
+close_link:
+    close(link); /* the init ends, and the domain's processes with it */
+    if (guest > 0)
+        kill(guest, SIGKILL);
+close_sig:
+    close(sig);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = "/run/netns";
+    unsigned long id = ~0UL;
+    int opt, cgfd = -1;
+    char *end;
+
+    if (xvm_version_opt(argc, argv, "xvm-procdom"))
+        return 0;
+    while ((opt = getopt(argc, argv, "n:i:c")) != -1) {
+        if (opt == 'n')
+            dir = optarg;
+        else if (opt == 'i')
+            id = strtoul(optarg, &end, 10);
+        else if (opt == 'c')
+            cgfd = GUEST_CG;
+        else
+            goto usage;
+    }
+    if (optind != argc - 1 || id > XVM_SANDBOX_ID_MAX)
+        goto usage;
+    if (!xvm_domcfg_name_ok(argv[optind])) {
+        fprintf(stderr, "xvm-procdom: bad domain name '%s'\n", argv[optind]);
+        return 1;
+    }
+    if (fcntl(CHAN, F_GETFD) < 0 || (cgfd >= 0 && fcntl(cgfd, F_GETFD) < 0)) {
+        fprintf(stderr, "xvm-procdom: run by xvmd only (no channel on fd "
+                        "3, or no cgroup on fd 4)\n");
+        return 1;
+    }
+    return run(dir, argv[optind], (uint32_t)id, cgfd);
 
 usage:
-    fprintf(stderr, "usage: xvm-procdom [-n NETNS_DIR] NAME\n");
+    fprintf(stderr, "usage: xvm-procdom [-n NETNS_DIR] -i ID [-c] NAME\n");
     return 1;
 }

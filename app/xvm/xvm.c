@@ -11,14 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "xvmdctl/client.h"
 #include "domcfg/domcfg.h"
 #include "xvm/fdpass.h"
 #include "xvm/version.h"
+#include "xvm/sandbox.h"
 
 static const char *sock_path = XVMD_DEFAULT_SOCKET;
 
@@ -314,35 +316,60 @@ static int cmd_undefine(char **argv)
 }
 
 /*
- * Enter the domain's network namespace and run the command, as
- * `ip netns exec` does: a private mount namespace with /sys remounted so
- * /sys/class/net shows the domain's devices.
+ * Enter the domain's sandbox (xvm/sandbox.h) and run the command there:
+ * join its cgroup, enter all its namespaces (a pidfd of its init), lock
+ * ourselves (the mapped uid before the domain can see us: a process of
+ * host uid 0 in its PID namespace would be one that its root could
+ * ptrace), and fork, since only children enter the PID namespace.  We
+ * wait here, out of the domain's sight, and exit as the command did.
  */
 static int cmd_exec(char **argv)
 {
     static struct xvmd_call c;
+    int fd, st, rc = 0;
+    pid_t pid;
 
     if (dom_request(XVMD_CMD_NETNS, argv[0], &c))
         return 1;
-    if (c.nfds != 1 || c.fds[0] < 0) {
-        fprintf(stderr, "xvm: xvmd sent no namespace\n");
+    if (c.nfds < 1 || c.fds[0] < 0) {
+        fprintf(stderr, "xvm: xvmd sent no namespaces\n");
         return 1;
     }
-    if (setns(c.fds[0], CLONE_NEWNET) < 0) {
-        fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
-                strerror(errno));
-        return 1;
+    if (c.nfds > 1) {
+        fd = openat(c.fds[1], "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+            rc = -errno;
+        if (fd >= 0)
+            close(fd);
     }
+    if (rc == 0 && setns(c.fds[0], XVM_SANDBOX_NS) < 0)
+        rc = -errno;
     xvmd_call_done(&c);
-    if (unshare(CLONE_NEWNS) < 0 ||
-        mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0 ||
-        (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL) ||
-        mount(argv[0], "/sys", "sysfs", 0, NULL) < 0)
-        fprintf(stderr, "xvm: warning: /sys not remounted: %s\n",
-                strerror(errno));
-    execvp(argv[1], argv + 1);
-    fprintf(stderr, "xvm: %s: %s\n", argv[1], strerror(errno));
-    return 1;
+    if (rc == 0)
+        rc = xvm_sandbox_lock();
+    if (rc == 0 && chdir("/") < 0)
+        rc = -errno;
+    if (rc < 0) {
+        fprintf(stderr, "xvm: cannot enter domain %s: %s\n", argv[0],
+                strerror(-rc));
+        return 1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "xvm: fork: %s\n", strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        execvp(argv[1], argv + 1);
+        fprintf(stderr, "xvm: %s: %s\n", argv[1], strerror(errno));
+        _exit(errno == ENOENT ? 127 : 126);
+    }
+    signal(SIGINT, SIG_IGN); /* the command has them too */
+    signal(SIGQUIT, SIG_IGN);
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return 1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static int cmd_help(char **argv);
@@ -366,7 +393,7 @@ static const struct cmd {
     {"undefine", 1, 1, cmd_undefine, "DOM",
      "forget a shut-off domain and its UUID"},
     {"exec", 2, -1, cmd_exec, "DOM CMD [ARG...]",
-     "run a command inside a process domain"},
+     "run a command in a process domain's sandbox"},
     {"help", 0, 0, cmd_help, "", "show this help"},
 };
 

@@ -283,8 +283,9 @@ static int evtchn_bind(struct xvmd_dom *dom, const struct nlattr *port,
     return 1; /* fds are borrowed */
 }
 
-/* Commands on one domain; @fd gets fds to pass back (NETNS, DOMMEM: one
- * that the caller closes; EVTCHN_BIND: two borrowed, return value 1). */
+/* Commands on one domain; @fd gets fds to pass back (DOMMEM: one, NETNS:
+ * one or two, that the caller closes; EVTCHN_BIND: two borrowed, return
+ * value 1). */
 static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
                   const struct nlattr **tb, int fd[2], char *err,
                   size_t errlen)
@@ -358,13 +359,11 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         return dommem_put(r, dom, fd, err, errlen);
     if (cmd == XVMD_CMD_EVTCHN_BIND)
         return evtchn_bind(dom, tb[XVMD_A_PORT], fd, err, errlen);
-    rc = dom->ops->netns_open(dom);
+    rc = dom->ops->enter_open(dom, fd);
     if (rc < 0)
-        snprintf(err, errlen, "cannot open the network namespace of %s: %s",
+        snprintf(err, errlen, "cannot open the namespaces of %s: %s",
                  dom->cfg.name, strerror(-rc));
-    else
-        fd[0] = rc;
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
@@ -401,7 +400,9 @@ void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
         reply_send(&r, sock, 0, err, fd, 2);
         return;
     }
-    reply_send(&r, sock, rc, err, fd, fd[0] >= 0 ? 1 : 0);
+    reply_send(&r, sock, rc, err, fd, fd[0] < 0 ? 0 : fd[1] < 0 ? 1 : 2);
     if (fd[0] >= 0)
         close(fd[0]);
+    if (fd[1] >= 0)
+        close(fd[1]);
 }

@@ -1,16 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xvmd: the "process" domain kind.  The guest is a child running
- * xvm-procdom, which pins a fresh network namespace at
- * <netns_dir>/xvm-<name> and holds the domain's memory.  Pause and resume
- * are SIGSTOP and SIGCONT, shutdown is SIGTERM, destroy is SIGKILL.
+ * xvm-procdom, the domain's "kernel": it holds the domain's memory, runs
+ * its netif frontends, and starts the domain's sandbox (xvm/sandbox.h),
+ * whose init is the first of the domain's own processes; it pins the
+ * sandbox's network namespace at <netns_dir>/xvm-<name>.
  *
- * Start handshake over a SOCK_SEQPACKET pair (the child's end is its fd 3):
+ * Each domain has a cgroup v2 subtree (when the host has cgroup v2):
+ *   <cgroup2>/xvnet/xvmd-<xvmd pid>/<name>/          cpu.max (vcpus)
+ *                                          front/    xvm-procdom
+ *                                          guest/    memory.max (memory);
+ *                                                    init, `xvm exec`
+ * The guest's cgroup namespace is rooted at guest/.  Pause and resume
+ * freeze and thaw the whole domain (cgroup.freeze; SIGSTOP and SIGCONT of
+ * xvm-procdom without cgroup v2), shutdown is SIGTERM to xvm-procdom,
+ * destroy is cgroup.kill (SIGKILL of xvm-procdom without it, which takes
+ * the sandbox down with it).
+ *
+ * Start handshake over a SOCK_SEQPACKET pair (the child's end is its fd 3;
+ * fd 4 is the guest cgroup's directory when -c is given):
  *   xvmd -> guest  "mem" with the memory memfd attached (SCM_RIGHTS)
- *   guest -> xvmd  "ok", or "err <errno> <message>"
+ *   guest -> xvmd  "ok" with a pidfd of the sandbox's init attached, or
+ *                  "err <errno> <message>"
  * The pair then stays open: the guest exits when xvmd goes away.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -27,11 +43,14 @@
 
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
+#include "xvm/sandbox.h"
 #include "xst/xenstore.h"
 #include "xvmd.h"
 
 /* How long a new guest may take to report ready. */
 #define PROC_READY_MS 5000
+/* How long destroy waits for the killed processes to leave the cgroup. */
+#define PROC_CG_EMPTY_MS 1000
 
 static void proc_netns_path(const struct xvmd *x, const struct xvmd_dom *dom,
                             char *buf, size_t cap)
@@ -39,14 +58,263 @@ static void proc_netns_path(const struct xvmd *x, const struct xvmd_dom *dom,
     snprintf(buf, cap, "%s/xvm-%s", x->netns_dir, dom->cfg.name);
 }
 
-/* In the child: become xvm-procdom with the channel on fd 3. */
+/* ---- the domain's cgroup ------------------------------------------------ */
+
+/* Where cgroup v2 is mounted ("" if nowhere), from our mountinfo. */
+static const char *cg2_mount(void)
+{
+    static char root[256];
+    static int looked;
+    char line[1024], mnt[256], *sep;
+    FILE *f;
+
+    if (looked)
+        return root;
+    looked = 1;
+    f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return root;
+    while (fgets(line, sizeof(line), f)) {
+        sep = strstr(line, " - cgroup2 ");
+        if (sep && sscanf(line, "%*s %*s %*s %*s %255s", mnt) == 1) {
+            snprintf(root, sizeof(root), "%s", mnt);
+            break;
+        }
+    }
+    fclose(f);
+    return root;
+}
+
+static void proc_cg_path(const struct xvmd_dom *dom, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/xvnet/xvmd-%d/%s", cg2_mount(), (int)getpid(),
+             dom->cfg.name);
+}
+
+/* Write @text to @file of the cgroup directory @dirfd. */
+static int cg_write(int dirfd, const char *file, const char *text)
+{
+    size_t len = strlen(text);
+    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC), rc = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (write(fd, text, len) != (ssize_t)len)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
+/* Whether @dirfd's cgroup.controllers offers @ctl. */
+static int cg_has(int dirfd, const char *ctl)
+{
+    char buf[512], *tok, *save = NULL;
+    int fd = openat(dirfd, "cgroup.controllers", O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    for (tok = strtok_r(buf, " \n", &save); tok;
+         tok = strtok_r(NULL, " \n", &save))
+        if (strcmp(tok, ctl) == 0)
+            return 1;
+    return 0;
+}
+
+/* Kill what is in cgroup @name under @parent and remove it, depth first. */
+static void cg_remove_tree(int parent, const char *name)
+{
+    struct dirent *e;
+    int fd;
+    DIR *d;
+
+    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    cg_write(fd, "cgroup.kill", "1");
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    while ((e = readdir(d)))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.')
+            cg_remove_tree(dirfd(d), e->d_name);
+    closedir(d);
+    for (int i = 0; i < 100; i++) { /* the killed leave at once, or nearly */
+        if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno != EBUSY)
+            return;
+        usleep(2000);
+    }
+}
+
+/* Whether @pid is an xvmd (a live one owns its xvmd-<pid> subtree). */
+static int pid_is_xvmd(int pid)
+{
+    char path[64], comm[32] = "";
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    n = read(fd, comm, sizeof(comm) - 1);
+    close(fd);
+    return n > 0 && strncmp(comm, "xvmd\n", 5) == 0;
+}
+
+/* Remove the subtrees that xvmds which died (SIGKILL, a crash) left. */
+static void cg_sweep(const char *xvnet)
+{
+    struct dirent *e;
+    DIR *d = opendir(xvnet);
+    int pid;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)))
+        if (e->d_type == DT_DIR && sscanf(e->d_name, "xvmd-%d", &pid) == 1 &&
+            pid != (int)getpid() && !pid_is_xvmd(pid)) {
+            xvm_log_info("removing cgroup %s/%s of a dead xvmd", xvnet,
+                         e->d_name);
+            cg_remove_tree(dirfd(d), e->d_name);
+        }
+    closedir(d);
+}
+
+/* Make @path (one level) and pass memory and cpu down to its children. */
+static int cg_level(const char *path)
+{
+    int fd;
+
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (cg_has(fd, "memory"))
+        cg_write(fd, "cgroup.subtree_control", "+memory");
+    if (cg_has(fd, "cpu"))
+        cg_write(fd, "cgroup.subtree_control", "+cpu");
+    return fd;
+}
+
+/* The domain's cgroup with its limits; dom->cg_fd, or -1 without v2. */
+static int proc_cg_create(struct xvmd_dom *dom, char *err, size_t errlen)
+{
+    char path[PATH_MAX], xvnet[300], val[64], *p, c;
+    static int swept;
+    int fd, guest, rc = 0;
+
+    if (!cg2_mount()[0]) {
+        xvm_log_warn("domain %s: no cgroup v2: memory and vcpus are not "
+                     "enforced, destroy relies on the PID namespace",
+                     dom->cfg.name);
+        return 0;
+    }
+    proc_cg_path(dom, path, sizeof(path));
+    if (!swept) {
+        swept = 1;
+        snprintf(xvnet, sizeof(xvnet), "%s/xvnet", cg2_mount());
+        cg_sweep(xvnet);
+    }
+    /* each level below the mount: xvnet, xvmd-<pid>, <name> */
+    for (p = path + strlen(cg2_mount()) + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        c = *p;
+        *p = '\0';
+        fd = cg_level(path);
+        *p = c;
+        if (fd < 0 || c == '\0')
+            break;
+        close(fd);
+    }
+    if (fd < 0) { /* a read-only or foreign cgroup tree: run without */
+        xvm_log_warn("domain %s: cannot make cgroup %s (%s): memory and "
+                     "vcpus are not enforced", dom->cfg.name, path,
+                     strerror(-fd));
+        return 0;
+    }
+    dom->cg_fd = fd;
+    if ((mkdirat(fd, "front", 0755) < 0 && errno != EEXIST) ||
+        (mkdirat(fd, "guest", 0755) < 0 && errno != EEXIST)) {
+        rc = -errno;
+        snprintf(err, errlen, "domain %s: cgroup %s: %s", dom->cfg.name, path,
+                 strerror(errno));
+        return rc;
+    }
+    if (cg_has(fd, "cpu")) {
+        snprintf(val, sizeof(val), "%u 100000", dom->cfg.vcpus * 100000u);
+        rc = cg_write(fd, "cpu.max", val);
+    } else {
+        xvm_log_warn("domain %s: cgroup v2 has no cpu controller here: "
+                     "vcpus is not enforced", dom->cfg.name);
+    }
+    guest = openat(fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rc == 0 && guest >= 0 && cg_has(guest, "memory")) {
+        snprintf(val, sizeof(val), "%llu",
+                 (unsigned long long)dom->cfg.memory_mib << 20);
+        rc = cg_write(guest, "memory.max", val);
+    } else if (rc == 0) {
+        xvm_log_warn("domain %s: cgroup v2 has no memory controller here: "
+                     "memory is not enforced", dom->cfg.name);
+    }
+    if (guest >= 0)
+        close(guest);
+    if (rc < 0)
+        snprintf(err, errlen, "domain %s: cgroup limits: %s", dom->cfg.name,
+                 strerror(-rc));
+    return rc;
+}
+
+/* Kill what is left in the domain's cgroup and remove it. */
+static void proc_cg_remove(struct xvmd_dom *dom)
+{
+    char path[PATH_MAX];
+    int i;
+
+    if (dom->cg_fd < 0)
+        return;
+    cg_write(dom->cg_fd, "cgroup.kill", "1");
+    cg_write(dom->cg_fd, "cgroup.freeze", "0");
+    /* killed processes leave the cgroup when they are gone */
+    for (i = 0; i < PROC_CG_EMPTY_MS; i += 5) {
+        if ((unlinkat(dom->cg_fd, "guest", AT_REMOVEDIR) == 0 ||
+             errno == ENOENT) &&
+            (unlinkat(dom->cg_fd, "front", AT_REMOVEDIR) == 0 ||
+             errno == ENOENT))
+            break;
+        usleep(5000);
+    }
+    close(dom->cg_fd);
+    dom->cg_fd = -1;
+    proc_cg_path(dom, path, sizeof(path));
+    if (rmdir(path) < 0 && errno != ENOENT)
+        xvm_log_warn("domain %s: cannot remove cgroup %s: %s", dom->cfg.name,
+                     path, strerror(errno));
+    /* the xvmd-<pid> level goes with the last domain */
+    *strrchr(path, '/') = '\0';
+    rmdir(path);
+}
+
+/* ---- the guest program ---------------------------------------------------- */
+
+/* In the child: join front/, become xvm-procdom with the channel on fd 3
+ * and the guest's cgroup on fd 4. */
 __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
                                                 const struct xvmd_dom *dom,
                                                 int chan)
 {
-    char msg[PATH_MAX + 64];
+    char msg[PATH_MAX + 64], id[16];
+    int n, guest = -1;
     sigset_t none;
-    int n;
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -54,8 +322,15 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
     setpgid(0, 0); /* no terminal signals meant for xvmd */
     if (dup2(chan, 3) < 0)
         _exit(127);
-    execl(x->procdom_path, "xvm-procdom", "-n", x->netns_dir, dom->cfg.name,
-          (char *)NULL);
+    if (dom->cg_fd >= 0) {
+        guest = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY);
+        if (cg_write(dom->cg_fd, "front/cgroup.procs", "0") < 0 || guest < 0 ||
+            dup2(guest, 4) < 0)
+            _exit(127);
+    }
+    snprintf(id, sizeof(id), "%u", dom->id);
+    execl(x->procdom_path, "xvm-procdom", "-n", x->netns_dir, "-i", id,
+          guest >= 0 ? "-c" : "--", dom->cfg.name, (char *)NULL);
     n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
                  x->procdom_path, strerror(errno));
     if (write(3, msg, (size_t)n) < 0)
@@ -63,13 +338,14 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
     _exit(127);
 }
 
-/* Wait for the guest's "ok"; on failure fill @err. */
+/* Wait for the guest's "ok" and its init's pidfd; on failure fill @err. */
 static int proc_wait_ready(struct xvmd_dom *dom, char *err, size_t errlen)
 {
     struct pollfd pfd = {.fd = dom->ctl_fd, .events = POLLIN};
     char buf[512];
+    unsigned nfds = 0;
+    int e, off = 0, fd = -1;
     ssize_t n;
-    int e, off = 0;
 
     n = poll(&pfd, 1, PROC_READY_MS);
     if (n <= 0) {
@@ -77,15 +353,19 @@ static int proc_wait_ready(struct xvmd_dom *dom, char *err, size_t errlen)
                  dom->cfg.name, PROC_READY_MS);
         return -ETIMEDOUT;
     }
-    n = recv(dom->ctl_fd, buf, sizeof(buf) - 1, 0);
+    n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
     if (n <= 0) {
         snprintf(err, errlen, "domain %s: guest exited while starting",
                  dom->cfg.name);
         return -ECHILD;
     }
     buf[n] = '\0';
-    if (strcmp(buf, "ok") == 0)
+    if (strcmp(buf, "ok") == 0 && nfds == 1) {
+        dom->guest_fd = fd;
         return 0;
+    }
+    if (nfds)
+        close(fd);
     if (sscanf(buf, "err %d %n", &e, &off) == 1 && off > 0 && e > 0) {
         snprintf(err, errlen, "domain %s: %s", dom->cfg.name, buf + off);
         return -e;
@@ -101,10 +381,22 @@ static void proc_kill(struct xvmd_dom *dom)
 {
     if (dom->pid <= 0)
         return;
+    if (dom->cg_fd >= 0)
+        cg_write(dom->cg_fd, "cgroup.kill", "1");
     kill(dom->pid, SIGKILL);
     while (waitpid(dom->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     dom->pid = 0;
+}
+
+/* Undo a failed start: the guest, its channel, its cgroup. */
+static void proc_abort(struct xvmd_dom *dom)
+{
+    proc_kill(dom);
+    if (dom->ctl_fd >= 0)
+        close(dom->ctl_fd);
+    dom->ctl_fd = -1;
+    proc_cg_remove(dom);
 }
 
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -114,9 +406,20 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     struct epoll_event ev;
     pid_t pid;
 
+    if (dom->id > XVM_SANDBOX_ID_MAX) {
+        snprintf(err, errlen, "domain %s: id %u has no uid range (max %u)",
+                 dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
+        return -ERANGE;
+    }
+    rc = proc_cg_create(dom, err, errlen);
+    if (rc < 0) {
+        proc_cg_remove(dom);
+        return rc;
+    }
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = -errno;
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        proc_cg_remove(dom);
         return rc;
     }
     pid = fork();
@@ -125,6 +428,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         snprintf(err, errlen, "fork: %s", strerror(errno));
         close(sv[0]);
         close(sv[1]);
+        proc_cg_remove(dom);
         return rc;
     }
     if (pid == 0)
@@ -141,9 +445,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
             close(xs[0]);
             close(xs[1]);
         }
-        proc_kill(dom);
-        close(dom->ctl_fd);
-        dom->ctl_fd = -1;
+        proc_abort(dom);
         return rc ? rc : -EIO;
     }
     fds[0] = memfd;
@@ -153,9 +455,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     close(xs[1]);
     rc = proc_wait_ready(dom, err, errlen);
     if (rc < 0) {
-        proc_kill(dom);
-        close(dom->ctl_fd);
-        dom->ctl_fd = -1;
+        proc_abort(dom);
         return rc;
     }
     dom->netns_pinned = 1;
@@ -188,11 +488,19 @@ static int proc_signal(struct xvmd_dom *dom, int sig)
 
 static int proc_pause(struct xvmd_dom *dom)
 {
+    if (dom->pid <= 0)
+        return -ESRCH;
+    if (dom->cg_fd >= 0)
+        return cg_write(dom->cg_fd, "cgroup.freeze", "1");
     return proc_signal(dom, SIGSTOP);
 }
 
 static int proc_resume(struct xvmd_dom *dom)
 {
+    if (dom->pid <= 0)
+        return -ESRCH;
+    if (dom->cg_fd >= 0)
+        return cg_write(dom->cg_fd, "cgroup.freeze", "0");
     return proc_signal(dom, SIGCONT);
 }
 
@@ -201,7 +509,7 @@ static int proc_shutdown(struct xvmd_dom *dom)
     int rc = proc_signal(dom, SIGTERM);
 
     if (rc == 0)
-        proc_signal(dom, SIGCONT); /* a paused guest must see it */
+        proc_resume(dom); /* a paused guest must see it */
     return rc;
 }
 
@@ -212,6 +520,10 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
     if (dom->ctl_fd >= 0)
         close(dom->ctl_fd);
     dom->ctl_fd = -1;
+    if (dom->guest_fd >= 0)
+        close(dom->guest_fd);
+    dom->guest_fd = -1;
+    proc_cg_remove(dom);
     if (!dom->netns_pinned)
         return;
     /* The guest unpins on a clean exit; after a crash or kill it is ours. */
@@ -225,16 +537,21 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
     dom->netns_pinned = 0;
 }
 
-static int proc_netns_open(struct xvmd_dom *dom)
+static int proc_enter_open(struct xvmd_dom *dom, int fd[2])
 {
-    char path[64];
-    int fd;
-
-    if (dom->pid <= 0)
+    if (dom->pid <= 0 || dom->guest_fd < 0)
         return -ESRCH;
-    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)dom->pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
+    fd[0] = fcntl(dom->guest_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd[0] < 0)
+        return -errno;
+    if (dom->cg_fd < 0)
+        return 0;
+    fd[1] = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd[1] >= 0)
+        return 0;
+    close(fd[0]);
+    fd[0] = -1;
+    return -errno;
 }
 
 const struct xvmd_kind_ops xvmd_kind_process = {
@@ -245,5 +562,5 @@ const struct xvmd_kind_ops xvmd_kind_process = {
     .shutdown = proc_shutdown,
     .kill = proc_kill,
     .release = proc_release,
-    .netns_open = proc_netns_open,
+    .enter_open = proc_enter_open,
 };

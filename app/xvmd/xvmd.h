@@ -73,8 +73,13 @@ struct xvmd_kind_ops {
      * Safe to call twice.
      */
     void (*release)(struct xvmd *x, struct xvmd_dom *dom);
-    /** Open the guest's network namespace: an fd, or -errno. */
-    int (*netns_open)(struct xvmd_dom *dom);
+    /**
+     * Open what `xvm exec` needs to enter the guest: @fd[0] a pidfd of a
+     * process in all the guest's namespaces, @fd[1] the directory of the
+     * guest's cgroup or -1 if it has none.  Both are the caller's to
+     * close.  @return 0 or -errno.
+     */
+    int (*enter_open)(struct xvmd_dom *dom, int fd[2]);
 };
 
 /** The "process" kind (kind_process.c). */
@@ -119,6 +124,8 @@ struct xvmd_dom {
     pid_t pid;           /**< guest process while not reaped, else 0 */
     int ctl_fd;          /**< kind's channel to the guest, -1 if none */
     int netns_pinned;    /**< process kind: the namespace file is ours */
+    int guest_fd;        /**< process kind: pidfd of the sandbox's init */
+    int cg_fd;           /**< process kind: the domain's cgroup dir */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */

@@ -113,6 +113,18 @@ guest_ip() {
     xvm exec "$1" ip addr add "$2" dev eth0 || fail "$1: address $2"
 }
 
+# iperf_serve DOM [ARG...]: an iperf3 server daemon in DOM, its pid file in
+# the domain's own /tmp (the sandbox sees nothing of ours); ready when the
+# file is written.  iperf_stop DOM ends it if it still runs.
+iperf_serve() {
+    xvm exec "$1" iperf3 -s -D -I /tmp/iperf.pid "${@:2}" >/dev/null 2>&1
+    wait_until 3 xvm exec "$1" test -s /tmp/iperf.pid
+}
+iperf_stop() {
+    xvm exec "$1" sh -c '[ -s /tmp/iperf.pid ] && kill "$(cat /tmp/iperf.pid)"
+                         rm -f /tmp/iperf.pid' 2>/dev/null
+}
+
 ping_ok() { # FROM-DOMAIN TO-IP
     xvm exec "$1" ping -c 3 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1
 }

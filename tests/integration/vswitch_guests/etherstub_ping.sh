@@ -49,16 +49,14 @@ ping_ok gb 10.79.0.1 && ok "gb pings ga" || fail "gb -> ga"
 # iperf3 TCP both ways (no maxbw on either VNIC).
 for dir in "gb ga 10.79.0.1" "ga gb 10.79.0.2"; do
     set -- $dir
-    xvm exec "$2" iperf3 -s -1 -D -I "$T/iperf.pid" >/dev/null 2>&1
-    wait_until 3 test -s "$T/iperf.pid"
+    iperf_serve "$2" -1
     if xvm exec "$1" timeout 20 iperf3 -c "$3" -t 3 -J >"$T/iperf.json" 2>&1; then
         bps=$(sed -n 's/.*"bits_per_second":[[:space:]]*\([0-9.e+]*\).*/\1/p' \
             "$T/iperf.json" | tail -1)
         ok "iperf3 TCP $1 -> $2 through vswitchd: $(awk -v b="$bps" \
             'BEGIN { printf "%.0f Mbit/s", b / 1e6 }')"
     else fail "iperf3 $1 -> $2"; tail -5 "$T/iperf.json"; fi
-    [ -s "$T/iperf.pid" ] && kill "$(cat "$T/iperf.pid")" 2>/dev/null
-    rm -f "$T/iperf.pid"
+    iperf_stop "$2"
 done
 
 # The domain goes, its VNIC goes with it; the other stays.

@@ -51,6 +51,18 @@ wait_state() { # wait_state DOM STATE: up to 5 s
 gone() { [ ! -e "/proc/$1" ]; }          # exited and reaped
 nfds() { ls "/proc/$XVMD_PID/fd" | wc -l; }
 has_mem() { grep -q "memfd:xvm-mem-$2" "/proc/$1/maps"; }
+CG2=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+# stopped PID: the domain of guest PID is frozen (cgroup v2), or PID is T
+stopped() {
+    local cg
+    if [ -n "$CG2" ]; then
+        cg=$(sed -n 's/^0:://p' "/proc/$1/cgroup")
+        grep -qx "frozen 1" "$CG2${cg%/front}/cgroup.events"
+    else
+        [ "$(awk '{print $3}' "/proc/$1/stat")" = T ]
+    fi
+}
+not() { ! "$@"; }
 
 start_xvmd() {
     local starts
@@ -145,21 +157,20 @@ check "exec runs in another netns than ours" [ \
 check "exec sees the namespace's own /sys" [ \
     "$(xvm exec web1 ls /sys/class/net)" = lo ]
 out=$(xvm exec web1 /nonexistent 2>&1); rc=$?
-check "exec of a missing command: status 1" \
-    [ $rc = 1 -a "$out" = "xvm: /nonexistent: No such file or directory" ]
+check "exec of a missing command: status 127" \
+    [ $rc = 127 -a "$out" = "xvm: /nonexistent: No such file or directory" ]
 
 # --- pause, resume -----------------------------------------------------
 xvm pause web1 >/dev/null
 check "paused" wait_state web1 paused
-check "paused guest is stopped (T)" \
-    [ "$(awk '{print $3}' "/proc/$PID/stat")" = T ]
+check "paused guest is stopped (frozen, or T without cgroup v2)" \
+    wait_until 2 stopped "$PID"
 out=$(xvm pause web1 2>&1); rc=$?
 check "pause twice refused" \
     [ $rc = 1 -a "$out" = "xvm: cannot pause domain web1: it is paused" ]
 xvm resume 1 >/dev/null
 check "resumed" wait_state web1 running
-check "resumed guest is not stopped" \
-    [ "$(awk '{print $3}' "/proc/$PID/stat")" != T ]
+check "resumed guest is not stopped" wait_until 2 not stopped "$PID"
 
 # --- refused operations --------------------------------------------------
 out=$(xvm destroy Domain-0 2>&1); rc=$?

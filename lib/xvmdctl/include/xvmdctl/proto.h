@@ -22,8 +22,10 @@
  *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS, DOMMEM
  *             DOM (string: name, id or UUID)
  * Reply attributes: ERRNO, ERRMSG, and for CREATE, LIST, DOMINFO one
- * nested DOMAIN per domain.  NETNS replies carry the domain's network
- * namespace fd with SCM_RIGHTS.  DOMMEM replies (for the backend serving
+ * nested DOMAIN per domain.  NETNS (`xvm exec`) replies carry with
+ * SCM_RIGHTS a pidfd of a process in all the domain's namespaces, then,
+ * if the domain has one, the directory fd of the cgroup its processes
+ * join.  DOMMEM replies (for the backend serving
  * the domain's vifs) carry its memory memfd, GT_GFN, GT_FRAMES and the
  * domain as a nested DOMAIN.  EVTCHN_BIND (DOM, PORT) binds dom0 to an
  * unbound port the guest allocated toward dom0; the reply carries two fds,
