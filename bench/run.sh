@@ -20,9 +20,6 @@ echo "size,mpps" >"$out/peer_vhost.csv"
     echo "$size,$mpps" >>"$out/peer_vhost.csv"
 done
 
-/usr/bin/python3 "$here/plot.py" "$out"
-echo "results and plots in bench/results/"
-
 echo "== process domains: iperf3 TCP over netif vs bridge+veth (1 and 4 streams)"
 if [ "$(id -u)" = 0 ]; then
     "$here/procdom_iperf.sh" "$build" "$secs" "$out/procdom.csv" ||
@@ -30,3 +27,10 @@ if [ "$(id -u)" = 0 ]; then
 else
     echo "  skipped: needs root (network namespaces, TAP devices)"
 fi
+
+echo "== vswitchd: the switch core and capture cost (meson benchmarks)"
+meson test -C "$build" --benchmark --suite bench --print-errorlogs ||
+    echo "  a vswitchd benchmark failed or skipped"
+
+/usr/bin/python3 "$here/plot.py" "$out"
+echo "results and plots in bench/results/"
