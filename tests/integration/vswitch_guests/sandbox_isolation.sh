@@ -34,7 +34,7 @@ expect "id -u inside is 0" 0 "$(in_a id -u)"
 x=$!
 child_comm() { local c; c=$(cat "/proc/$x/task/$x/children" 2>/dev/null)
                cat "/proc/${c% }/comm" 2>/dev/null; }
-wait_until 5 test "$(child_comm)" = sleep || fail "no sleep in sa"
+wait_until 5 eval '[ "$(child_comm)" = sleep ]' || fail "no sleep in sa"
 c=$(cat "/proc/$x/task/$x/children")
 c=${c% }
 expect "its uid seen from the host is the mapped one" \

@@ -16,7 +16,7 @@ N=8
 for i in $(seq $N); do
     guest_create "hog$i" || fail "create hog$i"
 done
-wait_until 10 test "$(ls "$T"/hog* 2>/dev/null | grep -vc cfg)" -eq $N ||
+wait_until 10 eval '[ "$(ls "$T"/hog* 2>/dev/null | grep -vc cfg)" -eq $N ]' ||
     fail "not every hog reported"
 total=0 refused=0
 for i in $(seq $N); do

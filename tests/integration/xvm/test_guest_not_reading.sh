@@ -19,7 +19,7 @@ for i in 1 2 3 4 5; do
     sleep 0.2
 done
 ok "xvm list and xenstore answer while the guest floods"
-if wait_until 5 test "$(state_of mute1)" = crashed; then
+if wait_until 5 eval '[ "$(state_of mute1)" = crashed ]'; then
     ok "the non-reading guest is crashed"
 else
     fail "mute1 is '$(state_of mute1)', wanted crashed"
