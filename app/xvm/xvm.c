@@ -170,6 +170,8 @@ static int cmd_list(char **argv)
     return 0;
 }
 
+static int vifs_brief(const char *dom, uint32_t id);
+
 static int cmd_dominfo(char **argv)
 {
     static struct xvmd_call c;
@@ -193,7 +195,7 @@ static int cmd_dominfo(char **argv)
     printf("%-15s %llu KiB\n", "Max memory:", (unsigned long long)d.memory);
     if (d.pid)
         printf("%-15s %u\n", "PID:", d.pid);
-    return 0;
+    return d.id == 0 ? 0 : vifs_brief(argv[0], d.id); /* Domain-0: none */
 }
 
 /* destroy, shutdown, pause, resume, undefine: one request, one line. */
@@ -264,6 +266,38 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
         n++;
     }
     return n;
+}
+
+/* dominfo's "Vifs:" lines: one per vif, its VNIC, link, MAC and state. */
+static int vifs_brief(const char *dom, uint32_t id)
+{
+    static struct xvmd_call c;
+    const struct nlattr *a;
+    unsigned n = 0;
+
+    if (dom_request(XVMD_CMD_DOMIFLIST, dom, &c))
+        return 1;
+    mnl_attr_for_each(a, c.reply, 0) {
+        const struct nlattr *tb[XVMD_V_MAX_ + 1];
+
+        if (mnl_attr_get_type(a) != XVMD_A_VIFINFO ||
+            xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0 ||
+            !tb[XVMD_V_INDEX] || !tb[XVMD_V_LINK] || !tb[XVMD_V_STATE])
+            continue;
+        printf("%-15s vif %u on %s, %s", n ? "" : "Vifs:",
+               mnl_attr_get_u32(tb[XVMD_V_INDEX]),
+               mnl_attr_get_str(tb[XVMD_V_LINK]),
+               id == XVMD_NO_ID
+                   ? "shut off"
+                   : vif_state_str(mnl_attr_get_u32(tb[XVMD_V_STATE])));
+        if (id != XVMD_NO_ID)
+            printf(" (VNIC xvm%u_%u)", id, mnl_attr_get_u32(tb[XVMD_V_INDEX]));
+        putchar('\n');
+        n++;
+    }
+    if (!n)
+        printf("%-15s none\n", "Vifs:");
+    return 0;
 }
 
 static int cmd_domiflist(char **argv)

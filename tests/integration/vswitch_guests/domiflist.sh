@@ -29,6 +29,8 @@ line=$(sed -n 4p "$T/if.txt" | tr -s ' ')
     ok "vif 1 shows its error: $line" || fail "vif 1: '$line'"
 expect "the switch has the same VNIC" "xvm${g}_0:stub0:5:2\\:8\\:20\\:3a\\:0\\:1" \
     "$("$DLADM" show-vnic -p -o link,over,vid,macaddress "xvm${g}_0")"
+expect "dominfo lists the vifs" "Vifs: vif 0 on stub0, connected (VNIC xvm${g}_0)" \
+    "$(xvm dominfo gl | grep -A1 '^Vifs:' | head -1 | tr -s ' ')"
 xvm destroy gl >/dev/null
 xvm domiflist gl >"$T/off.txt" || fail "domiflist of a shut-off domain"
 expect "shut off: no interface name or state" "- vnic stub0 netif 2:8:20:3a:0:1 5 100M -" \
