@@ -41,5 +41,7 @@ tail -3 "$TMP/ping.txt"
 sent=$(awk '/packets transmitted/ {print $1}' "$TMP/ping.txt")
 got=$(awk '/packets transmitted/ {print $4}' "$TMP/ping.txt")
 [ -n "$sent" ] && [ "$sent" -ge 100 ] || fail "ping did not run"
-[ "$got" = "$sent" ] || fail "lost $((sent - got)) of $sent pings"
+# SIGINT can land between a request and its reply: that one request
+# is counted as lost without the switch having dropped anything.
+[ $((sent - got)) -le 1 ] || fail "lost $((sent - got)) of $sent pings"
 echo PASS
