@@ -61,12 +61,34 @@ static int xs_own(struct xvmd *x, const char *path, uint16_t owner,
 }
 
 /* A fixed MAC from the config, else a random one with dladm's prefix. */
-static void vif_mac(const struct xvm_vifcfg *v, uint8_t *mac)
+/*
+ * The MAC of vif @n of @dom.  A fixed one is the config's; a random one is
+ * drawn again on every start; an auto one is chosen once: it is a hash of
+ * the domain's UUID, which its record keeps, and @n, so the guest keeps
+ * its address (and its DHCP reservation) across starts and xvmd restarts.
+ */
+static void vif_mac(const struct xvmd_dom *dom, unsigned n, uint8_t *mac)
 {
-    if (v->mac_kind == XVM_MAC_FIXED)
+    const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+    if (v->mac_kind == XVM_MAC_FIXED) {
         memcpy(mac, v->mac, 6);
-    else
+        return;
+    }
+    if (v->mac_kind == XVM_MAC_RANDOM) {
         lp_mac_random(mac, NULL, 0);
+        return;
+    }
+    for (unsigned i = 0; i < 17; i++) {
+        h ^= i < 16 ? dom->uuid[i] : (uint8_t)n;
+        h *= 0x100000001b3ull;
+    }
+    memcpy(mac, lp_mac_prefix, LP_MAC_PREFIX_LEN);
+    for (unsigned i = LP_MAC_PREFIX_LEN; i < 6; i++)
+        mac[i] = (uint8_t)(h >> (8 * (i - LP_MAC_PREFIX_LEN)));
+    if (!lp_mac_valid(mac))
+        mac[5] = 1;
 }
 
 /* @key of @be: @value, or no node when @value is NULL. */
@@ -128,7 +150,7 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
 
     snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", dom->id, n);
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", dom->id, n);
-    vif_mac(v, dom->vif_mac[n]);
+    vif_mac(dom, n, dom->vif_mac[n]);
     lp_mac_format_xs(dom->vif_mac[n], mac);
     snprintf(num, sizeof(num), "%u", n);
     /* Both directories get their owners first: the keys written below

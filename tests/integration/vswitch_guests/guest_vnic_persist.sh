@@ -5,7 +5,8 @@
 # domain's record: after `xvm destroy` and `xvm start` the new VNIC has it,
 # and so does the record (an xl-style config xvmd keeps); a -t change does
 # not survive.  A value the domain's config cannot hold is refused with
-# exit 1 and changes nothing.
+# exit 1 and changes nothing.  A mac=auto address is kept across starts; a
+# mac=random one is drawn again.
 . "$(dirname "$0")/../../lib/guests.sh"
 
 start_xvmd
@@ -49,4 +50,26 @@ before=$(grep vif "$REC")
 out=$("$DLADM" set-linkprop -p maxbw=0.5M "$V2" 2>&1); rc=$?
 [ $rc = 1 ] && ok "a bad value is refused: $out" || fail "maxbw=0.5M: exit $rc, $out"
 expect "the record is unchanged" "$before" "$(grep vif "$REC")"
+
+printf 'name = "ga"\ntype = "process"\nmemory = 16\nvif = [ "%s", "%s" ]\n' \
+    "link=stub0,mac=auto" "link=stub0,mac=random" >"$T/ga.cfg"
+xvm create "$T/ga.cfg" >/dev/null || die "create ga"
+ga=$(domid ga)
+mac_of() { rd "/local/domain/0/backend/vif/$1/$2/mac"; }
+auto1=$(mac_of "$ga" 0) rand1=$(mac_of "$ga" 1)
+[ -n "$auto1" ] && [ -n "$rand1" ] && [ "$auto1" != "$rand1" ] &&
+    ok "ga: auto $auto1, random $rand1" || fail "ga: MACs '$auto1' '$rand1'"
+xvm destroy ga >/dev/null || fail "destroy ga"
+xvm start ga >/dev/null || fail "xvm start ga"
+ga2=$(domid ga)
+expect "mac=auto is the same after xvm start" "$auto1" "$(mac_of "$ga2" 0)"
+rand2=$(mac_of "$ga2" 1)
+[ -n "$rand2" ] && [ "$rand2" != "$rand1" ] &&
+    ok "mac=random is new after xvm start ($rand2)" ||
+    fail "mac=random: '$rand1' then '$rand2'"
+# dladm writes MACs unpadded, as illumos does; xenstore as Xen does.
+IFS=: read -ra m <<<"$("$DLADM" show-vnic -p -o macaddress "xvm${ga2}_0")"
+expect "dladm shows the auto MAC" "$auto1" \
+    "$(printf '%02x:%02x:%02x:%02x:%02x:%02x' 0x${m[0]} 0x${m[1]} 0x${m[2]} \
+        0x${m[3]} 0x${m[4]} 0x${m[5]} 2>/dev/null)"
 finish
