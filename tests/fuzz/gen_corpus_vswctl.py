@@ -9,7 +9,9 @@ Run it again after changing the protocol:  tests/fuzz/gen_corpus_vswctl.py
 """
 import os
 import struct
-import sys
+
+from seedgen import (REQUEST, attr, flag, msg, s, u8, u16, u32, u64,
+                     write_seeds)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    'corpus', 'vswctl')
@@ -19,48 +21,13 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 (NAME, CLASS, DEVARGS, LINK, MAC, MAC_TYPE, VID, MAXBW, PRIORITY, PROTECTION,
  ATTACH, TAP, TEMPORARY, NVNICS, STATS, NEWNAME, MTU, ALLOWED_IPS, PERSISTENT,
  SPEED, STATE, DUPLEX) = range(1, 23)
-REQUEST, DUMP = 0x1, 0x300
+DUMP = 0x300
 PHYS, ETHERSTUB = 1, 2
 AF_INET, AF_INET6 = 2, 10
 
 
-def attr(atype, payload):
-    a = struct.pack('<HH', 4 + len(payload), atype) + payload
-    return a + b'\0' * (-len(a) % 4)
-
-
-def s(atype, text):
-    return attr(atype, text + b'\0')
-
-
-def u8(atype, v):
-    return attr(atype, struct.pack('<B', v))
-
-
-def u16(atype, v):
-    return attr(atype, struct.pack('<H', v))
-
-
-def u32(atype, v):
-    return attr(atype, struct.pack('<I', v))
-
-
-def u64(atype, v):
-    return attr(atype, struct.pack('<Q', v))
-
-
-def flag(atype):
-    return attr(atype, b'')
-
-
 def ipnet(family, plen, addr):
     return struct.pack('BB', family, plen) + bytes(addr).ljust(16, b'\0')
-
-
-def msg(mtype, *attrs, flags=REQUEST, seq=1, pad=True):
-    body = b''.join(attrs)
-    m = struct.pack('<IHHII', 16 + len(body), mtype, flags, seq, 0) + body
-    return m + (b'\0' * (-len(m) % 4) if pad else b'')
 
 
 def stats(*pairs):
@@ -141,15 +108,7 @@ def seeds():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name in os.listdir(OUT):
-        if name.startswith('seed_'):
-            os.unlink(os.path.join(OUT, name))
-    made = seeds()
-    for name, data in sorted(made.items()):
-        with open(os.path.join(OUT, 'seed_' + name), 'wb') as f:
-            f.write(data)
-    print('%d seeds in %s' % (len(made), OUT), file=sys.stderr)
+    write_seeds(OUT, seeds())
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ the input format:  tests/fuzz/gen_corpus_xs.py
 """
 import os
 import struct
-import sys
+
+from seedgen import write_seeds
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    'corpus', 'xs')
@@ -113,15 +114,7 @@ def seeds():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name in os.listdir(OUT):
-        if name.startswith('seed_'):
-            os.unlink(os.path.join(OUT, name))
-    made = seeds()
-    for name, data in sorted(made.items()):
-        with open(os.path.join(OUT, 'seed_' + name), 'wb') as f:
-            f.write(data)
-    print('%d seeds in %s' % (len(made), OUT), file=sys.stderr)
+    write_seeds(OUT, seeds())
 
 
 if __name__ == '__main__':

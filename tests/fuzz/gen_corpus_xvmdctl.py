@@ -9,7 +9,14 @@ Run it again after changing the protocol:  tests/fuzz/gen_corpus_xvmdctl.py
 """
 import os
 import struct
-import sys
+
+from seedgen import REQUEST, attr, msg as _msg, s, u32, u64, write_seeds
+
+
+def msg(mtype, *attrs, **kw):
+    kw.setdefault('seq', 7)
+    return _msg(mtype, *attrs, **kw)
+
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    'corpus', 'xvmdctl')
@@ -20,31 +27,7 @@ ERRNO, ERRMSG, DOM, FILE, CONFIG, ALL, DOMAIN, GT_GFN, GT_FRAMES, PORT = \
     range(1, 11)
 D_ID, D_NAME, D_UUID, D_STATE, D_OSTYPE, D_MEMORY, D_VCPUS, D_PID = \
     range(1, 9)
-REQUEST = 1
 NESTED = 0x8000
-
-
-def attr(atype, payload):
-    a = struct.pack('<HH', 4 + len(payload), atype) + payload
-    return a + b'\0' * (-len(a) % 4)
-
-
-def s(atype, text):
-    return attr(atype, text + b'\0')
-
-
-def u32(atype, v):
-    return attr(atype, struct.pack('<I', v))
-
-
-def u64(atype, v):
-    return attr(atype, struct.pack('<Q', v))
-
-
-def msg(mtype, *attrs, flags=REQUEST, seq=7, pad=True):
-    body = b''.join(attrs)
-    m = struct.pack('<IHHII', 16 + len(body), mtype, flags, seq, 0) + body
-    return m + (b'\0' * (-len(m) % 4) if pad else b'')
 
 
 def domain(name=b'guest1', did=3, flag=0):
@@ -106,15 +89,7 @@ def seeds():
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name in os.listdir(OUT):
-        if name.startswith('seed_'):
-            os.unlink(os.path.join(OUT, name))
-    made = seeds()
-    for name, data in sorted(made.items()):
-        with open(os.path.join(OUT, 'seed_' + name), 'wb') as f:
-            f.write(data)
-    print('%d seeds in %s' % (len(made), OUT), file=sys.stderr)
+    write_seeds(OUT, seeds())
 
 
 if __name__ == '__main__':
