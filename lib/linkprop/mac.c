@@ -39,6 +39,23 @@ int lp_name_check(const char *name)
     return 0;
 }
 
+int lp_ifname_check(const char *name)
+{
+    size_t len = strlen(name), i;
+
+    if (len >= LP_IFNAMSIZ)
+        return -ENAMETOOLONG;
+    if (len == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return -EINVAL;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+
+        if (!isgraph(c) || strchr("/:,=#", c))
+            return -EINVAL;
+    }
+    return 0;
+}
+
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9')

@@ -279,8 +279,12 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
     struct vsw_link *l;
     int rc;
 
-    if (!name || lp_name_check(name) < 0 ||
-        (cls == VSW_CLASS_PHYS) != (port != NULL) ||
+    /* A host NIC's link goes by the NIC's name, which follows the
+     * kernel's rules rather than dladm's. */
+    if (!name ||
+        (lp_name_check(name) < 0 &&
+         (cls != VSW_CLASS_PHYS || lp_ifname_check(name) < 0)) ||
+        (cls == VSW_CLASS_ETHERSTUB && port) ||
         (cls != VSW_CLASS_PHYS && cls != VSW_CLASS_ETHERSTUB)) {
         errno = EINVAL;
         return NULL;
@@ -369,6 +373,41 @@ int vsw_link_destroy(struct vsw_link *l)
     rte_hash_free(l->fdb);
     free(l);
     return 0;
+}
+
+int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port)
+{
+    struct vsw_switch *sw = l->sw;
+    struct vsw_port *old = l->ep.port;
+    int rc = 0;
+
+    if (l->cls != VSW_CLASS_PHYS)
+        return -EINVAL;
+    if (port == old)
+        return 0;
+    if (old)
+        vsw_ep_unplug(sw, &l->ep, old);
+    /* Locked: telemetry looks at the port's kind (telemetry.c). */
+    pthread_mutex_lock(&sw->lock);
+    vsw_publish(&l->ep.port, port);
+    pthread_mutex_unlock(&sw->lock);
+    if (port) {
+        l->ep.prio_egress = true;
+        rc = vsw_ep_plug(sw, &l->ep, port);
+        if (rc < 0) {
+            pthread_mutex_lock(&sw->lock);
+            vsw_publish(&l->ep.port, NULL);
+            pthread_mutex_unlock(&sw->lock);
+        }
+    }
+    /* As in vsw_link_destroy(): the fast path lets go of the old port,
+     * and of the wire's place on its dirty list, within two grace
+     * periods.  Frames queued for a congested wire go to the new port,
+     * or are dropped while there is none. */
+    vsw_sync(sw);
+    vsw_sync(sw);
+    vsw_port_destroy(old);
+    return rc;
 }
 
 struct vsw_link *vsw_link_next(const struct vsw_switch *sw,

@@ -24,6 +24,24 @@ static void test_name(void)
     CHECK_EQ(lp_name_check("a2345678901234567890123456789012"), -ENAMETOOLONG);
 }
 
+static void test_ifname(void)
+{
+    CHECK_EQ(lp_ifname_check("eth0"), 0);
+    CHECK_EQ(lp_ifname_check("vw12345s"), 0);
+    CHECK_EQ(lp_ifname_check("br-3f2a.10"), 0);
+    CHECK_EQ(lp_ifname_check("enp0s31f6"), 0);
+    CHECK_EQ(lp_ifname_check("a23456789012345"), 0);
+    CHECK_EQ(lp_ifname_check("a234567890123456"), -ENAMETOOLONG);
+    CHECK_EQ(lp_ifname_check(""), -EINVAL);
+    CHECK_EQ(lp_ifname_check("."), -EINVAL);
+    CHECK_EQ(lp_ifname_check(".."), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a b"), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a,iface=b"), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a/b"), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a:1"), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a#1"), -EINVAL);
+}
+
 static void test_mac_bad(void)
 {
     static const char *const bad[] = {
@@ -292,6 +310,7 @@ static void test_kv(void)
 int main(void)
 {
     RUN(test_name);
+    RUN(test_ifname);
     RUN(test_mac_bad);
     RUN(test_mac_roundtrip);
     RUN(test_vid);

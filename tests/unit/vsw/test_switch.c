@@ -142,6 +142,59 @@ static void test_vnic_to_wire_inserts_tag(void)
     rig_down(&r);
 }
 
+/* A physical link whose wire comes and goes (a host NIC that vanishes and
+ * reappears): its VNICs stay and keep reaching each other. */
+static void test_wire_swap(void)
+{
+    struct vsw_switch_params sp = {.pool = test_pool};
+    struct vsw_switch *sw = vsw_switch_create(&sp);
+    struct vsw_link *l = vsw_link_create(sw, "vw12345s", VSW_CLASS_PHYS,
+                                         NULL);
+    struct cap_port *pa, *pb, *w1 = cap_new("w1"), *w2 = cap_new("w2");
+    struct vsw_vnic *a, *b;
+    struct vsw_stats st;
+    struct rte_mbuf *m;
+    int gone = 0;
+
+    CHECK(l != NULL);
+    CHECK(vsw_link_create(sw, "bad name", VSW_CLASS_PHYS, NULL) == NULL);
+    CHECK(vsw_link_create(sw, "vw1,x", VSW_CLASS_PHYS, NULL) == NULL);
+    CHECK(vsw_link_create(sw, "br-1", VSW_CLASS_ETHERSTUB, NULL) == NULL);
+    a = vnic_add(l, "a0", MAC_A, 0, &pa);
+    b = vnic_add(l, "b0", MAC_B, 0, &pb);
+    CHECK(a && b && vsw_link_port(l) == NULL);
+    /* No wire: toward it is a drop, between VNICs still a delivery. */
+    m = frame(MAC_X, MAC_A, false, 0, 64, 0);
+    vsw_vnic_input(a, &m, 1, rte_rdtsc());
+    m = frame(MAC_B, MAC_A, false, 0, 64, 0);
+    vsw_vnic_input(a, &m, 1, rte_rdtsc());
+    vsw_switch_flush(sw, rte_rdtsc());
+    CHECK_EQ(pb->ngot, 1);
+    CHECK_EQ(vsw_link_set_port(l, &w1->port), 0);
+    CHECK(vsw_link_port(l) == &w1->port);
+    w1->destroyed = &gone;
+    m = frame(MAC_X, MAC_A, false, 0, 64, 0);
+    vsw_vnic_input(a, &m, 1, rte_rdtsc());
+    vsw_switch_flush(sw, rte_rdtsc());
+    CHECK_EQ(w1->ngot, 1);
+    /* Replaced: the old wire is destroyed, frames go to the new one. */
+    CHECK_EQ(vsw_link_set_port(l, &w2->port), 0);
+    CHECK_EQ(gone, 1);
+    m = frame(MAC_X, MAC_B, false, 0, 64, 0);
+    vsw_vnic_input(b, &m, 1, rte_rdtsc());
+    vsw_switch_flush(sw, rte_rdtsc());
+    CHECK_EQ(w2->ngot, 1);
+    CHECK_EQ(vsw_link_set_port(l, NULL), 0);
+    CHECK(vsw_link_port(l) == NULL);
+    vsw_link_stats_get(l, &st);
+    CHECK_EQ(st.opackets, 2);
+    CHECK_EQ(vsw_link_set_port(vsw_link_create(sw, "stub0",
+                                               VSW_CLASS_ETHERSTUB, NULL),
+                               NULL),
+             -EINVAL);
+    vsw_switch_destroy(sw);
+}
+
 static void test_vnic_to_vnic(void)
 {
     struct rig r;
@@ -818,6 +871,7 @@ int main(void)
     }
     RUN(test_wire_to_vnic_strips_tag);
     RUN(test_vnic_to_wire_inserts_tag);
+    RUN(test_wire_swap);
     RUN(test_vnic_to_vnic);
     RUN(test_flood_from_wire);
     RUN(test_flood_from_vnic);

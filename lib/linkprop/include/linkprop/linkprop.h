@@ -49,6 +49,19 @@ extern "C" {
 XVN_EXPORT
 int lp_name_check(const char *name);
 
+/** Size of a host interface name buffer (Linux IFNAMSIZ). */
+#define LP_IFNAMSIZ 16
+
+/**
+ * Check the name of a host NIC, which is a datalink under that name (the
+ * kernel's rules, not dladm's): 1..15 printable characters, none of '/',
+ * ':', ',', '=', '#' or white space (the last ones would not survive a
+ * DPDK devargs string or a configuration line), not "." or "..".
+ * @return 0, -ENAMETOOLONG or -EINVAL.
+ */
+XVN_EXPORT
+int lp_ifname_check(const char *name);
+
 /* ---- MAC addresses ---- */
 
 /** Size of a MAC text buffer (17 characters and the NUL). */

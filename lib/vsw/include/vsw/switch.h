@@ -85,8 +85,10 @@ struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw);
 
 /**
  * A link named @name.  @cls is VSW_CLASS_PHYS with @port its wire (the
- * switch takes the port over and destroys it with the link), or
- * VSW_CLASS_ETHERSTUB with @port NULL.
+ * switch takes the port over and destroys it with the link; NULL: no wire
+ * yet, see vsw_link_set_port()), or VSW_CLASS_ETHERSTUB with @port NULL.
+ * A physical link may also bear a host interface's name
+ * (lp_ifname_check()): a host NIC is a datalink under its own name.
  * @return the link, or NULL with errno (EINVAL bad name/class/port, EEXIST
  *         the name is taken by a link or VNIC, ENOMEM, ENOSPC).
  *         On failure the caller still owns @port.
@@ -101,6 +103,18 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
  */
 XVN_EXPORT
 int vsw_link_destroy(struct vsw_link *l);
+
+/**
+ * Give a physical link a new wire (NULL: none; frames toward the wire
+ * are then dropped, its VNICs still reach each other).  The switch takes
+ * @port over; the old port is destroyed once the fast path no longer
+ * uses it.
+ * @return 0, -EINVAL (an etherstub) or -errno (epoll refused the port's
+ *         fd, ENOMEM): the link then has no wire and the caller still
+ *         owns @port.
+ */
+XVN_EXPORT
+int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port);
 
 /** The link named @name, or NULL. */
 XVN_EXPORT
