@@ -55,6 +55,9 @@ cmd_fn do_create_etherstub, do_delete_etherstub, do_show_etherstub;
 cmd_fn do_show_link, do_show_phys, do_rename_link;
 cmd_fn do_show_linkprop, do_set_linkprop, do_reset_linkprop;
 
+/* A VNIC's MTU fits in its link's (prop.c); else why, in @why. */
+bool vnic_mtu_fits(const struct vsw_vnic_conf *vc, char *why, size_t len);
+
 /* Statistics (stats.c): show-link -s and show-vnic -s. */
 void stats_show(const char *fields, bool parsable, unsigned interval,
                 bool vnics, const char *link, const char *name);

@@ -251,98 +251,63 @@ static void phys_field(int id, const void *row, char *buf, size_t len)
     }
 }
 
-/* The device of a DPDK port: its iface=, else the driver instance. */
-static void phys_device(const char *devargs, char *buf, size_t len)
+/* The device of a physical link: its host NIC, else the DPDK port's
+ * iface=, else the driver instance. */
+static void phys_device(const struct vsw_link_conf *lc, char *buf,
+                        size_t len)
 {
-    const char *p = strstr(devargs, "iface=");
+    const char *p = strstr(lc->devargs, "iface=");
 
-    if (p) {
+    if (lc->ifname[0]) {
+        snprintf(buf, len, "%s", lc->ifname);
+    } else if (p) {
         p += strlen("iface=");
         snprintf(buf, len, "%.*s", (int)strcspn(p, ","), p);
     } else {
-        snprintf(buf, len, "%.*s", (int)strcspn(devargs, ","), devargs);
+        snprintf(buf, len, "%.*s", (int)strcspn(lc->devargs, ","),
+                 lc->devargs);
     }
 }
 
 struct show_phys {
-    struct links ls;
-    char taps[LINKS_MAX][VSW_IFNAMSIZ]; /* VNICs' TAPs: not NICs */
-    unsigned ntaps;
     struct ofmt *o;
+    const char *name;
 };
 
-static int tap_keep(const struct vsw_vnic_conf *vc, void *arg)
+static int phys_print(const struct vsw_link_conf *lc, void *arg)
 {
     struct show_phys *s = arg;
-
-    const char *tap = vc->tap[0] ? vc->tap : vc->name;
-
-    if (vc->attach == VSW_ATTACH_TAP && s->ntaps < LINKS_MAX &&
-        strlen(tap) < VSW_IFNAMSIZ)
-        memcpy(s->taps[s->ntaps++], tap, strlen(tap) + 1);
-    return 0;
-}
-
-/* A host NIC not yet a link: LINK "--", DEVICE its name. */
-static int hostnic_print(const struct dl_hostnic *n, void *arg)
-{
-    struct show_phys *s = arg;
-    struct phys_row r = {"--", n->ifname,
-                         n->up ? VSW_LINK_STATE_UP : VSW_LINK_STATE_DOWN,
-                         n->speed, n->duplex};
     char dev[VSW_DEVARGSIZ];
-    unsigned i;
+    struct phys_row r = {lc->name, dev, lc->state, lc->speed, lc->duplex};
 
-    for (i = 0; i < s->ls.n; i++) {
-        phys_device(s->ls.l[i].devargs, dev, sizeof(dev));
-        if (s->ls.l[i].cls == VSW_CLASS_PHYS && strcmp(dev, n->ifname) == 0)
-            return 0;
-    }
-    for (i = 0; i < s->ntaps; i++)
-        if (strcmp(s->taps[i], n->ifname) == 0)
-            return 0;
+    if (lc->cls != VSW_CLASS_PHYS ||
+        (s->name && strcmp(s->name, lc->name) != 0))
+        return 0;
+    phys_device(lc, dev, sizeof(dev));
     ofmt_print(s->o, &r);
     return 0;
 }
 
+/* The physical links: the boot configuration's and dladm's DPDK ports,
+ * then every host NIC that is a link of its own (vswitchd lists them). */
 void do_show_phys(int argc, char **argv, const char *use)
 {
-    struct show_phys *s = calloc(1, sizeof(*s));
+    struct show_phys s = {0};
     struct link_opts lo;
-    char dev[VSW_DEVARGSIZ];
-    unsigned i;
 
-    if (!s)
-        die("insufficient memory");
     link_opts_parse(argc, argv, use, ":pPo:", &lo);
     if (lo.name && dl_link_class(handle(), lo.name) != VSW_CLASS_PHYS)
         die_dlerr(DL_BADARG, "failed to show physical link %s", lo.name);
-    s->o = ofmt_open(lo.fields, lo.persistent ? "link,device,media,flags"
-                                              : "link,media,state,speed,"
-                                                "duplex,device",
-                     phys_fields, lo.parsable, phys_field);
-    if (!s->o)
+    s.name = lo.name;
+    s.o = ofmt_open(lo.fields, lo.persistent ? "link,device,media,flags"
+                                             : "link,media,state,speed,"
+                                               "duplex,device",
+                    phys_fields, lo.parsable, phys_field);
+    if (!s.o)
         die("invalid field(s) specified");
-    if (dl_link_walk(handle(), NULL, lo.persistent, links_keep, &s->ls) !=
-            DL_OK ||
-        dl_vnic_walk(handle(), NULL, false, tap_keep, s) != DL_OK)
+    if (dl_link_walk(handle(), NULL, lo.persistent, phys_print, &s) != DL_OK)
         die_hderr("cannot show physical links");
-    for (i = 0; i < s->ls.n; i++) {
-        const struct vsw_link_conf *lc = &s->ls.l[i];
-        struct phys_row r = {lc->name, dev, lc->state, lc->speed,
-                             lc->duplex};
-
-        if (lc->cls != VSW_CLASS_PHYS ||
-            (lo.name && strcmp(lo.name, lc->name) != 0))
-            continue;
-        phys_device(lc->devargs, dev, sizeof(dev));
-        ofmt_print(s->o, &r);
-    }
-    if (!lo.name && !lo.persistent &&
-        dl_hostnic_walk(hostnic_print, s) != DL_OK)
-        die("cannot list the host's network interfaces");
-    ofmt_close(s->o);
-    free(s);
+    ofmt_close(s.o);
 }
 
 /* ---- rename-link ---- */

@@ -28,6 +28,7 @@ struct prop_row {
     const char *link;
     enum vsw_class cls;
     const struct vsw_vnic_conf *vc;
+    const struct vsw_link_conf *lc; /* a link that is not a VNIC */
     enum dl_prop_id id;
     bool parsable; /* unset values: "" instead of "--" */
 };
@@ -47,7 +48,10 @@ static void prop_field(int id, const void *row, char *buf, size_t len)
         snprintf(buf, len, "%s", dl_prop_name(r->id));
         return;
     }
-    dl_prop_value(r->id, which[id], r->cls, r->vc, buf, len);
+    if (r->lc)
+        dl_link_prop_value(r->id, which[id], r->lc, buf, len);
+    else
+        dl_prop_value(r->id, which[id], r->cls, r->vc, buf, len);
     if (!buf[0] && !r->parsable)
         snprintf(buf, len, "--");
 }
@@ -60,9 +64,10 @@ struct show_prop {
 };
 
 static void props_print(struct show_prop *s, const char *link,
-                        enum vsw_class cls, const struct vsw_vnic_conf *vc)
+                        enum vsw_class cls, const struct vsw_vnic_conf *vc,
+                        const struct vsw_link_conf *lc)
 {
-    struct prop_row r = {link, cls, vc, 0, s->parsable};
+    struct prop_row r = {link, cls, vc, lc, 0, s->parsable};
     int i;
 
     for (i = 0; i < s->nids; i++) {
@@ -73,13 +78,13 @@ static void props_print(struct show_prop *s, const char *link,
 
 static int link_props(const struct vsw_link_conf *lc, void *arg)
 {
-    props_print(arg, lc->name, lc->cls, NULL);
+    props_print(arg, lc->name, lc->cls, NULL, lc);
     return 0;
 }
 
 static int vnic_props(const struct vsw_vnic_conf *vc, void *arg)
 {
-    props_print(arg, vc->name, VSW_CLASS_VNIC, vc);
+    props_print(arg, vc->name, VSW_CLASS_VNIC, vc, NULL);
     return 0;
 }
 
@@ -150,6 +155,28 @@ void do_show_linkprop(int argc, char **argv, const char *use)
     ofmt_close(s.o);
 }
 
+/* The MTU of link @name (0 if it cannot be read: vswitchd checks). */
+static unsigned link_mtu_of(const char *name)
+{
+    struct vsw_link_conf lc;
+
+    if (dl_link_get(handle(), name, &lc) != DL_OK)
+        return 0;
+    return lc.mtu;
+}
+
+/* A VNIC's MTU fits in its link's: else why, in @why. */
+bool vnic_mtu_fits(const struct vsw_vnic_conf *vc, char *why, size_t len)
+{
+    unsigned max = link_mtu_of(vc->link);
+
+    if (!vc->mtu || !max || vc->mtu <= max)
+        return true;
+    snprintf(why, len, "mtu %u is larger than the mtu of %s (%u)", vc->mtu,
+             vc->link, max);
+    return false;
+}
+
 /*
  * Check every property of @args against the VNIC @vc, changing @vc and
  * collecting *@mods.  Warns about each bad one.  @return false if any.
@@ -192,10 +219,99 @@ static bool props_check(struct dl_proparg *args, int n, bool reset,
             warn("cannot %s link property '%s' on '%s': %s", verb,
                  args[i].name, link, why);
             ok = false;
+        } else if (id == DL_PROP_MTU && !vnic_mtu_fits(vc, why, sizeof(why))) {
+            warn("cannot %s link property '%s' on '%s': %s", verb,
+                 args[i].name, link, why);
+            ok = false;
         }
         *mods |= dl_prop_mod((enum dl_prop_id)id);
     }
     return ok;
+}
+
+struct mtu_user {
+    const char *link;
+    unsigned mtu;      /* asked for */
+    char vnic[LP_NAMSIZ];
+    unsigned has;      /* that VNIC's */
+};
+
+static int mtu_user_cb(const struct vsw_vnic_conf *vc, void *arg)
+{
+    struct mtu_user *u = arg;
+
+    if (strcmp(vc->link, u->link) == 0 && vc->mtu > u->mtu && !u->vnic[0]) {
+        snprintf(u->vnic, sizeof(u->vnic), "%s", vc->name);
+        u->has = vc->mtu;
+    }
+    return 0;
+}
+
+/*
+ * set-linkprop / reset-linkprop of a link that is not a VNIC: only the
+ * MTU of a physical link over a host NIC can change, on the NIC.  A reset
+ * names it (-p mtu): the NIC's MTU is the host's own setting, which a
+ * reset of everything leaves alone.
+ */
+static void link_setprop(struct dl_proparg *args, int n, bool reset,
+                         const char *link, bool temp)
+{
+    const char *verb = reset ? "reset" : "set";
+    struct vsw_link_conf lc;
+    struct vsw_vnic_conf vc;
+    struct mtu_user u = {.link = link};
+    char why[256];
+    bool ok = true;
+    int i, id;
+
+    if (dl_link_get(handle(), link, &lc) != DL_OK)
+        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+    vsw_vnic_conf_init(&vc);
+    for (i = 0; i < n; i++) {
+        enum dl_status st;
+
+        id = dl_prop_lookup(args[i].name);
+        if (id < 0) {
+            warn("invalid link property '%s'", args[i].name);
+            ok = false;
+            continue;
+        }
+        if (!reset && !args[i].has_val) {
+            warn("no value specified for '%s'", args[i].name);
+            ok = false;
+            continue;
+        }
+        if (!dl_link_prop_settable((enum dl_prop_id)id, &lc)) {
+            warn("cannot %s link property '%s' on '%s': %s", verb,
+                 args[i].name, link, dl_status_str(DL_PROPRDONLY));
+            ok = false;
+            continue;
+        }
+        st = dl_prop_parse((enum dl_prop_id)id, reset ? NULL : args[i].val,
+                           &vc, why, sizeof(why));
+        if (st == DL_BADVAL) {
+            warn("link property '%s' must be one of: %s", args[i].name, why);
+            ok = false;
+        } else if (st != DL_OK) {
+            warn("cannot %s link property '%s' on '%s': %s", verb,
+                 args[i].name, link, why);
+            ok = false;
+        }
+    }
+    if (!ok)
+        exit(1);
+    u.mtu = vc.mtu ? vc.mtu : LP_MTU_DEFAULT;
+    if (dl_vnic_walk(handle(), NULL, false, mtu_user_cb, &u) == DL_OK &&
+        u.vnic[0]) {
+        warn("cannot %s link property 'mtu' on '%s': VNIC %s over it has "
+             "mtu %u", verb, link, u.vnic, u.has);
+        exit(1);
+    }
+    if (dl_link_set_mtu(handle(), link, (uint16_t)u.mtu, temp) != DL_OK) {
+        warn("cannot %s link property 'mtu' on '%s': %s", verb, link,
+             dl_errmsg(handle()));
+        exit(1);
+    }
 }
 
 static void set_linkprop(int argc, char **argv, const char *use, bool reset)
@@ -227,7 +343,7 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
     if (!(cls = link_class(link, false)))
         die_dlerr(link_class(link, true) ? DL_INACTIVE : DL_NOTFOUND,
                   "link %s is not valid", link);
-    if (n == 0) { /* reset: every property (links have none to reset) */
+    if (n == 0) { /* reset: every property (links: none, see above) */
         if (cls != VSW_CLASS_VNIC)
             return;
         for (i = 0; i < DL_PROP__MAX; i++) {
@@ -237,8 +353,12 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
         }
         n = DL_PROP__MAX;
     }
+    if (cls != VSW_CLASS_VNIC) {
+        link_setprop(args, n, reset, link, temp);
+        return;
+    }
     vsw_vnic_conf_init(&vc);
-    if (cls == VSW_CLASS_VNIC && dl_vnic_get(handle(), link, &vc) != DL_OK)
+    if (dl_vnic_get(handle(), link, &vc) != DL_OK)
         die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
     if (!props_check(args, n, reset, link, cls, &vc, &mods))
         exit(1);

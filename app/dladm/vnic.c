@@ -104,9 +104,24 @@ static void create_props(const char *propstr, const char *link,
     }
 }
 
+struct nic_owner {
+    const char *nic;
+    char link[LP_NAMSIZ];
+};
+
+static int nic_owner_cb(const struct vsw_link_conf *lc, void *arg)
+{
+    struct nic_owner *o = arg;
+
+    if (strcmp(lc->ifname, o->nic) == 0 && strcmp(lc->name, o->nic) != 0)
+        snprintf(o->link, sizeof(o->link), "%s", lc->name);
+    return 0;
+}
+
 /* The link a VNIC goes over: it must exist and not be a VNIC. */
 static void check_lower(const char *link, const char *what)
 {
+    struct nic_owner o = {.nic = link};
     enum vsw_class cls;
 
     if (strlen(link) >= LP_NAMSIZ)
@@ -114,6 +129,11 @@ static void check_lower(const char *link, const char *what)
     cls = dl_link_class(handle(), link);
     if (!cls && link_class(link, true))
         die_dlerr(DL_INACTIVE, "vnic %s over %s failed", what, link);
+    /* A host NIC that is the wire of a link of another name is that
+     * link. */
+    if (!cls && dl_link_walk(handle(), NULL, false, nic_owner_cb, &o) ==
+                    DL_OK && o.link[0])
+        die("invalid link name '%s': the NIC is link %s", link, o.link);
     if (!cls)
         die("invalid link name '%s'", link);
     if (cls == VSW_CLASS_VNIC)
@@ -159,6 +179,12 @@ void do_create_vnic(int argc, char **argv, const char *use)
     vc.vid = vid < 0 ? LP_VID_NONE : (uint16_t)vid;
     vc.temporary = temp;
     create_props(propstr, link, &vc);
+    {
+        char why[128];
+
+        if (!vnic_mtu_fits(&vc, why, sizeof(why)))
+            die("vnic creation over %s failed: %s", link, why);
+    }
     if (m.given && !m.random) {
         vc.mac_type = VSW_MAC_FIXED;
         memcpy(vc.mac, m.mac, 6);

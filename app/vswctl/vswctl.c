@@ -20,7 +20,9 @@ static void usage(FILE *f)
         "usage: vswctl [-s socket] command ...\n"
         "  link-create [-t] NAME phys DEVARGS | NAME etherstub\n"
         "  link-delete NAME\n"
-        "  link-show [NAME]   NAME CLASS NVNICS TEMPORARY DEVARGS\n"
+        "  link-show [NAME]   NAME CLASS NVNICS TEMPORARY DEVARGS NIC\n"
+        "                     ATTACHED STATE MTU (NIC: its host NIC or --;\n"
+        "                     a host NIC's own link says nic=NAME)\n"
         "  vnic-create [-t] NAME LINK [mac=M] [vid=N] [maxbw=B]\n"
         "              [priority=P] [protection=L] [attach=tap|none] [tap=IF]\n"
         "  vnic-delete NAME\n"
@@ -56,9 +58,17 @@ static int vnic_prop(struct vsw_vnic_conf *vc, uint32_t *mods, char *kv)
 
 static int print_link(const struct vsw_link_conf *lc, void *arg)
 {
+    static const char *const state[] = {"unknown", "up", "down"};
+
     (void)arg;
-    printf("%s %s %u %s %s\n", lc->name, vsw_class_str(lc->cls), lc->nvnics,
-           lc->temporary ? "yes" : "no", lc->devargs[0] ? lc->devargs : "--");
+    printf("%s %s %u %s %s %s%s %s %s %u\n", lc->name, vsw_class_str(lc->cls),
+           lc->nvnics, lc->temporary ? "yes" : "no",
+           lc->devargs[0] ? lc->devargs : "--",
+           lc->flags & VSW_LINK_F_HOSTNIC ? "nic=" : "",
+           lc->ifname[0] ? lc->ifname : "--",
+           lc->flags & VSW_LINK_F_ATTACHED ? "attached" : "detached",
+           lc->state <= VSW_LINK_STATE_DOWN ? state[lc->state] : "?",
+           lc->mtu);
     return 0;
 }
 

@@ -77,7 +77,7 @@ static bool client_serve(struct server *s, int fd)
 static void *server_main(void *arg)
 {
     struct server *s = arg;
-    struct pollfd pfd[MAX_CLIENTS + 3];
+    struct pollfd pfd[MAX_CLIENTS + 4];
 
     if (s->vifs)
         vsw_mgr_vifs_run(s->vifs);
@@ -91,9 +91,11 @@ static void *server_main(void *arg)
         pfd[n + 2] = (struct pollfd){.fd = s->vifs ? vsw_mgr_vifs_fd(s->vifs)
                                                    : -1,
                                      .events = POLLIN};
+        pfd[n + 3] = (struct pollfd){.fd = vsw_mgr_hostnic_fd(s->m),
+                                     .events = POLLIN};
         /* While xenstore is lost, wake up for the next reconnection. */
         timeout = s->vifs ? vsw_mgr_vifs_timeout(s->vifs) : -1;
-        rc = poll(pfd, (nfds_t)n + 3, timeout);
+        rc = poll(pfd, (nfds_t)n + 4, timeout);
         if (rc < 0) {
             if (errno == EINTR)
                 continue;
@@ -105,6 +107,11 @@ static void *server_main(void *arg)
         }
         if (pfd[0].revents)
             break;
+        /* Host NICs first: a request then sees what they are now. */
+        if (pfd[n + 3].revents) {
+            vsw_mgr_hostnic_run(s->m);
+            vsw_switch_wake(s->sw);
+        }
         for (i = n - 1; i >= 0; i--) {
             if (!pfd[i + 2].revents || client_serve(s, s->clients[i]))
                 continue;

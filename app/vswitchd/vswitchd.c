@@ -289,7 +289,8 @@ static int setup_config(struct vsw_mgr *m, const struct opts *o)
 static int run(const struct opts *o, struct rte_mempool *pool)
 {
     struct vsw_switch_params sp = {.pool = pool};
-    struct vsw_mgr_params mp = {.pool = pool, .state_dir = o->state_dir};
+    struct vsw_mgr_params mp = {.pool = pool, .state_dir = o->state_dir,
+                                .hostnics = true};
     struct vsw_switch *sw;
     struct vsw_mgr *m;
     struct server *srv;
@@ -306,7 +307,8 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     mp.sw = sw;
     m = vsw_mgr_create(&mp);
     if (!m) {
-        xvm_log_err("state directory %s: %s", o->state_dir, strerror(errno));
+        xvm_log_err("datalink manager (state directory %s, host NICs): %s",
+                    o->state_dir, strerror(errno));
         goto destroy_sw;
     }
     if (setup_config(m, o) < 0)

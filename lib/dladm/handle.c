@@ -44,6 +44,11 @@ static const char *const status_str[DL_STATUS__MAX] = {
                      "domain's configuration (mac=)"),
     [DL_DOMCFG] = "cannot change the domain's configuration (try -t)",
     [DL_TIMEDOUT] = "vswitchd did not answer within 10 s",
+    [DL_MTU_LINK] = "mtu is larger than the link's mtu",
+    [DL_MTU_VNIC] = "a VNIC over the link has a larger mtu",
+    [DL_HOSTNIC] = ("link is a host NIC: it keeps the NIC's name and is "
+                    "there while the NIC is"),
+    [DL_NICGONE] = "the link's NIC is not present",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -92,6 +97,10 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_BOOTCONF] = DL_BOOTCONF,
         [VSW_ST_GUESTMAC] = DL_GUESTMAC,
         [VSW_ST_DOMCFG] = DL_DOMCFG,
+        [VSW_ST_MTU_LINK] = DL_MTU_LINK,
+        [VSW_ST_MTU_VNIC] = DL_MTU_VNIC,
+        [VSW_ST_HOSTNIC] = DL_HOSTNIC,
+        [VSW_ST_NICGONE] = DL_NICGONE,
     };
     enum vsw_status code = vsw_client_status(h->c);
 
@@ -271,6 +280,27 @@ enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
                               const char *newname)
 {
     return done(h, vsw_client_link_rename(h->c, name, newname));
+}
+
+enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
+                               uint16_t mtu, bool temporary)
+{
+    return done(h, vsw_client_link_set_mtu(h->c, name, mtu, temporary));
+}
+
+static int link_copy(const struct vsw_link_conf *lc, void *arg)
+{
+    *(struct vsw_link_conf *)arg = *lc;
+    return 0;
+}
+
+enum dl_status dl_link_get(struct dl_handle *h, const char *name,
+                           struct vsw_link_conf *lc)
+{
+    if (strlen(name) >= LP_NAMSIZ)
+        return DL_NOTFOUND;
+    memset(lc, 0, sizeof(*lc));
+    return done(h, vsw_client_link_get(h->c, name, link_copy, lc));
 }
 
 void dl_stats_diff(struct vsw_stats *d, const struct vsw_stats *now,

@@ -185,7 +185,8 @@ uint32_t dl_prop_mod(enum dl_prop_id id)
     return props[id].mod;
 }
 
-/* A link that is not a VNIC has no settable property; its MTU shows. */
+/* A link that is not a VNIC, known only by its class: no settable
+ * property; its MTU shows as its class's. */
 static void link_value(enum dl_prop_id id, enum dl_prop_val which,
                        enum vsw_class cls, char *buf, size_t len)
 {
@@ -196,6 +197,41 @@ static void link_value(enum dl_prop_id id, enum dl_prop_val which,
     else if (id == DL_PROP_MTU && which != DL_VAL_POSSIBLE)
         v = cls == VSW_CLASS_ETHERSTUB ? "9000" : "1500";
     snprintf(buf, len, "%s", v);
+}
+
+bool dl_link_prop_settable(enum dl_prop_id id,
+                           const struct vsw_link_conf *lc)
+{
+    return id == DL_PROP_MTU && lc->cls == VSW_CLASS_PHYS && lc->ifname[0];
+}
+
+void dl_link_prop_value(enum dl_prop_id id, enum dl_prop_val which,
+                        const struct vsw_link_conf *lc, char *buf,
+                        size_t len)
+{
+    if (id != DL_PROP_MTU) {
+        link_value(id, which, lc->cls, buf, len);
+        return;
+    }
+    switch (which) {
+    case DL_VAL_CURRENT:
+        snprintf(buf, len, "%u", lc->mtu ? lc->mtu : LP_MTU_DEFAULT);
+        break;
+    case DL_VAL_PERM:
+        snprintf(buf, len, "%s", dl_link_prop_settable(id, lc) ? "rw" : "r-");
+        break;
+    case DL_VAL_DEFAULT:
+        snprintf(buf, len, "%u", lc->cls == VSW_CLASS_ETHERSTUB
+                                     ? LP_MTU_MAX
+                                     : LP_MTU_DEFAULT);
+        break;
+    case DL_VAL_POSSIBLE:
+        if (dl_link_prop_settable(id, lc))
+            snprintf(buf, len, "%u-%u", LP_MTU_MIN, LP_MTU_MAX);
+        else
+            snprintf(buf, len, "%s", "");
+        break;
+    }
 }
 
 void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,

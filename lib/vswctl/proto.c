@@ -58,6 +58,8 @@ static const struct {
     [VSW_A_CAP_SNAPLEN] = {MNL_TYPE_U32, 0},
     [VSW_A_CAP_RING] = {MNL_TYPE_U32, 0},
     [VSW_A_CAP_FILTER] = {MNL_TYPE_NUL_STRING, VSW_CAP_FILTER_MAX},
+    [VSW_A_IFNAME] = {MNL_TYPE_NUL_STRING, VSW_IFNAMSIZ},
+    [VSW_A_LINK_FLAGS] = {MNL_TYPE_U32, 0},
 };
 
 struct attrs_ctx {
@@ -126,6 +128,10 @@ void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
     mnl_attr_put_u32(nlh, VSW_A_SPEED, lc->speed);
     mnl_attr_put_u8(nlh, VSW_A_STATE, (uint8_t)lc->state);
     mnl_attr_put_u8(nlh, VSW_A_DUPLEX, lc->duplex);
+    if (lc->ifname[0])
+        mnl_attr_put_strz(nlh, VSW_A_IFNAME, lc->ifname);
+    if (lc->flags)
+        mnl_attr_put_u32(nlh, VSW_A_LINK_FLAGS, lc->flags);
 }
 
 int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
@@ -148,6 +154,10 @@ int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
         lc->state = (enum vsw_link_state)mnl_attr_get_u8(tb[VSW_A_STATE]);
     if (tb[VSW_A_DUPLEX])
         lc->duplex = mnl_attr_get_u8(tb[VSW_A_DUPLEX]);
+    if (tb[VSW_A_IFNAME])
+        str_get(lc->ifname, sizeof(lc->ifname), tb[VSW_A_IFNAME]);
+    if (tb[VSW_A_LINK_FLAGS])
+        lc->flags = mnl_attr_get_u32(tb[VSW_A_LINK_FLAGS]);
     return 0;
 }
 

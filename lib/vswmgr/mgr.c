@@ -9,6 +9,9 @@
  * inactive record (no switch object, l / v NULL): it keeps its name, it is
  * in the persistent walks and the state file, and it comes back at the
  * next start.  Only delete without -t removes the record.
+ *
+ * The host's NICs, links without a record until VNICs sit on them, are
+ * hostnic.c's; this file asks it wherever a link is looked up by name.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,58 +26,16 @@
 
 #include <rte_ethdev.h>
 
+#include "mgr_pvt.h"
 #include "vswmgr/conf.h"
 #include "vswmgr/mgr.h"
 #include "xvm/daemon.h"
 #include "xvm/log.h"
 
-enum origin { ORIGIN_BOOT, ORIGIN_PERSIST, ORIGIN_TEMP };
+#define fail mgr_fail
 
-struct mlink {
-    struct vsw_link_conf conf;
-    struct vsw_link *l;
-    enum origin origin;
-    bool deleting; /* left out of the state file being written */
-    bool inactive; /* deleted with -t: only the record is left */
-    TAILQ_ENTRY(mlink) entry;
-};
-
-struct mvnic {
-    struct vsw_vnic_conf conf;  /* as running */
-    struct vsw_vnic_conf saved; /* as persisted */
-    struct vsw_vnic *v;
-    struct mlink *ml;
-    enum origin origin;
-    bool deleting;
-    bool inactive; /* deleted with -t: only the record is left */
-    TAILQ_ENTRY(mvnic) entry;
-};
-
-struct vsw_mgr {
-    struct vsw_switch *sw;
-    const struct vsw_mgr_owner_ops *owner; /* of the domains' VNICs */
-    void *owner_arg;
-    struct rte_mempool *pool;
-    char state_path[PATH_MAX]; /* "" when nothing is persisted */
-    bool restoring;            /* the state file is being read */
-    enum vsw_status status;    /* of the last failure (vsw_mgr_status) */
-    TAILQ_HEAD(, mlink) links;
-    TAILQ_HEAD(, mvnic) vnics;
-    struct {
-        uint64_t conn;       /* the client connection that asked */
-        struct vsw_cap *cap;
-    } caps[VSW_CAP_MAX];
-    unsigned ncaps;
-};
-
-static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
-                int rc, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
-/* A failure: @st for the client (vsw_mgr_status()), the details in @err
- * for logs, @rc returned. */
-static int fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
-                int rc, const char *fmt, ...)
+int mgr_fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
+             int rc, const char *fmt, ...)
 {
     va_list ap;
 
@@ -108,8 +69,10 @@ struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
         return NULL;
     m->sw = p->sw;
     m->pool = p->pool;
+    m->nic_kind = p->nic_port_kind;
     TAILQ_INIT(&m->links);
     TAILQ_INIT(&m->vnics);
+    TAILQ_INIT(&m->nics);
     if (p->state_dir) {
         int rc = xvm_state_dir(p->state_dir, 0755);
 
@@ -121,6 +84,14 @@ struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
                      p->state_dir, VSW_STATE_FILE) >=
             (int)sizeof(m->state_path)) {
             errno = ENAMETOOLONG;
+            goto free_m;
+        }
+    }
+    if (p->hostnics) {
+        int rc = nic_open(m);
+
+        if (rc < 0) {
+            errno = -rc;
             goto free_m;
         }
     }
@@ -141,6 +112,7 @@ static void mvnic_free(struct vsw_mgr *m, struct mvnic *mv)
 static void mlink_free(struct vsw_mgr *m, struct mlink *ml)
 {
     TAILQ_REMOVE(&m->links, ml, entry);
+    nic_wire_release(m, ml);
     vsw_link_destroy(ml->l);
     free(ml);
 }
@@ -155,6 +127,13 @@ void vsw_mgr_destroy(struct vsw_mgr *m)
         mvnic_free(m, TAILQ_FIRST(&m->vnics));
     while (!TAILQ_EMPTY(&m->links))
         mlink_free(m, TAILQ_FIRST(&m->links));
+    nic_close(m);
+    while (!TAILQ_EMPTY(&m->nics)) {
+        struct mnic *nic = TAILQ_FIRST(&m->nics);
+
+        TAILQ_REMOVE(&m->nics, nic, entry);
+        free(nic);
+    }
     free(m);
 }
 
@@ -216,7 +195,7 @@ static int save_without(struct vsw_mgr *m, bool *deleting, char *err,
 
 /* ---- lookup ---- */
 
-static struct mlink *mlink_find(struct vsw_mgr *m, const char *name)
+struct mlink *mlink_find(struct vsw_mgr *m, const char *name)
 {
     struct mlink *ml;
 
@@ -282,8 +261,17 @@ static bool mac_kept(struct vsw_mgr *m, const struct mlink *ml,
     return false;
 }
 
-static int name_check(struct vsw_mgr *m, const char *name, char *err,
-                      size_t errlen)
+/* Does a client ask (not the boot configuration or the state file)? */
+static bool admin(const struct vsw_mgr *m, enum origin origin)
+{
+    return origin != ORIGIN_BOOT && !m->restoring;
+}
+
+/* A new name for a link or VNIC; @nics: a host NIC's name is taken too
+ * (a client asks; the files' objects win over a NIC, which then is not
+ * listed). */
+static int name_check(struct vsw_mgr *m, const char *name, bool nics,
+                      char *err, size_t errlen)
 {
     int rc = lp_name_check(name);
 
@@ -296,6 +284,9 @@ static int name_check(struct vsw_mgr *m, const char *name, char *err,
     if (mlink_find(m, name) || mvnic_find(m, name))
         return fail(m, VSW_ST_EXIST, err, errlen, -EEXIST,
                     "object already exists");
+    if (nics && nic_listed(m, name))
+        return fail(m, VSW_ST_EXIST, err, errlen, -EEXIST,
+                    "object already exists: '%s' is a host NIC", name);
     return 0;
 }
 
@@ -308,11 +299,19 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     struct mlink *ml;
     int rc;
 
-    rc = name_check(m, lc->name, err, errlen);
+    rc = name_check(m, lc->name, admin(m, origin), err, errlen);
     if (rc < 0)
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid link class");
+    if (lc->cls == VSW_CLASS_PHYS) {
+        char ifname[VSW_IFNAMSIZ];
+
+        devargs_ifname(lc->devargs, ifname);
+        rc = nic_claim_check(m, ifname, err, errlen);
+        if (rc < 0)
+            return rc;
+    }
     ml = calloc(1, sizeof(*ml));
     if (!ml)
         return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
@@ -325,15 +324,10 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                       "invalid devargs '%s'", lc->devargs);
             goto free_ml;
         }
-        port = vsw_port_open("ethdev",
-                             &(struct vsw_port_args){.devargs = lc->devargs},
-                             m->pool);
-        if (!port) {
-            rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
-                      "cannot open DPDK port '%s': %s", lc->devargs,
-                      strerror(errno));
+        devargs_ifname(lc->devargs, ml->ifname);
+        port = link_wire_open(m, ml, err, errlen, &rc);
+        if (!port)
             goto free_ml;
-        }
     } else {
         ml->conf.devargs[0] = '\0';
     }
@@ -354,6 +348,7 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     return 0;
 
 free_port:
+    nic_wire_release(m, ml);
     vsw_port_destroy(port);
 free_ml:
     free(ml);
@@ -374,6 +369,10 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
     struct mlink *ml = mlink_find(m, name);
     int rc;
 
+    if ((ml && ml->origin == ORIGIN_NIC) || (!ml && nic_listed(m, name)))
+        return fail(m, VSW_ST_HOSTNIC, err, errlen, -EOPNOTSUPP,
+                    "'%s' is a host NIC: it is a link while it is there",
+                    name);
     if (!ml || (ml->inactive && temporary))
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "link '%s' does not exist", name);
@@ -381,6 +380,7 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
         return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
                     "link '%s' has VNICs", name);
     if (temporary && ml->origin != ORIGIN_TEMP) {
+        nic_wire_release(m, ml);
         rc = vsw_link_destroy(ml->l);
         if (rc < 0)
             return fail(m, VSW_ST_NONE, err, errlen, rc,
@@ -411,7 +411,7 @@ int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
 }
 
 /* What a link reports besides its configuration: MTU, speed, state. */
-static void link_info(struct mlink *ml)
+void mgr_link_info(struct vsw_mgr *m, struct mlink *ml)
 {
     struct vsw_link_conf *lc = &ml->conf;
     char name[RTE_ETH_NAME_MAX_LEN];
@@ -420,10 +420,17 @@ static void link_info(struct mlink *ml)
     uint16_t pid;
 
     lc->nvnics = ml->l ? vsw_link_nvnics(ml->l) : 0;
-    lc->mtu = lc->cls == VSW_CLASS_ETHERSTUB ? 9000 : 1500;
+    lc->mtu = link_mtu(m, ml);
     lc->speed = 0;
-    lc->state = VSW_LINK_STATE_UNKNOWN;
+    /* An etherstub has no wire to lose. */
+    lc->state = lc->cls == VSW_CLASS_ETHERSTUB ? VSW_LINK_STATE_UP
+                                               : VSW_LINK_STATE_UNKNOWN;
     lc->duplex = 0;
+    lc->flags = ml->l && vsw_link_port(ml->l) ? VSW_LINK_F_ATTACHED : 0;
+    if (ml->ifname[0]) {
+        nic_link_info(m, ml);
+        return;
+    }
     if (!ml->l || lc->cls != VSW_CLASS_PHYS || n == 0 || n >= sizeof(name))
         return;
     memcpy(name, lc->devargs, n);
@@ -448,14 +455,14 @@ int vsw_mgr_link_walk(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(ml, &m->links, entry) {
-        if (ml->inactive)
+        if (ml->inactive || ml->origin == ORIGIN_NIC)
             continue;
-        link_info(ml);
+        mgr_link_info(m, ml);
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
     }
-    return 0;
+    return nic_links_walk(m, false, fn, arg);
 }
 
 int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
@@ -467,14 +474,14 @@ int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(ml, &m->links, entry) {
-        if (ml->origin == ORIGIN_TEMP)
+        if (ml->origin == ORIGIN_TEMP || ml->origin == ORIGIN_NIC)
             continue;
-        link_info(ml);
+        mgr_link_info(m, ml);
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
     }
-    return 0;
+    return nic_links_walk(m, true, fn, arg);
 }
 
 /* ---- rename ---- */
@@ -523,6 +530,10 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
     char oldname[LP_NAMSIZ];
     int rc;
 
+    if ((ml && ml->origin == ORIGIN_NIC) || (!ml && !mv &&
+                                               nic_listed(m, name)))
+        return fail(m, VSW_ST_HOSTNIC, err, errlen, -EOPNOTSUPP,
+                    "'%s' is a host NIC: its link keeps its name", name);
     if (!ml && !mv)
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "object not found");
@@ -546,7 +557,7 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
                     "'%s' comes from the boot "
                     "configuration: rename it there",
                     name);
-    rc = name_check(m, newname, err, errlen);
+    rc = name_check(m, newname, true, err, errlen);
     if (rc < 0)
         return rc;
     snprintf(oldname, sizeof(oldname), "%s", name);
@@ -677,22 +688,49 @@ static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
     return 0;
 }
 
-static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
-                     enum origin origin, char *err, size_t errlen)
+/* A VNIC's MTU, when a client gives one, fits in its link's. */
+static int mtu_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                     const struct mlink *ml, char *err, size_t errlen)
+{
+    uint16_t max = link_mtu(m, ml);
+
+    if (vc->mtu > max)
+        return fail(m, VSW_ST_MTU_LINK, err, errlen, -EINVAL,
+                    "mtu %u is larger than the mtu of '%s' (%u)", vc->mtu,
+                    ml->conf.name, max);
+    return 0;
+}
+
+/* A NIC's link that a failed or undone change left without VNICs lets
+ * go; other links stay as they are. */
+static void settle_name(struct vsw_mgr *m, const char *link)
+{
+    struct mlink *ml = mlink_find(m, link);
+
+    if (ml)
+        nic_link_settle(m, ml);
+}
+
+static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                         enum origin origin, char *err, size_t errlen)
 {
     struct mvnic *mv;
     struct mlink *ml;
     int rc;
 
-    rc = name_check(m, vc->name, err, errlen);
+    rc = name_check(m, vc->name, admin(m, origin), err, errlen);
     if (rc == 0)
         rc = vnic_conf_check(m, vc, err, errlen);
     if (rc < 0)
         return rc;
     ml = mlink_find(m, vc->link);
     if (!ml)
+        ml = nic_link_get(m, vc->link, admin(m, origin));
+    if (!ml)
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "link '%s' does not exist", vc->link);
+    if (admin(m, origin) && (rc = mtu_check(m, vc, ml, err, errlen)) < 0)
+        return rc;
     if (ml->inactive)
         return inactive(m, err, errlen);
     if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
@@ -712,6 +750,9 @@ static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     mv->conf.temporary = origin == ORIGIN_TEMP;
     mv->ml = ml;
     mv->origin = origin;
+    rc = nic_link_ready(m, ml, admin(m, origin), err, errlen);
+    if (rc < 0)
+        goto free_mv;
     mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
     if (!mv->v)
         goto free_mv;
@@ -737,6 +778,16 @@ free_mv:
     return rc;
 }
 
+static int vnic_make(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
+                     enum origin origin, char *err, size_t errlen)
+{
+    int rc = vnic_make_one(m, vc, origin, err, errlen);
+
+    if (rc < 0)
+        settle_name(m, vc->link);
+    return rc;
+}
+
 int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                         char *err, size_t errlen)
 {
@@ -749,6 +800,7 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
                        char *err, size_t errlen)
 {
     struct mvnic *mv = mvnic_find(m, name);
+    struct mlink *ml;
     int rc;
 
     if (!mv || (mv->inactive && temporary))
@@ -756,6 +808,7 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
                     "VNIC '%s' does not exist", name);
     if (mv->conf.domid)
         return domain_busy(m, mv, err, errlen);
+    ml = mv->ml;
     if (temporary && mv->origin != ORIGIN_TEMP) {
         vsw_vnic_destroy(mv->v);
         mv->v = NULL;
@@ -763,6 +816,7 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
         /* What the next start makes, which -P shows. */
         if (mv->origin == ORIGIN_PERSIST)
             mv->conf = mv->saved;
+        nic_link_settle(m, ml);
         return 0;
     }
     if (mv->origin == ORIGIN_PERSIST) {
@@ -771,6 +825,7 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
             return rc;
     }
     mvnic_free(m, mv);
+    nic_link_settle(m, ml);
     return 0;
 }
 
@@ -851,7 +906,8 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     vsw_vnic_destroy(mv->v);
     mv->conf = *want;
     mv->ml = ml;
-    mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
+    rc = nic_link_ready(m, ml, true, err, errlen);
+    mv->v = rc == 0 ? vnic_switch_make(m, mv, err, errlen, &rc) : NULL;
     if (mv->v) {
         rc = guest ? vsw_vnic_attach(mv->v, guest)
                    : vnic_attach(m, mv, err, errlen);
@@ -888,6 +944,8 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
     struct mlink *ml = mlink_find(m, want->link);
     const struct mvnic *o;
 
+    if (!ml)
+        ml = nic_link_get(m, want->link, true);
     if (!ml)
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "invalid link name '%s'", want->link);
@@ -951,9 +1009,9 @@ static int owner_persist(struct vsw_mgr *m, struct mvnic *mv,
     return rc;
 }
 
-int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
-                        uint32_t mods, bool temporary, char *err,
-                        size_t errlen)
+static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                       uint32_t mods, bool temporary, char *err,
+                       size_t errlen)
 {
     struct mvnic *mv = mvnic_find(m, vc->name);
     struct vsw_vnic_conf want, old, old_saved;
@@ -985,6 +1043,8 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     rc = vnic_conf_check(m, &want, err, errlen);
     if (rc == 0 && rebuild)
         rc = vnic_rebuild_check(m, mv, &want, &ml, err, errlen);
+    if (rc == 0 && (mods & (VSW_MOD_MTU | VSW_MOD_LINK)))
+        rc = mtu_check(m, &want, ml, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !temporary)
@@ -1003,6 +1063,26 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         mv->saved = old_saved;
         vnic_change(m, mv, &old, rebuild, mlink_find(m, old.link), why,
                     sizeof(why));
+    }
+    return rc;
+}
+
+int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                        uint32_t mods, bool temporary, char *err,
+                        size_t errlen)
+{
+    struct mvnic *mv = mvnic_find(m, vc->name);
+    char old_link[LP_NAMSIZ] = "";
+    int rc;
+
+    if (mv)
+        snprintf(old_link, sizeof(old_link), "%s", mv->conf.link);
+    rc = vnic_modify(m, vc, mods, temporary, err, errlen);
+    /* A VNIC that moved, or failed to move, may leave a NIC's link with
+     * no VNIC: it lets go. */
+    if (mv && (mods & VSW_MOD_LINK) && strcmp(old_link, vc->link) != 0) {
+        settle_name(m, old_link);
+        settle_name(m, vc->link);
     }
     return rc;
 }

@@ -111,7 +111,10 @@ static int link_put(const struct vsw_link_conf *lc, struct vsw_link *l,
     if (g->cmd == VSW_CMD_STATS_GET) {
         struct vsw_stats st;
 
-        vsw_link_stats_get(l, &st);
+        /* A NIC's link with no VNIC has no switch link to count. */
+        memset(&st, 0, sizeof(st));
+        if (l)
+            vsw_link_stats_get(l, &st);
         mnl_attr_put_strz(nlh, VSW_A_NAME, lc->name);
         mnl_attr_put_u8(nlh, VSW_A_CLASS, (uint8_t)lc->cls);
         vsw_ctl_put_stats(nlh, &st);
@@ -276,6 +279,18 @@ static int do_link_rename(struct vsw_mgr *m, struct reply *r,
                           sizeof(r->err));
 }
 
+/* A link's MTU: a host NIC's (its only property). */
+static int do_link_modify(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
+        need(r, tb, VSW_A_MTU, "mtu") < 0)
+        return -EINVAL;
+    return vsw_mgr_link_set_mtu(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                                mnl_attr_get_u16(tb[VSW_A_MTU]), r->err,
+                                sizeof(r->err));
+}
+
 typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
                    const struct nlattr *const *tb);
 
@@ -326,6 +341,7 @@ static cmd_fn *const cmds[VSW_CMD__END] = {
     [VSW_CMD_STATS_GET] = do_get,
     [VSW_CMD_LINK_RENAME] = do_link_rename,
     [VSW_CMD_CAPTURE] = do_capture,
+    [VSW_CMD_LINK_MODIFY] = do_link_modify,
 };
 
 /* One request message.  Handlers return 1 when they already ended the

@@ -53,13 +53,13 @@ static const int attr_size[VSW_A__END] = {
     [VSW_A_PROTECTION] = 4,   [VSW_A_ATTACH] = 1,   [VSW_A_TAP] = -1,
     [VSW_A_NVNICS] = 4,       [VSW_A_NEWNAME] = -1, [VSW_A_MTU] = 2,
     [VSW_A_ALLOWED_IPS] = -2, [VSW_A_SPEED] = 4,    [VSW_A_STATE] = 1,
-    [VSW_A_DUPLEX] = 1,
+    [VSW_A_DUPLEX] = 1,       [VSW_A_IFNAME] = -1,  [VSW_A_LINK_FLAGS] = 4,
 };
 
 static const unsigned str_max[VSW_A__END] = {
     [VSW_A_NAME] = LP_NAMSIZ,    [VSW_A_DEVARGS] = VSW_DEVARGSIZ,
     [VSW_A_LINK] = LP_NAMSIZ,    [VSW_A_TAP] = VSW_IFNAMSIZ,
-    [VSW_A_NEWNAME] = LP_NAMSIZ,
+    [VSW_A_NEWNAME] = LP_NAMSIZ, [VSW_A_IFNAME] = VSW_IFNAMSIZ,
 };
 
 static _Alignas(NLMSG_ALIGNTO) char out1[VSW_CTL_BUFSIZ], out2[VSW_CTL_BUFSIZ];

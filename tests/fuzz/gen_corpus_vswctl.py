@@ -17,10 +17,12 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    'corpus', 'vswctl')
 
 (LINK_CREATE, LINK_DELETE, LINK_GET, VNIC_CREATE, VNIC_DELETE, VNIC_MODIFY,
- VNIC_GET, STATS_GET, RETIRED_0X18, LINK_RENAME, CAPTURE) = range(0x10, 0x1b)
+ VNIC_GET, STATS_GET, RETIRED_0X18, LINK_RENAME, CAPTURE,
+ LINK_MODIFY) = range(0x10, 0x1c)
 (NAME, CLASS, DEVARGS, LINK, MAC, MAC_TYPE, VID, MAXBW, PRIORITY, PROTECTION,
  ATTACH, TAP, TEMPORARY, NVNICS, STATS, NEWNAME, MTU, ALLOWED_IPS, PERSISTENT,
- SPEED, STATE, DUPLEX) = range(1, 23)
+ SPEED, STATE, DUPLEX, DOMID, DOMAIN, CAP_DIR, CAP_SNAPLEN, CAP_RING,
+ CAP_FILTER, IFNAME, LINK_FLAGS) = range(1, 31)
 DUMP = 0x300
 PHYS, ETHERSTUB = 1, 2
 AF_INET, AF_INET6 = 2, 10
@@ -57,6 +59,12 @@ def seeds():
                                 s(DEVARGS, b'x'), u32(NVNICS, 3),
                                 u16(MTU, 1500), u32(SPEED, 10000),
                                 u8(STATE, 1), u8(DUPLEX, 2))
+    d['link_reply_hostnic'] = msg(LINK_GET, s(NAME, b'eth1'), u8(CLASS, 1),
+                                  s(DEVARGS, b''), u32(NVNICS, 1),
+                                  u16(MTU, 1500), u8(STATE, 2),
+                                  s(IFNAME, b'eth1'), u32(LINK_FLAGS, 3))
+    d['link_modify_mtu'] = msg(LINK_MODIFY, s(NAME, b'eth1'), u16(MTU, 9000),
+                               flag(TEMPORARY))
     d['vnic_create_all'] = msg(VNIC_CREATE, *VNIC_ALL)
     d['vnic_modify'] = msg(VNIC_MODIFY, s(NAME, b'vnic0'), u8(MAC_TYPE, 1),
                            u64(MAXBW, 0), attr(ALLOWED_IPS, b''))

@@ -4,8 +4,8 @@
  * (tests call it directly).  A thin layer over libvswclient (vsw/client.h)
  * that adds what illumos libdladm adds: a handle, a status enum with its
  * text, the link property table (PERM, DEFAULT,
- * POSSIBLE, parsing and printing of values), statistics deltas, and the
- * host NICs that could become physical links (libnl-route-3).
+ * POSSIBLE, parsing and printing of values) and statistics deltas.
+ * vswitchd lists the host's NICs as physical links itself.
  *
  * Every function that can fail returns an enum dl_status; DL_OK is 0.
  * dl_errmsg() then says why in words.  vswitchd answers with codes (an
@@ -56,6 +56,11 @@ enum dl_status {
     DL_GUESTMAC,        /**< "MAC address is set in the domain's config" */
     DL_DOMCFG,          /**< "cannot change the domain's configuration" */
     DL_TIMEDOUT,        /**< "vswitchd did not answer within 10 s" */
+    DL_MTU_LINK,        /**< "mtu is larger than the link's mtu" */
+    DL_MTU_VNIC,        /**< "a VNIC over the link has a larger mtu" */
+    DL_HOSTNIC,         /**< "link is a host NIC: it keeps the NIC's
+                             name and is there while the NIC is" */
+    DL_NICGONE,         /**< "the link's NIC is not present" */
     DL_STATUS__MAX
 };
 
@@ -136,6 +141,15 @@ enum dl_status dl_etherstub_delete(struct dl_handle *h, const char *name,
 XVN_EXPORT
 enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
                               const char *newname);
+/** Set the MTU of a physical link over a host NIC (on the NIC; vswitchd
+ *  keeps nothing, so @temporary makes no difference). */
+XVN_EXPORT
+enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
+                               uint16_t mtu, bool temporary);
+/** The running configuration of link @name (not a VNIC) into @lc. */
+XVN_EXPORT
+enum dl_status dl_link_get(struct dl_handle *h, const char *name,
+                           struct vsw_link_conf *lc);
 
 /* ---- link properties ---- */
 
@@ -172,6 +186,19 @@ void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
                    enum vsw_class cls, const struct vsw_vnic_conf *vc,
                    char *buf, size_t len);
 
+/** Is property @id settable on link @lc (not a VNIC)?  Only the MTU of
+ *  a physical link over a host NIC is. */
+XVN_EXPORT
+bool dl_link_prop_settable(enum dl_prop_id id,
+                           const struct vsw_link_conf *lc);
+
+/** A value of property @id of link @lc (not a VNIC), as dl_prop_value()
+ *  writes a VNIC's: the MTU is the link's. */
+XVN_EXPORT
+void dl_link_prop_value(enum dl_prop_id id, enum dl_prop_val which,
+                        const struct vsw_link_conf *lc, char *buf,
+                        size_t len);
+
 /**
  * Parse @val (NULL: the default) for property @id into @vc.  On failure
  * @why (at least 128 bytes) gets the illumos wording without the
@@ -201,25 +228,6 @@ struct dl_proparg {
 XVN_EXPORT
 int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,
                       int max);
-
-/* ---- host NICs ---- */
-
-/** A host network interface that could become a physical link. */
-struct dl_hostnic {
-    char ifname[VSW_IFNAMSIZ];
-    bool up;         /**< IFF_UP and carrier */
-    uint32_t speed;  /**< Mbit/s from sysfs, 0 unknown */
-    uint8_t duplex;  /**< 0 unknown, 1 half, 2 full */
-    uint8_t mac[6];
-};
-typedef int dl_hostnic_cb(const struct dl_hostnic *n, void *arg);
-
-/**
- * Ethernet interfaces of this network namespace (libnl-route-3), not the
- * loopback, in index order.  @return DL_OK or DL_FAILED.
- */
-XVN_EXPORT
-enum dl_status dl_hostnic_walk(dl_hostnic_cb *cb, void *arg);
 
 /* ---- statistics ---- */
 

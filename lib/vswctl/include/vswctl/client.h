@@ -59,6 +59,15 @@ int vsw_client_link_delete(struct vsw_client *c, const char *name);
  */
 XVN_EXPORT
 int vsw_client_link_deactivate(struct vsw_client *c, const char *name);
+/**
+ * Set the MTU of a physical link that is a host NIC (on the NIC itself;
+ * vswitchd keeps nothing, so @temporary changes nothing).
+ * @return 0 or -errno (EOPNOTSUPP: not a host NIC, ENODEV: the NIC is
+ *         not there, EBUSY: a VNIC over it has a larger MTU).
+ */
+XVN_EXPORT
+int vsw_client_link_set_mtu(struct vsw_client *c, const char *name,
+                            uint16_t mtu, bool temporary);
 /** One link (@name) or all (@name NULL).  @return 0 or -errno. */
 XVN_EXPORT
 int vsw_client_link_get(struct vsw_client *c, const char *name,

@@ -43,7 +43,11 @@
  *               (vswctl/capture.h); the capture lasts as long as the
  *               connection that asked for it
  *
- * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX;
+ *  LINK_MODIFY  NAME R, MTU R, TEMPORARY O: the MTU of a physical link
+ *               that is a host NIC (set on the NIC)
+ *
+ * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX, and
+ * for a link over a host NIC IFNAME and LINK_FLAGS;
  * VNIC_CREATE/MODIFY/GET carry MTU and ALLOWED_IPS too, and VNIC_MODIFY
  * takes MAC (+MAC_TYPE), VID and LINK, which replace the VNIC in the
  * switch (what fails is undone).  A GET with PERSISTENT answers with the
@@ -85,6 +89,7 @@ enum vsw_cmd {
     VSW_CMD_STATS_GET,
     VSW_CMD_LINK_RENAME = 0x19,
     VSW_CMD_CAPTURE,    /**< a capture ring, with descriptors */
+    VSW_CMD_LINK_MODIFY, /**< a link's MTU (a host NIC's) */
     VSW_CMD__END
 };
 
@@ -119,6 +124,8 @@ enum vsw_attr {
     VSW_A_CAP_SNAPLEN, /**< u32: 0 = VSW_CAP_SNAPLEN_MAX (CAPTURE) */
     VSW_A_CAP_RING,   /**< u32: ring bytes asked (0: default) / given */
     VSW_A_CAP_FILTER, /**< string: a pcap expression (CAPTURE) */
+    VSW_A_IFNAME,     /**< string, reported: a link's host NIC */
+    VSW_A_LINK_FLAGS, /**< u32, reported: VSW_LINK_F_* */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)

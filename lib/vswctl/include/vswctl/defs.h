@@ -51,6 +51,11 @@ enum vsw_status {
     VSW_ST_BOOTCONF,        /**< the object belongs to the boot config */
     VSW_ST_GUESTMAC,        /**< a domain's VNIC: its MAC is the guest's */
     VSW_ST_DOMCFG,          /**< the domain's record could not keep it */
+    VSW_ST_MTU_LINK,        /**< a VNIC's MTU above its link's */
+    VSW_ST_MTU_VNIC,        /**< a link's MTU below a VNIC's over it */
+    VSW_ST_HOSTNIC,         /**< a host NIC's link: it keeps the NIC's
+                                 name and goes with the NIC */
+    VSW_ST_NICGONE,         /**< the link's host NIC is not there */
     VSW_ST__MAX
 };
 
@@ -108,18 +113,28 @@ enum vsw_link_state {
     VSW_LINK_STATE_DOWN = 2
 };
 
+/** A link that is a host NIC: named after it, there while it is. */
+#define VSW_LINK_F_HOSTNIC 0x1u
+/** The switch holds the link's wire (a DPDK port) now. */
+#define VSW_LINK_F_ATTACHED 0x2u
+
 /** A physical link or an etherstub, as created and as reported. */
 struct vsw_link_conf {
     char name[LP_NAMSIZ];
     enum vsw_class cls;             /**< PHYS or ETHERSTUB */
-    char devargs[VSW_DEVARGSIZ];    /**< PHYS: "net_af_packet0,iface=x" */
+    /** PHYS: "net_af_packet0,iface=x"; a host NIC's link reports the
+     *  devargs of its attachment while it has one, else "". */
+    char devargs[VSW_DEVARGSIZ];
     bool temporary;                 /**< not persisted */
     uint32_t nvnics;                /**< reported only */
     /* Reported only: */
-    uint16_t mtu;                   /**< 1500 phys, 9000 etherstub */
+    uint16_t mtu;                   /**< the NIC's; 1500 phys without
+                                         one, 9000 etherstub */
     uint32_t speed;                 /**< Mbit/s; 0 unknown */
     enum vsw_link_state state;
     uint8_t duplex;                 /**< 0 unknown, 1 half, 2 full */
+    char ifname[VSW_IFNAMSIZ];      /**< the host NIC that is its wire */
+    uint32_t flags;                 /**< VSW_LINK_F_* */
 };
 
 /** How a VNIC got its MAC address. */

@@ -24,6 +24,25 @@
  * (running or not) sits on it, except for a -t delete, which only minds
  * running VNICs.  A delete without -t removes the record too.
  *
+ * Host NICs (params.hostnics: vswitchd follows them through rtnetlink).
+ * Every Ethernet interface of the host, the loopback excepted, is a
+ * physical link under its own name, listed while the NIC is there,
+ * unless it is already the wire of another link (a phys link whose
+ * devargs name it with iface=), a VNIC's TAP, or its name is another
+ * object's.  Such a link is not a record: it cannot be renamed or
+ * deleted (VSW_ST_HOSTNIC), nor is it written to the state file.  The
+ * switch attaches to the NIC (hostnic.c's one attach function, a DPDK
+ * net_af_packet port for now) when the first VNIC is made over it, and
+ * lets go when the last running one goes; the host keeps using the NIC
+ * meanwhile.  A persistent VNIC over a NIC is made again at the next
+ * start, attaching again.  State, speed, duplex and MTU are the NIC's.
+ * A NIC that goes away under VNICs leaves its link and VNICs in place,
+ * with no wire and state "unknown"; when a NIC of that name comes back
+ * the link attaches to it again.  A VNIC of the boot configuration or
+ * the state file over a NIC that is not there waits for it the same way.
+ * A VNIC's MTU may not exceed its link's (VSW_ST_MTU_LINK), checked when
+ * a client asks.
+ *
  * Errors: functions return 0 or -errno, write the details into @err (for
  * logs and vswctl) and keep what went wrong as an enum vsw_status
  * (vsw_mgr_status()), which is what a client words.
@@ -53,6 +72,16 @@ struct vsw_mgr_params {
     struct vsw_switch *sw;
     struct rte_mempool *pool; /**< rx buffers of the ports it opens */
     const char *state_dir;    /**< NULL: nothing is persisted */
+    /** Follow the host's NICs through rtnetlink (vswitchd); false: the
+     *  NIC table is what vsw_mgr_hostnic_set() puts in it (tests). */
+    bool hostnics;
+    /**
+     * The port kind a NIC's wire is opened with (vsw_port_open()): NULL
+     * for a DPDK ethdev on net_af_packet
+     * ("net_af_packet_<ifname>,iface=<ifname>"); any other kind gets the
+     * NIC's name in vsw_port_args.name.  Copied by pointer.
+     */
+    const char *nic_port_kind;
 };
 
 /** @return a manager with no objects, or NULL with errno. */
@@ -193,6 +222,52 @@ int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
 XVN_EXPORT
 int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
                          size_t errlen);
+
+/** A host NIC, as rtnetlink reports it. */
+struct vsw_hostnic {
+    int ifindex;
+    char ifname[VSW_IFNAMSIZ];
+    bool admin_up;  /**< IFF_UP */
+    bool carrier;   /**< the kernel sees a carrier (IFF_LOWER_UP) */
+    bool promisc;   /**< IFF_PROMISC, as its administrator set it */
+    uint16_t mtu;
+    uint32_t speed; /**< Mbit/s; 0 unknown */
+    uint8_t duplex; /**< 0 unknown, 1 half, 2 full */
+};
+
+/** The rtnetlink socket the control thread polls (POLLIN) for NIC
+ *  changes, or -1 when NICs are not followed. */
+XVN_EXPORT
+int vsw_mgr_hostnic_fd(const struct vsw_mgr *m);
+/** Read what rtnetlink reported (the fd is readable) and follow it:
+ *  NICs come, change and go.  Read everything again if the kernel had
+ *  to drop messages. */
+XVN_EXPORT
+void vsw_mgr_hostnic_run(struct vsw_mgr *m);
+/**
+ * A NIC appeared or changed (by ifindex; a new name is the old one gone
+ * and a new one come).  Links waiting for a NIC of that name attach to
+ * it.  What rtnetlink reports goes through here; tests call it directly.
+ */
+XVN_EXPORT
+void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n);
+/** The NIC @ifindex went away: links over it lose their wire.  Unknown
+ *  ifindexes are ignored. */
+XVN_EXPORT
+void vsw_mgr_hostnic_del(struct vsw_mgr *m, int ifindex);
+
+/**
+ * Set the MTU of the physical link @name on its host NIC (the NIC's
+ * own link, or a phys link whose wire is a NIC).  vswitchd keeps nothing:
+ * the NIC keeps it.
+ * @return 0, -ENOENT, -EOPNOTSUPP (not a NIC), -ENODEV (the NIC is not
+ *         there, VSW_ST_NICGONE), -EINVAL (out of LP_MTU_MIN..LP_MTU_MAX),
+ *         -EBUSY (a VNIC over it has a larger MTU, VSW_ST_MTU_VNIC), or
+ *         the kernel's -errno.
+ */
+XVN_EXPORT
+int vsw_mgr_link_set_mtu(struct vsw_mgr *m, const char *name, uint16_t mtu,
+                         char *err, size_t errlen);
 
 /** Sends one reply datagram, with @nfds descriptors (SCM_RIGHTS) when
  *  not 0; @return 0 or -errno (then replies stop). */

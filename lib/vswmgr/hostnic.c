@@ -1,0 +1,784 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's NICs as datalinks (vswmgr/mgr.h), as illumos has them: a NIC
+ * is a physical link under its own name from the moment it is there, and
+ * VNICs are carved from it while the host keeps using it.
+ *
+ *  - The NIC table: what rtnetlink says (libnl-route-3: one dump at start
+ *    and again whenever the kernel had to drop messages, then the
+ *    RTNLGRP_LINK group), or what a test puts in it.  Ethernet NICs only,
+ *    the loopback excepted.
+ *  - Listing: a NIC is a link of its own unless it is already the wire of
+ *    another link (iface= in its devargs), one of our VNICs' TAPs, or its
+ *    name is another object's (nic_shadowed()).
+ *  - A NIC's link has a record (struct mlink, ORIGIN_NIC) only while VNIC
+ *    records sit on it.  The switch link and its wire are made with the
+ *    first running VNIC (nic_link_ready(): hostnic_attach(), the one place
+ *    a NIC is attached) and go with the last (nic_link_settle()).
+ *  - Any link whose wire is a NIC follows it: the NIC gone, the link keeps
+ *    its VNICs with no wire (state unknown); a NIC of that name back, the
+ *    wire is opened again.
+ *
+ * Control thread only (and the main thread before it starts).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <net/if.h>
+#include <net/if_arp.h>
+
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include <linux/rtnetlink.h>
+
+#include <rte_ethdev.h>
+
+#include "mgr_pvt.h"
+#include "xvm/log.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+#define fail mgr_fail
+
+/* Bytes the kernel may queue for the event socket before it drops (we
+ * then read everything again). */
+#define EV_RCVBUF (1 << 20)
+#define EV_BUFSIZ 32768
+
+struct hostnic_nl {
+    struct nl_sock *ev;  /* RTNLGRP_LINK, non-blocking */
+    struct nl_sock *req; /* dumps and changes */
+};
+
+/* ---- the table ---- */
+
+static struct mnic *nic_by_index(struct vsw_mgr *m, int ifindex)
+{
+    struct mnic *nic;
+
+    TAILQ_FOREACH(nic, &m->nics, entry)
+        if (nic->n.ifindex == ifindex)
+            return nic;
+    return NULL;
+}
+
+struct mnic *nic_find(struct vsw_mgr *m, const char *ifname)
+{
+    struct mnic *nic;
+
+    TAILQ_FOREACH(nic, &m->nics, entry)
+        if (strcmp(nic->n.ifname, ifname) == 0)
+            return nic;
+    return NULL;
+}
+
+/* The record of NIC @name's own link, or NULL. */
+static struct mlink *nic_mlink(struct vsw_mgr *m, const char *name)
+{
+    struct mlink *ml = mlink_find(m, name);
+
+    return ml && ml->origin == ORIGIN_NIC ? ml : NULL;
+}
+
+/*
+ * Is @name not a link of its own, whether the NIC is there or not: not a
+ * name a link can bear, already the wire of another link (that link is
+ * the NIC under another name), one of our VNICs' TAPs, or another
+ * object's name (objects of the files and of clients win).
+ */
+static bool nic_shadowed(struct vsw_mgr *m, const char *name)
+{
+    const struct mlink *ml;
+    const struct mvnic *mv;
+
+    if (lp_ifname_check(name) < 0)
+        return true;
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin == ORIGIN_NIC)
+            continue;
+        if (strcmp(ml->conf.name, name) == 0 || strcmp(ml->ifname, name) == 0)
+            return true;
+    }
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        const char *tap = mv->conf.tap[0] ? mv->conf.tap : mv->conf.name;
+
+        if (strcmp(mv->conf.name, name) == 0 ||
+            (mv->conf.attach == VSW_ATTACH_TAP && strcmp(tap, name) == 0))
+            return true;
+    }
+    return false;
+}
+
+bool nic_listed(struct vsw_mgr *m, const char *name)
+{
+    return nic_find(m, name) && !nic_shadowed(m, name);
+}
+
+void devargs_ifname(const char *devargs, char ifname[VSW_IFNAMSIZ])
+{
+    const char *p;
+    size_t n;
+
+    ifname[0] = '\0';
+    if (strncmp(devargs, "net_af_packet", 13) != 0 &&
+        strncmp(devargs, "net_af_xdp", 10) != 0)
+        return;
+    for (p = strchr(devargs, ','); p; p = strchr(p + 1, ',')) {
+        if (strncmp(p + 1, "iface=", 6) != 0)
+            continue;
+        n = strcspn(p + 7, ",");
+        if (n > 0 && n < VSW_IFNAMSIZ) {
+            memcpy(ifname, p + 7, n);
+            ifname[n] = '\0';
+        }
+        return;
+    }
+}
+
+uint16_t link_mtu(struct vsw_mgr *m, const struct mlink *ml)
+{
+    const struct mnic *nic;
+
+    if (ml->conf.cls == VSW_CLASS_ETHERSTUB)
+        return LP_MTU_MAX;
+    nic = ml->ifname[0] ? nic_find(m, ml->ifname) : NULL;
+    return nic && nic->n.mtu ? nic->n.mtu : LP_MTU_DEFAULT;
+}
+
+void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
+{
+    struct vsw_link_conf *lc = &ml->conf;
+    const struct mnic *nic = nic_find(m, ml->ifname);
+    bool up;
+
+    snprintf(lc->ifname, sizeof(lc->ifname), "%s", ml->ifname);
+    if (ml->origin == ORIGIN_NIC)
+        lc->flags |= VSW_LINK_F_HOSTNIC;
+    if (!nic)
+        return; /* state unknown: no device */
+    up = nic->n.admin_up && nic->n.carrier;
+    lc->state = up ? VSW_LINK_STATE_UP : VSW_LINK_STATE_DOWN;
+    lc->speed = up ? nic->n.speed : 0;
+    lc->duplex = up ? nic->n.duplex : 0;
+}
+
+/* ---- the wire: attach, release, follow the NIC ---- */
+
+/*
+ * The one place the switch takes hold of a host NIC: open the port that
+ * becomes the wire of the NIC's link @ifname, and say in @devargs (which
+ * the link reports) what was opened.  The host keeps using the NIC.
+ *
+ * Now: a DPDK net_af_packet port, a PACKET_MMAP socket on the NIC beside
+ * the kernel's stack ("net_af_packet_<ifname>,iface=<ifname>"; the vdev
+ * bus takes any name that begins with the driver's).  Another mode, e.g.
+ * an AF_XDP port sharing the NIC's queues with the host, is a port kind
+ * registered with vsw_port_class_register() and named by
+ * vsw_mgr_params.nic_port_kind: it is opened here with the NIC's name
+ * (vsw_port_args.name) and the packet pool, must pass the host's own
+ * traffic on to the host, and gives the NIC back when destroyed.
+ */
+static struct vsw_port *hostnic_attach(struct vsw_mgr *m, const char *ifname,
+                                       char *devargs, size_t len, char *err,
+                                       size_t errlen, int *rc)
+{
+    struct vsw_port_args a = {.name = ifname};
+    const char *kind = m->nic_kind ? m->nic_kind : "ethdev";
+    struct vsw_port *port;
+
+    if (m->nic_kind) {
+        snprintf(devargs, len, "%s:%s", kind, ifname);
+    } else {
+        snprintf(devargs, len, "net_af_packet_%s,iface=%s", ifname, ifname);
+        a.devargs = devargs;
+    }
+    port = vsw_port_open(kind, &a, m->pool);
+    if (!port) {
+        *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                   "cannot attach to NIC '%s': %s", ifname, strerror(errno));
+        devargs[0] = '\0';
+    }
+    return port;
+}
+
+struct vsw_port *link_wire_open(struct vsw_mgr *m, struct mlink *ml,
+                                char *err, size_t errlen, int *rc)
+{
+    const struct mnic *nic = ml->ifname[0] ? nic_find(m, ml->ifname) : NULL;
+    struct vsw_port *port;
+
+    /* What to give back: a NIC we know nothing of is left as it is. */
+    ml->nic_promisc = nic ? nic->n.promisc : true;
+    if (ml->origin == ORIGIN_NIC)
+        return hostnic_attach(m, ml->ifname, ml->conf.devargs,
+                              sizeof(ml->conf.devargs), err, errlen, rc);
+    port = vsw_port_open("ethdev",
+                         &(struct vsw_port_args){.devargs = ml->conf.devargs},
+                         m->pool);
+    if (!port)
+        *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                   "cannot open DPDK port '%s': %s", ml->conf.devargs,
+                   strerror(errno));
+    return port;
+}
+
+void nic_wire_release(struct vsw_mgr *m, struct mlink *ml)
+{
+    char name[RTE_ETH_NAME_MAX_LEN];
+    size_t n = strcspn(ml->conf.devargs, ",");
+    uint16_t pid;
+
+    /* The ethdev made the NIC promiscuous (IFF_PROMISC, which outlives
+     * the port): unless it was so before, it is not any more.  Other
+     * port kinds give back what they took themselves. */
+    if (!ml->ifname[0] || ml->nic_promisc || !nic_find(m, ml->ifname) ||
+        (ml->origin == ORIGIN_NIC && m->nic_kind) || n == 0 ||
+        n >= sizeof(name))
+        return;
+    memcpy(name, ml->conf.devargs, n);
+    name[n] = '\0';
+    if (rte_eth_dev_get_port_by_name(name, &pid) == 0)
+        rte_eth_promiscuous_disable(pid);
+    ml->nic_promisc = true;
+}
+
+/* Open @ml's wire and give it to its switch link. */
+static int wire_attach(struct vsw_mgr *m, struct mlink *ml, char *err,
+                       size_t errlen)
+{
+    struct vsw_port *port;
+    int rc = 0;
+
+    port = link_wire_open(m, ml, err, errlen, &rc);
+    if (!port)
+        return rc;
+    rc = vsw_link_set_port(ml->l, port);
+    if (rc < 0) {
+        nic_wire_release(m, ml);
+        vsw_port_destroy(port);
+        if (ml->origin == ORIGIN_NIC)
+            ml->conf.devargs[0] = '\0';
+        return fail(m, VSW_ST_NONE, err, errlen, rc,
+                    "cannot attach to NIC '%s': %s", ml->ifname,
+                    strerror(-rc));
+    }
+    ml->attach_warned = false;
+    xvm_log_info("link %s: attached to NIC %s (%s)", ml->conf.name,
+                 ml->ifname, ml->conf.devargs);
+    return 0;
+}
+
+struct mlink *nic_link_get(struct vsw_mgr *m, const char *name, bool admin)
+{
+    struct mlink *ml;
+
+    if (strlen(name) >= VSW_IFNAMSIZ || nic_shadowed(m, name))
+        return NULL;
+    /* A client names a NIC that is there; the files may name one that
+     * is not there yet, when NICs are followed at all. */
+    if (!nic_find(m, name) && (admin || !m->nics_on))
+        return NULL;
+    ml = calloc(1, sizeof(*ml));
+    if (!ml)
+        return NULL;
+    snprintf(ml->conf.name, sizeof(ml->conf.name), "%s", name);
+    ml->conf.cls = VSW_CLASS_PHYS;
+    ml->origin = ORIGIN_NIC;
+    snprintf(ml->ifname, sizeof(ml->ifname), "%s", name);
+    TAILQ_INSERT_TAIL(&m->links, ml, entry);
+    if (!nic_find(m, name))
+        xvm_log_warn("link %s: no NIC %s here: its VNICs have no wire until "
+                     "it appears", name, name);
+    return ml;
+}
+
+int nic_link_ready(struct vsw_mgr *m, struct mlink *ml, bool admin,
+                   char *err, size_t errlen)
+{
+    int rc;
+
+    if (ml->origin != ORIGIN_NIC || ml->l)
+        return 0;
+    ml->l = vsw_link_create(m->sw, ml->conf.name, VSW_CLASS_PHYS, NULL);
+    if (!ml->l)
+        return fail(m, VSW_ST_NONE, err, errlen, -errno,
+                    "cannot create link '%s': %s", ml->conf.name,
+                    strerror(errno));
+    if (!nic_find(m, ml->ifname))
+        return 0;
+    rc = wire_attach(m, ml, err, errlen);
+    if (rc == 0)
+        return 0;
+    if (admin) {
+        vsw_link_destroy(ml->l);
+        ml->l = NULL;
+        return rc;
+    }
+    /* The files' VNICs are made anyway: the NIC may come back free. */
+    xvm_log_warn("link %s: %s; its VNICs have no wire for now",
+                 ml->conf.name, err);
+    ml->attach_warned = true;
+    return 0;
+}
+
+void nic_link_settle(struct vsw_mgr *m, struct mlink *ml)
+{
+    const struct mvnic *mv;
+
+    if (ml->origin != ORIGIN_NIC)
+        return;
+    if (ml->l && vsw_link_nvnics(ml->l) == 0) {
+        bool had = vsw_link_port(ml->l) != NULL;
+
+        nic_wire_release(m, ml);
+        vsw_link_destroy(ml->l);
+        ml->l = NULL;
+        if (had)
+            xvm_log_info("link %s: no VNIC left, released NIC %s (%s)",
+                         ml->conf.name, ml->ifname, ml->conf.devargs);
+        ml->conf.devargs[0] = '\0';
+    }
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->ml == ml)
+            return;
+    TAILQ_REMOVE(&m->links, ml, entry);
+    free(ml);
+}
+
+int nic_claim_check(struct vsw_mgr *m, const char *ifname, char *err,
+                    size_t errlen)
+{
+    if (ifname[0] && nic_mlink(m, ifname))
+        return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                    "link busy: NIC '%s' is link %s, which has VNICs",
+                    ifname, ifname);
+    return 0;
+}
+
+/* NIC @ifname is gone: the links over it keep their VNICs, no wire. */
+static void wires_lost(struct vsw_mgr *m, const char *ifname)
+{
+    struct mlink *ml;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (strcmp(ml->ifname, ifname) != 0 || !ml->l ||
+            !vsw_link_port(ml->l))
+            continue;
+        vsw_link_set_port(ml->l, NULL);
+        xvm_log_warn("link %s: NIC %s went away (%s closed); its VNICs "
+                     "have no wire until it comes back",
+                     ml->conf.name, ifname, ml->conf.devargs);
+        if (ml->origin == ORIGIN_NIC)
+            ml->conf.devargs[0] = '\0';
+        ml->attach_warned = false;
+    }
+}
+
+/* NIC @ifname is there: links over it without a wire get it back. */
+static void wires_back(struct vsw_mgr *m, const char *ifname)
+{
+    struct mlink *ml;
+    char why[256];
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (strcmp(ml->ifname, ifname) != 0 || !ml->l || ml->inactive ||
+            vsw_link_port(ml->l))
+            continue;
+        if (wire_attach(m, ml, why, sizeof(why)) == 0 || ml->attach_warned)
+            continue;
+        xvm_log_warn("link %s: %s", ml->conf.name, why);
+        ml->attach_warned = true;
+    }
+}
+
+/* Remove @nic from the table; the links over it lose their wire. */
+static void nic_drop(struct vsw_mgr *m, struct mnic *nic)
+{
+    char ifname[VSW_IFNAMSIZ];
+
+    snprintf(ifname, sizeof(ifname), "%s", nic->n.ifname);
+    TAILQ_REMOVE(&m->nics, nic, entry);
+    free(nic);
+    wires_lost(m, ifname);
+}
+
+void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
+{
+    struct mnic *nic = nic_by_index(m, n->ifindex), *at;
+
+    m->nics_on = true;
+    if (!n->ifname[0] || memchr(n->ifname, '\0', sizeof(n->ifname)) == NULL)
+        return;
+    /* Renamed: the old name went away, a new one came. */
+    if (nic && strcmp(nic->n.ifname, n->ifname) != 0) {
+        nic_drop(m, nic);
+        nic = NULL;
+    }
+    if (!nic) {
+        /* The same name under another ifindex: that one went. */
+        at = nic_find(m, n->ifname);
+        if (at)
+            nic_drop(m, at);
+        nic = calloc(1, sizeof(*nic));
+        if (!nic)
+            return;
+        nic->n = *n;
+        TAILQ_FOREACH(at, &m->nics, entry)
+            if (at->n.ifindex > n->ifindex)
+                break;
+        if (at)
+            TAILQ_INSERT_BEFORE(at, nic, entry);
+        else
+            TAILQ_INSERT_TAIL(&m->nics, nic, entry);
+    } else {
+        nic->n = *n;
+    }
+    wires_back(m, nic->n.ifname);
+}
+
+void vsw_mgr_hostnic_del(struct vsw_mgr *m, int ifindex)
+{
+    struct mnic *nic = nic_by_index(m, ifindex);
+
+    if (nic)
+        nic_drop(m, nic);
+}
+
+/* ---- listing ---- */
+
+static bool has_persistent_vnic(struct vsw_mgr *m, const struct mlink *ml)
+{
+    const struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->ml == ml && mv->origin != ORIGIN_TEMP)
+            return true;
+    return false;
+}
+
+int nic_links_walk(struct vsw_mgr *m, bool persistent,
+                   int (*fn)(const struct vsw_link_conf *lc,
+                             struct vsw_link *l, void *arg),
+                   void *arg)
+{
+    struct mnic *nic;
+    struct mlink *ml, tmp;
+    int rc;
+
+    /* The NICs there, in ifindex order. */
+    TAILQ_FOREACH(nic, &m->nics, entry) {
+        ml = nic_mlink(m, nic->n.ifname);
+        if (!ml) {
+            if (nic_shadowed(m, nic->n.ifname))
+                continue;
+            memset(&tmp, 0, sizeof(tmp));
+            snprintf(tmp.conf.name, sizeof(tmp.conf.name), "%s",
+                     nic->n.ifname);
+            tmp.conf.cls = VSW_CLASS_PHYS;
+            tmp.origin = ORIGIN_NIC;
+            snprintf(tmp.ifname, sizeof(tmp.ifname), "%s", nic->n.ifname);
+            ml = &tmp;
+        }
+        mgr_link_info(m, ml);
+        rc = fn(&ml->conf, ml->l, arg);
+        if (rc)
+            return rc;
+    }
+    /* Then those gone (or not come yet) that VNICs wait for. */
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin != ORIGIN_NIC || nic_find(m, ml->ifname) ||
+            (persistent && !has_persistent_vnic(m, ml)))
+            continue;
+        mgr_link_info(m, ml);
+        rc = fn(&ml->conf, ml->l, arg);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the MTU ---- */
+
+int vsw_mgr_link_set_mtu(struct vsw_mgr *m, const char *name, uint16_t mtu,
+                         char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    const struct mvnic *mv;
+    const char *ifname;
+    struct mnic *nic;
+    char why[128];
+    int rc;
+
+    if (!ml && !nic_listed(m, name))
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", name);
+    if (ml && ml->inactive)
+        return fail(m, VSW_ST_INACTIVE, err, errlen, -ENODEV,
+                    "link is not active (deleted with -t)");
+    if (ml && (ml->conf.cls != VSW_CLASS_PHYS || !ml->ifname[0]))
+        return fail(m, VSW_ST_NONE, err, errlen, -EOPNOTSUPP,
+                    "'%s' is not over a host NIC: its mtu is fixed", name);
+    ifname = ml ? ml->ifname : name;
+    if (mtu < LP_MTU_MIN || mtu > LP_MTU_MAX)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "invalid mtu '%u'", mtu);
+    nic = nic_find(m, ifname);
+    if (!nic)
+        return fail(m, VSW_ST_NICGONE, err, errlen, -ENODEV,
+                    "NIC '%s' is not there", ifname);
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        uint16_t v;
+
+        if (!ml || mv->ml != ml)
+            continue;
+        v = mv->conf.mtu > mv->saved.mtu ? mv->conf.mtu : mv->saved.mtu;
+        if (v > mtu)
+            return fail(m, VSW_ST_MTU_VNIC, err, errlen, -EBUSY,
+                        "VNIC '%s' over '%s' has mtu %u", mv->conf.name,
+                        name, v);
+    }
+    if (nic->n.mtu == mtu)
+        return 0;
+    rc = nic_mtu_set(m, nic->n.ifindex, mtu, why, sizeof(why));
+    if (rc < 0)
+        return fail(m, VSW_ST_NONE, err, errlen, rc,
+                    "cannot set the mtu of NIC '%s': %s", ifname, why);
+    nic->n.mtu = mtu;
+    xvm_log_info("NIC %s: mtu %u", ifname, mtu);
+    return 0;
+}
+
+/* ---- rtnetlink ---- */
+
+/* The first line of /sys/class/net/@ifname/@what, or "". */
+static void sysfs_read(const char *ifname, const char *what, char *buf,
+                       size_t len)
+{
+    char path[128];
+    FILE *f;
+
+    buf[0] = '\0';
+    snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, what);
+    f = fopen(path, "re");
+    if (!f)
+        return;
+    if (!fgets(buf, (int)len, f))
+        buf[0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    fclose(f);
+}
+
+/* @link as a NIC of the table; false if it is not one (not Ethernet,
+ * the loopback, no usable name). */
+static bool nic_from_link(struct rtnl_link *link, struct vsw_hostnic *n)
+{
+    unsigned flags = rtnl_link_get_flags(link);
+    const char *name = rtnl_link_get_name(link);
+    unsigned mtu = rtnl_link_get_mtu(link);
+    char buf[32];
+    long speed;
+
+    const char *kind = rtnl_link_get_type(link);
+
+    /* An ifb only mirrors what tc redirects to it: no wire. */
+    if (rtnl_link_get_arptype(link) != ARPHRD_ETHER ||
+        (flags & IFF_LOOPBACK) || !name || lp_ifname_check(name) < 0 ||
+        (kind && strcmp(kind, "ifb") == 0))
+        return false;
+    memset(n, 0, sizeof(*n));
+    n->ifindex = rtnl_link_get_ifindex(link);
+    snprintf(n->ifname, sizeof(n->ifname), "%s", name);
+    n->admin_up = flags & IFF_UP;
+    n->carrier = flags & IFF_LOWER_UP;
+    n->promisc = flags & IFF_PROMISC;
+    n->mtu = mtu > UINT16_MAX ? UINT16_MAX : (uint16_t)mtu;
+    /* ethtool's, which rtnetlink does not carry. */
+    sysfs_read(name, "speed", buf, sizeof(buf));
+    speed = strtol(buf, NULL, 10);
+    n->speed = speed > 0 ? (uint32_t)speed : 0;
+    sysfs_read(name, "duplex", buf, sizeof(buf));
+    n->duplex = strcmp(buf, "full") == 0 ? 2 : strcmp(buf, "half") == 0;
+    return true;
+}
+
+/* One object of an event: a NIC came, changed or went. */
+static void event_obj(struct nl_object *obj, void *arg)
+{
+    struct vsw_mgr *m = arg;
+    struct rtnl_link *link = (struct rtnl_link *)obj;
+    struct vsw_hostnic n;
+
+    if (nl_object_get_msgtype(obj) != RTM_DELLINK && nic_from_link(link, &n))
+        vsw_mgr_hostnic_set(m, &n);
+    else
+        vsw_mgr_hostnic_del(m, rtnl_link_get_ifindex(link));
+}
+
+/* Read every NIC and make the table say exactly that. */
+static int nics_dump(struct vsw_mgr *m)
+{
+    struct nl_cache *cache = NULL;
+    struct nl_object *o;
+    struct mnic *nic, *next;
+    int rc = rtnl_link_alloc_cache(m->nl->req, AF_UNSPEC, &cache);
+
+    if (rc < 0) {
+        xvm_log_err("rtnetlink: cannot list the NICs: %s", nl_geterror(rc));
+        return -EIO;
+    }
+    for (nic = TAILQ_FIRST(&m->nics); nic; nic = next) {
+        struct rtnl_link *link = rtnl_link_get(cache, nic->n.ifindex);
+        struct vsw_hostnic n;
+        bool keep = link && nic_from_link(link, &n);
+
+        next = TAILQ_NEXT(nic, entry);
+        if (link)
+            rtnl_link_put(link);
+        if (!keep)
+            nic_drop(m, nic);
+    }
+    for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+        struct vsw_hostnic n;
+
+        if (nic_from_link((struct rtnl_link *)o, &n))
+            vsw_mgr_hostnic_set(m, &n);
+    }
+    nl_cache_free(cache);
+    return 0;
+}
+
+int nic_open(struct vsw_mgr *m)
+{
+    struct hostnic_nl *nl = calloc(1, sizeof(*nl));
+    int rc = -ENOMEM;
+
+    if (!nl)
+        return -ENOMEM;
+    nl->ev = nl_socket_alloc();
+    nl->req = nl_socket_alloc();
+    if (!nl->ev || !nl->req)
+        goto fail;
+    rc = -EIO;
+    /* Subscribed before the dump: nothing falls between the two. */
+    if (nl_connect(nl->ev, NETLINK_ROUTE) < 0 ||
+        nl_socket_add_membership(nl->ev, RTNLGRP_LINK) < 0 ||
+        nl_socket_set_nonblocking(nl->ev) < 0 ||
+        nl_connect(nl->req, NETLINK_ROUTE) < 0)
+        goto fail;
+    nl_socket_set_buffer_size(nl->ev, EV_RCVBUF, 0);
+    m->nl = nl;
+    m->nics_on = true;
+    rc = nics_dump(m);
+    if (rc == 0)
+        return 0;
+    m->nl = NULL;
+fail:
+    nl_socket_free(nl->ev);
+    nl_socket_free(nl->req);
+    free(nl);
+    return rc;
+}
+
+void nic_close(struct vsw_mgr *m)
+{
+    if (!m->nl)
+        return;
+    nl_socket_free(m->nl->ev);
+    nl_socket_free(m->nl->req);
+    free(m->nl);
+    m->nl = NULL;
+}
+
+int vsw_mgr_hostnic_fd(const struct vsw_mgr *m)
+{
+    return m->nl ? nl_socket_get_fd(m->nl->ev) : -1;
+}
+
+void vsw_mgr_hostnic_run(struct vsw_mgr *m)
+{
+    static _Alignas(NLMSG_ALIGNTO) char buf[EV_BUFSIZ];
+    int fd = vsw_mgr_hostnic_fd(m);
+
+    while (fd >= 0) {
+        ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        struct nlmsghdr *h;
+        int len;
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0) {
+            /* ENOBUFS: the kernel dropped events.  Read it all again. */
+            xvm_log_warn("rtnetlink: %s: reading every NIC again",
+                         n < 0 ? strerror(errno) : "end of file");
+            nics_dump(m);
+            return;
+        }
+        len = (int)n;
+        for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+             h = NLMSG_NEXT(h, len)) {
+            struct nl_msg *msg;
+
+            if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
+                continue;
+            msg = nlmsg_convert(h);
+            if (!msg)
+                continue;
+            /* The parser finds its cache operations by protocol. */
+            nlmsg_set_proto(msg, NETLINK_ROUTE);
+            nl_msg_parse(msg, event_obj, m);
+            nlmsg_free(msg);
+        }
+    }
+}
+
+/* The errno nearest to a libnl error. */
+static int nl_errno(int nlerr)
+{
+    switch (-nlerr) {
+    case NLE_PERM: return -EPERM;
+    case NLE_OBJ_NOTFOUND: case NLE_NODEV: return -ENODEV;
+    case NLE_OPNOTSUPP: return -EOPNOTSUPP;
+    case NLE_RANGE: return -ERANGE;
+    case NLE_BUSY: return -EBUSY;
+    case NLE_NOMEM: return -ENOMEM;
+    default: return -EINVAL;
+    }
+}
+
+int nic_mtu_set(struct vsw_mgr *m, int ifindex, uint16_t mtu, char *why,
+                size_t whylen)
+{
+    struct rtnl_link *orig, *chg;
+    int rc;
+
+    if (!m->nl) {
+        snprintf(why, whylen, "NICs are not followed here");
+        return -EOPNOTSUPP;
+    }
+    orig = rtnl_link_alloc();
+    chg = rtnl_link_alloc();
+    if (!orig || !chg) {
+        rc = -NLE_NOMEM;
+    } else {
+        rtnl_link_set_ifindex(orig, ifindex);
+        rtnl_link_set_mtu(chg, mtu);
+        rc = rtnl_link_change(m->nl->req, orig, chg, 0);
+    }
+    if (rc < 0)
+        snprintf(why, whylen, "%s", nl_geterror(rc));
+    if (orig)
+        rtnl_link_put(orig);
+    if (chg)
+        rtnl_link_put(chg);
+    return rc < 0 ? nl_errno(rc) : 0;
+}

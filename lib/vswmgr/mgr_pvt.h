@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The datalink manager's records, shared by mgr.c (objects, persistence,
+ * the control commands' work) and hostnic.c (the host's NICs as
+ * datalinks, followed through rtnetlink).  Control thread only.
+ */
+#ifndef VSWMGR_MGR_PVT_H
+#define VSWMGR_MGR_PVT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/queue.h>
+
+#include "vswmgr/mgr.h"
+
+/*
+ * Where a link or VNIC comes from (vswmgr/mgr.h).  ORIGIN_NIC: a host
+ * NIC's own link, which exists as a record only while VNIC records sit on
+ * it (the NIC itself is listed from the NIC table); never written to the
+ * state file.
+ */
+enum origin { ORIGIN_BOOT, ORIGIN_PERSIST, ORIGIN_TEMP, ORIGIN_NIC };
+
+struct mlink {
+    struct vsw_link_conf conf;
+    struct vsw_link *l; /* NULL: inactive, or a NIC's link with no VNIC
+                           running */
+    enum origin origin;
+    bool deleting; /* left out of the state file being written */
+    bool inactive; /* deleted with -t: only the record is left */
+    /* The host NIC that is the wire: a NIC's own link, or a phys link
+     * whose devargs name one (net_af_packet / net_af_xdp iface=). */
+    char ifname[VSW_IFNAMSIZ];
+    bool nic_promisc;   /* the NIC was promiscuous before we attached */
+    bool attach_warned; /* a failed attach was logged; not again */
+    TAILQ_ENTRY(mlink) entry;
+};
+
+struct mvnic {
+    struct vsw_vnic_conf conf;  /* as running */
+    struct vsw_vnic_conf saved; /* as persisted */
+    struct vsw_vnic *v;
+    struct mlink *ml;
+    enum origin origin;
+    bool deleting;
+    bool inactive; /* deleted with -t: only the record is left */
+    TAILQ_ENTRY(mvnic) entry;
+};
+
+/* A host NIC as rtnetlink last told it. */
+struct mnic {
+    struct vsw_hostnic n;
+    TAILQ_ENTRY(mnic) entry;
+};
+
+struct hostnic_nl;
+
+struct vsw_mgr {
+    struct vsw_switch *sw;
+    const struct vsw_mgr_owner_ops *owner; /* of the domains' VNICs */
+    void *owner_arg;
+    struct rte_mempool *pool;
+    char state_path[PATH_MAX]; /* "" when nothing is persisted */
+    bool restoring;            /* the state file is being read */
+    enum vsw_status status;    /* of the last failure (vsw_mgr_status) */
+    TAILQ_HEAD(, mlink) links;
+    TAILQ_HEAD(, mvnic) vnics;
+    TAILQ_HEAD(, mnic) nics;   /* the host's NICs, by ifindex */
+    const char *nic_kind;      /* port kind for NICs (NULL: af_packet) */
+    struct hostnic_nl *nl;     /* rtnetlink; NULL: NICs fed by hand */
+    bool nics_on;              /* NICs are followed (or fed): the files'
+                                  VNICs may wait for one */
+    struct {
+        uint64_t conn;       /* the client connection that asked */
+        struct vsw_cap *cap;
+    } caps[VSW_CAP_MAX];
+    unsigned ncaps;
+};
+
+/* ---- mgr.c ---- */
+
+/* A failure: @st for the client (vsw_mgr_status()), the details in @err
+ * for logs, @rc returned. */
+int mgr_fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
+             int rc, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+struct mlink *mlink_find(struct vsw_mgr *m, const char *name);
+/* Fill what @ml reports besides its configuration (state, MTU, ...). */
+void mgr_link_info(struct vsw_mgr *m, struct mlink *ml);
+
+/* ---- hostnic.c: the host's NICs as datalinks ---- */
+
+/* The NIC named @ifname in the table, or NULL. */
+struct mnic *nic_find(struct vsw_mgr *m, const char *ifname);
+/* Is @name a host NIC listed as a datalink of that name (present, not
+ * the wire of another link, not one of our TAPs, ...)? */
+bool nic_listed(struct vsw_mgr *m, const char *name);
+/*
+ * The link a VNIC over @name goes on when no record has that name: the
+ * NIC's own link, made (detached) if needed.  @admin: a client asked;
+ * otherwise (boot configuration, state file) a NIC that is not there yet
+ * still gets its link, which stays down until the NIC appears.
+ * @return the link, or NULL (not a NIC's name).
+ */
+struct mlink *nic_link_get(struct vsw_mgr *m, const char *name, bool admin);
+/*
+ * Make @ml ready for a VNIC: a NIC's link gets its switch link and, if
+ * the NIC is there, its wire (the attachment on first use).  A failed
+ * attachment fails when @admin, and is logged otherwise (the link waits
+ * for the NIC to come back).  Other links are ready already.
+ */
+int nic_link_ready(struct vsw_mgr *m, struct mlink *ml, bool admin,
+                   char *err, size_t errlen);
+/* A VNIC record left @ml (or failed to be made on it): a NIC's link
+ * lets go of its wire with its last running VNIC, and its record goes
+ * with its last VNIC record. */
+void nic_link_settle(struct vsw_mgr *m, struct mlink *ml);
+/* The reported part of @ml's conf that its NIC gives: state, MTU, speed,
+ * duplex, ifname, flags. */
+void nic_link_info(struct vsw_mgr *m, struct mlink *ml);
+/* The MTU of the link @ml (its NIC's, 9000 for an etherstub, else
+ * 1500). */
+uint16_t link_mtu(struct vsw_mgr *m, const struct mlink *ml);
+/* The host NIC a phys link's devargs name (iface= of net_af_packet or
+ * net_af_xdp) into @ifname, or "". */
+void devargs_ifname(const char *devargs, char ifname[VSW_IFNAMSIZ]);
+/* May a new phys link over NIC @ifname be made?  Not while the NIC's own
+ * link has VNICs (it would be attached twice). */
+int nic_claim_check(struct vsw_mgr *m, const char *ifname, char *err,
+                    size_t errlen);
+/* Open the wire of phys link @ml: its devargs, or for a NIC's own link
+ * the attachment (hostnic_attach()).  @return the port, or NULL with
+ * *@rc and @err set. */
+struct vsw_port *link_wire_open(struct vsw_mgr *m, struct mlink *ml,
+                                char *err, size_t errlen, int *rc);
+/* Before a phys link with a wire on a NIC is destroyed: give the NIC its
+ * promiscuity back. */
+void nic_wire_release(struct vsw_mgr *m, struct mlink *ml);
+/* Walk the links of NICs without a record of another kind, as
+ * vsw_mgr_link_walk() does; @persistent: as the persistent walk. */
+int nic_links_walk(struct vsw_mgr *m, bool persistent,
+                   int (*fn)(const struct vsw_link_conf *lc,
+                             struct vsw_link *l, void *arg),
+                   void *arg);
+/* Close the rtnetlink sockets (vsw_mgr_destroy()). */
+void nic_close(struct vsw_mgr *m);
+/* Open them and read every NIC (vsw_mgr_create() with params->hostnics).
+ * @return 0 or -errno. */
+int nic_open(struct vsw_mgr *m);
+/* Set the MTU of NIC @ifindex through rtnetlink.  @return 0 or -errno,
+ * with the kernel's reason in @why. */
+int nic_mtu_set(struct vsw_mgr *m, int ifindex, uint16_t mtu, char *why,
+                size_t whylen);
+
+#endif
