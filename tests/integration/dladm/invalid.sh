@@ -19,8 +19,8 @@ dl delete-vnic -t vnic3 && dl delete-vnic -t vnic5 &&
     dl delete-etherstub -t stub1 || fail "delete -t"
 before=$(snapshot)
 persistent_before=$(dl show-vnic -P -p -o link,over,vid,macaddress
-    dl show-link -P -p -o link,class)
-props_before=$(dl show-linkprop -c -o link,property,value)
+    dl show-link -P -p -o link,class | ours)
+props_before=$(dl show-linkprop -c -o link,property,value | ours)
 n=0
 
 # bad MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1.
@@ -112,8 +112,16 @@ bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid 
     set-linkprop -p allowed-ips=10.0.0.1/24 vnic1
 bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
     set-linkprop -p allowed-ips=10.0.0.1,10.0.0.1 vnic1
-bad "dladm: warning: cannot set link property 'mtu' on 'phys0': read-only property" \
-    set-linkprop -p mtu=9000 phys0
+bad "dladm: warning: cannot set link property 'maxbw' on 'phys0': read-only property" \
+    set-linkprop -p maxbw=100M phys0
+bad "dladm: warning: cannot set link property 'mtu' on 'stub2': read-only property" \
+    set-linkprop -p mtu=1500 stub2
+bad "dladm: vnic creation over phys0 failed: mtu 9000 is larger than the mtu of phys0 (1500)" \
+    create-vnic -l phys0 -p mtu=9000 v0
+bad "dladm: warning: cannot set link property 'mtu' on 'vnic1': mtu 1501 is larger than the mtu of phys0 (1500)" \
+    set-linkprop -p mtu=1501 vnic1
+bad "dladm: invalid link name '$VETH_SW': the NIC is link phys0" \
+    create-vnic -l "$VETH_SW" v0
 bad "dladm: link property must be specified" set-linkprop vnic1
 bad "dladm: link nolink0 is not valid: object not found" \
     set-linkprop -p priority=low nolink0
@@ -170,10 +178,10 @@ usage: dladm <subcommand> <args> ...
 $(dl help | sed -n '2,/^$/p' | sed '$d')" create-vlan
 echo "$n invalid invocations"
 [ "$n" -ge 40 ] || fail "only $n cases"
-[ "$(dl show-linkprop -c -o link,property,value)" = "$props_before" ] ||
+[ "$(dl show-linkprop -c -o link,property,value | ours)" = "$props_before" ] ||
     fail "a property changed"
 [ "$(dl show-vnic -P -p -o link,over,vid,macaddress
-     dl show-link -P -p -o link,class)" = "$persistent_before" ] ||
+     dl show-link -P -p -o link,class | ours)" = "$persistent_before" ] ||
     fail "the persistent configuration changed"
 
 note "vswitchd refuses bad requests too (vswctl, no dladm checks)"

@@ -25,3 +25,9 @@ dl_start() {
 
 # What must not change when a command fails.
 snapshot() { dl show-vnic -p -o link,over,vid,macaddress; }
+
+# vswitchd lists every host NIC as a phys link of its own name, and they
+# come and go with whatever else runs on this machine: ours keeps only the
+# lines (human or parsable) of the links these tests make, and headers.
+OWN_LINKS='LINK|phys0|t?stub[0-9]+|t?vnic[0-9]+|old2|xvm[0-9]+_[0-9]+'
+ours() { grep -E "^($OWN_LINKS)([ :]|\$)"; }
