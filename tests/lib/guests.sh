@@ -129,6 +129,13 @@ ping_ok() { # FROM-DOMAIN TO-IP
     xvm exec "$1" ping -c 3 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1
 }
 
+# The links this test made, sorted, on one line: not the host's NICs,
+# which vswitchd lists as links too ("nic=" in link-show's NIC column).
+own_links() {
+    ctl link-show | awk '$6 !~ /^nic=/ { print $1 }' | sort | tr '\n' ' ' |
+        sed 's/ $//'
+}
+
 # vnic_field VNIC COLUMN: one column of `vswctl vnic-show VNIC` (1-based).
 vnic_field() { ctl vnic-show "$1" 2>/dev/null | awk -v c="$2" 'NR == 1 { print $c }'; }
 vnic_exists() { ctl vnic-show "$1" >/dev/null 2>&1; }

@@ -75,5 +75,5 @@ for p in /local/domain/0/backend/vif/$a /local/domain/0/backend/vif/$b \
     xenstore-exists "$p" 2>/dev/null && fail "$p left" || ok "$p removed"
 done
 expect "links untouched" "phys0 stub0" \
-    "$(ctl link-show | awk '{ print $1 }' | sort | tr '\n' ' ' | sed 's/ $//')"
+    "$(own_links)"
 finish

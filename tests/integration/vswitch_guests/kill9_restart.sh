@@ -42,7 +42,7 @@ for round in 1 2; do
         ok "round $round: no traffic while vswitchd is down"
     start_vswd
     expect "round $round: persistent links back" "phys0 stub0" \
-        "$(ctl link-show | awk '{ print $1 }' | sort | tr '\n' ' ' | sed 's/ $//')"
+        "$(own_links)"
     for pair in "$a $ra" "$b $rb"; do
         set -- $pair
         d=$1 r=$2
