@@ -336,6 +336,294 @@ static bool pads_zero(const struct nlmsghdr *nlh)
     return true;
 }
 
+/* ---- host NICs, fed by hand, attached through a port kind of ours ---- */
+
+static int nic_opens, nic_closes, nic_refuse;
+
+static uint16_t nicp_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                        uint16_t n)
+{
+    (void)port;
+    (void)pkts;
+    (void)n;
+    return 0;
+}
+
+static uint16_t nicp_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                        uint16_t n, enum vsw_drop *why)
+{
+    (void)port;
+    (void)why;
+    rte_pktmbuf_free_bulk(pkts, n);
+    return n;
+}
+
+static void nicp_destroy(struct vsw_port *port)
+{
+    nic_closes++;
+    free(port);
+}
+
+static const struct vsw_port_ops nicp_ops = {
+    .kind = "testnic",
+    .rx = nicp_rx,
+    .tx = nicp_tx,
+    .destroy = nicp_destroy,
+};
+
+static struct vsw_port *nicp_open(const struct vsw_port_args *a,
+                                  struct rte_mempool *pool)
+{
+    struct vsw_port *port;
+
+    (void)pool;
+    if (!a->name || nic_refuse) {
+        errno = EBUSY;
+        return NULL;
+    }
+    port = calloc(1, sizeof(*port));
+    port->ops = &nicp_ops;
+    snprintf(port->name, sizeof(port->name), "%s", a->name);
+    port->rx_fd = -1;
+    port->wake_fd = -1;
+    nic_opens++;
+    return port;
+}
+
+static const struct vsw_port_class nicp_class = {"testnic", nicp_open};
+
+static void nic_world_up(struct world *w)
+{
+    struct vsw_switch_params sp = {.pool = test_pool};
+    struct vsw_mgr_params mp = {.pool = test_pool, .state_dir = tmpdir,
+                                .nic_port_kind = "testnic"};
+
+    w->sw = vsw_switch_create(&sp);
+    mp.sw = w->sw;
+    w->m = vsw_mgr_create(&mp);
+}
+
+static void nic_set(struct vsw_mgr *m, int ifindex, const char *name,
+                    bool carrier, uint16_t mtu)
+{
+    struct vsw_hostnic n = {.ifindex = ifindex, .admin_up = true,
+                            .carrier = carrier, .mtu = mtu, .speed = 1000,
+                            .duplex = 2};
+
+    snprintf(n.ifname, sizeof(n.ifname), "%s", name);
+    vsw_mgr_hostnic_set(m, &n);
+}
+
+struct got_link {
+    const char *name;
+    struct vsw_link_conf lc;
+    int found, nlinks;
+};
+
+static int got_link_cb(const struct vsw_link_conf *lc, struct vsw_link *l,
+                       void *arg)
+{
+    struct got_link *g = arg;
+
+    (void)l;
+    g->nlinks++;
+    if (strcmp(lc->name, g->name) == 0) {
+        g->lc = *lc;
+        g->found++;
+    }
+    return 0;
+}
+
+/* Link @name as the running walk reports it; found is 0 if not listed. */
+static struct got_link link_get(struct vsw_mgr *m, const char *name)
+{
+    struct got_link g = {.name = name};
+
+    vsw_mgr_link_walk(m, got_link_cb, &g);
+    return g;
+}
+
+static void test_mgr_hostnic(void)
+{
+    struct world w;
+    struct vsw_vnic_conf vc;
+    struct vsw_link_conf lc;
+    struct got_link g;
+    char *state;
+
+    snprintf(state_path, sizeof(state_path), "%s/%s", tmpdir,
+             VSW_STATE_FILE);
+    unlink(state_path);
+    CHECK_EQ(vsw_port_class_register(&nicp_class), 0);
+    nic_world_up(&w);
+    CHECK(w.m && vsw_mgr_hostnic_fd(w.m) == -1);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    nic_set(w.m, 8, "vw12s", false, 1500); /* a name dladm would refuse */
+    nic_set(w.m, 9, "eth9", true, 1500);
+
+    /* Every NIC is a link of its own, detached until used. */
+    g = link_get(w.m, "eth7");
+    CHECK(g.found == 1 && g.lc.cls == VSW_CLASS_PHYS &&
+          g.lc.state == VSW_LINK_STATE_UP && g.lc.speed == 1000 &&
+          g.lc.duplex == 2 && g.lc.mtu == 1500 &&
+          g.lc.flags == VSW_LINK_F_HOSTNIC &&
+          strcmp(g.lc.ifname, "eth7") == 0 && !g.lc.devargs[0]);
+    g = link_get(w.m, "vw12s");
+    CHECK(g.found == 1 && g.lc.state == VSW_LINK_STATE_DOWN &&
+          g.lc.speed == 0);
+    CHECK_EQ(g.nlinks, 3);
+
+    /* The first VNIC attaches; a bad one over it changes nothing. */
+    vc = vnic("v1", "eth7");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK_EQ(nic_opens, 1);
+    g = link_get(w.m, "eth7");
+    CHECK(g.lc.flags == (VSW_LINK_F_HOSTNIC | VSW_LINK_F_ATTACHED) &&
+          g.lc.nvnics == 1 && strcmp(g.lc.devargs, "testnic:eth7") == 0);
+    vc = vnic("v2", "eth7");
+    vc.mtu = 9000;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_MTU_LINK);
+    CHECK(strcmp(err, "mtu 9000 is larger than the mtu of 'eth7' (1500)") ==
+          0);
+    vc = vnic("v2", "vw12s");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK_EQ(nic_opens, 2);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", err, sizeof(err)), 0);
+    CHECK_EQ(nic_closes, 1);
+    vc = vnic("v2", "nosuch0");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -ENOENT);
+    CHECK(link_get(w.m, "nosuch0").found == 0);
+    /* A NIC the port kind refuses (another switch holds it): nothing. */
+    nic_refuse = 1;
+    vc = vnic("v3", "eth9");
+    CHECK(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)) == -EBUSY);
+    CHECK(strstr(err, "cannot attach to NIC 'eth9'") != NULL);
+    nic_refuse = 0;
+    CHECK(vsw_vnic_find(w.sw, "v3") == NULL &&
+          vsw_link_find(w.sw, "eth9") == NULL);
+
+    /* Persistent VNICs are written; the NIC's link is not. */
+    state = slurp(state_path);
+    CHECK(state && strstr(state, "vnic v1 link=eth7 ") &&
+          !strstr(state, "link eth7"));
+
+    /* A NIC's link is no record to delete or rename; its name is taken;
+     * it cannot be the wire of another link while it has VNICs. */
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "eth7", err, sizeof(err)),
+             -EOPNOTSUPP);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_HOSTNIC);
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "eth9", err, sizeof(err)),
+             -EOPNOTSUPP);
+    CHECK_EQ(vsw_mgr_rename(w.m, "eth7", "net0", err, sizeof(err)),
+             -EOPNOTSUPP);
+    lc = stub("eth9", false);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), -EEXIST);
+    CHECK_EQ(vsw_mgr_rename(w.m, "v1", "eth9", err, sizeof(err)), -EEXIST);
+    memset(&lc, 0, sizeof(lc));
+    strcpy(lc.name, "phys1");
+    lc.cls = VSW_CLASS_PHYS;
+    strcpy(lc.devargs, "net_af_packet1,iface=eth7");
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), -EBUSY);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKBUSY);
+
+    /* MTU: a VNIC's fits in the link's; the link's (the NIC's) cannot go
+     * below a VNIC's. */
+    vc = vnic("v1", "");
+    vc.mtu = 1400;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MTU, false, err,
+                                 sizeof(err)), 0);
+    vc.mtu = 1501;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MTU, false, err,
+                                 sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_link_set_mtu(w.m, "eth7", 1300, err, sizeof(err)),
+             -EBUSY);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_MTU_VNIC);
+    CHECK_EQ(vsw_mgr_link_set_mtu(w.m, "eth7", 9001, err, sizeof(err)),
+             -EINVAL);
+    CHECK_EQ(vsw_mgr_link_set_mtu(w.m, "v1", 1500, err, sizeof(err)),
+             -ENOENT);
+    nic_set(w.m, 7, "eth7", true, 9000); /* the host changed it */
+    CHECK_EQ(link_get(w.m, "eth7").lc.mtu, 9000);
+    vc.mtu = 9000;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MTU, true, err,
+                                 sizeof(err)), 0);
+
+    /* Carrier lost, then the NIC gone: the VNIC stays, the wire goes. */
+    nic_set(w.m, 7, "eth7", false, 9000);
+    g = link_get(w.m, "eth7");
+    CHECK(g.lc.state == VSW_LINK_STATE_DOWN &&
+          (g.lc.flags & VSW_LINK_F_ATTACHED));
+    vsw_mgr_hostnic_del(w.m, 7);
+    g = link_get(w.m, "eth7");
+    CHECK(g.found == 1 && g.lc.state == VSW_LINK_STATE_UNKNOWN &&
+          g.lc.flags == VSW_LINK_F_HOSTNIC && g.lc.nvnics == 1);
+    CHECK_EQ(nic_closes, 2);
+    CHECK(vsw_vnic_find(w.sw, "v1") != NULL);
+    /* Back under another ifindex: attached again. */
+    nic_set(w.m, 17, "eth7", true, 1500);
+    g = link_get(w.m, "eth7");
+    CHECK(g.lc.state == VSW_LINK_STATE_UP &&
+          (g.lc.flags & VSW_LINK_F_ATTACHED));
+    CHECK_EQ(nic_opens, 3);
+    /* Renamed by the host: gone under the old name. */
+    nic_set(w.m, 17, "eth70", true, 1500);
+    CHECK(link_get(w.m, "eth7").lc.state == VSW_LINK_STATE_UNKNOWN);
+    CHECK(link_get(w.m, "eth70").found == 1);
+    nic_set(w.m, 17, "eth7", true, 1500);
+    CHECK_EQ(nic_opens, 4);
+
+    /* Moving the last VNIC elsewhere, or deleting it, lets go. */
+    lc = stub("stub0", false);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+    vc = vnic("v1", "stub0");
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK, false, err,
+                                 sizeof(err)), 0);
+    CHECK_EQ(nic_closes, 4);
+    CHECK(vsw_link_find(w.sw, "eth7") == NULL);
+    /* Not back with its mtu 9000: the NIC is at 1500 again. */
+    vc = vnic("v1", "eth7");
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK, false, err,
+                                 sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_MTU_LINK);
+    CHECK(vsw_link_find(w.sw, "eth7") == NULL);
+    CHECK_EQ(nic_opens, 4);
+    vc.mtu = 0;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK | VSW_MOD_MTU, false,
+                                 err, sizeof(err)), 0);
+    CHECK_EQ(nic_opens, 5);
+    /* delete -t: the record stays, the attachment goes. */
+    CHECK_EQ(vsw_mgr_vnic_deactivate(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(nic_closes, 5);
+    CHECK(link_get(w.m, "eth7").found == 1);
+    world_down(&w);
+
+    /* The next start: v1 comes back and attaches. */
+    nic_world_up(&w);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    CHECK_EQ(vsw_mgr_restore(w.m, err, sizeof(err)), 2);
+    CHECK(vsw_vnic_find(w.sw, "v1") != NULL);
+    CHECK_EQ(nic_opens, 6);
+    world_down(&w);
+    CHECK_EQ(nic_closes, 6);
+
+    /* ... and waits for a NIC that is not there yet. */
+    nic_world_up(&w);
+    nic_set(w.m, 9, "eth9", true, 1500);
+    CHECK_EQ(vsw_mgr_restore(w.m, err, sizeof(err)), 2);
+    g = link_get(w.m, "eth7");
+    CHECK(g.found == 1 && g.lc.state == VSW_LINK_STATE_UNKNOWN &&
+          !(g.lc.flags & VSW_LINK_F_ATTACHED));
+    CHECK_EQ(nic_opens, 6);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    CHECK_EQ(nic_opens, 7);
+    CHECK(link_get(w.m, "eth7").lc.flags & VSW_LINK_F_ATTACHED);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(nic_closes, 7);
+    world_down(&w);
+    unlink(state_path);
+}
+
 static void test_protocol_create(void)
 {
     static _Alignas(8) char req[8192];
@@ -599,6 +887,7 @@ int main(void)
     RUN(test_mgr_create);
     RUN(test_mgr_refuse);
     RUN(test_mgr_modify_restore);
+    RUN(test_mgr_hostnic);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
     RUN(test_client);
