@@ -40,6 +40,7 @@
 #include <rte_ethdev.h>
 
 #include "mgr_pvt.h"
+#include "vswctl/ctl.h"
 #include "xvm/log.h"
 
 #ifndef IFF_LOWER_UP
@@ -724,8 +725,8 @@ void vsw_mgr_hostnic_run(struct vsw_mgr *m)
             return;
         }
         len = (int)n;
-        for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
-             h = NLMSG_NEXT(h, len)) {
+        for (h = (struct nlmsghdr *)buf; vsw_ctl_msg_ok(h, len);
+             h = mnl_nlmsg_next(h, &len)) {
             struct nl_msg *msg;
 
             if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)

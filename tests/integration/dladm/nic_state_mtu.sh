@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# A host NIC's link follows the NIC.  Carrier lost at the other end of
+# the veth, and the NIC set down by the host, reach STATE in show-link
+# (the NIC's link and every VNIC over it) and show-phys within a second,
+# and so does their return; an etherstub and its VNICs are always up.
+# The MTU is the NIC's (show-link, show-linkprop) and set-linkprop -p mtu
+# sets it on the NIC; a VNIC's MTU may not exceed its link's (dladm and
+# vswitchd both refuse, with a message, changing nothing), and the NIC's
+# may not be set below a VNIC's.
+. "$(dirname "$0")/lib.sh"
+dl_require
+
+NIC=$VETH_SW
+listed() { dl show-phys -p -o link "$NIC" >/dev/null 2>&1; }
+outside_up
+vswd_start ""
+wait_until 2 listed || fail "$NIC not listed"
+dl create-vnic -t -l "$NIC" -m 2:8:20:0:0:1 vnic1 || fail "vnic1"
+dl create-vnic -t -l "$NIC" -m 2:8:20:0:0:2 -v 7 vnic2 || fail "vnic2"
+dl create-etherstub -t stub1 || fail "stub1"
+dl create-vnic -t -l stub1 vnic3 || fail "vnic3"
+
+# The states of the NIC's link and its VNICs, as show-link has them.
+states() {
+    dl show-link -p -o link,state | grep -E "^($NIC|vnic[123]|stub1):" |
+        tr '\n' ' ' | sed 's/ $//'
+}
+phys_state() { dl show-phys -p -o state "$NIC"; }
+# within_1s WHAT WANT COMMAND...: COMMAND prints WANT within one second.
+within_1s() {
+    local what="$1" want="$2" t0 ms got
+    shift 2
+    t0=$(date +%s%N)
+    while :; do
+        got=$("$@")
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        if [ "$got" = "$want" ]; then
+            echo "$what: $ms ms"
+            return 0
+        fi
+        [ "$ms" -ge 1000 ] && { fail "$what: '$got' after $ms ms, not '$want'"; }
+        sleep 0.02
+    done
+}
+UP="stub1:up $NIC:up vnic1:up vnic2:up vnic3:up"
+DOWN="stub1:up $NIC:down vnic1:down vnic2:down vnic3:up"
+
+note "state"
+within_1s "up at first" "$UP" states
+ip -n "$NS_OUT" link set "$VETH_OUT" down
+within_1s "the other end down: no carrier" "$DOWN" states
+within_1s "show-phys" down phys_state
+ip -n "$NS_OUT" link set "$VETH_OUT" up
+within_1s "the other end up again" "$UP" states
+within_1s "show-phys" up phys_state
+ip link set "$NIC" down
+within_1s "the NIC set down" "$DOWN" states
+ip link set "$NIC" up
+within_1s "the NIC set up again" "$UP" states
+
+note "the MTU is the NIC's"
+[ "$(dl show-linkprop -c -o perm,value,default,possible -p mtu "$NIC")" = \
+    "rw:1500:1500:68-9000" ] || fail "show-linkprop mtu $NIC"
+[ "$(dl show-linkprop -c -o perm,value -p mtu stub1)" = "r-:9000" ] ||
+    fail "show-linkprop mtu stub1"
+before=$(snapshot)
+props=$(dl show-linkprop -c -o link,property,value | ours)
+# bad MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1, nothing
+# changed.
+bad() {
+    local want="$1" out rc
+    shift
+    out=$(dl "$@" 2>&1 >/dev/null)
+    rc=$?
+    [ "$rc" = 1 ] || fail "dladm $*: exit status $rc, not 1"
+    [ "$out" = "$want" ] || fail "dladm $*: said '$out', expected '$want'"
+    [ "$(snapshot)" = "$before" ] || fail "dladm $*: changed the VNICs"
+    [ "$(dl show-linkprop -c -o link,property,value | ours)" = "$props" ] ||
+        fail "dladm $*: changed a property"
+}
+bad "dladm: vnic creation over $NIC failed: mtu 9000 is larger than the mtu of $NIC (1500)" \
+    create-vnic -l "$NIC" -p mtu=9000 vnic4
+bad "dladm: warning: cannot set link property 'mtu' on 'vnic1': mtu 1501 is larger than the mtu of $NIC (1500)" \
+    set-linkprop -p mtu=1501 vnic1
+bad "dladm: warning: cannot set link property 'mtu' on 'stub1': read-only property" \
+    set-linkprop -p mtu=1500 stub1
+bad "dladm: warning: link property 'mtu' must be one of: 68-9000" \
+    set-linkprop -p mtu=9001 "$NIC"
+bad "dladm: warning: cannot set link property 'maxbw' on '$NIC': read-only property" \
+    set-linkprop -p maxbw=10M "$NIC"
+
+dl set-linkprop -p mtu=9000 "$NIC" || fail "set-linkprop mtu=9000 $NIC"
+ip link show "$NIC" | grep -q " mtu 9000 " || fail "the NIC's MTU did not change"
+[ "$(dl show-link -p -o mtu "$NIC")" = 9000 ] || fail "show-link MTU"
+dl set-linkprop -t -p mtu=9000 vnic1 || fail "vnic1 mtu 9000"
+[ "$(dl show-link -p -o mtu vnic1)" = 9000 ] || fail "show-link vnic1 MTU"
+before=$(snapshot)
+props=$(dl show-linkprop -c -o link,property,value | ours)
+bad "dladm: warning: cannot set link property 'mtu' on '$NIC': VNIC vnic1 over it has mtu 9000" \
+    set-linkprop -p mtu=1500 "$NIC"
+ip link show "$NIC" | grep -q " mtu 9000 " || fail "the NIC's MTU changed"
+
+note "the host changes the MTU: the link follows; vswitchd checks too"
+ip link set "$NIC" mtu 1400
+within_1s "show-link MTU" 1400 dl show-link -p -o mtu "$NIC"
+out=$(ctl vnic-create "x${ID}0" "$NIC" mtu=1500 2>&1) &&
+    fail "vswitchd made a VNIC with an MTU above its link's"
+[ "$out" = "vswctl: mtu 1500 is larger than the mtu of '$NIC' (1400)" ] ||
+    fail "vswitchd said '$out'"
+ctl vnic-show "x${ID}0" >/dev/null 2>&1 && fail "a refused VNIC is there"
+dl reset-linkprop -t -p mtu vnic1 || fail "reset vnic1's mtu"
+dl reset-linkprop -p mtu "$NIC" || fail "reset-linkprop mtu $NIC"
+ip link show "$NIC" | grep -q " mtu 1500 " || fail "the NIC's MTU is not 1500"
+within_1s "show-linkprop" 1500 dl show-linkprop -c -o value -p mtu "$NIC"
+echo PASS
