@@ -321,7 +321,8 @@ static int vif_item(struct parser *ps, int line, const char *k,
     int rc;
 
     if (strcmp(k, "link") == 0) {
-        if (lp_name_check(v) < 0)
+        /* A datalink's name, or a host NIC's (a link of its own). */
+        if (lp_name_check(v) < 0 && lp_ifname_check(v) < 0)
             return cfg_error(ps, line, "vif",
                              "link \"%s\" is not a valid link name", v);
         strcpy(vif->link, v);

@@ -50,7 +50,7 @@ int lp_ifname_check(const char *name)
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
 
-        if (!isgraph(c) || strchr("/:,=#", c))
+        if (!isgraph(c) || strchr("/:,=#\"'\\", c))
             return -EINVAL;
     }
     return 0;

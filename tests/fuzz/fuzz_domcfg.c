@@ -18,7 +18,8 @@
 
 static void check_vif(const struct xvm_vifcfg *v)
 {
-    if (lp_name_check(v->link) < 0 || v->vlan > LP_VID_MAX ||
+    if ((lp_name_check(v->link) < 0 && lp_ifname_check(v->link) < 0) ||
+        v->vlan > LP_VID_MAX ||
         (v->maxbw != LP_MAXBW_NONE &&
          (v->maxbw < LP_MAXBW_MIN || v->maxbw > LP_MAXBW_MAX)) ||
         (unsigned)v->priority > LP_PRIO_HIGH ||

@@ -237,8 +237,17 @@ static void test_bad_vifs(void)
               "optional K, M or G"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=0\" ]\n",
               "web1.cfg:2: vif: maxbw 0 out of range (1200K-1000G)"));
-    CHECK(bad("name = \"a\"\nvif = [ \"link=p01\" ]\n",
-              "web1.cfg:2: vif: link \"p01\" is not a valid link name"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0/1\" ]\n",
+              "web1.cfg:2: vif: link \"p0/1\" is not a valid link name"));
+    {
+        /* A host NIC by its own name, which dladm's rules would refuse. */
+        struct xvm_domcfg cfg;
+        char err[256];
+
+        CHECK_EQ(parse("name = \"a\"\nvif = [ \"link=vw12s\" ]\n", &cfg, err,
+                       sizeof(err)), 0);
+        CHECK(strcmp(cfg.vifs[0].link, "vw12s") == 0);
+    }
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,mac=2:0:0:0:0:100\" ]\n",
               "web1.cfg:2: vif: mac \"2:0:0:0:0:100\": expected auto, "
               "random or xx:xx:xx:xx:xx:xx"));

@@ -40,6 +40,8 @@ static void test_ifname(void)
     CHECK_EQ(lp_ifname_check("a/b"), -EINVAL);
     CHECK_EQ(lp_ifname_check("a:1"), -EINVAL);
     CHECK_EQ(lp_ifname_check("a#1"), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a\"1"), -EINVAL);
+    CHECK_EQ(lp_ifname_check("a\\1"), -EINVAL);
 }
 
 static void test_mac_bad(void)

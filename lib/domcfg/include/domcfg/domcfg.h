@@ -16,7 +16,8 @@
  * Strings are in double quotes (no escapes), numbers are decimal, lists are
  * in [ ] and may span lines, `#` starts a comment.  Each key may appear
  * once; unknown keys are errors.  Per-vif keys, with the values and
- * defaults of linkprop/linkprop.h: link (required, a datalink name), vlan
+ * defaults of linkprop/linkprop.h: link (required, a datalink name, a
+ * host NIC's included: lp_ifname_check()), vlan
  * 1-4094 (absent: untagged), maxbw in dladm's syntax (absent: no limit),
  * mac = auto | random | a unicast MAC (absent: auto), priority = low |
  * medium | high (absent: high, as dladm's default), protection and

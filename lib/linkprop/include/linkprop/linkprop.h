@@ -55,8 +55,9 @@ int lp_name_check(const char *name);
 /**
  * Check the name of a host NIC, which is a datalink under that name (the
  * kernel's rules, not dladm's): 1..15 printable characters, none of '/',
- * ':', ',', '=', '#' or white space (the last ones would not survive a
- * DPDK devargs string or a configuration line), not "." or "..".
+ * ':', ',', '=', '#', quotes, '\\' or white space (the last ones would not
+ * survive a DPDK devargs string, a configuration line or a domain
+ * config's vif string), not "." or "..".
  * @return 0, -ENAMETOOLONG or -EINVAL.
  */
 XVN_EXPORT
