@@ -414,6 +414,7 @@ static void nic_drop(struct vsw_mgr *m, struct mnic *nic)
 void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
 {
     struct mnic *nic = nic_by_index(m, n->ifindex), *at;
+    bool was_up = false;
 
     m->nics_on = true;
     if (!n->ifname[0] || memchr(n->ifname, '\0', sizeof(n->ifname)) == NULL)
@@ -440,7 +441,12 @@ void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
         else
             TAILQ_INSERT_TAIL(&m->nics, nic, entry);
     } else {
+        was_up = nic->n.admin_up && nic->n.carrier;
         nic->n = *n;
+        /* Only a NIC that came, or came up, is worth another attempt: an
+         * attempt itself may change the NIC's flags. */
+        if (was_up || !(n->admin_up && n->carrier))
+            return;
     }
     wires_back(m, nic->n.ifname);
 }
