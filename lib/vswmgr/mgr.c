@@ -729,8 +729,6 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     if (!ml)
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "link '%s' does not exist", vc->link);
-    if (admin(m, origin) && (rc = mtu_check(m, vc, ml, err, errlen)) < 0)
-        return rc;
     if (ml->inactive)
         return inactive(m, err, errlen);
     if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
@@ -743,6 +741,8 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                     "MAC address is already in use");
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid attachment");
+    if (admin(m, origin) && (rc = mtu_check(m, vc, ml, err, errlen)) < 0)
+        return rc;
     mv = calloc(1, sizeof(*mv));
     if (!mv)
         return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
