@@ -81,11 +81,48 @@ static void test_enum_props(void)
     CHECK_EQ(dl_prop_lookup("zone"), -1);
 }
 
+/* A link that is not a VNIC: only the MTU of one over a host NIC is
+ * settable, and its value is the link's. */
+static void test_link_props(void)
+{
+    struct vsw_link_conf nic = {.name = "eth1", .cls = VSW_CLASS_PHYS,
+                                .mtu = 9000, .ifname = "eth1"};
+    struct vsw_link_conf dpdk = {.name = "phys1", .cls = VSW_CLASS_PHYS,
+                                 .mtu = 1500};
+    struct vsw_link_conf stub = {.name = "stub0",
+                                 .cls = VSW_CLASS_ETHERSTUB, .mtu = 9000};
+    char buf[64];
+
+    CHECK(dl_link_prop_settable(DL_PROP_MTU, &nic));
+    CHECK(!dl_link_prop_settable(DL_PROP_MAXBW, &nic));
+    CHECK(!dl_link_prop_settable(DL_PROP_MTU, &dpdk));
+    CHECK(!dl_link_prop_settable(DL_PROP_MTU, &stub));
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_CURRENT, &nic, buf, sizeof(buf));
+    CHECK(strcmp(buf, "9000") == 0);
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_PERM, &nic, buf, sizeof(buf));
+    CHECK(strcmp(buf, "rw") == 0);
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_DEFAULT, &nic, buf, sizeof(buf));
+    CHECK(strcmp(buf, "1500") == 0);
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_POSSIBLE, &nic, buf, sizeof(buf));
+    CHECK(strcmp(buf, "68-9000") == 0);
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_PERM, &dpdk, buf, sizeof(buf));
+    CHECK(strcmp(buf, "r-") == 0);
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_POSSIBLE, &dpdk, buf, sizeof(buf));
+    CHECK(strcmp(buf, "") == 0);
+    dl_link_prop_value(DL_PROP_MTU, DL_VAL_DEFAULT, &stub, buf, sizeof(buf));
+    CHECK(strcmp(buf, "9000") == 0);
+    dl_link_prop_value(DL_PROP_PRIORITY, DL_VAL_CURRENT, &nic, buf,
+                       sizeof(buf));
+    CHECK(strcmp(buf, "") == 0);
+}
+
 static void test_statuses(void)
 {
     CHECK(strcmp(dl_status_str(DL_EXIST), "object already exists") == 0);
     CHECK(strcmp(dl_status_str(DL_INACTIVE),
                  "link is not active (deleted with -t)") == 0);
+    CHECK(strcmp(dl_status_str(DL_MTU_LINK),
+                 "mtu is larger than the link's mtu") == 0);
     for (int st = 0; st < DL_STATUS__MAX; st++)
         CHECK(dl_status_str((enum dl_status)st) != NULL);
 }
@@ -95,6 +132,7 @@ int main(void)
     RUN(test_proplist);
     RUN(test_maxbw);
     RUN(test_enum_props);
+    RUN(test_link_props);
     RUN(test_statuses);
     return check_summary();
 }
