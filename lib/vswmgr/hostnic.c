@@ -304,23 +304,31 @@ struct mlink *nic_link_get(struct vsw_mgr *m, const char *name, bool admin)
 int nic_link_ready(struct vsw_mgr *m, struct mlink *ml, bool admin,
                    char *err, size_t errlen)
 {
+    bool made = false;
     int rc;
 
-    if (ml->origin != ORIGIN_NIC || ml->l)
+    if (ml->origin != ORIGIN_NIC)
         return 0;
-    ml->l = vsw_link_create(m->sw, ml->conf.name, VSW_CLASS_PHYS, NULL);
-    if (!ml->l)
-        return fail(m, VSW_ST_NONE, err, errlen, -errno,
-                    "cannot create link '%s': %s", ml->conf.name,
-                    strerror(errno));
-    if (!nic_find(m, ml->ifname))
+    if (!ml->l) {
+        ml->l = vsw_link_create(m->sw, ml->conf.name, VSW_CLASS_PHYS, NULL);
+        if (!ml->l)
+            return fail(m, VSW_ST_NONE, err, errlen, -errno,
+                        "cannot create link '%s': %s", ml->conf.name,
+                        strerror(errno));
+        made = true;
+    }
+    /* Attached, or waiting for its NIC. */
+    if (vsw_link_port(ml->l) || !nic_find(m, ml->ifname))
         return 0;
     rc = wire_attach(m, ml, err, errlen);
     if (rc == 0)
         return 0;
     if (admin) {
-        vsw_link_destroy(ml->l);
-        ml->l = NULL;
+        /* A client's VNIC is refused; the waiting VNICs stay. */
+        if (made) {
+            vsw_link_destroy(ml->l);
+            ml->l = NULL;
+        }
         return rc;
     }
     /* The files' VNICs are made anyway: the NIC may come back free. */

@@ -620,6 +620,30 @@ static void test_mgr_hostnic(void)
     CHECK(link_get(w.m, "eth7").lc.flags & VSW_LINK_F_ATTACHED);
     CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
     CHECK_EQ(nic_closes, 7);
+    vc = vnic("v1", "eth7");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    world_down(&w);
+
+    /* Restored over a NIC that refuses to be attached: v1 waits; a
+     * client's VNIC tries again, and is refused while the NIC refuses. */
+    nic_refuse = 1;
+    nic_world_up(&w);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    CHECK_EQ(vsw_mgr_restore(w.m, err, sizeof(err)), 2); /* stub0, v1 */
+    CHECK(vsw_vnic_find(w.sw, "v1") != NULL);
+    CHECK(!(link_get(w.m, "eth7").lc.flags & VSW_LINK_F_ATTACHED));
+    vc = vnic("v4", "eth7");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EBUSY);
+    CHECK(vsw_vnic_find(w.sw, "v4") == NULL &&
+          vsw_vnic_find(w.sw, "v1") != NULL);
+    nic_refuse = 0;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK(link_get(w.m, "eth7").lc.flags & VSW_LINK_F_ATTACHED);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v4", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK(vsw_link_find(w.sw, "eth7") == NULL);
+    CHECK_EQ(nic_opens, nic_closes);
     world_down(&w);
     unlink(state_path);
 }
