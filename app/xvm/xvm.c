@@ -74,6 +74,58 @@ static int dom_request(uint16_t cmd, const char *dom, struct xvmd_call *c)
     return call_run(c);
 }
 
+/* How long create and start wait for the vifs to connect (ms). */
+#define WAIT_DEFAULT_MS 30000u
+
+/*
+ * The options of create and start: [--no-wait | --timeout SECS].  Leaves
+ * @argv at the operand.  @return ms to wait (0: --no-wait), or -1 after
+ * printing why the options are wrong.
+ */
+static long wait_opts(const char *verb, char ***argv)
+{
+    long ms = WAIT_DEFAULT_MS;
+    char *end;
+
+    for (; (*argv)[0] && (*argv)[0][0] == '-' && (*argv)[1]; (*argv)++) {
+        if (strcmp((*argv)[0], "--no-wait") == 0) {
+            ms = 0;
+        } else if (strcmp((*argv)[0], "--timeout") == 0 && (*argv)[1] &&
+                   (*argv)[2]) {
+            (*argv)++;
+            errno = 0;
+            ms = strtol((*argv)[0], &end, 10);
+            if (errno || *end || ms < 1 ||
+                ms > (long)(XVMD_WAIT_MAX_MS / 1000)) {
+                fprintf(stderr, "xvm: %s: --timeout %s: expected seconds "
+                        "(1-%u)\n", verb, (*argv)[0],
+                        XVMD_WAIT_MAX_MS / 1000);
+                return -1;
+            }
+            ms *= 1000;
+        } else {
+            fprintf(stderr, "xvm: %s: unknown option '%s'\n", verb,
+                    (*argv)[0]);
+            return -1;
+        }
+    }
+    if (!(*argv)[0] || (*argv)[1]) {
+        fprintf(stderr, "xvm: usage: xvm %s [--no-wait | --timeout SECS] "
+                "%s\n", verb, strcmp(verb, "create") == 0 ? "FILE" : "DOM");
+        return -1;
+    }
+    return ms;
+}
+
+/* The WAIT attribute of a create or start: @ms, none when 0. */
+static void wait_put(struct xvmd_call *c, long ms)
+{
+    if (ms > 0) {
+        mnl_attr_put_u32(c->nlh, XVMD_A_WAIT, (uint32_t)ms);
+        c->wait_ms = (unsigned)ms;
+    }
+}
+
 static int cmd_create(char **argv)
 {
     static struct xvmd_call c;
@@ -82,7 +134,12 @@ static int cmd_create(char **argv)
     char err[1024];
     size_t len = 0;
     ssize_t n = 0;
-    int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+    long ms = wait_opts("create", &argv);
+    int fd;
+
+    if (ms < 0)
+        return 1;
+    fd = open(argv[0], O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
         fprintf(stderr, "xvm: %s: %s\n", argv[0], strerror(errno));
@@ -108,6 +165,7 @@ static int cmd_create(char **argv)
         fprintf(stderr, "xvm: %s: file name too long\n", argv[0]);
         return 1;
     }
+    wait_put(&c, ms);
     if (call_run(&c))
         return 1;
     printf("Domain '%s' created from %s\n", cfg.name, argv[0]);
@@ -326,7 +384,23 @@ static int cmd_destroy(char **argv)
 
 static int cmd_start(char **argv)
 {
-    return simple(XVMD_CMD_START, argv[0], "started");
+    static struct xvmd_call c;
+    long ms = wait_opts("start", &argv);
+
+    if (ms < 0)
+        return 1;
+    xvmd_call_start(&c, XVMD_CMD_START);
+    if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_DOM,
+                                 argv[0]) ||
+        strlen(argv[0]) > 127) {
+        fprintf(stderr, "xvm: '%.40s...': domain name too long\n", argv[0]);
+        return 1;
+    }
+    wait_put(&c, ms);
+    if (call_run(&c))
+        return 1;
+    printf("Domain '%s' started\n", argv[0]);
+    return 0;
 }
 
 static int cmd_shutdown(char **argv)
@@ -414,9 +488,11 @@ static const struct cmd {
     int (*fn)(char **argv);
     const char *args, *help;
 } cmds[] = {
-    {"create", 1, 1, cmd_create, "FILE", "create and start a domain"},
+    {"create", 1, 4, cmd_create, "[--no-wait|--timeout S] FILE",
+     "create and start a domain; wait for its vifs"},
     {"list", 0, 1, cmd_list, "[--all]", "list domains (--all: shut off too)"},
-    {"start", 1, 1, cmd_start, "DOM", "start a shut-off domain from its record"},
+    {"start", 1, 4, cmd_start, "[--no-wait|--timeout S] DOM",
+     "start a shut-off domain from its record"},
     {"dominfo", 1, 1, cmd_dominfo, "DOM", "show a domain"},
     {"domiflist", 1, 1, cmd_domiflist, "DOM",
      "list a domain's network interfaces"},
@@ -439,7 +515,7 @@ static void usage(FILE *f)
 
     fprintf(f, "usage: xvm [-s SOCKET] COMMAND [ARGS]\n\n");
     for (i = 0; i < NCMDS; i++)
-        fprintf(f, "  %-8s %-17s %s\n", cmds[i].name, cmds[i].args,
+        fprintf(f, "  %-9s %-29s %s\n", cmds[i].name, cmds[i].args,
                 cmds[i].help);
     fprintf(f, "\nDOM is a domain name, id or UUID.  SOCKET defaults to "
                "%s.\n",

@@ -296,8 +296,8 @@ static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
 }
 
 int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
-                    size_t len, struct xvmd_dom **out, char *err,
-                    size_t errlen)
+                    size_t len, struct xvmd_dom **out,
+                    struct xvm_domcfg **oldp, char *err, size_t errlen)
 {
     struct xvm_domcfg cfg, old;
     struct xvmd_dom *dom, *found;
@@ -336,11 +336,23 @@ int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
                x->state_dir, strerror(-rc));
         goto err_restore;
     }
+    *oldp = NULL;
+    if (found && !(*oldp = malloc(sizeof(old)))) {
+        rc = -ENOMEM;
+        seterr(err, errlen, "cannot create domain %s: %s", cfg.name,
+               strerror(ENOMEM));
+        goto err_restore;
+    }
     rc = dom_start(x, dom, err, errlen);
-    if (rc < 0)
+    if (rc < 0) {
+        free(*oldp);
+        *oldp = NULL;
         goto err_store;
+    }
     if (!found)
         dom_link(x, dom);
+    else
+        **oldp = old;
     *out = dom;
     return 0;
 
@@ -355,6 +367,25 @@ err_restore:
         free(dom);
     }
     return rc;
+}
+
+void xvmd_dom_create_undo(struct xvmd *x, struct xvmd_dom *dom,
+                          const struct xvm_domcfg *old)
+{
+    char err[256];
+
+    if (dom->state != XVMD_STATE_SHUTOFF) {
+        dom->ops->kill(dom);
+        dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
+    }
+    if (old) {
+        dom->cfg = *old;
+        if (xvmd_store_save(x, dom) < 0)
+            xvm_log_warn("domain %s: cannot put its old record back",
+                         dom->cfg.name);
+    } else if (xvmd_dom_undefine(x, dom, err, sizeof(err)) < 0) {
+        xvm_log_warn("%s", err);
+    }
 }
 
 int xvmd_dom_pause(struct xvmd *x, struct xvmd_dom *dom, char *err,

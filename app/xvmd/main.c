@@ -66,7 +66,8 @@ static void client_accept(int ep, int lfd, int *nclients)
     (*nclients)++;
 }
 
-/* One request from @fd; returns 0 to keep the client, -1 to drop it. */
+/* One request from @fd; returns 0 to keep the client, 1 when it waits
+ * for an answer (parked: out of the epoll set), -1 to drop it. */
 static int client_serve(struct xvmd *x, int fd)
 {
     static char buf[XVMD_MSG_MAX];
@@ -77,8 +78,7 @@ static int client_serve(struct xvmd *x, int fd)
         return 0;
     if (n <= 0)
         return -1; /* gone, or sent fds / an oversized message */
-    xvmd_ctl_handle(x, fd, buf, (size_t)n);
-    return 0;
+    return xvmd_ctl_handle(x, fd, buf, (size_t)n);
 }
 
 static void guest_serve(struct xvmd *x, int ep, struct xvmd_dom *dom)
@@ -110,7 +110,7 @@ static int signals_handle(struct xvmd *x, int sfd)
 static int loop(struct xvmd *x, int lfd, int sfd)
 {
     struct epoll_event evs[16];
-    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i;
+    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i, rc;
     struct xvmd_dom *dom;
 
     x->ep = ep;
@@ -118,7 +118,9 @@ static int loop(struct xvmd *x, int lfd, int sfd)
         epoll_add(ep, xst_server_fd(x->xs)) < 0)
         return -errno;
     for (;;) {
-        n = epoll_wait(ep, evs, 16, xvmd_dom_timeouts(x));
+        int t = xvmd_dom_timeouts(x), w = xvmd_ctl_waits(x);
+
+        n = epoll_wait(ep, evs, 16, t < 0 || (w >= 0 && w < t) ? w : t);
         if (n < 0 && errno != EINTR)
             break;
         for (i = 0; i < n; i++) {
@@ -133,14 +135,17 @@ static int loop(struct xvmd *x, int lfd, int sfd)
             } else if (fd == sfd) {
                 if (signals_handle(x, sfd))
                     goto out;
-            } else if (client_serve(x, fd) < 0) {
+            } else if ((rc = client_serve(x, fd)) != 0) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
-                close(fd);
-                nclients--;
+                if (rc < 0) {
+                    close(fd);
+                    nclients--;
+                }
             }
         }
     }
 out:
+    xvmd_ctl_waits_cancel(x, NULL, "xvmd is stopping");
     x->ep = -1;
     close(ep); /* closes nothing else: clients die with the process */
     return 0;

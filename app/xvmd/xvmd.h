@@ -30,6 +30,7 @@
 struct xvmd;
 struct xvmd_dom;
 struct xst_server;
+struct xvmd_waiter;
 
 /** The last domain id handed out: Xen's DOMID_FIRST_RESERVED - 1. */
 #define XVMD_DOMID_LAST 0x7FEFu
@@ -143,6 +144,7 @@ struct xvmd {
     int ep;                /**< main.c's epoll set (guest channels join) */
     long nofile;           /**< our descriptor limit (RLIMIT_NOFILE) */
     unsigned evt_fds;      /**< eventfds held for event channels */
+    struct xvmd_waiter *waiters; /**< parked CREATE/START (ctl.c) */
 };
 
 /* domain.c - the table and the lifecycle */
@@ -153,11 +155,19 @@ struct xvmd_dom *xvmd_dom_find(struct xvmd *x, const char *spec);
 unsigned xvmd_dom_count(const struct xvmd *x);
 /**
  * Create and start a domain from config text.  On error nothing new is
- * left behind.  @err gets a message (without the "xvm: " prefix).
+ * left behind.  @err gets a message (without the "xvm: " prefix).  On
+ * success *@old is NULL if the record is new, else a copy of the record
+ * it replaced (the caller frees it) for xvmd_dom_create_undo().
  */
 int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
-                    size_t len, struct xvmd_dom **out, char *err,
-                    size_t errlen);
+                    size_t len, struct xvmd_dom **out,
+                    struct xvm_domcfg **old, char *err, size_t errlen);
+/**
+ * Undo a create whose run did not come up: stop the run, then forget a
+ * new record (@old NULL; @dom is freed) or put @old back.
+ */
+void xvmd_dom_create_undo(struct xvmd *x, struct xvmd_dom *dom,
+                          const struct xvm_domcfg *old);
 int xvmd_dom_pause(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen);
 int xvmd_dom_resume(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -274,7 +284,23 @@ int xvmd_store_load(struct xvmd *x,
 
 /* ctl.c - the control socket */
 
-/** Answer one request of @len bytes in @req; may send an fd. */
-void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
+/**
+ * Answer one request of @len bytes in @req; may send an fd.
+ * @return 0 (answered), or 1 when the answer waits for the domain's vifs
+ *         (a CREATE or START with WAIT): @sock is parked, the caller must
+ *         not read from it until xvmd_ctl_waits() answers and hands it back
+ *         to the epoll set.
+ */
+int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
+/**
+ * Answer the parked requests whose domains' vifs are all Connected, or
+ * failed, or ran out of time (undoing their runs).  Called after every
+ * turn of the loop.  @return ms until the next deadline, or -1.
+ */
+int xvmd_ctl_waits(struct xvmd *x);
+/** Answer every parked request on @dom with @why (the domain is about to
+ *  be undefined, or xvmd stops); NULL @dom: all of them. */
+void xvmd_ctl_waits_cancel(struct xvmd *x, const struct xvmd_dom *dom,
+                           const char *why);
 
 #endif /* XVMD_XVMD_H */

@@ -15,6 +15,7 @@ const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1] = {
     [XVMD_A_PORT] = {MNL_TYPE_U32, 0},
     [XVMD_A_VIF] = {MNL_TYPE_U32, 0},
     [XVMD_A_VIFSPEC] = {MNL_TYPE_NUL_STRING, XVMD_VIFSPEC_MAX},
+    [XVMD_A_WAIT] = {MNL_TYPE_U32, 0},
 };
 
 const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1] = {

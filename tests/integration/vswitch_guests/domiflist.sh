@@ -12,7 +12,7 @@ outside_up
 start_vswd
 links_up
 printf 'name = "gl"\nmemory = 32\nvif = [ "link=stub0,vlan=5,maxbw=100M,mac=02:08:20:3a:00:01",\n  "link=nolink9,mac=02:08:20:3a:00:02" ]\n' >"$T/gl.cfg"
-xvm create "$T/gl.cfg" >/dev/null || die "create gl"
+xvm create --no-wait "$T/gl.cfg" >/dev/null || die "create gl"
 g=$(domid gl)
 wait_until 15 eval '[ "$(fe_state "$g")" = 4 ] && [ "$(be_state "$g")" = 4 ]' &&
     ok "vif 0 Connected" || fail "vif 0 not Connected"

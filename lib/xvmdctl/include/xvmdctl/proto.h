@@ -17,10 +17,17 @@
  * attribute, missing required attribute) gets EINVAL.
  *
  * Request attributes by command:
- *   CREATE    FILE (string: name for messages), CONFIG (binary: file text)
+ *   CREATE    FILE (string: name for messages), CONFIG (binary: file text),
+ *             WAIT (u32, optional)
  *   LIST      ALL (flag: include shut-off domains)
  *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS, DOMMEM
  *             DOM (string: name, id or UUID)
+ *   START     DOM, WAIT (u32, optional)
+ * WAIT > 0 makes CREATE and START answer only once every vif of the
+ * domain is Connected on both ends (success), or one of them failed, the
+ * domain stopped, or WAIT milliseconds (at most XVMD_WAIT_MAX_MS) passed:
+ * then the run is undone (a domain CREATE defined is forgotten again, one
+ * it redefined gets its old record back) and ERRMSG says, per vif, why.
  * Reply attributes: ERRNO, ERRMSG, and for CREATE, LIST, DOMINFO one
  * nested DOMAIN per domain.  NETNS (`xvm exec`) replies carry with
  * SCM_RIGHTS a pidfd of a process in all the domain's namespaces, then,
@@ -49,6 +56,9 @@
 /** Largest CONFIG attribute: a whole config file (domcfg's
  *  XVM_DOMCFG_TEXT_MAX; xvmd checks that they agree). */
 #define XVMD_CONFIG_MAX 65536
+
+/** Longest WAIT a request may ask for. */
+#define XVMD_WAIT_MAX_MS 600000u
 
 /** Longest VIFSPEC attribute. */
 #define XVMD_VIFSPEC_MAX 2048
@@ -88,7 +98,8 @@ enum xvmd_attr {
     XVMD_A_VIF,       /* u32: a vif's index (VIF_SET) */
     XVMD_A_VIFSPEC,   /* string: `key=value,...` as in a vif entry */
     XVMD_A_VIFINFO,   /* nested XVMD_V_*, repeated: one vif (DOMIFLIST) */
-    XVMD_A_MAX_ = XVMD_A_VIFINFO,
+    XVMD_A_WAIT,      /* u32: ms CREATE/START wait for the vifs; 0 none */
+    XVMD_A_MAX_ = XVMD_A_WAIT,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */
