@@ -13,6 +13,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,11 +36,14 @@ static int call_run(struct xvmd_call *c)
 
 /* One domain of a reply. */
 struct dominfo {
-    uint32_t id, state, vcpus, pid;
+    uint32_t id, state, vcpus, pid, autostart;
     const char *name, *ostype;
     const uint8_t *uuid;
     uint64_t memory;
 };
+
+static int simple(uint16_t cmd, const char *dom, const char *done);
+static void id_format(uint32_t id, char buf[12]);
 
 static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
 {
@@ -60,6 +64,7 @@ static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
     d->memory = mnl_attr_get_u64(tb[XVMD_D_MEMORY]);
     d->vcpus = mnl_attr_get_u32(tb[XVMD_D_VCPUS]);
     d->pid = mnl_attr_get_u32(tb[XVMD_D_PID]);
+    d->autostart = mnl_attr_get_u32(tb[XVMD_D_AUTOSTART]);
     return 0;
 }
 
@@ -126,7 +131,8 @@ static void wait_put(struct xvmd_call *c, long ms)
     }
 }
 
-static int cmd_create(char **argv)
+/* CREATE or DEFINE from config file @path, waiting @ms for the vifs. */
+static int file_request(uint16_t cmd, const char *path, long ms)
 {
     static struct xvmd_call c;
     static char text[XVM_DOMCFG_TEXT_MAX + 1];
@@ -134,11 +140,9 @@ static int cmd_create(char **argv)
     char err[1024];
     size_t len = 0;
     ssize_t n = 0;
-    long ms = wait_opts("create", &argv);
+    char *argv[] = {(char *)path, NULL};
     int fd;
 
-    if (ms < 0)
-        return 1;
     fd = open(argv[0], O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
@@ -158,7 +162,7 @@ static int cmd_create(char **argv)
         fprintf(stderr, "xvm: %s\n", err);
         return 1;
     }
-    xvmd_call_start(&c, XVMD_CMD_CREATE);
+    xvmd_call_start(&c, cmd);
     if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_FILE,
                                  argv[0]) ||
         !mnl_attr_put_check(c.nlh, sizeof(c.req), XVMD_A_CONFIG, len, text)) {
@@ -168,7 +172,174 @@ static int cmd_create(char **argv)
     wait_put(&c, ms);
     if (call_run(&c))
         return 1;
-    printf("Domain '%s' created from %s\n", cfg.name, argv[0]);
+    printf("Domain '%s' %s from %s\n", cfg.name,
+           cmd == XVMD_CMD_CREATE ? "created" : "defined", argv[0]);
+    return 0;
+}
+
+static int cmd_create(char **argv)
+{
+    long ms = wait_opts("create", &argv);
+
+    return ms < 0 ? 1 : file_request(XVMD_CMD_CREATE, argv[0], ms);
+}
+
+static int cmd_define(char **argv)
+{
+    return file_request(XVMD_CMD_DEFINE, argv[0], 0);
+}
+
+static int cmd_reboot(char **argv)
+{
+    return simple(XVMD_CMD_REBOOT, argv[0], "is being rebooted");
+}
+
+static int cmd_autostart(char **argv)
+{
+    static struct xvmd_call c;
+    const char *dom = argv[0];
+    int on = 1;
+
+    if (strcmp(argv[0], "--disable") == 0) {
+        on = 0;
+        dom = argv[1];
+    } else if (argv[1]) {
+        fprintf(stderr, "xvm: usage: xvm autostart [--disable] DOM\n");
+        return 1;
+    }
+    if (!dom || dom[0] == '-') {
+        fprintf(stderr, "xvm: usage: xvm autostart [--disable] DOM\n");
+        return 1;
+    }
+    xvmd_call_start(&c, XVMD_CMD_AUTOSTART);
+    mnl_attr_put_u32(c.nlh, XVMD_A_AUTOSTART, (uint32_t)on);
+    if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_DOM, dom) ||
+        strlen(dom) > 127) {
+        fprintf(stderr, "xvm: '%.40s...': domain name too long\n", dom);
+        return 1;
+    }
+    if (call_run(&c))
+        return 1;
+    printf("Domain '%s' %s\n", dom,
+           on ? "marked as autostarted" : "unmarked as autostarted");
+    return 0;
+}
+
+/* domid, domname, domuuid: one field of DOMINFO. */
+static int dom_field(const char *dom, char what)
+{
+    static struct xvmd_call c;
+    struct dominfo d;
+    char buf[37];
+
+    if (dom_request(XVMD_CMD_DOMINFO, dom, &c))
+        return 1;
+    if (!c.tb[XVMD_A_DOMAIN] || dominfo_get(c.tb[XVMD_A_DOMAIN], &d) < 0) {
+        fprintf(stderr, "xvm: malformed reply from xvmd\n");
+        return 1;
+    }
+    if (what == 'i')
+        id_format(d.id, buf);
+    else if (what == 'u')
+        xvm_uuid_format(d.uuid, buf);
+    printf("%s\n", what == 'n' ? d.name : buf);
+    return 0;
+}
+
+static int cmd_domid(char **argv) { return dom_field(argv[0], 'i'); }
+static int cmd_domname(char **argv) { return dom_field(argv[0], 'n'); }
+static int cmd_domuuid(char **argv) { return dom_field(argv[0], 'u'); }
+
+/* How many distinct lines /sys/devices/system/cpu/cpu*\/topology/@file
+ * holds (physical packages, cores), 1 if none can be read. */
+static unsigned topo_count(const char *file, const char *package)
+{
+    char seen[64][16], path[128], v[16], pkg[16];
+    unsigned n = 0, i, cpu;
+    FILE *f;
+
+    for (cpu = 0; cpu < 4096; cpu++) {
+        snprintf(path, sizeof(path),
+                 "/sys/devices/system/cpu/cpu%u/topology/%s", cpu, file);
+        f = fopen(path, "re");
+        if (!f) {
+            if (cpu > 0 && access("/sys/devices/system/cpu", F_OK) == 0)
+                break;
+            continue;
+        }
+        if (!fgets(v, sizeof(v), f))
+            v[0] = '\0';
+        fclose(f);
+        if (package) { /* cores of the package @package only */
+            snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/"
+                     "topology/physical_package_id", cpu);
+            f = fopen(path, "re");
+            if (!f || !fgets(pkg, sizeof(pkg), f) ||
+                strcmp(pkg, package) != 0) {
+                if (f)
+                    fclose(f);
+                continue;
+            }
+            fclose(f);
+        }
+        for (i = 0; i < n && strcmp(seen[i], v) != 0; i++)
+            ;
+        if (i == n && n < 64)
+            snprintf(seen[n++], sizeof(seen[0]), "%s", v);
+    }
+    return n ? n : 1;
+}
+
+/* virsh nodeinfo: this host's processors and memory. */
+static int cmd_nodeinfo(char **argv)
+{
+    char line[256], model[sizeof(((struct utsname *)0)->machine)] = "",
+         pkg0[16] = "0\n";
+    unsigned long long kib = 0;
+    double mhz = 0;
+    unsigned cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), sockets, cores,
+             cells = 0;
+    struct utsname u;
+    FILE *f;
+
+    (void)argv;
+    f = fopen("/proc/cpuinfo", "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (mhz == 0 && sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+            break;
+    if (f)
+        fclose(f);
+    f = fopen("/proc/meminfo", "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemTotal: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    f = fopen("/sys/devices/system/cpu/cpu0/topology/physical_package_id",
+              "re");
+    if (f) {
+        if (!fgets(pkg0, sizeof(pkg0), f))
+            strcpy(pkg0, "0\n");
+        fclose(f);
+    }
+    for (unsigned i = 0; i < 1024; i++) {
+        snprintf(line, sizeof(line), "/sys/devices/system/node/node%u", i);
+        if (access(line, F_OK) == 0)
+            cells++;
+    }
+    if (uname(&u) == 0)
+        snprintf(model, sizeof(model), "%s", u.machine);
+    sockets = topo_count("physical_package_id", NULL);
+    cores = topo_count("core_id", pkg0);
+    printf("%-20s %s\n", "CPU model:", model);
+    printf("%-20s %u\n", "CPU(s):", cpus);
+    printf("%-20s %.0f MHz\n", "CPU frequency:", mhz);
+    printf("%-20s %u\n", "CPU socket(s):", sockets);
+    printf("%-20s %u\n", "Core(s) per socket:", cores);
+    printf("%-20s %u\n", "Thread(s) per core:",
+           cpus / (sockets * cores) ? cpus / (sockets * cores) : 1);
+    printf("%-20s %u\n", "NUMA cell(s):", cells ? cells : 1);
+    printf("%-20s %llu KiB\n", "Memory size:", kib);
     return 0;
 }
 
@@ -251,6 +422,7 @@ static int cmd_dominfo(char **argv)
     printf("%-15s %s\n", "State:", xvmd_state_str(d.state));
     printf("%-15s %u\n", "CPU(s):", d.vcpus);
     printf("%-15s %llu KiB\n", "Max memory:", (unsigned long long)d.memory);
+    printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
     if (d.pid)
         printf("%-15s %u\n", "PID:", d.pid);
     return d.id == 0 ? 0 : vifs_brief(argv[0], d.id); /* Domain-0: none */
@@ -490,18 +662,27 @@ static const struct cmd {
 } cmds[] = {
     {"create", 1, 4, cmd_create, "[--no-wait|--timeout S] FILE",
      "create and start a domain; wait for its vifs"},
+    {"define", 1, 1, cmd_define, "FILE", "define a domain, do not start it"},
     {"list", 0, 1, cmd_list, "[--all]", "list domains (--all: shut off too)"},
     {"start", 1, 4, cmd_start, "[--no-wait|--timeout S] DOM",
      "start a shut-off domain from its record"},
     {"dominfo", 1, 1, cmd_dominfo, "DOM", "show a domain"},
     {"domiflist", 1, 1, cmd_domiflist, "DOM",
      "list a domain's network interfaces"},
+    {"domid", 1, 1, cmd_domid, "DOM", "a domain's id"},
+    {"domname", 1, 1, cmd_domname, "DOM", "a domain's name"},
+    {"domuuid", 1, 1, cmd_domuuid, "DOM", "a domain's UUID"},
     {"shutdown", 1, 1, cmd_shutdown, "DOM", "ask a domain to shut down"},
+    {"reboot", 1, 1, cmd_reboot, "DOM",
+     "shut a domain down, then start it again"},
     {"destroy", 1, 1, cmd_destroy, "DOM", "stop a domain at once"},
     {"pause", 1, 1, cmd_pause, "DOM", "suspend a domain"},
     {"resume", 1, 1, cmd_resume, "DOM", "resume a paused domain"},
     {"undefine", 1, 1, cmd_undefine, "DOM",
      "forget a shut-off domain and its UUID"},
+    {"autostart", 1, 2, cmd_autostart, "[--disable] DOM",
+     "start a domain whenever xvmd starts"},
+    {"nodeinfo", 0, 0, cmd_nodeinfo, "", "this host's processors and memory"},
     {"exec", 2, -1, cmd_exec, "DOM CMD [ARG...]",
      "run a command in a process domain's sandbox"},
     {"help", 0, 0, cmd_help, "", "show this help"},

@@ -66,7 +66,8 @@ static void dom0_put(struct reply *r)
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_VCPUS,
                                 cpus > 0 ? (uint32_t)cpus : 1) ||
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
-                                (uint32_t)getpid())) {
+                                (uint32_t)getpid()) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_AUTOSTART, 0)) {
         r->full = 1;
         return;
     }
@@ -93,7 +94,9 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_VCPUS,
                                 dom->cfg.vcpus) ||
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
-                                (uint32_t)dom->pid)) {
+                                (uint32_t)dom->pid) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_AUTOSTART,
+                                dom->autostart ? 1 : 0)) {
         r->full = 1;
         return;
     }
@@ -444,7 +447,7 @@ static unsigned wait_ms(const struct nlattr **tb)
     return ms > XVMD_WAIT_MAX_MS ? XVMD_WAIT_MAX_MS : ms;
 }
 
-/* @return 0 (answer now), 1 (parked), or -errno. */
+/* CREATE and DEFINE: @return 0 (answer now), 1 (parked), or -errno. */
 static int do_create(struct xvmd *x, struct reply *r, int sock,
                      const struct nlmsghdr *nlh, const struct nlattr **tb,
                      char *err, size_t errlen)
@@ -454,16 +457,18 @@ static int do_create(struct xvmd *x, struct reply *r, int sock,
     int rc;
 
     if (!tb[XVMD_A_FILE] || !tb[XVMD_A_CONFIG]) {
-        snprintf(err, errlen, "create: file and config required");
+        snprintf(err, errlen, "file and config required");
         return -EINVAL;
     }
     rc = xvmd_dom_create(x, mnl_attr_get_str(tb[XVMD_A_FILE]),
                          mnl_attr_get_payload(tb[XVMD_A_CONFIG]),
-                         mnl_attr_get_payload_len(tb[XVMD_A_CONFIG]), &dom,
-                         &old, err, errlen);
+                         mnl_attr_get_payload_len(tb[XVMD_A_CONFIG]),
+                         nlh->nlmsg_type == XVMD_CMD_CREATE, &dom, &old,
+                         err, errlen);
     if (rc < 0)
         return rc;
-    if (wait_ms(tb) && dom->cfg.nr_vifs &&
+    if (nlh->nlmsg_type == XVMD_CMD_CREATE && wait_ms(tb) &&
+        dom->cfg.nr_vifs &&
         wait_park(x, sock, nlh, dom, wait_ms(tb), !old, old) == 0)
         return 1;
     free(old);
@@ -550,6 +555,8 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
         [XVMD_CMD_START - XVMD_CMD_CREATE] = "start",
         [XVMD_CMD_VIF_SET - XVMD_CMD_CREATE] = "change a vif of",
         [XVMD_CMD_DOMIFLIST - XVMD_CMD_CREATE] = "list the vifs of",
+        [XVMD_CMD_REBOOT - XVMD_CMD_CREATE] = "reboot",
+        [XVMD_CMD_AUTOSTART - XVMD_CMD_CREATE] = "autostart",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -585,6 +592,16 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
     case XVMD_CMD_DOMIFLIST:
         vifs_put(x, r, dom);
         return 0;
+    case XVMD_CMD_REBOOT:
+        return xvmd_dom_reboot(x, dom, err, errlen);
+    case XVMD_CMD_AUTOSTART:
+        if (!tb[XVMD_A_AUTOSTART]) {
+            snprintf(err, errlen, "autostart: on or off required");
+            return -EINVAL;
+        }
+        return xvmd_dom_autostart(x, dom,
+                                  mnl_attr_get_u32(tb[XVMD_A_AUTOSTART]) != 0,
+                                  err, errlen);
     case XVMD_CMD_START:
         rc = xvmd_dom_start(x, dom, err, errlen);
         if (rc == 0 && wait_ms(tb) && dom->cfg.nr_vifs &&
@@ -637,6 +654,7 @@ int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
     reply_start(&r, nlh->nlmsg_type, nlh->nlmsg_seq);
     switch (nlh->nlmsg_type) {
     case XVMD_CMD_CREATE:
+    case XVMD_CMD_DEFINE:
         rc = do_create(x, &r, sock, nlh, tb, err, sizeof(err));
         if (rc == 1)
             return 1;

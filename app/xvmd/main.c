@@ -117,6 +117,7 @@ static int loop(struct xvmd *x, int lfd, int sfd)
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
         epoll_add(ep, xst_server_fd(x->xs)) < 0)
         return -errno;
+    xvmd_dom_autostart_all(x); /* guest channels join the epoll set */
     for (;;) {
         int t = xvmd_dom_timeouts(x), w = xvmd_ctl_waits(x);
 

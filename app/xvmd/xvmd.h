@@ -128,6 +128,8 @@ struct xvmd_dom {
     int guest_fd;        /**< process kind: pidfd of the sandbox's init */
     int cg_fd;           /**< process kind: the domain's cgroup dir */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
+    int reboot;           /**< in shutdown: start again once off */
+    int autostart;        /**< start when xvmd starts (store.c keeps it) */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
@@ -154,13 +156,13 @@ struct xvmd_dom *xvmd_dom_find(struct xvmd *x, const char *spec);
 /** Count of domain records. */
 unsigned xvmd_dom_count(const struct xvmd *x);
 /**
- * Create and start a domain from config text.  On error nothing new is
- * left behind.  @err gets a message (without the "xvm: " prefix).  On
+ * Define a domain from config text and, if @start, start it (`xvm create`;
+ * without @start, `xvm define`).  On error nothing new is left behind.  @err gets a message (without the "xvm: " prefix).  On
  * success *@old is NULL if the record is new, else a copy of the record
  * it replaced (the caller frees it) for xvmd_dom_create_undo().
  */
 int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
-                    size_t len, struct xvmd_dom **out,
+                    size_t len, bool start, struct xvmd_dom **out,
                     struct xvm_domcfg **old, char *err, size_t errlen);
 /**
  * Undo a create whose run did not come up: stop the run, then forget a
@@ -178,6 +180,16 @@ int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
                      size_t errlen);
 int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen);
+/** Shut @dom down as xvmd_dom_shutdown() does, then start it again from
+ *  its record once it is off (virsh reboot). */
+int xvmd_dom_reboot(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                    size_t errlen);
+/** Start @dom whenever xvmd starts (@on), or not; kept in the store. */
+int xvmd_dom_autostart(struct xvmd *x, struct xvmd_dom *dom, bool on,
+                       char *err, size_t errlen);
+/** Start every shut-off domain marked autostart (xvmd start); failures
+ *  are logged. */
+void xvmd_dom_autostart_all(struct xvmd *x);
 /** Start shut-off @dom from its record (virsh start). */
 int xvmd_dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen);
@@ -275,6 +287,11 @@ struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd);
 int xvmd_store_save(const struct xvmd *x, const struct xvmd_dom *dom);
 /** Remove @dom's record.  0 or -errno (a missing record is not one). */
 int xvmd_store_remove(const struct xvmd *x, const char *name);
+/** Mark domain @name to start with xvmd (@on) or not: a file
+ *  <state_dir>/autostart/<name>.  0 or -errno. */
+int xvmd_store_autostart(const struct xvmd *x, const char *name, bool on);
+/** Is domain @name marked?  (1 or 0) */
+int xvmd_store_autostart_get(const struct xvmd *x, const char *name);
 /**
  * Call @fn for every record in the store (bad ones are logged and
  * skipped).  0 or -errno if the directory cannot be read or made.

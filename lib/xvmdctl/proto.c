@@ -16,6 +16,7 @@ const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1] = {
     [XVMD_A_VIF] = {MNL_TYPE_U32, 0},
     [XVMD_A_VIFSPEC] = {MNL_TYPE_NUL_STRING, XVMD_VIFSPEC_MAX},
     [XVMD_A_WAIT] = {MNL_TYPE_U32, 0},
+    [XVMD_A_AUTOSTART] = {MNL_TYPE_U32, 0},
 };
 
 const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1] = {
@@ -46,6 +47,7 @@ const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1] = {
     [XVMD_D_MEMORY] = {MNL_TYPE_U64, 0},
     [XVMD_D_VCPUS] = {MNL_TYPE_U32, 0},
     [XVMD_D_PID] = {MNL_TYPE_U32, 0},
+    [XVMD_D_AUTOSTART] = {MNL_TYPE_U32, 0},
 };
 
 struct parse_ctx {

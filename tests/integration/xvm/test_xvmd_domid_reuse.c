@@ -35,7 +35,7 @@ static long create(const char *name)
 
     n = snprintf(text, sizeof(text),
                  "name = \"%s\"\ntype = \"process\"\nmemory = 16\n", name);
-    rc = xvmd_dom_create(&x, "test.cfg", text, (size_t)n, &dom, &old, err,
+    rc = xvmd_dom_create(&x, "test.cfg", text, (size_t)n, true, &dom, &old, err,
                          sizeof(err));
     free(old);
     if (rc < 0) {

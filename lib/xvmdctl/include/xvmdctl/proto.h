@@ -23,6 +23,9 @@
  *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS, DOMMEM
  *             DOM (string: name, id or UUID)
  *   START     DOM, WAIT (u32, optional)
+ *   DEFINE    FILE, CONFIG, as CREATE; the domain is not started
+ *   REBOOT    DOM: shut down (as SHUTDOWN), then started again
+ *   AUTOSTART DOM, AUTOSTART (u32: 1 start it when xvmd starts, 0 not)
  * WAIT > 0 makes CREATE and START answer only once every vif of the
  * domain is Connected on both ends (success), or one of them failed, the
  * domain stopped, or WAIT milliseconds (at most XVMD_WAIT_MAX_MS) passed:
@@ -79,7 +82,10 @@ enum xvmd_cmd {
     XVMD_CMD_START,   /* a defined (shut off) domain, from its record */
     XVMD_CMD_VIF_SET, /* change vif XVMD_A_VIF of a domain's record */
     XVMD_CMD_DOMIFLIST, /* a domain's vifs: one XVMD_A_VIFINFO each */
-    XVMD_CMD_MAX_ = XVMD_CMD_DOMIFLIST,
+    XVMD_CMD_DEFINE,    /* keep a record from a config, do not start it */
+    XVMD_CMD_REBOOT,    /* shut down, then start again from the record */
+    XVMD_CMD_AUTOSTART, /* start the domain when xvmd starts (AUTOSTART) */
+    XVMD_CMD_MAX_ = XVMD_CMD_AUTOSTART,
 };
 
 /** Top-level attributes. */
@@ -99,7 +105,8 @@ enum xvmd_attr {
     XVMD_A_VIFSPEC,   /* string: `key=value,...` as in a vif entry */
     XVMD_A_VIFINFO,   /* nested XVMD_V_*, repeated: one vif (DOMIFLIST) */
     XVMD_A_WAIT,      /* u32: ms CREATE/START wait for the vifs; 0 none */
-    XVMD_A_MAX_ = XVMD_A_WAIT,
+    XVMD_A_AUTOSTART, /* u32: 1 on, 0 off (AUTOSTART) */
+    XVMD_A_MAX_ = XVMD_A_AUTOSTART,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */
@@ -113,7 +120,8 @@ enum xvmd_dom_attr {
     XVMD_D_MEMORY, /* u64, KiB */
     XVMD_D_VCPUS,  /* u32 */
     XVMD_D_PID,    /* u32, 0 when none */
-    XVMD_D_MAX_ = XVMD_D_PID,
+    XVMD_D_AUTOSTART, /* u32: 1 if it starts with xvmd */
+    XVMD_D_MAX_ = XVMD_D_AUTOSTART,
 };
 
 /** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
