@@ -453,47 +453,66 @@ static const char *vif_state_str(uint32_t st)
  * domain @id is xvm<id>_<n>.  @return vifs, or -1 on a malformed reply. */
 static int vifs_print(const struct xvmd_call *c, uint32_t id)
 {
-    const struct nlattr *a;
-    int n = 0;
+    int wif = 9, wsrc = 6, wmac = 3, n = 0, pass;
 
-    printf("%-12s %-5s %-10s %-6s %-18s %-5s %-8s %s\n", "Interface",
-           "Type", "Source", "Model", "MAC", "VLAN", "Maxbw", "State");
-    printf("------------------------------------------------------------"
-           "--------------------\n");
-    mnl_attr_for_each(a, c->reply, 0) {
-        const struct nlattr *tb[XVMD_V_MAX_ + 1];
-        char ifname[24], bw[LP_MAXBW_STRLEN] = "--", vlan[8] = "--";
-        uint32_t st;
-        int k;
+    /* two passes: measure the columns, then print */
+    for (pass = 0; pass < 2; pass++) {
+        const struct nlattr *a;
 
-        if (mnl_attr_get_type(a) != XVMD_A_VIFINFO)
-            continue;
-        if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0)
-            return -1;
-        for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
-            if (!tb[k])
+        if (pass == 1) {
+            int i, total = wif + wsrc + wmac + 5 + 6 + 5 + 8 + 7 + 7;
+
+            printf("%-*s %-5s %-*s %-6s %-*s %-5s %-8s %s\n", wif,
+                   "Interface", "Type", wsrc, "Source", "Model", wmac, "MAC",
+                   "VLAN", "Maxbw", "State");
+            for (i = 0; i < total + 12; i++)
+                putchar('-');
+            putchar('\n');
+        }
+        mnl_attr_for_each(a, c->reply, 0) {
+            const struct nlattr *tb[XVMD_V_MAX_ + 1];
+            char ifname[24], bw[LP_MAXBW_STRLEN] = "--", vlan[8] = "--";
+            const char *src, *mac;
+            uint32_t st;
+            int k;
+
+            if (mnl_attr_get_type(a) != XVMD_A_VIFINFO)
+                continue;
+            if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0)
                 return -1;
-        if (id != XVMD_NO_ID)
-            snprintf(ifname, sizeof(ifname), "xvm%u_%u", id,
-                     mnl_attr_get_u32(tb[XVMD_V_INDEX]));
-        else
-            snprintf(ifname, sizeof(ifname), "-");
-        if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
-            lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
-                            sizeof(bw));
-        if (mnl_attr_get_u32(tb[XVMD_V_VLAN]))
-            snprintf(vlan, sizeof(vlan), "%u",
-                     mnl_attr_get_u32(tb[XVMD_V_VLAN]));
-        st = mnl_attr_get_u32(tb[XVMD_V_STATE]);
-        printf("%-12s %-5s %-10s %-6s %-18s %-5s %-8s %s%s%s\n", ifname,
-               "vnic", mnl_attr_get_str(tb[XVMD_V_LINK]), "netif",
-               mnl_attr_get_str(tb[XVMD_V_MAC])[0]
-                   ? mnl_attr_get_str(tb[XVMD_V_MAC])
-                   : "-",
-               vlan, bw, id == XVMD_NO_ID ? "-" : vif_state_str(st),
-               tb[XVMD_V_ERROR] ? ": " : "",
-               tb[XVMD_V_ERROR] ? mnl_attr_get_str(tb[XVMD_V_ERROR]) : "");
-        n++;
+            for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
+                if (!tb[k])
+                    return -1;
+            if (id != XVMD_NO_ID)
+                snprintf(ifname, sizeof(ifname), "xvm%u_%u", id,
+                         mnl_attr_get_u32(tb[XVMD_V_INDEX]));
+            else
+                snprintf(ifname, sizeof(ifname), "-");
+            src = mnl_attr_get_str(tb[XVMD_V_LINK]);
+            mac = mnl_attr_get_str(tb[XVMD_V_MAC])[0]
+                      ? mnl_attr_get_str(tb[XVMD_V_MAC])
+                      : "-";
+            if (pass == 0) {
+                wif = (int)strlen(ifname) > wif ? (int)strlen(ifname) : wif;
+                wsrc = (int)strlen(src) > wsrc ? (int)strlen(src) : wsrc;
+                wmac = (int)strlen(mac) > wmac ? (int)strlen(mac) : wmac;
+                continue;
+            }
+            if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
+                lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
+                                sizeof(bw));
+            if (mnl_attr_get_u32(tb[XVMD_V_VLAN]))
+                snprintf(vlan, sizeof(vlan), "%u",
+                         mnl_attr_get_u32(tb[XVMD_V_VLAN]));
+            st = mnl_attr_get_u32(tb[XVMD_V_STATE]);
+            printf("%-*s %-5s %-*s %-6s %-*s %-5s %-8s %s%s%s\n", wif,
+                   ifname, "vnic", wsrc, src, "netif", wmac, mac, vlan, bw,
+                   id == XVMD_NO_ID ? "-" : vif_state_str(st),
+                   tb[XVMD_V_ERROR] ? ": " : "",
+                   tb[XVMD_V_ERROR] ? mnl_attr_get_str(tb[XVMD_V_ERROR])
+                                    : "");
+            n++;
+        }
     }
     return n;
 }

@@ -31,6 +31,19 @@ expect "the switch has the same VNIC" "xvm${g}_0:stub0:5:2\\:8\\:20\\:3a\\:0\\:1
     "$("$DLADM" show-vnic -p -o link,over,vid,macaddress "xvm${g}_0")"
 expect "dominfo lists the vifs" "Vifs: vif 0 on stub0, connected (VNIC xvm${g}_0)" \
     "$(xvm dominfo gl | grep -A1 '^Vifs:' | head -1 | tr -s ' ')"
+# Columns stay aligned with values longer than their headers.
+ctl link-create stublongname12 etherstub || fail "long etherstub"
+printf 'name = "gw"\nmemory = 32\nvif = [ "link=stublongname12,mac=02:08:20:3a:00:09" ]\n' >"$T/gw.cfg"
+xvm create "$T/gw.cfg" >/dev/null || fail "create gw"
+xvm domiflist gw >"$T/gw.txt"
+cat "$T/gw.txt"
+hdr=$(head -1 "$T/gw.txt") row=$(sed -n 3p "$T/gw.txt")
+[[ "$row" == *2:8:20:3a:0:9* ]] || fail "gw: no row with its MAC"
+pre=${hdr%%MAC*} rpre=${row%%2:8:20:3a:0:9*}
+expect "long source: the MAC column still lines up" "${#pre}" "${#rpre}"
+pre=${hdr%%State*} rpre=${row%%connected*}
+expect "long source: the State column still lines up" "${#pre}" "${#rpre}"
+xvm destroy gw >/dev/null
 xvm destroy gl >/dev/null
 xvm domiflist gl >"$T/off.txt" || fail "domiflist of a shut-off domain"
 expect "shut off: no interface name or state" "- vnic stub0 netif 2:8:20:3a:0:1 5 100M -" \
