@@ -4,8 +4,8 @@
  * etherstubs, VNICs, their properties and statistics) the way illumos
  * dladm does.  A thin cmds[] table over libdladm.
  *
- * vswitchd's control socket is VSW_CTL_SOCK unless $DLADM_SOCKET names
- * another one.
+ * vswitchd's control socket is in xvnet's runtime directory
+ * (xvm/rundir.h: $XVNET_RUNDIR or /run/xvnet).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "xvm/rundir.h"
 #include "vswctl/ctl.h"
 #include "xvm/version.h"
 
@@ -146,19 +147,17 @@ static void help(FILE *f)
     fprintf(f, "usage: dladm <subcommand> <args> ...\n");
     for (i = 0; i < NCMDS; i++)
         fprintf(f, "%s\n", cmds[i].use);
-    fprintf(f, "\nvswitchd's socket: $DLADM_SOCKET, or %s.\n"
-               "See dladm(8).\n", VSW_CTL_SOCK);
+    fprintf(f, "\nvswitchd's socket: %s ($XVNET_RUNDIR: the directory).\n"
+               "See dladm(8).\n", xvm_run_path(XVM_SOCK_VSWITCHD));
 }
 
 struct dl_handle *handle(void)
 {
-    const char *sock = getenv("DLADM_SOCKET");
+    const char *sock = xvm_run_path(XVM_SOCK_VSWITCHD);
     enum dl_status st;
 
     if (hd)
         return hd;
-    if (!sock || !*sock)
-        sock = VSW_CTL_SOCK;
     st = dl_open(sock, &hd);
     if (st == DL_NOTRUNNING)
         die("cannot reach vswitchd at %s: vswitchd is not running", sock);

@@ -27,6 +27,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "xvm/rundir.h"
 #include "netback/netback.h"
 #include "server.h"
 #include "vswmgr/vifs.h"
@@ -91,7 +92,8 @@ static void usage(FILE *f)
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
-            DEFAULT_STATE_DIR, VSW_CTL_SOCK, DEFAULT_PREFIX, DEFAULT_MEM_MB);
+            DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), DEFAULT_PREFIX,
+            DEFAULT_MEM_MB);
 }
 
 /* -m: a whole number of MB, enough for the packet pool. */
@@ -162,7 +164,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     int c;
 
     *o = (struct opts){.state_dir = DEFAULT_STATE_DIR,
-                       .sock = VSW_CTL_SOCK,
+                       .sock = xvm_run_path(XVM_SOCK_VSWITCHD),
                        .prefix = DEFAULT_PREFIX,
                        .mem_mb = DEFAULT_MEM_MB};
     while ((c = getopt(argc, argv, "c:S:s:F:m:l:Px:X:h")) != -1) {

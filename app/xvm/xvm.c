@@ -20,10 +20,11 @@
 #include "xvmdctl/client.h"
 #include "domcfg/domcfg.h"
 #include "xvm/fdpass.h"
+#include "xvm/rundir.h"
 #include "xvm/version.h"
 #include "xvm/sandbox.h"
 
-static const char *sock_path = XVMD_DEFAULT_SOCKET;
+static const char *sock_path; /* -s, else the runtime directory's */
 
 /* A call to xvmd (client.h): 0, or 1 after printing why it failed. */
 static int call_run(struct xvmd_call *c)
@@ -718,8 +719,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-9s %-29s %s\n", cmds[i].name, cmds[i].args,
                 cmds[i].help);
     fprintf(f, "\nDOM is a domain name, id or UUID.  SOCKET defaults to "
-               "%s.\n",
-            XVMD_DEFAULT_SOCKET);
+               "%s ($XVNET_RUNDIR: the directory).\n",
+            xvm_run_path(XVM_SOCK_XVMD));
 }
 
 static int cmd_help(char **argv)
@@ -750,6 +751,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    if (!sock_path)
+        sock_path = xvm_run_path(XVM_SOCK_XVMD);
     if (optind >= argc) {
         usage(stderr);
         return 1;

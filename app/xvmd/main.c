@@ -26,6 +26,7 @@
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 #include "xvm/log.h"
+#include "xvm/rundir.h"
 #include "xvmd.h"
 #include "xvm/version.h"
 
@@ -35,15 +36,15 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] "
                "[-n NETNS_DIR] [-p PROCDOM] [-t SECONDS]\n"
-               "  -s  control socket (default " XVMD_DEFAULT_SOCKET ")\n"
-               "  -x  xenstored socket (default " XVMD_DEFAULT_XS_SOCKET
-               ")\n"
+               "  -s  control socket (default %s)\n"
+               "  -x  xenstored socket (default %s)\n"
                "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
                "  -n  where process domains pin their network namespaces "
                "(default /run/netns)\n"
                "  -p  the xvm-procdom program (default: next to xvmd)\n"
                "  -t  grace period of a shutdown before the kill (default "
-               "10)\n");
+               "10)\n",
+            xvm_run_path(XVM_SOCK_XVMD), xvm_run_path(XVM_SOCK_XENSTORED));
 }
 
 static int epoll_add(int ep, int fd)
@@ -210,7 +211,8 @@ int main(int argc, char **argv)
                      .state_dir = XVMD_DEFAULT_STATE_DIR,
                      .netns_dir = "/run/netns",
                      .shutdown_ms = 10000};
-    const char *sock = XVMD_DEFAULT_SOCKET, *xs = XVMD_DEFAULT_XS_SOCKET;
+    const char *sock = xvm_run_path(XVM_SOCK_XVMD),
+               *xs = xvm_run_path(XVM_SOCK_XENSTORED);
     int lfd = -1, sfd, rc;
 
     if (xvm_version_opt(argc, argv, "xvmd"))

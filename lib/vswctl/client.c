@@ -11,6 +11,7 @@
 
 #include <linux/netlink.h>
 
+#include "xvm/rundir.h"
 #include "xvm/fdpass.h"
 #include "vswctl/capture.h"
 #include "vswctl/client.h"
@@ -44,7 +45,8 @@ struct vsw_client *vsw_client_open(const char *path)
 
     if (!c)
         return NULL;
-    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET,
+    c->fd = xvm_unix_connect(path ? path : xvm_run_path(XVM_SOCK_VSWITCHD),
+                             SOCK_SEQPACKET,
                              XVM_CALL_TIMEOUT_MS);
     if (c->fd < 0) {
         errno = -c->fd;

@@ -66,7 +66,7 @@ const char *dl_status_str(enum dl_status st);
 struct dl_handle;
 
 /**
- * Connect to vswitchd at @sock (NULL: VSW_CTL_SOCK).  On failure *@hp is
+ * Connect to vswitchd at @sock (NULL: the runtime directory's, xvm/rundir.h).  On failure *@hp is
  * NULL and the status says why (DL_NOTRUNNING, DL_DENIED, ...).
  */
 XVN_EXPORT

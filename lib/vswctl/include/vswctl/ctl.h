@@ -2,7 +2,7 @@
 /*
  * vsw/ctl.h - the vswitchd control protocol.
  *
- * Transport: a SOCK_SEQPACKET Unix socket (VSW_CTL_SOCK by default), root
+ * Transport: a SOCK_SEQPACKET Unix socket (vswitchd.sock in the runtime directory, xvm/rundir.h), root
  * only.  Each datagram holds one or more netlink-format messages (struct
  * nlmsghdr + attributes, built and parsed with libmnl).
  *
@@ -67,7 +67,6 @@ extern "C" {
 #endif
 
 /** Where vswitchd listens unless told otherwise. */
-#define VSW_CTL_SOCK "/run/xvnet/vswitchd.sock"
 /** Largest datagram either side sends. */
 #define VSW_CTL_BUFSIZ 32768
 /** Longest error message carried back. */

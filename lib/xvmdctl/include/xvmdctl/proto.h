@@ -2,8 +2,8 @@
 /*
  * xvmd/proto.h - the xvmd control protocol, shared by xvmd and xvm.
  *
- * Transport: a Unix SOCK_SEQPACKET socket (default XVMD_DEFAULT_SOCKET,
- * mode 0600, root-only).  One request per connection-turn: the client sends
+ * Transport: a Unix SOCK_SEQPACKET socket (by default xvmd.sock in the
+ * runtime directory, xvm/rundir.h; mode 0600, root-only).  One request per connection-turn: the client sends
  * one message, xvmd answers with exactly one message, and the client may
  * send another or close.
  *
@@ -50,9 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XVMD_DEFAULT_SOCKET "/run/xvnet/xvmd.sock"
 #define XVMD_DEFAULT_STATE_DIR "/var/lib/xvnet"
-#define XVMD_DEFAULT_XS_SOCKET "/run/xvnet/xenstored.sock"
 
 /** Largest message either side sends or accepts. */
 #define XVMD_MSG_MAX (128 * 1024)
