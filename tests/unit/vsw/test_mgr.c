@@ -293,7 +293,7 @@ static const struct nlmsghdr *reply_nth(const struct replies *r, int n)
     const struct nlmsghdr *nlh = (const struct nlmsghdr *)r->buf;
     int rest = (int)r->len;
 
-    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
         if (n-- == 0)
             return nlh;
     return NULL;
