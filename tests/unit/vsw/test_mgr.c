@@ -435,6 +435,16 @@ static void test_protocol_refuse(void)
     vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
+    /* Whole attributes, then bytes that make none: refused whole, as
+     * xvmd refuses them (the parser both share, xvm/ctlmsg.h). */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
+    memset((char *)nlh + nlh->nlmsg_len, 0xff, 4);
+    nlh->nlmsg_len += 4;
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
+    CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* Unknown command; and a message that is no request is ignored. */
     nlh = vsw_ctl_msg(req, 0x7f, NLM_F_REQUEST, 12);
     memset(&r, 0, sizeof(r));
