@@ -221,22 +221,20 @@ void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st)
 int vsw_ctl_get_stats(const struct nlattr *attr, struct vsw_stats *st)
 {
     const struct nlattr *tb[VSW_STAT_MAX + 1];
-    uint64_t *const field[VSW_STAT_DROP_BASE] = {
+    uint64_t *field[VSW_STAT_MAX + 1] = {
         [VSW_STAT_IPACKETS] = &st->ipackets, [VSW_STAT_RBYTES] = &st->rbytes,
         [VSW_STAT_OPACKETS] = &st->opackets, [VSW_STAT_OBYTES] = &st->obytes,
-        [VSW_STAT_IERRORS] = &st->ierrors, [VSW_STAT_OERRORS] = &st->oerrors,
+        [VSW_STAT_IERRORS] = &st->ierrors,   [VSW_STAT_OERRORS] = &st->oerrors,
     };
     unsigned t;
 
     memset(st, 0, sizeof(*st));
     if (xvm_nest_parse(attr, tb, VSW_STAT_MAX, vsw_stat_policy) < 0)
         return -EINVAL;
-    for (t = VSW_STAT_IPACKETS; t <= VSW_STAT_MAX; t++) {
-        uint64_t *v = t < VSW_STAT_DROP_BASE ? field[t]
-                                             : &st->drops[t - VSW_STAT_DROP_BASE];
-
+    for (t = 0; t < VSW_DROP__MAX; t++)
+        field[VSW_STAT_DROP_BASE + t] = &st->drops[t];
+    for (t = VSW_STAT_IPACKETS; t <= VSW_STAT_MAX; t++)
         if (tb[t])
-            *v = mnl_attr_get_u64(tb[t]);
-    }
+            *field[t] = mnl_attr_get_u64(tb[t]);
     return 0;
 }

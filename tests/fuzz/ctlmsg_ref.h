@@ -94,8 +94,8 @@ static bool ref_msg(const uint8_t *buf, size_t len, unsigned max,
 }
 
 /* Did the parser index what the reference found? */
-static bool ref_same(const struct nlattr *const *tb,
-                     const uint8_t *const *last, unsigned max)
+static bool ref_same(const struct nlattr *const *tb, const uint8_t *const *last,
+                     unsigned max)
 {
     unsigned t;
 

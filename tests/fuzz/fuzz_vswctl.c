@@ -161,9 +161,9 @@ static void stats_round_trip(const struct nlattr *attr)
     const struct nlattr *first, *drop;
     struct nlmsghdr *a;
     struct vsw_stats st, st2;
-    bool ref = ref_attrs(mnl_attr_get_payload(attr),
-                         mnl_attr_get_payload_len(attr), VSW_STAT_MAX,
-                         vsw_stat_policy, last);
+    bool ref =
+        ref_attrs(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr),
+                  VSW_STAT_MAX, vsw_stat_policy, last);
     int rc = vsw_ctl_get_stats(attr, &st);
 
     INV((rc == 0) == ref && (rc == 0 || rc == -EINVAL));

@@ -42,8 +42,7 @@ static const struct nlmsghdr *check_msg(const uint8_t *buf, size_t len,
                                         const struct nlattr **tb)
 {
     const uint8_t *last[XVMD_A_MAX_ + 1];
-    bool ref = ref_msg(buf, len, XVMD_A_MAX_, pol, last) &&
-               len <= XVMD_MSG_MAX;
+    bool ref = ref_msg(buf, len, XVMD_A_MAX_, pol, last) && len <= XVMD_MSG_MAX;
     const struct nlmsghdr *nlh = xvmd_msg_parse(buf, len, tb, XVMD_A_MAX_, pol);
 
     INV((nlh != NULL) == ref);

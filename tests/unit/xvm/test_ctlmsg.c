@@ -17,7 +17,7 @@
 enum {
     T_UNSPEC,
     T_U32,
-    T_STR,  /* at most 8 bytes with its NUL */
+    T_STR, /* at most 8 bytes with its NUL */
     T_FLAG,
     T_NEST, /* N_* */
     T_MAC,  /* exactly 6 bytes */
@@ -100,7 +100,7 @@ static void test_valid(void)
     mnl_attr_put(nlh, T_MAC, 6, mac);
     mnl_attr_put(nlh, T_IPS, 12, "abcdefghijkl");
     mnl_attr_put(nlh, T_BLOB, 5, "12345"); /* unpadded payload */
-    mnl_attr_put_u32(nlh, T_U32, 2);      /* repeated: the last counts */
+    mnl_attr_put_u32(nlh, T_U32, 2);       /* repeated: the last counts */
     CHECK(xvm_msg_parse(buf, nlh->nlmsg_len, tb, T_MAX_, pol) ==
           (const struct nlmsghdr *)buf);
     CHECK(tb[T_U32] && tb[T_U32] != first && mnl_attr_get_u32(tb[T_U32]) == 2);
@@ -193,9 +193,9 @@ static void test_ill_typed(void)
     CHECK_EQ(one(T_U32, "abcde", 5), -1);
     CHECK_EQ(one(T_U32, "", 0), -1);
     CHECK_EQ(one(T_FLAG, "", 1), -1);
-    CHECK_EQ(one(T_STR, "ab", 2), -1); /* no NUL */
-    CHECK_EQ(one(T_STR, "", 0), -1);   /* empty */
-    CHECK_EQ(one(T_STR, "", 1), 0);    /* "" */
+    CHECK_EQ(one(T_STR, "ab", 2), -1);  /* no NUL */
+    CHECK_EQ(one(T_STR, "", 0), -1);    /* empty */
+    CHECK_EQ(one(T_STR, "", 1), 0);     /* "" */
     CHECK_EQ(one(T_NEST, "ab", 2), -1); /* less than one header */
 }
 
@@ -209,7 +209,7 @@ static void test_lengths(void)
     CHECK_EQ(one(T_MAC, "1234567", 7), -1);
     CHECK_EQ(one(T_IPS, "", 0), 0); /* no unit at all */
     CHECK_EQ(one(T_IPS, "1234", 4), 0);
-    CHECK_EQ(one(T_IPS, "123456", 6), -1); /* not whole units */
+    CHECK_EQ(one(T_IPS, "123456", 6), -1);            /* not whole units */
     CHECK_EQ(one(T_IPS, "1234567890123456", 16), -1); /* over max_len */
     CHECK_EQ(one(T_BLOB, blob, sizeof(blob)), 0);
 }
