@@ -153,7 +153,7 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
             return fail(c, -errno, NULL);
         if (len == 0)
             return fail(c, -ECONNRESET, "vswitchd closed the connection");
-        for (rest = (int)len; vsw_ctl_msg_ok(nlh, rest);
+        for (rest = (int)len; xvm_msg_ok(nlh, rest);
              nlh = mnl_nlmsg_next(nlh, &rest)) {
             const struct nlattr *tb[VSW_A_MAX + 1];
 

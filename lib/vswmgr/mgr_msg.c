@@ -367,7 +367,7 @@ void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, const void *req,
     r->send = send;
     r->arg = arg;
     r->conn = conn;
-    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
             continue;
         handle_one(m, r, nlh);

@@ -53,6 +53,7 @@
 #ifndef VSW_CTL_H
 #define VSW_CTL_H
 
+#include "xvm/ctlmsg.h"
 #include "xvm/export.h"
 
 #include <stdbool.h>
@@ -148,19 +149,19 @@ XVN_EXPORT
 struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
                              uint32_t seq);
 
-/**
- * Is @nlh a whole message within the @len bytes left of a datagram?  What
- * mnl_nlmsg_ok() answers, except that a length of 2^31 or more is refused
- * (libmnl 1.0.4 compares it signed: such a message would be walked past
- * the datagram, or forever).  Walk a datagram with this and
- * mnl_nlmsg_next().
+/*
+ * Walk a datagram's messages with xvm_msg_ok() and mnl_nlmsg_next()
+ * (xvm/ctlmsg.h, whose rule the parse functions apply).
  */
-XVN_EXPORT
-bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len);
+
+/** Each attribute's libmnl type and payload limits. */
+extern const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1];
+/** The counters nested in VSW_A_STATS. */
+extern const struct xvm_attr_policy vsw_stat_policy[VSW_STAT_MAX + 1];
 
 /**
- * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries), checking each
- * one's type and that it ends inside nlmsg_len.  @return 0 or -EINVAL.
+ * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries) under
+ * vsw_ctl_policy: xvm_msg_attrs().  @return 0 or -EINVAL.
  */
 XVN_EXPORT
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);

@@ -44,6 +44,7 @@
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
 
+#include "xvm/ctlmsg.h"
 #include "xvm/export.h"
 
 #include <linux/netlink.h>
@@ -183,40 +184,30 @@ static inline const char *xvmd_state_str(uint32_t s)
     return s <= XVMD_STATE_MAX_ ? names[s] : "unknown";
 }
 
-/** What one attribute type must look like (see xvmd_msg_parse()). */
-struct xvmd_attr_policy {
-    uint16_t mnl_type; /**< enum mnl_attr_data_type; 0: attribute refused */
-    uint32_t max_len;  /**< payload bytes at most; 0: no limit but mnl's */
-};
-
-struct nlattr;
-
 /**
- * Validate @len bytes at @buf as exactly one message and index its
- * attributes into @tb (@max + 1 entries; a repeated attribute keeps its
- * last instance).  A @len that is not a multiple of 4 (libmnl never
- * builds one), attributes above @max, or whose policy entry is 0, or that
- * fail mnl_attr_validate() or the length limit, make it invalid.
- * @return the header, or NULL (invalid).
+ * Validate @len bytes at @buf as exactly one message, at most
+ * XVMD_MSG_MAX long, and index its attributes into @tb (@max + 1
+ * entries): xvm_msg_parse() (xvm/ctlmsg.h), the rule both control
+ * protocols share.  @return the header, or NULL (invalid).
  */
 XVN_EXPORT
 const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
                                       const struct nlattr **tb,
                                       unsigned max,
-                                      const struct xvmd_attr_policy *pol);
+                                      const struct xvm_attr_policy *pol);
 
-/** As xvmd_msg_parse() for the attributes nested in @nest. */
+/** xvm_nest_parse(): the attributes nested in @nest. */
 XVN_EXPORT
 int xvmd_nest_parse(const struct nlattr *nest, const struct nlattr **tb,
-                    unsigned max, const struct xvmd_attr_policy *pol);
+                    unsigned max, const struct xvm_attr_policy *pol);
 
 /** Policy of requests, as xvmd checks them (xvmd_msg_parse()). */
-extern const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1];
 /** Policy of replies, as xvmd_call_run() checks them. */
-extern const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1];
 /** Policy of XVMD_V_*. */
-extern const struct xvmd_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1];
 /** Policy of XVMD_D_* (both sides read or write them). */
-extern const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
 
 #endif /* XVMD_PROTO_H */
