@@ -103,6 +103,24 @@ static int client_send(void *arg, const void *buf, size_t len,
     return n < 0 ? (int)n : 0;
 }
 
+static const char *cmd_name(uint16_t cmd)
+{
+    static const char *const names[VSW_CMD__END] = {
+        [VSW_CMD_LINK_CREATE] = "LINK_CREATE",
+        [VSW_CMD_LINK_DELETE] = "LINK_DELETE",
+        [VSW_CMD_LINK_GET] = "LINK_GET",
+        [VSW_CMD_VNIC_CREATE] = "VNIC_CREATE",
+        [VSW_CMD_VNIC_DELETE] = "VNIC_DELETE",
+        [VSW_CMD_VNIC_MODIFY] = "VNIC_MODIFY",
+        [VSW_CMD_VNIC_GET] = "VNIC_GET",
+        [VSW_CMD_STATS_GET] = "STATS_GET",
+        [VSW_CMD_LINK_RENAME] = "LINK_RENAME",
+        [VSW_CMD_CAPTURE] = "CAPTURE",
+    };
+
+    return cmd < VSW_CMD__END && names[cmd] ? names[cmd] : "unknown";
+}
+
 /* A read-only client asked for a change: say so in the log (at most once
  * a second, so a client cannot flood it). */
 static void readonly_refusal_log(int fd, const void *req, size_t len)
@@ -125,9 +143,10 @@ static void readonly_refusal_log(int fd, const void *req, size_t len)
         getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
         return;
     logged = now;
-    xvm_log_warn("refused command %u of uid %u (pid %d): its connection "
-                 "may only read", (unsigned)nlh->nlmsg_type,
-                 (unsigned)cred.uid, (int)cred.pid);
+    xvm_log_warn("refused %s (command %u) of uid %u (pid %d): a member of "
+                 "the read-only group, not root", cmd_name(nlh->nlmsg_type),
+                 (unsigned)nlh->nlmsg_type, (unsigned)cred.uid,
+                 (int)cred.pid);
 }
 
 /* Serve one datagram; @return false when the client is gone. */
