@@ -325,9 +325,18 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                       "invalid devargs '%s'", lc->devargs);
             goto free_ml;
         }
+        struct vsw_port_err pe = {.holder = 0};
+
         port = vsw_port_open("ethdev",
-                             &(struct vsw_port_args){.devargs = lc->devargs},
+                             &(struct vsw_port_args){.devargs = lc->devargs,
+                                                     .err = &pe},
                              m->pool);
+        if (!port && pe.msg[0]) {
+            /* "link phys0: eth1 is already attached by vswitchd (pid 42)" */
+            rc = fail(m, VSW_ST_NONE, err, errlen, -errno, "link %s: %s",
+                      lc->name, pe.msg);
+            goto free_ml;
+        }
         if (!port) {
             rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
                       "cannot open DPDK port '%s': %s", lc->devargs,
