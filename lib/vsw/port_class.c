@@ -18,7 +18,7 @@ static struct vsw_port *ethdev_open(const struct vsw_port_args *a,
         errno = EINVAL;
         return NULL;
     }
-    return vsw_port_ethdev_open(a->devargs, pool, a->err);
+    return vsw_port_ethdev_open(a->devargs, pool);
 }
 
 static struct vsw_port *tap_open(const struct vsw_port_args *a,

@@ -13,7 +13,6 @@
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
-#include "hostif_pvt.h"
 #include "vsw/port.h"
 
 #define NB_RXD 1024
@@ -28,43 +27,7 @@ struct ethdev_port {
     struct vsw_port port;
     uint16_t port_id;
     struct rte_device *dev; /* non-NULL: we probed it, we remove it */
-    struct hostif_claim claims[HOSTIF_MAX]; /* its host interfaces */
-    unsigned nclaims;
 };
-
-/* Claimed interfaces of a port being opened. */
-struct claims {
-    char names[HOSTIF_MAX][IF_NAMESIZE];
-    struct hostif_claim c[HOSTIF_MAX];
-    unsigned n;
-};
-
-/*
- * Claim those of @cl's interfaces that exist and are not claimed yet.
- * @return 0, or -errno (EBUSY: one is another port's) with @err set.
- */
-static int claims_take(struct claims *cl, struct vsw_port_err *err)
-{
-    unsigned i;
-    int rc;
-
-    for (i = 0; i < cl->n; i++) {
-        if (cl->c[i].fd >= 0)
-            continue;
-        rc = hostif_claim(cl->names[i], &cl->c[i], err);
-        if (rc < 0 && rc != -ENODEV)
-            return rc;
-    }
-    return 0;
-}
-
-static void claims_release(struct hostif_claim *c, unsigned n)
-{
-    unsigned i;
-
-    for (i = 0; i < n; i++)
-        hostif_release(&c[i]);
-}
 
 static uint16_t ethdev_rx(struct vsw_port *port, struct rte_mbuf **pkts,
                           uint16_t n)
@@ -107,8 +70,6 @@ static void ethdev_destroy(struct vsw_port *port)
     rte_eth_dev_close(e->port_id);
     if (e->dev)
         rte_dev_remove(e->dev);
-    /* Only once the device is gone may another port take the NIC. */
-    claims_release(e->claims, e->nclaims);
     free(e);
 }
 
@@ -199,21 +160,15 @@ struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
 }
 
 struct vsw_port *vsw_port_ethdev_open(const char *devargs,
-                                      struct rte_mempool *pool,
-                                      struct vsw_port_err *err)
+                                      struct rte_mempool *pool)
 {
     char name[RTE_ETH_NAME_MAX_LEN];
     struct rte_eth_dev_info info;
-    struct ethdev_port *e;
     struct vsw_port *port;
-    struct claims cl;
     size_t n = devargs ? strcspn(devargs, ",") : 0;
     uint16_t pid;
-    unsigned i;
     int rc;
 
-    if (err)
-        *err = (struct vsw_port_err){.holder = 0};
     if (n == 0 || n >= sizeof(name) || !pool) {
         errno = EINVAL;
         return NULL;
@@ -224,41 +179,24 @@ struct vsw_port *vsw_port_ethdev_open(const char *devargs,
         errno = EEXIST;
         return NULL;
     }
-    /* The NICs first: a device another vswitchd drives is not touched. */
-    cl.n = hostif_devargs(devargs, cl.names);
-    for (i = 0; i < HOSTIF_MAX; i++)
-        cl.c[i].fd = -1;
-    rc = claims_take(&cl, err);
-    if (rc < 0)
-        goto release;
     rc = rte_dev_probe(devargs);
     if (rc < 0) {
-        rc = rc == -EEXIST ? -EEXIST : (rc == -ENOSPC ? -ENOSPC : -EINVAL);
-        goto release;
+        errno = rc == -EEXIST ? EEXIST : (rc == -ENOSPC ? ENOSPC : EINVAL);
+        return NULL;
     }
     if (rte_eth_dev_get_port_by_name(name, &pid) != 0 ||
         rte_eth_dev_info_get(pid, &info) != 0) {
-        rc = -EINVAL;
-        goto release;
+        errno = EINVAL;
+        return NULL;
     }
-    /* What the driver made itself (a TAP) is there now. */
-    rc = claims_take(&cl, err);
-    port = rc < 0 ? NULL : ethdev_setup(pid, pool);
+    port = ethdev_setup(pid, pool);
     if (!port) {
-        if (rc == 0)
-            rc = -errno;
+        rc = errno;
         rte_eth_dev_close(pid);
         rte_dev_remove(info.device);
-        goto release;
+        errno = rc;
+        return NULL;
     }
-    e = container_of(port, struct ethdev_port, port);
-    e->dev = info.device;
-    memcpy(e->claims, cl.c, sizeof(cl.c));
-    e->nclaims = cl.n;
+    container_of(port, struct ethdev_port, port)->dev = info.device;
     return port;
-
-release:
-    claims_release(cl.c, cl.n);
-    errno = -rc;
-    return NULL;
 }

@@ -119,15 +119,6 @@ struct vsw_port {
 XVN_EXPORT
 void vsw_port_destroy(struct vsw_port *port);
 
-/** Why a port could not be opened, beyond its errno. */
-struct vsw_port_err {
-    /** In words, "" when the errno says it all: "eth1 is already
-     *  attached by vswitchd (pid 42)". */
-    char msg[160];
-    /** EBUSY: the pid that holds the host interface (0: unknown). */
-    int holder;
-};
-
 /**
  * A DPDK ethdev from devargs ("net_af_packet0,iface=veth0", "net_tap0",
  * "net_null0", ...): probes the device, configures one rx and one tx queue
@@ -135,23 +126,12 @@ struct vsw_port_err {
  * switch must see frames for every VNIC's MAC), asks for rx interrupts
  * where the driver has them, and starts it.  The device is removed again
  * by destroy.
- *
- * The host interfaces the devargs name (iface=, rx_iface=, tx_iface=,
- * rx_iface_in=) are claimed first, across processes: an flock on a file
- * in /run/lock/xvnet/ named after the network namespace and the
- * interface's index, holding the owner's pid.  An interface another
- * port holds, in this vswitchd or another, is refused (EBUSY) before the
- * device is touched.  The claim ends with destroy, or with the process.
- * An interface the driver makes itself (net_tap) is claimed once made.
  * @return the port, or NULL with errno (EINVAL bad devargs, EEXIST device
- *         already probed, EBUSY a host interface is claimed, ENOSPC no
- *         ethdev slot left, EPERM the lock directory is not root's alone,
- *         or the driver's), and @err (may be NULL) saying why in words.
+ *         already probed, ENOSPC no ethdev slot left, or the driver's).
  */
 XVN_EXPORT
 struct vsw_port *vsw_port_ethdev_open(const char *devargs,
-                                      struct rte_mempool *pool,
-                                      struct vsw_port_err *err);
+                                      struct rte_mempool *pool);
 
 /**
  * An ethdev that already exists (e.g. made by rte_eth_from_rings()),
@@ -215,8 +195,6 @@ struct vsw_port_args {
     const uint8_t *mac;               /**< tap: its MAC address */
     const char *devargs;              /**< ethdev: DPDK devargs */
     const struct vsw_vif_params *vif; /**< vif: the guest's netif */
-    struct vsw_port_err *err;         /**< out, may be NULL: ethdev's
-                                           reason in words */
 };
 
 /**

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,7 +36,9 @@ static bool is_iface_key(const char *key, size_t len)
     return false;
 }
 
-unsigned hostif_devargs(const char *devargs, char names[][IF_NAMESIZE])
+/* The interface names in @devargs, each once, into @names; how many. */
+static unsigned devargs_ifaces(const char *devargs,
+                               char names[][IF_NAMESIZE])
 {
     const char *p = devargs ? strchr(devargs, ',') : NULL;
     unsigned n = 0, i;
@@ -63,24 +66,28 @@ unsigned hostif_devargs(const char *devargs, char names[][IF_NAMESIZE])
     return n;
 }
 
-static int why(struct vsw_port_err *e, int rc, const char *fmt, ...)
+/* Where the reason of a failed claim goes. */
+struct why_buf {
+    char *buf;
+    size_t len;
+};
+
+static int why(struct why_buf *e, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int why(struct vsw_port_err *e, int rc, const char *fmt, ...)
+static int why(struct why_buf *e, int rc, const char *fmt, ...)
 {
     va_list ap;
 
-    if (e) {
-        va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-        va_end(ap);
-    }
+    va_start(ap, fmt);
+    vsnprintf(e->buf, e->len, fmt, ap);
+    va_end(ap);
     return rc;
 }
 
 /* The lock directory, made if missing, as a descriptor: ours, and
  * writable by nobody else (it sits in the world-writable /run/lock). */
-static int lock_dir_open(struct vsw_port_err *e)
+static int lock_dir_open(struct why_buf *e)
 {
     struct stat st;
     int fd;
@@ -157,8 +164,9 @@ static int pid_write(int fd)
     return 0;
 }
 
-int hostif_claim(const char *ifname, struct hostif_claim *c,
-                 struct vsw_port_err *e)
+/* Claim @ifname into @c; -ENODEV: no such interface, nothing claimed. */
+static int claim(const char *ifname, struct hostif_claim *c,
+                 struct why_buf *e)
 {
     const struct timespec wait = {0, CLAIM_WAIT_NS};
     unsigned idx = if_nametoindex(ifname);
@@ -228,8 +236,6 @@ int hostif_claim(const char *ifname, struct hostif_claim *c,
                        ifname, comm, pid)
                  : why(e, -EBUSY, "%s is already attached by another process",
                        ifname);
-        if (e)
-            e->holder = pid;
         break;
     }
     close(dfd);
@@ -238,7 +244,7 @@ int hostif_claim(const char *ifname, struct hostif_claim *c,
     return rc;
 }
 
-void hostif_release(struct hostif_claim *c)
+static void release(struct hostif_claim *c)
 {
     if (c->fd < 0)
         return;
@@ -248,4 +254,39 @@ void hostif_release(struct hostif_claim *c)
     close(c->fd);
     c->fd = -1;
     c->path[0] = '\0';
+}
+
+void hostif_claims_init(struct hostif_claims *cl, const char *devargs)
+{
+    unsigned i;
+
+    cl->n = devargs_ifaces(devargs, cl->names);
+    for (i = 0; i < HOSTIF_MAX; i++) {
+        cl->c[i].fd = -1;
+        cl->c[i].path[0] = '\0';
+    }
+}
+
+int hostif_claims_take(struct hostif_claims *cl, char *whybuf, size_t whylen)
+{
+    struct why_buf e = {whybuf, whylen};
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < cl->n; i++) {
+        if (cl->c[i].fd >= 0)
+            continue;
+        rc = claim(cl->names[i], &cl->c[i], &e);
+        if (rc < 0 && rc != -ENODEV)
+            return rc;
+    }
+    return 0;
+}
+
+void hostif_claims_release(struct hostif_claims *cl)
+{
+    unsigned i;
+
+    for (i = 0; i < cl->n; i++)
+        release(&cl->c[i]);
 }
