@@ -32,6 +32,7 @@ struct client {
     int fd;
     bool ro;       /* a member of the group, not root: reads only */
     bool send_err; /* a reply could not be sent: drop it */
+    struct ucred cred;
 };
 
 struct server {
@@ -52,6 +53,7 @@ struct server {
 struct verdict {
     const struct server *s;
     bool ro;
+    struct ucred cred;
 };
 
 /* Root (or vswitchd's uid) may do everything, a member of the group read
@@ -61,6 +63,7 @@ static int peer_check(int fd, const struct ucred *cred, void *arg)
     struct verdict *v = arg;
 
     v->ro = false;
+    v->cred = *cred;
     if (xvm_peer_privileged(fd, cred, NULL) == 0)
         return 0;
     if (v->s->gid == (gid_t)-1 || xvm_peer_in_group(fd, cred, v->s->gid) != 1)
@@ -88,7 +91,8 @@ static void client_accept(struct server *s)
         close(fd);
         return;
     }
-    s->clients[s->nclients++] = (struct client){.fd = fd, .ro = v.ro};
+    s->clients[s->nclients++] = (struct client){.fd = fd, .ro = v.ro,
+                                                .cred = v.cred};
     s->nro += v.ro;
 }
 
@@ -123,13 +127,12 @@ static const char *cmd_name(uint16_t cmd)
 
 /* A read-only client asked for a change: say so in the log (at most once
  * a second, so a client cannot flood it). */
-static void readonly_refusal_log(int fd, const void *req, size_t len)
+static void readonly_refusal_log(const struct client *c, const void *req,
+                                 size_t len)
 {
     static time_t logged;
     const struct nlmsghdr *nlh = req;
     int rest = (int)len;
-    struct ucred cred;
-    socklen_t clen = sizeof(cred);
     time_t now;
 
     for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
@@ -139,14 +142,13 @@ static void readonly_refusal_log(int fd, const void *req, size_t len)
     if (!vsw_ctl_msg_ok(nlh, rest))
         return;
     now = time(NULL);
-    if (now == logged ||
-        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
+    if (now == logged)
         return;
     logged = now;
     xvm_log_warn("refused %s (command %u) of uid %u (pid %d): a member of "
                  "the read-only group, not root", cmd_name(nlh->nlmsg_type),
-                 (unsigned)nlh->nlmsg_type, (unsigned)cred.uid,
-                 (int)cred.pid);
+                 (unsigned)nlh->nlmsg_type, (unsigned)c->cred.uid,
+                 (int)c->cred.pid);
 }
 
 /* Serve one datagram; @return false when the client is gone. */
@@ -164,11 +166,15 @@ static bool client_serve(struct server *s, struct client *c)
     for (i = 0; i < nfds; i++)
         close(fds[i]);
     if (c->ro)
-        readonly_refusal_log(c->fd, s->buf, (size_t)n);
+        readonly_refusal_log(c, s->buf, (size_t)n);
     vsw_mgr_handle(s->m, (uint64_t)c->fd, c->ro ? VSW_MGR_READONLY : 0,
                    s->buf, (size_t)n, client_send, c);
     /* A new polled port must not wait for the end of a long sleep. */
     vsw_switch_wake(s->sw);
+    if (c->send_err && c->ro)
+        xvm_log_warn("dropped the read-only client of uid %u (pid %d): it "
+                     "left a reply unread for %d ms", (unsigned)c->cred.uid,
+                     (int)c->cred.pid, RO_SEND_TIMEOUT_MS);
     return !c->send_err;
 }
 

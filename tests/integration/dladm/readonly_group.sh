@@ -6,7 +6,9 @@
 # supplementary group, or as its gid) sees with every dladm show-*
 # exactly what root sees, while each command that would change something
 # exits 1 with "...: permission denied (needs root)", changes nothing and
-# is logged; snoop stays root's.  A uid outside the group cannot reach the
+# is logged; snoop stays root's.  Members hold at most 24 of the 32
+# connections, and one that leaves its replies unread is dropped while
+# root is served.  A uid outside the group cannot reach the
 # socket and is told who may.  Without -G the default group xvnet is used
 # if it exists, else the socket stays root-only and the log says so; a
 # group named with -G that does not exist stops vswitchd at once.
@@ -125,6 +127,86 @@ grep -Eq "warning: refused VNIC_CREATE \(command [0-9]+\) of uid $RUID \(pid [0-
 out=$(member "$SNOOP" -S "$SOCK" -d vnic0 -c 1 2>&1 >/dev/null); rc=$?
 [ $rc != 0 ] && [[ "$out" == *"(only root can capture)"* ]] &&
     ok "member: snoop refused: $out" || fail "member: snoop: exit $rc, '$out'"
+
+# A member cannot crowd root out, nor stall vswitchd by not reading: 30
+# connections leave it 24, and one that sends requests without reading
+# the replies is dropped once a reply has waited 2 s (when they fill
+# vswitchd's send buffer), while root is served.
+# The system's python3: the uid may not reach one under root's home.
+PY=/usr/bin/python3
+if [ -x "$PY" ]; then
+    cat >"$TMP/hog.py" <<'PY'
+import select, socket, struct, sys, time
+path, what = sys.argv[1], sys.argv[2]
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    return s
+# nlmsghdr: LINK_GET (0x12), NLM_F_REQUEST | NLM_F_DUMP
+req = struct.pack("=IHHII", 16, 0x12, 0x301, 1, 0)
+if what == "crowd":
+    socks = [conn() for _ in range(30)]
+    time.sleep(1)
+    gone = [s for s in socks if select.select([s], [], [], 0)[0]
+            and s.recv(65536) == b""]
+    print(len(socks) - len(gone))
+    sys.stdout.flush()
+    sys.stdin.read()  # hold them until told
+else:
+    s = conn()
+    s.setblocking(False)
+    # Until the replies fill vswitchd's send buffer and it stops reading
+    # (the sends then block), or it hangs up.
+    sent, blocked = 0, 0
+    while sent < 5000 and blocked < 100:
+        try:
+            s.send(req)
+            sent += 1
+        except BlockingIOError:
+            blocked += 1
+            time.sleep(0.05)
+        except OSError:
+            break
+    s.setblocking(True)
+    s.settimeout(10)
+    n = 0
+    try:
+        while s.recv(65536):
+            n += 1
+        print("dropped after", n, "replies")
+    except socket.timeout:
+        print("not dropped:", n, "replies")
+PY
+    # The script goes by -c: $TMP is root's alone.
+    coproc HOG { member "$PY" -c "$(cat "$TMP/hog.py")" "$SOCK" crowd 2>&1; }
+    hog_out=${HOG[0]} hog_in=${HOG[1]} hog_pid=$HOG_PID
+    held=
+    read -r -t 10 held <&"$hog_out"
+    [ "$held" = 24 ] && ok "a member holds at most 24 of 32 connections" ||
+        fail "a member holds '$held' connections, not 24"
+    out=$(DLADM_SOCKET="$SOCK" timeout 5 "$DLADM" show-vnic -p -o link 2>&1) &&
+        [ "$out" = "$(printf 'vnic0\nvnic1')" ] &&
+        ok "root is served meanwhile" || fail "root meanwhile: '$out'"
+    exec {hog_in}>&-
+    wait "$hog_pid" 2>/dev/null
+    member "$PY" -c "$(cat "$TMP/hog.py")" "$SOCK" stall >"$TMP/stall.out" 2>&1 &
+    stall=$!
+    sleep 0.5
+    start=$SECONDS
+    out=$(timeout 8 env DLADM_SOCKET="$SOCK" "$DLADM" show-link -p -o link \
+          2>&1); rc=$?
+    [ $rc = 0 ] && [ $((SECONDS - start)) -le 4 ] &&
+        ok "root is served while a member stalls ($((SECONDS - start)) s)" ||
+        fail "root while a member stalls: exit $rc after $((SECONDS - start)) s: $out"
+    wait "$stall"
+    grep -q "^dropped after" "$TMP/stall.out" &&
+        ok "the member that does not read is dropped: $(cat "$TMP/stall.out")" ||
+        fail "the staller: $(cat "$TMP/stall.out")"
+    grep -q "dropped the read-only client of uid $RUID" "$TMP/vswitchd.log" &&
+        ok "the drop is logged" || fail "the drop is not in the log"
+else
+    echo "note: no $PY: the connection cap and the stalled reader are not tried"
+fi
 
 # Someone outside the group does not get in, and is told who may.
 out=$(dl_as stranger show-link 2>&1 >/dev/null); rc=$?
