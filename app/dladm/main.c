@@ -10,10 +10,12 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -151,6 +153,26 @@ static void help(FILE *f)
                "See dladm(8).\n", xvm_run_path(XVM_SOCK_VSWITCHD));
 }
 
+/* Who may use the socket @sock, from its group: vswitchd gives it the
+ * group whose members may read (vswitchd -G). */
+static const char *who_may(const char *sock)
+{
+    static char buf[128];
+    struct stat st;
+    struct group *gr;
+
+    if (stat(sock, &st) < 0 || st.st_gid == 0 || !(st.st_mode & 0060))
+        return "needs root";
+    gr = getgrgid(st.st_gid);
+    if (gr)
+        snprintf(buf, sizeof(buf), "needs root, or group %s to read",
+                 gr->gr_name);
+    else
+        snprintf(buf, sizeof(buf), "needs root, or group %u to read",
+                 (unsigned)st.st_gid);
+    return buf;
+}
+
 struct dl_handle *handle(void)
 {
     const char *sock = xvm_run_path(XVM_SOCK_VSWITCHD);
@@ -161,6 +183,9 @@ struct dl_handle *handle(void)
     st = dl_open(sock, &hd);
     if (st == DL_NOTRUNNING)
         die("cannot reach vswitchd at %s: vswitchd is not running", sock);
+    if (st == DL_DENIED)
+        die("cannot reach vswitchd at %s: %s (%s)", sock, dl_status_str(st),
+            who_may(sock));
     if (st != DL_OK)
         die("cannot reach vswitchd at %s: %s", sock, dl_status_str(st));
     return hd;

@@ -44,6 +44,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
                      "domain's configuration (mac=)"),
     [DL_DOMCFG] = "cannot change the domain's configuration (try -t)",
     [DL_TIMEDOUT] = "vswitchd did not answer within 10 s",
+    [DL_NEEDROOT] = "permission denied (needs root)",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -92,6 +93,7 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_BOOTCONF] = DL_BOOTCONF,
         [VSW_ST_GUESTMAC] = DL_GUESTMAC,
         [VSW_ST_DOMCFG] = DL_DOMCFG,
+        [VSW_ST_READONLY] = DL_NEEDROOT,
     };
     enum vsw_status code = vsw_client_status(h->c);
 

@@ -23,6 +23,8 @@
 
 #include <rte_ethdev.h>
 
+#include "hostif_pvt.h"
+#include "vswctl/ctl.h"
 #include "vswmgr/conf.h"
 #include "vswmgr/mgr.h"
 #include "xvm/daemon.h"
@@ -33,6 +35,7 @@ enum origin { ORIGIN_BOOT, ORIGIN_PERSIST, ORIGIN_TEMP };
 struct mlink {
     struct vsw_link_conf conf;
     struct vsw_link *l;
+    struct hostif_claims nics; /* the host interfaces its port drives */
     enum origin origin;
     bool deleting; /* left out of the state file being written */
     bool inactive; /* deleted with -t: only the record is left */
@@ -142,6 +145,8 @@ static void mlink_free(struct vsw_mgr *m, struct mlink *ml)
 {
     TAILQ_REMOVE(&m->links, ml, entry);
     vsw_link_destroy(ml->l);
+    /* The device is gone: another may take its NICs. */
+    hostif_claims_release(&ml->nics);
     free(ml);
 }
 
@@ -304,6 +309,7 @@ static int name_check(struct vsw_mgr *m, const char *name, char *err,
 static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                      enum origin origin, char *err, size_t errlen)
 {
+    char why[VSW_ERRMSGSIZ];
     struct vsw_port *port = NULL;
     struct mlink *ml;
     int rc;
@@ -319,10 +325,20 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     ml->conf = *lc;
     ml->conf.temporary = origin == ORIGIN_TEMP;
     ml->origin = origin;
+    hostif_claims_init(&ml->nics, NULL);
     if (lc->cls == VSW_CLASS_PHYS) {
         if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
             rc = fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
                       "invalid devargs '%s'", lc->devargs);
+            goto free_ml;
+        }
+        /* The NICs first: one another port drives is not touched. */
+        hostif_claims_init(&ml->nics, lc->devargs);
+        rc = hostif_claims_take(&ml->nics, why, sizeof(why));
+        if (rc < 0) {
+            /* "link phys0: eth1 is already attached by vswitchd (pid 42)" */
+            rc = fail(m, VSW_ST_NONE, err, errlen, rc, "link %s: %s",
+                      lc->name, why);
             goto free_ml;
         }
         port = vsw_port_open("ethdev",
@@ -333,6 +349,13 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                       "cannot open DPDK port '%s': %s", lc->devargs,
                       strerror(errno));
             goto free_ml;
+        }
+        /* And what the driver made itself (net_tap's interface). */
+        rc = hostif_claims_take(&ml->nics, why, sizeof(why));
+        if (rc < 0) {
+            rc = fail(m, VSW_ST_NONE, err, errlen, rc, "link %s: %s",
+                      lc->name, why);
+            goto free_port;
         }
     } else {
         ml->conf.devargs[0] = '\0';
@@ -356,6 +379,7 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
 free_port:
     vsw_port_destroy(port);
 free_ml:
+    hostif_claims_release(&ml->nics);
     free(ml);
     return rc;
 }
@@ -387,6 +411,7 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
                         "cannot delete link '%s': %s", name, strerror(-rc));
         ml->l = NULL;
         ml->inactive = true;
+        hostif_claims_release(&ml->nics);
         return 0;
     }
     if (ml->origin == ORIGIN_PERSIST) {

@@ -56,6 +56,8 @@ enum dl_status {
     DL_GUESTMAC,        /**< "MAC address is set in the domain's config" */
     DL_DOMCFG,          /**< "cannot change the domain's configuration" */
     DL_TIMEDOUT,        /**< "vswitchd did not answer within 10 s" */
+    DL_NEEDROOT,        /**< "permission denied (needs root)": a member
+                             of vswitchd's group may only read */
     DL_STATUS__MAX
 };
 

@@ -2,9 +2,13 @@
 /*
  * vsw/ctl.h - the vswitchd control protocol.
  *
- * Transport: a SOCK_SEQPACKET Unix socket (vswitchd.sock in the runtime directory, xvm/rundir.h), root
- * only.  Each datagram holds one or more netlink-format messages (struct
- * nlmsghdr + attributes, built and parsed with libmnl).
+ * Transport: a SOCK_SEQPACKET Unix socket (vswitchd.sock in the
+ * runtime directory by default, xvm/rundir.h) where
+ * root may run every command and the members of vswitchd's group (-G)
+ * only LINK_GET, VNIC_GET and STATS_GET: their other requests fail with
+ * -EPERM and VSW_ST_READONLY (vswmgr/mgr.h, VSW_MGR_READONLY).  Each
+ * datagram holds one or more netlink-format messages (struct nlmsghdr +
+ * attributes, built and parsed with libmnl).
  *
  * A request is one message whose nlmsg_type is a VSW_CMD_*, with
  * NLM_F_REQUEST, a sequence number, and NLM_F_DUMP to ask a GET command for

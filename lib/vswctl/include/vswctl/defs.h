@@ -51,6 +51,7 @@ enum vsw_status {
     VSW_ST_BOOTCONF,        /**< the object belongs to the boot config */
     VSW_ST_GUESTMAC,        /**< a domain's VNIC: its MAC is the guest's */
     VSW_ST_DOMCFG,          /**< the domain's record could not keep it */
+    VSW_ST_READONLY,        /**< the connection may only read (EPERM) */
     VSW_ST__MAX
 };
 

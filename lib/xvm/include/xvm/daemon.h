@@ -35,16 +35,26 @@ extern "C" {
 /* ---- the control socket ---------------------------------------------- */
 
 /**
- * Decides whether the peer @cred of a new connection may stay.
- * @return 0 to accept it, -EPERM to refuse it.  A daemon that later lets
- * a read-only group in passes its own check and remembers, per
- * connection, what @cred may do (@arg is the caller's).
+ * Decides whether the peer @cred of the new connection @fd may stay.
+ * @return 0 to accept it, -EPERM to refuse it.  A daemon that lets a
+ * read-only group in (vswitchd) passes its own check, which asks
+ * xvm_peer_in_group() and leaves in @arg (the caller's) what the
+ * connection may do.
  */
-typedef int xvm_peer_check_fn(const struct ucred *cred, void *arg);
+typedef int xvm_peer_check_fn(int fd, const struct ucred *cred, void *arg);
 
 /** The default check: root, or the daemon's own effective uid. */
 XVN_EXPORT
-int xvm_peer_privileged(const struct ucred *cred, void *arg);
+int xvm_peer_privileged(int fd, const struct ucred *cred, void *arg);
+
+/**
+ * Is the peer of connection @fd, whose credentials are @cred
+ * (SO_PEERCRED), in group @gid: its gid, or one of its supplementary
+ * groups as they were when it connected (SO_PEERGROUPS)?
+ * @return 1 yes, 0 no, or -errno (not logged).
+ */
+XVN_EXPORT
+int xvm_peer_in_group(int fd, const struct ucred *cred, gid_t gid);
 
 /**
  * Listen on a new Unix socket of @type (SOCK_STREAM or SOCK_SEQPACKET,
@@ -63,6 +73,14 @@ int xvm_peer_privileged(const struct ucred *cred, void *arg);
  */
 XVN_EXPORT
 int xvm_unix_listen(const char *path, int type, mode_t mode);
+
+/**
+ * xvm_unix_listen(), and the socket file's group is @gid ((gid_t)-1:
+ * left as made), set before anyone can connect: with @mode 0660 the
+ * members of @gid may connect too (the peer check still decides).
+ */
+XVN_EXPORT
+int xvm_unix_listen_group(const char *path, int type, mode_t mode, gid_t gid);
 
 /**
  * Accept one connection on @lfd with @flags (SOCK_NONBLOCK; SOCK_CLOEXEC
