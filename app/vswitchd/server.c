@@ -17,6 +17,7 @@
 
 #include "server.h"
 #include "vswctl/ctl.h"
+#include "xvm/ctlmsg.h"
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 #include "xvm/log.h"
@@ -135,11 +136,11 @@ static void readonly_refusal_log(const struct client *c, const void *req,
     int rest = (int)len;
     time_t now;
 
-    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
         if ((nlh->nlmsg_flags & NLM_F_REQUEST) &&
             !vsw_mgr_cmd_readonly(nlh->nlmsg_type))
             break;
-    if (!vsw_ctl_msg_ok(nlh, rest))
+    if (!xvm_msg_ok(nlh, rest))
         return;
     now = time(NULL);
     if (now == logged)

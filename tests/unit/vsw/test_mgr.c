@@ -453,7 +453,7 @@ static void test_protocol_refuse(void)
     memset((char *)nlh + nlh->nlmsg_len, 0xff, 4);
     nlh->nlmsg_len += 4;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* Unknown command; and a message that is no request is ignored. */
