@@ -496,7 +496,9 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
     if (!info)
         info = &dummy;
     memset(info, 0, sizeof(*info));
-    if (!ifname || !pool || strlen(ifname) >= IF_NAMESIZE) {
+    /* The name goes into devargs: no ',' or '=' in it. */
+    if (!ifname || !pool || !*ifname || strlen(ifname) >= IF_NAMESIZE ||
+        strpbrk(ifname, ",=")) {
         errno = EINVAL;
         info->why = VSW_XDP_NO_IFACE;
         return NULL;

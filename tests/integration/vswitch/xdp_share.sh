@@ -11,6 +11,8 @@
 #     frames to other MACs, or to b's MAC untagged, reach the host only;
 #   - broadcast reaches the host and the VNICs of its VLAN;
 #   - deleting the entries gives the frames back to the host;
+#   - a second open of the NIC, and a NIC with two rx queues, are refused
+#     with the reason;
 #   - after close no XDP program is left on the NIC or in the kernel, and
 #     the NIC is no longer promiscuous.
 . "$(dirname "$0")/../../lib/common.sh"
@@ -51,7 +53,8 @@ cleanup() {
         ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
         ip netns del "$ns" 2>/dev/null
     done
-    rm -rf "$TMP" "/var/run/dpdk/xsh${ID}"
+    rm -rf "$TMP" "/var/run/dpdk/xsh${ID}" "/var/run/dpdk/xsh${ID}b" \
+        "/var/run/dpdk/xsh${ID}c"
 }
 trap cleanup EXIT
 
@@ -123,6 +126,21 @@ ip -n "$NS_HOST" link show "$NIC" | grep -q "prog/xdp" ||
     fail "no XDP program on $NIC"
 ip -n "$NS_HOST" link show "$NIC" | grep -q "name xsh_prog" ||
     fail "the XDP program on $NIC is not ours"
+
+note "a second user of the NIC, and a NIC of two queues, are refused"
+out=$(ip netns exec "$NS_HOST" "$XDP_SHARE_PROBE" switch "$NIC" "xsh${ID}b" 2>&1)
+[ $? = 3 ] && echo "$out" | grep -q "^unavailable: another XDP program" ||
+    fail "a second open of $NIC: $out"
+echo "$out" | grep "^unavailable"
+ip link add "mq${ID}" netns "$NS_HOST" numrxqueues 2 type veth peer \
+    name "mqp${ID}" netns "$NS_OUT" || fail "cannot make a two-queue veth"
+ip -n "$NS_HOST" link set "mq${ID}" up
+out=$(ip netns exec "$NS_HOST" "$XDP_SHARE_PROBE" switch "mq${ID}" "xsh${ID}c" 2>&1)
+[ $? = 3 ] && echo "$out" | grep -q "^unavailable: .*more than one rx queue" ||
+    fail "a two-queue NIC: $out"
+echo "$out" | grep "^unavailable"
+ip -n "$NS_HOST" link show "mq${ID}" | grep -q xdp &&
+    fail "the refused NIC has an XDP program"
 
 for g in "$G1:$TAPA" "$G2:$TAPB"; do
     ip -n "$NS_HOST" link set "${g#*:}" netns "${g%%:*}" ||

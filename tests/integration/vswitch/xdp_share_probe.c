@@ -88,7 +88,7 @@ static int raw_socket(const char *ifname, bool rx)
 {
     struct sockaddr_ll sll = {.sll_family = AF_PACKET,
                               .sll_protocol = htons(ETH_P_ALL)};
-    int one = 1, fd;
+    int one = 1, big = 4 << 20, fd;
 
     sll.sll_ifindex = (int)if_nametoindex(ifname);
     if (sll.sll_ifindex == 0) {
@@ -97,7 +97,9 @@ static int raw_socket(const char *ifname, bool rx)
     }
     fd = socket(AF_PACKET, SOCK_RAW, rx ? htons(ETH_P_ALL) : 0);
     if (fd < 0 ||
-        (rx && (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+        (rx && (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big,
+                           sizeof(big)) < 0 ||
+                setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
                            sizeof(one)) < 0 ||
                 setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one,
                            sizeof(one)) < 0)) ||
