@@ -283,9 +283,9 @@ static int evtchn_bind(struct xvmd_dom *dom, const struct nlattr *port,
     return 1; /* fds are borrowed */
 }
 
-/* Commands on one domain; @fd gets fds to pass back (DOMMEM: one, NETNS:
- * one or two, that the caller closes; EVTCHN_BIND: two borrowed, return
- * value 1). */
+/* Commands on one domain; @fd gets fds to pass back (DOMMEM, CONSOLE:
+ * one, NETNS: one or two, that the caller closes; EVTCHN_BIND: two
+ * borrowed, return value 1). */
 static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
                   const struct nlattr **tb, int fd[2], char *err,
                   size_t errlen)
@@ -302,6 +302,7 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         [XVMD_CMD_START - XVMD_CMD_CREATE] = "start",
         [XVMD_CMD_VIF_SET - XVMD_CMD_CREATE] = "change a vif of",
         [XVMD_CMD_DOMIFLIST - XVMD_CMD_CREATE] = "list the vifs of",
+        [XVMD_CMD_CONSOLE - XVMD_CMD_CREATE] = "attach to the console of",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -349,7 +350,8 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
                                 mnl_attr_get_str(tb[XVMD_A_VIFSPEC]), err,
                                 errlen);
     }
-    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM */
+    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM, XVMD_CMD_EVTCHN_BIND,
+     * XVMD_CMD_CONSOLE: a domain that runs */
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
         snprintf(err, errlen, "domain %s is %s", dom->cfg.name,
                  xvmd_state_str(dom->state));
@@ -359,6 +361,8 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         return dommem_put(r, dom, fd, err, errlen);
     if (cmd == XVMD_CMD_EVTCHN_BIND)
         return evtchn_bind(dom, tb[XVMD_A_PORT], fd, err, errlen);
+    if (cmd == XVMD_CMD_CONSOLE)
+        return xvmd_console_attach(x, dom, fd, err, errlen);
     rc = dom->ops->enter_open(dom, fd);
     if (rc < 0)
         snprintf(err, errlen, "cannot open the namespaces of %s: %s",

@@ -17,6 +17,11 @@
  * destroy is cgroup.kill (SIGKILL of xvm-procdom without it, which takes
  * the sandbox down with it).
  *
+ * xvm-procdom's stdin and stdout are the slave of the domain's console
+ * (console.c), or /dev/null without one; its stderr stays xvmd's.  The
+ * domain's init command, if its config has one, follows the domain's
+ * name on its command line.
+ *
  * Start handshake over a SOCK_SEQPACKET pair (the child's end is its fd 3;
  * fd 4 is the guest cgroup's directory when -c is given):
  *   xvmd -> guest  "mem" with the memory memfd attached (SCM_RIGHTS)
@@ -306,21 +311,39 @@ static void proc_cg_remove(struct xvmd_dom *dom)
 
 /* ---- the guest program ---------------------------------------------------- */
 
+/* In the child: the console on stdin and stdout (/dev/null without
+ * one). */
+static int proc_stdio(const struct xvmd_dom *dom)
+{
+    int fd = xvmd_console_slave(dom), null = -1, rc = 0;
+
+    if (fd < 0) {
+        null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        fd = null;
+    }
+    if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+        rc = -1;
+    if (null >= 0)
+        close(null);
+    return rc;
+}
+
 /* In the child: join front/, become xvm-procdom with the channel on fd 3
- * and the guest's cgroup on fd 4. */
+ * and the guest's cgroup on fd 4, the domain's name, then its init. */
 __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
                                                 const struct xvmd_dom *dom,
                                                 int chan)
 {
+    const char *argv[10 + XVM_DOMCFG_INIT_ARGS_MAX];
     char msg[PATH_MAX + 64], id[16];
-    int n, guest = -1;
+    int n, guest = -1, argc = 0;
     sigset_t none;
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* no terminal signals meant for xvmd */
-    if (dup2(chan, 3) < 0)
+    if (dup2(chan, 3) < 0 || proc_stdio(dom) < 0)
         _exit(127);
     if (dom->cg_fd >= 0) {
         guest = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY);
@@ -329,8 +352,20 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
             _exit(127);
     }
     snprintf(id, sizeof(id), "%u", dom->id);
-    execl(x->procdom_path, "xvm-procdom", "-n", x->netns_dir, "-i", id,
-          guest >= 0 ? "-c" : "--", dom->cfg.name, (char *)NULL);
+    argv[argc++] = "xvm-procdom";
+    argv[argc++] = "-n";
+    argv[argc++] = x->netns_dir;
+    argv[argc++] = "-i";
+    argv[argc++] = id;
+    if (guest >= 0)
+        argv[argc++] = "-c";
+    argv[argc++] = "--";
+    argv[argc++] = dom->cfg.name;
+    if (xvm_domcfg_init_argv(&dom->cfg, argv + argc,
+                             (unsigned)(sizeof(argv) / sizeof(argv[0])) -
+                                 (unsigned)argc) < 0)
+        argv[argc] = NULL;
+    execv(x->procdom_path, (char *const *)argv);
     n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
                  x->procdom_path, strerror(errno));
     if (write(3, msg, (size_t)n) < 0)
@@ -389,14 +424,15 @@ static void proc_kill(struct xvmd_dom *dom)
     dom->pid = 0;
 }
 
-/* Undo a failed start: the guest, its channel, its cgroup. */
-static void proc_abort(struct xvmd_dom *dom)
+/* Undo a failed start: the guest, its channel, its cgroup, its console. */
+static void proc_abort(struct xvmd *x, struct xvmd_dom *dom)
 {
     proc_kill(dom);
     if (dom->ctl_fd >= 0)
         close(dom->ctl_fd);
     dom->ctl_fd = -1;
     proc_cg_remove(dom);
+    xvmd_console_close(x, dom);
 }
 
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -416,10 +452,12 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         proc_cg_remove(dom);
         return rc;
     }
+    xvmd_console_open(x, dom); /* without one (logged), it runs on */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = -errno;
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
         proc_cg_remove(dom);
+        xvmd_console_close(x, dom);
         return rc;
     }
     pid = fork();
@@ -429,6 +467,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         close(sv[0]);
         close(sv[1]);
         proc_cg_remove(dom);
+        xvmd_console_close(x, dom);
         return rc;
     }
     if (pid == 0)
@@ -445,7 +484,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
             close(xs[0]);
             close(xs[1]);
         }
-        proc_abort(dom);
+        proc_abort(x, dom);
         return rc ? rc : -EIO;
     }
     fds[0] = memfd;
@@ -455,7 +494,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     close(xs[1]);
     rc = proc_wait_ready(dom, err, errlen);
     if (rc < 0) {
-        proc_abort(dom);
+        proc_abort(x, dom);
         return rc;
     }
     dom->netns_pinned = 1;
@@ -472,6 +511,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         proc_release(x, dom);
         return rc;
     }
+    memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
     ev.data.fd = dom->ctl_fd;
     if (x->ep >= 0)
@@ -524,6 +564,7 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
         close(dom->guest_fd);
     dom->guest_fd = -1;
     proc_cg_remove(dom);
+    xvmd_console_close(x, dom);
     if (!dom->netns_pinned)
         return;
     /* The guest unpins on a clean exit; after a crash or kill it is ours. */

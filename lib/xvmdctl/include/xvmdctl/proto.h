@@ -29,7 +29,11 @@
  * the domain's vifs) carry its memory memfd, GT_GFN, GT_FRAMES and the
  * domain as a nested DOMAIN.  EVTCHN_BIND (DOM, PORT) binds dom0 to an
  * unbound port the guest allocated toward dom0; the reply carries two fds,
- * dom0's doorbell then the guest's.
+ * dom0's doorbell then the guest's.  CONSOLE (DOM; `xvm console`)
+ * replies carry one fd, a SOCK_STREAM socket relayed to and from the
+ * running domain's console until either side closes it; after the
+ * client shuts down its writing side, xvmd closes the socket once the
+ * domain's output has paused.  One client at a time: another gets EBUSY.
  */
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
@@ -69,7 +73,8 @@ enum xvmd_cmd {
     XVMD_CMD_START,   /* a defined (shut off) domain, from its record */
     XVMD_CMD_VIF_SET, /* change vif XVMD_A_VIF of a domain's record */
     XVMD_CMD_DOMIFLIST, /* a domain's vifs: one XVMD_A_VIFINFO each */
-    XVMD_CMD_MAX_ = XVMD_CMD_DOMIFLIST,
+    XVMD_CMD_CONSOLE,   /* attach to a domain's console (one fd back) */
+    XVMD_CMD_MAX_ = XVMD_CMD_CONSOLE,
 };
 
 /** Top-level attributes. */
