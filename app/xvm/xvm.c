@@ -412,14 +412,20 @@ static int cmd_exec(char **argv)
 /* The byte that detaches a console from a terminal: Ctrl-] (virsh's). */
 #define CONSOLE_ESCAPE 0x1d
 
-static volatile sig_atomic_t console_stop;
+/* The terminal as it was, while it is in raw mode (console_raw). */
+static struct termios console_saved;
+static volatile sig_atomic_t console_raw;
 
+/* SIGTERM, SIGHUP, SIGINT, SIGQUIT: the terminal back as it was, and out
+ * (tcsetattr() and _exit() are async-signal-safe). */
 static void console_signal(int sig)
 {
-    (void)sig;
-    console_stop = 1;
+    if (console_raw)
+        tcsetattr(STDIN_FILENO, TCSANOW, &console_saved);
+    _exit(128 + sig);
 }
 
+/* Write all of @buf to @fd (blocking). */
 static int write_all(int fd, const char *buf, size_t len)
 {
     ssize_t w;
@@ -437,7 +443,7 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* The console relay (cmd_console()): until the domain's side ends, the
- * escape is typed, stdout goes away or a signal comes. */
+ * escape is typed or stdout goes away. */
 static void console_relay(int sock, bool tty)
 {
     static char in[4096], buf[16384];
@@ -445,7 +451,7 @@ static void console_relay(int sock, bool tty)
     bool in_eof = false, shut = false, detach = false;
     ssize_t n;
 
-    while (!console_stop && !detach) {
+    while (!detach) {
         /* (a pipe at its end would poll as hung up: left out then) */
         struct pollfd p[2] = {
             {.fd = !in_eof && (tty || !pend) ? STDIN_FILENO : -1,
@@ -514,7 +520,7 @@ static int cmd_console(char **argv)
 {
     static struct xvmd_call c;
     struct sigaction sa;
-    struct termios saved, raw;
+    struct termios raw;
     bool tty = isatty(STDIN_FILENO);
     int sock;
 
@@ -535,18 +541,20 @@ static int cmd_console(char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGQUIT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    fprintf(stderr, "Connected to domain %s\n", argv[0]);
-    fprintf(stderr, "Escape character is ^]\n");
-    if (tty && tcgetattr(STDIN_FILENO, &saved) < 0)
+    if (tty && tcgetattr(STDIN_FILENO, &console_saved) < 0)
         tty = false;
-    if (tty) {
-        raw = saved;
+    if (tty) { /* before the greeting: what is typed after it is raw */
+        raw = console_saved;
         cfmakeraw(&raw);
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
+        console_raw = 1;
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
     }
+    fprintf(stderr, "Connected to domain %s%s", argv[0], tty ? "\r\n" : "\n");
+    fprintf(stderr, "Escape character is ^]%s", tty ? "\r\n" : "\n");
     console_relay(sock, tty);
     if (tty) {
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &console_saved);
+        console_raw = 0;
         fputc('\n', stderr);
     }
     close(sock);

@@ -26,8 +26,8 @@
  *  - a client that half-closes (the end of its input) keeps getting the
  *    domain's output until it has been quiet for CON_QUIET_MS, or for
  *    CON_LINGER_MS at most, then its socket is closed: it sees the end.
- * One timerfd, ticking every CON_TICK_MS only while a console is
- * throttled or a client lingers, ends those waits.
+ * One timerfd, there while a console is and ticking every CON_TICK_MS
+ * only while a console is throttled or a client lingers, ends those waits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -465,6 +465,14 @@ void xvmd_console_close(struct xvmd *x, struct xvmd_dom *dom)
     free(con);
     dom->con = NULL;
     timer_update(x);
+    for (dom = x->doms; dom && !dom->con; dom = dom->next)
+        ;
+    if (!dom && con_timer >= 0) { /* the last console: none held idle */
+        ep_del(x, con_timer);
+        close(con_timer);
+        con_timer = -1;
+        con_timer_on = false;
+    }
 }
 
 int xvmd_console_attach(struct xvmd *x, struct xvmd_dom *dom, int *fd,
