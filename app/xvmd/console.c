@@ -76,9 +76,11 @@ struct xvmd_console {
     uint32_t ev_master, ev_client; /* epoll interest now */
 };
 
-/* The tick of throttled and lingering consoles; one per xvmd. */
+/* The tick of throttled and lingering consoles; one per xvmd, there
+ * while a console is (con_count of them). */
 static int con_timer = -1;
 static bool con_timer_on;
+static unsigned con_count;
 
 static void ep_add(struct xvmd *x, int fd, uint32_t events)
 {
@@ -430,6 +432,7 @@ int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom)
         return rc;
     }
     dom->con = con;
+    con_count++;
     con->ev_master = EPOLLIN;
     ep_add(x, con->master, EPOLLIN);
     log_open(x, dom);
@@ -464,10 +467,9 @@ void xvmd_console_close(struct xvmd *x, struct xvmd_dom *dom)
         close(con->log);
     free(con);
     dom->con = NULL;
-    timer_update(x);
-    for (dom = x->doms; dom && !dom->con; dom = dom->next)
-        ;
-    if (!dom && con_timer >= 0) { /* the last console: none held idle */
+    /* Not x->doms: xvmd_dom_fini() frees the table as it goes.  A tick
+     * left armed finds nothing to do and disarms itself. */
+    if (--con_count == 0 && con_timer >= 0) { /* none held idle */
         ep_del(x, con_timer);
         close(con_timer);
         con_timer = -1;
