@@ -19,6 +19,7 @@ void pd_log_init(void);
 
 /** "xvm-procdom: <message>\n" on stderr and on the console.  Any thread. */
 void pd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void pd_vlog(const char *fmt, va_list ap);
+void pd_vlog(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 #endif /* PROCDOM_LOG_H */

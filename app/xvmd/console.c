@@ -283,8 +283,11 @@ static void input_flush(struct xvmd_console *con)
 static void client_read(struct xvmd *x, struct xvmd_dom *dom)
 {
     struct xvmd_console *con = dom->con;
-    ssize_t n = recv(con->client, con->in, sizeof(con->in), MSG_DONTWAIT);
+    ssize_t n;
 
+    if (con->in_len || con->client_eof) /* not asked for: not now */
+        return;
+    n = recv(con->client, con->in, sizeof(con->in), MSG_DONTWAIT);
     if (n > 0) {
         con->in_off = 0;
         con->in_len = (size_t)n;
