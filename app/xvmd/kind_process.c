@@ -311,43 +311,39 @@ static void proc_cg_remove(struct xvmd_dom *dom)
 
 /* ---- the guest program ---------------------------------------------------- */
 
-/* In the child: the console on stdin and stdout (/dev/null without
- * one). */
-static int proc_stdio(const struct xvmd_dom *dom)
+/* In the child: a copy of @fd at 10 or above (close-on-exec), out of the
+ * way of the fds it is about to set (0, 1, 3, 4); -1 stays -1. */
+static int fd_high(int fd)
 {
-    int fd = xvmd_console_slave(dom), null = -1, rc = 0;
-
-    if (fd < 0) {
-        null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        fd = null;
-    }
-    if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
-        rc = -1;
-    if (null >= 0)
-        close(null);
-    return rc;
+    return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
 }
 
-/* In the child: join front/, become xvm-procdom with the channel on fd 3
- * and the guest's cgroup on fd 4, the domain's name, then its init. */
+/* In the child: join front/, become xvm-procdom with the console (or
+ * /dev/null) on stdin and stdout, the channel on fd 3 and the guest's
+ * cgroup on fd 4, the domain's name, then its init. */
 __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
                                                 const struct xvmd_dom *dom,
                                                 int chan)
 {
     const char *argv[10 + XVM_DOMCFG_INIT_ARGS_MAX];
     char msg[PATH_MAX + 64], id[16];
-    int n, guest = -1, argc = 0;
+    int n, guest = -1, argc = 0, con, ch, cg;
     sigset_t none;
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* no terminal signals meant for xvmd */
-    if (dup2(chan, 3) < 0 || proc_stdio(dom) < 0)
+    con = xvmd_console_slave(dom);
+    con = fd_high(con >= 0 ? con : open("/dev/null", O_RDWR | O_CLOEXEC));
+    ch = fd_high(chan);
+    cg = fd_high(dom->cg_fd);
+    if (con < 0 || ch < 0 || (dom->cg_fd >= 0 && cg < 0) ||
+        dup2(con, 0) < 0 || dup2(con, 1) < 0 || dup2(ch, 3) < 0)
         _exit(127);
-    if (dom->cg_fd >= 0) {
-        guest = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY);
-        if (cg_write(dom->cg_fd, "front/cgroup.procs", "0") < 0 || guest < 0 ||
+    if (cg >= 0) {
+        guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
+        if (cg_write(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
             dup2(guest, 4) < 0)
             _exit(127);
     }
