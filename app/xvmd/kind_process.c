@@ -385,6 +385,10 @@ static int proc_wait_ready(struct xvmd_dom *dom, char *err, size_t errlen)
         return -ETIMEDOUT;
     }
     n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
+    /* A guest that exits leaving our "mem" unread resets the channel;
+     * what it said before is still there to read once that is told. */
+    if (n == -ECONNRESET)
+        n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
     if (n <= 0) {
         snprintf(err, errlen, "domain %s: guest exited while starting",
                  dom->cfg.name);
