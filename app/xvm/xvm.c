@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "xvmdctl/client.h"
@@ -672,6 +675,158 @@ static int cmd_exec(char **argv)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The byte that detaches a console from a terminal: Ctrl-] (virsh's). */
+#define CONSOLE_ESCAPE 0x1d
+
+/* The terminal as it was, while it is in raw mode (console_raw). */
+static struct termios console_saved;
+static volatile sig_atomic_t console_raw;
+
+/* SIGTERM, SIGHUP, SIGINT, SIGQUIT: the terminal back as it was, and out
+ * (tcsetattr() and _exit() are async-signal-safe). */
+static void console_signal(int sig)
+{
+    if (console_raw)
+        tcsetattr(STDIN_FILENO, TCSANOW, &console_saved);
+    _exit(128 + sig);
+}
+
+/* Write all of @buf to @fd (blocking). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+    ssize_t w;
+
+    while (len) {
+        w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The console relay (cmd_console()): until the domain's side ends, the
+ * escape is typed or stdout goes away. */
+static void console_relay(int sock, bool tty)
+{
+    static char in[4096], buf[16384];
+    size_t pend = 0, off = 0;
+    bool in_eof = false, shut = false, detach = false;
+    ssize_t n;
+
+    while (!detach) {
+        /* (a pipe at its end would poll as hung up: left out then) */
+        struct pollfd p[2] = {
+            {.fd = !in_eof && (tty || !pend) ? STDIN_FILENO : -1,
+             .events = POLLIN},
+            {.fd = sock, .events = POLLIN | (pend ? POLLOUT : 0)},
+        };
+
+        if (in_eof && !pend && !shut) { /* xvmd ends it once output pauses */
+            shutdown(sock, SHUT_WR);
+            shut = true;
+        }
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+            n = read(sock, buf, sizeof(buf));
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                break; /* the end: xvmd closed it */
+            if (n > 0 && write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+                break;
+        }
+        if (p[0].revents) {
+            n = read(STDIN_FILENO, buf, sizeof(in)); /* fits in @in */
+            if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                n = -2;
+            if (n == 0 || n == -1) {
+                in_eof = true;
+                detach = tty;
+            } else if (n > 0) {
+                char *esc = tty ? memchr(buf, CONSOLE_ESCAPE, (size_t)n) : NULL;
+
+                if (esc) {
+                    n = esc - buf;
+                    detach = true;
+                }
+                if (!pend) { /* a terminal's keys are dropped while the
+                              * domain does not take its input */
+                    memcpy(in, buf, (size_t)n);
+                    pend = (size_t)n;
+                    off = 0;
+                }
+            }
+        }
+        if (pend) {
+            n = send(sock, in + off, pend, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno != EAGAIN && errno != EINTR)
+                break;
+            if (n > 0) {
+                off += (size_t)n;
+                pend -= (size_t)n;
+            }
+        }
+    }
+}
+
+/*
+ * Attach to a domain's console (virsh console): xvmd hands over a socket
+ * relayed to and from the domain's console.  From a terminal, raw mode
+ * until Ctrl-] detaches (the terminal is restored); otherwise standard
+ * input is relayed to its end, then the domain's output until xvmd ends
+ * the socket, once that output pauses.
+ */
+static int cmd_console(char **argv)
+{
+    static struct xvmd_call c;
+    struct sigaction sa;
+    struct termios raw;
+    bool tty = isatty(STDIN_FILENO);
+    int sock;
+
+    if (dom_request(XVMD_CMD_CONSOLE, argv[0], &c))
+        return 1;
+    if (c.nfds < 1 || c.fds[0] < 0) {
+        fprintf(stderr, "xvm: xvmd sent no console\n");
+        xvmd_call_done(&c);
+        return 1;
+    }
+    sock = c.fds[0];
+    c.fds[0] = -1;
+    xvmd_call_done(&c);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = console_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (tty && tcgetattr(STDIN_FILENO, &console_saved) < 0)
+        tty = false;
+    if (tty) { /* before the greeting: what is typed after it is raw */
+        raw = console_saved;
+        cfmakeraw(&raw);
+        console_raw = 1;
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+    }
+    fprintf(stderr, "Connected to domain %s%s", argv[0], tty ? "\r\n" : "\n");
+    fprintf(stderr, "Escape character is ^]%s", tty ? "\r\n" : "\n");
+    console_relay(sock, tty);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &console_saved);
+        console_raw = 0;
+        fputc('\n', stderr);
+    }
+    close(sock);
+    return 0;
+}
+
 static int cmd_help(char **argv);
 
 static const struct cmd {
@@ -705,6 +860,8 @@ static const struct cmd {
     {"nodeinfo", 0, 0, cmd_nodeinfo, "", "this host's processors and memory"},
     {"exec", 2, -1, cmd_exec, "DOM CMD [ARG...]",
      "run a command in a process domain's sandbox"},
+    {"console", 1, 1, cmd_console, "DOM",
+     "attach to a domain's console (Ctrl-] detaches)"},
     {"help", 0, 0, cmd_help, "", "show this help"},
 };
 

@@ -535,9 +535,10 @@ static int evtchn_bind(struct xvmd_dom *dom, const struct nlattr *port,
     return 1; /* fds are borrowed */
 }
 
-/* Commands on one domain; @fd gets fds to pass back (DOMMEM: one, NETNS:
- * one or two, that the caller closes; EVTCHN_BIND: two borrowed, return
- * value 1).  A START that waits for its vifs returns 2: parked. */
+/* Commands on one domain; @fd gets fds to pass back (DOMMEM, CONSOLE:
+ * one, NETNS: one or two, that the caller closes; EVTCHN_BIND: two
+ * borrowed, return value 1).  A START that waits for its vifs returns
+ * 2: parked. */
 static int do_dom(struct xvmd *x, struct reply *r, int sock,
                   const struct nlmsghdr *nlh, const struct nlattr **tb,
                   int fd[2], char *err, size_t errlen)
@@ -557,6 +558,7 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
         [XVMD_CMD_DOMIFLIST - XVMD_CMD_CREATE] = "list the vifs of",
         [XVMD_CMD_REBOOT - XVMD_CMD_CREATE] = "reboot",
         [XVMD_CMD_AUTOSTART - XVMD_CMD_CREATE] = "autostart",
+        [XVMD_CMD_CONSOLE - XVMD_CMD_CREATE] = "attach to the console of",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -619,7 +621,8 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
                                 mnl_attr_get_str(tb[XVMD_A_VIFSPEC]), err,
                                 errlen);
     }
-    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM */
+    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM, XVMD_CMD_EVTCHN_BIND,
+     * XVMD_CMD_CONSOLE: a domain that runs */
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
         snprintf(err, errlen, "domain %s is %s", dom->cfg.name,
                  xvmd_state_str(dom->state));
@@ -629,6 +632,8 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
         return dommem_put(r, dom, fd, err, errlen);
     if (cmd == XVMD_CMD_EVTCHN_BIND)
         return evtchn_bind(dom, tb[XVMD_A_PORT], fd, err, errlen);
+    if (cmd == XVMD_CMD_CONSOLE)
+        return xvmd_console_attach(x, dom, fd, err, errlen);
     rc = dom->ops->enter_open(dom, fd);
     if (rc < 0)
         snprintf(err, errlen, "cannot open the namespaces of %s: %s",

@@ -134,6 +134,8 @@ static int loop(struct xvmd *x, int lfd, int sfd)
                 xst_server_dispatch(x->xs, 0);
             } else if ((dom = xvmd_dom_by_chan(x, fd))) {
                 guest_serve(x, ep, dom);
+            } else if (xvmd_console_event(x, fd, evs[i].events)) {
+                continue; /* a console's pty, client or timer */
             } else if (fd == sfd) {
                 if (signals_handle(x, sfd))
                     goto out;

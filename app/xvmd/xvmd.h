@@ -29,6 +29,7 @@
 
 struct xvmd;
 struct xvmd_dom;
+struct xvmd_console;
 struct xst_server;
 struct xvmd_waiter;
 
@@ -94,12 +95,13 @@ extern const struct xvmd_kind_ops xvmd_kind_process;
  * Descriptors never spent on event channels, so that dom0 keeps its
  * control plane when guests ask for all they may: control clients (64),
  * dom0's xenstore connections, the state files, the spare descriptor of
- * xvm_unix_accept().  Each active domain's own descriptors (guest
- * channel, memory, xenstore connection, a netns handle) are kept on top:
- * XVMD_FD_PER_DOMAIN each.
+ * xvm_unix_accept(), the console timer.  Each active domain's own
+ * descriptors (guest channel, memory, xenstore connection, a netns
+ * handle, its cgroup; its console's pty master and slave, log and
+ * attached client) are kept on top: XVMD_FD_PER_DOMAIN each.
  */
 #define XVMD_FD_RESERVE 256
-#define XVMD_FD_PER_DOMAIN 4
+#define XVMD_FD_PER_DOMAIN 9
 
 /** How long a guest's replies may wait unread: its guest channel's send
  *  buffer (SO_SNDBUF); a guest that lets it fill is crashed. */
@@ -133,6 +135,7 @@ struct xvmd_dom {
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
+    struct xvmd_console *con; /**< console.c: this run's, NULL if none */
 };
 
 struct xvmd {
@@ -298,6 +301,42 @@ int xvmd_store_autostart_get(const struct xvmd *x, const char *name);
  */
 int xvmd_store_load(struct xvmd *x,
                     int (*fn)(struct xvmd *x, const struct xvm_domcfg *cfg));
+
+/* console.c - the console of a process domain */
+
+/** Bytes of console output kept: <name>.log holds at most this much; it
+ *  is renamed to <name>.log.1 (replacing it) when it would grow past. */
+#define XVMD_CONSOLE_LOG_MAX (1024 * 1024)
+
+/**
+ * Make the console of @dom's new run: a pty whose master joins the loop
+ * (x->ep), whose output is logged to <state_dir>/console/<name>.log and
+ * relayed to an attached client.  Without one (logged) the domain runs
+ * with no console.  @return 0 or -errno.
+ */
+int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom);
+/** The pty's slave for the guest to dup (xvmd keeps it), or -1. */
+int xvmd_console_slave(const struct xvmd_dom *dom);
+/**
+ * End the console of @dom's run: read what the domain left in the pty
+ * into the log, detach the client (it sees the end), close the pty and
+ * the log.  Safe to call twice.
+ */
+void xvmd_console_close(struct xvmd *x, struct xvmd_dom *dom);
+/**
+ * Attach a client to @dom's console: *@fd gets the client's end of a new
+ * socketpair (the caller sends and closes it); xvmd keeps the other.
+ * @return 0, -ENODEV (no console), -EBUSY (a client is attached) or
+ *         -errno, with @err set.
+ */
+int xvmd_console_attach(struct xvmd *x, struct xvmd_dom *dom, int *fd,
+                        char *err, size_t errlen);
+/**
+ * Serve @events on @fd if it is a console's (a pty master, an attached
+ * client, the console timer).  Never blocks.
+ * @return 1 if it was, 0 if @fd is none of them.
+ */
+int xvmd_console_event(struct xvmd *x, int fd, uint32_t events);
 
 /* ctl.c - the control socket */
 

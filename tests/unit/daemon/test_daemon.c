@@ -6,10 +6,11 @@
  * and what a crash left in it is removed; an atomic write goes through an
  * O_EXCL temporary file and never through a link planted at its name; a
  * state file that is a link to /dev/zero, a FIFO, another owner's, or too
- * long is refused at once; the control socket replaces only a dead socket
- * of its own and asks the peer check about every client, which can tell
- * a member of a group by its gid or its supplementary groups (a socket of
- * mode 0660 in that group keeps everyone else out); signals arrive on
+ * long is refused at once, and so is such a log file to append to; the
+ * control socket replaces only a dead socket of its own and asks the peer
+ * check about every client, which can tell a member of a group by its gid
+ * or its supplementary groups (a socket of mode 0660 in that group keeps
+ * everyone else out); signals arrive on
  * the signalfd.  Parts that need root (chown) say so and are skipped.
  */
 #define _GNU_SOURCE
@@ -255,6 +256,61 @@ static void test_read_refusals(void)
     }
 }
 
+/* Open @path to append, as a daemon's log; alarm: never blocks. */
+static int append_open(const char *path, off_t *size)
+{
+    int fd;
+
+    alarm(10);
+    fd = xvm_file_append_open(path, 0600, size);
+    alarm(0);
+    return fd;
+}
+
+static void test_append_open(void)
+{
+    struct stat st;
+    off_t size = -1;
+    int fd;
+
+    fd = append_open(at("new.log"), &size);
+    CHECK(fd >= 0);
+    CHECK_EQ(size, 0);
+    CHECK(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600);
+    CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    CHECK_EQ(fcntl(fd, F_GETFL) & (O_APPEND | O_NONBLOCK), O_APPEND);
+    CHECK_EQ(write(fd, "one\n", 4), 4);
+    close(fd);
+    fd = append_open(at("new.log"), &size);
+    CHECK(fd >= 0);
+    CHECK_EQ(size, 4);
+    CHECK_EQ(write(fd, "two\n", 4), 4);
+    close(fd);
+    CHECK(strcmp(slurp(at("new.log")), "one\ntwo\n") == 0);
+    /* planted: a link (to a file or /dev/zero), a FIFO, an open file */
+    CHECK_EQ(symlink(at("new.log"), at("link.log")), 0);
+    CHECK_EQ(append_open(at("link.log"), NULL), -ELOOP);
+    CHECK_EQ(symlink("/dev/zero", at("zero.log")), 0);
+    CHECK_EQ(append_open(at("zero.log"), NULL), -ELOOP);
+    CHECK_EQ(mkfifo(at("fifo.log"), 0600), 0);
+    CHECK_EQ(append_open(at("fifo.log"), NULL), -ENXIO); /* no reader */
+    {
+        int rd = open(at("fifo.log"), O_RDONLY | O_NONBLOCK);
+
+        CHECK(rd >= 0);
+        CHECK_EQ(append_open(at("fifo.log"), NULL), -EINVAL);
+        close(rd);
+    }
+    put(at("open.log"), "x\n", 0622);
+    CHECK_EQ(append_open(at("open.log"), NULL), -EPERM);
+    if (geteuid() == 0) {
+        put(at("other.log"), "x\n", 0600);
+        CHECK_EQ(chown(at("other.log"), OTHER_UID, OTHER_UID), 0);
+        CHECK_EQ(append_open(at("other.log"), NULL), -EPERM);
+    }
+    CHECK(strcmp(slurp(at("new.log")), "one\ntwo\n") == 0);
+}
+
 static int refuse_all(int fd, const struct ucred *cred, void *arg)
 {
     (void)fd;
@@ -489,6 +545,7 @@ int main(void)
     RUN(test_stale_temps);
     RUN(test_write_atomic);
     RUN(test_read_refusals);
+    RUN(test_append_open);
     RUN(test_listen);
     RUN(test_listen_group);
     RUN(test_accept_emfile);

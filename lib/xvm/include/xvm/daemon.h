@@ -170,6 +170,22 @@ XVN_EXPORT
 int xvm_file_read(const char *path, unsigned flags, size_t max, char **data,
                   size_t *len);
 
+/**
+ * Open the file @path to append to it (a log the daemon keeps beside its
+ * state files), making it with file mode @mode if it is missing.  As for
+ * a state file, nothing planted there is followed or blocked on: a
+ * symbolic link (O_NOFOLLOW), a FIFO or a device (the open does not block,
+ * then anything but a regular file is refused), or a file of another uid
+ * or that group or others may write is refused.
+ * @param size  receives the file's current size, if not NULL
+ * @return the fd (O_APPEND, close-on-exec, blocking), or -errno: -ELOOP,
+ *         -ENXIO (a FIFO nobody reads), -EINVAL (not a regular file),
+ *         -EPERM (owner or mode), or open(2)'s error; logged, as the
+ *         refusals are.
+ */
+XVN_EXPORT
+int xvm_file_append_open(const char *path, mode_t mode, off_t *size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,7 +39,11 @@
  * the domain's vifs) carry its memory memfd, GT_GFN, GT_FRAMES and the
  * domain as a nested DOMAIN.  EVTCHN_BIND (DOM, PORT) binds dom0 to an
  * unbound port the guest allocated toward dom0; the reply carries two fds,
- * dom0's doorbell then the guest's.
+ * dom0's doorbell then the guest's.  CONSOLE (DOM; `xvm console`)
+ * replies carry one fd, a SOCK_STREAM socket relayed to and from the
+ * running domain's console until either side closes it; after the
+ * client shuts down its writing side, xvmd closes the socket once the
+ * domain's output has paused.  One client at a time: another gets EBUSY.
  */
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
@@ -84,7 +88,8 @@ enum xvmd_cmd {
     XVMD_CMD_DEFINE,    /* keep a record from a config, do not start it */
     XVMD_CMD_REBOOT,    /* shut down, then start again from the record */
     XVMD_CMD_AUTOSTART, /* start the domain when xvmd starts (AUTOSTART) */
-    XVMD_CMD_MAX_ = XVMD_CMD_AUTOSTART,
+    XVMD_CMD_CONSOLE,   /* attach to a domain's console (one fd back) */
+    XVMD_CMD_MAX_ = XVMD_CMD_CONSOLE,
 };
 
 /** Top-level attributes. */
