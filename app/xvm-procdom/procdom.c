@@ -268,6 +268,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "xvm-procdom: bad domain name '%s'\n", argv[optind]);
         return 1;
     }
+    pd_log_name(argv[optind]);
     if (fcntl(CHAN, F_GETFD) < 0 || (cgfd >= 0 && fcntl(cgfd, F_GETFD) < 0)) {
         fprintf(stderr, "xvm-procdom: run by xvmd only (no channel on fd "
                         "3, or no cgroup on fd 4)\n");

@@ -17,7 +17,14 @@
  */
 void pd_log_init(void);
 
-/** "xvm-procdom: <message>\n" on stderr and on the console.  Any thread. */
+/**
+ * Name the domain: from then on a message goes to stderr as a line of
+ * the daemon kit's log (xvm/log.h: the time, "xvm-procdom[<name>]: "),
+ * so xvmd's log says which domain spoke.
+ */
+void pd_log_name(const char *name);
+/** "xvm-procdom: <message>\n" on the console, and on stderr as
+ *  pd_log_name() says (before it: as on the console).  Any thread. */
 void pd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pd_vlog(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));

@@ -18,6 +18,9 @@ wait_until 15 eval '[ "$(fe_state "$g")" = 4 ] && [ "$(be_state "$g")" = 4 ]' &&
     ok "vif 0 Connected" || fail "vif 0 not Connected"
 wait_until 15 xenstore-exists "/local/domain/0/error/backend/vif/$g/1/error" &&
     ok "vif 1 has a backend error" || fail "no error node for vif 1"
+grep -Eq '^[0-9T:.-]+Z xvm-procdom\[gl\]: vif 0: connected' "$T/xvmd.log" &&
+    ok "xvm-procdom's log lines carry the time and the domain" ||
+    fail "xvm-procdom's lines: $(grep -m2 xvm-procdom "$T/xvmd.log")"
 xvm domiflist gl >"$T/if.txt" || fail "domiflist"
 cat "$T/if.txt"
 expect "header" "Interface Type Source Model MAC VLAN Maxbw State" \
