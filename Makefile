@@ -40,7 +40,8 @@ fuzz: build-asan
 bench: build
 	bench/run.sh $(BUILD) $(BENCH_SECONDS)
 
-# Programs, man pages, systemd units and /etc/xvnet (DESTDIR=... works).
+# Programs, man pages, systemd units, /etc/xvnet and the system group xvnet
+# (created when missing, not into a DESTDIR; DESTDIR=... works).
 install: build
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 

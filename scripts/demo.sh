@@ -15,7 +15,8 @@ SNOOP=$B/app/snoop/snoop
 ID=$(($$ % 9000 + 1000))
 T=$(mktemp -d /tmp/xvnet-demo.XXXXXX)
 NS_OUT=xvdemo${ID}o VETH_SW=xvd${ID}s VETH_OUT=xvd${ID}o PREFIX=xvdemo$ID
-export XENSTORED_PATH=$T/xs.sock DLADM_SOCKET=$T/vsw.sock
+# The demo's own runtime directory: every program finds the sockets there.
+export XVNET_RUNDIR=$T XENSTORED_PATH=$T/xenstored.sock
 XVMD_PID= VSWD_PID=
 
 cleanup() {
@@ -32,7 +33,7 @@ trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '\033[2m$ %s\033[0m\n' "$*"; }
-xvm() { "$XVM_BIN" -s "$T/xvmd.sock" "$@"; }
+xvm() { "$XVM_BIN" "$@"; }
 dladm() { "$DLADM" "$@"; }
 wait_until() { # SECONDS COMMAND...
     local end=$((SECONDS + $1)); shift
@@ -69,7 +70,7 @@ say "2. Hostile frontends: each protocol violation disables only that vif"
 
 say "3. dom0: xvmd (domains, xenstore) and vswitchd (the switch)"
 mkdir -p "$T/netns" "$T/vsw-state"
-"$XVMD" -s "$T/xvmd.sock" -x "$XENSTORED_PATH" -d "$T/state" -n "$T/netns" \
+"$XVMD" -d "$T/state" -n "$T/netns" \
     -p "$PROCDOM" -t 3 2>"$T/xvmd.log" &
 XVMD_PID=$!
 wait_until 5 grep -q "listening on" "$T/xvmd.log"
@@ -79,12 +80,12 @@ ip netns add "$NS_OUT"
 ip link add "$VETH_SW" type veth peer name "$VETH_OUT"
 ip link set "$VETH_OUT" netns "$NS_OUT"
 ip link set "$VETH_SW" up
-"$VSWITCHD" -S "$T/vsw-state" -s "$T/vsw.sock" -F "$PREFIX" -m 128 \
-    -x "$XENSTORED_PATH" -X "$T/xvmd.sock" >"$T/vswitchd.out" \
+"$VSWITCHD" -S "$T/vsw-state" -F "$PREFIX" -m 128 -x "$XENSTORED_PATH" \
+    >"$T/vswitchd.out" \
     2>"$T/vswitchd.log" &
 VSWD_PID=$!
 wait_until 15 grep -q "ready on" "$T/vswitchd.out"
-"$VSWCTL" -s "$T/vsw.sock" link-create phys0 phys \
+"$VSWCTL" link-create phys0 phys \
     "net_af_packet0,iface=$VETH_SW" >/dev/null
 show "dladm create-etherstub stub0"; dladm create-etherstub stub0
 show "dladm show-link"; dladm show-link
@@ -118,7 +119,7 @@ xvm exec web1 ping -c 3 -i 0.3 10.99.0.2 | tail -n 2
 
 say "6. A capture on web2's VNIC while web1 pings it"
 show "snoop -d xvm${id2}_0 -c 4 icmp"
-"$SNOOP" -S "$T/vsw.sock" -d "xvm${id2}_0" -c 4 icmp &
+"$SNOOP" -d "xvm${id2}_0" -c 4 icmp &
 spid=$!
 sleep 0.5
 xvm exec web1 ping -c 2 -i 0.3 10.99.0.2 >/dev/null

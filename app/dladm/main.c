@@ -4,19 +4,22 @@
  * etherstubs, VNICs, their properties and statistics) the way illumos
  * dladm does.  A thin cmds[] table over libdladm.
  *
- * vswitchd's control socket is VSW_CTL_SOCK unless $DLADM_SOCKET names
- * another one.
+ * vswitchd's control socket is in xvnet's runtime directory
+ * (xvm/rundir.h: $XVNET_RUNDIR or /run/xvnet).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "xvm/rundir.h"
 #include "vswctl/ctl.h"
 #include "xvm/version.h"
 
@@ -146,22 +149,43 @@ static void help(FILE *f)
     fprintf(f, "usage: dladm <subcommand> <args> ...\n");
     for (i = 0; i < NCMDS; i++)
         fprintf(f, "%s\n", cmds[i].use);
-    fprintf(f, "\nvswitchd's socket: $DLADM_SOCKET, or %s.\n"
-               "See dladm(8).\n", VSW_CTL_SOCK);
+    fprintf(f, "\nvswitchd's socket: %s ($XVNET_RUNDIR: the directory).\n"
+               "See dladm(8).\n", xvm_run_path(XVM_SOCK_VSWITCHD));
+}
+
+/* Who may use the socket @sock, from its group: vswitchd gives it the
+ * group whose members may read (vswitchd -G). */
+static const char *who_may(const char *sock)
+{
+    static char buf[128];
+    struct stat st;
+    struct group *gr;
+
+    if (stat(sock, &st) < 0 || st.st_gid == 0 || !(st.st_mode & 0060))
+        return "needs root";
+    gr = getgrgid(st.st_gid);
+    if (gr)
+        snprintf(buf, sizeof(buf), "needs root, or group %s to read",
+                 gr->gr_name);
+    else
+        snprintf(buf, sizeof(buf), "needs root, or group %u to read",
+                 (unsigned)st.st_gid);
+    return buf;
 }
 
 struct dl_handle *handle(void)
 {
-    const char *sock = getenv("DLADM_SOCKET");
+    const char *sock = xvm_run_path(XVM_SOCK_VSWITCHD);
     enum dl_status st;
 
     if (hd)
         return hd;
-    if (!sock || !*sock)
-        sock = VSW_CTL_SOCK;
     st = dl_open(sock, &hd);
     if (st == DL_NOTRUNNING)
         die("cannot reach vswitchd at %s: vswitchd is not running", sock);
+    if (st == DL_DENIED)
+        die("cannot reach vswitchd at %s: %s (%s)", sock, dl_status_str(st),
+            who_may(sock));
     if (st != DL_OK)
         die("cannot reach vswitchd at %s: %s", sock, dl_status_str(st));
     return hd;

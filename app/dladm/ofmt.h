@@ -3,9 +3,10 @@
  * Output of the show-* subcommands, after illumos ofmt: a table of
  * fields (name, width), a callback that writes one field of one row, and
  * two output formats behind an ops table:
- *  - human: a header, columns padded to their width (a value that does
- *    not fit pushes the rest of the line right and later columns give
- *    the room back), the last column unpadded;
+ *  - human: a header, then the rows, each column padded to its width or
+ *    its widest value (rows are kept until ofmt_flush(), so a long value
+ *    widens its column instead of pushing the line out of step), the
+ *    last column unpadded;
  *  - parsable (-p): only the fields asked for, no header, separated by
  *    ':'; with more than one field, ':' and '\' in values are escaped
  *    with '\'.
@@ -37,7 +38,9 @@ struct ofmt *ofmt_open(const char *list, const char *defaults,
                        ofmt_cb *cb);
 /* Print one row (the header first, once, in human form). */
 void ofmt_print(struct ofmt *o, const void *row);
-/* Print the header again before the next row (-i repeats). */
+/* Print the rows kept so far (human form; ofmt_close() does it too). */
+void ofmt_flush(struct ofmt *o);
+/* Flush, and print the header again before the next row (-i repeats). */
 void ofmt_rearm(struct ofmt *o);
 void ofmt_close(struct ofmt *o);
 

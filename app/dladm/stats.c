@@ -155,6 +155,7 @@ void stats_show(const char *fields, bool parsable, unsigned interval,
             die_hderr("cannot show statistics");
         if (interval == 0)
             break;
+        ofmt_flush(s->o);
         fflush(stdout);
         sleep(interval);
     }

@@ -22,6 +22,7 @@
 
 #include <pcap/pcap.h>
 
+#include "xvm/rundir.h"
 #include "snoop.h"
 #include "vswctl/capture.h"
 #include "xvm/version.h"
@@ -314,7 +315,8 @@ static void refused(const struct opts *o, const struct vsw_cap_rep *rep)
                 o->dev);
     else if (e == ENOENT || e == ECONNREFUSED)
         fprintf(stderr, "snoop: cannot reach vswitchd at %s: %s\n",
-                o->sock ? o->sock : VSW_CTL_SOCK, strerror(e));
+                o->sock ? o->sock : xvm_run_path(XVM_SOCK_VSWITCHD),
+                strerror(e));
     else if (e == EACCES || e == EPERM)
         fprintf(stderr, "snoop: %s (only root can capture)\n", strerror(e));
     else if (rep->code == VSW_ST_TOOMANY || e == ENOSPC)

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -15,51 +17,147 @@
 
 #include "server.h"
 #include "vswctl/ctl.h"
+#include "xvm/ctlmsg.h"
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
+#include "xvm/log.h"
 
 #define MAX_CLIENTS 32
+/* Read-only clients may hold this many of the slots: root always finds
+ * one free. */
+#define MAX_RO_CLIENTS (MAX_CLIENTS - 8)
+/* How long a reply to a read-only client may wait for it to read. */
+#define RO_SEND_TIMEOUT_MS 2000
+
+struct client {
+    int fd;
+    bool ro;       /* a member of the group, not root: reads only */
+    bool send_err; /* a reply could not be sent: drop it */
+    struct ucred cred;
+};
 
 struct server {
     struct sockaddr_un sa;
     int lfd;
     int stopfd;
+    gid_t gid; /* the read-only group; (gid_t)-1: none */
     struct vsw_mgr *m;
     struct vsw_switch *sw;
     struct vsw_mgr_vifs *vifs; /* guest vifs from xenstore; NULL: none */
     pthread_t tid;
-    int nclients;
-    int clients[MAX_CLIENTS];
+    int nclients, nro;
+    struct client clients[MAX_CLIENTS];
     _Alignas(8) char buf[VSW_CTL_BUFSIZ];
 };
 
+/* What the peer check leaves for client_accept(). */
+struct verdict {
+    const struct server *s;
+    bool ro;
+    struct ucred cred;
+};
+
+/* Root (or vswitchd's uid) may do everything, a member of the group read
+ * only; everyone else is refused (the socket's mode keeps them out too). */
+static int peer_check(int fd, const struct ucred *cred, void *arg)
+{
+    struct verdict *v = arg;
+
+    v->ro = false;
+    v->cred = *cred;
+    if (xvm_peer_privileged(fd, cred, NULL) == 0)
+        return 0;
+    if (v->s->gid == (gid_t)-1 || xvm_peer_in_group(fd, cred, v->s->gid) != 1)
+        return -EPERM;
+    v->ro = true;
+    return 0;
+}
+
 static void client_accept(struct server *s)
 {
-    int fd = xvm_unix_accept(s->lfd, 0, NULL, NULL);
+    struct verdict v = {.s = s};
+    struct timeval tv = {.tv_sec = RO_SEND_TIMEOUT_MS / 1000,
+                         .tv_usec = RO_SEND_TIMEOUT_MS % 1000 * 1000};
+    int fd = xvm_unix_accept(s->lfd, 0, peer_check, &v);
 
-    if (fd >= 0 && s->nclients == MAX_CLIENTS) {
+    if (fd < 0)
+        return;
+    if (s->nclients == MAX_CLIENTS || (v.ro && s->nro == MAX_RO_CLIENTS)) {
         close(fd);
         return;
     }
-    if (fd >= 0)
-        s->clients[s->nclients++] = fd;
+    /* A reader that does not read its replies must not hold up the
+     * control thread. */
+    if (v.ro && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+        close(fd);
+        return;
+    }
+    s->clients[s->nclients++] = (struct client){.fd = fd, .ro = v.ro,
+                                                .cred = v.cred};
+    s->nro += v.ro;
 }
 
 static int client_send(void *arg, const void *buf, size_t len,
                        const int *fds, unsigned nfds)
 {
-    int fd = *(int *)arg;
-    ssize_t n = xvm_fd_send(fd, buf, len, fds, nfds);
+    struct client *c = arg;
+    ssize_t n = xvm_fd_send(c->fd, buf, len, fds, nfds);
 
+    if (n < 0)
+        c->send_err = true;
     return n < 0 ? (int)n : 0;
 }
 
+static const char *cmd_name(uint16_t cmd)
+{
+    static const char *const names[VSW_CMD__END] = {
+        [VSW_CMD_LINK_CREATE] = "LINK_CREATE",
+        [VSW_CMD_LINK_DELETE] = "LINK_DELETE",
+        [VSW_CMD_LINK_GET] = "LINK_GET",
+        [VSW_CMD_VNIC_CREATE] = "VNIC_CREATE",
+        [VSW_CMD_VNIC_DELETE] = "VNIC_DELETE",
+        [VSW_CMD_VNIC_MODIFY] = "VNIC_MODIFY",
+        [VSW_CMD_VNIC_GET] = "VNIC_GET",
+        [VSW_CMD_STATS_GET] = "STATS_GET",
+        [VSW_CMD_LINK_RENAME] = "LINK_RENAME",
+        [VSW_CMD_CAPTURE] = "CAPTURE",
+    };
+
+    return cmd < VSW_CMD__END && names[cmd] ? names[cmd] : "unknown";
+}
+
+/* A read-only client asked for a change: say so in the log (at most once
+ * a second, so a client cannot flood it). */
+static void readonly_refusal_log(const struct client *c, const void *req,
+                                 size_t len)
+{
+    static time_t logged;
+    const struct nlmsghdr *nlh = req;
+    int rest = (int)len;
+    time_t now;
+
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+        if ((nlh->nlmsg_flags & NLM_F_REQUEST) &&
+            !vsw_mgr_cmd_readonly(nlh->nlmsg_type))
+            break;
+    if (!xvm_msg_ok(nlh, rest))
+        return;
+    now = time(NULL);
+    if (now == logged)
+        return;
+    logged = now;
+    xvm_log_warn("refused %s (command %u) of uid %u (pid %d): a member of "
+                 "the read-only group, not root", cmd_name(nlh->nlmsg_type),
+                 (unsigned)nlh->nlmsg_type, (unsigned)c->cred.uid,
+                 (int)c->cred.pid);
+}
+
 /* Serve one datagram; @return false when the client is gone. */
-static bool client_serve(struct server *s, int fd)
+static bool client_serve(struct server *s, struct client *c)
 {
     int fds[2];
     unsigned nfds = 0, i;
-    ssize_t n = xvm_fd_recv(fd, s->buf, sizeof(s->buf), fds, 2, &nfds);
+    ssize_t n = xvm_fd_recv(c->fd, s->buf, sizeof(s->buf), fds, 2, &nfds);
 
     if (n == -EAGAIN || n == -EINTR)
         return true;
@@ -68,10 +166,17 @@ static bool client_serve(struct server *s, int fd)
     /* No request carries descriptors. */
     for (i = 0; i < nfds; i++)
         close(fds[i]);
-    vsw_mgr_handle(s->m, (uint64_t)fd, s->buf, (size_t)n, client_send, &fd);
+    if (c->ro)
+        readonly_refusal_log(c, s->buf, (size_t)n);
+    vsw_mgr_handle(s->m, (uint64_t)c->fd, c->ro ? VSW_MGR_READONLY : 0,
+                   s->buf, (size_t)n, client_send, c);
     /* A new polled port must not wait for the end of a long sleep. */
     vsw_switch_wake(s->sw);
-    return true;
+    if (c->send_err && c->ro)
+        xvm_log_warn("dropped the read-only client of uid %u (pid %d): it "
+                     "left a reply unread for %d ms", (unsigned)c->cred.uid,
+                     (int)c->cred.pid, RO_SEND_TIMEOUT_MS);
+    return !c->send_err;
 }
 
 static void *server_main(void *arg)
@@ -87,7 +192,8 @@ static void *server_main(void *arg)
         pfd[0] = (struct pollfd){.fd = s->stopfd, .events = POLLIN};
         pfd[1] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
         for (i = 0; i < n; i++)
-            pfd[i + 2] = (struct pollfd){.fd = s->clients[i], .events = POLLIN};
+            pfd[i + 2] = (struct pollfd){.fd = s->clients[i].fd,
+                                         .events = POLLIN};
         pfd[n + 2] = (struct pollfd){.fd = s->vifs ? vsw_mgr_vifs_fd(s->vifs)
                                                    : -1,
                                      .events = POLLIN};
@@ -113,10 +219,11 @@ static void *server_main(void *arg)
             vsw_switch_wake(s->sw);
         }
         for (i = n - 1; i >= 0; i--) {
-            if (!pfd[i + 2].revents || client_serve(s, s->clients[i]))
+            if (!pfd[i + 2].revents || client_serve(s, &s->clients[i]))
                 continue;
-            vsw_mgr_conn_gone(s->m, (uint64_t)s->clients[i]);
-            close(s->clients[i]);
+            vsw_mgr_conn_gone(s->m, (uint64_t)s->clients[i].fd);
+            close(s->clients[i].fd);
+            s->nro -= s->clients[i].ro;
             s->clients[i] = s->clients[--s->nclients];
         }
         if (pfd[1].revents)
@@ -127,7 +234,7 @@ static void *server_main(void *arg)
     return NULL;
 }
 
-struct server *server_start(const char *path, struct vsw_mgr *m,
+struct server *server_start(const char *path, gid_t gid, struct vsw_mgr *m,
                             struct vsw_switch *sw, struct vsw_mgr_vifs *vifs)
 {
     struct server *s;
@@ -145,7 +252,9 @@ struct server *server_start(const char *path, struct vsw_mgr *m,
     s->vifs = vifs;
     s->sa.sun_family = AF_UNIX;
     strcpy(s->sa.sun_path, path);
-    s->lfd = xvm_unix_listen(path, SOCK_SEQPACKET, 0600);
+    s->gid = gid;
+    s->lfd = xvm_unix_listen_group(path, SOCK_SEQPACKET,
+                                   gid == (gid_t)-1 ? 0600 : 0660, gid);
     if (s->lfd < 0) {
         rc = -s->lfd;
         goto free_s;
@@ -183,8 +292,8 @@ void server_stop(struct server *s)
     if (write(s->stopfd, &one, sizeof(one)) == sizeof(one))
         pthread_join(s->tid, NULL);
     for (i = 0; i < s->nclients; i++) {
-        vsw_mgr_conn_gone(s->m, (uint64_t)s->clients[i]);
-        close(s->clients[i]);
+        vsw_mgr_conn_gone(s->m, (uint64_t)s->clients[i].fd);
+        close(s->clients[i].fd);
     }
     close(s->stopfd);
     close(s->lfd);

@@ -2,9 +2,9 @@
 /*
  * vswitchd: the dom0 virtual switch.
  *
- *   vswitchd [-c config] [-S state-dir] [-s socket] [-F file-prefix]
- *            [-m MB] [-l cpu] [-P] [-x XS_SOCKET [-X XVMD_SOCKET]]
- *            [-- EAL options]
+ *   vswitchd [-c config] [-S state-dir] [-s socket] [-G group]
+ *            [-F file-prefix] [-m MB] [-l cpu] [-P]
+ *            [-x XS_SOCKET [-X XVMD_SOCKET]] [-- EAL options]
  *
  * The main thread is the fast path: it polls the ports and, after
  * IDLE_US without a frame, sleeps on the ports' fds and interrupts.  A
@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "xvm/rundir.h"
 #include "netback/netback.h"
 #include "server.h"
 #include "vswmgr/vifs.h"
@@ -37,6 +39,8 @@
 
 #define DEFAULT_STATE_DIR "/var/lib/xvnet"
 #define DEFAULT_PREFIX "vswitchd"
+/* The group whose members may read (dladm show-*): -G. */
+#define DEFAULT_GROUP "xvnet"
 #define DEFAULT_MEM_MB 256
 /* The packet pool (POOL_MBUFS of 2 KiB) and the EAL's own memory. */
 #define MIN_MEM_MB 80
@@ -53,6 +57,8 @@ struct opts {
     const char *config;
     const char *state_dir;
     const char *sock;
+    const char *group; /* -G, or NULL: DEFAULT_GROUP if it exists */
+    gid_t gid;         /* its gid; (gid_t)-1: root only */
     const char *prefix;
     const char *cpu;
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
@@ -80,18 +86,23 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: vswitchd [-c config] [-S state-dir] [-s socket]\n"
-            "                [-F file-prefix] [-m MB] [-l cpu] [-P]\n"
-            "                [-- EAL options]\n"
+            "                [-G group] [-F file-prefix] [-m MB] [-l cpu]\n"
+            "                [-P] [-- EAL options]\n"
             "  -c  boot configuration (links and VNICs, vsw/conf.h)\n"
             "  -S  persistent state directory (default %s)\n"
             "  -s  control socket (default %s)\n"
+            "  -G  group (name or number) whose members may read, e.g.\n"
+            "      dladm show-link (default %s if it exists; none: root\n"
+            "      only)\n"
             "  -F  DPDK --file-prefix (default %s)\n"
             "  -m  memory in MB when running without hugepages (%u)\n"
             "  -l  CPU of the fast path (default: the last one allowed)\n"
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
-            DEFAULT_STATE_DIR, VSW_CTL_SOCK, DEFAULT_PREFIX, DEFAULT_MEM_MB);
+            DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), DEFAULT_GROUP,
+            DEFAULT_PREFIX,
+            DEFAULT_MEM_MB);
 }
 
 /* -m: a whole number of MB, enough for the packet pool. */
@@ -138,6 +149,47 @@ static int cpu_check(const char *arg)
 }
 
 /*
+ * -G: the read-only group into o->gid.  A number is taken as it is (no
+ * such group need exist); a name must exist, unless it is the default,
+ * whose absence leaves the socket root-only; "none" is root-only.
+ */
+static int group_resolve(struct opts *o)
+{
+    const char *name = o->group ? o->group : DEFAULT_GROUP;
+    struct group *gr;
+    unsigned long v;
+    char *end;
+
+    o->gid = (gid_t)-1;
+    if (o->group && strcmp(o->group, "none") == 0)
+        return 0;
+    if (isdigit((unsigned char)*name)) {
+        errno = 0;
+        v = strtoul(name, &end, 10);
+        if (*end || errno || v >= (gid_t)-1) {
+            fprintf(stderr, "vswitchd: -G: '%s' is not a group\n", name);
+            return -1;
+        }
+        o->gid = (gid_t)v;
+        return 0;
+    }
+    errno = 0;
+    gr = getgrnam(name);
+    if (gr) {
+        o->gid = gr->gr_gid;
+        return 0;
+    }
+    if (o->group) {
+        fprintf(stderr, "vswitchd: -G: no group named '%s'%s%s\n", name,
+                errno ? ": " : "", errno ? strerror(errno) : "");
+        return -1;
+    }
+    xvm_log_info("group %s does not exist: the control socket is root-only "
+                 "(make install creates it; see vswitchd(8))", name);
+    return 0;
+}
+
+/*
  * The pid of another DPDK process that holds @prefix (the EAL locks its
  * runtime config), or 0.
  */
@@ -162,14 +214,15 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     int c;
 
     *o = (struct opts){.state_dir = DEFAULT_STATE_DIR,
-                       .sock = VSW_CTL_SOCK,
+                       .sock = xvm_run_path(XVM_SOCK_VSWITCHD),
                        .prefix = DEFAULT_PREFIX,
                        .mem_mb = DEFAULT_MEM_MB};
-    while ((c = getopt(argc, argv, "c:S:s:F:m:l:Px:X:h")) != -1) {
+    while ((c = getopt(argc, argv, "c:S:s:G:F:m:l:Px:X:h")) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 'S': o->state_dir = optarg; break;
         case 's': o->sock = optarg; break;
+        case 'G': o->group = optarg; break;
         case 'F': o->prefix = optarg; break;
         case 'm':
             if (mem_parse(optarg, &o->mem_mb) < 0)
@@ -189,7 +242,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     }
     o->eal_argc = argc - optind;
     o->eal_argv = argv + optind;
-    return 0;
+    return group_resolve(o);
 }
 
 /* Free hugepages, from /proc/meminfo (0 if none or unreadable). */
@@ -318,12 +371,18 @@ static int run(const struct opts *o, struct rte_mempool *pool)
         xvm_log_err("xenstore %s: %s", o->xs_sock, strerror(errno));
         goto destroy_mgr;
     }
-    srv = server_start(o->sock, m, sw, xv);
+    srv = server_start(o->sock, o->gid, m, sw, xv);
     if (!srv) {
         xvm_log_err("cannot serve %s: %s", o->sock, strerror(errno));
         goto destroy_mgr;
     }
-    xvm_log_info("ready on %s, state in %s", o->sock, o->state_dir);
+    if (o->gid == (gid_t)-1)
+        xvm_log_info("ready on %s (root only), state in %s", o->sock,
+                     o->state_dir);
+    else
+        xvm_log_info("ready on %s (group %s, gid %u, may read), state in %s",
+                     o->sock, o->group ? o->group : DEFAULT_GROUP,
+                     (unsigned)o->gid, o->state_dir);
     /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);

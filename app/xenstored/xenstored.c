@@ -22,13 +22,15 @@
 #include "xst/xenstore.h"
 #include "xvm/daemon.h"
 #include "xvm/log.h"
+#include "xvm/rundir.h"
 #include "xvm/version.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xenstored [-s socket-path] [-f]\n"
-               "  -s PATH  listen on PATH (default " XST_DEFAULT_SOCKET ")\n"
-               "  -f       stay in the foreground\n");
+               "  -s PATH  listen on PATH (default %s)\n"
+               "  -f       stay in the foreground\n",
+            xvm_run_path(XVM_SOCK_XENSTORED));
 }
 
 static int detach(void)
@@ -82,7 +84,7 @@ static int serve(struct xst_server *srv, int sigfd)
 
 int main(int argc, char **argv)
 {
-    const char *sock = XST_DEFAULT_SOCKET;
+    const char *sock = xvm_run_path(XVM_SOCK_XENSTORED);
     struct xst_server *srv;
     bool foreground = false;
     int opt, sigfd, r;

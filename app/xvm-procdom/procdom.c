@@ -2,10 +2,13 @@
 /*
  * xvm-procdom - the "kernel" of a "process" domain.
  *
- *   xvm-procdom [-n NETNS_DIR] -i ID [-c] NAME
+ *   xvm-procdom [-n NETNS_DIR] -i ID [-c] [--] NAME [INIT [ARG...]]
  *
  * Started by xvmd with the channel on fd 3 and, with -c, the directory of
- * the domain's guest cgroup on fd 4.  First it starts the domain's sandbox
+ * the domain's guest cgroup on fd 4; stdin and stdout are the domain's
+ * console (a terminal) or /dev/null, stderr xvmd's log.  What it says
+ * about the domain goes to both (procdom_log.h).  First it starts the
+ * domain's sandbox
  * and its init (procdom_guest.c), before it holds anything of the domain,
  * then receives the domain's memory memfd and xenstore connection from
  * xvmd, enters the sandbox's network namespace (only that one: it stays
@@ -17,8 +20,11 @@
  * with a TAP eth<N> in that namespace (procdom_net.c), until SIGTERM or
  * SIGINT, until the init dies, or until xvmd closes the channel; it
  * closes them, and unpins the namespace on the way out, which ends the
- * init and with it every process of the domain.  What runs "inside the
- * domain" is whatever `xvm exec` starts in the sandbox.
+ * init and with it every process of the domain.  Once the vifs have
+ * connected (their eth<N> exist; see pd_net_run()), the sandbox's init
+ * starts the domain's init command INIT, if given, with the console as
+ * its controlling terminal and stdio.  What runs "inside the domain" is
+ * that command and whatever `xvm exec` starts in the sandbox.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +47,7 @@
 #include "xvm/mem.h"
 #include "xvm/sandbox.h"
 #include "procdom_guest.h"
+#include "procdom_log.h"
 #include "procdom_net.h"
 #include "xvm/version.h"
 
@@ -50,8 +57,7 @@
 static void report(const char *msg)
 {
     if (send(CHAN, msg, strlen(msg), MSG_NOSIGNAL) < 0)
-        fprintf(stderr, "xvm-procdom: cannot report to xvmd: %s\n",
-                strerror(errno));
+        pd_log("cannot report to xvmd: %s", strerror(errno));
 }
 
 /* Report errno @err with a message "<@arg>: <what>: <strerror>". */
@@ -62,7 +68,7 @@ static int fail(int err, const char *arg, const char *what)
 
     snprintf(msg + n, sizeof(msg) - (size_t)n, "%s: %s: %s", arg, what,
              strerror(err));
-    fprintf(stderr, "xvm-procdom: %s\n", msg + n);
+    pd_log("%s", msg + n);
     report(msg);
     return 1;
 }
@@ -160,14 +166,36 @@ static int report_ok(pid_t guest)
     if (fd < 0)
         return fail(errno, "init", "pidfd_open");
     if (xvm_fd_send(CHAN, "ok", 2, &fd, 1) < 0)
-        fprintf(stderr, "xvm-procdom: cannot report to xvmd: %s\n",
-                strerror(errno));
+        pd_log("cannot report to xvmd: %s", strerror(errno));
     close(fd);
     return 0;
 }
 
+/* pd_net_run()'s ready: the vifs are there, the init command may start. */
+static void init_go(void *arg)
+{
+    int link = *(int *)arg;
+
+    if (send(link, "r", 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+        pd_log("cannot start the init command: %s", strerror(errno));
+}
+
+/* Our stdin and stdout were the console's: now only the sandbox's init
+ * (and our own description, procdom_log.c) hold it. */
+static void stdio_drop(void)
+{
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+}
+
 /* Start the sandbox, take the memory, pin the namespace, serve the vifs. */
-static int run(const char *dir, const char *name, uint32_t id, int cgfd)
+static int run(const char *dir, const char *name, uint32_t id, int cgfd,
+               char *const *init)
 {
     struct xvm_mem *mem = NULL;
     int rc = 1, sig, xs_fd = -1, link = -1;
@@ -182,9 +210,10 @@ static int run(const char *dir, const char *name, uint32_t id, int cgfd)
     sig = xvm_signalfd_open(SIGCHLD);
     if (sig < 0)
         return fail(-sig, name, "signalfd");
-    guest = pd_guest_start(name, id, cgfd, &link);
+    guest = pd_guest_start(name, id, cgfd, init, &link);
     if (cgfd >= 0)
         close(cgfd);
+    stdio_drop();
     if (guest < 0) {
         fail((int)-guest, name, "cannot start the sandbox");
         goto close_sig;
@@ -195,7 +224,9 @@ static int run(const char *dir, const char *name, uint32_t id, int cgfd)
         goto close_link;
     }
     if (netns_pin(dir, path, guest) == 0) {
-        if (report_ok(guest) == 0 && pd_net_run(mem, xs_fd, CHAN, sig) >= 0)
+        if (report_ok(guest) == 0 &&
+            pd_net_run(mem, xs_fd, CHAN, sig, init ? init_go : NULL,
+                       &link) >= 0)
             rc = 0;
         netns_unpin(path);
     } else {
@@ -230,20 +261,24 @@ int main(int argc, char **argv)
         else
             goto usage;
     }
-    if (optind != argc - 1 || id > XVM_SANDBOX_ID_MAX)
+    pd_log_init();
+    if (optind >= argc || id > XVM_SANDBOX_ID_MAX)
         goto usage;
     if (!xvm_domcfg_name_ok(argv[optind])) {
         fprintf(stderr, "xvm-procdom: bad domain name '%s'\n", argv[optind]);
         return 1;
     }
+    pd_log_name(argv[optind]);
     if (fcntl(CHAN, F_GETFD) < 0 || (cgfd >= 0 && fcntl(cgfd, F_GETFD) < 0)) {
         fprintf(stderr, "xvm-procdom: run by xvmd only (no channel on fd "
                         "3, or no cgroup on fd 4)\n");
         return 1;
     }
-    return run(dir, argv[optind], (uint32_t)id, cgfd);
+    return run(dir, argv[optind], (uint32_t)id, cgfd,
+               optind + 1 < argc ? argv + optind + 1 : NULL);
 
 usage:
-    fprintf(stderr, "usage: xvm-procdom [-n NETNS_DIR] -i ID [-c] NAME\n");
+    fprintf(stderr, "usage: xvm-procdom [-n NETNS_DIR] -i ID [-c] [--] NAME "
+                    "[INIT [ARG...]]\n");
     return 1;
 }

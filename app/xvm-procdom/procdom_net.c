@@ -29,6 +29,7 @@
 #include <linux/if_tun.h>
 
 #include "xvmdctl/client.h"
+#include "procdom_log.h"
 #include "procdom_net.h"
 #include "xnf/xenbus.h"
 #include "xnftap/xnftap.h"
@@ -45,6 +46,8 @@
 #define PD_CLOSE_MS 1500
 /** Largest vif number accepted (eth<N> must fit IFNAMSIZ). */
 #define PD_VIF_MAX 4095u
+/** How long the init command waits for every vif to connect once. */
+#define PD_READY_MS 10000
 
 struct pd_net;
 
@@ -84,13 +87,13 @@ static void vlog(const struct pd_vif *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void vlog(const struct pd_vif *v, const char *fmt, ...)
 {
+    char msg[512];
     va_list ap;
 
-    fprintf(stderr, "xvm-procdom: vif %u: ", v->n);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    pd_log("vif %u: %s", v->n, msg);
 }
 
 /* Create (attach to) TAP @ifname and set its persistence. */
@@ -410,8 +413,7 @@ static int net_open(struct pd_net *net)
         struct pd_vif *pv = &net->vifs[net->nvifs];
 
         if (xvm_xs_parse_uint(names[i], strlen(names[i]), PD_VIF_MAX, &v)) {
-            fprintf(stderr, "xvm-procdom: device/vif/%s: not a vif number\n",
-                    names[i]);
+            pd_log("device/vif/%s: not a vif number", names[i]);
             continue;
         }
         net->nvifs++;
@@ -529,15 +531,53 @@ static void net_close(struct pd_net *net)
     free(net->vifs);
 }
 
-int pd_net_run(struct xvm_mem *mem, int xs_fd, int chan, int sig)
+/* Has every vif that runs a frontend connected once (its eth<N> is
+ * there)?  Vifs that could not be set up are not waited for. */
+static bool net_up(const struct pd_net *net)
+{
+    unsigned i;
+
+    for (i = 0; i < net->nvifs; i++)
+        if (net->vifs[i].xb && !net->vifs[i].tap_pinned)
+            return false;
+    return true;
+}
+
+/* Call @ready once the vifs are up or the wait is over: 0; else the ms
+ * left to wait, or -1 when @ready was already called (*@ready NULL). */
+static int net_ready(struct pd_net *net, pd_net_ready_fn **ready, void *arg,
+                     int64_t until)
+{
+    int64_t left = until - now_ms();
+    unsigned i;
+
+    if (!*ready)
+        return -1;
+    if (!net_up(net) && left > 0)
+        return (int)left;
+    for (i = 0; i < net->nvifs; i++)
+        if (net->vifs[i].xb && !net->vifs[i].tap_pinned)
+            pd_log("vif %u: not connected after %d s; the init command "
+                   "starts without %s", net->vifs[i].n, PD_READY_MS / 1000,
+                   net->vifs[i].ifname);
+    (*ready)(arg);
+    *ready = NULL;
+    return -1;
+}
+
+int pd_net_run(struct xvm_mem *mem, int xs_fd, int chan, int sig,
+               pd_net_ready_fn *ready, void *arg)
 {
     struct pd_net net = {.mem = mem, .chan = chan};
-    int rc;
+    int64_t until = now_ms() + PD_READY_MS;
+    int rc, wait_ms;
 
     net.xs = xvm_xs_adopt(xs_fd);
     if (!net.xs) {
         rc = -errno;
         close(xs_fd);
+        if (ready)
+            ready(arg);
         return rc;
     }
     rc = net_open(&net);
@@ -545,13 +585,16 @@ int pd_net_run(struct xvm_mem *mem, int xs_fd, int chan, int sig)
      * stop. */
     while (rc >= 0) {
         rc = net_events(&net);
+        wait_ms = net_ready(&net, &ready, arg, until);
         if (rc == 0)
-            rc = net_wait(&net, sig, -1);
+            rc = net_wait(&net, sig, wait_ms);
         if (rc == 1)
             break;
     }
     if (rc < 0) {
-        fprintf(stderr, "xvm-procdom: xenstore: %s\n", strerror(-rc));
+        pd_log("xenstore: %s", strerror(-rc));
+        if (ready)
+            ready(arg);
         while (net_wait_stop(sig, chan) == 0)
             ;
     }

@@ -29,16 +29,24 @@
 
 struct xvm_mem;
 
+/** Called once the domain's network interfaces exist (pd_net_run()). */
+typedef void pd_net_ready_fn(void *arg);
+
 /**
  * Run the domain's frontends until @sig (a signalfd for SIGTERM/SIGINT)
  * fires or xvmd closes the guest channel @chan, then close them (Closing,
  * and Closed once the backend follows or after a short wait) and remove
  * the TAP devices.  @xs_fd is the domain's xenstore connection (taken
- * over, closed on return).  Vifs that cannot be set up are logged to
- * stderr and left alone; without a usable xenstore connection the domain
- * runs on with no network until told to stop.
+ * over, closed on return).  Vifs that cannot be set up are logged
+ * (procdom_log.h) and left alone; without a usable xenstore connection
+ * the domain runs on with no network until told to stop.
+ * @ready (unless NULL) is called once, with @arg, when every vif that
+ * runs has connected once (its eth<N> exists), or after PD_READY_MS if
+ * some have not (they are named in the log), or at once when there is
+ * no network to wait for.
  * @return 0, or -errno if @xs_fd could not be taken over.
  */
-int pd_net_run(struct xvm_mem *mem, int xs_fd, int chan, int sig);
+int pd_net_run(struct xvm_mem *mem, int xs_fd, int chan, int sig,
+               pd_net_ready_fn *ready, void *arg);
 
 #endif /* XVMD_PROCDOM_NET_H */

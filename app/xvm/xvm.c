@@ -11,18 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "xvmdctl/client.h"
 #include "domcfg/domcfg.h"
 #include "xvm/fdpass.h"
+#include "xvm/rundir.h"
 #include "xvm/version.h"
 #include "xvm/sandbox.h"
 
-static const char *sock_path = XVMD_DEFAULT_SOCKET;
+static const char *sock_path; /* -s, else the runtime directory's */
 
 /* A call to xvmd (client.h): 0, or 1 after printing why it failed. */
 static int call_run(struct xvmd_call *c)
@@ -35,11 +40,14 @@ static int call_run(struct xvmd_call *c)
 
 /* One domain of a reply. */
 struct dominfo {
-    uint32_t id, state, vcpus, pid;
+    uint32_t id, state, vcpus, pid, autostart;
     const char *name, *ostype;
     const uint8_t *uuid;
     uint64_t memory;
 };
+
+static int simple(uint16_t cmd, const char *dom, const char *done);
+static void id_format(uint32_t id, char buf[12]);
 
 static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
 {
@@ -60,6 +68,7 @@ static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
     d->memory = mnl_attr_get_u64(tb[XVMD_D_MEMORY]);
     d->vcpus = mnl_attr_get_u32(tb[XVMD_D_VCPUS]);
     d->pid = mnl_attr_get_u32(tb[XVMD_D_PID]);
+    d->autostart = mnl_attr_get_u32(tb[XVMD_D_AUTOSTART]);
     return 0;
 }
 
@@ -74,7 +83,60 @@ static int dom_request(uint16_t cmd, const char *dom, struct xvmd_call *c)
     return call_run(c);
 }
 
-static int cmd_create(char **argv)
+/* How long create and start wait for the vifs to connect (ms). */
+#define WAIT_DEFAULT_MS 30000u
+
+/*
+ * The options of create and start: [--no-wait | --timeout SECS].  Leaves
+ * @argv at the operand.  @return ms to wait (0: --no-wait), or -1 after
+ * printing why the options are wrong.
+ */
+static long wait_opts(const char *verb, char ***argv)
+{
+    long ms = WAIT_DEFAULT_MS;
+    char *end;
+
+    for (; (*argv)[0] && (*argv)[0][0] == '-' && (*argv)[1]; (*argv)++) {
+        if (strcmp((*argv)[0], "--no-wait") == 0) {
+            ms = 0;
+        } else if (strcmp((*argv)[0], "--timeout") == 0 && (*argv)[1] &&
+                   (*argv)[2]) {
+            (*argv)++;
+            errno = 0;
+            ms = strtol((*argv)[0], &end, 10);
+            if (errno || *end || ms < 1 ||
+                ms > (long)(XVMD_WAIT_MAX_MS / 1000)) {
+                fprintf(stderr, "xvm: %s: --timeout %s: expected seconds "
+                        "(1-%u)\n", verb, (*argv)[0],
+                        XVMD_WAIT_MAX_MS / 1000);
+                return -1;
+            }
+            ms *= 1000;
+        } else {
+            fprintf(stderr, "xvm: %s: unknown option '%s'\n", verb,
+                    (*argv)[0]);
+            return -1;
+        }
+    }
+    if (!(*argv)[0] || (*argv)[1]) {
+        fprintf(stderr, "xvm: usage: xvm %s [--no-wait | --timeout SECS] "
+                "%s\n", verb, strcmp(verb, "create") == 0 ? "FILE" : "DOM");
+        return -1;
+    }
+    return ms;
+}
+
+/* The WAIT attribute of a create or start: @ms, none when 0. */
+static void wait_put(struct xvmd_call *c, long ms)
+{
+    if (ms > 0) {
+        mnl_attr_put_u32(c->nlh, XVMD_A_WAIT, (uint32_t)ms);
+        c->wait_ms = (unsigned)ms;
+    }
+}
+
+/* CREATE or DEFINE from config file @path, waiting @ms for the vifs. */
+static int file_request(uint16_t cmd, const char *path, long ms)
 {
     static struct xvmd_call c;
     static char text[XVM_DOMCFG_TEXT_MAX + 1];
@@ -82,7 +144,10 @@ static int cmd_create(char **argv)
     char err[1024];
     size_t len = 0;
     ssize_t n = 0;
-    int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+    char *argv[] = {(char *)path, NULL};
+    int fd;
+
+    fd = open(argv[0], O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
         fprintf(stderr, "xvm: %s: %s\n", argv[0], strerror(errno));
@@ -101,16 +166,184 @@ static int cmd_create(char **argv)
         fprintf(stderr, "xvm: %s\n", err);
         return 1;
     }
-    xvmd_call_start(&c, XVMD_CMD_CREATE);
+    xvmd_call_start(&c, cmd);
     if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_FILE,
                                  argv[0]) ||
         !mnl_attr_put_check(c.nlh, sizeof(c.req), XVMD_A_CONFIG, len, text)) {
         fprintf(stderr, "xvm: %s: file name too long\n", argv[0]);
         return 1;
     }
+    wait_put(&c, ms);
     if (call_run(&c))
         return 1;
-    printf("Domain '%s' created from %s\n", cfg.name, argv[0]);
+    printf("Domain '%s' %s from %s\n", cfg.name,
+           cmd == XVMD_CMD_CREATE ? "created" : "defined", argv[0]);
+    return 0;
+}
+
+static int cmd_create(char **argv)
+{
+    long ms = wait_opts("create", &argv);
+
+    return ms < 0 ? 1 : file_request(XVMD_CMD_CREATE, argv[0], ms);
+}
+
+static int cmd_define(char **argv)
+{
+    return file_request(XVMD_CMD_DEFINE, argv[0], 0);
+}
+
+static int cmd_reboot(char **argv)
+{
+    return simple(XVMD_CMD_REBOOT, argv[0], "is being rebooted");
+}
+
+static int cmd_autostart(char **argv)
+{
+    static struct xvmd_call c;
+    const char *dom = argv[0];
+    int on = 1;
+
+    if (strcmp(argv[0], "--disable") == 0) {
+        on = 0;
+        dom = argv[1];
+    } else if (argv[1]) {
+        fprintf(stderr, "xvm: usage: xvm autostart [--disable] DOM\n");
+        return 1;
+    }
+    if (!dom || dom[0] == '-') {
+        fprintf(stderr, "xvm: usage: xvm autostart [--disable] DOM\n");
+        return 1;
+    }
+    xvmd_call_start(&c, XVMD_CMD_AUTOSTART);
+    mnl_attr_put_u32(c.nlh, XVMD_A_AUTOSTART, (uint32_t)on);
+    if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_DOM, dom) ||
+        strlen(dom) > 127) {
+        fprintf(stderr, "xvm: '%.40s...': domain name too long\n", dom);
+        return 1;
+    }
+    if (call_run(&c))
+        return 1;
+    printf("Domain '%s' %s\n", dom,
+           on ? "marked as autostarted" : "unmarked as autostarted");
+    return 0;
+}
+
+/* domid, domname, domuuid: one field of DOMINFO. */
+static int dom_field(const char *dom, char what)
+{
+    static struct xvmd_call c;
+    struct dominfo d;
+    char buf[37];
+
+    if (dom_request(XVMD_CMD_DOMINFO, dom, &c))
+        return 1;
+    if (!c.tb[XVMD_A_DOMAIN] || dominfo_get(c.tb[XVMD_A_DOMAIN], &d) < 0) {
+        fprintf(stderr, "xvm: malformed reply from xvmd\n");
+        return 1;
+    }
+    if (what == 'i')
+        id_format(d.id, buf);
+    else if (what == 'u')
+        xvm_uuid_format(d.uuid, buf);
+    printf("%s\n", what == 'n' ? d.name : buf);
+    return 0;
+}
+
+static int cmd_domid(char **argv) { return dom_field(argv[0], 'i'); }
+static int cmd_domname(char **argv) { return dom_field(argv[0], 'n'); }
+static int cmd_domuuid(char **argv) { return dom_field(argv[0], 'u'); }
+
+/* How many distinct lines /sys/devices/system/cpu/cpu*\/topology/@file
+ * holds (physical packages, cores), 1 if none can be read. */
+static unsigned topo_count(const char *file, const char *package)
+{
+    char seen[64][16], path[128], v[16], pkg[16];
+    unsigned n = 0, i, cpu;
+    FILE *f;
+
+    for (cpu = 0; cpu < 4096; cpu++) {
+        snprintf(path, sizeof(path),
+                 "/sys/devices/system/cpu/cpu%u/topology/%s", cpu, file);
+        f = fopen(path, "re");
+        if (!f) {
+            if (cpu > 0 && access("/sys/devices/system/cpu", F_OK) == 0)
+                break;
+            continue;
+        }
+        if (!fgets(v, sizeof(v), f))
+            v[0] = '\0';
+        fclose(f);
+        if (package) { /* cores of the package @package only */
+            snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/"
+                     "topology/physical_package_id", cpu);
+            f = fopen(path, "re");
+            if (!f || !fgets(pkg, sizeof(pkg), f) ||
+                strcmp(pkg, package) != 0) {
+                if (f)
+                    fclose(f);
+                continue;
+            }
+            fclose(f);
+        }
+        for (i = 0; i < n && strcmp(seen[i], v) != 0; i++)
+            ;
+        if (i == n && n < 64)
+            snprintf(seen[n++], sizeof(seen[0]), "%s", v);
+    }
+    return n ? n : 1;
+}
+
+/* virsh nodeinfo: this host's processors and memory. */
+static int cmd_nodeinfo(char **argv)
+{
+    char line[256], model[sizeof(((struct utsname *)0)->machine)] = "",
+         pkg0[16] = "0\n";
+    unsigned long long kib = 0;
+    double mhz = 0;
+    unsigned cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN), sockets, cores,
+             cells = 0;
+    struct utsname u;
+    FILE *f;
+
+    (void)argv;
+    f = fopen("/proc/cpuinfo", "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (mhz == 0 && sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+            break;
+    if (f)
+        fclose(f);
+    f = fopen("/proc/meminfo", "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemTotal: %llu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    f = fopen("/sys/devices/system/cpu/cpu0/topology/physical_package_id",
+              "re");
+    if (f) {
+        if (!fgets(pkg0, sizeof(pkg0), f))
+            strcpy(pkg0, "0\n");
+        fclose(f);
+    }
+    for (unsigned i = 0; i < 1024; i++) {
+        snprintf(line, sizeof(line), "/sys/devices/system/node/node%u", i);
+        if (access(line, F_OK) == 0)
+            cells++;
+    }
+    if (uname(&u) == 0)
+        snprintf(model, sizeof(model), "%s", u.machine);
+    sockets = topo_count("physical_package_id", NULL);
+    cores = topo_count("core_id", pkg0);
+    printf("%-20s %s\n", "CPU model:", model);
+    printf("%-20s %u\n", "CPU(s):", cpus);
+    printf("%-20s %.0f MHz\n", "CPU frequency:", mhz);
+    printf("%-20s %u\n", "CPU socket(s):", sockets);
+    printf("%-20s %u\n", "Core(s) per socket:", cores);
+    printf("%-20s %u\n", "Thread(s) per core:",
+           cpus / (sockets * cores) ? cpus / (sockets * cores) : 1);
+    printf("%-20s %u\n", "NUMA cell(s):", cells ? cells : 1);
+    printf("%-20s %llu KiB\n", "Memory size:", kib);
     return 0;
 }
 
@@ -193,6 +426,7 @@ static int cmd_dominfo(char **argv)
     printf("%-15s %s\n", "State:", xvmd_state_str(d.state));
     printf("%-15s %u\n", "CPU(s):", d.vcpus);
     printf("%-15s %llu KiB\n", "Max memory:", (unsigned long long)d.memory);
+    printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
     if (d.pid)
         printf("%-15s %u\n", "PID:", d.pid);
     return d.id == 0 ? 0 : vifs_brief(argv[0], d.id); /* Domain-0: none */
@@ -223,47 +457,66 @@ static const char *vif_state_str(uint32_t st)
  * domain @id is xvm<id>_<n>.  @return vifs, or -1 on a malformed reply. */
 static int vifs_print(const struct xvmd_call *c, uint32_t id)
 {
-    const struct nlattr *a;
-    int n = 0;
+    int wif = 9, wsrc = 6, wmac = 3, n = 0, pass;
 
-    printf("%-12s %-5s %-10s %-6s %-18s %-5s %-8s %s\n", "Interface",
-           "Type", "Source", "Model", "MAC", "VLAN", "Maxbw", "State");
-    printf("------------------------------------------------------------"
-           "--------------------\n");
-    mnl_attr_for_each(a, c->reply, 0) {
-        const struct nlattr *tb[XVMD_V_MAX_ + 1];
-        char ifname[24], bw[LP_MAXBW_STRLEN] = "--", vlan[8] = "--";
-        uint32_t st;
-        int k;
+    /* two passes: measure the columns, then print */
+    for (pass = 0; pass < 2; pass++) {
+        const struct nlattr *a;
 
-        if (mnl_attr_get_type(a) != XVMD_A_VIFINFO)
-            continue;
-        if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0)
-            return -1;
-        for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
-            if (!tb[k])
+        if (pass == 1) {
+            int i, total = wif + wsrc + wmac + 5 + 6 + 5 + 8 + 7 + 7;
+
+            printf("%-*s %-5s %-*s %-6s %-*s %-5s %-8s %s\n", wif,
+                   "Interface", "Type", wsrc, "Source", "Model", wmac, "MAC",
+                   "VLAN", "Maxbw", "State");
+            for (i = 0; i < total + 12; i++)
+                putchar('-');
+            putchar('\n');
+        }
+        mnl_attr_for_each(a, c->reply, 0) {
+            const struct nlattr *tb[XVMD_V_MAX_ + 1];
+            char ifname[24], bw[LP_MAXBW_STRLEN] = "--", vlan[8] = "--";
+            const char *src, *mac;
+            uint32_t st;
+            int k;
+
+            if (mnl_attr_get_type(a) != XVMD_A_VIFINFO)
+                continue;
+            if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0)
                 return -1;
-        if (id != XVMD_NO_ID)
-            snprintf(ifname, sizeof(ifname), "xvm%u_%u", id,
-                     mnl_attr_get_u32(tb[XVMD_V_INDEX]));
-        else
-            snprintf(ifname, sizeof(ifname), "-");
-        if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
-            lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
-                            sizeof(bw));
-        if (mnl_attr_get_u32(tb[XVMD_V_VLAN]))
-            snprintf(vlan, sizeof(vlan), "%u",
-                     mnl_attr_get_u32(tb[XVMD_V_VLAN]));
-        st = mnl_attr_get_u32(tb[XVMD_V_STATE]);
-        printf("%-12s %-5s %-10s %-6s %-18s %-5s %-8s %s%s%s\n", ifname,
-               "vnic", mnl_attr_get_str(tb[XVMD_V_LINK]), "netif",
-               mnl_attr_get_str(tb[XVMD_V_MAC])[0]
-                   ? mnl_attr_get_str(tb[XVMD_V_MAC])
-                   : "-",
-               vlan, bw, id == XVMD_NO_ID ? "-" : vif_state_str(st),
-               tb[XVMD_V_ERROR] ? ": " : "",
-               tb[XVMD_V_ERROR] ? mnl_attr_get_str(tb[XVMD_V_ERROR]) : "");
-        n++;
+            for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
+                if (!tb[k])
+                    return -1;
+            if (id != XVMD_NO_ID)
+                snprintf(ifname, sizeof(ifname), "xvm%u_%u", id,
+                         mnl_attr_get_u32(tb[XVMD_V_INDEX]));
+            else
+                snprintf(ifname, sizeof(ifname), "-");
+            src = mnl_attr_get_str(tb[XVMD_V_LINK]);
+            mac = mnl_attr_get_str(tb[XVMD_V_MAC])[0]
+                      ? mnl_attr_get_str(tb[XVMD_V_MAC])
+                      : "-";
+            if (pass == 0) {
+                wif = (int)strlen(ifname) > wif ? (int)strlen(ifname) : wif;
+                wsrc = (int)strlen(src) > wsrc ? (int)strlen(src) : wsrc;
+                wmac = (int)strlen(mac) > wmac ? (int)strlen(mac) : wmac;
+                continue;
+            }
+            if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
+                lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
+                                sizeof(bw));
+            if (mnl_attr_get_u32(tb[XVMD_V_VLAN]))
+                snprintf(vlan, sizeof(vlan), "%u",
+                         mnl_attr_get_u32(tb[XVMD_V_VLAN]));
+            st = mnl_attr_get_u32(tb[XVMD_V_STATE]);
+            printf("%-*s %-5s %-*s %-6s %-*s %-5s %-8s %s%s%s\n", wif,
+                   ifname, "vnic", wsrc, src, "netif", wmac, mac, vlan, bw,
+                   id == XVMD_NO_ID ? "-" : vif_state_str(st),
+                   tb[XVMD_V_ERROR] ? ": " : "",
+                   tb[XVMD_V_ERROR] ? mnl_attr_get_str(tb[XVMD_V_ERROR])
+                                    : "");
+            n++;
+        }
     }
     return n;
 }
@@ -326,7 +579,23 @@ static int cmd_destroy(char **argv)
 
 static int cmd_start(char **argv)
 {
-    return simple(XVMD_CMD_START, argv[0], "started");
+    static struct xvmd_call c;
+    long ms = wait_opts("start", &argv);
+
+    if (ms < 0)
+        return 1;
+    xvmd_call_start(&c, XVMD_CMD_START);
+    if (!mnl_attr_put_strz_check(c.nlh, sizeof(c.req), XVMD_A_DOM,
+                                 argv[0]) ||
+        strlen(argv[0]) > 127) {
+        fprintf(stderr, "xvm: '%.40s...': domain name too long\n", argv[0]);
+        return 1;
+    }
+    wait_put(&c, ms);
+    if (call_run(&c))
+        return 1;
+    printf("Domain '%s' started\n", argv[0]);
+    return 0;
 }
 
 static int cmd_shutdown(char **argv)
@@ -406,6 +675,158 @@ static int cmd_exec(char **argv)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* The byte that detaches a console from a terminal: Ctrl-] (virsh's). */
+#define CONSOLE_ESCAPE 0x1d
+
+/* The terminal as it was, while it is in raw mode (console_raw). */
+static struct termios console_saved;
+static volatile sig_atomic_t console_raw;
+
+/* SIGTERM, SIGHUP, SIGINT, SIGQUIT: the terminal back as it was, and out
+ * (tcsetattr() and _exit() are async-signal-safe). */
+static void console_signal(int sig)
+{
+    if (console_raw)
+        tcsetattr(STDIN_FILENO, TCSANOW, &console_saved);
+    _exit(128 + sig);
+}
+
+/* Write all of @buf to @fd (blocking). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+    ssize_t w;
+
+    while (len) {
+        w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The console relay (cmd_console()): until the domain's side ends, the
+ * escape is typed or stdout goes away. */
+static void console_relay(int sock, bool tty)
+{
+    static char in[4096], buf[16384];
+    size_t pend = 0, off = 0;
+    bool in_eof = false, shut = false, detach = false;
+    ssize_t n;
+
+    while (!detach) {
+        /* (a pipe at its end would poll as hung up: left out then) */
+        struct pollfd p[2] = {
+            {.fd = !in_eof && (tty || !pend) ? STDIN_FILENO : -1,
+             .events = POLLIN},
+            {.fd = sock, .events = POLLIN | (pend ? POLLOUT : 0)},
+        };
+
+        if (in_eof && !pend && !shut) { /* xvmd ends it once output pauses */
+            shutdown(sock, SHUT_WR);
+            shut = true;
+        }
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+            n = read(sock, buf, sizeof(buf));
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                break; /* the end: xvmd closed it */
+            if (n > 0 && write_all(STDOUT_FILENO, buf, (size_t)n) < 0)
+                break;
+        }
+        if (p[0].revents) {
+            n = read(STDIN_FILENO, buf, sizeof(in)); /* fits in @in */
+            if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                n = -2;
+            if (n == 0 || n == -1) {
+                in_eof = true;
+                detach = tty;
+            } else if (n > 0) {
+                char *esc = tty ? memchr(buf, CONSOLE_ESCAPE, (size_t)n) : NULL;
+
+                if (esc) {
+                    n = esc - buf;
+                    detach = true;
+                }
+                if (!pend) { /* a terminal's keys are dropped while the
+                              * domain does not take its input */
+                    memcpy(in, buf, (size_t)n);
+                    pend = (size_t)n;
+                    off = 0;
+                }
+            }
+        }
+        if (pend) {
+            n = send(sock, in + off, pend, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n < 0 && errno != EAGAIN && errno != EINTR)
+                break;
+            if (n > 0) {
+                off += (size_t)n;
+                pend -= (size_t)n;
+            }
+        }
+    }
+}
+
+/*
+ * Attach to a domain's console (virsh console): xvmd hands over a socket
+ * relayed to and from the domain's console.  From a terminal, raw mode
+ * until Ctrl-] detaches (the terminal is restored); otherwise standard
+ * input is relayed to its end, then the domain's output until xvmd ends
+ * the socket, once that output pauses.
+ */
+static int cmd_console(char **argv)
+{
+    static struct xvmd_call c;
+    struct sigaction sa;
+    struct termios raw;
+    bool tty = isatty(STDIN_FILENO);
+    int sock;
+
+    if (dom_request(XVMD_CMD_CONSOLE, argv[0], &c))
+        return 1;
+    if (c.nfds < 1 || c.fds[0] < 0) {
+        fprintf(stderr, "xvm: xvmd sent no console\n");
+        xvmd_call_done(&c);
+        return 1;
+    }
+    sock = c.fds[0];
+    c.fds[0] = -1;
+    xvmd_call_done(&c);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = console_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (tty && tcgetattr(STDIN_FILENO, &console_saved) < 0)
+        tty = false;
+    if (tty) { /* before the greeting: what is typed after it is raw */
+        raw = console_saved;
+        cfmakeraw(&raw);
+        console_raw = 1;
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw);
+    }
+    fprintf(stderr, "Connected to domain %s%s", argv[0], tty ? "\r\n" : "\n");
+    fprintf(stderr, "Escape character is ^]%s", tty ? "\r\n" : "\n");
+    console_relay(sock, tty);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &console_saved);
+        console_raw = 0;
+        fputc('\n', stderr);
+    }
+    close(sock);
+    return 0;
+}
+
 static int cmd_help(char **argv);
 
 static const struct cmd {
@@ -414,20 +835,33 @@ static const struct cmd {
     int (*fn)(char **argv);
     const char *args, *help;
 } cmds[] = {
-    {"create", 1, 1, cmd_create, "FILE", "create and start a domain"},
+    {"create", 1, 4, cmd_create, "[--no-wait|--timeout S] FILE",
+     "create and start a domain; wait for its vifs"},
+    {"define", 1, 1, cmd_define, "FILE", "define a domain, do not start it"},
     {"list", 0, 1, cmd_list, "[--all]", "list domains (--all: shut off too)"},
-    {"start", 1, 1, cmd_start, "DOM", "start a shut-off domain from its record"},
+    {"start", 1, 4, cmd_start, "[--no-wait|--timeout S] DOM",
+     "start a shut-off domain from its record"},
     {"dominfo", 1, 1, cmd_dominfo, "DOM", "show a domain"},
     {"domiflist", 1, 1, cmd_domiflist, "DOM",
      "list a domain's network interfaces"},
+    {"domid", 1, 1, cmd_domid, "DOM", "a domain's id"},
+    {"domname", 1, 1, cmd_domname, "DOM", "a domain's name"},
+    {"domuuid", 1, 1, cmd_domuuid, "DOM", "a domain's UUID"},
     {"shutdown", 1, 1, cmd_shutdown, "DOM", "ask a domain to shut down"},
+    {"reboot", 1, 1, cmd_reboot, "DOM",
+     "shut a domain down, then start it again"},
     {"destroy", 1, 1, cmd_destroy, "DOM", "stop a domain at once"},
     {"pause", 1, 1, cmd_pause, "DOM", "suspend a domain"},
     {"resume", 1, 1, cmd_resume, "DOM", "resume a paused domain"},
     {"undefine", 1, 1, cmd_undefine, "DOM",
      "forget a shut-off domain and its UUID"},
+    {"autostart", 1, 2, cmd_autostart, "[--disable] DOM",
+     "start a domain whenever xvmd starts"},
+    {"nodeinfo", 0, 0, cmd_nodeinfo, "", "this host's processors and memory"},
     {"exec", 2, -1, cmd_exec, "DOM CMD [ARG...]",
      "run a command in a process domain's sandbox"},
+    {"console", 1, 1, cmd_console, "DOM",
+     "attach to a domain's console (Ctrl-] detaches)"},
     {"help", 0, 0, cmd_help, "", "show this help"},
 };
 
@@ -439,11 +873,11 @@ static void usage(FILE *f)
 
     fprintf(f, "usage: xvm [-s SOCKET] COMMAND [ARGS]\n\n");
     for (i = 0; i < NCMDS; i++)
-        fprintf(f, "  %-8s %-17s %s\n", cmds[i].name, cmds[i].args,
+        fprintf(f, "  %-9s %-29s %s\n", cmds[i].name, cmds[i].args,
                 cmds[i].help);
     fprintf(f, "\nDOM is a domain name, id or UUID.  SOCKET defaults to "
-               "%s.\n",
-            XVMD_DEFAULT_SOCKET);
+               "%s ($XVNET_RUNDIR: the directory).\n",
+            xvm_run_path(XVM_SOCK_XVMD));
 }
 
 static int cmd_help(char **argv)
@@ -474,6 +908,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    if (!sock_path)
+        sock_path = xvm_run_path(XVM_SOCK_XVMD);
     if (optind >= argc) {
         usage(stderr);
         return 1;

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <xen/io/xenbus.h>
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
@@ -64,7 +66,8 @@ static void dom0_put(struct reply *r)
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_VCPUS,
                                 cpus > 0 ? (uint32_t)cpus : 1) ||
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
-                                (uint32_t)getpid())) {
+                                (uint32_t)getpid()) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_AUTOSTART, 0)) {
         r->full = 1;
         return;
     }
@@ -91,7 +94,9 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_VCPUS,
                                 dom->cfg.vcpus) ||
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
-                                (uint32_t)dom->pid)) {
+                                (uint32_t)dom->pid) ||
+        !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_AUTOSTART,
+                                dom->autostart ? 1 : 0)) {
         r->full = 1;
         return;
     }
@@ -109,6 +114,19 @@ static void xs_get(struct xvmd *x, const char *path, char *buf, size_t len)
     if (xst_read(x->xs, path, &v, &n) == 0 && v)
         snprintf(buf, len, "%s", v);
     free(v);
+}
+
+/* An error node of @x's store as text: Xen writes "<errno> <message>";
+ * the message alone, or "" (no node). */
+static void xs_get_error(struct xvmd *x, const char *path, char *buf,
+                         size_t len)
+{
+    size_t skip;
+
+    xs_get(x, path, buf, len);
+    skip = strspn(buf, "0123456789");
+    if (skip && buf[skip] == ' ')
+        memmove(buf, buf + skip + 1, strlen(buf + skip + 1) + 1);
 }
 
 /* Each vif of @dom, as configured and as its backend says in xenstore. */
@@ -131,7 +149,7 @@ static void vifs_put(struct xvmd *x, struct reply *r,
             snprintf(path, sizeof(path),
                      "/local/domain/0/error/backend/vif/%u/%u/error", dom->id,
                      n);
-            xs_get(x, path, err, sizeof(err));
+            xs_get_error(x, path, err, sizeof(err));
             lp_mac_format(dom->vif_mac[n], mac);
         } else if (v->mac_kind == XVM_MAC_FIXED) {
             lp_mac_format(v->mac, mac);
@@ -205,23 +223,257 @@ static int dom_resolve(struct xvmd *x, const struct nlattr *a,
     return -ENOENT;
 }
 
-static int do_create(struct xvmd *x, struct reply *r, const struct nlattr **tb,
+/*
+ * Parked requests: a CREATE or START that asked to WAIT is answered only
+ * once its domain's vifs are all Connected on both ends (xenstore), or one
+ * failed, or the domain stopped, or the time ran out; on failure the run
+ * is undone, so the command that failed leaves nothing behind.
+ */
+struct xvmd_waiter {
+    struct xvmd_waiter *next;
+    int sock;              /* the client, out of the epoll set meanwhile */
+    uint16_t type;         /* XVMD_CMD_CREATE or XVMD_CMD_START */
+    uint32_t seq;
+    struct xvmd_dom *dom;
+    uint64_t deadline_ms;
+    unsigned wait_ms;
+    int created;              /* CREATE: undo it on failure */
+    struct xvm_domcfg *old;   /* CREATE of a known domain: its old record */
+};
+
+/* Park the request @nlh of @sock until @dom's vifs connect. */
+static int wait_park(struct xvmd *x, int sock, const struct nlmsghdr *nlh,
+                     struct xvmd_dom *dom, unsigned ms, int created,
+                     struct xvm_domcfg *old)
+{
+    struct xvmd_waiter *w = calloc(1, sizeof(*w));
+
+    if (!w)
+        return -ENOMEM;
+    w->sock = sock;
+    w->type = nlh->nlmsg_type;
+    w->seq = nlh->nlmsg_seq;
+    w->dom = dom;
+    w->wait_ms = ms;
+    w->deadline_ms = xvmd_now_ms() + ms;
+    w->created = created;
+    w->old = old;
+    w->next = x->waiters;
+    x->waiters = w;
+    return 0;
+}
+
+/* XenbusState names, as `xvm domiflist` shows them. */
+static const char *xb_state(unsigned st)
+{
+    static const char *const names[] = {
+        "none",    "initialising", "init-wait",     "initialised", "connected",
+        "closing", "closed",       "reconfiguring", "reconfigured"};
+
+    return st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
+
+/*
+ * Where the vifs of @dom are: 1 all Connected, -1 one failed (an error
+ * node, or an end closing or closed), 0 not yet.  With @why (@timeout:
+ * the time ran out), a line per vif not Connected is added to it.
+ */
+static int vifs_state(struct xvmd *x, const struct xvmd_dom *dom, char *why,
+                      size_t len, int timeout)
+{
+    unsigned n, be, fe;
+    int all = 1, failed = 0;
+    size_t used = why ? strlen(why) : 0;
+
+    for (n = 0; n < dom->cfg.nr_vifs; n++) {
+        char path[128], v[16], beerr[256], feerr[256];
+
+        snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/state",
+                 dom->id, n);
+        xs_get(x, path, v, sizeof(v));
+        be = (unsigned)strtoul(v, NULL, 10);
+        snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u/state",
+                 dom->id, n);
+        xs_get(x, path, v, sizeof(v));
+        fe = (unsigned)strtoul(v, NULL, 10);
+        snprintf(path, sizeof(path),
+                 "/local/domain/0/error/backend/vif/%u/%u/error", dom->id, n);
+        xs_get_error(x, path, beerr, sizeof(beerr));
+        snprintf(path, sizeof(path),
+                 "/local/domain/%u/error/device/vif/%u/error", dom->id, n);
+        xs_get_error(x, path, feerr, sizeof(feerr));
+        if (be == XenbusStateConnected && fe == XenbusStateConnected)
+            continue;
+        all = 0;
+        if (beerr[0] || feerr[0] || be >= XenbusStateClosing ||
+            fe >= XenbusStateClosing)
+            failed = 1;
+        if (!why || used >= len)
+            continue;
+        if (beerr[0] || feerr[0])
+            snprintf(why + used, len - used, "\n  vif %u on %s: %s%s%s", n,
+                     dom->cfg.vifs[n].link, beerr[0] ? beerr : "",
+                     beerr[0] && feerr[0] ? "; the guest says: " : "",
+                     feerr);
+        else if (be <= XenbusStateInitialising && timeout)
+            snprintf(why + used, len - used,
+                     "\n  vif %u on %s: no backend took it (is vswitchd "
+                     "running?)", n, dom->cfg.vifs[n].link);
+        else
+            snprintf(why + used, len - used,
+                     "\n  vif %u on %s: backend %s, frontend %s", n,
+                     dom->cfg.vifs[n].link, xb_state(be), xb_state(fe));
+        used += strlen(why + used);
+    }
+    return all ? 1 : failed ? -1 : 0;
+}
+
+static void wait_answer(struct xvmd *x, struct xvmd_waiter *w, int rc,
+                        const char *msg)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->sock};
+    struct reply r;
+
+    reply_start(&r, w->type, w->seq);
+    if (rc == 0)
+        dom_put(&r, w->dom);
+    reply_send(&r, w->sock, rc, msg, NULL, 0);
+    /* The client may send its next request (or hang up: its read then
+     * drops it). */
+    if (x->ep < 0 || epoll_ctl(x->ep, EPOLL_CTL_ADD, w->sock, &ev) < 0)
+        shutdown(w->sock, SHUT_RDWR);
+}
+
+static void wait_free(struct xvmd *x, struct xvmd_waiter *w)
+{
+    struct xvmd_waiter **pp;
+
+    for (pp = &x->waiters; *pp; pp = &(*pp)->next)
+        if (*pp == w) {
+            *pp = w->next;
+            break;
+        }
+    free(w->old);
+    free(w);
+}
+
+/* Decide @w if it can be decided now; @return 1 if it was. */
+static int wait_check(struct xvmd *x, struct xvmd_waiter *w, uint64_t now)
+{
+    static char why[4096];
+    struct xvmd_dom *dom = w->dom;
+    const char *verb = w->type == XVMD_CMD_CREATE ? "created" : "started";
+    int st, timeout = now >= w->deadline_ms;
+
+    if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
+        snprintf(why, sizeof(why), "domain %s not %s: it %s before its "
+                 "network came up", dom->cfg.name, verb,
+                 dom->state == XVMD_STATE_CRASHED ? "crashed" : "stopped");
+    } else {
+        st = vifs_state(x, dom, NULL, 0, 0);
+        if (st == 1) {
+            xvm_log_info("domain %s (id %u): every vif connected",
+                         dom->cfg.name, dom->id);
+            wait_answer(x, w, 0, NULL);
+            wait_free(x, w);
+            return 1;
+        }
+        if (st == 0 && !timeout)
+            return 0;
+        snprintf(why, sizeof(why), "domain %s not %s: %s", dom->cfg.name,
+                 verb, st < 0 ? "a vif failed to connect"
+                              : "its vifs did not connect in time");
+        if (st == 0)
+            snprintf(why + strlen(why), sizeof(why) - strlen(why),
+                     " (%u s)", w->wait_ms / 1000);
+        vifs_state(x, dom, why, sizeof(why), timeout);
+    }
+    xvm_log_warn("%s", why);
+    /* Unlinked first: undoing a create undefines, which cancels waits. */
+    {
+        struct xvmd_waiter copy = *w;
+
+        w->old = NULL;
+        wait_free(x, w);
+        if (copy.type == XVMD_CMD_CREATE && (copy.created || copy.old))
+            xvmd_dom_create_undo(x, dom, copy.old);
+        else if (dom->state != XVMD_STATE_SHUTOFF) {
+            char e[256];
+
+            xvmd_dom_destroy(x, dom, e, sizeof(e));
+        }
+        wait_answer(x, &copy, -EHOSTUNREACH, why);
+        free(copy.old);
+    }
+    return 1;
+}
+
+int xvmd_ctl_waits(struct xvmd *x)
+{
+    uint64_t now = xvmd_now_ms(), next = UINT64_MAX;
+    struct xvmd_waiter *w, *nw;
+
+    for (w = x->waiters; w; w = nw) {
+        nw = w->next;
+        if (!wait_check(x, w, now) && w->deadline_ms < next)
+            next = w->deadline_ms;
+        /* a decision may have freed others (an undefine): start over */
+        if (nw && !x->waiters)
+            break;
+    }
+    return next == UINT64_MAX ? -1
+                              : (int)(next > now ? next - now : 0);
+}
+
+void xvmd_ctl_waits_cancel(struct xvmd *x, const struct xvmd_dom *dom,
+                           const char *why)
+{
+    struct xvmd_waiter *w, *nw;
+
+    for (w = x->waiters; w; w = nw) {
+        nw = w->next;
+        if (dom && w->dom != dom)
+            continue;
+        wait_answer(x, w, -ECANCELED, why);
+        wait_free(x, w);
+    }
+}
+
+/* The WAIT of a request: ms, 0 if none. */
+static unsigned wait_ms(const struct nlattr **tb)
+{
+    uint32_t ms = tb[XVMD_A_WAIT] ? mnl_attr_get_u32(tb[XVMD_A_WAIT]) : 0;
+
+    return ms > XVMD_WAIT_MAX_MS ? XVMD_WAIT_MAX_MS : ms;
+}
+
+/* CREATE and DEFINE: @return 0 (answer now), 1 (parked), or -errno. */
+static int do_create(struct xvmd *x, struct reply *r, int sock,
+                     const struct nlmsghdr *nlh, const struct nlattr **tb,
                      char *err, size_t errlen)
 {
+    struct xvm_domcfg *old = NULL;
     struct xvmd_dom *dom;
     int rc;
 
     if (!tb[XVMD_A_FILE] || !tb[XVMD_A_CONFIG]) {
-        snprintf(err, errlen, "create: file and config required");
+        snprintf(err, errlen, "file and config required");
         return -EINVAL;
     }
     rc = xvmd_dom_create(x, mnl_attr_get_str(tb[XVMD_A_FILE]),
                          mnl_attr_get_payload(tb[XVMD_A_CONFIG]),
-                         mnl_attr_get_payload_len(tb[XVMD_A_CONFIG]), &dom,
+                         mnl_attr_get_payload_len(tb[XVMD_A_CONFIG]),
+                         nlh->nlmsg_type == XVMD_CMD_CREATE, &dom, &old,
                          err, errlen);
-    if (rc == 0)
-        dom_put(r, dom);
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (nlh->nlmsg_type == XVMD_CMD_CREATE && wait_ms(tb) &&
+        dom->cfg.nr_vifs &&
+        wait_park(x, sock, nlh, dom, wait_ms(tb), !old, old) == 0)
+        return 1;
+    free(old);
+    dom_put(r, dom);
+    return 0;
 }
 
 static void do_list(struct xvmd *x, struct reply *r, const struct nlattr **tb)
@@ -283,13 +535,15 @@ static int evtchn_bind(struct xvmd_dom *dom, const struct nlattr *port,
     return 1; /* fds are borrowed */
 }
 
-/* Commands on one domain; @fd gets fds to pass back (DOMMEM: one, NETNS:
- * one or two, that the caller closes; EVTCHN_BIND: two borrowed, return
- * value 1). */
-static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
-                  const struct nlattr **tb, int fd[2], char *err,
-                  size_t errlen)
+/* Commands on one domain; @fd gets fds to pass back (DOMMEM, CONSOLE:
+ * one, NETNS: one or two, that the caller closes; EVTCHN_BIND: two
+ * borrowed, return value 1).  A START that waits for its vifs returns
+ * 2: parked. */
+static int do_dom(struct xvmd *x, struct reply *r, int sock,
+                  const struct nlmsghdr *nlh, const struct nlattr **tb,
+                  int fd[2], char *err, size_t errlen)
 {
+    uint16_t cmd = nlh->nlmsg_type;
     static const char *const verbs[] = {
         [XVMD_CMD_DESTROY - XVMD_CMD_CREATE] = "destroy",
         [XVMD_CMD_SHUTDOWN - XVMD_CMD_CREATE] = "shut down",
@@ -302,6 +556,9 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         [XVMD_CMD_START - XVMD_CMD_CREATE] = "start",
         [XVMD_CMD_VIF_SET - XVMD_CMD_CREATE] = "change a vif of",
         [XVMD_CMD_DOMIFLIST - XVMD_CMD_CREATE] = "list the vifs of",
+        [XVMD_CMD_REBOOT - XVMD_CMD_CREATE] = "reboot",
+        [XVMD_CMD_AUTOSTART - XVMD_CMD_CREATE] = "autostart",
+        [XVMD_CMD_CONSOLE - XVMD_CMD_CREATE] = "attach to the console of",
     };
     struct xvmd_dom *dom;
     int dom0, rc;
@@ -331,12 +588,27 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
     case XVMD_CMD_RESUME:
         return xvmd_dom_resume(x, dom, err, errlen);
     case XVMD_CMD_UNDEFINE:
+        if (dom->state == XVMD_STATE_SHUTOFF) /* it goes: nobody waits */
+            xvmd_ctl_waits_cancel(x, dom, "the domain was undefined");
         return xvmd_dom_undefine(x, dom, err, errlen);
     case XVMD_CMD_DOMIFLIST:
         vifs_put(x, r, dom);
         return 0;
+    case XVMD_CMD_REBOOT:
+        return xvmd_dom_reboot(x, dom, err, errlen);
+    case XVMD_CMD_AUTOSTART:
+        if (!tb[XVMD_A_AUTOSTART]) {
+            snprintf(err, errlen, "autostart: on or off required");
+            return -EINVAL;
+        }
+        return xvmd_dom_autostart(x, dom,
+                                  mnl_attr_get_u32(tb[XVMD_A_AUTOSTART]) != 0,
+                                  err, errlen);
     case XVMD_CMD_START:
         rc = xvmd_dom_start(x, dom, err, errlen);
+        if (rc == 0 && wait_ms(tb) && dom->cfg.nr_vifs &&
+            wait_park(x, sock, nlh, dom, wait_ms(tb), 0, NULL) == 0)
+            return 2;
         if (rc == 0)
             dom_put(r, dom);
         return rc;
@@ -349,7 +621,8 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
                                 mnl_attr_get_str(tb[XVMD_A_VIFSPEC]), err,
                                 errlen);
     }
-    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM */
+    /* XVMD_CMD_NETNS, XVMD_CMD_DOMMEM, XVMD_CMD_EVTCHN_BIND,
+     * XVMD_CMD_CONSOLE: a domain that runs */
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
         snprintf(err, errlen, "domain %s is %s", dom->cfg.name,
                  xvmd_state_str(dom->state));
@@ -359,6 +632,8 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
         return dommem_put(r, dom, fd, err, errlen);
     if (cmd == XVMD_CMD_EVTCHN_BIND)
         return evtchn_bind(dom, tb[XVMD_A_PORT], fd, err, errlen);
+    if (cmd == XVMD_CMD_CONSOLE)
+        return xvmd_console_attach(x, dom, fd, err, errlen);
     rc = dom->ops->enter_open(dom, fd);
     if (rc < 0)
         snprintf(err, errlen, "cannot open the namespaces of %s: %s",
@@ -366,7 +641,7 @@ static int do_dom(struct xvmd *x, struct reply *r, uint16_t cmd,
     return rc;
 }
 
-void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
+int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
 {
     const struct nlattr *tb[XVMD_A_MAX_ + 1];
     const struct nlmsghdr *nlh;
@@ -379,30 +654,36 @@ void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
         nlh->nlmsg_type < XVMD_CMD_CREATE || nlh->nlmsg_type > XVMD_CMD_MAX_) {
         reply_start(&r, nlh ? nlh->nlmsg_type : 0, nlh ? nlh->nlmsg_seq : 0);
         reply_send(&r, sock, -EINVAL, "malformed request", NULL, 0);
-        return;
+        return 0;
     }
     reply_start(&r, nlh->nlmsg_type, nlh->nlmsg_seq);
     switch (nlh->nlmsg_type) {
     case XVMD_CMD_CREATE:
-        rc = do_create(x, &r, tb, err, sizeof(err));
+    case XVMD_CMD_DEFINE:
+        rc = do_create(x, &r, sock, nlh, tb, err, sizeof(err));
+        if (rc == 1)
+            return 1;
         break;
     case XVMD_CMD_LIST:
         do_list(x, &r, tb);
         rc = 0;
         break;
     default:
-        rc = do_dom(x, &r, nlh->nlmsg_type, tb, fd, err, sizeof(err));
+        rc = do_dom(x, &r, sock, nlh, tb, fd, err, sizeof(err));
+        if (rc == 2)
+            return 1;
         break;
     }
     if (rc < 0 && !err[0])
         snprintf(err, sizeof(err), "%s", strerror(-rc));
     if (rc == 1) { /* borrowed fds (EVTCHN_BIND) */
         reply_send(&r, sock, 0, err, fd, 2);
-        return;
+        return 0;
     }
     reply_send(&r, sock, rc, err, fd, fd[0] < 0 ? 0 : fd[1] < 0 ? 1 : 2);
     if (fd[0] >= 0)
         close(fd[0]);
     if (fd[1] >= 0)
         close(fd[1]);
+    return 0;
 }

@@ -83,6 +83,9 @@ static const unsigned allowed[XVMD_STATE_MAX_ + 1] = {
     [XVMD_STATE_CRASHED] = B(XVMD_STATE_SHUTOFF),
 };
 
+static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                     size_t errlen);
+
 static int dom_set_state(struct xvmd *x, struct xvmd_dom *dom,
                          enum xvmd_state to)
 {
@@ -103,6 +106,14 @@ static int dom_set_state(struct xvmd *x, struct xvmd_dom *dom,
         dom->id = XVMD_NO_ID;
     }
     dom->state = to;
+    if (to == XVMD_STATE_SHUTOFF && dom->reboot) {
+        char err[1024];
+
+        dom->reboot = 0;
+        if (dom_start(x, dom, err, sizeof(err)) < 0)
+            xvm_log_warn("domain %s: cannot start it again: %s",
+                         dom->cfg.name, err);
+    }
     return 0;
 }
 
@@ -296,8 +307,8 @@ static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
 }
 
 int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
-                    size_t len, struct xvmd_dom **out, char *err,
-                    size_t errlen)
+                    size_t len, bool start, struct xvmd_dom **out,
+                    struct xvm_domcfg **oldp, char *err, size_t errlen)
 {
     struct xvm_domcfg cfg, old;
     struct xvmd_dom *dom, *found;
@@ -336,12 +347,26 @@ int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
                x->state_dir, strerror(-rc));
         goto err_restore;
     }
-    rc = dom_start(x, dom, err, errlen);
-    if (rc < 0)
+    *oldp = NULL;
+    if (found && !(*oldp = malloc(sizeof(old)))) {
+        rc = -ENOMEM;
+        seterr(err, errlen, "cannot create domain %s: %s", cfg.name,
+               strerror(ENOMEM));
+        goto err_restore;
+    }
+    rc = start ? dom_start(x, dom, err, errlen) : 0;
+    if (rc < 0) {
+        free(*oldp);
+        *oldp = NULL;
         goto err_store;
+    }
     if (!found)
         dom_link(x, dom);
+    else
+        **oldp = old;
     *out = dom;
+    xvm_log_info("domain %s: %s from %s", dom->cfg.name,
+                 found ? "redefined" : "defined", fname);
     return 0;
 
 err_store:
@@ -355,6 +380,25 @@ err_restore:
         free(dom);
     }
     return rc;
+}
+
+void xvmd_dom_create_undo(struct xvmd *x, struct xvmd_dom *dom,
+                          const struct xvm_domcfg *old)
+{
+    char err[256];
+
+    if (dom->state != XVMD_STATE_SHUTOFF) {
+        dom->ops->kill(dom);
+        dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
+    }
+    if (old) {
+        dom->cfg = *old;
+        if (xvmd_store_save(x, dom) < 0)
+            xvm_log_warn("domain %s: cannot put its old record back",
+                         dom->cfg.name);
+    } else if (xvmd_dom_undefine(x, dom, err, sizeof(err)) < 0) {
+        xvm_log_warn("%s", err);
+    }
 }
 
 int xvmd_dom_pause(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -410,6 +454,54 @@ int xvmd_dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return dom_set_state(x, dom, XVMD_STATE_SHUTDOWN);
 }
 
+int xvmd_dom_reboot(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                    size_t errlen)
+{
+    int rc = xvmd_dom_shutdown(x, dom, err, errlen);
+
+    if (rc < 0) {
+        if (strncmp(err, "cannot shut down", 16) == 0)
+            seterr(err, errlen, "cannot reboot domain %s: it is %s",
+                   dom->cfg.name, xvmd_state_str(dom->state));
+        return rc;
+    }
+    dom->reboot = 1;
+    return 0;
+}
+
+int xvmd_dom_autostart(struct xvmd *x, struct xvmd_dom *dom, bool on,
+                       char *err, size_t errlen)
+{
+    int rc = xvmd_store_autostart(x, dom->cfg.name, on);
+
+    if (rc < 0) {
+        seterr(err, errlen, "cannot %s autostart of domain %s: %s",
+               on ? "mark" : "unmark", dom->cfg.name, strerror(-rc));
+        return rc;
+    }
+    dom->autostart = on;
+    xvm_log_info("domain %s: autostart %s", dom->cfg.name,
+                 on ? "on" : "off");
+    return 0;
+}
+
+void xvmd_dom_autostart_all(struct xvmd *x)
+{
+    struct xvmd_dom *dom;
+    char err[1024];
+
+    for (dom = x->doms; dom; dom = dom->next) {
+        if (!dom->autostart || dom->state != XVMD_STATE_SHUTOFF)
+            continue;
+        if (dom_start(x, dom, err, sizeof(err)) < 0)
+            xvm_log_warn("domain %s: autostart failed: %s", dom->cfg.name,
+                         err);
+        else
+            xvm_log_info("domain %s: autostarted (id %u)", dom->cfg.name,
+                         dom->id);
+    }
+}
+
 int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
                      size_t errlen)
 {
@@ -418,6 +510,7 @@ int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
 
     if (rc < 0)
         return rc;
+    dom->reboot = 0;
     dom->ops->kill(dom);
     return dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
 }
@@ -475,7 +568,9 @@ int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
 
     if (rc < 0)
         return rc;
-    rc = xvmd_store_remove(x, dom->cfg.name);
+    rc = xvmd_store_autostart(x, dom->cfg.name, false);
+    if (rc == 0)
+        rc = xvmd_store_remove(x, dom->cfg.name);
     if (rc < 0) {
         seterr(err, errlen, "cannot remove the record of domain %s: %s",
                dom->cfg.name, strerror(-rc));
@@ -569,6 +664,7 @@ static int dom_load_one(struct xvmd *x, const struct xvm_domcfg *cfg)
     dom = dom_new(x, cfg);
     if (!dom)
         return -ENOMEM;
+    dom->autostart = xvmd_store_autostart_get(x, cfg->name);
     dom_link(x, dom);
     return 0;
 }

@@ -17,6 +17,11 @@
  * destroy is cgroup.kill (SIGKILL of xvm-procdom without it, which takes
  * the sandbox down with it).
  *
+ * xvm-procdom's stdin and stdout are the slave of the domain's console
+ * (console.c), or /dev/null without one; its stderr stays xvmd's.  The
+ * domain's init command, if its config has one, follows the domain's
+ * name on its command line.
+ *
  * Start handshake over a SOCK_SEQPACKET pair (the child's end is its fd 3;
  * fd 4 is the guest cgroup's directory when -c is given):
  *   xvmd -> guest  "mem" with the memory memfd attached (SCM_RIGHTS)
@@ -306,31 +311,57 @@ static void proc_cg_remove(struct xvmd_dom *dom)
 
 /* ---- the guest program ---------------------------------------------------- */
 
-/* In the child: join front/, become xvm-procdom with the channel on fd 3
- * and the guest's cgroup on fd 4. */
+/* In the child: a copy of @fd at 10 or above (close-on-exec), out of the
+ * way of the fds it is about to set (0, 1, 3, 4); -1 stays -1. */
+static int fd_high(int fd)
+{
+    return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
+}
+
+/* In the child: join front/, become xvm-procdom with the console (or
+ * /dev/null) on stdin and stdout, the channel on fd 3 and the guest's
+ * cgroup on fd 4, the domain's name, then its init. */
 __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
                                                 const struct xvmd_dom *dom,
                                                 int chan)
 {
+    const char *argv[10 + XVM_DOMCFG_INIT_ARGS_MAX];
     char msg[PATH_MAX + 64], id[16];
-    int n, guest = -1;
+    int n, guest = -1, argc = 0, con, ch, cg;
     sigset_t none;
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* no terminal signals meant for xvmd */
-    if (dup2(chan, 3) < 0)
+    con = xvmd_console_slave(dom);
+    con = fd_high(con >= 0 ? con : open("/dev/null", O_RDWR | O_CLOEXEC));
+    ch = fd_high(chan);
+    cg = fd_high(dom->cg_fd);
+    if (con < 0 || ch < 0 || (dom->cg_fd >= 0 && cg < 0) ||
+        dup2(con, 0) < 0 || dup2(con, 1) < 0 || dup2(ch, 3) < 0)
         _exit(127);
-    if (dom->cg_fd >= 0) {
-        guest = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY);
-        if (cg_write(dom->cg_fd, "front/cgroup.procs", "0") < 0 || guest < 0 ||
+    if (cg >= 0) {
+        guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
+        if (cg_write(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
             dup2(guest, 4) < 0)
             _exit(127);
     }
     snprintf(id, sizeof(id), "%u", dom->id);
-    execl(x->procdom_path, "xvm-procdom", "-n", x->netns_dir, "-i", id,
-          guest >= 0 ? "-c" : "--", dom->cfg.name, (char *)NULL);
+    argv[argc++] = "xvm-procdom";
+    argv[argc++] = "-n";
+    argv[argc++] = x->netns_dir;
+    argv[argc++] = "-i";
+    argv[argc++] = id;
+    if (guest >= 0)
+        argv[argc++] = "-c";
+    argv[argc++] = "--";
+    argv[argc++] = dom->cfg.name;
+    if (xvm_domcfg_init_argv(&dom->cfg, argv + argc,
+                             (unsigned)(sizeof(argv) / sizeof(argv[0])) -
+                                 (unsigned)argc) < 0)
+        argv[argc] = NULL;
+    execv(x->procdom_path, (char *const *)argv);
     n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
                  x->procdom_path, strerror(errno));
     if (write(3, msg, (size_t)n) < 0)
@@ -354,6 +385,10 @@ static int proc_wait_ready(struct xvmd_dom *dom, char *err, size_t errlen)
         return -ETIMEDOUT;
     }
     n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
+    /* A guest that exits leaving our "mem" unread resets the channel;
+     * what it said before is still there to read once that is told. */
+    if (n == -ECONNRESET)
+        n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
     if (n <= 0) {
         snprintf(err, errlen, "domain %s: guest exited while starting",
                  dom->cfg.name);
@@ -389,14 +424,15 @@ static void proc_kill(struct xvmd_dom *dom)
     dom->pid = 0;
 }
 
-/* Undo a failed start: the guest, its channel, its cgroup. */
-static void proc_abort(struct xvmd_dom *dom)
+/* Undo a failed start: the guest, its channel, its cgroup, its console. */
+static void proc_abort(struct xvmd *x, struct xvmd_dom *dom)
 {
     proc_kill(dom);
     if (dom->ctl_fd >= 0)
         close(dom->ctl_fd);
     dom->ctl_fd = -1;
     proc_cg_remove(dom);
+    xvmd_console_close(x, dom);
 }
 
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -416,10 +452,12 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         proc_cg_remove(dom);
         return rc;
     }
+    xvmd_console_open(x, dom); /* without one (logged), it runs on */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = -errno;
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
         proc_cg_remove(dom);
+        xvmd_console_close(x, dom);
         return rc;
     }
     pid = fork();
@@ -429,6 +467,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         close(sv[0]);
         close(sv[1]);
         proc_cg_remove(dom);
+        xvmd_console_close(x, dom);
         return rc;
     }
     if (pid == 0)
@@ -445,7 +484,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
             close(xs[0]);
             close(xs[1]);
         }
-        proc_abort(dom);
+        proc_abort(x, dom);
         return rc ? rc : -EIO;
     }
     fds[0] = memfd;
@@ -455,7 +494,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     close(xs[1]);
     rc = proc_wait_ready(dom, err, errlen);
     if (rc < 0) {
-        proc_abort(dom);
+        proc_abort(x, dom);
         return rc;
     }
     dom->netns_pinned = 1;
@@ -472,6 +511,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         proc_release(x, dom);
         return rc;
     }
+    memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
     ev.data.fd = dom->ctl_fd;
     if (x->ep >= 0)
@@ -524,6 +564,7 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
         close(dom->guest_fd);
     dom->guest_fd = -1;
     proc_cg_remove(dom);
+    xvmd_console_close(x, dom);
     if (!dom->netns_pinned)
         return;
     /* The guest unpins on a clean exit; after a crash or kill it is ours. */

@@ -26,6 +26,7 @@
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 #include "xvm/log.h"
+#include "xvm/rundir.h"
 #include "xvmd.h"
 #include "xvm/version.h"
 
@@ -35,15 +36,15 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] "
                "[-n NETNS_DIR] [-p PROCDOM] [-t SECONDS]\n"
-               "  -s  control socket (default " XVMD_DEFAULT_SOCKET ")\n"
-               "  -x  xenstored socket (default " XVMD_DEFAULT_XS_SOCKET
-               ")\n"
+               "  -s  control socket (default %s)\n"
+               "  -x  xenstored socket (default %s)\n"
                "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
                "  -n  where process domains pin their network namespaces "
                "(default /run/netns)\n"
                "  -p  the xvm-procdom program (default: next to xvmd)\n"
                "  -t  grace period of a shutdown before the kill (default "
-               "10)\n");
+               "10)\n",
+            xvm_run_path(XVM_SOCK_XVMD), xvm_run_path(XVM_SOCK_XENSTORED));
 }
 
 static int epoll_add(int ep, int fd)
@@ -66,7 +67,8 @@ static void client_accept(int ep, int lfd, int *nclients)
     (*nclients)++;
 }
 
-/* One request from @fd; returns 0 to keep the client, -1 to drop it. */
+/* One request from @fd; returns 0 to keep the client, 1 when it waits
+ * for an answer (parked: out of the epoll set), -1 to drop it. */
 static int client_serve(struct xvmd *x, int fd)
 {
     static char buf[XVMD_MSG_MAX];
@@ -77,8 +79,7 @@ static int client_serve(struct xvmd *x, int fd)
         return 0;
     if (n <= 0)
         return -1; /* gone, or sent fds / an oversized message */
-    xvmd_ctl_handle(x, fd, buf, (size_t)n);
-    return 0;
+    return xvmd_ctl_handle(x, fd, buf, (size_t)n);
 }
 
 static void guest_serve(struct xvmd *x, int ep, struct xvmd_dom *dom)
@@ -110,15 +111,18 @@ static int signals_handle(struct xvmd *x, int sfd)
 static int loop(struct xvmd *x, int lfd, int sfd)
 {
     struct epoll_event evs[16];
-    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i;
+    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i, rc;
     struct xvmd_dom *dom;
 
     x->ep = ep;
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
         epoll_add(ep, xst_server_fd(x->xs)) < 0)
         return -errno;
+    xvmd_dom_autostart_all(x); /* guest channels join the epoll set */
     for (;;) {
-        n = epoll_wait(ep, evs, 16, xvmd_dom_timeouts(x));
+        int t = xvmd_dom_timeouts(x), w = xvmd_ctl_waits(x);
+
+        n = epoll_wait(ep, evs, 16, t < 0 || (w >= 0 && w < t) ? w : t);
         if (n < 0 && errno != EINTR)
             break;
         for (i = 0; i < n; i++) {
@@ -130,17 +134,22 @@ static int loop(struct xvmd *x, int lfd, int sfd)
                 xst_server_dispatch(x->xs, 0);
             } else if ((dom = xvmd_dom_by_chan(x, fd))) {
                 guest_serve(x, ep, dom);
+            } else if (xvmd_console_event(x, fd, evs[i].events)) {
+                continue; /* a console's pty, client or timer */
             } else if (fd == sfd) {
                 if (signals_handle(x, sfd))
                     goto out;
-            } else if (client_serve(x, fd) < 0) {
+            } else if ((rc = client_serve(x, fd)) != 0) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
-                close(fd);
-                nclients--;
+                if (rc < 0) {
+                    close(fd);
+                    nclients--;
+                }
             }
         }
     }
 out:
+    xvmd_ctl_waits_cancel(x, NULL, "xvmd is stopping");
     x->ep = -1;
     close(ep); /* closes nothing else: clients die with the process */
     return 0;
@@ -204,7 +213,8 @@ int main(int argc, char **argv)
                      .state_dir = XVMD_DEFAULT_STATE_DIR,
                      .netns_dir = "/run/netns",
                      .shutdown_ms = 10000};
-    const char *sock = XVMD_DEFAULT_SOCKET, *xs = XVMD_DEFAULT_XS_SOCKET;
+    const char *sock = xvm_run_path(XVM_SOCK_XVMD),
+               *xs = xvm_run_path(XVM_SOCK_XENSTORED);
     int lfd = -1, sfd, rc;
 
     if (xvm_version_opt(argc, argv, "xvmd"))

@@ -67,6 +67,47 @@ int xvmd_store_remove(const struct xvmd *x, const char *name)
     return 0;
 }
 
+/* <state_dir>/autostart/<name> in @buf; made when @make.  0 or -errno. */
+static int autostart_path(const struct xvmd *x, const char *name, bool make,
+                          char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%s/autostart", x->state_dir), rc;
+
+    if (n < 0 || (size_t)n >= cap)
+        return -ENAMETOOLONG;
+    if (make && (rc = xvm_state_dir(buf, 0700)) < 0)
+        return rc;
+    n = snprintf(buf, cap, "%s/autostart/%s", x->state_dir, name);
+    return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int xvmd_store_autostart(const struct xvmd *x, const char *name, bool on)
+{
+    static const char mark[] = "autostart\n";
+    char path[PATH_MAX];
+    int rc = autostart_path(x, name, on, path, sizeof(path));
+
+    if (rc < 0)
+        return rc;
+    if (on)
+        return xvm_file_write(path, mark, sizeof(mark) - 1, 0600);
+    if (unlink(path) < 0 && errno != ENOENT)
+        return -errno;
+    return 0;
+}
+
+int xvmd_store_autostart_get(const struct xvmd *x, const char *name)
+{
+    char path[PATH_MAX], *text = NULL;
+    size_t len;
+
+    if (autostart_path(x, name, false, path, sizeof(path)) < 0 ||
+        xvm_file_read(path, XVM_FILE_OWNED, 64, &text, &len) < 0)
+        return 0;
+    free(text);
+    return 1;
+}
+
 /* Read the record @name of @dir into @cfg; failures are logged. */
 static int record_load(const char *dir, const char *name,
                        struct xvm_domcfg *cfg)

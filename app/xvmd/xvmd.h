@@ -29,7 +29,9 @@
 
 struct xvmd;
 struct xvmd_dom;
+struct xvmd_console;
 struct xst_server;
+struct xvmd_waiter;
 
 /** The last domain id handed out: Xen's DOMID_FIRST_RESERVED - 1. */
 #define XVMD_DOMID_LAST 0x7FEFu
@@ -93,12 +95,13 @@ extern const struct xvmd_kind_ops xvmd_kind_process;
  * Descriptors never spent on event channels, so that dom0 keeps its
  * control plane when guests ask for all they may: control clients (64),
  * dom0's xenstore connections, the state files, the spare descriptor of
- * xvm_unix_accept().  Each active domain's own descriptors (guest
- * channel, memory, xenstore connection, a netns handle) are kept on top:
- * XVMD_FD_PER_DOMAIN each.
+ * xvm_unix_accept(), the console timer.  Each active domain's own
+ * descriptors (guest channel, memory, xenstore connection, a netns
+ * handle, its cgroup; its console's pty master and slave, log and
+ * attached client) are kept on top: XVMD_FD_PER_DOMAIN each.
  */
 #define XVMD_FD_RESERVE 256
-#define XVMD_FD_PER_DOMAIN 4
+#define XVMD_FD_PER_DOMAIN 9
 
 /** How long a guest's replies may wait unread: its guest channel's send
  *  buffer (SO_SNDBUF); a guest that lets it fill is crashed. */
@@ -127,9 +130,12 @@ struct xvmd_dom {
     int guest_fd;        /**< process kind: pidfd of the sandbox's init */
     int cg_fd;           /**< process kind: the domain's cgroup dir */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
+    int reboot;           /**< in shutdown: start again once off */
+    int autostart;        /**< start when xvmd starts (store.c keeps it) */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
+    struct xvmd_console *con; /**< console.c: this run's, NULL if none */
 };
 
 struct xvmd {
@@ -143,6 +149,7 @@ struct xvmd {
     int ep;                /**< main.c's epoll set (guest channels join) */
     long nofile;           /**< our descriptor limit (RLIMIT_NOFILE) */
     unsigned evt_fds;      /**< eventfds held for event channels */
+    struct xvmd_waiter *waiters; /**< parked CREATE/START (ctl.c) */
 };
 
 /* domain.c - the table and the lifecycle */
@@ -152,12 +159,20 @@ struct xvmd_dom *xvmd_dom_find(struct xvmd *x, const char *spec);
 /** Count of domain records. */
 unsigned xvmd_dom_count(const struct xvmd *x);
 /**
- * Create and start a domain from config text.  On error nothing new is
- * left behind.  @err gets a message (without the "xvm: " prefix).
+ * Define a domain from config text and, if @start, start it (`xvm create`;
+ * without @start, `xvm define`).  On error nothing new is left behind.  @err gets a message (without the "xvm: " prefix).  On
+ * success *@old is NULL if the record is new, else a copy of the record
+ * it replaced (the caller frees it) for xvmd_dom_create_undo().
  */
 int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
-                    size_t len, struct xvmd_dom **out, char *err,
-                    size_t errlen);
+                    size_t len, bool start, struct xvmd_dom **out,
+                    struct xvm_domcfg **old, char *err, size_t errlen);
+/**
+ * Undo a create whose run did not come up: stop the run, then forget a
+ * new record (@old NULL; @dom is freed) or put @old back.
+ */
+void xvmd_dom_create_undo(struct xvmd *x, struct xvmd_dom *dom,
+                          const struct xvm_domcfg *old);
 int xvmd_dom_pause(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen);
 int xvmd_dom_resume(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -168,6 +183,16 @@ int xvmd_dom_destroy(struct xvmd *x, struct xvmd_dom *dom, char *err,
                      size_t errlen);
 int xvmd_dom_undefine(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen);
+/** Shut @dom down as xvmd_dom_shutdown() does, then start it again from
+ *  its record once it is off (virsh reboot). */
+int xvmd_dom_reboot(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                    size_t errlen);
+/** Start @dom whenever xvmd starts (@on), or not; kept in the store. */
+int xvmd_dom_autostart(struct xvmd *x, struct xvmd_dom *dom, bool on,
+                       char *err, size_t errlen);
+/** Start every shut-off domain marked autostart (xvmd start); failures
+ *  are logged. */
+void xvmd_dom_autostart_all(struct xvmd *x);
 /** Start shut-off @dom from its record (virsh start). */
 int xvmd_dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen);
@@ -265,6 +290,11 @@ struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd);
 int xvmd_store_save(const struct xvmd *x, const struct xvmd_dom *dom);
 /** Remove @dom's record.  0 or -errno (a missing record is not one). */
 int xvmd_store_remove(const struct xvmd *x, const char *name);
+/** Mark domain @name to start with xvmd (@on) or not: a file
+ *  <state_dir>/autostart/<name>.  0 or -errno. */
+int xvmd_store_autostart(const struct xvmd *x, const char *name, bool on);
+/** Is domain @name marked?  (1 or 0) */
+int xvmd_store_autostart_get(const struct xvmd *x, const char *name);
 /**
  * Call @fn for every record in the store (bad ones are logged and
  * skipped).  0 or -errno if the directory cannot be read or made.
@@ -272,9 +302,61 @@ int xvmd_store_remove(const struct xvmd *x, const char *name);
 int xvmd_store_load(struct xvmd *x,
                     int (*fn)(struct xvmd *x, const struct xvm_domcfg *cfg));
 
+/* console.c - the console of a process domain */
+
+/** Bytes of console output kept: <name>.log holds at most this much; it
+ *  is renamed to <name>.log.1 (replacing it) when it would grow past. */
+#define XVMD_CONSOLE_LOG_MAX (1024 * 1024)
+
+/**
+ * Make the console of @dom's new run: a pty whose master joins the loop
+ * (x->ep), whose output is logged to <state_dir>/console/<name>.log and
+ * relayed to an attached client.  Without one (logged) the domain runs
+ * with no console.  @return 0 or -errno.
+ */
+int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom);
+/** The pty's slave for the guest to dup (xvmd keeps it), or -1. */
+int xvmd_console_slave(const struct xvmd_dom *dom);
+/**
+ * End the console of @dom's run: read what the domain left in the pty
+ * into the log, detach the client (it sees the end), close the pty and
+ * the log.  Safe to call twice.
+ */
+void xvmd_console_close(struct xvmd *x, struct xvmd_dom *dom);
+/**
+ * Attach a client to @dom's console: *@fd gets the client's end of a new
+ * socketpair (the caller sends and closes it); xvmd keeps the other.
+ * @return 0, -ENODEV (no console), -EBUSY (a client is attached) or
+ *         -errno, with @err set.
+ */
+int xvmd_console_attach(struct xvmd *x, struct xvmd_dom *dom, int *fd,
+                        char *err, size_t errlen);
+/**
+ * Serve @events on @fd if it is a console's (a pty master, an attached
+ * client, the console timer).  Never blocks.
+ * @return 1 if it was, 0 if @fd is none of them.
+ */
+int xvmd_console_event(struct xvmd *x, int fd, uint32_t events);
+
 /* ctl.c - the control socket */
 
-/** Answer one request of @len bytes in @req; may send an fd. */
-void xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
+/**
+ * Answer one request of @len bytes in @req; may send an fd.
+ * @return 0 (answered), or 1 when the answer waits for the domain's vifs
+ *         (a CREATE or START with WAIT): @sock is parked, the caller must
+ *         not read from it until xvmd_ctl_waits() answers and hands it back
+ *         to the epoll set.
+ */
+int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
+/**
+ * Answer the parked requests whose domains' vifs are all Connected, or
+ * failed, or ran out of time (undoing their runs).  Called after every
+ * turn of the loop.  @return ms until the next deadline, or -1.
+ */
+int xvmd_ctl_waits(struct xvmd *x);
+/** Answer every parked request on @dom with @why (the domain is about to
+ *  be undefined, or xvmd stops); NULL @dom: all of them. */
+void xvmd_ctl_waits_cancel(struct xvmd *x, const struct xvmd_dom *dom,
+                           const char *why);
 
 #endif /* XVMD_XVMD_H */

@@ -49,6 +49,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_HOSTNIC] = ("link is a host NIC: it keeps the NIC's name and is "
                     "there while the NIC is"),
     [DL_NICGONE] = "the link's NIC is not present",
+    [DL_NEEDROOT] = "permission denied (needs root)",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -101,6 +102,7 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_MTU_VNIC] = DL_MTU_VNIC,
         [VSW_ST_HOSTNIC] = DL_HOSTNIC,
         [VSW_ST_NICGONE] = DL_NICGONE,
+        [VSW_ST_READONLY] = DL_NEEDROOT,
     };
     enum vsw_status code = vsw_client_status(h->c);
 

@@ -39,16 +39,25 @@ struct parser {
     const char *fname;
     char *err;
     size_t errlen;
-    int seen_line[6]; /* line where each key was set, 0: not yet */
+    int seen_line[7]; /* line where each key was set, 0: not yet */
 };
 
 /* Keys, in the order of parser.seen_line. */
-enum key { KEY_NAME, KEY_TYPE, KEY_MEMORY, KEY_VCPUS, KEY_UUID, KEY_VIF };
-_Static_assert(KEY_VIF + 1 == sizeof(((struct parser *)0)->seen_line) /
+enum key {
+    KEY_NAME,
+    KEY_TYPE,
+    KEY_MEMORY,
+    KEY_VCPUS,
+    KEY_UUID,
+    KEY_VIF,
+    KEY_INIT,
+    KEY_LAST_ = KEY_INIT,
+};
+_Static_assert(KEY_LAST_ + 1 == sizeof(((struct parser *)0)->seen_line) /
                                   sizeof(int),
                "one seen_line per key");
-static const char *const key_names[] = {"name",  "type", "memory",
-                                        "vcpus", "uuid", "vif"};
+static const char *const key_names[] = {"name", "type", "memory", "vcpus",
+                                        "uuid", "vif",  "init"};
 
 __attribute__((format(printf, 4, 5))) static int
 cfg_error(struct parser *ps, int line, const char *key, const char *fmt, ...)
@@ -467,6 +476,123 @@ static int vif_list(struct parser *ps, const struct tok *open,
     }
 }
 
+/* Append one string of the init command to @cfg->init. */
+static int init_add(struct parser *ps, const struct tok *t,
+                    struct xvm_domcfg *cfg, size_t *used)
+{
+    size_t i;
+
+    for (i = 0; i < t->len; i++) {
+        unsigned char c = (unsigned char)t->s[i];
+
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return cfg_error(ps, t->line, "init",
+                             "control character 0x%02x in the command", c);
+    }
+    if (cfg->init_argc == XVM_DOMCFG_INIT_ARGS_MAX)
+        return cfg_error(ps, t->line, "init", "more than %d strings",
+                         XVM_DOMCFG_INIT_ARGS_MAX);
+    if (t->len + 1 > sizeof(cfg->init) - *used)
+        return cfg_error(ps, t->line, "init", "longer than %d bytes",
+                         XVM_DOMCFG_INIT_MAX);
+    memcpy(cfg->init + *used, t->s, t->len);
+    *used += t->len + 1; /* the NUL is there: cfg was zeroed */
+    cfg->init_argc++;
+    return 0;
+}
+
+/*
+ * `init = "command line"` (run by /bin/sh -c) or `init = [ "/path",
+ * "arg", ... ]` (run as is), newlines allowed inside the list.
+ */
+static int init_value(struct parser *ps, const struct tok *v,
+                      struct xvm_domcfg *cfg)
+{
+    struct tok t;
+    size_t used = 0, i;
+    int rc, want_item = 1;
+
+    if (v->kind == TOK_STRING) {
+        for (i = 0; i < v->len && (v->s[i] == ' ' || v->s[i] == '\t'); i++)
+            ;
+        if (i == v->len)
+            return cfg_error(ps, v->line, "init", "empty command");
+        cfg->init_kind = XVM_INIT_SHELL;
+        return init_add(ps, v, cfg, &used);
+    }
+    if (v->kind != TOK_LBRACK)
+        return cfg_error(ps, v->line, "init",
+                         "expected a command line in double quotes or a "
+                         "list [ \"/program\", \"arg\", ... ]");
+    cfg->init_kind = XVM_INIT_EXEC;
+    for (;;) {
+        rc = tok_next(ps, &t);
+        if (rc < 0)
+            return rc;
+        if (t.kind == TOK_EOL)
+            continue;
+        if (t.kind == TOK_EOF)
+            return cfg_error(ps, v->line, "init", "unterminated list");
+        if (t.kind == TOK_RBRACK)
+            break;
+        if (t.kind == TOK_COMMA && !want_item) {
+            want_item = 1;
+            continue;
+        }
+        if (t.kind != TOK_STRING || !want_item)
+            return cfg_error(ps, t.line, "init",
+                             want_item ? "expected a string in double quotes"
+                                       : "expected ',' or ']'");
+        if (cfg->init_argc == 0 && (t.len == 0 || t.s[0] != '/'))
+            return cfg_error(ps, t.line, "init",
+                             "\"%.*s\": the program of a list must be an "
+                             "absolute path (a string is run by /bin/sh)",
+                             (int)(t.len > 80 ? 80 : t.len), t.s);
+        rc = init_add(ps, &t, cfg, &used);
+        if (rc < 0)
+            return rc;
+        want_item = 0;
+    }
+    if (cfg->init_argc == 0)
+        return cfg_error(ps, v->line, "init", "empty list: expected the "
+                         "program and its arguments");
+    return 0;
+}
+
+int xvm_domcfg_init_argv(const struct xvm_domcfg *cfg, const char **argv,
+                         unsigned max)
+{
+    static const char sh[] = "/bin/sh", dash_c[] = "-c";
+    const char *p = cfg->init;
+    unsigned i, argc;
+
+    switch (cfg->init_kind) {
+    case XVM_INIT_SHELL:
+        argc = 3;
+        break;
+    case XVM_INIT_EXEC:
+        argc = cfg->init_argc;
+        break;
+    default:
+        argc = 0;
+        break;
+    }
+    if (max < argc + 1)
+        return -E2BIG;
+    if (cfg->init_kind == XVM_INIT_SHELL) {
+        argv[0] = sh;
+        argv[1] = dash_c;
+        argv[2] = cfg->init;
+    } else {
+        for (i = 0; i < argc; i++) {
+            argv[i] = p;
+            p += strlen(p) + 1;
+        }
+    }
+    argv[argc] = NULL;
+    return (int)argc;
+}
+
 /* Copy a string token into @buf (@cap bytes) or fail with a message. */
 static int want_string(struct parser *ps, const struct tok *t,
                        const char *key, char *buf, size_t cap)
@@ -543,6 +669,8 @@ static int key_value(struct parser *ps, enum key key, const struct tok *v,
         return rc;
     case KEY_VIF:
         return vif_list(ps, v, cfg);
+    case KEY_INIT:
+        return init_value(ps, v, cfg);
     }
     return -EINVAL;
 }
@@ -557,11 +685,11 @@ static int statement(struct parser *ps, const struct tok *t,
 
     if (t->kind != TOK_WORD)
         return cfg_error(ps, t->line, NULL, "expected a key");
-    for (k = 0; k <= KEY_VIF; k++)
+    for (k = 0; k <= KEY_LAST_; k++)
         if (strlen(key_names[k]) == t->len &&
             memcmp(key_names[k], t->s, t->len) == 0)
             break;
-    if (k > KEY_VIF)
+    if (k > KEY_LAST_)
         return cfg_error(ps, t->line, NULL, "%.*s: unknown key",
                          (int)(t->len > 64 ? 64 : t->len), t->s);
     if (ps->seen_line[k])

@@ -87,6 +87,17 @@ int xvm_domcfg_format(const struct xvm_domcfg *c, char *buf, size_t len)
     }
     put(&o, "type = \"%s\"\nmemory = %u\nvcpus = %u\n",
         xvm_domtype_str(c->type), c->memory_mib, c->vcpus);
+    if (c->init_kind == XVM_INIT_SHELL) {
+        put(&o, "init = \"%s\"\n", c->init);
+    } else if (c->init_kind == XVM_INIT_EXEC) {
+        const char *p = c->init;
+
+        for (i = 0; i < c->init_argc; i++) {
+            put(&o, "%s\"%s\"", i ? ", " : "init = [ ", p);
+            p += strlen(p) + 1;
+        }
+        put(&o, " ]\n");
+    }
     for (i = 0; i < c->nr_vifs; i++) {
         put(&o, i ? ",\n        " : "vif = [ ");
         vif_format(&o, &c->vifs[i]);

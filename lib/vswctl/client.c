@@ -11,6 +11,7 @@
 
 #include <linux/netlink.h>
 
+#include "xvm/rundir.h"
 #include "xvm/fdpass.h"
 #include "vswctl/capture.h"
 #include "vswctl/client.h"
@@ -44,7 +45,8 @@ struct vsw_client *vsw_client_open(const char *path)
 
     if (!c)
         return NULL;
-    c->fd = xvm_unix_connect(path ? path : VSW_CTL_SOCK, SOCK_SEQPACKET,
+    c->fd = xvm_unix_connect(path ? path : xvm_run_path(XVM_SOCK_VSWITCHD),
+                             SOCK_SEQPACKET,
                              XVM_CALL_TIMEOUT_MS);
     if (c->fd < 0) {
         errno = -c->fd;
@@ -151,7 +153,7 @@ static int transact(struct vsw_client *c, struct nlmsghdr *req, reply_fn *fn,
             return fail(c, -errno, NULL);
         if (len == 0)
             return fail(c, -ECONNRESET, "vswitchd closed the connection");
-        for (rest = (int)len; vsw_ctl_msg_ok(nlh, rest);
+        for (rest = (int)len; xvm_msg_ok(nlh, rest);
              nlh = mnl_nlmsg_next(nlh, &rest)) {
             const struct nlattr *tb[VSW_A_MAX + 1];
 

@@ -19,22 +19,13 @@ struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
     return nlh;
 }
 
-bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len)
-{
-    return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-           nlh->nlmsg_len <= (unsigned)len;
-}
-
-/* The libmnl type and largest payload of each attribute. */
-static const struct {
-    enum mnl_attr_data_type type;
-    uint16_t max; /* strings: buffer size; binary: exact size */
-} attr_policy[VSW_A__END] = {
+/* The libmnl type and payload limits of each attribute (vswctl/ctl.h). */
+const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1] = {
     [VSW_A_NAME] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
     [VSW_A_CLASS] = {MNL_TYPE_U8, 0},
     [VSW_A_DEVARGS] = {MNL_TYPE_NUL_STRING, VSW_DEVARGSIZ},
     [VSW_A_LINK] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
-    [VSW_A_MAC] = {MNL_TYPE_BINARY, 6},
+    [VSW_A_MAC] = {MNL_TYPE_BINARY, 6, .min_len = 6},
     [VSW_A_MAC_TYPE] = {MNL_TYPE_U8, 0},
     [VSW_A_VID] = {MNL_TYPE_U16, 0},
     [VSW_A_MAXBW] = {MNL_TYPE_U64, 0},
@@ -47,7 +38,9 @@ static const struct {
     [VSW_A_STATS] = {MNL_TYPE_NESTED, 0},
     [VSW_A_NEWNAME] = {MNL_TYPE_NUL_STRING, LP_NAMSIZ},
     [VSW_A_MTU] = {MNL_TYPE_U16, 0},
-    [VSW_A_ALLOWED_IPS] = {MNL_TYPE_UNSPEC, 0}, /* checked in attr_cb */
+    [VSW_A_ALLOWED_IPS] = {MNL_TYPE_BINARY,
+                           LP_IPS_MAX * sizeof(struct lp_ipnet),
+                           .unit = sizeof(struct lp_ipnet)},
     [VSW_A_PERSISTENT] = {MNL_TYPE_FLAG, 0},
     [VSW_A_SPEED] = {MNL_TYPE_U32, 0},
     [VSW_A_STATE] = {MNL_TYPE_U8, 0},
@@ -62,51 +55,14 @@ static const struct {
     [VSW_A_LINK_FLAGS] = {MNL_TYPE_U32, 0},
 };
 
-struct attrs_ctx {
-    const struct nlattr **tb;
-    const char *end; /* the message's last byte + 1 */
+/* Every counter is a u64. */
+const struct xvm_attr_policy vsw_stat_policy[VSW_STAT_MAX + 1] = {
+    [VSW_STAT_IPACKETS ... VSW_STAT_MAX] = {MNL_TYPE_U64, 0},
 };
-
-static int attr_cb(const struct nlattr *attr, void *data)
-{
-    const struct attrs_ctx *c = data;
-    uint16_t type = mnl_attr_get_type(attr);
-
-    if (type == VSW_A_UNSPEC || type > VSW_A_MAX)
-        return MNL_CB_ERROR;
-    /* libmnl bounds attributes by the aligned length: a message whose
-     * length is not a multiple of 4 could lend its last attribute bytes
-     * that were never received. */
-    if ((const char *)attr + attr->nla_len > c->end)
-        return MNL_CB_ERROR;
-    if (type == VSW_A_ALLOWED_IPS) {
-        uint16_t len = mnl_attr_get_payload_len(attr);
-
-        if (len % sizeof(struct lp_ipnet) ||
-            len > LP_IPS_MAX * sizeof(struct lp_ipnet))
-            return MNL_CB_ERROR;
-    } else if (attr_policy[type].type == MNL_TYPE_BINARY) {
-        if (mnl_attr_validate2(attr, MNL_TYPE_BINARY,
-                               attr_policy[type].max) < 0)
-            return MNL_CB_ERROR;
-    } else if (mnl_attr_validate(attr, attr_policy[type].type) < 0) {
-        return MNL_CB_ERROR;
-    }
-    if (attr_policy[type].type == MNL_TYPE_NUL_STRING &&
-        mnl_attr_get_payload_len(attr) > attr_policy[type].max)
-        return MNL_CB_ERROR;
-    c->tb[type] = attr;
-    return MNL_CB_OK;
-}
 
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
-    struct attrs_ctx c = {tb, (const char *)nlh + nlh->nlmsg_len};
-
-    memset(tb, 0, (VSW_A_MAX + 1) * sizeof(tb[0]));
-    if (mnl_attr_parse(nlh, 0, attr_cb, &c) != MNL_CB_OK)
-        return -EINVAL;
-    return 0;
+    return xvm_msg_attrs(nlh, tb, VSW_A_MAX, vsw_ctl_policy);
 }
 
 static void str_get(char *dst, size_t size, const struct nlattr *a)
@@ -272,34 +228,23 @@ void vsw_ctl_put_stats(struct nlmsghdr *nlh, const struct vsw_stats *st)
     mnl_attr_nest_end(nlh, nest);
 }
 
-static int stat_cb(const struct nlattr *attr, void *data)
-{
-    struct vsw_stats *st = data;
-    uint16_t type = mnl_attr_get_type(attr);
-    uint64_t v;
-
-    if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-        return MNL_CB_ERROR;
-    v = mnl_attr_get_u64(attr);
-    switch (type) {
-    case VSW_STAT_IPACKETS: st->ipackets = v; break;
-    case VSW_STAT_RBYTES: st->rbytes = v; break;
-    case VSW_STAT_OPACKETS: st->opackets = v; break;
-    case VSW_STAT_OBYTES: st->obytes = v; break;
-    case VSW_STAT_IERRORS: st->ierrors = v; break;
-    case VSW_STAT_OERRORS: st->oerrors = v; break;
-    default:
-        if (type >= VSW_STAT_DROP_BASE && type <= VSW_STAT_MAX)
-            st->drops[type - VSW_STAT_DROP_BASE] = v;
-        break; /* a newer counter: ignore */
-    }
-    return MNL_CB_OK;
-}
-
 int vsw_ctl_get_stats(const struct nlattr *attr, struct vsw_stats *st)
 {
+    const struct nlattr *tb[VSW_STAT_MAX + 1];
+    uint64_t *field[VSW_STAT_MAX + 1] = {
+        [VSW_STAT_IPACKETS] = &st->ipackets, [VSW_STAT_RBYTES] = &st->rbytes,
+        [VSW_STAT_OPACKETS] = &st->opackets, [VSW_STAT_OBYTES] = &st->obytes,
+        [VSW_STAT_IERRORS] = &st->ierrors,   [VSW_STAT_OERRORS] = &st->oerrors,
+    };
+    unsigned t;
+
     memset(st, 0, sizeof(*st));
-    if (mnl_attr_parse_nested(attr, stat_cb, st) != MNL_CB_OK)
+    if (xvm_nest_parse(attr, tb, VSW_STAT_MAX, vsw_stat_policy) < 0)
         return -EINVAL;
+    for (t = 0; t < VSW_DROP__MAX; t++)
+        field[VSW_STAT_DROP_BASE + t] = &st->drops[t];
+    for (t = VSW_STAT_IPACKETS; t <= VSW_STAT_MAX; t++)
+        if (tb[t])
+            *field[t] = mnl_attr_get_u64(tb[t]);
     return 0;
 }

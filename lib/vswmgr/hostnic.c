@@ -39,6 +39,7 @@
 
 #include <rte_ethdev.h>
 
+#include "xvm/ctlmsg.h"
 #include "mgr_pvt.h"
 #include "vswctl/ctl.h"
 #include "xvm/log.h"
@@ -210,24 +211,72 @@ static struct vsw_port *hostnic_attach(struct vsw_mgr *m, const char *ifname,
     return port;
 }
 
+/*
+ * Claim the host interfaces @ml's wire will drive (hostif_pvt.h): a NIC's
+ * link its NIC, a configured link what its devargs name (@first; after
+ * the port is open, those its driver made).  On failure every claim of
+ * @ml is given up.  @return 0, or
+ * -errno with the reason in @err ("link phys0: eth1 is already attached
+ * by vswitchd (pid 42)").
+ */
+static int wire_claim(struct vsw_mgr *m, struct mlink *ml, bool first,
+                      char *err, size_t errlen)
+{
+    char why[VSW_ERRMSGSIZ], one[16 + VSW_IFNAMSIZ];
+    int rc;
+
+    if (first && ml->origin == ORIGIN_NIC) {
+        snprintf(one, sizeof(one), "nic,iface=%s", ml->ifname);
+        hostif_claims_init(&ml->nics, one);
+    } else if (first) {
+        hostif_claims_init(&ml->nics, ml->conf.devargs);
+    }
+    /* Again after the open: only what was not claimed yet. */
+    rc = hostif_claims_take(&ml->nics, why, sizeof(why));
+    if (rc < 0) {
+        hostif_claims_release(&ml->nics);
+        return fail(m, VSW_ST_NONE, err, errlen, rc, "link %s: %s",
+                    ml->conf.name, why);
+    }
+    return 0;
+}
+
 struct vsw_port *link_wire_open(struct vsw_mgr *m, struct mlink *ml,
                                 char *err, size_t errlen, int *rc)
 {
     const struct mnic *nic = ml->ifname[0] ? nic_find(m, ml->ifname) : NULL;
     struct vsw_port *port;
 
+    /* The NICs first: one another vswitchd drives is not touched. */
+    hostif_claims_release(&ml->nics);
+    *rc = wire_claim(m, ml, true, err, errlen);
+    if (*rc < 0)
+        return NULL;
     /* What to give back: a NIC we know nothing of is left as it is. */
     ml->nic_promisc = nic ? nic->n.promisc : true;
-    if (ml->origin == ORIGIN_NIC)
-        return hostnic_attach(m, ml->ifname, ml->conf.devargs,
+    if (ml->origin == ORIGIN_NIC) {
+        port = hostnic_attach(m, ml->ifname, ml->conf.devargs,
                               sizeof(ml->conf.devargs), err, errlen, rc);
+        if (!port)
+            hostif_claims_release(&ml->nics);
+        return port;
+    }
     port = vsw_port_open("ethdev",
                          &(struct vsw_port_args){.devargs = ml->conf.devargs},
                          m->pool);
-    if (!port)
+    if (!port) {
         *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
                    "cannot open DPDK port '%s': %s", ml->conf.devargs,
                    strerror(errno));
+        hostif_claims_release(&ml->nics);
+        return NULL;
+    }
+    /* And what the driver made itself (net_tap's interface). */
+    *rc = wire_claim(m, ml, false, err, errlen);
+    if (*rc < 0) {
+        vsw_port_destroy(port);
+        return NULL;
+    }
     return port;
 }
 
@@ -265,6 +314,7 @@ static int wire_attach(struct vsw_mgr *m, struct mlink *ml, char *err,
     if (rc < 0) {
         nic_wire_release(m, ml);
         vsw_port_destroy(port);
+        hostif_claims_release(&ml->nics);
         if (ml->origin == ORIGIN_NIC)
             ml->conf.devargs[0] = '\0';
         return fail(m, VSW_ST_NONE, err, errlen, rc,
@@ -349,6 +399,7 @@ void nic_link_settle(struct vsw_mgr *m, struct mlink *ml)
 
         nic_wire_release(m, ml);
         vsw_link_destroy(ml->l);
+        hostif_claims_release(&ml->nics);
         ml->l = NULL;
         if (had)
             xvm_log_info("link %s: no VNIC left, released NIC %s (%s)",
@@ -382,6 +433,7 @@ static void wires_lost(struct vsw_mgr *m, const char *ifname)
             !vsw_link_port(ml->l))
             continue;
         vsw_link_set_port(ml->l, NULL);
+        hostif_claims_release(&ml->nics);
         xvm_log_warn("link %s: NIC %s went away (%s closed); its VNICs "
                      "have no wire until it comes back",
                      ml->conf.name, ifname, ml->conf.devargs);
@@ -739,7 +791,7 @@ void vsw_mgr_hostnic_run(struct vsw_mgr *m)
             return;
         }
         len = (int)n;
-        for (h = (struct nlmsghdr *)buf; vsw_ctl_msg_ok(h, len);
+        for (h = (struct nlmsghdr *)buf; xvm_msg_ok(h, len);
              h = mnl_nlmsg_next(h, &len)) {
             struct nl_msg *msg;
 

@@ -114,6 +114,8 @@ static void mlink_free(struct vsw_mgr *m, struct mlink *ml)
     TAILQ_REMOVE(&m->links, ml, entry);
     nic_wire_release(m, ml);
     vsw_link_destroy(ml->l);
+    /* The device is gone: another may take its NICs. */
+    hostif_claims_release(&ml->nics);
     free(ml);
 }
 
@@ -318,6 +320,7 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     ml->conf = *lc;
     ml->conf.temporary = origin == ORIGIN_TEMP;
     ml->origin = origin;
+    hostif_claims_init(&ml->nics, NULL);
     if (lc->cls == VSW_CLASS_PHYS) {
         if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
             rc = fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
@@ -351,6 +354,7 @@ free_port:
     nic_wire_release(m, ml);
     vsw_port_destroy(port);
 free_ml:
+    hostif_claims_release(&ml->nics);
     free(ml);
     return rc;
 }
@@ -387,6 +391,7 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
                         "cannot delete link '%s': %s", name, strerror(-rc));
         ml->l = NULL;
         ml->inactive = true;
+        hostif_claims_release(&ml->nics);
         return 0;
     }
     if (ml->origin == ORIGIN_PERSIST) {

@@ -11,6 +11,7 @@
 
 #include <linux/netlink.h>
 
+#include "xvm/ctlmsg.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
 
@@ -330,47 +331,71 @@ static int do_capture(struct vsw_mgr *m, struct reply *r,
     return 0;
 }
 
-static cmd_fn *const cmds[VSW_CMD__END] = {
-    [VSW_CMD_LINK_CREATE] = do_link_create,
-    [VSW_CMD_LINK_DELETE] = do_link_delete,
-    [VSW_CMD_LINK_GET] = do_get,
-    [VSW_CMD_VNIC_CREATE] = do_vnic_create,
-    [VSW_CMD_VNIC_DELETE] = do_vnic_delete,
-    [VSW_CMD_VNIC_MODIFY] = do_vnic_modify,
-    [VSW_CMD_VNIC_GET] = do_get,
-    [VSW_CMD_STATS_GET] = do_get,
-    [VSW_CMD_LINK_RENAME] = do_link_rename,
-    [VSW_CMD_CAPTURE] = do_capture,
-    [VSW_CMD_LINK_MODIFY] = do_link_modify,
+/*
+ * The command table.  A read-only command changes nothing and shows only
+ * what dladm's show-* subcommands show: a connection vsw_mgr_handle() is
+ * told is read-only (vswitchd's group) may run these and no other.  A
+ * capture is not one of them: it hands out the frames themselves, and a
+ * ring of memory for as long as the connection lasts.
+ */
+static const struct {
+    cmd_fn *fn;
+    bool readonly;
+} cmds[VSW_CMD__END] = {
+    [VSW_CMD_LINK_CREATE] = {do_link_create, false},
+    [VSW_CMD_LINK_DELETE] = {do_link_delete, false},
+    [VSW_CMD_LINK_GET] = {do_get, true},
+    [VSW_CMD_VNIC_CREATE] = {do_vnic_create, false},
+    [VSW_CMD_VNIC_DELETE] = {do_vnic_delete, false},
+    [VSW_CMD_VNIC_MODIFY] = {do_vnic_modify, false},
+    [VSW_CMD_VNIC_GET] = {do_get, true},
+    [VSW_CMD_STATS_GET] = {do_get, true},
+    [VSW_CMD_LINK_RENAME] = {do_link_rename, false},
+    [VSW_CMD_CAPTURE] = {do_capture, false},
+    [VSW_CMD_LINK_MODIFY] = {do_link_modify, false},
 };
+
+bool vsw_mgr_cmd_readonly(uint16_t cmd)
+{
+    return cmd < VSW_CMD__END && cmds[cmd].fn && cmds[cmd].readonly;
+}
 
 /* One request message.  Handlers return 1 when they already ended the
  * reply (GET's DONE), 0 for "send the ack", -errno for an error. */
-static void handle_one(struct vsw_mgr *m, struct reply *r,
+static void handle_one(struct vsw_mgr *m, struct reply *r, unsigned flags,
                        const struct nlmsghdr *nlh)
 {
     const struct nlattr *tb[VSW_A_MAX + 1];
+    enum vsw_status st = VSW_ST_NONE;
     int rc;
 
     r->req = nlh;
     r->err[0] = '\0';
     vsw_mgr_status_clear(m);
-    if (nlh->nlmsg_type >= VSW_CMD__END || !cmds[nlh->nlmsg_type]) {
+    if (nlh->nlmsg_type >= VSW_CMD__END || !cmds[nlh->nlmsg_type].fn) {
         snprintf(r->err, sizeof(r->err), "unknown command %u",
                  nlh->nlmsg_type);
         rc = -EOPNOTSUPP;
+    } else if ((flags & VSW_MGR_READONLY) &&
+               !cmds[nlh->nlmsg_type].readonly) {
+        snprintf(r->err, sizeof(r->err),
+                 "permission denied: a read-only connection (needs root)");
+        rc = -EPERM;
+        st = VSW_ST_READONLY;
     } else if (vsw_ctl_attrs(nlh, tb) < 0) {
         snprintf(r->err, sizeof(r->err), "malformed attributes");
         rc = -EINVAL;
     } else {
-        rc = cmds[nlh->nlmsg_type](m, r, tb);
+        rc = cmds[nlh->nlmsg_type].fn(m, r, tb);
+        st = vsw_mgr_status(m);
     }
     if (rc <= 0)
-        reply_ack(r, rc, vsw_mgr_status(m));
+        reply_ack(r, rc, st);
 }
 
-void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, const void *req,
-                    size_t len, vsw_mgr_send_fn *send, void *arg)
+void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, unsigned flags,
+                    const void *req, size_t len, vsw_mgr_send_fn *send,
+                    void *arg)
 {
     /* Zeroed: libmnl leaves the padding after an attribute as it finds
      * it, and no stale heap bytes may go out in replies. */
@@ -383,10 +408,10 @@ void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, const void *req,
     r->send = send;
     r->arg = arg;
     r->conn = conn;
-    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST))
             continue;
-        handle_one(m, r, nlh);
+        handle_one(m, r, flags, nlh);
         if (r->send_rc < 0)
             break;
     }

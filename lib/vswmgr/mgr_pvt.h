@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/queue.h>
 
+#include "hostif_pvt.h"
 #include "vswmgr/mgr.h"
 
 /*
@@ -33,6 +34,8 @@ struct mlink {
      * whose devargs name one (net_af_packet / net_af_xdp iface=). */
     char ifname[VSW_IFNAMSIZ];
     bool nic_promisc;   /* the NIC was promiscuous before we attached */
+    struct hostif_claims nics; /* the host interfaces its wire drives,
+                                  locked against other vswitchds */
     bool attach_warned; /* a failed attach was logged; not again */
     TAILQ_ENTRY(mlink) entry;
 };

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xvm/rundir.h"
 #include "netback/nbd_vifmgr.h"
 #include "xvmdctl/client.h"
 #include "xvmdctl/proto.h"
@@ -360,7 +361,7 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
 {
     struct nbd_vifmgr_params p = {
         .xs_sock = xs_sock,
-        .xvmd_sock = xvmd_sock ? xvmd_sock : XVMD_DEFAULT_SOCKET,
+        .xvmd_sock = xvmd_sock ? xvmd_sock : xvm_run_path(XVM_SOCK_XVMD),
         .ops = &xv_ops,
         .log = xv_log,
     };

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -66,10 +67,43 @@ long xvm_nofile_raise(void)
     return rl.rlim_cur > INT_MAX ? INT_MAX : (long)rl.rlim_cur;
 }
 
-int xvm_peer_privileged(const struct ucred *cred, void *arg)
+int xvm_peer_privileged(int fd, const struct ucred *cred, void *arg)
 {
+    (void)fd;
     (void)arg;
     return cred->uid == 0 || cred->uid == geteuid() ? 0 : -EPERM;
+}
+
+int xvm_peer_in_group(int fd, const struct ucred *cred, gid_t gid)
+{
+    gid_t some[64], *groups = some;
+    socklen_t len = sizeof(some);
+    int rc = 0;
+    size_t i;
+
+    if (cred->gid == gid)
+        return 1;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+        if (errno != ERANGE)
+            return -errno;
+        /* More than fit: len now says how many bytes they take. */
+        groups = malloc(len);
+        if (!groups)
+            return -ENOMEM;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+            rc = -errno;
+            goto out;
+        }
+    }
+    for (i = 0; i < len / sizeof(gid_t); i++)
+        if (groups[i] == gid) {
+            rc = 1;
+            break;
+        }
+out:
+    if (groups != some)
+        free(groups);
+    return rc;
 }
 
 /* Is a daemon answering on @sa?  Only a refused connection says no: a
@@ -130,6 +164,11 @@ static int socket_dir_make(const char *path)
 
 int xvm_unix_listen(const char *path, int type, mode_t mode)
 {
+    return xvm_unix_listen_group(path, type, mode, (gid_t)-1);
+}
+
+int xvm_unix_listen_group(const char *path, int type, mode_t mode, gid_t gid)
+{
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     int fd, rc;
 
@@ -148,13 +187,14 @@ int xvm_unix_listen(const char *path, int type, mode_t mode)
         rc = -errno;
         goto log;
     }
-    /* Nobody can connect before listen(), so the chmod leaves no window
-     * in which the umask's mode lets a stranger in. */
+    /* Nobody can connect before listen(), so the chown and chmod leave
+     * no window in which the umask's mode lets a stranger in. */
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         rc = -errno;
         goto close_fd;
     }
-    if (chmod(path, mode) < 0 || listen(fd, 64) < 0) {
+    if ((gid != (gid_t)-1 && lchown(path, (uid_t)-1, gid) < 0) ||
+        chmod(path, mode) < 0 || listen(fd, 64) < 0) {
         rc = -errno;
         unlink(path);
         goto close_fd;
@@ -188,7 +228,7 @@ int xvm_unix_accept(int lfd, int flags, xvm_peer_check_fn *check, void *arg)
         close(fd);
         return -EPERM;
     }
-    if ((check ? check : xvm_peer_privileged)(&cred, arg) < 0) {
+    if ((check ? check : xvm_peer_privileged)(fd, &cred, arg) < 0) {
         xvm_log_warn("refused a client of uid %u (pid %d)", (unsigned)cred.uid,
                      (int)cred.pid);
         close(fd);

@@ -265,3 +265,37 @@ int xvm_file_read(const char *path, unsigned flags, size_t max, char **data,
     *len = n;
     return 0;
 }
+
+int xvm_file_append_open(const char *path, mode_t mode, off_t *size)
+{
+    struct stat st;
+    int fd, rc;
+
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+                        O_NOCTTY | O_CLOEXEC,
+              mode);
+    if (fd < 0) {
+        rc = -errno;
+        if (rc == -ELOOP)
+            xvm_log_err("%s refused: a symbolic link", path);
+        else
+            xvm_log_err("%s: %s", path, strerror(-rc));
+        return rc;
+    }
+    rc = fstat(fd, &st) < 0 ? -errno : 0;
+    if (rc == 0 && !S_ISREG(st.st_mode)) {
+        xvm_log_err("%s refused: not a regular file", path);
+        rc = -EINVAL;
+    }
+    if (rc == 0)
+        rc = owned_check(path, &st, "file");
+    if (rc == 0 && fcntl(fd, F_SETFL, O_APPEND) < 0)
+        rc = -errno;
+    if (rc < 0) {
+        close(fd);
+        return rc;
+    }
+    if (size)
+        *size = st.st_size;
+    return fd;
+}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "xvmdctl/client.h"
@@ -19,6 +20,7 @@ struct nlmsghdr *xvmd_call_start(struct xvmd_call *c, uint16_t cmd)
     c->nlh->nlmsg_seq = (uint32_t)getpid();
     c->fds[0] = c->fds[1] = -1;
     c->nfds = 0;
+    c->wait_ms = 0;
     c->reply = NULL;
     c->err[0] = '\0';
     return c->nlh;
@@ -56,6 +58,13 @@ int xvmd_call_run(struct xvmd_call *c, const char *sock)
 
     if (fd < 0)
         return fd;
+    if (c->wait_ms) {
+        unsigned ms = XVM_CALL_TIMEOUT_MS + c->wait_ms;
+        struct timeval tv = {.tv_sec = ms / 1000,
+                             .tv_usec = (ms % 1000) * 1000};
+
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    }
     n = send(fd, c->nlh, c->nlh->nlmsg_len, MSG_NOSIGNAL);
     if (n < 0) {
         n = -errno;
@@ -68,7 +77,7 @@ int xvmd_call_run(struct xvmd_call *c, const char *sock)
     close(fd);
     if (n == -EAGAIN) {
         snprintf(c->err, sizeof(c->err), "xvmd did not answer within %u s",
-                 XVM_CALL_TIMEOUT_MS / 1000);
+                 (XVM_CALL_TIMEOUT_MS + c->wait_ms) / 1000);
         return -ETIMEDOUT;
     }
     if (n <= 0) {

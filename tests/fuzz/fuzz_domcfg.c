@@ -5,7 +5,8 @@
  * crashing, the harness checks what the parser promises and aborts on a
  * breach:
  *  - on failure the message starts with the file name and a line;
- *  - on success every value is within its documented limits, and
+ *  - on success every value is within its documented limits (an init
+ *    command's strings too), and
  *    xvm_domcfg_format() writes text that parses back to the same config.
  */
 #define _GNU_SOURCE
@@ -27,6 +28,27 @@ static void check_vif(const struct xvm_vifcfg *v)
         abort();
 }
 
+static void check_init(const struct xvm_domcfg *cfg)
+{
+    const char *argv[XVM_DOMCFG_INIT_ARGS_MAX + 1];
+    int argc = xvm_domcfg_init_argv(cfg, argv, XVM_DOMCFG_INIT_ARGS_MAX + 1);
+    int i;
+
+    if (argc < 0 || argv[argc] != NULL ||
+        (cfg->init_kind == XVM_INIT_NONE && (argc || cfg->init_argc)) ||
+        (cfg->init_kind == XVM_INIT_SHELL && (argc != 3 ||
+                                             cfg->init_argc != 1)) ||
+        (cfg->init_kind == XVM_INIT_EXEC &&
+         (argc != (int)cfg->init_argc || argc > XVM_DOMCFG_INIT_ARGS_MAX ||
+          argv[0][0] != '/')) ||
+        cfg->init[XVM_DOMCFG_INIT_MAX - 1] != '\0')
+        abort();
+    for (i = 0; i < argc; i++)
+        for (const char *p = argv[i]; *p; p++)
+            if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+                abort();
+}
+
 static void check_ok(const struct xvm_domcfg *cfg)
 {
     static char text[XVM_DOMCFG_TEXT_MAX];
@@ -41,6 +63,7 @@ static void check_ok(const struct xvm_domcfg *cfg)
         abort();
     for (i = 0; i < cfg->nr_vifs; i++)
         check_vif(&cfg->vifs[i]);
+    check_init(cfg);
     n = xvm_domcfg_format(cfg, text, sizeof(text));
     if (n < 0 ||
         xvm_domcfg_parse(text, (size_t)n, "back", &back, err, sizeof(err)) !=

@@ -11,6 +11,10 @@
  * DPDK's EAL and a switch, so it is not driven here.
  *
  * Checked, aborting on a breach:
+ *  - vsw_ctl_attrs() and vsw_ctl_get_stats() (the shared parser of
+ *    xvm/ctlmsg.h under vsw_ctl_policy and vsw_stat_policy) accept
+ *    exactly what the plain re-statement of its rule in ctlmsg_ref.h
+ *    accepts, and index the last attribute of each type;
  *  - every attribute vsw_ctl_attrs() indexes lies inside its message
  *    (nlmsg_len, not the aligned tail) and has the type and size of its
  *    policy: NUL-terminated strings that fit their buffer, exact integer
@@ -30,6 +34,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
+#include "ctlmsg_ref.h"
 #include "vswctl/ctl.h"
 #include "vswctl/defs.h"
 
@@ -152,11 +157,23 @@ static void vnic_round_trip(const struct vsw_vnic_conf *vc)
 static void stats_round_trip(const struct nlattr *attr)
 {
     const struct nlattr *tb[VSW_A_MAX + 1];
+    const uint8_t *last[VSW_STAT_MAX + 1];
+    const struct nlattr *first, *drop;
     struct nlmsghdr *a;
     struct vsw_stats st, st2;
+    bool ref =
+        ref_attrs(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr),
+                  VSW_STAT_MAX, vsw_stat_policy, last);
+    int rc = vsw_ctl_get_stats(attr, &st);
 
-    if (vsw_ctl_get_stats(attr, &st) < 0)
+    INV((rc == 0) == ref && (rc == 0 || rc == -EINVAL));
+    if (rc < 0)
         return;
+    /* The first counter and the last drop reason, as the last of each. */
+    first = (const void *)last[VSW_STAT_IPACKETS];
+    drop = (const void *)last[VSW_STAT_MAX];
+    INV(st.ipackets == (first ? mnl_attr_get_u64(first) : 0));
+    INV(st.drops[VSW_DROP__MAX - 1] == (drop ? mnl_attr_get_u64(drop) : 0));
     out_clear();
     a = vsw_ctl_msg(out1, VSW_CMD_STATS_GET, 0, 1);
     vsw_ctl_put_stats(a, &st);
@@ -191,12 +208,18 @@ static void vnic_use(const struct vsw_vnic_conf *vc)
 static void handle_one(const struct nlmsghdr *nlh)
 {
     const struct nlattr *tb[VSW_A_MAX + 1];
+    const uint8_t *last[VSW_A_MAX + 1];
     struct vsw_link_conf lc;
     struct vsw_vnic_conf vc;
     uint32_t mods;
+    bool ref = ref_msg((const uint8_t *)nlh, nlh->nlmsg_len, VSW_A_MAX,
+                       vsw_ctl_policy, last);
+    int rc = vsw_ctl_attrs(nlh, tb);
 
-    if (vsw_ctl_attrs(nlh, tb) < 0)
+    INV((rc == 0) == ref && (rc == 0 || rc == -EINVAL));
+    if (rc < 0)
         return;
+    INV(ref_same(tb, last, VSW_A_MAX));
     check_attrs(nlh, (const struct nlattr *const *)tb);
     if (tb[VSW_A_NAME])
         (void)lp_name_check(mnl_attr_get_str(tb[VSW_A_NAME]));
@@ -243,7 +266,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     memcpy(dgram, data, size);
     nlh = (const struct nlmsghdr *)dgram;
-    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
         if (!(nlh->nlmsg_flags & NLM_F_REQUEST) ||
             nlh->nlmsg_type >= VSW_CMD__END)
             continue;

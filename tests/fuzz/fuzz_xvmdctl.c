@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_xvmdctl.c - libFuzzer harness for libxvmdctl's message validation
- * (xvmd_msg_parse(), xvmd_nest_parse()).
+ * fuzz_xvmdctl.c - libFuzzer harness for xvmd's message validation
+ * (xvmd_msg_parse(), xvmd_nest_parse(): the shared parser of xvm/ctlmsg.h
+ * under xvmd's policies).
  *
  * The input is one datagram, checked three ways: as a request the way
  * xvmd checks it (xvmd_req_policy, then NLM_F_REQUEST and a known
  * command), as a reply the way xvm checks it (xvmd_reply_policy), and
  * every DOMAIN of a valid reply as xvm reads it (xvmd_nest_parse() with
- * xvmd_dom_policy).  Each answer is compared with a plain re-statement of
- * proto.h's rule: the message is exactly the datagram, its length a
- * multiple of 4; its attributes tile the payload, each inside it, of a
- * known type, with the policy's size (integers exact, strings
- * NUL-terminated, nothing past max_len).  The parse must agree both ways,
- * and whatever it indexes must be the last attribute of that type.
+ * xvmd_dom_policy).  Each answer is compared with the plain re-statement
+ * of the rule in ctlmsg_ref.h: the message is exactly the datagram, at
+ * most XVMD_MSG_MAX long, and ref_msg() holds.  The parse must agree both
+ * ways, and whatever it indexes must be the last attribute of that type.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +22,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "ctlmsg_ref.h"
 #include "xvmdctl/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,95 +36,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                                      \
     } while (0)
 
-#define TB_MAX 16 /* above XVMD_A_MAX_ and XVMD_D_MAX_ */
-
-/* The reference: one attribute of @len payload bytes at @p against @pol. */
-static bool ref_attr(const struct xvmd_attr_policy *pol, const uint8_t *p,
-                     size_t len)
-{
-    static const size_t fixed[] = {[MNL_TYPE_U8] = 1,
-                                   [MNL_TYPE_U16] = 2,
-                                   [MNL_TYPE_U32] = 4,
-                                   [MNL_TYPE_U64] = 8};
-
-    if (pol->max_len && len > pol->max_len)
-        return false;
-    switch (pol->mnl_type) {
-    case MNL_TYPE_U8:
-    case MNL_TYPE_U16:
-    case MNL_TYPE_U32:
-    case MNL_TYPE_U64:
-        return len == fixed[pol->mnl_type];
-    case MNL_TYPE_FLAG:
-        return len == 0;
-    case MNL_TYPE_NUL_STRING:
-        return len > 0 && p[len - 1] == '\0';
-    case MNL_TYPE_STRING:
-        return len > 0;
-    case MNL_TYPE_NESTED:
-        return len == 0 || len >= MNL_ATTR_HDRLEN;
-    default:
-        return true;
-    }
-}
-
-/*
- * The reference: attributes tile @len bytes at @p (the last one may lack
- * its padding), each valid under @pol.  Records the last of each type in
- * @last.
- */
-static bool ref_attrs(const uint8_t *p, size_t len, unsigned max,
-                      const struct xvmd_attr_policy *pol, const uint8_t **last)
-{
-    size_t off = 0;
-
-    memset(last, 0, sizeof(*last) * TB_MAX);
-    while (off < len) {
-        struct nlattr a;
-        unsigned type;
-
-        if (len - off < sizeof(a))
-            return false;
-        memcpy(&a, p + off, sizeof(a));
-        type = a.nla_type & NLA_TYPE_MASK;
-        if (a.nla_len < sizeof(a) || a.nla_len > len - off || type > max ||
-            pol[type].mnl_type == 0 ||
-            !ref_attr(&pol[type], p + off + sizeof(a), a.nla_len - sizeof(a)))
-            return false;
-        last[type] = p + off;
-        off += MNL_ALIGN(a.nla_len);
-    }
-    return true;
-}
-
-static bool ref_msg(const uint8_t *buf, size_t len, unsigned max,
-                    const struct xvmd_attr_policy *pol, const uint8_t **last)
-{
-    struct nlmsghdr h;
-
-    if (len < sizeof(h) || len > XVMD_MSG_MAX || len % 4)
-        return false;
-    memcpy(&h, buf, sizeof(h));
-    return h.nlmsg_len == len &&
-           ref_attrs(buf + sizeof(h), len - sizeof(h), max, pol, last);
-}
-
 /* Parse @buf both ways and compare; @return the header if valid. */
 static const struct nlmsghdr *check_msg(const uint8_t *buf, size_t len,
-                                        const struct xvmd_attr_policy *pol,
+                                        const struct xvm_attr_policy *pol,
                                         const struct nlattr **tb)
 {
-    const uint8_t *last[TB_MAX];
-    bool ref = ref_msg(buf, len, XVMD_A_MAX_, pol, last);
+    const uint8_t *last[XVMD_A_MAX_ + 1];
+    bool ref = ref_msg(buf, len, XVMD_A_MAX_, pol, last) && len <= XVMD_MSG_MAX;
     const struct nlmsghdr *nlh = xvmd_msg_parse(buf, len, tb, XVMD_A_MAX_, pol);
-    unsigned t;
 
     INV((nlh != NULL) == ref);
     if (!nlh)
         return NULL;
     INV((const uint8_t *)nlh == buf);
-    for (t = 0; t <= XVMD_A_MAX_; t++)
-        INV((const uint8_t *)tb[t] == last[t]);
+    INV(ref_same(tb, last, XVMD_A_MAX_));
     return nlh;
 }
 
@@ -135,9 +60,8 @@ static void check_domains(const struct nlmsghdr *nlh)
     mnl_attr_for_each(a, nlh, 0)
     {
         const struct nlattr *tb[XVMD_D_MAX_ + 1];
-        const uint8_t *last[TB_MAX];
+        const uint8_t *last[XVMD_D_MAX_ + 1];
         bool ref;
-        unsigned t;
         int rc;
 
         if (mnl_attr_get_type(a) != XVMD_A_DOMAIN)
@@ -148,8 +72,7 @@ static void check_domains(const struct nlmsghdr *nlh)
         INV((rc == 0) == ref && (rc == 0 || rc == -EINVAL));
         if (rc < 0)
             continue;
-        for (t = 0; t <= XVMD_D_MAX_; t++)
-            INV((const uint8_t *)tb[t] == last[t]);
+        INV(ref_same(tb, last, XVMD_D_MAX_));
         if (tb[XVMD_D_NAME]) /* what xvm prints */
             INV(strlen(mnl_attr_get_str(tb[XVMD_D_NAME])) < 64);
     }

@@ -37,6 +37,12 @@ DOMCFG = {
                  ', '.join('"link=p%d"' % i for i in range(17)) + ' ]\n',
     'limits': 'name = "n"\nmemory = 16384\nvcpus = 128\n',
     'empty': '',
+    'init_shell': 'name = "o"\nvif = [ "link=p0" ]\n'
+                  'init = "ip addr add 10.0.0.5/24 dev eth0; exec sh -i"\n',
+    'init_exec': 'name = "p"\ninit = [ "/etc/xvnet/p.rc", "start",\n'
+                 '         "", "a\tb" ]\n',
+    'bad_init': 'name = "q"\ninit = [ "sh", "-c" ]\n',
+    'bad_init_ctl': 'name = "r"\ninit = "echo \x1b[2J"\n',
 }
 
 VSWCONF = {

@@ -70,8 +70,14 @@ def seeds():
                            u64(MAXBW, 0), attr(ALLOWED_IPS, b''))
     d['vnic_delete'] = msg(VNIC_DELETE, s(NAME, b'vnic0'))
     d['vnic_get'] = msg(VNIC_GET, s(NAME, b'vnic0'))
+    # Counters: 1 to 6, then the drop reasons from 7 (VSW_STAT_DROP_BASE)
+    # to 11 (VSW_STAT_MAX); any other type refuses the whole nest.
     d['stats'] = msg(STATS_GET, s(NAME, b'vnic0'), u8(CLASS, 3),
-                     stats((1, 5), (2, 600), (7, 1), (7 + 9, 2), (200, 3)))
+                     stats((1, 5), (2, 600), (7, 1), (11, 2)))
+    d['stats_unknown_counter'] = msg(STATS_GET, s(NAME, b'vnic0'),
+                                     stats((1, 5), (12, 2), (200, 3)))
+    d['stats_counter_zero'] = msg(STATS_GET, stats((0, 1), (6, 2)))
+    d['stats_junk_tail'] = msg(STATS_GET, attr(STATS, u64(1, 5) + b'\1\2'))
     d['rename'] = msg(LINK_RENAME, s(NAME, b'stub0'), s(NEWNAME, b'stub1'))
     d['batch'] = b''.join([msg(LINK_GET, flags=REQUEST | DUMP),
                            msg(VNIC_GET, s(NAME, b'v1'), seq=2),

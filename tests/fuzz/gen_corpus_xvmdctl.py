@@ -25,6 +25,9 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
  DOMMEM, EVTCHN_BIND) = range(0x10, 0x1b)
 ERRNO, ERRMSG, DOM, FILE, CONFIG, ALL, DOMAIN, GT_GFN, GT_FRAMES, PORT = \
     range(1, 11)
+START = 0x1b
+DEFINE, REBOOT, AUTOSTART, CONSOLE = 0x1e, 0x1f, 0x20, 0x21
+WAIT, AUTOSTART_ON = 14, 15
 D_ID, D_NAME, D_UUID, D_STATE, D_OSTYPE, D_MEMORY, D_VCPUS, D_PID = \
     range(1, 9)
 NESTED = 0x8000
@@ -44,6 +47,15 @@ def seeds():
     d = {}
     d['req_create'] = msg(CREATE, s(FILE, b'/etc/xvnet/guest1.cfg'),
                           attr(CONFIG, CFG))
+    d['req_create_wait'] = msg(CREATE, s(FILE, b'guest1.cfg'),
+                               attr(CONFIG, CFG), u32(WAIT, 30000))
+    d['req_start_wait'] = msg(START, s(DOM, b'guest1'), u32(WAIT, 5000))
+    d['bad_wait_size'] = msg(START, s(DOM, b'guest1'), attr(WAIT, b'\1\2'))
+    d['req_define'] = msg(DEFINE, s(FILE, b'guest1.cfg'), attr(CONFIG, CFG))
+    d['req_reboot'] = msg(REBOOT, s(DOM, b'guest1'))
+    d['req_console'] = msg(CONSOLE, s(DOM, b'guest1'))
+    d['req_autostart_off'] = msg(AUTOSTART, s(DOM, b'guest1'),
+                                 u32(AUTOSTART_ON, 0))
     d['req_list_all'] = msg(LIST, attr(ALL, b''))
     for cmd, name in [(DOMINFO, 'dominfo'), (DESTROY, 'destroy'),
                       (SHUTDOWN, 'shutdown'), (NETNS, 'netns'),

@@ -27,8 +27,10 @@ done
 
 T=$(mktemp -d /tmp/xvm-vswg.XXXXXX)
 PREFIX="vswg${ID}"
-export XENSTORED_PATH=$T/xs.sock
-export DLADM_SOCKET=$T/vsw.sock
+# Every program finds the sockets in the runtime directory (xvm/rundir.h);
+# Debian's xenstore-* tools through their own variable.
+export XVNET_RUNDIR=$T
+export XENSTORED_PATH=$T/xenstored.sock
 XVMD_PID= VSWD_PID=
 fails=0
 
@@ -55,8 +57,8 @@ expect() { # expect DESCRIPTION WANT GOT
     if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: want '$2', got '$3'"; fi
 }
 finish() { echo "$fails failure(s)"; [ $fails -eq 0 ]; }
-xvm() { "$XVM" -s "$T/xvmd.sock" "$@"; }
-ctl() { "$VSWCTL" -s "$T/vsw.sock" "$@"; }
+xvm() { "$XVM" "$@"; }
+ctl() { "$VSWCTL" "$@"; }
 rd() { xenstore-read "$1" 2>/dev/null; }
 domid() { xvm dominfo "$1" | sed -n 's/^Id: *//p'; }
 fe_state() { rd "/local/domain/$1/device/vif/0/state"; }
@@ -65,7 +67,7 @@ both_connected() { [ "$(fe_state "$1")" = 4 ] && [ "$(be_state "$1")" = 4 ]; }
 
 start_xvmd() {
     mkdir -p "$T/netns"
-    "$XVMD" -s "$T/xvmd.sock" -x "$XENSTORED_PATH" -d "$T/state" \
+    "$XVMD" -d "$T/state" \
         -n "$T/netns" -p "$PROCDOM" -t 3 2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Both sockets listen once it says so (a socket file alone may not).
@@ -78,8 +80,7 @@ outside_up() { outside_make || die "cannot make the outside world"; }
 start_vswd() {
     mkdir -p "$T/vsw-state"
     : >"$T/vswitchd.out"
-    "$VSWITCHD" -S "$T/vsw-state" -s "$T/vsw.sock" -F "$PREFIX" -m 128 \
-        -x "$XENSTORED_PATH" -X "$T/xvmd.sock" \
+    "$VSWITCHD" -S "$T/vsw-state" -F "$PREFIX" -m 128 -x "$XENSTORED_PATH" \
         >>"$T/vswitchd.out" 2>>"$T/vswitchd.log" &
     VSWD_PID=$!
     wait_until 15 grep -q "ready on" "$T/vswitchd.out" ||

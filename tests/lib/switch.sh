@@ -7,7 +7,10 @@
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 TMP=$(mktemp -d /tmp/vsw-it.XXXXXX)
-SOCK="/run/xvnet/vswitchd-test-${ID}.sock"
+# Every tool finds vswitchd in the runtime directory (xvm/rundir.h).
+export XVNET_RUNDIR="$TMP/run"
+mkdir -p "$XVNET_RUNDIR"
+SOCK="$XVNET_RUNDIR/vswitchd.sock"
 STATE="$TMP/state"
 VSWD_PID=""
 GUESTS=""

@@ -192,7 +192,7 @@ ctl vnic-create x0 phys0 vid=5000 2>&1 |
 [ "$(snapshot)" = "$before" ] || fail "vswctl changed the VNICs"
 
 note "vswitchd not running"
-out=$(DLADM_SOCKET="$TMP/none.sock" "$DLADM" show-vnic 2>&1)
-[ $? = 1 ] && [ "$out" = "dladm: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running" ] ||
+out=$(XVNET_RUNDIR="$TMP/none" "$DLADM" show-vnic 2>&1)
+[ $? = 1 ] && [ "$out" = "dladm: cannot reach vswitchd at $TMP/none/vswitchd.sock: vswitchd is not running" ] ||
     fail "not running: '$out'"
 echo PASS

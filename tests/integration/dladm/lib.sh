@@ -12,7 +12,7 @@ dl_require() {
     require "$@"
 }
 
-dl() { DLADM_SOCKET="$SOCK" "$DLADM" "$@"; }
+dl() { "$DLADM" "$@"; } # vswitchd's socket: $XVNET_RUNDIR (switch.sh)
 
 # The boot configuration: phys0 on the veth.
 dl_start() {

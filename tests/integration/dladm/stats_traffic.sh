@@ -40,7 +40,7 @@ dl show-vnic -s
 dl show-link -s
 
 note "-i: the second report is the change (nothing)"
-timeout 2.5 env DLADM_SOCKET="$SOCK" "$DLADM" show-vnic -s -i 1 \
+timeout 2.5 "$DLADM" show-vnic -s -i 1 \
     -p -o link,opackets "$A" >"$TMP/i.out"
 cat "$TMP/i.out"
 [ "$(sed -n 1p "$TMP/i.out")" = "$A:$ao1" ] || fail "first report"

@@ -4,7 +4,10 @@
 # `make install` (meson install) into a DESTDIR: every program, the man
 # pages, the systemd units and the default configuration land there; every
 # installed program answers --version; the units pass systemd-analyze
-# verify (with their paths pointed into the DESTDIR).
+# verify (with their paths pointed into the DESTDIR); the sysusers.d file
+# names the group xvnet, which the install script creates when it is
+# missing (tried under an overlay of /etc in a private mount namespace,
+# so the host's groups are never touched) and not into a DESTDIR.
 #
 # usage: install.sh BUILD_DIR
 . "$(dirname "$0")/../../lib/common.sh"
@@ -38,6 +41,30 @@ done
 for f in datalink.conf vswitchd.env xvmd.env; do
     [ -f "$R/etc/xvnet/$f" ] && ok "configuration $f" || fail "no $prefix/etc/xvnet/$f"
 done
+if grep -qx 'g xvnet - -' "$R/lib/sysusers.d/xvnet.conf" 2>/dev/null; then
+    ok "sysusers.d/xvnet.conf names the group xvnet"
+else fail "no group xvnet in $prefix/lib/sysusers.d/xvnet.conf"; fi
+SRC=$(dirname "$0")/../../../dist/install-group.sh
+if [ "$(id -u)" != 0 ] || ! command -v groupadd >/dev/null; then
+    echo "note: not root or no groupadd: the creation of the group is not tried"
+else
+    mkdir -p "$T/etc-up" "$T/etc-work"
+    out=$(unshare -m sh -c 'mount --make-rprivate / &&
+        mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc ||
+        exit 77
+        getent group xvnet >/dev/null && groupdel xvnet
+        DESTDIR=/x MESON_INSTALL_DESTDIR_PREFIX="$3" "$4" || exit 1
+        getent group xvnet >/dev/null && { echo "made into a DESTDIR"; exit 1; }
+        MESON_INSTALL_DESTDIR_PREFIX="$3" "$4" || exit 1
+        getent group xvnet >/dev/null || { echo "not made"; exit 1; }
+        MESON_INSTALL_DESTDIR_PREFIX="$3" "$4" || { echo "second run failed"; exit 1; }' \
+        sh "$T/etc-up" "$T/etc-work" "$R" "$SRC" 2>&1)
+    case $? in
+    0) ok "install-group.sh makes the group xvnet once, not into a DESTDIR" ;;
+    77) echo "note: no overlay over /etc here: the creation of the group is not tried" ;;
+    *) fail "install-group.sh: $out" ;;
+    esac
+fi
 if command -v systemd-analyze >/dev/null; then
     mkdir -p "$T/units"
     for u in xvmd.service vswitchd.service; do

@@ -50,7 +50,6 @@ out=$("$VSWITCHD" -F "vswit${ID}" -S "$TMP/s2" -s "$TMP/s2.sock" -m 128 2>&1 |
 [[ "$out" =~ "DPDK file prefix 'vswit${ID}' is in use by process $VSWD_PID" ]] &&
     ok "a second vswitchd on the same prefix: $out" ||
     fail "second vswitchd: '$out'"
-export DLADM_SOCKET="$SOCK"
 says 1 "^dladm: -r may only be given with -m random$" \
     "$DLADM" create-vnic -t -l stub0 -m auto -r 2:1 w${ID}0
 says 1 "^dladm: 'v${ID}0' is not an etherstub$" "$DLADM" show-etherstub "v${ID}0"

@@ -12,12 +12,15 @@ outside_up
 start_vswd
 links_up
 printf 'name = "gl"\nmemory = 32\nvif = [ "link=stub0,vlan=5,maxbw=100M,mac=02:08:20:3a:00:01",\n  "link=nolink9,mac=02:08:20:3a:00:02" ]\n' >"$T/gl.cfg"
-xvm create "$T/gl.cfg" >/dev/null || die "create gl"
+xvm create --no-wait "$T/gl.cfg" >/dev/null || die "create gl"
 g=$(domid gl)
 wait_until 15 eval '[ "$(fe_state "$g")" = 4 ] && [ "$(be_state "$g")" = 4 ]' &&
     ok "vif 0 Connected" || fail "vif 0 not Connected"
 wait_until 15 xenstore-exists "/local/domain/0/error/backend/vif/$g/1/error" &&
     ok "vif 1 has a backend error" || fail "no error node for vif 1"
+grep -Eq '^[0-9T:.-]+Z xvm-procdom\[gl\]: vif 0: connected' "$T/xvmd.log" &&
+    ok "xvm-procdom's log lines carry the time and the domain" ||
+    fail "xvm-procdom's lines: $(grep -m2 xvm-procdom "$T/xvmd.log")"
 xvm domiflist gl >"$T/if.txt" || fail "domiflist"
 cat "$T/if.txt"
 expect "header" "Interface Type Source Model MAC VLAN Maxbw State" \
@@ -31,6 +34,19 @@ expect "the switch has the same VNIC" "xvm${g}_0:stub0:5:2\\:8\\:20\\:3a\\:0\\:1
     "$("$DLADM" show-vnic -p -o link,over,vid,macaddress "xvm${g}_0")"
 expect "dominfo lists the vifs" "Vifs: vif 0 on stub0, connected (VNIC xvm${g}_0)" \
     "$(xvm dominfo gl | grep -A1 '^Vifs:' | head -1 | tr -s ' ')"
+# Columns stay aligned with values longer than their headers.
+ctl link-create stublongname12 etherstub || fail "long etherstub"
+printf 'name = "gw"\nmemory = 32\nvif = [ "link=stublongname12,mac=02:08:20:3a:00:09" ]\n' >"$T/gw.cfg"
+xvm create "$T/gw.cfg" >/dev/null || fail "create gw"
+xvm domiflist gw >"$T/gw.txt"
+cat "$T/gw.txt"
+hdr=$(head -1 "$T/gw.txt") row=$(sed -n 3p "$T/gw.txt")
+[[ "$row" == *2:8:20:3a:0:9* ]] || fail "gw: no row with its MAC"
+pre=${hdr%%MAC*} rpre=${row%%2:8:20:3a:0:9*}
+expect "long source: the MAC column still lines up" "${#pre}" "${#rpre}"
+pre=${hdr%%State*} rpre=${row%%connected*}
+expect "long source: the State column still lines up" "${#pre}" "${#rpre}"
+xvm destroy gw >/dev/null
 xvm destroy gl >/dev/null
 xvm domiflist gl >"$T/off.txt" || fail "domiflist of a shut-off domain"
 expect "shut off: no interface name or state" "- vnic stub0 netif 2:8:20:3a:0:1 5 100M -" \

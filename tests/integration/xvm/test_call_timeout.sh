@@ -6,6 +6,9 @@
 . "$(dirname "$0")/hostile_lib.sh"
 
 [ -x "${DLADM:-}" ] || skip "DLADM not set (run through meson test)"
+# The silent peer sits where both tools look: the runtime directory.
+mkdir -p "$T/silent"
+ln -s "$T/silent.sock" "$T/silent/vswitchd.sock"
 "$HOSTILE" --silent "$T/silent.sock" & SILENT=$!
 stop_silent() { kill "$SILENT" 2>/dev/null; wait "$SILENT" 2>/dev/null; }
 CLEANUP_HOOK=stop_silent
@@ -17,7 +20,7 @@ run() { # run NAME COMMAND...: output and status in $T/NAME.{out,rc}
     echo "$? $((SECONDS - start))" >"$T/$name.rc"
 }
 run xvm "$XVM" -s "$T/silent.sock" list &
-DLADM_SOCKET=$T/silent.sock run dladm "$DLADM" show-link &
+XVNET_RUNDIR=$T/silent run dladm "$DLADM" show-link &
 wait %2 %3
 for c in xvm dladm; do
     read -r rc secs <"$T/$c.rc"

@@ -108,7 +108,7 @@ start_xvmd
 fds0=$(nfds)
 
 # --- create, list, dominfo --------------------------------------------
-out=$(xvm create "$T/web1.cfg"); rc=$?
+out=$(xvm create --no-wait "$T/web1.cfg"); rc=$?
 check "create" [ $rc = 0 -a "$out" = "Domain 'web1' created from $T/web1.cfg" ]
 check "list shows dom0 and web1 running" [ "$(xvm list | sed 1,2d)" = \
 " 0    Domain-0   running
@@ -127,13 +127,13 @@ check "guest process runs xvm-procdom" grep -q xvm-procdom "/proc/$PID/cmdline"
 check "xvmd owns the domain memory memfd" has_mem "$XVMD_PID" web1
 check "the guest received the memfd" has_mem "$PID" web1
 check "namespace pinned at $NETNS/xvm-web1" [ -e "$NETNS/xvm-web1" ]
-out=$(xvm create "$T/web1.cfg" 2>&1); rc=$?
+out=$(xvm create --no-wait "$T/web1.cfg" 2>&1); rc=$?
 check "second create of web1 refused" \
     [ $rc = 1 -a "$out" = "xvm: domain web1 already exists (id 1, running)" ]
 
 # --- a second domain: memory goes to its own guest only ------------------
 sed 's/"web1"/"web2"/' "$T/web1.cfg" >"$T/web2.cfg"
-xvm create "$T/web2.cfg" >/dev/null
+xvm create --no-wait "$T/web2.cfg" >/dev/null
 PID2=$(field web2 PID)
 check "second domain gets id 2" [ "$(field web2 Id)" = 2 ]
 check "web2's guest maps its own memory" has_mem "$PID2" web2
@@ -181,13 +181,13 @@ check "unknown domain" [ $rc = 1 -a "$out" = "xvm: domain 'nosuch' not found" ]
 
 # --- a bad config creates nothing ---------------------------------------
 before=$(xvm list --all); recs=$(ls "$STATE/domains")
-out=$(xvm create "$T/bad.cfg" 2>&1); rc=$?
+out=$(xvm create --no-wait "$T/bad.cfg" 2>&1); rc=$?
 check "bad vlan: file:line:key message" [ $rc = 1 -a \
     "$out" = "xvm: $T/bad.cfg:4: vif: vlan 5000 out of range (1-4094)" ]
-out=$(xvm create "$T/bad2.cfg" 2>&1); rc=$?
+out=$(xvm create --no-wait "$T/bad2.cfg" 2>&1); rc=$?
 check "unknown key: file:line:key message" [ $rc = 1 -a \
     "$out" = "xvm: $T/bad2.cfg:2: colour: unknown key" ]
-out=$(xvm create "$T/missing.cfg" 2>&1); rc=$?
+out=$(xvm create --no-wait "$T/missing.cfg" 2>&1); rc=$?
 check "missing file" [ $rc = 1 -a \
     "$out" = "xvm: $T/missing.cfg: No such file or directory" ]
 check "list unchanged after bad creates" [ "$(xvm list --all)" = "$before" ]
@@ -209,7 +209,7 @@ check "memory released" sh -c "! grep -q memfd:xvm-mem-web1 /proc/$XVMD_PID/maps
 check "no fd leaked by a run" [ "$(nfds)" = "$fds0" ]
 
 # --- killed from outside: crashed ---------------------------------------
-xvm create "$T/web1.cfg" >/dev/null
+xvm create --no-wait "$T/web1.cfg" >/dev/null
 check "new run, new id" [ "$(field web1 Id)" = 3 ]
 check "same UUID for the new run" [ "$(field web1 UUID)" = "$UUID" ]
 PID=$(field web1 PID)
@@ -227,7 +227,7 @@ check "destroy crashed" [ "$out" = "Domain 'web1' destroyed" ]
 check "shut off after destroy" wait_state web1 "shut off"
 
 # --- destroy a running (and a paused) domain: nothing left ---------------
-xvm create "$T/web1.cfg" >/dev/null
+xvm create --no-wait "$T/web1.cfg" >/dev/null
 PID=$(field web1 PID)
 xvm pause web1 >/dev/null
 xvm destroy web1 >/dev/null
@@ -239,7 +239,7 @@ check "memory released after destroy" \
 check "no fd leaked after destroy" [ "$(nfds)" = "$fds0" ]
 
 # --- UUID kept across an xvmd restart ------------------------------------
-xvm create "$T/web1.cfg" >/dev/null
+xvm create --no-wait "$T/web1.cfg" >/dev/null
 PID=$(field web1 PID)
 kill -TERM "$XVMD_PID"; wait "$XVMD_PID"; XVMD_PID=
 check "xvmd exit stops its domains" gone "$PID"
@@ -248,7 +248,7 @@ check "xvmd exit removes its socket" [ ! -e "$SOCK" ]
 start_xvmd
 check "after restart: web1 known, shut off" wait_state web1 "shut off"
 check "after restart: same UUID" [ "$(field web1 UUID)" = "$UUID" ]
-xvm create "$T/web1.cfg" >/dev/null
+xvm create --no-wait "$T/web1.cfg" >/dev/null
 check "after restart: ids start again at 1" [ "$(field web1 Id)" = 1 ]
 check "after restart: UUID kept by create" [ "$(field web1 UUID)" = "$UUID" ]
 PID=$(field web1 PID)
@@ -256,13 +256,13 @@ xvm destroy web1 >/dev/null
 
 # --- a UUID from the config, and undefine --------------------------------
 printf 'name = "db1"\nuuid = "%s"\n' "$UUID" >"$T/db1.cfg"
-out=$(xvm create "$T/db1.cfg" 2>&1); rc=$?
+out=$(xvm create --no-wait "$T/db1.cfg" 2>&1); rc=$?
 check "a UUID taken by another domain refused" \
     [ $rc = 1 -a "$out" = "xvm: UUID $UUID belongs to domain web1" ]
 out=$(xvm undefine web1)
 check "undefine" [ "$out" = "Domain 'web1' has been undefined" ]
 check "undefined: record gone" [ ! -e "$STATE/domains/web1.cfg" ]
-xvm create "$T/db1.cfg" >/dev/null
+xvm create --no-wait "$T/db1.cfg" >/dev/null
 check "config UUID used" [ "$(field db1 UUID)" = "$UUID" ]
 xvm destroy db1 >/dev/null
 check "everything reaped" gone "$PID"

@@ -50,7 +50,7 @@ memory = 32
 vif = [ "link=phys0,vlan=10,maxbw=100M,mac=02:08:20:aa:bb:cc",
         "link=stub0" ]
 CFG
-xvm create "$T/web1.cfg" >/dev/null || { fail "create"; cat "$T/xvmd.log"; exit 1; }
+xvm create --no-wait "$T/web1.cfg" >/dev/null || { fail "create"; cat "$T/xvmd.log"; exit 1; }
 id=$(xvm dominfo web1 | sed -n 's/^Id: *//p')
 uuid=$(xvm dominfo web1 | sed -n 's/^UUID: *//p')
 expect "domain id" 1 "$id"
@@ -102,7 +102,7 @@ for p in /local/domain/$id /local/domain/0/backend/vif/$id /vm/$uuid; do
     else ok "$p removed after destroy"; fi
 done
 # Re-create: a new id, nodes back.
-xvm create "$T/web1.cfg" >/dev/null || fail "re-create"
+xvm create --no-wait "$T/web1.cfg" >/dev/null || fail "re-create"
 id2=$(xvm dominfo web1 | sed -n 's/^Id: *//p')
 expect "new id on re-create" 2 "$id2"
 expect "nodes of the new run" web1 "$(rd /local/domain/$id2/name)"

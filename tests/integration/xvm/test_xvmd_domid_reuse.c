@@ -29,13 +29,15 @@ static char dir[] = "/tmp/xvmd-domid.XXXXXX";
 static long create(const char *name)
 {
     char text[128], err[256];
+    struct xvm_domcfg *old = NULL;
     struct xvmd_dom *dom;
     int n, rc;
 
     n = snprintf(text, sizeof(text),
                  "name = \"%s\"\ntype = \"process\"\nmemory = 16\n", name);
-    rc = xvmd_dom_create(&x, "test.cfg", text, (size_t)n, &dom, err,
+    rc = xvmd_dom_create(&x, "test.cfg", text, (size_t)n, true, &dom, &old, err,
                          sizeof(err));
+    free(old);
     if (rc < 0) {
         fprintf(stderr, "  create %s: %s\n", name, err);
         return rc;

@@ -44,7 +44,7 @@ static int conn(void)
 static long exchange(const void *buf, size_t len, int fd, char *msg,
                      size_t cap)
 {
-    const struct xvmd_attr_policy *pol = xvmd_reply_policy;
+    const struct xvm_attr_policy *pol = xvmd_reply_policy;
     const struct nlattr *tb[XVMD_A_MAX_ + 1];
     int s = conn();
     ssize_t n;

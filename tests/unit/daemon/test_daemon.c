@@ -6,8 +6,11 @@
  * and what a crash left in it is removed; an atomic write goes through an
  * O_EXCL temporary file and never through a link planted at its name; a
  * state file that is a link to /dev/zero, a FIFO, another owner's, or too
- * long is refused at once; the control socket replaces only a dead socket
- * of its own and asks the peer check about every client; signals arrive on
+ * long is refused at once, and so is such a log file to append to; the
+ * control socket replaces only a dead socket of its own and asks the peer
+ * check about every client, which can tell a member of a group by its gid
+ * or its supplementary groups (a socket of mode 0660 in that group keeps
+ * everyone else out); signals arrive on
  * the signalfd.  Parts that need root (chown) say so and are skipped.
  */
 #define _GNU_SOURCE
@@ -20,7 +23,9 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -29,6 +34,7 @@
 #include "xvm/log.h"
 
 #define OTHER_UID 12345
+#define OTHER_GID 12346
 
 static char tmpdir[64];
 
@@ -250,8 +256,64 @@ static void test_read_refusals(void)
     }
 }
 
-static int refuse_all(const struct ucred *cred, void *arg)
+/* Open @path to append, as a daemon's log; alarm: never blocks. */
+static int append_open(const char *path, off_t *size)
 {
+    int fd;
+
+    alarm(10);
+    fd = xvm_file_append_open(path, 0600, size);
+    alarm(0);
+    return fd;
+}
+
+static void test_append_open(void)
+{
+    struct stat st;
+    off_t size = -1;
+    int fd;
+
+    fd = append_open(at("new.log"), &size);
+    CHECK(fd >= 0);
+    CHECK_EQ(size, 0);
+    CHECK(fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600);
+    CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    CHECK_EQ(fcntl(fd, F_GETFL) & (O_APPEND | O_NONBLOCK), O_APPEND);
+    CHECK_EQ(write(fd, "one\n", 4), 4);
+    close(fd);
+    fd = append_open(at("new.log"), &size);
+    CHECK(fd >= 0);
+    CHECK_EQ(size, 4);
+    CHECK_EQ(write(fd, "two\n", 4), 4);
+    close(fd);
+    CHECK(strcmp(slurp(at("new.log")), "one\ntwo\n") == 0);
+    /* planted: a link (to a file or /dev/zero), a FIFO, an open file */
+    CHECK_EQ(symlink(at("new.log"), at("link.log")), 0);
+    CHECK_EQ(append_open(at("link.log"), NULL), -ELOOP);
+    CHECK_EQ(symlink("/dev/zero", at("zero.log")), 0);
+    CHECK_EQ(append_open(at("zero.log"), NULL), -ELOOP);
+    CHECK_EQ(mkfifo(at("fifo.log"), 0600), 0);
+    CHECK_EQ(append_open(at("fifo.log"), NULL), -ENXIO); /* no reader */
+    {
+        int rd = open(at("fifo.log"), O_RDONLY | O_NONBLOCK);
+
+        CHECK(rd >= 0);
+        CHECK_EQ(append_open(at("fifo.log"), NULL), -EINVAL);
+        close(rd);
+    }
+    put(at("open.log"), "x\n", 0622);
+    CHECK_EQ(append_open(at("open.log"), NULL), -EPERM);
+    if (geteuid() == 0) {
+        put(at("other.log"), "x\n", 0600);
+        CHECK_EQ(chown(at("other.log"), OTHER_UID, OTHER_UID), 0);
+        CHECK_EQ(append_open(at("other.log"), NULL), -EPERM);
+    }
+    CHECK(strcmp(slurp(at("new.log")), "one\ntwo\n") == 0);
+}
+
+static int refuse_all(int fd, const struct ucred *cred, void *arg)
+{
+    (void)fd;
     *(pid_t *)arg = cred->pid;
     return -EPERM;
 }
@@ -315,6 +377,98 @@ static void test_listen(void)
     /* The socket's directory is made, one level only. */
     fd = xvm_unix_listen(at("no/such/ctl.sock"), SOCK_STREAM, 0600);
     CHECK_EQ(fd, -ENOENT);
+}
+
+/* A child that connects to @path as uid OTHER_UID with @gid and the
+ * supplementary groups @groups and waits for the end; it exits 3 if it
+ * cannot connect. */
+static pid_t connect_as(const char *path, gid_t gid, const gid_t *groups,
+                        size_t n)
+{
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        char c;
+        int fd;
+
+        if (setgroups(n, groups) < 0 || setgid(gid) < 0 ||
+            setuid(OTHER_UID) < 0)
+            _exit(2);
+        fd = xvm_unix_connect(path, SOCK_SEQPACKET, 5000);
+        if (fd < 0)
+            _exit(3);
+        if (read(fd, &c, 1) < 0)
+            _exit(4);
+        _exit(0);
+    }
+    return pid;
+}
+
+static int group_check(int fd, const struct ucred *cred, void *arg)
+{
+    *(int *)arg = xvm_peer_in_group(fd, cred, OTHER_GID);
+    return 0;
+}
+
+/* What group_check() said about a child connecting as connect_as() would
+ * (-100: it did not connect), and the child's exit status. */
+static int in_group_as(int lfd, const char *path, gid_t gid,
+                       const gid_t *groups, size_t n, int *status)
+{
+    pid_t pid = connect_as(path, gid, groups, n);
+    struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+    int said = -100, fd = -EAGAIN, i;
+
+    for (i = 0; i < 50 && fd == -EAGAIN; i++) {
+        if (waitpid(pid, status, WNOHANG) == pid)
+            return said;
+        if (poll(&pfd, 1, 100) > 0)
+            fd = xvm_unix_accept(lfd, 0, group_check, &said);
+    }
+    if (fd >= 0)
+        close(fd);
+    waitpid(pid, status, 0);
+    return said;
+}
+
+static void test_listen_group(void)
+{
+    gid_t many[100];
+    char path[256];
+    struct stat st;
+    int lfd, status, i;
+
+    if (geteuid() != 0) {
+        printf("  (skipped: needs root to change uid)\n");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s", at("grp/ctl.sock"));
+    /* The children must reach the socket's directory. */
+    CHECK_EQ(chmod(tmpdir, 0711), 0);
+    lfd = xvm_unix_listen_group(path, SOCK_SEQPACKET | SOCK_NONBLOCK, 0660,
+                                OTHER_GID);
+    CHECK(lfd >= 0);
+    CHECK_EQ(stat(path, &st), 0);
+    CHECK(st.st_uid == 0 && st.st_gid == OTHER_GID &&
+          (st.st_mode & 0777) == 0660);
+    /* By a supplementary group, by the gid itself, by the 100th group. */
+    CHECK_EQ(in_group_as(lfd, path, 54321, (gid_t[]){7, OTHER_GID}, 2,
+                         &status), 1);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(in_group_as(lfd, path, OTHER_GID, NULL, 0, &status), 1);
+    for (i = 0; i < 100; i++)
+        many[i] = (gid_t)(20000 + i);
+    many[99] = OTHER_GID;
+    CHECK_EQ(in_group_as(lfd, path, 54321, many, 100, &status), 1);
+    /* Not in it: the file's mode keeps it out... */
+    CHECK_EQ(in_group_as(lfd, path, 54321, (gid_t[]){7}, 1, &status), -100);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+    /* ...and the check would tell it too. */
+    CHECK_EQ(chmod(path, 0666), 0);
+    CHECK_EQ(in_group_as(lfd, path, 54321, (gid_t[]){7}, 1, &status), 0);
+    close(lfd);
+    unlink(path);
+    CHECK_EQ(chmod(tmpdir, 0700), 0);
 }
 
 static void test_signals(void)
@@ -391,7 +545,9 @@ int main(void)
     RUN(test_stale_temps);
     RUN(test_write_atomic);
     RUN(test_read_refusals);
+    RUN(test_append_open);
     RUN(test_listen);
+    RUN(test_listen_group);
     RUN(test_accept_emfile);
     RUN(test_signals);
     rc = check_summary();

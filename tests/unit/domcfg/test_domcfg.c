@@ -339,6 +339,92 @@ static void test_uuid_and_names(void)
     CHECK(!xvm_domcfg_name_ok("a/b"));
 }
 
+/* init: a command line for /bin/sh -c, or a program and its arguments. */
+static void test_init(void)
+{
+    static char big[XVM_DOMCFG_INIT_MAX + 64];
+    struct xvm_domcfg cfg, back;
+    const char *argv[XVM_DOMCFG_INIT_ARGS_MAX + 1];
+    char err[256], out[8192];
+    size_t n;
+
+    CHECK_EQ(parse("name = \"a\"\n", &cfg, err, sizeof(err)), 0);
+    CHECK_EQ(cfg.init_kind, XVM_INIT_NONE);
+    CHECK_EQ(xvm_domcfg_init_argv(&cfg, argv, 1), 0);
+    CHECK(argv[0] == NULL);
+
+    CHECK_EQ(parse("name = \"a\"\ninit = \"ip addr add 10.0.0.1/24 dev "
+                   "eth0; exec /bin/sh -i\"  # shell form\n",
+                   &cfg, err, sizeof(err)),
+             0);
+    CHECK_EQ(cfg.init_kind, XVM_INIT_SHELL);
+    CHECK_EQ(cfg.init_argc, 1);
+    CHECK_EQ(xvm_domcfg_init_argv(&cfg, argv, 4), 3);
+    CHECK(strcmp(argv[0], "/bin/sh") == 0 && strcmp(argv[1], "-c") == 0 &&
+          strcmp(argv[2], "ip addr add 10.0.0.1/24 dev eth0; exec /bin/sh "
+                          "-i") == 0 && argv[3] == NULL);
+    CHECK_EQ(xvm_domcfg_init_argv(&cfg, argv, 3), -E2BIG);
+    CHECK(xvm_domcfg_format(&cfg, out, sizeof(out)) > 0);
+    CHECK(strstr(out, "\ninit = \"ip addr add") != NULL);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
+
+    CHECK_EQ(parse("name = \"a\"\ninit = [ \"/etc/xvnet/a.rc\",\n"
+                   "  \"start\", \"\", \"two\twords\" ]\n",
+                   &cfg, err, sizeof(err)),
+             0);
+    CHECK_EQ(cfg.init_kind, XVM_INIT_EXEC);
+    CHECK_EQ(cfg.init_argc, 4);
+    CHECK_EQ(xvm_domcfg_init_argv(&cfg, argv, 5), 4);
+    CHECK(strcmp(argv[0], "/etc/xvnet/a.rc") == 0 &&
+          strcmp(argv[1], "start") == 0 && argv[2][0] == '\0' &&
+          strcmp(argv[3], "two\twords") == 0 && argv[4] == NULL);
+    CHECK(xvm_domcfg_format(&cfg, out, sizeof(out)) > 0);
+    CHECK(strstr(out, "init = [ \"/etc/xvnet/a.rc\", \"start\", \"\", ") !=
+          NULL);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
+
+    CHECK(bad("name = \"a\"\ninit = \"\"\n", "web1.cfg:2: init: empty command"));
+    CHECK(bad("name = \"a\"\ninit = \" \t \"\n",
+              "web1.cfg:2: init: empty command"));
+    CHECK(bad("name = \"a\"\ninit = []\n",
+              "web1.cfg:2: init: empty list: expected the program and its "
+              "arguments"));
+    CHECK(bad("name = \"a\"\ninit = [ \"sh\", \"-i\" ]\n",
+              "web1.cfg:2: init: \"sh\": the program of a list must be an "
+              "absolute path (a string is run by /bin/sh)"));
+    CHECK(bad("name = \"a\"\ninit = 5\n",
+              "web1.cfg:2: init: expected a command line in double quotes "
+              "or a list [ \"/program\", \"arg\", ... ]"));
+    CHECK(bad("name = \"a\"\ninit = \"echo \x1b[2J\"\n",
+              "web1.cfg:2: init: control character 0x1b in the command"));
+    CHECK(bad("name = \"a\"\ninit = [ \"/bin/echo\" \"x\" ]\n",
+              "web1.cfg:2: init: expected ',' or ']'"));
+    CHECK(bad("name = \"a\"\ninit = [ \"/bin/echo\",\n",
+              "web1.cfg:2: init: unterminated list"));
+    CHECK(bad("name = \"a\"\ninit = \"x\"\ninit = \"y\"\n",
+              "web1.cfg:3: init: set twice (first on line 2)"));
+    /* limits: 64 strings, 4096 bytes with their NULs */
+    n = (size_t)snprintf(big, sizeof(big), "name = \"a\"\ninit = [ \"/p\"");
+    for (int i = 1; i < XVM_DOMCFG_INIT_ARGS_MAX; i++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, ", \"%d\"", i);
+    snprintf(big + n, sizeof(big) - n, " ]\n");
+    CHECK_EQ(parse(big, &cfg, err, sizeof(err)), 0);
+    CHECK_EQ(cfg.init_argc, XVM_DOMCFG_INIT_ARGS_MAX);
+    CHECK_EQ(xvm_domcfg_init_argv(&cfg, argv, XVM_DOMCFG_INIT_ARGS_MAX + 1),
+             XVM_DOMCFG_INIT_ARGS_MAX);
+    snprintf(big + n, sizeof(big) - n, ", \"x\" ]\n");
+    CHECK(bad(big, "web1.cfg:2: init: more than 64 strings"));
+    n = (size_t)snprintf(big, sizeof(big), "name = \"a\"\ninit = \"");
+    memset(big + n, 'x', XVM_DOMCFG_INIT_MAX - 1);
+    snprintf(big + n + XVM_DOMCFG_INIT_MAX - 1, 8, "\"\n");
+    CHECK_EQ(parse(big, &cfg, err, sizeof(err)), 0);
+    CHECK_EQ(strlen(cfg.init), XVM_DOMCFG_INIT_MAX - 1);
+    snprintf(big + n + XVM_DOMCFG_INIT_MAX - 1, 8, "x\"\n");
+    CHECK(bad(big, "web1.cfg:2: init: longer than 4096 bytes"));
+}
+
 int main(void)
 {
     RUN(test_full);
@@ -350,5 +436,6 @@ int main(void)
     RUN(test_limits);
     RUN(test_load);
     RUN(test_uuid_and_names);
+    RUN(test_init);
     return check_summary();
 }

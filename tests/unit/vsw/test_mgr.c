@@ -293,7 +293,7 @@ static const struct nlmsghdr *reply_nth(const struct replies *r, int n)
     const struct nlmsghdr *nlh = (const struct nlmsghdr *)r->buf;
     int rest = (int)r->len;
 
-    for (; vsw_ctl_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
+    for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
         if (n-- == 0)
             return nlh;
     return NULL;
@@ -318,6 +318,17 @@ static int ack_error(const struct nlmsghdr *nlh, const char **msg)
         if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
             *msg = mnl_attr_get_str(a);
     return e->error;
+}
+
+/* The enum vsw_status an error ack carries (VSW_ST_NONE: none). */
+static uint32_t ack_status(const struct nlmsghdr *nlh)
+{
+    const struct nlattr *a;
+
+    mnl_attr_for_each(a, nlh, sizeof(struct nlmsgerr))
+        if (mnl_attr_get_type(a) == NLMSGERR_ATTR_COOKIE)
+            return mnl_attr_get_u32(a);
+    return VSW_ST_NONE;
 }
 
 /* Every attribute's padding is zero (no stale bytes of the daemon). */
@@ -668,7 +679,7 @@ static void test_protocol_create(void)
     vc.temporary = true;
     vsw_ctl_put_vnic(nlh, &vc);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(reply_count(&r), 2);
     if (reply_count(&r) == 2) {
         const struct nlattr *tb[VSW_A_MAX + 1];
@@ -714,7 +725,7 @@ static void test_protocol_refuse(void)
     mnl_attr_put_strz(nlh, VSW_A_NAME, "nosuch0");
     len += nlh->nlmsg_len;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, len, collect, &r);
     CHECK_EQ(reply_count(&r), 2);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EEXIST);
     CHECK(msg && strcmp(msg, "object already exists") == 0);
@@ -727,14 +738,14 @@ static void test_protocol_refuse(void)
     mnl_attr_put_strz(nlh, VSW_A_LINK, "stub0");
     mnl_attr_put_u8(nlh, VSW_A_VID, 5);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p2") == NULL);
     /* A name without its terminating NUL: refused. */
     nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
     mnl_attr_put(nlh, VSW_A_NAME, 2, "p1");
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* A message 21 bytes long whose name attribute claims the 3 bytes
@@ -744,32 +755,127 @@ static void test_protocol_refuse(void)
     mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
     nlh->nlmsg_len = NLMSG_HDRLEN + 5;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
+    CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
+    /* Whole attributes, then bytes that make none: refused whole, as
+     * xvmd refuses them (the parser both share, xvm/ctlmsg.h). */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST, 11);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
+    memset((char *)nlh + nlh->nlmsg_len, 0xff, 4);
+    nlh->nlmsg_len += 4;
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EINVAL);
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     /* Unknown command; and a message that is no request is ignored. */
     nlh = vsw_ctl_msg(req, 0x7f, NLM_F_REQUEST, 12);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EOPNOTSUPP);
     nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, 0, 13);
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, nlh->nlmsg_len, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
     CHECK_EQ(r.len, 0);
     /* A length of 2^31 or more: not walked (it ran away, or looped
      * forever at 0xffffffff; found by fuzz_vswctl). */
     nlh = vsw_ctl_msg(req, VSW_CMD_LINK_GET, NLM_F_REQUEST | NLM_F_DUMP, 14);
     nlh->nlmsg_len = 0xffffffff;
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, NLMSG_HDRLEN, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, NLMSG_HDRLEN, collect, &r);
     CHECK_EQ(r.len, 0);
     nlh->nlmsg_len = 0x80000000;
-    vsw_mgr_handle(w.m, 1, req, NLMSG_HDRLEN, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, NLMSG_HDRLEN, collect, &r);
     CHECK_EQ(r.len, 0);
     /* Truncated datagram: nothing happens, nothing breaks. */
     memset(&r, 0, sizeof(r));
-    vsw_mgr_handle(w.m, 1, req, 10, collect, &r);
+    vsw_mgr_handle(w.m, 1, 0, req, 10, collect, &r);
     CHECK_EQ(r.len, 0);
+    world_down(&w);
+}
+
+/* 1 when p1 has no maxbw (the modify was refused). */
+static int maxbw_of_p1(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
+                       void *arg)
+{
+    (void)v;
+    (void)arg;
+    return strcmp(vc->name, "p1") == 0 ? (vc->maxbw == 0 ? 1 : 2) : 0;
+}
+
+/*
+ * A read-only connection (vswitchd's group) runs the GETs and nothing
+ * else: every other command is refused with EPERM and VSW_ST_READONLY and
+ * changes nothing.
+ */
+static void test_protocol_readonly(void)
+{
+    static _Alignas(8) char req[8192];
+    static struct replies r;
+    static const uint16_t ro[] = {VSW_CMD_LINK_GET, VSW_CMD_VNIC_GET,
+                                  VSW_CMD_STATS_GET};
+    static const uint16_t rw[] = {VSW_CMD_LINK_CREATE, VSW_CMD_LINK_DELETE,
+                                  VSW_CMD_VNIC_CREATE, VSW_CMD_VNIC_DELETE,
+                                  VSW_CMD_VNIC_MODIFY, VSW_CMD_LINK_RENAME,
+                                  VSW_CMD_CAPTURE, VSW_CMD_LINK_MODIFY};
+    struct world w;
+    struct vsw_vnic_conf vc = vnic("p1", "stub0");
+    struct vsw_link_conf lc = stub("stub0", true);
+    struct nlmsghdr *nlh;
+    const char *msg;
+    unsigned i, cmd;
+
+    for (cmd = 0; cmd < 0x100; cmd++) {
+        bool want = false;
+
+        for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+            want |= cmd == ro[i];
+        CHECK_EQ(vsw_mgr_cmd_readonly((uint16_t)cmd), want);
+    }
+    /* Every command is one or the other. */
+    CHECK_EQ(sizeof(ro) / sizeof(ro[0]) + sizeof(rw) / sizeof(rw[0]),
+             VSW_CMD__END - VSW_CMD_LINK_CREATE - 1);
+    world_up(&w);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+        nlh = vsw_ctl_msg(req, ro[i], NLM_F_REQUEST | NLM_F_DUMP, 20 + i);
+        memset(&r, 0, sizeof(r));
+        vsw_mgr_handle(w.m, 1, VSW_MGR_READONLY, req, nlh->nlmsg_len,
+                       collect, &r);
+        CHECK(reply_count(&r) >= 2);
+        CHECK_EQ(reply_nth(&r, reply_count(&r) - 1)->nlmsg_type, NLMSG_DONE);
+    }
+    for (i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
+        cmd = rw[i];
+        nlh = vsw_ctl_msg(req, (uint16_t)cmd, NLM_F_REQUEST | NLM_F_ACK, cmd);
+        mnl_attr_put_strz(nlh, VSW_A_NAME,
+                          cmd == VSW_CMD_LINK_DELETE ? "stub0" : "p1");
+        mnl_attr_put_strz(nlh, VSW_A_NEWNAME, "p9");
+        mnl_attr_put_strz(nlh, VSW_A_LINK, "stub0");
+        mnl_attr_put_u64(nlh, VSW_A_MAXBW, 10000000);
+        mnl_attr_put_u32(nlh, VSW_A_CAP_DIR, 3);
+        mnl_attr_put_u8(nlh, VSW_A_CLASS, VSW_CLASS_ETHERSTUB);
+        memset(&r, 0, sizeof(r));
+        vsw_mgr_handle(w.m, 1, VSW_MGR_READONLY, req, nlh->nlmsg_len,
+                       collect, &r);
+        CHECK_EQ(reply_count(&r), 1);
+        CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), -EPERM);
+        CHECK_EQ(ack_status(reply_nth(&r, 0)), VSW_ST_READONLY);
+        CHECK(msg && strstr(msg, "needs root"));
+    }
+    CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
+    CHECK(vsw_vnic_find(w.sw, "p9") == NULL);
+    CHECK(vsw_link_find(w.sw, "stub0") != NULL);
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, maxbw_of_p1, NULL), 1);
+    /* The same request from a full connection goes through. */
+    nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST | NLM_F_ACK, 30);
+    mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
+    memset(&r, 0, sizeof(r));
+    vsw_mgr_handle(w.m, 1, 0, req, nlh->nlmsg_len, collect, &r);
+    CHECK_EQ(ack_error(reply_nth(&r, 0), &msg), 0);
+    CHECK(vsw_vnic_find(w.sw, "p1") == NULL);
     world_down(&w);
 }
 
@@ -796,7 +902,7 @@ static void *serve(void *arg)
     ssize_t n;
 
     while (fd >= 0 && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
-        vsw_mgr_handle(s->m, 1, buf, (size_t)n, sock_send, &fd);
+        vsw_mgr_handle(s->m, 1, 0, buf, (size_t)n, sock_send, &fd);
     if (fd >= 0)
         close(fd);
     return NULL;
@@ -914,6 +1020,7 @@ int main(void)
     RUN(test_mgr_hostnic);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
+    RUN(test_protocol_readonly);
     RUN(test_client);
     test_eal_done();
     {

@@ -61,6 +61,8 @@ enum dl_status {
     DL_HOSTNIC,         /**< "link is a host NIC: it keeps the NIC's
                              name and is there while the NIC is" */
     DL_NICGONE,         /**< "the link's NIC is not present" */
+    DL_NEEDROOT,        /**< "permission denied (needs root)": a member
+                             of vswitchd's group may only read */
     DL_STATUS__MAX
 };
 
@@ -71,7 +73,7 @@ const char *dl_status_str(enum dl_status st);
 struct dl_handle;
 
 /**
- * Connect to vswitchd at @sock (NULL: VSW_CTL_SOCK).  On failure *@hp is
+ * Connect to vswitchd at @sock (NULL: the runtime directory's, xvm/rundir.h).  On failure *@hp is
  * NULL and the status says why (DL_NOTRUNNING, DL_DENIED, ...).
  */
 XVN_EXPORT

@@ -12,6 +12,7 @@
  *   uuid   = "6f2c...-..."      # optional: kept from the first create
  *   vif    = [ "link=phys0,vlan=10,maxbw=100M,mac=auto",
  *              "link=stub0,priority=high" ]
+ *   init   = "/etc/xvnet/web1.rc"   # or [ "/sbin/prog", "arg", ... ]
  *
  * Strings are in double quotes (no escapes), numbers are decimal, lists are
  * in [ ] and may span lines, `#` starts a comment.  Each key may appear
@@ -22,6 +23,12 @@
  * mac = auto | random | a unicast MAC (absent: auto), priority = low |
  * medium | high (absent: high, as dladm's default), protection and
  * allowed-ips (dladm's values, items separated by spaces), mtu.
+ *
+ * `init` is the command a process domain runs on every start, once its
+ * network interfaces exist: a string is a command line for /bin/sh -c
+ * (Docker's "shell form"); a list is the program, an absolute path, and
+ * its arguments, run without a shell (libvirt's <init> and <initarg>).
+ * Neither may hold a control character other than a tab.
  *
  * xvm_domcfg_format() writes a config back; parsing what it writes gives
  * the same struct xvm_domcfg.
@@ -50,6 +57,10 @@ extern "C" {
 #define XVM_DOMCFG_VCPUS_MAX 128
 #define XVM_DOMCFG_MEMORY_DEFAULT 128 /**< MiB, when `memory` is absent */
 #define XVM_DOMCFG_TEXT_MAX 65536 /**< largest config file accepted */
+/** Bytes of the init command's strings, each counted with its NUL. */
+#define XVM_DOMCFG_INIT_MAX 4096
+/** Most strings in an `init = [ ... ]` list (the program included). */
+#define XVM_DOMCFG_INIT_ARGS_MAX 64
 
 /** Domain kinds. */
 enum xvm_domtype {
@@ -62,6 +73,13 @@ enum xvm_mac_kind {
     XVM_MAC_AUTO,   /**< chosen by the toolstack (xVM: factory-like) */
     XVM_MAC_RANDOM, /**< random, locally administered */
     XVM_MAC_FIXED,  /**< the address in xvm_vifcfg.mac */
+};
+
+/** How the `init` key was given. */
+enum xvm_init_kind {
+    XVM_INIT_NONE,  /**< no init command */
+    XVM_INIT_SHELL, /**< a string: a command line for /bin/sh -c */
+    XVM_INIT_EXEC,  /**< a list: an absolute program path and arguments */
 };
 
 /** One `vif = [ ... ]` entry. */
@@ -88,6 +106,11 @@ struct xvm_domcfg {
     uint8_t uuid[16];
     unsigned nr_vifs;
     struct xvm_vifcfg vifs[XVM_DOMCFG_VIFS_MAX];
+    enum xvm_init_kind init_kind; /**< default XVM_INIT_NONE */
+    unsigned init_argc; /**< strings in @init (1 for XVM_INIT_SHELL) */
+    /** The init strings one after another, each ending in a NUL; the
+     *  bytes after the last one are 0. */
+    char init[XVM_DOMCFG_INIT_MAX];
 };
 
 /**
@@ -116,8 +139,8 @@ int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
 
 /**
  * Write @cfg as config text that xvm_domcfg_parse() reads back as @cfg:
- * name, uuid (when has_uuid), type, memory, vcpus and the vifs, one
- * statement a line, MACs in the canonical form.
+ * name, uuid (when has_uuid), type, memory, vcpus, init (when set) and
+ * the vifs, one statement a line, MACs in the canonical form.
  * @return the length written (without the NUL), or -E2BIG when it does
  *         not fit in @len bytes.
  */
@@ -135,6 +158,19 @@ int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
 XVN_EXPORT
 int xvm_vifcfg_update(struct xvm_vifcfg *vif, const char *spec, size_t len,
                       char *err, size_t errlen);
+
+/**
+ * The argument vector that runs @cfg's init command: the list of an
+ * XVM_INIT_EXEC init, or "/bin/sh", "-c" and the string of an
+ * XVM_INIT_SHELL one, then a NULL.  The strings are @cfg's (or static).
+ * @param argv  room for @max pointers; XVM_DOMCFG_INIT_ARGS_MAX + 1 is
+ *              always enough
+ * @return the count of arguments (0: no init command, argv[0] is NULL),
+ *         or -E2BIG when @max is too small.
+ */
+XVN_EXPORT
+int xvm_domcfg_init_argv(const struct xvm_domcfg *cfg, const char **argv,
+                         unsigned max);
 
 /** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
 XVN_EXPORT

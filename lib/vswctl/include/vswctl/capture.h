@@ -143,7 +143,7 @@ struct vsw_cap_rec {
 /* ---- client side (libvswclient) ---- */
 
 /**
- * Ask vswitchd at @sock (NULL: VSW_CTL_SOCK) for a capture.
+ * Ask vswitchd at @sock (NULL: the runtime directory's) for a capture.
  * On success *@conn is the connection to keep open while capturing,
  * *@memfd and *@evfd the ring's descriptors (the caller closes all three).
  * @return 0, or -errno with a message in @rep->err (the server's or local).

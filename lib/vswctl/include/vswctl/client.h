@@ -21,7 +21,7 @@ extern "C" {
 struct vsw_client;
 
 /**
- * Connect to vswitchd at @path (NULL: VSW_CTL_SOCK).
+ * Connect to vswitchd at @path (NULL: the runtime directory's, xvm/rundir.h).
  * @return a handle, or NULL with errno (ENOENT not running, EACCES ...).
  */
 XVN_EXPORT

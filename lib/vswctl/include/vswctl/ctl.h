@@ -2,9 +2,13 @@
 /*
  * vsw/ctl.h - the vswitchd control protocol.
  *
- * Transport: a SOCK_SEQPACKET Unix socket (VSW_CTL_SOCK by default), root
- * only.  Each datagram holds one or more netlink-format messages (struct
- * nlmsghdr + attributes, built and parsed with libmnl).
+ * Transport: a SOCK_SEQPACKET Unix socket (vswitchd.sock in the
+ * runtime directory by default, xvm/rundir.h) where
+ * root may run every command and the members of vswitchd's group (-G)
+ * only LINK_GET, VNIC_GET and STATS_GET: their other requests fail with
+ * -EPERM and VSW_ST_READONLY (vswmgr/mgr.h, VSW_MGR_READONLY).  Each
+ * datagram holds one or more netlink-format messages (struct nlmsghdr +
+ * attributes, built and parsed with libmnl).
  *
  * A request is one message whose nlmsg_type is a VSW_CMD_*, with
  * NLM_F_REQUEST, a sequence number, and NLM_F_DUMP to ask a GET command for
@@ -57,6 +61,7 @@
 #ifndef VSW_CTL_H
 #define VSW_CTL_H
 
+#include "xvm/ctlmsg.h"
 #include "xvm/export.h"
 
 #include <stdbool.h>
@@ -71,7 +76,6 @@ extern "C" {
 #endif
 
 /** Where vswitchd listens unless told otherwise. */
-#define VSW_CTL_SOCK "/run/xvnet/vswitchd.sock"
 /** Largest datagram either side sends. */
 #define VSW_CTL_BUFSIZ 32768
 /** Longest error message carried back. */
@@ -156,19 +160,19 @@ XVN_EXPORT
 struct nlmsghdr *vsw_ctl_msg(void *buf, uint16_t type, uint16_t flags,
                              uint32_t seq);
 
-/**
- * Is @nlh a whole message within the @len bytes left of a datagram?  What
- * mnl_nlmsg_ok() answers, except that a length of 2^31 or more is refused
- * (libmnl 1.0.4 compares it signed: such a message would be walked past
- * the datagram, or forever).  Walk a datagram with this and
- * mnl_nlmsg_next().
+/*
+ * Walk a datagram's messages with xvm_msg_ok() and mnl_nlmsg_next()
+ * (xvm/ctlmsg.h, whose rule the parse functions apply).
  */
-XVN_EXPORT
-bool vsw_ctl_msg_ok(const struct nlmsghdr *nlh, int len);
+
+/** Each attribute's libmnl type and payload limits. */
+extern const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1];
+/** The counters nested in VSW_A_STATS. */
+extern const struct xvm_attr_policy vsw_stat_policy[VSW_STAT_MAX + 1];
 
 /**
- * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries), checking each
- * one's type and that it ends inside nlmsg_len.  @return 0 or -EINVAL.
+ * Parse @nlh's attributes into @tb (VSW_A_MAX + 1 entries) under
+ * vsw_ctl_policy: xvm_msg_attrs().  @return 0 or -EINVAL.
  */
 XVN_EXPORT
 int vsw_ctl_attrs(const struct nlmsghdr *nlh, const struct nlattr **tb);

@@ -56,6 +56,7 @@ enum vsw_status {
     VSW_ST_HOSTNIC,         /**< a host NIC's link: it keeps the NIC's
                                  name and goes with the NIC */
     VSW_ST_NICGONE,         /**< the link's host NIC is not there */
+    VSW_ST_READONLY,        /**< the connection may only read (EPERM) */
     VSW_ST__MAX
 };
 

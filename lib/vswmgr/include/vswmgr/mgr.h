@@ -275,14 +275,29 @@ typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len,
                             const int *fds, unsigned nfds);
 
 /**
+ * vsw_mgr_handle()'s @flags: the connection may only read.  It may run
+ * the read-only commands (vsw_mgr_cmd_readonly(): LINK_GET, VNIC_GET,
+ * STATS_GET); any other is answered with -EPERM and VSW_ST_READONLY
+ * before its attributes are looked at.
+ */
+#define VSW_MGR_READONLY 0x1u
+
+/**
  * Handle one request datagram of the client connection @conn (any number
- * the caller picks, the same for a connection's life): every message in
- * it is validated and answered through @send (see vswctl/ctl.h for the
- * replies).  One command table serves them all, captures included.
+ * the caller picks, the same for a connection's life) with @flags
+ * (VSW_MGR_READONLY or 0): every message in it is validated and answered
+ * through @send (see vswctl/ctl.h for the replies).  One command table
+ * serves them all, captures included.
  */
 XVN_EXPORT
-void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, const void *req,
-                    size_t len, vsw_mgr_send_fn *send, void *arg);
+void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, unsigned flags,
+                    const void *req, size_t len, vsw_mgr_send_fn *send,
+                    void *arg);
+
+/** Whether the command @cmd (enum vsw_cmd) is in the table and marked
+ *  read-only: it changes nothing and hands out no frames. */
+XVN_EXPORT
+bool vsw_mgr_cmd_readonly(uint16_t cmd);
 
 /** What the last failed call went wrong on; VSW_ST_NONE when its errno
  *  says it all.  Reset by vsw_mgr_status_clear(). */

@@ -49,9 +49,6 @@ extern "C" {
 
 #define XVN_EXPORT __attribute__((visibility("default")))
 
-/** Default socket of the standalone xenstored. */
-#define XST_DEFAULT_SOCKET "/run/xvnet/xenstored.sock"
-
 /** Permission bits of one permission entry: Xen's n, r, w and b. */
 #define XST_PERM_NONE 0u
 #define XST_PERM_READ 1u

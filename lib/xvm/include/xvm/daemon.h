@@ -35,16 +35,26 @@ extern "C" {
 /* ---- the control socket ---------------------------------------------- */
 
 /**
- * Decides whether the peer @cred of a new connection may stay.
- * @return 0 to accept it, -EPERM to refuse it.  A daemon that later lets
- * a read-only group in passes its own check and remembers, per
- * connection, what @cred may do (@arg is the caller's).
+ * Decides whether the peer @cred of the new connection @fd may stay.
+ * @return 0 to accept it, -EPERM to refuse it.  A daemon that lets a
+ * read-only group in (vswitchd) passes its own check, which asks
+ * xvm_peer_in_group() and leaves in @arg (the caller's) what the
+ * connection may do.
  */
-typedef int xvm_peer_check_fn(const struct ucred *cred, void *arg);
+typedef int xvm_peer_check_fn(int fd, const struct ucred *cred, void *arg);
 
 /** The default check: root, or the daemon's own effective uid. */
 XVN_EXPORT
-int xvm_peer_privileged(const struct ucred *cred, void *arg);
+int xvm_peer_privileged(int fd, const struct ucred *cred, void *arg);
+
+/**
+ * Is the peer of connection @fd, whose credentials are @cred
+ * (SO_PEERCRED), in group @gid: its gid, or one of its supplementary
+ * groups as they were when it connected (SO_PEERGROUPS)?
+ * @return 1 yes, 0 no, or -errno (not logged).
+ */
+XVN_EXPORT
+int xvm_peer_in_group(int fd, const struct ucred *cred, gid_t gid);
 
 /**
  * Listen on a new Unix socket of @type (SOCK_STREAM or SOCK_SEQPACKET,
@@ -63,6 +73,14 @@ int xvm_peer_privileged(const struct ucred *cred, void *arg);
  */
 XVN_EXPORT
 int xvm_unix_listen(const char *path, int type, mode_t mode);
+
+/**
+ * xvm_unix_listen(), and the socket file's group is @gid ((gid_t)-1:
+ * left as made), set before anyone can connect: with @mode 0660 the
+ * members of @gid may connect too (the peer check still decides).
+ */
+XVN_EXPORT
+int xvm_unix_listen_group(const char *path, int type, mode_t mode, gid_t gid);
 
 /**
  * Accept one connection on @lfd with @flags (SOCK_NONBLOCK; SOCK_CLOEXEC
@@ -151,6 +169,22 @@ int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode);
 XVN_EXPORT
 int xvm_file_read(const char *path, unsigned flags, size_t max, char **data,
                   size_t *len);
+
+/**
+ * Open the file @path to append to it (a log the daemon keeps beside its
+ * state files), making it with file mode @mode if it is missing.  As for
+ * a state file, nothing planted there is followed or blocked on: a
+ * symbolic link (O_NOFOLLOW), a FIFO or a device (the open does not block,
+ * then anything but a regular file is refused), or a file of another uid
+ * or that group or others may write is refused.
+ * @param size  receives the file's current size, if not NULL
+ * @return the fd (O_APPEND, close-on-exec, blocking), or -errno: -ELOOP,
+ *         -ENXIO (a FIFO nobody reads), -EINVAL (not a regular file),
+ *         -EPERM (owner or mode), or open(2)'s error; logged, as the
+ *         refusals are.
+ */
+XVN_EXPORT
+int xvm_file_append_open(const char *path, mode_t mode, off_t *size);
 
 #ifdef __cplusplus
 }

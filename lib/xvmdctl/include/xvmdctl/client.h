@@ -25,6 +25,8 @@ struct xvmd_call {
     const struct nlattr *tb[XVMD_A_MAX_ + 1];
     int fds[2];                       /**< passed back with the reply */
     unsigned nfds;
+    unsigned wait_ms;                 /**< the reply may take this much
+                                           longer (a request's WAIT) */
     char err[1024];                   /**< why _run failed, for "xvm: " */
 };
 

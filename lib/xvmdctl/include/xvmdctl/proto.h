@@ -2,8 +2,8 @@
 /*
  * xvmd/proto.h - the xvmd control protocol, shared by xvmd and xvm.
  *
- * Transport: a Unix SOCK_SEQPACKET socket (default XVMD_DEFAULT_SOCKET,
- * mode 0600, root-only).  One request per connection-turn: the client sends
+ * Transport: a Unix SOCK_SEQPACKET socket (by default xvmd.sock in the
+ * runtime directory, xvm/rundir.h; mode 0600, root-only).  One request per connection-turn: the client sends
  * one message, xvmd answers with exactly one message, and the client may
  * send another or close.
  *
@@ -17,10 +17,20 @@
  * attribute, missing required attribute) gets EINVAL.
  *
  * Request attributes by command:
- *   CREATE    FILE (string: name for messages), CONFIG (binary: file text)
+ *   CREATE    FILE (string: name for messages), CONFIG (binary: file text),
+ *             WAIT (u32, optional)
  *   LIST      ALL (flag: include shut-off domains)
  *   DOMINFO, DESTROY, SHUTDOWN, PAUSE, RESUME, UNDEFINE, NETNS, DOMMEM
  *             DOM (string: name, id or UUID)
+ *   START     DOM, WAIT (u32, optional)
+ *   DEFINE    FILE, CONFIG, as CREATE; the domain is not started
+ *   REBOOT    DOM: shut down (as SHUTDOWN), then started again
+ *   AUTOSTART DOM, AUTOSTART (u32: 1 start it when xvmd starts, 0 not)
+ * WAIT > 0 makes CREATE and START answer only once every vif of the
+ * domain is Connected on both ends (success), or one of them failed, the
+ * domain stopped, or WAIT milliseconds (at most XVMD_WAIT_MAX_MS) passed:
+ * then the run is undone (a domain CREATE defined is forgotten again, one
+ * it redefined gets its old record back) and ERRMSG says, per vif, why.
  * Reply attributes: ERRNO, ERRMSG, and for CREATE, LIST, DOMINFO one
  * nested DOMAIN per domain.  NETNS (`xvm exec`) replies carry with
  * SCM_RIGHTS a pidfd of a process in all the domain's namespaces, then,
@@ -29,26 +39,32 @@
  * the domain's vifs) carry its memory memfd, GT_GFN, GT_FRAMES and the
  * domain as a nested DOMAIN.  EVTCHN_BIND (DOM, PORT) binds dom0 to an
  * unbound port the guest allocated toward dom0; the reply carries two fds,
- * dom0's doorbell then the guest's.
+ * dom0's doorbell then the guest's.  CONSOLE (DOM; `xvm console`)
+ * replies carry one fd, a SOCK_STREAM socket relayed to and from the
+ * running domain's console until either side closes it; after the
+ * client shuts down its writing side, xvmd closes the socket once the
+ * domain's output has paused.  One client at a time: another gets EBUSY.
  */
 #ifndef XVMD_PROTO_H
 #define XVMD_PROTO_H
 
+#include "xvm/ctlmsg.h"
 #include "xvm/export.h"
 
 #include <linux/netlink.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define XVMD_DEFAULT_SOCKET "/run/xvnet/xvmd.sock"
 #define XVMD_DEFAULT_STATE_DIR "/var/lib/xvnet"
-#define XVMD_DEFAULT_XS_SOCKET "/run/xvnet/xenstored.sock"
 
 /** Largest message either side sends or accepts. */
 #define XVMD_MSG_MAX (128 * 1024)
 /** Largest CONFIG attribute: a whole config file (domcfg's
  *  XVM_DOMCFG_TEXT_MAX; xvmd checks that they agree). */
 #define XVMD_CONFIG_MAX 65536
+
+/** Longest WAIT a request may ask for. */
+#define XVMD_WAIT_MAX_MS 600000u
 
 /** Longest VIFSPEC attribute. */
 #define XVMD_VIFSPEC_MAX 2048
@@ -69,7 +85,11 @@ enum xvmd_cmd {
     XVMD_CMD_START,   /* a defined (shut off) domain, from its record */
     XVMD_CMD_VIF_SET, /* change vif XVMD_A_VIF of a domain's record */
     XVMD_CMD_DOMIFLIST, /* a domain's vifs: one XVMD_A_VIFINFO each */
-    XVMD_CMD_MAX_ = XVMD_CMD_DOMIFLIST,
+    XVMD_CMD_DEFINE,    /* keep a record from a config, do not start it */
+    XVMD_CMD_REBOOT,    /* shut down, then start again from the record */
+    XVMD_CMD_AUTOSTART, /* start the domain when xvmd starts (AUTOSTART) */
+    XVMD_CMD_CONSOLE,   /* attach to a domain's console (one fd back) */
+    XVMD_CMD_MAX_ = XVMD_CMD_CONSOLE,
 };
 
 /** Top-level attributes. */
@@ -88,7 +108,9 @@ enum xvmd_attr {
     XVMD_A_VIF,       /* u32: a vif's index (VIF_SET) */
     XVMD_A_VIFSPEC,   /* string: `key=value,...` as in a vif entry */
     XVMD_A_VIFINFO,   /* nested XVMD_V_*, repeated: one vif (DOMIFLIST) */
-    XVMD_A_MAX_ = XVMD_A_VIFINFO,
+    XVMD_A_WAIT,      /* u32: ms CREATE/START wait for the vifs; 0 none */
+    XVMD_A_AUTOSTART, /* u32: 1 on, 0 off (AUTOSTART) */
+    XVMD_A_MAX_ = XVMD_A_AUTOSTART,
 };
 
 /** Attributes nested in XVMD_A_DOMAIN. */
@@ -102,7 +124,8 @@ enum xvmd_dom_attr {
     XVMD_D_MEMORY, /* u64, KiB */
     XVMD_D_VCPUS,  /* u32 */
     XVMD_D_PID,    /* u32, 0 when none */
-    XVMD_D_MAX_ = XVMD_D_PID,
+    XVMD_D_AUTOSTART, /* u32: 1 if it starts with xvmd */
+    XVMD_D_MAX_ = XVMD_D_AUTOSTART,
 };
 
 /** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
@@ -166,40 +189,30 @@ static inline const char *xvmd_state_str(uint32_t s)
     return s <= XVMD_STATE_MAX_ ? names[s] : "unknown";
 }
 
-/** What one attribute type must look like (see xvmd_msg_parse()). */
-struct xvmd_attr_policy {
-    uint16_t mnl_type; /**< enum mnl_attr_data_type; 0: attribute refused */
-    uint32_t max_len;  /**< payload bytes at most; 0: no limit but mnl's */
-};
-
-struct nlattr;
-
 /**
- * Validate @len bytes at @buf as exactly one message and index its
- * attributes into @tb (@max + 1 entries; a repeated attribute keeps its
- * last instance).  A @len that is not a multiple of 4 (libmnl never
- * builds one), attributes above @max, or whose policy entry is 0, or that
- * fail mnl_attr_validate() or the length limit, make it invalid.
- * @return the header, or NULL (invalid).
+ * Validate @len bytes at @buf as exactly one message, at most
+ * XVMD_MSG_MAX long, and index its attributes into @tb (@max + 1
+ * entries): xvm_msg_parse() (xvm/ctlmsg.h), the rule both control
+ * protocols share.  @return the header, or NULL (invalid).
  */
 XVN_EXPORT
 const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,
                                       const struct nlattr **tb,
                                       unsigned max,
-                                      const struct xvmd_attr_policy *pol);
+                                      const struct xvm_attr_policy *pol);
 
-/** As xvmd_msg_parse() for the attributes nested in @nest. */
+/** xvm_nest_parse(): the attributes nested in @nest. */
 XVN_EXPORT
 int xvmd_nest_parse(const struct nlattr *nest, const struct nlattr **tb,
-                    unsigned max, const struct xvmd_attr_policy *pol);
+                    unsigned max, const struct xvm_attr_policy *pol);
 
 /** Policy of requests, as xvmd checks them (xvmd_msg_parse()). */
-extern const struct xvmd_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_req_policy[XVMD_A_MAX_ + 1];
 /** Policy of replies, as xvmd_call_run() checks them. */
-extern const struct xvmd_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_reply_policy[XVMD_A_MAX_ + 1];
 /** Policy of XVMD_V_*. */
-extern const struct xvmd_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1];
 /** Policy of XVMD_D_* (both sides read or write them). */
-extern const struct xvmd_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
+extern const struct xvm_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1];
 
 #endif /* XVMD_PROTO_H */

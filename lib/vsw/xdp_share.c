@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A host NIC shared between the host's stack and the switch (see
+ * vsw/xdp_share.h for the design): the wire port of such a link wraps
+ *  - a net_af_xdp ethdev on rx queue 0, which loads and attaches our XDP
+ *    program (xdp_share.bpf.c, embedded here as xsh_bpf_obj and handed to
+ *    the PMD as /proc/self/fd/<memfd>), for the VNICs' unicast, and what
+ *    the switch sends;
+ *  - an AF_PACKET socket (TPACKET_V2 ring, so an idle poll costs no system
+ *    call) that takes the broadcast and multicast frames the program
+ *    passed to the host, for the switch's copy.
+ * After the PMD attached the program, we find it on the NIC and open its
+ * maps by name: the VNIC map is how the manager steers frames.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/ethtool.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/sockios.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <rte_ether.h>
+
+#include "vsw/xdp_share.h"
+#include "xdp_share_pvt.h"
+
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+#ifdef VSW_XDP_SHARE_BPF
+/* The compiled program (generated from xdp_share.bpf.c at build time). */
+extern const unsigned char xsh_bpf_obj[];
+extern const unsigned long xsh_bpf_obj_len;
+#endif
+
+/* The broadcast socket's ring: 512 frames of 2 KiB. */
+#define RING_FRAME 2048u
+#define RING_BLOCK (64u * 1024u)
+#define RING_BLOCKS 16u
+#define RING_FRAMES (RING_BLOCK / RING_FRAME * RING_BLOCKS)
+
+struct xsh_port {
+    struct vsw_port port;
+    struct vsw_port *eth; /* the net_af_xdp ethdev */
+    struct rte_mempool *pool;
+    int ifindex;
+    char ifname[IF_NAMESIZE];
+    uint32_t prog_id;
+    uint32_t map_ids[3];
+    int vnics_fd, stats_fd;
+    /* The broadcast socket and its ring. */
+    int pkt_fd;
+    uint8_t *ring;
+    uint32_t ring_next;
+    uint64_t group_rx, group_lost; /* fast path */
+    uint64_t sock_drops;           /* control thread (PACKET_STATISTICS) */
+    /* What to give back at close. */
+    bool was_promisc;
+    bool rxvlan_off;
+};
+
+static const struct vsw_port_ops xsh_ops;
+
+/* ---- the broadcast socket ---- */
+
+static uint16_t group_rx(struct xsh_port *x, struct rte_mbuf **pkts,
+                         uint16_t n)
+{
+    uint16_t got = 0;
+
+    while (got < n) {
+        struct tpacket2_hdr *h =
+            (void *)(x->ring + (size_t)x->ring_next * RING_FRAME);
+        uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+        struct rte_mbuf *m;
+
+        if (!(st & TP_STATUS_USER))
+            break;
+        m = rte_pktmbuf_alloc(x->pool);
+        if (!m || h->tp_snaplen != h->tp_len ||
+            h->tp_snaplen > rte_pktmbuf_tailroom(m) ||
+            ((st & TP_STATUS_VLAN_VALID) &&
+             (st & TP_STATUS_VLAN_TPID_VALID) &&
+             h->tp_vlan_tpid != RTE_ETHER_TYPE_VLAN)) {
+            /* No mbuf, cut short, or a tag we do not switch (802.1ad). */
+            rte_pktmbuf_free(m);
+            x->group_lost++;
+        } else {
+            memcpy(rte_pktmbuf_mtod(m, void *), (uint8_t *)h + h->tp_mac,
+                   h->tp_snaplen);
+            m->data_len = (uint16_t)h->tp_snaplen;
+            m->pkt_len = h->tp_snaplen;
+            if (st & TP_STATUS_VLAN_VALID) {
+                /* The kernel took the tag off into metadata. */
+                m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+                m->vlan_tci = h->tp_vlan_tci;
+            }
+            pkts[got++] = m;
+            x->group_rx++;
+        }
+        __atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+        x->ring_next = (x->ring_next + 1) % RING_FRAMES;
+    }
+    return got;
+}
+
+/*
+ * Received frames with the group bit only: "ldb [0]; jset #1; ret all;
+ * ret 0".  Outgoing ones are ignored by PACKET_IGNORE_OUTGOING.
+ */
+static int group_socket(struct xsh_port *x)
+{
+    static struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, 0x40000),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+    };
+    struct sock_fprog prog = {.len = 4, .filter = code};
+    struct tpacket_req req = {
+        .tp_block_size = RING_BLOCK,
+        .tp_block_nr = RING_BLOCKS,
+        .tp_frame_size = RING_FRAME,
+        .tp_frame_nr = RING_FRAMES,
+    };
+    struct sockaddr_ll sll = {
+        .sll_family = AF_PACKET,
+        .sll_protocol = htons(ETH_P_ALL),
+        .sll_ifindex = x->ifindex,
+    };
+    int one = 1, v2 = TPACKET_V2, fd;
+    void *ring;
+
+    /* Protocol 0: nothing arrives before the filter and bind. */
+    fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -errno;
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) <
+            0 ||
+        setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+                   sizeof(one)) < 0 ||
+        setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v2, sizeof(v2)) < 0 ||
+        setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+        goto fail;
+    ring = mmap(NULL, (size_t)RING_BLOCK * RING_BLOCKS, PROT_READ | PROT_WRITE,
+                MAP_SHARED, fd, 0);
+    if (ring == MAP_FAILED)
+        goto fail;
+    if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+        int e = errno;
+
+        munmap(ring, (size_t)RING_BLOCK * RING_BLOCKS);
+        close(fd);
+        return -e;
+    }
+    x->pkt_fd = fd;
+    x->ring = ring;
+    return 0;
+fail:
+    {
+        int e = errno;
+
+        close(fd);
+        return -e;
+    }
+}
+
+/* ---- the port ---- */
+
+static uint16_t xsh_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n)
+{
+    struct xsh_port *x = container_of(port, struct xsh_port, port);
+    uint16_t got = x->eth->ops->rx(x->eth, pkts, n);
+
+    if (got < n)
+        got += group_rx(x, pkts + got, n - got);
+    return got;
+}
+
+static uint16_t xsh_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n, enum vsw_drop *why)
+{
+    struct xsh_port *x = container_of(port, struct xsh_port, port);
+
+    return x->eth->ops->tx(x->eth, pkts, n, why);
+}
+
+static int if_ioctl(unsigned long req, struct ifreq *ifr)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+    if (fd < 0)
+        return -errno;
+    rc = ioctl(fd, req, ifr) < 0 ? -errno : 0;
+    close(fd);
+    return rc;
+}
+
+static int iface_flags(const char *ifname, short *flags, bool set)
+{
+    struct ifreq ifr;
+    int rc;
+
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+    if (!set) {
+        rc = if_ioctl(SIOCGIFFLAGS, &ifr);
+        *flags = ifr.ifr_flags;
+        return rc;
+    }
+    ifr.ifr_flags = *flags;
+    return if_ioctl(SIOCSIFFLAGS, &ifr);
+}
+
+/* The legacy ethtool flags (ETH_FLAG_RXVLAN: rx-vlan-hw-parse). */
+static int ethtool_flags(const char *ifname, uint32_t *flags, bool set)
+{
+    struct ethtool_value ev = {.cmd = set ? ETHTOOL_SFLAGS : ETHTOOL_GFLAGS,
+                               .data = set ? *flags : 0};
+    struct ifreq ifr;
+    int rc;
+
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+    ifr.ifr_data = (void *)&ev;
+    rc = if_ioctl(SIOCETHTOOL, &ifr);
+    if (rc == 0 && !set)
+        *flags = ev.data;
+    return rc;
+}
+
+/*
+ * Close the program's and maps' descriptors the PMD leaves open (DPDK
+ * 22.11 never closes the bpf_object it loaded), so that the kernel frees
+ * the program once it is detached.  Only descriptors of our ids.
+ */
+static void close_leftover_fds(const struct xsh_port *x)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[64], target[64];
+        int fd = atoi(e->d_name);
+        ssize_t len;
+        unsigned i;
+
+        if (e->d_name[0] == '.' || fd == dirfd(d))
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        len = readlink(path, target, sizeof(target) - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        if (strcmp(target, "anon_inode:bpf-prog") == 0) {
+            struct bpf_prog_info pi;
+            uint32_t plen = sizeof(pi);
+
+            memset(&pi, 0, sizeof(pi));
+            if (bpf_obj_get_info_by_fd(fd, &pi, &plen) == 0 &&
+                pi.id == x->prog_id)
+                close(fd);
+        } else if (strcmp(target, "anon_inode:bpf-map") == 0) {
+            struct bpf_map_info mi;
+            uint32_t mlen = sizeof(mi);
+
+            memset(&mi, 0, sizeof(mi));
+            if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0 ||
+                fd == x->vnics_fd || fd == x->stats_fd)
+                continue;
+            for (i = 0; i < 3; i++)
+                if (mi.id && mi.id == x->map_ids[i]) {
+                    close(fd);
+                    break;
+                }
+        }
+    }
+    closedir(d);
+}
+
+static void xsh_destroy(struct vsw_port *port)
+{
+    struct xsh_port *x = container_of(port, struct xsh_port, port);
+    uint32_t id = 0;
+
+    if (x->ring)
+        munmap(x->ring, (size_t)RING_BLOCK * RING_BLOCKS);
+    if (x->pkt_fd >= 0)
+        close(x->pkt_fd);
+    /* net_af_xdp's close deletes the socket and detaches the program. */
+    vsw_port_destroy(x->eth);
+    if (x->prog_id && bpf_xdp_query_id(x->ifindex, 0, &id) == 0 &&
+        id == x->prog_id) {
+        /* It did not: take ours off, and only ours. */
+        int pfd = bpf_prog_get_fd_by_id(x->prog_id);
+        LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = pfd);
+
+        if (pfd >= 0) {
+            bpf_xdp_detach(x->ifindex, XDP_FLAGS_REPLACE, &o);
+            close(pfd);
+        }
+    }
+    if (x->vnics_fd >= 0)
+        close(x->vnics_fd);
+    if (x->stats_fd >= 0)
+        close(x->stats_fd);
+    if (x->prog_id)
+        close_leftover_fds(x);
+    if (!x->was_promisc) {
+        short fl;
+
+        if (iface_flags(x->ifname, &fl, false) == 0 && (fl & IFF_PROMISC)) {
+            fl &= ~IFF_PROMISC;
+            iface_flags(x->ifname, &fl, true);
+        }
+    }
+    if (x->rxvlan_off) {
+        uint32_t fl;
+
+        if (ethtool_flags(x->ifname, &fl, false) == 0) {
+            fl |= ETH_FLAG_RXVLAN;
+            ethtool_flags(x->ifname, &fl, true);
+        }
+    }
+    free(x);
+}
+
+static const struct vsw_port_ops xsh_ops = {
+    .kind = "xdp-share",
+    .rx = xsh_rx,
+    .tx = xsh_tx,
+    .destroy = xsh_destroy,
+};
+
+/* ---- open ---- */
+
+const char *vsw_xdp_why_str(enum vsw_xdp_why why)
+{
+    switch (why) {
+    case VSW_XDP_OK:
+        return "shared";
+    case VSW_XDP_NOT_BUILT:
+        return "built without the XDP program (no clang)";
+    case VSW_XDP_NO_IFACE:
+        return "no such interface";
+    case VSW_XDP_NO_AF_XDP:
+        return "the kernel has no AF_XDP sockets";
+    case VSW_XDP_BUSY:
+        return "another XDP program is attached to the interface";
+    case VSW_XDP_MULTIQUEUE:
+        return "the interface has more than one rx queue";
+    case VSW_XDP_ATTACH:
+        return "net_af_xdp could not attach the program or open the socket";
+    case VSW_XDP_NO_MAP:
+        return "the XDP program's maps were not found";
+    case VSW_XDP_SOCKET:
+        return "the broadcast socket could not be opened";
+    }
+    return "unknown";
+}
+
+const char *vsw_xdp_mode_str(enum vsw_xdp_mode mode)
+{
+    return mode == VSW_XDP_MODE_NATIVE    ? "native"
+           : mode == VSW_XDP_MODE_GENERIC ? "generic"
+                                          : "none";
+}
+
+static uint32_t rx_queues(const char *ifname)
+{
+    char path[96];
+    struct dirent *e;
+    uint32_t n = 0;
+    DIR *d;
+
+    snprintf(path, sizeof(path), "/sys/class/net/%s/queues", ifname);
+    d = opendir(path);
+    if (!d)
+        return 1;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "rx-", 3) == 0)
+            n++;
+    closedir(d);
+    return n ? n : 1;
+}
+
+static enum vsw_xdp_mode mode_of(uint8_t attach_mode)
+{
+    return attach_mode == XDP_ATTACHED_DRV   ? VSW_XDP_MODE_NATIVE
+           : attach_mode == XDP_ATTACHED_SKB ? VSW_XDP_MODE_GENERIC
+                                             : VSW_XDP_MODE_NONE;
+}
+
+/* Our program on the NIC, and its maps.  @return 0 or -errno. */
+static int find_program(struct xsh_port *x, struct vsw_xdp_share_info *info)
+{
+    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    struct bpf_prog_info pi;
+    uint32_t ids[8], len = sizeof(pi), i;
+    int pfd, rc;
+
+    rc = bpf_xdp_query(x->ifindex, 0, &q);
+    if (rc < 0)
+        return rc;
+    if (!q.prog_id)
+        return -ENOENT;
+    info->mode = mode_of(q.attach_mode);
+    info->prog_id = x->prog_id = q.prog_id;
+    pfd = bpf_prog_get_fd_by_id(q.prog_id);
+    if (pfd < 0)
+        return -errno;
+    memset(&pi, 0, sizeof(pi));
+    pi.nr_map_ids = 8;
+    pi.map_ids = (uint64_t)(uintptr_t)ids;
+    rc = bpf_obj_get_info_by_fd(pfd, &pi, &len);
+    close(pfd);
+    if (rc < 0)
+        return rc;
+    if (strcmp(pi.name, XSH_PROG_NAME) != 0)
+        return -ENOENT;
+    for (i = 0; i < pi.nr_map_ids && i < 8; i++) {
+        struct bpf_map_info mi;
+        uint32_t mlen = sizeof(mi);
+        int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+        if (mfd < 0)
+            continue;
+        memset(&mi, 0, sizeof(mi));
+        if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) < 0) {
+            close(mfd);
+            continue;
+        }
+        if (strcmp(mi.name, XSH_VNICS_MAP) == 0 && x->vnics_fd < 0) {
+            x->vnics_fd = mfd;
+            x->map_ids[0] = mi.id;
+        } else if (strcmp(mi.name, XSH_STATS_MAP) == 0 && x->stats_fd < 0) {
+            x->stats_fd = mfd;
+            x->map_ids[1] = mi.id;
+        } else {
+            if (strcmp(mi.name, XSH_XSKS_MAP) == 0)
+                x->map_ids[2] = mi.id;
+            close(mfd);
+        }
+    }
+    return x->vnics_fd >= 0 && x->stats_fd >= 0 ? 0 : -ENOENT;
+}
+
+static struct vsw_port *fail(struct xsh_port *x, struct vsw_xdp_share_info *info,
+                             enum vsw_xdp_why why, int err)
+{
+    info->why = why;
+    if (x) {
+        x->port.ops = &xsh_ops;
+        xsh_destroy(&x->port);
+    }
+    errno = err;
+    return NULL;
+}
+
+struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
+                                         struct rte_mempool *pool,
+                                         struct vsw_xdp_share_info *info)
+{
+    struct vsw_xdp_share_info dummy;
+    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    char devargs[160];
+    struct xsh_port *x;
+    uint32_t ethfl;
+    short fl;
+    int fd, rc, ifindex;
+
+    if (!info)
+        info = &dummy;
+    memset(info, 0, sizeof(*info));
+    /* The name goes into devargs: no ',' or '=' in it. */
+    if (!ifname || !pool || !*ifname || strlen(ifname) >= IF_NAMESIZE ||
+        strpbrk(ifname, ",=")) {
+        errno = EINVAL;
+        info->why = VSW_XDP_NO_IFACE;
+        return NULL;
+    }
+#ifndef VSW_XDP_SHARE_BPF
+    return fail(NULL, info, VSW_XDP_NOT_BUILT, ENOTSUP);
+#else
+    ifindex = (int)if_nametoindex(ifname);
+    if (ifindex == 0)
+        return fail(NULL, info, VSW_XDP_NO_IFACE, ENODEV);
+    fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return fail(NULL, info, VSW_XDP_NO_AF_XDP, errno);
+    close(fd);
+    rc = bpf_xdp_query(ifindex, 0, &q);
+    if (rc < 0)
+        return fail(NULL, info, VSW_XDP_ATTACH, -rc);
+    if (q.prog_id || q.attach_mode != XDP_ATTACHED_NONE) {
+        info->prog_id = q.prog_id;
+        info->mode = mode_of(q.attach_mode);
+        return fail(NULL, info, VSW_XDP_BUSY, EBUSY);
+    }
+    info->rx_queues = rx_queues(ifname);
+    if (info->rx_queues > 1)
+        return fail(NULL, info, VSW_XDP_MULTIQUEUE, EOPNOTSUPP);
+
+    x = calloc(1, sizeof(*x));
+    if (!x)
+        return fail(NULL, info, VSW_XDP_ATTACH, ENOMEM);
+    x->pool = pool;
+    x->ifindex = ifindex;
+    x->pkt_fd = x->vnics_fd = x->stats_fd = -1;
+    snprintf(x->ifname, sizeof(x->ifname), "%s", ifname);
+    x->was_promisc = true; /* until we know */
+    if (iface_flags(ifname, &fl, false) == 0)
+        x->was_promisc = (fl & IFF_PROMISC) != 0;
+    /* XDP must see the tags: take rx-vlan offload off where it is on. */
+    if (ethtool_flags(ifname, &ethfl, false) == 0 &&
+        (ethfl & ETH_FLAG_RXVLAN)) {
+        ethfl &= ~ETH_FLAG_RXVLAN;
+        if (ethtool_flags(ifname, &ethfl, true) == 0)
+            x->rxvlan_off = info->rxvlan_off = true;
+    }
+
+    /* The PMD reads the object from a path: give it a memfd's. */
+    fd = memfd_create("xvnet-xdp-share.bpf.o", MFD_CLOEXEC);
+    if (fd < 0)
+        return fail(x, info, VSW_XDP_ATTACH, errno);
+    if (write(fd, xsh_bpf_obj, xsh_bpf_obj_len) != (ssize_t)xsh_bpf_obj_len) {
+        close(fd);
+        return fail(x, info, VSW_XDP_ATTACH, EIO);
+    }
+    snprintf(devargs, sizeof(devargs),
+             "net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1,"
+             "xdp_prog=/proc/self/fd/%d",
+             ifname, ifname, fd);
+    x->eth = vsw_port_ethdev_open(devargs, pool);
+    rc = errno;
+    close(fd);
+    if (!x->eth)
+        return fail(x, info, VSW_XDP_ATTACH, rc);
+    rc = find_program(x, info);
+    if (rc < 0)
+        return fail(x, info, VSW_XDP_NO_MAP, -rc);
+    rc = group_socket(x);
+    if (rc < 0)
+        return fail(x, info, VSW_XDP_SOCKET, -rc);
+
+    x->port.ops = &xsh_ops;
+    snprintf(x->port.name, sizeof(x->port.name), "%s", ifname);
+    x->port.rx_fd = -1;  /* polled, as the ethdev */
+    x->port.wake_fd = -1; /* net_af_xdp has no rx interrupt */
+    x->port.flags = x->eth->flags;
+    x->port.tx_offloads = x->eth->tx_offloads;
+    info->why = VSW_XDP_OK;
+    return &x->port;
+#endif
+}
+
+bool vsw_port_is_xdp_share(const struct vsw_port *port)
+{
+    return port && port->ops == &xsh_ops;
+}
+
+static int entry_key(const struct vsw_port *port, const uint8_t mac[6],
+                     uint16_t vid, struct xsh_key *k)
+{
+    static const uint8_t zero[6];
+
+    if (!vsw_port_is_xdp_share(port) || !mac || (mac[0] & 1) ||
+        memcmp(mac, zero, 6) == 0 || vid > 4094)
+        return -EINVAL;
+    memset(k, 0, sizeof(*k));
+    memcpy(k->mac, mac, 6);
+    k->vid = vid;
+    return 0;
+}
+
+int vsw_xdp_share_add(struct vsw_port *port, const uint8_t mac[6],
+                      uint16_t vid)
+{
+    struct xsh_val v = {0};
+    struct xsh_key k;
+    int rc = entry_key(port, mac, vid, &k);
+
+    if (rc < 0)
+        return rc;
+    rc = bpf_map_update_elem(
+        container_of(port, struct xsh_port, port)->vnics_fd, &k, &v, BPF_ANY);
+    return rc < 0 ? (rc == -E2BIG ? -ENOSPC : rc) : 0;
+}
+
+int vsw_xdp_share_del(struct vsw_port *port, const uint8_t mac[6],
+                      uint16_t vid)
+{
+    struct xsh_key k;
+    int rc = entry_key(port, mac, vid, &k);
+
+    if (rc < 0)
+        return rc;
+    return bpf_map_delete_elem(
+        container_of(port, struct xsh_port, port)->vnics_fd, &k);
+}
+
+int vsw_xdp_share_stats_get(const struct vsw_port *port,
+                            struct vsw_xdp_share_stats *st)
+{
+    struct xsh_port *x;
+    struct tpacket_stats ts;
+    socklen_t tl = sizeof(ts);
+    struct xsh_key k, next;
+    uint64_t *vals;
+    int ncpu, i, rc = 0;
+    uint32_t s;
+
+    if (!vsw_port_is_xdp_share(port) || !st)
+        return -EINVAL;
+    x = container_of(port, struct xsh_port, port);
+    memset(st, 0, sizeof(*st));
+    ncpu = libbpf_num_possible_cpus();
+    if (ncpu <= 0)
+        return ncpu < 0 ? ncpu : -EINVAL;
+    vals = calloc((size_t)ncpu, sizeof(*vals));
+    if (!vals)
+        return -ENOMEM;
+    for (s = 0; s < XSH_STAT_MAX && rc == 0; s++) {
+        uint64_t sum = 0;
+
+        rc = bpf_map_lookup_elem(x->stats_fd, &s, vals);
+        for (i = 0; rc == 0 && i < ncpu; i++)
+            sum += vals[i];
+        if (s == XSH_STAT_REDIRECT)
+            st->redirected = sum;
+        else if (s == XSH_STAT_GROUP)
+            st->group = sum;
+        else if (s == XSH_STAT_HOST)
+            st->host = sum;
+        else
+            st->nosock = sum;
+    }
+    free(vals);
+    /* PACKET_STATISTICS counts since its last read: keep the sum. */
+    if (getsockopt(x->pkt_fd, SOL_PACKET, PACKET_STATISTICS, &ts, &tl) == 0)
+        x->sock_drops += ts.tp_drops;
+    st->group_rx = __atomic_load_n(&x->group_rx, __ATOMIC_RELAXED);
+    st->group_lost =
+        __atomic_load_n(&x->group_lost, __ATOMIC_RELAXED) + x->sock_drops;
+    if (bpf_map_get_next_key(x->vnics_fd, NULL, &next) == 0) {
+        do {
+            st->entries++;
+            k = next;
+        } while (bpf_map_get_next_key(x->vnics_fd, &k, &next) == 0);
+    }
+    return rc;
+}
