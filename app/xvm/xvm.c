@@ -443,16 +443,6 @@ static int simple(uint16_t cmd, const char *dom, const char *done)
     return 0;
 }
 
-/* XenbusState as virsh-style words. */
-static const char *vif_state_str(uint32_t st)
-{
-    static const char *const names[] = {
-        "none", "initialising", "init-wait", "initialised", "connected",
-        "closing", "closed", "reconfiguring", "reconfigured"};
-
-    return st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
-}
-
 /* One line per vif of the DOMIFLIST reply in @c; the VNIC of a running
  * domain @id is xvm<id>_<n>.  @return vifs, or -1 on a malformed reply. */
 static int vifs_print(const struct xvmd_call *c, uint32_t id)
@@ -511,7 +501,7 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
             st = mnl_attr_get_u32(tb[XVMD_V_STATE]);
             printf("%-*s %-5s %-*s %-6s %-*s %-5s %-8s %s%s%s\n", wif,
                    ifname, "vnic", wsrc, src, "netif", wmac, mac, vlan, bw,
-                   id == XVMD_NO_ID ? "-" : vif_state_str(st),
+                   id == XVMD_NO_ID ? "-" : xvmd_vif_state_str(st),
                    tb[XVMD_V_ERROR] ? ": " : "",
                    tb[XVMD_V_ERROR] ? mnl_attr_get_str(tb[XVMD_V_ERROR])
                                     : "");
@@ -542,7 +532,7 @@ static int vifs_brief(const char *dom, uint32_t id)
                mnl_attr_get_str(tb[XVMD_V_LINK]),
                id == XVMD_NO_ID
                    ? "shut off"
-                   : vif_state_str(mnl_attr_get_u32(tb[XVMD_V_STATE])));
+                   : xvmd_vif_state_str(mnl_attr_get_u32(tb[XVMD_V_STATE])));
         if (id != XVMD_NO_ID)
             printf(" (VNIC xvm%u_%u)", id, mnl_attr_get_u32(tb[XVMD_V_INDEX]));
         putchar('\n');

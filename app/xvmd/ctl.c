@@ -263,16 +263,6 @@ static int wait_park(struct xvmd *x, int sock, const struct nlmsghdr *nlh,
     return 0;
 }
 
-/* XenbusState names, as `xvm domiflist` shows them. */
-static const char *xb_state(unsigned st)
-{
-    static const char *const names[] = {
-        "none",    "initialising", "init-wait",     "initialised", "connected",
-        "closing", "closed",       "reconfiguring", "reconfigured"};
-
-    return st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
-}
-
 /*
  * Where the vifs of @dom are: 1 all Connected, -1 one failed (an error
  * node, or an end closing or closed), 0 not yet.  With @why (@timeout:
@@ -322,7 +312,7 @@ static int vifs_state(struct xvmd *x, const struct xvmd_dom *dom, char *why,
         else
             snprintf(why + used, len - used,
                      "\n  vif %u on %s: backend %s, frontend %s", n,
-                     dom->cfg.vifs[n].link, xb_state(be), xb_state(fe));
+                     dom->cfg.vifs[n].link, xvmd_vif_state_str(be), xvmd_vif_state_str(fe));
         used += strlen(why + used);
     }
     return all ? 1 : failed ? -1 : 0;

@@ -189,6 +189,17 @@ static inline const char *xvmd_state_str(uint32_t s)
     return s <= XVMD_STATE_MAX_ ? names[s] : "unknown";
 }
 
+/** A XenbusState (XVMD_V_STATE) as `xvm domiflist` and xvmd's messages
+ *  name it: "connected", "closed", ...; "unknown" for a bad value. */
+static inline const char *xvmd_vif_state_str(uint32_t s)
+{
+    static const char *const names[] = {
+        "none",    "initialising", "init-wait",     "initialised", "connected",
+        "closing", "closed",       "reconfiguring", "reconfigured"};
+
+    return s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
 /**
  * Validate @len bytes at @buf as exactly one message, at most
  * XVMD_MSG_MAX long, and index its attributes into @tb (@max + 1
