@@ -181,6 +181,22 @@ bool vnic_mtu_fits(const struct vsw_vnic_conf *vc, char *why, size_t len)
  * Check every property of @args against the VNIC @vc, changing @vc and
  * collecting *@mods.  Warns about each bad one.  @return false if any.
  */
+/* The property of @a, or -1 after saying why not (unknown, no value). */
+static int prop_arg_id(const struct dl_proparg *a, bool reset)
+{
+    int id = dl_prop_lookup(a->name);
+
+    if (id < 0) {
+        warn("invalid link property '%s'", a->name);
+        return -1;
+    }
+    if (!reset && !a->has_val) {
+        warn("no value specified for '%s'", a->name);
+        return -1;
+    }
+    return id;
+}
+
 static bool props_check(struct dl_proparg *args, int n, bool reset,
                         const char *link, enum vsw_class cls,
                         struct vsw_vnic_conf *vc, uint32_t *mods)
@@ -193,14 +209,8 @@ static bool props_check(struct dl_proparg *args, int n, bool reset,
     for (i = 0; i < n; i++) {
         enum dl_status st;
 
-        id = dl_prop_lookup(args[i].name);
+        id = prop_arg_id(&args[i], reset);
         if (id < 0) {
-            warn("invalid link property '%s'", args[i].name);
-            ok = false;
-            continue;
-        }
-        if (!reset && !args[i].has_val) {
-            warn("no value specified for '%s'", args[i].name);
             ok = false;
             continue;
         }
@@ -270,14 +280,8 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
     for (i = 0; i < n; i++) {
         enum dl_status st;
 
-        id = dl_prop_lookup(args[i].name);
+        id = prop_arg_id(&args[i], reset);
         if (id < 0) {
-            warn("invalid link property '%s'", args[i].name);
-            ok = false;
-            continue;
-        }
-        if (!reset && !args[i].has_val) {
-            warn("no value specified for '%s'", args[i].name);
             ok = false;
             continue;
         }

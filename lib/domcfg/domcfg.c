@@ -437,16 +437,19 @@ int xvm_vifcfg_update(struct xvm_vifcfg *vif, const char *spec, size_t len,
     return rc;
 }
 
-/* After `vif =`: [ "..." , ... ] with newlines allowed inside. */
-static int vif_list(struct parser *ps, const struct tok *open,
-                    struct xvm_domcfg *cfg)
+/*
+ * After `<key> =` whose value opened with @open: [ "...", ... ], newlines
+ * allowed inside; @item takes each string in turn.
+ */
+static int str_list(struct parser *ps, const struct tok *open,
+                    const char *key,
+                    int (*item)(struct parser *ps, const struct tok *t,
+                                void *arg),
+                    void *arg)
 {
     struct tok t;
     int rc, want_item = 1;
 
-    if (open->kind != TOK_LBRACK)
-        return cfg_error(ps, open->line, "vif",
-                         "expected a list [ \"...\", ... ]");
     for (;;) {
         rc = tok_next(ps, &t);
         if (rc < 0)
@@ -454,7 +457,7 @@ static int vif_list(struct parser *ps, const struct tok *open,
         if (t.kind == TOK_EOL)
             continue;
         if (t.kind == TOK_EOF)
-            return cfg_error(ps, open->line, "vif", "unterminated list");
+            return cfg_error(ps, open->line, key, "unterminated list");
         if (t.kind == TOK_RBRACK)
             return 0;
         if (t.kind == TOK_COMMA && !want_item) {
@@ -462,18 +465,39 @@ static int vif_list(struct parser *ps, const struct tok *open,
             continue;
         }
         if (t.kind != TOK_STRING || !want_item)
-            return cfg_error(ps, t.line, "vif",
+            return cfg_error(ps, t.line, key,
                              want_item ? "expected a string in double quotes"
                                        : "expected ',' or ']'");
-        if (cfg->nr_vifs == XVM_DOMCFG_VIFS_MAX)
-            return cfg_error(ps, t.line, "vif", "more than %d vifs",
-                             XVM_DOMCFG_VIFS_MAX);
-        rc = vif_parse(ps, &t, &cfg->vifs[cfg->nr_vifs]);
+        rc = item(ps, &t, arg);
         if (rc < 0)
             return rc;
-        cfg->nr_vifs++;
         want_item = 0;
     }
+}
+
+/* One vif entry of the list. */
+static int vif_one(struct parser *ps, const struct tok *t, void *arg)
+{
+    struct xvm_domcfg *cfg = arg;
+    int rc;
+
+    if (cfg->nr_vifs == XVM_DOMCFG_VIFS_MAX)
+        return cfg_error(ps, t->line, "vif", "more than %d vifs",
+                         XVM_DOMCFG_VIFS_MAX);
+    rc = vif_parse(ps, t, &cfg->vifs[cfg->nr_vifs]);
+    if (rc == 0)
+        cfg->nr_vifs++;
+    return rc;
+}
+
+/* After `vif =`: [ "..." , ... ] with newlines allowed inside. */
+static int vif_list(struct parser *ps, const struct tok *open,
+                    struct xvm_domcfg *cfg)
+{
+    if (open->kind != TOK_LBRACK)
+        return cfg_error(ps, open->line, "vif",
+                         "expected a list [ \"...\", ... ]");
+    return str_list(ps, open, "vif", vif_one, cfg);
 }
 
 /* Append one string of the init command to @cfg->init. */
@@ -501,6 +525,24 @@ static int init_add(struct parser *ps, const struct tok *t,
     return 0;
 }
 
+struct init_arg {
+    struct xvm_domcfg *cfg;
+    size_t *used;
+};
+
+/* One string of an init list: the first is the program's absolute path. */
+static int init_item(struct parser *ps, const struct tok *t, void *arg)
+{
+    struct init_arg *ia = arg;
+
+    if (ia->cfg->init_argc == 0 && (t->len == 0 || t->s[0] != '/'))
+        return cfg_error(ps, t->line, "init",
+                         "\"%.*s\": the program of a list must be an "
+                         "absolute path (a string is run by /bin/sh)",
+                         (int)(t->len > 80 ? 80 : t->len), t->s);
+    return init_add(ps, t, ia->cfg, ia->used);
+}
+
 /*
  * `init = "command line"` (run by /bin/sh -c) or `init = [ "/path",
  * "arg", ... ]` (run as is), newlines allowed inside the list.
@@ -508,9 +550,9 @@ static int init_add(struct parser *ps, const struct tok *t,
 static int init_value(struct parser *ps, const struct tok *v,
                       struct xvm_domcfg *cfg)
 {
-    struct tok t;
+    struct init_arg ia;
     size_t used = 0, i;
-    int rc, want_item = 1;
+    int rc;
 
     if (v->kind == TOK_STRING) {
         for (i = 0; i < v->len && (v->s[i] == ' ' || v->s[i] == '\t'); i++)
@@ -525,34 +567,11 @@ static int init_value(struct parser *ps, const struct tok *v,
                          "expected a command line in double quotes or a "
                          "list [ \"/program\", \"arg\", ... ]");
     cfg->init_kind = XVM_INIT_EXEC;
-    for (;;) {
-        rc = tok_next(ps, &t);
-        if (rc < 0)
-            return rc;
-        if (t.kind == TOK_EOL)
-            continue;
-        if (t.kind == TOK_EOF)
-            return cfg_error(ps, v->line, "init", "unterminated list");
-        if (t.kind == TOK_RBRACK)
-            break;
-        if (t.kind == TOK_COMMA && !want_item) {
-            want_item = 1;
-            continue;
-        }
-        if (t.kind != TOK_STRING || !want_item)
-            return cfg_error(ps, t.line, "init",
-                             want_item ? "expected a string in double quotes"
-                                       : "expected ',' or ']'");
-        if (cfg->init_argc == 0 && (t.len == 0 || t.s[0] != '/'))
-            return cfg_error(ps, t.line, "init",
-                             "\"%.*s\": the program of a list must be an "
-                             "absolute path (a string is run by /bin/sh)",
-                             (int)(t.len > 80 ? 80 : t.len), t.s);
-        rc = init_add(ps, &t, cfg, &used);
-        if (rc < 0)
-            return rc;
-        want_item = 0;
-    }
+    ia.cfg = cfg;
+    ia.used = &used;
+    rc = str_list(ps, v, "init", init_item, &ia);
+    if (rc < 0)
+        return rc;
     if (cfg->init_argc == 0)
         return cfg_error(ps, v->line, "init", "empty list: expected the "
                          "program and its arguments");
