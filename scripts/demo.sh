@@ -8,7 +8,6 @@ XVMD=$B/app/xvmd/xvmd
 XVM_BIN=$B/app/xvm/xvm
 PROCDOM=$B/app/xvm-procdom/xvm-procdom
 VSWITCHD=$B/app/vswitchd/vswitchd
-VSWCTL=$B/app/vswctl/vswctl
 DLADM=$B/app/dladm/dladm
 SNOOP=$B/app/snoop/snoop
 
@@ -79,14 +78,15 @@ wait_until 5 grep -q "listening on" "$T/xvmd.log"
 ip netns add "$NS_OUT"
 ip link add "$VETH_SW" type veth peer name "$VETH_OUT"
 ip link set "$VETH_OUT" netns "$NS_OUT"
+ip -n "$NS_OUT" link set "$VETH_OUT" up
 ip link set "$VETH_SW" up
 "$VSWITCHD" -S "$T/vsw-state" -F "$PREFIX" -m 128 -x "$XENSTORED_PATH" \
     >"$T/vswitchd.out" \
     2>"$T/vswitchd.log" &
 VSWD_PID=$!
 wait_until 15 grep -q "ready on" "$T/vswitchd.out"
-"$VSWCTL" link-create phys0 phys \
-    "net_af_packet0,iface=$VETH_SW" >/dev/null
+echo "(every host NIC is a datalink under its own name; the veth stands for one)"
+show "dladm show-phys $VETH_SW"; dladm show-phys "$VETH_SW"
 show "dladm create-etherstub stub0"; dladm create-etherstub stub0
 show "dladm show-link"; dladm show-link
 
