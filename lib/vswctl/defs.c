@@ -98,6 +98,19 @@ const char *vsw_class_str(enum vsw_class c)
     return "?";
 }
 
+const char *vsw_nic_attach_str(enum vsw_nic_attach a)
+{
+    switch (a) {
+    case VSW_NIC_ATTACH_NONE: return "";
+    case VSW_NIC_ATTACH_XDP: return "xdp";
+    case VSW_NIC_ATTACH_AF_PACKET: return "af_packet";
+    case VSW_NIC_ATTACH_DPDK: return "dpdk";
+    case VSW_NIC_ATTACH_OTHER: return "other";
+    case VSW_NIC_ATTACH__MAX: break;
+    }
+    return "other";
+}
+
 const char *vsw_drop_str(enum vsw_drop d)
 {
     static const char *const names[VSW_DROP__MAX] = {

@@ -53,6 +53,8 @@ const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1] = {
     [VSW_A_CAP_FILTER] = {MNL_TYPE_NUL_STRING, VSW_CAP_FILTER_MAX},
     [VSW_A_IFNAME] = {MNL_TYPE_NUL_STRING, VSW_IFNAMSIZ},
     [VSW_A_LINK_FLAGS] = {MNL_TYPE_U32, 0},
+    [VSW_A_NIC_ATTACH] = {MNL_TYPE_U8, 0},
+    [VSW_A_NIC_WHY] = {MNL_TYPE_NUL_STRING, VSW_WHYSIZ},
 };
 
 /* Every counter is a u64. */
@@ -88,6 +90,10 @@ void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
         mnl_attr_put_strz(nlh, VSW_A_IFNAME, lc->ifname);
     if (lc->flags)
         mnl_attr_put_u32(nlh, VSW_A_LINK_FLAGS, lc->flags);
+    if (lc->attach)
+        mnl_attr_put_u8(nlh, VSW_A_NIC_ATTACH, (uint8_t)lc->attach);
+    if (lc->attach_why[0])
+        mnl_attr_put_strz(nlh, VSW_A_NIC_WHY, lc->attach_why);
 }
 
 int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
@@ -114,6 +120,14 @@ int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
         str_get(lc->ifname, sizeof(lc->ifname), tb[VSW_A_IFNAME]);
     if (tb[VSW_A_LINK_FLAGS])
         lc->flags = mnl_attr_get_u32(tb[VSW_A_LINK_FLAGS]);
+    if (tb[VSW_A_NIC_ATTACH]) {
+        uint8_t a = mnl_attr_get_u8(tb[VSW_A_NIC_ATTACH]);
+
+        lc->attach = a < VSW_NIC_ATTACH__MAX ? (enum vsw_nic_attach)a
+                                             : VSW_NIC_ATTACH_OTHER;
+    }
+    if (tb[VSW_A_NIC_WHY])
+        str_get(lc->attach_why, sizeof(lc->attach_why), tb[VSW_A_NIC_WHY]);
     return 0;
 }
 

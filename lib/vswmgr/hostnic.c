@@ -41,6 +41,7 @@
 
 #include "xvm/ctlmsg.h"
 #include "mgr_pvt.h"
+#include "vsw/xdp_share.h"
 #include "vswctl/ctl.h"
 #include "xvm/log.h"
 
@@ -162,8 +163,13 @@ void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
     bool up;
 
     snprintf(lc->ifname, sizeof(lc->ifname), "%s", ml->ifname);
-    if (ml->origin == ORIGIN_NIC)
+    if (ml->origin == ORIGIN_NIC) {
         lc->flags |= VSW_LINK_F_HOSTNIC;
+        lc->attach = ml->l && vsw_link_port(ml->l) ? ml->attach
+                                                   : VSW_NIC_ATTACH_NONE;
+        snprintf(lc->attach_why, sizeof(lc->attach_why), "%s",
+                 ml->attach_why);
+    }
     if (!nic)
         return; /* state unknown: no device */
     up = nic->n.admin_up && nic->n.carrier;
@@ -175,30 +181,86 @@ void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
 /* ---- the wire: attach, release, follow the NIC ---- */
 
 /*
- * The one place the switch takes hold of a host NIC: open the port that
- * becomes the wire of the NIC's link @ifname, and say in @devargs (which
- * the link reports) what was opened.  The host keeps using the NIC.
- *
- * Now: a DPDK net_af_packet port, a PACKET_MMAP socket on the NIC beside
- * the kernel's stack ("net_af_packet_<ifname>,iface=<ifname>"; the vdev
- * bus takes any name that begins with the driver's).  Another mode, e.g.
- * an AF_XDP port sharing the NIC's queues with the host, is a port kind
- * registered with vsw_port_class_register() and named by
- * vsw_mgr_params.nic_port_kind: it is opened here with the NIC's name
- * (vsw_port_args.name) and the packet pool, must pass the host's own
- * traffic on to the host, and gives the NIC back when destroyed.
+ * XDP first (vsw/xdp_share.h): the NIC stays the host's, and only the
+ * frames of the link's VNICs are steered to the switch (the switch tells
+ * the port each VNIC's (MAC, VID) through vsw_port_ops.ucast_add).
+ * @return the port, or NULL with why not in @ml->attach_why, logged once
+ * per NIC and reason.
  */
-static struct vsw_port *hostnic_attach(struct vsw_mgr *m, const char *ifname,
-                                       char *devargs, size_t len, char *err,
-                                       size_t errlen, int *rc)
+static struct vsw_port *hostnic_xdp(struct vsw_mgr *m, struct mlink *ml)
 {
+    struct mnic *nic = nic_find(m, ml->ifname);
+    struct vsw_xdp_share_info info;
+    struct vsw_port *port;
+
+    port = vsw_port_xdp_share_open(ml->ifname, m->pool, &info);
+    if (port) {
+        snprintf(ml->conf.devargs, sizeof(ml->conf.devargs),
+                 "net_af_xdp_%s,iface=%s", ml->ifname, ml->ifname);
+        ml->attach = VSW_NIC_ATTACH_XDP;
+        xvm_log_info("link %s: NIC %s shared with the host through XDP "
+                     "(%s mode, program %u)", ml->conf.name, ml->ifname,
+                     vsw_xdp_mode_str(info.mode), info.prog_id);
+        if (nic)
+            nic->why_logged[0] = '\0';
+        return port;
+    }
+    if (info.why == VSW_XDP_BUSY && info.prog_id)
+        snprintf(ml->attach_why, sizeof(ml->attach_why), "%s (id %u)",
+                 vsw_xdp_why_str(info.why), info.prog_id);
+    else if (info.why == VSW_XDP_ATTACH)
+        snprintf(ml->attach_why, sizeof(ml->attach_why), "%s: %s",
+                 vsw_xdp_why_str(info.why), strerror(errno));
+    else
+        snprintf(ml->attach_why, sizeof(ml->attach_why), "%s",
+                 vsw_xdp_why_str(info.why));
+    if (!nic || strcmp(nic->why_logged, ml->attach_why) != 0)
+        xvm_log_warn("link %s: NIC %s cannot be shared through XDP (%s): "
+                     "af_packet instead", ml->conf.name, ml->ifname,
+                     ml->attach_why);
+    if (nic)
+        snprintf(nic->why_logged, sizeof(nic->why_logged), "%s",
+                 ml->attach_why);
+    return NULL;
+}
+
+/*
+ * The one place the switch takes hold of a host NIC: open the port that
+ * becomes the wire of the NIC's link @ml, and say in its devargs (which
+ * the link reports) what was opened, in ml->attach how, and in
+ * ml->attach_why why not through XDP.  The host keeps using the NIC.
+ *
+ *  - XDP and AF_XDP (hostnic_xdp()), the default: the host's stack sees
+ *    only what is not the VNICs'.
+ *  - Where the NIC cannot take our XDP program (another program on it,
+ *    more than one rx queue, no AF_XDP, MTU above 1500, built without
+ *    clang, ...): a DPDK net_af_packet port, a PACKET_MMAP socket on the
+ *    NIC beside the kernel's stack ("net_af_packet_<ifname>,iface=
+ *    <ifname>"; the vdev bus takes any name that begins with the
+ *    driver's).
+ *  - Tests: a port kind registered with vsw_port_class_register() and
+ *    named by vsw_mgr_params.nic_port_kind, opened with the NIC's name
+ *    (vsw_port_args.name) and the packet pool; it must pass the host's
+ *    own traffic on to the host, and give the NIC back when destroyed.
+ */
+static struct vsw_port *hostnic_attach(struct vsw_mgr *m, struct mlink *ml,
+                                       char *err, size_t errlen, int *rc)
+{
+    const char *ifname = ml->ifname;
+    char *devargs = ml->conf.devargs;
+    size_t len = sizeof(ml->conf.devargs);
     struct vsw_port_args a = {.name = ifname};
     const char *kind = m->nic_kind ? m->nic_kind : "ethdev";
     struct vsw_port *port;
 
+    ml->attach = VSW_NIC_ATTACH_NONE;
+    ml->attach_why[0] = '\0';
     if (m->nic_kind) {
         snprintf(devargs, len, "%s:%s", kind, ifname);
     } else {
+        port = hostnic_xdp(m, ml);
+        if (port)
+            return port;
         snprintf(devargs, len, "net_af_packet_%s,iface=%s", ifname, ifname);
         a.devargs = devargs;
     }
@@ -207,7 +269,9 @@ static struct vsw_port *hostnic_attach(struct vsw_mgr *m, const char *ifname,
         *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
                    "cannot attach to NIC '%s': %s", ifname, strerror(errno));
         devargs[0] = '\0';
+        return NULL;
     }
+    ml->attach = m->nic_kind ? VSW_NIC_ATTACH_OTHER : VSW_NIC_ATTACH_AF_PACKET;
     return port;
 }
 
@@ -255,8 +319,7 @@ struct vsw_port *link_wire_open(struct vsw_mgr *m, struct mlink *ml,
     /* What to give back: a NIC we know nothing of is left as it is. */
     ml->nic_promisc = nic ? nic->n.promisc : true;
     if (ml->origin == ORIGIN_NIC) {
-        port = hostnic_attach(m, ml->ifname, ml->conf.devargs,
-                              sizeof(ml->conf.devargs), err, errlen, rc);
+        port = hostnic_attach(m, ml, err, errlen, rc);
         if (!port)
             hostif_claims_release(&ml->nics);
         return port;
@@ -290,8 +353,9 @@ void nic_wire_release(struct vsw_mgr *m, struct mlink *ml)
      * the port): unless it was so before, it is not any more.  Other
      * port kinds give back what they took themselves. */
     if (!ml->ifname[0] || ml->nic_promisc || !nic_find(m, ml->ifname) ||
-        (ml->origin == ORIGIN_NIC && m->nic_kind) || n == 0 ||
-        n >= sizeof(name))
+        (ml->origin == ORIGIN_NIC &&
+         ml->attach != VSW_NIC_ATTACH_AF_PACKET) ||
+        n == 0 || n >= sizeof(name))
         return;
     memcpy(name, ml->conf.devargs, n);
     name[n] = '\0';
@@ -315,8 +379,10 @@ static int wire_attach(struct vsw_mgr *m, struct mlink *ml, char *err,
         nic_wire_release(m, ml);
         vsw_port_destroy(port);
         hostif_claims_release(&ml->nics);
-        if (ml->origin == ORIGIN_NIC)
+        if (ml->origin == ORIGIN_NIC) {
             ml->conf.devargs[0] = '\0';
+            ml->attach = VSW_NIC_ATTACH_NONE;
+        }
         return fail(m, VSW_ST_NONE, err, errlen, rc,
                     "cannot attach to NIC '%s': %s", ml->ifname,
                     strerror(-rc));
@@ -405,6 +471,8 @@ void nic_link_settle(struct vsw_mgr *m, struct mlink *ml)
             xvm_log_info("link %s: no VNIC left, released NIC %s (%s)",
                          ml->conf.name, ml->ifname, ml->conf.devargs);
         ml->conf.devargs[0] = '\0';
+        ml->attach = VSW_NIC_ATTACH_NONE;
+        ml->attach_why[0] = '\0';
     }
     TAILQ_FOREACH(mv, &m->vnics, entry)
         if (mv->ml == ml)
@@ -437,8 +505,10 @@ static void wires_lost(struct vsw_mgr *m, const char *ifname)
         xvm_log_warn("link %s: NIC %s went away (%s closed); its VNICs "
                      "have no wire until it comes back",
                      ml->conf.name, ifname, ml->conf.devargs);
-        if (ml->origin == ORIGIN_NIC)
+        if (ml->origin == ORIGIN_NIC) {
             ml->conf.devargs[0] = '\0';
+            ml->attach = VSW_NIC_ATTACH_NONE;
+        }
         ml->attach_warned = false;
     }
 }

@@ -432,6 +432,12 @@ void mgr_link_info(struct vsw_mgr *m, struct mlink *ml)
                                                : VSW_LINK_STATE_UNKNOWN;
     lc->duplex = 0;
     lc->flags = ml->l && vsw_link_port(ml->l) ? VSW_LINK_F_ATTACHED : 0;
+    /* A configured link's wire is its devargs' (a NIC's link: its own). */
+    lc->attach = !(lc->flags & VSW_LINK_F_ATTACHED) ? VSW_NIC_ATTACH_NONE
+                 : strncmp(lc->devargs, "net_af_packet", 13) == 0
+                     ? VSW_NIC_ATTACH_AF_PACKET
+                     : VSW_NIC_ATTACH_DPDK;
+    lc->attach_why[0] = '\0';
     if (ml->ifname[0]) {
         nic_link_info(m, ml);
         return;

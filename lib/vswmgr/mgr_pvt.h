@@ -37,6 +37,10 @@ struct mlink {
     struct hostif_claims nics; /* the host interfaces its wire drives,
                                   locked against other vswitchds */
     bool attach_warned; /* a failed attach was logged; not again */
+    /* A NIC's link: how its wire holds the NIC, and why not by XDP
+     * (hostnic_attach()). */
+    enum vsw_nic_attach attach;
+    char attach_why[VSW_WHYSIZ];
     TAILQ_ENTRY(mlink) entry;
 };
 
@@ -54,6 +58,8 @@ struct mvnic {
 /* A host NIC as rtnetlink last told it. */
 struct mnic {
     struct vsw_hostnic n;
+    char why_logged[VSW_WHYSIZ]; /* why XDP could not be used, as last
+                                    logged (once per reason) */
     TAILQ_ENTRY(mnic) entry;
 };
 

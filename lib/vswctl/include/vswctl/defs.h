@@ -119,6 +119,24 @@ enum vsw_link_state {
 /** The switch holds the link's wire (a DPDK port) now. */
 #define VSW_LINK_F_ATTACHED 0x2u
 
+/**
+ * How the switch holds a physical link's wire (reported; dladm show-phys
+ * ATTACH).
+ */
+enum vsw_nic_attach {
+    VSW_NIC_ATTACH_NONE = 0,  /**< not attached (no VNIC running) */
+    VSW_NIC_ATTACH_XDP,       /**< shared with the host: XDP + AF_XDP */
+    VSW_NIC_ATTACH_AF_PACKET, /**< shared with the host: AF_PACKET */
+    VSW_NIC_ATTACH_DPDK,      /**< a DPDK port of its own: a configured
+                                   link's devargs (not net_af_packet),
+                                   or a NIC with nicmode=dedicated */
+    VSW_NIC_ATTACH_OTHER,     /**< a port kind of the manager's
+                                   parameters (tests) */
+    VSW_NIC_ATTACH__MAX
+};
+/** Size of a link's attach_why. */
+#define VSW_WHYSIZ 96
+
 /** A physical link or an etherstub, as created and as reported. */
 struct vsw_link_conf {
     char name[LP_NAMSIZ];
@@ -136,6 +154,12 @@ struct vsw_link_conf {
     uint8_t duplex;                 /**< 0 unknown, 1 half, 2 full */
     char ifname[VSW_IFNAMSIZ];      /**< the host NIC that is its wire */
     uint32_t flags;                 /**< VSW_LINK_F_* */
+    /** A host NIC's link: how it is attached now. */
+    enum vsw_nic_attach attach;
+    /** ... and why not through XDP when it is af_packet (or when the
+     *  last attempt failed): "another XDP program is attached to the
+     *  interface"; "" otherwise. */
+    char attach_why[VSW_WHYSIZ];
 };
 
 /** How a VNIC got its MAC address. */
@@ -206,6 +230,10 @@ int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
 XVN_EXPORT
 const char *vsw_class_str(enum vsw_class c);
+/** "xdp", "af_packet", "dpdk", "other"; "" when not attached.  Never
+ *  NULL. */
+XVN_EXPORT
+const char *vsw_nic_attach_str(enum vsw_nic_attach a);
 /** Short name of a drop reason ("policer", ...); never NULL. */
 XVN_EXPORT
 const char *vsw_drop_str(enum vsw_drop d);
