@@ -43,6 +43,8 @@
 #include "mgr_pvt.h"
 #include "vsw/xdp_share.h"
 #include "vswctl/ctl.h"
+#include "vswctl/nicdev.h"
+#include "vswmgr/conf.h"
 #include "xvm/log.h"
 
 #ifndef IFF_LOWER_UP
@@ -169,6 +171,9 @@ void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
                                                    : VSW_NIC_ATTACH_NONE;
         snprintf(lc->attach_why, sizeof(lc->attach_why), "%s",
                  ml->attach_why);
+        lc->nicmode = ml->nicmode;
+        snprintf(lc->pci, sizeof(lc->pci), "%s",
+                 ml->nicmode == VSW_NICMODE_DEDICATED ? ml->pci : "");
     }
     if (!nic)
         return; /* state unknown: no device */
@@ -225,6 +230,52 @@ static struct vsw_port *hostnic_xdp(struct vsw_mgr *m, struct mlink *ml)
 }
 
 /*
+ * nicmode=dedicated: the NIC, bound to vfio-pci by now, is DPDK's PCI
+ * driver's for the switch alone (its kernel interface is gone).  What
+ * set-linkprop checked is checked again, the binding with it.
+ */
+static struct vsw_port *hostnic_dedicated(struct vsw_mgr *m,
+                                          struct mlink *ml, char *err,
+                                          size_t errlen, int *rc)
+{
+    char why[512];
+    struct rte_eth_dev_info di;
+    struct vsw_port *port;
+    uint16_t pid;
+
+    if (vsw_nic_dedicated_lacks(NULL, ml->pci, 0, NULL, NULL, why,
+                                sizeof(why))) {
+        *rc = fail(m, VSW_ST_DEDICATE, err, errlen, -EOPNOTSUPP,
+                   "link %s (nicmode=dedicated): %s", ml->conf.name, why);
+        return NULL;
+    }
+    if (!m->pci_bus) {
+        *rc = fail(m, VSW_ST_NOPCIBUS, err, errlen, -EOPNOTSUPP,
+                   "link %s (nicmode=dedicated): vswitchd runs without "
+                   "PCI devices (-P) or hugepages", ml->conf.name);
+        return NULL;
+    }
+    /* The EAL's scan at start may have probed it: the port probes and
+     * removes it itself. */
+    if (rte_eth_dev_get_port_by_name(ml->pci, &pid) == 0 &&
+        rte_eth_dev_info_get(pid, &di) == 0) {
+        rte_eth_dev_close(pid);
+        rte_dev_remove(di.device);
+    }
+    snprintf(ml->conf.devargs, sizeof(ml->conf.devargs), "%s", ml->pci);
+    port = vsw_port_ethdev_open(ml->pci, m->pool);
+    if (!port) {
+        *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                   "cannot attach to PCI device %s of link %s: %s", ml->pci,
+                   ml->conf.name, strerror(errno));
+        ml->conf.devargs[0] = '\0';
+        return NULL;
+    }
+    ml->attach = VSW_NIC_ATTACH_DEDICATED;
+    return port;
+}
+
+/*
  * The one place the switch takes hold of a host NIC: open the port that
  * becomes the wire of the NIC's link @ml, and say in its devargs (which
  * the link reports) what was opened, in ml->attach how, and in
@@ -238,6 +289,9 @@ static struct vsw_port *hostnic_xdp(struct vsw_mgr *m, struct mlink *ml)
  *    NIC beside the kernel's stack ("net_af_packet_<ifname>,iface=
  *    <ifname>"; the vdev bus takes any name that begins with the
  *    driver's).
+ *  - nicmode=dedicated (hostnic_dedicated()): DPDK's PCI driver on the
+ *    NIC's PCI address, the NIC bound to vfio-pci; the host has no
+ *    interface for it then.
  *  - Tests: a port kind registered with vsw_port_class_register() and
  *    named by vsw_mgr_params.nic_port_kind, opened with the NIC's name
  *    (vsw_port_args.name) and the packet pool; it must pass the host's
@@ -255,6 +309,8 @@ static struct vsw_port *hostnic_attach(struct vsw_mgr *m, struct mlink *ml,
 
     ml->attach = VSW_NIC_ATTACH_NONE;
     ml->attach_why[0] = '\0';
+    if (ml->nicmode == VSW_NICMODE_DEDICATED)
+        return hostnic_dedicated(m, ml, err, errlen, rc);
     if (m->nic_kind) {
         snprintf(devargs, len, "%s:%s", kind, ifname);
     } else {
@@ -433,8 +489,10 @@ int nic_link_ready(struct vsw_mgr *m, struct mlink *ml, bool admin,
                         strerror(errno));
         made = true;
     }
-    /* Attached, or waiting for its NIC. */
-    if (vsw_link_port(ml->l) || !nic_find(m, ml->ifname))
+    /* Attached, or waiting for its NIC (a dedicated NIC has no
+     * interface: vfio-pci has it). */
+    if (vsw_link_port(ml->l) ||
+        (!nic_find(m, ml->ifname) && ml->nicmode != VSW_NICMODE_DEDICATED))
         return 0;
     rc = wire_attach(m, ml, err, errlen);
     if (rc == 0)
@@ -477,6 +535,9 @@ void nic_link_settle(struct vsw_mgr *m, struct mlink *ml)
     TAILQ_FOREACH(mv, &m->vnics, entry)
         if (mv->ml == ml)
             return;
+    if (ml->nicmode != VSW_NICMODE_SHARED ||
+        ml->nicmode_saved != VSW_NICMODE_SHARED)
+        return;
     TAILQ_REMOVE(&m->links, ml, entry);
     free(ml);
 }
@@ -625,6 +686,11 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
             ml = &tmp;
         }
         mgr_link_info(m, ml);
+        if (persistent) {
+            ml->conf.nicmode = ml->nicmode_saved;
+            if (ml->nicmode_saved == VSW_NICMODE_SHARED)
+                ml->conf.pci[0] = '\0';
+        }
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
@@ -632,14 +698,124 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
     /* Then those gone (or not come yet) that VNICs wait for. */
     TAILQ_FOREACH(ml, &m->links, entry) {
         if (ml->origin != ORIGIN_NIC || nic_find(m, ml->ifname) ||
-            (persistent && !has_persistent_vnic(m, ml)))
+            (persistent && !has_persistent_vnic(m, ml) &&
+             ml->nicmode_saved == VSW_NICMODE_SHARED))
             continue;
         mgr_link_info(m, ml);
+        if (persistent)
+            ml->conf.nicmode = ml->nicmode_saved;
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+/* ---- nicmode: shared with the host, or dedicated to the switch ---- */
+
+int vsw_mgr_link_set_nicmode(struct vsw_mgr *m, const char *name,
+                             enum vsw_nicmode mode, bool temporary,
+                             char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    enum vsw_nicmode old, old_saved;
+    char pci[VSW_PCISIZ] = "", old_pci[sizeof(ml->pci)];
+    char why[512];
+    int rc;
+
+    if (!ml && !nic_listed(m, name))
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", name);
+    if (ml && ml->origin != ORIGIN_NIC)
+        return fail(m, VSW_ST_NOTNIC, err, errlen, -EOPNOTSUPP,
+                    "'%s' is not a host NIC's own link: it has no nicmode",
+                    name);
+    if (mode != VSW_NICMODE_SHARED && mode != VSW_NICMODE_DEDICATED)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "invalid nicmode %d", (int)mode);
+    if (ml && ml->l && mode != ml->nicmode)
+        return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                    "link busy: VNICs run over '%s'", name);
+    if (mode == VSW_NICMODE_DEDICATED) {
+        /* Bound to vfio-pci later: the interface goes with the binding
+         * (the first VNIC checks it). */
+        if (vsw_nic_dedicated_lacks(name, ml ? ml->pci : NULL,
+                                    VSW_DED_NOT_BOUND, pci, NULL, why,
+                                    sizeof(why)))
+            return fail(m, VSW_ST_DEDICATE, err, errlen, -EOPNOTSUPP,
+                        "cannot dedicate NIC '%s': %s", name, why);
+        if (!m->pci_bus)
+            return fail(m, VSW_ST_NOPCIBUS, err, errlen, -EOPNOTSUPP,
+                        "cannot dedicate NIC '%s': vswitchd runs without "
+                        "PCI devices (-P) or without hugepages", name);
+    }
+    if (!ml && !(ml = nic_link_get(m, name, true)))
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
+    old = ml->nicmode;
+    old_saved = ml->nicmode_saved;
+    memcpy(old_pci, ml->pci, sizeof(old_pci));
+    ml->nicmode = mode;
+    if (!temporary)
+        ml->nicmode_saved = mode;
+    if (pci[0])
+        snprintf(ml->pci, sizeof(ml->pci), "%s", pci);
+    rc = temporary ? 0 : mgr_state_save(m, err, errlen);
+    if (rc < 0) {
+        ml->nicmode = old;
+        ml->nicmode_saved = old_saved;
+        memcpy(ml->pci, old_pci, sizeof(old_pci));
+    } else if (mode != old) {
+        xvm_log_info("link %s: nicmode=%s%s%s", name, vsw_nicmode_str(mode),
+                     mode == VSW_NICMODE_DEDICATED ? ", PCI device " : "",
+                     mode == VSW_NICMODE_DEDICATED ? ml->pci : "");
+    }
+    nic_link_settle(m, ml);
+    return rc;
+}
+
+int nic_conf_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                  bool persistent, char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, lc->name);
+
+    if (!persistent)
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                    "nic '%s': nicmode belongs to the state file (dladm "
+                    "set-linkprop -p nicmode)", lc->name);
+    if (lc->pci[0] && !vsw_pci_addr_ok(lc->pci))
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                    "nic '%s': invalid pci '%s'", lc->name, lc->pci);
+    if (ml && ml->origin != ORIGIN_NIC)
+        return fail(m, VSW_ST_NONE, err, errlen, -EEXIST,
+                    "nic '%s': the name is another link's", lc->name);
+    /* The files may name a NIC that is not there (a dedicated one's
+     * interface is gone). */
+    if (!ml && !(ml = nic_link_get(m, lc->name, false)))
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                    "nic '%s': not a NIC's name", lc->name);
+    ml->nicmode = ml->nicmode_saved = lc->nicmode;
+    snprintf(ml->pci, sizeof(ml->pci), "%s", lc->pci);
+    nic_link_settle(m, ml);
+    return 0;
+}
+
+void nic_conf_save(struct vsw_mgr *m, FILE *f)
+{
+    char line[VSW_CONF_LINE_MAX];
+    struct vsw_link_conf lc;
+    const struct mlink *ml;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin != ORIGIN_NIC ||
+            ml->nicmode_saved == VSW_NICMODE_SHARED)
+            continue;
+        memset(&lc, 0, sizeof(lc));
+        snprintf(lc.name, sizeof(lc.name), "%s", ml->conf.name);
+        lc.nicmode = ml->nicmode_saved;
+        snprintf(lc.pci, sizeof(lc.pci), "%s", ml->pci);
+        vsw_conf_format_nic(&lc, line, sizeof(line));
+        fputs(line, f);
+    }
 }
 
 /* ---- the MTU ---- */

@@ -57,6 +57,11 @@ enum vsw_status {
                                  name and goes with the NIC */
     VSW_ST_NICGONE,         /**< the link's host NIC is not there */
     VSW_ST_READONLY,        /**< the connection may only read (EPERM) */
+    VSW_ST_NOTNIC,          /**< not a host NIC's own link (nicmode) */
+    VSW_ST_DEDICATE,        /**< the NIC cannot be dedicated (what it
+                                 lacks: vswctl/nicdev.h) */
+    VSW_ST_NOPCIBUS,        /**< vswitchd runs without PCI devices (-P)
+                                 or without hugepages */
     VSW_ST__MAX
 };
 
@@ -132,8 +137,21 @@ enum vsw_nic_attach {
                                    or a NIC with nicmode=dedicated */
     VSW_NIC_ATTACH_OTHER,     /**< a port kind of the manager's
                                    parameters (tests) */
+    VSW_NIC_ATTACH_DEDICATED, /**< the NIC is the switch's alone: a DPDK
+                                   PCI driver (nicmode=dedicated) */
     VSW_NIC_ATTACH__MAX
 };
+/**
+ * Who has a host NIC (the link property nicmode of a NIC's own link).
+ * SHARED: the host keeps the NIC and its addresses, VNICs are carved
+ * from it (XDP, else af_packet).  DEDICATED: the NIC is bound to vfio-pci
+ * and driven by DPDK's PCI driver for the switch alone.
+ */
+enum vsw_nicmode {
+    VSW_NICMODE_SHARED = 0,
+    VSW_NICMODE_DEDICATED = 1,
+};
+
 /** Size of a link's attach_why. */
 #define VSW_WHYSIZ 96
 
@@ -160,6 +178,10 @@ struct vsw_link_conf {
      *  last attempt failed): "another XDP program is attached to the
      *  interface"; "" otherwise. */
     char attach_why[VSW_WHYSIZ];
+    /** A NIC's own link: nicmode, and for a dedicated one the NIC's PCI
+     *  address ("0000:03:00.0"). */
+    enum vsw_nicmode nicmode;
+    char pci[16];
 };
 
 /** How a VNIC got its MAC address. */
@@ -230,10 +252,16 @@ int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
 XVN_EXPORT
 const char *vsw_class_str(enum vsw_class c);
-/** "xdp", "af_packet", "dpdk", "other"; "" when not attached.  Never
- *  NULL. */
+/** "xdp", "af_packet", "dpdk", "dedicated", "other"; "" when not
+ *  attached.  Never NULL. */
 XVN_EXPORT
 const char *vsw_nic_attach_str(enum vsw_nic_attach a);
+/** "shared" or "dedicated"; never NULL. */
+XVN_EXPORT
+const char *vsw_nicmode_str(enum vsw_nicmode mode);
+/** Parse "shared" or "dedicated".  @return 0 or -EINVAL. */
+XVN_EXPORT
+int vsw_nicmode_parse(const char *s, enum vsw_nicmode *mode);
 /** Short name of a drop reason ("policer", ...); never NULL. */
 XVN_EXPORT
 const char *vsw_drop_str(enum vsw_drop d);
