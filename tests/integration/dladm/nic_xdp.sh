@@ -15,8 +15,9 @@
 #   - with another XDP program on the NIC the link falls back to
 #     af_packet, leaves that program alone, says why in show-phys (ATTACH
 #     af_packet, REASON) and logs it once, and still carries traffic;
-#   - nicmode=dedicated is refused here (no vfio-pci NIC, no hugepages),
-#     clearly, on the NIC's link; and refused on VNICs and etherstubs.
+#   - nicmode=dedicated is refused here (a veth is no PCI device; no
+#     hugepages), saying what lacks, with nothing changed; a bad value,
+#     and nicmode on an etherstub or a VNIC, are refused too.
 . "$(dirname "$0")/lib.sh"
 dl_require tcpdump
 [ -x "${XDP_SHARE_PROBE:-}" ] || skip "XDP_SHARE_PROBE not set (run through meson test)"
@@ -195,4 +196,38 @@ else
         fail "the other program did not stay"
     ip link set dev "$NIC" xdp off
 fi
+note "nicmode=dedicated is refused here, and only a NIC's link has it"
+[ "$(dl show-linkprop -c -o value,default,possible -p nicmode "$NIC")" = \
+    "shared:shared:shared,dedicated" ] ||
+    fail "show-linkprop nicmode: $(dl show-linkprop -c -o value,default,possible -p nicmode "$NIC")"
+before=$(cat "$STATE/datalink.conf" 2>/dev/null)
+out=$(dl set-linkprop -p nicmode=dedicated "$NIC" 2>&1)
+rc=$?
+echo "$out"
+[ $rc = 1 ] || fail "dedicated accepted (rc $rc)"
+echo "$out" | grep -q "^dladm: warning: cannot set link property 'nicmode' on '$NIC': $NIC is not a PCI device" ||
+    fail "the refusal does not say the NIC is not a PCI device: $out"
+if [ "$(cat /sys/kernel/mm/hugepages/*/nr_hugepages 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')" = 0 ]; then
+    echo "$out" | grep -q "no hugepages are reserved" ||
+        fail "the refusal does not name the missing hugepages: $out"
+fi
+[ "$(dl show-linkprop -c -o value -p nicmode "$NIC")" = shared ] ||
+    fail "nicmode changed"
+[ "$(cat "$STATE/datalink.conf" 2>/dev/null)" = "$before" ] ||
+    fail "the state file changed"
+out=$(dl set-linkprop -p nicmode=fast "$NIC" 2>&1)
+[ $? = 1 ] && [ "$out" = "dladm: warning: link property 'nicmode' must be one of: shared,dedicated" ] ||
+    fail "a bad value: '$out'"
+dl set-linkprop -p nicmode=shared "$NIC" || fail "nicmode=shared refused"
+dl reset-linkprop -p nicmode "$NIC" || fail "reset-linkprop -p nicmode"
+dl create-etherstub -t stub0 || fail "create-etherstub"
+dl create-vnic -t -l stub0 vnic3 || fail "create-vnic over stub0"
+for l in stub0 vnic3; do
+    out=$(dl set-linkprop -p nicmode=dedicated "$l" 2>&1)
+    [ $? = 1 ] && [ "$out" = "dladm: warning: cannot set link property 'nicmode' on '$l': not a host NIC's own link" ] ||
+        fail "nicmode on $l: '$out'"
+    [ "$(dl show-linkprop -c -o perm,value -p nicmode "$l")" = "r-:" ] ||
+        fail "show-linkprop nicmode $l: $(dl show-linkprop -c -o perm,value -p nicmode "$l")"
+done
+dl delete-vnic vnic3 && dl delete-etherstub stub0 || fail "cleanup"
 echo PASS
