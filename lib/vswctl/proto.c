@@ -135,9 +135,10 @@ int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
     if (tb[VSW_A_NIC_WHY])
         str_get(lc->attach_why, sizeof(lc->attach_why), tb[VSW_A_NIC_WHY]);
     if (tb[VSW_A_NICMODE])
-        lc->nicmode = mnl_attr_get_u8(tb[VSW_A_NICMODE]) == VSW_NICMODE_DEDICATED
-                          ? VSW_NICMODE_DEDICATED
-                          : VSW_NICMODE_SHARED;
+        lc->nicmode =
+            mnl_attr_get_u8(tb[VSW_A_NICMODE]) == VSW_NICMODE_DEDICATED
+                ? VSW_NICMODE_DEDICATED
+                : VSW_NICMODE_SHARED;
     if (tb[VSW_A_PCI])
         str_get(lc->pci, sizeof(lc->pci), tb[VSW_A_PCI]);
     return 0;

@@ -14,7 +14,8 @@
  *  - A NIC's link has a record (struct mlink, ORIGIN_NIC) only while VNIC
  *    records sit on it, or while its nicmode is not shared (a dedicated
  *    NIC's interface is gone: vfio-pci has it; the state file keeps the
- *    persistent nicmode as a "nic" line).  The switch link and its wire are made with the
+ *    persistent nicmode as a "nic" line).  The switch link and its wire
+ *    are made with the
  *    first running VNIC (nic_link_ready(): hostnic_attach(), the one place
  *    a NIC is attached: XDP shared with the host, else af_packet, or
  *    dedicated) and go with the last (nic_link_settle()).
