@@ -212,7 +212,7 @@ void do_show_link(int argc, char **argv, const char *use)
 /* ---- show-phys ---- */
 
 enum { PF_LINK, PF_MEDIA, PF_STATE, PF_SPEED, PF_DUPLEX, PF_DEVICE,
-       PF_FLAGS };
+       PF_FLAGS, PF_ATTACH, PF_REASON };
 
 static const struct ofmt_field phys_fields[] = {
     {"LINK", 13, PF_LINK},
@@ -222,6 +222,8 @@ static const struct ofmt_field phys_fields[] = {
     {"DUPLEX", 10, PF_DUPLEX},
     {"DEVICE", 13, PF_DEVICE},
     {"FLAGS", 7, PF_FLAGS},
+    {"ATTACH", 10, PF_ATTACH},
+    {"REASON", 40, PF_REASON},
     {NULL, 0, 0},
 };
 
@@ -230,6 +232,7 @@ struct phys_row {
     enum vsw_link_state state;
     uint32_t speed;
     uint8_t duplex;
+    const struct vsw_link_conf *lc;
 };
 
 static void phys_field(int id, const void *row, char *buf, size_t len)
@@ -248,6 +251,19 @@ static void phys_field(int id, const void *row, char *buf, size_t len)
         break;
     case PF_DEVICE: snprintf(buf, len, "%s", r->device); break;
     case PF_FLAGS: snprintf(buf, len, "-----"); break;
+    /* How the switch holds the wire; a NIC's link with no VNIC running
+     * is not attached.  Not known for the persistent configuration. */
+    case PF_ATTACH:
+        snprintf(buf, len, "%s", r->lc && r->lc->attach
+                                     ? vsw_nic_attach_str(r->lc->attach)
+                                     : "--");
+        break;
+    /* Why a NIC's link is not attached through XDP. */
+    case PF_REASON:
+        snprintf(buf, len, "%s", r->lc && r->lc->attach_why[0]
+                                     ? r->lc->attach_why
+                                     : "--");
+        break;
     }
 }
 
@@ -278,7 +294,8 @@ static int phys_print(const struct vsw_link_conf *lc, void *arg)
 {
     struct show_phys *s = arg;
     char dev[VSW_DEVARGSIZ];
-    struct phys_row r = {lc->name, dev, lc->state, lc->speed, lc->duplex};
+    struct phys_row r = {lc->name, dev, lc->state, lc->speed, lc->duplex,
+                         lc};
 
     if (lc->cls != VSW_CLASS_PHYS ||
         (s->name && strcmp(s->name, lc->name) != 0))
@@ -301,7 +318,7 @@ void do_show_phys(int argc, char **argv, const char *use)
     s.name = lo.name;
     s.o = ofmt_open(lo.fields, lo.persistent ? "link,device,media,flags"
                                              : "link,media,state,speed,"
-                                               "duplex,device",
+                                               "duplex,device,attach",
                     phys_fields, lo.parsable, phys_field);
     if (!s.o)
         die("invalid field(s) specified");

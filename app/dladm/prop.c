@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "ofmt.h"
+#include "vswctl/nicdev.h"
 
 #define PROPSTR_MAX 2048
 
@@ -257,11 +258,75 @@ static int mtu_user_cb(const struct vsw_vnic_conf *vc, void *arg)
     return 0;
 }
 
+/* The MTU of @link (@lc) becomes @mtu, on its NIC; exits on failure. */
+static void link_set_mtu(const char *link, uint16_t mtu, const char *verb,
+                         bool temp)
+{
+    struct mtu_user u = {.link = link, .mtu = mtu};
+
+    if (dl_vnic_walk(handle(), NULL, false, mtu_user_cb, &u) == DL_OK &&
+        u.vnic[0]) {
+        warn("cannot %s link property 'mtu' on '%s': VNIC %s over it has "
+             "mtu %u", verb, link, u.vnic, u.has);
+        exit(1);
+    }
+    if (dl_link_set_mtu(handle(), link, mtu, temp) != DL_OK) {
+        warn("cannot %s link property 'mtu' on '%s': %s", verb, link,
+             dl_errmsg(handle()));
+        exit(1);
+    }
+}
+
+/* Whether VNIC @vc is over the link u->link (u->has counts them). */
+static int vnic_over_cb(const struct vsw_vnic_conf *vc, void *arg)
+{
+    struct mtu_user *u = arg;
+
+    if (strcmp(vc->link, u->link) == 0 && !u->vnic[0])
+        snprintf(u->vnic, sizeof(u->vnic), "%s", vc->name);
+    return 0;
+}
+
 /*
- * set-linkprop / reset-linkprop of a link that is not a VNIC: only the
- * MTU of a physical link over a host NIC can change, on the NIC.  A reset
- * names it (-p mtu): the NIC's MTU is the host's own setting, which a
- * reset of everything leaves alone.
+ * The nicmode of NIC link @link becomes @mode; exits on failure.  What
+ * dedicating the NIC lacks is said here, all of it (vswitchd checks again
+ * and adds its own conditions): its binding to vfio-pci is not, since
+ * the binding takes the interface away (the first VNIC checks it).
+ */
+static void link_set_nicmode(const struct vsw_link_conf *lc,
+                             enum vsw_nicmode mode, const char *verb,
+                             bool temp)
+{
+    struct mtu_user u = {.link = lc->name};
+    char why[1024];
+
+    if (dl_vnic_walk(handle(), NULL, false, vnic_over_cb, &u) == DL_OK &&
+        u.vnic[0] && mode != lc->nicmode) {
+        warn("cannot %s link property 'nicmode' on '%s': %s (VNIC %s is "
+             "over it)", verb, lc->name, dl_status_str(DL_LINKBUSY), u.vnic);
+        exit(1);
+    }
+    if (mode == VSW_NICMODE_DEDICATED &&
+        vsw_nic_dedicated_lacks(lc->ifname[0] ? lc->ifname : lc->name,
+                                lc->pci, VSW_DED_NOT_BOUND, NULL, NULL, why,
+                                sizeof(why))) {
+        warn("cannot %s link property 'nicmode' on '%s': %s", verb,
+             lc->name, why);
+        exit(1);
+    }
+    if (dl_link_set_nicmode(handle(), lc->name, mode, temp) != DL_OK) {
+        warn("cannot %s link property 'nicmode' on '%s': %s", verb,
+             lc->name, dl_errmsg(handle()));
+        exit(1);
+    }
+}
+
+/*
+ * set-linkprop / reset-linkprop of a link that is not a VNIC: the MTU of
+ * a physical link over a host NIC, on the NIC, and the nicmode of a NIC's
+ * own link.  A reset names them (-p mtu): the NIC's MTU is the host's own
+ * setting, which a reset of everything leaves alone.  Everything is
+ * checked before anything changes.
  */
 static void link_setprop(struct dl_proparg *args, int n, bool reset,
                          const char *link, bool temp)
@@ -269,9 +334,9 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
     const char *verb = reset ? "reset" : "set";
     struct vsw_link_conf lc;
     struct vsw_vnic_conf vc;
-    struct mtu_user u = {.link = link};
+    enum vsw_nicmode mode = VSW_NICMODE_SHARED;
+    bool ok = true, set_mtu = false, set_mode = false;
     char why[256];
-    bool ok = true;
     int i, id;
 
     if (dl_link_get(handle(), link, &lc) != DL_OK)
@@ -285,14 +350,29 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
             ok = false;
             continue;
         }
+        if (id == DL_PROP_NICMODE &&
+            !dl_link_prop_settable((enum dl_prop_id)id, &lc)) {
+            warn("cannot %s link property '%s' on '%s': %s", verb,
+                 args[i].name, link, dl_status_str(DL_NOTNIC));
+            ok = false;
+            continue;
+        }
         if (!dl_link_prop_settable((enum dl_prop_id)id, &lc)) {
             warn("cannot %s link property '%s' on '%s': %s", verb,
                  args[i].name, link, dl_status_str(DL_PROPRDONLY));
             ok = false;
             continue;
         }
-        st = dl_prop_parse((enum dl_prop_id)id, reset ? NULL : args[i].val,
-                           &vc, why, sizeof(why));
+        if (id == DL_PROP_NICMODE) {
+            st = dl_nicmode_parse(reset ? NULL : args[i].val, &mode, why,
+                                  sizeof(why));
+            set_mode = true;
+        } else {
+            st = dl_prop_parse((enum dl_prop_id)id,
+                               reset ? NULL : args[i].val, &vc, why,
+                               sizeof(why));
+            set_mtu = true;
+        }
         if (st == DL_BADVAL) {
             warn("link property '%s' must be one of: %s", args[i].name, why);
             ok = false;
@@ -304,18 +384,10 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
     }
     if (!ok)
         exit(1);
-    u.mtu = vc.mtu ? vc.mtu : LP_MTU_DEFAULT;
-    if (dl_vnic_walk(handle(), NULL, false, mtu_user_cb, &u) == DL_OK &&
-        u.vnic[0]) {
-        warn("cannot %s link property 'mtu' on '%s': VNIC %s over it has "
-             "mtu %u", verb, link, u.vnic, u.has);
-        exit(1);
-    }
-    if (dl_link_set_mtu(handle(), link, (uint16_t)u.mtu, temp) != DL_OK) {
-        warn("cannot %s link property 'mtu' on '%s': %s", verb, link,
-             dl_errmsg(handle()));
-        exit(1);
-    }
+    if (set_mode)
+        link_set_nicmode(&lc, mode, verb, temp);
+    if (set_mtu)
+        link_set_mtu(link, vc.mtu ? vc.mtu : LP_MTU_DEFAULT, verb, temp);
 }
 
 static void set_linkprop(int argc, char **argv, const char *use, bool reset)
@@ -350,12 +422,15 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
     if (n == 0) { /* reset: every property (links: none, see above) */
         if (cls != VSW_CLASS_VNIC)
             return;
+        /* A VNIC's properties: nicmode is a NIC's link's. */
         for (i = 0; i < DL_PROP__MAX; i++) {
-            memset(&args[i], 0, sizeof(args[i]));
-            snprintf(args[i].name, sizeof(args[i].name), "%s",
+            if (i == DL_PROP_NICMODE)
+                continue;
+            memset(&args[n], 0, sizeof(args[n]));
+            snprintf(args[n].name, sizeof(args[n].name), "%s",
                      dl_prop_name((enum dl_prop_id)i));
+            n++;
         }
-        n = DL_PROP__MAX;
     }
     if (cls != VSW_CLASS_VNIC) {
         link_setprop(args, n, reset, link, temp);

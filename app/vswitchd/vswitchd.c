@@ -64,6 +64,7 @@ struct opts {
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned mem_mb;
     bool pci;
+    bool huge; /* the EAL runs on hugepages (some were free at start) */
     int eal_argc; /* extra EAL options after "--" */
     char **eal_argv;
 };
@@ -274,7 +275,7 @@ static void cpu_default(char *buf, size_t len)
     snprintf(buf, len, "%d", last);
 }
 
-static int eal_start(const struct opts *o)
+static int eal_start(struct opts *o)
 {
     static char prefix[128], mem[16], cpu[16];
     char *argv[EAL_ARGS_MAX];
@@ -291,7 +292,8 @@ static int eal_start(const struct opts *o)
     argv[argc++] = cpu;
     if (!o->pci)
         argv[argc++] = "--no-pci";
-    if (hugepages_free() == 0) {
+    o->huge = hugepages_free() > 0;
+    if (!o->huge) {
         snprintf(mem, sizeof(mem), "%u", o->mem_mb);
         argv[argc++] = "--no-huge";
         argv[argc++] = "-m";
@@ -342,8 +344,11 @@ static int setup_config(struct vsw_mgr *m, const struct opts *o)
 static int run(const struct opts *o, struct rte_mempool *pool)
 {
     struct vsw_switch_params sp = {.pool = pool};
+    /* A NIC may be dedicated (vfio-pci) only on the PCI bus, with
+     * hugepages. */
     struct vsw_mgr_params mp = {.pool = pool, .state_dir = o->state_dir,
-                                .hostnics = true};
+                                .hostnics = true,
+                                .pci_bus = o->pci && o->huge};
     struct vsw_switch *sw;
     struct vsw_mgr *m;
     struct server *srv;

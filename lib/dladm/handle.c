@@ -50,6 +50,11 @@ static const char *const status_str[DL_STATUS__MAX] = {
                     "there while the NIC is"),
     [DL_NICGONE] = "the link's NIC is not present",
     [DL_NEEDROOT] = "permission denied (needs root)",
+    [DL_NOTNIC] = "not a host NIC's own link",
+    [DL_DEDICATE] = "the NIC lacks what dedicating it takes (see vswitchd's "
+                    "log)",
+    [DL_NOPCIBUS] = ("vswitchd runs without PCI devices (-P) or without "
+                     "hugepages"),
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -103,6 +108,9 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_HOSTNIC] = DL_HOSTNIC,
         [VSW_ST_NICGONE] = DL_NICGONE,
         [VSW_ST_READONLY] = DL_NEEDROOT,
+        [VSW_ST_NOTNIC] = DL_NOTNIC,
+        [VSW_ST_DEDICATE] = DL_DEDICATE,
+        [VSW_ST_NOPCIBUS] = DL_NOPCIBUS,
     };
     enum vsw_status code = vsw_client_status(h->c);
 
@@ -288,6 +296,12 @@ enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
                                uint16_t mtu, bool temporary)
 {
     return done(h, vsw_client_link_set_mtu(h->c, name, mtu, temporary));
+}
+
+enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,
+                                   enum vsw_nicmode mode, bool temporary)
+{
+    return done(h, vsw_client_link_set_nicmode(h->c, name, mode, temporary));
 }
 
 static int link_copy(const struct vsw_link_conf *lc, void *arg)

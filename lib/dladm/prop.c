@@ -163,7 +163,23 @@ static const struct prop props[DL_PROP__MAX] = {
     [DL_PROP_ALLOWED_IPS] = {"allowed-ips", VSW_MOD_ALLOWED_IPS, "",
                              ips_get, ips_set},
     [DL_PROP_MTU] = {"mtu", VSW_MOD_MTU, NULL, mtu_get, mtu_set},
+    /* A NIC's own link's (dl_link_prop_value()); no VNIC has it. */
+    [DL_PROP_NICMODE] = {"nicmode", 0, "shared,dedicated", NULL, NULL},
 };
+
+enum dl_status dl_nicmode_parse(const char *val, enum vsw_nicmode *mode,
+                                char *why, size_t whylen)
+{
+    if (!val) {
+        *mode = VSW_NICMODE_SHARED;
+        return DL_OK;
+    }
+    if (vsw_nicmode_parse(val, mode) < 0) {
+        snprintf(why, whylen, "%s", props[DL_PROP_NICMODE].possible);
+        return DL_BADVAL;
+    }
+    return DL_OK;
+}
 
 int dl_prop_lookup(const char *name)
 {
@@ -202,13 +218,37 @@ static void link_value(enum dl_prop_id id, enum dl_prop_val which,
 bool dl_link_prop_settable(enum dl_prop_id id,
                            const struct vsw_link_conf *lc)
 {
+    if (id == DL_PROP_NICMODE)
+        return lc->cls == VSW_CLASS_PHYS && (lc->flags & VSW_LINK_F_HOSTNIC);
     return id == DL_PROP_MTU && lc->cls == VSW_CLASS_PHYS && lc->ifname[0];
+}
+
+static void nicmode_value(enum dl_prop_val which,
+                          const struct vsw_link_conf *lc, char *buf,
+                          size_t len)
+{
+    bool nic = dl_link_prop_settable(DL_PROP_NICMODE, lc);
+    const char *v = "";
+
+    switch (which) {
+    case DL_VAL_CURRENT: v = nic ? vsw_nicmode_str(lc->nicmode) : ""; break;
+    case DL_VAL_PERM: v = nic ? "rw" : "r-"; break;
+    case DL_VAL_DEFAULT: v = nic ? "shared" : ""; break;
+    case DL_VAL_POSSIBLE:
+        v = nic ? props[DL_PROP_NICMODE].possible : "";
+        break;
+    }
+    snprintf(buf, len, "%s", v);
 }
 
 void dl_link_prop_value(enum dl_prop_id id, enum dl_prop_val which,
                         const struct vsw_link_conf *lc, char *buf,
                         size_t len)
 {
+    if (id == DL_PROP_NICMODE) {
+        nicmode_value(which, lc, buf, len);
+        return;
+    }
     if (id != DL_PROP_MTU) {
         link_value(id, which, lc->cls, buf, len);
         return;
@@ -238,7 +278,7 @@ void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
                    enum vsw_class cls, const struct vsw_vnic_conf *vc,
                    char *buf, size_t len)
 {
-    if (cls != VSW_CLASS_VNIC || !vc) {
+    if (cls != VSW_CLASS_VNIC || !vc || !props[id].get) {
         link_value(id, which, cls, buf, len);
         return;
     }
@@ -270,6 +310,10 @@ enum dl_status dl_prop_parse(enum dl_prop_id id, const char *val,
     if ((unsigned)id >= DL_PROP__MAX)
         return DL_NOTFOUND;
     why[0] = '\0';
+    if (!props[id].set) {
+        snprintf(why, whylen, "%s", dl_status_str(DL_NOTNIC));
+        return DL_NOTNIC;
+    }
     return props[id].set(val, vc, why, whylen);
 }
 

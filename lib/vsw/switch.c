@@ -375,6 +375,45 @@ int vsw_link_destroy(struct vsw_link *l)
     return 0;
 }
 
+static int port_ucast(struct vsw_port *port, const struct vsw_vnic *v,
+                      bool add)
+{
+    if (!port || !port->ops->ucast_add)
+        return 0;
+    if (add)
+        return port->ops->ucast_add(port, v->key.mac, v->key.vid);
+    if (port->ops->ucast_del)
+        port->ops->ucast_del(port, v->key.mac, v->key.vid);
+    return 0;
+}
+
+int vsw_link_ucast(struct vsw_link *l, const struct vsw_vnic *v, bool add)
+{
+    return port_ucast(l->ep.port, v, add);
+}
+
+/* Tell @port of every VNIC of @l; on failure it is told of none. */
+static int ucast_all(struct vsw_link *l, struct vsw_port *port)
+{
+    const struct vsw_vnic *v, *u;
+    int rc;
+
+    if (!port || !port->ops->ucast_add)
+        return 0;
+    TAILQ_FOREACH(v, &l->vnics, entry) {
+        rc = port_ucast(port, v, true);
+        if (rc == 0)
+            continue;
+        TAILQ_FOREACH(u, &l->vnics, entry) {
+            if (u == v)
+                break;
+            port_ucast(port, u, false);
+        }
+        return rc;
+    }
+    return 0;
+}
+
 int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port)
 {
     struct vsw_switch *sw = l->sw;
@@ -385,6 +424,11 @@ int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port)
         return -EINVAL;
     if (port == old)
         return 0;
+    /* Before anything changes: a wire that cannot take the link's
+     * VNICs is refused, the old one stays. */
+    rc = ucast_all(l, port);
+    if (rc < 0)
+        return rc;
     if (old)
         vsw_ep_unplug(sw, &l->ep, old);
     /* Locked: telemetry looks at the port's kind (telemetry.c). */

@@ -186,6 +186,10 @@ static inline void vsw_publish(void *slot, void *val)
 
 /* switch.c */
 void vsw_sync(struct vsw_switch *sw);
+/* Tell @l's wire, if it sorts by destination (vsw_port_ops.ucast_add),
+ * that VNIC @v came (@add) or goes.  Control thread.  @return 0 or
+ * -errno (adding only). */
+int vsw_link_ucast(struct vsw_link *l, const struct vsw_vnic *v, bool add);
 /* True when the caller may touch fast-path state: it is the fast-path
  * thread, or none is running. */
 bool vsw_is_fp_or_none(const struct vsw_switch *sw);

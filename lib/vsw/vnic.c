@@ -135,6 +135,13 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     vsw_sync(sw);
     free(old);
     vsw_cap_vnic_added(v);
+    /* A wire that sorts by destination learns the VNIC's (MAC, VID). */
+    rc = vsw_link_ucast(l, v, true);
+    if (rc < 0) {
+        vsw_vnic_destroy(v);
+        errno = -rc;
+        return NULL;
+    }
     return v;
 
 free_flood:
@@ -160,6 +167,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     vsw_cap_vnic_gone(v);
     l = v->link;
     sw = l->sw;
+    vsw_link_ucast(l, v, false);
     port = v->ep.port;
     if (port)
         vsw_ep_unplug(sw, &v->ep, port);

@@ -349,10 +349,26 @@ static void xsh_destroy(struct vsw_port *port)
     free(x);
 }
 
+static int xsh_ucast_add(struct vsw_port *port, const uint8_t mac[6],
+                         uint16_t vid)
+{
+    return vsw_xdp_share_add(port, mac, vid);
+}
+
+static void xsh_ucast_del(struct vsw_port *port, const uint8_t mac[6],
+                          uint16_t vid)
+{
+    vsw_xdp_share_del(port, mac, vid);
+}
+
+/* The switch keeps the VNIC map in step through ucast_add/del: a link
+ * whose wire this is steers each of its VNICs' (MAC, VID) to itself. */
 static const struct vsw_port_ops xsh_ops = {
     .kind = "xdp-share",
     .rx = xsh_rx,
     .tx = xsh_tx,
+    .ucast_add = xsh_ucast_add,
+    .ucast_del = xsh_ucast_del,
     .destroy = xsh_destroy,
 };
 

@@ -98,6 +98,36 @@ const char *vsw_class_str(enum vsw_class c)
     return "?";
 }
 
+const char *vsw_nic_attach_str(enum vsw_nic_attach a)
+{
+    switch (a) {
+    case VSW_NIC_ATTACH_NONE: return "";
+    case VSW_NIC_ATTACH_XDP: return "xdp";
+    case VSW_NIC_ATTACH_AF_PACKET: return "af_packet";
+    case VSW_NIC_ATTACH_DPDK: return "dpdk";
+    case VSW_NIC_ATTACH_DEDICATED: return "dedicated";
+    case VSW_NIC_ATTACH_OTHER: return "other";
+    case VSW_NIC_ATTACH__MAX: break;
+    }
+    return "other";
+}
+
+const char *vsw_nicmode_str(enum vsw_nicmode mode)
+{
+    return mode == VSW_NICMODE_DEDICATED ? "dedicated" : "shared";
+}
+
+int vsw_nicmode_parse(const char *s, enum vsw_nicmode *mode)
+{
+    if (strcmp(s, "shared") == 0)
+        *mode = VSW_NICMODE_SHARED;
+    else if (strcmp(s, "dedicated") == 0)
+        *mode = VSW_NICMODE_DEDICATED;
+    else
+        return -EINVAL;
+    return 0;
+}
+
 const char *vsw_drop_str(enum vsw_drop d)
 {
     static const char *const names[VSW_DROP__MAX] = {

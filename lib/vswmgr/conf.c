@@ -42,6 +42,23 @@ static int link_key(struct vsw_link_conf *lc, const char *k, const char *v,
     return 0;
 }
 
+/* A NIC's own link: its nicmode (the state file's "nic" lines). */
+static int nic_key(struct vsw_link_conf *lc, const char *k, const char *v,
+                   char *err, size_t errlen)
+{
+    if (strcmp(k, "nicmode") == 0) {
+        if (vsw_nicmode_parse(v, &lc->nicmode) < 0)
+            return bad(err, errlen, "invalid nicmode '%s'", v);
+    } else if (strcmp(k, "pci") == 0) {
+        if (strlen(v) >= sizeof(lc->pci))
+            return bad(err, errlen, "invalid pci '%s'", v);
+        strcpy(lc->pci, v);
+    } else {
+        return bad(err, errlen, "unknown nic key '%s'", k);
+    }
+    return 0;
+}
+
 static int vnic_key(struct vsw_vnic_conf *vc, const char *k, const char *v,
                     char *err, size_t errlen)
 {
@@ -67,6 +84,11 @@ static int head_parse(char *kind, char *name, struct vsw_conf_obj *obj,
         strcpy(obj->link.name, name);
         obj->cls = VSW_CLASS_PHYS;
         obj->link.cls = VSW_CLASS_PHYS;
+    } else if (strcmp(kind, "nic") == 0) {
+        strcpy(obj->link.name, name);
+        obj->cls = VSW_CLASS_PHYS;
+        obj->link.cls = VSW_CLASS_PHYS;
+        obj->link.flags = VSW_LINK_F_HOSTNIC;
     } else if (strcmp(kind, "vnic") == 0) {
         vsw_vnic_conf_init(&obj->vnic);
         strcpy(obj->vnic.name, name);
@@ -98,6 +120,8 @@ int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
             return bad(err, errlen, "expected key=value, got '%s'", k);
         if (obj->cls == VSW_CLASS_VNIC)
             rc = vnic_key(&obj->vnic, k, v, err, errlen);
+        else if (obj->link.flags & VSW_LINK_F_HOSTNIC)
+            rc = nic_key(&obj->link, k, v, err, errlen);
         else
             rc = link_key(&obj->link, k, v, err, errlen);
         if (rc < 0)
@@ -105,7 +129,8 @@ int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
     }
     if (obj->cls != VSW_CLASS_VNIC) {
         obj->cls = obj->link.cls;
-        if (obj->cls == VSW_CLASS_PHYS && !obj->link.devargs[0])
+        if (obj->cls == VSW_CLASS_PHYS && !obj->link.devargs[0] &&
+            !(obj->link.flags & VSW_LINK_F_HOSTNIC))
             return bad(err, errlen, "link '%s' needs devargs=", obj->link.name);
     } else if (!obj->vnic.link[0]) {
         return bad(err, errlen, "vnic '%s' needs link=", obj->vnic.name);
@@ -119,6 +144,13 @@ int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf, size_t len)
         return snprintf(buf, len, "link %s class=phys devargs=%s\n", lc->name,
                         lc->devargs);
     return snprintf(buf, len, "link %s class=etherstub\n", lc->name);
+}
+
+int vsw_conf_format_nic(const struct vsw_link_conf *lc, char *buf, size_t len)
+{
+    return snprintf(buf, len, "nic %s nicmode=%s%s%s\n", lc->name,
+                    vsw_nicmode_str(lc->nicmode), lc->pci[0] ? " pci=" : "",
+                    lc->pci);
 }
 
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)

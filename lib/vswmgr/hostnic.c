@@ -12,9 +12,13 @@
  *    another link (iface= in its devargs), one of our VNICs' TAPs, or its
  *    name is another object's (nic_shadowed()).
  *  - A NIC's link has a record (struct mlink, ORIGIN_NIC) only while VNIC
- *    records sit on it.  The switch link and its wire are made with the
+ *    records sit on it, or while its nicmode is not shared (a dedicated
+ *    NIC's interface is gone: vfio-pci has it; the state file keeps the
+ *    persistent nicmode as a "nic" line).  The switch link and its wire
+ *    are made with the
  *    first running VNIC (nic_link_ready(): hostnic_attach(), the one place
- *    a NIC is attached) and go with the last (nic_link_settle()).
+ *    a NIC is attached: XDP shared with the host, else af_packet, or
+ *    dedicated) and go with the last (nic_link_settle()).
  *  - Any link whose wire is a NIC follows it: the NIC gone, the link keeps
  *    its VNICs with no wire (state unknown); a NIC of that name back, the
  *    wire is opened again.
@@ -41,7 +45,10 @@
 
 #include "xvm/ctlmsg.h"
 #include "mgr_pvt.h"
+#include "vsw/xdp_share.h"
 #include "vswctl/ctl.h"
+#include "vswctl/nicdev.h"
+#include "vswmgr/conf.h"
 #include "xvm/log.h"
 
 #ifndef IFF_LOWER_UP
@@ -162,8 +169,16 @@ void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
     bool up;
 
     snprintf(lc->ifname, sizeof(lc->ifname), "%s", ml->ifname);
-    if (ml->origin == ORIGIN_NIC)
+    if (ml->origin == ORIGIN_NIC) {
         lc->flags |= VSW_LINK_F_HOSTNIC;
+        lc->attach = ml->l && vsw_link_port(ml->l) ? ml->attach
+                                                   : VSW_NIC_ATTACH_NONE;
+        snprintf(lc->attach_why, sizeof(lc->attach_why), "%s",
+                 ml->attach_why);
+        lc->nicmode = ml->nicmode;
+        snprintf(lc->pci, sizeof(lc->pci), "%s",
+                 ml->nicmode == VSW_NICMODE_DEDICATED ? ml->pci : "");
+    }
     if (!nic)
         return; /* state unknown: no device */
     up = nic->n.admin_up && nic->n.carrier;
@@ -175,30 +190,137 @@ void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
 /* ---- the wire: attach, release, follow the NIC ---- */
 
 /*
- * The one place the switch takes hold of a host NIC: open the port that
- * becomes the wire of the NIC's link @ifname, and say in @devargs (which
- * the link reports) what was opened.  The host keeps using the NIC.
- *
- * Now: a DPDK net_af_packet port, a PACKET_MMAP socket on the NIC beside
- * the kernel's stack ("net_af_packet_<ifname>,iface=<ifname>"; the vdev
- * bus takes any name that begins with the driver's).  Another mode, e.g.
- * an AF_XDP port sharing the NIC's queues with the host, is a port kind
- * registered with vsw_port_class_register() and named by
- * vsw_mgr_params.nic_port_kind: it is opened here with the NIC's name
- * (vsw_port_args.name) and the packet pool, must pass the host's own
- * traffic on to the host, and gives the NIC back when destroyed.
+ * XDP first (vsw/xdp_share.h): the NIC stays the host's, and only the
+ * frames of the link's VNICs are steered to the switch (the switch tells
+ * the port each VNIC's (MAC, VID) through vsw_port_ops.ucast_add).
+ * @return the port, or NULL with why not in @ml->attach_why, logged once
+ * per NIC and reason.
  */
-static struct vsw_port *hostnic_attach(struct vsw_mgr *m, const char *ifname,
-                                       char *devargs, size_t len, char *err,
-                                       size_t errlen, int *rc)
+static struct vsw_port *hostnic_xdp(struct vsw_mgr *m, struct mlink *ml)
 {
+    struct mnic *nic = nic_find(m, ml->ifname);
+    struct vsw_xdp_share_info info;
+    struct vsw_port *port;
+
+    port = vsw_port_xdp_share_open(ml->ifname, m->pool, &info);
+    if (port) {
+        snprintf(ml->conf.devargs, sizeof(ml->conf.devargs),
+                 "net_af_xdp_%s,iface=%s", ml->ifname, ml->ifname);
+        ml->attach = VSW_NIC_ATTACH_XDP;
+        xvm_log_info("link %s: NIC %s shared with the host through XDP "
+                     "(%s mode, program %u)", ml->conf.name, ml->ifname,
+                     vsw_xdp_mode_str(info.mode), info.prog_id);
+        if (nic)
+            nic->why_logged[0] = '\0';
+        return port;
+    }
+    if (info.why == VSW_XDP_BUSY && info.prog_id)
+        snprintf(ml->attach_why, sizeof(ml->attach_why), "%s (id %u)",
+                 vsw_xdp_why_str(info.why), info.prog_id);
+    else if (info.why == VSW_XDP_ATTACH)
+        snprintf(ml->attach_why, sizeof(ml->attach_why), "%s: %s",
+                 vsw_xdp_why_str(info.why), strerror(errno));
+    else
+        snprintf(ml->attach_why, sizeof(ml->attach_why), "%s",
+                 vsw_xdp_why_str(info.why));
+    if (!nic || strcmp(nic->why_logged, ml->attach_why) != 0)
+        xvm_log_warn("link %s: NIC %s cannot be shared through XDP (%s): "
+                     "af_packet instead", ml->conf.name, ml->ifname,
+                     ml->attach_why);
+    if (nic)
+        snprintf(nic->why_logged, sizeof(nic->why_logged), "%s",
+                 ml->attach_why);
+    return NULL;
+}
+
+/*
+ * nicmode=dedicated: the NIC, bound to vfio-pci by now, is DPDK's PCI
+ * driver's for the switch alone (its kernel interface is gone).  What
+ * set-linkprop checked is checked again, the binding with it.
+ */
+static struct vsw_port *hostnic_dedicated(struct vsw_mgr *m,
+                                          struct mlink *ml, char *err,
+                                          size_t errlen, int *rc)
+{
+    char why[512];
+    struct rte_eth_dev_info di;
+    struct vsw_port *port;
+    uint16_t pid;
+
+    if (vsw_nic_dedicated_lacks(NULL, ml->pci, 0, NULL, NULL, why,
+                                sizeof(why))) {
+        *rc = fail(m, VSW_ST_DEDICATE, err, errlen, -EOPNOTSUPP,
+                   "link %s (nicmode=dedicated): %s", ml->conf.name, why);
+        return NULL;
+    }
+    if (!m->pci_bus) {
+        *rc = fail(m, VSW_ST_NOPCIBUS, err, errlen, -EOPNOTSUPP,
+                   "link %s (nicmode=dedicated): vswitchd runs without "
+                   "PCI devices (-P) or hugepages", ml->conf.name);
+        return NULL;
+    }
+    /* The EAL's scan at start may have probed it: the port probes and
+     * removes it itself. */
+    if (rte_eth_dev_get_port_by_name(ml->pci, &pid) == 0 &&
+        rte_eth_dev_info_get(pid, &di) == 0) {
+        rte_eth_dev_close(pid);
+        rte_dev_remove(di.device);
+    }
+    snprintf(ml->conf.devargs, sizeof(ml->conf.devargs), "%s", ml->pci);
+    port = vsw_port_ethdev_open(ml->pci, m->pool);
+    if (!port) {
+        *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
+                   "cannot attach to PCI device %s of link %s: %s", ml->pci,
+                   ml->conf.name, strerror(errno));
+        ml->conf.devargs[0] = '\0';
+        return NULL;
+    }
+    ml->attach = VSW_NIC_ATTACH_DEDICATED;
+    return port;
+}
+
+/*
+ * The one place the switch takes hold of a host NIC: open the port that
+ * becomes the wire of the NIC's link @ml, and say in its devargs (which
+ * the link reports) what was opened, in ml->attach how, and in
+ * ml->attach_why why not through XDP.  The host keeps using the NIC.
+ *
+ *  - XDP and AF_XDP (hostnic_xdp()), the default: the host's stack sees
+ *    only what is not the VNICs'.
+ *  - Where the NIC cannot take our XDP program (another program on it,
+ *    more than one rx queue, no AF_XDP, MTU above 1500, built without
+ *    clang, ...): a DPDK net_af_packet port, a PACKET_MMAP socket on the
+ *    NIC beside the kernel's stack ("net_af_packet_<ifname>,iface=
+ *    <ifname>"; the vdev bus takes any name that begins with the
+ *    driver's).
+ *  - nicmode=dedicated (hostnic_dedicated()): DPDK's PCI driver on the
+ *    NIC's PCI address, the NIC bound to vfio-pci; the host has no
+ *    interface for it then.
+ *  - Tests: a port kind registered with vsw_port_class_register() and
+ *    named by vsw_mgr_params.nic_port_kind, opened with the NIC's name
+ *    (vsw_port_args.name) and the packet pool; it must pass the host's
+ *    own traffic on to the host, and give the NIC back when destroyed.
+ */
+static struct vsw_port *hostnic_attach(struct vsw_mgr *m, struct mlink *ml,
+                                       char *err, size_t errlen, int *rc)
+{
+    const char *ifname = ml->ifname;
+    char *devargs = ml->conf.devargs;
+    size_t len = sizeof(ml->conf.devargs);
     struct vsw_port_args a = {.name = ifname};
     const char *kind = m->nic_kind ? m->nic_kind : "ethdev";
     struct vsw_port *port;
 
+    ml->attach = VSW_NIC_ATTACH_NONE;
+    ml->attach_why[0] = '\0';
+    if (ml->nicmode == VSW_NICMODE_DEDICATED)
+        return hostnic_dedicated(m, ml, err, errlen, rc);
     if (m->nic_kind) {
         snprintf(devargs, len, "%s:%s", kind, ifname);
     } else {
+        port = hostnic_xdp(m, ml);
+        if (port)
+            return port;
         snprintf(devargs, len, "net_af_packet_%s,iface=%s", ifname, ifname);
         a.devargs = devargs;
     }
@@ -207,7 +329,9 @@ static struct vsw_port *hostnic_attach(struct vsw_mgr *m, const char *ifname,
         *rc = fail(m, VSW_ST_NONE, err, errlen, -errno,
                    "cannot attach to NIC '%s': %s", ifname, strerror(errno));
         devargs[0] = '\0';
+        return NULL;
     }
+    ml->attach = m->nic_kind ? VSW_NIC_ATTACH_OTHER : VSW_NIC_ATTACH_AF_PACKET;
     return port;
 }
 
@@ -255,8 +379,7 @@ struct vsw_port *link_wire_open(struct vsw_mgr *m, struct mlink *ml,
     /* What to give back: a NIC we know nothing of is left as it is. */
     ml->nic_promisc = nic ? nic->n.promisc : true;
     if (ml->origin == ORIGIN_NIC) {
-        port = hostnic_attach(m, ml->ifname, ml->conf.devargs,
-                              sizeof(ml->conf.devargs), err, errlen, rc);
+        port = hostnic_attach(m, ml, err, errlen, rc);
         if (!port)
             hostif_claims_release(&ml->nics);
         return port;
@@ -290,8 +413,9 @@ void nic_wire_release(struct vsw_mgr *m, struct mlink *ml)
      * the port): unless it was so before, it is not any more.  Other
      * port kinds give back what they took themselves. */
     if (!ml->ifname[0] || ml->nic_promisc || !nic_find(m, ml->ifname) ||
-        (ml->origin == ORIGIN_NIC && m->nic_kind) || n == 0 ||
-        n >= sizeof(name))
+        (ml->origin == ORIGIN_NIC &&
+         ml->attach != VSW_NIC_ATTACH_AF_PACKET) ||
+        n == 0 || n >= sizeof(name))
         return;
     memcpy(name, ml->conf.devargs, n);
     name[n] = '\0';
@@ -315,8 +439,10 @@ static int wire_attach(struct vsw_mgr *m, struct mlink *ml, char *err,
         nic_wire_release(m, ml);
         vsw_port_destroy(port);
         hostif_claims_release(&ml->nics);
-        if (ml->origin == ORIGIN_NIC)
+        if (ml->origin == ORIGIN_NIC) {
             ml->conf.devargs[0] = '\0';
+            ml->attach = VSW_NIC_ATTACH_NONE;
+        }
         return fail(m, VSW_ST_NONE, err, errlen, rc,
                     "cannot attach to NIC '%s': %s", ml->ifname,
                     strerror(-rc));
@@ -367,8 +493,10 @@ int nic_link_ready(struct vsw_mgr *m, struct mlink *ml, bool admin,
                         strerror(errno));
         made = true;
     }
-    /* Attached, or waiting for its NIC. */
-    if (vsw_link_port(ml->l) || !nic_find(m, ml->ifname))
+    /* Attached, or waiting for its NIC (a dedicated NIC has no
+     * interface: vfio-pci has it). */
+    if (vsw_link_port(ml->l) ||
+        (!nic_find(m, ml->ifname) && ml->nicmode != VSW_NICMODE_DEDICATED))
         return 0;
     rc = wire_attach(m, ml, err, errlen);
     if (rc == 0)
@@ -405,10 +533,15 @@ void nic_link_settle(struct vsw_mgr *m, struct mlink *ml)
             xvm_log_info("link %s: no VNIC left, released NIC %s (%s)",
                          ml->conf.name, ml->ifname, ml->conf.devargs);
         ml->conf.devargs[0] = '\0';
+        ml->attach = VSW_NIC_ATTACH_NONE;
+        ml->attach_why[0] = '\0';
     }
     TAILQ_FOREACH(mv, &m->vnics, entry)
         if (mv->ml == ml)
             return;
+    if (ml->nicmode != VSW_NICMODE_SHARED ||
+        ml->nicmode_saved != VSW_NICMODE_SHARED)
+        return;
     TAILQ_REMOVE(&m->links, ml, entry);
     free(ml);
 }
@@ -437,8 +570,10 @@ static void wires_lost(struct vsw_mgr *m, const char *ifname)
         xvm_log_warn("link %s: NIC %s went away (%s closed); its VNICs "
                      "have no wire until it comes back",
                      ml->conf.name, ifname, ml->conf.devargs);
-        if (ml->origin == ORIGIN_NIC)
+        if (ml->origin == ORIGIN_NIC) {
             ml->conf.devargs[0] = '\0';
+            ml->attach = VSW_NIC_ATTACH_NONE;
+        }
         ml->attach_warned = false;
     }
 }
@@ -555,6 +690,11 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
             ml = &tmp;
         }
         mgr_link_info(m, ml);
+        if (persistent) {
+            ml->conf.nicmode = ml->nicmode_saved;
+            if (ml->nicmode_saved == VSW_NICMODE_SHARED)
+                ml->conf.pci[0] = '\0';
+        }
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
@@ -562,14 +702,124 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
     /* Then those gone (or not come yet) that VNICs wait for. */
     TAILQ_FOREACH(ml, &m->links, entry) {
         if (ml->origin != ORIGIN_NIC || nic_find(m, ml->ifname) ||
-            (persistent && !has_persistent_vnic(m, ml)))
+            (persistent && !has_persistent_vnic(m, ml) &&
+             ml->nicmode_saved == VSW_NICMODE_SHARED))
             continue;
         mgr_link_info(m, ml);
+        if (persistent)
+            ml->conf.nicmode = ml->nicmode_saved;
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
     }
     return 0;
+}
+
+/* ---- nicmode: shared with the host, or dedicated to the switch ---- */
+
+int vsw_mgr_link_set_nicmode(struct vsw_mgr *m, const char *name,
+                             enum vsw_nicmode mode, bool temporary,
+                             char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+    enum vsw_nicmode old, old_saved;
+    char pci[VSW_PCISIZ] = "", old_pci[sizeof(ml->pci)];
+    char why[512];
+    int rc;
+
+    if (!ml && !nic_listed(m, name))
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    "link '%s' does not exist", name);
+    if (ml && ml->origin != ORIGIN_NIC)
+        return fail(m, VSW_ST_NOTNIC, err, errlen, -EOPNOTSUPP,
+                    "'%s' is not a host NIC's own link: it has no nicmode",
+                    name);
+    if (mode != VSW_NICMODE_SHARED && mode != VSW_NICMODE_DEDICATED)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "invalid nicmode %d", (int)mode);
+    if (ml && ml->l && mode != ml->nicmode)
+        return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                    "link busy: VNICs run over '%s'", name);
+    if (mode == VSW_NICMODE_DEDICATED) {
+        /* Bound to vfio-pci later: the interface goes with the binding
+         * (the first VNIC checks it). */
+        if (vsw_nic_dedicated_lacks(name, ml ? ml->pci : NULL,
+                                    VSW_DED_NOT_BOUND, pci, NULL, why,
+                                    sizeof(why)))
+            return fail(m, VSW_ST_DEDICATE, err, errlen, -EOPNOTSUPP,
+                        "cannot dedicate NIC '%s': %s", name, why);
+        if (!m->pci_bus)
+            return fail(m, VSW_ST_NOPCIBUS, err, errlen, -EOPNOTSUPP,
+                        "cannot dedicate NIC '%s': vswitchd runs without "
+                        "PCI devices (-P) or without hugepages", name);
+    }
+    if (!ml && !(ml = nic_link_get(m, name, true)))
+        return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
+    old = ml->nicmode;
+    old_saved = ml->nicmode_saved;
+    memcpy(old_pci, ml->pci, sizeof(old_pci));
+    ml->nicmode = mode;
+    if (!temporary)
+        ml->nicmode_saved = mode;
+    if (pci[0])
+        snprintf(ml->pci, sizeof(ml->pci), "%s", pci);
+    rc = temporary ? 0 : mgr_state_save(m, err, errlen);
+    if (rc < 0) {
+        ml->nicmode = old;
+        ml->nicmode_saved = old_saved;
+        memcpy(ml->pci, old_pci, sizeof(old_pci));
+    } else if (mode != old) {
+        xvm_log_info("link %s: nicmode=%s%s%s", name, vsw_nicmode_str(mode),
+                     mode == VSW_NICMODE_DEDICATED ? ", PCI device " : "",
+                     mode == VSW_NICMODE_DEDICATED ? ml->pci : "");
+    }
+    nic_link_settle(m, ml);
+    return rc;
+}
+
+int nic_conf_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                  bool persistent, char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, lc->name);
+
+    if (!persistent)
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                    "nic '%s': nicmode belongs to the state file (dladm "
+                    "set-linkprop -p nicmode)", lc->name);
+    if (lc->pci[0] && !vsw_pci_addr_ok(lc->pci))
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                    "nic '%s': invalid pci '%s'", lc->name, lc->pci);
+    if (ml && ml->origin != ORIGIN_NIC)
+        return fail(m, VSW_ST_NONE, err, errlen, -EEXIST,
+                    "nic '%s': the name is another link's", lc->name);
+    /* The files may name a NIC that is not there (a dedicated one's
+     * interface is gone). */
+    if (!ml && !(ml = nic_link_get(m, lc->name, false)))
+        return fail(m, VSW_ST_NONE, err, errlen, -EINVAL,
+                    "nic '%s': not a NIC's name", lc->name);
+    ml->nicmode = ml->nicmode_saved = lc->nicmode;
+    snprintf(ml->pci, sizeof(ml->pci), "%s", lc->pci);
+    nic_link_settle(m, ml);
+    return 0;
+}
+
+void nic_conf_save(struct vsw_mgr *m, FILE *f)
+{
+    char line[VSW_CONF_LINE_MAX];
+    struct vsw_link_conf lc;
+    const struct mlink *ml;
+
+    TAILQ_FOREACH(ml, &m->links, entry) {
+        if (ml->origin != ORIGIN_NIC ||
+            ml->nicmode_saved == VSW_NICMODE_SHARED)
+            continue;
+        memset(&lc, 0, sizeof(lc));
+        snprintf(lc.name, sizeof(lc.name), "%s", ml->conf.name);
+        lc.nicmode = ml->nicmode_saved;
+        snprintf(lc.pci, sizeof(lc.pci), "%s", ml->pci);
+        vsw_conf_format_nic(&lc, line, sizeof(line));
+        fputs(line, f);
+    }
 }
 
 /* ---- the MTU ---- */

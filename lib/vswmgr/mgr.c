@@ -70,6 +70,7 @@ struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
     m->sw = p->sw;
     m->pool = p->pool;
     m->nic_kind = p->nic_port_kind;
+    m->pci_bus = p->pci_bus;
     TAILQ_INIT(&m->links);
     TAILQ_INIT(&m->vnics);
     TAILQ_INIT(&m->nics);
@@ -163,6 +164,7 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         vsw_conf_format_link(&ml->conf, line, sizeof(line));
         fputs(line, f);
     }
+    nic_conf_save(m, f);
     TAILQ_FOREACH(mv, &m->vnics, entry) {
         if (mv->origin != ORIGIN_PERSIST || mv->deleting)
             continue;
@@ -179,6 +181,11 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot write %s: %s",
                     m->state_path, strerror(-rc));
     return 0;
+}
+
+int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen)
+{
+    return state_save(m, err, errlen);
 }
 
 /* Persist the configuration without the object whose @deleting flag this
@@ -432,6 +439,12 @@ void mgr_link_info(struct vsw_mgr *m, struct mlink *ml)
                                                : VSW_LINK_STATE_UNKNOWN;
     lc->duplex = 0;
     lc->flags = ml->l && vsw_link_port(ml->l) ? VSW_LINK_F_ATTACHED : 0;
+    /* A configured link's wire is its devargs' (a NIC's link: its own). */
+    lc->attach = !(lc->flags & VSW_LINK_F_ATTACHED) ? VSW_NIC_ATTACH_NONE
+                 : strncmp(lc->devargs, "net_af_packet", 13) == 0
+                     ? VSW_NIC_ATTACH_AF_PACKET
+                     : VSW_NIC_ATTACH_DPDK;
+    lc->attach_why[0] = '\0';
     if (ml->ifname[0]) {
         nic_link_info(m, ml);
         return;
@@ -1136,6 +1149,9 @@ static int obj_make(struct vsw_mgr *m, struct vsw_conf_obj *o,
 {
     if (o->cls == VSW_CLASS_VNIC)
         return vnic_make(m, &o->vnic, origin, err, errlen);
+    if (o->link.flags & VSW_LINK_F_HOSTNIC)
+        return nic_conf_make(m, &o->link, origin == ORIGIN_PERSIST, err,
+                             errlen);
     return link_make(m, &o->link, origin, err, errlen);
 }
 

@@ -284,8 +284,14 @@ static int do_link_rename(struct vsw_mgr *m, struct reply *r,
 static int do_link_modify(struct vsw_mgr *m, struct reply *r,
                           const struct nlattr *const *tb)
 {
-    if (need(r, tb, VSW_A_NAME, "name") < 0 ||
-        need(r, tb, VSW_A_MTU, "mtu") < 0)
+    if (need(r, tb, VSW_A_NAME, "name") < 0)
+        return -EINVAL;
+    if (tb[VSW_A_NICMODE] && !tb[VSW_A_MTU])
+        return vsw_mgr_link_set_nicmode(
+            m, mnl_attr_get_str(tb[VSW_A_NAME]),
+            mnl_attr_get_u8(tb[VSW_A_NICMODE]), tb[VSW_A_TEMPORARY] != NULL,
+            r->err, sizeof(r->err));
+    if (need(r, tb, VSW_A_MTU, "mtu") < 0)
         return -EINVAL;
     return vsw_mgr_link_set_mtu(m, mnl_attr_get_str(tb[VSW_A_NAME]),
                                 mnl_attr_get_u16(tb[VSW_A_MTU]), r->err,

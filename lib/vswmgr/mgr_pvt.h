@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include "hostif_pvt.h"
@@ -37,6 +38,15 @@ struct mlink {
     struct hostif_claims nics; /* the host interfaces its wire drives,
                                   locked against other vswitchds */
     bool attach_warned; /* a failed attach was logged; not again */
+    /* A NIC's link: how its wire holds the NIC, and why not by XDP
+     * (hostnic_attach()). */
+    enum vsw_nic_attach attach;
+    char attach_why[VSW_WHYSIZ];
+    /* A NIC's link: its nicmode as running and as persisted; with either
+     * dedicated the record stays without VNICs (and without its
+     * interface, which vfio-pci takes), its NIC known by @pci. */
+    enum vsw_nicmode nicmode, nicmode_saved;
+    char pci[16];
     TAILQ_ENTRY(mlink) entry;
 };
 
@@ -54,6 +64,8 @@ struct mvnic {
 /* A host NIC as rtnetlink last told it. */
 struct mnic {
     struct vsw_hostnic n;
+    char why_logged[VSW_WHYSIZ]; /* why XDP could not be used, as last
+                                    logged (once per reason) */
     TAILQ_ENTRY(mnic) entry;
 };
 
@@ -70,7 +82,9 @@ struct vsw_mgr {
     TAILQ_HEAD(, mlink) links;
     TAILQ_HEAD(, mvnic) vnics;
     TAILQ_HEAD(, mnic) nics;   /* the host's NICs, by ifindex */
-    const char *nic_kind;      /* port kind for NICs (NULL: af_packet) */
+    const char *nic_kind;      /* port kind for NICs (NULL: XDP, else
+                                  af_packet) */
+    bool pci_bus;              /* a NIC's link may be dedicated */
     struct hostnic_nl *nl;     /* rtnetlink; NULL: NICs fed by hand */
     bool nics_on;              /* NICs are followed (or fed): the files'
                                   VNICs may wait for one */
@@ -89,6 +103,9 @@ int mgr_fail(struct vsw_mgr *m, enum vsw_status st, char *err, size_t errlen,
              int rc, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 struct mlink *mlink_find(struct vsw_mgr *m, const char *name);
+/* Write the state file again (nothing while restoring).  @return 0 or
+ * -errno with @err. */
+int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen);
 /* Fill what @ml reports besides its configuration (state, MTU, ...). */
 void mgr_link_info(struct vsw_mgr *m, struct mlink *ml);
 
@@ -146,6 +163,12 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
                    int (*fn)(const struct vsw_link_conf *lc,
                              struct vsw_link *l, void *arg),
                    void *arg);
+/* A "nic" line of the state file (vsw_conf_format_nic()): the nicmode
+ * of NIC link @lc->name, made or restored. */
+int nic_conf_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
+                  bool persistent, char *err, size_t errlen);
+/* The "nic" lines of the NICs' links with a persisted nicmode, to @f. */
+void nic_conf_save(struct vsw_mgr *m, FILE *f);
 /* Close the rtnetlink sockets (vsw_mgr_destroy()). */
 void nic_close(struct vsw_mgr *m);
 /* Open them and read every NIC (vsw_mgr_create() with params->hostnics).

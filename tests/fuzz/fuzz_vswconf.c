@@ -7,7 +7,9 @@
  *  - a result is not 1, 0 or -EINVAL, or a failure has no message;
  *  - a parsed VNIC has a value outside linkprop's limits, or its written
  *    form does not parse back to the same VNIC;
- *  - a parsed link's written form does not parse back to the same link.
+ *  - a parsed link's written form does not parse back to the same link;
+ *  - a parsed "nic" line's written form does not parse back to the same
+ *    name, nicmode and PCI address.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,6 +64,24 @@ static void check_link(const struct vsw_link_conf *lc)
         abort();
 }
 
+/* A NIC's link ("nic" line): its nicmode and PCI address come back. */
+static void check_nic(const struct vsw_link_conf *lc)
+{
+    char line[VSW_CONF_LINE_MAX * 2], err[256];
+    struct vsw_conf_obj back;
+
+    if ((unsigned)lc->nicmode > VSW_NICMODE_DEDICATED)
+        abort();
+    if (vsw_conf_format_nic(lc, line, sizeof(line)) >= (int)sizeof(line))
+        abort();
+    if (vsw_conf_parse_line(line, &back, err, sizeof(err)) != 1 ||
+        !(back.link.flags & VSW_LINK_F_HOSTNIC) ||
+        strcmp(back.link.name, lc->name) != 0 ||
+        back.link.nicmode != lc->nicmode ||
+        strcmp(back.link.pci, lc->pci) != 0)
+        abort();
+}
+
 static void one_line(char *line)
 {
     struct vsw_conf_obj obj;
@@ -74,6 +94,8 @@ static void one_line(char *line)
         abort();
     if (rc == 1 && obj.cls == VSW_CLASS_VNIC)
         check_vnic(&obj.vnic);
+    else if (rc == 1 && (obj.link.flags & VSW_LINK_F_HOSTNIC))
+        check_nic(&obj.link);
     else if (rc == 1)
         check_link(&obj.link);
 }

@@ -659,6 +659,102 @@ static void test_mgr_hostnic(void)
     unlink(state_path);
 }
 
+/* A NIC's link's nicmode: the checks of vswitchd, the state file's
+ * "nic" line, a dedicated link without its interface. */
+static void test_mgr_nicmode(void)
+{
+    struct vsw_conf_obj o;
+    struct vsw_vnic_conf vc;
+    struct vsw_link_conf lc;
+    struct got_link g;
+    char line[128], *state;
+    struct world w;
+    FILE *f;
+
+    snprintf(line, sizeof(line), "nic eth5 nicmode=dedicated pci=0000:03:00.0");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), 1);
+    CHECK(o.cls == VSW_CLASS_PHYS && o.link.flags == VSW_LINK_F_HOSTNIC &&
+          o.link.nicmode == VSW_NICMODE_DEDICATED &&
+          strcmp(o.link.pci, "0000:03:00.0") == 0);
+    CHECK_EQ(vsw_conf_format_nic(&o.link, line, sizeof(line)),
+             (int)strlen("nic eth5 nicmode=dedicated pci=0000:03:00.0\n"));
+    snprintf(line, sizeof(line), "nic eth5 nicmode=fast");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+
+    snprintf(state_path, sizeof(state_path), "%s/%s", tmpdir,
+             VSW_STATE_FILE);
+    unlink(state_path);
+    nic_world_up(&w);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    lc = stub("stub0", false);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+
+    /* Refused: not a NIC's link, no such link, a bad mode; a NIC that
+     * is no PCI device (this one is not even an interface). */
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "stub0", VSW_NICMODE_DEDICATED,
+                                      false, err, sizeof(err)), -EOPNOTSUPP);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_NOTNIC);
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "nosuch0", VSW_NICMODE_SHARED,
+                                      false, err, sizeof(err)), -ENOENT);
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "eth7", (enum vsw_nicmode)5,
+                                      false, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "eth7", VSW_NICMODE_DEDICATED,
+                                      false, err, sizeof(err)), -EOPNOTSUPP);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_DEDICATE);
+    CHECK(strncmp(err, "cannot dedicate NIC 'eth7': ", 28) == 0);
+    g = link_get(w.m, "eth7");
+    CHECK(g.found == 1 && g.lc.nicmode == VSW_NICMODE_SHARED);
+    state = slurp(state_path);
+    CHECK(state && !strstr(state, "nic eth7"));
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "eth7", VSW_NICMODE_SHARED,
+                                      false, err, sizeof(err)), 0);
+    /* Not while VNICs run over it. */
+    vc = vnic("v1", "eth7");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "eth7", VSW_NICMODE_DEDICATED,
+                                      false, err, sizeof(err)), -EBUSY);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKBUSY);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    world_down(&w);
+
+    /* A dedicated NIC of the state file: listed without its interface,
+     * written back; its VNIC is refused while the NIC lacks what it
+     * takes; shared again, the record goes. */
+    f = fopen(state_path, "w");
+    CHECK(f != NULL);
+    fputs("# xvnet datalink configuration, written by vswitchd.\n"
+          "nic eth5 nicmode=dedicated pci=0000:03:00.0\n", f);
+    fclose(f);
+    nic_world_up(&w);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    CHECK_EQ(vsw_mgr_restore(w.m, err, sizeof(err)), 1);
+    g = link_get(w.m, "eth5");
+    CHECK(g.found == 1 && g.lc.nicmode == VSW_NICMODE_DEDICATED &&
+          strcmp(g.lc.pci, "0000:03:00.0") == 0 &&
+          g.lc.flags == VSW_LINK_F_HOSTNIC &&
+          g.lc.state == VSW_LINK_STATE_UNKNOWN);
+    vc = vnic("v1", "eth5");
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EOPNOTSUPP);
+    CHECK(vsw_mgr_status(w.m) == VSW_ST_DEDICATE ||
+          vsw_mgr_status(w.m) == VSW_ST_NOPCIBUS);
+    CHECK(vsw_vnic_find(w.sw, "v1") == NULL &&
+          vsw_link_find(w.sw, "eth5") == NULL);
+    CHECK(link_get(w.m, "eth5").found == 1);
+    lc = stub("stub1", false);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+    state = slurp(state_path);
+    CHECK(state && strstr(state, "nic eth5 nicmode=dedicated "
+                                 "pci=0000:03:00.0\n"));
+    CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "eth5", VSW_NICMODE_SHARED,
+                                      false, err, sizeof(err)), 0);
+    CHECK(link_get(w.m, "eth5").found == 0);
+    state = slurp(state_path);
+    CHECK(state && !strstr(state, "nic eth5"));
+    world_down(&w);
+    unlink(state_path);
+}
+
 static void test_protocol_create(void)
 {
     static _Alignas(8) char req[8192];
@@ -1018,6 +1114,7 @@ int main(void)
     RUN(test_mgr_refuse);
     RUN(test_mgr_modify_restore);
     RUN(test_mgr_hostnic);
+    RUN(test_mgr_nicmode);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
     RUN(test_protocol_readonly);

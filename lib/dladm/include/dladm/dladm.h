@@ -63,6 +63,10 @@ enum dl_status {
     DL_NICGONE,         /**< "the link's NIC is not present" */
     DL_NEEDROOT,        /**< "permission denied (needs root)": a member
                              of vswitchd's group may only read */
+    DL_NOTNIC,          /**< "not a host NIC's own link" (nicmode) */
+    DL_DEDICATE,        /**< "the NIC lacks what dedicating it takes" */
+    DL_NOPCIBUS,        /**< "vswitchd runs without PCI devices (-P) or
+                             without hugepages" */
     DL_STATUS__MAX
 };
 
@@ -148,6 +152,10 @@ enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
 XVN_EXPORT
 enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
                                uint16_t mtu, bool temporary);
+/** Set the nicmode of a host NIC's own link; @temporary: not persisted. */
+XVN_EXPORT
+enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,
+                                   enum vsw_nicmode mode, bool temporary);
 /** The running configuration of link @name (not a VNIC) into @lc. */
 XVN_EXPORT
 enum dl_status dl_link_get(struct dl_handle *h, const char *name,
@@ -162,6 +170,7 @@ enum dl_prop_id {
     DL_PROP_PROTECTION,
     DL_PROP_ALLOWED_IPS,
     DL_PROP_MTU,
+    DL_PROP_NICMODE, /**< a host NIC's own link: shared or dedicated */
     DL_PROP__MAX
 };
 
@@ -188,8 +197,8 @@ void dl_prop_value(enum dl_prop_id id, enum dl_prop_val which,
                    enum vsw_class cls, const struct vsw_vnic_conf *vc,
                    char *buf, size_t len);
 
-/** Is property @id settable on link @lc (not a VNIC)?  Only the MTU of
- *  a physical link over a host NIC is. */
+/** Is property @id settable on link @lc (not a VNIC)?  The MTU of a
+ *  physical link over a host NIC, and the nicmode of a NIC's own link. */
 XVN_EXPORT
 bool dl_link_prop_settable(enum dl_prop_id id,
                            const struct vsw_link_conf *lc);
@@ -206,12 +215,21 @@ void dl_link_prop_value(enum dl_prop_id id, enum dl_prop_val which,
  * @why (at least 128 bytes) gets the illumos wording without the
  * "cannot set ..." context, e.g. "minimum value for maxbw is 1200K".
  * @return DL_OK, DL_BADVAL (not one of POSSIBLE; @why is the list) or
- *         DL_BADARG / DL_MINMAXBW / DL_TOOMANY.
+ *         DL_BADARG / DL_MINMAXBW / DL_TOOMANY; DL_NOTNIC for nicmode,
+ *         which is not a VNIC's (dl_nicmode_parse()).
  */
 XVN_EXPORT
 enum dl_status dl_prop_parse(enum dl_prop_id id, const char *val,
                              struct vsw_vnic_conf *vc, char *why,
                              size_t whylen);
+
+/**
+ * Parse a nicmode value (NULL: the default, shared).  @return DL_OK, or
+ * DL_BADVAL with the possible values in @why.
+ */
+XVN_EXPORT
+enum dl_status dl_nicmode_parse(const char *val, enum vsw_nicmode *mode,
+                                char *why, size_t whylen);
 
 /** One "name=v1,v2" of a property list. */
 struct dl_proparg {

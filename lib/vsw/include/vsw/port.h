@@ -71,6 +71,22 @@ struct vsw_port_ops {
      * applies it on the fast path.
      */
     void (*set_maxbw)(struct vsw_port *port, uint64_t bps);
+    /**
+     * Optional, a link's wire that sorts what it receives by destination
+     * (a NIC shared with the host, vsw/xdp_share.h): from now on frames
+     * to @mac on VLAN @vid (LP_VID_NONE: untagged) belong to the switch.
+     * The switch calls it for each VNIC of the link, when the VNIC is
+     * made over a link with this wire and when the port becomes the wire
+     * of a link with VNICs, and ucast_del when the VNIC goes.  As
+     * illumos programs a NIC's unicast filter for each MAC client.
+     * Control thread.  @return 0 or -errno.
+     */
+    int (*ucast_add)(struct vsw_port *port, const uint8_t mac[6],
+                     uint16_t vid);
+    /** Optional, with ucast_add: frames to (@mac, @vid) are not the
+     *  switch's any more.  Control thread. */
+    void (*ucast_del)(struct vsw_port *port, const uint8_t mac[6],
+                      uint16_t vid);
     /** Release everything.  Called once, on the control thread. */
     void (*destroy)(struct vsw_port *port);
 };

@@ -109,9 +109,12 @@ int vsw_link_destroy(struct vsw_link *l);
  * are then dropped, its VNICs still reach each other).  The switch takes
  * @port over; the old port is destroyed once the fast path no longer
  * uses it.
+ * A port with vsw_port_ops.ucast_add is first told of every VNIC of the
+ * link; if it refuses one, nothing changes (the old wire stays).
  * @return 0, -EINVAL (an etherstub) or -errno (epoll refused the port's
- *         fd, ENOMEM): the link then has no wire and the caller still
- *         owns @port.
+ *         fd, ENOMEM; or the port's ucast_add): the link then has no
+ *         wire (the old one, for ucast_add) and the caller still owns
+ *         @port.
  */
 XVN_EXPORT
 int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port);
@@ -153,10 +156,12 @@ struct vsw_vnic_params {
 };
 
 /**
- * A VNIC on @l, attached to nothing.
+ * A VNIC on @l, attached to nothing.  A wire that sorts by destination
+ * (vsw_port_ops.ucast_add) is told of its (MAC, VID); destroy tells it
+ * the VNIC went.
  * @return the VNIC, or NULL with errno (EINVAL bad property, EEXIST name
- *         taken, EADDRINUSE MAC already on the link, ENOSPC table full,
- *         ENOMEM).
+ *         taken, EADDRINUSE MAC already on the link, ENOSPC table full
+ *         (the switch's or the wire's), ENOMEM, or the wire's errno).
  */
 XVN_EXPORT
 struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,

@@ -68,6 +68,16 @@ int vsw_client_link_deactivate(struct vsw_client *c, const char *name);
 XVN_EXPORT
 int vsw_client_link_set_mtu(struct vsw_client *c, const char *name,
                             uint16_t mtu, bool temporary);
+/**
+ * Set the nicmode of a host NIC's own link (enum vsw_nicmode); not
+ * @temporary: persisted.  @return 0 or -errno (vsw_client_status():
+ * VSW_ST_NOTNIC not a NIC's link, VSW_ST_DEDICATE the NIC lacks what
+ * dedicating takes, VSW_ST_NOPCIBUS vswitchd has no PCI bus, EBUSY VNICs
+ * run over it).
+ */
+XVN_EXPORT
+int vsw_client_link_set_nicmode(struct vsw_client *c, const char *name,
+                                enum vsw_nicmode mode, bool temporary);
 /** One link (@name) or all (@name NULL).  @return 0 or -errno. */
 XVN_EXPORT
 int vsw_client_link_get(struct vsw_client *c, const char *name,

@@ -47,11 +47,14 @@
  *               (vswctl/capture.h); the capture lasts as long as the
  *               connection that asked for it
  *
- *  LINK_MODIFY  NAME R, MTU R, TEMPORARY O: the MTU of a physical link
- *               that is a host NIC (set on the NIC)
+ *  LINK_MODIFY  NAME R, MTU or NICMODE R, TEMPORARY O: the MTU of a
+ *               physical link that is a host NIC (set on the NIC), or the
+ *               nicmode of a NIC's own link (TEMPORARY: not persisted)
  *
  * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX, and
- * for a link over a host NIC IFNAME and LINK_FLAGS;
+ * for a link over a host NIC IFNAME and LINK_FLAGS, and for a host NIC's
+ * link NIC_ATTACH and NIC_WHY (how it is attached, why not by XDP),
+ * NICMODE and, dedicated, PCI;
  * VNIC_CREATE/MODIFY/GET carry MTU and ALLOWED_IPS too, and VNIC_MODIFY
  * takes MAC (+MAC_TYPE), VID and LINK, which replace the VNIC in the
  * switch (what fails is undone).  A GET with PERSISTENT answers with the
@@ -130,6 +133,10 @@ enum vsw_attr {
     VSW_A_CAP_FILTER, /**< string: a pcap expression (CAPTURE) */
     VSW_A_IFNAME,     /**< string, reported: a link's host NIC */
     VSW_A_LINK_FLAGS, /**< u32, reported: VSW_LINK_F_* */
+    VSW_A_NIC_ATTACH, /**< u8, reported: enum vsw_nic_attach */
+    VSW_A_NIC_WHY,    /**< string, reported: why not XDP */
+    VSW_A_NICMODE,    /**< u8: enum vsw_nicmode (LINK_MODIFY, reported) */
+    VSW_A_PCI,        /**< string, reported: a dedicated NIC's PCI address */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)

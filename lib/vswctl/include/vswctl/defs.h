@@ -57,6 +57,11 @@ enum vsw_status {
                                  name and goes with the NIC */
     VSW_ST_NICGONE,         /**< the link's host NIC is not there */
     VSW_ST_READONLY,        /**< the connection may only read (EPERM) */
+    VSW_ST_NOTNIC,          /**< not a host NIC's own link (nicmode) */
+    VSW_ST_DEDICATE,        /**< the NIC cannot be dedicated (what it
+                                 lacks: vswctl/nicdev.h) */
+    VSW_ST_NOPCIBUS,        /**< vswitchd runs without PCI devices (-P)
+                                 or without hugepages */
     VSW_ST__MAX
 };
 
@@ -119,6 +124,37 @@ enum vsw_link_state {
 /** The switch holds the link's wire (a DPDK port) now. */
 #define VSW_LINK_F_ATTACHED 0x2u
 
+/**
+ * How the switch holds a physical link's wire (reported; dladm show-phys
+ * ATTACH).
+ */
+enum vsw_nic_attach {
+    VSW_NIC_ATTACH_NONE = 0,  /**< not attached (no VNIC running) */
+    VSW_NIC_ATTACH_XDP,       /**< shared with the host: XDP + AF_XDP */
+    VSW_NIC_ATTACH_AF_PACKET, /**< shared with the host: AF_PACKET */
+    VSW_NIC_ATTACH_DPDK,      /**< a DPDK port of its own: a configured
+                                   link's devargs (not net_af_packet),
+                                   or a NIC with nicmode=dedicated */
+    VSW_NIC_ATTACH_OTHER,     /**< a port kind of the manager's
+                                   parameters (tests) */
+    VSW_NIC_ATTACH_DEDICATED, /**< the NIC is the switch's alone: a DPDK
+                                   PCI driver (nicmode=dedicated) */
+    VSW_NIC_ATTACH__MAX
+};
+/**
+ * Who has a host NIC (the link property nicmode of a NIC's own link).
+ * SHARED: the host keeps the NIC and its addresses, VNICs are carved
+ * from it (XDP, else af_packet).  DEDICATED: the NIC is bound to vfio-pci
+ * and driven by DPDK's PCI driver for the switch alone.
+ */
+enum vsw_nicmode {
+    VSW_NICMODE_SHARED = 0,
+    VSW_NICMODE_DEDICATED = 1,
+};
+
+/** Size of a link's attach_why. */
+#define VSW_WHYSIZ 96
+
 /** A physical link or an etherstub, as created and as reported. */
 struct vsw_link_conf {
     char name[LP_NAMSIZ];
@@ -136,6 +172,16 @@ struct vsw_link_conf {
     uint8_t duplex;                 /**< 0 unknown, 1 half, 2 full */
     char ifname[VSW_IFNAMSIZ];      /**< the host NIC that is its wire */
     uint32_t flags;                 /**< VSW_LINK_F_* */
+    /** A host NIC's link: how it is attached now. */
+    enum vsw_nic_attach attach;
+    /** ... and why not through XDP when it is af_packet (or when the
+     *  last attempt failed): "another XDP program is attached to the
+     *  interface"; "" otherwise. */
+    char attach_why[VSW_WHYSIZ];
+    /** A NIC's own link: nicmode, and for a dedicated one the NIC's PCI
+     *  address ("0000:03:00.0"). */
+    enum vsw_nicmode nicmode;
+    char pci[16];
 };
 
 /** How a VNIC got its MAC address. */
@@ -206,6 +252,16 @@ int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
 /** "phys", "etherstub", "vnic"; "?" otherwise.  Never NULL. */
 XVN_EXPORT
 const char *vsw_class_str(enum vsw_class c);
+/** "xdp", "af_packet", "dpdk", "dedicated", "other"; "" when not
+ *  attached.  Never NULL. */
+XVN_EXPORT
+const char *vsw_nic_attach_str(enum vsw_nic_attach a);
+/** "shared" or "dedicated"; never NULL. */
+XVN_EXPORT
+const char *vsw_nicmode_str(enum vsw_nicmode mode);
+/** Parse "shared" or "dedicated".  @return 0 or -EINVAL. */
+XVN_EXPORT
+int vsw_nicmode_parse(const char *s, enum vsw_nicmode *mode);
 /** Short name of a drop reason ("policer", ...); never NULL. */
 XVN_EXPORT
 const char *vsw_drop_str(enum vsw_drop d);

@@ -9,7 +9,11 @@
  *   vnic vnic0 link=phys0 mac=2:8:20:1:2:3 vid=10 maxbw=100M
  *        priority=high protection=mac-nospoof attach=tap tap=vnic0
  *   (one line)
+ *   nic eth2 nicmode=dedicated pci=0000:03:00.0
  *
+ * A "nic" line (the state file's) gives a host NIC's own link a property
+ * that outlives it: nicmode (dladm set-linkprop) and, dedicated, the PCI
+ * address of the NIC, whose interface is gone once vfio-pci has it.
  * VNIC keys: link (required), mac (absent: random), mac-type=random|fixed,
  * vid, maxbw (absent: no limit), priority, protection, mtu, allowed-ips,
  * attach=none|tap, tap; values in the forms of linkprop/linkprop.h (MACs
@@ -40,7 +44,8 @@ extern "C" {
 
 /** One parsed line. */
 struct vsw_conf_obj {
-    enum vsw_class cls; /**< PHYS/ETHERSTUB: link; VNIC: vnic */
+    enum vsw_class cls; /**< PHYS/ETHERSTUB: link (a "nic" line: PHYS
+                             with VSW_LINK_F_HOSTNIC); VNIC: vnic */
     struct vsw_link_conf link;
     struct vsw_vnic_conf vnic;
 };
@@ -58,6 +63,10 @@ int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
 XVN_EXPORT
 int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf,
                          size_t len);
+/** A "nic" line of @lc's name, nicmode and pci. */
+XVN_EXPORT
+int vsw_conf_format_nic(const struct vsw_link_conf *lc, char *buf,
+                        size_t len);
 XVN_EXPORT
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf,
                          size_t len);

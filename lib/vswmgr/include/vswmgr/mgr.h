@@ -82,6 +82,12 @@ struct vsw_mgr_params {
      * NIC's name in vsw_port_args.name.  Copied by pointer.
      */
     const char *nic_port_kind;
+    /**
+     * DPDK scans the PCI bus and has hugepages (vswitchd -P on a host
+     * with hugepages reserved): a NIC's link may be dedicated
+     * (nicmode=dedicated, vsw_mgr_link_set_nicmode()).
+     */
+    bool pci_bus;
 };
 
 /** @return a manager with no objects, or NULL with errno. */
@@ -265,6 +271,25 @@ void vsw_mgr_hostnic_del(struct vsw_mgr *m, int ifindex);
  *         -EBUSY (a VNIC over it has a larger MTU, VSW_ST_MTU_VNIC), or
  *         the kernel's -errno.
  */
+/**
+ * Set the nicmode of NIC @name's own link (enum vsw_nicmode).  SHARED,
+ * the default: the host keeps the NIC (XDP, else af_packet).  DEDICATED:
+ * the NIC must be a PCI device in an IOMMU group, with hugepages reserved,
+ * the vfio-pci driver there and vswitchd on the PCI bus
+ * (vsw_mgr_params.pci_bus); the link then keeps its name and record while
+ * its interface is gone (the operator binds the NIC to vfio-pci), and its
+ * first VNIC attaches DPDK's PCI driver to the NIC, which must be bound
+ * to vfio-pci by then.  Not @temporary: written to the state file (a
+ * "nic" line with the PCI address).
+ * @return 0, -ENOENT, -EOPNOTSUPP (VSW_ST_NOTNIC not a NIC's own link,
+ *         VSW_ST_DEDICATE the NIC lacks what it takes, VSW_ST_NOPCIBUS),
+ *         -EBUSY (VNICs run over it), -EINVAL, or the state file's.
+ */
+XVN_EXPORT
+int vsw_mgr_link_set_nicmode(struct vsw_mgr *m, const char *name,
+                             enum vsw_nicmode mode, bool temporary,
+                             char *err, size_t errlen);
+
 XVN_EXPORT
 int vsw_mgr_link_set_mtu(struct vsw_mgr *m, const char *name, uint16_t mtu,
                          char *err, size_t errlen);
