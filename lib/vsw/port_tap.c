@@ -305,15 +305,21 @@ static uint16_t tap_tx(struct vsw_port *port, struct rte_mbuf **pkts,
 
 /* ---- the host interface ---------------------------------------------- */
 
-/* Through the fd: this works wherever the interface has been moved. */
-static int tap_set_mac(struct vsw_port *port, const uint8_t mac[6])
+/* Through the fd: this works wherever the interface has been moved, and
+ * while it is up. */
+static int tap_set_mac_fd(int fd, const uint8_t mac[6])
 {
     struct ifreq ifr;
 
     memset(&ifr, 0, sizeof(ifr));
     ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
     memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
-    return ioctl(port->rx_fd, SIOCSIFHWADDR, &ifr) < 0 ? -errno : 0;
+    return ioctl(fd, SIOCSIFHWADDR, &ifr) < 0 ? -errno : 0;
+}
+
+static int tap_set_mac(struct vsw_port *port, const uint8_t mac[6])
+{
+    return tap_set_mac_fd(port->rx_fd, mac);
 }
 
 static int tap_set_carrier(struct vsw_port *port, bool up)
@@ -347,31 +353,6 @@ static bool ifname_ok(const char *s)
 
     return n > 0 && n < IFNAMSIZ && strcmp(s, ".") != 0 &&
            strcmp(s, "..") != 0 && strpbrk(s, "/: \t\n") == NULL;
-}
-
-/* Give the interface @mac and bring it up. */
-static int tap_setup(int fd, const char *ifname, const uint8_t mac[6])
-{
-    struct ifreq ifr;
-    int s, rc = 0;
-
-    s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0)
-        return -errno;
-    memset(&ifr, 0, sizeof(ifr));
-    strcpy(ifr.ifr_name, ifname);
-    ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-    memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
-    if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0 ||
-        ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-        rc = -errno;
-    if (rc == 0) {
-        ifr.ifr_flags |= IFF_UP;
-        if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-            rc = -errno;
-    }
-    close(s);
-    return rc;
 }
 
 /* The vnet header and the offloads the kernel may use. */
@@ -419,7 +400,7 @@ struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
     }
     rc = tap_vnet(fd);
     if (rc == 0)
-        rc = tap_setup(fd, ifname, mac);
+        rc = tap_set_mac_fd(fd, mac);
     if (rc < 0)
         goto close_fd;
     t = calloc(1, sizeof(*t));

@@ -163,7 +163,9 @@ XVN_EXPORT
 int vsw_port_set_carrier(struct vsw_port *port, bool up);
 
 /**
- * A host TAP interface named @ifname with MAC address @mac, brought up.
+ * A host TAP interface named @ifname with MAC address @mac, left down:
+ * bringing it up is the host's (`ip link set IF up`, as ipadm create-ip
+ * plumbs an interface on illumos), as is any address.
  * The switch reads and writes the TAP fd itself (no ethdev), so there may
  * be thousands of these.  The TAP has a vnet header (IFF_VNET_HDR) and
  * offers the kernel checksum and TCP segmentation offload: the host's
