@@ -28,7 +28,9 @@
 
 #define fail mgr_fail
 
-void host_carrier_one(struct vsw_mgr *m, struct mvnic *mv)
+/* Set @mv's carrier from its link's state; @force: even if it was given
+ * that carrier already (a new TAP starts with its carrier on). */
+static void carrier_set(struct vsw_mgr *m, struct mvnic *mv, bool force)
 {
     struct vsw_port *port;
     bool up;
@@ -40,17 +42,29 @@ void host_carrier_one(struct vsw_mgr *m, struct mvnic *mv)
         return;
     mgr_link_info(m, mv->ml);
     up = mv->ml->conf.state != VSW_LINK_STATE_DOWN;
-    if (vsw_port_set_carrier(port, up) < 0)
+    if (!force && mv->carrier_off == !up)
+        return;
+    if (vsw_port_set_carrier(port, up) < 0) {
         xvm_log_warn("%s: cannot set the carrier %s", mv->conf.name,
                      up ? "on" : "off");
+        return;
+    }
+    mv->carrier_off = !up;
+}
+
+void host_carrier_one(struct vsw_mgr *m, struct mvnic *mv)
+{
+    carrier_set(m, mv, true);
 }
 
 void host_carrier_sync(struct vsw_mgr *m)
 {
     struct mvnic *mv;
 
+    /* Every NIC event comes here, a TAP of ours coming included: only
+     * a carrier that changes costs a system call. */
     TAILQ_FOREACH(mv, &m->vnics, entry)
-        host_carrier_one(m, mv);
+        carrier_set(m, mv, false);
 }
 
 void host_port_moved(struct vsw_mgr *m, struct mvnic *mv,

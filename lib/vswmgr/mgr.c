@@ -1041,9 +1041,12 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         (want.mac_type == VSW_MAC_RANDOM ||
          memcmp(want.mac, old.mac, 6) != 0))
         return fail(m, VSW_ST_GUESTMAC, err, errlen, -EOPNOTSUPP,
-                    "the guest of domain %s owns "
-                    "the MAC address of '%s': set mac= in the domain's "
-                    "config", old.domain[0] ? old.domain : "?", old.name);
+                    mv->lent ? "the guest of domain %s owns the MAC "
+                               "address of '%s' while it borrows it"
+                             : "the guest of domain %s owns "
+                               "the MAC address of '%s': set mac= in the "
+                               "domain's config",
+                    old.domain[0] ? old.domain : "?", old.name);
     want.mac_type = old.mac_type;
     if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
         memset(want.mac, 0, 6); /* a new random MAC */

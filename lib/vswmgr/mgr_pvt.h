@@ -52,6 +52,7 @@ struct mvnic {
      * interface is gone meanwhile; home_attach is what it had. */
     bool lent;
     enum vsw_attach home_attach;
+    bool carrier_off; /* the carrier its host TAP was last given */
     TAILQ_ENTRY(mvnic) entry;
 };
 

@@ -455,6 +455,9 @@ static void test_xl_spellings(void)
         {"bridge=phys0,rate=1200000b/s@100us", "link=phys0,maxbw=1200K"},
         {"bridge=phys0,rate=125Gb/s@50ms", "link=phys0,maxbw=125G"},
         {"bridge=phys0,rate=2GB/s", "link=phys0,maxbw=16G"},
+        /* xvm.cfg(5)'s example */
+        {"bridge=phys0,vlan=10,rate=12500KB/s,mac=auto,vifname=web1_0",
+         "link=phys0,vlan=10,maxbw=100M,mac=auto,vifname=web1_0"},
         {"bridge=e1000g0,protection=mac-nospoof ip-nospoof,"
          "allowed-ips=10.0.0.1 10.1.0.0/16",
          "link=e1000g0,protection=mac-nospoof ip-nospoof,"
