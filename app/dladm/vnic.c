@@ -174,6 +174,13 @@ void do_create_vnic(int argc, char **argv, const char *use)
         usage();
     vsw_vnic_conf_init(&vc);
     snprintf(vc.name, sizeof(vc.name), "%s", name_operand(argc, argv));
+    /* The host's interface of the VNIC's name (a TAP), as ipadm
+     * create-ip would plumb it on illumos. */
+    if (strlen(vc.name) >= VSW_IFNAMSIZ)
+        die("vnic creation over %s failed: '%s' is too long for the "
+            "host's interface (at most %d characters)", link, vc.name,
+            VSW_IFNAMSIZ - 1);
+    vc.attach = VSW_ATTACH_TAP;
     check_lower(link, "creation");
     snprintf(vc.link, sizeof(vc.link), "%s", link);
     vc.vid = vid < 0 ? LP_VID_NONE : (uint16_t)vid;

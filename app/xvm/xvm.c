@@ -477,12 +477,18 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
             for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
                 if (!tb[k])
                     return -1;
-            if (id != XVMD_NO_ID)
+            if (id != XVMD_NO_ID && tb[XVMD_V_VNIC])
+                snprintf(ifname, sizeof(ifname), "%s",
+                         mnl_attr_get_str(tb[XVMD_V_VNIC]));
+            else if (id != XVMD_NO_ID)
                 snprintf(ifname, sizeof(ifname), "xvm%u_%u", id,
                          mnl_attr_get_u32(tb[XVMD_V_INDEX]));
             else
                 snprintf(ifname, sizeof(ifname), "-");
-            src = mnl_attr_get_str(tb[XVMD_V_LINK]);
+            /* A borrowed VNIC is its own source. */
+            src = mnl_attr_get_str(tb[XVMD_V_LINK])[0] || !tb[XVMD_V_VNIC]
+                      ? mnl_attr_get_str(tb[XVMD_V_LINK])
+                      : mnl_attr_get_str(tb[XVMD_V_VNIC]);
             mac = mnl_attr_get_str(tb[XVMD_V_MAC])[0]
                       ? mnl_attr_get_str(tb[XVMD_V_MAC])
                       : "-";
@@ -529,11 +535,15 @@ static int vifs_brief(const char *dom, uint32_t id)
             continue;
         printf("%-15s vif %u on %s, %s", n ? "" : "Vifs:",
                mnl_attr_get_u32(tb[XVMD_V_INDEX]),
-               mnl_attr_get_str(tb[XVMD_V_LINK]),
+               mnl_attr_get_str(tb[XVMD_V_LINK])[0] || !tb[XVMD_V_VNIC]
+                   ? mnl_attr_get_str(tb[XVMD_V_LINK])
+                   : mnl_attr_get_str(tb[XVMD_V_VNIC]),
                id == XVMD_NO_ID
                    ? "shut off"
                    : xvmd_vif_state_str(mnl_attr_get_u32(tb[XVMD_V_STATE])));
-        if (id != XVMD_NO_ID)
+        if (id != XVMD_NO_ID && tb[XVMD_V_VNIC])
+            printf(" (VNIC %s)", mnl_attr_get_str(tb[XVMD_V_VNIC]));
+        else if (id != XVMD_NO_ID)
             printf(" (VNIC xvm%u_%u)", id, mnl_attr_get_u32(tb[XVMD_V_INDEX]));
         putchar('\n');
         n++;

@@ -129,6 +129,27 @@ static void xs_get_error(struct xvmd *x, const char *path, char *buf,
         memmove(buf, buf + skip + 1, strlen(buf + skip + 1) + 1);
 }
 
+/* The VNIC of vif @n of @dom: the one it borrows, the one named for it,
+ * or while it runs xvm<domid>_<n>; "" for none. */
+static void vif_vnic(const struct xvmd_dom *dom, unsigned n, char *buf,
+                     size_t len)
+{
+    const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
+
+    if (v->vnic[0] || v->vifname[0])
+        snprintf(buf, len, "%s", v->vnic[0] ? v->vnic : v->vifname);
+    else if (dom->id != XVMD_NO_ID)
+        snprintf(buf, len, "xvm%u_%u", dom->id, n);
+    else
+        buf[0] = '\0';
+}
+
+/* Where vif @v goes, for messages: its link or the VNIC it borrows. */
+static const char *vif_where(const struct xvm_vifcfg *v)
+{
+    return v->vnic[0] ? v->vnic : v->link;
+}
+
 /* Each vif of @dom, as configured and as its backend says in xenstore. */
 static void vifs_put(struct xvmd *x, struct reply *r,
                      const struct xvmd_dom *dom)
@@ -139,8 +160,10 @@ static void vifs_put(struct xvmd *x, struct reply *r,
         const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
         bool live = dom->id != XVMD_NO_ID;
         char path[128], state[16], err[256], mac[LP_MACSTRLEN] = "";
+        char vnic[LP_NAMSIZ];
         struct nlattr *nest;
 
+        vif_vnic(dom, n, vnic, sizeof(vnic));
         snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/state",
                  dom->id, n);
         state[0] = err[0] = '\0';
@@ -167,7 +190,9 @@ static void vifs_put(struct xvmd *x, struct reply *r,
             !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_STATE,
                                     (uint32_t)strtoul(state, NULL, 10)) ||
             (err[0] && !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
-                                                XVMD_V_ERROR, err))) {
+                                                XVMD_V_ERROR, err)) ||
+            (vnic[0] && !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
+                                                 XVMD_V_VNIC, vnic))) {
             r->full = 1;
             return;
         }
@@ -302,17 +327,18 @@ static int vifs_state(struct xvmd *x, const struct xvmd_dom *dom, char *why,
             continue;
         if (beerr[0] || feerr[0])
             snprintf(why + used, len - used, "\n  vif %u on %s: %s%s%s", n,
-                     dom->cfg.vifs[n].link, beerr[0] ? beerr : "",
+                     vif_where(&dom->cfg.vifs[n]), beerr[0] ? beerr : "",
                      beerr[0] && feerr[0] ? "; the guest says: " : "",
                      feerr);
         else if (be <= XenbusStateInitialising && timeout)
             snprintf(why + used, len - used,
                      "\n  vif %u on %s: no backend took it (is vswitchd "
-                     "running?)", n, dom->cfg.vifs[n].link);
+                     "running?)", n, vif_where(&dom->cfg.vifs[n]));
         else
             snprintf(why + used, len - used,
                      "\n  vif %u on %s: backend %s, frontend %s", n,
-                     dom->cfg.vifs[n].link, xvmd_vif_state_str(be), xvmd_vif_state_str(fe));
+                     vif_where(&dom->cfg.vifs[n]), xvmd_vif_state_str(be),
+                     xvmd_vif_state_str(fe));
         used += strlen(why + used);
     }
     return all ? 1 : failed ? -1 : 0;

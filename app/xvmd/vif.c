@@ -15,7 +15,10 @@
  *         handle, mac, mtu, trusted            owner <id>, dom0 may read
  *     /local/domain/0/backend/vif/<id>/<n>/  frontend, frontend-id,
  *         online=1, state=1, script, mac, bridge (the datalink), handle,
- *         type, hotplug-status, rate, vlan, priority
+ *         type, hotplug-status, rate, vlan, priority, vifname (xl's: the
+ *         VNIC's name); or, for a vif that borrows a VNIC (vnic=), vnic
+ *         instead of the VNIC's properties, and the VNIC's MAC (asked of
+ *         vswitchd) as mac
  *                                          owner 0, <id> may read
  *
  * The backend serving the vif (vswitchd) watches .../backend/vif and
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vswctl/client.h"
 #include "xst/xenstore.h"
 #include "xvmd.h"
 
@@ -91,6 +95,32 @@ static void vif_mac(const struct xvmd_dom *dom, unsigned n, uint8_t *mac)
         mac[5] = 1;
 }
 
+static int vnic_mac_cb(const struct vsw_vnic_conf *vc, void *arg)
+{
+    memcpy(arg, vc->mac, 6);
+    return 0;
+}
+
+/*
+ * The MAC of the VNIC a vif borrows (vnic=), which the guest must know
+ * before it starts: vswitchd has it.  Without an answer the vif gets its
+ * auto MAC, and the backend, which cannot find the VNIC either, says why
+ * the vif failed.
+ */
+static void vnic_mac(const struct xvmd_dom *dom, unsigned n, uint8_t *mac)
+{
+    const char *name = dom->cfg.vifs[n].vnic;
+    struct vsw_client *c = vsw_client_open(NULL);
+    int rc = c ? vsw_client_vnic_get(c, name, vnic_mac_cb, mac) : -errno;
+
+    if (rc < 0)
+        xvm_log_warn("domain %s: vif %u: the MAC of VNIC %s: %s",
+                     dom->cfg.name, n, name,
+                     c && vsw_client_error(c)[0] ? vsw_client_error(c)
+                                                 : strerror(-rc));
+    vsw_client_close(c);
+}
+
 /* @key of @be: @value, or no node when @value is NULL. */
 static int xs_put_opt(struct xvmd *x, const char *be, const char *key,
                       const char *value)
@@ -117,6 +147,9 @@ static int vif_props_write(struct xvmd *x, const char *be,
         mtu[8];
     int rc = 0;
 
+    /* A borrowed VNIC keeps its own properties: only its name. */
+    if (v->vnic[0])
+        return xs_put(x, v->vnic, "%s/vnic", be);
     snprintf(vlan, sizeof(vlan), "%u", v->vlan);
     /* netback's rate key: bytes per interval. */
     if (v->maxbw != LP_MAXBW_NONE)
@@ -131,6 +164,8 @@ static int vif_props_write(struct xvmd *x, const char *be,
     rc |= xs_put_opt(x, be, "protection", v->protection ? prot : NULL);
     rc |= xs_put_opt(x, be, "allowed-ips", v->nips ? ips : NULL);
     rc |= xs_put_opt(x, be, "mtu", v->mtu ? mtu : NULL);
+    /* xl's backend key: the name of the vif's VNIC. */
+    rc |= xs_put_opt(x, be, "vifname", v->vifname[0] ? v->vifname : NULL);
     return rc;
 }
 
@@ -151,6 +186,8 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     snprintf(fe, sizeof(fe), "/local/domain/%u/device/vif/%u", dom->id, n);
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", dom->id, n);
     vif_mac(dom, n, dom->vif_mac[n]);
+    if (v->vnic[0])
+        vnic_mac(dom, n, dom->vif_mac[n]);
     lp_mac_format_xs(dom->vif_mac[n], mac);
     snprintf(num, sizeof(num), "%u", n);
     /* Both directories get their owners first: the keys written below
@@ -168,7 +205,7 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     rc |= xs_put(x, "vswitchd", "%s/script", be);
     rc |= xs_put(x, mac, "%s/mac", be);
     /* Not a Xen key: how the MAC was chosen, dladm's MACADDRTYPE. */
-    rc |= xs_put(x, v->mac_kind == XVM_MAC_FIXED    ? "fixed"
+    rc |= xs_put(x, v->mac_kind == XVM_MAC_FIXED || v->vnic[0] ? "fixed"
                     : v->mac_kind == XVM_MAC_RANDOM ? "random"
                                                     : "auto",
                  "%s/mac-type", be);

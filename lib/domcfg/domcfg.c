@@ -292,6 +292,97 @@ static int vif_mac(struct parser *ps, int line, const char *v,
     return 0;
 }
 
+/* Digits of @s into *@v (at most @max); *@s moves past them.  @return 0,
+ * -EINVAL (no digit) or -ERANGE. */
+static int digits(const char **s, uint64_t max, uint64_t *v)
+{
+    const char *p = *s;
+    uint64_t x = 0;
+
+    if (!isdigit((unsigned char)*p))
+        return -EINVAL;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (x > (max - (uint64_t)(*p - '0')) / 10)
+            return -ERANGE;
+        x = x * 10 + (uint64_t)(*p - '0');
+    }
+    *s = p;
+    *v = x;
+    return 0;
+}
+
+/*
+ * xl's rate: RATE/s[@INTERVAL], RATE a number (1..2^32-1) with an
+ * optional G, M or K (powers of 1000) and B (bytes) or b (bits), INTERVAL
+ * a number with s, ms or us (xl's default 50ms).  As xl, the bytes per
+ * interval must be 1..2^32-1.  The switch's maxbw is a rate: the interval
+ * is checked and not kept.
+ */
+static int vif_rate(struct parser *ps, int line, const char *v,
+                    struct xvm_vifcfg *vif)
+{
+    static const char what[] = "expected RATE/s[@INTERVAL] as xl writes "
+                               "it, e.g. 10Mb/s or 1MB/s@20ms";
+    const char *p = v;
+    uint64_t n, mult = 1, usecs = 50000, per;
+    unsigned __int128 bps;
+
+    if (digits(&p, UINT32_MAX, &n) < 0 || n == 0)
+        return cfg_error(ps, line, "vif", "rate \"%s\": %s", v, what);
+    if (*p == 'G' || *p == 'M' || *p == 'K') {
+        mult = *p == 'G' ? 1000000000ull : *p == 'M' ? 1000000ull : 1000ull;
+        p++;
+    }
+    if ((*p != 'B' && *p != 'b') || strncmp(p + 1, "/s", 2) != 0)
+        return cfg_error(ps, line, "vif", "rate \"%s\": %s", v, what);
+    bps = (unsigned __int128)n * mult * (*p == 'B' ? 8 : 1);
+    p += 3;
+    if (*p == '@') {
+        p++;
+        if (digits(&p, UINT32_MAX, &usecs) < 0)
+            return cfg_error(ps, line, "vif", "rate \"%s\": %s", v, what);
+        if (strcmp(p, "s") == 0)
+            usecs *= 1000000;
+        else if (strcmp(p, "ms") == 0)
+            usecs *= 1000;
+        else if (strcmp(p, "us") != 0)
+            return cfg_error(ps, line, "vif", "rate \"%s\": %s", v, what);
+        p += strlen(p);
+        if (usecs == 0 || usecs > UINT32_MAX)
+            return cfg_error(ps, line, "vif", "rate \"%s\": the interval "
+                             "must be 1us to 4294967295us", v);
+    }
+    if (*p)
+        return cfg_error(ps, line, "vif", "rate \"%s\": %s", v, what);
+    if (bps < LP_MAXBW_MIN || bps > LP_MAXBW_MAX)
+        return cfg_error(ps, line, "vif", "rate \"%s\": %s bit/s, which "
+                         "maxbw cannot express (1200K-1000G)", v,
+                         bps < LP_MAXBW_MIN ? "below 1200K" : "above 1000G");
+    per = (uint64_t)(bps / 8 * usecs / 1000000u);
+    if (per == 0 || per > UINT32_MAX)
+        return cfg_error(ps, line, "vif", "rate \"%s\": %s byte per "
+                         "interval, out of xl's range (1-4294967295)", v,
+                         per ? "more than 4294967295" : "less than one");
+    vif->maxbw = (uint64_t)bps;
+    return 0;
+}
+
+/* vnic or vifname: a datalink name. */
+static int vif_name(struct parser *ps, int line, const char *k,
+                    const char *v, char *dst)
+{
+    int rc = lp_name_check(v);
+
+    if (rc == -ENAMETOOLONG)
+        return cfg_error(ps, line, "vif", "%s \"%s\": longer than %d "
+                         "characters", k, v, LP_NAMSIZ - 1);
+    if (rc < 0)
+        return cfg_error(ps, line, "vif", "%s \"%s\" is not a valid "
+                         "link name", k, v);
+    strcpy(dst, v);
+    return 0;
+}
+
 /* protection or allowed-ips: a list separated by spaces (commas separate
  * the vif's items), as dladm's comma list. */
 static int vif_list_item(struct parser *ps, int line, const char *k,
@@ -329,11 +420,11 @@ static int vif_item(struct parser *ps, int line, const char *k,
 {
     int rc;
 
-    if (strcmp(k, "link") == 0) {
+    if (strcmp(k, "link") == 0 || strcmp(k, "bridge") == 0) {
         /* A datalink's name, or a host NIC's (a link of its own). */
         if (lp_name_check(v) < 0 && lp_ifname_check(v) < 0)
             return cfg_error(ps, line, "vif",
-                             "link \"%s\" is not a valid link name", v);
+                             "%s \"%s\" is not a valid link name", k, v);
         strcpy(vif->link, v);
         return 0;
     }
@@ -349,6 +440,12 @@ static int vif_item(struct parser *ps, int line, const char *k,
     }
     if (strcmp(k, "maxbw") == 0)
         return vif_maxbw(ps, line, v, vif);
+    if (strcmp(k, "rate") == 0)
+        return vif_rate(ps, line, v, vif);
+    if (strcmp(k, "vnic") == 0)
+        return vif_name(ps, line, k, v, vif->vnic);
+    if (strcmp(k, "vifname") == 0)
+        return vif_name(ps, line, k, v, vif->vifname);
     if (strcmp(k, "mac") == 0)
         return vif_mac(ps, line, v, vif);
     if (strcmp(k, "priority") == 0) {
@@ -386,12 +483,17 @@ static int vif_parse(struct parser *ps, const struct tok *t,
 static int vif_items(struct parser *ps, const struct tok *t,
                      struct xvm_vifcfg *vif, bool whole)
 {
-    static const char *const keys[] = {"link", "vlan", "maxbw", "mac",
-                                       "priority", "protection",
-                                       "allowed-ips", "mtu"};
-    enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+    /* xl's spellings share the bit of the key they stand for. */
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } keys[] = {{"link", 0},     {"vlan", 1},     {"maxbw", 2},
+                {"mac", 3},      {"priority", 4}, {"protection", 5},
+                {"allowed-ips", 6}, {"mtu", 7},   {"vnic", 8},
+                {"vifname", 9},  {"bridge", 0},   {"rate", 2}};
+    enum { NKEYS = sizeof(keys) / sizeof(keys[0]), VNIC_BIT = 8 };
     char buf[LP_IPS_STRLEN + 256], *rest = buf, *k, *v;
-    unsigned seen = 0, i;
+    unsigned seen = 0, i, bit;
     int rc;
 
     if (t->len >= sizeof(buf))
@@ -403,11 +505,15 @@ static int vif_items(struct parser *ps, const struct tok *t,
         if (rc < 0 || *k == '\0' || *v == '\0')
             return cfg_error(ps, t->line, "vif",
                              "\"%s\": expected key=value", k);
-        for (i = 0; i < NKEYS && strcmp(keys[i], k) != 0; i++)
+        for (i = 0; i < NKEYS && strcmp(keys[i].name, k) != 0; i++)
             ;
-        if (i < NKEYS && (seen & (1u << i)))
-            return cfg_error(ps, t->line, "vif", "%s given twice", k);
-        seen |= 1u << i;
+        bit = i < NKEYS ? keys[i].bit : 31;
+        if (i < NKEYS && (seen & (1u << bit)))
+            return cfg_error(ps, t->line, "vif", "%s given twice%s", k,
+                             bit == 0   ? " (bridge is xl's link)"
+                             : bit == 2 ? " (rate is xl's maxbw)"
+                                        : "");
+        seen |= 1u << bit;
         if (!whole && strcmp(k, "vlan") == 0 && strcmp(v, "0") == 0)
             vif->vlan = LP_VID_NONE;
         else if (!whole && strcmp(k, "maxbw") == 0 && strcmp(v, "none") == 0)
@@ -415,7 +521,11 @@ static int vif_items(struct parser *ps, const struct tok *t,
         else if ((rc = vif_item(ps, t->line, k, v, vif)) < 0)
             return rc;
     }
-    if (whole && !(seen & 1))
+    if (vif->vnic[0] && (seen & ~(1u << VNIC_BIT)))
+        return cfg_error(ps, t->line, "vif", "vnic=%s comes alone: the "
+                         "VNIC keeps its own link, MAC and properties",
+                         vif->vnic);
+    if (whole && !(seen & 1) && !vif->vnic[0])
         return cfg_error(ps, t->line, "vif", "link missing");
     return 0;
 }
@@ -435,6 +545,28 @@ int xvm_vifcfg_update(struct xvm_vifcfg *vif, const char *spec, size_t len,
         memmove(err, err + sizeof(prefix) - 1,
                 strlen(err) - (sizeof(prefix) - 1) + 1);
     return rc;
+}
+
+/* The new vif (cfg->vifs[cfg->nr_vifs]) names no VNIC an earlier one
+ * names, by vnic= or vifname=. */
+static int vif_unique(struct parser *ps, int line,
+                      const struct xvm_domcfg *cfg)
+{
+    const struct xvm_vifcfg *nv = &cfg->vifs[cfg->nr_vifs];
+    const char *name = nv->vnic[0] ? nv->vnic : nv->vifname;
+    unsigned i;
+
+    if (!name[0])
+        return 0;
+    for (i = 0; i < cfg->nr_vifs; i++) {
+        const struct xvm_vifcfg *o = &cfg->vifs[i];
+
+        if (strcmp(o->vnic, name) == 0 || strcmp(o->vifname, name) == 0)
+            return cfg_error(ps, line, "vif", "%s=%s: vif %u names that "
+                             "VNIC already", nv->vnic[0] ? "vnic" : "vifname",
+                             name, i);
+    }
+    return 0;
 }
 
 /*
@@ -485,6 +617,8 @@ static int vif_one(struct parser *ps, const struct tok *t, void *arg)
         return cfg_error(ps, t->line, "vif", "more than %d vifs",
                          XVM_DOMCFG_VIFS_MAX);
     rc = vif_parse(ps, t, &cfg->vifs[cfg->nr_vifs]);
+    if (rc == 0)
+        rc = vif_unique(ps, t->line, cfg);
     if (rc == 0)
         cfg->nr_vifs++;
     return rc;

@@ -36,6 +36,10 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
 {
     char val[LP_MAXBW_STRLEN];
 
+    if (v->vnic[0]) {
+        put(o, "\"vnic=%s\"", v->vnic);
+        return;
+    }
     put(o, "\"link=%s", v->link);
     if (v->vlan != LP_VID_NONE)
         put(o, ",vlan=%u", v->vlan);
@@ -68,6 +72,8 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
     }
     if (v->mtu)
         put(o, ",mtu=%u", v->mtu);
+    if (v->vifname[0])
+        put(o, ",vifname=%s", v->vifname);
     put(o, "\"");
 }
 

@@ -47,19 +47,12 @@
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-/* Where a frame's headers are, once parsed. */
-struct hdrs {
-    uint16_t l2, l3, l4; /* lengths */
-    uint8_t ipv;         /* 4 or 6 */
-    uint8_t proto;       /* IPPROTO_TCP or IPPROTO_UDP */
-};
-
 /*
  * Parse Ethernet (an 802.1Q tag allowed), IPv4 without fragments or IPv6
  * without extension headers, then TCP or UDP; all headers must lie in the
  * first segment.  @return 0 or -EINVAL.
  */
-static int hdrs_parse(const struct rte_mbuf *m, struct hdrs *h)
+int vsw_hdrs_parse(const struct rte_mbuf *m, struct vsw_hdrs *h)
 {
     const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
     uint32_t room = m->data_len, l4off;
@@ -156,7 +149,7 @@ static int payload_attach(struct rte_mbuf *hdr, struct rte_mbuf *pkt,
     return 0;
 }
 
-static int gso6_segment(struct rte_mbuf *pkt, const struct hdrs *h,
+static int gso6_segment(struct rte_mbuf *pkt, const struct vsw_hdrs *h,
                         uint16_t mss, struct rte_mempool *mp,
                         struct rte_mbuf **out, unsigned max)
 {
@@ -205,7 +198,7 @@ static int gso6_segment(struct rte_mbuf *pkt, const struct hdrs *h,
  * (tso: the port also segments, MSS in tso_segsz).  Headers are private.
  */
 static void csum_fill(struct vsw_ep *ep, struct rte_mbuf *m,
-                      const struct hdrs *h, uint64_t txo, bool tso)
+                      const struct vsw_hdrs *h, uint64_t txo, bool tso)
 {
     char *p = rte_pktmbuf_mtod(m, char *);
     void *l3 = p + h->l2, *l4 = p + h->l2 + h->l3;
@@ -266,7 +259,7 @@ static int tag_put(struct rte_mbuf *m, uint16_t vid)
 }
 
 static void seg_out(struct vsw_switch *sw, struct vsw_ep *ep,
-                    struct rte_mbuf *s, const struct hdrs *h, uint64_t txo,
+                    struct rte_mbuf *s, const struct vsw_hdrs *h, uint64_t txo,
                     uint16_t vid, uint8_t tc)
 {
     s->hash.sched.traffic_class = tc;
@@ -281,7 +274,7 @@ static void seg_out(struct vsw_switch *sw, struct vsw_ep *ep,
 
 /* Cut @m (a large TCP segment) in software.  Consumes @m. */
 static void gso_sw(struct vsw_switch *sw, struct vsw_ep *ep,
-                   struct rte_mbuf *m, const struct hdrs *h, uint64_t txo,
+                   struct rte_mbuf *m, const struct vsw_hdrs *h, uint64_t txo,
                    uint16_t vid)
 {
     struct rte_mbuf *segs[GSO_SEGS_MAX];
@@ -330,12 +323,12 @@ void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
     bool blank = (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
                  RTE_MBUF_F_RX_L4_CKSUM_NONE;
     bool large = (m->ol_flags & RTE_MBUF_F_RX_LRO) != 0;
-    struct hdrs h;
+    struct vsw_hdrs h;
 
     if (!port || (port->flags & VSW_PORT_F_OFFLOAD_META) ||
         (!blank && !large))
         goto out; /* nothing to do, or the port takes the metadata */
-    if (hdrs_parse(m, &h) < 0 ||
+    if (vsw_hdrs_parse(m, &h) < 0 ||
         (large && (h.proto != IPPROTO_TCP || m->tso_segsz < GSO_MSS_MIN))) {
         ep->ofl.bad++;
         vsw_drop(ep->stats, VSW_DROP_VIF_ERROR);

@@ -85,3 +85,18 @@ struct vsw_port *vsw_port_open(const char *kind, const struct vsw_port_args *a,
     }
     return c->open(a, pool);
 }
+
+int vsw_port_set_mac(struct vsw_port *port, const uint8_t mac[6])
+{
+    if (!port || !mac)
+        return -EINVAL;
+    return port->ops->set_mac ? port->ops->set_mac(port, mac) : -EOPNOTSUPP;
+}
+
+int vsw_port_set_carrier(struct vsw_port *port, bool up)
+{
+    if (!port)
+        return -EINVAL;
+    return port->ops->set_carrier ? port->ops->set_carrier(port, up)
+                                  : -EOPNOTSUPP;
+}

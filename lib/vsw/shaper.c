@@ -11,6 +11,8 @@
 
 /* A full-size untagged frame: the unit of the maxbw budget. */
 #define MTU_FRAME 1514
+/* The largest segment a port with offload metadata may hand over. */
+#define LARGE_FRAME 65550
 
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
 {
@@ -30,7 +32,11 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
     if (depth < 4 * MTU_FRAME)
         depth = 4 * MTU_FRAME;
     c->depth_fp = (int64_t)(depth << 32);
-    c->max_dt = (uint64_t)c->depth_fp / c->rate_fp + 1;
+    /* Time that fills the bucket from an overdraft of one large segment
+     * (which a TAP with a vnet header may hand over) to full: longer gaps
+     * are cut to it, so the refill never overflows. */
+    c->max_dt = ((uint64_t)c->depth_fp + ((uint64_t)LARGE_FRAME << 32)) /
+                    c->rate_fp + 1;
     /* 50 ms of queue toward the VNIC: enough for TCP to keep the rate,
      * short enough not to add much delay. */
     c->qlimit = (uint32_t)(bps / 8 / 20);
@@ -50,6 +56,8 @@ uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c)
 uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now)
 {
     const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
+    const struct vsw_port *port = vsw_load_acq(&v->ep.port);
+    bool large = port && (port->flags & VSW_PORT_F_OFFLOAD_META);
     uint64_t frames;
 
     if (!c)
@@ -58,8 +66,10 @@ uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now)
     if (v->tx_tb.tokens_fp <= 0)
         return 0;
     /* Enough frames to spend the credit if all are full size, so that
-     * the overdraft stays within one frame. */
-    frames = 1 + ((uint64_t)v->tx_tb.tokens_fp >> 32) / MTU_FRAME;
+     * the overdraft stays within one frame; a port that hands over large
+     * segments (a TAP with a vnet header) counts each as one. */
+    frames = 1 + ((uint64_t)v->tx_tb.tokens_fp >> 32) /
+                     (large ? LARGE_FRAME : MTU_FRAME);
     return frames < max ? (uint16_t)frames : max;
 }
 

@@ -213,6 +213,18 @@ void vsw_ep_flush(struct vsw_ep *ep);
 void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m);
 /* Insert a tag for @vid into an mbuf nobody else holds; 0 or -errno. */
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid);
+/* gso.c: where a frame's headers are, once parsed. */
+struct vsw_hdrs {
+    uint16_t l2, l3, l4; /* lengths */
+    uint8_t ipv;         /* 4 or 6 */
+    uint8_t proto;       /* IPPROTO_TCP or IPPROTO_UDP */
+};
+/*
+ * Parse Ethernet (an 802.1Q tag allowed), IPv4 without fragments or IPv6
+ * without extension headers, then TCP or UDP; all headers must lie in the
+ * first segment.  @return 0 or -EINVAL.  Any thread.
+ */
+int vsw_hdrs_parse(const struct rte_mbuf *m, struct vsw_hdrs *h);
 /* gso.c: put @m on @ep, first made complete for its port (segmented,
  * checksummed) when it carries offload metadata the port cannot take,
  * then tagged with @vid (LP_VID_NONE: no tag).  Consumes @m. */

@@ -606,7 +606,7 @@ static void nic_drop(struct vsw_mgr *m, struct mnic *nic)
     wires_lost(m, ifname);
 }
 
-void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
+static void nic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
 {
     struct mnic *nic = nic_by_index(m, n->ifindex), *at;
     bool was_up = false;
@@ -652,6 +652,13 @@ void vsw_mgr_hostnic_del(struct vsw_mgr *m, int ifindex)
 
     if (nic)
         nic_drop(m, nic);
+    host_carrier_sync(m); /* hostvnic.c */
+}
+
+void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
+{
+    nic_set(m, n);
+    host_carrier_sync(m); /* hostvnic.c */
 }
 
 /* ---- listing ---- */

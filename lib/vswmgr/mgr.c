@@ -214,7 +214,7 @@ struct mlink *mlink_find(struct vsw_mgr *m, const char *name)
     return NULL;
 }
 
-static struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
+struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name)
 {
     struct mvnic *mv;
 
@@ -676,8 +676,8 @@ static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
     return NULL;
 }
 
-static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
-                       size_t errlen)
+int mgr_vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
+                    size_t errlen)
 {
     const char *ifname = mv->conf.tap[0] ? mv->conf.tap : mv->conf.name;
     struct vsw_port *port;
@@ -703,6 +703,7 @@ static int vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
         return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot attach '%s': %s",
                     ifname, strerror(-rc));
     }
+    host_carrier_one(m, mv);
     return 0;
 }
 
@@ -774,7 +775,7 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     mv->v = vnic_switch_make(m, mv, err, errlen, &rc);
     if (!mv->v)
         goto free_mv;
-    rc = vnic_attach(m, mv, err, errlen);
+    rc = mgr_vnic_attach(m, mv, err, errlen);
     if (rc < 0)
         goto destroy_vnic;
     mv->saved = mv->conf;
@@ -918,9 +919,9 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     char why[256];
     int rc = 0, rc2;
 
-    /* A guest's vif moves to the new VNIC: the guest stays connected. */
-    if (old.attach == VSW_ATTACH_VIF)
-        guest = vsw_vnic_detach(mv->v);
+    /* A guest's vif moves to the new VNIC: the guest stays connected; a
+     * host TAP moves too: the host keeps its interface and addresses. */
+    guest = vsw_vnic_detach(mv->v);
     vsw_vnic_destroy(mv->v);
     mv->conf = *want;
     mv->ml = ml;
@@ -928,7 +929,9 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     mv->v = rc == 0 ? vnic_switch_make(m, mv, err, errlen, &rc) : NULL;
     if (mv->v) {
         rc = guest ? vsw_vnic_attach(mv->v, guest)
-                   : vnic_attach(m, mv, err, errlen);
+                   : mgr_vnic_attach(m, mv, err, errlen);
+        if (rc == 0 && guest)
+            host_port_moved(m, mv, &old);
         if (rc == 0)
             return 0;
         if (guest)
@@ -939,9 +942,11 @@ static int vnic_rebuild(struct vsw_mgr *m, struct mvnic *mv,
     mv->conf = old;
     mv->ml = old_ml;
     mv->v = vnic_switch_make(m, mv, why, sizeof(why), &rc2);
-    if (mv->v && guest && vsw_vnic_attach(mv->v, guest) == 0)
+    if (mv->v && guest && vsw_vnic_attach(mv->v, guest) == 0) {
+        host_port_moved(m, mv, want);
         return rc;
-    if (mv->v && !guest && vnic_attach(m, mv, why, sizeof(why)) == 0)
+    }
+    if (mv->v && !guest && mgr_vnic_attach(m, mv, why, sizeof(why)) == 0)
         return rc;
     vsw_port_destroy(guest);
     /* Cannot happen short of running out of memory: drop the object
@@ -1049,9 +1054,12 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         (want.mac_type == VSW_MAC_RANDOM ||
          memcmp(want.mac, old.mac, 6) != 0))
         return fail(m, VSW_ST_GUESTMAC, err, errlen, -EOPNOTSUPP,
-                    "the guest of domain %s owns "
-                    "the MAC address of '%s': set mac= in the domain's "
-                    "config", old.domain[0] ? old.domain : "?", old.name);
+                    mv->lent ? "the guest of domain %s owns the MAC "
+                               "address of '%s' while it borrows it"
+                             : "the guest of domain %s owns "
+                               "the MAC address of '%s': set mac= in the "
+                               "domain's config",
+                    old.domain[0] ? old.domain : "?", old.name);
     want.mac_type = old.mac_type;
     if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
         memset(want.mac, 0, 6); /* a new random MAC */
@@ -1065,7 +1073,7 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = mtu_check(m, &want, ml, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
-    if (rc == 0 && old.domid && !temporary)
+    if (rc == 0 && old.domid && !mv->lent && !temporary)
         return owner_persist(m, mv, &old, mods, rebuild, err, errlen);
     if (rc < 0 || mv->origin != ORIGIN_PERSIST || temporary)
         return rc;
@@ -1266,6 +1274,8 @@ int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
     if (!mv)
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "VNIC '%s' does not exist", name);
+    if (mv->lent)
+        return vnic_give_back(m, mv);
     mv->conf.domid = 0;
     return vnic_remove(m, name, false, err, errlen);
 }

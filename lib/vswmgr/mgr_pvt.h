@@ -58,6 +58,11 @@ struct mvnic {
     enum origin origin;
     bool deleting;
     bool inactive; /* deleted with -t: only the record is left */
+    /* Lent to the domain conf.domid (vsw_mgr_vnic_lend()): its host
+     * interface is gone meanwhile; home_attach is what it had. */
+    bool lent;
+    enum vsw_attach home_attach;
+    bool carrier_off; /* the carrier its host TAP was last given */
     TAILQ_ENTRY(mvnic) entry;
 };
 
@@ -106,8 +111,29 @@ struct mlink *mlink_find(struct vsw_mgr *m, const char *name);
 /* Write the state file again (nothing while restoring).  @return 0 or
  * -errno with @err. */
 int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen);
+struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name);
+/* Give @mv its host TAP if its conf says attach=tap (its carrier set as
+ * its link's state says).  @return 0 or -errno with @err. */
+int mgr_vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
+                    size_t errlen);
 /* Fill what @ml reports besides its configuration (state, MTU, ...). */
 void mgr_link_info(struct vsw_mgr *m, struct mlink *ml);
+
+/* ---- hostvnic.c: VNICs the host or a domain uses ---- */
+
+/* Carrier of @mv's host interface (if it has one) from its link's state:
+ * off while the link is down, on otherwise. */
+void host_carrier_one(struct vsw_mgr *m, struct mvnic *mv);
+/* The same for every VNIC (a NIC's state changed). */
+void host_carrier_sync(struct vsw_mgr *m);
+/* @mv was re-made (new MAC, VID or link) with its port kept: its host
+ * interface takes the new MAC (@old: the conf before) and the carrier of
+ * its link. */
+void host_port_moved(struct vsw_mgr *m, struct mvnic *mv,
+                     const struct vsw_vnic_conf *old);
+/* The domain that borrowed @mv is gone: its vif goes, its host interface
+ * comes back.  @return 0 (a TAP that cannot be made again is logged). */
+int vnic_give_back(struct vsw_mgr *m, struct mvnic *mv);
 
 /* ---- hostnic.c: the host's NICs as datalinks ---- */
 

@@ -4,11 +4,14 @@
  *
  * nbd_vifmgr (libnetback's vif bus) follows the backend directories,
  * runs nb_xenbus for each and gets the domain's memory and event channel
- * from xvmd.  Here is the owner's side: a temporary VNIC per directory,
- * and a netback vif port on it while the frontend is connected.
+ * from xvmd.  Here is the owner's side: a temporary VNIC per directory
+ * (xvm<id>_<n>, or the name of xl's vifname key), or an existing VNIC
+ * the domain borrows (the vnic key: vsw_mgr_vnic_lend()), and a netback
+ * vif port on it while the frontend is connected.
  *
  * The VNIC is looked up by name whenever it is needed, never kept: an
- * administrator may delete it (the next connect makes it again).
+ * administrator may delete one we made (the next connect makes it
+ * again).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
 #include "xvm/rundir.h"
@@ -28,18 +32,24 @@
 #include "xs/xs.h"
 #include "xvm/log.h"
 
+/* One backend directory (nbd_vifdev's priv). */
+struct xv_dev {
+    char vnic[LP_NAMSIZ]; /* xvm<domid>_<n>, vifname's or vnic's */
+    const char *bad;      /* why the name is not usable, or NULL */
+    bool lent;            /* an existing VNIC the domain borrows (vnic) */
+    bool made;            /* we created (or borrowed) it and it should still
+                             be there */
+    uint32_t domid, n;
+    TAILQ_ENTRY(xv_dev) entry;
+};
+
 struct vsw_mgr_vifs {
     const char *xvmd_sock;
     struct nbd_vifmgr *vm;
     struct vsw_mgr *m;
     struct vsw_switch *sw;
     bool changed; /* a port came or went: wake the fast path */
-};
-
-/* One backend directory (nbd_vifdev's priv). */
-struct xv_dev {
-    char vnic[LP_NAMSIZ]; /* xvm<domid>_<n> */
-    bool made;             /* we created it and it should still be there */
+    TAILQ_HEAD(, xv_dev) devs;
 };
 
 __attribute__((format(printf, 1, 2))) static void xv_log(const char *fmt,
@@ -137,6 +147,45 @@ static void dom_name(struct vsw_mgr_vifs *xv, uint32_t domid, char *buf,
     free(v);
 }
 
+/* Borrow the VNIC the vnic key names.  The guest was given a MAC (the
+ * mac key): it must be the VNIC's.  @return 0 or -errno. */
+static int vnic_borrow(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
+{
+    struct xv_dev *xd = dev->priv;
+    struct vsw_vnic *v = vsw_vnic_find(xv->sw, xd->vnic);
+    struct vsw_vnic_params p;
+    char domain[LP_NAMSIZ], mac[LP_MACSTRLEN], want[LP_MACSTRLEN];
+    char err[256];
+    uint8_t given[6];
+    int rc;
+
+    dom_name(xv, dev->domid, domain, sizeof(domain));
+    if (v && key_get(dev, "mac", mac, sizeof(mac)) == 0 &&
+        lp_mac_parse(mac, given) == 0) {
+        vsw_vnic_params_get(v, &p);
+        if (memcmp(p.mac, given, 6) != 0) {
+            lp_mac_format(given, mac);
+            lp_mac_format(p.mac, want);
+            xv_log("%s: VNIC %s has MAC %s, the guest was given %s",
+                   dev->name, xd->vnic, want, mac);
+            nb_xenbus_why(dev->xb, "VNIC %s has MAC %s, not the guest's "
+                          "%s (changed since the domain was started?)",
+                          xd->vnic, want, mac);
+            return -EADDRNOTAVAIL;
+        }
+    }
+    rc = vsw_mgr_vnic_lend(xv->m, xd->vnic, dev->domid, domain, err,
+                           sizeof(err));
+    if (rc < 0) {
+        xv_log("%s: cannot borrow VNIC %s: %s", dev->name, xd->vnic, err);
+        nb_xenbus_why(dev->xb, "%s", err);
+        return rc;
+    }
+    xd->made = true;
+    xv_log("%s: borrows VNIC %s", dev->name, xd->vnic);
+    return 0;
+}
+
 /* Make the device's VNIC unless it is there; why not goes to the vif's
  * error node (nb_xenbus_why()) when a connect is under way.
  * @return 0 or -errno. */
@@ -148,9 +197,16 @@ static int vnic_make(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
     char err[256];
     int rc;
 
+    if (xd->bad) {
+        xv_log("%s: %s", dev->name, xd->bad);
+        nb_xenbus_why(dev->xb, "%s", xd->bad);
+        return -EINVAL;
+    }
     if (xd->made && vsw_vnic_find(xv->sw, xd->vnic))
         return 0;
     xd->made = false;
+    if (xd->lent)
+        return vnic_borrow(xv, dev);
     rc = vnic_conf(dev, xd->vnic, &vc, &why);
     if (rc < 0) {
         xv_log("%s: bad or missing %s key: %s", dev->name, why,
@@ -174,13 +230,38 @@ static int vnic_make(struct vsw_mgr_vifs *xv, struct nbd_vifdev *dev)
     return 0;
 }
 
+/* The VNIC's name: the vnic key's (borrowed), vifname's, or
+ * xvm<domid>_<n>. */
+static void dev_name(struct nbd_vifdev *dev, struct xv_dev *xd)
+{
+    char v[LP_NAMSIZ];
+
+    snprintf(xd->vnic, sizeof(xd->vnic), "xvm%u_%u", dev->domid, dev->n);
+    if (key_get(dev, "vnic", v, sizeof(v)) == 0) {
+        xd->lent = true;
+        if (lp_name_check(v) < 0)
+            xd->bad = "bad vnic key: not a link name";
+        else
+            snprintf(xd->vnic, sizeof(xd->vnic), "%s", v);
+    } else if (key_get(dev, "vifname", v, sizeof(v)) == 0) {
+        if (lp_name_check(v) < 0)
+            xd->bad = "bad vifname key: not a link name";
+        else
+            snprintf(xd->vnic, sizeof(xd->vnic), "%s", v);
+    }
+}
+
 static void dev_add(void *arg, struct nbd_vifdev *dev)
 {
+    struct vsw_mgr_vifs *xv = arg;
     struct xv_dev *xd = calloc(1, sizeof(*xd));
 
     if (!xd)
         return; /* connect refuses the device */
-    snprintf(xd->vnic, sizeof(xd->vnic), "xvm%u_%u", dev->domid, dev->n);
+    xd->domid = dev->domid;
+    xd->n = dev->n;
+    dev_name(dev, xd);
+    TAILQ_INSERT_TAIL(&xv->devs, xd, entry);
     dev->priv = xd;
     /* A failure is logged; connect tries again and tells the guest. */
     vnic_make(arg, dev);
@@ -197,11 +278,14 @@ static void dev_remove(void *arg, struct nbd_vifdev *dev, bool gone)
     /* A stopping vswitchd leaves its VNICs to vsw_mgr_destroy(). */
     if (gone && xd->made && vsw_vnic_find(xv->sw, xd->vnic)) {
         if (vsw_mgr_vnic_release(xv->m, xd->vnic, err, sizeof(err)) < 0)
-            xv_log("%s: cannot delete VNIC %s: %s", dev->name, xd->vnic,
-                   err);
+            xv_log("%s: cannot %s VNIC %s: %s", dev->name,
+                   xd->lent ? "give back" : "delete", xd->vnic, err);
         else
-            xv_log("%s: VNIC %s deleted", dev->name, xd->vnic);
+            xv_log("%s: VNIC %s %s", dev->name, xd->vnic,
+                   xd->lent ? "given back to the host" : "deleted");
+        xv->changed = true;
     }
+    TAILQ_REMOVE(&xv->devs, xd, entry);
     free(xd);
     dev->priv = NULL;
 }
@@ -322,13 +406,19 @@ static int xv_persist(void *arg, const struct vsw_vnic_conf *vc,
                       uint32_t mods, char *err, size_t errlen)
 {
     struct vsw_mgr_vifs *xv = arg;
+    const struct xv_dev *xd;
+    char spec[XVMD_VIFSPEC_MAX];
     unsigned domid, n;
-    char spec[XVMD_VIFSPEC_MAX], tail;
     int rc;
 
-    if (sscanf(vc->name, "xvm%u_%u%c", &domid, &n, &tail) != 2 ||
-        domid != vc->domid)
+    TAILQ_FOREACH(xd, &xv->devs, entry)
+        if (!xd->lent && xd->domid == vc->domid &&
+            strcmp(xd->vnic, vc->name) == 0)
+            break;
+    if (!xd)
         return -EINVAL;
+    domid = xd->domid;
+    n = xd->n;
     spec_items(vc, mods, spec, sizeof(spec));
     if (!spec[0])
         return 0;
@@ -372,6 +462,7 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
     xv->m = m;
     xv->sw = sw;
     xv->xvmd_sock = p.xvmd_sock;
+    TAILQ_INIT(&xv->devs);
     p.arg = xv;
     xv->vm = nbd_vifmgr_create(&p);
     if (!xv->vm) {

@@ -19,6 +19,16 @@
 
 static void check_vif(const struct xvm_vifcfg *v)
 {
+    /* A borrowed VNIC comes alone; a vif's own VNIC may be named. */
+    if (v->vnic[0]) {
+        if (lp_name_check(v->vnic) < 0 || v->link[0] || v->vifname[0] ||
+            v->maxbw != LP_MAXBW_NONE || v->vlan || v->nips ||
+            v->protection || v->mtu || v->mac_kind != XVM_MAC_AUTO)
+            abort();
+        return;
+    }
+    if (v->vifname[0] && lp_name_check(v->vifname) < 0)
+        abort();
     if ((lp_name_check(v->link) < 0 && lp_ifname_check(v->link) < 0) ||
         v->vlan > LP_VID_MAX ||
         (v->maxbw != LP_MAXBW_NONE &&

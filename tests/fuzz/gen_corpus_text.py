@@ -43,6 +43,17 @@ DOMCFG = {
                  '         "", "a\tb" ]\n',
     'bad_init': 'name = "q"\ninit = [ "sh", "-c" ]\n',
     'bad_init_ctl': 'name = "r"\ninit = "echo \x1b[2J"\n',
+    'xl_spellings': 'name = "s"\nvif = [ "bridge=p0,mac=00:16:3e:0:0:1,'
+                    'rate=10Mb/s,vifname=web0",\n'
+                    '        "bridge=p0,rate=1MB/s@20ms",\n'
+                    '        "bridge=p0,rate=150KB/s@1s,'
+                    'protection=mac-nospoof ip-nospoof,'
+                    'allowed-ips=10.0.0.1 10.1.0.0/16" ]\n',
+    'vnic_borrowed': 'name = "t"\nvif = [ "vnic=vnic5", "link=p0" ]\n',
+    'bad_rate': 'name = "u"\nvif = [ "bridge=p0,rate=1Mb/s@0us" ]\n',
+    'bad_vnic_alone': 'name = "v"\nvif = [ "vnic=vnic5,mac=auto" ]\n',
+    'dup_vifname': 'name = "w"\nvif = [ "link=p0,vifname=a0", '
+                   '"vnic=a0" ]\n',
 }
 
 VSWCONF = {

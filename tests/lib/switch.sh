@@ -54,7 +54,8 @@ stat_of() { ctl stat "$1" "$2"; }
 
 outside_up() { outside_make || fail "cannot make the outside world"; }
 
-# vswitchd with the config file $1 (may be empty), extra args after.
+# vswitchd with the config file $1 (may be empty), extra args after; in
+# the namespace $VSWD_NETNS if set.
 vswd_start() {
     local conf="$1"
     shift
@@ -62,6 +63,10 @@ vswd_start() {
     # Emptied here, not by the background job's redirection, which may
     # come after the first look for "ready on" of an earlier start.
     : >"$TMP/vswitchd.log"
+    # $VSWD_NETNS: vswitchd runs in that namespace (the test's "host"),
+    # so the host interfaces of its VNICs are made there (ip netns exec
+    # execs in place: $! is vswitchd).
+    ${VSWD_NETNS:+ip netns exec "$VSWD_NETNS"} \
     "$VSWITCHD" ${conf:+-c "$conf"} -S "$STATE" -s "$SOCK" \
         -F "vswit${ID}" -m 128 "$@" >>"$TMP/vswitchd.log" 2>&1 &
     VSWD_PID=$!

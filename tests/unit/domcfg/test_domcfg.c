@@ -425,6 +425,171 @@ static void test_init(void)
     CHECK(bad(big, "web1.cfg:2: init: longer than 4096 bytes"));
 }
 
+/* Parse the one vif @spec of a config into @v; 0 or the parser's rc. */
+static int one_vif(const char *spec, struct xvm_vifcfg *v)
+{
+    struct xvm_domcfg cfg;
+    char text[512], err[256];
+    int rc;
+
+    snprintf(text, sizeof(text), "name = \"x\"\nvif = [ \"%s\" ]\n", spec);
+    rc = parse(text, &cfg, err, sizeof(err));
+    if (rc == 0)
+        *v = cfg.vifs[0];
+    else
+        fprintf(stderr, "  %s: %s\n", spec, err);
+    return rc;
+}
+
+/* xl's spellings are the project's keys under other names. */
+static void test_xl_spellings(void)
+{
+    static const struct {
+        const char *xl, *ours;
+    } same[] = {
+        {"bridge=stub0,mac=00:16:3e:00:00:01,rate=10Mb/s",
+         "link=stub0,mac=0:16:3e:0:0:1,maxbw=10M"},
+        {"bridge=phys0,rate=1MB/s@20ms", "link=phys0,maxbw=8M"},
+        {"bridge=phys0,rate=1MB/s", "link=phys0,maxbw=8M"},
+        {"bridge=phys0,rate=150KB/s@1s", "link=phys0,maxbw=1200K"},
+        {"bridge=phys0,rate=1200000b/s@100us", "link=phys0,maxbw=1200K"},
+        {"bridge=phys0,rate=125Gb/s@50ms", "link=phys0,maxbw=125G"},
+        {"bridge=phys0,rate=2GB/s", "link=phys0,maxbw=16G"},
+        /* xvm.cfg(5)'s example */
+        {"bridge=phys0,vlan=10,rate=12500KB/s,mac=auto,vifname=web1_0",
+         "link=phys0,vlan=10,maxbw=100M,mac=auto,vifname=web1_0"},
+        {"bridge=e1000g0,protection=mac-nospoof ip-nospoof,"
+         "allowed-ips=10.0.0.1 10.1.0.0/16",
+         "link=e1000g0,protection=mac-nospoof ip-nospoof,"
+         "allowed-ips=10.0.0.1 10.1.0.0/16"},
+    };
+    struct xvm_vifcfg a, b;
+    unsigned i;
+
+    for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        memset(&a, 0x55, sizeof(a));
+        memset(&b, 0xaa, sizeof(b));
+        CHECK_EQ(one_vif(same[i].xl, &a), 0);
+        CHECK_EQ(one_vif(same[i].ours, &b), 0);
+        if (memcmp(&a, &b, sizeof(a)) != 0) {
+            fprintf(stderr, "  %s differs from %s\n", same[i].xl,
+                    same[i].ours);
+            CHECK(0);
+        }
+    }
+    CHECK_EQ(one_vif("bridge=phys0,rate=10Mb/s", &a), 0);
+    CHECK_EQ(a.maxbw, 10000000);
+    CHECK(strcmp(a.link, "phys0") == 0);
+}
+
+static void test_vnic_vifname(void)
+{
+    struct xvm_domcfg cfg, back;
+    char err[256], out[2048];
+    struct xvm_vifcfg v;
+
+    CHECK_EQ(one_vif("vnic=vnic5", &v), 0);
+    CHECK(strcmp(v.vnic, "vnic5") == 0 && v.link[0] == '\0');
+    CHECK_EQ(one_vif("link=stub0,vifname=web0", &v), 0);
+    CHECK(strcmp(v.vifname, "web0") == 0 && v.vnic[0] == '\0');
+    /* written back with the project's spellings, read back the same */
+    CHECK_EQ(parse("name = \"w\"\nvif = [ \"vnic=vnic5\", "
+                   "\"bridge=stub0,rate=10Mb/s,vifname=web0\" ]\n",
+                   &cfg, err, sizeof(err)), 0);
+    CHECK(xvm_domcfg_format(&cfg, out, sizeof(out)) > 0);
+    CHECK(strstr(out, "\"vnic=vnic5\"") != NULL);
+    CHECK(strstr(out, "\"link=stub0,maxbw=10M,priority=high,"
+                      "vifname=web0\"") != NULL);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
+    /* a vnic= vif takes no change */
+    v = cfg.vifs[0];
+    CHECK_EQ(xvm_vifcfg_update(&v, "maxbw=10M", 9, err, sizeof(err)),
+             -EINVAL);
+    CHECK(strcmp(err, "vnic=vnic5 comes alone: the VNIC keeps its own "
+                      "link, MAC and properties") == 0);
+    v = cfg.vifs[1];
+    CHECK_EQ(xvm_vifcfg_update(&v, "rate=2MB/s", 10, err, sizeof(err)), 0);
+    CHECK_EQ(v.maxbw, 16000000);
+}
+
+static void test_bad_xl_values(void)
+{
+#define V(spec) "name = \"a\"\nmemory = 64\nvif = [ \"" spec "\" ]\n"
+    CHECK(bad(V("bridge=stub0,link=stub1"),
+              "web1.cfg:3: vif: link given twice (bridge is xl's link)"));
+    CHECK(bad(V("link=stub0,bridge=stub1"),
+              "web1.cfg:3: vif: bridge given twice (bridge is xl's link)"));
+    CHECK(bad(V("link=stub0,maxbw=10M,rate=1MB/s"),
+              "web1.cfg:3: vif: rate given twice (rate is xl's maxbw)"));
+    CHECK(bad(V("bridge=bad/0"),
+              "web1.cfg:3: vif: bridge \"bad/0\" is not a valid link "
+              "name"));
+    CHECK(bad(V("link=stub0,rate=10Mb"),
+              "web1.cfg:3: vif: rate \"10Mb\": expected RATE/s[@INTERVAL] "
+              "as xl writes it, e.g. 10Mb/s or 1MB/s@20ms"));
+    CHECK(bad(V("link=stub0,rate=10mb/s"),
+              "web1.cfg:3: vif: rate \"10mb/s\": expected RATE/s[@INTERVAL] "
+              "as xl writes it, e.g. 10Mb/s or 1MB/s@20ms"));
+    CHECK(bad(V("link=stub0,rate=10Mb/s@20"),
+              "web1.cfg:3: vif: rate \"10Mb/s@20\": expected "
+              "RATE/s[@INTERVAL] as xl writes it, e.g. 10Mb/s or "
+              "1MB/s@20ms"));
+    CHECK(bad(V("link=stub0,rate=0MB/s"),
+              "web1.cfg:3: vif: rate \"0MB/s\": expected RATE/s[@INTERVAL] "
+              "as xl writes it, e.g. 10Mb/s or 1MB/s@20ms"));
+    CHECK(bad(V("link=stub0,rate=1Mb/s"),
+              "web1.cfg:3: vif: rate \"1Mb/s\": below 1200K bit/s, which "
+              "maxbw cannot express (1200K-1000G)"));
+    CHECK(bad(V("link=stub0,rate=200GB/s"),
+              "web1.cfg:3: vif: rate \"200GB/s\": above 1000G bit/s, which "
+              "maxbw cannot express (1200K-1000G)"));
+    CHECK(bad(V("link=stub0,rate=10MB/s@0ms"),
+              "web1.cfg:3: vif: rate \"10MB/s@0ms\": the interval must be "
+              "1us to 4294967295us"));
+    CHECK(bad(V("link=stub0,rate=10MB/s@5000s"),
+              "web1.cfg:3: vif: rate \"10MB/s@5000s\": the interval must be "
+              "1us to 4294967295us"));
+    CHECK(bad(V("link=stub0,rate=2Mb/s@1us"),
+              "web1.cfg:3: vif: rate \"2Mb/s@1us\": less than one byte per "
+              "interval, out of xl's range (1-4294967295)"));
+    CHECK(bad(V("link=stub0,rate=100GB/s@4000ms"),
+              "web1.cfg:3: vif: rate \"100GB/s@4000ms\": more than 4294967295 "
+              "byte per interval, out of xl's range (1-4294967295)"));
+    CHECK(bad(V("link=stub0,rate=99999999999MB/s"),
+              "web1.cfg:3: vif: rate \"99999999999MB/s\": expected "
+              "RATE/s[@INTERVAL] as xl writes it, e.g. 10Mb/s or "
+              "1MB/s@20ms"));
+    CHECK(bad(V("vnic=vnic5,mac=02:08:20:00:00:01"),
+              "web1.cfg:3: vif: vnic=vnic5 comes alone: the VNIC keeps its "
+              "own link, MAC and properties"));
+    CHECK(bad(V("link=stub0,vnic=vnic5"),
+              "web1.cfg:3: vif: vnic=vnic5 comes alone: the VNIC keeps its "
+              "own link, MAC and properties"));
+    CHECK(bad(V("vnic=5vnic"),
+              "web1.cfg:3: vif: vnic \"5vnic\" is not a valid link name"));
+    CHECK(bad(V("link=stub0,vifname=vif1.x"),
+              "web1.cfg:3: vif: vifname \"vif1.x\" is not a valid link "
+              "name"));
+    CHECK(bad(V("link=stub0,vifname=a2345678901234567890123456789012"),
+              "web1.cfg:3: vif: vifname "
+              "\"a2345678901234567890123456789012\": longer than 31 "
+              "characters"));
+    CHECK(bad(V("link=stub0,vifname=web0,vifname=web1"),
+              "web1.cfg:3: vif: vifname given twice"));
+    CHECK(bad(V("vnic=vnic5\", \"vnic=vnic5"),
+              "web1.cfg:3: vif: vnic=vnic5: vif 0 names that VNIC already"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=s0,vifname=web0\",\n"
+              "        \"vnic=web0\" ]\n",
+              "web1.cfg:3: vif: vnic=web0: vif 0 names that VNIC already"));
+    CHECK(bad("name = \"a\"\nvif = [ \"vnic=web0\",\n"
+              "        \"link=s0,vifname=web0\" ]\n",
+              "web1.cfg:3: vif: vifname=web0: vif 0 names that VNIC "
+              "already"));
+    CHECK(bad(V("vifname=web0"), "web1.cfg:3: vif: link missing"));
+#undef V
+}
+
 int main(void)
 {
     RUN(test_full);
@@ -437,5 +602,8 @@ int main(void)
     RUN(test_load);
     RUN(test_uuid_and_names);
     RUN(test_init);
+    RUN(test_xl_spellings);
+    RUN(test_vnic_vifname);
+    RUN(test_bad_xl_values);
     return check_summary();
 }

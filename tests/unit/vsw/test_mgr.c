@@ -1102,6 +1102,82 @@ static void test_client(void)
     world_down(&w);
 }
 
+static int find_conf(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
+                     void *arg)
+{
+    struct vsw_vnic_conf *want = arg;
+
+    (void)v;
+    if (strcmp(vc->name, want->name) != 0)
+        return 0;
+    *want = *vc;
+    return 1;
+}
+
+/* A VNIC lent to a domain: busy while lent, its record and properties
+ * kept, persistent changes in its own record, back when released. */
+static void test_mgr_lend(void)
+{
+    struct world w;
+    struct vsw_vnic_conf v1, got, vc;
+    char *state;
+
+    mgr_setup(&w, &v1);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "nope0", 5, "d5", err, sizeof(err)),
+             -ENOENT);
+    CHECK(strcmp(err, "no such VNIC 'nope0'") == 0);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "v1", 0, "", err, sizeof(err)),
+             -EINVAL);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "v1", 5, "web", err, sizeof(err)), 0);
+    /* again for the same domain: found again after a restart */
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "v1", 5, "web", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "v1", 6, "db", err, sizeof(err)),
+             -EBUSY);
+    CHECK(strcmp(err, "VNIC 'v1' is in use by domain web (5)") == 0);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKBUSY);
+    got = vnic("v1", "");
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(got.domid, 5);
+    CHECK(strcmp(got.domain, "web") == 0);
+    CHECK(memcmp(got.mac, v1.mac, 6) == 0 && got.vid == 12 &&
+          got.maxbw == 20000000);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), -EBUSY);
+    CHECK_EQ(vsw_mgr_vnic_deactivate(w.m, "v1", err, sizeof(err)), -EBUSY);
+    CHECK_EQ(vsw_mgr_rename(w.m, "v1", "v9", err, sizeof(err)), -EBUSY);
+    /* its MAC is the guest's now; other changes are its own record's */
+    vc = got;
+    vc.mac_type = VSW_MAC_FIXED;
+    CHECK_EQ(lp_mac_parse("02:00:00:00:00:99", vc.mac), 0);
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAC, false, err,
+                                 sizeof(err)), -EOPNOTSUPP);
+    vc = got;
+    vc.maxbw = 30000000;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, false, err,
+                                 sizeof(err)), 0);
+    state = slurp(state_path);
+    CHECK(state && strstr(state, "maxbw=30M"));
+    /* a domain's VNIC cannot be lent */
+    vc = vnic("xvm7_0", "stub0");
+    vc.temporary = true;
+    vc.domid = 7;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "xvm7_0", 5, "web", err, sizeof(err)),
+             -EBUSY);
+    /* released: given back, not deleted */
+    CHECK_EQ(vsw_mgr_vnic_release(w.m, "v1", err, sizeof(err)), 0);
+    got = vnic("v1", "");
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(got.domid, 0);
+    CHECK(got.domain[0] == '\0' && got.maxbw == 30000000 &&
+          memcmp(got.mac, v1.mac, 6) == 0);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "v1", 6, "db", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_release(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_release(w.m, "xvm7_0", err, sizeof(err)), 0);
+    CHECK(vsw_vnic_find(w.sw, "xvm7_0") == NULL);
+    world_down(&w);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/vsw-ut.%d", (int)getpid());
@@ -1115,6 +1191,7 @@ int main(void)
     RUN(test_mgr_modify_restore);
     RUN(test_mgr_hostnic);
     RUN(test_mgr_nicmode);
+    RUN(test_mgr_lend);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
     RUN(test_protocol_readonly);

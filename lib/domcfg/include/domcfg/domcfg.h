@@ -22,7 +22,16 @@
  * 1-4094 (absent: untagged), maxbw in dladm's syntax (absent: no limit),
  * mac = auto | random | a unicast MAC (absent: auto), priority = low |
  * medium | high (absent: high, as dladm's default), protection and
- * allowed-ips (dladm's values, items separated by spaces), mtu.
+ * allowed-ips (dladm's values, items separated by spaces), mtu, vifname
+ * (a datalink name for the vif's VNIC, unique in the config; absent:
+ * xvm<domid>_<n>).  xl's spellings are taken too: bridge is link, rate
+ * (xl's "10Mb/s", "1MB/s@20ms": bytes B or bits b, with K, M or G, per
+ * second, an optional interval that is checked and not kept) is maxbw;
+ * what maxbw cannot express (below 1200K, above 1000G) is refused.
+ * vnic names an existing VNIC the domain borrows (illumos' zonecfg
+ * physical=): it comes alone, the VNIC keeping its own properties, and
+ * no two vifs name the same VNIC.  The writer uses the project's
+ * spellings (link, maxbw).
  *
  * `init` is the command a process domain runs on every start, once its
  * network interfaces exist: a string is a command line for /bin/sh -c
@@ -94,6 +103,12 @@ struct xvm_vifcfg {
     uint16_t mtu;               /**< 0: the default, LP_MTU_DEFAULT */
     uint8_t nips;               /**< allowed-ips entries in @ips */
     struct lp_ipnet ips[LP_IPS_MAX];
+    /** vnic=: an existing VNIC the domain borrows while it runs (its
+     *  properties are the VNIC's: no other key is given); "" none. */
+    char vnic[LP_NAMSIZ];
+    /** vifname=: the name of the VNIC made for the vif; "" for
+     *  xvm<domid>_<n>. */
+    char vifname[LP_NAMSIZ];
 };
 
 /** A parsed domain config. */
@@ -151,7 +166,9 @@ int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
  * Apply the `key=value,...` items of @spec (@len bytes, the syntax of one
  * entry of `vif = [ ... ]`) to @vif, which keeps every key @spec does not
  * name.  Keys: link, vlan (0: untagged), maxbw (none: no limit), mac,
- * priority, protection and allowed-ips (lists separated by spaces), mtu.
+ * priority, protection and allowed-ips (lists separated by spaces), mtu,
+ * and xl's bridge and rate.  A vif with vnic= takes no change (its VNIC
+ * keeps its own properties).
  * @return 0, or -EINVAL with "KEY: what is wrong" in @err (@vif is then
  *         unchanged).
  */

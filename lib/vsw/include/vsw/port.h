@@ -87,6 +87,17 @@ struct vsw_port_ops {
      *  switch's any more.  Control thread. */
     void (*ucast_del)(struct vsw_port *port, const uint8_t mac[6],
                       uint16_t vid);
+    /**
+     * Optional, ports with a host interface (a TAP).  Give the interface
+     * the VNIC's new MAC address.  Control thread.  @return 0 or -errno.
+     */
+    int (*set_mac)(struct vsw_port *port, const uint8_t mac[6]);
+    /**
+     * Optional, ports with a host interface.  Carrier on (@up) or off:
+     * the host sees the VNIC's link go down.  Control thread.
+     * @return 0 or -errno.
+     */
+    int (*set_carrier)(struct vsw_port *port, bool up);
     /** Release everything.  Called once, on the control thread. */
     void (*destroy)(struct vsw_port *port);
 };
@@ -158,13 +169,30 @@ XVN_EXPORT
 struct vsw_port *vsw_port_ethdev_attach(uint16_t port_id,
                                         struct rte_mempool *pool);
 
+/** Give @port's host interface @mac (set_mac).  @return 0, -EOPNOTSUPP
+ *  (no host interface) or -errno.  Control thread. */
+XVN_EXPORT
+int vsw_port_set_mac(struct vsw_port *port, const uint8_t mac[6]);
+/** Set the carrier of @port's host interface (set_carrier).  @return 0,
+ *  -EOPNOTSUPP or -errno.  Control thread. */
+XVN_EXPORT
+int vsw_port_set_carrier(struct vsw_port *port, bool up);
+
 /**
- * A host TAP interface named @ifname with MAC address @mac, brought up.
+ * A host TAP interface named @ifname with MAC address @mac, left down:
+ * bringing it up is the host's (`ip link set IF up`, as ipadm create-ip
+ * plumbs an interface on illumos), as is any address.
  * The switch reads and writes the TAP fd itself (no ethdev), so there may
- * be thousands of these.  The interface disappears when the port is
- * destroyed.  It may be moved to another network namespace meanwhile.
- * @return the port, or NULL with errno (EINVAL bad name, EEXIST the
- *         interface exists, EPERM without CAP_NET_ADMIN).
+ * be thousands of these.  The TAP has a vnet header (IFF_VNET_HDR) and
+ * offers the kernel checksum and TCP segmentation offload: the host's
+ * large segments and partial checksums travel as mbuf metadata
+ * (VSW_PORT_F_OFFLOAD_META), as a guest vif's do.  The interface
+ * disappears when the port is destroyed.  It may be moved to another
+ * network namespace meanwhile; set_mac and set_carrier work through the
+ * fd wherever it is.
+ * @return the port, or NULL with errno (EINVAL bad name or mbufs too
+ *         small for a frame, EEXIST the interface exists, EPERM without
+ *         CAP_NET_ADMIN).
  */
 XVN_EXPORT
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],

@@ -224,7 +224,22 @@ XVN_EXPORT
 int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
                       struct vsw_port *port, char *err, size_t errlen);
 
-/** Delete a domain's VNIC: the domain is gone.  @return 0 or -ENOENT. */
+/**
+ * Lend the VNIC @name to domain @domid (named @domain) for its vif (the
+ * vif's vnic= key): the VNIC keeps its record and properties, its host
+ * TAP interface is closed (the host loses the interface and its
+ * addresses), and it is busy as a domain's own VNIC is until
+ * vsw_mgr_vnic_release(), which gives it back: the vif goes and the TAP
+ * is made again.  Lending again to the same domain is a no-op.
+ * @return 0, -ENOENT (no such VNIC), -ENODEV (inactive record), -EBUSY
+ *         (in use by a domain: the message names it), -EINVAL (@domid 0).
+ */
+XVN_EXPORT
+int vsw_mgr_vnic_lend(struct vsw_mgr *m, const char *name, uint32_t domid,
+                      const char *domain, char *err, size_t errlen);
+
+/** The domain is gone: delete its VNIC, or give a lent one back.
+ *  @return 0 or -ENOENT. */
 XVN_EXPORT
 int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
                          size_t errlen);

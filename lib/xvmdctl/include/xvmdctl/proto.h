@@ -133,13 +133,16 @@ enum xvmd_dom_attr {
 enum xvmd_vif_attr {
     XVMD_V_UNSPEC,
     XVMD_V_INDEX,  /* u32: n of device/vif/<n> */
-    XVMD_V_LINK,   /* string: the link its VNIC is on */
+    XVMD_V_LINK,   /* string: the link its VNIC is on ("" for a VNIC
+                      the domain borrows, whose link is the VNIC's) */
     XVMD_V_MAC,    /* string: canonical form */
     XVMD_V_VLAN,   /* u32: 0 untagged */
     XVMD_V_MAXBW,  /* u64: bits/s, 0 none */
     XVMD_V_STATE,  /* u32: the backend's XenbusState, 0 when none */
     XVMD_V_ERROR,  /* string, optional: the backend's error node */
-    XVMD_V_MAX_ = XVMD_V_ERROR,
+    XVMD_V_VNIC,   /* string, optional: the vif's VNIC (vnic=, vifname=
+                      or, while running, xvm<domid>_<n>) */
+    XVMD_V_MAX_ = XVMD_V_VNIC,
 };
 
 #define XVMD_NO_ID UINT32_MAX
