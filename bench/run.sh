@@ -28,6 +28,14 @@ else
     echo "  skipped: needs root (network namespaces, TAP devices)"
 fi
 
+echo "== maxbw on a guest's vif (transmit, netback's credit), iperf3 TCP"
+if [ "$(id -u)" = 0 ]; then
+    "$here/vif_maxbw.sh" "$build" "$secs" "$out/vif_maxbw.csv" ||
+        echo "  vif maxbw benchmark failed or skipped (status $?)"
+else
+    echo "  skipped: needs root (network namespaces, TAP devices)"
+fi
+
 echo "== vswitchd: the switch core and capture cost (meson benchmarks)"
 meson test -C "$build" --benchmark --suite bench --print-errorlogs ||
     echo "  a vswitchd benchmark failed or skipped"

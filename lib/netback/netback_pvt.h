@@ -38,11 +38,15 @@ struct nb_tx {
     RING_IDX last_prod;  /* req_prod as last read, to catch it going back */
     RING_IDX rsp_pushed; /* rsp_prod as we last published it */
 
-    /* Rate limit (nb_vif_set_rate); credit_bytes == 0: unlimited. */
+    /* Rate limit (nb_vif_set_rate); credit_bytes == 0: unlimited.  A
+     * token bucket: credit_bytes every credit_window_ns, earned
+     * continuously, held up to max(credit_bytes, CREDIT_MIN_BURST). */
     uint64_t credit_bytes;
     uint64_t credit_window_ns;
     uint64_t credit_left;
-    uint64_t credit_window_start; /* CLOCK_MONOTONIC ns */
+    uint64_t credit_window_start; /* CLOCK_MONOTONIC ns: credit earned
+                                     up to here is in credit_left */
+    uint64_t credit_need;         /* the stalled packet's size */
     bool credit_stalled;
 
     uint64_t packets, bytes, nobuf_stalls, credit_stalls, mcast_ops, notify;
