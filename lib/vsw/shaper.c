@@ -38,10 +38,13 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
     c->max_dt = ((uint64_t)c->depth_fp + ((uint64_t)LARGE_FRAME << 32)) /
                     c->rate_fp + 1;
     /* 50 ms of queue toward the VNIC: enough for TCP to keep the rate,
-     * short enough not to add much delay. */
+     * short enough not to add much delay; and never less than one large
+     * segment (a TAP with a vnet header hands over up to 64 KiB at once)
+     * and a few frames, or at low rates every such segment would be
+     * dropped whole and TCP would collapse rather than slow down. */
     c->qlimit = (uint32_t)(bps / 8 / 20);
-    if (c->qlimit < 8 * MTU_FRAME)
-        c->qlimit = 8 * MTU_FRAME;
+    if (c->qlimit < LARGE_FRAME + 8 * MTU_FRAME)
+        c->qlimit = LARGE_FRAME + 8 * MTU_FRAME;
     return c;
 }
 
