@@ -100,10 +100,18 @@ links_up() {
     ctl link-create stub0 etherstub || die "link stub0"
 }
 
+# guest_cfg NAME VIF-SPEC...: $T/NAME.cfg, a process domain with these vifs.
+guest_cfg() {
+    local n=$1 v s=
+    shift
+    for v in "$@"; do s="$s${s:+, }\"$v\""; done
+    printf 'name = "%s"\ntype = "process"\nmemory = 16\nvif = [ %s ]\n' \
+        "$n" "$s" >"$T/$n.cfg"
+}
+
 # create_guest NAME VIF-SPEC: a process domain with one vif; prints its id.
 create_guest() {
-    printf 'name = "%s"\ntype = "process"\nmemory = 16\nvif = [ "%s" ]\n' \
-        "$1" "$2" >"$T/$1.cfg"
+    guest_cfg "$1" "$2"
     xvm create "$T/$1.cfg" >/dev/null || { fail "create $1"; return 1; }
     domid "$1"
 }

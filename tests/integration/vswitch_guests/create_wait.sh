@@ -35,13 +35,6 @@ leaves_nothing() {
     expect "$what: pinned namespaces" "$#" "$(find "$T/netns" -mindepth 1 | wc -l)"
 }
 
-cfg() { # NAME VIF...
-    local n=$1 v s=
-    shift
-    for v in "$@"; do s="$s${s:+, }\"$v\""; done
-    printf 'name = "%s"\ntype = "process"\nmemory = 16\nvif = [ %s ]\n' \
-        "$n" "$s" >"$T/$n.cfg"
-}
 
 start_xvmd
 outside_up
@@ -49,7 +42,7 @@ start_vswd
 links_up
 
 # A good guest: create returns with every vif already Connected.
-cfg good "link=stub0,mac=02:08:20:3b:00:01" "link=phys0,mac=02:08:20:3b:00:02"
+guest_cfg good "link=stub0,mac=02:08:20:3b:00:01" "link=phys0,mac=02:08:20:3b:00:02"
 out=$(xvm create "$T/good.cfg" 2>&1) && ok "create good: $out" ||
     die "create good: $out"
 g=$(domid good)
@@ -58,7 +51,7 @@ st=$(xvm domiflist good | awk 'NR > 2 { print $NF }' | sort -u)
 expect "good: both vifs connected when create returns" "connected" "$st"
 
 # 1. A vif on a link that does not exist.
-cfg nolink "link=stub0,mac=02:08:20:3b:01:01" "link=nolink9,mac=02:08:20:3b:01:02"
+guest_cfg nolink "link=stub0,mac=02:08:20:3b:01:01" "link=nolink9,mac=02:08:20:3b:01:02"
 out=$(xvm create "$T/nolink.cfg" 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 expect "nolink: exit status" 1 "$rc"
@@ -69,7 +62,7 @@ echo "$out" | grep -q "^  vif 1 on nolink9: .*link 'nolink9' does not exist" &&
 leaves_nothing nolink
 
 # 2. A MAC already in use (by the good guest).
-cfg dupmac "link=stub0,mac=02:08:20:3b:00:01"
+guest_cfg dupmac "link=stub0,mac=02:08:20:3b:00:01"
 out=$(xvm create "$T/dupmac.cfg" 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 expect "dupmac: exit status" 1 "$rc"
@@ -78,10 +71,10 @@ echo "$out" | grep -q "^  vif 0 on stub0: .*02:08:20:3b:00:01\|^  vif 0 on stub0
 leaves_nothing dupmac
 
 # 3. A redefinition that fails: the shut-off domain keeps its old record.
-cfg re "link=stub0,mac=02:08:20:3b:02:01"
+guest_cfg re "link=stub0,mac=02:08:20:3b:02:01"
 xvm create "$T/re.cfg" >/dev/null || fail "create re"
 xvm destroy re >/dev/null
-cfg re "link=nolink9,mac=02:08:20:3b:02:01"
+guest_cfg re "link=nolink9,mac=02:08:20:3b:02:01"
 xvm create "$T/re.cfg" >/dev/null 2>&1 && fail "re: bad redefinition accepted" ||
     ok "re: bad redefinition refused"
 expect "re: still defined, shut off" "shut off" \
@@ -92,10 +85,10 @@ grep -q 'link=stub0' "$T/state/domains/re.cfg" &&
     ok "re: old record on disk" || fail "re: record: $(cat "$T/state/domains/re.cfg")"
 
 # 4. Start of a defined domain whose MAC is now taken: it stays defined.
-cfg taken2 "link=stub0,mac=02:08:20:3b:03:01"
+guest_cfg taken2 "link=stub0,mac=02:08:20:3b:03:01"
 xvm create "$T/taken2.cfg" >/dev/null || fail "create taken2"
 xvm destroy taken2 >/dev/null
-cfg holder "link=stub0,mac=02:08:20:3b:03:01"
+guest_cfg holder "link=stub0,mac=02:08:20:3b:03:01"
 xvm create "$T/holder.cfg" >/dev/null || fail "create holder"
 live="$g $(domid holder)" nlive=3
 out=$(xvm start taken2 2>&1); rc=$?
@@ -110,7 +103,7 @@ expect "taken2: still defined, shut off" "shut off" \
 
 # 5. No switch: the timeout names the vif with no backend.
 kill "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null; VSWD_PID=
-cfg noswitch "link=stub0,mac=02:08:20:3b:04:01"
+guest_cfg noswitch "link=stub0,mac=02:08:20:3b:04:01"
 t0=$(date +%s)
 out=$(xvm create --timeout 2 "$T/noswitch.cfg" 2>&1); rc=$?
 t1=$(date +%s)

@@ -21,13 +21,6 @@ X="x${ID}0"   # the vifname of an xl-spelled vif
 host_if() { ip link show "$1" >/dev/null 2>&1; }
 vnic_line() { "$DLADM" show-vnic -p -o link,over,macaddress,vid "$1"; }
 prop() { "$DLADM" show-linkprop -c -o value -p "$2" "$1"; }
-cfg() { # NAME VIF...
-    local n=$1 v s=
-    shift
-    for v in "$@"; do s="$s${s:+, }\"$v\""; done
-    printf 'name = "%s"\ntype = "process"\nmemory = 16\nvif = [ %s ]\n' \
-        "$n" "$s" >"$T/$n.cfg"
-}
 
 start_xvmd
 outside_up
@@ -47,7 +40,7 @@ guest_ip peer 10.0.12.2/24
 
 note() { echo "--- $*"; }
 note "a guest borrows $B"
-cfg borrow "vnic=$B"
+guest_cfg borrow "vnic=$B"
 out=$(xvm create "$T/borrow.cfg" 2>&1) && ok "create borrow: $out" ||
     die "create borrow: $out"
 g=$(domid borrow)
@@ -73,7 +66,7 @@ expect "domiflist names the VNIC" "$B $B" \
     fail "a lent VNIC was renamed" || ok "a lent VNIC cannot be renamed"
 
 note "a second domain asks for the same VNIC; another for none"
-cfg thief "vnic=$B"
+guest_cfg thief "vnic=$B"
 out=$(xvm create "$T/thief.cfg" 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 expect "thief: exit status" 1 "$rc"
@@ -81,7 +74,7 @@ echo "$out" | grep -q "^  vif 0 on $B: VNIC '$B' is in use by domain borrow ($g)
     ok "thief: the reason names the domain" || fail "thief: reason"
 xvm list --all | awk 'NR > 2 { print $2 }' | grep -qx thief &&
     fail "thief: still defined" || ok "thief: not defined"
-cfg ghost "vnic=nosuch9"
+guest_cfg ghost "vnic=nosuch9"
 out=$(xvm create "$T/ghost.cfg" 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 expect "ghost: exit status" 1 "$rc"
@@ -115,7 +108,7 @@ xvm destroy borrow >/dev/null
 wait_until 5 host_if "$B" || fail "$B: not back after the second destroy"
 
 note "xl's spellings: bridge, rate, vifname"
-cfg xl "bridge=stub0,mac=00:16:3e:5b:00:03,rate=10Mb/s,vifname=$X"
+guest_cfg xl "bridge=stub0,mac=00:16:3e:5b:00:03,rate=10Mb/s,vifname=$X"
 out=$(xvm create "$T/xl.cfg" 2>&1) && ok "create xl: $out" ||
     die "create xl: $out"
 expect "vifname: the VNIC's name" "$X:stub0:0\\:16\\:3e\\:5b\\:0\\:3:0" \
