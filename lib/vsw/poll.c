@@ -118,10 +118,13 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
 
             if (port->rx_fd >= 0 && c)
                 stall(sw, v, port, now, vsw_tb_wait(&v->tx_tb, c));
+            v->tx_tb.waiting = true;
             return 0;
         }
     }
     n = port->ops->rx(port, pkts, budget);
+    if (v && n < budget)
+        v->tx_tb.waiting = false; /* the port had no more to give */
     if (v && port->ops->rx_holdoff && port->rx_fd >= 0)
         holdoff(sw, v, port, now);
     if (n == 0)

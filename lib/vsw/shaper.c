@@ -37,6 +37,13 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
      * are cut to it, so the refill never overflows. */
     c->max_dt = ((uint64_t)c->depth_fp + ((uint64_t)LARGE_FRAME << 32)) /
                     c->rate_fp + 1;
+    /* 100 ms owed at most to frames that waited through a late wake-up. */
+    depth = bps / 8 / 10;
+    if (depth < 4 * MTU_FRAME)
+        depth = 4 * MTU_FRAME;
+    c->owed_fp = (int64_t)(depth << 32);
+    c->max_dt_owed = ((uint64_t)c->owed_fp + ((uint64_t)LARGE_FRAME << 32)) /
+                         c->rate_fp + 1;
     /* 50 ms of queue toward the VNIC: enough for TCP to keep the rate,
      * short enough not to add much delay; and never less than one large
      * segment (a TAP with a vnet header hands over up to 64 KiB at once)
@@ -91,6 +98,7 @@ int vsw_shaper_enqueue(struct vsw_switch *sw, struct vsw_vnic *v,
     if (q->bytes + m->pkt_len > c->qlimit || !vsw_mbufq_push(q, m))
         return -ENOSPC;
     if (!v->backlogged) {
+        v->rx_tb.waiting = true;
         v->backlogged = true;
         v->next_backlog = sw->backlog;
         sw->backlog = v;
@@ -122,6 +130,7 @@ void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all)
         *pp = v->next_backlog;
         v->next_backlog = NULL;
         v->backlogged = false;
+        v->rx_tb.waiting = false;
     }
 }
 

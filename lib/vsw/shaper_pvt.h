@@ -10,9 +10,19 @@
 
 #include "switch_pvt.h"
 
+/*
+ * Refill @tb for the time since its last refill.  The bucket holds at most
+ * depth_fp, which bounds the burst after an idle spell; but while frames
+ * wait for its credit (tb->waiting) the link was never idle, and credit
+ * that came due while the thread was late (a busy host does not wake it
+ * on time) is owed, up to owed_fp: without it every late wake-up would
+ * lose the rate of the time it was late.
+ */
 static inline void vsw_tb_refill(struct vsw_tb *tb, const struct vsw_tb_cfg *c,
                              uint64_t now)
 {
+    int64_t cap = tb->waiting ? c->owed_fp : c->depth_fp;
+    uint64_t max_dt = tb->waiting ? c->max_dt_owed : c->max_dt;
     uint64_t dt;
 
     if (tb->cfg != c) {
@@ -26,11 +36,11 @@ static inline void vsw_tb_refill(struct vsw_tb *tb, const struct vsw_tb_cfg *c,
     if (dt == 0)
         return;
     tb->last = now;
-    if (dt > c->max_dt)
-        dt = c->max_dt;
+    if (dt > max_dt)
+        dt = max_dt;
     tb->tokens_fp += (int64_t)(dt * c->rate_fp);
-    if (tb->tokens_fp > c->depth_fp)
-        tb->tokens_fp = c->depth_fp;
+    if (tb->tokens_fp > cap)
+        tb->tokens_fp = cap;
 }
 
 /*

@@ -38,6 +38,8 @@ struct vsw_tb_cfg {
     uint64_t rate_fp;  /* bytes per TSC cycle, 32.32 fixed point */
     int64_t depth_fp;  /* bucket depth, bytes in 32.32 */
     uint64_t max_dt;   /* cycles that fill an empty bucket */
+    int64_t owed_fp;   /* depth while frames wait (see shaper_pvt.h) */
+    uint64_t max_dt_owed;
     uint32_t qlimit;   /* bytes the receive queue may hold */
 };
 
@@ -49,6 +51,7 @@ struct vsw_tb {
     const struct vsw_tb_cfg *cfg; /* the cfg the state below belongs to */
     int64_t tokens_fp;            /* may go below zero by one frame/burst */
     uint64_t last;                /* TSC of the last refill */
+    bool waiting;                 /* frames wait for this bucket's credit */
 };
 
 /* Offload work done for an output (gso.c); fast path. */

@@ -44,7 +44,8 @@ measure() {
     got=$(awk -v b="$((b1 - b0))" -v t0="$t0" -v t1="$t1" \
           'BEGIN { printf "%d", b * 8 / (t1 - t0) }')
     pct=$(awk -v g="$got" -v w="$want" 'BEGIN { printf "%+.1f", (g - w) * 100 / w }')
-    echo "maxbw $want $dir: measured $got bit/s ($pct%)"
+    echo "maxbw $want $dir: measured $got bit/s ($pct%)," \
+         "$(stat_of "a${ID}0" policer) dropped so far"
     awk -v p="$pct" 'BEGIN { exit !(p >= -5 && p <= 5) }' ||
         fail "maxbw $want $dir off by $pct%"
 }
