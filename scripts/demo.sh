@@ -22,6 +22,10 @@ cleanup() {
     set +e
     [ -n "$VSWD_PID" ] && kill "$VSWD_PID" 2>/dev/null && wait "$VSWD_PID"
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
+    # The xenstored xvmd started (it outlives xvmd), by its pid file.
+    XSD_PID=$(cat "$T/xenstored.pid" 2>/dev/null) &&
+        [ "$(cat "/proc/$XSD_PID/comm" 2>/dev/null)" = xenstored ] &&
+        kill "$XSD_PID" 2>/dev/null
     umount -l "$T/netns" 2>/dev/null
     ip netns del "$NS_OUT" 2>/dev/null
     ip link del "$VETH_SW" 2>/dev/null

@@ -2,17 +2,21 @@
 /*
  * xenstored - libxst as a standalone daemon on a Unix socket.
  *
- *   xenstored [-s socket-path] [-f]
+ *   xenstored [-s socket-path] [-p pidfile] [-f]
  *
- * Every client of the socket is dom0.  Logs go to stderr (xvm/log.h).  Without
- * -f the daemon detaches once its socket is listening, so a caller can connect
- * as soon as the command returns.  SIGTERM and SIGINT stop it cleanly and
- * remove the socket.
+ * Every client of the socket is dom0; xvmd introduces each domain with the
+ * daemon's end of the domain's own connection (INTRODUCE with a descriptor,
+ * wire.c), so the store and the domains' connections outlive xvmd.  Logs
+ * go to stderr (xvm/log.h).  Without -f the daemon detaches once its
+ * socket is listening and its pid file (-p) is written, so a caller can
+ * connect as soon as the command returns.  SIGTERM and SIGINT stop it
+ * cleanly and remove the socket and the pid file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,21 +31,40 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xenstored [-s socket-path] [-f]\n"
+    fprintf(f, "usage: xenstored [-s socket-path] [-p pidfile] [-f]\n"
                "  -s PATH  listen on PATH (default %s)\n"
+               "  -p FILE  write the daemon's pid to FILE\n"
                "  -f       stay in the foreground\n",
             xvm_run_path(XVM_SOCK_XENSTORED));
 }
 
-static int detach(void)
+static int pid_write(const char *pidfile, pid_t pid)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+    int r = xvm_file_write(pidfile, buf, (size_t)n, 0644);
+
+    if (r < 0)
+        xvm_log_err("%s: %s", pidfile, strerror(-r));
+    return r;
+}
+
+static int detach(const char *pidfile)
 {
     pid_t pid = fork();
     int fd;
 
     if (pid < 0)
         return -errno;
-    if (pid > 0)
-        _exit(0); /* the child owns the socket now */
+    if (pid > 0) {
+        /* The child owns the socket now; the caller may rely on the pid
+         * file once we return. */
+        if (pidfile && pid_write(pidfile, pid) < 0) {
+            kill(pid, SIGTERM);
+            _exit(1);
+        }
+        _exit(0);
+    }
     if (setsid() < 0)
         return -errno;
     if (chdir("/") < 0)
@@ -84,7 +107,7 @@ static int serve(struct xst_server *srv, int sigfd)
 
 int main(int argc, char **argv)
 {
-    const char *sock = xvm_run_path(XVM_SOCK_XENSTORED);
+    const char *sock = xvm_run_path(XVM_SOCK_XENSTORED), *pidfile = NULL;
     struct xst_server *srv;
     bool foreground = false;
     int opt, sigfd, r;
@@ -93,10 +116,13 @@ int main(int argc, char **argv)
     if (xvm_version_opt(argc, argv, "xenstored"))
         return 0;
 
-    while ((opt = getopt(argc, argv, "s:fh")) != -1) {
+    while ((opt = getopt(argc, argv, "s:p:fh")) != -1) {
         switch (opt) {
         case 's':
             sock = optarg;
+            break;
+        case 'p':
+            pidfile = optarg;
             break;
         case 'f':
             foreground = true;
@@ -127,7 +153,8 @@ int main(int argc, char **argv)
     srv = xst_server_create(sock, NULL);
     if (!srv)
         return 1;
-    r = foreground ? 0 : detach();
+    r = foreground ? (pidfile ? pid_write(pidfile, getpid()) : 0)
+                   : detach(pidfile);
     if (r == 0) {
         xvm_log_info("listening on %s", sock);
         r = serve(srv, sigfd);
@@ -136,5 +163,7 @@ int main(int argc, char **argv)
         xvm_log_err("%s", strerror(-r));
     close(sigfd);
     xst_server_destroy(srv);
+    if (pidfile)
+        unlink(pidfile);
     return r < 0 ? 1 : 0;
 }

@@ -15,7 +15,7 @@
 
 #include "xvm/fdpass.h"
 #include "xvm/gnttab.h"
-#include "xst/xenstore.h"
+#include "xs/xs.h"
 #include "xvm/mem.h"
 #include "xvmd.h"
 
@@ -111,7 +111,7 @@ static void xs_get(struct xvmd *x, const char *path, char *buf, size_t len)
     size_t n;
 
     buf[0] = '\0';
-    if (xst_read(x->xs, path, &v, &n) == 0 && v)
+    if (xvm_xs_read(x->xs, XVM_XS_NO_TX, path, &v, &n) == 0 && v)
         snprintf(buf, len, "%s", v);
     free(v);
 }

@@ -196,6 +196,7 @@ static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
     dom->state = XVMD_STATE_SHUTOFF;
     dom->ops = &xvmd_kind_process;
     dom->ctl_fd = -1;
+    dom->xs_fd = -1;
     dom->guest_fd = -1;
     dom->cg_fd = -1;
     (void)x;

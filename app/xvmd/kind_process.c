@@ -49,7 +49,6 @@
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
 #include "xvm/sandbox.h"
-#include "xst/xenstore.h"
 #include "xvmd.h"
 
 /* How long a new guest may take to report ready. */
@@ -438,7 +437,7 @@ static void proc_abort(struct xvmd *x, struct xvmd_dom *dom)
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen)
 {
-    int sv[2], memfd = xvm_mem_fd(dom->mem), rc, xs[2] = {-1, -1}, fds[2];
+    int sv[2], memfd = xvm_mem_fd(dom->mem), rc, fds[2];
     struct epoll_event ev;
     pid_t pid;
 
@@ -475,23 +474,13 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     close(sv[1]);
     dom->pid = pid;
     dom->ctl_fd = sv[0];
-    /* The guest's xenstore connection, bound to its domain id. */
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, xs) < 0 ||
-        xst_server_add_conn(x->xs, xs[0], (uint16_t)dom->id) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "xenstore connection: %s", strerror(errno));
-        if (xs[0] >= 0) {
-            close(xs[0]);
-            close(xs[1]);
-        }
-        proc_abort(x, dom);
-        return rc ? rc : -EIO;
-    }
+    /* The guest's end of its xenstore connection (vif.c made it). */
     fds[0] = memfd;
-    fds[1] = xs[1];
+    fds[1] = dom->xs_fd;
     /* If exec failed the send may fail too; the reply says why. */
     xvm_fd_send(dom->ctl_fd, "mem", 3, fds, 2);
-    close(xs[1]);
+    close(dom->xs_fd);
+    dom->xs_fd = -1;
     rc = proc_wait_ready(dom, err, errlen);
     if (rc < 0) {
         proc_abort(x, dom);

@@ -5,8 +5,11 @@
  *   xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] [-n NETNS_DIR]
  *        [-p PROCDOM] [-t SECS]
  *
- * It embeds the xenstored (libxst): dom0 tools reach it on XS_SOCKET, each
- * guest through a connection bound to its domain id.
+ * It is a client of the xenstored on XS_SOCKET, and starts one there when
+ * none listens (`xenstored -s XS_SOCKET -p <its directory>/xenstored.pid`,
+ * found next to xvmd): the store and the guests' connections are the
+ * xenstored's, so they outlive xvmd.  Each guest gets a connection bound
+ * to its domain id (vif.c).
  * Runs in the foreground and logs to stderr (xvm/log.h).  SIGTERM or SIGINT
  * destroy every running domain (their records and UUIDs stay) and exit.
  */
@@ -20,9 +23,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "xst/xenstore.h"
+#include "xs/xs.h"
 #include "xvm/daemon.h"
 #include "xvm/fdpass.h"
 #include "xvm/log.h"
@@ -111,12 +115,12 @@ static int signals_handle(struct xvmd *x, int sfd)
 static int loop(struct xvmd *x, int lfd, int sfd)
 {
     struct epoll_event evs[16];
-    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i, rc;
+    int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i, rc = 0;
     struct xvmd_dom *dom;
 
     x->ep = ep;
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
-        epoll_add(ep, xst_server_fd(x->xs)) < 0)
+        epoll_add(ep, xvm_xs_fd(x->xs)) < 0)
         return -errno;
     xvmd_dom_autostart_all(x); /* guest channels join the epoll set */
     for (;;) {
@@ -130,8 +134,13 @@ static int loop(struct xvmd *x, int lfd, int sfd)
 
             if (fd == lfd) {
                 client_accept(ep, lfd, &nclients);
-            } else if (fd == xst_server_fd(x->xs)) {
-                xst_server_dispatch(x->xs, 0);
+            } else if (fd == xvm_xs_fd(x->xs)) {
+                /* xvmd sets no watches: only the end of the connection
+                 * makes it readable.  Without a store no domain works;
+                 * a supervisor starts both again. */
+                xvm_log_err("the xenstored closed its connection; stopping");
+                rc = -EPIPE;
+                goto out;
             } else if ((dom = xvmd_dom_by_chan(x, fd))) {
                 guest_serve(x, ep, dom);
             } else if (xvmd_console_event(x, fd, evs[i].events)) {
@@ -148,30 +157,72 @@ static int loop(struct xvmd *x, int lfd, int sfd)
             }
         }
     }
+    rc = 0;
 out:
     xvmd_ctl_waits_cancel(x, NULL, "xvmd is stopping");
     x->ep = -1;
     close(ep); /* closes nothing else: clients die with the process */
-    return 0;
+    return rc;
 }
 
-/* xvm-procdom of our own build tree (frontend-drivers/procdom/, seen from
- * hypervisor/xvmd/), else the installed one. */
-static const char *procdom_default(void)
+/* @prog of our own build tree (app/<prog>/, seen from app/xvmd/), else
+ * @installed. */
+static const char *sibling(const char *prog, const char *installed)
 {
-    static char path[PATH_MAX];
-    char self[PATH_MAX];
+    static char path[2][PATH_MAX];
+    static int k;
+    char self[PATH_MAX], *p = path[k++ & 1];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
     if (n > 0) {
         self[n] = '\0';
-        snprintf(path, sizeof(path),
-                 "%s/../../frontend-drivers/procdom/xvm-procdom",
-                 dirname(self));
-        if (access(path, X_OK) == 0)
-            return path;
+        snprintf(p, PATH_MAX, "%s/../%s/%s", dirname(self), prog, prog);
+        if (access(p, X_OK) == 0)
+            return p;
     }
-    return XVMD_LIBEXECDIR "/xvm-procdom";
+    return installed;
+}
+
+/*
+ * Connect to the xenstored on @path, starting one there if none listens.
+ * It detaches once it listens, so it is not our child and outlives us.
+ */
+static struct xvm_xs *xs_connect(const char *path)
+{
+    struct xvm_xs *xs = xvm_xs_open(path);
+    char pidfile[PATH_MAX], dir[PATH_MAX];
+    const char *prog;
+    int status;
+    pid_t pid;
+
+    if (xs || (errno != ENOENT && errno != ECONNREFUSED)) {
+        if (!xs)
+            xvm_log_err("xenstored on %s: %s", path, strerror(errno));
+        return xs;
+    }
+    prog = sibling("xenstored", XVMD_SBINDIR "/xenstored");
+    snprintf(dir, sizeof(dir), "%s", path);
+    snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", dirname(dir));
+    xvm_log_info("no xenstored on %s: starting %s", path, prog);
+    pid = fork();
+    if (pid < 0) {
+        xvm_log_err("fork: %s", strerror(errno));
+        return NULL;
+    }
+    if (pid == 0) {
+        execl(prog, "xenstored", "-s", path, "-p", pidfile, (char *)NULL);
+        fprintf(stderr, "xvmd: cannot run %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        xvm_log_err("%s did not start (see its messages above)", prog);
+        return NULL;
+    }
+    xs = xvm_xs_open(path);
+    if (!xs)
+        xvm_log_err("xenstored on %s: %s", path, strerror(errno));
+    return xs;
 }
 
 static int parse_args(struct xvmd *x, const char **sock, const char **xs,
@@ -224,7 +275,8 @@ int main(int argc, char **argv)
     if (parse_args(&x, &sock, &xs, argc, argv) < 0)
         return 1;
     if (!x.procdom_path)
-        x.procdom_path = procdom_default();
+        x.procdom_path =
+            sibling("xvm-procdom", XVMD_LIBEXECDIR "/xvm-procdom");
     if (access(x.procdom_path, X_OK) < 0) {
         xvm_log_err("%s: %s (use -p)", x.procdom_path, strerror(errno));
         return 1;
@@ -237,13 +289,22 @@ int main(int argc, char **argv)
     if (xvmd_dom_init(&x) < 0)
         return 1;
     sfd = xvm_signalfd_open(SIGCHLD);
-    x.xs = xst_server_create(xs, NULL);
+    if (sfd >= 0)
+        x.xs = xs_connect(xs);
     if (x.xs)
         lfd = xvm_unix_listen(sock, SOCK_SEQPACKET | SOCK_NONBLOCK, 0600);
     if (sfd < 0 || lfd < 0) {
         xvmd_dom_fini(&x);
-        xst_server_destroy(x.xs);
+        if (x.xs)
+            xvm_xs_close(x.xs);
         return 1;
+    }
+    {
+        unsigned stale = xvmd_vif_sweep(&x);
+
+        if (stale)
+            xvm_log_info("removed %u domain(s) of an earlier run from "
+                         "xenstore", stale);
     }
     xvm_log_info("up to %ld descriptors, %d kept from event channels",
                  x.nofile, XVMD_FD_RESERVE);
@@ -252,7 +313,7 @@ int main(int argc, char **argv)
                  sock, xs, x.state_dir, xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
-    xst_server_destroy(x.xs);
+    xvm_xs_close(x.xs);
     unlink(sock);
     close(lfd);
     close(sfd);

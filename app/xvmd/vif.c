@@ -6,7 +6,9 @@
  * xvmd_vif_setup() runs once a domain has its id and memory and before it is
  * marked running; xvmd_vif_teardown() on every way out of a run (shutdown,
  * destroy, crash, failed start).  Setup introduces the domain to the
- * embedded xenstored and writes, as libxl does:
+ * xenstored with the xenstored's end of the domain's connection (the
+ * guest's end waits in dom->xs_fd for the kind's start) and writes, as
+ * libxl does:
  *
  *   /local/domain/<id>/{name,domid}                       owner <id>
  *   /vm/<uuid>/{name,uuid}                                owner 0
@@ -29,13 +31,18 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "vswctl/client.h"
-#include "xst/xenstore.h"
+#include "xs/xs.h"
+#include "xvm/xen.h"
 #include "xvmd.h"
 
 /* Write @value at the printf-formatted path. */
@@ -51,17 +58,18 @@ xs_put(struct xvmd *x, const char *value, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof(path))
         return -ENAMETOOLONG;
-    return xst_write(x->xs, path, value, strlen(value));
+    return xvm_xs_write_str(x->xs, XVM_XS_NO_TX, path, value);
 }
 
 /* Owner @owner, nobody else but @reader (if not the owner) may read. */
 static int xs_own(struct xvmd *x, const char *path, uint16_t owner,
                   uint16_t reader)
 {
-    struct xst_perm p[2] = {{.domid = owner, .perm = XST_PERM_NONE},
-                            {.domid = reader, .perm = XST_PERM_READ}};
+    struct xvm_xs_perm p[2] = {{.domid = owner, .perm = XVM_XS_PERM_NONE},
+                               {.domid = reader, .perm = XVM_XS_PERM_READ}};
 
-    return xst_set_perms(x->xs, path, p, owner == reader ? 1 : 2);
+    return xvm_xs_set_perms(x->xs, XVM_XS_NO_TX, path, p,
+                            owner == reader ? 1 : 2);
 }
 
 /* A fixed MAC from the config, else a random one with dladm's prefix. */
@@ -130,7 +138,7 @@ static int xs_put_opt(struct xvmd *x, const char *be, const char *key,
     if (value)
         return xs_put(x, value, "%s/%s", be, key);
     snprintf(path, sizeof(path), "%s/%s", be, key);
-    xst_rm(x->xs, path); /* -ENOENT: there was none */
+    xvm_xs_rm(x->xs, XVM_XS_NO_TX, path); /* -ENOENT: there was none */
     return 0;
 }
 
@@ -193,8 +201,8 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     /* Both directories get their owners first: the keys written below
      * inherit those permissions, as xenstore gives a new node its
      * parent's. */
-    if (xst_mkdir(x->xs, be) < 0 || xs_own(x, be, 0, (uint16_t)dom->id) < 0 ||
-        xst_mkdir(x->xs, fe) < 0 || xs_own(x, fe, (uint16_t)dom->id, 0) < 0)
+    if (xvm_xs_mkdir(x->xs, XVM_XS_NO_TX, be) < 0 || xs_own(x, be, 0, (uint16_t)dom->id) < 0 ||
+        xvm_xs_mkdir(x->xs, XVM_XS_NO_TX, fe) < 0 || xs_own(x, fe, (uint16_t)dom->id, 0) < 0)
         return -EIO;
     /* Backend first, so a frontend never sees a dangling backend path. */
     rc |= xs_put(x, fe, "%s/frontend", be);
@@ -237,7 +245,7 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
     rc |= xs_put(x, uuid, "%s/uuid", vm);
     /* The home is the guest's; its name, id and vm keys are dom0's and
      * the guest may read them, as libxl sets them. */
-    if (xst_mkdir(x->xs, home) < 0 ||
+    if (xvm_xs_mkdir(x->xs, XVM_XS_NO_TX, home) < 0 ||
         xs_own(x, home, (uint16_t)dom->id, 0) < 0)
         return -EIO;
     rc |= xs_put(x, dom->cfg.name, "%s/name", home);
@@ -261,26 +269,36 @@ static void dom_erase(struct xvmd *x, struct xvmd_dom *dom)
     char path[96], uuid[37];
 
     snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", dom->id);
-    xst_rm(x->xs, path);
+    xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
     snprintf(path, sizeof(path), "/local/domain/%u", dom->id);
-    xst_rm(x->xs, path);
+    xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
     xvm_uuid_format(dom->uuid, uuid);
     snprintf(path, sizeof(path), "/vm/%s", uuid);
-    xst_rm(x->xs, path);
+    xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
 }
 
 int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen)
 {
     unsigned n;
-    int rc;
+    int rc, sv[2];
 
-    rc = xst_domain_introduce(x->xs, (uint16_t)dom->id);
+    /* The domain's connection: xenstored keeps one end, bound to the
+     * domain's id; the kind hands the other to the guest. */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "xenstore connection: %s", strerror(errno));
+        return rc;
+    }
+    rc = xvm_xs_introduce(x->xs, dom->id, sv[0]);
+    close(sv[0]);
     if (rc < 0) {
+        close(sv[1]);
         snprintf(err, errlen, "xenstore: cannot introduce domain %u: %s",
                  dom->id, strerror(-rc));
         return rc;
     }
+    dom->xs_fd = sv[1];
     dom->xs_introduced = 1;
     rc = dom_write(x, dom);
     for (n = 0; rc == 0 && n < dom->cfg.nr_vifs; n++)
@@ -294,11 +312,101 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return 0;
 }
 
+/* Whether @id is a domain of ours that runs. */
+static bool id_running(const struct xvmd *x, unsigned id)
+{
+    const struct xvmd_dom *dom;
+
+    for (dom = x->doms; dom; dom = dom->next)
+        if (dom->id == id && dom->xs_introduced)
+            return true;
+    return false;
+}
+
+/* Remove @dir/<child> for every child @keep() does not claim. */
+static unsigned sweep_dir(struct xvmd *x, const char *dir,
+                          bool (*keep)(const struct xvmd *, const char *))
+{
+    char **names = NULL, path[256];
+    unsigned n = 0, i, gone = 0;
+
+    if (xvm_xs_directory(x->xs, XVM_XS_NO_TX, dir, &names, &n) < 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (keep(x, names[i]))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (xvm_xs_rm(x->xs, XVM_XS_NO_TX, path) == 0)
+            gone++;
+    }
+    free(names);
+    return gone;
+}
+
+/* A domain id in decimal, as a node name; UINT_MAX if it is not one. */
+static unsigned name_id(const char *s)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+
+    return *s && !*end && v < DOMID_FIRST_RESERVED ? (unsigned)v : UINT_MAX;
+}
+
+static bool keep_home(const struct xvmd *x, const char *name)
+{
+    unsigned id = name_id(name);
+
+    return id == 0 || id == UINT_MAX || id_running(x, id);
+}
+
+static bool keep_backend(const struct xvmd *x, const char *name)
+{
+    unsigned id = name_id(name);
+
+    return id == UINT_MAX || id_running(x, id);
+}
+
+static bool keep_vm(const struct xvmd *x, const char *name)
+{
+    const struct xvmd_dom *dom;
+    char uuid[37];
+
+    for (dom = x->doms; dom; dom = dom->next) {
+        xvm_uuid_format(dom->uuid, uuid);
+        if (dom->xs_introduced && strcmp(uuid, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+unsigned xvmd_vif_sweep(struct xvmd *x)
+{
+    char **names = NULL;
+    unsigned n = 0, i, gone;
+
+    /* Release first: the domain's connection closes, @releaseDomain fires. */
+    if (xvm_xs_directory(x->xs, XVM_XS_NO_TX, "/local/domain", &names,
+                         &n) == 0) {
+        for (i = 0; i < n; i++)
+            if (!keep_home(x, names[i]))
+                xvm_xs_release(x->xs, name_id(names[i]));
+        free(names);
+    }
+    sweep_dir(x, "/local/domain/0/backend/vif", keep_backend);
+    gone = sweep_dir(x, "/local/domain", keep_home);
+    sweep_dir(x, "/vm", keep_vm);
+    return gone;
+}
+
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
+    if (dom->xs_fd >= 0) {
+        close(dom->xs_fd);
+        dom->xs_fd = -1;
+    }
     if (!dom->xs_introduced)
         return;
-    xst_domain_release(x->xs, (uint16_t)dom->id);
+    xvm_xs_release(x->xs, dom->id);
     dom_erase(x, dom);
     dom->xs_introduced = 0;
 }

@@ -30,7 +30,7 @@
 struct xvmd;
 struct xvmd_dom;
 struct xvmd_console;
-struct xst_server;
+struct xvm_xs;
 struct xvmd_waiter;
 
 /** The last domain id handed out: Xen's DOMID_FIRST_RESERVED - 1. */
@@ -133,6 +133,9 @@ struct xvmd_dom {
     int reboot;           /**< in shutdown: start again once off */
     int autostart;        /**< start when xvmd starts (store.c keeps it) */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
+    int xs_fd;            /**< vif.c: the guest's end of its xenstore
+                               connection until the kind hands it over,
+                               else -1 */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
     struct xvmd_console *con; /**< console.c: this run's, NULL if none */
@@ -145,7 +148,7 @@ struct xvmd {
     unsigned shutdown_ms;     /**< grace period of `xvm shutdown` */
     struct xvmd_dom *doms;
     struct xvmd_domids domids; /**< ids of the active and crashed domains */
-    struct xst_server *xs; /**< the embedded xenstored */
+    struct xvm_xs *xs; /**< dom0's connection to the xenstored */
     int ep;                /**< main.c's epoll set (guest channels join) */
     long nofile;           /**< our descriptor limit (RLIMIT_NOFILE) */
     unsigned evt_fds;      /**< eventfds held for event channels */
@@ -255,6 +258,10 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
 int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n);
 /** Tear down what xvmd_vif_setup() made.  Safe to call twice. */
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
+/** At start: release and remove from the xenstored every domain of an
+ *  earlier xvmd that no longer runs (it outlives xvmd).  @return how
+ *  many. */
+unsigned xvmd_vif_sweep(struct xvmd *x);
 
 /* evtchn.c - event channels brokered between a guest and its backends */
 

@@ -170,13 +170,31 @@ static int xs_wait(struct xvm_xs *xs, short events)
     return 0;
 }
 
+/* Send one request; @fd >= 0 goes with its first byte (SCM_RIGHTS). */
 static int xs_send(struct xvm_xs *xs, const struct xsd_sockmsg *h,
-                   const struct iovec *args, unsigned nargs)
+                   const struct iovec *args, unsigned nargs, int fd)
 {
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } u;
     struct iovec iov[8];
     struct msghdr msg = {.msg_iov = iov};
     size_t left = HDR_LEN + h->len;
     unsigned i;
+
+    if (fd >= 0) {
+        struct cmsghdr *cm;
+
+        memset(&u, 0, sizeof(u));
+        msg.msg_control = u.buf;
+        msg.msg_controllen = sizeof(u.buf);
+        cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+    }
 
     iov[0].iov_base = (void *)h;
     iov[0].iov_len = HDR_LEN;
@@ -197,6 +215,8 @@ static int xs_send(struct xvm_xs *xs, const struct xsd_sockmsg *h,
             return xs_break(xs, errno == EPIPE ? -EPIPE : -errno);
         }
         left -= (size_t)n;
+        msg.msg_control = NULL; /* the descriptor went with the first byte */
+        msg.msg_controllen = 0;
         /* Skip what went out; a short write is rare but legal. */
         while (msg.msg_iovlen && (size_t)n >= msg.msg_iov->iov_len) {
             n -= (ssize_t)msg.msg_iov->iov_len;
@@ -337,9 +357,9 @@ static int error_decode(struct xvm_xs *xs, const struct xs_msg *m)
  * come first.  Each of @args is sent as is (callers include the NULs).
  * @return 0 with @rep holding a reply of @type, or -errno.
  */
-static int xs_talk(struct xvm_xs *xs, uint32_t type, uint32_t tx,
-                   const struct iovec *args, unsigned nargs,
-                   struct xs_msg *rep)
+static int xs_talk_fd(struct xvm_xs *xs, uint32_t type, uint32_t tx,
+                      const struct iovec *args, unsigned nargs, int fd,
+                      struct xs_msg *rep)
 {
     struct xsd_sockmsg h = {.type = type, .tx_id = tx};
     size_t len = 0;
@@ -354,7 +374,7 @@ static int xs_talk(struct xvm_xs *xs, uint32_t type, uint32_t tx,
         return -E2BIG;
     h.len = (uint32_t)len;
     h.req_id = xs->req_id++;
-    r = xs_send(xs, &h, args, nargs);
+    r = xs_send(xs, &h, args, nargs, fd);
     for (; r >= 0;) {
         r = xs_take(xs, rep);
         if (r == 0) {
@@ -377,6 +397,13 @@ static int xs_talk(struct xvm_xs *xs, uint32_t type, uint32_t tx,
         return 0;
     }
     return r;
+}
+
+static int xs_talk(struct xvm_xs *xs, uint32_t type, uint32_t tx,
+                   const struct iovec *args, unsigned nargs,
+                   struct xs_msg *rep)
+{
+    return xs_talk_fd(xs, type, tx, args, nargs, -1, rep);
 }
 
 /* A request whose only argument is @path (with its NUL). */
@@ -646,6 +673,35 @@ int xvm_xs_transaction_end(struct xvm_xs *xs, uint32_t tx, bool commit)
     struct iovec a = {commit ? "T" : "F", 2};
 
     return xs_simple(xs, XS_TRANSACTION_END, tx, &a, 1);
+}
+
+int xvm_xs_introduce(struct xvm_xs *xs, unsigned domid, int fd)
+{
+    struct xs_msg *rep = malloc(sizeof(*rep));
+    char buf[16];
+    struct iovec a[2];
+    int r;
+
+    if (!rep)
+        return -ENOMEM;
+    a[0].iov_base = buf;
+    a[0].iov_len = (size_t)snprintf(buf, sizeof(buf), "%u", domid) + 1;
+    a[1].iov_base = "0\0000";
+    a[1].iov_len = 4;
+    r = expect_ok(xs, xs_talk_fd(xs, XS_INTRODUCE, XVM_XS_NO_TX, a, 2, fd,
+                                 rep),
+                  rep);
+    free(rep);
+    return r;
+}
+
+int xvm_xs_release(struct xvm_xs *xs, unsigned domid)
+{
+    char buf[16];
+    struct iovec a = {buf, 0};
+
+    a.iov_len = (size_t)snprintf(buf, sizeof(buf), "%u", domid) + 1;
+    return xs_simple(xs, XS_RELEASE, XVM_XS_NO_TX, &a, 1);
 }
 
 int xvm_xs_get_domain_path(struct xvm_xs *xs, unsigned domid, char **path)

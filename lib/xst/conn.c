@@ -40,6 +40,7 @@ struct xst_conn *xst_conn_new(struct xst_server *srv, int fd, uint16_t domid)
     c->fd = fd;
     c->domid = domid;
     c->priv = domid == 0;
+    c->passed_fd = -1;
     c->out_tail = &c->out_head;
     c->epoll = EPOLLIN;
     ev.data.ptr = c;
@@ -122,6 +123,8 @@ void xst_conn_free(struct xst_conn *c)
         c->next->prev = c->prev;
     xst_watch_clear(c);
     txns_free(c);
+    if (c->passed_fd >= 0)
+        close(c->passed_fd);
     free(c);
 }
 
@@ -287,6 +290,48 @@ static void conn_process(struct xst_conn *c)
     c->in_len -= off;
 }
 
+/*
+ * Read into @c's buffer.  dom0 may pass a descriptor with a request (the
+ * guest's end of a connection, with INTRODUCE); it is kept, the last one
+ * only.  A guest's connection is read with recv(), which closes whatever
+ * descriptors a guest sends.
+ */
+static ssize_t conn_recv(struct xst_conn *c)
+{
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(4 * sizeof(int))];
+    } u;
+    struct iovec iov = {c->in + c->in_len, sizeof(c->in) - c->in_len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = u.buf,
+                         .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *cm;
+    ssize_t n;
+
+    if (!c->priv)
+        return recv(c->fd, iov.iov_base, iov.iov_len, MSG_DONTWAIT);
+    n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0)
+        return n;
+    for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        size_t k, nfd;
+
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (k = 0; k < nfd; k++) {
+            int fd;
+
+            memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(fd));
+            if (c->passed_fd >= 0)
+                close(c->passed_fd);
+            c->passed_fd = fd;
+        }
+    }
+    return n;
+}
+
 void xst_conn_read(struct xst_conn *c)
 {
     ssize_t n;
@@ -294,8 +339,7 @@ void xst_conn_read(struct xst_conn *c)
     if (c->dead)
         return;
     if (!throttled(c) && c->in_len < sizeof(c->in)) {
-        n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
-                 MSG_DONTWAIT);
+        n = conn_recv(c);
         if (n == 0) {
             xst_conn_kill(c, NULL);
             return;

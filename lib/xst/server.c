@@ -291,6 +291,26 @@ int xst_domain_introduce(struct xst_server *srv, uint16_t domid)
     return 0;
 }
 
+int xst_domain_introduce_conn(struct xst_server *srv, uint16_t domid, int fd)
+{
+    int type = 0, fl;
+    socklen_t tl = sizeof(type);
+
+    if (domid == 0 || domid >= DOMID_FIRST_RESERVED)
+        return -EINVAL;
+    if (xst_domain_is_introduced(srv, domid))
+        return -EEXIST;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 ||
+        type != SOCK_STREAM || (fl = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -EINVAL;
+    if (!xst_conn_new(srv, fd, domid))
+        return errno ? -errno : -ENOMEM;
+    srv->introduced[domid / 8] |= (uint8_t)(1u << (domid % 8));
+    xst_watch_fire_special(srv, "@introduceDomain");
+    return 0;
+}
+
 /* RELEASE without the settle: also called while a request is handled. */
 int xst_release(struct xst_server *srv, uint16_t domid)
 {

@@ -386,6 +386,28 @@ static int do_release(const struct req *rq)
     return r < 0 ? r : reply_ok(rq);
 }
 
+/*
+ * INTRODUCE "<domid>\0<mfn>\0<port>\0" from dom0, which sends with it
+ * the xenstored end of the domain's connection (a Unix socket; there are
+ * no rings to map here, so <mfn> and <port> must be 0).  The domain is
+ * introduced and the connection served as that domain's.
+ */
+static int do_introduce(const struct req *rq)
+{
+    const char *argv[3];
+    uint16_t domid;
+    int fd = rq->c->passed_fd, r;
+
+    if (args_split(rq, argv, 3) != 3 || xst_domid_parse(argv[0], &domid) < 0 ||
+        strcmp(argv[1], "0") != 0 || strcmp(argv[2], "0") != 0 || fd < 0)
+        return -EINVAL;
+    r = xst_domain_introduce_conn(rq->c->srv, domid, fd);
+    if (r < 0)
+        return r;
+    rq->c->passed_fd = -1; /* the connection's now */
+    return reply_ok(rq);
+}
+
 /* Rings, stub domains and daemon control have no meaning here. */
 static int do_unsupported(const struct req *rq)
 {
@@ -407,7 +429,7 @@ static const struct {
     [XS_UNWATCH] = {do_unwatch, 0},
     [XS_TRANSACTION_START] = {do_transaction_start, 0},
     [XS_TRANSACTION_END] = {do_transaction_end, 0},
-    [XS_INTRODUCE] = {do_unsupported, PRIV},
+    [XS_INTRODUCE] = {do_introduce, PRIV},
     [XS_RELEASE] = {do_release, PRIV},
     [XS_GET_DOMAIN_PATH] = {do_get_domain_path, 0},
     [XS_WRITE] = {do_write, 0},

@@ -230,6 +230,7 @@ struct xst_conn {
     struct xst_txn *txns;
     unsigned ntxns;
     bool held; /* its requests wait for its events to be read (logged) */
+    int passed_fd; /* the last descriptor dom0 sent (INTRODUCE), or -1 */
 };
 
 struct xst_conn *xst_conn_new(struct xst_server *srv, int fd, uint16_t domid);
@@ -290,6 +291,9 @@ void xst_server_settle(struct xst_server *srv);
 void xst_server_reap(struct xst_server *srv);
 bool xst_domain_is_introduced(const struct xst_server *srv, uint16_t domid);
 int xst_release(struct xst_server *srv, uint16_t domid);
+/* INTRODUCE of @domid with @fd (a stream socket) as its connection; no
+ * settle either.  On success the connection owns @fd. */
+int xst_domain_introduce_conn(struct xst_server *srv, uint16_t domid, int fd);
 uint32_t xst_txid_alloc(struct xst_server *srv, const struct xst_conn *c);
 
 #endif /* XST_PVT_H */

@@ -27,6 +27,17 @@ wait_until() {
     done
 }
 
+# xenstored_stop DIR: end the xenstored that an xvmd of this run started
+# beside its socket in DIR (xvmd leaves it running: the store outlives
+# it), by the pid in DIR/xenstored.pid, once it is sure that pid is one.
+xenstored_stop() {
+    local pid
+    pid=$(cat "$1/xenstored.pid" 2>/dev/null) || return 0
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = xenstored ] || return 0
+    kill "$pid" 2>/dev/null
+    wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+}
+
 # The outside world and the veth to it; IPv6 off so that no stray router
 # or neighbour solicitations show up in the counters.  @return non-zero if
 # it cannot be made.

@@ -41,6 +41,7 @@ cleanup() {
     [ -n "$VSWD_PID" ] && kill "$VSWD_PID" 2>/dev/null && wait "$VSWD_PID"
     # xvmd destroys its domains when told to stop.
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
+    xenstored_stop "$T"
     umount -l "$T/netns" 2>/dev/null
     outside_down
     if [ $fails -ne 0 ] || [ -n "${VSWG_KEEP_LOGS:-}" ]; then

@@ -28,6 +28,8 @@ cleanup() {
         kill "$XVMD_PID" 2>/dev/null
         wait "$XVMD_PID" 2>/dev/null
     fi
+    xenstored_stop "$T/x1"
+    xenstored_stop "$T/x2"
     rm -rf "$T" "/var/run/dpdk/$PREFIX"
 }
 trap cleanup EXIT

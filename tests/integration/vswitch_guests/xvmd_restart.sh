@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# xvmd (and the xenstored inside it) stops and starts again while
-# vswitchd runs: vswitchd logs the loss, keeps answering dladm while xvmd
-# is down, reconnects by itself and resynchronises: the VNICs of the
-# domains that died with xvmd are deleted and their memory unmapped, and
-# guests created afterwards get their network without restarting
-# vswitchd.  Once with SIGKILL (xenstore vanishes with the backend
-# directories in it) and once with SIGTERM (xvmd destroys its domains
-# first), each time with two guests pinging.
+# xvmd stops and starts again while vswitchd runs, each time with two
+# guests pinging.  The xenstored is its own daemon (xvmd starts it and it
+# outlives xvmd), so vswitchd keeps its xenstore connection: after SIGKILL
+# the restarted xvmd removes the domains that died with the old one from
+# the store, and after SIGTERM xvmd destroys its domains first; either way
+# their VNICs are deleted and their memory unmapped, and guests created
+# afterwards get their network without restarting vswitchd.  Then the
+# xenstored itself goes: vswitchd logs the loss, keeps answering dladm,
+# reconnects by itself to the one the next xvmd starts and
+# resynchronises.
 . "$(dirname "$0")/../../lib/guests.sh"
 
 mapped() { grep -q "memfd:xvm-mem-$1 " "/proc/$VSWD_PID/maps"; }
@@ -38,51 +40,93 @@ start_vswd
 links_up
 pair_up 1 ra rb
 old="ra rb" old_ids=$ids
-round=1
-for sig in KILL TERM; do
-    for g in $old; do mapped "$g" || fail "round $round: $g not mapped"; done
-    lost=$(logged "xenstore connection lost") resyncs=$(logged "xenstore resynchronised")
-    kill -"$sig" "$XVMD_PID"
-    wait "$XVMD_PID" 2>/dev/null
-    XVMD_PID=
-    wait_until 10 more_logged "xenstore connection lost" "$lost" &&
-        ok "round $round (SIG$sig): vswitchd logs the loss" ||
-        fail "round $round: no loss logged"
-    sleep 2 # a few reconnection attempts
-    kill -0 "$VSWD_PID" && ok "round $round: vswitchd still running" ||
-        die "round $round: vswitchd died"
-    "$DLADM" show-link -p -o link >"$T/links.txt" 2>&1 &&
-        grep -qx stub0 "$T/links.txt" &&
-        ok "round $round: dladm answered while xvmd was down" ||
-        fail "round $round: dladm show-link: $(cat "$T/links.txt")"
-    grep -q "xenstore: reconnecting to" "$T/vswitchd.log" &&
-        ok "round $round: reconnection attempts logged" ||
-        fail "round $round: no reconnection attempt logged"
-    start_xvmd
-    wait_until 10 more_logged "xenstore resynchronised" "$resyncs" &&
-        ok "round $round: reconnected and resynchronised:" \
-            "$(grep "xenstore resynchronised" "$T/vswitchd.log" | tail -1 |
-               sed 's/.*resynchronised: //')" ||
-        fail "round $round: no resync logged"
-    grep -q "xenstore: reconnected to" "$T/vswitchd.log" ||
-        fail "round $round: no reconnection logged"
+# after_restart ROUND: the old domains' VNICs and memory are gone, and a
+# new pair of guests works.
+after_restart() {
+    local r=$1 d g n1=s${1}a n2=s${1}b
     for d in $old_ids; do
         wait_until 5 eval "! vnic_listed xvm${d}_0" &&
-            ok "round $round: xvm${d}_0 gone (dladm show-vnic)" ||
-            fail "round $round: xvm${d}_0 still there"
+            ok "round $r: xvm${d}_0 gone (dladm show-vnic)" ||
+            fail "round $r: xvm${d}_0 still there"
     done
     for g in $old; do
         wait_until 5 eval "! mapped $g" &&
-            ok "round $round: $g's memory unmapped" ||
-            fail "round $round: $g's memory still mapped"
+            ok "round $r: $g's memory unmapped" ||
+            fail "round $r: $g's memory still mapped"
     done
-    n1=s${round}a n2=s${round}b
-    pair_up $((round + 1)) "$n1" "$n2"
+    pair_up $((r + 1)) "$n1" "$n2"
     for d in $ids; do
-        vnic_listed "xvm${d}_0" && ok "round $round: new VNIC xvm${d}_0" ||
-            fail "round $round: no VNIC xvm${d}_0"
+        vnic_listed "xvm${d}_0" && ok "round $r: new VNIC xvm${d}_0" ||
+            fail "round $r: no VNIC xvm${d}_0"
     done
     old="$n1 $n2" old_ids=$ids
+}
+
+dladm_answers() {
+    "$DLADM" show-link -p -o link >"$T/links.txt" 2>&1 &&
+        grep -qx stub0 "$T/links.txt" &&
+        ok "round $1: dladm answered while xvmd was down" ||
+        fail "round $1: dladm show-link: $(cat "$T/links.txt")"
+}
+
+round=1
+for sig in KILL TERM; do
+    for g in $old; do mapped "$g" || fail "round $round: $g not mapped"; done
+    lost=$(logged "xenstore connection lost")
+    kill -"$sig" "$XVMD_PID"
+    wait "$XVMD_PID" 2>/dev/null
+    XVMD_PID=
+    sleep 1
+    kill -0 "$VSWD_PID" && ok "round $round: vswitchd still running" ||
+        die "round $round: vswitchd died"
+    dladm_answers $round
+    [ "$(logged "xenstore connection lost")" = "$lost" ] &&
+        ok "round $round (SIG$sig): vswitchd kept its xenstore connection" ||
+        fail "round $round: vswitchd lost its xenstore connection"
+    swept=$(grep -c "of an earlier run from xenstore" "$T/xvmd.log")
+    start_xvmd
+    if [ "$sig" = KILL ]; then
+        [ "$(grep -c "removed 2 domain(s) of an earlier run from xenstore" \
+              "$T/xvmd.log")" -gt 0 ] &&
+            ok "round $round: the new xvmd removed the 2 dead domains" ||
+            fail "round $round: no sweep logged: $(tail -5 "$T/xvmd.log")"
+    else
+        [ "$(grep -c "of an earlier run from xenstore" "$T/xvmd.log")" = \
+            "$swept" ] && ok "round $round: nothing left to remove" ||
+            fail "round $round: SIGTERM left domains in xenstore"
+    fi
+    after_restart $round
     round=$((round + 1))
 done
+
+# The xenstored goes (xvmd stops with it: no domain works without it).
+for g in $old; do mapped "$g" || fail "round $round: $g not mapped"; done
+lost=$(logged "xenstore connection lost") resyncs=$(logged "xenstore resynchronised")
+xenstored_stop "$T"
+wait_until 10 more_logged "xenstore connection lost" "$lost" &&
+    ok "round $round (xenstored ended): vswitchd logs the loss" ||
+    fail "round $round: no loss logged"
+wait_until 10 eval '! kill -0 $XVMD_PID 2>/dev/null' &&
+    ok "round $round: xvmd stopped without its xenstored" ||
+    fail "round $round: xvmd still running"
+wait "$XVMD_PID" 2>/dev/null
+XVMD_PID=
+grep -q "the xenstored closed its connection" "$T/xvmd.log" ||
+    fail "round $round: xvmd did not say why it stopped"
+sleep 2 # a few reconnection attempts
+kill -0 "$VSWD_PID" && ok "round $round: vswitchd still running" ||
+    die "round $round: vswitchd died"
+dladm_answers $round
+grep -q "xenstore: reconnecting to" "$T/vswitchd.log" &&
+    ok "round $round: reconnection attempts logged" ||
+    fail "round $round: no reconnection attempt logged"
+start_xvmd
+wait_until 10 more_logged "xenstore resynchronised" "$resyncs" &&
+    ok "round $round: reconnected and resynchronised:" \
+        "$(grep "xenstore resynchronised" "$T/vswitchd.log" | tail -1 |
+           sed 's/.*resynchronised: //')" ||
+    fail "round $round: no resync logged"
+grep -q "xenstore: reconnected to" "$T/vswitchd.log" ||
+    fail "round $round: no reconnection logged"
+after_restart $round
 finish

@@ -26,6 +26,7 @@ fails=0
 
 cleanup() {
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
+    xenstored_stop "$T"
     umount -l "$NETNS" 2>/dev/null
     rm -rf "$T"
 }

@@ -24,6 +24,7 @@ XVMD_PID=
 fails=0
 cleanup() {
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
+    xenstored_stop "$T"
     umount -l "$T/netns" 2>/dev/null
     rm -rf "$T"
 }

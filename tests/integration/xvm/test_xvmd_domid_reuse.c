@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "xst/xenstore.h"
+#include "xs/xs.h"
 #include "xvmd.h"
 
 static struct xvmd x;
@@ -62,7 +63,7 @@ static long xs_num(const char *path)
     size_t len;
     long n = -1;
 
-    if (xst_read(x.xs, path, &v, &len) == 0)
+    if (xvm_xs_read(x.xs, XVM_XS_NO_TX, path, &v, &len) == 0)
         n = strtol(v, NULL, 10);
     free(v);
     return n;
@@ -107,10 +108,12 @@ static void test_last_id_then_wrap_reuses(void)
 
 int main(int argc, char **argv)
 {
-    char state[64], netns[64], cmd[128];
+    char state[64], netns[64], cmd[256], sock[64], pidf[64];
+    long xsd = 0;
+    FILE *f;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s XVM-PROCDOM\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s XVM-PROCDOM XENSTORED\n", argv[0]);
         return 2;
     }
     if (geteuid() != 0) {
@@ -123,13 +126,30 @@ int main(int argc, char **argv)
     snprintf(netns, sizeof(netns), "%s/netns", dir);
     x = (struct xvmd){.ep = -1, .state_dir = state, .netns_dir = netns,
                       .procdom_path = argv[1], .shutdown_ms = 1000};
-    x.xs = xst_server_create(NULL, NULL);
+    /* A xenstored of our own, ended by its pid at the end. */
+    snprintf(sock, sizeof(sock), "%s/xs.sock", dir);
+    snprintf(pidf, sizeof(pidf), "%s/xs.pid", dir);
+    snprintf(cmd, sizeof(cmd), "%s -s %s -p %s", argv[2], sock, pidf);
+    CHECK_EQ(system(cmd), 0);
+    f = fopen(pidf, "r");
+    if (!f || fscanf(f, "%ld", &xsd) != 1)
+        xsd = 0;
+    if (f)
+        fclose(f);
+    x.xs = xvm_xs_open(sock);
     CHECK(x.xs != NULL);
+    if (!x.xs) {
+        if (xsd > 0)
+            kill((pid_t)xsd, SIGTERM);
+        return check_summary();
+    }
     CHECK_EQ(xvmd_dom_init(&x), 0);
     RUN(test_failed_create_gives_id_back);
     RUN(test_last_id_then_wrap_reuses);
     xvmd_dom_fini(&x);
-    xst_server_destroy(x.xs);
+    xvm_xs_close(x.xs);
+    if (xsd > 0)
+        kill((pid_t)xsd, SIGTERM);
     umount2(netns, MNT_DETACH);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -172,6 +172,21 @@ int xvm_xs_transaction_start(struct xvm_xs *xs, uint32_t *tx);
 XVN_EXPORT
 int xvm_xs_transaction_end(struct xvm_xs *xs, uint32_t tx, bool commit);
 
+/**
+ * Introduce domain @domid to the xenstored with @fd, the daemon's end of
+ * the domain's connection (a stream socket; the other end is the
+ * domain's).  Only dom0 may; the daemon keeps its own copy of @fd, the
+ * caller closes its one.  There are no rings: the request carries
+ * mfn 0 and port 0.  @return 0, -EEXIST (already introduced), -errno.
+ */
+XVN_EXPORT
+int xvm_xs_introduce(struct xvm_xs *xs, unsigned domid, int fd);
+
+/** Release domain @domid: its connection is closed, @releaseDomain
+ * fires.  @return 0, -ENOENT (not introduced), -errno. */
+XVN_EXPORT
+int xvm_xs_release(struct xvm_xs *xs, unsigned domid);
+
 /** The home path of @domid ("/local/domain/<domid>"), malloc'ed. */
 XVN_EXPORT
 int xvm_xs_get_domain_path(struct xvm_xs *xs, unsigned domid, char **path);
