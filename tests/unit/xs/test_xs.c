@@ -132,6 +132,69 @@ out:
     xvm_xs_close(d0);
 }
 
+/*
+ * INTRODUCE with a descriptor, as xvmd makes a domain's connection: only
+ * dom0, only with a stream socket, once per domain; the connection is
+ * the domain's; RELEASE closes it.
+ */
+static void test_introduce_with_connection(void)
+{
+    struct xvm_xs *d0 = xvm_xs_open(xsd_path(xsd)), *g = NULL, *g2 = NULL;
+    int sv[2] = {-1, -1}, dg[2] = {-1, -1}, sp[2] = {-1, -1};
+    char *v = NULL;
+
+    CHECK(d0 != NULL);
+    if (!d0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+        socketpair(AF_UNIX, SOCK_DGRAM, 0, dg) < 0 ||
+        socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0)
+        goto out;
+    CHECK_EQ(xvm_xs_introduce(d0, 21, -1), -EINVAL);  /* no connection */
+    CHECK_EQ(xvm_xs_introduce(d0, 21, dg[0]), -EINVAL); /* not a stream */
+    CHECK_EQ(xvm_xs_introduce(d0, 0, sv[1]), -EINVAL); /* dom0 itself */
+    CHECK_EQ(xvm_xs_introduce(d0, 21, sv[1]), 0);
+    close(sv[1]);
+    g = xvm_xs_adopt(sv[0]);
+    CHECK(g != NULL);
+    if (!g)
+        goto out;
+    sv[0] = -1;
+    CHECK_EQ(xvm_xs_introduce(d0, 21, sp[1]), -EEXIST);
+    CHECK_EQ(xsd_make_home(d0, 21), 0);
+    CHECK_EQ(xvm_xs_write_str(g, 0, "data/x", "mine"), 0);
+    CHECK(rd_is(d0, "/local/domain/21/data/x", "mine"));
+    CHECK_EQ(xvm_xs_write_str(g, 0, "/local/domain/0/x", "y"), -EACCES);
+    /* A guest may not introduce anyone, with or without a descriptor. */
+    CHECK_EQ(xvm_xs_introduce(g, 22, sp[1]), -EACCES);
+    CHECK_EQ(xvm_xs_release(g, 21), -EACCES);
+    /* Release: the domain's connection is closed. */
+    CHECK_EQ(xvm_xs_release(d0, 21), 0);
+    CHECK(xvm_xs_read(g, 0, "data/x", &v, NULL) < 0);
+    free(v);
+    CHECK_EQ(xvm_xs_release(d0, 21), -ENOENT);
+    /* Introduced again, with a new connection. */
+    CHECK_EQ(xvm_xs_introduce(d0, 21, sp[1]), 0);
+    close(sp[1]);
+    sp[1] = -1;
+    g2 = xvm_xs_adopt(sp[0]);
+    if (g2) {
+        sp[0] = -1;
+        CHECK(rd_is(g2, "data/x", "mine"));
+    }
+    CHECK_EQ(xvm_xs_release(d0, 21), 0);
+out:
+    for (int i = 0; i < 2; i++) {
+        if (sv[i] >= 0)
+            close(sv[i]);
+        if (dg[i] >= 0)
+            close(dg[i]);
+        if (sp[i] >= 0)
+            close(sp[i]);
+    }
+    xvm_xs_close(g2);
+    xvm_xs_close(g);
+    xvm_xs_close(d0);
+}
+
 static void test_transactions(void)
 {
     struct xvm_xs *a = xvm_xs_open(xsd_path(xsd));
@@ -490,6 +553,7 @@ int main(void)
     RUN(test_read_write_rm);
     RUN(test_directory_perms_domain_path);
     RUN(test_domain_connection);
+    RUN(test_introduce_with_connection);
     RUN(test_transactions);
     RUN(test_parse_uint);
     RUN(test_watch_interleaved);
