@@ -67,13 +67,14 @@ else
 fi
 if command -v systemd-analyze >/dev/null; then
     mkdir -p "$T/units"
-    for u in xvmd.service vswitchd.service; do
+    for u in xenstored.service xvmd.service vswitchd.service; do
         [ -f "$R/lib/systemd/system/$u" ] || { fail "no unit $u"; continue; }
         sed "s|$prefix/|$R/|g" "$R/lib/systemd/system/$u" >"$T/units/$u"
     done
-    if (cd "$T/units" && systemd-analyze verify --man=no ./xvmd.service \
-            ./vswitchd.service) >"$T/verify.log" 2>&1 && [ ! -s "$T/verify.log" ]; then
-        ok "systemd-analyze verify: both units"
+    if (cd "$T/units" && systemd-analyze verify --man=no ./xenstored.service \
+            ./xvmd.service ./vswitchd.service) >"$T/verify.log" 2>&1 &&
+            [ ! -s "$T/verify.log" ]; then
+        ok "systemd-analyze verify: the three units"
     else fail "systemd-analyze verify: $(cat "$T/verify.log")"; fi
 else
     echo "note: systemd-analyze not installed: the units are not verified"
