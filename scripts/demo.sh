@@ -20,6 +20,12 @@ XVMD_PID= VSWD_PID=
 
 cleanup() {
     set +e
+    # Domains outlive xvmd: the demo's go first.
+    if [ -n "$XVMD_PID" ]; then
+        for d in $("$XVM_BIN" list 2>/dev/null | awk 'NR > 2 { print $2 }'); do
+            "$XVM_BIN" destroy "$d" >/dev/null 2>&1
+        done
+    fi
     [ -n "$VSWD_PID" ] && kill "$VSWD_PID" 2>/dev/null && wait "$VSWD_PID"
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
     # The xenstored xvmd started (it outlives xvmd), by its pid file.

@@ -5,7 +5,11 @@
  *   xvm-procdom [-n NETNS_DIR] -i ID [-c] [--] NAME [INIT [ARG...]]
  *
  * Started by xvmd with the channel on fd 3 and, with -c, the directory of
- * the domain's guest cgroup on fd 4; stdin and stdout are the domain's
+ * the domain's guest cgroup on fd 4; fds 5, 6 and 7 are copies of xvmd's
+ * end of the channel, of the console's pty master and of the domain's
+ * memory, which it keeps, untouched, for the next xvmd to take back if
+ * this one goes (so the channel never closes under it and the domain
+ * outlives xvmd); stdin and stdout are the domain's
  * console (a terminal) or /dev/null, stderr xvmd's log.  What it says
  * about the domain goes to both (procdom_log.h).  First it starts the
  * domain's sandbox
@@ -18,7 +22,7 @@
  * xenstore traffic: xvmd serves xenstore only once the start is over).
  * Then it runs the domain's netif frontends, one per device/vif/<N>, each
  * with a TAP eth<N> in that namespace (procdom_net.c), until SIGTERM or
- * SIGINT, until the init dies, or until xvmd closes the channel; it
+ * SIGINT, or until the init dies; it
  * closes them, and unpins the namespace on the way out, which ends the
  * init and with it every process of the domain.  Once the vifs have
  * connected (their eth<N> exist; see pd_net_run()), the sandbox's init
@@ -274,6 +278,11 @@ int main(int argc, char **argv)
                         "3, or no cgroup on fd 4)\n");
         return 1;
     }
+    /* What it keeps for the next xvmd stays out of every program it
+     * runs. */
+    for (int fd = 5; fd <= 7; fd++)
+        if (fcntl(fd, F_GETFD) >= 0)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
     return run(dir, argv[optind], (uint32_t)id, cgfd,
                optind + 1 < argc ? argv + optind + 1 : NULL);
 

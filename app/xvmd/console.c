@@ -393,7 +393,10 @@ static int slave_open(int master)
     return fd < 0 ? -errno : fd;
 }
 
-int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom)
+/* Make @dom's console around @master (a pty master, or -errno: none);
+ * @fresh: a new pty, whose window size is set. */
+static int console_make(struct xvmd *x, struct xvmd_dom *dom, int master,
+                        bool fresh)
 {
     struct winsize ws = {.ws_row = 24, .ws_col = 80};
     struct xvmd_console *con;
@@ -402,19 +405,21 @@ int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom)
     if (dom->con)
         return 0;
     con = calloc(1, sizeof(*con));
-    if (!con)
+    if (!con) {
+        if (master >= 0)
+            close(master);
         return -ENOMEM;
+    }
     con->client = con->log = con->slave = -1;
-    con->master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK |
-                                        O_CLOEXEC);
-    rc = con->master < 0 ? -errno : 0;
-    if (rc == 0 && unlockpt(con->master) < 0)
+    con->master = master;
+    rc = con->master < 0 ? con->master : 0;
+    if (rc == 0 && fresh && unlockpt(con->master) < 0)
         rc = -errno;
     if (rc == 0) {
         con->slave = slave_open(con->master);
         rc = con->slave < 0 ? con->slave : 0;
     }
-    if (rc == 0 && ioctl(con->master, TIOCSWINSZ, &ws) < 0)
+    if (rc == 0 && fresh && ioctl(con->master, TIOCSWINSZ, &ws) < 0)
         rc = -errno;
     if (rc == 0 && con_timer < 0) {
         con_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
@@ -440,6 +445,29 @@ int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom)
     ep_add(x, con->master, EPOLLIN);
     log_open(x, dom);
     return 0;
+}
+
+int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom)
+{
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+    return console_make(x, dom, master < 0 ? -errno : master, true);
+}
+
+int xvmd_console_adopt(struct xvmd *x, struct xvmd_dom *dom, int master)
+{
+    int fl = fcntl(master, F_GETFL);
+
+    if (fl < 0 || fcntl(master, F_SETFL, fl | O_NONBLOCK) < 0) {
+        close(master);
+        return -EBADF;
+    }
+    return console_make(x, dom, master, false);
+}
+
+int xvmd_console_master(const struct xvmd_dom *dom)
+{
+    return dom->con ? dom->con->master : -1;
 }
 
 int xvmd_console_slave(const struct xvmd_dom *dom)

@@ -40,6 +40,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 /* Give up the run of @dom: its vifs, what its kind made, its memory. */
 static void dom_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
+    xvmd_run_remove(x, dom);
     xvmd_vif_teardown(x, dom);
     xvmd_evtchn_release(x, dom);
     dom->ops->release(x, dom);
@@ -197,6 +198,7 @@ static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
     dom->ops = &xvmd_kind_process;
     dom->ctl_fd = -1;
     dom->xs_fd = -1;
+    dom->pidfd = -1;
     dom->guest_fd = -1;
     dom->cg_fd = -1;
     (void)x;
@@ -252,7 +254,10 @@ static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     rc = dom->ops->start(x, dom, err, errlen);
     if (rc < 0)
         goto err_vif;
-    return dom_set_state(x, dom, XVMD_STATE_RUNNING);
+    rc = dom_set_state(x, dom, XVMD_STATE_RUNNING);
+    if (rc == 0)
+        xvmd_run_save(x, dom); /* so that it can outlive xvmd */
+    return rc;
 
 err_vif:
     xvmd_vif_teardown(x, dom);
@@ -644,12 +649,9 @@ void xvmd_dom_fini(struct xvmd *x)
 {
     struct xvmd_dom *dom, *next;
 
+    /* Running domains run on: the next xvmd takes them over (run.c). */
     for (dom = x->doms; dom; dom = next) {
         next = dom->next;
-        if (dom->state != XVMD_STATE_SHUTOFF) {
-            dom->ops->kill(dom);
-            dom_set_state(x, dom, XVMD_STATE_SHUTOFF);
-        }
         free(dom);
     }
     x->doms = NULL;
@@ -674,6 +676,27 @@ int xvmd_dom_init(struct xvmd *x)
 {
     xvmd_domid_init(&x->domids);
     return xvmd_store_load(x, dom_load_one);
+}
+
+struct xvmd_dom *xvmd_dom_by_pidfd(struct xvmd *x, int fd)
+{
+    struct xvmd_dom *dom;
+
+    for (dom = x->doms; dom; dom = dom->next)
+        if (dom->pidfd == fd && dom->pid > 0)
+            return dom;
+    return NULL;
+}
+
+void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom)
+{
+    /* Not our child: its exit status is not ours to read. */
+    xvm_log_info("domain %s: guest (pid %d, adopted) exited", dom->cfg.name,
+                 (int)dom->pid);
+    dom->pid = 0;
+    dom_set_state(x, dom, dom->state == XVMD_STATE_SHUTDOWN
+                              ? XVMD_STATE_SHUTOFF
+                              : XVMD_STATE_CRASHED);
 }
 
 struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd)

@@ -50,6 +50,16 @@ void xvmd_domid_free(struct xvmd_domids *d, uint32_t id)
     d->used[id / 64] &= ~(1ull << (id % 64));
 }
 
+int xvmd_domid_take(struct xvmd_domids *d, uint32_t id)
+{
+    if (id == 0 || id > XVMD_DOMID_LAST)
+        return -EINVAL;
+    if (domid_used(d, id))
+        return -EBUSY;
+    d->used[id / 64] |= 1ull << (id % 64);
+    return 0;
+}
+
 void xvmd_domid_cancel(struct xvmd_domids *d, uint32_t id)
 {
     xvmd_domid_free(d, id);

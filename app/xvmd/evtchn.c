@@ -91,10 +91,14 @@ void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom)
 
         if (!e->used)
             continue;
-        close(e->gfd);
-        close(e->bfd);
+        /* A port of an adopted run has its doorbells with the guest and
+         * its backend only (run.c). */
+        if (e->gfd >= 0) {
+            close(e->gfd);
+            close(e->bfd);
+            x->evt_fds -= 2;
+        }
         memset(e, 0, sizeof(*e));
-        x->evt_fds -= 2;
     }
 }
 
@@ -144,5 +148,7 @@ int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
     /* The channel is non-blocking: a full send buffer is a guest that
      * does not read, and xvmd waits for no guest. */
     n = xvm_fd_send(dom->ctl_fd, &rep, sizeof(rep), fds, rep.rc == 0 ? 2 : 0);
-    return n == -EAGAIN ? -EAGAIN : 0;
+    if (n == -EAGAIN)
+        return -EAGAIN;
+    return rep.rc == 0 ? 1 : 0;
 }

@@ -23,11 +23,15 @@
  * name on its command line.
  *
  * Start handshake over a SOCK_SEQPACKET pair (the child's end is its fd 3;
- * fd 4 is the guest cgroup's directory when -c is given):
+ * fd 4 is the guest cgroup's directory when -c is given; fds 5, 6 and 7
+ * are copies of xvmd's end of the pair, of the console's pty master (if
+ * any) and of the domain's memory, which xvm-procdom keeps and never
+ * uses, so that none of them closes when xvmd goes: run.c):
  *   xvmd -> guest  "mem" with the memory memfd attached (SCM_RIGHTS)
  *   guest -> xvmd  "ok" with a pidfd of the sandbox's init attached, or
  *                  "err <errno> <message>"
- * The pair then stays open: the guest exits when xvmd goes away.
+ * The pair then stays open.  A later xvmd takes the guest over with
+ * proc_adopt(): pidfd_open() of the guest, pidfd_getfd() of fds 5 to 7.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -43,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +94,8 @@ static const char *cg2_mount(void)
     return root;
 }
 
+/* The cgroup of a new run; an adopted one keeps the path it was given
+ * (dom->cg_path), under the xvmd that started it. */
 static void proc_cg_path(const struct xvmd_dom *dom, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/xvnet/xvmd-%d/%s", cg2_mount(), (int)getpid(),
@@ -173,22 +180,53 @@ static int pid_is_xvmd(int pid)
     return n > 0 && strncmp(comm, "xvmd\n", 5) == 0;
 }
 
-/* Remove the subtrees that xvmds which died (SIGKILL, a crash) left. */
-static void cg_sweep(const char *xvnet)
+/* Whether @path is the cgroup of a domain of ours (adopted). */
+static bool cg_ours(const struct xvmd *x, const char *path)
 {
-    struct dirent *e;
-    DIR *d = opendir(xvnet);
-    int pid;
+    const struct xvmd_dom *dom;
+
+    for (dom = x->doms; dom; dom = dom->next)
+        if (dom->cg_fd >= 0 && strcmp(dom->cg_path, path) == 0)
+            return true;
+    return false;
+}
+
+/* Remove the subtrees that xvmds which died (SIGKILL, a crash) left,
+ * but for the domains taken over from them (their cgroups stay where
+ * they are; the xvmd-<pid> level goes with the last of them). */
+static void cg_sweep(const struct xvmd *x, const char *xvnet)
+{
+    struct dirent *e, *c;
+    DIR *d = opendir(xvnet), *sub;
+    char path[PATH_MAX];
+    int pid, fd;
 
     if (!d)
         return;
-    while ((e = readdir(d)))
-        if (e->d_type == DT_DIR && sscanf(e->d_name, "xvmd-%d", &pid) == 1 &&
-            pid != (int)getpid() && !pid_is_xvmd(pid)) {
-            xvm_log_info("removing cgroup %s/%s of a dead xvmd", xvnet,
-                         e->d_name);
-            cg_remove_tree(dirfd(d), e->d_name);
+    while ((e = readdir(d))) {
+        if (e->d_type != DT_DIR || sscanf(e->d_name, "xvmd-%d", &pid) != 1 ||
+            pid == (int)getpid() || pid_is_xvmd(pid))
+            continue;
+        fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        sub = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!sub) {
+            if (fd >= 0)
+                close(fd);
+            continue;
         }
+        while ((c = readdir(sub))) {
+            if (c->d_type != DT_DIR || c->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof(path), "%s/%s/%s", xvnet, e->d_name,
+                     c->d_name);
+            if (cg_ours(x, path))
+                continue;
+            xvm_log_info("removing cgroup %s of a dead xvmd", path);
+            cg_remove_tree(dirfd(sub), c->d_name);
+        }
+        closedir(sub);
+        unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* if now empty */
+    }
     closedir(d);
 }
 
@@ -210,7 +248,8 @@ static int cg_level(const char *path)
 }
 
 /* The domain's cgroup with its limits; dom->cg_fd, or -1 without v2. */
-static int proc_cg_create(struct xvmd_dom *dom, char *err, size_t errlen)
+static int proc_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
+                          char *err, size_t errlen)
 {
     char path[PATH_MAX], xvnet[300], val[64], *p, c;
     static int swept;
@@ -226,7 +265,7 @@ static int proc_cg_create(struct xvmd_dom *dom, char *err, size_t errlen)
     if (!swept) {
         swept = 1;
         snprintf(xvnet, sizeof(xvnet), "%s/xvnet", cg2_mount());
-        cg_sweep(xvnet);
+        cg_sweep(x, xvnet);
     }
     /* each level below the mount: xvnet, xvmd-<pid>, <name> */
     for (p = path + strlen(cg2_mount()) + 1;; p++) {
@@ -247,6 +286,7 @@ static int proc_cg_create(struct xvmd_dom *dom, char *err, size_t errlen)
         return 0;
     }
     dom->cg_fd = fd;
+    snprintf(dom->cg_path, sizeof(dom->cg_path), "%s", path);
     if ((mkdirat(fd, "front", 0755) < 0 && errno != EEXIST) ||
         (mkdirat(fd, "guest", 0755) < 0 && errno != EEXIST)) {
         rc = -errno;
@@ -299,7 +339,8 @@ static void proc_cg_remove(struct xvmd_dom *dom)
     }
     close(dom->cg_fd);
     dom->cg_fd = -1;
-    proc_cg_path(dom, path, sizeof(path));
+    snprintf(path, sizeof(path), "%s", dom->cg_path);
+    dom->cg_path[0] = '\0';
     if (rmdir(path) < 0 && errno != ENOENT)
         xvm_log_warn("domain %s: cannot remove cgroup %s: %s", dom->cfg.name,
                      path, strerror(errno));
@@ -311,22 +352,23 @@ static void proc_cg_remove(struct xvmd_dom *dom)
 /* ---- the guest program ---------------------------------------------------- */
 
 /* In the child: a copy of @fd at 10 or above (close-on-exec), out of the
- * way of the fds it is about to set (0, 1, 3, 4); -1 stays -1. */
+ * way of the fds it is about to set (0, 1, 3 to 7); -1 stays -1. */
 static int fd_high(int fd)
 {
     return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
 }
 
 /* In the child: join front/, become xvm-procdom with the console (or
- * /dev/null) on stdin and stdout, the channel on fd 3 and the guest's
- * cgroup on fd 4, the domain's name, then its init. */
+ * /dev/null) on stdin and stdout, the channel on fd 3, the guest's cgroup
+ * on fd 4, what it keeps for a later xvmd on fds 5 to 7 (xvmd's end
+ * @keep, the pty master, the memory), the domain's name, then its init. */
 __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
                                                 const struct xvmd_dom *dom,
-                                                int chan)
+                                                int chan, int keep)
 {
     const char *argv[10 + XVM_DOMCFG_INIT_ARGS_MAX];
     char msg[PATH_MAX + 64], id[16];
-    int n, guest = -1, argc = 0, con, ch, cg;
+    int n, guest = -1, argc = 0, con, ch, cg, kp, ms, mem;
     sigset_t none;
 
     sigemptyset(&none);
@@ -337,8 +379,12 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
     con = fd_high(con >= 0 ? con : open("/dev/null", O_RDWR | O_CLOEXEC));
     ch = fd_high(chan);
     cg = fd_high(dom->cg_fd);
-    if (con < 0 || ch < 0 || (dom->cg_fd >= 0 && cg < 0) ||
-        dup2(con, 0) < 0 || dup2(con, 1) < 0 || dup2(ch, 3) < 0)
+    kp = fd_high(keep);
+    ms = fd_high(xvmd_console_master(dom));
+    mem = fd_high(xvm_mem_fd(dom->mem));
+    if (con < 0 || ch < 0 || (dom->cg_fd >= 0 && cg < 0) || kp < 0 ||
+        mem < 0 || dup2(con, 0) < 0 || dup2(con, 1) < 0 || dup2(ch, 3) < 0 ||
+        dup2(kp, 5) < 0 || (ms >= 0 && dup2(ms, 6) < 0) || dup2(mem, 7) < 0)
         _exit(127);
     if (cg >= 0) {
         guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
@@ -417,6 +463,16 @@ static void proc_kill(struct xvmd_dom *dom)
         return;
     if (dom->cg_fd >= 0)
         cg_write(dom->cg_fd, "cgroup.kill", "1");
+    if (dom->pidfd >= 0) {
+        /* Adopted: not our child; its pidfd says when it is gone. */
+        struct pollfd pfd = {.fd = dom->pidfd, .events = POLLIN};
+
+        syscall(SYS_pidfd_send_signal, dom->pidfd, SIGKILL, NULL, 0);
+        while (poll(&pfd, 1, PROC_CG_EMPTY_MS) < 0 && errno == EINTR)
+            ;
+        dom->pid = 0;
+        return;
+    }
     kill(dom->pid, SIGKILL);
     while (waitpid(dom->pid, NULL, 0) < 0 && errno == EINTR)
         ;
@@ -446,7 +502,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                  dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
         return -ERANGE;
     }
-    rc = proc_cg_create(dom, err, errlen);
+    rc = proc_cg_create(x, dom, err, errlen);
     if (rc < 0) {
         proc_cg_remove(dom);
         return rc;
@@ -470,7 +526,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         return rc;
     }
     if (pid == 0)
-        proc_exec(x, dom, sv[1]);
+        proc_exec(x, dom, sv[1], sv[0]);
     close(sv[1]);
     dom->pid = pid;
     dom->ctl_fd = sv[0];
@@ -549,6 +605,12 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
     if (dom->ctl_fd >= 0)
         close(dom->ctl_fd);
     dom->ctl_fd = -1;
+    if (dom->pidfd >= 0) {
+        if (x->ep >= 0)
+            epoll_ctl(x->ep, EPOLL_CTL_DEL, dom->pidfd, NULL);
+        close(dom->pidfd);
+        dom->pidfd = -1;
+    }
     if (dom->guest_fd >= 0)
         close(dom->guest_fd);
     dom->guest_fd = -1;
@@ -584,6 +646,129 @@ static int proc_enter_open(struct xvmd_dom *dom, int fd[2])
     return -errno;
 }
 
+/* The pid of the process a pidfd refers to, from its fdinfo; -1. */
+static pid_t pidfd_pid(int pidfd)
+{
+    char path[64], line[128];
+    pid_t pid = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+    f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "Pid: %d", &pid) == 1)
+            break;
+    fclose(f);
+    return pid;
+}
+
+static void proc_run_info(const struct xvmd_dom *dom, struct xvmd_run *r)
+{
+    pid_t init = dom->guest_fd >= 0 ? pidfd_pid(dom->guest_fd) : -1;
+
+    r->init = init > 0 ? init : 0;
+    r->init_start = init > 0 ? xvmd_pid_start(init) : 0;
+    snprintf(r->cg, sizeof(r->cg), "%s", dom->cg_fd >= 0 ? dom->cg_path : "");
+}
+
+/* A copy of the guest's fd @n (pidfd_getfd), or -errno. */
+static int guest_fd_get(int pidfd, int n)
+{
+    int fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
+
+    return fd < 0 ? -errno : fd;
+}
+
+static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
+                      const struct xvmd_run *r, bool *paused, char *err,
+                      size_t errlen)
+{
+    int pidfd, memfd = -1, master, rc;
+    struct epoll_event ev = {.events = EPOLLIN};
+    char state = 0, path[64], buf[512], *p;
+    ssize_t n;
+    int fd;
+
+    pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+    /* The pid may have been reused between the check and the open. */
+    if (pidfd < 0 || xvmd_pid_start(r->pid) != r->start) {
+        snprintf(err, errlen, "cannot watch its guest (pid %d): %s",
+                 (int)r->pid, pidfd < 0 ? strerror(errno) : "gone");
+        if (pidfd >= 0)
+            close(pidfd);
+        return -ESRCH;
+    }
+    dom->ctl_fd = guest_fd_get(pidfd, 5);
+    memfd = guest_fd_get(pidfd, 7);
+    if (dom->ctl_fd < 0 || memfd < 0) {
+        rc = dom->ctl_fd < 0 ? dom->ctl_fd : memfd;
+        snprintf(err, errlen, "cannot take its channel and memory back "
+                 "(pidfd_getfd: %s)", strerror(-rc));
+        goto fail;
+    }
+    dom->mem = xvm_mem_open(memfd);
+    close(memfd);
+    memfd = -1;
+    if (!dom->mem ||
+        xvm_mem_nr_frames(dom->mem) != dom->cfg.memory_mib * 256u) {
+        rc = -EINVAL;
+        snprintf(err, errlen, "its memory is not the %u MiB of its record",
+                 dom->cfg.memory_mib);
+        goto fail;
+    }
+    if (r->init > 0 && xvmd_pid_start(r->init) == r->init_start)
+        dom->guest_fd = (int)syscall(SYS_pidfd_open, r->init, 0);
+    if (r->cg[0]) {
+        dom->cg_fd = open(r->cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dom->cg_fd >= 0)
+            snprintf(dom->cg_path, sizeof(dom->cg_path), "%s", r->cg);
+    }
+    master = guest_fd_get(pidfd, 6);
+    if (master >= 0 && xvmd_console_adopt(x, dom, master) < 0)
+        xvm_log_warn("domain %s: its console is lost", dom->cfg.name);
+    dom->pid = r->pid;
+    dom->pidfd = pidfd;
+    dom->netns_pinned = 1;
+    /* Paused: its cgroup frozen, or (without one) the guest stopped. */
+    if (dom->cg_fd >= 0) {
+        fd = openat(dom->cg_fd, "cgroup.freeze", O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            n = read(fd, buf, sizeof(buf) - 1);
+            state = n > 0 && buf[0] == '1' ? 'T' : 0;
+            close(fd);
+        }
+    } else {
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            n = read(fd, buf, sizeof(buf) - 1);
+            buf[n > 0 ? n : 0] = '\0';
+            p = strrchr(buf, ')');
+            state = p && p[1] == ' ' ? p[2] : 0;
+            close(fd);
+        }
+    }
+    *paused = state == 'T';
+    ev.data.fd = dom->ctl_fd;
+    epoll_ctl(x->ep, EPOLL_CTL_ADD, dom->ctl_fd, &ev);
+    ev.data.fd = pidfd;
+    epoll_ctl(x->ep, EPOLL_CTL_ADD, pidfd, &ev);
+    return 0;
+
+fail:
+    if (dom->ctl_fd >= 0)
+        close(dom->ctl_fd);
+    dom->ctl_fd = -1;
+    if (memfd >= 0)
+        close(memfd);
+    xvm_mem_destroy(dom->mem);
+    dom->mem = NULL;
+    close(pidfd);
+    return rc;
+}
+
 const struct xvmd_kind_ops xvmd_kind_process = {
     .os_type = "process",
     .start = proc_start,
@@ -593,4 +778,6 @@ const struct xvmd_kind_ops xvmd_kind_process = {
     .kill = proc_kill,
     .release = proc_release,
     .enter_open = proc_enter_open,
+    .adopt = proc_adopt,
+    .run_info = proc_run_info,
 };

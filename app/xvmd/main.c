@@ -11,7 +11,8 @@
  * xenstored's, so they outlive xvmd.  Each guest gets a connection bound
  * to its domain id (vif.c).
  * Runs in the foreground and logs to stderr (xvm/log.h).  SIGTERM or SIGINT
- * destroy every running domain (their records and UUIDs stay) and exit.
+ * stop xvmd, not its domains: they run on, and the next xvmd takes them
+ * over (run.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -90,7 +91,9 @@ static void guest_serve(struct xvmd *x, int ep, struct xvmd_dom *dom)
 {
     int fd = dom->ctl_fd, rc = xvmd_guest_serve(x, dom);
 
-    if (rc == 0)
+    if (rc == 1)
+        xvmd_run_save(x, dom); /* the next xvmd must not hand it out */
+    if (rc >= 0)
         return;
     epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
     if (rc == -EAGAIN)
@@ -112,6 +115,18 @@ static int signals_handle(struct xvmd *x, int sfd)
     return stop;
 }
 
+/* Take the watch events that have come (read or queued); 0 or -errno
+ * when the connection is gone. */
+static int xs_drain(struct xvmd *x)
+{
+    struct xvm_xs_event *ev;
+    int r;
+
+    while ((r = xvm_xs_event_next(x->xs, &ev)) > 0)
+        free(ev);
+    return r;
+}
+
 static int loop(struct xvmd *x, int lfd, int sfd)
 {
     struct epoll_event evs[16];
@@ -122,9 +137,37 @@ static int loop(struct xvmd *x, int lfd, int sfd)
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
         epoll_add(ep, xvm_xs_fd(x->xs)) < 0)
         return -errno;
+    /* Every change under /local/domain (the vifs' states, their error
+     * nodes) wakes the loop, which is when the parked `xvm create`s look
+     * at their vifs again (ctl.c). */
+    rc = xvm_xs_watch(x->xs, "/local/domain", "xvmd");
+    if (rc < 0) {
+        xvm_log_err("xenstore watch: %s", strerror(-rc));
+        return rc;
+    }
+    {
+        unsigned adopted = xvmd_run_adopt_all(x), stale = xvmd_vif_sweep(x);
+
+        if (adopted)
+            xvm_log_info("took over %u running domain(s) of an earlier run",
+                         adopted);
+        if (stale)
+            xvm_log_info("removed %u domain(s) of an earlier run from "
+                         "xenstore", stale);
+    }
     xvmd_dom_autostart_all(x); /* guest channels join the epoll set */
     for (;;) {
-        int t = xvmd_dom_timeouts(x), w = xvmd_ctl_waits(x);
+        int t, w;
+
+        /* Events our own requests read along with their replies wait in
+         * the client, not on the socket. */
+        if (xs_drain(x) < 0) {
+            xvm_log_err("the xenstored closed its connection; stopping");
+            rc = -EPIPE;
+            goto out;
+        }
+        t = xvmd_dom_timeouts(x);
+        w = xvmd_ctl_waits(x);
 
         n = epoll_wait(ep, evs, 16, t < 0 || (w >= 0 && w < t) ? w : t);
         if (n < 0 && errno != EINTR)
@@ -135,19 +178,27 @@ static int loop(struct xvmd *x, int lfd, int sfd)
             if (fd == lfd) {
                 client_accept(ep, lfd, &nclients);
             } else if (fd == xvm_xs_fd(x->xs)) {
-                /* xvmd sets no watches: only the end of the connection
-                 * makes it readable.  Without a store no domain works;
-                 * a supervisor starts both again. */
-                xvm_log_err("the xenstored closed its connection; stopping");
-                rc = -EPIPE;
-                goto out;
+                /* Watch events: this turn of the loop is the news (the
+                 * parked `xvm create`s look at their vifs after it). */
+                if (xs_drain(x) < 0) {
+                    /* Without a store no domain works; a supervisor
+                     * starts both again. */
+                    xvm_log_err("the xenstored closed its connection; "
+                                "stopping");
+                    rc = -EPIPE;
+                    goto out;
+                }
             } else if ((dom = xvmd_dom_by_chan(x, fd))) {
                 guest_serve(x, ep, dom);
+            } else if ((dom = xvmd_dom_by_pidfd(x, fd))) {
+                xvmd_dom_gone(x, dom);
             } else if (xvmd_console_event(x, fd, evs[i].events)) {
                 continue; /* a console's pty, client or timer */
             } else if (fd == sfd) {
-                if (signals_handle(x, sfd))
+                if (signals_handle(x, sfd)) {
+                    rc = 0;
                     goto out;
+                }
             } else if ((rc = client_serve(x, fd)) != 0) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
                 if (rc < 0) {
@@ -298,13 +349,6 @@ int main(int argc, char **argv)
         if (x.xs)
             xvm_xs_close(x.xs);
         return 1;
-    }
-    {
-        unsigned stale = xvmd_vif_sweep(&x);
-
-        if (stale)
-            xvm_log_info("removed %u domain(s) of an earlier run from "
-                         "xenstore", stale);
     }
     xvm_log_info("up to %ld descriptors, %d kept from event channels",
                  x.nofile, XVMD_FD_RESERVE);

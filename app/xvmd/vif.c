@@ -312,6 +312,23 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return 0;
 }
 
+void xvmd_vif_adopt(struct xvmd *x, struct xvmd_dom *dom)
+{
+    char path[128], *v = NULL;
+    unsigned n;
+
+    dom->xs_introduced = 1;
+    for (n = 0; n < dom->cfg.nr_vifs; n++) {
+        snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/mac",
+                 dom->id, n);
+        if (xvm_xs_read(x->xs, XVM_XS_NO_TX, path, &v, NULL) < 0 || !v ||
+            lp_mac_parse(v, dom->vif_mac[n]) < 0)
+            vif_mac(dom, n, dom->vif_mac[n]);
+        free(v);
+        v = NULL;
+    }
+}
+
 /* Whether @id is a domain of ours that runs. */
 static bool id_running(const struct xvmd *x, unsigned id)
 {

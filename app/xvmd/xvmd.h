@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,6 +31,7 @@
 struct xvmd;
 struct xvmd_dom;
 struct xvmd_console;
+struct xvmd_run;
 struct xvm_xs;
 struct xvmd_waiter;
 
@@ -82,6 +84,35 @@ struct xvmd_kind_ops {
      * close.  @return 0 or -errno.
      */
     int (*enter_open)(struct xvmd_dom *dom, int fd[2]);
+    /**
+     * Take over the running guest of @dom that an earlier xvmd started,
+     * from its run record @r (run.c has checked that r->pid is that
+     * guest): its channel, memory, console, cgroup.  On success dom->pid,
+     * dom->pidfd, dom->mem and dom->ctl_fd are set and @paused says
+     * whether it was paused.  On failure nothing of it is kept (the guest
+     * runs on) and @err says why.  @return 0 or -errno.
+     */
+    int (*adopt)(struct xvmd *x, struct xvmd_dom *dom,
+                 const struct xvmd_run *r, bool *paused, char *err,
+                 size_t errlen);
+    /** Fill in the kind's part of @dom's run record (run.c). */
+    void (*run_info)(const struct xvmd_dom *dom, struct xvmd_run *r);
+};
+
+/**
+ * What survives an xvmd about a running domain (run.c), in
+ * <state>/running/<name>: enough for the next xvmd to find the guest and
+ * make sure it is the same process.
+ */
+struct xvmd_run {
+    char boot_id[40];   /**< the kernel's boot id when it was written */
+    uint32_t id;        /**< domain id */
+    pid_t pid;          /**< the guest process (xvm-procdom) */
+    uint64_t start;     /**< its start time (/proc/<pid>/stat, ticks) */
+    pid_t init;         /**< process kind: the sandbox's init */
+    uint64_t init_start;
+    uint64_t ports;     /**< event-channel ports in use (bit n: port n) */
+    char cg[PATH_MAX];  /**< process kind: the domain's cgroup, or "" */
 };
 
 /** The "process" kind (kind_process.c). */
@@ -129,6 +160,9 @@ struct xvmd_dom {
     int netns_pinned;    /**< process kind: the namespace file is ours */
     int guest_fd;        /**< process kind: pidfd of the sandbox's init */
     int cg_fd;           /**< process kind: the domain's cgroup dir */
+    char cg_path[PATH_MAX]; /**< process kind: its path, "" without one */
+    int pidfd;           /**< a pidfd of dom->pid when it is not our child
+                              (adopted), else -1 */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
     int reboot;           /**< in shutdown: start again once off */
     int autostart;        /**< start when xvmd starts (store.c keeps it) */
@@ -238,6 +272,9 @@ int xvmd_domid_alloc(struct xvmd_domids *d);
  * XVMD_DOMID_LAST are ignored.
  */
 void xvmd_domid_free(struct xvmd_domids *d, uint32_t id);
+/** Mark @id used (a domain taken over from an earlier xvmd).
+ *  @return 0, or -EBUSY if it is, -EINVAL if it is no domain id. */
+int xvmd_domid_take(struct xvmd_domids *d, uint32_t id);
 /**
  * Give back the id just taken for a create that failed, as if it had not
  * been taken: the next create gets it again.
@@ -258,6 +295,9 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
 int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n);
 /** Tear down what xvmd_vif_setup() made.  Safe to call twice. */
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
+/** Take over the vifs of @dom, adopted from an earlier xvmd: it is in
+ *  the store already; their MACs are read back from it. */
+void xvmd_vif_adopt(struct xvmd *x, struct xvmd_dom *dom);
 /** At start: release and remove from the xenstored every domain of an
  *  earlier xvmd that no longer runs (it outlives xvmd).  @return how
  *  many. */
@@ -282,7 +322,8 @@ int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
 void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom);
 /**
  * Serve one request on @dom's guest channel.  The reply never blocks.
- * @return 0 to go on serving, -EPIPE when the guest closed the channel
+ * @return 0 to go on serving (1: a new event channel was handed out),
+ *         -EPIPE when the guest closed the channel
  *         (its exit is reported by SIGCHLD), or -EAGAIN when it left
  *         XVMD_GUEST_SNDBUF of replies unread: the caller crashes it
  *         (xvmd_dom_crash()), xvmd waits for no guest.
@@ -290,6 +331,21 @@ void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom);
 int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom);
 /** The active domain whose guest channel is @fd, or NULL. */
 struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd);
+/** The active domain whose adopted guest @fd (a pidfd) watches. */
+struct xvmd_dom *xvmd_dom_by_pidfd(struct xvmd *x, int fd);
+/** The adopted guest of @dom exited (its pidfd said so). */
+void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom);
+
+/* run.c - what outlives xvmd about running domains */
+/** Write @dom's run record (after a start, on a new event channel). */
+void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom);
+/** Remove @dom's run record (its run is over). */
+void xvmd_run_remove(struct xvmd *x, const struct xvmd_dom *dom);
+/** Start time of @pid from /proc (clock ticks since boot), 0 if gone. */
+uint64_t xvmd_pid_start(pid_t pid);
+/** At start, inside the loop (x->ep is set): take over every domain an
+ *  earlier xvmd left running.  @return how many. */
+unsigned xvmd_run_adopt_all(struct xvmd *x);
 
 /* store.c - domain records in <state_dir>/domains/<name>.cfg */
 
@@ -322,6 +378,11 @@ int xvmd_store_load(struct xvmd *x,
  * with no console.  @return 0 or -errno.
  */
 int xvmd_console_open(struct xvmd *x, struct xvmd_dom *dom);
+/** The console of @dom, adopted from an earlier xvmd: @master is the
+ *  pty master the guest kept (taken by this call).  0 or -errno. */
+int xvmd_console_adopt(struct xvmd *x, struct xvmd_dom *dom, int master);
+/** The pty's master (xvmd's; the guest keeps a copy), or -1. */
+int xvmd_console_master(const struct xvmd_dom *dom);
 /** The pty's slave for the guest to dup (xvmd keeps it), or -1. */
 int xvmd_console_slave(const struct xvmd_dom *dom);
 /**

@@ -27,6 +27,15 @@ wait_until() {
     done
 }
 
+# xvm_destroy_all XVM [ARGS...]: destroy every active domain of the xvmd
+# that `XVM ARGS list` reaches (xvmd's own stop leaves them running).
+xvm_destroy_all() {
+    local n
+    for n in $("$@" list 2>/dev/null | awk 'NR > 2 { print $2 }'); do
+        "$@" destroy "$n" >/dev/null 2>&1
+    done
+}
+
 # xenstored_stop DIR: end the xenstored that an xvmd of this run started
 # beside its socket in DIR (xvmd leaves it running: the store outlives
 # it), by the pid in DIR/xenstored.pid, once it is sure that pid is one.

@@ -39,7 +39,8 @@ fails=0
 cleanup() {
     [ -n "${CLEANUP_HOOK:-}" ] && "$CLEANUP_HOOK"
     [ -n "$VSWD_PID" ] && kill "$VSWD_PID" 2>/dev/null && wait "$VSWD_PID"
-    # xvmd destroys its domains when told to stop.
+    # xvmd's stop leaves its domains running: they go first.
+    [ -n "$XVMD_PID" ] && xvm_destroy_all "$XVM"
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
     xenstored_stop "$T"
     umount -l "$T/netns" 2>/dev/null

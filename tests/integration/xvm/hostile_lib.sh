@@ -17,6 +17,7 @@ fails=0
 
 cleanup() {
     [ -n "${CLEANUP_HOOK:-}" ] && "$CLEANUP_HOOK"
+    [ -n "$XVMD_PID" ] && xvm_destroy_all "$XVM" -s "$T/xvmd.sock"
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
     xenstored_stop "$T"
     if [ $fails -ne 0 ]; then echo "--- xvmd.log"; tail -30 "$T/xvmd.log"; fi

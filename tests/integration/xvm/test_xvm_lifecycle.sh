@@ -25,6 +25,7 @@ XVMD_PID=
 fails=0
 
 cleanup() {
+    [ -n "$XVMD_PID" ] && xvm_destroy_all "$XVM_BIN" -s "$SOCK"
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
     xenstored_stop "$T"
     umount -l "$NETNS" 2>/dev/null
@@ -50,6 +51,9 @@ wait_state() { # wait_state DOM STATE: up to 5 s
     echo "  $1 is '$(state_of "$1")', wanted '$2'"; return 1
 }
 gone() { [ ! -e "/proc/$1" ]; }          # exited and reaped
+# exited: an adopted guest is not xvmd's child, and whoever inherited it
+# may not have reaped it yet
+dead() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
 nfds() { ls "/proc/$XVMD_PID/fd" | wc -l; }
 has_mem() { grep -q "memfd:xvm-mem-$2" "/proc/$1/maps"; }
 CG2=$(findmnt -n -t cgroup2 -o TARGET | head -1)
@@ -239,16 +243,32 @@ check "memory released after destroy" \
     sh -c "! grep -q memfd:xvm-mem-web1 /proc/$XVMD_PID/maps"
 check "no fd leaked after destroy" [ "$(nfds)" = "$fds0" ]
 
-# --- UUID kept across an xvmd restart ------------------------------------
+# --- a domain outlives xvmd; the UUID is kept across a restart ----------
 xvm create --no-wait "$T/web1.cfg" >/dev/null
 PID=$(field web1 PID)
+ID=$(field web1 Id)
 kill -TERM "$XVMD_PID"; wait "$XVMD_PID"; XVMD_PID=
-check "xvmd exit stops its domains" gone "$PID"
-check "xvmd exit removes their namespaces" [ -z "$(ls "$NETNS")" ]
+check "xvmd exit leaves its domains running" kill -0 "$PID"
+check "xvmd exit leaves their namespaces" [ -n "$(ls "$NETNS")" ]
 check "xvmd exit removes its socket" [ ! -e "$SOCK" ]
+check "a run record for web1" [ -f "$STATE/running/web1" ]
 start_xvmd
-check "after restart: web1 known, shut off" wait_state web1 "shut off"
+check "after restart: web1 taken over, running" wait_state web1 running
+check "after restart: same id" [ "$(field web1 Id)" = "$ID" ]
+check "after restart: same guest" [ "$(field web1 PID)" = "$PID" ]
 check "after restart: same UUID" [ "$(field web1 UUID)" = "$UUID" ]
+check "after restart: the guest's memory mapped again" has_mem "$XVMD_PID" web1
+xvm pause web1 >/dev/null
+check "an adopted domain pauses" wait_state web1 paused
+kill -KILL "$XVMD_PID"; wait "$XVMD_PID" 2>/dev/null; XVMD_PID=
+start_xvmd
+check "after kill -9: taken over, still paused" wait_state web1 paused
+xvm resume web1 >/dev/null
+check "and resumes" wait_state web1 running
+xvm destroy web1 >/dev/null
+check "an adopted domain is destroyed" dead "$PID"
+check "its namespace goes" [ -z "$(ls "$NETNS")" ]
+check "its run record goes" [ ! -e "$STATE/running/web1" ]
 xvm create --no-wait "$T/web1.cfg" >/dev/null
 check "after restart: ids start again at 1" [ "$(field web1 Id)" = 1 ]
 check "after restart: UUID kept by create" [ "$(field web1 UUID)" = "$UUID" ]

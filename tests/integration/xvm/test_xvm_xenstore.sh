@@ -23,6 +23,7 @@ T=$(mktemp -d /tmp/xvm-xs.XXXXXX)
 XVMD_PID=
 fails=0
 cleanup() {
+    [ -n "$XVMD_PID" ] && xvm_destroy_all "$XVM_BIN" -s "$T/xvmd.sock"
     [ -n "$XVMD_PID" ] && kill "$XVMD_PID" 2>/dev/null && wait "$XVMD_PID"
     xenstored_stop "$T"
     umount -l "$T/netns" 2>/dev/null
