@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xs/xs.h"
 #include "xvm/daemon.h"
 #include "xvmd.h"
 
@@ -195,6 +196,20 @@ static int run_parse(char *text, struct xvmd_run *r)
     return seen == 63 ? 0 : -EINVAL;
 }
 
+/* Whether the store still holds domain @id as @dom (its xenstore
+ * connection then still works: the store and it live and die together). */
+static bool store_has(struct xvmd *x, const struct xvmd_dom *dom, uint32_t id)
+{
+    char path[64], *v = NULL;
+    bool ok;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/name", id);
+    ok = xvm_xs_read(x->xs, XVM_XS_NO_TX, path, &v, NULL) == 0 && v &&
+         strcmp(v, dom->cfg.name) == 0;
+    free(v);
+    return ok;
+}
+
 /* Kill the guest of @r: its whole cgroup if it has one, else the guest
  * process (whose sandbox then dies with its PID namespace's parent). */
 static void run_kill(const struct xvmd_run *r)
@@ -238,6 +253,9 @@ static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
         snprintf(err, sizeof(err), "its guest (pid %d) is gone", (int)r.pid);
     } else if ((alive = true, xvmd_domid_take(&x->domids, r.id) < 0)) {
         snprintf(err, sizeof(err), "its id %u is taken", r.id);
+    } else if (!store_has(x, dom, r.id)) {
+        xvmd_domid_cancel(&x->domids, r.id);
+        snprintf(err, sizeof(err), "the xenstore it used is gone");
     } else {
         dom->id = r.id;
         rc = dom->ops->adopt(x, dom, &r, &paused, err, sizeof(err));

@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# xvmd stops and starts again while vswitchd runs, each time with two
-# guests pinging.  The xenstored is its own daemon (xvmd starts it and it
-# outlives xvmd), so vswitchd keeps its xenstore connection: after SIGKILL
-# the restarted xvmd removes the domains that died with the old one from
-# the store, and after SIGTERM xvmd destroys its domains first; either way
-# their VNICs are deleted and their memory unmapped, and guests created
-# afterwards get their network without restarting vswitchd.  Then the
-# xenstored itself goes: vswitchd logs the loss, keeps answering dladm,
-# reconnects by itself to the one the next xvmd starts and
-# resynchronises.
+# Guests outlive xvmd.  Two guests ping each other while xvmd is killed
+# (SIGKILL) and while it is stopped (SIGTERM): they keep running and
+# talking while it is away (vswitchd keeps its xenstore connection: the
+# store is the xenstored's), and the next xvmd takes them over with the
+# same ids and processes, their vifs still Connected; it can then pause,
+# resume and destroy them (a destroyed one's VNIC and memory go).  Then
+# the xenstored itself goes: vswitchd logs the loss, keeps answering
+# dladm, reconnects by itself to the one the next xvmd starts and
+# resynchronises; a guest whose xenstore went with it is not taken over
+# but destroyed, its VNIC deleted and its memory unmapped, and new guests
+# work without restarting vswitchd.
 . "$(dirname "$0")/../../lib/guests.sh"
 
 mapped() { grep -q "memfd:xvm-mem-$1 " "/proc/$VSWD_PID/maps"; }
@@ -39,94 +40,101 @@ outside_up
 start_vswd
 links_up
 pair_up 1 ra rb
-old="ra rb" old_ids=$ids
-# after_restart ROUND: the old domains' VNICs and memory are gone, and a
-# new pair of guests works.
-after_restart() {
-    local r=$1 d g n1=s${1}a n2=s${1}b
-    for d in $old_ids; do
-        wait_until 5 eval "! vnic_listed xvm${d}_0" &&
-            ok "round $r: xvm${d}_0 gone (dladm show-vnic)" ||
-            fail "round $r: xvm${d}_0 still there"
-    done
-    for g in $old; do
-        wait_until 5 eval "! mapped $g" &&
-            ok "round $r: $g's memory unmapped" ||
-            fail "round $r: $g's memory still mapped"
-    done
-    pair_up $((r + 1)) "$n1" "$n2"
-    for d in $ids; do
-        vnic_listed "xvm${d}_0" && ok "round $r: new VNIC xvm${d}_0" ||
-            fail "round $r: no VNIC xvm${d}_0"
-    done
-    old="$n1 $n2" old_ids=$ids
+# ping_direct FROM TO-IP: through the guest's pinned namespace, without
+# xvmd (xvm exec needs it).
+ping_direct() {
+    nsenter --net="$T/netns/xvm-$1" ping -c 3 -i 0.2 -W 2 -q "$2" \
+        >/dev/null 2>&1
 }
+pid_of() { xvm dominfo "$1" | sed -n 's/^PID: *//p'; }
 
 dladm_answers() {
     "$DLADM" show-link -p -o link >"$T/links.txt" 2>&1 &&
         grep -qx stub0 "$T/links.txt" &&
-        ok "round $1: dladm answered while xvmd was down" ||
-        fail "round $1: dladm show-link: $(cat "$T/links.txt")"
+        ok "$1: dladm answered while xvmd was down" ||
+        fail "$1: dladm show-link: $(cat "$T/links.txt")"
 }
 
-round=1
+ra_pid=$(pid_of ra) rb_pid=$(pid_of rb)
+set -- $ids
+ra_id=$1 rb_id=$2
 for sig in KILL TERM; do
-    for g in $old; do mapped "$g" || fail "round $round: $g not mapped"; done
     lost=$(logged "xenstore connection lost")
     kill -"$sig" "$XVMD_PID"
     wait "$XVMD_PID" 2>/dev/null
     XVMD_PID=
-    sleep 1
-    kill -0 "$VSWD_PID" && ok "round $round: vswitchd still running" ||
-        die "round $round: vswitchd died"
-    dladm_answers $round
+    kill -0 "$ra_pid" && kill -0 "$rb_pid" &&
+        ok "SIG$sig: both guests still run" || fail "SIG$sig: a guest died"
+    ping_direct ra 10.81.1.2 && ok "SIG$sig: ra pings rb while xvmd is away" ||
+        fail "SIG$sig: ra cannot reach rb while xvmd is away"
+    dladm_answers "SIG$sig"
     [ "$(logged "xenstore connection lost")" = "$lost" ] &&
-        ok "round $round (SIG$sig): vswitchd kept its xenstore connection" ||
-        fail "round $round: vswitchd lost its xenstore connection"
-    swept=$(grep -c "of an earlier run from xenstore" "$T/xvmd.log")
+        ok "SIG$sig: vswitchd kept its xenstore connection" ||
+        fail "SIG$sig: vswitchd lost its xenstore connection"
     start_xvmd
-    if [ "$sig" = KILL ]; then
-        [ "$(grep -c "removed 2 domain(s) of an earlier run from xenstore" \
-              "$T/xvmd.log")" -gt 0 ] &&
-            ok "round $round: the new xvmd removed the 2 dead domains" ||
-            fail "round $round: no sweep logged: $(tail -5 "$T/xvmd.log")"
-    else
-        [ "$(grep -c "of an earlier run from xenstore" "$T/xvmd.log")" = \
-            "$swept" ] && ok "round $round: nothing left to remove" ||
-            fail "round $round: SIGTERM left domains in xenstore"
-    fi
-    after_restart $round
-    round=$((round + 1))
+    grep -q "took over 2 running domain(s)" "$T/xvmd.log" &&
+        ok "SIG$sig: the new xvmd took both over" ||
+        fail "SIG$sig: no take-over logged: $(tail -5 "$T/xvmd.log")"
+    [ "$(domid ra)" = "$ra_id" ] && [ "$(domid rb)" = "$rb_id" ] &&
+        [ "$(pid_of ra)" = "$ra_pid" ] && [ "$(pid_of rb)" = "$rb_pid" ] &&
+        ok "SIG$sig: same ids and guests" ||
+        fail "SIG$sig: ids $(domid ra) $(domid rb), pids $(pid_of ra) $(pid_of rb)"
+    both_connected "$ra_id" && both_connected "$rb_id" &&
+        ok "SIG$sig: vifs still Connected" || fail "SIG$sig: a vif is not Connected"
+    for d in $ra_id $rb_id; do
+        vnic_listed "xvm${d}_0" || fail "SIG$sig: xvm${d}_0 is gone"
+    done
+    mapped ra && mapped rb || fail "SIG$sig: memory no longer mapped"
+    ping_ok ra 10.81.1.2 && ok "SIG$sig: xvm exec ra ping rb" ||
+        fail "SIG$sig: xvm exec ra ping rb"
+    : >"$T/xvmd.log" # the next round looks for its own lines
 done
+xvm pause rb >/dev/null && xvm resume rb >/dev/null &&
+    ok "an adopted domain pauses and resumes" || fail "pause/resume rb"
+ping_ok ra 10.81.1.2 || fail "ra -> rb after resume"
+xvm destroy ra >/dev/null || fail "destroy ra"
+wait_until 5 eval "! vnic_listed xvm${ra_id}_0" &&
+    ok "destroying an adopted domain removes its VNIC" ||
+    fail "xvm${ra_id}_0 still there"
+wait_until 5 eval '! mapped ra' && ok "and unmaps its memory" ||
+    fail "ra's memory still mapped"
+old=rb old_ids=$rb_id
 
 # The xenstored goes (xvmd stops with it: no domain works without it).
-for g in $old; do mapped "$g" || fail "round $round: $g not mapped"; done
 lost=$(logged "xenstore connection lost") resyncs=$(logged "xenstore resynchronised")
 xenstored_stop "$T"
 wait_until 10 more_logged "xenstore connection lost" "$lost" &&
-    ok "round $round (xenstored ended): vswitchd logs the loss" ||
-    fail "round $round: no loss logged"
+    ok "xenstored ended: vswitchd logs the loss" || fail "no loss logged"
 wait_until 10 eval '! kill -0 $XVMD_PID 2>/dev/null' &&
-    ok "round $round: xvmd stopped without its xenstored" ||
-    fail "round $round: xvmd still running"
+    ok "xvmd stopped without its xenstored" || fail "xvmd still running"
 wait "$XVMD_PID" 2>/dev/null
 XVMD_PID=
 grep -q "the xenstored closed its connection" "$T/xvmd.log" ||
-    fail "round $round: xvmd did not say why it stopped"
+    fail "xvmd did not say why it stopped"
 sleep 2 # a few reconnection attempts
-kill -0 "$VSWD_PID" && ok "round $round: vswitchd still running" ||
-    die "round $round: vswitchd died"
-dladm_answers $round
+kill -0 "$VSWD_PID" && ok "vswitchd still running" || die "vswitchd died"
+dladm_answers "xenstored ended"
 grep -q "xenstore: reconnecting to" "$T/vswitchd.log" &&
-    ok "round $round: reconnection attempts logged" ||
-    fail "round $round: no reconnection attempt logged"
+    ok "reconnection attempts logged" || fail "no reconnection attempt logged"
 start_xvmd
+grep -q "domain rb: not adopted: the xenstore it used is gone" "$T/xvmd.log" &&
+    ok "rb, whose xenstore is gone, is not taken over" ||
+    fail "rb: $(grep rb "$T/xvmd.log" | tail -3)"
+wait_until 5 eval '! kill -0 $rb_pid 2>/dev/null || grep -q "^State:.*Z" /proc/$rb_pid/status' &&
+    ok "its guest is destroyed" || fail "rb's guest still runs"
 wait_until 10 more_logged "xenstore resynchronised" "$resyncs" &&
-    ok "round $round: reconnected and resynchronised:" \
+    ok "vswitchd reconnected and resynchronised:" \
         "$(grep "xenstore resynchronised" "$T/vswitchd.log" | tail -1 |
-           sed 's/.*resynchronised: //')" ||
-    fail "round $round: no resync logged"
+           sed 's/.*resynchronised: //')" || fail "no resync logged"
 grep -q "xenstore: reconnected to" "$T/vswitchd.log" ||
-    fail "round $round: no reconnection logged"
-after_restart $round
+    fail "no reconnection logged"
+wait_until 5 eval "! vnic_listed xvm${rb_id}_0" &&
+    ok "xvm${rb_id}_0 gone (dladm show-vnic)" || fail "xvm${rb_id}_0 still there"
+wait_until 5 eval '! mapped rb' && ok "rb's memory unmapped" ||
+    fail "rb's memory still mapped"
+pair_up 2 s1a s1b
+for d in $ids; do
+    vnic_listed "xvm${d}_0" && ok "new VNIC xvm${d}_0" ||
+        fail "no VNIC xvm${d}_0"
+done
 finish
