@@ -673,6 +673,30 @@ static void proc_run_info(const struct xvmd_dom *dom, struct xvmd_run *r)
     snprintf(r->cg, sizeof(r->cg), "%s", dom->cg_fd >= 0 ? dom->cg_path : "");
 }
 
+static bool is_seqpacket(int fd)
+{
+    int type = 0;
+    socklen_t len = sizeof(type);
+
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+           type == SOCK_SEQPACKET;
+}
+
+/* Whether @fd is the memfd xvmd made for @dom ("xvm-mem-<name>"). */
+static bool is_dom_memfd(int fd, const struct xvmd_dom *dom)
+{
+    char link[64], want[128], got[128];
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = readlink(link, got, sizeof(got) - 1);
+    if (n <= 0)
+        return false;
+    got[n] = '\0';
+    snprintf(want, sizeof(want), "/memfd:xvm-mem-%s (deleted)", dom->cfg.name);
+    return strcmp(got, want) == 0;
+}
+
 /* A copy of the guest's fd @n (pidfd_getfd), or -errno. */
 static int guest_fd_get(int pidfd, int n)
 {
@@ -706,6 +730,15 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
         rc = dom->ctl_fd < 0 ? dom->ctl_fd : memfd;
         snprintf(err, errlen, "cannot take its channel and memory back "
                  "(pidfd_getfd: %s)", strerror(-rc));
+        goto fail;
+    }
+    /* What the guest process kept is checked like anything of a guest:
+     * the channel must be a seqpacket socket, the memory the domain's own
+     * memfd. */
+    if (!is_seqpacket(dom->ctl_fd) || !is_dom_memfd(memfd, dom)) {
+        rc = -EINVAL;
+        snprintf(err, errlen, "what its guest kept is not its channel and "
+                 "memory");
         goto fail;
     }
     dom->mem = xvm_mem_open(memfd);
