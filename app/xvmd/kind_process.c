@@ -741,14 +741,15 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
                  "memory");
         goto fail;
     }
+    /* xvm_mem_open() wants the shrink seal xvmd's memfds have. */
     dom->mem = xvm_mem_open(memfd);
     close(memfd);
     memfd = -1;
     if (!dom->mem ||
         xvm_mem_nr_frames(dom->mem) != dom->cfg.memory_mib * 256u) {
         rc = -EINVAL;
-        snprintf(err, errlen, "its memory is not the %u MiB of its record",
-                 dom->cfg.memory_mib);
+        snprintf(err, errlen, "the memory its guest kept is not the domain's "
+                 "(sealed, %u MiB)", dom->cfg.memory_mib);
         goto fail;
     }
     if (r->init > 0 && xvmd_pid_start(r->init) == r->init_start)

@@ -15,7 +15,8 @@
  *
  * (one "key value..." per line).  At start xvmd reads the record of each
  * domain it has, and takes the guest over only if the kernel's boot id is
- * the same, the pid still runs xvm-procdom and its start time (clock
+ * the same, the pid still runs the guest program (xvm-procdom) and its
+ * start time (clock
  * ticks since boot, from /proc/<pid>/stat) is the one written: a pid
  * reused by another process is never adopted.  The kind then takes the
  * guest's descriptors back with pidfd_getfd() (adopt op).  The event
@@ -88,6 +89,16 @@ uint64_t xvmd_pid_start(pid_t pid)
     if (!p || sscanf(p + 1, "%llu", &start) != 1)
         return 0;
     return start;
+}
+
+/* The name the kernel gives the guest program's processes (its base
+ * name, cut to 15 characters). */
+static const char *guest_comm(const struct xvmd *x, char *buf, size_t cap)
+{
+    const char *b = strrchr(x->procdom_path, '/');
+
+    snprintf(buf, cap, "%.15s", b ? b + 1 : x->procdom_path);
+    return buf;
 }
 
 /* Whether @pid runs the program named @comm. */
@@ -231,7 +242,7 @@ static void run_kill(const struct xvmd_run *r)
 /* Take the guest of @dom over from its run record; 1 adopted, 0 not. */
 static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
 {
-    char path[PATH_MAX], err[512] = "", boot[40], *text = NULL;
+    char path[PATH_MAX], err[512] = "", boot[40], comm[16], *text = NULL;
     struct xvmd_run r;
     size_t len;
     bool paused = false, alive = false;
@@ -248,7 +259,7 @@ static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
                  rc < 0 ? strerror(-rc) : "malformed");
     } else if (strcmp(r.boot_id, boot) != 0) {
         snprintf(err, sizeof(err), "it ran before the host's last boot");
-    } else if (!pid_comm_is(r.pid, "xvm-procdom") ||
+    } else if (!pid_comm_is(r.pid, guest_comm(x, comm, sizeof(comm))) ||
                xvmd_pid_start(r.pid) != r.start) {
         snprintf(err, sizeof(err), "its guest (pid %d) is gone", (int)r.pid);
     } else if ((alive = true, xvmd_domid_take(&x->domids, r.id) < 0)) {

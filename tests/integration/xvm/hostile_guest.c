@@ -13,6 +13,9 @@
  *   mute...  sends requests on its guest channel and never reads a reply;
  *   hog...   asks for event channels toward dom0 until refused, keeps
  *            them, and writes "<ports> <errno>" to $HOSTILE_DIR/NAME;
+ *   swap...  puts in place of the memory it was given to keep for the
+ *            next xvmd (fd 7) a memfd of its own under the same name and
+ *            size, not sealed (a next xvmd must not take it over);
  *   other    does nothing.
  * Then it waits to be killed.
  */
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -87,6 +91,19 @@ static void hog(const char *name)
     }
 }
 
+static void swap(const char *name)
+{
+    char mname[128];
+    off_t size = lseek(7, 0, SEEK_END);
+    int fd;
+
+    snprintf(mname, sizeof(mname), "xvm-mem-%s", name);
+    fd = memfd_create(mname, 0);
+    if (fd < 0 || size <= 0 || ftruncate(fd, size) < 0 || dup2(fd, 7) < 0)
+        exit(1);
+    close(fd);
+}
+
 static int silent(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -115,6 +132,8 @@ int main(int argc, char **argv)
         mute();
     else if (strncmp(name, "hog", 3) == 0)
         hog(name);
+    else if (strncmp(name, "swap", 4) == 0)
+        swap(name);
     for (;;)
         pause();
 }
