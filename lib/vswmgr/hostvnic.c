@@ -28,6 +28,12 @@
 
 #define fail mgr_fail
 
+bool mgr_link_up(struct vsw_mgr *m, struct mlink *ml)
+{
+    mgr_link_info(m, ml);
+    return ml->conf.state != VSW_LINK_STATE_DOWN;
+}
+
 /* Set @mv's carrier from its link's state; @force: even if it was given
  * that carrier already (a new TAP starts with its carrier on). */
 static void carrier_set(struct vsw_mgr *m, struct mvnic *mv, bool force)
@@ -40,8 +46,7 @@ static void carrier_set(struct vsw_mgr *m, struct mvnic *mv, bool force)
     port = vsw_vnic_port(mv->v);
     if (!port)
         return;
-    mgr_link_info(m, mv->ml);
-    up = mv->ml->conf.state != VSW_LINK_STATE_DOWN;
+    up = mgr_link_up(m, mv->ml);
     if (!force && mv->carrier_off == !up)
         return;
     if (vsw_port_set_carrier(port, up) < 0) {

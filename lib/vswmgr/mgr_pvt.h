@@ -121,6 +121,12 @@ void mgr_link_info(struct vsw_mgr *m, struct mlink *ml);
 
 /* ---- hostvnic.c: VNICs the host or a domain uses ---- */
 
+/* Is @ml up, for the carrier of what sits on it?  Down only while its
+ * state says so (a NIC down or without a carrier, a DPDK port without a
+ * link); up otherwise: an etherstub, a link whose state is not known (a
+ * NIC that is gone).  The one rule for host TAPs and guests' vifs. */
+bool mgr_link_up(struct vsw_mgr *m, struct mlink *ml);
+
 /* Carrier of @mv's host interface (if it has one) from its link's state:
  * off while the link is down, on otherwise. */
 void host_carrier_one(struct vsw_mgr *m, struct mvnic *mv);
