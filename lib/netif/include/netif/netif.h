@@ -165,9 +165,9 @@ struct netif_offload {
 
 /**
  * Backend key (under the backend's device path): the carrier of the link
- * the vif is on, "1" up or "0" down, rewritten on every change (Xen's
- * netif.h, "Link state"; docs/netif.md section 5).  A frontend that finds
- * no such key takes the link to be up.
+ * the vif is on, "1" up or "0" down, rewritten on every change
+ * (docs/netif.md section 5, "Link state").  A frontend that finds no such
+ * key takes the link to be up.
  */
 #define NETIF_KEY_CARRIER "carrier"
 
