@@ -8,6 +8,10 @@
  * with its addresses, routes and ifindex, carrier off.  The next
  * connection's xnftap_create() attaches to the same device again.  Only
  * on the way out is the device made non-persistent, which removes it.
+ *
+ * While connected, eth<N>'s carrier is the backend's link's: off while
+ * the backend's carrier key says "0" (xnf_xenbus ops->carrier), set again
+ * on every new connection, whose TAP starts with its carrier on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -270,6 +274,12 @@ static int vif_connect(void *owner, uint32_t be_features)
         vlog(v, "%s: %s", v->ifname, strerror(errno));
         return rc;
     }
+    if (!xnf_xenbus_carrier(v->xb)) {
+        rc = xnftap_set_carrier(v->tap, false);
+        if (rc < 0)
+            vlog(v, "%s: cannot set the carrier off: %s", v->ifname,
+                 strerror(-rc));
+    }
     rc = -pthread_create(&v->pump, NULL, pump_main, v);
     if (rc < 0) {
         xnftap_destroy(v->tap);
@@ -295,10 +305,28 @@ static void vif_disconnect(void *owner)
     }
 }
 
+/* xnf_xenbus ops->carrier: the backend's link went down or came up.
+ * Without a connection there is no TAP to tell (and no carrier); the
+ * next one is given this at connect. */
+static void vif_carrier(void *owner, bool up)
+{
+    struct pd_vif *v = owner;
+    int rc;
+
+    vlog(v, "the backend's link is %s", up ? "up" : "down");
+    if (!v->tap)
+        return;
+    rc = xnftap_set_carrier(v->tap, up);
+    if (rc < 0)
+        vlog(v, "%s: cannot set the carrier %s: %s", v->ifname,
+             up ? "on" : "off", strerror(-rc));
+}
+
 static const struct xnf_xenbus_ops vif_ops = {
     .setup = vif_setup,
     .connect = vif_connect,
     .disconnect = vif_disconnect,
+    .carrier = vif_carrier,
 };
 
 /* Place vif @k of the domain in memory and start its frontend. */

@@ -26,6 +26,8 @@ struct nb_xenbus {
     struct nb_xenbus_frontend fe; /* what the owner connected to */
     char token[XVM_XS_DEV_PATH_MAX + 4];
     char why[160]; /* a failing connect()'s reason (nb_xenbus_why) */
+    bool carrier;       /* as the owner last set it */
+    bool carrier_dirty; /* not written yet: nb_xenbus_resume() does */
 };
 
 /*
@@ -318,10 +320,27 @@ static int resume_on(struct nb_xenbus *xb, struct xvm_xs *xs)
     return r < 0 ? r : xvm_xs_watch(xs, p, xb->token);
 }
 
+static int carrier_write(struct nb_xenbus *xb)
+{
+    int r = xvm_xs_write_key(xb->dev.xs, XVM_XS_NO_TX, xb->dev.path,
+                             NETIF_KEY_CARRIER, "%d", xb->carrier);
+
+    xb->carrier_dirty = r < 0;
+    return r;
+}
+
+int nb_xenbus_set_carrier(struct nb_xenbus *xb, bool up)
+{
+    xb->carrier = up;
+    return carrier_write(xb);
+}
+
 int nb_xenbus_resume(struct nb_xenbus *xb, struct xvm_xs *xs)
 {
     int r = xs != xb->dev.xs ? resume_on(xb, xs) : 0;
 
+    if (r == 0 && xb->carrier_dirty)
+        r = carrier_write(xb);
     return r < 0 ? r : frontend_changed(xb);
 }
 

@@ -162,6 +162,12 @@ uint16_t link_mtu(struct vsw_mgr *m, const struct mlink *ml)
     return nic && nic->n.mtu ? nic->n.mtu : LP_MTU_DEFAULT;
 }
 
+/* A NIC is up when it is administratively up and has a carrier. */
+static bool nic_up(const struct vsw_hostnic *n)
+{
+    return n->admin_up && n->carrier;
+}
+
 void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
 {
     struct vsw_link_conf *lc = &ml->conf;
@@ -181,7 +187,7 @@ void nic_link_info(struct vsw_mgr *m, struct mlink *ml)
     }
     if (!nic)
         return; /* state unknown: no device */
-    up = nic->n.admin_up && nic->n.carrier;
+    up = nic_up(&nic->n);
     lc->state = up ? VSW_LINK_STATE_UP : VSW_LINK_STATE_DOWN;
     lc->speed = up ? nic->n.speed : 0;
     lc->duplex = up ? nic->n.duplex : 0;
@@ -636,11 +642,11 @@ static void nic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
         else
             TAILQ_INSERT_TAIL(&m->nics, nic, entry);
     } else {
-        was_up = nic->n.admin_up && nic->n.carrier;
+        was_up = nic_up(&nic->n);
         nic->n = *n;
         /* Only a NIC that came, or came up, is worth another attempt: an
          * attempt itself may change the NIC's flags. */
-        if (was_up || !(n->admin_up && n->carrier))
+        if (was_up || !nic_up(n))
             return;
     }
     wires_back(m, nic->n.ifname);

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VNICs with a user (vswmgr/mgr.h): the host's own, whose TAP interface of
- * the VNIC's name follows its link's state, and a VNIC lent to a domain
- * (a vif's vnic= key), which leaves the host while the domain runs.
+ * the VNIC's name follows its link's state, a domain's, whose guest's vif
+ * follows it too, and a VNIC lent to a domain (a vif's vnic= key), which
+ * leaves the host while the domain runs.
  *
- *  - Carrier: a TAP's carrier is off while its link is down (a host NIC
- *    down or without a carrier), on otherwise (an etherstub, a link whose
- *    state is not known).  Set when the TAP is made or moved to another
- *    link, and whenever a NIC's state changes (hostnic.c).
+ *  - Carrier: a TAP's or a guest vif's carrier is off while its link is
+ *    down (a host NIC down or without a carrier), on otherwise (an
+ *    etherstub, a link whose state is not known): mgr_link_up() decides
+ *    for both.  Set when the TAP is made or the vif plugged in, when
+ *    either moves to another link, and whenever a NIC's state changes
+ *    (hostnic.c).  A TAP's is set here (TUNSETCARRIER through its port);
+ *    a vif's goes to the domains' owner (vsw_mgr_owner_ops.carrier), who
+ *    tells the guest (vifs.c: the backend's carrier key in xenstore).
  *  - Lending: the VNIC keeps its record, properties and switch object; its
  *    host TAP is closed (the interface goes, with its addresses), the
  *    domain's id marks it busy as a domain's own VNIC is, and the guest's
@@ -28,23 +33,35 @@
 
 #define fail mgr_fail
 
-/* Set @mv's carrier from its link's state; @force: even if it was given
- * that carrier already (a new TAP starts with its carrier on). */
+bool mgr_link_up(struct vsw_mgr *m, struct mlink *ml)
+{
+    mgr_link_info(m, ml);
+    return ml->conf.state != VSW_LINK_STATE_DOWN;
+}
+
+/* Set the carrier of @mv's host TAP or guest's vif from its link's state;
+ * @force: even if it was given that carrier already (a new TAP starts
+ * with its carrier on, a vif just plugged in was told nothing yet). */
 static void carrier_set(struct vsw_mgr *m, struct mvnic *mv, bool force)
 {
     struct vsw_port *port;
-    bool up;
+    bool up, vif;
 
-    if (!mv->v || mv->conf.attach != VSW_ATTACH_TAP || !mv->ml)
+    if (!mv->v || !mv->ml)
+        return;
+    vif = mv->conf.attach == VSW_ATTACH_VIF;
+    if (vif ? !m->owner || !m->owner->carrier
+            : mv->conf.attach != VSW_ATTACH_TAP)
         return;
     port = vsw_vnic_port(mv->v);
     if (!port)
         return;
-    mgr_link_info(m, mv->ml);
-    up = mv->ml->conf.state != VSW_LINK_STATE_DOWN;
+    up = mgr_link_up(m, mv->ml);
     if (!force && mv->carrier_off == !up)
         return;
-    if (vsw_port_set_carrier(port, up) < 0) {
+    if (vif) {
+        m->owner->carrier(m->owner_arg, &mv->conf, up);
+    } else if (vsw_port_set_carrier(port, up) < 0) {
         xvm_log_warn("%s: cannot set the carrier %s", mv->conf.name,
                      up ? "on" : "off");
         return;
@@ -73,10 +90,12 @@ void host_port_moved(struct vsw_mgr *m, struct mvnic *mv,
     struct vsw_port *port;
     int rc;
 
-    if (mv->conf.attach != VSW_ATTACH_TAP || !mv->v)
+    if (!mv->v)
         return;
     port = vsw_vnic_port(mv->v);
-    if (port && memcmp(old->mac, mv->conf.mac, 6) != 0) {
+    /* A guest's vif keeps the guest's MAC: only the carrier changes. */
+    if (mv->conf.attach == VSW_ATTACH_TAP && port &&
+        memcmp(old->mac, mv->conf.mac, 6) != 0) {
         rc = vsw_port_set_mac(port, mv->conf.mac);
         if (rc < 0)
             xvm_log_warn("%s: the interface keeps its old MAC: %s",

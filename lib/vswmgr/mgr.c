@@ -1263,6 +1263,7 @@ int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
                     "cannot attach to '%s': %s", name,
                     strerror(-rc));
     mv->conf.attach = port ? VSW_ATTACH_VIF : VSW_ATTACH_NONE;
+    host_carrier_one(m, mv); /* the vif learns its link's state */
     return 0;
 }
 

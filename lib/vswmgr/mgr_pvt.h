@@ -62,7 +62,8 @@ struct mvnic {
      * interface is gone meanwhile; home_attach is what it had. */
     bool lent;
     enum vsw_attach home_attach;
-    bool carrier_off; /* the carrier its host TAP was last given */
+    bool carrier_off; /* the carrier its host TAP or its guest's vif
+                         was last given */
     TAILQ_ENTRY(mvnic) entry;
 };
 
@@ -121,14 +122,20 @@ void mgr_link_info(struct vsw_mgr *m, struct mlink *ml);
 
 /* ---- hostvnic.c: VNICs the host or a domain uses ---- */
 
-/* Carrier of @mv's host interface (if it has one) from its link's state:
- * off while the link is down, on otherwise. */
+/* Is @ml up, for the carrier of what sits on it?  Down only while its
+ * state says so (a NIC down or without a carrier, a DPDK port without a
+ * link); up otherwise: an etherstub, a link whose state is not known (a
+ * NIC that is gone).  The one rule for host TAPs and guests' vifs. */
+bool mgr_link_up(struct vsw_mgr *m, struct mlink *ml);
+
+/* Carrier of @mv's host interface or guest's vif (if it has one) from
+ * its link's state (mgr_link_up()). */
 void host_carrier_one(struct vsw_mgr *m, struct mvnic *mv);
-/* The same for every VNIC (a NIC's state changed). */
+/* The same for every VNIC whose carrier changed (a NIC's state did). */
 void host_carrier_sync(struct vsw_mgr *m);
 /* @mv was re-made (new MAC, VID or link) with its port kept: its host
- * interface takes the new MAC (@old: the conf before) and the carrier of
- * its link. */
+ * interface takes the new MAC (@old: the conf before), and it or the
+ * guest's vif the carrier of its link. */
 void host_port_moved(struct vsw_mgr *m, struct mvnic *mv,
                      const struct vsw_vnic_conf *old);
 /* The domain that borrowed @mv is gone: its vif goes, its host interface

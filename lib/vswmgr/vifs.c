@@ -12,6 +12,10 @@
  * The VNIC is looked up by name whenever it is needed, never kept: an
  * administrator may delete one we made (the next connect makes it
  * again).
+ *
+ * The guest learns its link's carrier from the backend's carrier key
+ * (nb_xenbus_set_carrier()), which the manager's carrier op writes when
+ * the vif is plugged in and whenever the link goes down or comes up.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +43,7 @@ struct xv_dev {
     bool lent;            /* an existing VNIC the domain borrows (vnic) */
     bool made;            /* we created (or borrowed) it and it should still
                              be there */
+    struct nbd_vifdev *dev; /* whose priv this is */
     uint32_t domid, n;
     TAILQ_ENTRY(xv_dev) entry;
 };
@@ -258,6 +263,7 @@ static void dev_add(void *arg, struct nbd_vifdev *dev)
 
     if (!xd)
         return; /* connect refuses the device */
+    xd->dev = dev;
     xd->domid = dev->domid;
     xd->n = dev->n;
     dev_name(dev, xd);
@@ -430,8 +436,30 @@ static int xv_persist(void *arg, const struct vsw_vnic_conf *vc,
     return rc;
 }
 
+/* The manager's owner op: the guest's vif on @vc is told its link's
+ * carrier through the backend's carrier key. */
+static void xv_carrier(void *arg, const struct vsw_vnic_conf *vc, bool up)
+{
+    struct vsw_mgr_vifs *xv = arg;
+    const struct xv_dev *xd;
+    int rc;
+
+    TAILQ_FOREACH(xd, &xv->devs, entry)
+        if (xd->domid == vc->domid && strcmp(xd->vnic, vc->name) == 0)
+            break;
+    if (!xd || !xd->dev->xb)
+        return;
+    /* A write that fails with xenstore is made again when the vif bus
+     * gets it back (nb_xenbus_resume()). */
+    rc = nb_xenbus_set_carrier(xd->dev->xb, up);
+    xv_log("%s: carrier %s (link %s)%s%s", xd->dev->name, up ? "on" : "off",
+           vc->link, rc < 0 ? ", not written yet: " : "",
+           rc < 0 ? strerror(-rc) : "");
+}
+
 static const struct vsw_mgr_owner_ops xv_owner_ops = {
     .persist = xv_persist,
+    .carrier = xv_carrier,
 };
 
 /* ---- the control thread's side ---------------------------------------- */

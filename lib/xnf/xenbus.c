@@ -14,6 +14,7 @@
 #include "xnf/xenbus.h"
 #include "xs/xenbus.h"
 #include "xs/xs.h"
+#include "xvm/log.h"
 
 struct xnf_xenbus {
     struct xvm_xs_dev dev; /* path: ours; otherend: the backend's */
@@ -22,7 +23,10 @@ struct xnf_xenbus {
     unsigned tries; /* reconnects since the backend was last Connected */
     struct xnf_xenbus_info info;
     struct xnf_xenbus_rings rings;
+    bool carrier;        /* the backend's carrier key, as last read well */
+    bool carrier_warned; /* a bad carrier value was logged */
     char token[XVM_XS_DEV_PATH_MAX + 4];
+    char carrier_token[XVM_XS_DEV_PATH_MAX + 12];
 };
 
 /*
@@ -179,14 +183,52 @@ static int backend_changed(struct xnf_xenbus *xf)
     }
 }
 
+/*
+ * The backend's carrier key changed (or the watch was just set): read it
+ * once; "1" or "0", or missing (up).  Anything else the backend wrote,
+ * or a node we may not read, leaves the carrier as it was.
+ */
+static int carrier_changed(struct xnf_xenbus *xf)
+{
+    bool up;
+    int r = xvm_xs_read_key_bool(xf->dev.xs, xf->dev.otherend,
+                                 NETIF_KEY_CARRIER, true, &up);
+
+    if (r == -EINVAL || r == -EACCES || r == -EPERM) {
+        if (!xf->carrier_warned)
+            xvm_log_warn("%s: the backend's %s key is %s: ignored",
+                         xf->dev.path, NETIF_KEY_CARRIER,
+                         r == -EINVAL ? "neither \"0\" nor \"1\""
+                                      : "not readable");
+        xf->carrier_warned = true;
+        return 0;
+    }
+    if (r < 0)
+        return r;
+    if (up == xf->carrier)
+        return 0;
+    xf->carrier = up;
+    if (xf->ops->carrier)
+        xf->ops->carrier(xf->dev.owner, up);
+    return 0;
+}
+
 int xnf_xenbus_event(struct xnf_xenbus *xf, const struct xvm_xs_event *ev)
 {
     int r;
 
-    if (strcmp(ev->token, xf->token) != 0)
+    if (strcmp(ev->token, xf->carrier_token) == 0)
+        r = carrier_changed(xf);
+    else if (strcmp(ev->token, xf->token) == 0)
+        r = backend_changed(xf);
+    else
         return 0;
-    r = backend_changed(xf);
     return r < 0 ? r : 1;
+}
+
+bool xnf_xenbus_carrier(const struct xnf_xenbus *xf)
+{
+    return xf->carrier;
 }
 
 enum xenbus_state xnf_xenbus_state(const struct xnf_xenbus *xf)
@@ -257,7 +299,13 @@ static int start(struct xnf_xenbus *xf)
     if (r == 0)
         r = xvm_xs_key_path(p, sizeof(p), xf->dev.otherend, "state");
     /* The watch fires at once; that first event starts the handshake. */
-    return r < 0 ? r : xvm_xs_watch(xf->dev.xs, p, xf->token);
+    if (r == 0)
+        r = xvm_xs_watch(xf->dev.xs, p, xf->token);
+    if (r == 0)
+        r = xvm_xs_key_path(p, sizeof(p), xf->dev.otherend,
+                            NETIF_KEY_CARRIER);
+    /* This one too: the carrier the backend says now. */
+    return r < 0 ? r : xvm_xs_watch(xf->dev.xs, p, xf->carrier_token);
 }
 
 struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
@@ -284,7 +332,10 @@ struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
     }
     xf->ops = ops;
     xf->want_up = true;
+    xf->carrier = true;
     snprintf(xf->token, sizeof(xf->token), "xnf:%s", frontend_path);
+    snprintf(xf->carrier_token, sizeof(xf->carrier_token), "xnf-carrier:%s",
+             frontend_path);
     r = start(xf);
     if (r < 0) {
         xnf_xenbus_destroy(xf);
@@ -305,5 +356,9 @@ void xnf_xenbus_destroy(struct xnf_xenbus *xf)
     if (xf->dev.otherend[0] &&
         xvm_xs_key_path(p, sizeof(p), xf->dev.otherend, "state") == 0)
         xvm_xs_unwatch(xf->dev.xs, p, xf->token);
+    if (xf->dev.otherend[0] &&
+        xvm_xs_key_path(p, sizeof(p), xf->dev.otherend,
+                        NETIF_KEY_CARRIER) == 0)
+        xvm_xs_unwatch(xf->dev.xs, p, xf->carrier_token);
     free(xf);
 }

@@ -221,6 +221,13 @@ int xnftap_ifindex(const struct xnftap *t)
     return t->ifindex;
 }
 
+int xnftap_set_carrier(struct xnftap *t, bool up)
+{
+    unsigned int on = up;
+
+    return ioctl(t->fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
+}
+
 unsigned xnftap_offloads(const struct xnftap *t)
 {
     return t->offloads;

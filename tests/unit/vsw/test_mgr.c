@@ -659,6 +659,94 @@ static void test_mgr_hostnic(void)
     unlink(state_path);
 }
 
+/* What the owner's carrier op was told. */
+static struct {
+    int calls;
+    bool up;
+    char vnic[LP_NAMSIZ];
+} told;
+
+static void told_carrier(void *arg, const struct vsw_vnic_conf *vc, bool up)
+{
+    (void)arg;
+    told.calls++;
+    told.up = up;
+    snprintf(told.vnic, sizeof(told.vnic), "%s", vc->name);
+}
+
+static const struct vsw_mgr_owner_ops carrier_owner = {
+    .carrier = told_carrier,
+};
+
+/* A guest's vif follows its link's carrier as a host TAP does: told when
+ * plugged in, on every change of its NIC while plugged in, and when it
+ * moves to another link; an etherstub is always up. */
+static void test_mgr_vif_carrier(void)
+{
+    struct vsw_hostnic down = {.ifindex = 7, .admin_up = false,
+                               .carrier = true, .mtu = 1500};
+    struct vsw_vnic_conf vc;
+    struct vsw_link_conf lc;
+    struct vsw_port *port;
+    struct world w;
+    int rc;
+
+    rc = vsw_port_class_register(&nicp_class);
+    CHECK(rc == 0 || rc == -EEXIST);
+    nic_world_up(&w);
+    CHECK(w.m != NULL);
+    vsw_mgr_set_owner(w.m, &carrier_owner, NULL);
+    memset(&told, 0, sizeof(told));
+    nic_set(w.m, 7, "eth7", true, 1500);
+    lc = stub("stub0", true);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+    vc = vnic("xvm5_0", "eth7");
+    vc.temporary = true;
+    vc.domid = 5;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    nic_set(w.m, 7, "eth7", false, 1500);
+    CHECK_EQ(told.calls, 0); /* no vif yet */
+
+    port = vsw_port_open("testnic", &(struct vsw_port_args){.name = "vif5.0"},
+                         test_pool);
+    CHECK(port != NULL);
+    CHECK_EQ(vsw_mgr_vnic_plug(w.m, "xvm5_0", port, err, sizeof(err)), 0);
+    CHECK(told.calls == 1 && !told.up && strcmp(told.vnic, "xvm5_0") == 0);
+    nic_set(w.m, 7, "eth7", false, 1500); /* no change, nothing said */
+    CHECK_EQ(told.calls, 1);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    CHECK(told.calls == 2 && told.up);
+    snprintf(down.ifname, sizeof(down.ifname), "eth7");
+    vsw_mgr_hostnic_set(w.m, &down); /* ip link set eth7 down */
+    CHECK(told.calls == 3 && !told.up);
+    vsw_mgr_hostnic_del(w.m, 7); /* gone: state unknown, up */
+    CHECK(told.calls == 4 && told.up);
+    nic_set(w.m, 7, "eth7", false, 1500);
+    CHECK(told.calls == 5 && !told.up);
+
+    /* Moved to an etherstub: up, whatever eth7 does. */
+    vc = vnic("xvm5_0", "stub0");
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK, true, err,
+                                 sizeof(err)), 0);
+    CHECK(told.calls == 6 && told.up);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    nic_set(w.m, 7, "eth7", false, 1500);
+    CHECK_EQ(told.calls, 6);
+    /* Back over eth7 (no carrier): down. */
+    vc = vnic("xvm5_0", "eth7");
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK, true, err,
+                                 sizeof(err)), 0);
+    CHECK(told.calls == 7 && !told.up);
+
+    /* Unplugged: nothing more to tell. */
+    CHECK_EQ(vsw_mgr_vnic_plug(w.m, "xvm5_0", NULL, err, sizeof(err)), 0);
+    nic_set(w.m, 7, "eth7", true, 1500);
+    CHECK_EQ(told.calls, 7);
+    CHECK_EQ(vsw_mgr_vnic_release(w.m, "xvm5_0", err, sizeof(err)), 0);
+    vsw_mgr_set_owner(w.m, NULL, NULL);
+    world_down(&w);
+}
+
 /* A NIC's link's nicmode: the checks of vswitchd, the state file's
  * "nic" line, a dedicated link without its interface. */
 static void test_mgr_nicmode(void)
@@ -1191,6 +1279,7 @@ int main(void)
     RUN(test_mgr_modify_restore);
     RUN(test_mgr_hostnic);
     RUN(test_mgr_nicmode);
+    RUN(test_mgr_vif_carrier);
     RUN(test_mgr_lend);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,8 @@ struct be_owner {
 
 struct fe_owner {
     int setups, connects, disconnects;
+    int carriers; /* ops->carrier calls */
+    bool up;      /* the last one's */
     uint32_t be_features;
     struct xnf_xenbus_rings rings;
     struct xnf_xenbus_info info;
@@ -97,8 +100,16 @@ static void fe_disconnect(void *owner)
     ((struct fe_owner *)owner)->disconnects++;
 }
 
+static void fe_carrier(void *owner, bool up)
+{
+    struct fe_owner *o = owner;
+
+    o->carriers++;
+    o->up = up;
+}
+
 static const struct xnf_xenbus_ops fe_ops = {fe_setup, fe_connect,
-                                             fe_disconnect};
+                                             fe_disconnect, fe_carrier};
 
 struct world {
     struct xvm_xs *ts; /* the toolstack, dom0 */
@@ -640,6 +651,94 @@ static void test_resume_stale(void)
     }
 }
 
+/*
+ * Link state: the backend's carrier key reaches the frontend's owner on
+ * every change, "0"/"1" only, a missing key being up; whatever else the
+ * backend (here: dom0 by hand) writes there changes nothing.
+ */
+static void test_carrier(void)
+{
+    static const char *const bad[] = {"2", "up", "", "01", " 0", "0\n",
+                                      "-1", "10"};
+    struct world w;
+    unsigned i;
+
+    CHECK(world_open(&w));
+    connect_world(&w);
+    if (!both_connected(&w))
+        goto out;
+    CHECK(xnf_xenbus_carrier(w.fe)); /* no key: up */
+    CHECK_EQ(w.fo.carriers, 0);
+    CHECK_EQ(nb_xenbus_set_carrier(w.be, false), 0);
+    CHECK(is(w.ts, BE, "carrier", "0"));
+    CHECK(PUMP_UNTIL(&w, w.fo.carriers == 1));
+    CHECK(!w.fo.up && !xnf_xenbus_carrier(w.fe));
+    CHECK_EQ(nb_xenbus_set_carrier(w.be, false), 0); /* no change */
+    CHECK_EQ(nb_xenbus_set_carrier(w.be, true), 0);
+    CHECK(is(w.ts, BE, "carrier", "1"));
+    CHECK(PUMP_UNTIL(&w, w.fo.carriers == 2));
+    CHECK(w.fo.up && xnf_xenbus_carrier(w.fe));
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK_EQ(wr(w.ts, BE, "carrier", bad[i]), 0);
+        PUMP_UNTIL(&w, true);
+        CHECK_EQ(w.fo.carriers, 2);
+        CHECK(xnf_xenbus_carrier(w.fe));
+    }
+    CHECK_EQ(wr(w.ts, BE, "carrier", "0"), 0);
+    CHECK(PUMP_UNTIL(&w, w.fo.carriers == 3 && !w.fo.up));
+    /* A bad value leaves it down too. */
+    CHECK_EQ(wr(w.ts, BE, "carrier", "yes"), 0);
+    PUMP_UNTIL(&w, true);
+    CHECK(w.fo.carriers == 3 && !xnf_xenbus_carrier(w.fe));
+    /* Removed: a backend that says nothing is up. */
+    CHECK_EQ(xvm_xs_rm(w.ts, 0, BE "/carrier"), 0);
+    CHECK(PUMP_UNTIL(&w, w.fo.carriers == 4 && w.fo.up));
+    CHECK_EQ(w.fo.disconnects, 0);
+    CHECK(both_connected(&w));
+out:
+    world_close(&w);
+
+    /* A frontend that comes to a link already down knows it at once. */
+    CHECK(world_open(&w));
+    CHECK_EQ(wr(w.ts, BE, "carrier", "0"), 0);
+    connect_world(&w);
+    CHECK(both_connected(&w) && !xnf_xenbus_carrier(w.fe));
+    CHECK_EQ(w.fo.carriers, 1);
+    world_close(&w);
+}
+
+/* A carrier the backend could not write (its xenstore connection died)
+ * is written when the device is taken over to a new one. */
+static void test_carrier_resume(void)
+{
+    struct world w;
+    struct xvm_xs *nx;
+    char *v;
+
+    CHECK(world_open(&w));
+    connect_world(&w);
+    nx = xvm_xs_open(xsd_path(xsd));
+    CHECK(nx != NULL);
+    if (!both_connected(&w) || !nx)
+        goto out;
+    shutdown(xvm_xs_fd(w.bx), SHUT_RDWR);
+    CHECK(nb_xenbus_set_carrier(w.be, false) < 0);
+    v = rd(w.ts, BE, "carrier");
+    CHECK(v == NULL); /* not written */
+    free(v);
+    CHECK_EQ(nb_xenbus_resume(w.be, nx), 0);
+    xvm_xs_close(w.bx);
+    w.bx = nx;
+    nx = NULL;
+    CHECK(is(w.ts, BE, "carrier", "0"));
+    CHECK(PUMP_UNTIL(&w, w.fo.carriers == 1 && !w.fo.up));
+    CHECK(both_connected(&w));
+out:
+    xvm_xs_close(nx);
+    world_close(&w);
+}
+
 /* Watch events lost on a live connection: resume catches up. */
 static void test_resume_lost_events(void)
 {
@@ -762,6 +861,8 @@ int main(void)
     RUN(test_resume_new_connection);
     RUN(test_resume_stale);
     RUN(test_resume_lost_events);
+    RUN(test_carrier);
+    RUN(test_carrier_resume);
     xsd_stop(xsd);
     return check_summary();
 }

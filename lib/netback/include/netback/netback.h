@@ -385,6 +385,16 @@ int nb_xenbus_event(struct nb_xenbus *xb,
 XVN_EXPORT
 int nb_xenbus_resume(struct nb_xenbus *xb, struct xvm_xs *xs);
 
+/**
+ * Tell the frontend the carrier of the link the vif is on: the backend
+ * key NETIF_KEY_CARRIER, "1" or "0" (docs/netif.md section 5).  The owner
+ * calls it from connect() and on every change while connected.  A write
+ * that fails (xenstore lost) is made again by nb_xenbus_resume().
+ * @return 0 or -errno from xenstore.
+ */
+XVN_EXPORT
+int nb_xenbus_set_carrier(struct nb_xenbus *xb, bool up);
+
 /** The backend's current XenbusState. */
 XVN_EXPORT
 enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb);

@@ -163,6 +163,14 @@ struct netif_offload {
 #define NETIF_KEY_EVTCHN_RX "event-channel-rx"
 #define NETIF_KEY_NUM_QUEUES "multi-queue-num-queues"
 
+/**
+ * Backend key (under the backend's device path): the carrier of the link
+ * the vif is on, "1" up or "0" down, rewritten on every change
+ * (docs/netif.md section 5, "Link state").  A frontend that finds no such
+ * key takes the link to be up.
+ */
+#define NETIF_KEY_CARRIER "carrier"
+
 #ifdef __cplusplus
 }
 #endif

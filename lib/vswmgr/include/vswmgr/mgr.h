@@ -206,6 +206,15 @@ struct vsw_mgr_owner_ops {
      *  the running VNIC is then put back. */
     int (*persist)(void *arg, const struct vsw_vnic_conf *vc, uint32_t mods,
                    char *err, size_t errlen);
+    /**
+     * Give the guest's vif on the domain VNIC @vc the carrier @up of its
+     * link (mgr_link_up(): off while the link is down, on otherwise, an
+     * etherstub always on): when the vif is plugged in
+     * (vsw_mgr_vnic_plug()) or moved to another link, and whenever it
+     * changes while the vif is plugged in.  Optional; a failure is the
+     * owner's to retry.
+     */
+    void (*carrier)(void *arg, const struct vsw_vnic_conf *vc, bool up);
 };
 
 /** Set the owner of the domains' VNICs (NULL: persistent changes of them
@@ -217,7 +226,8 @@ void vsw_mgr_set_owner(struct vsw_mgr *m, const struct vsw_mgr_owner_ops *ops,
 /**
  * Attach a domain's VNIC @name (made with vc.domid set) to its guest's vif
  * @port, taken over (NULL: detach, the old port is destroyed); the record
- * says VSW_ATTACH_VIF meanwhile.  @return 0, -ENOENT, -EBUSY (not a
+ * says VSW_ATTACH_VIF meanwhile, and the owner's carrier op is told the
+ * link's state.  @return 0, -ENOENT, -EBUSY (not a
  * domain's VNIC), or the switch's -errno (the caller keeps @port).
  */
 XVN_EXPORT

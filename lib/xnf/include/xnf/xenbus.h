@@ -29,6 +29,15 @@
  * backend reaching Connected stays Closed (a backend that refuses us is
  * not hammered).  Values the backend wrote are parsed strictly.
  *
+ * Link state: the backend's carrier key (NETIF_KEY_CARRIER, docs/netif.md
+ * section 5) is watched too, whatever the state.  Each change is read
+ * once and must be "1" (up) or "0" (down); a missing key is up (a backend
+ * that never writes it); any other value, or one we may not read, is
+ * ignored, the last good one standing, and logged once per device.  The
+ * owner hears of every change through ops->carrier and may ask at any
+ * time (xnf_xenbus_carrier(): at connect, to give a new TAP the right
+ * carrier).
+ *
  * Threads: the thread that owns the xenstore connection; callbacks run on
  * it, inside xnf_xenbus_create/_event/_open/_close/_destroy.
  */
@@ -71,7 +80,7 @@ struct xnf_xenbus_rings {
     uint32_t fe_features;    /**< xnf_fe_features(): NETIF_F_* */
 };
 
-/** The owner's side.  Every member is required. */
+/** The owner's side.  Every member is required but carrier. */
 struct xnf_xenbus_ops {
     /**
      * Make a fresh device for a new connection (xnf_init, an event
@@ -89,6 +98,9 @@ struct xnf_xenbus_ops {
     int (*connect)(void *owner, uint32_t be_features);
     /** The connection is over: xnf_shutdown() and drop the device. */
     void (*disconnect)(void *owner);
+    /** The backend says its link's carrier is now @up (it was !@up);
+     *  optional. */
+    void (*carrier)(void *owner, bool up);
 };
 
 struct xnf_xenbus;
@@ -118,6 +130,11 @@ int xnf_xenbus_event(struct xnf_xenbus *xf,
 /** Our current XenbusState. */
 XVN_EXPORT
 enum xenbus_state xnf_xenbus_state(const struct xnf_xenbus *xf);
+
+/** The link's carrier as the backend last said it: true until it says
+ *  "0", and when it removes the key. */
+XVN_EXPORT
+bool xnf_xenbus_carrier(const struct xnf_xenbus *xf);
 
 /** The toolstack keys read at create (be_features: the last read). */
 XVN_EXPORT

@@ -35,6 +35,7 @@
 #include "xvm/export.h"
 
 #include <linux/virtio_net.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "xnf/xnf.h"
@@ -117,6 +118,17 @@ void xnftap_destroy(struct xnftap *t);
 /** The device's ifindex in its namespace. */
 XVN_EXPORT
 int xnftap_ifindex(const struct xnftap *t);
+
+/**
+ * Set the device's carrier (TUNSETCARRIER): off, the guest's stack sees
+ * NO-CARRIER and the link down; on, it is back.  A device starts with its
+ * carrier on.  The backend says which (xnf/xenbus.h, ops->carrier).
+ * @return 0 or -errno.
+ * Thread: any, also while another runs xnftap_run(): it only issues an
+ * ioctl on the device's fd.
+ */
+XVN_EXPORT
+int xnftap_set_carrier(struct xnftap *t, bool up);
 
 /** TUN_F_* offloads enabled on the device. */
 XVN_EXPORT
