@@ -120,16 +120,9 @@ static int cg_write(int dirfd, const char *file, const char *text)
 static int cg_has(int dirfd, const char *ctl)
 {
     char buf[512], *tok, *save = NULL;
-    int fd = openat(dirfd, "cgroup.controllers", O_RDONLY | O_CLOEXEC);
-    ssize_t n;
 
-    if (fd < 0)
+    if (xvmd_read_small(dirfd, "cgroup.controllers", buf, sizeof(buf)) <= 0)
         return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
     for (tok = strtok_r(buf, " \n", &save); tok;
          tok = strtok_r(NULL, " \n", &save))
         if (strcmp(tok, ctl) == 0)
@@ -164,22 +157,6 @@ static void cg_remove_tree(int parent, const char *name)
     }
 }
 
-/* Whether @pid is an xvmd (a live one owns its xvmd-<pid> subtree). */
-static int pid_is_xvmd(int pid)
-{
-    char path[64], comm[32] = "";
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    n = read(fd, comm, sizeof(comm) - 1);
-    close(fd);
-    return n > 0 && strncmp(comm, "xvmd\n", 5) == 0;
-}
-
 /* Whether @path is the cgroup of a domain of ours (adopted). */
 static bool cg_ours(const struct xvmd *x, const char *path)
 {
@@ -205,7 +182,7 @@ static void cg_sweep(const struct xvmd *x, const char *xvnet)
         return;
     while ((e = readdir(d))) {
         if (e->d_type != DT_DIR || sscanf(e->d_name, "xvmd-%d", &pid) != 1 ||
-            pid == (int)getpid() || pid_is_xvmd(pid))
+            pid == (int)getpid() || xvmd_pid_runs(pid, "xvmd"))
             continue;
         fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         sub = fd >= 0 ? fdopendir(fd) : NULL;
@@ -711,9 +688,7 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
 {
     int pidfd, memfd = -1, master, rc;
     struct epoll_event ev = {.events = EPOLLIN};
-    char state = 0, path[64], buf[512], *p;
-    ssize_t n;
-    int fd;
+    char state = 0, buf[8];
 
     pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
     /* The pid may have been reused between the check and the open. */
@@ -766,24 +741,11 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
     dom->pidfd = pidfd;
     dom->netns_pinned = 1;
     /* Paused: its cgroup frozen, or (without one) the guest stopped. */
-    if (dom->cg_fd >= 0) {
-        fd = openat(dom->cg_fd, "cgroup.freeze", O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            n = read(fd, buf, sizeof(buf) - 1);
-            state = n > 0 && buf[0] == '1' ? 'T' : 0;
-            close(fd);
-        }
-    } else {
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)r->pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-            n = read(fd, buf, sizeof(buf) - 1);
-            buf[n > 0 ? n : 0] = '\0';
-            p = strrchr(buf, ')');
-            state = p && p[1] == ' ' ? p[2] : 0;
-            close(fd);
-        }
-    }
+    if (dom->cg_fd >= 0)
+        state = xvmd_read_small(dom->cg_fd, "cgroup.freeze", buf,
+                                sizeof(buf)) > 0 && buf[0] == '1' ? 'T' : 0;
+    else if (xvmd_pid_stat(r->pid, &state, NULL) < 0)
+        state = 0;
     *paused = state == 'T';
     ev.data.fd = dom->ctl_fd;
     epoll_ctl(x->ep, EPOLL_CTL_ADD, dom->ctl_fd, &ev);

@@ -53,42 +53,71 @@ static int run_path(const struct xvmd *x, const char *name, char *buf,
     return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+ssize_t xvmd_read_small(int dirfd, const char *path, char *buf, size_t cap)
+{
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -errno;
+    n = read(fd, buf, cap - 1);
+    if (n < 0)
+        n = -errno;
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return n;
+}
+
 static void boot_id(char *buf, size_t cap)
 {
-    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+    if (xvmd_read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id", buf,
+                        cap) <= 0)
+        buf[0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+}
 
-    buf[0] = '\0';
-    if (f) {
-        if (fgets(buf, (int)cap, f))
-            buf[strcspn(buf, "\n")] = '\0';
-        fclose(f);
-    }
+int xvmd_pid_stat(pid_t pid, char *state, uint64_t *start)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long st = 0;
+    int i;
+
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    if (xvmd_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+        return -ESRCH;
+    /* The command may hold spaces and parentheses: fields count from the
+     * last ')'; the state is field 3, the start time field 22. */
+    p = strrchr(buf, ')');
+    if (!p || p[1] != ' ' || !p[2])
+        return -EINVAL;
+    if (state)
+        *state = p[2];
+    for (i = 0; i < 20; i++)
+        if (!(p = strchr(p + 1, ' ')))
+            return -EINVAL;
+    if (sscanf(p + 1, "%llu", &st) != 1)
+        return -EINVAL;
+    if (start)
+        *start = st;
+    return 0;
 }
 
 uint64_t xvmd_pid_start(pid_t pid)
 {
-    char path[64], buf[1024], *p;
-    unsigned long long start = 0;
-    ssize_t n;
-    int fd, i;
+    uint64_t start = 0;
 
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    /* The command may hold spaces and parentheses: fields count from the
-     * last ')'; the start time is field 22, the 20th after it. */
-    p = strrchr(buf, ')');
-    for (i = 0; p && i < 20; i++)
-        p = strchr(p + 1, ' ');
-    if (!p || sscanf(p + 1, "%llu", &start) != 1)
-        return 0;
-    return start;
+    return xvmd_pid_stat(pid, NULL, &start) == 0 ? start : 0;
+}
+
+bool xvmd_pid_runs(pid_t pid, const char *comm)
+{
+    char path[64], buf[32];
+
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    if (xvmd_read_small(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+        return false;
+    buf[strcspn(buf, "\n")] = '\0';
+    return strcmp(buf, comm) == 0;
 }
 
 /* The name the kernel gives the guest program's processes (its base
@@ -99,25 +128,6 @@ static const char *guest_comm(const struct xvmd *x, char *buf, size_t cap)
 
     snprintf(buf, cap, "%.15s", b ? b + 1 : x->procdom_path);
     return buf;
-}
-
-/* Whether @pid runs the program named @comm. */
-static bool pid_comm_is(pid_t pid, const char *comm)
-{
-    char path[64], buf[32] = "";
-    ssize_t n;
-    int fd;
-
-    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[strcspn(buf, "\n")] = '\0';
-    return strcmp(buf, comm) == 0;
 }
 
 void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom)
@@ -259,7 +269,7 @@ static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
                  rc < 0 ? strerror(-rc) : "malformed");
     } else if (strcmp(r.boot_id, boot) != 0) {
         snprintf(err, sizeof(err), "it ran before the host's last boot");
-    } else if (!pid_comm_is(r.pid, guest_comm(x, comm, sizeof(comm))) ||
+    } else if (!xvmd_pid_runs(r.pid, guest_comm(x, comm, sizeof(comm))) ||
                xvmd_pid_start(r.pid) != r.start) {
         snprintf(err, sizeof(err), "its guest (pid %d) is gone", (int)r.pid);
     } else if ((alive = true, xvmd_domid_take(&x->domids, r.id) < 0)) {

@@ -341,8 +341,16 @@ void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom);
 void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom);
 /** Remove @dom's run record (its run is over). */
 void xvmd_run_remove(struct xvmd *x, const struct xvmd_dom *dom);
+/** Read the small file @path (at @dirfd, AT_FDCWD for none) into @buf,
+ *  NUL-terminated.  @return the length, or -errno. */
+ssize_t xvmd_read_small(int dirfd, const char *path, char *buf, size_t cap);
+/** @pid's state letter and start time (clock ticks since boot) from
+ *  /proc/<pid>/stat; either may be NULL.  0, or -ESRCH (gone). */
+int xvmd_pid_stat(pid_t pid, char *state, uint64_t *start);
 /** Start time of @pid from /proc (clock ticks since boot), 0 if gone. */
 uint64_t xvmd_pid_start(pid_t pid);
+/** Whether @pid runs the program the kernel calls @comm. */
+bool xvmd_pid_runs(pid_t pid, const char *comm);
 /** At start, inside the loop (x->ep is set): take over every domain an
  *  earlier xvmd left running.  @return how many. */
 unsigned xvmd_run_adopt_all(struct xvmd *x);

@@ -27,6 +27,27 @@ wait_until() {
     done
 }
 
+# within_1s WHAT WANT COMMAND...: COMMAND prints WANT within one second
+# (said with the time it took), else fail (the fixture's) and return 1.
+within_1s() {
+    local what=$1 want=$2 t0 ms got
+    shift 2
+    t0=$(date +%s%N)
+    while :; do
+        got=$("$@")
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        if [ "$got" = "$want" ]; then
+            echo "ok   $what ($ms ms)"
+            return 0
+        fi
+        if [ "$ms" -ge 1000 ]; then
+            fail "$what: '$got' after $ms ms, not '$want'"
+            return 1
+        fi
+        sleep 0.02
+    done
+}
+
 # xvm_destroy_all XVM [ARGS...]: destroy every active domain of the xvmd
 # that `XVM ARGS list` reaches (xvmd's own stop leaves them running).
 xvm_destroy_all() {

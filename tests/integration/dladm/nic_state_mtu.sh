@@ -27,22 +27,6 @@ states() {
         tr '\n' ' ' | sed 's/ $//'
 }
 phys_state() { dl show-phys -p -o state "$NIC"; }
-# within_1s WHAT WANT COMMAND...: COMMAND prints WANT within one second.
-within_1s() {
-    local what="$1" want="$2" t0 ms got
-    shift 2
-    t0=$(date +%s%N)
-    while :; do
-        got=$("$@")
-        ms=$((($(date +%s%N) - t0) / 1000000))
-        if [ "$got" = "$want" ]; then
-            echo "$what: $ms ms"
-            return 0
-        fi
-        [ "$ms" -ge 1000 ] && { fail "$what: '$got' after $ms ms, not '$want'"; }
-        sleep 0.02
-    done
-}
 UP="stub1:up $NIC:up vnic1:up vnic2:up vnic3:up"
 DOWN="stub1:up $NIC:down vnic1:down vnic2:down vnic3:up"
 

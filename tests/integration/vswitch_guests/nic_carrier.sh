@@ -27,25 +27,6 @@ eth_flags() {
 }
 be_carrier() { rd "/local/domain/0/backend/vif/$1/$2/carrier"; }
 
-# within_1s WHAT WANT COMMAND...: COMMAND prints WANT within one second.
-within_1s() {
-    local what=$1 want=$2 t0 ms got
-    shift 2
-    t0=$(date +%s%N)
-    while :; do
-        got=$("$@")
-        ms=$((($(date +%s%N) - t0) / 1000000))
-        if [ "$got" = "$want" ]; then
-            ok "$what ($ms ms)"
-            return 0
-        fi
-        if [ "$ms" -ge 1000 ]; then
-            fail "$what: '$got' after $ms ms, not '$want'"
-            return 1
-        fi
-        sleep 0.02
-    done
-}
 # both DOMAIN: eth0's and eth1's state on one line.
 both() { echo "$(eth_flags "$1" eth0) $(eth_flags "$1" eth1)"; }
 
