@@ -172,6 +172,19 @@ static int dev_populate(void)
         if (symlink(links[i][0], dst) < 0)
             return -errno;
     }
+    /* The domain's console (our stdin, a pty of dom0's devpts, which the
+     * domain does not see) as /dev/console, as container runtimes give
+     * it: so ttyname() and tty(1) name it.  Without one, no node.  The
+     * bind is from its path: the fd's own mount is of the namespace it
+     * was opened in, not ours. */
+    if (isatty(0) && ttyname_r(0, src, sizeof(src)) == 0) {
+        fd = open(STAGE "/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -errno;
+        close(fd);
+        if (mount(src, STAGE "/dev/console", NULL, MS_BIND, NULL) < 0)
+            return -errno;
+    }
     if (mkdir(STAGE "/dev/pts", 0755) < 0 || mkdir(STAGE "/dev/shm", 0755) < 0)
         return -errno;
     if (mount("devpts", STAGE "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,

@@ -35,12 +35,12 @@ name = "cweb"
 type = "process"
 memory = 16
 vif = [ "link=stub0,mac=02:08:20:3c:00:01" ]
-init = "echo init-marker-$((40+2)) uid=$(id -u) host=$(uname -n); ip addr add 10.86.0.1/24 dev eth0 && ip link set eth0 up && echo addressed"
+init = "echo init-marker-$((40+2)) uid=$(id -u) host=$(uname -n) tty=$(tty); ip addr add 10.86.0.1/24 dev eth0 && ip link set eth0 up && echo addressed"
 EOF
 xvm create "$T/cweb.cfg" >/dev/null || die "create cweb"
 wait_until 15 in_log cweb addressed && ok "the init ran (marker in the console log)" ||
     fail "no marker in $LOG/cweb.log: $(cat "$LOG/cweb.log" 2>/dev/null)"
-in_log cweb "init-marker-42 uid=0 host=cweb" &&
+in_log cweb "init-marker-42 uid=0 host=cweb tty=/dev/console" &&
     ok "run by /bin/sh as the domain's root, in its UTS namespace" ||
     fail "marker line: $(grep init-marker "$LOG/cweb.log")"
 in_log cweb "xvm-procdom: vif 0: connected to domain 0 as eth0" &&
