@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "xvm/fdpass.h"
 #include "xvm/rundir.h"
 #include "vswctl/ctl.h"
 #include "xvm/version.h"
@@ -153,26 +153,6 @@ static void help(FILE *f)
                "See dladm(8).\n", xvm_run_path(XVM_SOCK_VSWITCHD));
 }
 
-/* Who may use the socket @sock, from its group: vswitchd gives it the
- * group whose members may read (vswitchd -G). */
-static const char *who_may(const char *sock)
-{
-    static char buf[128];
-    struct stat st;
-    struct group *gr;
-
-    if (stat(sock, &st) < 0 || st.st_gid == 0 || !(st.st_mode & 0060))
-        return "needs root";
-    gr = getgrgid(st.st_gid);
-    if (gr)
-        snprintf(buf, sizeof(buf), "needs root, or group %s to read",
-                 gr->gr_name);
-    else
-        snprintf(buf, sizeof(buf), "needs root, or group %u to read",
-                 (unsigned)st.st_gid);
-    return buf;
-}
-
 struct dl_handle *handle(void)
 {
     const char *sock = xvm_run_path(XVM_SOCK_VSWITCHD);
@@ -183,9 +163,12 @@ struct dl_handle *handle(void)
     st = dl_open(sock, &hd);
     if (st == DL_NOTRUNNING)
         die("cannot reach vswitchd at %s: vswitchd is not running", sock);
-    if (st == DL_DENIED)
+    if (st == DL_DENIED) {
+        char who[96];
+
         die("cannot reach vswitchd at %s: %s (%s)", sock, dl_status_str(st),
-            who_may(sock));
+            xvm_unix_who_may(sock, who, sizeof(who)));
+    }
     if (st != DL_OK)
         die("cannot reach vswitchd at %s: %s", sock, dl_status_str(st));
     return hd;

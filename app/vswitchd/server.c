@@ -50,35 +50,12 @@ struct server {
     _Alignas(8) char buf[VSW_CTL_BUFSIZ];
 };
 
-/* What the peer check leaves for client_accept(). */
-struct verdict {
-    const struct server *s;
-    bool ro;
-    struct ucred cred;
-};
-
-/* Root (or vswitchd's uid) may do everything, a member of the group read
- * only; everyone else is refused (the socket's mode keeps them out too). */
-static int peer_check(int fd, const struct ucred *cred, void *arg)
-{
-    struct verdict *v = arg;
-
-    v->ro = false;
-    v->cred = *cred;
-    if (xvm_peer_privileged(fd, cred, NULL) == 0)
-        return 0;
-    if (v->s->gid == (gid_t)-1 || xvm_peer_in_group(fd, cred, v->s->gid) != 1)
-        return -EPERM;
-    v->ro = true;
-    return 0;
-}
-
 static void client_accept(struct server *s)
 {
-    struct verdict v = {.s = s};
+    struct xvm_peer_verdict v = {.gid = s->gid};
     struct timeval tv = {.tv_sec = RO_SEND_TIMEOUT_MS / 1000,
                          .tv_usec = RO_SEND_TIMEOUT_MS % 1000 * 1000};
-    int fd = xvm_unix_accept(s->lfd, 0, peer_check, &v);
+    int fd = xvm_unix_accept(s->lfd, 0, xvm_peer_reader_check, &v);
 
     if (fd < 0)
         return;

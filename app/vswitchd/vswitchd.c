@@ -15,7 +15,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,13 +33,12 @@
 #include "vswmgr/vifs.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
+#include "xvm/daemon.h"
 #include "xvm/log.h"
 #include "xvm/version.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/xvnet"
 #define DEFAULT_PREFIX "vswitchd"
-/* The group whose members may read (dladm show-*): -G. */
-#define DEFAULT_GROUP "xvnet"
 #define DEFAULT_MEM_MB 256
 /* The packet pool (POOL_MBUFS of 2 KiB) and the EAL's own memory. */
 #define MIN_MEM_MB 80
@@ -57,7 +55,7 @@ struct opts {
     const char *config;
     const char *state_dir;
     const char *sock;
-    const char *group; /* -G, or NULL: DEFAULT_GROUP if it exists */
+    const char *group; /* -G, or NULL: XVM_READ_GROUP if it exists */
     gid_t gid;         /* its gid; (gid_t)-1: root only */
     const char *prefix;
     const char *cpu;
@@ -101,7 +99,7 @@ static void usage(FILE *f)
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
-            DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), DEFAULT_GROUP,
+            DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), XVM_READ_GROUP,
             DEFAULT_PREFIX,
             DEFAULT_MEM_MB);
 }
@@ -146,47 +144,6 @@ static int cpu_check(const char *arg)
                 "allowed here (%d CPUs allowed)\n", v, CPU_COUNT(&set));
         return -1;
     }
-    return 0;
-}
-
-/*
- * -G: the read-only group into o->gid.  A number is taken as it is (no
- * such group need exist); a name must exist, unless it is the default,
- * whose absence leaves the socket root-only; "none" is root-only.
- */
-static int group_resolve(struct opts *o)
-{
-    const char *name = o->group ? o->group : DEFAULT_GROUP;
-    struct group *gr;
-    unsigned long v;
-    char *end;
-
-    o->gid = (gid_t)-1;
-    if (o->group && strcmp(o->group, "none") == 0)
-        return 0;
-    if (isdigit((unsigned char)*name)) {
-        errno = 0;
-        v = strtoul(name, &end, 10);
-        if (*end || errno || v >= (gid_t)-1) {
-            fprintf(stderr, "vswitchd: -G: '%s' is not a group\n", name);
-            return -1;
-        }
-        o->gid = (gid_t)v;
-        return 0;
-    }
-    errno = 0;
-    gr = getgrnam(name);
-    if (gr) {
-        o->gid = gr->gr_gid;
-        return 0;
-    }
-    if (o->group) {
-        fprintf(stderr, "vswitchd: -G: no group named '%s'%s%s\n", name,
-                errno ? ": " : "", errno ? strerror(errno) : "");
-        return -1;
-    }
-    xvm_log_info("group %s does not exist: the control socket is root-only "
-                 "(make install creates it; see vswitchd(8))", name);
     return 0;
 }
 
@@ -243,7 +200,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     }
     o->eal_argc = argc - optind;
     o->eal_argv = argv + optind;
-    return group_resolve(o);
+    return xvm_group_resolve("vswitchd", o->group, &o->gid);
 }
 
 /* Free hugepages, from /proc/meminfo (0 if none or unreadable). */
@@ -386,7 +343,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
                      o->state_dir);
     else
         xvm_log_info("ready on %s (group %s, gid %u, may read), state in %s",
-                     o->sock, o->group ? o->group : DEFAULT_GROUP,
+                     o->sock, o->group ? o->group : XVM_READ_GROUP,
                      (unsigned)o->gid, o->state_dir);
     /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);

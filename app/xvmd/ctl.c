@@ -657,7 +657,16 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
     return rc;
 }
 
-int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
+/* What a member of the read-only group may ask: nothing that changes a
+ * domain, nor a domain's memory, namespace, event channels or console. */
+static bool cmd_readonly(uint16_t type)
+{
+    return type == XVMD_CMD_LIST || type == XVMD_CMD_DOMINFO ||
+           type == XVMD_CMD_DOMIFLIST;
+}
+
+int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len,
+                    bool ro)
 {
     const struct nlattr *tb[XVMD_A_MAX_ + 1];
     const struct nlmsghdr *nlh;
@@ -673,6 +682,11 @@ int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len)
         return 0;
     }
     reply_start(&r, nlh->nlmsg_type, nlh->nlmsg_seq);
+    if (ro && !cmd_readonly(nlh->nlmsg_type)) {
+        reply_send(&r, sock, -EACCES, "permission denied (needs root)", NULL,
+                   0);
+        return 0;
+    }
     switch (nlh->nlmsg_type) {
     case XVMD_CMD_CREATE:
     case XVMD_CMD_DEFINE:

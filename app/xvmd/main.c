@@ -36,11 +36,35 @@
 #include "xvm/version.h"
 
 #define CLIENTS_MAX 64
+/* Read-only clients (members of -G's group) may hold this many of the
+ * slots: root always finds one free. */
+#define RO_CLIENTS_MAX (CLIENTS_MAX - 16)
+
+/* The control clients that may only read. */
+static int ro_fds[RO_CLIENTS_MAX];
+static int nro;
+
+static bool ro_has(int fd)
+{
+    for (int i = 0; i < nro; i++)
+        if (ro_fds[i] == fd)
+            return true;
+    return false;
+}
+
+static void ro_forget(int fd)
+{
+    for (int i = 0; i < nro; i++)
+        if (ro_fds[i] == fd) {
+            ro_fds[i] = ro_fds[--nro];
+            return;
+        }
+}
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] "
-               "[-n NETNS_DIR] [-p PROCDOM] [-t SECONDS]\n"
+               "[-n NETNS_DIR] [-p PROCDOM] [-t SECONDS] [-G GROUP]\n"
                "  -s  control socket (default %s)\n"
                "  -x  xenstored socket (default %s)\n"
                "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
@@ -48,8 +72,12 @@ static void usage(FILE *f)
                "(default /run/netns)\n"
                "  -p  the xvm-procdom program (default: next to xvmd)\n"
                "  -t  grace period of a shutdown before the kill (default "
-               "10)\n",
-            xvm_run_path(XVM_SOCK_XVMD), xvm_run_path(XVM_SOCK_XENSTORED));
+               "10)\n"
+               "  -G  group (name or number) whose members may read (xvm "
+               "list,\n      dominfo, domiflist); 'none': root only "
+               "(default %s if it exists)\n",
+            xvm_run_path(XVM_SOCK_XVMD), xvm_run_path(XVM_SOCK_XENSTORED),
+            XVM_READ_GROUP);
 }
 
 static int epoll_add(int ep, int fd)
@@ -59,16 +87,21 @@ static int epoll_add(int ep, int fd)
     return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static void client_accept(int ep, int lfd, int *nclients)
+static void client_accept(struct xvmd *x, int ep, int lfd, int *nclients)
 {
-    int fd = xvm_unix_accept(lfd, SOCK_NONBLOCK, NULL, NULL);
+    struct xvm_peer_verdict v = {.gid = x->ro_gid};
+    int fd = xvm_unix_accept(lfd, SOCK_NONBLOCK, xvm_peer_reader_check, &v);
 
     if (fd < 0)
         return;
-    if (*nclients >= CLIENTS_MAX || epoll_add(ep, fd) < 0) {
+    ro_forget(fd); /* a number a parked client that went had */
+    if (*nclients >= CLIENTS_MAX || (v.ro && nro == RO_CLIENTS_MAX) ||
+        epoll_add(ep, fd) < 0) {
         close(fd);
         return;
     }
+    if (v.ro)
+        ro_fds[nro++] = fd;
     (*nclients)++;
 }
 
@@ -84,7 +117,7 @@ static int client_serve(struct xvmd *x, int fd)
         return 0;
     if (n <= 0)
         return -1; /* gone, or sent fds / an oversized message */
-    return xvmd_ctl_handle(x, fd, buf, (size_t)n);
+    return xvmd_ctl_handle(x, fd, buf, (size_t)n, ro_has(fd));
 }
 
 static void guest_serve(struct xvmd *x, int ep, struct xvmd_dom *dom)
@@ -176,7 +209,7 @@ static int loop(struct xvmd *x, int lfd, int sfd)
             int fd = evs[i].data.fd;
 
             if (fd == lfd) {
-                client_accept(ep, lfd, &nclients);
+                client_accept(x, ep, lfd, &nclients);
             } else if (fd == xvm_xs_fd(x->xs)) {
                 /* Watch events: this turn of the loop is the news (the
                  * parked `xvm create`s look at their vifs after it). */
@@ -202,6 +235,7 @@ static int loop(struct xvmd *x, int lfd, int sfd)
             } else if ((rc = client_serve(x, fd)) != 0) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
                 if (rc < 0) {
+                    ro_forget(fd);
                     close(fd);
                     nclients--;
                 }
@@ -277,16 +311,17 @@ static struct xvm_xs *xs_connect(const char *path)
 }
 
 static int parse_args(struct xvmd *x, const char **sock, const char **xs,
-                      int argc, char **argv)
+                      const char **group, int argc, char **argv)
 {
     char *end;
     long t;
     int opt;
 
-    while ((opt = getopt(argc, argv, "s:x:d:n:p:t:h")) != -1) {
+    while ((opt = getopt(argc, argv, "s:x:d:n:p:t:G:h")) != -1) {
         switch (opt) {
         case 's': *sock = optarg; break;
         case 'x': *xs = optarg; break;
+        case 'G': *group = optarg; break;
         case 'd': x->state_dir = optarg; break;
         case 'n': x->netns_dir = optarg; break;
         case 'p': x->procdom_path = optarg; break;
@@ -316,14 +351,16 @@ int main(int argc, char **argv)
                      .netns_dir = "/run/netns",
                      .shutdown_ms = 10000};
     const char *sock = xvm_run_path(XVM_SOCK_XVMD),
-               *xs = xvm_run_path(XVM_SOCK_XENSTORED);
+               *xs = xvm_run_path(XVM_SOCK_XENSTORED),
+               *group = NULL;
     int lfd = -1, sfd, rc;
 
     if (xvm_version_opt(argc, argv, "xvmd"))
         return 0;
 
     xvm_log_open("xvmd", false);
-    if (parse_args(&x, &sock, &xs, argc, argv) < 0)
+    if (parse_args(&x, &sock, &xs, &group, argc, argv) < 0 ||
+        xvm_group_resolve("xvmd", group, &x.ro_gid) < 0)
         return 1;
     if (!x.procdom_path)
         x.procdom_path =
@@ -343,7 +380,9 @@ int main(int argc, char **argv)
     if (sfd >= 0)
         x.xs = xs_connect(xs);
     if (x.xs)
-        lfd = xvm_unix_listen(sock, SOCK_SEQPACKET | SOCK_NONBLOCK, 0600);
+        lfd = xvm_unix_listen_group(sock, SOCK_SEQPACKET | SOCK_NONBLOCK,
+                                    x.ro_gid == (gid_t)-1 ? 0600 : 0660,
+                                    x.ro_gid);
     if (sfd < 0 || lfd < 0) {
         xvmd_dom_fini(&x);
         if (x.xs)
@@ -352,6 +391,9 @@ int main(int argc, char **argv)
     }
     xvm_log_info("up to %ld descriptors, %d kept from event channels",
                  x.nofile, XVMD_FD_RESERVE);
+    if (x.ro_gid != (gid_t)-1)
+        xvm_log_info("members of group %u may read (xvm list, dominfo, "
+                     "domiflist)", (unsigned)x.ro_gid);
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
                  "%u domain record(s)",
                  sock, xs, x.state_dir, xvmd_dom_count(&x));

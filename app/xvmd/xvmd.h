@@ -183,6 +183,7 @@ struct xvmd {
     struct xvmd_dom *doms;
     struct xvmd_domids domids; /**< ids of the active and crashed domains */
     struct xvm_xs *xs; /**< dom0's connection to the xenstored */
+    gid_t ro_gid;      /**< -G: members may read; (gid_t)-1: root only */
     int ep;                /**< main.c's epoll set (guest channels join) */
     long nofile;           /**< our descriptor limit (RLIMIT_NOFILE) */
     unsigned evt_fds;      /**< eventfds held for event channels */
@@ -423,7 +424,8 @@ int xvmd_console_event(struct xvmd *x, int fd, uint32_t events);
  *         not read from it until xvmd_ctl_waits() answers and hands it back
  *         to the epoll set.
  */
-int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len);
+int xvmd_ctl_handle(struct xvmd *x, int sock, const void *req, size_t len,
+                    bool ro);
 /**
  * Answer the parked requests whose domains' vifs are all Connected, or
  * failed, or ran out of time (undoing their runs).  Called after every

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* A daemon's control socket and signals (xvm/daemon.h). */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -264,5 +267,55 @@ int xvm_signalfd_next(int sfd)
         return (int)si.ssi_signo;
     if (n < 0 && errno != EAGAIN)
         return -errno;
+    return 0;
+}
+
+int xvm_group_resolve(const char *prog, const char *opt, gid_t *gid)
+{
+    const char *name = opt ? opt : XVM_READ_GROUP;
+    struct group *gr;
+    unsigned long v;
+    char *end;
+
+    *gid = (gid_t)-1;
+    if (opt && strcmp(opt, "none") == 0)
+        return 0;
+    if (isdigit((unsigned char)*name)) {
+        errno = 0;
+        v = strtoul(name, &end, 10);
+        if (*end || errno || v >= (gid_t)-1) {
+            fprintf(stderr, "%s: -G: '%s' is not a group\n", prog, name);
+            return -1;
+        }
+        *gid = (gid_t)v;
+        return 0;
+    }
+    errno = 0;
+    gr = getgrnam(name);
+    if (gr) {
+        *gid = gr->gr_gid;
+        return 0;
+    }
+    if (opt) {
+        fprintf(stderr, "%s: -G: no group named '%s'%s%s\n", prog, name,
+                errno ? ": " : "", errno ? strerror(errno) : "");
+        return -1;
+    }
+    xvm_log_info("group %s does not exist: the control socket is root-only "
+                 "(make install creates it; see %s(8))", name, prog);
+    return 0;
+}
+
+int xvm_peer_reader_check(int fd, const struct ucred *cred, void *arg)
+{
+    struct xvm_peer_verdict *v = arg;
+
+    v->ro = false;
+    v->cred = *cred;
+    if (xvm_peer_privileged(fd, cred, NULL) == 0)
+        return 0;
+    if (v->gid == (gid_t)-1 || xvm_peer_in_group(fd, cred, v->gid) != 1)
+        return -EPERM;
+    v->ro = true;
     return 0;
 }

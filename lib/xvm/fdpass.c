@@ -2,9 +2,12 @@
 /* File descriptors over Unix sockets (SCM_RIGHTS). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -119,4 +122,22 @@ ssize_t xvm_fd_recv(int sock, void *buf, size_t cap, int *fds,
     }
     *nfds = got;
     return n;
+}
+
+const char *xvm_unix_who_may(const char *path, char *buf, size_t cap)
+{
+    struct stat st;
+    struct group *gr;
+
+    if (stat(path, &st) < 0 || st.st_gid == 0 || !(st.st_mode & 0060)) {
+        snprintf(buf, cap, "needs root");
+        return buf;
+    }
+    gr = getgrgid(st.st_gid);
+    if (gr)
+        snprintf(buf, cap, "needs root, or group %s to read", gr->gr_name);
+    else
+        snprintf(buf, cap, "needs root, or group %u to read",
+                 (unsigned)st.st_gid);
+    return buf;
 }

@@ -35,9 +35,12 @@ static int call_connect(struct xvmd_call *c, const char *sock)
     if (fd == -ENOENT || fd == -ECONNREFUSED)
         snprintf(c->err, sizeof(c->err),
                  "xvmd is not running (no answer on %s)", sock);
-    else if (fd == -EACCES || fd == -EPERM)
-        snprintf(c->err, sizeof(c->err),
-                 "%s: permission denied (xvm needs root)", sock);
+    else if (fd == -EACCES || fd == -EPERM) {
+        char who[96];
+
+        snprintf(c->err, sizeof(c->err), "%s: permission denied (xvm %s)",
+                 sock, xvm_unix_who_may(sock, who, sizeof(who)));
+    }
     else if (fd == -EAGAIN)
         snprintf(c->err, sizeof(c->err),
                  "xvmd did not take the connection within %u s",

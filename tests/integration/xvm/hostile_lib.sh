@@ -33,13 +33,16 @@ state_of() {
     xvm list --all | awk -v n="$1" '$2 == n { $1 = $2 = ""; sub(/^ +/, ""); print }'
 }
 
-# start_xvmd [NOFILE]: xvmd, with at most NOFILE descriptors if given.
+# start_xvmd [NOFILE [OPTION...]]: xvmd, with at most NOFILE descriptors
+# if given (not empty), and the OPTIONs.
 start_xvmd() {
+    local nofile=${1:-}
+    [ $# -gt 0 ] && shift
     mkdir -p "$T/netns"
     (
-        [ -n "${1:-}" ] && ulimit -n "$1"
+        [ -n "$nofile" ] && ulimit -n "$nofile"
         exec "$XVMD" -s "$T/xvmd.sock" -x "$T/xs.sock" -d "$T/state" \
-            -n "$T/netns" -p "$HOSTILE" -t 1
+            -n "$T/netns" -p "$HOSTILE" -t 1 "$@"
     ) 2>>"$T/xvmd.log" &
     XVMD_PID=$!
     wait_until 5 grep -q "listening on" "$T/xvmd.log" || {

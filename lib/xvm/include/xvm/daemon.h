@@ -25,6 +25,7 @@
 #include "xvm/export.h"
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -42,6 +43,37 @@ extern "C" {
  * connection may do.
  */
 typedef int xvm_peer_check_fn(int fd, const struct ucred *cred, void *arg);
+
+/** The group whose members may read a daemon's state (`-G`). */
+#define XVM_READ_GROUP "xvnet"
+
+/**
+ * A daemon's read-only group from its `-G` option @opt (NULL: not given)
+ * into *@gid: a number is taken as it is (no such group need exist); a
+ * name must exist, unless it is the default XVM_READ_GROUP, whose absence
+ * leaves the socket root-only (logged, naming @prog's man page); "none"
+ * is root-only.  (gid_t)-1 means root-only.
+ * @return 0, or -1 with a message on stderr prefixed "@prog: -G: ".
+ */
+XVN_EXPORT
+int xvm_group_resolve(const char *prog, const char *opt, gid_t *gid);
+
+/**
+ * What xvm_peer_reader_check() is given (@gid) and leaves (@ro, @cred).
+ */
+struct xvm_peer_verdict {
+    gid_t gid;         /**< the read-only group; (gid_t)-1: none */
+    bool ro;           /**< a member of it, not root: reads only */
+    struct ucred cred; /**< the peer's credentials */
+};
+
+/**
+ * A check for xvm_unix_accept() with a struct xvm_peer_verdict as @arg:
+ * root (or the daemon's uid) may do everything, a member of @arg->gid
+ * may read (@arg->ro set); anyone else is refused (-EPERM).
+ */
+XVN_EXPORT
+int xvm_peer_reader_check(int fd, const struct ucred *cred, void *arg);
 
 /** The default check: root, or the daemon's own effective uid. */
 XVN_EXPORT

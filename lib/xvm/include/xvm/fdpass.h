@@ -31,6 +31,15 @@ extern "C" {
 XVN_EXPORT
 int xvm_unix_connect(const char *path, int type, unsigned timeout_ms);
 
+/**
+ * Who may use the daemon socket @path, from its group and mode (a daemon
+ * with a read-only group makes its socket root:GROUP 0660): "needs root",
+ * or "needs root, or group NAME to read".  For a refused connect's
+ * message.  @return @buf.
+ */
+XVN_EXPORT
+const char *xvm_unix_who_may(const char *path, char *buf, size_t cap);
+
 /** Most descriptors one message may carry. */
 #define XVM_FDPASS_MAX 16
 
