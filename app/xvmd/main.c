@@ -201,6 +201,11 @@ static int loop(struct xvmd *x, int lfd, int sfd)
         }
         t = xvmd_dom_timeouts(x);
         w = xvmd_ctl_waits(x);
+        /* The waiters' reads may have taken in, with their replies, the
+         * event of a change made after them: the socket no longer says
+         * so; look again at once. */
+        if (xvm_xs_event_pending(x->xs))
+            w = 0;
 
         n = epoll_wait(ep, evs, 16, t < 0 || (w >= 0 && w < t) ? w : t);
         if (n < 0 && errno != EINTR)

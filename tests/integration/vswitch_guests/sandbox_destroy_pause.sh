@@ -80,7 +80,14 @@ if [ -n "$CG2" ]; then
     wait_until 5 xvm list >/dev/null 2>&1 || fail "xvmd did not restart"
     printf 'name = "sk2"\ntype = "process"\n' >"$T/sk2.cfg"
     xvm create "$T/sk2.cfg" >/dev/null || fail "create sk2"
-    [ ! -e "$CG2/xvnet/xvmd-$old" ] && ok "the next xvmd removes them" ||
+    # sk runs on, taken over by the next xvmd: its cgroup stays where it
+    # is until it is destroyed, and the dead xvmd's level goes with it.
+    [ -d "$CG2/xvnet/xvmd-$old/sk" ] &&
+        ok "the next xvmd keeps the cgroup of the domain it took over" ||
+        fail "sk's cgroup is gone"
+    xvm destroy sk >/dev/null || fail "destroy sk"
+    [ ! -e "$CG2/xvnet/xvmd-$old" ] &&
+        ok "destroying it removes the dead xvmd's cgroups" ||
         fail "$CG2/xvnet/xvmd-$old left"
 fi
 finish

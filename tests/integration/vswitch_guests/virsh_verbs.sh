@@ -7,7 +7,8 @@
 # no longer once --disable'd; undefine forgets the mark) and nodeinfo.
 . "$(dirname "$0")/../../lib/guests.sh"
 
-restart_xvmd() { # SIGTERM: xvmd destroys its domains, records stay
+restart_xvmd() { # as at a host's boot: the domains off, xvmd starts
+    xvm_destroy_all "$XVM"
     kill "$XVMD_PID"; wait "$XVMD_PID" 2>/dev/null; XVMD_PID=
     start_xvmd
 }

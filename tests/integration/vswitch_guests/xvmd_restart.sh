@@ -58,6 +58,12 @@ dladm_answers() {
 ra_pid=$(pid_of ra) rb_pid=$(pid_of rb)
 set -- $ids
 ra_id=$1 rb_id=$2
+# A ping that carries on through both restarts (ten a second).
+nsenter --net="$T/netns/xvm-ra" ping -i 0.1 -W 1 10.81.1.2 >"$T/ping.txt" 2>&1 &
+PING_PID=$!
+stop_ping() { [ -n "${PING_PID:-}" ] && kill "$PING_PID" 2>/dev/null; }
+CLEANUP_HOOK=stop_ping
+sleep 1
 for sig in KILL TERM; do
     lost=$(logged "xenstore connection lost")
     kill -"$sig" "$XVMD_PID"
@@ -71,8 +77,9 @@ for sig in KILL TERM; do
     [ "$(logged "xenstore connection lost")" = "$lost" ] &&
         ok "SIG$sig: vswitchd kept its xenstore connection" ||
         fail "SIG$sig: vswitchd lost its xenstore connection"
+    mv "$T/xvmd.log" "$T/xvmd-before-$sig.log" # each xvmd its own log
     start_xvmd
-    grep -q "took over 2 running domain(s)" "$T/xvmd.log" &&
+    wait_until 5 grep -q "took over 2 running domain(s)" "$T/xvmd.log" &&
         ok "SIG$sig: the new xvmd took both over" ||
         fail "SIG$sig: no take-over logged: $(tail -5 "$T/xvmd.log")"
     [ "$(domid ra)" = "$ra_id" ] && [ "$(domid rb)" = "$rb_id" ] &&
@@ -87,8 +94,14 @@ for sig in KILL TERM; do
     mapped ra && mapped rb || fail "SIG$sig: memory no longer mapped"
     ping_ok ra 10.81.1.2 && ok "SIG$sig: xvm exec ra ping rb" ||
         fail "SIG$sig: xvm exec ra ping rb"
-    : >"$T/xvmd.log" # the next round looks for its own lines
 done
+sleep 1
+kill -INT "$PING_PID"; wait "$PING_PID" 2>/dev/null; PING_PID=
+summary=$(grep "packets transmitted" "$T/ping.txt")
+sent=$(echo "$summary" | awk '{ print $1 }') got=$(echo "$summary" | awk '{ print $4 }')
+[ -n "$sent" ] && [ "$sent" -ge 20 ] && [ $((sent - got)) -le 1 ] &&
+    ok "the ping carried on through both restarts: $summary" ||
+    fail "the ping did not carry on: ${summary:-$(tail -3 "$T/ping.txt")}"
 xvm pause rb >/dev/null && xvm resume rb >/dev/null &&
     ok "an adopted domain pauses and resumes" || fail "pause/resume rb"
 ping_ok ra 10.81.1.2 || fail "ra -> rb after resume"
@@ -117,7 +130,8 @@ dladm_answers "xenstored ended"
 grep -q "xenstore: reconnecting to" "$T/vswitchd.log" &&
     ok "reconnection attempts logged" || fail "no reconnection attempt logged"
 start_xvmd
-grep -q "domain rb: not adopted: the xenstore it used is gone" "$T/xvmd.log" &&
+wait_until 5 grep -q "domain rb: not adopted: the xenstore it used is gone" \
+    "$T/xvmd.log" &&
     ok "rb, whose xenstore is gone, is not taken over" ||
     fail "rb: $(grep rb "$T/xvmd.log" | tail -3)"
 wait_until 5 eval '! kill -0 $rb_pid 2>/dev/null || grep -q "^State:.*Z" /proc/$rb_pid/status' &&
