@@ -5,8 +5,10 @@
 # (SIGKILL) and while it is stopped (SIGTERM): they keep running and
 # talking while it is away (vswitchd keeps its xenstore connection: the
 # store is the xenstored's), and the next xvmd takes them over with the
-# same ids and processes, their vifs still Connected; it can then pause,
-# resume and destroy them (a destroyed one's VNIC and memory go).  Then
+# same ids and processes, their vifs still Connected; a vswitchd restart
+# under them reconnects their vifs (new event channels from the new
+# xvmd); it can then pause, resume and destroy them (a destroyed one's
+# VNIC and memory go).  Then
 # the xenstored itself goes: vswitchd logs the loss, keeps answering
 # dladm, reconnects by itself to the one the next xvmd starts and
 # resynchronises; a guest whose xenstore went with it is not taken over
@@ -102,6 +104,19 @@ sent=$(echo "$summary" | awk '{ print $1 }') got=$(echo "$summary" | awk '{ prin
 [ -n "$sent" ] && [ "$sent" -ge 20 ] && [ $((sent - got)) -le 1 ] &&
     ok "the ping carried on through both restarts: $summary" ||
     fail "the ping did not carry on: ${summary:-$(tail -3 "$T/ping.txt")}"
+# vswitchd restarts under the taken-over guests: their vifs connect again,
+# with new event channels asked of the new xvmd over the channel it took
+# back.
+kill9_vswd
+start_vswd
+for d in $ra_id $rb_id; do
+    wait_until 15 both_connected "$d" &&
+        ok "after vswitchd's restart: dom $d Connected again" ||
+        fail "after vswitchd's restart: dom $d: frontend '$(fe_state "$d")'" \
+            "backend '$(be_state "$d")'"
+done
+wait_until 10 ping_ok ra 10.81.1.2 && ok "after vswitchd's restart: ra pings rb" ||
+    fail "after vswitchd's restart: ra cannot reach rb"
 xvm pause rb >/dev/null && xvm resume rb >/dev/null &&
     ok "an adopted domain pauses and resumes" || fail "pause/resume rb"
 ping_ok ra 10.81.1.2 || fail "ra -> rb after resume"
