@@ -55,6 +55,8 @@ static const char *const status_str[DL_STATUS__MAX] = {
                     "log)",
     [DL_NOPCIBUS] = ("vswitchd runs without PCI devices (-P) or without "
                      "hugepages"),
+    [DL_MTU_XDP] = ("the link is shared through XDP, which takes an mtu of "
+                    "at most 1500 (set it with no VNIC over the link)"),
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -111,6 +113,7 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_NOTNIC] = DL_NOTNIC,
         [VSW_ST_DEDICATE] = DL_DEDICATE,
         [VSW_ST_NOPCIBUS] = DL_NOPCIBUS,
+        [VSW_ST_MTU_XDP] = DL_MTU_XDP,
     };
     enum vsw_status code = vsw_client_status(h->c);
 

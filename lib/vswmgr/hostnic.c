@@ -612,6 +612,22 @@ static void nic_drop(struct vsw_mgr *m, struct mnic *nic)
     wires_lost(m, ifname);
 }
 
+/* The host raised the MTU of a NIC we share through XDP (dladm refuses
+ * it): larger frames no longer reach the VNICs.  Said once per change. */
+static void xdp_mtu_warn(struct vsw_mgr *m, const struct vsw_hostnic *n)
+{
+    struct mlink *ml;
+
+    TAILQ_FOREACH(ml, &m->links, entry)
+        if (ml->attach == VSW_NIC_ATTACH_XDP &&
+            strcmp(ml->ifname, n->ifname) == 0)
+            xvm_log_warn("NIC %s: mtu %u is above the %u XDP sharing takes: "
+                         "frames longer than that no longer reach its "
+                         "VNICs (set the mtu with no VNIC over it, and they "
+                         "attach through af_packet)",
+                         n->ifname, n->mtu, VSW_XDP_MTU_MAX);
+}
+
 static void nic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
 {
     struct mnic *nic = nic_by_index(m, n->ifindex), *at;
@@ -643,6 +659,8 @@ static void nic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
             TAILQ_INSERT_TAIL(&m->nics, nic, entry);
     } else {
         was_up = nic_up(&nic->n);
+        if (n->mtu > VSW_XDP_MTU_MAX && nic->n.mtu <= VSW_XDP_MTU_MAX)
+            xdp_mtu_warn(m, n);
         nic->n = *n;
         /* Only a NIC that came, or came up, is worth another attempt: an
          * attempt itself may change the NIC's flags. */
@@ -877,6 +895,12 @@ int vsw_mgr_link_set_mtu(struct vsw_mgr *m, const char *name, uint16_t mtu,
     }
     if (nic->n.mtu == mtu)
         return 0;
+    if (ml && ml->attach == VSW_NIC_ATTACH_XDP && mtu > VSW_XDP_MTU_MAX)
+        return fail(m, VSW_ST_MTU_XDP, err, errlen, -EBUSY,
+                    "'%s' is shared with its VNICs through XDP, which takes "
+                    "an mtu of at most %u: delete its VNICs, set the mtu, "
+                    "then create them (they attach through af_packet)",
+                    name, VSW_XDP_MTU_MAX);
     rc = nic_mtu_set(m, nic->n.ifindex, mtu, why, sizeof(why));
     if (rc < 0)
         return fail(m, VSW_ST_NONE, err, errlen, rc,

@@ -88,6 +88,15 @@ attach_is xdp || fail "ATTACH: $(dl show-phys -p -o attach,reason "$NIC")"
 grep -q "link $NIC: NIC $NIC shared with the host through XDP" \
     "$TMP/vswitchd.log" || fail "the XDP attachment is not logged"
 dl show-phys "$NIC"
+# XDP sharing takes an MTU of 1500: dladm refuses more, the host is warned.
+out=$(dl set-linkprop -p mtu=9000 "$NIC" 2>&1); rc=$?
+[ $rc = 1 ] && [ "$out" = "dladm: warning: cannot set link property 'mtu' on '$NIC': the link is shared through XDP, which takes an mtu of at most 1500 (set it with no VNIC over the link)" ] ||
+    fail "mtu=9000 over XDP: status $rc: $out"
+[ "$(cat "/sys/class/net/$NIC/mtu")" = 1500 ] || fail "the refused mtu was set"
+ip link set dev "$NIC" mtu 1600
+wait_until 2 grep -q "NIC $NIC: mtu 1600 is above the 1500 XDP sharing takes" \
+    "$TMP/vswitchd.log" || fail "no warning when the host raises the mtu"
+ip link set dev "$NIC" mtu 1500
 ctl vnic-create "$VA" "$NIC" attach=tap mac="$MAC_A" || fail "$VA"
 ctl vnic-create "$VB" "$NIC" attach=tap mac="$MAC_B" || fail "$VB"
 guest_up "$G1" "$VA" "$NET.3/24"

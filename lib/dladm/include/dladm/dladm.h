@@ -67,6 +67,8 @@ enum dl_status {
     DL_DEDICATE,        /**< "the NIC lacks what dedicating it takes" */
     DL_NOPCIBUS,        /**< "vswitchd runs without PCI devices (-P) or
                              without hugepages" */
+    DL_MTU_XDP,         /**< "the link is shared through XDP, which takes
+                             an mtu of at most 1500" */
     DL_STATUS__MAX
 };
 

@@ -54,6 +54,9 @@
 extern "C" {
 #endif
 
+/** The largest MTU a NIC shared through XDP takes (the AF_XDP frame). */
+#define VSW_XDP_MTU_MAX 1500
+
 /** Why a NIC cannot be shared (the caller then uses af_packet). */
 enum vsw_xdp_why {
     VSW_XDP_OK = 0,

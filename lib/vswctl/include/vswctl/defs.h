@@ -62,6 +62,7 @@ enum vsw_status {
                                  lacks: vswctl/nicdev.h) */
     VSW_ST_NOPCIBUS,        /**< vswitchd runs without PCI devices (-P)
                                  or without hugepages */
+    VSW_ST_MTU_XDP,         /**< an MTU above what XDP sharing takes */
     VSW_ST__MAX
 };
 
