@@ -129,10 +129,11 @@ extern const struct xvmd_kind_ops xvmd_kind_process;
  * xvm_unix_accept(), the console timer.  Each active domain's own
  * descriptors (guest channel, memory, xenstore connection, a netns
  * handle, its cgroup; its console's pty master and slave, log and
- * attached client) are kept on top: XVMD_FD_PER_DOMAIN each.
+ * attached client; a pidfd of its guest once taken over) are kept on
+ * top: XVMD_FD_PER_DOMAIN each.
  */
 #define XVMD_FD_RESERVE 256
-#define XVMD_FD_PER_DOMAIN 9
+#define XVMD_FD_PER_DOMAIN 10
 
 /** How long a guest's replies may wait unread: its guest channel's send
  *  buffer (SO_SNDBUF); a guest that lets it fill is crashed. */
