@@ -76,7 +76,46 @@ def plot_procdom(d):
     fig.savefig(os.path.join(d, "procdom.png"), dpi=110)
 
 
+def plot_latency(d):
+    """procdom_latency.csv: medians over the rounds of mean and p99, per
+    test and setup, with the ratio to the bridge printed."""
+    path = os.path.join(d, "procdom_latency.csv")
+    if not os.path.exists(path):
+        return
+    rows = list(csv.DictReader(open(path)))
+    tests = ["ping", "pingpong"]
+    setups = [("procdom", "process domains over netif", "#4878a8"),
+              ("bridge-veth", "Linux bridge + veth (same run)", "#a0a0a0")]
+
+    def med(setup, test, col):
+        v = sorted(float(r[col]) for r in rows
+                   if r["setup"] == setup and r["test"] == test)
+        return v[len(v) // 2] if v else 0.0
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+    for ax, col, what in zip(axes, ["mean_us", "p99_us"], ["mean", "p99"]):
+        w = 0.38
+        for k, (name, label, color) in enumerate(setups):
+            ax.bar([i + (k - 0.5) * w for i in range(len(tests))],
+                   [med(name, t, col) for t in tests], w, color=color,
+                   label=label)
+        ax.set_xticks(range(len(tests)))
+        ax.set_xticklabels(["ping (every 20 ms)", "TCP ping-pong"])
+        ax.set_ylabel(f"round trip, {what}, microseconds")
+        ax.set_title(f"guest to guest latency: {what}")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(d, "procdom_latency.png"), dpi=110)
+    print("test      stat  xvnet us  bridge us  ratio")
+    for t in tests:
+        for col in ["mean_us", "p99_us"]:
+            a, b = med("procdom", t, col), med("bridge-veth", t, col)
+            r = f"{a / b:.2f}" if b else "n/a"
+            print(f"{t:9s} {col[:-3]:5s} {a:9.1f} {b:10.1f}  {r}")
+
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
     plot_netif(out)
     plot_procdom(out)
+    plot_latency(out)

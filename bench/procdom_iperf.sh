@@ -7,51 +7,9 @@
 # vswitchd finding their vifs through xenstore (tests/lib/guests.sh).
 # Writes a CSV:  setup,streams,seconds,gbps,retransmits
 # usage: bench/procdom_iperf.sh BUILD_DIR [SECONDS] [CSV]
-build=$(cd "${1:-build}" && pwd)
 secs=${2:-5}
-here=$(cd "$(dirname "$0")" && pwd)
-csv=${3:-$here/results/procdom.csv}
-export XVMD=$build/app/xvmd/xvmd XVM=$build/app/xvm/xvm
-export PROCDOM=$build/app/xvm-procdom/xvm-procdom
-export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
-export DLADM=$build/app/dladm/dladm
-. "$here/../tests/lib/guests.sh" iperf3 python3
-
-BR="xvpb${ID}"
-bridge_down() { for ns in c d br; do ip netns del "$BR$ns" 2>/dev/null; done; }
-CLEANUP_HOOK=bridge_down
-
-start_xvmd
-outside_up
-start_vswd
-links_up
-create_guest pa "link=stub0,mac=02:00:00:99:00:01" >/dev/null || exit 1
-create_guest pb "link=stub0,mac=02:00:00:99:00:02" >/dev/null || exit 1
-for g in pa pb; do
-    wait_until 15 both_connected "$(domid $g)" || die "$g not Connected"
-done
-guest_ip pa 10.99.0.1/24
-guest_ip pb 10.99.0.2/24
-
-# Bridged namespaces c (10.99.1.1) and d (10.99.1.2), bridge in br.
-for ns in c d br; do ip netns add "$BR$ns" || die "netns $BR$ns"; done
-ip -n "${BR}br" link add br0 type bridge
-ip -n "${BR}br" link set br0 up
-n=1
-for ns in c d; do
-    ip -n "${BR}br" link add "v$ns" type veth peer name eth0 netns "$BR$ns"
-    ip -n "${BR}br" link set "v$ns" master br0 up
-    ip -n "$BR$ns" link set eth0 up
-    ip -n "$BR$ns" link set lo up
-    ip -n "$BR$ns" addr add "10.99.1.$n/24" dev eth0
-    n=$((n + 1))
-done
-# First contact (ARP) before measuring.
-ping_ok pa 10.99.0.2 || die "pa cannot ping pb"
-ip netns exec "${BR}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null
-
-# inside SETUP NAME COMMAND...: COMMAND inside the domain or namespace NAME.
-inside() { if [ "$1" = procdom ]; then xvm exec "$2" "${@:3}"; else ip netns exec "$2" "${@:3}"; fi; }
+csv=${3:-$(cd "$(dirname "$0")" && pwd)/results/procdom.csv}
+. "$(dirname "$0")/procdom_lib.sh" "${1:-build}" iperf3 python3
 
 run() { # SETUP CLIENT SERVER ADDR STREAMS
     # a domain's sandbox has its own /tmp; a bare namespace shares ours

@@ -28,6 +28,14 @@ else
     echo "  skipped: needs root (network namespaces, TAP devices)"
 fi
 
+echo "== process domains: latency (ping, sockperf TCP ping-pong) vs bridge+veth"
+if [ "$(id -u)" = 0 ]; then
+    "$here/procdom_latency.sh" "$build" "$secs" "$out/procdom_latency.csv" ||
+        echo "  procdom latency benchmark failed or skipped (status $?)"
+else
+    echo "  skipped: needs root (network namespaces, TAP devices)"
+fi
+
 echo "== maxbw on a guest's vif (transmit, netback's credit), iperf3 TCP"
 if [ "$(id -u)" = 0 ]; then
     "$here/vif_maxbw.sh" "$build" "$secs" "$out/vif_maxbw.csv" ||
