@@ -16,9 +16,9 @@ export PROCDOM=$build/app/xvm-procdom/xvm-procdom
 export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
 export DLADM=$build/app/dladm/dladm
 . "$here/../tests/lib/guests.sh" iperf3 python3
+. "$here/../tests/lib/bridge.sh"
 
 BR="xvpb${ID}"
-bridge_down() { for ns in c d br; do ip netns del "$BR$ns" 2>/dev/null; done; }
 CLEANUP_HOOK=bridge_down
 
 start_xvmd
@@ -34,18 +34,7 @@ guest_ip pa 10.99.0.1/24
 guest_ip pb 10.99.0.2/24
 
 # Bridged namespaces c (10.99.1.1) and d (10.99.1.2), bridge in br.
-for ns in c d br; do ip netns add "$BR$ns" || die "netns $BR$ns"; done
-ip -n "${BR}br" link add br0 type bridge
-ip -n "${BR}br" link set br0 up
-n=1
-for ns in c d; do
-    ip -n "${BR}br" link add "v$ns" type veth peer name eth0 netns "$BR$ns"
-    ip -n "${BR}br" link set "v$ns" master br0 up
-    ip -n "$BR$ns" link set eth0 up
-    ip -n "$BR$ns" link set lo up
-    ip -n "$BR$ns" addr add "10.99.1.$n/24" dev eth0
-    n=$((n + 1))
-done
+bridge_up "$BR" 10.99.1 || die "bridge and veths in $BR*"
 # First contact (ARP) before measuring.
 ping_ok pa 10.99.0.2 || die "pa cannot ping pb"
 ip netns exec "${BR}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null
@@ -63,14 +52,8 @@ run() { # SETUP CLIENT SERVER ADDR STREAMS
         { echo "iperf3 $1 failed" >&2; tail -5 "$T/c.json" >&2; }
     inside "$1" "$3" sh -c '[ -s "$0" ] && kill "$(cat "$0")"; rm -f "$0"' \
         "$pidf" 2>/dev/null
-    python3 - "$T/c.json" "$1" "$5" "$secs" <<'PY' | tee -a "$csv"
-import json, sys
-d = json.load(open(sys.argv[1]))
-e = d["end"]
-print("%s,%s,%s,%.2f,%d" % (sys.argv[2], sys.argv[3], sys.argv[4],
-      e["sum_received"]["bits_per_second"] / 1e9,
-      e["sum_sent"].get("retransmits", 0)))
-PY
+    r=$(python3 "$here/iperf_sum.py" "$T/c.json") &&
+        echo "$1,$5,$secs,$r" | tee -a "$csv"
 }
 
 mkdir -p "$(dirname "$csv")"
