@@ -2,6 +2,7 @@
 """Plot the CSVs in bench/results/ to PNGs next to them, print ratios."""
 import csv
 import os
+import statistics
 import sys
 
 import matplotlib
@@ -114,8 +115,87 @@ def plot_latency(d):
             print(f"{t:9s} {col[:-3]:5s} {a:9.1f} {b:10.1f}  {r}")
 
 
+def span(v):
+    return f"({min(v):.2f}-{max(v):.2f})" if v else ""
+
+
+def plot_host_vnic(path):
+    """bench/host_vnic_tcp.sh: medians of the runs per streams, direction
+    and setup, printed with the ratio ours/peer and plotted next to the
+    CSV (the bars are medians, the whiskers the lowest and highest run)."""
+    if not os.path.exists(path):
+        return
+    rows = list(csv.DictReader(open(path)))
+    if not rows:
+        return
+    setups = [("host-vnic", "host VNICs over an etherstub (vswitchd)",
+               "#4878a8"),
+              ("bridge-veth", "Linux bridge + veth (same run)", "#a0a0a0")]
+    cases = sorted({(int(r["streams"]), r["direction"]) for r in rows})
+    runs, paired = {}, {}
+    for r in rows:
+        k = (int(r["streams"]), r["direction"], r["setup"])
+        runs.setdefault(k, []).append(float(r["gbps"]))
+        paired.setdefault(k, {})[r["run"]] = float(r["gbps"])
+    # the runs where both were measured, in the same order for both
+    for st, di in cases:
+        ours = paired.get((st, di, "host-vnic"), {})
+        peer = paired.get((st, di, "bridge-veth"), {})
+        both = sorted(set(ours) & set(peer), key=int)
+        paired[(st, di, "host-vnic")] = [ours[n] for n in both]
+        paired[(st, di, "bridge-veth")] = [peer[n] for n in both]
+    secs = sorted({r["seconds"] for r in rows})
+    nruns = max(len(v) for v in runs.values())
+    # ratio: of the medians; paired: the median of each run's own ratio
+    # (ours and peer measured back to back), steadier on a busy machine.
+    print("streams direction  host-vnic Gbit/s (range)   "
+          "bridge-veth Gbit/s (range)   ratio  paired")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    w = 0.38
+    for k, (name, label, color) in enumerate(setups):
+        med = [statistics.median(runs.get((st, di, name), [0.0]))
+               for st, di in cases]
+        lo = [m - min(runs.get((st, di, name), [0.0]))
+              for m, (st, di) in zip(med, cases)]
+        hi = [max(runs.get((st, di, name), [0.0])) - m
+              for m, (st, di) in zip(med, cases)]
+        ax.bar([i + (k - 0.5) * w for i in range(len(cases))], med, w,
+               yerr=[lo, hi], capsize=3, color=color, label=label)
+    for i, (st, di) in enumerate(cases):
+        a = runs.get((st, di, "host-vnic"), [])
+        b = runs.get((st, di, "bridge-veth"), [])
+        ma = statistics.median(a) if a else 0.0
+        mb = statistics.median(b) if b else 0.0
+        r = f"{ma / mb:.2f}" if mb else "n/a"
+        pairs = [x / y for x, y in zip(paired[(st, di, "host-vnic")],
+                                       paired[(st, di, "bridge-veth")]) if y]
+        pr = f"{statistics.median(pairs):.2f}" if pairs else "n/a"
+        print(f"{st:7d} {di:9s} {ma:8.2f} {span(a):17s} "
+              f"{mb:10.2f} {span(b):17s} {r:>6s} {pr:>7s}")
+        ax.annotate(f"ours/peer {r}", (i, max(a + b, default=0.0)),
+                    ha="center", va="bottom",
+                    fontsize=8, xytext=(0, 8), textcoords="offset points")
+    top = max((v for vs in runs.values() for v in vs), default=1.0)
+    ax.set_ylim(0, top * 1.15)
+    ax.set_xticks(range(len(cases)))
+    ax.set_xticklabels([f"{st} stream{'s' if st > 1 else ''}\n"
+                        f"{di.replace('_to_', ' -> ')}" for st, di in cases])
+    ax.set_ylabel("iperf3 TCP, Gbit/s (median, min-max)")
+    ax.set_title(f"namespace to namespace TCP, {'/'.join(secs)} s x "
+                 f"{nruns} runs, interleaved (2-vCPU VM)", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.splitext(path)[0] + ".png", dpi=110)
+
+
+# usage: plot.py [DIR]              every plot of DIR (bench/results)
+#        plot.py --host-vnic CSV     that one, its PNG next to the CSV
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--host-vnic"]:
+        plot_host_vnic(sys.argv[2])
+        sys.exit(0)
     out = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
     plot_netif(out)
     plot_procdom(out)
     plot_latency(out)
+    plot_host_vnic(os.path.join(out, "host_vnic.csv"))

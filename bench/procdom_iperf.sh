@@ -21,14 +21,8 @@ run() { # SETUP CLIENT SERVER ADDR STREAMS
         { echo "iperf3 $1 failed" >&2; tail -5 "$T/c.json" >&2; }
     inside "$1" "$3" sh -c '[ -s "$0" ] && kill "$(cat "$0")"; rm -f "$0"' \
         "$pidf" 2>/dev/null
-    python3 - "$T/c.json" "$1" "$5" "$secs" <<'PY' | tee -a "$csv"
-import json, sys
-d = json.load(open(sys.argv[1]))
-e = d["end"]
-print("%s,%s,%s,%.2f,%d" % (sys.argv[2], sys.argv[3], sys.argv[4],
-      e["sum_received"]["bits_per_second"] / 1e9,
-      e["sum_sent"].get("retransmits", 0)))
-PY
+    r=$(python3 "$here/iperf_sum.py" "$T/c.json") &&
+        echo "$1,$5,$secs,$r" | tee -a "$csv"
 }
 
 mkdir -p "$(dirname "$csv")"

@@ -15,8 +15,8 @@ export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
 export DLADM=$build/app/dladm/dladm
 . "$here/../tests/lib/guests.sh" "$@"
 
+. "$here/../tests/lib/bridge.sh"
 BR="xvpb${ID}"
-bridge_down() { for ns in c d br; do ip netns del "$BR$ns" 2>/dev/null; done; }
 CLEANUP_HOOK=bridge_down
 
 start_xvmd
@@ -32,18 +32,7 @@ guest_ip pa 10.99.0.1/24
 guest_ip pb 10.99.0.2/24
 
 # Bridged namespaces c (10.99.1.1) and d (10.99.1.2), bridge in br.
-for ns in c d br; do ip netns add "$BR$ns" || die "netns $BR$ns"; done
-ip -n "${BR}br" link add br0 type bridge
-ip -n "${BR}br" link set br0 up
-n=1
-for ns in c d; do
-    ip -n "${BR}br" link add "v$ns" type veth peer name eth0 netns "$BR$ns"
-    ip -n "${BR}br" link set "v$ns" master br0 up
-    ip -n "$BR$ns" link set eth0 up
-    ip -n "$BR$ns" link set lo up
-    ip -n "$BR$ns" addr add "10.99.1.$n/24" dev eth0
-    n=$((n + 1))
-done
+bridge_up "$BR" 10.99.1 || die "bridge and veths in $BR*"
 # First contact (ARP) before measuring.
 ping_ok pa 10.99.0.2 || die "pa cannot ping pb"
 ip netns exec "${BR}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null

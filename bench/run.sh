@@ -36,6 +36,10 @@ else
     echo "  skipped: needs root (network namespaces, TAP devices)"
 fi
 
+echo "== host VNICs: iperf3 TCP over an etherstub vs bridge+veth (1 and 4 streams, both ways)"
+"$here/host_vnic_tcp.sh" "$build" "$secs" "$out/host_vnic.csv" ||
+    echo "  host VNIC benchmark failed or skipped (status $?)"
+
 echo "== maxbw on a guest's vif (transmit, netback's credit), iperf3 TCP"
 if [ "$(id -u)" = 0 ]; then
     "$here/vif_maxbw.sh" "$build" "$secs" "$out/vif_maxbw.csv" ||

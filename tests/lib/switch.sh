@@ -18,8 +18,11 @@ GUESTS=""
 fail() { echo "FAIL: $*"; exit 1; }
 note() { echo "--- $*"; }
 
+# A test or benchmark may set CLEANUP_HOOK to a function of its own that
+# runs first (as in guests.sh).
 cleanup() {
     local ns
+    [ -n "${CLEANUP_HOOK:-}" ] && "$CLEANUP_HOOK"
     if [ -n "$VSWD_PID" ]; then
         kill "$VSWD_PID" 2>/dev/null
         wait "$VSWD_PID" 2>/dev/null
