@@ -13,6 +13,10 @@
 # peer...  vswitchd is the fixture's (tests/lib/switch.sh: private socket,
 # state and DPDK prefix under XVNET_RUNDIR); it sleeps when idle, so it
 # does not spin while the bridge is measured.
+# Also the path the issue of host NICs names: a host VNIC over a host NIC
+# (the fixture's veth, shared through XDP as dladm makes it by default) to
+# the namespace at the NIC's other end (directions vnic_to_out and
+# out_to_vnic), next to the same bridge peer measured again back to back.
 # Writes a CSV:  setup,streams,direction,run,seconds,gbps,retransmits
 # (gbps: the rate iperf3's receiver saw), then plots it next to the CSV
 # (plot.py --host-vnic) with the medians and the ratio ours/peer.
@@ -45,6 +49,9 @@ NS_B="vsw${ID}b"
 BR="vsw${ID}br"
 NET=10.93.0   # ours: A is .1, B is .2
 PNET=10.93.1  # the bridge's: c is .1, d is .2
+ONET=10.93.2  # over the NIC: the VNIC C is .1, the outside end .2
+C="c${ID}0"
+NS_C="vsw${ID}c"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "host VNICs over an etherstub vs bridge+veth: iperf3 TCP, ${secs} s" \
@@ -56,12 +63,24 @@ dl create-vnic -t -l "$STUB" -m 2:8:20:93:0:2 "$B" || fail "create-vnic $B"
 guest_up "$NS_A" "$A" "$NET.1/24"
 guest_up "$NS_B" "$B" "$NET.2/24"
 bridge_up "$BR" "$PNET" || fail "the bridge peer in $BR*"
+outside_up
+ip -n "$NS_OUT" addr add "$ONET.2/24" dev "$VETH_OUT"
+# A real wire carries whole checksums; a veth's peer leaves them to an
+# offload that XDP and AF_XDP do not carry (the frame would reach the
+# VNIC with a partial checksum): the outside end computes its own.
+ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||
+    fail "ethtool -K $VETH_OUT tx off"
+dl create-vnic -t -l "$VETH_SW" -m 2:8:20:93:0:3 "$C" || fail "create-vnic $C"
+guest_up "$NS_C" "$C" "$ONET.1/24"
+echo "  $C over $VETH_SW: attached through" \
+    "$(dl show-phys -p -o attach "$VETH_SW")"
 ip -d -n "$NS_A" link show "$A" | grep -q "tun type tap" ||
     fail "$A is not a TAP"
 
 # An iperf3 server in every namespace for the whole run (one test at a
 # time each); cleanup ends them with their namespaces.
-for s in "$NS_A $NET.1" "$NS_B $NET.2" "${BR}c $PNET.1" "${BR}d $PNET.2"; do
+for s in "$NS_A $NET.1" "$NS_B $NET.2" "${BR}c $PNET.1" "${BR}d $PNET.2" \
+         "$NS_C $ONET.1" "$NS_OUT $ONET.2"; do
     set -- $s
     ip netns exec "$1" iperf3 -s -D -B "$2" -I "$TMP/iperf-$1.pid" \
         >/dev/null 2>&1 || fail "iperf3 server in $1"
@@ -70,6 +89,7 @@ done
 # First contact (ARP) before measuring.
 ping_ok "$NS_A" "$NET.2"
 ping_ok "${BR}c" "$PNET.2"
+ping_ok "$NS_C" "$ONET.2"
 
 # tcp SETUP FROM-NS TO-ADDR STREAMS DIRECTION RUN: one measurement, a CSV
 # row; prints the Gbit/s (or "failed").
@@ -92,14 +112,21 @@ echo "setup,streams,direction,run,seconds,gbps,retransmits" >"$csv"
 failed=0
 for run in $(seq $RUNS); do
     for streams in 1 4; do
-        for dir in a_to_b b_to_a; do
-            if [ $dir = a_to_b ]; then
+        for dir in a_to_b b_to_a vnic_to_out out_to_vnic; do
+            case $dir in
+            a_to_b)
                 ours=$(tcp host-vnic "$NS_A" "$NET.2" $streams $dir $run)
-                peer=$(tcp bridge-veth "${BR}c" "$PNET.2" $streams $dir $run)
-            else
+                peer=$(tcp bridge-veth "${BR}c" "$PNET.2" $streams $dir $run) ;;
+            b_to_a)
                 ours=$(tcp host-vnic "$NS_B" "$NET.1" $streams $dir $run)
-                peer=$(tcp bridge-veth "${BR}d" "$PNET.1" $streams $dir $run)
-            fi
+                peer=$(tcp bridge-veth "${BR}d" "$PNET.1" $streams $dir $run) ;;
+            vnic_to_out)
+                ours=$(tcp host-vnic "$NS_C" "$ONET.2" $streams $dir $run)
+                peer=$(tcp bridge-veth "${BR}c" "$PNET.2" $streams $dir $run) ;;
+            out_to_vnic)
+                ours=$(tcp host-vnic "$NS_OUT" "$ONET.1" $streams $dir $run)
+                peer=$(tcp bridge-veth "${BR}d" "$PNET.1" $streams $dir $run) ;;
+            esac
             echo "  run $run/$RUNS, $streams stream(s), ${dir//_/ }:" \
                 "host VNICs $ours Gbit/s, bridge+veth $peer Gbit/s"
             [ "$ours" = failed ] || [ "$peer" = failed ] && failed=$((failed + 1))
@@ -109,5 +136,5 @@ done
 echo "medians over $RUNS runs of ${secs} s, load average now $(load)" \
     "(plot: ${csv%.*}.png):"
 /usr/bin/python3 "$here/plot.py" --host-vnic "$csv" || fail "plot.py"
-[ $failed -eq 0 ] || fail "$failed of $((RUNS * 4)) points had a failed iperf3"
+[ $failed -eq 0 ] || fail "$failed of $((RUNS * 8)) points had a failed iperf3"
 exit 0

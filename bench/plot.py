@@ -25,7 +25,7 @@ def plot_netif(d):
     x = range(len(sizes))
     mpps = [float(ours[s]["mpps"]) for s in sizes]
     pmpps = [float(peer[s]["mpps"]) if s in peer else 0.0 for s in sizes]
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = plt.subplots(figsize=(11, 4.6))
     w = 0.38
     ax.bar([i - w / 2 for i in x], mpps, w, color="#4878a8",
            label="xvnet netif (libxnf <-> libnetback)")
@@ -128,10 +128,13 @@ def plot_host_vnic(path):
     rows = list(csv.DictReader(open(path)))
     if not rows:
         return
-    setups = [("host-vnic", "host VNICs over an etherstub (vswitchd)",
-               "#4878a8"),
+    setups = [("host-vnic", "host VNICs through vswitchd (a -> b: over an "
+               "etherstub; vnic -> out: over a NIC, XDP)", "#4878a8"),
               ("bridge-veth", "Linux bridge + veth (same run)", "#a0a0a0")]
-    cases = sorted({(int(r["streams"]), r["direction"]) for r in rows})
+    order = ["a_to_b", "b_to_a", "vnic_to_out", "out_to_vnic"]
+    cases = sorted({(int(r["streams"]), r["direction"]) for r in rows},
+                   key=lambda c: (c[0], order.index(c[1])
+                                  if c[1] in order else len(order)))
     runs, paired = {}, {}
     for r in rows:
         k = (int(r["streams"]), r["direction"], r["setup"])

@@ -37,11 +37,42 @@ static uint16_t ethdev_rx(struct vsw_port *port, struct rte_mbuf **pkts,
     return rte_eth_rx_burst(e->port_id, 0, pkts, n);
 }
 
+/*
+ * A driver without RTE_ETH_TX_OFFLOAD_MULTI_SEGS reads a frame from its
+ * first segment only (net_af_xdp copies pkt_len bytes from there): a
+ * chain (a segment the switch cut from a large one: a header mbuf and the
+ * payload it points into) goes as a copy in one mbuf.  The copy leaves
+ * the original alone (it may be shared).  @return how many of @pkts may
+ * go; a frame that does not fit one mbuf ends the burst there.
+ */
+static uint16_t linear(struct rte_mbuf **pkts, uint16_t n)
+{
+    uint16_t i;
+
+    for (i = 0; i < n; i++) {
+        struct rte_mbuf *m = pkts[i], *c;
+
+        if (m->nb_segs == 1)
+            continue;
+        c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+        if (!c || c->nb_segs != 1) {
+            rte_pktmbuf_free(c);
+            return i;
+        }
+        rte_pktmbuf_free(m);
+        pkts[i] = c;
+    }
+    return n;
+}
+
 static uint16_t ethdev_tx(struct vsw_port *port, struct rte_mbuf **pkts,
                           uint16_t n, enum vsw_drop *why)
 {
     struct ethdev_port *e = container_of(port, struct ethdev_port, port);
-    uint16_t sent = rte_eth_tx_burst(e->port_id, 0, pkts, n);
+    uint16_t ok = port->tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS
+                      ? n
+                      : linear(pkts, n);
+    uint16_t sent = rte_eth_tx_burst(e->port_id, 0, pkts, ok);
 
     if (sent < n)
         *why = VSW_DROP_NOBUF;

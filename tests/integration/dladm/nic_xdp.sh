@@ -19,7 +19,7 @@
 #     hugepages), saying what lacks, with nothing changed; a bad value,
 #     and nicmode on an etherstub or a VNIC, are refused too.
 . "$(dirname "$0")/lib.sh"
-dl_require tcpdump
+dl_require tcpdump iperf3 ethtool
 [ -x "${XDP_SHARE_PROBE:-}" ] || skip "XDP_SHARE_PROBE not set (run through meson test)"
 
 NIC=$VETH_SW
@@ -110,6 +110,22 @@ for g in "$G1" "$G2"; do
 done
 ping_ok "$NS_OUT" "$NET.3"
 ping_ok "$NS_OUT" "$NET.4"
+
+note "TCP both ways between a host VNIC and the peer (large segments out)"
+# A real wire carries whole checksums; a veth's peer leaves them to an
+# offload AF_XDP does not carry: the outside end computes its own.
+ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||
+    fail "ethtool -K $VETH_OUT tx off"
+ip netns exec "$NS_OUT" iperf3 -s -D -B "$NET.2" -I "$TMP/iperf.pid" \
+    >/dev/null 2>&1 || fail "iperf3 server"
+wait_until 3 test -s "$TMP/iperf.pid" || fail "iperf3 server"
+for dir in "" -R; do
+    timeout 20 ip netns exec "$G1" iperf3 -c "$NET.2" -n 8M $dir \
+        >"$TMP/tcp.out" 2>&1 && grep -q "receiver" "$TMP/tcp.out" &&
+        echo "TCP ${dir:-out}: $(grep receiver "$TMP/tcp.out" | awk '{ print $7, $8 }')" ||
+        fail "TCP ${dir:-out} between $VA and the peer: $(tail -2 "$TMP/tcp.out")"
+done
+kill "$(cat "$TMP/iperf.pid")" 2>/dev/null
 
 note "broadcast reaches the host and both VNICs"
 ip netns exec "$NS_OUT" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0
