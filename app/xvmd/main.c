@@ -256,17 +256,24 @@ out:
 }
 
 /* @prog of our own build tree (app/<prog>/, seen from app/xvmd/), else
- * @installed. */
-static const char *sibling(const char *prog, const char *installed)
+ * at @reldir from xvmd's directory as `make install` lays it out (wherever
+ * that tree is), else @installed. */
+static const char *sibling(const char *prog, const char *reldir,
+                           const char *installed)
 {
     static char path[2][PATH_MAX];
     static int k;
-    char self[PATH_MAX], *p = path[k++ & 1];
+    char self[PATH_MAX], *p = path[k++ & 1], *dir;
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
     if (n > 0) {
         self[n] = '\0';
-        snprintf(p, PATH_MAX, "%s/../%s/%s", dirname(self), prog, prog);
+        dir = dirname(self);
+        snprintf(p, PATH_MAX, "%s/../%s/%s", dir, prog, prog);
+        if (access(p, X_OK) == 0)
+            return p;
+        /* installed under another prefix (a DESTDIR, a relocated tree) */
+        snprintf(p, PATH_MAX, "%s/%s/%s", dir, reldir, prog);
         if (access(p, X_OK) == 0)
             return p;
     }
@@ -290,7 +297,7 @@ static struct xvm_xs *xs_connect(const char *path)
             xvm_log_err("xenstored on %s: %s", path, strerror(errno));
         return xs;
     }
-    prog = sibling("xenstored", XVMD_SBINDIR "/xenstored");
+    prog = sibling("xenstored", ".", XVMD_SBINDIR "/xenstored");
     snprintf(dir, sizeof(dir), "%s", path);
     snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", dirname(dir));
     xvm_log_info("no xenstored on %s: starting %s", path, prog);
@@ -368,8 +375,8 @@ int main(int argc, char **argv)
         xvm_group_resolve("xvmd", group, &x.ro_gid) < 0)
         return 1;
     if (!x.procdom_path)
-        x.procdom_path =
-            sibling("xvm-procdom", XVMD_LIBEXECDIR "/xvm-procdom");
+        x.procdom_path = sibling("xvm-procdom", "../libexec",
+                                 XVMD_LIBEXECDIR "/xvm-procdom");
     if (access(x.procdom_path, X_OK) < 0) {
         xvm_log_err("%s: %s (use -p)", x.procdom_path, strerror(errno));
         return 1;

@@ -79,5 +79,19 @@ if command -v systemd-analyze >/dev/null; then
 else
     echo "note: systemd-analyze not installed: the units are not verified"
 fi
+# The installed programs run the demo (xvmd finds its xenstored and
+# xvm-procdom beside it in the installed tree).
+if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ]; then
+    echo "note: the demo needs root and /dev/net/tun: not run from the install"
+else
+    "$(dirname "$0")/../../../scripts/demo.sh" "$R" >"$T/demo.log" 2>&1
+    rc=$?
+    if [ $rc = 0 ] && grep -q "Done: everything is cleaned up." "$T/demo.log" &&
+        grep -q "every vif connected\|Domain 'web1' created" "$T/demo.log"; then
+        ok "the installed programs run the demo"
+    else
+        fail "the demo with the installed programs: status $rc: $(tail -15 "$T/demo.log")"
+    fi
+fi
 echo "$fails failure(s)"
 [ $fails = 0 ]
