@@ -45,6 +45,31 @@
 #include "xvm/xen.h"
 #include "xvmd.h"
 
+/* The transaction the writers below are in (XVM_XS_NO_TX: none).  A
+ * domain's nodes, or a vif's changed keys, are written in one, so that a
+ * backend watching its directory never sees half of them (it reads the
+ * VNIC's name and properties when the directory appears). */
+static uint32_t vif_tx = XVM_XS_NO_TX;
+
+/* Run @fn(x, dom, n) in a transaction, again if it raced (-EAGAIN). */
+static int in_tx(struct xvmd *x, struct xvmd_dom *dom, unsigned n,
+                 int (*fn)(struct xvmd *, struct xvmd_dom *, unsigned))
+{
+    int rc = -EAGAIN, tries, end;
+
+    for (tries = 0; tries < 8 && rc == -EAGAIN; tries++) {
+        rc = xvm_xs_transaction_start(x->xs, &vif_tx);
+        if (rc < 0)
+            break;
+        rc = fn(x, dom, n);
+        end = xvm_xs_transaction_end(x->xs, vif_tx, rc == 0);
+        vif_tx = XVM_XS_NO_TX;
+        if (rc == 0)
+            rc = end;
+    }
+    return rc;
+}
+
 /* Write @value at the printf-formatted path. */
 __attribute__((format(printf, 3, 4))) static int
 xs_put(struct xvmd *x, const char *value, const char *fmt, ...)
@@ -58,7 +83,7 @@ xs_put(struct xvmd *x, const char *value, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof(path))
         return -ENAMETOOLONG;
-    return xvm_xs_write_str(x->xs, XVM_XS_NO_TX, path, value);
+    return xvm_xs_write_str(x->xs, vif_tx, path, value);
 }
 
 /* Owner @owner, nobody else but @reader (if not the owner) may read. */
@@ -68,7 +93,7 @@ static int xs_own(struct xvmd *x, const char *path, uint16_t owner,
     struct xvm_xs_perm p[2] = {{.domid = owner, .perm = XVM_XS_PERM_NONE},
                                {.domid = reader, .perm = XVM_XS_PERM_READ}};
 
-    return xvm_xs_set_perms(x->xs, XVM_XS_NO_TX, path, p,
+    return xvm_xs_set_perms(x->xs, vif_tx, path, p,
                             owner == reader ? 1 : 2);
 }
 
@@ -138,7 +163,7 @@ static int xs_put_opt(struct xvmd *x, const char *be, const char *key,
     if (value)
         return xs_put(x, value, "%s/%s", be, key);
     snprintf(path, sizeof(path), "%s/%s", be, key);
-    xvm_xs_rm(x->xs, XVM_XS_NO_TX, path); /* -ENOENT: there was none */
+    xvm_xs_rm(x->xs, vif_tx, path); /* -ENOENT: there was none */
     return 0;
 }
 
@@ -177,12 +202,17 @@ static int vif_props_write(struct xvmd *x, const char *be,
     return rc;
 }
 
-int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
+static int vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
 {
     char be[128];
 
     snprintf(be, sizeof(be), "/local/domain/0/backend/vif/%u/%u", dom->id, n);
     return vif_props_write(x, be, &dom->cfg.vifs[n]) ? -EIO : 0;
+}
+
+int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
+{
+    return in_tx(x, dom, n, vif_update);
 }
 
 static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
@@ -201,8 +231,10 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     /* Both directories get their owners first: the keys written below
      * inherit those permissions, as xenstore gives a new node its
      * parent's. */
-    if (xvm_xs_mkdir(x->xs, XVM_XS_NO_TX, be) < 0 || xs_own(x, be, 0, (uint16_t)dom->id) < 0 ||
-        xvm_xs_mkdir(x->xs, XVM_XS_NO_TX, fe) < 0 || xs_own(x, fe, (uint16_t)dom->id, 0) < 0)
+    if (xvm_xs_mkdir(x->xs, vif_tx, be) < 0 ||
+        xs_own(x, be, 0, (uint16_t)dom->id) < 0 ||
+        xvm_xs_mkdir(x->xs, vif_tx, fe) < 0 ||
+        xs_own(x, fe, (uint16_t)dom->id, 0) < 0)
         return -EIO;
     /* Backend first, so a frontend never sees a dangling backend path. */
     rc |= xs_put(x, fe, "%s/frontend", be);
@@ -245,7 +277,7 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
     rc |= xs_put(x, uuid, "%s/uuid", vm);
     /* The home is the guest's; its name, id and vm keys are dom0's and
      * the guest may read them, as libxl sets them. */
-    if (xvm_xs_mkdir(x->xs, XVM_XS_NO_TX, home) < 0 ||
+    if (xvm_xs_mkdir(x->xs, vif_tx, home) < 0 ||
         xs_own(x, home, (uint16_t)dom->id, 0) < 0)
         return -EIO;
     rc |= xs_put(x, dom->cfg.name, "%s/name", home);
@@ -277,10 +309,21 @@ static void dom_erase(struct xvmd *x, struct xvmd_dom *dom)
     xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
 }
 
+/* The domain's nodes and every vif's, for in_tx(). */
+static int nodes_write(struct xvmd *x, struct xvmd_dom *dom, unsigned unused)
+{
+    unsigned n;
+    int rc = dom_write(x, dom);
+
+    (void)unused;
+    for (n = 0; rc == 0 && n < dom->cfg.nr_vifs; n++)
+        rc = vif_write(x, dom, n);
+    return rc;
+}
+
 int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
                    size_t errlen)
 {
-    unsigned n;
     int rc, sv[2];
 
     /* The domain's connection: xenstored keeps one end, bound to the
@@ -300,9 +343,7 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
     }
     dom->xs_fd = sv[1];
     dom->xs_introduced = 1;
-    rc = dom_write(x, dom);
-    for (n = 0; rc == 0 && n < dom->cfg.nr_vifs; n++)
-        rc = vif_write(x, dom, n);
+    rc = in_tx(x, dom, 0, nodes_write);
     if (rc < 0) {
         snprintf(err, errlen, "xenstore: cannot write the nodes of domain "
                  "%u: %s", dom->id, strerror(-rc));

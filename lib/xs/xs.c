@@ -819,7 +819,16 @@ int xvm_xs_event_next(struct xvm_xs *xs, struct xvm_xs_event **ev)
 
 bool xvm_xs_event_pending(const struct xvm_xs *xs)
 {
-    return xs->evq_len != 0;
+    struct xsd_sockmsg h;
+
+    if (xs->evq_len != 0)
+        return true;
+    /* A whole message a reply's read brought in behind it: the socket
+     * will not say so again. */
+    if (xs->rlen < HDR_LEN)
+        return false;
+    memcpy(&h, xs->rbuf, HDR_LEN);
+    return xs->rlen >= HDR_LEN + (size_t)h.len;
 }
 
 uint64_t xvm_xs_events_dropped(const struct xvm_xs *xs)

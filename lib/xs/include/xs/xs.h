@@ -221,7 +221,9 @@ int xvm_xs_unwatch(struct xvm_xs *xs, const char *path, const char *token);
 XVN_EXPORT
 int xvm_xs_event_next(struct xvm_xs *xs, struct xvm_xs_event **ev);
 
-/** True if xvm_xs_event_next() has a queued event to hand out. */
+/** True if xvm_xs_event_next() has an event to hand out without reading
+ *  the socket: queued, or whole in what a reply's read brought in behind
+ *  the reply (the socket does not become readable again for it). */
 XVN_EXPORT
 bool xvm_xs_event_pending(const struct xvm_xs *xs);
 
