@@ -95,6 +95,16 @@ int vsw_shaper_enqueue(struct vsw_switch *sw, struct vsw_vnic *v,
         if (!q)
             return -ENOMEM;
     }
+    /* Full: the oldest frames go (head drop, as CoDel does), not the new
+     * one.  The receiver then sees the gap at once, with the frames that
+     * follow, and TCP's fast retransmit mends it; dropping at the tail
+     * hides the loss behind a full queue of 50 ms, the sender goes on
+     * overrunning it, and the burst of losses ends in a retransmission
+     * timeout: a fifth of a second without traffic. */
+    while (q->n && (q->bytes + m->pkt_len > c->qlimit || vsw_mbufq_full(q))) {
+        rte_pktmbuf_free(vsw_mbufq_pop(q));
+        vsw_drop(&v->stats, VSW_DROP_POLICER);
+    }
     if (q->bytes + m->pkt_len > c->qlimit || !vsw_mbufq_push(q, m))
         return -ENOSPC;
     if (!v->backlogged) {

@@ -4,7 +4,7 @@
 # transmit is slowed by credit (the switch stops reading the TAP), guest
 # receive goes through a token bucket with a bounded queue.  The rate is
 # measured from the VNIC's own byte counters over the steady part of the
-# run (frame bytes, which is what maxbw limits).
+# run, 5 s of 7 (frame bytes, which is what maxbw limits).
 . "$(dirname "$0")/../../lib/switch.sh"
 require iperf3
 
@@ -30,13 +30,13 @@ measure() {
     ip netns exec "$G2" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
     local srv=$!
     sleep 0.3
-    ip netns exec "$G1" iperf3 -c 10.0.10.2 -p 5201 -t 5 "$@" \
+    ip netns exec "$G1" iperf3 -c 10.0.10.2 -p 5201 -t 7 "$@" \
         >"$TMP/iperf.txt" 2>&1 &
     local cli=$!
     sleep 1.5
     local b0 t0 b1 t1
     b0=$(stat_of "a${ID}0" "$ctr"); t0=$(now)
-    sleep 3
+    sleep 5
     b1=$(stat_of "a${ID}0" "$ctr"); t1=$(now)
     wait "$cli" || { cat "$TMP/iperf.txt"; fail "iperf3 failed"; }
     wait "$srv" 2>/dev/null
