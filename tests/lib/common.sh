@@ -48,6 +48,16 @@ within_1s() {
     done
 }
 
+# free_id N: the first id from N up that is neither a group nor a user
+# here (for tests that need a uid or gid no entry uses).
+free_id() {
+    local i=$1
+    while getent group "$i" >/dev/null || getent passwd "$i" >/dev/null; do
+        i=$((i + 1))
+    done
+    echo "$i"
+}
+
 # xvm_destroy_all XVM [ARGS...]: destroy every active domain of the xvmd
 # that `XVM ARGS list` reaches (xvmd's own stop leaves them running).
 xvm_destroy_all() {

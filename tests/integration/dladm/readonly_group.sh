@@ -25,14 +25,6 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok   $*"; }
 
-# The first id from $1 up that is neither a group nor a user here.
-free_id() {
-    local i=$1
-    while getent group "$i" >/dev/null || getent passwd "$i" >/dev/null; do
-        i=$((i + 1))
-    done
-    echo "$i"
-}
 GID=$(free_id 47000)
 OTHER=$(free_id $((GID + 1)))    # a gid outside the group
 RUID=$(free_id $((OTHER + 1)))   # the uid that runs the clients

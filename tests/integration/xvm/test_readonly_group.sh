@@ -12,13 +12,6 @@
 command -v setpriv >/dev/null || skip "setpriv not installed"
 setpriv --help 2>&1 | grep -q -- '--groups' || skip "this setpriv has no --groups"
 
-free_id() {
-    local i=$1
-    while getent group "$i" >/dev/null || getent passwd "$i" >/dev/null; do
-        i=$((i + 1))
-    done
-    echo "$i"
-}
 GID=$(free_id 47100)
 OTHER=$(free_id $((GID + 1)))
 RUID=$(free_id $((OTHER + 1)))
