@@ -30,6 +30,7 @@
 #include "xvm/rundir.h"
 #include "netback/netback.h"
 #include "server.h"
+#include "vsw/pool.h"
 #include "vswmgr/vifs.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
@@ -394,8 +395,8 @@ int main(int argc, char **argv)
                               : "see the EAL messages above");
         return 1;
     }
-    pool = rte_pktmbuf_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE, 0,
-                                   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+    pool = vsw_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE,
+                           rte_socket_id());
     if (!pool) {
         xvm_log_err("mbuf pool: %s", rte_strerror(rte_errno));
         rte_eal_cleanup();

@@ -35,6 +35,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "vsw/pool.h"
 #include "vsw/port.h"
 #include "vsw/xdp_share.h"
 
@@ -242,8 +243,7 @@ static int cmd_recv(int argc, char **argv)
         fprintf(stderr, "EAL init failed\n");
         return 1;
     }
-    pool = rte_pktmbuf_pool_create("bench_pool", 16383, 256, 0,
-                                   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+    pool = vsw_pool_create("bench_pool", 16383, 256, rte_socket_id());
     if (!pool)
         return 1;
     if (strcmp(argv[0], "afxdp") == 0) {

@@ -41,7 +41,10 @@ static uint16_t ethdev_rx(struct vsw_port *port, struct rte_mbuf **pkts,
  * A driver without RTE_ETH_TX_OFFLOAD_MULTI_SEGS reads a frame from its
  * first segment only (net_af_xdp copies pkt_len bytes from there): a
  * chain (a segment the switch cut from a large one: a header mbuf and the
- * payload it points into) goes as a copy in one mbuf.  The copy leaves
+ * payload it points into) goes as a copy in one mbuf.  So does a frame
+ * whose data lies in another mbuf's buffer (an indirect mbuf):
+ * net_af_xdp hands the kernel the offset of the data within the mbuf's
+ * own buffer.  The copy leaves
  * the original alone (it may be shared).  @return how many of @pkts may
  * go; a frame that does not fit one mbuf ends the burst there.
  */
@@ -52,7 +55,7 @@ static uint16_t linear(struct rte_mbuf **pkts, uint16_t n)
     for (i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i], *c;
 
-        if (m->nb_segs == 1)
+        if (m->nb_segs == 1 && RTE_MBUF_DIRECT(m))
             continue;
         c = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
         if (!c || c->nb_segs != 1) {

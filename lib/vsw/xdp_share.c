@@ -38,6 +38,7 @@
 
 #include <rte_ether.h>
 
+#include "vsw/pool.h"
 #include "vsw/xdp_share.h"
 #include "xdp_share_pvt.h"
 
@@ -395,6 +396,8 @@ const char *vsw_xdp_why_str(enum vsw_xdp_why why)
         return "the XDP program's maps were not found";
     case VSW_XDP_SOCKET:
         return "the broadcast socket could not be opened";
+    case VSW_XDP_POOL:
+        return "the packet pool is not one packed area (AF_XDP's UMEM)";
     }
     return "unknown";
 }
@@ -525,6 +528,8 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
     ifindex = (int)if_nametoindex(ifname);
     if (ifindex == 0)
         return fail(NULL, info, VSW_XDP_NO_IFACE, ENODEV);
+    if (!vsw_pool_packed(pool))
+        return fail(NULL, info, VSW_XDP_POOL, EINVAL);
     fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return fail(NULL, info, VSW_XDP_NO_AF_XDP, errno);

@@ -39,6 +39,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "vsw/pool.h"
 #include "vsw/port.h"
 #include "vsw/switch.h"
 #include "vsw/xdp_share.h"
@@ -303,8 +304,7 @@ static int cmd_switch(int argc, char **argv)
         fprintf(stderr, "EAL init failed\n");
         return 1;
     }
-    pool = rte_pktmbuf_pool_create("probe_pool", 8191, 256, 0,
-                                   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+    pool = vsw_pool_create("probe_pool", 8191, 256, rte_socket_id());
     if (!pool) {
         fprintf(stderr, "no pool\n");
         return 1;

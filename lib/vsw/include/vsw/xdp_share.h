@@ -70,6 +70,8 @@ enum vsw_xdp_why {
                              permission: DPDK's log says) */
     VSW_XDP_NO_MAP,     /**< the program runs but its maps are missing */
     VSW_XDP_SOCKET,     /**< the AF_PACKET socket for broadcast failed */
+    VSW_XDP_POOL,       /**< the packet pool is not packed in one area,
+                             as the UMEM must be (vsw/pool.h) */
 };
 
 /** Where the program runs. */
