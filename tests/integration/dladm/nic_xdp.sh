@@ -111,7 +111,7 @@ done
 ping_ok "$NS_OUT" "$NET.3"
 ping_ok "$NS_OUT" "$NET.4"
 
-note "TCP both ways between a host VNIC and the peer (large segments out)"
+note "TCP both ways between a host VNIC and the peer (large segments out), three connections out"
 # A real wire carries whole checksums; a veth's peer leaves them to an
 # offload AF_XDP does not carry: the outside end computes its own.
 ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||
@@ -119,8 +119,10 @@ ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||
 ip netns exec "$NS_OUT" iperf3 -s -D -B "$NET.2" -I "$TMP/iperf.pid" \
     >/dev/null 2>&1 || fail "iperf3 server"
 wait_until 3 test -s "$TMP/iperf.pid" || fail "iperf3 server"
-for dir in "" -R; do
-    timeout 20 ip netns exec "$G1" iperf3 -c "$NET.2" -n 8M $dir \
+# Several connections out, so that the switch's frames come from all over
+# its packet pool (net_af_xdp sends them from where they lie).
+for dir in "" "" "" -R; do
+    timeout 20 ip netns exec "$G1" iperf3 -c "$NET.2" -n 32M $dir \
         >"$TMP/tcp.out" 2>&1 && grep -q "receiver" "$TMP/tcp.out" &&
         echo "TCP ${dir:-out}: $(grep receiver "$TMP/tcp.out" | awk '{ print $7, $8 }')" ||
         fail "TCP ${dir:-out} between $VA and the peer: $(tail -2 "$TMP/tcp.out")"

@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 
 #include "check.h"
+#include "vsw/pool.h"
 #include "vsw/switch.h"
 #include "vsw_test.h"
 
@@ -873,6 +874,58 @@ static void test_churn_under_traffic(void)
     vsw_switch_destroy(ch.sw);
 }
 
+/* The packet pool net_af_xdp registers as its UMEM: every mbuf must lie
+ * inside populated_size objects from the area's start. */
+struct span {
+    uintptr_t lo, hi;
+};
+
+static void obj_span(struct rte_mempool *mp, void *arg, void *obj,
+                     unsigned int idx)
+{
+    struct span *s = arg;
+    uintptr_t a = (uintptr_t)obj - mp->header_size;
+
+    (void)idx;
+    if (a < s->lo)
+        s->lo = a;
+    if (a + mp->header_size + mp->elt_size + mp->trailer_size > s->hi)
+        s->hi = a + mp->header_size + mp->elt_size + mp->trailer_size;
+}
+
+static void test_pool_packed(void)
+{
+    struct rte_mempool *mp = vsw_pool_create("packed", 4095, 0, 0);
+    struct rte_mempool *plain;
+    struct span s = {UINTPTR_MAX, 0};
+    size_t obj;
+
+    CHECK(mp != NULL);
+    if (!mp)
+        return;
+    obj = mp->header_size + mp->elt_size + mp->trailer_size;
+    CHECK(vsw_pool_packed(mp));
+    rte_mempool_obj_iter(mp, obj_span, &s);
+    CHECK(s.hi - s.lo <= (size_t)mp->populated_size * obj);
+    /* Its mbufs are mbufs. */
+    struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+    CHECK(m != NULL && rte_pktmbuf_tailroom(m) + rte_pktmbuf_headroom(m) ==
+                           RTE_MBUF_DEFAULT_BUF_SIZE);
+    rte_pktmbuf_free(m);
+    rte_mempool_free(mp);
+    /* What the check refuses: DPDK's own pool on 4 KiB pages keeps each
+     * object in a page, and its area is longer than the UMEM. */
+    if (rte_eal_has_hugepages())
+        return;
+    plain = rte_pktmbuf_pool_create("plain", 4095, 0, 0,
+                                    RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    CHECK(plain != NULL);
+    if (plain) {
+        CHECK(!vsw_pool_packed(plain));
+        rte_mempool_free(plain);
+    }
+}
+
 int main(void)
 {
     if (test_eal_init() < 0) {
@@ -898,6 +951,7 @@ int main(void)
     RUN(test_poll_fd_port_and_stall);
     RUN(test_sleep);
     RUN(test_churn_under_traffic);
+    RUN(test_pool_packed);
     test_eal_done();
     return check_summary();
 }
