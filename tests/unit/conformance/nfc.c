@@ -613,7 +613,8 @@ static bool rx_take(struct nfc *w, struct nfc_queue *q, RING_IDX idx,
             broken(q, "RX response id is not the request's", rsp->id, idx);
             ok = false;
         } else if (rsp->status <= 0 ||
-                   rsp->offset + rsp->status > XVM_PAGE_SIZE) {
+                   (uint32_t)rsp->offset + (uint32_t)rsp->status >
+                       XVM_PAGE_SIZE) {
             broken(q, "RX response offset/status", rsp->offset,
                    (unsigned)rsp->status);
             ok = false;
