@@ -121,9 +121,10 @@ bool nfc_pump(struct nfc *w, int ms);
 #define NFC_UNTIL(w, cond)                                                   \
     ({                                                                       \
         int n_ = 250;                                                        \
-        while (!(cond) && n_-- > 0)                                          \
+        bool ok_;                                                            \
+        while (!(ok_ = (cond)) && n_-- > 0)                                  \
             nfc_pump((w), 20);                                               \
-        (bool)(cond);                                                        \
+        ok_;                                                                 \
     })
 
 /* xenstore helpers: dir/key of the frontend or the backend, seen by the

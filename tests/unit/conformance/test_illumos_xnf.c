@@ -179,10 +179,11 @@ static void oe_state_change(struct xnf *x)
 #define XNF_UNTIL(x, cond)                                                   \
     ({                                                                       \
         int n_ = 250;                                                        \
-        while (!(cond) && n_-- > 0)                                          \
+        bool ok_;                                          \
+        while (!(ok_ = (cond)) && n_-- > 0)                                          \
             if (nfc_pump((x)->w, 20))                                        \
                 oe_state_change(x);                                          \
-        (bool)(cond);                                                        \
+        ok_;                                                                 \
     })
 
 /* xnf_attach(): an event channel, then the watch on the backend state. */
