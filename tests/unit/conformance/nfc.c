@@ -68,8 +68,7 @@ bool nfc_exists(struct xvm_xs *xs, const char *dir, const char *key)
 
 enum xenbus_state nfc_state(struct xvm_xs *xs, const char *dir)
 {
-    return (enum xenbus_state)nfc_rd_uint(xs, dir, "state",
-                                          XenbusStateUnknown);
+    return (enum xenbus_state)nfc_rd_uint(xs, dir, "state", XenbusStateUnknown);
 }
 
 bool nfc_is(struct xvm_xs *xs, const char *dir, const char *key,
@@ -138,8 +137,8 @@ static int bind_port(struct nfc *w, evtchn_port_t port)
         return -EINVAL;
     p = xvm_evtchn_bind_interdomain(w->be_ec, NFC_DOM, port, fd);
     if (p > 0 &&
-        xvm_evtchn_connect(w->fe_ec, port, 0, xvm_evtchn_fd(w->be_ec,
-                                                            (evtchn_port_t)p))) {
+        xvm_evtchn_connect(w->fe_ec, port, 0,
+                           xvm_evtchn_fd(w->be_ec, (evtchn_port_t)p))) {
         xvm_evtchn_close(w->be_ec, (evtchn_port_t)p);
         return -EINVAL;
     }
@@ -552,8 +551,7 @@ bool nfc_rx_push(struct nfc *w, struct nfc_queue *q)
     return notify;
 }
 
-static void broken(struct nfc_queue *q, const char *why, unsigned a,
-                   unsigned b)
+static void broken(struct nfc_queue *q, const char *why, unsigned a, unsigned b)
 {
     if (!q->broken)
         snprintf(q->why, sizeof(q->why), "%s (%u, %u)", why, a, b);
@@ -662,8 +660,8 @@ static RING_IDX rx_extras(struct nfc *w, struct nfc_queue *q, RING_IDX idx,
     return idx;
 }
 
-unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q,
-                        struct nfc_pkt *out, unsigned max)
+unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q, struct nfc_pkt *out,
+                        unsigned max)
 {
     RING_IDX prod = q->rx.sring->rsp_prod;
     unsigned n = 0;
@@ -697,8 +695,8 @@ unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q,
                 break;
             }
             RING_COPY_RESPONSE(&q->rx, idx, &rsp);
-            if (rsp.flags & (NETRXF_extra_info | NETRXF_csum_blank |
-                             NETRXF_data_validated))
+            if (rsp.flags &
+                (NETRXF_extra_info | NETRXF_csum_blank | NETRXF_data_validated))
                 broken(q, "first-slot flags on a later slot", rsp.flags, idx);
             rx_take(w, q, idx++, &rsp, p);
             p->slots++;

@@ -44,9 +44,9 @@ struct nfc_pkt {
     uint8_t *data;
     uint32_t len;
     struct netif_offload off;
-    uint16_t rx_flags;  /* the first RX response's NETRXF_* (frontend) */
-    unsigned slots;     /* RX data slots it took (frontend) */
-    bool gso_extra;     /* an extra GSO record came with it (frontend) */
+    uint16_t rx_flags; /* the first RX response's NETRXF_* (frontend) */
+    unsigned slots;    /* RX data slots it took (frontend) */
+    bool gso_extra;    /* an extra GSO record came with it (frontend) */
 };
 
 /* One queue of the frontend: its rings, channel(s) and buffers. */
@@ -118,13 +118,13 @@ void nfc_backend_stop(struct nfc *w);
 bool nfc_pump(struct nfc *w, int ms);
 
 /* Pump until @cond (re-evaluated) holds or 5 s pass. */
-#define NFC_UNTIL(w, cond)                                                   \
-    ({                                                                       \
-        int n_ = 250;                                                        \
-        bool ok_;                                                            \
-        while (!(ok_ = (cond)) && n_-- > 0)                                  \
-            nfc_pump((w), 20);                                               \
-        ok_;                                                                 \
+#define NFC_UNTIL(w, cond)                                                     \
+    ({                                                                         \
+        int n_ = 250;                                                          \
+        bool ok_;                                                              \
+        while (!(ok_ = (cond)) && n_-- > 0)                                    \
+            nfc_pump((w), 20);                                                 \
+        ok_;                                                                   \
     })
 
 /* xenstore helpers: dir/key of the frontend or the backend, seen by the
@@ -196,8 +196,8 @@ unsigned nfc_tx_gc(struct nfc *w, struct nfc_queue *q, unsigned *ok);
  * most 18 data slots, GSO records).  Every buffer used is re-posted
  * (not pushed).  @return packets taken into @out (at most @max).
  */
-unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q,
-                        struct nfc_pkt *out, unsigned max);
+unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q, struct nfc_pkt *out,
+                        unsigned max);
 
 /* Guest receive: hand @n packets to the vif (nb_vif_rx_burst). */
 unsigned nfc_be_rx(struct nfc *w, const struct nfc_pkt *pkts, unsigned n);

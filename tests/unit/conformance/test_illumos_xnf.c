@@ -37,8 +37,9 @@ static bool read_config(struct xnf *x)
     char *mac = nfc_rd(xs, NFC_BE, "mac");
     unsigned b[6];
     int end = 0, i;
-    bool ok = mac && sscanf(mac, "%x:%x:%x:%x:%x:%x%n", &b[0], &b[1], &b[2],
-                            &b[3], &b[4], &b[5], &end) == 6 &&
+    bool ok = mac &&
+              sscanf(mac, "%x:%x:%x:%x:%x:%x%n", &b[0], &b[1], &b[2], &b[3],
+                     &b[4], &b[5], &end) == 6 &&
               mac[end] == '\0';
 
     for (i = 0; ok && i < 6; i++)
@@ -47,8 +48,8 @@ static bool read_config(struct xnf *x)
     x->be_rx_copy = nfc_rd_uint(xs, NFC_BE, "feature-rx-copy", 0) != 0;
     x->be_mcast = nfc_rd_uint(xs, NFC_BE, "feature-multicast-control", 0) != 0;
     x->be_tx_sg = nfc_rd_uint(xs, NFC_BE, "feature-sg", 0) != 0;
-    x->be_lso = x->be_tx_sg &&
-                nfc_rd_uint(xs, NFC_BE, "feature-gso-tcpv4", 0) != 0;
+    x->be_lso =
+        x->be_tx_sg && nfc_rd_uint(xs, NFC_BE, "feature-gso-tcpv4", 0) != 0;
     return ok;
 }
 
@@ -123,8 +124,8 @@ static bool set_multicast(struct xnf *x, bool add, const uint8_t *addr)
     r->offset = 0;
     r->id = (uint16_t)id;
     r->flags = NETTXF_extra_info;
-    e->type = add ? XEN_NETIF_EXTRA_TYPE_MCAST_ADD
-                  : XEN_NETIF_EXTRA_TYPE_MCAST_DEL;
+    e->type =
+        add ? XEN_NETIF_EXTRA_TYPE_MCAST_ADD : XEN_NETIF_EXTRA_TYPE_MCAST_DEL;
     memcpy(e->u.mcast.addr, addr, 6);
     q->tx.req_prod_pvt += 2;
     nfc_tx_push(x->w, q);
@@ -176,14 +177,14 @@ static void oe_state_change(struct xnf *x)
     }
 }
 
-#define XNF_UNTIL(x, cond)                                                   \
-    ({                                                                       \
-        int n_ = 250;                                                        \
-        bool ok_;                                          \
-        while (!(ok_ = (cond)) && n_-- > 0)                                          \
-            if (nfc_pump((x)->w, 20))                                        \
-                oe_state_change(x);                                          \
-        ok_;                                                                 \
+#define XNF_UNTIL(x, cond)                                                     \
+    ({                                                                         \
+        int n_ = 250;                                                          \
+        bool ok_;                                                              \
+        while (!(ok_ = (cond)) && n_-- > 0)                                    \
+            if (nfc_pump((x)->w, 20))                                          \
+                oe_state_change(x);                                            \
+        ok_;                                                                   \
     })
 
 /* xnf_attach(): an event channel, then the watch on the backend state. */
@@ -270,8 +271,8 @@ static void check_rx(struct xnf *x)
         unsigned slots;
     } c[] = {
         {60, 0, 0, 1},
-        {1514, NETIF_OFF_CSUM_BLANK,
-         NETRXF_csum_blank | NETRXF_data_validated, 1},
+        {1514, NETIF_OFF_CSUM_BLANK, NETRXF_csum_blank | NETRXF_data_validated,
+         1},
         {1514, NETIF_OFF_DATA_VALIDATED, NETRXF_data_validated, 1},
         {9014, 0, NETRXF_more_data, 3},
     };
@@ -285,8 +286,8 @@ static void check_rx(struct xnf *x)
 
         in[i] = (struct nfc_pkt){.data = nfc_frame(len, false, 300 + i),
                                  .len = len};
-        in[i].off.flags = i < N ? c[i].off_flags
-                                : NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK;
+        in[i].off.flags =
+            i < N ? c[i].off_flags : NETIF_OFF_GSO | NETIF_OFF_CSUM_BLANK;
         in[i].off.gso_size = i < N ? 0 : 1460;
         in[i].off.gso_type = NETIF_GSO_TCPV4;
     }

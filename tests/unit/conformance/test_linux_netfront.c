@@ -49,8 +49,9 @@ static bool read_mac(struct netfront *nf)
     char *v = nfc_rd(nf->w->fx, NFC_FE, "mac");
     unsigned b[6];
     int end = 0, i;
-    bool ok = v && sscanf(v, "%x:%x:%x:%x:%x:%x%n", &b[0], &b[1], &b[2],
-                          &b[3], &b[4], &b[5], &end) == 6 &&
+    bool ok = v &&
+              sscanf(v, "%x:%x:%x:%x:%x:%x%n", &b[0], &b[1], &b[2], &b[3],
+                     &b[4], &b[5], &end) == 6 &&
               v[end] == '\0';
 
     for (i = 0; ok && i < 6; i++)
@@ -67,8 +68,7 @@ static int write_queue_keys(struct netfront *nf, uint32_t tx, unsigned id,
     char dir[128], v[16];
     int r = 0;
 
-    snprintf(dir, sizeof(dir), hierarchical ? "%s/queue-%u" : "%s", NFC_FE,
-             id);
+    snprintf(dir, sizeof(dir), hierarchical ? "%s/queue-%u" : "%s", NFC_FE, id);
     snprintf(v, sizeof(v), "%u", nf->q.tx_ring_ref);
     r |= nfc_wr(xs, tx, dir, "tx-ring-ref", v);
     snprintf(v, sizeof(v), "%u", nf->q.rx_ring_ref);
@@ -152,8 +152,9 @@ static int talk_to_netback(struct netfront *nf)
 /* xennet_fix_features(): keep what the backend offers. */
 static void fix_features(struct netfront *nf)
 {
-    static const char *const keys[] = {"feature-sg", "feature-ipv6-csum-offload",
-                                       "feature-gso-tcpv4", "feature-gso-tcpv6"};
+    static const char *const keys[] = {
+        "feature-sg", "feature-ipv6-csum-offload", "feature-gso-tcpv4",
+        "feature-gso-tcpv6"};
     static const uint32_t bits[] = {NETIF_F_SG, NETIF_F_IPV6_CSUM,
                                     NETIF_F_GSO_TCPV4, NETIF_F_GSO_TCPV6};
     unsigned i;
@@ -222,14 +223,14 @@ static void netback_changed(struct netfront *nf)
 
 /* Pump, running netback_changed() on every backend state event, until
  * @cond holds or 5 s pass. */
-#define NF_UNTIL(nf, cond)                                                   \
-    ({                                                                       \
-        int n_ = 250;                                                        \
-        bool ok_;                                          \
-        while (!(ok_ = (cond)) && n_-- > 0)                                          \
-            if (nfc_pump((nf)->w, 20))                                       \
-                netback_changed(nf);                                         \
-        ok_;                                                                 \
+#define NF_UNTIL(nf, cond)                                                     \
+    ({                                                                         \
+        int n_ = 250;                                                          \
+        bool ok_;                                                              \
+        while (!(ok_ = (cond)) && n_-- > 0)                                    \
+            if (nfc_pump((nf)->w, 20))                                         \
+                netback_changed(nf);                                           \
+        ok_;                                                                   \
     })
 
 /* netfront_probe() -> xennet_create_dev(): Initialising, then wait for a
@@ -262,10 +263,9 @@ static bool netfront_remove(struct netfront *nf)
 
     if (be != XenbusStateClosed) {
         switch_state(nf, XenbusStateClosing);
-        ok &= NF_UNTIL(nf, (be = nfc_state(w->fx, NFC_BE)) ==
-                                   XenbusStateClosing ||
-                               be == XenbusStateClosed ||
-                               be == XenbusStateUnknown);
+        ok &= NF_UNTIL(nf,
+                       (be = nfc_state(w->fx, NFC_BE)) == XenbusStateClosing ||
+                           be == XenbusStateClosed || be == XenbusStateUnknown);
         if (be != XenbusStateClosed) {
             switch_state(nf, XenbusStateClosed);
             ok &= NF_UNTIL(nf, (be = nfc_state(w->fx, NFC_BE)) ==
@@ -298,7 +298,8 @@ static unsigned xmit(struct netfront *nf, const uint8_t *f, uint32_t len,
                      uint16_t mss, bool v6)
 {
     netif_extra_info_t gso = {.type = XEN_NETIF_EXTRA_TYPE_GSO};
-    uint16_t flags = cs == CSUM_PARTIAL ? NETTXF_csum_blank | NETTXF_data_validated
+    uint16_t flags = cs == CSUM_PARTIAL
+                         ? NETTXF_csum_blank | NETTXF_data_validated
                      : cs == CSUM_UNNECESSARY ? NETTXF_data_validated
                                               : 0;
     unsigned slots, ok = 0;
@@ -362,8 +363,8 @@ static void check_tx(struct netfront *nf)
             CHECK_EQ(r->off.flags, c[i].want);
             CHECK_EQ(r->off.gso_size, c[i].mss);
             if (c[i].mss)
-                CHECK_EQ(r->off.gso_type, c[i].v6 ? NETIF_GSO_TCPV6
-                                                  : NETIF_GSO_TCPV4);
+                CHECK_EQ(r->off.gso_type,
+                         c[i].v6 ? NETIF_GSO_TCPV6 : NETIF_GSO_TCPV4);
         }
         free(f);
     }
@@ -403,15 +404,14 @@ static void check_rx(struct netfront *nf)
          NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data |
              NETRXF_extra_info,
          15},
-        {"GRO'd TCPv6", 20000, NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO, 1428,
-         true,
+        {"GRO'd TCPv6", 20000, NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO, 1428, true,
          NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data |
              NETRXF_extra_info,
          5},
         /* netfront counts a GSO packet without csum_blank as a fix-up of
          * a buggy peer: the backend must say it is checksum-partial. */
-        {"GSO whose owner said nothing of the checksum", 8000,
-         NETIF_OFF_GSO, 1448, false,
+        {"GSO whose owner said nothing of the checksum", 8000, NETIF_OFF_GSO,
+         1448, false,
          NETRXF_csum_blank | NETRXF_data_validated | NETRXF_more_data |
              NETRXF_extra_info,
          2},
