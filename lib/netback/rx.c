@@ -119,9 +119,11 @@ static bool rx_wait_slots(struct nb_vif *vif, struct rx_burst *b, unsigned need)
     return false;
 }
 
+/* A GSO packet is checksum-partial whatever the owner said: netfront
+ * takes one without csum_blank for a buggy peer's and fixes it up. */
 static uint16_t rx_csum_flags(const struct netif_offload *off)
 {
-    if (off->flags & NETIF_OFF_CSUM_BLANK)
+    if (off->flags & (NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO))
         return NETRXF_csum_blank | NETRXF_data_validated;
     if (off->flags & NETIF_OFF_DATA_VALIDATED)
         return NETRXF_data_validated;

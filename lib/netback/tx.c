@@ -212,6 +212,11 @@ static bool tx_parse(struct nb_tx *tx, RING_IDX cons, struct tx_info *ti,
     if ((first->flags & NETTXF_extra_info) &&
         !tx_parse_extras(tx, &idx, b->prod, ti, b))
         return false;
+    /* A GSO packet is checksum-partial (the pseudo-header sum in place):
+     * xnf sends its LSO packets with the GSO record alone, and Linux
+     * netback fixes such packets up the same way. */
+    if (ti->off.flags & NETIF_OFF_GSO)
+        ti->off.flags |= NETIF_OFF_CSUM_BLANK;
     /* xnf's multicast dummy: a lone request of size 0 carrying the
      * multicast record.  No data, no packet; it is answered at once. */
     if (first->size == 0 && !(first->flags & NETTXF_more_data) &&

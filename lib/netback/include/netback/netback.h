@@ -69,7 +69,11 @@ struct nb_seg {
 struct nb_tx_pkt {
     void *cookie;          /**< what io_ops->tx_buf_get() returned */
     uint32_t len;          /**< frame length in bytes */
-    struct netif_offload off; /**< offload metadata from the request */
+    /** Offload metadata from the request.  A GSO packet always has
+     *  NETIF_OFF_CSUM_BLANK: xnf marks its LSO packets with the GSO
+     *  record alone, and they are checksum-partial (as Linux netback
+     *  takes them). */
+    struct netif_offload off;
 };
 
 /** A packet for the guest to receive; the owner keeps the memory. */
@@ -203,8 +207,11 @@ bool nb_vif_tx_final_check(struct nb_vif *vif);
  * returned count.  When the guest's ring has too few buffers the call stops
  * and, with feature-rx-notify, arms req_event so the guest's next post
  * notifies us.  At most NB_BURST_MAX packets are taken per call.
- * Offload flags are passed through as they are: with NETIF_F_NO_CSUM (or
- * IPv6 without NETIF_F_IPV6_CSUM) the owner must finish checksums itself.
+ * Offload flags are passed through as they are, but for a GSO packet,
+ * which always goes out checksum-partial (csum_blank and data_validated):
+ * netfront counts one without csum_blank as a buggy peer's.  With
+ * NETIF_F_NO_CSUM (or IPv6 without NETIF_F_IPV6_CSUM) the owner must
+ * finish checksums itself.
  * Packets breaking the nb_rx_pkt rules (len outside 14..65535, segments
  * not adding up to len) are dropped, counted in rx_dropped_bad, consumed.
  * @return packets consumed from @pkts.
