@@ -3,9 +3,9 @@
  * kvm/abi.h - what a KVM guest of xvnet sees: the memory layout and boot
  * state the monitor sets up, and the hypercalls it serves.
  *
- * Freestanding (only <stdint.h>): the guest kernels under guest/ include it
- * as they are, as does the monitor (libkvm).  docs/kvm.md explains the
- * choices.
+ * Freestanding (only <stdint.h>), and its constants usable from assembly:
+ * the guest kernels under guest/ include it as they are, as does the
+ * monitor (libkvm).  docs/kvm.md explains the choices.
  *
  * Boot state.  The guest starts in 64-bit long mode, CPL 0, with paging on:
  * guest-physical addresses from 0 up to XKVM_MAP_MIN or the end of RAM
@@ -26,7 +26,9 @@
 #ifndef KVM_ABI_H
 #define KVM_ABI_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 /* Guest-physical layout.  The first MiB belongs to the monitor's boot
  * structures; the kernel's PT_LOAD segments lie in [XKVM_KERNEL_MIN, RAM). */
@@ -45,15 +47,6 @@
 #define XKVM_SEL_CODE 0x08
 #define XKVM_SEL_DATA 0x10
 
-/** At RDI on entry; read-only by convention (the guest may reuse the page
- * once it has read it). */
-struct xkvm_start_info {
-    uint32_t magic;     /* XKVM_START_MAGIC */
-    uint32_t version;   /* XKVM_START_VERSION */
-    uint64_t ram_bytes; /* guest RAM: [0, ram_bytes) */
-    uint64_t kernel_end; /* first byte after the highest kernel segment */
-};
-
 #define XKVM_START_MAGIC 0x314d564bu /* "KVM1" little-endian */
 #define XKVM_START_VERSION 1u
 
@@ -61,28 +54,33 @@ struct xkvm_start_info {
  * RDX stays free for the third argument. */
 #define XKVM_HC_PORT 0x88
 
-/** Hypercall numbers (EAX). */
-enum xkvm_hcall {
-    /** Write RSI bytes at guest-physical RDI to the console.  At most
-     * XKVM_CONSOLE_MAX bytes, all inside RAM.  Returns the count written. */
-    XKVM_HC_CONSOLE_WRITE = 1,
-    /** Stop the domain; RDI is one of enum xkvm_shutdown.  Does not
-     * return. */
-    XKVM_HC_SHUTDOWN = 2,
-    /** Wait until an event is pending or RDI nanoseconds have passed
-     * (0: do not wait).  Returns 0.  Until event channels exist nothing
-     * is ever pending, so an endless wait (UINT64_MAX) is refused. */
-    XKVM_HC_BLOCK = 3,
-};
+/* Hypercall numbers (EAX). */
+/** Write RSI bytes at guest-physical RDI to the console.  At most
+ * XKVM_CONSOLE_MAX bytes, all inside RAM.  Returns the count written. */
+#define XKVM_HC_CONSOLE_WRITE 1
+/** Stop the domain; RDI is an XKVM_SHUTDOWN_* reason.  Does not return. */
+#define XKVM_HC_SHUTDOWN 2
+/** Wait until an event is pending or RDI nanoseconds have passed (0: do not
+ * wait).  Returns 0.  Until event channels exist nothing is ever pending,
+ * so an endless wait (XKVM_BLOCK_FOREVER) is refused. */
+#define XKVM_HC_BLOCK 3
 
-/** Shutdown reasons: Xen's SHUTDOWN_* values. */
-enum xkvm_shutdown {
-    XKVM_SHUTDOWN_POWEROFF = 0,
-    XKVM_SHUTDOWN_REBOOT = 1,
-    XKVM_SHUTDOWN_CRASH = 3,
-};
+/* Shutdown reasons: Xen's SHUTDOWN_* values. */
+#define XKVM_SHUTDOWN_POWEROFF 0
+#define XKVM_SHUTDOWN_REBOOT 1
+#define XKVM_SHUTDOWN_CRASH 3
 
 #define XKVM_CONSOLE_MAX 4096u
-#define XKVM_BLOCK_FOREVER UINT64_MAX
+#define XKVM_BLOCK_FOREVER 0xffffffffffffffffull
+
+#ifndef __ASSEMBLER__
+/** At RDI on entry.  The guest may reuse the page once it has read it. */
+struct xkvm_start_info {
+    uint32_t magic;      /* XKVM_START_MAGIC */
+    uint32_t version;    /* XKVM_START_VERSION */
+    uint64_t ram_bytes;  /* guest RAM: [0, ram_bytes) */
+    uint64_t kernel_end; /* first byte after the highest kernel segment */
+};
+#endif
 
 #endif /* KVM_ABI_H */
