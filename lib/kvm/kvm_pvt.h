@@ -17,6 +17,7 @@ struct xkvm_vm {
     struct xvm_mem *mem; /* guest RAM, guest-physical 0 */
     void *ram;
     uint64_t ram_size;
+    int kick_fd;         /* eventfd: xkvm_vm_kick() wakes a block */
     int stopped;              /* powered off, rebooted, crashed or failed */
     struct xkvm_stop final;   /* why, once stopped */
 };

@@ -7,11 +7,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kvm_pvt.h"
 
@@ -97,19 +99,21 @@ static enum hc_result hc_shutdown(struct xkvm_vm *vm, uint64_t why)
 
 static enum hc_result hc_block(struct xkvm_vm *vm, uint64_t ns)
 {
+    struct pollfd pfd = { .fd = vm->kick_fd, .events = POLLIN };
     struct timespec ts;
+    int n;
 
     if (ns == XKVM_BLOCK_FOREVER) {
         stop_as(vm, XKVM_STOP_CRASH, "block: waits forever, and nothing "
                 "can wake it (no event channels yet)");
         return HC_STOPPED;
     }
-    if (ns == 0)
-        return HC_RESUME;
     ts.tv_sec = (time_t)(ns / 1000000000u);
     ts.tv_nsec = (long)(ns % 1000000000u);
-    /* A signal ends the wait early: the guest sees an early wake-up. */
-    if (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL) == EINTR)
+    /* A kick (or any signal) ends the wait early: the guest sees an early
+     * wake-up, the caller gets its turn. */
+    n = ppoll(&pfd, 1, &ts, NULL);
+    if (n > 0 || (n < 0 && errno == EINTR))
         return HC_KICKED;
     return HC_RESUME;
 }
@@ -214,6 +218,18 @@ static void other_exit(struct xkvm_vm *vm)
     }
 }
 
+/* A kick was seen: clear it, so the next run goes on. */
+static void kick_clear(struct xkvm_vm *vm, struct xkvm_stop *stop)
+{
+    uint64_t n;
+
+    __atomic_store_n(&vm->run->immediate_exit, 0, __ATOMIC_RELEASE);
+    if (read(vm->kick_fd, &n, sizeof(n)) < 0) {
+        /* Nothing pending: a signal came without a kick. */
+    }
+    stop->reason = XKVM_STOP_KICKED;
+}
+
 int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
                 void *arg, struct xkvm_stop *stop)
 {
@@ -222,8 +238,7 @@ int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
         int rc = xkvm_cpu_enter(vm);
 
         if (rc == -EINTR || rc == -EAGAIN) {
-            __atomic_store_n(&vm->run->immediate_exit, 0, __ATOMIC_RELEASE);
-            stop->reason = XKVM_STOP_KICKED;
+            kick_clear(vm, stop);
             return 0;
         }
         if (rc < 0) {
@@ -231,7 +246,7 @@ int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
             break;
         }
         if (vm->run->exit_reason == KVM_EXIT_INTR) {
-            stop->reason = XKVM_STOP_KICKED;
+            kick_clear(vm, stop);
             return 0;
         }
         if (vm->run->exit_reason != KVM_EXIT_IO) {
@@ -239,7 +254,7 @@ int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
             break;
         }
         if (io_exit(vm, ops, arg) == HC_KICKED) {
-            stop->reason = XKVM_STOP_KICKED;
+            kick_clear(vm, stop);
             return 0;
         }
     }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -115,6 +116,11 @@ struct xkvm_vm *xkvm_vm_create(int memfd)
     if (!vm)
         return NULL;
     vm->kvm_fd = vm->vm_fd = vm->cpu_fd = -1;
+    vm->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (vm->kick_fd < 0) {
+        rc = -errno;
+        goto err_vm;
+    }
     vm->mem = xvm_mem_open(memfd);
     if (!vm->mem) {
         rc = -errno;
@@ -150,6 +156,8 @@ void xkvm_vm_destroy(struct xkvm_vm *vm)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
+    if (vm->kick_fd >= 0)
+        close(vm->kick_fd);
     xvm_mem_destroy(vm->mem);
     free(vm);
 }
@@ -171,6 +179,12 @@ int xkvm_cpu_enter(struct xkvm_vm *vm)
 
 void xkvm_vm_kick(struct xkvm_vm *vm)
 {
-    /* KVM_RUN returns EINTR at once while this is set; run.c clears it. */
+    uint64_t one = 1;
+
+    /* KVM_RUN returns EINTR at once while immediate_exit is set, and a
+     * block's poll wakes on the eventfd; run.c clears both. */
     __atomic_store_n(&vm->run->immediate_exit, 1, __ATOMIC_RELEASE);
+    if (write(vm->kick_fd, &one, sizeof(one)) < 0) {
+        /* Full counter: a kick is pending already. */
+    }
 }

@@ -28,12 +28,15 @@ enum misdeed {
     MD_BLOCK_FOREVER,    /* block with no timeout */
     MD_REBOOT,           /* shutdown(reboot): not a misdeed */
     MD_BLOCK_SHORT,      /* block 1 ms, then power off: not a misdeed */
+    MD_SPIN,             /* loops forever: only a signal stops it */
+    MD_BLOCK_LONG,       /* blocks for a minute: only a signal stops it */
 };
 
 static const char *const names[] = {
     "console_outside", "console_wraps", "console_too_long", "unknown_hcall",
     "bad_shutdown", "reports_crash", "other_port", "hcall_in", "hcall_byte",
     "mmio", "triple_fault", "hlt", "block_forever", "reboot", "block_short",
+    "spin", "block_long",
 };
 
 static char big[XKVM_CONSOLE_MAX + 1];
@@ -92,6 +95,12 @@ void minios_main(const struct xkvm_start_info *si)
         if (hc_block(1000000) == 0 && hc_block(0) == 0)
             console_puts("misbehave: woke\n");
         hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+    case MD_SPIN:
+        for (;;)
+            __asm__ volatile("" ::: "memory");
+    case MD_BLOCK_LONG:
+        hc_block(60000000000ull);
+        break;
     }
     console_puts("misbehave: still running after the misdeed\n");
     hc_shutdown(XKVM_SHUTDOWN_POWEROFF);

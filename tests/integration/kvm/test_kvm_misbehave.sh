@@ -3,7 +3,8 @@
 # Guests that misbehave (misbehave.c) are stopped as crashed (exit 2) with a
 # message saying what they did, after their console worked; the monitor
 # itself is fine (it reports, exits, never dies of a signal).  The reboot
-# and short-block guests cover the calls minios does not make.
+# and short-block guests cover the calls minios does not make; a guest
+# spinning in KVM_RUN and one blocked in a hypercall end at SIGTERM.
 . "$(dirname "$0")/kvm_lib.sh"
 need_kvm
 
@@ -36,4 +37,16 @@ expect reboot 3 'guest stopped: reboot'
 run_guest "$GUESTS/block_short.elf"
 expect block_short 0 'guest stopped: poweroff'
 grep -q '^misbehave: woke$' "$TMP/out" || fail "block_short did not wake"
+
+for name in spin block_long; do
+    "$XVM_KVM" --kernel "$GUESTS/$name.elf" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    wait_until 10 grep -q "^misbehave: $name" "$TMP/out" ||
+        fail "$name: no console line"
+    sleep 0.2
+    kill -TERM "$pid"
+    RC=0
+    wait "$pid" || RC=$?
+    expect "$name, SIGTERM" 4 'guest destroyed (Terminated)'
+done
 finish
