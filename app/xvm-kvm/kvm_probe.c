@@ -21,6 +21,18 @@ static void on_alarm(int sig)
     (void)sig; /* only to interrupt KVM_RUN */
 }
 
+void kvm_vm_error(int err)
+{
+    const char *host = xkvm_host_name(xkvm_host_kind());
+
+    if (err == ENOENT || err == EACCES || err == EPERM)
+        fprintf(stderr, "xvm-kvm: cannot open /dev/kvm: %s (host KVM: %s)\n",
+                strerror(err), host);
+    else
+        fprintf(stderr, "xvm-kvm: cannot make a VM (host KVM: %s): %s\n",
+                host, strerror(err));
+}
+
 int kvm_probe_main(void)
 {
     struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
@@ -39,7 +51,7 @@ int kvm_probe_main(void)
         rc = xkvm_probe_run((enum xkvm_probe_kind)k, &res);
         alarm(0);
         if (rc < 0) {
-            fprintf(stderr, "xvm-kvm: cannot make a VM: %s\n", strerror(-rc));
+            kvm_vm_error(-rc);
             return 1;
         }
         printf("%-28s %-8s %-15s %-5s %s\n", res.action, res.expected,

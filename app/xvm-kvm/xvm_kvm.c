@@ -189,8 +189,7 @@ static int kernel_main(const char *path, unsigned mib)
     vm = xkvm_vm_create(xvm_mem_fd(mem));
     xvm_mem_destroy(mem); /* the VM keeps its own mapping */
     if (!vm) {
-        fprintf(stderr, "xvm-kvm: cannot make a VM (host KVM: %s): %s\n",
-                xkvm_host_name(xkvm_host_kind()), strerror(errno));
+        kvm_vm_error(errno);
         return 1;
     }
     rc = xkvm_vm_boot(vm, &boot);

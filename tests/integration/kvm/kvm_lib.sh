@@ -12,7 +12,10 @@ fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 
 # Skip (77), saying why, unless this host can run KVM guests.
 need_kvm() {
-    [ -e /dev/kvm ] || skip "no /dev/kvm on this host (no KVM module loaded)"
+    local mods
+    mods=$(cd /sys/module && echo $(ls -d kvm* 2>/dev/null))
+    [ -e /dev/kvm ] ||
+        skip "no /dev/kvm on this host (KVM modules loaded: ${mods:-none})"
     [ -r /dev/kvm ] && [ -w /dev/kvm ] ||
         skip "/dev/kvm is not readable and writable by uid $(id -u)"
 }
