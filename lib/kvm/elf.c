@@ -15,8 +15,8 @@ static const char *const elf_words[] = {
     [XKVM_ELF_DYNAMIC] = "needs an interpreter or dynamic linking",
     [XKVM_ELF_SEG_FILE] = "a segment's bytes lie beyond the end of the file",
     [XKVM_ELF_SEG_SIZE] = "a segment's file size exceeds its memory size",
-    [XKVM_ELF_SEG_VADDR] = "a segment's virtual address is not its physical "
-                           "address (the guest is identity-mapped)",
+    [XKVM_ELF_SEG_VADDR] = ("a segment's virtual address is not its "
+                            "physical address (the guest is identity-mapped)"),
     [XKVM_ELF_SEG_RAM] = "a segment lies outside guest RAM above 1 MiB",
     [XKVM_ELF_SEG_OVERLAP] = "two segments overlap",
     [XKVM_ELF_NO_LOAD] = "no loadable segment",

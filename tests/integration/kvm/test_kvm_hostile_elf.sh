@@ -51,7 +51,7 @@ run_guest /dev/zero
 expect /dev/zero 1 "refused: not a regular file"
 run_guest "$TMP"
 expect directory 1 "refused: not a regular file"
-head -c $((3 << 20)) /dev/zero >"$TMP/big"
+truncate -s 3M "$TMP/big"
 run_guest "$TMP/big" --memory 2
 expect "larger than RAM" 1 "refused: larger than guest RAM"
 run_guest "$TMP/missing"
