@@ -4,6 +4,7 @@
  *
  *   xvm-kvm --kernel FILE [--memory MIB]
  *   xvm-kvm --probe
+ *   xvm-kvm --version
  *
  * The guest's RAM is a domain memfd (xvm/mem.h) of MIB MiB (default 16),
  * its kernel the ELF image FILE (kvm/elf.h), its console this program's
@@ -29,6 +30,7 @@
 #include "kvm/kvm.h"
 #include "kvm_probe.h"
 #include "xvm/mem.h"
+#include "xvm/version.h"
 
 #define EXIT_CRASH 2
 #define EXIT_REBOOT 3
@@ -218,6 +220,8 @@ int main(int argc, char **argv)
     int probe = 0, c;
     char *end;
 
+    if (xvm_version_opt(argc, argv, "xvm-kvm"))
+        return 0;
     while ((c = getopt_long(argc, argv, "k:m:ph", opts, NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
