@@ -72,6 +72,7 @@ struct xnf_dev {
      * rsp_cons, unless a packet's tail is still unpublished. */
     RING_IDX rx_need;
     uint8_t rx_skip; /* XNF_SKIP_*: dropping an over-long chain */
+    uint32_t rx_held; /* slots of the frame xnf_recv_frags() lent out */
     uint8_t rx_gso;  /* bit n: we accept GSO type n */
     /* Per RX slot: its buffer page. */
     char *rx_va[XNF_RX_SLOTS];

@@ -251,41 +251,91 @@ static uint32_t rx_next(struct xnf_dev *dev, struct rx_pkt *pkt)
     return 0;
 }
 
-int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
-             struct netif_offload *off)
+/*
+ * The next well-formed frame into @pkt, dropping (and counting) malformed
+ * ones on the way.  Bounded so a backend producing garbage as fast as we
+ * drop it cannot keep us here.  @return the slots it takes, 0 if none.
+ */
+static uint32_t rx_take(struct xnf_dev *dev, struct rx_pkt *pkt)
 {
-    struct rx_pkt pkt;
     unsigned drops = 0;
-    uint32_t used, i;
-    char *dst = buf;
+    uint32_t used;
 
-    if (XNF_UNLIKELY(!dev->ready))
-        return -EIO;
-    /* Bounded so a backend producing garbage as fast as we drop it cannot
-     * keep us here. */
-    while (drops < XNF_RX_SLOTS && (used = rx_next(dev, &pkt)) != 0) {
-        if (XNF_UNLIKELY(pkt.bad || pkt.len == 0 || pkt.len > NETIF_MAX_FRAME)) {
+    while (drops < XNF_RX_SLOTS && (used = rx_next(dev, pkt)) != 0) {
+        if (XNF_UNLIKELY(pkt->bad || pkt->len == 0 ||
+                         pkt->len > NETIF_MAX_FRAME)) {
             dev->st.rx_errors++;
             drops++;
             rx_consume(dev, used);
             continue;
         }
-        if (XNF_UNLIKELY(pkt.len > cap)) {
-            rx_consume(dev, used);
-            return -EMSGSIZE;
-        }
-        for (i = 0; i < pkt.nfrag; i++) {
-            memcpy(dst, pkt.frag[i].src, pkt.frag[i].len);
-            dst += pkt.frag[i].len;
-        }
-        if (off)
-            *off = pkt.off;
         dev->st.rx_packets++;
-        dev->st.rx_bytes += pkt.len;
-        rx_consume(dev, used);
-        return (int)pkt.len;
+        dev->st.rx_bytes += pkt->len;
+        return used;
     }
-    return dev->ready ? 0 : -EIO;
+    return 0;
+}
+
+int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
+             struct netif_offload *off)
+{
+    struct rx_pkt pkt;
+    uint32_t used, i;
+    char *dst = buf;
+
+    if (XNF_UNLIKELY(!dev->ready))
+        return -EIO;
+    used = rx_take(dev, &pkt);
+    if (used == 0)
+        return dev->ready ? 0 : -EIO;
+    if (XNF_UNLIKELY(pkt.len > cap)) {
+        dev->st.rx_packets--;
+        dev->st.rx_bytes -= pkt.len;
+        rx_consume(dev, used);
+        return -EMSGSIZE;
+    }
+    for (i = 0; i < pkt.nfrag; i++) {
+        memcpy(dst, pkt.frag[i].src, pkt.frag[i].len);
+        dst += pkt.frag[i].len;
+    }
+    if (off)
+        *off = pkt.off;
+    rx_consume(dev, used);
+    return (int)pkt.len;
+}
+
+int xnf_recv_frags(struct xnf_dev *dev, struct xnf_frag *frags, unsigned *nfrag,
+                   struct netif_offload *off)
+{
+    struct rx_pkt pkt;
+    uint32_t used, i;
+
+    *nfrag = 0;
+    if (XNF_UNLIKELY(!dev->ready))
+        return -EIO;
+    xnf_recv_release(dev);
+    used = rx_take(dev, &pkt);
+    if (used == 0)
+        return dev->ready ? 0 : -EIO;
+    for (i = 0; i < pkt.nfrag; i++) {
+        frags[i].base = (void *)pkt.frag[i].src;
+        frags[i].len = pkt.frag[i].len;
+    }
+    *nfrag = pkt.nfrag;
+    if (off)
+        *off = pkt.off;
+    dev->rx_held = used;
+    return (int)pkt.len;
+}
+
+void xnf_recv_release(struct xnf_dev *dev)
+{
+    uint32_t used = dev->rx_held;
+
+    if (used) {
+        dev->rx_held = 0;
+        rx_consume(dev, used);
+    }
 }
 
 /*

@@ -11,7 +11,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "xnftap_pvt.h"
@@ -75,40 +77,62 @@ static unsigned tx_pass(struct xnftap *t)
     return n;
 }
 
-/* Write received frames to the TAP device, header in front. */
+/* A frame whose first piece is shorter than this (and than the frame)
+ * is gathered into rxbuf, so that its headers are in one piece. */
+#define RX_HDR_MAX 256u
+
+/*
+ * Write received frames to the TAP device, header in front, straight
+ * from the RX pages (one writev, no copy of ours); the pages are given
+ * back once the kernel has copied them.
+ */
 static unsigned rx_pass(struct xnftap *t)
 {
-    struct virtio_net_hdr *h = (struct virtio_net_hdr *)t->rxbuf;
-    unsigned char *frame = t->rxbuf + XNFTAP_VNET_HDR_LEN;
+    struct virtio_net_hdr h;
+    struct iovec iov[1 + NETIF_MAX_SLOTS_PER_PKT];
+    struct xnf_frag fr[NETIF_MAX_SLOTS_PER_PKT];
     struct netif_offload off;
-    unsigned n = 0;
+    unsigned n = 0, nf, i;
     ssize_t w;
     int len;
 
     while (n < XNFTAP_BATCH) {
-        len = xnf_recv(t->xnf, frame, XNFTAP_BUF - XNFTAP_VNET_HDR_LEN, &off);
-        if (len == -EMSGSIZE) {
-            t->st.rx_too_big++;
-            continue;
-        }
+        len = xnf_recv_frags(t->xnf, fr, &nf, &off);
         if (len <= 0)
             break;
         n++;
-        if (xnftap_offload_to_hdr(&off, frame, (uint32_t)len, h) < 0) {
+        iov[0] = (struct iovec){&h, XNFTAP_VNET_HDR_LEN};
+        if (fr[0].len < (uint32_t)len && fr[0].len < RX_HDR_MAX) {
+            /* Headers may straddle pieces: gather the frame. */
+            unsigned char *p = t->rxbuf;
+
+            for (i = 0; i < nf; i++) {
+                memcpy(p, fr[i].base, fr[i].len);
+                p += fr[i].len;
+            }
+            fr[0] = (struct xnf_frag){t->rxbuf, (uint32_t)len};
+            nf = 1;
+        }
+        for (i = 0; i < nf; i++)
+            iov[1 + i] = (struct iovec){fr[i].base, fr[i].len};
+        if (xnftap_offload_to_hdr(&off, fr[0].base, fr[0].len, (uint32_t)len,
+                                  &h) < 0) {
             t->st.rx_bad_offload++;
+            xnf_recv_release(t->xnf);
             continue;
         }
         do
-            w = write(t->fd, t->rxbuf, XNFTAP_VNET_HDR_LEN + (uint32_t)len);
+            w = writev(t->fd, iov, (int)(1 + nf));
         while (w < 0 && errno == EINTR);
+        xnf_recv_release(t->xnf);
         if (w < 0) {
             t->st.rx_write_err++;
             continue;
         }
         t->st.rx_frames++;
         t->st.rx_bytes += (uint32_t)len;
-        t->st.rx_gso += h->gso_type != VIRTIO_NET_HDR_GSO_NONE;
-        t->st.rx_csum_blank += (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
+        t->st.rx_gso += h.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+        t->st.rx_csum_blank += (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
     }
     return n;
 }
@@ -116,8 +140,7 @@ static unsigned rx_pass(struct xnftap *t)
 /* Listen to the TAP device only while a frame read now could be sent. */
 static int tap_arm(struct xnftap *t, bool on)
 {
-    struct epoll_event ev = {.events = on ? EPOLLIN : 0,
-                             .data.u32 = EV_TAP};
+    struct epoll_event ev = {.events = on ? EPOLLIN : 0, .data.u32 = EV_TAP};
 
     if (t->tap_armed == on)
         return 0;
@@ -151,8 +174,7 @@ static int epoll_setup(struct xnftap *t, int stop_fd)
 }
 
 /* Handle what epoll reported; 1 when asked to stop. */
-static int events_handle(struct xnftap *t, const struct epoll_event *ev,
-                         int n)
+static int events_handle(struct xnftap *t, const struct epoll_event *ev, int n)
 {
     int i, stop = 0;
 

@@ -157,8 +157,7 @@ static uint16_t csum_fold(uint64_t sum)
 
 /* Finish a partial checksum: the field already holds the pseudo-header
  * sum, so summing from csum_start to the end and complementing is all. */
-static void csum_finish(uint8_t *p, uint32_t len, uint32_t start,
-                        uint32_t coff)
+static void csum_finish(uint8_t *p, uint32_t len, uint32_t start, uint32_t coff)
 {
     uint16_t c = (uint16_t)~csum_fold(csum_add(0, p + start, len - start));
 
@@ -169,8 +168,7 @@ static void csum_finish(uint8_t *p, uint32_t len, uint32_t start,
 
 /* Write the TCP pseudo-header sum (not complemented) into the checksum
  * field: what a CHECKSUM_PARTIAL large segment must carry. */
-static void pseudo_rewrite(uint8_t *p, uint32_t len,
-                           const struct xnftap_l4 *l4)
+static void pseudo_rewrite(uint8_t *p, uint32_t len, const struct xnftap_l4 *l4)
 {
     uint32_t l4len = len - l4->l4_off;
     uint64_t sum = 0;
@@ -190,8 +188,7 @@ static void pseudo_rewrite(uint8_t *p, uint32_t len,
 }
 
 static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
-                          uint32_t len, uint32_t be,
-                          struct netif_offload *off)
+                          uint32_t len, uint32_t be, struct netif_offload *off)
 {
     struct xnftap_l4 l4;
     uint32_t need;
@@ -255,7 +252,7 @@ int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
 }
 
 int xnftap_offload_to_hdr(const struct netif_offload *off, void *frame,
-                          uint32_t len, struct virtio_net_hdr *h)
+                          uint32_t hlen, uint32_t len, struct virtio_net_hdr *h)
 {
     struct xnftap_l4 l4;
 
@@ -265,17 +262,18 @@ int xnftap_offload_to_hdr(const struct netif_offload *off, void *frame,
                      : off->gso_type == XEN_NETIF_GSO_TYPE_TCPV6 ? 6
                                                                  : 0;
 
-        if (!l3 || off->gso_size == 0 || xnftap_parse(frame, len, &l4) < 0 ||
+        if (!l3 || off->gso_size == 0 ||
+            xnftap_parse(frame, hlen < len ? hlen : len, &l4) < 0 ||
             l4.l3 != l3 || l4.proto != IPPROTO_TCP)
             return -EINVAL;
         if (!(off->flags & NETIF_OFF_CSUM_BLANK))
             pseudo_rewrite(frame, len, &l4);
-        h->gso_type = l3 == 4 ? VIRTIO_NET_HDR_GSO_TCPV4
-                              : VIRTIO_NET_HDR_GSO_TCPV6;
+        h->gso_type =
+            l3 == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
         h->gso_size = off->gso_size;
         h->hdr_len = (uint16_t)(l4.l4_off + l4.l4_hlen);
     } else if (off->flags & NETIF_OFF_CSUM_BLANK) {
-        if (xnftap_parse(frame, len, &l4) < 0)
+        if (xnftap_parse(frame, hlen < len ? hlen : len, &l4) < 0)
             return -EINVAL;
     } else {
         if (off->flags & NETIF_OFF_DATA_VALIDATED)

@@ -287,7 +287,7 @@ static void test_rx(void)
     uint32_t len;
 
     len = build(0, 0, IPPROTO_UDP, 50);
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, len, &h), 0);
     CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
     CHECK_EQ(h.csum_start, 34);
     CHECK_EQ(h.csum_offset, 6);
@@ -297,7 +297,7 @@ static void test_rx(void)
     off = (struct netif_offload){.flags = NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO,
                                .gso_size = 1428,
                                .gso_type = XEN_NETIF_GSO_TYPE_TCPV6};
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, len, &h), 0);
     CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
     CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV6);
     CHECK_EQ(h.gso_size, 1428);
@@ -305,7 +305,7 @@ static void test_rx(void)
     CHECK_EQ(h.csum_offset, 16);
     CHECK_EQ(h.hdr_len, 18 + 48 + 20);
     off.gso_type = XEN_NETIF_GSO_TYPE_TCPV4; /* type against the frame */
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), -EINVAL);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, len, &h), -EINVAL);
 
     /* Large segment without csum_blank: the pseudo-header sum is put back
      * so that finishing the checksum gives the right one. */
@@ -314,7 +314,7 @@ static void test_rx(void)
     off = (struct netif_offload){.flags = NETIF_OFF_GSO | NETIF_OFF_DATA_VALIDATED,
                                .gso_size = 1448,
                                .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, len, &h), 0);
     CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
     {
         uint16_t c = (uint16_t)~ref_fold(ref_sum(frame + 34, len - 34, 0));
@@ -325,12 +325,12 @@ static void test_rx(void)
 
     len = build(0, 0, IPPROTO_ICMP, 20);
     off = (struct netif_offload){.flags = NETIF_OFF_CSUM_BLANK};
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), -EINVAL);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, len, &h), -EINVAL);
     off = (struct netif_offload){.flags = NETIF_OFF_DATA_VALIDATED};
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, &h), 0);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, len, len, &h), 0);
     CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_DATA_VALID);
     off = (struct netif_offload){0};
-    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, 14, &h), 0);
+    CHECK_EQ(xnftap_offload_to_hdr(&off, frame, 14, 14, &h), 0);
     CHECK_EQ(h.flags, 0);
 }
 

@@ -188,6 +188,31 @@ XVN_EXPORT
 int xnf_recv(struct xnf_dev *dev, void *buf, uint32_t cap,
              struct netif_offload *off);
 
+/** A piece of a received frame, inside one of the device's RX pages. */
+struct xnf_frag {
+    void *base;
+    uint32_t len;
+};
+
+/**
+ * Take the next received frame without copying it: @frags (room for
+ * NETIF_MAX_SLOTS_PER_PKT) are set to its pieces in the RX pages, in
+ * order, and *@nfrag to their number.  The pages are the caller's (to
+ * read, and to edit: the backend is done with them) until
+ * xnf_recv_release(), which must come before the next call of any other
+ * xnf function but xnf_stats_get() and xnf_broken().  Dropping and
+ * counting as xnf_recv().
+ * @return its length (> 0); 0 if no complete frame is waiting; -EIO if
+ *         the device is broken or not connected.
+ */
+XVN_EXPORT
+int xnf_recv_frags(struct xnf_dev *dev, struct xnf_frag *frags,
+                   unsigned *nfrag, struct netif_offload *off);
+
+/** Give back the pages of the frame xnf_recv_frags() took (for reposting). */
+XVN_EXPORT
+void xnf_recv_release(struct xnf_dev *dev);
+
 /**
  * Before sleeping on the event channel: push queued TX requests, repost RX
  * buffers, arm rsp_event on both rings and re-check.  On RX, a packet whose

@@ -200,16 +200,19 @@ int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
                           struct netif_offload *off);
 
 /**
- * netif -> TAP: build @h for a received frame from @off.  A large segment
- * that arrived without NETIF_OFF_CSUM_BLANK gets its TCP pseudo-header
- * checksum rewritten in @frame (as Linux netback does for such frontends)
- * so the kernel can finish each segment.
+ * netif -> TAP: build @h for a received frame of @len bytes from @off;
+ * @frame holds its first @hlen bytes (the frame may lie in pieces: its
+ * headers must be in the first).  A large segment that arrived without
+ * NETIF_OFF_CSUM_BLANK gets its TCP pseudo-header checksum rewritten in
+ * @frame (as Linux netback does for such frontends) so the kernel can
+ * finish each segment.
  * @return 0; -EINVAL if @off asks for a checksum or segmentation on a
- *         frame whose headers cannot be found or do not match.
+ *         frame whose headers cannot be found within @hlen or do not
+ *         match.
  */
 XVN_EXPORT
 int xnftap_offload_to_hdr(const struct netif_offload *off,
-                          void *frame, uint32_t len,
+                          void *frame, uint32_t hlen, uint32_t len,
                           struct virtio_net_hdr *h);
 
 #ifdef __cplusplus
