@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Receive coalescing toward ports that pay a system call per frame (a
- * host TAP with a vnet header): the TCP segments of one flow in a burst
- * become one large segment (RTE_MBUF_F_RX_LRO, the MSS in tso_segsz),
- * which the TAP hands the host's stack as one GSO frame, as Linux's GRO
- * does for a NIC.  The segments are chained, not copied.
+ * Receive coalescing toward ports that pay per frame (a host TAP with a
+ * vnet header: a system call and a trip through the host's stack; a
+ * guest's vif that takes large segments: a ring slot, a response and the
+ * guest's own per-frame work): the TCP segments of one flow in a burst
+ * become one large segment (RTE_MBUF_F_RX_LRO, the MSS in tso_segsz), as
+ * Linux's GRO does for a NIC.  The segments are chained, not copied.
  *
  * A segment joins the flow's head only when the result is what the
  * sender's stack would have made as one large segment: same Ethernet and
@@ -165,6 +166,8 @@ static void finish(struct gro_flow *f)
     m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_RX_L4_CKSUM_MASK) |
                   RTE_MBUF_F_RX_L4_CKSUM_GOOD | RTE_MBUF_F_RX_LRO;
     m->tso_segsz = f->mss;
+    m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L4_TCP |
+                     (f->h.ipv == 4 ? RTE_PTYPE_L3_IPV4 : RTE_PTYPE_L3_IPV6);
 }
 
 /* Chain @m's payload behind @f; @len its payload. */

@@ -142,9 +142,10 @@ struct vsw_port {
  */
 #define VSW_PORT_F_OFFLOAD_META 0x2u
 /**
- * The port pays a system call per frame and takes large TCP segments
- * (with VSW_PORT_F_OFFLOAD_META): the switch coalesces the segments of a
- * flow in one burst into one before it sends them (a host TAP).
+ * The port pays for every frame and takes large TCP segments (with
+ * VSW_PORT_F_OFFLOAD_META): the switch coalesces the segments of a flow
+ * in one burst into one before it sends them (a host TAP, a guest's vif
+ * with GSO).
  */
 #define VSW_PORT_F_GRO 0x4u
 
