@@ -26,7 +26,7 @@ prefix=$(meson introspect "$BUILD" --buildoptions |
 print([o['value'] for o in json.load(sys.stdin) if o['name'] == 'prefix'][0])")
 R="$T/root$prefix"
 for p in sbin/xvmd sbin/xvm sbin/xenstored sbin/vswitchd sbin/vswctl \
-         sbin/dladm sbin/snoop libexec/xvm-procdom; do
+         sbin/dladm sbin/snoop libexec/xvm-procdom libexec/xvm-kvm; do
     out=$("$R/$p" --version 2>&1); rc=$?
     if [ $rc = 0 ] && [[ "$out" =~ ^$(basename "$p")\ \(xvnet\)\ [0-9]+\.[0-9]+ ]]; then
         ok "$p --version: $out"

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot state of kvm/abi.h: the first MiB's structures (GDT and TSS,
+ * start info, identity page tables) and the vCPU's registers in long mode.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kvm_pvt.h"
+
+#define TSS_GPA (XKVM_GDT_GPA + 0x80) /* beside the GDT, in its page */
+#define TSS_LIMIT 0x67u
+#define SEL_TSS 0x18
+
+#define PTE_P 0x1ull
+#define PTE_RW 0x2ull
+#define PTE_PS 0x80ull /* a 2 MiB page in a PD entry */
+
+#define CR0_PE 0x1ull
+#define CR0_MP 0x2ull
+#define CR0_ET 0x10ull
+#define CR0_NE 0x20ull
+#define CR0_WP 0x10000ull
+#define CR0_PG 0x80000000ull
+#define CR4_PAE 0x20ull
+#define CR4_OSFXSR 0x200ull
+#define CR4_OSXMMEXCPT 0x400ull
+#define EFER_LME 0x100ull
+#define EFER_LMA 0x400ull
+
+/* GDT descriptors: flat 64-bit code and flat data, both accessed. */
+#define GDT_CODE64 0x00af9b000000ffffull
+#define GDT_DATA 0x00cf93000000ffffull
+
+static void *gpa(struct xkvm_vm *vm, uint64_t addr)
+{
+    return (char *)vm->ram + addr;
+}
+
+/* GDT with a 64-bit TSS descriptor (two slots); nothing uses the TSS, but
+ * VMX wants a usable TR and the guest sees a consistent table. */
+static void gdt_write(struct xkvm_vm *vm)
+{
+    uint64_t *gdt = gpa(vm, XKVM_GDT_GPA);
+    uint64_t base = TSS_GPA;
+
+    memset(gdt, 0, XKVM_PAGE_SIZE);
+    gdt[XKVM_SEL_CODE / 8] = GDT_CODE64;
+    gdt[XKVM_SEL_DATA / 8] = GDT_DATA;
+    gdt[SEL_TSS / 8] = TSS_LIMIT | (base & 0xffffff) << 16 |
+                       0x8bull << 40 | /* present, busy 64-bit TSS */
+                       ((base >> 24) & 0xff) << 56;
+    gdt[SEL_TSS / 8 + 1] = base >> 32;
+}
+
+static unsigned map_gib(const struct xkvm_vm *vm)
+{
+    uint64_t gib = (vm->ram_size + (1ull << 30) - 1) >> 30;
+
+    if (gib < (XKVM_MAP_MIN >> 30))
+        gib = XKVM_MAP_MIN >> 30;
+    return (unsigned)gib; /* <= XKVM_PD_MAX: xkvm_vm_create checked RAM */
+}
+
+static void page_tables_write(struct xkvm_vm *vm)
+{
+    uint64_t *pml4 = gpa(vm, XKVM_PML4_GPA);
+    uint64_t *pdpt = gpa(vm, XKVM_PDPT_GPA);
+    unsigned gib = map_gib(vm);
+
+    memset(pml4, 0, XKVM_PAGE_SIZE);
+    memset(pdpt, 0, XKVM_PAGE_SIZE);
+    pml4[0] = XKVM_PDPT_GPA | PTE_P | PTE_RW;
+    for (unsigned g = 0; g < gib; g++) {
+        uint64_t pd_gpa = XKVM_PD_GPA + (uint64_t)g * XKVM_PAGE_SIZE;
+        uint64_t *pd = gpa(vm, pd_gpa);
+
+        pdpt[g] = pd_gpa | PTE_P | PTE_RW;
+        for (unsigned i = 0; i < 512; i++)
+            pd[i] = ((uint64_t)g << 30 | (uint64_t)i << 21) | PTE_P |
+                    PTE_RW | PTE_PS;
+    }
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
+{
+    memset(s, 0, sizeof(*s));
+    s->selector = sel;
+    s->limit = 0xffffffff;
+    s->type = type;
+    s->present = 1;
+    s->s = 1;
+    s->g = 1;
+    s->l = code ? 1 : 0;
+    s->db = code ? 0 : 1;
+}
+
+static int sregs_set(struct xkvm_vm *vm)
+{
+    struct kvm_sregs s;
+
+    if (ioctl(vm->cpu_fd, KVM_GET_SREGS, &s) < 0)
+        return -errno;
+    seg(&s.cs, XKVM_SEL_CODE, 0xb, 1);
+    seg(&s.ds, XKVM_SEL_DATA, 0x3, 0);
+    s.es = s.fs = s.gs = s.ss = s.ds;
+    memset(&s.tr, 0, sizeof(s.tr));
+    s.tr.selector = SEL_TSS;
+    s.tr.base = TSS_GPA;
+    s.tr.limit = TSS_LIMIT;
+    s.tr.type = 0xb;
+    s.tr.present = 1;
+    memset(&s.ldt, 0, sizeof(s.ldt));
+    s.ldt.type = 0x2;
+    s.ldt.unusable = 1;
+    s.gdt.base = XKVM_GDT_GPA;
+    s.gdt.limit = 5 * 8 - 1;
+    s.idt.base = 0; /* no IDT: an exception is a triple fault */
+    s.idt.limit = 0;
+    s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+    s.cr3 = XKVM_PML4_GPA;
+    s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    s.efer = EFER_LME | EFER_LMA;
+    memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
+    return ioctl(vm->cpu_fd, KVM_SET_SREGS, &s) < 0 ? -errno : 0;
+}
+
+int xkvm_vm_boot(struct xkvm_vm *vm, const struct xkvm_boot *boot)
+{
+    struct xkvm_start_info *si = gpa(vm, XKVM_START_INFO_GPA);
+    struct kvm_regs r;
+    int rc;
+
+    if (boot->entry < XKVM_KERNEL_MIN || boot->entry >= vm->ram_size)
+        return -EINVAL;
+    gdt_write(vm);
+    page_tables_write(vm);
+    memset(si, 0, XKVM_PAGE_SIZE);
+    si->magic = XKVM_START_MAGIC;
+    si->version = XKVM_START_VERSION;
+    si->ram_bytes = vm->ram_size;
+    si->kernel_end = boot->kernel_end;
+    rc = sregs_set(vm);
+    if (rc < 0)
+        return rc;
+    memset(&r, 0, sizeof(r));
+    r.rip = boot->entry;
+    r.rsp = XKVM_BOOT_STACK_TOP;
+    r.rdi = XKVM_START_INFO_GPA;
+    r.rflags = 0x2;
+    if (ioctl(vm->cpu_fd, KVM_SET_REGS, &r) < 0)
+        return -errno;
+    vm->stopped = 0;
+    return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvm/abi.h - what a KVM guest of xvnet sees: the memory layout and boot
+ * state the monitor sets up, and the hypercalls it serves.
+ *
+ * Freestanding (only <stdint.h>), and its constants usable from assembly:
+ * the guest kernels under guest/ include it as they are, as does the
+ * monitor (libkvm).  docs/kvm.md explains the choices.
+ *
+ * Boot state.  The guest starts in 64-bit long mode, CPL 0, with paging on:
+ * guest-physical addresses from 0 up to XKVM_MAP_MIN or the end of RAM
+ * rounded up to 1 GiB, whichever is larger, are identity-mapped with 2 MiB
+ * pages (read, write, execute).  RIP is the ELF entry, RSP
+ * XKVM_BOOT_STACK_TOP, RDI the guest-physical address of a struct
+ * xkvm_start_info, RFLAGS 0x2 (interrupts off).  There is no IDT: the guest
+ * must not take exceptions or interrupts (on kvm_pvm hosts it cannot), so an
+ * exception stops it as crashed.
+ *
+ * Hypercalls.  `outl %eax, $XKVM_HC_PORT` with the call number in EAX and
+ * the arguments in RDI, RSI, RDX (Xen's registers on x86_64); the result
+ * comes back in RAX.  Only a 4-byte OUT to
+ * XKVM_HC_PORT is a hypercall.  The monitor validates every argument; a call
+ * it cannot accept (an unknown number, an address outside RAM, a length
+ * beyond its cap, an unknown shutdown reason) stops the guest as crashed.
+ */
+#ifndef KVM_ABI_H
+#define KVM_ABI_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+/* Guest-physical layout.  The first MiB belongs to the monitor's boot
+ * structures; the kernel's PT_LOAD segments lie in [XKVM_KERNEL_MIN, RAM). */
+#define XKVM_PAGE_SIZE 4096u
+#define XKVM_GDT_GPA 0x1000u        /* null, code64 (0x08), data (0x10) */
+#define XKVM_START_INFO_GPA 0x2000u /* struct xkvm_start_info */
+#define XKVM_PML4_GPA 0x3000u
+#define XKVM_PDPT_GPA 0x4000u
+#define XKVM_PD_GPA 0x5000u         /* one 4 KiB page directory per GiB */
+#define XKVM_PD_MAX 16u             /* 16 GiB mapped at most */
+#define XKVM_BOOT_STACK_TOP 0x80000u
+#define XKVM_KERNEL_MIN 0x100000u   /* 1 MiB: the lowest kernel address */
+#define XKVM_MAP_MIN (4ull << 30)   /* mapped even if RAM is smaller */
+#define XKVM_RAM_MIN (2u << 20)     /* smallest RAM the monitor accepts */
+
+#define XKVM_SEL_CODE 0x08
+#define XKVM_SEL_DATA 0x10
+
+#define XKVM_START_MAGIC 0x314d564bu /* "KVM1" little-endian */
+#define XKVM_START_VERSION 1u
+
+/* The hypercall port: an 8-bit port, so `out` takes it as an immediate and
+ * RDX stays free for the third argument. */
+#define XKVM_HC_PORT 0x88
+
+/* Hypercall numbers (EAX). */
+/** Write RSI bytes at guest-physical RDI to the console.  At most
+ * XKVM_CONSOLE_MAX bytes, all inside RAM.  Returns the count written. */
+#define XKVM_HC_CONSOLE_WRITE 1
+/** Stop the domain; RDI is an XKVM_SHUTDOWN_* reason.  Does not return. */
+#define XKVM_HC_SHUTDOWN 2
+/** Wait until an event is pending or RDI nanoseconds have passed (0: do not
+ * wait).  Returns 0.  Until event channels exist nothing is ever pending,
+ * so an endless wait (XKVM_BLOCK_FOREVER) is refused. */
+#define XKVM_HC_BLOCK 3
+
+/* Shutdown reasons: Xen's SHUTDOWN_* values. */
+#define XKVM_SHUTDOWN_POWEROFF 0
+#define XKVM_SHUTDOWN_REBOOT 1
+#define XKVM_SHUTDOWN_CRASH 3
+
+#define XKVM_CONSOLE_MAX 4096u
+#define XKVM_BLOCK_FOREVER 0xffffffffffffffffull
+
+#ifndef __ASSEMBLER__
+/** At RDI on entry.  The guest may reuse the page once it has read it. */
+struct xkvm_start_info {
+    uint32_t magic;      /* XKVM_START_MAGIC */
+    uint32_t version;    /* XKVM_START_VERSION */
+    uint64_t ram_bytes;  /* guest RAM: [0, ram_bytes) */
+    uint64_t kernel_end; /* first byte after the highest kernel segment */
+};
+#endif
+
+#endif /* KVM_ABI_H */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvm/kvm.h - the monitor core of KVM domains: the host's KVM, a VM whose
+ * RAM is a domain's memfd, its vCPU in 64-bit long mode, the run loop and
+ * the hypercalls of kvm/abi.h.
+ *
+ *   struct xkvm_vm *vm = xkvm_vm_create(memfd);      RAM = the memfd
+ *   xkvm_elf_load(xkvm_vm_ram(vm), ..., &img);       kvm/elf.h
+ *   xkvm_vm_boot(vm, &img);                          page tables, vCPU state
+ *   xkvm_vm_run(vm, &ops, arg, &stop);               until it stops
+ *   xkvm_vm_destroy(vm);
+ *
+ * One vCPU per VM for now.  A VM is used by one thread; xkvm_vm_kick() is
+ * the exception (async-signal-safe).  Functions returning int give 0 or a
+ * negative errno; constructors NULL with errno set.
+ */
+#ifndef KVM_KVM_H
+#define KVM_KVM_H
+
+#include "xvm/export.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvm/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Which KVM the host has (from /sys/module). */
+enum xkvm_host {
+    XKVM_HOST_NONE,  /* no KVM module loaded */
+    XKVM_HOST_INTEL, /* kvm_intel: VMX */
+    XKVM_HOST_AMD,   /* kvm_amd: SVM */
+    XKVM_HOST_PVM,   /* kvm_pvm: no exceptions or interrupts for our guests */
+    XKVM_HOST_OTHER, /* kvm without any of the three */
+};
+
+/** The host's KVM kind.  Reads /sys/module only; any thread. */
+XVN_EXPORT
+enum xkvm_host xkvm_host_kind(void);
+
+/** The module's name ("kvm_intel", ...), or "none"/"unknown". */
+XVN_EXPORT
+const char *xkvm_host_name(enum xkvm_host host);
+
+struct xkvm_vm;
+
+/**
+ * Open /dev/kvm and create a VM with one vCPU whose RAM, at guest-physical
+ * 0, is the whole of @memfd: a domain's memory (xvm/mem.h: sealed against
+ * shrinking, a whole number of 4 KiB frames) of at least XKVM_RAM_MIN and
+ * at most XKVM_PD_MAX GiB.  The fd is duplicated; the caller keeps its own.
+ *
+ * @return the VM, or NULL with errno set: ENOENT or EACCES (no usable
+ *         /dev/kvm), EINVAL (memory of the wrong size or unsealed),
+ *         ENOSYS (KVM API version not 12), or the errno of an ioctl.
+ */
+XVN_EXPORT
+struct xkvm_vm *xkvm_vm_create(int memfd);
+
+/** Close the vCPU and the VM, unmap RAM.  Accepts NULL. */
+XVN_EXPORT
+void xkvm_vm_destroy(struct xkvm_vm *vm);
+
+/** The monitor's mapping of guest RAM (guest-physical 0). */
+XVN_EXPORT
+void *xkvm_vm_ram(const struct xkvm_vm *vm);
+
+/** Size of guest RAM in bytes. */
+XVN_EXPORT
+uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm);
+
+/** Where the loaded kernel starts: its entry and the end of its image. */
+struct xkvm_boot {
+    uint64_t entry;      /* RIP at start */
+    uint64_t kernel_end; /* for xkvm_start_info.kernel_end */
+};
+
+/**
+ * Set the guest up to start as kvm/abi.h says: GDT, start info and page
+ * tables in the first MiB (which the kernel must not occupy: the ELF loader
+ * refuses it), then the vCPU's CPUID (the host's supported set), control
+ * registers, segments and general registers.  Call once, after loading.
+ *
+ * @return 0, -EINVAL if @boot->entry is not in [XKVM_KERNEL_MIN, RAM), or
+ *         the negative errno of an ioctl.
+ */
+XVN_EXPORT
+int xkvm_vm_boot(struct xkvm_vm *vm, const struct xkvm_boot *boot);
+
+/** Why xkvm_vm_run() returned. */
+enum xkvm_stop_reason {
+    XKVM_STOP_POWEROFF, /* the shutdown hypercall, poweroff */
+    XKVM_STOP_REBOOT,   /* the shutdown hypercall, reboot */
+    XKVM_STOP_CRASH,    /* the guest said so, misbehaved or faulted */
+    XKVM_STOP_KICKED,   /* xkvm_vm_kick() or a signal: call run again to go on */
+    XKVM_STOP_ERROR,    /* the monitor failed (an ioctl); the guest is stuck */
+};
+
+/** Name of a stop reason: "poweroff", "reboot", "crash", ... */
+XVN_EXPORT
+const char *xkvm_stop_name(enum xkvm_stop_reason reason);
+
+/** The outcome of xkvm_vm_run(). */
+struct xkvm_stop {
+    enum xkvm_stop_reason reason;
+    /** For CRASH and ERROR, what happened in words, e.g. "console write:
+     * 16 bytes at 0xffff00000000 lie outside guest RAM (16 MiB)". */
+    char why[192];
+};
+
+/** What the guest's devices do; for now, only its console. */
+struct xkvm_dev_ops {
+    /**
+     * Output of the console hypercall: @len (1..XKVM_CONSOLE_MAX) bytes the
+     * monitor copied out of guest RAM.  Runs on the vCPU's thread, with
+     * the guest stopped; errors are the callee's to handle (the guest is
+     * told the full count).
+     */
+    void (*console_write)(void *arg, const void *buf, size_t len);
+};
+
+/**
+ * Run the guest until it stops: serve its hypercalls, and stop it as
+ * crashed for anything else that reaches the monitor (port I/O other than a
+ * hypercall, MMIO, HLT, a triple fault, an emulation failure).  A guest that
+ * was crashed or powered off stays stopped: running it again gives the same
+ * reason.  After XKVM_STOP_KICKED it resumes where it was.
+ *
+ * @return 0 with @stop filled in (also for a crash: the monitor is fine).
+ */
+XVN_EXPORT
+int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
+                void *arg, struct xkvm_stop *stop);
+
+/**
+ * Make the current or next xkvm_vm_run() return XKVM_STOP_KICKED at once.
+ * Async-signal-safe: call it from a signal handler whose signal (installed
+ * without SA_RESTART) interrupts the run.
+ */
+XVN_EXPORT
+void xkvm_vm_kick(struct xkvm_vm *vm);
+
+/* The probe: which guest actions reach the monitor as exits. */
+
+/** The guest actions the probe tries, each in a fresh tiny VM. */
+enum xkvm_probe_kind {
+    XKVM_PROBE_PIO,   /* out and in: KVM_EXIT_IO */
+    XKVM_PROBE_MMIO,  /* a load from a page with no memslot: KVM_EXIT_MMIO */
+    XKVM_PROBE_HLT,   /* hlt: KVM_EXIT_HLT */
+    XKVM_PROBE_DEBUG, /* a KVM_SET_GUEST_DEBUG breakpoint: KVM_EXIT_DEBUG */
+    XKVM_PROBE_COUNT,
+};
+
+/** One probe's result. */
+struct xkvm_probe {
+    const char *action;   /* "out/in port 0x88", ... */
+    const char *expected; /* the exit it should give, "KVM_EXIT_IO" */
+    int works;            /* 1: the expected exit, with the right details */
+    int exit_reason;      /* the exit that came (KVM_EXIT_*), -1: none */
+    int err;              /* a negative errno if the run itself failed */
+    char detail[96];      /* what came, in words */
+};
+
+/**
+ * Run the probe's tiny guest @kind and say what reached the monitor.  Each
+ * guest ends in a ud2 so that it always exits somehow.  The caller bounds
+ * the time (a signal without SA_RESTART makes KVM_RUN return EINTR, which
+ * is reported in @res->err).
+ *
+ * @return 0 (the result is in @res), or a negative errno if no VM could be
+ *         made at all.
+ */
+XVN_EXPORT
+int xkvm_probe_run(enum xkvm_probe_kind kind, struct xkvm_probe *res);
+
+/** Name of a KVM_EXIT_* value ("IO", "MMIO", "HLT", ...). */
+XVN_EXPORT
+const char *xkvm_exit_name(int exit_reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KVM_KVM_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* libkvm's inside: the VM object, shared by vm.c, boot.c, run.c, probe.c. */
+#ifndef KVM_PVT_H
+#define KVM_PVT_H
+
+#include <linux/kvm.h>
+
+#include "kvm/kvm.h"
+#include "xvm/mem.h"
+
+struct xkvm_vm {
+    int kvm_fd;
+    int vm_fd;
+    int cpu_fd;
+    struct kvm_run *run; /* the vCPU's shared page(s) */
+    size_t run_size;
+    struct xvm_mem *mem; /* guest RAM, guest-physical 0 */
+    void *ram;
+    uint64_t ram_size;
+    int kick_fd;         /* eventfd: xkvm_vm_kick() wakes a block */
+    int stopped;              /* powered off, rebooted, crashed or failed */
+    struct xkvm_stop final;   /* why, once stopped */
+};
+
+/* One KVM_RUN: 0 (see vm->run->exit_reason) or a negative errno. */
+int xkvm_cpu_enter(struct xkvm_vm *vm);
+
+#endif /* KVM_PVT_H */

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU run loop and the hypercalls of kvm/abi.h.  Only a hypercall
+ * keeps the guest running; anything else that reaches the monitor stops it
+ * as crashed, with what happened in words.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvm_pvt.h"
+
+/* What a hypercall asks of the loop. */
+enum hc_result {
+    HC_RESUME,  /* go on with RAX set */
+    HC_STOPPED, /* vm->final says why */
+    HC_KICKED,  /* a signal cut a block short: RAX set, let the caller look */
+};
+
+const char *xkvm_stop_name(enum xkvm_stop_reason reason)
+{
+    switch (reason) {
+    case XKVM_STOP_POWEROFF: return "poweroff";
+    case XKVM_STOP_REBOOT: return "reboot";
+    case XKVM_STOP_CRASH: return "crash";
+    case XKVM_STOP_KICKED: return "kicked";
+    case XKVM_STOP_ERROR: return "error";
+    }
+    return "unknown";
+}
+
+static void stop_as(struct xkvm_vm *vm, enum xkvm_stop_reason reason,
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void stop_as(struct xkvm_vm *vm, enum xkvm_stop_reason reason,
+                    const char *fmt, ...)
+{
+    va_list ap;
+
+    vm->stopped = 1;
+    vm->final.reason = reason;
+    va_start(ap, fmt);
+    vsnprintf(vm->final.why, sizeof(vm->final.why), fmt, ap);
+    va_end(ap);
+}
+
+static enum hc_result hc_console(struct xkvm_vm *vm, const struct kvm_regs *r,
+                                 const struct xkvm_dev_ops *ops, void *arg,
+                                 uint64_t *ret)
+{
+    uint64_t addr = r->rdi, len = r->rsi;
+    char buf[XKVM_CONSOLE_MAX];
+
+    if (len > XKVM_CONSOLE_MAX) {
+        stop_as(vm, XKVM_STOP_CRASH, "console write: %" PRIu64 " bytes "
+                "(at most %u)", len, XKVM_CONSOLE_MAX);
+        return HC_STOPPED;
+    }
+    if (addr > vm->ram_size || len > vm->ram_size - addr) {
+        stop_as(vm, XKVM_STOP_CRASH, "console write: %" PRIu64 " bytes at "
+                "0x%" PRIx64 " lie outside guest RAM (%" PRIu64 " MiB)",
+                len, addr, vm->ram_size >> 20);
+        return HC_STOPPED;
+    }
+    /* A copy: what is written is what was checked, whatever the guest's
+     * other vCPUs (one day) do to the page meanwhile. */
+    memcpy(buf, (const char *)vm->ram + addr, len);
+    if (len && ops && ops->console_write)
+        ops->console_write(arg, buf, len);
+    *ret = len;
+    return HC_RESUME;
+}
+
+static enum hc_result hc_shutdown(struct xkvm_vm *vm, uint64_t why)
+{
+    switch (why) {
+    case XKVM_SHUTDOWN_POWEROFF:
+        stop_as(vm, XKVM_STOP_POWEROFF, "the guest powered off");
+        break;
+    case XKVM_SHUTDOWN_REBOOT:
+        stop_as(vm, XKVM_STOP_REBOOT, "the guest asked for a reboot");
+        break;
+    case XKVM_SHUTDOWN_CRASH:
+        stop_as(vm, XKVM_STOP_CRASH, "the guest reported a crash");
+        break;
+    default:
+        stop_as(vm, XKVM_STOP_CRASH, "shutdown: unknown reason %" PRIu64,
+                why);
+    }
+    return HC_STOPPED;
+}
+
+static enum hc_result hc_block(struct xkvm_vm *vm, uint64_t ns)
+{
+    struct pollfd pfd = { .fd = vm->kick_fd, .events = POLLIN };
+    struct timespec ts;
+    int n;
+
+    if (ns == XKVM_BLOCK_FOREVER) {
+        stop_as(vm, XKVM_STOP_CRASH, "block: waits forever, and nothing "
+                "can wake it (no event channels yet)");
+        return HC_STOPPED;
+    }
+    ts.tv_sec = (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    /* A kick (or any signal) ends the wait early: the guest sees an early
+     * wake-up, the caller gets its turn. */
+    n = ppoll(&pfd, 1, &ts, NULL);
+    if (n > 0 || (n < 0 && errno == EINTR))
+        return HC_KICKED;
+    return HC_RESUME;
+}
+
+/* A port I/O exit: a hypercall, or a crash. */
+static enum hc_result io_exit(struct xkvm_vm *vm,
+                              const struct xkvm_dev_ops *ops, void *arg)
+{
+    const struct kvm_run *run = vm->run;
+    struct kvm_regs r;
+    enum hc_result res;
+    uint64_t ret = 0;
+    uint32_t nr;
+
+    if (run->io.port != XKVM_HC_PORT) {
+        stop_as(vm, XKVM_STOP_CRASH, "port I/O: %s of %u bytes at port "
+                "0x%x, where there is no device",
+                run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+                run->io.size, run->io.port);
+        return HC_STOPPED;
+    }
+    if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
+        run->io.count != 1) {
+        stop_as(vm, XKVM_STOP_CRASH, "hypercall port: %s of %u bytes "
+                "(x%u); a hypercall is one 4-byte out",
+                run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+                run->io.size, run->io.count);
+        return HC_STOPPED;
+    }
+    memcpy(&nr, (const char *)run + run->io.data_offset, sizeof(nr));
+    if (ioctl(vm->cpu_fd, KVM_GET_REGS, &r) < 0) {
+        stop_as(vm, XKVM_STOP_ERROR, "KVM_GET_REGS: %s", strerror(errno));
+        return HC_STOPPED;
+    }
+    switch (nr) {
+    case XKVM_HC_CONSOLE_WRITE:
+        res = hc_console(vm, &r, ops, arg, &ret);
+        break;
+    case XKVM_HC_SHUTDOWN:
+        return hc_shutdown(vm, r.rdi);
+    case XKVM_HC_BLOCK:
+        res = hc_block(vm, r.rdi);
+        break;
+    default:
+        stop_as(vm, XKVM_STOP_CRASH, "unknown hypercall %" PRIu32, nr);
+        return HC_STOPPED;
+    }
+    if (res == HC_STOPPED)
+        return res;
+    /* RIP stays as KVM left it: it completes the OUT on the next run. */
+    r.rax = ret;
+    if (ioctl(vm->cpu_fd, KVM_SET_REGS, &r) < 0) {
+        stop_as(vm, XKVM_STOP_ERROR, "KVM_SET_REGS: %s", strerror(errno));
+        return HC_STOPPED;
+    }
+    return res;
+}
+
+static uint64_t guest_rip(struct xkvm_vm *vm)
+{
+    struct kvm_regs r;
+
+    return ioctl(vm->cpu_fd, KVM_GET_REGS, &r) < 0 ? 0 : r.rip;
+}
+
+/* Any exit but a hypercall: the guest is stopped as crashed. */
+static void other_exit(struct xkvm_vm *vm)
+{
+    const struct kvm_run *run = vm->run;
+    uint64_t rip = guest_rip(vm);
+
+    switch (run->exit_reason) {
+    case KVM_EXIT_MMIO:
+        stop_as(vm, XKVM_STOP_CRASH, "MMIO %s of %u bytes at 0x%llx, where "
+                "there is no RAM or device (rip 0x%" PRIx64 ")",
+                run->mmio.is_write ? "write" : "read", run->mmio.len,
+                (unsigned long long)run->mmio.phys_addr, rip);
+        break;
+    case KVM_EXIT_HLT:
+        stop_as(vm, XKVM_STOP_CRASH, "hlt with nothing to wake it "
+                "(rip 0x%" PRIx64 "); a guest stops with the shutdown "
+                "hypercall", rip);
+        break;
+    case KVM_EXIT_SHUTDOWN:
+        stop_as(vm, XKVM_STOP_CRASH, "triple fault: an exception the guest "
+                "cannot take (rip 0x%" PRIx64 ")", rip);
+        break;
+    case KVM_EXIT_INTERNAL_ERROR:
+        stop_as(vm, XKVM_STOP_CRASH, "KVM internal error %u, an instruction "
+                "it could not emulate (rip 0x%" PRIx64 ")",
+                run->internal.suberror, rip);
+        break;
+    case KVM_EXIT_FAIL_ENTRY:
+        stop_as(vm, XKVM_STOP_CRASH, "entry failed, hardware reason 0x%llx",
+                (unsigned long long)
+                    run->fail_entry.hardware_entry_failure_reason);
+        break;
+    default:
+        stop_as(vm, XKVM_STOP_CRASH, "unexpected exit %s (%u) at rip 0x%"
+                PRIx64, xkvm_exit_name((int)run->exit_reason),
+                run->exit_reason, rip);
+    }
+}
+
+/* A kick was seen: clear it, so the next run goes on. */
+static void kick_clear(struct xkvm_vm *vm, struct xkvm_stop *stop)
+{
+    uint64_t n;
+
+    __atomic_store_n(&vm->run->immediate_exit, 0, __ATOMIC_RELEASE);
+    if (read(vm->kick_fd, &n, sizeof(n)) < 0) {
+        /* Nothing pending: a signal came without a kick. */
+    }
+    stop->reason = XKVM_STOP_KICKED;
+}
+
+int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
+                void *arg, struct xkvm_stop *stop)
+{
+    memset(stop, 0, sizeof(*stop));
+    while (!vm->stopped) {
+        int rc = xkvm_cpu_enter(vm);
+
+        if (rc == -EINTR || rc == -EAGAIN) {
+            kick_clear(vm, stop);
+            return 0;
+        }
+        if (rc < 0) {
+            stop_as(vm, XKVM_STOP_ERROR, "KVM_RUN: %s", strerror(-rc));
+            break;
+        }
+        if (vm->run->exit_reason == KVM_EXIT_INTR) {
+            kick_clear(vm, stop);
+            return 0;
+        }
+        if (vm->run->exit_reason != KVM_EXIT_IO) {
+            other_exit(vm);
+            break;
+        }
+        if (io_exit(vm, ops, arg) == HC_KICKED) {
+            kick_clear(vm, stop);
+            return 0;
+        }
+    }
+    *stop = vm->final;
+    return 0;
+}
+
+const char *xkvm_exit_name(int exit_reason)
+{
+    static const char *const names[] = {
+        [KVM_EXIT_UNKNOWN] = "UNKNOWN", [KVM_EXIT_EXCEPTION] = "EXCEPTION",
+        [KVM_EXIT_IO] = "IO", [KVM_EXIT_HYPERCALL] = "HYPERCALL",
+        [KVM_EXIT_DEBUG] = "DEBUG", [KVM_EXIT_HLT] = "HLT",
+        [KVM_EXIT_MMIO] = "MMIO", [KVM_EXIT_IRQ_WINDOW_OPEN] = "IRQ_WINDOW",
+        [KVM_EXIT_SHUTDOWN] = "SHUTDOWN", [KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
+        [KVM_EXIT_INTR] = "INTR", [KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+    };
+
+    if (exit_reason < 0)
+        return "none";
+    if ((size_t)exit_reason >= sizeof(names) / sizeof(names[0]) ||
+        !names[exit_reason])
+        return "OTHER";
+    return names[exit_reason];
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* The host's KVM, and a VM with one vCPU over a domain's memfd. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_pvt.h"
+
+static int module_loaded(const char *name)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/sys/module/%s", name);
+    return access(path, F_OK) == 0;
+}
+
+enum xkvm_host xkvm_host_kind(void)
+{
+    if (module_loaded("kvm_intel"))
+        return XKVM_HOST_INTEL;
+    if (module_loaded("kvm_amd"))
+        return XKVM_HOST_AMD;
+    if (module_loaded("kvm_pvm"))
+        return XKVM_HOST_PVM;
+    return module_loaded("kvm") ? XKVM_HOST_OTHER : XKVM_HOST_NONE;
+}
+
+const char *xkvm_host_name(enum xkvm_host host)
+{
+    switch (host) {
+    case XKVM_HOST_NONE: return "none";
+    case XKVM_HOST_INTEL: return "kvm_intel";
+    case XKVM_HOST_AMD: return "kvm_amd";
+    case XKVM_HOST_PVM: return "kvm_pvm";
+    case XKVM_HOST_OTHER: break;
+    }
+    return "unknown";
+}
+
+/* The host's supported CPUID, as the guest's. */
+static int cpuid_set(struct xkvm_vm *vm)
+{
+    struct kvm_cpuid2 *c = NULL;
+    unsigned nent = 64;
+    int rc;
+
+    for (;;) {
+        free(c);
+        c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+        if (!c)
+            return -ENOMEM;
+        c->nent = nent;
+        if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+            break;
+        rc = -errno;
+        if (rc != -E2BIG || nent >= 1024) {
+            free(c);
+            return rc;
+        }
+        nent *= 2;
+    }
+    rc = ioctl(vm->cpu_fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+    free(c);
+    return rc;
+}
+
+static int vm_open(struct xkvm_vm *vm)
+{
+    struct kvm_userspace_memory_region slot = {
+        .slot = 0,
+        .guest_phys_addr = 0,
+        .memory_size = vm->ram_size,
+        .userspace_addr = (uintptr_t)vm->ram,
+    };
+    int n;
+
+    vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0)
+        return -errno;
+    if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+        return -ENOSYS;
+    do
+        vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    while (vm->vm_fd < 0 && errno == EINTR);
+    if (vm->vm_fd < 0)
+        return -errno;
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+        return -errno;
+    vm->cpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+    if (vm->cpu_fd < 0)
+        return -errno;
+    n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (n < (int)sizeof(struct kvm_run))
+        return n < 0 ? -errno : -EINVAL;
+    vm->run = mmap(NULL, (size_t)n, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   vm->cpu_fd, 0);
+    if (vm->run == MAP_FAILED) {
+        vm->run = NULL;
+        return -errno;
+    }
+    vm->run_size = (size_t)n;
+    return cpuid_set(vm);
+}
+
+struct xkvm_vm *xkvm_vm_create(int memfd)
+{
+    struct xkvm_vm *vm = calloc(1, sizeof(*vm));
+    int rc;
+
+    if (!vm)
+        return NULL;
+    vm->kvm_fd = vm->vm_fd = vm->cpu_fd = -1;
+    vm->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (vm->kick_fd < 0) {
+        rc = -errno;
+        goto err_vm;
+    }
+    vm->mem = xvm_mem_open(memfd);
+    if (!vm->mem) {
+        rc = -errno;
+        goto err_vm;
+    }
+    vm->ram = xvm_mem_base(vm->mem);
+    vm->ram_size = (uint64_t)xvm_mem_nr_frames(vm->mem) * XKVM_PAGE_SIZE;
+    if (vm->ram_size < XKVM_RAM_MIN ||
+        vm->ram_size > ((uint64_t)XKVM_PD_MAX << 30)) {
+        rc = -EINVAL;
+        goto err_vm;
+    }
+    rc = vm_open(vm);
+    if (rc < 0)
+        goto err_vm;
+    return vm;
+
+err_vm:
+    xkvm_vm_destroy(vm);
+    errno = -rc;
+    return NULL;
+}
+
+void xkvm_vm_destroy(struct xkvm_vm *vm)
+{
+    if (!vm)
+        return;
+    if (vm->run)
+        munmap(vm->run, vm->run_size);
+    if (vm->cpu_fd >= 0)
+        close(vm->cpu_fd);
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    if (vm->kick_fd >= 0)
+        close(vm->kick_fd);
+    xvm_mem_destroy(vm->mem);
+    free(vm);
+}
+
+void *xkvm_vm_ram(const struct xkvm_vm *vm)
+{
+    return vm->ram;
+}
+
+uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm)
+{
+    return vm->ram_size;
+}
+
+int xkvm_cpu_enter(struct xkvm_vm *vm)
+{
+    return ioctl(vm->cpu_fd, KVM_RUN, 0) < 0 ? -errno : 0;
+}
+
+void xkvm_vm_kick(struct xkvm_vm *vm)
+{
+    uint64_t one = 1;
+
+    /* KVM_RUN returns EINTR at once while immediate_exit is set, and a
+     * block's poll wakes on the eventfd; run.c clears both. */
+    __atomic_store_n(&vm->run->immediate_exit, 1, __ATOMIC_RELEASE);
+    if (write(vm->kick_fd, &one, sizeof(one)) < 0) {
+        /* Full counter: a kick is pending already. */
+    }
+}

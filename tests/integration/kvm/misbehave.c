@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guests that misbehave, one misdeed per image (-DMISDEED=MD_...), built
+ * from minios's entry and console.  Each first says which it is on the
+ * console (so the console works up to the misdeed), then does it; the
+ * monitor must stop it as crashed with a message saying what it did, and
+ * nothing else.  MD_REBOOT and MD_BLOCK_SHORT behave, to cover the calls
+ * the hello guest does not make.
+ */
+#include <stdint.h>
+
+#include "console.h"
+#include "hcall.h"
+
+enum misdeed {
+    MD_CONSOLE_OUTSIDE,  /* console write beyond the end of RAM */
+    MD_CONSOLE_WRAPS,    /* an address whose end wraps past 2^64 */
+    MD_CONSOLE_TOO_LONG, /* one byte over XKVM_CONSOLE_MAX */
+    MD_UNKNOWN_HCALL,    /* hypercall 99 */
+    MD_BAD_SHUTDOWN,     /* shutdown reason 7 */
+    MD_REPORTS_CRASH,    /* shutdown(crash) */
+    MD_OTHER_PORT,       /* out to port 0x80 */
+    MD_HCALL_IN,         /* in from the hypercall port */
+    MD_HCALL_BYTE,       /* a 1-byte out to the hypercall port */
+    MD_MMIO,             /* a load where there is no RAM */
+    MD_TRIPLE_FAULT,     /* ud2 with no IDT */
+    MD_HLT,              /* hlt, nothing to wake it */
+    MD_BLOCK_FOREVER,    /* block with no timeout */
+    MD_REBOOT,           /* shutdown(reboot): not a misdeed */
+    MD_BLOCK_SHORT,      /* block 1 ms, then power off: not a misdeed */
+    MD_SPIN,             /* loops forever: only a signal stops it */
+    MD_BLOCK_LONG,       /* blocks for a minute: only a signal stops it */
+};
+
+static const char *const names[] = {
+    "console_outside", "console_wraps", "console_too_long", "unknown_hcall",
+    "bad_shutdown", "reports_crash", "other_port", "hcall_in", "hcall_byte",
+    "mmio", "triple_fault", "hlt", "block_forever", "reboot", "block_short",
+    "spin", "block_long",
+};
+
+static char big[XKVM_CONSOLE_MAX + 1];
+
+void minios_main(const struct xkvm_start_info *si);
+
+void minios_main(const struct xkvm_start_info *si)
+{
+    uint32_t v = 0;
+
+    console_puts("misbehave: ");
+    console_puts(names[MISDEED]);
+    console_puts("\n");
+    switch (MISDEED) {
+    case MD_CONSOLE_OUTSIDE:
+        hcall3(XKVM_HC_CONSOLE_WRITE, si->ram_bytes - 8, 16, 0);
+        break;
+    case MD_CONSOLE_WRAPS:
+        hcall3(XKVM_HC_CONSOLE_WRITE, ~0ull - 3, 16, 0);
+        break;
+    case MD_CONSOLE_TOO_LONG:
+        memset(big, 'x', sizeof(big));
+        hc_console_write(big, sizeof(big));
+        break;
+    case MD_UNKNOWN_HCALL:
+        hcall3(99, 0, 0, 0);
+        break;
+    case MD_BAD_SHUTDOWN:
+        hc_shutdown(7);
+    case MD_REPORTS_CRASH:
+        hc_shutdown(XKVM_SHUTDOWN_CRASH);
+    case MD_OTHER_PORT:
+        __asm__ volatile("outl %0, $0x80" : : "a"(v));
+        break;
+    case MD_HCALL_IN:
+        __asm__ volatile("inl %1, %0" : "=a"(v) : "i"(XKVM_HC_PORT));
+        break;
+    case MD_HCALL_BYTE:
+        __asm__ volatile("outb %b0, %1" : : "a"(v), "i"(XKVM_HC_PORT));
+        break;
+    case MD_MMIO:
+        v = *(volatile uint32_t *)(uintptr_t)0x3ff00000u;
+        break;
+    case MD_TRIPLE_FAULT:
+        __asm__ volatile("ud2");
+        break;
+    case MD_HLT:
+        __asm__ volatile("hlt");
+        break;
+    case MD_BLOCK_FOREVER:
+        hc_block(XKVM_BLOCK_FOREVER);
+        break;
+    case MD_REBOOT:
+        hc_shutdown(XKVM_SHUTDOWN_REBOOT);
+    case MD_BLOCK_SHORT:
+        if (hc_block(1000000) == 0 && hc_block(0) == 0)
+            console_puts("misbehave: woke\n");
+        hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+    case MD_SPIN:
+        for (;;)
+            __asm__ volatile("" ::: "memory");
+    case MD_BLOCK_LONG:
+        hc_block(60000000000ull);
+        break;
+    }
+    console_puts("misbehave: still running after the misdeed\n");
+    hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+}
