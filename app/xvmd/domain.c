@@ -174,6 +174,12 @@ static struct xvmd_dom *dom_by_uuid(struct xvmd *x, const uint8_t uuid[16])
     return NULL;
 }
 
+/* The kind that runs a domain of @cfg's type. */
+static const struct xvmd_kind_ops *kind_of(const struct xvm_domcfg *cfg)
+{
+    return cfg->type == XVM_DOMTYPE_KVM ? &xvmd_kind_kvm : &xvmd_kind_process;
+}
+
 static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
 {
     struct xvmd_dom *dom = calloc(1, sizeof(*dom));
@@ -195,7 +201,7 @@ static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
     dom->cfg.has_uuid = 1;
     dom->id = XVMD_NO_ID;
     dom->state = XVMD_STATE_SHUTOFF;
-    dom->ops = &xvmd_kind_process;
+    dom->ops = kind_of(cfg);
     dom->ctl_fd = -1;
     dom->xs_fd = -1;
     dom->pidfd = -1;
@@ -271,17 +277,41 @@ err_id:
     return rc;
 }
 
+/* What a kvm domain cannot have yet: more than one vCPU, vifs (the
+ * monitor has no netif frontend), less memory than the monitor's boot
+ * structures need. */
+static int kvm_check(const struct xvm_domcfg *cfg, char *err, size_t errlen)
+{
+    if (cfg->vcpus > 1) {
+        seterr(err, errlen, "domain %s: vcpus = %u: a kvm domain has one "
+               "vCPU for now", cfg->name, cfg->vcpus);
+        return -EOPNOTSUPP;
+    }
+    if (cfg->nr_vifs) {
+        seterr(err, errlen, "domain %s: vif: a kvm domain has no network "
+               "devices yet", cfg->name);
+        return -EOPNOTSUPP;
+    }
+    if (cfg->memory_mib < 2) {
+        seterr(err, errlen, "domain %s: memory = %u: a kvm domain needs at "
+               "least 2 MiB", cfg->name, cfg->memory_mib);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Is @cfg acceptable for a new run, given the records we have? */
 static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
                         struct xvmd_dom *dom, char *err, size_t errlen)
 {
     struct xvmd_dom *other;
     char u[37];
+    int rc;
 
     if (cfg->type == XVM_DOMTYPE_KVM) {
-        seterr(err, errlen, "domain %s: kvm domains are not supported yet",
-               cfg->name);
-        return -EOPNOTSUPP;
+        rc = kvm_check(cfg, err, errlen);
+        if (rc < 0)
+            return rc;
     }
     if (strcmp(cfg->name, "Domain-0") == 0) {
         seterr(err, errlen, "Domain-0 is the control domain");
@@ -333,6 +363,7 @@ int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
         dom = found;
         old = dom->cfg;
         dom->cfg = cfg;
+        dom->ops = kind_of(&cfg);
         memcpy(dom->cfg.uuid, dom->uuid, 16);
         dom->cfg.has_uuid = 1;
     } else {
@@ -381,6 +412,7 @@ err_store:
 err_restore:
     if (found) {
         dom->cfg = old;
+        dom->ops = kind_of(&old);
         xvmd_store_save(x, dom);
     } else {
         free(dom);
@@ -399,6 +431,7 @@ void xvmd_dom_create_undo(struct xvmd *x, struct xvmd_dom *dom,
     }
     if (old) {
         dom->cfg = *old;
+        dom->ops = kind_of(old);
         if (xvmd_store_save(x, dom) < 0)
             xvm_log_warn("domain %s: cannot put its old record back",
                          dom->cfg.name);
@@ -601,6 +634,7 @@ void xvmd_dom_reap(struct xvmd *x)
 {
     struct xvmd_dom *dom;
     enum xvmd_state to;
+    enum xvmd_exit how;
     pid_t pid;
     int st;
 
@@ -616,11 +650,17 @@ void xvmd_dom_reap(struct xvmd *x)
         else
             xvm_log_info("domain %s: guest exited with status %d",
                          dom->cfg.name, WEXITSTATUS(st));
-        if (dom->state == XVMD_STATE_SHUTDOWN ||
-            (WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        how = dom->ops->exited(st);
+        if (dom->state == XVMD_STATE_SHUTDOWN || how == XVMD_EXIT_POWEROFF) {
             to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
-        else
+        } else if (how == XVMD_EXIT_REBOOT) {
+            xvm_log_info("domain %s: the guest asked for a reboot",
+                         dom->cfg.name);
+            dom->reboot = 1; /* shut off, then started again */
+            to = XVMD_STATE_SHUTOFF;
+        } else {
             to = XVMD_STATE_CRASHED;
+        }
         dom_set_state(x, dom, to);
     }
 }

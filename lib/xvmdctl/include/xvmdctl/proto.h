@@ -125,7 +125,10 @@ enum xvmd_dom_attr {
     XVMD_D_VCPUS,  /* u32 */
     XVMD_D_PID,    /* u32, 0 when none */
     XVMD_D_AUTOSTART, /* u32: 1 if it starts with xvmd */
-    XVMD_D_MAX_ = XVMD_D_AUTOSTART,
+    /* Only for a domain that runs on a hypervisor (kvm): */
+    XVMD_D_HYPERVISOR, /* string: the host's KVM module, "kvm_pvm", ... */
+    XVMD_D_IRQ,        /* u32: 1 if its guests can be given interrupts */
+    XVMD_D_MAX_ = XVMD_D_IRQ,
 };
 
 /** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
