@@ -407,8 +407,10 @@ int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
     return 0;
 
 err_store:
-    if (!found)
+    if (!found) {
         xvmd_store_remove(x, dom->cfg.name);
+        xvmd_console_log_remove(x, dom);
+    }
 err_restore:
     if (found) {
         dom->cfg = old;
@@ -630,6 +632,25 @@ void xvmd_dom_crash(struct xvmd *x, struct xvmd_dom *dom, const char *why)
                               : XVMD_STATE_CRASHED);
 }
 
+/* Whether the guest of @dom may reboot once more (XVMD_REBOOTS_MAX). */
+static bool reboot_ok(struct xvmd_dom *dom)
+{
+    uint64_t now = xvmd_now_ms();
+
+    if (!dom->reboot_win_ms ||
+        now - dom->reboot_win_ms > XVMD_REBOOT_WINDOW_MS) {
+        dom->reboot_win_ms = now;
+        dom->reboots = 0;
+    }
+    if (++dom->reboots <= XVMD_REBOOTS_MAX)
+        return true;
+    xvm_log_warn("domain %s: more than %d reboots in %d s: crashed instead",
+                 dom->cfg.name, XVMD_REBOOTS_MAX,
+                 XVMD_REBOOT_WINDOW_MS / 1000);
+    dom->reboot_win_ms = 0;
+    return false;
+}
+
 void xvmd_dom_reap(struct xvmd *x)
 {
     struct xvmd_dom *dom;
@@ -653,7 +674,7 @@ void xvmd_dom_reap(struct xvmd *x)
         how = dom->ops->exited(st);
         if (dom->state == XVMD_STATE_SHUTDOWN || how == XVMD_EXIT_POWEROFF) {
             to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
-        } else if (how == XVMD_EXIT_REBOOT) {
+        } else if (how == XVMD_EXIT_REBOOT && reboot_ok(dom)) {
             xvm_log_info("domain %s: the guest asked for a reboot",
                          dom->cfg.name);
             dom->reboot = 1; /* shut off, then started again */

@@ -139,6 +139,12 @@ extern const struct xvmd_kind_ops xvmd_kind_process;
 /** The "kvm" kind (kind_kvm.c): the monitor xvm-kvm runs the guest. */
 extern const struct xvmd_kind_ops xvmd_kind_kvm;
 
+/** A guest that asks for more than XVMD_REBOOTS_MAX reboots within
+ *  XVMD_REBOOT_WINDOW_MS is marked crashed instead of started again: a
+ *  reboot loop does not spin xvmd. */
+#define XVMD_REBOOTS_MAX 10
+#define XVMD_REBOOT_WINDOW_MS 10000
+
 /** Ports per domain that xvmd brokers (port 0 is never used): the
  *  per-domain quota is XVMD_EVTCHN_PORTS - 1 channels, two eventfds each. */
 #define XVMD_EVTCHN_PORTS 64
@@ -187,6 +193,9 @@ struct xvmd_dom {
                               (adopted), else -1 */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
     int reboot;           /**< in shutdown: start again once off */
+    uint64_t reboot_win_ms; /**< when the guest's reboots were first
+                                 counted (XVMD_REBOOT_WINDOW_MS) */
+    unsigned reboots;       /**< reboots it asked for since then */
     int autostart;        /**< start when xvmd starts (store.c keeps it) */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     int xs_fd;            /**< vif.c: the guest's end of its xenstore
@@ -458,6 +467,8 @@ int xvmd_console_adopt(struct xvmd *x, struct xvmd_dom *dom, int master);
 int xvmd_console_master(const struct xvmd_dom *dom);
 /** The pty's slave for the guest to dup (xvmd keeps it), or -1. */
 int xvmd_console_slave(const struct xvmd_dom *dom);
+/** Remove @dom's console logs (a create that failed leaves none). */
+void xvmd_console_log_remove(struct xvmd *x, struct xvmd_dom *dom);
 /**
  * End the console of @dom's run: read what the domain left in the pty
  * into the log, detach the client (it sees the end), close the pty and
