@@ -3,8 +3,8 @@
  * xvm-kvm --domain: the monitor of a KVM domain, run by xvmd as the
  * domain's guest process (its "kvm" kind).
  *
- * xvmd starts it with the domain's console (a pty slave) on stdin and
- * stdout, its own log on stderr, one end of a SOCK_SEQPACKET pair on fd 3,
+ * xvmd starts it with the domain's console (a pty slave) on stdin, stdout
+ * and stderr (what it says of the guest lands in the console log), one end of a SOCK_SEQPACKET pair on fd 3,
  * and on fds 5, 6 and 7 copies of xvmd's end of that pair, of the
  * console's pty master and of the domain's memory: the monitor keeps them
  * and never uses them, so that a later xvmd can take the domain over

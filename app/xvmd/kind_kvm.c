@@ -9,7 +9,8 @@
  * /dev/kvm, is its "err", which fails the create with its words.
  *
  * The guest's console writes go to the monitor's stdout, the domain's pty
- * (console.c: `xvm console`, the log).  Pause and resume stop and
+ * (console.c: `xvm console`, the log), and so do the monitor's own words
+ * (its stderr): "xvm-kvm: domain NAME: guest crashed: <why>".  Pause and resume stop and
  * continue the monitor (SIGSTOP, SIGCONT: its vCPU with it); shutdown is
  * SIGTERM, which the monitor turns into a kick that stops the vCPU (the
  * guest has no way yet to hear a shutdown request); destroy is SIGKILL.
@@ -44,7 +45,9 @@ __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
                           "--kernel", dom->cfg.kernel, NULL};
     int n;
 
-    if (xvmd_guest_fds(dom, chan, keep) < 0)
+    /* Its stderr is the console too: the monitor holds no file of dom0's
+     * (xvmd's log), and how the guest ended is told where its output is. */
+    if (xvmd_guest_fds(dom, chan, keep) < 0 || dup2(1, 2) < 0)
         _exit(127);
     snprintf(id, sizeof(id), "%u", dom->id);
     execv(x->kvm_path, (char *const *)argv);
