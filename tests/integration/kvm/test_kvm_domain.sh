@@ -140,8 +140,6 @@ kill "$XVMD_PID"; wait "$XVMD_PID"
 kill -0 "$pid" 2>/dev/null && ok "xvmd stopped: the guest runs on" ||
     fail "the guest died with xvmd"
 start_xvmd "" -k "$XVM_KVM"
-wait_until 5 sh -c "[ \$(grep -c 'xvmd: listening on' '$T/xvmd.log') -ge 2 ]" ||
-    fail "xvmd did not start again"
 [ "$(state_of tick2)" = running ] && [ "$(pid_of tick2)" = "$pid" ] &&
     grep -q "domain tick2 (id [0-9]*): adopted, running" "$T/xvmd.log" &&
     ok "xvmd restarted: tick2 adopted" || fail "not adopted: '$(state_of tick2)'"
