@@ -16,7 +16,9 @@
  *   monitor -> xvmd  "ok" once the guest is loaded, its VM made and the
  *                    monitor confined, or "err <errno> <message>"
  * Then the guest runs; the exit status says how it ended (xvm_kvm.h),
- * which xvmd reads as the kind's report of the run.
+ * which xvmd reads as the kind's report of the run, and so does the last
+ * message on the channel (XVMD_GUEST_EXIT), for an xvmd that adopted the
+ * domain and is not the monitor's parent.
  *
  * Confinement: once the VM exists the monitor needs no new descriptor, so
  * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
@@ -40,6 +42,7 @@
 #include "xvm/mem.h"
 #include "xvm/sandbox.h"
 #include "xvm_kvm.h"
+#include "xvmdctl/proto.h"
 
 #define CHAN_FD 3
 /* How long xvmd may take to send the memory. */
@@ -107,6 +110,22 @@ static int confine(unsigned id, const struct xkvm_vm *vm)
     return xvm_sandbox_confine(id, allow, n);
 }
 
+/* The last word to xvmd: how the run ended, for an xvmd that adopted us
+ * and cannot read our exit status. */
+static void say_end(int status)
+{
+    struct xvmd_guest_req req = {
+        .op = XVMD_GUEST_EXIT,
+        .remote = status == 0 ? XVMD_GUEST_END_POWEROFF
+                  : status == EXIT_REBOOT ? XVMD_GUEST_END_REBOOT
+                                          : XVMD_GUEST_END_CRASH,
+    };
+
+    if (write(CHAN_FD, &req, sizeof(req)) < 0) {
+        /* no xvmd on the other end, and none to come: nobody to tell */
+    }
+}
+
 int kvm_domain_main(const char *name, unsigned id, const char *kernel)
 {
     char msg[PATH_MAX + 192], who[128];
@@ -160,6 +179,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     snprintf(who, sizeof(who), "xvm-kvm: domain %s", name);
     rc = kvm_guest_run(vm, who);
     xkvm_vm_destroy(vm);
+    say_end(rc);
     (void)xs_fd; /* the guest's xenstore connection ends with us */
     return rc;
 }

@@ -40,6 +40,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 /* Give up the run of @dom: its vifs, what its kind made, its memory. */
 static void dom_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
+    dom->end_said = -1;
     xvmd_run_remove(x, dom);
     xvmd_vif_teardown(x, dom);
     xvmd_evtchn_release(x, dom);
@@ -205,6 +206,7 @@ static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
     dom->ctl_fd = -1;
     dom->xs_fd = -1;
     dom->pidfd = -1;
+    dom->end_said = -1;
     dom->guest_fd = -1;
     dom->cg_fd = -1;
     (void)x;
@@ -651,11 +653,30 @@ static bool reboot_ok(struct xvmd_dom *dom)
     return false;
 }
 
+/* The guest of @dom is gone and its run ended @how: move the domain on,
+ * for every kind, whether xvmd read its exit status or was told. */
+static void dom_ended(struct xvmd *x, struct xvmd_dom *dom,
+                      enum xvmd_exit how)
+{
+    enum xvmd_state to;
+
+    dom->end_said = -1;
+    if (dom->state == XVMD_STATE_SHUTDOWN || how == XVMD_EXIT_POWEROFF) {
+        to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
+    } else if (how == XVMD_EXIT_REBOOT && reboot_ok(dom)) {
+        xvm_log_info("domain %s: the guest asked for a reboot",
+                     dom->cfg.name);
+        dom->reboot = 1; /* shut off, then started again */
+        to = XVMD_STATE_SHUTOFF;
+    } else {
+        to = XVMD_STATE_CRASHED;
+    }
+    dom_set_state(x, dom, to);
+}
+
 void xvmd_dom_reap(struct xvmd *x)
 {
     struct xvmd_dom *dom;
-    enum xvmd_state to;
-    enum xvmd_exit how;
     pid_t pid;
     int st;
 
@@ -671,18 +692,7 @@ void xvmd_dom_reap(struct xvmd *x)
         else
             xvm_log_info("domain %s: guest exited with status %d",
                          dom->cfg.name, WEXITSTATUS(st));
-        how = dom->ops->exited(st);
-        if (dom->state == XVMD_STATE_SHUTDOWN || how == XVMD_EXIT_POWEROFF) {
-            to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
-        } else if (how == XVMD_EXIT_REBOOT && reboot_ok(dom)) {
-            xvm_log_info("domain %s: the guest asked for a reboot",
-                         dom->cfg.name);
-            dom->reboot = 1; /* shut off, then started again */
-            to = XVMD_STATE_SHUTOFF;
-        } else {
-            to = XVMD_STATE_CRASHED;
-        }
-        dom_set_state(x, dom, to);
+        dom_ended(x, dom, dom->ops->exited(st));
     }
 }
 
@@ -751,13 +761,24 @@ struct xvmd_dom *xvmd_dom_by_pidfd(struct xvmd *x, int fd)
 
 void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom)
 {
-    /* Not our child: its exit status is not ours to read. */
-    xvm_log_info("domain %s: guest (pid %d, adopted) exited", dom->cfg.name,
-                 (int)dom->pid);
+    static const enum xvmd_exit said[] = {
+        [XVMD_GUEST_END_POWEROFF] = XVMD_EXIT_POWEROFF,
+        [XVMD_GUEST_END_REBOOT] = XVMD_EXIT_REBOOT,
+        [XVMD_GUEST_END_CRASH] = XVMD_EXIT_CRASH,
+    };
+
+    /* Not our child: its exit status is not ours to read.  What its guest
+     * program said last (written before it exited, so it is there to
+     * read now) tells; without it, the run crashed. */
+    for (int i = 0; i < 16 && dom->ctl_fd >= 0 && dom->end_said < 0; i++)
+        if (xvmd_guest_serve(x, dom) != 0 && dom->end_said < 0)
+            break;
+    xvm_log_info("domain %s: guest (pid %d, adopted) exited%s",
+                 dom->cfg.name, (int)dom->pid,
+                 dom->end_said < 0 ? " without a word" : "");
     dom->pid = 0;
-    dom_set_state(x, dom, dom->state == XVMD_STATE_SHUTDOWN
-                              ? XVMD_STATE_SHUTOFF
-                              : XVMD_STATE_CRASHED);
+    dom_ended(x, dom, dom->end_said < 0 ? XVMD_EXIT_CRASH
+                                        : said[dom->end_said]);
 }
 
 struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd)

@@ -196,6 +196,8 @@ struct xvmd_dom {
     uint64_t reboot_win_ms; /**< when the guest's reboots were first
                                  counted (XVMD_REBOOT_WINDOW_MS) */
     unsigned reboots;       /**< reboots it asked for since then */
+    int end_said;           /**< its guest program's XVMD_GUEST_EXIT, or
+                                 -1 (said nothing) */
     int autostart;        /**< start when xvmd starts (store.c keeps it) */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     int xs_fd;            /**< vif.c: the guest's end of its xenstore

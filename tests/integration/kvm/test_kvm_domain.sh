@@ -135,6 +135,8 @@ xvm destroy reboot >/dev/null
 # --- xvmd restart: the domain is taken over --------------------------------
 kvm_cfg tick2 "$GUESTS/tick.elf"
 xvm create "$T/tick2.cfg" >/dev/null || fail "create tick2"
+kvm_cfg late "$GUESTS/late_off.elf"   # powers off 3 s after its start
+xvm create "$T/late.cfg" >/dev/null || fail "create late"
 pid=$(pid_of tick2)
 kill "$XVMD_PID"; wait "$XVMD_PID"
 kill -0 "$pid" 2>/dev/null && ok "xvmd stopped: the guest runs on" ||
@@ -143,6 +145,11 @@ start_xvmd "" -k "$XVM_KVM"
 [ "$(state_of tick2)" = running ] && [ "$(pid_of tick2)" = "$pid" ] &&
     grep -q "domain tick2 (id [0-9]*): adopted, running" "$T/xvmd.log" &&
     ok "xvmd restarted: tick2 adopted" || fail "not adopted: '$(state_of tick2)'"
+# the adopted guest that powers off: told by the monitor, not crashed
+wait_until 8 sh -c "grep -q 'domain late: guest (pid [0-9]*, adopted) exited$' \
+    '$T/xvmd.log'" && [ "$(state_of late)" = "shut off" ] &&
+    ok "an adopted guest powers off: shut off" ||
+    fail "adopted poweroff: '$(state_of late)'; $(grep 'domain late' "$T/xvmd.log" | tail -2)"
 n1=$(log_of tick2 | wc -l)
 wait_until 3 sh -c "[ \$(wc -l < '$T/state/console/tick2.log') -gt $n1 ]" &&
     ok "its console is logged again" || fail "the console log stopped"

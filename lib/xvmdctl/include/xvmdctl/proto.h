@@ -159,10 +159,18 @@ enum xvmd_vif_attr {
  * struct xvmd_guest_rep.
  */
 #define XVMD_GUEST_EVTCHN_ALLOC 1u /**< alloc_unbound toward req.remote */
+/** The guest program's last word before it exits: how its run ended,
+ *  req.remote an XVMD_GUEST_END_*.  No reply.  xvmd reads it for a guest
+ *  it adopted, whose exit status is not its to read. */
+#define XVMD_GUEST_EXIT 2u
+#define XVMD_GUEST_END_POWEROFF 0u
+#define XVMD_GUEST_END_REBOOT 1u
+#define XVMD_GUEST_END_CRASH 2u
 
 struct xvmd_guest_req {
     uint32_t op;     /**< XVMD_GUEST_* */
-    uint32_t remote; /**< EVTCHN_ALLOC: the domain that may bind */
+    uint32_t remote; /**< EVTCHN_ALLOC: the domain that may bind;
+                          EXIT: an XVMD_GUEST_END_* */
 };
 
 /** Reply; EVTCHN_ALLOC success carries 2 fds: own doorbell, peer's. */
