@@ -21,16 +21,24 @@ static void on_alarm(int sig)
     (void)sig; /* only to interrupt KVM_RUN */
 }
 
-void kvm_vm_error(int err)
+void kvm_vm_strerror(int err, char *buf, size_t cap)
 {
     const char *host = xkvm_host_name(xkvm_host_kind());
 
     if (err == ENOENT || err == EACCES || err == EPERM)
-        fprintf(stderr, "xvm-kvm: cannot open /dev/kvm: %s (host KVM: %s)\n",
-                strerror(err), host);
+        snprintf(buf, cap, "cannot open /dev/kvm: %s (host KVM: %s)",
+                 strerror(err), host);
     else
-        fprintf(stderr, "xvm-kvm: cannot make a VM (host KVM: %s): %s\n",
-                host, strerror(err));
+        snprintf(buf, cap, "cannot make a VM (host KVM: %s): %s", host,
+                 strerror(err));
+}
+
+void kvm_vm_error(int err)
+{
+    char msg[160];
+
+    kvm_vm_strerror(err, msg, sizeof(msg));
+    fprintf(stderr, "xvm-kvm: %s\n", msg);
 }
 
 int kvm_probe_main(void)

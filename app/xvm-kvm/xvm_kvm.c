@@ -3,6 +3,7 @@
  * xvm-kvm - runs one KVM guest.
  *
  *   xvm-kvm --kernel FILE [--memory MIB]
+ *   xvm-kvm --domain NAME --id ID --kernel FILE    (run by xvmd)
  *   xvm-kvm --probe
  *   xvm-kvm --version
  *
@@ -19,8 +20,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,12 +32,10 @@
 #include "kvm/elf.h"
 #include "kvm/kvm.h"
 #include "kvm_probe.h"
+#include "xvm_kvm.h"
 #include "xvm/mem.h"
 #include "xvm/version.h"
 
-#define EXIT_CRASH 2
-#define EXIT_REBOOT 3
-#define EXIT_SIGNAL 4
 #define MEMORY_MAX_MIB (XKVM_PD_MAX * 1024u)
 
 static struct xkvm_vm *the_vm;
@@ -43,6 +44,7 @@ static volatile sig_atomic_t stop_signal;
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB]\n"
+               "       xvm-kvm --domain NAME --id ID --kernel FILE\n"
                "       xvm-kvm --probe\n");
 }
 
@@ -76,7 +78,8 @@ static const struct xkvm_dev_ops dev_ops = {
 };
 
 /* Read the image whole; it must be a regular file that fits in RAM. */
-static void *image_read(const char *path, uint64_t ram_size, size_t *len)
+static void *image_read(const char *path, uint64_t ram_size, size_t *len,
+                        char *err, size_t cap, int *rc)
 {
     struct stat st;
     char *buf = NULL;
@@ -84,22 +87,29 @@ static void *image_read(const char *path, uint64_t ram_size, size_t *len)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
     if (fd < 0 || fstat(fd, &st) < 0) {
-        fprintf(stderr, "xvm-kvm: %s: %s\n", path, strerror(errno));
+        *rc = -errno;
+        snprintf(err, cap, "%s: %s", path, strerror(errno));
         goto out_close;
     }
     if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > ram_size) {
-        fprintf(stderr, "xvm-kvm: %s: refused: %s\n", path,
-                S_ISREG(st.st_mode) ? "larger than guest RAM"
-                                    : "not a regular file");
+        *rc = -EINVAL;
+        snprintf(err, cap, "%s: refused: %s", path,
+                 S_ISREG(st.st_mode) ? "larger than guest RAM"
+                                     : "not a regular file");
         goto out_close;
     }
     buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+    if (!buf) {
+        *rc = -ENOMEM;
+        snprintf(err, cap, "%s: %s", path, strerror(ENOMEM));
+    }
     while (buf && got < (size_t)st.st_size) {
         ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 
         if (n <= 0) {
-            fprintf(stderr, "xvm-kvm: %s: %s\n", path,
-                    n < 0 ? strerror(errno) : "shrank while read");
+            *rc = n < 0 ? -errno : -EIO;
+            snprintf(err, cap, "%s: %s", path,
+                     n < 0 ? strerror(errno) : "shrank while read");
             free(buf);
             buf = NULL;
             goto out_close;
@@ -113,38 +123,50 @@ out_close:
     return buf;
 }
 
-static int image_load(struct xvm_mem *mem, const char *path,
-                      struct xkvm_boot *boot)
+int kvm_image_load(struct xvm_mem *mem, const char *path,
+                   struct xkvm_boot *boot, char *err, size_t cap)
 {
     uint64_t ram_size = (uint64_t)xvm_mem_nr_frames(mem) * XKVM_PAGE_SIZE;
     struct xkvm_elf_error where;
     enum xkvm_elf_status st;
     size_t len = 0;
-    void *img = image_read(path, ram_size, &len);
+    int rc = 0;
+    void *img = image_read(path, ram_size, &len, err, cap, &rc);
 
     if (!img)
-        return -1;
+        return rc;
     st = xkvm_elf_load(xvm_mem_base(mem), ram_size, img, len, boot, &where);
     free(img);
     if (st == XKVM_ELF_OK)
         return 0;
     if (where.phdr >= 0)
-        fprintf(stderr, "xvm-kvm: %s: refused: program header %d: %s\n",
-                path, where.phdr, xkvm_elf_strerror(st));
+        snprintf(err, cap, "%s: refused: program header %d: %s", path,
+                 where.phdr, xkvm_elf_strerror(st));
     else
-        fprintf(stderr, "xvm-kvm: %s: refused: %s\n", path,
-                xkvm_elf_strerror(st));
-    return -1;
+        snprintf(err, cap, "%s: refused: %s", path, xkvm_elf_strerror(st));
+    return -EINVAL;
 }
 
-static int guest_run(struct xkvm_vm *vm)
+void kvm_signals_setup(void)
 {
     struct sigaction sa = { .sa_handler = on_stop }; /* no SA_RESTART */
-    struct xkvm_stop stop;
 
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* The words of the two signals that stop a guest (strsignal() may want
+ * locale files, which a confined monitor cannot open). */
+static const char *stop_words(int sig)
+{
+    return sig == SIGINT ? "Interrupt" : "Terminated";
+}
+
+int kvm_guest_run(struct xkvm_vm *vm, const char *who)
+{
+    struct xkvm_stop stop;
+
     the_vm = vm;
     do {
         xkvm_vm_run(vm, &dev_ops, NULL, &stop);
@@ -152,22 +174,22 @@ static int guest_run(struct xkvm_vm *vm)
     the_vm = NULL;
     switch (stop.reason) {
     case XKVM_STOP_POWEROFF:
-        fprintf(stderr, "xvm-kvm: guest stopped: poweroff\n");
+        fprintf(stderr, "%s: guest stopped: poweroff\n", who);
         return 0;
     case XKVM_STOP_REBOOT:
-        fprintf(stderr, "xvm-kvm: guest stopped: reboot\n");
+        fprintf(stderr, "%s: guest stopped: reboot\n", who);
         return EXIT_REBOOT;
     case XKVM_STOP_CRASH:
-        fprintf(stderr, "xvm-kvm: guest crashed: %s\n", stop.why);
+        fprintf(stderr, "%s: guest crashed: %s\n", who, stop.why);
         return EXIT_CRASH;
     case XKVM_STOP_KICKED:
-        fprintf(stderr, "xvm-kvm: guest destroyed (%s)\n",
-                strsignal(stop_signal));
+        fprintf(stderr, "%s: guest destroyed (%s)\n", who,
+                stop_words(stop_signal));
         return EXIT_SIGNAL;
     case XKVM_STOP_ERROR:
         break;
     }
-    fprintf(stderr, "xvm-kvm: monitor failed: %s\n", stop.why);
+    fprintf(stderr, "%s: monitor failed: %s\n", who, stop.why);
     return 1;
 }
 
@@ -176,6 +198,7 @@ static int kernel_main(const char *path, unsigned mib)
     struct xkvm_boot boot;
     struct xkvm_vm *vm;
     struct xvm_mem *mem;
+    char msg[PATH_MAX + 128];
     int rc;
 
     mem = xvm_mem_create("xvm-kvm", mib * (1u << 20) / XKVM_PAGE_SIZE);
@@ -184,7 +207,8 @@ static int kernel_main(const char *path, unsigned mib)
                 strerror(errno));
         return 1;
     }
-    if (image_load(mem, path, &boot) < 0) {
+    if (kvm_image_load(mem, path, &boot, msg, sizeof(msg)) < 0) {
+        fprintf(stderr, "xvm-kvm: %s\n", msg);
         xvm_mem_destroy(mem);
         return 1;
     }
@@ -201,7 +225,8 @@ static int kernel_main(const char *path, unsigned mib)
         xkvm_vm_destroy(vm);
         return 1;
     }
-    rc = guest_run(vm);
+    kvm_signals_setup();
+    rc = kvm_guest_run(vm, "xvm-kvm");
     xkvm_vm_destroy(vm);
     return rc;
 }
@@ -212,19 +237,31 @@ int main(int argc, char **argv)
         { "kernel", required_argument, NULL, 'k' },
         { "memory", required_argument, NULL, 'm' },
         { "probe", no_argument, NULL, 'p' },
+        { "domain", required_argument, NULL, 'd' },
+        { "id", required_argument, NULL, 'i' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *kernel = NULL;
-    unsigned long mib = 16;
+    const char *kernel = NULL, *domain = NULL;
+    unsigned long mib = 16, id = 0;
     int probe = 0, c;
     char *end;
 
     if (xvm_version_opt(argc, argv, "xvm-kvm"))
         return 0;
-    while ((c = getopt_long(argc, argv, "k:m:ph", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:m:phd:i:", opts, NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
+        case 'd': domain = optarg; break;
+        case 'i':
+            errno = 0;
+            id = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' ||
+                id == 0 || id > UINT16_MAX) {
+                fprintf(stderr, "xvm-kvm: --id %s: a domain id\n", optarg);
+                return 1;
+            }
+            break;
         case 'p': probe = 1; break;
         case 'm':
             errno = 0;
@@ -241,9 +278,11 @@ int main(int argc, char **argv)
         default: usage(stderr); return 1;
         }
     }
-    if (optind != argc || probe == !!kernel) {
+    if (optind != argc || probe == !!kernel || !domain != !id) {
         usage(stderr);
         return 1;
     }
+    if (domain)
+        return kvm_domain_main(domain, (unsigned)id, kernel);
     return probe ? kvm_probe_main() : kernel_main(kernel, (unsigned)mib);
 }

@@ -40,8 +40,8 @@ static int call_run(struct xvmd_call *c)
 
 /* One domain of a reply. */
 struct dominfo {
-    uint32_t id, state, vcpus, pid, autostart;
-    const char *name, *ostype;
+    uint32_t id, state, vcpus, pid, autostart, irq;
+    const char *name, *ostype, *hypervisor; /* hypervisor: NULL for none */
     const uint8_t *uuid;
     uint64_t memory;
 };
@@ -56,7 +56,8 @@ static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
 
     if (xvmd_nest_parse(nest, tb, XVMD_D_MAX_, xvmd_dom_policy) < 0)
         return -1;
-    for (i = 1; i <= XVMD_D_MAX_; i++)
+    /* every attribute up to AUTOSTART; the hypervisor's two together */
+    for (i = 1; i <= XVMD_D_AUTOSTART; i++)
         if (!tb[i] || (i == XVMD_D_UUID &&
                        mnl_attr_get_payload_len(tb[i]) != 16))
             return -1;
@@ -69,6 +70,11 @@ static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
     d->vcpus = mnl_attr_get_u32(tb[XVMD_D_VCPUS]);
     d->pid = mnl_attr_get_u32(tb[XVMD_D_PID]);
     d->autostart = mnl_attr_get_u32(tb[XVMD_D_AUTOSTART]);
+    if (!tb[XVMD_D_HYPERVISOR] != !tb[XVMD_D_IRQ])
+        return -1;
+    d->hypervisor = tb[XVMD_D_HYPERVISOR]
+                        ? mnl_attr_get_str(tb[XVMD_D_HYPERVISOR]) : NULL;
+    d->irq = tb[XVMD_D_IRQ] ? mnl_attr_get_u32(tb[XVMD_D_IRQ]) : 0;
     return 0;
 }
 
@@ -429,6 +435,12 @@ static int cmd_dominfo(char **argv)
     printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
     if (d.pid)
         printf("%-15s %u\n", "PID:", d.pid);
+    if (d.hypervisor) {
+        printf("%-15s %s\n", "Hypervisor:", d.hypervisor);
+        printf("%-15s %s\n", "Interrupts:",
+               d.irq ? "yes" : "no (the guest runs without interrupts "
+                               "and exceptions)");
+    }
     return d.id == 0 ? 0 : vifs_brief(argv[0], d.id); /* Domain-0: none */
 }
 

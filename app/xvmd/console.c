@@ -165,6 +165,16 @@ static int log_path(const struct xvmd *x, const struct xvmd_dom *dom,
     return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+void xvmd_console_log_remove(struct xvmd *x, struct xvmd_dom *dom)
+{
+    char path[PATH_MAX];
+
+    if (log_path(x, dom, "", path, sizeof(path)) == 0)
+        unlink(path);
+    if (log_path(x, dom, ".1", path, sizeof(path)) == 0)
+        unlink(path);
+}
+
 static void log_open(struct xvmd *x, struct xvmd_dom *dom)
 {
     struct xvmd_console *con = dom->con;

@@ -77,6 +77,8 @@ static void dom0_put(struct reply *r)
 static void dom_put(struct reply *r, const struct xvmd_dom *dom)
 {
     struct nlattr *nest;
+    int irq = 0;
+    const char *hv = dom->ops->hypervisor(&irq);
 
     nest = mnl_attr_nest_start_check(r->nlh, XVMD_MSG_MAX, XVMD_A_DOMAIN);
     if (!nest ||
@@ -96,7 +98,11 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_PID,
                                 (uint32_t)dom->pid) ||
         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_AUTOSTART,
-                                dom->autostart ? 1 : 0)) {
+                                dom->autostart ? 1 : 0) ||
+        (hv && (!mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
+                                         XVMD_D_HYPERVISOR, hv) ||
+                !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_IRQ,
+                                        irq ? 1 : 0)))) {
         r->full = 1;
         return;
     }
@@ -651,7 +657,10 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
     if (cmd == XVMD_CMD_CONSOLE)
         return xvmd_console_attach(x, dom, fd, err, errlen);
     rc = dom->ops->enter_open(dom, fd);
-    if (rc < 0)
+    if (rc == -EOPNOTSUPP)
+        snprintf(err, errlen, "domain %s is a %s domain: it has no "
+                 "namespaces to enter", dom->cfg.name, dom->ops->os_type);
+    else if (rc < 0)
         snprintf(err, errlen, "cannot open the namespaces of %s: %s",
                  dom->cfg.name, strerror(-rc));
     return rc;

@@ -40,6 +40,7 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 /* Give up the run of @dom: its vifs, what its kind made, its memory. */
 static void dom_teardown(struct xvmd *x, struct xvmd_dom *dom)
 {
+    dom->end_said = -1;
     xvmd_run_remove(x, dom);
     xvmd_vif_teardown(x, dom);
     xvmd_evtchn_release(x, dom);
@@ -174,6 +175,12 @@ static struct xvmd_dom *dom_by_uuid(struct xvmd *x, const uint8_t uuid[16])
     return NULL;
 }
 
+/* The kind that runs a domain of @cfg's type. */
+static const struct xvmd_kind_ops *kind_of(const struct xvm_domcfg *cfg)
+{
+    return cfg->type == XVM_DOMTYPE_KVM ? &xvmd_kind_kvm : &xvmd_kind_process;
+}
+
 static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
 {
     struct xvmd_dom *dom = calloc(1, sizeof(*dom));
@@ -195,10 +202,11 @@ static struct xvmd_dom *dom_new(struct xvmd *x, const struct xvm_domcfg *cfg)
     dom->cfg.has_uuid = 1;
     dom->id = XVMD_NO_ID;
     dom->state = XVMD_STATE_SHUTOFF;
-    dom->ops = &xvmd_kind_process;
+    dom->ops = kind_of(cfg);
     dom->ctl_fd = -1;
     dom->xs_fd = -1;
     dom->pidfd = -1;
+    dom->end_said = -1;
     dom->guest_fd = -1;
     dom->cg_fd = -1;
     (void)x;
@@ -271,17 +279,41 @@ err_id:
     return rc;
 }
 
+/* What a kvm domain cannot have yet: more than one vCPU, vifs (the
+ * monitor has no netif frontend), less memory than the monitor's boot
+ * structures need. */
+static int kvm_check(const struct xvm_domcfg *cfg, char *err, size_t errlen)
+{
+    if (cfg->vcpus > 1) {
+        seterr(err, errlen, "domain %s: vcpus = %u: a kvm domain has one "
+               "vCPU for now", cfg->name, cfg->vcpus);
+        return -EOPNOTSUPP;
+    }
+    if (cfg->nr_vifs) {
+        seterr(err, errlen, "domain %s: vif: a kvm domain has no network "
+               "devices yet", cfg->name);
+        return -EOPNOTSUPP;
+    }
+    if (cfg->memory_mib < 2) {
+        seterr(err, errlen, "domain %s: memory = %u: a kvm domain needs at "
+               "least 2 MiB", cfg->name, cfg->memory_mib);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Is @cfg acceptable for a new run, given the records we have? */
 static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
                         struct xvmd_dom *dom, char *err, size_t errlen)
 {
     struct xvmd_dom *other;
     char u[37];
+    int rc;
 
     if (cfg->type == XVM_DOMTYPE_KVM) {
-        seterr(err, errlen, "domain %s: kvm domains are not supported yet",
-               cfg->name);
-        return -EOPNOTSUPP;
+        rc = kvm_check(cfg, err, errlen);
+        if (rc < 0)
+            return rc;
     }
     if (strcmp(cfg->name, "Domain-0") == 0) {
         seterr(err, errlen, "Domain-0 is the control domain");
@@ -333,6 +365,7 @@ int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
         dom = found;
         old = dom->cfg;
         dom->cfg = cfg;
+        dom->ops = kind_of(&cfg);
         memcpy(dom->cfg.uuid, dom->uuid, 16);
         dom->cfg.has_uuid = 1;
     } else {
@@ -376,11 +409,14 @@ int xvmd_dom_create(struct xvmd *x, const char *fname, const char *text,
     return 0;
 
 err_store:
-    if (!found)
+    if (!found) {
         xvmd_store_remove(x, dom->cfg.name);
+        xvmd_console_log_remove(x, dom);
+    }
 err_restore:
     if (found) {
         dom->cfg = old;
+        dom->ops = kind_of(&old);
         xvmd_store_save(x, dom);
     } else {
         free(dom);
@@ -399,6 +435,7 @@ void xvmd_dom_create_undo(struct xvmd *x, struct xvmd_dom *dom,
     }
     if (old) {
         dom->cfg = *old;
+        dom->ops = kind_of(old);
         if (xvmd_store_save(x, dom) < 0)
             xvm_log_warn("domain %s: cannot put its old record back",
                          dom->cfg.name);
@@ -597,10 +634,49 @@ void xvmd_dom_crash(struct xvmd *x, struct xvmd_dom *dom, const char *why)
                               : XVMD_STATE_CRASHED);
 }
 
+/* Whether the guest of @dom may reboot once more (XVMD_REBOOTS_MAX). */
+static bool reboot_ok(struct xvmd_dom *dom)
+{
+    uint64_t now = xvmd_now_ms();
+
+    if (!dom->reboot_win_ms ||
+        now - dom->reboot_win_ms > XVMD_REBOOT_WINDOW_MS) {
+        dom->reboot_win_ms = now;
+        dom->reboots = 0;
+    }
+    if (++dom->reboots <= XVMD_REBOOTS_MAX)
+        return true;
+    xvm_log_warn("domain %s: more than %d reboots in %d s: crashed instead",
+                 dom->cfg.name, XVMD_REBOOTS_MAX,
+                 XVMD_REBOOT_WINDOW_MS / 1000);
+    dom->reboot_win_ms = 0;
+    return false;
+}
+
+/* The guest of @dom is gone and its run ended @how: move the domain on,
+ * for every kind, whether xvmd read its exit status or was told. */
+static void dom_ended(struct xvmd *x, struct xvmd_dom *dom,
+                      enum xvmd_exit how)
+{
+    enum xvmd_state to;
+
+    dom->end_said = -1;
+    if (dom->state == XVMD_STATE_SHUTDOWN || how == XVMD_EXIT_POWEROFF) {
+        to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
+    } else if (how == XVMD_EXIT_REBOOT && reboot_ok(dom)) {
+        xvm_log_info("domain %s: the guest asked for a reboot",
+                     dom->cfg.name);
+        dom->reboot = 1; /* shut off, then started again */
+        to = XVMD_STATE_SHUTOFF;
+    } else {
+        to = XVMD_STATE_CRASHED;
+    }
+    dom_set_state(x, dom, to);
+}
+
 void xvmd_dom_reap(struct xvmd *x)
 {
     struct xvmd_dom *dom;
-    enum xvmd_state to;
     pid_t pid;
     int st;
 
@@ -616,12 +692,7 @@ void xvmd_dom_reap(struct xvmd *x)
         else
             xvm_log_info("domain %s: guest exited with status %d",
                          dom->cfg.name, WEXITSTATUS(st));
-        if (dom->state == XVMD_STATE_SHUTDOWN ||
-            (WIFEXITED(st) && WEXITSTATUS(st) == 0))
-            to = XVMD_STATE_SHUTOFF; /* asked to, or powered itself off */
-        else
-            to = XVMD_STATE_CRASHED;
-        dom_set_state(x, dom, to);
+        dom_ended(x, dom, dom->ops->exited(st));
     }
 }
 
@@ -690,13 +761,24 @@ struct xvmd_dom *xvmd_dom_by_pidfd(struct xvmd *x, int fd)
 
 void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom)
 {
-    /* Not our child: its exit status is not ours to read. */
-    xvm_log_info("domain %s: guest (pid %d, adopted) exited", dom->cfg.name,
-                 (int)dom->pid);
+    static const enum xvmd_exit said[] = {
+        [XVMD_GUEST_END_POWEROFF] = XVMD_EXIT_POWEROFF,
+        [XVMD_GUEST_END_REBOOT] = XVMD_EXIT_REBOOT,
+        [XVMD_GUEST_END_CRASH] = XVMD_EXIT_CRASH,
+    };
+
+    /* Not our child: its exit status is not ours to read.  What its guest
+     * program said last (written before it exited, so it is there to
+     * read now) tells; without it, the run crashed. */
+    for (int i = 0; i < 16 && dom->ctl_fd >= 0 && dom->end_said < 0; i++)
+        if (xvmd_guest_serve(x, dom) != 0 && dom->end_said < 0)
+            break;
+    xvm_log_info("domain %s: guest (pid %d, adopted) exited%s",
+                 dom->cfg.name, (int)dom->pid,
+                 dom->end_said < 0 ? " without a word" : "");
     dom->pid = 0;
-    dom_set_state(x, dom, dom->state == XVMD_STATE_SHUTDOWN
-                              ? XVMD_STATE_SHUTOFF
-                              : XVMD_STATE_CRASHED);
+    dom_ended(x, dom, dom->end_said < 0 ? XVMD_EXIT_CRASH
+                                        : said[dom->end_said]);
 }
 
 struct xvmd_dom *xvmd_dom_by_chan(struct xvmd *x, int fd)

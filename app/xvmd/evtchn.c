@@ -140,6 +140,14 @@ int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
         return 0;
     if (n <= 0)
         return -EPIPE;
+    if (n == (ssize_t)sizeof(req) && req.op == XVMD_GUEST_EXIT) {
+        /* Only believed of an adopted guest, and only as far as a guest
+         * may end its own run (xvmd_dom_gone()). */
+        dom->end_said = req.remote <= XVMD_GUEST_END_CRASH
+                            ? (int)req.remote
+                            : (int)XVMD_GUEST_END_CRASH;
+        return 0;
+    }
     guest_answer(x, dom, &req, n, &rep);
     if (rep.rc == 0) {
         fds[0] = dom->evt[rep.port].gfd;

@@ -22,16 +22,10 @@
  * domain's init command, if its config has one, follows the domain's
  * name on its command line.
  *
- * Start handshake over a SOCK_SEQPACKET pair (the child's end is its fd 3;
- * fd 4 is the guest cgroup's directory when -c is given; fds 5, 6 and 7
- * are copies of xvmd's end of the pair, of the console's pty master (if
- * any) and of the domain's memory, which xvm-procdom keeps and never
- * uses, so that none of them closes when xvmd goes: run.c):
- *   xvmd -> guest  "mem" with the memory memfd attached (SCM_RIGHTS)
- *   guest -> xvmd  "ok" with a pidfd of the sandbox's init attached, or
- *                  "err <errno> <message>"
- * The pair then stays open.  A later xvmd takes the guest over with
- * proc_adopt(): pidfd_open() of the guest, pidfd_getfd() of fds 5 to 7.
+ * xvm-procdom gets its descriptors and does the start handshake as every
+ * kind's guest program (guest.c), and fd 4, the guest cgroup's directory,
+ * when -c is given; its "ok" carries a pidfd of the sandbox's init.  A
+ * later xvmd takes the guest over with proc_adopt().
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -56,8 +50,6 @@
 #include "xvm/sandbox.h"
 #include "xvmd.h"
 
-/* How long a new guest may take to report ready. */
-#define PROC_READY_MS 5000
 /* How long destroy waits for the killed processes to leave the cgroup. */
 #define PROC_CG_EMPTY_MS 1000
 
@@ -328,13 +320,6 @@ static void proc_cg_remove(struct xvmd_dom *dom)
 
 /* ---- the guest program ---------------------------------------------------- */
 
-/* In the child: a copy of @fd at 10 or above (close-on-exec), out of the
- * way of the fds it is about to set (0, 1, 3 to 7); -1 stays -1. */
-static int fd_high(int fd)
-{
-    return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
-}
-
 /* In the child: join front/, become xvm-procdom with the console (or
  * /dev/null) on stdin and stdout, the channel on fd 3, the guest's cgroup
  * on fd 4, what it keeps for a later xvmd on fds 5 to 7 (xvmd's end
@@ -345,23 +330,10 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
 {
     const char *argv[10 + XVM_DOMCFG_INIT_ARGS_MAX];
     char msg[PATH_MAX + 64], id[16];
-    int n, guest = -1, argc = 0, con, ch, cg, kp, ms, mem;
-    sigset_t none;
+    int n, guest = -1, argc = 0, cg;
 
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    setpgid(0, 0); /* no terminal signals meant for xvmd */
-    con = xvmd_console_slave(dom);
-    con = fd_high(con >= 0 ? con : open("/dev/null", O_RDWR | O_CLOEXEC));
-    ch = fd_high(chan);
-    cg = fd_high(dom->cg_fd);
-    kp = fd_high(keep);
-    ms = fd_high(xvmd_console_master(dom));
-    mem = fd_high(xvm_mem_fd(dom->mem));
-    if (con < 0 || ch < 0 || (dom->cg_fd >= 0 && cg < 0) || kp < 0 ||
-        mem < 0 || dup2(con, 0) < 0 || dup2(con, 1) < 0 || dup2(ch, 3) < 0 ||
-        dup2(kp, 5) < 0 || (ms >= 0 && dup2(ms, 6) < 0) || dup2(mem, 7) < 0)
+    cg = xvmd_fd_high(dom->cg_fd);
+    if ((dom->cg_fd >= 0 && cg < 0) || xvmd_guest_fds(dom, chan, keep) < 0)
         _exit(127);
     if (cg >= 0) {
         guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
@@ -391,47 +363,6 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
     _exit(127);
 }
 
-/* Wait for the guest's "ok" and its init's pidfd; on failure fill @err. */
-static int proc_wait_ready(struct xvmd_dom *dom, char *err, size_t errlen)
-{
-    struct pollfd pfd = {.fd = dom->ctl_fd, .events = POLLIN};
-    char buf[512];
-    unsigned nfds = 0;
-    int e, off = 0, fd = -1;
-    ssize_t n;
-
-    n = poll(&pfd, 1, PROC_READY_MS);
-    if (n <= 0) {
-        snprintf(err, errlen, "domain %s: guest not ready after %d ms",
-                 dom->cfg.name, PROC_READY_MS);
-        return -ETIMEDOUT;
-    }
-    n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
-    /* A guest that exits leaving our "mem" unread resets the channel;
-     * what it said before is still there to read once that is told. */
-    if (n == -ECONNRESET)
-        n = xvm_fd_recv(dom->ctl_fd, buf, sizeof(buf) - 1, &fd, 1, &nfds);
-    if (n <= 0) {
-        snprintf(err, errlen, "domain %s: guest exited while starting",
-                 dom->cfg.name);
-        return -ECHILD;
-    }
-    buf[n] = '\0';
-    if (strcmp(buf, "ok") == 0 && nfds == 1) {
-        dom->guest_fd = fd;
-        return 0;
-    }
-    if (nfds)
-        close(fd);
-    if (sscanf(buf, "err %d %n", &e, &off) == 1 && off > 0 && e > 0) {
-        snprintf(err, errlen, "domain %s: %s", dom->cfg.name, buf + off);
-        return -e;
-    }
-    snprintf(err, errlen, "domain %s: bad reply from the guest",
-             dom->cfg.name);
-    return -EPROTO;
-}
-
 static void proc_release(struct xvmd *x, struct xvmd_dom *dom);
 
 static void proc_kill(struct xvmd_dom *dom)
@@ -440,20 +371,7 @@ static void proc_kill(struct xvmd_dom *dom)
         return;
     if (dom->cg_fd >= 0)
         cg_write(dom->cg_fd, "cgroup.kill", "1");
-    if (dom->pidfd >= 0) {
-        /* Adopted: not our child; its pidfd says when it is gone. */
-        struct pollfd pfd = {.fd = dom->pidfd, .events = POLLIN};
-
-        syscall(SYS_pidfd_send_signal, dom->pidfd, SIGKILL, NULL, 0);
-        while (poll(&pfd, 1, PROC_CG_EMPTY_MS) < 0 && errno == EINTR)
-            ;
-        dom->pid = 0;
-        return;
-    }
-    kill(dom->pid, SIGKILL);
-    while (waitpid(dom->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    dom->pid = 0;
+    xvmd_guest_kill(dom);
 }
 
 /* Undo a failed start: the guest, its channel, its cgroup, its console. */
@@ -470,8 +388,7 @@ static void proc_abort(struct xvmd *x, struct xvmd_dom *dom)
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen)
 {
-    int sv[2], memfd = xvm_mem_fd(dom->mem), rc, fds[2];
-    struct epoll_event ev;
+    int sv[2], rc;
     pid_t pid;
 
     if (dom->id > XVM_SANDBOX_ID_MAX) {
@@ -507,38 +424,18 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     close(sv[1]);
     dom->pid = pid;
     dom->ctl_fd = sv[0];
-    /* The guest's end of its xenstore connection (vif.c made it). */
-    fds[0] = memfd;
-    fds[1] = dom->xs_fd;
-    /* If exec failed the send may fail too; the reply says why. */
-    xvm_fd_send(dom->ctl_fd, "mem", 3, fds, 2);
-    close(dom->xs_fd);
-    dom->xs_fd = -1;
-    rc = proc_wait_ready(dom, err, errlen);
+    rc = xvmd_guest_handshake(dom, &dom->guest_fd, err, errlen);
     if (rc < 0) {
         proc_abort(x, dom);
         return rc;
     }
     dom->netns_pinned = 1;
-    /* From now on the guest may ask for event channels, and its replies
-     * never block xvmd: what it leaves unread is bounded by a small send
-     * buffer, past which it is crashed (xvmd_guest_serve()). */
-    if (fcntl(dom->ctl_fd, F_SETFL, O_NONBLOCK) < 0 ||
-        setsockopt(dom->ctl_fd, SOL_SOCKET, SO_SNDBUF,
-                   &(int){XVMD_GUEST_SNDBUF}, sizeof(int)) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "domain %s: guest channel: %s", dom->cfg.name,
-                 strerror(errno));
+    rc = xvmd_guest_chan_ready(x, dom, err, errlen);
+    if (rc < 0) {
         proc_kill(dom);
         proc_release(x, dom);
-        return rc;
     }
-    memset(&ev, 0, sizeof(ev));
-    ev.events = EPOLLIN;
-    ev.data.fd = dom->ctl_fd;
-    if (x->ep >= 0)
-        epoll_ctl(x->ep, EPOLL_CTL_ADD, dom->ctl_fd, &ev);
-    return 0;
+    return rc;
 }
 
 static int proc_signal(struct xvmd_dom *dom, int sig)
@@ -579,15 +476,7 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
 {
     char path[PATH_MAX];
 
-    if (dom->ctl_fd >= 0)
-        close(dom->ctl_fd);
-    dom->ctl_fd = -1;
-    if (dom->pidfd >= 0) {
-        if (x->ep >= 0)
-            epoll_ctl(x->ep, EPOLL_CTL_DEL, dom->pidfd, NULL);
-        close(dom->pidfd);
-        dom->pidfd = -1;
-    }
+    xvmd_guest_release(x, dom);
     if (dom->guest_fd >= 0)
         close(dom->guest_fd);
     dom->guest_fd = -1;
@@ -650,83 +539,15 @@ static void proc_run_info(const struct xvmd_dom *dom, struct xvmd_run *r)
     snprintf(r->cg, sizeof(r->cg), "%s", dom->cg_fd >= 0 ? dom->cg_path : "");
 }
 
-static bool is_seqpacket(int fd)
-{
-    int type = 0;
-    socklen_t len = sizeof(type);
-
-    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
-           type == SOCK_SEQPACKET;
-}
-
-/* Whether @fd is the memfd xvmd made for @dom ("xvm-mem-<name>"). */
-static bool is_dom_memfd(int fd, const struct xvmd_dom *dom)
-{
-    char link[64], want[128], got[128];
-    ssize_t n;
-
-    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-    n = readlink(link, got, sizeof(got) - 1);
-    if (n <= 0)
-        return false;
-    got[n] = '\0';
-    snprintf(want, sizeof(want), "/memfd:xvm-mem-%s (deleted)", dom->cfg.name);
-    return strcmp(got, want) == 0;
-}
-
-/* A copy of the guest's fd @n (pidfd_getfd), or -errno. */
-static int guest_fd_get(int pidfd, int n)
-{
-    int fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
-
-    return fd < 0 ? -errno : fd;
-}
-
 static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
                       const struct xvmd_run *r, bool *paused, char *err,
                       size_t errlen)
 {
-    int pidfd, memfd = -1, master, rc;
-    struct epoll_event ev = {.events = EPOLLIN};
     char state = 0, buf[8];
+    int rc = xvmd_guest_adopt(x, dom, r, err, errlen);
 
-    pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
-    /* The pid may have been reused between the check and the open. */
-    if (pidfd < 0 || xvmd_pid_start(r->pid) != r->start) {
-        snprintf(err, errlen, "cannot watch its guest (pid %d): %s",
-                 (int)r->pid, pidfd < 0 ? strerror(errno) : "gone");
-        if (pidfd >= 0)
-            close(pidfd);
-        return -ESRCH;
-    }
-    dom->ctl_fd = guest_fd_get(pidfd, 5);
-    memfd = guest_fd_get(pidfd, 7);
-    if (dom->ctl_fd < 0 || memfd < 0) {
-        rc = dom->ctl_fd < 0 ? dom->ctl_fd : memfd;
-        snprintf(err, errlen, "cannot take its channel and memory back "
-                 "(pidfd_getfd: %s)", strerror(-rc));
-        goto fail;
-    }
-    /* What the guest process kept is checked like anything of a guest:
-     * the channel must be a seqpacket socket, the memory the domain's own
-     * memfd. */
-    if (!is_seqpacket(dom->ctl_fd) || !is_dom_memfd(memfd, dom)) {
-        rc = -EINVAL;
-        snprintf(err, errlen, "what its guest kept is not its channel and "
-                 "memory");
-        goto fail;
-    }
-    /* xvm_mem_open() wants the shrink seal xvmd's memfds have. */
-    dom->mem = xvm_mem_open(memfd);
-    close(memfd);
-    memfd = -1;
-    if (!dom->mem ||
-        xvm_mem_nr_frames(dom->mem) != dom->cfg.memory_mib * 256u) {
-        rc = -EINVAL;
-        snprintf(err, errlen, "the memory its guest kept is not the domain's "
-                 "(sealed, %u MiB)", dom->cfg.memory_mib);
-        goto fail;
-    }
+    if (rc < 0)
+        return rc;
     if (r->init > 0 && xvmd_pid_start(r->init) == r->init_start)
         dom->guest_fd = (int)syscall(SYS_pidfd_open, r->init, 0);
     if (r->cg[0]) {
@@ -734,11 +555,6 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
         if (dom->cg_fd >= 0)
             snprintf(dom->cg_path, sizeof(dom->cg_path), "%s", r->cg);
     }
-    master = guest_fd_get(pidfd, 6);
-    if (master >= 0 && xvmd_console_adopt(x, dom, master) < 0)
-        xvm_log_warn("domain %s: its console is lost", dom->cfg.name);
-    dom->pid = r->pid;
-    dom->pidfd = pidfd;
     dom->netns_pinned = 1;
     /* Paused: its cgroup frozen, or (without one) the guest stopped. */
     if (dom->cg_fd >= 0)
@@ -747,22 +563,25 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
     else if (xvmd_pid_stat(r->pid, &state, NULL) < 0)
         state = 0;
     *paused = state == 'T';
-    ev.data.fd = dom->ctl_fd;
-    epoll_ctl(x->ep, EPOLL_CTL_ADD, dom->ctl_fd, &ev);
-    ev.data.fd = pidfd;
-    epoll_ctl(x->ep, EPOLL_CTL_ADD, pidfd, &ev);
     return 0;
+}
 
-fail:
-    if (dom->ctl_fd >= 0)
-        close(dom->ctl_fd);
-    dom->ctl_fd = -1;
-    if (memfd >= 0)
-        close(memfd);
-    xvm_mem_destroy(dom->mem);
-    dom->mem = NULL;
-    close(pidfd);
-    return rc;
+static const char *proc_program(const struct xvmd *x)
+{
+    return x->procdom_path;
+}
+
+static enum xvmd_exit proc_exited(int st)
+{
+    /* xvm-procdom exits 0 when the domain's init ended it cleanly. */
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? XVMD_EXIT_POWEROFF
+                                                 : XVMD_EXIT_CRASH;
+}
+
+static const char *proc_hypervisor(int *irq)
+{
+    *irq = 0;
+    return NULL;
 }
 
 const struct xvmd_kind_ops xvmd_kind_process = {
@@ -776,4 +595,7 @@ const struct xvmd_kind_ops xvmd_kind_process = {
     .enter_open = proc_enter_open,
     .adopt = proc_adopt,
     .run_info = proc_run_info,
+    .program = proc_program,
+    .exited = proc_exited,
+    .hypervisor = proc_hypervisor,
 };

@@ -64,13 +64,16 @@ static void ro_forget(int fd)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xvmd [-s SOCKET] [-x XS_SOCKET] [-d STATE_DIR] "
-               "[-n NETNS_DIR] [-p PROCDOM] [-t SECONDS] [-G GROUP]\n"
+               "[-n NETNS_DIR] [-p PROCDOM] [-k KVM] [-t SECONDS]\n"
+               "            [-G GROUP]\n"
                "  -s  control socket (default %s)\n"
                "  -x  xenstored socket (default %s)\n"
                "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
                "  -n  where process domains pin their network namespaces "
                "(default /run/netns)\n"
                "  -p  the xvm-procdom program (default: next to xvmd)\n"
+               "  -k  the xvm-kvm program, the monitor of kvm domains "
+               "(default: next\n      to xvmd)\n"
                "  -t  grace period of a shutdown before the kill (default "
                "10)\n"
                "  -G  group (name or number) whose members may read (xvm "
@@ -329,7 +332,7 @@ static int parse_args(struct xvmd *x, const char **sock, const char **xs,
     long t;
     int opt;
 
-    while ((opt = getopt(argc, argv, "s:x:d:n:p:t:G:h")) != -1) {
+    while ((opt = getopt(argc, argv, "s:x:d:n:p:k:t:G:h")) != -1) {
         switch (opt) {
         case 's': *sock = optarg; break;
         case 'x': *xs = optarg; break;
@@ -337,6 +340,7 @@ static int parse_args(struct xvmd *x, const char **sock, const char **xs,
         case 'd': x->state_dir = optarg; break;
         case 'n': x->netns_dir = optarg; break;
         case 'p': x->procdom_path = optarg; break;
+        case 'k': x->kvm_path = optarg; break;
         case 't':
             t = strtol(optarg, &end, 10);
             if (*end || t < 0 || t > 3600) {
@@ -381,6 +385,13 @@ int main(int argc, char **argv)
         xvm_log_err("%s: %s (use -p)", x.procdom_path, strerror(errno));
         return 1;
     }
+    /* Only kvm domains need it: without it, they alone cannot start. */
+    if (!x.kvm_path)
+        x.kvm_path = sibling("xvm-kvm", "../libexec",
+                             XVMD_LIBEXECDIR "/xvm-kvm");
+    if (access(x.kvm_path, X_OK) < 0)
+        xvm_log_warn("%s: %s: kvm domains cannot start (use -k)",
+                     x.kvm_path, strerror(errno));
     x.nofile = xvm_nofile_raise();
     if (x.nofile < 0) {
         xvm_log_err("RLIMIT_NOFILE: %s", strerror((int)-x.nofile));

@@ -3,9 +3,10 @@
  * xvmd: what outlives xvmd about its running domains.
  *
  * A guest does not end with xvmd: the xenstored holds the store and the
- * guest's xenstore connection, and xvm-procdom holds a copy of xvmd's end
- * of its channel, of its console's pty master and of its memory (fds 5, 6
- * and 7, see kind_process.c), so none of them closes when xvmd goes.  For
+ * guest's xenstore connection, and the guest program (xvm-procdom,
+ * xvm-kvm) holds a copy of xvmd's end of its channel, of its console's
+ * pty master and of its memory (fds 5, 6 and 7, see guest.c), so none of
+ * them closes when xvmd goes.  For
  * the next xvmd to find it again, each running domain has a run record,
  * <state>/running/<name>, written atomically when it starts and when it
  * gets a new event channel, removed when its run ends:
@@ -15,7 +16,8 @@
  *
  * (one "key value..." per line).  At start xvmd reads the record of each
  * domain it has, and takes the guest over only if the kernel's boot id is
- * the same, the pid still runs the guest program (xvm-procdom) and its
+ * the same, the pid still runs the guest program of the domain's kind
+ * (xvm-procdom, xvm-kvm) and its
  * start time (clock
  * ticks since boot, from /proc/<pid>/stat) is the one written: a pid
  * reused by another process is never adopted.  The kind then takes the
@@ -120,13 +122,14 @@ bool xvmd_pid_runs(pid_t pid, const char *comm)
     return strcmp(buf, comm) == 0;
 }
 
-/* The name the kernel gives the guest program's processes (its base
- * name, cut to 15 characters). */
-static const char *guest_comm(const struct xvmd *x, char *buf, size_t cap)
+/* The name the kernel gives the processes of @dom's guest program (its
+ * base name, cut to 15 characters). */
+static const char *guest_comm(const struct xvmd *x, const struct xvmd_dom *dom,
+                              char *buf, size_t cap)
 {
-    const char *b = strrchr(x->procdom_path, '/');
+    const char *prog = dom->ops->program(x), *b = strrchr(prog, '/');
 
-    snprintf(buf, cap, "%.15s", b ? b + 1 : x->procdom_path);
+    snprintf(buf, cap, "%.15s", b ? b + 1 : prog);
     return buf;
 }
 
@@ -269,7 +272,7 @@ static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
                  rc < 0 ? strerror(-rc) : "malformed");
     } else if (strcmp(r.boot_id, boot) != 0) {
         snprintf(err, sizeof(err), "it ran before the host's last boot");
-    } else if (!xvmd_pid_runs(r.pid, guest_comm(x, comm, sizeof(comm))) ||
+    } else if (!xvmd_pid_runs(r.pid, guest_comm(x, dom, comm, sizeof(comm))) ||
                xvmd_pid_start(r.pid) != r.start) {
         snprintf(err, sizeof(err), "its guest (pid %d) is gone", (int)r.pid);
     } else if ((alive = true, xvmd_domid_take(&x->domids, r.id) < 0)) {

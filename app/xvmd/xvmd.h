@@ -45,6 +45,13 @@ struct xvmd_domids {
     uint64_t used[XVMD_DOMID_LAST / 64 + 1]; /**< bit per id */
 };
 
+/** How a guest's run ended, as its kind reads the guest's exit. */
+enum xvmd_exit {
+    XVMD_EXIT_POWEROFF, /**< it stopped itself: shut off */
+    XVMD_EXIT_REBOOT,   /**< it asked to start again: shut off, started */
+    XVMD_EXIT_CRASH,    /**< anything else: crashed */
+};
+
 /**
  * A domain kind: how a guest is started, paused, stopped and cleaned up.
  * Every member is required.  The lifecycle code in domain.c calls them and
@@ -97,6 +104,18 @@ struct xvmd_kind_ops {
                  size_t errlen);
     /** Fill in the kind's part of @dom's run record (run.c). */
     void (*run_info)(const struct xvmd_dom *dom, struct xvmd_run *r);
+    /** The program a guest of this kind runs (xvm-procdom, xvm-kvm):
+     *  run.c adopts only a process running it. */
+    const char *(*program)(const struct xvmd *x);
+    /** How the run ended, from the guest program's wait status @wstatus
+     *  (xvmd_dom_reap()). */
+    enum xvmd_exit (*exited)(int wstatus);
+    /**
+     * The hypervisor under the guest, for dominfo: the host's KVM module
+     * ("kvm_pvm", ...) and in *@irq whether the guest can be delivered
+     * interrupts; NULL for a kind that runs on the host's kernel.
+     */
+    const char *(*hypervisor)(int *irq);
 };
 
 /**
@@ -117,6 +136,14 @@ struct xvmd_run {
 
 /** The "process" kind (kind_process.c). */
 extern const struct xvmd_kind_ops xvmd_kind_process;
+/** The "kvm" kind (kind_kvm.c): the monitor xvm-kvm runs the guest. */
+extern const struct xvmd_kind_ops xvmd_kind_kvm;
+
+/** A guest that asks for more than XVMD_REBOOTS_MAX reboots within
+ *  XVMD_REBOOT_WINDOW_MS is marked crashed instead of started again: a
+ *  reboot loop does not spin xvmd. */
+#define XVMD_REBOOTS_MAX 10
+#define XVMD_REBOOT_WINDOW_MS 10000
 
 /** Ports per domain that xvmd brokers (port 0 is never used): the
  *  per-domain quota is XVMD_EVTCHN_PORTS - 1 channels, two eventfds each. */
@@ -166,6 +193,11 @@ struct xvmd_dom {
                               (adopted), else -1 */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
     int reboot;           /**< in shutdown: start again once off */
+    uint64_t reboot_win_ms; /**< when the guest's reboots were first
+                                 counted (XVMD_REBOOT_WINDOW_MS) */
+    unsigned reboots;       /**< reboots it asked for since then */
+    int end_said;           /**< its guest program's XVMD_GUEST_EXIT, or
+                                 -1 (said nothing) */
     int autostart;        /**< start when xvmd starts (store.c keeps it) */
     int xs_introduced;    /**< vif.c: introduced to xenstored this run */
     int xs_fd;            /**< vif.c: the guest's end of its xenstore
@@ -180,6 +212,7 @@ struct xvmd {
     const char *state_dir;
     const char *netns_dir;    /**< where process domains pin namespaces */
     const char *procdom_path; /**< the xvm-procdom program */
+    const char *kvm_path;     /**< the xvm-kvm program (KVM domains) */
     unsigned shutdown_ms;     /**< grace period of `xvm shutdown` */
     struct xvmd_dom *doms;
     struct xvmd_domids domids; /**< ids of the active and crashed domains */
@@ -375,7 +408,48 @@ int xvmd_store_autostart_get(const struct xvmd *x, const char *name);
 int xvmd_store_load(struct xvmd *x,
                     int (*fn)(struct xvmd *x, const struct xvm_domcfg *cfg));
 
-/* console.c - the console of a process domain */
+/* guest.c - what the kinds' guest programs share (xvm-procdom, xvm-kvm):
+ * the descriptors they get, the start handshake, the kill, the take-over */
+
+/** A copy of @fd at 10 or above (close-on-exec), out of the way of the
+ *  fds a child is about to set; -1 stays -1. */
+int xvmd_fd_high(int fd);
+/**
+ * In the child, before exec: signals back to default, a process group of
+ * its own, the console's slave (or /dev/null) on stdin and stdout, @chan
+ * on fd 3, and the copies kept for a later xvmd on fds 5 to 7 (@keep,
+ * xvmd's end of the channel; the pty master; the memory).
+ * @return 0, or -1 (the child should _exit).
+ */
+int xvmd_guest_fds(const struct xvmd_dom *dom, int chan, int keep);
+/**
+ * Send the guest its "mem" (the memory and its xenstore connection, which
+ * is then closed here) and wait for its "ok": with a descriptor in *@fd
+ * if @fd is not NULL (the kind wants one), or "err <errno> <message>"
+ * (@err: "domain NAME: <message>").  @return 0 or -errno.
+ */
+int xvmd_guest_handshake(struct xvmd_dom *dom, int *fd, char *err,
+                         size_t errlen);
+/** After the handshake: the guest channel non-blocking with a small send
+ *  buffer, in the loop (x->ep).  @return 0 or -errno (@err set). */
+int xvmd_guest_chan_ready(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                          size_t errlen);
+/** SIGKILL the guest program and reap it (or, adopted, wait on its
+ *  pidfd); on return dom->pid is 0. */
+void xvmd_guest_kill(struct xvmd_dom *dom);
+/** Close the guest channel and the pidfd of an adopted guest. */
+void xvmd_guest_release(struct xvmd *x, struct xvmd_dom *dom);
+/**
+ * Take over the guest program of @r: a pidfd of it, its channel, its
+ * memory (checked to be the domain's) and its console from its fds 5 to
+ * 7; dom->pid, dom->pidfd, dom->ctl_fd and dom->mem set, both fds in the
+ * loop.  On failure nothing is kept and @err says why.  @return 0 or
+ * -errno.
+ */
+int xvmd_guest_adopt(struct xvmd *x, struct xvmd_dom *dom,
+                     const struct xvmd_run *r, char *err, size_t errlen);
+
+/* console.c - the console of a domain */
 
 /** Bytes of console output kept: <name>.log holds at most this much; it
  *  is renamed to <name>.log.1 (replacing it) when it would grow past. */
@@ -395,6 +469,8 @@ int xvmd_console_adopt(struct xvmd *x, struct xvmd_dom *dom, int master);
 int xvmd_console_master(const struct xvmd_dom *dom);
 /** The pty's slave for the guest to dup (xvmd keeps it), or -1. */
 int xvmd_console_slave(const struct xvmd_dom *dom);
+/** Remove @dom's console logs (a create that failed leaves none). */
+void xvmd_console_log_remove(struct xvmd *x, struct xvmd_dom *dom);
 /**
  * End the console of @dom's run: read what the domain left in the pty
  * into the log, detach the client (it sees the end), close the pty and

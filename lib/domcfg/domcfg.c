@@ -39,7 +39,7 @@ struct parser {
     const char *fname;
     char *err;
     size_t errlen;
-    int seen_line[7]; /* line where each key was set, 0: not yet */
+    int seen_line[8]; /* line where each key was set, 0: not yet */
 };
 
 /* Keys, in the order of parser.seen_line. */
@@ -51,13 +51,14 @@ enum key {
     KEY_UUID,
     KEY_VIF,
     KEY_INIT,
-    KEY_LAST_ = KEY_INIT,
+    KEY_KERNEL,
+    KEY_LAST_ = KEY_KERNEL,
 };
 _Static_assert(KEY_LAST_ + 1 == sizeof(((struct parser *)0)->seen_line) /
                                   sizeof(int),
                "one seen_line per key");
 static const char *const key_names[] = {"name", "type", "memory", "vcpus",
-                                        "uuid", "vif",  "init"};
+                                        "uuid", "vif",  "init", "kernel"};
 
 __attribute__((format(printf, 4, 5))) static int
 cfg_error(struct parser *ps, int line, const char *key, const char *fmt, ...)
@@ -781,6 +782,31 @@ static int want_number(struct parser *ps, const struct tok *t,
     return 0;
 }
 
+/* kernel = "/absolute/path" */
+static int kernel_value(struct parser *ps, const struct tok *v,
+                        struct xvm_domcfg *cfg)
+{
+    size_t i;
+
+    if (v->kind != TOK_STRING)
+        return cfg_error(ps, v->line, "kernel",
+                         "expected a string in double quotes");
+    if (v->len == 0 || v->s[0] != '/')
+        return cfg_error(ps, v->line, "kernel",
+                         "\"%.*s\": expected an absolute path",
+                         (int)(v->len > 80 ? 80 : v->len), v->s);
+    if (v->len > XVM_DOMCFG_KERNEL_MAX)
+        return cfg_error(ps, v->line, "kernel", "longer than %d bytes",
+                         XVM_DOMCFG_KERNEL_MAX);
+    for (i = 0; i < v->len; i++)
+        if ((unsigned char)v->s[i] < 0x20 || v->s[i] == 0x7f)
+            return cfg_error(ps, v->line, "kernel",
+                             "control character in the path");
+    memcpy(cfg->kernel, v->s, v->len);
+    cfg->kernel[v->len] = '\0';
+    return 0;
+}
+
 static int key_value(struct parser *ps, enum key key, const struct tok *v,
                      struct xvm_domcfg *cfg)
 {
@@ -824,6 +850,8 @@ static int key_value(struct parser *ps, enum key key, const struct tok *v,
         return vif_list(ps, v, cfg);
     case KEY_INIT:
         return init_value(ps, v, cfg);
+    case KEY_KERNEL:
+        return kernel_value(ps, v, cfg);
     }
     return -EINVAL;
 }
@@ -904,6 +932,15 @@ int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
     }
     if (!ps.seen_line[KEY_NAME])
         return cfg_error(&ps, ps.line, "name", "required key missing");
+    if (cfg->type == XVM_DOMTYPE_KVM && !ps.seen_line[KEY_KERNEL])
+        return cfg_error(&ps, ps.line, "kernel", "required key missing: a "
+                         "kvm domain boots the kernel it names");
+    if (cfg->type != XVM_DOMTYPE_KVM && ps.seen_line[KEY_KERNEL])
+        return cfg_error(&ps, ps.seen_line[KEY_KERNEL], "kernel",
+                         "only a kvm domain has a kernel (type = \"kvm\")");
+    if (cfg->type == XVM_DOMTYPE_KVM && ps.seen_line[KEY_INIT])
+        return cfg_error(&ps, ps.seen_line[KEY_INIT], "init",
+                         "only a process domain has an init command");
     return 0;
 }
 

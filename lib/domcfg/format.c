@@ -93,6 +93,8 @@ int xvm_domcfg_format(const struct xvm_domcfg *c, char *buf, size_t len)
     }
     put(&o, "type = \"%s\"\nmemory = %u\nvcpus = %u\n",
         xvm_domtype_str(c->type), c->memory_mib, c->vcpus);
+    if (c->kernel[0])
+        put(&o, "kernel = \"%s\"\n", c->kernel);
     if (c->init_kind == XVM_INIT_SHELL) {
         put(&o, "init = \"%s\"\n", c->init);
     } else if (c->init_kind == XVM_INIT_EXEC) {

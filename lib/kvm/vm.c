@@ -43,6 +43,11 @@ const char *xkvm_host_name(enum xkvm_host host)
     return "unknown";
 }
 
+int xkvm_host_interrupts(enum xkvm_host host)
+{
+    return host == XKVM_HOST_INTEL || host == XKVM_HOST_AMD;
+}
+
 /* The host's supported CPUID, as the guest's. */
 static int cpuid_set(struct xkvm_vm *vm)
 {
@@ -170,6 +175,19 @@ void *xkvm_vm_ram(const struct xkvm_vm *vm)
 uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm)
 {
     return vm->ram_size;
+}
+
+int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm)
+{
+    return vm->cpu_fd;
+}
+
+unsigned xkvm_run_ioctls(unsigned long req[XKVM_RUN_IOCTLS_MAX])
+{
+    req[0] = KVM_RUN;
+    req[1] = KVM_GET_REGS;
+    req[2] = KVM_SET_REGS;
+    return 3;
 }
 
 int xkvm_cpu_enter(struct xkvm_vm *vm)

@@ -28,8 +28,9 @@ void vsw_ep_flush(struct vsw_ep *ep)
 {
     struct vsw_port *port = vsw_load_acq(&ep->port);
     enum vsw_drop why = VSW_DROP_VIF_ERROR;
-    uint16_t n = ep->ntx, sent = 0, i;
-    uint64_t bytes = 0;
+    uint16_t n = ep->ntx, sent = 0, i, cnt[VSW_BURST];
+    uint32_t len[VSW_BURST];
+    uint64_t bytes = 0, frames = 0;
 
     if (n == 0)
         return;
@@ -39,20 +40,28 @@ void vsw_ep_flush(struct vsw_ep *ep)
         vsw_egress_tx(ep, port, n); /* prio.c */
         return;
     }
-    for (i = 0; i < n; i++)
-        bytes += ep->tx[i]->pkt_len;
+    /* Counted as they came, before any coalescing. */
+    for (i = 0; i < n; i++) {
+        cnt[i] = 1;
+        len[i] = ep->tx[i]->pkt_len;
+    }
+    if (port && (port->flags & VSW_PORT_F_GRO) && n > 1)
+        n = vsw_gro_burst(ep, ep->tx, n, cnt, len);
     if (port)
         sent = port->ops->tx(port, ep->tx, n, &why);
+    for (i = 0; i < sent; i++) {
+        frames += cnt[i];
+        bytes += len[i];
+    }
     for (i = sent; i < n; i++) {
-        bytes -= ep->tx[i]->pkt_len;
-        vsw_drop(ep->stats, why);
+        ep->stats->drops[why] += cnt[i];
         rte_pktmbuf_free(ep->tx[i]);
     }
     if (ep->is_vnic) {
-        ep->stats->ipackets += sent;
+        ep->stats->ipackets += frames;
         ep->stats->rbytes += bytes;
     } else {
-        ep->stats->opackets += sent;
+        ep->stats->opackets += frames;
         ep->stats->obytes += bytes;
     }
 }

@@ -412,7 +412,7 @@ struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
     snprintf(t->port.name, sizeof(t->port.name), "%s", ifname);
     t->port.rx_fd = fd;
     t->port.wake_fd = -1;
-    t->port.flags = VSW_PORT_F_OFFLOAD_META;
+    t->port.flags = VSW_PORT_F_OFFLOAD_META | VSW_PORT_F_GRO;
     t->pool = pool;
     t->room = room;
     return &t->port;

@@ -382,7 +382,14 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     snprintf(vp->port.name, sizeof(vp->port.name), "%s", p->name);
     vp->port.rx_fd = xvm_evtchn_fd(vp->ec, vp->evport);
     vp->port.wake_fd = -1;
-    vp->port.flags = VSW_PORT_F_TX_RATE | VSW_PORT_F_OFFLOAD_META;
+    vp->port.flags = VSW_PORT_F_TX_RATE;
+    /* Large segments and partial checksums go to a guest that takes them
+     * (netback drops a large one the guest did not ask for; illumos xnf
+     * asks for none); others get them cut and summed by the switch. */
+    if ((p->features & (NETIF_F_SG | NETIF_F_GSO_TCPV4)) ==
+            (NETIF_F_SG | NETIF_F_GSO_TCPV4) &&
+        !(p->features & NETIF_F_NO_CSUM))
+        vp->port.flags |= VSW_PORT_F_OFFLOAD_META | VSW_PORT_F_GRO;
     return &vp->port;
 }
 

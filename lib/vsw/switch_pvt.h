@@ -62,6 +62,8 @@ struct vsw_ofl_stats {
     uint64_t csum_sw;    /* frames whose checksums the switch filled in */
     uint64_t csum_hw;    /* frames whose checksums the port filled in */
     uint64_t bad;        /* offload metadata that did not parse: dropped */
+    uint64_t gro_frames; /* large segments made of received ones (gro.c) */
+    uint64_t gro_segs;   /* segments they took in behind their first */
 };
 
 /* Egress priority classes (enum lp_priority) at a wire; prio.c. */
@@ -228,6 +230,12 @@ struct vsw_hdrs {
  * first segment.  @return 0 or -EINVAL.  Any thread.
  */
 int vsw_hdrs_parse(const struct rte_mbuf *m, struct vsw_hdrs *h);
+/* gro.c: coalesce the TCP segments of each flow in @pkts[0..@n) into
+ * large segments, in place; @cnt[i] and @len[i] start as 1 and each
+ * frame's length and end as the frames and bytes each output stands for.
+ * @return the frames left.  Fast-path thread. */
+uint16_t vsw_gro_burst(struct vsw_ep *ep, struct rte_mbuf **pkts, uint16_t n,
+                       uint16_t *cnt, uint32_t *len);
 /* gso.c: put @m on @ep, first made complete for its port (segmented,
  * checksummed) when it carries offload metadata the port cannot take,
  * then tagged with @vid (LP_VID_NONE: no tag).  Consumes @m. */

@@ -56,6 +56,8 @@ static void ofl_put(struct rte_tel_data *d, const struct vsw_ofl_stats *o)
     rte_tel_data_add_dict_u64(d, "gso_segs", o->gso_segs);
     rte_tel_data_add_dict_u64(d, "tso_hw", o->tso_hw);
     rte_tel_data_add_dict_u64(d, "csum_sw", o->csum_sw);
+    rte_tel_data_add_dict_u64(d, "gro_frames", o->gro_frames);
+    rte_tel_data_add_dict_u64(d, "gro_segs", o->gro_segs);
     rte_tel_data_add_dict_u64(d, "csum_hw", o->csum_hw);
     rte_tel_data_add_dict_u64(d, "offload_bad", o->bad);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The sandbox of process domains (xvm/sandbox.h): id maps, the root
- * filesystem, and the lock (credentials, no_new_privs, seccomp).
+ * filesystem, and the lock (credentials, no_new_privs, seccomp); and the
+ * confinement of a program that holds what it needs (an allow-list).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -327,4 +328,51 @@ int xvm_sandbox_lock(void)
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -errno;
     return filter_install();
+}
+
+/* The allow-list of xvm_sandbox_confine(): everything else kills. */
+static int allow_install(const struct xvm_sandbox_syscall *allow, unsigned n)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    unsigned i;
+    int rc = 0;
+
+    if (!ctx)
+        return -ENOMEM;
+    for (i = 0; i < n && rc == 0; i++) {
+        int nr = seccomp_syscall_resolve_name(allow[i].name);
+
+        if (nr == __NR_SCMP_ERROR || allow[i].nargs > 2) {
+            rc = -EINVAL;
+        } else if (allow[i].nargs == 0) {
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+        } else if (allow[i].nargs == 1) {
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                  SCMP_A0(SCMP_CMP_EQ, allow[i].a[0]));
+        } else {
+            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
+                                  SCMP_A0(SCMP_CMP_EQ, allow[i].a[0]),
+                                  SCMP_A1(SCMP_CMP_EQ, allow[i].a[1]));
+        }
+    }
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return rc;
+}
+
+int xvm_sandbox_confine(uint32_t id, const struct xvm_sandbox_syscall *allow,
+                        unsigned n)
+{
+    uid_t u;
+
+    if (id > XVM_SANDBOX_ID_MAX)
+        return -ERANGE;
+    u = (uid_t)xvm_sandbox_uid(id);
+    if (setgroups(0, NULL) < 0 || setresgid(u, u, u) < 0 ||
+        setresuid(u, u, u) < 0)
+        return -errno;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return -errno;
+    return allow_install(allow, n);
 }

@@ -4,8 +4,9 @@
  * from minios's entry and console.  Each first says which it is on the
  * console (so the console works up to the misdeed), then does it; the
  * monitor must stop it as crashed with a message saying what it did, and
- * nothing else.  MD_REBOOT and MD_BLOCK_SHORT behave, to cover the calls
- * the hello guest does not make.
+ * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK and MD_LATE_OFF
+ * behave, to cover the calls the hello guest does not make, to keep a
+ * console busy and to end a run later.
  */
 #include <stdint.h>
 
@@ -30,13 +31,15 @@ enum misdeed {
     MD_BLOCK_SHORT,      /* block 1 ms, then power off: not a misdeed */
     MD_SPIN,             /* loops forever: only a signal stops it */
     MD_BLOCK_LONG,       /* blocks for a minute: only a signal stops it */
+    MD_TICK,             /* a line every 100 ms, forever: a live console */
+    MD_LATE_OFF,         /* blocks 3 s, then powers off: not a misdeed */
 };
 
 static const char *const names[] = {
     "console_outside", "console_wraps", "console_too_long", "unknown_hcall",
     "bad_shutdown", "reports_crash", "other_port", "hcall_in", "hcall_byte",
     "mmio", "triple_fault", "hlt", "block_forever", "reboot", "block_short",
-    "spin", "block_long",
+    "spin", "block_long", "tick", "late_off",
 };
 
 static char big[XKVM_CONSOLE_MAX + 1];
@@ -101,6 +104,14 @@ void minios_main(const struct xkvm_start_info *si)
     case MD_BLOCK_LONG:
         hc_block(60000000000ull);
         break;
+    case MD_LATE_OFF:
+        hc_block(3000000000ull);
+        hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+    case MD_TICK:
+        for (;;) {
+            console_puts("misbehave: tick\n");
+            hc_block(100000000);
+        }
     }
     console_puts("misbehave: still running after the misdeed\n");
     hc_shutdown(XKVM_SHUTDOWN_POWEROFF);

@@ -36,17 +36,19 @@ state_of() {
 # start_xvmd [NOFILE [OPTION...]]: xvmd, with at most NOFILE descriptors
 # if given (not empty), and the OPTIONs.
 start_xvmd() {
-    local nofile=${1:-}
+    local nofile=${1:-} before
     [ $# -gt 0 ] && shift
     mkdir -p "$T/netns"
+    # an xvmd started again: wait for its own line, not the last one's
+    before=$(grep -c "xvmd: listening on" "$T/xvmd.log" 2>/dev/null)
     (
         [ -n "$nofile" ] && ulimit -n "$nofile"
         exec "$XVMD" -s "$T/xvmd.sock" -x "$T/xs.sock" -d "$T/state" \
             -n "$T/netns" -p "$HOSTILE" -t 1 "$@"
     ) 2>>"$T/xvmd.log" &
     XVMD_PID=$!
-    wait_until 5 grep -q "listening on" "$T/xvmd.log" || {
-        fail "xvmd did not start"; exit 1; }
+    wait_until 5 sh -c "[ \$(grep -c 'xvmd: listening on' '$T/xvmd.log') \
+        -gt ${before:-0} ]" || { fail "xvmd did not start"; exit 1; }
 }
 
 guest_create() {

@@ -174,13 +174,13 @@ static void test_config_checked_by_daemon(void)
     nlh = req(buf, XVMD_CMD_DOMINFO);
     mnl_attr_put_strz(nlh, XVMD_A_DOM, "raw1");
     CHECK_EQ(exchange(nlh, nlh->nlmsg_len, -1, msg, sizeof(msg)), ENOENT);
-    /* a kvm domain parses but cannot run yet */
+    /* a kvm domain needs its kernel */
     nlh = req(buf, XVMD_CMD_CREATE);
     mnl_attr_put_strz(nlh, XVMD_A_FILE, "vm.cfg");
     mnl_attr_put(nlh, XVMD_A_CONFIG, sizeof(kvm) - 1, kvm);
-    CHECK_EQ(exchange(nlh, nlh->nlmsg_len, -1, msg, sizeof(msg)),
-             EOPNOTSUPP);
-    CHECK(strcmp(msg, "domain vm1: kvm domains are not supported yet") == 0);
+    CHECK_EQ(exchange(nlh, nlh->nlmsg_len, -1, msg, sizeof(msg)), EINVAL);
+    CHECK(strcmp(msg, "vm.cfg:3: kernel: required key missing: a kvm "
+                      "domain boots the kernel it names") == 0);
 }
 
 int main(int argc, char **argv)

@@ -83,6 +83,7 @@ static void test_format_roundtrip(void)
     static const char text[] =
         "name = \"rt\"\nuuid = \"6f2c1a3e-0b1d-4c2e-9f00-0123456789ab\"\n"
         "type = \"kvm\"\nmemory = 64\nvcpus = 3\n"
+        "kernel = \"/boot/min ios.elf\"\n"
         "vif = [ \"link=phys0,vlan=10,maxbw=1.5M,mac=auto\",\n"
         "        \"link=stub0,mac=02:00:00:aa:0b:cc,priority=medium\",\n"
         "        \"link=e1000g0,maxbw=1234.567K,mac=random,priority=low\" ]\n";
@@ -95,6 +96,7 @@ static void test_format_roundtrip(void)
     CHECK(n > 0 && (size_t)n == strlen(out));
     CHECK(strstr(out, "mac=2:0:0:aa:b:cc") != NULL); /* canonical MACs */
     CHECK(strstr(out, "maxbw=1500K") != NULL);
+    CHECK(strstr(out, "kernel = \"/boot/min ios.elf\"\n") != NULL);
     CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
     CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
     /* without vifs or uuid */
@@ -104,6 +106,43 @@ static void test_format_roundtrip(void)
     CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
     CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
     CHECK_EQ(xvm_domcfg_format(&cfg, out, 10), -E2BIG);
+}
+
+/* kernel: a kvm domain's, an absolute path, and only there. */
+static void test_kernel(void)
+{
+    struct xvm_domcfg cfg;
+    char err[256], big[1200];
+
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\n", &cfg, err,
+                   sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "web1.cfg:3: kernel: required key missing: a kvm domain "
+                      "boots the kernel it names") == 0);
+    CHECK_EQ(parse("name = \"k\"\nkernel = \"/k.elf\"\n", &cfg, err,
+                   sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "web1.cfg:2: kernel: only a kvm domain has a kernel "
+                      "(type = \"kvm\")") == 0);
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\nkernel = \"k.elf\"\n",
+                   &cfg, err, sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "web1.cfg:3: kernel: \"k.elf\": expected an absolute "
+                      "path") == 0);
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\nkernel = \"/a\tb\"\n",
+                   &cfg, err, sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "web1.cfg:3: kernel: control character in the path") ==
+          0);
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\nkernel = 5\n", &cfg,
+                   err, sizeof(err)), -EINVAL);
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\nkernel = \"/k\"\n"
+                   "init = \"x\"\n", &cfg, err, sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "web1.cfg:4: init: only a process domain has an init "
+                      "command") == 0);
+    snprintf(big, sizeof(big), "name = \"k\"\ntype = \"kvm\"\n"
+             "kernel = \"/%01100d\"\n", 0);
+    CHECK_EQ(parse(big, &cfg, err, sizeof(err)), -EINVAL);
+    CHECK(strcmp(err, "web1.cfg:3: kernel: longer than 1023 bytes") == 0);
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\nkernel = \"/b/k.elf\"",
+                   &cfg, err, sizeof(err)), 0);
+    CHECK(strcmp(cfg.kernel, "/b/k.elf") == 0);
 }
 
 static void test_defaults(void)
@@ -119,9 +158,11 @@ static void test_defaults(void)
     CHECK_EQ(cfg.has_uuid, 0);
     CHECK_EQ(cfg.nr_vifs, 0);
     /* ';' separates statements, an empty list is fine, CRLF is fine */
-    CHECK_EQ(parse("name = \"db-2.x_y\"; type = \"kvm\"\r\nvif = []\r\n",
+    CHECK_EQ(parse("name = \"db-2.x_y\"; type = \"kvm\"\r\nvif = []\r\n"
+                   "kernel = \"/k\"\r\n",
                    &cfg, err, sizeof(err)),
              0);
+    CHECK(strcmp(cfg.kernel, "/k") == 0);
     CHECK(strcmp(cfg.name, "db-2.x_y") == 0);
     CHECK_EQ(cfg.type, XVM_DOMTYPE_KVM);
     CHECK_EQ(cfg.nr_vifs, 0);
@@ -595,6 +636,7 @@ int main(void)
     RUN(test_full);
     RUN(test_format_roundtrip);
     RUN(test_defaults);
+    RUN(test_kernel);
     RUN(test_bad_keys);
     RUN(test_bad_values);
     RUN(test_bad_vifs);

@@ -448,6 +448,148 @@ static void test_egress_drain_and_destroy(void)
     CHECK_EQ(rte_mempool_in_use_count(test_pool), 0);
 }
 
+/* ---- coalescing toward a TAP (gro.c) ---- */
+
+/* A TCP/IPv4 segment from the wire to b: @pay bytes from @seq (byte i of
+ * the stream = i & 0xff), @flags, sums valid unless @bad. */
+static struct rte_mbuf *wire_seg(uint16_t sport, uint32_t seq, uint32_t pay,
+                                 uint8_t flags, bool bad)
+{
+    struct rte_mbuf *m = l4_frame(MAC_B, MAC_X, 4, IPPROTO_TCP, pay, 4096);
+    struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, void *, 14);
+    struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, void *, 34);
+    uint8_t *d = rte_pktmbuf_mtod_offset(m, uint8_t *, 54);
+    uint32_t i;
+
+    for (i = 0; i < pay; i++)
+        d[i] = (uint8_t)(seq + i);
+    th->src_port = rte_cpu_to_be_16(sport);
+    th->sent_seq = rte_cpu_to_be_32(seq);
+    th->recv_ack = rte_cpu_to_be_32(77);
+    th->tcp_flags = flags;
+    th->cksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+    if (bad)
+        th->cksum ^= 0x5a5a;
+    m->ol_flags &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
+    return m;
+}
+
+/* Stream bytes @seq.. in @m's payload after @hl bytes of headers. */
+static bool stream_ok(struct rte_mbuf *m, uint32_t hl, uint32_t seq)
+{
+    uint32_t i;
+
+    for (i = hl; i < m->pkt_len; i++) {
+        const uint8_t *b = rte_pktmbuf_mtod_offset(m, const uint8_t *, 0);
+        struct rte_mbuf *s = m;
+        uint32_t off = i;
+
+        while (off >= s->data_len) {
+            off -= s->data_len;
+            s = s->next;
+        }
+        b = rte_pktmbuf_mtod_offset(s, const uint8_t *, off);
+        if (*b != (uint8_t)(seq + i - hl))
+            return false;
+    }
+    return true;
+}
+
+static void wire_burst(struct rig *r, struct rte_mbuf **m, uint16_t n)
+{
+    vsw_link_input(r->l, m, n, rte_rdtsc());
+    vsw_switch_flush(r->sw, rte_rdtsc());
+}
+
+static void test_gro_to_tap(void)
+{
+    const uint8_t A = RTE_TCP_ACK_FLAG, P = RTE_TCP_PSH_FLAG;
+    struct rte_mbuf *m[12];
+    struct vsw_stats st;
+    struct rig r;
+    unsigned i;
+
+    rig_up(&r);
+    r.pb->port.flags = VSW_PORT_F_OFFLOAD_META | VSW_PORT_F_GRO;
+    /* Five segments of one flow, the last with PSH: one large segment. */
+    for (i = 0; i < 5; i++)
+        m[i] = wire_seg(5001, 1000 + i * 1000, 1000, i == 4 ? A | P : A,
+                        false);
+    wire_burst(&r, m, 5);
+    CHECK_EQ(r.pb->ngot, 1);
+    if (r.pb->ngot == 1) {
+        struct rte_mbuf *g = r.pb->got[0];
+        const struct rte_ipv4_hdr *ip =
+            rte_pktmbuf_mtod_offset(g, const void *, 14);
+        const struct rte_tcp_hdr *th =
+            rte_pktmbuf_mtod_offset(g, const void *, 34);
+
+        CHECK_EQ(g->pkt_len, 54 + 5000);
+        CHECK_EQ(g->nb_segs, 5);
+        CHECK(g->ol_flags & RTE_MBUF_F_RX_LRO);
+        CHECK_EQ(g->tso_segsz, 1000);
+        CHECK_EQ(rte_be_to_cpu_16(ip->total_length), 40 + 5000);
+        CHECK_EQ(rte_ipv4_cksum(ip), 0);
+        CHECK_EQ(th->tcp_flags, A | P);
+        CHECK_EQ(rte_be_to_cpu_32(th->sent_seq), 1000);
+        CHECK(stream_ok(g, 54, 1000));
+    }
+    CHECK_EQ(r.b->ep.ofl.gro_frames, 1);
+    CHECK_EQ(r.b->ep.ofl.gro_segs, 4);
+    /* The VNIC counts the frames as they came. */
+    vsw_vnic_stats_get(r.b, &st);
+    CHECK_EQ(st.ipackets, 5);
+    CHECK_EQ(st.rbytes, 5 * (54 + 1000));
+    cap_clear(r.pb);
+
+    /* Two flows interleaved, a bad checksum, a gap, a SYN, a short one:
+     *   0 f1 s0   1 f2 s0   2 f1 s1   3 f1 s2 bad   4 f2 s1   5 f2 s3 (gap)
+     *   6 f1 SYN  7 f3 s0 short(500)  8 f3 s500
+     * f1 = 0+2, then 3 alone (bad), f2 = 1+4, 5 alone, 6 alone, f3 = 7
+     * (a short first segment sets its MSS, so 8 (500) joins). */
+    m[0] = wire_seg(1, 0, 1000, A, false);
+    m[1] = wire_seg(2, 0, 1000, A, false);
+    m[2] = wire_seg(1, 1000, 1000, A, false);
+    m[3] = wire_seg(1, 2000, 1000, A, true);
+    m[4] = wire_seg(2, 1000, 1000, A, false);
+    m[5] = wire_seg(2, 3000, 1000, A, false);
+    m[6] = wire_seg(1, 2000, 1000, A | RTE_TCP_SYN_FLAG, false);
+    m[7] = wire_seg(3, 0, 500, A, false);
+    m[8] = wire_seg(3, 500, 500, A, false);
+    wire_burst(&r, m, 9);
+    CHECK_EQ(r.pb->ngot, 6);
+    if (r.pb->ngot == 6) {
+        static const uint32_t len[6] = {2000, 2000, 1000, 1000, 1000, 1000};
+        static const uint16_t port[6] = {1, 2, 1, 2, 1, 3};
+
+        for (i = 0; i < 6; i++) {
+            struct rte_mbuf *g = r.pb->got[i];
+            const struct rte_tcp_hdr *th =
+                rte_pktmbuf_mtod_offset(g, const void *, 34);
+
+            CHECK_EQ(g->pkt_len - 54, len[i]);
+            CHECK_EQ(rte_be_to_cpu_16(th->src_port), port[i]);
+            CHECK_EQ((g->ol_flags & RTE_MBUF_F_RX_LRO) != 0, g->nb_segs > 1);
+        }
+        CHECK(stream_ok(r.pb->got[0], 54, 0));
+        CHECK(stream_ok(r.pb->got[1], 54, 0));
+        CHECK(stream_ok(r.pb->got[5], 54, 0));
+    }
+    vsw_vnic_stats_get(r.b, &st);
+    CHECK_EQ(st.ipackets, 5 + 9);
+    cap_clear(r.pb);
+
+    /* A port without the flag gets the segments as they came. */
+    r.pb->port.flags = VSW_PORT_F_OFFLOAD_META;
+    for (i = 0; i < 3; i++)
+        m[i] = wire_seg(5001, i * 1000, 1000, A, false);
+    wire_burst(&r, m, 3);
+    CHECK_EQ(r.pb->ngot, 3);
+    vsw_switch_destroy(r.sw);
+}
+
 int main(void)
 {
     if (test_eal_init() < 0) {
@@ -459,6 +601,7 @@ int main(void)
     RUN(test_csum_to_plain_vnic);
     RUN(test_hw_tso_port);
     RUN(test_bad_metadata);
+    RUN(test_gro_to_tap);
     RUN(test_strict_priority);
     RUN(test_egress_drain_and_destroy);
     test_eal_done();

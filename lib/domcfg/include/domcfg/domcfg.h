@@ -13,6 +13,7 @@
  *   vif    = [ "link=phys0,vlan=10,maxbw=100M,mac=auto",
  *              "link=stub0,priority=high" ]
  *   init   = "/etc/xvnet/web1.rc"   # or [ "/sbin/prog", "arg", ... ]
+ *   kernel = "/boot/minios.elf"     # type "kvm" only, and required there
  *
  * Strings are in double quotes (no escapes), numbers are decimal, lists are
  * in [ ] and may span lines, `#` starts a comment.  Each key may appear
@@ -38,6 +39,11 @@
  * (Docker's "shell form"); a list is the program, an absolute path, and
  * its arguments, run without a shell (libvirt's <init> and <initarg>).
  * Neither may hold a control character other than a tab.
+ *
+ * `kernel` is the guest kernel of a KVM domain, an absolute path of at
+ * most XVM_DOMCFG_KERNEL_MAX bytes without control characters: a kvm
+ * domain needs one, a process domain may not have one.  Whether the file
+ * is a kernel its monitor accepts is told when the domain starts.
  *
  * xvm_domcfg_format() writes a config back; parsing what it writes gives
  * the same struct xvm_domcfg.
@@ -70,11 +76,13 @@ extern "C" {
 #define XVM_DOMCFG_INIT_MAX 4096
 /** Most strings in an `init = [ ... ]` list (the program included). */
 #define XVM_DOMCFG_INIT_ARGS_MAX 64
+/** Longest `kernel` path, in bytes. */
+#define XVM_DOMCFG_KERNEL_MAX 1023
 
 /** Domain kinds. */
 enum xvm_domtype {
     XVM_DOMTYPE_PROCESS, /**< a process with its own network namespace */
-    XVM_DOMTYPE_KVM,     /**< a KVM virtual machine (not runnable yet) */
+    XVM_DOMTYPE_KVM,     /**< a KVM virtual machine (its monitor xvm-kvm) */
 };
 
 /** How a vif gets its MAC address. */
@@ -126,6 +134,8 @@ struct xvm_domcfg {
     /** The init strings one after another, each ending in a NUL; the
      *  bytes after the last one are 0. */
     char init[XVM_DOMCFG_INIT_MAX];
+    /** kvm domains: the guest kernel, an absolute path; "" for none. */
+    char kernel[XVM_DOMCFG_KERNEL_MAX + 1];
 };
 
 /**

@@ -45,6 +45,14 @@ enum xkvm_host xkvm_host_kind(void);
 XVN_EXPORT
 const char *xkvm_host_name(enum xkvm_host host);
 
+/**
+ * Whether guests of @host can be delivered interrupts and exceptions:
+ * 1 on VMX and SVM hosts, 0 on kvm_pvm (a guest not built for PVM has no
+ * way to take them), none, or an unknown KVM.
+ */
+XVN_EXPORT
+int xkvm_host_interrupts(enum xkvm_host host);
+
 struct xkvm_vm;
 
 /**
@@ -67,6 +75,21 @@ void xkvm_vm_destroy(struct xkvm_vm *vm);
 /** The monitor's mapping of guest RAM (guest-physical 0). */
 XVN_EXPORT
 void *xkvm_vm_ram(const struct xkvm_vm *vm);
+
+/**
+ * The vCPU's descriptor: once a VM is booted, xkvm_vm_run() makes its
+ * ioctls (xkvm_run_ioctls()) on it alone, so a confined monitor may
+ * allow those on this descriptor and nothing else.
+ */
+XVN_EXPORT
+int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm);
+
+/** The ioctls xkvm_vm_run() makes, all on the vCPU's descriptor:
+ *  KVM_RUN, KVM_GET_REGS, KVM_SET_REGS (their numbers, <linux/kvm.h>). */
+#define XKVM_RUN_IOCTLS_MAX 3
+/** Fill @req with the requests of the run loop; @return their count. */
+XVN_EXPORT
+unsigned xkvm_run_ioctls(unsigned long req[XKVM_RUN_IOCTLS_MAX]);
 
 /** Size of guest RAM in bytes. */
 XVN_EXPORT

@@ -141,6 +141,13 @@ struct vsw_port {
  * the port, per tx_offloads), with any VLAN tag inserted afterwards.
  */
 #define VSW_PORT_F_OFFLOAD_META 0x2u
+/**
+ * The port pays for every frame and takes large TCP segments (with
+ * VSW_PORT_F_OFFLOAD_META): the switch coalesces the segments of a flow
+ * in one burst into one before it sends them (a host TAP, a guest's vif
+ * with GSO).
+ */
+#define VSW_PORT_F_GRO 0x4u
 
 /** Release a port.  Accepts NULL.  Control thread, port not in use. */
 XVN_EXPORT

@@ -81,6 +81,33 @@ int xvm_sandbox_rootfs(const char *hostname);
 XVN_EXPORT
 int xvm_sandbox_lock(void);
 
+/** One system call a confined process may make (xvm_sandbox_confine()). */
+struct xvm_sandbox_syscall {
+    const char *name; /**< libseccomp's name of it, e.g. "ioctl" */
+    unsigned nargs;   /**< 0: with any arguments; 1: only with its first
+                           argument equal to a[0]; 2: and its second to
+                           a[1] */
+    uint64_t a[2];
+};
+
+/**
+ * Confine the calling process for good, where it stands: a program that
+ * already holds every descriptor it will use (the monitor of a KVM
+ * domain, once its VM is made).  Leave every supplementary group, become
+ * uid and gid xvm_sandbox_uid(@id) (the first id of domain @id's range,
+ * which owns no host file), set no_new_privs, and allow only the @n
+ * system calls of @allow: any other kills the process with SIGSYS, as
+ * does a call of another architecture.  No namespace is made, nothing is
+ * mounted: what keeps files and sockets out of reach is that open, socket,
+ * connect and the like are not on the list.  The caller is root (it
+ * changes its uid); single-threaded.
+ * @return 0, -ERANGE (@id > XVM_SANDBOX_ID_MAX), -EINVAL (a name
+ *         libseccomp does not know, @nargs > 2) or -errno.
+ */
+XVN_EXPORT
+int xvm_sandbox_confine(uint32_t id, const struct xvm_sandbox_syscall *allow,
+                        unsigned n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -125,7 +125,10 @@ enum xvmd_dom_attr {
     XVMD_D_VCPUS,  /* u32 */
     XVMD_D_PID,    /* u32, 0 when none */
     XVMD_D_AUTOSTART, /* u32: 1 if it starts with xvmd */
-    XVMD_D_MAX_ = XVMD_D_AUTOSTART,
+    /* Only for a domain that runs on a hypervisor (kvm): */
+    XVMD_D_HYPERVISOR, /* string: the host's KVM module, "kvm_pvm", ... */
+    XVMD_D_IRQ,        /* u32: 1 if its guests can be given interrupts */
+    XVMD_D_MAX_ = XVMD_D_IRQ,
 };
 
 /** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
@@ -156,10 +159,18 @@ enum xvmd_vif_attr {
  * struct xvmd_guest_rep.
  */
 #define XVMD_GUEST_EVTCHN_ALLOC 1u /**< alloc_unbound toward req.remote */
+/** The guest program's last word before it exits: how its run ended,
+ *  req.remote an XVMD_GUEST_END_*.  No reply.  xvmd reads it for a guest
+ *  it adopted, whose exit status is not its to read. */
+#define XVMD_GUEST_EXIT 2u
+#define XVMD_GUEST_END_POWEROFF 0u
+#define XVMD_GUEST_END_REBOOT 1u
+#define XVMD_GUEST_END_CRASH 2u
 
 struct xvmd_guest_req {
     uint32_t op;     /**< XVMD_GUEST_* */
-    uint32_t remote; /**< EVTCHN_ALLOC: the domain that may bind */
+    uint32_t remote; /**< EVTCHN_ALLOC: the domain that may bind;
+                          EXIT: an XVMD_GUEST_END_* */
 };
 
 /** Reply; EVTCHN_ALLOC success carries 2 fds: own doorbell, peer's. */

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvm-kvm --domain: the monitor of a KVM domain, run by xvmd as the
+ * domain's guest process (its "kvm" kind).
+ *
+ * xvmd starts it with the domain's console (a pty slave) on stdin, stdout
+ * and stderr (what it says of the guest lands in the console log), one end of a SOCK_SEQPACKET pair on fd 3,
+ * and on fds 5, 6 and 7 copies of xvmd's end of that pair, of the
+ * console's pty master and of the domain's memory: the monitor keeps them
+ * and never uses them, so that a later xvmd can take the domain over
+ * (pidfd_getfd), as it does with xvm-procdom.  The start handshake is
+ * xvm-procdom's:
+ *   xvmd -> monitor  "mem" with the domain's memfd attached, and the
+ *                    guest's end of its xenstore connection (kept for the
+ *                    day the monitor bridges the xenstore ring)
+ *   monitor -> xvmd  "ok" once the guest is loaded, its VM made and the
+ *                    monitor confined, or "err <errno> <message>"
+ * Then the guest runs; the exit status says how it ended (xvm_kvm.h),
+ * which xvmd reads as the kind's report of the run, and so does the last
+ * message on the channel (XVMD_GUEST_EXIT), for an xvmd that adopted the
+ * domain and is not the monitor's parent.
+ *
+ * Confinement: once the VM exists the monitor needs no new descriptor, so
+ * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
+ * and loads a seccomp allow-list: the run loop's three ioctls on the vCPU
+ * only, read and write, the block hypercall's ppoll, signal return, exit,
+ * and what libc may call while it prints or frees.  Anything else (open,
+ * socket, connect, execve, another ioctl) kills the monitor, which xvmd
+ * reports as a crash.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kvm/kvm.h"
+#include "kvm_probe.h"
+#include "xvm/fdpass.h"
+#include "xvm/mem.h"
+#include "xvm/sandbox.h"
+#include "xvm_kvm.h"
+#include "xvmdctl/proto.h"
+
+#define CHAN_FD 3
+/* How long xvmd may take to send the memory. */
+#define MEM_WAIT_MS 5000
+
+/* Tell xvmd the start failed, and why; @return the exit status. */
+static int fail(int err, const char *msg)
+{
+    char buf[PATH_MAX + 256];
+    int n = snprintf(buf, sizeof(buf), "err %d %s", err > 0 ? err : EIO,
+                     msg);
+
+    if (n > 0 && write(CHAN_FD, buf, (size_t)n) < 0)
+        fprintf(stderr, "xvm-kvm: %s\n", msg); /* xvmd is gone */
+    return 1;
+}
+
+/* The domain's memory from xvmd's "mem"; NULL after fail(). */
+static struct xvm_mem *mem_receive(int *xs_fd)
+{
+    struct pollfd pfd = { .fd = CHAN_FD, .events = POLLIN };
+    int fds[2] = { -1, -1 };
+    struct xvm_mem *mem;
+    unsigned nfds = 0;
+    char buf[16];
+    ssize_t n;
+
+    if (poll(&pfd, 1, MEM_WAIT_MS) <= 0) {
+        fail(ETIMEDOUT, "no memory from xvmd");
+        return NULL;
+    }
+    n = xvm_fd_recv(CHAN_FD, buf, sizeof(buf), fds, 2, &nfds);
+    if (n != 3 || memcmp(buf, "mem", 3) != 0 || nfds < 1) {
+        for (unsigned i = 0; i < nfds; i++)
+            close(fds[i]);
+        fail(EPROTO, "no memory from xvmd");
+        return NULL;
+    }
+    mem = xvm_mem_open(fds[0]);
+    close(fds[0]);
+    *xs_fd = nfds > 1 ? fds[1] : -1;
+    if (!mem)
+        fail(errno, "the domain's memory cannot be mapped");
+    return mem;
+}
+
+/* The uid of the domain and the allow-list, with @vm's vCPU. */
+static int confine(unsigned id, const struct xkvm_vm *vm)
+{
+    struct xvm_sandbox_syscall allow[32] = {
+        { "read", 0, {0} },          { "write", 0, {0} },
+        { "ppoll", 0, {0} },         { "rt_sigreturn", 0, {0} },
+        { "exit_group", 0, {0} },    { "exit", 0, {0} },
+        { "restart_syscall", 0, {0} }, { "clock_gettime", 0, {0} },
+        { "close", 0, {0} },         { "munmap", 0, {0} },
+        { "brk", 0, {0} },           { "mmap", 0, {0} },
+        { "futex", 0, {0} },
+    };
+    unsigned long req[XKVM_RUN_IOCTLS_MAX];
+    unsigned n = 13, nreq = xkvm_run_ioctls(req);
+
+    for (unsigned i = 0; i < nreq; i++)
+        allow[n++] = (struct xvm_sandbox_syscall){
+            "ioctl", 2, { (uint64_t)xkvm_vm_vcpu_fd(vm), req[i] } };
+    return xvm_sandbox_confine(id, allow, n);
+}
+
+/* The last word to xvmd: how the run ended, for an xvmd that adopted us
+ * and cannot read our exit status. */
+static void say_end(int status)
+{
+    struct xvmd_guest_req req = {
+        .op = XVMD_GUEST_EXIT,
+        .remote = status == 0 ? XVMD_GUEST_END_POWEROFF
+                  : status == EXIT_REBOOT ? XVMD_GUEST_END_REBOOT
+                                          : XVMD_GUEST_END_CRASH,
+    };
+
+    if (write(CHAN_FD, &req, sizeof(req)) < 0) {
+        /* no xvmd on the other end, and none to come: nobody to tell */
+    }
+}
+
+int kvm_domain_main(const char *name, unsigned id, const char *kernel)
+{
+    char msg[PATH_MAX + 192], who[128];
+    struct xkvm_boot boot;
+    struct xvm_mem *mem;
+    struct xkvm_vm *vm;
+    int rc, xs_fd = -1;
+
+    mem = mem_receive(&xs_fd);
+    if (!mem)
+        return 1;
+    if (xvm_mem_nr_frames(mem) < XKVM_RAM_MIN / XKVM_PAGE_SIZE) {
+        xvm_mem_destroy(mem);
+        snprintf(msg, sizeof(msg), "kvm domains need at least %u MiB",
+                 XKVM_RAM_MIN >> 20);
+        return fail(EINVAL, msg);
+    }
+    rc = kvm_image_load(mem, kernel, &boot, msg, sizeof(msg) - 8);
+    if (rc < 0) {
+        xvm_mem_destroy(mem);
+        memmove(msg + 7, msg, strlen(msg) + 1);
+        memcpy(msg, "kernel ", 7);
+        return fail(-rc, msg);
+    }
+    vm = xkvm_vm_create(xvm_mem_fd(mem));
+    xvm_mem_destroy(mem); /* the VM keeps its own mapping */
+    if (!vm) {
+        rc = errno;
+        kvm_vm_strerror(rc, msg, sizeof(msg));
+        return fail(rc, msg);
+    }
+    rc = xkvm_vm_boot(vm, &boot);
+    if (rc < 0) {
+        snprintf(msg, sizeof(msg), "cannot set the vCPU up: %s",
+                 strerror(-rc));
+        xkvm_vm_destroy(vm);
+        return fail(-rc, msg);
+    }
+    kvm_signals_setup();
+    rc = confine(id, vm);
+    if (rc < 0) {
+        snprintf(msg, sizeof(msg), "cannot confine the monitor: %s",
+                 strerror(-rc));
+        xkvm_vm_destroy(vm);
+        return fail(-rc, msg);
+    }
+    if (write(CHAN_FD, "ok", 2) != 2) {
+        xkvm_vm_destroy(vm);
+        return 1; /* xvmd gave up on us */
+    }
+    snprintf(who, sizeof(who), "xvm-kvm: domain %s", name);
+    rc = kvm_guest_run(vm, who);
+    xkvm_vm_destroy(vm);
+    say_end(rc);
+    (void)xs_fd; /* the guest's xenstore connection ends with us */
+    return rc;
+}

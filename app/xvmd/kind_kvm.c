@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xvmd: the "kvm" domain kind.  The guest is a child running the monitor
+ * xvm-kvm (app/xvm-kvm, docs/kvm.md) as `xvm-kvm --domain NAME --id ID
+ * --kernel FILE`: it gets its descriptors and does the start handshake as
+ * every kind's guest program (guest.c), loads the kernel into the
+ * domain's memory, makes the VM over that memfd, confines itself and
+ * answers "ok"; a kernel it refuses, or a host without a usable
+ * /dev/kvm, is its "err", which fails the create with its words.
+ *
+ * The guest's console writes go to the monitor's stdout, the domain's pty
+ * (console.c: `xvm console`, the log), and so do the monitor's own words
+ * (its stderr): "xvm-kvm: domain NAME: guest crashed: <why>".  Pause and resume stop and
+ * continue the monitor (SIGSTOP, SIGCONT: its vCPU with it); shutdown is
+ * SIGTERM, which the monitor turns into a kick that stops the vCPU (the
+ * guest has no way yet to hear a shutdown request); destroy is SIGKILL.
+ * The monitor's exit status is how the guest ended: 0 poweroff, 3 reboot,
+ * anything else (2 crash, 4 stopped by a signal, 1 the monitor failed, a
+ * signal such as SIGSYS from its seccomp filter) a crash.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kvm/kvm.h"
+#include "xvm/sandbox.h"
+#include "xvmd.h"
+
+/* xvm-kvm's exit statuses (app/xvm-kvm/xvm_kvm.h). */
+#define KVM_EXIT_STATUS_REBOOT 3
+
+/* In the child: become the monitor. */
+__attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
+                                               const struct xvmd_dom *dom,
+                                               int chan, int keep)
+{
+    char msg[PATH_MAX + 64], id[16];
+    const char *argv[] = {"xvm-kvm", "--domain", dom->cfg.name, "--id", id,
+                          "--kernel", dom->cfg.kernel, NULL};
+    int n;
+
+    /* Its stderr is the console too: the monitor holds no file of dom0's
+     * (xvmd's log), and how the guest ended is told where its output is. */
+    if (xvmd_guest_fds(dom, chan, keep) < 0 || dup2(1, 2) < 0)
+        _exit(127);
+    snprintf(id, sizeof(id), "%u", dom->id);
+    execv(x->kvm_path, (char *const *)argv);
+    n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
+                 x->kvm_path, strerror(errno));
+    if (write(3, msg, (size_t)n) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+static void kvm_release(struct xvmd *x, struct xvmd_dom *dom)
+{
+    xvmd_guest_release(x, dom);
+    xvmd_console_close(x, dom);
+}
+
+static int kvm_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                     size_t errlen)
+{
+    int sv[2], rc;
+    pid_t pid;
+
+    if (dom->id > XVM_SANDBOX_ID_MAX) {
+        snprintf(err, errlen, "domain %s: id %u has no uid range (max %u)",
+                 dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
+        return -ERANGE;
+    }
+    if (access(x->kvm_path, X_OK) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "domain %s: no KVM monitor: %s: %s (xvmd -k)",
+                 dom->cfg.name, x->kvm_path, strerror(errno));
+        return rc;
+    }
+    xvmd_console_open(x, dom); /* without one (logged), it runs on */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        xvmd_console_close(x, dom);
+        return rc;
+    }
+    pid = fork();
+    if (pid < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        xvmd_console_close(x, dom);
+        return rc;
+    }
+    if (pid == 0)
+        kvm_exec(x, dom, sv[1], sv[0]);
+    close(sv[1]);
+    dom->pid = pid;
+    dom->ctl_fd = sv[0];
+    rc = xvmd_guest_handshake(dom, NULL, err, errlen);
+    if (rc == 0)
+        rc = xvmd_guest_chan_ready(x, dom, err, errlen);
+    if (rc < 0) {
+        xvmd_guest_kill(dom);
+        kvm_release(x, dom);
+    }
+    return rc;
+}
+
+static int kvm_signal(struct xvmd_dom *dom, int sig)
+{
+    if (dom->pid <= 0)
+        return -ESRCH;
+    return kill(dom->pid, sig) < 0 ? -errno : 0;
+}
+
+static int kvm_pause(struct xvmd_dom *dom)
+{
+    return kvm_signal(dom, SIGSTOP);
+}
+
+static int kvm_resume(struct xvmd_dom *dom)
+{
+    return kvm_signal(dom, SIGCONT);
+}
+
+static int kvm_shutdown(struct xvmd_dom *dom)
+{
+    int rc = kvm_signal(dom, SIGTERM);
+
+    if (rc == 0)
+        kvm_resume(dom); /* a paused monitor must see it */
+    return rc;
+}
+
+static int kvm_enter_open(struct xvmd_dom *dom, int fd[2])
+{
+    (void)dom;
+    (void)fd;
+    return -EOPNOTSUPP; /* a VM has no namespaces to enter */
+}
+
+static int kvm_adopt(struct xvmd *x, struct xvmd_dom *dom,
+                     const struct xvmd_run *r, bool *paused, char *err,
+                     size_t errlen)
+{
+    char state = 0;
+    int rc = xvmd_guest_adopt(x, dom, r, err, errlen);
+
+    if (rc < 0)
+        return rc;
+    *paused = xvmd_pid_stat(r->pid, &state, NULL) == 0 && state == 'T';
+    return 0;
+}
+
+static void kvm_run_info(const struct xvmd_dom *dom, struct xvmd_run *r)
+{
+    (void)dom;
+    r->init = 0;
+    r->init_start = 0;
+    r->cg[0] = '\0';
+}
+
+static const char *kvm_program(const struct xvmd *x)
+{
+    return x->kvm_path;
+}
+
+static enum xvmd_exit kvm_exited(int st)
+{
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return XVMD_EXIT_POWEROFF;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == KVM_EXIT_STATUS_REBOOT)
+        return XVMD_EXIT_REBOOT;
+    return XVMD_EXIT_CRASH;
+}
+
+static const char *kvm_hypervisor(int *irq)
+{
+    enum xkvm_host host = xkvm_host_kind();
+
+    *irq = xkvm_host_interrupts(host);
+    return xkvm_host_name(host);
+}
+
+const struct xvmd_kind_ops xvmd_kind_kvm = {
+    .os_type = "kvm",
+    .start = kvm_start,
+    .pause = kvm_pause,
+    .resume = kvm_resume,
+    .shutdown = kvm_shutdown,
+    .kill = xvmd_guest_kill,
+    .release = kvm_release,
+    .enter_open = kvm_enter_open,
+    .adopt = kvm_adopt,
+    .run_info = kvm_run_info,
+    .program = kvm_program,
+    .exited = kvm_exited,
+    .hypervisor = kvm_hypervisor,
+};
