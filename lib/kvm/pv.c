@@ -101,7 +101,7 @@ void xkvm_pv_destroy(struct xkvm_pv *pv)
 
 void xkvm_vm_set_pv(struct xkvm_vm *vm, struct xkvm_pv *pv)
 {
-    vm->pv = pv;
+    vm->pv = pv ? pv : vm->pv_own;
 }
 
 int xkvm_pv_gnttab(const struct xkvm_pv *pv, uint64_t *gfn, uint32_t *frames)

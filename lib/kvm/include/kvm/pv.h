@@ -121,9 +121,10 @@ int xkvm_pv_port_fd(const struct xkvm_pv *pv, uint32_t port);
 
 struct xkvm_vm;
 
-/** Serve @vm's calls 4..11 and its blocks through @pv (NULL: none, as
- *  before).  The caller keeps @pv and destroys it after the VM's last
- *  run. */
+/** Serve @vm's calls 4..11 and its blocks through @pv.  Until then, or
+ *  after NULL, a VM has its own interface with no xenstore connection
+ *  and no broker (the guest learns it from XKVM_HC_XS_SETUP's -ENODEV).
+ *  The caller keeps @pv and destroys it after the VM's last run. */
 XVN_EXPORT
 void xkvm_vm_set_pv(struct xkvm_vm *vm, struct xkvm_pv *pv);
 
