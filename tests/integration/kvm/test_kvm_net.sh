@@ -54,11 +54,12 @@ ctl link-create phys0 phys "net_af_packet0,iface=$VETH_SW" >/dev/null ||
 
 "$KVM_DOM0" "$XVM_KVM" "$MINIOS" "$DOM" phys0 02:08:20:44:00:02 \
     "minios/ip=$GIP" >"$TMP/console" 2>"$TMP/dom0.log" &
+: >>"$TMP/console"
 DOM0_PID=$!
 if wait_until 20 grep -q "minios: eth0 up" "$TMP/console"; then
     echo "ok   minios connected its vif: $(grep 'eth0 up' "$TMP/console")"
 else
-    fail "minios did not connect: $(tail -3 "$TMP/console" "$TMP/dom0.log")"
+    fail "minios did not connect: $(tail -3 "$TMP/console"; tail -3 "$TMP/dom0.log")"
     exit 1
 fi
 be=$(xenstore-read "/local/domain/0/backend/vif/$DOM/0/state" 2>/dev/null)
