@@ -387,7 +387,7 @@ static void test_storm(void)
         for (unsigned i = 0; i < 200; i++) {
             uint32_t nr = (uint32_t)(rand_r(&seed) % 14);
             uint64_t a0 = rand_r(&seed) % 2 ? edges[rand_r(&seed) % ne]
-                                            : (uint64_t)rand_r(&seed) << 20 ^
+                                            : ((uint64_t)rand_r(&seed) << 20) ^
                                                   (uint64_t)rand_r(&seed);
             uint64_t a1 = edges[rand_r(&seed) % ne];
             uint64_t ret;
