@@ -2,8 +2,7 @@
 /*
  * xvm-kvm - runs one KVM guest.
  *
- *   xvm-kvm --kernel FILE [--memory MIB | --mem-fd FD] [--domid ID]
- *           [--xenstore-fd FD] [--evtchn-fd FD]
+ *   xvm-kvm --kernel FILE [--memory MIB]
  *   xvm-kvm --domain NAME --id ID --kernel FILE    (run by xvmd)
  *   xvm-kvm --probe
  *   xvm-kvm --version
@@ -12,13 +11,7 @@
  * its kernel the ELF image FILE (kvm/elf.h), its console this program's
  * stdout.  The image is checked and loaded before /dev/kvm is opened, so a
  * refused image is told as such on any host.  What happens to the guest
- * goes to stderr.  The domain options run it as domain ID without xvmd
- * (tests): --mem-fd the domain's memfd instead of new memory, --xenstore-fd
- * its xenstore connection (what xvmd hands a guest), --evtchn-fd a guest
- * channel to its event-channel broker (xvmd's guest protocol); all are
- * inherited descriptors.  Run by xvmd (--domain), it gets the same three
- * from xvmd's start handshake instead (kvm_domain.c).  The exit status
- * says how it ended:
+ * goes to stderr; the exit status says how it ended:
  *   0 it powered off, 1 the monitor failed (usage, image, KVM),
  *   2 it crashed (it said so, misbehaved or faulted), 3 it asked for a
  *   reboot, 4 SIGTERM or SIGINT stopped it.
@@ -39,7 +32,6 @@
 #include "kvm/elf.h"
 #include "kvm/kvm.h"
 #include "kvm_probe.h"
-#include "kvm_pv.h"
 #include "xvm_kvm.h"
 #include "xvm/mem.h"
 #include "xvm/version.h"
@@ -51,9 +43,7 @@ static volatile sig_atomic_t stop_signal;
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB | --mem-fd FD] "
-               "[--domid ID]\n"
-               "               [--xenstore-fd FD] [--evtchn-fd FD]\n"
+    fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB]\n"
                "       xvm-kvm --domain NAME --id ID --kernel FILE\n"
                "       xvm-kvm --probe\n");
 }
@@ -203,19 +193,15 @@ int kvm_guest_run(struct xkvm_vm *vm, const char *who)
     return 1;
 }
 
-static int kernel_main(const char *path, unsigned mib, int mem_fd,
-                       struct kvm_pv_opts *pvo)
+static int kernel_main(const char *path, unsigned mib)
 {
     struct xkvm_boot boot;
-    struct xkvm_pv *pv;
     struct xkvm_vm *vm;
     struct xvm_mem *mem;
     char msg[PATH_MAX + 128];
     int rc;
 
-    mem = mem_fd >= 0 ? xvm_mem_open(mem_fd)
-                      : xvm_mem_create("xvm-kvm",
-                                       mib * (1u << 20) / XKVM_PAGE_SIZE);
+    mem = xvm_mem_create("xvm-kvm", mib * (1u << 20) / XKVM_PAGE_SIZE);
     if (!mem) {
         fprintf(stderr, "xvm-kvm: guest RAM of %u MiB: %s\n", mib,
                 strerror(errno));
@@ -239,47 +225,10 @@ static int kernel_main(const char *path, unsigned mib, int mem_fd,
         xkvm_vm_destroy(vm);
         return 1;
     }
-    pv = kvm_pv_attach(vm, pvo);
-    pvo->xs_fd = -1; /* the interface's now */
-    if (!pv) {
-        fprintf(stderr, "xvm-kvm: domain %u: %s\n", pvo->domid,
-                strerror(errno));
-        xkvm_vm_destroy(vm);
-        return 1;
-    }
     kvm_signals_setup();
     rc = kvm_guest_run(vm, "xvm-kvm");
     xkvm_vm_destroy(vm);
-    xkvm_pv_destroy(pv);
     return rc;
-}
-
-/* --mem-fd, --xenstore-fd, --evtchn-fd (open descriptors) and --domid. */
-static int domain_opt(int c, const char *arg, int *mem_fd,
-                      struct kvm_pv_opts *pvo)
-{
-    unsigned long v;
-    char *end;
-
-    errno = 0;
-    v = strtoul(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-' ||
-        v > (c == 'D' ? DOMID_FIRST_RESERVED - 1u : (unsigned long)INT32_MAX) ||
-        (c != 'D' && fcntl((int)v, F_GETFD) < 0)) {
-        fprintf(stderr, "xvm-kvm: %s %s: %s\n",
-                c == 'D' ? "--domid" : "descriptor", arg,
-                c == 'D' ? "a domain id below 0x7ff0" : "not an open descriptor");
-        return -1;
-    }
-    if (c == 'M')
-        *mem_fd = (int)v;
-    else if (c == 'x')
-        pvo->xs_fd = (int)v;
-    else if (c == 'e')
-        pvo->chan_fd = (int)v;
-    else
-        pvo->domid = (unsigned)v;
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -290,22 +239,17 @@ int main(int argc, char **argv)
         { "probe", no_argument, NULL, 'p' },
         { "domain", required_argument, NULL, 'd' },
         { "id", required_argument, NULL, 'i' },
-        { "mem-fd", required_argument, NULL, 'M' },
-        { "domid", required_argument, NULL, 'D' },
-        { "xenstore-fd", required_argument, NULL, 'x' },
-        { "evtchn-fd", required_argument, NULL, 'e' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *kernel = NULL, *domain = NULL;
-    struct kvm_pv_opts pvo = { .domid = 0, .xs_fd = -1, .chan_fd = -1 };
     unsigned long mib = 16, id = 0;
-    int probe = 0, mem_fd = -1, standalone = 0, c;
+    int probe = 0, c;
     char *end;
 
     if (xvm_version_opt(argc, argv, "xvm-kvm"))
         return 0;
-    while ((c = getopt_long(argc, argv, "k:m:phd:i:M:D:x:e:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:m:phd:i:", opts, NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
         case 'd': domain = optarg; break;
@@ -330,25 +274,15 @@ int main(int argc, char **argv)
                 return 1;
             }
             break;
-        case 'M':
-        case 'x':
-        case 'e':
-        case 'D':
-            if (domain_opt(c, optarg, &mem_fd, &pvo) < 0)
-                return 1;
-            standalone = 1;
-            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 1;
         }
     }
-    if (optind != argc || probe == !!kernel || !domain != !id ||
-        (domain && standalone)) {
+    if (optind != argc || probe == !!kernel || !domain != !id) {
         usage(stderr);
         return 1;
     }
     if (domain)
         return kvm_domain_main(domain, (unsigned)id, kernel);
-    return probe ? kvm_probe_main()
-                 : kernel_main(kernel, (unsigned)mib, mem_fd, &pvo);
+    return probe ? kvm_probe_main() : kernel_main(kernel, (unsigned)mib);
 }
