@@ -183,8 +183,8 @@ kvm_cfg dir /tmp
 bad dir "xvm: domain dir: kernel /tmp: refused: not a regular file"
 kvm_cfg twocpus "$MINIOS" "vcpus = 2"
 bad twocpus "xvm: domain twocpus: vcpus = 2: a kvm domain has one vCPU for now"
-kvm_cfg withvif "$MINIOS" 'vif = [ "link=p0" ]'
-bad withvif "xvm: domain withvif: vif: a kvm domain has no network devices yet"
+kvm_cfg xsctl "$MINIOS" 'xenstore = [ "control/shutdown=poweroff" ]'
+bad xsctl "xvm: $T/xsctl.cfg:5: xenstore: \"control/shutdown\": under a directory xvmd or the devices own"
 printf 'name = "rel"\ntype = "kvm"\nkernel = "minios.elf"\n' >"$T/rel.cfg"
 bad rel "xvm: $T/rel.cfg:3: kernel: \"minios.elf\": expected an absolute path"
 printf 'name = "prock"\nkernel = "/x.elf"\n' >"$T/prock.cfg"
