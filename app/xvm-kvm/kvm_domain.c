@@ -11,10 +11,16 @@
  * (pidfd_getfd), as it does with xvm-procdom.  The start handshake is
  * xvm-procdom's:
  *   xvmd -> monitor  "mem" with the domain's memfd attached, and the
- *                    guest's end of its xenstore connection (kept for the
- *                    day the monitor bridges the xenstore ring)
+ *                    guest's end of its xenstore connection
  *   monitor -> xvmd  "ok" once the guest is loaded, its VM made and the
  *                    monitor confined, or "err <errno> <message>"
+ * The VM gets the domain's paravirtual interface (kvm_pv.h): its id, that
+ * xenstore connection (the guest's xenstore ring is relayed to it), and
+ * fd 3 as the broker of its event channels (an alloc_unbound goes to
+ * xvmd as a process domain's does, XVMD_GUEST_EVTCHN_ALLOC), so that a
+ * backend (vswitchd's netback) serves the guest's vifs as it serves a
+ * process domain's: it finds them in xenstore, maps the domain's memory
+ * from xvmd (DOMMEM) and binds the guest's ports through xvmd.
  * Then the guest runs; the exit status says how it ended (xvm_kvm.h),
  * which xvmd reads as the kind's report of the run, and so does the last
  * message on the channel (XVMD_GUEST_EXIT), for an xvmd that adopted the
@@ -23,9 +29,15 @@
  * Confinement: once the VM exists the monitor needs no new descriptor, so
  * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
  * and loads a seccomp allow-list: the run loop's three ioctls on the vCPU
- * only, read and write, the block hypercall's ppoll, signal return, exit,
- * and what libc may call while it prints or frees.  Anything else (open,
- * socket, connect, execve, another ioctl) kills the monitor, which xvmd
+ * only, read and write (the console, the doorbells' eventfds), the block
+ * hypercall's ppoll, signal return, exit, and what libc may call while it
+ * prints or frees; for the paravirtual interface, send (sendto) and
+ * recvmsg on the guest channel (fd 3: an event channel's alloc_unbound
+ * and its two doorbells), fcntl (the doorbells are kept as
+ * F_DUPFD_CLOEXEC duplicates; seccomp cannot tell the command without
+ * the descriptor, so any fcntl), and sendto and recvfrom on the xenstore
+ * connection.  Anything else (open, socket, connect, execve, another
+ * ioctl, a send on another descriptor) kills the monitor, which xvmd
  * reports as a crash.
  */
 #define _GNU_SOURCE
@@ -38,6 +50,7 @@
 
 #include "kvm/kvm.h"
 #include "kvm_probe.h"
+#include "kvm_pv.h"
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
 #include "xvm/sandbox.h"
@@ -89,20 +102,29 @@ static struct xvm_mem *mem_receive(int *xs_fd)
     return mem;
 }
 
-/* The uid of the domain and the allow-list, with @vm's vCPU. */
-static int confine(unsigned id, const struct xkvm_vm *vm)
+/* The uid of the domain and the allow-list, with @vm's vCPU and the
+ * xenstore connection @xs_fd (or -1). */
+static int confine(unsigned id, const struct xkvm_vm *vm, int xs_fd)
 {
-    struct xvm_sandbox_syscall allow[32] = {
+    struct xvm_sandbox_syscall allow[40] = {
         { "read", 0, {0} },          { "write", 0, {0} },
         { "ppoll", 0, {0} },         { "rt_sigreturn", 0, {0} },
         { "exit_group", 0, {0} },    { "exit", 0, {0} },
         { "restart_syscall", 0, {0} }, { "clock_gettime", 0, {0} },
         { "close", 0, {0} },         { "munmap", 0, {0} },
         { "brk", 0, {0} },           { "mmap", 0, {0} },
-        { "futex", 0, {0} },
+        { "futex", 0, {0} },         { "fcntl", 0, {0} },
+        { "sendto", 1, { CHAN_FD } }, { "recvmsg", 1, { CHAN_FD } },
     };
     unsigned long req[XKVM_RUN_IOCTLS_MAX];
-    unsigned n = 13, nreq = xkvm_run_ioctls(req);
+    unsigned n = 16, nreq = xkvm_run_ioctls(req);
+
+    if (xs_fd >= 0) {
+        allow[n++] = (struct xvm_sandbox_syscall){
+            "sendto", 1, { (uint64_t)xs_fd } };
+        allow[n++] = (struct xvm_sandbox_syscall){
+            "recvfrom", 1, { (uint64_t)xs_fd } };
+    }
 
     for (unsigned i = 0; i < nreq; i++)
         allow[n++] = (struct xvm_sandbox_syscall){
@@ -129,16 +151,23 @@ static void say_end(int status)
 int kvm_domain_main(const char *name, unsigned id, const char *kernel)
 {
     char msg[PATH_MAX + 192], who[128];
+    struct kvm_pv_opts pvo = { .domid = id, .chan_fd = CHAN_FD };
     struct xkvm_boot boot;
     struct xvm_mem *mem;
+    struct xkvm_pv *pv;
     struct xkvm_vm *vm;
     int rc, xs_fd = -1;
 
     mem = mem_receive(&xs_fd);
-    if (!mem)
+    if (!mem) {
+        if (xs_fd >= 0)
+            close(xs_fd);
         return 1;
+    }
     if (xvm_mem_nr_frames(mem) < XKVM_RAM_MIN / XKVM_PAGE_SIZE) {
         xvm_mem_destroy(mem);
+        if (xs_fd >= 0)
+            close(xs_fd);
         snprintf(msg, sizeof(msg), "kvm domains need at least %u MiB",
                  XKVM_RAM_MIN >> 20);
         return fail(EINVAL, msg);
@@ -146,6 +175,8 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     rc = kvm_image_load(mem, kernel, &boot, msg, sizeof(msg) - 8);
     if (rc < 0) {
         xvm_mem_destroy(mem);
+        if (xs_fd >= 0)
+            close(xs_fd);
         memmove(msg + 7, msg, strlen(msg) + 1);
         memcpy(msg, "kernel ", 7);
         return fail(-rc, msg);
@@ -154,6 +185,8 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     xvm_mem_destroy(mem); /* the VM keeps its own mapping */
     if (!vm) {
         rc = errno;
+        if (xs_fd >= 0)
+            close(xs_fd);
         kvm_vm_strerror(rc, msg, sizeof(msg));
         return fail(rc, msg);
     }
@@ -161,25 +194,38 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     if (rc < 0) {
         snprintf(msg, sizeof(msg), "cannot set the vCPU up: %s",
                  strerror(-rc));
+        if (xs_fd >= 0)
+            close(xs_fd);
         xkvm_vm_destroy(vm);
         return fail(-rc, msg);
     }
+    pvo.xs_fd = xs_fd; /* the interface's from here on, even on failure */
+    pv = kvm_pv_attach(vm, &pvo);
+    if (!pv) {
+        rc = errno;
+        snprintf(msg, sizeof(msg), "the paravirtual interface: %s",
+                 strerror(rc));
+        xkvm_vm_destroy(vm);
+        return fail(rc, msg);
+    }
     kvm_signals_setup();
-    rc = confine(id, vm);
+    rc = confine(id, vm, xs_fd);
     if (rc < 0) {
         snprintf(msg, sizeof(msg), "cannot confine the monitor: %s",
                  strerror(-rc));
         xkvm_vm_destroy(vm);
+        xkvm_pv_destroy(pv);
         return fail(-rc, msg);
     }
     if (write(CHAN_FD, "ok", 2) != 2) {
         xkvm_vm_destroy(vm);
+        xkvm_pv_destroy(pv);
         return 1; /* xvmd gave up on us */
     }
     snprintf(who, sizeof(who), "xvm-kvm: domain %s", name);
     rc = kvm_guest_run(vm, who);
     xkvm_vm_destroy(vm);
+    xkvm_pv_destroy(pv);
     say_end(rc);
-    (void)xs_fd; /* the guest's xenstore connection ends with us */
     return rc;
 }

@@ -279,19 +279,15 @@ err_id:
     return rc;
 }
 
-/* What a kvm domain cannot have yet: more than one vCPU, vifs (the
- * monitor has no netif frontend), less memory than the monitor's boot
- * structures need. */
+/* What a kvm domain cannot have yet: more than one vCPU, less memory
+ * than the monitor's boot structures need.  Its vifs are a process
+ * domain's: the guest's own netif frontend (minios's libxnf) connects
+ * them through its xenstore connection and the monitor's event channels. */
 static int kvm_check(const struct xvm_domcfg *cfg, char *err, size_t errlen)
 {
     if (cfg->vcpus > 1) {
         seterr(err, errlen, "domain %s: vcpus = %u: a kvm domain has one "
                "vCPU for now", cfg->name, cfg->vcpus);
-        return -EOPNOTSUPP;
-    }
-    if (cfg->nr_vifs) {
-        seterr(err, errlen, "domain %s: vif: a kvm domain has no network "
-               "devices yet", cfg->name);
         return -EOPNOTSUPP;
     }
     if (cfg->memory_mib < 2) {

@@ -11,6 +11,8 @@
  * libxl does:
  *
  *   /local/domain/<id>/{name,domid}                       owner <id>
+ *   /local/domain/<id>/PATH for each "PATH=VALUE" of the config's
+ *       `xenstore` list (a KVM guest's settings)          owner <id>
  *   /vm/<uuid>/{name,uuid}                                owner 0
  *   for vif <n>:
  *     /local/domain/<id>/device/vif/<n>/  backend, backend-id, state=1,
@@ -292,6 +294,16 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
         snprintf(p, sizeof(p), "%s/%s", home, keys[i]);
         if (xs_own(x, p, 0, (uint16_t)dom->id) < 0)
             return -EIO;
+    }
+    /* The config's own keys: the guest's, as the home is (inherited). */
+    const char *p = dom->cfg.xs;
+
+    for (unsigned i = 0; i < dom->cfg.nr_xs; i++) {
+        const char *val = p + strlen(p) + 1;
+
+        if (xs_put(x, val, "%s/%s", home, p) < 0)
+            return -EIO;
+        p = val + strlen(val) + 1;
     }
     return 0;
 }

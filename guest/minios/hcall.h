@@ -40,4 +40,46 @@ static inline uint64_t hc_block(uint64_t ns)
     return hcall3(XKVM_HC_BLOCK, ns, 0, 0);
 }
 
+/** Name the frames of the grant table. */
+static inline int64_t hc_gnttab_setup(uint64_t gfn, uint64_t frames)
+{
+    return (int64_t)hcall3(XKVM_HC_GNTTAB_SETUP, gfn, frames, 0);
+}
+
+/** Name the frame of the shared page. */
+static inline int64_t hc_shared_info(uint64_t gfn)
+{
+    return (int64_t)hcall3(XKVM_HC_SHARED_INFO, gfn, 0, 0);
+}
+
+/** A new port @remote may bind: the port, or a negative errno. */
+static inline int64_t hc_evtchn_alloc_unbound(uint64_t remote)
+{
+    return (int64_t)hcall3(XKVM_HC_EVTCHN_ALLOC_UNBOUND, remote, 0, 0);
+}
+
+/** Notify the peer of @port. */
+static inline int64_t hc_evtchn_send(uint64_t port)
+{
+    return (int64_t)hcall3(XKVM_HC_EVTCHN_SEND, port, 0, 0);
+}
+
+/** Close @port. */
+static inline int64_t hc_evtchn_close(uint64_t port)
+{
+    return (int64_t)hcall3(XKVM_HC_EVTCHN_CLOSE, port, 0, 0);
+}
+
+/** Name the frame of the xenstore ring: 0, or -ENODEV (no xenstore). */
+static inline int64_t hc_xs_setup(uint64_t gfn)
+{
+    return (int64_t)hcall3(XKVM_HC_XS_SETUP, gfn, 0, 0);
+}
+
+/** Tell the monitor the xenstore ring moved. */
+static inline void hc_xs_notify(void)
+{
+    hcall3(XKVM_HC_XS_NOTIFY, 0, 0, 0);
+}
+
 #endif /* MINIOS_HCALL_H */

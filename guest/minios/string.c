@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* minios: the string functions gcc may emit calls to (no libc here). */
+/* minios: the string functions gcc and libxnf may call (no libc here). */
 #include "console.h"
 
 size_t strlen(const char *s)
@@ -11,6 +11,25 @@ size_t strlen(const char *s)
     return n;
 }
 
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+
+    for (; n--; x++, y++)
+        if (*x != *y)
+            return *x - *y;
+    return 0;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
@@ -18,6 +37,18 @@ void *memcpy(void *dst, const void *src, size_t n)
 
     while (n--)
         *d++ = *s++;
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+
+    if (d <= s || d >= s + n)
+        return memcpy(dst, src, n);
+    while (n--)
+        d[n] = s[n];
     return dst;
 }
 

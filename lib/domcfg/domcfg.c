@@ -39,7 +39,7 @@ struct parser {
     const char *fname;
     char *err;
     size_t errlen;
-    int seen_line[8]; /* line where each key was set, 0: not yet */
+    int seen_line[9]; /* line where each key was set, 0: not yet */
 };
 
 /* Keys, in the order of parser.seen_line. */
@@ -52,13 +52,15 @@ enum key {
     KEY_VIF,
     KEY_INIT,
     KEY_KERNEL,
-    KEY_LAST_ = KEY_KERNEL,
+    KEY_XENSTORE,
+    KEY_LAST_ = KEY_XENSTORE,
 };
 _Static_assert(KEY_LAST_ + 1 == sizeof(((struct parser *)0)->seen_line) /
                                   sizeof(int),
                "one seen_line per key");
 static const char *const key_names[] = {"name", "type", "memory", "vcpus",
-                                        "uuid", "vif",  "init", "kernel"};
+                                        "uuid", "vif",  "init", "kernel",
+                                        "xenstore"};
 
 __attribute__((format(printf, 4, 5))) static int
 cfg_error(struct parser *ps, int line, const char *key, const char *fmt, ...)
@@ -782,6 +784,124 @@ static int want_number(struct parser *ps, const struct tok *t,
     return 0;
 }
 
+/* The first components of a home that a `xenstore` entry may not write:
+ * xvmd's own keys and the devices' and toolstack's directories. */
+static const char *const xs_reserved[] = {"name",  "domid",   "vm",
+                                          "device", "control", "error",
+                                          "console", "backend"};
+
+/* Whether @p (@len bytes) is a relative path of safe components; on
+ * failure @why says what is wrong. */
+static int xs_path_ok(const char *p, size_t len, const char **why)
+{
+    size_t i, start = 0;
+
+    if (len == 0) {
+        *why = "empty path";
+        return 0;
+    }
+    if (len > XVM_DOMCFG_XS_PATH_MAX) {
+        *why = "path too long";
+        return 0;
+    }
+    if (p[0] == '/') {
+        *why = "the path is relative to the domain's home (no leading '/')";
+        return 0;
+    }
+    for (i = 0; i <= len; i++) {
+        size_t clen;
+
+        if (i < len && p[i] != '/') {
+            unsigned char c = (unsigned char)p[i];
+
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+                  c == '.')) {
+                *why = "a path component is made of [A-Za-z0-9_.-]";
+                return 0;
+            }
+            continue;
+        }
+        clen = i - start;
+        if (clen == 0 || (clen == 1 && p[start] == '.') ||
+            (clen == 2 && p[start] == '.' && p[start + 1] == '.')) {
+            *why = "empty, '.' or '..' path component";
+            return 0;
+        }
+        if (start == 0)
+            for (size_t k = 0; k < sizeof(xs_reserved) / sizeof(*xs_reserved);
+                 k++)
+                if (strlen(xs_reserved[k]) == clen &&
+                    memcmp(xs_reserved[k], p, clen) == 0) {
+                    *why = "under a directory xvmd or the devices own";
+                    return 0;
+                }
+        start = i + 1;
+    }
+    return 1;
+}
+
+/* One "PATH=VALUE" entry of `xenstore = [ ... ]`. */
+static int xs_item(struct parser *ps, const struct tok *t, void *arg)
+{
+    struct xvm_domcfg *cfg = arg;
+    const char *eq = memchr(t->s, '=', t->len), *why = NULL, *q;
+    size_t plen, vlen, used = 0, i;
+    int shown = (int)(t->len > 80 ? 80 : t->len);
+
+    if (cfg->nr_xs == XVM_DOMCFG_XS_MAX)
+        return cfg_error(ps, t->line, "xenstore", "more than %d entries",
+                         XVM_DOMCFG_XS_MAX);
+    if (!eq)
+        return cfg_error(ps, t->line, "xenstore",
+                         "\"%.*s\": expected \"PATH=VALUE\"", shown, t->s);
+    plen = (size_t)(eq - t->s);
+    vlen = t->len - plen - 1;
+    if (!xs_path_ok(t->s, plen, &why))
+        return cfg_error(ps, t->line, "xenstore", "\"%.*s\": %s",
+                         (int)(plen > 80 ? 80 : plen), t->s, why);
+    if (vlen > XVM_DOMCFG_XS_VALUE_MAX)
+        return cfg_error(ps, t->line, "xenstore",
+                         "%.*s: value longer than %d bytes", (int)plen, t->s,
+                         XVM_DOMCFG_XS_VALUE_MAX);
+    for (i = 0; i < vlen; i++) {
+        unsigned char c = (unsigned char)eq[1 + i];
+
+        if (c < 0x20 || c == 0x7f)
+            return cfg_error(ps, t->line, "xenstore",
+                             "%.*s: control character 0x%02x in the value",
+                             (int)plen, t->s, c);
+    }
+    /* The entries so far: refuse the same path twice. */
+    for (q = cfg->xs, i = 0; i < cfg->nr_xs; i++) {
+        size_t ql = strlen(q);
+
+        if (ql == plen && memcmp(q, t->s, plen) == 0)
+            return cfg_error(ps, t->line, "xenstore", "%.*s: given twice",
+                             (int)plen, t->s);
+        q += ql + 1;
+        q += strlen(q) + 1;
+    }
+    used = (size_t)(q - cfg->xs);
+    if (plen + vlen + 2 > sizeof(cfg->xs) - used)
+        return cfg_error(ps, t->line, "xenstore", "longer than %d bytes",
+                         XVM_DOMCFG_XS_BYTES);
+    memcpy(cfg->xs + used, t->s, plen);
+    memcpy(cfg->xs + used + plen + 1, eq + 1, vlen);
+    cfg->nr_xs++;
+    return 0;
+}
+
+/* xenstore = [ "PATH=VALUE", ... ] */
+static int xs_value(struct parser *ps, const struct tok *v,
+                    struct xvm_domcfg *cfg)
+{
+    if (v->kind != TOK_LBRACK)
+        return cfg_error(ps, v->line, "xenstore",
+                         "expected a list [ \"PATH=VALUE\", ... ]");
+    return str_list(ps, v, "xenstore", xs_item, cfg);
+}
+
 /* kernel = "/absolute/path" */
 static int kernel_value(struct parser *ps, const struct tok *v,
                         struct xvm_domcfg *cfg)
@@ -852,6 +972,8 @@ static int key_value(struct parser *ps, enum key key, const struct tok *v,
         return init_value(ps, v, cfg);
     case KEY_KERNEL:
         return kernel_value(ps, v, cfg);
+    case KEY_XENSTORE:
+        return xs_value(ps, v, cfg);
     }
     return -EINVAL;
 }

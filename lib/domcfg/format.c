@@ -106,6 +106,18 @@ int xvm_domcfg_format(const struct xvm_domcfg *c, char *buf, size_t len)
         }
         put(&o, " ]\n");
     }
+    if (c->nr_xs) {
+        const char *p = c->xs;
+
+        for (i = 0; i < c->nr_xs; i++) {
+            const char *val = p + strlen(p) + 1;
+
+            put(&o, "%s\"%s=%s\"", i ? ",\n             " : "xenstore = [ ",
+                p, val);
+            p = val + strlen(val) + 1;
+        }
+        put(&o, " ]\n");
+    }
     for (i = 0; i < c->nr_vifs; i++) {
         put(&o, i ? ",\n        " : "vif = [ ");
         vif_format(&o, &c->vifs[i]);

@@ -6,6 +6,7 @@
 #include <linux/kvm.h>
 
 #include "kvm/kvm.h"
+#include "kvm/pv.h"
 #include "xvm/mem.h"
 
 struct xkvm_vm {
@@ -18,6 +19,8 @@ struct xkvm_vm {
     void *ram;
     uint64_t ram_size;
     int kick_fd;         /* eventfd: xkvm_vm_kick() wakes a block */
+    struct xkvm_pv *pv;  /* serves calls 4..11 and blocks (kvm/pv.h) */
+    struct xkvm_pv *pv_own; /* the default: no xenstore, no broker */
     int stopped;              /* powered off, rebooted, crashed or failed */
     struct xkvm_stop final;   /* why, once stopped */
 };

@@ -103,6 +103,16 @@ static enum hc_result hc_block(struct xkvm_vm *vm, uint64_t ns)
     struct timespec ts;
     int n;
 
+    if (vm->pv) {
+        char why[sizeof(vm->final.why)];
+
+        n = xkvm_pv_block(vm->pv, ns, vm->kick_fd, why, sizeof(why));
+        if (n < 0) {
+            stop_as(vm, XKVM_STOP_CRASH, "%s", why);
+            return HC_STOPPED;
+        }
+        return n ? HC_KICKED : HC_RESUME;
+    }
     if (ns == XKVM_BLOCK_FOREVER) {
         stop_as(vm, XKVM_STOP_CRASH, "block: waits forever, and nothing "
                 "can wake it (no event channels yet)");
@@ -116,6 +126,22 @@ static enum hc_result hc_block(struct xkvm_vm *vm, uint64_t ns)
     if (n > 0 || (n < 0 && errno == EINTR))
         return HC_KICKED;
     return HC_RESUME;
+}
+
+/* The calls of the paravirtual interface (kvm/pv.h), if the VM has one. */
+static enum hc_result pv_call(struct xkvm_vm *vm, uint32_t nr,
+                              const struct kvm_regs *r, uint64_t *ret)
+{
+    const uint64_t arg[3] = { r->rdi, r->rsi, r->rdx };
+    char why[sizeof(vm->final.why)];
+    int rc = vm->pv ? xkvm_pv_call(vm->pv, nr, arg, ret, why, sizeof(why))
+                    : -ENOSYS;
+
+    if (rc == -ENOSYS)
+        stop_as(vm, XKVM_STOP_CRASH, "unknown hypercall %" PRIu32, nr);
+    else if (rc < 0)
+        stop_as(vm, XKVM_STOP_CRASH, "%s", why);
+    return rc < 0 ? HC_STOPPED : HC_RESUME;
 }
 
 /* A port I/O exit: a hypercall, or a crash. */
@@ -158,8 +184,7 @@ static enum hc_result io_exit(struct xkvm_vm *vm,
         res = hc_block(vm, r.rdi);
         break;
     default:
-        stop_as(vm, XKVM_STOP_CRASH, "unknown hypercall %" PRIu32, nr);
-        return HC_STOPPED;
+        res = pv_call(vm, nr, &r, &ret);
     }
     if (res == HC_STOPPED)
         return res;

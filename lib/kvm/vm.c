@@ -141,6 +141,14 @@ struct xkvm_vm *xkvm_vm_create(int memfd)
     rc = vm_open(vm);
     if (rc < 0)
         goto err_vm;
+    /* Until the caller gives it a domain's, a guest gets an interface
+     * with neither xenstore nor backends. */
+    vm->pv = vm->pv_own = xkvm_pv_create(vm->ram, vm->ram_size,
+        &(struct xkvm_pv_params){ .self = 0, .xs_fd = -1 });
+    if (!vm->pv) {
+        rc = -errno;
+        goto err_vm;
+    }
     return vm;
 
 err_vm:
@@ -163,6 +171,7 @@ void xkvm_vm_destroy(struct xkvm_vm *vm)
         close(vm->kvm_fd);
     if (vm->kick_fd >= 0)
         close(vm->kick_fd);
+    xkvm_pv_destroy(vm->pv_own);
     xvm_mem_destroy(vm->mem);
     free(vm);
 }

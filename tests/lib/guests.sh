@@ -3,7 +3,8 @@
 # (sourced): vswitchd serving process-domain guests found through xenstore.
 #
 #   - xvmd with private sockets, state and namespace directories under $T;
-#     guests are xvm-procdom process domains made with `xvm create`;
+#     guests are xvm-procdom process domains made with `xvm create` (and,
+#     with XVM_KVM set, kvm domains run by that monitor);
 #   - vswitchd started with -x (xvmd's xenstore) and -X (xvmd's socket),
 #     its control socket, state directory and DPDK prefix private too;
 #   - the links are persistent, made over the control socket: phys0, a
@@ -69,7 +70,8 @@ both_connected() { [ "$(fe_state "$1")" = 4 ] && [ "$(be_state "$1")" = 4 ]; }
 
 start_xvmd() {
     mkdir -p "$T/netns"
-    "$XVMD" -d "$T/state" \
+    # XVM_KVM (the KVM tests): the monitor of kvm domains too.
+    "$XVMD" -d "$T/state" ${XVM_KVM:+-k "$XVM_KVM"} \
         -n "$T/netns" -p "$PROCDOM" -t 3 2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Both sockets listen once it says so (a socket file alone may not).

@@ -33,13 +33,17 @@ enum misdeed {
     MD_BLOCK_LONG,       /* blocks for a minute: only a signal stops it */
     MD_TICK,             /* a line every 100 ms, forever: a live console */
     MD_LATE_OFF,         /* blocks 3 s, then powers off: not a misdeed */
+    MD_GNTTAB_ON_BOOT,   /* grant table over the monitor's page tables */
+    MD_SHARED_OUTSIDE,   /* shared page beyond the end of RAM */
+    MD_EVTCHN_NOT_HELD,  /* send on a port it never allocated */
 };
 
 static const char *const names[] = {
     "console_outside", "console_wraps", "console_too_long", "unknown_hcall",
     "bad_shutdown", "reports_crash", "other_port", "hcall_in", "hcall_byte",
     "mmio", "triple_fault", "hlt", "block_forever", "reboot", "block_short",
-    "spin", "block_long", "tick", "late_off",
+    "spin", "block_long", "tick", "late_off", "gnttab_on_boot",
+    "shared_outside", "evtchn_not_held",
 };
 
 static char big[XKVM_CONSOLE_MAX + 1];
@@ -112,6 +116,16 @@ void minios_main(const struct xkvm_start_info *si)
             console_puts("misbehave: tick\n");
             hc_block(100000000);
         }
+    case MD_GNTTAB_ON_BOOT:
+        hc_gnttab_setup(XKVM_PML4_GPA / XKVM_PAGE_SIZE, 1);
+        break;
+    case MD_SHARED_OUTSIDE:
+        hc_shared_info(si->ram_bytes / XKVM_PAGE_SIZE);
+        break;
+    case MD_EVTCHN_NOT_HELD:
+        if (hc_shared_info(5) == 0 && hc_evtchn_alloc_unbound(0) == 1)
+            hc_evtchn_send(2);
+        break;
     }
     console_puts("misbehave: still running after the misdeed\n");
     hc_shutdown(XKVM_SHUTDOWN_POWEROFF);

@@ -22,6 +22,9 @@ crashes=(
     "triple_fault:triple fault"
     "hlt:hlt with nothing to wake it"
     "block_forever:block: waits forever"
+    "gnttab_on_boot:grant table: frames 0x12 +1 are not guest RAM the guest may use"
+    "shared_outside:shared page: frame 0x1000 is not guest RAM the guest may use (16 MiB)"
+    "evtchn_not_held:event channel send: port 2 is not one the guest holds"
 )
 for c in "${crashes[@]}"; do
     name=${c%%:*}

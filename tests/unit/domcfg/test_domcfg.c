@@ -631,12 +631,106 @@ static void test_bad_xl_values(void)
 #undef V
 }
 
+/* xenstore = [ "PATH=VALUE", ... ]: kept in order, written back, and
+ * refused with words when a path is unsafe or a value bad. */
+static void test_xenstore(void)
+{
+    struct xvm_domcfg cfg, again;
+    char err[512], out[8192], big[6000];
+    size_t off;
+    int n;
+
+    CHECK_EQ(parse("name = \"k\"\ntype = \"kvm\"\nkernel = \"/k\"\n"
+                   "xenstore = [ \"minios/ip=10.0.0.5\",\n"
+                   "             \"minios/role=echo\", \"data/empty=\" ]\n",
+                   &cfg, err, sizeof(err)), 0);
+    CHECK_EQ(cfg.nr_xs, 3);
+    CHECK(strcmp(cfg.xs, "minios/ip") == 0);
+    CHECK(strcmp(cfg.xs + 10, "10.0.0.5") == 0);
+    CHECK(strcmp(cfg.xs + 19, "minios/role") == 0);
+    CHECK(strcmp(cfg.xs + 31, "echo") == 0);
+    CHECK(strcmp(cfg.xs + 36, "data/empty") == 0);
+    CHECK_EQ(cfg.xs[47], 0);
+    n = xvm_domcfg_format(&cfg, out, sizeof(out));
+    CHECK(n > 0);
+    CHECK(strstr(out, "xenstore = [ \"minios/ip=10.0.0.5\",") != NULL);
+    CHECK_EQ(xvm_domcfg_parse(out, (size_t)n, "again", &again, err,
+                              sizeof(err)), 0);
+    CHECK_EQ(memcmp(&cfg, &again, sizeof(cfg)), 0);
+    /* a process domain may have them too; '=' in the value is the value's */
+    CHECK_EQ(parse("name = \"p\"\nxenstore = [ \"a=b=c\" ]\n", &cfg, err,
+                   sizeof(err)), 0);
+    CHECK(strcmp(cfg.xs + 2, "b=c") == 0);
+
+    CHECK(bad("name = \"p\"\nxenstore = \"a=b\"\n",
+              "web1.cfg:2: xenstore: expected a list [ \"PATH=VALUE\", ... ]"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"ab\" ]\n",
+              "web1.cfg:2: xenstore: \"ab\": expected \"PATH=VALUE\""));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"=v\" ]\n",
+              "web1.cfg:2: xenstore: \"\": empty path"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"/local/domain/0/x=v\" ]\n",
+              "web1.cfg:2: xenstore: \"/local/domain/0/x\": the path is "
+              "relative to the domain's home (no leading '/')"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"a/../../0/x=v\" ]\n",
+              "web1.cfg:2: xenstore: \"a/../../0/x\": empty, '.' or '..' "
+              "path component"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"a//b=v\" ]\n",
+              "web1.cfg:2: xenstore: \"a//b\": empty, '.' or '..' path "
+              "component"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"a/=v\" ]\n",
+              "web1.cfg:2: xenstore: \"a/\": empty, '.' or '..' path "
+              "component"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"a b=v\" ]\n",
+              "web1.cfg:2: xenstore: \"a b\": a path component is made of "
+              "[A-Za-z0-9_.-]"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"control/shutdown=poweroff\" ]\n",
+              "web1.cfg:2: xenstore: \"control/shutdown\": under a directory "
+              "xvmd or the devices own"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"name=evil\" ]\n",
+              "web1.cfg:2: xenstore: \"name\": under a directory xvmd or the "
+              "devices own"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"device/vif/0/mac=1\" ]\n",
+              "web1.cfg:2: xenstore: \"device/vif/0/mac\": under a directory "
+              "xvmd or the devices own"));
+    /* only the first component is reserved; names that merely start so
+     * are fine */
+    CHECK_EQ(parse("name = \"p\"\nxenstore = [ \"devices=1\", \"a/name=2\" ]\n",
+                   &cfg, err, sizeof(err)), 0);
+    CHECK(bad("name = \"p\"\nxenstore = [ \"a=1\", \"a=2\" ]\n",
+              "web1.cfg:2: xenstore: a: given twice"));
+    CHECK(bad("name = \"p\"\nxenstore = [ \"a=x\ty\" ]\n",
+              "web1.cfg:2: xenstore: a: control character 0x09 in the value"));
+    snprintf(big, sizeof(big), "name = \"p\"\nxenstore = [ \"a=%0256d\" ]\n",
+             0);
+    CHECK(bad(big, "web1.cfg:2: xenstore: a: value longer than 255 bytes"));
+    snprintf(big, sizeof(big), "name = \"p\"\nxenstore = [ \"%0129d=v\" ]\n",
+             0);
+    CHECK_EQ(parse(big, &cfg, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, ": path too long") != NULL);
+    /* 33 entries */
+    off = (size_t)snprintf(big, sizeof(big), "name = \"p\"\nxenstore = [ ");
+    for (int i = 0; i < 33; i++)
+        off += (size_t)snprintf(big + off, sizeof(big) - off, "%s\"k%d=v\"",
+                                i ? ", " : "", i);
+    snprintf(big + off, sizeof(big) - off, " ]\n");
+    CHECK(bad(big, "web1.cfg:2: xenstore: more than 32 entries"));
+    /* 20 entries of 127 + 200 bytes: over the 4096 bytes */
+    off = (size_t)snprintf(big, sizeof(big), "name = \"p\"\nxenstore = [ ");
+    for (int i = 0; i < 20 && off < sizeof(big) - 400; i++)
+        off += (size_t)snprintf(big + off, sizeof(big) - off,
+                                "%s\"%0125d%02d=%0200d\"", i ? ", " : "", 0,
+                                i, 0);
+    snprintf(big + off, sizeof(big) - off, " ]\n");
+    CHECK(bad(big, "web1.cfg:2: xenstore: longer than 4096 bytes"));
+}
+
 int main(void)
 {
     RUN(test_full);
     RUN(test_format_roundtrip);
     RUN(test_defaults);
     RUN(test_kernel);
+    RUN(test_xenstore);
     RUN(test_bad_keys);
     RUN(test_bad_values);
     RUN(test_bad_vifs);

@@ -14,6 +14,7 @@
  *              "link=stub0,priority=high" ]
  *   init   = "/etc/xvnet/web1.rc"   # or [ "/sbin/prog", "arg", ... ]
  *   kernel = "/boot/minios.elf"     # type "kvm" only, and required there
+ *   xenstore = [ "minios/ip=10.0.0.5", "minios/role=echo" ]
  *
  * Strings are in double quotes (no escapes), numbers are decimal, lists are
  * in [ ] and may span lines, `#` starts a comment.  Each key may appear
@@ -44,6 +45,15 @@
  * most XVM_DOMCFG_KERNEL_MAX bytes without control characters: a kvm
  * domain needs one, a process domain may not have one.  Whether the file
  * is a kernel its monitor accepts is told when the domain starts.
+ *
+ * `xenstore` is a list of "PATH=VALUE" strings: keys xvmd writes under the
+ * domain's xenstore home (/local/domain/<id>/PATH) on every start, the
+ * guest's to read (a KVM guest such as minios takes its settings there).
+ * PATH is relative: components of [A-Za-z0-9_.-] (not "." or ".."),
+ * separated by '/', at most XVM_DOMCFG_XS_PATH_MAX bytes, unique in the
+ * list, and not under what xvmd and the devices own (name, domid, vm,
+ * device, control, error, console, backend); VALUE is at most
+ * XVM_DOMCFG_XS_VALUE_MAX bytes without control characters, empty allowed.
  *
  * xvm_domcfg_format() writes a config back; parsing what it writes gives
  * the same struct xvm_domcfg.
@@ -78,6 +88,14 @@ extern "C" {
 #define XVM_DOMCFG_INIT_ARGS_MAX 64
 /** Longest `kernel` path, in bytes. */
 #define XVM_DOMCFG_KERNEL_MAX 1023
+/** Most entries of `xenstore = [ ... ]`. */
+#define XVM_DOMCFG_XS_MAX 32
+/** Longest PATH of a `xenstore` entry, in bytes. */
+#define XVM_DOMCFG_XS_PATH_MAX 128
+/** Longest VALUE of a `xenstore` entry, in bytes. */
+#define XVM_DOMCFG_XS_VALUE_MAX 255
+/** Bytes of the `xenstore` entries, each PATH and VALUE with its NUL. */
+#define XVM_DOMCFG_XS_BYTES 4096
 
 /** Domain kinds. */
 enum xvm_domtype {
@@ -136,6 +154,10 @@ struct xvm_domcfg {
     char init[XVM_DOMCFG_INIT_MAX];
     /** kvm domains: the guest kernel, an absolute path; "" for none. */
     char kernel[XVM_DOMCFG_KERNEL_MAX + 1];
+    unsigned nr_xs; /**< `xenstore` entries in @xs */
+    /** The `xenstore` entries, each PATH then VALUE, both ending in a NUL,
+     *  one after another; the bytes after the last one are 0. */
+    char xs[XVM_DOMCFG_XS_BYTES];
 };
 
 /**
@@ -164,8 +186,8 @@ int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
 
 /**
  * Write @cfg as config text that xvm_domcfg_parse() reads back as @cfg:
- * name, uuid (when has_uuid), type, memory, vcpus, init (when set) and
- * the vifs, one statement a line, MACs in the canonical form.
+ * name, uuid (when has_uuid), type, memory, vcpus, kernel and init (when
+ * set), the xenstore entries and the vifs, one statement a line, MACs in the canonical form.
  * @return the length written (without the NUL), or -E2BIG when it does
  *         not fit in @len bytes.
  */

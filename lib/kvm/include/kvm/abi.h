@@ -30,15 +30,21 @@
 #include <stdint.h>
 #endif
 
-/* Guest-physical layout.  The first MiB belongs to the monitor's boot
- * structures; the kernel's PT_LOAD segments lie in [XKVM_KERNEL_MIN, RAM). */
+/* Guest-physical layout.  The first MiB is the monitor's: its boot
+ * structures live in [XKVM_BOOT_GPA, XKVM_BOOT_END) and stay in use (the
+ * GDT and the page tables); the frames below XKVM_BOOT_GPA are left free
+ * for the guest's grant table (XVM_GNTTAB_GFN, where backends look for
+ * it) and its other shared pages.  The kernel's PT_LOAD segments lie in
+ * [XKVM_KERNEL_MIN, RAM). */
 #define XKVM_PAGE_SIZE 4096u
-#define XKVM_GDT_GPA 0x1000u        /* null, code64 (0x08), data (0x10) */
-#define XKVM_START_INFO_GPA 0x2000u /* struct xkvm_start_info */
-#define XKVM_PML4_GPA 0x3000u
-#define XKVM_PDPT_GPA 0x4000u
-#define XKVM_PD_GPA 0x5000u         /* one 4 KiB page directory per GiB */
+#define XKVM_BOOT_GPA 0x10000u      /* first byte of the boot structures */
+#define XKVM_GDT_GPA 0x10000u       /* null, code64 (0x08), data (0x10) */
+#define XKVM_START_INFO_GPA 0x11000u /* struct xkvm_start_info */
+#define XKVM_PML4_GPA 0x12000u
+#define XKVM_PDPT_GPA 0x13000u
+#define XKVM_PD_GPA 0x14000u        /* one 4 KiB page directory per GiB */
 #define XKVM_PD_MAX 16u             /* 16 GiB mapped at most */
+#define XKVM_BOOT_END (XKVM_PD_GPA + XKVM_PD_MAX * XKVM_PAGE_SIZE)
 #define XKVM_BOOT_STACK_TOP 0x80000u
 #define XKVM_KERNEL_MIN 0x100000u   /* 1 MiB: the lowest kernel address */
 #define XKVM_MAP_MIN (4ull << 30)   /* mapped even if RAM is smaller */
@@ -61,9 +67,46 @@
 /** Stop the domain; RDI is an XKVM_SHUTDOWN_* reason.  Does not return. */
 #define XKVM_HC_SHUTDOWN 2
 /** Wait until an event is pending or RDI nanoseconds have passed (0: do not
- * wait).  Returns 0.  Until event channels exist nothing is ever pending,
- * so an endless wait (XKVM_BLOCK_FOREVER) is refused. */
+ * wait, only look).  Returns 0.  Before it waits, and after, the monitor
+ * marks pending in the shared page every port whose doorbell rang and
+ * relays the xenstore ring; it returns at once if an unmasked port is
+ * pending or new xenstore bytes were put in the ring.  An endless wait
+ * (XKVM_BLOCK_FOREVER) with nothing that could end it (no port, no
+ * xenstore ring) is refused. */
 #define XKVM_HC_BLOCK 3
+/** Grant table: RDI the first of RSI (1..XKVM_GNTTAB_FRAMES_MAX)
+ * consecutive frames that hold the guest's grant_entry_v1_t array (Xen's
+ * GNTTABOP_setup_table the other way round: the guest names the frames).
+ * Backends are told XVM_GNTTAB_GFN and XVM_GNTTAB_FRAMES (xvm/gnttab.h),
+ * so a guest that wants backends puts it there.  Once.  Returns 0. */
+#define XKVM_HC_GNTTAB_SETUP 4
+/** Shared page: RDI the frame of the guest's struct shared_info (Xen's),
+ * where the monitor sets evtchn_pending bits (and, for an unmasked port,
+ * evtchn_pending_sel and evtchn_upcall_pending of vcpu_info[0]) and reads
+ * evtchn_mask.  Once, before any event-channel call.  Returns 0. */
+#define XKVM_HC_SHARED_INFO 5
+/** EVTCHNOP_alloc_unbound: RDI the remote domain.  Returns the new port
+ * (1..XKVM_EVTCHN_PORTS-1), or a negative errno when the broker refuses
+ * (-ENOSPC: no port left). */
+#define XKVM_HC_EVTCHN_ALLOC_UNBOUND 6
+/** EVTCHNOP_bind_interdomain: RDI the remote domain, RSI its port.
+ * Returns the new local port or a negative errno: -ENOSYS while the
+ * broker cannot bind for a guest (xvmd's guest channel cannot yet). */
+#define XKVM_HC_EVTCHN_BIND 7
+/** EVTCHNOP_send: RDI a port the guest holds.  Returns 0, or -ENOTCONN
+ * when the peer has gone. */
+#define XKVM_HC_EVTCHN_SEND 8
+/** EVTCHNOP_close: RDI a port the guest holds.  Returns 0. */
+#define XKVM_HC_EVTCHN_CLOSE 9
+/** Xenstore ring: RDI the frame of the guest's struct
+ * xenstore_domain_interface (Xen's xs_wire.h), which the guest zeroed.
+ * The monitor relays its req ring to the domain's xenstore connection and
+ * the connection's bytes into its rsp ring.  Once.  Returns 0, or -ENODEV
+ * when the monitor has no xenstore connection for the domain. */
+#define XKVM_HC_XS_SETUP 10
+/** The guest put requests in the xenstore ring or took responses: relay
+ * now (without waiting).  Returns 0. */
+#define XKVM_HC_XS_NOTIFY 11
 
 /* Shutdown reasons: Xen's SHUTDOWN_* values. */
 #define XKVM_SHUTDOWN_POWEROFF 0
@@ -72,6 +115,11 @@
 
 #define XKVM_CONSOLE_MAX 4096u
 #define XKVM_BLOCK_FOREVER 0xffffffffffffffffull
+/** Grant-table frames a guest may name (XKVM_HC_GNTTAB_SETUP). */
+#define XKVM_GNTTAB_FRAMES_MAX 64u
+/** Event-channel ports of a guest: 1 .. XKVM_EVTCHN_PORTS - 1 (port 0 is
+ * never used, as in Xen); all in word 0 of the shared page's bitmaps. */
+#define XKVM_EVTCHN_PORTS 64u
 
 #ifndef __ASSEMBLER__
 /** At RDI on entry.  The guest may reuse the page once it has read it. */
