@@ -31,13 +31,25 @@ MAC=02:08:20:44:00:02
 log_of() { tr -d '\r' <"$T/state/console/$1.log" 2>/dev/null; }
 state_of() { xvm dominfo "$1" | sed -n 's/^State: *//p'; }
 
-# gone ID WHAT: every trace of the run of domain ID is gone.
-gone() {
-    local id=$1 what=$2 left=
+# leftovers ID: what is left of the run of domain ID (empty: nothing).
+leftovers() {
+    local id=$1 left=
     xenstore-exists "/local/domain/$id" && left="$left home"
     xenstore-exists "/local/domain/0/backend/vif/$id" && left="$left backend"
     vnic_exists "xvm${id}_0" && left="$left VNIC"
     pgrep -f -- "--domain kn --id $id " >/dev/null && left="$left monitor"
+    echo "$left"
+}
+
+# gone ID WHAT: every trace of the run of domain ID is gone (the monitor
+# may still be exiting when the domain shows shut off: allow it 5 s).
+gone() {
+    local id=$1 what=$2 left i
+    for i in $(seq 50); do
+        left=$(leftovers "$id")
+        [ -z "$left" ] && break
+        sleep 0.1
+    done
     [ -z "$left" ] && ok "$what: nothing left (nodes, VNIC, monitor)" ||
         fail "$what: left:$left"
 }
