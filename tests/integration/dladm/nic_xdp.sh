@@ -143,7 +143,16 @@ for f in "$TMP/b.$G1.err" "$TMP/b.$G2.err" "$TMP/b.host.err"; do
     wait_until 5 grep -q listening "$f" || fail "tcpdump: $(cat "$f")"
 done
 ip netns exec "$NS_OUT" ping -b -c 5 -i 0.2 -W 1 "$NET.255" >/dev/null 2>&1
-sleep 0.5
+# Each capture writes every frame as it reads it (-U): give a busy
+# machine up to 5 s to get them all read before stopping the captures.
+for i in $(seq 50); do
+    all=1
+    for w in "$G1" "$G2" host; do
+        [ "$(pcap_count "$TMP/b.$w.pcap" icmp)" -ge 5 ] || all=
+    done
+    [ -n "$all" ] && break
+    sleep 0.1
+done
 for p in "$(eval echo \$BC_$G1)" "$(eval echo \$BC_$G2)" "$BC_HOST"; do
     kill "$p"
     wait "$p" 2>/dev/null
