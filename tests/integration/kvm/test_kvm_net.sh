@@ -211,10 +211,11 @@ ping_ok pd "$S.4" && ok "pd pings ks before it turns" || fail "pd cannot ping ks
 wait_until 5 sh -c "tr -d '\r' <'$T/state/console/ks.log' |
     grep -q 'minios: scribbled'" && ok "ks scribbled over its TX ring" ||
     fail "ks did not scribble: $(log_of ks | tail -2)"
-wait_until 5 grep -q "$V: disabled (tx-prod-overflow)" "$T/vswitchd.log" &&
-    ok "vswitchd: $(grep -o "$V: disabled.*" "$T/vswitchd.log" | head -1)" ||
-    fail "vif $V not disabled: $(grep "$V" "$T/vswitchd.log" | tail -2)"
-expect "one line for it" 1 "$(grep -c "$V: disabled" "$T/vswitchd.log")"
+wait_until 5 grep -q "vif$ks.0: disabled (tx-prod-overflow)" "$T/vswitchd.log" &&
+    ok "vswitchd: $(grep -o "vif$ks.0: disabled.*" "$T/vswitchd.log" | head -1)" ||
+    fail "vif $ks.0 not disabled: $(grep "vif$ks.0" "$T/vswitchd.log" | tail -2)"
+expect "one line for it, the only vif disabled" "1 1" \
+    "$(grep -c "vif$ks.0: disabled" "$T/vswitchd.log") $(grep -c ": disabled (" "$T/vswitchd.log")"
 ping_ok pd "$S.4" && fail "ks still answers through a disabled vif" ||
     ok "ks no longer answers"
 drops=$(ctl stat "$V" vif-error 2>/dev/null)
