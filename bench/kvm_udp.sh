@@ -26,8 +26,8 @@ MINIOS=$build/guest/minios/minios.elf
 [ -f "$MINIOS" ] || { echo "SKIP: no $MINIOS (build first)"; exit 77; }
 . "$here/../tests/lib/guests.sh" python3
 TOOL=$here/udp_tool.py
-COUNT64=${KVM_BENCH_COUNT64:-300000}
-COUNT1500=${KVM_BENCH_COUNT1500:-100000}
+COUNT64=${KVM_BENCH_COUNT64:-20000}
+COUNT1500=${KVM_BENCH_COUNT1500:-4000}
 N=10.98.$((ID % 200))
 
 start_xvmd
@@ -78,7 +78,7 @@ for r in $(seq "$runs"); do
         p=$(payload "$size")
         count=$([ "$size" = 64 ] && echo "$COUNT64" || echo "$COUNT1500")
         # kvm-tx: minios generates, ps sinks
-        xvm exec ps python3 "$TOOL" sink 9 2 >"$T/sink.out" 2>&1 &
+        xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
         sp=$!
         sleep 0.5
         kvm_up kg "minios/ip=$N.10" minios/role=gen "minios/peer=$N.1" \
@@ -88,16 +88,16 @@ for r in $(seq "$runs"); do
         row "$r" kvm tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
         kvm_gone kg
         # proc-tx: pg generates, ps sinks
-        xvm exec ps python3 "$TOOL" sink 9 2 >"$T/sink.out" 2>&1 &
+        xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
         sp=$!
         sleep 0.5
-        xvm exec pg python3 "$TOOL" gen "$N.1" 9 "$p" "$secs" >/dev/null
+        xvm exec pg python3 - gen "$N.1" 9 "$p" "$secs" <"$TOOL" >/dev/null
         wait "$sp"
         read -r _ pk _ _ _ sec <"$T/sink.out"
         row "$r" process tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
         # kvm-rx: pg generates, minios sinks (its poweroff line counts)
         kvm_up kr "minios/ip=$N.10"
-        xvm exec pg python3 "$TOOL" gen "$N.10" 9 "$p" "$secs" >"$T/gen.out"
+        xvm exec pg python3 - gen "$N.10" 9 "$p" "$secs" <"$TOOL" >"$T/gen.out"
         read -r _ _ _ sec <"$T/gen.out"
         xvm shutdown kr >/dev/null
         wait_until 10 sh -c "log_of() { tr -d '\r' <'$T/state/console/kr.log'; }
