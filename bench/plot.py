@@ -191,6 +191,39 @@ def plot_host_vnic(path):
     fig.savefig(os.path.splitext(path)[0] + ".png", dpi=110)
 
 
+def plot_kvm_udp(d):
+    """kvm_udp.csv (bench/kvm_udp.sh): medians of the runs, log scale."""
+    path = os.path.join(d, "kvm_udp.csv")
+    if not os.path.exists(path):
+        return
+    rows = list(csv.DictReader(open(path)))
+    cases = [("kvm", "tx", "minios generator -> sink", "#c47848"),
+             ("kvm", "rx", "generator -> minios sink", "#e0a878"),
+             ("process", "tx", "process domain generator -> sink",
+              "#4878a8")]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
+    for ax, size, col, unit in ((axes[0], "64", "mpps", "Mpps"),
+                                (axes[1], "1500", "gbps", "Gbit/s")):
+        for i, (fe, di, label, color) in enumerate(cases):
+            v = [float(r[col]) for r in rows
+                 if (r["frontend"], r["direction"], r["size"]) ==
+                 (fe, di, size)]
+            if not v:
+                continue
+            m = statistics.median(v)
+            ax.bar(i, m, 0.6, color=color, label=label)
+            ax.annotate(f"{m:.4g}", (i, m), ha="center", va="bottom",
+                        fontsize=8)
+        ax.set_yscale("log")
+        ax.set_xticks([])
+        ax.set_title(f"{size}-byte packets, {unit} (median)", fontsize=10)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("UDP through vswitchd: KVM guest (minios) vs process "
+                 "domain, 2-vCPU VM", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.splitext(path)[0] + ".png", dpi=110)
+
+
 # usage: plot.py [DIR]              every plot of DIR (bench/results)
 #        plot.py --host-vnic CSV     that one, its PNG next to the CSV
 if __name__ == "__main__":
@@ -202,3 +235,4 @@ if __name__ == "__main__":
     plot_procdom(out)
     plot_latency(out)
     plot_host_vnic(os.path.join(out, "host_vnic.csv"))
+    plot_kvm_udp(out)

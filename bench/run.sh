@@ -48,6 +48,14 @@ else
     echo "  skipped: needs root (network namespaces, TAP devices)"
 fi
 
+echo "== KVM guest (minios) vs process domain: UDP through vswitchd, boot time"
+if [ "$(id -u)" = 0 ]; then
+    "$here/kvm_udp.sh" "$build" "$secs" "$out/kvm_udp.csv" 3 ||
+        echo "  kvm benchmark failed or skipped (status $?)"
+else
+    echo "  skipped: needs root (network namespaces, TAP devices)"
+fi
+
 echo "== vswitchd: the switch core and capture cost (meson benchmarks)"
 meson test -C "$build" --benchmark --suite bench --print-errorlogs ||
     echo "  a vswitchd benchmark failed or skipped"

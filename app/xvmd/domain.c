@@ -473,8 +473,10 @@ int xvmd_dom_resume(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return dom_set_state(x, dom, XVMD_STATE_RUNNING);
 }
 
-int xvmd_dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, char *err,
-                      size_t errlen)
+/* Shut @dom down; @how is what control/shutdown says to a kind that is
+ * asked through xenstore first (ops->xs_shutdown). */
+static int dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, const char *how,
+                        char *err, size_t errlen)
 {
     int rc = dom_require(dom,
                          B(XVMD_STATE_RUNNING) | B(XVMD_STATE_BLOCKED) |
@@ -483,20 +485,38 @@ int xvmd_dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, char *err,
 
     if (rc < 0)
         return rc;
-    rc = dom->ops->shutdown(dom);
-    if (rc < 0) {
-        seterr(err, errlen, "cannot shut down domain %s: %s", dom->cfg.name,
-               strerror(-rc));
-        return rc;
+    dom->xs_asked = 0;
+    if (dom->ops->xs_shutdown && dom->xs_introduced &&
+        xvmd_vif_ask_shutdown(x, dom, how) == 0) {
+        /* a paused guest must run to read it */
+        if (dom->state == XVMD_STATE_PAUSED && dom->ops->resume(dom) < 0)
+            xvm_log_warn("domain %s: cannot resume it to shut down",
+                         dom->cfg.name);
+        dom->xs_asked = 1;
+        xvm_log_info("domain %s: asked to %s (control/shutdown)",
+                     dom->cfg.name, how);
+    } else {
+        rc = dom->ops->shutdown(dom);
+        if (rc < 0) {
+            seterr(err, errlen, "cannot shut down domain %s: %s",
+                   dom->cfg.name, strerror(-rc));
+            return rc;
+        }
     }
     dom->deadline_ms = xvmd_now_ms() + x->shutdown_ms;
     return dom_set_state(x, dom, XVMD_STATE_SHUTDOWN);
 }
 
+int xvmd_dom_shutdown(struct xvmd *x, struct xvmd_dom *dom, char *err,
+                      size_t errlen)
+{
+    return dom_shutdown(x, dom, "poweroff", err, errlen);
+}
+
 int xvmd_dom_reboot(struct xvmd *x, struct xvmd_dom *dom, char *err,
                     size_t errlen)
 {
-    int rc = xvmd_dom_shutdown(x, dom, err, errlen);
+    int rc = dom_shutdown(x, dom, "reboot", err, errlen);
 
     if (rc < 0) {
         if (strncmp(err, "cannot shut down", 16) == 0)
@@ -700,7 +720,20 @@ int xvmd_dom_timeouts(struct xvmd *x)
     for (dom = x->doms; dom; dom = dom->next) {
         if (dom->state != XVMD_STATE_SHUTDOWN)
             continue;
-        if (dom->deadline_ms <= now) {
+        if (dom->deadline_ms <= now && dom->xs_asked) {
+            /* the guest did not answer: the kind's own way, with a
+             * second, shorter grace before the kill */
+            xvm_log_warn("domain %s: did not shut down within %u ms of "
+                         "control/shutdown, stopping it",
+                         dom->cfg.name, x->shutdown_ms);
+            dom->xs_asked = 0;
+            if (dom->ops->shutdown(dom) < 0)
+                dom->deadline_ms = now;
+            else
+                dom->deadline_ms = now + XVMD_SHUTDOWN_STOP_MS;
+            if (dom->deadline_ms < next)
+                next = dom->deadline_ms;
+        } else if (dom->deadline_ms <= now) {
             xvm_log_warn("domain %s: no shutdown after %u ms, killing it",
                          dom->cfg.name, x->shutdown_ms);
             dom->ops->kill(dom);

@@ -11,9 +11,13 @@
  * The guest's console writes go to the monitor's stdout, the domain's pty
  * (console.c: `xvm console`, the log), and so do the monitor's own words
  * (its stderr): "xvm-kvm: domain NAME: guest crashed: <why>".  Pause and resume stop and
- * continue the monitor (SIGSTOP, SIGCONT: its vCPU with it); shutdown is
- * SIGTERM, which the monitor turns into a kick that stops the vCPU (the
- * guest has no way yet to hear a shutdown request); destroy is SIGKILL.
+ * continue the monitor (SIGSTOP, SIGCONT: its vCPU with it).  `xvm
+ * shutdown` first writes control/shutdown = "poweroff" in the guest's
+ * xenstore home, as Xen toolstacks do (minios reads it and powers off);
+ * a guest that has not gone within the grace period (xvmd -t) gets the
+ * fallback, SIGTERM, which the monitor turns into a kick that stops the
+ * vCPU, and is killed XVMD_SHUTDOWN_STOP_MS later if even that does not
+ * end it; destroy is SIGKILL.
  * The monitor's exit status is how the guest ended: 0 poweroff, 3 reboot,
  * anything else (2 crash, 4 stopped by a signal, 1 the monitor failed, a
  * signal such as SIGSYS from its seccomp filter) a crash.
@@ -194,6 +198,7 @@ const struct xvmd_kind_ops xvmd_kind_kvm = {
     .pause = kvm_pause,
     .resume = kvm_resume,
     .shutdown = kvm_shutdown,
+    .xs_shutdown = 1,
     .kill = xvmd_guest_kill,
     .release = kvm_release,
     .enter_open = kvm_enter_open,

@@ -365,6 +365,18 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return 0;
 }
 
+int xvmd_vif_ask_shutdown(struct xvmd *x, struct xvmd_dom *dom,
+                          const char *how)
+{
+    char path[96];
+
+    if (!x->xs || dom->id == XVMD_NO_ID)
+        return -ENOTCONN;
+    snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown",
+             dom->id);
+    return xvm_xs_write_str(x->xs, XVM_XS_NO_TX, path, how);
+}
+
 void xvmd_vif_adopt(struct xvmd *x, struct xvmd_dom *dom)
 {
     char path[128], *v = NULL;

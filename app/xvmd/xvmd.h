@@ -116,6 +116,13 @@ struct xvmd_kind_ops {
      * interrupts; NULL for a kind that runs on the host's kernel.
      */
     const char *(*hypervisor)(int *irq);
+    /**
+     * Nonzero: `xvm shutdown` first asks the guest itself, as Xen
+     * toolstacks do, by writing control/shutdown ("poweroff", or "reboot"
+     * for `xvm reboot`) in its xenstore home; shutdown() is only the
+     * fallback once the grace period is over (xvmd_dom_timeouts()).
+     */
+    int xs_shutdown;
 };
 
 /**
@@ -144,6 +151,11 @@ extern const struct xvmd_kind_ops xvmd_kind_kvm;
  *  reboot loop does not spin xvmd. */
 #define XVMD_REBOOTS_MAX 10
 #define XVMD_REBOOT_WINDOW_MS 10000
+
+/** A guest asked through control/shutdown that did not shut down within
+ *  the grace period gets its kind's shutdown(), then this long more
+ *  before it is killed. */
+#define XVMD_SHUTDOWN_STOP_MS 2000
 
 /** Ports per domain that xvmd brokers (port 0 is never used): the
  *  per-domain quota is XVMD_EVTCHN_PORTS - 1 channels, two eventfds each. */
@@ -192,6 +204,8 @@ struct xvmd_dom {
     int pidfd;           /**< a pidfd of dom->pid when it is not our child
                               (adopted), else -1 */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
+    int xs_asked;         /**< in shutdown: control/shutdown written, the
+                               kind's shutdown() not yet sent */
     int reboot;           /**< in shutdown: start again once off */
     uint64_t reboot_win_ms; /**< when the guest's reboots were first
                                  counted (XVMD_REBOOT_WINDOW_MS) */
@@ -330,6 +344,13 @@ int xvmd_vif_setup(struct xvmd *x, struct xvmd_dom *dom, char *err,
 int xvmd_vif_update(struct xvmd *x, struct xvmd_dom *dom, unsigned n);
 /** Tear down what xvmd_vif_setup() made.  Safe to call twice. */
 void xvmd_vif_teardown(struct xvmd *x, struct xvmd_dom *dom);
+/**
+ * Ask the guest of running @dom to shut down the Xen way: write @how
+ * ("poweroff", "reboot") at /local/domain/<id>/control/shutdown, which the
+ * guest may read and clear.  @return 0 or -errno (no xenstore home).
+ */
+int xvmd_vif_ask_shutdown(struct xvmd *x, struct xvmd_dom *dom,
+                          const char *how);
 /** Take over the vifs of @dom, adopted from an earlier xvmd: it is in
  *  the store already; their MACs are read back from it. */
 void xvmd_vif_adopt(struct xvmd *x, struct xvmd_dom *dom);

@@ -9,6 +9,12 @@
  *   minios/role     "echo" (default: ARP, ICMP echo, UDP echo and sink)
  *                   or "gen": also send minios/count UDP datagrams of
  *                   minios/size bytes to minios/peer, port minios/port
+ *
+ * Built with -DMINIOS_SCRIBBLE (minios-scribble.elf, for the tests) it is
+ * a hostile frontend: once it has answered three pings it fills its TX
+ * ring with garbage, publishes a request producer far more than a ring
+ * ahead and notifies the backend, then goes on as before.  The backend
+ * must disable that vif and nothing else.
  */
 #include "console.h"
 #include "evtchn.h"
@@ -22,6 +28,10 @@
 /* Idle waits are this long, so control/shutdown is read that often. */
 #define IDLE_NS 50000000ull
 #define BUSY_ROUNDS 4096u
+/* control/shutdown is read through the monitor's xenstore relay, a round
+ * trip through xvmd's xenstored: at most once per this many TSC cycles
+ * (tens of milliseconds at any clock rate), not after every packet. */
+#define SHUTDOWN_CHECK_CYCLES (1ull << 27)
 
 void minios_main(const struct xkvm_start_info *si);
 
@@ -37,12 +47,31 @@ static void stats(void)
             net.rx_dropped);
 }
 
-static bool shutdown_asked(void)
+static uint64_t rdtsc(void)
 {
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* What control/shutdown asks: 0 nothing, else a shutdown reason + 1. */
+static int shutdown_asked(void)
+{
+    static uint64_t last;
+    uint64_t now = rdtsc();
     char v[16];
 
-    return xs_read("control/shutdown", v, sizeof(v)) > 0 &&
-           strcmp(v, "poweroff") == 0;
+    if (last && now - last < SHUTDOWN_CHECK_CYCLES)
+        return 0;
+    last = now;
+    if (xs_read("control/shutdown", v, sizeof(v)) <= 0)
+        return 0;
+    if (strcmp(v, "poweroff") == 0)
+        return 1 + XKVM_SHUTDOWN_POWEROFF;
+    if (strcmp(v, "reboot") == 0)
+        return 1 + XKVM_SHUTDOWN_REBOOT;
+    return 0;
 }
 
 static int config(void)
@@ -86,6 +115,28 @@ static bool rx_round(void)
     return any;
 }
 
+#ifdef MINIOS_SCRIBBLE
+#include "netif/netif.h"
+
+static void scribble(void)
+{
+    grant_entry_v1_t *gt = gnttab_table();
+    struct netif_tx_sring *s = (struct netif_tx_sring *)(uintptr_t)(
+        (uint64_t)gt[xnf_tx_ring_ref(nf.dev)].frame << 12);
+    uint8_t *p = (uint8_t *)s->ring;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    for (unsigned i = 0; i < sizeof(s->ring); i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        p[i] = (uint8_t)x;
+    }
+    __atomic_store_n(&s->req_prod, s->rsp_prod + 3u * NETIF_RING_SIZE,
+                     __ATOMIC_RELEASE);
+    evtchn_send(nf.port);
+    console_puts("minios: scribbled over the TX ring\n");
+}
+#endif
+
 static __attribute__((noreturn)) void serve(void)
 {
     unsigned rounds = 0;
@@ -95,6 +146,23 @@ static __attribute__((noreturn)) void serve(void)
         bool busy;
 
         evtchn_take(nf.port);
+#ifdef MINIOS_SCRIBBLE
+        static bool scribbled;
+
+        if (!scribbled && net.icmp_replies >= 3) {
+            scribbled = true;
+            scribble();
+            continue; /* nothing of libxnf's may touch the ring again */
+        }
+        if (scribbled) { /* the rings are no longer used at all */
+            int how = shutdown_asked();
+
+            if (how)
+                hc_shutdown((uint64_t)(how - 1));
+            evtchn_block(IDLE_NS);
+            continue;
+        }
+#endif
         xnf_poll(nf.dev);
         busy = rx_round();
         xnf_flush(nf.dev);
@@ -112,10 +180,17 @@ static __attribute__((noreturn)) void serve(void)
         if (busy && ++rounds < BUSY_ROUNDS)
             continue;
         rounds = 0;
-        if (shutdown_asked()) {
+        int how = shutdown_asked();
+
+        if (how) {
             stats();
-            console_puts("minios: poweroff\n");
-            hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+            if (how == 1 + XKVM_SHUTDOWN_REBOOT) {
+                xs_write("control/shutdown", "");
+                console_puts("minios: reboot\n");
+            } else {
+                console_puts("minios: poweroff\n");
+            }
+            hc_shutdown((uint64_t)(how - 1));
         }
         if (!busy && !xnf_final_check(nf.dev))
             evtchn_block(IDLE_NS);

@@ -121,6 +121,12 @@ xvm shutdown tick >/dev/null
 wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" &&
     [ "$(state_of tick)" = "shut off" ] && ok "shutdown: shut off" ||
     fail "shutdown: '$(state_of tick)'"
+# tick never reads control/shutdown: asked first, stopped after the grace
+grep -q "domain tick: asked to poweroff (control/shutdown)" "$T/xvmd.log" &&
+    grep -q "domain tick: did not shut down within 1000 ms of control/shutdown, stopping it" \
+        "$T/xvmd.log" && ! grep -q "domain tick: no shutdown after" "$T/xvmd.log" &&
+    ok "shutdown: control/shutdown ignored, stopped by the monitor after -t" ||
+    fail "shutdown fallback: $(grep 'domain tick' "$T/xvmd.log" | tail -3)"
 
 # --- reboot: started again, and a reboot loop ends as crashed ------------
 kvm_cfg reboot "$GUESTS/reboot.elf"

@@ -8,11 +8,16 @@
 # netback connects to minios's libxnf frontend (event channels brokered
 # by xvmd over the monitor's guest channel, the xenstore ring relayed by
 # the monitor), and the outside namespace, behind phys0, pings minios and
-# has 2000 UDP datagrams echoed.  domiflist and dominfo show the vif as a
-# process domain's.  Three runs end three ways, each leaving nothing
-# behind (nodes, VNIC, monitor): `xvm shutdown`; the guest's own poweroff
-# (control/shutdown, minios prints what it answered); `xvm destroy`.
-# Bad xenstore entries are refused with their words and leave nothing.
+# has 100,000 UDP datagrams echoed, none lost (udp_echo.py, 32 in flight).
+# domiflist and dominfo show the vif as a process domain's.  Three runs
+# end three ways, each leaving nothing behind (nodes, VNIC, monitor): `xvm
+# shutdown` (xvmd writes control/shutdown, minios powers off); the
+# guest's own poweroff (control/shutdown written by hand, minios prints
+# what it answered); `xvm destroy`.  Between them, on VLAN 20 of the
+# etherstub: a process domain pings and UDP-echoes a second minios, one
+# on VLAN 21 cannot; minios-scribble, which garbles its TX ring, gets its
+# vif disabled by vswitchd while everything else goes on.  Bad xenstore
+# entries are refused with their words and leave nothing.
 MINIOS_DIR=$(dirname "$0")
 . "$MINIOS_DIR/../../lib/common.sh"
 
@@ -37,7 +42,7 @@ leftovers() {
     xenstore-exists "/local/domain/$id" && left="$left home"
     xenstore-exists "/local/domain/0/backend/vif/$id" && left="$left backend"
     vnic_exists "xvm${id}_0" && left="$left VNIC"
-    pgrep -f -- "--domain kn --id $id " >/dev/null && left="$left monitor"
+    pgrep -f -- "--domain [a-z]+ --id $id " >/dev/null && left="$left monitor"
     echo "$left"
 }
 
@@ -128,32 +133,25 @@ vnic_exists "xvm${g}_0" && ok "the switch has VNIC xvm${g}_0" ||
     fail "no VNIC xvm${g}_0"
 pings
 
-# UDP echo: N datagrams to port 7, one at a time, each answered in kind.
-N=${KVM_NET_ECHOES:-2000}
-got=$(ip netns exec "$NS_OUT" python3 - "$GIP" "$N" <<'PY'
-import socket, sys
-ip, n = sys.argv[1], int(sys.argv[2])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(1.0)
-ok = 0
-for i in range(n):
-    msg = b"%08d" % i + bytes(i % 200)
-    s.sendto(msg, (ip, 7))
-    try:
-        data, src = s.recvfrom(2048)
-    except socket.timeout:
-        continue
-    if data == msg and src == (ip, 7):
-        ok += 1
-print(ok)
-PY
-)
-[ "$got" = "$N" ] && ok "$N UDP echoes, none lost" ||
-    fail "UDP echo: $got of $N came back"
+# UDP echo: N numbered datagrams to port 7, 32 in flight at most, every
+# one answered in kind, none lost.
+N=${KVM_NET_ECHOES:-100000}
+if out=$(ip netns exec "$NS_OUT" python3 "$ECHO_CLIENT" "$GIP" "$N" 32); then
+    ok "$N UDP echoes, none lost: $out"
+else
+    fail "UDP echo: $out"
+fi
 
 xvm shutdown kn >/dev/null || fail "xvm shutdown kn"
 wait_until 10 sh -c "[ \"\$('$XVM' dominfo kn | sed -n 's/^State: *//p')\" = 'shut off' ]" &&
     ok "xvm shutdown: shut off" || fail "after shutdown: '$(state_of kn)'"
+# gracefully: xvmd wrote control/shutdown, minios answered with a poweroff
+grep -q "domain kn: asked to poweroff (control/shutdown)" "$T/xvmd.log" &&
+    [ "$(log_of kn | tail -2 | head -1)" = "minios: poweroff" ] &&
+    [ "$(grep -c "domain kn: guest exited with status 0" "$T/xvmd.log")" = 1 ] &&
+    ! grep -q "domain kn: did not shut down" "$T/xvmd.log" &&
+    ok "xvm shutdown: asked through control/shutdown, minios powered off" ||
+    fail "xvm shutdown was not graceful: $(log_of kn | tail -2 | tr '\n' '|')"
 gone "$g" "after xvm shutdown"
 
 # --- run 2: start again; the guest powers itself off ------------------------
@@ -172,6 +170,80 @@ icmp=$(echo "$stats" | sed -n 's/.* icmp \([0-9]*\) .*/\1/p')
 grep -q "domain kn: guest exited with status 0" "$T/xvmd.log" &&
     ok "xvmd saw a poweroff" || fail "no poweroff in xvmd's log"
 gone "$g" "after the guest's poweroff"
+
+# --- a process domain and minios on one VLAN of an etherstub -------------
+# kv (minios) and pd (a process domain) on stub0 VLAN 20, po on VLAN 21:
+# pd pings kv and has it echo, po cannot reach it.  Then ks, minios built
+# to scribble over its TX ring once it has answered three pings, joins
+# VLAN 20: vswitchd disables its vif, and only its.
+S=10.83.$((ID % 200))
+cat >"$T/kv.cfg" <<CFG
+name     = "kv"
+type     = "kvm"
+memory   = 16
+kernel   = "$MINIOS"
+xenstore = [ "minios/ip=$S.2" ]
+vif      = [ "link=stub0,vlan=20,mac=02:08:20:44:00:12" ]
+CFG
+xvm create "$T/kv.cfg" >/dev/null 2>&1 || fail "xvm create kv"
+kv=$(domid kv)
+pd=$(create_guest pd "link=stub0,vlan=20,mac=02:08:20:44:00:21")
+po=$(create_guest po "link=stub0,vlan=21,mac=02:08:20:44:00:22")
+for d in "$kv" "$pd" "$po"; do
+    wait_until 15 both_connected "$d" || fail "vif of domain $d not Connected"
+done
+guest_ip pd "$S.1/24"
+guest_ip po "$S.3/24"
+wait_until 10 sh -c "tr -d '\r' <'$T/state/console/kv.log' |
+    grep -q 'minios: eth0 up'" || fail "kv: no eth0: $(log_of kv | tail -2)"
+ping_ok pd "$S.2" && ok "process domain pd pings minios kv on VLAN 20" ||
+    fail "pd cannot ping kv"
+ping_ok po "$S.2" && fail "po, on VLAN 21, reaches kv on VLAN 20" ||
+    ok "po on VLAN 21 does not reach kv"
+if out=$(xvm exec pd python3 - "$S.2" 2000 16 <"$ECHO_CLIENT" 2>&1); then
+    ok "pd: 2000 UDP echoes from kv: $out"
+else
+    fail "pd -> kv UDP echo: $out"
+fi
+
+cat >"$T/ks.cfg" <<CFG
+name     = "ks"
+type     = "kvm"
+memory   = 16
+kernel   = "$MINIOS_SCRIBBLE"
+xenstore = [ "minios/ip=$S.4" ]
+vif      = [ "link=stub0,vlan=20,mac=02:08:20:44:00:14" ]
+CFG
+xvm create "$T/ks.cfg" >/dev/null 2>&1 || fail "xvm create ks"
+ks=$(domid ks)
+wait_until 15 both_connected "$ks" || fail "ks: vif not Connected"
+V="xvm${ks}_0"
+# its three answers are still honest; then the TX ring is garbage
+ping_ok pd "$S.4" && ok "pd pings ks before it turns" || fail "pd cannot ping ks"
+wait_until 5 sh -c "tr -d '\r' <'$T/state/console/ks.log' |
+    grep -q 'minios: scribbled'" && ok "ks scribbled over its TX ring" ||
+    fail "ks did not scribble: $(log_of ks | tail -2)"
+wait_until 5 grep -q "vif$ks.0: disabled (tx-prod-overflow)" "$T/vswitchd.log" &&
+    ok "vswitchd: $(grep -o "vif$ks.0: disabled.*" "$T/vswitchd.log" | head -1)" ||
+    fail "vif $ks.0 not disabled: $(grep "vif$ks.0" "$T/vswitchd.log" | tail -2)"
+expect "one line for it, the only vif disabled" "1 1" \
+    "$(grep -c "vif$ks.0: disabled" "$T/vswitchd.log") $(grep -c ": disabled (" "$T/vswitchd.log")"
+ping_ok pd "$S.4" && fail "ks still answers through a disabled vif" ||
+    ok "ks no longer answers"
+drops=$(ctl stat "$V" vif-error 2>/dev/null)
+[ "${drops:-0}" -ge 1 ] && ok "frames to ks dropped as vif-error: $drops" ||
+    fail "no vif-error drops on $V: '$drops'"
+# only that vif: vswitchd, the host and the others go on
+kill -0 "$VSWD_PID" && ok "vswitchd still runs" || fail "vswitchd died"
+expect "ks itself is not crashed" running "$(state_of ks)"
+ping_ok pd "$S.2" && ok "pd still pings kv" || fail "pd lost kv"
+if out=$(xvm exec pd python3 - "$S.2" 2000 16 <"$ECHO_CLIENT" 2>&1); then
+    ok "pd: 2000 more UDP echoes from kv: $out"
+else
+    fail "pd -> kv UDP echo after ks: $out"
+fi
+for d in ks kv pd po; do xvm destroy "$d" >/dev/null || fail "destroy $d"; done
+gone "$ks" "ks destroyed"
 
 # --- run 3: start, destroy --------------------------------------------------
 xvm start kn >/dev/null 2>&1 || fail "xvm start kn (3)"

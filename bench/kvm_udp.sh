@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# KVM guest (minios) vs process domain, UDP through vswitchd on the
+# etherstub stub0: generator -> sink and the reverse, at 64-byte frames
+# (Mpps) and 1500-byte IP packets (Gbit/s), interleaved, RUNS runs; and
+# minios's boot time from `xvm create` to its first console line.
+#   kvm-tx   minios role=gen (COUNT datagrams) -> python sink in domain ps
+#   kvm-rx   python generator in domain pg -> minios's sink (port 9),
+#            counted by minios ("sink N/B" on its poweroff line)
+#   proc-tx  python generator in pg -> python sink in ps
+# The process-domain side is one Python socket each way, so proc-tx and
+# kvm-rx are bounded by it; kvm-tx by minios.
+# usage: bench/kvm_udp.sh BUILD_DIR [SECONDS] [CSV] [RUNS]
+build=$(cd "${1:-build}" && pwd)
+secs=${2:-3}
+csv=${3:-$(dirname "$0")/results/kvm_udp.csv}
+runs=${4:-3}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export XVMD=$build/app/xvmd/xvmd XVM=$build/app/xvm/xvm
+export PROCDOM=$build/app/xvm-procdom/xvm-procdom
+export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
+export DLADM=$build/app/dladm/dladm
+export XVM_KVM=$build/app/xvm-kvm/xvm-kvm
+MINIOS=$build/guest/minios/minios.elf
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
+[ -f "$MINIOS" ] || { echo "SKIP: no $MINIOS (build first)"; exit 77; }
+. "$here/../tests/lib/guests.sh" python3
+TOOL=$here/udp_tool.py
+COUNT64=${KVM_BENCH_COUNT64:-20000}
+COUNT1500=${KVM_BENCH_COUNT1500:-4000}
+N=10.98.$((ID % 200))
+
+start_xvmd
+outside_up
+start_vswd
+links_up
+create_guest ps "link=stub0,mac=02:00:00:98:00:01" >/dev/null || exit 1
+create_guest pg "link=stub0,mac=02:00:00:98:00:02" >/dev/null || exit 1
+for g in ps pg; do
+    wait_until 15 both_connected "$(domid $g)" || die "$g not Connected"
+done
+guest_ip ps "$N.1/24"
+guest_ip pg "$N.2/24"
+ping_ok pg "$N.1" || die "pg cannot ping ps"
+
+log_of() { tr -d '\r' <"$T/state/console/$1.log" 2>/dev/null; }
+
+# kvm_up NAME LINE...: a minios domain on stub0 with these xenstore keys,
+# up once it says eth0 up.
+kvm_up() {
+    local n=$1 s= k; shift
+    for k in "$@"; do s="$s, \"$k\""; done
+    printf 'name = "%s"\ntype = "kvm"\nmemory = 16\nkernel = "%s"\nxenstore = [ %s ]\nvif = [ "link=stub0,mac=02:00:00:98:00:10" ]\n' \
+        "$n" "$MINIOS" "${s#, }" >"$T/$n.cfg"
+    xvm create "$T/$n.cfg" >/dev/null || die "create $n"
+    wait_until 30 sh -c "tr -d '\r' <'$T/state/console/$n.log' |
+        grep -q 'minios: eth0 up'" || die "$n: $(log_of "$n" | tail -2)"
+}
+kvm_gone() { xvm destroy "$1" >/dev/null 2>&1; xvm undefine "$1" >/dev/null 2>&1; }
+
+# rate SIZE PACKETS SECONDS: "mpps gbps" (Gbit/s of IP packets: SIZE is
+# the frame, 14 bytes of Ethernet header not counted at 1500)
+rate() {
+    python3 -c "import sys
+size, n, s = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+ip = size - 14 if size > 64 else size
+print('%.4f %.4f' % (n / s / 1e6, n * ip * 8 / s / 1e9) if s > 0 else '0 0')" "$@"
+}
+
+payload() { [ "$1" = 64 ] && echo 22 || echo 1472; }
+
+mkdir -p "$(dirname "$csv")"
+echo "run,frontend,direction,size,packets,seconds,mpps,gbps" >"$csv"
+row() { echo "$1,$2,$3,$4,$5,$6,$7,$8" >>"$csv"; echo "  run $1 $2 $3 $4 B: $5 pkts in $6 s: $7 Mpps, $8 Gbit/s"; }
+
+for r in $(seq "$runs"); do
+    for size in 64 1500; do
+        p=$(payload "$size")
+        count=$([ "$size" = 64 ] && echo "$COUNT64" || echo "$COUNT1500")
+        # kvm-tx: minios generates, ps sinks
+        xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
+        sp=$!
+        sleep 0.5
+        kvm_up kg "minios/ip=$N.10" minios/role=gen "minios/peer=$N.1" \
+            minios/port=9 "minios/count=$count" "minios/size=$p"
+        wait "$sp"
+        read -r _ pk _ _ _ sec <"$T/sink.out"
+        row "$r" kvm tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
+        kvm_gone kg
+        # proc-tx: pg generates, ps sinks
+        xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
+        sp=$!
+        sleep 0.5
+        xvm exec pg python3 - gen "$N.1" 9 "$p" "$secs" <"$TOOL" >/dev/null
+        wait "$sp"
+        read -r _ pk _ _ _ sec <"$T/sink.out"
+        row "$r" process tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
+        # kvm-rx: pg generates, minios sinks (its poweroff line counts)
+        kvm_up kr "minios/ip=$N.10"
+        xvm exec pg python3 - gen "$N.10" 9 "$p" "$secs" <"$TOOL" >"$T/gen.out"
+        read -r _ _ _ sec <"$T/gen.out"
+        xvm shutdown kr >/dev/null
+        wait_until 10 sh -c "log_of() { tr -d '\r' <'$T/state/console/kr.log'; }
+            tr -d '\r' <'$T/state/console/kr.log' | grep -q 'minios: poweroff'" ||
+            echo "  kr did not power off"
+        pk=$(log_of kr | sed -n 's/.* sink \([0-9]*\)\/.*/\1/p' | tail -1)
+        row "$r" kvm rx "$size" "${pk:-0}" "$sec" $(rate "$size" "${pk:-0}" "$sec")
+        kvm_gone kr
+    done
+done
+
+# boot time: `xvm create` to the first console line, minios without a vif
+bcsv=${csv%.csv}_boot.csv
+echo "run,ms" >"$bcsv"
+printf 'name = "kb"\ntype = "kvm"\nmemory = 16\nkernel = "%s"\n' "$MINIOS" >"$T/kb.cfg"
+for r in $(seq 7); do
+    t0=$(date +%s%N)
+    xvm create "$T/kb.cfg" >/dev/null || die "create kb"
+    while ! [ -s "$T/state/console/kb.log" ]; do
+        [ $((($(date +%s%N) - t0) / 1000000)) -gt 10000 ] && break
+        sleep 0.002
+    done
+    ms=$(( ($(date +%s%N) - t0) / 1000 ))
+    ms=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
+    echo "$r,$ms" >>"$bcsv"; echo "  boot $r: $ms ms"
+    wait_until 5 sh -c "[ \"\$('$XVM' dominfo kb | sed -n 's/^State: *//p')\" = 'shut off' ]"
+    xvm undefine kb >/dev/null 2>&1
+    rm -f "$T/state/console/kb.log"
+done
+python3 - "$csv" "$bcsv" <<'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+med = {}
+for r in rows:
+    med.setdefault((r['frontend'], r['direction'], r['size']), []).append(r)
+print("medians:")
+for k, v in sorted(med.items()):
+    print("  %-8s %s %5s B: %.4f Mpps %.4f Gbit/s" % (k[0], k[1], k[2],
+          statistics.median(float(x['mpps']) for x in v),
+          statistics.median(float(x['gbps']) for x in v)))
+b = [float(r['ms']) for r in csv.DictReader(open(sys.argv[2]))]
+print("  boot: median %.1f ms of %d" % (statistics.median(b), len(b)))
+PY
+finish
