@@ -44,7 +44,7 @@ struct gro_flow {
     uint32_t next_seq; /* host order */
     uint16_t mss;
     uint16_t out; /* the head's place in the output */
-    bool closed; /* a short segment ended it */
+    bool closed;  /* a short segment ended it */
 };
 
 static inline struct rte_tcp_hdr *tcp_of(struct rte_mbuf *m,
@@ -99,11 +99,9 @@ static bool csum_ok(struct rte_mbuf *m, const struct vsw_hdrs *h)
         return true;
     if (ck != RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN)
         return false; /* bad, or blank (a partial checksum: left alone) */
-    return (h->ipv == 4 ? rte_ipv4_udptcp_cksum_mbuf_verify(m, l3,
-                                                             h->l2 + h->l3)
-                        : rte_ipv6_udptcp_cksum_mbuf_verify(m, l3,
-                                                             h->l2 + h->l3)) ==
-           0;
+    return (h->ipv == 4
+                ? rte_ipv4_udptcp_cksum_mbuf_verify(m, l3, h->l2 + h->l3)
+                : rte_ipv6_udptcp_cksum_mbuf_verify(m, l3, h->l2 + h->l3)) == 0;
 }
 
 /* Whether @m (headers @h) is @f's next segment. */
@@ -159,8 +157,8 @@ static void finish(struct gro_flow *f)
     } else {
         struct rte_ipv6_hdr *ip = (void *)l3;
 
-        ip->payload_len = rte_cpu_to_be_16(
-            (uint16_t)(m->pkt_len - f->h.l2 - f->h.l3));
+        ip->payload_len =
+            rte_cpu_to_be_16((uint16_t)(m->pkt_len - f->h.l2 - f->h.l3));
     }
     /* The TAP writes the pseudo header's sum in and says NEEDS_CSUM. */
     m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_RX_L4_CKSUM_MASK) |
@@ -215,8 +213,7 @@ uint16_t vsw_gro_burst(struct vsw_ep *ep, struct rte_mbuf **pkts, uint16_t n,
             rte_be_to_cpu_32(tcp_of(m, &h)->sent_seq) == f->next_seq &&
             f->head->nb_segs < GRO_SEGS_MAX &&
             f->head->pkt_len + len <= GRO_LEN_MAX + f->h.l2 &&
-            !(tcp_of(f->head, &f->h)->tcp_flags & TCP_PSH) &&
-            csum_ok(m, &h)) {
+            !(tcp_of(f->head, &f->h)->tcp_flags & TCP_PSH) && csum_ok(m, &h)) {
             append(f, m, len);
             cnt[f->out] += cnt[i];
             len_of[f->out] += len_of[i];
@@ -231,11 +228,13 @@ uint16_t vsw_gro_burst(struct vsw_ep *ep, struct rte_mbuf **pkts, uint16_t n,
         if (f || nf == GRO_FLOWS || !csum_ok(m, &h))
             continue;
         f = &fl[nf++];
-        *f = (struct gro_flow){.head = m, .last = m, .h = h, .out = out - 1,
-                               .next_seq = rte_be_to_cpu_32(
-                                               tcp_of(m, &h)->sent_seq) +
-                                           len,
-                               .mss = (uint16_t)len};
+        *f = (struct gro_flow){
+            .head = m,
+            .last = m,
+            .h = h,
+            .out = out - 1,
+            .next_seq = rte_be_to_cpu_32(tcp_of(m, &h)->sent_seq) + len,
+            .mss = (uint16_t)len};
     }
     for (j = 0; j < nf; j++) {
         if (fl[j].head->nb_segs > 1)

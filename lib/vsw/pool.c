@@ -27,10 +27,9 @@ struct rte_mempool *vsw_pool_create(const char *name, unsigned int n,
      * hugepages (no DMA) or where IOVAs are virtual addresses. */
     if (!rte_eal_has_hugepages() || rte_eal_iova_mode() == RTE_IOVA_VA)
         flags |= RTE_MEMPOOL_F_NO_IOVA_CONTIG;
-    mp = rte_mempool_create_empty(name, n,
-                                  sizeof(struct rte_mbuf) +
-                                      RTE_MBUF_DEFAULT_BUF_SIZE,
-                                  cache, sizeof(priv), socket, flags);
+    mp = rte_mempool_create_empty(
+        name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, cache,
+        sizeof(priv), socket, flags);
     if (!mp)
         return NULL;
     rc = rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL);
@@ -55,6 +54,6 @@ bool vsw_pool_packed(const struct rte_mempool *mp)
 
     if (mp->nb_mem_chunks != 1 || !h)
         return false;
-    return h->len <= (size_t)mp->populated_size * obj +
-                         ((uintptr_t)h->addr & (page - 1));
+    return h->len <=
+           (size_t)mp->populated_size * obj + ((uintptr_t)h->addr & (page - 1));
 }
