@@ -139,7 +139,7 @@ static void say_end(int status)
     struct xvmd_guest_req req = {
         .op = XVMD_GUEST_EXIT,
         .remote = status == 0 ? XVMD_GUEST_END_POWEROFF
-                  : status == EXIT_REBOOT ? XVMD_GUEST_END_REBOOT
+                  : status == XKVM_EXIT_REBOOT ? XVMD_GUEST_END_REBOOT
                                           : XVMD_GUEST_END_CRASH,
     };
 

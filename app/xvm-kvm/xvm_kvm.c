@@ -178,14 +178,14 @@ int kvm_guest_run(struct xkvm_vm *vm, const char *who)
         return 0;
     case XKVM_STOP_REBOOT:
         fprintf(stderr, "%s: guest stopped: reboot\n", who);
-        return EXIT_REBOOT;
+        return XKVM_EXIT_REBOOT;
     case XKVM_STOP_CRASH:
         fprintf(stderr, "%s: guest crashed: %s\n", who, stop.why);
-        return EXIT_CRASH;
+        return XKVM_EXIT_CRASH;
     case XKVM_STOP_KICKED:
         fprintf(stderr, "%s: guest destroyed (%s)\n", who,
                 stop_words(stop_signal));
-        return EXIT_SIGNAL;
+        return XKVM_EXIT_SIGNAL;
     case XKVM_STOP_ERROR:
         break;
     }

@@ -8,11 +8,6 @@
 #include "kvm/kvm.h"
 #include "xvm/mem.h"
 
-/* Exit statuses beyond 0 (poweroff) and 1 (the monitor failed). */
-#define EXIT_CRASH 2
-#define EXIT_REBOOT 3
-#define EXIT_SIGNAL 4
-
 /*
  * Read the kernel image @path (a regular file no larger than RAM) and load
  * it into @mem.  On failure @err (@cap bytes) says why, starting with the
@@ -29,7 +24,7 @@ void kvm_signals_setup(void);
 /*
  * Run the guest until it stops, its console on stdout; say on stderr how
  * it ended, each line starting with @who.  @return the exit status:
- * 0 poweroff, EXIT_CRASH, EXIT_REBOOT, EXIT_SIGNAL, 1 the monitor failed.
+ * an enum xkvm_exit_status (kvm/kvm.h).
  */
 int kvm_guest_run(struct xkvm_vm *vm, const char *who);
 

@@ -146,6 +146,13 @@ int xvmd_guest_chan_ready(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return 0;
 }
 
+int xvmd_guest_signal(struct xvmd_dom *dom, int sig)
+{
+    if (dom->pid <= 0)
+        return -ESRCH;
+    return kill(dom->pid, sig) < 0 ? -errno : 0;
+}
+
 void xvmd_guest_kill(struct xvmd_dom *dom)
 {
     if (dom->pid <= 0)

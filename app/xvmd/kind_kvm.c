@@ -36,8 +36,6 @@
 #include "xvm/sandbox.h"
 #include "xvmd.h"
 
-/* xvm-kvm's exit statuses (app/xvm-kvm/xvm_kvm.h). */
-#define KVM_EXIT_STATUS_REBOOT 3
 
 /* In the child: become the monitor. */
 __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
@@ -116,26 +114,19 @@ static int kvm_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return rc;
 }
 
-static int kvm_signal(struct xvmd_dom *dom, int sig)
-{
-    if (dom->pid <= 0)
-        return -ESRCH;
-    return kill(dom->pid, sig) < 0 ? -errno : 0;
-}
-
 static int kvm_pause(struct xvmd_dom *dom)
 {
-    return kvm_signal(dom, SIGSTOP);
+    return xvmd_guest_signal(dom, SIGSTOP);
 }
 
 static int kvm_resume(struct xvmd_dom *dom)
 {
-    return kvm_signal(dom, SIGCONT);
+    return xvmd_guest_signal(dom, SIGCONT);
 }
 
 static int kvm_shutdown(struct xvmd_dom *dom)
 {
-    int rc = kvm_signal(dom, SIGTERM);
+    int rc = xvmd_guest_signal(dom, SIGTERM);
 
     if (rc == 0)
         kvm_resume(dom); /* a paused monitor must see it */
@@ -179,7 +170,7 @@ static enum xvmd_exit kvm_exited(int st)
 {
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
         return XVMD_EXIT_POWEROFF;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == KVM_EXIT_STATUS_REBOOT)
+    if (WIFEXITED(st) && WEXITSTATUS(st) == XKVM_EXIT_REBOOT)
         return XVMD_EXIT_REBOOT;
     return XVMD_EXIT_CRASH;
 }

@@ -438,20 +438,13 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     return rc;
 }
 
-static int proc_signal(struct xvmd_dom *dom, int sig)
-{
-    if (dom->pid <= 0)
-        return -ESRCH;
-    return kill(dom->pid, sig) < 0 ? -errno : 0;
-}
-
 static int proc_pause(struct xvmd_dom *dom)
 {
     if (dom->pid <= 0)
         return -ESRCH;
     if (dom->cg_fd >= 0)
         return cg_write(dom->cg_fd, "cgroup.freeze", "1");
-    return proc_signal(dom, SIGSTOP);
+    return xvmd_guest_signal(dom, SIGSTOP);
 }
 
 static int proc_resume(struct xvmd_dom *dom)
@@ -460,12 +453,12 @@ static int proc_resume(struct xvmd_dom *dom)
         return -ESRCH;
     if (dom->cg_fd >= 0)
         return cg_write(dom->cg_fd, "cgroup.freeze", "0");
-    return proc_signal(dom, SIGCONT);
+    return xvmd_guest_signal(dom, SIGCONT);
 }
 
 static int proc_shutdown(struct xvmd_dom *dom)
 {
-    int rc = proc_signal(dom, SIGTERM);
+    int rc = xvmd_guest_signal(dom, SIGTERM);
 
     if (rc == 0)
         proc_resume(dom); /* a paused guest must see it */

@@ -455,6 +455,8 @@ int xvmd_guest_handshake(struct xvmd_dom *dom, int *fd, char *err,
  *  buffer, in the loop (x->ep).  @return 0 or -errno (@err set). */
 int xvmd_guest_chan_ready(struct xvmd *x, struct xvmd_dom *dom, char *err,
                           size_t errlen);
+/** Send @sig to the guest program.  @return 0, -ESRCH (none) or -errno. */
+int xvmd_guest_signal(struct xvmd_dom *dom, int sig);
 /** SIGKILL the guest program and reap it (or, adopted, wait on its
  *  pidfd); on return dom->pid is 0. */
 void xvmd_guest_kill(struct xvmd_dom *dom);

@@ -53,6 +53,18 @@ const char *xkvm_host_name(enum xkvm_host host);
 XVN_EXPORT
 int xkvm_host_interrupts(enum xkvm_host host);
 
+/**
+ * The exit status of a monitor program built on this library (xvm-kvm),
+ * which says how its guest ended; xvmd reads it.
+ */
+enum xkvm_exit_status {
+    XKVM_EXIT_POWEROFF = 0,
+    XKVM_EXIT_FAILED = 1, /**< the monitor itself failed (usage, image, KVM) */
+    XKVM_EXIT_CRASH = 2,
+    XKVM_EXIT_REBOOT = 3,
+    XKVM_EXIT_SIGNAL = 4, /**< stopped by SIGTERM or SIGINT */
+};
+
 struct xkvm_vm;
 
 /**
