@@ -42,7 +42,10 @@ leftovers() {
     xenstore-exists "/local/domain/$id" && left="$left home"
     xenstore-exists "/local/domain/0/backend/vif/$id" && left="$left backend"
     vnic_exists "xvm${id}_0" && left="$left VNIC"
-    pgrep -f -- "--domain [a-z]+ --id $id " >/dev/null && left="$left monitor"
+    # This run's monitors only: another test run may have a domain of the
+    # same id (its kernels lie in another build tree).
+    pgrep -f -- "--domain [a-z-]+ --id $id --kernel $(dirname "$MINIOS")/" \
+        >/dev/null && left="$left monitor"
     echo "$left"
 }
 
