@@ -29,7 +29,9 @@
  * Confinement: once the VM exists the monitor needs no new descriptor, so
  * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
  * and loads a seccomp allow-list: the run loop's three ioctls on the vCPU
- * only, read and write (the console, the doorbells' eventfds), the block
+ * only, KVM_IOEVENTFD on the VM's descriptor only (a port's doorbell is
+ * registered when the guest allocates the port, and removed when it
+ * closes it or the VM goes), read and write (the console, the doorbells' eventfds), the block
  * hypercall's ppoll, signal return, exit, and what libc may call while it
  * prints or frees; for the paravirtual interface, send (sendto) and
  * recvmsg on the guest channel (fd 3: an event channel's alloc_unbound
@@ -129,6 +131,9 @@ static int confine(unsigned id, const struct xkvm_vm *vm, int xs_fd)
     for (unsigned i = 0; i < nreq; i++)
         allow[n++] = (struct xvm_sandbox_syscall){
             "ioctl", 2, { (uint64_t)xkvm_vm_vcpu_fd(vm), req[i] } };
+    /* Doorbells are registered as the guest allocates ports, after this. */
+    allow[n++] = (struct xvm_sandbox_syscall){
+        "ioctl", 2, { (uint64_t)xkvm_vm_fd(vm), xkvm_vm_doorbell_ioctl() } };
     return xvm_sandbox_confine(id, allow, n);
 }
 
