@@ -38,7 +38,7 @@ int evtchn_alloc_unbound(domid_t remote)
 
 void evtchn_send(uint32_t port)
 {
-    hc_evtchn_send(port);
+    hc_doorbell(port);
 }
 
 bool evtchn_take(uint32_t port)
