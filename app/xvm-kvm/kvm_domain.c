@@ -44,6 +44,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -157,6 +158,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
 {
     char msg[PATH_MAX + 192], who[128];
     struct kvm_pv_opts pvo = { .domid = id, .chan_fd = CHAN_FD };
+    struct xkvm_exit_counts counts;
     struct xkvm_boot boot;
     struct xvm_mem *mem;
     struct xkvm_pv *pv;
@@ -229,6 +231,10 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     }
     snprintf(who, sizeof(who), "xvm-kvm: domain %s", name);
     rc = kvm_guest_run(vm, who);
+    xkvm_vm_exit_counts(vm, &counts);
+    fprintf(stderr, "%s: exits %" PRIu64 ": hypercalls %" PRIu64 " (sends %"
+            PRIu64 "), doorbells %" PRIu64 "\n", who, counts.exits,
+            counts.hcalls, counts.sends, counts.doorbells);
     xkvm_vm_destroy(vm);
     xkvm_pv_destroy(pv);
     say_end(rc);
