@@ -4,9 +4,9 @@
  * from minios's entry and console.  Each first says which it is on the
  * console (so the console works up to the misdeed), then does it; the
  * monitor must stop it as crashed with a message saying what it did, and
- * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK and MD_LATE_OFF
- * behave, to cover the calls the hello guest does not make, to keep a
- * console busy and to end a run later.
+ * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK, MD_LATE_OFF and
+ * MD_DOORBELL behave, to cover the calls the hello guest does not make,
+ * to keep a console busy, to end a run later and to count doorbells.
  */
 #include <stdint.h>
 
