@@ -29,7 +29,9 @@
  * Confinement: once the VM exists the monitor needs no new descriptor, so
  * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
  * and loads a seccomp allow-list: the run loop's three ioctls on the vCPU
- * only, read and write (the console, the doorbells' eventfds), the block
+ * only, KVM_IOEVENTFD on the VM's descriptor only (a port's doorbell is
+ * registered when the guest allocates the port, and removed when it
+ * closes it or the VM goes), read and write (the console, the doorbells' eventfds), the block
  * hypercall's ppoll, signal return, exit, and what libc may call while it
  * prints or frees; for the paravirtual interface, send (sendto) and
  * recvmsg on the guest channel (fd 3: an event channel's alloc_unbound
@@ -42,6 +44,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -129,6 +132,9 @@ static int confine(unsigned id, const struct xkvm_vm *vm, int xs_fd)
     for (unsigned i = 0; i < nreq; i++)
         allow[n++] = (struct xvm_sandbox_syscall){
             "ioctl", 2, { (uint64_t)xkvm_vm_vcpu_fd(vm), req[i] } };
+    /* Doorbells are registered as the guest allocates ports, after this. */
+    allow[n++] = (struct xvm_sandbox_syscall){
+        "ioctl", 2, { (uint64_t)xkvm_vm_fd(vm), xkvm_vm_doorbell_ioctl() } };
     return xvm_sandbox_confine(id, allow, n);
 }
 
@@ -152,6 +158,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
 {
     char msg[PATH_MAX + 192], who[128];
     struct kvm_pv_opts pvo = { .domid = id, .chan_fd = CHAN_FD };
+    struct xkvm_exit_counts counts;
     struct xkvm_boot boot;
     struct xvm_mem *mem;
     struct xkvm_pv *pv;
@@ -224,6 +231,10 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     }
     snprintf(who, sizeof(who), "xvm-kvm: domain %s", name);
     rc = kvm_guest_run(vm, who);
+    xkvm_vm_exit_counts(vm, &counts);
+    fprintf(stderr, "%s: exits %" PRIu64 ": hypercalls %" PRIu64 " (sends %"
+            PRIu64 "), doorbells %" PRIu64 "\n", who, counts.exits,
+            counts.hcalls, counts.sends, counts.doorbells);
     xkvm_vm_destroy(vm);
     xkvm_pv_destroy(pv);
     say_end(rc);

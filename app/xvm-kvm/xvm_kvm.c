@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,7 +44,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB]\n"
+    fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB] [--no-ioeventfd]"
+               " [--stats]\n"
                "       xvm-kvm --domain NAME --id ID --kernel FILE\n"
                "       xvm-kvm --probe\n");
 }
@@ -193,8 +195,10 @@ int kvm_guest_run(struct xkvm_vm *vm, const char *who)
     return 1;
 }
 
-static int kernel_main(const char *path, unsigned mib)
+static int kernel_main(const char *path, unsigned mib, int no_ioeventfd,
+                       int stats)
 {
+    struct xkvm_exit_counts c;
     struct xkvm_boot boot;
     struct xkvm_vm *vm;
     struct xvm_mem *mem;
@@ -225,8 +229,16 @@ static int kernel_main(const char *path, unsigned mib)
         xkvm_vm_destroy(vm);
         return 1;
     }
+    if (no_ioeventfd)
+        xkvm_vm_set_ioeventfd(vm, 0);
     kvm_signals_setup();
     rc = kvm_guest_run(vm, "xvm-kvm");
+    if (stats) {
+        xkvm_vm_exit_counts(vm, &c);
+        fprintf(stderr, "xvm-kvm: exits %" PRIu64 ": hypercalls %" PRIu64
+                " (sends %" PRIu64 "), doorbells %" PRIu64 "\n", c.exits,
+                c.hcalls, c.sends, c.doorbells);
+    }
     xkvm_vm_destroy(vm);
     return rc;
 }
@@ -239,17 +251,19 @@ int main(int argc, char **argv)
         { "probe", no_argument, NULL, 'p' },
         { "domain", required_argument, NULL, 'd' },
         { "id", required_argument, NULL, 'i' },
+        { "no-ioeventfd", no_argument, NULL, 'n' },
+        { "stats", no_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *kernel = NULL, *domain = NULL;
     unsigned long mib = 16, id = 0;
-    int probe = 0, c;
+    int probe = 0, no_ioeventfd = 0, stats = 0, c;
     char *end;
 
     if (xvm_version_opt(argc, argv, "xvm-kvm"))
         return 0;
-    while ((c = getopt_long(argc, argv, "k:m:phd:i:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:m:phd:i:ns", opts, NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
         case 'd': domain = optarg; break;
@@ -263,6 +277,8 @@ int main(int argc, char **argv)
             }
             break;
         case 'p': probe = 1; break;
+        case 'n': no_ioeventfd = 1; break;
+        case 's': stats = 1; break;
         case 'm':
             errno = 0;
             mib = strtoul(optarg, &end, 10);
@@ -278,11 +294,13 @@ int main(int argc, char **argv)
         default: usage(stderr); return 1;
         }
     }
-    if (optind != argc || probe == !!kernel || !domain != !id) {
+    if (optind != argc || probe == !!kernel || !domain != !id ||
+        ((no_ioeventfd || stats) && (domain || probe))) {
         usage(stderr);
         return 1;
     }
     if (domain)
         return kvm_domain_main(domain, (unsigned)id, kernel);
-    return probe ? kvm_probe_main() : kernel_main(kernel, (unsigned)mib);
+    return probe ? kvm_probe_main() : kernel_main(kernel, (unsigned)mib,
+                                                    no_ioeventfd, stats);
 }

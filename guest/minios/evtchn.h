@@ -23,8 +23,11 @@ uint32_t gnttab_entries(void);
 /** A new port toward @remote, or a negative errno. */
 int evtchn_alloc_unbound(domid_t remote);
 
-/** Notify the peer of @port. */
+/** Notify the peer of @port: its doorbell (kvm/abi.h). */
 void evtchn_send(uint32_t port);
+
+/** Doorbells rung so far. */
+uint64_t evtchn_sends(void);
 
 /** Take @port's pending bit: true if it was set. */
 bool evtchn_take(uint32_t port);

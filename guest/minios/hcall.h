@@ -64,6 +64,22 @@ static inline int64_t hc_evtchn_send(uint64_t port)
     return (int64_t)hcall3(XKVM_HC_EVTCHN_SEND, port, 0, 0);
 }
 
+/** Ring @port's doorbell: the send without an exit where the host
+ * takes ioeventfds (kvm/abi.h, XKVM_DOORBELL_BASE). */
+static inline void hc_doorbell(uint32_t port)
+{
+    __asm__ volatile("outb %%al, %%dx"
+                     :
+                     : "a"(0), "d"((uint16_t)XKVM_DOORBELL_PORT(port))
+                     : "memory");
+}
+
+/** EVTCHNOP_bind_interdomain: the new port, or a negative errno. */
+static inline int64_t hc_evtchn_bind(uint64_t remote, uint64_t rport)
+{
+    return (int64_t)hcall3(XKVM_HC_EVTCHN_BIND, remote, rport, 0);
+}
+
 /** Close @port. */
 static inline int64_t hc_evtchn_close(uint64_t port)
 {

@@ -42,9 +42,10 @@ static uint8_t rxbuf[NETIF_MAX_FRAME];
 static void stats(void)
 {
     kprintf("minios: arp %lu icmp %lu udp-echo %lu sink %lu/%lu bytes "
-            "gen %lu dropped %lu\n", net.arp_replies, net.icmp_replies,
-            net.udp_echoes, net.sink_packets, net.sink_bytes, net.gen_sent,
-            net.rx_dropped);
+            "gen %lu dropped %lu doorbells %lu\n", net.arp_replies,
+            net.icmp_replies, net.udp_echoes, net.sink_packets,
+            net.sink_bytes, net.gen_sent, net.rx_dropped,
+            (unsigned long)evtchn_sends());
 }
 
 static uint64_t rdtsc(void)

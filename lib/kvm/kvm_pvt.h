@@ -21,9 +21,15 @@ struct xkvm_vm {
     int kick_fd;         /* eventfd: xkvm_vm_kick() wakes a block */
     struct xkvm_pv *pv;  /* serves calls 4..11 and blocks (kvm/pv.h) */
     struct xkvm_pv *pv_own; /* the default: no xenstore, no broker */
+    int ioeventfd_off;        /* doorbells always exit (xkvm_vm_set_ioeventfd) */
+    struct xkvm_exit_counts counts;
     int stopped;              /* powered off, rebooted, crashed or failed */
     struct xkvm_stop final;   /* why, once stopped */
 };
+
+/* Give @pv the VM's doorbell registration (KVM_IOEVENTFD), or take it
+ * back (@on 0) before the VM's descriptor goes. */
+void xkvm_vm_doorbells_attach(struct xkvm_vm *vm, struct xkvm_pv *pv, int on);
 
 /* One KVM_RUN: 0 (see vm->run->exit_reason) or a negative errno. */
 int xkvm_cpu_enter(struct xkvm_vm *vm);

@@ -80,6 +80,8 @@ struct xkvm_pv *xkvm_pv_create(void *ram, uint64_t ram_size,
     pv->broker = p->broker;
     pv->broker_arg = p->broker_arg;
     pv->xs_fd = p->xs_fd;
+    for (uint32_t i = 0; i < XKVM_EVTCHN_PORTS; i++)
+        pv->db_fd[i] = -1;
     return pv;
 
 err_fd:
@@ -89,10 +91,63 @@ err_fd:
     return NULL;
 }
 
+/* Register @port's doorbell in the kernel if it has a peer and the
+ * kernel takes doorbells; else its doorbell exits to the monitor. */
+static void doorbell_arm(struct xkvm_pv *pv, uint32_t port)
+{
+    int fd, rc;
+
+    if (!pv->db_ops || pv->db_refused || (pv->db_armed & (1ull << port)))
+        return;
+    fd = xvm_evtchn_peer_fd(pv->ec, port);
+    if (fd < 0)
+        return;
+    rc = pv->db_ops->assign(pv->db_arg,
+                            (uint16_t)XKVM_DOORBELL_PORT(port), fd, 1);
+    if (rc < 0) {
+        pv->db_refused = true;
+        fprintf(stderr, "xvm-kvm: doorbells: KVM_IOEVENTFD refused (%s); "
+                "every doorbell exits to the monitor\n", strerror(-rc));
+        return;
+    }
+    pv->db_armed |= 1ull << port;
+    pv->db_fd[port] = fd;
+}
+
+static void doorbell_disarm(struct xkvm_pv *pv, uint32_t port)
+{
+    if (!(pv->db_armed & (1ull << port)))
+        return;
+    pv->db_ops->assign(pv->db_arg, (uint16_t)XKVM_DOORBELL_PORT(port),
+                       pv->db_fd[port], 0);
+    pv->db_armed &= ~(1ull << port);
+    pv->db_fd[port] = -1;
+}
+
+void xkvm_pv_set_doorbell_ops(struct xkvm_pv *pv,
+                              const struct xkvm_pv_doorbell_ops *ops,
+                              void *arg)
+{
+    for (uint32_t p = 1; p < XKVM_EVTCHN_PORTS; p++)
+        doorbell_disarm(pv, p);
+    pv->db_ops = ops && ops->assign ? ops : NULL;
+    pv->db_arg = arg;
+    pv->db_refused = false;
+    for (uint32_t p = 1; p < XKVM_EVTCHN_PORTS; p++)
+        if (pv->ports & (1ull << p))
+            doorbell_arm(pv, p);
+}
+
+uint64_t xkvm_pv_doorbells(const struct xkvm_pv *pv)
+{
+    return pv->db_armed;
+}
+
 void xkvm_pv_destroy(struct xkvm_pv *pv)
 {
     if (!pv)
         return;
+    xkvm_pv_set_doorbell_ops(pv, NULL, NULL);
     xvm_evtchn_destroy(pv->ec);
     if (pv->xs_fd >= 0)
         close(pv->xs_fd);
@@ -101,7 +156,10 @@ void xkvm_pv_destroy(struct xkvm_pv *pv)
 
 void xkvm_vm_set_pv(struct xkvm_vm *vm, struct xkvm_pv *pv)
 {
+    if (vm->pv)
+        xkvm_vm_doorbells_attach(vm, vm->pv, 0);
     vm->pv = pv ? pv : vm->pv_own;
+    xkvm_vm_doorbells_attach(vm, vm->pv, 1);
 }
 
 int xkvm_pv_gnttab(const struct xkvm_pv *pv, uint64_t *gfn, uint32_t *frames)
@@ -222,8 +280,10 @@ static int evtchn_alloc(struct xkvm_pv *pv, uint64_t remote, uint64_t *ret,
         close(peer);
     }
 out:
-    if (rc > 0)
+    if (rc > 0) {
         pv->ports |= 1ull << rc;
+        doorbell_arm(pv, (uint32_t)rc);
+    }
     *ret = (uint64_t)(int64_t)rc;
     return 0;
 }
@@ -237,8 +297,35 @@ static int evtchn_port(struct xkvm_pv *pv, const char *op, uint64_t port,
     return 0;
 }
 
-static int evtchn_bind(uint64_t remote, uint64_t rport, uint64_t *ret,
-                       char *why, size_t cap)
+/* A loopback channel: a new port bound to the guest's own unbound
+ * @rport, each signalling the other.  @return the port or -errno. */
+static int evtchn_loopback(struct xkvm_pv *pv, uint32_t rport)
+{
+    int rc;
+
+    if (!port_held(pv, rport) || xvm_evtchn_peer_fd(pv->ec, rport) >= 0)
+        return -EINVAL;
+    rc = xvm_evtchn_bind_interdomain(pv->ec, pv->self, rport,
+                                     xvm_evtchn_fd(pv->ec, rport));
+    if (rc <= 0)
+        return rc < 0 ? rc : -EIO;
+    if ((uint32_t)rc >= XKVM_EVTCHN_PORTS) {
+        xvm_evtchn_close(pv->ec, (evtchn_port_t)rc);
+        return -ENOSPC;
+    }
+    if (xvm_evtchn_connect(pv->ec, rport, pv->self,
+                           xvm_evtchn_fd(pv->ec, (evtchn_port_t)rc)) < 0) {
+        xvm_evtchn_close(pv->ec, (evtchn_port_t)rc);
+        return -EINVAL;
+    }
+    pv->ports |= 1ull << rc;
+    doorbell_arm(pv, (uint32_t)rc);
+    doorbell_arm(pv, rport);
+    return rc;
+}
+
+static int evtchn_bind(struct xkvm_pv *pv, uint64_t remote, uint64_t rport,
+                       uint64_t *ret, char *why, size_t cap)
 {
     if (remote >= DOMID_FIRST_RESERVED)
         return refuse(why, cap, "event channel bind: remote domain %" PRIu64
@@ -246,7 +333,22 @@ static int evtchn_bind(uint64_t remote, uint64_t rport, uint64_t *ret,
     if (rport == 0 || rport > UINT32_MAX)
         return refuse(why, cap, "event channel bind: remote port %" PRIu64,
                       rport);
+    if (!pv->broker && remote == pv->self) {
+        if (!pv->si)
+            return refuse(why, cap, "event channel: no shared page yet");
+        *ret = (uint64_t)(int64_t)evtchn_loopback(pv, (uint32_t)rport);
+        return 0;
+    }
     *ret = (uint64_t)(int64_t)-ENOSYS;
+    return 0;
+}
+
+int xkvm_pv_doorbell(struct xkvm_pv *pv, uint32_t port, char *why,
+                     size_t cap)
+{
+    if (evtchn_port(pv, "doorbell", port, why, cap) < 0)
+        return -EINVAL;
+    (void)xvm_evtchn_send(pv->ec, port); /* -ENOTCONN: dropped */
     return 0;
 }
 
@@ -262,7 +364,7 @@ int xkvm_pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
     case XKVM_HC_EVTCHN_ALLOC_UNBOUND:
         return evtchn_alloc(pv, a[0], ret, why, cap);
     case XKVM_HC_EVTCHN_BIND:
-        return evtchn_bind(a[0], a[1], ret, why, cap);
+        return evtchn_bind(pv, a[0], a[1], ret, why, cap);
     case XKVM_HC_EVTCHN_SEND:
         if (evtchn_port(pv, "send", a[0], why, cap) < 0)
             return -EINVAL;
@@ -271,6 +373,7 @@ int xkvm_pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
     case XKVM_HC_EVTCHN_CLOSE:
         if (evtchn_port(pv, "close", a[0], why, cap) < 0)
             return -EINVAL;
+        doorbell_disarm(pv, (uint32_t)a[0]);
         xvm_evtchn_close(pv->ec, (uint32_t)a[0]);
         pv->ports &= ~(1ull << a[0]);
         return 0;

@@ -22,6 +22,13 @@ struct xkvm_pv {
     uint64_t gt_gfn;
     uint32_t gt_frames;          /* 0: no grant table yet */
     struct shared_info *si;      /* in guest RAM, or NULL */
+    /* Doorbells in the kernel (KVM_IOEVENTFD): who registers them, which
+     * ports have one, on which eventfd (the peer's, to remove it). */
+    const struct xkvm_pv_doorbell_ops *db_ops;
+    void *db_arg;
+    uint64_t db_armed;
+    int db_fd[XKVM_EVTCHN_PORTS];
+    bool db_refused;             /* the kernel said no once: exits only */
     /* The xenstore relay.  The monitor keeps its own copy of the indices
      * it produces (rsp_prod) or consumes (req_cons) and only writes them
      * to the ring: what the guest writes there is never read back. */

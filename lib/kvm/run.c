@@ -144,6 +144,30 @@ static enum hc_result pv_call(struct xkvm_vm *vm, uint32_t nr,
     return rc < 0 ? HC_STOPPED : HC_RESUME;
 }
 
+/* A doorbell the kernel did not take (no ioeventfd for it, or a write
+ * it does not match): one 1-byte out, to a port the guest holds. */
+static enum hc_result doorbell_exit(struct xkvm_vm *vm)
+{
+    const struct kvm_run *run = vm->run;
+    uint32_t port = run->io.port - XKVM_DOORBELL_BASE;
+    char why[sizeof(vm->final.why)];
+
+    if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1 ||
+        run->io.count != 1) {
+        stop_as(vm, XKVM_STOP_CRASH, "doorbell port 0x%x: %s of %u bytes "
+                "(x%u); a doorbell is one 1-byte out", run->io.port,
+                run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+                run->io.size, run->io.count);
+        return HC_STOPPED;
+    }
+    vm->counts.doorbells++;
+    if (xkvm_pv_doorbell(vm->pv, port, why, sizeof(why)) < 0) {
+        stop_as(vm, XKVM_STOP_CRASH, "%s", why);
+        return HC_STOPPED;
+    }
+    return HC_RESUME;
+}
+
 /* A port I/O exit: a hypercall, or a crash. */
 static enum hc_result io_exit(struct xkvm_vm *vm,
                               const struct xkvm_dev_ops *ops, void *arg)
@@ -154,6 +178,9 @@ static enum hc_result io_exit(struct xkvm_vm *vm,
     uint64_t ret = 0;
     uint32_t nr;
 
+    if (run->io.port >= XKVM_DOORBELL_BASE &&
+        run->io.port < XKVM_DOORBELL_BASE + XKVM_EVTCHN_PORTS)
+        return doorbell_exit(vm);
     if (run->io.port != XKVM_HC_PORT) {
         stop_as(vm, XKVM_STOP_CRASH, "port I/O: %s of %u bytes at port "
                 "0x%x, where there is no device",
@@ -170,6 +197,9 @@ static enum hc_result io_exit(struct xkvm_vm *vm,
         return HC_STOPPED;
     }
     memcpy(&nr, (const char *)run + run->io.data_offset, sizeof(nr));
+    vm->counts.hcalls++;
+    if (nr == XKVM_HC_EVTCHN_SEND)
+        vm->counts.sends++;
     if (ioctl(vm->cpu_fd, KVM_GET_REGS, &r) < 0) {
         stop_as(vm, XKVM_STOP_ERROR, "KVM_GET_REGS: %s", strerror(errno));
         return HC_STOPPED;
@@ -262,6 +292,7 @@ int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
     while (!vm->stopped) {
         int rc = xkvm_cpu_enter(vm);
 
+        vm->counts.exits++;
         if (rc == -EINTR || rc == -EAGAIN) {
             kick_clear(vm, stop);
             return 0;

@@ -143,12 +143,13 @@ struct xkvm_vm *xkvm_vm_create(int memfd)
         goto err_vm;
     /* Until the caller gives it a domain's, a guest gets an interface
      * with neither xenstore nor backends. */
-    vm->pv = vm->pv_own = xkvm_pv_create(vm->ram, vm->ram_size,
+    vm->pv_own = xkvm_pv_create(vm->ram, vm->ram_size,
         &(struct xkvm_pv_params){ .self = 0, .xs_fd = -1 });
-    if (!vm->pv) {
+    if (!vm->pv_own) {
         rc = -errno;
         goto err_vm;
     }
+    xkvm_vm_set_pv(vm, NULL);
     return vm;
 
 err_vm:
@@ -157,10 +158,65 @@ err_vm:
     return NULL;
 }
 
+/* KVM_IOEVENTFD: a 1-byte out to @pio signals @fd in the kernel. */
+static int ioeventfd_assign(void *arg, uint16_t pio, int fd, int on)
+{
+    struct xkvm_vm *vm = arg;
+    struct kvm_ioeventfd io = {
+        .addr = pio,
+        .len = 1,
+        .fd = fd,
+        .flags = KVM_IOEVENTFD_FLAG_PIO |
+                 (on ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+    };
+
+    return ioctl(vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+}
+
+static const struct xkvm_pv_doorbell_ops vm_doorbell_ops = {
+    .assign = ioeventfd_assign,
+};
+
+void xkvm_vm_doorbells_attach(struct xkvm_vm *vm, struct xkvm_pv *pv, int on)
+{
+    if (!pv)
+        return;
+    if (on && !vm->ioeventfd_off && vm->vm_fd >= 0)
+        xkvm_pv_set_doorbell_ops(pv, &vm_doorbell_ops, vm);
+    else
+        xkvm_pv_set_doorbell_ops(pv, NULL, NULL);
+}
+
+void xkvm_vm_set_ioeventfd(struct xkvm_vm *vm, int on)
+{
+    vm->ioeventfd_off = !on;
+    xkvm_vm_doorbells_attach(vm, vm->pv, 1);
+}
+
+int xkvm_vm_fd(const struct xkvm_vm *vm)
+{
+    return vm->vm_fd;
+}
+
+unsigned long xkvm_vm_doorbell_ioctl(void)
+{
+    return KVM_IOEVENTFD;
+}
+
+void xkvm_vm_exit_counts(const struct xkvm_vm *vm,
+                         struct xkvm_exit_counts *c)
+{
+    *c = vm->counts;
+}
+
 void xkvm_vm_destroy(struct xkvm_vm *vm)
 {
     if (!vm)
         return;
+    /* The interface may outlive the VM: its doorbells go with the VM's
+     * descriptor, and it must not name that descriptor afterwards. */
+    xkvm_vm_doorbells_attach(vm, vm->pv, 0);
+    xkvm_vm_doorbells_attach(vm, vm->pv_own, 0);
     if (vm->run)
         munmap(vm->run, vm->run_size);
     if (vm->cpu_fd >= 0)

@@ -202,6 +202,13 @@ int xvm_evtchn_fd(const struct xvm_evtchn *ec, evtchn_port_t port)
     return pt ? pt->fd : -1;
 }
 
+int xvm_evtchn_peer_fd(const struct xvm_evtchn *ec, evtchn_port_t port)
+{
+    const struct port *pt = port_get(ec, port);
+
+    return pt && pt->state == PORT_BOUND ? pt->peer_fd : -1;
+}
+
 int64_t xvm_evtchn_consume(struct xvm_evtchn *ec, evtchn_port_t port)
 {
     struct port *pt = port_get(ec, port);

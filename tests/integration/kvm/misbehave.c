@@ -4,14 +4,15 @@
  * from minios's entry and console.  Each first says which it is on the
  * console (so the console works up to the misdeed), then does it; the
  * monitor must stop it as crashed with a message saying what it did, and
- * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK and MD_LATE_OFF
- * behave, to cover the calls the hello guest does not make, to keep a
- * console busy and to end a run later.
+ * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK, MD_LATE_OFF and
+ * MD_DOORBELL behave, to cover the calls the hello guest does not make,
+ * to keep a console busy, to end a run later and to count doorbells.
  */
 #include <stdint.h>
 
 #include "console.h"
 #include "hcall.h"
+#include "xvm/xen.h"
 
 enum misdeed {
     MD_CONSOLE_OUTSIDE,  /* console write beyond the end of RAM */
@@ -36,6 +37,11 @@ enum misdeed {
     MD_GNTTAB_ON_BOOT,   /* grant table over the monitor's page tables */
     MD_SHARED_OUTSIDE,   /* shared page beyond the end of RAM */
     MD_EVTCHN_NOT_HELD,  /* send on a port it never allocated */
+    MD_DOORBELL_NOT_HELD, /* doorbell of a port it never allocated */
+    MD_DOORBELL_WORD,    /* a 4-byte out to a held port's doorbell */
+    MD_DOORBELL_IN,      /* an in from a held port's doorbell */
+    MD_DOORBELL_CLOSED,  /* doorbell of a port it rang, then closed */
+    MD_DOORBELL,         /* loopback channel, doorbells and sends: behaves */
 };
 
 static const char *const names[] = {
@@ -43,8 +49,71 @@ static const char *const names[] = {
     "bad_shutdown", "reports_crash", "other_port", "hcall_in", "hcall_byte",
     "mmio", "triple_fault", "hlt", "block_forever", "reboot", "block_short",
     "spin", "block_long", "tick", "late_off", "gnttab_on_boot",
-    "shared_outside", "evtchn_not_held",
+    "shared_outside", "evtchn_not_held", "doorbell_not_held",
+    "doorbell_word", "doorbell_in", "doorbell_closed", "doorbell",
 };
+
+#define DOORBELLS 1000
+
+static void put_num(uint64_t n)
+{
+    char buf[24];
+    int i = (int)sizeof(buf) - 1;
+
+    buf[i] = 0;
+    do
+        buf[--i] = (char)('0' + n % 10);
+    while ((n /= 10) && i > 0);
+    console_puts(buf + i);
+}
+
+/* A loopback channel a <-> b; b's doorbell rung DOORBELLS times and its
+ * send hypercall as often: each time a is pending after a look. */
+static void doorbells(void)
+{
+    struct shared_info *sh = (struct shared_info *)(uintptr_t)(5 * 4096);
+    int64_t a, b;
+    unsigned seen_db = 0, seen_send = 0;
+
+    memset(sh, 0, 4096);
+    if (hc_shared_info(5) != 0)
+        return;
+    a = hc_evtchn_alloc_unbound(0);
+    b = hc_evtchn_bind(0, (uint64_t)a);
+    console_puts("misbehave: ports ");
+    put_num((uint64_t)a);
+    console_puts(" ");
+    put_num((uint64_t)b);
+    console_puts("\n");
+    if (a <= 0 || b <= 0)
+        return;
+    hc_block(0);
+    sh->evtchn_pending[0] = 0; /* the bind's own pending bit */
+    for (unsigned i = 0; i < DOORBELLS; i++) {
+        hc_doorbell((uint32_t)b);
+        hc_block(0);
+        if (__atomic_fetch_and(&sh->evtchn_pending[0],
+                               ~((xen_ulong_t)1 << a), __ATOMIC_SEQ_CST) &
+            ((xen_ulong_t)1 << a))
+            seen_db++;
+    }
+    for (unsigned i = 0; i < DOORBELLS; i++) {
+        hc_evtchn_send((uint64_t)b);
+        hc_block(0);
+        if (__atomic_fetch_and(&sh->evtchn_pending[0],
+                               ~((xen_ulong_t)1 << a), __ATOMIC_SEQ_CST) &
+            ((xen_ulong_t)1 << a))
+            seen_send++;
+    }
+    console_puts("misbehave: doorbell seen ");
+    put_num(seen_db);
+    console_puts(" send seen ");
+    put_num(seen_send);
+    console_puts("\n");
+    hc_evtchn_close((uint64_t)b);
+    hc_evtchn_close((uint64_t)a);
+    hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+}
 
 static char big[XKVM_CONSOLE_MAX + 1];
 
@@ -125,6 +194,33 @@ void minios_main(const struct xkvm_start_info *si)
     case MD_EVTCHN_NOT_HELD:
         if (hc_shared_info(5) == 0 && hc_evtchn_alloc_unbound(0) == 1)
             hc_evtchn_send(2);
+        break;
+    case MD_DOORBELL_NOT_HELD:
+        if (hc_shared_info(5) == 0 && hc_evtchn_alloc_unbound(0) == 1)
+            hc_doorbell(2);
+        break;
+    case MD_DOORBELL_WORD:
+        if (hc_shared_info(5) == 0 && hc_evtchn_alloc_unbound(0) == 1 &&
+            hc_evtchn_bind(0, 1) == 2)
+            __asm__ volatile("outl %%eax, %%dx"
+                             : : "a"(0), "d"((uint16_t)XKVM_DOORBELL_PORT(2)));
+        break;
+    case MD_DOORBELL_IN:
+        if (hc_shared_info(5) == 0 && hc_evtchn_alloc_unbound(0) == 1 &&
+            hc_evtchn_bind(0, 1) == 2)
+            __asm__ volatile("inb %%dx, %%al"
+                             : "=a"(v) : "d"((uint16_t)XKVM_DOORBELL_PORT(2)));
+        break;
+    case MD_DOORBELL_CLOSED:
+        if (hc_shared_info(5) == 0 && hc_evtchn_alloc_unbound(0) == 1 &&
+            hc_evtchn_bind(0, 1) == 2) {
+            hc_doorbell(2);
+            hc_evtchn_close(2);
+            hc_doorbell(2);
+        }
+        break;
+    case MD_DOORBELL:
+        doorbells();
         break;
     }
     console_puts("misbehave: still running after the misdeed\n");

@@ -44,9 +44,13 @@ wait_until 5 sh -c "grep -q 'hello (id [0-9]*): running -> shut off' \
 [ "$(state_of hello)" = "shut off" ] && ok "list: hello shut off" ||
     fail "list: hello is '$(state_of hello)'"
 # (it reads its home through the relayed xenstore ring: no minios/ip)
-[ "$(log_of hello)" = "minios: hello
+# and the monitor's count of what reached it, last
+[ "$(log_of hello | head -3)" = "minios: hello
 minios: no network configured (minios/ip)
 xvm-kvm: domain hello: guest stopped: poweroff" ] &&
+    log_of hello | sed -n '4,$p' | grep -qxE "xvm-kvm: domain hello: \
+exits [0-9]+: hypercalls [0-9]+ \(sends 0\), doorbells 0" &&
+    [ "$(log_of hello | wc -l)" = 4 ] &&
     ok "console log: minios: hello, no network, the monitor's poweroff" ||
     fail "console log: '$(log_of hello)'"
 grep -q "domain hello: guest exited with status 0" "$T/xvmd.log" &&

@@ -150,11 +150,22 @@ wait_until 10 sh -c "[ \"\$('$XVM' dominfo kn | sed -n 's/^State: *//p')\" = 'sh
     ok "xvm shutdown: shut off" || fail "after shutdown: '$(state_of kn)'"
 # gracefully: xvmd wrote control/shutdown, minios answered with a poweroff
 grep -q "domain kn: asked to poweroff (control/shutdown)" "$T/xvmd.log" &&
-    [ "$(log_of kn | tail -2 | head -1)" = "minios: poweroff" ] &&
+    [ "$(log_of kn | tail -3 | head -1)" = "minios: poweroff" ] &&
     [ "$(grep -c "domain kn: guest exited with status 0" "$T/xvmd.log")" = 1 ] &&
     ! grep -q "domain kn: did not shut down" "$T/xvmd.log" &&
     ok "xvm shutdown: asked through control/shutdown, minios powered off" ||
     fail "xvm shutdown was not graceful: $(log_of kn | tail -2 | tr '\n' '|')"
+# Every notification toward netback was a doorbell the kernel took
+# (KVM_IOEVENTFD): minios rang thousands, none reached the monitor, as
+# an exit for a doorbell or a send hypercall.
+rung=$(log_of kn | grep "minios: arp" | tail -1 |
+       sed -n 's/.* doorbells \([0-9]*\)$/\1/p')
+mon=$(log_of kn | tail -1)
+case $mon in
+*"(sends 0), doorbells 0") [ "${rung:-0}" -ge 1000 ] ;;
+*) false ;;
+esac && ok "doorbells: minios rang $rung, the monitor saw none: ${mon#*: }" ||
+    fail "doorbells: minios rang '${rung:-}', the monitor: '$mon'"
 gone "$g" "after xvm shutdown"
 
 # --- run 2: start again; the guest powers itself off ------------------------

@@ -6,13 +6,17 @@
  * ring indices) is refused with -EINVAL (the monitor's crash) and words;
  * good calls work: grant table, shared page bits for doorbells that rang,
  * masked ports, block timeouts and kicks, event channels through a broker,
- * the xenstore relay both ways.  A random storm of calls never touches
+ * the xenstore relay both ways, doorbells registered in the kernel (a
+ * fake KVM_IOEVENTFD) as ports get peers and removed as they close, the
+ * monitor's doorbell path when they are not.  A random storm of calls never touches
  * memory outside RAM (guard pages around it) nor leaks a descriptor.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -271,6 +275,193 @@ static void test_evtchn_broker(void)
     CHECK_EQ(fds_open(), before);
 }
 
+/* The kernel's side of doorbells as the VM gives it (KVM_IOEVENTFD):
+ * what is registered where, and a refusal on demand. */
+struct fake_kvm {
+    int fd[XKVM_EVTCHN_PORTS]; /* by port: the eventfd registered, or -1 */
+    int live, bad;             /* registrations; impossible requests */
+    int rc;                    /* a refusal to give */
+};
+
+static int fake_assign(void *arg, uint16_t pio, int fd, int on)
+{
+    struct fake_kvm *k = arg;
+    uint32_t port = (uint32_t)pio - XKVM_DOORBELL_BASE;
+
+    if (pio < XKVM_DOORBELL_BASE || port == 0 || port >= XKVM_EVTCHN_PORTS ||
+        fd < 0) {
+        k->bad++;
+        return -EINVAL;
+    }
+    if (on) {
+        if (k->rc)
+            return k->rc;
+        if (k->fd[port] >= 0) { /* KVM's EEXIST */
+            k->bad++;
+            return -EEXIST;
+        }
+        k->fd[port] = fd;
+        k->live++;
+        return 0;
+    }
+    if (k->fd[port] != fd) { /* KVM finds nothing to remove */
+        k->bad++;
+        return -ENOENT;
+    }
+    k->fd[port] = -1;
+    k->live--;
+    return 0;
+}
+
+static const struct xkvm_pv_doorbell_ops fake_ops = { .assign = fake_assign };
+
+static void fake_init(struct fake_kvm *k)
+{
+    memset(k, 0, sizeof(*k));
+    for (unsigned i = 0; i < XKVM_EVTCHN_PORTS; i++)
+        k->fd[i] = -1;
+}
+
+/* Lines of stderr written while @fn ran that contain @what. */
+static int stderr_lines(void (*fn)(void *), void *arg, const char *what)
+{
+    char buf[4096];
+    int saved = dup(2), tmp = memfd_create("stderr", 0), n = 0;
+    ssize_t len;
+
+    fflush(stderr);
+    dup2(tmp, 2);
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    len = pread(tmp, buf, sizeof(buf) - 1, 0);
+    close(tmp);
+    buf[len > 0 ? len : 0] = 0;
+    for (char *p = buf; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+static void two_loopbacks(void *arg)
+{
+    struct xkvm_pv *pv = arg;
+    uint64_t ret;
+
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+        CHECK_EQ(call(pv, XKVM_HC_EVTCHN_BIND, 7, ret, &ret), 0);
+        CHECK((int64_t)ret > 0);
+    }
+}
+
+static void test_doorbell(void)
+{
+    int before = fds_open();
+    struct broker b = { .next_port = 9, .own = -1, .peer = -1 };
+    struct xkvm_pv *pv = pv_new(-1, NULL, NULL);
+    struct fake_kvm k;
+    uint64_t ret, v = 1;
+
+    fake_init(&k);
+    xkvm_pv_set_doorbell_ops(pv, &fake_ops, &k);
+    CHECK_EQ(call(pv, XKVM_HC_SHARED_INFO, SI_GFN, 0, NULL), 0);
+    /* Unbound: no peer, nothing to register; its doorbell is dropped. */
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+    CHECK_EQ(ret, 1);
+    CHECK_EQ(xkvm_pv_doorbells(pv), 0);
+    CHECK_EQ(xkvm_pv_doorbell(pv, 1, why, sizeof(why)), 0);
+    /* A loopback 1 <-> 2 (the guest's own domain, 7): both registered,
+     * each on the other's eventfd. */
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_BIND, 7, 3, &ret), 0);
+    CHECK_EQ((int64_t)ret, -EINVAL); /* not held */
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_BIND, 7, 1, &ret), 0);
+    CHECK_EQ(ret, 2);
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_BIND, 7, 1, &ret), 0);
+    CHECK_EQ((int64_t)ret, -EINVAL); /* bound already */
+    CHECK_EQ(xkvm_pv_doorbells(pv), 6);
+    CHECK_EQ(k.live, 2);
+    CHECK(k.fd[1] >= 0 && k.fd[2] >= 0 && k.fd[1] != k.fd[2]);
+    /* The kernel's write (what the guest's out does) on port 2's doorbell
+     * rings port 1, and the other way round. */
+    CHECK_EQ(xkvm_pv_block(pv, 0, -1, why, sizeof(why)), 0);
+    memset(si(), 0, PG);
+    CHECK(write(k.fd[2], &v, 8) == 8);
+    CHECK_EQ(xkvm_pv_block(pv, 0, -1, why, sizeof(why)), 0);
+    CHECK(si()->evtchn_pending[0] == 2);
+    memset(si(), 0, PG);
+    CHECK(write(k.fd[1], &v, 8) == 8);
+    CHECK_EQ(xkvm_pv_block(pv, 0, -1, why, sizeof(why)), 0);
+    CHECK(si()->evtchn_pending[0] == 4);
+    /* The monitor's path does the same. */
+    memset(si(), 0, PG);
+    CHECK_EQ(xkvm_pv_doorbell(pv, 2, why, sizeof(why)), 0);
+    CHECK_EQ(xkvm_pv_block(pv, 0, -1, why, sizeof(why)), 0);
+    CHECK(si()->evtchn_pending[0] == 2);
+    /* Ports not held: the crash's words. */
+    CHECK_EQ(xkvm_pv_doorbell(pv, 0, why, sizeof(why)), -EINVAL);
+    CHECK_EQ(xkvm_pv_doorbell(pv, 3, why, sizeof(why)), -EINVAL);
+    CHECK_EQ(xkvm_pv_doorbell(pv, XKVM_EVTCHN_PORTS, why, sizeof(why)),
+             -EINVAL);
+    CHECK_EQ(xkvm_pv_doorbell(pv, UINT32_MAX, why, sizeof(why)), -EINVAL);
+    CHECK(strstr(why, "event channel doorbell: port 4294967295 is not one "
+                      "the guest holds"));
+    /* Close removes the registration, with the eventfd it was made on. */
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_CLOSE, 2, 0, NULL), 0);
+    CHECK_EQ(xkvm_pv_doorbells(pv), 2);
+    CHECK_EQ(k.live, 1);
+    CHECK_EQ(k.fd[2], -1);
+    CHECK_EQ(xkvm_pv_doorbell(pv, 2, why, sizeof(why)), -EINVAL);
+    /* Taking the ops away removes all; giving them again adds them. */
+    xkvm_pv_set_doorbell_ops(pv, NULL, NULL);
+    CHECK_EQ(k.live, 0);
+    CHECK_EQ(xkvm_pv_doorbells(pv), 0);
+    xkvm_pv_set_doorbell_ops(pv, &fake_ops, &k);
+    CHECK_EQ(k.live, 1);
+    xkvm_pv_destroy(pv);
+    CHECK_EQ(k.live, 0);
+    CHECK_EQ(k.bad, 0);
+
+    /* A kernel that refuses: said once, then the monitor's path. */
+    pv = pv_new(-1, NULL, NULL);
+    fake_init(&k);
+    k.rc = -ENOSYS;
+    xkvm_pv_set_doorbell_ops(pv, &fake_ops, &k);
+    CHECK_EQ(call(pv, XKVM_HC_SHARED_INFO, SI_GFN, 0, NULL), 0);
+    CHECK_EQ(stderr_lines(two_loopbacks, pv, "KVM_IOEVENTFD refused"), 1);
+    CHECK_EQ(xkvm_pv_doorbells(pv), 0);
+    CHECK_EQ(k.live, 0);
+    CHECK_EQ(xkvm_pv_block(pv, 0, -1, why, sizeof(why)), 0);
+    memset(si(), 0, PG);
+    CHECK_EQ(xkvm_pv_doorbell(pv, 2, why, sizeof(why)), 0);
+    CHECK_EQ(xkvm_pv_block(pv, 0, -1, why, sizeof(why)), 0);
+    CHECK(si()->evtchn_pending[0] == 2);
+    xkvm_pv_destroy(pv);
+    CHECK_EQ(k.bad, 0);
+
+    /* Through a broker: the peer's eventfd, which the backend reads. */
+    pv = pv_new(-1, &broker_ops, &b);
+    fake_init(&k);
+    xkvm_pv_set_doorbell_ops(pv, &fake_ops, &k);
+    CHECK_EQ(call(pv, XKVM_HC_SHARED_INFO, SI_GFN, 0, NULL), 0);
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+    CHECK_EQ(ret, 9);
+    CHECK_EQ(xkvm_pv_doorbells(pv), 1u << 9);
+    CHECK(k.fd[9] >= 0 && write(k.fd[9], &v, 8) == 8);
+    CHECK(read(b.peer, &v, 8) == 8 && v == 1);
+    CHECK_EQ(xkvm_pv_doorbell(pv, 9, why, sizeof(why)), 0);
+    CHECK(read(b.peer, &v, 8) == 8 && v == 1);
+    /* Without a broker's bind, no loopback either. */
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_BIND, 7, 9, &ret), 0);
+    CHECK_EQ((int64_t)ret, -ENOSYS);
+    xkvm_pv_destroy(pv);
+    CHECK_EQ(k.live, 0);
+    CHECK_EQ(k.bad, 0);
+    close(b.own);
+    close(b.peer);
+    CHECK_EQ(fds_open(), before);
+}
+
 static void test_block(void)
 {
     struct xkvm_pv *pv = pv_new(-1, NULL, NULL);
@@ -423,6 +614,7 @@ int main(void)
     RUN(test_gnttab);
     RUN(test_evtchn_local);
     RUN(test_evtchn_broker);
+    RUN(test_doorbell);
     RUN(test_block);
     RUN(test_xenstore);
     RUN(test_storm);

@@ -60,6 +60,19 @@
  * RDX stays free for the third argument. */
 #define XKVM_HC_PORT 0x88
 
+/* Event-channel doorbells: a 1-byte `out` (any value) to I/O port
+ * XKVM_DOORBELL_BASE + p is EVTCHNOP_send on port p, without a result.
+ * `outb %al, %dx` with DX = XKVM_DOORBELL_PORT(p).  Where the host allows
+ * it the monitor registers the port's peer eventfd as a KVM ioeventfd at
+ * that address, so the write signals the backend in the kernel with no
+ * exit to the monitor; elsewhere the exit reaches the monitor, which does
+ * what XKVM_HC_EVTCHN_SEND does.  Either way: a port the guest does not
+ * hold (or p = 0), an `in`, another size or a `rep` stops the guest as
+ * crashed; a port whose peer has gone or that is not bound drops the
+ * doorbell (the send's -ENOTCONN, which a doorbell cannot return). */
+#define XKVM_DOORBELL_BASE 0x1000
+#define XKVM_DOORBELL_PORT(p) (XKVM_DOORBELL_BASE + (p))
+
 /* Hypercall numbers (EAX). */
 /** Write RSI bytes at guest-physical RDI to the console.  At most
  * XKVM_CONSOLE_MAX bytes, all inside RAM.  Returns the count written. */
@@ -91,7 +104,10 @@
 #define XKVM_HC_EVTCHN_ALLOC_UNBOUND 6
 /** EVTCHNOP_bind_interdomain: RDI the remote domain, RSI its port.
  * Returns the new local port or a negative errno: -ENOSYS while the
- * broker cannot bind for a guest (xvmd's guest channel cannot yet). */
+ * broker cannot bind for a guest (xvmd's guest channel cannot yet).
+ * Without a broker the guest may bind to one of its own unbound ports
+ * (RDI its own domain id, 0 for a guest run alone): a loopback channel
+ * whose two ports signal each other; -EINVAL if RSI is not such a port. */
 #define XKVM_HC_EVTCHN_BIND 7
 /** EVTCHNOP_send: RDI a port the guest holds.  Returns 0, or -ENOTCONN
  * when the peer has gone. */

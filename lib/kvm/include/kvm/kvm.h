@@ -103,6 +103,40 @@ int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm);
 XVN_EXPORT
 unsigned xkvm_run_ioctls(unsigned long req[XKVM_RUN_IOCTLS_MAX]);
 
+/**
+ * The VM's descriptor.  After confinement the monitor issues one ioctl on
+ * it, KVM_IOEVENTFD (xkvm_vm_doorbell_ioctl()), when a port's doorbell is
+ * registered or removed (the guest allocates or closes a port, kvm/pv.h),
+ * and at xkvm_vm_destroy().
+ */
+XVN_EXPORT
+int xkvm_vm_fd(const struct xkvm_vm *vm);
+
+/** The one ioctl on the VM's descriptor after boot: KVM_IOEVENTFD. */
+XVN_EXPORT
+unsigned long xkvm_vm_doorbell_ioctl(void);
+
+/**
+ * Doorbells through KVM_IOEVENTFD (@on, the default) or always by exits
+ * to the monitor (0: to test that path, or to count exits).  Takes effect
+ * for the interface the VM is given next (xkvm_vm_set_pv()).
+ */
+XVN_EXPORT
+void xkvm_vm_set_ioeventfd(struct xkvm_vm *vm, int on);
+
+/** What reached the monitor so far (a debug count). */
+struct xkvm_exit_counts {
+    uint64_t exits;     /* every return from KVM_RUN */
+    uint64_t hcalls;    /* hypercalls */
+    uint64_t sends;     /* of which XKVM_HC_EVTCHN_SEND */
+    uint64_t doorbells; /* doorbell writes served by the monitor */
+};
+
+/** Fill @c with @vm's counts. */
+XVN_EXPORT
+void xkvm_vm_exit_counts(const struct xkvm_vm *vm,
+                         struct xkvm_exit_counts *c);
+
 /** Size of guest RAM in bytes. */
 XVN_EXPORT
 uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm);

@@ -119,6 +119,41 @@ int xkvm_pv_gnttab(const struct xkvm_pv *pv, uint64_t *gfn, uint32_t *frames);
 XVN_EXPORT
 int xkvm_pv_port_fd(const struct xkvm_pv *pv, uint32_t port);
 
+/**
+ * A guest's doorbell (kvm/abi.h, XKVM_DOORBELL_BASE + @port) that reached
+ * the monitor: what XKVM_HC_EVTCHN_SEND does, without a result.
+ * @return 0 (sent, or dropped: no peer), or -EINVAL if the guest does not
+ *         hold @port (@why says so: stop it as crashed).
+ */
+XVN_EXPORT
+int xkvm_pv_doorbell(struct xkvm_pv *pv, uint32_t port, char *why,
+                     size_t cap);
+
+/**
+ * Who registers doorbells in the kernel (the VM: KVM_IOEVENTFD).  @assign
+ * makes a guest write of one byte to I/O port @pio signal @fd (@on 1) or
+ * stops it (@on 0); @return 0 or a negative errno.
+ */
+struct xkvm_pv_doorbell_ops {
+    int (*assign)(void *arg, uint16_t pio, int fd, int on);
+};
+
+/**
+ * Register every held port's doorbell through @ops (NULL: none, and
+ * remove those registered), from now on for each port that gets a peer,
+ * and remove each as its port closes and at xkvm_pv_destroy().  A first
+ * refusal is said once on stderr; from then on doorbells exit to the
+ * monitor.  xkvm_vm_set_pv() gives the VM's; for tests.
+ */
+XVN_EXPORT
+void xkvm_pv_set_doorbell_ops(struct xkvm_pv *pv,
+                              const struct xkvm_pv_doorbell_ops *ops,
+                              void *arg);
+
+/** Ports whose doorbell is registered through the ops (bit p: port p). */
+XVN_EXPORT
+uint64_t xkvm_pv_doorbells(const struct xkvm_pv *pv);
+
 struct xkvm_vm;
 
 /** Serve @vm's calls 4..11 and its blocks through @pv.  Until then, or

@@ -101,6 +101,12 @@ int xvm_evtchn_send(struct xvm_evtchn *ec, evtchn_port_t port);
 XVN_EXPORT
 int xvm_evtchn_fd(const struct xvm_evtchn *ec, evtchn_port_t port);
 
+/** The peer's doorbell eventfd that xvm_evtchn_send() on bound @port
+ *  writes (to hand to a writer that signals it directly, such as a KVM
+ *  ioeventfd), or -1 if @port is not bound. */
+XVN_EXPORT
+int xvm_evtchn_peer_fd(const struct xvm_evtchn *ec, evtchn_port_t port);
+
 /**
  * Clear the pending state of @port (non-blocking read of its eventfd).
  * @return the number of notifications since the last consume (0 if none), or
