@@ -75,7 +75,7 @@ start_xvmd() {
         -n "$T/netns" -p "$PROCDOM" -t 3 2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Both sockets listen once it says so (a socket file alone may not).
-    wait_until 5 grep -q "listening on" "$T/xvmd.log" || die "xvmd did not start"
+    wait_until 5 grep -q "xvmd: listening on" "$T/xvmd.log" || die "xvmd did not start"
 }
 
 outside_up() { outside_make || die "cannot make the outside world"; }

@@ -90,7 +90,7 @@ chmod 0600 "$T/x1/domains/good1.cfg"
     -p "$PROCDOM" 2>"$T/x1.log" &
 XVMD_PID=$!
 for _ in $(seq 50); do
-    grep -q "listening on" "$T/x1.log" && break
+    grep -q "xvmd: listening on" "$T/x1.log" && break
     kill -0 "$XVMD_PID" 2>/dev/null || break
     sleep 0.1
 done

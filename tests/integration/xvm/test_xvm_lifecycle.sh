@@ -71,14 +71,14 @@ not() { ! "$@"; }
 
 start_xvmd() {
     local starts
-    starts=$(grep -c "listening on" "$T/xvmd.log" 2>/dev/null || true)
+    starts=$(grep -c "xvmd: listening on" "$T/xvmd.log" 2>/dev/null || true)
     starts=${starts:-0}
     "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -p "$PROCDOM" -t 3 \
         2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Ready once this start logs "listening on" (both sockets listening).
     for _ in $(seq 50); do
-        [ "$(grep -c "listening on" "$T/xvmd.log")" -gt "$starts" ] && return 0
+        [ "$(grep -c "xvmd: listening on" "$T/xvmd.log")" -gt "$starts" ] && return 0
         sleep 0.1
     done
     echo "xvmd did not start:"; cat "$T/xvmd.log"; exit 1

@@ -43,7 +43,7 @@ mkdir -p "$T/netns"
 "$XVMD" -s "$T/xvmd.sock" -x "$XENSTORED_PATH" -d "$T/state" -n "$T/netns" \
     -p "$PROCDOM" -t 3 2>"$T/xvmd.log" &
 XVMD_PID=$!
-for _ in $(seq 50); do grep -q "listening on" "$T/xvmd.log" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "xvmd: listening on" "$T/xvmd.log" && break; sleep 0.1; done
 [ -S "$XENSTORED_PATH" ] || { echo "FAIL: no xenstored socket"; cat "$T/xvmd.log"; exit 1; }
 
 cat >"$T/web1.cfg" <<'CFG'
