@@ -40,6 +40,7 @@
 #include "xvm/evtchn.h"
 #include "xvm/gnttab.h"
 #include "xvm/mem.h"
+#include "xvm/tap.h"
 #include "xs/xs.h"
 
 /** Connections per vif whose ring grants may be left held (see .h). */
@@ -103,19 +104,11 @@ static void vlog(const struct pd_vif *v, const char *fmt, ...)
 /* Create (attach to) TAP @ifname and set its persistence. */
 static int tap_persist(const char *ifname, bool on)
 {
-    struct ifreq ifr;
-    int fd, rc = 0;
+    int fd = xvm_tap_open(ifname, 0), rc;
 
-    fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
     if (fd < 0)
-        return -errno;
-    memset(&ifr, 0, sizeof(ifr));
-    /* The flags libxnftap opens it with, or it refuses to attach. */
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
-        ioctl(fd, TUNSETPERSIST, (unsigned long)on) < 0)
-        rc = -errno;
+        return fd;
+    rc = xvm_tap_set_persist(fd, on);
     close(fd);
     return rc;
 }

@@ -44,6 +44,7 @@
 
 #include "switch_pvt.h"
 #include "vsw/port.h"
+#include "xvm/tap.h"
 
 #define VNET_HLEN ((uint32_t)sizeof(struct virtio_net_hdr))
 /* The largest frame the kernel hands over: a 64 KiB segment and its
@@ -324,9 +325,7 @@ static int tap_set_mac(struct vsw_port *port, const uint8_t mac[6])
 
 static int tap_set_carrier(struct vsw_port *port, bool up)
 {
-    int on = up;
-
-    return ioctl(port->rx_fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
+    return xvm_tap_set_carrier(port->rx_fd, up);
 }
 
 static void tap_destroy(struct vsw_port *port)
@@ -355,23 +354,10 @@ static bool ifname_ok(const char *s)
            strcmp(s, "..") != 0 && strpbrk(s, "/: \t\n") == NULL;
 }
 
-/* The vnet header and the offloads the kernel may use. */
-static int tap_vnet(int fd)
-{
-    int hlen = (int)VNET_HLEN;
-    unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
-
-    if (ioctl(fd, TUNSETVNETHDRSZ, &hlen) < 0 ||
-        ioctl(fd, TUNSETOFFLOAD, off) < 0)
-        return -errno;
-    return 0;
-}
-
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
                                    struct rte_mempool *pool)
 {
     struct tap_port *t;
-    struct ifreq ifr;
     uint16_t room;
     int fd, rc;
 
@@ -386,19 +372,14 @@ struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
         errno = EINVAL;
         return NULL;
     }
-    fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
+    /* Never attach to an interface someone else made. */
+    fd = xvm_tap_open(ifname, XVM_TAP_NONBLOCK | XVM_TAP_EXCL);
+    if (fd < 0) {
+        errno = -fd;
         return NULL;
-    memset(&ifr, 0, sizeof(ifr));
-    /* IFF_TUN_EXCL: never attach to an interface someone else made. */
-    ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
-                            IFF_TUN_EXCL);
-    strcpy(ifr.ifr_name, ifname);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        rc = errno == EBUSY ? -EEXIST : -errno;
-        goto close_fd;
     }
-    rc = tap_vnet(fd);
+    rc = xvm_tap_vnet(fd, (int)VNET_HLEN,
+                      TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
     if (rc == 0)
         rc = tap_set_mac_fd(fd, mac);
     if (rc < 0)

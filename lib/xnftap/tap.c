@@ -23,6 +23,7 @@
 #include <netlink/route/link.h>
 
 #include "xnftap_pvt.h"
+#include "xvm/tap.h"
 
 #define MTU_MIN 68u
 #define MTU_MAX (65535u - 14u)
@@ -104,22 +105,15 @@ static unsigned offloads_for(uint32_t be)
 /* Open the TAP device in the current namespace and set it up. */
 static int tap_open(struct xnftap *t, const struct xnftap_config *cfg)
 {
-    int hdr = (int)XNFTAP_VNET_HDR_LEN;
-    struct ifreq ifr;
     int rc;
 
-    t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    t->fd = xvm_tap_open(t->ifname, XVM_TAP_NONBLOCK);
     if (t->fd < 0)
-        return -errno;
-    memset(&ifr, 0, sizeof(ifr));
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-    memcpy(ifr.ifr_name, t->ifname, sizeof(ifr.ifr_name));
-    if (ioctl(t->fd, TUNSETIFF, &ifr) < 0 ||
-        ioctl(t->fd, TUNSETVNETHDRSZ, &hdr) < 0)
-        return -errno;
+        return t->fd;
     t->offloads = offloads_for(t->be);
-    if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)t->offloads) < 0)
-        return -errno;
+    rc = xvm_tap_vnet(t->fd, (int)XNFTAP_VNET_HDR_LEN, t->offloads);
+    if (rc < 0)
+        return rc;
     t->ifindex = (int)if_nametoindex(t->ifname);
     if (t->ifindex <= 0)
         return -errno;
@@ -223,9 +217,7 @@ int xnftap_ifindex(const struct xnftap *t)
 
 int xnftap_set_carrier(struct xnftap *t, bool up)
 {
-    unsigned int on = up;
-
-    return ioctl(t->fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
+    return xvm_tap_set_carrier(t->fd, up);
 }
 
 unsigned xnftap_offloads(const struct xnftap *t)
