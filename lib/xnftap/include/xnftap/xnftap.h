@@ -88,7 +88,6 @@ struct xnftap_stats {
     uint64_t rx_gso;              /**< of which large segments */
     uint64_t rx_csum_blank;       /**< written with NEEDS_CSUM */
     uint64_t rx_bad_offload;      /**< dropped: offload not expressible */
-    uint64_t rx_too_big;          /**< dropped: xnf_recv() -EMSGSIZE */
     uint64_t rx_write_err;        /**< dropped: TAP write failed */
     uint64_t wakeups;             /**< sleeps on epoll that ended */
 };
