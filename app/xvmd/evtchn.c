@@ -8,8 +8,12 @@
  * doorbell and the future peer's; it publishes the port in xenstore.  The
  * backend named as remote then binds it (XVMD_CMD_EVTCHN_BIND, the
  * EVTCHNOP_bind_interdomain of the control socket) and gets the same two
- * doorbells the other way round.  Each port binds once; the guest can
- * signal before the bind (the backend finds its port pending, as in Xen).
+ * doorbells the other way round.  The guest can signal before the bind
+ * (the backend finds its port pending, as in Xen).  Only the named remote
+ * binds, and it may bind again: in Xen a port goes back to unbound when
+ * the remote's end closes, and a restarted backend binds it anew; xvmd
+ * does not see a backend's descriptors close, so a second bind from the
+ * remote is that, and gets the same two doorbells.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,8 +80,8 @@ int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester)
     e = &dom->evt[port];
     if (e->remote != requester)
         return -EACCES;
-    if (e->bound)
-        return -EISCONN;
+    if (e->bfd < 0)
+        return -EISCONN; /* adopted: the doorbells are not ours to give */
     e->bound = 1;
     return 0;
 }

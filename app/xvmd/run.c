@@ -24,7 +24,7 @@
  * guest's descriptors back with pidfd_getfd() (adopt op).  The event
  * channels the guest holds stay reserved (their doorbells are with the
  * guest and its backends already; xvmd no longer has them, so such a port
- * cannot be bound again).  A record that does not check out is removed,
+ * cannot be bound again, not even by a restarted backend).  A record that does not check out is removed,
  * and so is what the dead run left (its namespace pin; its xenstore nodes
  * go with the sweep that follows, vif.c).
  */

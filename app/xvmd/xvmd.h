@@ -369,9 +369,11 @@ unsigned xvmd_vif_sweep(struct xvmd *x);
  */
 int xvmd_evtchn_alloc(struct xvmd *x, struct xvmd_dom *dom, uint16_t remote);
 /**
- * Let @requester bind @port of @dom: 0, -EINVAL (no such port), -EACCES
- * (the port is for another domain), -EISCONN (already bound).  On success
- * dom->evt[port] holds the doorbells to hand over.
+ * Let @requester bind @port of @dom, again if it did before (a restarted
+ * backend): 0, -EINVAL (no such port), -EACCES (the port is for another
+ * domain), -EISCONN (a port of an adopted run, bound before xvmd
+ * restarted: its doorbells are with the guest and the backend only).  On
+ * success dom->evt[port] holds the doorbells to hand over.
  */
 int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
 /** Close every channel of @dom (end of a run). */

@@ -28,13 +28,16 @@ struct nb_xenbus {
     char why[160]; /* a failing connect()'s reason (nb_xenbus_why) */
     bool carrier;       /* as the owner last set it */
     bool carrier_dirty; /* not written yet: nb_xenbus_resume() does */
+    bool adopt; /* probed with the frontend Connected: take it over */
 };
 
 /*
  * The allowed backend transitions (xvm_xs_dev_switch() enforces them):
  *
  *   Initialising --> InitWait     (probe, fresh frontend)
- *   Initialising --> Closing      (probe, frontend still attached)
+ *   Initialising --> Closing      (probe, frontend mid-handshake)
+ *   Initialising --> InitWait --> Connected  (probe, frontend Connected:
+ *                                 its rings taken over)
  *   InitWait     --> Connected    (frontend Connected, owner connected)
  *   InitWait, Connected --> Closing --> Closed
  *   InitWait, Connected --> Closed   (frontend gone; device removed)
@@ -191,51 +194,84 @@ static int read_values(struct nb_xenbus *xb, struct nb_fe_values *v,
     return 0;
 }
 
-/*
- * Read and check every key the frontend wrote.
- * @return 1 if @fi is complete, 0 if the frontend was refused (the error
- *         is written), or -errno if xenstore failed.
- */
-static int read_frontend(struct nb_xenbus *xb, struct nb_xenbus_frontend *fi)
+/* The frontend's keys, read and checked, into @fi; @bad: the key at fault. */
+static int frontend_values(struct nb_xenbus *xb, struct nb_xenbus_frontend *fi,
+                           unsigned *bad)
 {
     struct nb_fe_values v;
-    unsigned bad = 0, k;
-    int r = read_values(xb, &v, &bad);
+    unsigned k;
+    int r = read_values(xb, &v, bad);
 
     if (r == 0)
-        r = nb_xenbus_parse_frontend(&v, fi, &bad);
+        r = nb_xenbus_parse_frontend(&v, fi, bad);
     for (k = 0; k < NB_FE__MAX; k++)
         free((char *)v.val[k]);
-    if (r == -EOPNOTSUPP)
-        return xvm_xs_dev_fatal(&xb->dev, r, "%s doesn't support rx-copy",
-                                xb->dev.otherend);
-    if (r < 0)
-        return xvm_xs_dev_fatal(&xb->dev, r, "reading %s", nb_fe_key(bad));
-    return 1;
+    return r;
 }
 
-static int do_connect(struct nb_xenbus *xb)
+/* What the owner connects to: the device's own fields, then the keys. */
+static int frontend_read(struct nb_xenbus *xb, struct nb_xenbus_frontend *fi,
+                         unsigned *bad)
 {
-    struct nb_xenbus_frontend fi = {
+    *fi = (struct nb_xenbus_frontend){
         .backend_path = xb->dev.path,
         .frontend_path = xb->dev.otherend,
         .frontend_domid = xb->dev.otherend_id,
         .handle = xb->handle,
     };
-    int r;
+    memcpy(fi->mac, xb->mac, sizeof(fi->mac));
+    return frontend_values(xb, fi, bad);
+}
 
-    memcpy(fi.mac, xb->mac, sizeof(fi.mac));
-    r = read_frontend(xb, &fi);
-    if (r <= 0)
-        return r;
+static int connected(struct nb_xenbus *xb, const struct nb_xenbus_frontend *fi)
+{
+    xb->fe = *fi;
+    xb->dev.live = true;
+    return set_state(xb, XenbusStateConnected);
+}
+
+static int do_connect(struct nb_xenbus *xb)
+{
+    struct nb_xenbus_frontend fi;
+    unsigned bad = 0;
+    int r = frontend_read(xb, &fi, &bad);
+
+    if (r == -EOPNOTSUPP)
+        return xvm_xs_dev_fatal(&xb->dev, r, "%s doesn't support rx-copy",
+                                xb->dev.otherend);
+    if (r < 0)
+        return xvm_xs_dev_fatal(&xb->dev, r, "reading %s", nb_fe_key(bad));
     xb->why[0] = '\0';
     r = xb->ops->connect(xb->dev.owner, &fi);
     if (r < 0)
         return xvm_xs_dev_fatal(&xb->dev, r, "%s",
                                 xb->why[0] ? xb->why : "connecting the vif");
-    xb->fe = fi;
-    xb->dev.live = true;
-    return set_state(xb, XenbusStateConnected);
+    return connected(xb, &fi);
+}
+
+/*
+ * A frontend still Connected to an earlier backend (this one restarted):
+ * take over the rings and event channels it publishes, as Linux netback
+ * does, so that a frontend that ignores a backend's Closing (illumos xnf)
+ * goes on, and others do not reconnect.  The owner starts from the rings'
+ * shared indices.  What cannot be taken over (keys no longer valid, a port
+ * that cannot be bound again) goes through Closing, as a frontend found
+ * mid-handshake does.  The probe only marks the device (the owner may not
+ * be ready before nb_xenbus_create() returns); the frontend's state,
+ * which the watch delivers first, makes the move.
+ */
+static int adopt(struct nb_xenbus *xb)
+{
+    struct nb_xenbus_frontend fi;
+    unsigned bad = 0;
+
+    xb->adopt = false;
+    if (frontend_read(xb, &fi, &bad) == 0) {
+        xb->why[0] = '\0';
+        if (xb->ops->connect(xb->dev.owner, &fi) == 0)
+            return connected(xb, &fi);
+    }
+    return set_state(xb, XenbusStateClosing);
 }
 
 /* React to the frontend's state (Linux netback's frontend_changed). */
@@ -250,6 +286,8 @@ static int frontend_changed(struct nb_xenbus *xb)
                    : xvm_xs_dev_fatal(&xb->dev, r, "reading frontend state");
     if (r < 0)
         return r;
+    if (fe != XenbusStateConnected)
+        xb->adopt = false; /* it moved on: a handshake as any other */
     switch (fe) {
     case XenbusStateInitialising:
         if (be == XenbusStateClosing)
@@ -258,7 +296,9 @@ static int frontend_changed(struct nb_xenbus *xb)
             r = set_state(xb, XenbusStateInitWait);
         return r;
     case XenbusStateConnected:
-        return be == XenbusStateInitWait ? do_connect(xb) : 0;
+        if (be != XenbusStateInitWait)
+            return 0;
+        return xb->adopt ? adopt(xb) : do_connect(xb);
     case XenbusStateClosing:
         return be == XenbusStateClosed ? 0
                                        : set_state(xb, XenbusStateClosing);
@@ -284,14 +324,9 @@ int nb_xenbus_event(struct nb_xenbus *xb, const struct xvm_xs_event *ev)
 static bool same_frontend(struct nb_xenbus *xb)
 {
     struct nb_xenbus_frontend fi = {0};
-    struct nb_fe_values v;
-    unsigned bad = 0, k;
-    int r = read_values(xb, &v, &bad);
+    unsigned bad = 0;
+    int r = frontend_values(xb, &fi, &bad);
 
-    if (r == 0)
-        r = nb_xenbus_parse_frontend(&v, &fi, &bad);
-    for (k = 0; k < NB_FE__MAX; k++)
-        free((char *)v.val[k]);
     return r == 0 && fi.tx_ring_ref == xb->fe.tx_ring_ref &&
            fi.rx_ring_ref == xb->fe.rx_ring_ref &&
            fi.tx_port == xb->fe.tx_port && fi.rx_port == xb->fe.rx_port &&
@@ -401,6 +436,9 @@ static int probe(struct nb_xenbus *xb)
         return r;
     if (r == 0 && (fe == XenbusStateUnknown ||
                    fe == XenbusStateInitialising || fe == XenbusStateClosed))
+        return set_state(xb, XenbusStateInitWait);
+    xb->adopt = r == 0 && fe == XenbusStateConnected;
+    if (xb->adopt)
         return set_state(xb, XenbusStateInitWait);
     return set_state(xb, XenbusStateClosing);
 }

@@ -154,6 +154,18 @@ int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
     return port_bind(pt, remote, remote_fd);
 }
 
+int xvm_evtchn_unbind(struct xvm_evtchn *ec, evtchn_port_t port)
+{
+    struct port *pt = port_get(ec, port);
+
+    if (!pt || pt->state != PORT_BOUND)
+        return -EINVAL;
+    close(pt->peer_fd);
+    pt->peer_fd = -1;
+    pt->state = PORT_UNBOUND;
+    return 0;
+}
+
 int xvm_evtchn_close(struct xvm_evtchn *ec, evtchn_port_t port)
 {
     struct port *pt = port_get(ec, port);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,23 @@ void nfc_backend_stop(struct nfc *w)
 {
     nb_xenbus_destroy(w->be);
     w->be = NULL;
+}
+
+bool nfc_backend_kill(struct nfc *w)
+{
+    evtchn_port_t tx = w->own.info.tx_port, rx = w->own.info.rx_port;
+
+    /* Its connection dies first, so it writes nothing on the way out;
+     * what the kernel would undo (mappings, doorbells) is undone, and the
+     * frontend's ports go back to unbound, as Xen does. */
+    shutdown(xvm_xs_fd(w->bx), SHUT_RDWR);
+    nfc_backend_stop(w);
+    xvm_evtchn_unbind(w->fe_ec, tx);
+    if (rx != tx)
+        xvm_evtchn_unbind(w->fe_ec, rx);
+    xvm_xs_close(w->bx);
+    w->bx = xvm_xs_open(xsd_path(xsd));
+    return w->bx != NULL;
 }
 
 /* Guest transmit, driven by the event channel only: a frontend that

@@ -108,6 +108,9 @@ void nfc_close(struct nfc *w);
 /* Probe the backend (nb_xenbus_create); destroy it. */
 bool nfc_backend_start(struct nfc *w);
 void nfc_backend_stop(struct nfc *w);
+/* End the backend as SIGKILL would: nothing written to xenstore, its
+ * mappings and doorbells dropped; a new connection for the next one. */
+bool nfc_backend_kill(struct nfc *w);
 
 /*
  * Hand every pending watch event to the backend and report whether the

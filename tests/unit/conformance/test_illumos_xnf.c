@@ -6,7 +6,8 @@
  * the RX ring filled and pushed before anything is published, its keys
  * and Connected in one transaction, the kick and the multicast refresh
  * at the backend's Connected, traffic both ways with its offloads and
- * the checks its receive path makes; then a resume: the toolstack puts
+ * the checks its receive path makes; a backend killed and started again,
+ * which takes over xnf's rings; then a resume: the toolstack puts
  * the device back to Initialising, xnf takes a new channel and publishes
  * fresh rings.
  */
@@ -361,6 +362,23 @@ static void test_attach_traffic_resume(void)
     check_rx(&x);
 
     /*
+     * The backend killed and started again (dom0's switch restarted):
+     * xnf ignores the backend's states but Connected, so the new backend
+     * must take over the rings and channel xnf still publishes; traffic
+     * goes on with no step of xnf's.
+     */
+    old_ref = x.q.tx_ring_ref;
+    CHECK(nfc_backend_kill(&w));
+    CHECK(nfc_backend_start(&w));
+    CHECK(XNF_UNTIL(&x, connected(&x)));
+    if (!connected(&x))
+        goto out;
+    CHECK_EQ(w.own.connects, 2);
+    CHECK_EQ(w.own.info.tx_ring_ref, old_ref);
+    check_tx(&x);
+    check_rx(&x);
+
+    /*
      * Suspend and resume (or the toolstack re-plugging the vif): the
      * backend goes, the toolstack puts the frontend back to
      * Initialising, xnf takes a new channel and, at the new backend's
@@ -368,7 +386,7 @@ static void test_attach_traffic_resume(void)
      */
     old_ref = x.q.tx_ring_ref;
     nfc_backend_stop(&w);
-    CHECK_EQ(w.own.disconnects, 1);
+    CHECK_EQ(w.own.disconnects, 2);
     CHECK(nfc_rings_teardown(&w, &x.q));
     xvm_xs_unwatch(w.fx, NFC_BE "/state", w.fe_token);
     CHECK_EQ(nfc_wr(w.ts, XVM_XS_NO_TX, NFC_FE, "state", "1"), 0);
@@ -377,7 +395,7 @@ static void test_attach_traffic_resume(void)
     CHECK(XNF_UNTIL(&x, connected(&x)));
     if (!connected(&x))
         goto out;
-    CHECK_EQ(w.own.connects, 2);
+    CHECK_EQ(w.own.connects, 3);
     CHECK(x.q.tx_ring_ref != old_ref);
     check_published(&x);
     check_tx(&x);

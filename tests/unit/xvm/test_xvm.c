@@ -352,6 +352,14 @@ static void test_evtchn_local_pair(void)
     CHECK_EQ(xvm_evtchn_consume(back, bp), 2);
     CHECK_EQ(xvm_evtchn_send(back, bp), 0);
     CHECK_EQ(xvm_evtchn_consume(front, fp), 1);
+    /* the peer closes its end: unbound again, for its successor */
+    CHECK_EQ(xvm_evtchn_unbind(front, fp), 0);
+    CHECK_EQ(xvm_evtchn_unbind(front, fp), -EINVAL);
+    CHECK_EQ(xvm_evtchn_send(front, fp), -ENOTCONN);
+    CHECK_EQ(xvm_evtchn_connect(front, fp, DOM_BACK, xvm_evtchn_fd(back, bp)),
+             0);
+    CHECK_EQ(xvm_evtchn_send(front, fp), 0);
+    CHECK_EQ(xvm_evtchn_consume(back, bp), 1);
     CHECK_EQ(xvm_evtchn_send(back, 0), -EINVAL);
     CHECK_EQ(xvm_evtchn_send(back, XVM_EVTCHN_MAX_PORTS), -EINVAL);
     CHECK_EQ(xvm_evtchn_close(back, bp), 0);

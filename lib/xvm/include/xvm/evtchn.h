@@ -74,6 +74,14 @@ int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
                        domid_t remote, int remote_fd);
 
 /**
+ * The peer of bound @port closed its end: @port goes back to unbound
+ * toward the same remote (as in Xen), for the peer's successor to bind and
+ * xvm_evtchn_connect() again.  @return 0 or -EINVAL (not a bound port).
+ */
+XVN_EXPORT
+int xvm_evtchn_unbind(struct xvm_evtchn *ec, evtchn_port_t port);
+
+/**
  * Bind a port to doorbells made by a broker (xvmd plays the hypervisor and
  * creates both eventfds of a channel): @fd becomes this port's doorbell,
  * @peer_fd the peer's.  Both are duplicated; the caller keeps its own.
