@@ -13,6 +13,21 @@
 #define MTU_FRAME 1514
 /* The largest segment a port with offload metadata may hand over. */
 #define LARGE_FRAME 65550
+/*
+ * Largest bucket, owed credit and queue, in bytes (512 MiB: 4 ms at
+ * LP_MAXBW_MAX).  The bucket is kept in 32.32 fixed point in an int64, and
+ * a full bucket plus the refill of its longest gap must stay below 2^63:
+ * 10 ms at 1 Tbit/s would not (the sum wrapped negative and the VNIC's
+ * frames waited for ever).
+ */
+#define TB_BYTES_MAX (1ull << 29)
+
+static uint64_t tb_bytes(uint64_t bytes)
+{
+    if (bytes < 4 * MTU_FRAME)
+        return 4 * MTU_FRAME;
+    return bytes > TB_BYTES_MAX ? TB_BYTES_MAX : bytes;
+}
 
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
 {
@@ -28,9 +43,7 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
         c->rate_fp = 1;
     /* 10 ms of traffic, at least a few full frames: small enough that the
      * rate holds over short intervals, deep enough for a TCP window. */
-    depth = bps / 8 / 100;
-    if (depth < 4 * MTU_FRAME)
-        depth = 4 * MTU_FRAME;
+    depth = tb_bytes(bps / 8 / 100);
     c->depth_fp = (int64_t)(depth << 32);
     /* Time that fills the bucket from an overdraft of one large segment
      * (which a TAP with a vnet header may hand over) to full: longer gaps
@@ -38,9 +51,7 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
     c->max_dt = ((uint64_t)c->depth_fp + ((uint64_t)LARGE_FRAME << 32)) /
                     c->rate_fp + 1;
     /* 100 ms owed at most to frames that waited through a late wake-up. */
-    depth = bps / 8 / 10;
-    if (depth < 4 * MTU_FRAME)
-        depth = 4 * MTU_FRAME;
+    depth = tb_bytes(bps / 8 / 10);
     c->owed_fp = (int64_t)(depth << 32);
     c->max_dt_owed = ((uint64_t)c->owed_fp + ((uint64_t)LARGE_FRAME << 32)) /
                          c->rate_fp + 1;
@@ -49,7 +60,7 @@ struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz)
      * segment (a TAP with a vnet header hands over up to 64 KiB at once)
      * and a few frames, or at low rates every such segment would be
      * dropped whole and TCP would collapse rather than slow down. */
-    c->qlimit = (uint32_t)(bps / 8 / 20);
+    c->qlimit = (uint32_t)tb_bytes(bps / 8 / 20);
     if (c->qlimit < LARGE_FRAME + 8 * MTU_FRAME)
         c->qlimit = LARGE_FRAME + 8 * MTU_FRAME;
     return c;

@@ -514,6 +514,37 @@ static void test_maxbw(void)
     rig_down(&r);
 }
 
+/*
+ * At the highest maxbw (1 Tbit/s) the bucket's fixed-point sums must not
+ * wrap: after any gap, late wake-up or burst, frames keep passing.
+ */
+static void test_maxbw_max(void)
+{
+    struct rig r;
+    uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+    static const uint64_t gaps_ms[] = {0, 1, 5, 10, 30, 100, 1000, 60000};
+    unsigned g, i;
+
+    rig_up(&r);
+    CHECK_EQ(vsw_vnic_set_maxbw(r.b, LP_MAXBW_MAX), 0);
+    for (g = 0; g < sizeof(gaps_ms) / sizeof(gaps_ms[0]); g++) {
+        now += gaps_ms[g] * hz / 1000;
+        cap_clear(r.pb);
+        for (i = 0; i < 64; i++) {
+            struct rte_mbuf *m = frame(MAC_B, MAC_X, false, 0, 1500, 0);
+
+            vsw_link_input(r.l, &m, 1, now);
+        }
+        vsw_switch_flush(r.sw, now);
+        CHECK_EQ(r.pb->ngot, 64);
+        if (r.pb->ngot != 64)
+            fprintf(stderr, "maxbw 1T after %llu ms: %u of 64 frames\n",
+                    (unsigned long long)gaps_ms[g], r.pb->ngot);
+        CHECK(vsw_vnic_tx_budget(r.b, 32, now) == 32);
+    }
+    rig_down(&r);
+}
+
 static void test_output_drops(void)
 {
     struct rig r;
@@ -944,6 +975,7 @@ int main(void)
     RUN(test_ip_nospoof);
     RUN(test_mtu_and_rename);
     RUN(test_maxbw);
+    RUN(test_maxbw_max);
     RUN(test_output_drops);
     RUN(test_malformed);
     RUN(test_vnic_rules);
