@@ -60,5 +60,9 @@ echo "== vswitchd: the switch core and capture cost (meson benchmarks)"
 meson test -C "$build" --benchmark --suite bench --print-errorlogs ||
     echo "  a vswitchd benchmark failed or skipped"
 
+echo "== vswitchd: the switch core's scale (1, 4096 and 65,536 VNICs)"
+VSW_BENCH="$build/bench/vsw-bench" "$here/vswitch/scale_bench.sh" "$secs" 3 1 \
+    "$out/scale.csv" || echo "  scale benchmark failed (status $?)"
+
 /usr/bin/python3 "$here/plot.py" "$out"
 echo "results and plots in bench/results/"

@@ -35,7 +35,7 @@ testpmd() {
 printf "%-6s %14s %14s %14s\n" size "vsw Mpps" "testpmd io" "testpmd macswap"
 for size in 64 1500; do
     vsw=$("$BENCH" -s "$size" -t "$SECS" -l "$CPU" |
-          awk '/Mpps/ { print $4 }')
+          awk '{ for (i = 2; i <= NF; i++) if ($i == "Mpps") print $(i - 1) }')
     io=$(testpmd io "$size")
     ms=$(testpmd macswap "$size")
     printf "%-6s %14s %14s %14s\n" "$size" "$vsw" "$io" "$ms"

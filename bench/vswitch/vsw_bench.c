@@ -21,15 +21,26 @@
  * -C attaches a capture (vsw/capture.h) to a1, both directions, with that
  * filter ("all": none, every frame is copied), read by a thread on
  * reader-cpu (default 0) the way snoop reads it.
+ *
+ * Scale (-V vnics [-H hot]): the switch holds @vnics VNICs, 4096 a link:
+ * link A holds up to 4096 of them and the rest sit on etherstubs.  The
+ * frames in flight are spread over @hot VNICs of link A (a1 and the next
+ * ones, each attached to a port of its own that hands what it gets to
+ * b1's client), so each pass looks a destination up among thousands and
+ * touches that many VNICs' counters and buckets; the other VNICs fill the
+ * tables.  -V 1 -H 1 is the default run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -44,12 +55,15 @@
 
 #define RING_SIZE 4096
 #define MAXBW_ON 1000000000000ull
+#define VNICS_PER_LINK 4096 /* the switch's default table */
+#define VNICS_MAX (16 * VNICS_PER_LINK)
 
 static const uint8_t M1[6] = {0x02, 0x08, 0x20, 0, 0, 0x01};
 static const uint8_t M2[6] = {0x02, 0x08, 0x20, 0, 0, 0x02};
 
 struct args {
     unsigned size, inflight, seconds;
+    unsigned vnics, hot; /* -V, -H */
     const char *cpu;
     const char *cap;    /* -C: capture filter, "all" for none */
     int reader_cpu;
@@ -59,8 +73,9 @@ static int args_parse(int argc, char **argv, struct args *a)
 {
     int c;
 
-    *a = (struct args){.size = 64, .inflight = 256, .seconds = 5, .cpu = "1"};
-    while ((c = getopt(argc, argv, "s:n:t:l:C:r:")) != -1) {
+    *a = (struct args){.size = 64, .inflight = 256, .seconds = 5, .cpu = "1",
+                       .vnics = 1, .hot = 1};
+    while ((c = getopt(argc, argv, "s:n:t:l:C:r:V:H:")) != -1) {
         switch (c) {
         case 's': a->size = (unsigned)atoi(optarg); break;
         case 'n': a->inflight = (unsigned)atoi(optarg); break;
@@ -68,11 +83,15 @@ static int args_parse(int argc, char **argv, struct args *a)
         case 'l': a->cpu = optarg; break;
         case 'C': a->cap = optarg; break;
         case 'r': a->reader_cpu = atoi(optarg); break;
+        case 'V': a->vnics = (unsigned)atoi(optarg); break;
+        case 'H': a->hot = (unsigned)atoi(optarg); break;
         default: return -1;
         }
     }
     if (a->size < 60 || a->size > 1514 || a->inflight < 1 ||
-        a->inflight >= RING_SIZE || a->seconds < 1)
+        a->inflight >= RING_SIZE || a->seconds < 1 || a->vnics < 1 ||
+        a->vnics > VNICS_MAX || a->hot < 1 || a->hot > a->vnics ||
+        a->hot > VNICS_PER_LINK)
         return -1;
     return 0;
 }
@@ -106,9 +125,21 @@ static struct rte_ring *ring(const char *name)
                            RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
-/* Frames as they enter link A: M2 -> M1, VID 10, @size bytes untagged. */
+/* The MAC of link A's VNIC @i: M1 for the first. */
+static void vnic_mac(unsigned i, uint8_t mac[6])
+{
+    memcpy(mac, M1, 6);
+    if (i > 0) {
+        mac[3] = 1;
+        mac[4] = (uint8_t)(i >> 8);
+        mac[5] = (uint8_t)i;
+    }
+}
+
+/* Frames as they enter link A: M2 -> the @hot VNICs' MACs in turn, VID
+ * 10, @size bytes untagged. */
 static int fill(struct rte_ring *r, struct rte_mempool *pool, unsigned n,
-                unsigned size)
+                unsigned size, unsigned hot)
 {
     unsigned i;
 
@@ -120,7 +151,7 @@ static int fill(struct rte_ring *r, struct rte_mempool *pool, unsigned n,
             return -ENOMEM;
         p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(size + 4));
         memset(p, 0, size + 4);
-        memcpy(p, M1, 6);
+        vnic_mac(i % hot, p);
         memcpy(p + 6, M2, 6);
         p[12] = 0x81;
         p[14] = 0;
@@ -159,9 +190,10 @@ static void report(const struct args *a, struct vsw_vnic *a1,
     vsw_vnic_stats_get(b1, &sb);
     for (i = 0; i < VSW_DROP__MAX; i++)
         drops += sa.drops[i] + sb.drops[i];
-    printf("vsw-bench size=%u inflight=%u: %.2f Mpps per core "
-           "(%.0f cycles/frame), %.2f Gbit/s; drops %llu\n",
-           a->size, a->inflight, (double)frames / secs / 1e6,
+    printf("vsw-bench size=%u inflight=%u vnics=%u hot=%u: %.2f Mpps per "
+           "core (%.0f cycles/frame), %.2f Gbit/s; drops %llu\n",
+           a->size, a->inflight, a->vnics, a->hot,
+           (double)frames / secs / 1e6,
            (double)cycles / (double)frames,
            (double)frames * a->size * 8 / secs / 1e9,
            (unsigned long long)drops);
@@ -169,6 +201,107 @@ static void report(const struct args *a, struct vsw_vnic *a1,
     printf("  a1 received %llu, b1 sent %llu, TSC %.2f GHz\n",
            (unsigned long long)sa.ipackets, (unsigned long long)sb.opackets,
            (double)rte_get_tsc_hz() / 1e9);
+}
+
+/* ---- -V/-H: the VNICs of a scale run ---- */
+
+/* A hot VNIC's port: what it is sent goes to b1's client, like a1's. */
+struct fwd_port {
+    struct vsw_port port;
+    struct rte_ring *to;
+};
+
+static uint16_t fwd_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n)
+{
+    (void)port, (void)pkts, (void)n;
+    return 0; /* its fd never becomes readable */
+}
+
+static uint16_t fwd_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n, enum vsw_drop *why)
+{
+    struct fwd_port *f = (struct fwd_port *)port;
+    unsigned k = rte_ring_enqueue_burst(f->to, (void **)pkts, n, NULL);
+
+    if (k < n)
+        *why = VSW_DROP_NOBUF;
+    return (uint16_t)k;
+}
+
+static void fwd_destroy(struct vsw_port *port)
+{
+    close(port->rx_fd);
+    free(port);
+}
+
+static const struct vsw_port_ops fwd_ops = {
+    .kind = "bench", .rx = fwd_rx, .tx = fwd_tx, .destroy = fwd_destroy};
+
+/* An fd port (read only when its fd is readable: never) sending to @to. */
+static struct vsw_port *fwd_port(int idle_fd, struct rte_ring *to)
+{
+    struct fwd_port *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return NULL;
+    f->port.ops = &fwd_ops;
+    snprintf(f->port.name, sizeof(f->port.name), "bench");
+    f->port.rx_fd = fcntl(idle_fd, F_DUPFD_CLOEXEC, 0);
+    f->port.wake_fd = -1;
+    f->to = to;
+    if (f->port.rx_fd < 0) {
+        free(f);
+        return NULL;
+    }
+    return &f->port;
+}
+
+/*
+ * VNICs 1..@a->vnics - 1 (a1 is made by the caller): on link @la up to its
+ * table's size, the first @a->hot - 1 with a port toward @to; the rest on
+ * etherstubs.
+ */
+static int scale_vnics(struct vsw_switch *sw, struct vsw_link *la,
+                       const struct args *a, struct rte_ring *to)
+{
+    struct rlimit rl;
+    struct vsw_link *l = la;
+    char name[LP_NAMSIZ];
+    int idle = eventfd(0, EFD_CLOEXEC);
+    unsigned i;
+    int rc = 0;
+
+    if (idle < 0)
+        return -errno;
+    /* One descriptor a hot VNIC: room for them. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    for (i = 1; rc == 0 && i < a->vnics; i++) {
+        struct vsw_port *port = NULL;
+        uint8_t mac[6];
+
+        if (i % VNICS_PER_LINK == 0) {
+            snprintf(name, sizeof(name), "stub%u", i / VNICS_PER_LINK);
+            l = vsw_link_create(sw, name, VSW_CLASS_ETHERSTUB, NULL);
+            if (!l) {
+                rc = -errno;
+                break;
+            }
+        }
+        if (i < a->hot && !(port = fwd_port(idle, to))) {
+            rc = -errno;
+            break;
+        }
+        vnic_mac(i % VNICS_PER_LINK, mac);
+        snprintf(name, sizeof(name), "v%u", i);
+        if (!vnic(l, name, mac, 0, port))
+            rc = -errno ? -errno : -EINVAL;
+    }
+    close(idle);
+    return rc;
 }
 
 /* ---- -C: a capture and its reader ---- */
@@ -259,8 +392,14 @@ static int bench(const struct args *a, struct rte_mempool *pool)
     a1 = vnic(la, "a1", M1, 0, ring_port("net_bench_va", e2, rab, pool));
     b1 = vnic(lb, "b1", M2, LP_PROT_MAC_NOSPOOF,
               ring_port("net_bench_vb", rab, s2, pool));
-    if (!a1 || !b1 || fill(ra, pool, a->inflight, a->size) < 0)
+    if (!a1 || !b1 || fill(ra, pool, a->inflight, a->size, a->hot) < 0)
         return -EINVAL;
+    if (a->vnics > 1) {
+        int rc = scale_vnics(sw, la, a, rab);
+
+        if (rc < 0)
+            return rc;
+    }
     if (a->cap && cap_start(&cr, sw, a) < 0)
         return -EINVAL;
     vsw_switch_thread_start(sw);
@@ -297,7 +436,9 @@ int main(int argc, char **argv)
     if (args_parse(argc, argv, &a) < 0) {
         fprintf(stderr, "usage: vsw-bench [-s 60..1514] [-n frames] "
                         "[-t seconds] [-l cpu]\n"
-                        "                 [-C all|filter [-r cpu]]\n");
+                        "                 [-C all|filter [-r cpu]] "
+                        "[-V vnics (1..%u) [-H hot (1..%u)]]\n",
+                VNICS_MAX, VNICS_PER_LINK);
         return 2;
     }
     if (eal_up(a.cpu) < 0) {

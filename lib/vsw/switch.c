@@ -65,9 +65,11 @@ struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
     sw->tsc_hz = rte_get_tsc_hz();
     TAILQ_INIT(&sw->links);
     pthread_mutex_init(&sw->lock, NULL);
+    if (vsw_names_init(&sw->names) < 0)
+        goto free_sw;
     sw->pollset = calloc(1, sizeof(*sw->pollset));
     if (!sw->pollset)
-        goto free_sw;
+        goto free_names;
     qsz = rte_rcu_qsbr_get_memsize(1);
     sw->qsbr = rte_zmalloc("vsw_qsbr", qsz, RTE_CACHE_LINE_SIZE);
     if (!sw->qsbr) {
@@ -94,6 +96,8 @@ free_qsbr:
     rte_free(sw->qsbr);
 free_pollset:
     free(sw->pollset);
+free_names:
+    vsw_names_fini(&sw->names);
 free_sw:
     free(sw);
     return NULL;
@@ -116,6 +120,7 @@ void vsw_switch_destroy(struct vsw_switch *sw)
     close(sw->epfd);
     rte_free(sw->qsbr);
     free(sw->pollset);
+    vsw_names_fini(&sw->names);
     pthread_mutex_destroy(&sw->lock);
     free(sw);
 }
@@ -155,31 +160,35 @@ void vsw_switch_thread_stop(struct vsw_switch *sw)
 
 /* ---- names ---- */
 
-static bool name_taken(const struct vsw_switch *sw, const char *name)
+bool vsw_name_taken(const struct vsw_switch *sw, const char *name)
 {
-    return vsw_link_find(sw, name) || vsw_vnic_find(sw, name);
+    return vsw_names_find(&sw->names, name) != NULL;
+}
+
+void vsw_name_set(struct vsw_switch *sw, struct vsw_name *nm, char *buf,
+                  const char *name)
+{
+    pthread_mutex_lock(&sw->lock);
+    if (nm->name)
+        vsw_names_del(&sw->names, nm);
+    strcpy(buf, name);
+    nm->name = buf;
+    vsw_names_add(&sw->names, nm);
+    pthread_mutex_unlock(&sw->lock);
 }
 
 struct vsw_link *vsw_link_find(const struct vsw_switch *sw, const char *name)
 {
-    struct vsw_link *l;
+    struct vsw_name *e = vsw_names_find(&sw->names, name);
 
-    TAILQ_FOREACH(l, &sw->links, entry)
-        if (strcmp(l->name, name) == 0)
-            return l;
-    return NULL;
+    return e && !e->is_vnic ? container_of(e, struct vsw_link, nm) : NULL;
 }
 
 struct vsw_vnic *vsw_vnic_find(const struct vsw_switch *sw, const char *name)
 {
-    struct vsw_link *l;
-    struct vsw_vnic *v;
+    struct vsw_name *e = vsw_names_find(&sw->names, name);
 
-    TAILQ_FOREACH(l, &sw->links, entry)
-        TAILQ_FOREACH(v, &l->vnics, entry)
-            if (strcmp(v->name, name) == 0)
-                return v;
-    return NULL;
+    return e && e->is_vnic ? container_of(e, struct vsw_vnic, nm) : NULL;
 }
 
 /* ---- ports: epoll registration and the poll set ---- */
@@ -289,7 +298,7 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
         errno = EINVAL;
         return NULL;
     }
-    if (name_taken(sw, name)) {
+    if (vsw_name_taken(sw, name)) {
         errno = EEXIST;
         return NULL;
     }
@@ -298,7 +307,6 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
         return NULL;
     l->sw = sw;
     l->cls = cls;
-    strcpy(l->name, name);
     TAILQ_INIT(&l->vnics);
     l->ep.stats = &l->stats;
     l->fdb = fdb_create(sw);
@@ -318,6 +326,7 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
     pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&sw->links, l, entry);
     pthread_mutex_unlock(&sw->lock);
+    vsw_name_set(sw, &l->nm, l->name, name);
     return l;
 
 free_fdb:
@@ -338,11 +347,9 @@ int vsw_link_rename(struct vsw_link *l, const char *name)
         return -EINVAL;
     if (strcmp(l->name, name) == 0)
         return 0;
-    if (name_taken(l->sw, name))
+    if (vsw_name_taken(l->sw, name))
         return -EEXIST;
-    pthread_mutex_lock(&l->sw->lock);
-    strcpy(l->name, name);
-    pthread_mutex_unlock(&l->sw->lock);
+    vsw_name_set(l->sw, &l->nm, l->name, name);
     return 0;
 }
 
@@ -363,6 +370,7 @@ int vsw_link_destroy(struct vsw_link *l)
     vsw_publish(&l->ep.port, NULL);
     pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&sw->links, l, entry);
+    vsw_names_del(&sw->names, &l->nm);
     pthread_mutex_unlock(&sw->lock);
     vsw_sync(sw);
     /* A congested wire may still be on the fast path's dirty list: the

@@ -108,6 +108,18 @@ struct vsw_flood {
     struct vsw_vnic *v[];
 };
 
+/* An object's entry in the switch's namespace (names.c). */
+struct vsw_name {
+    struct vsw_name *next;
+    const char *name; /* the object's own name[] */
+    bool is_vnic;
+};
+
+struct vsw_names {
+    struct vsw_name **b;
+    uint32_t nb, n; /* buckets (a power of two), names */
+};
+
 struct vsw_link {
     struct vsw_switch *sw;
     struct rte_hash *fdb;                 /* (MAC, VID) -> vsw_vnic * */
@@ -116,6 +128,7 @@ struct vsw_link {
     struct vsw_stats stats;               /* fast path */
     /* control */
     char name[LP_NAMSIZ];
+    struct vsw_name nm;
     enum vsw_class cls;
     uint32_t nvnics;
     TAILQ_HEAD(, vsw_vnic) vnics;
@@ -142,6 +155,7 @@ struct vsw_vnic {
     struct vsw_vnic *next_backlog;
     /* control */
     char name[LP_NAMSIZ];
+    struct vsw_name nm;
     uint64_t maxbw;
     enum lp_priority priority;
     TAILQ_ENTRY(vsw_vnic) entry;
@@ -175,6 +189,7 @@ struct vsw_switch {
      * names, and by readers on other threads (telemetry). */
     pthread_mutex_t lock;
     TAILQ_HEAD(, vsw_link) links;
+    struct vsw_names names; /* links' and VNICs' */
 };
 
 /*
@@ -189,8 +204,21 @@ static inline void vsw_publish(void *slot, void *val)
 }
 #define vsw_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
+/* names.c: the namespace of links and VNICs; control thread. */
+int vsw_names_init(struct vsw_names *t);
+void vsw_names_fini(struct vsw_names *t);
+struct vsw_name *vsw_names_find(const struct vsw_names *t, const char *name);
+/* Never fails: without memory to grow, the chains grow longer. */
+void vsw_names_add(struct vsw_names *t, struct vsw_name *e);
+void vsw_names_del(struct vsw_names *t, struct vsw_name *e);
+
 /* switch.c */
 void vsw_sync(struct vsw_switch *sw);
+/* Is @name a link's or a VNIC's? */
+bool vsw_name_taken(const struct vsw_switch *sw, const char *name);
+/* @nm (a link's or VNIC's entry) now goes by @name: @buf is its name[]. */
+void vsw_name_set(struct vsw_switch *sw, struct vsw_name *nm, char *buf,
+                  const char *name);
 /* Tell @l's wire, if it sorts by destination (vsw_port_ops.ucast_add),
  * that VNIC @v came (@add) or goes.  Control thread.  @return 0 or
  * -errno (adding only). */

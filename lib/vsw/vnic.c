@@ -90,7 +90,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     int rc, err = ENOMEM;
 
     rc = params_check(p);
-    if (rc == 0 && (vsw_link_find(sw, p->name) || vsw_vnic_find(sw, p->name)))
+    if (rc == 0 && vsw_name_taken(sw, p->name))
         rc = -EEXIST;
     if (rc == 0 && mac_on_link(l, p->mac))
         rc = -EADDRINUSE;
@@ -105,6 +105,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
         return NULL;
     v->link = l;
     strcpy(v->name, p->name);
+    v->nm.is_vnic = true;
     memcpy(v->key.mac, p->mac, 6);
     v->key.vid = p->vid;
     v->protection = p->protection;
@@ -132,6 +133,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     TAILQ_INSERT_TAIL(&l->vnics, v, entry);
     l->nvnics++;
     pthread_mutex_unlock(&sw->lock);
+    vsw_name_set(sw, &v->nm, v->name, p->name);
     vsw_sync(sw);
     free(old);
     vsw_cap_vnic_added(v);
@@ -178,6 +180,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&l->vnics, v, entry);
     l->nvnics--;
+    vsw_names_del(&sw->names, &v->nm);
     pthread_mutex_unlock(&sw->lock);
     /* Two grace periods: see the stall and backlog lists in poll.c. */
     vsw_sync(sw);
@@ -344,11 +347,9 @@ int vsw_vnic_rename(struct vsw_vnic *v, const char *name)
         return -EINVAL;
     if (strcmp(v->name, name) == 0)
         return 0;
-    if (vsw_link_find(sw, name) || vsw_vnic_find(sw, name))
+    if (vsw_name_taken(sw, name))
         return -EEXIST;
-    pthread_mutex_lock(&sw->lock);
-    strcpy(v->name, name);
-    pthread_mutex_unlock(&sw->lock);
+    vsw_name_set(sw, &v->nm, v->name, name);
     return 0;
 }
 
