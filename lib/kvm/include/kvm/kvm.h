@@ -33,7 +33,7 @@ enum xkvm_host {
     XKVM_HOST_NONE,  /* no KVM module loaded */
     XKVM_HOST_INTEL, /* kvm_intel: VMX */
     XKVM_HOST_AMD,   /* kvm_amd: SVM */
-    XKVM_HOST_PVM,   /* kvm_pvm: no exceptions or interrupts for our guests */
+    XKVM_HOST_PVM,   /* kvm_pvm: guests at CPL 3, no exceptions or interrupts */
     XKVM_HOST_OTHER, /* kvm without any of the three */
 };
 
@@ -52,6 +52,14 @@ const char *xkvm_host_name(enum xkvm_host host);
  */
 XVN_EXPORT
 int xkvm_host_interrupts(enum xkvm_host host);
+
+/**
+ * The privilege level guests start at on @host (kvm/abi.h): 3 on kvm_pvm,
+ * which runs a CPL 3 guest on the CPU but emulates a CPL 0 one instruction
+ * by instruction; 0 elsewhere.
+ */
+XVN_EXPORT
+int xkvm_host_cpl(enum xkvm_host host);
 
 /**
  * The exit status of a monitor program built on this library (xvm-kvm),
@@ -83,6 +91,14 @@ struct xkvm_vm *xkvm_vm_create(int memfd);
 /** Close the vCPU and the VM, unmap RAM.  Accepts NULL. */
 XVN_EXPORT
 void xkvm_vm_destroy(struct xkvm_vm *vm);
+
+/**
+ * Start the guest at @cpl, 0 or 3, rather than at xkvm_host_cpl() of this
+ * host (the default).  Call before xkvm_vm_boot().
+ * @return 0, or -EINVAL for another @cpl.
+ */
+XVN_EXPORT
+int xkvm_vm_set_cpl(struct xkvm_vm *vm, int cpl);
 
 /** The monitor's mapping of guest RAM (guest-physical 0). */
 XVN_EXPORT
