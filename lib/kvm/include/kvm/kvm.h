@@ -230,12 +230,15 @@ void xkvm_vm_kick(struct xkvm_vm *vm);
 
 /* The probe: which guest actions reach the monitor as exits. */
 
-/** The guest actions the probe tries, each in a fresh tiny VM. */
+/** The guest actions the probe tries, each in a fresh tiny VM at the
+ *  host's privilege level (xkvm_host_cpl()) unless it says otherwise. */
 enum xkvm_probe_kind {
     XKVM_PROBE_PIO,   /* out and in: KVM_EXIT_IO */
     XKVM_PROBE_MMIO,  /* a load from a page with no memslot: KVM_EXIT_MMIO */
     XKVM_PROBE_HLT,   /* hlt: KVM_EXIT_HLT */
     XKVM_PROBE_DEBUG, /* a KVM_SET_GUEST_DEBUG breakpoint: KVM_EXIT_DEBUG */
+    XKVM_PROBE_LOOP_CPL0, /* a timed loop between two outs, at CPL 0 */
+    XKVM_PROBE_LOOP_CPL3, /* the same at CPL 3 */
     XKVM_PROBE_COUNT,
 };
 
@@ -246,6 +249,7 @@ struct xkvm_probe {
     int works;            /* 1: the expected exit, with the right details */
     int exit_reason;      /* the exit that came (KVM_EXIT_*), -1: none */
     int err;              /* a negative errno if the run itself failed */
+    int cpl;              /* the privilege level the guest ran at */
     char detail[96];      /* what came, in words */
 };
 
