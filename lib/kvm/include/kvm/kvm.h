@@ -47,8 +47,9 @@ const char *xkvm_host_name(enum xkvm_host host);
 
 /**
  * Whether guests of @host can be delivered interrupts and exceptions:
- * 1 on VMX and SVM hosts, 0 on kvm_pvm (a guest not built for PVM has no
- * way to take them), none, or an unknown KVM.
+ * 1 on VMX and SVM hosts, 0 on kvm_pvm (this host gives a guest no PVM
+ * supervisor mode to register an event entry from: docs/kvm.md), none, or
+ * an unknown KVM.
  */
 XVN_EXPORT
 int xkvm_host_interrupts(enum xkvm_host host);
