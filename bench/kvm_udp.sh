@@ -106,6 +106,7 @@ for r in $(seq "$runs"); do
         pk=$(log_of kr | sed -n 's/.* sink \([0-9]*\)\/.*/\1/p' | tail -1)
         row "$r" kvm rx "$size" "${pk:-0}" "$sec" $(rate "$size" "${pk:-0}" "$sec")
         kvm_gone kr
+        rm -f "$T/state/console/kr.log" # the next kr's counts, not this one's
     done
 done
 

@@ -50,8 +50,9 @@ int kvm_probe_main(void)
 
     sigaction(SIGALRM, &sa, NULL);
     printf("host KVM: %s\n", xkvm_host_name(host));
-    printf("%-28s %-8s %-15s %-5s %s\n", "guest action", "expected",
-           "got", "works", "detail");
+    printf("guests start at CPL %d here\n", xkvm_host_cpl(host));
+    printf("%-28s %-3s %-8s %-15s %-5s %s\n", "guest action", "cpl",
+           "expected", "got", "works", "detail");
     for (int k = 0; k < XKVM_PROBE_COUNT; k++) {
         int rc;
 
@@ -62,8 +63,9 @@ int kvm_probe_main(void)
             kvm_vm_error(-rc);
             return 1;
         }
-        printf("%-28s %-8s %-15s %-5s %s\n", res.action, res.expected,
-               xkvm_exit_name(res.exit_reason), res.works ? "yes" : "no",
+        printf("%-28s %-3d %-8s %-15s %-5s %s\n", res.action, res.cpl,
+               res.expected, xkvm_exit_name(res.exit_reason),
+               res.works ? "yes" : "no",
                res.err == -EINTR ? "no exit within the time limit"
                                  : res.detail);
         if (k == XKVM_PROBE_PIO)

@@ -2,14 +2,15 @@
 /*
  * xvm-kvm - runs one KVM guest.
  *
- *   xvm-kvm --kernel FILE [--memory MIB]
+ *   xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3]
  *   xvm-kvm --domain NAME --id ID --kernel FILE    (run by xvmd)
  *   xvm-kvm --probe
  *   xvm-kvm --version
  *
  * The guest's RAM is a domain memfd (xvm/mem.h) of MIB MiB (default 16),
  * its kernel the ELF image FILE (kvm/elf.h), its console this program's
- * stdout.  The image is checked and loaded before /dev/kvm is opened, so a
+ * stdout; it starts at the host's privilege level (kvm/abi.h) unless --cpl
+ * says which.  The image is checked and loaded before /dev/kvm is opened, so a
  * refused image is told as such on any host.  What happens to the guest
  * goes to stderr; the exit status says how it ended:
  *   0 it powered off, 1 the monitor failed (usage, image, KVM),
@@ -44,8 +45,8 @@ static volatile sig_atomic_t stop_signal;
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB] [--no-ioeventfd]"
-               " [--stats]\n"
+    fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3]"
+               " [--no-ioeventfd] [--stats]\n"
                "       xvm-kvm --domain NAME --id ID --kernel FILE\n"
                "       xvm-kvm --probe\n");
 }
@@ -195,8 +196,9 @@ int kvm_guest_run(struct xkvm_vm *vm, const char *who)
     return 1;
 }
 
-static int kernel_main(const char *path, unsigned mib, int no_ioeventfd,
-                       int stats)
+/* Run the kernel at @path alone; @cpl -1: the host's privilege level. */
+static int kernel_main(const char *path, unsigned mib, int cpl,
+                       int no_ioeventfd, int stats)
 {
     struct xkvm_exit_counts c;
     struct xkvm_boot boot;
@@ -222,7 +224,9 @@ static int kernel_main(const char *path, unsigned mib, int no_ioeventfd,
         kvm_vm_error(errno);
         return 1;
     }
-    rc = xkvm_vm_boot(vm, &boot);
+    rc = cpl < 0 ? 0 : xkvm_vm_set_cpl(vm, cpl);
+    if (rc == 0)
+        rc = xkvm_vm_boot(vm, &boot);
     if (rc < 0) {
         fprintf(stderr, "xvm-kvm: cannot set the vCPU up: %s\n",
                 strerror(-rc));
@@ -253,17 +257,18 @@ int main(int argc, char **argv)
         { "id", required_argument, NULL, 'i' },
         { "no-ioeventfd", no_argument, NULL, 'n' },
         { "stats", no_argument, NULL, 's' },
+        { "cpl", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *kernel = NULL, *domain = NULL;
     unsigned long mib = 16, id = 0;
-    int probe = 0, no_ioeventfd = 0, stats = 0, c;
+    int probe = 0, no_ioeventfd = 0, stats = 0, cpl = -1, c;
     char *end;
 
     if (xvm_version_opt(argc, argv, "xvm-kvm"))
         return 0;
-    while ((c = getopt_long(argc, argv, "k:m:phd:i:ns", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:m:phd:i:nsc:", opts, NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
         case 'd': domain = optarg; break;
@@ -279,6 +284,13 @@ int main(int argc, char **argv)
         case 'p': probe = 1; break;
         case 'n': no_ioeventfd = 1; break;
         case 's': stats = 1; break;
+        case 'c':
+            if (strcmp(optarg, "0") != 0 && strcmp(optarg, "3") != 0) {
+                fprintf(stderr, "xvm-kvm: --cpl %s: 0 or 3\n", optarg);
+                return 1;
+            }
+            cpl = optarg[0] - '0';
+            break;
         case 'm':
             errno = 0;
             mib = strtoul(optarg, &end, 10);
@@ -295,12 +307,12 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc || probe == !!kernel || !domain != !id ||
-        ((no_ioeventfd || stats) && (domain || probe))) {
+        ((no_ioeventfd || stats || cpl >= 0) && (domain || probe))) {
         usage(stderr);
         return 1;
     }
     if (domain)
         return kvm_domain_main(domain, (unsigned)id, kernel);
     return probe ? kvm_probe_main() : kernel_main(kernel, (unsigned)mib,
-                                                    no_ioeventfd, stats);
+                                                    cpl, no_ioeventfd, stats);
 }

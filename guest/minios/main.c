@@ -204,7 +204,7 @@ void minios_main(const struct xkvm_start_info *si)
         console_puts("minios: not started by an xvnet monitor\n");
         hc_shutdown(XKVM_SHUTDOWN_CRASH);
     }
-    console_puts("minios: hello\n");
+    kprintf("minios: hello (cpl %u)\n", si->cpl);
     mm_init(si->kernel_end, si->ram_bytes);
     if (pv_init() < 0) {
         console_puts("minios: the monitor refused the grant table\n");

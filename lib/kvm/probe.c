@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The probe: tiny guests, each trying one way of reaching the monitor, run
- * in a fresh VM of XKVM_RAM_MIN each.  Every guest ends in ud2, so on any
+ * in a fresh VM of XKVM_RAM_MIN each, at the host's privilege level; and a
+ * loop timed at CPL 0 and at CPL 3.  Every guest ends in ud2, so on any
  * host it exits somehow (a triple fault without an IDT).
  */
 #define _GNU_SOURCE
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include "kvm_pvt.h"
 
@@ -33,19 +35,31 @@ static const uint8_t code_debug[] = {
     0x90, 0x90, 0xe7, XKVM_HC_PORT, 0x0f, 0x0b,
 };
 #define DEBUG_BP_OFF 1
+/* out; mov $LOOP_N,%rcx; 1: dec %rcx; jnz 1b; out; ud2 */
+#define LOOP_N 1000000u
+static const uint8_t code_loop[] = {
+    0xe7, XKVM_HC_PORT, 0x48, 0xc7, 0xc1, LOOP_N & 0xff, LOOP_N >> 8 & 0xff,
+    LOOP_N >> 16 & 0xff, LOOP_N >> 24, 0x48, 0xff, 0xc9, 0x75, 0xfb,
+    0xe7, XKVM_HC_PORT, 0x0f, 0x0b,
+};
 
 static const struct {
     const char *action, *expected;
     const uint8_t *code;
     size_t len;
+    int cpl; /* -1: the host's (xkvm_host_cpl()) */
 } probes[XKVM_PROBE_COUNT] = {
     [XKVM_PROBE_PIO] = { "out/in port 0x88", "IO", code_pio,
-                         sizeof(code_pio) },
+                         sizeof(code_pio), -1 },
     [XKVM_PROBE_MMIO] = { "load/store, no memslot", "MMIO", code_mmio,
-                          sizeof(code_mmio) },
-    [XKVM_PROBE_HLT] = { "hlt", "HLT", code_hlt, sizeof(code_hlt) },
+                          sizeof(code_mmio), -1 },
+    [XKVM_PROBE_HLT] = { "hlt", "HLT", code_hlt, sizeof(code_hlt), -1 },
     [XKVM_PROBE_DEBUG] = { "hw breakpoint (GUEST_DEBUG)", "DEBUG",
-                           code_debug, sizeof(code_debug) },
+                           code_debug, sizeof(code_debug), -1 },
+    [XKVM_PROBE_LOOP_CPL0] = { "loop of 1,000,000 (dec, jnz)", "IO",
+                               code_loop, sizeof(code_loop), 0 },
+    [XKVM_PROBE_LOOP_CPL3] = { "loop of 1,000,000 (dec, jnz)", "IO",
+                               code_loop, sizeof(code_loop), 3 },
 };
 
 /* Run once more; the exit in @res, 0 or the run's negative errno. */
@@ -165,12 +179,44 @@ static void probe_debug(struct xkvm_vm *vm, struct xkvm_probe *res)
              is_io(vm->run, KVM_EXIT_IO_OUT) ? "went on" : "stuck");
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The time from the out before the loop to the one after it: on kvm_pvm
+ * a CPL 0 guest's instructions are emulated, a CPL 3 guest's are not. */
+static void probe_loop(struct xkvm_vm *vm, struct xkvm_probe *res)
+{
+    double t0, t;
+
+    if (step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_OUT))
+        return;
+    t0 = seconds();
+    if (step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_OUT))
+        return;
+    t = seconds() - t0;
+    res->works = 1;
+    snprintf(res->detail, sizeof(res->detail), "%.6f s, %.2f ns per "
+             "iteration", t, t * 1e9 / LOOP_N);
+}
+
 static void probe_guest(struct xkvm_vm *vm, enum xkvm_probe_kind kind,
                         struct xkvm_probe *res)
 {
     struct xkvm_boot boot = { .entry = XKVM_KERNEL_MIN };
-    int rc;
+    int rc = 0;
 
+    if (probes[kind].cpl >= 0)
+        rc = xkvm_vm_set_cpl(vm, probes[kind].cpl);
+    res->cpl = vm->cpl;
+    if (rc < 0) {
+        res->err = rc;
+        return;
+    }
     memcpy((char *)vm->ram + XKVM_KERNEL_MIN, probes[kind].code,
            probes[kind].len);
     boot.kernel_end = XKVM_KERNEL_MIN + probes[kind].len;
@@ -185,6 +231,8 @@ static void probe_guest(struct xkvm_vm *vm, enum xkvm_probe_kind kind,
     case XKVM_PROBE_MMIO: probe_mmio(vm, res); break;
     case XKVM_PROBE_HLT: probe_hlt(vm, res); break;
     case XKVM_PROBE_DEBUG: probe_debug(vm, res); break;
+    case XKVM_PROBE_LOOP_CPL0:
+    case XKVM_PROBE_LOOP_CPL3: probe_loop(vm, res); break;
     case XKVM_PROBE_COUNT: break;
     }
     if (!res->works && !res->detail[0])

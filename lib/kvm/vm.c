@@ -48,6 +48,19 @@ int xkvm_host_interrupts(enum xkvm_host host)
     return host == XKVM_HOST_INTEL || host == XKVM_HOST_AMD;
 }
 
+int xkvm_host_cpl(enum xkvm_host host)
+{
+    return host == XKVM_HOST_PVM ? 3 : 0;
+}
+
+int xkvm_vm_set_cpl(struct xkvm_vm *vm, int cpl)
+{
+    if (cpl != 0 && cpl != 3)
+        return -EINVAL;
+    vm->cpl = cpl;
+    return 0;
+}
+
 /* The host's supported CPUID, as the guest's. */
 static int cpuid_set(struct xkvm_vm *vm)
 {
@@ -121,6 +134,7 @@ struct xkvm_vm *xkvm_vm_create(int memfd)
     if (!vm)
         return NULL;
     vm->kvm_fd = vm->vm_fd = vm->cpu_fd = -1;
+    vm->cpl = xkvm_host_cpl(xkvm_host_kind());
     vm->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (vm->kick_fd < 0) {
         rc = -errno;

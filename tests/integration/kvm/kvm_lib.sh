@@ -20,6 +20,17 @@ need_kvm() {
         skip "/dev/kvm is not readable and writable by uid $(id -u)"
 }
 
+# The privilege level xvm-kvm starts guests at here (kvm/abi.h): 3 where
+# the host's KVM is kvm_pvm (xkvm_host_kind() looks in the same order).
+host_cpl() {
+    if [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ] ||
+        [ ! -d /sys/module/kvm_pvm ]; then
+        echo 0
+    else
+        echo 3
+    fi
+}
+
 # run_guest IMAGE [ARGS...]: runs xvm-kvm, leaving $TMP/out, $TMP/err, $RC.
 run_guest() {
     local img=$1; shift

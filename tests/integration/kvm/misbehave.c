@@ -22,6 +22,7 @@ enum misdeed {
     MD_BAD_SHUTDOWN,     /* shutdown reason 7 */
     MD_REPORTS_CRASH,    /* shutdown(crash) */
     MD_OTHER_PORT,       /* out to port 0x80 */
+    MD_HIGH_PORT,        /* out to the first port the TSS keeps closed */
     MD_HCALL_IN,         /* in from the hypercall port */
     MD_HCALL_BYTE,       /* a 1-byte out to the hypercall port */
     MD_MMIO,             /* a load where there is no RAM */
@@ -46,11 +47,12 @@ enum misdeed {
 
 static const char *const names[] = {
     "console_outside", "console_wraps", "console_too_long", "unknown_hcall",
-    "bad_shutdown", "reports_crash", "other_port", "hcall_in", "hcall_byte",
-    "mmio", "triple_fault", "hlt", "block_forever", "reboot", "block_short",
-    "spin", "block_long", "tick", "late_off", "gnttab_on_boot",
-    "shared_outside", "evtchn_not_held", "doorbell_not_held",
-    "doorbell_word", "doorbell_in", "doorbell_closed", "doorbell",
+    "bad_shutdown", "reports_crash", "other_port", "high_port", "hcall_in",
+    "hcall_byte", "mmio", "triple_fault", "hlt", "block_forever", "reboot",
+    "block_short", "spin", "block_long", "tick", "late_off",
+    "gnttab_on_boot", "shared_outside", "evtchn_not_held",
+    "doorbell_not_held", "doorbell_word", "doorbell_in", "doorbell_closed",
+    "doorbell",
 };
 
 #define DOORBELLS 1000
@@ -146,6 +148,9 @@ void minios_main(const struct xkvm_start_info *si)
         hc_shutdown(XKVM_SHUTDOWN_CRASH);
     case MD_OTHER_PORT:
         __asm__ volatile("outl %0, $0x80" : : "a"(v));
+        break;
+    case MD_HIGH_PORT:
+        __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(XKVM_IO_PORTS));
         break;
     case MD_HCALL_IN:
         __asm__ volatile("inl %1, %0" : "=a"(v) : "i"(XKVM_HC_PORT));

@@ -22,6 +22,14 @@ done
 
 start_xvmd "" -k "$XVM_KVM"
 
+# The host's KVM as xvm-kvm sees it; on kvm_pvm guests run at CPL 3.
+host=unknown
+for m in kvm_intel kvm_amd kvm_pvm; do
+    [ -d "/sys/module/$m" ] && { host=$m; break; }
+done
+case $host in kvm_intel|kvm_amd) irq=yes ;; *) irq=no ;; esac
+cpl=0; [ "$host" = kvm_pvm ] && cpl=3
+
 # kvm_cfg NAME KERNEL [LINE...]: a kvm domain's config in $T/NAME.cfg.
 kvm_cfg() {
     local name=$1 kernel=$2; shift 2
@@ -45,7 +53,7 @@ wait_until 5 sh -c "grep -q 'hello (id [0-9]*): running -> shut off' \
     fail "list: hello is '$(state_of hello)'"
 # (it reads its home through the relayed xenstore ring: no minios/ip)
 # and the monitor's count of what reached it, last
-[ "$(log_of hello | head -3)" = "minios: hello
+[ "$(log_of hello | head -3)" = "minios: hello (cpl $cpl)
 minios: no network configured (minios/ip)
 xvm-kvm: domain hello: guest stopped: poweroff" ] &&
     log_of hello | sed -n '4,$p' | grep -qxE "xvm-kvm: domain hello: \
@@ -77,11 +85,6 @@ for g in reports_crash triple_fault unknown_hcall; do
 done
 
 # --- a live guest: dominfo, console, confinement, pause, shutdown --------
-host=unknown
-for m in kvm_intel kvm_amd kvm_pvm; do
-    [ -d "/sys/module/$m" ] && { host=$m; break; }
-done
-case $host in kvm_intel|kvm_amd) irq=yes ;; *) irq=no ;; esac
 kvm_cfg tick "$GUESTS/tick.elf"
 xvm create "$T/tick.cfg" >/dev/null || fail "create tick"
 info=$(xvm dominfo tick)

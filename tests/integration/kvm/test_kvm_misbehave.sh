@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Guests that misbehave (misbehave.c) are stopped as crashed (exit 2) with a
 # message saying what they did, after their console worked; the monitor
-# itself is fine (it reports, exits, never dies of a signal).  The reboot
+# itself is fine (it reports, exits, never dies of a signal).  hlt and a
+# port the TSS keeps closed (kvm/abi.h) are an exception at CPL 3, the
+# level kvm_pvm guests run at: each is tried at both levels.  The reboot
 # and short-block guests cover the calls minios does not make; a guest
 # spinning in KVM_RUN and one blocked in a hypercall end at SIGTERM.
 . "$(dirname "$0")/kvm_lib.sh"
@@ -20,12 +22,25 @@ crashes=(
     "hcall_byte:hypercall port: out of 1 bytes"
     "mmio:MMIO read of 4 bytes at 0x3ff00000"
     "triple_fault:triple fault"
-    "hlt:hlt with nothing to wake it"
     "block_forever:block: waits forever"
     "gnttab_on_boot:grant table: frames 0x12 +1 are not guest RAM the guest may use"
     "shared_outside:shared page: frame 0x1000 is not guest RAM the guest may use (16 MiB)"
     "evtchn_not_held:event channel send: port 2 is not one the guest holds"
 )
+# name:cpl:what the monitor says
+by_cpl=(
+    "hlt:0:hlt with nothing to wake it"
+    "hlt:3:triple fault: an exception the guest cannot take"
+    "high_port:0:port I/O: out of 4 bytes at port 0x4000, where there is no device"
+    "high_port:3:triple fault: an exception the guest cannot take"
+)
+for c in "${by_cpl[@]}"; do
+    IFS=: read -r name cpl why <<<"$c"
+    run_guest "$GUESTS/$name.elf" --cpl "$cpl"
+    expect "$name at CPL $cpl" 2 "guest crashed: $why"
+    grep -q 'still running' "$TMP/out" && fail "$name: went on after it"
+done
+
 # Doorbells (kvm/abi.h): the same words with the kernel's ioeventfds and
 # through the monitor's exit (--no-ioeventfd).  doorbell_closed rang port
 # 2 once, closed it and rang it again: the second must reach the monitor,

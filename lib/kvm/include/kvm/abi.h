@@ -7,14 +7,24 @@
  * the guest kernels under guest/ include it as they are, as does the
  * monitor (libkvm).  docs/kvm.md explains the choices.
  *
- * Boot state.  The guest starts in 64-bit long mode, CPL 0, with paging on:
+ * Boot state.  The guest starts in 64-bit long mode with paging on:
  * guest-physical addresses from 0 up to XKVM_MAP_MIN or the end of RAM
  * rounded up to 1 GiB, whichever is larger, are identity-mapped with 2 MiB
- * pages (read, write, execute).  RIP is the ELF entry, RSP
+ * user-accessible pages (read, write, execute).  RIP is the ELF entry, RSP
  * XKVM_BOOT_STACK_TOP, RDI the guest-physical address of a struct
  * xkvm_start_info, RFLAGS 0x2 (interrupts off).  There is no IDT: the guest
  * must not take exceptions or interrupts (on kvm_pvm hosts it cannot), so an
  * exception stops it as crashed.
+ *
+ * Privilege.  On kvm_pvm hosts the guest starts at CPL 3 (XKVM_SEL_USER_CODE
+ * and XKVM_SEL_USER_DATA), because that host runs a CPL 3 guest on the CPU
+ * and emulates a CPL 0 one instruction by instruction; elsewhere at CPL 0
+ * (XKVM_SEL_CODE, XKVM_SEL_DATA).  start_info.cpl says which.  A guest that
+ * must run on both uses no privileged instruction (hlt, cli, sti, moves to
+ * control registers, wrmsr, invlpg...): at CPL 3 each is an exception,
+ * hence a crash.  Port I/O works at both: the TSS's I/O bitmap allows every
+ * port below XKVM_IO_PORTS, so each `in`/`out` there exits to the monitor
+ * as at CPL 0; one at or above it is an exception at CPL 3.
  *
  * Hypercalls.  `outl %eax, $XKVM_HC_PORT` with the call number in EAX and
  * the arguments in RDI, RSI, RDX (Xen's registers on x86_64); the result
@@ -38,7 +48,7 @@
  * [XKVM_KERNEL_MIN, RAM). */
 #define XKVM_PAGE_SIZE 4096u
 #define XKVM_BOOT_GPA 0x10000u      /* first byte of the boot structures */
-#define XKVM_GDT_GPA 0x10000u       /* null, code64 (0x08), data (0x10) */
+#define XKVM_GDT_GPA 0x10000u       /* GDT, then TSS and I/O bitmap */
 #define XKVM_START_INFO_GPA 0x11000u /* struct xkvm_start_info */
 #define XKVM_PML4_GPA 0x12000u
 #define XKVM_PDPT_GPA 0x13000u
@@ -50,11 +60,18 @@
 #define XKVM_MAP_MIN (4ull << 30)   /* mapped even if RAM is smaller */
 #define XKVM_RAM_MIN (2u << 20)     /* smallest RAM the monitor accepts */
 
+/* GDT selectors: CPL 0 code and data, and CPL 3 data and code where
+ * Linux puts its __USER_DS and __USER_CS, the only user selectors a
+ * kvm_pvm host lets a guest load. */
 #define XKVM_SEL_CODE 0x08
 #define XKVM_SEL_DATA 0x10
+#define XKVM_SEL_USER_DATA 0x2b
+#define XKVM_SEL_USER_CODE 0x33
+/* Ports [0, XKVM_IO_PORTS) are open to `in`/`out` at CPL 3. */
+#define XKVM_IO_PORTS 0x4000u
 
 #define XKVM_START_MAGIC 0x314d564bu /* "KVM1" little-endian */
-#define XKVM_START_VERSION 1u
+#define XKVM_START_VERSION 2u
 
 /* The hypercall port: an 8-bit port, so `out` takes it as an immediate and
  * RDX stays free for the third argument. */
@@ -144,6 +161,8 @@ struct xkvm_start_info {
     uint32_t version;    /* XKVM_START_VERSION */
     uint64_t ram_bytes;  /* guest RAM: [0, ram_bytes) */
     uint64_t kernel_end; /* first byte after the highest kernel segment */
+    uint32_t cpl;        /* the privilege level it started at: 0 or 3 */
+    uint32_t pad;
 };
 #endif
 

@@ -33,7 +33,7 @@ enum xkvm_host {
     XKVM_HOST_NONE,  /* no KVM module loaded */
     XKVM_HOST_INTEL, /* kvm_intel: VMX */
     XKVM_HOST_AMD,   /* kvm_amd: SVM */
-    XKVM_HOST_PVM,   /* kvm_pvm: no exceptions or interrupts for our guests */
+    XKVM_HOST_PVM,   /* kvm_pvm: guests at CPL 3, no exceptions or interrupts */
     XKVM_HOST_OTHER, /* kvm without any of the three */
 };
 
@@ -47,11 +47,20 @@ const char *xkvm_host_name(enum xkvm_host host);
 
 /**
  * Whether guests of @host can be delivered interrupts and exceptions:
- * 1 on VMX and SVM hosts, 0 on kvm_pvm (a guest not built for PVM has no
- * way to take them), none, or an unknown KVM.
+ * 1 on VMX and SVM hosts, 0 on kvm_pvm (this host gives a guest no PVM
+ * supervisor mode to register an event entry from: docs/kvm.md), none, or
+ * an unknown KVM.
  */
 XVN_EXPORT
 int xkvm_host_interrupts(enum xkvm_host host);
+
+/**
+ * The privilege level guests start at on @host (kvm/abi.h): 3 on kvm_pvm,
+ * which runs a CPL 3 guest on the CPU but emulates a CPL 0 one instruction
+ * by instruction; 0 elsewhere.
+ */
+XVN_EXPORT
+int xkvm_host_cpl(enum xkvm_host host);
 
 /**
  * The exit status of a monitor program built on this library (xvm-kvm),
@@ -83,6 +92,14 @@ struct xkvm_vm *xkvm_vm_create(int memfd);
 /** Close the vCPU and the VM, unmap RAM.  Accepts NULL. */
 XVN_EXPORT
 void xkvm_vm_destroy(struct xkvm_vm *vm);
+
+/**
+ * Start the guest at @cpl, 0 or 3, rather than at xkvm_host_cpl() of this
+ * host (the default).  Call before xkvm_vm_boot().
+ * @return 0, or -EINVAL for another @cpl.
+ */
+XVN_EXPORT
+int xkvm_vm_set_cpl(struct xkvm_vm *vm, int cpl);
 
 /** The monitor's mapping of guest RAM (guest-physical 0). */
 XVN_EXPORT
@@ -214,12 +231,15 @@ void xkvm_vm_kick(struct xkvm_vm *vm);
 
 /* The probe: which guest actions reach the monitor as exits. */
 
-/** The guest actions the probe tries, each in a fresh tiny VM. */
+/** The guest actions the probe tries, each in a fresh tiny VM at the
+ *  host's privilege level (xkvm_host_cpl()) unless it says otherwise. */
 enum xkvm_probe_kind {
     XKVM_PROBE_PIO,   /* out and in: KVM_EXIT_IO */
     XKVM_PROBE_MMIO,  /* a load from a page with no memslot: KVM_EXIT_MMIO */
     XKVM_PROBE_HLT,   /* hlt: KVM_EXIT_HLT */
     XKVM_PROBE_DEBUG, /* a KVM_SET_GUEST_DEBUG breakpoint: KVM_EXIT_DEBUG */
+    XKVM_PROBE_LOOP_CPL0, /* a timed loop between two outs, at CPL 0 */
+    XKVM_PROBE_LOOP_CPL3, /* the same at CPL 3 */
     XKVM_PROBE_COUNT,
 };
 
@@ -230,6 +250,7 @@ struct xkvm_probe {
     int works;            /* 1: the expected exit, with the right details */
     int exit_reason;      /* the exit that came (KVM_EXIT_*), -1: none */
     int err;              /* a negative errno if the run itself failed */
+    int cpl;              /* the privilege level the guest ran at */
     char detail[96];      /* what came, in words */
 };
 
