@@ -8,7 +8,8 @@
 # netback connects to minios's libxnf frontend (event channels brokered
 # by xvmd over the monitor's guest channel, the xenstore ring relayed by
 # the monitor), and the outside namespace, behind phys0, pings minios and
-# has 100,000 UDP datagrams echoed, none lost (udp_echo.py, 32 in flight).
+# has 100,000 UDP datagrams echoed, none lost (udp_echo.py, 32 in flight);
+# vswitchd killed and started again takes minios's vif over, unnoticed.
 # domiflist and dominfo show the vif as a process domain's.  Three runs
 # end three ways, each leaving nothing behind (nodes, VNIC, monitor): `xvm
 # shutdown` (xvmd writes control/shutdown, minios powers off); the
@@ -143,6 +144,26 @@ if out=$(ip netns exec "$NS_OUT" python3 "$ECHO_CLIENT" "$GIP" "$N" 32); then
     ok "$N UDP echoes, none lost: $out"
 else
     fail "UDP echo: $out"
+fi
+
+# vswitchd killed and started again: the new backend takes over minios's
+# rings and event channels (the guest does nothing): the same ring, both
+# ends Connected, and it answers again.
+ref=$(rd "/local/domain/$g/device/vif/0/tx-ring-ref")
+kill9_vswd
+start_vswd
+if wait_until 15 sh -c "grep -c 'vif$g\.0: connected' '$T/vswitchd.log' | grep -qx 2"; then
+    ok "vswitchd restarted: vif $g.0 taken over"
+else
+    fail "vswitchd restarted: vif $g.0 not connected again"
+fi
+expect "minios keeps its ring, both Connected" "$ref 4 4" \
+    "$(rd "/local/domain/$g/device/vif/0/tx-ring-ref") $(fe_state "$g") $(be_state "$g")"
+pings
+if out=$(ip netns exec "$NS_OUT" python3 "$ECHO_CLIENT" "$GIP" 2000 32); then
+    ok "after the restart, 2000 UDP echoes: $out"
+else
+    fail "UDP echo after the restart: $out"
 fi
 
 xvm shutdown kn >/dev/null || fail "xvm shutdown kn"
