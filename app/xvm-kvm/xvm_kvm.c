@@ -140,8 +140,15 @@ int kvm_image_load(struct xvm_mem *mem, const char *path,
         return rc;
     st = xkvm_elf_load(xvm_mem_base(mem), ram_size, img, len, boot, &where);
     free(img);
-    if (st == XKVM_ELF_OK)
-        return 0;
+    if (st == XKVM_ELF_OK) {
+        const char *why = xkvm_needs_refusal(boot->needs, xkvm_host_kind());
+
+        if (!why)
+            return 0;
+        snprintf(err, cap, "%s: refused: %s (this host: %s)", path,
+                 why, xkvm_host_name(xkvm_host_kind()));
+        return -EINVAL;
+    }
     if (where.phdr >= 0)
         snprintf(err, cap, "%s: refused: program header %d: %s", path,
                  where.phdr, xkvm_elf_strerror(st));

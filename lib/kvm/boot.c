@@ -151,6 +151,8 @@ int xkvm_vm_boot(struct xkvm_vm *vm, const struct xkvm_boot *boot)
 
     if (boot->entry < XKVM_KERNEL_MIN || boot->entry >= vm->ram_size)
         return -EINVAL;
+    if ((boot->needs & XKVM_NEEDS_SUPERVISOR) && !vm->cpl_set)
+        vm->cpl = 0;
     gdt_write(vm);
     page_tables_write(vm);
     memset(si, 0, XKVM_PAGE_SIZE);

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <string.h>
 
+#include "kvm/abi.h"
 #include "kvm/elf.h"
 
 static const char *const elf_words[] = {
@@ -21,6 +22,8 @@ static const char *const elf_words[] = {
     [XKVM_ELF_SEG_OVERLAP] = "two segments overlap",
     [XKVM_ELF_NO_LOAD] = "no loadable segment",
     [XKVM_ELF_ENTRY] = "the entry point is not inside an executable segment",
+    [XKVM_ELF_BAD_NOTE] = ("a note segment does not parse (sizes beyond "
+                           "the segment or the file, or a bad xvnet note)"),
 };
 
 const char *xkvm_elf_strerror(enum xkvm_elf_status status)
@@ -72,6 +75,49 @@ static enum xkvm_elf_status check_load(const Elf64_Phdr *ph, size_t len,
     return XKVM_ELF_OK;
 }
 
+/*
+ * The notes of PT_NOTE @ph (checked to lie in the file here): each a
+ * header, a name and a descriptor, both padded to 4 bytes.  Ours, name
+ * XKVM_NOTE_NAME and type XKVM_NOTE_NEEDS, has a 4-byte descriptor whose
+ * bits go into @needs; any other note is skipped.
+ */
+static enum xkvm_elf_status check_notes(const Elf64_Phdr *ph, const void *img,
+                                        size_t len, uint32_t *needs)
+{
+    static const char name[] = XKVM_NOTE_NAME;
+    const unsigned char *p = (const unsigned char *)img + ph->p_offset;
+    uint64_t left;
+
+    if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
+        return XKVM_ELF_BAD_NOTE;
+    left = ph->p_filesz;
+    while (left > 0) {
+        Elf64_Nhdr nh;
+        uint64_t nsz, dsz;
+
+        if (left < sizeof(nh))
+            return XKVM_ELF_BAD_NOTE;
+        memcpy(&nh, p, sizeof(nh));
+        nsz = ((uint64_t)nh.n_namesz + 3) & ~3ull;
+        dsz = ((uint64_t)nh.n_descsz + 3) & ~3ull;
+        if (nsz > left - sizeof(nh) || dsz > left - sizeof(nh) - nsz)
+            return XKVM_ELF_BAD_NOTE;
+        if (nh.n_namesz == sizeof(name) &&
+            memcmp(p + sizeof(nh), name, sizeof(name)) == 0 &&
+            nh.n_type == XKVM_NOTE_NEEDS) {
+            uint32_t bits;
+
+            if (nh.n_descsz != sizeof(bits))
+                return XKVM_ELF_BAD_NOTE;
+            memcpy(&bits, p + sizeof(nh) + nsz, sizeof(bits));
+            *needs |= bits;
+        }
+        p += sizeof(nh) + nsz + dsz;
+        left -= sizeof(nh) + nsz + dsz;
+    }
+    return XKVM_ELF_OK;
+}
+
 static int overlaps(const Elf64_Phdr *a, const Elf64_Phdr *b)
 {
     /* Both lie inside RAM (checked), so the ends do not overflow. */
@@ -80,16 +126,24 @@ static int overlaps(const Elf64_Phdr *a, const Elf64_Phdr *b)
 }
 
 static enum xkvm_elf_status check_phdrs(const Elf64_Phdr *ph, unsigned n,
-                                        size_t len, uint64_t ram_size,
-                                        uint64_t entry, int *bad)
+                                        const void *img, size_t len,
+                                        uint64_t ram_size,
+                                        struct xkvm_boot *boot, int *bad)
 {
     enum xkvm_elf_status st;
+    uint64_t entry = boot->entry;
     int loads = 0, entry_ok = 0;
 
     for (unsigned i = 0; i < n; i++) {
         *bad = (int)i;
         if (ph[i].p_type == PT_INTERP || ph[i].p_type == PT_DYNAMIC)
             return XKVM_ELF_DYNAMIC;
+        if (ph[i].p_type == PT_NOTE) {
+            st = check_notes(&ph[i], img, len, &boot->needs);
+            if (st != XKVM_ELF_OK)
+                return st;
+            continue;
+        }
         if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
             continue;
         st = check_load(&ph[i], len, ram_size);
@@ -131,7 +185,9 @@ enum xkvm_elf_status xkvm_elf_load(void *ram, uint64_t ram_size,
     if (st != XKVM_ELF_OK)
         return st;
     memcpy(ph, (const char *)img + eh.e_phoff, eh.e_phnum * sizeof(ph[0]));
-    st = check_phdrs(ph, eh.e_phnum, len, ram_size, eh.e_entry, &bad);
+    boot->entry = eh.e_entry;
+    boot->needs = 0;
+    st = check_phdrs(ph, eh.e_phnum, img, len, ram_size, boot, &bad);
     if (st != XKVM_ELF_OK) {
         if (err)
             err->phdr = bad;
@@ -147,7 +203,6 @@ enum xkvm_elf_status xkvm_elf_load(void *ram, uint64_t ram_size,
         if (ph[i].p_paddr + ph[i].p_memsz > end)
             end = ph[i].p_paddr + ph[i].p_memsz;
     }
-    boot->entry = eh.e_entry;
     boot->kernel_end = end;
     return XKVM_ELF_OK;
 }

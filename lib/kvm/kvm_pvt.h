@@ -23,6 +23,7 @@ struct xkvm_vm {
     struct xkvm_pv *pv_own; /* the default: no xenstore, no broker */
     int ioeventfd_off;        /* doorbells always exit (xkvm_vm_set_ioeventfd) */
     int cpl;                  /* the guest starts at CPL 0 or 3 */
+    int cpl_set;              /* chosen by xkvm_vm_set_cpl() */
     struct xkvm_exit_counts counts;
     int stopped;              /* powered off, rebooted, crashed or failed */
     struct xkvm_stop final;   /* why, once stopped */

@@ -58,7 +58,22 @@ int xkvm_vm_set_cpl(struct xkvm_vm *vm, int cpl)
     if (cpl != 0 && cpl != 3)
         return -EINVAL;
     vm->cpl = cpl;
+    vm->cpl_set = 1;
     return 0;
+}
+
+const char *xkvm_needs_refusal(uint32_t needs, enum xkvm_host host)
+{
+    if (needs & ~XKVM_NEEDS__ALL)
+        return "it needs something this monitor does not know of "
+               "(unknown bits in its xvnet note)";
+    if ((needs & XKVM_NEEDS_INTERRUPTS) && !xkvm_host_interrupts(host))
+        return "it takes interrupts or exceptions, which this host's KVM "
+               "cannot deliver to a guest";
+    if (needs & XKVM_NEEDS_INTERRUPTS)
+        return "it takes interrupts or exceptions, which this monitor does "
+               "not deliver (it has no interrupt controller)";
+    return NULL;
 }
 
 /* The host's supported CPUID, as the guest's. */

@@ -77,12 +77,54 @@ variants = {
     "entry_outside": with_ehdr(entry=1 << 30),
     "entry_not_exec": with_ehdr(entry=p1[4]),
 }
-# no_load: every PT_LOAD turned into PT_NOTE.
+# no_load: every PT_LOAD turned into PT_GNU_STACK.
 img = bytearray(good)
 for i in range(phnum):
     if phdr(img, i)[0] == 1:
-        img = with_phdr(i, img, type=4)
+        img = with_phdr(i, img, type=0x6474E551)
 variants["no_load"] = img
+
+
+def note(name, ntype, desc):
+    """One ELF note: header, name and descriptor padded to 4 bytes."""
+    pad = lambda b: b + bytes(-len(b) % 4)
+    return (struct.pack("<III", len(name), len(desc), ntype) + pad(name) +
+            pad(desc))
+
+
+def with_note(notes, filesz=None, namesz=None):
+    """The good image with a PT_NOTE added after its program headers (they
+    are followed by padding) over @notes appended to the file."""
+    img = bytearray(good)
+    assert phoff + (phnum + 1) * 56 <= 4096 and \
+        not any(img[phoff + phnum * 56:phoff + (phnum + 1) * 56])
+    off = len(img)
+    img += notes
+    if namesz is not None:
+        struct.pack_into("<I", img, off, namesz)
+    struct.pack_into(EH, img, 0, *ehdr[:10], phnum + 1, *ehdr[11:])
+    struct.pack_into(PH, img, phoff + phnum * 56, 4, 4, off, 0, 0,
+                     len(notes) if filesz is None else filesz, 0, 4)
+    return img
+
+
+XVNET, NEEDS = b"xvnet\0", 1
+needs = lambda bits: note(XVNET, NEEDS, struct.pack("<I", bits))
+gnu = note(b"GNU\0", 3, bytes(20))  # a build-id, skipped
+variants.update({
+    "needs_interrupts": with_note(gnu + needs(1)),
+    "needs_unknown": with_note(needs(0x80)),
+    "note_desc_size": with_note(note(XVNET, NEEDS, bytes(8))),
+    "note_name_huge": with_note(needs(1), namesz=0xffffffff),
+    "note_beyond_file": with_note(needs(1), filesz=1 << 20),
+    "note_short": with_note(needs(1)[:8]),
+})
+# Not hostile: a kernel that needs CPL 0 (hostile_elf.py GOOD OUT --good).
+if len(sys.argv) > 3 and sys.argv[3] == "--good":
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "needs_supervisor.elf"), "wb") as f:
+        f.write(bytes(with_note(gnu + needs(2))))
+    sys.exit(0)
 os.makedirs(out, exist_ok=True)
 for name, data in variants.items():
     with open(os.path.join(out, name + ".elf"), "wb") as f:

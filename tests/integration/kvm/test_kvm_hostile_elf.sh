@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Hostile kernel images (hostile_elf.py: truncated, segments outside RAM,
-# entry outside, overlapping program headers, ...) and files that are not
+# entry outside, overlapping program headers, malformed notes, a kernel
+# that needs interrupts or what the monitor does not know) and files that are not
 # images are refused (exit 1) with a message naming the fault, before KVM
 # is opened: this runs with or without /dev/kvm.
 . "$(dirname "$0")/kvm_lib.sh"
@@ -33,6 +34,12 @@ refusals=(
     "entry_outside:the entry point is not inside an executable segment"
     "entry_not_exec:the entry point is not inside an executable segment"
     "no_load:no loadable segment"
+    "needs_interrupts:it takes interrupts or exceptions, which this"
+    "needs_unknown:it needs something this monitor does not know of"
+    "note_desc_size:program header 3: a note segment does not parse"
+    "note_name_huge:program header 3: a note segment does not parse"
+    "note_beyond_file:program header 3: a note segment does not parse"
+    "note_short:program header 3: a note segment does not parse"
 )
 n=$(ls "$TMP/img" | wc -l)
 [ "$n" -eq ${#refusals[@]} ] || fail "$n images made, ${#refusals[@]} expected"

@@ -176,8 +176,12 @@ static void test_segments(void)
     phdr(2)->p_type = PT_INTERP;
     expect(XKVM_ELF_DYNAMIC, 2, sizeof(img));
     img_make();
-    phdr(0)->p_type = phdr(1)->p_type = PT_NOTE;
+    phdr(0)->p_type = phdr(1)->p_type = PT_GNU_STACK;
     expect(XKVM_ELF_NO_LOAD, -1, sizeof(img));
+    /* Code read as notes does not parse. */
+    img_make();
+    phdr(0)->p_type = PT_NOTE;
+    expect(XKVM_ELF_BAD_NOTE, 0, sizeof(img));
 }
 
 static void test_entry(void)

@@ -70,6 +70,21 @@
 /* Ports [0, XKVM_IO_PORTS) are open to `in`/`out` at CPL 3. */
 #define XKVM_IO_PORTS 0x4000u
 
+/*
+ * What a kernel needs of the host, said in an ELF note (a PT_NOTE segment):
+ * name "xvnet", type XKVM_NOTE_NEEDS, a 4-byte descriptor of XKVM_NEEDS_*
+ * bits.  A kernel without it needs neither.  The monitor refuses a kernel
+ * that needs what the host cannot give, and one with bits it does not know.
+ */
+#define XKVM_NOTE_NAME "xvnet"
+#define XKVM_NOTE_NEEDS 1u
+/* It takes interrupts or exceptions (it has an IDT). */
+#define XKVM_NEEDS_INTERRUPTS 0x1u
+/* It runs at CPL 0 (hlt, privileged instructions): on a kvm_pvm host it
+ * then starts at CPL 0, where KVM emulates every instruction (slow). */
+#define XKVM_NEEDS_SUPERVISOR 0x2u
+#define XKVM_NEEDS__ALL 0x3u
+
 #define XKVM_START_MAGIC 0x314d564bu /* "KVM1" little-endian */
 #define XKVM_START_VERSION 2u
 

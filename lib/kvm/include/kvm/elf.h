@@ -42,6 +42,7 @@ enum xkvm_elf_status {
     XKVM_ELF_SEG_OVERLAP,  /* two segments share guest memory */
     XKVM_ELF_NO_LOAD,      /* no PT_LOAD segment with bytes */
     XKVM_ELF_ENTRY,        /* entry not inside an executable segment */
+    XKVM_ELF_BAD_NOTE,     /* a PT_NOTE segment that does not parse */
 };
 
 /** The reason in words, e.g. "a segment lies outside guest RAM". */
@@ -58,7 +59,8 @@ struct xkvm_elf_error {
  * segments into @ram (guest RAM of @ram_size bytes, guest-physical 0) and
  * zero their tails (memsz beyond filesz).
  *
- * @param boot  filled with the entry and the end of the highest segment
+ * @param boot  filled with the entry, the end of the highest segment and
+ *              what the kernel's xvnet note says it needs (kvm/abi.h)
  * @param err   may be NULL; for a refusal, the program header at fault
  * @return XKVM_ELF_OK, or the first problem found (RAM is untouched).
  */

@@ -162,10 +162,19 @@ uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm);
 struct xkvm_boot {
     uint64_t entry;      /* RIP at start */
     uint64_t kernel_end; /* for xkvm_start_info.kernel_end */
+    uint32_t needs;      /* XKVM_NEEDS_* of its note (kvm/abi.h) */
 };
 
 /**
- * Set the guest up to start as kvm/abi.h says: GDT, start info and page
+ * Why a kernel that needs @needs (XKVM_NEEDS_*) cannot run on @host, in
+ * words ("it takes interrupts, which ..."), or NULL if it can.
+ */
+XVN_EXPORT
+const char *xkvm_needs_refusal(uint32_t needs, enum xkvm_host host);
+
+/**
+ * Set the guest up to start as kvm/abi.h says (at CPL 0 if @boot->needs
+ * XKVM_NEEDS_SUPERVISOR, unless xkvm_vm_set_cpl() chose): GDT, start info and page
  * tables in the first MiB (which the kernel must not occupy: the ELF loader
  * refuses it), then the vCPU's CPUID (the host's supported set), control
  * registers, segments and general registers.  Call once, after loading.
