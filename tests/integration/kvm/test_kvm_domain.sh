@@ -96,15 +96,14 @@ echo "$out" | grep -q "misbehave: tick" && ok "xvm console: the guest's lines" |
 pid=$(pid_of tick)
 id=$(xvm domid tick)
 uid=$((100000 + id * 65536))
-st=/proc/$pid/status
-if [ "$(awk '$1 == "Uid:" { print $2 $3 $4 $5 }' "$st")" = "$uid$uid$uid$uid" ] &&
-   [ "$(awk '$1 == "Seccomp:" { print $2 }' "$st")" = 2 ] &&
-   [ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "$st")" = 1 ] &&
-   [ "$(awk '$1 == "Groups:" { print NF }' "$st")" = 1 ]; then
-    ok "monitor confined: uid $uid, no groups, no_new_privs, seccomp filter"
-else
-    fail "monitor not confined: $(grep -E 'Uid|Groups|Seccomp:|NoNewPrivs' "$st")"
-fi
+why=$(confinement_of "$pid" "$uid") && ok "monitor confined: $why" ||
+    fail "monitor not confined: $why"
+# its root is empty: no path of dom0's resolves there
+[ -z "$(ls -A "/proc/$pid/root/")" ] && ok "the monitor's root is empty" ||
+    fail "the monitor's root holds: $(ls -A "/proc/$pid/root/")"
+links=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' "/proc/$pid/net/dev")
+[ "$links" = lo ] && ok "the monitor's network namespace has only lo" ||
+    fail "the monitor's network namespace has: $links"
 # what it holds: its own domain's things only, no path of dom0's
 held=$(for f in /proc/$pid/fd/*; do readlink "$f"; done | sort -u)
 if echo "$held" | grep -qE "^/(etc|run|var|tmp|home|root|usr)|\.sock"; then
