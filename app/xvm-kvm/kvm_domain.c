@@ -27,20 +27,22 @@
  * domain and is not the monitor's parent.
  *
  * Confinement: once the VM exists the monitor needs no new descriptor, so
- * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
- * and loads a seccomp allow-list: the run loop's three ioctls on the vCPU
- * only, KVM_IOEVENTFD on the VM's descriptor only (a port's doorbell is
- * registered when the guest allocates the port, and removed when it
- * closes it or the VM goes), read and write (the console, the doorbells' eventfds), the block
- * hypercall's ppoll, signal return, exit, and what libc may call while it
- * prints or frees; for the paravirtual interface, send (sendto) and
- * recvmsg on the guest channel (fd 3: an event channel's alloc_unbound
- * and its two doorbells), fcntl (the doorbells are kept as
- * F_DUPFD_CLOEXEC duplicates; seccomp cannot tell the command without
- * the descriptor, so any fcntl), and sendto and recvfrom on the xenstore
- * connection.  Anything else (open, socket, connect, execve, another
- * ioctl, a send on another descriptor) kills the monitor, which xvmd
- * reports as a crash.
+ * it confines itself with the sandbox of process domains' library
+ * (xvm_sandbox_confine(): its own mount, network, IPC, UTS and cgroup
+ * namespaces, an empty read-only root, the domain's uid
+ * xvm_sandbox_uid(id), no_new_privs) and this seccomp allow-list: the
+ * run loop's three ioctls on the vCPU only, KVM_IOEVENTFD on the VM's
+ * descriptor only (a port's doorbell is registered when the guest
+ * allocates the port, and removed when it closes it or the VM goes),
+ * read and write (the console, the doorbells' eventfds), the block
+ * hypercall's ppoll, signal return, exit, and what libc may call while
+ * it prints or frees (mmap never with PROT_EXEC); for the paravirtual
+ * interface, send (sendto) and recvmsg on the guest channel (fd 3: an
+ * event channel's alloc_unbound and its two doorbells), fcntl only
+ * F_DUPFD_CLOEXEC (the doorbells are kept as duplicates), and sendto and
+ * recvfrom on the xenstore connection.  Anything else (open, socket,
+ * connect, execve, another ioctl, a send on another descriptor) kills
+ * the monitor, which xvmd reports as a crash.
  */
 #define _GNU_SOURCE
 #include <errno.h>
