@@ -156,7 +156,7 @@ static int kvm_enter_open(struct xvmd_dom *dom, int fd[2])
 {
     (void)dom;
     (void)fd;
-    return -EOPNOTSUPP; /* a VM has no namespaces to enter */
+    return -EOPNOTSUPP; /* the monitor's namespaces are empty */
 }
 
 static int kvm_adopt(struct xvmd *x, struct xvmd_dom *dom,
