@@ -15,6 +15,10 @@
  * /tmp.  Nothing else of the host is mounted: no /run/xvnet, no state
  * directory, no other domain.
  *
+ * The monitor of a KVM domain, which holds every descriptor it needs
+ * once its VM is made, is confined by the same means, without a user or
+ * PID namespace and with an empty root (xvm_sandbox_confine()).
+ *
  * Threads: the calls change the calling process (its credentials, mounts,
  * filter); they belong to a single-threaded child that is about to become
  * guest code.
