@@ -2,7 +2,8 @@
 /*
  * The sandbox of process domains (xvm/sandbox.h): id maps, the root
  * filesystem, and the lock (credentials, no_new_privs, seccomp); and the
- * confinement of a program that holds what it needs (an allow-list).
+ * confinement of a program that holds what it needs (namespaces, an
+ * empty root, an allow-list).
  */
 #define _GNU_SOURCE
 #include <errno.h>
