@@ -214,8 +214,8 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
     }
     if (fd < 0) { /* a read-only or foreign cgroup tree: run without */
         xvm_log_warn("domain %s: cannot make cgroup %s (%s): memory and "
-                     "vcpus are not enforced", dom->cfg.name, path,
-                     strerror(-fd));
+                     "vcpus are not enforced",
+                     dom->cfg.name, path, strerror(-fd));
         return 0;
     }
     dom->cg_fd = fd;
@@ -232,7 +232,8 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
         rc = xvmd_cg_write(fd, "cpu.max", val);
     } else {
         xvm_log_warn("domain %s: cgroup v2 has no cpu controller here: "
-                     "vcpus is not enforced", dom->cfg.name);
+                     "vcpus is not enforced",
+                     dom->cfg.name);
     }
     guest = openat(fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rc == 0 && guest >= 0 && cg_has(guest, "memory")) {
@@ -240,7 +241,8 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
         rc = xvmd_cg_write(guest, "memory.max", val);
     } else if (rc == 0) {
         xvm_log_warn("domain %s: cgroup v2 has no memory controller here: "
-                     "memory is not enforced", dom->cfg.name);
+                     "memory is not enforced",
+                     dom->cfg.name);
     }
     if (guest >= 0)
         close(guest);

@@ -26,19 +26,19 @@
 #define DOM_ID 3
 
 static const struct xvm_sandbox_syscall allow[] = {
-    { "exit_group", 0, {{0}} },
-    { "exit", 0, {{0}} },
-    { "write", 0, {{0}} },
-    { "read", 0, {{0}} },
-    { "openat", 0, {{0}} },
-    { "getuid", 0, {{0}} },
-    { "getgid", 0, {{0}} },
-    { "uname", 0, {{0}} },
-    { "munmap", 0, {{0}} },
-    { "mmap", 1, { XVM_SANDBOX_CLEAR(2, PROT_EXEC) } },
-    { "fcntl", 1, { XVM_SANDBOX_EQ32(1, F_DUPFD_CLOEXEC) } },
+    {"exit_group", 0, {{0}}},
+    {"exit", 0, {{0}}},
+    {"write", 0, {{0}}},
+    {"read", 0, {{0}}},
+    {"openat", 0, {{0}}},
+    {"getuid", 0, {{0}}},
+    {"getgid", 0, {{0}}},
+    {"uname", 0, {{0}}},
+    {"munmap", 0, {{0}}},
+    {"mmap", 1, {XVM_SANDBOX_CLEAR(2, PROT_EXEC)}},
+    {"fcntl", 1, {XVM_SANDBOX_EQ32(1, F_DUPFD_CLOEXEC)}},
     /* ASan's hook before a call that does not return reads it */
-    { "sigaltstack", 0, {{0}} },
+    {"sigaltstack", 0, {{0}}},
 };
 
 /* A confined child's end: the system call itself, past the sanitizers'
@@ -86,8 +86,8 @@ static int allowed(void)
         return 3;
     if (uname(&u) < 0 || strcmp(u.nodename, "xt") != 0)
         return 4;
-    p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0);
     if (p == MAP_FAILED)
         return 5;
     munmap(p, 4096);
@@ -108,16 +108,22 @@ static void test_confine_allows(void)
     CHECK_EQ(sig, 0);
 }
 
+/* Reached only if the mapping was not refused: 0 if it was made. */
+static int map(int prot)
+{
+    void *p = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    return p == MAP_FAILED ? 1 : 0;
+}
+
 static int map_exec(void)
 {
-    return mmap(NULL, 4096, PROT_READ | PROT_EXEC,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? 1 : 0;
+    return map(PROT_READ | PROT_EXEC);
 }
 
 static int map_wx(void)
 {
-    return mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? 1 : 0;
+    return map(PROT_READ | PROT_WRITE | PROT_EXEC);
 }
 
 static int fcntl_other(void)
@@ -132,8 +138,7 @@ static int open_socket(void)
 
 static void test_confine_kills(void)
 {
-    static const child_fn fns[] = { map_exec, map_wx, fcntl_other,
-                                    open_socket };
+    static const child_fn fns[] = {map_exec, map_wx, fcntl_other, open_socket};
     int sig;
 
     for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
@@ -145,7 +150,7 @@ static void test_confine_kills(void)
 /* Namespaces seen from outside: not ours.  The child waits on a pipe. */
 static void test_confine_namespaces(void)
 {
-    static const char *const ns[] = { "mnt", "net", "ipc", "uts", "cgroup" };
+    static const char *const ns[] = {"mnt", "net", "ipc", "uts", "cgroup"};
     char path[64], theirs[64], ours[64];
     int go[2], ready[2], st;
     char c = 0;
@@ -176,8 +181,7 @@ static void test_confine_namespaces(void)
         CHECK(strcmp(theirs, ours) != 0);
     }
     CHECK_EQ(write(go[1], "g", 1), 1);
-    CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-          WEXITSTATUS(st) == 0);
+    CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
     close(go[0]);
     close(go[1]);
     close(ready[0]);
@@ -192,7 +196,7 @@ static int einval_in_child(const struct xvm_sandbox_syscall *list)
 
     if (pid == 0)
         child_exit(xvm_sandbox_confine(DOM_ID, "xt", list, 1) == -EINVAL ? 0
-                                                                        : 1);
+                                                                         : 1);
     return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
            WEXITSTATUS(st) == 0;
 }
@@ -201,10 +205,10 @@ static int einval_in_child(const struct xvm_sandbox_syscall *list)
 static void test_confine_refuses(void)
 {
     static const struct xvm_sandbox_syscall unknown[] = {
-        { "no_such_call", 0, {{0}} },
+        {"no_such_call", 0, {{0}}},
     };
     static const struct xvm_sandbox_syscall three[] = {
-        { "read", 3, {{0}} },
+        {"read", 3, {{0}}},
     };
 
     CHECK_EQ(xvm_sandbox_confine(XVM_SANDBOX_ID_MAX + 1, "xt", allow, 1),
