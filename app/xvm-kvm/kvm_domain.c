@@ -27,28 +27,32 @@
  * domain and is not the monitor's parent.
  *
  * Confinement: once the VM exists the monitor needs no new descriptor, so
- * it becomes the domain's uid (xvm_sandbox_uid(id): no host file is its)
- * and loads a seccomp allow-list: the run loop's three ioctls on the vCPU
- * only, KVM_IOEVENTFD on the VM's descriptor only (a port's doorbell is
- * registered when the guest allocates the port, and removed when it
- * closes it or the VM goes), read and write (the console, the doorbells' eventfds), the block
- * hypercall's ppoll, signal return, exit, and what libc may call while it
- * prints or frees; for the paravirtual interface, send (sendto) and
- * recvmsg on the guest channel (fd 3: an event channel's alloc_unbound
- * and its two doorbells), fcntl (the doorbells are kept as
- * F_DUPFD_CLOEXEC duplicates; seccomp cannot tell the command without
- * the descriptor, so any fcntl), and sendto and recvfrom on the xenstore
- * connection.  Anything else (open, socket, connect, execve, another
- * ioctl, a send on another descriptor) kills the monitor, which xvmd
- * reports as a crash.
+ * it confines itself with the sandbox of process domains' library
+ * (xvm_sandbox_confine(): its own mount, network, IPC, UTS and cgroup
+ * namespaces, an empty read-only root, the domain's uid
+ * xvm_sandbox_uid(id), no_new_privs) and this seccomp allow-list: the
+ * run loop's three ioctls on the vCPU only, KVM_IOEVENTFD on the VM's
+ * descriptor only (a port's doorbell is registered when the guest
+ * allocates the port, and removed when it closes it or the VM goes),
+ * read and write (the console, the doorbells' eventfds), the block
+ * hypercall's ppoll, signal return, exit, and what libc may call while
+ * it prints or frees (mmap never with PROT_EXEC); for the paravirtual
+ * interface, send (sendto) and recvmsg on the guest channel (fd 3: an
+ * event channel's alloc_unbound and its two doorbells), fcntl only
+ * F_DUPFD_CLOEXEC (the doorbells are kept as duplicates), and sendto and
+ * recvfrom on the xenstore connection.  Anything else (open, socket,
+ * connect, execve, another ioctl, a send on another descriptor) kills
+ * the monitor, which xvmd reports as a crash.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kvm/kvm.h"
@@ -105,37 +109,43 @@ static struct xvm_mem *mem_receive(int *xs_fd)
     return mem;
 }
 
-/* The uid of the domain and the allow-list, with @vm's vCPU and the
+/* The sandbox of the monitor (xvm_sandbox_confine(): namespaces, an empty
+ * root, the domain's uid) and its allow-list, with @vm's vCPU and the
  * xenstore connection @xs_fd (or -1). */
-static int confine(unsigned id, const struct xkvm_vm *vm, int xs_fd)
+static int confine(const char *name, unsigned id, const struct xkvm_vm *vm,
+                   int xs_fd)
 {
+#define ANY(call) { call, 0, {{0}} }
+#define ON(call, fd) { call, 1, { XVM_SANDBOX_EQ32(0, fd) } }
     struct xvm_sandbox_syscall allow[40] = {
-        { "read", 0, {0} },          { "write", 0, {0} },
-        { "ppoll", 0, {0} },         { "rt_sigreturn", 0, {0} },
-        { "exit_group", 0, {0} },    { "exit", 0, {0} },
-        { "restart_syscall", 0, {0} }, { "clock_gettime", 0, {0} },
-        { "close", 0, {0} },         { "munmap", 0, {0} },
-        { "brk", 0, {0} },           { "mmap", 0, {0} },
-        { "futex", 0, {0} },         { "fcntl", 0, {0} },
-        { "sendto", 1, { CHAN_FD } }, { "recvmsg", 1, { CHAN_FD } },
+        ANY("read"),         ANY("write"),        ANY("ppoll"),
+        ANY("rt_sigreturn"), ANY("exit_group"),   ANY("exit"),
+        ANY("restart_syscall"), ANY("clock_gettime"), ANY("close"),
+        ANY("munmap"),       ANY("brk"),          ANY("futex"),
+        /* libc's allocations: never an executable mapping */
+        { "mmap", 1, { XVM_SANDBOX_CLEAR(2, PROT_EXEC) } },
+        /* the doorbells' duplicates (lib/xvm/evtchn.c), nothing else */
+        { "fcntl", 1, { XVM_SANDBOX_EQ32(1, F_DUPFD_CLOEXEC) } },
+        ON("sendto", CHAN_FD), ON("recvmsg", CHAN_FD),
     };
     unsigned long req[XKVM_RUN_IOCTLS_MAX];
     unsigned n = 16, nreq = xkvm_run_ioctls(req);
 
     if (xs_fd >= 0) {
-        allow[n++] = (struct xvm_sandbox_syscall){
-            "sendto", 1, { (uint64_t)xs_fd } };
-        allow[n++] = (struct xvm_sandbox_syscall){
-            "recvfrom", 1, { (uint64_t)xs_fd } };
+        allow[n++] = (struct xvm_sandbox_syscall)ON("sendto", xs_fd);
+        allow[n++] = (struct xvm_sandbox_syscall)ON("recvfrom", xs_fd);
     }
-
     for (unsigned i = 0; i < nreq; i++)
-        allow[n++] = (struct xvm_sandbox_syscall){
-            "ioctl", 2, { (uint64_t)xkvm_vm_vcpu_fd(vm), req[i] } };
+        allow[n++] = (struct xvm_sandbox_syscall){ "ioctl", 2, {
+            XVM_SANDBOX_EQ32(0, xkvm_vm_vcpu_fd(vm)),
+            XVM_SANDBOX_EQ(1, req[i]) } };
     /* Doorbells are registered as the guest allocates ports, after this. */
-    allow[n++] = (struct xvm_sandbox_syscall){
-        "ioctl", 2, { (uint64_t)xkvm_vm_fd(vm), xkvm_vm_doorbell_ioctl() } };
-    return xvm_sandbox_confine(id, allow, n);
+    allow[n++] = (struct xvm_sandbox_syscall){ "ioctl", 2, {
+        XVM_SANDBOX_EQ32(0, xkvm_vm_fd(vm)),
+        XVM_SANDBOX_EQ(1, xkvm_vm_doorbell_ioctl()) } };
+#undef ANY
+#undef ON
+    return xvm_sandbox_confine(id, name, allow, n);
 }
 
 /* The last word to xvmd: how the run ended, for an xvmd that adopted us
@@ -216,7 +226,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
         return fail(rc, msg);
     }
     kvm_signals_setup();
-    rc = confine(id, vm, xs_fd);
+    rc = confine(name, id, vm, xs_fd);
     if (rc < 0) {
         snprintf(msg, sizeof(msg), "cannot confine the monitor: %s",
                  strerror(-rc));

@@ -5,7 +5,7 @@
  *   xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3]
  *   xvm-kvm --domain NAME --id ID --kernel FILE    (run by xvmd)
  *   xvm-kvm --probe
- *   xvm-kvm --version
+ *   xvm-kvm --version | --help
  *
  * The guest's RAM is a domain memfd (xvm/mem.h) of MIB MiB (default 16),
  * its kernel the ELF image FILE (kvm/elf.h), its console this program's
@@ -48,7 +48,9 @@ static void usage(FILE *f)
     fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3]"
                " [--no-ioeventfd] [--stats]\n"
                "       xvm-kvm --domain NAME --id ID --kernel FILE\n"
-               "       xvm-kvm --probe\n");
+               "       xvm-kvm --probe\n"
+               "       xvm-kvm --version | --help\n"
+               "(see xvm-kvm(8))\n");
 }
 
 static void on_stop(int sig)

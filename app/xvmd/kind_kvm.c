@@ -18,6 +18,10 @@
  * fallback, SIGTERM, which the monitor turns into a kick that stops the
  * vCPU, and is killed XVMD_SHUTDOWN_STOP_MS later if even that does not
  * end it; destroy is SIGKILL.
+ * The monitor runs in the domain's cgroup (cgroup.c), in guest/, whose
+ * memory.max is the domain's memory and KVM_CG_SLACK_MIB for the
+ * monitor's own (the guest's RAM is charged to it as the guest touches
+ * it); its cgroup namespace is rooted there (xvm_sandbox_confine()).
  * The monitor's exit status is how the guest ended: 0 poweroff, 3 reboot,
  * anything else (2 crash, 4 stopped by a signal, 1 the monitor failed, a
  * signal such as SIGSYS from its seccomp filter) a crash.
@@ -36,6 +40,9 @@
 #include "xvm/sandbox.h"
 #include "xvmd.h"
 
+/* What the monitor may use beyond the guest's RAM: its heap, page tables,
+ * KVM's accounted structures. */
+#define KVM_CG_SLACK_MIB 64
 
 /* In the child: become the monitor. */
 __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
@@ -45,11 +52,14 @@ __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
     char msg[PATH_MAX + 64], id[16];
     const char *argv[] = {"xvm-kvm", "--domain", dom->cfg.name, "--id", id,
                           "--kernel", dom->cfg.kernel, NULL};
-    int n;
+    int n, cg = xvmd_fd_high(dom->cg_fd);
 
     /* Its stderr is the console too: the monitor holds no file of dom0's
      * (xvmd's log), and how the guest ended is told where its output is. */
-    if (xvmd_guest_fds(dom, chan, keep) < 0 || dup2(1, 2) < 0)
+    if ((dom->cg_fd >= 0 && cg < 0) || xvmd_guest_fds(dom, chan, keep) < 0 ||
+        dup2(1, 2) < 0)
+        _exit(127);
+    if (cg >= 0 && xvmd_cg_write(cg, "guest/cgroup.procs", "0") < 0)
         _exit(127);
     snprintf(id, sizeof(id), "%u", dom->id);
     execv(x->kvm_path, (char *const *)argv);
@@ -63,6 +73,7 @@ __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
 static void kvm_release(struct xvmd *x, struct xvmd_dom *dom)
 {
     xvmd_guest_release(x, dom);
+    xvmd_cg_remove(dom);
     xvmd_console_close(x, dom);
 }
 
@@ -83,11 +94,19 @@ static int kvm_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                  dom->cfg.name, x->kvm_path, strerror(errno));
         return rc;
     }
+    rc = xvmd_cg_create(x, dom,
+                        (uint64_t)(dom->cfg.memory_mib + KVM_CG_SLACK_MIB)
+                            << 20,
+                        err, errlen);
+    if (rc < 0) {
+        xvmd_cg_remove(dom);
+        return rc;
+    }
     xvmd_console_open(x, dom); /* without one (logged), it runs on */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = -errno;
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
-        xvmd_console_close(x, dom);
+        kvm_release(x, dom);
         return rc;
     }
     pid = fork();
@@ -96,7 +115,7 @@ static int kvm_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         snprintf(err, errlen, "fork: %s", strerror(errno));
         close(sv[0]);
         close(sv[1]);
-        xvmd_console_close(x, dom);
+        kvm_release(x, dom);
         return rc;
     }
     if (pid == 0)
@@ -137,7 +156,7 @@ static int kvm_enter_open(struct xvmd_dom *dom, int fd[2])
 {
     (void)dom;
     (void)fd;
-    return -EOPNOTSUPP; /* a VM has no namespaces to enter */
+    return -EOPNOTSUPP; /* the monitor's namespaces are empty */
 }
 
 static int kvm_adopt(struct xvmd *x, struct xvmd_dom *dom,
@@ -149,16 +168,16 @@ static int kvm_adopt(struct xvmd *x, struct xvmd_dom *dom,
 
     if (rc < 0)
         return rc;
+    xvmd_cg_adopt(dom, r->cg);
     *paused = xvmd_pid_stat(r->pid, &state, NULL) == 0 && state == 'T';
     return 0;
 }
 
 static void kvm_run_info(const struct xvmd_dom *dom, struct xvmd_run *r)
 {
-    (void)dom;
     r->init = 0;
     r->init_start = 0;
-    r->cg[0] = '\0';
+    snprintf(r->cg, sizeof(r->cg), "%s", dom->cg_fd >= 0 ? dom->cg_path : "");
 }
 
 static const char *kvm_program(const struct xvmd *x)

@@ -6,12 +6,9 @@
  * whose init is the first of the domain's own processes; it pins the
  * sandbox's network namespace at <netns_dir>/xvm-<name>.
  *
- * Each domain has a cgroup v2 subtree (when the host has cgroup v2):
- *   <cgroup2>/xvnet/xvmd-<xvmd pid>/<name>/          cpu.max (vcpus)
- *                                          front/    xvm-procdom
- *                                          guest/    memory.max (memory);
- *                                                    init, `xvm exec`
- * The guest's cgroup namespace is rooted at guest/.  Pause and resume
+ * The domain's cgroup (cgroup.c): xvm-procdom in front/, the sandbox in
+ * guest/ with memory.max at the domain's memory.  The guest's cgroup
+ * namespace is rooted at guest/.  Pause and resume
  * freeze and thaw the whole domain (cgroup.freeze; SIGSTOP and SIGCONT of
  * xvm-procdom without cgroup v2), shutdown is SIGTERM to xvm-procdom,
  * destroy is cgroup.kill (SIGKILL of xvm-procdom without it, which takes
@@ -50,272 +47,10 @@
 #include "xvm/sandbox.h"
 #include "xvmd.h"
 
-/* How long destroy waits for the killed processes to leave the cgroup. */
-#define PROC_CG_EMPTY_MS 1000
-
 static void proc_netns_path(const struct xvmd *x, const struct xvmd_dom *dom,
                             char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s/xvm-%s", x->netns_dir, dom->cfg.name);
-}
-
-/* ---- the domain's cgroup ------------------------------------------------ */
-
-/* Where cgroup v2 is mounted ("" if nowhere), from our mountinfo. */
-static const char *cg2_mount(void)
-{
-    static char root[256];
-    static int looked;
-    char line[1024], mnt[256], *sep;
-    FILE *f;
-
-    if (looked)
-        return root;
-    looked = 1;
-    f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
-        return root;
-    while (fgets(line, sizeof(line), f)) {
-        sep = strstr(line, " - cgroup2 ");
-        if (sep && sscanf(line, "%*s %*s %*s %*s %255s", mnt) == 1) {
-            snprintf(root, sizeof(root), "%s", mnt);
-            break;
-        }
-    }
-    fclose(f);
-    return root;
-}
-
-/* The cgroup of a new run; an adopted one keeps the path it was given
- * (dom->cg_path), under the xvmd that started it. */
-static void proc_cg_path(const struct xvmd_dom *dom, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%s/xvnet/xvmd-%d/%s", cg2_mount(), (int)getpid(),
-             dom->cfg.name);
-}
-
-/* Write @text to @file of the cgroup directory @dirfd. */
-static int cg_write(int dirfd, const char *file, const char *text)
-{
-    size_t len = strlen(text);
-    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC), rc = 0;
-
-    if (fd < 0)
-        return -errno;
-    if (write(fd, text, len) != (ssize_t)len)
-        rc = -errno;
-    close(fd);
-    return rc;
-}
-
-/* Whether @dirfd's cgroup.controllers offers @ctl. */
-static int cg_has(int dirfd, const char *ctl)
-{
-    char buf[512], *tok, *save = NULL;
-
-    if (xvmd_read_small(dirfd, "cgroup.controllers", buf, sizeof(buf)) <= 0)
-        return 0;
-    for (tok = strtok_r(buf, " \n", &save); tok;
-         tok = strtok_r(NULL, " \n", &save))
-        if (strcmp(tok, ctl) == 0)
-            return 1;
-    return 0;
-}
-
-/* Kill what is in cgroup @name under @parent and remove it, depth first. */
-static void cg_remove_tree(int parent, const char *name)
-{
-    struct dirent *e;
-    int fd;
-    DIR *d;
-
-    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    cg_write(fd, "cgroup.kill", "1");
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    while ((e = readdir(d)))
-        if (e->d_type == DT_DIR && e->d_name[0] != '.')
-            cg_remove_tree(dirfd(d), e->d_name);
-    closedir(d);
-    for (int i = 0; i < 100; i++) { /* the killed leave at once, or nearly */
-        if (unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno != EBUSY)
-            return;
-        usleep(2000);
-    }
-}
-
-/* Whether @path is the cgroup of a domain of ours (adopted). */
-static bool cg_ours(const struct xvmd *x, const char *path)
-{
-    const struct xvmd_dom *dom;
-
-    for (dom = x->doms; dom; dom = dom->next)
-        if (dom->cg_fd >= 0 && strcmp(dom->cg_path, path) == 0)
-            return true;
-    return false;
-}
-
-/* Remove the subtrees that xvmds which died (SIGKILL, a crash) left,
- * but for the domains taken over from them (their cgroups stay where
- * they are; the xvmd-<pid> level goes with the last of them). */
-static void cg_sweep(const struct xvmd *x, const char *xvnet)
-{
-    struct dirent *e, *c;
-    DIR *d = opendir(xvnet), *sub;
-    char path[PATH_MAX];
-    int pid, fd;
-
-    if (!d)
-        return;
-    while ((e = readdir(d))) {
-        if (e->d_type != DT_DIR || sscanf(e->d_name, "xvmd-%d", &pid) != 1 ||
-            pid == (int)getpid() || xvmd_pid_runs(pid, "xvmd"))
-            continue;
-        fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        sub = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!sub) {
-            if (fd >= 0)
-                close(fd);
-            continue;
-        }
-        while ((c = readdir(sub))) {
-            if (c->d_type != DT_DIR || c->d_name[0] == '.')
-                continue;
-            snprintf(path, sizeof(path), "%s/%s/%s", xvnet, e->d_name,
-                     c->d_name);
-            if (cg_ours(x, path))
-                continue;
-            xvm_log_info("removing cgroup %s of a dead xvmd", path);
-            cg_remove_tree(dirfd(sub), c->d_name);
-        }
-        closedir(sub);
-        unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* if now empty */
-    }
-    closedir(d);
-}
-
-/* Make @path (one level) and pass memory and cpu down to its children. */
-static int cg_level(const char *path)
-{
-    int fd;
-
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return -errno;
-    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    if (cg_has(fd, "memory"))
-        cg_write(fd, "cgroup.subtree_control", "+memory");
-    if (cg_has(fd, "cpu"))
-        cg_write(fd, "cgroup.subtree_control", "+cpu");
-    return fd;
-}
-
-/* The domain's cgroup with its limits; dom->cg_fd, or -1 without v2. */
-static int proc_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
-                          char *err, size_t errlen)
-{
-    char path[PATH_MAX], xvnet[300], val[64], *p, c;
-    static int swept;
-    int fd, guest, rc = 0;
-
-    if (!cg2_mount()[0]) {
-        xvm_log_warn("domain %s: no cgroup v2: memory and vcpus are not "
-                     "enforced, destroy relies on the PID namespace",
-                     dom->cfg.name);
-        return 0;
-    }
-    proc_cg_path(dom, path, sizeof(path));
-    if (!swept) {
-        swept = 1;
-        snprintf(xvnet, sizeof(xvnet), "%s/xvnet", cg2_mount());
-        cg_sweep(x, xvnet);
-    }
-    /* each level below the mount: xvnet, xvmd-<pid>, <name> */
-    for (p = path + strlen(cg2_mount()) + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        c = *p;
-        *p = '\0';
-        fd = cg_level(path);
-        *p = c;
-        if (fd < 0 || c == '\0')
-            break;
-        close(fd);
-    }
-    if (fd < 0) { /* a read-only or foreign cgroup tree: run without */
-        xvm_log_warn("domain %s: cannot make cgroup %s (%s): memory and "
-                     "vcpus are not enforced", dom->cfg.name, path,
-                     strerror(-fd));
-        return 0;
-    }
-    dom->cg_fd = fd;
-    snprintf(dom->cg_path, sizeof(dom->cg_path), "%s", path);
-    if ((mkdirat(fd, "front", 0755) < 0 && errno != EEXIST) ||
-        (mkdirat(fd, "guest", 0755) < 0 && errno != EEXIST)) {
-        rc = -errno;
-        snprintf(err, errlen, "domain %s: cgroup %s: %s", dom->cfg.name, path,
-                 strerror(errno));
-        return rc;
-    }
-    if (cg_has(fd, "cpu")) {
-        snprintf(val, sizeof(val), "%u 100000", dom->cfg.vcpus * 100000u);
-        rc = cg_write(fd, "cpu.max", val);
-    } else {
-        xvm_log_warn("domain %s: cgroup v2 has no cpu controller here: "
-                     "vcpus is not enforced", dom->cfg.name);
-    }
-    guest = openat(fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rc == 0 && guest >= 0 && cg_has(guest, "memory")) {
-        snprintf(val, sizeof(val), "%llu",
-                 (unsigned long long)dom->cfg.memory_mib << 20);
-        rc = cg_write(guest, "memory.max", val);
-    } else if (rc == 0) {
-        xvm_log_warn("domain %s: cgroup v2 has no memory controller here: "
-                     "memory is not enforced", dom->cfg.name);
-    }
-    if (guest >= 0)
-        close(guest);
-    if (rc < 0)
-        snprintf(err, errlen, "domain %s: cgroup limits: %s", dom->cfg.name,
-                 strerror(-rc));
-    return rc;
-}
-
-/* Kill what is left in the domain's cgroup and remove it. */
-static void proc_cg_remove(struct xvmd_dom *dom)
-{
-    char path[PATH_MAX];
-    int i;
-
-    if (dom->cg_fd < 0)
-        return;
-    cg_write(dom->cg_fd, "cgroup.kill", "1");
-    cg_write(dom->cg_fd, "cgroup.freeze", "0");
-    /* killed processes leave the cgroup when they are gone */
-    for (i = 0; i < PROC_CG_EMPTY_MS; i += 5) {
-        if ((unlinkat(dom->cg_fd, "guest", AT_REMOVEDIR) == 0 ||
-             errno == ENOENT) &&
-            (unlinkat(dom->cg_fd, "front", AT_REMOVEDIR) == 0 ||
-             errno == ENOENT))
-            break;
-        usleep(5000);
-    }
-    close(dom->cg_fd);
-    dom->cg_fd = -1;
-    snprintf(path, sizeof(path), "%s", dom->cg_path);
-    dom->cg_path[0] = '\0';
-    if (rmdir(path) < 0 && errno != ENOENT)
-        xvm_log_warn("domain %s: cannot remove cgroup %s: %s", dom->cfg.name,
-                     path, strerror(errno));
-    /* the xvmd-<pid> level goes with the last domain */
-    *strrchr(path, '/') = '\0';
-    rmdir(path);
 }
 
 /* ---- the guest program ---------------------------------------------------- */
@@ -337,7 +72,7 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
         _exit(127);
     if (cg >= 0) {
         guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
-        if (cg_write(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
+        if (xvmd_cg_write(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
             dup2(guest, 4) < 0)
             _exit(127);
     }
@@ -370,7 +105,7 @@ static void proc_kill(struct xvmd_dom *dom)
     if (dom->pid <= 0)
         return;
     if (dom->cg_fd >= 0)
-        cg_write(dom->cg_fd, "cgroup.kill", "1");
+        xvmd_cg_write(dom->cg_fd, "cgroup.kill", "1");
     xvmd_guest_kill(dom);
 }
 
@@ -381,7 +116,7 @@ static void proc_abort(struct xvmd *x, struct xvmd_dom *dom)
     if (dom->ctl_fd >= 0)
         close(dom->ctl_fd);
     dom->ctl_fd = -1;
-    proc_cg_remove(dom);
+    xvmd_cg_remove(dom);
     xvmd_console_close(x, dom);
 }
 
@@ -396,16 +131,17 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                  dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
         return -ERANGE;
     }
-    rc = proc_cg_create(x, dom, err, errlen);
+    rc = xvmd_cg_create(x, dom, (uint64_t)dom->cfg.memory_mib << 20, err,
+                        errlen);
     if (rc < 0) {
-        proc_cg_remove(dom);
+        xvmd_cg_remove(dom);
         return rc;
     }
     xvmd_console_open(x, dom); /* without one (logged), it runs on */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         rc = -errno;
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
-        proc_cg_remove(dom);
+        xvmd_cg_remove(dom);
         xvmd_console_close(x, dom);
         return rc;
     }
@@ -415,7 +151,7 @@ static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
         snprintf(err, errlen, "fork: %s", strerror(errno));
         close(sv[0]);
         close(sv[1]);
-        proc_cg_remove(dom);
+        xvmd_cg_remove(dom);
         xvmd_console_close(x, dom);
         return rc;
     }
@@ -443,7 +179,7 @@ static int proc_pause(struct xvmd_dom *dom)
     if (dom->pid <= 0)
         return -ESRCH;
     if (dom->cg_fd >= 0)
-        return cg_write(dom->cg_fd, "cgroup.freeze", "1");
+        return xvmd_cg_write(dom->cg_fd, "cgroup.freeze", "1");
     return xvmd_guest_signal(dom, SIGSTOP);
 }
 
@@ -452,7 +188,7 @@ static int proc_resume(struct xvmd_dom *dom)
     if (dom->pid <= 0)
         return -ESRCH;
     if (dom->cg_fd >= 0)
-        return cg_write(dom->cg_fd, "cgroup.freeze", "0");
+        return xvmd_cg_write(dom->cg_fd, "cgroup.freeze", "0");
     return xvmd_guest_signal(dom, SIGCONT);
 }
 
@@ -473,7 +209,7 @@ static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
     if (dom->guest_fd >= 0)
         close(dom->guest_fd);
     dom->guest_fd = -1;
-    proc_cg_remove(dom);
+    xvmd_cg_remove(dom);
     xvmd_console_close(x, dom);
     if (!dom->netns_pinned)
         return;
@@ -543,11 +279,7 @@ static int proc_adopt(struct xvmd *x, struct xvmd_dom *dom,
         return rc;
     if (r->init > 0 && xvmd_pid_start(r->init) == r->init_start)
         dom->guest_fd = (int)syscall(SYS_pidfd_open, r->init, 0);
-    if (r->cg[0]) {
-        dom->cg_fd = open(r->cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dom->cg_fd >= 0)
-            snprintf(dom->cg_path, sizeof(dom->cg_path), "%s", r->cg);
-    }
+    xvmd_cg_adopt(dom, r->cg);
     dom->netns_pinned = 1;
     /* Paused: its cgroup frozen, or (without one) the guest stopped. */
     if (dom->cg_fd >= 0)

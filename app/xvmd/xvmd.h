@@ -138,7 +138,7 @@ struct xvmd_run {
     pid_t init;         /**< process kind: the sandbox's init */
     uint64_t init_start;
     uint64_t ports;     /**< event-channel ports in use (bit n: port n) */
-    char cg[PATH_MAX];  /**< process kind: the domain's cgroup, or "" */
+    char cg[PATH_MAX];  /**< the domain's cgroup, or "" */
 };
 
 /** The "process" kind (kind_process.c). */
@@ -199,8 +199,8 @@ struct xvmd_dom {
     int ctl_fd;          /**< kind's channel to the guest, -1 if none */
     int netns_pinned;    /**< process kind: the namespace file is ours */
     int guest_fd;        /**< process kind: pidfd of the sandbox's init */
-    int cg_fd;           /**< process kind: the domain's cgroup dir */
-    char cg_path[PATH_MAX]; /**< process kind: its path, "" without one */
+    int cg_fd;           /**< the domain's cgroup dir, -1 without one */
+    char cg_path[PATH_MAX]; /**< its path, "" without one */
     int pidfd;           /**< a pidfd of dom->pid when it is not our child
                               (adopted), else -1 */
     uint64_t deadline_ms; /**< in shutdown: when to give up and kill */
@@ -430,6 +430,25 @@ int xvmd_store_autostart_get(const struct xvmd *x, const char *name);
  */
 int xvmd_store_load(struct xvmd *x,
                     int (*fn)(struct xvmd *x, const struct xvm_domcfg *cfg));
+
+/* cgroup.c - a domain's cgroup v2 subtree: <name>/ with cpu.max (vcpus),
+ * front/ for the kind's own side, guest/ with memory.max */
+
+/**
+ * Make @dom's cgroup (dom->cg_fd, dom->cg_path) with its limits, guest/'s
+ * memory.max at @guest_max bytes.  Without cgroup v2, a controller, or a
+ * writable tree it logs that the limits are not enforced and returns 0
+ * with dom->cg_fd -1.  @return 0 or -errno (@err set; the caller removes
+ * what was made, xvmd_cg_remove()).
+ */
+int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
+                   uint64_t guest_max, char *err, size_t errlen);
+/** Kill what is left in @dom's cgroup and remove it (none: nothing). */
+void xvmd_cg_remove(struct xvmd_dom *dom);
+/** Write @text to @file of the cgroup directory @dirfd.  0 or -errno. */
+int xvmd_cg_write(int dirfd, const char *file, const char *text);
+/** An adopted domain's cgroup @path ("" for none) as dom->cg_fd. */
+void xvmd_cg_adopt(struct xvmd_dom *dom, const char *path);
 
 /* guest.c - what the kinds' guest programs share (xvm-procdom, xvm-kvm):
  * the descriptors they get, the start handshake, the kill, the take-over */

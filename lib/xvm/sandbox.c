@@ -2,7 +2,8 @@
 /*
  * The sandbox of process domains (xvm/sandbox.h): id maps, the root
  * filesystem, and the lock (credentials, no_new_privs, seccomp); and the
- * confinement of a program that holds what it needs (an allow-list).
+ * confinement of a program that holds what it needs (namespaces, an
+ * empty root, an allow-list).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -250,6 +251,22 @@ static int become_root(void)
     return 0;
 }
 
+/* Make the tmpfs built at STAGE the root (read-only, keeping @flags of
+ * its mount), detach the old one, and take the host name @hostname. */
+static int root_enter(const char *hostname, unsigned long flags)
+{
+    /* pivot_root(".", "."): the old root lands on top; detach it. */
+    if (chdir(STAGE) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        return -errno;
+    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags,
+              NULL) < 0)
+        return -errno;
+    if (sethostname(hostname, strlen(hostname)) < 0)
+        return -errno;
+    return 0;
+}
+
 int xvm_sandbox_rootfs(const char *hostname)
 {
     int rc = become_root();
@@ -259,17 +276,7 @@ int xvm_sandbox_rootfs(const char *hostname)
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return -errno;
     rc = root_build();
-    if (rc < 0)
-        return rc;
-    /* pivot_root(".", "."): the old root lands on top; detach it. */
-    if (chdir(STAGE) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-        return -errno;
-    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-        return -errno;
-    if (sethostname(hostname, strlen(hostname)) < 0)
-        return -errno;
-    return 0;
+    return rc < 0 ? rc : root_enter(hostname, MS_NOSUID | MS_NODEV);
 }
 
 static int filter_install(void)
@@ -334,7 +341,8 @@ int xvm_sandbox_lock(void)
 static int allow_install(const struct xvm_sandbox_syscall *allow, unsigned n)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-    unsigned i;
+    struct scmp_arg_cmp cmp[2];
+    unsigned i, j;
     int rc = 0;
 
     if (!ctx)
@@ -342,18 +350,21 @@ static int allow_install(const struct xvm_sandbox_syscall *allow, unsigned n)
     for (i = 0; i < n && rc == 0; i++) {
         int nr = seccomp_syscall_resolve_name(allow[i].name);
 
-        if (nr == __NR_SCMP_ERROR || allow[i].nargs > 2) {
+        if (nr == __NR_SCMP_ERROR || allow[i].ncmp > 2) {
             rc = -EINVAL;
-        } else if (allow[i].nargs == 0) {
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-        } else if (allow[i].nargs == 1) {
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-                                  SCMP_A0(SCMP_CMP_EQ, allow[i].a[0]));
-        } else {
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2,
-                                  SCMP_A0(SCMP_CMP_EQ, allow[i].a[0]),
-                                  SCMP_A1(SCMP_CMP_EQ, allow[i].a[1]));
+            break;
         }
+        for (j = 0; j < allow[i].ncmp; j++) {
+            if (allow[i].cmp[j].arg > 5)
+                rc = -EINVAL;
+            cmp[j] = (struct scmp_arg_cmp){
+                .arg = allow[i].cmp[j].arg, .op = SCMP_CMP_MASKED_EQ,
+                .datum_a = allow[i].cmp[j].mask,
+                .datum_b = allow[i].cmp[j].value };
+        }
+        if (rc == 0)
+            rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
+                                        allow[i].ncmp, cmp);
     }
     if (rc == 0)
         rc = seccomp_load(ctx);
@@ -361,13 +372,33 @@ static int allow_install(const struct xvm_sandbox_syscall *allow, unsigned n)
     return rc;
 }
 
-int xvm_sandbox_confine(uint32_t id, const struct xvm_sandbox_syscall *allow,
-                        unsigned n)
+/* Namespaces of its own, and an empty root: nothing of the host's file
+ * system is left to name (the descriptors held are another matter). */
+static int root_empty(const char *hostname)
+{
+    const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+    if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
+                CLONE_NEWCGROUP) < 0)
+        return -errno;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return -errno;
+    if (mount("xvm-empty", STAGE, "tmpfs", flags, "mode=0555,size=4k") < 0)
+        return -errno;
+    return root_enter(hostname, flags);
+}
+
+int xvm_sandbox_confine(uint32_t id, const char *hostname,
+                        const struct xvm_sandbox_syscall *allow, unsigned n)
 {
     uid_t u;
+    int rc;
 
     if (id > XVM_SANDBOX_ID_MAX)
         return -ERANGE;
+    rc = root_empty(hostname);
+    if (rc < 0)
+        return rc;
     u = (uid_t)xvm_sandbox_uid(id);
     if (setgroups(0, NULL) < 0 || setresgid(u, u, u) < 0 ||
         setresuid(u, u, u) < 0)

@@ -58,6 +58,32 @@ free_id() {
     echo "$i"
 }
 
+# confinement_of PID UID: check from outside that process PID is confined
+# as a domain's processes are (a process domain's sandbox, a KVM
+# domain's monitor): uid and gid UID (real, effective, saved, fs), no
+# supplementary group, no_new_privs, a seccomp filter, mount and network
+# namespaces that are not ours, and a root that is not ours.  Prints
+# what it saw; @return 1 if any of it is not so.
+confinement_of() {
+    local pid=$1 uid=$2 st=/proc/$1/status bad= ns
+    [ "$(awk '$1 == "Uid:" || $1 == "Gid:" { printf "%s %s %s %s ", $2, $3, $4, $5 }' "$st")" = \
+      "$uid $uid $uid $uid $uid $uid $uid $uid " ] || bad="$bad uid/gid"
+    [ "$(awk '$1 == "Groups:" { print NF }' "$st")" = 1 ] || bad="$bad groups"
+    [ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "$st")" = 1 ] || bad="$bad no_new_privs"
+    [ "$(awk '$1 == "Seccomp:" { print $2 }' "$st")" = 2 ] || bad="$bad seccomp"
+    for ns in mnt net; do
+        [ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink /proc/self/ns/$ns)" ] ||
+            bad="$bad ${ns}-namespace"
+    done
+    # readlink of a root in another mount namespace may say "/" too: the
+    # inode tells them apart
+    [ "$(stat -Lc %d:%i "/proc/$pid/root/")" != "$(stat -c %d:%i /)" ] ||
+        bad="$bad root"
+    echo "uid $uid, no groups, no_new_privs, seccomp, own mnt and net" \
+         "namespaces, own root${bad:+; NOT:$bad}"
+    [ -z "$bad" ]
+}
+
 # xvm_destroy_all XVM [ARGS...]: destroy every active domain of the xvmd
 # that `XVM ARGS list` reaches (xvmd's own stop leaves them running).
 xvm_destroy_all() {

@@ -69,13 +69,17 @@ be_state() { rd "/local/domain/0/backend/vif/$1/0/state"; }
 both_connected() { [ "$(fe_state "$1")" = 4 ] && [ "$(be_state "$1")" = 4 ]; }
 
 start_xvmd() {
+    local before
     mkdir -p "$T/netns"
+    # an xvmd started again: wait for its own line, not the last one's
+    before=$(grep -c "xvmd: listening on" "$T/xvmd.log" 2>/dev/null)
     # XVM_KVM (the KVM tests): the monitor of kvm domains too.
     "$XVMD" -d "$T/state" ${XVM_KVM:+-k "$XVM_KVM"} \
         -n "$T/netns" -p "$PROCDOM" -t 3 2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Both sockets listen once it says so (a socket file alone may not).
-    wait_until 5 grep -q "xvmd: listening on" "$T/xvmd.log" || die "xvmd did not start"
+    wait_until 5 sh -c "[ \$(grep -c 'xvmd: listening on' '$T/xvmd.log') \
+        -gt ${before:-0} ]" || die "xvmd did not start"
 }
 
 outside_up() { outside_make || die "cannot make the outside world"; }

@@ -33,11 +33,19 @@ for p in sbin/xvmd sbin/xvm sbin/xenstored sbin/vswitchd sbin/vswctl \
     else fail "$p --version: exit $rc, '$out'"; fi
 done
 for m in man8/dladm.8 man8/snoop.8 man8/xvm.8 man8/xvmd.8 man8/vswitchd.8 \
-         man5/xvm.cfg.5; do
+         man8/xvm-kvm.8 man5/xvm.cfg.5; do
     [ -f "$R/share/man/$m" ] && ok "man page $m" || fail "no man page $m"
     man -l "$R/share/man/$m" >/dev/null 2>"$T/man.err" && [ ! -s "$T/man.err" ] ||
         fail "$m does not render: $(head -2 "$T/man.err")"
 done
+# xvm-kvm's --help and its man page's synopsis name the same options
+opts_help=$("$R/libexec/xvm-kvm" --help | grep -o -- '--[a-z-]*' | sort -u)
+opts_man=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' \
+    "$R/share/man/man8/xvm-kvm.8" | sed 's/\\f[BIR]//g' |
+    grep -o -- '--[a-z-]*' | sort -u)
+[ -n "$opts_help" ] && [ "$opts_help" = "$opts_man" ] &&
+    ok "xvm-kvm --help and xvm-kvm(8) agree:" $opts_help ||
+    fail "xvm-kvm --help: $(echo $opts_help); xvm-kvm(8): $(echo $opts_man)"
 # The guest kernel for KVM domains, where xvm.cfg(5) says it is; it boots
 # under the installed monitor where this host has KVM.
 if [ -f "$R/share/xvnet/minios.elf" ]; then

@@ -99,15 +99,30 @@ echo "$out" | grep -q "misbehave: tick" && ok "xvm console: the guest's lines" |
 pid=$(pid_of tick)
 id=$(xvm domid tick)
 uid=$((100000 + id * 65536))
-st=/proc/$pid/status
-if [ "$(awk '$1 == "Uid:" { print $2 $3 $4 $5 }' "$st")" = "$uid$uid$uid$uid" ] &&
-   [ "$(awk '$1 == "Seccomp:" { print $2 }' "$st")" = 2 ] &&
-   [ "$(awk '$1 == "NoNewPrivs:" { print $2 }' "$st")" = 1 ] &&
-   [ "$(awk '$1 == "Groups:" { print NF }' "$st")" = 1 ]; then
-    ok "monitor confined: uid $uid, no groups, no_new_privs, seccomp filter"
+why=$(confinement_of "$pid" "$uid") && ok "monitor confined: $why" ||
+    fail "monitor not confined: $why"
+# its cgroup: the domain's guest/ (with cgroup v2), memory.max its memory
+# and 64 MiB for the monitor (with a memory controller)
+CG2=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+if [ -z "$CG2" ]; then
+    echo "(no cgroup v2 here: the monitor's cgroup is not checked)"
+elif [[ $cg == /xvnet/xvmd-*/tick/guest ]] && [ -d "$CG2$cg" ]; then
+    ok "the monitor runs in the domain's cgroup $cg"
+    if [ -f "$CG2$cg/memory.max" ]; then
+        [ "$(cat "$CG2$cg/memory.max")" = $(((16 + 64) << 20)) ] &&
+            ok "its memory.max: 16 MiB and 64 for the monitor" ||
+            fail "its memory.max: $(cat "$CG2$cg/memory.max")"
+    fi
 else
-    fail "monitor not confined: $(grep -E 'Uid|Groups|Seccomp:|NoNewPrivs' "$st")"
+    fail "the monitor's cgroup is '$cg'"
 fi
+# its root is empty: no path of dom0's resolves there
+[ -z "$(ls -A "/proc/$pid/root/")" ] && ok "the monitor's root is empty" ||
+    fail "the monitor's root holds: $(ls -A "/proc/$pid/root/")"
+links=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' "/proc/$pid/net/dev")
+[ "$links" = lo ] && ok "the monitor's network namespace has only lo" ||
+    fail "the monitor's network namespace has: $links"
 # what it holds: its own domain's things only, no path of dom0's
 held=$(for f in /proc/$pid/fd/*; do readlink "$f"; done | sort -u)
 if echo "$held" | grep -qE "^/(etc|run|var|tmp|home|root|usr)|\.sock"; then
@@ -128,6 +143,9 @@ xvm shutdown tick >/dev/null
 wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" &&
     [ "$(state_of tick)" = "shut off" ] && ok "shutdown: shut off" ||
     fail "shutdown: '$(state_of tick)'"
+[ -z "$CG2" ] || [ ! -d "$CG2${cg%/guest}" ] &&
+    ok "shutdown removes the domain's cgroup" ||
+    fail "shutdown left $CG2${cg%/guest}"
 # tick never reads control/shutdown: asked first, stopped after the grace
 grep -q "domain tick: asked to poweroff (control/shutdown)" "$T/xvmd.log" &&
     grep -q "domain tick: did not shut down within 1000 ms of control/shutdown, stopping it" \

@@ -14,11 +14,13 @@
 # end three ways, each leaving nothing behind (nodes, VNIC, monitor): `xvm
 # shutdown` (xvmd writes control/shutdown, minios powers off); the
 # guest's own poweroff (control/shutdown written by hand, minios prints
-# what it answered); `xvm destroy`.  Between them, on VLAN 20 of the
-# etherstub: a process domain pings and UDP-echoes a second minios, one
-# on VLAN 21 cannot; minios-scribble, which garbles its TX ring, gets its
-# vif disabled by vswitchd while everything else goes on.  Bad xenstore
-# entries are refused with their words and leave nothing.
+# what it answered); `xvm destroy`, after xvmd was killed under it and
+# the next xvmd adopted it, its vif still answering pings.  Between them,
+# on VLAN 20 of the etherstub: a process domain pings and UDP-echoes a
+# second minios, one on VLAN 21 cannot; minios-scribble, which garbles its
+# TX ring, gets its vif disabled by vswitchd while everything else goes
+# on.  Bad xenstore entries are refused with their words and leave
+# nothing.
 MINIOS_DIR=$(dirname "$0")
 . "$MINIOS_DIR/../../lib/common.sh"
 
@@ -280,10 +282,30 @@ fi
 for d in ks kv pd po; do xvm destroy "$d" >/dev/null || fail "destroy $d"; done
 gone "$ks" "ks destroyed"
 
-# --- run 3: start, destroy --------------------------------------------------
+# --- run 3: start; xvmd restarts under it; destroy -------------------------
+# The guest with its vif outlives xvmd (SIGKILL): it answers pings while
+# xvmd is away; the next xvmd adopts it with its monitor, vif and VNIC,
+# and the destroy of the adopted guest leaves nothing.
 xvm start kn >/dev/null 2>&1 || fail "xvm start kn (3)"
 g=$(domid kn)
 connected "$g"
+mpid=$(xvm dominfo kn | sed -n 's/^PID: *//p')
+kill -KILL "$XVMD_PID"; wait "$XVMD_PID" 2>/dev/null
+XVMD_PID=
+kill -0 "$mpid" 2>/dev/null && ok "xvmd killed: the monitor runs on" ||
+    fail "the monitor died with xvmd"
+pings
+start_xvmd
+[ "$(state_of kn)" = running ] && [ "$(domid kn)" = "$g" ] &&
+    [ "$(xvm dominfo kn | sed -n 's/^PID: *//p')" = "$mpid" ] &&
+    grep -q "domain kn (id $g): adopted, running" "$T/xvmd.log" &&
+    ok "xvmd restarted: kn adopted, domain $g, monitor $mpid" ||
+    fail "kn not adopted: '$(state_of kn)'"
+expect "the adopted vif" "Vifs: vif 0 on phys0, connected (VNIC xvm${g}_0)" \
+    "$(xvm dominfo kn | grep -A1 '^Vifs:' | head -1 | tr -s ' ')"
+both_connected "$g" && ok "vif 0 still Connected on both ends" ||
+    fail "vif 0: frontend '$(fe_state "$g")', backend '$(be_state "$g")'"
+pings
 xvm destroy kn >/dev/null || fail "xvm destroy kn"
 expect "destroy: shut off" "shut off" "$(state_of kn)"
 gone "$g" "after xvm destroy"

@@ -37,8 +37,8 @@ child_comm() { local c; c=$(cat "/proc/$x/task/$x/children" 2>/dev/null)
 wait_until 5 eval '[ "$(child_comm)" = sleep ]' || fail "no sleep in sa"
 c=$(cat "/proc/$x/task/$x/children")
 c=${c% }
-expect "its uid seen from the host is the mapped one" \
-    "$((100000 + a * 65536))" "$(awk '/^Uid:/ {print $2}' "/proc/$c/status")"
+why=$(confinement_of "$c" "$((100000 + a * 65536))") &&
+    ok "seen from the host, confined: $why" || fail "not confined: $why"
 kill "$c"; wait "$x" 2>/dev/null
 expect "no_new_privs and a seccomp filter" "1 2" \
     "$(in_a awk '/^(NoNewPrivs|Seccomp):/ {printf "%s%s", s, $2; s=" "}' /proc/self/status)"

@@ -15,6 +15,10 @@
  * /tmp.  Nothing else of the host is mounted: no /run/xvnet, no state
  * directory, no other domain.
  *
+ * The monitor of a KVM domain, which holds every descriptor it needs
+ * once its VM is made, is confined by the same means, without a user or
+ * PID namespace and with an empty root (xvm_sandbox_confine()).
+ *
  * Threads: the calls change the calling process (its credentials, mounts,
  * filter); they belong to a single-threaded child that is about to become
  * guest code.
@@ -81,32 +85,57 @@ int xvm_sandbox_rootfs(const char *hostname);
 XVN_EXPORT
 int xvm_sandbox_lock(void);
 
-/** One system call a confined process may make (xvm_sandbox_confine()). */
+/** One condition on an argument of a system call: it holds when
+ *  (argument @arg & @mask) == @value. */
+struct xvm_sandbox_cmp {
+    unsigned arg;   /**< 0 to 5: which argument */
+    uint64_t mask;  /**< the bits compared */
+    uint64_t value; /**< what they must be */
+};
+
+/** Argument @i equals @v (an int or a descriptor: the low 32 bits). */
+#define XVM_SANDBOX_EQ32(i, v) { (i), 0xffffffffu, (uint64_t)(v) }
+/** Argument @i equals @v (all 64 bits: an ioctl request). */
+#define XVM_SANDBOX_EQ(i, v) { (i), ~(uint64_t)0, (uint64_t)(v) }
+/** Argument @i has none of the bits @bits. */
+#define XVM_SANDBOX_CLEAR(i, bits) { (i), (uint64_t)(bits), 0 }
+
+/** One system call a confined process may make (xvm_sandbox_confine()),
+ *  with up to two conditions that must all hold; several entries of one
+ *  call allow it when any of them matches. */
 struct xvm_sandbox_syscall {
     const char *name; /**< libseccomp's name of it, e.g. "ioctl" */
-    unsigned nargs;   /**< 0: with any arguments; 1: only with its first
-                           argument equal to a[0]; 2: and its second to
-                           a[1] */
-    uint64_t a[2];
+    unsigned ncmp;    /**< how many of @cmp apply: 0 = any arguments */
+    struct xvm_sandbox_cmp cmp[2];
 };
 
 /**
  * Confine the calling process for good, where it stands: a program that
  * already holds every descriptor it will use (the monitor of a KVM
- * domain, once its VM is made).  Leave every supplementary group, become
- * uid and gid xvm_sandbox_uid(@id) (the first id of domain @id's range,
- * which owns no host file), set no_new_privs, and allow only the @n
- * system calls of @allow: any other kills the process with SIGSYS, as
- * does a call of another architecture.  No namespace is made, nothing is
- * mounted: what keeps files and sockets out of reach is that open, socket,
- * connect and the like are not on the list.  The caller is root (it
- * changes its uid); single-threaded.
+ * domain, once its VM is made).  In order:
+ *  - new mount, network, IPC, UTS and cgroup namespaces (the cgroup one
+ *    rooted where the process is: a domain's cgroup if it was put in
+ *    one); its root becomes an empty read-only tmpfs and the host's is
+ *    detached, so no path of the host resolves; its network namespace
+ *    has only a loopback that is down; its host name is @hostname;
+ *  - it leaves every supplementary group and becomes uid and gid
+ *    xvm_sandbox_uid(@id) (the first id of domain @id's range, which owns
+ *    no host file), with no capability left;
+ *  - no_new_privs, and a seccomp filter that allows only the @n system
+ *    calls of @allow (as their conditions say): any other kills the
+ *    process with SIGSYS, as does a call of another architecture.
+ * The descriptors it holds keep working: a KVM VM made before runs on.
+ * Unlike a process domain's sandbox there is no user or PID namespace:
+ * the process is root of the host's until it drops to the domain's uid,
+ * and it cannot fork (unless @allow says so).  The caller is root;
+ * single-threaded.
  * @return 0, -ERANGE (@id > XVM_SANDBOX_ID_MAX), -EINVAL (a name
- *         libseccomp does not know, @nargs > 2) or -errno.
+ *         libseccomp does not know, @ncmp > 2, an argument > 5) or the
+ *         -errno of the step that failed.
  */
 XVN_EXPORT
-int xvm_sandbox_confine(uint32_t id, const struct xvm_sandbox_syscall *allow,
-                        unsigned n);
+int xvm_sandbox_confine(uint32_t id, const char *hostname,
+                        const struct xvm_sandbox_syscall *allow, unsigned n);
 
 #ifdef __cplusplus
 }
