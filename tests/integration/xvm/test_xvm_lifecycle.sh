@@ -73,7 +73,9 @@ start_xvmd() {
     local starts
     starts=$(grep -c "xvmd: listening on" "$T/xvmd.log" 2>/dev/null || true)
     starts=${starts:-0}
-    "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -p "$PROCDOM" -t 3 \
+    # No -p: xvmd finds xvm-procdom ($PROCDOM) beside it, and keeps that
+    # path when it then starts a xenstored beside it too.
+    "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -t 3 \
         2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Ready once this start logs "listening on" (both sockets listening).
