@@ -1060,7 +1060,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                                "the MAC address of '%s': set mac= in the "
                                "domain's config",
                     old.domain[0] ? old.domain : "?", old.name);
-    want.mac_type = old.mac_type;
+    if (old.domid)
+        want.mac_type = old.mac_type; /* the same MAC: still auto or fixed */
     if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
         memset(want.mac, 0, 6); /* a new random MAC */
     rebuild = memcmp(want.mac, old.mac, 6) != 0 ||
