@@ -46,6 +46,10 @@ out=$("$XVM" -Z 2>&1 | head -1)
 says 1 "^vswitchd: -m: 'abc' is not a number of MB$" "$VSWITCHD" -m abc
 says 1 "^vswitchd: -m: at least [0-9]+ MB" "$VSWITCHD" -m 64
 says 1 "^vswitchd: -l: CPU 9999 does not exist" "$VSWITCHD" -l 9999
+says 1 "^vswitchd: unexpected argument 'extra' \(EAL options go after --\)$" \
+    "$VSWITCHD" -S "$TMP/none" -F "msgx$ID" -m 128 extra
+says 1 "^snoop: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running$" \
+    "$SNOOP" -S "$TMP/none.sock" -d x0
 
 outside_up
 cat >"$TMP/conf" <<CONF
