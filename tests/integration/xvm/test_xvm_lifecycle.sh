@@ -291,6 +291,17 @@ xvm destroy db1 >/dev/null
 check "everything reaped" gone "$PID"
 check "nothing left in the netns dir" [ -z "$(ls "$NETNS")" ]
 
+# --- list: running domains by id, then shut-off ones by name (virsh) ----
+printf 'name = "zz9"\n' >"$T/zz9.cfg"
+printf 'name = "aa9"\n' >"$T/aa9.cfg"
+xvm define "$T/zz9.cfg" >/dev/null && xvm define "$T/aa9.cfg" >/dev/null
+xvm start --no-wait zz9 >/dev/null
+check "list --all: running by id, then shut off by name" [ \
+    "$(xvm list --all | sed 1,2d | awk '{ printf "%s ", $2 }')" = \
+    "Domain-0 zz9 aa9 db1 " ]
+xvm destroy zz9 >/dev/null
+xvm undefine zz9 >/dev/null && xvm undefine aa9 >/dev/null
+
 kill -TERM "$XVMD_PID"; wait "$XVMD_PID"; XVMD_PID=
 check "xvmd log clean (no sanitizer report, no refused transition)" \
     sh -c "! grep -Eq 'Sanitizer|runtime error|refused transition' '$T/xvmd.log'"
