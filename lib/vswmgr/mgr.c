@@ -693,10 +693,12 @@ int mgr_vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
                          &(struct vsw_port_args){.name = ifname,
                                                  .mac = mv->conf.mac},
                          m->pool);
-    if (!port)
-        return fail(m, VSW_ST_NONE, err, errlen, -errno,
-                    "cannot create TAP interface '%s': %s", ifname,
-                    strerror(errno));
+    if (!port) {
+        rc = -errno;
+        return fail(m, rc == -EEXIST ? VSW_ST_IFEXIST : VSW_ST_NONE, err,
+                    errlen, rc, "cannot create TAP interface '%s': %s",
+                    ifname, strerror(-rc));
+    }
     rc = vsw_vnic_attach(mv->v, port);
     if (rc < 0) {
         vsw_port_destroy(port);
