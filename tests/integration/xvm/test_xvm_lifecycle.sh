@@ -110,6 +110,19 @@ check "help" sh -c "\"$XVM_BIN\" help | grep -q '^  exec  *DOM CMD'"
 out=$("$XVM_BIN" frobnicate 2>&1); rc=$?
 check "unknown command: status 1" \
     [ $rc = 1 -a "$out" = "xvm: unknown command 'frobnicate' (try 'xvm help')" ]
+# usage WANT ARGS...: xvm ARGS says "xvm: usage: WANT", status 1, and
+# asks no xvmd (there is none yet: that would say so instead).
+usage() {
+    local want=$1 out rc
+    shift
+    out=$("$XVM_BIN" -s "$SOCK" "$@" 2>&1); rc=$?
+    check "xvm $*: usage" [ $rc = 1 -a "$out" = "xvm: usage: $want" ]
+}
+usage "xvm start [--no-wait | --timeout SECS] DOM" start --timeout
+usage "xvm start [--no-wait | --timeout SECS] DOM" start --timeout 5
+usage "xvm create [--no-wait | --timeout SECS] FILE" create --no-wait
+usage "xvm list [--all]" list extra
+usage "xvm nodeinfo" nodeinfo extra
 
 start_xvmd
 fds0=$(nfds)
