@@ -1290,6 +1290,7 @@ struct vsw_cap *vsw_mgr_capture(struct vsw_mgr *m, uint64_t conn,
                                 const struct vsw_cap_params *p, char *err,
                                 size_t errlen)
 {
+    struct mlink *ml = mlink_find(m, p->name);
     struct vsw_cap *c;
 
     if (m->ncaps == VSW_CAP_MAX) {
@@ -1299,6 +1300,16 @@ struct vsw_cap *vsw_mgr_capture(struct vsw_mgr *m, uint64_t conn,
         return NULL;
     }
     c = vsw_cap_open(m->sw, p, err, errlen);
+    if (!c && errno == ENOENT &&
+        (ml ? ml->origin == ORIGIN_NIC : nic_listed(m, p->name))) {
+        /* A host NIC's link: the switch holds no port on it yet. */
+        fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+             "%s is a host NIC with no VNIC over it, so vswitchd holds no "
+             "port on it (tcpdump -i %s sees its traffic)", p->name,
+             p->name);
+        errno = EINVAL;
+        return NULL;
+    }
     if (!c) {
         m->status = errno == ENOENT ? VSW_ST_NOTFOUND
                     : errno == EINVAL ? VSW_ST_BADVAL

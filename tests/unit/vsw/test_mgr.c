@@ -456,6 +456,7 @@ static struct got_link link_get(struct vsw_mgr *m, const char *name)
 
 static void test_mgr_hostnic(void)
 {
+    struct vsw_cap_params cp = {.name = "eth9", .dir = VSW_CAP_BOTH};
     struct world w;
     struct vsw_vnic_conf vc;
     struct vsw_link_conf lc;
@@ -483,6 +484,12 @@ static void test_mgr_hostnic(void)
     CHECK(g.found == 1 && g.lc.state == VSW_LINK_STATE_DOWN &&
           g.lc.speed == 0);
     CHECK_EQ(g.nlinks, 3);
+    /* A detached NIC's link cannot be captured on yet, and says why. */
+    errno = 0;
+    CHECK(vsw_mgr_capture(w.m, 1, &cp, err, sizeof(err)) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_BADVAL);
+    CHECK(strstr(err, "eth9 is a host NIC with no VNIC over it") != NULL);
 
     /* The first VNIC attaches; a bad one over it changes nothing. */
     vc = vnic("v1", "eth7");
