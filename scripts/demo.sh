@@ -8,11 +8,10 @@ set -eu
 B=$(cd "${1:-build}" && pwd)
 if [ -x "$B/sbin/xvmd" ]; then
     XVMD=$B/sbin/xvmd XVM_BIN=$B/sbin/xvm VSWITCHD=$B/sbin/vswitchd
-    DLADM=$B/sbin/dladm SNOOP=$B/sbin/snoop PROCDOM=$B/libexec/xvm-procdom
+    DLADM=$B/sbin/dladm SNOOP=$B/sbin/snoop
 else
     XVMD=$B/app/xvmd/xvmd
     XVM_BIN=$B/app/xvm/xvm
-    PROCDOM=$B/app/xvm-procdom/xvm-procdom
     VSWITCHD=$B/app/vswitchd/vswitchd
     DLADM=$B/app/dladm/dladm
     SNOOP=$B/app/snoop/snoop
@@ -90,8 +89,9 @@ fi
 
 say "3. dom0: xvmd (domains, xenstore) and vswitchd (the switch)"
 mkdir -p "$T/netns" "$T/vsw-state"
-"$XVMD" -d "$T/state" -n "$T/netns" \
-    -p "$PROCDOM" -t 3 2>"$T/xvmd.log" &
+# No -p: xvmd finds xvm-procdom (and the xenstored it starts) beside it,
+# in a build tree as in an installed one.
+"$XVMD" -d "$T/state" -n "$T/netns" -t 3 2>"$T/xvmd.log" &
 XVMD_PID=$!
 wait_until 5 grep -q "listening on" "$T/xvmd.log"
 # The "physical" link: one end of a veth pair, the other end in a namespace

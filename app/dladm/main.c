@@ -221,8 +221,7 @@ int main(int argc, char **argv)
         dl_close(hd);
         return 0;
     }
-    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "--help") == 0) {
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0) {
         help(stdout);
         return 0;
     }
@@ -230,8 +229,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;
         current = &cmds[i];
-        /* "dladm SUBCOMMAND -h": its usage on stdout. */
-        if (argc == 3 && strcmp(argv[2], "-h") == 0) {
+        /* "dladm SUBCOMMAND -h" (or --help): its usage on stdout. */
+        if (argc == 3 && (strcmp(argv[2], "-h") == 0 ||
+                          strcmp(argv[2], "--help") == 0)) {
             printf("usage: %s\n", cmds[i].use + 4);
             return 0;
         }

@@ -178,10 +178,6 @@ bool vnic_mtu_fits(const struct vsw_vnic_conf *vc, char *why, size_t len)
     return false;
 }
 
-/*
- * Check every property of @args against the VNIC @vc, changing @vc and
- * collecting *@mods.  Warns about each bad one.  @return false if any.
- */
 /* The property of @a, or -1 after saying why not (unknown, no value). */
 static int prop_arg_id(const struct dl_proparg *a, bool reset)
 {
@@ -198,6 +194,10 @@ static int prop_arg_id(const struct dl_proparg *a, bool reset)
     return id;
 }
 
+/*
+ * Check every property of @args against the VNIC @vc, changing @vc and
+ * collecting *@mods.  Warns about each bad one.  @return false if any.
+ */
 static bool props_check(struct dl_proparg *args, int n, bool reset,
                         const char *link, enum vsw_class cls,
                         struct vsw_vnic_conf *vc, uint32_t *mods)

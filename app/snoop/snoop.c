@@ -314,9 +314,9 @@ static void refused(const struct opts *o, const struct vsw_cap_rep *rep)
         fprintf(stderr, "snoop: no link, VNIC or etherstub named %s\n",
                 o->dev);
     else if (e == ENOENT || e == ECONNREFUSED)
-        fprintf(stderr, "snoop: cannot reach vswitchd at %s: %s\n",
-                o->sock ? o->sock : xvm_run_path(XVM_SOCK_VSWITCHD),
-                strerror(e));
+        fprintf(stderr, "snoop: cannot reach vswitchd at %s: "
+                        "vswitchd is not running\n",
+                o->sock ? o->sock : xvm_run_path(XVM_SOCK_VSWITCHD));
     else if (e == EACCES || e == EPERM)
         fprintf(stderr, "snoop: %s (only root can capture)\n", strerror(e));
     else if (rep->code == VSW_ST_TOOMANY || e == ENOSPC)

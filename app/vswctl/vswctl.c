@@ -223,13 +223,13 @@ int main(int argc, char **argv)
         }
         if (opt != 's') {
             usage(stderr);
-            return 2;
+            return 1;
         }
         sock = optarg;
     }
     if (optind >= argc) {
         usage(stderr);
-        return 2;
+        return 1;
     }
     c = vsw_client_open(sock);
     if (!c) {
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
     if (rc == -EINVAL && !vsw_client_error(c)[0]) {
         usage(stderr);
         vsw_client_close(c);
-        return 2;
+        return 1;
     }
     if (rc < 0)
         fprintf(stderr, "vswctl: %s\n", vsw_client_error(c));

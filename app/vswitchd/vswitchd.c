@@ -87,8 +87,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: vswitchd [-c config] [-S state-dir] [-s socket]\n"
             "                [-G group] [-F file-prefix] [-m MB] [-l cpu]\n"
-            "                [-P] [-- EAL options]\n"
-            "  -c  boot configuration (links and VNICs, vsw/conf.h)\n"
+            "                [-P] [-x xs-socket [-X xvmd-socket]]"
+            " [-- EAL options]\n"
+            "  -c  boot configuration (links and VNICs, see vswitchd(8))\n"
             "  -S  persistent state directory (default %s)\n"
             "  -s  control socket (default %s)\n"
             "  -G  group (name or number) whose members may read, e.g.\n"
@@ -198,6 +199,13 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         case 'X': o->xvmd_sock = optarg; break;
         default: usage(stderr); return -1;
         }
+    }
+    /* EAL options only after "--": anything else is a mistake. */
+    if (optind < argc && strcmp(argv[optind - 1], "--") != 0) {
+        fprintf(stderr, "vswitchd: unexpected argument '%s' (EAL options "
+                        "go after --)\n", argv[optind]);
+        usage(stderr);
+        return -1;
     }
     o->eal_argc = argc - optind;
     o->eal_argv = argv + optind;

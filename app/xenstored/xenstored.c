@@ -132,12 +132,12 @@ int main(int argc, char **argv)
             return 0;
         default:
             usage(stderr);
-            return 2;
+            return 1;
         }
     }
     if (optind != argc) {
         usage(stderr);
-        return 2;
+        return 1;
     }
     xvm_log_open("xenstored", false);
     nofile = xvm_nofile_raise();

@@ -105,8 +105,9 @@ static long wait_opts(const char *verb, char ***argv)
     for (; (*argv)[0] && (*argv)[0][0] == '-' && (*argv)[1]; (*argv)++) {
         if (strcmp((*argv)[0], "--no-wait") == 0) {
             ms = 0;
-        } else if (strcmp((*argv)[0], "--timeout") == 0 && (*argv)[1] &&
-                   (*argv)[2]) {
+        } else if (strcmp((*argv)[0], "--timeout") == 0) {
+            if (!(*argv)[2])
+                break; /* SECS, and no operand after it */
             (*argv)++;
             errno = 0;
             ms = strtol((*argv)[0], &end, 10);
@@ -124,7 +125,9 @@ static long wait_opts(const char *verb, char ***argv)
             return -1;
         }
     }
-    if (!(*argv)[0] || (*argv)[1]) {
+    /* "start --timeout" alone: the option, not a domain named so */
+    if (!(*argv)[0] || (*argv)[1] || strcmp((*argv)[0], "--no-wait") == 0 ||
+        strcmp((*argv)[0], "--timeout") == 0) {
         fprintf(stderr, "xvm: usage: xvm %s [--no-wait | --timeout SECS] "
                 "%s\n", verb, strcmp(verb, "create") == 0 ? "FILE" : "DOM");
         return -1;
@@ -372,7 +375,7 @@ static int cmd_list(char **argv)
     xvmd_call_start(&c, XVMD_CMD_LIST);
     if (argv[0]) {
         if (strcmp(argv[0], "--all") != 0) {
-            fprintf(stderr, "xvm: list: unknown option '%s'\n", argv[0]);
+            fprintf(stderr, "xvm: usage: xvm list [--all]\n");
             return 1;
         }
         mnl_attr_put(c.nlh, XVMD_A_ALL, 0, NULL);
@@ -936,8 +939,8 @@ int main(int argc, char **argv)
     nargs = argc - optind - 1;
     if (nargs < cmds[i].min_args ||
         (cmds[i].max_args >= 0 && nargs > cmds[i].max_args)) {
-        fprintf(stderr, "xvm: usage: xvm %s %s\n", cmds[i].name,
-                cmds[i].args);
+        fprintf(stderr, "xvm: usage: xvm %s%s%s\n", cmds[i].name,
+                cmds[i].args[0] ? " " : "", cmds[i].args);
         return 1;
     }
     return cmds[i].fn(argv + optind + 1);

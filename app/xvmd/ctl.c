@@ -498,14 +498,38 @@ static int do_create(struct xvmd *x, struct reply *r, int sock,
     return 0;
 }
 
+/* Does @a come before @b in a list: running ones by id, then the shut-off
+ * ones by name, as virsh lists them? */
+static bool dom_before(const struct xvmd_dom *a, const struct xvmd_dom *b)
+{
+    bool a_off = a->state == XVMD_STATE_SHUTOFF,
+         b_off = b->state == XVMD_STATE_SHUTOFF;
+
+    if (a_off != b_off)
+        return b_off;
+    if (!a_off)
+        return a->id < b->id;
+    return strcmp(a->cfg.name, b->cfg.name) < 0;
+}
+
 static void do_list(struct xvmd *x, struct reply *r, const struct nlattr **tb)
 {
-    const struct xvmd_dom *dom;
+    const struct xvmd_dom *dom, *next, *last = NULL;
 
     dom0_put(r);
-    for (dom = x->doms; dom; dom = dom->next)
-        if (tb[XVMD_A_ALL] || dom->state != XVMD_STATE_SHUTOFF)
-            dom_put(r, dom);
+    /* In order whatever order the domains were made or taken over in. */
+    for (;;) {
+        next = NULL;
+        for (dom = x->doms; dom; dom = dom->next)
+            if ((tb[XVMD_A_ALL] || dom->state != XVMD_STATE_SHUTOFF) &&
+                (!last || dom_before(last, dom)) &&
+                (!next || dom_before(dom, next)))
+                next = dom;
+        if (!next)
+            break;
+        dom_put(r, next);
+        last = next;
+    }
 }
 
 /*

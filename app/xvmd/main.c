@@ -260,13 +260,12 @@ out:
 
 /* @prog of our own build tree (app/<prog>/, seen from app/xvmd/), else
  * at @reldir from xvmd's directory as `make install` lays it out (wherever
- * that tree is), else @installed. */
+ * that tree is), else @installed.  The path found is written to @p, the
+ * caller's own PATH_MAX buffer: each program found keeps its path. */
 static const char *sibling(const char *prog, const char *reldir,
-                           const char *installed)
+                           const char *installed, char *p)
 {
-    static char path[2][PATH_MAX];
-    static int k;
-    char self[PATH_MAX], *p = path[k++ & 1], *dir;
+    char self[PATH_MAX], *dir;
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
     if (n > 0) {
@@ -290,7 +289,7 @@ static const char *sibling(const char *prog, const char *reldir,
 static struct xvm_xs *xs_connect(const char *path)
 {
     struct xvm_xs *xs = xvm_xs_open(path);
-    char pidfile[PATH_MAX], dir[PATH_MAX];
+    char pidfile[PATH_MAX], dir[PATH_MAX], found[PATH_MAX];
     const char *prog;
     int status;
     pid_t pid;
@@ -300,7 +299,7 @@ static struct xvm_xs *xs_connect(const char *path)
             xvm_log_err("xenstored on %s: %s", path, strerror(errno));
         return xs;
     }
-    prog = sibling("xenstored", ".", XVMD_SBINDIR "/xenstored");
+    prog = sibling("xenstored", ".", XVMD_SBINDIR "/xenstored", found);
     snprintf(dir, sizeof(dir), "%s", path);
     snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", dirname(dir));
     xvm_log_info("no xenstored on %s: starting %s", path, prog);
@@ -369,6 +368,7 @@ int main(int argc, char **argv)
     const char *sock = xvm_run_path(XVM_SOCK_XVMD),
                *xs = xvm_run_path(XVM_SOCK_XENSTORED),
                *group = NULL;
+    char procdom[PATH_MAX], kvm[PATH_MAX];
     int lfd = -1, sfd, rc;
 
     if (xvm_version_opt(argc, argv, "xvmd"))
@@ -380,7 +380,7 @@ int main(int argc, char **argv)
         return 1;
     if (!x.procdom_path)
         x.procdom_path = sibling("xvm-procdom", "../libexec",
-                                 XVMD_LIBEXECDIR "/xvm-procdom");
+                                 XVMD_LIBEXECDIR "/xvm-procdom", procdom);
     if (access(x.procdom_path, X_OK) < 0) {
         xvm_log_err("%s: %s (use -p)", x.procdom_path, strerror(errno));
         return 1;
@@ -388,7 +388,7 @@ int main(int argc, char **argv)
     /* Only kvm domains need it: without it, they alone cannot start. */
     if (!x.kvm_path)
         x.kvm_path = sibling("xvm-kvm", "../libexec",
-                             XVMD_LIBEXECDIR "/xvm-kvm");
+                             XVMD_LIBEXECDIR "/xvm-kvm", kvm);
     if (access(x.kvm_path, X_OK) < 0)
         xvm_log_warn("%s: %s: kvm domains cannot start (use -k)",
                      x.kvm_path, strerror(errno));

@@ -144,7 +144,11 @@ int xvmd_store_load(struct xvmd *x,
     DIR *d;
     int rc;
 
-    rc = store_dir(x, dir, sizeof(dir));
+    /* The state directory itself first: whoever may write there could
+     * swap the directories under it. */
+    rc = xvm_state_dir(x->state_dir, 0700);
+    if (rc == 0)
+        rc = store_dir(x, dir, sizeof(dir));
     if (rc < 0)
         return rc;
     rc = xvm_state_dir(dir, 0700);

@@ -57,6 +57,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
                      "hugepages"),
     [DL_MTU_XDP] = ("the link is shared through XDP, which takes an mtu of "
                     "at most 1500 (set it with no VNIC over the link)"),
+    [DL_IFEXIST] = "a host interface of that name exists",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -114,6 +115,7 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_DEDICATE] = DL_DEDICATE,
         [VSW_ST_NOPCIBUS] = DL_NOPCIBUS,
         [VSW_ST_MTU_XDP] = DL_MTU_XDP,
+        [VSW_ST_IFEXIST] = DL_IFEXIST,
     };
     enum vsw_status code = vsw_client_status(h->c);
 

@@ -693,10 +693,12 @@ int mgr_vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
                          &(struct vsw_port_args){.name = ifname,
                                                  .mac = mv->conf.mac},
                          m->pool);
-    if (!port)
-        return fail(m, VSW_ST_NONE, err, errlen, -errno,
-                    "cannot create TAP interface '%s': %s", ifname,
-                    strerror(errno));
+    if (!port) {
+        rc = -errno;
+        return fail(m, rc == -EEXIST ? VSW_ST_IFEXIST : VSW_ST_NONE, err,
+                    errlen, rc, "cannot create TAP interface '%s': %s",
+                    ifname, strerror(-rc));
+    }
     rc = vsw_vnic_attach(mv->v, port);
     if (rc < 0) {
         vsw_port_destroy(port);
@@ -1060,7 +1062,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                                "the MAC address of '%s': set mac= in the "
                                "domain's config",
                     old.domain[0] ? old.domain : "?", old.name);
-    want.mac_type = old.mac_type;
+    if (old.domid)
+        want.mac_type = old.mac_type; /* the same MAC: still auto or fixed */
     if (want.mac_type == VSW_MAC_RANDOM && (mods & VSW_MOD_MAC))
         memset(want.mac, 0, 6); /* a new random MAC */
     rebuild = memcmp(want.mac, old.mac, 6) != 0 ||
@@ -1287,6 +1290,7 @@ struct vsw_cap *vsw_mgr_capture(struct vsw_mgr *m, uint64_t conn,
                                 const struct vsw_cap_params *p, char *err,
                                 size_t errlen)
 {
+    struct mlink *ml = mlink_find(m, p->name);
     struct vsw_cap *c;
 
     if (m->ncaps == VSW_CAP_MAX) {
@@ -1296,6 +1300,16 @@ struct vsw_cap *vsw_mgr_capture(struct vsw_mgr *m, uint64_t conn,
         return NULL;
     }
     c = vsw_cap_open(m->sw, p, err, errlen);
+    if (!c && errno == ENOENT &&
+        (ml ? ml->origin == ORIGIN_NIC : nic_listed(m, p->name))) {
+        /* A host NIC's link: the switch holds no port on it yet. */
+        fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+             "%s is a host NIC with no VNIC over it, so vswitchd holds no "
+             "port on it (tcpdump -i %s sees its traffic)", p->name,
+             p->name);
+        errno = EINVAL;
+        return NULL;
+    }
     if (!c) {
         m->status = errno == ENOENT ? VSW_ST_NOTFOUND
                     : errno == EINVAL ? VSW_ST_BADVAL

@@ -15,6 +15,9 @@ int xvm_version_opt(int argc, char **argv, const char *prog)
     /* getopt() names the program by argv[0] in its messages. */
     if (argc > 0)
         argv[0] = (char *)prog;
+    /* --help alone is -h, which every program answers with its usage. */
+    if (argc == 2 && strcmp(argv[1], "--help") == 0)
+        argv[1] = (char *)"-h";
     if (argc != 2 || strcmp(argv[1], "--version") != 0)
         return 0;
     printf("%s (xvnet) %s\n", prog, xvm_version());

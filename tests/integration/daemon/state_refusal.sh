@@ -7,8 +7,8 @@
 #     whose state directory is mode 0777 or another uid's, exits non-zero
 #     before it serves anything;
 #   - xvmd skips a domain record that is a link to /dev/zero or a FIFO
-#     (logged), keeps the good one, and starts; a domains directory of
-#     mode 0777 stops it.
+#     (logged), keeps the good one, and starts; a state or domains
+#     directory of mode 0777 stops it.
 # Every log line starts with an ISO 8601 timestamp and the daemon's name.
 #
 # usage: state_refusal.sh VSWITCHD XVMD XVM-PROCDOM
@@ -30,6 +30,7 @@ cleanup() {
     fi
     xenstored_stop "$T/x1"
     xenstored_stop "$T/x2"
+    xenstored_stop "$T/x3"
     rm -rf "$T" "/var/run/dpdk/$PREFIX"
 }
 trap cleanup EXIT
@@ -121,6 +122,19 @@ elif ! grep -Eq "^$STAMP xvmd: error: .*domains refused: writable by group or ot
     fail "xvmd: domains directory 0777: $(cat "$T/x2.log")"
 else
     ok "xvmd: domains directory 0777 is refused (status $rc)"
+fi
+
+mkdir -p "$T/x3"
+chmod 0777 "$T/x3"
+timeout -k 5 10 "$XVMD" -s "$T/x3/xvmd.sock" -x "$T/x3/xs.sock" -d "$T/x3" \
+    -n "$T/netns" -p "$PROCDOM" 2>"$T/x3.log"
+rc=$?
+if [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ]; then
+    fail "xvmd: state directory 0777: status $rc"
+elif ! grep -Eq "^$STAMP xvmd: error: state directory $T/x3 refused: writable by group or others" "$T/x3.log"; then
+    fail "xvmd: state directory 0777: $(cat "$T/x3.log")"
+else
+    ok "xvmd: state directory 0777 is refused (status $rc)"
 fi
 
 [ $fails = 0 ] || { echo "$fails failed"; exit 1; }

@@ -14,7 +14,8 @@
 #    the interface does too, and gets it back;
 #  - delete-vnic removes the interface, delete-vnic -t too (the record
 #    stays), a -t VNIC has one; after a restart the persistent VNICs have
-#    their interfaces again (down, no address: those are the host's).
+#    their interfaces again (down, no address: those are the host's);
+#  - a VNIC whose name a host interface has is refused, with that reason.
 . "$(dirname "$0")/lib.sh"
 dl_require iperf3 ethtool
 
@@ -182,4 +183,15 @@ dl delete-vnic "$H" || fail "delete-vnic"
 gone "$H" || fail "$H: the interface stays after delete-vnic"
 dl delete-vnic "$W" || fail "delete-vnic $W"
 gone "$W" || fail "$W stays"
+
+note "an interface of the name is there already: refused, nothing made"
+X="x${ID}0"
+hx ip tuntap add "$X" mode tun || fail "tuntap $X"
+out=$(dl create-vnic -l "s${ID}0" "$X" 2>&1)
+rc=$?
+hx ip tuntap del "$X" mode tun
+[ $rc = 1 ] && [ "$out" = "dladm: vnic creation over s${ID}0 failed: a host interface of that name exists" ] ||
+    fail "create-vnic over an interface's name: exit $rc, '$out'"
+dl show-vnic "$X" >/dev/null 2>&1 && fail "$X: made anyway"
+dl show-vnic -P "$X" >/dev/null 2>&1 && fail "$X: recorded anyway"
 echo PASS

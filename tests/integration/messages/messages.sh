@@ -28,8 +28,17 @@ WANT_RC=0
 for t in "$XVM" "$XVMD" "$XENSTORED" "$VSWITCHD" "$VSWCTL" "$DLADM" "$SNOOP"; do
     "$t" -h >/dev/null 2>&1 && ok "$(basename "$t") -h exits 0" ||
         fail "$(basename "$t") -h exits $?"
+    out=$("$t" --help 2>&1 >/dev/null)
+    rc=$?
+    [ $rc = 0 ] && [ -z "$out" ] && ok "$(basename "$t") --help exits 0" ||
+        fail "$(basename "$t") --help exits $rc: '$out'"
 done
+"$DLADM" show-vnic --help | grep -q '^usage: show-vnic ' &&
+    ok "dladm show-vnic --help: its usage" ||
+    fail "dladm show-vnic --help"
 WANT_RC=1
+says 1 "^xenstored: invalid option -- 'Z'$" "$XENSTORED" -Z
+says 1 "^vswctl: invalid option -- 'Z'$" "$VSWCTL" -Z
 says 1 "^xvm: $TMP: Is a directory$" "$XVM" create "$TMP"
 out=$("$XVM" -Z 2>&1 | head -1)
 [[ "$out" =~ ^xvm:\ invalid\ option ]] && ok "getopt names xvm: $out" ||
@@ -37,6 +46,10 @@ out=$("$XVM" -Z 2>&1 | head -1)
 says 1 "^vswitchd: -m: 'abc' is not a number of MB$" "$VSWITCHD" -m abc
 says 1 "^vswitchd: -m: at least [0-9]+ MB" "$VSWITCHD" -m 64
 says 1 "^vswitchd: -l: CPU 9999 does not exist" "$VSWITCHD" -l 9999
+says 1 "^vswitchd: unexpected argument 'extra' \(EAL options go after --\)$" \
+    "$VSWITCHD" -S "$TMP/none" -F "msgx$ID" -m 128 extra
+says 1 "^snoop: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running$" \
+    "$SNOOP" -S "$TMP/none.sock" -d x0
 
 outside_up
 cat >"$TMP/conf" <<CONF

@@ -73,7 +73,9 @@ start_xvmd() {
     local starts
     starts=$(grep -c "xvmd: listening on" "$T/xvmd.log" 2>/dev/null || true)
     starts=${starts:-0}
-    "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -p "$PROCDOM" -t 3 \
+    # No -p: xvmd finds xvm-procdom ($PROCDOM) beside it, and keeps that
+    # path when it then starts a xenstored beside it too.
+    "$XVMD" -s "$SOCK" -x "$T/xs.sock" -d "$STATE" -n "$NETNS" -t 3 \
         2>>"$T/xvmd.log" &
     XVMD_PID=$!
     # Ready once this start logs "listening on" (both sockets listening).
@@ -108,6 +110,19 @@ check "help" sh -c "\"$XVM_BIN\" help | grep -q '^  exec  *DOM CMD'"
 out=$("$XVM_BIN" frobnicate 2>&1); rc=$?
 check "unknown command: status 1" \
     [ $rc = 1 -a "$out" = "xvm: unknown command 'frobnicate' (try 'xvm help')" ]
+# usage WANT ARGS...: xvm ARGS says "xvm: usage: WANT", status 1, and
+# asks no xvmd (there is none yet: that would say so instead).
+usage() {
+    local want=$1 out rc
+    shift
+    out=$("$XVM_BIN" -s "$SOCK" "$@" 2>&1); rc=$?
+    check "xvm $*: usage" [ $rc = 1 -a "$out" = "xvm: usage: $want" ]
+}
+usage "xvm start [--no-wait | --timeout SECS] DOM" start --timeout
+usage "xvm start [--no-wait | --timeout SECS] DOM" start --timeout 5
+usage "xvm create [--no-wait | --timeout SECS] FILE" create --no-wait
+usage "xvm list [--all]" list extra
+usage "xvm nodeinfo" nodeinfo extra
 
 start_xvmd
 fds0=$(nfds)
@@ -288,6 +303,17 @@ check "config UUID used" [ "$(field db1 UUID)" = "$UUID" ]
 xvm destroy db1 >/dev/null
 check "everything reaped" gone "$PID"
 check "nothing left in the netns dir" [ -z "$(ls "$NETNS")" ]
+
+# --- list: running domains by id, then shut-off ones by name (virsh) ----
+printf 'name = "zz9"\n' >"$T/zz9.cfg"
+printf 'name = "aa9"\n' >"$T/aa9.cfg"
+xvm define "$T/zz9.cfg" >/dev/null && xvm define "$T/aa9.cfg" >/dev/null
+xvm start --no-wait zz9 >/dev/null
+check "list --all: running by id, then shut off by name" [ \
+    "$(xvm list --all | sed 1,2d | awk '{ printf "%s ", $2 }')" = \
+    "Domain-0 zz9 aa9 db1 " ]
+xvm destroy zz9 >/dev/null
+xvm undefine zz9 >/dev/null && xvm undefine aa9 >/dev/null
 
 kill -TERM "$XVMD_PID"; wait "$XVMD_PID"; XVMD_PID=
 check "xvmd log clean (no sanitizer report, no refused transition)" \

@@ -456,6 +456,7 @@ static struct got_link link_get(struct vsw_mgr *m, const char *name)
 
 static void test_mgr_hostnic(void)
 {
+    struct vsw_cap_params cp = {.name = "eth9", .dir = VSW_CAP_BOTH};
     struct world w;
     struct vsw_vnic_conf vc;
     struct vsw_link_conf lc;
@@ -483,6 +484,12 @@ static void test_mgr_hostnic(void)
     CHECK(g.found == 1 && g.lc.state == VSW_LINK_STATE_DOWN &&
           g.lc.speed == 0);
     CHECK_EQ(g.nlinks, 3);
+    /* A detached NIC's link cannot be captured on yet, and says why. */
+    errno = 0;
+    CHECK(vsw_mgr_capture(w.m, 1, &cp, err, sizeof(err)) == NULL);
+    CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_BADVAL);
+    CHECK(strstr(err, "eth9 is a host NIC with no VNIC over it") != NULL);
 
     /* The first VNIC attaches; a bad one over it changes nothing. */
     vc = vnic("v1", "eth7");
@@ -1202,6 +1209,39 @@ static int find_conf(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
     return 1;
 }
 
+/* modify-vnic -m random on a fixed MAC and -m MAC on a random one: the
+ * VNIC takes the type asked for, as create-vnic would. */
+static void test_mgr_modify_mac_type(void)
+{
+    struct world w;
+    struct vsw_vnic_conf v1, vc, got;
+    uint8_t fixed[6];
+
+    mgr_setup(&w, &v1);
+    vc = vnic("v2", "");
+    vc.mac_type = VSW_MAC_RANDOM;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAC, false, err,
+                                 sizeof(err)), 0);
+    got = vnic("v2", "");
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(got.mac_type, VSW_MAC_RANDOM);
+    CHECK(lp_mac_valid(got.mac));
+    CHECK_EQ(lp_mac_parse("02:00:00:00:00:22", fixed), 0);
+    CHECK(memcmp(got.mac, fixed, 6) != 0);
+    vc = vnic("v1", "");
+    vc.mac_type = VSW_MAC_FIXED;
+    CHECK_EQ(lp_mac_parse("02:00:00:00:00:33", vc.mac), 0);
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAC, false, err,
+                                 sizeof(err)), 0);
+    got = vnic("v1", "");
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(got.mac_type, VSW_MAC_FIXED);
+    CHECK(memcmp(got.mac, vc.mac, 6) == 0);
+    CHECK(strstr(slurp(state_path),
+                 "vnic v1 link=stub0 mac=2:0:0:0:0:33 mac-type=fixed"));
+    world_down(&w);
+}
+
 /* A VNIC lent to a domain: busy while lent, its record and properties
  * kept, persistent changes in its own record, back when released. */
 static void test_mgr_lend(void)
@@ -1281,6 +1321,7 @@ int main(void)
     RUN(test_mgr_nicmode);
     RUN(test_mgr_vif_carrier);
     RUN(test_mgr_lend);
+    RUN(test_mgr_modify_mac_type);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
     RUN(test_protocol_readonly);

@@ -69,6 +69,8 @@ enum dl_status {
                              without hugepages" */
     DL_MTU_XDP,         /**< "the link is shared through XDP, which takes
                              an mtu of at most 1500" */
+    DL_IFEXIST,         /**< "a host interface of that name exists" (a
+                             VNIC's interface has the VNIC's name) */
     DL_STATUS__MAX
 };
 

@@ -63,6 +63,7 @@ enum vsw_status {
     VSW_ST_NOPCIBUS,        /**< vswitchd runs without PCI devices (-P)
                                  or without hugepages */
     VSW_ST_MTU_XDP,         /**< an MTU above what XDP sharing takes */
+    VSW_ST_IFEXIST,         /**< a host interface has the VNIC's name */
     VSW_ST__MAX
 };
 

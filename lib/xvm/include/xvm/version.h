@@ -15,7 +15,9 @@ const char *xvm_version(void);
  * If the only argument is --version, print "PROG (xvnet) VERSION" on
  * stdout and return 1 (the program then exits 0); else 0.  Also names the
  * program @prog in argv[0], so getopt's messages say "PROG: ...", not the
- * path it was run by.  Call first thing in main().
+ * path it was run by, and turns a sole --help into -h, which every program
+ * answers with its usage on stdout and status 0.  Call first thing in
+ * main().
  */
 XVN_EXPORT
 int xvm_version_opt(int argc, char **argv, const char *prog);
