@@ -38,7 +38,11 @@ cleanup() {
     rm -rf "$T" "/var/run/dpdk/xvovs$$"
 }
 trap cleanup EXIT
-fail() { echo "SKIP: OVS-DPDK does not run here: $*"; tail -5 "$T/vswitchd.log" 2>/dev/null | sed 's/^/  /'; exit 77; }
+fail() { # the log's end, then the reason on the last line
+    tail -5 "$T/vswitchd.log" 2>/dev/null | sed 's/^/  /'
+    echo "SKIP: OVS-DPDK does not run here: $*"
+    exit 77
+}
 vsctl() { ovs-vsctl --db="$db" --timeout=20 "$@"; }
 
 ovsdb-tool create "$T/conf.db" "$schema" || fail "ovsdb-tool create"
