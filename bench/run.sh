@@ -25,7 +25,8 @@ sizes=${BENCH_SIZES:-64 512 1500 9000}
 export VSW_BENCH="$build/bench/vsw-bench" XDP_RX_BENCH="$build/bench/xdp_rx_bench"
 export VSWITCHD="$build/app/vswitchd/vswitchd" VSWCTL="$build/app/vswctl/vswctl"
 start=$(date +%s)
-rm -f "$out/load.csv" "$out/status.csv" "$out/placement.csv"
+rm -f "$out/load.csv" "$out/placement.csv"
+echo "scenario,status,seconds,why" >"$out/status.csv"
 
 want() { case " ${BENCH_SCENARIOS:-$all} " in *" $1 "*) return 0 ;; esac; return 1; }
 

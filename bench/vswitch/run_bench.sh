@@ -24,9 +24,10 @@ MAIN=0
 OUT=$(mktemp)
 trap 'rm -rf "$OUT" "/var/run/dpdk/vswtp$$"' EXIT
 
-# testpmd MODE SIZE: mean over the last periods of the summed Rx-pps.
+# testpmd MODE SIZE: mean over the last periods of the summed Rx-pps
+# (3 s at least: the first two periods are skipped).
 testpmd() {
-    timeout -s INT $((SECS + 3)) dpdk-testpmd -l "$MAIN,$CPU" --no-huge \
+    timeout -s INT $((SECS < 3 ? 6 : SECS + 3)) dpdk-testpmd -l "$MAIN,$CPU" --no-huge \
         -m 512 --no-pci --no-shconf --file-prefix "vswtp$$" \
         --vdev=net_ring0 --vdev=net_ring1 --log-level=error -- \
         --forward-mode="$1" --tx-first --stats-period=1 --nb-cores=1 \
