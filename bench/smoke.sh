@@ -24,8 +24,8 @@ md=$out/report.md
 for h in "## Machine" "## Placement" "## Load average" "## Scenarios" \
          "## Plots" "## Figures" \
          $(/usr/bin/python3 -c "import sys; sys.path.insert(0, '$here')
-import report; print(' '.join('###_' + s[0] for s in report.SCENARIOS))"); do
-    grep -q "^${h//_/ }" "$md" || bad "report.md has no '${h//_/ }'"
+import report; print(' '.join('###@' + s[0] for s in report.SCENARIOS))"); do
+    grep -q "^${h//@/ }" "$md" || bad "report.md has no '${h//@/ }'"
 done
 grep -Eq '^\| start \| [0-9.]+ \|' "$md" || bad "no placement figure"
 grep -q "^- CPUs: $(nproc), " "$md" || bad "no machine line"
