@@ -23,10 +23,10 @@ SCENARIOS = [
      "side; peer DPDK virtio-user <-> vhost-user", ["size"], "setup",
      [("mpps", "Mpps"), ("gbps", "Gbit/s")], ["netif"], ["virtio-vhost"]),
     ("vswitch", "switch core, wire -> VNIC -> wire on net_ring ports, one "
-     "core (VLAN, maxbw, mac-nospoof); peers testpmd macswap, Open "
-     "vSwitch-DPDK (VLAN, policer), testpmd io (moves pointers only)",
-     ["size"], "setup", [("mpps", "Mpps")], ["vsw-bench"],
-     ["testpmd-macswap", "ovs-dpdk", "testpmd-io"]),
+     "core (VLAN, maxbw, mac-nospoof); peers testpmd macswap and Open "
+     "vSwitch-DPDK (VLAN, policer); testpmd io, which only moves "
+     "pointers, is in the CSV", ["size"], "setup", [("mpps", "Mpps")],
+     ["vsw-bench"], ["testpmd-macswap", "ovs-dpdk"]),
     ("procdom", "process domains through vswitchd, iperf3 TCP; peer two "
      "namespaces on a Linux bridge + veth", ["streams"], "setup",
      [("gbps", "Gbit/s")], ["procdom"], ["bridge-veth"]),
@@ -57,6 +57,7 @@ SCENARIOS = [
      ["host UDP socket"]),
 ]
 OURS, PEER = "#4878a8", "#a0a0a0"
+COLORS = [OURS, "#c47848", PEER, "#6aa56a", "#8c6bb1"]
 
 
 def rows_of(d, name):
@@ -131,8 +132,8 @@ def bars(d, name, rows, keys, setup, values, ours, peers):
                                                        for k in ks)]
     if not ks or not setups:
         return None
-    fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(ks) * len(setups)
-                                        ** 0.5 + 3), 4))
+    fig, ax = plt.subplots(figsize=(min(11, 3 + 0.45 * len(ks) *
+                                        len(setups)), 4))
     w = 0.8 / len(setups)
     for i, s in enumerate(setups):
         v = [g.get((k, s), [0.0]) for k in ks]
@@ -140,7 +141,7 @@ def bars(d, name, rows, keys, setup, values, ours, peers):
         ax.bar([j + (i - (len(setups) - 1) / 2) * w for j in range(len(ks))],
                m, w, yerr=[[a - min(x) for a, x in zip(m, v)],
                            [max(x) - a for a, x in zip(m, v)]], capsize=3,
-               label=s or col, color=OURS if s in ours else None)
+               label=s or col, color=COLORS[i % len(COLORS)])
     ax.set_xticks(range(len(ks)))
     ax.set_xticklabels([" ".join(k) for k in ks], fontsize=8)
     ax.set_xlabel(" / ".join(keys))

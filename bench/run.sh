@@ -38,6 +38,7 @@ step() {
     want "$name" || return 0
     echo "== $name: $2 ($(($(date +%s) - start)) s into the run)"
     shift 2
+    rm -f "$out/$name.csv" # no figures of an earlier run under this one's
     t0=$(date +%s)
     { "$@" 2>&1; echo "rc=$?"; } | tee "$out/$name.log" | grep -v '^rc=[0-9]*$'
     rc=$(sed -n 's/^rc=\([0-9]*\)$/\1/p' "$out/$name.log" | tail -1)
