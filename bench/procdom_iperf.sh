@@ -3,8 +3,9 @@
 # libxnf <-> netif <-> vswitchd on the etherstub stub0 <-> netif <-> libxnf
 # <-> TAP eth0), one stream and four, next to the same between two network
 # namespaces joined by a Linux bridge with veth pairs, interleaved in the
-# same run, BENCH_ROUNDS rounds (lib.sh).  The domains are real: xvmd, `xvm create`, xvm-procdom, and
-# vswitchd finding their vifs through xenstore (tests/lib/guests.sh).
+# same run, BENCH_ROUNDS rounds (lib.sh).  The domains are real: xvmd,
+# `xvm create`, xvm-procdom, and vswitchd finding their vifs through
+# xenstore (tests/lib/guests.sh).
 # Writes a CSV:  round,setup,streams,seconds,gbps,retransmits
 # usage: bench/procdom_iperf.sh BUILD_DIR [SECONDS] [CSV]
 secs=${2:-5}

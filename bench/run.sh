@@ -55,7 +55,9 @@ placement() { # WHEN: the cache-line round trip between CPU 0 and CPU 1
     echo "  $p (load $(cut -d' ' -f1-3 /proc/loadavg))"
     [ -s "$out/placement.csv" ] ||
         echo "when,cpu_a,cpu_b,ns_round_trip,ns_min,ns_max" >"$out/placement.csv"
-    echo "$p" | sed -n "s/^placement: CPU \([0-9]*\) <-> CPU \([0-9]*\): \([0-9.]*\) ns .*, \([0-9.]*\)-\([0-9.]*\))$/$1,\1,\2,\3,\4,\5/p" \
+    # "placement: CPU 0 <-> CPU 1: 52.1 ns per round trip (..., 50.2-61.0)"
+    echo "$p" | tr -s ' :(),<>-' ' ' |
+        awk -v w="$1" '{ print w "," $3 "," $5 "," $6 "," $(NF-1) "," $NF }' \
         >>"$out/placement.csv"
 }
 
@@ -70,8 +72,9 @@ netif() {
         sed "1d; s/^/$r,netif,/" "$out/netif.tmp" >>"$out/netif.csv"
         "$here/peer_vhost.sh" "$secs" $sizes | while read -r size mpps; do
             echo "  round $r, virtio-user <-> vhost-user, $size bytes: $mpps Mpps"
-            echo "$r,virtio-vhost,$size,$mpps,$(awk -v m="$mpps" -v s="$size" 'BEGIN { printf "%.3f", m * s * 8 / 1e3 }')," \
-                >>"$out/netif.csv"
+            gbps=$(awk -v m="$mpps" -v s="$size" \
+                'BEGIN { printf "%.3f", m * s * 8 / 1e3 }')
+            echo "$r,virtio-vhost,$size,$mpps,$gbps," >>"$out/netif.csv"
         done
     done
     rm -f "$out/netif.tmp"

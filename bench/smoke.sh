@@ -38,7 +38,8 @@ for s in $scen; do
             bad "$s: no figure in its table"
         grep -q "^$s," "$out/load.csv" || bad "$s: no load recorded"
         [ -s "$out/$s.png" ] || bad "$s: no $s.png" ;;
-    skipped) echo "note: $s skipped: $(awk -F, -v s="$s" '$1 == s { print $4 }' "$out/status.csv")" ;;
+    skipped) echo "note: $s skipped:" \
+        "$(awk -F, -v s="$s" '$1 == s { print $4 }' "$out/status.csv")" ;;
     *) bad "$s: ${st:-no status}" ;;
     esac
 done

@@ -20,7 +20,7 @@ shift 2
 ovsd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 schema=/usr/share/openvswitch/vswitch.ovsschema
 [ "$(id -u)" = 0 ] || { echo "SKIP: OVS-DPDK peer needs root"; exit 77; }
-[ -x "$ovsd" ] || { echo "SKIP: $ovsd missing (apt-get install openvswitch-switch-dpdk)"; exit 77; }
+[ -x "$ovsd" ] || { echo "SKIP: no $ovsd (package openvswitch-switch-dpdk)"; exit 77; }
 for t in ovsdb-tool ovsdb-server ovs-vsctl ovs-ofctl; do
     command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
@@ -54,7 +54,8 @@ vsctl --no-wait init
 vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
     other_config:dpdk-lcore-mask=$((1 << main)) \
     other_config:pmd-cpu-mask=$(printf '0x%x' $((1 << cpu))) \
-    other_config:dpdk-extra="--no-huge --legacy-mem -m 1024 --no-pci --file-prefix xvovs$$ --log-level=*:error --vdev=net_ring0 --vdev=net_ring1"
+    other_config:dpdk-extra="--no-huge --legacy-mem -m 1024 --no-pci \
+--file-prefix xvovs$$ --log-level=*:error --vdev=net_ring0 --vdev=net_ring1"
 "$ovsd" "$db" --pidfile="$T/sw.pid" --unixctl="$T/sw.ctl" \
     --log-file="$T/vswitchd.log" --no-chdir -vconsole:off 2>/dev/null &
 swpid=$!
@@ -96,7 +97,8 @@ for size in "$@"; do
     sleep "$secs"
     b=$(rx)
     t1=$(date +%s%N)
-    echo "$size $(awk -v n=$((b - a)) -v t=$((t1 - t0)) 'BEGIN { printf "%.2f", n / t * 1e3 }')"
+    awk -v s="$size" -v n=$((b - a)) -v t=$((t1 - t0)) \
+        'BEGIN { printf "%s %.2f\n", s, n / t * 1e3 }'
     # drain: the frames in flight leave with a flow that drops them
     ovs-ofctl add-flow "unix:$T/br0.mgmt" "priority=60000,actions=drop"
     sleep 0.5

@@ -7,7 +7,7 @@
 # and macswap (reads and writes each Ethernet header); and Open
 # vSwitch-DPDK doing the same work as vsw-bench (ovs_dpdk.sh), or the
 # reason it cannot run here.  BENCH_ROUNDS rounds (lib.sh), each: per
-# size vsw-bench, testpmd io, testpmd macswap; then OVS at both sizes.
+# size vsw-bench, testpmd macswap, testpmd io; then OVS at both sizes.
 # Writes $BENCH_OUT/vswitch.csv:  round,setup,size,mpps
 #   VSW_BENCH=path/to/vsw-bench run_bench.sh [seconds] [cpu]
 set -u
@@ -27,8 +27,9 @@ trap 'rm -rf "$OUT" "/var/run/dpdk/vswtp$$"' EXIT
 # testpmd MODE SIZE: mean over the last periods of the summed Rx-pps
 # (3 s at least: the first two periods are skipped).
 testpmd() {
-    timeout -s INT $((SECS < 3 ? 6 : SECS + 3)) dpdk-testpmd -l "$MAIN,$CPU" --no-huge \
-        -m 512 --no-pci --no-shconf --file-prefix "vswtp$$" \
+    timeout -s INT $((SECS < 3 ? 6 : SECS + 3)) dpdk-testpmd \
+        -l "$MAIN,$CPU" --no-huge -m 512 --no-pci --no-shconf \
+        --file-prefix "vswtp$$" \
         --vdev=net_ring0 --vdev=net_ring1 --log-level=error -- \
         --forward-mode="$1" --tx-first --stats-period=1 --nb-cores=1 \
         --total-num-mbufs=8192 --txpkts="$2" >"$OUT" 2>&1
@@ -60,6 +61,6 @@ for r in $(seq "$BENCH_ROUNDS"); do
     *) ovs_why=$(tail -1 "$OUT"); cat "$OUT" ;;
     esac
 done
-# A peer that could not run says why, in the log and in the CSV's place.
+# A peer that could not run says why, in the log and beside the CSV.
+rm -f "$BENCH_OUT/vswitch_ovs_skipped.txt"
 [ -z "$ovs_why" ] || echo "$ovs_why" >"$BENCH_OUT/vswitch_ovs_skipped.txt"
-[ -n "$ovs_why" ] || rm -f "$BENCH_OUT/vswitch_ovs_skipped.txt"
