@@ -36,8 +36,9 @@ test: build build-asan
 fuzz: build-asan
 	scripts/fuzz.sh $(ASAN) $(FUZZ_SECONDS)
 
-# Benchmarks with figures and plots in bench/results/.
+# Benchmarks: bench/results/report.md with its CSVs and plots (bench/README.md).
 bench: build
+	@scripts/install-deps.sh bench
 	bench/run.sh $(BUILD) $(BENCH_SECONDS)
 
 # Programs, man pages, systemd units, /etc/xvnet and the system group xvnet

@@ -9,7 +9,7 @@
 # back the same way.  The peer is what people would use: two namespaces on
 # a Linux bridge over a veth pair each (tests/lib/bridge.sh), all in the
 # kernel.  One stream and four (-P 4), both directions (A sends, then B
-# sends), three runs, interleaved in the same run: ours, peer, ours,
+# sends), BENCH_ROUNDS runs (lib.sh), interleaved: ours, peer, ours,
 # peer...  vswitchd is the fixture's (tests/lib/switch.sh: private socket,
 # state and DPDK prefix under XVNET_RUNDIR); it sleeps when idle, so it
 # does not spin while the bridge is measured.
@@ -17,9 +17,9 @@
 # (the fixture's veth, shared through XDP as dladm makes it by default) to
 # the namespace at the NIC's other end (directions vnic_to_out and
 # out_to_vnic), next to the same bridge peer measured again back to back.
-# Writes a CSV:  setup,streams,direction,run,seconds,gbps,retransmits
-# (gbps: the rate iperf3's receiver saw), then plots it next to the CSV
-# (plot.py --host-vnic) with the medians and the ratio ours/peer.
+# Writes a CSV:  setup,streams,direction,round,seconds,gbps,retransmits
+# (gbps: the rate iperf3's receiver saw); report.py plots it with the
+# medians and the ratio ours/peer.
 # Exits 77 with the reason when it cannot run here.
 # usage: bench/host_vnic_tcp.sh BUILD_DIR [SECONDS] [CSV]
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,11 +28,12 @@ build=$(cd "${1:-build}" 2>/dev/null && pwd) ||
 secs=${2:-3}
 [ "$secs" -ge 1 ] 2>/dev/null || { echo "SECONDS must be a whole number >= 1"; exit 2; }
 csv=${3:-$here/results/host_vnic.csv}
-RUNS=3
 export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
 export DLADM=$build/app/dladm/dladm
 . "$here/../tests/lib/switch.sh"
 . "$here/../tests/lib/bridge.sh"
+. "$here/lib.sh"
+RUNS=$BENCH_ROUNDS
 CLEANUP_HOOK=bridge_down
 require iperf3 python3 timeout
 [ -x "$DLADM" ] || skip "no dladm in $build"
@@ -53,9 +54,8 @@ ONET=10.93.2  # over the NIC: the VNIC C is .1, the outside end .2
 C="c${ID}0"
 NS_C="vsw${ID}c"
 
-load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "host VNICs over an etherstub vs bridge+veth: iperf3 TCP, ${secs} s" \
-    "per point, $RUNS runs, interleaved; load average $(load) on $(nproc) CPUs"
+    "per point, $RUNS runs, interleaved; load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 vswd_start ""
 dl create-etherstub -t "$STUB" || fail "create-etherstub $STUB"
 dl create-vnic -t -l "$STUB" -m 2:8:20:93:0:1 "$A" || fail "create-vnic $A"
@@ -108,11 +108,12 @@ tcp() {
 }
 
 mkdir -p "$(dirname "$csv")"
-echo "setup,streams,direction,run,seconds,gbps,retransmits" >"$csv"
+echo "setup,streams,direction,round,seconds,gbps,retransmits" >"$csv"
 failed=0
 for run in $(seq $RUNS); do
     for streams in 1 4; do
         for dir in a_to_b b_to_a vnic_to_out out_to_vnic; do
+            bench_load host_vnic "$run" "$streams-$dir"
             case $dir in
             a_to_b)
                 ours=$(tcp host-vnic "$NS_A" "$NET.2" $streams $dir $run)
@@ -133,8 +134,5 @@ for run in $(seq $RUNS); do
         done
     done
 done
-echo "medians over $RUNS runs of ${secs} s, load average now $(load)" \
-    "(plot: ${csv%.*}.png):"
-/usr/bin/python3 "$here/plot.py" --host-vnic "$csv" || fail "plot.py"
 [ $failed -eq 0 ] || fail "$failed of $((RUNS * 8)) points had a failed iperf3"
 exit 0

@@ -25,6 +25,7 @@ MINIOS=$build/guest/minios/minios.elf
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 [ -f "$MINIOS" ] || { echo "SKIP: no $MINIOS (build first)"; exit 77; }
 . "$here/../tests/lib/guests.sh" python3
+. "$here/lib.sh"
 TOOL=$here/udp_tool.py
 COUNT64=${KVM_BENCH_COUNT64:-20000}
 COUNT1500=${KVM_BENCH_COUNT1500:-4000}
@@ -70,13 +71,14 @@ print('%.4f %.4f' % (n / s / 1e6, n * ip * 8 / s / 1e9) if s > 0 else '0 0')" "$
 payload() { [ "$1" = 64 ] && echo 22 || echo 1472; }
 
 mkdir -p "$(dirname "$csv")"
-echo "run,frontend,direction,size,packets,seconds,mpps,gbps" >"$csv"
+echo "round,frontend,direction,size,packets,seconds,mpps,gbps" >"$csv"
 row() { echo "$1,$2,$3,$4,$5,$6,$7,$8" >>"$csv"; echo "  run $1 $2 $3 $4 B: $5 pkts in $6 s: $7 Mpps, $8 Gbit/s"; }
 
 for r in $(seq "$runs"); do
     for size in 64 1500; do
         p=$(payload "$size")
         count=$([ "$size" = 64 ] && echo "$COUNT64" || echo "$COUNT1500")
+        bench_load kvm_udp "$r" "$size"
         # kvm-tx: minios generates, ps sinks
         xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
         sp=$!
@@ -128,18 +130,4 @@ for r in $(seq 7); do
     xvm undefine kb >/dev/null 2>&1
     rm -f "$T/state/console/kb.log"
 done
-python3 - "$csv" "$bcsv" <<'PY'
-import csv, statistics, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-med = {}
-for r in rows:
-    med.setdefault((r['frontend'], r['direction'], r['size']), []).append(r)
-print("medians:")
-for k, v in sorted(med.items()):
-    print("  %-8s %s %5s B: %.4f Mpps %.4f Gbit/s" % (k[0], k[1], k[2],
-          statistics.median(float(x['mpps']) for x in v),
-          statistics.median(float(x['gbps']) for x in v)))
-b = [float(r['ms']) for r in csv.DictReader(open(sys.argv[2]))]
-print("  boot: median %.1f ms of %d" % (statistics.median(b), len(b)))
-PY
 finish

@@ -3,15 +3,17 @@
 # libxnf <-> netif <-> vswitchd on the etherstub stub0 <-> netif <-> libxnf
 # <-> TAP eth0), one stream and four, next to the same between two network
 # namespaces joined by a Linux bridge with veth pairs, interleaved in the
-# same run.  The domains are real: xvmd, `xvm create`, xvm-procdom, and
-# vswitchd finding their vifs through xenstore (tests/lib/guests.sh).
-# Writes a CSV:  setup,streams,seconds,gbps,retransmits
+# same run, BENCH_ROUNDS rounds (lib.sh).  The domains are real: xvmd,
+# `xvm create`, xvm-procdom, and vswitchd finding their vifs through
+# xenstore (tests/lib/guests.sh).
+# Writes a CSV:  round,setup,streams,seconds,gbps,retransmits
 # usage: bench/procdom_iperf.sh BUILD_DIR [SECONDS] [CSV]
 secs=${2:-5}
 csv=${3:-$(cd "$(dirname "$0")" && pwd)/results/procdom.csv}
 . "$(dirname "$0")/procdom_lib.sh" "${1:-build}" iperf3 python3
+. "$here/lib.sh"
 
-run() { # SETUP CLIENT SERVER ADDR STREAMS
+run() { # SETUP CLIENT SERVER ADDR STREAMS ROUND
     # a domain's sandbox has its own /tmp; a bare namespace shares ours
     local pidf=/tmp/iperf.pid
     [ "$1" = procdom ] || pidf=$T/iperf.pid
@@ -22,12 +24,15 @@ run() { # SETUP CLIENT SERVER ADDR STREAMS
     inside "$1" "$3" sh -c '[ -s "$0" ] && kill "$(cat "$0")"; rm -f "$0"' \
         "$pidf" 2>/dev/null
     r=$(python3 "$here/iperf_sum.py" "$T/c.json") &&
-        echo "$1,$5,$secs,$r" | tee -a "$csv"
+        echo "$6,$1,$5,$secs,$r" | tee -a "$csv"
 }
 
 mkdir -p "$(dirname "$csv")"
-echo "setup,streams,seconds,gbps,retransmits" >"$csv"
-for streams in 1 4; do
-    run procdom pa pb 10.99.0.2 $streams
-    run bridge-veth "${BR}c" "${BR}d" 10.99.1.2 $streams
+echo "round,setup,streams,seconds,gbps,retransmits" >"$csv"
+for round in $(seq "$BENCH_ROUNDS"); do
+    for streams in 1 4; do
+        bench_load procdom "$round" "$streams"
+        run procdom pa pb 10.99.0.2 $streams "$round"
+        run bridge-veth "${BR}c" "${BR}d" 10.99.1.2 $streams "$round"
+    done
 done

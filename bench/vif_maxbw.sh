@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # maxbw accuracy on a guest's vif, both ways: transmit (netback's credit)
 # and receive (the switch's token bucket toward the VNIC).  Two process
-# domains on stub0, iperf3 TCP from and (-R) to the limited one, three
-# runs per rate and direction, the rate iperf3's receiver saw.  Writes a
-# CSV:  direction,maxbw_mbps,run,received_mbps,error_pct
+# domains on stub0, iperf3 TCP from and (-R) to the limited one,
+# BENCH_ROUNDS runs (lib.sh) per rate and direction, the rate iperf3's
+# receiver saw.  Writes a CSV:  direction,maxbw_mbps,round,received_mbps,error_pct
 # usage: bench/vif_maxbw.sh BUILD_DIR [SECONDS] [CSV]   (RATES="1.2M ...")
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-5}
@@ -17,6 +17,7 @@ export PROCDOM=$build/app/xvm-procdom/xvm-procdom
 export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
 export DLADM=$build/app/dladm/dladm
 . "$here/../tests/lib/guests.sh" iperf3 python3
+. "$here/lib.sh"
 
 start_xvmd
 outside_up
@@ -27,14 +28,15 @@ create_guest mb "link=stub0,mac=02:08:20:3d:00:02" >/dev/null || exit 1
 guest_ip ma 10.91.0.1/24
 guest_ip mb 10.91.0.2/24
 iperf_serve mb
-echo "direction,maxbw_mbps,run,received_mbps,error_pct" >"$csv"
+echo "direction,maxbw_mbps,round,received_mbps,error_pct" >"$csv"
 for bw in ${RATES:-1.2M 13M 100M 1G}; do
     "$DLADM" set-linkprop -t -p maxbw="$bw" "xvm${a}_0" || exit 1
     want=$(python3 -c "s='$bw'; m={'K':1e-3,'M':1,'G':1e3}; print(float(s[:-1])*m[s[-1]])")
     for dir in transmit receive; do
         flag=
         [ "$dir" = receive ] && flag=-R
-        for r in 1 2 3; do
+        for r in $(seq "$BENCH_ROUNDS"); do
+            bench_load vif_maxbw "$r" "$bw-$dir"
             xvm exec ma iperf3 -c 10.91.0.2 -t "$secs" -O 1 $flag -J \
                 >"$T/o.json" 2>&1
             got=$(python3 -c "import json; d=json.load(open('$T/o.json')); print(round(d['end']['sum_received']['bits_per_second']/1e6, 3))")

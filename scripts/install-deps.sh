@@ -1,6 +1,9 @@
 #!/bin/sh
 # Install the Debian 12 packages xvnet needs, only those that are missing.
 # Run as root, or as a user with sudo.  Idempotent: quick when all is there.
+# `install-deps.sh bench` adds what only `make bench` uses: the Open
+# vSwitch-DPDK peer (not for every build: on a systemd host the package
+# starts Open vSwitch's own service).
 set -eu
 
 PKGS="gcc clang libclang-rt-14-dev llvm binutils make meson ninja-build
@@ -8,6 +11,7 @@ pkg-config libxen-dev xenstore-utils libdpdk-dev dpdk dpdk-dev libpcap-dev
 libnl-route-3-dev libmnl-dev libbpf-dev libxdp-dev libseccomp-dev iproute2
 iputils-ping iperf3 sockperf tcpdump tshark python3 python3-matplotlib procps psmisc
 ethtool"
+[ "${1:-}" = bench ] && PKGS="$PKGS openvswitch-switch-dpdk"
 
 missing=""
 for p in $PKGS; do

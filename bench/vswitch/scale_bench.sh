@@ -11,6 +11,7 @@ ROUNDS=${2:-3}
 CPU=${3:-1}
 CSV=${4:-/dev/null}
 BENCH=${VSW_BENCH:-$(dirname "$0")/../../build/bench/vsw-bench}
+. "$(dirname "$0")/../lib.sh"
 [ -x "$BENCH" ] || { echo "vsw-bench not found (set VSW_BENCH)"; exit 77; }
 # vnics:hot
 CONFIGS="1:1 4096:1 65536:1 4096:256 4096:1024 65536:1024"
@@ -18,6 +19,7 @@ CONFIGS="1:1 4096:1 65536:1 4096:256 4096:1024 65536:1024"
 echo "round,vnics,hot,mpps,cycles_per_frame" >"$CSV"
 failed=0
 for round in $(seq 1 "$ROUNDS"); do
+    bench_load vswitch_scale "$round" all
     for c in $CONFIGS; do
         v=${c%:*} h=${c#*:}
         out=$("$BENCH" -s 64 -n 1024 -t "$SECS" -l "$CPU" -V "$v" -H "$h" 2>&1)
