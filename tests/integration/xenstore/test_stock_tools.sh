@@ -145,7 +145,7 @@ else
 fi
 
 expect_rc "second daemon on a live socket fails" 1 "$XS" -s "$SOCK" -f
-expect_rc "unknown option" 2 "$XS" -x
+expect_rc "unknown option" 1 "$XS" -x
 expect_rc "socket dir cannot be made" 1 "$XS" -s "$TMP/no/such/sock" -f
 
 kill -TERM "$PID"
