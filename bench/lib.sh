@@ -18,3 +18,8 @@ bench_load() {
     echo "$1,$2,$3,$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" \
         >>"$BENCH_OUT/load.csv"
 }
+
+# vsw_mpps: vsw-bench's Mpps from its report line on stdin.
+vsw_mpps() {
+    awk '{ for (i = 2; i <= NF; i++) if ($i == "Mpps") { print $(i - 1); exit } }'
+}

@@ -15,13 +15,14 @@ RCPU=${3:-0}
 CSV=${4:-/dev/null}
 BENCH=${VSW_BENCH:-$(dirname "$0")/../../build/bench/vsw-bench}
 [ -x "$BENCH" ] || { echo "vsw-bench not found (set VSW_BENCH)"; exit 77; }
+. "$(dirname "$0")/../lib.sh"
 
 run() { # size, capture args...
     local size="$1"
     shift
     "$BENCH" -s "$size" -t "$SECS" -l "$CPU" "$@"
 }
-mpps() { awk '/Mpps/ { print $4 }' <<<"$1"; }
+mpps() { vsw_mpps <<<"$1"; }
 
 printf "%-5s %-12s %8s %7s  %s\n" size capture Mpps ratio "capture counts"
 echo "size,capture,mpps,ratio,read,dropped,received" >"$CSV"

@@ -49,7 +49,7 @@ for r in $(seq "$BENCH_ROUNDS"); do
     for size in 64 1500; do
         bench_load vswitch "$r" "$size"
         row "$r" vsw-bench "$size" "$("$BENCH" -s "$size" -t "$SECS" \
-            -l "$CPU" | awk '{ for (i = 2; i <= NF; i++) if ($i == "Mpps") print $(i - 1) }')"
+            -l "$CPU" | vsw_mpps)"
         row "$r" testpmd-macswap "$size" "$(testpmd macswap "$size")"
         row "$r" testpmd-io "$size" "$(testpmd io "$size")"
     done

@@ -24,7 +24,7 @@ for round in $(seq 1 "$ROUNDS"); do
         v=${c%:*} h=${c#*:}
         out=$("$BENCH" -s 64 -n 1024 -t "$SECS" -l "$CPU" -V "$v" -H "$h" 2>&1)
         line=$(echo "$out" | grep -m1 'Mpps per core')
-        mpps=$(echo "$line" | awk '{ for (i = 2; i <= NF; i++) if ($i == "Mpps") print $(i - 1) }')
+        mpps=$(echo "$line" | vsw_mpps)
         cyc=$(echo "$line" | sed -n 's/.*(\([0-9]*\) cycles\/frame).*/\1/p')
         # Every frame must still be going round at the end, none dropped.
         if [ -z "$mpps" ] || [ -z "$cyc" ] || echo "$out" | grep -q 'in flight, expected' ||

@@ -77,7 +77,7 @@ static enum xkvm_elf_status check_load(const Elf64_Phdr *ph, size_t len,
 
 /*
  * The notes of PT_NOTE @ph (checked to lie in the file here): each a
- * header, a name and a descriptor, both padded to 4 bytes.  Ours, name
+ * header, a name and a descriptor, both padded.  Ours, name
  * XKVM_NOTE_NAME and type XKVM_NOTE_NEEDS, has a 4-byte descriptor whose
  * bits go into @needs; any other note is skipped.
  */
@@ -86,6 +86,9 @@ static enum xkvm_elf_status check_notes(const Elf64_Phdr *ph, const void *img,
 {
     static const char name[] = XKVM_NOTE_NAME;
     const unsigned char *p = (const unsigned char *)img + ph->p_offset;
+    /* Names and descriptors are padded to the segment's alignment: 4,
+     * or 8 in an 8-aligned note segment (GNU property notes). */
+    const uint64_t pad = ph->p_align == 8 ? 7 : 3;
     uint64_t left;
 
     if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
@@ -98,8 +101,8 @@ static enum xkvm_elf_status check_notes(const Elf64_Phdr *ph, const void *img,
         if (left < sizeof(nh))
             return XKVM_ELF_BAD_NOTE;
         memcpy(&nh, p, sizeof(nh));
-        nsz = ((uint64_t)nh.n_namesz + 3) & ~3ull;
-        dsz = ((uint64_t)nh.n_descsz + 3) & ~3ull;
+        nsz = ((uint64_t)nh.n_namesz + pad) & ~pad;
+        dsz = ((uint64_t)nh.n_descsz + pad) & ~pad;
         if (nsz > left - sizeof(nh) || dsz > left - sizeof(nh) - nsz)
             return XKVM_ELF_BAD_NOTE;
         if (nh.n_namesz == sizeof(name) &&

@@ -256,22 +256,29 @@ static int do_connect(struct nb_xenbus *xb)
  * goes on, and others do not reconnect.  The owner starts from the rings'
  * shared indices.  What cannot be taken over (keys no longer valid, a port
  * that cannot be bound again) goes through Closing, as a frontend found
- * mid-handshake does.  The probe only marks the device (the owner may not
- * be ready before nb_xenbus_create() returns); the frontend's state,
- * which the watch delivers first, makes the move.
+ * mid-handshake does, with the reason in the error node.  The probe only
+ * marks the device (the owner may not be ready before nb_xenbus_create()
+ * returns); the frontend's state, which the watch delivers first, makes
+ * the move.
  */
 static int adopt(struct nb_xenbus *xb)
 {
     struct nb_xenbus_frontend fi;
     unsigned bad = 0;
 
+    int r;
+
     xb->adopt = false;
-    if (frontend_read(xb, &fi, &bad) == 0) {
-        xb->why[0] = '\0';
-        if (xb->ops->connect(xb->dev.owner, &fi) == 0)
-            return connected(xb, &fi);
-    }
-    return set_state(xb, XenbusStateClosing);
+    r = frontend_read(xb, &fi, &bad);
+    if (r < 0)
+        return xvm_xs_dev_fatal(&xb->dev, r, "taking the frontend over: "
+                                "reading %s", nb_fe_key(bad));
+    xb->why[0] = '\0';
+    r = xb->ops->connect(xb->dev.owner, &fi);
+    if (r < 0)
+        return xvm_xs_dev_fatal(&xb->dev, r, "taking the frontend over: %s",
+                                xb->why[0] ? xb->why : "connecting the vif");
+    return connected(xb, &fi);
 }
 
 /* React to the frontend's state (Linux netback's frontend_changed). */

@@ -323,6 +323,7 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
             goto free_fdb;
         }
     }
+    strcpy(l->name, name);
     pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&sw->links, l, entry);
     pthread_mutex_unlock(&sw->lock);

@@ -338,7 +338,10 @@ int xvm_sandbox_lock(void)
 }
 
 /* The allow-list of xvm_sandbox_confine(): everything else kills. */
-static int allow_install(const struct xvm_sandbox_syscall *allow, unsigned n)
+/* The filter of @allow, built but not loaded: a bad list is refused
+ * before anything that cannot be undone. */
+static int allow_build(const struct xvm_sandbox_syscall *allow, unsigned n,
+                       scmp_filter_ctx *out)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     struct scmp_arg_cmp cmp[2];
@@ -366,10 +369,12 @@ static int allow_install(const struct xvm_sandbox_syscall *allow, unsigned n)
             rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
                                         allow[i].ncmp, cmp);
     }
-    if (rc == 0)
-        rc = seccomp_load(ctx);
-    seccomp_release(ctx);
-    return rc;
+    if (rc < 0) {
+        seccomp_release(ctx);
+        return rc;
+    }
+    *out = ctx;
+    return 0;
 }
 
 /* Namespaces of its own, and an empty root: nothing of the host's file
@@ -391,19 +396,24 @@ static int root_empty(const char *hostname)
 int xvm_sandbox_confine(uint32_t id, const char *hostname,
                         const struct xvm_sandbox_syscall *allow, unsigned n)
 {
+    scmp_filter_ctx ctx;
     uid_t u;
     int rc;
 
     if (id > XVM_SANDBOX_ID_MAX)
         return -ERANGE;
-    rc = root_empty(hostname);
+    rc = allow_build(allow, n, &ctx);
     if (rc < 0)
         return rc;
+    rc = root_empty(hostname);
     u = (uid_t)xvm_sandbox_uid(id);
-    if (setgroups(0, NULL) < 0 || setresgid(u, u, u) < 0 ||
-        setresuid(u, u, u) < 0)
-        return -errno;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return -errno;
-    return allow_install(allow, n);
+    if (rc == 0 && (setgroups(0, NULL) < 0 || setresgid(u, u, u) < 0 ||
+                    setresuid(u, u, u) < 0))
+        rc = -errno;
+    if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        rc = -errno;
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return rc;
 }

@@ -7,7 +7,7 @@
  *  - a refused image leaves guest RAM untouched, and names a program
  *    header only within the table;
  *  - an accepted one has its entry and its end inside RAM above 1 MiB,
- *    and its copied segments hold the file's bytes.
+ *    and the first MiB (the monitor's boot structures) is untouched.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,5 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (boot.entry < XKVM_KERNEL_MIN || boot.entry >= RAM_SIZE ||
         boot.kernel_end <= XKVM_KERNEL_MIN || boot.kernel_end > RAM_SIZE)
         abort();
+    for (size_t i = 0; i < XKVM_KERNEL_MIN; i++)
+        if (ram[i] != FILL)
+            abort();
     return 0;
 }

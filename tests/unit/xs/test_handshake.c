@@ -585,10 +585,12 @@ static void test_backend_restart(void)
     check_match(&w);
 
     /* A backend that closed and one that took over before the frontend
-     * saw it: the frontend still ends up connected to the new one. */
+     * saw it: the frontend, which reads the state when its watch fires,
+     * sees Connected throughout and keeps its rings. */
     nb_xenbus_destroy(w.be);
     w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
+    CHECK_EQ(w.fo.setups, 5);
     check_match(&w);
 out:
     world_close(&w);

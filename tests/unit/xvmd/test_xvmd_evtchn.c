@@ -66,6 +66,14 @@ static void test_alloc_bind_signal(void)
     CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 0), 0);
     CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 7), -EACCES);
     CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 0), 0);
+    {
+        /* A port of an adopted run: its doorbells are not xvmd's. */
+        struct xvmd_evtchn saved = dom.evt[rep.port];
+
+        dom.evt[rep.port].gfd = dom.evt[rep.port].bfd = -1;
+        CHECK_EQ(xvmd_evtchn_bind(&dom, rep.port, 0), -EISCONN);
+        dom.evt[rep.port] = saved;
+    }
     bp = xvm_evtchn_adopt(b, 0, 5, dom.evt[rep.port].bfd,
                           dom.evt[rep.port].gfd);
     CHECK(bp > 0);

@@ -76,7 +76,9 @@ int xvm_evtchn_connect(struct xvm_evtchn *ec, evtchn_port_t port,
 /**
  * The peer of bound @port closed its end: @port goes back to unbound
  * toward the same remote (as in Xen), for the peer's successor to bind and
- * xvm_evtchn_connect() again.  @return 0 or -EINVAL (not a bound port).
+ * xvm_evtchn_connect() again.  For whoever plays the hypervisor over two
+ * port tables in one process (the protocol tests): xvmd's brokered
+ * channels keep their doorbells.  @return 0 or -EINVAL (not a bound port).
  */
 XVN_EXPORT
 int xvm_evtchn_unbind(struct xvm_evtchn *ec, evtchn_port_t port);
