@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vswctl: a small client of vswitchd's control socket, for tests and
- * debugging (dladm is the administrator's tool).  Output is one object per
+ * vswctl: a plain client of vswitchd's control socket, for scripts and
+ * tests (dladm is the administrator's tool; vswctl(8)).  Output is one object per
  * line, fields separated by spaces, so scripts can read it.
  */
 #define _GNU_SOURCE
@@ -239,7 +239,8 @@ int main(int argc, char **argv)
     }
     rc = dispatch(c, argc - optind, argv + optind);
     if (rc == -EINVAL && !vsw_client_error(c)[0]) {
-        usage(stderr);
+        fprintf(stderr, "vswctl: bad command or arguments: %s (vswctl -h "
+                "lists them)\n", argv[optind]);
         vsw_client_close(c);
         return 1;
     }
