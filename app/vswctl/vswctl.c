@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vswctl/client.h"
+#include "xvm/rundir.h"
 #include "xvm/version.h"
 
 static void usage(FILE *f)
@@ -233,8 +234,12 @@ int main(int argc, char **argv)
     }
     c = vsw_client_open(sock);
     if (!c) {
-        fprintf(stderr, "vswctl: cannot connect to vswitchd: %s\n",
-                strerror(errno));
+        int e = errno;
+
+        fprintf(stderr, "vswctl: cannot reach vswitchd at %s: %s\n",
+                sock ? sock : xvm_run_path(XVM_SOCK_VSWITCHD),
+                e == ENOENT || e == ECONNREFUSED ? "vswitchd is not running"
+                                                 : strerror(e));
         return 1;
     }
     rc = dispatch(c, argc - optind, argv + optind);

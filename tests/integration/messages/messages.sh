@@ -50,6 +50,8 @@ says 1 "^vswitchd: unexpected argument 'extra' \(EAL options go after --\)$" \
     "$VSWITCHD" -S "$TMP/none" -F "msgx$ID" -m 128 extra
 says 1 "^snoop: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running$" \
     "$SNOOP" -S "$TMP/none.sock" -d x0
+says 1 "^vswctl: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running$" \
+    "$VSWCTL" -s "$TMP/none.sock" link-show
 
 outside_up
 cat >"$TMP/conf" <<CONF
