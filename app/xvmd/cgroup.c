@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xvm/daemon.h"
 #include "xvmd.h"
 
 /* How long destroy waits for the killed processes to leave the cgroup. */
@@ -60,19 +61,6 @@ static void cg_path(const struct xvmd_dom *dom, char *buf, size_t cap)
              dom->cfg.name);
 }
 
-int xvmd_cg_write(int dirfd, const char *file, const char *text)
-{
-    size_t len = strlen(text);
-    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC), rc = 0;
-
-    if (fd < 0)
-        return -errno;
-    if (write(fd, text, len) != (ssize_t)len)
-        rc = -errno;
-    close(fd);
-    return rc;
-}
-
 /* Whether @dirfd's cgroup.controllers offers @ctl. */
 static int cg_has(int dirfd, const char *ctl)
 {
@@ -97,7 +85,7 @@ static void cg_remove_tree(int parent, const char *name)
     fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return;
-    xvmd_cg_write(fd, "cgroup.kill", "1");
+    xvm_file_put(fd, "cgroup.kill", "1");
     d = fdopendir(fd);
     if (!d) {
         close(fd);
@@ -175,9 +163,9 @@ static int cg_level(const char *path)
     if (fd < 0)
         return -errno;
     if (cg_has(fd, "memory"))
-        xvmd_cg_write(fd, "cgroup.subtree_control", "+memory");
+        xvm_file_put(fd, "cgroup.subtree_control", "+memory");
     if (cg_has(fd, "cpu"))
-        xvmd_cg_write(fd, "cgroup.subtree_control", "+cpu");
+        xvm_file_put(fd, "cgroup.subtree_control", "+cpu");
     return fd;
 }
 
@@ -229,7 +217,7 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
     }
     if (cg_has(fd, "cpu")) {
         snprintf(val, sizeof(val), "%u 100000", dom->cfg.vcpus * 100000u);
-        rc = xvmd_cg_write(fd, "cpu.max", val);
+        rc = xvm_file_put(fd, "cpu.max", val);
     } else {
         xvm_log_warn("domain %s: cgroup v2 has no cpu controller here: "
                      "vcpus is not enforced",
@@ -238,7 +226,7 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
     guest = openat(fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (rc == 0 && guest >= 0 && cg_has(guest, "memory")) {
         snprintf(val, sizeof(val), "%llu", (unsigned long long)guest_max);
-        rc = xvmd_cg_write(guest, "memory.max", val);
+        rc = xvm_file_put(guest, "memory.max", val);
     } else if (rc == 0) {
         xvm_log_warn("domain %s: cgroup v2 has no memory controller here: "
                      "memory is not enforced",
@@ -259,8 +247,8 @@ void xvmd_cg_remove(struct xvmd_dom *dom)
 
     if (dom->cg_fd < 0)
         return;
-    xvmd_cg_write(dom->cg_fd, "cgroup.kill", "1");
-    xvmd_cg_write(dom->cg_fd, "cgroup.freeze", "0");
+    xvm_file_put(dom->cg_fd, "cgroup.kill", "1");
+    xvm_file_put(dom->cg_fd, "cgroup.freeze", "0");
     /* killed processes leave the cgroup when they are gone */
     for (i = 0; i < CG_EMPTY_MS; i += 5) {
         if ((unlinkat(dom->cg_fd, "guest", AT_REMOVEDIR) == 0 ||

@@ -38,6 +38,7 @@
 
 #include "kvm/kvm.h"
 #include "xvm/sandbox.h"
+#include "xvm/daemon.h"
 #include "xvmd.h"
 
 /* What the monitor may use beyond the guest's RAM: its heap, page tables,
@@ -59,7 +60,7 @@ __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
     if ((dom->cg_fd >= 0 && cg < 0) || xvmd_guest_fds(dom, chan, keep) < 0 ||
         dup2(1, 2) < 0)
         _exit(127);
-    if (cg >= 0 && xvmd_cg_write(cg, "guest/cgroup.procs", "0") < 0)
+    if (cg >= 0 && xvm_file_put(cg, "guest/cgroup.procs", "0") < 0)
         _exit(127);
     snprintf(id, sizeof(id), "%u", dom->id);
     execv(x->kvm_path, (char *const *)argv);

@@ -45,6 +45,7 @@
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
 #include "xvm/sandbox.h"
+#include "xvm/daemon.h"
 #include "xvmd.h"
 
 static void proc_netns_path(const struct xvmd *x, const struct xvmd_dom *dom,
@@ -72,7 +73,7 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
         _exit(127);
     if (cg >= 0) {
         guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
-        if (xvmd_cg_write(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
+        if (xvm_file_put(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
             dup2(guest, 4) < 0)
             _exit(127);
     }
@@ -105,7 +106,7 @@ static void proc_kill(struct xvmd_dom *dom)
     if (dom->pid <= 0)
         return;
     if (dom->cg_fd >= 0)
-        xvmd_cg_write(dom->cg_fd, "cgroup.kill", "1");
+        xvm_file_put(dom->cg_fd, "cgroup.kill", "1");
     xvmd_guest_kill(dom);
 }
 
@@ -179,7 +180,7 @@ static int proc_pause(struct xvmd_dom *dom)
     if (dom->pid <= 0)
         return -ESRCH;
     if (dom->cg_fd >= 0)
-        return xvmd_cg_write(dom->cg_fd, "cgroup.freeze", "1");
+        return xvm_file_put(dom->cg_fd, "cgroup.freeze", "1");
     return xvmd_guest_signal(dom, SIGSTOP);
 }
 
@@ -188,7 +189,7 @@ static int proc_resume(struct xvmd_dom *dom)
     if (dom->pid <= 0)
         return -ESRCH;
     if (dom->cg_fd >= 0)
-        return xvmd_cg_write(dom->cg_fd, "cgroup.freeze", "0");
+        return xvm_file_put(dom->cg_fd, "cgroup.freeze", "0");
     return xvmd_guest_signal(dom, SIGCONT);
 }
 

@@ -445,8 +445,6 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
                    uint64_t guest_max, char *err, size_t errlen);
 /** Kill what is left in @dom's cgroup and remove it (none: nothing). */
 void xvmd_cg_remove(struct xvmd_dom *dom);
-/** Write @text to @file of the cgroup directory @dirfd.  0 or -errno. */
-int xvmd_cg_write(int dirfd, const char *file, const char *text);
 /** An adopted domain's cgroup @path ("" for none) as dom->cg_fd. */
 void xvmd_cg_adopt(struct xvmd_dom *dom, const char *path);
 

@@ -169,6 +169,19 @@ static int dir_sync(const char *dir)
     return rc;
 }
 
+int xvm_file_put(int dirfd, const char *path, const char *text)
+{
+    size_t len = strlen(text);
+    int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC), rc = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (write(fd, text, len) != (ssize_t)len)
+        rc = errno ? -errno : -EIO;
+    close(fd);
+    return rc;
+}
+
 int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];

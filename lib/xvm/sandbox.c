@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <grp.h>
 
+#include "xvm/daemon.h"
 #include "xvm/sandbox.h"
 
 /* Where the new root is built, in the sandbox's own mount namespace. */
@@ -34,17 +35,9 @@ uint32_t xvm_sandbox_uid(uint32_t id)
 static int proc_write(pid_t pid, const char *file, const char *text)
 {
     char path[64];
-    size_t len = strlen(text);
-    int fd, rc = 0;
 
     snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    if (write(fd, text, len) != (ssize_t)len)
-        rc = -errno;
-    close(fd);
-    return rc;
+    return xvm_file_put(AT_FDCWD, path, text);
 }
 
 int xvm_sandbox_map(pid_t pid, uint32_t id)

@@ -111,31 +111,30 @@ kill "$XVMD_PID"
 wait "$XVMD_PID"
 XVMD_PID=
 
+# refused DIR WHAT PATTERN: xvmd with state directory DIR exits at once,
+# not 0, saying PATTERN.
+refused() {
+    local dir=$1 what=$2 pattern=$3 rc
+    timeout -k 5 10 "$XVMD" -s "$dir/xvmd.sock" -x "$dir/xs.sock" -d "$dir" \
+        -n "$T/netns" -p "$PROCDOM" 2>"$dir.log"
+    rc=$?
+    if [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail "xvmd: $what: status $rc"
+    elif ! grep -Eq "^$STAMP xvmd: error: $pattern" "$dir.log"; then
+        fail "xvmd: $what: $(cat "$dir.log")"
+    else
+        ok "xvmd: $what is refused (status $rc)"
+    fi
+}
+
 mkdir -p "$T/x2/domains"
 chmod 0777 "$T/x2/domains"
-timeout -k 5 10 "$XVMD" -s "$T/x2/xvmd.sock" -x "$T/x2/xs.sock" -d "$T/x2" \
-    -n "$T/netns" -p "$PROCDOM" 2>"$T/x2.log"
-rc=$?
-if [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ]; then
-    fail "xvmd: domains directory 0777: status $rc"
-elif ! grep -Eq "^$STAMP xvmd: error: .*domains refused: writable by group or others" "$T/x2.log"; then
-    fail "xvmd: domains directory 0777: $(cat "$T/x2.log")"
-else
-    ok "xvmd: domains directory 0777 is refused (status $rc)"
-fi
-
+refused "$T/x2" "domains directory 0777" \
+    ".*domains refused: writable by group or others"
 mkdir -p "$T/x3"
 chmod 0777 "$T/x3"
-timeout -k 5 10 "$XVMD" -s "$T/x3/xvmd.sock" -x "$T/x3/xs.sock" -d "$T/x3" \
-    -n "$T/netns" -p "$PROCDOM" 2>"$T/x3.log"
-rc=$?
-if [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ]; then
-    fail "xvmd: state directory 0777: status $rc"
-elif ! grep -Eq "^$STAMP xvmd: error: state directory $T/x3 refused: writable by group or others" "$T/x3.log"; then
-    fail "xvmd: state directory 0777: $(cat "$T/x3.log")"
-else
-    ok "xvmd: state directory 0777 is refused (status $rc)"
-fi
+refused "$T/x3" "state directory 0777" \
+    "state directory $T/x3 refused: writable by group or others"
 
 [ $fails = 0 ] || { echo "$fails failed"; exit 1; }
 echo "all passed"

@@ -183,6 +183,15 @@ int xvm_state_dir(const char *path, mode_t mode);
 XVN_EXPORT
 int xvm_file_write(const char *path, const void *data, size_t len, mode_t mode);
 
+/**
+ * Write @text with one write(2) to the existing file @path, relative to
+ * @dirfd (AT_FDCWD: the working directory): a kernel interface such as a
+ * cgroup's control file or /proc/PID/uid_map, which takes a value whole.
+ * Nothing is created.  @return 0 or -errno.
+ */
+XVN_EXPORT
+int xvm_file_put(int dirfd, const char *path, const char *text);
+
 /** xvm_file_read(): @path is a state file the daemon wrote itself. */
 #define XVM_FILE_OWNED 0x1u
 
