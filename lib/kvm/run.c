@@ -44,22 +44,29 @@ const char *xkvm_stop_name(enum xkvm_stop_reason reason)
     return "unknown";
 }
 
-static void stop_as(struct xkvm_vm *vm, enum xkvm_stop_reason reason,
+static void stop_as(struct xkvm_vcpu *c, enum xkvm_stop_reason reason,
                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* The first stop of any vCPU is the VM's: it is recorded, and every
- * vCPU is kicked out of KVM_RUN; a later one (a vCPU that failed while
- * it was being stopped) is dropped. */
-static void stop_as(struct xkvm_vm *vm, enum xkvm_stop_reason reason,
+/* The first stop of any vCPU (@c) is the VM's: it is recorded, with
+ * the vCPU's number if there are more, and every vCPU is kicked out of
+ * KVM_RUN; a later one (a vCPU that failed while it was being stopped)
+ * is dropped. */
+static void stop_as(struct xkvm_vcpu *c, enum xkvm_stop_reason reason,
                     const char *fmt, ...)
 {
+    struct xkvm_vm *vm = c->vm;
+    char *why = vm->final.why;
+    size_t cap = sizeof(vm->final.why);
     va_list ap;
+    int n = 0;
 
     pthread_mutex_lock(&vm->lock);
     if (!vm->stopped) {
         vm->final.reason = reason;
+        if (vm->nr_cpus > 1)
+            n = snprintf(why, cap, "vCPU %u: ", c->id);
         va_start(ap, fmt);
-        vsnprintf(vm->final.why, sizeof(vm->final.why), fmt, ap);
+        vsnprintf(why + n, cap - (size_t)n, fmt, ap);
         va_end(ap);
         __atomic_store_n(&vm->stopped, 1, __ATOMIC_SEQ_CST);
     }
@@ -78,19 +85,20 @@ static void count(uint64_t *counter)
     __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
-static enum hc_result hc_console(struct xkvm_vm *vm, const struct kvm_regs *r,
-                                 uint64_t *ret)
+static enum hc_result hc_console(struct xkvm_vcpu *c,
+                                 const struct kvm_regs *r, uint64_t *ret)
 {
+    struct xkvm_vm *vm = c->vm;
     uint64_t addr = r->rdi, len = r->rsi;
     char buf[XKVM_CONSOLE_MAX];
 
     if (len > XKVM_CONSOLE_MAX) {
-        stop_as(vm, XKVM_STOP_CRASH, "console write: %" PRIu64 " bytes "
+        stop_as(c, XKVM_STOP_CRASH, "console write: %" PRIu64 " bytes "
                 "(at most %u)", len, XKVM_CONSOLE_MAX);
         return HC_STOPPED;
     }
     if (addr > vm->ram_size || len > vm->ram_size - addr) {
-        stop_as(vm, XKVM_STOP_CRASH, "console write: %" PRIu64 " bytes at "
+        stop_as(c, XKVM_STOP_CRASH, "console write: %" PRIu64 " bytes at "
                 "0x%" PRIx64 " lie outside guest RAM (%" PRIu64 " MiB)",
                 len, addr, vm->ram_size >> 20);
         return HC_STOPPED;
@@ -106,20 +114,20 @@ static enum hc_result hc_console(struct xkvm_vm *vm, const struct kvm_regs *r,
     return HC_RESUME;
 }
 
-static enum hc_result hc_shutdown(struct xkvm_vm *vm, uint64_t why)
+static enum hc_result hc_shutdown(struct xkvm_vcpu *c, uint64_t why)
 {
     switch (why) {
     case XKVM_SHUTDOWN_POWEROFF:
-        stop_as(vm, XKVM_STOP_POWEROFF, "the guest powered off");
+        stop_as(c, XKVM_STOP_POWEROFF, "the guest powered off");
         break;
     case XKVM_SHUTDOWN_REBOOT:
-        stop_as(vm, XKVM_STOP_REBOOT, "the guest asked for a reboot");
+        stop_as(c, XKVM_STOP_REBOOT, "the guest asked for a reboot");
         break;
     case XKVM_SHUTDOWN_CRASH:
-        stop_as(vm, XKVM_STOP_CRASH, "the guest reported a crash");
+        stop_as(c, XKVM_STOP_CRASH, "the guest reported a crash");
         break;
     default:
-        stop_as(vm, XKVM_STOP_CRASH, "shutdown: unknown reason %" PRIu64,
+        stop_as(c, XKVM_STOP_CRASH, "shutdown: unknown reason %" PRIu64,
                 why);
     }
     return HC_STOPPED;
@@ -135,7 +143,7 @@ static enum hc_result hc_block0(struct xkvm_vcpu *c, uint64_t ns)
 
     n = xkvm_pv_block(vm->pv, ns, c->kick_fd, why, sizeof(why));
     if (n < 0) {
-        stop_as(vm, XKVM_STOP_CRASH, "%s", why);
+        stop_as(c, XKVM_STOP_CRASH, "%s", why);
         return HC_STOPPED;
     }
     return n ? HC_KICKED : HC_RESUME;
@@ -151,9 +159,8 @@ static enum hc_result hc_block(struct xkvm_vcpu *c, uint64_t ns)
     if (c->id == 0)
         return hc_block0(c, ns);
     if (ns == XKVM_BLOCK_FOREVER) {
-        stop_as(c->vm, XKVM_STOP_CRASH, "block on vCPU %u: waits forever, "
-                "and nothing can wake it (event channels wake vCPU 0)",
-                c->id);
+        stop_as(c, XKVM_STOP_CRASH, "block: waits forever, and nothing "
+                "can wake it (event channels wake vCPU 0)");
         return HC_STOPPED;
     }
     ts.tv_sec = (time_t)(ns / 1000000000u);
@@ -167,17 +174,18 @@ static enum hc_result hc_block(struct xkvm_vcpu *c, uint64_t ns)
 }
 
 /* The calls of the paravirtual interface (kvm/pv.h). */
-static enum hc_result pv_call(struct xkvm_vm *vm, uint32_t nr,
+static enum hc_result pv_call(struct xkvm_vcpu *c, uint32_t nr,
                               const struct kvm_regs *r, uint64_t *ret)
 {
+    struct xkvm_vm *vm = c->vm;
     const uint64_t arg[3] = { r->rdi, r->rsi, r->rdx };
     char why[sizeof(vm->final.why)];
     int rc = xkvm_pv_call(vm->pv, nr, arg, ret, why, sizeof(why));
 
     if (rc == -ENOSYS)
-        stop_as(vm, XKVM_STOP_CRASH, "unknown hypercall %" PRIu32, nr);
+        stop_as(c, XKVM_STOP_CRASH, "unknown hypercall %" PRIu32, nr);
     else if (rc < 0)
-        stop_as(vm, XKVM_STOP_CRASH, "%s", why);
+        stop_as(c, XKVM_STOP_CRASH, "%s", why);
     return rc < 0 ? HC_STOPPED : HC_RESUME;
 }
 
@@ -192,7 +200,7 @@ static enum hc_result doorbell_exit(struct xkvm_vcpu *c)
 
     if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1 ||
         run->io.count != 1) {
-        stop_as(vm, XKVM_STOP_CRASH, "doorbell port 0x%x: %s of %u bytes "
+        stop_as(c, XKVM_STOP_CRASH, "doorbell port 0x%x: %s of %u bytes "
                 "(x%u); a doorbell is one 1-byte out", run->io.port,
                 run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
                 run->io.size, run->io.count);
@@ -200,7 +208,7 @@ static enum hc_result doorbell_exit(struct xkvm_vcpu *c)
     }
     count(&vm->counts.doorbells);
     if (xkvm_pv_doorbell(vm->pv, port, why, sizeof(why)) < 0) {
-        stop_as(vm, XKVM_STOP_CRASH, "%s", why);
+        stop_as(c, XKVM_STOP_CRASH, "%s", why);
         return HC_STOPPED;
     }
     return HC_RESUME;
@@ -220,7 +228,7 @@ static enum hc_result io_exit(struct xkvm_vcpu *c)
         run->io.port < XKVM_DOORBELL_BASE + XKVM_EVTCHN_PORTS)
         return doorbell_exit(c);
     if (run->io.port != XKVM_HC_PORT) {
-        stop_as(vm, XKVM_STOP_CRASH, "port I/O: %s of %u bytes at port "
+        stop_as(c, XKVM_STOP_CRASH, "port I/O: %s of %u bytes at port "
                 "0x%x, where there is no device",
                 run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
                 run->io.size, run->io.port);
@@ -228,7 +236,7 @@ static enum hc_result io_exit(struct xkvm_vcpu *c)
     }
     if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
         run->io.count != 1) {
-        stop_as(vm, XKVM_STOP_CRASH, "hypercall port: %s of %u bytes "
+        stop_as(c, XKVM_STOP_CRASH, "hypercall port: %s of %u bytes "
                 "(x%u); a hypercall is one 4-byte out",
                 run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
                 run->io.size, run->io.count);
@@ -239,27 +247,27 @@ static enum hc_result io_exit(struct xkvm_vcpu *c)
     if (nr == XKVM_HC_EVTCHN_SEND)
         count(&vm->counts.sends);
     if (ioctl(c->fd, KVM_GET_REGS, &r) < 0) {
-        stop_as(vm, XKVM_STOP_ERROR, "KVM_GET_REGS: %s", strerror(errno));
+        stop_as(c, XKVM_STOP_ERROR, "KVM_GET_REGS: %s", strerror(errno));
         return HC_STOPPED;
     }
     switch (nr) {
     case XKVM_HC_CONSOLE_WRITE:
-        res = hc_console(vm, &r, &ret);
+        res = hc_console(c, &r, &ret);
         break;
     case XKVM_HC_SHUTDOWN:
-        return hc_shutdown(vm, r.rdi);
+        return hc_shutdown(c, r.rdi);
     case XKVM_HC_BLOCK:
         res = hc_block(c, r.rdi);
         break;
     default:
-        res = pv_call(vm, nr, &r, &ret);
+        res = pv_call(c, nr, &r, &ret);
     }
     if (res == HC_STOPPED)
         return res;
     /* RIP stays as KVM left it: it completes the OUT on the next run. */
     r.rax = ret;
     if (ioctl(c->fd, KVM_SET_REGS, &r) < 0) {
-        stop_as(vm, XKVM_STOP_ERROR, "KVM_SET_REGS: %s", strerror(errno));
+        stop_as(c, XKVM_STOP_ERROR, "KVM_SET_REGS: %s", strerror(errno));
         return HC_STOPPED;
     }
     return res;
@@ -275,38 +283,37 @@ static uint64_t guest_rip(struct xkvm_vcpu *c)
 /* Any exit but a hypercall: the guest is stopped as crashed. */
 static void other_exit(struct xkvm_vcpu *c)
 {
-    struct xkvm_vm *vm = c->vm;
     const struct kvm_run *run = c->run;
     uint64_t rip = guest_rip(c);
 
     switch (run->exit_reason) {
     case KVM_EXIT_MMIO:
-        stop_as(vm, XKVM_STOP_CRASH, "MMIO %s of %u bytes at 0x%llx, where "
+        stop_as(c, XKVM_STOP_CRASH, "MMIO %s of %u bytes at 0x%llx, where "
                 "there is no RAM or device (rip 0x%" PRIx64 ")",
                 run->mmio.is_write ? "write" : "read", run->mmio.len,
                 (unsigned long long)run->mmio.phys_addr, rip);
         break;
     case KVM_EXIT_HLT:
-        stop_as(vm, XKVM_STOP_CRASH, "hlt with nothing to wake it "
+        stop_as(c, XKVM_STOP_CRASH, "hlt with nothing to wake it "
                 "(rip 0x%" PRIx64 "); a guest stops with the shutdown "
                 "hypercall", rip);
         break;
     case KVM_EXIT_SHUTDOWN:
-        stop_as(vm, XKVM_STOP_CRASH, "triple fault: an exception the guest "
+        stop_as(c, XKVM_STOP_CRASH, "triple fault: an exception the guest "
                 "cannot take (rip 0x%" PRIx64 ")", rip);
         break;
     case KVM_EXIT_INTERNAL_ERROR:
-        stop_as(vm, XKVM_STOP_CRASH, "KVM internal error %u, an instruction "
+        stop_as(c, XKVM_STOP_CRASH, "KVM internal error %u, an instruction "
                 "it could not emulate (rip 0x%" PRIx64 ")",
                 run->internal.suberror, rip);
         break;
     case KVM_EXIT_FAIL_ENTRY:
-        stop_as(vm, XKVM_STOP_CRASH, "entry failed, hardware reason 0x%llx",
+        stop_as(c, XKVM_STOP_CRASH, "entry failed, hardware reason 0x%llx",
                 (unsigned long long)
                     run->fail_entry.hardware_entry_failure_reason);
         break;
     default:
-        stop_as(vm, XKVM_STOP_CRASH, "unexpected exit %s (%u) at rip 0x%"
+        stop_as(c, XKVM_STOP_CRASH, "unexpected exit %s (%u) at rip 0x%"
                 PRIx64, xkvm_exit_name((int)run->exit_reason),
                 run->exit_reason, rip);
     }
@@ -329,8 +336,7 @@ static void vcpu_loop(struct xkvm_vcpu *c)
             (rc == 0 && c->run->exit_reason == KVM_EXIT_INTR))
             continue;
         if (rc < 0) {
-            stop_as(vm, XKVM_STOP_ERROR, "KVM_RUN of vCPU %u: %s", c->id,
-                    strerror(-rc));
+            stop_as(c, XKVM_STOP_ERROR, "KVM_RUN: %s", strerror(-rc));
             break;
         }
         if (c->run->exit_reason != KVM_EXIT_IO) {
@@ -383,7 +389,7 @@ static unsigned aps_start(struct xkvm_vm *vm)
     }
     pthread_attr_destroy(&attr);
     if (rc != 0)
-        stop_as(vm, XKVM_STOP_ERROR, "the thread of vCPU %u: %s", i,
+        stop_as(&vm->cpu[i], XKVM_STOP_ERROR, "no thread: %s",
                 strerror(rc));
     return rc == 0 ? vm->nr_cpus - 1 : i - 1;
 }
