@@ -402,8 +402,11 @@ int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
     memset(stop, 0, sizeof(*stop));
     vm->ops = ops;
     vm->ops_arg = arg;
-    __atomic_store_n(&vm->cpu[0].tid, gettid(), __ATOMIC_RELEASE);
-    aps = vm_stopped(vm) ? 0 : aps_start(vm);
+    aps = 0;
+    if (vm->nr_cpus > 1 && !vm_stopped(vm)) {
+        __atomic_store_n(&vm->cpu[0].tid, gettid(), __ATOMIC_RELEASE);
+        aps = aps_start(vm);
+    }
     vcpu_loop(&vm->cpu[0]);
     __atomic_store_n(&vm->cpu[0].tid, 0, __ATOMIC_RELEASE);
     if (aps)

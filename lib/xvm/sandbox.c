@@ -383,6 +383,10 @@ unsigned xvm_sandbox_thread_calls(
         { "gettid", 0, {{0}} },
         { "mprotect", 1, { XVM_SANDBOX_CLEAR(2, PROT_EXEC) } },
         { "madvise", 1, { XVM_SANDBOX_EQ32(2, MADV_DONTNEED) } },
+        /* libc's own two signals below SIGRTMIN (cancellation, setxid),
+         * whose handlers its first pthread_create() installs */
+        { "rt_sigaction", 1, { XVM_SANDBOX_EQ32(0, 32) } },
+        { "rt_sigaction", 1, { XVM_SANDBOX_EQ32(0, 33) } },
     };
     unsigned n = sizeof(calls) / sizeof(calls[0]);
 

@@ -147,14 +147,15 @@ int xvm_sandbox_confine(uint32_t id, const char *hostname,
      CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
 /** How many entries xvm_sandbox_thread_calls() fills at most. */
-#define XVM_SANDBOX_THREAD_CALLS 8
+#define XVM_SANDBOX_THREAD_CALLS 10
 
 /**
  * The entries of an allow-list (xvm_sandbox_confine()) that let a
  * confined process make threads with pthread_create(), and let them end
  * and be joined: clone only with exactly XVM_SANDBOX_CLONE_THREAD (a
  * fork, or a clone into new namespaces, still kills), what a new thread
- * sets up (set_robust_list, rseq, rt_sigprocmask, gettid), mprotect
+ * sets up (set_robust_list, rseq, rt_sigprocmask, gettid, and the
+ * handlers of libc's two internal signals, 32 and 33), mprotect
  * without PROT_EXEC (a stack's guard page, a thread's malloc arena) and
  * madvise MADV_DONTNEED (a finished thread's stack).  Nothing here makes
  * memory executable or reaches a file.  The caller adds what its threads
