@@ -31,6 +31,14 @@
 
 #define DOM_ID 3
 
+#if defined(__SANITIZE_ADDRESS__)
+#define XT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XT_ASAN 1
+#endif
+#endif
+
 static const struct xvm_sandbox_syscall allow[] = {
     {"exit_group", 0, {{0}}},
     {"exit", 0, {{0}}},
@@ -69,6 +77,13 @@ static int confine(int threads)
     if (threads) {
         n += xvm_sandbox_thread_calls(&list[n]);
         list[n++] = (struct xvm_sandbox_syscall){"futex", 0, {{0}}};
+#ifdef XT_ASAN
+        /* ASan's start of a thread: it looks for its stack, and sets up
+         * its shadow and allocator caches */
+        list[n++] = (struct xvm_sandbox_syscall){"sched_getaffinity", 0,
+                                                 {{0}}};
+        list[n++] = (struct xvm_sandbox_syscall){"madvise", 0, {{0}}};
+#endif
     }
     return xvm_sandbox_confine(DOM_ID, "xt", list, n);
 }
