@@ -11,7 +11,8 @@
  * its kernel the ELF image FILE (kvm/elf.h), its console this program's
  * stdout; it starts at the host's privilege level (kvm/abi.h) unless --cpl
  * says which, with N vCPUs (default 1; at most xkvm_host_cpus_max(), and
- * more than one only for a kernel that names its other vCPUs' entry).  The image is checked and loaded before /dev/kvm is opened, so a
+ * more than one only for a kernel that names its other vCPUs' entry).
+ * The image is checked and loaded before /dev/kvm is opened, so a
  * refused image is told as such on any host.  What happens to the guest
  * goes to stderr; the exit status says how it ended:
  *   0 it powered off, 1 the monitor failed (usage, image, KVM),
@@ -305,7 +306,8 @@ int main(int argc, char **argv)
 
     if (xvm_version_opt(argc, argv, "xvm-kvm"))
         return 0;
-    while ((c = getopt_long(argc, argv, "k:m:phd:i:nsc:v:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:m:phd:i:nsc:v:", opts,
+                            NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
         case 'd': domain = optarg; break;

@@ -2,8 +2,8 @@
 /*
  * xvmd: the "kvm" domain kind.  The guest is a child running the monitor
  * xvm-kvm (app/xvm-kvm, docs/kvm.md) as `xvm-kvm --domain NAME --id ID
- * --kernel FILE --vcpus N`: it gets its descriptors and does the start handshake as
- * every kind's guest program (guest.c), loads the kernel into the
+ * --kernel FILE --vcpus N`: it gets its descriptors and does the start
+ * handshake as every kind's guest program (guest.c), loads the kernel into the
  * domain's memory, makes the VM over that memfd, confines itself and
  * answers "ok"; a kernel it refuses, or a host without a usable
  * /dev/kvm, is its "err", which fails the create with its words.
