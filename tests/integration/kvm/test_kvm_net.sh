@@ -299,7 +299,17 @@ if out=$(xvm exec pd python3 - "$S.2" 2000 16 <"$ECHO_CLIENT" 2>&1); then
 else
     fail "pd -> kv UDP echo after ks: $out"
 fi
-for d in ks kv pd po; do xvm destroy "$d" >/dev/null || fail "destroy $d"; done
+# kv answers `xvm shutdown` on its vCPU 0 (control/shutdown), which
+# stops its vCPU 1 too: status 0, its counts on the console
+kvpid=$(xvm dominfo kv | awk '$1 == "PID:" { print $2 }')
+xvm shutdown kv >/dev/null || fail "shutdown kv"
+wait_until 10 sh -c "! kill -0 $kvpid 2>/dev/null" &&
+    [ "$(state_of kv)" = "shut off" ] &&
+    log_of kv | grep -q "^minios: poweroff" &&
+    grep -q "domain kv: guest exited with status 0" "$T/xvmd.log" &&
+    ok "kv ($KV_VCPUS vCPUs): xvm shutdown answered by the guest, status 0" ||
+    fail "kv shutdown: '$(state_of kv)': $(log_of kv | tail -2)"
+for d in ks pd po; do xvm destroy "$d" >/dev/null || fail "destroy $d"; done
 gone "$ks" "ks destroyed"
 
 # --- run 3: start; xvmd restarts under it; destroy -------------------------
