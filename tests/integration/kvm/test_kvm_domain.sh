@@ -193,6 +193,18 @@ minios: no network configured (minios/ip)" ] &&
             ok "cpu.max: two CPUs" ||
             fail "cpu.max: $(cat "$CG2${cg%/guest}/cpu.max")"
     fi
+    # pause stops both vCPUs, resume lets them go on (SIGSTOP and SIGCONT
+    # are no kick: the vCPUs go round their loops)
+    xvm pause tick2cpu >/dev/null && sleep 0.2
+    n1=$(log_of tick2cpu | wc -l); sleep 0.5; n2=$(log_of tick2cpu | wc -l)
+    [ "$(state_of tick2cpu)" = paused ] && [ "$n1" = "$n2" ] &&
+        ok "2 vCPUs: pause: no console output" ||
+        fail "2 vCPUs: pause: '$(state_of tick2cpu)', $n1 -> $n2 lines"
+    xvm resume tick2cpu >/dev/null && wait_until 3 sh -c \
+        "[ \$(wc -l < '$T/state/console/tick2cpu.log') -gt $n2 ]" &&
+        [ "$(grep -lx xvm-kvm /proc/$pid/task/*/comm | wc -l)" = 2 ] &&
+        ok "2 vCPUs: resume: it ticks again, both threads there" ||
+        fail "2 vCPUs: resume"
     # it ignores control/shutdown: SIGTERM after the grace period kicks
     # both vCPUs (the confined monitor signals its other thread)
     xvm shutdown tick2cpu >/dev/null
@@ -225,7 +237,9 @@ wait_until 10 sh -c "grep -q 'domain reboot: more than 10 reboots' \
 xvm destroy reboot >/dev/null
 
 # --- xvmd restart: the domain is taken over --------------------------------
-kvm_cfg tick2 "$GUESTS/tick.elf"
+# (with two vCPUs where the host has two CPUs: the adopted monitor's
+# threads run on)
+kvm_cfg tick2 "$GUESTS/tick.elf" "vcpus = $(( $(nproc) >= 2 ? 2 : 1 ))"
 xvm create "$T/tick2.cfg" >/dev/null || fail "create tick2"
 kvm_cfg late "$GUESTS/late_off.elf"   # powers off 3 s after its start
 xvm create "$T/late.cfg" >/dev/null || fail "create late"
