@@ -225,7 +225,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel,
     }
     rc = xkvm_vm_boot(vm, &boot);
     if (rc < 0) {
-        snprintf(msg, sizeof(msg), "cannot set the vCPU up: %s",
+        snprintf(msg, sizeof(msg), "cannot set the vCPUs up: %s",
                  strerror(-rc));
         if (xs_fd >= 0)
             close(xs_fd);

@@ -264,7 +264,7 @@ static int kernel_main(const char *path, unsigned mib, unsigned vcpus,
     if (rc == 0)
         rc = xkvm_vm_boot(vm, &boot);
     if (rc < 0) {
-        fprintf(stderr, "xvm-kvm: cannot set the vCPU up: %s\n",
+        fprintf(stderr, "xvm-kvm: cannot set the vCPUs up: %s\n",
                 strerror(-rc));
         xkvm_vm_destroy(vm);
         return 1;

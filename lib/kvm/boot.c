@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The boot state of kvm/abi.h: the first MiB's structures (GDT and TSS,
- * start info, identity page tables) and the vCPU's registers in long mode,
+ * start info, identity page tables) and the vCPUs' registers in long mode,
  * at CPL 0 or CPL 3 (docs/kvm.md, "Running natively on kvm_pvm").
  */
 #include <errno.h>

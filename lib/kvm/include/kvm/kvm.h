@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kvm/kvm.h - the monitor core of KVM domains: the host's KVM, a VM whose
- * RAM is a domain's memfd, its vCPU in 64-bit long mode, the run loop and
- * the hypercalls of kvm/abi.h.
+ * RAM is a domain's memfd, its vCPUs in 64-bit long mode, their run loops
+ * and the hypercalls of kvm/abi.h.
  *
  *   struct xkvm_vm *vm = xkvm_vm_create(memfd, n);   RAM = the memfd
  *   xkvm_elf_load(xkvm_vm_ram(vm), ..., &img);       kvm/elf.h
@@ -202,9 +202,9 @@ const char *xkvm_needs_refusal(uint32_t needs, enum xkvm_host host);
  * Set the guest up to start as kvm/abi.h says (at CPL 0 if @boot->needs
  * XKVM_NEEDS_SUPERVISOR, unless xkvm_vm_set_cpl() chose): GDT, start info and page
  * tables in the first MiB (which the kernel must not occupy: the ELF loader
- * refuses it), then the vCPU's CPUID (the host's supported set), control
- * registers, segments and general registers, of every vCPU (kvm/abi.h:
- * vCPU 0 at @boot->entry, the others at @boot->ap_entry).  Call once,
+ * refuses it), then each vCPU's CPUID (the host's supported set), control
+ * registers, segments and general registers (kvm/abi.h: vCPU 0 at
+ * @boot->entry, the others at @boot->ap_entry).  Call once,
  * after loading.
  *
  * @return 0, -EINVAL if @boot->entry (or with more than one vCPU,
