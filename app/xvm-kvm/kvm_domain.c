@@ -32,8 +32,7 @@
  * namespaces, an empty read-only root, the domain's uid
  * xvm_sandbox_uid(id), no_new_privs) and this seccomp allow-list: the
  * run loop's three ioctls on the vCPUs' descriptors only, KVM_IOEVENTFD
- * on the VM's
- * descriptor only (a port's doorbell is registered when the guest
+ * on the VM's descriptor only (a port's doorbell is registered when the guest
  * allocates the port, and removed when it closes it or the VM goes),
  * read and write (the console, the doorbells' eventfds), the block
  * hypercall's ppoll, signal return, exit, and what libc may call while
@@ -118,7 +117,7 @@ static struct xvm_mem *mem_receive(int *xs_fd)
 }
 
 /* The sandbox of the monitor (xvm_sandbox_confine(): namespaces, an empty
- * root, the domain's uid) and its allow-list, with @vm's vCPU and the
+ * root, the domain's uid) and its allow-list, with @vm's vCPUs and the
  * xenstore connection @xs_fd (or -1). */
 static int confine(const char *name, unsigned id, const struct xkvm_vm *vm,
                    int xs_fd)
@@ -139,6 +138,9 @@ static int confine(const char *name, unsigned id, const struct xkvm_vm *vm,
     unsigned long req[XKVM_RUN_IOCTLS_MAX];
     unsigned n = 16, nreq = xkvm_run_ioctls(req);
 
+    _Static_assert(16 + 2 + XKVM_CPUS_MAX * XKVM_RUN_IOCTLS_MAX +
+                       XVM_SANDBOX_THREAD_CALLS + 2 <= 64,
+                   "room for every entry");
     if (xs_fd >= 0) {
         allow[n++] = (struct xvm_sandbox_syscall)ON("sendto", xs_fd);
         allow[n++] = (struct xvm_sandbox_syscall)ON("recvfrom", xs_fd);
