@@ -117,6 +117,9 @@ fi
 run_guest "$GUESTS/ap_hcall.elf" --vcpus 2
 expect "ap_hcall, 2 vCPUs" 2 'guest crashed: vCPU 1: unknown hypercall 99$'
 grep -q 'still running' "$TMP/out" && fail "ap_hcall: $(cat "$TMP/out")"
+run_guest "$GUESTS/ap_block_forever.elf" --vcpus 2
+expect "ap_block_forever, 2 vCPUs" 2 \
+    'guest crashed: vCPU 1: block: waits forever, and nothing can wake it'
 run_guest "$GUESTS/unknown_hcall.elf" --vcpus 2
 expect "unknown_hcall, 2 vCPUs" 2 'guest crashed: vCPU 0: unknown hypercall 99$'
 run_guest "$GUESTS/triple_fault.elf" --vcpus 2
