@@ -17,6 +17,17 @@
 #include <unistd.h>
 
 #include "xnftap_pvt.h"
+#include "xvm/probe.h"
+
+/* The path of a frame through the pump (bench/fptrace.sh): read from the
+ * TAP device, the TX ring's requests pushed (and the backend notified if
+ * it asked), taken from the RX ring, written to the TAP device; and the
+ * end of a sleep. */
+XVM_PROBE_DEFINE(pump_tap_read);
+XVM_PROBE_DEFINE(pump_tx_push);
+XVM_PROBE_DEFINE(pump_rx);
+XVM_PROBE_DEFINE(pump_tap_write);
+XVM_PROBE_DEFINE(pump_wake);
 
 enum { EV_TAP = 1, EV_EVTCHN, EV_STOP };
 
@@ -55,6 +66,7 @@ static unsigned tx_pass(struct xnftap *t)
             }
             t->st.tx_csum_sw += rc == XNFTAP_CSUM_DONE;
             t->pend = true;
+            XVM_PROBE_FRAME(pump_tap_read, frame, t->pend_len);
         }
         rc = xnf_send(t->xnf, frame, t->pend_len, &t->pend_off);
         if (rc == -EAGAIN) {
@@ -72,8 +84,10 @@ static unsigned tx_pass(struct xnftap *t)
         t->st.tx_csum_blank += (t->pend_off.flags & NETIF_OFF_CSUM_BLANK) != 0;
         n++;
     }
-    if (n)
+    if (n) {
         xnf_flush(t->xnf);
+        XVM_PROBE_NUM(pump_tx_push, n);
+    }
     return n;
 }
 
@@ -113,6 +127,7 @@ static unsigned rx_pass(struct xnftap *t)
             fr[0] = (struct xnf_frag){t->rxbuf, (uint32_t)len};
             nf = 1;
         }
+        XVM_PROBE_FRAME(pump_rx, fr[0].base, fr[0].len);
         for (i = 0; i < nf; i++)
             iov[1 + i] = (struct iovec){fr[i].base, fr[i].len};
         if (xnftap_offload_to_hdr(&off, fr[0].base, fr[0].len, (uint32_t)len,
@@ -124,6 +139,7 @@ static unsigned rx_pass(struct xnftap *t)
         do
             w = writev(t->fd, iov, (int)(1 + nf));
         while (w < 0 && errno == EINTR);
+        XVM_PROBE_FRAME(pump_tap_write, fr[0].base, fr[0].len);
         xnf_recv_release(t->xnf);
         if (w < 0) {
             t->st.rx_write_err++;
@@ -217,8 +233,10 @@ int xnftap_run(struct xnftap *t, int stop_fd)
             rc = -errno;
             break;
         }
-        if (timeout < 0 && n > 0)
+        if (timeout < 0 && n > 0) {
             t->st.wakeups++;
+            XVM_PROBE_NUM(pump_wake, n);
+        }
         if (n > 0 && events_handle(t, ev, n)) {
             rc = 0;
             break;
