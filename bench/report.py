@@ -39,6 +39,11 @@ SCENARIOS = [
      "(ping every 20 ms, sockperf TCP ping-pong); peer bridge + veth",
      ["test"], "setup", [("mean_us", "mean us"), ("p99_us", "p99 us"),
                          ("per_s", "per s")], ["procdom"], ["bridge-veth"]),
+    ("fptrace", "where a ping between two process domains waits, hop by "
+     "hop (probes traced with bpftrace, one ping every 20 ms; no peer: "
+     "the hops add up to the round trip)", ["hop"], None,
+     [("p50_us", "median us"), ("p90_us", "p90 us"), ("count", "frames")],
+     [], []),
     ("host_vnic", "host VNICs through vswitchd, iperf3 TCP (a/b over an "
      "etherstub; vnic/out over a NIC through XDP); peer bridge + veth",
      ["streams", "direction"], "setup", [("gbps", "Gbit/s")],

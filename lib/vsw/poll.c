@@ -29,6 +29,10 @@
 #include <rte_cycles.h>
 
 #include "switch_pvt.h"
+#include "xvm/probe.h"
+
+/* The fast path woke from a sleep (bench/fptrace.sh). */
+XVM_PROBE_DEFINE(vsw_wake);
 
 #define EVENTS_MAX 64
 /* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
@@ -276,6 +280,7 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
     if (sw->fp_running)
         rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
     rc = wait_us(sw, us);
+    XVM_PROBE_NUM(vsw_wake, us);
     if (sw->fp_running)
         rte_rcu_qsbr_thread_online(sw->qsbr, VSW_FP_THREAD);
     /* Re-read: the set we armed may have been freed while we slept. */

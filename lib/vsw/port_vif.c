@@ -34,6 +34,7 @@
 #include "netback/netback.h"
 #include "mbufq_pvt.h"
 #include "vsw/port.h"
+#include "xvm/probe.h"
 
 /* Frames waiting for guest RX buffers. */
 #define VIF_RXQ_MAX 256
@@ -67,6 +68,11 @@ struct vif_port {
 #define vif_of(p) container_of((p), struct vif_port, port)
 
 /* ---- guest transmit ---- */
+
+/* A frame the guest sent, in its mbuf; one about to be copied to the
+ * guest's RX ring (bench/fptrace.sh). */
+XVM_PROBE_DEFINE(vif_from_guest);
+XVM_PROBE_DEFINE(vif_to_guest);
 
 static unsigned vif_buf_get(void *arg, uint32_t len, struct nb_seg *segs,
                             unsigned max, void **cookie)
@@ -124,6 +130,8 @@ static void vif_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
         struct rte_mbuf *m = pkts[i].cookie;
 
         off_to_mbuf(&pkts[i].off, m);
+        XVM_PROBE_FRAME(vif_from_guest, rte_pktmbuf_mtod(m, void *),
+                        m->data_len);
         if (vp->nout < vp->maxout)
             vp->out[vp->nout++] = m;
         else
@@ -180,6 +188,9 @@ static unsigned give(struct vif_port *vp, struct rte_mbuf **pkts, unsigned n)
             vp->segs[s].len = seg->data_len;
         }
     }
+    for (i = 0; i < k; i++)
+        XVM_PROBE_FRAME(vif_to_guest, rte_pktmbuf_mtod(pkts[i], void *),
+                        pkts[i]->data_len);
     done = nb_vif_rx_burst(vp->vif, vp->rp, k);
     for (i = 0; i < done; i++)
         rte_pktmbuf_free(pkts[i]);

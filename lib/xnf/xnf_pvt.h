@@ -54,6 +54,7 @@ struct xnf_dev {
     struct netif_tx_front_ring tx; /* req_prod_pvt, rsp_cons, sring */
     RING_IDX tx_pub;               /* last req_prod we published */
     uint32_t tx_nfree;             /* ids on tx_free[] */
+    uint32_t tx_lent;              /* pages xnf_tx_pages() gave out */
     uint32_t tx_extras;            /* extra slots still owed a NULL response */
     bool ready;     /* connected and not broken: data path allowed */
     bool tx_sg;     /* backend takes multi-slot TX (feature-sg) */

@@ -185,8 +185,12 @@ int xnftap_parse(const void *frame, uint32_t len,
  * @be_features are the xnf device's (xnf_be_features()): a large segment
  * of a type it cannot take, or an IPv6 partial checksum without
  * NETIF_F_IPV6_CSUM, cannot be handed over.  A partial checksum netif cannot
- * express is computed into @frame here.
+ * express is computed into @frame here.  The frame is @len bytes, of which
+ * the first @hlen lie at @frame (the rest elsewhere, in TX pages); its
+ * headers are looked for in those only.
  * @return 0; XNFTAP_CSUM_DONE if the checksum was finished in @frame;
+ *         -EAGAIN if that checksum needs the whole frame at @frame (hlen <
+ *         len): call again with the frame in one piece;
  *         -EINVAL for a header that contradicts the frame (offsets out of
  *         bounds, GSO without NEEDS_CSUM or with size 0, GSO type not
  *         matching the IP version or not TCP, ECN or unknown flags/types);
@@ -194,7 +198,7 @@ int xnftap_parse(const void *frame, uint32_t len,
  */
 XVN_EXPORT
 int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
-                          void *frame, uint32_t len,
+                          void *frame, uint32_t hlen, uint32_t len,
                           uint32_t be_features,
                           struct netif_offload *off);
 
