@@ -259,18 +259,18 @@ static void check_match(const struct world *w)
 {
     const struct nb_xenbus_frontend *i = &w->bo.info;
 
-    CHECK_EQ(i->tx_ring_ref, w->fo.rings.tx_ring_ref);
-    CHECK_EQ(i->rx_ring_ref, w->fo.rings.rx_ring_ref);
-    CHECK_EQ(i->tx_port, w->fo.rings.evtchn);
-    CHECK_EQ(i->rx_port, w->fo.rings.evtchn);
-    CHECK(!i->split_evtchn);
+    CHECK_EQ(i->queue[0].tx_ring_ref, w->fo.rings.tx_ring_ref);
+    CHECK_EQ(i->queue[0].rx_ring_ref, w->fo.rings.rx_ring_ref);
+    CHECK_EQ(i->queue[0].tx_port, w->fo.rings.evtchn);
+    CHECK_EQ(i->queue[0].rx_port, w->fo.rings.evtchn);
+    CHECK(!i->queue[0].split_evtchn);
     CHECK_EQ(i->features, NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
                               NETIF_F_RX_NOTIFY);
 }
 
 static void connect_world(struct world *w)
 {
-    w->be = nb_xenbus_create(w->bx, BE, &be_ops, &w->bo);
+    w->be = nb_xenbus_create(w->bx, BE, 0, &be_ops, &w->bo);
     CHECK(w->be != NULL);
     w->fe = xnf_xenbus_create(w->fx, FE, &fe_ops, &w->fo);
     CHECK(w->fe != NULL);
@@ -283,7 +283,7 @@ static void test_connect(void)
     const struct nb_xenbus_frontend *i = &w.bo.info;
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     if (!w.be)
         goto out;
@@ -340,7 +340,7 @@ static void test_owner_refuses(void)
 
     CHECK(world_open(&w));
     w.bo.ret = -ENOMEM;
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
     CHECK(w.be && w.fe);
     if (w.be && w.fe) {
@@ -386,7 +386,7 @@ static enum xenbus_state run_fake(const char *key, const char *val,
 
     *err = NULL;
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     if (w.be) {
         fake_frontend(&w, key, val);
@@ -408,9 +408,9 @@ static void test_refuse_no_rx_copy(void)
     /* Control: the hand-written frontend is good as it is. */
     CHECK_EQ(run_fake(NULL, NULL, &bo, &err), XenbusStateConnected);
     CHECK_EQ(bo.connects, 1);
-    CHECK_EQ(bo.info.tx_ring_ref, 8);
-    CHECK_EQ(bo.info.rx_ring_ref, 9);
-    CHECK_EQ(bo.info.tx_port, 3);
+    CHECK_EQ(bo.info.queue[0].tx_ring_ref, 8);
+    CHECK_EQ(bo.info.queue[0].rx_ring_ref, 9);
+    CHECK_EQ(bo.info.queue[0].tx_port, 3);
     CHECK_EQ(bo.info.features,
              NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_RX_NOTIFY);
     CHECK(err == NULL);
@@ -466,16 +466,16 @@ static void test_split_event_channels(void)
     struct world w;
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     if (w.be) {
         CHECK_EQ(wr(w.fx, FE, "event-channel-tx", "11"), 0);
         CHECK_EQ(wr(w.fx, FE, "event-channel-rx", "12"), 0);
         fake_frontend(&w, "event-channel", NULL);
         CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateConnected));
-        CHECK(w.bo.info.split_evtchn);
-        CHECK_EQ(w.bo.info.tx_port, 11);
-        CHECK_EQ(w.bo.info.rx_port, 12);
+        CHECK(w.bo.info.queue[0].split_evtchn);
+        CHECK_EQ(w.bo.info.queue[0].tx_port, 11);
+        CHECK_EQ(w.bo.info.queue[0].rx_port, 12);
     }
     world_close(&w);
 }
@@ -530,7 +530,7 @@ static void test_close_and_reconnect(void)
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 2);
     CHECK_EQ(w.bo.connects, 2);
-    CHECK_EQ(w.bo.info.tx_ring_ref, 1004); /* the new device's refs */
+    CHECK_EQ(w.bo.info.queue[0].tx_ring_ref, 1004); /* the new device's refs */
     check_match(&w);
     CHECK(is(w.ts, FE, "tx-ring-ref", "1004"));
 
@@ -566,7 +566,7 @@ static void test_backend_restart(void)
     CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) == XenbusStateInitialising));
     CHECK_EQ(w.fo.disconnects, 1);
 
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 2);
@@ -578,7 +578,7 @@ static void test_backend_restart(void)
         nb_xenbus_destroy(w.be);
         CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) ==
                                  XenbusStateInitialising));
-        w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+        w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
         CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     }
     CHECK_EQ(w.fo.setups, 5);
@@ -588,7 +588,7 @@ static void test_backend_restart(void)
      * saw it: the frontend, which reads the state when its watch fires,
      * sees Connected throughout and keeps its rings. */
     nb_xenbus_destroy(w.be);
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 5);
     check_match(&w);
@@ -784,7 +784,7 @@ static pid_t spawn_backend(int report_fd)
     {
         struct xvm_xs *xs = xvm_xs_open(xsd_path(xsd));
         struct be_owner bo = {0};
-        struct nb_xenbus *be = xs ? nb_xenbus_create(xs, BE, &be_ops, &bo)
+        struct nb_xenbus *be = xs ? nb_xenbus_create(xs, BE, 0, &be_ops, &bo)
                                   : NULL;
         int last = 0;
 
@@ -802,7 +802,7 @@ static pid_t spawn_backend(int report_fd)
             if (bo.connects != last &&
                 nb_xenbus_state(be) == XenbusStateConnected) {
                 last = bo.connects;
-                if (write(report_fd, &bo.info.tx_ring_ref,
+                if (write(report_fd, &bo.info.queue[0].tx_ring_ref,
                           sizeof(grant_ref_t)) < 0)
                     _exit(4);
             }
