@@ -369,7 +369,9 @@ static void be_tx(struct nfc *w)
         do {
             while (nb_vif_tx_poll(o->vif[q], NB_BURST_MAX) > 0)
                 ;
-        } while (nb_vif_tx_final_check(o->vif[q]));
+            /* Out of credit: left on the ring until the next event. */
+        } while (!nb_vif_tx_credit_wait_ns(o->vif[q]) &&
+                 nb_vif_tx_final_check(o->vif[q]));
     }
 }
 

@@ -714,6 +714,48 @@ static void test_max_queues_one(void)
     nfc_close(&w);
 }
 
+/*
+ * The rate limit is the device's: the queues share one credit, so a limit
+ * set through queue 0 holds queue 1's packets, and lifting it through
+ * queue 1 lets them go.
+ */
+static void test_rate_shared(void)
+{
+    struct nfc w;
+    struct netfront nf;
+    struct nb_vif_stats st;
+    uint8_t *f;
+    uint64_t before;
+    unsigned ok = 0;
+
+    CHECK(nfc_open(&w));
+    w.max_queues = 2;
+    CHECK(nfc_backend_start(&w));
+    CHECK(netfront_probe(&nf, &w));
+    CHECK(NF_UNTIL(&nf, connected(&nf)));
+    if (!connected(&nf) || nf.num_queues != 2)
+        goto out;
+    CHECK_EQ(nb_vif_set_rate(w.own.vif[0], 1000, 10000000), 0);
+    before = w.own.tx_by_queue[1];
+    f = nfc_frame(1514, false, 7);
+    xmit(&nf, &nf.q[1], f, 1514, 64, 4096, CSUM_NONE, 0, false);
+    for (ok = 0; ok < 25; ok++) /* half a second: it must not go */
+        nfc_pump(&w, 20);
+    ok = 0;
+    CHECK_EQ(w.own.tx_by_queue[1], before);
+    nb_vif_stats_get(w.own.vif[1], &st);
+    CHECK(st.tx_credit_stalls >= 1);
+    CHECK(nb_vif_tx_credit_wait_ns(w.own.vif[1]) > 0);
+    CHECK_EQ(nb_vif_set_rate(w.own.vif[1], 0, 0), 0);
+    xvm_evtchn_send(w.fe_ec, nf.q[1].tx_port);
+    CHECK(NFC_UNTIL(&w, w.own.tx_by_queue[1] == before + 1));
+    nfc_tx_gc(&w, &nf.q[1], &ok);
+    free(f);
+    CHECK(netfront_remove(&nf));
+out:
+    nfc_close(&w);
+}
+
 /* ---- a hostile frontend ---------------------------------------------- */
 
 /* One bad set of keys, written with state Connected in one transaction. */
@@ -827,6 +869,7 @@ int main(void)
     RUN(test_backend_goes_away);
     RUN(test_backend_restart_takeover);
     RUN(test_max_queues_one);
+    RUN(test_rate_shared);
     RUN(test_hostile_queue_keys);
     nfc_fini();
     return check_summary();
