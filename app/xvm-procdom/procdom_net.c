@@ -354,7 +354,7 @@ static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned k,
     v->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (!v->devmem || !v->pages || !v->ec || v->stop_fd < 0)
         return -ENOMEM;
-    v->xb = xnf_xenbus_create(net->xs, v->path, &vif_ops, v);
+    v->xb = xnf_xenbus_create(net->xs, v->path, 1, &vif_ops, v);
     if (!v->xb) {
         vlog(v, "xenbus: %s", strerror(errno));
         return -errno;
