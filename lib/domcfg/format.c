@@ -74,6 +74,8 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
         put(o, ",mtu=%u", v->mtu);
     if (v->vifname[0])
         put(o, ",vifname=%s", v->vifname);
+    if (v->queues > 1)
+        put(o, ",queues=%u", v->queues);
     put(o, "\"");
 }
 

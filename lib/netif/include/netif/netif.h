@@ -170,6 +170,9 @@ struct netif_offload {
 #define NETIF_KEY_SPLIT_EVTCHN "feature-split-event-channels"
 /** The most queues either end of the protocol uses (as Linux netfront). */
 #define NETIF_QUEUES_MAX 8u
+/** Toolstack key (frontend directory; xvnet's, not Xen's): the queues
+ *  the domain's frontend sets up (a vif's queues=), absent for one. */
+#define NETIF_KEY_FE_QUEUES "queues"
 
 /**
  * Backend key (under the backend's device path): the carrier of the link
