@@ -107,7 +107,9 @@ static int tap_open(struct xnftap *t, const struct xnftap_config *cfg)
 {
     int rc;
 
-    t->fd = xvm_tap_open(t->ifname, XVM_TAP_NONBLOCK);
+    t->fd = xvm_tap_open(t->ifname, XVM_TAP_NONBLOCK |
+                                        (cfg->multi_queue ? XVM_TAP_MULTI_QUEUE
+                                                          : 0));
     if (t->fd < 0)
         return t->fd;
     t->offloads = offloads_for(t->be);
