@@ -475,6 +475,7 @@ void vsw_mgr_vifs_run(struct vsw_mgr_vifs *xv)
 
 struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          const char *xvmd_sock,
+                                         unsigned max_queues,
                                          struct vsw_mgr *m,
                                          struct vsw_switch *sw)
 {
@@ -483,6 +484,7 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
         .xvmd_sock = xvmd_sock ? xvmd_sock : xvm_run_path(XVM_SOCK_XVMD),
         .ops = &xv_ops,
         .log = xv_log,
+        .max_queues = max_queues,
     };
     struct vsw_mgr_vifs *xv = calloc(1, sizeof(*xv));
 
