@@ -65,7 +65,8 @@ struct pd_queue {
     void *devmem;        /* xnf_dev_size() bytes */
     struct xnf_dev *dev; /* from setup until retired (see dev_retire) */
     struct xnf_page *pages;
-    evtchn_port_t port;  /* local port of the live connection, or 0 */
+    evtchn_port_t port;    /* local port of the live connection, or 0 */
+    evtchn_port_t port_rx; /* its RX channel's when split, or 0 */
     grant_ref_t gref_base;
     uint64_t gfn_base;
     unsigned gen; /* lowest generation that may still be free */
@@ -139,6 +140,13 @@ static void notify(void *arg)
     xvm_evtchn_send(q->v->ec, q->port);
 }
 
+static void notify_rx(void *arg)
+{
+    struct pd_queue *q = arg;
+
+    xvm_evtchn_send(q->v->ec, q->port_rx);
+}
+
 static void *pump_main(void *arg)
 {
     struct pd_queue *q = arg;
@@ -171,7 +179,8 @@ static void pump_stop(struct pd_vif *v)
 }
 
 /* A fresh device in the lowest generation whose grants are all free. */
-static struct xnf_dev *dev_init(struct pd_queue *q, domid_t backend)
+static struct xnf_dev *dev_init(struct pd_queue *q, domid_t backend,
+                                bool split)
 {
     struct pd_net *net = q->v->net;
     struct xnf_config cfg;
@@ -185,6 +194,7 @@ static struct xnf_dev *dev_init(struct pd_queue *q, domid_t backend)
     cfg.nr_pages = XNF_PAGES_NEEDED;
     cfg.backend_domid = backend;
     cfg.notify = notify;
+    cfg.notify_rx = split ? notify_rx : NULL;
     cfg.notify_arg = q;
     cfg.want =
         NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY;
@@ -228,26 +238,44 @@ static void dev_retire(struct pd_queue *q)
     q->dev = NULL;
 }
 
-/* Queue @q's device and event channel toward @backend, into @rings. */
-static int queue_setup(struct pd_queue *q, domid_t backend,
+/* An event channel toward @backend from xvmd: our local port (or
+ * -errno) and, in *@port, its number in our space as xvmd gave it. */
+static int channel_alloc(struct pd_vif *v, domid_t backend, uint32_t *port)
+{
+    int own = -1, peer = -1;
+    int rc = xvmd_guest_evtchn_alloc(v->net->chan, backend, port, &own,
+                                     &peer);
+
+    if (rc == 0) {
+        rc = xvm_evtchn_adopt(v->ec, 0, backend, own, peer);
+        close(own);
+        close(peer);
+    }
+    return rc;
+}
+
+/* Queue @q's device and event channel(s) toward @backend, into @rings. */
+static int queue_setup(struct pd_queue *q, domid_t backend, bool split,
                        struct xnf_xenbus_rings *rings)
 {
     struct pd_vif *v = q->v;
-    int own = -1, peer = -1, rc;
-    uint32_t port;
+    uint32_t port, port_rx = 0;
+    int rc;
 
     dev_retire(q);
-    q->dev = dev_init(q, backend);
+    q->dev = dev_init(q, backend, split);
     if (!q->dev) {
         vlog(v, "queue %u: no free grant references left for a new "
              "connection", q->i);
         return -EBUSY;
     }
-    rc = xvmd_guest_evtchn_alloc(v->net->chan, backend, &port, &own, &peer);
-    if (rc == 0) {
-        rc = xvm_evtchn_adopt(v->ec, 0, backend, own, peer);
-        close(own);
-        close(peer);
+    rc = channel_alloc(v, backend, &port);
+    if (rc > 0)
+        q->port = (evtchn_port_t)rc;
+    if (rc > 0 && split) {
+        rc = channel_alloc(v, backend, &port_rx);
+        if (rc > 0)
+            q->port_rx = (evtchn_port_t)rc;
     }
     if (rc < 0) {
         vlog(v, "queue %u: event channel: %s", q->i, strerror(-rc));
@@ -255,10 +283,10 @@ static int queue_setup(struct pd_queue *q, domid_t backend,
         q->dev = NULL;
         return rc;
     }
-    q->port = (evtchn_port_t)rc;
     rings->tx_ring_ref = xnf_tx_ring_ref(q->dev);
     rings->rx_ring_ref = xnf_rx_ring_ref(q->dev);
-    rings->evtchn = port; /* the number in our space, as xvmd gave it */
+    rings->evtchn = port; /* the numbers in our space, as xvmd gave them */
+    rings->evtchn_rx = port_rx;
     rings->fe_features = xnf_fe_features(q->dev);
     return 0;
 }
@@ -271,14 +299,16 @@ static void ports_close(struct pd_vif *v)
     for (i = 0; i < v->nq; i++) {
         if (v->q[i].port)
             xvm_evtchn_close(v->ec, v->q[i].port);
-        v->q[i].port = 0;
+        if (v->q[i].port_rx)
+            xvm_evtchn_close(v->ec, v->q[i].port_rx);
+        v->q[i].port = v->q[i].port_rx = 0;
     }
 }
 
 /*
- * xnf_xenbus ops->setup: a device and an event channel per queue the
- * backend takes (one channel each: the pump kicks the backend for both
- * rings at once, so a channel per direction would buy nothing here).
+ * xnf_xenbus ops->setup: a device per queue the backend takes, with an
+ * event channel per direction when the backend takes split channels (one
+ * pump serves both: either wakes it).
  */
 static int vif_setup(void *owner, const struct xnf_xenbus_info *info,
                      struct xnf_xenbus_rings *rings)
@@ -289,7 +319,8 @@ static int vif_setup(void *owner, const struct xnf_xenbus_info *info,
 
     v->live = info->num_queues < v->nq ? info->num_queues : v->nq;
     for (i = 0; rc == 0 && i < v->live; i++)
-        rc = queue_setup(&v->q[i], info->backend_id, &rings[i]);
+        rc = queue_setup(&v->q[i], info->backend_id, info->split_evtchn,
+                         &rings[i]);
     if (rc < 0) {
         ports_close(v);
         v->live = 0;
@@ -305,6 +336,7 @@ static int queue_start(struct pd_queue *q, const struct xnftap_config *tmpl)
 
     cfg.xnf = q->dev;
     cfg.port = q->port;
+    cfg.port_rx = q->port_rx;
     q->tap = xnftap_create(&cfg);
     if (!q->tap)
         return -errno;

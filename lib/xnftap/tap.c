@@ -179,6 +179,7 @@ struct xnftap *xnftap_create(const struct xnftap_config *cfg)
     t->xnf = cfg->xnf;
     t->ec = cfg->ec;
     t->port = cfg->port;
+    t->port_rx = cfg->port_rx;
     t->be = xnf_be_features(cfg->xnf);
     t->tap_armed = true;
     strcpy(t->ifname, cfg->ifname ? cfg->ifname : XNFTAP_IFNAME_DEFAULT);

@@ -25,6 +25,7 @@ struct xnftap {
     struct xnf_dev *xnf;
     struct xvm_evtchn *ec;
     evtchn_port_t port;
+    evtchn_port_t port_rx; /* 0: one channel */
 
     /* A frame read from the TAP device that the TX ring had no room for:
      * kept here, and TAP reads paused, until xnf_poll() frees slots. */

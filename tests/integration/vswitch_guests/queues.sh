@@ -3,7 +3,8 @@
 #
 # Two process domains with "queues=2" on the etherstub stub0: vswitchd
 # offers min(4, CPUs) queues and split event channels, each frontend takes
-# two queues (the queue-N/ keys in xenstore, a multi-queue eth0), and
+# two queues with a channel per direction (the queue-N/ keys in xenstore,
+# a multi-queue eth0), and
 # iperf3 with 4 parallel streams both ways spreads over both queues in
 # both directions: the guest's per-queue qdisc counters (tc -s qdisc)
 # count what each queue sent, and the frontend logs what each carried.
@@ -32,14 +33,16 @@ expect "the frontend asked for two queues (queues=2) and took them" \
     "2 2" "$(rd $fe/queues) $(rd $fe/multi-queue-num-queues)"
 for q in 0 1; do
     [ -n "$(rd $fe/queue-$q/tx-ring-ref)" ] && [ -n "$(rd $fe/queue-$q/rx-ring-ref)" ] &&
-        [ -n "$(rd $fe/queue-$q/event-channel)" ] &&
-        ok "queue-$q/: rings and event channel" || fail "queue-$q/ keys"
+        [ -n "$(rd $fe/queue-$q/event-channel-tx)" ] &&
+        [ -n "$(rd $fe/queue-$q/event-channel-rx)" ] &&
+        ok "queue-$q/: rings and an event channel per direction" ||
+        fail "queue-$q/ keys"
 done
 xenstore-exists $fe/tx-ring-ref 2>/dev/null && fail "flat keys with two queues" ||
     ok "no flat ring keys"
 fc=/local/domain/$c/device/vif/0
-expect "a vif without queues= takes one queue, the flat keys" \
-    "1 yes" "$(rd $fc/multi-queue-num-queues) $(rd $fc/tx-ring-ref >/dev/null && echo yes)"
+expect "a vif without queues= takes one queue, the flat keys, split channels" \
+    "1 yes yes" "$(rd $fc/multi-queue-num-queues) $(rd $fc/tx-ring-ref >/dev/null && echo yes) $(rd $fc/event-channel-rx >/dev/null && echo yes)"
 xvm exec qa ls /sys/class/net/eth0/queues | grep -c '^tx-' | grep -qx 2 &&
     ok "qa's eth0 has two TX queues (a multi-queue TAP)" || fail "qa eth0 queues"
 
