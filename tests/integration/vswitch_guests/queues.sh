@@ -8,7 +8,9 @@
 # iperf3 with 4 parallel streams both ways spreads over both queues in
 # both directions: the guest's per-queue qdisc counters (tc -s qdisc)
 # count what each queue sent, and the frontend logs what each carried.
-# A domain without queues= keeps one queue and the flat keys.
+# A domain without queues= keeps one queue and the flat keys.  A kill -9
+# of vswitchd keeps both queues (takeover); vswitchd -q 1 brings the
+# frontends back with one.
 . "$(dirname "$0")/../../lib/guests.sh" iperf3 tc
 
 [ "$(nproc)" -ge 2 ] || { echo "SKIP: one CPU: vswitchd offers one queue"; exit 77; }
@@ -81,6 +83,26 @@ for d in qa qb; do
     [ "$n" -ge 2 ] && ok "$d: both TX queues sent (tc: $s)" ||
         fail "$d: TX queues $s"
 done
+
+# vswitchd killed and started again takes both queues over: same rings,
+# same channels, no reconnect, and traffic flows on.
+ref=$(rd $fe/queue-1/tx-ring-ref)
+kill9_vswd
+start_vswd
+wait_until 15 both_connected "$a" && wait_until 15 both_connected "$b" &&
+    ok "after kill -9, vswitchd takes qa and qb over" ||
+    fail "after kill -9: $(fe_state "$a")/$(be_state "$a")"
+expect "the takeover keeps both queues' rings" "2 $ref" \
+    "$(rd $fe/multi-queue-num-queues) $(rd $fe/queue-1/tx-ring-ref)"
+grep -q "vif$a.0: connected (.*2 queues, split event channels" "$T/vswitchd.log" &&
+    ok "vswitchd connected two queues with split channels" ||
+    fail "vswitchd's log: $(grep "vif$a.0: connected" "$T/vswitchd.log" | tail -1)"
+ping_ok qa 10.80.0.2 && ok "qa pings qb after the takeover" || fail "qa -> qb (takeover)"
+iperf_serve qb
+xvm exec qa timeout 20 iperf3 -c 10.80.0.2 -P 4 -t 2 >"$T/iperf.out" 2>&1 &&
+    ok "iperf3 -P 4 after the takeover" ||
+    { fail "iperf3 after the takeover"; tail -3 "$T/iperf.out"; }
+iperf_stop qb
 
 # vswitchd restarted with -q 1 offers one queue: the frontends, told
 # Closed by the old backend, reconnect to the new one with one queue and
