@@ -4,10 +4,10 @@
 # Two process domains with "queues=2" on the etherstub stub0: vswitchd
 # offers min(4, CPUs) queues and split event channels, each frontend takes
 # two queues with a channel per direction (the queue-N/ keys in xenstore,
-# a multi-queue eth0), and
-# iperf3 with 4 parallel streams both ways spreads over both queues in
-# both directions: the guest's per-queue qdisc counters (tc -s qdisc)
-# count what each queue sent, and the frontend logs what each carried.
+# a multi-queue eth0), and iperf3 with 4 parallel streams both ways
+# spreads over both queues in both directions: the guest's per-queue
+# qdisc counters (tc -s qdisc) count what each queue sent, and the
+# frontend logs what each carried.
 # A domain without queues= keeps one queue and the flat keys.  A kill -9
 # of vswitchd keeps both queues (takeover); vswitchd -q 1 brings the
 # frontends back with one.

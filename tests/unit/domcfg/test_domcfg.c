@@ -569,12 +569,15 @@ static void test_vif_queues(void)
     CHECK_EQ(one_vif("vnic=vnic5,queues=8", &v), 0);
     CHECK_EQ(v.queues, 8);
     CHECK_EQ(parse("name = \"w\"\nvif = [ \"link=stub0,queues=4\", "
-                   "\"link=stub0,queues=1\" ]\n", &cfg, err, sizeof(err)), 0);
+                   "\"link=stub0,queues=1\", \"vnic=v5,queues=2\" ]\n",
+                   &cfg, err, sizeof(err)), 0);
     CHECK(xvm_domcfg_format(&cfg, out, sizeof(out)) > 0);
     CHECK(strstr(out, "priority=high,queues=4\"") != NULL);
+    CHECK(strstr(out, "\"vnic=v5,queues=2\"") != NULL);
     CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
     CHECK_EQ(back.vifs[0].queues, 4);
     CHECK(back.vifs[1].queues <= 1);
+    CHECK_EQ(back.vifs[2].queues, 2);
     CHECK(bad(Q("link=stub0,queues=0"),
               "web1.cfg:3: vif: queues \"0\": expected 1 to 8"));
     CHECK(bad(Q("link=stub0,queues=9"),

@@ -140,7 +140,7 @@ struct xvm_vifcfg {
      *  xvm<domid>_<n>. */
     char vifname[LP_NAMSIZ];
     /** queues=: netif queues the domain's frontend sets up, 1..8 (as
-     *  many as the backend takes of them); 0: the default, one. */
+     *  many as the backend takes of them); 0: not given (one). */
     uint8_t queues;
 };
 
