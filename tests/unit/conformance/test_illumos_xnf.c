@@ -330,6 +330,7 @@ static void check_published(struct xnf *x)
     CHECK(nfc_is(w->ts, NFC_FE, "state", "4"));
     CHECK(nfc_is(w->ts, NFC_FE, "request-multicast-control", "1"));
     CHECK(nfc_is(w->ts, NFC_FE, "feature-gso-tcpv4", "0"));
+    CHECK_EQ(i->num_queues, 1); /* no multi-queue-num-queues: one */
     CHECK_EQ(i->queue[0].tx_ring_ref, x->q.tx_ring_ref);
     CHECK_EQ(i->queue[0].rx_ring_ref, x->q.rx_ring_ref);
     CHECK_EQ(i->queue[0].tx_port, x->evtchn);

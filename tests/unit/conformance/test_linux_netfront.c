@@ -685,6 +685,17 @@ static void test_backend_restart_takeover(void)
         check_published(&nf, 2);
         check_traffic(&nf);
     }
+    /* A backend that now offers one queue cannot take two over: Closing,
+     * the reason in the error node, nothing held; netfront closes. */
+    CHECK(nfc_backend_kill(&w));
+    w.max_queues = 1;
+    CHECK(nfc_backend_start(&w));
+    CHECK(NF_UNTIL(&nf, nf.state == XenbusStateClosed));
+    CHECK(nfc_is(w.ts, "/local/domain/0/error/backend/vif/7/0", "error",
+                 "34 taking the frontend over: reading "
+                 "multi-queue-num-queues"));
+    CHECK_EQ(w.own.connects, 2);
+    CHECK(!w.own.vif[0] && !w.own.vif[1]);
     CHECK(netfront_remove(&nf));
 out:
     nfc_close(&w);
