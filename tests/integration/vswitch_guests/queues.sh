@@ -13,10 +13,11 @@
 # frontends back with one.
 . "$(dirname "$0")/../../lib/guests.sh" iperf3 tc
 
-[ "$(nproc)" -ge 2 ] || { echo "SKIP: one CPU: vswitchd offers one queue"; exit 77; }
+# vswitchd's default offer is min(4, CPUs); with one CPU it is told two.
+want=$(( $(nproc) < 4 ? $(nproc) : 4 ))
 start_xvmd
 outside_up
-start_vswd
+if [ "$want" -ge 2 ]; then start_vswd; else want=2; start_vswd -q 2; fi
 links_up
 a=$(create_guest qa "link=stub0,mac=02:08:20:36:00:01,queues=2") || exit 1
 b=$(create_guest qb "link=stub0,mac=02:08:20:36:00:02,queues=2") || exit 1
@@ -28,7 +29,6 @@ done
 
 fe=/local/domain/$a/device/vif/0
 be=/local/domain/0/backend/vif/$a/0
-want=$(( $(nproc) < 4 ? $(nproc) : 4 ))
 expect "the backend offers min(4, CPUs) queues and split channels" \
     "$want 1" "$(rd $be/multi-queue-max-queues) $(rd $be/feature-split-event-channels)"
 expect "the frontend asked for two queues (queues=2) and took them" \
