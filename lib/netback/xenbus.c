@@ -291,6 +291,8 @@ static int frontend_values(struct nb_xenbus *xb, struct nb_xenbus_frontend *fi,
 
     if (r == 0)
         r = nb_xenbus_parse_frontend(&v, xb->max_queues, fi, bad);
+    else if (nb_fe_num_queues(&v, xb->max_queues, &k) == 0)
+        fi->num_queues = k; /* so that the key at fault is named right */
     for (k = 0; k < NB_FE_KEYS; k++)
         free((char *)v.val[k]);
     return r;
