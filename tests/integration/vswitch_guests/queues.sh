@@ -45,6 +45,17 @@ xenstore-exists $fe/tx-ring-ref 2>/dev/null && fail "flat keys with two queues" 
 fc=/local/domain/$c/device/vif/0
 expect "a vif without queues= takes one queue, the flat keys, split channels" \
     "1 yes yes" "$(rd $fc/multi-queue-num-queues) $(rd $fc/tx-ring-ref >/dev/null && echo yes) $(rd $fc/event-channel-rx >/dev/null && echo yes)"
+# queues=4: the grant table holds three queues; the backend gives at most
+# its offer of them.
+d=$(create_guest qd "link=stub0,mac=02:08:20:36:00:04,queues=4") || exit 1
+wait_until 15 both_connected "$d" && ok "dom $d (queues=4) Connected" ||
+    fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
+grep -q "xvm-procdom\[qd\]: vif 0: 3 of 4 queues: no room for more in the grant table" \
+    "$T/xvmd.log" && ok "queues=4: three fit in the grant table (logged)" ||
+    fail "queues=4: no word of the grant table"
+expect "queues=4 takes min(3, the offer)" "$(( want < 3 ? want : 3 ))" \
+    "$(rd /local/domain/$d/device/vif/0/multi-queue-num-queues)"
+xvm destroy qd >/dev/null || fail "destroy qd"
 xvm exec qa ls /sys/class/net/eth0/queues | grep -c '^tx-' | grep -qx 2 &&
     ok "qa's eth0 has two TX queues (a multi-queue TAP)" || fail "qa eth0 queues"
 
