@@ -32,9 +32,10 @@ SCENARIOS = [
      "and the frames spread over 1, 256 or 1024 of the link's VNICs; the "
      "reference is one VNIC in the same rounds", ["vnics", "hot"], None,
      [("mpps", "Mpps"), ("cycles_per_frame", "cycles/frame")], [], []),
-    ("procdom", "process domains through vswitchd, iperf3 TCP; peer two "
+    ("procdom", "process domains through vswitchd, iperf3 TCP, vifs with "
+     "one queue (procdom) and with queues=2 (procdom-q2); peer two "
      "namespaces on a Linux bridge + veth", ["streams"], "setup",
-     [("gbps", "Gbit/s")], ["procdom"], ["bridge-veth"]),
+     [("gbps", "Gbit/s")], ["procdom", "procdom-q2"], ["bridge-veth"]),
     ("procdom_latency", "process domains through vswitchd, round trips "
      "(ping every 20 ms, sockperf TCP ping-pong); peer bridge + veth",
      ["test"], "setup", [("mean_us", "mean us"), ("p99_us", "p99 us"),
@@ -203,7 +204,8 @@ def plot_scale(d):
     """scale.png: TCP Gbit/s against the number of streams."""
     lines = []
     for name, setups, filt in (
-            ("procdom", ("procdom", "bridge-veth"), lambda r: True),
+            ("procdom", ("procdom", "procdom-q2", "bridge-veth"),
+             lambda r: True),
             ("host_vnic", ("host-vnic", "bridge-veth"),
              lambda r: r["direction"] == "a_to_b")):
         rows = [r for r in rows_of(d, name) if filt(r)]
@@ -212,7 +214,7 @@ def plot_scale(d):
             pts = sorted((int(k[0]), statistics.median(v))
                          for (k, ss), v in g.items() if ss == s)
             if pts:
-                lines.append((f"{name}: {s}", pts, s == setups[0]))
+                lines.append((f"{name}: {s}", pts, s != "bridge-veth"))
     if not lines:
         return None
     fig, ax = plt.subplots(figsize=(6.5, 4))

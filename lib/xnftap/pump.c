@@ -3,8 +3,9 @@
  * pump.c - move frames between the TAP device and the netif rings.
  *
  * One thread, one epoll set: the TAP fd (readable: the guest sent), the
- * event channel (the backend answered or delivered) and the caller's stop
- * fd.  While there is work the loop does not sleep; when a pass finds
+ * event channel (the backend answered or delivered; two with split
+ * channels, either waking the whole pass) and the caller's stop fd.
+ * While there is work the loop does not sleep; when a pass finds
  * nothing it asks xnf_final_check() to arm the ring event indices and
  * re-check, and only then sleeps, so a notification that raced with the
  * last pass cannot be lost.
@@ -29,7 +30,7 @@ XVM_PROBE_DEFINE(pump_rx);
 XVM_PROBE_DEFINE(pump_tap_write);
 XVM_PROBE_DEFINE(pump_wake);
 
-enum { EV_TAP = 1, EV_EVTCHN, EV_STOP };
+enum { EV_TAP = 1, EV_EVTCHN, EV_EVTCHN_RX, EV_STOP };
 
 /*
  * A frame whose offload header asks for a checksum netif cannot carry,
@@ -216,6 +217,11 @@ static int epoll_setup(struct xnftap *t, int stop_fd)
         if (epoll_ctl(t->ep, EPOLL_CTL_ADD, xvm_evtchn_fd(t->ec, t->port),
                       &ev) < 0)
             return -errno;
+        ev.data.u32 = EV_EVTCHN_RX;
+        if (t->port_rx &&
+            epoll_ctl(t->ep, EPOLL_CTL_ADD, xvm_evtchn_fd(t->ec, t->port_rx),
+                      &ev) < 0)
+            return -errno;
         t->tap_armed = true;
     }
     ev.data.u32 = EV_STOP;
@@ -234,6 +240,8 @@ static int events_handle(struct xnftap *t, const struct epoll_event *ev, int n)
             stop = 1;
         else if (ev[i].data.u32 == EV_EVTCHN)
             xvm_evtchn_consume(t->ec, t->port);
+        else if (ev[i].data.u32 == EV_EVTCHN_RX)
+            xvm_evtchn_consume(t->ec, t->port_rx);
     }
     return stop;
 }

@@ -27,6 +27,7 @@ struct xnftap {
     struct xnf_dev *xnf;
     struct xvm_evtchn *ec;
     evtchn_port_t port;
+    evtchn_port_t port_rx; /* 0: one channel */
 
     /* The TX ring had no room for the largest frame: TAP reads paused
      * until the backend answers (frames are read only where they fit). */

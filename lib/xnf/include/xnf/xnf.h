@@ -92,6 +92,12 @@ struct xnf_config {
      */
     void (*notify)(void *arg);
     void *notify_arg;
+    /**
+     * With split event channels, send an event on the RX channel: called
+     * instead of notify for RX buffers posted (xnf_connect, xnf_recv,
+     * xnf_poll), with notify_arg.  NULL: one channel, notify for both.
+     */
+    void (*notify_rx)(void *arg);
     /** Frontend features to offer (NETIF_F_*); xnf_fe_features() tells. */
     uint32_t want;
 };

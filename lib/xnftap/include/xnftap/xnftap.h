@@ -73,6 +73,14 @@ struct xnftap_config {
     struct xnf_dev *xnf;
     struct xvm_evtchn *ec; /**< the device's event channel table */
     evtchn_port_t port;    /**< and the port the backend notifies */
+    evtchn_port_t port_rx; /**< the RX channel's port when split; 0: none */
+    /**
+     * Be one queue of a multi-queue TAP device (IFF_MULTI_QUEUE): one
+     * struct xnftap, xnf device and pump thread per netif queue, all on
+     * the same @ifname; the kernel spreads the guest's flows over them.
+     * The device must be opened multi-queue every time (xvm/tap.h).
+     */
+    bool multi_queue;
 };
 
 /** Counters.  "tx" is what the guest sends (TAP -> netif). */
