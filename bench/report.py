@@ -49,9 +49,12 @@ SCENARIOS = [
      "etherstub; vnic/out over a NIC through XDP); peer bridge + veth",
      ["streams", "direction"], "setup", [("gbps", "Gbit/s")],
      ["host-vnic"], ["bridge-veth"]),
-    ("vif_maxbw", "maxbw on a guest's vif, iperf3 TCP (no peer: the "
-     "rate against the limit)", ["direction", "maxbw_mbps"], None,
-     [("received_mbps", "Mbit/s"), ("error_pct", "error %")], [], []),
+    ("vif_maxbw", "maxbw on a guest's vif and a host VNIC, iperf3 TCP "
+     "and UDP, the VNIC's counters (no peer: the rate against the limit; "
+     "offered: what reached the switch for a receiving VNIC)",
+     ["kind", "proto", "direction", "maxbw_mbps"], None,
+     [("error_pct", "error %"), ("measured_mbps", "Mbit/s"),
+      ("offered_mbps", "offered Mbit/s")], [], []),
     ("kvm_udp", "UDP through vswitchd: KVM guest (minios) vs process "
      "domain", ["size"], "frontend direction",
      [("mpps", "Mpps"), ("gbps", "Gbit/s")], ["kvm tx", "kvm rx"],

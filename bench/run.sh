@@ -125,7 +125,7 @@ step fptrace "process domains: where a ping waits (probes, bpftrace)" \
     "$here/fptrace.sh" "$build" $((secs * 50)) "$out/fptrace.csv"
 step host_vnic "host VNICs: iperf3 TCP vs bridge+veth" \
     "$here/host_vnic_tcp.sh" "$build" "$secs" "$out/host_vnic.csv"
-step vif_maxbw "maxbw on a guest's vif (no peer: accuracy)" \
+step vif_maxbw "maxbw on a guest's vif and a host VNIC, TCP and UDP (accuracy)" \
     "$here/vif_maxbw.sh" "$build" "$secs" "$out/vif_maxbw.csv"
 step kvm_udp "KVM guest (minios) vs process domain: UDP, boot time" \
     "$here/kvm_udp.sh" "$build" "$secs" "$out/kvm_udp.csv" "$BENCH_ROUNDS"
