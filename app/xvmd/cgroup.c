@@ -2,7 +2,7 @@
 /*
  * xvmd: a domain's cgroup (xvmd.h), for every kind.  Each domain has a
  * cgroup v2 subtree (when the host has cgroup v2):
- *   <cgroup2>/xvnet/xvmd-<key>/<name>/               cpu.max (vcpus)
+ *   <cgroup2>/xvnet/state-<key>/<name>/               cpu.max (vcpus)
  *                                          front/    the kind's side:
  *                                                    xvm-procdom
  *                                          guest/    memory.max; a process
@@ -58,7 +58,7 @@ static const char *cg2_mount(void)
     return root;
 }
 
-/* "xvmd-<key>": the level of the domains of @x's state directory. */
+/* "state-<key>": the level of the domains of @x's state directory. */
 static void cg_level_name(const struct xvmd *x, char *buf, size_t cap)
 {
     char real[PATH_MAX];
@@ -67,7 +67,7 @@ static void cg_level_name(const struct xvmd *x, char *buf, size_t cap)
 
     for (; *p; p++)
         h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-    snprintf(buf, cap, "xvmd-%016llx", (unsigned long long)h);
+    snprintf(buf, cap, "state-%016llx", (unsigned long long)h);
 }
 
 /* The cgroup of a new run; an adopted one keeps the path it was given
@@ -197,7 +197,7 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
         if (fd >= 0)
             cg_sweep(x, fd, level);
     }
-    /* each level below the mount: xvnet, xvmd-<key>, <name> */
+    /* each level below the mount: xvnet, state-<key>, <name> */
     for (p = path + strlen(cg2_mount()) + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -274,7 +274,7 @@ void xvmd_cg_remove(struct xvmd_dom *dom)
     if (rmdir(path) < 0 && errno != ENOENT)
         xvm_log_warn("domain %s: cannot remove cgroup %s: %s", dom->cfg.name,
                      path, strerror(errno));
-    /* the xvmd-<key> level goes with the last domain */
+    /* the state-<key> level goes with the last domain */
     *strrchr(path, '/') = '\0';
     rmdir(path);
 }
