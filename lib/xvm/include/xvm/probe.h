@@ -16,7 +16,7 @@
  *
  * Usage: XVM_PROBE_DEFINE(name) once in the file that fires the probe
  * (the semaphore lives in the same object as the probe), then
- * XVM_PROBE_FRAME(name, data, len) or XVM_PROBE_WAKE(name) there.
+ * XVM_PROBE_FRAME(name, data, len) or XVM_PROBE_NUM(name, n) there.
  */
 #ifndef XVM_PROBE_H
 #define XVM_PROBE_H
