@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "xvm/daemon.h"
+#include "xvm/hash.h"
 #include "xvmd.h"
 
 /* How long destroy waits for the killed processes to leave the cgroup. */
@@ -63,11 +64,9 @@ static void cg_level_name(const struct xvmd *x, char *buf, size_t cap)
 {
     char real[PATH_MAX];
     const char *p = realpath(x->state_dir, real) ? real : x->state_dir;
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 
-    for (; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-    snprintf(buf, cap, "state-%016llx", (unsigned long long)h);
+    snprintf(buf, cap, "state-%016llx",
+             (unsigned long long)xvm_fnv1a_str(XVM_FNV1A_BASIS, p));
 }
 
 /* The cgroup of a new run; an adopted one keeps the path it was given
