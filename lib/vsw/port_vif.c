@@ -409,9 +409,12 @@ static uint64_t vif_rx_holdoff(struct vsw_port *port, uint32_t *lost)
         }
         return VIF_DEAD_HOLDOFF_NS;
     }
+    /* The queues share the credit: look again as soon as the first
+     * waiting packet can go. */
     for (i = 0; i < vp->nq; i++) {
         w = nb_vif_tx_credit_wait_ns(vp->qs[i].vif);
-        wait = w > wait ? w : wait;
+        if (w && (!wait || w < wait))
+            wait = w;
     }
     return wait;
 }
