@@ -64,6 +64,17 @@ def stage(frame, name):
     return None, None
 
 
+def handoff(out, wakes, tid, t0, t1, hop, woke, took):
+    """The hop @hop from t0 to thread @tid taking the frame at t1 (@took):
+    split at the thread's wake-up (@woke) if it slept in between."""
+    w = wake_between(wakes, tid, t0, t1)
+    if w is None:
+        out[f"{hop} {took} (awake)"].append(t1 - t0)
+    else:
+        out[f"{hop} wakes"].append(w - t0)
+        out[f"{woke} -> {took}"].append(t1 - w)
+
+
 def hops(frame, wakes, pushes, side, out):
     """Add the hops of one frame (request or reply) to @out."""
     rd, rtid = stage(frame, "pump_tap_read")
@@ -77,19 +88,11 @@ def hops(frame, wakes, pushes, side, out):
     if push is None or push > fg:
         return False
     out[f"{side}: pump TAP read -> TX ring pushed"].append(push - rd)
-    w = wake_between(wakes, vtid, push, fg)
-    if w is None:
-        out[f"{side}: pushed -> vswitchd reads it (awake)"].append(fg - push)
-    else:
-        out[f"{side}: pushed -> vswitchd wakes"].append(w - push)
-        out[f"{side}: vswitchd woke -> reads it"].append(fg - w)
+    handoff(out, wakes, vtid, push, fg, f"{side}: pushed -> vswitchd",
+            f"{side}: vswitchd woke", "reads it")
     out[f"{side}: vswitchd read -> on the other RX ring"].append(tg - fg)
-    w = wake_between(wakes, ptid, tg, rx)
-    if w is None:
-        out[f"{side}: RX ring -> pump takes it (awake)"].append(rx - tg)
-    else:
-        out[f"{side}: RX ring -> pump wakes"].append(w - tg)
-        out[f"{side}: pump woke -> takes it"].append(rx - w)
+    handoff(out, wakes, ptid, tg, rx, f"{side}: RX ring -> pump",
+            f"{side}: pump woke", "takes it")
     out[f"{side}: pump RX ring -> TAP written"].append(wr - rx)
     out[f"{side}: total TAP read -> TAP written"].append(wr - rd)
     return True

@@ -18,27 +18,22 @@ raw=${csv%.csv}.trace
 # One bpftrace attaches to every probe of both programs; a probe's
 # semaphore is set in every process of the program (uprobe reference
 # counters), so the domains' pumps are traced inside their sandboxes.
-probes() { # PROGRAM NAME...
-    local p=$1 n
-    shift
+# probes PROGRAM ARGS NAME...: a line "NAME NSECS TID KEY ARG" per firing;
+# ARGS: "arg0, arg1" for a frame's probes (key, length), "0, arg0" for
+# the others (one number).
+probes() {
+    local p=$1 a=$2 n
+    shift 2
     for n in "$@"; do
-        printf 'usdt:%s:xvnet:%s { printf("%%s %%llu %%d %%llx %%llu\\n", "%s", nsecs, tid, arg0, arg1); }\n' \
-            "$p" "$n" "$n"
-    done
-}
-wakes() { # PROGRAM NAME...
-    local p=$1 n
-    shift
-    for n in "$@"; do
-        printf 'usdt:%s:xvnet:%s { printf("%%s %%llu %%d 0 %%llu\\n", "%s", nsecs, tid, arg0); }\n' \
-            "$p" "$n" "$n"
+        printf 'usdt:%s:xvnet:%s { printf("%%s %%llu %%d %%llx %%llu\\n", "%s", nsecs, tid, %s); }\n' \
+            "$p" "$n" "$n" "$a"
     done
 }
 {
-    probes "$VSWITCHD" vif_from_guest vif_to_guest
-    wakes "$VSWITCHD" vsw_wake
-    probes "$PROCDOM" pump_tap_read pump_rx pump_tap_write
-    wakes "$PROCDOM" pump_tx_push pump_wake
+    probes "$VSWITCHD" "arg0, arg1" vif_from_guest vif_to_guest
+    probes "$VSWITCHD" "0, arg0" vsw_wake
+    probes "$PROCDOM" "arg0, arg1" pump_tap_read pump_rx pump_tap_write
+    probes "$PROCDOM" "0, arg0" pump_tx_push pump_wake
 } >"$T/fptrace.bt"
 
 mkdir -p "$(dirname "$csv")"

@@ -21,8 +21,8 @@
 #include "xvm/probe.h"
 
 /* The path of a frame through the pump (bench/fptrace.sh): read from the
- * TAP device, the TX ring's requests pushed (and the backend notified if
- * it asked), taken from the RX ring, written to the TAP device; and the
+ * TAP device, the TX ring's requests about to be pushed (the backend
+ * notified after, if it asked), taken from the RX ring, written to the TAP device; and the
  * end of a sleep. */
 XVM_PROBE_DEFINE(pump_tap_read);
 XVM_PROBE_DEFINE(pump_tx_push);
@@ -124,8 +124,9 @@ static unsigned tx_pass(struct xnftap *t)
         n++;
     }
     if (n) {
-        xnf_flush(t->xnf);
+        /* before the push: the backend may take the frames at once */
         XVM_PROBE_NUM(pump_tx_push, n);
+        xnf_flush(t->xnf);
     }
     return n;
 }
