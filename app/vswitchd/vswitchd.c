@@ -277,16 +277,16 @@ static void fast_path(struct vsw_switch *sw)
     uint64_t hz = rte_get_tsc_hz(), idle_cycles = hz * IDLE_US / 1000000;
     uint64_t last_work = rte_rdtsc();
 
-    vsw_switch_thread_start(sw);
+    vsw_switch_thread_start(sw, 0);
     while (!stop) {
-        if (vsw_switch_poll(sw)) {
+        if (vsw_switch_poll(sw, 0)) {
             last_work = rte_rdtsc();
             continue;
         }
         if (rte_rdtsc() - last_work > idle_cycles)
-            vsw_switch_sleep(sw, SLEEP_MAX_US, SLEEP_NOWAKE_US);
+            vsw_switch_sleep(sw, 0, SLEEP_MAX_US, SLEEP_NOWAKE_US);
     }
-    vsw_switch_thread_stop(sw);
+    vsw_switch_thread_stop(sw, 0);
 }
 
 static int setup_config(struct vsw_mgr *m, const struct opts *o)

@@ -402,19 +402,19 @@ static int bench(const struct args *a, struct rte_mempool *pool)
     }
     if (a->cap && cap_start(&cr, sw, a) < 0)
         return -EINVAL;
-    vsw_switch_thread_start(sw);
+    vsw_switch_thread_start(sw, 0);
     t0 = rte_rdtsc();
     while (rte_rdtsc() - t0 < rte_get_tsc_hz() / 2) /* warm up */
-        vsw_switch_poll(sw);
+        vsw_switch_poll(sw, 0);
     t0 = rte_rdtsc();
     do {
         unsigned i;
 
         for (i = 0; i < 1024; i++)
-            frames += vsw_switch_poll(sw);
+            frames += vsw_switch_poll(sw, 0);
         t1 = rte_rdtsc();
     } while (t1 - t0 < a->seconds * rte_get_tsc_hz());
-    vsw_switch_thread_stop(sw);
+    vsw_switch_thread_stop(sw, 0);
     report(a, a1, b1, frames, t1 - t0);
     if (a->cap)
         cap_stop(&cr, a);
