@@ -301,11 +301,15 @@ void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st);
  * /var/run/dpdk/<prefix>/dpdk_telemetry.v2; dpdk-telemetry.py reads it):
  *   /xvnet/links          {"count", "links": [names]}
  *   /xvnet/vnics[,link]   {"count", "vnics": [names, the first 512]}
- *   /xvnet/link,<name>    class, port kind, counters (drop_<reason>),
- *                         offload work (gso_frames, gso_segs, csum_sw,
- *                         ...) and egress by priority (egress_high_queued:
- *                         sent after waiting, egress_low_dropped, ...)
- *   /xvnet/vnic,<name>    properties, counters, offload work toward it
+ *   /xvnet/link,<name>    class, port kind, the worker owning its wire,
+ *                         counters (drop_<reason>), offload work
+ *                         (gso_frames, gso_segs, csum_sw, ...) and egress
+ *                         by priority (egress_high_queued: sent after
+ *                         waiting, egress_low_dropped, ...)
+ *   /xvnet/vnic,<name>    properties, its worker, counters, offload work
+ *                         toward it
+ *   /xvnet/worker,<n>     the workers' number, what worker n owns and
+ *                         hands on (vsw_switch_worker_stats())
  * The commands are registered on the first call; @sw NULL detaches the
  * switch (the commands then fail) and must come before
  * vsw_switch_destroy().  One switch per process.  Control thread.
