@@ -360,13 +360,12 @@ static int eal_start(struct opts *o)
     return rte_eal_init(argc, argv);
 }
 
-/* The fast path until a signal: poll, and sleep when idle. */
-static int fast_path(struct vsw_switch *sw, unsigned worker)
+/* A worker's loop until a signal: poll, and sleep when idle. */
+static void fast_path(struct vsw_switch *sw, unsigned worker)
 {
     uint64_t hz = rte_get_tsc_hz(), idle_cycles = hz * IDLE_US / 1000000;
     uint64_t last_work = rte_rdtsc();
 
-    vsw_switch_thread_start(sw, worker);
     while (!stop) {
         if (vsw_switch_poll(sw, worker)) {
             last_work = rte_rdtsc();
@@ -376,25 +375,31 @@ static int fast_path(struct vsw_switch *sw, unsigned worker)
             vsw_switch_sleep(sw, worker, SLEEP_MAX_US, SLEEP_NOWAKE_US);
     }
     vsw_switch_thread_stop(sw, worker);
-    return 0;
 }
 
 struct worker_arg {
     struct vsw_switch *sw;
     unsigned worker;
+    bool started;
 };
 
 static int worker_main(void *arg)
 {
-    const struct worker_arg *wa = arg;
+    struct worker_arg *wa = arg;
 
-    return fast_path(wa->sw, wa->worker);
+    vsw_switch_thread_start(wa->sw, wa->worker);
+    __atomic_store_n(&wa->started, true, __ATOMIC_RELEASE);
+    fast_path(wa->sw, wa->worker);
+    return 0;
 }
 
-/* Workers 1.. on the other lcores, worker 0 here, until a signal. */
-static void workers_run(struct vsw_switch *sw)
+/*
+ * Every worker a thread: this one worker 0, the other lcores the rest,
+ * each registered before this returns, so that no control request finds
+ * a worker half started.  @return 0, or -1 (then none runs).
+ */
+static int workers_start(struct vsw_switch *sw, struct worker_arg *wa)
 {
-    struct worker_arg wa[VSW_WORKERS_MAX];
     unsigned lc, i = 1, n = vsw_switch_workers(sw);
 
     RTE_LCORE_FOREACH_WORKER(lc) {
@@ -403,17 +408,21 @@ static void workers_run(struct vsw_switch *sw)
         wa[i] = (struct worker_arg){.sw = sw, .worker = i};
         if (rte_eal_remote_launch(worker_main, &wa[i], lc) != 0) {
             xvm_log_err("worker %u: lcore %u is busy", i, lc);
-            stop = 1;
             break;
         }
         i++;
     }
-    if (i < n && !stop) {
+    if (i < n) {
         xvm_log_err("%u workers but %u lcores", n, i);
         stop = 1;
+        rte_eal_mp_wait_lcore();
+        return -1;
     }
-    fast_path(sw, 0);
-    rte_eal_mp_wait_lcore();
+    for (i = 1; i < n; i++)
+        while (!__atomic_load_n(&wa[i].started, __ATOMIC_ACQUIRE))
+            sched_yield();
+    vsw_switch_thread_start(sw, 0);
+    return 0;
 }
 
 static int setup_config(struct vsw_mgr *m, const struct opts *o)
@@ -446,6 +455,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     struct vsw_mgr *m;
     struct server *srv;
     struct vsw_mgr_vifs *xv = NULL;
+    struct worker_arg wa[VSW_WORKERS_MAX];
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -469,9 +479,14 @@ static int run(const struct opts *o, struct rte_mempool *pool)
         xvm_log_err("xenstore %s: %s", o->xs_sock, strerror(errno));
         goto destroy_mgr;
     }
+    if (workers_start(sw, wa) < 0)
+        goto destroy_mgr;
     srv = server_start(o->sock, o->gid, m, sw, xv);
     if (!srv) {
         xvm_log_err("cannot serve %s: %s", o->sock, strerror(errno));
+        stop = 1;
+        rte_eal_mp_wait_lcore();
+        vsw_switch_thread_stop(sw, 0);
         goto destroy_mgr;
     }
     if (o->gid == (gid_t)-1)
@@ -485,7 +500,8 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
-    workers_run(sw);
+    fast_path(sw, 0);
+    rte_eal_mp_wait_lcore();
     rc = 0;
     server_stop(srv);
 destroy_mgr:

@@ -76,8 +76,12 @@ static inline void ep_put(struct vsw_worker *w, struct vsw_ep *ep,
 {
     const struct vsw_port *port;
 
-    if (unlikely(ep->w != w)) {
+    if (unlikely(vsw_load_acq(&ep->w) != w)) {
         vsw_handoff_put(w, ep, m, LP_VID_NONE);
+        return;
+    }
+    if (unlikely(vsw_load_acq(&ep->dying))) {
+        rte_pktmbuf_free(m); /* its owner lets go of it */
         return;
     }
     port = vsw_load_acq(&ep->port);
@@ -139,8 +143,12 @@ static void vnic_deliver(struct vsw_worker *w, struct vsw_vnic *v,
 {
     const struct vsw_tb_cfg *c;
 
-    if (unlikely(v->ep.w != w)) {
+    if (unlikely(vsw_load_acq(&v->ep.w) != w)) {
         vsw_handoff_put(w, &v->ep, m, LP_VID_NONE);
+        return;
+    }
+    if (unlikely(vsw_load_acq(&v->ep.dying))) {
+        rte_pktmbuf_free(m); /* its owner lets go of it */
         return;
     }
     c = vsw_load_acq(&v->tbcfg);
@@ -190,11 +198,11 @@ void vsw_switch_flush(struct vsw_switch *sw, uint64_t now)
 }
 
 /*
- * Drop @v from the fast path's own lists.  Only for a caller that is the
- * fast path or when none runs; otherwise the fast path does it itself
- * when it sees v->dying.
+ * Drop @v from @w's own lists and its queue.  Only for a caller that is
+ * @w or when none runs; otherwise @w does it itself when it sees
+ * v->ep.dying.
  */
-void vsw_fp_forget(struct vsw_worker *w, struct vsw_vnic *v)
+void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v)
 {
     struct vsw_vnic **pp;
 
@@ -210,6 +218,11 @@ void vsw_fp_forget(struct vsw_worker *w, struct vsw_vnic *v)
             break;
         }
     }
+    if (v->rxq)
+        vsw_mbufq_purge(v->rxq);
+    v->next_backlog = v->next_stalled = NULL;
+    v->backlogged = v->stalled = false;
+    v->rx_tb.waiting = false;
 }
 
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid)
@@ -424,7 +437,7 @@ static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
         return;
     }
     prio_mark(m, v);
-    if (unlikely(l->ep.w != w)) {
+    if (unlikely(vsw_load_acq(&l->ep.w) != w)) {
         /* Its owner segments and tags it (vsw_ep_take()). */
         vsw_handoff_put(w, &l->ep, m, v->key.vid);
         return;

@@ -13,11 +13,13 @@
  * a sender pushes, then reads the flag.  Both sides are sequentially
  * consistent, so one of them sees the other.
  *
- * A VNIC being destroyed may have frames in rings: the control thread,
- * after the grace period that ends every burst which could still switch
- * toward it, waits until each ring has been taken past its producer's
- * position (vsw_handoff_settle()); its owner drops what it finds for a
- * dying VNIC.  Only then does the VNIC go.
+ * An endpoint being destroyed or moved (ep->dying) may have frames in
+ * rings: the control thread, after the grace period that ends every
+ * burst which could still switch toward it, waits until each ring has
+ * been taken past its producer's position (vsw_handoff_settle()); the
+ * owner frees what it finds for a dying endpoint.  Only then does the
+ * endpoint go (or change owner).  A frame that reaches a worker no
+ * longer the owner is handed on again (vsw_ep_take()).
  */
 #include <errno.h>
 #include <sched.h>
@@ -70,7 +72,7 @@ void vsw_handoff_fini(struct vsw_switch *sw)
 void vsw_handoff_put(struct vsw_worker *w, struct vsw_ep *ep,
                      struct rte_mbuf *m, uint16_t vid)
 {
-    unsigned d = ep->w->id;
+    unsigned d = vsw_load_acq(&ep->w)->id;
     struct vsw_hobuf *b = &w->out[d];
 
     b->e[b->n++] = (struct vsw_handoff){.ep = ep, .m = m, .vid = vid};
@@ -123,8 +125,7 @@ static unsigned ring_run(struct vsw_worker *w, struct rte_ring *r,
     for (i = 0; i < n; i++) {
         struct vsw_ep *ep = e[i].ep;
 
-        if (ep->is_vnic &&
-            vsw_load_acq(&container_of(ep, struct vsw_vnic, ep)->dying))
+        if (vsw_load_acq(&ep->dying))
             rte_pktmbuf_free(e[i].m);
         else
             vsw_ep_take(w, ep, e[i].m, (uint16_t)e[i].vid, now);

@@ -15,7 +15,8 @@
  * credit ran out has frames queued and is on the backlog list.  These
  * lists outlive an iteration, unlike every other reference the fast path
  * holds, so:
- *  - a VNIC being destroyed is marked dying, and the control thread waits
+ *  - a VNIC being destroyed or moved to another worker is marked dying
+ *    (vsw_ep.dying), and the control thread waits
  *    two grace periods: the first makes every later iteration see the mark,
  *    the second makes sure one such iteration has unlinked it;
  *  - this thread never goes RCU-offline while a list is non-empty (it
@@ -71,7 +72,7 @@ static void unstall(struct vsw_worker *w, uint64_t now, bool all)
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &v->ep};
         struct vsw_port *port;
 
-        if (!vsw_load_acq(&v->dying) && !all && now < v->stall_until) {
+        if (!vsw_load_acq(&v->ep.dying) && !all && now < v->stall_until) {
             pp = &v->next_stalled;
             continue;
         }
@@ -79,7 +80,7 @@ static void unstall(struct vsw_worker *w, uint64_t now, bool all)
         v->next_stalled = NULL;
         v->stalled = false;
         port = vsw_load_acq(&v->ep.port);
-        if (!vsw_load_acq(&v->dying) && port && port->rx_fd >= 0)
+        if (!vsw_load_acq(&v->ep.dying) && port && port->rx_fd >= 0)
             epoll_ctl(w->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev);
     }
 }

@@ -350,43 +350,53 @@ void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port)
 }
 
 /*
- * Give @ep (with @port, NULL: none) to worker @to.  No worker runs, so
- * the control thread may touch every worker's lists: frames gathered or
- * handed on are sent first, and the ep's place on its old owner's dirty
- * list (a congested wire) moves with it.
+ * Give @ep to worker @to, workers running or not.  The old owner lets go
+ * as of a VNIC being destroyed: the port is unplugged and unpublished,
+ * the ep marked dying (frames for it are freed, its lists let go, see
+ * poll.c), two grace periods with the rings settled between them; then
+ * the new owner is published while the mark stays, one more grace period
+ * makes every worker see it, and the port comes back on the new owner.
+ * Frames toward the ep meanwhile are lost, uncounted.
  */
-int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep,
-                struct vsw_port *port, unsigned to)
+int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
 {
+    struct vsw_port *port = ep->port;
     struct vsw_worker *old = ep->w, *w;
-    struct vsw_ep **pp;
-    unsigned i;
     int rc = 0;
 
     if (to >= sw->nw)
         return -EINVAL;
-    for (i = 0; i < sw->nw; i++)
-        if (sw->w[i]->running)
-            return -EBUSY;
     w = sw->w[to];
     if (w == old)
         return 0;
-    vsw_switch_flush(sw, rte_rdtsc());
     if (port)
         vsw_ep_unplug(ep, port);
-    for (pp = &old->dirty; *pp; pp = &(*pp)->next_dirty) {
-        if (*pp == ep) {
-            *pp = ep->next_dirty;
-            ep->next_dirty = w->dirty;
-            w->dirty = ep;
-            break;
-        }
-    }
+    pthread_mutex_lock(&sw->lock); /* telemetry reads the port's kind */
+    vsw_publish(&ep->port, NULL);
+    pthread_mutex_unlock(&sw->lock);
+    __atomic_store_n(&ep->dying, true, __ATOMIC_RELEASE);
+    vsw_sync(sw);
+    vsw_handoff_settle(sw);
+    vsw_sync(sw);
+    if (vsw_worker_mine(old) && ep->is_vnic)
+        vsw_fp_let_go(old, container_of(ep, struct vsw_vnic, ep));
+    vsw_egq_free(ep);
     old->neps--;
     w->neps++;
     vsw_publish(&ep->w, w);
-    if (port)
+    vsw_sync(sw);
+    __atomic_store_n(&ep->dying, false, __ATOMIC_RELEASE);
+    if (port) {
+        pthread_mutex_lock(&sw->lock);
+        vsw_publish(&ep->port, port);
+        pthread_mutex_unlock(&sw->lock);
         rc = vsw_ep_plug(ep, port);
+        if (rc < 0) {
+            pthread_mutex_lock(&sw->lock);
+            vsw_publish(&ep->port, NULL);
+            pthread_mutex_unlock(&sw->lock);
+        }
+    }
     return rc;
 }
 
@@ -608,7 +618,7 @@ int vsw_link_set_worker(struct vsw_link *l, unsigned worker)
 {
     if (l->cls == VSW_CLASS_ETHERSTUB)
         return worker < l->sw->nw ? 0 : -EINVAL;
-    return vsw_ep_move(l->sw, &l->ep, l->ep.port, worker);
+    return vsw_ep_move(l->sw, &l->ep, worker);
 }
 
 unsigned vsw_link_worker(const struct vsw_link *l)

@@ -87,6 +87,9 @@ struct vsw_ep {
     struct vsw_port *port;     /* published (NULL: nowhere to send) */
     struct vsw_stats *stats;   /* owner's counters */
     bool is_vnic;              /* count sent frames as i* (VNIC) or o* */
+    bool dying;                /* published: being destroyed or moved;
+                                * frames for it are freed, its owner
+                                * lets go of it (poll.c) */
     bool prio_egress;          /* a wire: strict priority when congested */
     const struct vsw_cap_list *cap; /* published: captures (capture_pvt.h) */
     /* fast path */
@@ -151,7 +154,6 @@ struct vsw_vnic {
     /* fast path */
     struct vsw_tb rx_tb, tx_tb;
     struct vsw_stats stats;
-    bool dying;                      /* published: being destroyed */
     bool stalled;                    /* fd taken out of epoll for credit */
     uint64_t stall_until;
     struct vsw_vnic *next_stalled;
@@ -270,10 +272,8 @@ bool vsw_worker_mine(const struct vsw_worker *w);
  * out (the caller syncs before freeing it). */
 int vsw_ep_plug(struct vsw_ep *ep, struct vsw_port *port);
 void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port);
-/* Give @ep (plugged to @port, or NULL) to worker @to; only while no
- * worker runs.  @return 0, -EINVAL, -EBUSY or a plug's -errno. */
-int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep,
-                struct vsw_port *port, unsigned to);
+/* Give @ep to worker @to.  @return 0, -EINVAL or a plug's -errno. */
+int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to);
 /* handoff.c */
 int vsw_handoff_init(struct vsw_switch *sw);
 void vsw_handoff_fini(struct vsw_switch *sw);
@@ -355,7 +355,9 @@ bool vsw_egress_backlog(struct vsw_ep *ep);
 void vsw_egq_free(struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_worker *w);
 void vsw_fp_flush_eps(struct vsw_worker *w);
-void vsw_fp_forget(struct vsw_worker *w, struct vsw_vnic *v);
+/* Take @v off @w's lists and drop what it queued (the caller is @w or
+ * no thread is). */
+void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v);
 void vsw_fp_backlog_run(struct vsw_worker *w, uint64_t now, bool all);
 uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c);
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz);

@@ -178,7 +178,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     vsw_publish(&v->ep.port, NULL);
     pos = rte_hash_del_key(l->fdb, &v->key);
     old = flood_remove(l, v);
-    __atomic_store_n(&v->dying, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&v->ep.dying, true, __ATOMIC_RELEASE);
     pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&l->vnics, v, entry);
     l->nvnics--;
@@ -192,7 +192,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     vsw_handoff_settle(sw);
     vsw_sync(sw);
     if (vsw_worker_mine(v->ep.w))
-        vsw_fp_forget(v->ep.w, v);
+        vsw_fp_let_go(v->ep.w, v);
     if (pos >= 0)
         rte_hash_free_key_with_position(l->fdb, pos);
     vsw_port_destroy(port);
@@ -253,21 +253,7 @@ struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v)
 
 int vsw_vnic_set_worker(struct vsw_vnic *v, unsigned worker)
 {
-    struct vsw_worker *old = v->ep.w;
-    int rc;
-
-    rc = vsw_ep_move(v->link->sw, &v->ep, v->ep.port, worker);
-    if (rc < 0 || v->ep.w == old)
-        return rc;
-    /* Its lists follow it (no worker runs: vsw_ep_move()). */
-    vsw_fp_forget(old, v);
-    v->stalled = false;
-    v->next_stalled = NULL;
-    if (v->backlogged) {
-        v->next_backlog = v->ep.w->backlog;
-        v->ep.w->backlog = v;
-    }
-    return 0;
+    return vsw_ep_move(v->link->sw, &v->ep, worker);
 }
 
 unsigned vsw_vnic_worker(const struct vsw_vnic *v)

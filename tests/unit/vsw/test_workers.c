@@ -4,7 +4,8 @@
  * different workers own go through the handoff ring and are sent by the
  * owner; floods reach every worker's VNICs; a VNIC destroyed while frames
  * for it wait in a ring lets go of them (every mbuf back in the pool); a
- * full ring drops and counts.  Ports are "cap" ports (vsw_test.h), polled
+ * full ring drops and counts; an endpoint moves between workers while
+ * they run.  Ports are "cap" ports (vsw_test.h), polled
  * by vsw_switch_poll() of their owner.
  */
 #define _GNU_SOURCE
@@ -106,13 +107,14 @@ static void test_placement(void)
     CHECK_EQ(vsw_switch_worker_stats(sw, 2, &st), -EINVAL);
     CHECK_EQ(wstats(sw, 0).endpoints, 2);
     CHECK_EQ(wstats(sw, 1).endpoints, 1);
-    /* A worker with a thread: nothing moves. */
+    /* A worker with a thread (this one). */
     CHECK_EQ(vsw_switch_thread_start(sw, 1), 0);
     CHECK_EQ(vsw_switch_thread_start(sw, 1), -EBUSY);
-    CHECK_EQ(vsw_vnic_set_worker(v1, 0), -EBUSY);
-    vsw_switch_thread_stop(sw, 1);
     CHECK_EQ(vsw_vnic_set_worker(v1, 0), 0);
+    CHECK_EQ(vsw_vnic_worker(v1), 0);
     CHECK_EQ(wstats(sw, 0).endpoints, 3);
+    CHECK(vsw_vnic_port(v1) == &p1->port);
+    vsw_switch_thread_stop(sw, 1);
     vsw_switch_destroy(sw);
     sp.workers = VSW_WORKERS_MAX + 1;
     CHECK(vsw_switch_create(&sp) == NULL && errno == EINVAL);
@@ -311,6 +313,141 @@ static void test_destroy_waits_for_owner(void)
     vsw_switch_destroy(r.sw);
 }
 
+/* A wire that makes frames for b and broadcasts as fast as it is read. */
+struct gen_port {
+    struct vsw_port port;
+    uint64_t made;
+};
+
+static uint16_t gen_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n)
+{
+    struct gen_port *g = (struct gen_port *)port;
+    uint16_t i;
+
+    for (i = 0; i < n; i++) {
+        pkts[i] = frame(g->made % 4 == 3 ? BCAST : MAC_B, MAC_X, true, 10, 64,
+                        0);
+        if (!pkts[i])
+            break;
+        g->made++;
+    }
+    return i;
+}
+
+static uint16_t gen_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                       uint16_t n, enum vsw_drop *why)
+{
+    (void)port, (void)why;
+    rte_pktmbuf_free_bulk(pkts, n);
+    return n;
+}
+
+static void gen_destroy(struct vsw_port *port)
+{
+    free(port);
+}
+
+static const struct vsw_port_ops gen_ops = {
+    .kind = "gen", .rx = gen_rx, .tx = gen_tx, .destroy = gen_destroy,
+};
+
+struct runner {
+    struct vsw_switch *sw;
+    unsigned id;
+    volatile bool *stop;
+    volatile bool started;
+};
+
+/*
+ * EAL pinned the main thread to one CPU and threads inherit it: run
+ * anywhere, or threads spinning in the mempool's ring wait for one
+ * preempted on the same CPU.
+ */
+static void unpin(void)
+{
+    long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t cpus;
+
+    CPU_ZERO(&cpus);
+    for (i = 0; i < n && i < CPU_SETSIZE; i++)
+        CPU_SET(i, &cpus);
+    pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+}
+
+static void *run_worker(void *arg)
+{
+    struct runner *r = arg;
+
+    unpin();
+    vsw_switch_thread_start(r->sw, r->id);
+    r->started = true;
+    while (!*r->stop)
+        vsw_switch_poll(r->sw, r->id);
+    vsw_switch_thread_stop(r->sw, r->id);
+    return NULL;
+}
+
+/* b moves between the workers while both run and the wire floods it. */
+static void test_move_under_traffic(void)
+{
+    unsigned base = rte_mempool_in_use_count(test_pool), i;
+    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
+    struct gen_port *gen = calloc(1, sizeof(*gen));
+    volatile bool stop = false;
+    struct runner rr[2];
+    struct cap_port *pb, *pa;
+    struct vsw_stats st;
+    struct vsw_vnic *a, *b;
+    struct vsw_link *l;
+    struct vsw_switch *sw;
+    uint64_t before;
+    pthread_t t[2];
+
+    sw = vsw_switch_create(&sp);
+    gen->port.ops = &gen_ops;
+    gen->port.rx_fd = gen->port.wake_fd = -1;
+    l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &gen->port);
+    a = vnic_add(l, "a0", MAC_A, &pa);
+    b = vnic_add(l, "b0", MAC_B, &pb);
+    CHECK(sw && l && a && b);
+    pa->tx_room = pb->tx_room = 0; /* count deliveries as nobuf drops */
+    unpin();
+    for (i = 0; i < 2; i++) {
+        rr[i] = (struct runner){.sw = sw, .id = i, .stop = &stop};
+        pthread_create(&t[i], NULL, run_worker, &rr[i]);
+    }
+    /* Every worker has its thread before anything changes. */
+    while (!rr[0].started || !rr[1].started)
+        sched_yield();
+    for (i = 0; i < 20; i++) {
+        CHECK_EQ(vsw_vnic_set_worker(b, (i + 1) % 2), 0);
+        CHECK_EQ(vsw_vnic_worker(b), (i + 1) % 2);
+        vsw_vnic_stats_get(b, &st);
+        before = st.drops[VSW_DROP_NOBUF];
+        /* Frames reach b again on its new owner. */
+        while (st.drops[VSW_DROP_NOBUF] < before + 100) {
+            sched_yield();
+            vsw_vnic_stats_get(b, &st);
+        }
+    }
+    CHECK_EQ(vsw_link_set_worker(l, 1), 0);
+    vsw_vnic_stats_get(a, &st);
+    before = st.drops[VSW_DROP_NOBUF];
+    while (st.drops[VSW_DROP_NOBUF] < before + 100) {
+        sched_yield();
+        vsw_vnic_stats_get(a, &st);
+    }
+    stop = true;
+    for (i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK(gen->made > 2000);
+    vsw_link_stats_get(l, &st);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 0);
+    vsw_switch_destroy(sw);
+    CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
+}
+
 int main(void)
 {
     if (test_eal_init() < 0) {
@@ -323,6 +460,7 @@ int main(void)
     RUN(test_destroy_with_frames_in_ring);
     RUN(test_ring_full);
     RUN(test_destroy_waits_for_owner);
+    RUN(test_move_under_traffic);
     test_eal_done();
     return check_summary();
 }

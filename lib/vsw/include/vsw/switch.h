@@ -28,8 +28,8 @@
  *    run by one thread: vsw_switch_thread_start(), vsw_switch_poll(),
  *    vsw_switch_sleep() with that worker's index.
  * Each endpoint (a link's wire, a VNIC) is owned by one worker, chosen
- * when it is made (the worker owning fewest, or vsw_link_set_worker() /
- * vsw_vnic_set_worker()): only that worker reads its port, sends to it,
+ * when it is made (the worker owning fewest; vsw_link_set_worker() and
+ * vsw_vnic_set_worker() move it): only that worker reads its port, sends to it,
  * runs its token buckets and queues and writes its counters.  A frame
  * switched by one worker toward an endpoint another owns goes through a
  * ring from the one to the other (single producer, single consumer), and
@@ -115,10 +115,12 @@ int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
                             struct vsw_worker_stats *st);
 
 /**
- * Move the wire of @l, or @v, to worker @worker.  Only while no worker
- * has a thread (before vsw_switch_thread_start(), e.g. when a daemon
- * restores its configuration, or in a benchmark's setup).
- * @return 0, -EINVAL (no such worker) or -EBUSY (a worker runs).
+ * Move the wire of @l, or @v, to worker @worker, workers running or not.
+ * The old owner lets go first (as of a VNIC being destroyed: a few grace
+ * periods); frames toward it meanwhile are lost, uncounted.  Control
+ * thread.
+ * @return 0, -EINVAL (no such worker) or the -errno of plugging its port
+ *         into the new owner (it is then attached to nothing).
  */
 XVN_EXPORT
 int vsw_link_set_worker(struct vsw_link *l, unsigned worker);
