@@ -65,6 +65,7 @@ struct opts {
     const char *prefix;
     const char *cpu;   /* -l: the workers' CPUs, or NULL */
     unsigned workers;  /* -w, or the CPUs of -l; 0 until parsed */
+    int worker_cpu[VSW_WORKERS_MAX]; /* where each is pinned; -1: not */
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned mem_mb;
     bool pci;
@@ -137,7 +138,7 @@ static int mem_parse(const char *arg, unsigned *mb)
 }
 
 /* -l: CPUs this process may run on, each once; @return how many. */
-static int cpu_check(const char *arg)
+static int cpu_check(const char *arg, int cpus[VSW_WORKERS_MAX])
 {
     cpu_set_t set, seen;
     const char *p = arg;
@@ -166,6 +167,8 @@ static int cpu_check(const char *arg)
             return -1;
         }
         CPU_SET(v, &seen);
+        if (n < VSW_WORKERS_MAX)
+            cpus[n] = (int)v;
         n++;
         if (!*end)
             return n;
@@ -194,12 +197,31 @@ static int workers_parse(const char *arg, unsigned *workers)
     return 0;
 }
 
-/* -l and -w together: as many CPUs as workers. */
+/* The last CPU this process may run on. */
+static int cpu_last(void)
+{
+    cpu_set_t set;
+    int i, last = 0;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (i = 0; i < CPU_SETSIZE; i++)
+            if (CPU_ISSET(i, &set))
+                last = i;
+    return last;
+}
+
+/* -l and -w together: as many CPUs as workers; where each is pinned. */
 static int workers_settle(struct opts *o, int ncpus)
 {
+    unsigned i;
+
     if (!o->cpu) {
         if (!o->workers)
             o->workers = 1;
+        for (i = 0; i < VSW_WORKERS_MAX; i++)
+            o->worker_cpu[i] = -1;
+        if (o->workers == 1)
+            o->worker_cpu[0] = cpu_last();
         return 0;
     }
     if (o->workers && o->workers != (unsigned)ncpus) {
@@ -256,7 +278,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
                 return -1;
             break;
         case 'l':
-            if ((ncpus = cpu_check(optarg)) < 0)
+            if ((ncpus = cpu_check(optarg, o->worker_cpu)) < 0)
                 return -1;
             o->cpu = optarg;
             break;
@@ -310,17 +332,14 @@ static const char *cpu_default(unsigned workers, char *buf, size_t len)
 {
     cpu_set_t set;
     size_t off;
-    int i, last = 0;
+    int i;
 
-    if (sched_getaffinity(0, sizeof(set), &set) < 0)
-        CPU_ZERO(&set);
-    for (i = 0; i < CPU_SETSIZE; i++)
-        if (CPU_ISSET(i, &set))
-            last = i;
     if (workers == 1) {
-        snprintf(buf, len, "%d", last);
+        snprintf(buf, len, "%d", cpu_last());
         return "-l";
     }
+    if (sched_getaffinity(0, sizeof(set), &set) < 0)
+        CPU_ZERO(&set);
     off = (size_t)snprintf(buf, len, "(0-%u)@(", workers - 1);
     for (i = 0; i < CPU_SETSIZE && off + 8 < len; i++)
         if (CPU_ISSET(i, &set))
@@ -450,6 +469,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
      * hugepages. */
     struct vsw_mgr_params mp = {.pool = pool, .state_dir = o->state_dir,
                                 .hostnics = true,
+                                .worker_cpus = o->worker_cpu,
                                 .pci_bus = o->pci && o->huge};
     struct vsw_switch *sw;
     struct vsw_mgr *m;

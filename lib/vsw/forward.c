@@ -70,18 +70,30 @@ void vsw_ep_flush(struct vsw_ep *ep)
     }
 }
 
+/* May @w touch @ep: it owns it, and it is not going away? */
+static inline bool ep_mine(const struct vsw_worker *w, const struct vsw_ep *ep)
+{
+    return vsw_load_acq(&ep->w) == w && !vsw_load_acq(&ep->dying);
+}
+
+/* @m for an ep not ep_mine(): to its owner, or freed while it goes. */
+static void ep_away(struct vsw_worker *w, struct vsw_ep *ep,
+                    struct rte_mbuf *m)
+{
+    if (vsw_load_acq(&ep->w) != w)
+        vsw_handoff_put(w, ep, m, LP_VID_NONE);
+    else
+        rte_pktmbuf_free(m); /* its owner lets go of it */
+}
+
 /* Buffer @m for @ep; it is sent at the end of the burst or when full. */
 static inline void ep_put(struct vsw_worker *w, struct vsw_ep *ep,
                           struct rte_mbuf *m)
 {
     const struct vsw_port *port;
 
-    if (unlikely(vsw_load_acq(&ep->w) != w)) {
-        vsw_handoff_put(w, ep, m, LP_VID_NONE);
-        return;
-    }
-    if (unlikely(vsw_load_acq(&ep->dying))) {
-        rte_pktmbuf_free(m); /* its owner lets go of it */
+    if (unlikely(!ep_mine(w, ep))) {
+        ep_away(w, ep, m);
         return;
     }
     port = vsw_load_acq(&ep->port);
@@ -143,12 +155,8 @@ static void vnic_deliver(struct vsw_worker *w, struct vsw_vnic *v,
 {
     const struct vsw_tb_cfg *c;
 
-    if (unlikely(vsw_load_acq(&v->ep.w) != w)) {
-        vsw_handoff_put(w, &v->ep, m, LP_VID_NONE);
-        return;
-    }
-    if (unlikely(vsw_load_acq(&v->ep.dying))) {
-        rte_pktmbuf_free(m); /* its owner lets go of it */
+    if (unlikely(!ep_mine(w, &v->ep))) {
+        ep_away(w, &v->ep, m);
         return;
     }
     c = vsw_load_acq(&v->tbcfg);

@@ -366,6 +366,9 @@ int vsw_client_vnic_modify(struct vsw_client *c,
         mnl_attr_put_u32(nlh, VSW_A_PROTECTION, vc->protection);
     if (mods & VSW_MOD_MTU)
         mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    if (mods & VSW_MOD_CPUS)
+        mnl_attr_put_u16(nlh, VSW_A_CPUS,
+                         vc->has_cpus ? vc->cpus : VSW_CPUS_NONE);
     if (mods & VSW_MOD_ALLOWED_IPS)
         vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
     if (mods & VSW_MOD_MAC) {

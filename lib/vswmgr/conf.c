@@ -156,7 +156,7 @@ int vsw_conf_format_nic(const struct vsw_link_conf *lc, char *buf, size_t len)
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
     char mac[LP_MACSTRLEN], bw[LP_MAXBW_STRLEN + 8] = "";
-    char prot[LP_PROT_STRLEN], mtu[16] = "", ips[LP_IPS_STRLEN + 16] = "";
+    char prot[LP_PROT_STRLEN], mtu[32] = "", ips[LP_IPS_STRLEN + 16] = "";
 
     lp_mac_format(vc->mac, mac);
     if (vc->maxbw != LP_MAXBW_NONE) {
@@ -166,6 +166,9 @@ int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
     lp_protection_format(vc->protection, prot, sizeof(prot));
     if (vc->mtu)
         snprintf(mtu, sizeof(mtu), " mtu=%u", vc->mtu);
+    if (vc->has_cpus)
+        snprintf(mtu + strlen(mtu), sizeof(mtu) - strlen(mtu), " cpus=%u",
+                 vc->cpus);
     if (vc->nips) {
         strcpy(ips, " allowed-ips=");
         lp_ips_format(vc->ips, vc->nips, ips + strlen(ips),

@@ -71,6 +71,9 @@ struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
     m->pool = p->pool;
     m->nic_kind = p->nic_port_kind;
     m->pci_bus = p->pci_bus;
+    m->nworkers = p->worker_cpus ? vsw_switch_workers(p->sw) : 0;
+    for (unsigned i = 0; i < m->nworkers; i++)
+        m->worker_cpu[i] = p->worker_cpus[i];
     TAILQ_INIT(&m->links);
     TAILQ_INIT(&m->vnics);
     TAILQ_INIT(&m->nics);
@@ -658,6 +661,12 @@ static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
         v = NULL;
         errno = ENOMEM;
     }
+    mv->v = v;
+    if (v && mgr_vnic_place(m, mv) < 0) {
+        vsw_vnic_destroy(v);
+        v = mv->v = NULL;
+        errno = ENOMEM;
+    }
     if (v)
         return v;
     if (errno == EADDRINUSE)
@@ -763,6 +772,8 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid attachment");
     if (admin(m, origin) && (rc = mtu_check(m, vc, ml, err, errlen)) < 0)
+        return rc;
+    if (admin(m, origin) && (rc = mgr_cpus_check(m, vc, err, errlen)) < 0)
         return rc;
     mv = calloc(1, sizeof(*mv));
     if (!mv)
@@ -874,6 +885,10 @@ static void vnic_merge(struct vsw_vnic_conf *want,
         want->protection = vc->protection;
     if (mods & VSW_MOD_MTU)
         want->mtu = vc->mtu;
+    if (mods & VSW_MOD_CPUS) {
+        want->has_cpus = vc->has_cpus;
+        want->cpus = vc->cpus;
+    }
     if (mods & VSW_MOD_ALLOWED_IPS) {
         want->nips = vc->nips;
         memcpy(want->ips, vc->ips, sizeof(want->ips));
@@ -1003,6 +1018,8 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
     if (rebuild)
         return vnic_rebuild(m, mv, want, ml, err, errlen);
     rc = vnic_apply(mv, want);
+    if (rc == 0)
+        rc = mgr_vnic_place(m, mv);
     if (rc < 0)
         return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot change '%s': %s",
                     want->name, strerror(-rc));
@@ -1074,6 +1091,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = vnic_rebuild_check(m, mv, &want, &ml, err, errlen);
     if (rc == 0 && (mods & (VSW_MOD_MTU | VSW_MOD_LINK)))
         rc = mtu_check(m, &want, ml, err, errlen);
+    if (rc == 0 && (mods & VSW_MOD_CPUS))
+        rc = mgr_cpus_check(m, &want, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !mv->lent && !temporary)

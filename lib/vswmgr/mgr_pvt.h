@@ -91,6 +91,9 @@ struct vsw_mgr {
     const char *nic_kind;      /* port kind for NICs (NULL: XDP, else
                                   af_packet) */
     bool pci_bus;              /* a NIC's link may be dedicated */
+    int worker_cpu[VSW_WORKERS_MAX]; /* the CPU each worker is pinned to,
+                                        -1: floating */
+    unsigned nworkers;
     struct hostnic_nl *nl;     /* rtnetlink; NULL: NICs fed by hand */
     bool nics_on;              /* NICs are followed (or fed): the files'
                                   VNICs may wait for one */
@@ -100,6 +103,14 @@ struct vsw_mgr {
     } caps[VSW_CAP_MAX];
     unsigned ncaps;
 };
+
+/* ---- cpus.c ---- */
+
+/* A client's cpus: a CPU some worker is pinned to, or none. */
+int mgr_cpus_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                   char *err, size_t errlen);
+/* Give @mv's VNIC to the worker of its cpus, if it has one. */
+int mgr_vnic_place(struct vsw_mgr *m, struct mvnic *mv);
 
 /* ---- mgr.c ---- */
 

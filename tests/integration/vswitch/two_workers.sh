@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# vswitchd -w 2: two fast-path workers.  The link's wire and the two VNICs
-# are spread over them (telemetry says which owns what), so that frames
-# between the VNICs, and between a VNIC and the outside world, are handed
-# from one worker to the other: pings pass both ways, broadcasts (ARP)
-# reach across, every worker has handed frames on and lost none; a VNIC
-# deleted while the other floods it frames leaves the switch working;
-# two idle workers sleep.
+# vswitchd -w 2 -l 0,1: two fast-path workers pinned to CPUs 0 and 1.
+# The link's wire and the two VNICs are spread over them (telemetry says
+# which owns what), so that frames between the VNICs, and between a VNIC
+# and the outside world, are handed from one worker to the other: pings
+# pass both ways, broadcasts (ARP) reach across, every worker has handed
+# frames on and lost none.  The cpus property moves a VNIC to the worker
+# of that CPU under traffic, is kept across a restart, and a CPU with no
+# worker is refused.  A VNIC deleted while the other floods it frames
+# leaves the switch working; two idle workers sleep.
 . "$(dirname "$0")/../../lib/switch.sh"
 require dpdk-telemetry.py python3
 [ "$(nproc)" -ge 2 ] || skip "two workers need two CPUs"
@@ -26,7 +28,7 @@ link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
 vnic a${ID}0 link=phys0 vid=10 attach=tap
 vnic b${ID}0 link=phys0 vid=10 attach=tap
 CONF
-vswd_start "$TMP/conf" -w 2
+vswd_start "$TMP/conf" -w 2 -l 0,1
 grep -q "2 fast-path worker(s)" "$TMP/vswitchd.log" ||
     fail "vswitchd does not say it runs two workers"
 guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
@@ -59,6 +61,33 @@ for w in 0 1; do
     [ "$lost" = 0 ] || fail "worker $w lost $lost frames"
 done
 [ "$(stat_of "a${ID}0" unknown-dest)" = 0 ] || fail "unexpected drops on a"
+
+note "cpus: a to the worker of b's CPU ($wb), under traffic"
+ip netns exec "vsw${ID}g1" ping -i 0.05 -q 10.0.10.2 >/dev/null 2>&1 &
+PING=$!
+ctl vnic-modify -t "a${ID}0" "cpus=$wb" || fail "vnic-modify cpus=$wb"
+[ "$(tel "/xvnet/vnic,a${ID}0" "v['worker']")" = "$wb" ] ||
+    fail "a did not move to worker $wb"
+ctl vnic-modify -t "a${ID}0" cpus=7 2>"$TMP/err" && fail "cpus=7 accepted"
+grep -q "no fast-path worker runs on CPU 7" "$TMP/err" ||
+    fail "cpus=7: $(cat "$TMP/err")"
+kill "$PING"; wait "$PING" 2>/dev/null
+ping_ok "vsw${ID}g1" 10.0.10.2
+ping_ok "vsw${ID}g1" 10.0.10.254
+
+note "cpus kept in the state file and across a restart"
+ctl vnic-create "c${ID}0" phys0 vid=10 attach=none "cpus=$wa" ||
+    fail "vnic-create cpus=$wa"
+[ "$(tel "/xvnet/vnic,c${ID}0" "v['worker']")" = "$wa" ] ||
+    fail "c is not on worker $wa"
+grep -q "^vnic c${ID}0 .* cpus=$wa" "$STATE/datalink.conf" ||
+    fail "cpus not in the state file: $(cat "$STATE/datalink.conf")"
+kill "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null
+vswd_start "$TMP/conf" -w 2 -l 0,1
+[ "$(tel "/xvnet/vnic,c${ID}0" "v['worker']")" = "$wa" ] ||
+    fail "c is not on worker $wa after a restart"
+guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
+guest_up "vsw${ID}g2" "b${ID}0" 10.0.10.2/24
 
 note "a VNIC deleted while frames for it cross between the workers"
 ip netns exec "vsw${ID}g1" ping -f -w 3 -q 10.0.10.2 >/dev/null 2>&1 &

@@ -71,6 +71,8 @@ enum dl_status {
                              an mtu of at most 1500" */
     DL_IFEXIST,         /**< "a host interface of that name exists" (a
                              VNIC's interface has the VNIC's name) */
+    DL_CPUS,            /**< "no fast-path worker of vswitchd runs on
+                             that CPU" (cpus) */
     DL_STATUS__MAX
 };
 
@@ -174,6 +176,7 @@ enum dl_prop_id {
     DL_PROP_PROTECTION,
     DL_PROP_ALLOWED_IPS,
     DL_PROP_MTU,
+    DL_PROP_CPUS,    /**< a VNIC's: the CPU whose worker switches it */
     DL_PROP_NICMODE, /**< a host NIC's own link: shared or dedicated */
     DL_PROP__MAX
 };

@@ -88,6 +88,12 @@ struct vsw_mgr_params {
      * (nicmode=dedicated, vsw_mgr_link_set_nicmode()).
      */
     bool pci_bus;
+    /**
+     * The CPU each fast-path worker of @sw is pinned to, -1 for one that
+     * floats (vsw_switch_workers() entries; NULL: none is pinned): a
+     * VNIC's cpus property names one of them.  Copied.
+     */
+    const int *worker_cpus;
 };
 
 /** @return a manager with no objects, or NULL with errno. */
