@@ -9,8 +9,9 @@
  * The fast path is one or more workers (-w, or one per CPU of -l), each
  * an EAL lcore (the main thread is worker 0): each polls the ports it
  * owns and, after IDLE_US without a frame, sleeps on their fds and
- * interrupts.  A DPDK control thread serves the control socket.  SIGTERM or SIGINT stop
- * it cleanly; the state directory keeps the persistent configuration.
+ * interrupts.  A DPDK control thread serves the control socket.  SIGTERM
+ * or SIGINT stop it cleanly; the state directory keeps the persistent
+ * configuration.
  */
 #define _GNU_SOURCE
 #include <ctype.h>

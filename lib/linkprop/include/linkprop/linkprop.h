@@ -3,8 +3,8 @@
  * linkprop/linkprop.h - the datalink vocabulary: datalink names, MAC
  * addresses, VLAN IDs, maxbw, priority, protection, allowed-ips, MTU and
  * cpus, each with its limits, its one default, a strict parser and a
- * formatter,
- * plus the `key=value` item splitter that VNIC records and vif specs use.
+ * formatter, plus the `key=value` item splitter that VNIC records and vif
+ * specs use.
  * Every layer that reads or writes one of these values (the domain config,
  * xvmd, vswitchd's state file and boot config, the control protocol,
  * libdladm and dladm, the vif readers) uses these functions and nothing

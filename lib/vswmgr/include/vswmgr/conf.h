@@ -16,9 +16,9 @@
  * address of the NIC, whose interface is gone once vfio-pci has it.
  * VNIC keys: link (required), mac (absent: random), mac-type=random|fixed,
  * vid, maxbw (absent: no limit), priority, protection, mtu, cpus (absent:
- * by load), allowed-ips, attach=none|tap, tap; values in the forms of linkprop/linkprop.h (MACs
- * written "2:8:20:1:2:3"), absent ones at its defaults.  Values cannot
- * contain white space.
+ * by load), allowed-ips, attach=none|tap, tap; values in the forms of
+ * linkprop/linkprop.h (MACs written "2:8:20:1:2:3"), absent ones at its
+ * defaults.  Values cannot contain white space.
  * Pure functions; any thread.
  */
 #ifndef VSW_CONF_H
