@@ -569,6 +569,8 @@ static int bench(const struct args *a, struct rte_mempool *pool)
     stop = 1;
     rte_eal_mp_wait_lcore();
     vsw_switch_thread_stop(sw, 0);
+    /* No worker runs: what waits between them goes to its port. */
+    vsw_switch_flush(sw, rte_rdtsc());
     if (rc < 0) {
         fprintf(stderr, "vsw-bench: -w %u needs that many CPUs in -l\n",
                 a->workers);
