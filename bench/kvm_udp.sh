@@ -10,6 +10,8 @@
 #   proc-tx  python generator in pg -> python sink in ps
 # The process-domain side is one Python socket each way, so proc-tx and
 # kvm-rx are bounded by it; kvm-tx by minios.
+# KVM_BENCH_VCPUS=N gives minios N vCPUs (its generator then runs on
+# vCPU 1, docs/kvm.md), and names its rows kvm-Ncpu.
 # usage: bench/kvm_udp.sh BUILD_DIR [SECONDS] [CSV] [RUNS]
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
@@ -29,6 +31,8 @@ MINIOS=$build/guest/minios/minios.elf
 TOOL=$here/udp_tool.py
 COUNT64=${KVM_BENCH_COUNT64:-20000}
 COUNT1500=${KVM_BENCH_COUNT1500:-4000}
+VCPUS=${KVM_BENCH_VCPUS:-1}
+KVM=kvm; [ "$VCPUS" = 1 ] || KVM=kvm-${VCPUS}cpu
 N=10.98.$((ID % 200))
 
 start_xvmd
@@ -51,8 +55,8 @@ log_of() { tr -d '\r' <"$T/state/console/$1.log" 2>/dev/null; }
 kvm_up() {
     local n=$1 s= k; shift
     for k in "$@"; do s="$s, \"$k\""; done
-    printf 'name = "%s"\ntype = "kvm"\nmemory = 16\nkernel = "%s"\nxenstore = [ %s ]\nvif = [ "link=stub0,mac=02:00:00:98:00:10" ]\n' \
-        "$n" "$MINIOS" "${s#, }" >"$T/$n.cfg"
+    printf 'name = "%s"\ntype = "kvm"\nmemory = 16\nvcpus = %s\nkernel = "%s"\nxenstore = [ %s ]\nvif = [ "link=stub0,mac=02:00:00:98:00:10" ]\n' \
+        "$n" "$VCPUS" "$MINIOS" "${s#, }" >"$T/$n.cfg"
     xvm create "$T/$n.cfg" >/dev/null || die "create $n"
     wait_until 30 sh -c "tr -d '\r' <'$T/state/console/$n.log' |
         grep -q 'minios: eth0 up'" || die "$n: $(log_of "$n" | tail -2)"
@@ -87,7 +91,7 @@ for r in $(seq "$runs"); do
             minios/port=9 "minios/count=$count" "minios/size=$p"
         wait "$sp"
         read -r _ pk _ _ _ sec <"$T/sink.out"
-        row "$r" kvm tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
+        row "$r" "$KVM" tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
         kvm_gone kg
         # proc-tx: pg generates, ps sinks
         xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
@@ -106,7 +110,7 @@ for r in $(seq "$runs"); do
             tr -d '\r' <'$T/state/console/kr.log' | grep -q 'minios: poweroff'" ||
             echo "  kr did not power off"
         pk=$(log_of kr | sed -n 's/.* sink \([0-9]*\)\/.*/\1/p' | tail -1)
-        row "$r" kvm rx "$size" "${pk:-0}" "$sec" $(rate "$size" "${pk:-0}" "$sec")
+        row "$r" "$KVM" rx "$size" "${pk:-0}" "$sec" $(rate "$size" "${pk:-0}" "$sec")
         kvm_gone kr
         rm -f "$T/state/console/kr.log" # the next kr's counts, not this one's
     done
@@ -115,7 +119,8 @@ done
 # boot time: `xvm create` to the first console line, minios without a vif
 bcsv=${csv%.csv}_boot.csv
 echo "run,ms" >"$bcsv"
-printf 'name = "kb"\ntype = "kvm"\nmemory = 16\nkernel = "%s"\n' "$MINIOS" >"$T/kb.cfg"
+printf 'name = "kb"\ntype = "kvm"\nmemory = 16\nvcpus = %s\nkernel = "%s"\n' \
+    "$VCPUS" "$MINIOS" >"$T/kb.cfg"
 for r in $(seq 7); do
     t0=$(date +%s%N)
     xvm create "$T/kb.cfg" >/dev/null || die "create kb"

@@ -5,18 +5,21 @@
 # namespaces joined by a Linux bridge with veth pairs, interleaved in the
 # same run, BENCH_ROUNDS rounds (lib.sh).  The domains are real: xvmd,
 # `xvm create`, xvm-procdom, and vswitchd finding their vifs through
-# xenstore (tests/lib/guests.sh).
+# xenstore (tests/lib/guests.sh).  A third setup, procdom-q2, is the same
+# between two domains whose vifs have queues=2 (two netif queues, a
+# multi-queue TAP, a pump thread per queue).
 # Writes a CSV:  round,setup,streams,seconds,gbps,retransmits
 # usage: bench/procdom_iperf.sh BUILD_DIR [SECONDS] [CSV]
 secs=${2:-5}
 csv=${3:-$(cd "$(dirname "$0")" && pwd)/results/procdom.csv}
+PD_QUEUES2=1
 . "$(dirname "$0")/procdom_lib.sh" "${1:-build}" iperf3 python3
 . "$here/lib.sh"
 
 run() { # SETUP CLIENT SERVER ADDR STREAMS ROUND
     # a domain's sandbox has its own /tmp; a bare namespace shares ours
     local pidf=/tmp/iperf.pid
-    [ "$1" = procdom ] || pidf=$T/iperf.pid
+    case $1 in procdom*) ;; *) pidf=$T/iperf.pid ;; esac
     inside "$1" "$3" iperf3 -s -1 -D -B "$4" -I "$pidf" >/dev/null 2>&1
     wait_until 3 inside "$1" "$3" test -s "$pidf"
     inside "$1" "$2" iperf3 -c "$4" -t "$secs" -P "$5" -J >"$T/c.json" ||
@@ -33,6 +36,7 @@ for round in $(seq "$BENCH_ROUNDS"); do
     for streams in 1 4; do
         bench_load procdom "$round" "$streams"
         run procdom pa pb 10.99.0.2 $streams "$round"
+        run procdom-q2 qa qb 10.99.0.4 $streams "$round"
         run bridge-veth "${BR}c" "${BR}d" 10.99.1.2 $streams "$round"
     done
 done

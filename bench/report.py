@@ -38,20 +38,29 @@ SCENARIOS = [
      "ring; the reference is one worker in the same rounds", ["size"],
      "setup", [("mpps", "Mpps")], ["2 workers", "2 workers crossing"],
      ["1 worker"]),
-    ("procdom", "process domains through vswitchd, iperf3 TCP; peer two "
+    ("procdom", "process domains through vswitchd, iperf3 TCP, vifs with "
+     "one queue (procdom) and with queues=2 (procdom-q2); peer two "
      "namespaces on a Linux bridge + veth", ["streams"], "setup",
-     [("gbps", "Gbit/s")], ["procdom"], ["bridge-veth"]),
+     [("gbps", "Gbit/s")], ["procdom", "procdom-q2"], ["bridge-veth"]),
     ("procdom_latency", "process domains through vswitchd, round trips "
      "(ping every 20 ms, sockperf TCP ping-pong); peer bridge + veth",
      ["test"], "setup", [("mean_us", "mean us"), ("p99_us", "p99 us"),
                          ("per_s", "per s")], ["procdom"], ["bridge-veth"]),
+    ("fptrace", "where a ping between two process domains waits, hop by "
+     "hop (probes traced with bpftrace, one ping every 20 ms; no peer: "
+     "the hops add up to the round trip)", ["hop"], None,
+     [("p50_us", "median us"), ("p90_us", "p90 us"), ("count", "frames")],
+     [], []),
     ("host_vnic", "host VNICs through vswitchd, iperf3 TCP (a/b over an "
      "etherstub; vnic/out over a NIC through XDP); peer bridge + veth",
      ["streams", "direction"], "setup", [("gbps", "Gbit/s")],
      ["host-vnic"], ["bridge-veth"]),
-    ("vif_maxbw", "maxbw on a guest's vif, iperf3 TCP (no peer: the "
-     "rate against the limit)", ["direction", "maxbw_mbps"], None,
-     [("received_mbps", "Mbit/s"), ("error_pct", "error %")], [], []),
+    ("vif_maxbw", "maxbw on a guest's vif and a host VNIC, iperf3 TCP "
+     "and UDP, the VNIC's counters (no peer: the rate against the limit; "
+     "offered: what reached the switch for a receiving VNIC)",
+     ["kind", "proto", "direction", "maxbw_mbps"], None,
+     [("error_pct", "error %"), ("measured_mbps", "Mbit/s"),
+      ("offered_mbps", "offered Mbit/s")], [], []),
     ("kvm_udp", "UDP through vswitchd: KVM guest (minios) vs process "
      "domain", ["size"], "frontend direction",
      [("mpps", "Mpps"), ("gbps", "Gbit/s")], ["kvm tx", "kvm rx"],
@@ -204,7 +213,8 @@ def plot_scale(d):
     """scale.png: TCP Gbit/s against the number of streams."""
     lines = []
     for name, setups, filt in (
-            ("procdom", ("procdom", "bridge-veth"), lambda r: True),
+            ("procdom", ("procdom", "procdom-q2", "bridge-veth"),
+             lambda r: True),
             ("host_vnic", ("host-vnic", "bridge-veth"),
              lambda r: r["direction"] == "a_to_b")):
         rows = [r for r in rows_of(d, name) if filt(r)]
@@ -213,7 +223,7 @@ def plot_scale(d):
             pts = sorted((int(k[0]), statistics.median(v))
                          for (k, ss), v in g.items() if ss == s)
             if pts:
-                lines.append((f"{name}: {s}", pts, s == setups[0]))
+                lines.append((f"{name}: {s}", pts, s != "bridge-veth"))
     if not lines:
         return None
     fig, ax = plt.subplots(figsize=(6.5, 4))

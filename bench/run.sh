@@ -15,7 +15,7 @@ set -u
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-all="netif vswitch vswitch_scale vswitch_workers procdom procdom_latency host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
+all="netif vswitch vswitch_scale vswitch_workers procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
 BENCH_OUT=${BENCH_OUT:-$here/results}
 mkdir -p "$BENCH_OUT"
 BENCH_OUT=$(cd "$BENCH_OUT" && pwd)
@@ -123,9 +123,11 @@ step procdom "process domains: iperf3 TCP vs bridge+veth (1 and 4 streams)" \
     "$here/procdom_iperf.sh" "$build" "$secs" "$out/procdom.csv"
 step procdom_latency "process domains: ping and TCP ping-pong vs bridge+veth" \
     "$here/procdom_latency.sh" "$build" "$secs" "$out/procdom_latency.csv"
+step fptrace "process domains: where a ping waits (probes, bpftrace)" \
+    "$here/fptrace.sh" "$build" $((secs * 50)) "$out/fptrace.csv"
 step host_vnic "host VNICs: iperf3 TCP vs bridge+veth" \
     "$here/host_vnic_tcp.sh" "$build" "$secs" "$out/host_vnic.csv"
-step vif_maxbw "maxbw on a guest's vif (no peer: accuracy)" \
+step vif_maxbw "maxbw on a guest's vif and a host VNIC, TCP and UDP (accuracy)" \
     "$here/vif_maxbw.sh" "$build" "$secs" "$out/vif_maxbw.csv"
 step kvm_udp "KVM guest (minios) vs process domain: UDP, boot time" \
     "$here/kvm_udp.sh" "$build" "$secs" "$out/kvm_udp.csv" "$BENCH_ROUNDS"

@@ -50,7 +50,12 @@
 #define MIN_MEM_MB 80
 #define POOL_MBUFS 16383
 #define POOL_CACHE 256
-/* Busy-poll this long after the last frame before sleeping. */
+/*
+ * Busy-poll this long after the last frame before sleeping.  While it
+ * polls with nothing to do it yields: a guest's pump this thread just
+ * woke may be waiting for this very CPU (on a host with few CPUs it
+ * otherwise waited out the whole spin; bench/fptrace.sh measured it).
+ */
 #define IDLE_US 200
 /* Longest sleep; and the bound when a port cannot wake us (af_packet). */
 #define SLEEP_MAX_US 100000
@@ -68,6 +73,7 @@ struct opts {
     unsigned workers;  /* -w, or the CPUs of -l; 0 until parsed */
     int worker_cpu[VSW_WORKERS_MAX]; /* where each is pinned; -1: not */
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
+    unsigned max_queues;             /* -q: a guest vif's queues; 0: default */
     unsigned mem_mb;
     bool pci;
     bool huge; /* the EAL runs on hugepages (some were free at start) */
@@ -95,7 +101,7 @@ static void usage(FILE *f)
             "usage: vswitchd [-c config] [-S state-dir] [-s socket]\n"
             "                [-G group] [-F file-prefix] [-m MB]\n"
             "                [-l cpu[,cpu...]] [-w workers] [-P]\n"
-            "                [-x xs-socket [-X xvmd-socket]]"
+            "                [-x xs-socket [-X xvmd-socket] [-q N]]"
             " [-- EAL options]\n"
             "  -c  boot configuration (links and VNICs, see vswitchd(8))\n"
             "  -S  persistent state directory (default %s)\n"
@@ -111,10 +117,30 @@ static void usage(FILE *f)
             "      without -l, several float over the CPUs allowed\n"
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
-            "  -X  xvmd's control socket, with -x (default: xvmd's)\n",
+            "  -X  xvmd's control socket, with -x (default: xvmd's)\n"
+            "  -q  the most netif queues a guest's vif may have, 1-%u\n"
+            "      (default: the CPUs, at most %u)\n",
             DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), XVM_READ_GROUP,
             DEFAULT_PREFIX,
-            DEFAULT_MEM_MB);
+            DEFAULT_MEM_MB, NB_QUEUES_MAX, NB_QUEUES_DEFAULT);
+}
+
+/* -q: the queues a guest's vif may have. */
+static int queues_parse(const char *arg, unsigned *n)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(arg, &end, 10);
+    if (!isdigit((unsigned char)*arg) || *end || errno || v < 1 ||
+        v > NB_QUEUES_MAX) {
+        fprintf(stderr, "vswitchd: -q: '%s' is not a number of queues "
+                "(1-%u)\n", arg, NB_QUEUES_MAX);
+        return -1;
+    }
+    *n = (unsigned)v;
+    return 0;
 }
 
 /* -m: a whole number of MB, enough for the packet pool. */
@@ -267,7 +293,7 @@ static int opts_parse(int argc, char **argv, struct opts *o)
                        .sock = xvm_run_path(XVM_SOCK_VSWITCHD),
                        .prefix = DEFAULT_PREFIX,
                        .mem_mb = DEFAULT_MEM_MB};
-    while ((c = getopt(argc, argv, "c:S:s:G:F:m:l:w:Px:X:h")) != -1) {
+    while ((c = getopt(argc, argv, "c:S:s:G:F:m:l:w:Px:X:q:h")) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 'S': o->state_dir = optarg; break;
@@ -291,6 +317,10 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         case 'P': o->pci = true; break;
         case 'x': o->xs_sock = optarg; break;
         case 'X': o->xvmd_sock = optarg; break;
+        case 'q':
+            if (queues_parse(optarg, &o->max_queues) < 0)
+                return -1;
+            break;
         default: usage(stderr); return -1;
         }
     }
@@ -393,6 +423,8 @@ static void fast_path(struct vsw_switch *sw, unsigned worker)
         }
         if (rte_rdtsc() - last_work > idle_cycles)
             vsw_switch_sleep(sw, worker, SLEEP_MAX_US, SLEEP_NOWAKE_US);
+        else
+            sched_yield(); /* the CPU to a guest we woke, if it waits */
     }
     vsw_switch_thread_stop(sw, worker);
 }
@@ -496,7 +528,8 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     if (setup_config(m, o) < 0)
         goto destroy_mgr;
     if (o->xs_sock &&
-        !(xv = vsw_mgr_vifs_create(o->xs_sock, o->xvmd_sock, m, sw))) {
+        !(xv = vsw_mgr_vifs_create(o->xs_sock, o->xvmd_sock,
+                                              o->max_queues, m, sw))) {
         xvm_log_err("xenstore %s: %s", o->xs_sock, strerror(errno));
         goto destroy_mgr;
     }

@@ -31,8 +31,8 @@
  * (xvm_sandbox_confine(): its own mount, network, IPC, UTS and cgroup
  * namespaces, an empty read-only root, the domain's uid
  * xvm_sandbox_uid(id), no_new_privs) and this seccomp allow-list: the
- * run loop's three ioctls on the vCPU only, KVM_IOEVENTFD on the VM's
- * descriptor only (a port's doorbell is registered when the guest
+ * run loop's three ioctls on the vCPUs' descriptors only, KVM_IOEVENTFD
+ * on the VM's descriptor only (a port's doorbell is registered when the guest
  * allocates the port, and removed when it closes it or the VM goes),
  * read and write (the console, the doorbells' eventfds), the block
  * hypercall's ppoll, signal return, exit, and what libc may call while
@@ -40,9 +40,14 @@
  * interface, send (sendto) and recvmsg on the guest channel (fd 3: an
  * event channel's alloc_unbound and its two doorbells), fcntl only
  * F_DUPFD_CLOEXEC (the doorbells are kept as duplicates), and sendto and
- * recvfrom on the xenstore connection.  Anything else (open, socket,
- * connect, execve, another ioctl, a send on another descriptor) kills
- * the monitor, which xvmd reports as a crash.
+ * recvfrom on the xenstore connection.  With more than one vCPU the
+ * monitor is confined while it is still one thread (unshare wants that)
+ * and makes the vCPUs' threads after, so the list also has what making
+ * a thread takes (xvm_sandbox_thread_calls(): clone with exactly a
+ * thread's flags, never a fork) and tgkill of its own threads with
+ * XKVM_KICK_SIGNAL (a stop of one vCPU kicks the others).  Anything else
+ * (open, socket, connect, execve, fork, another ioctl, a send on another
+ * descriptor) kills the monitor, which xvmd reports as a crash.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,6 +55,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -110,14 +117,14 @@ static struct xvm_mem *mem_receive(int *xs_fd)
 }
 
 /* The sandbox of the monitor (xvm_sandbox_confine(): namespaces, an empty
- * root, the domain's uid) and its allow-list, with @vm's vCPU and the
+ * root, the domain's uid) and its allow-list, with @vm's vCPUs and the
  * xenstore connection @xs_fd (or -1). */
 static int confine(const char *name, unsigned id, const struct xkvm_vm *vm,
                    int xs_fd)
 {
 #define ANY(call) { call, 0, {{0}} }
 #define ON(call, fd) { call, 1, { XVM_SANDBOX_EQ32(0, fd) } }
-    struct xvm_sandbox_syscall allow[40] = {
+    struct xvm_sandbox_syscall allow[64] = {
         ANY("read"),         ANY("write"),        ANY("ppoll"),
         ANY("rt_sigreturn"), ANY("exit_group"),   ANY("exit"),
         ANY("restart_syscall"), ANY("clock_gettime"), ANY("close"),
@@ -131,14 +138,24 @@ static int confine(const char *name, unsigned id, const struct xkvm_vm *vm,
     unsigned long req[XKVM_RUN_IOCTLS_MAX];
     unsigned n = 16, nreq = xkvm_run_ioctls(req);
 
+    _Static_assert(16 + 2 + XKVM_CPUS_MAX * XKVM_RUN_IOCTLS_MAX +
+                       XVM_SANDBOX_THREAD_CALLS + 2 <= 64,
+                   "room for every entry");
     if (xs_fd >= 0) {
         allow[n++] = (struct xvm_sandbox_syscall)ON("sendto", xs_fd);
         allow[n++] = (struct xvm_sandbox_syscall)ON("recvfrom", xs_fd);
     }
-    for (unsigned i = 0; i < nreq; i++)
-        allow[n++] = (struct xvm_sandbox_syscall){ "ioctl", 2, {
-            XVM_SANDBOX_EQ32(0, xkvm_vm_vcpu_fd(vm)),
-            XVM_SANDBOX_EQ(1, req[i]) } };
+    for (unsigned c = 0; c < xkvm_vm_vcpus(vm); c++)
+        for (unsigned i = 0; i < nreq; i++)
+            allow[n++] = (struct xvm_sandbox_syscall){ "ioctl", 2, {
+                XVM_SANDBOX_EQ32(0, xkvm_vm_vcpu_fd(vm, c)),
+                XVM_SANDBOX_EQ(1, req[i]) } };
+    if (xkvm_vm_vcpus(vm) > 1) {
+        n += xvm_sandbox_thread_calls(&allow[n]);
+        allow[n++] = (struct xvm_sandbox_syscall){ "tgkill", 2, {
+            XVM_SANDBOX_EQ32(0, getpid()),
+            XVM_SANDBOX_EQ32(2, XKVM_KICK_SIGNAL) } };
+    }
     /* Doorbells are registered as the guest allocates ports, after this. */
     allow[n++] = (struct xvm_sandbox_syscall){ "ioctl", 2, {
         XVM_SANDBOX_EQ32(0, xkvm_vm_fd(vm)),
@@ -164,7 +181,8 @@ static void say_end(int status)
     }
 }
 
-int kvm_domain_main(const char *name, unsigned id, const char *kernel)
+int kvm_domain_main(const char *name, unsigned id, const char *kernel,
+                    unsigned vcpus)
 {
     char msg[PATH_MAX + 192], who[128];
     struct kvm_pv_opts pvo = { .domid = id, .chan_fd = CHAN_FD };
@@ -189,7 +207,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
                  XKVM_RAM_MIN >> 20);
         return fail(EINVAL, msg);
     }
-    rc = kvm_image_load(mem, kernel, &boot, msg, sizeof(msg) - 8);
+    rc = kvm_image_load(mem, kernel, vcpus, &boot, msg, sizeof(msg) - 8);
     if (rc < 0) {
         xvm_mem_destroy(mem);
         if (xs_fd >= 0)
@@ -198,7 +216,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
         memcpy(msg, "kernel ", 7);
         return fail(-rc, msg);
     }
-    vm = xkvm_vm_create(xvm_mem_fd(mem));
+    vm = xkvm_vm_create(xvm_mem_fd(mem), vcpus);
     xvm_mem_destroy(mem); /* the VM keeps its own mapping */
     if (!vm) {
         rc = errno;
@@ -209,7 +227,7 @@ int kvm_domain_main(const char *name, unsigned id, const char *kernel)
     }
     rc = xkvm_vm_boot(vm, &boot);
     if (rc < 0) {
-        snprintf(msg, sizeof(msg), "cannot set the vCPU up: %s",
+        snprintf(msg, sizeof(msg), "cannot set the vCPUs up: %s",
                  strerror(-rc));
         if (xs_fd >= 0)
             close(xs_fd);

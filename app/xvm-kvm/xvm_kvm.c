@@ -2,15 +2,17 @@
 /*
  * xvm-kvm - runs one KVM guest.
  *
- *   xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3]
- *   xvm-kvm --domain NAME --id ID --kernel FILE    (run by xvmd)
+ *   xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3] [--vcpus N]
+ *   xvm-kvm --domain NAME --id ID --kernel FILE [--vcpus N] (run by xvmd)
  *   xvm-kvm --probe
  *   xvm-kvm --version | --help
  *
  * The guest's RAM is a domain memfd (xvm/mem.h) of MIB MiB (default 16),
  * its kernel the ELF image FILE (kvm/elf.h), its console this program's
  * stdout; it starts at the host's privilege level (kvm/abi.h) unless --cpl
- * says which.  The image is checked and loaded before /dev/kvm is opened, so a
+ * says which, with N vCPUs (default 1; at most xkvm_host_cpus_max(), and
+ * more than one only for a kernel that names its other vCPUs' entry).
+ * The image is checked and loaded before /dev/kvm is opened, so a
  * refused image is told as such on any host.  What happens to the guest
  * goes to stderr; the exit status says how it ended:
  *   0 it powered off, 1 the monitor failed (usage, image, KVM),
@@ -46,8 +48,9 @@ static volatile sig_atomic_t stop_signal;
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xvm-kvm --kernel FILE [--memory MIB] [--cpl 0|3]"
-               " [--no-ioeventfd] [--stats]\n"
-               "       xvm-kvm --domain NAME --id ID --kernel FILE\n"
+               " [--vcpus N] [--no-ioeventfd] [--stats]\n"
+               "       xvm-kvm --domain NAME --id ID --kernel FILE"
+               " [--vcpus N]\n"
                "       xvm-kvm --probe\n"
                "       xvm-kvm --version | --help\n"
                "(see xvm-kvm(8))\n");
@@ -128,7 +131,7 @@ out_close:
     return buf;
 }
 
-int kvm_image_load(struct xvm_mem *mem, const char *path,
+int kvm_image_load(struct xvm_mem *mem, const char *path, unsigned vcpus,
                    struct xkvm_boot *boot, char *err, size_t cap)
 {
     uint64_t ram_size = (uint64_t)xvm_mem_nr_frames(mem) * XKVM_PAGE_SIZE;
@@ -142,6 +145,12 @@ int kvm_image_load(struct xvm_mem *mem, const char *path,
         return rc;
     st = xkvm_elf_load(xvm_mem_base(mem), ram_size, img, len, boot, &where);
     free(img);
+    if (st == XKVM_ELF_OK && vcpus > 1 && !boot->ap_entry) {
+        snprintf(err, cap, "%s: refused: %u vCPUs, but it names no entry "
+                 "for vCPUs other than 0 (no xvnet AP entry note): it "
+                 "runs with one", path, vcpus);
+        return -EINVAL;
+    }
     if (st == XKVM_ELF_OK) {
         const char *why = xkvm_needs_refusal(boot->needs, xkvm_host_kind());
 
@@ -205,9 +214,27 @@ int kvm_guest_run(struct xkvm_vm *vm, const char *who)
     return 1;
 }
 
+int kvm_vcpus_parse(const char *arg, unsigned *vcpus)
+{
+    unsigned long n;
+    char *end;
+
+    errno = 0;
+    n = strtoul(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || n < 1 ||
+        n > xkvm_host_cpus_max()) {
+        fprintf(stderr, "xvm-kvm: --vcpus %s: 1 to %u here (at most %u, "
+                "and no more than this host's CPUs)\n", arg,
+                xkvm_host_cpus_max(), XKVM_CPUS_MAX);
+        return -EINVAL;
+    }
+    *vcpus = (unsigned)n;
+    return 0;
+}
+
 /* Run the kernel at @path alone; @cpl -1: the host's privilege level. */
-static int kernel_main(const char *path, unsigned mib, int cpl,
-                       int no_ioeventfd, int stats)
+static int kernel_main(const char *path, unsigned mib, unsigned vcpus,
+                       int cpl, int no_ioeventfd, int stats)
 {
     struct xkvm_exit_counts c;
     struct xkvm_boot boot;
@@ -222,12 +249,12 @@ static int kernel_main(const char *path, unsigned mib, int cpl,
                 strerror(errno));
         return 1;
     }
-    if (kvm_image_load(mem, path, &boot, msg, sizeof(msg)) < 0) {
+    if (kvm_image_load(mem, path, vcpus, &boot, msg, sizeof(msg)) < 0) {
         fprintf(stderr, "xvm-kvm: %s\n", msg);
         xvm_mem_destroy(mem);
         return 1;
     }
-    vm = xkvm_vm_create(xvm_mem_fd(mem));
+    vm = xkvm_vm_create(xvm_mem_fd(mem), vcpus);
     xvm_mem_destroy(mem); /* the VM keeps its own mapping */
     if (!vm) {
         kvm_vm_error(errno);
@@ -237,7 +264,7 @@ static int kernel_main(const char *path, unsigned mib, int cpl,
     if (rc == 0)
         rc = xkvm_vm_boot(vm, &boot);
     if (rc < 0) {
-        fprintf(stderr, "xvm-kvm: cannot set the vCPU up: %s\n",
+        fprintf(stderr, "xvm-kvm: cannot set the vCPUs up: %s\n",
                 strerror(-rc));
         xkvm_vm_destroy(vm);
         return 1;
@@ -267,17 +294,20 @@ int main(int argc, char **argv)
         { "no-ioeventfd", no_argument, NULL, 'n' },
         { "stats", no_argument, NULL, 's' },
         { "cpl", required_argument, NULL, 'c' },
+        { "vcpus", required_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *kernel = NULL, *domain = NULL;
     unsigned long mib = 16, id = 0;
+    unsigned vcpus = 1;
     int probe = 0, no_ioeventfd = 0, stats = 0, cpl = -1, c;
     char *end;
 
     if (xvm_version_opt(argc, argv, "xvm-kvm"))
         return 0;
-    while ((c = getopt_long(argc, argv, "k:m:phd:i:nsc:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:m:phd:i:nsc:v:", opts,
+                            NULL)) != -1) {
         switch (c) {
         case 'k': kernel = optarg; break;
         case 'd': domain = optarg; break;
@@ -291,6 +321,10 @@ int main(int argc, char **argv)
             }
             break;
         case 'p': probe = 1; break;
+        case 'v':
+            if (kvm_vcpus_parse(optarg, &vcpus) < 0)
+                return 1;
+            break;
         case 'n': no_ioeventfd = 1; break;
         case 's': stats = 1; break;
         case 'c':
@@ -316,12 +350,14 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc || probe == !!kernel || !domain != !id ||
-        ((no_ioeventfd || stats || cpl >= 0) && (domain || probe))) {
+        ((no_ioeventfd || stats || cpl >= 0) && (domain || probe)) ||
+        (vcpus > 1 && probe)) {
         usage(stderr);
         return 1;
     }
     if (domain)
-        return kvm_domain_main(domain, (unsigned)id, kernel);
+        return kvm_domain_main(domain, (unsigned)id, kernel, vcpus);
     return probe ? kvm_probe_main() : kernel_main(kernel, (unsigned)mib,
-                                                    cpl, no_ioeventfd, stats);
+                                                    vcpus, cpl, no_ioeventfd,
+                                                    stats);
 }

@@ -246,6 +246,14 @@ close_sig:
     return rc;
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: xvm-procdom [-n NETNS_DIR] -i ID [-c] [--] NAME "
+               "[INIT [ARG...]]\n"
+               "The kernel side of a process domain: xvmd runs it (see "
+               "xvmd(8)), with its channel on fd 3.\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = "/run/netns";
@@ -255,8 +263,15 @@ int main(int argc, char **argv)
 
     if (xvm_version_opt(argc, argv, "xvm-procdom"))
         return 0;
-    while ((opt = getopt(argc, argv, "n:i:c")) != -1) {
-        if (opt == 'n')
+    if (argc > 1 && !strcmp(argv[1], "--help")) {
+        usage(stdout);
+        return 0;
+    }
+    while ((opt = getopt(argc, argv, "n:i:ch")) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            return 0;
+        } else if (opt == 'n')
             dir = optarg;
         else if (opt == 'i')
             id = strtoul(optarg, &end, 10);
@@ -287,7 +302,6 @@ int main(int argc, char **argv)
                optind + 1 < argc ? argv + optind + 1 : NULL);
 
 usage:
-    fprintf(stderr, "usage: xvm-procdom [-n NETNS_DIR] -i ID [-c] [--] NAME "
-                    "[INIT [ARG...]]\n");
+    usage(stderr);
     return 1;
 }

@@ -41,12 +41,13 @@
 #include "xvm/gnttab.h"
 #include "xvm/mem.h"
 #include "xvm/tap.h"
+#include "xs/xenbus.h"
 #include "xs/xs.h"
 
-/** Connections per vif whose ring grants may be left held (see .h). */
+/** Connections per queue whose ring grants may be left held (see .h). */
 #define PD_GENS 8u
-#define PD_VIF_GREFS (XNF_GREFS_NEEDED + 2u * (PD_GENS - 1u))
-#define PD_VIF_FRAMES (XNF_PAGES_NEEDED - 2u + 2u * PD_GENS)
+#define PD_Q_GREFS (XNF_GREFS_NEEDED + 2u * (PD_GENS - 1u))
+#define PD_Q_FRAMES (XNF_PAGES_NEEDED - 2u + 2u * PD_GENS)
 /** How long a closing frontend waits for its backend to follow. */
 #define PD_CLOSE_MS 1500
 /** Largest vif number accepted (eth<N> must fit IFNAMSIZ). */
@@ -55,6 +56,24 @@
 #define PD_READY_MS 10000
 
 struct pd_net;
+struct pd_vif;
+
+/* One netif queue: its xnf device, grants, channel, TAP queue and pump. */
+struct pd_queue {
+    struct pd_vif *v;
+    unsigned i;
+    void *devmem;        /* xnf_dev_size() bytes */
+    struct xnf_dev *dev; /* from setup until retired (see dev_retire) */
+    struct xnf_page *pages;
+    evtchn_port_t port;    /* local port of the live connection, or 0 */
+    evtchn_port_t port_rx; /* its RX channel's when split, or 0 */
+    grant_ref_t gref_base;
+    uint64_t gfn_base;
+    unsigned gen; /* lowest generation that may still be free */
+    struct xnftap *tap;
+    pthread_t pump;
+    bool pumping;
+};
 
 struct pd_vif {
     struct pd_net *net;
@@ -62,19 +81,12 @@ struct pd_vif {
     char path[64];
     char ifname[IFNAMSIZ];
     struct xnf_xenbus *xb;
-    void *devmem;        /* xnf_dev_size() bytes */
-    struct xnf_dev *dev; /* from setup until retired (see dev_retire) */
-    struct xnf_page *pages;
     struct xvm_evtchn *ec; /* this vif's own port table */
-    evtchn_port_t port;    /* local port of the live connection, or 0 */
-    grant_ref_t gref_base;
-    uint64_t gfn_base;
-    unsigned gen; /* lowest generation that may still be free */
     bool tap_pinned;
-    struct xnftap *tap;
-    pthread_t pump;
-    bool pumping;
-    int stop_fd; /* eventfd: tells the pump to return */
+    int stop_fd;   /* eventfd: tells the pumps to return */
+    unsigned nq;   /* queues set up here (queues=), each with its room */
+    unsigned live; /* queues of the live connection */
+    struct pd_queue q[NETIF_QUEUES_MAX];
 };
 
 struct pd_net {
@@ -84,6 +96,8 @@ struct pd_net {
     domid_t self;
     grant_entry_v1_t *gnttab;
     uint32_t gt_entries;
+    grant_ref_t next_gref; /* where the next queue's refs start */
+    uint64_t next_gfn;     /* and its frames */
     struct pd_vif *vifs;
     unsigned nvifs;
 };
@@ -101,10 +115,16 @@ static void vlog(const struct pd_vif *v, const char *fmt, ...)
     pd_log("vif %u: %s", v->n, msg);
 }
 
-/* Create (attach to) TAP @ifname and set its persistence. */
-static int tap_persist(const char *ifname, bool on)
+/* The TAP flags of @v's eth<N>: every open must agree (IFF_MULTI_QUEUE). */
+static unsigned tap_flags(const struct pd_vif *v)
 {
-    int fd = xvm_tap_open(ifname, 0), rc;
+    return v->nq > 1 ? XVM_TAP_MULTI_QUEUE : 0;
+}
+
+/* Create (attach to) TAP @ifname and set its persistence. */
+static int tap_persist(const struct pd_vif *v, bool on)
+{
+    int fd = xvm_tap_open(v->ifname, tap_flags(v)), rc;
 
     if (fd < 0)
         return fd;
@@ -115,37 +135,54 @@ static int tap_persist(const char *ifname, bool on)
 
 static void notify(void *arg)
 {
-    struct pd_vif *v = arg;
+    struct pd_queue *q = arg;
 
-    xvm_evtchn_send(v->ec, v->port);
+    xvm_evtchn_send(q->v->ec, q->port);
+}
+
+static void notify_rx(void *arg)
+{
+    struct pd_queue *q = arg;
+
+    xvm_evtchn_send(q->v->ec, q->port_rx);
 }
 
 static void *pump_main(void *arg)
 {
-    struct pd_vif *v = arg;
-    int rc = xnftap_run(v->tap, v->stop_fd);
+    struct pd_queue *q = arg;
+    int rc = xnftap_run(q->tap, q->v->stop_fd);
 
     if (rc < 0)
-        vlog(v, "pump stopped: %s", strerror(-rc));
+        vlog(q->v, "queue %u: pump stopped: %s", q->i, strerror(-rc));
     return NULL;
 }
 
+/* Stop every pump (one eventfd wakes them all). */
 static void pump_stop(struct pd_vif *v)
 {
     eventfd_t val;
+    unsigned i;
+    bool any = false;
 
-    if (!v->pumping)
+    for (i = 0; i < v->nq; i++)
+        any |= v->q[i].pumping;
+    if (!any)
         return;
     eventfd_write(v->stop_fd, 1);
-    pthread_join(v->pump, NULL);
+    for (i = 0; i < v->nq; i++) {
+        if (!v->q[i].pumping)
+            continue;
+        pthread_join(v->q[i].pump, NULL);
+        v->q[i].pumping = false;
+    }
     eventfd_read(v->stop_fd, &val);
-    v->pumping = false;
 }
 
 /* A fresh device in the lowest generation whose grants are all free. */
-static struct xnf_dev *dev_init(struct pd_vif *v, domid_t backend)
+static struct xnf_dev *dev_init(struct pd_queue *q, domid_t backend,
+                                bool split)
 {
-    struct pd_net *net = v->net;
+    struct pd_net *net = q->v->net;
     struct xnf_config cfg;
     struct xnf_dev *dev;
     unsigned i, g;
@@ -153,25 +190,26 @@ static struct xnf_dev *dev_init(struct pd_vif *v, domid_t backend)
     memset(&cfg, 0, sizeof(cfg));
     cfg.gnttab = net->gnttab;
     cfg.gnttab_entries = net->gt_entries;
-    cfg.pages = v->pages;
+    cfg.pages = q->pages;
     cfg.nr_pages = XNF_PAGES_NEEDED;
     cfg.backend_domid = backend;
     cfg.notify = notify;
-    cfg.notify_arg = v;
+    cfg.notify_rx = split ? notify_rx : NULL;
+    cfg.notify_arg = q;
     cfg.want =
         NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 | NETIF_F_RX_NOTIFY;
-    for (g = v->gen; g < PD_GENS; g++) {
+    for (g = q->gen; g < PD_GENS; g++) {
         for (i = 0; i < XNF_PAGES_NEEDED; i++) {
             uint64_t gfn =
-                v->gfn_base + (i < 2 ? 2u * g + i : 2u * PD_GENS + i - 2u);
+                q->gfn_base + (i < 2 ? 2u * g + i : 2u * PD_GENS + i - 2u);
 
-            v->pages[i].va = xvm_mem_frame(net->mem, gfn);
-            v->pages[i].gfn = (uint32_t)gfn;
+            q->pages[i].va = xvm_mem_frame(net->mem, gfn);
+            q->pages[i].gfn = (uint32_t)gfn;
         }
-        cfg.gref_base = v->gref_base + 2u * g;
-        dev = xnf_init(v->devmem, &cfg);
+        cfg.gref_base = q->gref_base + 2u * g;
+        dev = xnf_init(q->devmem, &cfg);
         if (dev) {
-            v->gen = g;
+            q->gen = g;
             return dev;
         }
     }
@@ -185,68 +223,150 @@ static struct xnf_dev *dev_init(struct pd_vif *v, domid_t backend)
  * broken frontend to it.  By the next setup, or once the backend followed
  * us to Closed, it has let go of the rings.
  */
-static void dev_retire(struct pd_vif *v)
+static void dev_retire(struct pd_queue *q)
 {
     int stuck;
 
-    if (!v->dev)
+    if (!q->dev)
         return;
-    stuck = xnf_shutdown(v->dev);
+    stuck = xnf_shutdown(q->dev);
     if (stuck > 0) {
-        vlog(v, "%d grants still held by the old backend: not reused", stuck);
-        v->gen++;
+        vlog(q->v, "queue %u: %d grants still held by the old backend: "
+             "not reused", q->i, stuck);
+        q->gen++;
     }
-    v->dev = NULL;
+    q->dev = NULL;
 }
 
-/* xnf_xenbus ops->setup: a device and an event channel for @info. */
+/* An event channel toward @backend from xvmd: our local port (or
+ * -errno) and, in *@port, its number in our space as xvmd gave it. */
+static int channel_alloc(struct pd_vif *v, domid_t backend, uint32_t *port)
+{
+    int own = -1, peer = -1;
+    int rc = xvmd_guest_evtchn_alloc(v->net->chan, backend, port, &own,
+                                     &peer);
+
+    if (rc == 0) {
+        rc = xvm_evtchn_adopt(v->ec, 0, backend, own, peer);
+        close(own);
+        close(peer);
+    }
+    return rc;
+}
+
+/* Queue @q's device and event channel(s) toward @backend, into @rings. */
+static int queue_setup(struct pd_queue *q, domid_t backend, bool split,
+                       struct xnf_xenbus_rings *rings)
+{
+    struct pd_vif *v = q->v;
+    uint32_t port, port_rx = 0;
+    int rc;
+
+    dev_retire(q);
+    q->dev = dev_init(q, backend, split);
+    if (!q->dev) {
+        vlog(v, "queue %u: no free grant references left for a new "
+             "connection", q->i);
+        return -EBUSY;
+    }
+    rc = channel_alloc(v, backend, &port);
+    if (rc > 0)
+        q->port = (evtchn_port_t)rc;
+    if (rc > 0 && split) {
+        rc = channel_alloc(v, backend, &port_rx);
+        if (rc > 0)
+            q->port_rx = (evtchn_port_t)rc;
+    }
+    if (rc < 0) {
+        vlog(v, "queue %u: event channel: %s", q->i, strerror(-rc));
+        xnf_shutdown(q->dev);
+        q->dev = NULL;
+        return rc;
+    }
+    rings->tx_ring_ref = xnf_tx_ring_ref(q->dev);
+    rings->rx_ring_ref = xnf_rx_ring_ref(q->dev);
+    rings->evtchn = port; /* the numbers in our space, as xvmd gave them */
+    rings->evtchn_rx = port_rx;
+    rings->fe_features = xnf_fe_features(q->dev);
+    return 0;
+}
+
+/* Close the channels of the live connection's queues. */
+static void ports_close(struct pd_vif *v)
+{
+    unsigned i;
+
+    for (i = 0; i < v->nq; i++) {
+        if (v->q[i].port)
+            xvm_evtchn_close(v->ec, v->q[i].port);
+        if (v->q[i].port_rx)
+            xvm_evtchn_close(v->ec, v->q[i].port_rx);
+        v->q[i].port = v->q[i].port_rx = 0;
+    }
+}
+
+/*
+ * xnf_xenbus ops->setup: a device per queue the backend takes, with an
+ * event channel per direction when the backend takes split channels (one
+ * pump serves both: either wakes it).
+ */
 static int vif_setup(void *owner, const struct xnf_xenbus_info *info,
                      struct xnf_xenbus_rings *rings)
 {
     struct pd_vif *v = owner;
-    int own = -1, peer = -1, rc;
-    uint32_t port;
+    unsigned i;
+    int rc = 0;
 
-    dev_retire(v);
-    v->dev = dev_init(v, info->backend_id);
-    if (!v->dev) {
-        vlog(v, "no free grant references left for a new connection");
-        return -EBUSY;
-    }
-    rc = xvmd_guest_evtchn_alloc(v->net->chan, info->backend_id, &port, &own,
-                                 &peer);
-    if (rc == 0) {
-        rc = xvm_evtchn_adopt(v->ec, 0, info->backend_id, own, peer);
-        close(own);
-        close(peer);
-    }
+    v->live = info->num_queues < v->nq ? info->num_queues : v->nq;
+    for (i = 0; rc == 0 && i < v->live; i++)
+        rc = queue_setup(&v->q[i], info->backend_id, info->split_evtchn,
+                         &rings[i]);
     if (rc < 0) {
-        vlog(v, "event channel: %s", strerror(-rc));
-        xnf_shutdown(v->dev);
-        v->dev = NULL;
+        ports_close(v);
+        v->live = 0;
+    }
+    return rc;
+}
+
+/* Queue @q's TAP queue and pump. */
+static int queue_start(struct pd_queue *q, const struct xnftap_config *tmpl)
+{
+    struct xnftap_config cfg = *tmpl;
+    int rc;
+
+    cfg.xnf = q->dev;
+    cfg.port = q->port;
+    cfg.port_rx = q->port_rx;
+    q->tap = xnftap_create(&cfg);
+    if (!q->tap)
+        return -errno;
+    rc = -pthread_create(&q->pump, NULL, pump_main, q);
+    if (rc < 0) {
+        xnftap_destroy(q->tap);
+        q->tap = NULL;
         return rc;
     }
-    v->port = (evtchn_port_t)rc;
-    rings->tx_ring_ref = xnf_tx_ring_ref(v->dev);
-    rings->rx_ring_ref = xnf_rx_ring_ref(v->dev);
-    rings->evtchn = port; /* the number in our space, as xvmd gave it */
-    rings->fe_features = xnf_fe_features(v->dev);
+    q->pumping = true;
     return 0;
 }
 
-/* xnf_xenbus ops->connect: start the device and pump eth<N>. */
+/* xnf_xenbus ops->connect: start the devices and pump eth<N>. */
 static int vif_connect(void *owner, uint32_t be_features)
 {
     struct pd_vif *v = owner;
     const struct xnf_xenbus_info *info = xnf_xenbus_info(v->xb);
     struct xnftap_config cfg;
-    int rc;
+    unsigned i;
+    int rc = 0;
 
-    rc = xnf_connect(v->dev, be_features);
+    if (v->live != info->num_queues)
+        return -EPROTO; /* setup and connect disagree: cannot happen */
+    for (i = 0; rc == 0 && i < v->live; i++)
+        rc = xnf_connect(v->q[i].dev, be_features);
     if (rc < 0)
         return rc;
     if (!v->tap_pinned) {
-        rc = tap_persist(v->ifname, true);
+        rc = tap_persist(v, true);
         if (rc < 0) {
             vlog(v, "%s: %s", v->ifname, strerror(-rc));
             return rc;
@@ -258,44 +378,48 @@ static int vif_connect(void *owner, uint32_t be_features)
     cfg.ifname = v->ifname;
     memcpy(cfg.mac, info->mac, 6);
     cfg.mtu = info->mtu;
-    cfg.xnf = v->dev;
     cfg.ec = v->ec;
-    cfg.port = v->port;
-    v->tap = xnftap_create(&cfg);
-    if (!v->tap) {
-        rc = -errno;
-        vlog(v, "%s: %s", v->ifname, strerror(errno));
-        return rc;
+    cfg.multi_queue = v->nq > 1;
+    for (i = 0; rc == 0 && i < v->live; i++)
+        rc = queue_start(&v->q[i], &cfg);
+    if (rc < 0) {
+        vlog(v, "%s: %s", v->ifname, strerror(-rc));
+        return rc; /* ops->disconnect undoes the queues started */
     }
     if (!xnf_xenbus_carrier(v->xb)) {
-        rc = xnftap_set_carrier(v->tap, false);
+        rc = xnftap_set_carrier(v->q[0].tap, false);
         if (rc < 0)
             vlog(v, "%s: cannot set the carrier off: %s", v->ifname,
                  strerror(-rc));
     }
-    rc = -pthread_create(&v->pump, NULL, pump_main, v);
-    if (rc < 0) {
-        xnftap_destroy(v->tap);
-        v->tap = NULL;
-        return rc;
-    }
-    v->pumping = true;
-    vlog(v, "connected to domain %u as %s", info->backend_id, v->ifname);
+    vlog(v, "connected to domain %u as %s (%u queue%s)", info->backend_id,
+         v->ifname, v->live, v->live > 1 ? "s" : "");
     return 0;
 }
 
-/* xnf_xenbus ops->disconnect: the connection is over. */
+/* xnf_xenbus ops->disconnect: the connection is over.  What each queue
+ * carried is logged, so that a user can see the queues were used. */
 static void vif_disconnect(void *owner)
 {
     struct pd_vif *v = owner;
+    struct xnftap_stats st;
+    unsigned i;
 
     pump_stop(v);
-    xnftap_destroy(v->tap); /* eth<N> stays: it is persistent */
-    v->tap = NULL;
-    if (v->port) {
-        xvm_evtchn_close(v->ec, v->port);
-        v->port = 0;
+    for (i = 0; i < v->nq; i++) {
+        struct pd_queue *q = &v->q[i];
+
+        if (q->tap && v->live > 1) {
+            xnftap_stats_get(q->tap, &st);
+            vlog(v, "queue %u: %llu frames sent, %llu received", i,
+                 (unsigned long long)st.tx_frames,
+                 (unsigned long long)st.rx_frames);
+        }
+        xnftap_destroy(q->tap); /* eth<N> stays: it is persistent */
+        q->tap = NULL;
     }
+    ports_close(v);
+    v->live = 0;
 }
 
 /* xnf_xenbus ops->carrier: the backend's link went down or came up.
@@ -307,9 +431,9 @@ static void vif_carrier(void *owner, bool up)
     int rc;
 
     vlog(v, "the backend's link is %s", up ? "up" : "down");
-    if (!v->tap)
+    if (!v->q[0].tap)
         return;
-    rc = xnftap_set_carrier(v->tap, up);
+    rc = xnftap_set_carrier(v->q[0].tap, up);
     if (rc < 0)
         vlog(v, "%s: cannot set the carrier %s: %s", v->ifname,
              up ? "on" : "off", strerror(-rc));
@@ -322,11 +446,53 @@ static const struct xnf_xenbus_ops vif_ops = {
     .carrier = vif_carrier,
 };
 
-/* Place vif @k of the domain in memory and start its frontend. */
-static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned k,
-                     unsigned n)
+/* The queues the toolstack asks for (the vif's queues=; absent: 1). */
+static unsigned vif_queues(struct pd_vif *v)
 {
-    uint64_t last;
+    uint64_t n;
+    int rc = xvm_xs_read_key_uint(v->net->xs, v->path, NETIF_KEY_FE_QUEUES,
+                                  NETIF_QUEUES_MAX, &n);
+
+    if (rc == -ENOENT)
+        return 1;
+    if (rc < 0 || n == 0) {
+        vlog(v, "bad %s key: one queue", NETIF_KEY_FE_QUEUES);
+        return 1;
+    }
+    return (unsigned)n;
+}
+
+/* Room for queue @i of @v: its grant refs, frames and buffers.  The
+ * queues of all vifs are laid out one after the other. */
+static int queue_place(struct pd_vif *v, unsigned i)
+{
+    struct pd_net *net = v->net;
+    struct pd_queue *q = &v->q[i];
+    uint64_t last = net->next_gfn + PD_Q_FRAMES - 1;
+
+    if (net->next_gref + PD_Q_GREFS > net->gt_entries)
+        return -ENOSPC;
+    if (last >= xvm_mem_nr_frames(net->mem))
+        return -ENOMEM;
+    q->v = v;
+    q->i = i;
+    q->gref_base = net->next_gref;
+    q->gfn_base = net->next_gfn;
+    q->devmem = aligned_alloc(64, (xnf_dev_size() + 63) & ~(size_t)63);
+    q->pages = calloc(XNF_PAGES_NEEDED, sizeof(*q->pages));
+    if (!q->devmem || !q->pages)
+        return -ENOMEM;
+    net->next_gref += PD_Q_GREFS;
+    net->next_gfn += PD_Q_FRAMES;
+    return 0;
+}
+
+/* Place vif @v's queues (as many as fit, one at least) and start its
+ * frontend. */
+static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned n)
+{
+    unsigned want, i;
+    int rc = 0;
 
     v->net = net;
     v->n = n;
@@ -334,27 +500,25 @@ static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned k,
     snprintf(v->ifname, sizeof(v->ifname), "eth%u", n);
     snprintf(v->path, sizeof(v->path), "/local/domain/%u/device/vif/%u",
              net->self, n);
-    v->gref_base = XVM_GNTTAB_FIRST_FREE_REF + k * PD_VIF_GREFS;
-    v->gfn_base =
-        XVM_GNTTAB_GFN + XVM_GNTTAB_FRAMES + (uint64_t)k * PD_VIF_FRAMES;
-    last = v->gfn_base + PD_VIF_FRAMES - 1;
-    if (v->gref_base + PD_VIF_GREFS > net->gt_entries) {
-        vlog(v, "no room in the grant table (%u vifs at most)",
-             (net->gt_entries - XVM_GNTTAB_FIRST_FREE_REF) / PD_VIF_GREFS);
-        return -ENOSPC;
+    want = vif_queues(v);
+    for (i = 0; i < want && rc == 0; i++) {
+        rc = queue_place(v, i);
+        if (rc == 0)
+            v->nq++;
     }
-    if (last >= xvm_mem_nr_frames(net->mem)) {
-        vlog(v, "domain memory too small (%u frames, needs %llu)",
-             xvm_mem_nr_frames(net->mem), (unsigned long long)last + 1);
-        return -ENOSPC;
+    if (v->nq == 0) {
+        vlog(v, "%s", rc == -ENOSPC ? "no room in the grant table"
+                      : "domain memory too small");
+        return rc;
     }
-    v->devmem = aligned_alloc(64, (xnf_dev_size() + 63) & ~(size_t)63);
-    v->pages = calloc(XNF_PAGES_NEEDED, sizeof(*v->pages));
+    if (v->nq < want)
+        vlog(v, "%u of %u queues: no room for more in the %s", v->nq, want,
+             rc == -ENOSPC ? "grant table" : "domain's memory");
     v->ec = xvm_evtchn_open(net->self);
     v->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (!v->devmem || !v->pages || !v->ec || v->stop_fd < 0)
+    if (!v->ec || v->stop_fd < 0)
         return -ENOMEM;
-    v->xb = xnf_xenbus_create(net->xs, v->path, &vif_ops, v);
+    v->xb = xnf_xenbus_create(net->xs, v->path, v->nq, &vif_ops, v);
     if (!v->xb) {
         vlog(v, "xenbus: %s", strerror(errno));
         return -errno;
@@ -364,14 +528,19 @@ static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned k,
 
 static void vif_free(struct pd_vif *v)
 {
+    unsigned i;
+
     xnf_xenbus_destroy(v->xb); /* disconnects a live device */
     v->xb = NULL;
-    dev_retire(v);
-    if (v->tap_pinned && tap_persist(v->ifname, false) < 0)
+    for (i = 0; i < NETIF_QUEUES_MAX; i++) {
+        if (v->q[i].v)
+            dev_retire(&v->q[i]);
+        free(v->q[i].pages);
+        free(v->q[i].devmem);
+    }
+    if (v->tap_pinned && tap_persist(v, false) < 0)
         vlog(v, "cannot remove %s", v->ifname);
     xvm_evtchn_destroy(v->ec);
-    free(v->pages);
-    free(v->devmem);
     if (v->stop_fd >= 0)
         close(v->stop_fd);
 }
@@ -420,6 +589,8 @@ static int net_open(struct pd_net *net)
         return -ENOSPC;
     net->gt_entries =
         XVM_GNTTAB_FRAMES * XVM_PAGE_SIZE / (uint32_t)sizeof(grant_entry_v1_t);
+    net->next_gref = XVM_GNTTAB_FIRST_FREE_REF;
+    net->next_gfn = XVM_GNTTAB_GFN + XVM_GNTTAB_FRAMES;
     rc = xvm_xs_directory(net->xs, XVM_XS_NO_TX, "device/vif", &names, &nnames);
     if (rc == -ENOENT)
         return 0;
@@ -438,7 +609,7 @@ static int net_open(struct pd_net *net)
             continue;
         }
         net->nvifs++;
-        if (vif_start(net, pv, net->nvifs - 1, (unsigned)v) < 0) {
+        if (vif_start(net, pv, (unsigned)v) < 0) {
             vif_free(pv);
             memset(pv, 0, sizeof(*pv));
             pv->stop_fd = -1;

@@ -3,18 +3,20 @@
  * procdom_net.h - the netif frontends of a process domain (xvm-procdom).
  *
  * One frontend per directory under the domain's device/vif/: the xenbus
- * handshake (libxnf's xnf_xenbus) on the domain's xenstore connection, a
- * libxnf device in the domain's memory, an event channel brokered by xvmd
- * over the guest channel, and a TAP device eth<N> in the domain's network
- * namespace (the one this process lives in) pumped by libxnftap on a
- * thread of its own.
+ * handshake (libxnf's xnf_xenbus) on the domain's xenstore connection,
+ * and per netif queue (the toolstack's queues key, as many as the backend
+ * takes) a libxnf device in the domain's memory, an event channel
+ * brokered by xvmd over the guest channel, and a queue of the TAP device
+ * eth<N> in the domain's network namespace (the one this process lives
+ * in; multi-queue when the vif has more than one) pumped by libxnftap on
+ * a thread of its own.
  *
- * Memory layout (grant refs and frames, per vif N in directory order):
- *   grant table  frames XVM_GNTTAB_GFN .. + XVM_GNTTAB_FRAMES
- *   vif N        PD_VIF_FRAMES frames from XVM_GNTTAB_GFN +
- *                XVM_GNTTAB_FRAMES + N * PD_VIF_FRAMES: PD_GENS pairs of
- *                ring pages, then one page per TX id and per RX slot;
- *                PD_VIF_GREFS refs from 8 + N * PD_VIF_GREFS.
+ * Memory layout (grant refs and frames): the grant table at frames
+ * XVM_GNTTAB_GFN .. + XVM_GNTTAB_FRAMES, then every queue of every vif
+ * (in directory order) one after the other: PD_Q_FRAMES frames each
+ * (PD_GENS pairs of ring pages, then one page per TX id and per RX slot)
+ * and PD_Q_GREFS refs each from ref 8.  A vif gets as many of its queues
+ * as fit (one at least).
  * Each connection ("generation") g uses ring-page pair g and the refs
  * from gref_base + 2g, so ring grants a vanished backend still holds
  * (GTF_reading/GTF_writing that only a hypervisor could clear) are never

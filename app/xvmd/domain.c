@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "kvm/kvm.h"
 #include "xvm/mem.h"
 #include "xvmd.h"
 
@@ -279,16 +280,18 @@ err_id:
     return rc;
 }
 
-/* What a kvm domain cannot have yet: more than one vCPU, less memory
- * than the monitor's boot structures need.  Its vifs are a process
+/* What a kvm domain cannot have: more vCPUs than the monitor runs here
+ * (xkvm_host_cpus_max(): this host's CPUs, at most XKVM_CPUS_MAX), less
+ * memory than the monitor's boot structures need.  Its vifs are a process
  * domain's: the guest's own netif frontend (minios's libxnf) connects
  * them through its xenstore connection and the monitor's event channels. */
 static int kvm_check(const struct xvm_domcfg *cfg, char *err, size_t errlen)
 {
-    if (cfg->vcpus > 1) {
-        seterr(err, errlen, "domain %s: vcpus = %u: a kvm domain has one "
-               "vCPU for now", cfg->name, cfg->vcpus);
-        return -EOPNOTSUPP;
+    if (cfg->vcpus > xkvm_host_cpus_max()) {
+        seterr(err, errlen, "domain %s: vcpus = %u: a kvm domain has at "
+               "most %u here (%u, and no more than this host's CPUs)",
+               cfg->name, cfg->vcpus, xkvm_host_cpus_max(), XKVM_CPUS_MAX);
+        return -EINVAL;
     }
     if (cfg->memory_mib < 2) {
         seterr(err, errlen, "domain %s: memory = %u: a kvm domain needs at "

@@ -2,8 +2,8 @@
 /*
  * xvmd: the "kvm" domain kind.  The guest is a child running the monitor
  * xvm-kvm (app/xvm-kvm, docs/kvm.md) as `xvm-kvm --domain NAME --id ID
- * --kernel FILE`: it gets its descriptors and does the start handshake as
- * every kind's guest program (guest.c), loads the kernel into the
+ * --kernel FILE --vcpus N`: it gets its descriptors and does the start
+ * handshake as every kind's guest program (guest.c), loads the kernel into the
  * domain's memory, makes the VM over that memfd, confines itself and
  * answers "ok"; a kernel it refuses, or a host without a usable
  * /dev/kvm, is its "err", which fails the create with its words.
@@ -11,7 +11,7 @@
  * The guest's console writes go to the monitor's stdout, the domain's pty
  * (console.c: `xvm console`, the log), and so do the monitor's own words
  * (its stderr): "xvm-kvm: domain NAME: guest crashed: <why>".  Pause and resume stop and
- * continue the monitor (SIGSTOP, SIGCONT: its vCPU with it).  `xvm
+ * continue the monitor (SIGSTOP, SIGCONT: its vCPUs with it).  `xvm
  * shutdown` first writes control/shutdown = "poweroff" in the guest's
  * xenstore home, as Xen toolstacks do (minios reads it and powers off);
  * a guest that has not gone within the grace period (xvmd -t) gets the
@@ -50,9 +50,10 @@ __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
                                                const struct xvmd_dom *dom,
                                                int chan, int keep)
 {
-    char msg[PATH_MAX + 64], id[16];
+    char msg[PATH_MAX + 64], id[16], vcpus[16];
     const char *argv[] = {"xvm-kvm", "--domain", dom->cfg.name, "--id", id,
-                          "--kernel", dom->cfg.kernel, NULL};
+                          "--kernel", dom->cfg.kernel, "--vcpus", vcpus,
+                          NULL};
     int n, cg = xvmd_fd_high(dom->cg_fd);
 
     /* Its stderr is the console too: the monitor holds no file of dom0's
@@ -63,6 +64,7 @@ __attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
     if (cg >= 0 && xvm_file_put(cg, "guest/cgroup.procs", "0") < 0)
         _exit(127);
     snprintf(id, sizeof(id), "%u", dom->id);
+    snprintf(vcpus, sizeof(vcpus), "%u", dom->cfg.vcpus);
     execv(x->kvm_path, (char *const *)argv);
     n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
                  x->kvm_path, strerror(errno));

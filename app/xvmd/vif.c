@@ -42,6 +42,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "netif/netif.h"
 #include "vswctl/client.h"
 #include "xs/xs.h"
 #include "xvm/xen.h"
@@ -263,6 +264,10 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     snprintf(rate, sizeof(rate), "%u", LP_MTU_DEFAULT);
     rc |= xs_put(x, rate, "%s/mtu", fe);
     rc |= xs_put(x, "1", "%s/trusted", fe);
+    if (v->queues > 1) {
+        snprintf(rate, sizeof(rate), "%u", v->queues);
+        rc |= xs_put(x, rate, "%s/" NETIF_KEY_FE_QUEUES, fe);
+    }
     return rc ? -EIO : 0;
 }
 

@@ -10,6 +10,13 @@
  *                   or "gen": also send minios/count UDP datagrams of
  *                   minios/size bytes to minios/peer, port minios/port
  *
+ * With more than one vCPU (start_info.cpus) the others enter at ap.S's
+ * entry and wait in timed blocks until vCPU 0 has said hello; each says
+ * `minios: cpu N up`, and vCPU 0 goes on once all have.  Then vCPU 1 runs
+ * the generator (role "gen") while vCPU 0 answers ARP, ICMP and UDP; the
+ * NIC is shared under one lock (nic_lock()), the rest of each vCPU's
+ * work is its own.  Every other vCPU sleeps in timed blocks.
+ *
  * Built with -DMINIOS_SCRIBBLE (minios-scribble.elf, for the tests) it is
  * a hostile frontend: once it has answered three pings it fills its TX
  * ring with garbage, publishes a request producer far more than a ring
@@ -32,12 +39,33 @@
  * trip through xvmd's xenstored: at most once per this many TSC cycles
  * (tens of milliseconds at any clock rate), not after every packet. */
 #define SHUTDOWN_CHECK_CYCLES (1ull << 27)
+/* How long vCPU 0 waits for the others to come up, in 1 ms blocks. */
+#define AP_WAIT_MS 5000u
+#define MS_NS 1000000ull
 
 void minios_main(const struct xkvm_start_info *si);
+void minios_ap_main(const struct xkvm_start_info *si, uint64_t cpu);
 
 static struct netfront nf;
 static struct net net;
 static uint8_t rxbuf[NETIF_MAX_FRAME];
+static uint32_t ap_go;       /* vCPU 0 has said hello: the others may */
+static uint32_t aps_up;      /* how many said they are up */
+static uint32_t gen_on_ap;   /* vCPU 1 runs the generator */
+static uint32_t nic_locked;  /* nic_lock() */
+
+/* The NIC (libxnf's device, net.c's TX buffer) is one vCPU's at a time. */
+static void nic_lock(void)
+{
+    while (__atomic_exchange_n(&nic_locked, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&nic_locked, __ATOMIC_RELAXED))
+            __builtin_ia32_pause();
+}
+
+static void nic_unlock(void)
+{
+    __atomic_store_n(&nic_locked, 0, __ATOMIC_RELEASE);
+}
 
 static void stats(void)
 {
@@ -144,7 +172,7 @@ static __attribute__((noreturn)) void serve(void)
     bool gen_done = false;
 
     for (;;) {
-        bool busy;
+        bool busy, broken, more;
 
         evtchn_take(nf.port);
 #ifdef MINIOS_SCRIBBLE
@@ -164,16 +192,19 @@ static __attribute__((noreturn)) void serve(void)
             continue;
         }
 #endif
+        nic_lock();
         xnf_poll(nf.dev);
         busy = rx_round();
         xnf_flush(nf.dev);
-        if (net.gen_left || !net.peer_known)
+        if (!gen_on_ap && (net.gen_left || !net.peer_known))
             busy |= net.peer_ip && net_generate(&net);
-        if (net.peer_ip && !net.gen_left && !gen_done) {
+        broken = xnf_broken(nf.dev);
+        nic_unlock();
+        if (!gen_on_ap && net.peer_ip && !net.gen_left && !gen_done) {
             gen_done = true;
             kprintf("minios: generator sent %lu\n", net.gen_sent);
         }
-        if (xnf_broken(nf.dev)) {
+        if (broken) {
             console_puts("minios: the backend broke the protocol\n");
             stats();
             hc_shutdown(XKVM_SHUTDOWN_CRASH);
@@ -193,8 +224,65 @@ static __attribute__((noreturn)) void serve(void)
             }
             hc_shutdown((uint64_t)(how - 1));
         }
-        if (!busy && !xnf_final_check(nf.dev))
+        if (busy)
+            continue;
+        nic_lock();
+        more = xnf_final_check(nf.dev);
+        nic_unlock();
+        if (!more)
             evtchn_block(IDLE_NS);
+    }
+}
+
+/* vCPU 1's work with role "gen": the generator, the NIC shared with
+ * vCPU 0 under nic_lock().  A burst that sent nothing (a full TX ring,
+ * an ARP for the peer awaited) is followed by a short sleep. */
+static void ap_generate(uint64_t cpu)
+{
+    for (;;) {
+        uint64_t before = net.gen_sent;
+        bool more;
+
+        nic_lock();
+        more = net_generate(&net);
+        nic_unlock();
+        if (!more)
+            break;
+        if (net.gen_sent == before)
+            hc_block(50000);
+    }
+    kprintf("minios: cpu %lu: generator sent %lu\n", cpu, net.gen_sent);
+}
+
+void minios_ap_main(const struct xkvm_start_info *si, uint64_t cpu)
+{
+    (void)si;
+    while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE))
+        hc_block(MS_NS);
+    kprintf("minios: cpu %lu up\n", cpu);
+    __atomic_fetch_add(&aps_up, 1, __ATOMIC_RELEASE);
+    for (;;) {
+        if (cpu == 1 &&
+            __atomic_load_n(&gen_on_ap, __ATOMIC_ACQUIRE) == 1) {
+            ap_generate(cpu);
+            __atomic_store_n(&gen_on_ap, 2, __ATOMIC_RELEASE); /* done */
+        }
+        hc_block(IDLE_NS);
+    }
+}
+
+/* Let the other vCPUs say they are up, and wait until they all have. */
+static void aps_wait(uint32_t cpus)
+{
+    __atomic_store_n(&ap_go, 1, __ATOMIC_RELEASE);
+    for (unsigned ms = 0; __atomic_load_n(&aps_up, __ATOMIC_ACQUIRE) <
+                          cpus - 1; ms++) {
+        if (ms == AP_WAIT_MS) {
+            kprintf("minios: %u of %u cpus up\n",
+                    1 + __atomic_load_n(&aps_up, __ATOMIC_ACQUIRE), cpus);
+            hc_shutdown(XKVM_SHUTDOWN_CRASH);
+        }
+        hc_block(MS_NS);
     }
 }
 
@@ -204,7 +292,13 @@ void minios_main(const struct xkvm_start_info *si)
         console_puts("minios: not started by an xvnet monitor\n");
         hc_shutdown(XKVM_SHUTDOWN_CRASH);
     }
+    if (si->cpus < 1 || si->cpus > XKVM_CPUS_MAX) {
+        console_puts("minios: a bad count of cpus\n");
+        hc_shutdown(XKVM_SHUTDOWN_CRASH);
+    }
     kprintf("minios: hello (cpl %u)\n", si->cpl);
+    if (si->cpus > 1)
+        aps_wait(si->cpus);
     mm_init(si->kernel_end, si->ram_bytes);
     if (pv_init() < 0) {
         console_puts("minios: the monitor refused the grant table\n");
@@ -223,5 +317,8 @@ void minios_main(const struct xkvm_start_info *si)
             nf.mac[0], nf.mac[1], nf.mac[2], nf.mac[3], nf.mac[4], nf.mac[5],
             net.ip >> 24, net.ip >> 16 & 255, net.ip >> 8 & 255,
             net.ip & 255);
+    /* The generator goes to vCPU 1 if there is one. */
+    if (net.peer_ip && si->cpus > 1)
+        __atomic_store_n(&gen_on_ap, 1, __ATOMIC_RELEASE);
     serve();
 }

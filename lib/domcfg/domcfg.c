@@ -460,6 +460,15 @@ static int vif_item(struct parser *ps, int line, const char *k,
     }
     if (strcmp(k, "protection") == 0 || strcmp(k, "allowed-ips") == 0)
         return vif_list_item(ps, line, k, v, vif);
+    if (strcmp(k, "queues") == 0) {
+        uint64_t n;
+
+        if (parse_uint(v, strlen(v), XVM_VIF_QUEUES_MAX, &n) < 0 || n < 1)
+            return cfg_error(ps, line, "vif", "queues \"%s\": expected 1 "
+                             "to %u", v, XVM_VIF_QUEUES_MAX);
+        vif->queues = (uint8_t)n;
+        return 0;
+    }
     if (strcmp(k, "mtu") == 0) {
         if (lp_mtu_parse(v, &vif->mtu) < 0)
             return cfg_error(ps, line, "vif", "mtu \"%s\" out of range "
@@ -493,8 +502,10 @@ static int vif_items(struct parser *ps, const struct tok *t,
     } keys[] = {{"link", 0},     {"vlan", 1},     {"maxbw", 2},
                 {"mac", 3},      {"priority", 4}, {"protection", 5},
                 {"allowed-ips", 6}, {"mtu", 7},   {"vnic", 8},
-                {"vifname", 9},  {"bridge", 0},   {"rate", 2}};
-    enum { NKEYS = sizeof(keys) / sizeof(keys[0]), VNIC_BIT = 8 };
+                {"vifname", 9},  {"queues", 10},  {"bridge", 0},
+                {"rate", 2}};
+    enum { NKEYS = sizeof(keys) / sizeof(keys[0]), VNIC_BIT = 8,
+           QUEUES_BIT = 10 };
     char buf[LP_IPS_STRLEN + 256], *rest = buf, *k, *v;
     unsigned seen = 0, i, bit;
     int rc;
@@ -524,7 +535,8 @@ static int vif_items(struct parser *ps, const struct tok *t,
         else if ((rc = vif_item(ps, t->line, k, v, vif)) < 0)
             return rc;
     }
-    if (vif->vnic[0] && (seen & ~(1u << VNIC_BIT)))
+    /* The queues are the guest's side: a borrowed VNIC takes them too. */
+    if (vif->vnic[0] && (seen & ~(1u << VNIC_BIT | 1u << QUEUES_BIT)))
         return cfg_error(ps, t->line, "vif", "vnic=%s comes alone: the "
                          "VNIC keeps its own link, MAC and properties",
                          vif->vnic);

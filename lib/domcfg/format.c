@@ -37,7 +37,10 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
     char val[LP_MAXBW_STRLEN];
 
     if (v->vnic[0]) {
-        put(o, "\"vnic=%s\"", v->vnic);
+        put(o, "\"vnic=%s", v->vnic);
+        if (v->queues)
+            put(o, ",queues=%u", v->queues);
+        put(o, "\"");
         return;
     }
     put(o, "\"link=%s", v->link);
@@ -74,6 +77,8 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
         put(o, ",mtu=%u", v->mtu);
     if (v->vifname[0])
         put(o, ",vifname=%s", v->vifname);
+    if (v->queues)
+        put(o, ",queues=%u", v->queues);
     put(o, "\"");
 }
 

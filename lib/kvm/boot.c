@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The boot state of kvm/abi.h: the first MiB's structures (GDT and TSS,
- * start info, identity page tables) and the vCPU's registers in long mode,
+ * start info, identity page tables) and the vCPUs' registers in long mode,
  * at CPL 0 or CPL 3 (docs/kvm.md, "Running natively on kvm_pvm").
  */
 #include <errno.h>
@@ -40,6 +40,9 @@
 #define GDT_DATA 0x00cf93000000ffffull
 #define GDT_DPL3 (3ull << 45)
 
+_Static_assert(XKVM_BOOT_STACK(XKVM_CPUS_MAX) >= XKVM_BOOT_END,
+               "every vCPU's boot stack lies above the boot structures");
+
 static void *gpa(struct xkvm_vm *vm, uint64_t addr)
 {
     return (char *)vm->ram + addr;
@@ -47,7 +50,9 @@ static void *gpa(struct xkvm_vm *vm, uint64_t addr)
 
 /* GDT with a 64-bit TSS descriptor (two slots).  The TSS matters only for
  * its I/O bitmap, which opens ports [0, XKVM_IO_PORTS) to CPL 3 (KVM's
- * emulator checks it on kvm_pvm); VMX wants a usable TR anyway. */
+ * emulator checks it on kvm_pvm); VMX wants a usable TR anyway.  Every
+ * vCPU loads the same one: with no interrupt or privilege change nothing
+ * writes to it, and no vCPU runs ltr, which would want it not busy. */
 static void gdt_write(struct xkvm_vm *vm)
 {
     uint64_t *gdt = gpa(vm, XKVM_GDT_GPA);
@@ -112,12 +117,12 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
     s->db = code ? 0 : 1;
 }
 
-static int sregs_set(struct xkvm_vm *vm)
+static int sregs_set(struct xkvm_vm *vm, int fd)
 {
     int user = vm->cpl == 3;
     struct kvm_sregs s;
 
-    if (ioctl(vm->cpu_fd, KVM_GET_SREGS, &s) < 0)
+    if (ioctl(fd, KVM_GET_SREGS, &s) < 0)
         return -errno;
     seg(&s.cs, user ? XKVM_SEL_USER_CODE : XKVM_SEL_CODE, 0xb, 1);
     seg(&s.ds, user ? XKVM_SEL_USER_DATA : XKVM_SEL_DATA, 0x3, 0);
@@ -140,16 +145,37 @@ static int sregs_set(struct xkvm_vm *vm)
     s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
     s.efer = EFER_LME | EFER_LMA;
     memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
-    return ioctl(vm->cpu_fd, KVM_SET_SREGS, &s) < 0 ? -errno : 0;
+    return ioctl(fd, KVM_SET_SREGS, &s) < 0 ? -errno : 0;
+}
+
+/* vCPU @id at @rip, on its own boot stack, with its id in RSI. */
+static int vcpu_start(struct xkvm_vm *vm, unsigned id, uint64_t rip)
+{
+    struct kvm_regs r;
+    int rc = sregs_set(vm, vm->cpu[id].fd);
+
+    if (rc < 0)
+        return rc;
+    memset(&r, 0, sizeof(r));
+    r.rip = rip;
+    r.rsp = XKVM_BOOT_STACK(id);
+    r.rdi = XKVM_START_INFO_GPA;
+    r.rsi = id;
+    r.rflags = 0x2;
+    return ioctl(vm->cpu[id].fd, KVM_SET_REGS, &r) < 0 ? -errno : 0;
 }
 
 int xkvm_vm_boot(struct xkvm_vm *vm, const struct xkvm_boot *boot)
 {
     struct xkvm_start_info *si = gpa(vm, XKVM_START_INFO_GPA);
-    struct kvm_regs r;
     int rc;
 
     if (boot->entry < XKVM_KERNEL_MIN || boot->entry >= vm->ram_size)
+        return -EINVAL;
+    if (vm->nr_cpus > 1 && !boot->ap_entry)
+        return -ENOEXEC;
+    if (vm->nr_cpus > 1 && (boot->ap_entry < XKVM_KERNEL_MIN ||
+                            boot->ap_entry >= vm->ram_size))
         return -EINVAL;
     if ((boot->needs & XKVM_NEEDS_SUPERVISOR) && !vm->cpl_set)
         vm->cpl = 0;
@@ -161,16 +187,12 @@ int xkvm_vm_boot(struct xkvm_vm *vm, const struct xkvm_boot *boot)
     si->ram_bytes = vm->ram_size;
     si->kernel_end = boot->kernel_end;
     si->cpl = vm->cpl;
-    rc = sregs_set(vm);
-    if (rc < 0)
-        return rc;
-    memset(&r, 0, sizeof(r));
-    r.rip = boot->entry;
-    r.rsp = XKVM_BOOT_STACK_TOP;
-    r.rdi = XKVM_START_INFO_GPA;
-    r.rflags = 0x2;
-    if (ioctl(vm->cpu_fd, KVM_SET_REGS, &r) < 0)
-        return -errno;
+    si->cpus = vm->nr_cpus;
+    for (unsigned i = 0; i < vm->nr_cpus; i++) {
+        rc = vcpu_start(vm, i, i ? boot->ap_entry : boot->entry);
+        if (rc < 0)
+            return rc;
+    }
     vm->stopped = 0;
     return 0;
 }

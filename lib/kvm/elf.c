@@ -21,7 +21,8 @@ static const char *const elf_words[] = {
     [XKVM_ELF_SEG_RAM] = "a segment lies outside guest RAM above 1 MiB",
     [XKVM_ELF_SEG_OVERLAP] = "two segments overlap",
     [XKVM_ELF_NO_LOAD] = "no loadable segment",
-    [XKVM_ELF_ENTRY] = "the entry point is not inside an executable segment",
+    [XKVM_ELF_ENTRY] = ("the entry point, or the other vCPUs' (its xvnet "
+                        "note), is not inside an executable segment"),
     [XKVM_ELF_BAD_NOTE] = ("a note segment does not parse (sizes beyond "
                            "the segment or the file, or a bad xvnet note)"),
 };
@@ -77,12 +78,13 @@ static enum xkvm_elf_status check_load(const Elf64_Phdr *ph, size_t len,
 
 /*
  * The notes of PT_NOTE @ph (checked to lie in the file here): each a
- * header, a name and a descriptor, both padded.  Ours, name
- * XKVM_NOTE_NAME and type XKVM_NOTE_NEEDS, has a 4-byte descriptor whose
- * bits go into @needs; any other note is skipped.
+ * header, a name and a descriptor, both padded.  Ours have the name
+ * XKVM_NOTE_NAME: type XKVM_NOTE_NEEDS has a 4-byte descriptor whose bits
+ * go into @boot->needs, XKVM_NOTE_AP_ENTRY an 8-byte one, the other
+ * vCPUs' entry (checked with the segments); any other note is skipped.
  */
 static enum xkvm_elf_status check_notes(const Elf64_Phdr *ph, const void *img,
-                                        size_t len, uint32_t *needs)
+                                        size_t len, struct xkvm_boot *boot)
 {
     static const char name[] = XKVM_NOTE_NAME;
     const unsigned char *p = (const unsigned char *)img + ph->p_offset;
@@ -113,7 +115,17 @@ static enum xkvm_elf_status check_notes(const Elf64_Phdr *ph, const void *img,
             if (nh.n_descsz != sizeof(bits))
                 return XKVM_ELF_BAD_NOTE;
             memcpy(&bits, p + sizeof(nh) + nsz, sizeof(bits));
-            *needs |= bits;
+            boot->needs |= bits;
+        }
+        if (nh.n_namesz == sizeof(name) &&
+            memcmp(p + sizeof(nh), name, sizeof(name)) == 0 &&
+            nh.n_type == XKVM_NOTE_AP_ENTRY) {
+            if (nh.n_descsz != sizeof(boot->ap_entry) || boot->ap_entry)
+                return XKVM_ELF_BAD_NOTE;
+            memcpy(&boot->ap_entry, p + sizeof(nh) + nsz,
+                   sizeof(boot->ap_entry));
+            if (!boot->ap_entry)
+                return XKVM_ELF_BAD_NOTE;
         }
         p += sizeof(nh) + nsz + dsz;
         left -= sizeof(nh) + nsz + dsz;
@@ -135,14 +147,14 @@ static enum xkvm_elf_status check_phdrs(const Elf64_Phdr *ph, unsigned n,
 {
     enum xkvm_elf_status st;
     uint64_t entry = boot->entry;
-    int loads = 0, entry_ok = 0;
+    int loads = 0, entry_ok = 0, ap_ok = 0;
 
     for (unsigned i = 0; i < n; i++) {
         *bad = (int)i;
         if (ph[i].p_type == PT_INTERP || ph[i].p_type == PT_DYNAMIC)
             return XKVM_ELF_DYNAMIC;
         if (ph[i].p_type == PT_NOTE) {
-            st = check_notes(&ph[i], img, len, &boot->needs);
+            st = check_notes(&ph[i], img, len, boot);
             if (st != XKVM_ELF_OK)
                 return st;
             continue;
@@ -161,10 +173,17 @@ static enum xkvm_elf_status check_phdrs(const Elf64_Phdr *ph, unsigned n,
             entry - ph[i].p_paddr < ph[i].p_memsz)
             entry_ok = 1;
     }
+    /* The AP entry's note may come after the segments: look again. */
+    for (unsigned i = 0; i < n && boot->ap_entry; i++)
+        if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X) &&
+            boot->ap_entry >= ph[i].p_paddr &&
+            boot->ap_entry - ph[i].p_paddr < ph[i].p_memsz)
+            ap_ok = 1;
     *bad = -1;
     if (!loads)
         return XKVM_ELF_NO_LOAD;
-    return entry_ok ? XKVM_ELF_OK : XKVM_ELF_ENTRY;
+    return entry_ok && (ap_ok || !boot->ap_entry) ? XKVM_ELF_OK
+                                                  : XKVM_ELF_ENTRY;
 }
 
 enum xkvm_elf_status xkvm_elf_load(void *ram, uint64_t ram_size,
@@ -189,6 +208,7 @@ enum xkvm_elf_status xkvm_elf_load(void *ram, uint64_t ram_size,
         return st;
     memcpy(ph, (const char *)img + eh.e_phoff, eh.e_phnum * sizeof(ph[0]));
     boot->entry = eh.e_entry;
+    boot->ap_entry = 0;
     boot->needs = 0;
     st = check_phdrs(ph, eh.e_phnum, img, len, ram_size, boot, &bad);
     if (st != XKVM_ELF_OK) {

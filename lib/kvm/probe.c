@@ -65,9 +65,9 @@ static const struct {
 /* Run once more; the exit in @res, 0 or the run's negative errno. */
 static int step(struct xkvm_vm *vm, struct xkvm_probe *res)
 {
-    int rc = xkvm_cpu_enter(vm);
+    int rc = xkvm_cpu_enter(&vm->cpu[0]);
 
-    res->exit_reason = rc < 0 ? -1 : (int)vm->run->exit_reason;
+    res->exit_reason = rc < 0 ? -1 : (int)vm->cpu[0].run->exit_reason;
     if (rc < 0)
         res->err = rc;
     return rc;
@@ -75,7 +75,7 @@ static int step(struct xkvm_vm *vm, struct xkvm_probe *res)
 
 static void io_data(struct xkvm_vm *vm, void *v, size_t n, int write)
 {
-    char *data = (char *)vm->run + vm->run->io.data_offset;
+    char *data = (char *)vm->cpu[0].run + vm->cpu[0].run->io.data_offset;
 
     if (write)
         memcpy(data, v, n);
@@ -94,13 +94,14 @@ static void probe_pio(struct xkvm_vm *vm, struct xkvm_probe *res)
 {
     uint32_t v = 0, in = PROBE_IN;
 
-    if (step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_OUT))
+    if (step(vm, res) < 0 || !is_io(vm->cpu[0].run, KVM_EXIT_IO_OUT))
         return;
     io_data(vm, &v, sizeof(v), 0);
-    if (v != PROBE_VAL || step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_IN))
+    if (v != PROBE_VAL || step(vm, res) < 0 ||
+        !is_io(vm->cpu[0].run, KVM_EXIT_IO_IN))
         return;
     io_data(vm, &in, sizeof(in), 1);
-    if (step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_OUT))
+    if (step(vm, res) < 0 || !is_io(vm->cpu[0].run, KVM_EXIT_IO_OUT))
         return;
     io_data(vm, &v, sizeof(v), 0);
     res->works = v == PROBE_IN;
@@ -111,13 +112,13 @@ static void probe_pio(struct xkvm_vm *vm, struct xkvm_probe *res)
 /* A read (answered), then the write of what it read. */
 static void probe_mmio(struct xkvm_vm *vm, struct xkvm_probe *res)
 {
-    const struct kvm_run *run = vm->run;
+    const struct kvm_run *run = vm->cpu[0].run;
     uint32_t v = PROBE_IN;
 
     if (step(vm, res) < 0 || run->exit_reason != KVM_EXIT_MMIO ||
         run->mmio.is_write || run->mmio.phys_addr != MMIO_GPA)
         return;
-    memcpy(vm->run->mmio.data, &v, sizeof(v));
+    memcpy(vm->cpu[0].run->mmio.data, &v, sizeof(v));
     if (step(vm, res) < 0 || run->exit_reason != KVM_EXIT_MMIO ||
         !run->mmio.is_write)
         return;
@@ -130,7 +131,7 @@ static void probe_mmio(struct xkvm_vm *vm, struct xkvm_probe *res)
 
 static void probe_hlt(struct xkvm_vm *vm, struct xkvm_probe *res)
 {
-    if (step(vm, res) < 0 || vm->run->exit_reason != KVM_EXIT_HLT)
+    if (step(vm, res) < 0 || vm->cpu[0].run->exit_reason != KVM_EXIT_HLT)
         return;
     res->works = 1;
     snprintf(res->detail, sizeof(res->detail), "hlt exits to the monitor");
@@ -150,33 +151,33 @@ static void probe_debug(struct xkvm_vm *vm, struct xkvm_probe *res)
 
     dbg.arch.debugreg[0] = bp;
     dbg.arch.debugreg[7] = 0x1; /* L0, execute, 1 byte */
-    if (ioctl(vm->cpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+    if (ioctl(vm->cpu[0].fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
         res->err = -errno;
         snprintf(res->detail, sizeof(res->detail), "KVM_SET_GUEST_DEBUG: %s",
                  strerror(errno));
         return;
     }
-    if (step(vm, res) < 0 || vm->run->exit_reason != KVM_EXIT_DEBUG ||
-        vm->run->debug.arch.pc != bp)
+    if (step(vm, res) < 0 || vm->cpu[0].run->exit_reason != KVM_EXIT_DEBUG ||
+        vm->cpu[0].run->debug.arch.pc != bp)
         return;
     res->works = 1;
-    if (ioctl(vm->cpu_fd, KVM_GET_REGS, &r) < 0)
+    if (ioctl(vm->cpu[0].fd, KVM_GET_REGS, &r) < 0)
         return;
     r.rflags |= 0x10000; /* RF: do not break on this instruction again */
-    if (ioctl(vm->cpu_fd, KVM_SET_REGS, &r) < 0 || step(vm, res) < 0)
+    if (ioctl(vm->cpu[0].fd, KVM_SET_REGS, &r) < 0 || step(vm, res) < 0)
         return;
-    if (vm->run->exit_reason == KVM_EXIT_DEBUG) {
+    if (vm->cpu[0].run->exit_reason == KVM_EXIT_DEBUG) {
         resume = "RIP+1 (RF ignored)";
-        if (ioctl(vm->cpu_fd, KVM_GET_REGS, &r) < 0)
+        if (ioctl(vm->cpu[0].fd, KVM_GET_REGS, &r) < 0)
             return;
         r.rip = bp + 1;
-        if (ioctl(vm->cpu_fd, KVM_SET_REGS, &r) < 0 || step(vm, res) < 0)
+        if (ioctl(vm->cpu[0].fd, KVM_SET_REGS, &r) < 0 || step(vm, res) < 0)
             return;
     }
     res->exit_reason = KVM_EXIT_DEBUG;
     snprintf(res->detail, sizeof(res->detail), "breakpoint at 0x%llx; "
              "resumed with %s: %s", (unsigned long long)bp, resume,
-             is_io(vm->run, KVM_EXIT_IO_OUT) ? "went on" : "stuck");
+             is_io(vm->cpu[0].run, KVM_EXIT_IO_OUT) ? "went on" : "stuck");
 }
 
 static double seconds(void)
@@ -193,10 +194,10 @@ static void probe_loop(struct xkvm_vm *vm, struct xkvm_probe *res)
 {
     double t0, t;
 
-    if (step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_OUT))
+    if (step(vm, res) < 0 || !is_io(vm->cpu[0].run, KVM_EXIT_IO_OUT))
         return;
     t0 = seconds();
-    if (step(vm, res) < 0 || !is_io(vm->run, KVM_EXIT_IO_OUT))
+    if (step(vm, res) < 0 || !is_io(vm->cpu[0].run, KVM_EXIT_IO_OUT))
         return;
     t = seconds() - t0;
     res->works = 1;
@@ -256,7 +257,7 @@ int xkvm_probe_run(enum xkvm_probe_kind kind, struct xkvm_probe *res)
     mem = xvm_mem_create("xkvm-probe", XKVM_RAM_MIN / XKVM_PAGE_SIZE);
     if (!mem)
         return -errno;
-    vm = xkvm_vm_create(xvm_mem_fd(mem));
+    vm = xkvm_vm_create(xvm_mem_fd(mem), 1);
     rc = vm ? 0 : -errno;
     xvm_mem_destroy(mem); /* the VM holds its own reference */
     if (!vm)

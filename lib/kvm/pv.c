@@ -74,6 +74,7 @@ struct xkvm_pv *xkvm_pv_create(void *ram, uint64_t ram_size,
         free(pv);
         goto err_fd;
     }
+    pthread_mutex_init(&pv->lock, NULL);
     pv->ram = ram;
     pv->ram_size = ram_size;
     pv->self = p->self;
@@ -151,6 +152,7 @@ void xkvm_pv_destroy(struct xkvm_pv *pv)
     xvm_evtchn_destroy(pv->ec);
     if (pv->xs_fd >= 0)
         close(pv->xs_fd);
+    pthread_mutex_destroy(&pv->lock);
     free(pv);
 }
 
@@ -346,14 +348,18 @@ static int evtchn_bind(struct xkvm_pv *pv, uint64_t remote, uint64_t rport,
 int xkvm_pv_doorbell(struct xkvm_pv *pv, uint32_t port, char *why,
                      size_t cap)
 {
-    if (evtchn_port(pv, "doorbell", port, why, cap) < 0)
-        return -EINVAL;
-    (void)xvm_evtchn_send(pv->ec, port); /* -ENOTCONN: dropped */
-    return 0;
+    int rc;
+
+    pthread_mutex_lock(&pv->lock);
+    rc = evtchn_port(pv, "doorbell", port, why, cap);
+    if (rc == 0)
+        (void)xvm_evtchn_send(pv->ec, port); /* -ENOTCONN: dropped */
+    pthread_mutex_unlock(&pv->lock);
+    return rc;
 }
 
-int xkvm_pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
-                 uint64_t *ret, char *why, size_t cap)
+static int pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
+                   uint64_t *ret, char *why, size_t cap)
 {
     *ret = 0;
     switch (nr) {
@@ -388,14 +394,46 @@ int xkvm_pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
     return -ENOSYS;
 }
 
+int xkvm_pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
+                 uint64_t *ret, char *why, size_t cap)
+{
+    int rc;
+
+    pthread_mutex_lock(&pv->lock);
+    rc = pv_call(pv, nr, a, ret, why, cap);
+    pthread_mutex_unlock(&pv->lock);
+    return rc;
+}
+
 /* Doorbells and xenstore: 1 if something is there for the guest. */
 static int look(struct xkvm_pv *pv, char *why, size_t cap)
 {
-    int xs = xkvm_pv_xs_relay(pv, why, cap);
+    int xs;
 
-    if (xs < 0)
-        return xs;
-    return ports_look(pv) || xs > 0;
+    pthread_mutex_lock(&pv->lock);
+    xs = xkvm_pv_xs_relay(pv, why, cap);
+    if (xs >= 0)
+        xs = ports_look(pv) || xs > 0;
+    pthread_mutex_unlock(&pv->lock);
+    return xs;
+}
+
+/* What a block waits on besides @kick_fd: the xenstore connection and
+ * every held port's doorbell.  @return the count in @pfd. */
+static unsigned wait_set(struct xkvm_pv *pv, struct pollfd *pfd, unsigned n)
+{
+    short xs_ev;
+
+    pthread_mutex_lock(&pv->lock);
+    xs_ev = xkvm_pv_xs_events(pv);
+    if (xs_ev)
+        pfd[n++] = (struct pollfd){ .fd = pv->xs_fd, .events = xs_ev };
+    for (uint32_t p = 1; p < XKVM_EVTCHN_PORTS; p++)
+        if (pv->ports & (1ull << p))
+            pfd[n++] = (struct pollfd){ .fd = xvm_evtchn_fd(pv->ec, p),
+                                        .events = POLLIN };
+    pthread_mutex_unlock(&pv->lock);
+    return n;
 }
 
 int xkvm_pv_block(struct xkvm_pv *pv, uint64_t ns, int kick_fd, char *why,
@@ -408,18 +446,16 @@ int xkvm_pv_block(struct xkvm_pv *pv, uint64_t ns, int kick_fd, char *why,
 
     if (rc != 0 || ns == 0)
         return rc < 0 ? rc : 0;
-    if (ns == XKVM_BLOCK_FOREVER && !pv->ports && !pv->xs)
+    if (ns == XKVM_BLOCK_FOREVER &&
+        !__atomic_load_n(&pv->ports, __ATOMIC_RELAXED) && !pv->xs)
         return refuse(why, cap, "block: waits forever, and nothing can wake "
                       "it (no event channel, no xenstore ring)");
     if (kick_fd >= 0)
         pfd[n++] = (struct pollfd){ .fd = kick_fd, .events = POLLIN };
-    if (xkvm_pv_xs_events(pv))
-        pfd[n++] = (struct pollfd){ .fd = pv->xs_fd,
-                                    .events = xkvm_pv_xs_events(pv) };
-    for (uint32_t p = 1; p < XKVM_EVTCHN_PORTS; p++)
-        if (pv->ports & (1ull << p))
-            pfd[n++] = (struct pollfd){ .fd = xvm_evtchn_fd(pv->ec, p),
-                                        .events = POLLIN };
+    /* A descriptor closed by another vCPU meanwhile (its port closed)
+     * only wakes this wait early (POLLNVAL), and the look after it
+     * sees the port gone. */
+    n = wait_set(pv, pfd, n);
     if (ns != XKVM_BLOCK_FOREVER) {
         ts.tv_sec = (time_t)(ns / 1000000000u);
         ts.tv_nsec = (long)(ns % 1000000000u);

@@ -3,6 +3,7 @@
 #ifndef KVM_PV_PVT_H
 #define KVM_PV_PVT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,6 +13,9 @@
 #include "xvm/evtchn.h"
 
 struct xkvm_pv {
+    /* Taken by each call of a vCPU (xkvm_pv_call, xkvm_pv_doorbell, the
+     * looks of xkvm_pv_block), never across a wait. */
+    pthread_mutex_t lock;
     uint8_t *ram;
     uint64_t ram_size;
     domid_t self;

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The host's KVM, and a VM with one vCPU over a domain's memfd. */
+/* The host's KVM, and a VM with its vCPUs over a domain's memfd. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm_pvt.h"
@@ -53,6 +55,15 @@ int xkvm_host_cpl(enum xkvm_host host)
     return host == XKVM_HOST_PVM ? 3 : 0;
 }
 
+unsigned xkvm_host_cpus_max(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < 1)
+        n = 1;
+    return n < (long)XKVM_CPUS_MAX ? (unsigned)n : XKVM_CPUS_MAX;
+}
+
 int xkvm_vm_set_cpl(struct xkvm_vm *vm, int cpl)
 {
     if (cpl != 0 && cpl != 3)
@@ -76,7 +87,7 @@ const char *xkvm_needs_refusal(uint32_t needs, enum xkvm_host host)
     return NULL;
 }
 
-/* The host's supported CPUID, as the guest's. */
+/* The host's supported CPUID, as every vCPU's. */
 static int cpuid_set(struct xkvm_vm *vm)
 {
     struct kvm_cpuid2 *c = NULL;
@@ -98,7 +109,10 @@ static int cpuid_set(struct xkvm_vm *vm)
         }
         nent *= 2;
     }
-    rc = ioctl(vm->cpu_fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+    rc = 0;
+    for (unsigned i = 0; i < vm->nr_cpus && rc == 0; i++)
+        if (ioctl(vm->cpu[i].fd, KVM_SET_CPUID2, c) < 0)
+            rc = -errno;
     free(c);
     return rc;
 }
@@ -125,33 +139,57 @@ static int vm_open(struct xkvm_vm *vm)
         return -errno;
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
         return -errno;
-    vm->cpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-    if (vm->cpu_fd < 0)
-        return -errno;
     n = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (n < (int)sizeof(struct kvm_run))
         return n < 0 ? -errno : -EINVAL;
-    vm->run = mmap(NULL, (size_t)n, PROT_READ | PROT_WRITE, MAP_SHARED,
-                   vm->cpu_fd, 0);
-    if (vm->run == MAP_FAILED) {
-        vm->run = NULL;
-        return -errno;
-    }
     vm->run_size = (size_t)n;
+    for (unsigned i = 0; i < vm->nr_cpus; i++) {
+        struct xkvm_vcpu *c = &vm->cpu[i];
+
+        c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+        if (c->fd < 0)
+            return -errno;
+        c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+                      MAP_SHARED, c->fd, 0);
+        if (c->run == MAP_FAILED) {
+            c->run = NULL;
+            return -errno;
+        }
+        c->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (c->kick_fd < 0)
+            return -errno;
+    }
     return cpuid_set(vm);
 }
 
-struct xkvm_vm *xkvm_vm_create(int memfd)
+/* XKVM_KICK_SIGNAL only has to end a KVM_RUN or a block's ppoll. */
+static void on_kick(int sig)
 {
-    struct xkvm_vm *vm = calloc(1, sizeof(*vm));
+    (void)sig;
+}
+
+struct xkvm_vm *xkvm_vm_create(int memfd, unsigned vcpus)
+{
+    struct sigaction sa = { .sa_handler = on_kick }; /* no SA_RESTART */
+    struct xkvm_vm *vm;
     int rc;
 
+    if (vcpus < 1 || vcpus > XKVM_CPUS_MAX) {
+        errno = EINVAL;
+        return NULL;
+    }
+    vm = calloc(1, sizeof(*vm));
     if (!vm)
         return NULL;
-    vm->kvm_fd = vm->vm_fd = vm->cpu_fd = -1;
+    vm->kvm_fd = vm->vm_fd = -1;
+    vm->nr_cpus = vcpus;
+    for (unsigned i = 0; i < XKVM_CPUS_MAX; i++)
+        vm->cpu[i] = (struct xkvm_vcpu){ .vm = vm, .id = i, .fd = -1,
+                                         .kick_fd = -1 };
+    pthread_mutex_init(&vm->lock, NULL);
+    vm->pid = getpid();
     vm->cpl = xkvm_host_cpl(xkvm_host_kind());
-    vm->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (vm->kick_fd < 0) {
+    if (vcpus > 1 && sigaction(XKVM_KICK_SIGNAL, &sa, NULL) < 0) {
         rc = -errno;
         goto err_vm;
     }
@@ -246,18 +284,23 @@ void xkvm_vm_destroy(struct xkvm_vm *vm)
      * descriptor, and it must not name that descriptor afterwards. */
     xkvm_vm_doorbells_attach(vm, vm->pv, 0);
     xkvm_vm_doorbells_attach(vm, vm->pv_own, 0);
-    if (vm->run)
-        munmap(vm->run, vm->run_size);
-    if (vm->cpu_fd >= 0)
-        close(vm->cpu_fd);
+    for (unsigned i = 0; i < vm->nr_cpus; i++) {
+        struct xkvm_vcpu *c = &vm->cpu[i];
+
+        if (c->run)
+            munmap(c->run, vm->run_size);
+        if (c->fd >= 0)
+            close(c->fd);
+        if (c->kick_fd >= 0)
+            close(c->kick_fd);
+    }
     if (vm->vm_fd >= 0)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
-    if (vm->kick_fd >= 0)
-        close(vm->kick_fd);
     xkvm_pv_destroy(vm->pv_own);
     xvm_mem_destroy(vm->mem);
+    pthread_mutex_destroy(&vm->lock);
     free(vm);
 }
 
@@ -271,9 +314,14 @@ uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm)
     return vm->ram_size;
 }
 
-int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm)
+unsigned xkvm_vm_vcpus(const struct xkvm_vm *vm)
 {
-    return vm->cpu_fd;
+    return vm->nr_cpus;
+}
+
+int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm, unsigned i)
+{
+    return i < vm->nr_cpus ? vm->cpu[i].fd : -1;
 }
 
 unsigned xkvm_run_ioctls(unsigned long req[XKVM_RUN_IOCTLS_MAX])
@@ -284,19 +332,35 @@ unsigned xkvm_run_ioctls(unsigned long req[XKVM_RUN_IOCTLS_MAX])
     return 3;
 }
 
-int xkvm_cpu_enter(struct xkvm_vm *vm)
+int xkvm_cpu_enter(struct xkvm_vcpu *c)
 {
-    return ioctl(vm->cpu_fd, KVM_RUN, 0) < 0 ? -errno : 0;
+    return ioctl(c->fd, KVM_RUN, 0) < 0 ? -errno : 0;
+}
+
+void xkvm_vm_kick_cpus(struct xkvm_vm *vm)
+{
+    const uint64_t one = 1;
+
+    /* KVM_RUN returns EINTR at once while immediate_exit is set, a vCPU
+     * inside it leaves at the signal, and a block's poll wakes on the
+     * eventfd; run.c clears all three. */
+    for (unsigned i = 0; i < vm->nr_cpus; i++) {
+        struct xkvm_vcpu *c = &vm->cpu[i];
+        pid_t tid = __atomic_load_n(&c->tid, __ATOMIC_ACQUIRE);
+
+        if (!c->run)
+            continue;
+        __atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+        if (write(c->kick_fd, &one, sizeof(one)) < 0) {
+            /* Full counter: a kick is pending already. */
+        }
+        if (tid && vm->nr_cpus > 1)
+            syscall(SYS_tgkill, vm->pid, tid, XKVM_KICK_SIGNAL);
+    }
 }
 
 void xkvm_vm_kick(struct xkvm_vm *vm)
 {
-    uint64_t one = 1;
-
-    /* KVM_RUN returns EINTR at once while immediate_exit is set, and a
-     * block's poll wakes on the eventfd; run.c clears both. */
-    __atomic_store_n(&vm->run->immediate_exit, 1, __ATOMIC_RELEASE);
-    if (write(vm->kick_fd, &one, sizeof(one)) < 0) {
-        /* Full counter: a kick is pending already. */
-    }
+    __atomic_store_n(&vm->kicked, 1, __ATOMIC_SEQ_CST);
+    xkvm_vm_kick_cpus(vm);
 }

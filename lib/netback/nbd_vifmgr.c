@@ -35,6 +35,7 @@ struct nbd_vifmgr {
     const struct nbd_vifmgr_ops *ops;
     void *arg;
     nbd_log_fn *log;
+    unsigned max_queues; /* what each device offers (0: the default) */
     struct nbd_vifdev *devs;
     struct nbd_dom *doms;
 };
@@ -179,16 +180,33 @@ static int evtchn_bind(struct nbd_vifdev *dev, uint32_t port,
     return rc;
 }
 
+/* Every queue's channels: the TX (or only) one, and the RX one if split. */
+static int evtchns_bind(struct nbd_vifdev *dev,
+                        const struct nb_xenbus_frontend *fi,
+                        struct nbd_vifconn *c)
+{
+    unsigned q;
+    int rc = 0;
+
+    for (q = 0; rc == 0 && q < fi->num_queues; q++) {
+        rc = evtchn_bind(dev, fi->queue[q].tx_port, &c->tx[q]);
+        if (rc == 0 && fi->queue[q].split_evtchn)
+            rc = evtchn_bind(dev, fi->queue[q].rx_port, &c->rx[q]);
+    }
+    return rc;
+}
+
 static int dev_connect(void *owner, const struct nb_xenbus_frontend *fi)
 {
     struct nbd_vifdev *dev = owner;
     struct nbd_vifmgr *vm = dev->mgr;
-    struct nbd_vifconn c = {
-        .fe = fi,
-        .tx = {.own_fd = -1, .peer_fd = -1},
-        .rx = {.own_fd = -1, .peer_fd = -1},
-    };
+    struct nbd_vifconn c = {.fe = fi};
+    unsigned q;
     int rc;
+
+    for (q = 0; q < NB_QUEUES_MAX; q++)
+        c.tx[q].own_fd = c.tx[q].peer_fd = c.rx[q].own_fd =
+            c.rx[q].peer_fd = -1;
 
     rc = nbd_vifdev_read_rate(dev);
     if (rc < 0) {
@@ -200,22 +218,24 @@ static int dev_connect(void *owner, const struct nb_xenbus_frontend *fi)
         return rc;
     dev->dom->refs++;
     c.dom = dev->dom;
-    rc = evtchn_bind(dev, fi->tx_port, &c.tx);
-    if (rc == 0 && fi->split_evtchn)
-        rc = evtchn_bind(dev, fi->rx_port, &c.rx);
+    rc = evtchns_bind(dev, fi, &c);
     if (rc == 0)
         rc = vm->ops->connect(vm->arg, dev, &c);
-    fds_close(&c.tx);
-    fds_close(&c.rx);
+    for (q = 0; q < NB_QUEUES_MAX; q++) {
+        fds_close(&c.tx[q]);
+        fds_close(&c.rx[q]);
+    }
     if (rc < 0) {
         dom_put(vm, dev->dom);
         dev->dom = NULL;
         vm->log("%s: cannot connect: %s", dev->name, strerror(-rc));
         return rc;
     }
-    vm->log("%s: connected (mac %02x:%02x:%02x:%02x:%02x:%02x, rate "
-            "%llu,%llu)", dev->name, fi->mac[0], fi->mac[1], fi->mac[2],
-            fi->mac[3], fi->mac[4], fi->mac[5],
+    vm->log("%s: connected (mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue%s%s,"
+            " rate %llu,%llu)", dev->name, fi->mac[0], fi->mac[1], fi->mac[2],
+            fi->mac[3], fi->mac[4], fi->mac[5], fi->num_queues,
+            fi->num_queues > 1 ? "s" : "",
+            fi->queue[0].split_evtchn ? ", split event channels" : "",
             (unsigned long long)dev->rate_bytes,
             (unsigned long long)dev->rate_usecs);
     changed(vm);
@@ -247,7 +267,8 @@ static void dev_probe(struct nbd_vifdev *dev)
 {
     struct nbd_vifmgr *vm = dev->mgr;
 
-    dev->xb = nb_xenbus_create(vm->xs, dev->path, &dev_xb_ops, dev);
+    dev->xb = nb_xenbus_create(vm->xs, dev->path, vm->max_queues,
+                               &dev_xb_ops, dev);
     if (dev->xb) {
         if (dev->probe_err)
             vm->log("%s: probed", dev->name);
@@ -669,7 +690,7 @@ struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
     int rc;
 
     if (!p || !p->xs_sock || !p->xvmd_sock || !p->ops || !p->ops->connect ||
-        !p->ops->disconnect || !p->log) {
+        !p->ops->disconnect || !p->log || p->max_queues > NB_QUEUES_MAX) {
         errno = EINVAL;
         return NULL;
     }
@@ -681,6 +702,7 @@ struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
     vm->ops = p->ops;
     vm->arg = p->arg;
     vm->log = p->log;
+    vm->max_queues = p->max_queues;
     vm->xs = xvm_xs_open(p->xs_sock);
     if (!vm->xs && (errno == ENOENT || errno == ECONNREFUSED)) {
         /* xenstore is not up yet: wait for it as after a loss. */

@@ -32,21 +32,29 @@ struct nb_tx_pend {
     uint16_t op_end;
 };
 
+/* Rate limit (nb_vif_set_rate); bytes == 0: unlimited.  A token bucket:
+ * bytes every window_ns, earned continuously, held up to max(bytes,
+ * CREDIT_MIN_BURST).  Per device, as Linux netback keeps it per vif: the
+ * queues of a device share one (polled from one thread). */
+struct nb_credit {
+    uint64_t bytes;
+    uint64_t window_ns;
+    uint64_t left;
+    uint64_t window_start; /* CLOCK_MONOTONIC ns: credit earned up to
+                              here is in left */
+};
+
 /* Guest transmit: the TX ring and everything nb_vif_tx_*() touches. */
 struct nb_tx {
     netif_tx_back_ring_t ring;
     RING_IDX last_prod;  /* req_prod as last read, to catch it going back */
     RING_IDX rsp_pushed; /* rsp_prod as we last published it */
 
-    /* Rate limit (nb_vif_set_rate); credit_bytes == 0: unlimited.  A
-     * token bucket: credit_bytes every credit_window_ns, earned
-     * continuously, held up to max(credit_bytes, CREDIT_MIN_BURST). */
-    uint64_t credit_bytes;
-    uint64_t credit_window_ns;
-    uint64_t credit_left;
-    uint64_t credit_window_start; /* CLOCK_MONOTONIC ns: credit earned
-                                     up to here is in credit_left */
-    uint64_t credit_need;         /* the stalled packet's size */
+    /* Rate limit: the device's bucket (credit_own, or another queue's:
+     * nb_vif_params.credit_of). */
+    struct nb_credit credit_own;
+    struct nb_credit *credit;
+    uint64_t credit_need; /* the stalled packet's size */
     bool credit_stalled;
 
     uint64_t packets, bytes, nobuf_stalls, credit_stalls, mcast_ops, notify;

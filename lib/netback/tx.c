@@ -389,8 +389,8 @@ static bool tx_take(struct nb_vif *vif, RING_IDX cons, const struct tx_info *ti,
     pkt->off = ti->off;
     tx_respond(tx, cons, ti->nslots, ti->nextra, NETIF_RSP_OKAY);
     tx_mcast_apply(tx, ti);
-    if (tx->credit_bytes)
-        tx->credit_left -= len; /* checked against it in tx_gather() */
+    if (tx->credit->bytes)
+        tx->credit->left -= len; /* checked against it in tx_gather() */
     b->npkts++;
     b->cons += ti->nslots;
     return true;
@@ -401,7 +401,7 @@ static bool tx_take(struct nb_vif *vif, RING_IDX cons, const struct tx_info *ti,
 static void tx_gather(struct nb_vif *vif, unsigned budget, struct tx_burst *b)
 {
     struct nb_tx *tx = &vif->tx;
-    bool limited = tx->credit_bytes != 0;
+    bool limited = tx->credit->bytes != 0;
     struct tx_info ti;
 
     while (b->npkts < budget && b->cons != b->prod) {
@@ -409,7 +409,7 @@ static void tx_gather(struct nb_vif *vif, unsigned budget, struct tx_burst *b)
         netif_tx_request_t *first = &tx->req[cons & NB_RING_MASK];
 
         RING_COPY_REQUEST(&tx->ring, cons, first);
-        if (limited && first->size > tx->credit_left) {
+        if (limited && first->size > tx->credit->left) {
             tx->credit_stalled = true;
             tx->credit_need = first->size;
             tx->credit_stalls++;
@@ -496,7 +496,7 @@ static unsigned tx_finish(struct nb_vif *vif, struct tx_burst *b)
 }
 
 /*
- * Credit earned since credit_window_start, at credit_bytes per window,
+ * Credit earned since window_start, at bytes per window,
  * continuously: a packet waits only as long as its own size takes at the
  * rate, and no credit is lost to a window boundary or to a late poll
  * (credit by whole windows, as Linux netback gives it, lost a tenth or
@@ -505,34 +505,34 @@ static unsigned tx_finish(struct nb_vif *vif, struct tx_burst *b)
  * credit added stands for, so fractions carry over; a full bucket stops
  * earning.
  */
-static void tx_credit_refill(struct nb_tx *tx, uint64_t now)
+static void tx_credit_refill(struct nb_credit *c, uint64_t now)
 {
     uint64_t cap, add, elapsed;
 
-    if (now <= tx->credit_window_start)
+    if (now <= c->window_start)
         return;
-    cap = tx->credit_bytes > CREDIT_MIN_BURST ? tx->credit_bytes
+    cap = c->bytes > CREDIT_MIN_BURST ? c->bytes
                                               : CREDIT_MIN_BURST;
-    elapsed = now - tx->credit_window_start;
-    if (tx->credit_left >= cap ||
-        elapsed / tx->credit_window_ns > cap / tx->credit_bytes + 1) {
-        tx->credit_left = cap;
-        tx->credit_window_start = now;
+    elapsed = now - c->window_start;
+    if (c->left >= cap ||
+        elapsed / c->window_ns > cap / c->bytes + 1) {
+        c->left = cap;
+        c->window_start = now;
         return;
     }
-    add = (uint64_t)((unsigned __int128)elapsed * tx->credit_bytes /
-                     tx->credit_window_ns);
+    add = (uint64_t)((unsigned __int128)elapsed * c->bytes /
+                     c->window_ns);
     if (add == 0)
         return;
-    if (tx->credit_left + add >= cap) {
-        tx->credit_left = cap;
-        tx->credit_window_start = now;
+    if (c->left + add >= cap) {
+        c->left = cap;
+        c->window_start = now;
         return;
     }
-    tx->credit_left += add;
-    tx->credit_window_start += (uint64_t)((unsigned __int128)add *
-                                          tx->credit_window_ns /
-                                          tx->credit_bytes);
+    c->left += add;
+    c->window_start += (uint64_t)((unsigned __int128)add *
+                                          c->window_ns /
+                                          c->bytes);
 }
 
 unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget)
@@ -552,8 +552,8 @@ unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget)
     if (b.cons == b.prod)
         return 0;
     tx->credit_stalled = false;
-    if (tx->credit_bytes)
-        tx_credit_refill(tx, nb_now_ns());
+    if (tx->credit->bytes)
+        tx_credit_refill(tx->credit, nb_now_ns());
     tx_gather(vif, budget, &b);
     return tx_finish(vif, &b);
 }
@@ -582,14 +582,14 @@ int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes, uint64_t usecs)
     if (bytes && !usecs)
         return -EINVAL;
     tx->credit_stalled = false;
-    tx->credit_bytes = bytes;
+    tx->credit->bytes = bytes;
     tx->credit_need = 0;
     if (!bytes)
         return 0;
-    tx->credit_window_ns =
+    tx->credit->window_ns =
         usecs > UINT64_MAX / 1000u ? UINT64_MAX : usecs * 1000u;
-    tx->credit_left = bytes;
-    tx->credit_window_start = nb_now_ns();
+    tx->credit->left = bytes;
+    tx->credit->window_start = nb_now_ns();
     return 0;
 }
 
@@ -598,17 +598,17 @@ uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif)
     const struct nb_tx *tx = &vif->tx;
     uint64_t need, span, end, now;
 
-    if (!tx->credit_stalled || !tx->credit_bytes)
+    if (!tx->credit_stalled || !tx->credit->bytes)
         return 0;
     /* Until the stalled packet's credit is earned (from the clock on). */
-    need = tx->credit_need > tx->credit_left
-               ? tx->credit_need - tx->credit_left
+    need = tx->credit_need > tx->credit->left
+               ? tx->credit_need - tx->credit->left
                : 0;
-    span = (uint64_t)(((unsigned __int128)need * tx->credit_window_ns +
-                       tx->credit_bytes - 1) /
-                      tx->credit_bytes);
-    end = tx->credit_window_start + span;
-    if (end < tx->credit_window_start)
+    span = (uint64_t)(((unsigned __int128)need * tx->credit->window_ns +
+                       tx->credit->bytes - 1) /
+                      tx->credit->bytes);
+    end = tx->credit->window_start + span;
+    if (end < tx->credit->window_start)
         end = UINT64_MAX;
     now = nb_now_ns();
     return end > now ? end - now : 0;

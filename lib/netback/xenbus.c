@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "netback/netback.h"
 #include "xenbus_pvt.h"
@@ -22,6 +23,7 @@ struct nb_xenbus {
     struct xvm_xs_dev dev; /* path: ours; otherend: the frontend's */
     const struct nb_xenbus_ops *ops;
     uint32_t handle;
+    unsigned max_queues; /* what we offer: the most the owner holds */
     uint8_t mac[6];
     struct nb_xenbus_frontend fe; /* what the owner connected to */
     char token[XVM_XS_DEV_PATH_MAX + 4];
@@ -65,22 +67,35 @@ static int set_state(struct nb_xenbus *xb, enum xenbus_state to)
     return xvm_xs_dev_switch(&xb->dev, to, NULL, NULL);
 }
 
-const char *nb_fe_key(unsigned k)
+bool nb_fe_key_name(char *buf, size_t len, unsigned nq, unsigned k)
 {
-    static const char *const fixed[NB_FE_FEATURE] = {
-        [NB_FE_TX_RING_REF] = NETIF_KEY_TX_RING_REF,
-        [NB_FE_RX_RING_REF] = NETIF_KEY_RX_RING_REF,
-        [NB_FE_EVTCHN] = NETIF_KEY_EVTCHN,
-        [NB_FE_EVTCHN_TX] = NETIF_KEY_EVTCHN_TX,
-        [NB_FE_EVTCHN_RX] = NETIF_KEY_EVTCHN_RX,
-        [NB_FE_NUM_QUEUES] = NETIF_KEY_NUM_QUEUES,
+    static const char *const qkeys[NB_FEQ__MAX] = {
+        [NB_FEQ_TX_RING_REF] = NETIF_KEY_TX_RING_REF,
+        [NB_FEQ_RX_RING_REF] = NETIF_KEY_RX_RING_REF,
+        [NB_FEQ_EVTCHN] = NETIF_KEY_EVTCHN,
+        [NB_FEQ_EVTCHN_TX] = NETIF_KEY_EVTCHN_TX,
+        [NB_FEQ_EVTCHN_RX] = NETIF_KEY_EVTCHN_RX,
     };
+    const char *name;
+    unsigned q;
+    int n;
 
-    if (k < NB_FE_FEATURE)
-        return fixed[k];
-    if (k < NB_FE__MAX)
-        return netif_feature_table()[k - NB_FE_FEATURE].fe_key;
-    return NULL;
+    if (k == NB_FE_NUM_QUEUES)
+        name = NETIF_KEY_NUM_QUEUES;
+    else if (k < NB_FE__MAX)
+        name = netif_feature_table()[k - NB_FE_FEATURE].fe_key;
+    else if (k < NB_FE_KEYS)
+        name = qkeys[(k - NB_FE__MAX) % NB_FEQ__MAX];
+    else
+        return false;
+    if (!name)
+        return false;
+    q = k < NB_FE__MAX ? 0 : (k - NB_FE__MAX) / NB_FEQ__MAX;
+    if (k < NB_FE__MAX || nq <= 1)
+        n = snprintf(buf, len, "%s", name);
+    else
+        n = snprintf(buf, len, NETIF_KEY_QUEUE_FMT "/%s", q, name);
+    return n >= 0 && (size_t)n < len;
 }
 
 /* Key @k as a number up to @max; -ENOENT when missing. */
@@ -92,24 +107,78 @@ static int fe_uint(const struct nb_fe_values *v, unsigned k, uint64_t max,
     return xvm_xs_parse_uint(v->val[k], v->len[k], max, out);
 }
 
-/* The event channel(s): event-channel, or event-channel-tx and -rx. */
-static int parse_evtchn(const struct nb_fe_values *v,
-                        struct nb_xenbus_frontend *fi, unsigned *bad)
+int nb_fe_num_queues(const struct nb_fe_values *v, unsigned max_queues,
+                     unsigned *nq)
+{
+    uint64_t n = 1;
+    int r = fe_uint(v, NB_FE_NUM_QUEUES, UINT32_MAX, &n);
+
+    if (r < 0 && r != -ENOENT)
+        return r;
+    if (n == 0 || n > max_queues)
+        return -ERANGE;
+    *nq = (unsigned)n;
+    return 0;
+}
+
+/* Queue @q's event channel(s): event-channel, or event-channel-tx and
+ * -rx (tried first, as Linux netback does). */
+static int parse_evtchn(const struct nb_fe_values *v, unsigned q,
+                        struct nb_xenbus_queue *fq, unsigned *bad)
 {
     uint64_t tx, rx;
     int r;
 
-    fi->split_evtchn = v->val[NB_FE_EVTCHN_TX] != NULL;
-    *bad = fi->split_evtchn ? NB_FE_EVTCHN_TX : NB_FE_EVTCHN;
+    fq->split_evtchn = v->val[NB_FE_QKEY(q, NB_FEQ_EVTCHN_TX)] != NULL;
+    *bad = NB_FE_QKEY(q, fq->split_evtchn ? NB_FEQ_EVTCHN_TX : NB_FEQ_EVTCHN);
     r = fe_uint(v, *bad, UINT32_MAX, &tx);
     rx = tx;
-    if (r == 0 && fi->split_evtchn) {
-        *bad = NB_FE_EVTCHN_RX;
-        r = fe_uint(v, NB_FE_EVTCHN_RX, UINT32_MAX, &rx);
+    if (r == 0 && fq->split_evtchn) {
+        *bad = NB_FE_QKEY(q, NB_FEQ_EVTCHN_RX);
+        r = fe_uint(v, *bad, UINT32_MAX, &rx);
     }
-    fi->tx_port = (evtchn_port_t)tx;
-    fi->rx_port = (evtchn_port_t)rx;
+    fq->tx_port = (evtchn_port_t)tx;
+    fq->rx_port = (evtchn_port_t)rx;
     return r;
+}
+
+/* Has a queue before @q (or @q's TX ring) used ring ref @ref? */
+static bool ref_taken(const struct nb_xenbus_frontend *fi, unsigned q,
+                      bool rx, grant_ref_t ref)
+{
+    unsigned i;
+
+    for (i = 0; i <= q; i++)
+        if ((i < q && fi->queue[i].rx_ring_ref == ref) ||
+            (!(i == q && !rx) && fi->queue[i].tx_ring_ref == ref))
+            return true;
+    return false;
+}
+
+/* Queue @q's rings and event channels.  Two rings on one grant would
+ * have two queues (or both directions) fight over one page. */
+static int parse_queue(const struct nb_fe_values *v, unsigned q,
+                       struct nb_xenbus_frontend *fi, unsigned *bad)
+{
+    struct nb_xenbus_queue *fq = &fi->queue[q];
+    uint64_t n;
+    int r;
+
+    *bad = NB_FE_QKEY(q, NB_FEQ_TX_RING_REF);
+    r = fe_uint(v, *bad, UINT32_MAX, &n);
+    if (r < 0)
+        return r;
+    if (ref_taken(fi, q, false, (grant_ref_t)n))
+        return -EINVAL;
+    fq->tx_ring_ref = (grant_ref_t)n;
+    *bad = NB_FE_QKEY(q, NB_FEQ_RX_RING_REF);
+    r = fe_uint(v, *bad, UINT32_MAX, &n);
+    if (r < 0)
+        return r;
+    if (ref_taken(fi, q, true, (grant_ref_t)n))
+        return -EINVAL;
+    fq->rx_ring_ref = (grant_ref_t)n;
+    return parse_evtchn(v, q, fq, bad);
 }
 
 /* Every "0"/"1" feature key; a missing one is "0". */
@@ -137,14 +206,15 @@ static int parse_features(const struct nb_fe_values *v,
 }
 
 int nb_xenbus_parse_frontend(const struct nb_fe_values *v,
+                             unsigned max_queues,
                              struct nb_xenbus_frontend *fi, unsigned *bad)
 {
-    uint64_t n;
+    unsigned q;
     int r;
 
     *bad = NB_FE_NUM_QUEUES;
-    r = fe_uint(v, NB_FE_NUM_QUEUES, 1, &n);
-    if (r < 0 && r != -ENOENT)
+    r = nb_fe_num_queues(v, max_queues, &fi->num_queues);
+    if (r < 0)
         return r;
     r = parse_features(v, fi, bad);
     if (r < 0)
@@ -154,42 +224,59 @@ int nb_xenbus_parse_frontend(const struct nb_fe_values *v,
         *bad = NB_FE_FEATURE + (unsigned)__builtin_ctz(NETIF_F_RX_COPY);
         return -EOPNOTSUPP;
     }
-    *bad = NB_FE_TX_RING_REF;
-    r = fe_uint(v, NB_FE_TX_RING_REF, UINT32_MAX, &n);
-    if (r < 0)
-        return r;
-    fi->tx_ring_ref = (grant_ref_t)n;
-    *bad = NB_FE_RX_RING_REF;
-    r = fe_uint(v, NB_FE_RX_RING_REF, UINT32_MAX, &n);
-    if (r < 0)
-        return r;
-    fi->rx_ring_ref = (grant_ref_t)n;
-    return parse_evtchn(v, fi, bad);
+    memset(fi->queue, 0, sizeof(fi->queue));
+    for (q = 0; q < fi->num_queues; q++) {
+        r = parse_queue(v, q, fi, bad);
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
-/* Every frontend key, raw; the strings are the caller's to free. */
+/* Read key @k (relative to the frontend, for @nq queues) into @v. */
+static int read_value(struct nb_xenbus *xb, struct nb_fe_values *v,
+                      unsigned nq, unsigned k)
+{
+    char name[64], p[XVM_XS_DEV_PATH_MAX * 2];
+    char *val;
+    int r;
+
+    if (!nb_fe_key_name(name, sizeof(name), nq, k))
+        return 0;
+    r = xvm_xs_key_path(p, sizeof(p), xb->dev.otherend, name);
+    if (r == 0)
+        r = xvm_xs_read(xb->dev.xs, XVM_XS_NO_TX, p, &val, &v->len[k]);
+    if (r == -ENOENT)
+        return 0;
+    if (r == 0)
+        v->val[k] = val;
+    return r;
+}
+
+/* Every frontend key, raw, each read once: the device-wide ones, then
+ * the keys of as many queues as num-queues asks for, where it puts them
+ * (none when it is bad: the parser says so).  The strings are the
+ * caller's to free. */
 static int read_values(struct nb_xenbus *xb, struct nb_fe_values *v,
                        unsigned *bad)
 {
-    char p[XVM_XS_DEV_PATH_MAX * 2];
-    unsigned k;
+    unsigned k, nq = 0;
+    int r;
 
     memset(v, 0, sizeof(*v));
     for (k = 0; k < NB_FE__MAX; k++) {
-        char *val;
-        int r;
-
-        if (!nb_fe_key(k))
-            continue;
         *bad = k;
-        r = xvm_xs_key_path(p, sizeof(p), xb->dev.otherend, nb_fe_key(k));
-        if (r == 0)
-            r = xvm_xs_read(xb->dev.xs, XVM_XS_NO_TX, p, &val, &v->len[k]);
-        if (r == -ENOENT)
-            continue;
+        r = read_value(xb, v, 1, k);
         if (r < 0)
             return r;
-        v->val[k] = val;
+    }
+    if (nb_fe_num_queues(v, xb->max_queues, &nq) < 0)
+        return 0;
+    for (k = NB_FE__MAX; k < NB_FE_QKEY(nq, 0); k++) {
+        *bad = k;
+        r = read_value(xb, v, nq, k);
+        if (r < 0)
+            return r;
     }
     return 0;
 }
@@ -203,10 +290,21 @@ static int frontend_values(struct nb_xenbus *xb, struct nb_xenbus_frontend *fi,
     int r = read_values(xb, &v, bad);
 
     if (r == 0)
-        r = nb_xenbus_parse_frontend(&v, fi, bad);
-    for (k = 0; k < NB_FE__MAX; k++)
+        r = nb_xenbus_parse_frontend(&v, xb->max_queues, fi, bad);
+    else if (nb_fe_num_queues(&v, xb->max_queues, &k) == 0)
+        fi->num_queues = k; /* so that the key at fault is named right */
+    for (k = 0; k < NB_FE_KEYS; k++)
         free((char *)v.val[k]);
     return r;
+}
+
+/* The name of the key at fault, for the error node. */
+static const char *bad_key(unsigned bad, const struct nb_xenbus_frontend *fi,
+                           char *buf, size_t len)
+{
+    if (!nb_fe_key_name(buf, len, fi->num_queues, bad))
+        snprintf(buf, len, "the frontend's keys");
+    return buf;
 }
 
 /* What the owner connects to: the device's own fields, then the keys. */
@@ -234,13 +332,19 @@ static int do_connect(struct nb_xenbus *xb)
 {
     struct nb_xenbus_frontend fi;
     unsigned bad = 0;
+    char key[64];
     int r = frontend_read(xb, &fi, &bad);
 
     if (r == -EOPNOTSUPP)
         return xvm_xs_dev_fatal(&xb->dev, r, "%s doesn't support rx-copy",
                                 xb->dev.otherend);
+    if (r < 0 && bad == NB_FE_NUM_QUEUES)
+        return xvm_xs_dev_fatal(&xb->dev, r, "reading %s: 1 to %u queues "
+                                "offered", NETIF_KEY_NUM_QUEUES,
+                                xb->max_queues);
     if (r < 0)
-        return xvm_xs_dev_fatal(&xb->dev, r, "reading %s", nb_fe_key(bad));
+        return xvm_xs_dev_fatal(&xb->dev, r, "reading %s",
+                                bad_key(bad, &fi, key, sizeof(key)));
     xb->why[0] = '\0';
     r = xb->ops->connect(xb->dev.owner, &fi);
     if (r < 0)
@@ -265,14 +369,15 @@ static int adopt(struct nb_xenbus *xb)
 {
     struct nb_xenbus_frontend fi;
     unsigned bad = 0;
-
+    char key[64];
     int r;
 
     xb->adopt = false;
     r = frontend_read(xb, &fi, &bad);
     if (r < 0)
         return xvm_xs_dev_fatal(&xb->dev, r, "taking the frontend over: "
-                                "reading %s", nb_fe_key(bad));
+                                "reading %s",
+                                bad_key(bad, &fi, key, sizeof(key)));
     xb->why[0] = '\0';
     r = xb->ops->connect(xb->dev.owner, &fi);
     if (r < 0)
@@ -331,14 +436,22 @@ int nb_xenbus_event(struct nb_xenbus *xb, const struct xvm_xs_event *ev)
 static bool same_frontend(struct nb_xenbus *xb)
 {
     struct nb_xenbus_frontend fi = {0};
-    unsigned bad = 0;
+    unsigned bad = 0, q;
     int r = frontend_values(xb, &fi, &bad);
 
-    return r == 0 && fi.tx_ring_ref == xb->fe.tx_ring_ref &&
-           fi.rx_ring_ref == xb->fe.rx_ring_ref &&
-           fi.tx_port == xb->fe.tx_port && fi.rx_port == xb->fe.rx_port &&
-           fi.split_evtchn == xb->fe.split_evtchn &&
-           fi.features == xb->fe.features;
+
+    if (r < 0 || fi.num_queues != xb->fe.num_queues ||
+        fi.features != xb->fe.features)
+        return false;
+    for (q = 0; q < fi.num_queues; q++) {
+        const struct nb_xenbus_queue *a = &fi.queue[q], *b = &xb->fe.queue[q];
+
+        if (a->tx_ring_ref != b->tx_ring_ref ||
+            a->rx_ring_ref != b->rx_ring_ref || a->tx_port != b->tx_port ||
+            a->rx_port != b->rx_port || a->split_evtchn != b->split_evtchn)
+            return false;
+    }
+    return true;
 }
 
 /*
@@ -407,7 +520,8 @@ static int read_toolstack(struct nb_xenbus *xb)
     return xvm_xs_read_key_mac(xb->dev.xs, xb->dev.path, "mac", xb->mac);
 }
 
-/* Every backend key of netif_feature_table(): "1" if offered, else "0". */
+/* Every backend key of netif_feature_table(): "1" if offered, else "0";
+ * then split event channels and the most queues we take. */
 static int write_features(void *arg, uint32_t tx)
 {
     const struct netif_feature_key *t = netif_feature_table();
@@ -419,7 +533,23 @@ static int write_features(void *arg, uint32_t tx)
         if (t[i].be_key)
             r = xvm_xs_write_key(xb->dev.xs, tx, xb->dev.path, t[i].be_key,
                                  "%d", (NB_FEATURES & t[i].bit) != 0);
+    if (r == 0)
+        r = xvm_xs_write_key(xb->dev.xs, tx, xb->dev.path,
+                             NETIF_KEY_SPLIT_EVTCHN, "1");
+    if (r == 0)
+        r = xvm_xs_write_key(xb->dev.xs, tx, xb->dev.path,
+                             NETIF_KEY_MAX_QUEUES, "%u", xb->max_queues);
     return r;
+}
+
+/* What a backend offers when its creator names no maximum. */
+static unsigned default_queues(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (cpus < 1)
+        return 1;
+    return cpus < (long)NB_QUEUES_DEFAULT ? (unsigned)cpus : NB_QUEUES_DEFAULT;
 }
 
 /* Probe: a frontend found mid-session belonged to an earlier backend. */
@@ -452,13 +582,15 @@ static int probe(struct nb_xenbus *xb)
 
 struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
                                    const char *backend_path,
+                                   unsigned max_queues,
                                    const struct nb_xenbus_ops *ops,
                                    void *owner)
 {
     struct nb_xenbus *xb;
     int r;
 
-    if (!ops || !ops->connect || !ops->disconnect) {
+    if (!ops || !ops->connect || !ops->disconnect ||
+        max_queues > NB_QUEUES_MAX) {
         errno = EINVAL;
         return NULL;
     }
@@ -473,6 +605,7 @@ struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
         return NULL;
     }
     xb->ops = ops;
+    xb->max_queues = max_queues ? max_queues : default_queues();
     snprintf(xb->token, sizeof(xb->token), "nb:%s", backend_path);
     r = probe(xb);
     if (r < 0) {

@@ -31,6 +31,10 @@
 #include <rte_cycles.h>
 
 #include "switch_pvt.h"
+#include "xvm/probe.h"
+
+/* The fast path woke from a sleep (bench/fptrace.sh). */
+XVM_PROBE_DEFINE(vsw_wake);
 
 #define EVENTS_MAX 64
 /* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
@@ -293,6 +297,7 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned worker, unsigned max_us,
     if (w->running)
         rte_rcu_qsbr_thread_offline(sw->qsbr, worker);
     rc = wait_us(w, us);
+    XVM_PROBE_NUM(vsw_wake, us);
     if (w->running)
         rte_rcu_qsbr_thread_online(sw->qsbr, worker);
     /* Re-read: the set we armed may have been freed while we slept. */

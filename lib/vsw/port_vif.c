@@ -15,6 +15,15 @@
  * as segments; what the guest has no buffers for waits in a bounded FIFO
  * that is retried first on every later call and on every event.
  *
+ * Queues: a netif with several queues (or split event channels) is one
+ * port all the same; its fd is an epoll set of every channel's eventfd,
+ * readable while any is.  Guest transmit is polled from every queue,
+ * starting with a different one each time; a frame for the guest goes to
+ * the queue of its flow (the mbuf's RSS hash if it has one, else
+ * nb_flow_hash()), each queue with its own FIFO.  The queues share one
+ * rate credit, and one queue's fatal error takes the whole vif down, as
+ * Linux netback does.
+ *
  * Offloads: netif's flags map onto the mbuf fields a DPDK receive path
  * uses for the same meaning, so they pass between VNICs untouched:
  *   NETIF_OFF_CSUM_BLANK     <-> RTE_MBUF_F_RX_L4_CKSUM_NONE (partial)
@@ -27,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <rte_mbuf.h>
@@ -34,6 +44,8 @@
 #include "netback/netback.h"
 #include "mbufq_pvt.h"
 #include "vsw/port.h"
+#include "vsw/switch.h"
+#include "xvm/probe.h"
 
 /* Frames waiting for guest RX buffers. */
 #define VIF_RXQ_MAX 256
@@ -45,28 +57,44 @@
 #define VIF_RATE_USECS 10000ull
 #define BACKEND_DOMID 0
 
+_Static_assert(VSW_VIF_QUEUES_MAX == NETIF_QUEUES_MAX,
+               "a vif port holds every queue netif allows");
+
+/* One queue: its netback vif and channels. */
+struct vif_queue {
+    struct nb_vif *vif;
+    evtchn_port_t tx_ev, rx_ev;   /* rx_ev == tx_ev unless split */
+    struct vsw_mbufq *q;          /* frames waiting for guest buffers */
+};
+
 struct vif_port {
     struct vsw_port port;
     struct rte_mempool *pool;
-    struct nb_vif *vif;
     struct xvm_mem *mem;
     struct xvm_evtchn *ec;
-    evtchn_port_t evport;
+    int epfd;                     /* every channel's fd; -1: one channel */
+    unsigned nq;
     uint16_t room;                /* data room of one mbuf */
     uint64_t rate_bps;            /* published by set_maxbw */
     /* fast path */
     uint64_t rate_applied;
+    unsigned next_q;              /* where the next guest-transmit poll starts */
     bool dead_seen;
     struct rte_mbuf **out;        /* where tx_deliver puts frames */
     uint16_t nout, maxout;
-    struct vsw_mbufq *q;          /* frames waiting for guest buffers */
     struct nb_rx_pkt rp[NB_BURST_MAX];
     struct nb_seg segs[VIF_SEGS_MAX];
+    struct vif_queue qs[NETIF_QUEUES_MAX];
 };
 
 #define vif_of(p) container_of((p), struct vif_port, port)
 
 /* ---- guest transmit ---- */
+
+/* A frame the guest sent, in its mbuf; one about to be copied to the
+ * guest's RX ring (bench/fptrace.sh). */
+XVM_PROBE_DEFINE(vif_from_guest);
+XVM_PROBE_DEFINE(vif_to_guest);
 
 static unsigned vif_buf_get(void *arg, uint32_t len, struct nb_seg *segs,
                             unsigned max, void **cookie)
@@ -124,6 +152,8 @@ static void vif_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
         struct rte_mbuf *m = pkts[i].cookie;
 
         off_to_mbuf(&pkts[i].off, m);
+        XVM_PROBE_FRAME(vif_from_guest, rte_pktmbuf_mtod(m, void *),
+                        m->data_len);
         if (vp->nout < vp->maxout)
             vp->out[vp->nout++] = m;
         else
@@ -157,10 +187,11 @@ static void mbuf_to_off(const struct rte_mbuf *m, struct netif_offload *o)
 }
 
 /*
- * Copy @n frames into the guest's buffers, in order, as far as they go.
- * Frees what was consumed.  @return how many.
+ * Copy @n frames into the guest's buffers of queue @vq, in order, as far
+ * as they go.  Frees what was consumed.  @return how many.
  */
-static unsigned give(struct vif_port *vp, struct rte_mbuf **pkts, unsigned n)
+static unsigned give(struct vif_port *vp, struct vif_queue *vq,
+                     struct rte_mbuf **pkts, unsigned n)
 {
     unsigned k = 0, s = 0, done, i;
 
@@ -180,52 +211,113 @@ static unsigned give(struct vif_port *vp, struct rte_mbuf **pkts, unsigned n)
             vp->segs[s].len = seg->data_len;
         }
     }
-    done = nb_vif_rx_burst(vp->vif, vp->rp, k);
+    for (i = 0; i < k; i++)
+        XVM_PROBE_FRAME(vif_to_guest, rte_pktmbuf_mtod(pkts[i], void *),
+                        pkts[i]->data_len);
+    done = nb_vif_rx_burst(vq->vif, vp->rp, k);
     for (i = 0; i < done; i++)
         rte_pktmbuf_free(pkts[i]);
     return done;
 }
 
 /* Retry the queued frames.  @return true if the queue is empty. */
-static bool queue_drain(struct vif_port *vp)
+static bool queue_drain(struct vif_port *vp, struct vif_queue *vq)
 {
-    while (vp->q->n) {
+    while (vq->q->n) {
         struct rte_mbuf *batch[NB_BURST_MAX];
         unsigned n = 0, done;
 
-        while (n < vp->q->n && n < NB_BURST_MAX) {
-            batch[n] = vsw_mbufq_at(vp->q, n);
+        while (n < vq->q->n && n < NB_BURST_MAX) {
+            batch[n] = vsw_mbufq_at(vq->q, n);
             n++;
         }
-        done = give(vp, batch, n);
-        vsw_mbufq_drop_head(vp->q, done);
+        done = give(vp, vq, batch, n);
+        vsw_mbufq_drop_head(vq->q, done);
         if (done < n)
             return false;
     }
     return true;
 }
 
+/* The vif is down when any of its queues is. */
+static enum nb_fatal vif_dead(const struct vif_port *vp)
+{
+    unsigned i;
+
+    for (i = 0; i < vp->nq; i++)
+        if (nb_vif_disabled(vp->qs[i].vif) != NB_FATAL_NONE)
+            return nb_vif_disabled(vp->qs[i].vif);
+    return NB_FATAL_NONE;
+}
+
+/* Hand @n frames to queue @vq: what the guest has buffers for, then what
+ * fits its FIFO.  @return how many were taken. */
+static unsigned queue_tx(struct vif_port *vp, struct vif_queue *vq,
+                         struct rte_mbuf **pkts, unsigned n)
+{
+    unsigned k = 0;
+
+    while (queue_drain(vp, vq) && k < n) {
+        unsigned done = give(vp, vq, pkts + k, n - k);
+
+        k += done;
+        if (done == 0)
+            break;
+    }
+    for (; k < n && vsw_mbufq_push(vq->q, pkts[k]); k++)
+        ;
+    return k;
+}
+
+/* The queue of @m's flow (Linux netback's select_queue). */
+static unsigned queue_of(const struct vif_port *vp, const struct rte_mbuf *m)
+{
+    uint32_t hash = m->ol_flags & RTE_MBUF_F_RX_RSS_HASH
+                        ? m->hash.rss
+                        : nb_flow_hash(rte_pktmbuf_mtod(m, const void *),
+                                       m->data_len);
+
+    return nb_queue_select(hash, vp->nq);
+}
+
+/* Several queues: sort @pkts by queue (each queue's frames in order),
+ * hand each queue its own, and put what was taken first in @pkts. */
+static uint16_t vif_tx_multi(struct vif_port *vp, struct rte_mbuf **pkts,
+                             uint16_t n)
+{
+    struct rte_mbuf *byq[NETIF_QUEUES_MAX][VSW_BURST], *left[VSW_BURST];
+    unsigned cnt[NETIF_QUEUES_MAX] = {0}, i, q, k = 0, nleft = 0;
+
+    for (i = 0; i < n; i++) {
+        q = queue_of(vp, pkts[i]);
+        byq[q][cnt[q]++] = pkts[i];
+    }
+    for (q = 0; q < vp->nq; q++) {
+        unsigned took = cnt[q] ? queue_tx(vp, &vp->qs[q], byq[q], cnt[q]) : 0;
+
+        for (i = 0; i < took; i++)
+            pkts[k++] = byq[q][i];
+        for (; i < cnt[q]; i++)
+            left[nleft++] = byq[q][i];
+    }
+    memcpy(pkts + k, left, nleft * sizeof(left[0]));
+    return (uint16_t)k;
+}
+
 static uint16_t vif_tx(struct vsw_port *port, struct rte_mbuf **pkts,
                        uint16_t n, enum vsw_drop *why)
 {
     struct vif_port *vp = vif_of(port);
-    uint16_t k = 0;
+    uint16_t k;
 
-    if (nb_vif_disabled(vp->vif) != NB_FATAL_NONE) {
+    if (vif_dead(vp) != NB_FATAL_NONE) {
         *why = VSW_DROP_VIF_ERROR;
         return 0;
     }
-    while (queue_drain(vp) && k < n) {
-        unsigned done = give(vp, pkts + k, (unsigned)(n - k));
-
-        k = (uint16_t)(k + done);
-        if (done == 0)
-            break;
-    }
-    for (; k < n && vsw_mbufq_push(vp->q, pkts[k]); k++)
-        ;
+    k = vp->nq == 1 ? (uint16_t)queue_tx(vp, &vp->qs[0], pkts, n)
+                    : vif_tx_multi(vp, pkts, n < VSW_BURST ? n : VSW_BURST);
     if (k < n)
-        *why = nb_vif_disabled(vp->vif) ? VSW_DROP_VIF_ERROR : VSW_DROP_NOBUF;
+        *why = vif_dead(vp) ? VSW_DROP_VIF_ERROR : VSW_DROP_NOBUF;
     return k;
 }
 
@@ -238,54 +330,84 @@ static void rate_apply(struct vif_port *vp)
     if (bps == vp->rate_applied)
         return;
     vp->rate_applied = bps;
-    nb_vif_set_rate(vp->vif, bps * VIF_RATE_USECS / 8000000ull,
+    /* The queues share queue 0's bucket. */
+    nb_vif_set_rate(vp->qs[0].vif, bps * VIF_RATE_USECS / 8000000ull,
                     VIF_RATE_USECS);
+}
+
+static void queue_consume(struct vif_port *vp, struct vif_queue *vq)
+{
+    xvm_evtchn_consume(vp->ec, vq->tx_ev);
+    if (vq->rx_ev != vq->tx_ev)
+        xvm_evtchn_consume(vp->ec, vq->rx_ev);
+}
+
+/*
+ * Guest transmit of one queue, into vp->out up to vp->maxout.  The
+ * queue's events are consumed only once its ring is drained, and looked
+ * at once more after that, so that nothing posted before the consume is
+ * missed; a busy or credit-stalled queue keeps its fd readable.
+ */
+static void queue_rx(struct vif_port *vp, struct vif_queue *vq)
+{
+    unsigned budget = (unsigned)(vp->maxout - vp->nout), got;
+    uint64_t one = 1;
+
+    if (vq->q->n)
+        queue_drain(vp, vq);
+    if (budget == 0)
+        return;
+    got = nb_vif_tx_poll(vq->vif, budget);
+    if (got == budget || nb_vif_tx_credit_wait_ns(vq->vif))
+        return; /* the fd stays readable: we come back */
+    queue_consume(vp, vq);
+    if (vq->q->n)
+        queue_drain(vp, vq);
+    if (nb_vif_tx_final_check(vq->vif) &&
+        write(xvm_evtchn_fd(vp->ec, vq->tx_ev), &one, sizeof(one)) < 0) {
+        /* Cannot fail on an eventfd short of overflow. */
+    }
 }
 
 static uint16_t vif_rx(struct vsw_port *port, struct rte_mbuf **pkts,
                        uint16_t n)
 {
     struct vif_port *vp = vif_of(port);
-    unsigned got;
-    uint64_t one = 1;
+    unsigned i, start = vp->next_q;
 
     rate_apply(vp);
-    if (nb_vif_disabled(vp->vif) != NB_FATAL_NONE)
+    if (vif_dead(vp) != NB_FATAL_NONE)
         return 0;
-    if (vp->q->n)
-        queue_drain(vp);
     vp->out = pkts;
     vp->nout = 0;
     vp->maxout = n;
-    got = nb_vif_tx_poll(vp->vif, n);
-    if (got == n || nb_vif_tx_credit_wait_ns(vp->vif))
-        return vp->nout; /* the fd stays readable: we come back */
-    /* Drained: consume the event, then look once more at both rings,
-     * so that nothing posted before the consume is missed. */
-    xvm_evtchn_consume(vp->ec, vp->evport);
-    if (vp->q->n)
-        queue_drain(vp);
-    if (nb_vif_tx_final_check(vp->vif) &&
-        write(port->rx_fd, &one, sizeof(one)) < 0) {
-        /* Cannot fail on an eventfd short of overflow. */
-    }
+    for (i = 0; i < vp->nq; i++)
+        queue_rx(vp, &vp->qs[(start + i) % vp->nq]);
+    vp->next_q = (start + 1) % vp->nq;
     return vp->nout;
 }
 
 static uint64_t vif_rx_holdoff(struct vsw_port *port, uint32_t *lost)
 {
     struct vif_port *vp = vif_of(port);
+    uint64_t wait = 0, w;
+    unsigned i;
 
     *lost = 0;
-    if (nb_vif_disabled(vp->vif) != NB_FATAL_NONE) {
-        xvm_evtchn_consume(vp->ec, vp->evport);
+    if (vif_dead(vp) != NB_FATAL_NONE) {
+        for (i = 0; i < vp->nq; i++)
+            queue_consume(vp, &vp->qs[i]);
         if (!vp->dead_seen) {
             vp->dead_seen = true;
             *lost = 1; /* the request that broke the protocol */
         }
         return VIF_DEAD_HOLDOFF_NS;
     }
-    return nb_vif_tx_credit_wait_ns(vp->vif);
+    for (i = 0; i < vp->nq; i++) {
+        w = nb_vif_tx_credit_wait_ns(vp->qs[i].vif);
+        wait = w > wait ? w : wait;
+    }
+    return wait;
 }
 
 static void vif_set_maxbw(struct vsw_port *port, uint64_t bps)
@@ -293,15 +415,25 @@ static void vif_set_maxbw(struct vsw_port *port, uint64_t bps)
     __atomic_store_n(&vif_of(port)->rate_bps, bps, __ATOMIC_RELAXED);
 }
 
-static void vif_destroy(struct vsw_port *port)
+static void vif_free(struct vif_port *vp)
 {
-    struct vif_port *vp = vif_of(port);
+    unsigned i;
 
-    vsw_mbufq_free(vp->q);
-    nb_vif_destroy(vp->vif);
+    /* Queue 0 last: the others take their credit from it. */
+    for (i = NETIF_QUEUES_MAX; i-- > 0;) {
+        vsw_mbufq_free(vp->qs[i].q);
+        nb_vif_destroy(vp->qs[i].vif);
+    }
+    if (vp->epfd >= 0)
+        close(vp->epfd);
     xvm_evtchn_destroy(vp->ec);
     xvm_mem_destroy(vp->mem);
     free(vp);
+}
+
+static void vif_destroy(struct vsw_port *port)
+{
+    vif_free(vif_of(port));
 }
 
 static const struct vsw_port_ops vif_ops = {
@@ -315,39 +447,104 @@ static const struct vsw_port_ops vif_ops = {
 
 /* ---- setup ---- */
 
-static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
+/* Adopt one event channel (the guest's doorbells) as a new local port,
+ * left pending as Xen leaves a new binding; add it to the epoll set. */
+static int channel_adopt(struct vif_port *vp, domid_t domid, int own_fd,
+                         int peer_fd, evtchn_port_t *out)
 {
-    struct nb_vif_params np;
+    struct epoll_event ev = {.events = EPOLLIN};
     uint64_t one = 1;
-    int port;
+    int port = xvm_evtchn_adopt(vp->ec, 0, domid, own_fd, peer_fd);
 
-    vp->mem = xvm_mem_ref(p->mem);
-    vp->ec = xvm_evtchn_open(BACKEND_DOMID);
-    if (!vp->ec)
-        return -ENOMEM;
-    port = xvm_evtchn_adopt(vp->ec, 0, p->domid, p->own_fd, p->peer_fd);
     if (port < 0)
         return port;
-    vp->evport = (evtchn_port_t)port;
-    /* Pending, as Xen leaves a new binding. */
-    if (write(xvm_evtchn_fd(vp->ec, vp->evport), &one, sizeof(one)) < 0)
+    *out = (evtchn_port_t)port;
+    if (write(xvm_evtchn_fd(vp->ec, *out), &one, sizeof(one)) < 0)
         return -errno;
+    if (vp->epfd >= 0 &&
+        epoll_ctl(vp->epfd, EPOLL_CTL_ADD, xvm_evtchn_fd(vp->ec, *out),
+                  &ev) < 0)
+        return -errno;
+    return 0;
+}
+
+static int queue_connect(struct vif_port *vp, const struct vsw_vif_params *p,
+                         unsigned i)
+{
+    const struct vsw_vif_queue *pq = &p->queue[i];
+    struct vif_queue *vq = &vp->qs[i];
+    struct nb_vif_params np;
+    char name[40];
+    int rc;
+
+    vq->q = vsw_mbufq_new(VIF_RXQ_MAX);
+    if (!vq->q)
+        return -ENOMEM;
+    rc = channel_adopt(vp, p->domid, pq->own_fd, pq->peer_fd, &vq->tx_ev);
+    vq->rx_ev = vq->tx_ev;
+    if (rc == 0 && pq->rx_own_fd >= 0)
+        rc = channel_adopt(vp, p->domid, pq->rx_own_fd, pq->rx_peer_fd,
+                           &vq->rx_ev);
+    if (rc < 0)
+        return rc;
+    if (p->nqueues > 1)
+        snprintf(name, sizeof(name), "%s-q%u", p->name, i);
+    else
+        snprintf(name, sizeof(name), "%s", p->name);
     memset(&np, 0, sizeof(np));
-    np.name = p->name;
+    np.name = name;
     np.frontend_domid = p->domid;
     np.backend_domid = BACKEND_DOMID;
     np.mem = vp->mem;
     np.gnttab_gfn = p->gt_gfn;
     np.gnttab_frames = p->gt_frames;
-    np.tx_ring_ref = p->tx_ring_ref;
-    np.rx_ring_ref = p->rx_ring_ref;
+    np.tx_ring_ref = pq->tx_ring_ref;
+    np.rx_ring_ref = pq->rx_ring_ref;
     np.evtchn = vp->ec;
-    np.tx_port = np.rx_port = vp->evport;
+    np.tx_port = vq->tx_ev;
+    np.rx_port = vq->rx_ev;
     np.features = p->features;
     np.ops = &vif_io_ops;
     np.ops_arg = vp;
-    vp->vif = nb_vif_create(&np);
-    return vp->vif ? 0 : -errno;
+    np.credit_of = i ? vp->qs[0].vif : NULL;
+    vq->vif = nb_vif_create(&np);
+    return vq->vif ? 0 : -errno;
+}
+
+static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
+{
+    unsigned i;
+    int rc;
+
+    vp->mem = xvm_mem_ref(p->mem);
+    vp->ec = xvm_evtchn_open(BACKEND_DOMID);
+    if (!vp->ec)
+        return -ENOMEM;
+    if (p->nqueues > 1 || p->queue[0].rx_own_fd >= 0) {
+        vp->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (vp->epfd < 0)
+            return -errno;
+    }
+    for (i = 0; i < p->nqueues; i++) {
+        rc = queue_connect(vp, p, i);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static bool params_ok(const struct vsw_vif_params *p)
+{
+    unsigned i;
+
+    if (!p || !p->name || !p->mem || p->domid == BACKEND_DOMID ||
+        p->nqueues < 1 || p->nqueues > NETIF_QUEUES_MAX)
+        return false;
+    for (i = 0; i < p->nqueues; i++)
+        if (p->queue[i].own_fd < 0 || p->queue[i].peer_fd < 0 ||
+            (p->queue[i].rx_own_fd >= 0 && p->queue[i].rx_peer_fd < 0))
+            return false;
+    return true;
 }
 
 struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
@@ -356,8 +553,7 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     struct vif_port *vp;
     int rc;
 
-    if (!p || !pool || !p->name || !p->mem || p->domid == BACKEND_DOMID ||
-        p->own_fd < 0 || p->peer_fd < 0) {
+    if (!params_ok(p) || !pool) {
         errno = EINVAL;
         return NULL;
     }
@@ -365,22 +561,20 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     if (!vp)
         return NULL;
     vp->pool = pool;
+    vp->epfd = -1;
+    vp->nq = p->nqueues;
     vp->room = (uint16_t)(rte_pktmbuf_data_room_size(pool) -
                           RTE_PKTMBUF_HEADROOM);
-    vp->q = vsw_mbufq_new(VIF_RXQ_MAX);
-    rc = vp->q ? vif_connect(vp, p) : -ENOMEM;
+    rc = vif_connect(vp, p);
     if (rc < 0) {
-        vsw_mbufq_free(vp->q);
-        nb_vif_destroy(vp->vif);
-        xvm_evtchn_destroy(vp->ec);
-        xvm_mem_destroy(vp->mem);
-        free(vp);
+        vif_free(vp);
         errno = -rc;
         return NULL;
     }
     vp->port.ops = &vif_ops;
     snprintf(vp->port.name, sizeof(vp->port.name), "%s", p->name);
-    vp->port.rx_fd = xvm_evtchn_fd(vp->ec, vp->evport);
+    vp->port.rx_fd = vp->epfd >= 0 ? vp->epfd
+                                   : xvm_evtchn_fd(vp->ec, vp->qs[0].tx_ev);
     vp->port.wake_fd = -1;
     vp->port.flags = VSW_PORT_F_TX_RATE;
     /* Large segments and partial checksums go to a guest that takes them

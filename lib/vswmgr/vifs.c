@@ -308,14 +308,11 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
     struct vsw_port *port, *old;
     struct vsw_vnic *v;
     char err[256];
+    unsigned q;
     int rc;
 
     if (!xd)
         return -ENOMEM;
-    if (fe->split_evtchn) {
-        xv_log("%s: split event channels are not supported", dev->name);
-        return -EOPNOTSUPP;
-    }
     rc = vnic_make(xv, dev);
     if (rc < 0)
         return rc;
@@ -325,11 +322,15 @@ static int dev_connect(void *arg, struct nbd_vifdev *dev,
         return v ? -EBUSY : -ENODEV;
     p = (struct vsw_vif_params){
         .name = dev->name, .domid = (uint16_t)dev->domid,
-        .mem = c->dom->mem, .remote_port = c->tx.remote,
-        .own_fd = c->tx.own_fd, .peer_fd = c->tx.peer_fd,
-        .gt_gfn = c->dom->gt_gfn, .gt_frames = c->dom->gt_frames,
-        .tx_ring_ref = fe->tx_ring_ref, .rx_ring_ref = fe->rx_ring_ref,
-        .features = fe->features};
+        .mem = c->dom->mem, .gt_gfn = c->dom->gt_gfn,
+        .gt_frames = c->dom->gt_frames, .features = fe->features,
+        .nqueues = fe->num_queues};
+    for (q = 0; q < fe->num_queues; q++)
+        p.queue[q] = (struct vsw_vif_queue){
+            .tx_ring_ref = fe->queue[q].tx_ring_ref,
+            .rx_ring_ref = fe->queue[q].rx_ring_ref,
+            .own_fd = c->tx[q].own_fd, .peer_fd = c->tx[q].peer_fd,
+            .rx_own_fd = c->rx[q].own_fd, .rx_peer_fd = c->rx[q].peer_fd};
     port = vsw_port_open("vif", &(struct vsw_port_args){.vif = &p},
                          vsw_switch_pool(xv->sw));
     if (!port)
@@ -474,6 +475,7 @@ void vsw_mgr_vifs_run(struct vsw_mgr_vifs *xv)
 
 struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          const char *xvmd_sock,
+                                         unsigned max_queues,
                                          struct vsw_mgr *m,
                                          struct vsw_switch *sw)
 {
@@ -482,6 +484,7 @@ struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
         .xvmd_sock = xvmd_sock ? xvmd_sock : xvm_run_path(XVM_SOCK_XVMD),
         .ops = &xv_ops,
         .log = xv_log,
+        .max_queues = max_queues,
     };
     struct vsw_mgr_vifs *xv = calloc(1, sizeof(*xv));
 

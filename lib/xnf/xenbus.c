@@ -22,7 +22,9 @@ struct xnf_xenbus {
     bool want_up;   /* false after xnf_xenbus_close() */
     unsigned tries; /* reconnects since the backend was last Connected */
     struct xnf_xenbus_info info;
-    struct xnf_xenbus_rings rings;
+    unsigned queues;       /* the most the owner sets up */
+    bool be_offers_queues; /* the backend wrote multi-queue-max-queues */
+    struct xnf_xenbus_rings rings[NETIF_QUEUES_MAX];
     bool carrier;        /* the backend's carrier key, as last read well */
     bool carrier_warned; /* a bad carrier value was logged */
     char token[XVM_XS_DEV_PATH_MAX + 4];
@@ -53,17 +55,11 @@ static const uint16_t fe_allowed[XenbusStateReconfigured + 1] = {
     [XenbusStateClosed] = 1u << XenbusStateInitialising,
 };
 
-/* The keys netfront writes with state=Connected (xvm_xs_dev_switch). */
-static int write_keys(void *arg, uint32_t tx)
+/* Queue @q's ring refs and event channel(s), under @dir. */
+static int write_queue(struct xnf_xenbus *xf, uint32_t tx, const char *dir,
+                       const struct xnf_xenbus_rings *rg)
 {
-    const struct netif_feature_key *t = netif_feature_table();
-    struct xnf_xenbus *xf = arg;
-    const struct xnf_xenbus_rings *rg = &xf->rings;
-    const char *dir = xf->dev.path;
     struct xvm_xs *xs = xf->dev.xs;
-    /* libxnf always receives by copy and always notifies. */
-    uint32_t f = rg->fe_features | NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY;
-    unsigned i;
     int r;
 
     r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_TX_RING_REF, "%u",
@@ -71,8 +67,44 @@ static int write_keys(void *arg, uint32_t tx)
     if (r == 0)
         r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_RX_RING_REF, "%u",
                              rg->rx_ring_ref);
+    if (r == 0 && !rg->evtchn_rx)
+        return xvm_xs_write_key(xs, tx, dir, NETIF_KEY_EVTCHN, "%u",
+                                rg->evtchn);
     if (r == 0)
-        r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_EVTCHN, "%u", rg->evtchn);
+        r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_EVTCHN_TX, "%u",
+                             rg->evtchn);
+    if (r == 0)
+        r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_EVTCHN_RX, "%u",
+                             rg->evtchn_rx);
+    return r;
+}
+
+/*
+ * The keys netfront writes with state=Connected (xvm_xs_dev_switch), in
+ * its order: the queue count (when the backend offered a maximum), each
+ * queue's keys (flat for one queue, under queue-N/ otherwise), then the
+ * features.
+ */
+static int write_keys(void *arg, uint32_t tx)
+{
+    const struct netif_feature_key *t = netif_feature_table();
+    struct xnf_xenbus *xf = arg;
+    const char *dir = xf->dev.path;
+    struct xvm_xs *xs = xf->dev.xs;
+    unsigned nq = xf->info.num_queues, i;
+    /* libxnf always receives by copy and always notifies. */
+    uint32_t f = xf->rings[0].fe_features | NETIF_F_RX_COPY |
+                 NETIF_F_RX_NOTIFY;
+    char qdir[XVM_XS_DEV_PATH_MAX + 32];
+    int r = 0;
+
+    if (xf->be_offers_queues)
+        r = xvm_xs_write_key(xs, tx, dir, NETIF_KEY_NUM_QUEUES, "%u", nq);
+    for (i = 0; r == 0 && i < nq; i++) {
+        if (nq > 1)
+            snprintf(qdir, sizeof(qdir), "%s/" NETIF_KEY_QUEUE_FMT, dir, i);
+        r = write_queue(xf, tx, nq > 1 ? qdir : dir, &xf->rings[i]);
+    }
     for (i = 0; r == 0 && i < NETIF_FEATURE_COUNT; i++)
         if (t[i].fe_key)
             r = xvm_xs_write_key(xs, tx, dir, t[i].fe_key, "%d",
@@ -109,12 +141,38 @@ static int read_be_features(struct xnf_xenbus *xf, uint32_t *features)
     return 0;
 }
 
-/* The backend is in InitWait: make a device and publish it. */
+/* How many queues, and split channels or not: what the backend offers
+ * (multi-queue-max-queues, 1 when absent), within what we set up. */
+static int read_be_queues(struct xnf_xenbus *xf)
+{
+    uint64_t max = 1;
+    bool split = false;
+    int r = xvm_xs_read_key_uint(xf->dev.xs, xf->dev.otherend,
+                                 NETIF_KEY_MAX_QUEUES, UINT32_MAX, &max);
+
+    xf->be_offers_queues = r == 0;
+    if (r == -ENOENT)
+        r = 0;
+    if (r == 0)
+        r = xvm_xs_read_key_bool(xf->dev.xs, xf->dev.otherend,
+                                 NETIF_KEY_SPLIT_EVTCHN, false, &split);
+    if (r < 0)
+        return r == -ERANGE ? -EINVAL : r;
+    if (max == 0)
+        return -EINVAL;
+    xf->info.num_queues = max < xf->queues ? (unsigned)max : xf->queues;
+    xf->info.split_evtchn = split;
+    return 0;
+}
+
+/* The backend is in InitWait: make a device per queue and publish them. */
 static int do_connect(struct xnf_xenbus *xf)
 {
     uint32_t be;
     int r = read_be_features(xf, &be);
 
+    if (r == 0)
+        r = read_be_queues(xf);
     if (r == -EINVAL)
         return xvm_xs_dev_fatal(&xf->dev, r, "reading backend features");
     if (r < 0)
@@ -123,8 +181,8 @@ static int do_connect(struct xnf_xenbus *xf)
         return xvm_xs_dev_fatal(&xf->dev, EOPNOTSUPP,
                                 "backend doesn't support rx-copy");
     xf->info.be_features = be;
-    memset(&xf->rings, 0, sizeof(xf->rings));
-    r = xf->ops->setup(xf->dev.owner, &xf->info, &xf->rings);
+    memset(xf->rings, 0, sizeof(xf->rings));
+    r = xf->ops->setup(xf->dev.owner, &xf->info, xf->rings);
     if (r < 0)
         return xvm_xs_dev_fatal(&xf->dev, r, "setting up the device");
     xf->dev.live = true;
@@ -310,13 +368,15 @@ static int start(struct xnf_xenbus *xf)
 
 struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
                                      const char *frontend_path,
+                                     unsigned queues,
                                      const struct xnf_xenbus_ops *ops,
                                      void *owner)
 {
     struct xnf_xenbus *xf;
     int r;
 
-    if (!ops || !ops->setup || !ops->connect || !ops->disconnect) {
+    if (!ops || !ops->setup || !ops->connect || !ops->disconnect ||
+        queues < 1 || queues > NETIF_QUEUES_MAX) {
         errno = EINVAL;
         return NULL;
     }
@@ -331,6 +391,7 @@ struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
         return NULL;
     }
     xf->ops = ops;
+    xf->queues = queues;
     xf->want_up = true;
     xf->carrier = true;
     snprintf(xf->token, sizeof(xf->token), "xnf:%s", frontend_path);

@@ -96,6 +96,7 @@ struct xnf_dev *xnf_init(void *mem, const struct xnf_config *cfg)
     dev->gref_base = cfg->gref_base;
     dev->backend_domid = cfg->backend_domid;
     dev->notify = cfg->notify;
+    dev->notify_rx = cfg->notify_rx;
     dev->notify_arg = cfg->notify_arg;
     dev->fe_features = NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY;
     if (cfg->want & NETIF_F_SG)
@@ -177,7 +178,9 @@ int xnf_connect(struct xnf_dev *dev, uint32_t be_features)
     xnf_rx_post(dev);
     RING_PUSH_REQUESTS(&dev->rx);
     dev->rx_pub = dev->rx.req_prod_pvt;
-    xnf_kick(dev);
+    xnf_kick_rx(dev);
+    if (dev->notify_rx)
+        xnf_kick(dev); /* and the TX channel, which may have work too */
     return 0;
 }
 

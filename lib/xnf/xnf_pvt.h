@@ -54,6 +54,7 @@ struct xnf_dev {
     struct netif_tx_front_ring tx; /* req_prod_pvt, rsp_cons, sring */
     RING_IDX tx_pub;               /* last req_prod we published */
     uint32_t tx_nfree;             /* ids on tx_free[] */
+    uint32_t tx_lent;              /* pages xnf_tx_pages() gave out */
     uint32_t tx_extras;            /* extra slots still owed a NULL response */
     bool ready;     /* connected and not broken: data path allowed */
     bool tx_sg;     /* backend takes multi-slot TX (feature-sg) */
@@ -88,6 +89,7 @@ struct xnf_dev {
     uint32_t fe_features;
     uint32_t be_features; /* as xnf_be_features() reports */
     void (*notify)(void *arg);
+    void (*notify_rx)(void *arg); /* the RX channel's; NULL: notify */
     void *notify_arg;
     uint64_t granted[XNF_GRANT_WORDS]; /* bit i: ref gref_base + i live */
     struct xnf_stats st;
@@ -107,6 +109,17 @@ static inline grant_ref_t xnf_rx_gref(const struct xnf_dev *dev, unsigned slot)
 static inline void xnf_kick(struct xnf_dev *dev)
 {
     dev->notify(dev->notify_arg);
+    dev->st.notify++;
+}
+
+/* The RX ring's kick: its own channel when split. */
+static inline void xnf_kick_rx(struct xnf_dev *dev)
+{
+    if (!dev->notify_rx) {
+        xnf_kick(dev);
+        return;
+    }
+    dev->notify_rx(dev->notify_arg);
     dev->st.notify++;
 }
 

@@ -68,7 +68,7 @@ void xnf_rx_refill(struct xnf_dev *dev)
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&dev->rx, notify);
     dev->rx_pub = dev->rx.req_prod_pvt;
     if (notify)
-        xnf_kick(dev);
+        xnf_kick_rx(dev);
 }
 
 static void rx_consume(struct xnf_dev *dev, uint32_t slots)

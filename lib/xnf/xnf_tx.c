@@ -73,6 +73,8 @@ unsigned xnf_tx_reap(struct xnf_dev *dev)
     }
     dev->tx.rsp_cons = cons;
     dev->st.tx_errors += errors;
+    if (n)
+        dev->tx_lent = 0; /* the free ids moved: lent pages are void */
     return n;
 
 bad:
@@ -119,7 +121,8 @@ static int tx_offload(const struct xnf_dev *dev, const struct netif_offload *off
     return 0;
 }
 
-/* Copy @chunk bytes into a fresh id's page and describe them at @idx. */
+/* Copy @chunk bytes into a fresh id's page (unless @src is NULL: the
+ * caller filled it, xnf_tx_pages) and describe them at @idx. */
 static inline void tx_put(struct xnf_dev *dev, RING_IDX idx, const char *src,
                           uint32_t chunk, uint32_t size, uint16_t flags)
 {
@@ -133,7 +136,8 @@ static inline void tx_put(struct xnf_dev *dev, RING_IDX idx, const char *src,
     };
 
     dev->tx_busy[id] = 1;
-    memcpy(dev->tx_va[id], src, chunk);
+    if (src)
+        memcpy(dev->tx_va[id], src, chunk);
     *RING_GET_REQUEST(&dev->tx, idx) = req;
 }
 
@@ -166,8 +170,30 @@ static int tx_make_room(struct xnf_dev *dev, unsigned slots, unsigned ids)
     return 0;
 }
 
-int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
-             const struct netif_offload *off)
+unsigned xnf_tx_pages(struct xnf_dev *dev, void **va, unsigned max)
+{
+    unsigned k;
+
+    dev->tx_lent = 0;
+    if (XNF_UNLIKELY(!dev->ready) || max == 0 ||
+        max > NETIF_MAX_SLOTS_PER_PKT - 1u || (max > 1 && !dev->tx_sg))
+        return 0;
+    /* Room for the largest such frame with its GSO slot. */
+    if (tx_ring_free(dev) < max + 1u || dev->tx_nfree < max) {
+        if (tx_make_room(dev, max + 1u, max) < 0)
+            return 0;
+    }
+    /* tx_put() pops the ids in this order. */
+    for (k = 0; k < max; k++)
+        va[k] = dev->tx_va[dev->tx_free[dev->tx_nfree - 1u - k]];
+    dev->tx_lent = max;
+    return max;
+}
+
+/* xnf_send() and xnf_send_inplace(): the frame at @frame, or (NULL) in the
+ * pages xnf_tx_pages() lent. */
+static int tx_send(struct xnf_dev *dev, const void *frame, uint32_t len,
+                   const struct netif_offload *off)
 {
     const char *src = frame;
     uint32_t chunk, left;
@@ -189,6 +215,8 @@ int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
             return rc;
     }
     need = nslots + ((flags & NETTXF_extra_info) ? 1u : 0u);
+    if (!frame && nslots > dev->tx_lent)
+        return -EINVAL; /* only the lent pages hold the frame */
     if (XNF_UNLIKELY(tx_ring_free(dev) < need || dev->tx_nfree < nslots)) {
         rc = tx_make_room(dev, need, nslots);
         if (rc < 0)
@@ -203,7 +231,9 @@ int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
            flags | (nslots > 1 ? NETTXF_more_data : 0));
     if (flags & NETTXF_extra_info)
         tx_put_gso(dev, i++, off);
-    for (src += chunk, left = len - chunk; left; src += chunk, left -= chunk) {
+    for (left = len - chunk; left; left -= chunk) {
+        if (src)
+            src += chunk;
         chunk = left < XVM_PAGE_SIZE ? left : XVM_PAGE_SIZE;
         tx_put(dev, i++, src, chunk, chunk,
                left > chunk ? NETTXF_more_data : 0);
@@ -212,4 +242,23 @@ int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
     dev->st.tx_packets++;
     dev->st.tx_bytes += len;
     return 0;
+}
+
+int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
+             const struct netif_offload *off)
+{
+    dev->tx_lent = 0;
+    return tx_send(dev, frame, len, off);
+}
+
+int xnf_send_inplace(struct xnf_dev *dev, uint32_t len,
+                     const struct netif_offload *off)
+{
+    int rc;
+
+    if (dev->tx_lent == 0)
+        return -EINVAL;
+    rc = tx_send(dev, NULL, len, off);
+    dev->tx_lent = 0;
+    return rc;
 }

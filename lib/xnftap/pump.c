@@ -3,8 +3,9 @@
  * pump.c - move frames between the TAP device and the netif rings.
  *
  * One thread, one epoll set: the TAP fd (readable: the guest sent), the
- * event channel (the backend answered or delivered) and the caller's stop
- * fd.  While there is work the loop does not sleep; when a pass finds
+ * event channel (the backend answered or delivered; two with split
+ * channels, either waking the whole pass) and the caller's stop fd.
+ * While there is work the loop does not sleep; when a pass finds
  * nothing it asks xnf_final_check() to arm the ring event indices and
  * re-check, and only then sleeps, so a notification that raced with the
  * last pass cannot be lost.
@@ -17,63 +18,112 @@
 #include <unistd.h>
 
 #include "xnftap_pvt.h"
+#include "xvm/probe.h"
 
-enum { EV_TAP = 1, EV_EVTCHN, EV_STOP };
+/* The path of a frame through the pump (bench/fptrace.sh): read from the
+ * TAP device, the TX ring's requests pushed (and the backend notified if
+ * it asked), taken from the RX ring, written to the TAP device; and the
+ * end of a sleep. */
+XVM_PROBE_DEFINE(pump_tap_read);
+XVM_PROBE_DEFINE(pump_tx_push);
+XVM_PROBE_DEFINE(pump_rx);
+XVM_PROBE_DEFINE(pump_tap_write);
+XVM_PROBE_DEFINE(pump_wake);
 
-/* Read frames from the TAP device until the batch is done, the device is
- * empty, or the TX ring is full. */
+enum { EV_TAP = 1, EV_EVTCHN, EV_EVTCHN_RX, EV_STOP };
+
+/*
+ * A frame whose offload header asks for a checksum netif cannot carry,
+ * across TX pages: gather it, finish the checksum and send it by copy.
+ * @return xnf_send()'s or xnftap_hdr_to_offload()'s error, or 0.
+ */
+static int tx_gather(struct xnftap *t, const struct virtio_net_hdr *h,
+                     void *const *pg, uint32_t len, struct netif_offload *off)
+{
+    uint32_t at, chunk;
+    int rc;
+
+    for (at = 0; at < len; at += chunk) {
+        chunk = len - at < 4096u ? len - at : 4096u;
+        memcpy(t->txbuf + at, pg[at / 4096u], chunk);
+    }
+    rc = xnftap_hdr_to_offload(h, t->txbuf, len, len, t->be, off);
+    if (rc < 0)
+        return rc;
+    t->st.tx_csum_sw += rc == XNFTAP_CSUM_DONE;
+    return xnf_send(t->xnf, t->txbuf, len, off);
+}
+
+/*
+ * Read frames from the TAP device straight into TX pages (no copy of
+ * ours) until the batch is done, the device is empty, or the TX ring has
+ * no room for the largest frame.  A last byte past the pages catches a
+ * frame too large for them (the device would cut it).
+ */
 static unsigned tx_pass(struct xnftap *t)
 {
-    struct virtio_net_hdr *h = (struct virtio_net_hdr *)t->txbuf;
-    unsigned char *frame = t->txbuf + XNFTAP_VNET_HDR_LEN;
-    unsigned n = 0;
-    bool fresh;
+    struct virtio_net_hdr h;
+    struct iovec iov[2 + XNFTAP_TX_PAGES];
+    void *pg[XNFTAP_TX_PAGES];
+    unsigned maxp = (t->be & NETIF_F_SG) ? XNFTAP_TX_PAGES : 1u;
+    unsigned n = 0, np, k;
+    struct netif_offload off;
+    unsigned char over;
+    uint32_t len;
     ssize_t r;
     int rc;
 
+    t->tx_full = false;
     while (n < XNFTAP_BATCH) {
-        fresh = !t->pend;
-        if (fresh) {
-            r = read(t->fd, t->txbuf, XNFTAP_BUF);
-            if (r < 0) {
-                if (errno == EINTR)
-                    continue;
-                if (errno != EAGAIN)
-                    t->err = -errno; /* the device is gone: stop */
-                break;
-            }
-            if (r <= (ssize_t)XNFTAP_VNET_HDR_LEN) {
-                t->st.tx_bad_hdr++;
+        np = xnf_tx_pages(t->xnf, pg, maxp);
+        if (np == 0) {
+            t->tx_full = true;
+            t->st.tx_ring_full++;
+            break;
+        }
+        iov[0] = (struct iovec){&h, XNFTAP_VNET_HDR_LEN};
+        for (k = 0; k < np; k++)
+            iov[1 + k] = (struct iovec){pg[k], 4096u};
+        iov[1 + np] = (struct iovec){&over, 1};
+        r = readv(t->fd, iov, (int)(2 + np));
+        if (r < 0) {
+            if (errno == EINTR)
                 continue;
-            }
-            t->pend_len = (uint32_t)r - XNFTAP_VNET_HDR_LEN;
-            rc = xnftap_hdr_to_offload(h, frame, t->pend_len, t->be,
-                                       &t->pend_off);
-            if (rc < 0) {
-                t->st.tx_bad_hdr++;
-                continue;
-            }
+            if (errno != EAGAIN)
+                t->err = -errno; /* the device is gone: stop */
+            break;
+        }
+        if (r <= (ssize_t)XNFTAP_VNET_HDR_LEN ||
+            r > (ssize_t)(XNFTAP_VNET_HDR_LEN + np * 4096u)) {
+            t->st.tx_bad_hdr++;
+            continue;
+        }
+        len = (uint32_t)r - XNFTAP_VNET_HDR_LEN;
+        XVM_PROBE_FRAME(pump_tap_read, pg[0], len < 4096u ? len : 4096u);
+        rc = xnftap_hdr_to_offload(&h, pg[0], 4096u, len, t->be, &off);
+        if (rc == -EAGAIN)
+            rc = tx_gather(t, &h, pg, len, &off);
+        else if (rc >= 0) {
             t->st.tx_csum_sw += rc == XNFTAP_CSUM_DONE;
-            t->pend = true;
+            rc = xnf_send_inplace(t->xnf, len, &off);
+        } else {
+            t->st.tx_bad_hdr++;
+            continue;
         }
-        rc = xnf_send(t->xnf, frame, t->pend_len, &t->pend_off);
-        if (rc == -EAGAIN) {
-            t->st.tx_ring_full += fresh;
-            break; /* keep the frame; xnf_send already reaped what it could */
-        }
-        t->pend = false;
         if (rc < 0) {
             t->st.tx_send_err++;
             continue;
         }
         t->st.tx_frames++;
-        t->st.tx_bytes += t->pend_len;
-        t->st.tx_gso += (t->pend_off.flags & NETIF_OFF_GSO) != 0;
-        t->st.tx_csum_blank += (t->pend_off.flags & NETIF_OFF_CSUM_BLANK) != 0;
+        t->st.tx_bytes += len;
+        t->st.tx_gso += (off.flags & NETIF_OFF_GSO) != 0;
+        t->st.tx_csum_blank += (off.flags & NETIF_OFF_CSUM_BLANK) != 0;
         n++;
     }
-    if (n)
+    if (n) {
         xnf_flush(t->xnf);
+        XVM_PROBE_NUM(pump_tx_push, n);
+    }
     return n;
 }
 
@@ -113,6 +163,7 @@ static unsigned rx_pass(struct xnftap *t)
             fr[0] = (struct xnf_frag){t->rxbuf, (uint32_t)len};
             nf = 1;
         }
+        XVM_PROBE_FRAME(pump_rx, fr[0].base, fr[0].len);
         for (i = 0; i < nf; i++)
             iov[1 + i] = (struct iovec){fr[i].base, fr[i].len};
         if (xnftap_offload_to_hdr(&off, fr[0].base, fr[0].len, (uint32_t)len,
@@ -124,6 +175,7 @@ static unsigned rx_pass(struct xnftap *t)
         do
             w = writev(t->fd, iov, (int)(1 + nf));
         while (w < 0 && errno == EINTR);
+        XVM_PROBE_FRAME(pump_tap_write, fr[0].base, fr[0].len);
         xnf_recv_release(t->xnf);
         if (w < 0) {
             t->st.rx_write_err++;
@@ -165,6 +217,11 @@ static int epoll_setup(struct xnftap *t, int stop_fd)
         if (epoll_ctl(t->ep, EPOLL_CTL_ADD, xvm_evtchn_fd(t->ec, t->port),
                       &ev) < 0)
             return -errno;
+        ev.data.u32 = EV_EVTCHN_RX;
+        if (t->port_rx &&
+            epoll_ctl(t->ep, EPOLL_CTL_ADD, xvm_evtchn_fd(t->ec, t->port_rx),
+                      &ev) < 0)
+            return -errno;
         t->tap_armed = true;
     }
     ev.data.u32 = EV_STOP;
@@ -183,6 +240,8 @@ static int events_handle(struct xnftap *t, const struct epoll_event *ev, int n)
             stop = 1;
         else if (ev[i].data.u32 == EV_EVTCHN)
             xvm_evtchn_consume(t->ec, t->port);
+        else if (ev[i].data.u32 == EV_EVTCHN_RX)
+            xvm_evtchn_consume(t->ec, t->port_rx);
     }
     return stop;
 }
@@ -205,7 +264,7 @@ int xnftap_run(struct xnftap *t, int stop_fd)
             rc = t->err ? t->err : -EIO;
             break;
         }
-        rc = tap_arm(t, !t->pend);
+        rc = tap_arm(t, !t->tx_full);
         if (rc < 0)
             break;
         /* Busy: look at the stop fd now and then, without sleeping. */
@@ -217,8 +276,10 @@ int xnftap_run(struct xnftap *t, int stop_fd)
             rc = -errno;
             break;
         }
-        if (timeout < 0 && n > 0)
+        if (timeout < 0 && n > 0) {
             t->st.wakeups++;
+            XVM_PROBE_NUM(pump_wake, n);
+        }
         if (n > 0 && events_handle(t, ev, n)) {
             rc = 0;
             break;

@@ -107,7 +107,9 @@ static int tap_open(struct xnftap *t, const struct xnftap_config *cfg)
 {
     int rc;
 
-    t->fd = xvm_tap_open(t->ifname, XVM_TAP_NONBLOCK);
+    t->fd = xvm_tap_open(t->ifname, XVM_TAP_NONBLOCK |
+                                        (cfg->multi_queue ? XVM_TAP_MULTI_QUEUE
+                                                          : 0));
     if (t->fd < 0)
         return t->fd;
     t->offloads = offloads_for(t->be);
@@ -177,6 +179,7 @@ struct xnftap *xnftap_create(const struct xnftap_config *cfg)
     t->xnf = cfg->xnf;
     t->ec = cfg->ec;
     t->port = cfg->port;
+    t->port_rx = cfg->port_rx;
     t->be = xnf_be_features(cfg->xnf);
     t->tap_armed = true;
     strcpy(t->ifname, cfg->ifname ? cfg->ifname : XNFTAP_IFNAME_DEFAULT);

@@ -188,7 +188,8 @@ static void pseudo_rewrite(uint8_t *p, uint32_t len, const struct xnftap_l4 *l4)
 }
 
 static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
-                          uint32_t len, uint32_t be, struct netif_offload *off)
+                          uint32_t hlen, uint32_t len, uint32_t be,
+                          struct netif_offload *off)
 {
     struct xnftap_l4 l4;
     uint32_t need;
@@ -208,7 +209,7 @@ static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
     if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || h->gso_size == 0 ||
         h->hdr_len > len)
         return -EINVAL;
-    if (xnftap_parse(frame, len, &l4) < 0 || l4.l3 != l3 ||
+    if (xnftap_parse(frame, hlen, &l4) < 0 || l4.l3 != l3 ||
         l4.proto != IPPROTO_TCP || h->csum_start != l4.l4_off ||
         h->csum_offset != TCP_CSUM_OFF)
         return -EINVAL;
@@ -221,7 +222,8 @@ static int gso_to_offload(const struct virtio_net_hdr *h, void *frame,
 }
 
 int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
-                          uint32_t len, uint32_t be, struct netif_offload *off)
+                          uint32_t hlen, uint32_t len, uint32_t be,
+                          struct netif_offload *off)
 {
     const uint8_t known =
         VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID;
@@ -229,10 +231,12 @@ int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
     uint32_t start, coff;
 
     memset(off, 0, sizeof(*off));
+    if (hlen > len)
+        hlen = len;
     if (len < ETH_HDR || (h->flags & ~known))
         return -EINVAL;
     if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE)
-        return gso_to_offload(h, frame, len, be, off);
+        return gso_to_offload(h, frame, hlen, len, be, off);
     if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
         if (h->flags & VIRTIO_NET_HDR_F_DATA_VALID)
             off->flags = NETIF_OFF_DATA_VALIDATED;
@@ -242,11 +246,13 @@ int xnftap_hdr_to_offload(const struct virtio_net_hdr *h, void *frame,
     coff = h->csum_offset;
     if (start < ETH_HDR || start + coff + 2 > len)
         return -EINVAL;
-    if (xnftap_parse(frame, len, &l4) == 0 && l4.l4_off == start &&
+    if (xnftap_parse(frame, hlen, &l4) == 0 && l4.l4_off == start &&
         l4.csum_off == coff && (l4.l3 == 4 || (be & NETIF_F_IPV6_CSUM))) {
         off->flags = NETIF_OFF_CSUM_BLANK;
         return 0;
     }
+    if (hlen < len)
+        return -EAGAIN;
     csum_finish(frame, len, start, coff);
     return XNFTAP_CSUM_DONE;
 }

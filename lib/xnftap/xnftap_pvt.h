@@ -14,6 +14,8 @@
  * over with TSO (64 KiB of IP plus link headers), with room to spare so an
  * oversize frame is seen whole and dropped, never cut. */
 #define XNFTAP_BUF (XNFTAP_VNET_HDR_LEN + 65536u + 1024u)
+/* TX pages a frame is read into: NETIF_MAX_FRAME bytes with feature-sg. */
+#define XNFTAP_TX_PAGES ((NETIF_MAX_FRAME + 4095u) / 4096u)
 
 struct xnftap {
     int fd;      /* the TAP device */
@@ -25,16 +27,15 @@ struct xnftap {
     struct xnf_dev *xnf;
     struct xvm_evtchn *ec;
     evtchn_port_t port;
+    evtchn_port_t port_rx; /* 0: one channel */
 
-    /* A frame read from the TAP device that the TX ring had no room for:
-     * kept here, and TAP reads paused, until xnf_poll() frees slots. */
-    bool pend;
-    uint32_t pend_len;
-    struct netif_offload pend_off;
+    /* The TX ring had no room for the largest frame: TAP reads paused
+     * until the backend answers (frames are read only where they fit). */
+    bool tx_full;
     bool tap_armed; /* TAP fd's EPOLLIN is registered */
     int err;        /* a TAP read failed for good: -errno */
 
-    unsigned char *txbuf; /* vnet hdr + frame, from the TAP device */
+    unsigned char *txbuf; /* a frame gathered from its TX pages */
     unsigned char *rxbuf; /* vnet hdr + frame, to the TAP device */
     struct xnftap_stats st;
 };

@@ -13,6 +13,7 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -343,6 +344,7 @@ static int allow_build(const struct xvm_sandbox_syscall *allow, unsigned n,
 
     if (!ctx)
         return -ENOMEM;
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     for (i = 0; i < n && rc == 0; i++) {
         int nr = seccomp_syscall_resolve_name(allow[i].name);
 
@@ -368,6 +370,30 @@ static int allow_build(const struct xvm_sandbox_syscall *allow, unsigned n,
     }
     *out = ctx;
     return 0;
+}
+
+unsigned xvm_sandbox_thread_calls(
+    struct xvm_sandbox_syscall out[XVM_SANDBOX_THREAD_CALLS])
+{
+    static const struct xvm_sandbox_syscall calls[] = {
+        { "clone", 1, { XVM_SANDBOX_EQ32(0, XVM_SANDBOX_CLONE_THREAD) } },
+        { "set_robust_list", 0, {{0}} },
+        { "rseq", 0, {{0}} },
+        { "rt_sigprocmask", 0, {{0}} },
+        { "gettid", 0, {{0}} },
+        { "mprotect", 1, { XVM_SANDBOX_CLEAR(2, PROT_EXEC) } },
+        { "madvise", 1, { XVM_SANDBOX_EQ32(2, MADV_DONTNEED) } },
+        /* libc's own two signals below SIGRTMIN (cancellation, setxid),
+         * whose handlers its first pthread_create() installs */
+        { "rt_sigaction", 1, { XVM_SANDBOX_EQ32(0, 32) } },
+        { "rt_sigaction", 1, { XVM_SANDBOX_EQ32(0, 33) } },
+    };
+    unsigned n = sizeof(calls) / sizeof(calls[0]);
+
+    _Static_assert(sizeof(calls) / sizeof(calls[0]) <=
+                       XVM_SANDBOX_THREAD_CALLS, "the caller's room");
+    memcpy(out, calls, sizeof(calls));
+    return n;
 }
 
 /* Namespaces of its own, and an empty root: nothing of the host's file

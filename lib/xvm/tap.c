@@ -28,6 +28,8 @@ int xvm_tap_open(const char *ifname, unsigned flags)
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     if (flags & XVM_TAP_EXCL)
         ifr.ifr_flags |= IFF_TUN_EXCL;
+    if (flags & XVM_TAP_MULTI_QUEUE)
+        ifr.ifr_flags |= IFF_MULTI_QUEUE;
     memcpy(ifr.ifr_name, ifname, strlen(ifname));
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         /* IFF_TUN_EXCL answers EBUSY for a device that exists. */

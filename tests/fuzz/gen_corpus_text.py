@@ -54,6 +54,9 @@ DOMCFG = {
     'bad_vnic_alone': 'name = "v"\nvif = [ "vnic=vnic5,mac=auto" ]\n',
     'dup_vifname': 'name = "w"\nvif = [ "link=p0,vifname=a0", '
                    '"vnic=a0" ]\n',
+    'queues': 'name = "x"\nvif = [ "link=p0,queues=2", '
+              '"vnic=vnic5,queues=8" ]\n',
+    'bad_queues': 'name = "y"\nvif = [ "link=p0,queues=9" ]\n',
 }
 
 VSWCONF = {

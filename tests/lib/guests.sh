@@ -85,13 +85,13 @@ start_xvmd() {
 
 outside_up() { outside_make || die "cannot make the outside world"; }
 
-# vswitchd serving xvmd's vifs; ready when it says so.
+# vswitchd serving xvmd's vifs, with the options given; ready when it
+# says so.
 start_vswd() {
     mkdir -p "$T/vsw-state"
     : >"$T/vswitchd.out"
     "$VSWITCHD" -S "$T/vsw-state" -F "$PREFIX" -m 128 -x "$XENSTORED_PATH" \
-        ${VSWD_OPTS:-} \
-        >>"$T/vswitchd.out" 2>>"$T/vswitchd.log" &
+        ${VSWD_OPTS:-} "$@" >>"$T/vswitchd.out" 2>>"$T/vswitchd.log" &
     VSWD_PID=$!
     wait_until 15 grep -q "ready on" "$T/vswitchd.out" ||
         die "vswitchd did not start"

@@ -92,10 +92,11 @@ def note(name, ntype, desc):
             pad(desc))
 
 
-def with_note(notes, filesz=None, namesz=None):
-    """The good image with a PT_NOTE added after its program headers (they
-    are followed by padding) over @notes appended to the file."""
-    img = bytearray(good)
+def with_note(notes, filesz=None, namesz=None, base=None):
+    """The good image (or @base) with a PT_NOTE added after its program
+    headers (they are followed by padding) over @notes appended to the
+    file."""
+    img = bytearray(good if base is None else base)
     assert phoff + (phnum + 1) * 56 <= 4096 and \
         not any(img[phoff + phnum * 56:phoff + (phnum + 1) * 56])
     off = len(img)
@@ -108,8 +109,14 @@ def with_note(notes, filesz=None, namesz=None):
     return img
 
 
-XVNET, NEEDS = b"xvnet\0", 1
+XVNET, NEEDS, AP_ENTRY = b"xvnet\0", 1, 2
 needs = lambda bits: note(XVNET, NEEDS, struct.pack("<I", bits))
+ap_entry = lambda addr: note(XVNET, AP_ENTRY, struct.pack("<Q", addr))
+# The good kernel without its notes (minios names its AP entry in one).
+no_notes = bytearray(good)
+for i in range(phnum):
+    if phdr(no_notes, i)[0] == 4:
+        no_notes = with_phdr(i, no_notes, type=0)
 gnu = note(b"GNU\0", 3, bytes(20))  # a build-id, skipped
 variants.update({
     "needs_interrupts": with_note(gnu + needs(1)),
@@ -118,12 +125,19 @@ variants.update({
     "note_name_huge": with_note(needs(1), namesz=0xffffffff),
     "note_beyond_file": with_note(needs(1), filesz=1 << 20),
     "note_short": with_note(needs(1)[:8]),
+    "ap_entry_outside": with_note(ap_entry(1 << 30), base=no_notes),
+    "ap_entry_twice": with_note(ap_entry(ehdr[4])),
+    "ap_entry_size": with_note(note(XVNET, AP_ENTRY, bytes(4)),
+                               base=no_notes),
 })
-# Not hostile: a kernel that needs CPL 0 (hostile_elf.py GOOD OUT --good).
+# Not hostile: a kernel that needs CPL 0 and one that names no AP entry
+# (hostile_elf.py GOOD OUT --good).
 if len(sys.argv) > 3 and sys.argv[3] == "--good":
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "needs_supervisor.elf"), "wb") as f:
         f.write(bytes(with_note(gnu + needs(2))))
+    with open(os.path.join(out, "no_ap_entry.elf"), "wb") as f:
+        f.write(bytes(no_notes))
     sys.exit(0)
 os.makedirs(out, exist_ok=True)
 for name, data in variants.items():

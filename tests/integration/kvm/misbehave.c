@@ -7,6 +7,12 @@
  * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK, MD_LATE_OFF and
  * MD_DOORBELL behave, to cover the calls the hello guest does not make,
  * to keep a console busy, to end a run later and to count doorbells.
+ * Run with more vCPUs (ap.S's entry), the others sleep in timed blocks,
+ * except in the misdeeds of another vCPU: MD_AP_HCALL (vCPU 1 makes an
+ * unknown hypercall while vCPU 0 waits), MD_AP_SPIN (vCPU 1 loops on the
+ * CPU forever while vCPU 0 waits: only a signal stops it) and
+ * MD_AP_BLOCK_FOREVER (vCPU 1 blocks with no timeout: nothing could end
+ * it, as no event wakes another vCPU than 0).
  */
 #include <stdint.h>
 
@@ -43,6 +49,9 @@ enum misdeed {
     MD_DOORBELL_IN,      /* an in from a held port's doorbell */
     MD_DOORBELL_CLOSED,  /* doorbell of a port it rang, then closed */
     MD_DOORBELL,         /* loopback channel, doorbells and sends: behaves */
+    MD_AP_HCALL,         /* vCPU 1: hypercall 99 */
+    MD_AP_SPIN,          /* vCPU 1 loops forever: only a signal stops it */
+    MD_AP_BLOCK_FOREVER, /* vCPU 1: a block with no timeout */
 };
 
 static const char *const names[] = {
@@ -52,7 +61,7 @@ static const char *const names[] = {
     "block_short", "spin", "block_long", "tick", "late_off",
     "gnttab_on_boot", "shared_outside", "evtchn_not_held",
     "doorbell_not_held", "doorbell_word", "doorbell_in", "doorbell_closed",
-    "doorbell",
+    "doorbell", "ap_hcall", "ap_spin", "ap_block_forever",
 };
 
 #define DOORBELLS 1000
@@ -120,6 +129,29 @@ static void doorbells(void)
 static char big[XKVM_CONSOLE_MAX + 1];
 
 void minios_main(const struct xkvm_start_info *si);
+void minios_ap_main(const struct xkvm_start_info *si, uint64_t cpu);
+
+/* The other vCPUs: asleep but for their own misdeeds (after vCPU 0 has
+ * said which it is: a millisecond's sleep first). */
+void minios_ap_main(const struct xkvm_start_info *si, uint64_t cpu)
+{
+    (void)si;
+    hc_block(10000000);
+    if (MISDEED == MD_AP_HCALL && cpu == 1) {
+        console_puts("misbehave: cpu 1 makes hypercall 99\n");
+        hcall3(99, 0, 0, 0);
+        console_puts("misbehave: cpu 1 still running after the misdeed\n");
+    }
+    if (MISDEED == MD_AP_BLOCK_FOREVER && cpu == 1)
+        hc_block(XKVM_BLOCK_FOREVER);
+    if (MISDEED == MD_AP_SPIN && cpu == 1) {
+        console_puts("misbehave: cpu 1 spins\n");
+        for (;;)
+            __asm__ volatile("" ::: "memory");
+    }
+    for (;;)
+        hc_block(100000000);
+}
 
 void minios_main(const struct xkvm_start_info *si)
 {
@@ -227,6 +259,14 @@ void minios_main(const struct xkvm_start_info *si)
     case MD_DOORBELL:
         doorbells();
         break;
+    case MD_AP_HCALL:
+    case MD_AP_BLOCK_FOREVER:
+        for (unsigned i = 0; i < 100; i++) /* 10 s for vCPU 1's misdeed */
+            hc_block(100000000);
+        break;
+    case MD_AP_SPIN:
+        for (;;)
+            hc_block(100000000);
     }
     console_puts("misbehave: still running after the misdeed\n");
     hc_shutdown(XKVM_SHUTDOWN_POWEROFF);

@@ -3,8 +3,10 @@
 # KVM domains run by xvmd (type = "kvm"): minios boots and its console
 # reaches the log and `xvm console`; poweroff, crash, reboot and shutdown
 # move the domain through the states `xvm list` shows; dominfo names the
-# host's KVM; the monitor runs confined; a domain outlives an xvmd
-# restart; bad configs are refused with clear words and leave nothing.
+# host's KVM; the monitor runs confined; two vCPUs (minios's cpu 1, a
+# thread each, dominfo, cpu.max, a crash of vCPU 1); a domain outlives an
+# xvmd restart; bad configs are refused with clear words and leave
+# nothing.
 # Environment from meson: XVMD, XVM, HOSTILE (hostile_lib.sh), XVM_KVM,
 # MINIOS, GUESTS (the misbehaving images).
 . "$(dirname "$0")/../../lib/common.sh"
@@ -153,6 +155,75 @@ grep -q "domain tick: asked to poweroff (control/shutdown)" "$T/xvmd.log" &&
     ok "shutdown: control/shutdown ignored, stopped by the monitor after -t" ||
     fail "shutdown fallback: $(grep 'domain tick' "$T/xvmd.log" | tail -3)"
 
+# --- two vCPUs: minios brings vCPU 1 up, a live guest's monitor has a
+# thread per vCPU and stays confined, its cpu.max is two CPUs', destroy
+# ends it; a misdeed of vCPU 1 crashes the domain -------------------------
+if [ "$(nproc)" -lt 2 ]; then
+    echo "(this host has one CPU: two vCPUs are not checked)"
+else
+    kvm_cfg smp "$MINIOS" "vcpus = 2"
+    xvm create "$T/smp.cfg" >/dev/null || fail "create smp"
+    wait_until 5 sh -c "grep -q 'smp (id [0-9]*): running -> shut off' \
+        '$T/xvmd.log'" && [ "$(log_of smp | head -3)" = "minios: hello (cpl $cpl)
+minios: cpu 1 up
+minios: no network configured (minios/ip)" ] &&
+        ok "minios, 2 vCPUs: hello, cpu 1 up, powered off" ||
+        fail "minios, 2 vCPUs: '$(state_of smp)': $(log_of smp)"
+    xvm destroy smp >/dev/null 2>&1
+    kvm_cfg tick2cpu "$GUESTS/tick.elf" "vcpus = 2"
+    xvm create "$T/tick2cpu.cfg" >/dev/null || fail "create tick2cpu"
+    pid=$(pid_of tick2cpu)
+    id=$(xvm domid tick2cpu)
+    xvm dominfo tick2cpu | grep -q "^CPU(s): *2$" && ok "dominfo: CPU(s): 2" ||
+        fail "dominfo: $(xvm dominfo tick2cpu)"
+    # (KVM's own worker, kvm-nx-lpage-recovery, may be a task too)
+    wait_until 3 sh -c "[ \$(grep -lx xvm-kvm /proc/$pid/task/*/comm |
+        wc -l) = 2 ]" && ok "the monitor runs a thread per vCPU" ||
+        fail "the monitor's threads: $(cat /proc/$pid/task/*/comm)"
+    why=$(confinement_of "$pid" $((100000 + id * 65536))) &&
+        ok "2 vCPUs: monitor confined: $why" ||
+        fail "2 vCPUs: monitor not confined: $why"
+    for t in $(grep -lx xvm-kvm /proc/$pid/task/*/comm); do
+        [ "$(awk '$1 == "Seccomp:" { print $2 }' "${t%comm}status")" = 2 ] ||
+            fail "thread $t has no seccomp filter"
+    done
+    cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+    if [ -n "$CG2" ] && [ -f "$CG2${cg%/guest}/cpu.max" ]; then
+        [ "$(cat "$CG2${cg%/guest}/cpu.max")" = "200000 100000" ] &&
+            ok "cpu.max: two CPUs" ||
+            fail "cpu.max: $(cat "$CG2${cg%/guest}/cpu.max")"
+    fi
+    # pause stops both vCPUs, resume lets them go on (SIGSTOP and SIGCONT
+    # are no kick: the vCPUs go round their loops)
+    xvm pause tick2cpu >/dev/null && sleep 0.2
+    n1=$(log_of tick2cpu | wc -l); sleep 0.5; n2=$(log_of tick2cpu | wc -l)
+    [ "$(state_of tick2cpu)" = paused ] && [ "$n1" = "$n2" ] &&
+        ok "2 vCPUs: pause: no console output" ||
+        fail "2 vCPUs: pause: '$(state_of tick2cpu)', $n1 -> $n2 lines"
+    xvm resume tick2cpu >/dev/null && wait_until 3 sh -c \
+        "[ \$(wc -l < '$T/state/console/tick2cpu.log') -gt $n2 ]" &&
+        [ "$(grep -lx xvm-kvm /proc/$pid/task/*/comm | wc -l)" = 2 ] &&
+        ok "2 vCPUs: resume: it ticks again, both threads there" ||
+        fail "2 vCPUs: resume"
+    # it ignores control/shutdown: SIGTERM after the grace period kicks
+    # both vCPUs (the confined monitor signals its other thread)
+    xvm shutdown tick2cpu >/dev/null
+    wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" &&
+        [ "$(state_of tick2cpu)" = "shut off" ] &&
+        log_of tick2cpu | grep -q "guest destroyed (Terminated)" &&
+        ok "2 vCPUs: shutdown stops both, the monitor gone" ||
+        fail "2 vCPUs: shutdown: '$(state_of tick2cpu)' $(log_of tick2cpu | tail -2)"
+    xvm destroy tick2cpu >/dev/null 2>&1
+    kvm_cfg aphcall "$GUESTS/ap_hcall.elf" "vcpus = 2"
+    xvm create "$T/aphcall.cfg" >/dev/null || fail "create aphcall"
+    wait_until 5 sh -c "[ \"\$(\"$XVM\" -s '$T/xvmd.sock' list --all |
+            awk '\$2 == \"aphcall\" { print \$3 }')\" = crashed ]" &&
+        log_of aphcall | grep -q "^xvm-kvm: domain aphcall: guest crashed: vCPU 1: unknown hypercall 99" &&
+        ok "a misdeed of vCPU 1: crashed, named" ||
+        fail "aphcall: '$(state_of aphcall)': $(log_of aphcall)"
+    xvm destroy aphcall >/dev/null 2>&1
+fi
+
 # --- reboot: started again, and a reboot loop ends as crashed ------------
 kvm_cfg reboot "$GUESTS/reboot.elf"
 xvm create "$T/reboot.cfg" >/dev/null || fail "create reboot"
@@ -166,7 +237,9 @@ wait_until 10 sh -c "grep -q 'domain reboot: more than 10 reboots' \
 xvm destroy reboot >/dev/null
 
 # --- xvmd restart: the domain is taken over --------------------------------
-kvm_cfg tick2 "$GUESTS/tick.elf"
+# (with two vCPUs where the host has two CPUs: the adopted monitor's
+# threads run on)
+kvm_cfg tick2 "$GUESTS/tick.elf" "vcpus = $(( $(nproc) >= 2 ? 2 : 1 ))"
 xvm create "$T/tick2.cfg" >/dev/null || fail "create tick2"
 kvm_cfg late "$GUESTS/late_off.elf"   # powers off 3 s after its start
 xvm create "$T/late.cfg" >/dev/null || fail "create late"
@@ -214,8 +287,9 @@ kvm_cfg notelf /etc/passwd
 bad notelf "xvm: domain notelf: kernel /etc/passwd: refused: not an ELF file"
 kvm_cfg dir /tmp
 bad dir "xvm: domain dir: kernel /tmp: refused: not a regular file"
-kvm_cfg twocpus "$MINIOS" "vcpus = 2"
-bad twocpus "xvm: domain twocpus: vcpus = 2: a kvm domain has one vCPU for now"
+max=$(( $(nproc) < 8 ? $(nproc) : 8 ))
+kvm_cfg manycpus "$MINIOS" "vcpus = $((max + 1))"
+bad manycpus "xvm: domain manycpus: vcpus = $((max + 1)): a kvm domain has at most $max here (8, and no more than this host's CPUs)"
 kvm_cfg xsctl "$MINIOS" 'xenstore = [ "control/shutdown=poweroff" ]'
 bad xsctl "xvm: $T/xsctl.cfg:5: xenstore: \"control/shutdown\": under a directory xvmd or the devices own"
 printf 'name = "rel"\ntype = "kvm"\nkernel = "minios.elf"\n' >"$T/rel.cfg"

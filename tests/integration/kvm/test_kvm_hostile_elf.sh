@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Hostile kernel images (hostile_elf.py: truncated, segments outside RAM,
-# entry outside, overlapping program headers, malformed notes, a kernel
+# entry outside (its own or its other vCPUs'), overlapping program
+# headers, malformed notes (an AP entry twice or of a bad size), a kernel
 # that needs interrupts or what the monitor does not know) and files that are not
 # images are refused (exit 1) with a message naming the fault, before KVM
 # is opened: this runs with or without /dev/kvm.
@@ -22,7 +23,7 @@ refusals=(
     "phnum_zero:bad program header table"
     "phnum_huge:bad program header table"
     "phoff_huge:bad program header table"
-    "interp:program header 2: needs an interpreter"
+    "interp:program header 3: needs an interpreter"
     "filesz_over_memsz:program header 0: a segment's file size exceeds"
     "offset_huge:program header 0: a segment's bytes lie beyond the end"
     "vaddr_not_paddr:program header 0: a segment's virtual address is not"
@@ -31,15 +32,18 @@ refusals=(
     "segment_wraps:program header 0: a segment lies outside guest RAM"
     "memsz_huge:program header 0: a segment lies outside guest RAM"
     "overlap:program header 1: two segments overlap"
-    "entry_outside:the entry point is not inside an executable segment"
-    "entry_not_exec:the entry point is not inside an executable segment"
+    "entry_outside:the entry point, or the other vCPUs' (its xvnet note), is not inside"
+    "entry_not_exec:the entry point, or the other vCPUs' (its xvnet note), is not inside"
     "no_load:no loadable segment"
     "needs_interrupts:it takes interrupts or exceptions, which this"
     "needs_unknown:it needs something this monitor does not know of"
-    "note_desc_size:program header 3: a note segment does not parse"
-    "note_name_huge:program header 3: a note segment does not parse"
-    "note_beyond_file:program header 3: a note segment does not parse"
-    "note_short:program header 3: a note segment does not parse"
+    "note_desc_size:program header 4: a note segment does not parse"
+    "note_name_huge:program header 4: a note segment does not parse"
+    "note_beyond_file:program header 4: a note segment does not parse"
+    "note_short:program header 4: a note segment does not parse"
+    "ap_entry_outside:the entry point, or the other vCPUs' (its xvnet note), is not inside"
+    "ap_entry_twice:program header 4: a note segment does not parse"
+    "ap_entry_size:program header 4: a note segment does not parse"
 )
 n=$(ls "$TMP/img" | wc -l)
 [ "$n" -eq ${#refusals[@]} ] || fail "$n images made, ${#refusals[@]} expected"

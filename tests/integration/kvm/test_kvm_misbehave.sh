@@ -7,6 +7,8 @@
 # level kvm_pvm guests run at: each is tried at both levels.  The reboot
 # and short-block guests cover the calls minios does not make; a guest
 # spinning in KVM_RUN and one blocked in a hypercall end at SIGTERM.
+# With two vCPUs: a misdeed of either crashes the guest, named by vCPU,
+# and SIGTERM ends a guest whose vCPU 1 spins.
 . "$(dirname "$0")/kvm_lib.sh"
 need_kvm
 
@@ -101,5 +103,41 @@ for name in spin block_long; do
     RC=0
     wait "$pid" || RC=$?
     expect "$name, SIGTERM" 4 'guest destroyed (Terminated)'
+done
+
+# Two vCPUs (where the host has two CPUs): a misdeed of vCPU 1 crashes
+# the whole guest, named; vCPU 0's misdeeds crash it with vCPU 1 asleep;
+# SIGTERM ends a guest whose vCPU 1 spins on the CPU (kicked out of
+# KVM_RUN by the monitor's signal) and one whose vCPUs both block.
+if [ "$(nproc)" -lt 2 ]; then
+    echo "skip: two vCPUs: this host has $(nproc) CPU"
+    finish
+    exit 0
+fi
+run_guest "$GUESTS/ap_hcall.elf" --vcpus 2
+expect "ap_hcall, 2 vCPUs" 2 'guest crashed: vCPU 1: unknown hypercall 99$'
+grep -q 'still running' "$TMP/out" && fail "ap_hcall: $(cat "$TMP/out")"
+run_guest "$GUESTS/ap_block_forever.elf" --vcpus 2
+expect "ap_block_forever, 2 vCPUs" 2 \
+    'guest crashed: vCPU 1: block: waits forever, and nothing can wake it'
+run_guest "$GUESTS/unknown_hcall.elf" --vcpus 2
+expect "unknown_hcall, 2 vCPUs" 2 'guest crashed: vCPU 0: unknown hypercall 99$'
+run_guest "$GUESTS/triple_fault.elf" --vcpus 2
+expect "triple_fault, 2 vCPUs" 2 'guest crashed: vCPU 0: triple fault'
+run_guest "$GUESTS/block_short.elf" --vcpus 2
+expect "block_short, 2 vCPUs" 0 'guest stopped: poweroff'
+for name in ap_spin block_long; do
+    "$XVM_KVM" --kernel "$GUESTS/$name.elf" --vcpus 2 >"$TMP/out" \
+        2>"$TMP/err" &
+    pid=$!
+    wait_until 10 grep -q "^misbehave: $name" "$TMP/out" ||
+        fail "$name, 2 vCPUs: no console line"
+    [ $name = ap_spin ] && { wait_until 10 grep -q "cpu 1 spins" "$TMP/out" ||
+        fail "ap_spin: vCPU 1 did not say it spins"; }
+    sleep 0.2
+    kill -TERM "$pid"
+    RC=0
+    wait "$pid" || RC=$?
+    expect "$name, 2 vCPUs, SIGTERM" 4 'guest destroyed (Terminated)'
 done
 finish

@@ -211,16 +211,23 @@ gone "$g" "after the guest's poweroff"
 
 # --- a process domain and minios on one VLAN of an etherstub -------------
 # kv (minios) and pd (a process domain) on stub0 VLAN 20, po on VLAN 21:
-# pd pings kv and has it echo, po cannot reach it.  Then ks, minios built
+# pd pings kv and has it echo, po cannot reach it.  kv has two vCPUs
+# (where the host has two CPUs): its vCPU 1 runs the generator, 20,000
+# datagrams to pd's port 9 (pd counts them as NoPorts), while its vCPU 0
+# answers pd's pings and echoes.  Then ks, minios built
 # to scribble over its TX ring once it has answered three pings, joins
 # VLAN 20: vswitchd disables its vif, and only its.
 S=10.83.$((ID % 200))
+KV_VCPUS=$(( $(nproc) >= 2 ? 2 : 1 ))
+GEN=20000
 cat >"$T/kv.cfg" <<CFG
 name     = "kv"
 type     = "kvm"
 memory   = 16
+vcpus    = $KV_VCPUS
 kernel   = "$MINIOS"
-xenstore = [ "minios/ip=$S.2" ]
+xenstore = [ "minios/ip=$S.2", "minios/role=gen", "minios/peer=$S.1",
+             "minios/port=9", "minios/count=$GEN" ]
 vif      = [ "link=stub0,vlan=20,mac=02:08:20:44:00:12" ]
 CFG
 xvm create "$T/kv.cfg" >/dev/null 2>&1 || fail "xvm create kv"
@@ -243,6 +250,18 @@ if out=$(xvm exec pd python3 - "$S.2" 2000 16 <"$ECHO_CLIENT" 2>&1); then
 else
     fail "pd -> kv UDP echo: $out"
 fi
+# kv's generator: on vCPU 1 with two, sent in full, and pd got them
+gen_line="minios: generator sent $GEN"
+[ "$KV_VCPUS" = 2 ] && gen_line="minios: cpu 1: generator sent $GEN"
+wait_until 20 sh -c "tr -d '\r' <'$T/state/console/kv.log' |
+    grep -qx '$gen_line'" && ok "kv ($KV_VCPUS vCPUs): $gen_line" ||
+    fail "kv's generator: $(log_of kv | tail -3)"
+[ "$KV_VCPUS" = 2 ] && { log_of kv | grep -qx "minios: cpu 1 up" ||
+    fail "kv: no 'cpu 1 up': $(log_of kv | head -3)"; }
+noports=$(xvm exec pd awk '/^Udp:/ { n++; if (n == 2) print $3 }' /proc/net/snmp)
+[ "${noports:-0}" -ge 1000 ] &&
+    ok "pd received $noports of kv's $GEN datagrams (port 9: no listener; a burst overflows its queues)" ||
+    fail "pd received ${noports:-0} of kv's $GEN datagrams"
 
 cat >"$T/ks.cfg" <<CFG
 name     = "ks"
@@ -280,7 +299,17 @@ if out=$(xvm exec pd python3 - "$S.2" 2000 16 <"$ECHO_CLIENT" 2>&1); then
 else
     fail "pd -> kv UDP echo after ks: $out"
 fi
-for d in ks kv pd po; do xvm destroy "$d" >/dev/null || fail "destroy $d"; done
+# kv answers `xvm shutdown` on its vCPU 0 (control/shutdown), which
+# stops its vCPU 1 too: status 0, its counts on the console
+kvpid=$(xvm dominfo kv | awk '$1 == "PID:" { print $2 }')
+xvm shutdown kv >/dev/null || fail "shutdown kv"
+wait_until 10 sh -c "! kill -0 $kvpid 2>/dev/null" &&
+    [ "$(state_of kv)" = "shut off" ] &&
+    log_of kv | grep -q "^minios: poweroff" &&
+    grep -q "domain kv: guest exited with status 0" "$T/xvmd.log" &&
+    ok "kv ($KV_VCPUS vCPUs): xvm shutdown answered by the guest, status 0" ||
+    fail "kv shutdown: '$(state_of kv)': $(log_of kv | tail -2)"
+for d in ks pd po; do xvm destroy "$d" >/dev/null || fail "destroy $d"; done
 gone "$ks" "ks destroyed"
 
 # --- run 3: start; xvmd restarts under it; destroy -------------------------
@@ -301,7 +330,7 @@ start_xvmd
     [ "$(xvm dominfo kn | sed -n 's/^PID: *//p')" = "$mpid" ] &&
     grep -q "domain kn (id $g): adopted, running" "$T/xvmd.log" &&
     ok "xvmd restarted: kn adopted, domain $g, monitor $mpid" ||
-    fail "kn not adopted: '$(state_of kn)'"
+    fail "kn not adopted: '$(state_of kn)': $(log_of kn | tail -3)"
 expect "the adopted vif" "Vifs: vif 0 on phys0, connected (VNIC xvm${g}_0)" \
     "$(xvm dominfo kn | grep -A1 '^Vifs:' | head -1 | tr -s ' ')"
 both_connected "$g" && ok "vif 0 still Connected on both ends" ||

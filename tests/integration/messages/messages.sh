@@ -25,7 +25,8 @@ says() {
 }
 
 WANT_RC=0
-for t in "$XVM" "$XVMD" "$XENSTORED" "$VSWITCHD" "$VSWCTL" "$DLADM" "$SNOOP"; do
+for t in "$XVM" "$XVMD" "$XENSTORED" "$VSWITCHD" "$VSWCTL" "$DLADM" "$SNOOP" \
+         "$PROCDOM" "$XVM_KVM"; do
     "$t" -h >/dev/null 2>&1 && ok "$(basename "$t") -h exits 0" ||
         fail "$(basename "$t") -h exits $?"
     out=$("$t" --help 2>&1 >/dev/null)

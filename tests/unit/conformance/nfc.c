@@ -110,11 +110,20 @@ static void own_put(void *arg, void *cookie)
     free(cookie);
 }
 
+/* The owner of one queue's vif: it counts what each queue carried. */
+struct nfc_qarg {
+    struct nfc_owner *o;
+    unsigned q;
+};
+static struct nfc_qarg qargs[NB_QUEUES_MAX];
+
 static void own_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
 {
-    struct nfc_owner *o = arg;
+    struct nfc_qarg *qa = arg;
+    struct nfc_owner *o = qa->o;
     unsigned i;
 
+    o->tx_by_queue[qa->q] += n;
     for (i = 0; i < n; i++) {
         if (o->nrec == NFC_PKTS_MAX) {
             free(pkts[i].cookie);
@@ -149,11 +158,27 @@ static int bind_port(struct nfc *w, evtchn_port_t port)
 static void unbind_ports(struct nfc *w)
 {
     struct nfc_owner *o = &w->own;
+    unsigned q;
 
-    xvm_evtchn_close(w->be_ec, o->be_tx_port);
-    if (o->be_rx_port != o->be_tx_port)
-        xvm_evtchn_close(w->be_ec, o->be_rx_port);
-    o->be_tx_port = o->be_rx_port = 0;
+    for (q = 0; q < NB_QUEUES_MAX; q++) {
+        if (o->be_tx_port[q])
+            xvm_evtchn_close(w->be_ec, o->be_tx_port[q]);
+        if (o->be_rx_port[q] && o->be_rx_port[q] != o->be_tx_port[q])
+            xvm_evtchn_close(w->be_ec, o->be_rx_port[q]);
+        o->be_tx_port[q] = o->be_rx_port[q] = 0;
+    }
+}
+
+/* Every queue's vif, the last first (the others share queue 0's credit). */
+static void vifs_destroy(struct nfc_owner *o)
+{
+    unsigned q;
+
+    for (q = NB_QUEUES_MAX; q-- > 0;) {
+        nb_vif_destroy(o->vif[q]);
+        o->vif[q] = NULL;
+    }
+    o->nq = 0;
 }
 
 static void be_disconnect(void *owner)
@@ -161,51 +186,66 @@ static void be_disconnect(void *owner)
     struct nfc *w = owner;
 
     w->own.disconnects++;
-    nb_vif_destroy(w->own.vif);
-    w->own.vif = NULL;
+    vifs_destroy(&w->own);
     unbind_ports(w);
+}
+
+/* Bind queue @q's channels and map its rings, as the switch does. */
+static int queue_connect(struct nfc *w, const struct nb_xenbus_frontend *fi,
+                         unsigned q)
+{
+    struct nfc_owner *o = &w->own;
+    const struct nb_xenbus_queue *fq = &fi->queue[q];
+    struct nb_vif_params p;
+    char name[32];
+    int tx, rx;
+
+    tx = bind_port(w, fq->tx_port);
+    if (tx < 0)
+        return tx;
+    o->be_tx_port[q] = o->be_rx_port[q] = (evtchn_port_t)tx;
+    rx = fq->split_evtchn ? bind_port(w, fq->rx_port) : tx;
+    if (rx < 0)
+        return rx;
+    o->be_rx_port[q] = (evtchn_port_t)rx;
+    snprintf(name, sizeof(name), "vif7.0-q%u", q);
+    qargs[q] = (struct nfc_qarg){o, q};
+    p = (struct nb_vif_params){
+        .name = name,
+        .frontend_domid = NFC_DOM,
+        .backend_domid = 0,
+        .mem = w->mem,
+        .gnttab_gfn = XVM_GNTTAB_GFN,
+        .gnttab_frames = XVM_GNTTAB_FRAMES,
+        .tx_ring_ref = fq->tx_ring_ref,
+        .rx_ring_ref = fq->rx_ring_ref,
+        .evtchn = w->be_ec,
+        .tx_port = o->be_tx_port[q],
+        .rx_port = o->be_rx_port[q],
+        .features = fi->features,
+        .ops = &own_ops,
+        .ops_arg = &qargs[q],
+        .credit_of = q ? o->vif[0] : NULL,
+    };
+    o->vif[q] = nb_vif_create(&p);
+    return o->vif[q] ? 0 : -errno;
 }
 
 static int be_connect(void *owner, const struct nb_xenbus_frontend *fi)
 {
     struct nfc *w = owner;
     struct nfc_owner *o = &w->own;
-    struct nb_vif_params p;
-    int tx, rx;
+    unsigned q;
+    int r = 0;
 
-    tx = bind_port(w, fi->tx_port);
-    if (tx < 0)
-        return tx;
-    rx = fi->split_evtchn ? bind_port(w, fi->rx_port) : tx;
-    if (rx < 0) {
-        xvm_evtchn_close(w->be_ec, (evtchn_port_t)tx);
-        return rx;
-    }
-    o->be_tx_port = (evtchn_port_t)tx;
-    o->be_rx_port = (evtchn_port_t)rx;
-    p = (struct nb_vif_params){
-        .name = "vif7.0",
-        .frontend_domid = NFC_DOM,
-        .backend_domid = 0,
-        .mem = w->mem,
-        .gnttab_gfn = XVM_GNTTAB_GFN,
-        .gnttab_frames = XVM_GNTTAB_FRAMES,
-        .tx_ring_ref = fi->tx_ring_ref,
-        .rx_ring_ref = fi->rx_ring_ref,
-        .evtchn = w->be_ec,
-        .tx_port = o->be_tx_port,
-        .rx_port = o->be_rx_port,
-        .features = fi->features,
-        .ops = &own_ops,
-        .ops_arg = o,
-    };
-    o->vif = nb_vif_create(&p);
-    if (!o->vif) {
-        int r = -errno;
-
+    for (q = 0; r == 0 && q < fi->num_queues; q++)
+        r = queue_connect(w, fi, q);
+    if (r < 0) {
+        vifs_destroy(o);
         unbind_ports(w);
         return r;
     }
+    o->nq = fi->num_queues;
     o->info = *fi;
     o->info.backend_path = o->info.frontend_path = NULL;
     o->connects++;
@@ -286,7 +326,7 @@ void nfc_close(struct nfc *w)
 
 bool nfc_backend_start(struct nfc *w)
 {
-    w->be = nb_xenbus_create(w->bx, NFC_BE, &be_ops, w);
+    w->be = nb_xenbus_create(w->bx, NFC_BE, w->max_queues, &be_ops, w);
     return w->be != NULL;
 }
 
@@ -298,16 +338,19 @@ void nfc_backend_stop(struct nfc *w)
 
 bool nfc_backend_kill(struct nfc *w)
 {
-    evtchn_port_t tx = w->own.info.tx_port, rx = w->own.info.rx_port;
+    struct nb_xenbus_frontend fi = w->own.info;
+    unsigned q;
 
     /* Its connection dies first, so it writes nothing on the way out;
      * what the kernel would undo (mappings, doorbells) is undone, and the
      * frontend's ports go back to unbound, as Xen does. */
     shutdown(xvm_xs_fd(w->bx), SHUT_RDWR);
     nfc_backend_stop(w);
-    xvm_evtchn_unbind(w->fe_ec, tx);
-    if (rx != tx)
-        xvm_evtchn_unbind(w->fe_ec, rx);
+    for (q = 0; q < fi.num_queues; q++) {
+        xvm_evtchn_unbind(w->fe_ec, fi.queue[q].tx_port);
+        if (fi.queue[q].rx_port != fi.queue[q].tx_port)
+            xvm_evtchn_unbind(w->fe_ec, fi.queue[q].rx_port);
+    }
     xvm_xs_close(w->bx);
     w->bx = xvm_xs_open(xsd_path(xsd));
     return w->bx != NULL;
@@ -318,13 +361,18 @@ bool nfc_backend_kill(struct nfc *w)
 static void be_tx(struct nfc *w)
 {
     struct nfc_owner *o = &w->own;
+    unsigned q;
 
-    if (!o->vif || xvm_evtchn_consume(w->be_ec, o->be_tx_port) <= 0)
-        return;
-    do {
-        while (nb_vif_tx_poll(o->vif, NB_BURST_MAX) > 0)
-            ;
-    } while (nb_vif_tx_final_check(o->vif));
+    for (q = 0; q < o->nq; q++) {
+        if (!o->vif[q] || xvm_evtchn_consume(w->be_ec, o->be_tx_port[q]) <= 0)
+            continue;
+        do {
+            while (nb_vif_tx_poll(o->vif[q], NB_BURST_MAX) > 0)
+                ;
+            /* Out of credit: left on the ring until the next event. */
+        } while (!nb_vif_tx_credit_wait_ns(o->vif[q]) &&
+                 nb_vif_tx_final_check(o->vif[q]));
+    }
 }
 
 bool nfc_pump(struct nfc *w, int ms)
@@ -729,20 +777,21 @@ unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q, struct nfc_pkt *out,
     return n;
 }
 
-unsigned nfc_be_rx(struct nfc *w, const struct nfc_pkt *pkts, unsigned n)
+unsigned nfc_be_rx(struct nfc *w, unsigned q, const struct nfc_pkt *pkts,
+                   unsigned n)
 {
     struct nb_rx_pkt rp[NFC_PKTS_MAX];
     struct nb_seg seg[NFC_PKTS_MAX];
     unsigned i;
 
-    if (!w->own.vif || n > NFC_PKTS_MAX)
+    if (q >= NB_QUEUES_MAX || !w->own.vif[q] || n > NFC_PKTS_MAX)
         return 0;
     for (i = 0; i < n; i++) {
         seg[i].base = pkts[i].data;
         seg[i].len = pkts[i].len;
         rp[i] = (struct nb_rx_pkt){&seg[i], 1, pkts[i].len, pkts[i].off};
     }
-    return nb_vif_rx_burst(w->own.vif, rp, n);
+    return nb_vif_rx_burst(w->own.vif[q], rp, n);
 }
 
 uint8_t *nfc_frame(uint32_t len, bool ipv6, uint32_t seed)

@@ -72,8 +72,11 @@ struct nfc_queue {
 struct nfc_owner {
     int connects, disconnects;
     struct nb_xenbus_frontend info; /* the last connect's */
-    evtchn_port_t be_tx_port, be_rx_port;
-    struct nb_vif *vif;
+    /* Per queue (info.num_queues): dom0's ports and the vif. */
+    evtchn_port_t be_tx_port[NB_QUEUES_MAX], be_rx_port[NB_QUEUES_MAX];
+    struct nb_vif *vif[NB_QUEUES_MAX];
+    unsigned nq;
+    uint64_t tx_by_queue[NB_QUEUES_MAX]; /* packets each queue delivered */
     struct nfc_pkt rec[NFC_PKTS_MAX]; /* guest-transmitted packets */
     unsigned nrec;
 };
@@ -83,6 +86,7 @@ struct nfc {
     struct xvm_xs *bx; /* the backend's connection, dom0 */
     struct xvm_xs *fx; /* the guest's connection */
     struct nb_xenbus *be;
+    unsigned max_queues; /* what the backend offers (0: its default) */
     struct nfc_owner own;
     /* the guest */
     struct xvm_mem *mem;
@@ -202,8 +206,9 @@ unsigned nfc_tx_gc(struct nfc *w, struct nfc_queue *q, unsigned *ok);
 unsigned nfc_rx_collect(struct nfc *w, struct nfc_queue *q, struct nfc_pkt *out,
                         unsigned max);
 
-/* Guest receive: hand @n packets to the vif (nb_vif_rx_burst). */
-unsigned nfc_be_rx(struct nfc *w, const struct nfc_pkt *pkts, unsigned n);
+/* Guest receive: hand @n packets to queue @q's vif (nb_vif_rx_burst). */
+unsigned nfc_be_rx(struct nfc *w, unsigned q, const struct nfc_pkt *pkts,
+                   unsigned n);
 
 /* A test frame: Ethernet/IPv4 (or IPv6)/TCP headers, then pattern bytes
  * of @seed.  malloc'd. */

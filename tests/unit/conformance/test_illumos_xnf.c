@@ -254,7 +254,7 @@ static void check_tx(struct xnf *x)
     CHECK(!x->q.broken);
     for (i = 0; i < NFC_RING; i++)
         CHECK(!x->q.tx_pending[i]);
-    CHECK_EQ(nb_vif_disabled(o->vif), NB_FATAL_NONE);
+    CHECK_EQ(nb_vif_disabled(o->vif[0]), NB_FATAL_NONE);
 }
 
 /*
@@ -293,9 +293,9 @@ static void check_rx(struct xnf *x)
         in[i].off.gso_type = NETIF_GSO_TCPV4;
     }
     /* The GSO packet first: dropped, the others behind it arrive. */
-    CHECK_EQ(nfc_be_rx(x->w, &in[N], 1), 1);
-    CHECK_EQ(nfc_be_rx(x->w, in, N), N);
-    nb_vif_stats_get(x->w->own.vif, &st);
+    CHECK_EQ(nfc_be_rx(x->w, 0, &in[N], 1), 1);
+    CHECK_EQ(nfc_be_rx(x->w, 0, in, N), N);
+    nb_vif_stats_get(x->w->own.vif[0], &st);
     CHECK_EQ(st.rx_dropped_offload, 1);
     CHECK(NFC_UNTIL(x->w, nfc_events(x->w, x->evtchn) > 0));
     for (k = 0; k < 4 && n < N; k++) {
@@ -330,10 +330,11 @@ static void check_published(struct xnf *x)
     CHECK(nfc_is(w->ts, NFC_FE, "state", "4"));
     CHECK(nfc_is(w->ts, NFC_FE, "request-multicast-control", "1"));
     CHECK(nfc_is(w->ts, NFC_FE, "feature-gso-tcpv4", "0"));
-    CHECK_EQ(i->tx_ring_ref, x->q.tx_ring_ref);
-    CHECK_EQ(i->rx_ring_ref, x->q.rx_ring_ref);
-    CHECK_EQ(i->tx_port, x->evtchn);
-    CHECK(!i->split_evtchn);
+    CHECK_EQ(i->num_queues, 1); /* no multi-queue-num-queues: one */
+    CHECK_EQ(i->queue[0].tx_ring_ref, x->q.tx_ring_ref);
+    CHECK_EQ(i->queue[0].rx_ring_ref, x->q.rx_ring_ref);
+    CHECK_EQ(i->queue[0].tx_port, x->evtchn);
+    CHECK(!i->queue[0].split_evtchn);
     CHECK_EQ(i->features, NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY | NETIF_F_SG |
                               NETIF_F_MCAST_CTRL);
     CHECK(x->be_rx_copy && x->be_mcast && x->be_tx_sg && x->be_lso);
@@ -357,7 +358,7 @@ static void test_attach_traffic_resume(void)
     check_published(&x);
     /* The multicast refresh was answered and the groups are kept. */
     CHECK_EQ(x.mcast_ok, 2);
-    CHECK_EQ(nb_vif_mcast_list(w.own.vif, m, 2), 2);
+    CHECK_EQ(nb_vif_mcast_list(w.own.vif[0], m, 2), 2);
     check_tx(&x);
     check_rx(&x);
 
@@ -374,7 +375,7 @@ static void test_attach_traffic_resume(void)
     if (!connected(&x))
         goto out;
     CHECK_EQ(w.own.connects, 2);
-    CHECK_EQ(w.own.info.tx_ring_ref, old_ref);
+    CHECK_EQ(w.own.info.queue[0].tx_ring_ref, old_ref);
     check_tx(&x);
     check_rx(&x);
 

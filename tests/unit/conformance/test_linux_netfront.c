@@ -6,7 +6,11 @@
  * it writes in one transaction, its states, traffic both ways with the
  * offload metadata it uses and the checks it makes on what it receives,
  * its close sequence and a reconnect with fresh rings; and what it does
- * when the backend goes away under it.
+ * when the backend goes away under it.  Our backend offers queues and
+ * split event channels: netfront takes two queues (the test's backend
+ * offers two) with the queue-N/ layout and a channel per direction, and
+ * traffic flows on both queues both ways; a backend offering one queue
+ * gets the flat layout.  A hostile frontend's keys are refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +32,7 @@ struct netfront {
     unsigned num_queues;
     bool split, bounce, xdp_headroom;
     uint8_t mac[6];
-    struct nfc_queue q; /* queue 0: the only one this backend allows */
+    struct nfc_queue q[NF_QUEUES_MAX];
     uint32_t hw;        /* NETIF_F_* the device kept after fix_features */
     bool carrier;
     int connect_errors;
@@ -65,40 +69,41 @@ static int write_queue_keys(struct netfront *nf, uint32_t tx, unsigned id,
                             bool hierarchical)
 {
     struct xvm_xs *xs = nf->w->fx;
+    const struct nfc_queue *q = &nf->q[id];
     char dir[128], v[16];
     int r = 0;
 
     snprintf(dir, sizeof(dir), hierarchical ? "%s/queue-%u" : "%s", NFC_FE, id);
-    snprintf(v, sizeof(v), "%u", nf->q.tx_ring_ref);
+    snprintf(v, sizeof(v), "%u", q->tx_ring_ref);
     r |= nfc_wr(xs, tx, dir, "tx-ring-ref", v);
-    snprintf(v, sizeof(v), "%u", nf->q.rx_ring_ref);
+    snprintf(v, sizeof(v), "%u", q->rx_ring_ref);
     r |= nfc_wr(xs, tx, dir, "rx-ring-ref", v);
-    if (nf->q.tx_port == nf->q.rx_port) {
-        snprintf(v, sizeof(v), "%u", nf->q.tx_port);
+    if (q->tx_port == q->rx_port) {
+        snprintf(v, sizeof(v), "%u", q->tx_port);
         r |= nfc_wr(xs, tx, dir, "event-channel", v);
     } else {
-        snprintf(v, sizeof(v), "%u", nf->q.tx_port);
+        snprintf(v, sizeof(v), "%u", q->tx_port);
         r |= nfc_wr(xs, tx, dir, "event-channel-tx", v);
-        snprintf(v, sizeof(v), "%u", nf->q.rx_port);
+        snprintf(v, sizeof(v), "%u", q->rx_port);
         r |= nfc_wr(xs, tx, dir, "event-channel-rx", v);
     }
     return r;
 }
 
 /* setup_netfront(): rings, then split channels if offered, else one. */
-static bool setup_queue(struct netfront *nf)
+static bool setup_queue(struct netfront *nf, struct nfc_queue *q)
 {
     struct nfc *w = nf->w;
 
-    if (!nfc_rings_setup(w, &nf->q))
+    if (!nfc_rings_setup(w, q))
         return false;
     if (nf->split) {
-        nf->q.tx_port = nfc_evtchn(w);
-        nf->q.rx_port = nfc_evtchn(w);
+        q->tx_port = nfc_evtchn(w);
+        q->rx_port = nfc_evtchn(w);
     }
-    if (!nf->split || !nf->q.tx_port || !nf->q.rx_port)
-        nf->q.tx_port = nf->q.rx_port = nfc_evtchn(w);
-    return nf->q.tx_port != 0;
+    if (!nf->split || !q->tx_port || !q->rx_port)
+        q->tx_port = q->rx_port = nfc_evtchn(w);
+    return q->tx_port != 0;
 }
 
 /* talk_to_netback(): read, set up, then every key in one transaction. */
@@ -106,6 +111,7 @@ static int talk_to_netback(struct netfront *nf)
 {
     struct xvm_xs *xs = nf->w->fx;
     unsigned max_queues;
+    unsigned i;
     uint32_t tx;
     int r;
 
@@ -119,10 +125,10 @@ static int talk_to_netback(struct netfront *nf)
     if (nf->xdp_headroom &&
         nfc_wr(xs, XVM_XS_NO_TX, NFC_FE, "xdp-headroom", "0") < 0)
         return -EIO;
-    /* This stage holds one queue: a backend offering more would need
-     * the queue-N/ layout, which the test then refuses to fake. */
-    if (nf->num_queues != 1 || !setup_queue(nf))
-        return -ENOMEM;
+    /* xennet_create_queues() then setup_netfront() for each. */
+    for (i = 0; i < nf->num_queues; i++)
+        if (!setup_queue(nf, &nf->q[i]))
+            return -ENOMEM;
     do {
         r = xvm_xs_transaction_start(xs, &tx);
         if (r < 0)
@@ -133,7 +139,8 @@ static int talk_to_netback(struct netfront *nf)
             snprintf(v, sizeof(v), "%u", nf->num_queues);
             r |= nfc_wr(xs, tx, NFC_FE, "multi-queue-num-queues", v);
         }
-        r |= write_queue_keys(nf, tx, 0, nf->num_queues > 1);
+        for (i = 0; i < nf->num_queues; i++)
+            r |= write_queue_keys(nf, tx, i, nf->num_queues > 1);
         r |= nfc_wr(xs, tx, NFC_FE, "request-rx-copy", "1");
         r |= nfc_wr(xs, tx, NFC_FE, "feature-rx-notify", "1");
         r |= nfc_wr(xs, tx, NFC_FE, "feature-sg", "1");
@@ -166,16 +173,17 @@ static void fix_features(struct netfront *nf)
 }
 
 /* xennet_alloc_rx_buffers(): fill, push only with enough slots. */
-static void alloc_rx_buffers(struct netfront *nf)
+static void alloc_rx_buffers(struct netfront *nf, struct nfc_queue *q)
 {
-    nfc_rx_post(nf->w, &nf->q);
-    if (nf->q.rx.req_prod_pvt - nf->q.rx.rsp_cons >= NF_RX_SLOTS_MIN)
-        nfc_rx_push(nf->w, &nf->q);
+    nfc_rx_post(nf->w, q);
+    if (q->rx.req_prod_pvt - q->rx.rsp_cons >= NF_RX_SLOTS_MIN)
+        nfc_rx_push(nf->w, q);
 }
 
 /* xennet_connect() */
 static int xennet_connect(struct netfront *nf)
 {
+    unsigned i;
     int r;
 
     if (!nfc_rd_uint(nf->w->fx, NFC_BE, "feature-rx-copy", 0))
@@ -185,11 +193,15 @@ static int xennet_connect(struct netfront *nf)
         return r;
     fix_features(nf);
     nf->carrier = true;
-    /* A kick before Connected: the backend finds its port pending. */
-    xvm_evtchn_send(nf->w->fe_ec, nf->q.tx_port);
-    if (nf->q.rx_port != nf->q.tx_port)
-        xvm_evtchn_send(nf->w->fe_ec, nf->q.rx_port);
-    alloc_rx_buffers(nf);
+    /* A kick before Connected: the backend finds its ports pending. */
+    for (i = 0; i < nf->num_queues; i++) {
+        struct nfc_queue *q = &nf->q[i];
+
+        xvm_evtchn_send(nf->w->fe_ec, q->tx_port);
+        if (q->rx_port != q->tx_port)
+            xvm_evtchn_send(nf->w->fe_ec, q->rx_port);
+        alloc_rx_buffers(nf, q);
+    }
     return 0;
 }
 
@@ -250,8 +262,13 @@ static bool netfront_probe(struct netfront *nf, struct nfc *w)
 /* xennet_disconnect_backend(): carrier off, channels, buffers, rings. */
 static bool disconnect_backend(struct netfront *nf)
 {
+    unsigned i;
+    bool ok = true;
+
     nf->carrier = false;
-    return nfc_rings_teardown(nf->w, &nf->q);
+    for (i = 0; i < nf->num_queues; i++)
+        ok &= nfc_rings_teardown(nf->w, &nf->q[i]);
+    return ok;
 }
 
 /* xennet_remove() -> xennet_bus_close(), then the device goes. */
@@ -293,7 +310,8 @@ enum csum { CSUM_NONE, CSUM_PARTIAL, CSUM_UNNECESSARY };
  * frags of @frag bytes; checksum flags from ip_summed; a GSO record when
  * @mss.  Pushed, notified if asked, then the TX ring is cleaned.
  */
-static unsigned xmit(struct netfront *nf, const uint8_t *f, uint32_t len,
+static unsigned xmit(struct netfront *nf, struct nfc_queue *q,
+                     const uint8_t *f, uint32_t len,
                      uint16_t head_off, uint32_t frag, enum csum cs,
                      uint16_t mss, bool v6)
 {
@@ -306,10 +324,10 @@ static unsigned xmit(struct netfront *nf, const uint8_t *f, uint32_t len,
 
     gso.u.gso.size = mss;
     gso.u.gso.type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 : XEN_NETIF_GSO_TYPE_TCPV4;
-    slots = nfc_tx_queue(nf->w, &nf->q, f, len, head_off, frag, flags,
+    slots = nfc_tx_queue(nf->w, q, f, len, head_off, frag, flags,
                          mss ? &gso : NULL);
-    nfc_tx_push(nf->w, &nf->q);
-    nfc_tx_gc(nf->w, &nf->q, &ok);
+    nfc_tx_push(nf->w, q);
+    nfc_tx_gc(nf->w, q, &ok);
     return slots;
 }
 
@@ -324,7 +342,9 @@ struct tx_case {
     uint16_t want; /* NETIF_OFF_* the owner must see */
 };
 
-static void check_tx(struct netfront *nf)
+/* Guest transmit on queue @qi: every case reaches the owner through that
+ * queue's vif. */
+static void check_tx(struct netfront *nf, unsigned qi)
 {
     static const struct tx_case c[] = {
         {"ARP-sized, no checksum", 60, 64, 4096, CSUM_NONE, 0, false, 0},
@@ -343,11 +363,16 @@ static void check_tx(struct netfront *nf)
          NETIF_OFF_CSUM_BLANK | NETIF_OFF_DATA_VALIDATED | NETIF_OFF_GSO},
     };
     struct nfc_owner *o = &nf->w->own;
-    unsigned i, ok = 0, base = o->nrec;
+    struct nfc_queue *q = &nf->q[qi];
+    uint64_t on_q = o->tx_by_queue[qi];
+    unsigned i, ok = 0, base;
 
+    nfc_pkts_free(o->rec, o->nrec);
+    o->nrec = 0;
+    base = o->nrec;
     for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-        uint8_t *f = nfc_frame(c[i].len, c[i].v6, i);
-        unsigned slots = xmit(nf, f, c[i].len, c[i].head_off, c[i].frag,
+        uint8_t *f = nfc_frame(c[i].len, c[i].v6, i + 10 * qi);
+        unsigned slots = xmit(nf, q, f, c[i].len, c[i].head_off, c[i].frag,
                               c[i].cs, c[i].mss, c[i].v6);
         const struct nfc_pkt *r = &o->rec[base + i];
 
@@ -370,14 +395,15 @@ static void check_tx(struct netfront *nf)
     }
     /* The backend's responses wake the frontend, which frees every
      * grant (netfront declares itself broken on one still in use). */
-    CHECK(NFC_UNTIL(nf->w, nfc_events(nf->w, nf->q.tx_port) > 0));
-    nfc_tx_gc(nf->w, &nf->q, &ok);
+    CHECK(NFC_UNTIL(nf->w, nfc_events(nf->w, q->tx_port) > 0));
+    nfc_tx_gc(nf->w, q, &ok);
     for (i = 0; i < NFC_RING; i++)
-        CHECK(!nf->q.tx_pending[i]);
-    CHECK(!nf->q.broken);
-    if (nf->q.broken)
-        fprintf(stderr, "  frontend broken: %s\n", nf->q.why);
-    CHECK_EQ(nb_vif_disabled(o->vif), NB_FATAL_NONE);
+        CHECK(!q->tx_pending[i]);
+    CHECK(!q->broken);
+    if (q->broken)
+        fprintf(stderr, "  frontend broken: %s\n", q->why);
+    CHECK_EQ(nb_vif_disabled(o->vif[qi]), NB_FATAL_NONE);
+    CHECK_EQ(o->tx_by_queue[qi] - on_q, sizeof(c) / sizeof(c[0]));
 }
 
 struct rx_case {
@@ -389,7 +415,9 @@ struct rx_case {
     unsigned want_slots;
 };
 
-static void check_rx(struct netfront *nf)
+/* Guest receive on queue @qi: the owner hands packets to that queue's vif;
+ * they arrive on that queue's ring and wake its RX channel. */
+static void check_rx(struct netfront *nf, unsigned qi)
 {
     static const struct rx_case c[] = {
         {"small", 60, 0, 0, false, 0, 1},
@@ -418,25 +446,27 @@ static void check_rx(struct netfront *nf)
     };
     enum { N = sizeof(c) / sizeof(c[0]) };
     struct nfc_pkt in[N], got[N];
+    struct nfc_queue *q = &nf->q[qi];
     unsigned i, n = 0, k;
 
     for (i = 0; i < N; i++) {
-        in[i] = (struct nfc_pkt){.data = nfc_frame(c[i].len, c[i].v6, 100 + i),
+        in[i] = (struct nfc_pkt){.data = nfc_frame(c[i].len, c[i].v6,
+                                                   100 + i + 10 * qi),
                                  .len = c[i].len};
         in[i].off.flags = c[i].off_flags;
         in[i].off.gso_size = c[i].mss;
         in[i].off.gso_type = c[i].v6 ? NETIF_GSO_TCPV6 : NETIF_GSO_TCPV4;
     }
-    CHECK_EQ(nfc_be_rx(nf->w, in, N), N);
-    CHECK(NFC_UNTIL(nf->w, nfc_events(nf->w, nf->q.rx_port) > 0));
+    CHECK_EQ(nfc_be_rx(nf->w, qi, in, N), N);
+    CHECK(NFC_UNTIL(nf->w, nfc_events(nf->w, q->rx_port) > 0));
     for (k = 0; k < 4 && n < N; k++) {
-        n += nfc_rx_collect(nf->w, &nf->q, got + n, N - n);
-        alloc_rx_buffers(nf);
+        n += nfc_rx_collect(nf->w, q, got + n, N - n);
+        alloc_rx_buffers(nf, q);
     }
     CHECK_EQ(n, N);
-    CHECK(!nf->q.broken);
-    if (nf->q.broken)
-        fprintf(stderr, "  frontend broken: %s\n", nf->q.why);
+    CHECK(!q->broken);
+    if (q->broken)
+        fprintf(stderr, "  frontend broken: %s\n", q->why);
     for (i = 0; i < n && i < N; i++) {
         if (got[i].rx_flags != c[i].want_rx_flags ||
             got[i].slots != c[i].want_slots)
@@ -456,7 +486,7 @@ static void check_rx(struct netfront *nf)
 /* ---- the tests ---------------------------------------------------------- */
 
 /* What the backend offers, read as netfront reads it. */
-static void check_offer(struct nfc *w)
+static void check_offer(struct nfc *w, unsigned max_queues)
 {
     CHECK_EQ(nfc_state(w->fx, NFC_BE), XenbusStateInitWait);
     CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-rx-copy", 0), 1);
@@ -464,41 +494,68 @@ static void check_offer(struct nfc *w)
     CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-gso-tcpv4", 0), 1);
     CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-gso-tcpv6", 0), 1);
     CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-ipv6-csum-offload", 0), 1);
-    /* Not supported, so not offered: one queue, one channel, no control
-     * ring, no XDP headroom. */
-    CHECK(!nfc_exists(w->fx, NFC_BE, "multi-queue-max-queues"));
-    CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-split-event-channels", 0), 0);
+    CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "multi-queue-max-queues", 0),
+             max_queues);
+    CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-split-event-channels", 0), 1);
+    /* Not supported, so not offered: no control ring, no XDP headroom. */
     CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-ctrl-ring", 0), 0);
     CHECK_EQ(nfc_rd_uint(w->fx, NFC_BE, "feature-xdp-headroom", 0), 0);
 }
 
-/* What netfront published and what the backend connected to. */
-static void check_published(struct netfront *nf)
+/* Queue @qi's keys as netfront published them, and what the backend
+ * connected that queue to. */
+static void check_queue_published(struct netfront *nf, unsigned qi)
+{
+    struct nfc *w = nf->w;
+    const struct nb_xenbus_queue *bq = &w->own.info.queue[qi];
+    const struct nfc_queue *q = &nf->q[qi];
+    char dir[128], v[16];
+
+    snprintf(dir, sizeof(dir), nf->num_queues > 1 ? "%s/queue-%u" : "%s",
+             NFC_FE, qi);
+    snprintf(v, sizeof(v), "%u", q->tx_ring_ref);
+    CHECK(nfc_is(w->ts, dir, "tx-ring-ref", v));
+    snprintf(v, sizeof(v), "%u", q->rx_ring_ref);
+    CHECK(nfc_is(w->ts, dir, "rx-ring-ref", v));
+    snprintf(v, sizeof(v), "%u", q->tx_port);
+    CHECK(nfc_is(w->ts, dir, "event-channel-tx", v));
+    snprintf(v, sizeof(v), "%u", q->rx_port);
+    CHECK(nfc_is(w->ts, dir, "event-channel-rx", v));
+    CHECK(!nfc_exists(w->ts, dir, "event-channel"));
+    CHECK(q->tx_port != q->rx_port);
+    CHECK_EQ(bq->tx_ring_ref, q->tx_ring_ref);
+    CHECK_EQ(bq->rx_ring_ref, q->rx_ring_ref);
+    CHECK_EQ(bq->tx_port, q->tx_port);
+    CHECK_EQ(bq->rx_port, q->rx_port);
+    CHECK(bq->split_evtchn);
+}
+
+/* What netfront published and what the backend connected to: @nq queues,
+ * split channels each. */
+static void check_published(struct netfront *nf, unsigned nq)
 {
     struct nfc *w = nf->w;
     const struct nb_xenbus_frontend *i = &w->own.info;
     char v[16];
+    unsigned q;
 
-    CHECK_EQ(nf->num_queues, 1);
-    CHECK(!nf->split);
-    CHECK(!nfc_exists(w->ts, NFC_FE, "multi-queue-num-queues"));
-    CHECK(!nfc_exists(w->ts, NFC_FE, "queue-0"));
-    CHECK(!nfc_exists(w->ts, NFC_FE, "event-channel-tx"));
+    CHECK_EQ(nf->num_queues, nq);
+    CHECK(nf->split);
+    snprintf(v, sizeof(v), "%u", nq);
+    CHECK(nfc_is(w->ts, NFC_FE, "multi-queue-num-queues", v));
+    CHECK_EQ(nfc_exists(w->ts, NFC_FE, "queue-0"), nq > 1);
+    if (nq > 1)
+        CHECK(!nfc_exists(w->ts, NFC_FE, "tx-ring-ref"));
     CHECK(!nfc_exists(w->ts, NFC_FE, "xdp-headroom"));
-    snprintf(v, sizeof(v), "%u", nf->q.tx_ring_ref);
-    CHECK(nfc_is(w->ts, NFC_FE, "tx-ring-ref", v));
-    snprintf(v, sizeof(v), "%u", nf->q.tx_port);
-    CHECK(nfc_is(w->ts, NFC_FE, "event-channel", v));
+    for (q = 0; q < nq; q++)
+        check_queue_published(nf, q);
     CHECK(nfc_is(w->ts, NFC_FE, "request-rx-copy", "1"));
     CHECK(nfc_is(w->ts, NFC_FE, "feature-rx-notify", "1"));
     CHECK(nfc_is(w->ts, NFC_FE, "state", "4"));
     CHECK(nfc_is(w->ts, NFC_BE, "state", "4"));
     CHECK(nfc_is(w->ts, NFC_BE, "carrier", "1"));
-    CHECK_EQ(i->tx_ring_ref, nf->q.tx_ring_ref);
-    CHECK_EQ(i->rx_ring_ref, nf->q.rx_ring_ref);
-    CHECK_EQ(i->tx_port, nf->q.tx_port);
-    CHECK_EQ(i->rx_port, nf->q.tx_port);
-    CHECK(!i->split_evtchn);
+    CHECK_EQ(i->num_queues, nq);
+    CHECK_EQ(w->own.nq, nq);
     CHECK_EQ(i->features, NETIF_F_RX_COPY | NETIF_F_RX_NOTIFY | NETIF_F_SG |
                               NETIF_F_GSO_TCPV4 | NETIF_F_GSO_TCPV6 |
                               NETIF_F_IPV6_CSUM);
@@ -508,6 +565,17 @@ static void check_published(struct netfront *nf)
     CHECK(nf->mac[0] == 0x00 && nf->mac[3] == 0x5a && nf->mac[5] == 0x7c);
 }
 
+/* Traffic both ways on every queue. */
+static void check_traffic(struct netfront *nf)
+{
+    unsigned q;
+
+    for (q = 0; q < nf->num_queues; q++) {
+        check_tx(nf, q);
+        check_rx(nf, q);
+    }
+}
+
 static void test_connect_traffic_close_reconnect(void)
 {
     struct nfc w;
@@ -515,37 +583,37 @@ static void test_connect_traffic_close_reconnect(void)
     grant_ref_t old_tx_ref;
 
     CHECK(nfc_open(&w));
+    w.max_queues = 2;
     CHECK(nfc_backend_start(&w));
-    check_offer(&w);
+    check_offer(&w, 2);
     CHECK(netfront_probe(&nf, &w));
     CHECK(NF_UNTIL(&nf, connected(&nf)));
     if (!connected(&nf))
         goto out;
     CHECK_EQ(nf.connect_errors, 0);
-    check_published(&nf);
-    check_tx(&nf);
-    check_rx(&nf);
+    check_published(&nf, 2);
+    check_traffic(&nf);
 
     /* Close: Closing, the backend follows, Closed, the backend follows;
      * then every grant comes back. */
-    old_tx_ref = nf.q.tx_ring_ref;
+    old_tx_ref = nf.q[0].tx_ring_ref;
     CHECK(netfront_remove(&nf));
     CHECK_EQ(nb_xenbus_state(w.be), XenbusStateClosed);
     CHECK(nfc_is(w.ts, NFC_FE, "state", "6"));
     CHECK_EQ(w.own.connects, 1);
     CHECK_EQ(w.own.disconnects, 1);
+    CHECK(!w.own.vif[0] && !w.own.vif[1]);
 
     /* Reconnect: probed again (a rebind, or the module reloaded), with
-     * fresh rings and a fresh channel. */
+     * fresh rings and fresh channels. */
     CHECK(netfront_probe(&nf, &w));
     CHECK(NF_UNTIL(&nf, connected(&nf)));
     if (!connected(&nf))
         goto out;
     CHECK_EQ(w.own.connects, 2);
-    CHECK(nf.q.tx_ring_ref != old_tx_ref);
-    check_published(&nf);
-    check_tx(&nf);
-    check_rx(&nf);
+    CHECK(nf.q[0].tx_ring_ref != old_tx_ref);
+    check_published(&nf, 2);
+    check_traffic(&nf);
     CHECK(netfront_remove(&nf));
 out:
     nfc_close(&w);
@@ -564,6 +632,7 @@ static void test_backend_goes_away(void)
     struct netfront nf;
 
     CHECK(nfc_open(&w));
+    w.max_queues = 2;
     CHECK(nfc_backend_start(&w));
     CHECK(netfront_probe(&nf, &w));
     CHECK(NF_UNTIL(&nf, connected(&nf)));
@@ -582,17 +651,60 @@ static void test_backend_goes_away(void)
     CHECK(NF_UNTIL(&nf, connected(&nf)));
     CHECK_EQ(w.own.connects, 2);
     if (connected(&nf)) {
-        check_published(&nf);
-        check_tx(&nf);
-        check_rx(&nf);
+        check_published(&nf, 2);
+        check_traffic(&nf);
     }
     nfc_close(&w);
 }
 
 /*
- * A backend that writes multi-queue-max-queues, even as 1, makes netfront
- * write multi-queue-num-queues: the backend must take "1" with the flat
- * layout.  (Ours does not write the key; dom0 writes it here.)
+ * A backend restart under a connected two-queue netfront (nothing written
+ * to xenstore): the new backend takes both queues' rings and channels
+ * over, netfront ignores the InitWait and keeps its rings, and traffic
+ * flows on both queues again.
+ */
+static void test_backend_restart_takeover(void)
+{
+    struct nfc w;
+    struct netfront nf;
+
+    CHECK(nfc_open(&w));
+    w.max_queues = 2;
+    CHECK(nfc_backend_start(&w));
+    CHECK(netfront_probe(&nf, &w));
+    CHECK(NF_UNTIL(&nf, connected(&nf)));
+    if (!connected(&nf))
+        goto out;
+    check_traffic(&nf);
+    CHECK(nfc_backend_kill(&w));
+    CHECK(nfc_backend_start(&w));
+    CHECK(NF_UNTIL(&nf, connected(&nf)));
+    CHECK_EQ(w.own.connects, 2);
+    CHECK_EQ(nf.connect_errors, 0);
+    if (connected(&nf)) {
+        check_published(&nf, 2);
+        check_traffic(&nf);
+    }
+    /* A backend that now offers one queue cannot take two over: Closing,
+     * the reason in the error node, nothing held; netfront closes. */
+    CHECK(nfc_backend_kill(&w));
+    w.max_queues = 1;
+    CHECK(nfc_backend_start(&w));
+    CHECK(NF_UNTIL(&nf, nf.state == XenbusStateClosed));
+    CHECK(nfc_is(w.ts, "/local/domain/0/error/backend/vif/7/0", "error",
+                 "34 taking the frontend over: reading "
+                 "multi-queue-num-queues"));
+    CHECK_EQ(w.own.connects, 2);
+    CHECK(!w.own.vif[0] && !w.own.vif[1]);
+    CHECK(netfront_remove(&nf));
+out:
+    nfc_close(&w);
+}
+
+/*
+ * A backend offering one queue (multi-queue-max-queues=1, as a dom0
+ * configured so writes it) makes netfront write multi-queue-num-queues=1
+ * and the flat layout; split channels still.
  */
 static void test_max_queues_one(void)
 {
@@ -600,17 +712,161 @@ static void test_max_queues_one(void)
     struct netfront nf;
 
     CHECK(nfc_open(&w));
+    w.max_queues = 1;
     CHECK(nfc_backend_start(&w));
-    CHECK_EQ(nfc_wr(w.ts, XVM_XS_NO_TX, NFC_BE, "multi-queue-max-queues", "1"),
-             0);
+    check_offer(&w, 1);
     CHECK(netfront_probe(&nf, &w));
     CHECK(NF_UNTIL(&nf, connected(&nf)));
-    CHECK(nfc_is(w.ts, NFC_FE, "multi-queue-num-queues", "1"));
-    CHECK(!nfc_exists(w.ts, NFC_FE, "queue-0"));
     CHECK_EQ(w.own.connects, 1);
-    if (connected(&nf))
-        check_tx(&nf);
+    if (connected(&nf)) {
+        check_published(&nf, 1);
+        check_traffic(&nf);
+    }
     nfc_close(&w);
+}
+
+/*
+ * The rate limit is the device's: the queues share one credit, so a limit
+ * set through queue 0 holds queue 1's packets, and lifting it through
+ * queue 1 lets them go.
+ */
+static void test_rate_shared(void)
+{
+    struct nfc w;
+    struct netfront nf;
+    struct nb_vif_stats st;
+    uint8_t *f;
+    uint64_t before;
+    unsigned ok = 0;
+
+    CHECK(nfc_open(&w));
+    w.max_queues = 2;
+    CHECK(nfc_backend_start(&w));
+    CHECK(netfront_probe(&nf, &w));
+    CHECK(NF_UNTIL(&nf, connected(&nf)));
+    if (!connected(&nf) || nf.num_queues != 2)
+        goto out;
+    CHECK_EQ(nb_vif_set_rate(w.own.vif[0], 1000, 10000000), 0);
+    before = w.own.tx_by_queue[1];
+    f = nfc_frame(1514, false, 7);
+    xmit(&nf, &nf.q[1], f, 1514, 64, 4096, CSUM_NONE, 0, false);
+    for (ok = 0; ok < 25; ok++) /* half a second: it must not go */
+        nfc_pump(&w, 20);
+    ok = 0;
+    CHECK_EQ(w.own.tx_by_queue[1], before);
+    nb_vif_stats_get(w.own.vif[1], &st);
+    CHECK(st.tx_credit_stalls >= 1);
+    CHECK(nb_vif_tx_credit_wait_ns(w.own.vif[1]) > 0);
+    CHECK_EQ(nb_vif_set_rate(w.own.vif[1], 0, 0), 0);
+    xvm_evtchn_send(w.fe_ec, nf.q[1].tx_port);
+    CHECK(NFC_UNTIL(&w, w.own.tx_by_queue[1] == before + 1));
+    nfc_tx_gc(&w, &nf.q[1], &ok);
+    free(f);
+    CHECK(netfront_remove(&nf));
+out:
+    nfc_close(&w);
+}
+
+/* ---- a hostile frontend ---------------------------------------------- */
+
+/* One bad set of keys, written with state Connected in one transaction. */
+struct bad_keys {
+    const char *what;
+    const char *num_queues; /* NULL: not written */
+    bool flat;              /* the queue keys flat, else under queue-N/ */
+    unsigned nq;            /* queues whose keys are written */
+    const char *ref;        /* queue 1's tx-ring-ref as written (NULL: real) */
+    bool drop_q1_evtchn;    /* queue 1 without its event channels */
+    const char *reason;     /* in the error node */
+};
+
+static int write_bad(struct nfc *w, const struct bad_keys *b,
+                     struct nfc_queue *q, uint32_t tx)
+{
+    char dir[128], v[24];
+    unsigned i;
+    int r = 0;
+
+    if (b->num_queues)
+        r |= nfc_wr(w->fx, tx, NFC_FE, "multi-queue-num-queues",
+                    b->num_queues);
+    for (i = 0; i < b->nq; i++) {
+        snprintf(dir, sizeof(dir), b->flat ? "%s" : "%s/queue-%u", NFC_FE, i);
+        snprintf(v, sizeof(v), "%u", q[i].tx_ring_ref);
+        r |= nfc_wr(w->fx, tx, dir, "tx-ring-ref",
+                    i == 1 && b->ref ? b->ref : v);
+        snprintf(v, sizeof(v), "%u", q[i].rx_ring_ref);
+        r |= nfc_wr(w->fx, tx, dir, "rx-ring-ref", v);
+        if (i == 1 && b->drop_q1_evtchn)
+            continue;
+        snprintf(v, sizeof(v), "%u", q[i].tx_port);
+        r |= nfc_wr(w->fx, tx, dir, "event-channel", v);
+    }
+    r |= nfc_wr(w->fx, tx, NFC_FE, "request-rx-copy", "1");
+    r |= nfc_wr(w->fx, tx, NFC_FE, "state", "4");
+    return r;
+}
+
+/* Every way the queue keys can be wrong ends the same: the backend goes
+ * Closing with the reason in the error node, and holds nothing (no vif,
+ * no bound channel). */
+static void test_hostile_queue_keys(void)
+{
+    static const struct bad_keys c[] = {
+        {"num-queues 0", "0", false, 2, NULL, false, "multi-queue-num-queues"},
+        {"num-queues over the offer", "9", false, 2, NULL, false,
+         "multi-queue-num-queues"},
+        {"num-queues not a number", "two", false, 2, NULL, false,
+         "multi-queue-num-queues"},
+        {"queue-1's channel missing", "2", false, 2, NULL, true,
+         "queue-1/event-channel"},
+        {"queue keys flat with num-queues 2", "2", true, 1, NULL, false,
+         "queue-0/tx-ring-ref"},
+        {"a huge ring ref", "2", false, 2, "4294967295", false, "connecting"},
+        {"a ring ref out of range", "2", false, 2, "99999999999", false,
+         "queue-1/tx-ring-ref"},
+        {"two queues on one ring", "2", false, 2, "DUP", false,
+         "queue-1/tx-ring-ref"},
+    };
+    unsigned i, k;
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        struct nfc w;
+        struct nfc_queue q[2];
+        struct bad_keys b = c[i];
+        char dup[16], *err;
+        uint32_t tx;
+
+        CHECK(nfc_open(&w));
+        w.max_queues = 2;
+        CHECK(nfc_backend_start(&w));
+        memset(q, 0, sizeof(q));
+        for (k = 0; k < 2; k++) {
+            CHECK(nfc_rings_setup(&w, &q[k]));
+            q[k].tx_port = q[k].rx_port = nfc_evtchn(&w);
+        }
+        if (b.ref && strcmp(b.ref, "DUP") == 0) {
+            snprintf(dup, sizeof(dup), "%u", q[0].rx_ring_ref);
+            b.ref = dup;
+        }
+        CHECK_EQ(xvm_xs_transaction_start(w.fx, &tx), 0);
+        CHECK_EQ(write_bad(&w, &b, q, tx), 0);
+        CHECK_EQ(xvm_xs_transaction_end(w.fx, tx, true), 0);
+        CHECK(NFC_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateClosing));
+        err = nfc_rd(w.ts, "/local/domain/0/error/backend/vif/7/0", "error");
+        if (!err || !strstr(err, b.reason))
+            fprintf(stderr, "  %s: error node %s, want %s\n", b.what,
+                    err ? err : "(none)", b.reason);
+        CHECK(err && strstr(err, b.reason));
+        free(err);
+        CHECK_EQ(w.own.connects, 0);
+        for (k = 0; k < NB_QUEUES_MAX; k++)
+            CHECK(!w.own.vif[k] && !w.own.be_tx_port[k] &&
+                  !w.own.be_rx_port[k]);
+        for (k = 0; k < 2; k++)
+            CHECK(nfc_rings_teardown(&w, &q[k])); /* no grant still held */
+        nfc_close(&w);
+    }
 }
 
 int main(void)
@@ -622,7 +878,10 @@ int main(void)
     }
     RUN(test_connect_traffic_close_reconnect);
     RUN(test_backend_goes_away);
+    RUN(test_backend_restart_takeover);
     RUN(test_max_queues_one);
+    RUN(test_rate_shared);
+    RUN(test_hostile_queue_keys);
     nfc_fini();
     return check_summary();
 }

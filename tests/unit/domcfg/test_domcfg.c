@@ -554,6 +554,41 @@ static void test_vnic_vifname(void)
     CHECK_EQ(v.maxbw, 16000000);
 }
 
+/* queues=: 1-8, written back when more than one, with vnic= too. */
+static void test_vif_queues(void)
+{
+    struct xvm_domcfg cfg, back;
+    char err[256], out[2048];
+    struct xvm_vifcfg v;
+
+#define Q(spec) "name = \"a\"\nmemory = 64\nvif = [ \"" spec "\" ]\n"
+    CHECK_EQ(one_vif("link=stub0", &v), 0);
+    CHECK_EQ(v.queues, 0);
+    CHECK_EQ(one_vif("link=stub0,queues=2", &v), 0);
+    CHECK_EQ(v.queues, 2);
+    CHECK_EQ(one_vif("vnic=vnic5,queues=8", &v), 0);
+    CHECK_EQ(v.queues, 8);
+    CHECK_EQ(parse("name = \"w\"\nvif = [ \"link=stub0,queues=4\", "
+                   "\"link=stub0,queues=1\", \"vnic=v5,queues=2\" ]\n",
+                   &cfg, err, sizeof(err)), 0);
+    CHECK(xvm_domcfg_format(&cfg, out, sizeof(out)) > 0);
+    CHECK(strstr(out, "priority=high,queues=4\"") != NULL);
+    CHECK(strstr(out, "\"vnic=v5,queues=2\"") != NULL);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK_EQ(back.vifs[0].queues, 4);
+    CHECK(back.vifs[1].queues <= 1);
+    CHECK_EQ(back.vifs[2].queues, 2);
+    CHECK(bad(Q("link=stub0,queues=0"),
+              "web1.cfg:3: vif: queues \"0\": expected 1 to 8"));
+    CHECK(bad(Q("link=stub0,queues=9"),
+              "web1.cfg:3: vif: queues \"9\": expected 1 to 8"));
+    CHECK(bad(Q("link=stub0,queues=two"),
+              "web1.cfg:3: vif: queues \"two\": expected 1 to 8"));
+    CHECK(bad(Q("link=stub0,queues=2,queues=2"),
+              "web1.cfg:3: vif: queues given twice"));
+#undef Q
+}
+
 static void test_bad_xl_values(void)
 {
 #define V(spec) "name = \"a\"\nmemory = 64\nvif = [ \"" spec "\" ]\n"
@@ -740,6 +775,7 @@ int main(void)
     RUN(test_init);
     RUN(test_xl_spellings);
     RUN(test_vnic_vifname);
+    RUN(test_vif_queues);
     RUN(test_bad_xl_values);
     return check_summary();
 }

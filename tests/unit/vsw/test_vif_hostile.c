@@ -51,13 +51,14 @@ static int guest_up(struct guest *g, struct vsw_link *l, const char *name,
     p.name = name;
     p.domid = domid;
     p.mem = g->f.mem;
-    p.remote_port = g->f.port;
-    p.own_fd = own;
-    p.peer_fd = xvm_evtchn_fd(g->f.ec, g->f.port);
+    p.nqueues = 1;
+    p.queue[0].own_fd = own;
+    p.queue[0].peer_fd = xvm_evtchn_fd(g->f.ec, g->f.port);
+    p.queue[0].rx_own_fd = p.queue[0].rx_peer_fd = -1;
     np_front_hello(&g->f, &p.gt_gfn, &gt_frames);
     p.gt_frames = gt_frames;
-    p.tx_ring_ref = xnf_tx_ring_ref(g->f.xnf);
-    p.rx_ring_ref = xnf_rx_ring_ref(g->f.xnf);
+    p.queue[0].tx_ring_ref = xnf_tx_ring_ref(g->f.xnf);
+    p.queue[0].rx_ring_ref = xnf_rx_ring_ref(g->f.xnf);
     port = vsw_port_vif_open(&p, test_pool);
     if (!port) {
         close(own);

@@ -161,6 +161,48 @@ out:
 
 /* --- TX ------------------------------------------------------------------- */
 
+static unsigned rx_kicks;
+
+static void count_rx_notify(void *arg)
+{
+    (void)arg;
+    rx_kicks++;
+}
+
+/* Split channels: TX pushes ring the TX channel, RX buffers posted ring
+ * the RX channel; connect rings both (the backend may wait on either). */
+static void test_split_notify(void)
+{
+    struct fx f;
+    uint8_t frame[60] = {0};
+
+    rx_kicks = 0;
+    fx_prepare(&f);
+    f.cfg.notify_rx = count_rx_notify;
+    f.dev = xnf_init(f.devmem, &f.cfg);
+    CHECK(f.dev != NULL);
+    if (!f.dev)
+        goto out;
+    CHECK_EQ(xnf_connect(f.dev, NETIF_F_RX_COPY), 0);
+    CHECK_EQ(f.notifies, 1);
+    CHECK_EQ(rx_kicks, 1);
+    CHECK_EQ(xnf_send(f.dev, frame, 60, NULL), 0);
+    xnf_flush(f.dev);
+    CHECK_EQ(f.notifies, 2); /* req_event 1: the TX channel only */
+    CHECK_EQ(rx_kicks, 1);
+    /* The backend fills one buffer and asks to hear of the next post. */
+    f.rxs->req_event = f.rxs->req_prod + 1;
+    be_rx_data(&f, 0, 0, 60, 0x11);
+    be_rx_publish(&f);
+    CHECK_EQ(xnf_recv(f.dev, frame, sizeof(frame), NULL), 60);
+    xnf_poll(f.dev);
+    CHECK_EQ(rx_kicks, 2); /* the buffer re-posted: the RX channel */
+    CHECK_EQ(f.notifies, 2);
+    CHECK_EQ(stats(&f).notify, 4);
+out:
+    fx_teardown(&f);
+}
+
 static void test_tx_single_and_notify(void)
 {
     struct fx f;
@@ -255,6 +297,72 @@ static void test_tx_multislot(void)
     CHECK_EQ(xnf_send(f.dev, frame, 4097, NULL), 0);
     CHECK_EQ(xnf_tx_slots_free(f.dev), 252);
 out:
+    fx_teardown(&f);
+}
+
+/* A frame written straight into lent TX pages goes out as xnf_send()
+ * would send it: same slots, ids in the pages' order, no copy. */
+static void test_tx_inplace(void)
+{
+    struct fx f;
+    struct netif_offload off = {.flags = NETIF_OFF_CSUM_BLANK |
+                                         NETIF_OFF_GSO,
+                                .gso_size = 1448,
+                                .gso_type = XEN_NETIF_GSO_TYPE_TCPV4};
+    void *pg[NETIF_MAX_SLOTS_PER_PKT];
+    uint8_t frame[64] = {0};
+    netif_tx_request_t r[4];
+    unsigned i;
+
+    fx_setup(&f, BE_ALL);
+    if (!f.dev)
+        goto out;
+    CHECK_EQ(xnf_send_inplace(f.dev, 100, NULL), -EINVAL); /* none lent */
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, NETIF_MAX_SLOTS_PER_PKT), 0);
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 0), 0);
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 17), 17);
+    for (i = 0; i < 3; i++)
+        memset(pg[i], 0xa0 + (int)i, 4096);
+    CHECK_EQ(xnf_send_inplace(f.dev, 9000, &off), 0);
+    CHECK_EQ(xnf_send_inplace(f.dev, 9000, &off), -EINVAL); /* used up */
+    xnf_flush(f.dev);
+    CHECK_EQ(f.txs->req_prod, 4); /* 3 pages + the GSO extra */
+    for (i = 0; i < 4; i++)
+        r[i] = be_tx_req(&f, i);
+    CHECK_EQ(r[0].size, 9000);
+    CHECK_EQ(r[0].flags, NETTXF_csum_blank | NETTXF_extra_info |
+                             NETTXF_more_data);
+    CHECK_EQ(r[2].size, 4096);
+    CHECK_EQ(r[3].size, 9000 - 8192);
+    CHECK_EQ(r[3].flags, 0);
+    CHECK(f.pages[XNF_PAGE_TX_BUF(r[0].id)].va == pg[0]);
+    CHECK(f.pages[XNF_PAGE_TX_BUF(r[2].id)].va == pg[1]);
+    CHECK(f.pages[XNF_PAGE_TX_BUF(r[3].id)].va == pg[2]);
+    CHECK(all_bytes(f.pages[XNF_PAGE_TX_BUF(r[3].id)].va, 808, 0xa2));
+    CHECK_EQ(stats(&f).tx_bytes, 9000);
+    /* More than was lent, or after a reap moved the free ids: refused. */
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 1), 1);
+    CHECK_EQ(xnf_send_inplace(f.dev, 4097, NULL), -EINVAL);
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 2), 2);
+    be_tx_rsp(&f, r[0].id, NETIF_RSP_OKAY);
+    be_tx_publish(&f);
+    CHECK_EQ(xnf_poll(f.dev), 1);
+    CHECK_EQ(xnf_send_inplace(f.dev, 100, NULL), -EINVAL);
+    /* A full ring lends nothing until answers come. */
+    while (xnf_tx_slots_free(f.dev) > 17)
+        CHECK_EQ(xnf_send(f.dev, frame, 64, NULL), 0);
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 17), 0);
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 1), 1);
+    CHECK(!xnf_broken(f.dev));
+out:
+    fx_teardown(&f);
+    /* Without feature-sg a frame is one page. */
+    fx_setup(&f, NETIF_F_RX_COPY);
+    if (!f.dev)
+        return;
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 2), 0);
+    CHECK_EQ(xnf_tx_pages(f.dev, pg, 1), 1);
+    CHECK_EQ(xnf_send_inplace(f.dev, 60, NULL), 0);
     fx_teardown(&f);
 }
 
@@ -660,7 +768,9 @@ int main(void)
     RUN(test_config_validation);
     RUN(test_connect_posts_rx);
     RUN(test_tx_single_and_notify);
+    RUN(test_split_notify);
     RUN(test_tx_multislot);
+    RUN(test_tx_inplace);
     RUN(test_tx_gso);
     RUN(test_tx_sizes);
     RUN(test_tx_ring_full_and_wrap);

@@ -185,14 +185,20 @@ static void test_tx_csum(void)
     /* The partial checksum netif can express is handed over untouched. */
     len = build(0, 0, IPPROTO_TCP, 300);
     h = csum_hdr(34, 16);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), 0);
     CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK);
     CHECK(!ref_valid(frame, len, 14, 34, 0, IPPROTO_TCP));
 
     /* IPv6 to a backend without feature-ipv6-csum-offload: finished here. */
     len = build(1, 0, IPPROTO_TCP, 301);
     h = csum_hdr(14 + 48, 16);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~NETIF_F_IPV6_CSUM,
+    /* Only its head in one piece (the rest in other TX pages): the caller
+     * must gather it first, and nothing was written. */
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, 100, len,
+                                   ALL_BE & ~NETIF_F_IPV6_CSUM, &off),
+             -EAGAIN);
+    CHECK(!ref_valid(frame, len, 14, 14 + 48, 1, IPPROTO_TCP));
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE & ~NETIF_F_IPV6_CSUM,
                                    &off),
              XNFTAP_CSUM_DONE);
     CHECK_EQ(off.flags, 0);
@@ -201,30 +207,30 @@ static void test_tx_csum(void)
     /* UDP behind a VLAN tag: found, handed over. */
     len = build(0, 1, IPPROTO_UDP, 77);
     h = csum_hdr(18 + 20, 6);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), 0);
     CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK);
     /* A start the receiver could not find (ICMP is not parsed) is
      * finished in software. */
     len = build(0, 0, IPPROTO_ICMP, 40);
     put16(frame + 34 + 2, 0); /* ICMP: no pseudo-header to seed with */
     h = csum_hdr(34, 2);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off),
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off),
              XNFTAP_CSUM_DONE);
     CHECK_EQ(ref_fold(ref_sum(frame + 34, len - 34, 0)), 0xffff);
 
     /* Offsets out of the frame are refused, never followed. */
     h = csum_hdr((uint16_t)(len - 1), 0);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = csum_hdr(34, (uint16_t)(len - 34 - 1));
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = csum_hdr(0xffff, 0xffff);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = csum_hdr(2, 0);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = (struct virtio_net_hdr){.flags = 0x80};
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = (struct virtio_net_hdr){.flags = VIRTIO_NET_HDR_F_DATA_VALID};
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), 0);
     CHECK_EQ(off.flags, NETIF_OFF_DATA_VALIDATED);
 }
 
@@ -246,36 +252,36 @@ static void test_tx_gso(void)
 
     len = build(0, 0, IPPROTO_TCP, 1900);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 34);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), 0);
     CHECK_EQ(off.flags, NETIF_OFF_CSUM_BLANK | NETIF_OFF_GSO);
     CHECK_EQ(off.gso_size, 1448);
     CHECK_EQ(off.gso_type, XEN_NETIF_GSO_TYPE_TCPV4);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~NETIF_F_GSO_TCPV4,
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE & ~NETIF_F_GSO_TCPV4,
                                    &off),
              -EOPNOTSUPP);
     h.flags = 0;
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 34);
     h.gso_size = 0;
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN, 34);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV6, 34);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_UDP, 34);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 30);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV4, 34);
     h.hdr_len = (uint16_t)(len + 1);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), -EINVAL);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), -EINVAL);
 
     len = build(1, 1, IPPROTO_TCP, 1900);
     h = gso_hdr(VIRTIO_NET_HDR_GSO_TCPV6, 18 + 48);
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE, &off), 0);
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE, &off), 0);
     CHECK_EQ(off.gso_type, XEN_NETIF_GSO_TYPE_TCPV6);
     /* An IPv6 large segment is a partial checksum: needs ipv6-csum too. */
-    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, ALL_BE & ~NETIF_F_IPV6_CSUM,
+    CHECK_EQ(xnftap_hdr_to_offload(&h, frame, len, len, ALL_BE & ~NETIF_F_IPV6_CSUM,
                                    &off),
              -EOPNOTSUPP);
 }

@@ -46,8 +46,10 @@ struct fe_owner {
     int carriers; /* ops->carrier calls */
     bool up;      /* the last one's */
     uint32_t be_features;
-    struct xnf_xenbus_rings rings;
+    struct xnf_xenbus_rings rings; /* queue 0's */
+    struct xnf_xenbus_rings qrings[NETIF_QUEUES_MAX];
     struct xnf_xenbus_info info;
+    bool split; /* take split channels when offered */
 };
 
 static int be_connect(void *owner, const struct nb_xenbus_frontend *fi)
@@ -76,13 +78,24 @@ static int fe_setup(void *owner, const struct xnf_xenbus_info *info,
 {
     struct fe_owner *o = owner;
 
+    unsigned q, s;
+
     o->setups++;
     o->info = *info;
-    r->tx_ring_ref = 1000u + 2u * (unsigned)o->setups;
-    r->rx_ring_ref = 1001u + 2u * (unsigned)o->setups;
-    r->evtchn = 20u + (unsigned)o->setups;
+    s = (unsigned)o->setups;
+    r->tx_ring_ref = 1000u + 2u * s;
+    r->rx_ring_ref = 1001u + 2u * s;
+    r->evtchn = 20u + s;
+    for (q = 1; q < info->num_queues; q++) {
+        r[q].tx_ring_ref = 3000u + 16u * s + 2u * q;
+        r[q].rx_ring_ref = 3001u + 16u * s + 2u * q;
+        r[q].evtchn = 200u + 16u * s + 2u * q;
+    }
+    for (q = 0; o->split && info->split_evtchn && q < info->num_queues; q++)
+        r[q].evtchn_rx = 500u + 16u * s + q;
     r->fe_features = NETIF_F_SG | NETIF_F_GSO_TCPV4 | NETIF_F_RX_NOTIFY;
     o->rings = *r;
+    memcpy(o->qrings, r, info->num_queues * sizeof(*r));
     return 0;
 }
 
@@ -259,22 +272,81 @@ static void check_match(const struct world *w)
 {
     const struct nb_xenbus_frontend *i = &w->bo.info;
 
-    CHECK_EQ(i->tx_ring_ref, w->fo.rings.tx_ring_ref);
-    CHECK_EQ(i->rx_ring_ref, w->fo.rings.rx_ring_ref);
-    CHECK_EQ(i->tx_port, w->fo.rings.evtchn);
-    CHECK_EQ(i->rx_port, w->fo.rings.evtchn);
-    CHECK(!i->split_evtchn);
+    CHECK_EQ(i->queue[0].tx_ring_ref, w->fo.rings.tx_ring_ref);
+    CHECK_EQ(i->queue[0].rx_ring_ref, w->fo.rings.rx_ring_ref);
+    CHECK_EQ(i->queue[0].tx_port, w->fo.rings.evtchn);
+    CHECK_EQ(i->queue[0].rx_port, w->fo.rings.evtchn);
+    CHECK(!i->queue[0].split_evtchn);
     CHECK_EQ(i->features, NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_GSO_TCPV4 |
                               NETIF_F_RX_NOTIFY);
 }
 
 static void connect_world(struct world *w)
 {
-    w->be = nb_xenbus_create(w->bx, BE, &be_ops, &w->bo);
+    w->be = nb_xenbus_create(w->bx, BE, 0, &be_ops, &w->bo);
     CHECK(w->be != NULL);
-    w->fe = xnf_xenbus_create(w->fx, FE, &fe_ops, &w->fo);
+    w->fe = xnf_xenbus_create(w->fx, FE, 1, &fe_ops, &w->fo);
     CHECK(w->fe != NULL);
     CHECK(PUMP_UNTIL(w, both_connected(w)));
+}
+
+/*
+ * Queues: the frontend asks for three, the backend offers two (and split
+ * channels): two are set up, written under queue-N/ with a channel per
+ * direction, and the backend gets both.  A frontend asking for one
+ * writes the count and the flat keys.
+ */
+static void test_queues(void)
+{
+    struct world w;
+    const struct nb_xenbus_frontend *i = &w.bo.info;
+    char v[16], *v_flat;
+    unsigned q;
+
+    CHECK(world_open(&w));
+    w.fo.split = true;
+    w.be = nb_xenbus_create(w.bx, BE, 2, &be_ops, &w.bo);
+    CHECK(w.be != NULL);
+    CHECK(is(w.ts, BE, "multi-queue-max-queues", "2"));
+    CHECK(is(w.ts, BE, "feature-split-event-channels", "1"));
+    w.fe = xnf_xenbus_create(w.fx, FE, 3, &fe_ops, &w.fo);
+    CHECK(w.fe != NULL);
+    CHECK(PUMP_UNTIL(&w, both_connected(&w)));
+    CHECK_EQ(w.fo.info.num_queues, 2);
+    CHECK(w.fo.info.split_evtchn);
+    CHECK(is(w.ts, FE, "multi-queue-num-queues", "2"));
+    CHECK_EQ(i->num_queues, 2);
+    for (q = 0; q < 2; q++) {
+        char dir[160];
+
+        snprintf(dir, sizeof(dir), "%s/queue-%u", FE, q);
+        snprintf(v, sizeof(v), "%u", w.fo.qrings[q].tx_ring_ref);
+        CHECK(is(w.ts, dir, "tx-ring-ref", v));
+        snprintf(v, sizeof(v), "%u", w.fo.qrings[q].evtchn_rx);
+        CHECK(is(w.ts, dir, "event-channel-rx", v));
+        CHECK_EQ(i->queue[q].tx_ring_ref, w.fo.qrings[q].tx_ring_ref);
+        CHECK_EQ(i->queue[q].rx_ring_ref, w.fo.qrings[q].rx_ring_ref);
+        CHECK_EQ(i->queue[q].tx_port, w.fo.qrings[q].evtchn);
+        CHECK_EQ(i->queue[q].rx_port, w.fo.qrings[q].evtchn_rx);
+        CHECK(i->queue[q].split_evtchn);
+    }
+    v_flat = rd(w.ts, FE, "tx-ring-ref");
+    CHECK(v_flat == NULL);
+    free(v_flat);
+    world_close(&w);
+
+    CHECK(world_open(&w));
+    w.be = nb_xenbus_create(w.bx, BE, 4, &be_ops, &w.bo);
+    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
+    CHECK(w.be && w.fe);
+    CHECK(PUMP_UNTIL(&w, both_connected(&w)));
+    CHECK(is(w.ts, FE, "multi-queue-num-queues", "1"));
+    v_flat = rd(w.ts, FE, "queue-0");
+    CHECK(v_flat == NULL);
+    free(v_flat);
+    CHECK_EQ(i->num_queues, 1);
+    check_match(&w);
+    world_close(&w);
 }
 
 static void test_connect(void)
@@ -283,7 +355,7 @@ static void test_connect(void)
     const struct nb_xenbus_frontend *i = &w.bo.info;
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     if (!w.be)
         goto out;
@@ -298,7 +370,7 @@ static void test_connect(void)
     CHECK(is(w.ts, BE, "feature-ipv6-csum-offload", "1"));
     CHECK(is(w.ts, BE, "feature-multicast-control", "1"));
 
-    w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
     CHECK(w.fe != NULL);
     if (!w.fe)
         goto out;
@@ -340,8 +412,8 @@ static void test_owner_refuses(void)
 
     CHECK(world_open(&w));
     w.bo.ret = -ENOMEM;
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
-    w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
+    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
     CHECK(w.be && w.fe);
     if (w.be && w.fe) {
         /* The frontend retries a few times, then stays Closed. */
@@ -386,7 +458,7 @@ static enum xenbus_state run_fake(const char *key, const char *val,
 
     *err = NULL;
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     if (w.be) {
         fake_frontend(&w, key, val);
@@ -408,9 +480,9 @@ static void test_refuse_no_rx_copy(void)
     /* Control: the hand-written frontend is good as it is. */
     CHECK_EQ(run_fake(NULL, NULL, &bo, &err), XenbusStateConnected);
     CHECK_EQ(bo.connects, 1);
-    CHECK_EQ(bo.info.tx_ring_ref, 8);
-    CHECK_EQ(bo.info.rx_ring_ref, 9);
-    CHECK_EQ(bo.info.tx_port, 3);
+    CHECK_EQ(bo.info.queue[0].tx_ring_ref, 8);
+    CHECK_EQ(bo.info.queue[0].rx_ring_ref, 9);
+    CHECK_EQ(bo.info.queue[0].tx_port, 3);
     CHECK_EQ(bo.info.features,
              NETIF_F_RX_COPY | NETIF_F_SG | NETIF_F_RX_NOTIFY);
     CHECK(err == NULL);
@@ -466,16 +538,16 @@ static void test_split_event_channels(void)
     struct world w;
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     if (w.be) {
         CHECK_EQ(wr(w.fx, FE, "event-channel-tx", "11"), 0);
         CHECK_EQ(wr(w.fx, FE, "event-channel-rx", "12"), 0);
         fake_frontend(&w, "event-channel", NULL);
         CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateConnected));
-        CHECK(w.bo.info.split_evtchn);
-        CHECK_EQ(w.bo.info.tx_port, 11);
-        CHECK_EQ(w.bo.info.rx_port, 12);
+        CHECK(w.bo.info.queue[0].split_evtchn);
+        CHECK_EQ(w.bo.info.queue[0].tx_port, 11);
+        CHECK_EQ(w.bo.info.queue[0].rx_port, 12);
     }
     world_close(&w);
 }
@@ -494,7 +566,7 @@ static void test_hostile_backend(void)
         if (vals[i])
             CHECK_EQ(wr(w.ts, BE, "feature-rx-copy", vals[i]), 0);
         CHECK_EQ(wr(w.ts, BE, "state", "2"), 0);
-        w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+        w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
         CHECK(w.fe != NULL);
         if (w.fe)
             CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) ==
@@ -530,7 +602,7 @@ static void test_close_and_reconnect(void)
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 2);
     CHECK_EQ(w.bo.connects, 2);
-    CHECK_EQ(w.bo.info.tx_ring_ref, 1004); /* the new device's refs */
+    CHECK_EQ(w.bo.info.queue[0].tx_ring_ref, 1004); /* the new device's refs */
     check_match(&w);
     CHECK(is(w.ts, FE, "tx-ring-ref", "1004"));
 
@@ -542,7 +614,7 @@ static void test_close_and_reconnect(void)
     CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateClosed));
     CHECK_EQ(w.bo.disconnects, 2);
     /* A new frontend in the same domain connects to the same backend. */
-    w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.bo.connects, 3);
     check_match(&w);
@@ -566,7 +638,7 @@ static void test_backend_restart(void)
     CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) == XenbusStateInitialising));
     CHECK_EQ(w.fo.disconnects, 1);
 
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(w.be != NULL);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 2);
@@ -578,7 +650,7 @@ static void test_backend_restart(void)
         nb_xenbus_destroy(w.be);
         CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) ==
                                  XenbusStateInitialising));
-        w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+        w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
         CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     }
     CHECK_EQ(w.fo.setups, 5);
@@ -588,7 +660,7 @@ static void test_backend_restart(void)
      * saw it: the frontend, which reads the state when its watch fires,
      * sees Connected throughout and keeps its rings. */
     nb_xenbus_destroy(w.be);
-    w.be = nb_xenbus_create(w.bx, BE, &be_ops, &w.bo);
+    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 5);
     check_match(&w);
@@ -623,7 +695,7 @@ static void test_resume_new_connection(void)
     w.fe = NULL;
     CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateClosed));
     CHECK_EQ(w.bo.disconnects, 1);
-    w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.bo.connects, 2);
     check_match(&w);
@@ -784,7 +856,7 @@ static pid_t spawn_backend(int report_fd)
     {
         struct xvm_xs *xs = xvm_xs_open(xsd_path(xsd));
         struct be_owner bo = {0};
-        struct nb_xenbus *be = xs ? nb_xenbus_create(xs, BE, &be_ops, &bo)
+        struct nb_xenbus *be = xs ? nb_xenbus_create(xs, BE, 0, &be_ops, &bo)
                                   : NULL;
         int last = 0;
 
@@ -802,7 +874,7 @@ static pid_t spawn_backend(int report_fd)
             if (bo.connects != last &&
                 nb_xenbus_state(be) == XenbusStateConnected) {
                 last = bo.connects;
-                if (write(report_fd, &bo.info.tx_ring_ref,
+                if (write(report_fd, &bo.info.queue[0].tx_ring_ref,
                           sizeof(grant_ref_t)) < 0)
                     _exit(4);
             }
@@ -826,7 +898,7 @@ static void test_backend_killed(void)
     CHECK(world_open(&w));
     CHECK_EQ(pipe2(pfd, O_NONBLOCK | O_CLOEXEC), 0);
     a = spawn_backend(pfd[1]);
-    w.fe = xnf_xenbus_create(w.fx, FE, &fe_ops, &w.fo);
+    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
     CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) == XenbusStateConnected &&
                              got_report(pfd[0], &ref)));
     CHECK_EQ(ref, w.fo.rings.tx_ring_ref);
@@ -860,6 +932,7 @@ int main(void)
     if (!xsd)
         return 1;
     RUN(test_connect);
+    RUN(test_queues);
     RUN(test_owner_refuses);
     RUN(test_refuse_no_rx_copy);
     RUN(test_hostile_frontend_values);

@@ -5,6 +5,9 @@
  * its allow-list holds with its argument conditions: an mmap without
  * PROT_EXEC and an fcntl F_DUPFD_CLOEXEC pass, an executable mapping,
  * another fcntl command or a call off the list kill it with SIGSYS.
+ * With xvm_sandbox_thread_calls() it makes threads (and joins them)
+ * after confinement, as the monitor of a KVM domain of more vCPUs does,
+ * yet a fork, a clone into a new namespace and a clone3 still fail.
  * Needs root (it changes uids and makes namespaces): else exit 77.
  */
 #define _GNU_SOURCE
@@ -12,6 +15,8 @@
 #include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,6 +30,14 @@
 #include "xvm/sandbox.h"
 
 #define DOM_ID 3
+
+#if defined(__SANITIZE_ADDRESS__)
+#define XT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XT_ASAN 1
+#endif
+#endif
 
 static const struct xvm_sandbox_syscall allow[] = {
     {"exit_group", 0, {{0}}},
@@ -54,14 +67,34 @@ __attribute__((noreturn)) static void child_exit(int code)
  * that failed (0: none), or the signal that killed it. */
 typedef int (*child_fn)(void);
 
-static int run_confined(child_fn fn, int *sig)
+/* @allow, and with @threads what making threads takes. */
+static int confine(int threads)
+{
+    struct xvm_sandbox_syscall list[32];
+    unsigned n = sizeof(allow) / sizeof(allow[0]);
+
+    memcpy(list, allow, sizeof(allow));
+    if (threads) {
+        n += xvm_sandbox_thread_calls(&list[n]);
+        list[n++] = (struct xvm_sandbox_syscall){"futex", 0, {{0}}};
+#ifdef XT_ASAN
+        /* ASan's start of a thread: it looks for its stack, and sets up
+         * its shadow and allocator caches */
+        list[n++] = (struct xvm_sandbox_syscall){"sched_getaffinity", 0,
+                                                 {{0}}};
+        list[n++] = (struct xvm_sandbox_syscall){"madvise", 0, {{0}}};
+#endif
+    }
+    return xvm_sandbox_confine(DOM_ID, "xt", list, n);
+}
+
+static int run_confined_as(child_fn fn, int threads, int *sig)
 {
     int st, rc;
     pid_t pid = fork();
 
     if (pid == 0) {
-        rc = xvm_sandbox_confine(DOM_ID, "xt", allow,
-                                 sizeof(allow) / sizeof(allow[0]));
+        rc = confine(threads);
         child_exit(rc < 0 ? 100 : fn());
     }
     *sig = 0;
@@ -70,6 +103,11 @@ static int run_confined(child_fn fn, int *sig)
     if (WIFSIGNALED(st))
         *sig = WTERMSIG(st);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run_confined(child_fn fn, int *sig)
+{
+    return run_confined_as(fn, 0, sig);
 }
 
 static int allowed(void)
@@ -146,6 +184,70 @@ static void test_confine_kills(void)
         CHECK_EQ(run_confined(fns[i], &sig), -1);
         CHECK_EQ(sig, SIGSYS);
     }
+}
+
+static void *thread_body(void *arg)
+{
+    *(int *)arg = (int)syscall(SYS_gettid);
+    return arg;
+}
+
+/* Two threads made and joined, each with its own id. */
+static int threads_made(void)
+{
+    int tid[2] = {0, 0};
+    pthread_t t[2];
+    void *ret;
+
+    for (int i = 0; i < 2; i++)
+        if (pthread_create(&t[i], NULL, thread_body, &tid[i]) != 0)
+            return 2;
+    for (int i = 0; i < 2; i++)
+        if (pthread_join(t[i], &ret) != 0 || ret != &tid[i])
+            return 3;
+    if (tid[0] <= 0 || tid[1] <= 0 || tid[0] == tid[1] ||
+        tid[0] == (int)syscall(SYS_gettid))
+        return 4;
+    return 0;
+}
+
+static int forks(void)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        child_exit(0);
+    return 5; /* the filter should have killed it */
+}
+
+static int clones_newns(void)
+{
+    return syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0) < 0 ? 1 : 5;
+}
+
+static int clone3_refused(void)
+{
+    long rc = syscall(SYS_clone3, NULL, 0);
+
+    return rc < 0 && errno == ENOSYS ? 0 : 6;
+}
+
+static void test_confine_threads(void)
+{
+    static const child_fn killed[] = {forks, clones_newns};
+    int sig;
+
+    CHECK_EQ(run_confined_as(threads_made, 1, &sig), 0);
+    CHECK_EQ(sig, 0);
+    CHECK_EQ(run_confined_as(clone3_refused, 1, &sig), 0);
+    CHECK_EQ(sig, 0);
+    for (size_t i = 0; i < sizeof(killed) / sizeof(killed[0]); i++) {
+        CHECK_EQ(run_confined_as(killed[i], 1, &sig), -1);
+        CHECK_EQ(sig, SIGSYS);
+    }
+    /* without the thread calls a thread cannot be made either */
+    CHECK_EQ(run_confined(threads_made, &sig), -1);
+    CHECK_EQ(sig, SIGSYS);
 }
 
 /* Namespaces seen from outside: not ours.  The child waits on a pipe. */
@@ -235,6 +337,7 @@ int main(void)
     RUN(test_confine_allows);
     RUN(test_confine_kills);
     RUN(test_confine_namespaces);
+    RUN(test_confine_threads);
     RUN(test_confine_refuses);
     return check_summary();
 }

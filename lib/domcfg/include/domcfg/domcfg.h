@@ -26,7 +26,8 @@
  * medium | high (absent: high, as dladm's default), protection and
  * allowed-ips (dladm's values, items separated by spaces), mtu, vifname
  * (a datalink name for the vif's VNIC, unique in the config; absent:
- * xvm<domid>_<n>).  xl's spellings are taken too: bridge is link, rate
+ * xvm<domid>_<n>), queues (1-8, the netif queues the domain's frontend
+ * sets up; absent: 1).  xl's spellings are taken too: bridge is link, rate
  * (xl's "10Mb/s", "1MB/s@20ms": bytes B or bits b, with K, M or G, per
  * second, an optional interval that is checked and not kept) is maxbw;
  * what maxbw cannot express (below 1200K, above 1000G) is refused.
@@ -117,6 +118,9 @@ enum xvm_init_kind {
     XVM_INIT_EXEC,  /**< a list: an absolute program path and arguments */
 };
 
+/** The most netif queues a vif may have (queues=; netif's maximum). */
+#define XVM_VIF_QUEUES_MAX 8u
+
 /** One `vif = [ ... ]` entry. */
 struct xvm_vifcfg {
     char link[LP_NAMSIZ];       /**< datalink the VNIC goes on */
@@ -135,6 +139,9 @@ struct xvm_vifcfg {
     /** vifname=: the name of the VNIC made for the vif; "" for
      *  xvm<domid>_<n>. */
     char vifname[LP_NAMSIZ];
+    /** queues=: netif queues the domain's frontend sets up, 1..8 (as
+     *  many as the backend takes of them); 0: not given (one). */
+    uint8_t queues;
 };
 
 /** A parsed domain config. */

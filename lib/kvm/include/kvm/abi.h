@@ -12,9 +12,24 @@
  * rounded up to 1 GiB, whichever is larger, are identity-mapped with 2 MiB
  * user-accessible pages (read, write, execute).  RIP is the ELF entry, RSP
  * XKVM_BOOT_STACK_TOP, RDI the guest-physical address of a struct
- * xkvm_start_info, RFLAGS 0x2 (interrupts off).  There is no IDT: the guest
- * must not take exceptions or interrupts (on kvm_pvm hosts it cannot), so an
- * exception stops it as crashed.
+ * xkvm_start_info, RSI 0 (the vCPU's id), RFLAGS 0x2 (interrupts off).
+ * There is no IDT: the guest must not take exceptions or interrupts (on
+ * kvm_pvm hosts it cannot), so an exception stops it as crashed.
+ *
+ * More vCPUs.  A domain of start_info.cpus vCPUs (at most XKVM_CPUS_MAX)
+ * runs them all from the start, in the same state and on the same page
+ * tables, each on its own host thread: vCPU 0 as above, every other one
+ * (an application processor) at the entry its kernel names in an
+ * XKVM_NOTE_AP_ENTRY note, with RSI its id (1 ..  cpus - 1) and RSP
+ * XKVM_BOOT_STACK(id), its own 16 KiB below the others'.  There is no
+ * INIT or SIPI: the monitor sets the registers.  A kernel without that
+ * note runs only with one vCPU; the monitor refuses to run it with more.
+ * An AP waits for its kernel's vCPU 0 as it likes (a timed XKVM_HC_BLOCK
+ * is the way to wait without spinning).  Any vCPU may make any
+ * hypercall; a shutdown or a crash of one stops them all.  Event
+ * channels are bound to vCPU 0 (Xen's default): only vCPU 0's block
+ * wakes for a doorbell or xenstore; another vCPU's block is a timed
+ * sleep.
  *
  * Privilege.  On kvm_pvm hosts the guest starts at CPL 3 (XKVM_SEL_USER_CODE
  * and XKVM_SEL_USER_DATA), because that host runs a CPL 3 guest on the CPU
@@ -56,6 +71,10 @@
 #define XKVM_PD_MAX 16u             /* 16 GiB mapped at most */
 #define XKVM_BOOT_END (XKVM_PD_GPA + XKVM_PD_MAX * XKVM_PAGE_SIZE)
 #define XKVM_BOOT_STACK_TOP 0x80000u
+#define XKVM_BOOT_STACK_BYTES 0x4000u /* each vCPU's, below vCPU 0's */
+#define XKVM_BOOT_STACK(id) (XKVM_BOOT_STACK_TOP - (id) * XKVM_BOOT_STACK_BYTES)
+/* vCPUs of a guest at most (the monitor also keeps to the host's CPUs). */
+#define XKVM_CPUS_MAX 8u
 #define XKVM_KERNEL_MIN 0x100000u   /* 1 MiB: the lowest kernel address */
 #define XKVM_MAP_MIN (4ull << 30)   /* mapped even if RAM is smaller */
 #define XKVM_RAM_MIN (2u << 20)     /* smallest RAM the monitor accepts */
@@ -84,9 +103,13 @@
  * then starts at CPL 0, where KVM emulates every instruction (slow). */
 #define XKVM_NEEDS_SUPERVISOR 0x2u
 #define XKVM_NEEDS__ALL 0x3u
+/* The entry of the vCPUs other than 0: an 8-byte descriptor, the
+ * guest-physical address (inside an executable PT_LOAD) where they start.
+ * A kernel that can run on more than one vCPU says so with it. */
+#define XKVM_NOTE_AP_ENTRY 2u
 
 #define XKVM_START_MAGIC 0x314d564bu /* "KVM1" little-endian */
-#define XKVM_START_VERSION 2u
+#define XKVM_START_VERSION 3u
 
 /* The hypercall port: an 8-bit port, so `out` takes it as an immediate and
  * RDX stays free for the third argument. */
@@ -112,8 +135,10 @@
 /** Stop the domain; RDI is an XKVM_SHUTDOWN_* reason.  Does not return. */
 #define XKVM_HC_SHUTDOWN 2
 /** Wait until an event is pending or RDI nanoseconds have passed (0: do not
- * wait, only look).  Returns 0.  Before it waits, and after, the monitor
- * marks pending in the shared page every port whose doorbell rang and
+ * wait, only look).  Returns 0.  Only the calling vCPU waits; on a vCPU
+ * other than 0 it is a sleep of RDI nanoseconds (XKVM_BLOCK_FOREVER is
+ * refused there: nothing could end it).  On vCPU 0, before it waits, and
+ * after, the monitor marks pending in the shared page every port whose doorbell rang and
  * relays the xenstore ring; it returns at once if an unmasked port is
  * pending or new xenstore bytes were put in the ring.  An endless wait
  * (XKVM_BLOCK_FOREVER) with nothing that could end it (no port, no
@@ -177,7 +202,7 @@ struct xkvm_start_info {
     uint64_t ram_bytes;  /* guest RAM: [0, ram_bytes) */
     uint64_t kernel_end; /* first byte after the highest kernel segment */
     uint32_t cpl;        /* the privilege level it started at: 0 or 3 */
-    uint32_t pad;
+    uint32_t cpus;       /* vCPUs running, 1 .. XKVM_CPUS_MAX (version 3) */
 };
 #endif
 

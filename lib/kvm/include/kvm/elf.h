@@ -41,7 +41,7 @@ enum xkvm_elf_status {
     XKVM_ELF_SEG_RAM,      /* a segment lies outside [1 MiB, end of RAM) */
     XKVM_ELF_SEG_OVERLAP,  /* two segments share guest memory */
     XKVM_ELF_NO_LOAD,      /* no PT_LOAD segment with bytes */
-    XKVM_ELF_ENTRY,        /* entry not inside an executable segment */
+    XKVM_ELF_ENTRY,        /* entry or AP entry not in an executable segment */
     XKVM_ELF_BAD_NOTE,     /* a PT_NOTE segment that does not parse */
 };
 
@@ -60,7 +60,8 @@ struct xkvm_elf_error {
  * zero their tails (memsz beyond filesz).
  *
  * @param boot  filled with the entry, the end of the highest segment and
- *              what the kernel's xvnet note says it needs (kvm/abi.h)
+ *              what the kernel's xvnet notes say: what it needs
+ *              and where its other vCPUs start (kvm/abi.h)
  * @param err   may be NULL; for a refusal, the program header at fault
  * @return XKVM_ELF_OK, or the first problem found (RAM is untouched).
  */

@@ -1,24 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kvm/kvm.h - the monitor core of KVM domains: the host's KVM, a VM whose
- * RAM is a domain's memfd, its vCPU in 64-bit long mode, the run loop and
- * the hypercalls of kvm/abi.h.
+ * RAM is a domain's memfd, its vCPUs in 64-bit long mode, their run loops
+ * and the hypercalls of kvm/abi.h.
  *
- *   struct xkvm_vm *vm = xkvm_vm_create(memfd);      RAM = the memfd
+ *   struct xkvm_vm *vm = xkvm_vm_create(memfd, n);   RAM = the memfd
  *   xkvm_elf_load(xkvm_vm_ram(vm), ..., &img);       kvm/elf.h
  *   xkvm_vm_boot(vm, &img);                          page tables, vCPU state
  *   xkvm_vm_run(vm, &ops, arg, &stop);               until it stops
  *   xkvm_vm_destroy(vm);
  *
- * One vCPU per VM for now.  A VM is used by one thread; xkvm_vm_kick() is
- * the exception (async-signal-safe).  Functions returning int give 0 or a
- * negative errno; constructors NULL with errno set.
+ * A VM has 1 to XKVM_CPUS_MAX vCPUs.  It is set up and run by one thread;
+ * xkvm_vm_run() runs vCPU 0 on it and each other vCPU on a thread of its
+ * own, which it makes and joins (so a confined caller must allow thread
+ * creation: xvm_sandbox_thread_calls()).  xkvm_vm_kick() may be called
+ * from any thread (async-signal-safe).  Functions returning int give 0 or
+ * a negative errno; constructors NULL with errno set.
  */
 #ifndef KVM_KVM_H
 #define KVM_KVM_H
 
 #include "xvm/export.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +67,14 @@ XVN_EXPORT
 int xkvm_host_cpl(enum xkvm_host host);
 
 /**
+ * The most vCPUs a guest may have here: XKVM_CPUS_MAX, or fewer if the
+ * host has fewer CPUs online (a vCPU is a host thread that runs the guest
+ * on a CPU; more of them than CPUs only take turns).  Any thread.
+ */
+XVN_EXPORT
+unsigned xkvm_host_cpus_max(void);
+
+/**
  * The exit status of a monitor program built on this library (xvm-kvm),
  * which says how its guest ended; xvmd reads it.
  */
@@ -77,19 +89,27 @@ enum xkvm_exit_status {
 struct xkvm_vm;
 
 /**
- * Open /dev/kvm and create a VM with one vCPU whose RAM, at guest-physical
- * 0, is the whole of @memfd: a domain's memory (xvm/mem.h: sealed against
+ * Open /dev/kvm and create a VM with @vcpus vCPUs (1 to XKVM_CPUS_MAX; the
+ * caller keeps to xkvm_host_cpus_max()) whose RAM, at guest-physical 0, is
+ * the whole of @memfd: a domain's memory (xvm/mem.h: sealed against
  * shrinking, a whole number of 4 KiB frames) of at least XKVM_RAM_MIN and
  * at most XKVM_PD_MAX GiB.  The fd is duplicated; the caller keeps its own.
+ * With more than one vCPU it installs a handler that does nothing for
+ * XKVM_KICK_SIGNAL (without SA_RESTART: the signal only ends a KVM_RUN).
  *
  * @return the VM, or NULL with errno set: ENOENT or EACCES (no usable
- *         /dev/kvm), EINVAL (memory of the wrong size or unsealed),
- *         ENOSYS (KVM API version not 12), or the errno of an ioctl.
+ *         /dev/kvm), EINVAL (memory of the wrong size or unsealed, or
+ *         @vcpus out of range), ENOSYS (KVM API version not 12), or the
+ *         errno of an ioctl.
  */
 XVN_EXPORT
-struct xkvm_vm *xkvm_vm_create(int memfd);
+struct xkvm_vm *xkvm_vm_create(int memfd, unsigned vcpus);
 
-/** Close the vCPU and the VM, unmap RAM.  Accepts NULL. */
+/** The signal that makes a vCPU thread leave KVM_RUN when the VM is
+ *  kicked or stopped by another vCPU. */
+#define XKVM_KICK_SIGNAL SIGUSR1
+
+/** Close the vCPUs and the VM, unmap RAM.  Accepts NULL. */
 XVN_EXPORT
 void xkvm_vm_destroy(struct xkvm_vm *vm);
 
@@ -105,15 +125,20 @@ int xkvm_vm_set_cpl(struct xkvm_vm *vm, int cpl);
 XVN_EXPORT
 void *xkvm_vm_ram(const struct xkvm_vm *vm);
 
+/** How many vCPUs @vm has. */
+XVN_EXPORT
+unsigned xkvm_vm_vcpus(const struct xkvm_vm *vm);
+
 /**
- * The vCPU's descriptor: once a VM is booted, xkvm_vm_run() makes its
- * ioctls (xkvm_run_ioctls()) on it alone, so a confined monitor may
- * allow those on this descriptor and nothing else.
+ * The descriptor of vCPU @i (0 .. xkvm_vm_vcpus() - 1), or -1: once a VM
+ * is booted, xkvm_vm_run() makes its ioctls (xkvm_run_ioctls()) on these
+ * alone, so a confined monitor may allow those on these descriptors and
+ * nothing else.
  */
 XVN_EXPORT
-int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm);
+int xkvm_vm_vcpu_fd(const struct xkvm_vm *vm, unsigned i);
 
-/** The ioctls xkvm_vm_run() makes, all on the vCPU's descriptor:
+/** The ioctls xkvm_vm_run() makes, all on the vCPUs' descriptors:
  *  KVM_RUN, KVM_GET_REGS, KVM_SET_REGS (their numbers, <linux/kvm.h>). */
 #define XKVM_RUN_IOCTLS_MAX 3
 /** Fill @req with the requests of the run loop; @return their count. */
@@ -161,6 +186,7 @@ uint64_t xkvm_vm_ram_size(const struct xkvm_vm *vm);
 /** Where the loaded kernel starts: its entry and the end of its image. */
 struct xkvm_boot {
     uint64_t entry;      /* RIP at start */
+    uint64_t ap_entry;   /* the other vCPUs' RIP; 0: it has none */
     uint64_t kernel_end; /* for xkvm_start_info.kernel_end */
     uint32_t needs;      /* XKVM_NEEDS_* of its note (kvm/abi.h) */
 };
@@ -176,11 +202,15 @@ const char *xkvm_needs_refusal(uint32_t needs, enum xkvm_host host);
  * Set the guest up to start as kvm/abi.h says (at CPL 0 if @boot->needs
  * XKVM_NEEDS_SUPERVISOR, unless xkvm_vm_set_cpl() chose): GDT, start info and page
  * tables in the first MiB (which the kernel must not occupy: the ELF loader
- * refuses it), then the vCPU's CPUID (the host's supported set), control
- * registers, segments and general registers.  Call once, after loading.
+ * refuses it), then each vCPU's CPUID (the host's supported set), control
+ * registers, segments and general registers (kvm/abi.h: vCPU 0 at
+ * @boot->entry, the others at @boot->ap_entry).  Call once,
+ * after loading.
  *
- * @return 0, -EINVAL if @boot->entry is not in [XKVM_KERNEL_MIN, RAM), or
- *         the negative errno of an ioctl.
+ * @return 0, -EINVAL if @boot->entry (or with more than one vCPU,
+ *         @boot->ap_entry) is not in [XKVM_KERNEL_MIN, RAM), -ENOEXEC if
+ *         the VM has more than one vCPU and the kernel no AP entry, or the
+ *         negative errno of an ioctl.
  */
 XVN_EXPORT
 int xkvm_vm_boot(struct xkvm_vm *vm, const struct xkvm_boot *boot);
@@ -210,9 +240,9 @@ struct xkvm_stop {
 struct xkvm_dev_ops {
     /**
      * Output of the console hypercall: @len (1..XKVM_CONSOLE_MAX) bytes the
-     * monitor copied out of guest RAM.  Runs on the vCPU's thread, with
-     * the guest stopped; errors are the callee's to handle (the guest is
-     * told the full count).
+     * monitor copied out of guest RAM.  Runs on the calling vCPU's thread,
+     * under the VM's lock (one write at a time), with that vCPU stopped;
+     * errors are the callee's to handle (the guest is told the full count).
      */
     void (*console_write)(void *arg, const void *buf, size_t len);
 };
@@ -220,9 +250,14 @@ struct xkvm_dev_ops {
 /**
  * Run the guest until it stops: serve its hypercalls, and stop it as
  * crashed for anything else that reaches the monitor (port I/O other than a
- * hypercall, MMIO, HLT, a triple fault, an emulation failure).  A guest that
- * was crashed or powered off stays stopped: running it again gives the same
- * reason.  After XKVM_STOP_KICKED it resumes where it was.
+ * hypercall, MMIO, HLT, a triple fault, an emulation failure).  vCPU 0 runs
+ * on the calling thread, every other on a thread made here; the first stop
+ * of any vCPU (its shutdown, its crash) stops all of them (each is kicked
+ * out of KVM_RUN) and is the one reported; the threads are joined before
+ * it returns.  A guest that was crashed or powered off stays stopped:
+ * running it again gives the same reason.  After XKVM_STOP_KICKED each
+ * vCPU resumes where it was.  A thread that cannot be made stops the
+ * guest as XKVM_STOP_ERROR.
  *
  * @return 0 with @stop filled in (also for a crash: the monitor is fine).
  */
@@ -231,9 +266,10 @@ int xkvm_vm_run(struct xkvm_vm *vm, const struct xkvm_dev_ops *ops,
                 void *arg, struct xkvm_stop *stop);
 
 /**
- * Make the current or next xkvm_vm_run() return XKVM_STOP_KICKED at once.
- * Async-signal-safe: call it from a signal handler whose signal (installed
- * without SA_RESTART) interrupts the run.
+ * Make the current or next xkvm_vm_run() return XKVM_STOP_KICKED at once,
+ * every vCPU stopped.  Async-signal-safe: call it from a signal handler
+ * whose signal (installed without SA_RESTART) interrupts the run; it
+ * sends XKVM_KICK_SIGNAL to the threads of the other vCPUs.
  */
 XVN_EXPORT
 void xkvm_vm_kick(struct xkvm_vm *vm);

@@ -26,7 +26,11 @@
  * (XKVM_HC_BLOCK): the monitor then reads the eventfd and sets the port's
  * pending bit in the shared page.
  *
- * Threads: one, the vCPU's (the caller of xkvm_vm_run()).
+ * Threads: xkvm_pv_call(), xkvm_pv_doorbell() and xkvm_pv_block() may be
+ * called by every vCPU's thread at once: each takes the interface's lock
+ * (a block takes it to look, never while it waits).  The rest (create,
+ * destroy, the doorbell ops, the getters) belongs to the thread that sets
+ * the VM up, while no vCPU runs.
  */
 #ifndef KVM_PV_H
 #define KVM_PV_H

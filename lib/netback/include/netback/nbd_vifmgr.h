@@ -94,8 +94,10 @@ struct nbd_evtchn_fds {
 struct nbd_vifconn {
     const struct nb_xenbus_frontend *fe;
     struct nbd_dom *dom;
-    struct nbd_evtchn_fds tx;
-    struct nbd_evtchn_fds rx; /**< fds -1 unless fe->split_evtchn */
+    /** Per queue (fe->num_queues of them): the TX (or only) channel, and
+     *  the RX one, whose fds are -1 unless fe->queue[q].split_evtchn. */
+    struct nbd_evtchn_fds tx[NB_QUEUES_MAX];
+    struct nbd_evtchn_fds rx[NB_QUEUES_MAX];
 };
 
 /** The owner's callbacks.  connect and disconnect are required. */
@@ -127,6 +129,9 @@ struct nbd_vifmgr_params {
     const struct nbd_vifmgr_ops *ops;
     void *arg;                 /**< for the ops */
     nbd_log_fn *log;           /**< required */
+    /** The most queues a guest's vif may have (nb_xenbus_create()'s
+     *  max_queues; 0: its default). */
+    unsigned max_queues;
 };
 
 /**

@@ -2,7 +2,9 @@
 /*
  * netback/netback.h - libnetback: the backend half of the Xen netif protocol.
  *
- * A struct nb_vif serves one netif device (one queue) of one frontend domain.
+ * A struct nb_vif serves one queue of a netif device of one frontend domain;
+ * a device with N queues is N vifs (one per queue's rings and event
+ * channels) that share the device's rate credit (nb_vif_params.credit_of).
  * It maps the frontend's TX and RX shared rings through the frontend's grant
  * table (xvm/gnttab.h), takes packets the guest transmits and hands them to
  * its owner, and copies packets the owner delivers into buffers the guest
@@ -159,6 +161,13 @@ struct nb_vif_params {
     uint32_t features;         /**< enum netif_feature bits negotiated */
     const struct nb_io_ops *ops;
     void *ops_arg;
+    /**
+     * Another queue of the same device (NULL: none): the vif then takes
+     * its guest-transmit credit from that one's bucket, so the rate limit
+     * holds for the device, not per queue.  Both must be polled for guest
+     * transmit from one thread, and @credit_of must outlive this vif.
+     */
+    struct nb_vif *credit_of;
 };
 
 struct nb_vif;
@@ -225,10 +234,29 @@ XVN_EXPORT
 unsigned nb_vif_rx_slots(struct nb_vif *vif);
 
 /**
+ * The queue a frame for the guest goes to, among @nqueues (>= 1), as Linux
+ * netback's select_queue: @hash (an RSS hash, or nb_flow_hash()) scaled to
+ * the range, so one flow stays on one queue.  @return 0..nqueues-1.
+ */
+XVN_EXPORT
+unsigned nb_queue_select(uint32_t hash, unsigned nqueues);
+
+/**
+ * A cheap hash of a frame's flow: the IPv4 or IPv6 addresses and, for TCP
+ * and UDP, the ports (after one 802.1Q tag at most); the MAC addresses for
+ * anything else.  Symmetric (both directions of a flow hash alike).
+ * Reads at most the first @len bytes of @frame.
+ */
+XVN_EXPORT
+uint32_t nb_flow_hash(const void *frame, uint32_t len);
+
+/**
  * Limit guest transmit to @bytes per @usecs (the backend key rate=
  * "bytes,usecs"); @bytes == 0 means unlimited.  Credit is replenished as
  * Linux netback does; a packet larger than the remaining credit waits,
- * so the guest is slowed, never dropped.
+ * so the guest is slowed, never dropped.  The bucket is the one the vif
+ * shares (nb_vif_params.credit_of): setting it on any queue sets it for
+ * every queue of the device.
  * @return 0 or -EINVAL (@usecs == 0 with @bytes != 0).
  */
 XVN_EXPORT
@@ -287,7 +315,8 @@ void nb_set_log(void (*fn)(const char *line));
  * backend features, follows the frontend's XenbusState through a watch,
  * reads (strictly: plain decimals, "0"/"1" booleans, range-checked) what
  * the frontend wrote, and hands it to the owner, who maps the rings and
- * binds the event channel (struct nb_vif_params).  Backend states:
+ * binds the event channels of every queue (one struct nb_vif per queue).
+ * Backend states:
  *
  *   probe: frontend fresh (Unknown/Initialising/Closed) -> InitWait
  *          frontend still attached to an earlier backend -> Closing
@@ -312,6 +341,20 @@ void nb_set_log(void (*fn)(const char *line));
 struct xvm_xs;
 struct xvm_xs_event;
 
+/** The most queues a backend offers (its multi-queue-max-queues). */
+#define NB_QUEUES_MAX NETIF_QUEUES_MAX
+/** The backend's offer when its creator names none: min(this, CPUs). */
+#define NB_QUEUES_DEFAULT 4u
+
+/** One queue's keys, flat for one queue or under queue-N/ otherwise. */
+struct nb_xenbus_queue {
+    grant_ref_t tx_ring_ref; /**< tx-ring-ref */
+    grant_ref_t rx_ring_ref; /**< rx-ring-ref */
+    evtchn_port_t tx_port;   /**< the frontend's port for TX events */
+    evtchn_port_t rx_port;   /**< RX port; == tx_port unless split */
+    bool split_evtchn;       /**< event-channel-tx/-rx were given */
+};
+
 /** What the frontend asked for, validated; handed to ops->connect. */
 struct nb_xenbus_frontend {
     const char *backend_path;  /**< /local/domain/<B>/backend/vif/<D>/<N> */
@@ -319,11 +362,10 @@ struct nb_xenbus_frontend {
     domid_t frontend_domid;    /**< the backend's "frontend-id" key */
     uint32_t handle;           /**< the backend's "handle" key */
     uint8_t mac[6];            /**< the backend's "mac" key (toolstack) */
-    grant_ref_t tx_ring_ref;   /**< frontend tx-ring-ref */
-    grant_ref_t rx_ring_ref;   /**< frontend rx-ring-ref */
-    evtchn_port_t tx_port;     /**< the frontend's port for TX events */
-    evtchn_port_t rx_port;     /**< RX port; == tx_port unless split */
-    bool split_evtchn;         /**< event-channel-tx/-rx were given */
+    /** multi-queue-num-queues (1 when missing), 1..the backend's offer */
+    unsigned num_queues;
+    /** queue[0..num_queues): every ring ref distinct */
+    struct nb_xenbus_queue queue[NB_QUEUES_MAX];
     uint32_t features;         /**< enum netif_feature bits the frontend set */
 };
 
@@ -356,14 +398,19 @@ void nb_xenbus_why(struct nb_xenbus *xb, const char *fmt, ...)
  * Probe the device at @backend_path (absolute) over @xs (a dom0 client
  * connection the caller keeps open while the device lives): read the
  * toolstack's frontend, frontend-id, handle and mac keys, write the
- * feature keys in one transaction, watch the frontend's state and switch
- * to InitWait (or Closing, see above).
- * @return the device, or NULL with errno (EINVAL: bad path or toolstack
- *         keys; ENOMEM; or a xenstore errno).
+ * feature keys (with feature-split-event-channels=1 and
+ * multi-queue-max-queues=@max_queues) in one transaction, watch the
+ * frontend's state and switch to InitWait (or Closing, see above).
+ * @max_queues bounds what a frontend can make the owner hold: a frontend
+ * asking for more (or for 0) gets a fatal error.  0 means
+ * min(NB_QUEUES_DEFAULT, online CPUs); more than NB_QUEUES_MAX is EINVAL.
+ * @return the device, or NULL with errno (EINVAL: bad path, toolstack
+ *         keys or @max_queues; ENOMEM; or a xenstore errno).
  */
 XVN_EXPORT
 struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
                                    const char *backend_path,
+                                   unsigned max_queues,
                                    const struct nb_xenbus_ops *ops,
                                    void *owner);
 

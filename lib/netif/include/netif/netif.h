@@ -162,6 +162,17 @@ struct netif_offload {
 #define NETIF_KEY_EVTCHN_TX "event-channel-tx"
 #define NETIF_KEY_EVTCHN_RX "event-channel-rx"
 #define NETIF_KEY_NUM_QUEUES "multi-queue-num-queues"
+/** The directory of queue N's keys when there is more than one queue. */
+#define NETIF_KEY_QUEUE_FMT "queue-%u"
+
+/** Backend keys: the most queues it takes, split event channels. */
+#define NETIF_KEY_MAX_QUEUES "multi-queue-max-queues"
+#define NETIF_KEY_SPLIT_EVTCHN "feature-split-event-channels"
+/** The most queues either end of the protocol uses (as Linux netfront). */
+#define NETIF_QUEUES_MAX 8u
+/** Toolstack key (frontend directory; xvnet's, not Xen's): the queues
+ *  the domain's frontend sets up (a vif's queues=), absent for one. */
+#define NETIF_KEY_FE_QUEUES "queues"
 
 /**
  * Backend key (under the backend's device path): the carrier of the link

@@ -205,27 +205,41 @@ XVN_EXPORT
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
                                    struct rte_mempool *pool);
 
+/** The most queues a guest vif has (netif's NETIF_QUEUES_MAX). */
+#define VSW_VIF_QUEUES_MAX 8u
+
+/** One queue of a guest's netif: its rings and event channels (the
+ *  doorbells xvmd brokered, as the guest holds them; duplicated). */
+struct vsw_vif_queue {
+    uint32_t tx_ring_ref, rx_ring_ref;
+    int own_fd;     /**< dom0's doorbell of the TX (or only) channel */
+    int peer_fd;    /**< the guest's doorbell of that channel */
+    int rx_own_fd;  /**< the RX channel's, when split; else -1 */
+    int rx_peer_fd; /**< likewise */
+};
+
 /**
  * A guest's netif, as the xenbus handshake (libnetback's vif bus) found it:
- * the domain's memory, the event channel xvmd brokered (both doorbells, as
- * the guest holds them), the grant table and the rings.
+ * the domain's memory, the grant table, and each queue's rings and event
+ * channels.
  */
 struct vsw_vif_params {
     const char *name;          /**< for logs, e.g. "vif5.0" */
     uint16_t domid;            /**< the guest */
     struct xvm_mem *mem;       /**< its memory (a reference is taken) */
-    uint32_t remote_port;      /**< its event-channel port */
-    int own_fd;                /**< dom0's doorbell: the guest rings it */
-    int peer_fd;               /**< the guest's doorbell (both duplicated) */
     uint64_t gt_gfn;           /**< its grant table */
     uint32_t gt_frames;
-    uint32_t tx_ring_ref, rx_ring_ref;
     uint32_t features;         /**< NETIF_F_* bits the frontend offered */
+    unsigned nqueues;          /**< 1..VSW_VIF_QUEUES_MAX */
+    struct vsw_vif_queue queue[VSW_VIF_QUEUES_MAX];
 };
 
 /**
  * A guest vif: takes a reference on the guest's memory, adopts the event
- * channel, and connects a libnetback vif to its rings.  Guest transmit is
+ * channels, and connects a libnetback vif to each queue's rings.  It is
+ * one port whatever its queues: guest transmit is taken from every queue
+ * (the port's fd is readable while any queue's channel is), and a frame
+ * for the guest goes to the queue its flow hashes to (nb_queue_select()).  Guest transmit is
  * read into mbufs (chains for frames beyond one mbuf) when the event
  * channel's fd is readable; frames for the guest are copied into its RX
  * buffers, and what it has no buffers for waits in a bounded queue.

@@ -33,12 +33,15 @@ struct vsw_mgr_vifs;
 
 /**
  * Connect to dom0's xenstore at @xs_sock and start watching (a xenstore
- * not listening yet is waited for); xvmd is at @xvmd_sock.
+ * not listening yet is waited for); xvmd is at @xvmd_sock.  A guest's vif
+ * may have up to @max_queues netif queues (the backends' offer; 0:
+ * libnetback's default, min(NB_QUEUES_DEFAULT, CPUs)).
  * @return the watcher, or NULL with errno.
  */
 XVN_EXPORT
 struct vsw_mgr_vifs *vsw_mgr_vifs_create(const char *xs_sock,
                                          const char *xvmd_sock,
+                                         unsigned max_queues,
                                          struct vsw_mgr *m,
                                          struct vsw_switch *sw);
 

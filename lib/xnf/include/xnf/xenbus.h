@@ -12,10 +12,14 @@
  * struct xnf_xenbus_ops.  Frontend states:
  *
  *   create:        -> Initialising; wait for the backend's InitWait
- *   backend InitWait: read its features, ops->setup (a fresh device),
- *                  write ring refs, event channel, our features and
+ *   backend InitWait: read its features, the queues it takes and whether
+ *                  it takes split event channels, ops->setup (a fresh
+ *                  device per queue), write the queue count, each
+ *                  queue's ring refs and event channel(s) (flat for one
+ *                  queue, under queue-N/ otherwise), our features and
  *                  state=Connected in one transaction (retried on
- *                  EAGAIN), then ops->connect (the owner calls xnf_connect)
+ *                  EAGAIN), in Linux netfront's order, then ops->connect
+ *                  (the owner calls xnf_connect on each)
  *   backend Closing/Closed/gone while we are Connected
  *                  -> Closed (ops->disconnect), then Initialising again
  *                  to wait for a backend (a restarted one re-probes and
@@ -70,22 +74,31 @@ struct xnf_xenbus_info {
     uint8_t mac[6];       /**< mac */
     uint32_t mtu;         /**< mtu (1500 when absent) */
     uint32_t be_features; /**< NETIF_F_* the backend offers */
+    /** Queues to set up: what the owner asked for, bounded by the
+     *  backend's multi-queue-max-queues (1 when absent). */
+    unsigned num_queues;
+    /** The backend offers feature-split-event-channels: set up two
+     *  channels per queue (evtchn_rx). */
+    bool split_evtchn;
 };
 
-/** What ops->setup reports about the device it (re)created. */
+/** What ops->setup reports about the device of one queue. */
 struct xnf_xenbus_rings {
     grant_ref_t tx_ring_ref; /**< xnf_tx_ring_ref() */
     grant_ref_t rx_ring_ref; /**< xnf_rx_ring_ref() */
-    evtchn_port_t evtchn;    /**< our unbound port for the backend */
+    evtchn_port_t evtchn;    /**< our unbound port for the backend (TX) */
+    evtchn_port_t evtchn_rx; /**< a second one for RX, or 0: one only */
     uint32_t fe_features;    /**< xnf_fe_features(): NETIF_F_* */
 };
 
 /** The owner's side.  Every member is required but carrier. */
 struct xnf_xenbus_ops {
     /**
-     * Make a fresh device for a new connection (xnf_init, an event
-     * channel for @info->backend_id) and fill @rings.  After it succeeds,
-     * disconnect() is called exactly once before the next setup().
+     * Make a fresh device per queue for a new connection (xnf_init, one
+     * or, with @info->split_evtchn, two event channels for
+     * @info->backend_id) and fill @rings[0..@info->num_queues); queue 0's
+     * fe_features are the ones written.  After it succeeds, disconnect()
+     * is called exactly once before the next setup().
      * @return 0 or -errno (a fatal xenbus error).
      */
     int (*setup)(void *owner, const struct xnf_xenbus_info *info,
@@ -108,13 +121,16 @@ struct xnf_xenbus;
 /**
  * Start the device at @frontend_path (absolute) over @xs (the domain's
  * xenstore connection, kept open by the caller): read the toolstack's
- * keys, write state Initialising, watch the backend's state.
- * @return the device, or NULL with errno (EINVAL: bad path or toolstack
- *         keys; ENOMEM; or a xenstore errno).
+ * keys, write state Initialising, watch the backend's state.  @queues
+ * (1..NETIF_QUEUES_MAX) is the most queues the owner sets up; each
+ * connection takes as many of them as the backend offers.
+ * @return the device, or NULL with errno (EINVAL: bad path, toolstack
+ *         keys or @queues; ENOMEM; or a xenstore errno).
  */
 XVN_EXPORT
 struct xnf_xenbus *xnf_xenbus_create(struct xvm_xs *xs,
                                      const char *frontend_path,
+                                     unsigned queues,
                                      const struct xnf_xenbus_ops *ops,
                                      void *owner);
 

@@ -92,6 +92,12 @@ struct xnf_config {
      */
     void (*notify)(void *arg);
     void *notify_arg;
+    /**
+     * With split event channels, send an event on the RX channel: called
+     * instead of notify for RX buffers posted (xnf_connect, xnf_recv,
+     * xnf_poll), with notify_arg.  NULL: one channel, notify for both.
+     */
+    void (*notify_rx)(void *arg);
     /** Frontend features to offer (NETIF_F_*); xnf_fe_features() tells. */
     uint32_t want;
 };
@@ -163,6 +169,29 @@ int xnf_connect(struct xnf_dev *dev, uint32_t be_features);
 XVN_EXPORT
 int xnf_send(struct xnf_dev *dev, const void *frame, uint32_t len,
              const struct netif_offload *off);
+
+/**
+ * For a caller that writes a frame straight into TX pages (a read(2) of a
+ * TAP device into them) instead of having xnf_send() copy it: the pages
+ * the next frame of up to @max pages (at most NETIF_MAX_SLOTS_PER_PKT - 1,
+ * and 1 without NETIF_F_SG) would go to, in order, 4096 bytes each, into
+ * @va.  Flushes and reaps first if room is short, as xnf_send() does.
+ * Only the filling may come between this and xnf_send_inplace().
+ * @return @max, or 0 if there is no room for such a frame now (or the
+ *         device is broken or not connected, or @max is out of range).
+ */
+XVN_EXPORT
+unsigned xnf_tx_pages(struct xnf_dev *dev, void **va, unsigned max);
+
+/**
+ * Queue the frame of @len bytes the caller put in the pages xnf_tx_pages()
+ * gave, as xnf_send() would have (the same slots, ids and checks; no copy).
+ * @return as xnf_send(); -EINVAL if @len needs more pages than were given
+ *         or no pages were given.
+ */
+XVN_EXPORT
+int xnf_send_inplace(struct xnf_dev *dev, uint32_t len,
+                     const struct netif_offload *off);
 
 /** Publish queued TX requests and notify the backend if it wants it. */
 XVN_EXPORT

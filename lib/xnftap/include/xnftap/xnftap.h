@@ -73,6 +73,14 @@ struct xnftap_config {
     struct xnf_dev *xnf;
     struct xvm_evtchn *ec; /**< the device's event channel table */
     evtchn_port_t port;    /**< and the port the backend notifies */
+    evtchn_port_t port_rx; /**< the RX channel's port when split; 0: none */
+    /**
+     * Be one queue of a multi-queue TAP device (IFF_MULTI_QUEUE): one
+     * struct xnftap, xnf device and pump thread per netif queue, all on
+     * the same @ifname; the kernel spreads the guest's flows over them.
+     * The device must be opened multi-queue every time (xvm/tap.h).
+     */
+    bool multi_queue;
 };
 
 /** Counters.  "tx" is what the guest sends (TAP -> netif). */
@@ -185,8 +193,12 @@ int xnftap_parse(const void *frame, uint32_t len,
  * @be_features are the xnf device's (xnf_be_features()): a large segment
  * of a type it cannot take, or an IPv6 partial checksum without
  * NETIF_F_IPV6_CSUM, cannot be handed over.  A partial checksum netif cannot
- * express is computed into @frame here.
+ * express is computed into @frame here.  The frame is @len bytes, of which
+ * the first @hlen lie at @frame (the rest elsewhere, in TX pages); its
+ * headers are looked for in those only.
  * @return 0; XNFTAP_CSUM_DONE if the checksum was finished in @frame;
+ *         -EAGAIN if that checksum needs the whole frame at @frame (hlen <
+ *         len): call again with the frame in one piece;
  *         -EINVAL for a header that contradicts the frame (offsets out of
  *         bounds, GSO without NEEDS_CSUM or with size 0, GSO type not
  *         matching the IP version or not TCP, ECN or unknown flags/types);
@@ -194,7 +206,7 @@ int xnftap_parse(const void *frame, uint32_t len,
  */
 XVN_EXPORT
 int xnftap_hdr_to_offload(const struct virtio_net_hdr *h,
-                          void *frame, uint32_t len,
+                          void *frame, uint32_t hlen, uint32_t len,
                           uint32_t be_features,
                           struct netif_offload *off);
 

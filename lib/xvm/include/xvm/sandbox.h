@@ -123,12 +123,15 @@ struct xvm_sandbox_syscall {
  *    no host file), with no capability left;
  *  - no_new_privs, and a seccomp filter that allows only the @n system
  *    calls of @allow (as their conditions say): any other kills the
- *    process with SIGSYS, as does a call of another architecture.
+ *    process with SIGSYS, as does a call of another architecture, except
+ *    clone3, which answers ENOSYS so that libc falls back to clone, whose
+ *    flags the filter can see (xvm_sandbox_thread_calls()).
  * The descriptors it holds keep working: a KVM VM made before runs on.
  * Unlike a process domain's sandbox there is no user or PID namespace:
  * the process is root of the host's until it drops to the domain's uid,
  * and it cannot fork (unless @allow says so).  The caller is root;
- * single-threaded.
+ * single-threaded (unshare of a mount namespace needs that): it may make
+ * threads afterwards, if @allow has xvm_sandbox_thread_calls().
  * @return 0, -ERANGE (@id > XVM_SANDBOX_ID_MAX), -EINVAL (a name
  *         libseccomp does not know, @ncmp > 2, an argument > 5) or the
  *         -errno of the step that failed.
@@ -136,6 +139,32 @@ struct xvm_sandbox_syscall {
 XVN_EXPORT
 int xvm_sandbox_confine(uint32_t id, const char *hostname,
                         const struct xvm_sandbox_syscall *allow, unsigned n);
+
+/** The clone flags of a thread as glibc's pthread_create() makes it: the
+ *  only clone xvm_sandbox_thread_calls() allows. */
+#define XVM_SANDBOX_CLONE_THREAD                                             \
+    (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |      \
+     CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+
+/** How many entries xvm_sandbox_thread_calls() fills at most. */
+#define XVM_SANDBOX_THREAD_CALLS 10
+
+/**
+ * The entries of an allow-list (xvm_sandbox_confine()) that let a
+ * confined process make threads with pthread_create(), and let them end
+ * and be joined: clone only with exactly XVM_SANDBOX_CLONE_THREAD (a
+ * fork, or a clone into new namespaces, still kills), what a new thread
+ * sets up (set_robust_list, rseq, rt_sigprocmask, gettid, and the
+ * handlers of libc's two internal signals, 32 and 33), mprotect
+ * without PROT_EXEC (a stack's guard page, a thread's malloc arena) and
+ * madvise MADV_DONTNEED (a finished thread's stack).  Nothing here makes
+ * memory executable or reaches a file.  The caller adds what its threads
+ * do and futex (join).
+ * @return the count filled in @out.
+ */
+XVN_EXPORT
+unsigned xvm_sandbox_thread_calls(
+    struct xvm_sandbox_syscall out[XVM_SANDBOX_THREAD_CALLS]);
 
 #ifdef __cplusplus
 }

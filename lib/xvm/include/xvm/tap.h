@@ -21,6 +21,9 @@ enum xvm_tap_flags {
     XVM_TAP_NONBLOCK = 1 << 0, /**< the fd is non-blocking */
     /** Fail with -EEXIST rather than attach to a TAP someone else made. */
     XVM_TAP_EXCL = 1 << 1,
+    /** A queue of a multi-queue TAP (IFF_MULTI_QUEUE): each open of the
+     *  same name is one more queue; every open must say so. */
+    XVM_TAP_MULTI_QUEUE = 1 << 2,
 };
 
 /**

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Two process domains with "queues=2" on the etherstub stub0: vswitchd
+# offers min(4, CPUs) queues and split event channels, each frontend takes
+# two queues with a channel per direction (the queue-N/ keys in xenstore,
+# a multi-queue eth0), and iperf3 with 4 parallel streams both ways
+# spreads over both queues in both directions: the guest's per-queue
+# qdisc counters (tc -s qdisc) count what each queue sent, and the
+# frontend logs what each carried.
+# A domain without queues= keeps one queue and the flat keys.  A kill -9
+# of vswitchd keeps both queues (takeover); vswitchd -q 1 brings the
+# frontends back with one.
+. "$(dirname "$0")/../../lib/guests.sh" iperf3 tc
+
+# vswitchd's default offer is min(4, CPUs); with one CPU it is told two.
+want=$(( $(nproc) < 4 ? $(nproc) : 4 ))
+start_xvmd
+outside_up
+if [ "$want" -ge 2 ]; then start_vswd; else want=2; start_vswd -q 2; fi
+links_up
+a=$(create_guest qa "link=stub0,mac=02:08:20:36:00:01,queues=2") || exit 1
+b=$(create_guest qb "link=stub0,mac=02:08:20:36:00:02,queues=2") || exit 1
+c=$(create_guest qc "link=stub0,mac=02:08:20:36:00:03") || exit 1
+for d in $a $b $c; do
+    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
+        die "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
+done
+
+fe=/local/domain/$a/device/vif/0
+be=/local/domain/0/backend/vif/$a/0
+expect "the backend offers min(4, CPUs) queues and split channels" \
+    "$want 1" "$(rd $be/multi-queue-max-queues) $(rd $be/feature-split-event-channels)"
+expect "the frontend asked for two queues (queues=2) and took them" \
+    "2 2" "$(rd $fe/queues) $(rd $fe/multi-queue-num-queues)"
+for q in 0 1; do
+    [ -n "$(rd $fe/queue-$q/tx-ring-ref)" ] && [ -n "$(rd $fe/queue-$q/rx-ring-ref)" ] &&
+        [ -n "$(rd $fe/queue-$q/event-channel-tx)" ] &&
+        [ -n "$(rd $fe/queue-$q/event-channel-rx)" ] &&
+        ok "queue-$q/: rings and an event channel per direction" ||
+        fail "queue-$q/ keys"
+done
+xenstore-exists $fe/tx-ring-ref 2>/dev/null && fail "flat keys with two queues" ||
+    ok "no flat ring keys"
+fc=/local/domain/$c/device/vif/0
+expect "a vif without queues= takes one queue, the flat keys, split channels" \
+    "1 yes yes" "$(rd $fc/multi-queue-num-queues) $(rd $fc/tx-ring-ref >/dev/null && echo yes) $(rd $fc/event-channel-rx >/dev/null && echo yes)"
+# queues=4: the grant table holds three queues; the backend gives at most
+# its offer of them.
+d=$(create_guest qd "link=stub0,mac=02:08:20:36:00:04,queues=4") || exit 1
+wait_until 15 both_connected "$d" && ok "dom $d (queues=4) Connected" ||
+    fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
+grep -q "xvm-procdom\[qd\]: vif 0: 3 of 4 queues: no room for more in the grant table" \
+    "$T/xvmd.log" && ok "queues=4: three fit in the grant table (logged)" ||
+    fail "queues=4: no word of the grant table"
+expect "queues=4 takes min(3, the offer)" "$(( want < 3 ? want : 3 ))" \
+    "$(rd /local/domain/$d/device/vif/0/multi-queue-num-queues)"
+xvm destroy qd >/dev/null || fail "destroy qd"
+xvm exec qa ls /sys/class/net/eth0/queues | grep -c '^tx-' | grep -qx 2 &&
+    ok "qa's eth0 has two TX queues (a multi-queue TAP)" || fail "qa eth0 queues"
+
+guest_ip qa 10.80.0.1/24
+guest_ip qb 10.80.0.2/24
+guest_ip qc 10.80.0.3/24
+ping_ok qa 10.80.0.2 && ok "qa pings qb" || fail "qa -> qb"
+ping_ok qc 10.80.0.1 && ok "qc (one queue) pings qa" || fail "qc -> qa"
+
+# sent_by_queue DOM: the bytes each TX queue of DOM's eth0 sent (its mq
+# qdisc's children), "QUEUE=BYTES" a line.
+sent_by_queue() {
+    xvm exec "$1" tc -s qdisc show dev eth0 | awk '
+        / parent :/ { for (i = 1; i <= NF; i++) if ($i == "parent") q = $(i + 1)
+                      sub(/^:/, "", q) }
+        /Sent/ && q != "" { print q "=" $2; q = "" }' | sort
+}
+
+# Each flow keeps to one queue, chosen by its hash: three runs of four
+# new flows make a queue left idle by chance unlikely.
+iperf_serve qb
+for mode in "" -R ""; do
+    if xvm exec qa timeout 30 iperf3 -c 10.80.0.2 -P 4 -t 3 $mode -J \
+        >"$T/iperf.json" 2>&1; then
+        bps=$(python3 -c "import json,sys
+print(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second'])" \
+            "$T/iperf.json" 2>/dev/null)
+        ok "iperf3 -P 4 $mode qa <-> qb: $(awk -v b="$bps" \
+            'BEGIN { printf "%.0f Mbit/s", b / 1e6 }')"
+    else fail "iperf3 -P 4 $mode"; tail -5 "$T/iperf.json"; fi
+done
+iperf_stop qb
+for d in qa qb; do
+    s=$(sent_by_queue "$d" | tr '\n' ' ')
+    n=$(sent_by_queue "$d" | awk -F= '$2 > 100000' | wc -l)
+    [ "$n" -ge 2 ] && ok "$d: both TX queues sent (tc: $s)" ||
+        fail "$d: TX queues $s"
+done
+
+# vswitchd killed and started again takes both queues over: same rings,
+# same channels, no reconnect, and traffic flows on.
+ref=$(rd $fe/queue-1/tx-ring-ref)
+kill9_vswd
+start_vswd
+wait_until 15 both_connected "$a" && wait_until 15 both_connected "$b" &&
+    ok "after kill -9, vswitchd takes qa and qb over" ||
+    fail "after kill -9: $(fe_state "$a")/$(be_state "$a")"
+expect "the takeover keeps both queues' rings" "2 $ref" \
+    "$(rd $fe/multi-queue-num-queues) $(rd $fe/queue-1/tx-ring-ref)"
+grep -q "vif$a.0: connected (.*2 queues, split event channels" "$T/vswitchd.log" &&
+    ok "vswitchd connected two queues with split channels" ||
+    fail "vswitchd's log: $(grep "vif$a.0: connected" "$T/vswitchd.log" | tail -1)"
+ping_ok qa 10.80.0.2 && ok "qa pings qb after the takeover" || fail "qa -> qb (takeover)"
+iperf_serve qb
+xvm exec qa timeout 20 iperf3 -c 10.80.0.2 -P 4 -t 2 >"$T/iperf.out" 2>&1 &&
+    ok "iperf3 -P 4 after the takeover" ||
+    { fail "iperf3 after the takeover"; tail -3 "$T/iperf.out"; }
+iperf_stop qb
+
+# vswitchd restarted with -q 1 offers one queue: the frontends, told
+# Closed by the old backend, reconnect to the new one with one queue and
+# the flat keys (their eth0 stays, a multi-queue TAP using one queue).
+kill "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null
+start_vswd -q 1
+key_is() { [ "$(rd "$1")" = "$2" ]; }
+wait_until 10 key_is $be/multi-queue-max-queues 1 &&
+    ok "vswitchd -q 1 offers one queue" ||
+    fail "-q 1: multi-queue-max-queues '$(rd $be/multi-queue-max-queues)'"
+wait_until 15 key_is $fe/multi-queue-num-queues 1 &&
+    wait_until 15 both_connected "$a" && wait_until 15 both_connected "$b" &&
+    ok "qa and qb reconnected with one queue" ||
+    fail "after -q 1: qa '$(rd $fe/multi-queue-num-queues)' $(fe_state "$a")/$(be_state "$a")"
+[ -n "$(rd $fe/tx-ring-ref)" ] && ok "the flat keys again" || fail "no flat keys"
+ping_ok qa 10.80.0.2 && ok "qa pings qb over one queue" || fail "qa -> qb (-q 1)"
+
+# The frontends log what each queue carried when they disconnect (a
+# shutdown closes them as netfront closes).
+for d in qa qb; do
+    xvm shutdown "$d" >/dev/null || fail "shutdown $d"
+done
+wait_until 10 sh -c "[ \$(grep -c 'queue [01]: [0-9]* frames sent' '$T/xvmd.log') -ge 4 ]"
+grep 'queue [01]: [0-9]* frames sent' "$T/xvmd.log" | sed 's/^.*\(vif 0: queue\)/  \1/'
+busy=$(grep 'queue [01]: [0-9]* frames sent' "$T/xvmd.log" |
+    awk '{ for (i = 1; i <= NF; i++) if ($i == "sent,") r = $(i + 1) }
+         $0 ~ /frames sent/ && r > 100 { n++ } END { print n + 0 }')
+[ "$busy" -ge 4 ] && ok "every queue of both domains received traffic" ||
+    fail "queues that received: $busy of 4"
+xvm destroy qc >/dev/null || fail "destroy qc"
+finish
