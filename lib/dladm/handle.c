@@ -305,6 +305,12 @@ enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
     return done(h, vsw_client_link_set_mtu(h->c, name, mtu, temporary));
 }
 
+enum dl_status dl_link_set_cpus(struct dl_handle *h, const char *name,
+                                bool has, uint16_t cpu, bool temporary)
+{
+    return done(h, vsw_client_link_set_cpus(h->c, name, has, cpu, temporary));
+}
+
 enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,
                                    enum vsw_nicmode mode, bool temporary)
 {

@@ -243,6 +243,8 @@ bool dl_link_prop_settable(enum dl_prop_id id,
 {
     if (id == DL_PROP_NICMODE)
         return lc->cls == VSW_CLASS_PHYS && (lc->flags & VSW_LINK_F_HOSTNIC);
+    if (id == DL_PROP_CPUS)
+        return lc->cls == VSW_CLASS_PHYS;
     return id == DL_PROP_MTU && lc->cls == VSW_CLASS_PHYS && lc->ifname[0];
 }
 
@@ -270,6 +272,16 @@ void dl_link_prop_value(enum dl_prop_id id, enum dl_prop_val which,
 {
     if (id == DL_PROP_NICMODE) {
         nicmode_value(which, lc, buf, len);
+        return;
+    }
+    if (id == DL_PROP_CPUS) {
+        bool rw = dl_link_prop_settable(id, lc);
+
+        if (which == DL_VAL_CURRENT && lc->has_cpus)
+            snprintf(buf, len, "%u", lc->cpus);
+        else
+            snprintf(buf, len, "%s", which == DL_VAL_PERM ? rw ? "rw" : "r-"
+                                                          : "");
         return;
     }
     if (id != DL_PROP_MTU) {

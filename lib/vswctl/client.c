@@ -268,6 +268,23 @@ int vsw_client_link_set_nicmode(struct vsw_client *c, const char *name,
     return transact(c, nlh, NULL, NULL);
 }
 
+int vsw_client_link_set_cpus(struct vsw_client *c, const char *name,
+                             bool has_cpus, uint16_t cpu, bool temporary)
+{
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc == 0 && !name)
+        rc = fail(c, -EINVAL, NULL);
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, VSW_CMD_LINK_MODIFY, name);
+    mnl_attr_put_u16(nlh, VSW_A_CPUS, has_cpus ? cpu : VSW_CPUS_NONE);
+    if (temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    return transact(c, nlh, NULL, NULL);
+}
+
 struct link_walk {
     vsw_link_cb *cb;
     void *arg;

@@ -78,6 +78,8 @@ static void str_get(char *dst, size_t size, const struct nlattr *a)
 void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
 {
     mnl_attr_put_strz(nlh, VSW_A_NAME, lc->name);
+    if (lc->has_cpus)
+        mnl_attr_put_u16(nlh, VSW_A_CPUS, lc->cpus);
     mnl_attr_put_u8(nlh, VSW_A_CLASS, (uint8_t)lc->cls);
     if (lc->cls == VSW_CLASS_PHYS)
         mnl_attr_put_strz(nlh, VSW_A_DEVARGS, lc->devargs);
@@ -105,6 +107,10 @@ void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
 
 int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
 {
+    if (tb[VSW_A_CPUS]) {
+        lc->cpus = mnl_attr_get_u16(tb[VSW_A_CPUS]);
+        lc->has_cpus = lc->cpus != VSW_CPUS_NONE;
+    }
     if (tb[VSW_A_NAME])
         str_get(lc->name, sizeof(lc->name), tb[VSW_A_NAME]);
     if (tb[VSW_A_CLASS])

@@ -162,9 +162,12 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     fputs("# xvnet datalink configuration, written by vswitchd.\n", f);
     TAILQ_FOREACH(ml, &m->links, entry) {
+        struct vsw_link_conf lc = ml->conf;
+
         if (ml->origin != ORIGIN_PERSIST || ml->deleting)
             continue;
-        vsw_conf_format_link(&ml->conf, line, sizeof(line));
+        mgr_link_cpus_saved(ml, &lc);
+        vsw_conf_format_link(&lc, line, sizeof(line));
         fputs(line, f);
     }
     nic_conf_save(m, f);
@@ -330,6 +333,8 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     ml->conf = *lc;
     ml->conf.temporary = origin == ORIGIN_TEMP;
     ml->origin = origin;
+    ml->has_cpus_saved = lc->has_cpus;
+    ml->cpus_saved = lc->cpus;
     hostif_claims_init(&ml->nics, NULL);
     if (lc->cls == VSW_CLASS_PHYS) {
         if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
@@ -350,6 +355,7 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                   "cannot create link '%s': %s", lc->name, strerror(errno));
         goto free_port;
     }
+    mgr_link_place(m, ml);
     TAILQ_INSERT_TAIL(&m->links, ml, entry);
     if (origin == ORIGIN_PERSIST) {
         rc = state_save(m, err, errlen);

@@ -11,6 +11,7 @@
 # leaves the switch working; two idle workers sleep.
 . "$(dirname "$0")/../../lib/switch.sh"
 require dpdk-telemetry.py python3
+[ -x "${DLADM:-}" ] || skip "DLADM not set (run through meson test)"
 [ "$(nproc)" -ge 2 ] || skip "two workers need two CPUs"
 
 # tel CMD PYTHON-EXPR: EXPR on the answer's value (v).
@@ -74,6 +75,19 @@ grep -q "no fast-path worker runs on CPU 7" "$TMP/err" ||
 kill "$PING"; wait "$PING" 2>/dev/null
 ping_ok "vsw${ID}g1" 10.0.10.2
 ping_ok "vsw${ID}g1" 10.0.10.254
+
+note "cpus of the link: its wire to the worker of a's CPU ($wa) and back"
+dla() { DLADM_SOCKET="$SOCK" "$DLADM" "$@"; }
+dla set-linkprop -t -p "cpus=$wa" phys0 || fail "set-linkprop cpus phys0"
+[ "$(tel /xvnet/link,phys0 "v['worker']")" = "$wa" ] ||
+    fail "phys0's wire is not on worker $wa"
+[ "$(dla show-linkprop -c -o value -p cpus phys0)" = "$wa" ] ||
+    fail "show-linkprop cpus phys0"
+ping_ok "vsw${ID}g1" 10.0.10.254
+dla reset-linkprop -t -p cpus phys0 || fail "reset-linkprop cpus phys0"
+[ -z "$(dla show-linkprop -c -o value -p cpus phys0)" ] ||
+    fail "cpus of phys0 not reset"
+ping_ok "vsw${ID}g2" 10.0.10.254
 
 note "cpus kept in the state file and across a restart"
 ctl vnic-create "c${ID}0" phys0 vid=10 attach=none "cpus=$wa" ||

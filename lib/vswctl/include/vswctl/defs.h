@@ -185,6 +185,10 @@ struct vsw_link_conf {
      *  address ("0000:03:00.0"). */
     enum vsw_nicmode nicmode;
     char pci[16];
+    /** A physical link's cpus property: the CPU whose fast-path worker
+     *  owns its wire (vswitchd(8), WORKERS); without it, by load. */
+    bool has_cpus;
+    uint16_t cpus;
 };
 
 /** How a VNIC got its MAC address. */
