@@ -4,8 +4,8 @@
  * domain's guest process (its "kvm" kind).
  *
  * xvmd starts it with the domain's console (a pty slave) on stdin, stdout
- * and stderr (what it says of the guest lands in the console log), one end of a SOCK_SEQPACKET pair on fd 3,
- * and on fds 5, 6 and 7 copies of xvmd's end of that pair, of the
+ * and stderr (what it says of the guest lands in the console log), one
+ * end of a SOCK_SEQPACKET pair on fd 3, and on fds 5, 6 and 7 copies of xvmd's end of that pair, of the
  * console's pty master and of the domain's memory: the monitor keeps them
  * and never uses them, so that a later xvmd can take the domain over
  * (pidfd_getfd), as it does with xvm-procdom.  The start handshake is

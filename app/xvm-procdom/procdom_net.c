@@ -85,6 +85,7 @@ struct pd_vif {
     bool tap_pinned;
     int stop_fd;   /* eventfd: tells the pumps to return */
     unsigned nq;   /* queues set up here (queues=), each with its room */
+    unsigned want; /* queues its config asks for */
     unsigned live; /* queues of the live connection */
     struct pd_queue q[NETIF_QUEUES_MAX];
 };
@@ -487,12 +488,11 @@ static int queue_place(struct pd_vif *v, unsigned i)
     return 0;
 }
 
-/* Place vif @v's queues (as many as fit, one at least) and start its
- * frontend. */
-static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned n)
+/* Name vif @v (device/vif/@n) and place its first queue: every vif gets
+ * one before any gets more (vif_start). */
+static int vif_begin(struct pd_net *net, struct pd_vif *v, unsigned n)
 {
-    unsigned want, i;
-    int rc = 0;
+    int rc;
 
     v->net = net;
     v->n = n;
@@ -500,20 +500,27 @@ static int vif_start(struct pd_net *net, struct pd_vif *v, unsigned n)
     snprintf(v->ifname, sizeof(v->ifname), "eth%u", n);
     snprintf(v->path, sizeof(v->path), "/local/domain/%u/device/vif/%u",
              net->self, n);
-    want = vif_queues(v);
-    for (i = 0; i < want && rc == 0; i++) {
-        rc = queue_place(v, i);
-        if (rc == 0)
-            v->nq++;
-    }
-    if (v->nq == 0) {
+    v->want = vif_queues(v);
+    rc = queue_place(v, 0);
+    if (rc < 0) {
         vlog(v, "%s", rc == -ENOSPC ? "no room in the grant table"
                       : "domain memory too small");
         return rc;
     }
-    if (v->nq < want)
-        vlog(v, "%u of %u queues: no room for more in the %s", v->nq, want,
-             rc == -ENOSPC ? "grant table" : "domain's memory");
+    v->nq = 1;
+    return 0;
+}
+
+/* Place vif @v's other queues, as many as fit, and start its frontend. */
+static int vif_start(struct pd_net *net, struct pd_vif *v)
+{
+    int rc = 0;
+
+    while (v->nq < v->want && (rc = queue_place(v, v->nq)) == 0)
+        v->nq++;
+    if (v->nq < v->want)
+        vlog(v, "%u of %u queues: no room for more in the %s", v->nq,
+             v->want, rc == -ENOSPC ? "grant table" : "domain's memory");
     v->ec = xvm_evtchn_open(net->self);
     v->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (!v->ec || v->stop_fd < 0)
@@ -543,6 +550,14 @@ static void vif_free(struct pd_vif *v)
     xvm_evtchn_destroy(v->ec);
     if (v->stop_fd >= 0)
         close(v->stop_fd);
+}
+
+/* A vif that could not start: nothing of it is left but its slot. */
+static void vif_drop(struct pd_vif *v)
+{
+    vif_free(v);
+    memset(v, 0, sizeof(*v));
+    v->stop_fd = -1;
 }
 
 /*
@@ -601,6 +616,7 @@ static int net_open(struct pd_net *net)
         free(names);
         return -ENOMEM;
     }
+    /* Every vif's first queue, then their other queues. */
     for (i = 0; i < nnames; i++) {
         struct pd_vif *pv = &net->vifs[net->nvifs];
 
@@ -609,13 +625,13 @@ static int net_open(struct pd_net *net)
             continue;
         }
         net->nvifs++;
-        if (vif_start(net, pv, (unsigned)v) < 0) {
-            vif_free(pv);
-            memset(pv, 0, sizeof(*pv));
-            pv->stop_fd = -1;
-        }
+        if (vif_begin(net, pv, (unsigned)v) < 0)
+            vif_drop(pv);
     }
     free(names);
+    for (i = 0; i < net->nvifs; i++)
+        if (net->vifs[i].nq && vif_start(net, &net->vifs[i]) < 0)
+            vif_drop(&net->vifs[i]);
     return 0;
 }
 

@@ -2,15 +2,19 @@
 /*
  * xvmd: a domain's cgroup (xvmd.h), for every kind.  Each domain has a
  * cgroup v2 subtree (when the host has cgroup v2):
- *   <cgroup2>/xvnet/xvmd-<xvmd pid>/<name>/          cpu.max (vcpus)
+ *   <cgroup2>/xvnet/state-<key>/<name>/               cpu.max (vcpus)
  *                                          front/    the kind's side:
  *                                                    xvm-procdom
  *                                          guest/    memory.max; a process
  *                                                    domain's init and
  *                                                    `xvm exec`, a KVM
  *                                                    domain's monitor
- * The subtree outlives xvmd with its domains; the next xvmd removes what
- * a dead one left but for the domains it adopts (cg_sweep()).
+ * <key> names xvmd's state directory (a hash of its real path), not the
+ * process: the xvmd that runs next on the same state directory uses the
+ * same level, and several xvmds on one host (each with its own state
+ * directory) never touch each other's.  The subtree outlives xvmd with
+ * its domains; the next xvmd on the state directory removes what a dead
+ * one left there but for the domains it adopts (cg_sweep()).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,11 +22,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "xvm/daemon.h"
+#include "xvm/hash.h"
 #include "xvmd.h"
 
 /* How long destroy waits for the killed processes to leave the cgroup. */
@@ -53,12 +59,25 @@ static const char *cg2_mount(void)
     return root;
 }
 
-/* The cgroup of a new run; an adopted one keeps the path it was given
- * (dom->cg_path), under the xvmd that started it. */
-static void cg_path(const struct xvmd_dom *dom, char *buf, size_t cap)
+/* "state-<key>": the level of the domains of @x's state directory. */
+static void cg_level_name(const struct xvmd *x, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s/xvnet/xvmd-%d/%s", cg2_mount(), (int)getpid(),
-             dom->cfg.name);
+    char real[PATH_MAX];
+    const char *p = realpath(x->state_dir, real) ? real : x->state_dir;
+
+    snprintf(buf, cap, "state-%016llx",
+             (unsigned long long)xvm_fnv1a_str(XVM_FNV1A_BASIS, p));
+}
+
+/* The cgroup of a new run; an adopted one keeps the path it was given
+ * (dom->cg_path). */
+static void cg_path(const struct xvmd *x, const struct xvmd_dom *dom,
+                    char *buf, size_t cap)
+{
+    char level[32];
+
+    cg_level_name(x, level, sizeof(level));
+    snprintf(buf, cap, "%s/xvnet/%s/%s", cg2_mount(), level, dom->cfg.name);
 }
 
 /* Whether @dirfd's cgroup.controllers offers @ctl. */
@@ -113,41 +132,27 @@ static bool cg_ours(const struct xvmd *x, const char *path)
     return false;
 }
 
-/* Remove the subtrees that xvmds which died (SIGKILL, a crash) left,
- * but for the domains taken over from them (their cgroups stay where
- * they are; the xvmd-<pid> level goes with the last of them). */
-static void cg_sweep(const struct xvmd *x, const char *xvnet)
+/* Remove what a dead xvmd of this state directory left in @level (an
+ * open directory), but for the domains taken over from it (their cgroups
+ * stay where they are). */
+static void cg_sweep(const struct xvmd *x, int level, const char *lpath)
 {
-    struct dirent *e, *c;
-    DIR *d = opendir(xvnet), *sub;
-    char path[PATH_MAX];
-    int pid, fd;
+    struct dirent *c;
+    char path[PATH_MAX + 256];
+    DIR *d = fdopendir(level);
 
-    if (!d)
+    if (!d) {
+        close(level);
         return;
-    while ((e = readdir(d))) {
-        if (e->d_type != DT_DIR || sscanf(e->d_name, "xvmd-%d", &pid) != 1 ||
-            pid == (int)getpid() || xvmd_pid_runs(pid, "xvmd"))
+    }
+    while ((c = readdir(d))) {
+        if (c->d_type != DT_DIR || c->d_name[0] == '.')
             continue;
-        fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        sub = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!sub) {
-            if (fd >= 0)
-                close(fd);
+        snprintf(path, sizeof(path), "%s/%s", lpath, c->d_name);
+        if (cg_ours(x, path))
             continue;
-        }
-        while ((c = readdir(sub))) {
-            if (c->d_type != DT_DIR || c->d_name[0] == '.')
-                continue;
-            snprintf(path, sizeof(path), "%s/%s/%s", xvnet, e->d_name,
-                     c->d_name);
-            if (cg_ours(x, path))
-                continue;
-            xvm_log_info("removing cgroup %s of a dead xvmd", path);
-            cg_remove_tree(dirfd(sub), c->d_name);
-        }
-        closedir(sub);
-        unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* if now empty */
+        xvm_log_info("removing cgroup %s of a dead xvmd", path);
+        cg_remove_tree(dirfd(d), c->d_name);
     }
     closedir(d);
 }
@@ -172,7 +177,7 @@ static int cg_level(const char *path)
 int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
                    uint64_t guest_max, char *err, size_t errlen)
 {
-    char path[PATH_MAX], xvnet[300], val[64], *p, c;
+    char path[PATH_MAX], level[PATH_MAX], val[64], *p, c;
     static int swept;
     int fd, guest, rc = 0;
 
@@ -182,13 +187,16 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
                      dom->cfg.name);
         return 0;
     }
-    cg_path(dom, path, sizeof(path));
+    cg_path(x, dom, path, sizeof(path));
     if (!swept) {
         swept = 1;
-        snprintf(xvnet, sizeof(xvnet), "%s/xvnet", cg2_mount());
-        cg_sweep(x, xvnet);
+        snprintf(level, sizeof(level), "%s", path);
+        *strrchr(level, '/') = '\0';
+        fd = open(level, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0)
+            cg_sweep(x, fd, level);
     }
-    /* each level below the mount: xvnet, xvmd-<pid>, <name> */
+    /* each level below the mount: xvnet, state-<key>, <name> */
     for (p = path + strlen(cg2_mount()) + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -265,7 +273,7 @@ void xvmd_cg_remove(struct xvmd_dom *dom)
     if (rmdir(path) < 0 && errno != ENOENT)
         xvm_log_warn("domain %s: cannot remove cgroup %s: %s", dom->cfg.name,
                      path, strerror(errno));
-    /* the xvmd-<pid> level goes with the last domain */
+    /* the state-<key> level goes with the last domain */
     *strrchr(path, '/') = '\0';
     rmdir(path);
 }

@@ -10,8 +10,8 @@
  *
  * The guest's console writes go to the monitor's stdout, the domain's pty
  * (console.c: `xvm console`, the log), and so do the monitor's own words
- * (its stderr): "xvm-kvm: domain NAME: guest crashed: <why>".  Pause and resume stop and
- * continue the monitor (SIGSTOP, SIGCONT: its vCPUs with it).  `xvm
+ * (its stderr): "xvm-kvm: domain NAME: guest crashed: <why>".  Pause and
+ * resume stop and continue the monitor (SIGSTOP, SIGCONT: its vCPUs with it).  `xvm
  * shutdown` first writes control/shutdown = "poweroff" in the guest's
  * xenstore home, as Xen toolstacks do (minios reads it and powers off);
  * a guest that has not gone within the grace period (xvmd -t) gets the

@@ -8,11 +8,13 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "xvm/daemon.h"
@@ -135,6 +137,38 @@ static int record_load(const char *dir, const char *name,
     return rc;
 }
 
+/*
+ * One xvmd per state directory: <state_dir>/xvmd.lock, held (flock) for
+ * the life of the process.  A second xvmd on the same directory would
+ * take the first one's running domains for a dead xvmd's orphans (their
+ * run records, their cgroups: cgroup.c sweeps them).  0 or -errno.
+ */
+static int state_lock(const struct xvmd *x)
+{
+    static int fd = -1;
+    char path[PATH_MAX];
+
+    if (fd >= 0)
+        return 0;
+    if (snprintf(path, sizeof(path), "%s/xvmd.lock", x->state_dir) >=
+        (int)sizeof(path))
+        return -ENAMETOOLONG;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int rc = -errno;
+
+        close(fd);
+        fd = -1;
+        if (rc == -EWOULDBLOCK)
+            xvm_log_err("another xvmd runs on the state directory %s",
+                        x->state_dir);
+        return rc;
+    }
+    return 0;
+}
+
 int xvmd_store_load(struct xvmd *x,
                     int (*fn)(struct xvmd *x, const struct xvm_domcfg *cfg))
 {
@@ -147,6 +181,8 @@ int xvmd_store_load(struct xvmd *x,
     /* The state directory itself first: whoever may write there could
      * swap the directories under it. */
     rc = xvm_state_dir(x->state_dir, 0700);
+    if (rc == 0)
+        rc = state_lock(x);
     if (rc == 0)
         rc = store_dir(x, dir, sizeof(dir));
     if (rc < 0)

@@ -45,6 +45,7 @@
 #include "netif/netif.h"
 #include "vswctl/client.h"
 #include "xs/xs.h"
+#include "xvm/hash.h"
 #include "xvm/xen.h"
 #include "xvmd.h"
 
@@ -110,7 +111,8 @@ static int xs_own(struct xvmd *x, const char *path, uint16_t owner,
 static void vif_mac(const struct xvmd_dom *dom, unsigned n, uint8_t *mac)
 {
     const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    uint8_t nb = (uint8_t)n;
+    uint64_t h;
 
     if (v->mac_kind == XVM_MAC_FIXED) {
         memcpy(mac, v->mac, 6);
@@ -120,10 +122,7 @@ static void vif_mac(const struct xvmd_dom *dom, unsigned n, uint8_t *mac)
         lp_mac_random(mac, NULL, 0);
         return;
     }
-    for (unsigned i = 0; i < 17; i++) {
-        h ^= i < 16 ? dom->uuid[i] : (uint8_t)n;
-        h *= 0x100000001b3ull;
-    }
+    h = xvm_fnv1a(xvm_fnv1a(XVM_FNV1A_BASIS, dom->uuid, 16), &nb, 1);
     memcpy(mac, lp_mac_prefix, LP_MAC_PREFIX_LEN);
     for (unsigned i = LP_MAC_PREFIX_LEN; i < 6; i++)
         mac[i] = (uint8_t)(h >> (8 * (i - LP_MAC_PREFIX_LEN)));

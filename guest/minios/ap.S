@@ -23,6 +23,8 @@
     .section .text
     .globl ap_start
 ap_start:
+    test %rsi, %rsi             /* vCPU 0 never enters here */
+    jz 2f
     cmp $XKVM_CPUS_MAX, %rsi
     jae 2f
     mov %rsi, %rax

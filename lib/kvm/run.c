@@ -357,11 +357,16 @@ static void *vcpu_thread(void *arg)
     return NULL;
 }
 
-/* After a kick every vCPU can go on: clear what the kick left. */
+/* After a kick every vCPU can go on: clear what the kick left.  The flag
+ * first: a kick that comes meanwhile sets it again, and the run loop,
+ * which looks at it before each KVM_RUN, then stops as it should; the
+ * other order could leave immediate_exit set without the flag, and the
+ * next run would spin on EINTR. */
 static void kicks_clear(struct xkvm_vm *vm)
 {
     uint64_t n;
 
+    __atomic_store_n(&vm->kicked, 0, __ATOMIC_SEQ_CST);
     for (unsigned i = 0; i < vm->nr_cpus; i++) {
         __atomic_store_n(&vm->cpu[i].run->immediate_exit, 0,
                          __ATOMIC_SEQ_CST);
@@ -369,7 +374,6 @@ static void kicks_clear(struct xkvm_vm *vm)
             /* Nothing pending. */
         }
     }
-    __atomic_store_n(&vm->kicked, 0, __ATOMIC_SEQ_CST);
 }
 
 /* Start the threads of vCPUs 1..; @return how many run. */

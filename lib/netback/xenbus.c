@@ -139,7 +139,22 @@ static int parse_evtchn(const struct nb_fe_values *v, unsigned q,
     }
     fq->tx_port = (evtchn_port_t)tx;
     fq->rx_port = (evtchn_port_t)rx;
+    if (r == 0 && fq->split_evtchn && tx == rx)
+        return -EINVAL; /* split onto one port: not split */
     return r;
+}
+
+/* Has a queue before @q bound port @port (Linux refuses one port for two
+ * queues: their events would be one)? */
+static bool port_taken(const struct nb_xenbus_frontend *fi, unsigned q,
+                       evtchn_port_t port)
+{
+    unsigned i;
+
+    for (i = 0; i < q; i++)
+        if (fi->queue[i].tx_port == port || fi->queue[i].rx_port == port)
+            return true;
+    return false;
 }
 
 /* Has a queue before @q (or @q's TX ring) used ring ref @ref? */
@@ -178,7 +193,11 @@ static int parse_queue(const struct nb_fe_values *v, unsigned q,
     if (ref_taken(fi, q, true, (grant_ref_t)n))
         return -EINVAL;
     fq->rx_ring_ref = (grant_ref_t)n;
-    return parse_evtchn(v, q, fq, bad);
+    r = parse_evtchn(v, q, fq, bad);
+    if (r == 0 && (port_taken(fi, q, fq->tx_port) ||
+                   port_taken(fi, q, fq->rx_port)))
+        return -EINVAL;
+    return r;
 }
 
 /* Every "0"/"1" feature key; a missing one is "0". */

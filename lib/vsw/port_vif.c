@@ -47,7 +47,7 @@
 #include "vsw/switch.h"
 #include "xvm/probe.h"
 
-/* Frames waiting for guest RX buffers. */
+/* Frames waiting for guest RX buffers, over all of a vif's queues. */
 #define VIF_RXQ_MAX 256
 /* Segments handed to one nb_vif_rx_burst() call. */
 #define VIF_SEGS_MAX 1024
@@ -280,28 +280,34 @@ static unsigned queue_of(const struct vif_port *vp, const struct rte_mbuf *m)
     return nb_queue_select(hash, vp->nq);
 }
 
-/* Several queues: sort @pkts by queue (each queue's frames in order),
- * hand each queue its own, and put what was taken first in @pkts. */
+/*
+ * Several queues: each frame to its flow's queue, each queue's frames in
+ * order.  A frame is taken only while its queue's FIFO has room for it
+ * whatever the guest posted (queue_tx then takes it: into the ring or the
+ * FIFO), so what is taken is a prefix of @pkts, as the tx op's caller
+ * counts it (vsw/port.h).
+ */
 static uint16_t vif_tx_multi(struct vif_port *vp, struct rte_mbuf **pkts,
                              uint16_t n)
 {
-    struct rte_mbuf *byq[NETIF_QUEUES_MAX][VSW_BURST], *left[VSW_BURST];
-    unsigned cnt[NETIF_QUEUES_MAX] = {0}, i, q, k = 0, nleft = 0;
+    struct rte_mbuf *byq[NETIF_QUEUES_MAX][VSW_BURST];
+    unsigned cnt[NETIF_QUEUES_MAX] = {0}, i, q;
 
+    for (q = 0; q < vp->nq; q++)
+        queue_drain(vp, &vp->qs[q]); /* what waits first: room for more */
     for (i = 0; i < n; i++) {
+        const struct vsw_mbufq *f;
+
         q = queue_of(vp, pkts[i]);
+        f = vp->qs[q].q;
+        if (cnt[q] >= f->mask + 1u - f->n)
+            break;
         byq[q][cnt[q]++] = pkts[i];
     }
-    for (q = 0; q < vp->nq; q++) {
-        unsigned took = cnt[q] ? queue_tx(vp, &vp->qs[q], byq[q], cnt[q]) : 0;
-
-        for (i = 0; i < took; i++)
-            pkts[k++] = byq[q][i];
-        for (; i < cnt[q]; i++)
-            left[nleft++] = byq[q][i];
-    }
-    memcpy(pkts + k, left, nleft * sizeof(left[0]));
-    return (uint16_t)k;
+    for (q = 0; q < vp->nq; q++)
+        if (cnt[q])
+            queue_tx(vp, &vp->qs[q], byq[q], cnt[q]);
+    return (uint16_t)i;
 }
 
 static uint16_t vif_tx(struct vsw_port *port, struct rte_mbuf **pkts,
@@ -403,9 +409,12 @@ static uint64_t vif_rx_holdoff(struct vsw_port *port, uint32_t *lost)
         }
         return VIF_DEAD_HOLDOFF_NS;
     }
+    /* The queues share the credit: look again as soon as the first
+     * waiting packet can go. */
     for (i = 0; i < vp->nq; i++) {
         w = nb_vif_tx_credit_wait_ns(vp->qs[i].vif);
-        wait = w > wait ? w : wait;
+        if (w && (!wait || w < wait))
+            wait = w;
     }
     return wait;
 }
@@ -468,6 +477,17 @@ static int channel_adopt(struct vif_port *vp, domid_t domid, int own_fd,
     return 0;
 }
 
+/* log2 of the power of two at or above @nq: the FIFOs of @nq queues
+ * together hold at most VIF_RXQ_MAX frames. */
+static unsigned rxq_shift(unsigned nq)
+{
+    unsigned s = 0;
+
+    while ((1u << s) < nq)
+        s++;
+    return s;
+}
+
 static int queue_connect(struct vif_port *vp, const struct vsw_vif_params *p,
                          unsigned i)
 {
@@ -477,7 +497,10 @@ static int queue_connect(struct vif_port *vp, const struct vsw_vif_params *p,
     char name[40];
     int rc;
 
-    vq->q = vsw_mbufq_new(VIF_RXQ_MAX);
+    /* The vif's budget of waiting frames is shared by its queues: more
+     * queues must not let a guest that posts no buffers pin more of the
+     * pool (each frame may be a chain). */
+    vq->q = vsw_mbufq_new(VIF_RXQ_MAX >> rxq_shift(p->nqueues));
     if (!vq->q)
         return -ENOMEM;
     rc = channel_adopt(vp, p->domid, pq->own_fd, pq->peer_fd, &vq->tx_ev);

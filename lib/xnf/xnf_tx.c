@@ -218,6 +218,10 @@ static int tx_send(struct xnf_dev *dev, const void *frame, uint32_t len,
     if (!frame && nslots > dev->tx_lent)
         return -EINVAL; /* only the lent pages hold the frame */
     if (XNF_UNLIKELY(tx_ring_free(dev) < need || dev->tx_nfree < nslots)) {
+        /* Never for lent pages (xnf_tx_pages made the room): a reap
+         * would move the free ids away from what the caller filled. */
+        if (!frame)
+            return -EAGAIN;
         rc = tx_make_room(dev, need, nslots);
         if (rc < 0)
             return rc;

@@ -35,7 +35,8 @@ enum { EV_TAP = 1, EV_EVTCHN, EV_EVTCHN_RX, EV_STOP };
 /*
  * A frame whose offload header asks for a checksum netif cannot carry,
  * across TX pages: gather it, finish the checksum and send it by copy.
- * @return xnf_send()'s or xnftap_hdr_to_offload()'s error, or 0.
+ * @return 0; -EPROTO for a header that does not check out (counted
+ * here); xnf_send()'s error.
  */
 static int tx_gather(struct xnftap *t, const struct virtio_net_hdr *h,
                      void *const *pg, uint32_t len, struct netif_offload *off)
@@ -48,8 +49,10 @@ static int tx_gather(struct xnftap *t, const struct virtio_net_hdr *h,
         memcpy(t->txbuf + at, pg[at / 4096u], chunk);
     }
     rc = xnftap_hdr_to_offload(h, t->txbuf, len, len, t->be, off);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) {
+        t->st.tx_bad_hdr++;
+        return -EPROTO;
+    }
     t->st.tx_csum_sw += rc == XNFTAP_CSUM_DONE;
     return xnf_send(t->xnf, t->txbuf, len, off);
 }
@@ -73,14 +76,14 @@ static unsigned tx_pass(struct xnftap *t)
     ssize_t r;
     int rc;
 
-    t->tx_full = false;
     while (n < XNFTAP_BATCH) {
         np = xnf_tx_pages(t->xnf, pg, maxp);
         if (np == 0) {
+            t->st.tx_ring_full += !t->tx_full; /* each time it fills */
             t->tx_full = true;
-            t->st.tx_ring_full++;
             break;
         }
+        t->tx_full = false;
         iov[0] = (struct iovec){&h, XNFTAP_VNET_HDR_LEN};
         for (k = 0; k < np; k++)
             iov[1 + k] = (struct iovec){pg[k], 4096u};
@@ -111,7 +114,7 @@ static unsigned tx_pass(struct xnftap *t)
             continue;
         }
         if (rc < 0) {
-            t->st.tx_send_err++;
+            t->st.tx_send_err += rc != -EPROTO;
             continue;
         }
         t->st.tx_frames++;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "xst_pvt.h"
+#include "xvm/hash.h"
 
 #define TABLE_MIN_CAP 16u
 
@@ -19,12 +20,8 @@
  */
 static uint64_t table_hash(const struct xst_table *t, const char *key)
 {
-    uint64_t h = 0xcbf29ce484222325ull ^ t->seed;
+    uint64_t h = xvm_fnv1a_str(XVM_FNV1A_BASIS ^ t->seed, key);
 
-    for (; *key; key++) {
-        h ^= (unsigned char)*key;
-        h *= 0x100000001b3ull;
-    }
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
     return h ^ (h >> 32);

@@ -381,7 +381,9 @@ unsigned xvm_sandbox_thread_calls(
         { "rseq", 0, {{0}} },
         { "rt_sigprocmask", 0, {{0}} },
         { "gettid", 0, {{0}} },
-        { "mprotect", 1, { XVM_SANDBOX_CLEAR(2, PROT_EXEC) } },
+        /* a thread's stack guard, malloc's arenas growing: never more */
+        { "mprotect", 1, { XVM_SANDBOX_EQ32(2, PROT_READ | PROT_WRITE) } },
+        { "mprotect", 1, { XVM_SANDBOX_EQ32(2, PROT_NONE) } },
         { "madvise", 1, { XVM_SANDBOX_EQ32(2, MADV_DONTNEED) } },
         /* libc's own two signals below SIGRTMIN (cancellation, setxid),
          * whose handlers its first pthread_create() installs */

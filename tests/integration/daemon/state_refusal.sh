@@ -8,7 +8,8 @@
 #     before it serves anything;
 #   - xvmd skips a domain record that is a link to /dev/zero or a FIFO
 #     (logged), keeps the good one, and starts; a state or domains
-#     directory of mode 0777 stops it.
+#     directory of mode 0777 stops it, and so does another xvmd running
+#     on the same state directory.
 # Every log line starts with an ISO 8601 timestamp and the daemon's name.
 #
 # usage: state_refusal.sh VSWITCHD XVMD XVM-PROCDOM
@@ -107,6 +108,18 @@ grep -Eq "^$STAMP xvmd: error: .*zero.cfg refused: a symbolic link" \
 grep -Eq "^$STAMP xvmd: error: .*fifo.cfg refused: not a regular file" \
     "$T/x1.log" && ok "xvmd: a FIFO record is refused" ||
     fail "xvmd: fifo.cfg: $(cat "$T/x1.log")"
+# A second xvmd on the same state directory (its own sockets) would take
+# the first one's domains for orphans: refused while the first runs.
+timeout -k 5 10 "$XVMD" -s "$T/x1/b.sock" -x "$T/x1/xs.sock" -d "$T/x1" \
+    -n "$T/netns" -p "$PROCDOM" 2>"$T/x1b.log"
+rc=$?
+if [ $rc != 0 ] && [ $rc != 124 ] &&
+    grep -Eq "^$STAMP xvmd: error: another xvmd runs on the state directory $T/x1$" \
+        "$T/x1b.log" && [ ! -e "$T/x1/b.sock" ]; then
+    ok "xvmd: a second xvmd on the same state directory is refused"
+else
+    fail "xvmd: second on $T/x1: status $rc: $(cat "$T/x1b.log")"
+fi
 kill "$XVMD_PID"
 wait "$XVMD_PID"
 XVMD_PID=

@@ -109,7 +109,7 @@ CG2=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
 if [ -z "$CG2" ]; then
     echo "(no cgroup v2 here: the monitor's cgroup is not checked)"
-elif [[ $cg == /xvnet/xvmd-*/tick/guest ]] && [ -d "$CG2$cg" ]; then
+elif [[ $cg == /xvnet/state-*/tick/guest ]] && [ -d "$CG2$cg" ]; then
     ok "the monitor runs in the domain's cgroup $cg"
     if [ -f "$CG2$cg/memory.max" ]; then
         [ "$(cat "$CG2$cg/memory.max")" = $(((16 + 64) << 20)) ] &&

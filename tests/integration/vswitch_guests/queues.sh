@@ -131,8 +131,9 @@ wait_until 15 key_is $fe/multi-queue-num-queues 1 &&
 [ -n "$(rd $fe/tx-ring-ref)" ] && ok "the flat keys again" || fail "no flat keys"
 ping_ok qa 10.80.0.2 && ok "qa pings qb over one queue" || fail "qa -> qb (-q 1)"
 
-# The frontends log what each queue carried when they disconnect (a
-# shutdown closes them as netfront closes).
+# The frontends log what each queue carried when a vif of several queues
+# disconnects: here at the -q 1 restart above, while they had two (the
+# shutdown below closes vifs of one queue, which log nothing).
 for d in qa qb; do
     xvm shutdown "$d" >/dev/null || fail "shutdown $d"
 done

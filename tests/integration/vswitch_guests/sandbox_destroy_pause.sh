@@ -72,22 +72,44 @@ if [ -n "$CG2" ]; then
     # them when it starts its first domain.
     printf 'name = "sk"\ntype = "process"\n' >"$T/sk.cfg"
     xvm create "$T/sk.cfg" >/dev/null || fail "create sk"
-    old=$XVMD_PID
+    # the level of this state directory's domains
+    lvl=$(dirname "$(find "$CG2/xvnet" -maxdepth 2 -name sk -print -quit)")
+    skpid=$(xvm dominfo sk | sed -n 's/^PID: *//p')
     kill -9 "$XVMD_PID"; wait "$XVMD_PID" 2>/dev/null; XVMD_PID=
-    [ -d "$CG2/xvnet/xvmd-$old/sk" ] && ok "a killed xvmd leaves its cgroups" ||
+    [ -d "$lvl/sk" ] && ok "a killed xvmd leaves its cgroups" ||
         fail "no cgroup of the killed xvmd"
+    # Another xvmd on the host, with a state directory of its own, starts
+    # a domain: it must leave the orphans of this one alone (they wait
+    # for the next xvmd of their own state directory).
+    mkdir -p "$T/o/netns"
+    XVNET_RUNDIR=$T/o "$XVMD" -d "$T/o/state" -n "$T/o/netns" \
+        -p "$PROCDOM" -x "$T/o/xenstored.sock" 2>>"$T/xvmd-o.log" &
+    opid=$!
+    wait_until 5 sh -c "grep -q 'xvmd: listening on' '$T/xvmd-o.log'" ||
+        fail "the other xvmd did not start"
+    printf 'name = "other"\ntype = "process"\n' >"$T/other.cfg"
+    XVNET_RUNDIR=$T/o "$XVM" create "$T/other.cfg" >/dev/null ||
+        fail "create a domain with the other xvmd"
+    [ -d "$lvl/sk" ] && kill -0 "$skpid" 2>/dev/null &&
+        ok "another xvmd's first domain leaves a dead xvmd's domains alone" ||
+        fail "another xvmd swept sk (cgroup or process $skpid gone)"
+    XVNET_RUNDIR=$T/o "$XVM" destroy other >/dev/null
+    kill "$opid"; wait "$opid" 2>/dev/null
+    [ -s "$T/o/xenstored.pid" ] && kill "$(cat "$T/o/xenstored.pid")" 2>/dev/null
     start_xvmd
     wait_until 5 xvm list >/dev/null 2>&1 || fail "xvmd did not restart"
     printf 'name = "sk2"\ntype = "process"\n' >"$T/sk2.cfg"
     xvm create "$T/sk2.cfg" >/dev/null || fail "create sk2"
     # sk runs on, taken over by the next xvmd: its cgroup stays where it
     # is until it is destroyed, and the dead xvmd's level goes with it.
-    [ -d "$CG2/xvnet/xvmd-$old/sk" ] &&
+    [ -d "$lvl/sk" ] &&
         ok "the next xvmd keeps the cgroup of the domain it took over" ||
         fail "sk's cgroup is gone"
+    [ -d "$lvl/sk2" ] && ok "and starts its own in the same level" ||
+        fail "sk2 is not in $lvl"
     xvm destroy sk >/dev/null || fail "destroy sk"
-    [ ! -e "$CG2/xvnet/xvmd-$old" ] &&
-        ok "destroying it removes the dead xvmd's cgroups" ||
-        fail "$CG2/xvnet/xvmd-$old left"
+    xvm destroy sk2 >/dev/null || fail "destroy sk2"
+    [ ! -e "$lvl" ] && ok "destroying them removes the level" ||
+        fail "$lvl left"
 fi
 finish

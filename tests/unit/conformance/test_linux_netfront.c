@@ -827,6 +827,8 @@ static void test_hostile_queue_keys(void)
          "queue-1/tx-ring-ref"},
         {"two queues on one ring", "2", false, 2, "DUP", false,
          "queue-1/tx-ring-ref"},
+        {"two queues on one event channel", "2", false, 2, "DUPPORT", false,
+         "queue-1/event-channel"},
     };
     unsigned i, k;
 
@@ -848,6 +850,9 @@ static void test_hostile_queue_keys(void)
         if (b.ref && strcmp(b.ref, "DUP") == 0) {
             snprintf(dup, sizeof(dup), "%u", q[0].rx_ring_ref);
             b.ref = dup;
+        } else if (b.ref && strcmp(b.ref, "DUPPORT") == 0) {
+            q[1].tx_port = q[0].tx_port; /* queue 1 names queue 0's port */
+            b.ref = NULL;
         }
         CHECK_EQ(xvm_xs_transaction_start(w.fx, &tx), 0);
         CHECK_EQ(write_bad(&w, &b, q, tx), 0);

@@ -194,7 +194,8 @@ int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
 /**
  * Write @cfg as config text that xvm_domcfg_parse() reads back as @cfg:
  * name, uuid (when has_uuid), type, memory, vcpus, kernel and init (when
- * set), the xenstore entries and the vifs, one statement a line, MACs in the canonical form.
+ * set), the xenstore entries and the vifs, one statement a line, MACs in
+ * the canonical form.
  * @return the length written (without the NUL), or -E2BIG when it does
  *         not fit in @len bytes.
  */

@@ -138,8 +138,8 @@
  * wait, only look).  Returns 0.  Only the calling vCPU waits; on a vCPU
  * other than 0 it is a sleep of RDI nanoseconds (XKVM_BLOCK_FOREVER is
  * refused there: nothing could end it).  On vCPU 0, before it waits, and
- * after, the monitor marks pending in the shared page every port whose doorbell rang and
- * relays the xenstore ring; it returns at once if an unmasked port is
+ * after, the monitor marks pending in the shared page every port whose
+ * doorbell rang and relays the xenstore ring; it returns at once if an unmasked port is
  * pending or new xenstore bytes were put in the ring.  An endless wait
  * (XKVM_BLOCK_FOREVER) with nothing that could end it (no port, no
  * xenstore ring) is refused. */

@@ -239,8 +239,8 @@ struct vsw_vif_params {
  * channels, and connects a libnetback vif to each queue's rings.  It is
  * one port whatever its queues: guest transmit is taken from every queue
  * (the port's fd is readable while any queue's channel is), and a frame
- * for the guest goes to the queue its flow hashes to (nb_queue_select()).  Guest transmit is
- * read into mbufs (chains for frames beyond one mbuf) when the event
+ * for the guest goes to the queue its flow hashes to (nb_queue_select()).
+ * Guest transmit is read into mbufs (chains for frames beyond one mbuf) when the event
  * channel's fd is readable; frames for the guest are copied into its RX
  * buffers, and what it has no buffers for waits in a bounded queue.
  * Netif checksum and GSO metadata travel on the mbufs (see port_vif.c).

@@ -16,7 +16,7 @@
  *
  * Usage: XVM_PROBE_DEFINE(name) once in the file that fires the probe
  * (the semaphore lives in the same object as the probe), then
- * XVM_PROBE_FRAME(name, data, len) or XVM_PROBE_WAKE(name) there.
+ * XVM_PROBE_FRAME(name, data, len) or XVM_PROBE_NUM(name, n) there.
  */
 #ifndef XVM_PROBE_H
 #define XVM_PROBE_H
@@ -26,6 +26,8 @@
 
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
+
+#include "xvm/hash.h"
 
 /* How many bytes from the network header on the key covers: the IPv4 or
  * IPv6 header and the start of what it carries (ports, ICMP id and
@@ -37,17 +39,15 @@
 static inline uint64_t xvm_probe_key(const void *frame, size_t len)
 {
     const unsigned char *p = frame;
-    uint64_t h = 0xcbf29ce484222325ull;
-    size_t off = 14, i, end;
+    size_t off = 14;
 
     if (len >= 18 && p[12] == 0x81 && p[13] == 0x00)
         off = 18;
     if (len <= off)
         return 0;
-    end = len - off < XVM_PROBE_KEY_BYTES ? len : off + XVM_PROBE_KEY_BYTES;
-    for (i = off; i < end; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
+    return xvm_fnv1a(XVM_FNV1A_BASIS, p + off,
+                     len - off < XVM_PROBE_KEY_BYTES ? len - off
+                                                     : XVM_PROBE_KEY_BYTES);
 }
 
 /** Define the semaphore of probe @name (once, in the file that fires it). */

@@ -155,8 +155,9 @@ int xvm_sandbox_confine(uint32_t id, const char *hostname,
  * and be joined: clone only with exactly XVM_SANDBOX_CLONE_THREAD (a
  * fork, or a clone into new namespaces, still kills), what a new thread
  * sets up (set_robust_list, rseq, rt_sigprocmask, gettid, and the
- * handlers of libc's two internal signals, 32 and 33), mprotect
- * without PROT_EXEC (a stack's guard page, a thread's malloc arena) and
+ * handlers of libc's two internal signals, 32 and 33), mprotect only
+ * to PROT_READ|PROT_WRITE or PROT_NONE (a stack's guard page, a
+ * thread's malloc arena) and
  * madvise MADV_DONTNEED (a finished thread's stack).  Nothing here makes
  * memory executable or reaches a file.  The caller adds what its threads
  * do and futex (join).
