@@ -32,6 +32,12 @@ SCENARIOS = [
      "and the frames spread over 1, 256 or 1024 of the link's VNICs; the "
      "reference is one VNIC in the same rounds", ["vnics", "hot"], None,
      [("mpps", "Mpps"), ("cycles_per_frame", "cycles/frame")], [], []),
+    ("vswitch_workers", "switch core as vswitch above on two fast-path "
+     "workers: a lap per worker, each owning its lap's ports; and one lap "
+     "whose every pass crosses between the workers through the handoff "
+     "ring; the reference is one worker in the same rounds", ["size"],
+     "setup", [("mpps", "Mpps")], ["2 workers", "2 workers crossing"],
+     ["1 worker"]),
     ("procdom", "process domains through vswitchd, iperf3 TCP, vifs with "
      "one queue (procdom) and with queues=2 (procdom-q2); peer two "
      "namespaces on a Linux bridge + veth", ["streams"], "setup",

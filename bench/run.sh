@@ -15,7 +15,7 @@ set -u
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-all="netif vswitch vswitch_scale procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
+all="netif vswitch vswitch_scale vswitch_workers procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
 BENCH_OUT=${BENCH_OUT:-$here/results}
 mkdir -p "$BENCH_OUT"
 BENCH_OUT=$(cd "$BENCH_OUT" && pwd)
@@ -117,6 +117,8 @@ step vswitch "switch core vs testpmd and Open vSwitch-DPDK (net_ring, one core)"
 step vswitch_scale "switch core with 1, 4096 and 65,536 VNICs (cost vs one VNIC)" \
     "$here/vswitch/scale_bench.sh" "$secs" "$BENCH_ROUNDS" 1 \
     "$out/vswitch_scale.csv"
+step vswitch_workers "switch core on two workers vs one (net_ring, a lap per worker; every pass crossing)" \
+    "$here/vswitch/workers_bench.sh" "$secs"
 step procdom "process domains: iperf3 TCP vs bridge+veth (1 and 4 streams)" \
     "$here/procdom_iperf.sh" "$build" "$secs" "$out/procdom.csv"
 step procdom_latency "process domains: ping and TCP ping-pong vs bridge+veth" \

@@ -335,7 +335,7 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
     struct vsw_link_conf lc;
     struct vsw_vnic_conf vc;
     enum vsw_nicmode mode = VSW_NICMODE_SHARED;
-    bool ok = true, set_mtu = false, set_mode = false;
+    bool ok = true, set_mtu = false, set_mode = false, set_cpus = false;
     char why[256];
     int i, id;
 
@@ -371,7 +371,8 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
             st = dl_prop_parse((enum dl_prop_id)id,
                                reset ? NULL : args[i].val, &vc, why,
                                sizeof(why));
-            set_mtu = true;
+            set_mtu |= id == DL_PROP_MTU;
+            set_cpus |= id == DL_PROP_CPUS;
         }
         if (st == DL_BADVAL) {
             warn("link property '%s' must be one of: %s", args[i].name, why);
@@ -388,6 +389,12 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
         link_set_nicmode(&lc, mode, verb, temp);
     if (set_mtu)
         link_set_mtu(link, vc.mtu ? vc.mtu : LP_MTU_DEFAULT, verb, temp);
+    if (set_cpus &&
+        dl_link_set_cpus(handle(), link, vc.has_cpus, vc.cpus, temp) != DL_OK) {
+        warn("cannot %s link property 'cpus' on '%s': %s", verb, link,
+             dl_errmsg(handle()));
+        exit(1);
+    }
 }
 
 static void set_linkprop(int argc, char **argv, const char *use, bool reset)

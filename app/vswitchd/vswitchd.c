@@ -3,13 +3,15 @@
  * vswitchd: the dom0 virtual switch.
  *
  *   vswitchd [-c config] [-S state-dir] [-s socket] [-G group]
- *            [-F file-prefix] [-m MB] [-l cpu] [-P]
+ *            [-F file-prefix] [-m MB] [-l cpu[,cpu...]] [-w workers] [-P]
  *            [-x XS_SOCKET [-X XVMD_SOCKET]] [-- EAL options]
  *
- * The main thread is the fast path: it polls the ports and, after
- * IDLE_US without a frame, sleeps on the ports' fds and interrupts.  A
- * DPDK control thread serves the control socket.  SIGTERM or SIGINT stop
- * it cleanly; the state directory keeps the persistent configuration.
+ * The fast path is one or more workers (-w, or one per CPU of -l), each
+ * an EAL lcore (the main thread is worker 0): each polls the ports it
+ * owns and, after IDLE_US without a frame, sleeps on their fds and
+ * interrupts.  A DPDK control thread serves the control socket.  SIGTERM
+ * or SIGINT stop it cleanly; the state directory keeps the persistent
+ * configuration.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -25,12 +27,15 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 
 #include "xvm/rundir.h"
 #include "netback/netback.h"
 #include "server.h"
 #include "vsw/pool.h"
+#include "vsw/switch.h"
 #include "vswmgr/vifs.h"
 #include "vswctl/ctl.h"
 #include "vswmgr/mgr.h"
@@ -64,7 +69,9 @@ struct opts {
     const char *group; /* -G, or NULL: XVM_READ_GROUP if it exists */
     gid_t gid;         /* its gid; (gid_t)-1: root only */
     const char *prefix;
-    const char *cpu;
+    const char *cpu;   /* -l: the workers' CPUs, or NULL */
+    unsigned workers;  /* -w, or the CPUs of -l; 0 until parsed */
+    int worker_cpu[VSW_WORKERS_MAX]; /* where each is pinned; -1: not */
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned max_queues;             /* -q: a guest vif's queues; 0: default */
     unsigned mem_mb;
@@ -92,8 +99,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: vswitchd [-c config] [-S state-dir] [-s socket]\n"
-            "                [-G group] [-F file-prefix] [-m MB] [-l cpu]\n"
-            "                [-P] [-x xs-socket [-X xvmd-socket] [-q N]]"
+            "                [-G group] [-F file-prefix] [-m MB]\n"
+            "                [-l cpu[,cpu...]] [-w workers] [-P]\n"
+            "                [-x xs-socket [-X xvmd-socket] [-q N]]"
             " [-- EAL options]\n"
             "  -c  boot configuration (links and VNICs, see vswitchd(8))\n"
             "  -S  persistent state directory (default %s)\n"
@@ -103,7 +111,10 @@ static void usage(FILE *f)
             "      only)\n"
             "  -F  DPDK --file-prefix (default %s)\n"
             "  -m  memory in MB when running without hugepages (%u)\n"
-            "  -l  CPU of the fast path (default: the last one allowed)\n"
+            "  -l  CPUs of the fast path, one worker pinned to each\n"
+            "      (default: one worker on the last CPU allowed)\n"
+            "  -w  fast-path workers (default: one per CPU of -l, or 1);\n"
+            "      without -l, several float over the CPUs allowed\n"
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n"
@@ -153,25 +164,104 @@ static int mem_parse(const char *arg, unsigned *mb)
     return 0;
 }
 
-/* -l: one CPU this process may run on. */
-static int cpu_check(const char *arg)
+/* -l: CPUs this process may run on, each once; @return how many. */
+static int cpu_check(const char *arg, int cpus[VSW_WORKERS_MAX])
+{
+    cpu_set_t set, seen;
+    const char *p = arg;
+    char *end;
+    unsigned long v;
+    int n = 0;
+
+    CPU_ZERO(&seen);
+    if (sched_getaffinity(0, sizeof(set), &set) < 0)
+        CPU_ZERO(&set);
+    for (;;) {
+        errno = 0;
+        v = strtoul(p, &end, 10);
+        if (!isdigit((unsigned char)*p) || (*end && *end != ',') || errno) {
+            fprintf(stderr, "vswitchd: -l: '%s' is not a list of CPU "
+                    "numbers (e.g. 2 or 2,3)\n", arg);
+            return -1;
+        }
+        if (CPU_COUNT(&set) && (v >= CPU_SETSIZE || !CPU_ISSET(v, &set))) {
+            fprintf(stderr, "vswitchd: -l: CPU %lu does not exist or is not "
+                    "allowed here (%d CPUs allowed)\n", v, CPU_COUNT(&set));
+            return -1;
+        }
+        if (CPU_ISSET(v, &seen)) {
+            fprintf(stderr, "vswitchd: -l: CPU %lu given twice\n", v);
+            return -1;
+        }
+        CPU_SET(v, &seen);
+        if (n < VSW_WORKERS_MAX)
+            cpus[n] = (int)v;
+        n++;
+        if (!*end)
+            return n;
+        p = end + 1;
+    }
+}
+
+/* -w: how many workers; at most the CPUs it may use. */
+static int workers_parse(const char *arg, unsigned *workers)
 {
     cpu_set_t set;
     char *end;
-    unsigned long v;
+    unsigned long v, max = VSW_WORKERS_MAX;
 
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
+        (unsigned long)CPU_COUNT(&set) < max)
+        max = (unsigned long)CPU_COUNT(&set);
     errno = 0;
     v = strtoul(arg, &end, 10);
-    if (!isdigit((unsigned char)*arg) || *end || errno) {
-        fprintf(stderr, "vswitchd: -l: '%s' is not a CPU number\n", arg);
+    if (!isdigit((unsigned char)*arg) || *end || errno || v < 1 || v > max) {
+        fprintf(stderr, "vswitchd: -w: '%s' is not a number of workers "
+                "from 1 to %lu (the CPUs it may use)\n", arg, max);
         return -1;
     }
-    if (sched_getaffinity(0, sizeof(set), &set) == 0 &&
-        (v >= CPU_SETSIZE || !CPU_ISSET(v, &set))) {
-        fprintf(stderr, "vswitchd: -l: CPU %lu does not exist or is not "
-                "allowed here (%d CPUs allowed)\n", v, CPU_COUNT(&set));
+    *workers = (unsigned)v;
+    return 0;
+}
+
+/* The last CPU this process may run on. */
+static int cpu_last(void)
+{
+    cpu_set_t set;
+    int i, last = 0;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        for (i = 0; i < CPU_SETSIZE; i++)
+            if (CPU_ISSET(i, &set))
+                last = i;
+    return last;
+}
+
+/* -l and -w together: as many CPUs as workers; where each is pinned. */
+static int workers_settle(struct opts *o, int ncpus)
+{
+    unsigned i;
+
+    if (!o->cpu) {
+        if (!o->workers)
+            o->workers = 1;
+        for (i = 0; i < VSW_WORKERS_MAX; i++)
+            o->worker_cpu[i] = -1;
+        if (o->workers == 1)
+            o->worker_cpu[0] = cpu_last();
+        return 0;
+    }
+    if (o->workers && o->workers != (unsigned)ncpus) {
+        fprintf(stderr, "vswitchd: -w %u needs as many CPUs in -l (%d "
+                "given)\n", o->workers, ncpus);
         return -1;
     }
+    if (ncpus > VSW_WORKERS_MAX) {
+        fprintf(stderr, "vswitchd: -l: at most %d CPUs (one worker "
+                "each)\n", VSW_WORKERS_MAX);
+        return -1;
+    }
+    o->workers = (unsigned)ncpus;
     return 0;
 }
 
@@ -197,13 +287,13 @@ static pid_t prefix_holder(const char *prefix)
 
 static int opts_parse(int argc, char **argv, struct opts *o)
 {
-    int c;
+    int c, ncpus = 0;
 
     *o = (struct opts){.state_dir = DEFAULT_STATE_DIR,
                        .sock = xvm_run_path(XVM_SOCK_VSWITCHD),
                        .prefix = DEFAULT_PREFIX,
                        .mem_mb = DEFAULT_MEM_MB};
-    while ((c = getopt(argc, argv, "c:S:s:G:F:m:l:Px:X:q:h")) != -1) {
+    while ((c = getopt(argc, argv, "c:S:s:G:F:m:l:w:Px:X:q:h")) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 'S': o->state_dir = optarg; break;
@@ -215,9 +305,13 @@ static int opts_parse(int argc, char **argv, struct opts *o)
                 return -1;
             break;
         case 'l':
-            if (cpu_check(optarg) < 0)
+            if ((ncpus = cpu_check(optarg, o->worker_cpu)) < 0)
                 return -1;
             o->cpu = optarg;
+            break;
+        case 'w':
+            if (workers_parse(optarg, &o->workers) < 0)
+                return -1;
             break;
         case 'h': usage(stdout); exit(0);
         case 'P': o->pci = true; break;
@@ -239,6 +333,8 @@ static int opts_parse(int argc, char **argv, struct opts *o)
     }
     o->eal_argc = argc - optind;
     o->eal_argv = argv + optind;
+    if (workers_settle(o, ncpus) < 0)
+        return -1;
     return xvm_group_resolve("vswitchd", o->group, &o->gid);
 }
 
@@ -258,33 +354,46 @@ static long hugepages_free(void)
     return n;
 }
 
-/* The last CPU this process may run on, as a string for EAL's -l. */
-static void cpu_default(char *buf, size_t len)
+/*
+ * Without -l: one worker on the last CPU this process may run on (EAL's
+ * -l), or @workers lcores each free to run on any of them (EAL's
+ * --lcores "(0-N)@(cpus)").  @return the EAL option.
+ */
+static const char *cpu_default(unsigned workers, char *buf, size_t len)
 {
     cpu_set_t set;
-    int i, last = 0;
+    size_t off;
+    int i;
 
-    if (sched_getaffinity(0, sizeof(set), &set) == 0)
-        for (i = 0; i < CPU_SETSIZE; i++)
-            if (CPU_ISSET(i, &set))
-                last = i;
-    snprintf(buf, len, "%d", last);
+    if (workers == 1) {
+        snprintf(buf, len, "%d", cpu_last());
+        return "-l";
+    }
+    if (sched_getaffinity(0, sizeof(set), &set) < 0)
+        CPU_ZERO(&set);
+    off = (size_t)snprintf(buf, len, "(0-%u)@(", workers - 1);
+    for (i = 0; i < CPU_SETSIZE && off + 8 < len; i++)
+        if (CPU_ISSET(i, &set))
+            off += (size_t)snprintf(buf + off, len - off, "%d,", i);
+    buf[off - 1] = ')';
+    return "--lcores";
 }
 
 static int eal_start(struct opts *o)
 {
-    static char prefix[128], mem[16], cpu[16];
+    static char prefix[128], mem[16], cpu[1024];
     char *argv[EAL_ARGS_MAX];
     int argc = 0, i;
 
     argv[argc++] = "vswitchd";
     snprintf(prefix, sizeof(prefix), "--file-prefix=%s", o->prefix);
     argv[argc++] = prefix;
-    if (o->cpu)
+    if (o->cpu) {
         snprintf(cpu, sizeof(cpu), "%s", o->cpu);
-    else
-        cpu_default(cpu, sizeof(cpu));
-    argv[argc++] = "-l";
+        argv[argc++] = "-l";
+    } else {
+        argv[argc++] = (char *)cpu_default(o->workers, cpu, sizeof(cpu));
+    }
     argv[argc++] = cpu;
     if (!o->pci)
         argv[argc++] = "--no-pci";
@@ -301,24 +410,71 @@ static int eal_start(struct opts *o)
     return rte_eal_init(argc, argv);
 }
 
-/* The fast path until a signal: poll, and sleep when idle. */
-static void fast_path(struct vsw_switch *sw)
+/* A worker's loop until a signal: poll, and sleep when idle. */
+static void fast_path(struct vsw_switch *sw, unsigned worker)
 {
     uint64_t hz = rte_get_tsc_hz(), idle_cycles = hz * IDLE_US / 1000000;
     uint64_t last_work = rte_rdtsc();
 
-    vsw_switch_thread_start(sw);
     while (!stop) {
-        if (vsw_switch_poll(sw)) {
+        if (vsw_switch_poll(sw, worker)) {
             last_work = rte_rdtsc();
             continue;
         }
         if (rte_rdtsc() - last_work > idle_cycles)
-            vsw_switch_sleep(sw, SLEEP_MAX_US, SLEEP_NOWAKE_US);
+            vsw_switch_sleep(sw, worker, SLEEP_MAX_US, SLEEP_NOWAKE_US);
         else
             sched_yield(); /* the CPU to a guest we woke, if it waits */
     }
-    vsw_switch_thread_stop(sw);
+    vsw_switch_thread_stop(sw, worker);
+}
+
+struct worker_arg {
+    struct vsw_switch *sw;
+    unsigned worker;
+    bool started;
+};
+
+static int worker_main(void *arg)
+{
+    struct worker_arg *wa = arg;
+
+    vsw_switch_thread_start(wa->sw, wa->worker);
+    __atomic_store_n(&wa->started, true, __ATOMIC_RELEASE);
+    fast_path(wa->sw, wa->worker);
+    return 0;
+}
+
+/*
+ * Every worker a thread: this one worker 0, the other lcores the rest,
+ * each registered before this returns, so that no control request finds
+ * a worker half started.  @return 0, or -1 (then none runs).
+ */
+static int workers_start(struct vsw_switch *sw, struct worker_arg *wa)
+{
+    unsigned lc, i = 1, n = vsw_switch_workers(sw);
+
+    RTE_LCORE_FOREACH_WORKER(lc) {
+        if (i >= n)
+            break;
+        wa[i] = (struct worker_arg){.sw = sw, .worker = i};
+        if (rte_eal_remote_launch(worker_main, &wa[i], lc) != 0) {
+            xvm_log_err("worker %u: lcore %u is busy", i, lc);
+            break;
+        }
+        i++;
+    }
+    if (i < n) {
+        xvm_log_err("%u workers but %u lcores", n, i);
+        stop = 1;
+        rte_eal_mp_wait_lcore();
+        return -1;
+    }
+    for (i = 1; i < n; i++)
+        while (!__atomic_load_n(&wa[i].started, __ATOMIC_ACQUIRE))
+            sched_yield();
+    vsw_switch_thread_start(sw, 0);
+    return 0;
 }
 
 static int setup_config(struct vsw_mgr *m, const struct opts *o)
@@ -341,16 +497,18 @@ static int setup_config(struct vsw_mgr *m, const struct opts *o)
 
 static int run(const struct opts *o, struct rte_mempool *pool)
 {
-    struct vsw_switch_params sp = {.pool = pool};
+    struct vsw_switch_params sp = {.pool = pool, .workers = o->workers};
     /* A NIC may be dedicated (vfio-pci) only on the PCI bus, with
      * hugepages. */
     struct vsw_mgr_params mp = {.pool = pool, .state_dir = o->state_dir,
                                 .hostnics = true,
+                                .worker_cpus = o->worker_cpu,
                                 .pci_bus = o->pci && o->huge};
     struct vsw_switch *sw;
     struct vsw_mgr *m;
     struct server *srv;
     struct vsw_mgr_vifs *xv = NULL;
+    struct worker_arg wa[VSW_WORKERS_MAX];
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -375,22 +533,29 @@ static int run(const struct opts *o, struct rte_mempool *pool)
         xvm_log_err("xenstore %s: %s", o->xs_sock, strerror(errno));
         goto destroy_mgr;
     }
+    if (workers_start(sw, wa) < 0)
+        goto destroy_mgr;
     srv = server_start(o->sock, o->gid, m, sw, xv);
     if (!srv) {
         xvm_log_err("cannot serve %s: %s", o->sock, strerror(errno));
+        stop = 1;
+        rte_eal_mp_wait_lcore();
+        vsw_switch_thread_stop(sw, 0);
         goto destroy_mgr;
     }
     if (o->gid == (gid_t)-1)
-        xvm_log_info("ready on %s (root only), state in %s", o->sock,
-                     o->state_dir);
+        xvm_log_info("ready on %s (root only), state in %s, %u fast-path "
+                     "worker(s)", o->sock, o->state_dir, o->workers);
     else
-        xvm_log_info("ready on %s (group %s, gid %u, may read), state in %s",
-                     o->sock, o->group ? o->group : XVM_READ_GROUP,
-                     (unsigned)o->gid, o->state_dir);
+        xvm_log_info("ready on %s (group %s, gid %u, may read), state in "
+                     "%s, %u fast-path worker(s)", o->sock,
+                     o->group ? o->group : XVM_READ_GROUP, (unsigned)o->gid,
+                     o->state_dir, o->workers);
     /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
-    fast_path(sw);
+    fast_path(sw, 0);
+    rte_eal_mp_wait_lcore();
     rc = 0;
     server_stop(srv);
 destroy_mgr:

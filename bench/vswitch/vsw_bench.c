@@ -22,6 +22,17 @@
  * filter ("all": none, every frame is copied), read by a thread on
  * reader-cpu (default 0) the way snoop reads it.
  *
+ * Workers (-w N [-X], with -l naming a CPU per worker, e.g. -l 0,1): the
+ * switch has N fast-path workers, each on its own CPU.  Without -X there
+ * are N laps like the one above (on links and VNICs of their own, -n
+ * frames each), lap k's ports all owned by worker k: the ports spread
+ * over the workers, as a NIC's queues would be.  With -X (N = 2) there is
+ * one lap and every pass crosses (link A and b1 on worker 0, a1 and link
+ * B on worker 1): each frame is read by one worker and handed through a
+ * ring to the other, which sends it.  Mpps counts the passes of every
+ * lap together, from the counters of each link A (frames read) and b1
+ * (frames sent); cycles/frame are per worker.
+ *
  * Scale (-V vnics [-H hot]): the switch holds @vnics VNICs, 4096 a link:
  * link A holds up to 4096 of them and the rest sit on etherstubs.  The
  * frames in flight are spread over @hot VNICs of link A (a1 and the next
@@ -64,6 +75,8 @@ static const uint8_t M2[6] = {0x02, 0x08, 0x20, 0, 0, 0x02};
 struct args {
     unsigned size, inflight, seconds;
     unsigned vnics, hot; /* -V, -H */
+    unsigned workers;    /* -w */
+    bool cross;          /* -X */
     const char *cpu;
     const char *cap;    /* -C: capture filter, "all" for none */
     int reader_cpu;
@@ -74,8 +87,8 @@ static int args_parse(int argc, char **argv, struct args *a)
     int c;
 
     *a = (struct args){.size = 64, .inflight = 256, .seconds = 5, .cpu = "1",
-                       .vnics = 1, .hot = 1};
-    while ((c = getopt(argc, argv, "s:n:t:l:C:r:V:H:")) != -1) {
+                       .vnics = 1, .hot = 1, .workers = 1};
+    while ((c = getopt(argc, argv, "s:n:t:l:C:r:V:H:w:X")) != -1) {
         switch (c) {
         case 's': a->size = (unsigned)atoi(optarg); break;
         case 'n': a->inflight = (unsigned)atoi(optarg); break;
@@ -85,13 +98,18 @@ static int args_parse(int argc, char **argv, struct args *a)
         case 'r': a->reader_cpu = atoi(optarg); break;
         case 'V': a->vnics = (unsigned)atoi(optarg); break;
         case 'H': a->hot = (unsigned)atoi(optarg); break;
+        case 'w': a->workers = (unsigned)atoi(optarg); break;
+        case 'X': a->cross = true; break;
         default: return -1;
         }
     }
+    if (a->workers > 1 && (a->vnics > 1 || a->cap))
+        return -1; /* -V and -C measure one core */
     if (a->size < 60 || a->size > 1514 || a->inflight < 1 ||
         a->inflight >= RING_SIZE || a->seconds < 1 || a->vnics < 1 ||
         a->vnics > VNICS_MAX || a->hot < 1 || a->hot > a->vnics ||
-        a->hot > VNICS_PER_LINK)
+        a->hot > VNICS_PER_LINK || a->workers < 1 ||
+        a->workers > VSW_WORKERS_MAX || (a->cross && a->workers != 2))
         return -1;
     return 0;
 }
@@ -178,8 +196,19 @@ static struct vsw_vnic *vnic(struct vsw_link *l, const char *name,
     return v;
 }
 
-static void report(const struct args *a, struct vsw_vnic *a1,
-                   struct vsw_vnic *b1, uint64_t frames, uint64_t cycles)
+/* Passes so far: frames link A's wire gave, frames b1's client sent. */
+static uint64_t passes(struct vsw_link *la, struct vsw_vnic *b1)
+{
+    struct vsw_stats sl, sb;
+
+    vsw_link_stats_get(la, &sl);
+    vsw_vnic_stats_get(b1, &sb);
+    return sl.ipackets + sb.opackets;
+}
+
+static void report(const struct args *a, struct vsw_switch *sw,
+                   struct vsw_vnic *a1, struct vsw_vnic *b1, uint64_t frames,
+                   uint64_t cycles)
 {
     double secs = (double)cycles / (double)rte_get_tsc_hz();
     struct vsw_stats sa, sb;
@@ -190,17 +219,27 @@ static void report(const struct args *a, struct vsw_vnic *a1,
     vsw_vnic_stats_get(b1, &sb);
     for (i = 0; i < VSW_DROP__MAX; i++)
         drops += sa.drops[i] + sb.drops[i];
-    printf("vsw-bench size=%u inflight=%u vnics=%u hot=%u: %.2f Mpps per "
-           "core (%.0f cycles/frame), %.2f Gbit/s; drops %llu\n",
-           a->size, a->inflight, a->vnics, a->hot,
-           (double)frames / secs / 1e6,
-           (double)cycles / (double)frames,
+    printf("vsw-bench size=%u inflight=%u vnics=%u hot=%u workers=%u%s: "
+           "%.2f Mpps per %s (%.0f cycles/frame), %.2f Gbit/s; drops %llu\n",
+           a->size, a->inflight, a->vnics, a->hot, a->workers,
+           a->cross ? " crossing" : "", (double)frames / secs / 1e6,
+           a->workers > 1 ? "switch" : "core",
+           (double)cycles * a->workers / (double)frames,
            (double)frames * a->size * 8 / secs / 1e9,
            (unsigned long long)drops);
     /* The same count seen from the VNICs (warm-up included). */
     printf("  a1 received %llu, b1 sent %llu, TSC %.2f GHz\n",
            (unsigned long long)sa.ipackets, (unsigned long long)sb.opackets,
            (double)rte_get_tsc_hz() / 1e9);
+    for (i = 0; a->workers > 1 && i < (int)a->workers; i++) {
+        struct vsw_worker_stats ws;
+
+        vsw_switch_worker_stats(sw, (unsigned)i, &ws);
+        printf("  worker %d: %u endpoints, %llu frames handed on, %llu "
+               "dropped (ring full)\n", i, ws.endpoints,
+               (unsigned long long)ws.handed,
+               (unsigned long long)ws.handoff_drops);
+    }
 }
 
 /* ---- -V/-H: the VNICs of a scale run ---- */
@@ -369,59 +408,183 @@ static void cap_stop(struct cap_run *cr, const struct args *a)
     vsw_cap_reader_fini(&cr->r);
 }
 
-static int bench(const struct args *a, struct rte_mempool *pool)
+/* ---- -w: the other workers ---- */
+
+struct worker_run {
+    struct vsw_switch *sw;
+    unsigned id;
+    volatile int *stop;
+};
+
+static int worker_loop(void *arg)
 {
-    struct cap_run cr = {0};
-    struct vsw_switch_params sp = {.pool = pool};
-    struct vsw_switch *sw = vsw_switch_create(&sp);
-    struct rte_ring *ra = ring("ra"), *rab = ring("rab");
-    struct rte_ring *s1 = ring("s1"), *s2 = ring("s2"), *e1 = ring("e1");
-    struct rte_ring *e2 = ring("e2");
+    struct worker_run *wr = arg;
+
+    vsw_switch_thread_start(wr->sw, wr->id);
+    while (!*wr->stop)
+        vsw_switch_poll(wr->sw, wr->id);
+    vsw_switch_thread_stop(wr->sw, wr->id);
+    return 0;
+}
+
+/* One lap: its two links, two VNICs and the rings between them. */
+struct lap {
     struct vsw_link *la, *lb;
     struct vsw_vnic *a1, *b1;
-    uint64_t t0, t1, frames = 0;
+    struct rte_ring *ra, *rab;
+};
 
-    if (!sw || !ra || !rab || !s1 || !s2 || !e1 || !e2)
+/* Lap @k (names suffixed after the first), frames filled in. */
+static int lap_make(const struct args *a, struct vsw_switch *sw,
+                    struct rte_mempool *pool, unsigned k, struct lap *p)
+{
+    char n[8][RTE_RING_NAMESIZE];
+    static const char *const base[8] = {"ra", "rab", "s1", "s2", "e1", "e2",
+                                        "phys0", "phys1"};
+    struct rte_ring *s1, *s2, *e1, *e2;
+    char pa[32], pb[32], va[32], vb[32], a1[16], b1[16];
+    unsigned i;
+
+    for (i = 0; i < 8; i++)
+        snprintf(n[i], sizeof(n[i]), k ? "%s_%u" : "%s", base[i], k);
+    snprintf(pa, sizeof(pa), "net_bench_a%u", k);
+    snprintf(pb, sizeof(pb), "net_bench_b%u", k);
+    snprintf(va, sizeof(va), "net_bench_va%u", k);
+    snprintf(vb, sizeof(vb), "net_bench_vb%u", k);
+    snprintf(a1, sizeof(a1), k ? "a1_%u" : "a1", k);
+    snprintf(b1, sizeof(b1), k ? "b1_%u" : "b1", k);
+    p->ra = ring(n[0]);
+    p->rab = ring(n[1]);
+    s1 = ring(n[2]), s2 = ring(n[3]), e1 = ring(n[4]), e2 = ring(n[5]);
+    if (!p->ra || !p->rab || !s1 || !s2 || !e1 || !e2)
         return -ENOMEM;
-    la = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS,
-                         ring_port("net_bench_a", ra, s1, pool));
-    lb = vsw_link_create(sw, "phys1", VSW_CLASS_PHYS,
-                         ring_port("net_bench_b", e1, ra, pool));
-    if (!la || !lb)
+    p->la = vsw_link_create(sw, n[6], VSW_CLASS_PHYS,
+                            ring_port(pa, p->ra, s1, pool));
+    p->lb = vsw_link_create(sw, n[7], VSW_CLASS_PHYS,
+                            ring_port(pb, e1, p->ra, pool));
+    if (!p->la || !p->lb)
         return -EINVAL;
-    a1 = vnic(la, "a1", M1, 0, ring_port("net_bench_va", e2, rab, pool));
-    b1 = vnic(lb, "b1", M2, LP_PROT_MAC_NOSPOOF,
-              ring_port("net_bench_vb", rab, s2, pool));
-    if (!a1 || !b1 || fill(ra, pool, a->inflight, a->size, a->hot) < 0)
+    p->a1 = vnic(p->la, a1, M1, 0, ring_port(va, e2, p->rab, pool));
+    p->b1 = vnic(p->lb, b1, M2, LP_PROT_MAC_NOSPOOF,
+                 ring_port(vb, p->rab, s2, pool));
+    if (!p->a1 || !p->b1 || fill(p->ra, pool, a->inflight, a->size, a->hot) < 0)
         return -EINVAL;
-    if (a->vnics > 1) {
-        int rc = scale_vnics(sw, la, a, rab);
+    return 0;
+}
 
-        if (rc < 0)
-            return rc;
+/* Who owns what: lap k all on worker k; with -X, every pass crossing. */
+static int place(const struct args *a, struct lap *laps)
+{
+    unsigned k, x = a->cross ? 1 : 0;
+
+    for (k = 0; a->workers > 1 && k < (a->cross ? 1 : a->workers); k++) {
+        struct lap *p = &laps[k];
+
+        if (vsw_link_set_worker(p->la, k) < 0 ||
+            vsw_vnic_set_worker(p->a1, k + x) < 0 ||
+            vsw_vnic_set_worker(p->b1, k) < 0 ||
+            vsw_link_set_worker(p->lb, k + x) < 0)
+            return -EINVAL;
     }
-    if (a->cap && cap_start(&cr, sw, a) < 0)
-        return -EINVAL;
-    vsw_switch_thread_start(sw);
+    return 0;
+}
+
+/* Passes of every lap so far. */
+static uint64_t passes_all(const struct lap *laps, unsigned n)
+{
+    uint64_t sum = 0;
+    unsigned k;
+
+    for (k = 0; k < n; k++)
+        sum += passes(laps[k].la, laps[k].b1);
+    return sum;
+}
+
+/* Start workers 1.. on the other lcores. */
+static int workers_start(const struct args *a, struct vsw_switch *sw,
+                         struct worker_run *wr, volatile int *stop)
+{
+    unsigned lc, i = 1;
+
+    RTE_LCORE_FOREACH_WORKER(lc) {
+        if (i >= a->workers)
+            break;
+        wr[i] = (struct worker_run){.sw = sw, .id = i, .stop = stop};
+        if (rte_eal_remote_launch(worker_loop, &wr[i], lc) != 0)
+            return -EBUSY;
+        i++;
+    }
+    return i == a->workers ? 0 : -ENODEV;
+}
+
+/* Worker 0's run on this thread; @return the passes measured. */
+static uint64_t run(const struct args *a, struct vsw_switch *sw,
+                    const struct lap *laps, unsigned nlaps, uint64_t *cycles)
+{
+    uint64_t t0, t1, p0;
+
+    vsw_switch_thread_start(sw, 0);
     t0 = rte_rdtsc();
     while (rte_rdtsc() - t0 < rte_get_tsc_hz() / 2) /* warm up */
-        vsw_switch_poll(sw);
+        vsw_switch_poll(sw, 0);
+    p0 = passes_all(laps, nlaps);
     t0 = rte_rdtsc();
     do {
         unsigned i;
 
         for (i = 0; i < 1024; i++)
-            frames += vsw_switch_poll(sw);
+            vsw_switch_poll(sw, 0);
         t1 = rte_rdtsc();
     } while (t1 - t0 < a->seconds * rte_get_tsc_hz());
-    vsw_switch_thread_stop(sw);
-    report(a, a1, b1, frames, t1 - t0);
+    *cycles = t1 - t0;
+    return passes_all(laps, nlaps) - p0;
+}
+
+static int bench(const struct args *a, struct rte_mempool *pool)
+{
+    struct worker_run wr[VSW_WORKERS_MAX];
+    struct lap laps[VSW_WORKERS_MAX];
+    volatile int stop = 0;
+    struct cap_run cr = {0};
+    struct vsw_switch_params sp = {.pool = pool, .workers = a->workers};
+    struct vsw_switch *sw = vsw_switch_create(&sp);
+    unsigned k, nlaps = a->cross ? 1 : a->workers, inring = 0;
+    uint64_t frames, cycles;
+    int rc;
+
+    if (!sw)
+        return -ENOMEM;
+    for (k = 0; k < nlaps; k++)
+        if ((rc = lap_make(a, sw, pool, k, &laps[k])) < 0)
+            return rc;
+    if (a->vnics > 1 && (rc = scale_vnics(sw, laps[0].la, a, laps[0].rab)) < 0)
+        return rc;
+    if (place(a, laps) < 0)
+        return -EINVAL;
+    if (a->cap && cap_start(&cr, sw, a) < 0)
+        return -EINVAL;
+    rc = workers_start(a, sw, wr, &stop);
+    if (rc == 0)
+        frames = run(a, sw, laps, nlaps, &cycles);
+    stop = 1;
+    rte_eal_mp_wait_lcore();
+    vsw_switch_thread_stop(sw, 0);
+    /* No worker runs: what waits between them goes to its port. */
+    vsw_switch_flush(sw, rte_rdtsc());
+    if (rc < 0) {
+        fprintf(stderr, "vsw-bench: -w %u needs that many CPUs in -l\n",
+                a->workers);
+        return rc;
+    }
+    report(a, sw, laps[0].a1, laps[0].b1, frames, cycles);
     if (a->cap)
         cap_stop(&cr, a);
     /* Every frame is still going round: nothing lost, nothing leaked. */
-    if (rte_ring_count(ra) + rte_ring_count(rab) != a->inflight)
+    for (k = 0; k < nlaps; k++)
+        inring += rte_ring_count(laps[k].ra) + rte_ring_count(laps[k].rab);
+    if (inring != nlaps * a->inflight)
         fprintf(stderr, "vsw-bench: %u frames in flight, expected %u\n",
-                rte_ring_count(ra) + rte_ring_count(rab), a->inflight);
+                inring, nlaps * a->inflight);
     vsw_switch_destroy(sw);
     return 0;
 }
@@ -435,9 +598,10 @@ int main(int argc, char **argv)
 
     if (args_parse(argc, argv, &a) < 0) {
         fprintf(stderr, "usage: vsw-bench [-s 60..1514] [-n frames] "
-                        "[-t seconds] [-l cpu]\n"
+                        "[-t seconds] [-l cpu[,cpu...]]\n"
                         "                 [-C all|filter [-r cpu]] "
-                        "[-V vnics (1..%u) [-H hot (1..%u)]]\n",
+                        "[-V vnics (1..%u) [-H hot (1..%u)]]\n"
+                        "                 [-w workers [-X]]\n",
                 VNICS_MAX, VNICS_PER_LINK);
         return 2;
     }

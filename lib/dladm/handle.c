@@ -58,6 +58,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_MTU_XDP] = ("the link is shared through XDP, which takes an mtu of "
                     "at most 1500 (set it with no VNIC over the link)"),
     [DL_IFEXIST] = "a host interface of that name exists",
+    [DL_CPUS] = "no fast-path worker of vswitchd runs on that CPU",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -116,6 +117,7 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_NOPCIBUS] = DL_NOPCIBUS,
         [VSW_ST_MTU_XDP] = DL_MTU_XDP,
         [VSW_ST_IFEXIST] = DL_IFEXIST,
+        [VSW_ST_CPUS] = DL_CPUS,
     };
     enum vsw_status code = vsw_client_status(h->c);
 
@@ -301,6 +303,12 @@ enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
                                uint16_t mtu, bool temporary)
 {
     return done(h, vsw_client_link_set_mtu(h->c, name, mtu, temporary));
+}
+
+enum dl_status dl_link_set_cpus(struct dl_handle *h, const char *name,
+                                bool has, uint16_t cpu, bool temporary)
+{
+    return done(h, vsw_client_link_set_cpus(h->c, name, has, cpu, temporary));
 }
 
 enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,

@@ -153,6 +153,28 @@ static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,
     return DL_OK;
 }
 
+static void cpus_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
+{
+    if (vc->has_cpus)
+        snprintf(buf, len, "%u", vc->cpus);
+    else
+        snprintf(buf, len, "%s", "");
+}
+
+static enum dl_status cpus_set(const char *val, struct vsw_vnic_conf *vc,
+                               char *why, size_t whylen)
+{
+    vc->has_cpus = false;
+    if (!val)
+        return DL_OK;
+    if (lp_cpu_parse(val, &vc->cpus) < 0) {
+        snprintf(why, whylen, "0-%u", LP_CPU_MAX);
+        return DL_BADVAL;
+    }
+    vc->has_cpus = true;
+    return DL_OK;
+}
+
 static const struct prop props[DL_PROP__MAX] = {
     [DL_PROP_MAXBW] = {"maxbw", VSW_MOD_MAXBW, "", maxbw_get, maxbw_set},
     [DL_PROP_PRIORITY] = {"priority", VSW_MOD_PRIORITY, "low,medium,high",
@@ -163,6 +185,7 @@ static const struct prop props[DL_PROP__MAX] = {
     [DL_PROP_ALLOWED_IPS] = {"allowed-ips", VSW_MOD_ALLOWED_IPS, "",
                              ips_get, ips_set},
     [DL_PROP_MTU] = {"mtu", VSW_MOD_MTU, NULL, mtu_get, mtu_set},
+    [DL_PROP_CPUS] = {"cpus", VSW_MOD_CPUS, "", cpus_get, cpus_set},
     /* A NIC's own link's (dl_link_prop_value()); no VNIC has it. */
     [DL_PROP_NICMODE] = {"nicmode", 0, "shared,dedicated", NULL, NULL},
 };
@@ -220,6 +243,8 @@ bool dl_link_prop_settable(enum dl_prop_id id,
 {
     if (id == DL_PROP_NICMODE)
         return lc->cls == VSW_CLASS_PHYS && (lc->flags & VSW_LINK_F_HOSTNIC);
+    if (id == DL_PROP_CPUS)
+        return lc->cls == VSW_CLASS_PHYS;
     return id == DL_PROP_MTU && lc->cls == VSW_CLASS_PHYS && lc->ifname[0];
 }
 
@@ -247,6 +272,16 @@ void dl_link_prop_value(enum dl_prop_id id, enum dl_prop_val which,
 {
     if (id == DL_PROP_NICMODE) {
         nicmode_value(which, lc, buf, len);
+        return;
+    }
+    if (id == DL_PROP_CPUS) {
+        bool rw = dl_link_prop_settable(id, lc);
+
+        if (which == DL_VAL_CURRENT && lc->has_cpus)
+            snprintf(buf, len, "%u", lc->cpus);
+        else
+            snprintf(buf, len, "%s", which == DL_VAL_PERM ? rw ? "rw" : "r-"
+                                                          : "");
         return;
     }
     if (id != DL_PROP_MTU) {

@@ -50,6 +50,16 @@ int lp_mtu_parse(const char *s, uint16_t *mtu)
     return rc;
 }
 
+int lp_cpu_parse(const char *s, uint16_t *cpu)
+{
+    uint64_t v;
+    int rc = parse_dec(s, LP_CPU_MAX, &v);
+
+    if (rc == 0)
+        *cpu = (uint16_t)v;
+    return rc;
+}
+
 /* The fraction after '.', as @frac / @div; at most 9 digits. */
 static int maxbw_fraction(const char **pp, uint64_t *frac, uint64_t *div)
 {

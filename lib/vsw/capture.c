@@ -7,7 +7,9 @@
  * that see it (capture_pvt.h).  Fast path: vsw_cap_run() filters a burst
  * and writes the matching frames into the rings.  Each ring has one
  * writer, the fast-path thread, so it needs no atomics beyond publishing
- * head and reading tail.
+ * head and reading tail.  A capture on an etherstub sees VNICs that
+ * different workers may own: it is "shared", and its writers take its
+ * spinlock (only such captures, and only with more than one worker).
  */
 #define _GNU_SOURCE
 /* rte_bpf_convert() is experimental in DPDK 22.11; only this file uses it. */
@@ -27,6 +29,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_spinlock.h>
 
 #include "capture_pvt.h"
 #include "switch_pvt.h"
@@ -46,7 +49,9 @@ struct vsw_cap {
     cap_jit_fn *jit;           /* NULL: interpret */
     uint64_t base_ns, base_tsc, ns_mult; /* TSC -> ns, 32.32 */
     int evfd;
+    bool shared;               /* several workers write: take lock */
     /* fast path */
+    rte_spinlock_t lock;
     uint64_t head, drops;
     /* control */
     struct vsw_switch *sw;
@@ -175,15 +180,20 @@ void vsw_cap_run(const struct vsw_cap_list *cl, struct rte_mbuf *const *pkts,
     for (i = 0; i < cl->n; i++) {
         struct vsw_cap *c = cl->e[i].c;
         uint8_t dir = cl->e[i].dir[point];
-        uint64_t head0 = c->head;
+        uint64_t head0;
 
         if (!dir)
             continue;
+        if (unlikely(c->shared))
+            rte_spinlock_lock(&c->lock);
+        head0 = c->head;
         for (k = 0; k < n; k++)
             if (cap_match(c, pkts[k]))
                 cap_put(c, pkts[k], dir, rte_rdtsc());
         if (c->head != head0)
             cap_publish(c);
+        if (unlikely(c->shared))
+            rte_spinlock_unlock(&c->lock);
     }
 }
 
@@ -480,6 +490,9 @@ struct vsw_cap *vsw_cap_open(struct vsw_switch *sw,
                                    .size = size, .snaplen = snaplen,
                                    .dir = p->dir};
     c->shm->cls = c->vnic ? VSW_CLASS_VNIC : c->link->cls;
+    rte_spinlock_init(&c->lock);
+    c->shared = c->link && c->link->cls == VSW_CLASS_ETHERSTUB &&
+                vsw_switch_workers(sw) > 1;
     snprintf(c->shm->name, sizeof(c->shm->name), "%s", p->name);
     clock_base(c);
     c->next = sw->caps;

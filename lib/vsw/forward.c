@@ -2,10 +2,14 @@
 /*
  * The switch core, data side: forwarding.  Frames from the wire and from
  * VNICs are classified (classify.c), checked, tagged or untagged
- * (vlan_pvt.h), shaped (shaper.c), flooded, and batched per output.  Runs on the fast-path thread only and takes no
- * lock: what the control thread publishes is read with acquire loads and
- * stays valid until this thread's next quiescent state, which is reported
- * only after every buffered frame has been sent (vsw_switch_poll).
+ * (vlan_pvt.h), shaped (shaper.c), flooded, and batched per output.
+ * Runs on a worker (struct vsw_worker) and takes no lock: what the
+ * control thread publishes is read with acquire loads and stays valid
+ * until the worker's next quiescent state, which is reported only after
+ * every buffered frame has been sent or handed on (vsw_switch_poll).  A
+ * frame toward an endpoint another worker owns is handed to it
+ * (handoff.c) before anything of the endpoint's is touched: by
+ * vnic_deliver() for a VNIC, by ep_put() and vnic_to_wire() for a wire.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,12 +70,33 @@ void vsw_ep_flush(struct vsw_ep *ep)
     }
 }
 
+/* May @w touch @ep: it owns it, and it is not going away? */
+static inline bool ep_mine(const struct vsw_worker *w, const struct vsw_ep *ep)
+{
+    return vsw_load_acq(&ep->w) == w && !vsw_load_acq(&ep->dying);
+}
+
+/* @m for an ep not ep_mine(): to its owner, or freed while it goes. */
+static void ep_away(struct vsw_worker *w, struct vsw_ep *ep,
+                    struct rte_mbuf *m)
+{
+    if (vsw_load_acq(&ep->w) != w)
+        vsw_handoff_put(w, ep, m, LP_VID_NONE);
+    else
+        rte_pktmbuf_free(m); /* its owner lets go of it */
+}
+
 /* Buffer @m for @ep; it is sent at the end of the burst or when full. */
-static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
+static inline void ep_put(struct vsw_worker *w, struct vsw_ep *ep,
                           struct rte_mbuf *m)
 {
-    const struct vsw_port *port = vsw_load_acq(&ep->port);
+    const struct vsw_port *port;
 
+    if (unlikely(!ep_mine(w, ep))) {
+        ep_away(w, ep, m);
+        return;
+    }
+    port = vsw_load_acq(&ep->port);
     if (!port) {
         vsw_drop(ep->stats, VSW_DROP_VIF_ERROR);
         rte_pktmbuf_free(m);
@@ -79,27 +104,27 @@ static inline void ep_put(struct vsw_switch *sw, struct vsw_ep *ep,
     }
     if (unlikely(vsw_ofl_pending(m)) &&
         !(port->flags & VSW_PORT_F_OFFLOAD_META)) {
-        vsw_ofl_put(sw, ep, m, LP_VID_NONE); /* gso.c */
+        vsw_ofl_put(w, ep, m, LP_VID_NONE); /* gso.c */
         return;
     }
     if (!ep->dirty) {
         ep->dirty = true;
-        ep->next_dirty = sw->dirty;
-        sw->dirty = ep;
+        ep->next_dirty = w->dirty;
+        w->dirty = ep;
     }
     ep->tx[ep->ntx++] = m;
     if (ep->ntx == VSW_BURST)
         vsw_ep_flush(ep);
 }
 
-void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m)
+void vsw_ep_put(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m)
 {
-    ep_put(sw, ep, m);
+    ep_put(w, ep, m);
 }
 
-void vsw_fp_flush_eps(struct vsw_switch *sw)
+void vsw_fp_flush_eps(struct vsw_worker *w)
 {
-    struct vsw_ep *ep = sw->dirty, *keep = NULL;
+    struct vsw_ep *ep = w->dirty, *keep = NULL;
 
     while (ep) {
         struct vsw_ep *next = ep->next_dirty;
@@ -115,7 +140,7 @@ void vsw_fp_flush_eps(struct vsw_switch *sw)
         }
         ep = next;
     }
-    sw->dirty = keep;
+    w->dirty = keep;
 }
 
 /* ---- toward a VNIC ---- */
@@ -125,52 +150,87 @@ void vsw_fp_flush_eps(struct vsw_switch *sw)
  * nothing queued, else queued in order; dropped (policer) when the queue
  * is full.  Consumes @m.
  */
-static void vnic_deliver(struct vsw_switch *sw, struct vsw_vnic *v,
+static void vnic_deliver(struct vsw_worker *w, struct vsw_vnic *v,
                          struct rte_mbuf *m, uint64_t now)
 {
-    const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
+    const struct vsw_tb_cfg *c;
 
+    if (unlikely(!ep_mine(w, &v->ep))) {
+        ep_away(w, &v->ep, m);
+        return;
+    }
+    c = vsw_load_acq(&v->tbcfg);
     if (c) {
         vsw_tb_refill(&v->rx_tb, c, now);
         if ((v->rxq && v->rxq->n) || !vsw_tb_take(&v->rx_tb, m->pkt_len)) {
-            if (vsw_shaper_enqueue(sw, v, c, m) < 0) {
+            if (vsw_shaper_enqueue(w, v, c, m) < 0) {
                 vsw_drop(&v->stats, VSW_DROP_POLICER);
                 rte_pktmbuf_free(m);
             }
             return;
         }
     }
-    ep_put(sw, &v->ep, m);
+    ep_put(w, &v->ep, m);
+}
+
+void vsw_ep_take(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m,
+                 uint16_t vid, uint64_t now)
+{
+    if (ep->is_vnic)
+        vnic_deliver(w, container_of(ep, struct vsw_vnic, ep), m, now);
+    else
+        vsw_ofl_put(w, ep, m, vid); /* segmented if need be, tagged */
+}
+
+void vsw_worker_flush(struct vsw_worker *w, uint64_t now)
+{
+    if (w->outmask)
+        vsw_handoff_flush(w);
+    if (w->backlog)
+        vsw_fp_backlog_run(w, now, false);
+    vsw_fp_flush_eps(w);
 }
 
 void vsw_switch_flush(struct vsw_switch *sw, uint64_t now)
 {
-    if (sw->backlog)
-        vsw_fp_backlog_run(sw, now, false);
-    vsw_fp_flush_eps(sw);
+    unsigned i;
+
+    /* A frame is handed on at most once: out, then in, is all. */
+    for (i = 0; i < sw->nw; i++)
+        vsw_handoff_flush(sw->w[i]);
+    for (i = 0; i < sw->nw; i++) {
+        if (sw->nw > 1)
+            vsw_handoff_run(sw->w[i], now);
+        vsw_worker_flush(sw->w[i], now);
+    }
 }
 
 /*
- * Drop @v from the fast path's own lists.  Only for a caller that is the
- * fast path or when none runs; otherwise the fast path does it itself
- * when it sees v->dying.
+ * Drop @v from @w's own lists and its queue.  Only for a caller that is
+ * @w or when none runs; otherwise @w does it itself when it sees
+ * v->ep.dying.
  */
-void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v)
+void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v)
 {
     struct vsw_vnic **pp;
 
-    for (pp = &sw->backlog; *pp; pp = &(*pp)->next_backlog) {
+    for (pp = &w->backlog; *pp; pp = &(*pp)->next_backlog) {
         if (*pp == v) {
             *pp = v->next_backlog;
             break;
         }
     }
-    for (pp = &sw->stalled; *pp; pp = &(*pp)->next_stalled) {
+    for (pp = &w->stalled; *pp; pp = &(*pp)->next_stalled) {
         if (*pp == v) {
             *pp = v->next_stalled;
             break;
         }
     }
+    if (v->rxq)
+        vsw_mbufq_purge(v->rxq);
+    v->next_backlog = v->next_stalled = NULL;
+    v->backlogged = v->stalled = false;
+    v->rx_tb.waiting = false;
 }
 
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid)
@@ -193,7 +253,7 @@ static inline void prio_mark(struct rte_mbuf *m, const struct vsw_vnic *v)
  * edits it.  Our own reference, held during the loop, keeps it alive
  * while outputs fill and flush.  Consumes @m.  @return receivers.
  */
-static unsigned flood(struct vsw_switch *sw, const struct vsw_flood *f,
+static unsigned flood(struct vsw_worker *w, const struct vsw_flood *f,
                       const struct vsw_vnic *self, struct vsw_ep *wire,
                       struct rte_mbuf *m, uint64_t now)
 {
@@ -205,20 +265,21 @@ static unsigned flood(struct vsw_switch *sw, const struct vsw_flood *f,
         if (d == self)
             continue;
         rte_pktmbuf_refcnt_update(m, 1);
-        vnic_deliver(sw, d, m, now);
+        vnic_deliver(w, d, m, now);
         k++;
     }
     if (wire) {
         rte_pktmbuf_refcnt_update(m, 1);
-        ep_put(sw, wire, m);
+        ep_put(w, wire, m);
         k++;
     }
     rte_pktmbuf_free(m);
     return k;
 }
 
-static void flood_from_wire(struct vsw_link *l, struct rte_mbuf *m,
-                            uint16_t vid, bool tagged, uint64_t now)
+static void flood_from_wire(struct vsw_worker *w, struct vsw_link *l,
+                            struct rte_mbuf *m, uint16_t vid, bool tagged,
+                            uint64_t now)
 {
     const struct vsw_flood *f = vsw_load_acq(&l->flood[vid]);
 
@@ -229,11 +290,11 @@ static void flood_from_wire(struct vsw_link *l, struct rte_mbuf *m,
     }
     if (tagged)
         vsw_tag_strip(m);
-    flood(l->sw, f, NULL, NULL, m, now);
+    flood(w, f, NULL, NULL, m, now);
 }
 
-static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
-                            uint64_t now)
+static void flood_from_vnic(struct vsw_worker *w, struct vsw_vnic *v,
+                            struct rte_mbuf *m, uint64_t now)
 {
     struct vsw_link *l = v->link;
     const struct vsw_flood *f = vsw_load_acq(&l->flood[v->key.vid]);
@@ -249,7 +310,7 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
     }
     if (!wire || vid == LP_VID_NONE) {
         prio_mark(m, v);
-        flood(l->sw, f, v, wire, m, now);
+        flood(w, f, v, wire, m, now);
         return;
     }
     /* The wire needs the tagged form: edit in place if nobody else
@@ -265,17 +326,17 @@ static void flood_from_vnic(struct vsw_vnic *v, struct rte_mbuf *m,
         rte_pktmbuf_free(c);
     } else {
         prio_mark(c, v);
-        ep_put(l->sw, wire, c);
+        ep_put(w, wire, c);
     }
     if (m)
-        flood(l->sw, f, v, NULL, m, now);
+        flood(w, f, v, NULL, m, now);
 }
 
 /* ---- input ---- */
 
 /* Wire input, at most VSW_BURST frames. */
-static void link_input_burst(struct vsw_link *l, struct rte_mbuf **pkts,
-                             uint16_t n, uint64_t now)
+static void link_input_burst(struct vsw_worker *w, struct vsw_link *l,
+                             struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
     struct rte_mbuf *ok[VSW_BURST];
     struct vsw_vnic *dst[VSW_BURST];
@@ -303,14 +364,14 @@ static void link_input_burst(struct vsw_link *l, struct rte_mbuf **pkts,
         struct rte_mbuf *m = ok[i];
 
         if (dst[i] == VSW_CLS_FLOOD) {
-            flood_from_wire(l, m, vid[i], tagged[i], now);
+            flood_from_wire(w, l, m, vid[i], tagged[i], now);
         } else if (!dst[i]) {
             vsw_drop(&l->stats, VSW_DROP_UNKNOWN_DEST);
             rte_pktmbuf_free(m);
         } else {
             if (tagged[i])
                 vsw_tag_strip(m);
-            vnic_deliver(l->sw, dst[i], m, now);
+            vnic_deliver(w, dst[i], m, now);
         }
     }
 }
@@ -322,7 +383,7 @@ void vsw_link_input(struct vsw_link *l, struct rte_mbuf **pkts, uint16_t n,
     while (n) {
         uint16_t b = n < VSW_BURST ? n : VSW_BURST;
 
-        link_input_burst(l, pkts, b, now);
+        link_input_burst(l->ep.w, l, pkts, b, now);
         pkts += b;
         n -= b;
     }
@@ -373,7 +434,8 @@ drop:
 }
 
 /* A unicast frame from @v that no VNIC of its (link, VID) has. */
-static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
+static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
+                         struct rte_mbuf *m)
 {
     struct vsw_link *l = v->link;
 
@@ -383,9 +445,14 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
         return;
     }
     prio_mark(m, v);
+    if (unlikely(vsw_load_acq(&l->ep.w) != w)) {
+        /* Its owner segments and tags it (vsw_ep_take()). */
+        vsw_handoff_put(w, &l->ep, m, v->key.vid);
+        return;
+    }
     if (unlikely(vsw_ofl_pending(m))) {
         /* Segmented (gso.c) before the tag goes in. */
-        vsw_ofl_put(l->sw, &l->ep, m, v->key.vid);
+        vsw_ofl_put(w, &l->ep, m, v->key.vid);
         return;
     }
     if (v->key.vid != LP_VID_NONE && vsw_tag_insert_inl(m, v->key.vid) < 0) {
@@ -393,11 +460,11 @@ static void vnic_to_wire(struct vsw_vnic *v, struct rte_mbuf *m)
         rte_pktmbuf_free(m);
         return;
     }
-    ep_put(l->sw, &l->ep, m);
+    ep_put(w, &l->ep, m);
 }
 
-static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
-                             uint16_t n, uint64_t now)
+static void vnic_input_burst(struct vsw_worker *w, struct vsw_vnic *v,
+                             struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
     const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
     uint32_t prot = __atomic_load_n(&v->protection, __ATOMIC_RELAXED);
@@ -424,15 +491,15 @@ static void vnic_input_burst(struct vsw_vnic *v, struct rte_mbuf **pkts,
         struct vsw_vnic *d = dst[i];
 
         if (d == VSW_CLS_FLOOD) {
-            flood_from_vnic(v, m, now);
+            flood_from_vnic(w, v, m, now);
         } else if (!d) {
-            vnic_to_wire(v, m);
+            vnic_to_wire(w, v, m);
         } else if (d == v) {
             /* No hairpin: a VNIC's own address is not a destination. */
             vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
             rte_pktmbuf_free(m);
         } else {
-            vnic_deliver(v->link->sw, d, m, now);
+            vnic_deliver(w, d, m, now);
         }
     }
 }
@@ -444,7 +511,7 @@ void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
     while (n) {
         uint16_t b = n < VSW_BURST ? n : VSW_BURST;
 
-        vnic_input_burst(v, pkts, b, now);
+        vnic_input_burst(v->ep.w, v, pkts, b, now);
         pkts += b;
         n -= b;
     }

@@ -258,7 +258,7 @@ static int tag_put(struct rte_mbuf *m, uint16_t vid)
     return 0;
 }
 
-static void seg_out(struct vsw_switch *sw, struct vsw_ep *ep,
+static void seg_out(struct vsw_worker *w, struct vsw_ep *ep,
                     struct rte_mbuf *s, const struct vsw_hdrs *h, uint64_t txo,
                     uint16_t vid, uint8_t tc)
 {
@@ -269,22 +269,23 @@ static void seg_out(struct vsw_switch *sw, struct vsw_ep *ep,
         rte_pktmbuf_free(s);
         return;
     }
-    vsw_ep_put(sw, ep, s);
+    vsw_ep_put(w, ep, s);
 }
 
 /* Cut @m (a large TCP segment) in software.  Consumes @m. */
-static void gso_sw(struct vsw_switch *sw, struct vsw_ep *ep,
+static void gso_sw(struct vsw_worker *w, struct vsw_ep *ep,
                    struct rte_mbuf *m, const struct vsw_hdrs *h, uint64_t txo,
                    uint16_t vid)
 {
     struct rte_mbuf *segs[GSO_SEGS_MAX];
+    struct rte_mempool *pool = w->sw->pool;
     uint8_t tc = m->hash.sched.traffic_class;
     int n, i;
 
     if (h->ipv == 4) {
         struct rte_gso_ctx ctx = {
-            .direct_pool = sw->pool,
-            .indirect_pool = sw->pool,
+            .direct_pool = pool,
+            .indirect_pool = pool,
             .gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO,
             .gso_size = (uint16_t)(h->l2 + h->l3 + h->l4 + m->tso_segsz),
         };
@@ -296,7 +297,7 @@ static void gso_sw(struct vsw_switch *sw, struct vsw_ep *ep,
         m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4;
         n = rte_gso_segment(m, &ctx, segs, GSO_SEGS_MAX);
     } else {
-        n = gso6_segment(m, h, m->tso_segsz, sw->pool, segs, GSO_SEGS_MAX);
+        n = gso6_segment(m, h, m->tso_segsz, pool, segs, GSO_SEGS_MAX);
     }
     if (n <= 0) {
         /* 0: the library would not cut it (no payload after all). */
@@ -311,11 +312,11 @@ static void gso_sw(struct vsw_switch *sw, struct vsw_ep *ep,
     rte_pktmbuf_free(m); /* the segments hold their own references */
     for (i = 0; i < n; i++) {
         segs[i]->ol_flags &= ~(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4);
-        seg_out(sw, ep, segs[i], h, txo, vid, tc);
+        seg_out(w, ep, segs[i], h, txo, vid, tc);
     }
 }
 
-void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
+void vsw_ofl_put(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m,
                  uint16_t vid)
 {
     struct vsw_port *port = __atomic_load_n(&ep->port, __ATOMIC_ACQUIRE);
@@ -342,12 +343,12 @@ void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
             csum_fill(ep, m, &h, txo, true);
             goto out;
         }
-        gso_sw(sw, ep, m, &h, txo, vid);
+        gso_sw(w, ep, m, &h, txo, vid);
         return;
     }
     /* One frame: its checksum is edited in place, so it must be ours. */
     if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) > 1) {
-        struct rte_mbuf *c = rte_pktmbuf_copy(m, sw->pool, 0, UINT32_MAX);
+        struct rte_mbuf *c = rte_pktmbuf_copy(m, w->sw->pool, 0, UINT32_MAX);
 
         rte_pktmbuf_free(m);
         if (!c) {
@@ -364,5 +365,5 @@ out:
         rte_pktmbuf_free(m);
         return;
     }
-    vsw_ep_put(sw, ep, m);
+    vsw_ep_put(w, ep, m);
 }

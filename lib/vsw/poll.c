@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The fast-path loop pieces: one polling iteration, and the sleep an idle
- * switch falls back to.
+ * The fast-path loop pieces: one polling iteration of a worker, and the
+ * sleep an idle worker falls back to.
  *
  * Ports come in two kinds (vsw/port.h).  Polled ports (ethdevs) are read on
- * every iteration from the published poll set.  fd ports (TAPs) sit in the
- * switch's epoll set, level-triggered, and are read only when readable, so
- * thousands of idle TAP VNICs cost nothing.
+ * every iteration from the worker's published poll set.  fd ports (TAPs)
+ * sit in the worker's epoll set, level-triggered, and are read only when
+ * readable, so thousands of idle TAP VNICs cost nothing.  Each worker
+ * reads only the ports of the endpoints it owns.
  *
  * A TAP VNIC out of maxbw credit is "stalled": its fd is disabled in epoll
  * (the kernel queues what the client sends, so the client is slowed, not
- * policed) and it goes on a list this thread keeps.  A VNIC whose receive
+ * policed) and it goes on a list its worker keeps.  A VNIC whose receive
  * credit ran out has frames queued and is on the backlog list.  These
  * lists outlive an iteration, unlike every other reference the fast path
  * holds, so:
- *  - a VNIC being destroyed is marked dying, and the control thread waits
+ *  - a VNIC being destroyed or moved to another worker is marked dying
+ *    (vsw_ep.dying), and the control thread waits
  *    two grace periods: the first makes every later iteration see the mark,
  *    the second makes sure one such iteration has unlinked it;
  *  - this thread never goes RCU-offline while a list is non-empty (it
@@ -40,41 +42,41 @@ XVM_PROBE_DEFINE(vsw_wake);
 /* Sleep while a congested wire has frames queued (prio.c). */
 #define EGRESS_RETRY_US 20
 
-static void wakefd_drain(struct vsw_switch *sw)
+static void wakefd_drain(struct vsw_worker *w)
 {
     uint64_t v;
 
-    if (read(sw->wakefd, &v, sizeof(v)) < 0) {
+    if (read(w->wakefd, &v, sizeof(v)) < 0) {
         /* EAGAIN: already drained. */
     }
 }
 
 /* Stop reading @v's fd for @wait cycles. */
-static void stall(struct vsw_switch *sw, struct vsw_vnic *v,
+static void stall(struct vsw_worker *w, struct vsw_vnic *v,
                   struct vsw_port *port, uint64_t now, uint64_t wait)
 {
     struct epoll_event ev = {.events = 0, .data.ptr = &v->ep};
 
     if (v->stalled)
         return;
-    if (epoll_ctl(sw->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev) < 0)
+    if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev) < 0)
         return; /* being detached: nothing to wait for */
     v->stalled = true;
     v->stall_until = now + wait;
-    v->next_stalled = sw->stalled;
-    sw->stalled = v;
+    v->next_stalled = w->stalled;
+    w->stalled = v;
 }
 
 /* Re-enable the fds of stalled VNICs whose credit is back (all if @all). */
-static void unstall(struct vsw_switch *sw, uint64_t now, bool all)
+static void unstall(struct vsw_worker *w, uint64_t now, bool all)
 {
-    struct vsw_vnic **pp = &sw->stalled, *v;
+    struct vsw_vnic **pp = &w->stalled, *v;
 
     while ((v = *pp) != NULL) {
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &v->ep};
         struct vsw_port *port;
 
-        if (!vsw_load_acq(&v->dying) && !all && now < v->stall_until) {
+        if (!vsw_load_acq(&v->ep.dying) && !all && now < v->stall_until) {
             pp = &v->next_stalled;
             continue;
         }
@@ -82,13 +84,13 @@ static void unstall(struct vsw_switch *sw, uint64_t now, bool all)
         v->next_stalled = NULL;
         v->stalled = false;
         port = vsw_load_acq(&v->ep.port);
-        if (!vsw_load_acq(&v->dying) && port && port->rx_fd >= 0)
-            epoll_ctl(sw->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev);
+        if (!vsw_load_acq(&v->ep.dying) && port && port->rx_fd >= 0)
+            epoll_ctl(w->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev);
     }
 }
 
 /* Leave a port alone for as long as it asks (credit, broken vif). */
-static void holdoff(struct vsw_switch *sw, struct vsw_vnic *v,
+static void holdoff(struct vsw_worker *w, struct vsw_vnic *v,
                     struct vsw_port *port, uint64_t now)
 {
     uint32_t lost = 0;
@@ -96,17 +98,18 @@ static void holdoff(struct vsw_switch *sw, struct vsw_vnic *v,
 
     v->stats.drops[VSW_DROP_VIF_ERROR] += lost;
     if (ns)
-        stall(sw, v, port, now,
-              (uint64_t)((unsigned __int128)ns * sw->tsc_hz / 1000000000u) + 1);
+        stall(w, v, port, now,
+              (uint64_t)((unsigned __int128)ns * w->sw->tsc_hz / 1000000000u) +
+                  1);
 }
 
-void vsw_fp_unstall_all(struct vsw_switch *sw)
+void vsw_fp_unstall_all(struct vsw_worker *w)
 {
-    unstall(sw, 0, true);
+    unstall(w, 0, true);
 }
 
 /* Read one burst from @port and switch it.  @return frames read. */
-static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
+static unsigned ep_rx(struct vsw_worker *w, struct vsw_ep *ep,
                       struct vsw_port *port, uint64_t now)
 {
     struct rte_mbuf *pkts[VSW_BURST];
@@ -121,7 +124,7 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
             const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
 
             if (port->rx_fd >= 0 && c)
-                stall(sw, v, port, now, vsw_tb_wait(&v->tx_tb, c));
+                stall(w, v, port, now, vsw_tb_wait(&v->tx_tb, c));
             v->tx_tb.waiting = true;
             return 0;
         }
@@ -130,7 +133,7 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
     if (v && n < budget)
         v->tx_tb.waiting = false; /* the port had no more to give */
     if (v && port->ops->rx_holdoff && port->rx_fd >= 0)
-        holdoff(sw, v, port, now);
+        holdoff(w, v, port, now);
     if (n == 0)
         return 0;
     if (v)
@@ -140,25 +143,28 @@ static unsigned ep_rx(struct vsw_switch *sw, struct vsw_ep *ep,
     return n;
 }
 
-unsigned vsw_switch_poll(struct vsw_switch *sw)
+unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
 {
+    struct vsw_worker *w = sw->w[worker];
     uint64_t now = rte_rdtsc();
     const struct vsw_pollset *ps;
     unsigned total = 0;
     uint32_t i;
 
+    if (sw->nw > 1)
+        total += vsw_handoff_run(w, now);
     /* fds first: an edge a sleep would need is consumed here only for
      * a port that is then read in this same iteration. */
-    if (vsw_load_acq(&sw->nfdports) > 0) {
+    if (vsw_load_acq(&w->nfdports) > 0) {
         struct epoll_event evs[EVENTS_MAX];
-        int k = epoll_wait(sw->epfd, evs, EVENTS_MAX, 0);
+        int k = epoll_wait(w->epfd, evs, EVENTS_MAX, 0);
 
         for (i = 0; k > 0 && i < (uint32_t)k; i++) {
             struct vsw_ep *ep = evs[i].data.ptr;
             struct vsw_port *port;
 
             if (!ep) {
-                wakefd_drain(sw);
+                wakefd_drain(w);
                 continue;
             }
             port = vsw_load_acq(&ep->port);
@@ -167,25 +173,25 @@ unsigned vsw_switch_poll(struct vsw_switch *sw)
             if ((evs[i].events & (EPOLLERR | EPOLLHUP)) && ep->is_vnic) {
                 /* A broken attachment (its TAP interface deleted): look
                  * again later rather than spin on it. */
-                stall(sw, container_of(ep, struct vsw_vnic, ep), port, now,
+                stall(w, container_of(ep, struct vsw_vnic, ep), port, now,
                       sw->tsc_hz / 10);
                 continue;
             }
-            total += ep_rx(sw, ep, port, now);
+            total += ep_rx(w, ep, port, now);
         }
     }
-    ps = vsw_load_acq(&sw->pollset);
+    ps = vsw_load_acq(&w->pollset);
     for (i = 0; i < ps->n; i++) {
         struct vsw_port *port = vsw_load_acq(&ps->ep[i]->port);
 
         if (port)
-            total += ep_rx(sw, ps->ep[i], port, now);
+            total += ep_rx(w, ps->ep[i], port, now);
     }
-    if (sw->stalled)
-        unstall(sw, now, false);
-    vsw_switch_flush(sw, now);
-    if (sw->fp_running)
-        rte_rcu_qsbr_quiescent(sw->qsbr, VSW_FP_THREAD);
+    if (w->stalled)
+        unstall(w, now, false);
+    vsw_worker_flush(w, now);
+    if (w->running)
+        rte_rcu_qsbr_quiescent(sw->qsbr, worker);
     return total;
 }
 
@@ -219,32 +225,42 @@ static void ports_disarm(const struct vsw_pollset *ps)
     }
 }
 
-static int wait_us(struct vsw_switch *sw, uint64_t us)
+/* Wait on @w's epoll set; frames handed to it end the wait (handoff.c
+ * wakes a worker it sees sleeping). */
+static int wait_us(struct vsw_worker *w, uint64_t us)
 {
     struct epoll_event evs[EVENTS_MAX];
     struct timespec ts = {.tv_sec = (time_t)(us / 1000000),
                           .tv_nsec = (long)(us % 1000000) * 1000};
-    int k, i;
+    int k, i, rc = 0;
 
-    k = epoll_pwait2(sw->epfd, evs, EVENTS_MAX, &ts, NULL);
-    if (k < 0)
-        return -errno;
+    __atomic_store_n(&w->sleeping, true, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (w->sw->nw > 1 && vsw_handoff_pending(w))
+        goto out;
+    k = epoll_pwait2(w->epfd, evs, EVENTS_MAX, &ts, NULL);
+    if (k < 0) {
+        rc = -errno;
+        goto out;
+    }
     for (i = 0; i < k; i++)
         if (!evs[i].data.ptr)
-            wakefd_drain(sw);
-    return 0;
+            wakefd_drain(w);
+out:
+    __atomic_store_n(&w->sleeping, false, __ATOMIC_RELAXED);
+    return rc;
 }
 
 /* TSC at which the first stalled or backlogged VNIC gets credit back. */
-static uint64_t credit_due(const struct vsw_switch *sw)
+static uint64_t credit_due(const struct vsw_worker *w)
 {
     uint64_t first = UINT64_MAX;
     const struct vsw_vnic *v;
 
-    for (v = sw->stalled; v; v = v->next_stalled)
+    for (v = w->stalled; v; v = v->next_stalled)
         if (v->stall_until < first)
             first = v->stall_until;
-    for (v = sw->backlog; v; v = v->next_backlog) {
+    for (v = w->backlog; v; v = v->next_backlog) {
         const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
         uint64_t due = c ? v->rx_tb.last + vsw_tb_wait(&v->rx_tb, c) : 0;
 
@@ -254,18 +270,19 @@ static uint64_t credit_due(const struct vsw_switch *sw)
     return first;
 }
 
-int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
+int vsw_switch_sleep(struct vsw_switch *sw, unsigned worker, unsigned max_us,
                      unsigned nowake_us)
 {
+    struct vsw_worker *w = sw->w[worker];
     uint64_t us = max_us;
     int rc;
 
-    if (sw->dirty) {
+    if (w->dirty) {
         /* A congested wire holds frames (prio.c): retry soon, online. */
-        return wait_us(sw, us < EGRESS_RETRY_US ? us : EGRESS_RETRY_US);
+        return wait_us(w, us < EGRESS_RETRY_US ? us : EGRESS_RETRY_US);
     }
-    if (sw->stalled || sw->backlog) {
-        uint64_t now = rte_rdtsc(), first = credit_due(sw);
+    if (w->stalled || w->backlog) {
+        uint64_t now = rte_rdtsc(), first = credit_due(w);
 
         if (first <= now)
             return 0;
@@ -273,17 +290,17 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
             us = (first - now) * 1000000 / sw->tsc_hz + 1;
         if (us > STALL_SLEEP_MAX_US)
             us = STALL_SLEEP_MAX_US;
-        return wait_us(sw, us);
+        return wait_us(w, us);
     }
-    if (!ports_arm(vsw_load_acq(&sw->pollset)) && nowake_us < us)
+    if (!ports_arm(vsw_load_acq(&w->pollset)) && nowake_us < us)
         us = nowake_us;
-    if (sw->fp_running)
-        rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
-    rc = wait_us(sw, us);
+    if (w->running)
+        rte_rcu_qsbr_thread_offline(sw->qsbr, worker);
+    rc = wait_us(w, us);
     XVM_PROBE_NUM(vsw_wake, us);
-    if (sw->fp_running)
-        rte_rcu_qsbr_thread_online(sw->qsbr, VSW_FP_THREAD);
+    if (w->running)
+        rte_rcu_qsbr_thread_online(sw->qsbr, worker);
     /* Re-read: the set we armed may have been freed while we slept. */
-    ports_disarm(vsw_load_acq(&sw->pollset));
+    ports_disarm(vsw_load_acq(&w->pollset));
     return rc;
 }

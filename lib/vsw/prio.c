@@ -168,15 +168,16 @@ bool vsw_egress_backlog(struct vsw_ep *ep)
     return ep->egq->n != 0;
 }
 
-void vsw_egq_free(struct vsw_switch *sw, struct vsw_ep *ep)
+void vsw_egq_free(struct vsw_ep *ep)
 {
+    struct vsw_worker *w = ep->w;
     struct vsw_ep **pp;
     unsigned c;
 
     if (!ep->egq)
         return;
-    if (vsw_is_fp_or_none(sw)) {
-        for (pp = &sw->dirty; *pp; pp = &(*pp)->next_dirty) {
+    if (vsw_worker_mine(w)) {
+        for (pp = &w->dirty; *pp; pp = &(*pp)->next_dirty) {
             if (*pp == ep) {
                 *pp = ep->next_dirty;
                 ep->next_dirty = NULL;

@@ -94,14 +94,15 @@ uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now)
     return frames < max ? (uint16_t)frames : max;
 }
 
-int vsw_shaper_enqueue(struct vsw_switch *sw, struct vsw_vnic *v,
+int vsw_shaper_enqueue(struct vsw_worker *w, struct vsw_vnic *v,
                        const struct vsw_tb_cfg *c, struct rte_mbuf *m)
 {
     struct vsw_mbufq *q = v->rxq;
 
     if (!q) {
-        /* Made here, on the fast path, so only this thread ever touches
-         * it; the control thread frees it after the VNIC is gone. */
+        /* Made here, by the VNIC's owner, so only that worker ever
+         * touches it; the control thread frees it after the VNIC is
+         * gone. */
         q = v->rxq = vsw_mbufq_new(VSW_RXQ_MAX);
         if (!q)
             return -ENOMEM;
@@ -121,29 +122,29 @@ int vsw_shaper_enqueue(struct vsw_switch *sw, struct vsw_vnic *v,
     if (!v->backlogged) {
         v->rx_tb.waiting = true;
         v->backlogged = true;
-        v->next_backlog = sw->backlog;
-        sw->backlog = v;
+        v->next_backlog = w->backlog;
+        w->backlog = v;
     }
     return 0;
 }
 
 /* Send what credit allows from each queue (@all: free everything, the
  * fast path is stopping).  VNICs being destroyed let go of their frames. */
-void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all)
+void vsw_fp_backlog_run(struct vsw_worker *w, uint64_t now, bool all)
 {
-    struct vsw_vnic **pp = &sw->backlog, *v;
+    struct vsw_vnic **pp = &w->backlog, *v;
 
     while ((v = *pp) != NULL) {
         const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
         struct vsw_mbufq *q = v->rxq;
 
-        if (all || vsw_load_acq(&v->dying))
+        if (all || vsw_load_acq(&v->ep.dying))
             vsw_mbufq_purge(q);
         if (c)
             vsw_tb_refill(&v->rx_tb, c, now);
         while (q->n &&
                (!c || vsw_tb_take(&v->rx_tb, vsw_mbufq_at(q, 0)->pkt_len)))
-            vsw_ep_put(sw, &v->ep, vsw_mbufq_pop(q));
+            vsw_ep_put(w, &v->ep, vsw_mbufq_pop(q));
         if (q->n) {
             pp = &v->next_backlog;
             continue;

@@ -60,7 +60,7 @@ static inline bool vsw_tb_take(struct vsw_tb *tb, uint32_t len)
  * Queue @m for @v until its receive credit comes back; @v joins the
  * backlog list.  @return 0, or -ENOSPC/-ENOMEM (the caller drops @m).
  */
-int vsw_shaper_enqueue(struct vsw_switch *sw, struct vsw_vnic *v,
+int vsw_shaper_enqueue(struct vsw_worker *w, struct vsw_vnic *v,
                        const struct vsw_tb_cfg *c, struct rte_mbuf *m);
 
 #endif /* VSW_SHAPER_PVT_H */

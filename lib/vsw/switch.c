@@ -24,35 +24,105 @@
 
 #define DEFAULT_VNICS_PER_LINK 4096
 
+bool vsw_worker_mine(const struct vsw_worker *w)
+{
+    return !w->running || pthread_equal(w->tid, pthread_self());
+}
+
 /*
- * Wait until the fast path has passed a quiescent state.  When the caller
- * is the fast-path thread itself (single-threaded tests, the benchmark) it
- * reports its own quiescent state instead of waiting for itself.  The wait
+ * Wait until every worker has passed a quiescent state.  When the caller
+ * is a worker itself (single-threaded tests, the benchmark) it reports
+ * its own quiescent state instead of waiting for itself.  The wait
  * yields the CPU rather than spinning: on a host with one CPU for both
  * threads, spinning would hold off the fast path for a whole time slice.
  */
-bool vsw_is_fp_or_none(const struct vsw_switch *sw)
-{
-    return !sw->fp_running || pthread_equal(sw->fp_tid, pthread_self());
-}
-
 void vsw_sync(struct vsw_switch *sw)
 {
     uint64_t token = rte_rcu_qsbr_start(sw->qsbr);
+    unsigned i;
 
-    if (sw->fp_running && pthread_equal(sw->fp_tid, pthread_self()))
-        rte_rcu_qsbr_quiescent(sw->qsbr, VSW_FP_THREAD);
+    for (i = 0; i < sw->nw; i++)
+        if (sw->w[i]->running && pthread_equal(sw->w[i]->tid, pthread_self()))
+            rte_rcu_qsbr_quiescent(sw->qsbr, i);
     while (!rte_rcu_qsbr_check(sw->qsbr, token, false))
         sched_yield();
 }
 
-struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
+struct vsw_worker *vsw_worker_pick(struct vsw_switch *sw)
+{
+    struct vsw_worker *best = sw->w[0];
+    unsigned i;
+
+    for (i = 1; i < sw->nw; i++)
+        if (sw->w[i]->neps < best->neps)
+            best = sw->w[i];
+    return best;
+}
+
+static struct vsw_worker *worker_new(struct vsw_switch *sw, unsigned id)
 {
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-    struct vsw_switch *sw;
-    size_t qsz;
+    struct vsw_worker *w;
 
-    if (!p || !p->pool) {
+    w = rte_zmalloc("vsw_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
+    if (!w) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    w->sw = sw;
+    w->id = id;
+    w->pollset = calloc(1, sizeof(*w->pollset));
+    if (!w->pollset)
+        goto free_w;
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->epfd < 0)
+        goto free_pollset;
+    w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w->wakefd < 0)
+        goto close_ep;
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) < 0)
+        goto close_wake;
+    return w;
+
+close_wake:
+    close(w->wakefd);
+close_ep:
+    close(w->epfd);
+free_pollset:
+    free(w->pollset);
+free_w:
+    rte_free(w);
+    return NULL;
+}
+
+static void worker_free(struct vsw_worker *w)
+{
+    if (!w)
+        return;
+    close(w->wakefd);
+    close(w->epfd);
+    free(w->pollset);
+    rte_free(w);
+}
+
+static void workers_free(struct vsw_switch *sw)
+{
+    unsigned i;
+
+    vsw_handoff_fini(sw);
+    for (i = 0; i < sw->nw; i++)
+        worker_free(sw->w[i]);
+}
+
+struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
+{
+    struct vsw_switch *sw;
+    unsigned nw, i;
+    size_t qsz;
+    int rc;
+
+    nw = p && p->workers ? p->workers : 1;
+    if (!p || !p->pool || nw > VSW_WORKERS_MAX) {
         errno = EINVAL;
         return NULL;
     }
@@ -67,35 +137,29 @@ struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
     pthread_mutex_init(&sw->lock, NULL);
     if (vsw_names_init(&sw->names) < 0)
         goto free_sw;
-    sw->pollset = calloc(1, sizeof(*sw->pollset));
-    if (!sw->pollset)
-        goto free_names;
-    qsz = rte_rcu_qsbr_get_memsize(1);
+    qsz = rte_rcu_qsbr_get_memsize(nw);
     sw->qsbr = rte_zmalloc("vsw_qsbr", qsz, RTE_CACHE_LINE_SIZE);
     if (!sw->qsbr) {
         errno = ENOMEM;
-        goto free_pollset;
+        goto free_names;
     }
-    if (rte_rcu_qsbr_init(sw->qsbr, 1) != 0)
+    if (rte_rcu_qsbr_init(sw->qsbr, nw) != 0)
         goto free_qsbr;
-    sw->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (sw->epfd < 0)
-        goto free_qsbr;
-    sw->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (sw->wakefd < 0)
-        goto close_ep;
-    if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, sw->wakefd, &ev) < 0)
-        goto close_wake;
+    sw->nw = nw;
+    for (i = 0; i < nw; i++)
+        if (!(sw->w[i] = worker_new(sw, i)))
+            goto free_workers;
+    rc = vsw_handoff_init(sw);
+    if (rc < 0) {
+        errno = -rc;
+        goto free_workers;
+    }
     return sw;
 
-close_wake:
-    close(sw->wakefd);
-close_ep:
-    close(sw->epfd);
+free_workers:
+    workers_free(sw);
 free_qsbr:
     rte_free(sw->qsbr);
-free_pollset:
-    free(sw->pollset);
 free_names:
     vsw_names_fini(&sw->names);
 free_sw:
@@ -116,46 +180,75 @@ void vsw_switch_destroy(struct vsw_switch *sw)
             vsw_vnic_destroy(v);
         vsw_link_destroy(l);
     }
-    close(sw->wakefd);
-    close(sw->epfd);
+    vsw_handoff_settle(sw);
+    workers_free(sw);
     rte_free(sw->qsbr);
-    free(sw->pollset);
     vsw_names_fini(&sw->names);
     pthread_mutex_destroy(&sw->lock);
     free(sw);
 }
 
-void vsw_switch_wake(struct vsw_switch *sw)
+unsigned vsw_switch_workers(const struct vsw_switch *sw)
 {
-    uint64_t one = 1;
-
-    if (write(sw->wakefd, &one, sizeof(one)) < 0) {
-        /* The counter is saturated: a wake-up is pending anyway. */
-    }
+    return sw->nw;
 }
 
-int vsw_switch_thread_start(struct vsw_switch *sw)
+int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
+                            struct vsw_worker_stats *st)
 {
-    if (sw->fp_running)
-        return -EBUSY;
-    if (rte_rcu_qsbr_thread_register(sw->qsbr, VSW_FP_THREAD) != 0)
+    const struct vsw_worker *w;
+
+    if (worker >= sw->nw)
         return -EINVAL;
-    sw->fp_tid = pthread_self();
-    sw->fp_running = true;
-    rte_rcu_qsbr_thread_online(sw->qsbr, VSW_FP_THREAD);
+    w = sw->w[worker];
+    st->endpoints = w->neps;
+    st->handed = __atomic_load_n(&w->handed, __ATOMIC_RELAXED);
+    st->handoff_drops = __atomic_load_n(&w->ho_drops, __ATOMIC_RELAXED);
     return 0;
 }
 
-void vsw_switch_thread_stop(struct vsw_switch *sw)
+void vsw_switch_wake(struct vsw_switch *sw)
 {
-    if (!sw->fp_running)
+    uint64_t one = 1;
+    unsigned i;
+
+    for (i = 0; i < sw->nw; i++)
+        if (write(sw->w[i]->wakefd, &one, sizeof(one)) < 0) {
+            /* The counter is saturated: a wake-up is pending anyway. */
+        }
+}
+
+int vsw_switch_thread_start(struct vsw_switch *sw, unsigned worker)
+{
+    struct vsw_worker *w;
+
+    if (worker >= sw->nw)
+        return -EINVAL;
+    w = sw->w[worker];
+    if (w->running)
+        return -EBUSY;
+    if (rte_rcu_qsbr_thread_register(sw->qsbr, worker) != 0)
+        return -EINVAL;
+    w->tid = pthread_self();
+    __atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
+    rte_rcu_qsbr_thread_online(sw->qsbr, worker);
+    return 0;
+}
+
+void vsw_switch_thread_stop(struct vsw_switch *sw, unsigned worker)
+{
+    struct vsw_worker *w;
+
+    if (worker >= sw->nw || !sw->w[worker]->running)
         return;
-    vsw_fp_unstall_all(sw);
-    vsw_fp_backlog_run(sw, 0, true);
-    vsw_fp_flush_eps(sw);
-    rte_rcu_qsbr_thread_offline(sw->qsbr, VSW_FP_THREAD);
-    rte_rcu_qsbr_thread_unregister(sw->qsbr, VSW_FP_THREAD);
-    sw->fp_running = false;
+    w = sw->w[worker];
+    vsw_fp_unstall_all(w);
+    vsw_fp_backlog_run(w, 0, true);
+    vsw_handoff_flush(w);
+    vsw_fp_flush_eps(w);
+    rte_rcu_qsbr_thread_offline(sw->qsbr, worker);
+    rte_rcu_qsbr_thread_unregister(sw->qsbr, worker);
+    __atomic_store_n(&w->running, false, __ATOMIC_RELEASE);
 }
 
 /* ---- names ---- */
@@ -193,11 +286,12 @@ struct vsw_vnic *vsw_vnic_find(const struct vsw_switch *sw, const char *name)
 
 /* ---- ports: epoll registration and the poll set ---- */
 
-/* Publish a poll set with @add added and/or @del removed; old freed. */
-static int pollset_change(struct vsw_switch *sw, struct vsw_ep *add,
+/* Publish a poll set of @w with @add added and/or @del removed; old
+ * freed. */
+static int pollset_change(struct vsw_worker *w, struct vsw_ep *add,
                           struct vsw_ep *del)
 {
-    struct vsw_pollset *old = sw->pollset, *ps;
+    struct vsw_pollset *old = w->pollset, *ps;
     uint32_t i, n = 0;
 
     ps = malloc(sizeof(*ps) + (old->n + 1) * sizeof(ps->ep[0]));
@@ -209,50 +303,101 @@ static int pollset_change(struct vsw_switch *sw, struct vsw_ep *add,
     if (add)
         ps->ep[n++] = add;
     ps->n = n;
-    vsw_publish(&sw->pollset, ps);
-    vsw_sync(sw);
+    vsw_publish(&w->pollset, ps);
+    vsw_sync(w->sw);
     free(old);
     return 0;
 }
 
-int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
-                   struct vsw_port *port)
+int vsw_ep_plug(struct vsw_ep *ep, struct vsw_port *port)
 {
     struct epoll_event ev = {.data.ptr = ep};
+    struct vsw_worker *w = ep->w;
     int rc;
 
     if (port->rx_fd >= 0) {
         ev.events = EPOLLIN;
-        if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, port->rx_fd, &ev) < 0)
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, port->rx_fd, &ev) < 0)
             return -errno;
-        __atomic_add_fetch(&sw->nfdports, 1, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&w->nfdports, 1, __ATOMIC_RELEASE);
         return 0;
     }
     if (port->wake_fd >= 0) {
         ev.events = EPOLLIN | EPOLLET;
-        if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, port->wake_fd, &ev) < 0)
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, port->wake_fd, &ev) < 0)
             return -errno;
     }
-    rc = pollset_change(sw, ep, NULL);
+    rc = pollset_change(w, ep, NULL);
     if (rc < 0 && port->wake_fd >= 0)
-        epoll_ctl(sw->epfd, EPOLL_CTL_DEL, port->wake_fd, NULL);
+        epoll_ctl(w->epfd, EPOLL_CTL_DEL, port->wake_fd, NULL);
     return rc;
 }
 
-/* Take @port out of the fast path's sight; the caller syncs before free. */
-void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
-                      struct vsw_port *port)
+void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port)
 {
+    struct vsw_worker *w = ep->w;
+
     if (port->rx_fd >= 0) {
-        epoll_ctl(sw->epfd, EPOLL_CTL_DEL, port->rx_fd, NULL);
-        __atomic_sub_fetch(&sw->nfdports, 1, __ATOMIC_RELEASE);
+        epoll_ctl(w->epfd, EPOLL_CTL_DEL, port->rx_fd, NULL);
+        __atomic_sub_fetch(&w->nfdports, 1, __ATOMIC_RELEASE);
         return;
     }
     if (port->wake_fd >= 0)
-        epoll_ctl(sw->epfd, EPOLL_CTL_DEL, port->wake_fd, NULL);
-    while (pollset_change(sw, NULL, ep) < 0) {
+        epoll_ctl(w->epfd, EPOLL_CTL_DEL, port->wake_fd, NULL);
+    while (pollset_change(w, NULL, ep) < 0) {
         /* Removal must not fail: it only needs a smaller array. */
     }
+}
+
+/*
+ * Give @ep to worker @to, workers running or not.  The old owner lets go
+ * as of a VNIC being destroyed: the port is unplugged and unpublished,
+ * the ep marked dying (frames for it are freed, its lists let go, see
+ * poll.c), two grace periods with the rings settled between them; then
+ * the new owner is published while the mark stays, one more grace period
+ * makes every worker see it, and the port comes back on the new owner.
+ * Frames toward the ep meanwhile are lost, uncounted.
+ */
+int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
+{
+    struct vsw_port *port = ep->port;
+    struct vsw_worker *old = ep->w, *w;
+    int rc = 0;
+
+    if (to >= sw->nw)
+        return -EINVAL;
+    w = sw->w[to];
+    if (w == old)
+        return 0;
+    if (port)
+        vsw_ep_unplug(ep, port);
+    pthread_mutex_lock(&sw->lock); /* telemetry reads the port's kind */
+    vsw_publish(&ep->port, NULL);
+    pthread_mutex_unlock(&sw->lock);
+    __atomic_store_n(&ep->dying, true, __ATOMIC_RELEASE);
+    vsw_sync(sw);
+    vsw_handoff_settle(sw);
+    vsw_sync(sw);
+    if (vsw_worker_mine(old) && ep->is_vnic)
+        vsw_fp_let_go(old, container_of(ep, struct vsw_vnic, ep));
+    vsw_egq_free(ep);
+    old->neps--;
+    w->neps++;
+    vsw_publish(&ep->w, w);
+    vsw_sync(sw);
+    __atomic_store_n(&ep->dying, false, __ATOMIC_RELEASE);
+    if (port) {
+        pthread_mutex_lock(&sw->lock);
+        vsw_publish(&ep->port, port);
+        pthread_mutex_unlock(&sw->lock);
+        rc = vsw_ep_plug(ep, port);
+        if (rc < 0) {
+            pthread_mutex_lock(&sw->lock);
+            vsw_publish(&ep->port, NULL);
+            pthread_mutex_unlock(&sw->lock);
+        }
+    }
+    return rc;
 }
 
 void vsw_port_destroy(struct vsw_port *port)
@@ -309,6 +454,8 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
     l->cls = cls;
     TAILQ_INIT(&l->vnics);
     l->ep.stats = &l->stats;
+    /* An etherstub's ep never carries a frame: it weighs nothing. */
+    l->ep.w = cls == VSW_CLASS_ETHERSTUB ? sw->w[0] : vsw_worker_pick(sw);
     l->fdb = fdb_create(sw);
     if (!l->fdb) {
         errno = rte_errno ? rte_errno : ENOMEM;
@@ -317,12 +464,14 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
     if (port) {
         l->ep.port = port;
         l->ep.prio_egress = true;
-        rc = vsw_ep_plug(sw, &l->ep, port);
+        rc = vsw_ep_plug(&l->ep, port);
         if (rc < 0) {
             errno = -rc;
             goto free_fdb;
         }
     }
+    if (cls != VSW_CLASS_ETHERSTUB)
+        l->ep.w->neps++;
     strcpy(l->name, name);
     pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&sw->links, l, entry);
@@ -367,8 +516,10 @@ int vsw_link_destroy(struct vsw_link *l)
         return -EBUSY;
     vsw_cap_link_gone(l);
     if (port)
-        vsw_ep_unplug(sw, &l->ep, port);
+        vsw_ep_unplug(&l->ep, port);
     vsw_publish(&l->ep.port, NULL);
+    if (l->cls != VSW_CLASS_ETHERSTUB)
+        l->ep.w->neps--;
     pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&sw->links, l, entry);
     vsw_names_del(&sw->names, &l->nm);
@@ -377,7 +528,7 @@ int vsw_link_destroy(struct vsw_link *l)
     /* A congested wire may still be on the fast path's dirty list: the
      * first iteration that sees no port lets go of it (prio.c). */
     vsw_sync(sw);
-    vsw_egq_free(sw, &l->ep);
+    vsw_egq_free(&l->ep);
     vsw_port_destroy(port);
     rte_hash_free(l->fdb);
     free(l);
@@ -439,14 +590,14 @@ int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port)
     if (rc < 0)
         return rc;
     if (old)
-        vsw_ep_unplug(sw, &l->ep, old);
+        vsw_ep_unplug(&l->ep, old);
     /* Locked: telemetry looks at the port's kind (telemetry.c). */
     pthread_mutex_lock(&sw->lock);
     vsw_publish(&l->ep.port, port);
     pthread_mutex_unlock(&sw->lock);
     if (port) {
         l->ep.prio_egress = true;
-        rc = vsw_ep_plug(sw, &l->ep, port);
+        rc = vsw_ep_plug(&l->ep, port);
         if (rc < 0) {
             pthread_mutex_lock(&sw->lock);
             vsw_publish(&l->ep.port, NULL);
@@ -461,6 +612,18 @@ int vsw_link_set_port(struct vsw_link *l, struct vsw_port *port)
     vsw_sync(sw);
     vsw_port_destroy(old);
     return rc;
+}
+
+int vsw_link_set_worker(struct vsw_link *l, unsigned worker)
+{
+    if (l->cls == VSW_CLASS_ETHERSTUB)
+        return worker < l->sw->nw ? 0 : -EINVAL;
+    return vsw_ep_move(l->sw, &l->ep, worker);
+}
+
+unsigned vsw_link_worker(const struct vsw_link *l)
+{
+    return l->ep.w->id;
 }
 
 struct vsw_link *vsw_link_next(const struct vsw_switch *sw,

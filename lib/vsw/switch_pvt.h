@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of the switch core shared by switch.c (control side) and
- * fastpath.c (data side).  Fields are grouped by who writes them:
- * "fast path" fields are written only by the fast-path thread; "published"
- * fields are written by the control thread with release stores and read by
- * the fast path with acquire loads; "control" fields are never read by the
- * fast path.
+ * forward.c, poll.c, handoff.c (data side).  Fields are grouped by who
+ * writes them: "fast path" fields are written only by the worker that owns
+ * the object (an endpoint's owner, vsw_ep.w; a worker's own fields);
+ * "published" fields are written by the control thread with release stores
+ * and read by the fast path with acquire loads; "control" fields are never
+ * read by the fast path.
  */
 #ifndef VSW_SWITCH_PVT_H
 #define VSW_SWITCH_PVT_H
@@ -16,6 +17,7 @@
 
 #include <rte_hash.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "mbufq_pvt.h"
 #include "vsw/switch.h"
@@ -24,8 +26,6 @@ struct vsw_cap;
 struct vsw_cap_list;
 
 #define VSW_VID_COUNT 4096
-/* RCU thread id of the (single) fast-path thread. */
-#define VSW_FP_THREAD 0
 
 /* Key of the (MAC, VID) tables: 8 bytes, no padding holes. */
 struct vsw_fdb_key {
@@ -73,15 +73,23 @@ struct vsw_egq_stats {
     uint64_t dropped[VSW_PRIO_N]; /* tail drops of a full class queue */
 };
 struct vsw_egq;
+struct vsw_worker;
 
 /*
  * An output: the wire of a link or a VNIC's attachment.  Frames headed
  * there are buffered during a poll iteration and sent by ep_flush().
  */
 struct vsw_ep {
+    struct vsw_worker *w;      /* its owner (changed only while no worker
+                                * runs), the only worker
+                                * that reads its port or touches the
+                                * fast-path state below and its object's */
     struct vsw_port *port;     /* published (NULL: nowhere to send) */
     struct vsw_stats *stats;   /* owner's counters */
     bool is_vnic;              /* count sent frames as i* (VNIC) or o* */
+    bool dying;                /* published: being destroyed or moved;
+                                * frames for it are freed, its owner
+                                * lets go of it (poll.c) */
     bool prio_egress;          /* a wire: strict priority when congested */
     const struct vsw_cap_list *cap; /* published: captures (capture_pvt.h) */
     /* fast path */
@@ -146,7 +154,6 @@ struct vsw_vnic {
     /* fast path */
     struct vsw_tb rx_tb, tx_tb;
     struct vsw_stats stats;
-    bool dying;                      /* published: being destroyed */
     bool stalled;                    /* fd taken out of epoll for credit */
     uint64_t stall_until;
     struct vsw_vnic *next_stalled;
@@ -167,21 +174,54 @@ struct vsw_pollset {
     struct vsw_ep *ep[];
 };
 
+/* A frame one worker hands another for an endpoint the other owns. */
+struct vsw_handoff {
+    struct vsw_ep *ep;
+    struct rte_mbuf *m;
+    uint64_t vid; /* toward a wire: the tag to insert (LP_VID_NONE: none) */
+};
+
+/* Frames toward one other worker, gathered during a burst; fast path. */
+struct vsw_hobuf {
+    uint16_t n;
+    struct vsw_handoff e[VSW_BURST];
+};
+
+/*
+ * A fast-path worker: one thread (or none yet), its RCU thread id (id),
+ * its ports (an epoll set and a poll set) and its lists.  Frames for an
+ * endpoint another worker owns go into that worker's ring from this one
+ * (single producer, single consumer): in[s] of worker d carries frames
+ * from worker s to d.
+ */
+struct vsw_worker {
+    struct vsw_switch *sw;
+    unsigned id;
+    int epfd;     /* rx_fd ports (level) and wake fds (edge) */
+    int wakefd;   /* eventfd: vsw_switch_wake(), a handoff to a sleeper */
+    struct vsw_pollset *pollset;  /* published */
+    uint32_t nfdports;            /* ports with rx_fd >= 0, published */
+    uint32_t neps;                /* control: endpoints it owns */
+    bool running;                 /* a thread is this worker */
+    pthread_t tid;
+    bool sleeping;                /* published by the worker: in a wait */
+    /* fast path */
+    struct vsw_ep *dirty;         /* eps with buffered frames */
+    struct vsw_vnic *stalled;     /* VNICs waiting for tx credit */
+    struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
+    uint32_t outmask;             /* bit d: out[d] holds frames */
+    uint64_t handed, ho_drops;    /* frames handed on; lost to full rings */
+    struct rte_ring *in[VSW_WORKERS_MAX];
+    struct vsw_hobuf out[VSW_WORKERS_MAX];
+};
+
 struct vsw_switch {
     struct rte_mempool *pool;
     uint32_t vnics_per_link;
     struct rte_rcu_qsbr *qsbr;
-    int epfd;     /* rx_fd ports (level) and wake fds (edge) */
-    int wakefd;   /* eventfd: vsw_switch_wake() */
     uint64_t tsc_hz;
-    struct vsw_pollset *pollset;  /* published */
-    uint32_t nfdports;            /* ports with rx_fd >= 0, published */
-    /* fast path */
-    bool fp_running;
-    pthread_t fp_tid;
-    struct vsw_ep *dirty;         /* eps with buffered frames */
-    struct vsw_vnic *stalled;     /* VNICs waiting for tx credit */
-    struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
+    unsigned nw;                  /* workers */
+    struct vsw_worker *w[VSW_WORKERS_MAX];
     /* control */
     uint32_t hash_seq;
     struct vsw_cap *caps;         /* captures (capture.c) */
@@ -214,6 +254,8 @@ void vsw_names_del(struct vsw_names *t, struct vsw_name *e);
 
 /* switch.c */
 void vsw_sync(struct vsw_switch *sw);
+/* The worker that should own a new endpoint: the one owning fewest. */
+struct vsw_worker *vsw_worker_pick(struct vsw_switch *sw);
 /* Is @name a link's or a VNIC's? */
 bool vsw_name_taken(const struct vsw_switch *sw, const char *name);
 /* @nm (a link's or VNIC's entry) now goes by @name: @buf is its name[]. */
@@ -223,13 +265,30 @@ void vsw_name_set(struct vsw_switch *sw, struct vsw_name *nm, char *buf,
  * that VNIC @v came (@add) or goes.  Control thread.  @return 0 or
  * -errno (adding only). */
 int vsw_link_ucast(struct vsw_link *l, const struct vsw_vnic *v, bool add);
-/* True when the caller may touch fast-path state: it is the fast-path
+/* True when the caller may touch @w's fast-path state: it is @w's
  * thread, or none is running. */
-bool vsw_is_fp_or_none(const struct vsw_switch *sw);
-int vsw_ep_plug(struct vsw_switch *sw, struct vsw_ep *ep,
-                struct vsw_port *port);
-void vsw_ep_unplug(struct vsw_switch *sw, struct vsw_ep *ep,
-                   struct vsw_port *port);
+bool vsw_worker_mine(const struct vsw_worker *w);
+/* Add @port (@ep's) to the epoll or poll set of @ep's owner; take it
+ * out (the caller syncs before freeing it). */
+int vsw_ep_plug(struct vsw_ep *ep, struct vsw_port *port);
+void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port);
+/* Give @ep to worker @to.  @return 0, -EINVAL or a plug's -errno. */
+int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to);
+/* handoff.c */
+int vsw_handoff_init(struct vsw_switch *sw);
+void vsw_handoff_fini(struct vsw_switch *sw);
+/* Gather @m for @ep, which another worker owns (fast path of @w). */
+void vsw_handoff_put(struct vsw_worker *w, struct vsw_ep *ep,
+                     struct rte_mbuf *m, uint16_t vid);
+/* Push @w's gathered frames into the rings, waking sleeping owners. */
+void vsw_handoff_flush(struct vsw_worker *w);
+/* Switch what the other workers handed @w.  @return frames taken. */
+unsigned vsw_handoff_run(struct vsw_worker *w, uint64_t now);
+bool vsw_handoff_pending(const struct vsw_worker *w);
+/* Control thread, after a grace period: wait until every frame handed on
+ * before it has been taken by its owner (or take it, for a worker with
+ * no thread). */
+void vsw_handoff_settle(struct vsw_switch *sw);
 /* filter.c */
 void vsw_prefix_normalize(const struct lp_ipnet *in,
                           struct lp_ipnet *out);
@@ -240,10 +299,16 @@ bool vsw_ipset_has(const struct vsw_ipset *s, uint8_t family,
 enum { VSW_L3_OK = 0, VSW_L3_OVERSIZE, VSW_L3_SPOOF };
 int vsw_l3_check(const struct vsw_vnic *v, const struct rte_mbuf *m,
                  uint32_t prot);
-/* fastpath.c */
+/* forward.c */
 void vsw_ep_flush(struct vsw_ep *ep);
 /* Buffer @m for @ep (ep_put): sent at the end of the burst. */
-void vsw_ep_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m);
+void vsw_ep_put(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m);
+/* Give @m, handed over by another worker, to @ep, which @w owns: a
+ * VNIC's within its receive maxbw, a wire's tagged with @vid. */
+void vsw_ep_take(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m,
+                 uint16_t vid, uint64_t now);
+/* End of @w's burst: handed-on frames out, backlogs, eps flushed. */
+void vsw_worker_flush(struct vsw_worker *w, uint64_t now);
 /* Insert a tag for @vid into an mbuf nobody else holds; 0 or -errno. */
 int vsw_tag_insert(struct rte_mbuf *m, uint16_t vid);
 /* gso.c: where a frame's headers are, once parsed. */
@@ -267,7 +332,7 @@ uint16_t vsw_gro_burst(struct vsw_ep *ep, struct rte_mbuf **pkts, uint16_t n,
 /* gso.c: put @m on @ep, first made complete for its port (segmented,
  * checksummed) when it carries offload metadata the port cannot take,
  * then tagged with @vid (LP_VID_NONE: no tag).  Consumes @m. */
-void vsw_ofl_put(struct vsw_switch *sw, struct vsw_ep *ep, struct rte_mbuf *m,
+void vsw_ofl_put(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m,
                  uint16_t vid);
 /* Whether @m carries metadata a port without VSW_PORT_F_OFFLOAD_META
  * cannot take: a large segment or a blank (partial) L4 checksum. */
@@ -287,11 +352,13 @@ bool vsw_egress_backlog(struct vsw_ep *ep);
 /* Drop @ep's queued frames and take it off the dirty list (the caller
  * is the fast path, or none runs); free the queue.  Control thread,
  * after the ep is unplugged. */
-void vsw_egq_free(struct vsw_switch *sw, struct vsw_ep *ep);
-void vsw_fp_unstall_all(struct vsw_switch *sw);
-void vsw_fp_flush_eps(struct vsw_switch *sw);
-void vsw_fp_forget(struct vsw_switch *sw, struct vsw_vnic *v);
-void vsw_fp_backlog_run(struct vsw_switch *sw, uint64_t now, bool all);
+void vsw_egq_free(struct vsw_ep *ep);
+void vsw_fp_unstall_all(struct vsw_worker *w);
+void vsw_fp_flush_eps(struct vsw_worker *w);
+/* Take @v off @w's lists and drop what it queued (the caller is @w or
+ * no thread is). */
+void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v);
+void vsw_fp_backlog_run(struct vsw_worker *w, uint64_t now, bool all);
 uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c);
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz);
 

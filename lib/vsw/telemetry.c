@@ -180,6 +180,7 @@ static int cmd_link(const char *cmd, const char *params,
         rte_tel_data_add_dict_string(d, "class", vsw_class_str(l->cls));
         rte_tel_data_add_dict_string(d, "port", port_kind(&l->ep));
         rte_tel_data_add_dict_u64(d, "vnics", l->nvnics);
+        rte_tel_data_add_dict_u64(d, "worker", l->ep.w->id);
         stats_put(d, &l->stats);
         ofl_put(d, &l->ep.ofl);
         egress_put(d, &l->ep.egst);
@@ -217,9 +218,41 @@ static int cmd_vnic(const char *cmd, const char *params,
         rte_tel_data_add_dict_string(d, "priority",
                                      lp_priority_str(v->priority));
         rte_tel_data_add_dict_string(d, "port", port_kind(&v->ep));
+        rte_tel_data_add_dict_u64(d, "worker", v->ep.w->id);
         stats_put(d, &v->stats);
         ofl_put(d, &v->ep.ofl);
         rc = 0;
+    }
+    tel_leave(sw);
+    return rc;
+}
+
+/* /xvnet/worker,<n>: what a fast-path worker owns and hands on. */
+static int cmd_worker(const char *cmd, const char *params,
+                      struct rte_tel_data *d)
+{
+    struct vsw_worker_stats ws;
+    struct vsw_switch *sw;
+    char *end;
+    unsigned long n;
+    int rc;
+
+    (void)cmd;
+    if (!params || !*params)
+        return -EINVAL;
+    n = strtoul(params, &end, 10);
+    if (*end || n > VSW_WORKERS_MAX)
+        return -EINVAL;
+    sw = tel_enter();
+    if (!sw)
+        return -ENODEV;
+    rc = vsw_switch_worker_stats(sw, (unsigned)n, &ws);
+    if (rc == 0) {
+        rte_tel_data_start_dict(d);
+        rte_tel_data_add_dict_u64(d, "workers", sw->nw);
+        rte_tel_data_add_dict_u64(d, "endpoints", ws.endpoints);
+        rte_tel_data_add_dict_u64(d, "handed", ws.handed);
+        rte_tel_data_add_dict_u64(d, "handoff_drops", ws.handoff_drops);
     }
     tel_leave(sw);
     return rc;
@@ -246,6 +279,11 @@ int vsw_telemetry_attach(struct vsw_switch *sw)
             rc = rte_telemetry_register_cmd(
                 "/xvnet/vnic", cmd_vnic,
                 "A VNIC's properties and counters. Parameter: name");
+        if (rc == 0)
+            rc = rte_telemetry_register_cmd(
+                "/xvnet/worker", cmd_worker,
+                "A fast-path worker's endpoints and frames handed to "
+                "others. Parameter: number");
         tel_registered = rc == 0;
     }
     if (rc == 0)

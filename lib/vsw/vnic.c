@@ -114,6 +114,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     v->mtu = p->mtu ? p->mtu : VSW_MTU_DEFAULT;
     v->ep.stats = &v->stats;
     v->ep.is_vnic = true;
+    v->ep.w = vsw_worker_pick(sw);
     if (p->maxbw) {
         v->tbcfg = vsw_tb_cfg_new(p->maxbw, sw->tsc_hz);
         if (!v->tbcfg)
@@ -133,6 +134,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     TAILQ_INSERT_TAIL(&l->vnics, v, entry);
     l->nvnics++;
     pthread_mutex_unlock(&sw->lock);
+    v->ep.w->neps++;
     vsw_name_set(sw, &v->nm, v->name, p->name);
     vsw_sync(sw);
     free(old);
@@ -172,21 +174,25 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
     vsw_link_ucast(l, v, false);
     port = v->ep.port;
     if (port)
-        vsw_ep_unplug(sw, &v->ep, port);
+        vsw_ep_unplug(&v->ep, port);
     vsw_publish(&v->ep.port, NULL);
     pos = rte_hash_del_key(l->fdb, &v->key);
     old = flood_remove(l, v);
-    __atomic_store_n(&v->dying, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&v->ep.dying, true, __ATOMIC_RELEASE);
     pthread_mutex_lock(&sw->lock);
     TAILQ_REMOVE(&l->vnics, v, entry);
     l->nvnics--;
+    v->ep.w->neps--;
     vsw_names_del(&sw->names, &v->nm);
     pthread_mutex_unlock(&sw->lock);
-    /* Two grace periods: see the stall and backlog lists in poll.c. */
+    /* Two grace periods: see the stall and backlog lists in poll.c; and
+     * between them, the frames other workers handed its owner for it are
+     * taken (dropped: it is dying), see handoff.c. */
     vsw_sync(sw);
+    vsw_handoff_settle(sw);
     vsw_sync(sw);
-    if (vsw_is_fp_or_none(sw))
-        vsw_fp_forget(sw, v);
+    if (vsw_worker_mine(v->ep.w))
+        vsw_fp_let_go(v->ep.w, v);
     if (pos >= 0)
         rte_hash_free_key_with_position(l->fdb, pos);
     vsw_port_destroy(port);
@@ -205,7 +211,7 @@ static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
     int rc = 0;
 
     if (old)
-        vsw_ep_unplug(sw, &v->ep, old);
+        vsw_ep_unplug(&v->ep, old);
     /* Locked: telemetry looks at the port's kind (telemetry.c). */
     pthread_mutex_lock(&sw->lock);
     vsw_publish(&v->ep.port, port);
@@ -213,7 +219,7 @@ static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
     if (port) {
         if (port->ops->set_maxbw)
             port->ops->set_maxbw(port, v->maxbw);
-        rc = vsw_ep_plug(sw, &v->ep, port);
+        rc = vsw_ep_plug(&v->ep, port);
         if (rc < 0) {
             pthread_mutex_lock(&sw->lock);
             vsw_publish(&v->ep.port, NULL);
@@ -243,6 +249,16 @@ struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v)
     if (old)
         vnic_port_swap(v, NULL);
     return old;
+}
+
+int vsw_vnic_set_worker(struct vsw_vnic *v, unsigned worker)
+{
+    return vsw_ep_move(v->link->sw, &v->ep, worker);
+}
+
+unsigned vsw_vnic_worker(const struct vsw_vnic *v)
+{
+    return v->ep.w->id;
 }
 
 int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)

@@ -268,6 +268,23 @@ int vsw_client_link_set_nicmode(struct vsw_client *c, const char *name,
     return transact(c, nlh, NULL, NULL);
 }
 
+int vsw_client_link_set_cpus(struct vsw_client *c, const char *name,
+                             bool has_cpus, uint16_t cpu, bool temporary)
+{
+    struct nlmsghdr *nlh;
+    int rc = name_ok(c, name);
+
+    if (rc == 0 && !name)
+        rc = fail(c, -EINVAL, NULL);
+    if (rc < 0)
+        return rc;
+    nlh = req_named(c, VSW_CMD_LINK_MODIFY, name);
+    mnl_attr_put_u16(nlh, VSW_A_CPUS, has_cpus ? cpu : VSW_CPUS_NONE);
+    if (temporary)
+        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
+    return transact(c, nlh, NULL, NULL);
+}
+
 struct link_walk {
     vsw_link_cb *cb;
     void *arg;
@@ -366,6 +383,9 @@ int vsw_client_vnic_modify(struct vsw_client *c,
         mnl_attr_put_u32(nlh, VSW_A_PROTECTION, vc->protection);
     if (mods & VSW_MOD_MTU)
         mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    if (mods & VSW_MOD_CPUS)
+        mnl_attr_put_u16(nlh, VSW_A_CPUS,
+                         vc->has_cpus ? vc->cpus : VSW_CPUS_NONE);
     if (mods & VSW_MOD_ALLOWED_IPS)
         vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
     if (mods & VSW_MOD_MAC) {

@@ -77,6 +77,10 @@ int vsw_vnic_conf_set(struct vsw_vnic_conf *vc, const char *key,
     } else if (strcmp(key, "mtu") == 0) {
         rc = lp_mtu_parse(val, &vc->mtu);
         *mod = VSW_MOD_MTU;
+    } else if (strcmp(key, "cpus") == 0) {
+        rc = lp_cpu_parse(val, &vc->cpus);
+        vc->has_cpus = rc == 0;
+        *mod = VSW_MOD_CPUS;
     } else if (strcmp(key, "allowed-ips") == 0) {
         rc = lp_ips_parse(val, vc->ips, &vc->nips);
         *mod = VSW_MOD_ALLOWED_IPS;

@@ -57,6 +57,7 @@ const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1] = {
     [VSW_A_NIC_WHY] = {MNL_TYPE_NUL_STRING, VSW_WHYSIZ},
     [VSW_A_NICMODE] = {MNL_TYPE_U8, 0},
     [VSW_A_PCI] = {MNL_TYPE_NUL_STRING, 16},
+    [VSW_A_CPUS] = {MNL_TYPE_U16, 0},
 };
 
 /* Every counter is a u64. */
@@ -77,6 +78,8 @@ static void str_get(char *dst, size_t size, const struct nlattr *a)
 void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
 {
     mnl_attr_put_strz(nlh, VSW_A_NAME, lc->name);
+    if (lc->has_cpus)
+        mnl_attr_put_u16(nlh, VSW_A_CPUS, lc->cpus);
     mnl_attr_put_u8(nlh, VSW_A_CLASS, (uint8_t)lc->cls);
     if (lc->cls == VSW_CLASS_PHYS)
         mnl_attr_put_strz(nlh, VSW_A_DEVARGS, lc->devargs);
@@ -104,6 +107,10 @@ void vsw_ctl_put_link(struct nlmsghdr *nlh, const struct vsw_link_conf *lc)
 
 int vsw_ctl_get_link(const struct nlattr *const *tb, struct vsw_link_conf *lc)
 {
+    if (tb[VSW_A_CPUS]) {
+        lc->cpus = mnl_attr_get_u16(tb[VSW_A_CPUS]);
+        lc->has_cpus = lc->cpus != VSW_CPUS_NONE;
+    }
     if (tb[VSW_A_NAME])
         str_get(lc->name, sizeof(lc->name), tb[VSW_A_NAME]);
     if (tb[VSW_A_CLASS])
@@ -161,6 +168,8 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
     if (vc->temporary)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
     mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    if (vc->has_cpus)
+        mnl_attr_put_u16(nlh, VSW_A_CPUS, vc->cpus);
     vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
     if (vc->domid) {
         mnl_attr_put_u32(nlh, VSW_A_DOMID, vc->domid);
@@ -207,6 +216,11 @@ int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
     if (tb[VSW_A_MTU]) {
         vc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
         m |= VSW_MOD_MTU;
+    }
+    if (tb[VSW_A_CPUS]) {
+        vc->cpus = mnl_attr_get_u16(tb[VSW_A_CPUS]);
+        vc->has_cpus = vc->cpus != VSW_CPUS_NONE;
+        m |= VSW_MOD_CPUS;
     }
     if (tb[VSW_A_ALLOWED_IPS]) {
         uint16_t len = mnl_attr_get_payload_len(tb[VSW_A_ALLOWED_IPS]);

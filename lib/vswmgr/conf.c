@@ -36,16 +36,23 @@ static int link_key(struct vsw_link_conf *lc, const char *k, const char *v,
         if (strlen(v) >= sizeof(lc->devargs))
             return bad(err, errlen, "devargs too long '%s'", v);
         strcpy(lc->devargs, v);
+    } else if (strcmp(k, "cpus") == 0) {
+        if (lp_cpu_parse(v, &lc->cpus) < 0)
+            return bad(err, errlen, "invalid cpus '%s'", v);
+        lc->has_cpus = true;
     } else {
         return bad(err, errlen, "unknown link key '%s'", k);
     }
     return 0;
 }
 
-/* A NIC's own link: its nicmode (the state file's "nic" lines). */
+/* A NIC's own link: its nicmode and cpus (the state file's "nic"
+ * lines). */
 static int nic_key(struct vsw_link_conf *lc, const char *k, const char *v,
                    char *err, size_t errlen)
 {
+    if (strcmp(k, "cpus") == 0)
+        return link_key(lc, k, v, err, errlen);
     if (strcmp(k, "nicmode") == 0) {
         if (vsw_nicmode_parse(v, &lc->nicmode) < 0)
             return bad(err, errlen, "invalid nicmode '%s'", v);
@@ -138,25 +145,42 @@ int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
     return 1;
 }
 
+/* " cpus=N" of a link that has it, else "". */
+static const char *cpus_str(const struct vsw_link_conf *lc, char *buf,
+                            size_t len)
+{
+    buf[0] = '\0';
+    if (lc->has_cpus)
+        snprintf(buf, len, " cpus=%u", lc->cpus);
+    return buf;
+}
+
 int vsw_conf_format_link(const struct vsw_link_conf *lc, char *buf, size_t len)
 {
+    char cpus[16];
+
     if (lc->cls == VSW_CLASS_PHYS)
-        return snprintf(buf, len, "link %s class=phys devargs=%s\n", lc->name,
-                        lc->devargs);
+        return snprintf(buf, len, "link %s class=phys devargs=%s%s\n",
+                        lc->name, lc->devargs,
+                        cpus_str(lc, cpus, sizeof(cpus)));
     return snprintf(buf, len, "link %s class=etherstub\n", lc->name);
 }
 
 int vsw_conf_format_nic(const struct vsw_link_conf *lc, char *buf, size_t len)
 {
-    return snprintf(buf, len, "nic %s nicmode=%s%s%s\n", lc->name,
-                    vsw_nicmode_str(lc->nicmode), lc->pci[0] ? " pci=" : "",
+    char cpus[16];
+
+    return snprintf(buf, len, "nic %s nicmode=%s%s%s%s\n", lc->name,
+                    vsw_nicmode_str(lc->nicmode), cpus_str(lc, cpus,
+                                                           sizeof(cpus)),
+                    lc->pci[0] ? " pci=" : "",
                     lc->pci);
 }
 
 int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
     char mac[LP_MACSTRLEN], bw[LP_MAXBW_STRLEN + 8] = "";
-    char prot[LP_PROT_STRLEN], mtu[16] = "", ips[LP_IPS_STRLEN + 16] = "";
+    char prot[LP_PROT_STRLEN], mtu[32] = "", ips[LP_IPS_STRLEN + 16] = "";
 
     lp_mac_format(vc->mac, mac);
     if (vc->maxbw != LP_MAXBW_NONE) {
@@ -166,6 +190,9 @@ int vsw_conf_format_vnic(const struct vsw_vnic_conf *vc, char *buf, size_t len)
     lp_protection_format(vc->protection, prot, sizeof(prot));
     if (vc->mtu)
         snprintf(mtu, sizeof(mtu), " mtu=%u", vc->mtu);
+    if (vc->has_cpus)
+        snprintf(mtu + strlen(mtu), sizeof(mtu) - strlen(mtu), " cpus=%u",
+                 vc->cpus);
     if (vc->nips) {
         strcpy(ips, " allowed-ips=");
         lp_ips_format(vc->ips, vc->nips, ips + strlen(ips),

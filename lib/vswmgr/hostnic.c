@@ -497,6 +497,7 @@ int nic_link_ready(struct vsw_mgr *m, struct mlink *ml, bool admin,
             return fail(m, VSW_ST_NONE, err, errlen, -errno,
                         "cannot create link '%s': %s", ml->conf.name,
                         strerror(errno));
+        mgr_link_place(m, ml);
         made = true;
     }
     /* Attached, or waiting for its NIC (a dedicated NIC has no
@@ -546,7 +547,8 @@ void nic_link_settle(struct vsw_mgr *m, struct mlink *ml)
         if (mv->ml == ml)
             return;
     if (ml->nicmode != VSW_NICMODE_SHARED ||
-        ml->nicmode_saved != VSW_NICMODE_SHARED)
+        ml->nicmode_saved != VSW_NICMODE_SHARED || ml->conf.has_cpus ||
+        ml->has_cpus_saved)
         return;
     TAILQ_REMOVE(&m->links, ml, entry);
     free(ml);
@@ -702,6 +704,7 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
                              struct vsw_link *l, void *arg),
                    void *arg)
 {
+    struct vsw_link_conf lc_saved;
     struct mnic *nic;
     struct mlink *ml, tmp;
     int rc;
@@ -725,6 +728,12 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
             ml->conf.nicmode = ml->nicmode_saved;
             if (ml->nicmode_saved == VSW_NICMODE_SHARED)
                 ml->conf.pci[0] = '\0';
+            lc_saved = ml->conf;
+            mgr_link_cpus_saved(ml, &lc_saved);
+            rc = fn(&lc_saved, ml->l, arg);
+            if (rc)
+                return rc;
+            continue;
         }
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
@@ -734,12 +743,15 @@ int nic_links_walk(struct vsw_mgr *m, bool persistent,
     TAILQ_FOREACH(ml, &m->links, entry) {
         if (ml->origin != ORIGIN_NIC || nic_find(m, ml->ifname) ||
             (persistent && !has_persistent_vnic(m, ml) &&
-             ml->nicmode_saved == VSW_NICMODE_SHARED))
+             ml->nicmode_saved == VSW_NICMODE_SHARED && !ml->has_cpus_saved))
             continue;
         mgr_link_info(m, ml);
-        if (persistent)
-            ml->conf.nicmode = ml->nicmode_saved;
-        rc = fn(&ml->conf, ml->l, arg);
+        lc_saved = ml->conf;
+        if (persistent) {
+            lc_saved.nicmode = ml->nicmode_saved;
+            mgr_link_cpus_saved(ml, &lc_saved);
+        }
+        rc = fn(&lc_saved, ml->l, arg);
         if (rc)
             return rc;
     }
@@ -830,6 +842,10 @@ int nic_conf_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                     "nic '%s': not a NIC's name", lc->name);
     ml->nicmode = ml->nicmode_saved = lc->nicmode;
     snprintf(ml->pci, sizeof(ml->pci), "%s", lc->pci);
+    ml->conf.has_cpus = ml->has_cpus_saved = lc->has_cpus;
+    ml->conf.cpus = ml->cpus_saved = lc->cpus;
+    if (ml->l)
+        mgr_link_place(m, ml);
     nic_link_settle(m, ml);
     return 0;
 }
@@ -842,11 +858,12 @@ void nic_conf_save(struct vsw_mgr *m, FILE *f)
 
     TAILQ_FOREACH(ml, &m->links, entry) {
         if (ml->origin != ORIGIN_NIC ||
-            ml->nicmode_saved == VSW_NICMODE_SHARED)
+            (ml->nicmode_saved == VSW_NICMODE_SHARED && !ml->has_cpus_saved))
             continue;
         memset(&lc, 0, sizeof(lc));
         snprintf(lc.name, sizeof(lc.name), "%s", ml->conf.name);
         lc.nicmode = ml->nicmode_saved;
+        mgr_link_cpus_saved(ml, &lc);
         snprintf(lc.pci, sizeof(lc.pci), "%s", ml->pci);
         vsw_conf_format_nic(&lc, line, sizeof(line));
         fputs(line, f);

@@ -71,6 +71,9 @@ struct vsw_mgr *vsw_mgr_create(const struct vsw_mgr_params *p)
     m->pool = p->pool;
     m->nic_kind = p->nic_port_kind;
     m->pci_bus = p->pci_bus;
+    m->nworkers = p->worker_cpus ? vsw_switch_workers(p->sw) : 0;
+    for (unsigned i = 0; i < m->nworkers; i++)
+        m->worker_cpu[i] = p->worker_cpus[i];
     TAILQ_INIT(&m->links);
     TAILQ_INIT(&m->vnics);
     TAILQ_INIT(&m->nics);
@@ -159,9 +162,12 @@ static int state_save(struct vsw_mgr *m, char *err, size_t errlen)
         return fail(m, VSW_ST_NONE, err, errlen, -ENOMEM, "out of memory");
     fputs("# xvnet datalink configuration, written by vswitchd.\n", f);
     TAILQ_FOREACH(ml, &m->links, entry) {
+        struct vsw_link_conf lc = ml->conf;
+
         if (ml->origin != ORIGIN_PERSIST || ml->deleting)
             continue;
-        vsw_conf_format_link(&ml->conf, line, sizeof(line));
+        mgr_link_cpus_saved(ml, &lc);
+        vsw_conf_format_link(&lc, line, sizeof(line));
         fputs(line, f);
     }
     nic_conf_save(m, f);
@@ -327,6 +333,8 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     ml->conf = *lc;
     ml->conf.temporary = origin == ORIGIN_TEMP;
     ml->origin = origin;
+    ml->has_cpus_saved = lc->has_cpus;
+    ml->cpus_saved = lc->cpus;
     hostif_claims_init(&ml->nics, NULL);
     if (lc->cls == VSW_CLASS_PHYS) {
         if (!lc->devargs[0] || strpbrk(lc->devargs, " \t\n")) {
@@ -347,6 +355,7 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                   "cannot create link '%s': %s", lc->name, strerror(errno));
         goto free_port;
     }
+    mgr_link_place(m, ml);
     TAILQ_INSERT_TAIL(&m->links, ml, entry);
     if (origin == ORIGIN_PERSIST) {
         rc = state_save(m, err, errlen);
@@ -658,6 +667,12 @@ static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
         v = NULL;
         errno = ENOMEM;
     }
+    mv->v = v;
+    if (v && mgr_vnic_place(m, mv) < 0) {
+        vsw_vnic_destroy(v);
+        v = mv->v = NULL;
+        errno = ENOMEM;
+    }
     if (v)
         return v;
     if (errno == EADDRINUSE)
@@ -763,6 +778,8 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     if (vc->attach != VSW_ATTACH_NONE && vc->attach != VSW_ATTACH_TAP)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid attachment");
     if (admin(m, origin) && (rc = mtu_check(m, vc, ml, err, errlen)) < 0)
+        return rc;
+    if (admin(m, origin) && (rc = mgr_cpus_check(m, vc, err, errlen)) < 0)
         return rc;
     mv = calloc(1, sizeof(*mv));
     if (!mv)
@@ -874,6 +891,10 @@ static void vnic_merge(struct vsw_vnic_conf *want,
         want->protection = vc->protection;
     if (mods & VSW_MOD_MTU)
         want->mtu = vc->mtu;
+    if (mods & VSW_MOD_CPUS) {
+        want->has_cpus = vc->has_cpus;
+        want->cpus = vc->cpus;
+    }
     if (mods & VSW_MOD_ALLOWED_IPS) {
         want->nips = vc->nips;
         memcpy(want->ips, vc->ips, sizeof(want->ips));
@@ -1003,6 +1024,8 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
     if (rebuild)
         return vnic_rebuild(m, mv, want, ml, err, errlen);
     rc = vnic_apply(mv, want);
+    if (rc == 0)
+        rc = mgr_vnic_place(m, mv);
     if (rc < 0)
         return fail(m, VSW_ST_NONE, err, errlen, rc, "cannot change '%s': %s",
                     want->name, strerror(-rc));
@@ -1074,6 +1097,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = vnic_rebuild_check(m, mv, &want, &ml, err, errlen);
     if (rc == 0 && (mods & (VSW_MOD_MTU | VSW_MOD_LINK)))
         rc = mtu_check(m, &want, ml, err, errlen);
+    if (rc == 0 && (mods & VSW_MOD_CPUS))
+        rc = mgr_cpus_check(m, &want, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !mv->lent && !temporary)

@@ -280,12 +280,20 @@ static int do_link_rename(struct vsw_mgr *m, struct reply *r,
                           sizeof(r->err));
 }
 
-/* A link's MTU: a host NIC's (its only property). */
+/* A link's MTU (a host NIC's), nicmode (a NIC's own link) or cpus. */
 static int do_link_modify(struct vsw_mgr *m, struct reply *r,
                           const struct nlattr *const *tb)
 {
     if (need(r, tb, VSW_A_NAME, "name") < 0)
         return -EINVAL;
+    if (tb[VSW_A_CPUS] && !tb[VSW_A_MTU] && !tb[VSW_A_NICMODE]) {
+        uint16_t cpu = mnl_attr_get_u16(tb[VSW_A_CPUS]);
+
+        return vsw_mgr_link_set_cpus(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                                     cpu != VSW_CPUS_NONE, cpu,
+                                     tb[VSW_A_TEMPORARY] != NULL, r->err,
+                                     sizeof(r->err));
+    }
     if (tb[VSW_A_NICMODE] && !tb[VSW_A_MTU])
         return vsw_mgr_link_set_nicmode(
             m, mnl_attr_get_str(tb[VSW_A_NAME]),

@@ -46,6 +46,10 @@ struct mlink {
      * dedicated the record stays without VNICs (and without its
      * interface, which vfio-pci takes), its NIC known by @pci. */
     enum vsw_nicmode nicmode, nicmode_saved;
+    /* cpus as persisted (conf.has_cpus, conf.cpus: as running); a NIC's
+     * link with it keeps its record. */
+    bool has_cpus_saved;
+    uint16_t cpus_saved;
     char pci[16];
     TAILQ_ENTRY(mlink) entry;
 };
@@ -91,6 +95,9 @@ struct vsw_mgr {
     const char *nic_kind;      /* port kind for NICs (NULL: XDP, else
                                   af_packet) */
     bool pci_bus;              /* a NIC's link may be dedicated */
+    int worker_cpu[VSW_WORKERS_MAX]; /* the CPU each worker is pinned to,
+                                        -1: floating */
+    unsigned nworkers;
     struct hostnic_nl *nl;     /* rtnetlink; NULL: NICs fed by hand */
     bool nics_on;              /* NICs are followed (or fed): the files'
                                   VNICs may wait for one */
@@ -100,6 +107,18 @@ struct vsw_mgr {
     } caps[VSW_CAP_MAX];
     unsigned ncaps;
 };
+
+/* ---- cpus.c ---- */
+
+/* A client's cpus: a CPU some worker is pinned to, or none. */
+int mgr_cpus_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
+                   char *err, size_t errlen);
+/* Give @mv's VNIC to the worker of its cpus, if it has one. */
+int mgr_vnic_place(struct vsw_mgr *m, struct mvnic *mv);
+/* Give @ml's wire (ml->l) to the worker of its cpus, if it has one. */
+void mgr_link_place(struct vsw_mgr *m, struct mlink *ml);
+/* @lc with the cpus @ml persists (for the state file). */
+void mgr_link_cpus_saved(const struct mlink *ml, struct vsw_link_conf *lc);
 
 /* ---- mgr.c ---- */
 

@@ -5,7 +5,8 @@
 #   - xvmd with private sockets, state and namespace directories under $T;
 #     guests are xvm-procdom process domains made with `xvm create` (and,
 #     with XVM_KVM set, kvm domains run by that monitor);
-#   - vswitchd started with -x (xvmd's xenstore) and -X (xvmd's socket),
+#   - vswitchd started with -x (xvmd's xenstore) and -X (xvmd's socket)
+#     and $VSWD_OPTS (e.g. "-w 2"),
 #     its control socket, state directory and DPDK prefix private too;
 #   - the links are persistent, made over the control socket: phys0, a
 #     net_af_packet port on one end of a veth pair whose other end sits in
@@ -90,7 +91,7 @@ start_vswd() {
     mkdir -p "$T/vsw-state"
     : >"$T/vswitchd.out"
     "$VSWITCHD" -S "$T/vsw-state" -F "$PREFIX" -m 128 -x "$XENSTORED_PATH" \
-        "$@" >>"$T/vswitchd.out" 2>>"$T/vswitchd.log" &
+        ${VSWD_OPTS:-} "$@" >>"$T/vswitchd.out" 2>>"$T/vswitchd.log" &
     VSWD_PID=$!
     wait_until 15 grep -q "ready on" "$T/vswitchd.out" ||
         die "vswitchd did not start"

@@ -108,6 +108,22 @@ bad "dladm: warning: link property 'protection' must be one of: mac-nospoof,rest
     set-linkprop -p protection=dhcp-nospoof vnic1
 bad "dladm: warning: link property 'mtu' must be one of: 68-9000" \
     set-linkprop -p mtu=9001 vnic1
+bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
+    set-linkprop -p cpus=one vnic1
+bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
+    set-linkprop -p cpus=4096 vnic1
+bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
+    set-linkprop -p cpus=0,1 vnic1
+bad "dladm: warning: cannot set link property 'cpus' on 'vnic1': no fast-path worker of vswitchd runs on that CPU" \
+    set-linkprop -p cpus=4095 vnic1
+bad "dladm: vnic creation over phys0 failed: no fast-path worker of vswitchd runs on that CPU" \
+    create-vnic -l phys0 -p cpus=4095 v0
+bad "dladm: warning: cannot set link property 'cpus' on 'phys0': no fast-path worker of vswitchd runs on that CPU" \
+    set-linkprop -p cpus=4095 phys0
+bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
+    set-linkprop -p cpus=x phys0
+bad "dladm: warning: cannot set link property 'cpus' on 'stub2': read-only property" \
+    set-linkprop -p cpus=0 stub2
 bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
     set-linkprop -p allowed-ips=10.0.0.1/24 vnic1
 bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \

@@ -47,6 +47,13 @@ out=$("$XVM" -Z 2>&1 | head -1)
 says 1 "^vswitchd: -m: 'abc' is not a number of MB$" "$VSWITCHD" -m abc
 says 1 "^vswitchd: -m: at least [0-9]+ MB" "$VSWITCHD" -m 64
 says 1 "^vswitchd: -l: CPU 9999 does not exist" "$VSWITCHD" -l 9999
+says 1 "^vswitchd: -l: CPU 0 given twice$" "$VSWITCHD" -l 0,0
+says 1 "^vswitchd: -l: '0-1' is not a list of CPU numbers" "$VSWITCHD" -l 0-1
+says 1 "^vswitchd: -w: '0' is not a number of workers from 1 to [0-9]+ \(the CPUs it may use\)$" \
+    "$VSWITCHD" -w 0
+says 1 "^vswitchd: -w: '9999' is not a number of workers" "$VSWITCHD" -w 9999
+says 1 "^vswitchd: -w 2 needs as many CPUs in -l \(1 given\)$" \
+    "$VSWITCHD" -w 2 -l 0
 says 1 "^vswitchd: unexpected argument 'extra' \(EAL options go after --\)$" \
     "$VSWITCHD" -S "$TMP/none" -F "msgx$ID" -m 128 extra
 says 1 "^snoop: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running$" \

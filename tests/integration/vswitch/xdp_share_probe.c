@@ -348,7 +348,7 @@ static int cmd_switch(int argc, char **argv)
 
     hz = rte_get_tsc_hz();
     last = rte_rdtsc();
-    vsw_switch_thread_start(sw);
+    vsw_switch_thread_start(sw, 0);
     while (!stop) {
         if (del) {
             del = 0;
@@ -357,14 +357,14 @@ static int cmd_switch(int argc, char **argv)
             printf("deleted\n");
             fflush(stdout);
         }
-        if (vsw_switch_poll(sw)) {
+        if (vsw_switch_poll(sw, 0)) {
             last = rte_rdtsc();
             continue;
         }
         if (rte_rdtsc() - last > hz / 5000)
-            vsw_switch_sleep(sw, 100000, 1000);
+            vsw_switch_sleep(sw, 0, 100000, 1000);
     }
-    vsw_switch_thread_stop(sw);
+    vsw_switch_thread_stop(sw, 0);
 
     if (vsw_xdp_share_stats_get(port, &xs) == 0)
         printf("xdp redirected %llu group %llu host %llu nosock %llu "

@@ -850,6 +850,81 @@ static void test_mgr_nicmode(void)
     unlink(state_path);
 }
 
+/* Two workers, pinned to CPUs 4 and 6, with the NIC eth7. */
+static void cpus_world_up(struct world *w)
+{
+    static const int cpus[2] = {4, 6};
+    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
+    struct vsw_mgr_params mp = {.pool = test_pool, .state_dir = tmpdir,
+                                .nic_port_kind = "testnic",
+                                .worker_cpus = cpus};
+
+    w->sw = vsw_switch_create(&sp);
+    mp.sw = w->sw;
+    w->m = vsw_mgr_create(&mp);
+    nic_set(w->m, 7, "eth7", true, 1500);
+}
+
+/* A NIC's link's cpus: checked, applied to its wire when it has one,
+ * kept (with the record) in a "nic" line, back after a restore. */
+static void test_mgr_link_cpus(void)
+{
+    struct vsw_vnic_conf vc;
+    struct vsw_link_conf lc;
+    struct got_link g;
+    char *state;
+    struct world w;
+
+    snprintf(state_path, sizeof(state_path), "%s/%s", tmpdir,
+             VSW_STATE_FILE);
+    unlink(state_path);
+    cpus_world_up(&w);
+    CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", true, 5, false, err,
+                                   sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_CPUS);
+    lc = stub("stub0", false);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "stub0", true, 6, false, err,
+                                   sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", true, 6, false, err,
+                                   sizeof(err)), 0);
+    g = link_get(w.m, "eth7");
+    CHECK(g.found == 1 && g.lc.has_cpus && g.lc.cpus == 6);
+    state = slurp(state_path);
+    CHECK(state && strstr(state, "nic eth7 nicmode=shared cpus=6\n"));
+    vc = vnic("v1", "eth7");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK(vsw_link_find(w.sw, "eth7") &&
+          vsw_link_worker(vsw_link_find(w.sw, "eth7")) == 1);
+    /* -t: running only. */
+    CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", true, 4, true, err,
+                                   sizeof(err)), 0);
+    CHECK_EQ(vsw_link_worker(vsw_link_find(w.sw, "eth7")), 0);
+    state = slurp(state_path);
+    CHECK(state && strstr(state, "nic eth7 nicmode=shared cpus=6\n"));
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    world_down(&w);
+
+    cpus_world_up(&w);
+    CHECK(vsw_mgr_restore(w.m, err, sizeof(err)) >= 1);
+    g = link_get(w.m, "eth7");
+    CHECK(g.found == 1 && g.lc.has_cpus && g.lc.cpus == 6);
+    vc = vnic("v1", "eth7");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    CHECK(vsw_link_find(w.sw, "eth7") &&
+          vsw_link_worker(vsw_link_find(w.sw, "eth7")) == 1);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    /* Reset: the record goes. */
+    CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", false, 0, false, err,
+                                   sizeof(err)), 0);
+    state = slurp(state_path);
+    CHECK(state && !strstr(state, "nic eth7"));
+    world_down(&w);
+    unlink(state_path);
+}
+
 static void test_protocol_create(void)
 {
     static _Alignas(8) char req[8192];
@@ -1319,6 +1394,7 @@ int main(void)
     RUN(test_mgr_modify_restore);
     RUN(test_mgr_hostnic);
     RUN(test_mgr_nicmode);
+    RUN(test_mgr_link_cpus);
     RUN(test_mgr_vif_carrier);
     RUN(test_mgr_lend);
     RUN(test_mgr_modify_mac_type);

@@ -728,11 +728,11 @@ static void test_poll_fd_port_and_stall(void)
     fp->port.rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     CHECK_EQ(vsw_vnic_attach(r.b, &fp->port), 0); /* replaces pb */
     CHECK_EQ(vsw_vnic_set_maxbw(r.b, 10000000), 0);
-    CHECK_EQ(vsw_switch_thread_start(r.sw), 0);
-    CHECK_EQ(vsw_switch_thread_start(r.sw), -EBUSY);
+    CHECK_EQ(vsw_switch_thread_start(r.sw, 0), 0);
+    CHECK_EQ(vsw_switch_thread_start(r.sw, 0), -EBUSY);
     /* Nothing readable: the fd port is not read. */
     cap_queue(fp, frame(MAC_X, MAC_B, false, 0, 1000, 0));
-    vsw_switch_poll(r.sw);
+    vsw_switch_poll(r.sw, 0);
     CHECK_EQ(r.wire->ngot, 0);
     for (i = 1; i < 400; i++)
         cap_queue(fp, frame(MAC_X, MAC_B, false, 0, 1000, 0));
@@ -740,8 +740,8 @@ static void test_poll_fd_port_and_stall(void)
     /* 100 ms at 10 Mbit/s: a 12500 B bucket plus 125000 B of credit. */
     t0 = usec_now();
     while (usec_now() - t0 < 100000) {
-        if (vsw_switch_poll(r.sw) == 0)
-            vsw_switch_sleep(r.sw, 1000, 1000);
+        if (vsw_switch_poll(r.sw, 0) == 0)
+            vsw_switch_sleep(r.sw, 0, 1000, 1000);
         frames += r.wire->ngot;
         cap_clear(r.wire);
     }
@@ -751,7 +751,7 @@ static void test_poll_fd_port_and_stall(void)
     CHECK(frames >= 13 && frames <= 150);
     if (frames < 120 || frames > 150)
         fprintf(stderr, "frames through maxbw in 100 ms: %u\n", frames);
-    vsw_switch_thread_stop(r.sw);
+    vsw_switch_thread_stop(r.sw, 0);
     rig_down(&r);
 }
 
@@ -761,10 +761,10 @@ static void test_sleep(void)
     uint64_t t0, dt;
 
     rig_up(&r);
-    CHECK_EQ(vsw_switch_thread_start(r.sw), 0);
+    CHECK_EQ(vsw_switch_thread_start(r.sw, 0), 0);
     /* The cap wire cannot wake us: the sleep is bounded by nowake. */
     t0 = usec_now();
-    vsw_switch_sleep(r.sw, 1000000, 3000);
+    vsw_switch_sleep(r.sw, 0, 1000000, 3000);
     dt = usec_now() - t0;
     CHECK(dt >= 2500 && dt < 200000);
     /* Without such ports it sleeps until woken. */
@@ -775,12 +775,12 @@ static void test_sleep(void)
     vsw_link_destroy(r.l);
     vsw_switch_wake(r.sw);
     t0 = usec_now();
-    vsw_switch_sleep(r.sw, 1000000, 3000);
+    vsw_switch_sleep(r.sw, 0, 1000000, 3000);
     CHECK(usec_now() - t0 < 100000);
     t0 = usec_now();
-    vsw_switch_sleep(r.sw, 50000, 3000);
+    vsw_switch_sleep(r.sw, 0, 50000, 3000);
     CHECK(usec_now() - t0 >= 45000);
-    vsw_switch_thread_stop(r.sw);
+    vsw_switch_thread_stop(r.sw, 0);
     vsw_switch_destroy(r.sw);
 }
 
@@ -848,10 +848,10 @@ static void *fast_path(void *arg)
     for (i = 0; i < n && i < CPU_SETSIZE; i++)
         CPU_SET(i, &cpus);
     pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-    vsw_switch_thread_start(ch->sw);
+    vsw_switch_thread_start(ch->sw, 0);
     while (!ch->stop)
-        vsw_switch_poll(ch->sw);
-    vsw_switch_thread_stop(ch->sw);
+        vsw_switch_poll(ch->sw, 0);
+    vsw_switch_thread_stop(ch->sw, 0);
     return NULL;
 }
 

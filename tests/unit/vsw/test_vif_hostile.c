@@ -89,7 +89,7 @@ static void switch_run(struct vsw_switch *sw)
     int i;
 
     for (i = 0; i < 20; i++)
-        vsw_switch_poll(sw);
+        vsw_switch_poll(sw, 0);
 }
 
 static void test_hostile_vif(void)
@@ -108,7 +108,7 @@ static void test_hostile_vif(void)
     sp.pool = test_pool;
     sw = vsw_switch_create(&sp);
     CHECK(sw != NULL);
-    CHECK_EQ(vsw_switch_thread_start(sw), 0);
+    CHECK_EQ(vsw_switch_thread_start(sw, 0), 0);
     wire = cap_new("wire0");
     l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port);
     CHECK(l != NULL);
@@ -156,7 +156,7 @@ static void test_hostile_vif(void)
     CHECK_EQ(st.opackets, 20);
     CHECK_EQ(st.drops[VSW_DROP_VIF_ERROR], 0);
 
-    vsw_switch_thread_stop(sw);
+    vsw_switch_thread_stop(sw, 0);
     vsw_switch_destroy(sw);
     np_front_teardown(&good.f);
     np_front_teardown(&bad.f);

@@ -71,6 +71,8 @@ enum dl_status {
                              an mtu of at most 1500" */
     DL_IFEXIST,         /**< "a host interface of that name exists" (a
                              VNIC's interface has the VNIC's name) */
+    DL_CPUS,            /**< "no fast-path worker of vswitchd runs on
+                             that CPU" (cpus) */
     DL_STATUS__MAX
 };
 
@@ -156,6 +158,11 @@ enum dl_status dl_link_rename(struct dl_handle *h, const char *name,
 XVN_EXPORT
 enum dl_status dl_link_set_mtu(struct dl_handle *h, const char *name,
                                uint16_t mtu, bool temporary);
+/** Set (@has) or reset the cpus of a physical link; @temporary: not
+ *  persisted. */
+XVN_EXPORT
+enum dl_status dl_link_set_cpus(struct dl_handle *h, const char *name,
+                                bool has, uint16_t cpu, bool temporary);
 /** Set the nicmode of a host NIC's own link; @temporary: not persisted. */
 XVN_EXPORT
 enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,
@@ -174,6 +181,8 @@ enum dl_prop_id {
     DL_PROP_PROTECTION,
     DL_PROP_ALLOWED_IPS,
     DL_PROP_MTU,
+    DL_PROP_CPUS,    /**< the CPU whose worker switches a VNIC, or a
+                          physical link's wire */
     DL_PROP_NICMODE, /**< a host NIC's own link: shared or dedicated */
     DL_PROP__MAX
 };

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * linkprop/linkprop.h - the datalink vocabulary: datalink names, MAC
- * addresses, VLAN IDs, maxbw, priority, protection, allowed-ips and MTU,
- * each with its limits, its one default, a strict parser and a formatter,
- * plus the `key=value` item splitter that VNIC records and vif specs use.
+ * addresses, VLAN IDs, maxbw, priority, protection, allowed-ips, MTU and
+ * cpus, each with its limits, its one default, a strict parser and a
+ * formatter, plus the `key=value` item splitter that VNIC records and vif
+ * specs use.
  * Every layer that reads or writes one of these values (the domain config,
  * xvmd, vswitchd's state file and boot config, the control protocol,
  * libdladm and dladm, the vif readers) uses these functions and nothing
@@ -255,6 +256,17 @@ bool lp_ips_equal(const struct lp_ipnet *a, unsigned na,
  *  @return 0, -EINVAL (syntax) or -ERANGE. */
 XVN_EXPORT
 int lp_mtu_parse(const char *s, uint16_t *mtu);
+
+/* ---- cpus ---- */
+
+/** The highest CPU number the cpus property takes. */
+#define LP_CPU_MAX 4095
+
+/** The cpus property: one decimal CPU number, 0..LP_CPU_MAX (a link's
+ *  wire or a VNIC is switched by the one fast-path worker on that CPU).
+ *  @return 0, -EINVAL (syntax) or -ERANGE. */
+XVN_EXPORT
+int lp_cpu_parse(const char *s, uint16_t *cpu);
 
 /* ---- key=value items ---- */
 

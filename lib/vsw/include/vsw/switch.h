@@ -24,14 +24,22 @@
  * Threads.  Two roles:
  *  - the control thread (one at a time): everything that creates, changes
  *    or destroys objects, and the *_stats_get() and lookup functions;
- *  - the fast-path thread: vsw_switch_thread_start(), vsw_switch_poll(),
- *    vsw_switch_sleep(), and the *_input() / vsw_switch_flush() calls.
+ *  - the fast path: one or more workers (vsw_switch_params.workers), each
+ *    run by one thread: vsw_switch_thread_start(), vsw_switch_poll(),
+ *    vsw_switch_sleep() with that worker's index.
+ * Each endpoint (a link's wire, a VNIC) is owned by one worker, chosen
+ * when it is made (the worker owning fewest; vsw_link_set_worker() and
+ * vsw_vnic_set_worker() move it): only that worker reads its port, sends to it,
+ * runs its token buckets and queues and writes its counters.  A frame
+ * switched by one worker toward an endpoint another owns goes through a
+ * ring from the one to the other (single producer, single consumer), and
+ * the owner sends it; a full ring drops it (vsw_switch_worker_stats()).
  * The fast path never takes a lock: the lookup tables (rte_hash, lock-free
  * readers) and flood lists are published by the control thread and old
- * versions are freed after an RCU QSBR grace period, which the fast path
+ * versions are freed after an RCU QSBR grace period, which each worker
  * marks at the end of each vsw_switch_poll().  So creating or deleting a
  * VNIC never stalls traffic on the others.  Counters are written by the
- * fast path only and read without locks (they may be a burst stale).
+ * owner only and read without locks (they may be a burst stale).
  */
 #ifndef VSW_SWITCH_H
 #define VSW_SWITCH_H
@@ -52,6 +60,8 @@ extern "C" {
 
 /** Largest burst the switch reads from one port at a time. */
 #define VSW_BURST 32
+/** Most fast-path workers a switch may have. */
+#define VSW_WORKERS_MAX 16
 
 struct vsw_switch;
 struct vsw_link;
@@ -62,6 +72,8 @@ struct vsw_switch_params {
     struct rte_mempool *pool;
     /** Capacity of each link's (MAC, VID) table; 0 means 4096. */
     uint32_t vnics_per_link;
+    /** Fast-path workers, 1..VSW_WORKERS_MAX; 0 means 1. */
+    unsigned workers;
 };
 
 /**
@@ -82,6 +94,43 @@ void vsw_switch_destroy(struct vsw_switch *sw);
 /** The pool given at creation. */
 XVN_EXPORT
 struct rte_mempool *vsw_switch_pool(const struct vsw_switch *sw);
+
+/** How many fast-path workers @sw has. */
+XVN_EXPORT
+unsigned vsw_switch_workers(const struct vsw_switch *sw);
+
+/** What passed between one worker and the others. */
+struct vsw_worker_stats {
+    uint32_t endpoints;     /**< endpoints (wires, VNICs) it owns */
+    uint64_t handed;        /**< frames it handed to other workers */
+    uint64_t handoff_drops; /**< of those, dropped: the ring was full */
+};
+
+/**
+ * Copy worker @worker's figures.  Any thread (counters may be stale).
+ * @return 0 or -EINVAL (no such worker).
+ */
+XVN_EXPORT
+int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
+                            struct vsw_worker_stats *st);
+
+/**
+ * Move the wire of @l, or @v, to worker @worker, workers running or not.
+ * The old owner lets go first (as of a VNIC being destroyed: a few grace
+ * periods); frames toward it meanwhile are lost, uncounted.  Control
+ * thread.
+ * @return 0, -EINVAL (no such worker) or the -errno of plugging its port
+ *         into the new owner (it is then attached to nothing).
+ */
+XVN_EXPORT
+int vsw_link_set_worker(struct vsw_link *l, unsigned worker);
+XVN_EXPORT
+int vsw_vnic_set_worker(struct vsw_vnic *v, unsigned worker);
+/** The worker that owns @l's wire, @v. */
+XVN_EXPORT
+unsigned vsw_link_worker(const struct vsw_link *l);
+XVN_EXPORT
+unsigned vsw_vnic_worker(const struct vsw_vnic *v);
 
 /**
  * A link named @name.  @cls is VSW_CLASS_PHYS with @port its wire (the
@@ -254,11 +303,15 @@ void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st);
  * /var/run/dpdk/<prefix>/dpdk_telemetry.v2; dpdk-telemetry.py reads it):
  *   /xvnet/links          {"count", "links": [names]}
  *   /xvnet/vnics[,link]   {"count", "vnics": [names, the first 512]}
- *   /xvnet/link,<name>    class, port kind, counters (drop_<reason>),
- *                         offload work (gso_frames, gso_segs, csum_sw,
- *                         ...) and egress by priority (egress_high_queued:
- *                         sent after waiting, egress_low_dropped, ...)
- *   /xvnet/vnic,<name>    properties, counters, offload work toward it
+ *   /xvnet/link,<name>    class, port kind, the worker owning its wire,
+ *                         counters (drop_<reason>), offload work
+ *                         (gso_frames, gso_segs, csum_sw, ...) and egress
+ *                         by priority (egress_high_queued: sent after
+ *                         waiting, egress_low_dropped, ...)
+ *   /xvnet/vnic,<name>    properties, its worker, counters, offload work
+ *                         toward it
+ *   /xvnet/worker,<n>     the workers' number, what worker n owns and
+ *                         hands on (vsw_switch_worker_stats())
  * The commands are registered on the first call; @sw NULL detaches the
  * switch (the commands then fail) and must come before
  * vsw_switch_destroy().  One switch per process.  Control thread.
@@ -270,50 +323,56 @@ int vsw_telemetry_attach(struct vsw_switch *sw);
 /* ---- fast path ---- */
 
 /**
- * Make the calling thread the switch's fast-path thread (it reports RCU
- * quiescent states from now on).  @return 0 or -EBUSY if one is running.
+ * Make the calling thread worker @worker of @sw (it reports RCU quiescent
+ * states from now on).  A thread is at most one worker of a switch.
+ * @return 0, -EINVAL (no such worker) or -EBUSY (it has a thread).
  */
 XVN_EXPORT
-int vsw_switch_thread_start(struct vsw_switch *sw);
-/** The calling fast-path thread stops being one. */
+int vsw_switch_thread_start(struct vsw_switch *sw, unsigned worker);
+/** The calling thread stops being worker @worker. */
 XVN_EXPORT
-void vsw_switch_thread_stop(struct vsw_switch *sw);
+void vsw_switch_thread_stop(struct vsw_switch *sw, unsigned worker);
 
 /**
- * One fast-path iteration: read every port that has work (polled ports,
+ * One iteration of worker @worker: switch the frames other workers
+ * handed it, read every port it owns that has work (polled ports,
  * readable TAPs, VNICs whose maxbw credit came back), switch the frames,
- * send everything, then report a quiescent state.  Reads the TSC once.
- * @return the number of frames read.
+ * send everything or hand it to its owner, then report a quiescent state.
+ * Reads the TSC once.  @return the number of frames read and taken.
  */
 XVN_EXPORT
-unsigned vsw_switch_poll(struct vsw_switch *sw);
+unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker);
 
 /**
- * Sleep until a port has work, vsw_switch_wake() is called, a stalled
- * VNIC gets credit, or @max_us microseconds pass.  While asleep the thread
- * is RCU-offline, so the control thread does not wait for it.  Ports that
+ * Worker @worker sleeps until one of its ports has work, another worker
+ * hands it frames, vsw_switch_wake() is called, a stalled VNIC gets
+ * credit, or @max_us microseconds pass.  While asleep the thread is
+ * RCU-offline, so the control thread does not wait for it.  Ports that
  * cannot wake the thread (no rx interrupt) bound the sleep to
  * @nowake_us.
  * @return 0, or -EINTR if a signal interrupted the sleep.
  */
 XVN_EXPORT
-int vsw_switch_sleep(struct vsw_switch *sw, unsigned max_us,
+int vsw_switch_sleep(struct vsw_switch *sw, unsigned worker, unsigned max_us,
                      unsigned nowake_us);
 
-/** Wake the fast path from vsw_switch_sleep().  Any thread. */
+/** Wake every worker from vsw_switch_sleep().  Any thread. */
 XVN_EXPORT
 void vsw_switch_wake(struct vsw_switch *sw);
 
 /**
- * Frames received from @l's wire.  The switch owns all @n frames after the
- * call (delivered, buffered for output or dropped).  @now is the TSC.
+ * Frames received from @l's wire, switched by the worker that owns it
+ * (the caller is that worker's thread, or no worker has one).  The
+ * switch owns all @n frames after the call (delivered, buffered for
+ * output or dropped).  @now is the TSC.
  */
 XVN_EXPORT
 void vsw_link_input(struct vsw_link *l, struct rte_mbuf **pkts, uint16_t n,
                     uint64_t now);
 
 /**
- * Frames @v's client sent.  The switch owns all @n frames after the call.
+ * Frames @v's client sent, switched by the worker that owns @v.  The
+ * switch owns all @n frames after the call.
  */
 XVN_EXPORT
 void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
@@ -327,8 +386,11 @@ XVN_EXPORT
 uint16_t vsw_vnic_tx_budget(struct vsw_vnic *v, uint16_t max, uint64_t now);
 
 /**
- * End of a burst: send every frame buffered by the *_input() calls, and
- * the frames queued for maxbw whose credit has come back by @now (TSC).
+ * End of a burst, for every worker (the caller is the only thread of the
+ * fast path: no worker has a thread, or the switch has one worker and
+ * the caller is it): send every frame buffered by the *_input() calls or
+ * handed between workers, and the frames queued for maxbw whose credit
+ * has come back by @now (TSC).
  */
 XVN_EXPORT
 void vsw_switch_flush(struct vsw_switch *sw, uint64_t now);

@@ -69,6 +69,15 @@ XVN_EXPORT
 int vsw_client_link_set_mtu(struct vsw_client *c, const char *name,
                             uint16_t mtu, bool temporary);
 /**
+ * Set (@has_cpus) or reset the cpus property of physical link @name: the
+ * CPU whose fast-path worker owns its wire; not @temporary: persisted.
+ * @return 0 or -errno (vsw_client_status(): VSW_ST_CPUS no worker is
+ * pinned to that CPU, VSW_ST_BADVAL not a physical link).
+ */
+XVN_EXPORT
+int vsw_client_link_set_cpus(struct vsw_client *c, const char *name,
+                             bool has_cpus, uint16_t cpu, bool temporary);
+/**
  * Set the nicmode of a host NIC's own link (enum vsw_nicmode); not
  * @temporary: persisted.  @return 0 or -errno (vsw_client_status():
  * VSW_ST_NOTNIC not a NIC's link, VSW_ST_DEDICATE the NIC lacks what

@@ -137,9 +137,13 @@ enum vsw_attr {
     VSW_A_NIC_WHY,    /**< string, reported: why not XDP */
     VSW_A_NICMODE,    /**< u8: enum vsw_nicmode (LINK_MODIFY, reported) */
     VSW_A_PCI,        /**< string, reported: a dedicated NIC's PCI address */
+    VSW_A_CPUS,       /**< u16: a VNIC's or link's cpus, or VSW_CPUS_NONE
+                           (reset; LINK_MODIFY) */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)
+/** VSW_A_CPUS of a VNIC_MODIFY that resets cpus. */
+#define VSW_CPUS_NONE 0xffff
 
 /** Counters inside VSW_A_STATS, all u64. */
 enum vsw_stat_attr {

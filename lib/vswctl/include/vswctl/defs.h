@@ -64,6 +64,7 @@ enum vsw_status {
                                  or without hugepages */
     VSW_ST_MTU_XDP,         /**< an MTU above what XDP sharing takes */
     VSW_ST_IFEXIST,         /**< a host interface has the VNIC's name */
+    VSW_ST_CPUS,            /**< cpus names a CPU no worker runs on */
     VSW_ST__MAX
 };
 
@@ -184,6 +185,10 @@ struct vsw_link_conf {
      *  address ("0000:03:00.0"). */
     enum vsw_nicmode nicmode;
     char pci[16];
+    /** A physical link's cpus property: the CPU whose fast-path worker
+     *  owns its wire (vswitchd(8), WORKERS); without it, by load. */
+    bool has_cpus;
+    uint16_t cpus;
 };
 
 /** How a VNIC got its MAC address. */
@@ -207,6 +212,10 @@ struct vsw_vnic_conf {
     char tap[VSW_IFNAMSIZ];      /**< TAP name; "" = the VNIC's name */
     bool temporary;              /**< not persisted */
     uint16_t mtu;                /**< 0: the default, LP_MTU_DEFAULT */
+    /** The cpus property: the CPU whose fast-path worker owns the VNIC
+     *  (vswitchd(8), WORKERS); without it, the least loaded worker. */
+    bool has_cpus;
+    uint16_t cpus;
     uint8_t nips;                /**< entries of @ips in use */
     struct lp_ipnet ips[LP_IPS_MAX]; /**< allowed-ips (ip-nospoof) */
     /** The guest domain the VNIC was made for (0: none, dom0's own).  A
@@ -223,6 +232,7 @@ enum vsw_vnic_mod {
     VSW_MOD_PROTECTION = 1u << 2,
     VSW_MOD_ALLOWED_IPS = 1u << 3,
     VSW_MOD_MTU = 1u << 4,
+    VSW_MOD_CPUS = 1u << 8,  /**< has_cpus and cpus */
     /* These make the switch replace the VNIC (its attachment is made
      * again): */
     VSW_MOD_MAC = 1u << 5,  /**< mac and mac_type */
@@ -237,7 +247,7 @@ void vsw_vnic_conf_init(struct vsw_vnic_conf *vc);
 /**
  * Set one property of @vc from its `key=value` text form, the keys of
  * vswitchd's configuration file (vswmgr/conf.h) and of vswctl: link, tap,
- * mac, mac-type (random|fixed), vid, maxbw, priority, protection, mtu,
+ * mac, mac-type (random|fixed), vid, maxbw, priority, protection, mtu, cpus,
  * allowed-ips, attach (tap|none); values as linkprop/linkprop.h parses
  * them.  A failed value may leave the field changed.
  * @param mod  receives the VSW_MOD_* bit the key changes (0: none)

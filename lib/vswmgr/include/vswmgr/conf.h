@@ -11,14 +11,15 @@
  *   (one line)
  *   nic eth2 nicmode=dedicated pci=0000:03:00.0
  *
- * A "nic" line (the state file's) gives a host NIC's own link a property
- * that outlives it: nicmode (dladm set-linkprop) and, dedicated, the PCI
- * address of the NIC, whose interface is gone once vfio-pci has it.
+ * A "nic" line (the state file's) gives a host NIC's own link properties
+ * that outlive it: nicmode and cpus (dladm set-linkprop) and, dedicated,
+ * the PCI address of the NIC, whose interface is gone once vfio-pci has
+ * it.  A physical link's line may have cpus= too.
  * VNIC keys: link (required), mac (absent: random), mac-type=random|fixed,
- * vid, maxbw (absent: no limit), priority, protection, mtu, allowed-ips,
- * attach=none|tap, tap; values in the forms of linkprop/linkprop.h (MACs
- * written "2:8:20:1:2:3"), absent ones at its defaults.  Values cannot
- * contain white space.
+ * vid, maxbw (absent: no limit), priority, protection, mtu, cpus (absent:
+ * by load), allowed-ips, attach=none|tap, tap; values in the forms of
+ * linkprop/linkprop.h (MACs written "2:8:20:1:2:3"), absent ones at its
+ * defaults.  Values cannot contain white space.
  * Pure functions; any thread.
  */
 #ifndef VSW_CONF_H

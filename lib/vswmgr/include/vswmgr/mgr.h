@@ -88,6 +88,12 @@ struct vsw_mgr_params {
      * (nicmode=dedicated, vsw_mgr_link_set_nicmode()).
      */
     bool pci_bus;
+    /**
+     * The CPU each fast-path worker of @sw is pinned to, -1 for one that
+     * floats (vsw_switch_workers() entries; NULL: none is pinned): a
+     * VNIC's cpus property names one of them.  Copied.
+     */
+    const int *worker_cpus;
 };
 
 /** @return a manager with no objects, or NULL with errno. */
@@ -315,6 +321,19 @@ int vsw_mgr_link_set_nicmode(struct vsw_mgr *m, const char *name,
                              enum vsw_nicmode mode, bool temporary,
                              char *err, size_t errlen);
 
+/**
+ * Set (@has) or reset the cpus property of physical link @name (a host
+ * NIC's too): its wire goes to the fast-path worker pinned to CPU @cpu,
+ * now if the link has a wire object, else when it gets one.  Not
+ * @temporary: persisted (its "link" line, or a "nic" line that keeps a
+ * NIC's link's record).
+ * @return 0, -ENOENT, -ENODEV (inactive), -EINVAL (VSW_ST_CPUS no worker
+ *         on that CPU; VSW_ST_BADVAL an etherstub), or the state file's.
+ */
+XVN_EXPORT
+int vsw_mgr_link_set_cpus(struct vsw_mgr *m, const char *name, bool has,
+                          uint16_t cpu, bool temporary, char *err,
+                          size_t errlen);
 XVN_EXPORT
 int vsw_mgr_link_set_mtu(struct vsw_mgr *m, const char *name, uint16_t mtu,
                          char *err, size_t errlen);

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# vswitchd -w 2 -l 0,1: two fast-path workers pinned to CPUs 0 and 1.
+# The link's wire and the two VNICs are spread over them (telemetry says
+# which owns what), so that frames between the VNICs, and between a VNIC
+# and the outside world, are handed from one worker to the other: pings
+# pass both ways, broadcasts (ARP) reach across, every worker has handed
+# frames on and lost none.  The cpus property moves a VNIC to the worker
+# of that CPU under traffic, is kept across a restart, and a CPU with no
+# worker is refused.  A VNIC deleted while the other floods it frames
+# leaves the switch working; two idle workers sleep.
+. "$(dirname "$0")/../../lib/switch.sh"
+require dpdk-telemetry.py python3
+[ -x "${DLADM:-}" ] || skip "DLADM not set (run through meson test)"
+[ "$(nproc)" -ge 2 ] || skip "two workers need two CPUs"
+
+# tel CMD PYTHON-EXPR: EXPR on the answer's value (v).
+tel() {
+    echo "$1" | dpdk-telemetry.py -f "vswit${ID}" 2>/dev/null | tail -n 1 |
+        python3 -c "import json,sys
+v = json.load(sys.stdin)['$1'.split(',')[0]]
+print($2)"
+}
+
+outside_up
+outside_vlan_host 10 10.0.10.254/24
+cat >"$TMP/conf" <<CONF
+link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
+vnic a${ID}0 link=phys0 vid=10 attach=tap
+vnic b${ID}0 link=phys0 vid=10 attach=tap
+CONF
+vswd_start "$TMP/conf" -w 2 -l 0,1
+grep -q "2 fast-path worker(s)" "$TMP/vswitchd.log" ||
+    fail "vswitchd does not say it runs two workers"
+guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
+guest_up "vsw${ID}g2" "b${ID}0" 10.0.10.2/24
+
+note "placement"
+[ "$(tel /xvnet/worker,0 "v['workers']")" = 2 ] || fail "/xvnet/worker,0"
+wa=$(tel "/xvnet/vnic,a${ID}0" "v['worker']")
+wb=$(tel "/xvnet/vnic,b${ID}0" "v['worker']")
+wl=$(tel /xvnet/link,phys0 "v['worker']")
+echo "phys0 on worker $wl, a on $wa, b on $wb"
+[ -n "$wa" ] && [ -n "$wb" ] && [ "$wa" != "$wb" ] ||
+    fail "the two VNICs are not on different workers ($wa, $wb)"
+[ "$(tel /xvnet/worker,2 v)" = None ] || fail "a third worker answers"
+
+note "between the VNICs, across workers (ARP broadcasts too)"
+ping_ok "vsw${ID}g1" 10.0.10.2
+ping_ok "vsw${ID}g2" 10.0.10.1
+[ "$(stat_of "b${ID}0" ipackets)" -ge 6 ] || fail "b ipackets"
+[ "$(stat_of "a${ID}0" ipackets)" -ge 6 ] || fail "a ipackets"
+
+note "to the outside world through the wire"
+ping_ok "vsw${ID}g1" 10.0.10.254
+ping_ok "vsw${ID}g2" 10.0.10.254
+for w in 0 1; do
+    read -r handed lost < <(tel "/xvnet/worker,$w" \
+        "v['handed'], v['handoff_drops']")
+    echo "worker $w: $handed frames handed on, $lost lost"
+    [ "${handed:-0}" -gt 0 ] || fail "worker $w handed no frame on"
+    [ "$lost" = 0 ] || fail "worker $w lost $lost frames"
+done
+[ "$(stat_of "a${ID}0" unknown-dest)" = 0 ] || fail "unexpected drops on a"
+
+note "cpus: a to the worker of b's CPU ($wb), under traffic"
+ip netns exec "vsw${ID}g1" ping -i 0.05 -q 10.0.10.2 >/dev/null 2>&1 &
+PING=$!
+ctl vnic-modify -t "a${ID}0" "cpus=$wb" || fail "vnic-modify cpus=$wb"
+[ "$(tel "/xvnet/vnic,a${ID}0" "v['worker']")" = "$wb" ] ||
+    fail "a did not move to worker $wb"
+ctl vnic-modify -t "a${ID}0" cpus=7 2>"$TMP/err" && fail "cpus=7 accepted"
+grep -q "no fast-path worker runs on CPU 7" "$TMP/err" ||
+    fail "cpus=7: $(cat "$TMP/err")"
+kill "$PING"; wait "$PING" 2>/dev/null
+ping_ok "vsw${ID}g1" 10.0.10.2
+ping_ok "vsw${ID}g1" 10.0.10.254
+
+note "cpus of the link: its wire to the worker of a's CPU ($wa) and back"
+dla() { DLADM_SOCKET="$SOCK" "$DLADM" "$@"; }
+dla set-linkprop -t -p "cpus=$wa" phys0 || fail "set-linkprop cpus phys0"
+[ "$(tel /xvnet/link,phys0 "v['worker']")" = "$wa" ] ||
+    fail "phys0's wire is not on worker $wa"
+[ "$(dla show-linkprop -c -o value -p cpus phys0)" = "$wa" ] ||
+    fail "show-linkprop cpus phys0"
+ping_ok "vsw${ID}g1" 10.0.10.254
+dla reset-linkprop -t -p cpus phys0 || fail "reset-linkprop cpus phys0"
+[ -z "$(dla show-linkprop -c -o value -p cpus phys0)" ] ||
+    fail "cpus of phys0 not reset"
+ping_ok "vsw${ID}g2" 10.0.10.254
+
+note "cpus kept in the state file and across a restart"
+ctl vnic-create "c${ID}0" phys0 vid=10 attach=none "cpus=$wa" ||
+    fail "vnic-create cpus=$wa"
+[ "$(tel "/xvnet/vnic,c${ID}0" "v['worker']")" = "$wa" ] ||
+    fail "c is not on worker $wa"
+grep -q "^vnic c${ID}0 .* cpus=$wa" "$STATE/datalink.conf" ||
+    fail "cpus not in the state file: $(cat "$STATE/datalink.conf")"
+kill "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null
+vswd_start "$TMP/conf" -w 2 -l 0,1
+[ "$(tel "/xvnet/vnic,c${ID}0" "v['worker']")" = "$wa" ] ||
+    fail "c is not on worker $wa after a restart"
+guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
+guest_up "vsw${ID}g2" "b${ID}0" 10.0.10.2/24
+
+note "a VNIC deleted while frames for it cross between the workers"
+ip netns exec "vsw${ID}g1" ping -f -w 3 -q 10.0.10.2 >/dev/null 2>&1 &
+FLOOD=$!
+sleep 1
+ctl vnic-delete "b${ID}0" || fail "vnic-delete"
+wait "$FLOOD"
+kill -0 "$VSWD_PID" || fail "vswitchd died"
+ping_ok "vsw${ID}g1" 10.0.10.254
+
+note "idle CPU with two workers"
+sleep 0.5
+t0=$(awk '{print $14 + $15}' "/proc/$VSWD_PID/stat")
+sleep 3
+t1=$(awk '{print $14 + $15}' "/proc/$VSWD_PID/stat")
+pct=$(( (t1 - t0) * 100 / (3 * $(getconf CLK_TCK)) ))
+echo "idle vswitchd CPU: ${pct}%"
+[ "$pct" -le 10 ] || fail "idle vswitchd uses ${pct}% CPU"
+echo PASS
