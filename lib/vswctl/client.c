@@ -207,21 +207,38 @@ int vsw_client_link_create(struct vsw_client *c,
     return transact(c, nlh, NULL, NULL);
 }
 
-/* LINK_DELETE or VNIC_DELETE; @temporary: the running object only. */
-static int delete_req(struct vsw_client *c, uint16_t cmd, const char *name,
-                      bool temporary)
+/* Start a request of @cmd about the object @name, which must be given.
+ * 0 or -errno (said through the client's error). */
+static int named_start(struct vsw_client *c, uint16_t cmd, const char *name,
+                       struct nlmsghdr **nlh)
 {
-    struct nlmsghdr *nlh;
     int rc = name_ok(c, name);
 
     if (rc == 0 && !name)
         rc = fail(c, -EINVAL, NULL);
     if (rc < 0)
         return rc;
-    nlh = req_named(c, cmd, name);
+    *nlh = req_named(c, cmd, name);
+    return 0;
+}
+
+/* Send @nlh; @temporary: for the running object only. */
+static int named_send(struct vsw_client *c, struct nlmsghdr *nlh,
+                      bool temporary)
+{
     if (temporary)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
     return transact(c, nlh, NULL, NULL);
+}
+
+/* LINK_DELETE or VNIC_DELETE. */
+static int delete_req(struct vsw_client *c, uint16_t cmd, const char *name,
+                      bool temporary)
+{
+    struct nlmsghdr *nlh;
+    int rc = named_start(c, cmd, name, &nlh);
+
+    return rc < 0 ? rc : named_send(c, nlh, temporary);
 }
 
 int vsw_client_link_delete(struct vsw_client *c, const char *name)
@@ -238,51 +255,36 @@ int vsw_client_link_set_mtu(struct vsw_client *c, const char *name,
                             uint16_t mtu, bool temporary)
 {
     struct nlmsghdr *nlh;
-    int rc = name_ok(c, name);
+    int rc = named_start(c, VSW_CMD_LINK_MODIFY, name, &nlh);
 
-    if (rc == 0 && !name)
-        rc = fail(c, -EINVAL, NULL);
     if (rc < 0)
         return rc;
-    nlh = req_named(c, VSW_CMD_LINK_MODIFY, name);
     mnl_attr_put_u16(nlh, VSW_A_MTU, mtu);
-    if (temporary)
-        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
-    return transact(c, nlh, NULL, NULL);
+    return named_send(c, nlh, temporary);
 }
 
 int vsw_client_link_set_nicmode(struct vsw_client *c, const char *name,
                                 enum vsw_nicmode mode, bool temporary)
 {
     struct nlmsghdr *nlh;
-    int rc = name_ok(c, name);
+    int rc = named_start(c, VSW_CMD_LINK_MODIFY, name, &nlh);
 
-    if (rc == 0 && !name)
-        rc = fail(c, -EINVAL, NULL);
     if (rc < 0)
         return rc;
-    nlh = req_named(c, VSW_CMD_LINK_MODIFY, name);
     mnl_attr_put_u8(nlh, VSW_A_NICMODE, (uint8_t)mode);
-    if (temporary)
-        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
-    return transact(c, nlh, NULL, NULL);
+    return named_send(c, nlh, temporary);
 }
 
 int vsw_client_link_set_cpus(struct vsw_client *c, const char *name,
                              bool has_cpus, uint16_t cpu, bool temporary)
 {
     struct nlmsghdr *nlh;
-    int rc = name_ok(c, name);
+    int rc = named_start(c, VSW_CMD_LINK_MODIFY, name, &nlh);
 
-    if (rc == 0 && !name)
-        rc = fail(c, -EINVAL, NULL);
     if (rc < 0)
         return rc;
-    nlh = req_named(c, VSW_CMD_LINK_MODIFY, name);
     mnl_attr_put_u16(nlh, VSW_A_CPUS, has_cpus ? cpu : VSW_CPUS_NONE);
-    if (temporary)
-        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
-    return transact(c, nlh, NULL, NULL);
+    return named_send(c, nlh, temporary);
 }
 
 struct link_walk {
@@ -397,9 +399,7 @@ int vsw_client_vnic_modify(struct vsw_client *c,
         mnl_attr_put_u16(nlh, VSW_A_VID, vc->vid);
     if (mods & VSW_MOD_LINK)
         mnl_attr_put_strz(nlh, VSW_A_LINK, vc->link);
-    if (temporary)
-        mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
-    return transact(c, nlh, NULL, NULL);
+    return named_send(c, nlh, temporary);
 }
 
 int vsw_client_vnic_get(struct vsw_client *c, const char *name,
