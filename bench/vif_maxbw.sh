@@ -31,7 +31,11 @@ export DLADM=$build/app/dladm/dladm
 . "$here/lib.sh"
 
 H1="hm${ID}1" H2="hm${ID}2" # host VNICs, each in a namespace of its name
-hosts_down() { ip netns del "$H1" 2>/dev/null; ip netns del "$H2" 2>/dev/null; }
+hosts_down() { # the iperf3 server first: it would outlive its namespace
+    [ -s "$T/iperf-h2.pid" ] && kill "$(cat "$T/iperf-h2.pid")" 2>/dev/null
+    ip netns del "$H1" 2>/dev/null
+    ip netns del "$H2" 2>/dev/null
+}
 CLEANUP_HOOK=hosts_down
 
 start_xvmd
