@@ -122,7 +122,7 @@ static void usage(FILE *f)
             "      (default: the CPUs, at most %u)\n",
             DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), XVM_READ_GROUP,
             DEFAULT_PREFIX,
-            DEFAULT_MEM_MB, NB_QUEUES_MAX, NB_QUEUES_DEFAULT);
+            DEFAULT_MEM_MB, NETIF_QUEUES_MAX, NB_QUEUES_DEFAULT);
 }
 
 /* -q: the queues a guest's vif may have. */
@@ -134,9 +134,9 @@ static int queues_parse(const char *arg, unsigned *n)
     errno = 0;
     v = strtoul(arg, &end, 10);
     if (!isdigit((unsigned char)*arg) || *end || errno || v < 1 ||
-        v > NB_QUEUES_MAX) {
+        v > NETIF_QUEUES_MAX) {
         fprintf(stderr, "vswitchd: -q: '%s' is not a number of queues "
-                "(1-%u)\n", arg, NB_QUEUES_MAX);
+                "(1-%u)\n", arg, NETIF_QUEUES_MAX);
         return -1;
     }
     *n = (unsigned)v;

@@ -64,7 +64,7 @@
 #include "vsw/capture.h"
 #include "vsw/switch.h"
 
-#define RING_SIZE 4096
+#define BENCH_RING_SIZE 4096
 #define MAXBW_ON 1000000000000ull
 #define VNICS_PER_LINK 4096 /* the switch's default table */
 #define VNICS_MAX (16 * VNICS_PER_LINK)
@@ -106,7 +106,7 @@ static int args_parse(int argc, char **argv, struct args *a)
     if (a->workers > 1 && (a->vnics > 1 || a->cap))
         return -1; /* -V and -C measure one core */
     if (a->size < 60 || a->size > 1514 || a->inflight < 1 ||
-        a->inflight >= RING_SIZE || a->seconds < 1 || a->vnics < 1 ||
+        a->inflight >= BENCH_RING_SIZE || a->seconds < 1 || a->vnics < 1 ||
         a->vnics > VNICS_MAX || a->hot < 1 || a->hot > a->vnics ||
         a->hot > VNICS_PER_LINK || a->workers < 1 ||
         a->workers > VSW_WORKERS_MAX || (a->cross && a->workers != 2))
@@ -139,7 +139,7 @@ static struct vsw_port *ring_port(const char *name, struct rte_ring *rx,
 
 static struct rte_ring *ring(const char *name)
 {
-    return rte_ring_create(name, RING_SIZE, rte_socket_id(),
+    return rte_ring_create(name, BENCH_RING_SIZE, rte_socket_id(),
                            RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 

@@ -13,6 +13,7 @@
 
 #include "domcfg/domcfg.h"
 #include "linkprop/linkprop.h"
+#include "netif/netif.h"
 
 enum tok_kind {
     TOK_EOF,
@@ -463,9 +464,9 @@ static int vif_item(struct parser *ps, int line, const char *k,
     if (strcmp(k, "queues") == 0) {
         uint64_t n;
 
-        if (parse_uint(v, strlen(v), XVM_VIF_QUEUES_MAX, &n) < 0 || n < 1)
+        if (parse_uint(v, strlen(v), NETIF_QUEUES_MAX, &n) < 0 || n < 1)
             return cfg_error(ps, line, "vif", "queues \"%s\": expected 1 "
-                             "to %u", v, XVM_VIF_QUEUES_MAX);
+                             "to %u", v, NETIF_QUEUES_MAX);
         vif->queues = (uint8_t)n;
         return 0;
     }

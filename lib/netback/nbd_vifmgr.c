@@ -204,7 +204,7 @@ static int dev_connect(void *owner, const struct nb_xenbus_frontend *fi)
     unsigned q;
     int rc;
 
-    for (q = 0; q < NB_QUEUES_MAX; q++)
+    for (q = 0; q < NETIF_QUEUES_MAX; q++)
         c.tx[q].own_fd = c.tx[q].peer_fd = c.rx[q].own_fd =
             c.rx[q].peer_fd = -1;
 
@@ -221,7 +221,7 @@ static int dev_connect(void *owner, const struct nb_xenbus_frontend *fi)
     rc = evtchns_bind(dev, fi, &c);
     if (rc == 0)
         rc = vm->ops->connect(vm->arg, dev, &c);
-    for (q = 0; q < NB_QUEUES_MAX; q++) {
+    for (q = 0; q < NETIF_QUEUES_MAX; q++) {
         fds_close(&c.tx[q]);
         fds_close(&c.rx[q]);
     }
@@ -690,7 +690,7 @@ struct nbd_vifmgr *nbd_vifmgr_create(const struct nbd_vifmgr_params *p)
     int rc;
 
     if (!p || !p->xs_sock || !p->xvmd_sock || !p->ops || !p->ops->connect ||
-        !p->ops->disconnect || !p->log || p->max_queues > NB_QUEUES_MAX) {
+        !p->ops->disconnect || !p->log || p->max_queues > NETIF_QUEUES_MAX) {
         errno = EINVAL;
         return NULL;
     }

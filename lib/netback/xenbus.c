@@ -609,7 +609,7 @@ struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
     int r;
 
     if (!ops || !ops->connect || !ops->disconnect ||
-        max_queues > NB_QUEUES_MAX) {
+        max_queues > NETIF_QUEUES_MAX) {
         errno = EINVAL;
         return NULL;
     }

@@ -36,7 +36,7 @@ enum nb_feq_key {
 /* A key as the parser names the one at fault: a device-wide key k is k;
  * key k of queue q is NB_FE_QKEY(q, k). */
 #define NB_FE_QKEY(q, k) (NB_FE__MAX + (q) * NB_FEQ__MAX + (k))
-#define NB_FE_KEYS NB_FE_QKEY(NB_QUEUES_MAX, 0)
+#define NB_FE_KEYS NB_FE_QKEY(NETIF_QUEUES_MAX, 0)
 
 /* Raw values as read; val[k] == NULL when key k is missing.  A value may
  * hold NULs: len[k] counts every byte.  val[NB_FE_QKEY(q, k)] is queue q's

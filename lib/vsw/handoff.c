@@ -32,7 +32,7 @@
 #include "switch_pvt.h"
 
 /* Frames one worker may have in flight toward another. */
-#define RING_SIZE 1024
+#define HANDOFF_RING_SIZE 1024
 
 int vsw_handoff_init(struct vsw_switch *sw)
 {
@@ -45,7 +45,7 @@ int vsw_handoff_init(struct vsw_switch *sw)
                 continue;
             snprintf(name, sizeof(name), "vswho%p_%u_%u", (void *)sw, s, d);
             sw->w[d]->in[s] = rte_ring_create_elem(
-                name, sizeof(struct vsw_handoff), RING_SIZE, SOCKET_ID_ANY,
+                name, sizeof(struct vsw_handoff), HANDOFF_RING_SIZE, SOCKET_ID_ANY,
                 RING_F_SP_ENQ | RING_F_SC_DEQ);
             if (!sw->w[d]->in[s])
                 return rte_errno ? -rte_errno : -ENOMEM;

@@ -57,9 +57,6 @@
 #define VIF_RATE_USECS 10000ull
 #define BACKEND_DOMID 0
 
-_Static_assert(VSW_VIF_QUEUES_MAX == NETIF_QUEUES_MAX,
-               "a vif port holds every queue netif allows");
-
 /* One queue: its netback vif and channels. */
 struct vif_queue {
     struct nb_vif *vif;

@@ -4,7 +4,7 @@
  * a frontend wrote to xenstore (nb_xenbus_parse_frontend, netback's
  * xenbus_pvt.h): the queue count, every queue's ring refs and event
  * channels, and every feature key, as hostile bytes, against a backend
- * offering 1 to NB_QUEUES_MAX queues.
+ * offering 1 to NETIF_QUEUES_MAX queues.
  *
  * Every value is handed over in a buffer of exactly its length, with no
  * NUL after it, so a parser that reads past a value is caught by ASan.
@@ -18,9 +18,9 @@
  *    event-channel-tx was given; every feature key present is "0" or
  *    "1", and the feature bits are exactly the "1"s (rx-copy among them).
  *
- * Input: one byte, the offer (1 + byte % NB_QUEUES_MAX); then for each
+ * Input: one byte, the offer (1 + byte % NETIF_QUEUES_MAX); then for each
  * device-wide key of enum nb_fe_key that has a name, and then each key
- * of enum nb_feq_key of queue 0, 1, ... NB_QUEUES_MAX-1, a u8 length
+ * of enum nb_feq_key of queue 0, 1, ... NETIF_QUEUES_MAX-1, a u8 length
  * (255: the key is missing) and that many bytes; reading past the end
  * yields missing keys.
  */
@@ -83,7 +83,7 @@ static void check_success(const struct nb_fe_values *v, unsigned max_queues,
                           const struct nb_xenbus_frontend *fi)
 {
     const struct netif_feature_key *t = netif_feature_table();
-    grant_ref_t refs[2 * NB_QUEUES_MAX];
+    grant_ref_t refs[2 * NETIF_QUEUES_MAX];
     uint32_t want = 0;
     unsigned i, j;
 
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    max_queues = 1 + data[0] % NB_QUEUES_MAX;
+    max_queues = 1 + data[0] % NETIF_QUEUES_MAX;
     memset(&v, 0, sizeof(v));
     memset(bufs, 0, sizeof(bufs));
     for (k = 0; k < NB_FE_KEYS; k++) {

@@ -115,7 +115,7 @@ struct nfc_qarg {
     struct nfc_owner *o;
     unsigned q;
 };
-static struct nfc_qarg qargs[NB_QUEUES_MAX];
+static struct nfc_qarg qargs[NETIF_QUEUES_MAX];
 
 static void own_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
 {
@@ -160,7 +160,7 @@ static void unbind_ports(struct nfc *w)
     struct nfc_owner *o = &w->own;
     unsigned q;
 
-    for (q = 0; q < NB_QUEUES_MAX; q++) {
+    for (q = 0; q < NETIF_QUEUES_MAX; q++) {
         if (o->be_tx_port[q])
             xvm_evtchn_close(w->be_ec, o->be_tx_port[q]);
         if (o->be_rx_port[q] && o->be_rx_port[q] != o->be_tx_port[q])
@@ -174,7 +174,7 @@ static void vifs_destroy(struct nfc_owner *o)
 {
     unsigned q;
 
-    for (q = NB_QUEUES_MAX; q-- > 0;) {
+    for (q = NETIF_QUEUES_MAX; q-- > 0;) {
         nb_vif_destroy(o->vif[q]);
         o->vif[q] = NULL;
     }
@@ -784,7 +784,7 @@ unsigned nfc_be_rx(struct nfc *w, unsigned q, const struct nfc_pkt *pkts,
     struct nb_seg seg[NFC_PKTS_MAX];
     unsigned i;
 
-    if (q >= NB_QUEUES_MAX || !w->own.vif[q] || n > NFC_PKTS_MAX)
+    if (q >= NETIF_QUEUES_MAX || !w->own.vif[q] || n > NFC_PKTS_MAX)
         return 0;
     for (i = 0; i < n; i++) {
         seg[i].base = pkts[i].data;

@@ -73,10 +73,10 @@ struct nfc_owner {
     int connects, disconnects;
     struct nb_xenbus_frontend info; /* the last connect's */
     /* Per queue (info.num_queues): dom0's ports and the vif. */
-    evtchn_port_t be_tx_port[NB_QUEUES_MAX], be_rx_port[NB_QUEUES_MAX];
-    struct nb_vif *vif[NB_QUEUES_MAX];
+    evtchn_port_t be_tx_port[NETIF_QUEUES_MAX], be_rx_port[NETIF_QUEUES_MAX];
+    struct nb_vif *vif[NETIF_QUEUES_MAX];
     unsigned nq;
-    uint64_t tx_by_queue[NB_QUEUES_MAX]; /* packets each queue delivered */
+    uint64_t tx_by_queue[NETIF_QUEUES_MAX]; /* packets each queue delivered */
     struct nfc_pkt rec[NFC_PKTS_MAX]; /* guest-transmitted packets */
     unsigned nrec;
 };

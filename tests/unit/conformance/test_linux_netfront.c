@@ -22,7 +22,6 @@
 #include "check.h"
 #include "nfc.h"
 
-#define NF_QUEUES_MAX 8u /* xennet_max_queues: min(8, CPUs) */
 #define NF_RX_SLOTS_MIN (XEN_NETIF_NR_SLOTS_MIN + 1)
 
 /* The frontend: one device, its state and its negotiated features. */
@@ -32,7 +31,7 @@ struct netfront {
     unsigned num_queues;
     bool split, bounce, xdp_headroom;
     uint8_t mac[6];
-    struct nfc_queue q[NF_QUEUES_MAX];
+    struct nfc_queue q[NETIF_QUEUES_MAX];
     uint32_t hw;        /* NETIF_F_* the device kept after fix_features */
     bool carrier;
     int connect_errors;
@@ -117,7 +116,8 @@ static int talk_to_netback(struct netfront *nf)
 
     nf->bounce = !nfc_rd_uint(xs, NFC_FE, "trusted", 1);
     max_queues = nfc_rd_uint(xs, NFC_BE, "multi-queue-max-queues", 1);
-    nf->num_queues = max_queues < NF_QUEUES_MAX ? max_queues : NF_QUEUES_MAX;
+    /* xennet_max_queues: min(8, CPUs), netif's maximum */
+    nf->num_queues = max_queues < NETIF_QUEUES_MAX ? max_queues : NETIF_QUEUES_MAX;
     nf->split = nfc_rd_uint(xs, NFC_BE, "feature-split-event-channels", 0);
     if (!read_mac(nf))
         return -ENOENT;
@@ -865,7 +865,7 @@ static void test_hostile_queue_keys(void)
         CHECK(err && strstr(err, b.reason));
         free(err);
         CHECK_EQ(w.own.connects, 0);
-        for (k = 0; k < NB_QUEUES_MAX; k++)
+        for (k = 0; k < NETIF_QUEUES_MAX; k++)
             CHECK(!w.own.vif[k] && !w.own.be_tx_port[k] &&
                   !w.own.be_rx_port[k]);
         for (k = 0; k < 2; k++)

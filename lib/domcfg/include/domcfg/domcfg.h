@@ -118,9 +118,6 @@ enum xvm_init_kind {
     XVM_INIT_EXEC,  /**< a list: an absolute program path and arguments */
 };
 
-/** The most netif queues a vif may have (queues=; netif's maximum). */
-#define XVM_VIF_QUEUES_MAX 8u
-
 /** One `vif = [ ... ]` entry. */
 struct xvm_vifcfg {
     char link[LP_NAMSIZ];       /**< datalink the VNIC goes on */

@@ -96,8 +96,8 @@ struct nbd_vifconn {
     struct nbd_dom *dom;
     /** Per queue (fe->num_queues of them): the TX (or only) channel, and
      *  the RX one, whose fds are -1 unless fe->queue[q].split_evtchn. */
-    struct nbd_evtchn_fds tx[NB_QUEUES_MAX];
-    struct nbd_evtchn_fds rx[NB_QUEUES_MAX];
+    struct nbd_evtchn_fds tx[NETIF_QUEUES_MAX];
+    struct nbd_evtchn_fds rx[NETIF_QUEUES_MAX];
 };
 
 /** The owner's callbacks.  connect and disconnect are required. */

@@ -341,8 +341,6 @@ void nb_set_log(void (*fn)(const char *line));
 struct xvm_xs;
 struct xvm_xs_event;
 
-/** The most queues a backend offers (its multi-queue-max-queues). */
-#define NB_QUEUES_MAX NETIF_QUEUES_MAX
 /** The backend's offer when its creator names none: min(this, CPUs). */
 #define NB_QUEUES_DEFAULT 4u
 
@@ -365,7 +363,7 @@ struct nb_xenbus_frontend {
     /** multi-queue-num-queues (1 when missing), 1..the backend's offer */
     unsigned num_queues;
     /** queue[0..num_queues): every ring ref distinct */
-    struct nb_xenbus_queue queue[NB_QUEUES_MAX];
+    struct nb_xenbus_queue queue[NETIF_QUEUES_MAX];
     uint32_t features;         /**< enum netif_feature bits the frontend set */
 };
 
@@ -403,7 +401,7 @@ void nb_xenbus_why(struct nb_xenbus *xb, const char *fmt, ...)
  * frontend's state and switch to InitWait (or Closing, see above).
  * @max_queues bounds what a frontend can make the owner hold: a frontend
  * asking for more (or for 0) gets a fatal error.  0 means
- * min(NB_QUEUES_DEFAULT, online CPUs); more than NB_QUEUES_MAX is EINVAL.
+ * min(NB_QUEUES_DEFAULT, online CPUs); more than NETIF_QUEUES_MAX is EINVAL.
  * @return the device, or NULL with errno (EINVAL: bad path, toolstack
  *         keys or @max_queues; ENOMEM; or a xenstore errno).
  */

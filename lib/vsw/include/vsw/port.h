@@ -21,6 +21,7 @@
 
 #include <rte_mbuf.h>
 
+#include "netif/netif.h"
 #include "vswctl/defs.h"
 
 #ifdef __cplusplus
@@ -205,9 +206,6 @@ XVN_EXPORT
 struct vsw_port *vsw_port_tap_open(const char *ifname, const uint8_t mac[6],
                                    struct rte_mempool *pool);
 
-/** The most queues a guest vif has (netif's NETIF_QUEUES_MAX). */
-#define VSW_VIF_QUEUES_MAX 8u
-
 /** One queue of a guest's netif: its rings and event channels (the
  *  doorbells xvmd brokered, as the guest holds them; duplicated). */
 struct vsw_vif_queue {
@@ -230,8 +228,8 @@ struct vsw_vif_params {
     uint64_t gt_gfn;           /**< its grant table */
     uint32_t gt_frames;
     uint32_t features;         /**< NETIF_F_* bits the frontend offered */
-    unsigned nqueues;          /**< 1..VSW_VIF_QUEUES_MAX */
-    struct vsw_vif_queue queue[VSW_VIF_QUEUES_MAX];
+    unsigned nqueues;          /**< 1..NETIF_QUEUES_MAX */
+    struct vsw_vif_queue queue[NETIF_QUEUES_MAX];
 };
 
 /**
