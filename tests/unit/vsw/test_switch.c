@@ -15,58 +15,13 @@
 #include "check.h"
 #include "vsw/pool.h"
 #include "vsw/switch.h"
-#include "vsw_test.h"
+#include "vsw_rig.h"
 
-static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
-static const uint8_t MAC_A2[6] = {0x02, 0, 0, 0, 0, 0xa2};
-static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
-static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
-static const uint8_t MAC_X[6] = {0x02, 0, 0, 0, 0, 0x99}; /* outside */
-static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
-/* A switch with phys link "phys0" (wire = cap port) and VNICs:
- *   a (MAC_A, VID 10), a2 (MAC_A2, VID 10), b (MAC_B, none), c (MAC_C, 20)
- * each attached to its own cap port. */
-struct rig {
-    struct vsw_switch *sw;
-    struct vsw_link *l;
-    struct cap_port *wire, *pa, *pa2, *pb, *pc;
-    struct vsw_vnic *a, *a2, *b, *c;
-};
-
-static struct vsw_vnic *vnic_add(struct vsw_link *l, const char *name,
-                                 const uint8_t mac[6], uint16_t vid,
-                                 struct cap_port **port)
-{
-    struct vsw_vnic_params p = {.name = name, .vid = vid};
-    struct vsw_vnic *v;
-
-    memcpy(p.mac, mac, 6);
-    v = vsw_vnic_create(l, &p);
-    if (v && port) {
-        *port = cap_new(name);
-        vsw_vnic_attach(v, &(*port)->port);
-    }
-    return v;
-}
-
+/* The rig (vsw_rig.h), b0 without a VID, and c0 (MAC_C, VID 20). */
 static void rig_up(struct rig *r)
 {
-    struct vsw_switch_params sp = {.pool = test_pool};
-
-    memset(r, 0, sizeof(*r));
-    r->sw = vsw_switch_create(&sp);
-    r->wire = cap_new("wire0");
-    r->l = vsw_link_create(r->sw, "phys0", VSW_CLASS_PHYS, &r->wire->port);
-    r->a = vnic_add(r->l, "a0", MAC_A, 10, &r->pa);
-    r->a2 = vnic_add(r->l, "a2", MAC_A2, 10, &r->pa2);
-    r->b = vnic_add(r->l, "b0", MAC_B, 0, &r->pb);
+    rig_init(r, 0, 0);
     r->c = vnic_add(r->l, "c0", MAC_C, 20, &r->pc);
-}
-
-static void rig_down(struct rig *r)
-{
-    vsw_switch_destroy(r->sw);
 }
 
 static void wire_in(struct rig *r, struct rte_mbuf *m)
@@ -786,80 +741,14 @@ static void test_sleep(void)
 
 /* ---- control changes while traffic flows ---- */
 
-struct gen_port {
-    struct vsw_port port;
-    uint64_t made_uni, made_bcast;
-};
-
 static const uint8_t MAC_STEADY[6] = {0x02, 0, 0, 0, 0x57, 0xea};
-
-static uint16_t gen_rx(struct vsw_port *port, struct rte_mbuf **pkts,
-                       uint16_t n)
-{
-    struct gen_port *g = (struct gen_port *)port;
-    uint16_t i;
-
-    for (i = 0; i < n; i++) {
-        bool b = (g->made_uni + g->made_bcast) % 8 == 7;
-
-        pkts[i] = frame(b ? BCAST : MAC_STEADY, MAC_X, true, 5, 64, 0);
-        if (!pkts[i])
-            break;
-        if (b)
-            g->made_bcast++;
-        else
-            g->made_uni++;
-    }
-    return i;
-}
-
-static uint16_t gen_tx(struct vsw_port *port, struct rte_mbuf **pkts,
-                       uint16_t n, enum vsw_drop *why)
-{
-    (void)port;
-    (void)why;
-    rte_pktmbuf_free_bulk(pkts, n);
-    return n;
-}
-
-static void gen_destroy(struct vsw_port *port)
-{
-    free(port);
-}
-
-static const struct vsw_port_ops gen_ops = {
-    .kind = "gen", .rx = gen_rx, .tx = gen_tx, .destroy = gen_destroy,
-};
-
-struct churn {
-    struct vsw_switch *sw;
-    volatile bool stop;
-};
-
-static void *fast_path(void *arg)
-{
-    struct churn *ch = arg;
-    long i, n = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t cpus;
-
-    /* EAL pinned the main thread to one CPU and we inherited it: run
-     * anywhere, as a real fast path runs beside its control thread. */
-    CPU_ZERO(&cpus);
-    for (i = 0; i < n && i < CPU_SETSIZE; i++)
-        CPU_SET(i, &cpus);
-    pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-    vsw_switch_thread_start(ch->sw, 0);
-    while (!ch->stop)
-        vsw_switch_poll(ch->sw, 0);
-    vsw_switch_thread_stop(ch->sw, 0);
-    return NULL;
-}
 
 static void test_churn_under_traffic(void)
 {
     struct vsw_switch_params sp = {.pool = test_pool};
-    struct churn ch = {.sw = vsw_switch_create(&sp)};
-    struct gen_port *gen = calloc(1, sizeof(*gen));
+    volatile bool stop = false;
+    struct runner run = {.sw = vsw_switch_create(&sp), .stop = &stop};
+    struct gen_port *gen = gen_new(MAC_STEADY, 5, 8);
     struct vsw_link *l;
     struct vsw_vnic *steady;
     struct cap_port *ps;
@@ -867,12 +756,10 @@ static void test_churn_under_traffic(void)
     pthread_t t;
     unsigned i, ok = 0;
 
-    gen->port.ops = &gen_ops;
-    gen->port.rx_fd = gen->port.wake_fd = -1;
-    l = vsw_link_create(ch.sw, "phys0", VSW_CLASS_PHYS, &gen->port);
+    l = vsw_link_create(run.sw, "phys0", VSW_CLASS_PHYS, &gen->port);
     steady = vnic_add(l, "steady0", MAC_STEADY, 5, &ps);
     ps->tx_room = 0; /* count deliveries via the nobuf counter: no memory */
-    pthread_create(&t, NULL, fast_path, &ch);
+    pthread_create(&t, NULL, run_worker, &run);
     while (__atomic_load_n(&gen->made_uni, __ATOMIC_RELAXED) < 5000)
         usleep(1000);
     for (i = 0; i < 1000; i++) {
@@ -890,9 +777,9 @@ static void test_churn_under_traffic(void)
         char name[16];
 
         snprintf(name, sizeof(name), "churn%u", i + 1);
-        vsw_vnic_destroy(vsw_vnic_find(ch.sw, name));
+        vsw_vnic_destroy(vsw_vnic_find(run.sw, name));
     }
-    ch.stop = true;
+    stop = true;
     pthread_join(t, NULL);
     CHECK_EQ(ok, 1000);
     CHECK_EQ(vsw_link_nvnics(l), 1);
@@ -902,7 +789,7 @@ static void test_churn_under_traffic(void)
     CHECK_EQ(st.drops[VSW_DROP_NOBUF], gen->made_uni + gen->made_bcast);
     vsw_link_stats_get(l, &st);
     CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 0);
-    vsw_switch_destroy(ch.sw);
+    vsw_switch_destroy(run.sw);
 }
 
 /* The packet pool net_af_xdp registers as its UMEM: every mbuf must lie

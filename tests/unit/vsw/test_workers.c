@@ -18,49 +18,13 @@
 
 #include "check.h"
 #include "vsw/switch.h"
-#include "vsw_test.h"
+#include "vsw_rig.h"
 
-static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
-static const uint8_t MAC_A2[6] = {0x02, 0, 0, 0, 0, 0xa2};
-static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
-static const uint8_t MAC_X[6] = {0x02, 0, 0, 0, 0, 0x99}; /* outside */
-static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-
-/* phys0 (wire) and a (VID 10) on worker 0; a2 and b (VID 10) on 1. */
-struct rig {
-    struct vsw_switch *sw;
-    struct vsw_link *l;
-    struct cap_port *wire, *pa, *pa2, *pb;
-    struct vsw_vnic *a, *a2, *b;
-};
-
-static struct vsw_vnic *vnic_add(struct vsw_link *l, const char *name,
-                                 const uint8_t mac[6], struct cap_port **port)
-{
-    struct vsw_vnic_params p = {.name = name, .vid = 10};
-    struct vsw_vnic *v;
-
-    memcpy(p.mac, mac, 6);
-    v = vsw_vnic_create(l, &p);
-    *port = cap_new(name);
-    if (v)
-        CHECK_EQ(vsw_vnic_attach(v, &(*port)->port), 0);
-    return v;
-}
-
+/* The rig (vsw_rig.h), b0 on VID 10 too: phys0 (wire) and a on
+ * worker 0; a2 and b on 1. */
 static void rig_up(struct rig *r)
 {
-    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
-
-    memset(r, 0, sizeof(*r));
-    r->sw = vsw_switch_create(&sp);
-    CHECK(r->sw != NULL);
-    r->wire = cap_new("wire0");
-    r->l = vsw_link_create(r->sw, "phys0", VSW_CLASS_PHYS, &r->wire->port);
-    r->a = vnic_add(r->l, "a0", MAC_A, &r->pa);
-    r->a2 = vnic_add(r->l, "a2", MAC_A2, &r->pa2);
-    r->b = vnic_add(r->l, "b0", MAC_B, &r->pb);
-    CHECK(r->l && r->a && r->a2 && r->b);
+    rig_init(r, 2, 10);
     CHECK_EQ(vsw_link_set_worker(r->l, 0), 0);
     CHECK_EQ(vsw_vnic_set_worker(r->a, 0), 0);
     CHECK_EQ(vsw_vnic_set_worker(r->a2, 1), 0);
@@ -97,8 +61,8 @@ static void test_placement(void)
     CHECK(sw != NULL);
     CHECK_EQ(vsw_switch_workers(sw), 2);
     l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, NULL);
-    v1 = vnic_add(l, "v1", MAC_A, &p1);
-    v2 = vnic_add(l, "v2", MAC_B, &p2);
+    v1 = vnic_add(l, "v1", MAC_A, 10, &p1);
+    v2 = vnic_add(l, "v2", MAC_B, 10, &p2);
     /* The least loaded worker each time: the wire, then the other. */
     CHECK_EQ(vsw_link_worker(l), 0);
     CHECK_EQ(vsw_vnic_worker(v1), 1);
@@ -165,7 +129,7 @@ static void test_cross_unicast(void)
     CHECK_EQ(st.ipackets, 1);
     CHECK_EQ(wstats(r.sw, 0).handoff_drops + wstats(r.sw, 1).handoff_drops,
              0);
-    vsw_switch_destroy(r.sw);
+    rig_down(&r);
 }
 
 /* Broadcasts reach every VNIC of the VLAN, whichever worker owns it. */
@@ -197,7 +161,7 @@ static void test_cross_flood(void)
     /* Shared by reference: each receiver's reference, nothing more. */
     cap_clear(r.pa), cap_clear(r.pa2), cap_clear(r.pb), cap_clear(r.wire);
     CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
-    vsw_switch_destroy(r.sw);
+    rig_down(&r);
     CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
 }
 
@@ -221,7 +185,7 @@ static void test_destroy_with_frames_in_ring(void)
     CHECK_EQ(r.pa2->ngot, 20);
     cap_clear(r.pa2), cap_clear(r.wire);
     CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
-    vsw_switch_destroy(r.sw);
+    rig_down(&r);
 }
 
 /* A full ring: what does not fit is dropped and counted, not leaked. */
@@ -245,7 +209,7 @@ static void test_ring_full(void)
     CHECK_EQ(r.pb->ngot, st.handed);
     cap_clear(r.pb);
     CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
-    vsw_switch_destroy(r.sw);
+    rig_down(&r);
 }
 
 /*
@@ -310,82 +274,7 @@ static void test_destroy_waits_for_owner(void)
     pthread_join(t1, NULL);
     vsw_switch_thread_stop(r.sw, 0);
     CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
-    vsw_switch_destroy(r.sw);
-}
-
-/* A wire that makes frames for b and broadcasts as fast as it is read. */
-struct gen_port {
-    struct vsw_port port;
-    uint64_t made;
-};
-
-static uint16_t gen_rx(struct vsw_port *port, struct rte_mbuf **pkts,
-                       uint16_t n)
-{
-    struct gen_port *g = (struct gen_port *)port;
-    uint16_t i;
-
-    for (i = 0; i < n; i++) {
-        pkts[i] = frame(g->made % 4 == 3 ? BCAST : MAC_B, MAC_X, true, 10, 64,
-                        0);
-        if (!pkts[i])
-            break;
-        g->made++;
-    }
-    return i;
-}
-
-static uint16_t gen_tx(struct vsw_port *port, struct rte_mbuf **pkts,
-                       uint16_t n, enum vsw_drop *why)
-{
-    (void)port, (void)why;
-    rte_pktmbuf_free_bulk(pkts, n);
-    return n;
-}
-
-static void gen_destroy(struct vsw_port *port)
-{
-    free(port);
-}
-
-static const struct vsw_port_ops gen_ops = {
-    .kind = "gen", .rx = gen_rx, .tx = gen_tx, .destroy = gen_destroy,
-};
-
-struct runner {
-    struct vsw_switch *sw;
-    unsigned id;
-    volatile bool *stop;
-    volatile bool started;
-};
-
-/*
- * EAL pinned the main thread to one CPU and threads inherit it: run
- * anywhere, or threads spinning in the mempool's ring wait for one
- * preempted on the same CPU.
- */
-static void unpin(void)
-{
-    long i, n = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t cpus;
-
-    CPU_ZERO(&cpus);
-    for (i = 0; i < n && i < CPU_SETSIZE; i++)
-        CPU_SET(i, &cpus);
-    pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
-}
-
-static void *run_worker(void *arg)
-{
-    struct runner *r = arg;
-
-    unpin();
-    vsw_switch_thread_start(r->sw, r->id);
-    r->started = true;
-    while (!*r->stop)
-        vsw_switch_poll(r->sw, r->id);
-    vsw_switch_thread_stop(r->sw, r->id);
-    return NULL;
+    rig_down(&r);
 }
 
 /* b moves between the workers while both run and the wire floods it. */
@@ -393,7 +282,7 @@ static void test_move_under_traffic(void)
 {
     unsigned base = rte_mempool_in_use_count(test_pool), i;
     struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
-    struct gen_port *gen = calloc(1, sizeof(*gen));
+    struct gen_port *gen = gen_new(MAC_B, 10, 4); /* b, every 4th all */
     volatile bool stop = false;
     struct runner rr[2];
     struct cap_port *pb, *pa;
@@ -405,11 +294,9 @@ static void test_move_under_traffic(void)
     pthread_t t[2];
 
     sw = vsw_switch_create(&sp);
-    gen->port.ops = &gen_ops;
-    gen->port.rx_fd = gen->port.wake_fd = -1;
     l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &gen->port);
-    a = vnic_add(l, "a0", MAC_A, &pa);
-    b = vnic_add(l, "b0", MAC_B, &pb);
+    a = vnic_add(l, "a0", MAC_A, 10, &pa);
+    b = vnic_add(l, "b0", MAC_B, 10, &pb);
     CHECK(sw && l && a && b);
     pa->tx_room = pb->tx_room = 0; /* count deliveries as nobuf drops */
     unpin();
@@ -441,7 +328,7 @@ static void test_move_under_traffic(void)
     stop = true;
     for (i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
-    CHECK(gen->made > 2000);
+    CHECK(gen->made_uni + gen->made_bcast > 2000);
     vsw_link_stats_get(l, &st);
     CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 0);
     vsw_switch_destroy(sw);
