@@ -576,22 +576,33 @@ static void check_traffic(struct netfront *nf)
     }
 }
 
-static void test_connect_traffic_close_reconnect(void)
+/* A backend offering @max_queues, as netfront finds it, and netfront
+ * probed until connected: whether it did. */
+static bool netfront_up(struct nfc *w, struct netfront *nf,
+                        unsigned max_queues)
+{
+    CHECK(nfc_open(w));
+    w->max_queues = max_queues;
+    CHECK(nfc_backend_start(w));
+    check_offer(w, max_queues);
+    CHECK(netfront_probe(nf, w));
+    CHECK(NF_UNTIL(nf, connected(nf)));
+    return connected(nf);
+}
+
+/* Connect to a backend offering @nq queues, traffic on each, close, and
+ * reconnect with fresh rings and channels. */
+static void check_connect_close_reconnect(unsigned nq)
 {
     struct nfc w;
     struct netfront nf;
     grant_ref_t old_tx_ref;
 
-    CHECK(nfc_open(&w));
-    w.max_queues = 2;
-    CHECK(nfc_backend_start(&w));
-    check_offer(&w, 2);
-    CHECK(netfront_probe(&nf, &w));
-    CHECK(NF_UNTIL(&nf, connected(&nf)));
-    if (!connected(&nf))
+    if (!netfront_up(&w, &nf, nq))
         goto out;
     CHECK_EQ(nf.connect_errors, 0);
-    check_published(&nf, 2);
+    CHECK_EQ(w.own.connects, 1);
+    check_published(&nf, nq);
     check_traffic(&nf);
 
     /* Close: Closing, the backend follows, Closed, the backend follows;
@@ -612,11 +623,16 @@ static void test_connect_traffic_close_reconnect(void)
         goto out;
     CHECK_EQ(w.own.connects, 2);
     CHECK(nf.q[0].tx_ring_ref != old_tx_ref);
-    check_published(&nf, 2);
+    check_published(&nf, nq);
     check_traffic(&nf);
     CHECK(netfront_remove(&nf));
 out:
     nfc_close(&w);
+}
+
+static void test_connect_traffic_close_reconnect(void)
+{
+    check_connect_close_reconnect(2);
 }
 
 /*
@@ -631,11 +647,7 @@ static void test_backend_goes_away(void)
     struct nfc w;
     struct netfront nf;
 
-    CHECK(nfc_open(&w));
-    w.max_queues = 2;
-    CHECK(nfc_backend_start(&w));
-    CHECK(netfront_probe(&nf, &w));
-    CHECK(NF_UNTIL(&nf, connected(&nf)));
+    netfront_up(&w, &nf, 2);
     nfc_backend_stop(&w);
     CHECK_EQ(w.own.disconnects, 1);
     CHECK(NF_UNTIL(&nf, nf.state == XenbusStateClosed));
@@ -668,12 +680,7 @@ static void test_backend_restart_takeover(void)
     struct nfc w;
     struct netfront nf;
 
-    CHECK(nfc_open(&w));
-    w.max_queues = 2;
-    CHECK(nfc_backend_start(&w));
-    CHECK(netfront_probe(&nf, &w));
-    CHECK(NF_UNTIL(&nf, connected(&nf)));
-    if (!connected(&nf))
+    if (!netfront_up(&w, &nf, 2))
         goto out;
     check_traffic(&nf);
     CHECK(nfc_backend_kill(&w));
@@ -708,21 +715,7 @@ out:
  */
 static void test_max_queues_one(void)
 {
-    struct nfc w;
-    struct netfront nf;
-
-    CHECK(nfc_open(&w));
-    w.max_queues = 1;
-    CHECK(nfc_backend_start(&w));
-    check_offer(&w, 1);
-    CHECK(netfront_probe(&nf, &w));
-    CHECK(NF_UNTIL(&nf, connected(&nf)));
-    CHECK_EQ(w.own.connects, 1);
-    if (connected(&nf)) {
-        check_published(&nf, 1);
-        check_traffic(&nf);
-    }
-    nfc_close(&w);
+    check_connect_close_reconnect(1);
 }
 
 /*
@@ -739,12 +732,7 @@ static void test_rate_shared(void)
     uint64_t before;
     unsigned ok = 0;
 
-    CHECK(nfc_open(&w));
-    w.max_queues = 2;
-    CHECK(nfc_backend_start(&w));
-    CHECK(netfront_probe(&nf, &w));
-    CHECK(NF_UNTIL(&nf, connected(&nf)));
-    if (!connected(&nf) || nf.num_queues != 2)
+    if (!netfront_up(&w, &nf, 2) || nf.num_queues != 2)
         goto out;
     CHECK_EQ(nb_vif_set_rate(w.own.vif[0], 1000, 10000000), 0);
     before = w.own.tx_by_queue[1];
