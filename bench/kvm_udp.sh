@@ -35,10 +35,7 @@ VCPUS=${KVM_BENCH_VCPUS:-1}
 KVM=kvm; [ "$VCPUS" = 1 ] || KVM=kvm-${VCPUS}cpu
 N=10.98.$((ID % 200))
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 create_guest ps "link=stub0,mac=02:00:00:98:00:01" >/dev/null || exit 1
 create_guest pg "link=stub0,mac=02:00:00:98:00:02" >/dev/null || exit 1
 for g in ps pg; do

@@ -21,10 +21,7 @@ export DLADM=$build/app/dladm/dladm
 BR="xvpb${ID}"
 CLEANUP_HOOK=bridge_down
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 create_guest pa "link=stub0,mac=02:00:00:99:00:01" >/dev/null || exit 1
 create_guest pb "link=stub0,mac=02:00:00:99:00:02" >/dev/null || exit 1
 pds="pa pb"

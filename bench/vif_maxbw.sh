@@ -38,10 +38,7 @@ hosts_down() { # the iperf3 server first: it would outlive its namespace
 }
 CLEANUP_HOOK=hosts_down
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 a=$(create_guest ma "link=stub0,mac=02:08:20:3d:00:01") || exit 1
 b=$(create_guest mb "link=stub0,mac=02:08:20:3d:00:02") || exit 1
 guest_ip ma 10.91.0.1/24

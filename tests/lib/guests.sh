@@ -110,6 +110,15 @@ links_up() {
     ctl link-create stub0 etherstub || die "link stub0"
 }
 
+# switch_up [VSWITCHD-ARG...]: the usual opening: xvmd, the outside world,
+# vswitchd (with these arguments) and the links.
+switch_up() {
+    start_xvmd
+    outside_up
+    start_vswd "$@"
+    links_up
+}
+
 # guest_cfg NAME VIF-SPEC...: $T/NAME.cfg, a process domain with these vifs.
 guest_cfg() {
     local n=$1 v s=
@@ -124,6 +133,19 @@ create_guest() {
     guest_cfg "$1" "$2"
     xvm create "$T/$1.cfg" >/dev/null || { fail "create $1"; return 1; }
     domid "$1"
+}
+
+# wait_connected DOMID...: each domain's vif 0 Connected at both ends (ok),
+# else a failure naming both ends' states; false when one is not.
+wait_connected() {
+    local d r=0
+    for d in "$@"; do
+        wait_until 15 both_connected "$d" && ok "dom $d Connected" || {
+            fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
+            r=1
+        }
+    done
+    return $r
 }
 
 # guest_ip NAME ADDR/PREFIX: address its eth0, no IPv6 chatter.

@@ -83,6 +83,15 @@ vswd_start() {
     fail "vswitchd did not start"
 }
 
+# phys_conf FILE [LINE...]: a configuration for vswitchd: link phys0 on
+# the switch's end of the outside world's veth, then these lines.
+phys_conf() {
+    local f="$1"
+    shift
+    echo "link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW" >"$f"
+    [ $# -eq 0 ] || printf '%s\n' "$@" >>"$f"
+}
+
 vswd_kill9() {
     kill -9 "$VSWD_PID"
     wait "$VSWD_PID" 2>/dev/null

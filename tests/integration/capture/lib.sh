@@ -19,13 +19,11 @@ G1="vsw${ID}g1"; G2="vsw${ID}g2"; G3="vsw${ID}g3"
 rig_up() {
     outside_up
     ip -n "$NS_OUT" addr add 10.0.0.254/24 dev "$VETH_OUT"
-    cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-vnic $VA link=phys0 attach=tap
-vnic $VB link=phys0 attach=tap
-vnic $VC link=phys0 vid=10 attach=tap
-${EXTRA_CONF:-}
-CONF
+    phys_conf "$TMP/conf" \
+        "vnic $VA link=phys0 attach=tap" \
+        "vnic $VB link=phys0 attach=tap" \
+        "vnic $VC link=phys0 vid=10 attach=tap" \
+        "${EXTRA_CONF:-}"
     vswd_start "$TMP/conf"
     guest_up "$G1" "$VA" 10.0.0.1/24
     guest_up "$G2" "$VB" 10.0.0.2/24

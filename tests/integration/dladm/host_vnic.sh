@@ -52,8 +52,7 @@ ip -n "$NS_OUT" addr add 10.0.81.2/24 dev "$VETH_OUT"
 # would not): the outside host computes its own.
 ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||
     fail "ethtool tx off"
-echo "link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW" \
-    >"$TMP/boot.conf"
+phys_conf "$TMP/boot.conf"
 VSWD_NETNS=$HOST vswd_start "$TMP/boot.conf"
 
 note "create-vnic: an interface of the VNIC's name, down, with its MAC"

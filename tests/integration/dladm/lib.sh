@@ -17,9 +17,7 @@ dl() { "$DLADM" "$@"; } # vswitchd's socket: $XVNET_RUNDIR (switch.sh)
 # The boot configuration: phys0 on the veth.
 dl_start() {
     outside_up
-    echo "link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW" \
-        >"$TMP/boot.conf"
-    [ -n "${1:-}" ] && printf '%s\n' "$@" >>"$TMP/boot.conf"
+    phys_conf "$TMP/boot.conf" "$@"
     vswd_start "$TMP/boot.conf"
 }
 

@@ -46,8 +46,7 @@ stranger() { setpriv --reuid="$RUID" --regid="$OTHER" --groups="$OTHER" "$@"; }
 dl_as() { local who=$1; shift; "$who" "$DLADM" "$@"; } # $XVNET_RUNDIR
 
 outside_up
-echo "link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW" \
-    >"$TMP/boot.conf"
+phys_conf "$TMP/boot.conf"
 vswd_start "$TMP/boot.conf" -G "$GID"
 dl create-etherstub stub0 && dl create-vnic -l phys0 -m 2:8:20:0:0:1 vnic0 &&
     dl create-vnic -t -l stub0 -m 2:8:20:0:0:2 -v 5 vnic1 ||

@@ -85,10 +85,7 @@ pings() {
     fi
 }
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 ip -n "$NS_OUT" addr add "$OIP/24" dev "$VETH_OUT"
 
 # --- bad xenstore entries: refused, nothing left ---------------------------

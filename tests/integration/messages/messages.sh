@@ -62,11 +62,9 @@ says 1 "^vswctl: cannot reach vswitchd at $TMP/none.sock: vswitchd is not runnin
     "$VSWCTL" -s "$TMP/none.sock" link-show
 
 outside_up
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-link stub0 class=etherstub
-vnic v${ID}0 link=stub0
-CONF
+phys_conf "$TMP/conf" \
+    "link stub0 class=etherstub" \
+    "vnic v${ID}0 link=stub0"
 vswd_start "$TMP/conf"
 out=$("$VSWITCHD" -F "vswit${ID}" -S "$TMP/s2" -s "$TMP/s2.sock" -m 128 2>&1 |
       grep -m1 'in use')

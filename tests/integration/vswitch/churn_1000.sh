@@ -7,11 +7,9 @@
 require
 
 outside_up
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-vnic a${ID}0 link=phys0 vid=10 attach=tap
-vnic b${ID}0 link=phys0 vid=10 attach=tap
-CONF
+phys_conf "$TMP/conf" \
+    "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
+    "vnic b${ID}0 link=phys0 vid=10 attach=tap"
 vswd_start "$TMP/conf"
 G1="vsw${ID}g1"
 guest_up "$G1" "a${ID}0" 10.0.10.1/24

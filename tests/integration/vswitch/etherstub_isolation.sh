@@ -7,13 +7,11 @@ require tcpdump
 
 outside_up
 ip -n "$NS_OUT" addr add 10.0.0.254/24 dev "$VETH_OUT"
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-link stub0 class=etherstub
-vnic s${ID}1 link=stub0 attach=tap
-vnic s${ID}2 link=stub0 attach=tap
-vnic p${ID}1 link=phys0 attach=tap
-CONF
+phys_conf "$TMP/conf" \
+    "link stub0 class=etherstub" \
+    "vnic s${ID}1 link=stub0 attach=tap" \
+    "vnic s${ID}2 link=stub0 attach=tap" \
+    "vnic p${ID}1 link=phys0 attach=tap"
 vswd_start "$TMP/conf"
 guest_up "vsw${ID}g1" "s${ID}1" 10.0.0.1/24
 guest_up "vsw${ID}g2" "s${ID}2" 10.0.0.2/24

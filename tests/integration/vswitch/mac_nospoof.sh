@@ -6,9 +6,7 @@
 require
 
 outside_up
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-CONF
+phys_conf "$TMP/conf"
 vswd_start "$TMP/conf"
 ctl vnic-create -t "a${ID}0" phys0 vid=10 protection=mac-nospoof \
     attach=tap || fail "create a0"

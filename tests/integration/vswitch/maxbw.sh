@@ -9,11 +9,9 @@
 require iperf3
 
 outside_up
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-vnic a${ID}0 link=phys0 vid=10 attach=tap
-vnic b${ID}0 link=phys0 vid=10 attach=tap
-CONF
+phys_conf "$TMP/conf" \
+    "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
+    "vnic b${ID}0 link=phys0 vid=10 attach=tap"
 vswd_start "$TMP/conf"
 G1="vsw${ID}g1"
 G2="vsw${ID}g2"

@@ -6,11 +6,9 @@
 require
 
 outside_up
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-vnic a${ID}0 link=phys0 vid=10 attach=tap
-vnic b${ID}0 link=phys0 vid=10 attach=tap
-CONF
+phys_conf "$TMP/conf" \
+    "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
+    "vnic b${ID}0 link=phys0 vid=10 attach=tap"
 vswd_start "$TMP/conf"
 guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
 guest_up "vsw${ID}g2" "b${ID}0" 10.0.10.2/24

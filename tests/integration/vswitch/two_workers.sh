@@ -24,11 +24,9 @@ print($2)"
 
 outside_up
 outside_vlan_host 10 10.0.10.254/24
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-vnic a${ID}0 link=phys0 vid=10 attach=tap
-vnic b${ID}0 link=phys0 vid=10 attach=tap
-CONF
+phys_conf "$TMP/conf" \
+    "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
+    "vnic b${ID}0 link=phys0 vid=10 attach=tap"
 vswd_start "$TMP/conf" -w 2 -l 0,1
 grep -q "2 fast-path worker(s)" "$TMP/vswitchd.log" ||
     fail "vswitchd does not say it runs two workers"

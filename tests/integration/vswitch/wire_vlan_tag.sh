@@ -8,11 +8,9 @@ require tc tcpdump
 
 outside_up
 outside_vlan_host 10 10.0.10.254/24
-cat >"$TMP/conf" <<CONF
-link phys0 class=phys devargs=net_af_packet0,iface=$VETH_SW
-vnic a${ID}0 link=phys0 vid=10 attach=tap
-vnic c${ID}0 link=phys0 vid=20 attach=tap
-CONF
+phys_conf "$TMP/conf" \
+    "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
+    "vnic c${ID}0 link=phys0 vid=20 attach=tap"
 vswd_start "$TMP/conf"
 guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
 guest_up "vsw${ID}g2" "c${ID}0" 10.0.10.2/24

@@ -36,10 +36,7 @@ leaves_nothing() {
 }
 
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 
 # A good guest: create returns with every vif already Connected.
 guest_cfg good "link=stub0,mac=02:08:20:3b:00:01" "link=phys0,mac=02:08:20:3b:00:02"

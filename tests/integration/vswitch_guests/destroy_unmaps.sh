@@ -10,16 +10,10 @@
 
 mapped() { grep -q "memfd:xvm-mem-$1 " "/proc/$VSWD_PID/maps"; }
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 a=$(create_guest ga "link=stub0,mac=02:08:20:34:00:01") || exit 1
 b=$(create_guest gb "link=stub0,mac=02:08:20:34:00:02") || exit 1
-for d in $a $b; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b"
 guest_ip ga 10.80.0.1/24
 guest_ip gb 10.80.0.2/24
 ping_ok ga 10.80.0.2 && ok "ga pings gb" || fail "ga -> gb"

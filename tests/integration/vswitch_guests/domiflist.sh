@@ -7,10 +7,7 @@
 # link that does not exist shows the backend's error, not "connected".
 . "$(dirname "$0")/../../lib/guests.sh"
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 printf 'name = "gl"\nmemory = 32\nvif = [ "link=stub0,vlan=5,maxbw=100M,mac=02:08:20:3a:00:01",\n  "link=nolink9,mac=02:08:20:3a:00:02" ]\n' >"$T/gl.cfg"
 xvm create --no-wait "$T/gl.cfg" >/dev/null || die "create gl"
 g=$(domid gl)

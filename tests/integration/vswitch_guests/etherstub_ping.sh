@@ -8,17 +8,11 @@
 # them (the figure is reported).  `xvm destroy` removes each VNIC.
 . "$(dirname "$0")/../../lib/guests.sh" iperf3
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 a=$(create_guest ga "link=stub0,mac=02:08:20:33:00:01") || exit 1
 b=$(create_guest gb "link=stub0,mac=02:08:20:33:00:02") || exit 1
 c=$(create_guest gc "link=stub0,mac=02:08:20:33:00:03,vlan=5,maxbw=100M,priority=low") || exit 1
-for d in $a $b $c; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b" "$c"
 
 # The VNICs: temporary, on stub0, with the vif's MAC and properties
 # (the defaults of a vif, dladm's: no VLAN, no maxbw, priority high).

@@ -20,8 +20,7 @@ ip netns exec "$NS_OUT" ethtool -K "$VETH_OUT" tx off >/dev/null ||
 start_vswd
 links_up
 g=$(create_guest gg "link=phys0,vlan=10,mac=02:08:20:35:10:01") || exit 1
-wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
-    die "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+wait_connected "$g" || exit 1
 guest_ip gg 10.0.10.1/24
 xvm exec gg ethtool -k eth0 | grep -q "tcp-segmentation-offload: on" &&
     ok "the guest's eth0 has TSO" ||

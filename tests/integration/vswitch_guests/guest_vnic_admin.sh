@@ -12,16 +12,10 @@
 #  - a new MAC is refused with the reason.
 . "$(dirname "$0")/../../lib/guests.sh"
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 a=$(create_guest ga "link=stub0,vlan=10,mac=auto") || exit 1
 b=$(create_guest gb "link=stub0,vlan=10,mac=02:08:20:38:00:02") || exit 1
-for d in $a $b; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        die "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b" || exit 1
 A="xvm${a}_0" B="xvm${b}_0"
 guest_ip ga 10.82.0.1/24
 guest_ip gb 10.82.0.2/24

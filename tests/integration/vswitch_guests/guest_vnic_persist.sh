@@ -9,13 +9,9 @@
 # mac=random one is drawn again.
 . "$(dirname "$0")/../../lib/guests.sh"
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 g=$(create_guest gp "link=stub0,vlan=10,mac=02:08:20:39:00:01") || exit 1
-wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
-    die "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+wait_connected "$g" || exit 1
 V="xvm${g}_0"
 "$DLADM" set-linkprop -p maxbw=60M "$V" && ok "persistent maxbw" || fail "set maxbw"
 "$DLADM" set-linkprop -p priority=low "$V" && ok "persistent priority" ||

@@ -8,16 +8,10 @@
 # ring references, states 4 throughout) and ping resumes.  Twice in a row.
 . "$(dirname "$0")/../../lib/guests.sh"
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 a=$(create_guest ka "link=stub0,mac=02:08:20:33:20:01") || exit 1
 b=$(create_guest kb "link=stub0,mac=02:08:20:33:20:02,vlan=7") || exit 1
-for d in $a $b; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b"
 # VLAN 7 on one side only: they must not reach each other yet.
 guest_ip ka 10.79.1.1/24
 guest_ip kb 10.79.1.2/24
@@ -25,7 +19,7 @@ ping_ok ka 10.79.1.2 && fail "ping across VLANs" || ok "no ping across VLANs"
 xvm destroy kb >/dev/null || fail "destroy kb"
 wait_until 10 vnic_gone "xvm${b}_0" || fail "xvm${b}_0 still there"
 b=$(create_guest kb "link=stub0,mac=02:08:20:33:20:02") || exit 1
-wait_until 15 both_connected "$b" && ok "dom $b Connected" || fail "dom $b"
+wait_connected "$b"
 guest_ip kb 10.79.1.2/24
 wait_until 10 ping_ok ka 10.79.1.2 && ok "ping before the kill" ||
     fail "ping before the kill"

@@ -7,16 +7,10 @@
 # own MAC back, the ping works again and the spoof count stops growing.
 . "$(dirname "$0")/../../lib/guests.sh"
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 a=$(create_guest sa "link=stub0,mac=02:08:20:36:00:01") || exit 1
 b=$(create_guest sb "link=stub0,mac=02:08:20:36:00:02") || exit 1
-for d in $a $b; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        die "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b" || exit 1
 "$DLADM" set-linkprop -t -p protection=mac-nospoof "xvm${a}_0" ||
     fail "set protection on xvm${a}_0"
 guest_ip sa 10.81.0.1/24

@@ -37,8 +37,7 @@ ctl link-create stub0 etherstub || die "link stub0"
 guest_cfg gc "link=$NIC,mac=02:08:20:34:11:01" "link=stub0,mac=02:08:20:34:11:02"
 xvm create "$T/gc.cfg" >/dev/null || die "create gc"
 g=$(domid gc)
-wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
-    fail "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+wait_connected "$g"
 wait_until 5 eval '[ "$(both gc)" = "carrier carrier" ]' &&
     ok "eth0 over $NIC and eth1 over stub0 have a carrier" ||
     fail "at first: eth0, eth1: $(both gc)"
@@ -61,8 +60,7 @@ within_1s "$NIC set up again: eth0's carrier is back" "carrier carrier" both gc
 ip -n "$NS_OUT" link set "$VETH_OUT" down
 within_1s "the other end down again" "no-carrier carrier" both gc
 h=$(create_guest gd "link=$NIC,mac=02:08:20:34:11:03") || exit 1
-wait_until 15 both_connected "$h" && ok "dom $h Connected" ||
-    fail "dom $h: frontend '$(fe_state "$h")' backend '$(be_state "$h")'"
+wait_connected "$h"
 # Its frontend connects (eth0 made, with a carrier) before the backend
 # plugs the vif in and writes the key: "0" follows within milliseconds.
 within_1s "a guest come meanwhile is without a carrier once connected" \

@@ -21,8 +21,7 @@ ip -n "$NS_OUT" addr add "$NET.2/24" dev "$VETH_OUT"
 wait_until 5 detached && ok "$NIC is a link, not attached" ||
     fail "$NIC: $(ctl link-show "$NIC" 2>&1)"
 g=$(create_guest gn "link=$NIC,mac=02:08:20:33:11:01") || exit 1
-wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
-    fail "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+wait_connected "$g"
 expect "dladm: xvm${g}_0 over $NIC" "xvm${g}_0:$NIC:gn" \
     "$("$DLADM" show-vnic -p -o link,over,domain "xvm${g}_0")"
 expect "attached with the guest's VNIC" attached "$(attach_col)"

@@ -15,17 +15,13 @@
 
 # vswitchd's default offer is min(4, CPUs); with one CPU it is told two.
 want=$(( $(nproc) < 4 ? $(nproc) : 4 ))
-start_xvmd
-outside_up
-if [ "$want" -ge 2 ]; then start_vswd; else want=2; start_vswd -q 2; fi
-links_up
+q=
+[ "$want" -ge 2 ] || { want=2; q="-q 2"; }
+switch_up $q
 a=$(create_guest qa "link=stub0,mac=02:08:20:36:00:01,queues=2") || exit 1
 b=$(create_guest qb "link=stub0,mac=02:08:20:36:00:02,queues=2") || exit 1
 c=$(create_guest qc "link=stub0,mac=02:08:20:36:00:03") || exit 1
-for d in $a $b $c; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        die "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b" "$c" || exit 1
 
 fe=/local/domain/$a/device/vif/0
 be=/local/domain/0/backend/vif/$a/0

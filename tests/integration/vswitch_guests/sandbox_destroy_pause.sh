@@ -14,7 +14,7 @@ start_xvmd
 start_vswd
 ctl link-create stub0 etherstub || die "link stub0"
 d=$(create_guest sd "link=stub0,mac=02:08:20:39:00:01") || exit 1
-wait_until 15 both_connected "$d" && ok "dom $d Connected" || die "not connected"
+wait_connected "$d" || exit 1
 pd=$(xvm dominfo sd | sed -n 's/^PID: *//p')
 init=$(cat "/proc/$pd/task/$pd/children")
 init=${init% }

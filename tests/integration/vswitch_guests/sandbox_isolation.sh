@@ -17,10 +17,7 @@ start_vswd
 ctl link-create stub0 etherstub || die "link stub0"
 a=$(create_guest sa "link=stub0,mac=02:08:20:38:00:01") || exit 1
 b=$(create_guest sb "link=stub0,mac=02:08:20:38:00:02") || exit 1
-for d in $a $b; do
-    wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-        die "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-done
+wait_connected "$a" "$b" || exit 1
 pd_a=$(xvm dominfo sa | sed -n 's/^PID: *//p')
 pd_b=$(xvm dominfo sb | sed -n 's/^PID: *//p')
 in_a() { xvm exec sa "$@" 2>/dev/null; }

@@ -7,14 +7,10 @@
 # that changed its MAC while its VNIC has mac-nospoof).
 . "$(dirname "$0")/../../lib/guests.sh" dpdk-telemetry.py python3
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 MAC=02:08:20:37:00:01
 g=$(create_guest tg "link=phys0,vlan=10,mac=$MAC,priority=low") || exit 1
-wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
-    die "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+wait_connected "$g" || exit 1
 V="xvm${g}_0"
 "$DLADM" set-linkprop -t -p protection=mac-nospoof "$V" || fail "protection"
 guest_ip tg 10.0.10.1/24

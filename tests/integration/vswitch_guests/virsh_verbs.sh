@@ -14,10 +14,7 @@ restart_xvmd() { # as at a host's boot: the domains off, xvmd starts
 }
 state() { xvm dominfo "$1" | sed -n 's/^State: *//p'; }
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 
 printf 'name = "vd"\ntype = "process"\nmemory = 16\nvif = [ "link=stub0,mac=02:08:20:3c:00:01" ]\n' >"$T/vd.cfg"
 out=$(xvm define "$T/vd.cfg") && expect "define" "Domain 'vd' defined from $T/vd.cfg" "$out" ||

@@ -12,8 +12,7 @@ outside_vlan_host 10 10.0.10.254/24
 start_vswd
 links_up
 g=$(create_guest gv "link=phys0,vlan=10,mac=02:08:20:33:10:01") || exit 1
-wait_until 15 both_connected "$g" && ok "dom $g Connected" ||
-    fail "dom $g: frontend '$(fe_state "$g")' backend '$(be_state "$g")'"
+wait_connected "$g"
 expect "xvm${g}_0 over phys0 with VID 10" "phys0 10" \
     "$(ctl vnic-show "xvm${g}_0" | awk '{ print $2, $5 }')"
 expect "dladm: VID and domain" "xvm${g}_0:phys0:10:gv" \

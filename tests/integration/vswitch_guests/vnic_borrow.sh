@@ -22,10 +22,7 @@ host_if() { ip link show "$1" >/dev/null 2>&1; }
 vnic_line() { "$DLADM" show-vnic -p -o link,over,macaddress,vid "$1"; }
 prop() { "$DLADM" show-linkprop -c -o value -p "$2" "$1"; }
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 
 "$DLADM" create-vnic -l stub0 -m 2:8:20:5b:0:1 -v 12 \
     -p maxbw=20M,priority=low,protection=mac-nospoof "$B" ||

@@ -26,10 +26,7 @@ pair_up() {
     local r=$1 x y
     x=$(create_guest "$2" "link=stub0,mac=02:08:20:35:0$r:01") || exit 1
     y=$(create_guest "$3" "link=stub0,mac=02:08:20:35:0$r:02") || exit 1
-    for d in $x $y; do
-        wait_until 15 both_connected "$d" && ok "dom $d Connected" ||
-            fail "dom $d: frontend '$(fe_state "$d")' backend '$(be_state "$d")'"
-    done
+    wait_connected "$x" "$y"
     guest_ip "$2" "10.81.$r.1/24"
     guest_ip "$3" "10.81.$r.2/24"
     wait_until 10 ping_ok "$2" "10.81.$r.2" && ok "$2 pings $3" ||
@@ -37,10 +34,7 @@ pair_up() {
     ids="$x $y"
 }
 
-start_xvmd
-outside_up
-start_vswd
-links_up
+switch_up
 pair_up 1 ra rb
 # ping_direct FROM TO-IP: through the guest's pinned namespace, without
 # xvmd (xvm exec needs it).
