@@ -28,30 +28,6 @@ static void key(char *out, size_t cap, const char *dir, const char *k)
     memcpy(out + a + 1, k, b + 1);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* "aa:bb:cc:dd:ee:ff" */
-static int mac_parse(const char *s, uint8_t mac[6])
-{
-    for (int i = 0; i < 6; i++) {
-        int h = hexval(s[3 * i]), l = hexval(s[3 * i + 1]);
-
-        if (h < 0 || l < 0 || s[3 * i + 2] != (i == 5 ? 0 : ':'))
-            return -EINVAL;
-        mac[i] = (uint8_t)(h << 4 | l);
-    }
-    return 0;
-}
-
 static int be_state_wait(struct netfront *nf, uint64_t want)
 {
     char p[160];
@@ -166,11 +142,11 @@ int netfront_start(struct netfront *nf, unsigned n)
     key(p, sizeof(p), nf->fe, "backend-id");
     if (rc > 0)
         rc = xs_read_uint(p, DOMID_FIRST_RESERVED - 1, &id);
-    key(p, sizeof(p), nf->fe, "mac");
+    key(p, sizeof(p), nf->fe, NETIF_KEY_MAC);
     if (rc == 0)
         rc = xs_read(p, mac, sizeof(mac));
     if (rc > 0)
-        rc = mac_parse(mac, nf->mac);
+        rc = netif_mac_parse(mac, nf->mac) ? 0 : -EINVAL;
     if (rc < 0) {
         kprintf("minios: %s: no usable toolstack keys (%d)\n", nf->fe, rc);
         return rc;

@@ -526,6 +526,7 @@ enum xenbus_state nb_xenbus_state(const struct nb_xenbus *xb)
 /* The toolstack's keys: frontend and frontend-id, handle, mac. */
 static int read_toolstack(struct nb_xenbus *xb)
 {
+    char mac[NETIF_MAC_LEN + 1];
     uint64_t v;
     int r = xvm_xs_dev_otherend(&xb->dev, "frontend", "frontend-id");
 
@@ -536,7 +537,9 @@ static int read_toolstack(struct nb_xenbus *xb)
     if (r < 0)
         return r == -ERANGE ? -EINVAL : r;
     xb->handle = (uint32_t)v;
-    return xvm_xs_read_key_mac(xb->dev.xs, xb->dev.path, "mac", xb->mac);
+    r = xvm_xs_read_key_str(xb->dev.xs, xb->dev.path, NETIF_KEY_MAC, mac,
+                            sizeof(mac));
+    return r == 0 && !netif_mac_parse(mac, xb->mac) ? -EINVAL : r;
 }
 
 /* Every backend key of netif_feature_table(): "1" if offered, else "0";

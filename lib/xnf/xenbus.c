@@ -328,6 +328,7 @@ static int read_toolstack(struct xnf_xenbus *xf)
 {
     struct xvm_xs *xs = xf->dev.xs;
     const char *dir = xf->dev.path;
+    char mac[NETIF_MAC_LEN + 1];
     uint64_t v;
     int r = xvm_xs_dev_otherend(&xf->dev, "backend", "backend-id");
 
@@ -344,7 +345,8 @@ static int read_toolstack(struct xnf_xenbus *xf)
     else if (r < 0 || v < 68)
         return r < 0 && r != -ERANGE ? r : -EINVAL;
     xf->info.mtu = (uint32_t)v;
-    return xvm_xs_read_key_mac(xs, dir, "mac", xf->info.mac);
+    r = xvm_xs_read_key_str(xs, dir, NETIF_KEY_MAC, mac, sizeof(mac));
+    return r == 0 && !netif_mac_parse(mac, xf->info.mac) ? -EINVAL : r;
 }
 
 static int start(struct xnf_xenbus *xf)

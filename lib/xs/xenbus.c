@@ -72,40 +72,6 @@ int xvm_xs_read_key_str(struct xvm_xs *xs, const char *dir, const char *key,
     return r;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-int xvm_xs_read_key_mac(struct xvm_xs *xs, const char *dir, const char *key,
-                        uint8_t mac[6])
-{
-    char s[18];
-    uint8_t m[6];
-    unsigned i;
-    int r = xvm_xs_read_key_str(xs, dir, key, s, sizeof(s));
-
-    if (r < 0)
-        return r;
-    if (strlen(s) != 17)
-        return -EINVAL;
-    for (i = 0; i < 6; i++) {
-        int hi = hex_digit(s[i * 3]), lo = hex_digit(s[i * 3 + 1]);
-
-        if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
-            return -EINVAL;
-        m[i] = (uint8_t)(hi << 4 | lo);
-    }
-    memcpy(mac, m, sizeof(m));
-    return 0;
-}
-
 int xvm_xs_write_key(struct xvm_xs *xs, uint32_t tx, const char *dir,
                      const char *key, const char *fmt, ...)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The netif vocabulary (netif/netif.h): the feature table is complete and
- * unambiguous, and a key maps back to the feature it was written for.
+ * unambiguous, and a key maps back to the feature it was written for;
+ * the mac key's parser.
  */
 #include <stdint.h>
 #include <string.h>
@@ -105,6 +106,24 @@ static void test_limits(void)
     CHECK_EQ(NETIF_GSO_TCPV6, XEN_NETIF_GSO_TYPE_TCPV6);
 }
 
+/* The mac key: six pairs of hex digits of either case, colons between. */
+static void test_mac_parse(void)
+{
+    static const char *const bad[] = {
+        "00:16:3e:00:00:0",   "00:16:3e:00:00:001", "00-16-3e-00-00-01",
+        "0g:16:3e:00:00:01",  "00:16:3e:00:00:0 ",  "",
+    };
+    uint8_t mac[6] = {0};
+    unsigned i;
+
+    CHECK(netif_mac_parse("00:16:3E:0a:Ff:01", mac));
+    CHECK(memcmp(mac, "\x00\x16\x3e\x0a\xff\x01", 6) == 0);
+    CHECK_EQ(strlen("00:16:3E:0a:Ff:01"), NETIF_MAC_LEN);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(!netif_mac_parse(bad[i], mac));
+    CHECK(memcmp(mac, "\x00\x16\x3e\x0a\xff\x01", 6) == 0);
+}
+
 int main(void)
 {
     RUN(test_every_feature_named);
@@ -112,5 +131,6 @@ int main(void)
     RUN(test_key_round_trip);
     RUN(test_known_keys);
     RUN(test_limits);
+    RUN(test_mac_parse);
     return check_summary();
 }

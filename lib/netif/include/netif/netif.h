@@ -165,6 +165,44 @@ struct netif_offload {
 /** The directory of queue N's keys when there is more than one queue. */
 #define NETIF_KEY_QUEUE_FMT "queue-%u"
 
+/** Toolstack key (frontend directory): the vif's MAC address, exactly
+ *  "xx:xx:xx:xx:xx:xx" in hex digits of either case. */
+#define NETIF_KEY_MAC "mac"
+/** The length of that value, without its NUL. */
+#define NETIF_MAC_LEN 17u
+
+/**
+ * Parse a NETIF_KEY_MAC value.
+ * @return true with @mac set, or false (@mac untouched) if @s is not
+ *         exactly six pairs of hex digits joined by colons.
+ */
+static inline bool netif_mac_parse(const char *s, uint8_t mac[6])
+{
+    uint8_t m[6];
+    unsigned i, j;
+
+    for (i = 0; i < 6; i++) {
+        int d[2];
+
+        for (j = 0; j < 2; j++) {
+            char c = s[3 * i + j];
+
+            d[j] = c >= '0' && c <= '9'   ? c - '0'
+                   : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                   : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                          : -1;
+            if (d[j] < 0)
+                return false;
+        }
+        if (s[3 * i + 2] != (i == 5 ? '\0' : ':'))
+            return false;
+        m[i] = (uint8_t)(d[0] << 4 | d[1]);
+    }
+    for (i = 0; i < 6; i++)
+        mac[i] = m[i];
+    return true;
+}
+
 /** Backend keys: the most queues it takes, split event channels. */
 #define NETIF_KEY_MAX_QUEUES "multi-queue-max-queues"
 #define NETIF_KEY_SPLIT_EVTCHN "feature-split-event-channels"

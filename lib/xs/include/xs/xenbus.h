@@ -69,15 +69,6 @@ int xvm_xs_read_key_str(struct xvm_xs *xs, const char *dir, const char *key,
                         char *out, size_t cap);
 
 /**
- * Read a MAC address key: exactly "xx:xx:xx:xx:xx:xx" in hex digits of
- * either case.
- * @return 0, -EINVAL, or -errno from the read.
- */
-XVN_EXPORT
-int xvm_xs_read_key_mac(struct xvm_xs *xs, const char *dir, const char *key,
-                        uint8_t mac[6]);
-
-/**
  * Write <@dir>/<@key> = the printf-formatted value (at most 63 bytes).
  * @tx is a transaction or XVM_XS_NO_TX.
  * @return 0, -ENAMETOOLONG, or -errno from the write.
