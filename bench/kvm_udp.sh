@@ -4,12 +4,13 @@
 # etherstub stub0: generator -> sink and the reverse, at 64-byte frames
 # (Mpps) and 1500-byte IP packets (Gbit/s), interleaved, RUNS runs; and
 # minios's boot time from `xvm create` to its first console line.
-#   kvm-tx   minios role=gen (COUNT datagrams) -> python sink in domain ps
-#   kvm-rx   python generator in domain pg -> minios's sink (port 9),
+#   kvm-tx   minios role=gen (COUNT datagrams) -> python sink in domain pa
+#   kvm-rx   python generator in domain pb -> minios's sink (port 9),
 #            counted by minios ("sink N/B" on its poweroff line)
-#   proc-tx  python generator in pg -> python sink in ps
+#   proc-tx  python generator in pb -> python sink in pa
 # The process-domain side is one Python socket each way, so proc-tx and
-# kvm-rx are bounded by it; kvm-tx by minios.
+# kvm-rx are bounded by it; kvm-tx by minios.  The domains pa and pb are
+# procdom_lib.sh's; minios is 10.99.0.10.
 # KVM_BENCH_VCPUS=N gives minios N vCPUs (its generator then runs on
 # vCPU 1, docs/kvm.md), and names its rows kvm-Ncpu.
 # usage: bench/kvm_udp.sh BUILD_DIR [SECONDS] [CSV] [RUNS]
@@ -18,32 +19,18 @@ secs=${2:-3}
 csv=${3:-$(dirname "$0")/results/kvm_udp.csv}
 runs=${4:-3}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-export XVMD=$build/app/xvmd/xvmd XVM=$build/app/xvm/xvm
-export PROCDOM=$build/app/xvm-procdom/xvm-procdom
-export VSWITCHD=$build/app/vswitchd/vswitchd VSWCTL=$build/app/vswctl/vswctl
-export DLADM=$build/app/dladm/dladm
 export XVM_KVM=$build/app/xvm-kvm/xvm-kvm
 MINIOS=$build/guest/minios/minios.elf
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || { echo "SKIP: no usable /dev/kvm"; exit 77; }
 [ -f "$MINIOS" ] || { echo "SKIP: no $MINIOS (build first)"; exit 77; }
-. "$here/../tests/lib/guests.sh" python3
+. "$here/procdom_lib.sh" "$build" python3
 . "$here/lib.sh"
 TOOL=$here/udp_tool.py
 COUNT64=${KVM_BENCH_COUNT64:-20000}
 COUNT1500=${KVM_BENCH_COUNT1500:-4000}
 VCPUS=${KVM_BENCH_VCPUS:-1}
 KVM=kvm; [ "$VCPUS" = 1 ] || KVM=kvm-${VCPUS}cpu
-N=10.98.$((ID % 200))
-
-switch_up
-create_guest ps "link=stub0,mac=02:00:00:98:00:01" >/dev/null || exit 1
-create_guest pg "link=stub0,mac=02:00:00:98:00:02" >/dev/null || exit 1
-for g in ps pg; do
-    wait_until 15 both_connected "$(domid $g)" || die "$g not Connected"
-done
-guest_ip ps "$N.1/24"
-guest_ip pg "$N.2/24"
-ping_ok pg "$N.1" || die "pg cannot ping ps"
+N=10.99.0
 
 log_of() { tr -d '\r' <"$T/state/console/$1.log" 2>/dev/null; }
 
@@ -80,8 +67,8 @@ for r in $(seq "$runs"); do
         p=$(payload "$size")
         count=$([ "$size" = 64 ] && echo "$COUNT64" || echo "$COUNT1500")
         bench_load kvm_udp "$r" "$size"
-        # kvm-tx: minios generates, ps sinks
-        xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
+        # kvm-tx: minios generates, pa sinks
+        xvm exec pa python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
         sp=$!
         sleep 0.5
         kvm_up kg "minios/ip=$N.10" minios/role=gen "minios/peer=$N.1" \
@@ -90,17 +77,17 @@ for r in $(seq "$runs"); do
         read -r _ pk _ _ _ sec <"$T/sink.out"
         row "$r" "$KVM" tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
         kvm_gone kg
-        # proc-tx: pg generates, ps sinks
-        xvm exec ps python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
+        # proc-tx: pb generates, pa sinks
+        xvm exec pa python3 - sink 9 2 <"$TOOL" >"$T/sink.out" 2>&1 &
         sp=$!
         sleep 0.5
-        xvm exec pg python3 - gen "$N.1" 9 "$p" "$secs" <"$TOOL" >/dev/null
+        xvm exec pb python3 - gen "$N.1" 9 "$p" "$secs" <"$TOOL" >/dev/null
         wait "$sp"
         read -r _ pk _ _ _ sec <"$T/sink.out"
         row "$r" process tx "$size" "$pk" "$sec" $(rate "$size" "$pk" "$sec")
-        # kvm-rx: pg generates, minios sinks (its poweroff line counts)
+        # kvm-rx: pb generates, minios sinks (its poweroff line counts)
         kvm_up kr "minios/ip=$N.10"
-        xvm exec pg python3 - gen "$N.10" 9 "$p" "$secs" <"$TOOL" >"$T/gen.out"
+        xvm exec pb python3 - gen "$N.10" 9 "$p" "$secs" <"$TOOL" >"$T/gen.out"
         read -r _ _ _ sec <"$T/gen.out"
         xvm shutdown kr >/dev/null
         wait_until 10 sh -c "log_of() { tr -d '\r' <'$T/state/console/kr.log'; }
