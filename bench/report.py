@@ -20,7 +20,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 # name, title, key columns, setup column, values (column, unit), ours, peers
 SCENARIOS = [
     ("netif", "netif loop: frontend -> backend -> frontend, one core per "
-     "side; peer DPDK virtio-user <-> vhost-user", ["size"], "setup",
+     "side, the frontend touching no frame data; peer DPDK virtio-user <-> "
+     "vhost-user", ["size"], "setup", [("mpps", "Mpps"), ("gbps", "Gbit/s")],
+     ["netif"], ["virtio-vhost"]),
+    ("vif", "a guest to the wire (tx) and the wire to a guest (rx): libxnf "
+     "frontend -> netif -> vif port -> switch -> wire port, one core per "
+     "side; peer DPDK virtio-user -> vhost-user -> net_null (testpmd "
+     "txonly / rxonly and io)", ["direction", "size"], "setup",
      [("mpps", "Mpps"), ("gbps", "Gbit/s")], ["netif"], ["virtio-vhost"]),
     ("vswitch", "switch core, wire -> VNIC -> wire on net_ring ports, one "
      "core (VLAN, maxbw, mac-nospoof); peers testpmd macswap and Open "
