@@ -30,8 +30,7 @@ SCENARIOS = [
      [("mpps", "Mpps"), ("gbps", "Gbit/s")], ["netif"], ["virtio-vhost"]),
     ("vswitch", "switch core, wire -> VNIC -> wire on net_ring ports, one "
      "core (VLAN, maxbw, mac-nospoof); peers testpmd macswap and Open "
-     "vSwitch-DPDK (VLAN, policer); testpmd io, which only moves "
-     "pointers, is in the CSV", ["size"], "setup", [("mpps", "Mpps")],
+     "vSwitch-DPDK (VLAN, policer)", ["size"], "setup", [("mpps", "Mpps")],
      ["vsw-bench"], ["testpmd-macswap", "ovs-dpdk"]),
     ("vswitch_scale", "switch core as vswitch above, 64 B, with 1, 4096 "
      "and 65,536 VNICs in the switch (4096 a link; the rest on etherstubs) "
