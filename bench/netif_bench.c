@@ -10,10 +10,18 @@
  * whole loop, Gbit/s of frame data, and backend TSC cycles per frame (each
  * frame costs the backend one TX and one RX pass).
  *
- * usage: netif_bench [-s size[,size...]] [-t seconds] [-o results.csv] [-q]
+ * The frontend touches no frame data, as a netfront driver hands the stack's
+ * pages to the ring and the ring's pages to the stack, and as the peer's
+ * virtio-user side forwards without reading: frames are queued in the TX
+ * pages libxnf lends (xnf_tx_pages) and received frames released unread.
+ * With -c it goes through libxnf's copying calls instead (xnf_send,
+ * xnf_recv): two more copies of every frame, on the frontend's core.
+ *
+ * usage: netif_bench [-c] [-s size[,size...]] [-t seconds] [-o results.csv]
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,8 +184,10 @@ static double now(void)
     return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static int run_one(uint32_t size, double secs, double hz, struct run *out)
+static int run_one(uint32_t size, double secs, double hz, bool inplace,
+                   struct run *out)
 {
+    unsigned npages = (size + 4095) / 4096;
     static unsigned char buf[65536];
     struct np_front f;
     uint64_t rx = 0, rx_start = 0, r[2] = {0, 0};
@@ -207,11 +217,26 @@ static int run_one(uint32_t size, double secs, double hz, struct run *out)
         double t;
 
         xnf_poll(f.xnf);
-        while (xnf_send(f.xnf, buf, size, NULL) == 0)
-            ;
-        xnf_flush(f.xnf);
-        while (xnf_recv(f.xnf, buf, sizeof(buf), NULL) > 0)
-            rx++;
+        if (inplace) {
+            void *va[NETIF_MAX_SLOTS_PER_PKT];
+            struct xnf_frag fr[NETIF_MAX_SLOTS_PER_PKT];
+            unsigned nf;
+
+            while (xnf_tx_pages(f.xnf, va, npages) == npages &&
+                   xnf_send_inplace(f.xnf, size, NULL) == 0)
+                ;
+            xnf_flush(f.xnf);
+            while (xnf_recv_frags(f.xnf, fr, &nf, NULL) > 0) {
+                xnf_recv_release(f.xnf);
+                rx++;
+            }
+        } else {
+            while (xnf_send(f.xnf, buf, size, NULL) == 0)
+                ;
+            xnf_flush(f.xnf);
+            while (xnf_recv(f.xnf, buf, sizeof(buf), NULL) > 0)
+                rx++;
+        }
         if (iter & 0xff)
             continue; /* read the clock every 256 rounds only */
         t = now();
@@ -246,8 +271,9 @@ int main(int argc, char **argv)
     const char *csv = NULL;
     FILE *fp = NULL;
     int opt, fails = 0;
+    bool inplace = true;
 
-    while ((opt = getopt(argc, argv, "s:t:o:")) != -1) {
+    while ((opt = getopt(argc, argv, "cs:t:o:")) != -1) {
         if (opt == 's') {
             char *p = optarg;
             for (nsizes = 0; *p && nsizes < MAX_SIZES; nsizes++) {
@@ -261,17 +287,20 @@ int main(int argc, char **argv)
             }
         } else if (opt == 't') {
             secs = strtod(optarg, NULL);
+        } else if (opt == 'c') {
+            inplace = false;
         } else if (opt == 'o') {
             csv = optarg;
         } else {
-            fprintf(stderr, "usage: netif_bench [-s sizes] [-t secs] "
+            fprintf(stderr, "usage: netif_bench [-c] [-s sizes] [-t secs] "
                             "[-o csv]\n");
             return 1;
         }
     }
     hz = tsc_hz();
-    printf("netif front->back->front, one core per side, %.2f GHz TSC, "
-           "%.1f s per size\n", hz / 1e9, secs);
+    printf("netif front->back->front, one core per side, frontend %s, "
+           "%.2f GHz TSC, %.1f s per size\n",
+           inplace ? "in place" : "copying", hz / 1e9, secs);
     printf("%8s %10s %10s %16s\n", "bytes", "Mpps", "Gbit/s",
            "backend cyc/pkt");
     if (csv) {
@@ -282,7 +311,7 @@ int main(int argc, char **argv)
     for (i = 0; i < nsizes; i++) {
         struct run r;
 
-        if (run_one(sizes[i], secs, hz, &r) < 0) {
+        if (run_one(sizes[i], secs, hz, inplace, &r) < 0) {
             fprintf(stderr, "netif_bench: run at %u bytes failed\n",
                     sizes[i]);
             fails++;

@@ -1,13 +1,35 @@
 #!/bin/sh
-# Peer for the netif loop: DPDK virtio-user <-> vhost-user, the user-space
-# paravirtual path people would otherwise use.  Two dpdk-testpmd processes,
-# one forwarding core each (as netif_bench), --no-huge.  The virtio-user side
-# injects 256 frames of SIZE bytes (start tx_first) and both sides echo them
-# back (io forwarding, loop topology), so frames circulate guest -> host ->
-# guest as in netif_bench.  Prints "size mpps" per size: the frame rate the
-# virtio-user side receives, measured over SECONDS after a 1 s warm-up.
-# Usage: bench/peer_vhost.sh SECONDS SIZE...
+# Peer for the netif benchmarks: DPDK virtio-user <-> vhost-user, the
+# user-space paravirtual path people would otherwise use.  Two dpdk-testpmd
+# processes, one forwarding core each (virtio-user, the guest, on CPU 0;
+# vhost-user, the host, on CPU 1, as netif_bench and vsw-bench -G), --no-huge.
+#   loop (default): the virtio-user side injects 256 frames of SIZE bytes
+#     (start tx_first) and both sides echo them back (io forwarding, loop
+#     topology), so frames circulate guest -> host -> guest as in
+#     netif_bench; the rate the virtio-user side receives.
+#   tx: guest -> wire, as vsw-bench -G tx: the virtio-user side sends
+#     (txonly), the vhost side forwards to a net_null port (the wire, which
+#     frees what it is sent); the rate the virtio-user side sent.
+#   rx: wire -> guest, as vsw-bench -G rx: the net_null port makes frames
+#     of SIZE bytes, the vhost side forwards them to the guest, which
+#     takes them (rxonly); the rate the virtio-user side received.
+# Prints "size mpps" per size, measured over SECONDS after a 1 s warm-up.
+# Usage: bench/peer_vhost.sh [-m loop|tx|rx] SECONDS SIZE...
 set -eu
+mode=loop
+if [ "${1:-}" = -m ]; then
+    mode=$2
+    shift 2
+fi
+case $mode in
+loop) vh_fwd="--port-topology=loop"; vu_fwd="io"; vu_start="start tx_first"
+      pps=Rx-pps ;;
+tx) vh_fwd="--port-topology=paired"; vu_fwd="txonly"; vu_start="start"
+    pps=Tx-pps ;;
+rx) vh_fwd="--port-topology=paired"; vu_fwd="rxonly"; vu_start="start"
+    pps=Rx-pps ;;
+*) echo "peer_vhost.sh: unknown mode $mode" >&2; exit 1 ;;
+esac
 secs=$1
 shift
 tmp=$(mktemp -d)
@@ -24,10 +46,14 @@ for size in "$@"; do
     mbuf=$((size + 256))
     [ $mbuf -lt 2176 ] && mbuf=2176
     rm -f "$tmp/vh.sock"
+    wire=
+    [ $mode = tx ] && wire="--vdev net_null0,size=$size,no-rx=1"
+    [ $mode = rx ] && wire="--vdev net_null0,size=$size"
     timeout $((secs + 90)) dpdk-testpmd -l 0,1 --main-lcore 0 $common \
         --file-prefix xvb-vh$$ \
-        --vdev "net_vhost0,iface=$tmp/vh.sock,queues=1" -- \
-        --forward-mode=io --port-topology=loop --nb-cores=1 \
+        --vdev "net_vhost0,iface=$tmp/vh.sock,queues=1" \
+        $wire \
+        -- --forward-mode=io $vh_fwd --nb-cores=1 \
         --mbuf-size=$mbuf --total-num-mbufs=16384 \
         --max-pkt-len=$((size + 64)) --stats-period 1 \
         >"$tmp/vh.log" 2>&1 &
@@ -36,11 +62,11 @@ for size in "$@"; do
     for _ in $(seq 200); do [ -S "$tmp/vh.sock" ] && break; sleep 0.1; done
     # Frames come back once the vhost side has mapped the guest's memory,
     # which took up to 20 s on a busy VM: wait for them, then measure.
-    { sleep 1; echo "set txpkts $size"; echo "start tx_first";
+    { sleep 1; echo "set txpkts $size"; echo "$vu_start";
       for _ in $(seq 60); do
           echo "show port stats 0"
           sleep 1
-          grep -E '^ *Rx-pps' "$tmp/vu.log" | tail -1 |
+          grep -E "^ *$pps" "$tmp/vu.log" | tail -1 |
               awk '{ exit !($2 > 0) }' && break
       done
       echo "show port stats 0"; sleep "$secs";
@@ -48,14 +74,14 @@ for size in "$@"; do
     timeout $((secs + 75)) dpdk-testpmd -l 0,1 --main-lcore 1 $common \
         --file-prefix xvb-vu$$ \
         --vdev "net_virtio_user0,path=$tmp/vh.sock,queues=1" -- \
-        -i --forward-mode=io --port-topology=loop --burst=256 --nb-cores=1 \
+        -i --forward-mode=$vu_fwd --port-topology=loop --burst=256 --nb-cores=1 \
         --mbuf-size=$mbuf --total-num-mbufs=16384 \
         --max-pkt-len=$((size + 64)) >"$tmp/vu.log" 2>&1 || true
     kill "$vh" 2>/dev/null || true
     wait "$vh" 2>/dev/null || true
     vh=
     # The last "show port stats" reports the rate since the one before.
-    mpps=$(grep -E '^ *Rx-pps' "$tmp/vu.log" | awk '{ v = $2 }
+    mpps=$(grep -E "^ *$pps" "$tmp/vu.log" | awk '{ v = $2 }
         END { if (NR < 2) print "nan"; else printf "%.3f", v / 1e6 }')
     echo "$size $mpps"
 done

@@ -20,12 +20,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 # name, title, key columns, setup column, values (column, unit), ours, peers
 SCENARIOS = [
     ("netif", "netif loop: frontend -> backend -> frontend, one core per "
-     "side; peer DPDK virtio-user <-> vhost-user", ["size"], "setup",
+     "side, the frontend touching no frame data; peer DPDK virtio-user <-> "
+     "vhost-user", ["size"], "setup", [("mpps", "Mpps"), ("gbps", "Gbit/s")],
+     ["netif"], ["virtio-vhost"]),
+    ("vif", "a guest to the wire (tx) and the wire to a guest (rx): libxnf "
+     "frontend -> netif -> vif port -> switch -> wire port, one core per "
+     "side; peer DPDK virtio-user -> vhost-user -> net_null (testpmd "
+     "txonly / rxonly and io)", ["direction", "size"], "setup",
      [("mpps", "Mpps"), ("gbps", "Gbit/s")], ["netif"], ["virtio-vhost"]),
     ("vswitch", "switch core, wire -> VNIC -> wire on net_ring ports, one "
      "core (VLAN, maxbw, mac-nospoof); peers testpmd macswap and Open "
-     "vSwitch-DPDK (VLAN, policer); testpmd io, which only moves "
-     "pointers, is in the CSV", ["size"], "setup", [("mpps", "Mpps")],
+     "vSwitch-DPDK (VLAN, policer)", ["size"], "setup", [("mpps", "Mpps")],
      ["vsw-bench"], ["testpmd-macswap", "ovs-dpdk"]),
     ("vswitch_scale", "switch core as vswitch above, 64 B, with 1, 4096 "
      "and 65,536 VNICs in the switch (4096 a link; the rest on etherstubs) "

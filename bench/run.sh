@@ -10,18 +10,21 @@
 #   BENCH_OUT=DIR            where the results go
 #   BENCH_ROUNDS=N           rounds per scenario (default 3)
 #   BENCH_SCENARIOS="a b"    only these scenarios (default: all of $all)
-#   BENCH_SIZES="64 1500"    frame sizes of the netif loop
+#   BENCH_SIZES="64 1500"    frame sizes of the netif loop and of vif
+#                            (default 64 1500 9000)
 set -u
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-all="netif vswitch vswitch_scale vswitch_workers procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
+all="netif vif vswitch vswitch_scale vswitch_workers procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
 BENCH_OUT=${BENCH_OUT:-$here/results}
 mkdir -p "$BENCH_OUT"
 BENCH_OUT=$(cd "$BENCH_OUT" && pwd)
 . "$here/lib.sh"
 out=$BENCH_OUT
-sizes=${BENCH_SIZES:-64 512 1500 9000}
+sizes=${BENCH_SIZES:-64 1500 9000}
+# vif's busy-polled points in 2 s each: make bench within its 30 minutes
+vif_secs=$((secs < 2 ? secs : 2))
 export VSW_BENCH="$build/bench/vsw-bench" XDP_RX_BENCH="$build/bench/xdp_rx_bench"
 export VSWITCHD="$build/app/vswitchd/vswitchd" VSWCTL="$build/app/vswctl/vswctl"
 start=$(date +%s)
@@ -80,6 +83,36 @@ netif() {
     rm -f "$out/netif.tmp"
 }
 
+# A guest's vif to the wire and back through the switch (vsw-bench -G),
+# and the peer's virtio-user -> vhost-user -> net_null and back, each round
+# and direction: ours at every size, then the peer at every size.
+vif() {
+    echo "round,setup,direction,size,mpps,gbps" >"$out/vif.csv"
+    for r in $(seq "$BENCH_ROUNDS"); do
+        bench_load vif "$r" all
+        for dir in tx rx; do
+            for size in $sizes; do
+                line=$("$VSW_BENCH" -G $dir -s "$size" -t "$vif_secs" -l 1 -g 0 |
+                       grep "^vsw-bench guest") || return 1
+                echo "  round $r, guest $dir, $line"
+                echo "$line" | awk -v r="$r" -v d="$dir" -v s="$size" '{
+                    for (i = 1; i <= NF; i++) {
+                        if ($(i + 1) == "Mpps") m = $i
+                        if ($(i + 1) == "Gbit/s;") g = $i
+                    }
+                    print r ",netif," d "," s "," m "," g }' >>"$out/vif.csv"
+            done
+            "$here/peer_vhost.sh" -m $dir "$vif_secs" $sizes |
+            while read -r size mpps; do
+                echo "  round $r, virtio-user <-> vhost-user $dir, $size bytes: $mpps Mpps"
+                gbps=$(awk -v m="$mpps" -v s="$size" \
+                    'BEGIN { printf "%.3f", m * s * 8 / 1e3 }')
+                echo "$r,virtio-vhost,$dir,$size,$mpps,$gbps" >>"$out/vif.csv"
+            done
+        done
+    done
+}
+
 # A script with a CSV argument and no rounds of its own, run once a round;
 # the round goes first in each row.  rounds NAME COMMAND...
 rounds() {
@@ -112,6 +145,7 @@ echo "== placement of the two CPUs (cache-line round trip)"
 placement start
 
 step netif "netif loop vs DPDK virtio-user <-> vhost-user (one core per side)" netif
+step vif "a guest to the wire and back through the switch vs DPDK virtio-user <-> vhost-user" vif
 step vswitch "switch core vs testpmd and Open vSwitch-DPDK (net_ring, one core)" \
     "$here/vswitch/run_bench.sh" "$secs"
 step vswitch_scale "switch core with 1, 4096 and 65,536 VNICs (cost vs one VNIC)" \

@@ -40,6 +40,17 @@
  * b1's client), so each pass looks a destination up among thousands and
  * touches that many VNICs' counters and buckets; the other VNICs fill the
  * tables.  -V 1 -H 1 is the default run.
+ *
+ * A guest (-G tx|rx): a frontend (libxnf) on its own thread and CPU (-g,
+ * default 0) whose vif is attached in process to VNIC g1 (MAC M1, no VLAN,
+ * no maxbw, MTU 9000) of link A, as vswitchd attaches a guest's vif once the xenbus
+ * handshake is done; link A's wire is a port that frees what it is sent
+ * and, for rx, makes frames to M1 as fast as it is read (allocation and
+ * an Ethernet header, as a NIC's receive would).  tx: the guest keeps its
+ * TX ring full (frames queued in the pages libxnf lends, no payload
+ * written, as a netfront hands over the stack's pages) and the rate is
+ * what reached the wire; rx: the rate is what the guest took off its RX
+ * ring (released unread).  Frame sizes up to 9000 B.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,6 +72,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "netif_pair.h"
 #include "vsw/capture.h"
 #include "vsw/switch.h"
 
@@ -68,6 +80,8 @@
 #define MAXBW_ON 1000000000000ull
 #define VNICS_PER_LINK 4096 /* the switch's default table */
 #define VNICS_MAX (16 * VNICS_PER_LINK)
+#define GUEST_FRAME_MAX 9000u
+#define GUEST_DOMID 7
 
 static const uint8_t M1[6] = {0x02, 0x08, 0x20, 0, 0, 0x01};
 static const uint8_t M2[6] = {0x02, 0x08, 0x20, 0, 0, 0x02};
@@ -77,6 +91,8 @@ struct args {
     unsigned vnics, hot; /* -V, -H */
     unsigned workers;    /* -w */
     bool cross;          /* -X */
+    int guest;           /* -G: 't' (guest -> wire), 'r' (wire -> guest) */
+    int guest_cpu;       /* -g */
     const char *cpu;
     const char *cap;    /* -C: capture filter, "all" for none */
     int reader_cpu;
@@ -88,7 +104,7 @@ static int args_parse(int argc, char **argv, struct args *a)
 
     *a = (struct args){.size = 64, .inflight = 256, .seconds = 5, .cpu = "1",
                        .vnics = 1, .hot = 1, .workers = 1};
-    while ((c = getopt(argc, argv, "s:n:t:l:C:r:V:H:w:X")) != -1) {
+    while ((c = getopt(argc, argv, "s:n:t:l:C:r:V:H:w:XG:g:")) != -1) {
         switch (c) {
         case 's': a->size = (unsigned)atoi(optarg); break;
         case 'n': a->inflight = (unsigned)atoi(optarg); break;
@@ -100,11 +116,23 @@ static int args_parse(int argc, char **argv, struct args *a)
         case 'H': a->hot = (unsigned)atoi(optarg); break;
         case 'w': a->workers = (unsigned)atoi(optarg); break;
         case 'X': a->cross = true; break;
+        case 'G':
+            if (strcmp(optarg, "tx") && strcmp(optarg, "rx"))
+                return -1;
+            a->guest = optarg[0];
+            break;
+        case 'g': a->guest_cpu = atoi(optarg); break;
         default: return -1;
         }
     }
     if (a->workers > 1 && (a->vnics > 1 || a->cap))
         return -1; /* -V and -C measure one core */
+    if (a->guest)
+        return a->size < 60 || a->size > GUEST_FRAME_MAX ||
+                       a->seconds < 1 || a->workers > 1 || a->vnics > 1 ||
+                       a->cap
+                   ? -1
+                   : 0;
     if (a->size < 60 || a->size > 1514 || a->inflight < 1 ||
         a->inflight >= BENCH_RING_SIZE || a->seconds < 1 || a->vnics < 1 ||
         a->vnics > VNICS_MAX || a->hot < 1 || a->hot > a->vnics ||
@@ -540,6 +568,226 @@ static uint64_t run(const struct args *a, struct vsw_switch *sw,
     return passes_all(laps, nlaps) - p0;
 }
 
+/* ---- -G: a guest's vif and the wire ---- */
+
+/* Link A's wire: frees what it is sent; makes frames to M1 if @gen. */
+struct wire_port {
+    struct vsw_port port;
+    struct rte_mempool *pool;
+    uint16_t size;
+    bool gen;
+};
+
+static uint16_t wire_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                        uint16_t n)
+{
+    struct wire_port *w = (struct wire_port *)port;
+    uint16_t i;
+
+    if (!w->gen || rte_pktmbuf_alloc_bulk(w->pool, pkts, n) != 0)
+        return 0;
+    for (i = 0; i < n; i++) {
+        uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+
+        pkts[i]->data_len = pkts[i]->pkt_len = w->size;
+        memcpy(p, M1, 6);
+        memcpy(p + 6, M2, 6);
+        p[12] = 0x08;
+        p[13] = 0;
+    }
+    return n;
+}
+
+static uint16_t wire_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                        uint16_t n, enum vsw_drop *why)
+{
+    (void)port, (void)why;
+    rte_pktmbuf_free_bulk(pkts, n);
+    return n;
+}
+
+static void wire_destroy(struct vsw_port *port)
+{
+    free(port);
+}
+
+static const struct vsw_port_ops wire_ops = {
+    .kind = "bench", .rx = wire_rx, .tx = wire_tx, .destroy = wire_destroy};
+
+/* A polled port (no fd: read on every iteration). */
+static struct vsw_port *wire_port(struct rte_mempool *pool, unsigned size,
+                                  bool gen)
+{
+    struct wire_port *w = calloc(1, sizeof(*w));
+
+    if (!w)
+        return NULL;
+    w->port.ops = &wire_ops;
+    snprintf(w->port.name, sizeof(w->port.name), "bench-wire");
+    w->port.rx_fd = w->port.wake_fd = -1;
+    w->pool = pool;
+    w->size = (uint16_t)size;
+    w->gen = gen;
+    return &w->port;
+}
+
+struct guest {
+    struct np_front f;
+    unsigned size;
+    int cpu;
+    bool tx;
+    volatile int *stop;
+    uint64_t rx;          /* frames taken off the RX ring */
+};
+
+/* The guest's vif on @v, as vswitchd attaches one after the handshake. */
+static int guest_attach(struct guest *g, struct vsw_vnic *v,
+                        struct rte_mempool *pool)
+{
+    const uint32_t feat = NETIF_F_SG | NETIF_F_RX_NOTIFY;
+    struct vsw_vif_params p = {.name = "g1", .domid = GUEST_DOMID,
+                               .features = feat, .nqueues = 1};
+    struct vsw_port *port;
+    uint16_t gt_frames;
+    int own, rc;
+
+    rc = np_front_build(&g->f, GUEST_DOMID, feat);
+    if (rc < 0)
+        return rc;
+    own = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (own < 0)
+        return -errno;
+    p.mem = g->f.mem;
+    p.queue[0].own_fd = own;
+    p.queue[0].peer_fd = xvm_evtchn_fd(g->f.ec, g->f.port);
+    p.queue[0].rx_own_fd = p.queue[0].rx_peer_fd = -1;
+    np_front_hello(&g->f, &p.gt_gfn, &gt_frames);
+    p.gt_frames = gt_frames;
+    p.queue[0].tx_ring_ref = xnf_tx_ring_ref(g->f.xnf);
+    p.queue[0].rx_ring_ref = xnf_rx_ring_ref(g->f.xnf);
+    port = vsw_port_vif_open(&p, pool);
+    if (!port) {
+        close(own);
+        return -errno;
+    }
+    rc = np_front_finish(&g->f, 0, own, NETIF_F_RX_COPY | NETIF_F_SG);
+    close(own);
+    if (rc == 0)
+        rc = vsw_vnic_attach(v, port);
+    else
+        vsw_port_destroy(port);
+    return rc;
+}
+
+/* The guest's loop: keep the TX ring full, or empty the RX ring. */
+static void *guest_main(void *arg)
+{
+    struct guest *g = arg;
+    struct xnf_dev *dev = g->f.xnf;
+    unsigned np = (g->size + 4095) / 4096;
+    void *va[NETIF_MAX_SLOTS_PER_PKT];
+    struct xnf_frag fr[NETIF_MAX_SLOTS_PER_PKT];
+    unsigned nf;
+
+    np_pin_cpu(g->cpu);
+    while (!*g->stop) {
+        xnf_poll(dev);
+        if (!g->tx) {
+            while (xnf_recv_frags(dev, fr, &nf, NULL) > 0) {
+                xnf_recv_release(dev);
+                g->rx++;
+            }
+            continue;
+        }
+        while (xnf_tx_pages(dev, va, np) == np) {
+            uint8_t *h = va[0];
+
+            memcpy(h, M2, 6);
+            memcpy(h + 6, M1, 6);
+            h[12] = 0x08;
+            h[13] = 0;
+            if (xnf_send_inplace(dev, g->size, NULL) < 0)
+                break;
+        }
+        xnf_flush(dev);
+    }
+    return NULL;
+}
+
+/* Frames through so far: at the wire (tx), or taken by the guest (rx). */
+static uint64_t guest_frames(const struct guest *g, struct vsw_link *la)
+{
+    struct vsw_stats s;
+
+    if (!g->tx)
+        return __atomic_load_n(&g->rx, __ATOMIC_RELAXED);
+    vsw_link_stats_get(la, &s);
+    return s.opackets;
+}
+
+static int guest_bench(const struct args *a, struct rte_mempool *pool)
+{
+    struct vsw_switch_params sp = {.pool = pool, .workers = 1};
+    struct vsw_switch *sw = vsw_switch_create(&sp);
+    struct vsw_vnic_params vp = {.name = "g1"};
+    struct guest g = {.size = a->size, .cpu = a->guest_cpu,
+                      .tx = a->guest == 't'};
+    volatile int stop = 0;
+    struct vsw_link *la;
+    struct vsw_vnic *v;
+    struct vsw_stats s;
+    uint64_t t0, t1, f0, frames, drops = 0;
+    pthread_t th;
+    int rc, i;
+
+    if (!sw)
+        return -ENOMEM;
+    la = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS,
+                         wire_port(pool, a->size, !g.tx));
+    memcpy(vp.mac, M1, 6);
+    vp.mtu = VSW_MTU_MAX; /* jumbo frames pass (a guest's frame <= 9000) */
+    v = la ? vsw_vnic_create(la, &vp) : NULL;
+    if (!v)
+        return -EINVAL;
+    g.stop = &stop;
+    rc = guest_attach(&g, v, pool);
+    if (rc < 0)
+        return rc;
+    rc = -pthread_create(&th, NULL, guest_main, &g);
+    if (rc < 0)
+        return rc;
+    vsw_switch_thread_start(sw, 0);
+    t0 = rte_rdtsc();
+    while (rte_rdtsc() - t0 < rte_get_tsc_hz() / 2) /* warm up */
+        vsw_switch_poll(sw, 0);
+    f0 = guest_frames(&g, la);
+    t0 = rte_rdtsc();
+    do {
+        for (i = 0; i < 1024; i++)
+            vsw_switch_poll(sw, 0);
+        t1 = rte_rdtsc();
+    } while (t1 - t0 < a->seconds * rte_get_tsc_hz());
+    frames = guest_frames(&g, la) - f0;
+    stop = 1;
+    pthread_join(th, NULL);
+    vsw_switch_thread_stop(sw, 0);
+    vsw_vnic_stats_get(v, &s);
+    for (i = 0; i < VSW_DROP__MAX; i++)
+        drops += s.drops[i];
+    printf("vsw-bench guest %s size=%u: %.2f Mpps (%.0f cycles/frame), "
+           "%.2f Gbit/s; g1 received %llu, sent %llu, drops %llu\n",
+           g.tx ? "tx" : "rx", a->size,
+           (double)frames / ((double)(t1 - t0) / rte_get_tsc_hz()) / 1e6,
+           frames ? (double)(t1 - t0) / (double)frames : 0.0,
+           (double)frames * a->size * 8 /
+               ((double)(t1 - t0) / rte_get_tsc_hz()) / 1e9,
+           (unsigned long long)s.ipackets, (unsigned long long)s.opackets,
+           (unsigned long long)drops);
+    vsw_switch_destroy(sw);
+    np_front_teardown(&g.f);
+    return frames ? 0 : -EIO;
+}
+
 static int bench(const struct args *a, struct rte_mempool *pool)
 {
     struct worker_run wr[VSW_WORKERS_MAX];
@@ -601,7 +849,8 @@ int main(int argc, char **argv)
                         "[-t seconds] [-l cpu[,cpu...]]\n"
                         "                 [-C all|filter [-r cpu]] "
                         "[-V vnics (1..%u) [-H hot (1..%u)]]\n"
-                        "                 [-w workers [-X]]\n",
+                        "                 [-w workers [-X]] "
+                        "[-G tx|rx [-g guest-cpu]]\n",
                 VNICS_MAX, VNICS_PER_LINK);
         return 2;
     }
@@ -609,9 +858,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "vsw-bench: cannot start DPDK\n");
         return 1;
     }
-    pool = rte_pktmbuf_pool_create("bench_pool", 8191, 256, 0,
-                                   RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-    rc = pool ? bench(&a, pool) : -ENOMEM;
+    /* A guest's frames in one mbuf each, as a NIC with jumbo buffers. */
+    pool = rte_pktmbuf_pool_create(
+        "bench_pool", 8191, 256, 0,
+        a.guest && a.size + RTE_PKTMBUF_HEADROOM > RTE_MBUF_DEFAULT_BUF_SIZE
+            ? (uint16_t)(a.size + RTE_PKTMBUF_HEADROOM)
+            : RTE_MBUF_DEFAULT_BUF_SIZE,
+        rte_socket_id());
+    rc = !pool ? -ENOMEM : a.guest ? guest_bench(&a, pool) : bench(&a, pool);
     if (rc < 0)
         fprintf(stderr, "vsw-bench: setup failed: %s\n", strerror(-rc));
     snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
