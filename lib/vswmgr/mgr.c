@@ -319,6 +319,9 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid link class");
+    if (lc->cls == VSW_CLASS_ETHERSTUB && lc->has_cpus)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "'%s' has no wire: no cpus", lc->name);
     if (lc->cls == VSW_CLASS_PHYS) {
         char ifname[VSW_IFNAMSIZ];
 

@@ -70,7 +70,7 @@ ctl vnic-modify -t "a${ID}0" "cpus=$wb" || fail "vnic-modify cpus=$wb"
 [ "$(tel "/xvnet/vnic,a${ID}0" "v['worker']")" = "$wb" ] ||
     fail "a did not move to worker $wb"
 ctl vnic-modify -t "a${ID}0" cpus=7 2>"$TMP/err" && fail "cpus=7 accepted"
-grep -q "no fast-path worker runs on CPU 7" "$TMP/err" ||
+grep -q "no fast-path worker is pinned to CPU 7" "$TMP/err" ||
     fail "cpus=7: $(cat "$TMP/err")"
 kill "$PING"; wait "$PING" 2>/dev/null
 ping_ok "vsw${ID}g1" 10.0.10.2

@@ -882,6 +882,13 @@ static void test_mgr_link_cpus(void)
     CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", true, 5, false, err,
                                    sizeof(err)), -EINVAL);
     CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_CPUS);
+    /* An etherstub has no wire to place (a -c line "cpus=6" too). */
+    lc = stub("stub0", false);
+    lc.has_cpus = true;
+    lc.cpus = 6;
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_BADVAL);
+    CHECK(strstr(err, "no wire") != NULL);
     lc = stub("stub0", false);
     CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
     CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "stub0", true, 6, false, err,
