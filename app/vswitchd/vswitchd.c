@@ -118,8 +118,8 @@ static void usage(FILE *f)
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n"
-            "  -q  the most netif queues a guest's vif may have, 1-%u\n"
-            "      (default: the CPUs, at most %u)\n",
+            "  -q  the most netif queues a guest's vif may have, 1-%u,\n"
+            "      with -x (default: the online CPUs, at most %u)\n",
             DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), XVM_READ_GROUP,
             DEFAULT_PREFIX,
             DEFAULT_MEM_MB, NB_QUEUES_MAX, NB_QUEUES_DEFAULT);
@@ -329,6 +329,11 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         fprintf(stderr, "vswitchd: unexpected argument '%s' (EAL options "
                         "go after --)\n", argv[optind]);
         usage(stderr);
+        return -1;
+    }
+    if (!o->xs_sock && (o->xvmd_sock || o->max_queues)) {
+        fprintf(stderr, "vswitchd: -%c goes with -x (guest vifs)\n",
+                o->xvmd_sock ? 'X' : 'q');
         return -1;
     }
     o->eal_argc = argc - optind;
