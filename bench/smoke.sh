@@ -17,6 +17,13 @@ trap 'rm -rf "$out"' EXIT
 fails=0
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+# A scenario run.sh does not have is refused before anything is made.
+msg=$(BENCH_OUT=$out/typo BENCH_SCENARIOS="netif netiff" "$here/run.sh" \
+      "$build" 1 2>&1)
+rc=$?
+[ "$rc" = 1 ] && [[ "$msg" == "bench/run.sh: unknown scenario 'netiff' "* ]] &&
+    [ ! -e "$out/typo" ] ||
+    bad "BENCH_SCENARIOS=netiff: exit $rc, '$msg'"
 BENCH_OUT=$out BENCH_ROUNDS=1 BENCH_SIZES="64 1500" BENCH_SCENARIOS=$scen \
     "$here/run.sh" "$build" 1 || bad "run.sh exited with $?"
 md=$out/report.md
