@@ -71,7 +71,7 @@ struct opts {
     const char *prefix;
     const char *cpu;   /* -l: the workers' CPUs, or NULL */
     unsigned workers;  /* -w, or the CPUs of -l; 0 until parsed */
-    int worker_cpu[VSW_WORKERS_MAX]; /* where each is pinned; -1: not */
+    int worker_cpu[VSW_WORKERS_MAX]; /* -l; once EAL runs, its; -1: floating */
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned max_queues;             /* -q: a guest vif's queues; 0: default */
     unsigned mem_mb;
@@ -415,6 +415,26 @@ static int eal_start(struct opts *o)
     return rte_eal_init(argc, argv);
 }
 
+/*
+ * The CPU each pinned worker runs on, as EAL placed it: worker 0 is the
+ * main lcore, the others the worker lcores in order (workers_start()).
+ * EAL numbers -l's lcores by CPU, so "-l 1,0" puts worker 0 on CPU 0, not
+ * on the CPU listed first.  Floating workers (-w without -l) stay on none.
+ */
+static void workers_where(struct opts *o)
+{
+    unsigned lc, i = 1;
+
+    if (o->worker_cpu[0] < 0)
+        return;
+    o->worker_cpu[0] = (int)rte_lcore_to_cpu_id((int)rte_get_main_lcore());
+    RTE_LCORE_FOREACH_WORKER(lc) {
+        if (i >= o->workers)
+            break;
+        o->worker_cpu[i++] = (int)rte_lcore_to_cpu_id((int)lc);
+    }
+}
+
 /* A worker's loop until a signal: poll, and sleep when idle. */
 static void fast_path(struct vsw_switch *sw, unsigned worker)
 {
@@ -606,6 +626,7 @@ int main(int argc, char **argv)
                               : "see the EAL messages above");
         return 1;
     }
+    workers_where(&o);
     pool = vsw_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE,
                            rte_socket_id());
     if (!pool) {

@@ -6,8 +6,8 @@
 # and the outside world, are handed from one worker to the other: pings
 # pass both ways, broadcasts (ARP) reach across, every worker has handed
 # frames on and lost none.  The cpus property moves a VNIC to the worker
-# of that CPU under traffic, is kept across a restart, and a CPU with no
-# worker is refused.  A VNIC deleted while the other floods it frames
+# of that CPU under traffic, is kept across a restart, a CPU with no
+# worker is refused, and with -l 1,0 it is still the worker on that CPU.  A VNIC deleted while the other floods it frames
 # leaves the switch working; two idle workers sleep.
 . "$(dirname "$0")/../../lib/switch.sh"
 require dpdk-telemetry.py python3
@@ -111,6 +111,20 @@ ctl vnic-delete "b${ID}0" || fail "vnic-delete"
 wait "$FLOOD"
 kill -0 "$VSWD_PID" || fail "vswitchd died"
 ping_ok "vsw${ID}g1" 10.0.10.254
+
+note "-l 1,0: cpus names a CPU, not a place in -l's list"
+kill "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null
+vswd_start "$TMP/conf" -w 2 -l 1,0
+# worker 0 is the main thread (its tid the pid), worker 1 the other lcore
+main_cpu=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$VSWD_PID/status")
+for c in 0 1; do
+    ctl vnic-modify -t "c${ID}0" "cpus=$c" || fail "vnic-modify cpus=$c"
+    w=$(tel "/xvnet/vnic,c${ID}0" "v['worker']")
+    want=1
+    [ "$c" = "$main_cpu" ] && want=0
+    [ "$w" = "$want" ] ||
+        fail "cpus=$c: on worker $w, want $want (worker 0 runs on CPU $main_cpu)"
+done
 
 note "idle CPU with two workers"
 sleep 0.5
