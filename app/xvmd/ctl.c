@@ -388,9 +388,15 @@ static int wait_check(struct xvmd *x, struct xvmd_waiter *w, uint64_t now)
     int st, timeout = now >= w->deadline_ms;
 
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
+        char log[1024];
+
         snprintf(why, sizeof(why), "domain %s not %s: it %s before its "
                  "network came up", dom->cfg.name, verb,
                  dom->state == XVMD_STATE_CRASHED ? "crashed" : "stopped");
+        /* what the guest said on the way out */
+        if (xvmd_console_log_path(x, dom, log, sizeof(log)) == 0)
+            snprintf(why + strlen(why), sizeof(why) - strlen(why),
+                     " (its console: %s)", log);
     } else {
         st = vifs_state(x, dom, NULL, 0, 0);
         if (st == 1) {
