@@ -435,6 +435,21 @@ static void workers_where(struct opts *o)
     }
 }
 
+/* Where the workers run, for the log: "on CPUs 0,1", or floating. */
+static const char *workers_str(const struct opts *o, char *buf, size_t len)
+{
+    size_t off;
+    unsigned i;
+
+    if (o->worker_cpu[0] < 0)
+        return "floating (pinned to no CPU)";
+    off = (size_t)snprintf(buf, len, "on CPU%s ", o->workers > 1 ? "s" : "");
+    for (i = 0; i < o->workers && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "",
+                                o->worker_cpu[i]);
+    return buf;
+}
+
 /* A worker's loop until a signal: poll, and sleep when idle. */
 static void fast_path(struct vsw_switch *sw, unsigned worker)
 {
@@ -534,6 +549,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     struct server *srv;
     struct vsw_mgr_vifs *xv = NULL;
     struct worker_arg wa[VSW_WORKERS_MAX];
+    char where[128];
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -570,12 +586,14 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     }
     if (o->gid == (gid_t)-1)
         xvm_log_info("ready on %s (root only), state in %s, %u fast-path "
-                     "worker(s)", o->sock, o->state_dir, o->workers);
+                     "worker(s) %s", o->sock, o->state_dir, o->workers,
+                     workers_str(o, where, sizeof(where)));
     else
         xvm_log_info("ready on %s (group %s, gid %u, may read), state in "
-                     "%s, %u fast-path worker(s)", o->sock,
+                     "%s, %u fast-path worker(s) %s", o->sock,
                      o->group ? o->group : XVM_READ_GROUP, (unsigned)o->gid,
-                     o->state_dir, o->workers);
+                     o->state_dir, o->workers,
+                     workers_str(o, where, sizeof(where)));
     /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
