@@ -77,7 +77,7 @@ ping_ok "vsw${ID}g1" 10.0.10.2
 ping_ok "vsw${ID}g1" 10.0.10.254
 
 note "cpus of the link: its wire to the worker of a's CPU ($wa) and back"
-dla() { DLADM_SOCKET="$SOCK" "$DLADM" "$@"; }
+dla() { "$DLADM" "$@"; }
 dla set-linkprop -t -p "cpus=$wa" phys0 || fail "set-linkprop cpus phys0"
 [ "$(tel /xvnet/link,phys0 "v['worker']")" = "$wa" ] ||
     fail "phys0's wire is not on worker $wa"
