@@ -71,7 +71,7 @@ struct opts {
     const char *prefix;
     const char *cpu;   /* -l: the workers' CPUs, or NULL */
     unsigned workers;  /* -w, or the CPUs of -l; 0 until parsed */
-    int worker_cpu[VSW_WORKERS_MAX]; /* -l; once EAL runs, its; -1: floating */
+    int worker_cpu[VSW_WORKERS_MAX]; /* CPUs: -l, then EAL's; -1 floating */
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned max_queues;             /* -q: a guest vif's queues; 0: default */
     unsigned mem_mb;
