@@ -4,7 +4,8 @@
 # point on the quicker scenarios (BENCH_SMOKE_SCENARIOS), into a temporary
 # directory (never bench/results), then checks that report.md has every
 # section, a table with figures for each scenario that ran, the placement
-# and the load, and that the plots exist and are not empty.
+# and the load, and that the plots exist and are not empty; first, that a
+# scenario name run.sh does not have is refused before anything runs.
 # usage: bench/smoke.sh BUILD_DIR
 set -u
 build=${1:-build}
