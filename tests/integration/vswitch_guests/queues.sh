@@ -28,6 +28,12 @@ for d in $a $b $c; do
 done
 
 fe=/local/domain/$a/device/vif/0
+expect "dominfo: qa's vif with its queues" \
+    "vif 0 on stub0, connected (VNIC xvm${a}_0), 2 queues" \
+    "$(xvm dominfo qa | sed -n 's/^Vifs: *//p')"
+expect "dominfo: qc's vif of one queue" \
+    "vif 0 on stub0, connected (VNIC xvm${c}_0)" \
+    "$(xvm dominfo qc | sed -n 's/^Vifs: *//p')"
 be=/local/domain/0/backend/vif/$a/0
 expect "the backend offers min(4, CPUs) queues and split channels" \
     "$want 1" "$(rd $be/multi-queue-max-queues) $(rd $be/feature-split-event-channels)"
