@@ -11,6 +11,8 @@
 # usage: bench/fptrace.sh BUILD_DIR [PINGS] [CSV]
 pings=${2:-250}
 csv=${3:-$(cd "$(dirname "$0")" && pwd)/results/fptrace.csv}
+# the load averages (lib.sh) go next to the CSV unless run.sh says where
+BENCH_OUT=${BENCH_OUT:-$(dirname "$csv")}
 . "$(dirname "$0")/procdom_lib.sh" "${1:-build}" bpftrace python3
 . "$here/lib.sh"
 raw=${csv%.csv}.trace

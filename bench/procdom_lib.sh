@@ -8,7 +8,12 @@
 # COMMAND in domain NAME (SETUP procdom*) or in namespace NAME.
 # Everything goes on exit (guests.sh).
 # usage: . procdom_lib.sh BUILD_DIR [TOOL...]   (TOOLs: needed, else skip)
-build=$(cd "${1:-build}" && pwd)
+build=$(cd "${1:-build}" 2>/dev/null && pwd)
+[ -x "$build/app/xvmd/xvmd" ] || {
+    echo "$(basename "$0"): '${1:-build}' is not a built meson build" \
+         "directory (usage: $(basename "$0") BUILD_DIR ...)" >&2
+    exit 1
+}
 shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export XVMD=$build/app/xvmd/xvmd XVM=$build/app/xvm/xvm

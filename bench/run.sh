@@ -17,6 +17,13 @@ build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 all="netif vif vswitch vswitch_scale vswitch_workers procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
+for s in ${BENCH_SCENARIOS:-}; do # a misspelt one would run nothing
+    case " $all " in *" $s "*) ;; *)
+        echo "bench/run.sh: unknown scenario '$s' in BENCH_SCENARIOS" \
+             "(one of: $all)" >&2
+        exit 1 ;;
+    esac
+done
 BENCH_OUT=${BENCH_OUT:-$here/results}
 mkdir -p "$BENCH_OUT"
 BENCH_OUT=$(cd "$BENCH_OUT" && pwd)

@@ -4,7 +4,8 @@
 # point on the quicker scenarios (BENCH_SMOKE_SCENARIOS), into a temporary
 # directory (never bench/results), then checks that report.md has every
 # section, a table with figures for each scenario that ran, the placement
-# and the load, and that the plots exist and are not empty.
+# and the load, and that the plots exist and are not empty; first, that a
+# scenario name run.sh does not have is refused before anything runs.
 # usage: bench/smoke.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -17,6 +18,13 @@ trap 'rm -rf "$out"' EXIT
 fails=0
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
+# A scenario run.sh does not have is refused before anything is made.
+msg=$(BENCH_OUT=$out/typo BENCH_SCENARIOS="netif netiff" "$here/run.sh" \
+      "$build" 1 2>&1)
+rc=$?
+[ "$rc" = 1 ] && [[ "$msg" == "bench/run.sh: unknown scenario 'netiff' "* ]] &&
+    [ ! -e "$out/typo" ] ||
+    bad "BENCH_SCENARIOS=netiff: exit $rc, '$msg'"
 BENCH_OUT=$out BENCH_ROUNDS=1 BENCH_SIZES="64 1500" BENCH_SCENARIOS=$scen \
     "$here/run.sh" "$build" 1 || bad "run.sh exited with $?"
 md=$out/report.md

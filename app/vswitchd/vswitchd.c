@@ -71,7 +71,7 @@ struct opts {
     const char *prefix;
     const char *cpu;   /* -l: the workers' CPUs, or NULL */
     unsigned workers;  /* -w, or the CPUs of -l; 0 until parsed */
-    int worker_cpu[VSW_WORKERS_MAX]; /* where each is pinned; -1: not */
+    int worker_cpu[VSW_WORKERS_MAX]; /* CPUs: -l, then EAL's; -1 floating */
     const char *xs_sock, *xvmd_sock; /* -x, -X: guest vifs from xenstore */
     unsigned max_queues;             /* -q: a guest vif's queues; 0: default */
     unsigned mem_mb;
@@ -118,8 +118,8 @@ static void usage(FILE *f)
             "  -P  scan PCI devices (off: virtual devices only)\n"
             "  -x  serve the guest vifs of dom0's xenstore at this socket\n"
             "  -X  xvmd's control socket, with -x (default: xvmd's)\n"
-            "  -q  the most netif queues a guest's vif may have, 1-%u\n"
-            "      (default: the CPUs, at most %u)\n",
+            "  -q  the most netif queues a guest's vif may have, 1-%u,\n"
+            "      with -x (default: the online CPUs, at most %u)\n",
             DEFAULT_STATE_DIR, xvm_run_path(XVM_SOCK_VSWITCHD), XVM_READ_GROUP,
             DEFAULT_PREFIX,
             DEFAULT_MEM_MB, NETIF_QUEUES_MAX, NB_QUEUES_DEFAULT);
@@ -331,6 +331,11 @@ static int opts_parse(int argc, char **argv, struct opts *o)
         usage(stderr);
         return -1;
     }
+    if (!o->xs_sock && (o->xvmd_sock || o->max_queues)) {
+        fprintf(stderr, "vswitchd: -%c goes with -x (guest vifs)\n",
+                o->xvmd_sock ? 'X' : 'q');
+        return -1;
+    }
     o->eal_argc = argc - optind;
     o->eal_argv = argv + optind;
     if (workers_settle(o, ncpus) < 0)
@@ -408,6 +413,41 @@ static int eal_start(struct opts *o)
         argv[argc++] = o->eal_argv[i];
     argv[argc] = NULL;
     return rte_eal_init(argc, argv);
+}
+
+/*
+ * The CPU each pinned worker runs on, as EAL placed it: worker 0 is the
+ * main lcore, the others the worker lcores in order (workers_start()).
+ * EAL numbers -l's lcores by CPU, so "-l 1,0" puts worker 0 on CPU 0, not
+ * on the CPU listed first.  Floating workers (-w without -l) stay on none.
+ */
+static void workers_where(struct opts *o)
+{
+    unsigned lc, i = 1;
+
+    if (o->worker_cpu[0] < 0)
+        return;
+    o->worker_cpu[0] = (int)rte_lcore_to_cpu_id((int)rte_get_main_lcore());
+    RTE_LCORE_FOREACH_WORKER(lc) {
+        if (i >= o->workers)
+            break;
+        o->worker_cpu[i++] = (int)rte_lcore_to_cpu_id((int)lc);
+    }
+}
+
+/* Where the workers run, for the log: "on CPUs 0,1", or floating. */
+static const char *workers_str(const struct opts *o, char *buf, size_t len)
+{
+    size_t off;
+    unsigned i;
+
+    if (o->worker_cpu[0] < 0)
+        return "floating (pinned to no CPU)";
+    off = (size_t)snprintf(buf, len, "on CPU%s ", o->workers > 1 ? "s" : "");
+    for (i = 0; i < o->workers && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "",
+                                o->worker_cpu[i]);
+    return buf;
 }
 
 /* A worker's loop until a signal: poll, and sleep when idle. */
@@ -509,6 +549,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     struct server *srv;
     struct vsw_mgr_vifs *xv = NULL;
     struct worker_arg wa[VSW_WORKERS_MAX];
+    char where[128];
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -545,12 +586,14 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     }
     if (o->gid == (gid_t)-1)
         xvm_log_info("ready on %s (root only), state in %s, %u fast-path "
-                     "worker(s)", o->sock, o->state_dir, o->workers);
+                     "worker(s) %s", o->sock, o->state_dir, o->workers,
+                     workers_str(o, where, sizeof(where)));
     else
         xvm_log_info("ready on %s (group %s, gid %u, may read), state in "
-                     "%s, %u fast-path worker(s)", o->sock,
+                     "%s, %u fast-path worker(s) %s", o->sock,
                      o->group ? o->group : XVM_READ_GROUP, (unsigned)o->gid,
-                     o->state_dir, o->workers);
+                     o->state_dir, o->workers,
+                     workers_str(o, where, sizeof(where)));
     /* The line scripts wait for. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
@@ -601,6 +644,7 @@ int main(int argc, char **argv)
                               : "see the EAL messages above");
         return 1;
     }
+    workers_where(&o);
     pool = vsw_pool_create("vsw_pool", POOL_MBUFS, POOL_CACHE,
                            rte_socket_id());
     if (!pool) {

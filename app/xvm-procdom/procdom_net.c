@@ -393,8 +393,12 @@ static int vif_connect(void *owner, uint32_t be_features)
             vlog(v, "%s: cannot set the carrier off: %s", v->ifname,
                  strerror(-rc));
     }
-    vlog(v, "connected to domain %u as %s (%u queue%s)", info->backend_id,
-         v->ifname, v->live, v->live > 1 ? "s" : "");
+    if (v->live < v->nq)
+        vlog(v, "connected to domain %u as %s (%u of %u queues: the backend "
+             "offers no more)", info->backend_id, v->ifname, v->live, v->nq);
+    else
+        vlog(v, "connected to domain %u as %s (%u queue%s)",
+             info->backend_id, v->ifname, v->live, v->live > 1 ? "s" : "");
     return 0;
 }
 

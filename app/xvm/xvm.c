@@ -532,7 +532,8 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
     return n;
 }
 
-/* dominfo's "Vifs:" lines: one per vif, its VNIC, link, MAC and state. */
+/* dominfo's "Vifs:" lines: one per vif, its link, state, VNIC and queues
+ * (when more than one). */
 static int vifs_brief(const char *dom, uint32_t id)
 {
     static struct xvmd_call c;
@@ -560,6 +561,8 @@ static int vifs_brief(const char *dom, uint32_t id)
             printf(" (VNIC %s)", mnl_attr_get_str(tb[XVMD_V_VNIC]));
         else if (id != XVMD_NO_ID)
             printf(" (VNIC xvm%u_%u)", id, mnl_attr_get_u32(tb[XVMD_V_INDEX]));
+        if (tb[XVMD_V_QUEUES])
+            printf(", %u queues", mnl_attr_get_u32(tb[XVMD_V_QUEUES]));
         putchar('\n');
         n++;
     }

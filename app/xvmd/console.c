@@ -165,6 +165,12 @@ static int log_path(const struct xvmd *x, const struct xvmd_dom *dom,
     return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
+int xvmd_console_log_path(const struct xvmd *x, const struct xvmd_dom *dom,
+                          char *buf, size_t cap)
+{
+    return log_path(x, dom, "", buf, cap);
+}
+
 void xvmd_console_log_remove(struct xvmd *x, struct xvmd_dom *dom)
 {
     char path[PATH_MAX];

@@ -15,6 +15,7 @@
 
 #include "xvm/fdpass.h"
 #include "xvm/gnttab.h"
+#include "netif/netif.h"
 #include "xs/xs.h"
 #include "xvm/mem.h"
 #include "xvmd.h"
@@ -166,8 +167,9 @@ static void vifs_put(struct xvmd *x, struct reply *r,
         const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
         bool live = dom->id != XVMD_NO_ID;
         char path[128], state[16], err[256], mac[LP_MACSTRLEN] = "";
-        char vnic[LP_NAMSIZ];
+        char vnic[LP_NAMSIZ], nq[16] = "";
         struct nlattr *nest;
+        unsigned long queues;
 
         vif_vnic(dom, n, vnic, sizeof(vnic));
         snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/state",
@@ -180,6 +182,11 @@ static void vifs_put(struct xvmd *x, struct reply *r,
                      n);
             xs_get_error(x, path, err, sizeof(err));
             lp_mac_format(dom->vif_mac[n], mac);
+            /* the guest's key, which the backend took if it connected */
+            snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u/"
+                     NETIF_KEY_NUM_QUEUES, dom->id, n);
+            if (strcmp(state, "4") == 0)
+                xs_get(x, path, nq, sizeof(nq));
         } else if (v->mac_kind == XVM_MAC_FIXED) {
             lp_mac_format(v->mac, mac);
         }
@@ -198,7 +205,10 @@ static void vifs_put(struct xvmd *x, struct reply *r,
             (err[0] && !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
                                                 XVMD_V_ERROR, err)) ||
             (vnic[0] && !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
-                                                 XVMD_V_VNIC, vnic))) {
+                                                 XVMD_V_VNIC, vnic)) ||
+            ((queues = strtoul(nq, NULL, 10)) > 1 && queues <= UINT32_MAX &&
+             !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_QUEUES,
+                                     (uint32_t)queues))) {
             r->full = 1;
             return;
         }
@@ -388,9 +398,15 @@ static int wait_check(struct xvmd *x, struct xvmd_waiter *w, uint64_t now)
     int st, timeout = now >= w->deadline_ms;
 
     if (dom->state == XVMD_STATE_SHUTOFF || dom->state == XVMD_STATE_CRASHED) {
+        char log[1024];
+
         snprintf(why, sizeof(why), "domain %s not %s: it %s before its "
                  "network came up", dom->cfg.name, verb,
                  dom->state == XVMD_STATE_CRASHED ? "crashed" : "stopped");
+        /* what the guest said on the way out */
+        if (xvmd_console_log_path(x, dom, log, sizeof(log)) == 0)
+            snprintf(why + strlen(why), sizeof(why) - strlen(why),
+                     " (its console: %s)", log);
     } else {
         st = vifs_state(x, dom, NULL, 0, 0);
         if (st == 1) {

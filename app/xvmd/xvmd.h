@@ -511,6 +511,10 @@ int xvmd_console_adopt(struct xvmd *x, struct xvmd_dom *dom, int master);
 int xvmd_console_master(const struct xvmd_dom *dom);
 /** The pty's slave for the guest to dup (xvmd keeps it), or -1. */
 int xvmd_console_slave(const struct xvmd_dom *dom);
+/** The path of @dom's console log, <state_dir>/console/<name>.log, in
+ *  @buf.  @return 0 or -ENAMETOOLONG. */
+int xvmd_console_log_path(const struct xvmd *x, const struct xvmd_dom *dom,
+                          char *buf, size_t cap);
 /** Remove @dom's console logs (a create that failed leaves none). */
 void xvmd_console_log_remove(struct xvmd *x, struct xvmd_dom *dom);
 /**

@@ -58,7 +58,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_MTU_XDP] = ("the link is shared through XDP, which takes an mtu of "
                     "at most 1500 (set it with no VNIC over the link)"),
     [DL_IFEXIST] = "a host interface of that name exists",
-    [DL_CPUS] = "no fast-path worker of vswitchd runs on that CPU",
+    [DL_CPUS] = "no fast-path worker of vswitchd is pinned to that CPU",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");

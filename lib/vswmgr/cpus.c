@@ -3,9 +3,9 @@
  * The cpus property of a VNIC or a physical link: the CPU whose fast-path
  * worker owns it (the link: its wire).  vswitchd tells the manager which
  * CPU each worker is pinned to (vsw_mgr_params.worker_cpus); a client
- * asking for a CPU no worker runs on is refused, while an object of the
- * state file or the boot configuration whose CPU has no worker this time
- * is placed by load, and the log says so.
+ * asking for a CPU no worker is pinned to is refused, while an object of
+ * the state file or the boot configuration whose CPU has no worker this
+ * time is placed by load, and the log says so.
  */
 #include <errno.h>
 
@@ -29,7 +29,7 @@ int mgr_cpus_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     if (!vc->has_cpus || worker_on(m, vc->cpus) >= 0)
         return 0;
     return mgr_fail(m, VSW_ST_CPUS, err, errlen, -EINVAL,
-                    "no fast-path worker runs on CPU %u", vc->cpus);
+                    "no fast-path worker is pinned to CPU %u", vc->cpus);
 }
 
 /* A client's cpus of a link: a CPU some worker is pinned to, or none. */
@@ -39,7 +39,7 @@ static int link_cpus_check(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     if (!lc->has_cpus || worker_on(m, lc->cpus) >= 0)
         return 0;
     return mgr_fail(m, VSW_ST_CPUS, err, errlen, -EINVAL,
-                    "no fast-path worker runs on CPU %u", lc->cpus);
+                    "no fast-path worker is pinned to CPU %u", lc->cpus);
 }
 
 int mgr_vnic_place(struct vsw_mgr *m, struct mvnic *mv)
@@ -50,7 +50,7 @@ int mgr_vnic_place(struct vsw_mgr *m, struct mvnic *mv)
         return 0;
     w = worker_on(m, mv->conf.cpus);
     if (w < 0) {
-        xvm_log_warn("VNIC '%s': no fast-path worker runs on CPU %u "
+        xvm_log_warn("VNIC '%s': no fast-path worker is pinned to CPU %u "
                      "(cpus): placed by load", mv->conf.name, mv->conf.cpus);
         return 0;
     }
@@ -65,7 +65,7 @@ void mgr_link_place(struct vsw_mgr *m, struct mlink *ml)
         return;
     w = worker_on(m, ml->conf.cpus);
     if (w < 0)
-        xvm_log_warn("link '%s': no fast-path worker runs on CPU %u "
+        xvm_log_warn("link '%s': no fast-path worker is pinned to CPU %u "
                      "(cpus): placed by load", ml->conf.name, ml->conf.cpus);
     else if (vsw_link_set_worker(ml->l, (unsigned)w) < 0)
         xvm_log_warn("link '%s': its wire lost its port moving to worker "

@@ -319,6 +319,9 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
         return fail(m, VSW_ST_NONE, err, errlen, -EINVAL, "invalid link class");
+    if (lc->cls == VSW_CLASS_ETHERSTUB && lc->has_cpus)
+        return fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
+                    "'%s' has no wire: no cpus", lc->name);
     if (lc->cls == VSW_CLASS_PHYS) {
         char ifname[VSW_IFNAMSIZ];
 
@@ -1099,6 +1102,13 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = mtu_check(m, &want, ml, err, errlen);
     if (rc == 0 && (mods & VSW_MOD_CPUS))
         rc = mgr_cpus_check(m, &want, err, errlen);
+    /* A domain's record (xvm.cfg(5)) has no cpus: it would say yes to a
+     * CPU and forget it (a reset leaves it as the record has it). */
+    if (rc == 0 && (mods & VSW_MOD_CPUS) && want.has_cpus && old.domid &&
+        !mv->lent && !temporary)
+        rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
+                  "'%s' belongs to domain %s, whose record has no cpus "
+                  "(use -t)", old.name, old.domain[0] ? old.domain : "?");
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !mv->lent && !temporary)

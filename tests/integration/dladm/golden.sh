@@ -9,7 +9,7 @@ dl_require
 dl_start
 # phys0's MTU is its NIC's: room for vnic2's 9000.
 ip link set "$VETH_SW" mtu 9000
-wait_until 5 sh -c "DLADM_SOCKET='$SOCK' '$DLADM' show-link -p -o mtu phys0 |
+wait_until 5 sh -c "'$DLADM' show-link -p -o mtu phys0 |
     grep -qx 9000" || fail "phys0 does not follow its NIC's MTU"
 
 run() { echo "\$ dladm $*"; dl "$@" 2>&1; echo "[rc=$?]"; }

@@ -70,6 +70,18 @@ xvm start hello >/dev/null && wait_until 5 sh -c \
     "[ \$(grep -c '^minios: hello' '$T/state/console/hello.log') = 2 ]" &&
     ok "start: it boots again" || fail "start: $(log_of hello)"
 
+# --- with a vif but no minios/ip it powers off first: create says so, and
+# where the guest said why (nothing else is left of it)
+kvm_cfg nonet "$MINIOS" 'vif = [ "link=stub0" ]'
+out=$(xvm create "$T/nonet.cfg" 2>&1)
+[ "$out" = "xvm: domain nonet not created: it stopped before its network \
+came up (its console: $T/state/console/nonet.log)" ] &&
+    log_of nonet | grep -q "^minios: no network configured (minios/ip)" &&
+    ok "create of a guest that stops: its console named" ||
+    fail "create nonet: '$out'"
+[ -z "$(state_of nonet)" ] && ok "nonet is forgotten" ||
+    fail "nonet is '$(state_of nonet)'"
+
 # --- crashes ------------------------------------------------------------
 for g in reports_crash triple_fault unknown_hcall; do
     kvm_cfg "c-$g" "$GUESTS/$g.elf"

@@ -4,7 +4,8 @@
 # What the tools say when they are used wrongly: each message names the
 # tool (not the path it was run by), says what is wrong, and the exit
 # status is 1 (or 0 for -h); vswitchd refuses bad -m/-l values and a DPDK
-# file prefix another vswitchd holds before starting anything.
+# file prefix another vswitchd holds before starting anything, and -q or
+# -X without -x.
 . "$(dirname "$0")/../../lib/switch.sh"
 require
 
@@ -54,6 +55,13 @@ says 1 "^vswitchd: -w: '0' is not a number of workers from 1 to [0-9]+ \(the CPU
 says 1 "^vswitchd: -w: '9999' is not a number of workers" "$VSWITCHD" -w 9999
 says 1 "^vswitchd: -w 2 needs as many CPUs in -l \(1 given\)$" \
     "$VSWITCHD" -w 2 -l 0
+says 1 "^vswitchd: -q: '9' is not a number of queues \(1-8\)$" "$VSWITCHD" -q 9
+# (a vswitchd that took them would start: timeout ends it, and the test
+# fails with 124)
+says 1 "^vswitchd: -q goes with -x \(guest vifs\)$" timeout 5 "$VSWITCHD" \
+    -S "$TMP/none" -s "$TMP/q.sock" -F "msgq$ID" -m 128 -q 2
+says 1 "^vswitchd: -X goes with -x \(guest vifs\)$" timeout 5 "$VSWITCHD" \
+    -S "$TMP/none" -s "$TMP/q.sock" -F "msgq$ID" -m 128 -X "$TMP/x.sock"
 says 1 "^vswitchd: unexpected argument 'extra' \(EAL options go after --\)$" \
     "$VSWITCHD" -S "$TMP/none" -F "msgx$ID" -m 128 extra
 says 1 "^snoop: cannot reach vswitchd at $TMP/none.sock: vswitchd is not running$" \

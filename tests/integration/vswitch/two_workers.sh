@@ -6,8 +6,8 @@
 # and the outside world, are handed from one worker to the other: pings
 # pass both ways, broadcasts (ARP) reach across, every worker has handed
 # frames on and lost none.  The cpus property moves a VNIC to the worker
-# of that CPU under traffic, is kept across a restart, and a CPU with no
-# worker is refused.  A VNIC deleted while the other floods it frames
+# of that CPU under traffic, is kept across a restart, a CPU with no
+# worker is refused, and with -l 1,0 it is still the worker on that CPU.  A VNIC deleted while the other floods it frames
 # leaves the switch working; two idle workers sleep.
 . "$(dirname "$0")/../../lib/switch.sh"
 require dpdk-telemetry.py python3
@@ -28,8 +28,8 @@ phys_conf "$TMP/conf" \
     "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
     "vnic b${ID}0 link=phys0 vid=10 attach=tap"
 vswd_start "$TMP/conf" -w 2 -l 0,1
-grep -q "2 fast-path worker(s)" "$TMP/vswitchd.log" ||
-    fail "vswitchd does not say it runs two workers"
+grep -q "2 fast-path worker(s) on CPUs 0,1$" "$TMP/vswitchd.log" ||
+    fail "vswitchd does not say it runs two workers on CPUs 0 and 1"
 guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
 guest_up "vsw${ID}g2" "b${ID}0" 10.0.10.2/24
 
@@ -68,14 +68,14 @@ ctl vnic-modify -t "a${ID}0" "cpus=$wb" || fail "vnic-modify cpus=$wb"
 [ "$(tel "/xvnet/vnic,a${ID}0" "v['worker']")" = "$wb" ] ||
     fail "a did not move to worker $wb"
 ctl vnic-modify -t "a${ID}0" cpus=7 2>"$TMP/err" && fail "cpus=7 accepted"
-grep -q "no fast-path worker runs on CPU 7" "$TMP/err" ||
+grep -q "no fast-path worker is pinned to CPU 7" "$TMP/err" ||
     fail "cpus=7: $(cat "$TMP/err")"
 kill "$PING"; wait "$PING" 2>/dev/null
 ping_ok "vsw${ID}g1" 10.0.10.2
 ping_ok "vsw${ID}g1" 10.0.10.254
 
 note "cpus of the link: its wire to the worker of a's CPU ($wa) and back"
-dla() { DLADM_SOCKET="$SOCK" "$DLADM" "$@"; }
+dla() { "$DLADM" "$@"; }
 dla set-linkprop -t -p "cpus=$wa" phys0 || fail "set-linkprop cpus phys0"
 [ "$(tel /xvnet/link,phys0 "v['worker']")" = "$wa" ] ||
     fail "phys0's wire is not on worker $wa"
@@ -109,6 +109,20 @@ ctl vnic-delete "b${ID}0" || fail "vnic-delete"
 wait "$FLOOD"
 kill -0 "$VSWD_PID" || fail "vswitchd died"
 ping_ok "vsw${ID}g1" 10.0.10.254
+
+note "-l 1,0: cpus names a CPU, not a place in -l's list"
+kill "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null
+vswd_start "$TMP/conf" -w 2 -l 1,0
+# worker 0 is the main thread (its tid the pid), worker 1 the other lcore
+main_cpu=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$VSWD_PID/status")
+for c in 0 1; do
+    ctl vnic-modify -t "c${ID}0" "cpus=$c" || fail "vnic-modify cpus=$c"
+    w=$(tel "/xvnet/vnic,c${ID}0" "v['worker']")
+    want=1
+    [ "$c" = "$main_cpu" ] && want=0
+    [ "$w" = "$want" ] ||
+        fail "cpus=$c: on worker $w, want $want (worker 0 runs on CPU $main_cpu)"
+done
 
 note "idle CPU with two workers"
 sleep 0.5

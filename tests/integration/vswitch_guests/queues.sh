@@ -10,7 +10,7 @@
 # frontend logs what each carried.
 # A domain without queues= keeps one queue and the flat keys.  A kill -9
 # of vswitchd keeps both queues (takeover); vswitchd -q 1 brings the
-# frontends back with one.
+# frontends back with one, and their log says why.
 . "$(dirname "$0")/../../lib/guests.sh" iperf3 tc
 
 # vswitchd's default offer is min(4, CPUs); with one CPU it is told two.
@@ -24,6 +24,12 @@ c=$(create_guest qc "link=stub0,mac=02:08:20:36:00:03") || exit 1
 wait_connected "$a" "$b" "$c" || exit 1
 
 fe=/local/domain/$a/device/vif/0
+expect "dominfo: qa's vif with its queues" \
+    "vif 0 on stub0, connected (VNIC xvm${a}_0), 2 queues" \
+    "$(xvm dominfo qa | sed -n 's/^Vifs: *//p')"
+expect "dominfo: qc's vif of one queue" \
+    "vif 0 on stub0, connected (VNIC xvm${c}_0)" \
+    "$(xvm dominfo qc | sed -n 's/^Vifs: *//p')"
 be=/local/domain/0/backend/vif/$a/0
 expect "the backend offers min(4, CPUs) queues and split channels" \
     "$want 1" "$(rd $be/multi-queue-max-queues) $(rd $be/feature-split-event-channels)"
@@ -125,6 +131,9 @@ wait_until 15 key_is $fe/multi-queue-num-queues 1 &&
     ok "qa and qb reconnected with one queue" ||
     fail "after -q 1: qa '$(rd $fe/multi-queue-num-queues)' $(fe_state "$a")/$(be_state "$a")"
 [ -n "$(rd $fe/tx-ring-ref)" ] && ok "the flat keys again" || fail "no flat keys"
+grep -q "xvm-procdom\[qa\]: vif 0: connected to domain 0 as eth0 (1 of 2 queues: the backend offers no more)" "$T/xvmd.log" &&
+    ok "qa's log says why it has one queue" ||
+    fail "qa's log: $(grep 'xvm-procdom\[qa\]: vif 0: connected' "$T/xvmd.log" | tail -1)"
 ping_ok qa 10.80.0.2 && ok "qa pings qb over one queue" || fail "qa -> qb (-q 1)"
 
 # The frontends log what each queue carried when a vif of several queues

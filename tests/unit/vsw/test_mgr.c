@@ -865,6 +865,51 @@ static void cpus_world_up(struct world *w)
     nic_set(w->m, 7, "eth7", true, 1500);
 }
 
+static int persist_calls;
+
+static int count_persist(void *arg, const struct vsw_vnic_conf *vc,
+                         uint32_t mods, char *e, size_t elen)
+{
+    (void)arg, (void)vc, (void)mods, (void)e, (void)elen;
+    persist_calls++;
+    return 0;
+}
+
+static const struct vsw_mgr_owner_ops persist_owner = {
+    .persist = count_persist,
+};
+
+/* A domain's VNIC: cpus is set with -t only (the domain's record has no
+ * cpus, and the owner would have kept nothing); a reset needs no -t. */
+static void domain_vnic_cpus(struct world *w)
+{
+    struct vsw_vnic_conf vc = vnic("xvm5_0", "eth7");
+    unsigned before;
+
+    vsw_mgr_set_owner(w->m, &persist_owner, NULL);
+    vc.temporary = true;
+    vc.domid = 5;
+    CHECK_EQ(vsw_mgr_vnic_create(w->m, &vc, err, sizeof(err)), 0);
+    before = vsw_vnic_worker(vsw_vnic_find(w->sw, "xvm5_0"));
+    vc = vnic("xvm5_0", "eth7");
+    vc.has_cpus = true;
+    vc.cpus = before ? 4 : 6; /* the other worker's CPU */
+    persist_calls = 0;
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_CPUS, false, err,
+                                 sizeof(err)), -EOPNOTSUPP);
+    CHECK_EQ(vsw_mgr_status(w->m), VSW_ST_DOMCFG);
+    CHECK_EQ(persist_calls, 0);
+    CHECK_EQ(vsw_vnic_worker(vsw_vnic_find(w->sw, "xvm5_0")), before);
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_CPUS, true, err,
+                                 sizeof(err)), 0);
+    CHECK_EQ(vsw_vnic_worker(vsw_vnic_find(w->sw, "xvm5_0")), !before);
+    vc.has_cpus = false; /* reset-linkprop, as the record has it */
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_CPUS, false, err,
+                                 sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_release(w->m, "xvm5_0", err, sizeof(err)), 0);
+    vsw_mgr_set_owner(w->m, NULL, NULL);
+}
+
 /* A NIC's link's cpus: checked, applied to its wire when it has one,
  * kept (with the record) in a "nic" line, back after a restore. */
 static void test_mgr_link_cpus(void)
@@ -882,6 +927,13 @@ static void test_mgr_link_cpus(void)
     CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", true, 5, false, err,
                                    sizeof(err)), -EINVAL);
     CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_CPUS);
+    /* An etherstub has no wire to place (a -c line "cpus=6" too). */
+    lc = stub("stub0", false);
+    lc.has_cpus = true;
+    lc.cpus = 6;
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_BADVAL);
+    CHECK(strstr(err, "no wire") != NULL);
     lc = stub("stub0", false);
     CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), 0);
     CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "stub0", true, 6, false, err,
@@ -916,6 +968,7 @@ static void test_mgr_link_cpus(void)
     CHECK(vsw_link_find(w.sw, "eth7") &&
           vsw_link_worker(vsw_link_find(w.sw, "eth7")) == 1);
     CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    domain_vnic_cpus(&w);
     /* Reset: the record goes. */
     CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", false, 0, false, err,
                                    sizeof(err)), 0);

@@ -71,8 +71,8 @@ enum dl_status {
                              an mtu of at most 1500" */
     DL_IFEXIST,         /**< "a host interface of that name exists" (a
                              VNIC's interface has the VNIC's name) */
-    DL_CPUS,            /**< "no fast-path worker of vswitchd runs on
-                             that CPU" (cpus) */
+    DL_CPUS,            /**< "no fast-path worker of vswitchd is pinned
+                             to that CPU" (cpus) */
     DL_STATUS__MAX
 };
 

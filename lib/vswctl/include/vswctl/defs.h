@@ -64,7 +64,7 @@ enum vsw_status {
                                  or without hugepages */
     VSW_ST_MTU_XDP,         /**< an MTU above what XDP sharing takes */
     VSW_ST_IFEXIST,         /**< a host interface has the VNIC's name */
-    VSW_ST_CPUS,            /**< cpus names a CPU no worker runs on */
+    VSW_ST_CPUS,            /**< cpus names a CPU no worker is pinned to */
     VSW_ST__MAX
 };
 

@@ -145,7 +145,9 @@ enum xvmd_vif_attr {
     XVMD_V_ERROR,  /* string, optional: the backend's error node */
     XVMD_V_VNIC,   /* string, optional: the vif's VNIC (vnic=, vifname=
                       or, while running, xvm<domid>_<n>) */
-    XVMD_V_MAX_ = XVMD_V_VNIC,
+    XVMD_V_QUEUES, /* u32, optional: the netif queues of a connected vif
+                      that has more than one (multi-queue-num-queues) */
+    XVMD_V_MAX_ = XVMD_V_QUEUES,
 };
 
 #define XVMD_NO_ID UINT32_MAX
