@@ -253,6 +253,7 @@ static int cmd_worker(const char *cmd, const char *params,
         rte_tel_data_add_dict_u64(d, "endpoints", ws.endpoints);
         rte_tel_data_add_dict_u64(d, "handed", ws.handed);
         rte_tel_data_add_dict_u64(d, "handoff_drops", ws.handoff_drops);
+        rte_tel_data_add_dict_u64(d, "gone_drops", ws.gone_drops);
     }
     tel_leave(sw);
     return rc;
