@@ -80,10 +80,12 @@ static inline bool ep_mine(const struct vsw_worker *w, const struct vsw_ep *ep)
 static void ep_away(struct vsw_worker *w, struct vsw_ep *ep,
                     struct rte_mbuf *m)
 {
-    if (vsw_load_acq(&ep->w) != w)
+    if (vsw_load_acq(&ep->w) != w) {
         vsw_handoff_put(w, ep, m, LP_VID_NONE);
-    else
-        rte_pktmbuf_free(m); /* its owner lets go of it */
+    } else {
+        w->gone++; /* its owner lets go of it */
+        rte_pktmbuf_free(m);
+    }
 }
 
 /* Buffer @m for @ep; it is sent at the end of the burst or when full. */
@@ -227,7 +229,7 @@ void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v)
         }
     }
     if (v->rxq)
-        vsw_mbufq_purge(v->rxq);
+        w->gone += vsw_mbufq_purge(v->rxq);
     v->next_backlog = v->next_stalled = NULL;
     v->backlogged = v->stalled = false;
     v->rx_tb.waiting = false;

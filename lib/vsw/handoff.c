@@ -125,9 +125,10 @@ static unsigned ring_run(struct vsw_worker *w, struct rte_ring *r,
     for (i = 0; i < n; i++) {
         struct vsw_ep *ep = e[i].ep;
 
-        if (vsw_load_acq(&ep->dying))
+        if (vsw_load_acq(&ep->dying)) {
+            w->gone++;
             rte_pktmbuf_free(e[i].m);
-        else
+        } else
             vsw_ep_take(w, ep, e[i].m, (uint16_t)e[i].vid, now);
     }
     return n;

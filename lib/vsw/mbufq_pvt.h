@@ -73,12 +73,15 @@ static inline struct rte_mbuf *vsw_mbufq_pop(struct vsw_mbufq *q)
     return m;
 }
 
-/* Free every frame held. */
-static inline void vsw_mbufq_purge(struct vsw_mbufq *q)
+/* Free every frame held; @return how many. */
+static inline unsigned vsw_mbufq_purge(struct vsw_mbufq *q)
 {
+    unsigned n = q->n;
+
     while (q->n)
         rte_pktmbuf_free(vsw_mbufq_pop(q));
     q->bytes = 0;
+    return n;
 }
 
 /* Purge and free @q.  NULL ok. */

@@ -611,3 +611,21 @@ bool vsw_port_is_vif(const struct vsw_port *port)
 {
     return port && port->ops == &vif_ops;
 }
+
+unsigned vsw_port_vif_queues(const struct vsw_port *port)
+{
+    return vsw_port_is_vif(port)
+               ? ((const struct vif_port *)port)->nq
+               : 0;
+}
+
+int vsw_port_vif_queue_stats(const struct vsw_port *port, unsigned q,
+                             struct nb_vif_stats *st)
+{
+    const struct vif_port *vp = (const struct vif_port *)port;
+
+    if (q >= vsw_port_vif_queues(port))
+        return -EINVAL;
+    nb_vif_stats_get(vp->qs[q].vif, st);
+    return 0;
+}

@@ -138,7 +138,9 @@ void vsw_fp_backlog_run(struct vsw_worker *w, uint64_t now, bool all)
         const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
         struct vsw_mbufq *q = v->rxq;
 
-        if (all || vsw_load_acq(&v->ep.dying))
+        if (vsw_load_acq(&v->ep.dying))
+            w->gone += vsw_mbufq_purge(q);
+        else if (all)
             vsw_mbufq_purge(q);
         if (c)
             vsw_tb_refill(&v->rx_tb, c, now);

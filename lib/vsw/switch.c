@@ -208,6 +208,7 @@ int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
     st->endpoints = w->neps;
     st->handed = __atomic_load_n(&w->handed, __ATOMIC_RELAXED);
     st->handoff_drops = __atomic_load_n(&w->ho_drops, __ATOMIC_RELAXED);
+    st->gone_drops = __atomic_load_n(&w->gone, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -360,7 +361,7 @@ void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port)
  * poll.c), two grace periods with the rings settled between them; then
  * the new owner is published while the mark stays, one more grace period
  * makes every worker see it, and the port comes back on the new owner.
- * Frames toward the ep meanwhile are lost, uncounted.
+ * Frames toward the ep meanwhile are dropped and counted (worker gone).
  */
 int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
 {

@@ -211,6 +211,8 @@ struct vsw_worker {
     struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
     uint32_t outmask;             /* bit d: out[d] holds frames */
     uint64_t handed, ho_drops;    /* frames handed on; lost to full rings */
+    uint64_t gone;                /* frames freed: their endpoint was going
+                                   * (destroyed, or moved to another worker) */
     struct rte_ring *in[VSW_WORKERS_MAX];
     struct vsw_hobuf out[VSW_WORKERS_MAX];
 };

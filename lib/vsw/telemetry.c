@@ -16,6 +16,7 @@
 
 #include <rte_telemetry.h>
 
+#include "netback/netback.h"
 #include "switch_pvt.h"
 
 static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -191,7 +192,47 @@ static int cmd_link(const char *cmd, const char *params,
     return rc;
 }
 
-/* /xvnet/vnic,<name>: properties, counters with drops by reason. */
+/* A vif's queues: "queues": n, and "queue_<counter>": one value a queue. */
+static void queues_put(struct rte_tel_data *d, const struct vsw_port *port)
+{
+    static const char *const key[] = {"queue_tx_packets", "queue_tx_bytes",
+                                      "queue_rx_packets", "queue_rx_bytes",
+                                      "queue_rx_no_slots"};
+    struct rte_tel_data *a[RTE_DIM(key)] = {NULL};
+    unsigned nq = vsw_port_vif_queues(port), q, k;
+
+    if (nq == 0)
+        return;
+    rte_tel_data_add_dict_u64(d, "queues", nq);
+    for (k = 0; k < RTE_DIM(key); k++) {
+        a[k] = rte_tel_data_alloc();
+        if (!a[k])
+            goto out;
+        rte_tel_data_start_array(a[k], RTE_TEL_U64_VAL);
+    }
+    for (q = 0; q < nq; q++) {
+        struct nb_vif_stats st;
+
+        if (vsw_port_vif_queue_stats(port, q, &st) < 0)
+            goto out;
+        rte_tel_data_add_array_u64(a[0], st.tx_packets);
+        rte_tel_data_add_array_u64(a[1], st.tx_bytes);
+        rte_tel_data_add_array_u64(a[2], st.rx_packets);
+        rte_tel_data_add_array_u64(a[3], st.rx_bytes);
+        rte_tel_data_add_array_u64(a[4], st.rx_no_slots);
+    }
+    for (k = 0; k < RTE_DIM(key); k++) {
+        rte_tel_data_add_dict_container(d, key[k], a[k], 0);
+        a[k] = NULL;
+    }
+out:
+    for (k = 0; k < RTE_DIM(key); k++)
+        if (a[k])
+            rte_tel_data_free(a[k]);
+}
+
+/* /xvnet/vnic,<name>: properties, counters with drops by reason; a vif's
+ * queues' own counters. */
 static int cmd_vnic(const char *cmd, const char *params,
                     struct rte_tel_data *d)
 {
@@ -221,6 +262,7 @@ static int cmd_vnic(const char *cmd, const char *params,
         rte_tel_data_add_dict_u64(d, "worker", v->ep.w->id);
         stats_put(d, &v->stats);
         ofl_put(d, &v->ep.ofl);
+        queues_put(d, __atomic_load_n(&v->ep.port, __ATOMIC_ACQUIRE));
         rc = 0;
     }
     tel_leave(sw);
@@ -253,6 +295,7 @@ static int cmd_worker(const char *cmd, const char *params,
         rte_tel_data_add_dict_u64(d, "endpoints", ws.endpoints);
         rte_tel_data_add_dict_u64(d, "handed", ws.handed);
         rte_tel_data_add_dict_u64(d, "handoff_drops", ws.handoff_drops);
+        rte_tel_data_add_dict_u64(d, "gone_drops", ws.gone_drops);
     }
     tel_leave(sw);
     return rc;

@@ -142,3 +142,13 @@ outside_vlan_host() {
         obj "$VLAN_BPF_EG" sec tc || skip "cannot load tc BPF"
     ip -n "$NS_OUT" addr add "$2" dev "$VETH_OUT"
 }
+
+# tel CMD PYTHON-EXPR: EXPR on the value (v) of vswitchd's answer to the
+# DPDK telemetry command CMD, read with the stock client; vswitchd's file
+# prefix is $VSWD_PREFIX (switch.sh, guests.sh).
+tel() {
+    echo "$1" | dpdk-telemetry.py -f "$VSWD_PREFIX" 2>/dev/null | tail -n 1 |
+        python3 -c "import json,sys
+v = json.load(sys.stdin)['$1'.split(',')[0]]
+print($2)"
+}

@@ -29,6 +29,7 @@ done
 
 T=$(mktemp -d /tmp/xvm-vswg.XXXXXX)
 PREFIX="vswg${ID}"
+VSWD_PREFIX=$PREFIX
 # Every program finds the sockets in the runtime directory (xvm/rundir.h);
 # Debian's xenstore-* tools through their own variable.
 export XVNET_RUNDIR=$T

@@ -12,6 +12,7 @@ export XVNET_RUNDIR="$TMP/run"
 mkdir -p "$XVNET_RUNDIR"
 SOCK="$XVNET_RUNDIR/vswitchd.sock"
 STATE="$TMP/state"
+VSWD_PREFIX="vswit${ID}"
 VSWD_PID=""
 GUESTS=""
 
@@ -32,7 +33,7 @@ cleanup() {
         ip netns del "$ns" 2>/dev/null
     done
     outside_down
-    rm -rf "$TMP" "/var/run/dpdk/vswit${ID}"
+    rm -rf "$TMP" "/var/run/dpdk/$VSWD_PREFIX"
     rm -f "$SOCK"
 }
 trap cleanup EXIT
@@ -71,7 +72,7 @@ vswd_start() {
     # execs in place: $! is vswitchd).
     ${VSWD_NETNS:+ip netns exec "$VSWD_NETNS"} \
     "$VSWITCHD" ${conf:+-c "$conf"} -S "$STATE" -s "$SOCK" \
-        -F "vswit${ID}" -m 128 "$@" >>"$TMP/vswitchd.log" 2>&1 &
+        -F "$VSWD_PREFIX" -m 128 "$@" >>"$TMP/vswitchd.log" 2>&1 &
     VSWD_PID=$!
     local i
     for i in $(seq 100); do

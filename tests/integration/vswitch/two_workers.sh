@@ -14,14 +14,6 @@ require dpdk-telemetry.py python3
 [ -x "${DLADM:-}" ] || skip "DLADM not set (run through meson test)"
 [ "$(nproc)" -ge 2 ] || skip "two workers need two CPUs"
 
-# tel CMD PYTHON-EXPR: EXPR on the answer's value (v).
-tel() {
-    echo "$1" | dpdk-telemetry.py -f "vswit${ID}" 2>/dev/null | tail -n 1 |
-        python3 -c "import json,sys
-v = json.load(sys.stdin)['$1'.split(',')[0]]
-print($2)"
-}
-
 outside_up
 outside_vlan_host 10 10.0.10.254/24
 phys_conf "$TMP/conf" \

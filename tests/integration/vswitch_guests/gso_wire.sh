@@ -28,14 +28,7 @@ xvm exec gg ethtool -k eth0 | grep -q "tcp-segmentation-offload: on" &&
 ping_ok gg 10.0.10.254 && ok "the guest pings the VLAN 10 host" ||
     fail "gg -> 10.0.10.254"
 
-# tel_u64 CMD KEY: one number of vswitchd's DPDK telemetry.
-tel_u64() {
-    echo "$1" | dpdk-telemetry.py -f "$PREFIX" 2>/dev/null | tail -n 1 |
-        python3 -c "import json,sys
-d = json.load(sys.stdin)
-print(list(d.values())[0]['$2'])"
-}
-segs0=$(tel_u64 /xvnet/link,phys0 gso_segs) || fail "telemetry /xvnet/link"
+segs0=$(tel /xvnet/link,phys0 "v['gso_segs']") || fail "telemetry /xvnet/link"
 
 ip netns exec "$NS_OUT" iperf3 -s -1 -B 10.0.10.254 >"$T/iperf-s.txt" 2>&1 &
 SRV=$!
@@ -51,9 +44,9 @@ kill "$TD" 2>/dev/null; wait "$TD" 2>/dev/null
 mbps=$(python3 -c "import json
 d = json.load(open('$T/iperf.json'))
 print(int(d['end']['sum_received']['bits_per_second'] / 1e6))" 2>/dev/null)
-frames=$(tel_u64 /xvnet/link,phys0 gso_frames)
-segs=$(tel_u64 /xvnet/link,phys0 gso_segs)
-bad=$(tel_u64 /xvnet/link,phys0 offload_bad)
+frames=$(tel /xvnet/link,phys0 "v['gso_frames']")
+segs=$(tel /xvnet/link,phys0 "v['gso_segs']")
+bad=$(tel /xvnet/link,phys0 "v['offload_bad']")
 echo "guest -> wire TCP: ${mbps:-?} Mbit/s; GSO: $frames frames ->" \
      "$((segs - segs0)) segments; bad metadata: $bad"
 [ "${mbps:-0}" -gt 100 ] && ok "throughput above 100 Mbit/s" ||

@@ -6,12 +6,13 @@
 # two queues with a channel per direction (the queue-N/ keys in xenstore,
 # a multi-queue eth0), and iperf3 with 4 parallel streams both ways
 # spreads over both queues in both directions: the guest's per-queue
-# qdisc counters (tc -s qdisc) count what each queue sent, and the
-# frontend logs what each carried.
+# qdisc counters (tc -s qdisc) count what each queue sent, vswitchd's
+# telemetry what each queue took and gave, and the frontend logs what
+# each carried.
 # A domain without queues= keeps one queue and the flat keys.  A kill -9
 # of vswitchd keeps both queues (takeover); vswitchd -q 1 brings the
 # frontends back with one, and their log says why.
-. "$(dirname "$0")/../../lib/guests.sh" iperf3 tc
+. "$(dirname "$0")/../../lib/guests.sh" iperf3 tc dpdk-telemetry.py
 
 # vswitchd's default offer is min(4, CPUs); with one CPU it is told two.
 want=$(( $(nproc) < 4 ? $(nproc) : 4 ))
@@ -90,6 +91,16 @@ print(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second'])" \
     else fail "iperf3 -P 4 $mode"; tail -5 "$T/iperf.json"; fi
 done
 iperf_stop qb
+# dom0's view: vswitchd's telemetry counts each queue of the guests' vifs.
+for g in "$a" "$b"; do
+    v="xvm${g}_0"
+    c=$(tel "/xvnet/vnic,$v" \
+        "v['queues'], v['queue_tx_packets'], v['queue_rx_packets']")
+    tel "/xvnet/vnic,$v" "v['queues'] == 2 and
+        min(v['queue_tx_packets'] + v['queue_rx_packets']) > 1000" |
+        grep -qx True && ok "$v: each queue carried traffic both ways ($c)" ||
+        fail "$v: per-queue telemetry $c"
+done
 for d in qa qb; do
     s=$(sent_by_queue "$d" | tr '\n' ' ')
     n=$(sent_by_queue "$d" | awk -F= '$2 > 100000' | wc -l)

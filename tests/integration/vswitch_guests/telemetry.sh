@@ -25,29 +25,21 @@ xvm exec tg ping -c 3 -i 0.2 -W 1 10.0.10.254 >/dev/null 2>&1
 xvm exec tg ip neigh flush dev eth0
 sleep 0.3
 
-# q CMD PYTHON-EXPR: evaluate EXPR on the answer's value (v).
-q() {
-    echo "$1" | dpdk-telemetry.py -f "$PREFIX" 2>/dev/null | tail -n 1 |
-        python3 -c "import json,sys
-d = json.load(sys.stdin)
-v = d['$1'.split(',')[0]]
-print($2)"
-}
 expect "/xvnet/links" "2 ['phys0', 'stub0']" \
-    "$(q /xvnet/links "v['count'], sorted(v['links'])")"
-expect "/xvnet/vnics" "1 ['$V']" "$(q /xvnet/vnics "v['count'], v['vnics']")"
+    "$(tel /xvnet/links "v['count'], sorted(v['links'])")"
+expect "/xvnet/vnics" "1 ['$V']" "$(tel /xvnet/vnics "v['count'], v['vnics']")"
 expect "/xvnet/vnic,$V properties" "phys0 2:8:20:37:0:1 10 low vif" \
-    "$(q "/xvnet/vnic,$V" "v['link'], v['mac'], v['vid'], v['priority'], v['port']")"
+    "$(tel "/xvnet/vnic,$V" "v['link'], v['mac'], v['vid'], v['priority'], v['port']")"
 expect "/xvnet/vnic,$V opackets: the honest frames" "$out" \
-    "$(q "/xvnet/vnic,$V" "v['opackets']")"
+    "$(tel "/xvnet/vnic,$V" "v['opackets']")"
 spoof=$(ctl stat "$V" spoof)
 [ "${spoof:-0}" -ge 1 ] && ok "the spoofed frames were dropped: $spoof" ||
     fail "no spoof drops counted"
 expect "/xvnet/vnic,$V drop_spoof agrees with the VNIC's counters" "$spoof" \
-    "$(q "/xvnet/vnic,$V" "v['drop_spoof']")"
+    "$(tel "/xvnet/vnic,$V" "v['drop_spoof']")"
 expect "/xvnet/vnic,$V no other drops" 0 \
-    "$(q "/xvnet/vnic,$V" "v['drop_policer'] + v['drop_nobuf']")"
+    "$(tel "/xvnet/vnic,$V" "v['drop_policer'] + v['drop_nobuf']")"
 expect "/xvnet/link,phys0" "phys ethdev True" \
-    "$(q /xvnet/link,phys0 "v['class'], v['port'], v['opackets'] >= $out")"
-expect "an unknown VNIC gets no answer" None "$(q /xvnet/vnic,nosuch0 v)"
+    "$(tel /xvnet/link,phys0 "v['class'], v['port'], v['opackets'] >= $out")"
+expect "an unknown VNIC gets no answer" None "$(tel /xvnet/vnic,nosuch0 v)"
 finish

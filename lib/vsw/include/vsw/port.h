@@ -291,6 +291,20 @@ struct vsw_port *vsw_port_open(const char *kind, const struct vsw_port_args *a,
 XVN_EXPORT
 bool vsw_port_is_vif(const struct vsw_port *port);
 
+/** A vif's queues (0 if @port is not a vif). */
+XVN_EXPORT
+unsigned vsw_port_vif_queues(const struct vsw_port *port);
+
+struct nb_vif_stats;
+/**
+ * Queue @q's netback counters (what it took from the guest and gave it).
+ * Any thread that keeps the port from being destroyed meanwhile.
+ * @return 0, or -EINVAL (not a vif, no such queue).
+ */
+XVN_EXPORT
+int vsw_port_vif_queue_stats(const struct vsw_port *port, unsigned q,
+                             struct nb_vif_stats *st);
+
 #ifdef __cplusplus
 }
 #endif

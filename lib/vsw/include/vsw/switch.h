@@ -104,6 +104,10 @@ struct vsw_worker_stats {
     uint32_t endpoints;     /**< endpoints (wires, VNICs) it owns */
     uint64_t handed;        /**< frames it handed to other workers */
     uint64_t handoff_drops; /**< of those, dropped: the ring was full */
+    /** Frames it dropped because the endpoint they were for was being
+     *  destroyed or moved to another worker (switched toward it, handed
+     *  to it, or queued for its maxbw). */
+    uint64_t gone_drops;
 };
 
 /**
@@ -117,7 +121,8 @@ int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
 /**
  * Move the wire of @l, or @v, to worker @worker, workers running or not.
  * The old owner lets go first (as of a VNIC being destroyed: a few grace
- * periods); frames toward it meanwhile are lost, uncounted.  Control
+ * periods); frames toward it meanwhile are dropped, counted in
+ * the worker's gone_drops (vsw_switch_worker_stats()).  Control
  * thread.
  * @return 0, -EINVAL (no such worker) or the -errno of plugging its port
  *         into the new owner (it is then attached to nothing).
