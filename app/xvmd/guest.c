@@ -31,6 +31,7 @@
 
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
+#include "xvm/sandbox.h"
 #include "xvmd.h"
 
 /* How long a new guest may take to report ready. */
@@ -38,12 +39,18 @@
 /* How long a kill waits for an adopted guest to go. */
 #define GUEST_GONE_MS 1000
 
-int xvmd_fd_high(int fd)
+/* A copy of @fd at 10 or above (close-on-exec), out of the way of the fds
+ * a child is about to set; -1 stays -1. */
+static int fd_high(int fd)
 {
     return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
 }
 
-int xvmd_guest_fds(const struct xvmd_dom *dom, int chan, int keep)
+/* In the child, before exec: signals back to default, a process group of
+ * its own, the console's slave (or /dev/null) on stdin and stdout, @chan
+ * on fd 3, and the copies kept for a later xvmd on fds 5 to 7 (@keep,
+ * xvmd's end of the channel; the pty master; the memory).  0 or -1. */
+static int guest_fds(const struct xvmd_dom *dom, int chan, int keep)
 {
     int con, ch, kp, ms, mem;
     sigset_t none;
@@ -53,12 +60,12 @@ int xvmd_guest_fds(const struct xvmd_dom *dom, int chan, int keep)
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* no terminal signals meant for xvmd */
     con = xvmd_console_slave(dom);
-    con = xvmd_fd_high(con >= 0 ? con
+    con = fd_high(con >= 0 ? con
                                 : open("/dev/null", O_RDWR | O_CLOEXEC));
-    ch = xvmd_fd_high(chan);
-    kp = xvmd_fd_high(keep);
-    ms = xvmd_fd_high(xvmd_console_master(dom));
-    mem = xvmd_fd_high(xvm_mem_fd(dom->mem));
+    ch = fd_high(chan);
+    kp = fd_high(keep);
+    ms = fd_high(xvmd_console_master(dom));
+    mem = fd_high(xvm_mem_fd(dom->mem));
     if (con < 0 || ch < 0 || kp < 0 || mem < 0 || dup2(con, 0) < 0 ||
         dup2(con, 1) < 0 || dup2(ch, 3) < 0 || dup2(kp, 5) < 0 ||
         (ms >= 0 && dup2(ms, 6) < 0) || dup2(mem, 7) < 0)
@@ -109,8 +116,37 @@ static int guest_wait_ready(struct xvmd_dom *dom, int *fd, char *err,
     return -EPROTO;
 }
 
-int xvmd_guest_handshake(struct xvmd_dom *dom, int *fd, char *err,
-                         size_t errlen)
+void xvmd_guest_exec(const char *path, const char *const *argv)
+{
+    char msg[PATH_MAX + 64];
+    int n;
+
+    execv(path, (char *const *)argv);
+    n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno, path,
+                 strerror(errno));
+    if (write(3, msg, (size_t)n) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+/* In the child: its descriptors, then the kind's program. */
+__attribute__((noreturn)) static void guest_child(const struct xvmd *x,
+                                                  const struct xvmd_dom *dom,
+                                                  xvmd_guest_exec_fn *exec,
+                                                  int chan, int keep)
+{
+    int cg = fd_high(dom->cg_fd);
+
+    if ((dom->cg_fd >= 0 && cg < 0) || guest_fds(dom, chan, keep) < 0)
+        _exit(127);
+    exec(x, dom, cg);
+    _exit(127);
+}
+
+/* Send the guest its "mem" (the memory and its xenstore connection, which
+ * is then closed here) and wait for its "ok". */
+static int guest_handshake(struct xvmd_dom *dom, int *fd, char *err,
+                           size_t errlen)
 {
     int fds[2] = {xvm_mem_fd(dom->mem), dom->xs_fd};
 
@@ -119,6 +155,51 @@ int xvmd_guest_handshake(struct xvmd_dom *dom, int *fd, char *err,
     close(dom->xs_fd);
     dom->xs_fd = -1;
     return guest_wait_ready(dom, fd, err, errlen);
+}
+
+int xvmd_guest_start(struct xvmd *x, struct xvmd_dom *dom,
+                     uint64_t guest_max, xvmd_guest_exec_fn *exec, int *fd,
+                     char *err, size_t errlen)
+{
+    int sv[2], rc;
+    pid_t pid;
+
+    if (dom->id > XVM_SANDBOX_ID_MAX) {
+        snprintf(err, errlen, "domain %s: id %u has no uid range (max %u)",
+                 dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
+        return -ERANGE;
+    }
+    rc = xvmd_cg_create(x, dom, guest_max, err, errlen);
+    if (rc < 0) {
+        xvmd_cg_remove(dom);
+        return rc;
+    }
+    xvmd_console_open(x, dom); /* without one (logged), it runs on */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        goto release;
+    }
+    pid = fork();
+    if (pid < 0) {
+        rc = -errno;
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        goto release;
+    }
+    if (pid == 0)
+        guest_child(x, dom, exec, sv[1], sv[0]);
+    close(sv[1]);
+    dom->pid = pid;
+    dom->ctl_fd = sv[0];
+    rc = guest_handshake(dom, fd, err, errlen);
+    if (rc == 0)
+        return 0;
+    dom->ops->kill(dom);
+release:
+    dom->ops->release(x, dom);
+    return rc;
 }
 
 int xvmd_guest_chan_ready(struct xvmd *x, struct xvmd_dom *dom, char *err,
@@ -136,6 +217,8 @@ int xvmd_guest_chan_ready(struct xvmd *x, struct xvmd_dom *dom, char *err,
         rc = -errno;
         snprintf(err, errlen, "domain %s: guest channel: %s", dom->cfg.name,
                  strerror(errno));
+        dom->ops->kill(dom);
+        dom->ops->release(x, dom);
         return rc;
     }
     memset(&ev, 0, sizeof(ev));
@@ -151,6 +234,15 @@ int xvmd_guest_signal(struct xvmd_dom *dom, int sig)
     if (dom->pid <= 0)
         return -ESRCH;
     return kill(dom->pid, sig) < 0 ? -errno : 0;
+}
+
+int xvmd_guest_shutdown(struct xvmd_dom *dom)
+{
+    int rc = xvmd_guest_signal(dom, SIGTERM);
+
+    if (rc == 0)
+        dom->ops->resume(dom); /* a paused guest must see it */
+    return rc;
 }
 
 void xvmd_guest_kill(struct xvmd_dom *dom)

@@ -28,16 +28,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvm/kvm.h"
-#include "xvm/sandbox.h"
 #include "xvm/daemon.h"
 #include "xvmd.h"
 
@@ -45,32 +42,23 @@
  * KVM's accounted structures. */
 #define KVM_CG_SLACK_MIB 64
 
-/* In the child: become the monitor. */
-__attribute__((noreturn)) static void kvm_exec(const struct xvmd *x,
-                                               const struct xvmd_dom *dom,
-                                               int chan, int keep)
+/* In the child: become the monitor, in guest/ of the domain's cgroup. */
+static void kvm_exec(const struct xvmd *x, const struct xvmd_dom *dom, int cg)
 {
-    char msg[PATH_MAX + 64], id[16], vcpus[16];
+    char id[16], vcpus[16];
     const char *argv[] = {"xvm-kvm", "--domain", dom->cfg.name, "--id", id,
                           "--kernel", dom->cfg.kernel, "--vcpus", vcpus,
                           NULL};
-    int n, cg = xvmd_fd_high(dom->cg_fd);
 
     /* Its stderr is the console too: the monitor holds no file of dom0's
      * (xvmd's log), and how the guest ended is told where its output is. */
-    if ((dom->cg_fd >= 0 && cg < 0) || xvmd_guest_fds(dom, chan, keep) < 0 ||
-        dup2(1, 2) < 0)
+    if (dup2(1, 2) < 0)
         _exit(127);
     if (cg >= 0 && xvm_file_put(cg, "guest/cgroup.procs", "0") < 0)
         _exit(127);
     snprintf(id, sizeof(id), "%u", dom->id);
     snprintf(vcpus, sizeof(vcpus), "%u", dom->cfg.vcpus);
-    execv(x->kvm_path, (char *const *)argv);
-    n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
-                 x->kvm_path, strerror(errno));
-    if (write(3, msg, (size_t)n) < 0)
-        _exit(127);
-    _exit(127);
+    xvmd_guest_exec(x->kvm_path, argv);
 }
 
 static void kvm_release(struct xvmd *x, struct xvmd_dom *dom)
@@ -83,57 +71,21 @@ static void kvm_release(struct xvmd *x, struct xvmd_dom *dom)
 static int kvm_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                      size_t errlen)
 {
-    int sv[2], rc;
-    pid_t pid;
+    int rc;
 
-    if (dom->id > XVM_SANDBOX_ID_MAX) {
-        snprintf(err, errlen, "domain %s: id %u has no uid range (max %u)",
-                 dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
-        return -ERANGE;
-    }
     if (access(x->kvm_path, X_OK) < 0) {
         rc = -errno;
         snprintf(err, errlen, "domain %s: no KVM monitor: %s: %s (xvmd -k)",
                  dom->cfg.name, x->kvm_path, strerror(errno));
         return rc;
     }
-    rc = xvmd_cg_create(x, dom,
-                        (uint64_t)(dom->cfg.memory_mib + KVM_CG_SLACK_MIB)
-                            << 20,
-                        err, errlen);
-    if (rc < 0) {
-        xvmd_cg_remove(dom);
+    rc = xvmd_guest_start(x, dom,
+                          (uint64_t)(dom->cfg.memory_mib + KVM_CG_SLACK_MIB)
+                              << 20,
+                          kvm_exec, NULL, err, errlen);
+    if (rc < 0)
         return rc;
-    }
-    xvmd_console_open(x, dom); /* without one (logged), it runs on */
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "socketpair: %s", strerror(errno));
-        kvm_release(x, dom);
-        return rc;
-    }
-    pid = fork();
-    if (pid < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        kvm_release(x, dom);
-        return rc;
-    }
-    if (pid == 0)
-        kvm_exec(x, dom, sv[1], sv[0]);
-    close(sv[1]);
-    dom->pid = pid;
-    dom->ctl_fd = sv[0];
-    rc = xvmd_guest_handshake(dom, NULL, err, errlen);
-    if (rc == 0)
-        rc = xvmd_guest_chan_ready(x, dom, err, errlen);
-    if (rc < 0) {
-        xvmd_guest_kill(dom);
-        kvm_release(x, dom);
-    }
-    return rc;
+    return xvmd_guest_chan_ready(x, dom, err, errlen);
 }
 
 static int kvm_pause(struct xvmd_dom *dom)
@@ -144,15 +96,6 @@ static int kvm_pause(struct xvmd_dom *dom)
 static int kvm_resume(struct xvmd_dom *dom)
 {
     return xvmd_guest_signal(dom, SIGCONT);
-}
-
-static int kvm_shutdown(struct xvmd_dom *dom)
-{
-    int rc = xvmd_guest_signal(dom, SIGTERM);
-
-    if (rc == 0)
-        kvm_resume(dom); /* a paused monitor must see it */
-    return rc;
 }
 
 static int kvm_enter_open(struct xvmd_dom *dom, int fd[2])
@@ -210,7 +153,7 @@ const struct xvmd_kind_ops xvmd_kind_kvm = {
     .start = kvm_start,
     .pause = kvm_pause,
     .resume = kvm_resume,
-    .shutdown = kvm_shutdown,
+    .shutdown = xvmd_guest_shutdown,
     .xs_shutdown = 1,
     .kill = xvmd_guest_kill,
     .release = kvm_release,

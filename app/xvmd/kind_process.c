@@ -37,14 +37,12 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "xvm/fdpass.h"
 #include "xvm/mem.h"
-#include "xvm/sandbox.h"
 #include "xvm/daemon.h"
 #include "xvmd.h"
 
@@ -56,21 +54,15 @@ static void proc_netns_path(const struct xvmd *x, const struct xvmd_dom *dom,
 
 /* ---- the guest program ---------------------------------------------------- */
 
-/* In the child: join front/, become xvm-procdom with the console (or
- * /dev/null) on stdin and stdout, the channel on fd 3, the guest's cgroup
- * on fd 4, what it keeps for a later xvmd on fds 5 to 7 (xvmd's end
- * @keep, the pty master, the memory), the domain's name, then its init. */
-__attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
-                                                const struct xvmd_dom *dom,
-                                                int chan, int keep)
+/* In the child: join front/, become xvm-procdom with the guest's cgroup
+ * on fd 4, the domain's name, then its init. */
+static void proc_exec(const struct xvmd *x, const struct xvmd_dom *dom,
+                      int cg)
 {
     const char *argv[10 + XVM_DOMCFG_INIT_ARGS_MAX];
-    char msg[PATH_MAX + 64], id[16];
-    int n, guest = -1, argc = 0, cg;
+    char id[16];
+    int guest = -1, argc = 0;
 
-    cg = xvmd_fd_high(dom->cg_fd);
-    if ((dom->cg_fd >= 0 && cg < 0) || xvmd_guest_fds(dom, chan, keep) < 0)
-        _exit(127);
     if (cg >= 0) {
         guest = openat(cg, "guest", O_RDONLY | O_DIRECTORY);
         if (xvm_file_put(cg, "front/cgroup.procs", "0") < 0 || guest < 0 ||
@@ -91,15 +83,8 @@ __attribute__((noreturn)) static void proc_exec(const struct xvmd *x,
                              (unsigned)(sizeof(argv) / sizeof(argv[0])) -
                                  (unsigned)argc) < 0)
         argv[argc] = NULL;
-    execv(x->procdom_path, (char *const *)argv);
-    n = snprintf(msg, sizeof(msg), "err %d cannot run %s: %s", errno,
-                 x->procdom_path, strerror(errno));
-    if (write(3, msg, (size_t)n) < 0)
-        _exit(127);
-    _exit(127);
+    xvmd_guest_exec(x->procdom_path, argv);
 }
-
-static void proc_release(struct xvmd *x, struct xvmd_dom *dom);
 
 static void proc_kill(struct xvmd_dom *dom)
 {
@@ -110,69 +95,16 @@ static void proc_kill(struct xvmd_dom *dom)
     xvmd_guest_kill(dom);
 }
 
-/* Undo a failed start: the guest, its channel, its cgroup, its console. */
-static void proc_abort(struct xvmd *x, struct xvmd_dom *dom)
-{
-    proc_kill(dom);
-    if (dom->ctl_fd >= 0)
-        close(dom->ctl_fd);
-    dom->ctl_fd = -1;
-    xvmd_cg_remove(dom);
-    xvmd_console_close(x, dom);
-}
-
 static int proc_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                       size_t errlen)
 {
-    int sv[2], rc;
-    pid_t pid;
+    int rc = xvmd_guest_start(x, dom, (uint64_t)dom->cfg.memory_mib << 20,
+                              proc_exec, &dom->guest_fd, err, errlen);
 
-    if (dom->id > XVM_SANDBOX_ID_MAX) {
-        snprintf(err, errlen, "domain %s: id %u has no uid range (max %u)",
-                 dom->cfg.name, dom->id, XVM_SANDBOX_ID_MAX);
-        return -ERANGE;
-    }
-    rc = xvmd_cg_create(x, dom, (uint64_t)dom->cfg.memory_mib << 20, err,
-                        errlen);
-    if (rc < 0) {
-        xvmd_cg_remove(dom);
+    if (rc < 0)
         return rc;
-    }
-    xvmd_console_open(x, dom); /* without one (logged), it runs on */
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "socketpair: %s", strerror(errno));
-        xvmd_cg_remove(dom);
-        xvmd_console_close(x, dom);
-        return rc;
-    }
-    pid = fork();
-    if (pid < 0) {
-        rc = -errno;
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(sv[0]);
-        close(sv[1]);
-        xvmd_cg_remove(dom);
-        xvmd_console_close(x, dom);
-        return rc;
-    }
-    if (pid == 0)
-        proc_exec(x, dom, sv[1], sv[0]);
-    close(sv[1]);
-    dom->pid = pid;
-    dom->ctl_fd = sv[0];
-    rc = xvmd_guest_handshake(dom, &dom->guest_fd, err, errlen);
-    if (rc < 0) {
-        proc_abort(x, dom);
-        return rc;
-    }
     dom->netns_pinned = 1;
-    rc = xvmd_guest_chan_ready(x, dom, err, errlen);
-    if (rc < 0) {
-        proc_kill(dom);
-        proc_release(x, dom);
-    }
-    return rc;
+    return xvmd_guest_chan_ready(x, dom, err, errlen);
 }
 
 static int proc_pause(struct xvmd_dom *dom)
@@ -191,15 +123,6 @@ static int proc_resume(struct xvmd_dom *dom)
     if (dom->cg_fd >= 0)
         return xvm_file_put(dom->cg_fd, "cgroup.freeze", "0");
     return xvmd_guest_signal(dom, SIGCONT);
-}
-
-static int proc_shutdown(struct xvmd_dom *dom)
-{
-    int rc = xvmd_guest_signal(dom, SIGTERM);
-
-    if (rc == 0)
-        proc_resume(dom); /* a paused guest must see it */
-    return rc;
 }
 
 static void proc_release(struct xvmd *x, struct xvmd_dom *dom)
@@ -315,7 +238,7 @@ const struct xvmd_kind_ops xvmd_kind_process = {
     .start = proc_start,
     .pause = proc_pause,
     .resume = proc_resume,
-    .shutdown = proc_shutdown,
+    .shutdown = xvmd_guest_shutdown,
     .kill = proc_kill,
     .release = proc_release,
     .enter_open = proc_enter_open,

@@ -451,31 +451,47 @@ void xvmd_cg_adopt(struct xvmd_dom *dom, const char *path);
 /* guest.c - what the kinds' guest programs share (xvm-procdom, xvm-kvm):
  * the descriptors they get, the start handshake, the kill, the take-over */
 
-/** A copy of @fd at 10 or above (close-on-exec), out of the way of the
- *  fds a child is about to set; -1 stays -1. */
-int xvmd_fd_high(int fd);
 /**
- * In the child, before exec: signals back to default, a process group of
- * its own, the console's slave (or /dev/null) on stdin and stdout, @chan
- * on fd 3, and the copies kept for a later xvmd on fds 5 to 7 (@keep,
- * xvmd's end of the channel; the pty master; the memory).
- * @return 0, or -1 (the child should _exit).
+ * In the child, with its descriptors set: join the domain's cgroup through
+ * @cg (a copy of its directory, -1 without one) and become the kind's
+ * guest program (xvmd_guest_exec()); returns only if it could not.
  */
-int xvmd_guest_fds(const struct xvmd_dom *dom, int chan, int keep);
+typedef void xvmd_guest_exec_fn(const struct xvmd *x,
+                                const struct xvmd_dom *dom, int cg);
 /**
- * Send the guest its "mem" (the memory and its xenstore connection, which
- * is then closed here) and wait for its "ok": with a descriptor in *@fd
- * if @fd is not NULL (the kind wants one), or "err <errno> <message>"
- * (@err: "domain NAME: <message>").  @return 0 or -errno.
+ * In the child: exec @path with @argv; if that fails, tell xvmd on the
+ * channel ("err <errno> cannot run <path>: ...") and _exit.
  */
-int xvmd_guest_handshake(struct xvmd_dom *dom, int *fd, char *err,
-                         size_t errlen);
-/** After the handshake: the guest channel non-blocking with a small send
- *  buffer, in the loop (x->ep).  @return 0 or -errno (@err set). */
+__attribute__((noreturn)) void xvmd_guest_exec(const char *path,
+                                               const char *const *argv);
+/**
+ * Start the guest program of @dom, every kind's way: the domain's cgroup
+ * with guest/'s memory.max at @guest_max bytes, its console, a channel,
+ * a child with signals back to default, a process group of its own, the
+ * console's slave (or /dev/null) on stdin and stdout, the channel on fd 3
+ * and the copies kept for a later xvmd on fds 5 to 7 (xvmd's end of the
+ * channel; the pty master; the memory), which then runs @exec.  Then the
+ * handshake: the guest is sent its "mem" (the memory and its xenstore
+ * connection, which is then closed here) and xvmd waits for its "ok",
+ * with a descriptor in *@fd if @fd is not NULL (the kind wants one), or
+ * "err <errno> <message>" (@err: "domain NAME: <message>").  On success
+ * dom->pid and dom->ctl_fd are set; on failure the kind's kill() and
+ * release() have undone it.  @return 0 or -errno (@err set).
+ */
+int xvmd_guest_start(struct xvmd *x, struct xvmd_dom *dom,
+                     uint64_t guest_max, xvmd_guest_exec_fn *exec, int *fd,
+                     char *err, size_t errlen);
+/** After xvmd_guest_start(): the guest channel non-blocking with a small
+ *  send buffer, in the loop (x->ep).  On failure the guest is killed and
+ *  released (its kind's kill() and release()).  @return 0 or -errno (@err
+ *  set). */
 int xvmd_guest_chan_ready(struct xvmd *x, struct xvmd_dom *dom, char *err,
                           size_t errlen);
 /** Send @sig to the guest program.  @return 0, -ESRCH (none) or -errno. */
 int xvmd_guest_signal(struct xvmd_dom *dom, int sig);
+/** SIGTERM to the guest program, then its kind's resume() (a paused one
+ *  must see it): a kind's shutdown().  @return 0 or -errno. */
+int xvmd_guest_shutdown(struct xvmd_dom *dom);
 /** SIGKILL the guest program and reap it (or, adopted, wait on its
  *  pidfd); on return dom->pid is 0. */
 void xvmd_guest_kill(struct xvmd_dom *dom);
