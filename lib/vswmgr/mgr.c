@@ -194,13 +194,22 @@ int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen)
     return state_save(m, err, errlen);
 }
 
-/* Persist the configuration without the object whose @deleting flag this
- * is; on failure the object stays, persisted as before. */
-static int save_without(struct vsw_mgr *m, bool *deleting, char *err,
-                        size_t errlen)
+/* Persist the configuration if it holds an object of @origin. */
+static int save_for(struct vsw_mgr *m, enum origin origin, char *err,
+                    size_t errlen)
+{
+    return origin == ORIGIN_PERSIST ? state_save(m, err, errlen) : 0;
+}
+
+/* Persist the configuration without the object of @origin whose @deleting
+ * flag this is; on failure the object stays, persisted as before. */
+static int save_without(struct vsw_mgr *m, enum origin origin, bool *deleting,
+                        char *err, size_t errlen)
 {
     int rc;
 
+    if (origin != ORIGIN_PERSIST)
+        return 0;
     *deleting = true;
     rc = state_save(m, err, errlen);
     if (rc < 0)
@@ -235,6 +244,14 @@ static int inactive(struct vsw_mgr *m, char *err, size_t errlen)
 {
     return fail(m, VSW_ST_INACTIVE, err, errlen, -ENODEV,
                 "link is not active (deleted with -t)");
+}
+
+/* What is refused on a VNIC that is not there. */
+static int vnic_missing(struct vsw_mgr *m, const char *name, char *err,
+                        size_t errlen)
+{
+    return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                "VNIC '%s' does not exist", name);
 }
 
 /* A domain's VNIC goes with the domain only (vsw_mgr_vnic_release). */
@@ -360,14 +377,10 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     }
     mgr_link_place(m, ml);
     TAILQ_INSERT_TAIL(&m->links, ml, entry);
-    if (origin == ORIGIN_PERSIST) {
-        rc = state_save(m, err, errlen);
-        if (rc < 0) {
-            mlink_free(m, ml);
-            return rc;
-        }
-    }
-    return 0;
+    rc = save_for(m, origin, err, errlen);
+    if (rc < 0)
+        mlink_free(m, ml);
+    return rc;
 
 free_port:
     nic_wire_release(m, ml);
@@ -385,9 +398,8 @@ int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                      errlen);
 }
 
-/* Delete link @name; @temporary: only the running link (dladm -t). */
-static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
-                       char *err, size_t errlen)
+int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
+                        char *err, size_t errlen)
 {
     struct mlink *ml = mlink_find(m, name);
     int rc;
@@ -413,25 +425,10 @@ static int link_remove(struct vsw_mgr *m, const char *name, bool temporary,
         hostif_claims_release(&ml->nics);
         return 0;
     }
-    if (ml->origin == ORIGIN_PERSIST) {
-        rc = save_without(m, &ml->deleting, err, errlen);
-        if (rc < 0)
-            return rc;
-    }
-    mlink_free(m, ml);
-    return 0;
-}
-
-int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
-                        size_t errlen)
-{
-    return link_remove(m, name, false, err, errlen);
-}
-
-int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
-                            size_t errlen)
-{
-    return link_remove(m, name, true, err, errlen);
+    rc = save_without(m, ml->origin, &ml->deleting, err, errlen);
+    if (rc == 0)
+        mlink_free(m, ml);
+    return rc;
 }
 
 /* What a link reports besides its configuration: MTU, speed, state. */
@@ -476,7 +473,7 @@ void mgr_link_info(struct vsw_mgr *m, struct mlink *ml)
         lc->duplex = el.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? 2 : 1;
 }
 
-int vsw_mgr_link_walk(struct vsw_mgr *m,
+int vsw_mgr_link_walk(struct vsw_mgr *m, bool persistent,
                       int (*fn)(const struct vsw_link_conf *lc,
                                 struct vsw_link *l, void *arg),
                       void *arg)
@@ -485,33 +482,15 @@ int vsw_mgr_link_walk(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(ml, &m->links, entry) {
-        if (ml->inactive || ml->origin == ORIGIN_NIC)
+        if ((persistent ? ml->origin == ORIGIN_TEMP : ml->inactive) ||
+            ml->origin == ORIGIN_NIC)
             continue;
         mgr_link_info(m, ml);
         rc = fn(&ml->conf, ml->l, arg);
         if (rc)
             return rc;
     }
-    return nic_links_walk(m, false, fn, arg);
-}
-
-int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
-                                 int (*fn)(const struct vsw_link_conf *lc,
-                                           struct vsw_link *l, void *arg),
-                                 void *arg)
-{
-    struct mlink *ml;
-    int rc;
-
-    TAILQ_FOREACH(ml, &m->links, entry) {
-        if (ml->origin == ORIGIN_TEMP || ml->origin == ORIGIN_NIC)
-            continue;
-        mgr_link_info(m, ml);
-        rc = fn(&ml->conf, ml->l, arg);
-        if (rc)
-            return rc;
-    }
-    return nic_links_walk(m, true, fn, arg);
+    return nic_links_walk(m, persistent, fn, arg);
 }
 
 /* ---- rename ---- */
@@ -594,9 +573,7 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
     rc = ml ? link_rename(m, ml, newname) : vnic_rename(mv, newname);
     if (rc < 0)
         return fail(m, VSW_ST_NONE, err, errlen, rc, "%s", strerror(-rc));
-    if (origin != ORIGIN_PERSIST)
-        return 0;
-    rc = state_save(m, err, errlen);
+    rc = save_for(m, origin, err, errlen);
     if (rc < 0) {
         if (ml)
             link_rename(m, ml, oldname);
@@ -750,6 +727,31 @@ static void settle_name(struct vsw_mgr *m, const char *link)
         nic_link_settle(m, ml);
 }
 
+/* In *@mlp the link @name that a VNIC of @origin goes on, made or
+ * modified (@modify: a client asks). */
+static int vnic_link_get(struct vsw_mgr *m, const char *name,
+                         enum origin origin, bool modify, struct mlink **mlp,
+                         char *err, size_t errlen)
+{
+    struct mlink *ml = mlink_find(m, name);
+
+    if (!ml)
+        ml = nic_link_get(m, name, modify || admin(m, origin));
+    if (!ml)
+        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
+                    modify ? "invalid link name '%s'"
+                           : "link '%s' does not exist",
+                    name);
+    if (ml->inactive)
+        return inactive(m, err, errlen);
+    if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
+        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
+                    "can't create persistent object "
+                    "on top of temporary object");
+    *mlp = ml;
+    return 0;
+}
+
 static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                          enum origin origin, char *err, size_t errlen)
 {
@@ -762,18 +764,9 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
         rc = vnic_conf_check(m, vc, err, errlen);
     if (rc < 0)
         return rc;
-    ml = mlink_find(m, vc->link);
-    if (!ml)
-        ml = nic_link_get(m, vc->link, admin(m, origin));
-    if (!ml)
-        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
-                    "link '%s' does not exist", vc->link);
-    if (ml->inactive)
-        return inactive(m, err, errlen);
-    if (origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
-        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
-                    "can't create persistent object "
-                    "on top of temporary object");
+    rc = vnic_link_get(m, vc->link, origin, false, &ml, err, errlen);
+    if (rc < 0)
+        return rc;
     if (origin != ORIGIN_TEMP && vc->mac_type != VSW_MAC_RANDOM &&
         mac_kept(m, ml, vc->mac))
         return fail(m, VSW_ST_MACINUSE, err, errlen, -EADDRINUSE,
@@ -802,12 +795,10 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
         goto destroy_vnic;
     mv->saved = mv->conf;
     TAILQ_INSERT_TAIL(&m->vnics, mv, entry);
-    if (origin == ORIGIN_PERSIST) {
-        rc = state_save(m, err, errlen);
-        if (rc < 0) {
-            mvnic_free(m, mv);
-            return rc;
-        }
+    rc = save_for(m, origin, err, errlen);
+    if (rc < 0) {
+        mvnic_free(m, mv);
+        return rc;
     }
     *vc = mv->conf;
     return 0;
@@ -836,17 +827,15 @@ int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                      errlen);
 }
 
-/* Delete VNIC @name; @temporary: only the running VNIC (dladm -t). */
-static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
-                       char *err, size_t errlen)
+int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, bool temporary,
+                        char *err, size_t errlen)
 {
     struct mvnic *mv = mvnic_find(m, name);
     struct mlink *ml;
     int rc;
 
     if (!mv || (mv->inactive && temporary))
-        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
-                    "VNIC '%s' does not exist", name);
+        return vnic_missing(m, name, err, errlen);
     if (mv->conf.domid)
         return domain_busy(m, mv, err, errlen);
     ml = mv->ml;
@@ -860,26 +849,12 @@ static int vnic_remove(struct vsw_mgr *m, const char *name, bool temporary,
         nic_link_settle(m, ml);
         return 0;
     }
-    if (mv->origin == ORIGIN_PERSIST) {
-        rc = save_without(m, &mv->deleting, err, errlen);
-        if (rc < 0)
-            return rc;
-    }
+    rc = save_without(m, mv->origin, &mv->deleting, err, errlen);
+    if (rc < 0)
+        return rc;
     mvnic_free(m, mv);
     nic_link_settle(m, ml);
     return 0;
-}
-
-int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
-                        size_t errlen)
-{
-    return vnic_remove(m, name, false, err, errlen);
-}
-
-int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
-                            size_t errlen)
-{
-    return vnic_remove(m, name, true, err, errlen);
 }
 
 /* @want with the properties of @vc that @mods names. */
@@ -990,20 +965,13 @@ static int vnic_rebuild_check(struct vsw_mgr *m, const struct mvnic *mv,
                               const struct vsw_vnic_conf *want,
                               struct mlink **mlp, char *err, size_t errlen)
 {
-    struct mlink *ml = mlink_find(m, want->link);
     const struct mvnic *o;
+    struct mlink *ml;
+    int rc;
 
-    if (!ml)
-        ml = nic_link_get(m, want->link, true);
-    if (!ml)
-        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
-                    "invalid link name '%s'", want->link);
-    if (ml->inactive)
-        return inactive(m, err, errlen);
-    if (mv->origin == ORIGIN_PERSIST && ml->origin == ORIGIN_TEMP)
-        return fail(m, VSW_ST_PERSIST_ON_TEMP, err, errlen, -EINVAL,
-                    "can't create persistent object "
-                    "on top of temporary object");
+    rc = vnic_link_get(m, want->link, mv->origin, true, &ml, err, errlen);
+    if (rc < 0)
+        return rc;
     if (want->mac_type != VSW_MAC_RANDOM) {
         if (!lp_mac_valid(want->mac))
             return fail(m, VSW_ST_MACINVAL, err, errlen, -EINVAL,
@@ -1071,8 +1039,7 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     int rc;
 
     if (!mv)
-        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
-                    "VNIC '%s' does not exist", vc->name);
+        return vnic_missing(m, vc->name, err, errlen);
     if (mv->inactive)
         return inactive(m, err, errlen);
     ml = mv->ml;
@@ -1151,26 +1118,7 @@ int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
     return rc;
 }
 
-int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
-                                 int (*fn)(const struct vsw_vnic_conf *vc,
-                                           struct vsw_vnic *v, void *arg),
-                                 void *arg)
-{
-    struct mvnic *mv;
-    int rc;
-
-    TAILQ_FOREACH(mv, &m->vnics, entry) {
-        if (mv->origin == ORIGIN_TEMP)
-            continue;
-        rc = fn(mv->origin == ORIGIN_PERSIST ? &mv->saved : &mv->conf,
-                mv->v, arg);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-int vsw_mgr_vnic_walk(struct vsw_mgr *m,
+int vsw_mgr_vnic_walk(struct vsw_mgr *m, bool persistent,
                       int (*fn)(const struct vsw_vnic_conf *vc,
                                 struct vsw_vnic *v, void *arg),
                       void *arg)
@@ -1179,9 +1127,11 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m,
     int rc;
 
     TAILQ_FOREACH(mv, &m->vnics, entry) {
-        if (mv->inactive)
+        if (persistent ? mv->origin == ORIGIN_TEMP : mv->inactive)
             continue;
-        rc = fn(&mv->conf, mv->v, arg);
+        rc = fn(persistent && mv->origin == ORIGIN_PERSIST ? &mv->saved
+                                                           : &mv->conf,
+                mv->v, arg);
         if (rc)
             return rc;
     }
@@ -1289,8 +1239,7 @@ int vsw_mgr_vnic_plug(struct vsw_mgr *m, const char *name,
     int rc;
 
     if (!mv || mv->inactive)
-        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
-                    "VNIC '%s' does not exist", name);
+        return vnic_missing(m, name, err, errlen);
     if (!mv->conf.domid || mv->conf.attach == VSW_ATTACH_TAP)
         return fail(m, VSW_ST_NONE, err, errlen, -EBUSY,
                     "VNIC '%s' is not a domain's",
@@ -1311,12 +1260,11 @@ int vsw_mgr_vnic_release(struct vsw_mgr *m, const char *name, char *err,
     struct mvnic *mv = mvnic_find(m, name);
 
     if (!mv)
-        return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
-                    "VNIC '%s' does not exist", name);
+        return vnic_missing(m, name, err, errlen);
     if (mv->lent)
         return vnic_give_back(m, mv);
     mv->conf.domid = 0;
-    return vnic_remove(m, name, false, err, errlen);
+    return vsw_mgr_vnic_delete(m, name, false, err, errlen);
 }
 
 /* ---- captures ---- */

@@ -161,14 +161,14 @@ static int do_get(struct vsw_mgr *m, struct reply *r,
     g.name = dump ? NULL : mnl_attr_get_str(tb[VSW_A_NAME]);
     if (tb[VSW_A_PERSISTENT] && g.cmd != VSW_CMD_STATS_GET) {
         if (g.cmd == VSW_CMD_LINK_GET)
-            vsw_mgr_link_walk_persistent(m, link_put, &g);
+            vsw_mgr_link_walk(m, true, link_put, &g);
         else
-            vsw_mgr_vnic_walk_persistent(m, vnic_put, &g);
+            vsw_mgr_vnic_walk(m, true, vnic_put, &g);
     } else {
         if (g.cmd != VSW_CMD_VNIC_GET)
-            vsw_mgr_link_walk(m, link_put, &g);
+            vsw_mgr_link_walk(m, false, link_put, &g);
         if (g.cmd != VSW_CMD_LINK_GET)
-            vsw_mgr_vnic_walk(m, vnic_put, &g);
+            vsw_mgr_vnic_walk(m, false, vnic_put, &g);
     }
     if (!dump && !g.found) {
         /* Nothing was queued: the error replaces the reply. */
@@ -199,10 +199,8 @@ static int do_link_delete(struct vsw_mgr *m, struct reply *r,
 {
     if (need(r, tb, VSW_A_NAME, "name") < 0)
         return -EINVAL;
-    if (tb[VSW_A_TEMPORARY])
-        return vsw_mgr_link_deactivate(m, mnl_attr_get_str(tb[VSW_A_NAME]),
-                                       r->err, sizeof(r->err));
-    return vsw_mgr_link_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]), r->err,
+    return vsw_mgr_link_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                               tb[VSW_A_TEMPORARY] != NULL, r->err,
                                sizeof(r->err));
 }
 
@@ -242,10 +240,8 @@ static int do_vnic_delete(struct vsw_mgr *m, struct reply *r,
 {
     if (need(r, tb, VSW_A_NAME, "name") < 0)
         return -EINVAL;
-    if (tb[VSW_A_TEMPORARY])
-        return vsw_mgr_vnic_deactivate(m, mnl_attr_get_str(tb[VSW_A_NAME]),
-                                       r->err, sizeof(r->err));
-    return vsw_mgr_vnic_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]), r->err,
+    return vsw_mgr_vnic_delete(m, mnl_attr_get_str(tb[VSW_A_NAME]),
+                               tb[VSW_A_TEMPORARY] != NULL, r->err,
                                sizeof(r->err));
 }
 

@@ -212,8 +212,9 @@ static void test_mgr_refuse(void)
     vc.attach = VSW_ATTACH_TAP;
     strcpy(vc.tap, "bad/name");
     CHECK(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)) < 0);
-    CHECK_EQ(vsw_mgr_link_delete(w.m, "stub0", err, sizeof(err)), -EBUSY);
-    vsw_mgr_vnic_walk(w.m, count_vnic, &n);
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "stub0", false, err, sizeof(err)),
+             -EBUSY);
+    vsw_mgr_vnic_walk(w.m, false, count_vnic, &n);
     CHECK_EQ(n, 3);
     CHECK(vsw_vnic_find(w.sw, "v3") == NULL);
     world_down(&w);
@@ -242,9 +243,9 @@ static void test_mgr_modify_restore(void)
     vc.maxbw = 100;
     CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, false, err,
                                  sizeof(err)), -ERANGE);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", false, err, sizeof(err)), 0);
     CHECK(strstr(slurp(state_path), "vnic v2") == NULL);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", err, sizeof(err)), -ENOENT);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", false, err, sizeof(err)), -ENOENT);
     world_down(&w);
 
     /* A new manager restores the persistent objects as they were. */
@@ -450,7 +451,7 @@ static struct got_link link_get(struct vsw_mgr *m, const char *name)
 {
     struct got_link g = {.name = name};
 
-    vsw_mgr_link_walk(m, got_link_cb, &g);
+    vsw_mgr_link_walk(m, false, got_link_cb, &g);
     return g;
 }
 
@@ -507,7 +508,7 @@ static void test_mgr_hostnic(void)
     vc = vnic("v2", "vw12s");
     CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
     CHECK_EQ(nic_opens, 2);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v2", false, err, sizeof(err)), 0);
     CHECK_EQ(nic_closes, 1);
     vc = vnic("v2", "nosuch0");
     CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -ENOENT);
@@ -528,10 +529,10 @@ static void test_mgr_hostnic(void)
 
     /* A NIC's link is no record to delete or rename; its name is taken;
      * it cannot be the wire of another link while it has VNICs. */
-    CHECK_EQ(vsw_mgr_link_delete(w.m, "eth7", err, sizeof(err)),
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "eth7", false, err, sizeof(err)),
              -EOPNOTSUPP);
     CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_HOSTNIC);
-    CHECK_EQ(vsw_mgr_link_delete(w.m, "eth9", err, sizeof(err)),
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "eth9", false, err, sizeof(err)),
              -EOPNOTSUPP);
     CHECK_EQ(vsw_mgr_rename(w.m, "eth7", "net0", err, sizeof(err)),
              -EOPNOTSUPP);
@@ -611,7 +612,7 @@ static void test_mgr_hostnic(void)
                                  err, sizeof(err)), 0);
     CHECK_EQ(nic_opens, 5);
     /* delete -t: the record stays, the attachment goes. */
-    CHECK_EQ(vsw_mgr_vnic_deactivate(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", true, err, sizeof(err)), 0);
     CHECK_EQ(nic_closes, 5);
     CHECK(link_get(w.m, "eth7").found == 1);
     world_down(&w);
@@ -636,7 +637,7 @@ static void test_mgr_hostnic(void)
     nic_set(w.m, 7, "eth7", true, 1500);
     CHECK_EQ(nic_opens, 7);
     CHECK(link_get(w.m, "eth7").lc.flags & VSW_LINK_F_ATTACHED);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), 0);
     CHECK_EQ(nic_closes, 7);
     vc = vnic("v1", "eth7");
     CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
@@ -658,8 +659,8 @@ static void test_mgr_hostnic(void)
     nic_refuse = 0;
     CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
     CHECK(link_get(w.m, "eth7").lc.flags & VSW_LINK_F_ATTACHED);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v4", err, sizeof(err)), 0);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v4", false, err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), 0);
     CHECK(vsw_link_find(w.sw, "eth7") == NULL);
     CHECK_EQ(nic_opens, nic_closes);
     world_down(&w);
@@ -810,7 +811,7 @@ static void test_mgr_nicmode(void)
     CHECK_EQ(vsw_mgr_link_set_nicmode(w.m, "eth7", VSW_NICMODE_DEDICATED,
                                       false, err, sizeof(err)), -EBUSY);
     CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKBUSY);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), 0);
     world_down(&w);
 
     /* A dedicated NIC of the state file: listed without its interface,
@@ -955,7 +956,7 @@ static void test_mgr_link_cpus(void)
     CHECK_EQ(vsw_link_worker(vsw_link_find(w.sw, "eth7")), 0);
     state = slurp(state_path);
     CHECK(state && strstr(state, "nic eth7 nicmode=shared cpus=6\n"));
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), 0);
     world_down(&w);
 
     cpus_world_up(&w);
@@ -967,7 +968,7 @@ static void test_mgr_link_cpus(void)
     CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
     CHECK(vsw_link_find(w.sw, "eth7") &&
           vsw_link_worker(vsw_link_find(w.sw, "eth7")) == 1);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), 0);
     domain_vnic_cpus(&w);
     /* Reset: the record goes. */
     CHECK_EQ(vsw_mgr_link_set_cpus(w.m, "eth7", false, 0, false, err,
@@ -1187,7 +1188,7 @@ static void test_protocol_readonly(void)
     CHECK(vsw_vnic_find(w.sw, "p1") != NULL);
     CHECK(vsw_vnic_find(w.sw, "p9") == NULL);
     CHECK(vsw_link_find(w.sw, "stub0") != NULL);
-    CHECK_EQ(vsw_mgr_vnic_walk(w.m, maxbw_of_p1, NULL), 1);
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, maxbw_of_p1, NULL), 1);
     /* The same request from a full connection goes through. */
     nlh = vsw_ctl_msg(req, VSW_CMD_VNIC_DELETE, NLM_F_REQUEST | NLM_F_ACK, 30);
     mnl_attr_put_strz(nlh, VSW_A_NAME, "p1");
@@ -1351,7 +1352,7 @@ static void test_mgr_modify_mac_type(void)
     CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAC, false, err,
                                  sizeof(err)), 0);
     got = vnic("v2", "");
-    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, find_conf, &got), 1);
     CHECK_EQ(got.mac_type, VSW_MAC_RANDOM);
     CHECK(lp_mac_valid(got.mac));
     CHECK_EQ(lp_mac_parse("02:00:00:00:00:22", fixed), 0);
@@ -1362,7 +1363,7 @@ static void test_mgr_modify_mac_type(void)
     CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAC, false, err,
                                  sizeof(err)), 0);
     got = vnic("v1", "");
-    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, find_conf, &got), 1);
     CHECK_EQ(got.mac_type, VSW_MAC_FIXED);
     CHECK(memcmp(got.mac, vc.mac, 6) == 0);
     CHECK(strstr(slurp(state_path),
@@ -1392,13 +1393,13 @@ static void test_mgr_lend(void)
     CHECK(strcmp(err, "VNIC 'v1' is in use by domain web (5)") == 0);
     CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKBUSY);
     got = vnic("v1", "");
-    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, find_conf, &got), 1);
     CHECK_EQ(got.domid, 5);
     CHECK(strcmp(got.domain, "web") == 0);
     CHECK(memcmp(got.mac, v1.mac, 6) == 0 && got.vid == 12 &&
           got.maxbw == 20000000);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), -EBUSY);
-    CHECK_EQ(vsw_mgr_vnic_deactivate(w.m, "v1", err, sizeof(err)), -EBUSY);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), -EBUSY);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", true, err, sizeof(err)), -EBUSY);
     CHECK_EQ(vsw_mgr_rename(w.m, "v1", "v9", err, sizeof(err)), -EBUSY);
     /* its MAC is the guest's now; other changes are its own record's */
     vc = got;
@@ -1422,13 +1423,13 @@ static void test_mgr_lend(void)
     /* released: given back, not deleted */
     CHECK_EQ(vsw_mgr_vnic_release(w.m, "v1", err, sizeof(err)), 0);
     got = vnic("v1", "");
-    CHECK_EQ(vsw_mgr_vnic_walk(w.m, find_conf, &got), 1);
+    CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, find_conf, &got), 1);
     CHECK_EQ(got.domid, 0);
     CHECK(got.domain[0] == '\0' && got.maxbw == 30000000 &&
           memcmp(got.mac, v1.mac, 6) == 0);
     CHECK_EQ(vsw_mgr_vnic_lend(w.m, "v1", 6, "db", err, sizeof(err)), 0);
     CHECK_EQ(vsw_mgr_vnic_release(w.m, "v1", err, sizeof(err)), 0);
-    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", false, err, sizeof(err)), 0);
     CHECK_EQ(vsw_mgr_vnic_release(w.m, "xvm7_0", err, sizeof(err)), 0);
     CHECK(vsw_vnic_find(w.sw, "xvm7_0") == NULL);
     world_down(&w);

@@ -126,68 +126,51 @@ int vsw_mgr_restore(struct vsw_mgr *m, char *err, size_t errlen);
 XVN_EXPORT
 int vsw_mgr_link_create(struct vsw_mgr *m, const struct vsw_link_conf *lc,
                         char *err, size_t errlen);
-/** Delete a link and its record.  -ENOENT, -EBUSY (a VNIC record on it). */
-XVN_EXPORT
-int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, char *err,
-                        size_t errlen);
 /**
- * Delete the running link only (dladm delete-etherstub -t): a boot or
- * persistent one becomes an inactive record, a temporary one is deleted.
+ * Delete a link and its record: -ENOENT, -EBUSY (a VNIC record on it).
+ * @temporary: the running link only (dladm delete-etherstub -t): a boot or
+ * persistent one becomes an inactive record, a temporary one is deleted;
  * -ENOENT also for a record already inactive, -EBUSY (running VNICs).
  */
 XVN_EXPORT
-int vsw_mgr_link_deactivate(struct vsw_mgr *m, const char *name, char *err,
-                            size_t errlen);
+int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
+                        char *err, size_t errlen);
 /** @vc in: the request; out: as created (the MAC chosen). */
 XVN_EXPORT
 int vsw_mgr_vnic_create(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
                         char *err, size_t errlen);
-/** Delete a VNIC, running or inactive, and its record.  -ENOENT. */
-XVN_EXPORT
-int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, char *err,
-                        size_t errlen);
 /**
- * Delete the running VNIC only (dladm delete-vnic -t): a boot or
- * persistent one becomes an inactive record, a temporary one is deleted.
+ * Delete a VNIC, running or inactive, and its record: -ENOENT.
+ * @temporary: the running VNIC only (dladm delete-vnic -t): a boot or
+ * persistent one becomes an inactive record, a temporary one is deleted;
  * -ENOENT also for a record already inactive.
  */
 XVN_EXPORT
-int vsw_mgr_vnic_deactivate(struct vsw_mgr *m, const char *name, char *err,
-                            size_t errlen);
+int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, bool temporary,
+                        char *err, size_t errlen);
 /** Change the properties in @mods (enum vsw_vnic_mod) of @vc->name. */
 XVN_EXPORT
 int vsw_mgr_vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                         uint32_t mods, bool temporary, char *err,
                         size_t errlen);
 
-/** Walk running links / VNICs in creation order (not inactive records);
- *  a non-zero return stops it. */
+/**
+ * Walk running links / VNICs in creation order (not inactive records);
+ * a non-zero return stops it.  @persistent: walk the persistent
+ * configuration instead: boot and persistent objects (not temporary
+ * ones), inactive records included (their switch object is NULL), VNICs
+ * as they were last persisted.
+ */
 XVN_EXPORT
-int vsw_mgr_link_walk(struct vsw_mgr *m,
+int vsw_mgr_link_walk(struct vsw_mgr *m, bool persistent,
                       int (*fn)(const struct vsw_link_conf *lc,
                                 struct vsw_link *l, void *arg),
                       void *arg);
 XVN_EXPORT
-int vsw_mgr_vnic_walk(struct vsw_mgr *m,
+int vsw_mgr_vnic_walk(struct vsw_mgr *m, bool persistent,
                       int (*fn)(const struct vsw_vnic_conf *vc,
                                 struct vsw_vnic *v, void *arg),
                       void *arg);
-
-/**
- * Walk the persistent configuration: boot and persistent objects (not
- * temporary ones), inactive records included (their switch object is
- * NULL), VNICs as they were last persisted.
- */
-XVN_EXPORT
-int vsw_mgr_link_walk_persistent(struct vsw_mgr *m,
-                                 int (*fn)(const struct vsw_link_conf *lc,
-                                           struct vsw_link *l, void *arg),
-                                 void *arg);
-XVN_EXPORT
-int vsw_mgr_vnic_walk_persistent(struct vsw_mgr *m,
-                                 int (*fn)(const struct vsw_vnic_conf *vc,
-                                           struct vsw_vnic *v, void *arg),
-                                 void *arg);
 
 /**
  * Rename a link (its VNICs follow) or a VNIC (a TAP keeps its interface
