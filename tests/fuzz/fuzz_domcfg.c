@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "domcfg/domcfg.h"
+#include "fuzz_harness.h"
 
 static void check_vif(const struct xvm_vifcfg *v)
 {
@@ -83,8 +84,6 @@ static void check_ok(const struct xvm_domcfg *cfg)
         abort();
     }
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -14,11 +14,10 @@
 #include <string.h>
 
 #include "kvm/elf.h"
+#include "fuzz_harness.h"
 
 #define RAM_SIZE (2u << 20)
 #define FILL 0xa5
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int untouched(const uint8_t *ram)
 {

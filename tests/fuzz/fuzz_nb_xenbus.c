@@ -33,16 +33,8 @@
 #include "netback/netback.h"
 #include "xenbus_pvt.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_nb_xenbus: invariant broken: %s (line %d)\n", \
-                    #c, __LINE__);                                             \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define FUZZ_NAME "fuzz_nb_xenbus"
+#include "fuzz_harness.h"
 
 /* The harness's own reading of a plain decimal; -1 if it is not one. */
 static int64_t plain_decimal(const char *s, size_t len)

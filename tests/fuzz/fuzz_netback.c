@@ -38,7 +38,8 @@
 #include "xvm/gnttab.h"
 #include "xvm/mem.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_netback"
+#include "fuzz_harness.h"
 
 #define DOM_GUEST 3
 #define DOM_BACK 0
@@ -54,42 +55,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define RX_RING_REF 41u
 #define MAX_ROUNDS 48
 #define MAGIC 0x6e627566u
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_netback: invariant broken: %s (line %d)\n",  \
-                    #c, __LINE__);                                             \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t in_u8(struct input *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint16_t in_u16(struct input *in)
-{
-    uint16_t lo = in_u8(in);
-
-    return (uint16_t)(lo | in_u8(in) << 8);
-}
-
-static uint32_t in_u32(struct input *in)
-{
-    uint32_t lo = in_u16(in);
-
-    return lo | (uint32_t)in_u16(in) << 16;
-}
 
 /* ------------------------------------------------------------------------ */
 /* The owner: malloc'd buffers with a header that catches misuse.           */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "vswmgr/conf.h"
+#include "fuzz_harness.h"
 
 /* The same VNIC; allowed-ips entries past nips are left-overs of a
  * list given twice and are not part of the value. */
@@ -99,8 +100,6 @@ static void one_line(char *line)
     else if (rc == 1)
         check_link(&obj.link);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

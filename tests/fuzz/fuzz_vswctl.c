@@ -38,16 +38,8 @@
 #include "vswctl/ctl.h"
 #include "vswctl/defs.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_vswctl: invariant broken: %s (line %d)\n",   \
-                    #c, __LINE__);                                             \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define FUZZ_NAME "fuzz_vswctl"
+#include "fuzz_harness.h"
 
 /* Payload size each attribute must have: 0 any, -1 a NUL-terminated
  * string of at most the given buffer (below), -2 whole allowed-ips. */

@@ -44,21 +44,12 @@
 
 #include "vsw_test.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_vswframes"
+#include "fuzz_harness.h"
 
 #define MAX_FRAMES 64
 #define MAX_LEN 9018u
 #define POOL_N 8191u
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr,                                                    \
-                    "fuzz_vswframes: invariant broken: %s (line %d)\n", #c,    \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
 static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};

@@ -45,41 +45,13 @@
 
 #include "xnf/xnf.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_xnf"
+#include "fuzz_harness.h"
 
 #define GT_ENTRIES 1024u
 #define GREF_BASE 16u
 #define NPAGES XNF_PAGES_NEEDED
 #define MAX_OPS 256
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_xnf: invariant broken: %s (line %d)\n", #c, \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t in_u8(struct input *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
-
-static uint16_t in_u16(struct input *in)
-{
-    uint16_t lo = in_u8(in);
-
-    return (uint16_t)(lo | in_u8(in) << 8);
-}
 
 /* The memory a device lives in; allocated once, reset for every input. */
 struct env {

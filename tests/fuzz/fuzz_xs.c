@@ -45,20 +45,12 @@
 
 #include "xs/xs.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_xs"
+#include "fuzz_harness.h"
 
 #define HDR sizeof(struct xsd_sockmsg)
 #define STREAM_MAX 49152 /* fits the socket buffer in one go */
 #define CALLS_MAX 256
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_xs: invariant broken: %s (line %d)\n", #c,   \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 enum {
     OP_READ,
@@ -123,19 +115,6 @@ struct call {
     const uint8_t *parse; /* OP_PARSE_UINT: the bytes */
     size_t plen;
 };
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t in_u8(struct input *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
 
 struct stream {
     uint8_t buf[STREAM_MAX];

@@ -52,21 +52,13 @@
 #include "xst/xenstore.h"
 #include "xvm/log.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_xst"
+#include "fuzz_harness.h"
 
 #define NCONN 3
 #define HDR sizeof(struct xsd_sockmsg)
 #define QMAX 8192u /* requests awaiting an answer, per connection */
 #define STUCK 4    /* rounds without progress before a write gives up */
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_xst: invariant broken: %s (line %d)\n", #c,  \
-                    __LINE__);                                                 \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 static const uint16_t conn_dom[NCONN] = {5, 7, 0};
 
@@ -106,19 +98,6 @@ struct run {
     struct conn c[NCONN];
     bool dom0_wrote; /* dom0 may have changed /secret */
 };
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t in_u8(struct input *in)
-{
-    if (!in->n)
-        return 0;
-    in->n--;
-    return *in->p++;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Connections.                                                             */

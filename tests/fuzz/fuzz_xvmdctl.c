@@ -25,16 +25,8 @@
 #include "ctlmsg_ref.h"
 #include "xvmdctl/proto.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define INV(c)                                                                 \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_xvmdctl: invariant broken: %s (line %d)\n",  \
-                    #c, __LINE__);                                             \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define FUZZ_NAME "fuzz_xvmdctl"
+#include "fuzz_harness.h"
 
 /* Parse @buf both ways and compare; @return the header if valid. */
 static const struct nlmsghdr *check_msg(const uint8_t *buf, size_t len,
