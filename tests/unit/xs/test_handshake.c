@@ -29,8 +29,6 @@
 #define DOM 5
 #define FE "/local/domain/5/device/vif/0"
 #define BE "/local/domain/0/backend/vif/5/0"
-#define BE_ERR "/local/domain/0/error/backend/vif/5/0/error"
-#define FE_ERR "/local/domain/5/error/device/vif/0/error"
 #define MAC "00:16:3e:0a:0b:0c"
 
 static struct xsd *xsd;
@@ -164,6 +162,30 @@ static bool is(struct xvm_xs *xs, const char *dir, const char *key,
     return ok;
 }
 
+/* Key/value pairs under one directory, a NULL key after the last. */
+#define KV(...) ((const char *const[][2]){__VA_ARGS__, {NULL, NULL}})
+
+/* wr() of every pair; 0 or the first failure's. */
+static int wr_all(struct xvm_xs *xs, const char *dir,
+                  const char *const (*kv)[2])
+{
+    int rc = 0;
+
+    for (; (*kv)[0] && rc == 0; kv++)
+        rc = wr(xs, dir, (*kv)[0], (*kv)[1]);
+    return rc;
+}
+
+/* is() of every pair (each one is checked and told). */
+static bool are(struct xvm_xs *xs, const char *dir, const char *const (*kv)[2])
+{
+    bool ok = true;
+
+    for (; (*kv)[0]; kv++)
+        ok = is(xs, dir, (*kv)[0], (*kv)[1]) && ok;
+    return ok;
+}
+
 /* The nodes libxl writes for one vif, with libxl's permissions. */
 static void toolstack(struct world *w)
 {
@@ -178,21 +200,17 @@ static void toolstack(struct world *w)
     CHECK_EQ(xsd_make_home(w->ts, DOM), 0);
     CHECK_EQ(xvm_xs_mkdir(w->ts, 0, FE), 0);
     CHECK_EQ(xvm_xs_set_perms(w->ts, 0, FE, fe_perms, 2), 0);
-    CHECK_EQ(wr(w->ts, FE, "backend", BE), 0);
-    CHECK_EQ(wr(w->ts, FE, "backend-id", "0"), 0);
-    CHECK_EQ(wr(w->ts, FE, "state", "1"), 0);
-    CHECK_EQ(wr(w->ts, FE, "handle", "0"), 0);
-    CHECK_EQ(wr(w->ts, FE, "mac", MAC), 0);
-    CHECK_EQ(wr(w->ts, FE, "mtu", "9000"), 0);
+    CHECK_EQ(wr_all(w->ts, FE,
+                    KV({"backend", BE}, {"backend-id", "0"}, {"state", "1"},
+                       {"handle", "0"}, {"mac", MAC}, {"mtu", "9000"})),
+             0);
     CHECK_EQ(xvm_xs_mkdir(w->ts, 0, BE), 0);
     CHECK_EQ(xvm_xs_set_perms(w->ts, 0, BE, be_perms, 2), 0);
-    CHECK_EQ(wr(w->ts, BE, "frontend", FE), 0);
-    CHECK_EQ(wr(w->ts, BE, "frontend-id", "5"), 0);
-    CHECK_EQ(wr(w->ts, BE, "online", "1"), 0);
-    CHECK_EQ(wr(w->ts, BE, "state", "1"), 0);
-    CHECK_EQ(wr(w->ts, BE, "mac", MAC), 0);
-    CHECK_EQ(wr(w->ts, BE, "handle", "0"), 0);
-    CHECK_EQ(wr(w->ts, BE, "type", "vif"), 0);
+    CHECK_EQ(wr_all(w->ts, BE,
+                    KV({"frontend", FE}, {"frontend-id", "5"}, {"online", "1"},
+                       {"state", "1"}, {"mac", MAC}, {"handle", "0"},
+                       {"type", "vif"})),
+             0);
 }
 
 static bool world_open(struct world *w)
@@ -281,13 +299,62 @@ static void check_match(const struct world *w)
                               NETIF_F_RX_NOTIFY);
 }
 
+/* The backend of @w offering @queues; false if it could not be made. */
+static bool be_start(struct world *w, unsigned queues)
+{
+    w->be = nb_xenbus_create(w->bx, BE, queues, &be_ops, &w->bo);
+    return w->be != NULL;
+}
+
+/* The frontend of @w asking for @queues; false if it could not be made. */
+static bool fe_start(struct world *w, unsigned queues)
+{
+    w->fe = xnf_xenbus_create(w->fx, FE, queues, &fe_ops, &w->fo);
+    return w->fe != NULL;
+}
+
 static void connect_world(struct world *w)
 {
-    w->be = nb_xenbus_create(w->bx, BE, 0, &be_ops, &w->bo);
-    CHECK(w->be != NULL);
-    w->fe = xnf_xenbus_create(w->fx, FE, 1, &fe_ops, &w->fo);
-    CHECK(w->fe != NULL);
+    CHECK(be_start(w, 0));
+    CHECK(fe_start(w, 1));
     CHECK(PUMP_UNTIL(w, both_connected(w)));
+}
+
+/* A world whose two ends connected (checked); false if they did not. */
+static bool world_up(struct world *w)
+{
+    CHECK(world_open(w));
+    connect_world(w);
+    return both_connected(w);
+}
+
+/*
+ * A connected frontend that goes away without Closing: the backend lets
+ * go.  A new frontend in the same domain connects to the same backend.
+ */
+static void fe_replace(struct world *w)
+{
+    int fe_downs = w->fo.disconnects, downs = w->bo.disconnects;
+    int ups = w->bo.connects;
+
+    xnf_xenbus_destroy(w->fe);
+    w->fe = NULL;
+    CHECK_EQ(w->fo.disconnects, fe_downs + 1);
+    CHECK(is(w->ts, FE, "state", "6"));
+    CHECK(PUMP_UNTIL(w, nb_xenbus_state(w->be) == XenbusStateClosed));
+    CHECK_EQ(w->bo.disconnects, downs + 1);
+    fe_start(w, 1);
+    CHECK(PUMP_UNTIL(w, both_connected(w)));
+    CHECK_EQ(w->bo.connects, ups + 1);
+    check_match(w);
+}
+
+/* The backend taken over to the new connection @nx (checked). */
+static void be_resume(struct world *w, struct xvm_xs *nx)
+{
+    CHECK_EQ(nb_xenbus_resume(w->be, nx), 0);
+    xvm_xs_close(w->bx);
+    w->bx = nx;
 }
 
 /*
@@ -305,12 +372,10 @@ static void test_queues(void)
 
     CHECK(world_open(&w));
     w.fo.split = true;
-    w.be = nb_xenbus_create(w.bx, BE, 2, &be_ops, &w.bo);
-    CHECK(w.be != NULL);
+    CHECK(be_start(&w, 2));
     CHECK(is(w.ts, BE, "multi-queue-max-queues", "2"));
     CHECK(is(w.ts, BE, "feature-split-event-channels", "1"));
-    w.fe = xnf_xenbus_create(w.fx, FE, 3, &fe_ops, &w.fo);
-    CHECK(w.fe != NULL);
+    CHECK(fe_start(&w, 3));
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.info.num_queues, 2);
     CHECK(w.fo.info.split_evtchn);
@@ -336,8 +401,8 @@ static void test_queues(void)
     world_close(&w);
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, 4, &be_ops, &w.bo);
-    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
+    be_start(&w, 4);
+    fe_start(&w, 1);
     CHECK(w.be && w.fe);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK(is(w.ts, FE, "multi-queue-num-queues", "1"));
@@ -355,36 +420,29 @@ static void test_connect(void)
     const struct nb_xenbus_frontend *i = &w.bo.info;
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
-    CHECK(w.be != NULL);
+    CHECK(be_start(&w, 0));
     if (!w.be)
         goto out;
     /* Probe: features, then InitWait. */
     CHECK_EQ(nb_xenbus_state(w.be), XenbusStateInitWait);
-    CHECK(is(w.ts, BE, "state", "2"));
-    CHECK(is(w.ts, BE, "feature-rx-copy", "1"));
-    CHECK(is(w.ts, BE, "feature-rx-flip", "0"));
-    CHECK(is(w.ts, BE, "feature-sg", "1"));
-    CHECK(is(w.ts, BE, "feature-gso-tcpv4", "1"));
-    CHECK(is(w.ts, BE, "feature-gso-tcpv6", "1"));
-    CHECK(is(w.ts, BE, "feature-ipv6-csum-offload", "1"));
-    CHECK(is(w.ts, BE, "feature-multicast-control", "1"));
+    CHECK(are(w.ts, BE,
+              KV({"state", "2"}, {"feature-rx-copy", "1"},
+                 {"feature-rx-flip", "0"}, {"feature-sg", "1"},
+                 {"feature-gso-tcpv4", "1"}, {"feature-gso-tcpv6", "1"},
+                 {"feature-ipv6-csum-offload", "1"},
+                 {"feature-multicast-control", "1"})));
 
-    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
-    CHECK(w.fe != NULL);
+    CHECK(fe_start(&w, 1));
     if (!w.fe)
         goto out;
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK(is(w.ts, BE, "state", "4"));
-    CHECK(is(w.ts, FE, "state", "4"));
-    CHECK(is(w.ts, FE, "tx-ring-ref", "1002"));
-    CHECK(is(w.ts, FE, "rx-ring-ref", "1003"));
-    CHECK(is(w.ts, FE, "event-channel", "21"));
-    CHECK(is(w.ts, FE, "request-rx-copy", "1"));
-    CHECK(is(w.ts, FE, "feature-rx-notify", "1"));
-    CHECK(is(w.ts, FE, "feature-sg", "1"));
-    CHECK(is(w.ts, FE, "feature-gso-tcpv4", "1"));
-    CHECK(is(w.ts, FE, "feature-gso-tcpv6", "0"));
+    CHECK(are(w.ts, FE,
+              KV({"state", "4"}, {"tx-ring-ref", "1002"},
+                 {"rx-ring-ref", "1003"}, {"event-channel", "21"},
+                 {"request-rx-copy", "1"}, {"feature-rx-notify", "1"},
+                 {"feature-sg", "1"}, {"feature-gso-tcpv4", "1"},
+                 {"feature-gso-tcpv6", "0"})));
     CHECK_EQ(w.bo.connects, 1);
     CHECK_EQ(w.fo.setups, 1);
     CHECK_EQ(w.fo.connects, 1);
@@ -412,8 +470,8 @@ static void test_owner_refuses(void)
 
     CHECK(world_open(&w));
     w.bo.ret = -ENOMEM;
-    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
-    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
+    be_start(&w, 0);
+    fe_start(&w, 1);
     CHECK(w.be && w.fe);
     if (w.be && w.fe) {
         /* The frontend retries a few times, then stays Closed. */
@@ -458,8 +516,7 @@ static enum xenbus_state run_fake(const char *key, const char *val,
 
     *err = NULL;
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
-    CHECK(w.be != NULL);
+    CHECK(be_start(&w, 0));
     if (w.be) {
         fake_frontend(&w, key, val);
         PUMP_UNTIL(&w, nb_xenbus_state(w.be) != XenbusStateInitWait);
@@ -538,8 +595,7 @@ static void test_split_event_channels(void)
     struct world w;
 
     CHECK(world_open(&w));
-    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
-    CHECK(w.be != NULL);
+    CHECK(be_start(&w, 0));
     if (w.be) {
         CHECK_EQ(wr(w.fx, FE, "event-channel-tx", "11"), 0);
         CHECK_EQ(wr(w.fx, FE, "event-channel-rx", "12"), 0);
@@ -566,8 +622,7 @@ static void test_hostile_backend(void)
         if (vals[i])
             CHECK_EQ(wr(w.ts, BE, "feature-rx-copy", vals[i]), 0);
         CHECK_EQ(wr(w.ts, BE, "state", "2"), 0);
-        w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
-        CHECK(w.fe != NULL);
+        CHECK(fe_start(&w, 1));
         if (w.fe)
             CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) ==
                                      XenbusStateClosing));
@@ -585,9 +640,7 @@ static void test_close_and_reconnect(void)
 {
     struct world w;
 
-    CHECK(world_open(&w));
-    connect_world(&w);
-    if (!both_connected(&w))
+    if (!world_up(&w))
         goto out;
     CHECK_EQ(xnf_xenbus_close(w.fe), 0);
     CHECK_EQ(w.fo.disconnects, 1);
@@ -606,18 +659,7 @@ static void test_close_and_reconnect(void)
     check_match(&w);
     CHECK(is(w.ts, FE, "tx-ring-ref", "1004"));
 
-    /* A frontend that goes away without Closing: the backend lets go. */
-    xnf_xenbus_destroy(w.fe);
-    w.fe = NULL;
-    CHECK_EQ(w.fo.disconnects, 2);
-    CHECK(is(w.ts, FE, "state", "6"));
-    CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateClosed));
-    CHECK_EQ(w.bo.disconnects, 2);
-    /* A new frontend in the same domain connects to the same backend. */
-    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
-    CHECK(PUMP_UNTIL(&w, both_connected(&w)));
-    CHECK_EQ(w.bo.connects, 3);
-    check_match(&w);
+    fe_replace(&w);
 out:
     world_close(&w);
 }
@@ -626,9 +668,7 @@ static void test_backend_restart(void)
 {
     struct world w;
 
-    CHECK(world_open(&w));
-    connect_world(&w);
-    if (!both_connected(&w))
+    if (!world_up(&w))
         goto out;
     nb_xenbus_destroy(w.be);
     w.be = NULL;
@@ -638,8 +678,7 @@ static void test_backend_restart(void)
     CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) == XenbusStateInitialising));
     CHECK_EQ(w.fo.disconnects, 1);
 
-    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
-    CHECK(w.be != NULL);
+    CHECK(be_start(&w, 0));
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 2);
     CHECK_EQ(w.bo.connects, 2);
@@ -650,7 +689,7 @@ static void test_backend_restart(void)
         nb_xenbus_destroy(w.be);
         CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) ==
                                  XenbusStateInitialising));
-        w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
+        be_start(&w, 0);
         CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     }
     CHECK_EQ(w.fo.setups, 5);
@@ -660,7 +699,7 @@ static void test_backend_restart(void)
      * saw it: the frontend, which reads the state when its watch fires,
      * sees Connected throughout and keeps its rings. */
     nb_xenbus_destroy(w.be);
-    w.be = nb_xenbus_create(w.bx, BE, 0, &be_ops, &w.bo);
+    be_start(&w, 0);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.fo.setups, 5);
     check_match(&w);
@@ -678,27 +717,15 @@ static void test_resume_new_connection(void)
     struct world w;
     struct xvm_xs *nx;
 
-    CHECK(world_open(&w));
-    connect_world(&w);
     nx = xvm_xs_open(xsd_path(xsd));
     CHECK(nx != NULL);
-    if (!both_connected(&w) || !nx)
+    if (!world_up(&w) || !nx)
         goto out;
-    CHECK_EQ(nb_xenbus_resume(w.be, nx), 0);
-    xvm_xs_close(w.bx);
-    w.bx = nx;
+    be_resume(&w, nx);
     CHECK(PUMP_UNTIL(&w, both_connected(&w)));
     CHECK_EQ(w.bo.connects, 1);
     CHECK_EQ(w.bo.disconnects, 0);
-    /* The frontend going away is seen through the new connection. */
-    xnf_xenbus_destroy(w.fe);
-    w.fe = NULL;
-    CHECK(PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateClosed));
-    CHECK_EQ(w.bo.disconnects, 1);
-    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
-    CHECK(PUMP_UNTIL(&w, both_connected(&w)));
-    CHECK_EQ(w.bo.connects, 2);
-    check_match(&w);
+    fe_replace(&w); /* seen through the new connection */
 out:
     world_close(&w);
 }
@@ -716,11 +743,9 @@ static void test_resume_stale(void)
     unsigned i;
 
     for (i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
-        CHECK(world_open(&w));
-        connect_world(&w);
         nx = xvm_xs_open(xsd_path(xsd));
         CHECK(nx != NULL);
-        if (both_connected(&w) && nx) {
+        if (world_up(&w) && nx) {
             CHECK_EQ(wr(w.ts, what[i][0], what[i][1], what[i][2]), 0);
             CHECK_EQ(nb_xenbus_resume(w.be, nx), -ESTALE);
             CHECK_EQ(w.bo.disconnects, 0); /* the caller destroys it */
@@ -742,9 +767,7 @@ static void test_carrier(void)
     struct world w;
     unsigned i;
 
-    CHECK(world_open(&w));
-    connect_world(&w);
-    if (!both_connected(&w))
+    if (!world_up(&w))
         goto out;
     CHECK(xnf_xenbus_carrier(w.fe)); /* no key: up */
     CHECK_EQ(w.fo.carriers, 0);
@@ -795,20 +818,16 @@ static void test_carrier_resume(void)
     struct xvm_xs *nx;
     char *v;
 
-    CHECK(world_open(&w));
-    connect_world(&w);
     nx = xvm_xs_open(xsd_path(xsd));
     CHECK(nx != NULL);
-    if (!both_connected(&w) || !nx)
+    if (!world_up(&w) || !nx)
         goto out;
     shutdown(xvm_xs_fd(w.bx), SHUT_RDWR);
     CHECK(nb_xenbus_set_carrier(w.be, false) < 0);
     v = rd(w.ts, BE, "carrier");
     CHECK(v == NULL); /* not written */
     free(v);
-    CHECK_EQ(nb_xenbus_resume(w.be, nx), 0);
-    xvm_xs_close(w.bx);
-    w.bx = nx;
+    be_resume(&w, nx);
     nx = NULL;
     CHECK(is(w.ts, BE, "carrier", "0"));
     CHECK(PUMP_UNTIL(&w, w.fo.carriers == 1 && !w.fo.up));
@@ -824,9 +843,7 @@ static void test_resume_lost_events(void)
     struct world w;
     struct xvm_xs_event *ev;
 
-    CHECK(world_open(&w));
-    connect_world(&w);
-    if (!both_connected(&w))
+    if (!world_up(&w))
         goto out;
     CHECK_EQ(wr(w.ts, FE, "state", "5"), 0);
     /* The event for it is lost. */
@@ -898,7 +915,7 @@ static void test_backend_killed(void)
     CHECK(world_open(&w));
     CHECK_EQ(pipe2(pfd, O_NONBLOCK | O_CLOEXEC), 0);
     a = spawn_backend(pfd[1]);
-    w.fe = xnf_xenbus_create(w.fx, FE, 1, &fe_ops, &w.fo);
+    fe_start(&w, 1);
     CHECK(PUMP_UNTIL(&w, xnf_xenbus_state(w.fe) == XenbusStateConnected &&
                              got_report(pfd[0], &ref)));
     CHECK_EQ(ref, w.fo.rings.tx_ring_ref);
