@@ -12,35 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "check.h"
-#include "xst_client.h"
-
-#define BUF 4200
-
-static struct xst_server *srv_cfg(const struct xst_config *cfg)
-{
-    struct xst_server *s = xst_server_create(NULL, cfg);
-
-    if (!s)
-        abort();
-    return s;
-}
-
-static void open_conn(struct tc *t, struct xst_server *s, uint16_t domid)
-{
-    if (tc_open(t, s, domid) != 0)
-        abort();
-}
-
-static void make_home(struct xst_server *s, uint16_t domid)
-{
-    struct xst_perm perm = {.domid = domid, .perm = XST_PERM_NONE};
-    char p[64];
-
-    snprintf(p, sizeof(p), "/local/domain/%u", (unsigned)domid);
-    CHECK_EQ(xst_mkdir(s, p), 0);
-    CHECK_EQ(xst_set_perms(s, p, &perm, 1), 0);
-}
+#include "xst_test.h"
 
 /* A fresh guest connection still gets served. */
 static bool still_serves(struct xst_server *s)
@@ -61,7 +33,7 @@ static void test_oversize_closes(void)
 {
     static const uint32_t lens[] = {XENSTORE_PAYLOAD_MAX + 1, 0x7fffffff,
                                     0xffffffff};
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     struct xst_stats st;
     struct tc_msg m;
     unsigned i;
@@ -85,7 +57,7 @@ static void test_oversize_closes(void)
 
 static void test_truncated_then_close(void)
 {
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     struct xsd_sockmsg h = {.type = XS_READ, .len = 100};
     struct tc t;
 
@@ -135,7 +107,7 @@ static void test_malformed_payloads(void)
         {XS_DIRECTORY_PART, "data\0", 5, -EINVAL},
         {XS_DIRECTORY_PART, "data\0001", 6, -EINVAL},
     };
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     struct xst_stats st;
     struct tc g;
     size_t i;
@@ -167,7 +139,7 @@ static void test_bad_paths(void)
         "/a/./b", "@foo",   "@introduceDomain",
         "a/",     "/a\\b",  "~/x",
     };
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     char *path = malloc(XENSTORE_ABS_PATH_MAX + 2), buf[BUF];
     struct tc d0, g;
     size_t i;
@@ -205,7 +177,7 @@ static void test_unknown_types(void)
     static const uint32_t types[] = {XS_WATCH_EVENT, XS_ERROR,   20,
                                      XS_TYPE_COUNT,  24,         100,
                                      XS_INVALID,     0x80000000u};
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     struct tc d0, g;
     size_t i;
 
@@ -267,7 +239,7 @@ static void garbage_round(struct tc *t, uint32_t *known_tx)
 
 static void test_garbage(void)
 {
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     struct xst_stats st;
     uint32_t tx0 = 0, tx5 = 0;
     struct tc d0, g;
@@ -292,7 +264,7 @@ static void test_garbage(void)
 
 static void test_watch_quota(void)
 {
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     struct xst_stats st;
     char tok[32], big[XENSTORE_PAYLOAD_MAX - XENSTORE_ABS_PATH_MAX];
     struct tc g, d0;
@@ -332,7 +304,7 @@ static void test_watch_quota(void)
 
 static void test_transaction_quota(void)
 {
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     long tx[10], t;
     struct tc g;
     int i;
@@ -356,7 +328,7 @@ static void test_transaction_quota(void)
 static void test_node_and_value_quota(void)
 {
     struct xst_config cfg = {.max_nodes = 20, .max_value = 100};
-    struct xst_server *s = srv_cfg(&cfg);
+    struct xst_server *s = srv_new(&cfg);
     char path[32], big[200];
     struct tc g, d0;
     long tx;
@@ -416,7 +388,7 @@ static void test_node_and_value_quota(void)
  */
 static void test_node_size_limits(void)
 {
-    struct xst_server *s = srv_cfg(NULL);
+    struct xst_server *s = srv_new(NULL);
     char path[64], big[4000], list[BUF];
     struct tc g, d0;
     int i, r = 0, n;
@@ -485,7 +457,7 @@ static void test_node_size_limits(void)
 static void test_transaction_size_quota(void)
 {
     struct xst_config cfg = {.max_tx_nodes = 16};
-    struct xst_server *s = srv_cfg(&cfg);
+    struct xst_server *s = srv_new(&cfg);
     char path[32], buf[BUF];
     struct tc g;
     long tx;
@@ -507,7 +479,7 @@ static void test_transaction_size_quota(void)
     /* Bytes too: a few big values fill a 16 KiB budget. */
     cfg.max_tx_nodes = 0;
     cfg.max_tx_bytes = 16 * 1024;
-    s = srv_cfg(&cfg);
+    s = srv_new(&cfg);
     make_home(s, 5);
     open_conn(&g, s, 5);
     memset(buf, 'v', 2000);
@@ -536,7 +508,7 @@ static void test_transaction_size_quota(void)
 static void test_unread_events(void)
 {
     struct xst_config cfg = {.max_out_bytes = 64 * 1024};
-    struct xst_server *s = srv_cfg(&cfg);
+    struct xst_server *s = srv_new(&cfg);
     struct xst_stats st;
     struct tc lazy, good;
     struct tc_msg m;
@@ -587,7 +559,7 @@ static void test_unread_replies(void)
 {
     enum { N = 400 };
     struct xst_config cfg = {.max_out_bytes = 64 * 1024};
-    struct xst_server *s = srv_cfg(&cfg);
+    struct xst_server *s = srv_new(&cfg);
     struct xsd_sockmsg h = {.type = XS_READ, .len = 4};
     char *reqs = malloc(N * (sizeof(h) + 4)), val[3001];
     size_t total = N * (sizeof(h) + 4), sent = 0, peak = 0;

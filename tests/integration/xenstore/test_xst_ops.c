@@ -10,45 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "xst_client.h"
-
-#define BUF 4200
-
-static struct xst_server *srv_new(void)
-{
-    struct xst_server *s = xst_server_create(NULL, NULL);
-
-    CHECK(s != NULL);
-    if (!s)
-        abort();
-    return s;
-}
-
-/* /local/domain/<id> as xvmd makes it: owned by the guest, closed to
- * others. */
-static void make_home(struct xst_server *s, uint16_t domid)
-{
-    struct xst_perm perm = {.domid = domid, .perm = XST_PERM_NONE};
-    char p[64];
-
-    snprintf(p, sizeof(p), "/local/domain/%u", (unsigned)domid);
-    CHECK_EQ(xst_mkdir(s, p), 0);
-    CHECK_EQ(xst_set_perms(s, p, &perm, 1), 0);
-}
-
-static void open_conn(struct tc *t, struct xst_server *s, uint16_t domid)
-{
-    int r = tc_open(t, s, domid);
-
-    CHECK_EQ(r, 0);
-    if (r)
-        abort();
-}
+#include "xst_test.h"
 
 static void test_read_write(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc d0;
     struct tc_msg m;
     char buf[BUF];
@@ -86,7 +52,7 @@ static void test_read_write(void)
 
 static void test_directory_part(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc d0;
     struct tc_msg m;
     char path[128], buf[BUF], off[16], gen[32] = "";
@@ -138,7 +104,7 @@ static void test_directory_part(void)
 
 static void test_mkdir(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc d0;
     char buf[BUF];
 
@@ -156,7 +122,7 @@ static void test_mkdir(void)
 
 static void test_rm(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct xst_stats st0, st;
     struct tc d0;
     char buf[BUF];
@@ -186,7 +152,7 @@ static void test_rm(void)
 
 static void test_perms_inherit(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc d0, g5;
     char buf[BUF];
 
@@ -223,7 +189,7 @@ static void test_perms_inherit(void)
 
 static void test_guest_denials(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc d0, g5, g6;
     char buf[BUF];
 
@@ -289,7 +255,7 @@ static void test_guest_denials(void)
 
 static void test_relative_paths(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc d0, g5;
     struct tc_msg m;
     char buf[BUF];
@@ -318,7 +284,7 @@ static void test_relative_paths(void)
 
 static void test_transaction_commit_abort(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc a, b;
     char buf[BUF];
     long tx, tx2;
@@ -372,7 +338,7 @@ static void test_transaction_commit_abort(void)
 
 static void test_transaction_conflicts(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc a, b;
     char buf[BUF];
     long tx;

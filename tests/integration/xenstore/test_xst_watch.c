@@ -14,35 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "xst_client.h"
-
-#define BUF 4200
-
-static struct xst_server *srv_new(void)
-{
-    struct xst_server *s = xst_server_create(NULL, NULL);
-
-    if (!s)
-        abort();
-    return s;
-}
-
-static void open_conn(struct tc *t, struct xst_server *s, uint16_t domid)
-{
-    if (tc_open(t, s, domid) != 0)
-        abort();
-}
-
-static void make_home(struct xst_server *s, uint16_t domid)
-{
-    struct xst_perm perm = {.domid = domid, .perm = XST_PERM_NONE};
-    char p[64];
-
-    snprintf(p, sizeof(p), "/local/domain/%u", (unsigned)domid);
-    CHECK_EQ(xst_mkdir(s, p), 0);
-    CHECK_EQ(xst_set_perms(s, p, &perm, 1), 0);
-}
+#include "xst_test.h"
 
 /* The next event must be (@path, @token). */
 static bool event_is(struct tc *t, const char *path, const char *token)
@@ -59,7 +31,7 @@ static bool event_is(struct tc *t, const char *path, const char *token)
 
 static void test_watch_basics(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc w, d0;
 
     open_conn(&w, s, 0);
@@ -113,7 +85,7 @@ static void test_watch_basics(void)
 
 static void test_watch_transactions(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc w, d0;
     long tx;
 
@@ -152,7 +124,7 @@ static void test_watch_transactions(void)
 
 static void test_watch_guest(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct tc g5, d0;
     long tx;
 
@@ -196,7 +168,7 @@ static void test_watch_guest(void)
 
 static void test_domains(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct xst_stats st;
     struct tc d0, g7, g8;
     struct tc_msg m;
@@ -301,7 +273,7 @@ out:
 static void test_partial_io(void)
 {
     static const char req[] = "/p\0value";
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct xsd_sockmsg h = {.type = XS_WRITE, .req_id = 77, .len = 8};
     char msg[sizeof(h) + 8], two[2 * sizeof(h) + 6], buf[BUF];
     struct tc_msg m;
@@ -340,7 +312,7 @@ static void test_partial_io(void)
 
 static void test_direct_api(void)
 {
-    struct xst_server *s = srv_new();
+    struct xst_server *s = srv_new(NULL);
     struct xst_perm p[2] = {{.domid = 3, .perm = XST_PERM_NONE},
                             {.domid = 4, .perm = XST_PERM_READ}};
     struct xst_perm *got = NULL;

@@ -14,22 +14,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "check.h"
-#include "xst_client.h"
+#include "xst_test.h"
 
-#define BUF 4200
 #define STATE "device/vif/0/state"
 #define PAIRS 4000 /* a write and a remove each: far past dom0's queue */
-
-static void make_home(struct xst_server *s, uint16_t domid)
-{
-    struct xst_perm perm = {.domid = domid, .perm = XST_PERM_NONE};
-    char p[64];
-
-    snprintf(p, sizeof(p), "/local/domain/%u", (unsigned)domid);
-    CHECK_EQ(xst_mkdir(s, p), 0);
-    CHECK_EQ(xst_set_perms(s, p, &perm, 1), 0);
-}
 
 /* The flood, pipelined: PAIRS times WRITE state "4", RM state. */
 static char *flood_build(size_t *len)
