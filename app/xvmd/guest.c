@@ -60,8 +60,7 @@ static int guest_fds(const struct xvmd_dom *dom, int chan, int keep)
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0); /* no terminal signals meant for xvmd */
     con = xvmd_console_slave(dom);
-    con = fd_high(con >= 0 ? con
-                                : open("/dev/null", O_RDWR | O_CLOEXEC));
+    con = fd_high(con >= 0 ? con : open("/dev/null", O_RDWR | O_CLOEXEC));
     ch = fd_high(chan);
     kp = fd_high(keep);
     ms = fd_high(xvmd_console_master(dom));
