@@ -449,8 +449,17 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
     if (!props_check(args, n, reset, link, cls, &vc, &mods))
         exit(1);
     if (dl_vnic_modify(handle(), &vc, mods, temp) != DL_OK) {
-        warn("cannot %s link property '%s' on '%s': %s",
-             reset ? "reset" : "set", args[0].name, link,
+        /* One change of them all, refused as one: name them all. */
+        char names[PROPSTR_MAX] = "";
+        size_t len;
+
+        for (i = 0; i < n; i++)
+            propstr_add(names, sizeof(names), args[i].name);
+        len = strlen(names);
+        if (len > 0)
+            names[len - 1] = '\0'; /* the last comma */
+        warn("cannot %s link propert%s '%s' on '%s': %s",
+             reset ? "reset" : "set", n > 1 ? "ies" : "y", names, link,
              dl_errmsg(handle()));
         exit(1);
     }

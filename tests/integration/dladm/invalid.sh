@@ -116,6 +116,8 @@ bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
     set-linkprop -p cpus=0,1 vnic1
 bad "dladm: warning: cannot set link property 'cpus' on 'vnic1': no fast-path worker of vswitchd is pinned to that CPU" \
     set-linkprop -p cpus=4095 vnic1
+bad "dladm: warning: cannot set link properties 'maxbw,cpus' on 'vnic1': no fast-path worker of vswitchd is pinned to that CPU" \
+    set-linkprop -p maxbw=10M,cpus=4095 vnic1
 bad "dladm: vnic creation over phys0 failed: no fast-path worker of vswitchd is pinned to that CPU" \
     create-vnic -l phys0 -p cpus=4095 v0
 bad "dladm: warning: cannot set link property 'cpus' on 'phys0': no fast-path worker of vswitchd is pinned to that CPU" \
