@@ -152,3 +152,13 @@ tel() {
 v = json.load(sys.stdin)['$1'.split(',')[0]]
 print($2)"
 }
+
+# cpu_pct PID SECONDS: the CPU the process PID (all its threads) used over
+# the next SECONDS, in percent of one CPU.
+cpu_pct() {
+    local t0 t1
+    t0=$(awk '{print $14 + $15}' "/proc/$1/stat") || return 1
+    sleep "$2"
+    t1=$(awk '{print $14 + $15}' "/proc/$1/stat") || return 1
+    echo $(( (t1 - t0) * 100 / ($2 * $(getconf CLK_TCK)) ))
+}

@@ -25,11 +25,7 @@ in_b=$(stat_of "b${ID}0" ipackets)
 
 note "idle CPU"
 sleep 0.5
-t0=$(awk '{print $14 + $15}' "/proc/$VSWD_PID/stat")
-sleep 3
-t1=$(awk '{print $14 + $15}' "/proc/$VSWD_PID/stat")
-hz=$(getconf CLK_TCK)
-pct=$(( (t1 - t0) * 100 / (3 * hz) ))
+pct=$(cpu_pct "$VSWD_PID" 3)
 echo "idle vswitchd CPU: ${pct}%"
 [ "$pct" -le 10 ] || fail "idle vswitchd uses ${pct}% CPU"
 

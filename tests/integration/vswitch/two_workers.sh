@@ -118,10 +118,7 @@ done
 
 note "idle CPU with two workers"
 sleep 0.5
-t0=$(awk '{print $14 + $15}' "/proc/$VSWD_PID/stat")
-sleep 3
-t1=$(awk '{print $14 + $15}' "/proc/$VSWD_PID/stat")
-pct=$(( (t1 - t0) * 100 / (3 * $(getconf CLK_TCK)) ))
+pct=$(cpu_pct "$VSWD_PID" 3)
 echo "idle vswitchd CPU: ${pct}%"
 [ "$pct" -le 10 ] || fail "idle vswitchd uses ${pct}% CPU"
 echo PASS

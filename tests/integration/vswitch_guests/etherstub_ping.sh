@@ -39,6 +39,15 @@ ping_ok gb 10.79.0.1 && ok "gb pings ga" || fail "gb -> ga"
 [ "$(ctl stat "xvm${a}_0" opackets)" -ge 3 ] &&
     [ "$(ctl stat "xvm${b}_0" ipackets)" -ge 3 ] &&
     ok "the VNICs count the frames" || fail "VNIC counters"
+# After the pings the domains' pumps stop polling (their short spin) and
+# sleep: an idle domain costs no CPU.
+sleep 0.5
+for g in ga gb; do
+    pid=$(xvm dominfo "$g" | sed -n 's/^PID: *//p')
+    pct=$(cpu_pct "$pid" 2)
+    [ -n "$pct" ] && [ "$pct" -le 3 ] && ok "idle $g: ${pct}% CPU" ||
+        fail "idle $g (pid $pid) uses ${pct:-?}% CPU"
+done
 
 # iperf3 TCP both ways (no maxbw on either VNIC).
 for dir in "gb ga 10.79.0.1" "ga gb 10.79.0.2"; do
