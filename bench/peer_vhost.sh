@@ -60,14 +60,16 @@ for size in "$@"; do
     vh=$!
     # its socket appears once its memory is set up: seconds on a busy VM
     for _ in $(seq 200); do [ -S "$tmp/vh.sock" ] && break; sleep 0.1; done
-    # Frames come back once the vhost side has mapped the guest's memory,
-    # which took up to 20 s on a busy VM: wait for them, then measure.
+    # Frames flow once the vhost side has mapped the guest's memory, which
+    # took up to 20 s on a busy VM: wait for two readings in a row with
+    # frames moving (a txonly side fills its ring once before that), then
+    # measure.
     { sleep 1; echo "set txpkts $size"; echo "$vu_start";
       for _ in $(seq 60); do
           echo "show port stats 0"
           sleep 1
-          grep -E "^ *$pps" "$tmp/vu.log" | tail -1 |
-              awk '{ exit !($2 > 0) }' && break
+          grep -E "^ *$pps" "$tmp/vu.log" | tail -2 |
+              awk '$2 > 0 { n++ } END { exit n < 2 }' && break
       done
       echo "show port stats 0"; sleep "$secs";
       echo "show port stats 0"; echo "stop"; echo "quit"; } |

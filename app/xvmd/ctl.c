@@ -182,7 +182,9 @@ static void vifs_put(struct xvmd *x, struct reply *r,
                      n);
             xs_get_error(x, path, err, sizeof(err));
             lp_mac_format(dom->vif_mac[n], mac);
-            /* the guest's key, which the backend took if it connected */
+            /* the guest's key, which the backend took if it connected
+             * (the guest may write it since: only shown within netif's
+             * bounds) */
             snprintf(path, sizeof(path), "/local/domain/%u/device/vif/%u/"
                      NETIF_KEY_NUM_QUEUES, dom->id, n);
             if (strcmp(state, "4") == 0)
@@ -206,7 +208,8 @@ static void vifs_put(struct xvmd *x, struct reply *r,
                                                 XVMD_V_ERROR, err)) ||
             (vnic[0] && !mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
                                                  XVMD_V_VNIC, vnic)) ||
-            ((queues = strtoul(nq, NULL, 10)) > 1 && queues <= UINT32_MAX &&
+            ((queues = strtoul(nq, NULL, 10)) > 1 &&
+             queues <= NETIF_QUEUES_MAX &&
              !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_QUEUES,
                                      (uint32_t)queues))) {
             r->full = 1;

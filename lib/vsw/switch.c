@@ -361,7 +361,9 @@ void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port)
  * poll.c), two grace periods with the rings settled between them; then
  * the new owner is published while the mark stays, one more grace period
  * makes every worker see it, and the port comes back on the new owner.
- * Frames toward the ep meanwhile are dropped and counted (worker gone).
+ * Frames toward the ep meanwhile are dropped and counted: the workers'
+ * gone drops, or, for what its port no longer takes, the ep's vif-error
+ * or the sender's unknown-destination drops.
  */
 int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
 {

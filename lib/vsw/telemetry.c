@@ -221,10 +221,9 @@ static void queues_put(struct rte_tel_data *d, const struct vsw_port *port)
         rte_tel_data_add_array_u64(a[3], st.rx_bytes);
         rte_tel_data_add_array_u64(a[4], st.rx_no_slots);
     }
-    for (k = 0; k < RTE_DIM(key); k++) {
-        rte_tel_data_add_dict_container(d, key[k], a[k], 0);
-        a[k] = NULL;
-    }
+    for (k = 0; k < RTE_DIM(key); k++)
+        if (rte_tel_data_add_dict_container(d, key[k], a[k], 0) == 0)
+            a[k] = NULL; /* the dict owns it now */
 out:
     for (k = 0; k < RTE_DIM(key); k++)
         if (a[k])

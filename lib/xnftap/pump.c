@@ -5,8 +5,9 @@
  * One thread, one epoll set: the TAP fd (readable: the guest sent), the
  * event channel (the backend answered or delivered; two with split
  * channels, either waking the whole pass) and the caller's stop fd.
- * While there is work the loop does not sleep; for SPIN_NS after the last
- * work it goes on looking, yielding the CPU at each empty pass (an answer
+ * While there is work the loop does not sleep; for XNFTAP_SPIN_NS after the last
+ * work it goes on looking (within a tenth of its time, spin_pvt.h),
+ * yielding the CPU at each empty pass (an answer
  * to what it just sent is often that close: a ping's reply through the
  * switch and the other guest, which otherwise waits for a wake-up), with
  * the ring events left unarmed so the backend need not notify.  Then it
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spin_pvt.h"
 #include "xnftap_pvt.h"
 #include "xvm/probe.h"
 
@@ -38,9 +40,6 @@ XVM_PROBE_DEFINE(pump_wake);
 
 enum { EV_TAP = 1, EV_EVTCHN, EV_EVTCHN_RX, EV_STOP };
 
-/* How long the loop goes on looking after its last work before sleeping
- * (measured: bench/README.md, "Process domains: latency"). */
-#define SPIN_NS 300000u
 
 /*
  * A frame whose offload header asks for a checksum netif cannot carry,
@@ -273,7 +272,8 @@ int xnftap_run(struct xnftap *t, int stop_fd)
     struct epoll_event ev[4];
     unsigned busy = 0;
     int rc, n, timeout;
-    uint64_t last = mono_ns();
+    uint64_t t0 = mono_ns();
+    struct xnftap_spin sp = {.prev = t0, .last = t0, .credit = XNFTAP_SPIN_NS};
 
     rc = epoll_setup(t, stop_fd);
     if (rc < 0)
@@ -290,9 +290,7 @@ int xnftap_run(struct xnftap *t, int stop_fd)
         rc = tap_arm(t, !t->tx_full);
         if (rc < 0)
             break;
-        if (work) {
-            last = mono_ns();
-        } else if (mono_ns() - last < SPIN_NS) {
+        if (xnftap_spin_more(&sp, work != 0, mono_ns())) {
             sched_yield(); /* to the other guest or the switch, if waiting */
             work = 1;
         }

@@ -121,9 +121,10 @@ int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
 /**
  * Move the wire of @l, or @v, to worker @worker, workers running or not.
  * The old owner lets go first (as of a VNIC being destroyed: a few grace
- * periods); frames toward it meanwhile are dropped, counted in
- * the worker's gone_drops (vsw_switch_worker_stats()).  Control
- * thread.
+ * periods); frames toward it meanwhile are dropped and counted: in the
+ * workers' gone_drops (vsw_switch_worker_stats()), or, once its port is
+ * unplugged, as its vif-error or the sender's unknown-destination drops.
+ * Control thread.
  * @return 0, -EINVAL (no such worker) or the -errno of plugging its port
  *         into the new owner (it is then attached to nothing).
  */
