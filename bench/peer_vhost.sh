@@ -21,11 +21,12 @@ if [ "${1:-}" = -m ]; then
     mode=$2
     shift 2
 fi
+readings=1
 case $mode in
 loop) vh_fwd="--port-topology=loop"; vu_fwd="io"; vu_start="start tx_first"
       pps=Rx-pps ;;
 tx) vh_fwd="--port-topology=paired"; vu_fwd="txonly"; vu_start="start"
-    pps=Tx-pps ;;
+    pps=Tx-pps; readings=2 ;;
 rx) vh_fwd="--port-topology=paired"; vu_fwd="rxonly"; vu_start="start"
     pps=Rx-pps ;;
 *) echo "peer_vhost.sh: unknown mode $mode" >&2; exit 1 ;;
@@ -61,15 +62,15 @@ for size in "$@"; do
     # its socket appears once its memory is set up: seconds on a busy VM
     for _ in $(seq 200); do [ -S "$tmp/vh.sock" ] && break; sleep 0.1; done
     # Frames flow once the vhost side has mapped the guest's memory, which
-    # took up to 20 s on a busy VM: wait for two readings in a row with
-    # frames moving (a txonly side fills its ring once before that), then
-    # measure.
+    # took up to 20 s on a busy VM: wait for a reading with frames moving
+    # (two in a row for tx: a txonly side fills its ring once before
+    # that), then measure.
     { sleep 1; echo "set txpkts $size"; echo "$vu_start";
       for _ in $(seq 60); do
           echo "show port stats 0"
           sleep 1
-          grep -E "^ *$pps" "$tmp/vu.log" | tail -2 |
-              awk '$2 > 0 { n++ } END { exit n < 2 }' && break
+          grep -E "^ *$pps" "$tmp/vu.log" | tail -$readings |
+              awk -v k=$readings '$2 > 0 { n++ } END { exit n < k }' && break
       done
       echo "show port stats 0"; sleep "$secs";
       echo "show port stats 0"; echo "stop"; echo "quit"; } |
