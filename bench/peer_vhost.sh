@@ -74,7 +74,7 @@ for size in "$@"; do
       done
       echo "show port stats 0"; sleep "$secs";
       echo "show port stats 0"; echo "stop"; echo "quit"; } |
-    timeout $((secs + 75)) dpdk-testpmd -l 0,1 --main-lcore 1 $common \
+    timeout $((secs + 75)) stdbuf -oL dpdk-testpmd -l 0,1 --main-lcore 1 $common \
         --file-prefix xvb-vu$$ \
         --vdev "net_virtio_user0,path=$tmp/vh.sock,queues=1" -- \
         -i --forward-mode=$vu_fwd --port-topology=loop --burst=256 --nb-cores=1 \

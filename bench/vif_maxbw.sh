@@ -6,18 +6,20 @@
 # switch stalling its TAP, its receive by the same token bucket.  Two
 # process domains (ma limited, mb) and two namespaces each holding a host
 # VNIC (h1 limited, h2), all on stub0.  iperf3 from and (-R) to the
-# limited end; UDP offered at twice the limit.  The rate is the VNIC's own
+# limited end; UDP offered at twice the limit (UDP_OVER).  The rate is the VNIC's own
 # counters (obytes for transmit, rbytes for receive: frames as they cross
-# the switch, headers included) over SECONDS after a second of warm-up;
+# the switch, headers included) over SECONDS after two of warm-up;
 # below 10 Mbit/s over three times as long (a host's TCP crosses the
 # switch in segments of up to 64 KiB: 0.4 s each at 1.2 Mbit/s).
 # For receive, what the other end put into the switch in the same time is
 # recorded as offered_mbps: where it falls short of the limit the sender,
-# not maxbw, set the rate.  BENCH_ROUNDS runs (lib.sh) per point.
+# not maxbw, set the rate.  One iperf3 run per point, measured over
+# BENCH_ROUNDS (lib.sh) consecutive windows: the rounds of the CSV.
 # Writes a CSV:
 #   kind,proto,direction,maxbw_mbps,round,measured_mbps,error_pct,offered_mbps
 # usage: bench/vif_maxbw.sh BUILD_DIR [SECONDS] [CSV]
-#        (RATES="1.2M ...", KINDS="vif host", PROTOS="tcp udp")
+#        (RATES="1.2M ...", KINDS="vif host", PROTOS="tcp udp",
+#        UDP_OVER=2: UDP offered at this many times the limit)
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
 [ "$secs" -ge 3 ] 2>/dev/null || secs=3
@@ -68,27 +70,34 @@ client() {
 ctr() { ctl stat "$1" "$2"; }
 now() { date +%s.%N; }
 
-# measure KIND PROTO DIRECTION MBPS ROUND SECONDS
+# measure KIND PROTO DIRECTION MBPS SECONDS: one iperf3 run, its rounds
+# consecutive windows of SECONDS each (a window's end is the next one's
+# start), after two seconds of warm-up (TCP past its slow start and the
+# losses at its end).
 measure() {
-    local vnic=$H1 peer=$H2 c=obytes flag= udp= b0 t0 b1 t1 p0 p1 got err
-    local cli off=
+    local vnic=$H1 peer=$H2 c=obytes flag= udp= b0 t0 p0 b1 t1 p1 got err
+    local cli off= r
     [ "$1" = vif ] && { vnic=xvm${a}_0; peer=xvm${b}_0; }
     [ "$3" = receive ] && { c=rbytes; flag=-R; }
-    [ "$2" = udp ] && udp="-u -b $(python3 -c "print(int($4 * 2e6))") -l 1400"
-    client "$1" -t $(($6 + 2)) $flag $udp >"$T/o.txt" 2>&1 &
+    [ "$2" = udp ] && udp="-u -b $(python3 -c "print(int($4 * ${UDP_OVER:-2} * 1e6))") -l 1400"
+    client "$1" -t $(($5 * BENCH_ROUNDS + 3)) $flag $udp >"$T/o.txt" 2>&1 &
     cli=$!
-    sleep 1
+    sleep 2
     p0=$(ctr "$peer" obytes); b0=$(ctr "$vnic" "$c"); t0=$(now)
-    sleep "$6"
-    p1=$(ctr "$peer" obytes); b1=$(ctr "$vnic" "$c"); t1=$(now)
+    for r in $(seq "$BENCH_ROUNDS"); do
+        bench_load vif_maxbw "$r" "$4-$1-$2-$3"
+        sleep "$5"
+        p1=$(ctr "$peer" obytes); b1=$(ctr "$vnic" "$c"); t1=$(now)
+        got=$(python3 -c "print(round(($b1 - $b0) * 8 / ($t1 - $t0) / 1e6, 4))")
+        err=$(python3 -c "print(round(($got - $4) / $4 * 100, 1))")
+        [ "$3" = receive ] &&
+            off=$(python3 -c "print(round(($p1 - $p0) * 8 / ($t1 - $t0) / 1e6, 4))")
+        echo "  maxbw $4 Mbit/s, $1 $2 $3 window $r: $got Mbit/s ($err %)" \
+            "${off:+offered $off Mbit/s}"
+        echo "$1,$2,$3,$4,$r,$got,$err,$off" >>"$csv"
+        p0=$p1 b0=$b1 t0=$t1
+    done
     wait "$cli" || { cat "$T/o.txt"; die "iperf3 $*"; }
-    got=$(python3 -c "print(round(($b1 - $b0) * 8 / ($t1 - $t0) / 1e6, 4))")
-    err=$(python3 -c "print(round(($got - $4) / $4 * 100, 1))")
-    [ "$3" = receive ] &&
-        off=$(python3 -c "print(round(($p1 - $p0) * 8 / ($t1 - $t0) / 1e6, 4))")
-    echo "  maxbw $4 Mbit/s, $1 $2 $3 run $5: $got Mbit/s ($err %)" \
-        "${off:+offered $off Mbit/s}"
-    echo "$1,$2,$3,$4,$5,$got,$err,$off" >>"$csv"
 }
 
 echo "kind,proto,direction,maxbw_mbps,round,measured_mbps,error_pct,offered_mbps" >"$csv"
@@ -102,10 +111,7 @@ for bw in ${RATES:-1.2M 13M 100M 1G}; do
         "$DLADM" set-linkprop -t -p maxbw="$bw" "$vnic" || exit 1
         for proto in ${PROTOS:-tcp udp}; do
             for dir in transmit receive; do
-                for r in $(seq "$BENCH_ROUNDS"); do
-                    bench_load vif_maxbw "$r" "$bw-$kind-$proto-$dir"
-                    measure "$kind" "$proto" "$dir" "$want" "$r" "$win"
-                done
+                measure "$kind" "$proto" "$dir" "$want" "$win"
             done
         done
     done
