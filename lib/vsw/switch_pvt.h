@@ -32,6 +32,8 @@ struct vsw_fdb_key {
     uint8_t mac[6];
     uint16_t vid;
 };
+/* One word, no padding: the table compares keys as one (switch.c). */
+_Static_assert(sizeof(struct vsw_fdb_key) == 8, "fdb key is one word");
 
 /* maxbw as the fast path needs it; immutable once published. */
 struct vsw_tb_cfg {

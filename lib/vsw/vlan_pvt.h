@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -48,12 +49,28 @@ static inline int vsw_wire_vid(struct rte_mbuf *m, bool *tagged)
     return vid;
 }
 
+/*
+ * Move the two MAC addresses (12 bytes) from @src to @dst, which overlap
+ * by all but a tag's length: both loads before both stores, so the
+ * compiler emits four moves instead of a call to memmove.
+ */
+static inline void vsw_macs_move(char *dst, const char *src)
+{
+    uint64_t a;
+    uint32_t b;
+
+    memcpy(&a, src, sizeof(a));
+    memcpy(&b, src + sizeof(a), sizeof(b));
+    memcpy(dst, &a, sizeof(a));
+    memcpy(dst + sizeof(a), &b, sizeof(b));
+}
+
 /* Remove the tag from an mbuf nobody else holds. */
 static inline void vsw_tag_strip(struct rte_mbuf *m)
 {
     char *p = rte_pktmbuf_mtod(m, char *);
 
-    memmove(p + VSW_VLAN_HLEN, p, 2 * RTE_ETHER_ADDR_LEN);
+    vsw_macs_move(p + VSW_VLAN_HLEN, p);
     rte_pktmbuf_adj(m, VSW_VLAN_HLEN);
 }
 
@@ -68,7 +85,7 @@ static inline int vsw_tag_insert_inl(struct rte_mbuf *m, uint16_t vid)
     p = rte_pktmbuf_prepend(m, VSW_VLAN_HLEN);
     if (!p)
         return -ENOSPC;
-    memmove(p, p + VSW_VLAN_HLEN, 2 * RTE_ETHER_ADDR_LEN);
+    vsw_macs_move(p, p + VSW_VLAN_HLEN);
     vh.vlan_tci = rte_cpu_to_be_16(vid);
     vh.eth_proto = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
     /* On the wire: ... src, 0x8100, TCI, original ethertype. */

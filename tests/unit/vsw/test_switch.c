@@ -47,6 +47,8 @@ static void test_wire_to_vnic_strips_tag(void)
     if (r.pa->ngot == 1) {
         CHECK_EQ(frame_vid(r.pa->got[0]), -1);
         CHECK_EQ(r.pa->got[0]->pkt_len, 96);
+        CHECK(memcmp(rte_pktmbuf_mtod(r.pa->got[0], uint8_t *), MAC_A,
+                     6) == 0);
         CHECK(memcmp(rte_pktmbuf_mtod(r.pa->got[0], uint8_t *) + 6, MAC_X,
                      6) == 0);
         CHECK_EQ(rte_pktmbuf_mtod(r.pa->got[0], uint8_t *)[12], 0x08);
