@@ -72,6 +72,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "gen_port.h"
 #include "netif_pair.h"
 #include "vsw/capture.h"
 #include "vsw/switch.h"
@@ -570,67 +571,6 @@ static uint64_t run(const struct args *a, struct vsw_switch *sw,
 
 /* ---- -G: a guest's vif and the wire ---- */
 
-/* Link A's wire: frees what it is sent; makes frames to M1 if @gen. */
-struct wire_port {
-    struct vsw_port port;
-    struct rte_mempool *pool;
-    uint16_t size;
-    bool gen;
-};
-
-static uint16_t wire_rx(struct vsw_port *port, struct rte_mbuf **pkts,
-                        uint16_t n)
-{
-    struct wire_port *w = (struct wire_port *)port;
-    uint16_t i;
-
-    if (!w->gen || rte_pktmbuf_alloc_bulk(w->pool, pkts, n) != 0)
-        return 0;
-    for (i = 0; i < n; i++) {
-        uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
-
-        pkts[i]->data_len = pkts[i]->pkt_len = w->size;
-        memcpy(p, M1, 6);
-        memcpy(p + 6, M2, 6);
-        p[12] = 0x08;
-        p[13] = 0;
-    }
-    return n;
-}
-
-static uint16_t wire_tx(struct vsw_port *port, struct rte_mbuf **pkts,
-                        uint16_t n, enum vsw_drop *why)
-{
-    (void)port, (void)why;
-    rte_pktmbuf_free_bulk(pkts, n);
-    return n;
-}
-
-static void wire_destroy(struct vsw_port *port)
-{
-    free(port);
-}
-
-static const struct vsw_port_ops wire_ops = {
-    .kind = "bench", .rx = wire_rx, .tx = wire_tx, .destroy = wire_destroy};
-
-/* A polled port (no fd: read on every iteration). */
-static struct vsw_port *wire_port(struct rte_mempool *pool, unsigned size,
-                                  bool gen)
-{
-    struct wire_port *w = calloc(1, sizeof(*w));
-
-    if (!w)
-        return NULL;
-    w->port.ops = &wire_ops;
-    snprintf(w->port.name, sizeof(w->port.name), "bench-wire");
-    w->port.rx_fd = w->port.wake_fd = -1;
-    w->pool = pool;
-    w->size = (uint16_t)size;
-    w->gen = gen;
-    return &w->port;
-}
-
 struct guest {
     struct np_front f;
     unsigned size;
@@ -639,45 +579,6 @@ struct guest {
     volatile int *stop;
     uint64_t rx;          /* frames taken off the RX ring */
 };
-
-/* The guest's vif on @v, as vswitchd attaches one after the handshake. */
-static int guest_attach(struct guest *g, struct vsw_vnic *v,
-                        struct rte_mempool *pool)
-{
-    const uint32_t feat = NETIF_F_SG | NETIF_F_RX_NOTIFY;
-    struct vsw_vif_params p = {.name = "g1", .domid = GUEST_DOMID,
-                               .features = feat, .nqueues = 1};
-    struct vsw_port *port;
-    uint16_t gt_frames;
-    int own, rc;
-
-    rc = np_front_build(&g->f, GUEST_DOMID, feat);
-    if (rc < 0)
-        return rc;
-    own = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (own < 0)
-        return -errno;
-    p.mem = g->f.mem;
-    p.queue[0].own_fd = own;
-    p.queue[0].peer_fd = xvm_evtchn_fd(g->f.ec, g->f.port);
-    p.queue[0].rx_own_fd = p.queue[0].rx_peer_fd = -1;
-    np_front_hello(&g->f, &p.gt_gfn, &gt_frames);
-    p.gt_frames = gt_frames;
-    p.queue[0].tx_ring_ref = xnf_tx_ring_ref(g->f.xnf);
-    p.queue[0].rx_ring_ref = xnf_rx_ring_ref(g->f.xnf);
-    port = vsw_port_vif_open(&p, pool);
-    if (!port) {
-        close(own);
-        return -errno;
-    }
-    rc = np_front_finish(&g->f, 0, own, NETIF_F_RX_COPY | NETIF_F_SG);
-    close(own);
-    if (rc == 0)
-        rc = vsw_vnic_attach(v, port);
-    else
-        vsw_port_destroy(port);
-    return rc;
-}
 
 /* The guest's loop: keep the TX ring full, or empty the RX ring. */
 static void *guest_main(void *arg)
@@ -733,6 +634,7 @@ static int guest_bench(const struct args *a, struct rte_mempool *pool)
     struct guest g = {.size = a->size, .cpu = a->guest_cpu,
                       .tx = a->guest == 't'};
     volatile int stop = 0;
+    struct gen_port *wire;
     struct vsw_link *la;
     struct vsw_vnic *v;
     struct vsw_stats s;
@@ -742,15 +644,19 @@ static int guest_bench(const struct args *a, struct rte_mempool *pool)
 
     if (!sw)
         return -ENOMEM;
-    la = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS,
-                         wire_port(pool, a->size, !g.tx));
+    /* Link A's wire frees what it is sent and, for rx, makes frames. */
+    wire = gen_port_new(pool, g.tx ? NULL : M1, M2, 0, (uint16_t)a->size, 0);
+    la = wire ? vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port)
+              : NULL;
     memcpy(vp.mac, M1, 6);
     vp.mtu = VSW_MTU_MAX; /* jumbo frames pass (a guest's frame <= 9000) */
     v = la ? vsw_vnic_create(la, &vp) : NULL;
     if (!v)
         return -EINVAL;
     g.stop = &stop;
-    rc = guest_attach(&g, v, pool);
+    rc = np_front_vif_attach(&g.f, GUEST_DOMID,
+                             NETIF_F_SG | NETIF_F_RX_NOTIFY,
+                             NETIF_F_RX_COPY | NETIF_F_SG, v, "g1", pool);
     if (rc < 0)
         return rc;
     rc = -pthread_create(&th, NULL, guest_main, &g);

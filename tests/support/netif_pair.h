@@ -19,6 +19,9 @@
 #include "xvm/evtchn.h"
 #include "xvm/mem.h"
 
+struct rte_mempool;
+struct vsw_vnic;
+
 /** The frontend domain's side. */
 struct np_front {
     domid_t domid;
@@ -55,8 +58,8 @@ int np_back_setup(struct np_back *b, int sock, const char *name,
 
 /**
  * The same in two steps, for a backend attached in process (a switch's
- * vif port, tests/unit/vsw): build the domain, then, with the backend's
- * port, doorbell fd (duplicated) and NETIF_F_* features, connect.
+ * vif port, np_front_vif_attach()): build the domain, then, with the
+ * backend's port, doorbell fd (duplicated) and NETIF_F_* features, connect.
  * np_front_hello() gives the grant-table frames to announce and
  * np_front_tx_sring() the TX shared ring (to break the protocol on
  * purpose in tests).  @return 0 or -errno.
@@ -67,6 +70,16 @@ int np_front_finish(struct np_front *f, evtchn_port_t be_port, int be_fd,
 void np_front_hello(const struct np_front *f, uint64_t *gt_gfn,
                     uint16_t *gt_frames);
 void *np_front_tx_sring(const struct np_front *f);
+
+/**
+ * np_front_build() with @want, a switch vif port on its rings (@name, mbufs
+ * from @pool), np_front_finish() with @be_features, the port attached to
+ * @v: vswitchd's attach after the xenbus handshake.  In vsw_support_dep.
+ * @return 0 or -errno; on failure the port is gone, tear @f down.
+ */
+int np_front_vif_attach(struct np_front *f, domid_t domid, uint32_t want,
+                        uint32_t be_features, struct vsw_vnic *v,
+                        const char *name, struct rte_mempool *pool);
 
 /** Tear down (accept partially set up structs). */
 void np_front_teardown(struct np_front *f);

@@ -750,7 +750,8 @@ static void test_churn_under_traffic(void)
     struct vsw_switch_params sp = {.pool = test_pool};
     volatile bool stop = false;
     struct runner run = {.sw = vsw_switch_create(&sp), .stop = &stop};
-    struct gen_port *gen = gen_new(MAC_STEADY, 5, 8);
+    struct gen_port *gen =
+        gen_port_new(test_pool, MAC_STEADY, MAC_X, 5, 64, 8);
     struct vsw_link *l;
     struct vsw_vnic *steady;
     struct cap_port *ps;

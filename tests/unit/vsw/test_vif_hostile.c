@@ -7,7 +7,6 @@
  * another guest on the same link keeps switching to the wire.
  */
 #include <errno.h>
-#include <sys/eventfd.h>
 
 #include <rte_cycles.h>
 
@@ -31,44 +30,14 @@ static int guest_up(struct guest *g, struct vsw_link *l, const char *name,
                     const uint8_t mac[6], domid_t domid)
 {
     struct vsw_vnic_params vp = {.name = name};
-    struct vsw_vif_params p;
-    struct vsw_port *port;
-    uint16_t gt_frames;
-    int own, rc;
 
     memcpy(vp.mac, mac, 6);
     memcpy(g->mac, mac, 6);
     g->v = vsw_vnic_create(l, &vp);
     if (!g->v)
         return -errno;
-    rc = np_front_build(&g->f, domid, 0);
-    if (rc < 0)
-        return rc;
-    own = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (own < 0)
-        return -errno;
-    memset(&p, 0, sizeof(p));
-    p.name = name;
-    p.domid = domid;
-    p.mem = g->f.mem;
-    p.nqueues = 1;
-    p.queue[0].own_fd = own;
-    p.queue[0].peer_fd = xvm_evtchn_fd(g->f.ec, g->f.port);
-    p.queue[0].rx_own_fd = p.queue[0].rx_peer_fd = -1;
-    np_front_hello(&g->f, &p.gt_gfn, &gt_frames);
-    p.gt_frames = gt_frames;
-    p.queue[0].tx_ring_ref = xnf_tx_ring_ref(g->f.xnf);
-    p.queue[0].rx_ring_ref = xnf_rx_ring_ref(g->f.xnf);
-    port = vsw_port_vif_open(&p, test_pool);
-    if (!port) {
-        close(own);
-        return -errno;
-    }
-    rc = np_front_finish(&g->f, 0, own, NETIF_F_RX_COPY);
-    close(own);
-    if (rc == 0)
-        rc = vsw_vnic_attach(g->v, port);
-    return rc;
+    return np_front_vif_attach(&g->f, domid, 0, NETIF_F_RX_COPY, g->v, name,
+                               test_pool);
 }
 
 static void guest_send(struct guest *g, unsigned n)

@@ -297,7 +297,8 @@ static void test_move_under_traffic(void)
 {
     unsigned base = rte_mempool_in_use_count(test_pool), i;
     struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
-    struct gen_port *gen = gen_new(MAC_B, 10, 4); /* b, every 4th all */
+    /* To b, VID 10, every 4th to all. */
+    struct gen_port *gen = gen_port_new(test_pool, MAC_B, MAC_X, 10, 64, 4);
     volatile bool stop = false;
     struct runner rr[2];
     struct cap_port *pb, *pa;

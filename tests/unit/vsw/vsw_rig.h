@@ -3,7 +3,8 @@
  * The rig of the switch-core tests (test_switch.c, test_workers.c): a
  * switch with a phys link whose wire is a cap port and VNICs with cap
  * ports of their own; a wire port that makes frames as fast as it is
- * read; a thread that runs one worker's fast path.  Needs _GNU_SOURCE.
+ * read (gen_port.h); a thread that runs one worker's fast path.  Needs
+ * _GNU_SOURCE.
  */
 #ifndef VSW_RIG_H
 #define VSW_RIG_H
@@ -12,6 +13,7 @@
 #include <sched.h>
 
 #include "check.h"
+#include "gen_port.h"
 #include "vsw/switch.h"
 #include "vsw_test.h"
 
@@ -70,67 +72,6 @@ static inline void rig_init(struct rig *r, unsigned workers, uint16_t vid_b)
 static inline void rig_down(struct rig *r)
 {
     vsw_switch_destroy(r->sw);
-}
-
-/* A wire port that makes a frame for @dst on VLAN @vid each time it is
- * read, and every @bcast_every-th a broadcast instead. */
-struct gen_port {
-    struct vsw_port port;
-    const uint8_t *dst;
-    uint16_t vid;
-    unsigned bcast_every;
-    uint64_t made_uni, made_bcast;
-};
-
-static uint16_t gen_rx(struct vsw_port *port, struct rte_mbuf **pkts,
-                       uint16_t n)
-{
-    struct gen_port *g = (struct gen_port *)port;
-    uint16_t i;
-
-    for (i = 0; i < n; i++) {
-        bool b = (g->made_uni + g->made_bcast) % g->bcast_every ==
-                 g->bcast_every - 1;
-
-        pkts[i] = frame(b ? BCAST : g->dst, MAC_X, true, g->vid, 64, 0);
-        if (!pkts[i])
-            break;
-        if (b)
-            g->made_bcast++;
-        else
-            g->made_uni++;
-    }
-    return i;
-}
-
-static uint16_t gen_tx(struct vsw_port *port, struct rte_mbuf **pkts,
-                       uint16_t n, enum vsw_drop *why)
-{
-    (void)port, (void)why;
-    rte_pktmbuf_free_bulk(pkts, n);
-    return n;
-}
-
-static void gen_destroy(struct vsw_port *port)
-{
-    free(port);
-}
-
-static const struct vsw_port_ops gen_ops = {
-    .kind = "gen", .rx = gen_rx, .tx = gen_tx, .destroy = gen_destroy,
-};
-
-static inline struct gen_port *gen_new(const uint8_t dst[6], uint16_t vid,
-                                       unsigned bcast_every)
-{
-    struct gen_port *g = calloc(1, sizeof(*g));
-
-    g->port.ops = &gen_ops;
-    g->port.rx_fd = g->port.wake_fd = -1;
-    g->dst = dst;
-    g->vid = vid;
-    g->bcast_every = bcast_every;
-    return g;
 }
 
 /* A thread running worker @id of @sw until *@stop; started once it has
