@@ -194,6 +194,14 @@ int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen)
     return state_save(m, err, errlen);
 }
 
+int mgr_boot_persist(struct vsw_mgr *m, const char *name, char *err,
+                     size_t errlen)
+{
+    return fail(m, VSW_ST_BOOTPERSIST, err, errlen, -EPERM,
+                "'%s' comes from the boot configuration: change it there "
+                "(or use -t for the running object)", name);
+}
+
 /* Persist the configuration if it holds an object of @origin. */
 static int save_for(struct vsw_mgr *m, enum origin origin, char *err,
                     size_t errlen)
@@ -1042,6 +1050,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         return vnic_missing(m, vc->name, err, errlen);
     if (mv->inactive)
         return inactive(m, err, errlen);
+    if (!temporary && mv->origin == ORIGIN_BOOT && !mv->conf.domid)
+        return mgr_boot_persist(m, vc->name, err, errlen);
     ml = mv->ml;
     old = want = mv->conf;
     vnic_merge(&want, vc, mods);
