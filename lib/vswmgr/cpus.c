@@ -119,9 +119,9 @@ int vsw_mgr_link_set_cpus(struct vsw_mgr *m, const char *name, bool has,
     if (ml->conf.cls != VSW_CLASS_PHYS)
         return mgr_fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
                         "'%s' has no wire: no cpus", name);
-    if (!temporary && ml->origin == ORIGIN_BOOT)
-        return mgr_boot_persist(m, name, err, errlen);
     rc = link_cpus_check(m, &want, err, errlen);
+    if (rc == 0 && !temporary && ml->origin == ORIGIN_BOOT)
+        rc = mgr_boot_persist(m, name, err, errlen);
     if (rc < 0) {
         nic_link_settle(m, ml);
         return rc;

@@ -1050,8 +1050,6 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         return vnic_missing(m, vc->name, err, errlen);
     if (mv->inactive)
         return inactive(m, err, errlen);
-    if (!temporary && mv->origin == ORIGIN_BOOT && !mv->conf.domid)
-        return mgr_boot_persist(m, vc->name, err, errlen);
     ml = mv->ml;
     old = want = mv->conf;
     vnic_merge(&want, vc, mods);
@@ -1086,6 +1084,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
                   "'%s' belongs to domain %s, whose record has no cpus "
                   "(use -t)", old.name, old.domain[0] ? old.domain : "?");
+    if (rc == 0 && !temporary && mv->origin == ORIGIN_BOOT && !old.domid)
+        rc = mgr_boot_persist(m, old.name, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !mv->lent && !temporary)

@@ -305,7 +305,7 @@ static int do_link_modify(struct vsw_mgr *m, struct reply *r,
 typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
                    const struct nlattr *const *tb);
 
-/* The CPUs of the workers, in one message before the ack. */
+/* The CPUs of the workers, in one message, then DONE as a GET's. */
 static int do_workers_get(struct vsw_mgr *m, struct reply *r,
                           const struct nlattr *const *tb)
 {
@@ -316,7 +316,8 @@ static int do_workers_get(struct vsw_mgr *m, struct reply *r,
     (void)tb;
     mnl_attr_put(nlh, VSW_A_WORKER_CPUS, n * sizeof(cpus[0]), cpus);
     reply_end(r, nlh);
-    return 0;
+    reply_done(r);
+    return 1;
 }
 
 /*

@@ -51,8 +51,8 @@
  *               physical link that is a host NIC (set on the NIC), or the
  *               nicmode of a NIC's own link (TEMPORARY: not persisted)
  *
- *  WORKERS_GET  (nothing) -> one WORKERS_GET with WORKER_CPUS: the CPUs
- *               a cpus property may name (read-only)
+ *  WORKERS_GET  (nothing) -> one WORKERS_GET with WORKER_CPUS (the CPUs
+ *               a cpus property may name), then NLMSG_DONE
  *
  * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX, and
  * for a link over a host NIC IFNAME and LINK_FLAGS, and for a host NIC's
