@@ -32,6 +32,7 @@ struct prop_row {
     const struct vsw_link_conf *lc; /* a link that is not a VNIC */
     enum dl_prop_id id;
     bool parsable; /* unset values: "" instead of "--" */
+    const char *cpus; /* cpus' POSSIBLE: the workers' CPUs */
 };
 
 static void prop_field(int id, const void *row, char *buf, size_t len)
@@ -53,6 +54,9 @@ static void prop_field(int id, const void *row, char *buf, size_t len)
         dl_link_prop_value(r->id, which[id], r->lc, buf, len);
     else
         dl_prop_value(r->id, which[id], r->cls, r->vc, buf, len);
+    if (id == PF_POSSIBLE && r->id == DL_PROP_CPUS &&
+        (r->lc ? dl_link_prop_settable(r->id, r->lc) : r->vc != NULL))
+        snprintf(buf, len, "%s", r->cpus);
     if (!buf[0] && !r->parsable)
         snprintf(buf, len, "--");
 }
@@ -62,13 +66,14 @@ struct show_prop {
     bool parsable, persistent;
     int ids[DL_PROP__MAX];
     int nids;
+    char cpus[256]; /* the workers' CPUs, when cpus is shown */
 };
 
 static void props_print(struct show_prop *s, const char *link,
                         enum vsw_class cls, const struct vsw_vnic_conf *vc,
                         const struct vsw_link_conf *lc)
 {
-    struct prop_row r = {link, cls, vc, lc, 0, s->parsable};
+    struct prop_row r = {link, cls, vc, lc, 0, s->parsable, s->cpus};
     int i;
 
     for (i = 0; i < s->nids; i++) {
@@ -143,6 +148,10 @@ void do_show_linkprop(int argc, char **argv, const char *use)
     if (link && !(cls = link_class(link, s.persistent)))
         die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
     prop_select(&s, propstr);
+    for (int i = 0; i < s.nids; i++)
+        if (s.ids[i] == DL_PROP_CPUS &&
+            dl_worker_cpus(handle(), s.cpus, sizeof(s.cpus)) != DL_OK)
+            s.cpus[0] = '\0'; /* a vswitchd that cannot say: "--" */
     s.o = ofmt_open(fields, "link,property,perm,value,default,possible",
                     prop_fields, s.parsable, prop_field);
     if (!s.o)
@@ -258,9 +267,9 @@ static int mtu_user_cb(const struct vsw_vnic_conf *vc, void *arg)
     return 0;
 }
 
-/* The MTU of @link (@lc) becomes @mtu, on its NIC; exits on failure. */
-static void link_set_mtu(const char *link, uint16_t mtu, const char *verb,
-                         bool temp)
+/* Whether @link's MTU may become @mtu: no VNIC over it has a larger one
+ * (else says so). */
+static bool link_mtu_fits(const char *link, uint16_t mtu, const char *verb)
 {
     struct mtu_user u = {.link = link, .mtu = mtu};
 
@@ -268,8 +277,16 @@ static void link_set_mtu(const char *link, uint16_t mtu, const char *verb,
         u.vnic[0]) {
         warn("cannot %s link property 'mtu' on '%s': VNIC %s over it has "
              "mtu %u", verb, link, u.vnic, u.has);
-        exit(1);
+        return false;
     }
+    return true;
+}
+
+/* The MTU of @link becomes @mtu, on its NIC (link_mtu_fits() checked);
+ * exits on failure. */
+static void link_set_mtu(const char *link, uint16_t mtu, const char *verb,
+                         bool temp)
+{
     if (dl_link_set_mtu(handle(), link, mtu, temp) != DL_OK) {
         warn("cannot %s link property 'mtu' on '%s': %s", verb, link,
              dl_errmsg(handle()));
@@ -323,10 +340,8 @@ static void link_set_nicmode(const struct vsw_link_conf *lc,
 
 /*
  * set-linkprop / reset-linkprop of a link that is not a VNIC: the MTU of
- * a physical link over a host NIC, on the NIC, and the nicmode of a NIC's
- * own link.  A reset names them (-p mtu): the NIC's MTU is the host's own
- * setting, which a reset of everything leaves alone.  Everything is
- * checked before anything changes.
+ * a physical link over a host NIC, on the NIC, its cpus, and the nicmode
+ * of a NIC's own link.  Everything is checked before anything changes.
  */
 static void link_setprop(struct dl_proparg *args, int n, bool reset,
                          const char *link, bool temp)
@@ -383,18 +398,49 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
             ok = false;
         }
     }
-    if (!ok)
+    if (!vc.mtu)
+        vc.mtu = LP_MTU_DEFAULT;
+    if (!ok || (set_mtu && !link_mtu_fits(link, vc.mtu, verb)))
         exit(1);
-    if (set_mode)
-        link_set_nicmode(&lc, mode, verb, temp);
-    if (set_mtu)
-        link_set_mtu(link, vc.mtu ? vc.mtu : LP_MTU_DEFAULT, verb, temp);
+    /* cpus first: vswitchd may refuse it (a persistent change of a link
+     * of its boot configuration) before the NIC changes. */
     if (set_cpus &&
         dl_link_set_cpus(handle(), link, vc.has_cpus, vc.cpus, temp) != DL_OK) {
         warn("cannot %s link property 'cpus' on '%s': %s", verb, link,
              dl_errmsg(handle()));
         exit(1);
     }
+    if (set_mode)
+        link_set_nicmode(&lc, mode, verb, temp);
+    if (set_mtu)
+        link_set_mtu(link, vc.mtu, verb, temp);
+}
+
+/*
+ * Every property of @link (of class @cls) that can be set, into @args,
+ * as illumos resets them all: a VNIC's (nicmode is a NIC's link's), and
+ * a physical link's that dl_link_prop_settable() allows.  An etherstub
+ * has none.  @return how many.
+ */
+static int props_all(const char *link, enum vsw_class cls,
+                     struct dl_proparg *args)
+{
+    struct vsw_link_conf lc;
+    int i, n = 0;
+
+    if (cls != VSW_CLASS_VNIC && dl_link_get(handle(), link, &lc) != DL_OK)
+        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+    for (i = 0; i < DL_PROP__MAX; i++) {
+        if (cls == VSW_CLASS_VNIC
+                ? i == DL_PROP_NICMODE
+                : !dl_link_prop_settable((enum dl_prop_id)i, &lc))
+            continue;
+        memset(&args[n], 0, sizeof(args[n]));
+        snprintf(args[n].name, sizeof(args[n].name), "%s",
+                 dl_prop_name((enum dl_prop_id)i));
+        n++;
+    }
+    return n;
 }
 
 static void set_linkprop(int argc, char **argv, const char *use, bool reset)
@@ -426,19 +472,8 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
     if (!(cls = link_class(link, false)))
         die_dlerr(link_class(link, true) ? DL_INACTIVE : DL_NOTFOUND,
                   "link %s is not valid", link);
-    if (n == 0) { /* reset: every property (links: none, see above) */
-        if (cls != VSW_CLASS_VNIC)
-            return;
-        /* A VNIC's properties: nicmode is a NIC's link's. */
-        for (i = 0; i < DL_PROP__MAX; i++) {
-            if (i == DL_PROP_NICMODE)
-                continue;
-            memset(&args[n], 0, sizeof(args[n]));
-            snprintf(args[n].name, sizeof(args[n].name), "%s",
-                     dl_prop_name((enum dl_prop_id)i));
-            n++;
-        }
-    }
+    if (n == 0) /* reset: every property */
+        n = props_all(link, cls, args);
     if (cls != VSW_CLASS_VNIC) {
         link_setprop(args, n, reset, link, temp);
         return;

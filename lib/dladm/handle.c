@@ -8,6 +8,7 @@
 
 #include "dladm/dladm.h"
 #include "vswctl/client.h"
+#include "vswctl/ctl.h"
 #include "xvm/fdpass.h"
 
 struct dl_handle {
@@ -59,6 +60,8 @@ static const char *const status_str[DL_STATUS__MAX] = {
                     "at most 1500 (set it with no VNIC over the link)"),
     [DL_IFEXIST] = "a host interface of that name exists",
     [DL_CPUS] = "no fast-path worker of vswitchd is pinned to that CPU",
+    [DL_BOOTPERSIST] = ("link is in vswitchd's boot configuration (-c): "
+                        "change it in that file, or use -t"),
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -118,6 +121,7 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
         [VSW_ST_MTU_XDP] = DL_MTU_XDP,
         [VSW_ST_IFEXIST] = DL_IFEXIST,
         [VSW_ST_CPUS] = DL_CPUS,
+        [VSW_ST_BOOTPERSIST] = DL_BOOTPERSIST,
     };
     enum vsw_status code = vsw_client_status(h->c);
 
@@ -315,6 +319,27 @@ enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,
                                    enum vsw_nicmode mode, bool temporary)
 {
     return done(h, vsw_client_link_set_nicmode(h->c, name, mode, temporary));
+}
+
+enum dl_status dl_worker_cpus(struct dl_handle *h, char *buf, size_t len)
+{
+    uint16_t cpus[VSW_CTL_WORKERS_MAX];
+    int n = vsw_client_worker_cpus(h->c, cpus, VSW_CTL_WORKERS_MAX);
+    size_t used = 0;
+    int i, j;
+
+    buf[0] = '\0';
+    if (n < 0)
+        return done(h, n);
+    for (i = 0; i < n && used < len; i = j + 1) {
+        for (j = i; j + 1 < n && cpus[j + 1] == cpus[j] + 1; j++)
+            ;
+        used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? "," : "",
+                                 cpus[i]);
+        if (j > i && used < len)
+            used += (size_t)snprintf(buf + used, len - used, "-%u", cpus[j]);
+    }
+    return done(h, 0);
 }
 
 static int link_copy(const struct vsw_link_conf *lc, void *arg)

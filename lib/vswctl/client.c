@@ -287,6 +287,37 @@ int vsw_client_link_set_cpus(struct vsw_client *c, const char *name,
     return named_send(c, nlh, temporary);
 }
 
+struct cpu_list {
+    uint16_t *cpus;
+    unsigned max, n;
+};
+
+static int workers_reply(const struct nlmsghdr *nlh, const struct nlattr **tb,
+                         void *arg)
+{
+    struct cpu_list *l = arg;
+    const struct nlattr *a = tb[VSW_A_WORKER_CPUS];
+    unsigned n;
+
+    (void)nlh;
+    if (!a)
+        return 0;
+    n = mnl_attr_get_payload_len(a) / sizeof(uint16_t);
+    l->n = n < l->max ? n : l->max;
+    memcpy(l->cpus, mnl_attr_get_payload(a), l->n * sizeof(uint16_t));
+    return 0;
+}
+
+int vsw_client_worker_cpus(struct vsw_client *c, uint16_t *cpus,
+                           unsigned max)
+{
+    struct cpu_list l = {cpus, max, 0};
+    int rc = transact(c, req_start(c, VSW_CMD_WORKERS_GET, 0), workers_reply,
+                      &l);
+
+    return rc < 0 ? rc : (int)l.n;
+}
+
 struct link_walk {
     vsw_link_cb *cb;
     void *arg;

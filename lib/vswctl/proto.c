@@ -58,6 +58,9 @@ const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1] = {
     [VSW_A_NICMODE] = {MNL_TYPE_U8, 0},
     [VSW_A_PCI] = {MNL_TYPE_NUL_STRING, 16},
     [VSW_A_CPUS] = {MNL_TYPE_U16, 0},
+    [VSW_A_WORKER_CPUS] = {MNL_TYPE_BINARY,
+                           VSW_CTL_WORKERS_MAX * sizeof(uint16_t),
+                           .unit = sizeof(uint16_t)},
 };
 
 /* Every counter is a u64. */

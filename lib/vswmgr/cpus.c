@@ -8,6 +8,7 @@
  * time is placed by load, and the log says so.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "mgr_pvt.h"
 #include "xvm/log.h"
@@ -21,6 +22,27 @@ static int worker_on(const struct vsw_mgr *m, uint16_t cpu)
         if (m->worker_cpu[i] == (int)cpu)
             return (int)i;
     return -1;
+}
+
+unsigned vsw_mgr_worker_cpus(const struct vsw_mgr *m, uint16_t *cpus,
+                             unsigned max)
+{
+    unsigned i, j, n = 0;
+
+    for (i = 0; i < m->nworkers; i++) {
+        int cpu = m->worker_cpu[i];
+
+        if (cpu < 0 || n == max)
+            continue;
+        for (j = n; j > 0 && cpus[j - 1] > cpu; j--)
+            ;
+        if (j > 0 && cpus[j - 1] == cpu)
+            continue;
+        memmove(&cpus[j + 1], &cpus[j], (n - j) * sizeof(*cpus));
+        cpus[j] = (uint16_t)cpu;
+        n++;
+    }
+    return n;
 }
 
 int mgr_cpus_check(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
@@ -98,6 +120,8 @@ int vsw_mgr_link_set_cpus(struct vsw_mgr *m, const char *name, bool has,
         return mgr_fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
                         "'%s' has no wire: no cpus", name);
     rc = link_cpus_check(m, &want, err, errlen);
+    if (rc == 0 && !temporary && ml->origin == ORIGIN_BOOT)
+        rc = mgr_boot_persist(m, name, err, errlen);
     if (rc < 0) {
         nic_link_settle(m, ml);
         return rc;

@@ -194,6 +194,14 @@ int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen)
     return state_save(m, err, errlen);
 }
 
+int mgr_boot_persist(struct vsw_mgr *m, const char *name, char *err,
+                     size_t errlen)
+{
+    return fail(m, VSW_ST_BOOTPERSIST, err, errlen, -EPERM,
+                "'%s' comes from the boot configuration: change it there "
+                "(or use -t for the running object)", name);
+}
+
 /* Persist the configuration if it holds an object of @origin. */
 static int save_for(struct vsw_mgr *m, enum origin origin, char *err,
                     size_t errlen)
@@ -1076,6 +1084,8 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
                   "'%s' belongs to domain %s, whose record has no cpus "
                   "(use -t)", old.name, old.domain[0] ? old.domain : "?");
+    if (rc == 0 && !temporary && mv->origin == ORIGIN_BOOT && !old.domid)
+        rc = mgr_boot_persist(m, old.name, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !mv->lent && !temporary)

@@ -305,6 +305,21 @@ static int do_link_modify(struct vsw_mgr *m, struct reply *r,
 typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
                    const struct nlattr *const *tb);
 
+/* The CPUs of the workers, in one message, then DONE as a GET's. */
+static int do_workers_get(struct vsw_mgr *m, struct reply *r,
+                          const struct nlattr *const *tb)
+{
+    uint16_t cpus[VSW_CTL_WORKERS_MAX];
+    unsigned n = vsw_mgr_worker_cpus(m, cpus, VSW_CTL_WORKERS_MAX);
+    struct nlmsghdr *nlh = reply_msg(r, VSW_CMD_WORKERS_GET, 0);
+
+    (void)tb;
+    mnl_attr_put(nlh, VSW_A_WORKER_CPUS, n * sizeof(cpus[0]), cpus);
+    reply_end(r, nlh);
+    reply_done(r);
+    return 1;
+}
+
 /*
  * A capture for this connection: the reply's datagram carries the ring's
  * memfd and eventfd, so it is sent on its own, before the ack.
@@ -363,6 +378,7 @@ static const struct {
     [VSW_CMD_LINK_RENAME] = {do_link_rename, false},
     [VSW_CMD_CAPTURE] = {do_capture, false},
     [VSW_CMD_LINK_MODIFY] = {do_link_modify, false},
+    [VSW_CMD_WORKERS_GET] = {do_workers_get, true},
 };
 
 bool vsw_mgr_cmd_readonly(uint16_t cmd)

@@ -74,6 +74,11 @@ run() { echo "\$ dladm $*"; dl "$@" 2>&1; echo "[rc=$?]"; }
     run show-vnic -P
 } >"$TMP/out" 2>&1
 sed -i "s/$VETH_SW/VETH/g" "$TMP/out"
+# cpus' POSSIBLE is the CPUs of vswitchd's workers, which vary with the
+# machine: written WORKERS.
+W=$(dl show-linkprop -c -o possible -p cpus phys0)
+[ -n "$W" ] || fail "no workers' CPUs in cpus' POSSIBLE"
+sed -i -E "/(^| |:)cpus[ :]/ s/([ :])$W\$/\1WORKERS/" "$TMP/out"
 # The host's own NICs, which vswitchd lists as phys links too, vary from
 # machine to machine and run to run.
 awk '{ split($0, f, /[ :]+/) }

@@ -106,4 +106,41 @@ dl reset-linkprop -t -p mtu vnic1 || fail "reset vnic1's mtu"
 dl reset-linkprop -p mtu "$NIC" || fail "reset-linkprop mtu $NIC"
 ip link show "$NIC" | grep -q " mtu 1500 " || fail "the NIC's MTU is not 1500"
 within_1s "show-linkprop" 1500 dl show-linkprop -c -o value -p mtu "$NIC"
+
+note "cpus: POSSIBLE lists the CPUs of vswitchd's workers"
+W=$(dl show-linkprop -c -o possible -p cpus "$NIC")
+echo "    workers' CPUs: '$W'"
+echo "$W" | grep -Eqx '[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*' ||
+    fail "show-linkprop -p cpus $NIC: POSSIBLE '$W'"
+[ "$(dl show-linkprop -c -o possible -p cpus vnic1)" = "$W" ] ||
+    fail "a VNIC's cpus POSSIBLE is not the workers' CPUs"
+[ "$(dl show-linkprop -c -o perm,possible -p cpus stub1)" = "r-:" ] ||
+    fail "an etherstub has a cpus POSSIBLE"
+[ "$(dl show-linkprop -o possible -p cpus stub1 | tail -1)" = "--" ] ||
+    fail "an etherstub's cpus POSSIBLE is not --"
+CPU=${W%%[-,]*}
+dl set-linkprop -t -p "cpus=$CPU" vnic1 || fail "cpus=$CPU, as listed"
+
+note "reset-linkprop without -p: every property of the NIC's link"
+state_cpus() { cat "$STATE/datalink.conf" 2>/dev/null | grep -c "cpus="; }
+dl set-linkprop -p "cpus=$CPU" "$NIC" || fail "set cpus=$CPU on $NIC"
+[ "$(state_cpus)" -ge 1 ] || fail "the NIC's cpus is not in the state file"
+ip link set "$NIC" mtu 1400
+within_1s "the host lowers the MTU" 1400 dl show-link -p -o mtu "$NIC"
+dl reset-linkprop -t -p mtu vnic1 || fail "reset vnic1's mtu"
+dl reset-linkprop -t "$NIC" || fail "reset-linkprop -t $NIC"
+[ "$(dl show-linkprop -c -o property,value -p cpus,mtu,nicmode "$NIC" |
+    tr '\n' ' ')" = "cpus: mtu:1500 nicmode:shared " ] ||
+    fail "reset-linkprop -t $NIC left: $(dl show-linkprop -c \
+        -o property,value -p cpus,mtu,nicmode "$NIC" | tr '\n' ' ')"
+[ "$(state_cpus)" -ge 1 ] || fail "reset -t removed the persistent cpus"
+dl set-linkprop -t -p "cpus=$CPU" "$NIC" || fail "set cpus again"
+ip link set "$NIC" mtu 1400
+within_1s "the host lowers the MTU" 1400 dl show-link -p -o mtu "$NIC"
+dl reset-linkprop "$NIC" || fail "reset-linkprop $NIC"
+[ "$(dl show-linkprop -c -o value -p cpus "$NIC")" = "" ] ||
+    fail "reset-linkprop $NIC: cpus still set"
+ip link show "$NIC" | grep -q " mtu 1500 " || fail "reset: the NIC's MTU"
+[ "$(state_cpus)" = 0 ] || fail "reset-linkprop $NIC: cpus still persistent"
+dl reset-linkprop stub1 || fail "reset-linkprop of an etherstub"
 echo PASS

@@ -7,10 +7,12 @@
 # what would come back.  delete -t of a persistent VNIC or etherstub
 # removes only the running object: gone from show, still in show -P, back
 # with its properties after a restart; a delete without -t then removes
-# the record for good.
+# the record for good.  The objects of the boot configuration (-c) are
+# that file's: a change of one without -t is refused (vswitchd would not
+# keep it), with -t it lasts until the restart.
 . "$(dirname "$0")/lib.sh"
 dl_require
-dl_start
+dl_start "vnic bv0 link=phys0 mac=2:8:20:0:0:50 vid=50 maxbw=20M attach=none"
 
 dl create-etherstub stub0 || fail "stub0"
 dl create-etherstub -t tstub0 || fail "tstub0"
@@ -110,4 +112,43 @@ dl show-vnic vnic2 >/dev/null 2>&1 && fail "deleted VNIC came back"
 dl show-vnic vnic4 >/dev/null 2>&1 && fail "deleted vnic4 came back"
 dl show-link stub1 >/dev/null 2>&1 && fail "deleted stub1 came back"
 dl show-etherstub stub0 >/dev/null || fail "stub0 lost"
+
+note "the boot configuration's objects: changes only with -t"
+BOOT="link is in vswitchd's boot configuration (-c): change it in that file, or use -t"
+# refused MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1.
+refused() {
+    local want="$1" out rc
+    shift
+    out=$(dl "$@" 2>&1 >/dev/null)
+    rc=$?
+    [ "$rc" = 1 ] || fail "dladm $*: exit status $rc, not 1"
+    [ "$out" = "$want" ] || fail "dladm $*: said '$out', expected '$want'"
+}
+CPU=$(dl show-linkprop -c -o possible -p cpus phys0)
+CPU=${CPU%%[-,]*}
+boot_props() {
+    dl show-linkprop -c -o link,property,value -p maxbw,priority,cpus bv0
+    dl show-linkprop -c -o link,property,value -p cpus phys0
+    dl show-vnic -p -o link,vid bv0
+}
+boot_before=$(boot_props)
+refused "dladm: warning: cannot set link property 'maxbw' on 'bv0': $BOOT" \
+    set-linkprop -p maxbw=10M bv0
+refused "dladm: warning: cannot set link property 'cpus' on 'phys0': $BOOT" \
+    set-linkprop -p "cpus=$CPU" phys0
+refused "dladm: warning: cannot reset link properties 'maxbw,priority,protection,allowed-ips,mtu,cpus' on 'bv0': $BOOT" \
+    reset-linkprop bv0
+refused "dladm: warning: cannot reset link property 'cpus' on 'phys0': $BOOT" \
+    reset-linkprop phys0
+refused "dladm: vnic modification failed: $BOOT" modify-vnic -v 51 bv0
+[ "$(boot_props)" = "$boot_before" ] || fail "a refused change changed bv0"
+dl set-linkprop -t -p maxbw=10M,priority=low bv0 || fail "set -t bv0"
+dl set-linkprop -t -p "cpus=$CPU" phys0 || fail "set -t cpus phys0"
+dl modify-vnic -t -v 51 bv0 || fail "modify-vnic -t bv0"
+[ "$(dl show-linkprop -c -o value -p maxbw bv0)" = 10 ] || fail "-t maxbw"
+dl reset-linkprop -t -p priority bv0 || fail "reset-linkprop -t bv0"
+vswd_kill9
+vswd_start "$TMP/boot.conf"
+[ "$(boot_props)" = "$boot_before" ] ||
+    fail "bv0 and phys0 are not the boot configuration's after a restart"
 echo PASS

@@ -47,7 +47,7 @@ cat "$TMP/i.out"
 [ "$(sed -n 2p "$TMP/i.out")" = "$A:0" ] || fail "second report not a delta"
 
 note "mac-nospoof drops are counted under SPOOF"
-dl set-linkprop -p protection=mac-nospoof "$A" || fail "protection"
+dl set-linkprop -t -p protection=mac-nospoof "$A" || fail "protection"
 ip -n "$G1" link set "$A" address 02:08:20:00:00:ee
 bi2=$(dl show-vnic -s -p -o ipackets "$B")
 ip netns exec "$G1" ping -c 3 -i 0.2 -W 1 -q 10.0.10.2 >/dev/null &&

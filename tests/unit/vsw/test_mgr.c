@@ -1133,7 +1133,7 @@ static void test_protocol_readonly(void)
     static _Alignas(8) char req[8192];
     static struct replies r;
     static const uint16_t ro[] = {VSW_CMD_LINK_GET, VSW_CMD_VNIC_GET,
-                                  VSW_CMD_STATS_GET};
+                                  VSW_CMD_STATS_GET, VSW_CMD_WORKERS_GET};
     static const uint16_t rw[] = {VSW_CMD_LINK_CREATE, VSW_CMD_LINK_DELETE,
                                   VSW_CMD_VNIC_CREATE, VSW_CMD_VNIC_DELETE,
                                   VSW_CMD_VNIC_MODIFY, VSW_CMD_LINK_RENAME,

@@ -73,6 +73,9 @@ enum dl_status {
                              VNIC's interface has the VNIC's name) */
     DL_CPUS,            /**< "no fast-path worker of vswitchd is pinned
                              to that CPU" (cpus) */
+    DL_BOOTPERSIST,     /**< "link is in vswitchd's boot configuration
+                             (-c): change it in that file, or use -t": a
+                             change without -t of one of its objects */
     DL_STATUS__MAX
 };
 
@@ -167,6 +170,13 @@ enum dl_status dl_link_set_cpus(struct dl_handle *h, const char *name,
 XVN_EXPORT
 enum dl_status dl_link_set_nicmode(struct dl_handle *h, const char *name,
                                    enum vsw_nicmode mode, bool temporary);
+/**
+ * The CPUs a cpus property may name (those vswitchd's fast-path workers
+ * are pinned to) into @buf, as illumos lists possible values: "0-3,6";
+ * "" when no worker is pinned.
+ */
+XVN_EXPORT
+enum dl_status dl_worker_cpus(struct dl_handle *h, char *buf, size_t len);
 /** The running configuration of link @name (not a VNIC) into @lc. */
 XVN_EXPORT
 enum dl_status dl_link_get(struct dl_handle *h, const char *name,

@@ -87,6 +87,14 @@ int vsw_client_link_set_cpus(struct vsw_client *c, const char *name,
 XVN_EXPORT
 int vsw_client_link_set_nicmode(struct vsw_client *c, const char *name,
                                 enum vsw_nicmode mode, bool temporary);
+/**
+ * The CPUs vswitchd's fast-path workers are pinned to, ascending, into
+ * @cpus (@max entries): those a cpus property may name.
+ * @return how many (0: none pinned), or -errno.
+ */
+XVN_EXPORT
+int vsw_client_worker_cpus(struct vsw_client *c, uint16_t *cpus,
+                           unsigned max);
 /** One link (@name) or all (@name NULL).  @return 0 or -errno. */
 XVN_EXPORT
 int vsw_client_link_get(struct vsw_client *c, const char *name,

@@ -5,8 +5,8 @@
  * Transport: a SOCK_SEQPACKET Unix socket (vswitchd.sock in the
  * runtime directory by default, xvm/rundir.h) where
  * root may run every command and the members of vswitchd's group (-G)
- * only LINK_GET, VNIC_GET and STATS_GET: their other requests fail with
- * -EPERM and VSW_ST_READONLY (vswmgr/mgr.h, VSW_MGR_READONLY).  Each
+ * only LINK_GET, VNIC_GET, STATS_GET and WORKERS_GET: their other
+ * requests fail with -EPERM and VSW_ST_READONLY (vswmgr/mgr.h, VSW_MGR_READONLY).  Each
  * datagram holds one or more netlink-format messages (struct nlmsghdr +
  * attributes, built and parsed with libmnl).
  *
@@ -50,6 +50,9 @@
  *  LINK_MODIFY  NAME R, MTU or NICMODE R, TEMPORARY O: the MTU of a
  *               physical link that is a host NIC (set on the NIC), or the
  *               nicmode of a NIC's own link (TEMPORARY: not persisted)
+ *
+ *  WORKERS_GET  (nothing) -> one WORKERS_GET with WORKER_CPUS (the CPUs
+ *               a cpus property may name), then NLMSG_DONE
  *
  * Since dladm: LINK_GET replies also carry MTU SPEED STATE DUPLEX, and
  * for a link over a host NIC IFNAME and LINK_FLAGS, and for a host NIC's
@@ -97,6 +100,7 @@ enum vsw_cmd {
     VSW_CMD_LINK_RENAME = 0x19,
     VSW_CMD_CAPTURE,    /**< a capture ring, with descriptors */
     VSW_CMD_LINK_MODIFY, /**< a link's MTU (a host NIC's) */
+    VSW_CMD_WORKERS_GET, /**< the CPUs the fast-path workers are pinned to */
     VSW_CMD__END
 };
 
@@ -139,9 +143,12 @@ enum vsw_attr {
     VSW_A_PCI,        /**< string, reported: a dedicated NIC's PCI address */
     VSW_A_CPUS,       /**< u16: a VNIC's or link's cpus, or VSW_CPUS_NONE
                            (reset; LINK_MODIFY) */
+    VSW_A_WORKER_CPUS, /**< binary: u16 CPUs, ascending (WORKERS_GET) */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)
+/** Most CPUs a WORKERS_GET reply lists. */
+#define VSW_CTL_WORKERS_MAX 64
 /** VSW_A_CPUS of a VNIC_MODIFY that resets cpus. */
 #define VSW_CPUS_NONE 0xffff
 

@@ -65,6 +65,8 @@ enum vsw_status {
     VSW_ST_MTU_XDP,         /**< an MTU above what XDP sharing takes */
     VSW_ST_IFEXIST,         /**< a host interface has the VNIC's name */
     VSW_ST_CPUS,            /**< cpus names a CPU no worker is pinned to */
+    VSW_ST_BOOTPERSIST,     /**< a persistent change of an object of the
+                                 boot configuration (its file keeps it) */
     VSW_ST__MAX
 };
 

@@ -329,7 +329,7 @@ typedef int vsw_mgr_send_fn(void *arg, const void *buf, size_t len,
 /**
  * vsw_mgr_handle()'s @flags: the connection may only read.  It may run
  * the read-only commands (vsw_mgr_cmd_readonly(): LINK_GET, VNIC_GET,
- * STATS_GET); any other is answered with -EPERM and VSW_ST_READONLY
+ * STATS_GET, WORKERS_GET); any other is answered with -EPERM and VSW_ST_READONLY
  * before its attributes are looked at.
  */
 #define VSW_MGR_READONLY 0x1u
@@ -350,6 +350,15 @@ void vsw_mgr_handle(struct vsw_mgr *m, uint64_t conn, unsigned flags,
  *  read-only: it changes nothing and hands out no frames. */
 XVN_EXPORT
 bool vsw_mgr_cmd_readonly(uint16_t cmd);
+
+/**
+ * The CPUs the fast-path workers are pinned to (those a cpus property may
+ * name), ascending, without repeats, into @cpus (@max entries).
+ * @return how many.
+ */
+XVN_EXPORT
+unsigned vsw_mgr_worker_cpus(const struct vsw_mgr *m, uint16_t *cpus,
+                             unsigned max);
 
 /** What the last failed call went wrong on; VSW_ST_NONE when its errno
  *  says it all.  Reset by vsw_mgr_status_clear(). */
