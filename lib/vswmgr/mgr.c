@@ -419,6 +419,8 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
     if (!ml || (ml->inactive && temporary))
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "link '%s' does not exist", name);
+    if (!temporary && ml->origin == ORIGIN_BOOT)
+        return mgr_boot_persist(m, name, err, errlen);
     if (link_used(m, ml, temporary))
         return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
                     "link '%s' has VNICs", name);
@@ -846,6 +848,8 @@ int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, bool temporary,
         return vnic_missing(m, name, err, errlen);
     if (mv->conf.domid)
         return domain_busy(m, mv, err, errlen);
+    if (!temporary && mv->origin == ORIGIN_BOOT)
+        return mgr_boot_persist(m, name, err, errlen);
     ml = mv->ml;
     if (temporary && mv->origin != ORIGIN_TEMP) {
         vsw_vnic_destroy(mv->v);

@@ -8,8 +8,8 @@
 # removes only the running object: gone from show, still in show -P, back
 # with its properties after a restart; a delete without -t then removes
 # the record for good.  The objects of the boot configuration (-c) are
-# that file's: a change of one without -t is refused (vswitchd would not
-# keep it), with -t it lasts until the restart.
+# that file's: a change or delete of one without -t is refused (vswitchd
+# would not keep it), with -t it lasts until the restart.
 . "$(dirname "$0")/lib.sh"
 dl_require
 dl_start "vnic bv0 link=phys0 mac=2:8:20:0:0:50 vid=50 maxbw=20M attach=none"
@@ -141,12 +141,15 @@ refused "dladm: warning: cannot reset link properties 'maxbw,priority,protection
 refused "dladm: warning: cannot reset link property 'cpus' on 'phys0': $BOOT" \
     reset-linkprop phys0
 refused "dladm: vnic modification failed: $BOOT" modify-vnic -v 51 bv0
+refused "dladm: vnic deletion failed: $BOOT" delete-vnic bv0
 [ "$(boot_props)" = "$boot_before" ] || fail "a refused change changed bv0"
 dl set-linkprop -t -p maxbw=10M,priority=low bv0 || fail "set -t bv0"
 dl set-linkprop -t -p "cpus=$CPU" phys0 || fail "set -t cpus phys0"
 dl modify-vnic -t -v 51 bv0 || fail "modify-vnic -t bv0"
 [ "$(dl show-linkprop -c -o value -p maxbw bv0)" = 10 ] || fail "-t maxbw"
 dl reset-linkprop -t -p priority bv0 || fail "reset-linkprop -t bv0"
+dl delete-vnic -t bv0 || fail "delete-vnic -t bv0"
+dl show-vnic bv0 >/dev/null 2>&1 && fail "bv0 still there after delete-vnic -t"
 vswd_kill9
 vswd_start "$TMP/boot.conf"
 [ "$(boot_props)" = "$boot_before" ] ||
