@@ -73,31 +73,35 @@ now() { date +%s.%N; }
 # measure KIND PROTO DIRECTION MBPS SECONDS: one iperf3 run, its rounds
 # consecutive windows of SECONDS each (a window's end is the next one's
 # start), after two seconds of warm-up (TCP past its slow start and the
-# losses at its end).
+# losses at its end).  The loop only reads counters; the figures are
+# worked out after the run, and a run that ended before the last reading
+# fails the point.
 measure() {
-    local vnic=$H1 peer=$H2 c=obytes flag= udp= b0 t0 p0 b1 t1 p1 got err
-    local cli off= r
+    local vnic=$H1 peer=$H2 c=obytes flag= udp= cli r got err off=
+    local -a ps bs ts
     [ "$1" = vif ] && { vnic=xvm${a}_0; peer=xvm${b}_0; }
     [ "$3" = receive ] && { c=rbytes; flag=-R; }
     [ "$2" = udp ] && udp="-u -b $(python3 -c "print(int($4 * ${UDP_OVER:-2} * 1e6))") -l 1400"
-    client "$1" -t $(($5 * BENCH_ROUNDS + 3)) $flag $udp >"$T/o.txt" 2>&1 &
+    # a second a round for the readings, three for warm-up and the end
+    client "$1" -t $((($5 + 1) * BENCH_ROUNDS + 3)) $flag $udp >"$T/o.txt" 2>&1 &
     cli=$!
     sleep 2
-    p0=$(ctr "$peer" obytes); b0=$(ctr "$vnic" "$c"); t0=$(now)
+    for r in $(seq 0 "$BENCH_ROUNDS"); do
+        [ "$r" = 0 ] || { bench_load vif_maxbw "$r" "$4-$1-$2-$3"; sleep "$5"; }
+        ps[r]=$(ctr "$peer" obytes) bs[r]=$(ctr "$vnic" "$c") ts[r]=$(now)
+    done
+    kill -0 "$cli" 2>/dev/null ||
+        { cat "$T/o.txt"; die "iperf3 $*: ended before the last reading"; }
+    wait "$cli" || { cat "$T/o.txt"; die "iperf3 $*"; }
     for r in $(seq "$BENCH_ROUNDS"); do
-        bench_load vif_maxbw "$r" "$4-$1-$2-$3"
-        sleep "$5"
-        p1=$(ctr "$peer" obytes); b1=$(ctr "$vnic" "$c"); t1=$(now)
-        got=$(python3 -c "print(round(($b1 - $b0) * 8 / ($t1 - $t0) / 1e6, 4))")
+        got=$(python3 -c "print(round((${bs[r]} - ${bs[r-1]}) * 8 / (${ts[r]} - ${ts[r-1]}) / 1e6, 4))")
         err=$(python3 -c "print(round(($got - $4) / $4 * 100, 1))")
         [ "$3" = receive ] &&
-            off=$(python3 -c "print(round(($p1 - $p0) * 8 / ($t1 - $t0) / 1e6, 4))")
+            off=$(python3 -c "print(round((${ps[r]} - ${ps[r-1]}) * 8 / (${ts[r]} - ${ts[r-1]}) / 1e6, 4))")
         echo "  maxbw $4 Mbit/s, $1 $2 $3 window $r: $got Mbit/s ($err %)" \
             "${off:+offered $off Mbit/s}"
         echo "$1,$2,$3,$4,$r,$got,$err,$off" >>"$csv"
-        p0=$p1 b0=$b1 t0=$t1
     done
-    wait "$cli" || { cat "$T/o.txt"; die "iperf3 $*"; }
 }
 
 echo "kind,proto,direction,maxbw_mbps,round,measured_mbps,error_pct,offered_mbps" >"$csv"

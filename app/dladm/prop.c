@@ -305,14 +305,13 @@ static int vnic_over_cb(const struct vsw_vnic_conf *vc, void *arg)
 }
 
 /*
- * The nicmode of NIC link @link becomes @mode; exits on failure.  What
- * dedicating the NIC lacks is said here, all of it (vswitchd checks again
- * and adds its own conditions): its binding to vfio-pci is not, since
- * the binding takes the interface away (the first VNIC checks it).
+ * Whether NIC link @lc may take nicmode @mode; says why not and exits.
+ * What dedicating the NIC lacks is said here, all of it (vswitchd checks
+ * again and adds its own conditions): its binding to vfio-pci is not,
+ * since the binding takes the interface away (the first VNIC checks it).
  */
-static void link_set_nicmode(const struct vsw_link_conf *lc,
-                             enum vsw_nicmode mode, const char *verb,
-                             bool temp)
+static void link_nicmode_check(const struct vsw_link_conf *lc,
+                               enum vsw_nicmode mode, const char *verb)
 {
     struct mtu_user u = {.link = lc->name};
     char why[1024];
@@ -331,6 +330,13 @@ static void link_set_nicmode(const struct vsw_link_conf *lc,
              lc->name, why);
         exit(1);
     }
+}
+
+/* The nicmode of NIC link @lc becomes @mode (checked); exits on failure. */
+static void link_set_nicmode(const struct vsw_link_conf *lc,
+                             enum vsw_nicmode mode, const char *verb,
+                             bool temp)
+{
     if (dl_link_set_nicmode(handle(), lc->name, mode, temp) != DL_OK) {
         warn("cannot %s link property 'nicmode' on '%s': %s", verb,
              lc->name, dl_errmsg(handle()));
@@ -402,6 +408,8 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
         vc.mtu = LP_MTU_DEFAULT;
     if (!ok || (set_mtu && !link_mtu_fits(link, vc.mtu, verb)))
         exit(1);
+    if (set_mode)
+        link_nicmode_check(&lc, mode, verb);
     /* cpus first: vswitchd may refuse it (a persistent change of a link
      * of its boot configuration) before the NIC changes. */
     if (set_cpus &&

@@ -648,6 +648,8 @@ static int guest_bench(const struct args *a, struct rte_mempool *pool)
     wire = gen_port_new(pool, g.tx ? NULL : M1, M2, 0, (uint16_t)a->size, 0);
     la = wire ? vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port)
               : NULL;
+    if (wire && !la)
+        vsw_port_destroy(&wire->port); /* still ours */
     memcpy(vp.mac, M1, 6);
     vp.mtu = VSW_MTU_MAX; /* jumbo frames pass (a guest's frame <= 9000) */
     v = la ? vsw_vnic_create(la, &vp) : NULL;

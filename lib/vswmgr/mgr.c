@@ -1088,7 +1088,9 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
         rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
                   "'%s' belongs to domain %s, whose record has no cpus "
                   "(use -t)", old.name, old.domain[0] ? old.domain : "?");
-    if (rc == 0 && !temporary && mv->origin == ORIGIN_BOOT && !old.domid)
+    /* A boot VNIC lent to a domain is still the file's. */
+    if (rc == 0 && !temporary && mv->origin == ORIGIN_BOOT &&
+        (!old.domid || mv->lent))
         rc = mgr_boot_persist(m, old.name, err, errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);

@@ -305,6 +305,10 @@ static int do_link_modify(struct vsw_mgr *m, struct reply *r,
 typedef int cmd_fn(struct vsw_mgr *m, struct reply *r,
                    const struct nlattr *const *tb);
 
+/* Every worker's CPU fits the reply. */
+_Static_assert(VSW_WORKERS_MAX <= VSW_CTL_WORKERS_MAX,
+               "a worker CPU list fits WORKERS_GET");
+
 /* The CPUs of the workers, in one message, then DONE as a GET's. */
 static int do_workers_get(struct vsw_mgr *m, struct reply *r,
                           const struct nlattr *const *tb)

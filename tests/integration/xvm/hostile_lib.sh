@@ -61,8 +61,8 @@ guest_create() {
 timed() {
     local limit=$1 start=$EPOCHREALTIME rc el; shift
     "$@" >/dev/null; rc=$?
-    el=$(echo "$EPOCHREALTIME - $start" | bc)
-    if [ "$(echo "$el > $limit" | bc)" = 1 ]; then
+    el=$(awk -v a="$EPOCHREALTIME" -v b="$start" 'BEGIN { printf "%.3f", a - b }')
+    if awk -v e="$el" -v l="$limit" 'BEGIN { exit !(e > l) }'; then
         echo "  '$*' took ${el}s (limit ${limit}s)"; return 1
     fi
     return $rc

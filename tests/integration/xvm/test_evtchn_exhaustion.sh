@@ -9,7 +9,6 @@
 . "$(dirname "$0")/hostile_lib.sh"
 
 command -v xenstore-read >/dev/null || skip "xenstore-read not installed"
-command -v bc >/dev/null || skip "bc not installed"
 export XENSTORED_PATH=$T/xs.sock
 start_xvmd 1024
 N=8

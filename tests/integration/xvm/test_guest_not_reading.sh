@@ -7,7 +7,6 @@
 . "$(dirname "$0")/hostile_lib.sh"
 
 command -v xenstore-read >/dev/null || skip "xenstore-read not installed"
-command -v bc >/dev/null || skip "bc not installed"
 export XENSTORED_PATH=$T/xs.sock
 start_xvmd
 guest_create calm1 || fail "create calm1"

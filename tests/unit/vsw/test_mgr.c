@@ -1435,6 +1435,46 @@ static void test_mgr_lend(void)
     world_down(&w);
 }
 
+/* The boot configuration's objects are the file's: a change or delete
+ * without -t is refused, lent to a domain or not; with -t it is made. */
+static void test_mgr_boot_objects(void)
+{
+    struct world w;
+    struct vsw_vnic_conf vc;
+    char path[160];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/boot.conf", tmpdir);
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("link bs0 class=etherstub\n"
+          "vnic bv1 link=bs0 mac=2:8:20:0:0:61 maxbw=20M\n", f);
+    fclose(f);
+    world_up(&w);
+    CHECK_EQ(vsw_mgr_load(w.m, path, false, err, sizeof(err)), 2);
+    vc = vnic("bv1", "bs0");
+    vc.maxbw = 30000000;
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, false, err,
+                                 sizeof(err)), -EPERM);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_BOOTPERSIST);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "bv1", false, err, sizeof(err)),
+             -EPERM);
+    CHECK_EQ(vsw_mgr_vnic_lend(w.m, "bv1", 5, "web", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, false, err,
+                                 sizeof(err)), -EPERM);
+    CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_MAXBW, true, err,
+                                 sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_vnic_release(w.m, "bv1", err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "bs0", false, err, sizeof(err)),
+             -EPERM);
+    CHECK_EQ(vsw_mgr_vnic_delete(w.m, "bv1", true, err, sizeof(err)), 0);
+    CHECK_EQ(vsw_mgr_link_delete(w.m, "bs0", true, err, sizeof(err)), 0);
+    world_down(&w);
+    unlink(path);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/vsw-ut.%d", (int)getpid());
@@ -1451,6 +1491,7 @@ int main(void)
     RUN(test_mgr_link_cpus);
     RUN(test_mgr_vif_carrier);
     RUN(test_mgr_lend);
+    RUN(test_mgr_boot_objects);
     RUN(test_mgr_modify_mac_type);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
