@@ -17,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -594,9 +595,15 @@ static int run(const struct opts *o, struct rte_mempool *pool)
                      o->group ? o->group : XVM_READ_GROUP, (unsigned)o->gid,
                      o->state_dir, o->workers,
                      workers_str(o, where, sizeof(where)));
-    /* The line scripts wait for. */
+    /* The line scripts wait for, and the service manager's word. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
+    {
+        char status[PATH_MAX + 16];
+
+        snprintf(status, sizeof(status), "ready on %s", o->sock);
+        xvm_daemon_ready(status);
+    }
     fast_path(sw, 0);
     rte_eal_mp_wait_lcore();
     rc = 0;

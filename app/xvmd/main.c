@@ -420,6 +420,12 @@ int main(int argc, char **argv)
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
                  "%u domain record(s)",
                  sock, xs, x.state_dir, xvmd_dom_count(&x));
+    {
+        char status[PATH_MAX + 16];
+
+        snprintf(status, sizeof(status), "listening on %s", sock);
+        xvm_daemon_ready(status);
+    }
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
     xvm_xs_close(x.xs);

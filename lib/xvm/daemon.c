@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,43 @@ int xvm_signalfd_next(int sfd)
     if (n < 0 && errno != EAGAIN)
         return -errno;
     return 0;
+}
+
+int xvm_daemon_ready(const char *status)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char msg[512];
+    size_t n;
+    int fd, len, rc = 1;
+
+    if (!path || !*path)
+        return 0;
+    n = strlen(path);
+    if ((path[0] != '/' && path[0] != '@') || n < 2 ||
+        n >= sizeof(sa.sun_path)) {
+        xvm_log_warn("NOTIFY_SOCKET '%s' is no socket name: the service "
+                     "manager is not told the daemon is ready", path);
+        return -EINVAL;
+    }
+    memcpy(sa.sun_path, path, n);
+    if (path[0] == '@')
+        sa.sun_path[0] = '\0';
+    len = snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s",
+                   status ? status : "ready");
+    if (len < 0 || (size_t)len >= sizeof(msg))
+        len = (int)sizeof(msg) - 1;
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 ||
+        sendto(fd, msg, (size_t)len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0) {
+        rc = -errno;
+        xvm_log_warn("cannot tell the service manager at %s the daemon is "
+                     "ready: %s", path, strerror(-rc));
+    }
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 int xvm_group_resolve(const char *prog, const char *opt, gid_t *gid)

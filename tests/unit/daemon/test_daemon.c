@@ -11,13 +11,15 @@
  * check about every client, which can tell a member of a group by its gid
  * or its supplementary groups (a socket of mode 0660 in that group keeps
  * everyone else out); signals arrive on
- * the signalfd.  Parts that need root (chown) say so and are skipped.
+ * the signalfd; the service manager hears "READY=1" at $NOTIFY_SOCKET.
+ * Parts that need root (chown) say so and are skipped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
@@ -25,6 +27,7 @@
 #include <sys/socket.h>
 #include <grp.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -530,6 +533,55 @@ static void test_accept_emfile(void)
     unlink(path);
 }
 
+/* The service manager's notification: one datagram "READY=1\nSTATUS=..."
+ * to $NOTIFY_SOCKET, a path or an abstract '@' name; nothing without the
+ * variable; a name that is no socket name refused. */
+static void test_ready_notify(void)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char path[128], buf[600];
+    ssize_t n;
+    int fd;
+
+    unsetenv("NOTIFY_SOCKET");
+    CHECK_EQ(xvm_daemon_ready("x"), 0);
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", tmpdir);
+    snprintf(path, sizeof(path), "%s", sa.sun_path);
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    setenv("NOTIFY_SOCKET", path, 1);
+    CHECK_EQ(xvm_daemon_ready("listening on /run/x.sock"), 1);
+    n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+    CHECK(n > 0);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strcmp(buf, "READY=1\nSTATUS=listening on /run/x.sock") == 0);
+    close(fd);
+    unlink(path);
+    /* abstract: '@' stands for the leading NUL */
+    memset(sa.sun_path, 0, sizeof(sa.sun_path));
+    snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "xvnet-test-%d",
+             (int)getpid());
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    CHECK(fd >= 0 &&
+          bind(fd, (struct sockaddr *)&sa,
+               (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+                           strlen(sa.sun_path + 1))) == 0);
+    snprintf(path, sizeof(path), "@%s", sa.sun_path + 1);
+    setenv("NOTIFY_SOCKET", path, 1);
+    CHECK_EQ(xvm_daemon_ready(NULL), 1);
+    n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strcmp(buf, "READY=1\nSTATUS=ready") == 0);
+    close(fd);
+    /* a relative name, and a socket nobody listens on */
+    setenv("NOTIFY_SOCKET", "notify", 1);
+    CHECK_EQ(xvm_daemon_ready("x"), -EINVAL);
+    snprintf(path, sizeof(path), "%s/nobody", tmpdir);
+    setenv("NOTIFY_SOCKET", path, 1);
+    CHECK_EQ(xvm_daemon_ready("x"), -ENOENT);
+    unsetenv("NOTIFY_SOCKET");
+}
+
 int main(void)
 {
     char cmd[128];
@@ -550,6 +602,7 @@ int main(void)
     RUN(test_listen_group);
     RUN(test_accept_emfile);
     RUN(test_signals);
+    RUN(test_ready_notify);
     rc = check_summary();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
     if (system(cmd) != 0)

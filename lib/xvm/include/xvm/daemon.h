@@ -157,6 +157,19 @@ int xvm_signalfd_open(int extra);
 XVN_EXPORT
 int xvm_signalfd_next(int sfd);
 
+/**
+ * Tell the service manager that started the daemon that it is ready:
+ * systemd's notify protocol (a unit of Type=notify), "READY=1" and
+ * "STATUS=@status" in one datagram to the AF_UNIX socket named by
+ * $NOTIFY_SOCKET (a path, or an abstract name written with a leading
+ * '@').  Call it once the control socket listens.  Without the variable
+ * nothing is sent.
+ * @return 1 sent, 0 no manager asked, or -errno (logged as a warning: a
+ *         daemon goes on without it).
+ */
+XVN_EXPORT
+int xvm_daemon_ready(const char *status);
+
 /* ---- the state directory and state files ------------------------------- */
 
 /**
