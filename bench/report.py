@@ -64,7 +64,7 @@ SCENARIOS = [
      "and UDP, the VNIC's counters (no peer: the rate against the limit; "
      "offered: what reached the switch for a receiving VNIC)",
      ["kind", "proto", "direction", "maxbw_mbps"], None,
-     [("error_pct", "error %"), ("measured_mbps", "Mbit/s"),
+     [("error_pct", "error %", True), ("measured_mbps", "Mbit/s"),
       ("offered_mbps", "offered Mbit/s")], [], []),
     ("kvm_udp", "UDP through vswitchd: KVM guest (minios) vs process "
      "domain", ["size"], "frontend direction",
@@ -136,11 +136,14 @@ def table(rows, keys, setup, values, ours, peers):
         [f"{o} / {p}" for o in ours for p in peers]
     lines = ["| " + " | ".join(head) + " |",
              "|" + " --- |" * len(head)]
-    for col, unit in values:
+    for col, unit, *zero in values:
         g = gather(rows, keys, setup, col)
         for k in dict.fromkeys(k for k, _ in g):
-            if not any(any(g.get((k, s), [])) for s in setups):
-                continue  # a figure this test does not give (all zero)
+            # A figure this test does not give (all zero), unless zero is
+            # a result (an error of 0.0 %: the third item of the value).
+            if not any(any(g.get((k, s), [])) or (zero and g.get((k, s)))
+                       for s in setups):
+                continue
             cells = list(k) + [unit] + [fmt(g.get((k, s))) for s in setups]
             cells += [ratio(g.get((k, o)), g.get((k, p)))
                       for o in ours for p in peers]
@@ -150,7 +153,7 @@ def table(rows, keys, setup, values, ours, peers):
 
 def bars(d, name, rows, keys, setup, values, ours, peers):
     """NAME.png: the first figure's medians, min-max whiskers, per key."""
-    col, unit = values[0]
+    col, unit = values[0][:2]
     g = gather(rows, keys, setup, col)
     ks = list(dict.fromkeys(k for k, _ in g))
     setups = [s for s in (ours + peers or [""]) if any((k, s) in g
