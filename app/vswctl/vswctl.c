@@ -20,14 +20,14 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: vswctl [-s socket] command ...\n"
         "  link-create [-t] NAME phys DEVARGS | NAME etherstub\n"
-        "  link-delete NAME\n"
+        "  link-delete [-t] NAME\n"
         "  link-show [NAME]   NAME CLASS NVNICS TEMPORARY DEVARGS NIC\n"
         "                     ATTACHED STATE MTU (NIC: its host NIC or --;\n"
         "                     a host NIC's own link says nic=NAME)\n"
         "  vnic-create [-t] NAME LINK [mac=M] [vid=N] [maxbw=B]\n"
         "              [priority=P] [protection=L] [cpus=N] [attach=tap|none]\n"
         "              [tap=IF]\n"
-        "  vnic-delete NAME\n"
+        "  vnic-delete [-t] NAME\n"
         "  vnic-modify [-t] NAME [maxbw=B] [priority=P] [protection=L]\n"
         "              [cpus=N]\n"
         "  vnic-show [NAME]   NAME LINK MAC MACTYPE VID MAXBW PRIORITY\n"
@@ -192,7 +192,8 @@ static int dispatch(struct vsw_client *c, int argc, char **argv)
     if (strcmp(cmd, "link-create") == 0)
         return cmd_link_create(c, argc - 1, argv + 1, tmp);
     if (strcmp(cmd, "link-delete") == 0 && argc == 2)
-        return vsw_client_link_delete(c, argv[1]);
+        return tmp ? vsw_client_link_deactivate(c, argv[1])
+                   : vsw_client_link_delete(c, argv[1]);
     if (strcmp(cmd, "link-show") == 0 && argc <= 2)
         return vsw_client_link_get(c, one, print_link, NULL);
     if (strcmp(cmd, "vnic-create") == 0)
@@ -200,7 +201,8 @@ static int dispatch(struct vsw_client *c, int argc, char **argv)
     if (strcmp(cmd, "vnic-modify") == 0)
         return cmd_vnic(c, argc - 1, argv + 1, tmp, true);
     if (strcmp(cmd, "vnic-delete") == 0 && argc == 2)
-        return vsw_client_vnic_delete(c, argv[1]);
+        return tmp ? vsw_client_vnic_deactivate(c, argv[1])
+                   : vsw_client_vnic_delete(c, argv[1]);
     if (strcmp(cmd, "vnic-show") == 0 && argc <= 2)
         return vsw_client_vnic_get(c, one, print_vnic, NULL);
     if (strcmp(cmd, "stats") == 0 && argc <= 2)

@@ -168,6 +168,7 @@ static int loop(struct xvmd *x, int lfd, int sfd)
     struct epoll_event evs[16];
     int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i, rc = 0;
     struct xvmd_dom *dom;
+    char status[96];
 
     x->ep = ep;
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
@@ -190,6 +191,12 @@ static int loop(struct xvmd *x, int lfd, int sfd)
         if (stale)
             xvm_log_info("removed %u domain(s) of an earlier run from "
                          "xenstore", stale);
+        /* Ready for clients once the running domains are its own again;
+         * the autostarts come after. */
+        snprintf(status, sizeof(status), "serving, %u running domain(s) "
+                 "taken over", adopted);
+        xvm_daemon_ready(status);
+        unsetenv("NOTIFY_SOCKET"); /* not for the programs it starts */
     }
     xvmd_dom_autostart_all(x); /* guest channels join the epoll set */
     for (;;) {
@@ -420,12 +427,6 @@ int main(int argc, char **argv)
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
                  "%u domain record(s)",
                  sock, xs, x.state_dir, xvmd_dom_count(&x));
-    {
-        char status[PATH_MAX + 16];
-
-        snprintf(status, sizeof(status), "listening on %s", sock);
-        xvm_daemon_ready(status);
-    }
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
     xvm_xs_close(x.xs);

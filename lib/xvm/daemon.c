@@ -295,9 +295,16 @@ int xvm_daemon_ready(const char *status)
                    status ? status : "ready");
     if (len < 0 || (size_t)len >= sizeof(msg))
         len = (int)sizeof(msg) - 1;
+    /* One STATUS line: a control character (a newline in a socket path)
+     * would start another field of the protocol. */
+    for (int i = (int)sizeof("READY=1\nSTATUS=") - 1; i < len; i++)
+        if (iscntrl((unsigned char)msg[i]))
+            msg[i] = '?';
+    /* Never wait on a manager that does not read. */
     fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0 ||
-        sendto(fd, msg, (size_t)len, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+        sendto(fd, msg, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT,
+               (struct sockaddr *)&sa,
                (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) < 0) {
         rc = -errno;
         xvm_log_warn("cannot tell the service manager at %s the daemon is "

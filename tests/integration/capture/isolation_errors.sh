@@ -66,7 +66,7 @@ snoop_stop k2
 note "the VNIC deleted"
 snoop_start del -d "$VB" -o "$TMP/del.pcap"
 ip netns exec "$G2" ping -c 2 -i 0.1 -q 10.0.0.254 >/dev/null
-ctl vnic-delete "$VB" || fail "cannot delete $VB"
+ctl vnic-delete -t "$VB" || fail "cannot delete $VB"
 wait "${SNOOP_PID[del]}" || fail "snoop exited with $? when the VNIC went"
 cat "$TMP/del.err"
 grep -q "snoop: $VB was deleted" "$TMP/del.err" || fail "no note"

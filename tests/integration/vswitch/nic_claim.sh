@@ -116,7 +116,8 @@ refused "A twice (another device name)" A phys1 "$VA" 1 "${PID[A]}"
 vsw C "$NSC" -c "$TMP/a.conf" && ok "C takes the $VA of another namespace" ||
     fail "C in $NSC: $(grep -v EAL "$TMP/C.log")"
 
-vctl A link-delete phys0 || fail "A: delete phys0"
+# phys0 is of A's boot configuration: deleted until A restarts (-t)
+vctl A link-delete -t phys0 || fail "A: delete phys0"
 out=$(claim B phys0 "$VA" 2) && ok "A deleted phys0: B takes $VA" ||
     fail "B after A's delete: $out"
 refused "A after B took it" A phys2 "$VA" 3 "${PID[B]}"
@@ -124,7 +125,7 @@ refused "A after B took it" A phys2 "$VA" 3 "${PID[B]}"
 kill -9 "${PID[B]}"
 wait "${PID[B]}" 2>/dev/null
 PID[B]=""
-out=$(claim A phys0 "$VA" 4) && ok "B killed -9: A takes $VA back" ||
+out=$(claim A phys3 "$VA" 4) && ok "B killed -9: A takes $VA back" ||
     fail "A after B's death: $out"
 
 # B's claim on vB died with it: its file is left, and free.

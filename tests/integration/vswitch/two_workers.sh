@@ -97,7 +97,7 @@ note "a VNIC deleted while frames for it cross between the workers"
 ip netns exec "vsw${ID}g1" ping -f -w 3 -q 10.0.10.2 >/dev/null 2>&1 &
 FLOOD=$!
 sleep 1
-ctl vnic-delete "b${ID}0" || fail "vnic-delete"
+ctl vnic-delete -t "b${ID}0" || fail "vnic-delete"
 wait "$FLOOD"
 kill -0 "$VSWD_PID" || fail "vswitchd died"
 ping_ok "vsw${ID}g1" 10.0.10.254

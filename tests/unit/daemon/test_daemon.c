@@ -572,6 +572,11 @@ static void test_ready_notify(void)
     n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
     buf[n > 0 ? n : 0] = '\0';
     CHECK(strcmp(buf, "READY=1\nSTATUS=ready") == 0);
+    /* the status stays one field */
+    CHECK_EQ(xvm_daemon_ready("on /x\nMAINPID=1"), 1);
+    n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strcmp(buf, "READY=1\nSTATUS=on /x?MAINPID=1") == 0);
     close(fd);
     /* a relative name, and a socket nobody listens on */
     setenv("NOTIFY_SOCKET", "notify", 1);

@@ -163,7 +163,10 @@ int xvm_signalfd_next(int sfd);
  * "STATUS=@status" in one datagram to the AF_UNIX socket named by
  * $NOTIFY_SOCKET (a path, or an abstract name written with a leading
  * '@').  Call it once the control socket listens.  Without the variable
- * nothing is sent.
+ * nothing is sent.  The send never blocks, and a control character in
+ * @status is sent as '?' (the status stays one field).  A daemon that
+ * starts other programs removes the variable after the call (they are
+ * not the service), where no other thread reads the environment.
  * @return 1 sent, 0 no manager asked, or -errno (logged as a warning: a
  *         daemon goes on without it).
  */
