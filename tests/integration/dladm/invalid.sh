@@ -25,14 +25,9 @@ n=0
 
 # bad MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1.
 bad() {
-    local want="$1" out rc
-    shift
-    out=$(dl "$@" 2>&1 >/dev/null)
-    rc=$?
     n=$((n + 1))
-    [ "$rc" = 1 ] || fail "dladm $*: exit status $rc, not 1"
-    [ "$out" = "$want" ] ||
-        fail "dladm $*: said '$out', expected '$want'"
+    dl_refused "$@"
+    shift
     [ "$(snapshot)" = "$before" ] || fail "dladm $*: changed the VNICs"
 }
 L=$(printf 'a%.0s' $(seq 40))0

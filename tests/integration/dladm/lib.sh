@@ -24,6 +24,23 @@ dl_start() {
 # What must not change when a command fails.
 snapshot() { dl show-vnic -p -o link,over,vid,macaddress; }
 
+# dl_refused MESSAGE ARGS...: `dladm ARGS` (DL_AS: as that user, through
+# dl_as) exits 1 and says exactly MESSAGE on stderr; else a failure.
+# @return 0 if so.
+dl_refused() {
+    local want="$1" out rc
+    shift
+    if [ -n "${DL_AS:-}" ]; then
+        out=$(dl_as "$DL_AS" "$@" 2>&1 >/dev/null)
+    else
+        out=$(dl "$@" 2>&1 >/dev/null)
+    fi
+    rc=$?
+    [ "$rc" = 1 ] && [ "$out" = "$want" ] && return 0
+    fail "dladm $*: exit status $rc, said '$out' (want 1, '$want')"
+    return 1
+}
+
 # vswitchd lists every host NIC as a phys link of its own name, and they
 # come and go with whatever else runs on this machine: ours keeps only the
 # lines (human or parsable) of the links these tests make, and headers.

@@ -115,15 +115,6 @@ dl show-etherstub stub0 >/dev/null || fail "stub0 lost"
 
 note "the boot configuration's objects: changes only with -t"
 BOOT="link is in vswitchd's boot configuration (-c): change it in that file, or use -t"
-# refused MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1.
-refused() {
-    local want="$1" out rc
-    shift
-    out=$(dl "$@" 2>&1 >/dev/null)
-    rc=$?
-    [ "$rc" = 1 ] || fail "dladm $*: exit status $rc, not 1"
-    [ "$out" = "$want" ] || fail "dladm $*: said '$out', expected '$want'"
-}
 CPU=$(dl show-linkprop -c -o possible -p cpus phys0)
 CPU=${CPU%%[-,]*}
 boot_props() {
@@ -132,16 +123,16 @@ boot_props() {
     dl show-vnic -p -o link,vid bv0
 }
 boot_before=$(boot_props)
-refused "dladm: warning: cannot set link property 'maxbw' on 'bv0': $BOOT" \
+dl_refused "dladm: warning: cannot set link property 'maxbw' on 'bv0': $BOOT" \
     set-linkprop -p maxbw=10M bv0
-refused "dladm: warning: cannot set link property 'cpus' on 'phys0': $BOOT" \
+dl_refused "dladm: warning: cannot set link property 'cpus' on 'phys0': $BOOT" \
     set-linkprop -p "cpus=$CPU" phys0
-refused "dladm: warning: cannot reset link properties 'maxbw,priority,protection,allowed-ips,mtu,cpus' on 'bv0': $BOOT" \
+dl_refused "dladm: warning: cannot reset link properties 'maxbw,priority,protection,allowed-ips,mtu,cpus' on 'bv0': $BOOT" \
     reset-linkprop bv0
-refused "dladm: warning: cannot reset link property 'cpus' on 'phys0': $BOOT" \
+dl_refused "dladm: warning: cannot reset link property 'cpus' on 'phys0': $BOOT" \
     reset-linkprop phys0
-refused "dladm: vnic modification failed: $BOOT" modify-vnic -v 51 bv0
-refused "dladm: vnic deletion failed: $BOOT" delete-vnic bv0
+dl_refused "dladm: vnic modification failed: $BOOT" modify-vnic -v 51 bv0
+dl_refused "dladm: vnic deletion failed: $BOOT" delete-vnic bv0
 [ "$(boot_props)" = "$boot_before" ] || fail "a refused change changed bv0"
 dl set-linkprop -t -p maxbw=10M,priority=low bv0 || fail "set -t bv0"
 dl set-linkprop -t -p "cpus=$CPU" phys0 || fail "set -t cpus phys0"

@@ -81,8 +81,7 @@ got=$(dl_as by_gid show-vnic -p -o link 2>&1); rc=$?
     fail "primary gid: show-vnic: exit $rc, '$got'"
 
 # A member changes nothing.
-# The test's own objects only: the host's NICs come and go with other work.
-ours() { grep -E '^(phys0|stub[0-9]|vnic[0-9]):'; }
+# The test's own objects only (ours): the host's NICs come and go.
 state() {
     dl show-vnic -p -o link,over,vid,macaddress
     dl show-link -P -p -o link,class | ours
@@ -91,11 +90,7 @@ state() {
 before=$(state)
 # denied MESSAGE ARGS...: stderr is exactly MESSAGE, exit status 1.
 denied() {
-    local want="$1" out rc
-    shift
-    out=$(dl_as member "$@" 2>&1 >/dev/null); rc=$?
-    if [ $rc = 1 ] && [ "$out" = "$want" ]; then ok "member: dladm $*: $out"
-    else fail "member: dladm $*: exit $rc, '$out' (want 1, '$want')"; fi
+    DL_AS=member dl_refused "$@" && ok "member: dladm ${*:2}: $1"
 }
 NR="permission denied (needs root)"
 denied "dladm: vnic creation over phys0 failed: $NR" \
