@@ -80,8 +80,10 @@ static inline bool ep_mine(const struct vsw_worker *w, const struct vsw_ep *ep)
 static void ep_away(struct vsw_worker *w, struct vsw_ep *ep,
                     struct rte_mbuf *m)
 {
-    if (vsw_load_acq(&ep->w) != w) {
-        vsw_handoff_put(w, ep, m, LP_VID_NONE);
+    struct vsw_worker *owner = vsw_load_acq(&ep->w);
+
+    if (owner != w) {
+        vsw_handoff_put(w, owner, ep, m, LP_VID_NONE);
     } else {
         w->gone++; /* its owner lets go of it */
         rte_pktmbuf_free(m);
@@ -440,6 +442,7 @@ static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
                          struct rte_mbuf *m)
 {
     struct vsw_link *l = v->link;
+    struct vsw_worker *owner;
 
     if (!vsw_load_acq(&l->ep.port)) {
         vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
@@ -447,9 +450,10 @@ static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
         return;
     }
     prio_mark(m, v);
-    if (unlikely(vsw_load_acq(&l->ep.w) != w)) {
+    owner = vsw_load_acq(&l->ep.w);
+    if (unlikely(owner != w)) {
         /* Its owner segments and tags it (vsw_ep_take()). */
-        vsw_handoff_put(w, &l->ep, m, v->key.vid);
+        vsw_handoff_put(w, owner, &l->ep, m, v->key.vid);
         return;
     }
     if (unlikely(vsw_ofl_pending(m))) {

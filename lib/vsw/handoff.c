@@ -69,10 +69,10 @@ void vsw_handoff_fini(struct vsw_switch *sw)
     }
 }
 
-void vsw_handoff_put(struct vsw_worker *w, struct vsw_ep *ep,
-                     struct rte_mbuf *m, uint16_t vid)
+void vsw_handoff_put(struct vsw_worker *w, struct vsw_worker *to,
+                     struct vsw_ep *ep, struct rte_mbuf *m, uint16_t vid)
 {
-    unsigned d = vsw_load_acq(&ep->w)->id;
+    unsigned d = to->id;
     struct vsw_hobuf *b = &w->out[d];
 
     b->e[b->n++] = (struct vsw_handoff){.ep = ep, .m = m, .vid = vid};

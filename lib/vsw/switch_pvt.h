@@ -281,9 +281,14 @@ int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to);
 /* handoff.c */
 int vsw_handoff_init(struct vsw_switch *sw);
 void vsw_handoff_fini(struct vsw_switch *sw);
-/* Gather @m for @ep, which another worker owns (fast path of @w). */
-void vsw_handoff_put(struct vsw_worker *w, struct vsw_ep *ep,
-                     struct rte_mbuf *m, uint16_t vid);
+/*
+ * Gather @m for @ep toward @to, the owner @w read once and found not to be
+ * itself (fast path of @w).  Read once: the endpoint may move meanwhile,
+ * even to @w, and there is no ring from a worker to itself; a frame that
+ * reaches a worker no longer the owner is handed on (vsw_ep_take()).
+ */
+void vsw_handoff_put(struct vsw_worker *w, struct vsw_worker *to,
+                     struct vsw_ep *ep, struct rte_mbuf *m, uint16_t vid);
 /* Push @w's gathered frames into the rings, waking sleeping owners. */
 void vsw_handoff_flush(struct vsw_worker *w);
 /* Switch what the other workers handed @w.  @return frames taken. */
