@@ -77,7 +77,7 @@ now() { date +%s.%N; }
 # worked out after the run, and a run that ended before the last reading
 # fails the point.
 measure() {
-    local vnic=$H1 peer=$H2 c=obytes flag= udp= cli r got err off=
+    local vnic=$H1 peer=$H2 c=obytes flag= udp= cli r got err off
     local -a ps bs ts
     [ "$1" = vif ] && { vnic=xvm${a}_0; peer=xvm${b}_0; }
     [ "$3" = receive ] && { c=rbytes; flag=-R; }
@@ -94,10 +94,12 @@ measure() {
         { cat "$T/o.txt"; die "iperf3 $*: ended before the last reading"; }
     wait "$cli" || { cat "$T/o.txt"; die "iperf3 $*"; }
     for r in $(seq "$BENCH_ROUNDS"); do
-        got=$(python3 -c "print(round((${bs[r]} - ${bs[r-1]}) * 8 / (${ts[r]} - ${ts[r-1]}) / 1e6, 4))")
-        err=$(python3 -c "print(round(($got - $4) / $4 * 100, 1))")
-        [ "$3" = receive ] &&
-            off=$(python3 -c "print(round((${ps[r]} - ${ps[r-1]}) * 8 / (${ts[r]} - ${ts[r-1]}) / 1e6, 4))")
+        # the rate the VNIC counted, its error, and (receive) the offered
+        read -r got err off < <(python3 -c "
+dt = ${ts[r]} - ${ts[r-1]}
+got = round((${bs[r]} - ${bs[r-1]}) * 8 / dt / 1e6, 4)
+off = round((${ps[r]} - ${ps[r-1]}) * 8 / dt / 1e6, 4)
+print(got, round((got - $4) / $4 * 100, 1), off if '$3' == 'receive' else '')")
         echo "  maxbw $4 Mbit/s, $1 $2 $3 window $r: $got Mbit/s ($err %)" \
             "${off:+offered $off Mbit/s}"
         echo "$1,$2,$3,$4,$r,$got,$err,$off" >>"$csv"

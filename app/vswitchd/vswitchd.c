@@ -17,7 +17,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -598,12 +597,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     /* The line scripts wait for, and the service manager's word. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);
-    {
-        char status[PATH_MAX + 16];
-
-        snprintf(status, sizeof(status), "ready on %s", o->sock);
-        xvm_daemon_ready(status);
-    }
+    xvm_daemon_ready("ready on %s", o->sock);
     fast_path(sw, 0);
     rte_eal_mp_wait_lcore();
     rc = 0;

@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -157,11 +156,8 @@ int main(int argc, char **argv)
     r = foreground ? (pidfile ? pid_write(pidfile, getpid()) : 0)
                    : detach(pidfile);
     if (r == 0) {
-        char status[PATH_MAX + 16];
-
         xvm_log_info("listening on %s", sock);
-        snprintf(status, sizeof(status), "listening on %s", sock);
-        xvm_daemon_ready(status);
+        xvm_daemon_ready("listening on %s", sock);
         r = serve(srv, sigfd);
     }
     if (r < 0)

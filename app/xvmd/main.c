@@ -168,7 +168,6 @@ static int loop(struct xvmd *x, int lfd, int sfd)
     struct epoll_event evs[16];
     int ep = epoll_create1(EPOLL_CLOEXEC), nclients = 0, n, i, rc = 0;
     struct xvmd_dom *dom;
-    char status[96];
 
     x->ep = ep;
     if (ep < 0 || epoll_add(ep, lfd) < 0 || epoll_add(ep, sfd) < 0 ||
@@ -193,9 +192,8 @@ static int loop(struct xvmd *x, int lfd, int sfd)
                          "xenstore", stale);
         /* Ready for clients once the running domains are its own again;
          * the autostarts come after. */
-        snprintf(status, sizeof(status), "serving, %u running domain(s) "
-                 "taken over", adopted);
-        xvm_daemon_ready(status);
+        xvm_daemon_ready("serving, %u running domain(s) taken over",
+                         adopted);
         unsetenv("NOTIFY_SOCKET"); /* not for the programs it starts */
     }
     xvmd_dom_autostart_all(x); /* guest channels join the epoll set */

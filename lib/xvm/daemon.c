@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -271,7 +272,7 @@ int xvm_signalfd_next(int sfd)
     return 0;
 }
 
-int xvm_daemon_ready(const char *status)
+int xvm_daemon_ready(const char *fmt, ...)
 {
     const char *path = getenv("NOTIFY_SOCKET");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -291,8 +292,14 @@ int xvm_daemon_ready(const char *status)
     memcpy(sa.sun_path, path, n);
     if (path[0] == '@')
         sa.sun_path[0] = '\0';
-    len = snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s",
-                   status ? status : "ready");
+    len = snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", fmt ? "" : "ready");
+    if (fmt) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        len += vsnprintf(msg + len, sizeof(msg) - (size_t)len, fmt, ap);
+        va_end(ap);
+    }
     if (len < 0 || (size_t)len >= sizeof(msg))
         len = (int)sizeof(msg) - 1;
     /* One STATUS line: a control character (a newline in a socket path)

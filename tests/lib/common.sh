@@ -100,8 +100,15 @@ xenstored_stop() {
     local pid
     pid=$(cat "$1/xenstored.pid" 2>/dev/null) || return 0
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = xenstored ] || return 0
-    kill "$pid" 2>/dev/null
-    wait_until 5 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+    pid_stop "$pid"
+}
+
+# pid_stop PID: end a process this test started, SIGKILL if it has not
+# gone within 5 s, and reap it if it is our child.
+pid_stop() {
+    kill "$1" 2>/dev/null || return 0
+    wait_until 5 sh -c "! kill -0 $1 2>/dev/null" || kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
 }
 
 # The outside world and the veth to it; IPv6 off so that no stray router

@@ -124,15 +124,9 @@ else
         setpriv --bounding-set "$(caps "$unit")" "$@" >"$D/$log" 2>&1 &
         pids="$! $pids"
     }
-    # stop PID: end it, and kill it if it does not go within 5 s
-    stop() {
-        kill "$1" 2>/dev/null || return 0
-        wait_until 5 sh -c "! kill -0 $1 2>/dev/null" || kill -9 "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-    }
     confined_down() {
         XVNET_RUNDIR=$D "$R/sbin/xvm" destroy capdom >/dev/null 2>&1
-        for p in $pids; do stop "$p"; done
+        for p in $pids; do pid_stop "$p"; done
         pids=
         xenstored_stop "$D" # one xvmd made, had the confined one died
     }

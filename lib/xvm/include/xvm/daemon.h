@@ -160,18 +160,19 @@ int xvm_signalfd_next(int sfd);
 /**
  * Tell the service manager that started the daemon that it is ready:
  * systemd's notify protocol (a unit of Type=notify), "READY=1" and
- * "STATUS=@status" in one datagram to the AF_UNIX socket named by
+ * "STATUS=" and @fmt's text ("ready" if NULL) in one datagram to the AF_UNIX socket named by
  * $NOTIFY_SOCKET (a path, or an abstract name written with a leading
  * '@').  Call it once the control socket listens.  Without the variable
  * nothing is sent.  The send never blocks, and a control character in
- * @status is sent as '?' (the status stays one field).  A daemon that
+ * the status is sent as '?' (the status stays one field).  A daemon that
  * starts other programs removes the variable after the call (they are
  * not the service), where no other thread reads the environment.
  * @return 1 sent, 0 no manager asked, or -errno (logged as a warning: a
  *         daemon goes on without it).
  */
 XVN_EXPORT
-int xvm_daemon_ready(const char *status);
+int xvm_daemon_ready(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* ---- the state directory and state files ------------------------------- */
 
