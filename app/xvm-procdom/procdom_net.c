@@ -16,9 +16,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +90,8 @@ struct pd_vif {
     unsigned nq;   /* queues set up here (queues=), each with its room */
     unsigned want; /* queues its config asks for */
     unsigned live; /* queues of the live connection */
+    unsigned ncpus; /* CPUs its pumps run on (cpus=), 0: anywhere */
+    uint16_t cpus[NETIF_QUEUES_MAX];
     struct pd_queue q[NETIF_QUEUES_MAX];
 };
 
@@ -151,7 +156,13 @@ static void notify_rx(void *arg)
 static void *pump_main(void *arg)
 {
     struct pd_queue *q = arg;
-    int rc = xnftap_run(q->tap, q->v->stop_fd);
+    char name[16];
+    int rc;
+
+    /* Named for top -H and ps -L: eth<N>-q<i>. */
+    snprintf(name, sizeof(name), "eth%u-q%u", q->v->n % 10000u, q->i);
+    prctl(PR_SET_NAME, name);
+    rc = xnftap_run(q->tap, q->v->stop_fd);
 
     if (rc < 0)
         vlog(q->v, "queue %u: pump stopped: %s", q->i, strerror(-rc));
@@ -329,6 +340,35 @@ static int vif_setup(void *owner, const struct xnf_xenbus_info *info,
     return rc;
 }
 
+/* Pin queue @q's pump to its CPU of the vif's cpus=, if any.  A CPU it
+ * cannot have is logged, and the pump runs where the scheduler puts it. */
+static void pump_place(struct pd_queue *q)
+{
+    struct pd_vif *v = q->v;
+    unsigned cpu;
+    cpu_set_t *set;
+    size_t size;
+    int rc;
+
+    if (v->ncpus == 0)
+        return;
+    cpu = v->cpus[q->i % v->ncpus];
+    set = CPU_ALLOC(cpu + 1);
+    if (!set) {
+        vlog(v, "queue %u: cannot run on CPU %u: %s", q->i, cpu,
+             strerror(ENOMEM));
+        return;
+    }
+    size = CPU_ALLOC_SIZE(cpu + 1);
+    CPU_ZERO_S(size, set);
+    CPU_SET_S(cpu, size, set);
+    rc = pthread_setaffinity_np(q->pump, size, set);
+    if (rc)
+        vlog(v, "queue %u: cannot run on CPU %u: %s", q->i, cpu,
+             strerror(rc));
+    CPU_FREE(set);
+}
+
 /* Queue @q's TAP queue and pump. */
 static int queue_start(struct pd_queue *q, const struct xnftap_config *tmpl)
 {
@@ -348,6 +388,7 @@ static int queue_start(struct pd_queue *q, const struct xnftap_config *tmpl)
         return rc;
     }
     q->pumping = true;
+    pump_place(q);
     return 0;
 }
 
@@ -467,6 +508,41 @@ static unsigned vif_queues(struct pd_vif *v)
     return (unsigned)n;
 }
 
+/* The CPUs the toolstack puts the pumps on (the vif's cpus=; absent:
+ * none).  The key is in the guest's own directory: a bad one is logged and
+ * ignored. */
+static void vif_cpus(struct pd_vif *v)
+{
+    char val[NETIF_QUEUES_MAX * 6 + 1], *p, *end;
+    unsigned n = 0;
+    int rc = xvm_xs_read_key_str(v->net->xs, v->path, NETIF_KEY_FE_CPUS,
+                                 val, sizeof(val));
+
+    v->ncpus = 0;
+    if (rc == -ENOENT)
+        return;
+    for (p = val; rc == 0 && *p; p = end) {
+        unsigned long cpu;
+
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        errno = 0;
+        cpu = *p >= '0' && *p <= '9' ? strtoul(p, &end, 10) : ULONG_MAX;
+        if (cpu > 4095 || errno || (*end != ' ' && *end != '\0') ||
+            n == NETIF_QUEUES_MAX)
+            rc = -EINVAL;
+        else
+            v->cpus[n++] = (uint16_t)cpu;
+    }
+    if (rc < 0 || n == 0) {
+        vlog(v, "bad %s key: its pumps run anywhere", NETIF_KEY_FE_CPUS);
+        return;
+    }
+    v->ncpus = n;
+}
+
 /* Room for queue @i of @v: its grant refs, frames and buffers.  The
  * queues of all vifs are laid out one after the other. */
 static int queue_place(struct pd_vif *v, unsigned i)
@@ -505,6 +581,7 @@ static int vif_begin(struct pd_net *net, struct pd_vif *v, unsigned n)
     snprintf(v->path, sizeof(v->path), "/local/domain/%u/device/vif/%u",
              net->self, n);
     v->want = vif_queues(v);
+    vif_cpus(v);
     rc = queue_place(v, 0);
     if (rc < 0) {
         vlog(v, "%s", rc == -ENOSPC ? "no room in the grant table"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* xvmd: the domain table and the domain lifecycle. */
 #define _GNU_SOURCE
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +303,36 @@ static int kvm_check(const struct xvm_domcfg *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* Vif @n's cpus=: a process domain's only (the parser refuses them in a
+ * kvm domain's file; an update of a record must be refused here), each a
+ * CPU this daemon may run on, as the domain inherits its CPUs.  Says why
+ * not in @err. */
+static int vif_cpus_check(const struct xvm_domcfg *cfg, unsigned n,
+                          char *err, size_t errlen)
+{
+    const struct xvm_vifcfg *v = &cfg->vifs[n];
+    cpu_set_t set;
+    unsigned i;
+
+    if (v->ncpus == 0)
+        return 0;
+    if (cfg->type == XVM_DOMTYPE_KVM) {
+        seterr(err, errlen, "cpus: a kvm domain's kernel runs its queues "
+               "itself");
+        return -EINVAL;
+    }
+    if (sched_getaffinity(0, sizeof(set), &set) < 0)
+        return 0; /* the pump says why it cannot be placed */
+    for (i = 0; i < v->ncpus; i++)
+        if (v->cpus[i] >= CPU_SETSIZE || !CPU_ISSET(v->cpus[i], &set)) {
+            seterr(err, errlen, "cpus: CPU %u is not one xvmd may run on "
+                   "(its Cpus_allowed_list in /proc/%d/status)", v->cpus[i],
+                   (int)getpid());
+            return -EINVAL;
+        }
+    return 0;
+}
+
 /* Is @cfg acceptable for a new run, given the records we have? */
 static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
                         struct xvmd_dom *dom, char *err, size_t errlen)
@@ -313,6 +345,14 @@ static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
         rc = kvm_check(cfg, err, errlen);
         if (rc < 0)
             return rc;
+    }
+    for (unsigned i = 0; i < cfg->nr_vifs; i++) {
+        char why[160];
+
+        if (vif_cpus_check(cfg, i, why, sizeof(why)) < 0) {
+            seterr(err, errlen, "domain %s, vif %u: %s", cfg->name, i, why);
+            return -EINVAL;
+        }
     }
     if (strcmp(cfg->name, "Domain-0") == 0) {
         seterr(err, errlen, "Domain-0 is the control domain");
@@ -605,6 +645,8 @@ int xvmd_dom_vif_set(struct xvmd *x, struct xvmd_dom *dom, uint32_t n,
                  "while it runs");
         rc = -EINVAL;
     }
+    if (rc == 0 && vif_cpus_check(&dom->cfg, n, why, sizeof(why)) < 0)
+        rc = -EINVAL;
     if (rc == 0) {
         rc = xvmd_store_save(x, dom);
         if (rc < 0)

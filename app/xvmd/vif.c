@@ -267,6 +267,15 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
         snprintf(rate, sizeof(rate), "%u", v->queues);
         rc |= xs_put(x, rate, "%s/" NETIF_KEY_FE_QUEUES, fe);
     }
+    if (v->ncpus) {
+        char cpus[NETIF_QUEUES_MAX * 6];
+        size_t off = 0;
+
+        for (unsigned i = 0; i < v->ncpus; i++)
+            off += (size_t)snprintf(cpus + off, sizeof(cpus) - off, "%s%u",
+                                    i ? " " : "", v->cpus[i]);
+        rc |= xs_put(x, cpus, "%s/" NETIF_KEY_FE_CPUS, fe);
+    }
     return rc ? -EIO : 0;
 }
 

@@ -418,6 +418,32 @@ static int vif_list_item(struct parser *ps, int line, const char *k,
     return 0;
 }
 
+/* cpus: CPU numbers separated by spaces, at most one a queue. */
+static int vif_cpus(struct parser *ps, int line, const char *v,
+                    struct xvm_vifcfg *vif)
+{
+    char list[64], *save = NULL, *c;
+    uint8_t n = 0;
+
+    if (strlen(v) >= sizeof(list))
+        return cfg_error(ps, line, "vif", "cpus: too long");
+    strcpy(list, v);
+    for (c = strtok_r(list, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+        if (n == NETIF_QUEUES_MAX)
+            return cfg_error(ps, line, "vif", "cpus: more than %u (one a "
+                             "queue)", NETIF_QUEUES_MAX);
+        if (lp_cpu_parse(c, &vif->cpus[n]) < 0)
+            return cfg_error(ps, line, "vif", "cpus \"%s\": expected CPU "
+                             "numbers (0-%d) separated by spaces", v,
+                             LP_CPU_MAX);
+        n++;
+    }
+    if (n == 0)
+        return cfg_error(ps, line, "vif", "cpus: no CPU given");
+    vif->ncpus = n;
+    return 0;
+}
+
 /* One `key=value` of a vif string. */
 static int vif_item(struct parser *ps, int line, const char *k,
                     const char *v, struct xvm_vifcfg *vif)
@@ -470,6 +496,8 @@ static int vif_item(struct parser *ps, int line, const char *k,
         vif->queues = (uint8_t)n;
         return 0;
     }
+    if (strcmp(k, "cpus") == 0)
+        return vif_cpus(ps, line, v, vif);
     if (strcmp(k, "mtu") == 0) {
         if (lp_mtu_parse(v, &vif->mtu) < 0)
             return cfg_error(ps, line, "vif", "mtu \"%s\" out of range "
@@ -503,10 +531,10 @@ static int vif_items(struct parser *ps, const struct tok *t,
     } keys[] = {{"link", 0},     {"vlan", 1},     {"maxbw", 2},
                 {"mac", 3},      {"priority", 4}, {"protection", 5},
                 {"allowed-ips", 6}, {"mtu", 7},   {"vnic", 8},
-                {"vifname", 9},  {"queues", 10},  {"bridge", 0},
-                {"rate", 2}};
+                {"vifname", 9},  {"queues", 10},  {"cpus", 11},
+                {"bridge", 0},   {"rate", 2}};
     enum { NKEYS = sizeof(keys) / sizeof(keys[0]), VNIC_BIT = 8,
-           QUEUES_BIT = 10 };
+           QUEUES_BIT = 10, CPUS_BIT = 11 };
     char buf[LP_IPS_STRLEN + 256], *rest = buf, *k, *v;
     unsigned seen = 0, i, bit;
     int rc;
@@ -536,8 +564,10 @@ static int vif_items(struct parser *ps, const struct tok *t,
         else if ((rc = vif_item(ps, t->line, k, v, vif)) < 0)
             return rc;
     }
-    /* The queues are the guest's side: a borrowed VNIC takes them too. */
-    if (vif->vnic[0] && (seen & ~(1u << VNIC_BIT | 1u << QUEUES_BIT)))
+    /* The queues and their CPUs are the guest's side: a borrowed VNIC
+     * takes them too. */
+    if (vif->vnic[0] &&
+        (seen & ~(1u << VNIC_BIT | 1u << QUEUES_BIT | 1u << CPUS_BIT)))
         return cfg_error(ps, t->line, "vif", "vnic=%s comes alone: the "
                          "VNIC keeps its own link, MAC and properties",
                          vif->vnic);
@@ -1073,6 +1103,13 @@ int xvm_domcfg_parse(const char *text, size_t len, const char *fname,
     if (cfg->type != XVM_DOMTYPE_KVM && ps.seen_line[KEY_KERNEL])
         return cfg_error(&ps, ps.seen_line[KEY_KERNEL], "kernel",
                          "only a kvm domain has a kernel (type = \"kvm\")");
+    if (cfg->type == XVM_DOMTYPE_KVM)
+        for (unsigned i = 0; i < cfg->nr_vifs; i++)
+            if (cfg->vifs[i].ncpus)
+                return cfg_error(&ps, ps.seen_line[KEY_VIF], "vif",
+                                 "cpus: a kvm domain's kernel runs its "
+                                 "queues itself; cpus places a process "
+                                 "domain's pump threads");
     if (cfg->type == XVM_DOMTYPE_KVM && ps.seen_line[KEY_INIT])
         return cfg_error(&ps, ps.seen_line[KEY_INIT], "init",
                          "only a process domain has an init command");

@@ -31,6 +31,17 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o,
         o->off += (size_t)n;
 }
 
+/* The guest's side of a vif: its queues and their CPUs. */
+static void vif_format_queues(struct out *o, const struct xvm_vifcfg *v)
+{
+    unsigned i;
+
+    if (v->queues)
+        put(o, ",queues=%u", v->queues);
+    for (i = 0; i < v->ncpus; i++)
+        put(o, "%s%u", i ? " " : ",cpus=", v->cpus[i]);
+}
+
 /* One vif as a quoted `key=value,...` string. */
 static void vif_format(struct out *o, const struct xvm_vifcfg *v)
 {
@@ -38,8 +49,7 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
 
     if (v->vnic[0]) {
         put(o, "\"vnic=%s", v->vnic);
-        if (v->queues)
-            put(o, ",queues=%u", v->queues);
+        vif_format_queues(o, v);
         put(o, "\"");
         return;
     }
@@ -77,8 +87,7 @@ static void vif_format(struct out *o, const struct xvm_vifcfg *v)
         put(o, ",mtu=%u", v->mtu);
     if (v->vifname[0])
         put(o, ",vifname=%s", v->vifname);
-    if (v->queues)
-        put(o, ",queues=%u", v->queues);
+    vif_format_queues(o, v);
     put(o, "\"");
 }
 

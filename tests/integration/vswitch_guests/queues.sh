@@ -19,12 +19,44 @@ want=$(( $(nproc) < 4 ? $(nproc) : 4 ))
 q=
 [ "$want" -ge 2 ] || { want=2; q="-q 2"; }
 switch_up $q
-a=$(create_guest qa "link=stub0,mac=02:08:20:36:00:01,queues=2") || exit 1
+# qa's pumps are placed (cpus=): queue 0 on the last CPU, queue 1 on CPU 0.
+last=$(( $(nproc) - 1 ))
+a=$(create_guest qa "link=stub0,mac=02:08:20:36:00:01,queues=2,cpus=$last 0") || exit 1
 b=$(create_guest qb "link=stub0,mac=02:08:20:36:00:02,queues=2") || exit 1
 c=$(create_guest qc "link=stub0,mac=02:08:20:36:00:03") || exit 1
 wait_connected "$a" "$b" "$c" || exit 1
 
 fe=/local/domain/$a/device/vif/0
+# pump_cpus NAME: each pump thread of domain NAME's frontend (eth<N>-q<i>)
+# and the CPUs it may run on, "eth0-q0=1" a line.
+pump_cpus() {
+    local t p
+    for t in /proc/[0-9]*/task/[0-9]*; do
+        p=${t%/task/*}
+        case "$(cat "$t/comm" 2>/dev/null)" in eth*-q*) ;; *) continue ;; esac
+        tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "^xvm-procdom .* -- $1 *$" ||
+            continue
+        echo "$(cat "$t/comm")=$(sed -n 's/^Cpus_allowed_list:\t*//p' "$t/status")"
+    done | sort
+}
+expect "cpus=: qa's queue 0 pump on CPU $last, queue 1 on CPU 0" \
+    "$(printf 'eth0-q0=%s\neth0-q1=0' "$last")" "$(pump_cpus qa)"
+all=$(sed -n 's/^Cpus_allowed_list:\t*//p' "/proc/$XVMD_PID/status")
+expect "without cpus=, qb's pumps run where xvmd may ($all)" \
+    "$(printf 'eth0-q0=%s\neth0-q1=%s' "$all" "$all")" "$(pump_cpus qb)"
+expect "the key its frontend reads" "$last 0" "$(rd $fe/cpus)"
+# A CPU xvmd cannot run on, or cpus= in a kvm domain, is refused.
+guest_cfg qx "link=stub0,cpus=4000"
+out=$(xvm create "$T/qx.cfg" 2>&1); rc=$?
+expect "cpus=4000: exit 1 and why" \
+    "1 xvm: domain qx, vif 0: cpus: CPU 4000 is not one xvmd may run on (its Cpus_allowed_list in /proc/$XVMD_PID/status)" \
+    "$rc $out"
+xvm list 2>/dev/null | grep -qw qx && fail "qx left behind" || ok "nothing left of qx"
+printf 'name = "kx"\ntype = "kvm"\nkernel = "/nonexistent"\nvif = [ "link=stub0,cpus=0" ]\n' >"$T/kx.cfg"
+out=$(xvm create "$T/kx.cfg" 2>&1); rc=$?
+expect "cpus= in a kvm domain: exit 1 and why" \
+    "1 xvm: $T/kx.cfg:4: vif: cpus: a kvm domain's kernel runs its queues itself; cpus places a process domain's pump threads" \
+    "$rc $out"
 expect "dominfo: qa's vif with its queues" \
     "vif 0 on stub0, connected (VNIC xvm${a}_0), 2 queues" \
     "$(xvm dominfo qa | sed -n 's/^Vifs: *//p')"

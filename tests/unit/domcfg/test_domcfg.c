@@ -589,6 +589,56 @@ static void test_vif_queues(void)
 #undef Q
 }
 
+/* cpus=: CPU numbers separated by spaces, one a queue at most, written
+ * back as given, with vnic= too; a kvm domain has none. */
+static void test_vif_cpus(void)
+{
+    struct xvm_domcfg cfg, back;
+    char err[256], out[2048];
+    struct xvm_vifcfg v;
+
+#define Q(spec) "name = \"a\"\nmemory = 64\nvif = [ \"" spec "\" ]\n"
+    CHECK_EQ(one_vif("link=stub0", &v), 0);
+    CHECK_EQ(v.ncpus, 0);
+    CHECK_EQ(one_vif("link=stub0,queues=2,cpus=1 0", &v), 0);
+    CHECK_EQ(v.ncpus, 2);
+    CHECK_EQ(v.cpus[0], 1);
+    CHECK_EQ(v.cpus[1], 0);
+    CHECK_EQ(one_vif("vnic=vnic5,cpus=4095", &v), 0);
+    CHECK_EQ(v.ncpus, 1);
+    CHECK_EQ(v.cpus[0], 4095);
+    CHECK_EQ(parse("name = \"w\"\nvif = [ \"link=stub0,cpus=3  1 2\", "
+                   "\"vnic=v5,queues=2,cpus=0\" ]\n", &cfg, err,
+                   sizeof(err)), 0);
+    CHECK(xvm_domcfg_format(&cfg, out, sizeof(out)) > 0);
+    CHECK(strstr(out, "priority=high,cpus=3 1 2\"") != NULL);
+    CHECK(strstr(out, "\"vnic=v5,queues=2,cpus=0\"") != NULL);
+    CHECK_EQ(parse(out, &back, err, sizeof(err)), 0);
+    CHECK(memcmp(&cfg, &back, sizeof(cfg)) == 0);
+    CHECK(bad(Q("link=stub0,cpus=4096"),
+              "web1.cfg:3: vif: cpus \"4096\": expected CPU numbers "
+              "(0-4095) separated by spaces"));
+    CHECK(bad(Q("link=stub0,cpus=0,1"),
+              "web1.cfg:3: vif: \"1\": expected key=value"));
+    CHECK(bad(Q("link=stub0,cpus=-1"),
+              "web1.cfg:3: vif: cpus \"-1\": expected CPU numbers "
+              "(0-4095) separated by spaces"));
+    CHECK(bad(Q("link=stub0,cpus=0 1 2 3 4 5 6 7 0"),
+              "web1.cfg:3: vif: cpus: more than 8 (one a queue)"));
+    CHECK(bad(Q("link=stub0,cpus= "), "web1.cfg:3: vif: cpus: no CPU given"));
+    CHECK(bad(Q("link=stub0,cpus=1,cpus=1"),
+              "web1.cfg:3: vif: cpus given twice"));
+    CHECK(bad("name = \"k\"\ntype = \"kvm\"\nkernel = \"/k\"\n"
+              "vif = [ \"link=stub0,cpus=1\" ]\n",
+              "web1.cfg:4: vif: cpus: a kvm domain's kernel runs its queues "
+              "itself; cpus places a process domain's pump threads"));
+    v = cfg.vifs[0];
+    CHECK_EQ(xvm_vifcfg_update(&v, "cpus=7", 6, err, sizeof(err)), 0);
+    CHECK_EQ(v.ncpus, 1);
+    CHECK_EQ(v.cpus[0], 7);
+#undef Q
+}
+
 static void test_bad_xl_values(void)
 {
 #define V(spec) "name = \"a\"\nmemory = 64\nvif = [ \"" spec "\" ]\n"
@@ -776,6 +826,7 @@ int main(void)
     RUN(test_xl_spellings);
     RUN(test_vnic_vifname);
     RUN(test_vif_queues);
+    RUN(test_vif_cpus);
     RUN(test_bad_xl_values);
     return check_summary();
 }

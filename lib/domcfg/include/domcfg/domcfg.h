@@ -72,6 +72,7 @@
 #include <stdint.h>
 
 #include "linkprop/linkprop.h"
+#include "netif/netif.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -139,6 +140,10 @@ struct xvm_vifcfg {
     /** queues=: netif queues the domain's frontend sets up, 1..8 (as
      *  many as the backend takes of them); 0: not given (one). */
     uint8_t queues;
+    /** cpus=: the CPUs a process domain's pump threads run on, queue i on
+     *  cpus[i % ncpus]; ncpus 0: not given (the scheduler places them). */
+    uint8_t ncpus;
+    uint16_t cpus[NETIF_QUEUES_MAX];
 };
 
 /** A parsed domain config. */

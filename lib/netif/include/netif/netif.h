@@ -211,6 +211,10 @@ static inline bool netif_mac_parse(const char *s, uint8_t mac[6])
 /** Toolstack key (frontend directory; xvnet's, not Xen's): the queues
  *  the domain's frontend sets up (a vif's queues=), absent for one. */
 #define NETIF_KEY_FE_QUEUES "queues"
+/** Toolstack key (frontend directory; xvnet's): the CPUs a process
+ *  domain's queue threads run on, decimal numbers separated by spaces,
+ *  queue i on the (i mod count)th (a vif's cpus=); absent: not placed. */
+#define NETIF_KEY_FE_CPUS "cpus"
 
 /**
  * Backend key (under the backend's device path): the carrier of the link
