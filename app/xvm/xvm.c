@@ -636,18 +636,34 @@ static int cmd_undefine(char **argv)
     return simple(XVMD_CMD_UNDEFINE, argv[0], "has been undefined");
 }
 
+/* The command xvm exec waits for, and the signals it passes on to it. */
+static volatile pid_t exec_child;
+static const int exec_forwarded[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2};
+
+static void exec_forward(int sig)
+{
+    if (exec_child > 0)
+        kill(exec_child, sig);
+}
+
 /*
  * Enter the domain's sandbox (xvm/sandbox.h) and run the command there:
  * join its cgroup, enter all its namespaces (a pidfd of its init), lock
  * ourselves (the mapped uid before the domain can see us: a process of
  * host uid 0 in its PID namespace would be one that its root could
  * ptrace), and fork, since only children enter the PID namespace.  We
- * wait here, out of the domain's sight, and exit as the command did.
+ * wait here, out of the domain's sight, and exit as the command did.  A
+ * SIGTERM, SIGHUP, SIGUSR1 or SIGUSR2 sent to us goes to the command (as
+ * if xvm were the command, as with ip netns exec): they are blocked from
+ * before the fork until the command's pid is known.
  */
 static int cmd_exec(char **argv)
 {
     static struct xvmd_call c;
+    sigset_t block, old_mask;
+    struct sigaction sa;
     int fd, st, rc = 0;
+    unsigned i;
     pid_t pid;
 
     if (dom_request(XVMD_CMD_NETNS, argv[0], &c))
@@ -675,16 +691,28 @@ static int cmd_exec(char **argv)
                 strerror(-rc));
         return 1;
     }
+    sigemptyset(&block);
+    for (i = 0; i < sizeof(exec_forwarded) / sizeof(exec_forwarded[0]); i++)
+        sigaddset(&block, exec_forwarded[i]);
+    sigprocmask(SIG_BLOCK, &block, &old_mask);
     pid = fork();
     if (pid < 0) {
         fprintf(stderr, "xvm: fork: %s\n", strerror(errno));
         return 1;
     }
     if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         execvp(argv[1], argv + 1);
         fprintf(stderr, "xvm: %s: %s\n", argv[1], strerror(errno));
         _exit(errno == ENOENT ? 127 : 126);
     }
+    exec_child = pid;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = exec_forward;
+    sa.sa_flags = SA_RESTART;
+    for (i = 0; i < sizeof(exec_forwarded) / sizeof(exec_forwarded[0]); i++)
+        sigaction(exec_forwarded[i], &sa, NULL);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     signal(SIGINT, SIG_IGN); /* the command has them too */
     signal(SIGQUIT, SIG_IGN);
     while (waitpid(pid, &st, 0) < 0)

@@ -180,6 +180,24 @@ out=$(xvm exec web1 /nonexistent 2>&1); rc=$?
 check "exec of a missing command: status 127" \
     [ $rc = 127 -a "$out" = "xvm: /nonexistent: No such file or directory" ]
 
+# A SIGTERM or SIGHUP to xvm exec goes to the command: xvm exits as it
+# did, and nothing of it stays in the domain (so timeout(1) or a kill of a
+# background xvm exec stops the command, as with ip netns exec).
+sleeping() { xvm exec web1 sh -c 'cat /proc/[0-9]*/comm' 2>/dev/null | grep -qx sleep; }
+for sig in TERM HUP; do
+    "$XVM_BIN" -s "$SOCK" exec web1 sleep 30 &
+    ex=$!
+    wait_until 5 sleeping
+    kill -"$sig" "$ex"
+    wait "$ex"; rc=$?
+    check "SIG$sig to xvm exec sleep 30: it exits as sleep did ($rc)" \
+        [ "$rc" = $((128 + $(kill -l "$sig"))) ]
+    check "SIG$sig: no sleep left in web1" wait_until 2 not sleeping
+done
+out=$(timeout 1 "$XVM_BIN" -s "$SOCK" exec web1 sleep 30; echo "rc=$?")
+check "timeout 1 xvm exec web1 sleep 30: ends at 1 s ($out)" [ "$out" = "rc=124" ]
+check "and leaves no sleep in web1" wait_until 2 not sleeping
+
 # --- pause, resume -----------------------------------------------------
 xvm pause web1 >/dev/null
 check "paused" wait_state web1 paused
