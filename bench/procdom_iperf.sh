@@ -7,12 +7,13 @@
 # `xvm create`, xvm-procdom, and vswitchd finding their vifs through
 # xenstore (tests/lib/guests.sh).  A third setup, procdom-q2, is the same
 # between two domains whose vifs have queues=2 (two netif queues, a
-# multi-queue TAP, a pump thread per queue).
+# multi-queue TAP, a pump thread per queue), and procdom-near between two
+# domains whose pumps run on the CPU of vswitchd's worker (cpus=).
 # Writes a CSV:  round,setup,streams,seconds,gbps,retransmits
 # usage: bench/procdom_iperf.sh BUILD_DIR [SECONDS] [CSV]
 secs=${2:-5}
 csv=${3:-$(cd "$(dirname "$0")" && pwd)/results/procdom.csv}
-PD_QUEUES2=1
+PD_QUEUES2=1 PD_NEAR=1
 . "$(dirname "$0")/procdom_lib.sh" "${1:-build}" iperf3 python3
 . "$here/lib.sh"
 
@@ -37,6 +38,7 @@ for round in $(seq "$BENCH_ROUNDS"); do
         bench_load procdom "$round" "$streams"
         run procdom pa pb 10.99.0.2 $streams "$round"
         run procdom-q2 qa qb 10.99.0.4 $streams "$round"
+        run procdom-near na nb 10.99.0.6 $streams "$round"
         run bridge-veth "${BR}c" "${BR}d" 10.99.1.2 $streams "$round"
     done
 done

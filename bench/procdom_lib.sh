@@ -4,7 +4,10 @@
 # network namespaces ${BR}c (10.99.1.1) and ${BR}d (10.99.1.2) joined by a
 # Linux bridge in ${BR}br with veth pairs.  Both have exchanged a first
 # ping.  With PD_QUEUES2=1, two more domains qa (10.99.0.3) and qb
-# (10.99.0.4) whose vifs have queues=2.  inside SETUP NAME COMMAND... runs
+# (10.99.0.4) whose vifs have queues=2.  With PD_NEAR=1, two more
+# domains na (10.99.0.5) and nb (10.99.0.6) whose pumps run on the CPU of
+# vswitchd's worker (the vifs' cpus=, xvm.cfg(5)): setup procdom-near.
+# inside SETUP NAME COMMAND... runs
 # COMMAND in domain NAME (SETUP procdom*) or in namespace NAME.
 # Everything goes on exit (guests.sh).
 # usage: . procdom_lib.sh BUILD_DIR [TOOL...]   (TOOLs: needed, else skip)
@@ -37,6 +40,17 @@ if [ "${PD_QUEUES2:-0}" = 1 ]; then
         exit 1
     pds="$pds qa qb"
 fi
+if [ "${PD_NEAR:-0}" = 1 ]; then
+    # The worker's CPU, from vswitchd's ready line ("... on CPU 1").
+    near=$(sed -n 's/.*fast-path worker(s) on CPUs\{0,1\} \([0-9]*\).*/\1/p' \
+        "$T/vswitchd.log" | tail -1)
+    [ -n "$near" ] || die "no worker CPU in vswitchd's log"
+    create_guest na "link=stub0,mac=02:00:00:99:00:05,cpus=$near" >/dev/null ||
+        exit 1
+    create_guest nb "link=stub0,mac=02:00:00:99:00:06,cpus=$near" >/dev/null ||
+        exit 1
+    pds="$pds na nb"
+fi
 for g in $pds; do
     wait_until 15 both_connected "$(domid $g)" || die "$g not Connected"
 done
@@ -46,6 +60,11 @@ if [ "${PD_QUEUES2:-0}" = 1 ]; then
     guest_ip qa 10.99.0.3/24
     guest_ip qb 10.99.0.4/24
     ping_ok qa 10.99.0.4 || die "qa cannot ping qb"
+fi
+if [ "${PD_NEAR:-0}" = 1 ]; then
+    guest_ip na 10.99.0.5/24
+    guest_ip nb 10.99.0.6/24
+    ping_ok na 10.99.0.6 || die "na cannot ping nb"
 fi
 
 # Bridged namespaces c (10.99.1.1) and d (10.99.1.2), bridge in br.

@@ -44,13 +44,18 @@ SCENARIOS = [
      "setup", [("mpps", "Mpps")], ["2 workers", "2 workers crossing"],
      ["1 worker"]),
     ("procdom", "process domains through vswitchd, iperf3 TCP, vifs with "
-     "one queue (procdom) and with queues=2 (procdom-q2); peer two "
+     "one queue (procdom), with queues=2 (procdom-q2), and with the pumps "
+     "on the CPU of vswitchd's worker (procdom-near, cpus=); peer two "
      "namespaces on a Linux bridge + veth", ["streams"], "setup",
-     [("gbps", "Gbit/s")], ["procdom", "procdom-q2"], ["bridge-veth"]),
+     [("gbps", "Gbit/s")], ["procdom", "procdom-q2", "procdom-near"],
+     ["bridge-veth"]),
     ("procdom_latency", "process domains through vswitchd, round trips "
-     "(ping every 20 ms, sockperf TCP ping-pong); peer bridge + veth",
+     "(ping every 20 ms, sockperf TCP ping-pong), pumps placed by the "
+     "scheduler (procdom) and on the CPU of vswitchd's worker "
+     "(procdom-near, cpus=); peer bridge + veth",
      ["test"], "setup", [("mean_us", "mean us"), ("p99_us", "p99 us"),
-                         ("per_s", "per s")], ["procdom"], ["bridge-veth"]),
+                         ("per_s", "per s")], ["procdom", "procdom-near"],
+     ["bridge-veth"]),
     ("fptrace", "where a ping between two process domains waits, hop by "
      "hop (probes traced with bpftrace, one ping every 20 ms; no peer: "
      "the hops add up to the round trip)", ["hop"], None,
@@ -81,8 +86,8 @@ SCENARIOS = [
      [("delivered_mpps", "Mpps")], ["vswitchd xdp", "vswitchd af_packet"],
      ["host UDP socket"]),
 ]
-OURS, PEER = "#4878a8", "#a0a0a0"
-COLORS = [OURS, "#c47848", PEER, "#6aa56a", "#8c6bb1"]
+OURS, OURS2, PEER = "#4878a8", "#c47848", "#a0a0a0"
+COLORS = [OURS, OURS2, PEER, "#6aa56a", "#8c6bb1"]
 
 
 def rows_of(d, name):
@@ -190,7 +195,8 @@ def plot_latency(d):
     if not ping and not pp:
         return None
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
-    for s, color in (("procdom", OURS), ("bridge-veth", PEER)):
+    for s, color in (("procdom", OURS), ("procdom-near", OURS2),
+                     ("bridge-veth", PEER)):
         v = sorted(x for x in (num(r["us"]) for r in ping if r["setup"] == s)
                    if x is not None)
         if v:
@@ -221,7 +227,8 @@ def plot_scale(d):
     """scale.png: TCP Gbit/s against the number of streams."""
     lines = []
     for name, setups, filt in (
-            ("procdom", ("procdom", "procdom-q2", "bridge-veth"),
+            ("procdom", ("procdom", "procdom-q2", "procdom-near",
+                         "bridge-veth"),
              lambda r: True),
             ("host_vnic", ("host-vnic", "bridge-veth"),
              lambda r: r["direction"] == "a_to_b")):

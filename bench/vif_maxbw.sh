@@ -35,6 +35,7 @@ export DLADM=$build/app/dladm/dladm
 H1="hm${ID}1" H2="hm${ID}2" # host VNICs, each in a namespace of its name
 hosts_down() { # the iperf3 server first: it would outlive its namespace
     [ -s "$T/iperf-h2.pid" ] && kill "$(cat "$T/iperf-h2.pid")" 2>/dev/null
+    iperf_stop mb
     ip netns del "$H1" 2>/dev/null
     ip netns del "$H2" 2>/dev/null
 }
@@ -45,7 +46,6 @@ a=$(create_guest ma "link=stub0,mac=02:08:20:3d:00:01") || exit 1
 b=$(create_guest mb "link=stub0,mac=02:08:20:3d:00:02") || exit 1
 guest_ip ma 10.91.0.1/24
 guest_ip mb 10.91.0.2/24
-iperf_serve mb
 n=3
 for h in "$H1" "$H2"; do
     "$DLADM" create-vnic -t -l stub0 -m "2:8:20:3d:0:$n" "$h" ||
@@ -56,16 +56,30 @@ for h in "$H1" "$H2"; do
         die "namespace $h"
     n=$((n + 1))
 done
-ip netns exec "$H2" iperf3 -s -D -B 10.91.0.4 -I "$T/iperf-h2.pid" \
-    >/dev/null 2>&1 || die "iperf3 server in $H2"
-wait_until 3 test -s "$T/iperf-h2.pid" || die "iperf3 server in $H2"
 ip netns exec "$H1" ping -c 1 -W 2 10.91.0.4 >/dev/null || die "$H1 -> $H2"
 ping_ok ma 10.91.0.2 || die "ma -> mb"
 
+# server KIND: a new iperf3 server for one test at the other end of KIND
+# (a client stopped mid-test can leave a lasting server unready for the
+# next one).
+server() {
+    if [ "$1" = vif ]; then
+        iperf_stop mb
+        iperf_serve mb -1 || die "iperf3 server in mb"
+    else
+        [ -s "$T/iperf-h2.pid" ] && kill "$(cat "$T/iperf-h2.pid")" 2>/dev/null
+        rm -f "$T/iperf-h2.pid"
+        ip netns exec "$H2" iperf3 -s -1 -D -B 10.91.0.4 -I "$T/iperf-h2.pid" \
+            >/dev/null 2>&1 && wait_until 3 test -s "$T/iperf-h2.pid" ||
+            die "iperf3 server in $H2"
+    fi
+}
+
 # client KIND ARG...: iperf3 from the limited end of KIND
+# (run in the background: it execs, so that $! is the client's own pid)
 client() {
-    if [ "$1" = vif ]; then xvm exec ma iperf3 -c 10.91.0.2 "${@:2}"
-    else ip netns exec "$H1" iperf3 -c 10.91.0.4 "${@:2}"; fi
+    if [ "$1" = vif ]; then exec "$XVM" exec ma iperf3 -c 10.91.0.2 "${@:2}"
+    else exec ip netns exec "$H1" iperf3 -c 10.91.0.4 "${@:2}"; fi
 }
 ctr() { ctl stat "$1" "$2"; }
 now() { date +%s.%N; }
@@ -75,7 +89,7 @@ now() { date +%s.%N; }
 # start), after two seconds of warm-up (TCP past its slow start and the
 # losses at its end).  The loop only reads counters; the figures are
 # worked out after the run, and a run that ended before the last reading
-# fails the point.
+# fails the point; the client is stopped after the last reading.
 measure() {
     local vnic=$H1 peer=$H2 c=obytes flag= udp= cli r got err off
     local -a ps bs ts
@@ -83,6 +97,7 @@ measure() {
     [ "$3" = receive ] && { c=rbytes; flag=-R; }
     [ "$2" = udp ] && udp="-u -b $(python3 -c "print(int($4 * ${UDP_OVER:-2} * 1e6))") -l 1400"
     # a second a round for the readings, three for warm-up and the end
+    server "$1"
     client "$1" -t $((($5 + 1) * BENCH_ROUNDS + 3)) $flag $udp >"$T/o.txt" 2>&1 &
     cli=$!
     sleep 2
@@ -92,7 +107,11 @@ measure() {
     done
     kill -0 "$cli" 2>/dev/null ||
         { cat "$T/o.txt"; die "iperf3 $*: ended before the last reading"; }
-    wait "$cli" || { cat "$T/o.txt"; die "iperf3 $*"; }
+    # Its end is not measured: stopped now (iperf3 tells its server so).
+    kill -TERM "$cli"
+    wait "$cli"
+    grep -q "iperf3: interrupt - the client has terminated" "$T/o.txt" ||
+        { cat "$T/o.txt"; die "iperf3 $*"; }
     for r in $(seq "$BENCH_ROUNDS"); do
         # the rate the VNIC counted, its error, and (receive) the offered
         read -r got err off < <(python3 -c "
@@ -122,5 +141,4 @@ for bw in ${RATES:-1.2M 13M 100M 1G}; do
         done
     done
 done
-iperf_stop mb
 finish

@@ -340,33 +340,40 @@ static int vif_setup(void *owner, const struct xnf_xenbus_info *info,
     return rc;
 }
 
-/* Pin queue @q's pump to its CPU of the vif's cpus=, if any.  A CPU it
+/* Start queue @q's pump, on its CPU of the vif's cpus= if any (from its
+ * first instruction: it decides by its CPUs whether to spin).  A CPU it
  * cannot have is logged, and the pump runs where the scheduler puts it. */
-static void pump_place(struct pd_queue *q)
+static int pump_start(struct pd_queue *q)
 {
     struct pd_vif *v = q->v;
+    pthread_attr_t attr;
     unsigned cpu;
     cpu_set_t *set;
     size_t size;
     int rc;
 
     if (v->ncpus == 0)
-        return;
+        return -pthread_create(&q->pump, NULL, pump_main, q);
     cpu = v->cpus[q->i % v->ncpus];
     set = CPU_ALLOC(cpu + 1);
-    if (!set) {
-        vlog(v, "queue %u: cannot run on CPU %u: %s", q->i, cpu,
-             strerror(ENOMEM));
-        return;
+    if (!set || pthread_attr_init(&attr) != 0) {
+        CPU_FREE(set);
+        return -ENOMEM;
     }
     size = CPU_ALLOC_SIZE(cpu + 1);
     CPU_ZERO_S(size, set);
     CPU_SET_S(cpu, size, set);
-    rc = pthread_setaffinity_np(q->pump, size, set);
-    if (rc)
+    rc = pthread_attr_setaffinity_np(&attr, size, set);
+    if (rc == 0)
+        rc = pthread_create(&q->pump, &attr, pump_main, q);
+    pthread_attr_destroy(&attr);
+    CPU_FREE(set);
+    if (rc == EINVAL) {
         vlog(v, "queue %u: cannot run on CPU %u: %s", q->i, cpu,
              strerror(rc));
-    CPU_FREE(set);
+        rc = pthread_create(&q->pump, NULL, pump_main, q);
+    }
+    return -rc;
 }
 
 /* Queue @q's TAP queue and pump. */
@@ -381,14 +388,13 @@ static int queue_start(struct pd_queue *q, const struct xnftap_config *tmpl)
     q->tap = xnftap_create(&cfg);
     if (!q->tap)
         return -errno;
-    rc = -pthread_create(&q->pump, NULL, pump_main, q);
+    rc = pump_start(q);
     if (rc < 0) {
         xnftap_destroy(q->tap);
         q->tap = NULL;
         return rc;
     }
     q->pumping = true;
-    pump_place(q);
     return 0;
 }
 
