@@ -37,6 +37,11 @@
 XVM_PROBE_DEFINE(vsw_wake);
 
 #define EVENTS_MAX 64
+/* How long the fd ports may go unlooked-at after a look that found none
+ * readable, while polled ports keep the worker busy: a system call every
+ * iteration cost a busy worker up to a tenth of its cycles.  A frame on
+ * an fd port waits this much longer at most. */
+#define FD_LOOK_GAP_US 5
 /* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
 #define STALL_SLEEP_MAX_US 1000
 /* Sleep while a congested wire has frames queued (prio.c). */
@@ -154,10 +159,16 @@ unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
     if (sw->nw > 1)
         total += vsw_handoff_run(w, now);
     /* fds first: an edge a sleep would need is consumed here only for
-     * a port that is then read in this same iteration. */
-    if (vsw_load_acq(&w->nfdports) > 0) {
+     * a port that is then read in this same iteration.  Looked at every
+     * iteration while one is readable, else every FD_LOOK_GAP_US. */
+    if (vsw_load_acq(&w->nfdports) > 0 &&
+        (w->fd_ready || now - w->fd_looked >= sw->tsc_hz / 1000000 *
+                                                  FD_LOOK_GAP_US)) {
         struct epoll_event evs[EVENTS_MAX];
         int k = epoll_wait(w->epfd, evs, EVENTS_MAX, 0);
+
+        w->fd_looked = now;
+        w->fd_ready = k > 0;
 
         for (i = 0; k > 0 && i < (uint32_t)k; i++) {
             struct vsw_ep *ep = evs[i].data.ptr;

@@ -211,6 +211,8 @@ struct vsw_worker {
     struct vsw_ep *dirty;         /* eps with buffered frames */
     struct vsw_vnic *stalled;     /* VNICs waiting for tx credit */
     struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
+    uint64_t fd_looked;           /* TSC of the last look at the fd ports */
+    bool fd_ready;                /* and whether one was readable */
     uint32_t outmask;             /* bit d: out[d] holds frames */
     uint64_t handed, ho_drops;    /* frames handed on; lost to full rings */
     uint64_t gone;                /* frames freed: their endpoint was going
