@@ -33,7 +33,9 @@ export DLADM=$build/app/dladm/dladm
 . "$here/lib.sh"
 
 H1="hm${ID}1" H2="hm${ID}2" # host VNICs, each in a namespace of its name
-hosts_down() { # the iperf3 server first: it would outlive its namespace
+cli=
+hosts_down() { # the iperf3s first: they would outlive their namespaces
+    [ -n "$cli" ] && kill "$cli" 2>/dev/null && wait "$cli" 2>/dev/null
     [ -s "$T/iperf-h2.pid" ] && kill "$(cat "$T/iperf-h2.pid")" 2>/dev/null
     iperf_stop mb
     ip netns del "$H1" 2>/dev/null
@@ -59,20 +61,31 @@ done
 ip netns exec "$H1" ping -c 1 -W 2 10.91.0.4 >/dev/null || die "$H1 -> $H2"
 ping_ok ma 10.91.0.2 || die "ma -> mb"
 
-# server KIND: a new iperf3 server for one test at the other end of KIND
-# (a client stopped mid-test can leave a lasting server unready for the
-# next one).
+# listening KIND: an iperf3 server listens at the other end of KIND.
+listening() {
+    if [ "$1" = vif ]; then xvm exec mb ss -Hltn 'sport = :5201'
+    else ip netns exec "$H2" ss -Hltn 'sport = :5201'; fi 2>/dev/null | grep -q .
+}
+not_listening() { ! listening "$1"; }
+
+# server KIND: a new iperf3 server for one test at the other end of KIND,
+# once the last one is gone (a client stopped mid-test can leave a lasting
+# server unready for the next one), listening when this returns.
 server() {
     if [ "$1" = vif ]; then
         iperf_stop mb
-        iperf_serve mb -1 || die "iperf3 server in mb"
     else
         [ -s "$T/iperf-h2.pid" ] && kill "$(cat "$T/iperf-h2.pid")" 2>/dev/null
         rm -f "$T/iperf-h2.pid"
-        ip netns exec "$H2" iperf3 -s -1 -D -B 10.91.0.4 -I "$T/iperf-h2.pid" \
-            >/dev/null 2>&1 && wait_until 3 test -s "$T/iperf-h2.pid" ||
-            die "iperf3 server in $H2"
     fi
+    wait_until 5 not_listening "$1" || die "the last iperf3 server of $1 stays"
+    if [ "$1" = vif ]; then
+        xvm exec mb iperf3 -s -1 -D -I /tmp/iperf.pid >/dev/null 2>&1
+    else
+        ip netns exec "$H2" iperf3 -s -1 -D -B 10.91.0.4 -I "$T/iperf-h2.pid" \
+            >/dev/null 2>&1
+    fi
+    wait_until 5 listening "$1" || die "no iperf3 server for $1"
 }
 
 # client KIND ARG...: iperf3 from the limited end of KIND
@@ -91,7 +104,7 @@ now() { date +%s.%N; }
 # worked out after the run, and a run that ended before the last reading
 # fails the point; the client is stopped after the last reading.
 measure() {
-    local vnic=$H1 peer=$H2 c=obytes flag= udp= cli r got err off
+    local vnic=$H1 peer=$H2 c=obytes flag= udp= r got err off
     local -a ps bs ts
     [ "$1" = vif ] && { vnic=xvm${a}_0; peer=xvm${b}_0; }
     [ "$3" = receive ] && { c=rbytes; flag=-R; }
@@ -110,6 +123,7 @@ measure() {
     # Its end is not measured: stopped now (iperf3 tells its server so).
     kill -TERM "$cli"
     wait "$cli"
+    cli=
     grep -q "iperf3: interrupt - the client has terminated" "$T/o.txt" ||
         { cat "$T/o.txt"; die "iperf3 $*"; }
     for r in $(seq "$BENCH_ROUNDS"); do

@@ -55,6 +55,8 @@
 #define PD_CLOSE_MS 1500
 /** Largest vif number accepted (eth<N> must fit IFNAMSIZ). */
 #define PD_VIF_MAX 4095u
+/** CPUs a vif's cpus= may name: 0..PD_CPUS_MAX - 1 (as the toolstack's). */
+#define PD_CPUS_MAX 4096u
 /** How long the init command waits for every vif to connect once. */
 #define PD_READY_MS 10000
 
@@ -341,8 +343,9 @@ static int vif_setup(void *owner, const struct xnf_xenbus_info *info,
 }
 
 /* Start queue @q's pump, on its CPU of the vif's cpus= if any (from its
- * first instruction: it decides by its CPUs whether to spin).  A CPU it
- * cannot have is logged, and the pump runs where the scheduler puts it. */
+ * first instruction).  A CPU this process may not run on (the key is the
+ * guest's to rewrite; xvmd checked the toolstack's) is logged, and the
+ * pump runs where the scheduler puts it. */
 static int pump_start(struct pd_queue *q)
 {
     struct pd_vif *v = q->v;
@@ -354,23 +357,27 @@ static int pump_start(struct pd_queue *q)
 
     if (v->ncpus == 0)
         return -pthread_create(&q->pump, NULL, pump_main, q);
-    cpu = v->cpus[q->i % v->ncpus];
-    set = CPU_ALLOC(cpu + 1);
+    cpu = v->cpus[q->i % v->ncpus]; /* < PD_CPUS_MAX: vif_cpus() */
+    set = CPU_ALLOC(PD_CPUS_MAX);
     if (!set || pthread_attr_init(&attr) != 0) {
         CPU_FREE(set);
         return -ENOMEM;
     }
-    size = CPU_ALLOC_SIZE(cpu + 1);
+    size = CPU_ALLOC_SIZE(PD_CPUS_MAX);
+    rc = sched_getaffinity(0, size, set) < 0 ? errno : 0;
+    if (rc == 0 && !CPU_ISSET_S(cpu, size, set))
+        rc = EINVAL;
     CPU_ZERO_S(size, set);
     CPU_SET_S(cpu, size, set);
-    rc = pthread_attr_setaffinity_np(&attr, size, set);
+    if (rc == 0)
+        rc = pthread_attr_setaffinity_np(&attr, size, set);
     if (rc == 0)
         rc = pthread_create(&q->pump, &attr, pump_main, q);
     pthread_attr_destroy(&attr);
     CPU_FREE(set);
     if (rc == EINVAL) {
-        vlog(v, "queue %u: cannot run on CPU %u: %s", q->i, cpu,
-             strerror(rc));
+        vlog(v, "queue %u: cannot run on CPU %u: not one of this domain's",
+             q->i, cpu);
         rc = pthread_create(&q->pump, NULL, pump_main, q);
     }
     return -rc;
@@ -536,7 +543,7 @@ static void vif_cpus(struct pd_vif *v)
             break;
         errno = 0;
         cpu = *p >= '0' && *p <= '9' ? strtoul(p, &end, 10) : ULONG_MAX;
-        if (cpu > 4095 || errno || (*end != ' ' && *end != '\0') ||
+        if (cpu >= PD_CPUS_MAX || errno || (*end != ' ' && *end != '\0') ||
             n == NETIF_QUEUES_MAX)
             rc = -EINVAL;
         else

@@ -718,6 +718,7 @@ static int cmd_exec(char **argv)
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return 1;
+    exec_child = 0; /* reaped: its pid may be another's now */
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* xvmd: the domain table and the domain lifecycle. */
 #define _GNU_SOURCE
-#define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -236,6 +235,57 @@ static void dom_unlink(struct xvmd *x, struct xvmd_dom *dom)
         }
 }
 
+/* The CPUs a vif's cpus= may name: those this daemon may run on, as the
+ * domain inherits its CPUs (LP_CPU_MAX + 1 of them at most). */
+#define CPUS_SET_MAX (LP_CPU_MAX + 1)
+
+/* Every vif's cpus=: a process domain's only (the parser refuses them in a
+ * kvm domain's file; an update of a record must be refused here), each a
+ * CPU this daemon may run on now (checked at every start: the daemon's
+ * CPUs may have changed since the record was made).  Says why not in
+ * @err. */
+static int vifs_cpus_check(const struct xvm_domcfg *cfg, char *err,
+                           size_t errlen)
+{
+    size_t size = CPU_ALLOC_SIZE(CPUS_SET_MAX);
+    cpu_set_t *set = NULL;
+    unsigned n, i;
+    int rc = 0;
+
+    for (n = 0; rc == 0 && n < cfg->nr_vifs; n++) {
+        const struct xvm_vifcfg *v = &cfg->vifs[n];
+
+        if (v->ncpus == 0)
+            continue;
+        if (cfg->type == XVM_DOMTYPE_KVM) {
+            seterr(err, errlen, "domain %s, vif %u: cpus: a kvm domain's "
+                   "kernel runs its queues itself", cfg->name, n);
+            rc = -EINVAL;
+            break;
+        }
+        if (!set) {
+            set = CPU_ALLOC(CPUS_SET_MAX);
+            if (!set || sched_getaffinity(0, size, set) < 0) {
+                seterr(err, errlen, "domain %s, vif %u: cpus: cannot read "
+                       "xvmd's CPUs: %s", cfg->name, n, strerror(errno));
+                rc = -errno;
+                break;
+            }
+        }
+        for (i = 0; i < v->ncpus; i++)
+            if (!CPU_ISSET_S(v->cpus[i], size, set)) {
+                seterr(err, errlen, "domain %s, vif %u: cpus: CPU %u is not "
+                       "one xvmd may run on (its Cpus_allowed_list in "
+                       "/proc/%d/status)", cfg->name, n, v->cpus[i],
+                       (int)getpid());
+                rc = -EINVAL;
+                break;
+            }
+    }
+    CPU_FREE(set);
+    return rc;
+}
+
 /* Shut off -> running: id, memory, guest, vifs. */
 static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
                      size_t errlen)
@@ -243,6 +293,9 @@ static int dom_start(struct xvmd *x, struct xvmd_dom *dom, char *err,
     char memname[80];
     int rc;
 
+    rc = vifs_cpus_check(&dom->cfg, err, errlen);
+    if (rc < 0)
+        return rc;
     rc = xvmd_domid_alloc(&x->domids);
     if (rc < 0) {
         seterr(err, errlen, "cannot start domain %s: all %u domain ids "
@@ -303,36 +356,6 @@ static int kvm_check(const struct xvm_domcfg *cfg, char *err, size_t errlen)
     return 0;
 }
 
-/* Vif @n's cpus=: a process domain's only (the parser refuses them in a
- * kvm domain's file; an update of a record must be refused here), each a
- * CPU this daemon may run on, as the domain inherits its CPUs.  Says why
- * not in @err. */
-static int vif_cpus_check(const struct xvm_domcfg *cfg, unsigned n,
-                          char *err, size_t errlen)
-{
-    const struct xvm_vifcfg *v = &cfg->vifs[n];
-    cpu_set_t set;
-    unsigned i;
-
-    if (v->ncpus == 0)
-        return 0;
-    if (cfg->type == XVM_DOMTYPE_KVM) {
-        seterr(err, errlen, "cpus: a kvm domain's kernel runs its queues "
-               "itself");
-        return -EINVAL;
-    }
-    if (sched_getaffinity(0, sizeof(set), &set) < 0)
-        return 0; /* the pump says why it cannot be placed */
-    for (i = 0; i < v->ncpus; i++)
-        if (v->cpus[i] >= CPU_SETSIZE || !CPU_ISSET(v->cpus[i], &set)) {
-            seterr(err, errlen, "cpus: CPU %u is not one xvmd may run on "
-                   "(its Cpus_allowed_list in /proc/%d/status)", v->cpus[i],
-                   (int)getpid());
-            return -EINVAL;
-        }
-    return 0;
-}
-
 /* Is @cfg acceptable for a new run, given the records we have? */
 static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
                         struct xvmd_dom *dom, char *err, size_t errlen)
@@ -346,14 +369,9 @@ static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
         if (rc < 0)
             return rc;
     }
-    for (unsigned i = 0; i < cfg->nr_vifs; i++) {
-        char why[160];
-
-        if (vif_cpus_check(cfg, i, why, sizeof(why)) < 0) {
-            seterr(err, errlen, "domain %s, vif %u: %s", cfg->name, i, why);
-            return -EINVAL;
-        }
-    }
+    rc = vifs_cpus_check(cfg, err, errlen);
+    if (rc < 0)
+        return rc;
     if (strcmp(cfg->name, "Domain-0") == 0) {
         seterr(err, errlen, "Domain-0 is the control domain");
         return -EINVAL;
@@ -645,8 +663,10 @@ int xvmd_dom_vif_set(struct xvmd *x, struct xvmd_dom *dom, uint32_t n,
                  "while it runs");
         rc = -EINVAL;
     }
-    if (rc == 0 && vif_cpus_check(&dom->cfg, n, why, sizeof(why)) < 0)
-        rc = -EINVAL;
+    if (rc == 0 && vifs_cpus_check(&dom->cfg, err, errlen) < 0) {
+        *v = old;
+        return -EINVAL;
+    }
     if (rc == 0) {
         rc = xvmd_store_save(x, dom);
         if (rc < 0)

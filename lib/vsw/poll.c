@@ -40,7 +40,8 @@ XVM_PROBE_DEFINE(vsw_wake);
 /* How long the fd ports may go unlooked-at after a look that found none
  * readable, while polled ports keep the worker busy: a system call every
  * iteration cost a busy worker up to a tenth of its cycles.  A frame on
- * an fd port waits this much longer at most. */
+ * an fd port waits this much (and the rest of an iteration) longer at
+ * most. */
 #define FD_LOOK_GAP_US 5
 /* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
 #define STALL_SLEEP_MAX_US 1000

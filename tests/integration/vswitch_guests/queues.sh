@@ -52,6 +52,21 @@ expect "cpus=4000: exit 1 and why" \
     "1 xvm: domain qx, vif 0: cpus: CPU 4000 is not one xvmd may run on (its Cpus_allowed_list in /proc/$XVMD_PID/status)" \
     "$rc $out"
 xvm list 2>/dev/null | grep -qw qx && fail "qx left behind" || ok "nothing left of qx"
+# The check is made at every start: a record whose CPU xvmd may no longer
+# run on (its affinity narrowed since) does not start.
+if [ "$last" -gt 0 ]; then
+    guest_cfg qy "link=stub0,cpus=$last"
+    xvm define "$T/qy.cfg" >/dev/null || fail "define qy"
+    taskset -p -c 0 "$XVMD_PID" >/dev/null
+    out=$(xvm start qy 2>&1); rc=$?
+    taskset -p -c "0-$last" "$XVMD_PID" >/dev/null
+    expect "start of qy with xvmd on CPU 0 only: exit 1 and why" \
+        "1 xvm: domain qy, vif 0: cpus: CPU $last is not one xvmd may run on (its Cpus_allowed_list in /proc/$XVMD_PID/status)" \
+        "$rc $out"
+    xvm undefine qy >/dev/null || fail "undefine qy"
+else
+    echo "one CPU here: the start-time check of cpus= is not tried"
+fi
 printf 'name = "kx"\ntype = "kvm"\nkernel = "/nonexistent"\nvif = [ "link=stub0,cpus=0" ]\n' >"$T/kx.cfg"
 out=$(xvm create "$T/kx.cfg" 2>&1); rc=$?
 expect "cpus= in a kvm domain: exit 1 and why" \

@@ -187,13 +187,14 @@ sleeping() { xvm exec web1 sh -c 'cat /proc/[0-9]*/comm' 2>/dev/null | grep -qx 
 for sig in TERM HUP; do
     "$XVM_BIN" -s "$SOCK" exec web1 sleep 30 &
     ex=$!
-    wait_until 5 sleeping
+    check "SIG$sig: sleep runs in web1" wait_until 5 sleeping
     kill -"$sig" "$ex"
     wait "$ex"; rc=$?
     check "SIG$sig to xvm exec sleep 30: it exits as sleep did ($rc)" \
         [ "$rc" = $((128 + $(kill -l "$sig"))) ]
     check "SIG$sig: no sleep left in web1" wait_until 2 not sleeping
 done
+check "nothing sleeps in web1 before timeout(1)" not sleeping
 out=$(timeout 1 "$XVM_BIN" -s "$SOCK" exec web1 sleep 30; echo "rc=$?")
 check "timeout 1 xvm exec web1 sleep 30: ends at 1 s ($out)" [ "$out" = "rc=124" ]
 check "and leaves no sleep in web1" wait_until 2 not sleeping

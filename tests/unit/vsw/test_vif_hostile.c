@@ -53,13 +53,14 @@ static void guest_send(struct guest *g, unsigned n)
     xnf_flush(g->f.xnf);
 }
 
-/* Poll for 1 ms: a busy worker looks at its fd ports (the vifs) every
- * few microseconds, not at every iteration. */
+/* Poll 20 times and for 1 ms at least: a busy worker looks at its fd
+ * ports (the vifs) every few microseconds, not at every iteration. */
 static void switch_run(struct vsw_switch *sw)
 {
     uint64_t end = rte_rdtsc() + rte_get_tsc_hz() / 1000;
+    int i = 0;
 
-    while (rte_rdtsc() < end)
+    while (i++ < 20 || rte_rdtsc() < end)
         vsw_switch_poll(sw, 0);
 }
 
