@@ -532,8 +532,8 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
     return n;
 }
 
-/* dominfo's "Vifs:" lines: one per vif, its link, state, VNIC and queues
- * (when more than one). */
+/* dominfo's "Vifs:" lines: one per vif, its link, state, VNIC, queues
+ * (when more than one) and its pumps' CPUs (cpus=). */
 static int vifs_brief(const char *dom, uint32_t id)
 {
     static struct xvmd_call c;
@@ -563,6 +563,10 @@ static int vifs_brief(const char *dom, uint32_t id)
             printf(" (VNIC xvm%u_%u)", id, mnl_attr_get_u32(tb[XVMD_V_INDEX]));
         if (tb[XVMD_V_QUEUES])
             printf(", %u queues", mnl_attr_get_u32(tb[XVMD_V_QUEUES]));
+        if (tb[XVMD_V_CPUS])
+            printf(", pumps on CPU%s %s",
+                   strchr(mnl_attr_get_str(tb[XVMD_V_CPUS]), ' ') ? "s" : "",
+                   mnl_attr_get_str(tb[XVMD_V_CPUS]));
         putchar('\n');
         n++;
     }

@@ -37,6 +37,7 @@ const struct xvm_attr_policy xvmd_vif_policy[XVMD_V_MAX_ + 1] = {
     [XVMD_V_ERROR] = {MNL_TYPE_NUL_STRING, 512},
     [XVMD_V_VNIC] = {MNL_TYPE_NUL_STRING, 32},
     [XVMD_V_QUEUES] = {MNL_TYPE_U32, 0},
+    [XVMD_V_CPUS] = {MNL_TYPE_NUL_STRING, 48},
 };
 
 const struct xvm_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1] = {

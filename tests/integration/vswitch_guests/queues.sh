@@ -72,8 +72,8 @@ out=$(xvm create "$T/kx.cfg" 2>&1); rc=$?
 expect "cpus= in a kvm domain: exit 1 and why" \
     "1 xvm: $T/kx.cfg:4: vif: cpus: a kvm domain's kernel runs its queues itself; cpus places a process domain's pump threads" \
     "$rc $out"
-expect "dominfo: qa's vif with its queues" \
-    "vif 0 on stub0, connected (VNIC xvm${a}_0), 2 queues" \
+expect "dominfo: qa's vif with its queues and its pumps' CPUs" \
+    "vif 0 on stub0, connected (VNIC xvm${a}_0), 2 queues, pumps on CPUs $last 0" \
     "$(xvm dominfo qa | sed -n 's/^Vifs: *//p')"
 expect "dominfo: qc's vif of one queue" \
     "vif 0 on stub0, connected (VNIC xvm${c}_0)" \

@@ -147,7 +147,9 @@ enum xvmd_vif_attr {
                       or, while running, xvm<domid>_<n>) */
     XVMD_V_QUEUES, /* u32, optional: the netif queues of a connected vif
                       that has more than one (multi-queue-num-queues) */
-    XVMD_V_MAX_ = XVMD_V_QUEUES,
+    XVMD_V_CPUS,   /* string, optional: the record's cpus= ("1 0"), the
+                      CPUs of a process domain's pumps */
+    XVMD_V_MAX_ = XVMD_V_CPUS,
 };
 
 #define XVMD_NO_ID UINT32_MAX
