@@ -167,11 +167,9 @@ static void vifs_put(struct xvmd *x, struct reply *r,
         const struct xvm_vifcfg *v = &dom->cfg.vifs[n];
         bool live = dom->id != XVMD_NO_ID;
         char path[128], state[16], err[256], mac[LP_MACSTRLEN] = "";
-        char vnic[LP_NAMSIZ], nq[16] = "", cpus[48] = "";
+        char vnic[LP_NAMSIZ], nq[16] = "", cpus[XVM_VIFCFG_CPUS_STRLEN];
         struct nlattr *nest;
         unsigned long queues;
-        size_t off = 0;
-        unsigned i;
 
         vif_vnic(dom, n, vnic, sizeof(vnic));
         snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/state",
@@ -194,9 +192,7 @@ static void vifs_put(struct xvmd *x, struct reply *r,
         } else if (v->mac_kind == XVM_MAC_FIXED) {
             lp_mac_format(v->mac, mac);
         }
-        for (i = 0; i < v->ncpus && off < sizeof(cpus); i++)
-            off += (size_t)snprintf(cpus + off, sizeof(cpus) - off, "%s%u",
-                                    i ? " " : "", v->cpus[i]);
+        xvm_vifcfg_cpus_str(v, cpus);
         nest = mnl_attr_nest_start_check(r->nlh, XVMD_MSG_MAX, XVMD_A_VIFINFO);
         if (!nest ||
             !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_V_INDEX, n) ||

@@ -268,13 +268,10 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
         rc |= xs_put(x, rate, "%s/" NETIF_KEY_FE_QUEUES, fe);
     }
     if (v->ncpus) {
-        char cpus[NETIF_QUEUES_MAX * 6];
-        size_t off = 0;
+        char cpus[XVM_VIFCFG_CPUS_STRLEN];
 
-        for (unsigned i = 0; i < v->ncpus; i++)
-            off += (size_t)snprintf(cpus + off, sizeof(cpus) - off, "%s%u",
-                                    i ? " " : "", v->cpus[i]);
-        rc |= xs_put(x, cpus, "%s/" NETIF_KEY_FE_CPUS, fe);
+        rc |= xs_put(x, xvm_vifcfg_cpus_str(v, cpus),
+                     "%s/" NETIF_KEY_FE_CPUS, fe);
     }
     return rc ? -EIO : 0;
 }

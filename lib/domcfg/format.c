@@ -31,15 +31,26 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o,
         o->off += (size_t)n;
 }
 
+char *xvm_vifcfg_cpus_str(const struct xvm_vifcfg *vif, char *buf)
+{
+    struct out o = {.buf = buf, .len = XVM_VIFCFG_CPUS_STRLEN};
+    unsigned i;
+
+    buf[0] = '\0';
+    for (i = 0; i < vif->ncpus; i++)
+        put(&o, "%s%u", i ? " " : "", vif->cpus[i]);
+    return buf;
+}
+
 /* The guest's side of a vif: its queues and their CPUs. */
 static void vif_format_queues(struct out *o, const struct xvm_vifcfg *v)
 {
-    unsigned i;
+    char cpus[XVM_VIFCFG_CPUS_STRLEN];
 
     if (v->queues)
         put(o, ",queues=%u", v->queues);
-    for (i = 0; i < v->ncpus; i++)
-        put(o, "%s%u", i ? " " : ",cpus=", v->cpus[i]);
+    if (v->ncpus)
+        put(o, ",cpus=%s", xvm_vifcfg_cpus_str(v, cpus));
 }
 
 /* One vif as a quoted `key=value,...` string. */

@@ -204,6 +204,17 @@ int xvm_domcfg_load(const char *path, struct xvm_domcfg *cfg, char *err,
 XVN_EXPORT
 int xvm_domcfg_format(const struct xvm_domcfg *cfg, char *buf, size_t len);
 
+/** Room for a vif's cpus= as text (xvm_vifcfg_cpus_str()). */
+#define XVM_VIFCFG_CPUS_STRLEN (NETIF_QUEUES_MAX * 5)
+
+/**
+ * A vif's cpus= as its config writes it, the CPUs separated by spaces
+ * ("1 0"; "" when it has none), into @buf of XVM_VIFCFG_CPUS_STRLEN bytes.
+ * @return @buf.
+ */
+XVN_EXPORT
+char *xvm_vifcfg_cpus_str(const struct xvm_vifcfg *vif, char *buf);
+
 /**
  * Apply the `key=value,...` items of @spec (@len bytes, the syntax of one
  * entry of `vif = [ ... ]`) to @vif, which keeps every key @spec does not
