@@ -43,6 +43,12 @@ XVM_PROBE_DEFINE(vsw_wake);
  * an fd port waits this much (and the rest of an iteration) longer at
  * most. */
 #define FD_LOOK_GAP_US 5
+
+uint64_t vsw_fd_look_gap(uint64_t tsc_hz)
+{
+    return tsc_hz / 1000000 * FD_LOOK_GAP_US;
+}
+
 /* Longest sleep while a VNIC waits for credit (we stay RCU-online). */
 #define STALL_SLEEP_MAX_US 1000
 /* Sleep while a congested wire has frames queued (prio.c). */
@@ -163,8 +169,7 @@ unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
      * a port that is then read in this same iteration.  Looked at every
      * iteration while one is readable, else every FD_LOOK_GAP_US. */
     if (vsw_load_acq(&w->nfdports) > 0 &&
-        (w->fd_ready || now - w->fd_looked >= sw->tsc_hz / 1000000 *
-                                                  FD_LOOK_GAP_US)) {
+        (w->fd_ready || now - w->fd_looked >= sw->fd_look_gap)) {
         struct epoll_event evs[EVENTS_MAX];
         int k = epoll_wait(w->epfd, evs, EVENTS_MAX, 0);
 

@@ -137,6 +137,7 @@ struct vsw_switch *vsw_switch_create(const struct vsw_switch_params *p)
     sw->vnics_per_link =
         p->vnics_per_link ? p->vnics_per_link : DEFAULT_VNICS_PER_LINK;
     sw->tsc_hz = rte_get_tsc_hz();
+    sw->fd_look_gap = vsw_fd_look_gap(sw->tsc_hz);
     TAILQ_INIT(&sw->links);
     pthread_mutex_init(&sw->lock, NULL);
     if (vsw_names_init(&sw->names) < 0)

@@ -226,6 +226,7 @@ struct vsw_switch {
     uint32_t vnics_per_link;
     struct rte_rcu_qsbr *qsbr;
     uint64_t tsc_hz;
+    uint64_t fd_look_gap;         /* TSC cycles between looks (poll.c) */
     unsigned nw;                  /* workers */
     struct vsw_worker *w[VSW_WORKERS_MAX];
     /* control */
@@ -365,6 +366,9 @@ bool vsw_egress_backlog(struct vsw_ep *ep);
  * after the ep is unplugged. */
 void vsw_egq_free(struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_worker *w);
+
+/* TSC cycles a busy worker leaves its fd ports unlooked-at (poll.c). */
+uint64_t vsw_fd_look_gap(uint64_t tsc_hz);
 void vsw_fp_flush_eps(struct vsw_worker *w);
 /* Take @v off @w's lists and drop what it queued (the caller is @w or
  * no thread is). */
