@@ -350,18 +350,16 @@ static void link_set_nicmode(const struct vsw_link_conf *lc,
  * of a NIC's own link.  Everything is checked before anything changes.
  */
 static void link_setprop(struct dl_proparg *args, int n, bool reset,
-                         const char *link, bool temp)
+                         const struct vsw_link_conf *lc, bool temp)
 {
     const char *verb = reset ? "reset" : "set";
-    struct vsw_link_conf lc;
+    const char *link = lc->name;
     struct vsw_vnic_conf vc;
     enum vsw_nicmode mode = VSW_NICMODE_SHARED;
     bool ok = true, set_mtu = false, set_mode = false, set_cpus = false;
     char why[256];
     int i, id;
 
-    if (dl_link_get(handle(), link, &lc) != DL_OK)
-        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
     vsw_vnic_conf_init(&vc);
     for (i = 0; i < n; i++) {
         enum dl_status st;
@@ -372,13 +370,13 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
             continue;
         }
         if (id == DL_PROP_NICMODE &&
-            !dl_link_prop_settable((enum dl_prop_id)id, &lc)) {
+            !dl_link_prop_settable((enum dl_prop_id)id, lc)) {
             warn("cannot %s link property '%s' on '%s': %s", verb,
                  args[i].name, link, dl_status_str(DL_NOTNIC));
             ok = false;
             continue;
         }
-        if (!dl_link_prop_settable((enum dl_prop_id)id, &lc)) {
+        if (!dl_link_prop_settable((enum dl_prop_id)id, lc)) {
             warn("cannot %s link property '%s' on '%s': %s", verb,
                  args[i].name, link, dl_status_str(DL_PROPRDONLY));
             ok = false;
@@ -409,7 +407,7 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
     if (!ok || (set_mtu && !link_mtu_fits(link, vc.mtu, verb)))
         exit(1);
     if (set_mode)
-        link_nicmode_check(&lc, mode, verb);
+        link_nicmode_check(lc, mode, verb);
     /* cpus first: vswitchd may refuse it (a persistent change of a link
      * of its boot configuration) before the NIC changes. */
     if (set_cpus &&
@@ -419,29 +417,24 @@ static void link_setprop(struct dl_proparg *args, int n, bool reset,
         exit(1);
     }
     if (set_mode)
-        link_set_nicmode(&lc, mode, verb, temp);
+        link_set_nicmode(lc, mode, verb, temp);
     if (set_mtu)
         link_set_mtu(link, vc.mtu, verb, temp);
 }
 
 /*
- * Every property of @link (of class @cls) that can be set, into @args,
- * as illumos resets them all: a VNIC's (nicmode is a NIC's link's), and
- * a physical link's that dl_link_prop_settable() allows.  An etherstub
- * has none.  @return how many.
+ * Every property that can be set, into @args, as illumos resets them
+ * all: a VNIC's (@lc NULL; nicmode is a NIC's link's), or those of the
+ * link @lc that dl_link_prop_settable() allows.  An etherstub has none.
+ * @return how many.
  */
-static int props_all(const char *link, enum vsw_class cls,
-                     struct dl_proparg *args)
+static int props_all(const struct vsw_link_conf *lc, struct dl_proparg *args)
 {
-    struct vsw_link_conf lc;
     int i, n = 0;
 
-    if (cls != VSW_CLASS_VNIC && dl_link_get(handle(), link, &lc) != DL_OK)
-        die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
     for (i = 0; i < DL_PROP__MAX; i++) {
-        if (cls == VSW_CLASS_VNIC
-                ? i == DL_PROP_NICMODE
-                : !dl_link_prop_settable((enum dl_prop_id)i, &lc))
+        if (!lc ? i == DL_PROP_NICMODE
+                : !dl_link_prop_settable((enum dl_prop_id)i, lc))
             continue;
         memset(&args[n], 0, sizeof(args[n]));
         snprintf(args[n].name, sizeof(args[n].name), "%s",
@@ -480,12 +473,18 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
     if (!(cls = link_class(link, false)))
         die_dlerr(link_class(link, true) ? DL_INACTIVE : DL_NOTFOUND,
                   "link %s is not valid", link);
-    if (n == 0) /* reset: every property */
-        n = props_all(link, cls, args);
     if (cls != VSW_CLASS_VNIC) {
-        link_setprop(args, n, reset, link, temp);
+        struct vsw_link_conf lc;
+
+        if (dl_link_get(handle(), link, &lc) != DL_OK)
+            die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
+        if (n == 0) /* reset: every property */
+            n = props_all(&lc, args);
+        link_setprop(args, n, reset, &lc, temp);
         return;
     }
+    if (n == 0)
+        n = props_all(NULL, args);
     vsw_vnic_conf_init(&vc);
     if (dl_vnic_get(handle(), link, &vc) != DL_OK)
         die_dlerr(DL_NOTFOUND, "link %s is not valid", link);
