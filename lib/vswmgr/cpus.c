@@ -120,8 +120,8 @@ int vsw_mgr_link_set_cpus(struct vsw_mgr *m, const char *name, bool has,
         return mgr_fail(m, VSW_ST_BADVAL, err, errlen, -EINVAL,
                         "'%s' has no wire: no cpus", name);
     rc = link_cpus_check(m, &want, err, errlen);
-    if (rc == 0 && !temporary && ml->origin == ORIGIN_BOOT)
-        rc = mgr_boot_persist(m, name, err, errlen);
+    if (rc == 0)
+        rc = mgr_persist_check(m, ml->origin, temporary, name, err, errlen);
     if (rc < 0) {
         nic_link_settle(m, ml);
         return rc;

@@ -194,9 +194,11 @@ int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen)
     return state_save(m, err, errlen);
 }
 
-int mgr_boot_persist(struct vsw_mgr *m, const char *name, char *err,
-                     size_t errlen)
+int mgr_persist_check(struct vsw_mgr *m, enum origin origin, bool temporary,
+                      const char *name, char *err, size_t errlen)
 {
+    if (temporary || origin != ORIGIN_BOOT)
+        return 0;
     return fail(m, VSW_ST_BOOTPERSIST, err, errlen, -EPERM,
                 "'%s' comes from the boot configuration: change it there "
                 "(or use -t for the running object)", name);
@@ -419,8 +421,9 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
     if (!ml || (ml->inactive && temporary))
         return fail(m, VSW_ST_NOTFOUND, err, errlen, -ENOENT,
                     "link '%s' does not exist", name);
-    if (!temporary && ml->origin == ORIGIN_BOOT)
-        return mgr_boot_persist(m, name, err, errlen);
+    rc = mgr_persist_check(m, ml->origin, temporary, name, err, errlen);
+    if (rc < 0)
+        return rc;
     if (link_used(m, ml, temporary))
         return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
                     "link '%s' has VNICs", name);
@@ -848,8 +851,9 @@ int vsw_mgr_vnic_delete(struct vsw_mgr *m, const char *name, bool temporary,
         return vnic_missing(m, name, err, errlen);
     if (mv->conf.domid)
         return domain_busy(m, mv, err, errlen);
-    if (!temporary && mv->origin == ORIGIN_BOOT)
-        return mgr_boot_persist(m, name, err, errlen);
+    rc = mgr_persist_check(m, mv->origin, temporary, name, err, errlen);
+    if (rc < 0)
+        return rc;
     ml = mv->ml;
     if (temporary && mv->origin != ORIGIN_TEMP) {
         vsw_vnic_destroy(mv->v);
@@ -1089,9 +1093,9 @@ static int vnic_modify(struct vsw_mgr *m, const struct vsw_vnic_conf *vc,
                   "'%s' belongs to domain %s, whose record has no cpus "
                   "(use -t)", old.name, old.domain[0] ? old.domain : "?");
     /* A boot VNIC lent to a domain is still the file's. */
-    if (rc == 0 && !temporary && mv->origin == ORIGIN_BOOT &&
-        (!old.domid || mv->lent))
-        rc = mgr_boot_persist(m, old.name, err, errlen);
+    if (rc == 0 && (!old.domid || mv->lent))
+        rc = mgr_persist_check(m, mv->origin, temporary, old.name, err,
+                               errlen);
     if (rc == 0)
         rc = vnic_change(m, mv, &want, rebuild, ml, err, errlen);
     if (rc == 0 && old.domid && !mv->lent && !temporary)

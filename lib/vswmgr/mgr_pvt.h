@@ -131,11 +131,12 @@ struct mlink *mlink_find(struct vsw_mgr *m, const char *name);
 /* Write the state file again (nothing while restoring).  @return 0 or
  * -errno with @err. */
 int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen);
-/* Refuse a persistent change of @name, an object of the boot
- * configuration: that file is its record, which vswitchd does not write
- * (VSW_ST_BOOTPERSIST, -EPERM). */
-int mgr_boot_persist(struct vsw_mgr *m, const char *name, char *err,
-                     size_t errlen);
+/* The one gate of a change or delete of @name, an object of @origin,
+ * made persistent unless @temporary: refused for an object of the boot
+ * configuration, whose record is that file, which vswitchd does not
+ * write (VSW_ST_BOOTPERSIST, -EPERM).  @return 0 or -EPERM with @err. */
+int mgr_persist_check(struct vsw_mgr *m, enum origin origin, bool temporary,
+                      const char *name, char *err, size_t errlen);
 struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name);
 /* Give @mv its host TAP if its conf says attach=tap (its carrier set as
  * its link's state says).  @return 0 or -errno with @err. */
