@@ -346,7 +346,7 @@ void do_rename_link(int argc, char **argv, const char *use)
     if (strlen(to) >= LP_NAMSIZ)
         die("link name too long '%s'", to);
     if (lp_name_check(to) < 0)
-        die("invalid link name '%s'", to);
+        die("invalid link name '%s': " LP_NAME_RULE, to);
     if ((link_class(to, false) || link_class(to, true)) &&
         strcmp(from, to) != 0)
         die_dlerr(DL_EXIST, "rename operation failed");

@@ -72,7 +72,7 @@ static const char *name_operand(int argc, char **argv)
     if (strlen(name) >= LP_NAMSIZ)
         die("link name too long '%s'", name);
     if (lp_name_check(name) < 0)
-        die("invalid link name '%s'", name);
+        die("invalid link name '%s': " LP_NAME_RULE, name);
     return name;
 }
 

@@ -549,7 +549,7 @@ static int run(const struct opts *o, struct rte_mempool *pool)
     struct server *srv;
     struct vsw_mgr_vifs *xv = NULL;
     struct worker_arg wa[VSW_WORKERS_MAX];
-    char where[128];
+    char where[128], guests[PATH_MAX + 32];
     int rc = 1;
 
     sw = vsw_switch_create(&sp);
@@ -584,16 +584,20 @@ static int run(const struct opts *o, struct rte_mempool *pool)
         vsw_switch_thread_stop(sw, 0);
         goto destroy_mgr;
     }
+    if (o->xs_sock)
+        snprintf(guests, sizeof(guests), "guest vifs from %s", o->xs_sock);
+    else
+        snprintf(guests, sizeof(guests), "no guest vifs (no -x)");
     if (o->gid == (gid_t)-1)
         xvm_log_info("ready on %s (root only), state in %s, %u fast-path "
-                     "worker(s) %s", o->sock, o->state_dir, o->workers,
-                     workers_str(o, where, sizeof(where)));
+                     "worker(s) %s, %s", o->sock, o->state_dir, o->workers,
+                     workers_str(o, where, sizeof(where)), guests);
     else
         xvm_log_info("ready on %s (group %s, gid %u, may read), state in "
-                     "%s, %u fast-path worker(s) %s", o->sock,
+                     "%s, %u fast-path worker(s) %s, %s", o->sock,
                      o->group ? o->group : XVM_READ_GROUP, (unsigned)o->gid,
                      o->state_dir, o->workers,
-                     workers_str(o, where, sizeof(where)));
+                     workers_str(o, where, sizeof(where)), guests);
     /* The line scripts wait for, and the service manager's word. */
     printf("vswitchd: ready on %s\n", o->sock);
     fflush(stdout);

@@ -354,8 +354,9 @@ static int vifs_state(struct xvmd *x, const struct xvmd_dom *dom, char *why,
                      feerr);
         else if (be <= XenbusStateInitialising && timeout)
             snprintf(why + used, len - used,
-                     "\n  vif %u on %s: no backend took it (is vswitchd "
-                     "running?)", n, vif_where(&dom->cfg.vifs[n]));
+                     "\n  vif %u on %s: no backend took it (is a "
+                     "vswitchd with -x %s running?)", n,
+                     vif_where(&dom->cfg.vifs[n]), x->xs_path);
         else
             snprintf(why + used, len - used,
                      "\n  vif %u on %s: backend %s, frontend %s", n,

@@ -71,9 +71,10 @@ static void usage(FILE *f)
                "  -d  state directory (default " XVMD_DEFAULT_STATE_DIR ")\n"
                "  -n  where process domains pin their network namespaces "
                "(default /run/netns)\n"
-               "  -p  the xvm-procdom program (default: next to xvmd)\n"
+               "  -p  the xvm-procdom program (default: the one installed "
+               "with xvmd)\n"
                "  -k  the xvm-kvm program, the monitor of kvm domains "
-               "(default: next\n      to xvmd)\n"
+               "(default: the\n      one installed with xvmd)\n"
                "  -t  grace period of a shutdown before the kill (default "
                "10)\n"
                "  -G  group (name or number) whose members may read (xvm "
@@ -383,6 +384,7 @@ int main(int argc, char **argv)
     if (parse_args(&x, &sock, &xs, &group, argc, argv) < 0 ||
         xvm_group_resolve("xvmd", group, &x.ro_gid) < 0)
         return 1;
+    x.xs_path = xs;
     if (!x.procdom_path)
         x.procdom_path = sibling("xvm-procdom", "../libexec",
                                  XVMD_LIBEXECDIR "/xvm-procdom", procdom);

@@ -231,6 +231,7 @@ struct xvmd {
     struct xvmd_dom *doms;
     struct xvmd_domids domids; /**< ids of the active and crashed domains */
     struct xvm_xs *xs; /**< dom0's connection to the xenstored */
+    const char *xs_path; /**< -x: the xenstored's socket */
     gid_t ro_gid;      /**< -G: members may read; (gid_t)-1: root only */
     int ep;                /**< main.c's epoll set (guest channels join) */
     long nofile;           /**< our descriptor limit (RLIMIT_NOFILE) */

@@ -96,6 +96,8 @@ start_vswd() {
     VSWD_PID=$!
     wait_until 15 grep -q "ready on" "$T/vswitchd.out" ||
         die "vswitchd did not start"
+    grep -q "guest vifs from $XENSTORED_PATH\$" "$T/vswitchd.log" ||
+        die "vswitchd's ready line does not name the xenstore it serves"
 }
 
 kill9_vswd() {

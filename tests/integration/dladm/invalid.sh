@@ -31,12 +31,13 @@ bad() {
     [ "$(snapshot)" = "$before" ] || fail "dladm $*: changed the VNICs"
 }
 L=$(printf 'a%.0s' $(seq 40))0
+RULE=": a name is letters, digits, '_' and '.', not starting with a digit, ending in a number without a leading zero (vnic0, stub12)"
 
 bad "dladm: link name too long '${L}'" create-vnic -l phys0 "$L"
-bad "dladm: invalid link name '9vnic0'" create-vnic -l phys0 9vnic0
-bad "dladm: invalid link name 'vnic'" create-vnic -l phys0 vnic
-bad "dladm: invalid link name 'vnic01'" create-vnic -l phys0 vnic01
-bad "dladm: invalid link name 'vn-ic0'" create-vnic -l phys0 vn-ic0
+bad "dladm: invalid link name '9vnic0'$RULE" create-vnic -l phys0 9vnic0
+bad "dladm: invalid link name 'vnic'$RULE" create-vnic -l phys0 vnic
+bad "dladm: invalid link name 'vnic01'$RULE" create-vnic -l phys0 vnic01
+bad "dladm: invalid link name 'vn-ic0'$RULE" create-vnic -l phys0 vn-ic0
 bad "dladm: invalid VLAN identifier '4095'" create-vnic -l phys0 -v 4095 v0
 bad "dladm: invalid VLAN identifier '0'" create-vnic -l phys0 -v 0 v0
 bad "dladm: invalid VLAN identifier 'ten'" create-vnic -l phys0 -v ten v0
@@ -78,7 +79,7 @@ bad "dladm: invalid link name 'vnic9'" delete-vnic vnic9
 bad "dladm: 'phys0' is not a vnic" delete-vnic phys0
 bad "dladm: 'vnic1' is not an etherstub" delete-etherstub vnic1
 bad "dladm: vnic deletion failed: link busy" delete-etherstub stub0
-bad "dladm: invalid link name 'stub'" create-etherstub stub
+bad "dladm: invalid link name 'stub'$RULE" create-etherstub stub
 bad "dladm: etherstub creation failed: object already exists" \
     create-etherstub vnic1
 bad "dladm: the option -i can be used only with -s" show-vnic -i 1
@@ -147,7 +148,7 @@ bad "dladm: rename operation failed: object already exists" \
     rename-link vnic1 vnic2
 bad "dladm: rename operation failed: object not found" \
     rename-link vnic9 vnic8
-bad "dladm: invalid link name '0bad'" rename-link vnic1 0bad
+bad "dladm: invalid link name '0bad'$RULE" rename-link vnic1 0bad
 bad "dladm: vnic modification failed: MAC address is already in use" \
     modify-vnic -l phys0 -m 2:8:20:0:0:1 vnic2
 bad "dladm: vnic modification failed: can't create persistent object on top of temporary object" \

@@ -33,7 +33,7 @@ for p in sbin/xvmd sbin/xvm sbin/xenstored sbin/vswitchd sbin/vswctl \
     else fail "$p --version: exit $rc, '$out'"; fi
 done
 for m in man8/dladm.8 man8/snoop.8 man8/xvm.8 man8/xvmd.8 man8/vswitchd.8 \
-         man8/xvm-kvm.8 man8/vswctl.8 man5/xvm.cfg.5; do
+         man8/xvm-kvm.8 man8/vswctl.8 man8/xenstored.8 man5/xvm.cfg.5; do
     [ -f "$R/share/man/$m" ] && ok "man page $m" || fail "no man page $m"
     man -l "$R/share/man/$m" >/dev/null 2>"$T/man.err" && [ ! -s "$T/man.err" ] ||
         fail "$m does not render: $(head -2 "$T/man.err")"

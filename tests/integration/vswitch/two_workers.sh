@@ -20,7 +20,7 @@ phys_conf "$TMP/conf" \
     "vnic a${ID}0 link=phys0 vid=10 attach=tap" \
     "vnic b${ID}0 link=phys0 vid=10 attach=tap"
 vswd_start "$TMP/conf" -w 2 -l 0,1
-grep -q "2 fast-path worker(s) on CPUs 0,1$" "$TMP/vswitchd.log" ||
+grep -q "2 fast-path worker(s) on CPUs 0,1, no guest vifs (no -x)$" "$TMP/vswitchd.log" ||
     fail "vswitchd does not say it runs two workers on CPUs 0 and 1"
 guest_up "vsw${ID}g1" "a${ID}0" 10.0.10.1/24
 guest_up "vsw${ID}g2" "b${ID}0" 10.0.10.2/24

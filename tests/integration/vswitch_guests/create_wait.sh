@@ -107,7 +107,7 @@ t1=$(date +%s)
 echo "$out" | sed 's/^/    /'
 expect "noswitch: exit status" 1 "$rc"
 echo "$out" | grep -q "did not connect in time (2 s)" &&
-    echo "$out" | grep -q "^  vif 0 on stub0: no backend took it (is vswitchd running?)$" &&
+    echo "$out" | grep -q "^  vif 0 on stub0: no backend took it (is a vswitchd with -x $XENSTORED_PATH running?)$" &&
     ok "noswitch: timeout and reason" || fail "noswitch: message"
 [ $((t1 - t0)) -le 5 ] && ok "noswitch: gave up after $((t1 - t0)) s" ||
     fail "noswitch: took $((t1 - t0)) s"

@@ -49,6 +49,10 @@ extern "C" {
  */
 XVN_EXPORT
 int lp_name_check(const char *name);
+/** lp_name_check()'s rules, for a message ("invalid link name 'x': ..."). */
+#define LP_NAME_RULE                                                      \
+    "a name is letters, digits, '_' and '.', not starting with a digit, " \
+    "ending in a number without a leading zero (vnic0, stub12)"
 
 /** Size of a host interface name buffer (Linux IFNAMSIZ). */
 #define LP_IFNAMSIZ 16
