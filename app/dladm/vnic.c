@@ -244,7 +244,7 @@ static void delete_common(int argc, char **argv, const char *use,
     st = etherstub ? dl_etherstub_delete(handle(), name, temp)
                    : dl_vnic_delete(handle(), name, temp);
     if (st != DL_OK)
-        die_hderr("vnic deletion failed");
+        die_hderr("%s deletion failed", etherstub ? "etherstub" : "vnic");
 }
 
 void do_delete_vnic(int argc, char **argv, const char *use)

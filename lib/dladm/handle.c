@@ -130,12 +130,17 @@ static enum dl_status client_status(struct dl_handle *h, int rc)
     return errno_status(-rc);
 }
 
-/* A failed client call, in libdladm's words. */
+/* A failed client call, in libdladm's words: its status, or vswitchd's
+ * message where that says the same and more ("link busy: ..."). */
 static enum dl_status client_fail(struct dl_handle *h, int rc)
 {
     enum dl_status st = client_status(h, rc);
+    const char *text = dl_status_str(st), *msg = vsw_client_error(h->c);
+    size_t n = strlen(text);
 
-    snprintf(h->err, sizeof(h->err), "%s", dl_status_str(st));
+    if (msg && strncmp(msg, text, n) == 0 && msg[n] == ':')
+        text = msg;
+    snprintf(h->err, sizeof(h->err), "%s", text);
     return st;
 }
 

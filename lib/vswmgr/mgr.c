@@ -288,6 +288,27 @@ static bool link_used(struct vsw_mgr *m, const struct mlink *ml,
     return false;
 }
 
+/* The names of the VNICs link_used() finds, into @buf ("a, b, ..."). */
+static void link_users(struct vsw_mgr *m, const struct mlink *ml,
+                       bool running, char *buf, size_t len)
+{
+    const struct mvnic *mv;
+    size_t used = 0;
+
+    buf[0] = '\0';
+    TAILQ_FOREACH(mv, &m->vnics, entry) {
+        if (mv->ml != ml || (running && mv->inactive))
+            continue;
+        /* room for this one, its ", " and a last ", ..." */
+        if (used + 2 + strlen(mv->conf.name) + 6 > len) {
+            snprintf(buf + used, len - used, "%s...", used ? ", " : "");
+            return;
+        }
+        used += (size_t)snprintf(buf + used, len - used, "%s%s",
+                                 used ? ", " : "", mv->conf.name);
+    }
+}
+
 /*
  * Is a fixed @mac on @ml kept for an inactive record?  The next start
  * would make both (modify's check already sees every record).
@@ -424,9 +445,13 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
     rc = mgr_persist_check(m, ml->origin, temporary, name, err, errlen);
     if (rc < 0)
         return rc;
-    if (link_used(m, ml, temporary))
+    if (link_used(m, ml, temporary)) {
+        char who[96];
+
+        link_users(m, ml, temporary, who, sizeof(who));
         return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
-                    "link '%s' has VNICs", name);
+                    "link busy: VNICs run over '%s' (%s)", name, who);
+    }
     if (temporary && ml->origin != ORIGIN_TEMP) {
         nic_wire_release(m, ml);
         rc = vsw_link_destroy(ml->l);

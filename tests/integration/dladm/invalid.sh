@@ -78,7 +78,7 @@ bad "usage: create-vnic      [-t] -l <link> [-m <value> | auto |
 bad "dladm: invalid link name 'vnic9'" delete-vnic vnic9
 bad "dladm: 'phys0' is not a vnic" delete-vnic phys0
 bad "dladm: 'vnic1' is not an etherstub" delete-etherstub vnic1
-bad "dladm: vnic deletion failed: link busy" delete-etherstub stub0
+bad "dladm: etherstub deletion failed: link busy: VNICs run over 'stub0' (vnic2)" delete-etherstub stub0
 bad "dladm: invalid link name 'stub'$RULE" create-etherstub stub
 bad "dladm: etherstub creation failed: object already exists" \
     create-etherstub vnic1
@@ -182,8 +182,8 @@ bad "dladm: rename operation failed: link is not active (deleted with -t)" \
 bad "dladm: rename operation failed: object already exists" \
     rename-link vnic1 vnic3
 bad "dladm: vnic deletion failed: object not found" delete-vnic -t vnic3
-bad "dladm: vnic deletion failed: object not found" delete-etherstub -t stub1
-bad "dladm: vnic deletion failed: link busy" delete-etherstub stub2
+bad "dladm: etherstub deletion failed: object not found" delete-etherstub -t stub1
+bad "dladm: etherstub deletion failed: link busy: VNICs run over 'stub2' (vnic5)" delete-etherstub stub2
 bad "dladm: 'vnic3' is not an etherstub" delete-etherstub vnic3
 bad "dladm: invalid vnic name 'vnic3': object not found" show-vnic vnic3
 bad "dladm: invalid link name 'stub1': object not found" show-etherstub stub1

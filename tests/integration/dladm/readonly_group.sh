@@ -102,7 +102,7 @@ denied "dladm: vnic deletion failed: $NR" delete-vnic -t vnic1
 denied "dladm: vnic modification failed: $NR" modify-vnic -v 7 vnic1
 denied "dladm: rename operation failed: $NR" rename-link vnic0 vnic8
 denied "dladm: etherstub creation failed: $NR" create-etherstub stub9
-denied "dladm: vnic deletion failed: $NR" delete-etherstub -t stub0
+denied "dladm: etherstub deletion failed: $NR" delete-etherstub -t stub0
 denied "dladm: warning: cannot set link property 'maxbw' on 'vnic0': $NR" \
     set-linkprop -p maxbw=10M vnic0
 denied "dladm: warning: cannot reset link property 'priority' on 'vnic1': $NR" \

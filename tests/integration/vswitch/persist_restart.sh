@@ -31,7 +31,7 @@ expect_error "invalid VLAN identifier '4095'" vnic-create "x${ID}0" phys0 vid=40
 expect_error "invalid link name" vnic-create "9x" phys0
 expect_error "can't create persistent object on top of temporary object" \
     vnic-create "x${ID}0" stub0
-expect_error "has VNICs" link-delete phys0
+expect_error "link busy: VNICs run over 'phys0' (a${ID}0, b${ID}0" link-delete phys0
 expect_error "cannot open DPDK port" link-create phys1 phys net_bogus0
 ctl vnic-show "x${ID}0" >/dev/null 2>&1 && fail "a failed create left x0"
 ctl link-show phys1 >/dev/null 2>&1 && fail "a failed create left phys1"

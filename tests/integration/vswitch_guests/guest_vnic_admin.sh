@@ -29,16 +29,18 @@ refused() { # DESCRIPTION WANT-MESSAGE DLADM-ARGS...
     if [ $rc = 1 ] && [ "$out" = "$want" ]; then ok "$what: '$out'"
     else fail "$what: exit $rc, '$out' (want '$want')"; fi
 }
+BUSY="link busy: '$A' is domain ga's ($a) vif"
 refused "delete-vnic of a running guest's VNIC" \
-    "dladm: vnic deletion failed: link busy" delete-vnic "$A"
+    "dladm: vnic deletion failed: $BUSY" delete-vnic "$A"
 refused "delete-vnic -t of it" \
-    "dladm: vnic deletion failed: link busy" delete-vnic -t "$A"
+    "dladm: vnic deletion failed: $BUSY" delete-vnic -t "$A"
 refused "rename-link of it" \
-    "dladm: rename operation failed: link busy" rename-link "$A" vn9
+    "dladm: rename operation failed: $BUSY" rename-link "$A" vn9
 refused "rename-link of its etherstub" \
-    "dladm: rename operation failed: link busy" rename-link stub0 stub9
+    "dladm: rename operation failed: $BUSY" rename-link stub0 stub9
 refused "delete-etherstub of its etherstub" \
-    "dladm: vnic deletion failed: link busy" delete-etherstub stub0
+    "dladm: etherstub deletion failed: link busy: VNICs run over 'stub0' ($A, $B)" \
+    delete-etherstub stub0
 vnic_exists "$A" && ok "$A still there" || fail "$A gone"
 ping_ok ga 10.82.0.2 && ok "ga still pings gb" || fail "ga -> gb after refusals"
 
