@@ -59,8 +59,14 @@ static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
         snprintf(why, whylen, "%s", dl_status_str(DL_MINMAXBW));
         return DL_MINMAXBW;
     }
+    if (rc == -EOVERFLOW) {
+        snprintf(why, whylen, "%s: the maximum value for maxbw is 1000G",
+                 dl_status_str(DL_BADARG));
+        return DL_BADARG;
+    }
     if (rc < 0) {
-        snprintf(why, whylen, "%s", dl_status_str(DL_BADARG));
+        snprintf(why, whylen, "%s: '%.32s' is not a rate (a number with K, M "
+                 "or G, M without one: 100M, 1.5G)", dl_status_str(DL_BADARG), val);
         return DL_BADARG;
     }
     return DL_OK;

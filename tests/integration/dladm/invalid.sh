@@ -95,8 +95,12 @@ bad "dladm: failed to show physical link vnic1: invalid argument" \
     show-phys vnic1
 bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': minimum value for maxbw is 1200K" \
     set-linkprop -p maxbw=1000K vnic1
-bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument" \
+bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: 'fast' is not a rate (a number with K, M or G, M without one: 100M, 1.5G)" \
     set-linkprop -p maxbw=fast vnic1
+bad "dladm: vnic creation over phys0 failed: invalid argument: '-5M' is not a rate (a number with K, M or G, M without one: 100M, 1.5G)" \
+    create-vnic -l phys0 -p maxbw=-5M v0
+bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: the maximum value for maxbw is 1000G" \
+    set-linkprop -p maxbw=2000G vnic1
 bad "dladm: warning: invalid link property 'zone'" set-linkprop -p zone=z vnic1
 bad "dladm: warning: no value specified for 'priority'" \
     set-linkprop -p priority vnic1
