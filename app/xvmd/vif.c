@@ -287,31 +287,42 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
     snprintf(id, sizeof(id), "%u", dom->id);
     rc |= xs_put(x, dom->cfg.name, "%s/name", vm);
     rc |= xs_put(x, uuid, "%s/uuid", vm);
-    /* The home is the guest's; its name, id and vm keys are dom0's and
-     * the guest may read them, as libxl sets them. */
+    /* As libxl sets them: the home and its name, id and vm keys are
+     * dom0's, which the guest may read but not change or remove (a
+     * removal takes a whole subtree, whoever owns what is in it); the
+     * guest writes only in the directories it owns: device (its
+     * frontends' directories, vif_write()), control (it answers a
+     * shutdown request), data and error (its drivers' error nodes). */
     if (xvm_xs_mkdir(x->xs, vif_tx, home) < 0 ||
-        xs_own(x, home, (uint16_t)dom->id, 0) < 0)
+        xs_own(x, home, 0, (uint16_t)dom->id) < 0)
         return -EIO;
     rc |= xs_put(x, dom->cfg.name, "%s/name", home);
     rc |= xs_put(x, id, "%s/domid", home);
     rc |= xs_put(x, vm, "%s/vm", home);
     if (rc)
         return -EIO;
-    for (unsigned i = 0; i < 3; i++) {
-        static const char *const keys[] = {"name", "domid", "vm"};
+    for (unsigned i = 0; i < 4; i++) {
+        static const char *const dirs[] = {"device", "control", "data",
+                                           "error"};
         char p[96];
 
-        snprintf(p, sizeof(p), "%s/%s", home, keys[i]);
-        if (xs_own(x, p, 0, (uint16_t)dom->id) < 0)
+        snprintf(p, sizeof(p), "%s/%s", home, dirs[i]);
+        if (xvm_xs_mkdir(x->xs, vif_tx, p) < 0 ||
+            xs_own(x, p, (uint16_t)dom->id, 0) < 0)
             return -EIO;
     }
-    /* The config's own keys: the guest's, as the home is (inherited). */
+    /* The config's own keys: the guest's to change. */
     const char *p = dom->cfg.xs;
 
     for (unsigned i = 0; i < dom->cfg.nr_xs; i++) {
         const char *val = p + strlen(p) + 1;
+        char path[256];
 
-        if (xs_put(x, val, "%s/%s", home, p) < 0)
+        int n = snprintf(path, sizeof(path), "%s/%s", home, p);
+
+        if (n < 0 || (size_t)n >= sizeof(path) ||
+            xs_put(x, val, "%s", path) < 0 ||
+            xs_own(x, path, (uint16_t)dom->id, 0) < 0)
             return -EIO;
         p = val + strlen(val) + 1;
     }

@@ -16,11 +16,15 @@
  *   swap...  puts in place of the memory it was given to keep for the
  *            next xvmd (fd 7) a memfd of its own under the same name and
  *            size, not sealed (a next xvmd must not take it over);
+ *   xs...    on its xenstore connection, tries to remove its home and its
+ *            dom0 keys, to change its name, and to write where a guest
+ *            writes, and writes "<what>=<errno> ..." to $HOSTILE_DIR/NAME;
  *   other    does nothing.
  * Then it waits to be killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,20 +34,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "xs/xs.h"
 #include "xvm/fdpass.h"
 #include "xvmdctl/proto.h"
 
 #define CHAN 3
 
+/* What "mem" brought: the domain's memory and its xenstore connection. */
+static int given[2] = {-1, -1};
+
 static int start(void)
 {
     char buf[16];
-    int fds[2];
     unsigned n = 0;
 
     int self;
 
-    if (xvm_fd_recv(CHAN, buf, sizeof(buf), fds, 2, &n) != 3 || n != 2)
+    if (xvm_fd_recv(CHAN, buf, sizeof(buf), given, 2, &n) != 3 || n != 2)
         return -1;
     /* "ok" comes with a pidfd of the domain's init: this process plays
      * the whole domain. */
@@ -104,6 +111,46 @@ static void swap(const char *name)
     close(fd);
 }
 
+/* Each try's errno (0: done) after its name, on one line. */
+static void xs_try(const char *name)
+{
+    static const struct {
+        const char *what, *path; /* relative to the home; NULL: remove */
+        bool rm;
+    } tries[] = {
+        {"rm_home", "", true},         {"rm_name", "name", true},
+        {"write_name", "name", false}, {"write_home", "x", false},
+        {"write_error", "error/device/vif/0/error", false},
+        {"write_data", "data/x", false},
+        {"ack_shutdown", "control/shutdown", false},
+    };
+    const char *dir = getenv("HOSTILE_DIR");
+    struct xvm_xs *xs = xvm_xs_adopt(given[1]);
+    char path[512], *id = NULL;
+    FILE *f;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/tmp", name);
+    f = fopen(path, "w");
+    if (!f)
+        return;
+    if (!xs || xvm_xs_read(xs, XVM_XS_NO_TX, "domid", &id, NULL) < 0) {
+        fprintf(f, "no_xenstore\n");
+        fclose(f);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+        snprintf(path, sizeof(path), "/local/domain/%s%s%s", id,
+                 tries[i].path[0] ? "/" : "", tries[i].path);
+        rc = tries[i].rm ? xvm_xs_rm(xs, XVM_XS_NO_TX, path)
+                         : xvm_xs_write_str(xs, XVM_XS_NO_TX, path, "x");
+        fprintf(f, "%s%s=%d", i ? " " : "", tries[i].what, -rc);
+    }
+    fprintf(f, "\n");
+    fclose(f);
+    free(id);
+}
+
 static int silent(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -134,6 +181,8 @@ int main(int argc, char **argv)
         hog(name);
     else if (strncmp(name, "swap", 4) == 0)
         swap(name);
+    else if (strncmp(name, "xs", 2) == 0)
+        xs_try(name);
     for (;;)
         pause();
 }
