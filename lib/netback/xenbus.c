@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netback/netback.h"
@@ -31,7 +32,42 @@ struct nb_xenbus {
     bool carrier;       /* as the owner last set it */
     bool carrier_dirty; /* not written yet: nb_xenbus_resume() does */
     bool adopt; /* probed with the frontend Connected: take it over */
+    /* Connects left and when they were last counted: a frontend that
+     * reconnects in a loop makes the owner map the domain and bind its
+     * channels each time, so after NB_CONNECT_BURST it gets one every
+     * NB_CONNECT_GAP_NS, and is refused (fatal) in between. */
+    unsigned connects;
+    uint64_t connects_at;
 };
+
+#define NB_CONNECT_BURST 8u
+#define NB_CONNECT_GAP_NS 1000000000ull
+
+static uint64_t mono_ns(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* Take one connect from @xb's budget.  @return false if none is left. */
+static bool connect_take(struct nb_xenbus *xb)
+{
+    uint64_t now = mono_ns();
+    uint64_t due = (now - xb->connects_at) / NB_CONNECT_GAP_NS;
+
+    if (due) {
+        due += xb->connects;
+        xb->connects = due > NB_CONNECT_BURST ? NB_CONNECT_BURST
+                                              : (unsigned)due;
+        xb->connects_at = now;
+    }
+    if (xb->connects == 0)
+        return false;
+    xb->connects--;
+    return true;
+}
 
 /*
  * The allowed backend transitions (xvm_xs_dev_switch() enforces them):
@@ -364,6 +400,10 @@ static int do_connect(struct nb_xenbus *xb)
     if (r < 0)
         return xvm_xs_dev_fatal(&xb->dev, r, "reading %s",
                                 bad_key(bad, &fi, key, sizeof(key)));
+    if (!connect_take(xb))
+        return xvm_xs_dev_fatal(&xb->dev, -EAGAIN, "reconnecting too often "
+                                "(%u connects, then one a second)",
+                                NB_CONNECT_BURST);
     xb->why[0] = '\0';
     r = xb->ops->connect(xb->dev.owner, &fi);
     if (r < 0)
@@ -627,6 +667,8 @@ struct nb_xenbus *nb_xenbus_create(struct xvm_xs *xs,
         return NULL;
     }
     xb->ops = ops;
+    xb->connects = NB_CONNECT_BURST;
+    xb->connects_at = mono_ns();
     xb->max_queues = max_queues ? max_queues : default_queues();
     snprintf(xb->token, sizeof(xb->token), "nb:%s", backend_path);
     r = probe(xb);

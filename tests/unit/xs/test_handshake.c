@@ -529,6 +529,46 @@ static enum xenbus_state run_fake(const char *key, const char *val,
     return st;
 }
 
+/*
+ * A frontend that reconnects in a loop (Connected, Initialising, ...)
+ * makes the owner connect each time: after eight, one a second, and
+ * the rest refused as a fatal error with the reason.
+ */
+static void test_reconnect_storm(void)
+{
+    struct world w;
+    int i;
+
+    CHECK(world_open(&w));
+    CHECK(be_start(&w, 0));
+    if (!w.be)
+        goto out;
+    fake_frontend(&w, NULL, NULL);
+    for (i = 0; i < 12; i++) {
+        PUMP_UNTIL(&w, nb_xenbus_state(w.be) != XenbusStateInitWait);
+        if (nb_xenbus_state(w.be) != XenbusStateConnected)
+            break;
+        CHECK_EQ(wr(w.fx, FE, "state", "1"), 0);
+        PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateInitWait);
+        CHECK_EQ(wr(w.fx, FE, "state", "4"), 0);
+    }
+    CHECK_EQ(i, 8);
+    CHECK_EQ(w.bo.connects, 8);
+    CHECK_EQ(nb_xenbus_state(w.be), XenbusStateClosing);
+    CHECK(is(w.ts, "/local/domain/0/error/backend/vif/5/0", "error",
+             "11 reconnecting too often (8 connects, then one a second)"));
+    /* A second later, one more. */
+    usleep(1100 * 1000);
+    CHECK_EQ(wr(w.fx, FE, "state", "1"), 0);
+    PUMP_UNTIL(&w, nb_xenbus_state(w.be) == XenbusStateInitWait);
+    CHECK_EQ(wr(w.fx, FE, "state", "4"), 0);
+    PUMP_UNTIL(&w, nb_xenbus_state(w.be) != XenbusStateInitWait);
+    CHECK_EQ(nb_xenbus_state(w.be), XenbusStateConnected);
+    CHECK_EQ(w.bo.connects, 9);
+out:
+    world_close(&w);
+}
+
 static void test_refuse_no_rx_copy(void)
 {
     struct be_owner bo;
@@ -952,6 +992,7 @@ int main(void)
     RUN(test_queues);
     RUN(test_owner_refuses);
     RUN(test_refuse_no_rx_copy);
+    RUN(test_reconnect_storm);
     RUN(test_hostile_frontend_values);
     RUN(test_split_event_channels);
     RUN(test_hostile_backend);
