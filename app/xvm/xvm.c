@@ -20,6 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "vswctl/client.h"
 #include "xvmdctl/client.h"
 #include "domcfg/domcfg.h"
 #include "xvm/fdpass.h"
@@ -458,6 +459,32 @@ static int simple(uint16_t cmd, const char *dom, const char *done)
     return 0;
 }
 
+static int vnic_conf_cb(const struct vsw_vnic_conf *vc, void *arg)
+{
+    *(struct vsw_vnic_conf *)arg = *vc;
+    return 0;
+}
+
+/* The VLAN and maxbw of a VNIC a vif borrows (vnic=), which are the
+ * VNIC's own, not the record's: "?" when vswitchd cannot say. */
+static void vnic_props(const char *name, char *vlan, size_t vlen, char *bw,
+                       size_t bwlen)
+{
+    struct vsw_client *c = vsw_client_open(NULL);
+    struct vsw_vnic_conf vc;
+
+    if (!c || vsw_client_vnic_get(c, name, vnic_conf_cb, &vc) < 0) {
+        snprintf(vlan, vlen, "?");
+        snprintf(bw, bwlen, "?");
+    } else {
+        if (vc.vid != LP_VID_NONE)
+            snprintf(vlan, vlen, "%u", vc.vid);
+        if (vc.maxbw)
+            lp_maxbw_format(vc.maxbw, bw, bwlen);
+    }
+    vsw_client_close(c);
+}
+
 /* One line per vif of the DOMIFLIST reply in @c; the VNIC of a running
  * domain @id is xvm<id>_<n>.  @return vifs, or -1 on a malformed reply. */
 static int vifs_print(const struct xvmd_call *c, uint32_t id)
@@ -513,6 +540,9 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
                 wmac = (int)strlen(mac) > wmac ? (int)strlen(mac) : wmac;
                 continue;
             }
+            if (tb[XVMD_V_VNIC] && !mnl_attr_get_str(tb[XVMD_V_LINK])[0])
+                vnic_props(mnl_attr_get_str(tb[XVMD_V_VNIC]), vlan,
+                           sizeof(vlan), bw, sizeof(bw));
             if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
                 lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
                                 sizeof(bw));

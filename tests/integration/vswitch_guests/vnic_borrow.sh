@@ -57,6 +57,9 @@ ping_ok borrow 10.0.12.2 && ok "borrow pings its peer on VLAN 12" ||
 xvm domiflist borrow | sed 's/^/    /'
 expect "domiflist names the VNIC" "$B $B" \
     "$(xvm domiflist borrow | awk 'NR == 3 { print $1, $3 }')"
+# its VLAN and maxbw are the VNIC's, which vswitchd has (not the record's)
+expect "domiflist shows the VNIC's VLAN and maxbw" "12 20M" \
+    "$(xvm domiflist borrow | awk 'NR == 3 { print $6, $7 }')"
 "$DLADM" delete-vnic "$B" 2>/dev/null && fail "a lent VNIC was deleted" ||
     ok "a lent VNIC cannot be deleted"
 "$DLADM" rename-link "$B" "r${ID}0" 2>/dev/null &&
