@@ -41,7 +41,7 @@ static int call_run(struct xvmd_call *c)
 
 /* One domain of a reply. */
 struct dominfo {
-    uint32_t id, state, vcpus, pid, autostart, irq;
+    uint32_t id, state, vcpus, pid, autostart, irq, unlimited;
     const char *name, *ostype, *hypervisor; /* hypervisor: NULL for none */
     const uint8_t *uuid;
     uint64_t memory;
@@ -76,6 +76,8 @@ static int dominfo_get(const struct nlattr *nest, struct dominfo *d)
     d->hypervisor = tb[XVMD_D_HYPERVISOR]
                         ? mnl_attr_get_str(tb[XVMD_D_HYPERVISOR]) : NULL;
     d->irq = tb[XVMD_D_IRQ] ? mnl_attr_get_u32(tb[XVMD_D_IRQ]) : 0;
+    d->unlimited = tb[XVMD_D_UNLIMITED]
+                       ? mnl_attr_get_u32(tb[XVMD_D_UNLIMITED]) : 0;
     return 0;
 }
 
@@ -436,6 +438,17 @@ static int cmd_dominfo(char **argv)
     printf("%-15s %s\n", "State:", xvmd_state_str(d.state));
     printf("%-15s %u\n", "CPU(s):", d.vcpus);
     printf("%-15s %llu KiB\n", "Max memory:", (unsigned long long)d.memory);
+    if (d.unlimited)
+        printf("%-15s %s%s%s not enforced (this host's cgroup v2 has no %s%s%s "
+               "controller)\n", "Limits:",
+               d.unlimited & XVMD_LIMIT_VCPUS ? "CPU(s)" : "",
+               d.unlimited == (XVMD_LIMIT_VCPUS | XVMD_LIMIT_MEMORY) ? " and "
+                                                                     : "",
+               d.unlimited & XVMD_LIMIT_MEMORY ? "max memory" : "",
+               d.unlimited & XVMD_LIMIT_VCPUS ? "cpu" : "",
+               d.unlimited == (XVMD_LIMIT_VCPUS | XVMD_LIMIT_MEMORY) ? " or "
+                                                                     : "",
+               d.unlimited & XVMD_LIMIT_MEMORY ? "memory" : "");
     printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
     if (d.pid)
         printf("%-15s %u\n", "PID:", d.pid);

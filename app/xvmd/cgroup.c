@@ -94,6 +94,23 @@ static int cg_has(int dirfd, const char *ctl)
     return 0;
 }
 
+uint32_t xvmd_cg_unlimited(const struct xvmd_dom *dom)
+{
+    uint32_t bits = XVMD_LIMIT_VCPUS | XVMD_LIMIT_MEMORY;
+    int guest;
+
+    if (dom->cg_fd < 0)
+        return bits;
+    if (cg_has(dom->cg_fd, "cpu"))
+        bits &= ~XVMD_LIMIT_VCPUS;
+    guest = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (guest >= 0 && cg_has(guest, "memory"))
+        bits &= ~XVMD_LIMIT_MEMORY;
+    if (guest >= 0)
+        close(guest);
+    return bits;
+}
+
 /* Kill what is in cgroup @name under @parent and remove it, depth first. */
 static void cg_remove_tree(int parent, const char *name)
 {

@@ -103,7 +103,10 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
         (hv && (!mnl_attr_put_strz_check(r->nlh, XVMD_MSG_MAX,
                                          XVMD_D_HYPERVISOR, hv) ||
                 !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_IRQ,
-                                        irq ? 1 : 0)))) {
+                                        irq ? 1 : 0))) ||
+        (dom->id != XVMD_NO_ID &&
+         !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_UNLIMITED,
+                                 xvmd_cg_unlimited(dom)))) {
         r->full = 1;
         return;
     }

@@ -52,6 +52,7 @@ const struct xvm_attr_policy xvmd_dom_policy[XVMD_D_MAX_ + 1] = {
     [XVMD_D_AUTOSTART] = {MNL_TYPE_U32, 0},
     [XVMD_D_HYPERVISOR] = {MNL_TYPE_NUL_STRING, 32},
     [XVMD_D_IRQ] = {MNL_TYPE_U32, 0},
+    [XVMD_D_UNLIMITED] = {MNL_TYPE_U32, 0},
 };
 
 const struct nlmsghdr *xvmd_msg_parse(const void *buf, size_t len,

@@ -31,6 +31,18 @@ expect "the switch has the same VNIC" "xvm${g}_0:stub0:5:2\\:8\\:20\\:3a\\:0\\:1
     "$("$DLADM" show-vnic -p -o link,over,vid,macaddress "xvm${g}_0")"
 expect "dominfo lists the vifs" "Vifs: vif 0 on stub0, connected (VNIC xvm${g}_0)" \
     "$(xvm dominfo gl | grep -A1 '^Vifs:' | head -1 | tr -s ' ')"
+# dominfo says which of the record's limits this host does not enforce,
+# as xvmd's log warned when the domain started (none: no Limits line)
+lim=$(xvm dominfo gl | sed -n 's/^Limits: *//p')
+nocpu=$(grep -c "domain gl: cgroup v2 has no cpu controller" "$T/xvmd.log")
+nomem=$(grep -c "domain gl: cgroup v2 has no memory controller" "$T/xvmd.log")
+case "$nocpu$nomem" in
+00) want= ;;
+10) want="CPU(s) not enforced (this host's cgroup v2 has no cpu controller)" ;;
+01) want="max memory not enforced (this host's cgroup v2 has no memory controller)" ;;
+*) want="CPU(s) and max memory not enforced (this host's cgroup v2 has no cpu or memory controller)" ;;
+esac
+expect "dominfo's Limits line (log: cpu $nocpu, memory $nomem)" "$want" "$lim"
 # Columns stay aligned with values longer than their headers.
 ctl link-create stublongname12 etherstub || fail "long etherstub"
 printf 'name = "gw"\nmemory = 32\nvif = [ "link=stublongname12,mac=02:08:20:3a:00:09" ]\n' >"$T/gw.cfg"

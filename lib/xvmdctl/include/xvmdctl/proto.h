@@ -128,8 +128,15 @@ enum xvmd_dom_attr {
     /* Only for a domain that runs on a hypervisor (kvm): */
     XVMD_D_HYPERVISOR, /* string: the host's KVM module, "kvm_pvm", ... */
     XVMD_D_IRQ,        /* u32: 1 if its guests can be given interrupts */
-    XVMD_D_MAX_ = XVMD_D_IRQ,
+    /* Only for a running domain: */
+    XVMD_D_UNLIMITED,  /* u32: XVMD_LIMIT_* bits of what is not enforced */
+    XVMD_D_MAX_ = XVMD_D_UNLIMITED,
 };
+
+/** Bits of XVMD_D_UNLIMITED: limits of the record the host cannot enforce
+ *  (no cgroup v2 controller for them). */
+#define XVMD_LIMIT_VCPUS 1u  /* cpu.max */
+#define XVMD_LIMIT_MEMORY 2u /* memory.max */
 
 /** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
  *  backend reports it in xenstore. */
