@@ -239,6 +239,37 @@ static void dom_unlink(struct xvmd *x, struct xvmd_dom *dom)
  * domain inherits its CPUs (LP_CPU_MAX + 1 of them at most). */
 #define CPUS_SET_MAX (LP_CPU_MAX + 1)
 
+/* The CPUs of @set as ranges ("0-1,4"), as /proc's Cpus_allowed_list;
+ * cut short with "..." when @len is too small. */
+static void cpus_str(const cpu_set_t *set, size_t size, char *buf,
+                     size_t len)
+{
+    size_t used = 0;
+    unsigned c = 0, end;
+    int n;
+
+    buf[0] = '\0';
+    while (c < CPUS_SET_MAX) {
+        if (!CPU_ISSET_S(c, size, set)) {
+            c++;
+            continue;
+        }
+        for (end = c; end + 1 < CPUS_SET_MAX && CPU_ISSET_S(end + 1, size, set);)
+            end++;
+        n = end == c ? snprintf(buf + used, len - used, "%s%u",
+                                used ? "," : "", c)
+                     : snprintf(buf + used, len - used, "%s%u-%u",
+                                used ? "," : "", c, end);
+        if (n < 0 || (size_t)n >= len - used) {
+            snprintf(buf + (used + 4 < len ? used : len - 4),
+                     4, "...");
+            return;
+        }
+        used += (size_t)n;
+        c = end + 1;
+    }
+}
+
 /* Every vif's cpus=: a process domain's only (the parser refuses them in a
  * kvm domain's file; an update of a record must be refused here), each a
  * CPU this daemon may run on now (checked at every start: the daemon's
@@ -274,10 +305,12 @@ static int vifs_cpus_check(const struct xvm_domcfg *cfg, char *err,
         }
         for (i = 0; i < v->ncpus; i++)
             if (!CPU_ISSET_S(v->cpus[i], size, set)) {
+                char mine[64];
+
+                cpus_str(set, size, mine, sizeof(mine));
                 seterr(err, errlen, "domain %s, vif %u: cpus: CPU %u is not "
-                       "one xvmd may run on (its Cpus_allowed_list in "
-                       "/proc/%d/status)", cfg->name, n, v->cpus[i],
-                       (int)getpid());
+                       "one xvmd may run on (%s)", cfg->name, n, v->cpus[i],
+                       mine);
                 rc = -EINVAL;
                 break;
             }

@@ -422,8 +422,9 @@ int main(int argc, char **argv)
     xvm_log_info("up to %ld descriptors, %d kept from event channels",
                  x.nofile, XVMD_FD_RESERVE);
     if (x.ro_gid != (gid_t)-1)
-        xvm_log_info("members of group %u may read (xvm list, dominfo, "
-                     "domiflist)", (unsigned)x.ro_gid);
+        xvm_log_info("members of group %s, gid %u, may read (xvm list, "
+                     "dominfo, domiflist)", group ? group : XVM_READ_GROUP,
+                     (unsigned)x.ro_gid);
     xvm_log_info("listening on %s, xenstored on %s, state in %s, "
                  "%u domain record(s)",
                  sock, xs, x.state_dir, xvmd_dom_count(&x));
