@@ -417,6 +417,27 @@ static int cmd_list(char **argv)
 
 static int vifs_brief(const char *dom, uint32_t id);
 
+/* dominfo's "Limits:" line: the record's limits this host does not
+ * enforce (XVMD_LIMIT_* bits); none, no line. */
+static void limits_print(uint32_t bits)
+{
+    const uint32_t both = XVMD_LIMIT_VCPUS | XVMD_LIMIT_MEMORY;
+
+    if (!(bits & both))
+        return;
+    printf("%-15s %s%s%s not enforced (%s)\n", "Limits:",
+           bits & XVMD_LIMIT_VCPUS ? "CPU(s)" : "",
+           (bits & both) == both ? " and " : "",
+           bits & XVMD_LIMIT_MEMORY ? "max memory" : "",
+           bits & XVMD_LIMIT_NOCGROUP
+               ? "the domain has no cgroup v2 here: see xvmd's log"
+           : (bits & both) == both
+               ? "this host's cgroup v2 has no cpu or memory controller"
+           : bits & XVMD_LIMIT_VCPUS
+               ? "this host's cgroup v2 has no cpu controller"
+               : "this host's cgroup v2 has no memory controller");
+}
+
 static int cmd_dominfo(char **argv)
 {
     static struct xvmd_call c;
@@ -438,17 +459,7 @@ static int cmd_dominfo(char **argv)
     printf("%-15s %s\n", "State:", xvmd_state_str(d.state));
     printf("%-15s %u\n", "CPU(s):", d.vcpus);
     printf("%-15s %llu KiB\n", "Max memory:", (unsigned long long)d.memory);
-    if (d.unlimited)
-        printf("%-15s %s%s%s not enforced (this host's cgroup v2 has no %s%s%s "
-               "controller)\n", "Limits:",
-               d.unlimited & XVMD_LIMIT_VCPUS ? "CPU(s)" : "",
-               d.unlimited == (XVMD_LIMIT_VCPUS | XVMD_LIMIT_MEMORY) ? " and "
-                                                                     : "",
-               d.unlimited & XVMD_LIMIT_MEMORY ? "max memory" : "",
-               d.unlimited & XVMD_LIMIT_VCPUS ? "cpu" : "",
-               d.unlimited == (XVMD_LIMIT_VCPUS | XVMD_LIMIT_MEMORY) ? " or "
-                                                                     : "",
-               d.unlimited & XVMD_LIMIT_MEMORY ? "memory" : "");
+    limits_print(d.unlimited);
     printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
     if (d.pid)
         printf("%-15s %u\n", "PID:", d.pid);
@@ -472,9 +483,17 @@ static int simple(uint16_t cmd, const char *dom, const char *done)
     return 0;
 }
 
+struct vnic_found {
+    struct vsw_vnic_conf vc;
+    bool found;
+};
+
 static int vnic_conf_cb(const struct vsw_vnic_conf *vc, void *arg)
 {
-    *(struct vsw_vnic_conf *)arg = *vc;
+    struct vnic_found *f = arg;
+
+    f->vc = *vc;
+    f->found = true;
     return 0;
 }
 
@@ -484,16 +503,17 @@ static void vnic_props(const char *name, char *vlan, size_t vlen, char *bw,
                        size_t bwlen)
 {
     struct vsw_client *c = vsw_client_open(NULL);
-    struct vsw_vnic_conf vc;
+    struct vnic_found f = {.found = false};
 
-    if (!c || vsw_client_vnic_get(c, name, vnic_conf_cb, &vc) < 0) {
+    if (!c || vsw_client_vnic_get(c, name, vnic_conf_cb, &f) < 0 ||
+        !f.found) {
         snprintf(vlan, vlen, "?");
         snprintf(bw, bwlen, "?");
     } else {
-        if (vc.vid != LP_VID_NONE)
-            snprintf(vlan, vlen, "%u", vc.vid);
-        if (vc.maxbw)
-            lp_maxbw_format(vc.maxbw, bw, bwlen);
+        if (f.vc.vid != LP_VID_NONE)
+            snprintf(vlan, vlen, "%u", f.vc.vid);
+        if (f.vc.maxbw)
+            lp_maxbw_format(f.vc.maxbw, bw, bwlen);
     }
     vsw_client_close(c);
 }

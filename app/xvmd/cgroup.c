@@ -100,7 +100,7 @@ uint32_t xvmd_cg_unlimited(const struct xvmd_dom *dom)
     int guest;
 
     if (dom->cg_fd < 0)
-        return bits;
+        return bits | XVMD_LIMIT_NOCGROUP;
     if (cg_has(dom->cg_fd, "cpu"))
         bits &= ~XVMD_LIMIT_VCPUS;
     guest = openat(dom->cg_fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -256,15 +256,17 @@ static void cpus_str(const cpu_set_t *set, size_t size, char *buf,
         }
         for (end = c; end + 1 < CPUS_SET_MAX && CPU_ISSET_S(end + 1, size, set);)
             end++;
-        n = end == c ? snprintf(buf + used, len - used, "%s%u",
-                                used ? "," : "", c)
-                     : snprintf(buf + used, len - used, "%s%u-%u",
-                                used ? "," : "", c, end);
-        if (n < 0 || (size_t)n >= len - used) {
-            snprintf(buf + (used + 4 < len ? used : len - 4),
-                     4, "...");
+        char one[24];
+
+        n = end == c ? snprintf(one, sizeof(one), "%s%u", used ? "," : "", c)
+                     : snprintf(one, sizeof(one), "%s%u-%u", used ? "," : "",
+                                c, end);
+        /* room for it and for a last ",..." */
+        if (n < 0 || used + (size_t)n + 5 > len) {
+            snprintf(buf + used, len - used, "%s...", used ? "," : "");
             return;
         }
+        memcpy(buf + used, one, (size_t)n + 1);
         used += (size_t)n;
         c = end + 1;
     }

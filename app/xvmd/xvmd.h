@@ -448,7 +448,8 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
 void xvmd_cg_remove(struct xvmd_dom *dom);
 /** An adopted domain's cgroup @path ("" for none) as dom->cg_fd. */
 void xvmd_cg_adopt(struct xvmd_dom *dom, const char *path);
-/** XVMD_LIMIT_* bits of the limits @dom's cgroup does not enforce. */
+/** XVMD_LIMIT_* bits of the limits @dom's cgroup does not enforce (a
+ *  domain that runs: a crashed one has none left). */
 uint32_t xvmd_cg_unlimited(const struct xvmd_dom *dom);
 
 /* guest.c - what the kinds' guest programs share (xvm-procdom, xvm-kvm):

@@ -131,7 +131,8 @@ struct mlink *mlink_find(struct vsw_mgr *m, const char *name);
 /* Write the state file again (nothing while restoring).  @return 0 or
  * -errno with @err. */
 int mgr_state_save(struct vsw_mgr *m, char *err, size_t errlen);
-/* The one gate of a change or delete of @name, an object of @origin,
+/* The one gate of a change or delete (not a rename: the boot
+ * configuration names its objects) of @name, an object of @origin,
  * made persistent unless @temporary: refused for an object of the boot
  * configuration, whose record is that file, which vswitchd does not
  * write (VSW_ST_BOOTPERSIST, -EPERM).  @return 0 or -EPERM with @err. */

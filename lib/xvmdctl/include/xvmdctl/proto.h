@@ -135,8 +135,10 @@ enum xvmd_dom_attr {
 
 /** Bits of XVMD_D_UNLIMITED: limits of the record the host cannot enforce
  *  (no cgroup v2 controller for them). */
-#define XVMD_LIMIT_VCPUS 1u  /* cpu.max */
-#define XVMD_LIMIT_MEMORY 2u /* memory.max */
+#define XVMD_LIMIT_VCPUS 1u    /* cpu.max */
+#define XVMD_LIMIT_MEMORY 2u   /* memory.max */
+#define XVMD_LIMIT_NOCGROUP 4u /* with both: the domain has no cgroup at
+                                * all (no cgroup v2, or none could be made) */
 
 /** Attributes nested in XVMD_A_VIFINFO: one vif as configured and as its
  *  backend reports it in xenstore. */
