@@ -276,6 +276,36 @@ static int vif_write(struct xvmd *x, struct xvmd_dom *dom, unsigned n)
     return rc ? -EIO : 0;
 }
 
+/*
+ * The permissions of @dom's home, as libxl sets them: the home and its
+ * name, id and vm keys are dom0's, which the guest may read but not
+ * change or remove (a removal takes a whole subtree, whoever owns what
+ * is in it); the guest writes only in the directories it owns: device
+ * (its frontends' directories, vif_write()), control (it answers a
+ * shutdown request), data and error (its drivers' error nodes).  For
+ * in_tx() too: a domain taken over from an xvmd that left the home the
+ * guest's gets them then.
+ */
+static int home_own(struct xvmd *x, struct xvmd_dom *dom, unsigned unused)
+{
+    char home[64], p[96];
+
+    (void)unused;
+    snprintf(home, sizeof(home), "/local/domain/%u", dom->id);
+    if (xs_own(x, home, 0, (uint16_t)dom->id) < 0)
+        return -EIO;
+    for (unsigned i = 0; i < 4; i++) {
+        static const char *const dirs[] = {"device", "control", "data",
+                                           "error"};
+
+        snprintf(p, sizeof(p), "%s/%s", home, dirs[i]);
+        if (xvm_xs_mkdir(x->xs, vif_tx, p) < 0 ||
+            xs_own(x, p, (uint16_t)dom->id, 0) < 0)
+            return -EIO;
+    }
+    return 0;
+}
+
 static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
 {
     char home[64], vm[96], uuid[37], id[16];
@@ -287,30 +317,14 @@ static int dom_write(struct xvmd *x, struct xvmd_dom *dom)
     snprintf(id, sizeof(id), "%u", dom->id);
     rc |= xs_put(x, dom->cfg.name, "%s/name", vm);
     rc |= xs_put(x, uuid, "%s/uuid", vm);
-    /* As libxl sets them: the home and its name, id and vm keys are
-     * dom0's, which the guest may read but not change or remove (a
-     * removal takes a whole subtree, whoever owns what is in it); the
-     * guest writes only in the directories it owns: device (its
-     * frontends' directories, vif_write()), control (it answers a
-     * shutdown request), data and error (its drivers' error nodes). */
     if (xvm_xs_mkdir(x->xs, vif_tx, home) < 0 ||
-        xs_own(x, home, 0, (uint16_t)dom->id) < 0)
+        home_own(x, dom, 0) < 0)
         return -EIO;
     rc |= xs_put(x, dom->cfg.name, "%s/name", home);
     rc |= xs_put(x, id, "%s/domid", home);
     rc |= xs_put(x, vm, "%s/vm", home);
     if (rc)
         return -EIO;
-    for (unsigned i = 0; i < 4; i++) {
-        static const char *const dirs[] = {"device", "control", "data",
-                                           "error"};
-        char p[96];
-
-        snprintf(p, sizeof(p), "%s/%s", home, dirs[i]);
-        if (xvm_xs_mkdir(x->xs, vif_tx, p) < 0 ||
-            xs_own(x, p, (uint16_t)dom->id, 0) < 0)
-            return -EIO;
-    }
     /* The config's own keys: the guest's to change. */
     const char *p = dom->cfg.xs;
 
@@ -404,6 +418,9 @@ void xvmd_vif_adopt(struct xvmd *x, struct xvmd_dom *dom)
     unsigned n;
 
     dom->xs_introduced = 1;
+    if (in_tx(x, dom, 0, home_own) < 0)
+        xvm_log_warn("domain %s: cannot set its xenstore home's permissions",
+                     dom->cfg.name);
     for (n = 0; n < dom->cfg.nr_vifs; n++) {
         snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u/%u/mac",
                  dom->id, n);

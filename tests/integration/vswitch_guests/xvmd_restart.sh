@@ -60,8 +60,16 @@ PING_PID=$!
 stop_ping() { [ -n "${PING_PID:-}" ] && kill "$PING_PID" 2>/dev/null; }
 CLEANUP_HOOK=stop_ping
 sleep 1
+# perms of a node as xenstore-ls -p shows them: "(n0,r<id>)"
+perms_of() {
+    XENSTORED_PATH=$XENSTORED_PATH xenstore-ls -p "$(dirname "$1")" 2>/dev/null |
+        awk -v k="$(basename "$1")" '/^[^ ]/ && $1 == k { print $NF }'
+}
 for sig in KILL TERM; do
     lost=$(logged "xenstore connection lost")
+    # as an older xvmd left it: ra's home the guest's own
+    XENSTORED_PATH=$XENSTORED_PATH xenstore-chmod "/local/domain/$ra_id" "n$ra_id" ||
+        fail "xenstore-chmod of ra's home"
     kill -"$sig" "$XVMD_PID"
     wait "$XVMD_PID" 2>/dev/null
     XVMD_PID=
@@ -78,6 +86,10 @@ for sig in KILL TERM; do
     wait_until 5 grep -q "took over 2 running domain(s)" "$T/xvmd.log" &&
         ok "SIG$sig: the new xvmd took both over" ||
         fail "SIG$sig: no take-over logged: $(tail -5 "$T/xvmd.log")"
+    expect "SIG$sig: ra's home is dom0's again, the guest reads it" \
+        "(n0,r$ra_id)" "$(perms_of "/local/domain/$ra_id")"
+    expect "SIG$sig: its error/ stays the guest's" "(n$ra_id,r0)" \
+        "$(perms_of "/local/domain/$ra_id/error")"
     [ "$(domid ra)" = "$ra_id" ] && [ "$(domid rb)" = "$rb_id" ] &&
         [ "$(pid_of ra)" = "$ra_pid" ] && [ "$(pid_of rb)" = "$rb_pid" ] &&
         ok "SIG$sig: same ids and guests" ||
