@@ -197,6 +197,7 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
     char path[PATH_MAX], level[PATH_MAX], val[64], *p, c;
     static int swept;
     int fd, guest, rc = 0;
+    uint32_t unlimited;
 
     if (!cg2_mount()[0]) {
         xvm_log_warn("domain %s: no cgroup v2: memory and vcpus are not "
@@ -240,7 +241,8 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
                  strerror(errno));
         return rc;
     }
-    if (cg_has(fd, "cpu")) {
+    unlimited = xvmd_cg_unlimited(dom);
+    if (!(unlimited & XVMD_LIMIT_VCPUS)) {
         snprintf(val, sizeof(val), "%u 100000", dom->cfg.vcpus * 100000u);
         rc = xvm_file_put(fd, "cpu.max", val);
     } else {
@@ -249,7 +251,7 @@ int xvmd_cg_create(const struct xvmd *x, struct xvmd_dom *dom,
                      dom->cfg.name);
     }
     guest = openat(fd, "guest", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (rc == 0 && guest >= 0 && cg_has(guest, "memory")) {
+    if (rc == 0 && guest >= 0 && !(unlimited & XVMD_LIMIT_MEMORY)) {
         snprintf(val, sizeof(val), "%llu", (unsigned long long)guest_max);
         rc = xvm_file_put(guest, "memory.max", val);
     } else if (rc == 0) {

@@ -75,15 +75,6 @@ static void dom0_put(struct reply *r)
     mnl_attr_nest_end(r->nlh, nest);
 }
 
-/* Its guest runs (or is paused, or shutting down): it has its cgroup. */
-static bool dom_active(const struct xvmd_dom *dom)
-{
-    return dom->state == XVMD_STATE_RUNNING ||
-           dom->state == XVMD_STATE_BLOCKED ||
-           dom->state == XVMD_STATE_PAUSED ||
-           dom->state == XVMD_STATE_SHUTDOWN;
-}
-
 static void dom_put(struct reply *r, const struct xvmd_dom *dom)
 {
     struct nlattr *nest;
@@ -113,7 +104,7 @@ static void dom_put(struct reply *r, const struct xvmd_dom *dom)
                                          XVMD_D_HYPERVISOR, hv) ||
                 !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_IRQ,
                                         irq ? 1 : 0))) ||
-        (dom_active(dom) &&
+        (xvmd_dom_active(dom) &&
          !mnl_attr_put_u32_check(r->nlh, XVMD_MSG_MAX, XVMD_D_UNLIMITED,
                                  xvmd_cg_unlimited(dom)))) {
         r->full = 1;

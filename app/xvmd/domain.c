@@ -20,6 +20,11 @@
     (B(XVMD_STATE_RUNNING) | B(XVMD_STATE_BLOCKED) | B(XVMD_STATE_PAUSED) | \
      B(XVMD_STATE_SHUTDOWN))
 
+bool xvmd_dom_active(const struct xvmd_dom *dom)
+{
+    return (ACTIVE_STATES & B(dom->state)) != 0;
+}
+
 uint64_t xvmd_now_ms(void)
 {
     struct timespec ts;

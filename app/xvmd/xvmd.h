@@ -241,6 +241,9 @@ struct xvmd {
 
 /* domain.c - the table and the lifecycle */
 
+/** Its guest runs, is paused or is shutting down: it holds its id,
+ *  memory, cgroup and vifs (running, blocked, paused, in shutdown). */
+bool xvmd_dom_active(const struct xvmd_dom *dom);
 /** Find a domain by id, UUID or name (in that order), NULL if none. */
 struct xvmd_dom *xvmd_dom_find(struct xvmd *x, const char *spec);
 /** Count of domain records. */

@@ -274,6 +274,13 @@ static int domain_busy(struct vsw_mgr *m, const struct mvnic *mv, char *err,
                 mv->conf.domain[0] ? mv->conf.domain : "?", mv->conf.domid);
 }
 
+/* Is @mv over @ml: any record, or (@running) a running one? */
+static bool vnic_over(const struct mvnic *mv, const struct mlink *ml,
+                      bool running)
+{
+    return mv->ml == ml && !(running && mv->inactive);
+}
+
 /* Does a VNIC sit on @ml: any record, or only running ones? */
 static bool link_used(struct vsw_mgr *m, const struct mlink *ml,
                       bool running)
@@ -283,7 +290,7 @@ static bool link_used(struct vsw_mgr *m, const struct mlink *ml,
     if (ml->l && vsw_link_nvnics(ml->l))
         return true;
     TAILQ_FOREACH(mv, &m->vnics, entry)
-        if (mv->ml == ml && !(running && mv->inactive))
+        if (vnic_over(mv, ml, running))
             return true;
     return false;
 }
@@ -297,7 +304,7 @@ static void link_users(struct vsw_mgr *m, const struct mlink *ml,
 
     buf[0] = '\0';
     TAILQ_FOREACH(mv, &m->vnics, entry) {
-        if (mv->ml != ml || (running && mv->inactive))
+        if (!vnic_over(mv, ml, running))
             continue;
         /* room for this one, its ", " and a last ", ..." */
         if (used + 2 + strlen(mv->conf.name) + 6 > len) {
