@@ -18,17 +18,10 @@ PD_QUEUES2=1 PD_NEAR=1
 . "$here/lib.sh"
 
 run() { # SETUP CLIENT SERVER ADDR STREAMS ROUND
-    # a domain's sandbox has its own /tmp; a bare namespace shares ours
-    local pidf=/tmp/iperf.pid
-    case $1 in procdom*) ;; *) pidf=$T/iperf.pid ;; esac
-    inside "$1" "$3" iperf3 -s -1 -D -B "$4" -I "$pidf" >/dev/null 2>&1
-    # listening, not just its pid file written (that comes first)
-    wait_until 3 inside "$1" "$3" sh -c "ss -Hltn 'sport = :5201' | grep -q ." ||
-        echo "iperf3 server in $1 $3 not listening" >&2
+    iperf_serve "$1" "$3" "$4"
     inside "$1" "$2" iperf3 -c "$4" -t "$secs" -P "$5" -J >"$T/c.json" ||
         { echo "iperf3 $1 failed" >&2; tail -5 "$T/c.json" >&2; }
-    inside "$1" "$3" sh -c '[ -s "$0" ] && kill "$(cat "$0")"; rm -f "$0"' \
-        "$pidf" 2>/dev/null
+    iperf_unserve "$1" "$3"
     r=$(python3 "$here/iperf_sum.py" "$T/c.json") &&
         echo "$6,$1,$5,$secs,$r" | tee -a "$csv"
 }

@@ -8,7 +8,9 @@
 # domains na (10.99.0.5) and nb (10.99.0.6) whose pumps run on the CPU of
 # vswitchd's worker (the vifs' cpus=, xvm.cfg(5)): setup procdom-near.
 # inside SETUP NAME COMMAND... runs
-# COMMAND in domain NAME (SETUP procdom*) or in namespace NAME.
+# COMMAND in domain NAME (SETUP procdom*) or in namespace NAME;
+# iperf_serve SETUP NAME ADDR starts a one-shot iperf3 server there and
+# waits until it listens, iperf_unserve SETUP NAME ends it if it is left.
 # Everything goes on exit (guests.sh).
 # usage: . procdom_lib.sh BUILD_DIR [TOOL...]   (TOOLs: needed, else skip)
 build=$(cd "${1:-build}" 2>/dev/null && pwd)
@@ -75,3 +77,16 @@ ip netns exec "${BR}c" ping -c 2 -i 0.2 -W 2 10.99.1.2 >/dev/null
 
 inside() { case $1 in procdom*) xvm exec "$2" "${@:3}" ;; *) ip netns exec "$2" "${@:3}" ;; esac; }
 
+# a domain's sandbox has its own /tmp; a bare namespace shares ours
+iperf_pidf() { case $1 in procdom*) echo /tmp/iperf.pid ;; *) echo "$T/iperf.pid" ;; esac; }
+iperf_serve() {
+    inside "$1" "$2" iperf3 -s -1 -D -B "$3" -I "$(iperf_pidf "$1")" \
+        >/dev/null 2>&1
+    # listening, not just its pid file written (that comes first)
+    wait_until 3 inside "$1" "$2" sh -c "ss -Hltn 'sport = :5201' | grep -q ." ||
+        echo "iperf3 server in $1 $2 not listening" >&2
+}
+iperf_unserve() {
+    inside "$1" "$2" sh -c '[ -s "$0" ] && kill "$(cat "$0")"; rm -f "$0"' \
+        "$(iperf_pidf "$1")" 2>/dev/null
+}

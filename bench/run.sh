@@ -16,7 +16,7 @@ set -u
 build=$(cd "${1:-build}" && pwd)
 secs=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
-all="netif vif vswitch vswitch_scale vswitch_workers procdom procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
+all="netif vif vswitch vswitch_scale vswitch_workers procdom procdom_cpu procdom_latency fptrace host_vnic vif_maxbw kvm_udp capture xdp_rx nic_path"
 for s in ${BENCH_SCENARIOS:-}; do # a misspelt one would run nothing
     case " $all " in *" $s "*) ;; *)
         echo "bench/run.sh: unknown scenario '$s' in BENCH_SCENARIOS" \
@@ -162,6 +162,8 @@ step vswitch_workers "switch core on two workers vs one (net_ring, a lap per wor
     "$here/vswitch/workers_bench.sh" "$secs"
 step procdom "process domains: iperf3 TCP vs bridge+veth (1 and 4 streams)" \
     "$here/procdom_iperf.sh" "$build" "$secs" "$out/procdom.csv"
+step procdom_cpu "process domains: where the CPUs' time goes in one TCP stream vs bridge+veth (perf)" \
+    "$here/procdom_cpu.sh" "$build" $((secs + 1)) "$out/procdom_cpu.csv"
 step procdom_latency "process domains: ping and TCP ping-pong vs bridge+veth" \
     "$here/procdom_latency.sh" "$build" "$secs" "$out/procdom_latency.csv"
 step fptrace "process domains: where a ping waits (probes, bpftrace)" \

@@ -10,7 +10,7 @@
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-scen=${BENCH_SMOKE_SCENARIOS:-netif vif vswitch vswitch_workers procdom procdom_latency}
+scen=${BENCH_SMOKE_SCENARIOS:-netif vif vswitch vswitch_workers procdom procdom_cpu procdom_latency}
 /usr/bin/python3 -c "import matplotlib" 2>/dev/null ||
     { echo "SKIP: no matplotlib for /usr/bin/python3 (python3-matplotlib)"; exit 77; }
 out=$(mktemp -d /tmp/xvnet-bench-smoke.XXXXXX)

@@ -10,7 +10,7 @@ PKGS="gcc clang libclang-rt-14-dev llvm binutils make meson ninja-build
 pkg-config libxen-dev xenstore-utils libdpdk-dev dpdk dpdk-dev libpcap-dev
 libnl-route-3-dev libmnl-dev libbpf-dev libxdp-dev libseccomp-dev iproute2
 iputils-ping iperf3 sockperf tcpdump tshark python3 python3-matplotlib procps psmisc
-ethtool systemtap-sdt-dev bpftrace man-db"
+ethtool systemtap-sdt-dev bpftrace linux-perf man-db"
 [ "${1:-}" = bench ] && PKGS="$PKGS openvswitch-switch-dpdk"
 
 missing=""
