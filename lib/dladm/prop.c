@@ -65,8 +65,8 @@ static enum dl_status maxbw_set(const char *val, struct vsw_vnic_conf *vc,
         return DL_BADARG;
     }
     if (rc < 0) {
-        snprintf(why, whylen, "%s: '%.32s' is not a rate (a number with K, M "
-                 "or G, M without one, to the bit: 100M, 1.5G)", dl_status_str(DL_BADARG), val);
+        snprintf(why, whylen, "%s: '%.32s' is %s", dl_status_str(DL_BADARG),
+                 val, lp_maxbw_why(rc));
         return DL_BADARG;
     }
     return DL_OK;

@@ -259,11 +259,9 @@ static int vif_maxbw(struct parser *ps, int line, const char *v,
 {
     int rc = lp_maxbw_parse(v, &vif->maxbw);
 
-    if (rc == -EINVAL)
-        return cfg_error(ps, line, "vif",
-                         "maxbw \"%s\": expected a number with an optional "
-                         "K, M or G",
-                         v);
+    if (rc == -EINVAL || rc == -EDOM)
+        return cfg_error(ps, line, "vif", "maxbw \"%s\": %s", v,
+                         lp_maxbw_why(rc));
     if (rc < 0)
         return cfg_error(ps, line, "vif",
                          "maxbw %s out of range (1200K-1000G)", v);

@@ -69,7 +69,7 @@ static int maxbw_fraction(const char **pp, uint64_t *frac, uint64_t *div)
         return -EINVAL;
     for (; isdigit((unsigned char)*p); p++) {
         if (*div >= 1000000000ull)
-            return -EINVAL; /* finer than a bit even at K */
+            return -EDOM; /* finer than a bit even at K */
         *frac = *frac * 10 + (uint64_t)(*p - '0');
         *div *= 10;
     }
@@ -109,7 +109,7 @@ int lp_maxbw_parse(const char *s, uint64_t *bps)
     if (big || whole > LP_MAXBW_MAX / scale)
         return -EOVERFLOW;
     if ((frac * scale) % div)
-        return -EINVAL; /* finer than a bit */
+        return -EDOM; /* finer than a bit */
     v = whole * scale + frac * scale / div;
     if (v > LP_MAXBW_MAX)
         return -EOVERFLOW;
@@ -117,6 +117,22 @@ int lp_maxbw_parse(const char *s, uint64_t *bps)
         return -ERANGE;
     *bps = v;
     return 0;
+}
+
+const char *lp_maxbw_why(int rc)
+{
+    switch (rc) {
+    case -EDOM:
+        return "finer than one bit/s (a rate is a whole number of bits a "
+               "second: 1.2M, 1.000001M)";
+    case -ERANGE:
+        return "below the minimum, 1200K";
+    case -EOVERFLOW:
+        return "above the maximum, 1000G";
+    default:
+        return "not a rate (a number with K, M or G, M without one: 100M, "
+               "1.5G)";
+    }
 }
 
 void lp_maxbw_format(uint64_t bps, char *buf, size_t len)

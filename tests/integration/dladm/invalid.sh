@@ -95,10 +95,12 @@ bad "dladm: failed to show physical link vnic1: invalid argument" \
     show-phys vnic1
 bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': minimum value for maxbw is 1200K" \
     set-linkprop -p maxbw=1000K vnic1
-bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: 'fast' is not a rate (a number with K, M or G, M without one, to the bit: 100M, 1.5G)" \
+bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: 'fast' is not a rate (a number with K, M or G, M without one: 100M, 1.5G)" \
     set-linkprop -p maxbw=fast vnic1
-bad "dladm: vnic creation over phys0 failed: invalid argument: '-5M' is not a rate (a number with K, M or G, M without one, to the bit: 100M, 1.5G)" \
+bad "dladm: vnic creation over phys0 failed: invalid argument: '-5M' is not a rate (a number with K, M or G, M without one: 100M, 1.5G)" \
     create-vnic -l phys0 -p maxbw=-5M v0
+bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: '1.0001K' is finer than one bit/s (a rate is a whole number of bits a second: 1.2M, 1.000001M)" \
+    set-linkprop -p maxbw=1.0001K vnic1
 bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: the maximum value for maxbw is 1000G" \
     set-linkprop -p maxbw=2000G vnic1
 bad "dladm: warning: invalid link property 'zone'" set-linkprop -p zone=z vnic1

@@ -274,8 +274,11 @@ static void test_bad_vifs(void)
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1001G\" ]\n",
               "web1.cfg:2: vif: maxbw 1001G out of range (1200K-1000G)"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=100X\" ]\n",
-              "web1.cfg:2: vif: maxbw \"100X\": expected a number with an "
-              "optional K, M or G"));
+              "web1.cfg:2: vif: maxbw \"100X\": not a rate (a number with "
+              "K, M or G, M without one: 100M, 1.5G)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=1.0001K\" ]\n",
+              "web1.cfg:2: vif: maxbw \"1.0001K\": finer than one bit/s (a "
+              "rate is a whole number of bits a second: 1.2M, 1.000001M)"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=0\" ]\n",
               "web1.cfg:2: vif: maxbw 0 out of range (1200K-1000G)"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0/1\" ]\n",

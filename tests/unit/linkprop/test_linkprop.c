@@ -148,7 +148,8 @@ static void test_maxbw(void)
         {".5M", -EINVAL},        {"10MB", -EINVAL},
         {" 10M", -EINVAL},       {"10M ", -EINVAL},
         {"1001G", -EOVERFLOW},   {"99999999999999999999999", -EOVERFLOW},
-        {"1200.0005K", -EINVAL},
+        {"1200.0005K", -EDOM},   {"1.0000001M", -EDOM},
+        {"1.0000000001K", -EDOM},
     };
     char buf[LP_MAXBW_STRLEN];
     uint64_t bps = 42;
@@ -171,6 +172,11 @@ static void test_maxbw(void)
     }
     lp_maxbw_format(1500000, buf, sizeof(buf));
     CHECK(strcmp(buf, "1500K") == 0);
+    /* each refusal has its own reason */
+    CHECK(strncmp(lp_maxbw_why(-EINVAL), "not a rate", 10) == 0);
+    CHECK(strncmp(lp_maxbw_why(-EDOM), "finer than one bit/s", 20) == 0);
+    CHECK(strstr(lp_maxbw_why(-ERANGE), "1200K") != NULL);
+    CHECK(strstr(lp_maxbw_why(-EOVERFLOW), "1000G") != NULL);
 }
 
 static void test_rate(void)

@@ -134,11 +134,17 @@ int lp_vid_parse(const char *s, uint16_t *vid);
  * optional K, M or G (either case); no suffix means M.  "1.5M" is
  * 1500000.  There is no text for "no limit": a caller that has none
  * leaves the value at LP_MAXBW_NONE.
- * @return 0, -EINVAL (syntax, or finer than 1 bit/s), -ERANGE (below
- *         LP_MAXBW_MIN, 0 included) or -EOVERFLOW (above LP_MAXBW_MAX).
+ * @return 0, -EINVAL (syntax), -EDOM (finer than 1 bit/s), -ERANGE
+ *         (below LP_MAXBW_MIN, 0 included) or -EOVERFLOW (above
+ *         LP_MAXBW_MAX).
  */
 XVN_EXPORT
 int lp_maxbw_parse(const char *s, uint64_t *bps);
+/** Why lp_maxbw_parse() refused a value (its return @p rc), for a
+ *  message after the value: "not a rate (...)", "finer than one bit/s
+ *  (...)", "below the minimum, 1200K", "above the maximum, 1000G". */
+XVN_EXPORT
+const char *lp_maxbw_why(int rc);
 /** Write a limit exactly in the syntax lp_maxbw_parse() takes: the
  *  first of "<n>M", "<n>K", "<n>.<fff>K" that is exact; "0" for none. */
 XVN_EXPORT
