@@ -244,37 +244,17 @@ static void dom_unlink(struct xvmd *x, struct xvmd_dom *dom)
  * domain inherits its CPUs (LP_CPU_MAX + 1 of them at most). */
 #define CPUS_SET_MAX (LP_CPU_MAX + 1)
 
-/* The CPUs of @set as ranges ("0-1,4"), as /proc's Cpus_allowed_list;
- * cut short with "..." when @len is too small. */
+/* The CPUs of @set as ranges ("0-1,4"). */
 static void cpus_str(const cpu_set_t *set, size_t size, char *buf,
                      size_t len)
 {
-    size_t used = 0;
-    unsigned c = 0, end;
-    int n;
+    uint16_t cpus[CPUS_SET_MAX];
+    unsigned c, n = 0;
 
-    buf[0] = '\0';
-    while (c < CPUS_SET_MAX) {
-        if (!CPU_ISSET_S(c, size, set)) {
-            c++;
-            continue;
-        }
-        for (end = c; end + 1 < CPUS_SET_MAX && CPU_ISSET_S(end + 1, size, set);)
-            end++;
-        char one[24];
-
-        n = end == c ? snprintf(one, sizeof(one), "%s%u", used ? "," : "", c)
-                     : snprintf(one, sizeof(one), "%s%u-%u", used ? "," : "",
-                                c, end);
-        /* room for it and for a last ",..." */
-        if (n < 0 || used + (size_t)n + 5 > len) {
-            snprintf(buf + used, len - used, "%s...", used ? "," : "");
-            return;
-        }
-        memcpy(buf + used, one, (size_t)n + 1);
-        used += (size_t)n;
-        c = end + 1;
-    }
+    for (c = 0; c < CPUS_SET_MAX; c++)
+        if (CPU_ISSET_S(c, size, set))
+            cpus[n++] = (uint16_t)c;
+    lp_cpus_format(cpus, n, buf, len);
 }
 
 /* Every vif's cpus=: a process domain's only (the parser refuses them in a

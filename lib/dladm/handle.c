@@ -330,20 +330,11 @@ enum dl_status dl_worker_cpus(struct dl_handle *h, char *buf, size_t len)
 {
     uint16_t cpus[VSW_CTL_WORKERS_MAX];
     int n = vsw_client_worker_cpus(h->c, cpus, VSW_CTL_WORKERS_MAX);
-    size_t used = 0;
-    int i, j;
 
     buf[0] = '\0';
     if (n < 0)
         return done(h, n);
-    for (i = 0; i < n && used < len; i = j + 1) {
-        for (j = i; j + 1 < n && cpus[j + 1] == cpus[j] + 1; j++)
-            ;
-        used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? "," : "",
-                                 cpus[i]);
-        if (j > i && used < len)
-            used += (size_t)snprintf(buf + used, len - used, "-%u", cpus[j]);
-    }
+    lp_cpus_format(cpus, (unsigned)n, buf, len);
     return done(h, 0);
 }
 

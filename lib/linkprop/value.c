@@ -60,6 +60,34 @@ int lp_cpu_parse(const char *s, uint16_t *cpu)
     return rc;
 }
 
+void lp_cpus_format(const uint16_t *cpus, unsigned n, char *buf, size_t len)
+{
+    size_t used = 0;
+    unsigned i = 0, end;
+    char one[16];
+    int w;
+
+    if (len)
+        buf[0] = '\0';
+    while (i < n) {
+        for (end = i; end + 1 < n && cpus[end + 1] == cpus[end] + 1;)
+            end++;
+        w = end == i ? snprintf(one, sizeof(one), "%s%u", used ? "," : "",
+                                cpus[i])
+                     : snprintf(one, sizeof(one), "%s%u-%u", used ? "," : "",
+                                cpus[i], cpus[end]);
+        /* room for it and for a last ",..." */
+        if (w < 0 || used + (size_t)w + 5 > len) {
+            if (len > used)
+                snprintf(buf + used, len - used, "%s...", used ? "," : "");
+            return;
+        }
+        memcpy(buf + used, one, (size_t)w + 1);
+        used += (size_t)w;
+        i = end + 1;
+    }
+}
+
 /* The fraction after '.', as @frac / @div; at most 9 digits. */
 static int maxbw_fraction(const char **pp, uint64_t *frac, uint64_t *div)
 {

@@ -296,6 +296,26 @@ static void test_mtu(void)
     CHECK_EQ(mtu, LP_MTU_MAX);
 }
 
+static void test_cpus_format(void)
+{
+    static const uint16_t a[] = {0, 1, 2, 4, 6, 7, 4095};
+    char buf[64];
+
+    lp_cpus_format(a, 7, buf, sizeof(buf));
+    CHECK(strcmp(buf, "0-2,4,6-7,4095") == 0);
+    lp_cpus_format(a, 0, buf, sizeof(buf));
+    CHECK(strcmp(buf, "") == 0);
+    lp_cpus_format(a + 3, 1, buf, sizeof(buf));
+    CHECK(strcmp(buf, "4") == 0);
+    /* too small: whole items only, then "..." */
+    lp_cpus_format(a, 7, buf, 12);
+    CHECK(strcmp(buf, "0-2,4,...") == 0);
+    lp_cpus_format(a, 7, buf, 4);
+    CHECK(strcmp(buf, "...") == 0);
+    lp_cpus_format(a, 7, buf, 1);
+    CHECK(strcmp(buf, "") == 0);
+}
+
 static void test_kv(void)
 {
     char text[] = "  link=phys0,,vlan=10 mac= ,x";
@@ -328,6 +348,7 @@ int main(void)
     RUN(test_protection);
     RUN(test_ips);
     RUN(test_mtu);
+    RUN(test_cpus_format);
     RUN(test_kv);
     return check_summary();
 }

@@ -277,6 +277,11 @@ int lp_mtu_parse(const char *s, uint16_t *mtu);
  *  @return 0, -EINVAL (syntax) or -ERANGE. */
 XVN_EXPORT
 int lp_cpu_parse(const char *s, uint16_t *cpu);
+/** A list of CPUs, ascending, as ranges the way /proc's Cpus_allowed_list
+ *  shows them ("0-1,4"); cut short with "..." (",..." after a range)
+ *  when @len is too small; "" when @n is 0. */
+XVN_EXPORT
+void lp_cpus_format(const uint16_t *cpus, unsigned n, char *buf, size_t len);
 
 /* ---- key=value items ---- */
 
