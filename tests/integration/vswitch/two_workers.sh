@@ -73,6 +73,12 @@ dla set-linkprop -t -p "cpus=$wa" phys0 || fail "set-linkprop cpus phys0"
     fail "phys0's wire is not on worker $wa"
 [ "$(dla show-linkprop -c -o value -p cpus phys0)" = "$wa" ] ||
     fail "show-linkprop cpus phys0"
+# POSSIBLE: the workers' CPUs as ranges ("0-1", or "0,2" apart)
+lo=$((wa < wb ? wa : wb)) hi=$((wa < wb ? wb : wa))
+want="$lo,$hi"
+[ $((hi - lo)) = 1 ] && want="$lo-$hi"
+[ "$(dla show-linkprop -c -o possible -p cpus phys0)" = "$want" ] ||
+    fail "cpus POSSIBLE: '$(dla show-linkprop -c -o possible -p cpus phys0)', want '$want'"
 ping_ok "vsw${ID}g1" 10.0.10.254
 dla reset-linkprop -t -p cpus phys0 || fail "reset-linkprop cpus phys0"
 [ -z "$(dla show-linkprop -c -o value -p cpus phys0)" ] ||
