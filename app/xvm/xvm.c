@@ -497,15 +497,25 @@ static int vnic_conf_cb(const struct vsw_vnic_conf *vc, void *arg)
     return 0;
 }
 
+/* vswitchd, asked about the VNICs vifs borrow: one connection for a
+ * listing, opened at the first such VNIC, tried once. */
+struct vsw_ask {
+    struct vsw_client *c;
+    bool tried;
+};
+
 /* The VLAN and maxbw of a VNIC a vif borrows (vnic=), which are the
  * VNIC's own, not the record's: "?" when vswitchd cannot say. */
-static void vnic_props(const char *name, char *vlan, size_t vlen, char *bw,
-                       size_t bwlen)
+static void vnic_props(struct vsw_ask *ask, const char *name, char *vlan,
+                       size_t vlen, char *bw, size_t bwlen)
 {
-    struct vsw_client *c = vsw_client_open(NULL);
     struct vnic_found f = {.found = false};
 
-    if (!c || vsw_client_vnic_get(c, name, vnic_conf_cb, &f) < 0 ||
+    if (!ask->tried) {
+        ask->c = vsw_client_open(NULL);
+        ask->tried = true;
+    }
+    if (!ask->c || vsw_client_vnic_get(ask->c, name, vnic_conf_cb, &f) < 0 ||
         !f.found) {
         snprintf(vlan, vlen, "?");
         snprintf(bw, bwlen, "?");
@@ -515,7 +525,6 @@ static void vnic_props(const char *name, char *vlan, size_t vlen, char *bw,
         if (f.vc.maxbw)
             lp_maxbw_format(f.vc.maxbw, bw, bwlen);
     }
-    vsw_client_close(c);
 }
 
 /* One line per vif of the DOMIFLIST reply in @c; the VNIC of a running
@@ -523,6 +532,7 @@ static void vnic_props(const char *name, char *vlan, size_t vlen, char *bw,
 static int vifs_print(const struct xvmd_call *c, uint32_t id)
 {
     int wif = 9, wsrc = 6, wmac = 3, n = 0, pass;
+    struct vsw_ask ask = {.c = NULL, .tried = false};
 
     /* two passes: measure the columns, then print */
     for (pass = 0; pass < 2; pass++) {
@@ -547,11 +557,15 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
 
             if (mnl_attr_get_type(a) != XVMD_A_VIFINFO)
                 continue;
-            if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0)
-                return -1;
+            if (xvmd_nest_parse(a, tb, XVMD_V_MAX_, xvmd_vif_policy) < 0) {
+                n = -1;
+                goto out;
+            }
             for (k = XVMD_V_INDEX; k <= XVMD_V_STATE; k++)
-                if (!tb[k])
-                    return -1;
+                if (!tb[k]) {
+                    n = -1;
+                    goto out;
+                }
             if (id != XVMD_NO_ID && tb[XVMD_V_VNIC])
                 snprintf(ifname, sizeof(ifname), "%s",
                          mnl_attr_get_str(tb[XVMD_V_VNIC]));
@@ -574,7 +588,7 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
                 continue;
             }
             if (tb[XVMD_V_VNIC] && !mnl_attr_get_str(tb[XVMD_V_LINK])[0])
-                vnic_props(mnl_attr_get_str(tb[XVMD_V_VNIC]), vlan,
+                vnic_props(&ask, mnl_attr_get_str(tb[XVMD_V_VNIC]), vlan,
                            sizeof(vlan), bw, sizeof(bw));
             if (mnl_attr_get_u64(tb[XVMD_V_MAXBW]))
                 lp_maxbw_format(mnl_attr_get_u64(tb[XVMD_V_MAXBW]), bw,
@@ -592,6 +606,8 @@ static int vifs_print(const struct xvmd_call *c, uint32_t id)
             n++;
         }
     }
+out:
+    vsw_client_close(ask.c);
     return n;
 }
 
