@@ -380,11 +380,18 @@ int xvmd_evtchn_alloc(struct xvmd *x, struct xvmd_dom *dom, uint16_t remote);
  * success dom->evt[port] holds the doorbells to hand over.
  */
 int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
+/**
+ * The guest closes @port of @dom (EVTCHNOP_close): xvmd's doorbells of it
+ * are closed and the port and its descriptors go back to the budget.
+ * @return 0, or -EINVAL (no such port in use: nothing is given back).
+ */
+int xvmd_evtchn_close(struct xvmd *x, struct xvmd_dom *dom, uint32_t port);
 /** Close every channel of @dom (end of a run). */
 void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom);
 /**
  * Serve one request on @dom's guest channel.  The reply never blocks.
- * @return 0 to go on serving (1: a new event channel was handed out),
+ * @return 0 to go on serving (1: an event channel was handed out or
+ *         closed: the caller saves the run record),
  *         -EPIPE when the guest closed the channel
  *         (its exit is reported by SIGCHLD), or -EAGAIN when it left
  *         XVMD_GUEST_SNDBUF of replies unread: the caller crashes it
