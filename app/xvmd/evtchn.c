@@ -139,11 +139,13 @@ static bool guest_answer(struct xvmd *x, struct xvmd_dom *dom,
         req->remote >= DOMID_FIRST_RESERVED)
         return false;
     rc = xvmd_evtchn_alloc(x, dom, (uint16_t)req->remote);
-    if (rc == -ENFILE && !logged_full) {
-        xvm_log_warn("domain %s (id %u): event channel refused: the global "
-                     "quota (%u descriptors) is spent",
-                     dom->cfg.name, dom->id, x->evt_fds);
-    }
+    /* Once per run of refusals; a guest that closes a port to end the
+     * run and asks again in a loop is held to its own limit. */
+    if (rc == -ENFILE && !logged_full)
+        xvm_log_limited(&dom->log_limit, XVM_LOG_WARNING,
+                        "domain %s (id %u): event channel refused: the "
+                        "global quota (%u descriptors) is spent",
+                        dom->cfg.name, dom->id, x->evt_fds);
     logged_full = rc == -ENFILE;
     rep->rc = rc < 0 ? rc : 0;
     rep->port = rc > 0 ? (uint32_t)rc : 0;

@@ -219,6 +219,8 @@ struct xvmd_dom {
                                else -1 */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
+    /** Of the lines its guest can cause (xvm_log_limited()). */
+    struct xvm_log_limit log_limit;
     struct xvmd_console *con; /**< console.c: this run's, NULL if none */
 };
 

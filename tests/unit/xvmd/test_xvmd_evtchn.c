@@ -5,7 +5,8 @@
  * gets the same two the other way round; signals cross both ways; bad
  * requests, foreign binders and double binds are refused; a run's end
  * closes everything; a guest's close gives the port back to the domain's
- * and the global budget, once only.
+ * and the global budget, once only; the refusals a guest causes in a loop
+ * are logged a bounded number of times.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -239,6 +240,54 @@ static void test_close_gives_back(void)
     close(sv[1]);
 }
 
+/* A guest at the global quota that closes a port and asks twice, in a
+ * loop, is refused each time; the refusals it makes xvmd log are bounded
+ * (xvm_log_limited(): a burst, then one a second). */
+static void test_refusals_log_bounded(void)
+{
+    static struct xvmd_dom dom;
+    struct xvmd x = {.ep = -1, .nofile = XVMD_FD_RESERVE + 10};
+    struct xvmd_guest_rep rep;
+    int sv[2], fds[2], served, log, saved = dup(2);
+    unsigned i, refused = 0, logged = 0;
+    char buf[65536], *p;
+    ssize_t len;
+
+    memset(&dom, 0, sizeof(dom));
+    snprintf(dom.cfg.name, sizeof(dom.cfg.name), "hog");
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    dom.ctl_fd = sv[0];
+    log = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+    CHECK(log >= 0 && saved >= 0);
+    dup2(log, 2);
+    for (i = 0; i < 5; i++) {
+        CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 2);
+        close(fds[0]);
+        close(fds[1]);
+    }
+    for (i = 0; i < 200; i++) {
+        CHECK_EQ(guest_close(&x, &dom, sv[1], 1, &served), 0);
+        CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 2);
+        close(fds[0]);
+        close(fds[1]);
+        CHECK_EQ(guest_alloc(&x, &dom, sv[1], 0, &rep, fds), 0);
+        refused += rep.rc == -ENFILE;
+    }
+    dup2(saved, 2);
+    close(saved);
+    len = pread(log, buf, sizeof(buf) - 1, 0);
+    close(log);
+    buf[len > 0 ? len : 0] = '\0';
+    for (p = buf; (p = strstr(p, "event channel refused")); p++)
+        logged++;
+    CHECK_EQ(refused, 200);
+    CHECK(logged >= 1);
+    CHECK(logged <= XVM_LOG_LIMIT_BURST + 1);
+    xvmd_evtchn_release(&x, &dom);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 /* A guest that sends requests and never reads the replies: xvmd's send
  * does not block, it reports -EAGAIN once the small buffer is full. */
 static void test_guest_not_reading(void)
@@ -269,6 +318,7 @@ int main(void)
     RUN(test_bad_requests);
     RUN(test_global_quota);
     RUN(test_close_gives_back);
+    RUN(test_refusals_log_bounded);
     RUN(test_guest_not_reading);
     return check_summary();
 }
