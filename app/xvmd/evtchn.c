@@ -117,10 +117,11 @@ void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom)
     for (p = 1; p < XVMD_EVTCHN_PORTS; p++)
         if (dom->evt[p].used)
             xvmd_evtchn_close(x, dom, p);
+    dom->ports_saved = 0; /* the run and its record end */
 }
 
 /* The reply to @req: 0 or -errno in rep->rc, for an alloc the port when
- * it is 0.  @return true if the domain's ports changed. */
+ * it is 0.  @return true if a port was handed out or closed. */
 static bool guest_answer(struct xvmd *x, struct xvmd_dom *dom,
                          const struct xvmd_guest_req *req, ssize_t n,
                          struct xvmd_guest_rep *rep)
@@ -177,6 +178,9 @@ int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
     }
     changed = guest_answer(x, dom, &req, n, &rep);
     nfds = changed && req.op == XVMD_GUEST_EVTCHN_ALLOC ? 2 : 0;
+    /* Only a port the run record lacks is news for it: a close leaves
+     * the port there (xvmd_dom.ports_saved). */
+    changed = nfds && !(dom->ports_saved & (1ull << rep.port));
     if (nfds) {
         fds[0] = dom->evt[rep.port].gfd;
         fds[1] = dom->evt[rep.port].bfd;

@@ -221,6 +221,10 @@ struct xvmd_dom {
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
     /** Of the lines its guest can cause (xvm_log_limited()). */
     struct xvm_log_limit log_limit;
+    /** The ports its run record lists: a port closed since is still
+     *  there (a next xvmd keeps it from the guest, which is safe), so an
+     *  alloc and close in a loop writes the record once per port. */
+    uint64_t ports_saved;
     struct xvmd_console *con; /**< console.c: this run's, NULL if none */
 };
 
@@ -392,8 +396,8 @@ int xvmd_evtchn_close(struct xvmd *x, struct xvmd_dom *dom, uint32_t port);
 void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom);
 /**
  * Serve one request on @dom's guest channel.  The reply never blocks.
- * @return 0 to go on serving (1: an event channel was handed out or
- *         closed: the caller saves the run record),
+ * @return 0 to go on serving (1: an event channel the run record does
+ *         not list yet was handed out: the caller saves the record),
  *         -EPIPE when the guest closed the channel
  *         (its exit is reported by SIGCHLD), or -EAGAIN when it left
  *         XVMD_GUEST_SNDBUF of replies unread: the caller crashes it
@@ -408,8 +412,9 @@ struct xvmd_dom *xvmd_dom_by_pidfd(struct xvmd *x, int fd);
 void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom);
 
 /* run.c - what outlives xvmd about running domains */
-/** Write @dom's run record (after a start, on a new event channel). */
-void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom);
+/** Write @dom's run record (after a start, on an event channel it does
+ *  not list yet); dom->ports_saved then is what it lists. */
+void xvmd_run_save(struct xvmd *x, struct xvmd_dom *dom);
 /** Remove @dom's run record (its run is over). */
 void xvmd_run_remove(struct xvmd *x, const struct xvmd_dom *dom);
 /** Read the small file @path (at @dirfd, AT_FDCWD for none) into @buf,
