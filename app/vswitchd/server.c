@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -103,15 +102,14 @@ static const char *cmd_name(uint16_t cmd)
     return cmd < VSW_CMD__END && names[cmd] ? names[cmd] : "unknown";
 }
 
-/* A read-only client asked for a change: say so in the log (at most once
- * a second, so a client cannot flood it). */
+/* A read-only client asked for a change: say so in the log, through one
+ * limit for them all, so that no client floods it. */
 static void readonly_refusal_log(const struct client *c, const void *req,
                                  size_t len)
 {
-    static time_t logged;
+    static struct xvm_log_limit limit;
     const struct nlmsghdr *nlh = req;
     int rest = (int)len;
-    time_t now;
 
     for (; xvm_msg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest))
         if ((nlh->nlmsg_flags & NLM_F_REQUEST) &&
@@ -119,14 +117,11 @@ static void readonly_refusal_log(const struct client *c, const void *req,
             break;
     if (!xvm_msg_ok(nlh, rest))
         return;
-    now = time(NULL);
-    if (now == logged)
-        return;
-    logged = now;
-    xvm_log_warn("refused %s (command %u) of uid %u (pid %d): a member of "
-                 "the read-only group, not root", cmd_name(nlh->nlmsg_type),
-                 (unsigned)nlh->nlmsg_type, (unsigned)c->cred.uid,
-                 (int)c->cred.pid);
+    xvm_log_limited(&limit, XVM_LOG_WARNING,
+                    "refused %s (command %u) of uid %u (pid %d): a member of "
+                    "the read-only group, not root",
+                    cmd_name(nlh->nlmsg_type), (unsigned)nlh->nlmsg_type,
+                    (unsigned)c->cred.uid, (int)c->cred.pid);
 }
 
 /* Serve one datagram; @return false when the client is gone. */

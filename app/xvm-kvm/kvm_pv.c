@@ -18,8 +18,15 @@ static int chan_alloc_unbound(void *arg, domid_t remote, uint32_t *port,
     return xvmd_guest_evtchn_alloc(chan, remote, port, own_fd, peer_fd);
 }
 
+/* The guest's close gives the port back to xvmd's budget of the domain. */
+static int chan_close(void *arg, uint32_t port)
+{
+    return xvmd_guest_evtchn_close((int)(intptr_t)arg, port);
+}
+
 static const struct xkvm_evtchn_broker chan_broker = {
     .alloc_unbound = chan_alloc_unbound,
+    .close = chan_close,
 };
 
 struct xkvm_pv *kvm_pv_attach(struct xkvm_vm *vm, const struct kvm_pv_opts *o)

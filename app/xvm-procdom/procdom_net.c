@@ -72,6 +72,7 @@ struct pd_queue {
     struct xnf_page *pages;
     evtchn_port_t port;    /* local port of the live connection, or 0 */
     evtchn_port_t port_rx; /* its RX channel's when split, or 0 */
+    uint32_t xport, xport_rx; /* their numbers at xvmd, to close them */
     grant_ref_t gref_base;
     uint64_t gfn_base;
     unsigned gen; /* lowest generation that may still be free */
@@ -264,6 +265,8 @@ static int channel_alloc(struct pd_vif *v, domid_t backend, uint32_t *port)
         rc = xvm_evtchn_adopt(v->ec, 0, backend, own, peer);
         close(own);
         close(peer);
+        if (rc < 0)
+            xvmd_guest_evtchn_close(v->net->chan, *port);
     }
     return rc;
 }
@@ -284,12 +287,16 @@ static int queue_setup(struct pd_queue *q, domid_t backend, bool split,
         return -EBUSY;
     }
     rc = channel_alloc(v, backend, &port);
-    if (rc > 0)
+    if (rc > 0) {
         q->port = (evtchn_port_t)rc;
+        q->xport = port;
+    }
     if (rc > 0 && split) {
         rc = channel_alloc(v, backend, &port_rx);
-        if (rc > 0)
+        if (rc > 0) {
             q->port_rx = (evtchn_port_t)rc;
+            q->xport_rx = port_rx;
+        }
     }
     if (rc < 0) {
         vlog(v, "queue %u: event channel: %s", q->i, strerror(-rc));
@@ -305,17 +312,25 @@ static int queue_setup(struct pd_queue *q, domid_t backend, bool split,
     return 0;
 }
 
-/* Close the channels of the live connection's queues. */
+/* Close the channels of the live connection's queues, at xvmd too: each
+ * reconnect takes new ones, and xvmd's budget of them is the domain's. */
 static void ports_close(struct pd_vif *v)
 {
     unsigned i;
 
     for (i = 0; i < v->nq; i++) {
-        if (v->q[i].port)
-            xvm_evtchn_close(v->ec, v->q[i].port);
-        if (v->q[i].port_rx)
-            xvm_evtchn_close(v->ec, v->q[i].port_rx);
-        v->q[i].port = v->q[i].port_rx = 0;
+        struct pd_queue *q = &v->q[i];
+
+        if (q->port)
+            xvm_evtchn_close(v->ec, q->port);
+        if (q->port_rx)
+            xvm_evtchn_close(v->ec, q->port_rx);
+        if (q->xport)
+            xvmd_guest_evtchn_close(v->net->chan, q->xport);
+        if (q->xport_rx)
+            xvmd_guest_evtchn_close(v->net->chan, q->xport_rx);
+        q->port = q->port_rx = 0;
+        q->xport = q->xport_rx = 0;
     }
 }
 

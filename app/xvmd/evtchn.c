@@ -14,6 +14,12 @@
  * the remote's end closes, and a restarted backend binds it anew; xvmd
  * does not see a backend's descriptors close, so a second bind from the
  * remote is that, and gets the same two doorbells.
+ *
+ * The guest closes a port on the same channel (EVTCHNOP_close): xvmd
+ * closes its copies of both doorbells (a backend that bound the port keeps
+ * its own until it lets go) and the port, with its two descriptors, goes
+ * back to the domain's and the global budget.  Only a port in use is
+ * closed, so a close cannot give back more than an alloc took.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,48 +92,65 @@ int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester)
     return 0;
 }
 
+int xvmd_evtchn_close(struct xvmd *x, struct xvmd_dom *dom, uint32_t port)
+{
+    struct xvmd_evtchn *e;
+
+    if (port == 0 || port >= XVMD_EVTCHN_PORTS || !dom->evt[port].used)
+        return -EINVAL;
+    e = &dom->evt[port];
+    /* A port of an adopted run has its doorbells with the guest and its
+     * backend only (run.c): nothing of the budget to give back. */
+    if (e->gfd >= 0) {
+        close(e->gfd);
+        close(e->bfd);
+        x->evt_fds -= 2;
+    }
+    memset(e, 0, sizeof(*e));
+    return 0;
+}
+
 void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom)
 {
     unsigned p;
 
-    for (p = 1; p < XVMD_EVTCHN_PORTS; p++) {
-        struct xvmd_evtchn *e = &dom->evt[p];
-
-        if (!e->used)
-            continue;
-        /* A port of an adopted run has its doorbells with the guest and
-         * its backend only (run.c). */
-        if (e->gfd >= 0) {
-            close(e->gfd);
-            close(e->bfd);
-            x->evt_fds -= 2;
-        }
-        memset(e, 0, sizeof(*e));
-    }
+    for (p = 1; p < XVMD_EVTCHN_PORTS; p++)
+        if (dom->evt[p].used)
+            xvmd_evtchn_close(x, dom, p);
+    dom->ports_saved = 0; /* the run and its record end */
 }
 
-/* The reply to @req: 0 or -errno in rep->rc, the port when it is 0. */
-static void guest_answer(struct xvmd *x, struct xvmd_dom *dom,
+/* The reply to @req: 0 or -errno in rep->rc, for an alloc the port when
+ * it is 0.  @return true if a port was handed out or closed. */
+static bool guest_answer(struct xvmd *x, struct xvmd_dom *dom,
                          const struct xvmd_guest_req *req, ssize_t n,
                          struct xvmd_guest_rep *rep)
 {
     static bool logged_full;
     int rc;
 
-    if (n != (ssize_t)sizeof(*req) || req->op != XVMD_GUEST_EVTCHN_ALLOC ||
-        req->remote >= DOMID_FIRST_RESERVED) {
-        rep->rc = -EINVAL;
-        return;
+    rep->rc = -EINVAL;
+    if (n != (ssize_t)sizeof(*req))
+        return false;
+    if (req->op == XVMD_GUEST_EVTCHN_CLOSE) {
+        rep->rc = xvmd_evtchn_close(x, dom, req->remote);
+        return rep->rc == 0;
     }
+    if (req->op != XVMD_GUEST_EVTCHN_ALLOC ||
+        req->remote >= DOMID_FIRST_RESERVED)
+        return false;
     rc = xvmd_evtchn_alloc(x, dom, (uint16_t)req->remote);
-    if (rc == -ENFILE && !logged_full) {
-        xvm_log_warn("domain %s (id %u): event channel refused: the global "
-                     "quota (%u descriptors) is spent",
-                     dom->cfg.name, dom->id, x->evt_fds);
-    }
+    /* Once per run of refusals; a guest that closes a port to end the
+     * run and asks again in a loop is held to its own limit. */
+    if (rc == -ENFILE && !logged_full)
+        xvm_log_limited(&dom->log_limit, XVM_LOG_WARNING,
+                        "domain %s (id %u): event channel refused: the "
+                        "global quota (%u descriptors) is spent",
+                        dom->cfg.name, dom->id, x->evt_fds);
     logged_full = rc == -ENFILE;
     rep->rc = rc < 0 ? rc : 0;
     rep->port = rc > 0 ? (uint32_t)rc : 0;
+    return rc > 0;
 }
 
 /* One request from the guest on its channel (see xvmd.h). */
@@ -136,6 +159,7 @@ int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
     struct xvmd_guest_req req;
     struct xvmd_guest_rep rep = {0};
     unsigned nfds = 0;
+    bool changed;
     ssize_t n;
     int fds[2];
 
@@ -152,15 +176,19 @@ int xvmd_guest_serve(struct xvmd *x, struct xvmd_dom *dom)
                             : (int)XVMD_GUEST_END_CRASH;
         return 0;
     }
-    guest_answer(x, dom, &req, n, &rep);
-    if (rep.rc == 0) {
+    changed = guest_answer(x, dom, &req, n, &rep);
+    nfds = changed && req.op == XVMD_GUEST_EVTCHN_ALLOC ? 2 : 0;
+    /* Only a port the run record lacks is news for it: a close leaves
+     * the port there (xvmd_dom.ports_saved). */
+    changed = nfds && !(dom->ports_saved & (1ull << rep.port));
+    if (nfds) {
         fds[0] = dom->evt[rep.port].gfd;
         fds[1] = dom->evt[rep.port].bfd;
     }
     /* The channel is non-blocking: a full send buffer is a guest that
      * does not read, and xvmd waits for no guest. */
-    n = xvm_fd_send(dom->ctl_fd, &rep, sizeof(rep), fds, rep.rc == 0 ? 2 : 0);
+    n = xvm_fd_send(dom->ctl_fd, &rep, sizeof(rep), fds, nfds);
     if (n == -EAGAIN)
         return -EAGAIN;
-    return rep.rc == 0 ? 1 : 0;
+    return changed ? 1 : 0;
 }

@@ -129,7 +129,7 @@ static void guest_serve(struct xvmd *x, int ep, struct xvmd_dom *dom)
     int fd = dom->ctl_fd, rc = xvmd_guest_serve(x, dom);
 
     if (rc == 1)
-        xvmd_run_save(x, dom); /* the next xvmd must not hand it out */
+        xvmd_run_save(x, dom); /* the next xvmd knows the ports in use */
     if (rc >= 0)
         return;
     epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);

@@ -133,7 +133,7 @@ static const char *guest_comm(const struct xvmd *x, const struct xvmd_dom *dom,
     return buf;
 }
 
-void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom)
+void xvmd_run_save(struct xvmd *x, struct xvmd_dom *dom)
 {
     struct xvmd_run r = {0};
     char path[PATH_MAX], text[RUN_MAX];
@@ -143,8 +143,9 @@ void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom)
     if (dom->pid <= 0 || run_path(x, NULL, path, sizeof(path)) < 0)
         return;
     if ((rc = xvm_state_dir(path, 0700)) < 0) {
-        xvm_log_warn("%s: %s: domain %s cannot outlive xvmd", path,
-                     strerror(-rc), dom->cfg.name);
+        xvm_log_limited(&dom->log_limit, XVM_LOG_WARNING,
+                        "%s: %s: domain %s cannot outlive xvmd", path,
+                        strerror(-rc), dom->cfg.name);
         return;
     }
     boot_id(r.boot_id, sizeof(r.boot_id));
@@ -165,9 +166,12 @@ void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom)
         run_path(x, dom->cfg.name, path, sizeof(path)) < 0)
         return;
     rc = xvm_file_write(path, text, (size_t)n, 0600);
-    if (rc < 0)
-        xvm_log_warn("%s: %s: domain %s cannot outlive xvmd", path,
-                     strerror(-rc), dom->cfg.name);
+    if (rc == 0)
+        dom->ports_saved = r.ports;
+    else /* each new port of the guest tries again */
+        xvm_log_limited(&dom->log_limit, XVM_LOG_WARNING,
+                        "%s: %s: domain %s cannot outlive xvmd", path,
+                        strerror(-rc), dom->cfg.name);
 }
 
 void xvmd_run_remove(struct xvmd *x, const struct xvmd_dom *dom)
@@ -290,6 +294,7 @@ static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
                     dom->evt[p].bound = 1; /* its doorbells are not ours */
                     dom->evt[p].gfd = dom->evt[p].bfd = -1;
                 }
+            dom->ports_saved = r.ports;
             xvmd_vif_adopt(x, dom);
             dom->state = paused ? XVMD_STATE_PAUSED : XVMD_STATE_RUNNING;
             xvm_log_info("domain %s (id %u): adopted, %s (guest pid %d)",

@@ -219,6 +219,12 @@ struct xvmd_dom {
                                else -1 */
     uint8_t vif_mac[XVM_DOMCFG_VIFS_MAX][6]; /**< MACs of this run */
     struct xvmd_evtchn evt[XVMD_EVTCHN_PORTS]; /**< brokered channels */
+    /** Of the lines its guest can cause (xvm_log_limited()). */
+    struct xvm_log_limit log_limit;
+    /** The ports its run record lists: a port closed since is still
+     *  there (a next xvmd keeps it from the guest, which is safe), so an
+     *  alloc and close in a loop writes the record once per port. */
+    uint64_t ports_saved;
     struct xvmd_console *con; /**< console.c: this run's, NULL if none */
 };
 
@@ -380,11 +386,18 @@ int xvmd_evtchn_alloc(struct xvmd *x, struct xvmd_dom *dom, uint16_t remote);
  * success dom->evt[port] holds the doorbells to hand over.
  */
 int xvmd_evtchn_bind(struct xvmd_dom *dom, uint32_t port, uint16_t requester);
+/**
+ * The guest closes @port of @dom (EVTCHNOP_close): xvmd's doorbells of it
+ * are closed and the port and its descriptors go back to the budget.
+ * @return 0, or -EINVAL (no such port in use: nothing is given back).
+ */
+int xvmd_evtchn_close(struct xvmd *x, struct xvmd_dom *dom, uint32_t port);
 /** Close every channel of @dom (end of a run). */
 void xvmd_evtchn_release(struct xvmd *x, struct xvmd_dom *dom);
 /**
  * Serve one request on @dom's guest channel.  The reply never blocks.
- * @return 0 to go on serving (1: a new event channel was handed out),
+ * @return 0 to go on serving (1: an event channel the run record does
+ *         not list yet was handed out: the caller saves the record),
  *         -EPIPE when the guest closed the channel
  *         (its exit is reported by SIGCHLD), or -EAGAIN when it left
  *         XVMD_GUEST_SNDBUF of replies unread: the caller crashes it
@@ -399,8 +412,9 @@ struct xvmd_dom *xvmd_dom_by_pidfd(struct xvmd *x, int fd);
 void xvmd_dom_gone(struct xvmd *x, struct xvmd_dom *dom);
 
 /* run.c - what outlives xvmd about running domains */
-/** Write @dom's run record (after a start, on a new event channel). */
-void xvmd_run_save(struct xvmd *x, const struct xvmd_dom *dom);
+/** Write @dom's run record (after a start, on an event channel it does
+ *  not list yet); dom->ports_saved then is what it lists. */
+void xvmd_run_save(struct xvmd *x, struct xvmd_dom *dom);
 /** Remove @dom's run record (its run is over). */
 void xvmd_run_remove(struct xvmd *x, const struct xvmd_dom *dom);
 /** Read the small file @path (at @dirfd, AT_FDCWD for none) into @buf,

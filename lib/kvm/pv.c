@@ -280,6 +280,10 @@ static int evtchn_alloc(struct xkvm_pv *pv, uint64_t remote, uint64_t *ret,
             rc = xvm_evtchn_adopt(pv->ec, port, (domid_t)remote, own, peer);
         close(own);
         close(peer);
+        /* A port the guest did not get is the broker's again. */
+        if (rc < 0 && port > 0 && port < XKVM_EVTCHN_PORTS &&
+            !(pv->ports & (1ull << port)) && pv->broker->close)
+            (void)pv->broker->close(pv->broker_arg, port);
     }
 out:
     if (rc > 0) {
@@ -288,6 +292,18 @@ out:
     }
     *ret = (uint64_t)(int64_t)rc;
     return 0;
+}
+
+/* EVTCHNOP_close of a held @port.  With a broker every port is one it
+ * gave (a loopback needs none): it gets the port back, once, as the port
+ * leaves pv->ports, so its budget does not leak with each close. */
+static void evtchn_close(struct xkvm_pv *pv, uint32_t port)
+{
+    doorbell_disarm(pv, port);
+    xvm_evtchn_close(pv->ec, port);
+    pv->ports &= ~(1ull << port);
+    if (pv->broker && pv->broker->close)
+        (void)pv->broker->close(pv->broker_arg, port);
 }
 
 static int evtchn_port(struct xkvm_pv *pv, const char *op, uint64_t port,
@@ -379,9 +395,7 @@ static int pv_call(struct xkvm_pv *pv, uint32_t nr, const uint64_t a[3],
     case XKVM_HC_EVTCHN_CLOSE:
         if (evtchn_port(pv, "close", a[0], why, cap) < 0)
             return -EINVAL;
-        doorbell_disarm(pv, (uint32_t)a[0]);
-        xvm_evtchn_close(pv->ec, (uint32_t)a[0]);
-        pv->ports &= ~(1ull << a[0]);
+        evtchn_close(pv, (uint32_t)a[0]);
         return 0;
     case XKVM_HC_XS_SETUP:
         return xkvm_pv_xs_setup(pv, a[0], ret, why, cap);

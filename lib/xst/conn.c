@@ -147,10 +147,13 @@ void xst_conn_update_epoll(struct xst_conn *c)
 
     if (c->dead)
         return;
+    /* A guest that floods dom0's watches while dom0 is busy is held
+     * again each time dom0 catches up: its lines are limited. */
     if (held(c) && !c->held) {
-        xvm_log_warn("domain %u: %u watch events its changes caused are "
-                     "not read by dom0 yet: its requests wait",
-                     (unsigned)c->domid, c->srv->guest_events[c->domid]);
+        xvm_log_limited(&c->log_limit, XVM_LOG_WARNING,
+                        "domain %u: %u watch events its changes caused are "
+                        "not read by dom0 yet: its requests wait",
+                        (unsigned)c->domid, c->srv->guest_events[c->domid]);
         c->srv->st.guests_held++;
     }
     c->held = held(c);

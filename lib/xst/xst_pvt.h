@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xvm/log.h"
 #include "xvm/xen.h"
 #include <xen/io/xs_wire.h>
 
@@ -230,6 +231,7 @@ struct xst_conn {
     struct xst_txn *txns;
     unsigned ntxns;
     bool held; /* its requests wait for its events to be read (logged) */
+    struct xvm_log_limit log_limit; /* of the lines its guest can cause */
     int passed_fd; /* the last descriptor dom0 sent (INTRODUCE), or -1 */
 };
 

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -42,9 +41,8 @@ static void spare_open(void)
  * close it, so the listener is no longer readable. */
 static void accept_shed(int lfd, int err)
 {
-    static time_t logged;
+    static struct xvm_log_limit shed_limit;
     int fd = __atomic_exchange_n(&spare_fd, -1, __ATOMIC_SEQ_CST);
-    time_t now = time(NULL);
 
     if (fd >= 0) {
         close(fd);
@@ -53,9 +51,9 @@ static void accept_shed(int lfd, int err)
             close(fd);
         spare_open();
     }
-    if (now != __atomic_exchange_n(&logged, now, __ATOMIC_SEQ_CST))
-        xvm_log_warn("out of file descriptors (%s): refusing new clients",
-                     strerror(err));
+    xvm_log_limited(&shed_limit, XVM_LOG_WARNING,
+                    "out of file descriptors (%s): refusing new clients",
+                    strerror(err));
 }
 
 long xvm_nofile_raise(void)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The daemons' log sink (xvm/log.h). */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +90,64 @@ void xvm_log(enum xvm_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     xvm_logv(level, fmt, ap);
     va_end(ap);
+}
+
+/* The limits' one lock: a limited line is rare, and a limit may be met by
+ * more than one thread (the kit's own, in xvm_unix_accept()). */
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool xvm_log_limit_take(struct xvm_log_limit *lim, unsigned *suppressed)
+{
+    uint64_t now = mono_ns(), due;
+    bool go;
+
+    pthread_mutex_lock(&limit_lock);
+    if (!lim->at_ns ||
+        now - lim->at_ns >= XVM_LOG_LIMIT_BURST * XVM_LOG_LIMIT_GAP_NS) {
+        lim->tokens = XVM_LOG_LIMIT_BURST;
+        lim->at_ns = now;
+    } else if ((due = (now - lim->at_ns) / XVM_LOG_LIMIT_GAP_NS) > 0) {
+        lim->tokens = lim->tokens + due > XVM_LOG_LIMIT_BURST
+                          ? XVM_LOG_LIMIT_BURST
+                          : lim->tokens + (unsigned)due;
+        /* the part of a gap not yet over still counts */
+        lim->at_ns += due * XVM_LOG_LIMIT_GAP_NS;
+    }
+    go = lim->tokens > 0;
+    if (go) {
+        lim->tokens--;
+        if (suppressed)
+            *suppressed = lim->suppressed;
+        lim->suppressed = 0;
+    } else if (lim->suppressed < UINT32_MAX) {
+        lim->suppressed++;
+    }
+    pthread_mutex_unlock(&limit_lock);
+    return go;
+}
+
+void xvm_log_limited(struct xvm_log_limit *lim, enum xvm_log_level level,
+                     const char *fmt, ...)
+{
+    char msg[LINE_MAX_BYTES];
+    unsigned held;
+    va_list ap;
+
+    if (level > log_level || !xvm_log_limit_take(lim, &held))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (held)
+        xvm_log(level, "%s (%u earlier lines suppressed)", msg, held);
+    else
+        xvm_log(level, "%s", msg);
 }

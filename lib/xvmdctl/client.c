@@ -212,6 +212,27 @@ int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
     return 0;
 }
 
+int xvmd_guest_evtchn_close(int chan, uint32_t port)
+{
+    struct xvmd_guest_req req = {.op = XVMD_GUEST_EVTCHN_CLOSE, .remote = port};
+    struct xvmd_guest_rep rep;
+    int fds[2];
+    unsigned n = 0;
+    ssize_t r;
+
+    if (send(chan, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+        return -errno;
+    r = xvm_fd_recv(chan, &rep, sizeof(rep), fds, 2, &n);
+    if (r < 0)
+        return (int)r;
+    if (r != (ssize_t)sizeof(rep) || n != 0 || rep.rc > 0) {
+        while (n)
+            close(fds[--n]);
+        return -EPROTO;
+    }
+    return rep.rc;
+}
+
 int xvmd_vif_set(const char *sock, uint32_t domid, uint32_t n,
                  const char *spec, char *err, size_t errlen)
 {

@@ -4,9 +4,10 @@
  * from minios's entry and console.  Each first says which it is on the
  * console (so the console works up to the misdeed), then does it; the
  * monitor must stop it as crashed with a message saying what it did, and
- * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK, MD_LATE_OFF and
- * MD_DOORBELL behave, to cover the calls the hello guest does not make,
- * to keep a console busy, to end a run later and to count doorbells.
+ * nothing else.  MD_REBOOT, MD_BLOCK_SHORT, MD_TICK, MD_LATE_OFF,
+ * MD_DOORBELL and MD_EVTCHN_CHURN behave, to cover the calls the hello
+ * guest does not make, to keep a console busy, to end a run later, to
+ * count doorbells and to spend more ports than a broker's budget.
  * Run with more vCPUs (ap.S's entry), the others sleep in timed blocks,
  * except in the misdeeds of another vCPU: MD_AP_HCALL (vCPU 1 makes an
  * unknown hypercall while vCPU 0 waits), MD_AP_SPIN (vCPU 1 loops on the
@@ -52,6 +53,7 @@ enum misdeed {
     MD_AP_HCALL,         /* vCPU 1: hypercall 99 */
     MD_AP_SPIN,          /* vCPU 1 loops forever: only a signal stops it */
     MD_AP_BLOCK_FOREVER, /* vCPU 1: a block with no timeout */
+    MD_EVTCHN_CHURN,     /* allocates and closes a port 200 times: behaves */
 };
 
 static const char *const names[] = {
@@ -61,7 +63,7 @@ static const char *const names[] = {
     "block_short", "spin", "block_long", "tick", "late_off",
     "gnttab_on_boot", "shared_outside", "evtchn_not_held",
     "doorbell_not_held", "doorbell_word", "doorbell_in", "doorbell_closed",
-    "doorbell", "ap_hcall", "ap_spin", "ap_block_forever",
+    "doorbell", "ap_hcall", "ap_spin", "ap_block_forever", "evtchn_churn",
 };
 
 #define DOORBELLS 1000
@@ -123,6 +125,34 @@ static void doorbells(void)
     console_puts("\n");
     hc_evtchn_close((uint64_t)b);
     hc_evtchn_close((uint64_t)a);
+    hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
+}
+
+#define CHURNS 200
+
+/* Allocate a port toward dom0 and close it, CHURNS times: more than the
+ * ports a broker (xvmd) gives a domain, so each close must have given
+ * one back.  Says how many went, and why it stopped if it did. */
+static void evtchn_churn(void)
+{
+    int64_t p = 0;
+    unsigned i;
+
+    if (hc_shared_info(5) != 0)
+        return;
+    for (i = 0; i < CHURNS; i++) {
+        p = hc_evtchn_alloc_unbound(0);
+        if (p <= 0)
+            break;
+        hc_evtchn_close((uint64_t)p);
+    }
+    console_puts("misbehave: churn ");
+    put_num(i);
+    if (p <= 0) {
+        console_puts(" then refused, errno ");
+        put_num((uint64_t)-p);
+    }
+    console_puts("\n");
     hc_shutdown(XKVM_SHUTDOWN_POWEROFF);
 }
 
@@ -267,6 +297,9 @@ void minios_main(const struct xkvm_start_info *si)
     case MD_AP_SPIN:
         for (;;)
             hc_block(100000000);
+    case MD_EVTCHN_CHURN:
+        evtchn_churn();
+        break;
     }
     console_puts("misbehave: still running after the misdeed\n");
     hc_shutdown(XKVM_SHUTDOWN_POWEROFF);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # KVM domains run by xvmd (type = "kvm"): minios boots and its console
 # reaches the log and `xvm console`; poweroff, crash, reboot and shutdown
-# move the domain through the states `xvm list` shows; dominfo names the
+# move the domain through the states `xvm list` shows; event channels a
+# guest closes go back to xvmd's budget; dominfo names the
 # host's KVM; the monitor runs confined; two vCPUs (minios's cpu 1, a
 # thread each, dominfo, cpu.max, a crash of vCPU 1); a domain outlives an
 # xvmd restart; bad configs are refused with clear words and leave
@@ -235,6 +236,16 @@ minios: no network configured (minios/ip)" ] &&
         fail "aphcall: '$(state_of aphcall)': $(log_of aphcall)"
     xvm destroy aphcall >/dev/null 2>&1
 fi
+
+# --- ports closed go back to xvmd: 200 allocated and closed, over the 63
+# a domain may hold, and none refused ------------------------------------
+kvm_cfg churn "$GUESTS/evtchn_churn.elf"
+xvm create "$T/churn.cfg" >/dev/null || fail "create churn"
+wait_until 10 sh -c "grep -q 'churn (id [0-9]*): running -> shut off' \
+    '$T/xvmd.log'" || fail "churn did not power off"
+log_of churn | grep -qx "misbehave: churn 200" &&
+    ok "event channels: 200 allocated and closed, each given back to xvmd" ||
+    fail "event channels: '$(log_of churn | grep churn)'"
 
 # --- reboot: started again, and a reboot loop ends as crashed ------------
 kvm_cfg reboot "$GUESTS/reboot.elf"

@@ -19,12 +19,19 @@
  *   xs...    on its xenstore connection, tries to remove its home and its
  *            dom0 keys, to change its name, and to write where a guest
  *            writes, and writes "<what>=<errno> ..." to $HOSTILE_DIR/NAME;
+ *   flood... writes its data/flood<2000 zeros> key $FLOOD_WRITES times
+ *            (default 20000), 500 requests at a time before it reads a
+ *            reply, each a 2 KiB watch event for dom0, then keys under data/ until its
+ *            quota refuses,
+ *            and writes "<writes> <keys> <errno>" to $HOSTILE_DIR/NAME;
  *   other    does nothing.
  * Then it waits to be killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +40,7 @@
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <xen/io/xs_wire.h>
 
 #include "xs/xs.h"
 #include "xvm/fdpass.h"
@@ -151,6 +159,74 @@ static void xs_try(const char *name)
     free(id);
 }
 
+/* @n writes of @path, sent in one go before any reply is read (a guest
+ * may pipeline its requests): xenstored takes them faster than dom0
+ * reads the watch events they cause.  @return 0 or -errno (the first
+ * error reply's, as -EIO). */
+static int write_burst(int fd, const char *path, unsigned n)
+{
+    size_t plen = strlen(path) + 1;
+    char msg[sizeof(struct xsd_sockmsg) + 2200], rep[4096];
+    struct xsd_sockmsg *h = (struct xsd_sockmsg *)msg;
+    int rc = 0;
+
+    if (plen + 1 > sizeof(msg) - sizeof(*h))
+        return -ENAMETOOLONG;
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+        return -errno;
+    *h = (struct xsd_sockmsg){.type = XS_WRITE, .len = (uint32_t)plen + 1};
+    memcpy(msg + sizeof(*h), path, plen);
+    for (unsigned i = 0; i < n; i++) {
+        h->req_id = i;
+        msg[sizeof(*h) + plen] = (char)('0' + (i & 1));
+        if (send(fd, msg, sizeof(*h) + h->len, MSG_NOSIGNAL) < 0)
+            return -errno;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct xsd_sockmsg r;
+
+        if (recv(fd, &r, sizeof(r), MSG_WAITALL) != (ssize_t)sizeof(r) ||
+            r.len > sizeof(rep) ||
+            (r.len && recv(fd, rep, r.len, MSG_WAITALL) != (ssize_t)r.len))
+            return -EPROTO;
+        if (r.type == XS_ERROR && rc == 0)
+            rc = -EIO;
+    }
+    return rc;
+}
+
+static void flood(const char *name)
+{
+    const char *dir = getenv("HOSTILE_DIR"), *nw = getenv("FLOOD_WRITES");
+    struct xvm_xs *xs = xvm_xs_adopt(given[1]);
+    unsigned writes = 0, keys = 0, want = nw ? (unsigned)atoi(nw) : 0;
+    char path[2200], stop[512], *id = NULL;
+    int rc = 0;
+    FILE *f;
+
+    if (!xs || xvm_xs_read(xs, XVM_XS_NO_TX, "domid", &id, NULL) < 0)
+        return;
+    /* a long name: each event dom0 is sent is 2 KiB, so a few hundred
+     * fill its socket */
+    snprintf(path, sizeof(path), "/local/domain/%s/data/flood%0*d", id, 2000,
+             0);
+    snprintf(stop, sizeof(stop), "%s/%s.stop", dir ? dir : "/tmp", name);
+    for (; (want ? writes < want : access(stop, F_OK) < 0) && rc == 0;
+         writes += 100)
+        rc = write_burst(xvm_xs_fd(xs), path, 100);
+    for (rc = 0; rc == 0 && keys < 100000; keys += rc == 0) {
+        snprintf(path, sizeof(path), "/local/domain/%s/data/k%u", id, keys);
+        rc = xvm_xs_write_str(xs, XVM_XS_NO_TX, path, "x");
+    }
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/tmp", name);
+    f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%u %u %d\n", writes, keys, -rc);
+        fclose(f);
+    }
+    free(id);
+}
+
 static int silent(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -183,6 +259,8 @@ int main(int argc, char **argv)
         swap(name);
     else if (strncmp(name, "xs", 2) == 0)
         xs_try(name);
+    else if (strncmp(name, "flood", 5) == 0)
+        flood(name);
     for (;;)
         pause();
 }

@@ -5,7 +5,8 @@
  * structures, wrapping ranges, ports the guest does not hold, impossible
  * ring indices) is refused with -EINVAL (the monitor's crash) and words;
  * good calls work: grant table, shared page bits for doorbells that rang,
- * masked ports, block timeouts and kicks, event channels through a broker,
+ * masked ports, block timeouts and kicks, event channels through a broker
+ * (a close gives the port back to it, once),
  * the xenstore relay both ways, doorbells registered in the kernel (a
  * fake KVM_IOEVENTFD) as ports get peers and removed as they close, the
  * monitor's doorbell path when they are not.  A random storm of calls never touches
@@ -274,6 +275,89 @@ static void test_evtchn_broker(void)
     xkvm_pv_destroy(pv);
     close(b.own);
     close(b.peer);
+    CHECK_EQ(fds_open(), before);
+}
+
+/* A broker with xvmd's budget: the lowest free port, @budget in all,
+ * given back by close (a close of a port it did not give is counted as
+ * bad, and gives nothing back). */
+struct budget_broker {
+    uint64_t given; /* bit p: port p is out */
+    unsigned budget, closes, bad;
+};
+
+static int budget_alloc(void *arg, domid_t remote, uint32_t *port,
+                        int *own_fd, int *peer_fd)
+{
+    struct budget_broker *b = arg;
+    uint32_t p;
+
+    (void)remote;
+    if ((unsigned)__builtin_popcountll(b->given) >= b->budget)
+        return -ENOSPC;
+    for (p = 1; b->given & (1ull << p); p++)
+        ;
+    *own_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    *peer_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    b->given |= 1ull << p;
+    *port = p;
+    return 0;
+}
+
+static int budget_close(void *arg, uint32_t port)
+{
+    struct budget_broker *b = arg;
+
+    b->closes++;
+    if (port == 0 || port >= 64 || !(b->given & (1ull << port))) {
+        b->bad++;
+        return -EINVAL;
+    }
+    b->given &= ~(1ull << port);
+    return 0;
+}
+
+static const struct xkvm_evtchn_broker budget_ops = {
+    .alloc_unbound = budget_alloc,
+    .close = budget_close,
+};
+
+/* A guest that allocates and closes far more often than its budget still
+ * gets a port: each close reached the broker, once; a close of a port it
+ * does not hold (one never allocated, or closed already) is the guest's
+ * crash and never reaches the broker. */
+static void test_evtchn_broker_close(void)
+{
+    int before = fds_open();
+    struct budget_broker b = { .budget = 3 };
+    struct xkvm_pv *pv = pv_new(-1, &budget_ops, &b);
+    uint64_t ret, held;
+
+    CHECK_EQ(call(pv, XKVM_HC_SHARED_INFO, SI_GFN, 0, NULL), 0);
+    for (unsigned i = 0; i < 10 * XKVM_EVTCHN_PORTS; i++) {
+        CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+        CHECK_EQ(ret, 1);
+        CHECK_EQ(call(pv, XKVM_HC_EVTCHN_CLOSE, ret, 0, NULL), 0);
+    }
+    CHECK_EQ(b.closes, 10 * XKVM_EVTCHN_PORTS);
+    CHECK_EQ(b.given, 0);
+    for (held = 1; held <= 3; held++) {
+        CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+        CHECK_EQ(ret, held);
+    }
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+    CHECK_EQ((int64_t)ret, -ENOSPC);
+    b.closes = 0;
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_CLOSE, 2, 0, NULL), 0);
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_CLOSE, 2, 0, NULL), -EINVAL);
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_CLOSE, 9, 0, NULL), -EINVAL);
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_CLOSE, 0, 0, NULL), -EINVAL);
+    CHECK_EQ(b.closes, 1);
+    CHECK_EQ(b.bad, 0);
+    CHECK_EQ(b.given, 1u << 1 | 1u << 3);
+    CHECK_EQ(call(pv, XKVM_HC_EVTCHN_ALLOC_UNBOUND, 0, 0, &ret), 0);
+    CHECK_EQ(ret, 2);
+    xkvm_pv_destroy(pv);
     CHECK_EQ(fds_open(), before);
 }
 
@@ -685,6 +769,7 @@ int main(void)
     RUN(test_gnttab);
     RUN(test_evtchn_local);
     RUN(test_evtchn_broker);
+    RUN(test_evtchn_broker_close);
     RUN(test_doorbell);
     RUN(test_block);
     RUN(test_xenstore);

@@ -58,6 +58,14 @@ struct xkvm_evtchn_broker {
      */
     int (*alloc_unbound)(void *arg, domid_t remote, uint32_t *port,
                          int *own_fd, int *peer_fd);
+    /**
+     * EVTCHNOP_close of @port, one alloc_unbound gave and the guest held
+     * until now: the broker takes it back into the domain's budget.
+     * Optional (NULL: the broker keeps the port until the domain ends).
+     * Its result does not reach the guest: the port is closed for the
+     * guest either way.  @return 0 or a negative errno.
+     */
+    int (*close)(void *arg, uint32_t port);
 };
 
 /** What the interface is given. */

@@ -122,7 +122,8 @@ int xvm_unix_listen_group(const char *path, int type, mode_t mode, gid_t gid);
  * connection is taken with the spare descriptor and closed at once, so
  * the client sees its connection end instead of waiting, and the
  * listening socket stops being readable (a level-triggered loop would
- * otherwise spin on it); this is logged at most once a second.
+ * otherwise spin on it); this is logged through one limit
+ * (xvm_log_limited(): ten lines, then one a second).
  * @return the connection's fd, or -errno: -EAGAIN (nothing waiting),
  *         -EPERM (refused), -EMFILE or -ENFILE (refused for want of
  *         descriptors), or accept(2)'s other errors (not logged).

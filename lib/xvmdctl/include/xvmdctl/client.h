@@ -80,6 +80,14 @@ int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
                             int *own_fd, int *peer_fd);
 
 /**
+ * Guest side, on the guest channel @chan: close @port
+ * (XVMD_GUEST_EVTCHN_CLOSE), giving it back to the domain's budget.  The caller closes its own
+ * doorbells.  @return 0 or -errno (-EINVAL: xvmd holds no such port).
+ */
+XVN_EXPORT
+int xvmd_guest_evtchn_close(int chan, uint32_t port);
+
+/**
  * XVMD_CMD_VIF_SET: apply @spec (`key=value,...`, as a vif entry of a
  * domain config) to vif @n of domain @domid's record (a backend keeping an
  * administrator's persistent change).  @return 0 or -errno with @err set.

@@ -176,6 +176,10 @@ enum xvmd_vif_attr {
  *  req.remote an XVMD_GUEST_END_*.  No reply.  xvmd reads it for a guest
  *  it adopted, whose exit status is not its to read. */
 #define XVMD_GUEST_EXIT 2u
+/** EVTCHNOP_close of port req.remote: xvmd closes its doorbells of it and
+ *  the port goes back to the domain's budget.  The reply's rc is 0, or
+ *  -EINVAL for a port the guest does not hold (nothing is given back). */
+#define XVMD_GUEST_EVTCHN_CLOSE 3u
 #define XVMD_GUEST_END_POWEROFF 0u
 #define XVMD_GUEST_END_REBOOT 1u
 #define XVMD_GUEST_END_CRASH 2u
@@ -183,6 +187,7 @@ enum xvmd_vif_attr {
 struct xvmd_guest_req {
     uint32_t op;     /**< XVMD_GUEST_* */
     uint32_t remote; /**< EVTCHN_ALLOC: the domain that may bind;
+                          EVTCHN_CLOSE: the port;
                           EXIT: an XVMD_GUEST_END_* */
 };
 
