@@ -409,14 +409,20 @@ int main(int argc, char **argv)
     sfd = xvm_signalfd_open(SIGCHLD);
     if (sfd >= 0)
         x.xs = xs_connect(xs);
+    if (x.xs && xvmd_claim(&x) < 0) {
+        xvm_xs_close(x.xs);
+        x.xs = NULL;
+    }
     if (x.xs)
         lfd = xvm_unix_listen_group(sock, SOCK_SEQPACKET | SOCK_NONBLOCK,
                                     x.ro_gid == (gid_t)-1 ? 0600 : 0660,
                                     x.ro_gid);
     if (sfd < 0 || lfd < 0) {
         xvmd_dom_fini(&x);
-        if (x.xs)
+        if (x.xs) {
+            xvmd_unclaim(&x);
             xvm_xs_close(x.xs);
+        }
         return 1;
     }
     xvm_log_info("up to %ld descriptors, %d kept from event channels",
@@ -430,6 +436,7 @@ int main(int argc, char **argv)
                  sock, xs, x.state_dir, xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
+    xvmd_unclaim(&x);
     xvm_xs_close(x.xs);
     unlink(sock);
     close(lfd);

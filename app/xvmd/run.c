@@ -70,7 +70,7 @@ ssize_t xvmd_read_small(int dirfd, const char *path, char *buf, size_t cap)
     return n;
 }
 
-static void boot_id(char *buf, size_t cap)
+void xvmd_boot_id(char *buf, size_t cap)
 {
     if (xvmd_read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id", buf,
                         cap) <= 0)
@@ -148,7 +148,7 @@ void xvmd_run_save(struct xvmd *x, struct xvmd_dom *dom)
                         strerror(-rc), dom->cfg.name);
         return;
     }
-    boot_id(r.boot_id, sizeof(r.boot_id));
+    xvmd_boot_id(r.boot_id, sizeof(r.boot_id));
     r.id = dom->id;
     r.pid = dom->pid;
     r.start = xvmd_pid_start(dom->pid);
@@ -270,7 +270,7 @@ static int adopt_one(struct xvmd *x, struct xvmd_dom *dom)
     rc = xvm_file_read(path, XVM_FILE_OWNED, RUN_MAX, &text, &len);
     if (rc == -ENOENT)
         return 0;
-    boot_id(boot, sizeof(boot));
+    xvmd_boot_id(boot, sizeof(boot));
     if (rc < 0 || run_parse(text, &r) < 0) {
         snprintf(err, sizeof(err), "its run record is unreadable (%s)",
                  rc < 0 ? strerror(-rc) : "malformed");

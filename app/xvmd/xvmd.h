@@ -425,6 +425,18 @@ ssize_t xvmd_read_small(int dirfd, const char *path, char *buf, size_t cap);
 int xvmd_pid_stat(pid_t pid, char *state, uint64_t *start);
 /** Start time of @pid from /proc (clock ticks since boot), 0 if gone. */
 uint64_t xvmd_pid_start(pid_t pid);
+/** The kernel's boot id into @buf ("" if it cannot be read). */
+void xvmd_boot_id(char *buf, size_t cap);
+
+/* claim.c - one xvmd per xenstored */
+
+/** The xenstore node naming the xvmd that serves the store. */
+#define XVMD_CLAIM_PATH "/tool/xvmd"
+/** Claim the store for this xvmd.  0; -EBUSY (logged) when another xvmd
+ *  that still runs holds it; or -errno. */
+int xvmd_claim(struct xvmd *x);
+/** Drop this xvmd's claim (a clean stop). */
+void xvmd_unclaim(struct xvmd *x);
 /** Whether @pid runs the program the kernel calls @comm. */
 bool xvmd_pid_runs(pid_t pid, const char *comm);
 /** At start, inside the loop (x->ep is set): take over every domain an
