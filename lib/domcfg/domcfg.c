@@ -178,13 +178,19 @@ static int tok_next(struct parser *ps, struct tok *t)
 
 int xvm_domcfg_name_ok(const char *name)
 {
+    uint8_t uuid[16];
     size_t n = 0;
+    bool digits = true;
 
-    for (; name[n]; n++)
+    for (; name[n]; n++) {
         if (!is_word_char((unsigned char)name[n]) ||
             n >= XVM_DOMCFG_NAME_MAX)
             return 0;
-    return n > 0;
+        digits = digits && isdigit((unsigned char)name[n]);
+    }
+    /* xvm takes a domain by name, id or UUID: a name that reads as an
+     * id or a UUID would name another domain. */
+    return n > 0 && !digits && xvm_uuid_parse(name, uuid) < 0;
 }
 
 static int hexval(int c)
@@ -981,7 +987,8 @@ static int key_value(struct parser *ps, enum key key, const struct tok *v,
         if (rc == 0 && !xvm_domcfg_name_ok(cfg->name))
             rc = cfg_error(ps, v->line, kn,
                            "\"%.*s\" is not a valid domain name "
-                           "([A-Za-z0-9_.-], 1-63 characters)",
+                           "([A-Za-z0-9_.-], 1-63 characters, not all "
+                           "digits, not a UUID)",
                            (int)(v->len > 80 ? 80 : v->len), v->s);
         return rc;
     case KEY_TYPE:

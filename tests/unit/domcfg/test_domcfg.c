@@ -203,15 +203,25 @@ static void test_bad_values(void)
               "web1.cfg:1: name: expected a string in double quotes"));
     CHECK(bad("name = \"web 1\"\n",
               "web1.cfg:1: name: \"web 1\" is not a valid domain name "
-              "([A-Za-z0-9_.-], 1-63 characters)"));
+              "([A-Za-z0-9_.-], 1-63 characters, not all digits, not a UUID)"));
     CHECK(bad("name = \"\"\n",
               "web1.cfg:1: name: \"\" is not a valid domain name "
-              "([A-Za-z0-9_.-], 1-63 characters)"));
+              "([A-Za-z0-9_.-], 1-63 characters, not all digits, not a UUID)"));
     CHECK(bad("name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
               "aaaaaaaaaaa\"\n",
               "web1.cfg:1: name: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
               "aaaaaaaaaaaaaaaaaaaaaaaaa\" is not a valid domain name "
-              "([A-Za-z0-9_.-], 1-63 characters)"));
+              "([A-Za-z0-9_.-], 1-63 characters, not all digits, not a UUID)"));
+    /* names xvm would read as an id or a UUID */
+    CHECK(bad("name = \"2\"\n",
+              "web1.cfg:1: name: \"2\" is not a valid domain name "
+              "([A-Za-z0-9_.-], 1-63 characters, not all digits, not a UUID)"));
+    CHECK(bad("name = \"6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f\"\n",
+              "web1.cfg:1: name: \"6f1c2a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f\" is "
+              "not a valid domain name ([A-Za-z0-9_.-], 1-63 characters, not "
+              "all digits, not a UUID)"));
+    CHECK(xvm_domcfg_name_ok("web2") && xvm_domcfg_name_ok("2web") &&
+          xvm_domcfg_name_ok("6f1c2a9e") && !xvm_domcfg_name_ok("007"));
     CHECK(bad("name = \"a\"\ntype = \"xen\"\n",
               "web1.cfg:2: type: \"xen\": expected \"process\" or \"kvm\""));
     CHECK(bad("name = \"a\"\nmemory = 0\n",

@@ -242,7 +242,8 @@ XVN_EXPORT
 int xvm_domcfg_init_argv(const struct xvm_domcfg *cfg, const char **argv,
                          unsigned max);
 
-/** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
+/** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars, not
+ *  all digits and not a UUID: xvm takes a domain by any of the three). */
 XVN_EXPORT
 int xvm_domcfg_name_ok(const char *name);
 
