@@ -706,6 +706,13 @@ static int do_dom(struct xvmd *x, struct reply *r, int sock,
         return evtchn_bind(dom, tb[XVMD_A_PORT], fd, err, errlen);
     if (cmd == XVMD_CMD_CONSOLE)
         return xvmd_console_attach(x, dom, fd, err, errlen);
+    /* Entering joins the domain's cgroup: frozen, it would freeze the
+     * command, and the xvm that waits for it, until a resume. */
+    if (dom->state == XVMD_STATE_PAUSED) {
+        snprintf(err, errlen, "cannot enter domain %s: it is paused (xvm "
+                 "resume %s)", dom->cfg.name, dom->cfg.name);
+        return -EAGAIN;
+    }
     rc = dom->ops->enter_open(dom, fd);
     if (rc == -EOPNOTSUPP)
         snprintf(err, errlen, "domain %s is a %s domain: it has no "

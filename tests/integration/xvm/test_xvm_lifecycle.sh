@@ -207,6 +207,10 @@ check "paused guest is stopped (frozen, or T without cgroup v2)" \
 out=$(xvm pause web1 2>&1); rc=$?
 check "pause twice refused" \
     [ $rc = 1 -a "$out" = "xvm: cannot pause domain web1: it is paused" ]
+# entering joins the frozen cgroup: refused at once, not a hang
+out=$(timeout 10 "$XVM_BIN" -s "$SOCK" exec web1 true 2>&1); rc=$?
+check "exec into a paused domain refused" \
+    [ $rc = 1 -a "$out" = "xvm: cannot enter domain web1: it is paused (xvm resume web1)" ]
 xvm resume 1 >/dev/null
 check "resumed" wait_state web1 running
 check "resumed guest is not stopped" wait_until 2 not stopped "$PID"
