@@ -596,6 +596,28 @@ static int queue_place(struct pd_vif *v, unsigned i)
     return 0;
 }
 
+static void refuse_nothing(void *owner)
+{
+    (void)owner;
+}
+
+/* A vif that cannot start says why where its toolstack looks, as a
+ * frontend's fatal error does (the error node, then Closing): `xvm create`
+ * fails at once with the reason instead of waiting out its time. */
+static void vif_refuse(struct pd_vif *v, int err, const char *why)
+{
+    static const uint16_t allowed[XenbusStateReconfigured + 1] = {
+        [XenbusStateInitialising] = 1u << XenbusStateClosing,
+    };
+    struct xvm_xs_dev dev;
+
+    vlog(v, "%s", why);
+    /* never connected: nothing to tear down */
+    if (xvm_xs_dev_init(&dev, v->net->xs, v->path, allowed,
+                        XenbusStateInitialising, refuse_nothing, NULL) == 0)
+        xvm_xs_dev_fatal(&dev, err, "%s", why);
+}
+
 /* Name vif @v (device/vif/@n) and place its first queue: every vif gets
  * one before any gets more (vif_start). */
 static int vif_begin(struct pd_net *net, struct pd_vif *v, unsigned n)
@@ -611,9 +633,18 @@ static int vif_begin(struct pd_net *net, struct pd_vif *v, unsigned n)
     v->want = vif_queues(v);
     vif_cpus(v);
     rc = queue_place(v, 0);
+    if (rc == -ENOSPC) {
+        char why[160];
+
+        snprintf(why, sizeof(why), "no room in the grant table: it holds "
+                 "%u netif queues, the vifs before this one took them",
+                 (net->gt_entries - XVM_GNTTAB_FIRST_FREE_REF) / PD_Q_GREFS);
+        vif_refuse(v, ENOSPC, why);
+        return rc;
+    }
     if (rc < 0) {
-        vlog(v, "%s", rc == -ENOSPC ? "no room in the grant table"
-                      : "domain memory too small");
+        vif_refuse(v, ENOMEM, "the domain's memory is too small for its "
+                   "rings and buffers");
         return rc;
     }
     v->nq = 1;

@@ -322,7 +322,7 @@ static int vifs_state(struct xvmd *x, const struct xvmd_dom *dom, char *why,
                       size_t len, int timeout)
 {
     unsigned n, be, fe;
-    int all = 1, failed = 0;
+    int all = 1, failed = 0, bad;
     size_t used = why ? strlen(why) : 0;
 
     for (n = 0; n < dom->cfg.nr_vifs; n++) {
@@ -345,10 +345,12 @@ static int vifs_state(struct xvmd *x, const struct xvmd_dom *dom, char *why,
         if (be == XenbusStateConnected && fe == XenbusStateConnected)
             continue;
         all = 0;
-        if (beerr[0] || feerr[0] || be >= XenbusStateClosing ||
-            fe >= XenbusStateClosing)
-            failed = 1;
-        if (!why || used >= len)
+        bad = beerr[0] || feerr[0] || be >= XenbusStateClosing ||
+              fe >= XenbusStateClosing;
+        failed |= bad;
+        /* after a failure, the vifs that failed; at the timeout, all
+         * that are not Connected */
+        if (!why || used >= len || (!timeout && !bad))
             continue;
         if (beerr[0] || feerr[0])
             snprintf(why + used, len - used, "\n  vif %u on %s: %s%s%s", n,

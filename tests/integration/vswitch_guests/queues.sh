@@ -67,6 +67,17 @@ if [ "$last" -gt 0 ]; then
 else
     echo "one CPU here: the start-time check of cpus= is not tried"
 fi
+# More queues than a process domain's grant table holds (3 here): the
+# vif that does not fit fails the create at once, saying why.
+guest_cfg q4 "link=stub0" "link=stub0" "link=stub0" "link=stub0"
+t0=$SECONDS
+out=$(xvm create --timeout 20 "$T/q4.cfg" 2>&1); rc=$?
+echo "$out" | sed 's/^/    /'
+[ "$rc" = 1 ] && echo "$out" | grep -q "vif 3 on stub0: .*no room in the grant table: it holds 3 netif queues" &&
+    ok "a fourth vif: refused with the reason" || fail "q4: exit $rc"
+[ $((SECONDS - t0)) -lt 10 ] && ok "at once ($((SECONDS - t0)) s)" ||
+    fail "q4 took $((SECONDS - t0)) s"
+xvm list 2>/dev/null | grep -qw q4 && fail "q4 left behind" || ok "nothing left of q4"
 printf 'name = "kx"\ntype = "kvm"\nkernel = "/nonexistent"\nvif = [ "link=stub0,cpus=0" ]\n' >"$T/kx.cfg"
 out=$(xvm create "$T/kx.cfg" 2>&1); rc=$?
 expect "cpus= in a kvm domain: exit 1 and why" \
