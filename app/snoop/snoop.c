@@ -221,17 +221,22 @@ static int sink_flush(struct sink *s)
     return fflush(stdout) == 0 ? 0 : -1;
 }
 
+/* Why the capture ended under us: a datalink that went, or vswitchd.
+ * Each is a failure for a script waiting on snoop (exit 1). */
 static void end_note(const struct vsw_cap_reader *r, const char *dev)
 {
     switch (vsw_cap_reader_end(r)) {
     case VSW_CAP_END_GONE:
-        fprintf(stderr, "snoop: %s was deleted\n", dev);
+        fprintf(stderr, "snoop: %s went away (deleted, or the last VNIC "
+                "over a NIC's link went with the NIC's port): the capture "
+                "ended\n", dev);
         break;
     case VSW_CAP_END_STOP:
-    case -1:
-        fprintf(stderr, "snoop: vswitchd ended the capture\n");
+        fprintf(stderr, "snoop: vswitchd stopped: the capture ended\n");
         break;
     default:
+        fprintf(stderr, "snoop: vswitchd closed the capture's connection "
+                "(did it die?): the capture ended\n");
         break;
     }
 }
@@ -268,7 +273,7 @@ static int capture_loop(struct vsw_cap_reader *r, struct sink *s,
             return 0;
         if (rc == -EPIPE) {
             end_note(r, o->dev);
-            return 0;
+            return 1;
         }
         if (rc < 0) {
             fprintf(stderr, "snoop: waiting for frames: %s\n",
