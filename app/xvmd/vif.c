@@ -349,6 +349,10 @@ static void dom_erase(struct xvmd *x, struct xvmd_dom *dom)
 
     snprintf(path, sizeof(path), "/local/domain/0/backend/vif/%u", dom->id);
     xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
+    /* the backends' error nodes of its vifs (a reused id starts clean) */
+    snprintf(path, sizeof(path), "/local/domain/0/error/backend/vif/%u",
+             dom->id);
+    xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
     snprintf(path, sizeof(path), "/local/domain/%u", dom->id);
     xvm_xs_rm(x->xs, XVM_XS_NO_TX, path);
     xvm_uuid_format(dom->uuid, uuid);
@@ -513,6 +517,7 @@ unsigned xvmd_vif_sweep(struct xvmd *x)
         free(names);
     }
     sweep_dir(x, "/local/domain/0/backend/vif", keep_backend);
+    sweep_dir(x, "/local/domain/0/error/backend/vif", keep_backend);
     gone = sweep_dir(x, "/local/domain", keep_home);
     sweep_dir(x, "/vm", keep_vm);
     return gone;

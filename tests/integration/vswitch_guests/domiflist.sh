@@ -60,6 +60,10 @@ pre=${hdr%%State*} rpre=${row%%connected*}
 expect "long source: the State column still lines up" "${#pre}" "${#rpre}"
 xvm destroy gw >/dev/null
 xvm destroy gl >/dev/null
+# the run's nodes go with it, the backends' error nodes too (an id used
+# again must not show an old run's error)
+xenstore-exists "/local/domain/0/error/backend/vif/$g" &&
+    fail "gl's error nodes left in the store" || ok "gl's error nodes removed"
 xvm domiflist gl >"$T/off.txt" || fail "domiflist of a shut-off domain"
 expect "shut off: no interface name or state" "- vnic stub0 netif 2:8:20:3a:0:1 5 100M -" \
     "$(sed -n 3p "$T/off.txt" | tr -s ' ' | sed 's/ $//')"
