@@ -103,10 +103,19 @@ static int dom_request(uint16_t cmd, const char *dom, struct xvmd_call *c)
 static long wait_opts(const char *verb, char ***argv)
 {
     long ms = WAIT_DEFAULT_MS;
+    bool given = false;
     char *end;
 
     for (; (*argv)[0] && (*argv)[0][0] == '-' && (*argv)[1]; (*argv)++) {
-        if (strcmp((*argv)[0], "--no-wait") == 0) {
+        bool nowait = strcmp((*argv)[0], "--no-wait") == 0;
+
+        if ((nowait || strcmp((*argv)[0], "--timeout") == 0) && given) {
+            fprintf(stderr, "xvm: %s: --no-wait and --timeout: one of the "
+                    "two, once\n", verb);
+            return -1;
+        }
+        given = given || nowait || strcmp((*argv)[0], "--timeout") == 0;
+        if (nowait) {
             ms = 0;
         } else if (strcmp((*argv)[0], "--timeout") == 0) {
             if (!(*argv)[2])

@@ -121,6 +121,9 @@ usage() {
 usage "xvm start [--no-wait | --timeout SECS] DOM" start --timeout
 usage "xvm start [--no-wait | --timeout SECS] DOM" start --timeout 5
 usage "xvm create [--no-wait | --timeout SECS] FILE" create --no-wait
+out=$("$XVM_BIN" -s "$SOCK" create --no-wait --timeout 5 x.cfg 2>&1); rc=$?
+check "create --no-wait --timeout: refused" \
+    [ $rc = 1 -a "$out" = "xvm: create: --no-wait and --timeout: one of the two, once" ]
 usage "xvm list [--all]" list extra
 usage "xvm nodeinfo" nodeinfo extra
 
