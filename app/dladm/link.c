@@ -161,7 +161,7 @@ static int vnic_row_print(const struct vsw_vnic_conf *vc, void *arg)
     struct show_link *s = arg;
     const struct vsw_link_conf *lc = links_find(&s->ls, vc->link);
     struct link_row r = {vc->name, vc->link, VSW_CLASS_VNIC,
-                         vc->mtu ? vc->mtu : LP_MTU_DEFAULT,
+                         lp_vnic_mtu(vc->mtu, vc->link_mtu),
                          VSW_LINK_STATE_UNKNOWN};
 
     /* A VNIC is up when its link is (an etherstub always is). */

@@ -142,7 +142,7 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
 
 static void mtu_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : LP_MTU_DEFAULT);
+    snprintf(buf, len, "%u", lp_vnic_mtu(vc->mtu, vc->link_mtu));
 }
 
 static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,

@@ -673,7 +673,7 @@ static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
         .maxbw = vc->maxbw,
         .priority = vc->priority,
         .protection = vc->protection,
-        .mtu = vc->mtu,
+        .mtu = lp_vnic_mtu(vc->mtu, link_mtu(m, mv->ml)),
     };
     bool pick = vc->mac_type == VSW_MAC_RANDOM && !lp_mac_valid(vc->mac);
     struct vsw_vnic *v;
@@ -936,7 +936,8 @@ static void vnic_merge(struct vsw_vnic_conf *want,
 }
 
 /* Set the properties the switch can change in place. */
-static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
+static int vnic_apply(struct vsw_mgr *m, struct mvnic *mv,
+                      const struct vsw_vnic_conf *want)
 {
     int rc = vsw_vnic_set_maxbw(mv->v, want->maxbw);
 
@@ -945,7 +946,8 @@ static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
     if (rc == 0)
         rc = vsw_vnic_set_protection(mv->v, want->protection);
     if (rc == 0)
-        rc = vsw_vnic_set_mtu(mv->v, want->mtu);
+        rc = vsw_vnic_set_mtu(mv->v,
+                              lp_vnic_mtu(want->mtu, link_mtu(m, mv->ml)));
     if (rc == 0)
         rc = vsw_vnic_set_allowed_ips(mv->v, want->ips, want->nips);
     if (rc == 0)
@@ -1042,7 +1044,7 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
 
     if (rebuild)
         return vnic_rebuild(m, mv, want, ml, err, errlen);
-    rc = vnic_apply(mv, want);
+    rc = vnic_apply(m, mv, want);
     if (rc == 0)
         rc = mgr_vnic_place(m, mv);
     if (rc < 0)
@@ -1181,6 +1183,7 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m, bool persistent,
     TAILQ_FOREACH(mv, &m->vnics, entry) {
         if (persistent ? mv->origin == ORIGIN_TEMP : mv->inactive)
             continue;
+        mv->conf.link_mtu = mv->saved.link_mtu = link_mtu(m, mv->ml);
         rc = fn(persistent && mv->origin == ORIGIN_PERSIST ? &mv->saved
                                                            : &mv->conf,
                 mv->v, arg);
@@ -1188,6 +1191,15 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m, bool persistent,
             return rc;
     }
     return 0;
+}
+
+void mgr_vnic_mtu_sync(struct vsw_mgr *m)
+{
+    struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->v && !mv->conf.mtu)
+            vsw_vnic_set_mtu(mv->v, lp_vnic_mtu(0, link_mtu(m, mv->ml)));
 }
 
 /* ---- configuration files ---- */

@@ -291,6 +291,12 @@ static void test_mtu(void)
     CHECK_EQ(lp_mtu_parse("9001", &mtu), -ERANGE);
     CHECK_EQ(lp_mtu_parse("0", &mtu), -ERANGE);
     CHECK_EQ(lp_mtu_parse("1500x", &mtu), -EINVAL);
+    /* A VNIC's: its own when set, else its link's, within 68..9000. */
+    CHECK_EQ(lp_vnic_mtu(1400, 9000), 1400);
+    CHECK_EQ(lp_vnic_mtu(0, 1000), 1000);
+    CHECK_EQ(lp_vnic_mtu(0, 9000), 9000);
+    CHECK_EQ(lp_vnic_mtu(0, 65535), LP_MTU_MAX);
+    CHECK_EQ(lp_vnic_mtu(0, 0), LP_MTU_DEFAULT);
     CHECK_EQ(lp_mtu_parse("-1500", &mtu), -EINVAL);
     CHECK_EQ(lp_mtu_parse("", &mtu), -EINVAL);
     CHECK_EQ(mtu, LP_MTU_MAX);

@@ -446,6 +446,18 @@ static int got_link_cb(const struct vsw_link_conf *lc, struct vsw_link *l,
     return 0;
 }
 
+static int find_conf(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
+                     void *arg)
+{
+    struct vsw_vnic_conf *want = arg;
+
+    (void)v;
+    if (strcmp(vc->name, want->name) != 0)
+        return 0;
+    *want = *vc;
+    return 1;
+}
+
 /* Link @name as the running walk reports it; found is 0 if not listed. */
 static struct got_link link_get(struct vsw_mgr *m, const char *name)
 {
@@ -611,6 +623,23 @@ static void test_mgr_hostnic(void)
     CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK | VSW_MOD_MTU, false,
                                  err, sizeof(err)), 0);
     CHECK_EQ(nic_opens, 5);
+    /* Without an mtu of its own it runs with its link's, and follows the
+     * NIC's (illumos: a VNIC's MTU defaults to its lower link's). */
+    {
+        struct vsw_vnic_params vp;
+
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "v1"), &vp);
+        CHECK_EQ(vp.mtu, 1500);
+        nic_set(w.m, 17, "eth7", true, 1200);
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "v1"), &vp);
+        CHECK_EQ(vp.mtu, 1200);
+        vc = vnic("v1", "");
+        CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, find_conf, &vc), 1);
+        CHECK_EQ(vc.link_mtu, 1200);
+        nic_set(w.m, 17, "eth7", true, 1500);
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "v1"), &vp);
+        CHECK_EQ(vp.mtu, 1500);
+    }
     /* delete -t: the record stays, the attachment goes. */
     CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", true, err, sizeof(err)), 0);
     CHECK_EQ(nic_closes, 5);
@@ -1324,18 +1353,6 @@ static void test_client(void)
     close(s.lfd);
     unlink(sa.sun_path);
     world_down(&w);
-}
-
-static int find_conf(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
-                     void *arg)
-{
-    struct vsw_vnic_conf *want = arg;
-
-    (void)v;
-    if (strcmp(vc->name, want->name) != 0)
-        return 0;
-    *want = *vc;
-    return 1;
 }
 
 /* modify-vnic -m random on a fixed MAC and -m MAC on a random one: the

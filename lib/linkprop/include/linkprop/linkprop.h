@@ -266,6 +266,14 @@ bool lp_ips_equal(const struct lp_ipnet *a, unsigned na,
  *  @return 0, -EINVAL (syntax) or -ERANGE. */
 XVN_EXPORT
 int lp_mtu_parse(const char *s, uint16_t *mtu);
+/**
+ * The MTU a VNIC runs with, as illumos has it: its mtu property @mtu when
+ * set (not 0), else its link's MTU @link_mtu (0: not known, LP_MTU_DEFAULT)
+ * within LP_MTU_MIN..LP_MTU_MAX, what the switch takes.  The one rule of
+ * what vswitchd enforces and dladm shows.
+ */
+XVN_EXPORT
+uint16_t lp_vnic_mtu(uint16_t mtu, uint16_t link_mtu);
 
 /* ---- cpus ---- */
 
