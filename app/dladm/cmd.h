@@ -42,6 +42,10 @@ struct dl_handle *handle(void);
  */
 enum vsw_class link_class(const char *name, bool persistent);
 
+/* A new link, VNIC or etherstub name (create, rename-link): dies unless
+ * the rules take it (lp_name_check()) and it is not a guest's
+ * (lp_name_guest()). */
+void name_new_check(const char *name);
 /* A decimal in [lo, hi] into *@v.  @return false if it is not one. */
 bool str2int(const char *s, long lo, long hi, long *v);
 /* Append @opt and a ',' to @buf (repeated -p options accumulate). */

@@ -182,6 +182,16 @@ enum vsw_class link_class(const char *name, bool persistent)
                       : dl_link_class(handle(), name);
 }
 
+void name_new_check(const char *name)
+{
+    if (strlen(name) >= LP_NAMSIZ)
+        die("link name too long '%s'", name);
+    if (lp_name_check(name) < 0)
+        die("invalid link name '%s': " LP_NAME_RULE, name);
+    if (lp_name_guest(name))
+        die("invalid link name '%s': " LP_NAME_GUEST_RULE, name);
+}
+
 bool str2int(const char *s, long lo, long hi, long *v)
 {
     char *end;

@@ -69,10 +69,7 @@ static const char *name_operand(int argc, char **argv)
     if (optind != argc - 1)
         usage();
     name = argv[optind];
-    if (strlen(name) >= LP_NAMSIZ)
-        die("link name too long '%s'", name);
-    if (lp_name_check(name) < 0)
-        die("invalid link name '%s': " LP_NAME_RULE, name);
+    name_new_check(name);
     return name;
 }
 

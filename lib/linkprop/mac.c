@@ -39,6 +39,22 @@ int lp_name_check(const char *name)
     return 0;
 }
 
+bool lp_name_guest(const char *name)
+{
+    const char *p = name;
+    size_t n;
+
+    if (strncmp(p, "xvm", 3) != 0 || lp_name_check(name) < 0)
+        return false;
+    p += 3;
+    n = strspn(p, "0123456789");
+    if (n == 0 || p[n] != '_')
+        return false;
+    p += n + 1;
+    n = strspn(p, "0123456789");
+    return n > 0 && p[n] == '\0';
+}
+
 int lp_ifname_check(const char *name)
 {
     size_t len = strlen(name), i;

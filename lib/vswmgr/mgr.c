@@ -339,9 +339,10 @@ static bool admin(const struct vsw_mgr *m, enum origin origin)
 
 /* A new name for a link or VNIC; @nics: a host NIC's name is taken too
  * (a client asks; the files' objects win over a NIC, which then is not
- * listed). */
+ * listed); @guest: the request may take a guest's name (lp_name_guest():
+ * the domains' owner makes their VNICs; a client's request may not). */
 static int name_check(struct vsw_mgr *m, const char *name, bool nics,
-                      char *err, size_t errlen)
+                      bool guest, char *err, size_t errlen)
 {
     int rc = lp_name_check(name);
 
@@ -351,6 +352,9 @@ static int name_check(struct vsw_mgr *m, const char *name, bool nics,
     if (rc < 0)
         return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
                     "invalid link name '%s'", name);
+    if (!guest && lp_name_guest(name))
+        return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
+                    "invalid link name '%s': " LP_NAME_GUEST_RULE, name);
     if (mlink_find(m, name) || mvnic_find(m, name))
         return fail(m, VSW_ST_EXIST, err, errlen, -EEXIST,
                     "object already exists");
@@ -369,7 +373,8 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     struct mlink *ml;
     int rc;
 
-    rc = name_check(m, lc->name, admin(m, origin), err, errlen);
+    rc = name_check(m, lc->name, admin(m, origin), !admin(m, origin), err,
+                    errlen);
     if (rc < 0)
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
@@ -611,7 +616,7 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
                     "'%s' comes from the boot "
                     "configuration: rename it there",
                     name);
-    rc = name_check(m, newname, true, err, errlen);
+    rc = name_check(m, newname, true, false, err, errlen);
     if (rc < 0)
         return rc;
     snprintf(oldname, sizeof(oldname), "%s", name);
@@ -804,7 +809,10 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     struct mlink *ml;
     int rc;
 
-    rc = name_check(m, vc->name, admin(m, origin), err, errlen);
+    /* A domain's VNIC (domid) is its owner's request, never a client's
+     * (mgr_msg.c clears it). */
+    rc = name_check(m, vc->name, admin(m, origin),
+                    !admin(m, origin) || vc->domid, err, errlen);
     if (rc == 0)
         rc = vnic_conf_check(m, vc, err, errlen);
     if (rc < 0)

@@ -38,6 +38,10 @@ bad "dladm: invalid link name '9vnic0'$RULE" create-vnic -l phys0 9vnic0
 bad "dladm: invalid link name 'vnic'$RULE" create-vnic -l phys0 vnic
 bad "dladm: invalid link name 'vnic01'$RULE" create-vnic -l phys0 vnic01
 bad "dladm: invalid link name 'vn-ic0'$RULE" create-vnic -l phys0 vn-ic0
+GUEST=": xvm<domid>_<n> is the name of a guest domain's VNIC, which vswitchd makes for the domain's vif"
+bad "dladm: invalid link name 'xvm3_0'$GUEST" create-vnic -l phys0 xvm3_0
+bad "dladm: invalid link name 'xvm3_0'$GUEST" create-etherstub xvm3_0
+bad "dladm: invalid link name 'xvm3_0'$GUEST" rename-link vnic1 xvm3_0
 bad "dladm: invalid VLAN identifier '4095'" create-vnic -l phys0 -v 4095 v0
 bad "dladm: invalid VLAN identifier '0'" create-vnic -l phys0 -v 0 v0
 bad "dladm: invalid VLAN identifier 'ten'" create-vnic -l phys0 -v ten v0
@@ -207,6 +211,10 @@ echo "$n invalid invocations"
 note "vswitchd refuses bad requests too (vswctl, no dladm checks)"
 ctl vnic-create "9bad" phys0 2>&1 | grep -q "invalid link name" ||
     fail "vswitchd took a bad name"
+ctl vnic-create xvm3_0 phys0 2>&1 | grep -q "invalid link name 'xvm3_0'$GUEST" ||
+    fail "vswitchd took a guest's VNIC name"
+ctl link-create -t xvm3_0 etherstub 2>&1 | grep -q "invalid link name 'xvm3_0'$GUEST" ||
+    fail "vswitchd took a guest's name for an etherstub"
 ctl vnic-create x0 phys0 vid=5000 2>&1 |
     grep -q "invalid VLAN identifier '5000'" || fail "vswitchd took VID 5000"
 [ "$(snapshot)" = "$before" ] || fail "vswctl changed the VNICs"

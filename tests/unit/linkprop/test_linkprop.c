@@ -12,6 +12,16 @@ static void test_name(void)
 {
     CHECK_EQ(lp_name_check("vnic0"), 0);
     CHECK_EQ(lp_name_check("xvm3_1"), 0);
+    /* The guests' names: xvm<digits>_<digits>, nothing else. */
+    CHECK(lp_name_guest("xvm3_1"));
+    CHECK(lp_name_guest("xvm12_10"));
+    CHECK(!lp_name_guest("xvm3"));
+    CHECK(!lp_name_guest("xvm_1"));
+    CHECK(!lp_name_guest("xvm3_"));
+    CHECK(!lp_name_guest("xvm3_1_2"));
+    CHECK(!lp_name_guest("xvma_1"));
+    CHECK(!lp_name_guest("vnic0"));
+    CHECK(!lp_name_guest("xvm3_01"));
     CHECK_EQ(lp_name_check("e1000g0"), 0);
     CHECK_EQ(lp_name_check("stub.10"), 0);
     CHECK_EQ(lp_name_check(""), -EINVAL);

@@ -1355,6 +1355,37 @@ static void test_client(void)
     world_down(&w);
 }
 
+/* xvm<domid>_<n> is a guest's VNIC's name: a client's request cannot take
+ * it (create, etherstub, rename); the domains' owner (a VNIC with a
+ * domid) can. */
+static void test_mgr_guest_names(void)
+{
+    struct world w;
+    struct vsw_vnic_conf v1, vc;
+    struct vsw_link_conf lc;
+
+    mgr_setup(&w, &v1);
+    vc = vnic("xvm3_0", "stub0");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKNAME);
+    CHECK(strstr(err, "xvm<domid>_<n>") != NULL);
+    lc = stub("xvm3_1", true);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_rename(w.m, "v1", "xvm3_2", err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKNAME);
+    CHECK(vsw_vnic_find(w.sw, "v1") != NULL);
+    vc = vnic("xvm3_0", "stub0");
+    vc.temporary = true;
+    vc.domid = 3;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    /* Other names of the kind stay the administrator's. */
+    vc = vnic("xvm3", "stub0");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    world_down(&w);
+}
+
 /* modify-vnic -m random on a fixed MAC and -m MAC on a random one: the
  * VNIC takes the type asked for, as create-vnic would. */
 static void test_mgr_modify_mac_type(void)
@@ -1510,6 +1541,7 @@ int main(void)
     RUN(test_mgr_lend);
     RUN(test_mgr_boot_objects);
     RUN(test_mgr_modify_mac_type);
+    RUN(test_mgr_guest_names);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
     RUN(test_protocol_readonly);

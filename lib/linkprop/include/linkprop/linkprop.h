@@ -54,6 +54,21 @@ int lp_name_check(const char *name);
     "a name is letters, digits, '_' and '.', not starting with a digit, " \
     "ending in a number without a leading zero (vnic0, stub12)"
 
+/** The name vswitchd gives the VNIC of vif @n of domain @domid. */
+#define LP_NAME_GUEST_FMT "xvm%u_%u"
+/**
+ * Is @name one lp_name_check() takes of the form of LP_NAME_GUEST_FMT,
+ * xvm<digits>_<digits>?  Such names are the guests': the domains' own
+ * requests (vswitchd's vifs) alone make them, so an administrator's
+ * VNIC or etherstub cannot take one a domain will need.
+ */
+XVN_EXPORT
+bool lp_name_guest(const char *name);
+/** lp_name_guest()'s rule, for a message ("invalid link name 'x': ..."). */
+#define LP_NAME_GUEST_RULE                                                \
+    "xvm<domid>_<n> is the name of a guest domain's VNIC, which vswitchd " \
+    "makes for the domain's vif"
+
 /** Size of a host interface name buffer (Linux IFNAMSIZ). */
 #define LP_IFNAMSIZ 16
 
