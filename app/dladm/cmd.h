@@ -50,6 +50,8 @@ void name_new_check(const char *name);
 bool str2int(const char *s, long lo, long hi, long *v);
 /* Append @opt and a ',' to @buf (repeated -p options accumulate). */
 void propstr_add(char *buf, size_t len, const char *opt);
+/* Dies if a property of @args is given twice (dl_proplist_repeated()). */
+void proplist_once(const struct dl_proparg *args, int n);
 
 /* "xvm<domid>_<n>" -> "<domid>", otherwise "--" (the guest using it). */
 

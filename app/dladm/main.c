@@ -216,6 +216,14 @@ void propstr_add(char *buf, size_t len, const char *opt)
     snprintf(buf + have, len - have, "%s,", opt);
 }
 
+void proplist_once(const struct dl_proparg *args, int n)
+{
+    const char *name = dl_proplist_repeated(args, n);
+
+    if (name)
+        die("property '%s' specified more than once", name);
+}
+
 int main(int argc, char **argv)
 {
     size_t i;

@@ -83,6 +83,7 @@ static void create_props(const char *propstr, const char *link,
 
     if (n < 0)
         die("invalid vnic property");
+    proplist_once(args, n);
     for (i = 0; i < n; i++) {
         enum dl_status st;
 

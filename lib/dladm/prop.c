@@ -373,6 +373,17 @@ static int proparg_add(struct dl_proparg *a, const char *tok, size_t n)
     return 0;
 }
 
+const char *dl_proplist_repeated(const struct dl_proparg *args, int n)
+{
+    int i, j;
+
+    for (i = 1; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(args[i].name, args[j].name) == 0)
+                return args[i].name;
+    return NULL;
+}
+
 int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,
                       int max)
 {

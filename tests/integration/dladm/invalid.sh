@@ -107,6 +107,16 @@ bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argume
     set-linkprop -p maxbw=1.0001K vnic1
 bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: the maximum value for maxbw is 1000G" \
     set-linkprop -p maxbw=2000G vnic1
+bad "dladm: property 'protection' specified more than once" \
+    create-vnic -t -l phys0 -p protection=mac-nospoof,protection=restricted v0
+bad "dladm: property 'maxbw' specified more than once" \
+    create-vnic -t -l phys0 -p maxbw=10M -p maxbw=20M v0
+bad "dladm: property 'maxbw' specified more than once" \
+    set-linkprop -p maxbw=10M,priority=low,maxbw=20M vnic1
+bad "dladm: property 'mtu' specified more than once" \
+    set-linkprop -t -p mtu=1400 -p mtu=1300 phys0
+bad "dladm: property 'maxbw' specified more than once" \
+    reset-linkprop -p maxbw,maxbw vnic1
 bad "dladm: warning: invalid link property 'zone'" set-linkprop -p zone=z vnic1
 bad "dladm: warning: no value specified for 'priority'" \
     set-linkprop -p priority vnic1
