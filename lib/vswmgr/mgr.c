@@ -1073,13 +1073,22 @@ static int owner_persist(struct vsw_mgr *m, struct mvnic *mv,
     char why[256];
     int rc;
 
-    if (!m->owner || !m->owner->persist)
+    if (!m->owner || !m->owner->persist) {
         rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
                   "'%s' belongs to domain %s, "
                   "whose configuration cannot be changed here (use -t)",
                   mv->conf.name, mv->conf.domain);
-    else
-        rc = m->owner->persist(m->owner_arg, &mv->conf, mods, err, errlen);
+    } else {
+        why[0] = '\0';
+        rc = m->owner->persist(m->owner_arg, &mv->conf, mods, why,
+                               sizeof(why));
+        /* The owner's reason ("xvmd is not running ...") after what a
+         * client words VSW_ST_DOMCFG as, so that dladm shows both. */
+        if (rc < 0)
+            fail(m, VSW_ST_DOMCFG, err, errlen, rc,
+                 "cannot change the domain's configuration (try -t): %s",
+                 why[0] ? why : strerror(-rc));
+    }
     if (rc < 0)
         vnic_change(m, mv, old, rebuild, mlink_find(m, old->link), why,
                     sizeof(why));

@@ -909,6 +909,16 @@ static const struct vsw_mgr_owner_ops persist_owner = {
     .persist = count_persist,
 };
 
+static int xvmd_gone(void *arg, const struct vsw_vnic_conf *vc,
+                     uint32_t mods, char *e, size_t elen)
+{
+    (void)arg, (void)vc, (void)mods;
+    snprintf(e, elen, "xvmd is not running (no answer on x.sock)");
+    return -ENOENT;
+}
+
+static const struct vsw_mgr_owner_ops gone_owner = {.persist = xvmd_gone};
+
 /* A domain's VNIC: cpus is set with -t only (the domain's record has no
  * cpus, and the owner would have kept nothing); a reset needs no -t. */
 static void domain_vnic_cpus(struct world *w)
@@ -935,6 +945,23 @@ static void domain_vnic_cpus(struct world *w)
     CHECK_EQ(vsw_vnic_worker(vsw_vnic_find(w->sw, "xvm5_0")), !before);
     vc.has_cpus = false; /* reset-linkprop, as the record has it */
     CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_CPUS, false, err,
+                                 sizeof(err)), 0);
+    /* The owner cannot keep a change (xvmd is down): its reason reaches
+     * the client after the words of VSW_ST_DOMCFG, nothing changed. */
+    vsw_mgr_set_owner(w->m, &gone_owner, NULL);
+    vc.maxbw = 20000000;
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_MAXBW, false, err,
+                                 sizeof(err)), -ENOENT);
+    CHECK_EQ(vsw_mgr_status(w->m), VSW_ST_DOMCFG);
+    CHECK(strcmp(err, "cannot change the domain's configuration (try -t): "
+                      "xvmd is not running (no answer on x.sock)") == 0);
+    {
+        struct vsw_vnic_params vp;
+
+        vsw_vnic_params_get(vsw_vnic_find(w->sw, "xvm5_0"), &vp);
+        CHECK_EQ(vp.maxbw, 0);
+    }
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_MAXBW, true, err,
                                  sizeof(err)), 0);
     CHECK_EQ(vsw_mgr_vnic_release(w->m, "xvm5_0", err, sizeof(err)), 0);
     vsw_mgr_set_owner(w->m, NULL, NULL);
