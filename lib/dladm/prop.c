@@ -128,14 +128,15 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
         vc->nips = 0;
         return DL_OK;
     }
-    rc = lp_ips_parse(val, vc->ips, &vc->nips);
-    if (rc == -E2BIG) {
-        snprintf(why, whylen, "%s", dl_status_str(DL_TOOMANY));
-        return DL_TOOMANY;
-    }
-    if (rc < 0 || strcmp(val, "none") == 0) {
-        snprintf(why, whylen, "%s", dl_status_str(DL_BADARG));
-        return DL_BADARG;
+    rc = strcmp(val, "none") == 0 ? -EINVAL
+                                   : lp_ips_parse(val, vc->ips, &vc->nips);
+    if (rc < 0) {
+        enum dl_status st = rc == -E2BIG ? DL_TOOMANY : DL_BADARG;
+        char reason[160];
+
+        lp_ips_why(val, rc, reason, sizeof(reason));
+        snprintf(why, whylen, "%s: %s", dl_status_str(st), reason);
+        return st;
     }
     return DL_OK;
 }

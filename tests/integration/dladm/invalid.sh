@@ -142,10 +142,17 @@ bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
     set-linkprop -p cpus=x phys0
 bad "dladm: warning: cannot set link property 'cpus' on 'stub2': read-only property" \
     set-linkprop -p cpus=0 stub2
-bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
+IPS="dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument:"
+bad "$IPS '10.0.0.1/24' has host bits set (an IPv4 network is written with its network address: 10.1.0.0/16)" \
     set-linkprop -p allowed-ips=10.0.0.1/24 vnic1
-bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
+bad "$IPS '10.0.0.1' is given twice" \
     set-linkprop -p allowed-ips=10.0.0.1,10.0.0.1 vnic1
+bad "$IPS '10.0.0.0/33' has an IPv4 prefix length out of range (1 to 32)" \
+    set-linkprop -p allowed-ips=10.0.0.0/33 vnic1
+bad "$IPS 'fe80::/64' is an IPv6 address with a prefix (IPv6 takes addresses only)" \
+    set-linkprop -p allowed-ips=fe80::/64 vnic1
+bad "dladm: vnic creation over phys0 failed: invalid argument: 'web' is not an IPv4 address or network, or an IPv6 address (10.1.0.5, 10.1.0.0/16, fe80::1)" \
+    create-vnic -t -l phys0 -p allowed-ips=10.0.0.1,web v0
 bad "dladm: warning: cannot set link property 'maxbw' on 'phys0': read-only property" \
     set-linkprop -p maxbw=100M phys0
 bad "dladm: warning: cannot set link property 'mtu' on 'stub2': read-only property" \

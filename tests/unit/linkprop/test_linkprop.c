@@ -272,15 +272,36 @@ static void test_ips(void)
     CHECK(strcmp(buf, "10.0.0.1,10.1.0.0/16,fe80::1") == 0);
     CHECK_EQ(lp_ips_parse(buf, back, &nb), 0);
     CHECK(lp_ips_equal(ips, n, back, nb));
-    CHECK_EQ(lp_ips_parse("10.0.0.1/16", ips, &n), -EINVAL); /* host bits */
-    CHECK_EQ(lp_ips_parse("0.0.0.0", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("::", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("fe80::/64", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("10.0.0.1,10.0.0.1", ips, &n), -EINVAL);
+    CHECK_EQ(lp_ips_parse("10.0.0.1/16", ips, &n), -EDOM); /* host bits */
+    CHECK_EQ(lp_ips_parse("0.0.0.0", ips, &n), -EADDRNOTAVAIL);
+    CHECK_EQ(lp_ips_parse("::", ips, &n), -EADDRNOTAVAIL);
+    CHECK_EQ(lp_ips_parse("fe80::/64", ips, &n), -EPROTONOSUPPORT);
+    CHECK_EQ(lp_ips_parse("10.0.0.1,10.0.0.1", ips, &n), -EEXIST);
     CHECK_EQ(lp_ips_parse("10.0.0.1,", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("10.0.0.0/33", ips, &n), -EINVAL);
+    CHECK_EQ(lp_ips_parse("10.0.0.0/33", ips, &n), -ERANGE);
     CHECK_EQ(lp_ips_parse("10.0.0.0/-8", ips, &n), -EINVAL);
     CHECK_EQ(lp_ips_parse("10.0.0", ips, &n), -EINVAL);
+    /* Why, naming the entry. */
+    {
+        static const struct {
+            const char *s, *why;
+        } w[] = {
+            {"10.0.0.5,10.77.0.1/24", "'10.77.0.1/24' has host bits set"},
+            {"10.0.0.0/33", "'10.0.0.0/33' has an IPv4 prefix length"},
+            {"fe80::/64", "'fe80::/64' is an IPv6 address with a prefix"},
+            {"10.0.0.1,10.0.0.1", "'10.0.0.1' is given twice"},
+            {"web", "'web' is not an IPv4 address"},
+            {"0.0.0.0", "'0.0.0.0' is the unspecified address"},
+            {"10.0.0.1,", "an entry is empty"},
+        };
+        char why[256];
+
+        for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+            lp_ips_why(w[i].s, lp_ips_parse(w[i].s, ips, &n), why,
+                       sizeof(why));
+            CHECK(strncmp(why, w[i].why, strlen(w[i].why)) == 0);
+        }
+    }
     for (int i = 1; i <= LP_IPS_MAX + 1; i++)
         snprintf(many + strlen(many), sizeof(many) - strlen(many),
                  "%s10.0.0.%d", i > 1 ? "," : "", i);

@@ -247,7 +247,9 @@ struct lp_ipnet {
 /**
  * Parse one entry as illumos does: an IPv4 address with an optional
  * /plen (no host bits set), or an IPv6 address without a prefix.
- * 0.0.0.0 and :: are refused.  @return 0 or -EINVAL.
+ * 0.0.0.0 and :: are refused.  @return 0, -EINVAL (not an address),
+ * -ERANGE (a prefix length out of 1..32), -EDOM (host bits set),
+ * -EPROTONOSUPPORT (an IPv6 prefix) or -EADDRNOTAVAIL (0.0.0.0, ::).
  */
 XVN_EXPORT
 int lp_ipnet_parse(const char *s, struct lp_ipnet *ip);
@@ -257,10 +259,20 @@ void lp_ipnet_format(const struct lp_ipnet *ip, char *buf, size_t len);
 /**
  * Parse a comma list into @ips (at most LP_IPS_MAX, no duplicates);
  * "" or "none" is the empty list.
- * @return 0, -EINVAL (an entry, or a duplicate) or -E2BIG (too many).
+ * @return 0, an entry's lp_ipnet_parse() error, -EINVAL (an empty
+ *         entry), -EEXIST (a duplicate) or -E2BIG (too many).
  */
 XVN_EXPORT
 int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n);
+/**
+ * Why lp_ips_parse() refused the list @s (its return @rc), naming the
+ * entry, for a message after "invalid argument: ": "'10.1.0.1/16' has
+ * host bits set (...)", "'10.0.0.1' is given twice", "more than 32
+ * addresses".  The one wording of every caller (dladm, the domain
+ * config).
+ */
+XVN_EXPORT
+void lp_ips_why(const char *s, int rc, char *buf, size_t len);
 /** Write the list comma-separated ("" when empty). */
 XVN_EXPORT
 void lp_ips_format(const struct lp_ipnet *ips, unsigned n, char *buf,
