@@ -57,7 +57,9 @@ static long opt_v(long vid, const char *arg, bool none_ok)
     if (vid >= 0)
         die_optdup('v');
     if (lp_vid_parse(arg, &v) < 0 || (v == LP_VID_NONE && !none_ok))
-        die("invalid VLAN identifier '%s'", arg);
+        die("invalid VLAN identifier '%s': %d-%d%s", arg,
+            none_ok ? LP_VID_NONE : 1, LP_VID_MAX,
+            none_ok ? " (0: none)" : "");
     return v;
 }
 

@@ -461,6 +461,11 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
         char who[96];
 
         link_users(m, ml, temporary, who, sizeof(who));
+        /* Only records deleted with -t: none runs. */
+        if (!link_used(m, ml, true))
+            return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                        "link busy: VNIC records over '%s' (%s, not "
+                        "running: deleted with -t)", name, who);
         return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
                     "link busy: VNICs run over '%s' (%s)", name, who);
     }

@@ -42,9 +42,9 @@ GUEST=": xvm<domid>_<n> is the name of a guest domain's VNIC, which vswitchd mak
 bad "dladm: invalid link name 'xvm3_0'$GUEST" create-vnic -l phys0 xvm3_0
 bad "dladm: invalid link name 'xvm3_0'$GUEST" create-etherstub xvm3_0
 bad "dladm: invalid link name 'xvm3_0'$GUEST" rename-link vnic1 xvm3_0
-bad "dladm: invalid VLAN identifier '4095'" create-vnic -l phys0 -v 4095 v0
-bad "dladm: invalid VLAN identifier '0'" create-vnic -l phys0 -v 0 v0
-bad "dladm: invalid VLAN identifier 'ten'" create-vnic -l phys0 -v ten v0
+bad "dladm: invalid VLAN identifier '4095': 1-4094" create-vnic -l phys0 -v 4095 v0
+bad "dladm: invalid VLAN identifier '0': 1-4094" create-vnic -l phys0 -v 0 v0
+bad "dladm: invalid VLAN identifier 'ten': 1-4094" create-vnic -l phys0 -v ten v0
 bad "dladm: the option -v cannot be specified more than once" \
     create-vnic -l phys0 -v 3 -v 4 v0
 bad "dladm: the option -l cannot be specified more than once" \
@@ -180,7 +180,7 @@ bad "dladm: vnic modification failed: MAC address is already in use" \
     modify-vnic -l phys0 -m 2:8:20:0:0:1 vnic2
 bad "dladm: vnic modification failed: can't create persistent object on top of temporary object" \
     modify-vnic -l stub0 vnic1
-bad "dladm: invalid VLAN identifier '5000'" modify-vnic -v 5000 vnic1
+bad "dladm: invalid VLAN identifier '5000': 0-4094 (0: none)" modify-vnic -v 5000 vnic1
 bad "dladm: 'phys0' is not a vnic" modify-vnic -v 5 phys0
 
 # Inactive records (deleted with -t).
@@ -210,7 +210,7 @@ bad "dladm: rename operation failed: object already exists" \
     rename-link vnic1 vnic3
 bad "dladm: vnic deletion failed: object not found" delete-vnic -t vnic3
 bad "dladm: etherstub deletion failed: object not found" delete-etherstub -t stub1
-bad "dladm: etherstub deletion failed: link busy: VNICs run over 'stub2' (vnic5)" delete-etherstub stub2
+bad "dladm: etherstub deletion failed: link busy: VNIC records over 'stub2' (vnic5, not running: deleted with -t)" delete-etherstub stub2
 bad "dladm: 'vnic3' is not an etherstub" delete-etherstub vnic3
 bad "dladm: invalid vnic name 'vnic3': object not found" show-vnic vnic3
 bad "dladm: invalid link name 'stub1': object not found" show-etherstub stub1
