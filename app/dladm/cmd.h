@@ -42,10 +42,16 @@ struct dl_handle *handle(void);
  */
 enum vsw_class link_class(const char *name, bool persistent);
 
+/* A new link, VNIC or etherstub name (create, rename-link): dies unless
+ * the rules take it (lp_name_check()) and it is not a guest's
+ * (lp_name_guest()). */
+void name_new_check(const char *name);
 /* A decimal in [lo, hi] into *@v.  @return false if it is not one. */
 bool str2int(const char *s, long lo, long hi, long *v);
 /* Append @opt and a ',' to @buf (repeated -p options accumulate). */
 void propstr_add(char *buf, size_t len, const char *opt);
+/* Dies if a property of @args is given twice (dl_proplist_repeated()). */
+void proplist_once(const struct dl_proparg *args, int n);
 
 /* "xvm<domid>_<n>" -> "<domid>", otherwise "--" (the guest using it). */
 

@@ -161,7 +161,7 @@ static int vnic_row_print(const struct vsw_vnic_conf *vc, void *arg)
     struct show_link *s = arg;
     const struct vsw_link_conf *lc = links_find(&s->ls, vc->link);
     struct link_row r = {vc->name, vc->link, VSW_CLASS_VNIC,
-                         vc->mtu ? vc->mtu : LP_MTU_DEFAULT,
+                         lp_vnic_mtu(vc->mtu, vc->link_mtu),
                          VSW_LINK_STATE_UNKNOWN};
 
     /* A VNIC is up when its link is (an etherstub always is). */
@@ -343,10 +343,8 @@ void do_rename_link(int argc, char **argv, const char *use)
     if (!link_class(from, false))
         die_dlerr(link_class(from, true) ? DL_INACTIVE : DL_NOTFOUND,
                   "rename operation failed");
-    if (strlen(to) >= LP_NAMSIZ)
-        die("link name too long '%s'", to);
-    if (lp_name_check(to) < 0)
-        die("invalid link name '%s': " LP_NAME_RULE, to);
+    if (strcmp(from, to) != 0)
+        name_new_check(to);
     if ((link_class(to, false) || link_class(to, true)) &&
         strcmp(from, to) != 0)
         die_dlerr(DL_EXIST, "rename operation failed");

@@ -182,6 +182,16 @@ enum vsw_class link_class(const char *name, bool persistent)
                       : dl_link_class(handle(), name);
 }
 
+void name_new_check(const char *name)
+{
+    if (strlen(name) >= LP_NAMSIZ)
+        die("link name too long '%s'", name);
+    if (lp_name_check(name) < 0)
+        die("invalid link name '%s': " LP_NAME_RULE, name);
+    if (lp_name_guest(name))
+        die("invalid link name '%s': " LP_NAME_GUEST_RULE, name);
+}
+
 bool str2int(const char *s, long lo, long hi, long *v)
 {
     char *end;
@@ -204,6 +214,14 @@ void propstr_add(char *buf, size_t len, const char *opt)
     if (have + strlen(opt) + 2 > len)
         die("property list too long '%s'", opt);
     snprintf(buf + have, len - have, "%s,", opt);
+}
+
+void proplist_once(const struct dl_proparg *args, int n)
+{
+    const char *name = dl_proplist_repeated(args, n);
+
+    if (name)
+        die("property '%s' specified more than once", name);
 }
 
 int main(int argc, char **argv)

@@ -468,6 +468,7 @@ static void set_linkprop(int argc, char **argv, const char *use, bool reset)
     n = dl_proplist_parse(propstr, !reset, args, DL_PROPARGS_MAX);
     if (n < 0)
         die("invalid link properties specified");
+    proplist_once(args, n);
     if (n == 0 && !reset)
         die("link property must be specified");
     if (!(cls = link_class(link, false)))

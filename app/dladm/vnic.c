@@ -57,7 +57,9 @@ static long opt_v(long vid, const char *arg, bool none_ok)
     if (vid >= 0)
         die_optdup('v');
     if (lp_vid_parse(arg, &v) < 0 || (v == LP_VID_NONE && !none_ok))
-        die("invalid VLAN identifier '%s'", arg);
+        die("invalid VLAN identifier '%s': %d-%d%s", arg,
+            none_ok ? LP_VID_NONE : 1, LP_VID_MAX,
+            none_ok ? " (0: none)" : "");
     return v;
 }
 
@@ -69,10 +71,7 @@ static const char *name_operand(int argc, char **argv)
     if (optind != argc - 1)
         usage();
     name = argv[optind];
-    if (strlen(name) >= LP_NAMSIZ)
-        die("link name too long '%s'", name);
-    if (lp_name_check(name) < 0)
-        die("invalid link name '%s': " LP_NAME_RULE, name);
+    name_new_check(name);
     return name;
 }
 
@@ -86,6 +85,7 @@ static void create_props(const char *propstr, const char *link,
 
     if (n < 0)
         die("invalid vnic property");
+    proplist_once(args, n);
     for (i = 0; i < n; i++) {
         enum dl_status st;
 

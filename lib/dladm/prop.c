@@ -128,21 +128,22 @@ static enum dl_status ips_set(const char *val, struct vsw_vnic_conf *vc,
         vc->nips = 0;
         return DL_OK;
     }
-    rc = lp_ips_parse(val, vc->ips, &vc->nips);
-    if (rc == -E2BIG) {
-        snprintf(why, whylen, "%s", dl_status_str(DL_TOOMANY));
-        return DL_TOOMANY;
-    }
-    if (rc < 0 || strcmp(val, "none") == 0) {
-        snprintf(why, whylen, "%s", dl_status_str(DL_BADARG));
-        return DL_BADARG;
+    rc = strcmp(val, "none") == 0 ? -EINVAL
+                                   : lp_ips_parse(val, vc->ips, &vc->nips);
+    if (rc < 0) {
+        enum dl_status st = rc == -E2BIG ? DL_TOOMANY : DL_BADARG;
+        char reason[160];
+
+        lp_ips_why(val, rc, reason, sizeof(reason));
+        snprintf(why, whylen, "%s: %s", dl_status_str(st), reason);
+        return st;
     }
     return DL_OK;
 }
 
 static void mtu_get(const struct vsw_vnic_conf *vc, char *buf, size_t len)
 {
-    snprintf(buf, len, "%u", vc->mtu ? vc->mtu : LP_MTU_DEFAULT);
+    snprintf(buf, len, "%u", lp_vnic_mtu(vc->mtu, vc->link_mtu));
 }
 
 static enum dl_status mtu_set(const char *val, struct vsw_vnic_conf *vc,
@@ -371,6 +372,17 @@ static int proparg_add(struct dl_proparg *a, const char *tok, size_t n)
     a->val[have + n] = '\0';
     a->has_val = true;
     return 0;
+}
+
+const char *dl_proplist_repeated(const struct dl_proparg *args, int n)
+{
+    int i, j;
+
+    for (i = 1; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(args[i].name, args[j].name) == 0)
+                return args[i].name;
+    return NULL;
 }
 
 int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,

@@ -413,12 +413,12 @@ static int vif_list_item(struct parser *ps, int line, const char *k,
         return 0;
     }
     rc = lp_ips_parse(list, vif->ips, &vif->nips);
-    if (rc == -E2BIG)
-        return cfg_error(ps, line, "vif", "allowed-ips: more than %d",
-                         LP_IPS_MAX);
-    if (rc < 0)
-        return cfg_error(ps, line, "vif", "allowed-ips \"%s\": expected "
-                         "addresses or IPv4 networks", v);
+    if (rc < 0) {
+        char why[160];
+
+        lp_ips_why(list, rc, why, sizeof(why));
+        return cfg_error(ps, line, "vif", "allowed-ips \"%s\": %s", v, why);
+    }
     return 0;
 }
 

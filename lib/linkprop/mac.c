@@ -39,6 +39,22 @@ int lp_name_check(const char *name)
     return 0;
 }
 
+bool lp_name_guest(const char *name)
+{
+    const char *p = name;
+    size_t n;
+
+    if (strncmp(p, "xvm", 3) != 0 || lp_name_check(name) < 0)
+        return false;
+    p += 3;
+    n = strspn(p, "0123456789");
+    if (n == 0 || p[n] != '_')
+        return false;
+    p += n + 1;
+    n = strspn(p, "0123456789");
+    return n > 0 && p[n] == '\0';
+}
+
 int lp_ifname_check(const char *name)
 {
     size_t len = strlen(name), i;
@@ -162,8 +178,11 @@ int lp_ipnet_parse(const char *s, struct lp_ipnet *ip)
     memcpy(addr, s, alen);
     addr[alen] = '\0';
     if (inet_pton(AF_INET6, addr, ip->addr) == 1) {
-        if (slash || memcmp(ip->addr, zero, 16) == 0)
-            return -EINVAL; /* illumos: no IPv6 prefixes, no :: */
+        /* illumos: no IPv6 prefixes, no :: */
+        if (slash)
+            return -EPROTONOSUPPORT;
+        if (memcmp(ip->addr, zero, 16) == 0)
+            return -EADDRNOTAVAIL;
         ip->family = AF_INET6;
         ip->plen = 128;
         return 0;
@@ -175,14 +194,16 @@ int lp_ipnet_parse(const char *s, struct lp_ipnet *ip)
             return -EINVAL;
         errno = 0;
         plen = strtoul(slash + 1, &end, 10);
-        if (errno || *end || plen < 1 || plen > 32)
+        if (*end)
             return -EINVAL;
+        if (errno || plen < 1 || plen > 32)
+            return -ERANGE;
     }
     if (memcmp(ip->addr, zero, 4) == 0)
-        return -EINVAL;
+        return -EADDRNOTAVAIL;
     for (i = (unsigned)plen; i < 32; i++) /* a network address only */
         if (ip->addr[i / 8] & (0x80 >> (i % 8)))
-            return -EINVAL;
+            return -EDOM;
     ip->family = AF_INET;
     ip->plen = (uint8_t)plen;
     return 0;
@@ -210,6 +231,7 @@ int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
 {
     char one[64];
     unsigned k = 0, j;
+    int rc;
 
     if (strcmp(s, "") == 0 || strcmp(s, "none") == 0) {
         *n = 0;
@@ -224,11 +246,12 @@ int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
             return -EINVAL;
         memcpy(one, s, len);
         one[len] = '\0';
-        if (lp_ipnet_parse(one, &ips[k]) < 0)
-            return -EINVAL;
+        rc = lp_ipnet_parse(one, &ips[k]);
+        if (rc < 0)
+            return rc;
         for (j = 0; j < k; j++)
             if (ipnet_same(&ips[j], &ips[k]))
-                return -EINVAL;
+                return -EEXIST;
         k++;
         s += len;
         if (*s == ',' && *++s == '\0')
@@ -236,6 +259,69 @@ int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
     }
     *n = (uint8_t)k;
     return 0;
+}
+
+/* The text of lp_ips_why() for an entry @e that failed with @rc. */
+static const char *ips_why_text(int rc)
+{
+    switch (rc) {
+    case -ERANGE:
+        return "has an IPv4 prefix length out of range (1 to 32)";
+    case -EDOM:
+        return "has host bits set (an IPv4 network is written with its "
+               "network address: 10.1.0.0/16)";
+    case -EPROTONOSUPPORT:
+        return "is an IPv6 address with a prefix (IPv6 takes addresses "
+               "only)";
+    case -EADDRNOTAVAIL:
+        return "is the unspecified address";
+    case -EEXIST:
+        return "is given twice";
+    default:
+        return "is not an IPv4 address or network, or an IPv6 address "
+               "(10.1.0.5, 10.1.0.0/16, fe80::1)";
+    }
+}
+
+void lp_ips_why(const char *s, int rc, char *buf, size_t len)
+{
+    struct lp_ipnet seen[LP_IPS_MAX], ip;
+    char one[64];
+    unsigned k = 0, j;
+
+    if (rc == -E2BIG) {
+        snprintf(buf, len, "more than %d addresses", LP_IPS_MAX);
+        return;
+    }
+    /* Find the entry that failed, as lp_ips_parse() walks them. */
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        int r;
+
+        if (n == 0 || n >= sizeof(one)) {
+            snprintf(buf, len, n ? "an entry is too long" : "an entry is "
+                     "empty");
+            return;
+        }
+        memcpy(one, s, n);
+        one[n] = '\0';
+        r = lp_ipnet_parse(one, &ip);
+        for (j = 0; r == 0 && j < k; j++)
+            if (ipnet_same(&seen[j], &ip))
+                r = -EEXIST;
+        if (r < 0) {
+            snprintf(buf, len, "'%s' %s", one, ips_why_text(r));
+            return;
+        }
+        if (k < LP_IPS_MAX)
+            seen[k++] = ip;
+        s += n;
+        if (*s == ',' && *++s == '\0') {
+            snprintf(buf, len, "an entry is empty");
+            return;
+        }
+    }
+    snprintf(buf, len, "%s", ips_why_text(rc));
 }
 
 void lp_ips_format(const struct lp_ipnet *ips, unsigned n, char *buf,

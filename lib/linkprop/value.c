@@ -50,6 +50,17 @@ int lp_mtu_parse(const char *s, uint16_t *mtu)
     return rc;
 }
 
+uint16_t lp_vnic_mtu(uint16_t mtu, uint16_t link_mtu)
+{
+    if (mtu)
+        return mtu;
+    if (!link_mtu)
+        return LP_MTU_DEFAULT;
+    if (link_mtu > LP_MTU_MAX)
+        return LP_MTU_MAX;
+    return link_mtu < LP_MTU_MIN ? LP_MTU_MIN : link_mtu;
+}
+
 int lp_cpu_parse(const char *s, uint16_t *cpu)
 {
     uint64_t v;

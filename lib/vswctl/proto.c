@@ -61,6 +61,7 @@ const struct xvm_attr_policy vsw_ctl_policy[VSW_A_MAX + 1] = {
     [VSW_A_WORKER_CPUS] = {MNL_TYPE_BINARY,
                            VSW_CTL_WORKERS_MAX * sizeof(uint16_t),
                            .unit = sizeof(uint16_t)},
+    [VSW_A_LINK_MTU] = {MNL_TYPE_U16, 0},
 };
 
 /* Every counter is a u64. */
@@ -171,6 +172,8 @@ void vsw_ctl_put_vnic(struct nlmsghdr *nlh, const struct vsw_vnic_conf *vc)
     if (vc->temporary)
         mnl_attr_put(nlh, VSW_A_TEMPORARY, 0, NULL);
     mnl_attr_put_u16(nlh, VSW_A_MTU, vc->mtu);
+    if (vc->link_mtu)
+        mnl_attr_put_u16(nlh, VSW_A_LINK_MTU, vc->link_mtu);
     if (vc->has_cpus)
         mnl_attr_put_u16(nlh, VSW_A_CPUS, vc->cpus);
     vsw_ctl_put_ips(nlh, vc->ips, vc->nips);
@@ -220,6 +223,8 @@ int vsw_ctl_get_vnic(const struct nlattr *const *tb, struct vsw_vnic_conf *vc,
         vc->mtu = mnl_attr_get_u16(tb[VSW_A_MTU]);
         m |= VSW_MOD_MTU;
     }
+    if (tb[VSW_A_LINK_MTU])
+        vc->link_mtu = mnl_attr_get_u16(tb[VSW_A_LINK_MTU]);
     if (tb[VSW_A_CPUS]) {
         vc->cpus = mnl_attr_get_u16(tb[VSW_A_CPUS]);
         vc->has_cpus = vc->cpus != VSW_CPUS_NONE;

@@ -679,12 +679,14 @@ void vsw_mgr_hostnic_del(struct vsw_mgr *m, int ifindex)
     if (nic)
         nic_drop(m, nic);
     host_carrier_sync(m); /* hostvnic.c */
+    mgr_vnic_mtu_sync(m);
 }
 
 void vsw_mgr_hostnic_set(struct vsw_mgr *m, const struct vsw_hostnic *n)
 {
     nic_set(m, n);
     host_carrier_sync(m); /* hostvnic.c */
+    mgr_vnic_mtu_sync(m); /* those without an mtu follow the NIC's */
 }
 
 /* ---- listing ---- */
@@ -923,6 +925,7 @@ int vsw_mgr_link_set_mtu(struct vsw_mgr *m, const char *name, uint16_t mtu,
         return fail(m, VSW_ST_NONE, err, errlen, rc,
                     "cannot set the mtu of NIC '%s': %s", ifname, why);
     nic->n.mtu = mtu;
+    mgr_vnic_mtu_sync(m);
     xvm_log_info("NIC %s: mtu %u", ifname, mtu);
     return 0;
 }

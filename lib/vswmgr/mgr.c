@@ -339,9 +339,10 @@ static bool admin(const struct vsw_mgr *m, enum origin origin)
 
 /* A new name for a link or VNIC; @nics: a host NIC's name is taken too
  * (a client asks; the files' objects win over a NIC, which then is not
- * listed). */
+ * listed); @guest: the request may take a guest's name (lp_name_guest():
+ * the domains' owner makes their VNICs; a client's request may not). */
 static int name_check(struct vsw_mgr *m, const char *name, bool nics,
-                      char *err, size_t errlen)
+                      bool guest, char *err, size_t errlen)
 {
     int rc = lp_name_check(name);
 
@@ -351,6 +352,9 @@ static int name_check(struct vsw_mgr *m, const char *name, bool nics,
     if (rc < 0)
         return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
                     "invalid link name '%s'", name);
+    if (!guest && lp_name_guest(name))
+        return fail(m, VSW_ST_LINKNAME, err, errlen, -EINVAL,
+                    "invalid link name '%s': " LP_NAME_GUEST_RULE, name);
     if (mlink_find(m, name) || mvnic_find(m, name))
         return fail(m, VSW_ST_EXIST, err, errlen, -EEXIST,
                     "object already exists");
@@ -369,7 +373,8 @@ static int link_make(struct vsw_mgr *m, const struct vsw_link_conf *lc,
     struct mlink *ml;
     int rc;
 
-    rc = name_check(m, lc->name, admin(m, origin), err, errlen);
+    rc = name_check(m, lc->name, admin(m, origin), !admin(m, origin), err,
+                    errlen);
     if (rc < 0)
         return rc;
     if (lc->cls != VSW_CLASS_PHYS && lc->cls != VSW_CLASS_ETHERSTUB)
@@ -456,6 +461,11 @@ int vsw_mgr_link_delete(struct vsw_mgr *m, const char *name, bool temporary,
         char who[96];
 
         link_users(m, ml, temporary, who, sizeof(who));
+        /* Only records deleted with -t: none runs. */
+        if (!link_used(m, ml, true))
+            return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
+                        "link busy: VNIC records over '%s' (%s, not "
+                        "running: deleted with -t)", name, who);
         return fail(m, VSW_ST_LINKBUSY, err, errlen, -EBUSY,
                     "link busy: VNICs run over '%s' (%s)", name, who);
     }
@@ -611,7 +621,7 @@ int vsw_mgr_rename(struct vsw_mgr *m, const char *name, const char *newname,
                     "'%s' comes from the boot "
                     "configuration: rename it there",
                     name);
-    rc = name_check(m, newname, true, err, errlen);
+    rc = name_check(m, newname, true, false, err, errlen);
     if (rc < 0)
         return rc;
     snprintf(oldname, sizeof(oldname), "%s", name);
@@ -673,7 +683,7 @@ static struct vsw_vnic *vnic_switch_make(struct vsw_mgr *m, struct mvnic *mv,
         .maxbw = vc->maxbw,
         .priority = vc->priority,
         .protection = vc->protection,
-        .mtu = vc->mtu,
+        .mtu = lp_vnic_mtu(vc->mtu, link_mtu(m, mv->ml)),
     };
     bool pick = vc->mac_type == VSW_MAC_RANDOM && !lp_mac_valid(vc->mac);
     struct vsw_vnic *v;
@@ -804,7 +814,10 @@ static int vnic_make_one(struct vsw_mgr *m, struct vsw_vnic_conf *vc,
     struct mlink *ml;
     int rc;
 
-    rc = name_check(m, vc->name, admin(m, origin), err, errlen);
+    /* A domain's VNIC (domid) is its owner's request, never a client's
+     * (mgr_msg.c clears it). */
+    rc = name_check(m, vc->name, admin(m, origin),
+                    !admin(m, origin) || vc->domid, err, errlen);
     if (rc == 0)
         rc = vnic_conf_check(m, vc, err, errlen);
     if (rc < 0)
@@ -936,7 +949,8 @@ static void vnic_merge(struct vsw_vnic_conf *want,
 }
 
 /* Set the properties the switch can change in place. */
-static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
+static int vnic_apply(struct vsw_mgr *m, struct mvnic *mv,
+                      const struct vsw_vnic_conf *want)
 {
     int rc = vsw_vnic_set_maxbw(mv->v, want->maxbw);
 
@@ -945,7 +959,8 @@ static int vnic_apply(struct mvnic *mv, const struct vsw_vnic_conf *want)
     if (rc == 0)
         rc = vsw_vnic_set_protection(mv->v, want->protection);
     if (rc == 0)
-        rc = vsw_vnic_set_mtu(mv->v, want->mtu);
+        rc = vsw_vnic_set_mtu(mv->v,
+                              lp_vnic_mtu(want->mtu, link_mtu(m, mv->ml)));
     if (rc == 0)
         rc = vsw_vnic_set_allowed_ips(mv->v, want->ips, want->nips);
     if (rc == 0)
@@ -1042,7 +1057,7 @@ static int vnic_change(struct vsw_mgr *m, struct mvnic *mv,
 
     if (rebuild)
         return vnic_rebuild(m, mv, want, ml, err, errlen);
-    rc = vnic_apply(mv, want);
+    rc = vnic_apply(m, mv, want);
     if (rc == 0)
         rc = mgr_vnic_place(m, mv);
     if (rc < 0)
@@ -1063,13 +1078,22 @@ static int owner_persist(struct vsw_mgr *m, struct mvnic *mv,
     char why[256];
     int rc;
 
-    if (!m->owner || !m->owner->persist)
+    if (!m->owner || !m->owner->persist) {
         rc = fail(m, VSW_ST_DOMCFG, err, errlen, -EOPNOTSUPP,
                   "'%s' belongs to domain %s, "
                   "whose configuration cannot be changed here (use -t)",
                   mv->conf.name, mv->conf.domain);
-    else
-        rc = m->owner->persist(m->owner_arg, &mv->conf, mods, err, errlen);
+    } else {
+        why[0] = '\0';
+        rc = m->owner->persist(m->owner_arg, &mv->conf, mods, why,
+                               sizeof(why));
+        /* The owner's reason ("xvmd is not running ...") after what a
+         * client words VSW_ST_DOMCFG as, so that dladm shows both. */
+        if (rc < 0)
+            fail(m, VSW_ST_DOMCFG, err, errlen, rc,
+                 "cannot change the domain's configuration (try -t): %s",
+                 why[0] ? why : strerror(-rc));
+    }
     if (rc < 0)
         vnic_change(m, mv, old, rebuild, mlink_find(m, old->link), why,
                     sizeof(why));
@@ -1181,6 +1205,7 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m, bool persistent,
     TAILQ_FOREACH(mv, &m->vnics, entry) {
         if (persistent ? mv->origin == ORIGIN_TEMP : mv->inactive)
             continue;
+        mv->conf.link_mtu = mv->saved.link_mtu = link_mtu(m, mv->ml);
         rc = fn(persistent && mv->origin == ORIGIN_PERSIST ? &mv->saved
                                                            : &mv->conf,
                 mv->v, arg);
@@ -1188,6 +1213,15 @@ int vsw_mgr_vnic_walk(struct vsw_mgr *m, bool persistent,
             return rc;
     }
     return 0;
+}
+
+void mgr_vnic_mtu_sync(struct vsw_mgr *m)
+{
+    struct mvnic *mv;
+
+    TAILQ_FOREACH(mv, &m->vnics, entry)
+        if (mv->v && !mv->conf.mtu)
+            vsw_vnic_set_mtu(mv->v, lp_vnic_mtu(0, link_mtu(m, mv->ml)));
 }
 
 /* ---- configuration files ---- */

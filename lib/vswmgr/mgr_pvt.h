@@ -143,6 +143,9 @@ struct mvnic *mvnic_find(struct vsw_mgr *m, const char *name);
  * its link's state says).  @return 0 or -errno with @err. */
 int mgr_vnic_attach(struct vsw_mgr *m, struct mvnic *mv, char *err,
                     size_t errlen);
+/* The VNICs without an mtu of their own run with their link's
+ * (lp_vnic_mtu()): after a NIC's MTU changed. */
+void mgr_vnic_mtu_sync(struct vsw_mgr *m);
 /* Fill what @ml reports besides its configuration (state, MTU, ...). */
 void mgr_link_info(struct vsw_mgr *m, struct mlink *ml);
 

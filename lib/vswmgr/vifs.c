@@ -241,7 +241,8 @@ static void dev_name(struct nbd_vifdev *dev, struct xv_dev *xd)
 {
     char v[LP_NAMSIZ];
 
-    snprintf(xd->vnic, sizeof(xd->vnic), "xvm%u_%u", dev->domid, dev->n);
+    snprintf(xd->vnic, sizeof(xd->vnic), LP_NAME_GUEST_FMT, dev->domid,
+             dev->n);
     if (key_get(dev, "vnic", v, sizeof(v)) == 0) {
         xd->lent = true;
         if (lp_name_check(v) < 0)

@@ -17,7 +17,7 @@ run() { echo "\$ dladm $*"; dl "$@" 2>&1; echo "[rc=$?]"; }
     run create-vnic -l phys0 -m 2:8:20:0:0:1 -v 10 -p maxbw=100M vnic1
     run create-vnic -l phys0 -m 2:8:20:a:b:c -p priority=low,mtu=9000 vnic2
     run create-etherstub stub0
-    run create-vnic -t -l stub0 -m 0:16:3e:0:0:5 xvm5_0
+    run create-vnic -t -l stub0 -m 0:16:3e:0:0:5 tvnic5
     run show-vnic
     run show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid,domain
     run show-vnic -p -o macaddress vnic1
@@ -53,8 +53,8 @@ run() { echo "\$ dladm $*"; dl "$@" 2>&1; echo "[rc=$?]"; }
     run show-vnic
     run show-vnic -s
     run show-vnic -s -p -o link,ipackets,opackets,spoof vnic1
-    run show-link -s -p -o link,ipackets,oerrors,policer xvm5_0
-    run delete-vnic xvm5_0
+    run show-link -s -p -o link,ipackets,oerrors,policer tvnic5
+    run delete-vnic tvnic5
     run delete-vnic vnic3
     run delete-etherstub stub7
     run show-etherstub

@@ -38,9 +38,13 @@ bad "dladm: invalid link name '9vnic0'$RULE" create-vnic -l phys0 9vnic0
 bad "dladm: invalid link name 'vnic'$RULE" create-vnic -l phys0 vnic
 bad "dladm: invalid link name 'vnic01'$RULE" create-vnic -l phys0 vnic01
 bad "dladm: invalid link name 'vn-ic0'$RULE" create-vnic -l phys0 vn-ic0
-bad "dladm: invalid VLAN identifier '4095'" create-vnic -l phys0 -v 4095 v0
-bad "dladm: invalid VLAN identifier '0'" create-vnic -l phys0 -v 0 v0
-bad "dladm: invalid VLAN identifier 'ten'" create-vnic -l phys0 -v ten v0
+GUEST=": xvm<domid>_<n> is the name of a guest domain's VNIC, which vswitchd makes for the domain's vif"
+bad "dladm: invalid link name 'xvm3_0'$GUEST" create-vnic -l phys0 xvm3_0
+bad "dladm: invalid link name 'xvm3_0'$GUEST" create-etherstub xvm3_0
+bad "dladm: invalid link name 'xvm3_0'$GUEST" rename-link vnic1 xvm3_0
+bad "dladm: invalid VLAN identifier '4095': 1-4094" create-vnic -l phys0 -v 4095 v0
+bad "dladm: invalid VLAN identifier '0': 1-4094" create-vnic -l phys0 -v 0 v0
+bad "dladm: invalid VLAN identifier 'ten': 1-4094" create-vnic -l phys0 -v ten v0
 bad "dladm: the option -v cannot be specified more than once" \
     create-vnic -l phys0 -v 3 -v 4 v0
 bad "dladm: the option -l cannot be specified more than once" \
@@ -103,6 +107,16 @@ bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argume
     set-linkprop -p maxbw=1.0001K vnic1
 bad "dladm: warning: cannot set link property 'maxbw' on 'vnic1': invalid argument: the maximum value for maxbw is 1000G" \
     set-linkprop -p maxbw=2000G vnic1
+bad "dladm: property 'protection' specified more than once" \
+    create-vnic -t -l phys0 -p protection=mac-nospoof,protection=restricted v0
+bad "dladm: property 'maxbw' specified more than once" \
+    create-vnic -t -l phys0 -p maxbw=10M -p maxbw=20M v0
+bad "dladm: property 'maxbw' specified more than once" \
+    set-linkprop -p maxbw=10M,priority=low,maxbw=20M vnic1
+bad "dladm: property 'mtu' specified more than once" \
+    set-linkprop -t -p mtu=1400 -p mtu=1300 phys0
+bad "dladm: property 'maxbw' specified more than once" \
+    reset-linkprop -p maxbw,maxbw vnic1
 bad "dladm: warning: invalid link property 'zone'" set-linkprop -p zone=z vnic1
 bad "dladm: warning: no value specified for 'priority'" \
     set-linkprop -p priority vnic1
@@ -128,10 +142,17 @@ bad "dladm: warning: link property 'cpus' must be one of: 0-4095" \
     set-linkprop -p cpus=x phys0
 bad "dladm: warning: cannot set link property 'cpus' on 'stub2': read-only property" \
     set-linkprop -p cpus=0 stub2
-bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
+IPS="dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument:"
+bad "$IPS '10.0.0.1/24' has host bits set (an IPv4 network is written with its network address: 10.1.0.0/16)" \
     set-linkprop -p allowed-ips=10.0.0.1/24 vnic1
-bad "dladm: warning: cannot set link property 'allowed-ips' on 'vnic1': invalid argument" \
+bad "$IPS '10.0.0.1' is given twice" \
     set-linkprop -p allowed-ips=10.0.0.1,10.0.0.1 vnic1
+bad "$IPS '10.0.0.0/33' has an IPv4 prefix length out of range (1 to 32)" \
+    set-linkprop -p allowed-ips=10.0.0.0/33 vnic1
+bad "$IPS 'fe80::/64' is an IPv6 address with a prefix (IPv6 takes addresses only)" \
+    set-linkprop -p allowed-ips=fe80::/64 vnic1
+bad "dladm: vnic creation over phys0 failed: invalid argument: 'web' is not an IPv4 address or network, or an IPv6 address (10.1.0.5, 10.1.0.0/16, fe80::1)" \
+    create-vnic -t -l phys0 -p allowed-ips=10.0.0.1,web v0
 bad "dladm: warning: cannot set link property 'maxbw' on 'phys0': read-only property" \
     set-linkprop -p maxbw=100M phys0
 bad "dladm: warning: cannot set link property 'mtu' on 'stub2': read-only property" \
@@ -159,7 +180,7 @@ bad "dladm: vnic modification failed: MAC address is already in use" \
     modify-vnic -l phys0 -m 2:8:20:0:0:1 vnic2
 bad "dladm: vnic modification failed: can't create persistent object on top of temporary object" \
     modify-vnic -l stub0 vnic1
-bad "dladm: invalid VLAN identifier '5000'" modify-vnic -v 5000 vnic1
+bad "dladm: invalid VLAN identifier '5000': 0-4094 (0: none)" modify-vnic -v 5000 vnic1
 bad "dladm: 'phys0' is not a vnic" modify-vnic -v 5 phys0
 
 # Inactive records (deleted with -t).
@@ -189,7 +210,7 @@ bad "dladm: rename operation failed: object already exists" \
     rename-link vnic1 vnic3
 bad "dladm: vnic deletion failed: object not found" delete-vnic -t vnic3
 bad "dladm: etherstub deletion failed: object not found" delete-etherstub -t stub1
-bad "dladm: etherstub deletion failed: link busy: VNICs run over 'stub2' (vnic5)" delete-etherstub stub2
+bad "dladm: etherstub deletion failed: link busy: VNIC records over 'stub2' (vnic5, not running: deleted with -t)" delete-etherstub stub2
 bad "dladm: 'vnic3' is not an etherstub" delete-etherstub vnic3
 bad "dladm: invalid vnic name 'vnic3': object not found" show-vnic vnic3
 bad "dladm: invalid link name 'stub1': object not found" show-etherstub stub1
@@ -207,6 +228,10 @@ echo "$n invalid invocations"
 note "vswitchd refuses bad requests too (vswctl, no dladm checks)"
 ctl vnic-create "9bad" phys0 2>&1 | grep -q "invalid link name" ||
     fail "vswitchd took a bad name"
+ctl vnic-create xvm3_0 phys0 2>&1 | grep -q "invalid link name 'xvm3_0'$GUEST" ||
+    fail "vswitchd took a guest's VNIC name"
+ctl link-create -t xvm3_0 etherstub 2>&1 | grep -q "invalid link name 'xvm3_0'$GUEST" ||
+    fail "vswitchd took a guest's name for an etherstub"
 ctl vnic-create x0 phys0 vid=5000 2>&1 |
     grep -q "invalid VLAN identifier '5000'" || fail "vswitchd took VID 5000"
 [ "$(snapshot)" = "$before" ] || fail "vswctl changed the VNICs"

@@ -103,6 +103,33 @@ dl reset-linkprop -p mtu "$NIC" || fail "reset-linkprop mtu $NIC"
 ip link show "$NIC" | grep -q " mtu 1500 " || fail "the NIC's MTU is not 1500"
 within_1s "show-linkprop" 1500 dl show-linkprop -c -o value -p mtu "$NIC"
 
+note "a VNIC without an mtu follows its link's (illumos' default)"
+[ "$(dl show-link -p -o mtu vnic1)" = 1500 ] || fail "vnic1 MTU at 1500"
+[ "$(dl show-link -p -o mtu vnic3)" = 9000 ] ||
+    fail "vnic3 does not have stub1's MTU"
+dl set-linkprop -p mtu=1000 "$NIC" || fail "set-linkprop mtu=1000 $NIC"
+[ "$(dl show-link -p -o mtu vnic1)" = 1000 ] ||
+    fail "vnic1 shows $(dl show-link -p -o mtu vnic1) over a 1000 link"
+[ "$(dl show-linkprop -c -o value,default -p mtu vnic1)" = 1000:1000 ] ||
+    fail "show-linkprop mtu vnic1: $(dl show-linkprop -c -o value,default \
+        -p mtu vnic1)"
+dl create-vnic -t -l "$NIC" vnic4 || fail "vnic4 over the 1000 link"
+[ "$(dl show-link -p -o mtu vnic4)" = 1000 ] || fail "vnic4's MTU"
+before=$(snapshot)
+props=$(dl show-linkprop -c -o link,property,value | ours)
+bad "dladm: vnic creation over $NIC failed: mtu 1500 is larger than the mtu of $NIC (1000)" \
+    create-vnic -t -l "$NIC" -p mtu=1500 vnic5
+dl set-linkprop -t -p mtu=900 vnic4 || fail "vnic4 mtu=900"
+before=$(snapshot)
+props=$(dl show-linkprop -c -o link,property,value | ours)
+bad "dladm: warning: cannot set link property 'mtu' on '$NIC': VNIC vnic4 over it has mtu 900" \
+    set-linkprop -p mtu=800 "$NIC"
+dl delete-vnic -t vnic4 || fail "delete vnic4"
+ip link set "$NIC" mtu 1400
+within_1s "the host raises it: vnic1 follows" 1400 dl show-link -p -o mtu vnic1
+dl reset-linkprop -p mtu "$NIC" || fail "reset-linkprop mtu $NIC"
+[ "$(dl show-link -p -o mtu vnic1)" = 1500 ] || fail "vnic1 back at 1500"
+
 note "cpus: POSSIBLE lists the CPUs of vswitchd's workers"
 W=$(dl show-linkprop -c -o possible -p cpus "$NIC")
 echo "    workers' CPUs: '$W'"

@@ -36,7 +36,8 @@ g2=$(domid gp)
 V2="xvm${g2}_0"
 wait_until 15 both_connected "$g2" && ok "dom $g2 Connected again" ||
     fail "dom $g2 not Connected"
-expect "after the restart: VID, maxbw, priority, mtu" "12 60 low 1500" \
+# The temporary mtu is gone: the VNIC has its link's, stub0's 9000.
+expect "after the restart: VID, maxbw, priority, mtu" "12 60 low 9000" \
     "$("$DLADM" show-vnic -p -o vid "$V2") $("$DLADM" show-linkprop -c -o value -p maxbw "$V2") $("$DLADM" show-linkprop -c -o value -p priority "$V2") $("$DLADM" show-linkprop -c -o value -p mtu "$V2")"
 expect "after the restart: protection and allowed-ips" \
     "mac-nospoof,ip-nospoof 10.83.0.1" \

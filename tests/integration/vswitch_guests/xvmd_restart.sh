@@ -78,6 +78,22 @@ for sig in KILL TERM; do
     ping_direct ra 10.81.1.2 && ok "SIG$sig: ra pings rb while xvmd is away" ||
         fail "SIG$sig: ra cannot reach rb while xvmd is away"
     dladm_answers "SIG$sig"
+    # A persistent change of a guest's VNIC needs xvmd, which keeps the
+    # domain's record: dladm says so and suggests -t, which works.
+    V="xvm${ra_id}_0"
+    DOMCFG="cannot change the domain's configuration (try -t): xvmd is not running (no answer on"
+    for args in "set-linkprop -p maxbw=20M" "reset-linkprop -p maxbw" \
+        "modify-vnic -v 7"; do
+        out=$("$DLADM" $args "$V" 2>&1) && fail "SIG$sig: $args: no error"
+        case "$out" in
+        *": $DOMCFG "*) ok "SIG$sig: $args: '$out'" ;;
+        *) fail "SIG$sig: $args without xvmd: '$out'" ;;
+        esac
+    done
+    "$DLADM" set-linkprop -t -p maxbw=20M "$V" &&
+        "$DLADM" reset-linkprop -t -p maxbw "$V" &&
+        ok "SIG$sig: -t changes $V without xvmd" ||
+        fail "SIG$sig: -t without xvmd"
     [ "$(logged "xenstore connection lost")" = "$lost" ] &&
         ok "SIG$sig: vswitchd kept its xenstore connection" ||
         fail "SIG$sig: vswitchd lost its xenstore connection"

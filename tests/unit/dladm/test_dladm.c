@@ -23,6 +23,15 @@ static void test_proplist(void)
     CHECK_EQ(dl_proplist_parse("maxbw=1", false, a, DL_PROPARGS_MAX), -1);
     CHECK_EQ(dl_proplist_parse("a=1,,b=2", true, a, DL_PROPARGS_MAX), -1);
     CHECK_EQ(dl_proplist_parse("a=1,b=2", true, a, 1), -1);
+    /* A property given twice is found, whatever its values. */
+    CHECK(dl_proplist_repeated(a, dl_proplist_parse("a=1,2,b=3", true, a,
+                                                    DL_PROPARGS_MAX)) == NULL);
+    CHECK_EQ(dl_proplist_parse("protection=mac-nospoof,protection=restricted",
+                               true, a, DL_PROPARGS_MAX), 2);
+    CHECK(strcmp(dl_proplist_repeated(a, 2), "protection") == 0);
+    CHECK_EQ(dl_proplist_parse("maxbw,mtu,maxbw", false, a, DL_PROPARGS_MAX),
+             3);
+    CHECK(strcmp(dl_proplist_repeated(a, 3), "maxbw") == 0);
 }
 
 static void test_maxbw(void)

@@ -291,6 +291,11 @@ static void test_bad_vifs(void)
               "rate is a whole number of bits a second: 1.2M, 1.000001M)"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0,maxbw=0\" ]\n",
               "web1.cfg:2: vif: maxbw 0 out of range (1200K-1000G)"));
+    CHECK(bad("name = \"a\"\nvif = [ \"link=p0,allowed-ips=10.0.0.5 "
+              "10.77.0.1/24\" ]\n",
+              "web1.cfg:2: vif: allowed-ips \"10.0.0.5 10.77.0.1/24\": "
+              "'10.77.0.1/24' has host bits set (an IPv4 network is written "
+              "with its network address: 10.1.0.0/16)"));
     CHECK(bad("name = \"a\"\nvif = [ \"link=p0/1\" ]\n",
               "web1.cfg:2: vif: link \"p0/1\" is not a valid link name"));
     {

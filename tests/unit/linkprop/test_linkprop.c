@@ -12,6 +12,16 @@ static void test_name(void)
 {
     CHECK_EQ(lp_name_check("vnic0"), 0);
     CHECK_EQ(lp_name_check("xvm3_1"), 0);
+    /* The guests' names: xvm<digits>_<digits>, nothing else. */
+    CHECK(lp_name_guest("xvm3_1"));
+    CHECK(lp_name_guest("xvm12_10"));
+    CHECK(!lp_name_guest("xvm3"));
+    CHECK(!lp_name_guest("xvm_1"));
+    CHECK(!lp_name_guest("xvm3_"));
+    CHECK(!lp_name_guest("xvm3_1_2"));
+    CHECK(!lp_name_guest("xvma_1"));
+    CHECK(!lp_name_guest("vnic0"));
+    CHECK(!lp_name_guest("xvm3_01"));
     CHECK_EQ(lp_name_check("e1000g0"), 0);
     CHECK_EQ(lp_name_check("stub.10"), 0);
     CHECK_EQ(lp_name_check(""), -EINVAL);
@@ -262,15 +272,36 @@ static void test_ips(void)
     CHECK(strcmp(buf, "10.0.0.1,10.1.0.0/16,fe80::1") == 0);
     CHECK_EQ(lp_ips_parse(buf, back, &nb), 0);
     CHECK(lp_ips_equal(ips, n, back, nb));
-    CHECK_EQ(lp_ips_parse("10.0.0.1/16", ips, &n), -EINVAL); /* host bits */
-    CHECK_EQ(lp_ips_parse("0.0.0.0", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("::", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("fe80::/64", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("10.0.0.1,10.0.0.1", ips, &n), -EINVAL);
+    CHECK_EQ(lp_ips_parse("10.0.0.1/16", ips, &n), -EDOM); /* host bits */
+    CHECK_EQ(lp_ips_parse("0.0.0.0", ips, &n), -EADDRNOTAVAIL);
+    CHECK_EQ(lp_ips_parse("::", ips, &n), -EADDRNOTAVAIL);
+    CHECK_EQ(lp_ips_parse("fe80::/64", ips, &n), -EPROTONOSUPPORT);
+    CHECK_EQ(lp_ips_parse("10.0.0.1,10.0.0.1", ips, &n), -EEXIST);
     CHECK_EQ(lp_ips_parse("10.0.0.1,", ips, &n), -EINVAL);
-    CHECK_EQ(lp_ips_parse("10.0.0.0/33", ips, &n), -EINVAL);
+    CHECK_EQ(lp_ips_parse("10.0.0.0/33", ips, &n), -ERANGE);
     CHECK_EQ(lp_ips_parse("10.0.0.0/-8", ips, &n), -EINVAL);
     CHECK_EQ(lp_ips_parse("10.0.0", ips, &n), -EINVAL);
+    /* Why, naming the entry. */
+    {
+        static const struct {
+            const char *s, *why;
+        } w[] = {
+            {"10.0.0.5,10.77.0.1/24", "'10.77.0.1/24' has host bits set"},
+            {"10.0.0.0/33", "'10.0.0.0/33' has an IPv4 prefix length"},
+            {"fe80::/64", "'fe80::/64' is an IPv6 address with a prefix"},
+            {"10.0.0.1,10.0.0.1", "'10.0.0.1' is given twice"},
+            {"web", "'web' is not an IPv4 address"},
+            {"0.0.0.0", "'0.0.0.0' is the unspecified address"},
+            {"10.0.0.1,", "an entry is empty"},
+        };
+        char why[256];
+
+        for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+            lp_ips_why(w[i].s, lp_ips_parse(w[i].s, ips, &n), why,
+                       sizeof(why));
+            CHECK(strncmp(why, w[i].why, strlen(w[i].why)) == 0);
+        }
+    }
     for (int i = 1; i <= LP_IPS_MAX + 1; i++)
         snprintf(many + strlen(many), sizeof(many) - strlen(many),
                  "%s10.0.0.%d", i > 1 ? "," : "", i);
@@ -291,6 +322,12 @@ static void test_mtu(void)
     CHECK_EQ(lp_mtu_parse("9001", &mtu), -ERANGE);
     CHECK_EQ(lp_mtu_parse("0", &mtu), -ERANGE);
     CHECK_EQ(lp_mtu_parse("1500x", &mtu), -EINVAL);
+    /* A VNIC's: its own when set, else its link's, within 68..9000. */
+    CHECK_EQ(lp_vnic_mtu(1400, 9000), 1400);
+    CHECK_EQ(lp_vnic_mtu(0, 1000), 1000);
+    CHECK_EQ(lp_vnic_mtu(0, 9000), 9000);
+    CHECK_EQ(lp_vnic_mtu(0, 65535), LP_MTU_MAX);
+    CHECK_EQ(lp_vnic_mtu(0, 0), LP_MTU_DEFAULT);
     CHECK_EQ(lp_mtu_parse("-1500", &mtu), -EINVAL);
     CHECK_EQ(lp_mtu_parse("", &mtu), -EINVAL);
     CHECK_EQ(mtu, LP_MTU_MAX);

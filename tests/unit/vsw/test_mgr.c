@@ -446,6 +446,18 @@ static int got_link_cb(const struct vsw_link_conf *lc, struct vsw_link *l,
     return 0;
 }
 
+static int find_conf(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
+                     void *arg)
+{
+    struct vsw_vnic_conf *want = arg;
+
+    (void)v;
+    if (strcmp(vc->name, want->name) != 0)
+        return 0;
+    *want = *vc;
+    return 1;
+}
+
 /* Link @name as the running walk reports it; found is 0 if not listed. */
 static struct got_link link_get(struct vsw_mgr *m, const char *name)
 {
@@ -611,6 +623,23 @@ static void test_mgr_hostnic(void)
     CHECK_EQ(vsw_mgr_vnic_modify(w.m, &vc, VSW_MOD_LINK | VSW_MOD_MTU, false,
                                  err, sizeof(err)), 0);
     CHECK_EQ(nic_opens, 5);
+    /* Without an mtu of its own it runs with its link's, and follows the
+     * NIC's (illumos: a VNIC's MTU defaults to its lower link's). */
+    {
+        struct vsw_vnic_params vp;
+
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "v1"), &vp);
+        CHECK_EQ(vp.mtu, 1500);
+        nic_set(w.m, 17, "eth7", true, 1200);
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "v1"), &vp);
+        CHECK_EQ(vp.mtu, 1200);
+        vc = vnic("v1", "");
+        CHECK_EQ(vsw_mgr_vnic_walk(w.m, false, find_conf, &vc), 1);
+        CHECK_EQ(vc.link_mtu, 1200);
+        nic_set(w.m, 17, "eth7", true, 1500);
+        vsw_vnic_params_get(vsw_vnic_find(w.sw, "v1"), &vp);
+        CHECK_EQ(vp.mtu, 1500);
+    }
     /* delete -t: the record stays, the attachment goes. */
     CHECK_EQ(vsw_mgr_vnic_delete(w.m, "v1", true, err, sizeof(err)), 0);
     CHECK_EQ(nic_closes, 5);
@@ -880,6 +909,16 @@ static const struct vsw_mgr_owner_ops persist_owner = {
     .persist = count_persist,
 };
 
+static int xvmd_gone(void *arg, const struct vsw_vnic_conf *vc,
+                     uint32_t mods, char *e, size_t elen)
+{
+    (void)arg, (void)vc, (void)mods;
+    snprintf(e, elen, "xvmd is not running (no answer on x.sock)");
+    return -ENOENT;
+}
+
+static const struct vsw_mgr_owner_ops gone_owner = {.persist = xvmd_gone};
+
 /* A domain's VNIC: cpus is set with -t only (the domain's record has no
  * cpus, and the owner would have kept nothing); a reset needs no -t. */
 static void domain_vnic_cpus(struct world *w)
@@ -906,6 +945,23 @@ static void domain_vnic_cpus(struct world *w)
     CHECK_EQ(vsw_vnic_worker(vsw_vnic_find(w->sw, "xvm5_0")), !before);
     vc.has_cpus = false; /* reset-linkprop, as the record has it */
     CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_CPUS, false, err,
+                                 sizeof(err)), 0);
+    /* The owner cannot keep a change (xvmd is down): its reason reaches
+     * the client after the words of VSW_ST_DOMCFG, nothing changed. */
+    vsw_mgr_set_owner(w->m, &gone_owner, NULL);
+    vc.maxbw = 20000000;
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_MAXBW, false, err,
+                                 sizeof(err)), -ENOENT);
+    CHECK_EQ(vsw_mgr_status(w->m), VSW_ST_DOMCFG);
+    CHECK(strcmp(err, "cannot change the domain's configuration (try -t): "
+                      "xvmd is not running (no answer on x.sock)") == 0);
+    {
+        struct vsw_vnic_params vp;
+
+        vsw_vnic_params_get(vsw_vnic_find(w->sw, "xvm5_0"), &vp);
+        CHECK_EQ(vp.maxbw, 0);
+    }
+    CHECK_EQ(vsw_mgr_vnic_modify(w->m, &vc, VSW_MOD_MAXBW, true, err,
                                  sizeof(err)), 0);
     CHECK_EQ(vsw_mgr_vnic_release(w->m, "xvm5_0", err, sizeof(err)), 0);
     vsw_mgr_set_owner(w->m, NULL, NULL);
@@ -1326,16 +1382,35 @@ static void test_client(void)
     world_down(&w);
 }
 
-static int find_conf(const struct vsw_vnic_conf *vc, struct vsw_vnic *v,
-                     void *arg)
+/* xvm<domid>_<n> is a guest's VNIC's name: a client's request cannot take
+ * it (create, etherstub, rename); the domains' owner (a VNIC with a
+ * domid) can. */
+static void test_mgr_guest_names(void)
 {
-    struct vsw_vnic_conf *want = arg;
+    struct world w;
+    struct vsw_vnic_conf v1, vc;
+    struct vsw_link_conf lc;
 
-    (void)v;
-    if (strcmp(vc->name, want->name) != 0)
-        return 0;
-    *want = *vc;
-    return 1;
+    mgr_setup(&w, &v1);
+    vc = vnic("xvm3_0", "stub0");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKNAME);
+    CHECK(strstr(err, "xvm<domid>_<n>") != NULL);
+    lc = stub("xvm3_1", true);
+    CHECK_EQ(vsw_mgr_link_create(w.m, &lc, err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_rename(w.m, "v1", "xvm3_2", err, sizeof(err)), -EINVAL);
+    CHECK_EQ(vsw_mgr_status(w.m), VSW_ST_LINKNAME);
+    CHECK(vsw_vnic_find(w.sw, "v1") != NULL);
+    vc = vnic("xvm3_0", "stub0");
+    vc.temporary = true;
+    vc.domid = 3;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    /* Other names of the kind stay the administrator's. */
+    vc = vnic("xvm3", "stub0");
+    vc.temporary = true;
+    CHECK_EQ(vsw_mgr_vnic_create(w.m, &vc, err, sizeof(err)), 0);
+    world_down(&w);
 }
 
 /* modify-vnic -m random on a fixed MAC and -m MAC on a random one: the
@@ -1493,6 +1568,7 @@ int main(void)
     RUN(test_mgr_lend);
     RUN(test_mgr_boot_objects);
     RUN(test_mgr_modify_mac_type);
+    RUN(test_mgr_guest_names);
     RUN(test_protocol_create);
     RUN(test_protocol_refuse);
     RUN(test_protocol_readonly);

@@ -272,6 +272,14 @@ XVN_EXPORT
 int dl_proplist_parse(const char *s, bool values, struct dl_proparg *args,
                       int max);
 
+/**
+ * The first property named twice in @args (@n of them), or NULL: as
+ * illumos, a list that gives one twice ("maxbw=10M,maxbw=20M") is
+ * refused, "property 'maxbw' specified more than once".
+ */
+XVN_EXPORT
+const char *dl_proplist_repeated(const struct dl_proparg *args, int n);
+
 /* ---- statistics ---- */
 
 /** @d = @now - @prev, counter by counter. */

@@ -54,6 +54,21 @@ int lp_name_check(const char *name);
     "a name is letters, digits, '_' and '.', not starting with a digit, " \
     "ending in a number without a leading zero (vnic0, stub12)"
 
+/** The name vswitchd gives the VNIC of vif @n of domain @domid. */
+#define LP_NAME_GUEST_FMT "xvm%u_%u"
+/**
+ * Is @name one lp_name_check() takes of the form of LP_NAME_GUEST_FMT,
+ * xvm<digits>_<digits>?  Such names are the guests': the domains' own
+ * requests (vswitchd's vifs) alone make them, so an administrator's
+ * VNIC or etherstub cannot take one a domain will need.
+ */
+XVN_EXPORT
+bool lp_name_guest(const char *name);
+/** lp_name_guest()'s rule, for a message ("invalid link name 'x': ..."). */
+#define LP_NAME_GUEST_RULE                                                \
+    "xvm<domid>_<n> is the name of a guest domain's VNIC, which vswitchd " \
+    "makes for the domain's vif"
+
 /** Size of a host interface name buffer (Linux IFNAMSIZ). */
 #define LP_IFNAMSIZ 16
 
@@ -232,7 +247,9 @@ struct lp_ipnet {
 /**
  * Parse one entry as illumos does: an IPv4 address with an optional
  * /plen (no host bits set), or an IPv6 address without a prefix.
- * 0.0.0.0 and :: are refused.  @return 0 or -EINVAL.
+ * 0.0.0.0 and :: are refused.  @return 0, -EINVAL (not an address),
+ * -ERANGE (a prefix length out of 1..32), -EDOM (host bits set),
+ * -EPROTONOSUPPORT (an IPv6 prefix) or -EADDRNOTAVAIL (0.0.0.0, ::).
  */
 XVN_EXPORT
 int lp_ipnet_parse(const char *s, struct lp_ipnet *ip);
@@ -242,10 +259,20 @@ void lp_ipnet_format(const struct lp_ipnet *ip, char *buf, size_t len);
 /**
  * Parse a comma list into @ips (at most LP_IPS_MAX, no duplicates);
  * "" or "none" is the empty list.
- * @return 0, -EINVAL (an entry, or a duplicate) or -E2BIG (too many).
+ * @return 0, an entry's lp_ipnet_parse() error, -EINVAL (an empty
+ *         entry), -EEXIST (a duplicate) or -E2BIG (too many).
  */
 XVN_EXPORT
 int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n);
+/**
+ * Why lp_ips_parse() refused the list @s (its return @rc), naming the
+ * entry, for a message after "invalid argument: ": "'10.1.0.1/16' has
+ * host bits set (...)", "'10.0.0.1' is given twice", "more than 32
+ * addresses".  The one wording of every caller (dladm, the domain
+ * config).
+ */
+XVN_EXPORT
+void lp_ips_why(const char *s, int rc, char *buf, size_t len);
 /** Write the list comma-separated ("" when empty). */
 XVN_EXPORT
 void lp_ips_format(const struct lp_ipnet *ips, unsigned n, char *buf,
@@ -266,6 +293,14 @@ bool lp_ips_equal(const struct lp_ipnet *a, unsigned na,
  *  @return 0, -EINVAL (syntax) or -ERANGE. */
 XVN_EXPORT
 int lp_mtu_parse(const char *s, uint16_t *mtu);
+/**
+ * The MTU a VNIC runs with, as illumos has it: its mtu property @mtu when
+ * set (not 0), else its link's MTU @link_mtu (0: not known, LP_MTU_DEFAULT)
+ * within LP_MTU_MIN..LP_MTU_MAX, what the switch takes.  The one rule of
+ * what vswitchd enforces and dladm shows.
+ */
+XVN_EXPORT
+uint16_t lp_vnic_mtu(uint16_t mtu, uint16_t link_mtu);
 
 /* ---- cpus ---- */
 

@@ -144,6 +144,7 @@ enum vsw_attr {
     VSW_A_CPUS,       /**< u16: a VNIC's or link's cpus, or VSW_CPUS_NONE
                            (reset; LINK_MODIFY) */
     VSW_A_WORKER_CPUS, /**< binary: u16 CPUs, ascending (WORKERS_GET) */
+    VSW_A_LINK_MTU,   /**< u16, reported: the MTU of a VNIC's link */
     VSW_A__END
 };
 #define VSW_A_MAX (VSW_A__END - 1)

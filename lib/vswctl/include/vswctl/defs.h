@@ -213,7 +213,10 @@ struct vsw_vnic_conf {
     enum vsw_attach attach;
     char tap[VSW_IFNAMSIZ];      /**< TAP name; "" = the VNIC's name */
     bool temporary;              /**< not persisted */
-    uint16_t mtu;                /**< 0: the default, LP_MTU_DEFAULT */
+    uint16_t mtu;                /**< 0: unset, the VNIC follows its
+                                      link's MTU (lp_vnic_mtu()) */
+    uint16_t link_mtu;           /**< reported only: its link's MTU,
+                                      what an unset @mtu follows */
     /** The cpus property: the CPU whose fast-path worker owns the VNIC
      *  (vswitchd(8), WORKERS); without it, the least loaded worker. */
     bool has_cpus;

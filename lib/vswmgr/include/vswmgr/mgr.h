@@ -41,7 +41,8 @@
  * the link attaches to it again.  A VNIC of the boot configuration or
  * the state file over a NIC that is not there waits for it the same way.
  * A VNIC's MTU may not exceed its link's (VSW_ST_MTU_LINK), checked when
- * a client asks.
+ * a client asks; a VNIC without one runs with its link's (lp_vnic_mtu())
+ * and follows it.
  *
  * Errors: functions return 0 or -errno, write the details into @err (for
  * logs and vswctl) and keep what went wrong as an enum vsw_status
