@@ -62,6 +62,7 @@ static const char *const status_str[DL_STATUS__MAX] = {
     [DL_CPUS] = "no fast-path worker of vswitchd is pinned to that CPU",
     [DL_BOOTPERSIST] = ("link is in vswitchd's boot configuration (-c): "
                         "change it in that file, or use -t"),
+    [DL_CONNLOST] = "vswitchd closed the connection (did it stop?)",
 };
 _Static_assert(XVM_CALL_TIMEOUT_MS == 10000,
                "DL_TIMEDOUT's text names the timeout");
@@ -83,7 +84,8 @@ static enum dl_status errno_status(int e)
     case EACCES: case EPERM: return DL_DENIED;
     case EOPNOTSUPP: return DL_NOTSUP;
     case E2BIG: return DL_TOOMANY;
-    case ECONNRESET: case EPIPE: case EPROTO: return DL_IOERR;
+    case ECONNRESET: case EPIPE: return DL_CONNLOST;
+    case EPROTO: return DL_IOERR;
     case ETIMEDOUT: case EAGAIN: return DL_TIMEDOUT;
     case EINVAL: return DL_BADARG;
     default: return DL_FAILED;

@@ -57,4 +57,18 @@ echo "spoof drops: $spoof"
 [ "$spoof" -ge 1 ] || fail "spoofed frames not counted"
 [ "$(dl show-vnic -s -p -o ipackets "$B")" = "$bi2" ] ||
     fail "a spoofed frame reached $B"
+
+note "-i: vswitchd going away ends the reports with why"
+"$DLADM" show-vnic -s -i 1 -p -o link,opackets "$A" >/dev/null 2>"$TMP/gone.err" &
+DLI=$!
+sleep 1.5
+kill -9 "$VSWD_PID"; wait "$VSWD_PID" 2>/dev/null; VSWD_PID=""
+for i in $(seq 50); do kill -0 "$DLI" 2>/dev/null || break; sleep 0.1; done
+kill "$DLI" 2>/dev/null && fail "dladm -i went on without vswitchd"
+wait "$DLI"
+rc=$?
+cat "$TMP/gone.err"
+[ $rc = 1 ] || fail "dladm -i exit $rc"
+grep -q "vswitchd closed the connection (did it stop?)" "$TMP/gone.err" ||
+    fail "no reason naming vswitchd"
 echo PASS

@@ -76,6 +76,8 @@ enum dl_status {
     DL_BOOTPERSIST,     /**< "link is in vswitchd's boot configuration
                              (-c): change it in that file, or use -t": a
                              change without -t of one of its objects */
+    DL_CONNLOST,        /**< "vswitchd closed the connection (did it
+                             stop?)": the socket broke mid-call */
     DL_STATUS__MAX
 };
 
