@@ -878,6 +878,92 @@ static void note_sockets(struct xsh_port *x, const unsigned long *before,
     free(now);
 }
 
+/* Whether the program @pfd is ours: its name, and exactly our three maps
+ * by name and type. */
+static bool prog_is_ours(int pfd)
+{
+    static const struct {
+        const char *name;
+        uint32_t type;
+    } maps[] = {
+        {XSH_XSKS_MAP, BPF_MAP_TYPE_XSKMAP},
+        {XSH_VNICS_MAP, BPF_MAP_TYPE_HASH},
+        {XSH_STATS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY},
+    };
+    struct bpf_prog_info pi;
+    uint32_t ids[8], len = sizeof(pi), i, j, found = 0;
+
+    memset(&pi, 0, sizeof(pi));
+    pi.nr_map_ids = 8;
+    pi.map_ids = (uint64_t)(uintptr_t)ids;
+    if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0 ||
+        pi.type != BPF_PROG_TYPE_XDP || strcmp(pi.name, XSH_PROG_NAME) != 0 ||
+        pi.nr_map_ids != 3)
+        return false;
+    for (i = 0; i < 3; i++) {
+        struct bpf_map_info mi;
+        uint32_t mlen = sizeof(mi);
+        int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+        if (mfd < 0)
+            return false;
+        memset(&mi, 0, sizeof(mi));
+        if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) == 0)
+            for (j = 0; j < 3; j++)
+                if (strcmp(mi.name, maps[j].name) == 0 &&
+                    mi.type == maps[j].type)
+                    found |= 1u << j;
+        close(mfd);
+    }
+    return found == 7;
+}
+
+int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
+{
+    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    int ifindex, pfd, rc;
+    uint32_t flags = XDP_FLAGS_REPLACE;
+
+    if (prog_id)
+        *prog_id = 0;
+    if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+        return -EINVAL;
+    ifindex = (int)if_nametoindex(ifname);
+    if (ifindex == 0)
+        return -ENODEV;
+    rc = bpf_xdp_query(ifindex, 0, &q);
+    if (rc < 0)
+        return rc;
+    if (!q.prog_id)
+        return 0;
+    pfd = bpf_prog_get_fd_by_id(q.prog_id);
+    if (pfd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (!prog_is_ours(pfd)) {
+        close(pfd);
+        return 0;
+    }
+    if (q.attach_mode == XDP_ATTACHED_SKB)
+        flags |= XDP_FLAGS_SKB_MODE;
+    else if (q.attach_mode == XDP_ATTACHED_DRV)
+        flags |= XDP_FLAGS_DRV_MODE;
+    {
+        LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = pfd);
+
+        /* Only if it is still that one on the NIC. */
+        rc = bpf_xdp_detach(ifindex, flags, &o);
+    }
+    close(pfd);
+    if (rc < 0)
+        return rc;
+    if (prog_id)
+        *prog_id = q.prog_id;
+    /* Its AF_XDP socket died with its process: the kernel lets go of the
+     * queue a little later. */
+    queue_released_wait(ifindex, true);
+    return 1;
+}
+
 static struct vsw_port *fail(struct xsh_port *x, struct vsw_xdp_share_info *info,
                              enum vsw_xdp_why why, int err)
 {
