@@ -19,9 +19,12 @@
 #include <limits.h>
 #include <linux/ethtool.h>
 #include <linux/filter.h>
+#include <linux/genetlink.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
+#include <linux/if_xdp.h>
+#include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -31,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -48,6 +52,9 @@
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
 
 #ifdef VSW_XDP_SHARE_BPF
 /* The compiled program (generated from xdp_share.bpf.c at build time). */
@@ -60,6 +67,11 @@ extern const unsigned long xsh_bpf_obj_len;
 #define RING_BLOCK (64u * 1024u)
 #define RING_BLOCKS 16u
 #define RING_FRAMES (RING_BLOCK / RING_FRAME * RING_BLOCKS)
+
+/* AF_XDP sockets noted at open (the PMD makes one per queue, we use one),
+ * and at most in the process (one per NIC shared). */
+#define XSK_MAX 8
+#define XSK_ALL 1024
 
 struct xsh_port {
     struct vsw_port port;
@@ -76,6 +88,9 @@ struct xsh_port {
     uint32_t ring_next;
     uint64_t group_rx, group_lost; /* fast path */
     uint64_t sock_drops;           /* control thread (PACKET_STATISTICS) */
+    /* The AF_XDP sockets the PMD made (inodes), checked at close. */
+    unsigned long xsk_ino[XSK_MAX];
+    int nxsk;
     /* What to give back at close. */
     bool was_promisc;
     bool rxvlan_off;
@@ -303,6 +318,364 @@ static void close_leftover_fds(const struct xsh_port *x)
     closedir(d);
 }
 
+/* ---- what net_af_xdp leaves at close ---- */
+
+/*
+ * DPDK 22.11's net_af_xdp never deletes the UMEM at close (it tests its
+ * reference count one too low), and the UMEM's descriptor is also the
+ * AF_XDP socket of queue 0: that socket stays open and bound to the NIC's
+ * queue, so the next bind there fails (EBUSY), and the mbufs in its rings
+ * (the fill ring holds 2048 of the packet pool's at any time) are never
+ * given back.  Open notes the AF_XDP sockets the PMD made (by inode);
+ * once the ethdev is closed, any of them still open is mapped again ring
+ * by ring, the mbufs the rings hold go back to the pool, and it is
+ * closed.  A PMD that closed its socket itself leaves nothing to do.
+ */
+
+enum { RING_RX, RING_TX, RING_FILL, RING_COMP, RINGS };
+
+/* The AF_XDP sockets open in this process: their inodes into @ino (at
+ * most @max).  @return how many. */
+static int xsk_inodes(unsigned long *ino, int max)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL && n < max) {
+        char path[64], target[64];
+        int fd = atoi(e->d_name), dom = 0;
+        socklen_t dl = sizeof(dom);
+        unsigned long i;
+        ssize_t len;
+
+        if (e->d_name[0] == '.' || fd == dirfd(d))
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        len = readlink(path, target, sizeof(target) - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        if (sscanf(target, "socket:[%lu]", &i) == 1 &&
+            getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl) == 0 &&
+            dom == AF_XDP)
+            ino[n++] = i;
+    }
+    closedir(d);
+    return n;
+}
+
+/*
+ * How many entries a ring of the socket @fd has, of @esz bytes after
+ * @desc, from the largest mapping the kernel allows at @pgoff: the ring's
+ * allocation, a page more than the entries where the kernel rounds it to
+ * pages, twice the entries where it takes a power of two of pages.
+ * @return 0 when there is no such ring or the count cannot be told.
+ */
+static uint32_t ring_entries(int fd, off_t pgoff, size_t esz)
+{
+    size_t page = (size_t)getpagesize(), lo = 0, hi = 1, n1, n2;
+
+    /* lo pages map, hi pages do not (at most 1 GiB). */
+    for (;;) {
+        void *p = mmap(NULL, hi * page, PROT_READ, MAP_SHARED, fd, pgoff);
+
+        if (p == MAP_FAILED)
+            break;
+        munmap(p, hi * page);
+        lo = hi;
+        hi *= 2;
+        if (hi > (1u << 18))
+            return 0;
+    }
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        void *p = mmap(NULL, mid * page, PROT_READ, MAP_SHARED, fd, pgoff);
+
+        if (p == MAP_FAILED) {
+            hi = mid;
+        } else {
+            munmap(p, mid * page);
+            lo = mid;
+        }
+    }
+    if (lo < 2)
+        return 0; /* none, or one page: too small to tell */
+    n1 = (lo - 1) * page / esz;
+    n2 = lo * page / 2 / esz;
+    if (n1 && !(n1 & (n1 - 1)))
+        return (uint32_t)n1;
+    if (n2 && !(n2 & (n2 - 1)))
+        return (uint32_t)n2;
+    return 0;
+}
+
+/*
+ * The mbuf of the packet pool whose buffer is the UMEM's chunk at @addr,
+ * as net_af_xdp places them (the UMEM starts at the page of the pool's
+ * first object; a chunk is an object from its header), or NULL.  @seen
+ * has a bit per object, so that none is given back twice.
+ */
+static struct rte_mbuf *umem_mbuf(const struct rte_mempool *pool,
+                                  uint64_t addr, uint8_t *seen)
+{
+    const struct rte_mempool_memhdr *h = STAILQ_FIRST(&pool->mem_list);
+    size_t obj = pool->header_size + pool->elt_size + pool->trailer_size;
+    uintptr_t first = (uintptr_t)h->addr, m, i;
+    struct rte_mbuf *mb;
+
+    m = (first & ~((uintptr_t)getpagesize() - 1)) +
+        (uintptr_t)(addr & XSK_UNALIGNED_BUF_ADDR_MASK) + pool->header_size;
+    if (m < first + pool->header_size || m >= first + h->len ||
+        (m - first - pool->header_size) % obj != 0)
+        return NULL;
+    i = (m - first - pool->header_size) / obj;
+    if (i >= pool->populated_size || (seen[i / 8] & (1u << (i % 8))))
+        return NULL;
+    mb = (struct rte_mbuf *)m;
+    if (mb->pool != pool)
+        return NULL;
+    seen[i / 8] |= (uint8_t)(1u << (i % 8));
+    return mb;
+}
+
+/* Give the pool back the mbufs that lie in the rings of the socket @fd. */
+static void xsk_take_back(struct xsh_port *x, int fd)
+{
+    static const off_t pgoff[RINGS] = {
+        XDP_PGOFF_RX_RING, XDP_PGOFF_TX_RING, XDP_UMEM_PGOFF_FILL_RING,
+        XDP_UMEM_PGOFF_COMPLETION_RING};
+    struct xdp_mmap_offsets off;
+    socklen_t ol = sizeof(off);
+    struct rte_mbuf **back = NULL;
+    size_t nback = 0, max = 0;
+    uint8_t *seen;
+    unsigned r;
+
+    /* Only a UMEM that is the packet pool (open checked it is packed). */
+    if (!vsw_pool_packed(x->pool) ||
+        getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) < 0)
+        return;
+    seen = calloc(x->pool->populated_size / 8 + 1, 1);
+    if (!seen)
+        return;
+    for (r = 0; r < RINGS; r++) {
+        const struct xdp_ring_offset *ro = r == RING_RX     ? &off.rx
+                                           : r == RING_TX   ? &off.tx
+                                           : r == RING_FILL ? &off.fr
+                                                            : &off.cr;
+        size_t esz = r == RING_RX || r == RING_TX ? sizeof(struct xdp_desc)
+                                                  : sizeof(uint64_t);
+        uint32_t n = ring_entries(fd, pgoff[r], esz), prod, cons;
+        size_t len = ro->desc + (size_t)n * esz;
+        struct rte_mbuf **nb;
+        uint8_t *p;
+
+        if (n == 0)
+            continue;
+        p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, pgoff[r]);
+        if (p == MAP_FAILED)
+            continue;
+        prod = __atomic_load_n((uint32_t *)(p + ro->producer),
+                               __ATOMIC_ACQUIRE);
+        cons = __atomic_load_n((uint32_t *)(p + ro->consumer),
+                               __ATOMIC_ACQUIRE);
+        nb = prod - cons <= n ? realloc(back, (max + n) * sizeof(*back))
+                              : NULL;
+        if (nb) {
+            back = nb;
+            max += n;
+        }
+        /* Between consumer and producer: the fill ring's the kernel has
+         * not used, the rx ring's the PMD has not read, the tx ring's the
+         * kernel has not sent, the completion ring's the PMD has not
+         * freed.  Each is an mbuf of the pool no one else holds. */
+        for (; nb && cons != prod; cons++) {
+            uint32_t i = cons & (n - 1);
+            uint64_t addr =
+                esz == sizeof(uint64_t)
+                    ? ((const uint64_t *)(p + ro->desc))[i]
+                    : ((const struct xdp_desc *)(p + ro->desc))[i].addr;
+            struct rte_mbuf *m = umem_mbuf(x->pool, addr, seen);
+
+            if (m)
+                back[nback++] = m;
+        }
+        munmap(p, len);
+    }
+    while (nback)
+        rte_pktmbuf_free(back[--nback]);
+    free(back);
+    free(seen);
+}
+
+/*
+ * The kernel lets go of a closed socket's queue later (the socket is
+ * freed after an RCU grace period, its buffer pool in a work item): until
+ * then a bind there fails with EBUSY, and net_af_xdp's failed open loses
+ * the mbufs it had put in its fill ring.  The netdev generic netlink
+ * family tells whether a queue has an AF_XDP socket's pool (queue-get's
+ * xsk, Linux 6.10 on).  Its numbers, from the kernel's netdev.h:
+ */
+#define NETDEV_GENL_NAME "netdev"
+#define NETDEV_CMD_QUEUE_GET 10
+#define NETDEV_A_QUEUE_ID 1
+#define NETDEV_A_QUEUE_IFINDEX 2
+#define NETDEV_A_QUEUE_TYPE 3
+#define NETDEV_A_QUEUE_XSK 7
+#define NETDEV_QUEUE_TYPE_RX 0
+
+static size_t nl_attr(uint8_t *at, uint16_t type, const void *data,
+                      uint16_t len)
+{
+    struct nlattr *a = (struct nlattr *)at;
+
+    a->nla_type = type;
+    a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+    memcpy(at + NLA_HDRLEN, data, len);
+    return NLA_ALIGN(a->nla_len);
+}
+
+/* One generic netlink request on @fd; the reply's attributes into @buf.
+ * @return their length, or -1 (an error, or no reply). */
+static int genl_do(int fd, uint16_t family, uint8_t cmd, const uint8_t *attrs,
+                   size_t alen, uint8_t *buf, size_t blen)
+{
+    uint8_t req[256];
+    struct nlmsghdr *h = (struct nlmsghdr *)req;
+    struct genlmsghdr *g = NLMSG_DATA(h);
+    ssize_t n;
+
+    memset(req, 0, sizeof(req));
+    h->nlmsg_len = (uint32_t)NLMSG_LENGTH(GENL_HDRLEN + alen);
+    h->nlmsg_type = family;
+    h->nlmsg_flags = NLM_F_REQUEST;
+    g->cmd = cmd;
+    g->version = 1;
+    memcpy((uint8_t *)g + GENL_HDRLEN, attrs, alen);
+    if (send(fd, req, h->nlmsg_len, 0) < 0)
+        return -1;
+    n = recv(fd, buf, blen, 0);
+    h = (struct nlmsghdr *)buf;
+    if (n < (ssize_t)NLMSG_LENGTH(GENL_HDRLEN) || !NLMSG_OK(h, n) ||
+        h->nlmsg_type == NLMSG_ERROR || h->nlmsg_type == NLMSG_DONE)
+        return -1;
+    n = (ssize_t)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+    memmove(buf, (uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN, (size_t)n);
+    return (int)n;
+}
+
+/* Whether the attributes @at (@len bytes) have one of @type; its data. */
+static const void *nl_find(const uint8_t *at, int len, uint16_t type)
+{
+    while (len >= NLA_HDRLEN) {
+        const struct nlattr *a = (const struct nlattr *)at;
+
+        if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+            break;
+        if ((a->nla_type & NLA_TYPE_MASK) == type)
+            return at + NLA_HDRLEN;
+        at += NLA_ALIGN(a->nla_len);
+        len -= NLA_ALIGN(a->nla_len);
+    }
+    return NULL;
+}
+
+/* Whether rx queue 0 of @ifindex has an AF_XDP socket's pool: 1, 0, or
+ * -1 when the kernel does not say. */
+static int queue_has_xsk(int ifindex)
+{
+    uint8_t at[64], buf[1024];
+    const void *v;
+    uint32_t u;
+    uint16_t family;
+    size_t alen;
+    int fd, n, rc = -1;
+
+    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+    if (fd < 0)
+        return -1;
+    alen = nl_attr(at, CTRL_ATTR_FAMILY_NAME, NETDEV_GENL_NAME,
+                   sizeof(NETDEV_GENL_NAME));
+    n = genl_do(fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, at, alen, buf,
+                sizeof(buf));
+    if (n > 0 && (v = nl_find(buf, n, CTRL_ATTR_FAMILY_ID)) != NULL) {
+        memcpy(&family, v, sizeof(family));
+        u = (uint32_t)ifindex;
+        alen = nl_attr(at, NETDEV_A_QUEUE_IFINDEX, &u, sizeof(u));
+        u = NETDEV_QUEUE_TYPE_RX;
+        alen += nl_attr(at + alen, NETDEV_A_QUEUE_TYPE, &u, sizeof(u));
+        u = 0;
+        alen += nl_attr(at + alen, NETDEV_A_QUEUE_ID, &u, sizeof(u));
+        n = genl_do(fd, family, NETDEV_CMD_QUEUE_GET, at, alen, buf,
+                    sizeof(buf));
+        if (n >= 0)
+            rc = nl_find(buf, n, NETDEV_A_QUEUE_XSK) != NULL;
+    }
+    close(fd);
+    return rc;
+}
+
+/* Wait (at most 2 s) until the kernel has let go of the NIC's queue;
+ * @said: whether it reported our socket there before we closed it (else
+ * it cannot tell us, and we give it 100 ms). */
+static void queue_released_wait(int ifindex, bool said)
+{
+    struct timespec ms = {.tv_nsec = 1000000};
+    int i;
+
+    if (!said) {
+        ms.tv_nsec = 100000000;
+        nanosleep(&ms, NULL);
+        return;
+    }
+    for (i = 0; i < 2000 && queue_has_xsk(ifindex) == 1; i++)
+        nanosleep(&ms, NULL);
+}
+
+/* Close the AF_XDP sockets the PMD made and left open, the mbufs in
+ * their rings given back first; then wait until the kernel lets go of
+ * the queue. */
+static void close_leftover_sockets(struct xsh_port *x)
+{
+    bool said, closed = false;
+    struct dirent *e;
+    DIR *d;
+    int i;
+
+    if (x->nxsk == 0 || !(d = opendir("/proc/self/fd")))
+        return;
+    said = queue_has_xsk(x->ifindex) == 1;
+    while ((e = readdir(d)) != NULL) {
+        char path[64], target[64];
+        int fd = atoi(e->d_name);
+        unsigned long ino;
+        ssize_t len;
+
+        if (e->d_name[0] == '.' || fd == dirfd(d))
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        len = readlink(path, target, sizeof(target) - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        if (sscanf(target, "socket:[%lu]", &ino) != 1)
+            continue;
+        for (i = 0; i < x->nxsk; i++)
+            if (x->xsk_ino[i] == ino) {
+                xsk_take_back(x, fd);
+                close(fd);
+                closed = true;
+                break;
+            }
+    }
+    closedir(d);
+    if (closed)
+        queue_released_wait(x->ifindex, said);
+}
+
 static void xsh_destroy(struct vsw_port *port)
 {
     struct xsh_port *x = container_of(port, struct xsh_port, port);
@@ -331,6 +704,7 @@ static void xsh_destroy(struct vsw_port *port)
         close(x->stats_fd);
     if (x->prog_id)
         close_leftover_fds(x);
+    close_leftover_sockets(x);
     if (!x->was_promisc) {
         short fl;
 
@@ -488,6 +862,108 @@ static int find_program(struct xsh_port *x, struct vsw_xdp_share_info *info)
     return x->vnics_fd >= 0 && x->stats_fd >= 0 ? 0 : -ENOENT;
 }
 
+/* Note the AF_XDP sockets open now that were not in @before. */
+static void note_sockets(struct xsh_port *x, const unsigned long *before,
+                         int nbefore)
+{
+    unsigned long *now = calloc(XSK_ALL, sizeof(*now));
+    int n = now ? xsk_inodes(now, XSK_ALL) : 0, i, j;
+
+    for (i = 0; i < n && x->nxsk < XSK_MAX; i++) {
+        for (j = 0; j < nbefore && before[j] != now[i]; j++)
+            ;
+        if (j == nbefore)
+            x->xsk_ino[x->nxsk++] = now[i];
+    }
+    free(now);
+}
+
+/* Whether the program @pfd is ours: its name, and exactly our three maps
+ * by name and type. */
+static bool prog_is_ours(int pfd)
+{
+    static const struct {
+        const char *name;
+        uint32_t type;
+    } maps[] = {
+        {XSH_XSKS_MAP, BPF_MAP_TYPE_XSKMAP},
+        {XSH_VNICS_MAP, BPF_MAP_TYPE_HASH},
+        {XSH_STATS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY},
+    };
+    struct bpf_prog_info pi;
+    uint32_t ids[8], len = sizeof(pi), i, j, found = 0;
+
+    memset(&pi, 0, sizeof(pi));
+    pi.nr_map_ids = 8;
+    pi.map_ids = (uint64_t)(uintptr_t)ids;
+    if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0 ||
+        pi.type != BPF_PROG_TYPE_XDP || strcmp(pi.name, XSH_PROG_NAME) != 0 ||
+        pi.nr_map_ids != 3)
+        return false;
+    for (i = 0; i < 3; i++) {
+        struct bpf_map_info mi;
+        uint32_t mlen = sizeof(mi);
+        int mfd = bpf_map_get_fd_by_id(ids[i]);
+
+        if (mfd < 0)
+            return false;
+        memset(&mi, 0, sizeof(mi));
+        if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) == 0)
+            for (j = 0; j < 3; j++)
+                if (strcmp(mi.name, maps[j].name) == 0 &&
+                    mi.type == maps[j].type)
+                    found |= 1u << j;
+        close(mfd);
+    }
+    return found == 7;
+}
+
+int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
+{
+    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    int ifindex, pfd, rc;
+    uint32_t flags = XDP_FLAGS_REPLACE;
+
+    if (prog_id)
+        *prog_id = 0;
+    if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE)
+        return -EINVAL;
+    ifindex = (int)if_nametoindex(ifname);
+    if (ifindex == 0)
+        return -ENODEV;
+    rc = bpf_xdp_query(ifindex, 0, &q);
+    if (rc < 0)
+        return rc;
+    if (!q.prog_id)
+        return 0;
+    pfd = bpf_prog_get_fd_by_id(q.prog_id);
+    if (pfd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (!prog_is_ours(pfd)) {
+        close(pfd);
+        return 0;
+    }
+    if (q.attach_mode == XDP_ATTACHED_SKB)
+        flags |= XDP_FLAGS_SKB_MODE;
+    else if (q.attach_mode == XDP_ATTACHED_DRV)
+        flags |= XDP_FLAGS_DRV_MODE;
+    {
+        LIBBPF_OPTS(bpf_xdp_attach_opts, o, .old_prog_fd = pfd);
+
+        /* Only if it is still that one on the NIC. */
+        rc = bpf_xdp_detach(ifindex, flags, &o);
+    }
+    close(pfd);
+    if (rc < 0)
+        return rc;
+    if (prog_id)
+        *prog_id = q.prog_id;
+    /* Its AF_XDP socket died with its process: the kernel lets go of the
+     * queue a little later. */
+    queue_released_wait(ifindex, true);
+    return 1;
+}
+
 static struct vsw_port *fail(struct xsh_port *x, struct vsw_xdp_share_info *info,
                              enum vsw_xdp_why why, int err)
 {
@@ -506,11 +982,12 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
 {
     struct vsw_xdp_share_info dummy;
     LIBBPF_OPTS(bpf_xdp_query_opts, q);
+    unsigned long *before;
     char devargs[160];
     struct xsh_port *x;
     uint32_t ethfl;
     short fl;
-    int fd, rc, ifindex;
+    int fd, rc, ifindex, nbefore;
 
     if (!info)
         info = &dummy;
@@ -576,9 +1053,14 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
              "net_af_xdp_%s,iface=%s,start_queue=0,queue_count=1,"
              "xdp_prog=/proc/self/fd/%d",
              ifname, ifname, fd);
+    before = calloc(XSK_ALL, sizeof(*before));
+    nbefore = before ? xsk_inodes(before, XSK_ALL) : 0;
     x->eth = vsw_port_ethdev_open(devargs, pool);
     rc = errno;
     close(fd);
+    if (before)
+        note_sockets(x, before, nbefore);
+    free(before);
     if (!x->eth)
         return fail(x, info, VSW_XDP_ATTACH, rc);
     rc = find_program(x, info);

@@ -207,7 +207,20 @@ static struct vsw_port *hostnic_xdp(struct vsw_mgr *m, struct mlink *ml)
     struct mnic *nic = nic_find(m, ml->ifname);
     struct vsw_xdp_share_info info;
     struct vsw_port *port;
+    uint32_t stale;
+    int rc;
 
+    /* We hold the NIC (wire_claim()): a program of ours on it is what a
+     * vswitchd that died without closing left. */
+    rc = vsw_xdp_share_clear_stale(ml->ifname, &stale);
+    if (rc > 0)
+        xvm_log_info("link %s: took off NIC %s the XDP program a vswitchd "
+                     "that is gone left (program %u)", ml->conf.name,
+                     ml->ifname, stale);
+    else if (rc < 0)
+        xvm_log_warn("link %s: NIC %s: cannot look at or take off a left "
+                     "XDP program of ours: %s", ml->conf.name, ml->ifname,
+                     strerror(-rc));
     port = vsw_port_xdp_share_open(ml->ifname, m->pool, &info);
     if (port) {
         snprintf(ml->conf.devargs, sizeof(ml->conf.devargs),

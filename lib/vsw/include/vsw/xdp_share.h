@@ -115,6 +115,20 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
                                          struct rte_mempool *pool,
                                          struct vsw_xdp_share_info *info);
 
+/**
+ * Take off the NIC @ifname our program (XSH_PROG_NAME with our three maps,
+ * by name and type) that a switch left there when it died without
+ * closing (SIGKILL): vsw_port_xdp_share_open() refuses any program on
+ * the NIC, its own kind too (VSW_XDP_BUSY).  Only for a caller that holds
+ * the NIC alone (vswmgr's per-NIC claim): nothing here tells a live
+ * switch's program from a dead one's.  Any other program is left alone.
+ * Then waits (as close does) until the kernel has let go of the queue.
+ * @return 1 with its id in @prog_id (may be NULL) when one was taken off,
+ *         0 when the NIC has no program or another one, or -errno.
+ */
+XVN_EXPORT
+int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id);
+
 /** Whether @port was made by vsw_port_xdp_share_open(). */
 XVN_EXPORT
 bool vsw_port_is_xdp_share(const struct vsw_port *port);
