@@ -7,9 +7,11 @@
  * domains.  So each xvmd claims the store in XVMD_CLAIM_PATH (dom0's, no
  * guest reads it): "pid P start S boot B state DIR".  A claim whose
  * process still runs (same boot, same start time) and is not this one
- * refuses the start; a claim left by an xvmd that died is taken over.
- * Read and written in one transaction, so two xvmds starting together
- * cannot both win.
+ * refuses the start.  The claim stays when its xvmd stops or dies, since
+ * its domains run on: only an xvmd of the same state directory (the same
+ * xvmd started again) takes it over, or any xvmd once the store holds no
+ * domain but dom0.  Read and written in one transaction, so two xvmds
+ * starting together cannot both win.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +43,21 @@ static int claim_parse(const char *s, struct claim *c)
         return -EINVAL;
     snprintf(c->state, sizeof(c->state), "%s", s + off);
     return 0;
+}
+
+/* Does the store hold a domain other than dom0? */
+static bool store_has_domains(struct xvm_xs *xs, uint32_t tx)
+{
+    char **names = NULL;
+    unsigned n = 0, i;
+    bool any = false;
+
+    if (xvm_xs_directory(xs, tx, "/local/domain", &names, &n) < 0)
+        return false;
+    for (i = 0; i < n && !any; i++)
+        any = strcmp(names[i], "0") != 0;
+    free(names);
+    return any;
 }
 
 /* Does the claim's xvmd still run? */
@@ -79,6 +96,18 @@ int xvmd_claim(struct xvmd *x)
             xvm_xs_transaction_end(x->xs, tx, false);
             return -EBUSY;
         }
+        if (rc == 0 && len < CLAIM_MAX && claim_parse(v, &c) == 0 &&
+            strcmp(c.state, x->state_dir) != 0 &&
+            store_has_domains(x->xs, tx)) {
+            xvm_log_err("the xenstored on %s holds the domains of the xvmd "
+                        "with state in %s, which is not running: start that "
+                        "one (this one would take its domains for stale "
+                        "ones), or remove %s once they may go",
+                        x->xs_path, c.state, XVMD_CLAIM_PATH);
+            free(v);
+            xvm_xs_transaction_end(x->xs, tx, false);
+            return -EBUSY;
+        }
         if (rc == 0 && strcmp(v, me) != 0)
             xvm_log_info("claiming the xenstore of an xvmd that is gone "
                          "(%.*s)", (int)(len < 200 ? len : 200), v);
@@ -98,19 +127,4 @@ int xvmd_claim(struct xvmd *x)
         xvm_log_err("cannot claim the xenstore (%s): %s", XVMD_CLAIM_PATH,
                     strerror(-rc));
     return rc;
-}
-
-void xvmd_unclaim(struct xvmd *x)
-{
-    char boot[40];
-    struct claim c;
-    char *v = NULL;
-    size_t len;
-
-    xvmd_boot_id(boot, sizeof(boot));
-    /* Only our own: a claim is not removed under another xvmd. */
-    if (xvm_xs_read(x->xs, XVM_XS_NO_TX, XVMD_CLAIM_PATH, &v, &len) == 0 &&
-        len < CLAIM_MAX && claim_parse(v, &c) == 0 && c.pid == (long)getpid())
-        xvm_xs_rm(x->xs, XVM_XS_NO_TX, XVMD_CLAIM_PATH);
-    free(v);
 }

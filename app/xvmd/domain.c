@@ -396,6 +396,19 @@ static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
         seterr(err, errlen, "Domain-0 is the control domain");
         return -EINVAL;
     }
+    for (unsigned n = 0; n < cfg->nr_vifs; n++)
+        if (lp_name_guest(cfg->vifs[n].vifname)) {
+            seterr(err, errlen, "vif %u: vifname %s: %s", n,
+                   cfg->vifs[n].vifname, LP_NAME_GUEST_RULE);
+            return -EINVAL;
+        }
+    /* A record of an older release may have such a name (it loads and
+     * keeps it); a new one may not. */
+    if (!dom && !xvm_domcfg_name_plain(cfg->name)) {
+        seterr(err, errlen, "domain name '%s' reads as a domain id or a "
+               "UUID, which xvm takes too: choose another name", cfg->name);
+        return -EINVAL;
+    }
     if (dom && dom->state != XVMD_STATE_SHUTOFF) {
         seterr(err, errlen, "domain %s already exists (id %u, %s)",
                cfg->name, dom->id, xvmd_state_str(dom->state));

@@ -419,10 +419,8 @@ int main(int argc, char **argv)
                                     x.ro_gid);
     if (sfd < 0 || lfd < 0) {
         xvmd_dom_fini(&x);
-        if (x.xs) {
-            xvmd_unclaim(&x);
+        if (x.xs)
             xvm_xs_close(x.xs);
-        }
         return 1;
     }
     xvm_log_info("up to %ld descriptors, %d kept from event channels",
@@ -436,7 +434,6 @@ int main(int argc, char **argv)
                  sock, xs, x.state_dir, xvmd_dom_count(&x));
     rc = loop(&x, lfd, sfd);
     xvmd_dom_fini(&x);
-    xvmd_unclaim(&x);
     xvm_xs_close(x.xs);
     unlink(sock);
     close(lfd);

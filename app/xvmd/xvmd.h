@@ -433,10 +433,9 @@ void xvmd_boot_id(char *buf, size_t cap);
 /** The xenstore node naming the xvmd that serves the store. */
 #define XVMD_CLAIM_PATH "/tool/xvmd"
 /** Claim the store for this xvmd.  0; -EBUSY (logged) when another xvmd
- *  that still runs holds it; or -errno. */
+ *  runs on it, or one of another state directory left domains in it; or
+ *  -errno.  The claim is never dropped: the domains outlive xvmd. */
 int xvmd_claim(struct xvmd *x);
-/** Drop this xvmd's claim (a clean stop). */
-void xvmd_unclaim(struct xvmd *x);
 /** Whether @pid runs the program the kernel calls @comm. */
 bool xvmd_pid_runs(pid_t pid, const char *comm);
 /** At start, inside the loop (x->ep is set): take over every domain an

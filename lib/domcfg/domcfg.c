@@ -178,19 +178,21 @@ static int tok_next(struct parser *ps, struct tok *t)
 
 int xvm_domcfg_name_ok(const char *name)
 {
-    uint8_t uuid[16];
     size_t n = 0;
-    bool digits = true;
 
-    for (; name[n]; n++) {
+    for (; name[n]; n++)
         if (!is_word_char((unsigned char)name[n]) ||
             n >= XVM_DOMCFG_NAME_MAX)
             return 0;
-        digits = digits && isdigit((unsigned char)name[n]);
-    }
-    /* xvm takes a domain by name, id or UUID: a name that reads as an
-     * id or a UUID would name another domain. */
-    return n > 0 && !digits && xvm_uuid_parse(name, uuid) < 0;
+    return n > 0;
+}
+
+int xvm_domcfg_name_plain(const char *name)
+{
+    uint8_t uuid[16];
+    size_t n = strspn(name, "0123456789");
+
+    return name[n] != '\0' && xvm_uuid_parse(name, uuid) < 0;
 }
 
 static int hexval(int c)
@@ -524,7 +526,7 @@ static int vif_parse(struct parser *ps, const struct tok *t,
 }
 
 /* The items of a vif string into @vif; @whole: a config's entry (link
- * required), else an update (vlan=0 and maxbw=none clear). */
+ * required), else an update (vlan=0, maxbw=none and mtu=none clear). */
 static int vif_items(struct parser *ps, const struct tok *t,
                      struct xvm_vifcfg *vif, bool whole)
 {
@@ -565,6 +567,8 @@ static int vif_items(struct parser *ps, const struct tok *t,
             vif->vlan = LP_VID_NONE;
         else if (!whole && strcmp(k, "maxbw") == 0 && strcmp(v, "none") == 0)
             vif->maxbw = LP_MAXBW_NONE;
+        else if (!whole && strcmp(k, "mtu") == 0 && strcmp(v, "none") == 0)
+            vif->mtu = 0; /* the link's (lp_vnic_mtu()) */
         else if ((rc = vif_item(ps, t->line, k, v, vif)) < 0)
             return rc;
     }
@@ -987,8 +991,7 @@ static int key_value(struct parser *ps, enum key key, const struct tok *v,
         if (rc == 0 && !xvm_domcfg_name_ok(cfg->name))
             rc = cfg_error(ps, v->line, kn,
                            "\"%.*s\" is not a valid domain name "
-                           "([A-Za-z0-9_.-], 1-63 characters, not all "
-                           "digits, not a UUID)",
+                           "([A-Za-z0-9_.-], 1-63 characters)",
                            (int)(v->len > 80 ? 80 : v->len), v->s);
         return rc;
     case KEY_TYPE:

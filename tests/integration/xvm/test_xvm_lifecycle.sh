@@ -341,6 +341,17 @@ check "list --all: running by id, then shut off by name" [ \
 xvm destroy zz9 >/dev/null
 xvm undefine zz9 >/dev/null && xvm undefine aa9 >/dev/null
 
+# a new domain's name may not read as an id or a UUID (xvm takes those)
+printf 'name = "2"\n' >"$T/num.cfg"
+out=$(xvm define "$T/num.cfg" 2>&1); rc=$?
+check "a name of digits refused" [ $rc = 1 -a "$out" = \
+    "xvm: domain name '2' reads as a domain id or a UUID, which xvm takes too: choose another name" ]
+printf 'name = "vn1"\nvif = [ "link=stub0,vifname=xvm5_0" ]\n' >"$T/vn1.cfg"
+out=$(xvm define "$T/vn1.cfg" 2>&1); rc=$?
+check "a vifname of a guest's form refused" [ $rc = 1 -a "$out" = \
+    "xvm: vif 0: vifname xvm5_0: xvm<domid>_<n> is the name of a guest domain's VNIC, which vswitchd makes for the domain's vif" ]
+check "nothing left of it" sh -c "! $XVM_BIN -s $SOCK list --all | awk '{ print \$2 }' | grep -qx 2"
+
 kill -TERM "$XVMD_PID"; wait "$XVMD_PID"; XVMD_PID=
 check "xvmd log clean (no sanitizer report, no refused transition)" \
     sh -c "! grep -Eq 'Sanitizer|runtime error|refused transition' '$T/xvmd.log'"

@@ -242,10 +242,14 @@ XVN_EXPORT
 int xvm_domcfg_init_argv(const struct xvm_domcfg *cfg, const char **argv,
                          unsigned max);
 
-/** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars, not
- *  all digits and not a UUID: xvm takes a domain by any of the three). */
+/** 1 if @name is a valid domain name ([A-Za-z0-9_.-], 1-63 chars). */
 XVN_EXPORT
 int xvm_domcfg_name_ok(const char *name);
+/** 1 if @name reads as neither a domain id (all digits) nor a UUID: xvm
+ *  takes a domain by any of the three, so a new domain must have such a
+ *  name (records of older releases may not, and still load). */
+XVN_EXPORT
+int xvm_domcfg_name_plain(const char *name);
 
 /**
  * Parse a UUID in its 36-character text form (8-4-4-4-12 hex digits).
