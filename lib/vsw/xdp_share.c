@@ -45,6 +45,7 @@
 #include "vsw/pool.h"
 #include "vsw/xdp_share.h"
 #include "xdp_share_pvt.h"
+#include "xvm/log.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -268,11 +269,13 @@ static int ethtool_flags(const char *ifname, uint32_t *flags, bool set)
 }
 
 /*
- * Close the program's and maps' descriptors the PMD leaves open (DPDK
- * 22.11 never closes the bpf_object it loaded), so that the kernel frees
- * the program once it is detached.  Only descriptors of our ids.
+ * Call @fn(fd, target, arg) for each descriptor of this process, target
+ * what /proc/self/fd says it is ("socket:[123]", "anon_inode:bpf-map");
+ * @fn may close the descriptor.  The PMD's leftovers are found this way:
+ * it keeps no list we could ask.
  */
-static void close_leftover_fds(const struct xsh_port *x)
+static void fd_walk(void (*fn)(int fd, const char *target, void *arg),
+                    void *arg)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
@@ -283,7 +286,6 @@ static void close_leftover_fds(const struct xsh_port *x)
         char path[64], target[64];
         int fd = atoi(e->d_name);
         ssize_t len;
-        unsigned i;
 
         if (e->d_name[0] == '.' || fd == dirfd(d))
             continue;
@@ -292,30 +294,62 @@ static void close_leftover_fds(const struct xsh_port *x)
         if (len <= 0)
             continue;
         target[len] = '\0';
-        if (strcmp(target, "anon_inode:bpf-prog") == 0) {
-            struct bpf_prog_info pi;
-            uint32_t plen = sizeof(pi);
-
-            memset(&pi, 0, sizeof(pi));
-            if (bpf_obj_get_info_by_fd(fd, &pi, &plen) == 0 &&
-                pi.id == x->prog_id)
-                close(fd);
-        } else if (strcmp(target, "anon_inode:bpf-map") == 0) {
-            struct bpf_map_info mi;
-            uint32_t mlen = sizeof(mi);
-
-            memset(&mi, 0, sizeof(mi));
-            if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0 ||
-                fd == x->vnics_fd || fd == x->stats_fd)
-                continue;
-            for (i = 0; i < 3; i++)
-                if (mi.id && mi.id == x->map_ids[i]) {
-                    close(fd);
-                    break;
-                }
-        }
+        fn(fd, target, arg);
     }
     closedir(d);
+}
+
+/* An AF_XDP socket: its inode, else 0. */
+static unsigned long xsk_ino(int fd, const char *target)
+{
+    unsigned long ino;
+    int dom = 0;
+    socklen_t dl = sizeof(dom);
+
+    if (sscanf(target, "socket:[%lu]", &ino) != 1 ||
+        getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl) < 0 ||
+        dom != AF_XDP)
+        return 0;
+    return ino;
+}
+
+/*
+ * Close the program's and maps' descriptors the PMD leaves open (DPDK
+ * 22.11 never closes the bpf_object it loaded), so that the kernel frees
+ * the program once it is detached.  Only descriptors of our ids.
+ */
+static void leftover_fd(int fd, const char *target, void *arg)
+{
+    const struct xsh_port *x = arg;
+    unsigned i;
+
+    if (strcmp(target, "anon_inode:bpf-prog") == 0) {
+        struct bpf_prog_info pi;
+        uint32_t plen = sizeof(pi);
+
+        memset(&pi, 0, sizeof(pi));
+        if (bpf_obj_get_info_by_fd(fd, &pi, &plen) == 0 &&
+            pi.id == x->prog_id)
+            close(fd);
+    } else if (strcmp(target, "anon_inode:bpf-map") == 0) {
+        struct bpf_map_info mi;
+        uint32_t mlen = sizeof(mi);
+
+        memset(&mi, 0, sizeof(mi));
+        if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0 ||
+            fd == x->vnics_fd || fd == x->stats_fd)
+            return;
+        for (i = 0; i < 3; i++)
+            if (mi.id && mi.id == x->map_ids[i]) {
+                close(fd);
+                break;
+            }
+    }
+}
+
+static void close_leftover_fds(const struct xsh_port *x)
+{
+    fd_walk(leftover_fd, (void *)x);
 }
 
 /* ---- what net_af_xdp leaves at close ---- */
@@ -334,37 +368,28 @@ static void close_leftover_fds(const struct xsh_port *x)
 
 enum { RING_RX, RING_TX, RING_FILL, RING_COMP, RINGS };
 
+struct ino_list {
+    unsigned long *ino;
+    int n, max;
+};
+
+static void note_xsk(int fd, const char *target, void *arg)
+{
+    struct ino_list *l = arg;
+    unsigned long ino = xsk_ino(fd, target);
+
+    if (ino && l->n < l->max)
+        l->ino[l->n++] = ino;
+}
+
 /* The AF_XDP sockets open in this process: their inodes into @ino (at
  * most @max).  @return how many. */
 static int xsk_inodes(unsigned long *ino, int max)
 {
-    DIR *d = opendir("/proc/self/fd");
-    struct dirent *e;
-    int n = 0;
+    struct ino_list l = {ino, 0, max};
 
-    if (!d)
-        return 0;
-    while ((e = readdir(d)) != NULL && n < max) {
-        char path[64], target[64];
-        int fd = atoi(e->d_name), dom = 0;
-        socklen_t dl = sizeof(dom);
-        unsigned long i;
-        ssize_t len;
-
-        if (e->d_name[0] == '.' || fd == dirfd(d))
-            continue;
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-        len = readlink(path, target, sizeof(target) - 1);
-        if (len <= 0)
-            continue;
-        target[len] = '\0';
-        if (sscanf(target, "socket:[%lu]", &i) == 1 &&
-            getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &dl) == 0 &&
-            dom == AF_XDP)
-            ino[n++] = i;
-    }
-    closedir(d);
-    return n;
+    fd_walk(note_xsk, &l);
+    return l.n;
 }
 
 /*
@@ -441,8 +466,10 @@ static struct rte_mbuf *umem_mbuf(const struct rte_mempool *pool,
     return mb;
 }
 
-/* Give the pool back the mbufs that lie in the rings of the socket @fd. */
-static void xsk_take_back(struct xsh_port *x, int fd)
+/* Give the pool back the mbufs that lie in the rings of the socket @fd.
+ * @return how many of its rings could be mapped (0: none, a kernel before
+ * 6.4 refuses to map a bound socket's rings again). */
+static unsigned xsk_take_back(struct xsh_port *x, int fd)
 {
     static const off_t pgoff[RINGS] = {
         XDP_PGOFF_RX_RING, XDP_PGOFF_TX_RING, XDP_UMEM_PGOFF_FILL_RING,
@@ -452,15 +479,15 @@ static void xsk_take_back(struct xsh_port *x, int fd)
     struct rte_mbuf **back = NULL;
     size_t nback = 0, max = 0;
     uint8_t *seen;
-    unsigned r;
+    unsigned r, mapped = 0;
 
     /* Only a UMEM that is the packet pool (open checked it is packed). */
     if (!vsw_pool_packed(x->pool) ||
         getsockopt(fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &ol) < 0)
-        return;
+        return 0;
     seen = calloc(x->pool->populated_size / 8 + 1, 1);
     if (!seen)
-        return;
+        return 0;
     for (r = 0; r < RINGS; r++) {
         const struct xdp_ring_offset *ro = r == RING_RX     ? &off.rx
                                            : r == RING_TX   ? &off.tx
@@ -478,6 +505,7 @@ static void xsk_take_back(struct xsh_port *x, int fd)
         p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, pgoff[r]);
         if (p == MAP_FAILED)
             continue;
+        mapped++;
         prod = __atomic_load_n((uint32_t *)(p + ro->producer),
                                __ATOMIC_ACQUIRE);
         cons = __atomic_load_n((uint32_t *)(p + ro->consumer),
@@ -509,6 +537,7 @@ static void xsk_take_back(struct xsh_port *x, int fd)
         rte_pktmbuf_free(back[--nback]);
     free(back);
     free(seen);
+    return mapped;
 }
 
 /*
@@ -635,44 +664,54 @@ static void queue_released_wait(int ifindex, bool said)
         nanosleep(&ms, NULL);
 }
 
-/* Close the AF_XDP sockets the PMD made and left open, the mbufs in
- * their rings given back first; then wait until the kernel lets go of
- * the queue. */
-static void close_leftover_sockets(struct xsh_port *x)
+struct leftover {
+    struct xsh_port *x;
+    bool attached; /* our program still on the NIC */
+    bool closed;
+};
+
+static void leftover_socket(int fd, const char *target, void *arg)
 {
-    bool said, closed = false;
-    struct dirent *e;
-    DIR *d;
+    struct leftover *l = arg;
+    struct xsh_port *x = l->x;
+    unsigned long ino = xsk_ino(fd, target);
     int i;
 
-    if (x->nxsk == 0 || !(d = opendir("/proc/self/fd")))
+    for (i = 0; ino && i < x->nxsk; i++) {
+        if (x->xsk_ino[i] != ino)
+            continue;
+        if (l->attached)
+            xvm_log_warn("NIC %s: our XDP program is still on it: the "
+                         "buffers of the AF_XDP socket net_af_xdp left are "
+                         "not given back", x->ifname);
+        else if (xsk_take_back(x, fd) == 0)
+            xvm_log_warn("NIC %s: the AF_XDP socket net_af_xdp left cannot "
+                         "be mapped again (a kernel before 6.4): the buffers "
+                         "it held are lost to the packet pool", x->ifname);
+        close(fd);
+        l->closed = true;
+        return;
+    }
+}
+
+/* Close the AF_XDP sockets the PMD made and left open, the mbufs in
+ * their rings given back first (unless our program is still on the NIC:
+ * it could still steer frames into those rings, so they stay lost rather
+ * than be given back under the kernel); then wait until the kernel lets
+ * go of the queue. */
+static void close_leftover_sockets(struct xsh_port *x)
+{
+    struct leftover l = {.x = x};
+    uint32_t id = 0;
+    bool said;
+
+    if (x->nxsk == 0)
         return;
     said = queue_has_xsk(x->ifindex) == 1;
-    while ((e = readdir(d)) != NULL) {
-        char path[64], target[64];
-        int fd = atoi(e->d_name);
-        unsigned long ino;
-        ssize_t len;
-
-        if (e->d_name[0] == '.' || fd == dirfd(d))
-            continue;
-        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-        len = readlink(path, target, sizeof(target) - 1);
-        if (len <= 0)
-            continue;
-        target[len] = '\0';
-        if (sscanf(target, "socket:[%lu]", &ino) != 1)
-            continue;
-        for (i = 0; i < x->nxsk; i++)
-            if (x->xsk_ino[i] == ino) {
-                xsk_take_back(x, fd);
-                close(fd);
-                closed = true;
-                break;
-            }
-    }
-    closedir(d);
-    if (closed)
+    l.attached = x->prog_id && bpf_xdp_query_id(x->ifindex, 0, &id) == 0 &&
+                 id == x->prog_id;
+    fd_walk(leftover_socket, &l);
+    if (l.closed)
         queue_released_wait(x->ifindex, said);
 }
 
@@ -921,7 +960,7 @@ static bool prog_is_ours(int pfd)
 int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
 {
     LIBBPF_OPTS(bpf_xdp_query_opts, q);
-    int ifindex, pfd, rc;
+    int ifindex, pfd, rc, i;
     uint32_t flags = XDP_FLAGS_REPLACE;
 
     if (prog_id)
@@ -943,6 +982,15 @@ int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
         close(pfd);
         return 0;
     }
+    /* A socket still bound to the queue is a live user's (a tool that
+     * opened the NIC without its lock): not stale.  A dead process's
+     * socket leaves the queue a little after its death: give it 500 ms. */
+    for (i = 0; i < 50 && queue_has_xsk(ifindex) == 1; i++)
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+    if (queue_has_xsk(ifindex) == 1) {
+        close(pfd);
+        return 0;
+    }
     if (q.attach_mode == XDP_ATTACHED_SKB)
         flags |= XDP_FLAGS_SKB_MODE;
     else if (q.attach_mode == XDP_ATTACHED_DRV)
@@ -959,8 +1007,8 @@ int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
     if (prog_id)
         *prog_id = q.prog_id;
     /* Its AF_XDP socket died with its process: the kernel lets go of the
-     * queue a little later. */
-    queue_released_wait(ifindex, true);
+     * queue a little later (100 ms where the kernel cannot say). */
+    queue_released_wait(ifindex, queue_has_xsk(ifindex) >= 0);
     return 1;
 }
 

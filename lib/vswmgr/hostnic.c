@@ -964,7 +964,8 @@ static void sysfs_read(const char *ifname, const char *what, char *buf,
 }
 
 /* @link as a NIC of the table; false if it is not one (not Ethernet,
- * the loopback, no usable name). */
+ * the loopback, no usable name, a TAP: the host side of a program's
+ * interface, a VNIC's of this or another vswitchd among them). */
 static bool nic_from_link(struct rtnl_link *link, struct vsw_hostnic *n)
 {
     unsigned flags = rtnl_link_get_flags(link);
@@ -978,7 +979,7 @@ static bool nic_from_link(struct rtnl_link *link, struct vsw_hostnic *n)
     /* An ifb only mirrors what tc redirects to it: no wire. */
     if (rtnl_link_get_arptype(link) != ARPHRD_ETHER ||
         (flags & IFF_LOOPBACK) || !name || lp_ifname_check(name) < 0 ||
-        (kind && strcmp(kind, "ifb") == 0))
+        (kind && (strcmp(kind, "ifb") == 0 || strcmp(kind, "tun") == 0)))
         return false;
     memset(n, 0, sizeof(*n));
     n->ifindex = rtnl_link_get_ifindex(link);

@@ -30,6 +30,14 @@ vswd_start ""
 listed && fail "$NIC listed before it exists"
 outside_up
 wait_until 2 listed || fail "show-phys does not list $NIC"
+# A TAP is a program's interface, not a NIC (another vswitchd's VNICs
+# are TAPs): never listed.
+TAPX="t${ID}x"
+ip tuntap add "$TAPX" mode tap || fail "tuntap $TAPX"
+ip link set "$TAPX" up 2>/dev/null
+sleep 0.5
+dl show-phys -p -o link | grep -qx "$TAPX" && fail "the TAP $TAPX is listed"
+ip tuntap del "$TAPX" mode tap
 dl show-phys
 dl show-phys "$NIC"
 [ "$(dl show-link -p -o link,class,mtu,over "$NIC")" = "$NIC:phys:1500:--" ] ||
