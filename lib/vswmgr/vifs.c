@@ -403,8 +403,12 @@ static void spec_items(const struct vsw_vnic_conf *vc, uint32_t mods,
             *p = *p == ',' ? ' ' : *p;
         ITEM("%sallowed-ips=%s", off ? "," : "", vc->nips ? val : "none");
     }
-    if (mods & VSW_MOD_MTU)
-        ITEM("%smtu=%u", off ? "," : "", vc->mtu ? vc->mtu : LP_MTU_DEFAULT);
+    if (mods & VSW_MOD_MTU) {
+        /* none: the VNIC follows its link's MTU again */
+        if (vc->mtu)
+            snprintf(val, sizeof(val), "%u", vc->mtu);
+        ITEM("%smtu=%s", off ? "," : "", vc->mtu ? val : "none");
+    }
 #undef ITEM
 }
 

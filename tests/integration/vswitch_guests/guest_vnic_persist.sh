@@ -48,6 +48,17 @@ out=$("$DLADM" set-linkprop -p maxbw=0.5M "$V2" 2>&1); rc=$?
 [ $rc = 1 ] && ok "a bad value is refused: $out" || fail "maxbw=0.5M: exit $rc, $out"
 expect "the record is unchanged" "$before" "$(grep vif "$REC")"
 
+# A persistent mtu goes into the record; its reset takes it out again (the
+# VNIC follows its link's), it does not pin 1500.
+"$DLADM" set-linkprop -p mtu=1400 "$V2" || fail "set mtu"
+grep -q 'mtu=1400' "$REC" && ok "a persistent mtu is in the record" ||
+    fail "record: $(grep vif "$REC")"
+"$DLADM" reset-linkprop -p mtu "$V2" || fail "reset mtu"
+! grep -q 'mtu=' "$REC" && ok "its reset takes it out of the record" ||
+    fail "record after reset: $(grep vif "$REC")"
+expect "and the VNIC has its link's again" 9000 \
+    "$("$DLADM" show-linkprop -c -o value -p mtu "$V2")"
+
 printf 'name = "ga"\ntype = "process"\nmemory = 16\nvif = [ "%s", "%s" ]\n' \
     "link=stub0,mac=auto" "link=stub0,mac=random" >"$T/ga.cfg"
 xvm create "$T/ga.cfg" >/dev/null || die "create ga"
