@@ -183,29 +183,40 @@ int xvmd_evtchn_bind(const char *sock, uint32_t domid, uint32_t port,
     return 0;
 }
 
+/* One request on the guest channel and its reply, which carries @want
+ * descriptors when its rc is 0 (none otherwise).  @return 0 with the reply
+ * in @rep and the descriptors in @fds, rep->rc (< 0), or -errno; a reply
+ * that breaks the rule is -EPROTO, its descriptors closed. */
+static int guest_call(int chan, const struct xvmd_guest_req *req,
+                      struct xvmd_guest_rep *rep, int fds[2], unsigned want)
+{
+    unsigned n = 0;
+    ssize_t r;
+
+    if (send(chan, req, sizeof(*req), MSG_NOSIGNAL) != (ssize_t)sizeof(*req))
+        return -errno;
+    r = xvm_fd_recv(chan, rep, sizeof(*rep), fds, 2, &n);
+    if (r < 0)
+        return (int)r;
+    if (r != (ssize_t)sizeof(*rep) || (rep->rc == 0 && n != want) ||
+        (rep->rc != 0 && n != 0) || rep->rc > 0) {
+        while (n)
+            close(fds[--n]);
+        return -EPROTO;
+    }
+    return rep->rc;
+}
+
 int xvmd_guest_evtchn_alloc(int chan, uint16_t remote, uint32_t *port,
                             int *own_fd, int *peer_fd)
 {
     struct xvmd_guest_req req = {.op = XVMD_GUEST_EVTCHN_ALLOC,
                                  .remote = remote};
     struct xvmd_guest_rep rep;
-    int fds[2];
-    unsigned n = 0;
-    ssize_t r;
+    int fds[2], rc = guest_call(chan, &req, &rep, fds, 2);
 
-    if (send(chan, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
-        return -errno;
-    r = xvm_fd_recv(chan, &rep, sizeof(rep), fds, 2, &n);
-    if (r < 0)
-        return (int)r;
-    if (r != (ssize_t)sizeof(rep) || (rep.rc == 0 && n != 2) ||
-        (rep.rc != 0 && n != 0) || rep.rc > 0) {
-        while (n)
-            close(fds[--n]);
-        return -EPROTO;
-    }
-    if (rep.rc < 0)
-        return rep.rc;
+    if (rc < 0)
+        return rc;
     *port = rep.port;
     *own_fd = fds[0];
     *peer_fd = fds[1];
@@ -217,20 +228,8 @@ int xvmd_guest_evtchn_close(int chan, uint32_t port)
     struct xvmd_guest_req req = {.op = XVMD_GUEST_EVTCHN_CLOSE, .remote = port};
     struct xvmd_guest_rep rep;
     int fds[2];
-    unsigned n = 0;
-    ssize_t r;
 
-    if (send(chan, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
-        return -errno;
-    r = xvm_fd_recv(chan, &rep, sizeof(rep), fds, 2, &n);
-    if (r < 0)
-        return (int)r;
-    if (r != (ssize_t)sizeof(rep) || n != 0 || rep.rc > 0) {
-        while (n)
-            close(fds[--n]);
-        return -EPROTO;
-    }
-    return rep.rc;
+    return guest_call(chan, &req, &rep, fds, 0);
 }
 
 int xvmd_vif_set(const char *sock, uint32_t domid, uint32_t n,
