@@ -36,6 +36,7 @@
 #include <linux/if_tun.h>
 
 #include "xvmdctl/client.h"
+#include "domcfg/domcfg.h"
 #include "procdom_log.h"
 #include "procdom_net.h"
 #include "xnf/xenbus.h"
@@ -51,6 +52,11 @@
 #define PD_GENS 8u
 #define PD_Q_GREFS (XNF_GREFS_NEEDED + 2u * (PD_GENS - 1u))
 #define PD_Q_FRAMES (XNF_PAGES_NEEDED - 2u + 2u * PD_GENS)
+/* What xvmd refuses a process domain's config beyond (more vifs). */
+_Static_assert((XVM_GNTTAB_FRAMES * XVM_GNTTAB_ENTRIES_PER_FRAME -
+                XVM_GNTTAB_FIRST_FREE_REF) / PD_Q_GREFS ==
+                   XVM_DOMCFG_PROCESS_QUEUES_MAX,
+               "the grant table holds XVM_DOMCFG_PROCESS_QUEUES_MAX queues");
 /** How long a closing frontend waits for its backend to follow. */
 #define PD_CLOSE_MS 1500
 /** Largest vif number accepted (eth<N> must fit IFNAMSIZ). */

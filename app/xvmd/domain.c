@@ -396,6 +396,13 @@ static int create_check(struct xvmd *x, const struct xvm_domcfg *cfg,
         seterr(err, errlen, "Domain-0 is the control domain");
         return -EINVAL;
     }
+    if (cfg->type == XVM_DOMTYPE_PROCESS &&
+        cfg->nr_vifs > XVM_DOMCFG_PROCESS_QUEUES_MAX) {
+        seterr(err, errlen, "%u vifs: a process domain's grant table holds "
+               "%u netif queues, one vif each at least", cfg->nr_vifs,
+               XVM_DOMCFG_PROCESS_QUEUES_MAX);
+        return -EINVAL;
+    }
     for (unsigned n = 0; n < cfg->nr_vifs; n++)
         if (lp_name_guest(cfg->vifs[n].vifname)) {
             seterr(err, errlen, "vif %u: vifname %s: %s", n,

@@ -80,6 +80,10 @@ extern "C" {
 
 #define XVM_DOMCFG_NAME_MAX 63    /**< longest domain name */
 #define XVM_DOMCFG_VIFS_MAX 16    /**< most vifs one domain may have */
+/** Netif queues a process domain's grant table holds, every vif's
+ *  together (xvm-procdom's layout checks it at build time): so at most
+ *  this many vifs, each with one queue at least. */
+#define XVM_DOMCFG_PROCESS_QUEUES_MAX 3
 #define XVM_DOMCFG_MEMORY_MAX 16384 /**< MiB: XVM_MEM_MAX_FRAMES frames */
 #define XVM_DOMCFG_VCPUS_MAX 128
 #define XVM_DOMCFG_MEMORY_DEFAULT 128 /**< MiB, when `memory` is absent */
