@@ -214,6 +214,8 @@ void do_show_link(int argc, char **argv, const char *use)
 enum { PF_LINK, PF_MEDIA, PF_STATE, PF_SPEED, PF_DUPLEX, PF_DEVICE,
        PF_FLAGS, PF_ATTACH, PF_REASON };
 
+/* As illumos: the running links' fields, and -P's (the configuration's:
+ * no state, speed or attachment, but FLAGS). */
 static const struct ofmt_field phys_fields[] = {
     {"LINK", 13, PF_LINK},
     {"MEDIA", 21, PF_MEDIA},
@@ -221,9 +223,16 @@ static const struct ofmt_field phys_fields[] = {
     {"SPEED", 7, PF_SPEED},
     {"DUPLEX", 10, PF_DUPLEX},
     {"DEVICE", 13, PF_DEVICE},
-    {"FLAGS", 7, PF_FLAGS},
     {"ATTACH", 10, PF_ATTACH},
     {"REASON", 40, PF_REASON},
+    {NULL, 0, 0},
+};
+
+static const struct ofmt_field phys_p_fields[] = {
+    {"LINK", 13, PF_LINK},
+    {"DEVICE", 13, PF_DEVICE},
+    {"MEDIA", 21, PF_MEDIA},
+    {"FLAGS", 7, PF_FLAGS},
     {NULL, 0, 0},
 };
 
@@ -319,7 +328,8 @@ void do_show_phys(int argc, char **argv, const char *use)
     s.o = ofmt_open(lo.fields, lo.persistent ? "link,device,media,flags"
                                              : "link,media,state,speed,"
                                                "duplex,device,attach",
-                    phys_fields, lo.parsable, phys_field);
+                    lo.persistent ? phys_p_fields : phys_fields,
+                    lo.parsable, phys_field);
     if (!s.o)
         die("invalid field(s) specified");
     if (dl_link_walk(handle(), NULL, lo.persistent, phys_print, &s) != DL_OK)

@@ -93,6 +93,9 @@ bad "dladm: the option -s cannot be specified more than once" show-link -s -s
 bad "dladm: -p requires -o" show-vnic -p
 bad "dladm: \"-o all\" is invalid with -p" show-link -p -o all
 bad "dladm: invalid field(s) specified" show-vnic -o link,zone
+# each mode its fields, as illumos: FLAGS only with -P, STATE only without
+bad "dladm: invalid field(s) specified" show-phys -P -o link,state
+bad "dladm: invalid field(s) specified" show-phys -o link,flags
 bad "dladm: invalid vnic name 'vnic9': object not found" show-vnic vnic9
 bad "dladm: link vnic9 is not valid: object not found" show-link vnic9
 bad "dladm: failed to show physical link vnic1: invalid argument" \
