@@ -120,6 +120,15 @@ static const struct ofmt_field link_fields[] = {
     {NULL, 0, 0},
 };
 
+/* -P: the configuration, as illumos (no running MTU or state). */
+static const struct ofmt_field link_p_fields[] = {
+    {"LINK", 12, LF_LINK},
+    {"CLASS", 10, LF_CLASS},
+    {"BRIDGE", 11, LF_BRIDGE},
+    {"OVER", 30, LF_OVER},
+    {NULL, 0, 0},
+};
+
 /* One row: a link, or a VNIC with its link. */
 struct link_row {
     const char *name, *over;
@@ -188,8 +197,11 @@ void do_show_link(int argc, char **argv, const char *use)
         free(s);
         return;
     }
-    s->o = ofmt_open(lo.fields, "link,class,mtu,state,bridge,over",
-                     link_fields, lo.parsable, link_field);
+    s->o = lo.persistent
+               ? ofmt_open(lo.fields, "link,class,bridge,over", link_p_fields,
+                           lo.parsable, link_field)
+               : ofmt_open(lo.fields, "link,class,mtu,state,bridge,over",
+                           link_fields, lo.parsable, link_field);
     if (!s->o)
         die("invalid field(s) specified");
     if (lo.name)
