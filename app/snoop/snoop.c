@@ -96,11 +96,21 @@ static int filter_join(struct opts *o, int argc, char **argv)
 
 static int opts_parse(int argc, char **argv, struct opts *o)
 {
+    static const char optstr[] = "+d:o:c:s:D:qB:S:h";
+    bool seen[128] = {false};
     unsigned long v;
     int c;
 
     *o = (struct opts){.dir = VSW_CAP_BOTH};
-    while ((c = getopt(argc, argv, "+d:o:c:s:D:qB:S:h")) != -1) {
+    while ((c = getopt(argc, argv, optstr)) != -1) {
+        /* An option given twice is a mistake, not a later wish. */
+        if (c > 0 && c < 128 && c != '?' && c != 'h') {
+            if (seen[c]) {
+                fprintf(stderr, "snoop: -%c given twice\n", c);
+                return -1;
+            }
+            seen[c] = true;
+        }
         switch (c) {
         case 'h': usage(stdout); exit(0);
         case 'd': o->dev = optarg; break;

@@ -29,10 +29,11 @@ grep -q -e ": 10.0.0.2 > " -e "> 10.0.0.2: " "$TMP/va.txt" && fail "b's IP traff
 grep -q "10.0.20" "$TMP/va.txt" && fail "d's traffic on a's capture"
 
 note "bad input"
-expect_err() { # pattern, snoop args...
-    local pat="$1" rc
+expect_err() { # pattern, snoop args... (-S $SOCK unless they give one)
+    local pat="$1" rc sock=(-S "$SOCK")
     shift
-    "$SNOOP" -S "$SOCK" "$@" -c 1 >"$TMP/e.out" 2>"$TMP/e.err"
+    [[ " $* " == *" -S "* ]] && sock=()
+    "$SNOOP" "${sock[@]}" "$@" -c 1 >"$TMP/e.out" 2>"$TMP/e.err"
     rc=$?
     cat "$TMP/e.err"
     [ "$rc" = 1 ] || fail "snoop $* exited with $rc, not 1"
@@ -43,6 +44,7 @@ expect_err "^snoop: bad filter: .*syntax error" -d "$VA" udp port
 expect_err "^snoop: bad filter: " -d "$VA" host nosuchhostname.invalid
 expect_err "^snoop: -D: 'sideways' is not in, out or both$" -d "$VA" -D sideways
 expect_err "^snoop: -c: " -d "$VA" -c 0
+expect_err "^snoop: -d given twice$" -d "$VA" -d "$VB"
 expect_err "^snoop: -d link is required$"
 expect_err "^snoop: cannot reach vswitchd" -d "$VA" -S "$TMP/none.sock"
 setpriv --reuid=65534 --regid=65534 --clear-groups \
