@@ -111,6 +111,8 @@ int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
 {
     static const char ws[] = " \t\r\n";
     char *save = NULL, *kind, *name, *rest, *k, *v;
+    const char *keys[32];
+    unsigned i, nkeys = 0;
     int rc;
 
     line[strcspn(line, "#")] = '\0';
@@ -125,6 +127,14 @@ int vsw_conf_parse_line(char *line, struct vsw_conf_obj *obj, char *err,
     while ((rc = lp_kv_next(&rest, ws, &k, &v)) != 0) {
         if (rc < 0)
             return bad(err, errlen, "expected key=value, got '%s'", k);
+        /* A key given twice is a mistake, not a later wish (the keys stay
+         * in @line, cut in place). */
+        for (i = 0; i < nkeys; i++)
+            if (strcmp(keys[i], k) == 0)
+                return bad(err, errlen, "%s given twice", k);
+        if (nkeys == sizeof(keys) / sizeof(keys[0]))
+            return bad(err, errlen, "too many keys");
+        keys[nkeys++] = k;
         if (obj->cls == VSW_CLASS_VNIC)
             rc = vnic_key(&obj->vnic, k, v, err, errlen);
         else if (obj->link.flags & VSW_LINK_F_HOSTNIC)

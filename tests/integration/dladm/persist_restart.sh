@@ -29,7 +29,7 @@ dl modify-vnic -v 30 vnic2 || fail 9
 
 props='link,property,value'
 dl show-vnic -P >"$TMP/vnic.P"
-dl show-link -P | ours >"$TMP/link.P"
+dl show-link -P -o link,class,bridge,over | ours >"$TMP/link.P"
 dl show-linkprop -P -c -o "$props" | ours >"$TMP/prop.P"
 cat "$TMP/vnic.P" "$TMP/prop.P"
 grep -q tvnic "$TMP/vnic.P" && fail "-P shows a temporary VNIC"
@@ -44,7 +44,7 @@ vswd_kill9
 vswd_start "$TMP/boot.conf"
 dl show-vnic
 dl show-vnic >"$TMP/vnic.after"
-dl show-link | ours >"$TMP/link.after"
+dl show-link -o link,class,bridge,over | ours >"$TMP/link.after"
 dl show-linkprop -c -o "$props" | ours >"$TMP/prop.after"
 diff -u "$TMP/vnic.P" "$TMP/vnic.after" || fail "VNICs differ after restart"
 diff -u "$TMP/link.P" "$TMP/link.after" || fail "links differ after restart"
@@ -61,7 +61,7 @@ dl create-vnic -l phys0 -m 2:8:20:0:0:4 -v 40 \
     -p maxbw=50M,priority=medium,mtu=1300 vnic4 || fail "vnic4"
 dl set-linkprop -p protection=mac-nospoof,restricted vnic4 || fail "prop4"
 dl show-vnic -P >"$TMP/vnic.P2"
-dl show-link -P | ours >"$TMP/link.P2"
+dl show-link -P -o link,class,bridge,over | ours >"$TMP/link.P2"
 dl show-linkprop -c -o "$props" vnic4 >"$TMP/prop4"
 dl show-vnic vnic4 -p -o link,over,vid,macaddress >"$TMP/vnic4"
 dl delete-vnic -t vnic4 || fail "delete-vnic -t"
@@ -74,7 +74,7 @@ dl show-link | grep -q -e stub1 -e vnic4 && fail "show-link lists them"
 dl show-vnic -P
 dl show-etherstub -P
 diff -u "$TMP/vnic.P2" <(dl show-vnic -P) || fail "-P lost vnic4"
-diff -u "$TMP/link.P2" <(dl show-link -P | ours) || fail "-P lost stub1"
+diff -u "$TMP/link.P2" <(dl show-link -P -o link,class,bridge,over | ours) || fail "-P lost stub1"
 [ "$(dl show-vnic -P -p -o link,vid vnic4)" = vnic4:40 ] ||
     fail "show-vnic -P vnic4"
 [ "$(dl show-etherstub -P stub1)" = "$(printf 'LINK\nstub1')" ] ||
@@ -89,7 +89,7 @@ vswd_kill9
 vswd_start "$TMP/boot.conf"
 dl show-vnic
 diff -u "$TMP/vnic.P2" <(dl show-vnic) || fail "VNICs differ after restart"
-diff -u "$TMP/link.P2" <(dl show-link | ours) ||
+diff -u "$TMP/link.P2" <(dl show-link -o link,class,bridge,over | ours) ||
     fail "links differ after restart"
 diff -u "$TMP/vnic4" <(dl show-vnic vnic4 -p -o link,over,vid,macaddress) ||
     fail "vnic4 differs after restart"

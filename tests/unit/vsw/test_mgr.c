@@ -78,6 +78,10 @@ static void test_conf_lines(void)
     CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
     strcpy(line, "bridge br0");
     CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+    /* a key given twice is refused, not the later one kept */
+    strcpy(line, "vnic v1 link=stub0 vid=5 vid=6");
+    CHECK_EQ(vsw_conf_parse_line(line, &o, err, sizeof(err)), -EINVAL);
+    CHECK(strstr(err, "vid given twice") != NULL);
 }
 
 struct world {
