@@ -227,12 +227,20 @@ static bool ipnet_same(const struct lp_ipnet *a, const struct lp_ipnet *b)
            memcmp(a->addr, b->addr, 16) == 0;
 }
 
-int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
+/*
+ * Parse the list @s into @ips (LP_IPS_MAX of them): lp_ips_parse()'s
+ * work, and with @bad, the entry that failed into @bad (@badlen bytes;
+ * "" when the failure is of the list, not of one entry).
+ */
+static int ips_walk(const char *s, struct lp_ipnet *ips, uint8_t *n,
+                    char *bad, size_t badlen)
 {
     char one[64];
     unsigned k = 0, j;
     int rc;
 
+    if (bad && badlen)
+        bad[0] = '\0';
     if (strcmp(s, "") == 0 || strcmp(s, "none") == 0) {
         *n = 0;
         return 0;
@@ -247,11 +255,14 @@ int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
         memcpy(one, s, len);
         one[len] = '\0';
         rc = lp_ipnet_parse(one, &ips[k]);
-        if (rc < 0)
-            return rc;
-        for (j = 0; j < k; j++)
+        for (j = 0; rc == 0 && j < k; j++)
             if (ipnet_same(&ips[j], &ips[k]))
-                return -EEXIST;
+                rc = -EEXIST;
+        if (rc < 0) {
+            if (bad)
+                snprintf(bad, badlen, "%s", one);
+            return rc;
+        }
         k++;
         s += len;
         if (*s == ',' && *++s == '\0')
@@ -259,6 +270,11 @@ int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
     }
     *n = (uint8_t)k;
     return 0;
+}
+
+int lp_ips_parse(const char *s, struct lp_ipnet *ips, uint8_t *n)
+{
+    return ips_walk(s, ips, n, NULL, 0);
 }
 
 /* The text of lp_ips_why() for an entry @e that failed with @rc. */
@@ -285,43 +301,25 @@ static const char *ips_why_text(int rc)
 
 void lp_ips_why(const char *s, int rc, char *buf, size_t len)
 {
-    struct lp_ipnet seen[LP_IPS_MAX], ip;
+    struct lp_ipnet ips[LP_IPS_MAX];
     char one[64];
-    unsigned k = 0, j;
+    uint8_t n;
 
     if (rc == -E2BIG) {
         snprintf(buf, len, "more than %d addresses", LP_IPS_MAX);
         return;
     }
-    /* Find the entry that failed, as lp_ips_parse() walks them. */
-    while (*s) {
-        size_t n = strcspn(s, ",");
-        int r;
-
-        if (n == 0 || n >= sizeof(one)) {
-            snprintf(buf, len, n ? "an entry is too long" : "an entry is "
-                     "empty");
-            return;
-        }
-        memcpy(one, s, n);
-        one[n] = '\0';
-        r = lp_ipnet_parse(one, &ip);
-        for (j = 0; r == 0 && j < k; j++)
-            if (ipnet_same(&seen[j], &ip))
-                r = -EEXIST;
-        if (r < 0) {
-            snprintf(buf, len, "'%s' %s", one, ips_why_text(r));
-            return;
-        }
-        if (k < LP_IPS_MAX)
-            seen[k++] = ip;
-        s += n;
-        if (*s == ',' && *++s == '\0') {
-            snprintf(buf, len, "an entry is empty");
-            return;
-        }
-    }
-    snprintf(buf, len, "%s", ips_why_text(rc));
+    /* The walk again, to find the entry that failed. */
+    rc = ips_walk(s, ips, &n, one, sizeof(one));
+    if (one[0])
+        snprintf(buf, len, "'%s' %s", one, ips_why_text(rc));
+    else if (rc == -EINVAL)
+        snprintf(buf, len, "an entry is %s",
+                 s[0] == ',' || strstr(s, ",,") || s[strlen(s) - 1] == ','
+                     ? "empty"
+                     : "too long");
+    else
+        snprintf(buf, len, "%s", ips_why_text(rc));
 }
 
 void lp_ips_format(const struct lp_ipnet *ips, unsigned n, char *buf,
