@@ -602,11 +602,6 @@ static int queue_place(struct pd_vif *v, unsigned i)
     return 0;
 }
 
-static void refuse_nothing(void *owner)
-{
-    (void)owner;
-}
-
 /* A vif that cannot start says why where its toolstack looks, as a
  * frontend's fatal error does (the error node, then Closing): `xvm create`
  * fails at once with the reason instead of waiting out its time. */
@@ -620,7 +615,7 @@ static void vif_refuse(struct pd_vif *v, int err, const char *why)
     vlog(v, "%s", why);
     /* never connected: nothing to tear down */
     if (xvm_xs_dev_init(&dev, v->net->xs, v->path, allowed,
-                        XenbusStateInitialising, refuse_nothing, NULL) == 0)
+                        XenbusStateInitialising, NULL, NULL) == 0)
         xvm_xs_dev_fatal(&dev, err, "%s", why);
 }
 

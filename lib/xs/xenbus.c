@@ -135,7 +135,7 @@ int xvm_xs_dev_init(struct xvm_xs_dev *dev, struct xvm_xs *xs,
 {
     size_t len = path ? strlen(path) : 0;
 
-    if (!xs || !allowed || !disconnect || len < 2 || path[0] != '/' ||
+    if (!xs || !allowed || len < 2 || path[0] != '/' ||
         len >= XVM_XS_DEV_PATH_MAX || path[len - 1] == '/')
         return -EINVAL;
     memset(dev, 0, sizeof(*dev));
@@ -206,7 +206,8 @@ int xvm_xs_dev_switch(struct xvm_xs_dev *dev, enum xenbus_state to,
         return -EINVAL;
     if (dev->live && to != XenbusStateConnected) {
         dev->live = false;
-        dev->disconnect(dev->owner);
+        if (dev->disconnect)
+            dev->disconnect(dev->owner);
     }
     r = keys ? xvm_xs_transact(dev->xs, write_state, &s)
              : write_state(&s, XVM_XS_NO_TX);

@@ -78,6 +78,17 @@ echo "$out" | sed 's/^/    /'
 [ $((SECONDS - t0)) -lt 10 ] && ok "at once ($((SECONDS - t0)) s)" ||
     fail "q4 took $((SECONDS - t0)) s"
 xvm list 2>/dev/null | grep -qw q4 && fail "q4 left behind" || ok "nothing left of q4"
+# Too little memory for a vif's rings and buffers (about 2 MiB a queue):
+# the guest's vif says so in its error node, and the create fails at once.
+printf 'name = "qm"\ntype = "process"\nmemory = 1\nvif = [ "link=stub0" ]\n' >"$T/qm.cfg"
+t0=$SECONDS
+out=$(xvm create --timeout 20 "$T/qm.cfg" 2>&1); rc=$?
+echo "$out" | sed 's/^/    /'
+[ "$rc" = 1 ] && echo "$out" | grep -q "vif 0 on stub0: .*memory is too small" &&
+    ok "a vif without room in memory: refused with the reason" || fail "qm: exit $rc"
+[ $((SECONDS - t0)) -lt 10 ] && ok "at once ($((SECONDS - t0)) s)" ||
+    fail "qm took $((SECONDS - t0)) s"
+xvm list 2>/dev/null | grep -qw qm && fail "qm left behind" || ok "nothing left of qm"
 printf 'name = "kx"\ntype = "kvm"\nkernel = "/nonexistent"\nvif = [ "link=stub0,cpus=0" ]\n' >"$T/kx.cfg"
 out=$(xvm create "$T/kx.cfg" 2>&1); rc=$?
 expect "cpus= in a kvm domain: exit 1 and why" \

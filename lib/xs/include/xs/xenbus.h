@@ -108,7 +108,8 @@ struct xvm_xs_dev {
     bool live;               /**< the owner holds a connection */
     /**
      * Called when the state leaves Connected's side while live: the
-     * owner tears its connection down (live is then false).
+     * owner tears its connection down (live is then false).  NULL for a
+     * device that never connects (one refused at once).
      */
     void (*disconnect)(void *owner);
     void *owner;
