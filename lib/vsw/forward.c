@@ -363,7 +363,7 @@ static void link_input_burst(struct vsw_worker *w, struct vsw_link *l,
         vid[k] = (uint16_t)v;
         ok[k++] = m;
     }
-    vsw_classify(l, ok, vid, k, dst);
+    vsw_classify(w, l, ok, vid, k, dst);
     for (i = 0; i < k; i++) {
         struct rte_mbuf *m = ok[i];
 
@@ -491,7 +491,7 @@ static void vnic_input_burst(struct vsw_worker *w, struct vsw_vnic *v,
         vid[k] = v->key.vid;
         ok[k++] = pkts[i];
     }
-    vsw_classify(v->link, ok, vid, k, dst);
+    vsw_classify(w, v->link, ok, vid, k, dst);
     for (i = 0; i < k; i++) {
         struct rte_mbuf *m = ok[i];
         struct vsw_vnic *d = dst[i];

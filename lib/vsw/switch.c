@@ -488,6 +488,8 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
         errno = rte_errno ? rte_errno : ENOMEM;
         goto free_link;
     }
+    /* Verdicts cached for a freed link at this address are stale. */
+    vsw_fdb_changed(sw);
     if (port) {
         l->ep.port = port;
         l->ep.prio_egress = true;

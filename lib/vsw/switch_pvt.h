@@ -196,6 +196,20 @@ struct vsw_hobuf {
  * (single producer, single consumer): in[s] of worker d carries frames
  * from worker s to d.
  */
+/*
+ * A worker's cache of (link, MAC, VID) -> verdict in front of the links'
+ * tables (classify.c): direct-mapped, a verdict NULL (no such VNIC) as
+ * well as a VNIC. An entry holds while the switch's table generation is
+ * the one it was filled under.
+ */
+#define VSW_FDBC_SIZE 2048
+struct vsw_fdbc_ent {
+    uint64_t key;                 /* struct vsw_fdb_key as one word */
+    const struct vsw_link *l;     /* NULL: empty */
+    struct vsw_vnic *v;
+    uint64_t gen;
+};
+
 struct vsw_worker {
     struct vsw_switch *sw;
     unsigned id;
@@ -219,6 +233,7 @@ struct vsw_worker {
                                    * (destroyed, or moved to another worker) */
     struct rte_ring *in[VSW_WORKERS_MAX];
     struct vsw_hobuf out[VSW_WORKERS_MAX];
+    struct vsw_fdbc_ent fdbc[VSW_FDBC_SIZE];
 };
 
 struct vsw_switch {
@@ -229,6 +244,10 @@ struct vsw_switch {
     uint64_t fd_look_gap;         /* TSC cycles between looks (poll.c) */
     unsigned nw;                  /* workers */
     struct vsw_worker *w[VSW_WORKERS_MAX];
+    /* Bumped (release) after every change of a link's table and every
+     * link made; read (acquire) by a worker before a burst's lookups: an
+     * entry of its cache filled under another generation is stale. */
+    uint64_t fdb_gen;
     /* control */
     uint32_t hash_seq;
     struct vsw_cap *caps;         /* captures (capture.c) */
@@ -250,6 +269,17 @@ static inline void vsw_publish(void *slot, void *val)
     __atomic_store_n((void **)slot, val, __ATOMIC_RELEASE);
 }
 #define vsw_load_acq(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+
+/*
+ * Control thread, after changing a link's table (a key added or deleted)
+ * or making a link, and before the grace period that lets go
+ * of what the change removed: every worker's cached verdicts (classify.c)
+ * become stale.
+ */
+static inline void vsw_fdb_changed(struct vsw_switch *sw)
+{
+    __atomic_fetch_add(&sw->fdb_gen, 1, __ATOMIC_RELEASE);
+}
 
 /* names.c: the namespace of links and VNICs; control thread. */
 int vsw_names_init(struct vsw_names *t);

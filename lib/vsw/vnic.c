@@ -129,6 +129,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
         err = rc == -ENOSPC ? ENOSPC : EINVAL;
         goto free_flood;
     }
+    vsw_fdb_changed(sw);
     vsw_publish(&l->flood[p->vid], f);
     pthread_mutex_lock(&sw->lock);
     TAILQ_INSERT_TAIL(&l->vnics, v, entry);
@@ -177,6 +178,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
         vsw_ep_unplug(&v->ep, port);
     vsw_publish(&v->ep.port, NULL);
     pos = rte_hash_del_key(l->fdb, &v->key);
+    vsw_fdb_changed(sw);
     old = flood_remove(l, v);
     __atomic_store_n(&v->ep.dying, true, __ATOMIC_RELEASE);
     pthread_mutex_lock(&sw->lock);

@@ -222,6 +222,57 @@ static void test_flood_from_vnic(void)
     rig_down(&r);
 }
 
+/*
+ * The workers' cached verdicts follow the tables: a MAC nobody had, then
+ * a VNIC made with it, then that VNIC gone and another made with it, and
+ * the same MAC on another link, each seen at once (a stale verdict would
+ * drop, go to the wire, or reach a freed VNIC, which ASan reports).
+ */
+static void test_verdict_cache(void)
+{
+    struct rig r;
+    struct cap_port *pc2, *ps;
+    struct vsw_link *stub;
+    struct vsw_vnic *c2, *s;
+    struct vsw_stats st;
+
+    rig_init(&r, 0, 0);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
+    vnic_in(&r, r.a, frame(MAC_C, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(r.wire->ngot, 1);
+    vsw_link_stats_get(r.l, &st);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 1);
+    r.c = vnic_add(r.l, "c0", MAC_C, 10, &r.pc);
+    CHECK(r.c != NULL);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
+    vnic_in(&r, r.a, frame(MAC_C, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(r.pc->ngot, 2);
+    CHECK_EQ(r.wire->ngot, 1);
+    /* The same MAC and VID on an etherstub: each link its own. */
+    stub = vsw_link_create(r.sw, "stub0", VSW_CLASS_ETHERSTUB, NULL);
+    s = vnic_add(stub, "s0", MAC_C, 10, &ps);
+    CHECK(stub && s);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
+    CHECK_EQ(r.pc->ngot, 3);
+    CHECK_EQ(ps->ngot, 0);
+    vsw_vnic_destroy(r.c);
+    c2 = vnic_add(r.l, "c2", MAC_C, 10, &pc2);
+    CHECK(c2 != NULL);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
+    vnic_in(&r, r.a, frame(MAC_C, MAC_A, false, 0, 80, 0));
+    CHECK_EQ(pc2->ngot, 2);
+    vsw_vnic_destroy(c2);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
+    vnic_in(&r, r.a, frame(MAC_C, MAC_A, false, 0, 80, 0));
+    vsw_link_stats_get(r.l, &st);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 2);
+    CHECK_EQ(r.wire->ngot, 2);
+    CHECK_EQ(ps->ngot, 0);
+    vsw_vnic_destroy(s);
+    CHECK_EQ(vsw_link_destroy(stub), 0);
+    rig_down(&r);
+}
+
 static void test_etherstub(void)
 {
     struct vsw_switch_params sp = {.pool = test_pool};
@@ -860,6 +911,7 @@ int main(void)
     RUN(test_flood_from_wire);
     RUN(test_flood_from_vnic);
     RUN(test_etherstub);
+    RUN(test_verdict_cache);
     RUN(test_nospoof);
     RUN(test_restricted);
     RUN(test_ip_nospoof);
