@@ -232,6 +232,7 @@ void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v)
     }
     if (v->rxq)
         w->gone += vsw_mbufq_purge(v->rxq);
+    vsw_fp_active_drop(w, &v->ep);
     v->next_backlog = v->next_stalled = NULL;
     v->backlogged = v->stalled = false;
     v->rx_tb.waiting = false;

@@ -4,10 +4,11 @@
  * sleep an idle worker falls back to.
  *
  * Ports come in two kinds (vsw/port.h).  Polled ports (ethdevs) are read on
- * every iteration from the worker's published poll set.  fd ports (TAPs)
- * sit in the worker's epoll set, level-triggered, and are read only when
- * readable, so thousands of idle TAP VNICs cost nothing.  Each worker
- * reads only the ports of the endpoints it owns.
+ * every iteration from the worker's published poll set.  fd ports (TAPs,
+ * vifs) sit in the worker's epoll set, level-triggered, and are read only
+ * when readable, so thousands of idle TAP VNICs cost nothing; one that
+ * gave frames is read at every iteration until it gives none (the active
+ * list).  Each worker reads only the ports of the endpoints it owns.
  *
  * A TAP VNIC out of maxbw credit is "stalled": its fd is disabled in epoll
  * (the kernel queues what the client sends, so the client is slowed, not
@@ -21,6 +22,10 @@
  *    the second makes sure one such iteration has unlinked it;
  *  - this thread never goes RCU-offline while a list is non-empty (it
  *    sleeps online, briefly, until the earliest credit returns).
+ * The active list (fd ports read without epoll) outlives an iteration
+ * too: an endpoint on it whose port is unpublished (a link going, a VNIC
+ * detached) or that is dying leaves it at the next iteration, within the
+ * same two grace periods, and a sleep empties it before going offline.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -155,6 +160,54 @@ static unsigned ep_rx(struct vsw_worker *w, struct vsw_ep *ep,
     return n;
 }
 
+/* Whether @ep may be read without asking epoll: a live port with an fd
+ * that is not held off (a stalled VNIC's fd is out of epoll on purpose). */
+static bool ep_readable(const struct vsw_ep *ep, const struct vsw_port *port)
+{
+    return port && port->rx_fd >= 0 && !vsw_load_acq(&ep->dying) &&
+           !(ep->is_vnic && container_of(ep, struct vsw_vnic, ep)->stalled);
+}
+
+/* Read @w's active fd ports; one that gives nothing leaves the list (its
+ * fd tells epoll when it has more). */
+static unsigned active_rx(struct vsw_worker *w, uint64_t now)
+{
+    unsigned i, k = 0, total = 0;
+
+    for (i = 0; i < w->nactive; i++) {
+        struct vsw_ep *ep = w->active[i];
+        struct vsw_port *port = vsw_load_acq(&ep->port);
+        unsigned n = ep_readable(ep, port) ? ep_rx(w, ep, port, now) : 0;
+
+        total += n;
+        if (n && ep_readable(ep, port))
+            w->active[k++] = ep;
+        else
+            ep->active = false;
+    }
+    w->nactive = k;
+    return total;
+}
+
+void vsw_fp_active_drop(struct vsw_worker *w, struct vsw_ep *ep)
+{
+    unsigned i;
+
+    for (i = 0; i < w->nactive; i++) {
+        if (w->active[i] == ep) {
+            w->active[i] = w->active[--w->nactive];
+            break;
+        }
+    }
+    ep->active = false;
+}
+
+static void active_clear(struct vsw_worker *w)
+{
+    while (w->nactive)
+        w->active[--w->nactive]->active = false;
+}
+
 unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
 {
     struct vsw_worker *w = sw->w[worker];
@@ -165,27 +218,35 @@ unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
 
     if (sw->nw > 1)
         total += vsw_handoff_run(w, now);
-    /* fds first: an edge a sleep would need is consumed here only for
-     * a port that is then read in this same iteration.  Looked at every
-     * iteration while one is readable, else every FD_LOOK_GAP_US. */
+    /*
+     * fd ports: those that gave frames at their last read are read again
+     * without a system call (as NAPI keeps polling a device that had
+     * work); epoll is asked for the others every FD_LOOK_GAP_US, or at
+     * the next iteration when its last answer did not all fit.  An edge
+     * a sleep would need is consumed here only for a port that is then
+     * read in this same iteration.
+     */
+    if (w->nactive)
+        total += active_rx(w, now);
     if (vsw_load_acq(&w->nfdports) > 0 &&
-        (w->fd_ready || now - w->fd_looked >= sw->fd_look_gap)) {
+        (w->fd_more || now - w->fd_looked >= sw->fd_look_gap)) {
         struct epoll_event evs[EVENTS_MAX];
         int k = epoll_wait(w->epfd, evs, EVENTS_MAX, 0);
 
         w->fd_looked = now;
-        w->fd_ready = k > 0;
+        w->fd_more = k == EVENTS_MAX;
 
         for (i = 0; k > 0 && i < (uint32_t)k; i++) {
             struct vsw_ep *ep = evs[i].data.ptr;
             struct vsw_port *port;
+            unsigned n;
 
             if (!ep) {
                 wakefd_drain(w);
                 continue;
             }
             port = vsw_load_acq(&ep->port);
-            if (!port || port->rx_fd < 0)
+            if (!port || port->rx_fd < 0 || ep->active)
                 continue;
             if ((evs[i].events & (EPOLLERR | EPOLLHUP)) && ep->is_vnic) {
                 /* A broken attachment (its TAP interface deleted): look
@@ -194,7 +255,16 @@ unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
                       sw->tsc_hz / 10);
                 continue;
             }
-            total += ep_rx(w, ep, port, now);
+            n = ep_rx(w, ep, port, now);
+            total += n;
+            if (!n || !ep_readable(ep, port))
+                continue;
+            if (w->nactive < VSW_ACTIVE_MAX) {
+                ep->active = true;
+                w->active[w->nactive++] = ep;
+            } else {
+                w->fd_more = true;
+            }
         }
     }
     ps = vsw_load_acq(&w->pollset);
@@ -311,6 +381,9 @@ int vsw_switch_sleep(struct vsw_switch *sw, unsigned worker, unsigned max_us,
     }
     if (!ports_arm(vsw_load_acq(&w->pollset)) && nowake_us < us)
         us = nowake_us;
+    /* Asleep, every fd port is epoll's again; offline, the list may not
+     * hold an endpoint that goes away meanwhile. */
+    active_clear(w);
     if (w->running)
         rte_rcu_qsbr_thread_offline(sw->qsbr, worker);
     rc = wait_us(w, us);

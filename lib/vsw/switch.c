@@ -388,6 +388,8 @@ int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
     vsw_sync(sw);
     if (vsw_worker_mine(old) && ep->is_vnic)
         vsw_fp_let_go(old, container_of(ep, struct vsw_vnic, ep));
+    else if (vsw_worker_mine(old))
+        vsw_fp_active_drop(old, ep);
     vsw_egq_free(ep);
     old->neps--;
     w->neps++;
@@ -557,6 +559,8 @@ int vsw_link_destroy(struct vsw_link *l)
     /* A congested wire may still be on the fast path's dirty list: the
      * first iteration that sees no port lets go of it (prio.c). */
     vsw_sync(sw);
+    if (vsw_worker_mine(l->ep.w))
+        vsw_fp_active_drop(l->ep.w, &l->ep);
     vsw_egq_free(&l->ep);
     vsw_port_destroy(port);
     rte_hash_free(l->fdb);

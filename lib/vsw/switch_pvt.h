@@ -101,6 +101,7 @@ struct vsw_ep {
     struct vsw_egq_stats egst;
     struct vsw_ofl_stats ofl;
     bool dirty;                /* on the switch's dirty list */
+    bool active;               /* on its owner's active list (poll.c) */
     uint16_t ntx;
     struct vsw_ep *next_dirty;
     struct rte_mbuf *tx[VSW_BURST];
@@ -203,6 +204,7 @@ struct vsw_hobuf {
  * the one it was filled under.
  */
 #define VSW_FDBC_SIZE 2048
+#define VSW_ACTIVE_MAX 64
 struct vsw_fdbc_ent {
     uint64_t key;                 /* struct vsw_fdb_key as one word */
     const struct vsw_link *l;     /* NULL: empty */
@@ -226,7 +228,11 @@ struct vsw_worker {
     struct vsw_vnic *stalled;     /* VNICs waiting for tx credit */
     struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
     uint64_t fd_looked;           /* TSC of the last look at the fd ports */
-    bool fd_ready;                /* and whether one was readable */
+    bool fd_more;                 /* and whether it left some unread */
+    /* fd ports that gave frames at their last read, read every iteration
+     * without asking epoll until one gives none (poll.c) */
+    struct vsw_ep *active[VSW_ACTIVE_MAX];
+    unsigned nactive;
     uint32_t outmask;             /* bit d: out[d] holds frames */
     uint64_t handed, ho_drops;    /* frames handed on; lost to full rings */
     uint64_t gone;                /* frames freed: their endpoint was going
@@ -395,6 +401,9 @@ bool vsw_egress_backlog(struct vsw_ep *ep);
  * is the fast path, or none runs); free the queue.  Control thread,
  * after the ep is unplugged. */
 void vsw_egq_free(struct vsw_ep *ep);
+/* Take @ep off @w's active fd ports (poll.c); the caller is @w or none
+ * runs it. */
+void vsw_fp_active_drop(struct vsw_worker *w, struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_worker *w);
 
 /* TSC cycles a busy worker leaves its fd ports unlooked-at (poll.c). */
