@@ -724,19 +724,28 @@ static const struct vsw_port_ops fdcap_ops = {
     .destroy = fdcap_destroy,
 };
 
+/* The rig with b0 on an fd port (an eventfd says it has frames), this
+ * thread its worker. */
+static struct cap_port *rig_up_fdcap(struct rig *r)
+{
+    struct cap_port *fp = cap_new("fdcap");
+
+    rig_up(r);
+    fp->port.ops = &fdcap_ops;
+    fp->port.rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    CHECK_EQ(vsw_vnic_attach(r->b, &fp->port), 0); /* replaces pb */
+    CHECK_EQ(vsw_switch_thread_start(r->sw, 0), 0);
+    return fp;
+}
+
 static void test_poll_fd_port_and_stall(void)
 {
     struct rig r;
-    struct cap_port *fp = cap_new("fdcap");
+    struct cap_port *fp = rig_up_fdcap(&r);
     uint64_t one = 1, t0;
     unsigned i, frames = 0;
 
-    rig_up(&r);
-    fp->port.ops = &fdcap_ops;
-    fp->port.rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    CHECK_EQ(vsw_vnic_attach(r.b, &fp->port), 0); /* replaces pb */
     CHECK_EQ(vsw_vnic_set_maxbw(r.b, 10000000), 0);
-    CHECK_EQ(vsw_switch_thread_start(r.sw, 0), 0);
     CHECK_EQ(vsw_switch_thread_start(r.sw, 0), -EBUSY);
     /* Nothing readable: the fd port is not read. */
     cap_queue(fp, frame(MAC_X, MAC_B, false, 0, 1000, 0));
@@ -773,15 +782,10 @@ static void test_poll_fd_port_and_stall(void)
 static void test_active_fd_port(void)
 {
     struct rig r;
-    struct cap_port *fp = cap_new("fdcap");
+    struct cap_port *fp = rig_up_fdcap(&r);
     uint64_t one = 1, v;
     unsigned i, got = 0;
 
-    rig_up(&r);
-    fp->port.ops = &fdcap_ops;
-    fp->port.rx_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    CHECK_EQ(vsw_vnic_attach(r.b, &fp->port), 0);
-    CHECK_EQ(vsw_switch_thread_start(r.sw, 0), 0);
     for (i = 0; i < 100; i++)
         cap_queue(fp, frame(MAC_X, MAC_B, false, 0, 100, 0));
     CHECK(write(fp->port.rx_fd, &one, sizeof(one)) == sizeof(one));
