@@ -51,7 +51,7 @@ void vsw_classify(struct vsw_worker *w, const struct vsw_link *l,
     void *hit[VSW_BURST];
     uint8_t idx[VSW_BURST];
     uint64_t hits = 0;
-    unsigned i, k = 0;
+    unsigned i, k = 0, cached = 0;
 
     for (i = 0; i < n; i++) {
         const struct vsw_fdbc_ent *e;
@@ -65,14 +65,17 @@ void vsw_classify(struct vsw_worker *w, const struct vsw_link *l,
         e = &w->fdbc[slot_of(l, key)];
         if (e->key == key && e->l == l && e->gen == gen) {
             out[i] = e->v;
+            cached++;
             continue;
         }
         keys[k] = key;
         kp[k] = &keys[k];
         idx[k++] = (uint8_t)i;
     }
+    w->fdbc_hits += cached;
     if (!k)
         return;
+    w->fdbc_misses += k;
     rte_hash_lookup_bulk_data(l->fdb, kp, k, &hits, hit);
     for (i = 0; i < k; i++) {
         struct vsw_fdbc_ent *e = &w->fdbc[slot_of(l, keys[i])];

@@ -210,6 +210,8 @@ int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
     st->handed = __atomic_load_n(&w->handed, __ATOMIC_RELAXED);
     st->handoff_drops = __atomic_load_n(&w->ho_drops, __ATOMIC_RELAXED);
     st->gone_drops = __atomic_load_n(&w->gone, __ATOMIC_RELAXED);
+    st->cache_hits = __atomic_load_n(&w->fdbc_hits, __ATOMIC_RELAXED);
+    st->cache_misses = __atomic_load_n(&w->fdbc_misses, __ATOMIC_RELAXED);
     return 0;
 }
 

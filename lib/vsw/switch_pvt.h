@@ -239,6 +239,8 @@ struct vsw_worker {
                                    * (destroyed, or moved to another worker) */
     struct rte_ring *in[VSW_WORKERS_MAX];
     struct vsw_hobuf out[VSW_WORKERS_MAX];
+    uint64_t fdbc_hits, fdbc_misses; /* unicast verdicts from the cache,
+                                      * from a table */
     struct vsw_fdbc_ent fdbc[VSW_FDBC_SIZE];
 };
 

@@ -295,6 +295,8 @@ static int cmd_worker(const char *cmd, const char *params,
         rte_tel_data_add_dict_u64(d, "handed", ws.handed);
         rte_tel_data_add_dict_u64(d, "handoff_drops", ws.handoff_drops);
         rte_tel_data_add_dict_u64(d, "gone_drops", ws.gone_drops);
+        rte_tel_data_add_dict_u64(d, "cache_hits", ws.cache_hits);
+        rte_tel_data_add_dict_u64(d, "cache_misses", ws.cache_misses);
     }
     tel_leave(sw);
     return rc;

@@ -5,7 +5,8 @@
 # which owns what), so that frames between the VNICs, and between a VNIC
 # and the outside world, are handed from one worker to the other: pings
 # pass both ways, broadcasts (ARP) reach across, every worker has handed
-# frames on and lost none.  The cpus property moves a VNIC to the worker
+# frames on and lost none, and most frames were classified from the
+# workers' caches.  The cpus property moves a VNIC to the worker
 # of that CPU under traffic, is kept across a restart, a CPU with no
 # worker is refused, and with -l 1,0 it is still the worker on that CPU.  A VNIC deleted while the other floods it frames
 # leaves the switch working; two idle workers sleep.
@@ -52,6 +53,15 @@ for w in 0 1; do
     [ "$lost" = 0 ] || fail "worker $w lost $lost frames"
 done
 [ "$(stat_of "a${ID}0" unknown-dest)" = 0 ] || fail "unexpected drops on a"
+# The pings' frames were classified: most from a worker's cache.
+hits=0 misses=0
+for w in 0 1; do
+    read -r h m < <(tel "/xvnet/worker,$w" "v['cache_hits'], v['cache_misses']")
+    hits=$((hits + ${h:-0})) misses=$((misses + ${m:-0}))
+done
+echo "lookups: $hits from the workers' caches, $misses from the tables"
+[ "$misses" -gt 0 ] && [ "$hits" -gt "$misses" ] ||
+    fail "cache hits $hits, misses $misses"
 
 note "cpus: a to the worker of b's CPU ($wb), under traffic"
 ip netns exec "vsw${ID}g1" ping -i 0.05 -q 10.0.10.2 >/dev/null 2>&1 &

@@ -234,6 +234,7 @@ static void test_verdict_cache(void)
     struct cap_port *pc2, *ps;
     struct vsw_link *stub;
     struct vsw_vnic *c2, *s;
+    struct vsw_worker_stats ws;
     struct vsw_stats st;
 
     rig_init(&r, 0, 0);
@@ -242,6 +243,15 @@ static void test_verdict_cache(void)
     CHECK_EQ(r.wire->ngot, 1);
     vsw_link_stats_get(r.l, &st);
     CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 1);
+    /* Both frames were looked up; the same again is known (and so is the
+     * one nobody has: the wire's again, not the table's). */
+    CHECK_EQ(vsw_switch_worker_stats(r.sw, 0, &ws), 0);
+    CHECK_EQ(ws.cache_misses, 1);
+    CHECK_EQ(ws.cache_hits, 1);
+    wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
+    CHECK_EQ(vsw_switch_worker_stats(r.sw, 0, &ws), 0);
+    CHECK_EQ(ws.cache_misses, 1);
+    CHECK_EQ(ws.cache_hits, 2);
     r.c = vnic_add(r.l, "c0", MAC_C, 10, &r.pc);
     CHECK(r.c != NULL);
     wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
@@ -265,7 +275,7 @@ static void test_verdict_cache(void)
     wire_in(&r, frame(MAC_C, MAC_X, true, 10, 80, 0));
     vnic_in(&r, r.a, frame(MAC_C, MAC_A, false, 0, 80, 0));
     vsw_link_stats_get(r.l, &st);
-    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 2);
+    CHECK_EQ(st.drops[VSW_DROP_UNKNOWN_DEST], 3);
     CHECK_EQ(r.wire->ngot, 2);
     CHECK_EQ(ps->ngot, 0);
     vsw_vnic_destroy(s);

@@ -108,6 +108,9 @@ struct vsw_worker_stats {
      *  destroyed or moved to another worker (switched toward it, handed
      *  to it, or queued for its maxbw). */
     uint64_t gone_drops;
+    /** Unicast frames it classified from its cache of verdicts, and
+     *  those it looked up in a link's table instead (vsw_classify()). */
+    uint64_t cache_hits, cache_misses;
 };
 
 /**
