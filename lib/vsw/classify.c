@@ -38,7 +38,7 @@ static inline unsigned slot_of(const struct vsw_link *l, uint64_t key)
 {
     uint64_t h = (key ^ (uint64_t)(uintptr_t)l) * 0x9e3779b97f4a7c15ull;
 
-    return (unsigned)(h >> 40) & (VSW_FDBC_SIZE - 1);
+    return (unsigned)(h >> (64 - VSW_FDBC_BITS));
 }
 
 void vsw_classify(struct vsw_worker *w, const struct vsw_link *l,

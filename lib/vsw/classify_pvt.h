@@ -22,5 +22,4 @@ void vsw_classify(struct vsw_worker *w, const struct vsw_link *l,
                   struct rte_mbuf *const *pkts, const uint16_t *vid,
                   unsigned n, struct vsw_vnic **out);
 
-
 #endif /* VSW_CLASSIFY_PVT_H */

@@ -492,7 +492,9 @@ struct vsw_link *vsw_link_create(struct vsw_switch *sw, const char *name,
         errno = rte_errno ? rte_errno : ENOMEM;
         goto free_link;
     }
-    /* Verdicts cached for a freed link at this address are stale. */
+    /* Verdicts cached for a freed link at this address are stale (the
+     * VNICs' deletions made them so already; this keeps it true without
+     * relying on that). */
     vsw_fdb_changed(sw);
     if (port) {
         l->ep.port = port;

@@ -191,19 +191,13 @@ struct vsw_hobuf {
 };
 
 /*
- * A fast-path worker: one thread (or none yet), its RCU thread id (id),
- * its ports (an epoll set and a poll set) and its lists.  Frames for an
- * endpoint another worker owns go into that worker's ring from this one
- * (single producer, single consumer): in[s] of worker d carries frames
- * from worker s to d.
- */
-/*
  * A worker's cache of (link, MAC, VID) -> verdict in front of the links'
  * tables (classify.c): direct-mapped, a verdict NULL (no such VNIC) as
  * well as a VNIC. An entry holds while the switch's table generation is
  * the one it was filled under.
  */
-#define VSW_FDBC_SIZE 2048
+#define VSW_FDBC_BITS 11
+#define VSW_FDBC_SIZE (1u << VSW_FDBC_BITS)
 #define VSW_ACTIVE_MAX 64
 struct vsw_fdbc_ent {
     uint64_t key;                 /* struct vsw_fdb_key as one word */
@@ -211,6 +205,14 @@ struct vsw_fdbc_ent {
     struct vsw_vnic *v;
     uint64_t gen;
 };
+
+/*
+ * A fast-path worker: one thread (or none yet), its RCU thread id (id),
+ * its ports (an epoll set and a poll set) and its lists.  Frames for an
+ * endpoint another worker owns go into that worker's ring from this one
+ * (single producer, single consumer): in[s] of worker d carries frames
+ * from worker s to d.
+ */
 
 struct vsw_worker {
     struct vsw_switch *sw;

@@ -5,13 +5,17 @@
  * owner; floods reach every worker's VNICs; a VNIC destroyed while frames
  * for it wait in a ring lets go of them (every mbuf back in the pool); a
  * full ring drops and counts; an endpoint moves between workers while
- * they run.  Ports are "cap" ports (vsw_test.h), polled
- * by vsw_switch_poll() of their owner.
+ * they run, also one on an fd port that is always readable (read without
+ * epoll, from its worker's active list), and is destroyed while they run.
+ * Ports are "cap" and "gen" ports (vsw_test.h, gen_port.h), read by
+ * vsw_switch_poll() of their owner.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_mempool.h>
@@ -359,6 +363,65 @@ static void test_move_under_traffic(void)
     CHECK_EQ(rte_mempool_in_use_count(test_pool), base);
 }
 
+/* Frames @g made so far (written by the worker reading it). */
+static uint64_t made(const struct gen_port *g)
+{
+    return __atomic_load_n(&g->made_uni, __ATOMIC_RELAXED);
+}
+
+/*
+ * a's port is an fd port that always has frames (its eventfd is never
+ * consumed), so its owner reads it from its active list, without epoll:
+ * it moves between the running workers, is read by each new owner, and
+ * is destroyed while both run (ASan reports a worker that kept it).
+ */
+static void test_move_active_fd_port(void)
+{
+    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
+    struct gen_port *wire = gen_port_new(test_pool, NULL, MAC_X, 0, 64, 0);
+    struct gen_port *ga = gen_port_new(test_pool, MAC_X, MAC_A, 0, 64, 0);
+    volatile bool stop = false;
+    struct runner rr[2];
+    struct vsw_switch *sw;
+    struct vsw_link *l;
+    struct vsw_vnic *a;
+    uint64_t one = 1, before;
+    pthread_t t[2];
+    unsigned i;
+    int fd;
+
+    sw = vsw_switch_create(&sp);
+    l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port);
+    a = vnic_add(l, "a0", MAC_A, 10, NULL);
+    CHECK(sw && l && a && ga);
+    fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    CHECK(write(fd, &one, sizeof(one)) == sizeof(one));
+    ga->port.rx_fd = fd;
+    CHECK_EQ(vsw_vnic_attach(a, &ga->port), 0);
+    unpin();
+    for (i = 0; i < 2; i++) {
+        rr[i] = (struct runner){.sw = sw, .id = i, .stop = &stop};
+        pthread_create(&t[i], NULL, run_worker, &rr[i]);
+    }
+    while (!rr[0].started || !rr[1].started)
+        sched_yield();
+    for (i = 0; i < 20; i++) {
+        CHECK_EQ(vsw_vnic_set_worker(a, (i + 1) % 2), 0);
+        before = made(ga);
+        while (made(ga) < before + 1000)
+            sched_yield();
+    }
+    vsw_vnic_destroy(a); /* and its port */
+    for (i = 0; i < 1000; i++)
+        sched_yield();
+    stop = true;
+    for (i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    close(fd);
+    CHECK_EQ(vsw_link_nvnics(l), 0);
+    vsw_switch_destroy(sw);
+}
+
 int main(void)
 {
     if (test_eal_init() < 0) {
@@ -372,6 +435,7 @@ int main(void)
     RUN(test_ring_full);
     RUN(test_destroy_waits_for_owner);
     RUN(test_move_under_traffic);
+    RUN(test_move_active_fd_port);
     test_eal_done();
     return check_summary();
 }
