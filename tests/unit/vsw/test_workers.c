@@ -295,6 +295,22 @@ static uint64_t delivered(struct vsw_vnic *v)
     return n;
 }
 
+/* A thread for each of @sw's two workers, running until *@stop; returns
+ * once every worker has its thread, before anything changes. */
+static void workers_run(struct vsw_switch *sw, struct runner rr[2],
+                        pthread_t t[2], volatile bool *stop)
+{
+    unsigned i;
+
+    unpin();
+    for (i = 0; i < 2; i++) {
+        rr[i] = (struct runner){.sw = sw, .id = i, .stop = stop};
+        pthread_create(&t[i], NULL, run_worker, &rr[i]);
+    }
+    while (!rr[0].started || !rr[1].started)
+        sched_yield();
+}
+
 /* b moves between the workers while both run and the wire floods it;
  * what is lost meanwhile is counted. */
 static void test_move_under_traffic(void)
@@ -319,14 +335,7 @@ static void test_move_under_traffic(void)
     b = vnic_add(l, "b0", MAC_B, 10, &pb);
     CHECK(sw && l && a && b);
     pa->tx_room = pb->tx_room = 0; /* count deliveries as nobuf drops */
-    unpin();
-    for (i = 0; i < 2; i++) {
-        rr[i] = (struct runner){.sw = sw, .id = i, .stop = &stop};
-        pthread_create(&t[i], NULL, run_worker, &rr[i]);
-    }
-    /* Every worker has its thread before anything changes. */
-    while (!rr[0].started || !rr[1].started)
-        sched_yield();
+    workers_run(sw, rr, t, &stop);
     for (i = 0; i < 20; i++) {
         CHECK_EQ(vsw_vnic_set_worker(b, (i + 1) % 2), 0);
         CHECK_EQ(vsw_vnic_worker(b), (i + 1) % 2);
@@ -398,13 +407,7 @@ static void test_move_active_fd_port(void)
     CHECK(write(fd, &one, sizeof(one)) == sizeof(one));
     ga->port.rx_fd = fd;
     CHECK_EQ(vsw_vnic_attach(a, &ga->port), 0);
-    unpin();
-    for (i = 0; i < 2; i++) {
-        rr[i] = (struct runner){.sw = sw, .id = i, .stop = &stop};
-        pthread_create(&t[i], NULL, run_worker, &rr[i]);
-    }
-    while (!rr[0].started || !rr[1].started)
-        sched_yield();
+    workers_run(sw, rr, t, &stop);
     for (i = 0; i < 20; i++) {
         CHECK_EQ(vsw_vnic_set_worker(a, (i + 1) % 2), 0);
         before = made(ga);
