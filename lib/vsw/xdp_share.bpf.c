@@ -30,7 +30,7 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, XSH_VNICS_MAX);
+    __uint(max_entries, XSH_VNICS_MAX + 1); /* and the owner entry */
     __type(key, struct xsh_key);
     __type(value, struct xsh_val);
 } xsh_vnics SEC(".maps");

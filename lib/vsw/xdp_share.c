@@ -847,12 +847,43 @@ static enum vsw_xdp_mode mode_of(uint8_t attach_mode)
                                              : VSW_XDP_MODE_NONE;
 }
 
+/* Program @pfd's info, its map ids in @ids (8 at most). */
+static int prog_info(int pfd, struct bpf_prog_info *pi, uint32_t ids[8])
+{
+    uint32_t len = sizeof(*pi);
+
+    memset(pi, 0, sizeof(*pi));
+    pi->nr_map_ids = 8;
+    pi->map_ids = (uint64_t)(uintptr_t)ids;
+    if (bpf_obj_get_info_by_fd(pfd, pi, &len) < 0)
+        return -errno;
+    if (pi->nr_map_ids > 8)
+        pi->nr_map_ids = 8;
+    return 0;
+}
+
+/* Map @id opened, its info in @mi: @return its fd, or -1. */
+static int map_open(uint32_t id, struct bpf_map_info *mi)
+{
+    uint32_t mlen = sizeof(*mi);
+    int mfd = bpf_map_get_fd_by_id(id);
+
+    if (mfd < 0)
+        return -1;
+    memset(mi, 0, sizeof(*mi));
+    if (bpf_obj_get_info_by_fd(mfd, mi, &mlen) < 0) {
+        close(mfd);
+        return -1;
+    }
+    return mfd;
+}
+
 /* Our program on the NIC, and its maps.  @return 0 or -errno. */
 static int find_program(struct xsh_port *x, struct vsw_xdp_share_info *info)
 {
     LIBBPF_OPTS(bpf_xdp_query_opts, q);
     struct bpf_prog_info pi;
-    uint32_t ids[8], len = sizeof(pi), i;
+    uint32_t ids[8], i;
     int pfd, rc;
 
     rc = bpf_xdp_query(x->ifindex, 0, &q);
@@ -865,27 +896,18 @@ static int find_program(struct xsh_port *x, struct vsw_xdp_share_info *info)
     pfd = bpf_prog_get_fd_by_id(q.prog_id);
     if (pfd < 0)
         return -errno;
-    memset(&pi, 0, sizeof(pi));
-    pi.nr_map_ids = 8;
-    pi.map_ids = (uint64_t)(uintptr_t)ids;
-    rc = bpf_obj_get_info_by_fd(pfd, &pi, &len);
+    rc = prog_info(pfd, &pi, ids);
     close(pfd);
     if (rc < 0)
         return rc;
     if (strcmp(pi.name, XSH_PROG_NAME) != 0)
         return -ENOENT;
-    for (i = 0; i < pi.nr_map_ids && i < 8; i++) {
+    for (i = 0; i < pi.nr_map_ids; i++) {
         struct bpf_map_info mi;
-        uint32_t mlen = sizeof(mi);
-        int mfd = bpf_map_get_fd_by_id(ids[i]);
+        int mfd = map_open(ids[i], &mi);
 
         if (mfd < 0)
             continue;
-        memset(&mi, 0, sizeof(mi));
-        if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) < 0) {
-            close(mfd);
-            continue;
-        }
         if (strcmp(mi.name, XSH_VNICS_MAP) == 0 && x->vnics_fd < 0) {
             x->vnics_fd = mfd;
             x->map_ids[0] = mi.id;
@@ -930,35 +952,78 @@ static bool prog_is_ours(int pfd)
         {XSH_STATS_MAP, BPF_MAP_TYPE_PERCPU_ARRAY},
     };
     struct bpf_prog_info pi;
-    uint32_t ids[8], len = sizeof(pi), i, j, found = 0;
+    uint32_t ids[8], i, j, found = 0;
 
-    memset(&pi, 0, sizeof(pi));
-    pi.nr_map_ids = 8;
-    pi.map_ids = (uint64_t)(uintptr_t)ids;
-    if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0 ||
-        pi.type != BPF_PROG_TYPE_XDP || strcmp(pi.name, XSH_PROG_NAME) != 0 ||
-        pi.nr_map_ids != 3)
+    if (prog_info(pfd, &pi, ids) < 0 || pi.type != BPF_PROG_TYPE_XDP ||
+        strcmp(pi.name, XSH_PROG_NAME) != 0 || pi.nr_map_ids != 3)
         return false;
     for (i = 0; i < 3; i++) {
         struct bpf_map_info mi;
-        uint32_t mlen = sizeof(mi);
-        int mfd = bpf_map_get_fd_by_id(ids[i]);
+        int mfd = map_open(ids[i], &mi);
 
         if (mfd < 0)
             return false;
-        memset(&mi, 0, sizeof(mi));
-        if (bpf_obj_get_info_by_fd(mfd, &mi, &mlen) == 0)
-            for (j = 0; j < 3; j++)
-                if (strcmp(mi.name, maps[j].name) == 0 &&
-                    mi.type == maps[j].type)
-                    found |= 1u << j;
+        for (j = 0; j < 3; j++)
+            if (strcmp(mi.name, maps[j].name) == 0 && mi.type == maps[j].type)
+                found |= 1u << j;
         close(mfd);
     }
     return found == 7;
 }
 
+/* The owner entry of our program @pfd: @return 0 with its flags, or -1
+ * (a program of a switch that wrote none: nothing to put back). */
+static int prog_owner(int pfd, uint32_t *flags)
+{
+    struct xsh_key k = {.vid = XSH_OWNER_VID};
+    struct bpf_prog_info pi;
+    uint32_t ids[8], i;
+    struct xsh_val v;
+    int rc = -1;
+
+    if (prog_info(pfd, &pi, ids) < 0)
+        return -1;
+    for (i = 0; i < pi.nr_map_ids && rc < 0; i++) {
+        struct bpf_map_info mi;
+        int mfd = map_open(ids[i], &mi);
+
+        if (mfd < 0)
+            continue;
+        if (strcmp(mi.name, XSH_VNICS_MAP) == 0 &&
+            bpf_map_lookup_elem(mfd, &k, &v) == 0) {
+            *flags = v.flags;
+            rc = 0;
+        }
+        close(mfd);
+    }
+    return rc;
+}
+
+/* Put back what a switch that died holding the NIC had changed. */
+static void owner_restore(const char *ifname, uint32_t owner)
+{
+    if (!(owner & XSH_OWNER_WAS_PROMISC)) {
+        short fl;
+
+        if (iface_flags(ifname, &fl, false) == 0 && (fl & IFF_PROMISC)) {
+            fl &= ~IFF_PROMISC;
+            iface_flags(ifname, &fl, true);
+        }
+    }
+    if (owner & XSH_OWNER_RXVLAN_OFF) {
+        uint32_t fl;
+
+        if (ethtool_flags(ifname, &fl, false) == 0) {
+            fl |= ETH_FLAG_RXVLAN;
+            ethtool_flags(ifname, &fl, true);
+        }
+    }
+}
+
 int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
 {
+    uint32_t owner = 0;
+    bool have_owner;
     LIBBPF_OPTS(bpf_xdp_query_opts, q);
     int ifindex, pfd, rc, i;
     uint32_t flags = XDP_FLAGS_REPLACE;
@@ -991,6 +1056,7 @@ int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
         close(pfd);
         return 0;
     }
+    have_owner = prog_owner(pfd, &owner) == 0;
     if (q.attach_mode == XDP_ATTACHED_SKB)
         flags |= XDP_FLAGS_SKB_MODE;
     else if (q.attach_mode == XDP_ATTACHED_DRV)
@@ -1004,6 +1070,8 @@ int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
     close(pfd);
     if (rc < 0)
         return rc;
+    if (have_owner)
+        owner_restore(ifname, owner);
     if (prog_id)
         *prog_id = q.prog_id;
     /* Its AF_XDP socket died with its process: the kernel lets go of the
@@ -1114,6 +1182,15 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
     rc = find_program(x, info);
     if (rc < 0)
         return fail(x, info, VSW_XDP_NO_MAP, -rc);
+    {
+        struct xsh_key ok = {.vid = XSH_OWNER_VID};
+        struct xsh_val ov = {
+            .flags = (x->was_promisc ? XSH_OWNER_WAS_PROMISC : 0) |
+                     (x->rxvlan_off ? XSH_OWNER_RXVLAN_OFF : 0)};
+
+        /* Without it a switch after a SIGKILL cannot put the NIC back. */
+        bpf_map_update_elem(x->vnics_fd, &ok, &ov, BPF_ANY);
+    }
     rc = group_socket(x);
     if (rc < 0)
         return fail(x, info, VSW_XDP_SOCKET, -rc);
@@ -1219,7 +1296,7 @@ int vsw_xdp_share_stats_get(const struct vsw_port *port,
         __atomic_load_n(&x->group_lost, __ATOMIC_RELAXED) + x->sock_drops;
     if (bpf_map_get_next_key(x->vnics_fd, NULL, &next) == 0) {
         do {
-            st->entries++;
+            st->entries += next.vid != XSH_OWNER_VID;
             k = next;
         } while (bpf_map_get_next_key(x->vnics_fd, &k, &next) == 0);
     }

@@ -30,8 +30,18 @@ struct xsh_key {
 };
 
 struct xsh_val {
-    unsigned int flags; /* none yet */
+    unsigned int flags; /* a VNIC's: none yet; the owner entry's: below */
 };
+
+/*
+ * The owner entry: the key (00:00:00:00:00:00, XSH_OWNER_VID), which no
+ * frame has (a frame's VID is 12 bits), holds what the NIC was before the
+ * switch took it, so that a later switch can put it back when this one
+ * died without giving the NIC back (vsw_xdp_share_clear_stale()).
+ */
+#define XSH_OWNER_VID 0xffff
+#define XSH_OWNER_WAS_PROMISC 1u /* promiscuous before */
+#define XSH_OWNER_RXVLAN_OFF 2u  /* rx-vlan offload was on, the switch took it off */
 
 enum xsh_stat {
     XSH_STAT_REDIRECT,  /* to the switch's AF_XDP socket */

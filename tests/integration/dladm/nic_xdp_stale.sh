@@ -11,7 +11,10 @@
 #     guest; kill -9: the program (xsh_prog) stays on the NIC;
 #   - a new vswitchd makes the VNIC again: show-phys ATTACH xdp with no
 #     REASON, a new program id, the old one taken off (logged), traffic
-#     both ways through a new host-TAP VNIC;
+#     both ways through a new host-TAP VNIC; the killed one left the NIC
+#     promiscuous, and after the last VNIC the NIC is as it was before
+#     the first vswitchd took it (not promiscuous; rx-vlan offload as
+#     before, where ethtool can tell);
 #   - another program on the NIC (the objects need clang): one of another
 #     name, and one named xsh_prog without our maps, are left alone,
 #     ATTACH af_packet with the reason naming them.
@@ -59,6 +62,12 @@ start() {
     wait_until 3 listed || fail "show-phys does not list $NIC"
 }
 
+promisc() { ip -n "$NSH" link show "$NIC" | grep -q PROMISC; }
+rxvlan() { ip netns exec "$NSH" ethtool -k "$NIC" 2>/dev/null |
+    sed -n 's/^rx-vlan-offload: \([a-z]*\).*/\1/p'; }
+promisc && fail "$NIC is promiscuous before any vswitchd"
+rxvlan0=$(rxvlan)
+
 note "vswitchd shares $NIC through XDP, then is killed with SIGKILL"
 start
 dl create-vnic -l "$NIC" vnic1 || fail "create-vnic"
@@ -67,6 +76,7 @@ tap_guest "$VA"
 old=$(prog_id)
 [ -n "$old" ] || fail "no program on $NIC"
 vswd_kill9
+promisc || fail "the killed vswitchd did not leave $NIC promiscuous (the premise)"
 ip -n "$NSH" link show "$NIC" | grep -q "prog/xdp id $old name xsh_prog" ||
     fail "the killed vswitchd's program is not left on $NIC: $(ip -n "$NSH" link show "$NIC")"
 ip netns del "$G1"
@@ -87,6 +97,10 @@ echo "ok   program $old taken off, $NIC shared again (program $new), traffic pas
 ctl vnic-delete "$VB" || fail "vnic-delete $VB"
 dl delete-vnic vnic1 || fail "delete-vnic"
 [ -z "$(prog_id)" ] || fail "a program is left after the last VNIC"
+promisc && fail "$NIC stays promiscuous after the last VNIC (the killed vswitchd's doing)"
+[ "$(rxvlan)" = "$rxvlan0" ] ||
+    fail "rx-vlan offload of $NIC: '$(rxvlan)', was '$rxvlan0'"
+echo "ok   $NIC given back as it was: not promiscuous, rx-vlan offload '${rxvlan0:-unknown}'"
 
 note "another program on $NIC stays"
 if [ -z "${XDP_PASS_OBJ:-}" ] || [ ! -f "$XDP_PASS_OBJ" ] ||

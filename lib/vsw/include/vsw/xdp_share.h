@@ -122,6 +122,8 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
  * the NIC, its own kind too (VSW_XDP_BUSY).  Only for a caller that holds
  * the NIC alone (vswmgr's per-NIC claim): nothing here tells a live
  * switch's program from a dead one's.  Any other program is left alone.
+ * The NIC's promiscuity and rx-vlan offload go back to what they were
+ * before the dead switch took it (its program's map keeps them).
  * Then waits (as close does) until the kernel has let go of the queue.
  * @return 1 with its id in @prog_id (may be NULL) when one was taken off,
  *         0 when the NIC has no program or another one, or -errno.
