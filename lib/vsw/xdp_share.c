@@ -715,6 +715,35 @@ static void close_leftover_sockets(struct xsh_port *x)
         queue_released_wait(x->ifindex, said);
 }
 
+/* The NIC's state before the switch took it, as the owner entry says it. */
+static uint32_t owner_flags(const struct xsh_port *x)
+{
+    return (x->was_promisc ? XSH_OWNER_WAS_PROMISC : 0) |
+           (x->rxvlan_off ? XSH_OWNER_RXVLAN_OFF : 0);
+}
+
+/* Give @ifname back what the switch changed (@owner: owner_flags()), at
+ * close or for a switch that died holding it. */
+static void owner_restore(const char *ifname, uint32_t owner)
+{
+    if (!(owner & XSH_OWNER_WAS_PROMISC)) {
+        short fl;
+
+        if (iface_flags(ifname, &fl, false) == 0 && (fl & IFF_PROMISC)) {
+            fl &= ~IFF_PROMISC;
+            iface_flags(ifname, &fl, true);
+        }
+    }
+    if (owner & XSH_OWNER_RXVLAN_OFF) {
+        uint32_t fl;
+
+        if (ethtool_flags(ifname, &fl, false) == 0) {
+            fl |= ETH_FLAG_RXVLAN;
+            ethtool_flags(ifname, &fl, true);
+        }
+    }
+}
+
 static void xsh_destroy(struct vsw_port *port)
 {
     struct xsh_port *x = container_of(port, struct xsh_port, port);
@@ -744,22 +773,7 @@ static void xsh_destroy(struct vsw_port *port)
     if (x->prog_id)
         close_leftover_fds(x);
     close_leftover_sockets(x);
-    if (!x->was_promisc) {
-        short fl;
-
-        if (iface_flags(x->ifname, &fl, false) == 0 && (fl & IFF_PROMISC)) {
-            fl &= ~IFF_PROMISC;
-            iface_flags(x->ifname, &fl, true);
-        }
-    }
-    if (x->rxvlan_off) {
-        uint32_t fl;
-
-        if (ethtool_flags(x->ifname, &fl, false) == 0) {
-            fl |= ETH_FLAG_RXVLAN;
-            ethtool_flags(x->ifname, &fl, true);
-        }
-    }
+    owner_restore(x->ifname, owner_flags(x));
     free(x);
 }
 
@@ -999,27 +1013,6 @@ static int prog_owner(int pfd, uint32_t *flags)
     return rc;
 }
 
-/* Put back what a switch that died holding the NIC had changed. */
-static void owner_restore(const char *ifname, uint32_t owner)
-{
-    if (!(owner & XSH_OWNER_WAS_PROMISC)) {
-        short fl;
-
-        if (iface_flags(ifname, &fl, false) == 0 && (fl & IFF_PROMISC)) {
-            fl &= ~IFF_PROMISC;
-            iface_flags(ifname, &fl, true);
-        }
-    }
-    if (owner & XSH_OWNER_RXVLAN_OFF) {
-        uint32_t fl;
-
-        if (ethtool_flags(ifname, &fl, false) == 0) {
-            fl |= ETH_FLAG_RXVLAN;
-            ethtool_flags(ifname, &fl, true);
-        }
-    }
-}
-
 int vsw_xdp_share_clear_stale(const char *ifname, uint32_t *prog_id)
 {
     uint32_t owner = 0;
@@ -1184,9 +1177,7 @@ struct vsw_port *vsw_port_xdp_share_open(const char *ifname,
         return fail(x, info, VSW_XDP_NO_MAP, -rc);
     {
         struct xsh_key ok = {.vid = XSH_OWNER_VID};
-        struct xsh_val ov = {
-            .flags = (x->was_promisc ? XSH_OWNER_WAS_PROMISC : 0) |
-                     (x->rxvlan_off ? XSH_OWNER_RXVLAN_OFF : 0)};
+        struct xsh_val ov = {.flags = owner_flags(x)};
 
         /* Without it a switch after a SIGKILL cannot put the NIC back. */
         bpf_map_update_elem(x->vnics_fd, &ok, &ov, BPF_ANY);
