@@ -35,14 +35,30 @@ struct nb_tx_pend {
 /* Rate limit (nb_vif_set_rate); bytes == 0: unlimited.  A token bucket:
  * bytes every window_ns, earned continuously, held up to max(bytes,
  * CREDIT_MIN_BURST).  Per device, as Linux netback keeps it per vif: the
- * queues of a device share one (polled from one thread). */
+ * queues of a device share one, and may be polled from several threads,
+ * so while a limit is set the bucket is used under its lock (one
+ * uncontended lock per burst; an unlimited vif never takes it). */
 struct nb_credit {
-    uint64_t bytes;
+    int lock;          /* nb_credit_lock() */
+    uint64_t bytes;    /* written under the lock, read without it to
+                          know whether to take it */
     uint64_t window_ns;
     uint64_t left;
     uint64_t window_start; /* CLOCK_MONOTONIC ns: credit earned up to
                               here is in left */
 };
+
+static inline void nb_credit_lock(struct nb_credit *c)
+{
+    while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
+            __builtin_ia32_pause();
+}
+
+static inline void nb_credit_unlock(struct nb_credit *c)
+{
+    __atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+}
 
 /* Guest transmit: the TX ring and everything nb_vif_tx_*() touches. */
 struct nb_tx {

@@ -44,6 +44,7 @@ struct tx_burst {
     unsigned npkts;      /* packets taken, in tx->pend[] and tx->pkts[] */
     unsigned nops;       /* grant-copy ops queued in tx->ops[] */
     enum nb_fatal fatal; /* protocol error found: disable after the burst */
+    bool limited;        /* the credit's lock is held: take from it */
     char why[128];       /* details for the log */
 };
 
@@ -389,7 +390,7 @@ static bool tx_take(struct nb_vif *vif, RING_IDX cons, const struct tx_info *ti,
     pkt->off = ti->off;
     tx_respond(tx, cons, ti->nslots, ti->nextra, NETIF_RSP_OKAY);
     tx_mcast_apply(tx, ti);
-    if (tx->credit->bytes)
+    if (b->limited)
         tx->credit->left -= len; /* checked against it in tx_gather() */
     b->npkts++;
     b->cons += ti->nslots;
@@ -401,7 +402,7 @@ static bool tx_take(struct nb_vif *vif, RING_IDX cons, const struct tx_info *ti,
 static void tx_gather(struct nb_vif *vif, unsigned budget, struct tx_burst *b)
 {
     struct nb_tx *tx = &vif->tx;
-    bool limited = tx->credit->bytes != 0;
+    bool limited = b->limited;
     struct tx_info ti;
 
     while (b->npkts < budget && b->cons != b->prod) {
@@ -552,9 +553,18 @@ unsigned nb_vif_tx_poll(struct nb_vif *vif, unsigned budget)
     if (b.cons == b.prod)
         return 0;
     tx->credit_stalled = false;
-    if (tx->credit->bytes)
-        tx_credit_refill(tx->credit, nb_now_ns());
+    b.limited = false;
+    if (__atomic_load_n(&tx->credit->bytes, __ATOMIC_RELAXED)) {
+        nb_credit_lock(tx->credit);
+        b.limited = tx->credit->bytes != 0;
+        if (b.limited)
+            tx_credit_refill(tx->credit, nb_now_ns());
+        else
+            nb_credit_unlock(tx->credit);
+    }
     tx_gather(vif, budget, &b);
+    if (b.limited)
+        nb_credit_unlock(tx->credit);
     return tx_finish(vif, &b);
 }
 
@@ -582,34 +592,41 @@ int nb_vif_set_rate(struct nb_vif *vif, uint64_t bytes, uint64_t usecs)
     if (bytes && !usecs)
         return -EINVAL;
     tx->credit_stalled = false;
-    tx->credit->bytes = bytes;
     tx->credit_need = 0;
-    if (!bytes)
-        return 0;
-    tx->credit->window_ns =
-        usecs > UINT64_MAX / 1000u ? UINT64_MAX : usecs * 1000u;
-    tx->credit->left = bytes;
-    tx->credit->window_start = nb_now_ns();
+    nb_credit_lock(tx->credit);
+    if (bytes) {
+        tx->credit->window_ns =
+            usecs > UINT64_MAX / 1000u ? UINT64_MAX : usecs * 1000u;
+        tx->credit->left = bytes;
+        tx->credit->window_start = nb_now_ns();
+    }
+    __atomic_store_n(&tx->credit->bytes, bytes, __ATOMIC_RELAXED);
+    nb_credit_unlock(tx->credit);
     return 0;
 }
 
 uint64_t nb_vif_tx_credit_wait_ns(const struct nb_vif *vif)
 {
     const struct nb_tx *tx = &vif->tx;
+    struct nb_credit *c = tx->credit;
     uint64_t need, span, end, now;
 
-    if (!tx->credit_stalled || !tx->credit->bytes)
+    if (!tx->credit_stalled || !__atomic_load_n(&c->bytes, __ATOMIC_RELAXED))
         return 0;
+    nb_credit_lock(c);
+    if (!c->bytes) {
+        nb_credit_unlock(c);
+        return 0;
+    }
     /* Until the stalled packet's credit is earned (from the clock on). */
-    need = tx->credit_need > tx->credit->left
-               ? tx->credit_need - tx->credit->left
-               : 0;
-    span = (uint64_t)(((unsigned __int128)need * tx->credit->window_ns +
-                       tx->credit->bytes - 1) /
-                      tx->credit->bytes);
-    end = tx->credit->window_start + span;
-    if (end < tx->credit->window_start)
+    need = tx->credit_need > c->left ? tx->credit_need - c->left : 0;
+    span = (uint64_t)(((unsigned __int128)need * c->window_ns + c->bytes -
+                       1) /
+                      c->bytes);
+    end = c->window_start + span;
+    if (end < c->window_start)
         end = UINT64_MAX;
+    nb_credit_unlock(c);
     now = nb_now_ns();
     return end > now ? end - now : 0;
 }

@@ -8,8 +8,9 @@
  * and writes the matching frames into the rings.  Each ring has one
  * writer, the fast-path thread, so it needs no atomics beyond publishing
  * head and reading tail.  A capture on an etherstub sees VNICs that
- * different workers may own: it is "shared", and its writers take its
- * spinlock (only such captures, and only with more than one worker).
+ * different workers may own, and so does one on a VNIC whose port has
+ * queues on different workers: such a capture is "shared", and its
+ * writers take its spinlock (only with more than one worker).
  */
 #define _GNU_SOURCE
 /* rte_bpf_convert() is experimental in DPDK 22.11; only this file uses it. */
@@ -491,7 +492,9 @@ struct vsw_cap *vsw_cap_open(struct vsw_switch *sw,
                                    .dir = p->dir};
     c->shm->cls = c->vnic ? VSW_CLASS_VNIC : c->link->cls;
     rte_spinlock_init(&c->lock);
-    c->shared = c->link && c->link->cls == VSW_CLASS_ETHERSTUB &&
+    /* An etherstub's VNICs, and a VNIC's queues, may have different
+     * owners. */
+    c->shared = (c->vnic || c->link->cls == VSW_CLASS_ETHERSTUB) &&
                 vsw_switch_workers(sw) > 1;
     snprintf(c->shm->name, sizeof(c->shm->name), "%s", p->name);
     clock_base(c);

@@ -39,7 +39,9 @@ void vsw_ep_flush(struct vsw_ep *ep)
     if (n == 0)
         return;
     ep->ntx = 0;
-    vsw_cap_tap(&ep->cap, ep->tx, n, VSW_CAP_LEAVE);
+    /* A queue's frames are its VNIC's. */
+    vsw_cap_tap(ep->qv ? &ep->qv->ep.cap : &ep->cap, ep->tx, n,
+                VSW_CAP_LEAVE);
     if (port && ep->prio_egress) {
         vsw_egress_tx(ep, port, n); /* prio.c */
         return;
@@ -149,38 +151,67 @@ void vsw_fp_flush_eps(struct vsw_worker *w)
 
 /* ---- toward a VNIC ---- */
 
+/* @m, past @v's receive maxbw, to the endpoint of its queue: the VNIC's
+ * own, or with several queues its flow's (the port's queue_of), whose
+ * owner sends it.  Consumes @m. */
+static inline void vnic_put(struct vsw_worker *w, struct vsw_vnic *v,
+                            struct rte_mbuf *m)
+{
+    struct vsw_vqs *qs = vsw_load_acq(&v->qs);
+    const struct vsw_port *port;
+    unsigned q;
+
+    if (likely(!qs)) {
+        ep_put(w, &v->ep, m);
+        return;
+    }
+    port = vsw_load_acq(&v->ep.port);
+    q = port ? port->ops->queue_of(port, m) : 0;
+    ep_put(w, q && q <= qs->n ? &qs->q[q - 1].ep : &v->ep, m);
+}
+
+void vsw_vnic_put(struct vsw_worker *w, struct vsw_vnic *v,
+                  struct rte_mbuf *m)
+{
+    vnic_put(w, v, m);
+}
+
 /*
  * Give @m to @v within its receive maxbw: at once if it has credit and
  * nothing queued, else queued in order; dropped (policer) when the queue
- * is full.  Consumes @m.
+ * is full.  The bucket is the VNIC owner's: with a maxbw the frame goes
+ * there first, without one straight to its queue's owner.  Consumes @m.
  */
 static void vnic_deliver(struct vsw_worker *w, struct vsw_vnic *v,
                          struct rte_mbuf *m, uint64_t now)
 {
-    const struct vsw_tb_cfg *c;
+    const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
 
+    if (!c) {
+        vnic_put(w, v, m);
+        return;
+    }
     if (unlikely(!ep_mine(w, &v->ep))) {
         ep_away(w, &v->ep, m);
         return;
     }
-    c = vsw_load_acq(&v->tbcfg);
-    if (c) {
-        vsw_tb_refill(&v->rx_tb, c, now);
-        if ((v->rxq && v->rxq->n) || !vsw_tb_take(&v->rx_tb, m->pkt_len)) {
-            if (vsw_shaper_enqueue(w, v, c, m) < 0) {
-                vsw_drop(&v->stats, VSW_DROP_POLICER);
-                rte_pktmbuf_free(m);
-            }
-            return;
+    vsw_tb_refill(&v->rx_tb, c, now);
+    if ((v->rxq && v->rxq->n) || !vsw_tb_take(&v->rx_tb, m->pkt_len)) {
+        if (vsw_shaper_enqueue(w, v, c, m) < 0) {
+            vsw_drop(&v->stats, VSW_DROP_POLICER);
+            rte_pktmbuf_free(m);
         }
+        return;
     }
-    ep_put(w, &v->ep, m);
+    vnic_put(w, v, m);
 }
 
 void vsw_ep_take(struct vsw_worker *w, struct vsw_ep *ep, struct rte_mbuf *m,
                  uint16_t vid, uint64_t now)
 {
-    if (ep->is_vnic)
+    if (ep->qv)
+        ep_put(w, ep, m); /* past the VNIC's maxbw already */
+    else if (ep->is_vnic)
         vnic_deliver(w, container_of(ep, struct vsw_vnic, ep), m, now);
     else
         vsw_ofl_put(w, ep, m, vid); /* segmented if need be, tagged */
@@ -224,17 +255,11 @@ void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v)
             break;
         }
     }
-    for (pp = &w->stalled; *pp; pp = &(*pp)->next_stalled) {
-        if (*pp == v) {
-            *pp = v->next_stalled;
-            break;
-        }
-    }
     if (v->rxq)
         w->gone += vsw_mbufq_purge(v->rxq);
-    vsw_fp_active_drop(w, &v->ep);
-    v->next_backlog = v->next_stalled = NULL;
-    v->backlogged = v->stalled = false;
+    vsw_fp_ep_let_go(w, &v->ep);
+    v->next_backlog = NULL;
+    v->backlogged = false;
     v->rx_tb.waiting = false;
 }
 
@@ -299,7 +324,8 @@ static void flood_from_wire(struct vsw_worker *w, struct vsw_link *l,
 }
 
 static void flood_from_vnic(struct vsw_worker *w, struct vsw_vnic *v,
-                            struct rte_mbuf *m, uint64_t now)
+                            struct vsw_stats *st, struct rte_mbuf *m,
+                            uint64_t now)
 {
     struct vsw_link *l = v->link;
     const struct vsw_flood *f = vsw_load_acq(&l->flood[v->key.vid]);
@@ -309,7 +335,7 @@ static void flood_from_vnic(struct vsw_worker *w, struct vsw_vnic *v,
     struct rte_mbuf *c;
 
     if (!wire && !others) {
-        vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
+        vsw_drop(st, VSW_DROP_UNKNOWN_DEST);
         rte_pktmbuf_free(m);
         return;
     }
@@ -327,7 +353,7 @@ static void flood_from_vnic(struct vsw_worker *w, struct vsw_vnic *v,
         c = rte_pktmbuf_copy(m, l->sw->pool, 0, UINT32_MAX);
     }
     if (!c || vsw_tag_insert_inl(c, vid) < 0) {
-        vsw_drop(&v->stats, VSW_DROP_NOBUF);
+        vsw_drop(st, VSW_DROP_NOBUF);
         rte_pktmbuf_free(c);
     } else {
         prio_mark(c, v);
@@ -399,8 +425,8 @@ void vsw_link_input(struct vsw_link *l, struct rte_mbuf **pkts, uint16_t n,
  * VNIC's own MAC when mac-nospoof is on, within maxbw.  Counts and frees
  * what fails.
  */
-static bool vnic_tx_check(struct vsw_vnic *v, struct rte_mbuf *m,
-                          uint32_t prot, bool limited)
+static bool vnic_tx_check(struct vsw_vnic *v, struct vsw_stats *st,
+                          struct rte_mbuf *m, uint32_t prot, bool limited)
 {
     const struct rte_ether_hdr *eh =
         rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -408,30 +434,30 @@ static bool vnic_tx_check(struct vsw_vnic *v, struct rte_mbuf *m,
     if (m->data_len < RTE_ETHER_HDR_LEN ||
         (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ||
         eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)) {
-        v->stats.oerrors++;
+        st->oerrors++;
         goto drop;
     }
     if ((prot & LP_PROT_MAC_NOSPOOF) &&
         memcmp(&eh->src_addr, v->key.mac, RTE_ETHER_ADDR_LEN) != 0) {
-        vsw_drop(&v->stats, VSW_DROP_SPOOF);
+        vsw_drop(st, VSW_DROP_SPOOF);
         goto drop;
     }
     switch (vsw_l3_check(v, m, prot)) {
     case VSW_L3_OVERSIZE:
-        v->stats.oerrors++;
+        st->oerrors++;
         goto drop;
     case VSW_L3_SPOOF:
-        vsw_drop(&v->stats, VSW_DROP_SPOOF);
+        vsw_drop(st, VSW_DROP_SPOOF);
         goto drop;
     default:
         break;
     }
     if (limited && !vsw_tb_take(&v->tx_tb, m->pkt_len)) {
-        vsw_drop(&v->stats, VSW_DROP_POLICER);
+        vsw_drop(st, VSW_DROP_POLICER);
         goto drop;
     }
-    v->stats.opackets++;
-    v->stats.obytes += m->pkt_len;
+    st->opackets++;
+    st->obytes += m->pkt_len;
     return true;
 drop:
     rte_pktmbuf_free(m);
@@ -440,13 +466,13 @@ drop:
 
 /* A unicast frame from @v that no VNIC of its (link, VID) has. */
 static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
-                         struct rte_mbuf *m)
+                         struct vsw_stats *st, struct rte_mbuf *m)
 {
     struct vsw_link *l = v->link;
     struct vsw_worker *owner;
 
     if (!vsw_load_acq(&l->ep.port)) {
-        vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
+        vsw_drop(st, VSW_DROP_UNKNOWN_DEST);
         rte_pktmbuf_free(m);
         return;
     }
@@ -463,7 +489,7 @@ static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
         return;
     }
     if (v->key.vid != LP_VID_NONE && vsw_tag_insert_inl(m, v->key.vid) < 0) {
-        vsw_drop(&v->stats, VSW_DROP_NOBUF);
+        vsw_drop(st, VSW_DROP_NOBUF);
         rte_pktmbuf_free(m);
         return;
     }
@@ -471,23 +497,26 @@ static void vnic_to_wire(struct vsw_worker *w, struct vsw_vnic *v,
 }
 
 static void vnic_input_burst(struct vsw_worker *w, struct vsw_vnic *v,
-                             struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+                             struct vsw_ep *from, struct rte_mbuf **pkts,
+                             uint16_t n, uint64_t now)
 {
     const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
     uint32_t prot = __atomic_load_n(&v->protection, __ATOMIC_RELAXED);
-    const struct vsw_port *port = vsw_load_acq(&v->ep.port);
+    const struct vsw_port *port = vsw_load_acq(&from->port);
+    struct vsw_stats *st = from->stats;
     struct rte_mbuf *ok[VSW_BURST];
     struct vsw_vnic *dst[VSW_BURST];
     uint16_t vid[VSW_BURST];
     unsigned i, k = 0;
 
-    /* A port that slows its client by credit is not policed here. */
-    if (c && port && (port->flags & VSW_PORT_F_TX_RATE))
+    /* A port that slows its client by credit is not policed here (nor
+     * is a queue's: queues are a vif's, which does). */
+    if (c && ((port && (port->flags & VSW_PORT_F_TX_RATE)) || from->qv))
         c = NULL;
     if (c)
         vsw_tb_refill(&v->tx_tb, c, now);
     for (i = 0; i < n; i++) {
-        if (!vnic_tx_check(v, pkts[i], prot, c != NULL))
+        if (!vnic_tx_check(v, st, pkts[i], prot, c != NULL))
             continue;
         vid[k] = v->key.vid;
         ok[k++] = pkts[i];
@@ -498,12 +527,12 @@ static void vnic_input_burst(struct vsw_worker *w, struct vsw_vnic *v,
         struct vsw_vnic *d = dst[i];
 
         if (d == VSW_CLS_FLOOD) {
-            flood_from_vnic(w, v, m, now);
+            flood_from_vnic(w, v, st, m, now);
         } else if (!d) {
-            vnic_to_wire(w, v, m);
+            vnic_to_wire(w, v, st, m);
         } else if (d == v) {
             /* No hairpin: a VNIC's own address is not a destination. */
-            vsw_drop(&v->stats, VSW_DROP_UNKNOWN_DEST);
+            vsw_drop(st, VSW_DROP_UNKNOWN_DEST);
             rte_pktmbuf_free(m);
         } else {
             vnic_deliver(w, d, m, now);
@@ -511,15 +540,22 @@ static void vnic_input_burst(struct vsw_worker *w, struct vsw_vnic *v,
     }
 }
 
-void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
-                    uint64_t now)
+void vsw_vnic_input_from(struct vsw_worker *w, struct vsw_vnic *v,
+                         struct vsw_ep *from, struct rte_mbuf **pkts,
+                         uint16_t n, uint64_t now)
 {
     vsw_cap_tap(&v->ep.cap, pkts, n, VSW_CAP_ENTER);
     while (n) {
         uint16_t b = n < VSW_BURST ? n : VSW_BURST;
 
-        vnic_input_burst(v->ep.w, v, pkts, b, now);
+        vnic_input_burst(w, v, from, pkts, b, now);
         pkts += b;
         n -= b;
     }
+}
+
+void vsw_vnic_input(struct vsw_vnic *v, struct rte_mbuf **pkts, uint16_t n,
+                    uint64_t now)
+{
+    vsw_vnic_input_from(v->ep.w, v, &v->ep, pkts, n, now);
 }

@@ -68,54 +68,55 @@ static void wakefd_drain(struct vsw_worker *w)
     }
 }
 
-/* Stop reading @v's fd for @wait cycles. */
-static void stall(struct vsw_worker *w, struct vsw_vnic *v,
+/* Stop reading @ep's fd for @wait cycles. */
+static void stall(struct vsw_worker *w, struct vsw_ep *ep,
                   struct vsw_port *port, uint64_t now, uint64_t wait)
 {
-    struct epoll_event ev = {.events = 0, .data.ptr = &v->ep};
+    struct epoll_event ev = {.events = 0, .data.ptr = ep};
 
-    if (v->stalled)
+    if (ep->stalled)
         return;
     if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev) < 0)
         return; /* being detached: nothing to wait for */
-    v->stalled = true;
-    v->stall_until = now + wait;
-    v->next_stalled = w->stalled;
-    w->stalled = v;
+    ep->stalled = true;
+    ep->stall_until = now + wait;
+    ep->next_stalled = w->stalled;
+    w->stalled = ep;
 }
 
-/* Re-enable the fds of stalled VNICs whose credit is back (all if @all). */
+/* Re-enable the fds of stalled endpoints whose wait is over (all if
+ * @all). */
 static void unstall(struct vsw_worker *w, uint64_t now, bool all)
 {
-    struct vsw_vnic **pp = &w->stalled, *v;
+    struct vsw_ep **pp = &w->stalled, *ep;
 
-    while ((v = *pp) != NULL) {
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &v->ep};
+    while ((ep = *pp) != NULL) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = ep};
         struct vsw_port *port;
 
-        if (!vsw_load_acq(&v->ep.dying) && !all && now < v->stall_until) {
-            pp = &v->next_stalled;
+        if (!vsw_load_acq(&ep->dying) && !all && now < ep->stall_until) {
+            pp = &ep->next_stalled;
             continue;
         }
-        *pp = v->next_stalled;
-        v->next_stalled = NULL;
-        v->stalled = false;
-        port = vsw_load_acq(&v->ep.port);
-        if (!vsw_load_acq(&v->ep.dying) && port && port->rx_fd >= 0)
+        *pp = ep->next_stalled;
+        ep->next_stalled = NULL;
+        ep->stalled = false;
+        port = vsw_load_acq(&ep->port);
+        if (!vsw_load_acq(&ep->dying) && port && port->rx_fd >= 0)
             epoll_ctl(w->epfd, EPOLL_CTL_MOD, port->rx_fd, &ev);
     }
 }
 
 /* Leave a port alone for as long as it asks (credit, broken vif). */
-static void holdoff(struct vsw_worker *w, struct vsw_vnic *v,
+static void holdoff(struct vsw_worker *w, struct vsw_ep *ep,
                     struct vsw_port *port, uint64_t now)
 {
     uint32_t lost = 0;
     uint64_t ns = port->ops->rx_holdoff(port, &lost);
 
-    v->stats.drops[VSW_DROP_VIF_ERROR] += lost;
+    ep->stats->drops[VSW_DROP_VIF_ERROR] += lost;
     if (ns)
-        stall(w, v, port, now,
+        stall(w, ep, port, now,
               (uint64_t)((unsigned __int128)ns * w->sw->tsc_hz / 1000000000u) +
                   1);
 }
@@ -132,29 +133,33 @@ static unsigned ep_rx(struct vsw_worker *w, struct vsw_ep *ep,
     struct rte_mbuf *pkts[VSW_BURST];
     struct vsw_vnic *v = NULL;
     uint16_t budget = VSW_BURST, n;
+    /* The VNIC's policer, for a port that does not slow its client
+     * itself (its queues' ports do: a vif's). */
+    bool policed = ep->is_vnic && !ep->qv &&
+                   !(port->flags & VSW_PORT_F_TX_RATE);
 
-    if (ep->is_vnic) {
-        v = container_of(ep, struct vsw_vnic, ep);
-        if (!(port->flags & VSW_PORT_F_TX_RATE))
-            budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
+    if (ep->is_vnic)
+        v = vsw_ep_vnic(ep);
+    if (policed) {
+        budget = vsw_vnic_tx_budget(v, VSW_BURST, now);
         if (budget == 0) {
             const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
 
             if (port->rx_fd >= 0 && c)
-                stall(w, v, port, now, vsw_tb_wait(&v->tx_tb, c));
+                stall(w, ep, port, now, vsw_tb_wait(&v->tx_tb, c));
             v->tx_tb.waiting = true;
             return 0;
         }
     }
     n = port->ops->rx(port, pkts, budget);
-    if (v && n < budget)
+    if (policed && n < budget)
         v->tx_tb.waiting = false; /* the port had no more to give */
     if (v && port->ops->rx_holdoff && port->rx_fd >= 0)
-        holdoff(w, v, port, now);
+        holdoff(w, ep, port, now);
     if (n == 0)
         return 0;
     if (v)
-        vsw_vnic_input(v, pkts, n, now);
+        vsw_vnic_input_from(w, v, ep, pkts, n, now);
     else
         vsw_link_input(container_of(ep, struct vsw_link, ep), pkts, n, now);
     return n;
@@ -165,7 +170,7 @@ static unsigned ep_rx(struct vsw_worker *w, struct vsw_ep *ep,
 static bool ep_readable(const struct vsw_ep *ep, const struct vsw_port *port)
 {
     return port && port->rx_fd >= 0 && !vsw_load_acq(&ep->dying) &&
-           !(ep->is_vnic && container_of(ep, struct vsw_vnic, ep)->stalled);
+           !ep->stalled;
 }
 
 /* Read @w's active fd ports; one that gives nothing leaves the list (its
@@ -189,8 +194,9 @@ static unsigned active_rx(struct vsw_worker *w, uint64_t now)
     return total;
 }
 
-void vsw_fp_active_drop(struct vsw_worker *w, struct vsw_ep *ep)
+void vsw_fp_ep_let_go(struct vsw_worker *w, struct vsw_ep *ep)
 {
+    struct vsw_ep **pp;
     unsigned i;
 
     for (i = 0; i < w->nactive; i++) {
@@ -200,6 +206,14 @@ void vsw_fp_active_drop(struct vsw_worker *w, struct vsw_ep *ep)
         }
     }
     ep->active = false;
+    for (pp = &w->stalled; *pp; pp = &(*pp)->next_stalled) {
+        if (*pp == ep) {
+            *pp = ep->next_stalled;
+            break;
+        }
+    }
+    ep->next_stalled = NULL;
+    ep->stalled = false;
 }
 
 static void active_clear(struct vsw_worker *w)
@@ -251,8 +265,7 @@ unsigned vsw_switch_poll(struct vsw_switch *sw, unsigned worker)
             if ((evs[i].events & (EPOLLERR | EPOLLHUP)) && ep->is_vnic) {
                 /* A broken attachment (its TAP interface deleted): look
                  * again later rather than spin on it. */
-                stall(w, container_of(ep, struct vsw_vnic, ep), port, now,
-                      sw->tsc_hz / 10);
+                stall(w, ep, port, now, sw->tsc_hz / 10);
                 continue;
             }
             n = ep_rx(w, ep, port, now);
@@ -338,15 +351,16 @@ out:
     return rc;
 }
 
-/* TSC at which the first stalled or backlogged VNIC gets credit back. */
+/* TSC at which the first stalled endpoint or backlogged VNIC may go on. */
 static uint64_t credit_due(const struct vsw_worker *w)
 {
     uint64_t first = UINT64_MAX;
     const struct vsw_vnic *v;
+    const struct vsw_ep *ep;
 
-    for (v = w->stalled; v; v = v->next_stalled)
-        if (v->stall_until < first)
-            first = v->stall_until;
+    for (ep = w->stalled; ep; ep = ep->next_stalled)
+        if (ep->stall_until < first)
+            first = ep->stall_until;
     for (v = w->backlog; v; v = v->next_backlog) {
         const struct vsw_tb_cfg *c = vsw_load_acq(&v->tbcfg);
         uint64_t due = c ? v->rx_tb.last + vsw_tb_wait(&v->rx_tb, c) : 0;

@@ -15,14 +15,16 @@
  * as segments; what the guest has no buffers for waits in a bounded FIFO
  * that is retried first on every later call and on every event.
  *
- * Queues: a netif with several queues (or split event channels) is one
- * port all the same; its fd is an epoll set of every channel's eventfd,
- * readable while any is.  Guest transmit is polled from every queue,
- * starting with a different one each time; a frame for the guest goes to
- * the queue of its flow (the mbuf's RSS hash if it has one, else
- * nb_flow_hash()), each queue with its own FIFO.  The queues share one
- * rate credit, and one queue's fatal error takes the whole vif down, as
- * Linux netback does.
+ * Queues: each queue of a netif is a port of its own (vsw_port_ops.queue):
+ * the vif's port is queue 0, and the switch gives every queue an endpoint
+ * that one worker owns, both directions of it, as a DPDK port queue
+ * belongs to one lcore; the queues share nothing a fast path writes but
+ * netback's rate credit, which takes its own lock while a limit is set.
+ * A queue's fd is its event channel's eventfd, or an epoll set of its two
+ * with split channels.  A frame for the guest goes to the queue of its
+ * flow (queue_of: the mbuf's RSS hash if it has one, else
+ * nb_flow_hash()), each queue with its own FIFO.  One queue's fatal
+ * error takes the whole vif down, as Linux netback does.
  *
  * Offloads: netif's flags map onto the mbuf fields a DPDK receive path
  * uses for the same meaning, so they pass between VNICs untouched:
@@ -57,34 +59,39 @@
 #define VIF_RATE_USECS 10000ull
 #define BACKEND_DOMID 0
 
-/* One queue: its netback vif and channels. */
+struct vif_port;
+
+/* One queue: a port of its own (queue 0's is the vif's), its netback vif
+ * and channels, and the scratch its owner's fast path uses. */
 struct vif_queue {
+    struct vsw_port port;
+    struct vif_port *vp;
+    unsigned idx;
     struct nb_vif *vif;
     evtchn_port_t tx_ev, rx_ev;   /* rx_ev == tx_ev unless split */
+    int epfd;                     /* both channels' fds; -1: one channel */
     struct vsw_mbufq *q;          /* frames waiting for guest buffers */
-};
-
-struct vif_port {
-    struct vsw_port port;
-    struct rte_mempool *pool;
-    struct xvm_mem *mem;
-    struct xvm_evtchn *ec;
-    int epfd;                     /* every channel's fd; -1: one channel */
-    unsigned nq;
-    uint16_t room;                /* data room of one mbuf */
-    uint64_t rate_bps;            /* published by set_maxbw */
-    /* fast path */
-    uint64_t rate_applied;
-    unsigned next_q;              /* where the next guest-transmit poll starts */
-    bool dead_seen;
+    /* fast path of the queue's owner */
     struct rte_mbuf **out;        /* where tx_deliver puts frames */
     uint16_t nout, maxout;
     struct nb_rx_pkt rp[NB_BURST_MAX];
     struct nb_seg segs[VIF_SEGS_MAX];
+};
+
+struct vif_port {
+    struct rte_mempool *pool;
+    struct xvm_mem *mem;
+    struct xvm_evtchn *ec;
+    unsigned nq;
+    uint16_t room;                /* data room of one mbuf */
+    uint64_t rate_bps;            /* published by set_maxbw */
+    uint64_t rate_applied;        /* fast path of queue 0's owner */
+    bool dead_seen;               /* atomic: the loss counted once */
     struct vif_queue qs[NETIF_QUEUES_MAX];
 };
 
-#define vif_of(p) container_of((p), struct vif_port, port)
+#define vq_of(p) container_of((p), struct vif_queue, port)
+#define vif_of(p) (vq_of(p)->vp)
 
 /* ---- guest transmit ---- */
 
@@ -96,7 +103,7 @@ XVM_PROBE_DEFINE(vif_to_guest);
 static unsigned vif_buf_get(void *arg, uint32_t len, struct nb_seg *segs,
                             unsigned max, void **cookie)
 {
-    struct vif_port *vp = arg;
+    struct vif_port *vp = ((struct vif_queue *)arg)->vp;
     struct rte_mbuf *m[NB_TX_SEGS_MAX];
     unsigned n = (len + vp->room - 1) / vp->room, i;
     uint32_t left = len;
@@ -142,7 +149,7 @@ static void off_to_mbuf(const struct netif_offload *o, struct rte_mbuf *m)
 
 static void vif_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
 {
-    struct vif_port *vp = arg;
+    struct vif_queue *vq = arg;
     unsigned i;
 
     for (i = 0; i < n; i++) {
@@ -151,8 +158,8 @@ static void vif_deliver(void *arg, struct nb_tx_pkt *pkts, unsigned n)
         off_to_mbuf(&pkts[i].off, m);
         XVM_PROBE_FRAME(vif_from_guest, rte_pktmbuf_mtod(m, void *),
                         m->data_len);
-        if (vp->nout < vp->maxout)
-            vp->out[vp->nout++] = m;
+        if (vq->nout < vq->maxout)
+            vq->out[vq->nout++] = m;
         else
             rte_pktmbuf_free(m); /* never: budget <= maxout */
     }
@@ -187,8 +194,8 @@ static void mbuf_to_off(const struct rte_mbuf *m, struct netif_offload *o)
  * Copy @n frames into the guest's buffers of queue @vq, in order, as far
  * as they go.  Frees what was consumed.  @return how many.
  */
-static unsigned give(struct vif_port *vp, struct vif_queue *vq,
-                     struct rte_mbuf **pkts, unsigned n)
+static unsigned give(struct vif_queue *vq, struct rte_mbuf **pkts,
+                     unsigned n)
 {
     unsigned k = 0, s = 0, done, i;
 
@@ -199,26 +206,26 @@ static unsigned give(struct vif_port *vp, struct vif_queue *vq,
 
         if (s + seg->nb_segs > VIF_SEGS_MAX)
             break;
-        vp->rp[k].segs = &vp->segs[s];
-        vp->rp[k].nseg = seg->nb_segs;
-        vp->rp[k].len = seg->pkt_len;
-        mbuf_to_off(seg, &vp->rp[k].off);
+        vq->rp[k].segs = &vq->segs[s];
+        vq->rp[k].nseg = seg->nb_segs;
+        vq->rp[k].len = seg->pkt_len;
+        mbuf_to_off(seg, &vq->rp[k].off);
         for (; seg; seg = seg->next, s++) {
-            vp->segs[s].base = rte_pktmbuf_mtod(seg, void *);
-            vp->segs[s].len = seg->data_len;
+            vq->segs[s].base = rte_pktmbuf_mtod(seg, void *);
+            vq->segs[s].len = seg->data_len;
         }
     }
     for (i = 0; i < k; i++)
         XVM_PROBE_FRAME(vif_to_guest, rte_pktmbuf_mtod(pkts[i], void *),
                         pkts[i]->data_len);
-    done = nb_vif_rx_burst(vq->vif, vp->rp, k);
+    done = nb_vif_rx_burst(vq->vif, vq->rp, k);
     for (i = 0; i < done; i++)
         rte_pktmbuf_free(pkts[i]);
     return done;
 }
 
 /* Retry the queued frames.  @return true if the queue is empty. */
-static bool queue_drain(struct vif_port *vp, struct vif_queue *vq)
+static bool queue_drain(struct vif_queue *vq)
 {
     while (vq->q->n) {
         struct rte_mbuf *batch[NB_BURST_MAX];
@@ -228,7 +235,7 @@ static bool queue_drain(struct vif_port *vp, struct vif_queue *vq)
             batch[n] = vsw_mbufq_at(vq->q, n);
             n++;
         }
-        done = give(vp, vq, batch, n);
+        done = give(vq, batch, n);
         vsw_mbufq_drop_head(vq->q, done);
         if (done < n)
             return false;
@@ -249,13 +256,13 @@ static enum nb_fatal vif_dead(const struct vif_port *vp)
 
 /* Hand @n frames to queue @vq: what the guest has buffers for, then what
  * fits its FIFO.  @return how many were taken. */
-static unsigned queue_tx(struct vif_port *vp, struct vif_queue *vq,
-                         struct rte_mbuf **pkts, unsigned n)
+static unsigned queue_tx(struct vif_queue *vq, struct rte_mbuf **pkts,
+                         unsigned n)
 {
     unsigned k = 0;
 
-    while (queue_drain(vp, vq) && k < n) {
-        unsigned done = give(vp, vq, pkts + k, n - k);
+    while (queue_drain(vq) && k < n) {
+        unsigned done = give(vq, pkts + k, n - k);
 
         k += done;
         if (done == 0)
@@ -267,65 +274,36 @@ static unsigned queue_tx(struct vif_port *vp, struct vif_queue *vq,
 }
 
 /* The queue of @m's flow (Linux netback's select_queue). */
-static unsigned queue_of(const struct vif_port *vp, const struct rte_mbuf *m)
+static unsigned vif_queue_of(const struct vsw_port *port,
+                             const struct rte_mbuf *m)
 {
     uint32_t hash = m->ol_flags & RTE_MBUF_F_RX_RSS_HASH
                         ? m->hash.rss
                         : nb_flow_hash(rte_pktmbuf_mtod(m, const void *),
                                        m->data_len);
 
-    return nb_queue_select(hash, vp->nq);
-}
-
-/*
- * Several queues: each frame to its flow's queue, each queue's frames in
- * order.  A frame is taken only while its queue's FIFO has room for it
- * whatever the guest posted (queue_tx then takes it: into the ring or the
- * FIFO), so what is taken is a prefix of @pkts, as the tx op's caller
- * counts it (vsw/port.h).
- */
-static uint16_t vif_tx_multi(struct vif_port *vp, struct rte_mbuf **pkts,
-                             uint16_t n)
-{
-    struct rte_mbuf *byq[NETIF_QUEUES_MAX][VSW_BURST];
-    unsigned cnt[NETIF_QUEUES_MAX] = {0}, i, q;
-
-    for (q = 0; q < vp->nq; q++)
-        queue_drain(vp, &vp->qs[q]); /* what waits first: room for more */
-    for (i = 0; i < n; i++) {
-        const struct vsw_mbufq *f;
-
-        q = queue_of(vp, pkts[i]);
-        f = vp->qs[q].q;
-        if (cnt[q] >= f->mask + 1u - f->n)
-            break;
-        byq[q][cnt[q]++] = pkts[i];
-    }
-    for (q = 0; q < vp->nq; q++)
-        if (cnt[q])
-            queue_tx(vp, &vp->qs[q], byq[q], cnt[q]);
-    return (uint16_t)i;
+    return nb_queue_select(hash, vif_of(port)->nq);
 }
 
 static uint16_t vif_tx(struct vsw_port *port, struct rte_mbuf **pkts,
                        uint16_t n, enum vsw_drop *why)
 {
-    struct vif_port *vp = vif_of(port);
+    struct vif_queue *vq = vq_of(port);
     uint16_t k;
 
-    if (vif_dead(vp) != NB_FATAL_NONE) {
+    if (vif_dead(vq->vp) != NB_FATAL_NONE) {
         *why = VSW_DROP_VIF_ERROR;
         return 0;
     }
-    k = vp->nq == 1 ? (uint16_t)queue_tx(vp, &vp->qs[0], pkts, n)
-                    : vif_tx_multi(vp, pkts, n < VSW_BURST ? n : VSW_BURST);
+    k = (uint16_t)queue_tx(vq, pkts, n);
     if (k < n)
-        *why = vif_dead(vp) ? VSW_DROP_VIF_ERROR : VSW_DROP_NOBUF;
+        *why = vif_dead(vq->vp) ? VSW_DROP_VIF_ERROR : VSW_DROP_NOBUF;
     return k;
 }
 
 /* ---- events ---- */
 
+/* Queue 0's owner applies maxbw; the queues share queue 0's bucket. */
 static void rate_apply(struct vif_port *vp)
 {
     uint64_t bps = __atomic_load_n(&vp->rate_bps, __ATOMIC_RELAXED);
@@ -333,92 +311,81 @@ static void rate_apply(struct vif_port *vp)
     if (bps == vp->rate_applied)
         return;
     vp->rate_applied = bps;
-    /* The queues share queue 0's bucket. */
     nb_vif_set_rate(vp->qs[0].vif, bps * VIF_RATE_USECS / 8000000ull,
                     VIF_RATE_USECS);
 }
 
-static void queue_consume(struct vif_port *vp, struct vif_queue *vq)
+static void queue_consume(struct vif_queue *vq)
 {
-    xvm_evtchn_consume(vp->ec, vq->tx_ev);
+    xvm_evtchn_consume(vq->vp->ec, vq->tx_ev);
     if (vq->rx_ev != vq->tx_ev)
-        xvm_evtchn_consume(vp->ec, vq->rx_ev);
+        xvm_evtchn_consume(vq->vp->ec, vq->rx_ev);
 }
 
 /*
- * Guest transmit of one queue, into vp->out up to vp->maxout.  The
- * queue's events are consumed only once its ring is drained, and looked
- * at once more after that, so that nothing posted before the consume is
- * missed; a busy or credit-stalled queue keeps its fd readable.
+ * Guest transmit of one queue, up to @n frames into @pkts; the frames
+ * waiting for the guest's buffers are retried first.  The queue's events
+ * are consumed only once its ring is drained, and looked at once more
+ * after that, so that nothing posted before the consume is missed; a busy
+ * or credit-stalled queue keeps its fd readable.
  */
-static void queue_rx(struct vif_port *vp, struct vif_queue *vq)
-{
-    unsigned budget = (unsigned)(vp->maxout - vp->nout), got;
-    uint64_t one = 1;
-
-    if (vq->q->n)
-        queue_drain(vp, vq);
-    if (budget == 0)
-        return;
-    got = nb_vif_tx_poll(vq->vif, budget);
-    if (got == budget || nb_vif_tx_credit_wait_ns(vq->vif))
-        return; /* the fd stays readable: we come back */
-    queue_consume(vp, vq);
-    if (vq->q->n)
-        queue_drain(vp, vq);
-    if (nb_vif_tx_final_check(vq->vif) &&
-        write(xvm_evtchn_fd(vp->ec, vq->tx_ev), &one, sizeof(one)) < 0) {
-        /* Cannot fail on an eventfd short of overflow. */
-    }
-}
-
 static uint16_t vif_rx(struct vsw_port *port, struct rte_mbuf **pkts,
                        uint16_t n)
 {
-    struct vif_port *vp = vif_of(port);
-    unsigned i, start = vp->next_q;
+    struct vif_queue *vq = vq_of(port);
+    uint64_t one = 1;
+    unsigned got;
 
-    rate_apply(vp);
-    if (vif_dead(vp) != NB_FATAL_NONE)
+    if (vq->idx == 0)
+        rate_apply(vq->vp);
+    if (vif_dead(vq->vp) != NB_FATAL_NONE)
         return 0;
-    vp->out = pkts;
-    vp->nout = 0;
-    vp->maxout = n;
-    for (i = 0; i < vp->nq; i++)
-        queue_rx(vp, &vp->qs[(start + i) % vp->nq]);
-    vp->next_q = (start + 1) % vp->nq;
-    return vp->nout;
+    vq->out = pkts;
+    vq->nout = 0;
+    vq->maxout = n;
+    if (vq->q->n)
+        queue_drain(vq);
+    if (n == 0)
+        return 0;
+    got = nb_vif_tx_poll(vq->vif, n);
+    if (got == n || nb_vif_tx_credit_wait_ns(vq->vif))
+        return vq->nout; /* the fd stays readable: we come back */
+    queue_consume(vq);
+    if (vq->q->n)
+        queue_drain(vq);
+    if (nb_vif_tx_final_check(vq->vif) &&
+        write(xvm_evtchn_fd(vq->vp->ec, vq->tx_ev), &one, sizeof(one)) < 0) {
+        /* Cannot fail on an eventfd short of overflow. */
+    }
+    return vq->nout;
 }
 
 static uint64_t vif_rx_holdoff(struct vsw_port *port, uint32_t *lost)
 {
-    struct vif_port *vp = vif_of(port);
-    uint64_t wait = 0, w;
-    unsigned i;
+    struct vif_queue *vq = vq_of(port);
+    struct vif_port *vp = vq->vp;
 
     *lost = 0;
     if (vif_dead(vp) != NB_FATAL_NONE) {
-        for (i = 0; i < vp->nq; i++)
-            queue_consume(vp, &vp->qs[i]);
-        if (!vp->dead_seen) {
-            vp->dead_seen = true;
+        queue_consume(vq);
+        if (!__atomic_exchange_n(&vp->dead_seen, true, __ATOMIC_RELAXED))
             *lost = 1; /* the request that broke the protocol */
-        }
         return VIF_DEAD_HOLDOFF_NS;
     }
-    /* The queues share the credit: look again as soon as the first
-     * waiting packet can go. */
-    for (i = 0; i < vp->nq; i++) {
-        w = nb_vif_tx_credit_wait_ns(vp->qs[i].vif);
-        if (w && (!wait || w < wait))
-            wait = w;
-    }
-    return wait;
+    /* Until the first waiting packet can go (the credit is shared). */
+    return nb_vif_tx_credit_wait_ns(vq->vif);
 }
 
 static void vif_set_maxbw(struct vsw_port *port, uint64_t bps)
 {
     __atomic_store_n(&vif_of(port)->rate_bps, bps, __ATOMIC_RELAXED);
+}
+
+static struct vsw_port *vif_queue(struct vsw_port *port, unsigned q)
+{
+    struct vif_port *vp = vif_of(port);
+
+    return q < vp->nq ? &vp->qs[q].port : NULL;
 }
 
 static void vif_free(struct vif_port *vp)
@@ -429,9 +396,9 @@ static void vif_free(struct vif_port *vp)
     for (i = NETIF_QUEUES_MAX; i-- > 0;) {
         vsw_mbufq_free(vp->qs[i].q);
         nb_vif_destroy(vp->qs[i].vif);
+        if (vp->qs[i].epfd >= 0)
+            close(vp->qs[i].epfd);
     }
-    if (vp->epfd >= 0)
-        close(vp->epfd);
     xvm_evtchn_destroy(vp->ec);
     xvm_mem_destroy(vp->mem);
     free(vp);
@@ -442,24 +409,36 @@ static void vif_destroy(struct vsw_port *port)
     vif_free(vif_of(port));
 }
 
+/* Queue 0: the vif. */
 static const struct vsw_port_ops vif_ops = {
     .kind = "vif",
     .rx = vif_rx,
     .tx = vif_tx,
     .rx_holdoff = vif_rx_holdoff,
     .set_maxbw = vif_set_maxbw,
+    .queue = vif_queue,
+    .queue_of = vif_queue_of,
     .destroy = vif_destroy,
+};
+
+/* Queues 1..: the vif's, destroyed with it. */
+static const struct vsw_port_ops vif_queue_ops = {
+    .kind = "vif",
+    .rx = vif_rx,
+    .tx = vif_tx,
+    .rx_holdoff = vif_rx_holdoff,
 };
 
 /* ---- setup ---- */
 
 /* Adopt one event channel (the guest's doorbells) as a new local port,
  * left pending as Xen leaves a new binding; add it to the epoll set. */
-static int channel_adopt(struct vif_port *vp, domid_t domid, int own_fd,
+static int channel_adopt(struct vif_queue *vq, domid_t domid, int own_fd,
                          int peer_fd, evtchn_port_t *out)
 {
     struct epoll_event ev = {.events = EPOLLIN};
     uint64_t one = 1;
+    struct vif_port *vp = vq->vp;
     int port = xvm_evtchn_adopt(vp->ec, 0, domid, own_fd, peer_fd);
 
     if (port < 0)
@@ -467,8 +446,8 @@ static int channel_adopt(struct vif_port *vp, domid_t domid, int own_fd,
     *out = (evtchn_port_t)port;
     if (write(xvm_evtchn_fd(vp->ec, *out), &one, sizeof(one)) < 0)
         return -errno;
-    if (vp->epfd >= 0 &&
-        epoll_ctl(vp->epfd, EPOLL_CTL_ADD, xvm_evtchn_fd(vp->ec, *out),
+    if (vq->epfd >= 0 &&
+        epoll_ctl(vq->epfd, EPOLL_CTL_ADD, xvm_evtchn_fd(vp->ec, *out),
                   &ev) < 0)
         return -errno;
     return 0;
@@ -500,10 +479,15 @@ static int queue_connect(struct vif_port *vp, const struct vsw_vif_params *p,
     vq->q = vsw_mbufq_new(VIF_RXQ_MAX >> rxq_shift(p->nqueues));
     if (!vq->q)
         return -ENOMEM;
-    rc = channel_adopt(vp, p->domid, pq->own_fd, pq->peer_fd, &vq->tx_ev);
+    if (pq->rx_own_fd >= 0) {
+        vq->epfd = epoll_create1(EPOLL_CLOEXEC);
+        if (vq->epfd < 0)
+            return -errno;
+    }
+    rc = channel_adopt(vq, p->domid, pq->own_fd, pq->peer_fd, &vq->tx_ev);
     vq->rx_ev = vq->tx_ev;
     if (rc == 0 && pq->rx_own_fd >= 0)
-        rc = channel_adopt(vp, p->domid, pq->rx_own_fd, pq->rx_peer_fd,
+        rc = channel_adopt(vq, p->domid, pq->rx_own_fd, pq->rx_peer_fd,
                            &vq->rx_ev);
     if (rc < 0)
         return rc;
@@ -525,7 +509,7 @@ static int queue_connect(struct vif_port *vp, const struct vsw_vif_params *p,
     np.rx_port = vq->rx_ev;
     np.features = p->features;
     np.ops = &vif_io_ops;
-    np.ops_arg = vp;
+    np.ops_arg = vq;
     np.credit_of = i ? vp->qs[0].vif : NULL;
     vq->vif = nb_vif_create(&np);
     return vq->vif ? 0 : -errno;
@@ -540,11 +524,6 @@ static int vif_connect(struct vif_port *vp, const struct vsw_vif_params *p)
     vp->ec = xvm_evtchn_open(BACKEND_DOMID);
     if (!vp->ec)
         return -ENOMEM;
-    if (p->nqueues > 1 || p->queue[0].rx_own_fd >= 0) {
-        vp->epfd = epoll_create1(EPOLL_CLOEXEC);
-        if (vp->epfd < 0)
-            return -errno;
-    }
     for (i = 0; i < p->nqueues; i++) {
         rc = queue_connect(vp, p, i);
         if (rc < 0)
@@ -570,7 +549,9 @@ static bool params_ok(const struct vsw_vif_params *p)
 struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
                                    struct rte_mempool *pool)
 {
+    uint32_t flags = VSW_PORT_F_TX_RATE;
     struct vif_port *vp;
+    unsigned i;
     int rc;
 
     if (!params_ok(p) || !pool) {
@@ -581,51 +562,60 @@ struct vsw_port *vsw_port_vif_open(const struct vsw_vif_params *p,
     if (!vp)
         return NULL;
     vp->pool = pool;
-    vp->epfd = -1;
     vp->nq = p->nqueues;
     vp->room = (uint16_t)(rte_pktmbuf_data_room_size(pool) -
                           RTE_PKTMBUF_HEADROOM);
+    for (i = 0; i < NETIF_QUEUES_MAX; i++) {
+        vp->qs[i].vp = vp;
+        vp->qs[i].idx = i;
+        vp->qs[i].epfd = -1;
+    }
     rc = vif_connect(vp, p);
     if (rc < 0) {
         vif_free(vp);
         errno = -rc;
         return NULL;
     }
-    vp->port.ops = &vif_ops;
-    snprintf(vp->port.name, sizeof(vp->port.name), "%s", p->name);
-    vp->port.rx_fd = vp->epfd >= 0 ? vp->epfd
-                                   : xvm_evtchn_fd(vp->ec, vp->qs[0].tx_ev);
-    vp->port.wake_fd = -1;
-    vp->port.flags = VSW_PORT_F_TX_RATE;
     /* Large segments and partial checksums go to a guest that takes them
      * (netback drops a large one the guest did not ask for; illumos xnf
      * asks for none); others get them cut and summed by the switch. */
     if ((p->features & (NETIF_F_SG | NETIF_F_GSO_TCPV4)) ==
             (NETIF_F_SG | NETIF_F_GSO_TCPV4) &&
         !(p->features & NETIF_F_NO_CSUM))
-        vp->port.flags |= VSW_PORT_F_OFFLOAD_META | VSW_PORT_F_GRO;
-    return &vp->port;
+        flags |= VSW_PORT_F_OFFLOAD_META | VSW_PORT_F_GRO;
+    for (i = 0; i < vp->nq; i++) {
+        struct vif_queue *vq = &vp->qs[i];
+
+        vq->port.ops = i ? &vif_queue_ops : &vif_ops;
+        if (i)
+            snprintf(vq->port.name, sizeof(vq->port.name), "%s-q%u",
+                     p->name, i);
+        else
+            snprintf(vq->port.name, sizeof(vq->port.name), "%s", p->name);
+        vq->port.rx_fd = vq->epfd >= 0 ? vq->epfd
+                                       : xvm_evtchn_fd(vp->ec, vq->tx_ev);
+        vq->port.wake_fd = -1;
+        vq->port.flags = flags;
+        vq->port.nqueues = i ? 1 : (uint16_t)vp->nq;
+    }
+    return &vp->qs[0].port;
 }
 
 bool vsw_port_is_vif(const struct vsw_port *port)
 {
-    return port && port->ops == &vif_ops;
+    return port && (port->ops == &vif_ops || port->ops == &vif_queue_ops);
 }
 
 unsigned vsw_port_vif_queues(const struct vsw_port *port)
 {
-    return vsw_port_is_vif(port)
-               ? ((const struct vif_port *)port)->nq
-               : 0;
+    return port && port->ops == &vif_ops ? vif_of(port)->nq : 0;
 }
 
 int vsw_port_vif_queue_stats(const struct vsw_port *port, unsigned q,
                              struct nb_vif_stats *st)
 {
-    const struct vif_port *vp = (const struct vif_port *)port;
-
     if (q >= vsw_port_vif_queues(port))
         return -EINVAL;
-    nb_vif_stats_get(vp->qs[q].vif, st);
+    nb_vif_stats_get(vif_of(port)->qs[q].vif, st);
     return 0;
 }

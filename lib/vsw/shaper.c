@@ -146,7 +146,7 @@ void vsw_fp_backlog_run(struct vsw_worker *w, uint64_t now, bool all)
             vsw_tb_refill(&v->rx_tb, c, now);
         while (q->n &&
                (!c || vsw_tb_take(&v->rx_tb, vsw_mbufq_at(q, 0)->pkt_len)))
-            vsw_ep_put(w, &v->ep, vsw_mbufq_pop(q));
+            vsw_vnic_put(w, v, vsw_mbufq_pop(q));
         if (q->n) {
             pp = &v->next_backlog;
             continue;

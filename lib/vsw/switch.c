@@ -388,10 +388,10 @@ int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
     vsw_sync(sw);
     vsw_handoff_settle(sw);
     vsw_sync(sw);
-    if (vsw_worker_mine(old) && ep->is_vnic)
+    if (vsw_worker_mine(old) && ep->is_vnic && !ep->qv)
         vsw_fp_let_go(old, container_of(ep, struct vsw_vnic, ep));
     else if (vsw_worker_mine(old))
-        vsw_fp_active_drop(old, ep);
+        vsw_fp_ep_let_go(old, ep);
     vsw_egq_free(ep);
     old->neps--;
     w->neps++;
@@ -564,7 +564,7 @@ int vsw_link_destroy(struct vsw_link *l)
      * first iteration that sees no port lets go of it (prio.c). */
     vsw_sync(sw);
     if (vsw_worker_mine(l->ep.w))
-        vsw_fp_active_drop(l->ep.w, &l->ep);
+        vsw_fp_ep_let_go(l->ep.w, &l->ep);
     vsw_egq_free(&l->ep);
     vsw_port_destroy(port);
     rte_hash_free(l->fdb);

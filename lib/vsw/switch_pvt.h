@@ -78,9 +78,12 @@ struct vsw_egq;
 struct vsw_worker;
 
 /*
- * An output: the wire of a link or a VNIC's attachment.  Frames headed
+ * An endpoint: the wire of a link, a VNIC's attachment, or one queue of
+ * an attachment with several (vsw_port.nqueues; queue 0 is the VNIC's own
+ * endpoint).  Its owner reads its port and sends to it; frames headed
  * there are buffered during a poll iteration and sent by ep_flush().
  */
+struct vsw_vnic;
 struct vsw_ep {
     struct vsw_worker *w;      /* its owner (changed only while no worker
                                 * runs), the only worker
@@ -89,6 +92,8 @@ struct vsw_ep {
     struct vsw_port *port;     /* published (NULL: nowhere to send) */
     struct vsw_stats *stats;   /* owner's counters */
     bool is_vnic;              /* count sent frames as i* (VNIC) or o* */
+    struct vsw_vnic *qv;       /* a queue 1.. of this VNIC's port, else
+                                * NULL */
     bool dying;                /* published: being destroyed or moved;
                                 * frames for it are freed, its owner
                                 * lets go of it (poll.c) */
@@ -102,6 +107,9 @@ struct vsw_ep {
     struct vsw_ofl_stats ofl;
     bool dirty;                /* on the switch's dirty list */
     bool active;               /* on its owner's active list (poll.c) */
+    bool stalled;              /* fd taken out of epoll (poll.c) */
+    uint64_t stall_until;
+    struct vsw_ep *next_stalled;
     uint16_t ntx;
     struct vsw_ep *next_dirty;
     struct rte_mbuf *tx[VSW_BURST];
@@ -146,6 +154,17 @@ struct vsw_link {
     TAILQ_ENTRY(vsw_link) entry;
 };
 
+/* The endpoints of a VNIC's port's queues 1..n; immutable once published
+ * (the endpoints' fast-path fields are their owners'). */
+struct vsw_vnic_q {
+    struct vsw_ep ep;
+    struct vsw_stats stats;           /* its owner's */
+};
+struct vsw_vqs {
+    uint32_t n;
+    struct vsw_vnic_q q[];
+};
+
 struct vsw_vnic {
     struct vsw_ep ep;
     struct vsw_link *link;
@@ -154,12 +173,10 @@ struct vsw_vnic {
     const struct vsw_tb_cfg *tbcfg;  /* published; NULL: no maxbw */
     const struct vsw_ipset *ips;     /* published; NULL: empty */
     uint16_t mtu;                    /* published */
+    struct vsw_vqs *qs;              /* published; NULL: one queue */
     /* fast path */
     struct vsw_tb rx_tb, tx_tb;
     struct vsw_stats stats;
-    bool stalled;                    /* fd taken out of epoll for credit */
-    uint64_t stall_until;
-    struct vsw_vnic *next_stalled;
     struct vsw_mbufq *rxq;             /* made on first use */
     bool backlogged;                 /* on the switch's backlog list */
     struct vsw_vnic *next_backlog;
@@ -168,6 +185,9 @@ struct vsw_vnic {
     struct vsw_name nm;
     uint64_t maxbw;
     enum lp_priority priority;
+    int pinned;                      /* -1, or the worker of every queue
+                                      * (vsw_vnic_set_worker()) */
+    struct vsw_stats qgone;          /* counted by queues since gone */
     TAILQ_ENTRY(vsw_vnic) entry;
 };
 
@@ -227,7 +247,7 @@ struct vsw_worker {
     bool sleeping;                /* published by the worker: in a wait */
     /* fast path */
     struct vsw_ep *dirty;         /* eps with buffered frames */
-    struct vsw_vnic *stalled;     /* VNICs waiting for tx credit */
+    struct vsw_ep *stalled;       /* fd ports held off (credit, broken) */
     struct vsw_vnic *backlog;     /* VNICs with frames queued for rx */
     uint64_t fd_looked;           /* TSC of the last look at the fd ports */
     bool fd_more;                 /* and whether it left some unread */
@@ -405,9 +425,9 @@ bool vsw_egress_backlog(struct vsw_ep *ep);
  * is the fast path, or none runs); free the queue.  Control thread,
  * after the ep is unplugged. */
 void vsw_egq_free(struct vsw_ep *ep);
-/* Take @ep off @w's active fd ports (poll.c); the caller is @w or none
- * runs it. */
-void vsw_fp_active_drop(struct vsw_worker *w, struct vsw_ep *ep);
+/* Take @ep off @w's active and stalled fd ports (poll.c); the caller is
+ * @w or none runs it. */
+void vsw_fp_ep_let_go(struct vsw_worker *w, struct vsw_ep *ep);
 void vsw_fp_unstall_all(struct vsw_worker *w);
 
 /* TSC cycles a busy worker leaves its fd ports unlooked-at (poll.c). */
@@ -416,6 +436,19 @@ void vsw_fp_flush_eps(struct vsw_worker *w);
 /* Take @v off @w's lists and drop what it queued (the caller is @w or
  * no thread is). */
 void vsw_fp_let_go(struct vsw_worker *w, struct vsw_vnic *v);
+/* The VNIC of @ep, an endpoint of a VNIC's (its own or a queue's). */
+static inline struct vsw_vnic *vsw_ep_vnic(struct vsw_ep *ep)
+{
+    return ep->qv ? ep->qv : container_of(ep, struct vsw_vnic, ep);
+}
+/* Frames @v's client sent on @from (@v's endpoint or a queue's), read by
+ * @w, its owner: checked, counted on @from, switched. */
+void vsw_vnic_input_from(struct vsw_worker *w, struct vsw_vnic *v,
+                         struct vsw_ep *from, struct rte_mbuf **pkts,
+                         uint16_t n, uint64_t now);
+/* @m, past @v's receive maxbw, to its queue's endpoint (forward.c). */
+void vsw_vnic_put(struct vsw_worker *w, struct vsw_vnic *v,
+                  struct rte_mbuf *m);
 void vsw_fp_backlog_run(struct vsw_worker *w, uint64_t now, bool all);
 uint64_t vsw_tb_wait(const struct vsw_tb *tb, const struct vsw_tb_cfg *c);
 struct vsw_tb_cfg *vsw_tb_cfg_new(uint64_t bps, uint64_t tsc_hz);

@@ -192,12 +192,14 @@ static int cmd_link(const char *cmd, const char *params,
     return rc;
 }
 
-/* A vif's queues: "queues": n, and "queue_<counter>": one value a queue. */
-static void queues_put(struct rte_tel_data *d, const struct vsw_port *port)
+/* A vif's queues: "queues": n, and "queue_<counter>": one value a queue
+ * (its worker, and its netback counters). */
+static void queues_put(struct rte_tel_data *d, const struct vsw_vnic *v,
+                       const struct vsw_port *port)
 {
     static const char *const key[] = {"queue_tx_packets", "queue_tx_bytes",
                                       "queue_rx_packets", "queue_rx_bytes",
-                                      "queue_rx_no_slots"};
+                                      "queue_rx_no_slots", "queue_worker"};
     struct rte_tel_data *a[RTE_DIM(key)] = {NULL};
     unsigned nq = vsw_port_vif_queues(port), q, k;
 
@@ -220,6 +222,10 @@ static void queues_put(struct rte_tel_data *d, const struct vsw_port *port)
         rte_tel_data_add_array_u64(a[2], st.rx_packets);
         rte_tel_data_add_array_u64(a[3], st.rx_bytes);
         rte_tel_data_add_array_u64(a[4], st.rx_no_slots);
+        rte_tel_data_add_array_u64(
+            a[5], q < vsw_vnic_queues(v)
+                      ? (uint64_t)vsw_vnic_queue_worker(v, q)
+                      : v->ep.w->id);
     }
     for (k = 0; k < RTE_DIM(key); k++)
         if (rte_tel_data_add_dict_container(d, key[k], a[k], 0) == 0)
@@ -230,11 +236,34 @@ out:
             rte_tel_data_free(a[k]);
 }
 
+/* The offload work done toward @v, over its queues. */
+static void vnic_ofl(const struct vsw_vnic *v, struct vsw_ofl_stats *o)
+{
+    const struct vsw_vqs *qs = v->qs;
+    unsigned i;
+
+    *o = v->ep.ofl;
+    for (i = 0; qs && i < qs->n; i++) {
+        const struct vsw_ofl_stats *q = &qs->q[i].ep.ofl;
+
+        o->gso_frames += q->gso_frames;
+        o->gso_segs += q->gso_segs;
+        o->tso_hw += q->tso_hw;
+        o->csum_sw += q->csum_sw;
+        o->csum_hw += q->csum_hw;
+        o->bad += q->bad;
+        o->gro_frames += q->gro_frames;
+        o->gro_segs += q->gro_segs;
+    }
+}
+
 /* /xvnet/vnic,<name>: properties, counters with drops by reason; a vif's
  * queues' own counters. */
 static int cmd_vnic(const char *cmd, const char *params,
                     struct rte_tel_data *d)
 {
+    struct vsw_ofl_stats ofl;
+    struct vsw_stats st;
     struct vsw_switch *sw;
     struct vsw_vnic *v;
     char mac[18];
@@ -248,6 +277,7 @@ static int cmd_vnic(const char *cmd, const char *params,
         return -ENODEV;
     v = vsw_vnic_find(sw, params);
     if (v) {
+        vnic_ofl(v, &ofl);
         rte_tel_data_start_dict(d);
         rte_tel_data_add_dict_string(d, "name", v->name);
         rte_tel_data_add_dict_string(d, "link", v->link->name);
@@ -259,9 +289,10 @@ static int cmd_vnic(const char *cmd, const char *params,
                                      lp_priority_str(v->priority));
         rte_tel_data_add_dict_string(d, "port", port_kind(&v->ep));
         rte_tel_data_add_dict_u64(d, "worker", v->ep.w->id);
-        stats_put(d, &v->stats);
-        ofl_put(d, &v->ep.ofl);
-        queues_put(d, __atomic_load_n(&v->ep.port, __ATOMIC_ACQUIRE));
+        vsw_vnic_stats_get(v, &st);
+        stats_put(d, &st);
+        ofl_put(d, &ofl);
+        queues_put(d, v, __atomic_load_n(&v->ep.port, __ATOMIC_ACQUIRE));
         rc = 0;
     }
     tel_leave(sw);

@@ -115,6 +115,7 @@ struct vsw_vnic *vsw_vnic_create(struct vsw_link *l,
     v->ep.stats = &v->stats;
     v->ep.is_vnic = true;
     v->ep.w = vsw_worker_pick(sw);
+    v->pinned = -1;
     if (p->maxbw) {
         v->tbcfg = vsw_tb_cfg_new(p->maxbw, sw->tsc_hz);
         if (!v->tbcfg)
@@ -159,6 +160,133 @@ free_vnic:
     return NULL;
 }
 
+static void stats_add(struct vsw_stats *a, const struct vsw_stats *b)
+{
+    unsigned i;
+
+    a->ipackets += b->ipackets;
+    a->rbytes += b->rbytes;
+    a->opackets += b->opackets;
+    a->obytes += b->obytes;
+    a->ierrors += b->ierrors;
+    a->oerrors += b->oerrors;
+    for (i = 0; i < VSW_DROP__MAX; i++)
+        a->drops[i] += b->drops[i];
+}
+
+/* The worker of @v's queue @q (1..): the one it is pinned to, else the
+ * next ones after its own, round. */
+static struct vsw_worker *queue_worker(const struct vsw_vnic *v, unsigned q)
+{
+    const struct vsw_switch *sw = v->link->sw;
+
+    return sw->w[v->pinned >= 0 ? (unsigned)v->pinned
+                                : (v->ep.w->id + q) % sw->nw];
+}
+
+/*
+ * Retire the endpoints of @qs, the first @plugged of them plugged (their
+ * port published): as a VNIC being destroyed, unplugged and marked dying,
+ * two grace periods with the rings settled between them, then let go of
+ * by their owners; what they counted stays @v's.  @qs is no longer
+ * published.  Control thread.
+ */
+static void queues_retire(struct vsw_vnic *v, struct vsw_vqs *qs,
+                          unsigned plugged)
+{
+    struct vsw_switch *sw = v->link->sw;
+    unsigned i;
+
+    for (i = 0; i < plugged; i++) {
+        struct vsw_ep *ep = &qs->q[i].ep;
+
+        vsw_ep_unplug(ep, ep->port);
+        vsw_publish(&ep->port, NULL);
+        __atomic_store_n(&ep->dying, true, __ATOMIC_RELEASE);
+    }
+    vsw_sync(sw);
+    vsw_handoff_settle(sw);
+    vsw_sync(sw);
+    for (i = 0; i < plugged; i++) {
+        struct vsw_ep *ep = &qs->q[i].ep;
+
+        if (vsw_worker_mine(ep->w))
+            vsw_fp_ep_let_go(ep->w, ep);
+        vsw_egq_free(ep);
+        ep->w->neps--;
+    }
+    pthread_mutex_lock(&sw->lock); /* telemetry reads the counters */
+    for (i = 0; i < qs->n; i++)
+        stats_add(&v->qgone, &qs->q[i].stats);
+    pthread_mutex_unlock(&sw->lock);
+    free(qs);
+}
+
+/* @v's port's queues 1.. (if it has several) get endpoints of their own,
+ * each on its worker.  Control thread.  @return 0 or -errno. */
+static int queues_add(struct vsw_vnic *v, struct vsw_port *port)
+{
+    struct vsw_switch *sw = v->link->sw;
+    unsigned n = port->nqueues > 1 && port->ops->queue && port->ops->queue_of
+                     ? port->nqueues - 1u
+                     : 0,
+             i;
+    struct vsw_vqs *qs;
+    int rc = 0;
+
+    if (n == 0)
+        return 0;
+    qs = calloc(1, sizeof(*qs) + n * sizeof(qs->q[0]));
+    if (!qs)
+        return -ENOMEM;
+    qs->n = n;
+    for (i = 0; i < n; i++) {
+        struct vsw_ep *ep = &qs->q[i].ep;
+
+        ep->w = queue_worker(v, i + 1);
+        ep->stats = &qs->q[i].stats;
+        ep->is_vnic = true;
+        ep->qv = v;
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        struct vsw_ep *ep = &qs->q[i].ep;
+        struct vsw_port *qp = port->ops->queue(port, i + 1);
+
+        rc = qp ? 0 : -EINVAL;
+        if (rc == 0) {
+            vsw_publish(&ep->port, qp);
+            rc = vsw_ep_plug(ep, qp);
+        }
+        if (rc < 0) {
+            vsw_publish(&ep->port, NULL);
+            break;
+        }
+        ep->w->neps++;
+    }
+    if (rc < 0) {
+        queues_retire(v, qs, i);
+        return rc;
+    }
+    pthread_mutex_lock(&sw->lock);
+    vsw_publish(&v->qs, qs);
+    pthread_mutex_unlock(&sw->lock);
+    return 0;
+}
+
+/* Take @v's queue endpoints away (before its port goes). */
+static void queues_drop(struct vsw_vnic *v)
+{
+    struct vsw_switch *sw = v->link->sw;
+    struct vsw_vqs *qs = v->qs;
+
+    if (!qs)
+        return;
+    pthread_mutex_lock(&sw->lock);
+    vsw_publish(&v->qs, NULL);
+    pthread_mutex_unlock(&sw->lock);
+    queues_retire(v, qs, qs->n);
+}
+
 void vsw_vnic_destroy(struct vsw_vnic *v)
 {
     struct vsw_link *l;
@@ -169,6 +297,7 @@ void vsw_vnic_destroy(struct vsw_vnic *v)
 
     if (!v)
         return;
+    queues_drop(v);
     vsw_cap_vnic_gone(v);
     l = v->link;
     sw = l->sw;
@@ -212,6 +341,7 @@ static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
     struct vsw_port *old = v->ep.port;
     int rc = 0;
 
+    queues_drop(v);
     if (old)
         vsw_ep_unplug(&v->ep, old);
     /* Locked: telemetry looks at the port's kind (telemetry.c). */
@@ -222,6 +352,11 @@ static int vnic_port_swap(struct vsw_vnic *v, struct vsw_port *port)
         if (port->ops->set_maxbw)
             port->ops->set_maxbw(port, v->maxbw);
         rc = vsw_ep_plug(&v->ep, port);
+        if (rc == 0) {
+            rc = queues_add(v, port);
+            if (rc < 0)
+                vsw_ep_unplug(&v->ep, port);
+        }
         if (rc < 0) {
             pthread_mutex_lock(&sw->lock);
             vsw_publish(&v->ep.port, NULL);
@@ -255,12 +390,40 @@ struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v)
 
 int vsw_vnic_set_worker(struct vsw_vnic *v, unsigned worker)
 {
-    return vsw_ep_move(v->link->sw, &v->ep, worker);
+    struct vsw_switch *sw = v->link->sw;
+    struct vsw_vqs *qs = v->qs;
+    unsigned i;
+    int rc = vsw_ep_move(sw, &v->ep, worker);
+
+    if (rc == -EINVAL)
+        return rc;
+    v->pinned = (int)worker;
+    for (i = 0; qs && i < qs->n; i++) {
+        int r = vsw_ep_move(sw, &qs->q[i].ep, worker);
+
+        if (rc == 0)
+            rc = r;
+    }
+    return rc;
 }
 
 unsigned vsw_vnic_worker(const struct vsw_vnic *v)
 {
     return v->ep.w->id;
+}
+
+unsigned vsw_vnic_queues(const struct vsw_vnic *v)
+{
+    return v->qs ? v->qs->n + 1 : 1;
+}
+
+int vsw_vnic_queue_worker(const struct vsw_vnic *v, unsigned q)
+{
+    if (q == 0)
+        return (int)v->ep.w->id;
+    if (!v->qs || q > v->qs->n)
+        return -EINVAL;
+    return (int)v->qs->q[q - 1].ep.w->id;
 }
 
 int vsw_vnic_set_maxbw(struct vsw_vnic *v, uint64_t bps)
@@ -400,5 +563,11 @@ struct vsw_port *vsw_vnic_port(const struct vsw_vnic *v)
 
 void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st)
 {
+    const struct vsw_vqs *qs = v->qs;
+    unsigned i;
+
     *st = v->stats;
+    stats_add(st, &v->qgone);
+    for (i = 0; qs && i < qs->n; i++)
+        stats_add(st, &qs->q[i].stats);
 }

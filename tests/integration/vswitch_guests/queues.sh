@@ -170,6 +170,23 @@ for g in "$a" "$b"; do
         grep -qx True && ok "$v: each queue carried traffic both ways ($c)" ||
         fail "$v: per-queue telemetry $c"
 done
+# Each queue has an owner: with two workers (-w 2), queue 1 of a vif is
+# the other worker's, so both workers switch a guest's traffic.
+nw=$(tel "/xvnet/worker,0" "v['workers']")
+for g in "$a" "$b"; do
+    v="xvm${g}_0"
+    qw=$(tel "/xvnet/vnic,$v" "v['worker'], v['queue_worker']")
+    if [ "$nw" -ge 2 ]; then
+        tel "/xvnet/vnic,$v" "v['queue_worker'][0] == v['worker'] and
+            v['queue_worker'][1] == (v['worker'] + 1) % $nw" | grep -qx True &&
+            ok "$v: queue 0 on its worker, queue 1 on the next ($qw)" ||
+            fail "$v: queue owners $qw with $nw workers"
+    else
+        tel "/xvnet/vnic,$v" "v['queue_worker'] == [v['worker']] * 2" |
+            grep -qx True && ok "$v: one worker owns both queues ($qw)" ||
+            fail "$v: queue owners $qw with one worker"
+    fi
+done
 for d in qa qb; do
     s=$(sent_by_queue "$d" | tr '\n' ' ')
     n=$(sent_by_queue "$d" | awk -F= '$2 > 100000' | wc -l)

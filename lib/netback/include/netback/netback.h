@@ -164,8 +164,9 @@ struct nb_vif_params {
     /**
      * Another queue of the same device (NULL: none): the vif then takes
      * its guest-transmit credit from that one's bucket, so the rate limit
-     * holds for the device, not per queue.  Both must be polled for guest
-     * transmit from one thread, and @credit_of must outlive this vif.
+     * holds for the device, not per queue.  The queues may be polled from
+     * different threads (the shared bucket is then taken under a lock
+     * while a limit is set); @credit_of must outlive this vif.
      */
     struct nb_vif *credit_of;
 };

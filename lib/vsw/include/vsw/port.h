@@ -6,8 +6,9 @@
  * Each kind implements struct vsw_port_ops and embeds struct vsw_port at
  * the start of its own structure.
  *
- * Threads: rx, tx, sleep_arm and sleep_disarm run on the fast-path thread
- * only, one at a time per switch.  Constructors and destroy run on the
+ * Threads: rx, tx, sleep_arm and sleep_disarm run on the fast-path worker
+ * that owns the port (a queue's port: that queue's owner), one at a time
+ * per port.  Constructors and destroy run on the
  * control thread, and destroy only once the switch no longer references
  * the port (vsw_link_destroy / vsw_vnic_attach handle that).
  */
@@ -99,7 +100,24 @@ struct vsw_port_ops {
      * @return 0 or -errno.
      */
     int (*set_carrier)(struct vsw_port *port, bool up);
-    /** Release everything.  Called once, on the control thread. */
+    /**
+     * Optional, ports with several queues (vsw_port.nqueues > 1: a
+     * multi-queue vif).  The port of queue @q, 1 <= @q < nqueues: it
+     * serves that queue alone, both directions, as @port itself serves
+     * queue 0, so that each queue can have an owner of its own (the
+     * switch gives each an endpoint, and its worker reads and writes it
+     * with no lock shared with the others').  It belongs to @port and
+     * goes with it (its ops have no destroy).  Control thread.
+     */
+    struct vsw_port *(*queue)(struct vsw_port *port, unsigned q);
+    /**
+     * Optional, with queue: the queue a frame toward the client goes to
+     * (its flow's), < nqueues.  Any thread.
+     */
+    unsigned (*queue_of)(const struct vsw_port *port,
+                         const struct rte_mbuf *m);
+    /** Release everything.  Called once, on the control thread.  NULL
+     *  for a port that belongs to another (a queue's). */
     void (*destroy)(struct vsw_port *port);
 };
 
@@ -126,6 +144,9 @@ struct vsw_port {
      * (segmented, checksums filled in), unless VSW_PORT_F_OFFLOAD_META.
      */
     uint64_t tx_offloads;
+    /** 0 or 1: one queue; more: queues 1.. are ports of their own
+     *  (ops->queue). */
+    uint16_t nqueues;
 };
 
 /**

@@ -27,10 +27,12 @@
  *  - the fast path: one or more workers (vsw_switch_params.workers), each
  *    run by one thread: vsw_switch_thread_start(), vsw_switch_poll(),
  *    vsw_switch_sleep() with that worker's index.
- * Each endpoint (a link's wire, a VNIC) is owned by one worker, chosen
- * when it is made (the worker owning fewest; vsw_link_set_worker() and
- * vsw_vnic_set_worker() move it): only that worker reads its port, sends to it,
- * runs its token buckets and queues and writes its counters.  A frame
+ * Each endpoint (a link's wire, a VNIC, a queue of a VNIC's multi-queue
+ * port) is owned by one worker, chosen when it is made (the worker owning
+ * fewest; a VNIC's queues the workers after its own, vsw_vnic_queues();
+ * vsw_link_set_worker() and vsw_vnic_set_worker() move them): only that
+ * worker reads its port, sends to it, runs its token buckets and queues
+ * and writes its counters.  A frame
  * switched by one worker toward an endpoint another owns goes through a
  * ring from the one to the other (single producer, single consumer), and
  * the owner sends it; a full ring drops it (vsw_switch_worker_stats()).
@@ -122,7 +124,8 @@ int vsw_switch_worker_stats(const struct vsw_switch *sw, unsigned worker,
                             struct vsw_worker_stats *st);
 
 /**
- * Move the wire of @l, or @v, to worker @worker, workers running or not.
+ * Move the wire of @l, or @v (every queue of its port, now and later), to
+ * worker @worker, workers running or not.
  * The old owner lets go first (as of a VNIC being destroyed: a few grace
  * periods); frames toward it meanwhile are dropped and counted: in the
  * workers' gone_drops (vsw_switch_worker_stats()), or, once its port is
@@ -140,6 +143,20 @@ XVN_EXPORT
 unsigned vsw_link_worker(const struct vsw_link *l);
 XVN_EXPORT
 unsigned vsw_vnic_worker(const struct vsw_vnic *v);
+/**
+ * The queues of @v's port (1 when it has one, or none).  A port with
+ * several (a multi-queue vif) has each queue owned by a worker: queue 0
+ * by @v's, queue i by the i-th worker after it, round, so that the
+ * queues spread over the workers; all by one once vsw_vnic_set_worker()
+ * pinned @v.  Each queue's worker reads what the client sends on it and
+ * sends it the frames of the flows that hash to it.  Control thread.
+ */
+XVN_EXPORT
+unsigned vsw_vnic_queues(const struct vsw_vnic *v);
+/** The worker of @v's queue @q.  @return it, or -EINVAL (no such
+ *  queue).  Control thread. */
+XVN_EXPORT
+int vsw_vnic_queue_worker(const struct vsw_vnic *v, unsigned q);
 
 /**
  * A link named @name.  @cls is VSW_CLASS_PHYS with @port its wire (the
