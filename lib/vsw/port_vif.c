@@ -378,7 +378,16 @@ static uint64_t vif_rx_holdoff(struct vsw_port *port, uint32_t *lost)
 
 static void vif_set_maxbw(struct vsw_port *port, uint64_t bps)
 {
-    __atomic_store_n(&vif_of(port)->rate_bps, bps, __ATOMIC_RELAXED);
+    struct vif_port *vp = vif_of(port);
+    uint64_t one = 1;
+
+    __atomic_store_n(&vp->rate_bps, bps, __ATOMIC_RELAXED);
+    /* Queue 0's owner applies it when it next reads queue 0, which may
+     * carry nothing now: make its fd readable. */
+    if (write(xvm_evtchn_fd(vp->ec, vp->qs[0].tx_ev), &one, sizeof(one)) <
+        0) {
+        /* Cannot fail on an eventfd short of overflow. */
+    }
 }
 
 static struct vsw_port *vif_queue(struct vsw_port *port, unsigned q)

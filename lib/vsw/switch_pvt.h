@@ -159,10 +159,10 @@ struct vsw_link {
 struct vsw_vnic_q {
     struct vsw_ep ep;
     struct vsw_stats stats;           /* its owner's */
-};
+} __rte_cache_aligned;
 struct vsw_vqs {
     uint32_t n;
-    struct vsw_vnic_q q[];
+    struct vsw_vnic_q q[] __rte_cache_aligned;
 };
 
 struct vsw_vnic {

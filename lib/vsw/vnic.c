@@ -200,7 +200,8 @@ static void queues_retire(struct vsw_vnic *v, struct vsw_vqs *qs,
     for (i = 0; i < plugged; i++) {
         struct vsw_ep *ep = &qs->q[i].ep;
 
-        vsw_ep_unplug(ep, ep->port);
+        if (ep->port) /* NULL: a move failed to plug it again */
+            vsw_ep_unplug(ep, ep->port);
         vsw_publish(&ep->port, NULL);
         __atomic_store_n(&ep->dying, true, __ATOMIC_RELEASE);
     }
@@ -236,9 +237,12 @@ static int queues_add(struct vsw_vnic *v, struct vsw_port *port)
 
     if (n == 0)
         return 0;
-    qs = calloc(1, sizeof(*qs) + n * sizeof(qs->q[0]));
-    if (!qs)
+    /* Each queue's endpoint on cache lines of its own: its owner writes
+     * its counters, every worker reads its owner. */
+    if (posix_memalign((void **)&qs, RTE_CACHE_LINE_SIZE,
+                       sizeof(*qs) + n * sizeof(qs->q[0])) != 0)
         return -ENOMEM;
+    memset(qs, 0, sizeof(*qs) + n * sizeof(qs->q[0]));
     qs->n = n;
     for (i = 0; i < n; i++) {
         struct vsw_ep *ep = &qs->q[i].ep;
@@ -385,6 +389,8 @@ struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v)
 
     if (old)
         vnic_port_swap(v, NULL);
+    else
+        queues_drop(v); /* a move that failed left the queues */
     return old;
 }
 

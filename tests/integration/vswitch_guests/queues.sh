@@ -187,6 +187,23 @@ for g in "$a" "$b"; do
             fail "$v: queue owners $qw with one worker"
     fi
 done
+# maxbw on qa's vif: its queues share one transmit credit (taken under
+# its lock when two workers poll them), so four streams over both queues
+# keep within the limit together.
+"$DLADM" set-linkprop -t -p maxbw=200M "xvm${a}_0" || fail "set maxbw"
+iperf_serve qb
+if xvm exec qa timeout 30 iperf3 -c 10.80.0.2 -P 4 -t 4 -J \
+    >"$T/iperf.json" 2>&1; then
+    bps=$(python3 -c "import json,sys
+print(json.load(open(sys.argv[1]))['end']['sum_received']['bits_per_second'])" \
+        "$T/iperf.json" 2>/dev/null)
+    r="$(awk -v b="$bps" 'BEGIN { printf "%.1f Mbit/s", b / 1e6 }')"
+    awk -v b="$bps" 'BEGIN { exit !(b > 170e6 && b < 210e6) }' &&
+        ok "maxbw=200M, four streams over two queues: $r" ||
+        fail "maxbw=200M over two queues: $r"
+else fail "iperf3 -P 4 under maxbw"; tail -5 "$T/iperf.json"; fi
+iperf_stop qb
+"$DLADM" reset-linkprop -t -p maxbw "xvm${a}_0" || fail "reset maxbw"
 for d in qa qb; do
     s=$(sent_by_queue "$d" | tr '\n' ' ')
     n=$(sent_by_queue "$d" | awk -F= '$2 > 100000' | wc -l)

@@ -6,7 +6,9 @@
  * for it wait in a ring lets go of them (every mbuf back in the pool); a
  * full ring drops and counts; an endpoint moves between workers while
  * they run, also one on an fd port that is always readable (read without
- * epoll, from its worker's active list), and is destroyed while they run.
+ * epoll, from its worker's active list), and is destroyed while they run;
+ * the queues of a multi-queue port are endpoints of their own, one worker
+ * each.
  * Ports are "cap" and "gen" ports (vsw_test.h, gen_port.h), read by
  * vsw_switch_poll() of their owner.
  */
@@ -425,6 +427,198 @@ static void test_move_active_fd_port(void)
     vsw_switch_destroy(sw);
 }
 
+/*
+ * A port of two queues (as a multi-queue vif): each a gen port making
+ * frames from a to the outside, always readable (an eventfd never
+ * consumed); what each is sent is counted, and the last thread that read
+ * and that sent each is kept.  One at a time (mq).
+ */
+struct mq_port {
+    struct gen_port *q[2];
+    struct vsw_port_ops ops[2];
+    const struct vsw_port_ops *gen;
+    int fd[2];
+    pthread_t rx_tid[2], tx_tid[2];
+    uint64_t sent[2];
+};
+static struct mq_port *mq;
+
+static unsigned mq_index(const struct vsw_port *port)
+{
+    return port == &mq->q[1]->port;
+}
+
+static uint16_t mq_rx(struct vsw_port *port, struct rte_mbuf **pkts,
+                      uint16_t n)
+{
+    __atomic_store_n(&mq->rx_tid[mq_index(port)], pthread_self(),
+                     __ATOMIC_RELAXED);
+    return mq->gen->rx(port, pkts, n);
+}
+
+static uint16_t mq_tx(struct vsw_port *port, struct rte_mbuf **pkts,
+                      uint16_t n, enum vsw_drop *why)
+{
+    unsigned i = mq_index(port);
+
+    __atomic_store_n(&mq->tx_tid[i], pthread_self(), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&mq->sent[i], n, __ATOMIC_RELAXED);
+    return mq->gen->tx(port, pkts, n, why);
+}
+
+static struct vsw_port *mq_queue(struct vsw_port *port, unsigned q)
+{
+    (void)port;
+    return q == 1 ? &mq->q[1]->port : NULL;
+}
+
+/* A frame's queue: a hash of its mbuf's address, the same for the
+ * frame's whole life. */
+static unsigned mq_queue_of(const struct vsw_port *port,
+                            const struct rte_mbuf *m)
+{
+    (void)port;
+    return (unsigned)(((uintptr_t)m * 0x9e3779b97f4a7c15ull) >> 63);
+}
+
+static void mq_destroy(struct vsw_port *port)
+{
+    (void)port;
+    mq->gen->destroy(&mq->q[1]->port);
+    mq->gen->destroy(&mq->q[0]->port);
+    close(mq->fd[0]);
+    close(mq->fd[1]);
+    free(mq);
+    mq = NULL;
+}
+
+static struct vsw_port *mq_new(void)
+{
+    uint64_t one = 1;
+    unsigned i;
+
+    mq = calloc(1, sizeof(*mq));
+    CHECK(mq != NULL);
+    for (i = 0; i < 2; i++) {
+        mq->q[i] = gen_port_new(test_pool, MAC_X, MAC_A, 0, 64, 0);
+        CHECK(mq->q[i] != NULL);
+        mq->gen = mq->q[i]->port.ops;
+        mq->ops[i] = *mq->gen;
+        mq->ops[i].rx = mq_rx;
+        mq->ops[i].tx = mq_tx;
+        mq->fd[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        CHECK(write(mq->fd[i], &one, sizeof(one)) == sizeof(one));
+        mq->q[i]->port.rx_fd = mq->fd[i];
+        mq->q[i]->port.ops = &mq->ops[i];
+    }
+    mq->ops[0].queue = mq_queue;
+    mq->ops[0].queue_of = mq_queue_of;
+    mq->ops[0].destroy = mq_destroy;
+    mq->ops[1].destroy = NULL;
+    mq->q[0]->port.nqueues = 2;
+    return &mq->q[0]->port;
+}
+
+/* Wait until each queue made and was sent @more frames more; false after
+ * ten seconds. */
+static bool mq_flowing(uint64_t more)
+{
+    uint64_t m0 = made(mq->q[0]), m1 = made(mq->q[1]);
+    uint64_t s0 = __atomic_load_n(&mq->sent[0], __ATOMIC_RELAXED);
+    uint64_t s1 = __atomic_load_n(&mq->sent[1], __ATOMIC_RELAXED);
+    uint64_t end = rte_rdtsc() + 10 * rte_get_tsc_hz();
+
+    while (made(mq->q[0]) < m0 + more || made(mq->q[1]) < m1 + more ||
+           __atomic_load_n(&mq->sent[0], __ATOMIC_RELAXED) < s0 + more ||
+           __atomic_load_n(&mq->sent[1], __ATOMIC_RELAXED) < s1 + more) {
+        if (rte_rdtsc() > end)
+            return false;
+        sched_yield();
+    }
+    return true;
+}
+
+/* Whether queue @q was last read and sent to by the thread of worker
+ * @w. */
+static bool mq_on(unsigned q, pthread_t t[2], int w)
+{
+    return w >= 0 && w < 2 &&
+           pthread_equal(__atomic_load_n(&mq->rx_tid[q], __ATOMIC_RELAXED),
+                         t[w]) &&
+           pthread_equal(__atomic_load_n(&mq->tx_tid[q], __ATOMIC_RELAXED),
+                         t[w]);
+}
+
+/*
+ * A VNIC on a port of two queues, with two workers running: queue 1 gets
+ * an endpoint of its own on the other worker, which reads what the client
+ * sends on it and sends it the frames of its flows; pinned, both queues
+ * are one worker's; the port detached, attached again and the VNIC
+ * destroyed while the workers run (ASan sees a queue endpoint used after
+ * it went).
+ */
+static void test_queues_own_workers(void)
+{
+    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
+    struct gen_port *wire = gen_port_new(test_pool, MAC_A, MAC_X, 10, 64, 0);
+    volatile bool stop = false;
+    struct vsw_port *port = mq_new();
+    struct runner rr[2];
+    struct vsw_switch *sw;
+    struct vsw_link *l;
+    struct vsw_vnic *a;
+    struct vsw_stats st;
+    pthread_t t[2];
+    unsigned i;
+    int w;
+
+    sw = vsw_switch_create(&sp);
+    l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port);
+    a = vnic_add(l, "a0", MAC_A, 10, NULL);
+    CHECK(sw && l && a);
+    CHECK_EQ(vsw_vnic_queues(a), 1);
+    CHECK_EQ(vsw_vnic_attach(a, port), 0);
+    w = (int)vsw_vnic_worker(a);
+    CHECK_EQ(vsw_vnic_queues(a), 2);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 0), w);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 1), 1 - w);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 2), -EINVAL);
+    /* The wire is worker 0's. */
+    CHECK_EQ(wstats(sw, 0).endpoints, 2);
+    CHECK_EQ(wstats(sw, 1).endpoints, 1);
+    workers_run(sw, rr, t, &stop);
+    CHECK(mq_flowing(1000));
+    CHECK(mq_on(0, t, w));
+    CHECK(mq_on(1, t, 1 - w));
+    /* Both queues' counters are the VNIC's. */
+    vsw_vnic_stats_get(a, &st);
+    CHECK(st.opackets >= 2000 && st.ipackets >= 2000);
+    /* Pinned to the other worker: both queues go with it. */
+    CHECK_EQ(vsw_vnic_set_worker(a, (unsigned)(1 - w)), 0);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 0), 1 - w);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 1), 1 - w);
+    CHECK(mq_flowing(1000));
+    CHECK(mq_on(0, t, 1 - w));
+    CHECK(mq_on(1, t, 1 - w));
+    /* Detached and attached again under traffic. */
+    CHECK(vsw_vnic_detach(a) == port);
+    CHECK_EQ(vsw_vnic_queues(a), 1);
+    for (i = 0; i < 1000; i++)
+        sched_yield();
+    CHECK_EQ(vsw_vnic_attach(a, port), 0);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 1), 1 - w);
+    CHECK(mq_flowing(1000));
+    vsw_vnic_destroy(a); /* and its port */
+    CHECK(mq == NULL);
+    for (i = 0; i < 1000; i++)
+        sched_yield();
+    stop = true;
+    for (i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK_EQ(vsw_link_nvnics(l), 0);
+    vsw_switch_destroy(sw);
+}
+
 int main(void)
 {
     if (test_eal_init() < 0) {
@@ -439,6 +633,7 @@ int main(void)
     RUN(test_destroy_waits_for_owner);
     RUN(test_move_under_traffic);
     RUN(test_move_active_fd_port);
+    RUN(test_queues_own_workers);
     test_eal_done();
     return check_summary();
 }
