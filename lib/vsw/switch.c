@@ -358,58 +358,86 @@ void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port)
 }
 
 /*
- * Give @ep to worker @to, workers running or not.  The old owner lets go
- * as of a VNIC being destroyed: the port is unplugged and unpublished,
- * the ep marked dying (frames for it are freed, its lists let go, see
+ * Give the @n endpoints @eps (at most VSW_EPS_MOVE_MAX) to worker @to,
+ * workers running or not, together.  Each old owner lets go as of a VNIC
+ * being destroyed: the ports are unplugged and unpublished, the eps
+ * marked dying (frames for them are freed, their lists let go, see
  * poll.c), two grace periods with the rings settled between them; then
- * the new owner is published while the mark stays, one more grace period
- * makes every worker see it, and the port comes back on the new owner.
- * Frames toward the ep meanwhile are dropped and counted: the workers'
- * gone drops, or, for what its port no longer takes, the ep's vif-error
- * or the sender's unknown-destination drops.
+ * the new owner is published while the marks stay, one more grace period
+ * makes every worker see it, and the ports come back on the new owner.
+ * Frames toward them meanwhile are dropped and counted: the workers' gone
+ * drops, or, for what a port no longer takes, the ep's vif-error or the
+ * sender's unknown-destination drops.  @return 0, -EINVAL, or the first
+ * plug's -errno (that ep is then attached to nothing).
  */
-int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
+int vsw_eps_move(struct vsw_switch *sw, struct vsw_ep **eps, unsigned n,
+                 unsigned to)
 {
-    struct vsw_port *port = ep->port;
-    struct vsw_worker *old = ep->w, *w;
+    struct vsw_port *port[VSW_EPS_MOVE_MAX];
+    struct vsw_ep *mv[VSW_EPS_MOVE_MAX];
+    unsigned i, k = 0;
+    struct vsw_worker *w;
     int rc = 0;
 
-    if (to >= sw->nw)
+    if (to >= sw->nw || n > VSW_EPS_MOVE_MAX)
         return -EINVAL;
     w = sw->w[to];
-    if (w == old)
+    for (i = 0; i < n; i++)
+        if (eps[i]->w != w)
+            mv[k++] = eps[i];
+    if (k == 0)
         return 0;
-    if (port)
-        vsw_ep_unplug(ep, port);
-    pthread_mutex_lock(&sw->lock); /* telemetry reads the port's kind */
-    vsw_publish(&ep->port, NULL);
-    pthread_mutex_unlock(&sw->lock);
-    __atomic_store_n(&ep->dying, true, __ATOMIC_RELEASE);
+    for (i = 0; i < k; i++) {
+        port[i] = mv[i]->port;
+        if (port[i])
+            vsw_ep_unplug(mv[i], port[i]);
+        pthread_mutex_lock(&sw->lock); /* telemetry reads the port's kind */
+        vsw_publish(&mv[i]->port, NULL);
+        pthread_mutex_unlock(&sw->lock);
+        __atomic_store_n(&mv[i]->dying, true, __ATOMIC_RELEASE);
+    }
     vsw_sync(sw);
     vsw_handoff_settle(sw);
     vsw_sync(sw);
-    if (vsw_worker_mine(old) && ep->is_vnic && !ep->qv)
-        vsw_fp_let_go(old, container_of(ep, struct vsw_vnic, ep));
-    else if (vsw_worker_mine(old))
-        vsw_fp_ep_let_go(old, ep);
-    vsw_egq_free(ep);
-    old->neps--;
-    w->neps++;
-    vsw_publish(&ep->w, w);
+    for (i = 0; i < k; i++) {
+        struct vsw_ep *ep = mv[i];
+        struct vsw_worker *old = ep->w;
+
+        if (vsw_worker_mine(old) && ep->is_vnic && !ep->qv)
+            vsw_fp_let_go(old, container_of(ep, struct vsw_vnic, ep));
+        else if (vsw_worker_mine(old))
+            vsw_fp_ep_let_go(old, ep);
+        vsw_egq_free(ep);
+        old->neps--;
+        w->neps++;
+        vsw_publish(&ep->w, w);
+    }
     vsw_sync(sw);
-    __atomic_store_n(&ep->dying, false, __ATOMIC_RELEASE);
-    if (port) {
+    for (i = 0; i < k; i++) {
+        struct vsw_ep *ep = mv[i];
+        int r;
+
+        __atomic_store_n(&ep->dying, false, __ATOMIC_RELEASE);
+        if (!port[i])
+            continue;
         pthread_mutex_lock(&sw->lock);
-        vsw_publish(&ep->port, port);
+        vsw_publish(&ep->port, port[i]);
         pthread_mutex_unlock(&sw->lock);
-        rc = vsw_ep_plug(ep, port);
-        if (rc < 0) {
+        r = vsw_ep_plug(ep, port[i]);
+        if (r < 0) {
             pthread_mutex_lock(&sw->lock);
             vsw_publish(&ep->port, NULL);
             pthread_mutex_unlock(&sw->lock);
+            if (rc == 0)
+                rc = r;
         }
     }
     return rc;
+}
+
+int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to)
+{
+    return vsw_eps_move(sw, &ep, 1, to);
 }
 
 void vsw_port_destroy(struct vsw_port *port)

@@ -188,6 +188,8 @@ struct vsw_vnic {
     int pinned;                      /* -1, or the worker of every queue
                                       * (vsw_vnic_set_worker()) */
     struct vsw_stats qgone;          /* counted by queues since gone */
+    struct vsw_vqs *qs_going;        /* queues being retired, still
+                                      * counted (under the lock) */
     TAILQ_ENTRY(vsw_vnic) entry;
 };
 
@@ -341,6 +343,10 @@ int vsw_ep_plug(struct vsw_ep *ep, struct vsw_port *port);
 void vsw_ep_unplug(struct vsw_ep *ep, struct vsw_port *port);
 /* Give @ep to worker @to.  @return 0, -EINVAL or a plug's -errno. */
 int vsw_ep_move(struct vsw_switch *sw, struct vsw_ep *ep, unsigned to);
+/* Give the @n endpoints @eps to worker @to together (one blackout). */
+#define VSW_EPS_MOVE_MAX (NETIF_QUEUES_MAX + 1)
+int vsw_eps_move(struct vsw_switch *sw, struct vsw_ep **eps, unsigned n,
+                 unsigned to);
 /* handoff.c */
 int vsw_handoff_init(struct vsw_switch *sw);
 void vsw_handoff_fini(struct vsw_switch *sw);

@@ -219,6 +219,8 @@ static void queues_retire(struct vsw_vnic *v, struct vsw_vqs *qs,
     pthread_mutex_lock(&sw->lock); /* telemetry reads the counters */
     for (i = 0; i < qs->n; i++)
         stats_add(&v->qgone, &qs->q[i].stats);
+    if (v->qs_going == qs)
+        v->qs_going = NULL;
     pthread_mutex_unlock(&sw->lock);
     free(qs);
 }
@@ -287,6 +289,7 @@ static void queues_drop(struct vsw_vnic *v)
         return;
     pthread_mutex_lock(&sw->lock);
     vsw_publish(&v->qs, NULL);
+    v->qs_going = qs; /* counted until its counters are v's */
     pthread_mutex_unlock(&sw->lock);
     queues_retire(v, qs, qs->n);
 }
@@ -396,20 +399,18 @@ struct vsw_port *vsw_vnic_detach(struct vsw_vnic *v)
 
 int vsw_vnic_set_worker(struct vsw_vnic *v, unsigned worker)
 {
-    struct vsw_switch *sw = v->link->sw;
+    struct vsw_ep *eps[VSW_EPS_MOVE_MAX];
     struct vsw_vqs *qs = v->qs;
-    unsigned i;
-    int rc = vsw_ep_move(sw, &v->ep, worker);
+    unsigned i, n = 0;
+    int rc;
 
-    if (rc == -EINVAL)
-        return rc;
-    v->pinned = (int)worker;
-    for (i = 0; qs && i < qs->n; i++) {
-        int r = vsw_ep_move(sw, &qs->q[i].ep, worker);
-
-        if (rc == 0)
-            rc = r;
-    }
+    eps[n++] = &v->ep;
+    for (i = 0; qs && i < qs->n && n < VSW_EPS_MOVE_MAX; i++)
+        eps[n++] = &qs->q[i].ep;
+    /* The VNIC and its queues together: one pause, not one each. */
+    rc = vsw_eps_move(v->link->sw, eps, n, worker);
+    if (rc != -EINVAL)
+        v->pinned = (int)worker;
     return rc;
 }
 
@@ -576,4 +577,6 @@ void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st)
     stats_add(st, &v->qgone);
     for (i = 0; qs && i < qs->n; i++)
         stats_add(st, &qs->q[i].stats);
+    for (i = 0; v->qs_going && i < v->qs_going->n; i++)
+        stats_add(st, &v->qs_going->q[i].stats);
 }
