@@ -108,11 +108,11 @@ struct vsw_ep {
     bool dirty;                /* on the switch's dirty list */
     bool active;               /* on its owner's active list (poll.c) */
     bool stalled;              /* fd taken out of epoll (poll.c) */
-    uint64_t stall_until;
-    struct vsw_ep *next_stalled;
     uint16_t ntx;
     struct vsw_ep *next_dirty;
     struct rte_mbuf *tx[VSW_BURST];
+    uint64_t stall_until;
+    struct vsw_ep *next_stalled;
 };
 
 /* A VNIC's allowed-ips; immutable once published. */
@@ -170,10 +170,11 @@ struct vsw_vnic {
     struct vsw_link *link;
     struct vsw_fdb_key key;
     uint32_t protection;             /* published */
+    /* read for every frame toward the VNIC, on one cache line: */
     const struct vsw_tb_cfg *tbcfg;  /* published; NULL: no maxbw */
+    struct vsw_vqs *qs;              /* published; NULL: one queue */
     const struct vsw_ipset *ips;     /* published; NULL: empty */
     uint16_t mtu;                    /* published */
-    struct vsw_vqs *qs;              /* published; NULL: one queue */
     /* fast path */
     struct vsw_tb rx_tb, tx_tb;
     struct vsw_stats stats;
