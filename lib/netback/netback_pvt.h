@@ -36,9 +36,12 @@ struct nb_tx_pend {
  * bytes every window_ns, earned continuously, held up to max(bytes,
  * CREDIT_MIN_BURST).  Per device, as Linux netback keeps it per vif: the
  * queues of a device share one, and may be polled from several threads,
- * so while a limit is set the bucket is used under its lock (one
- * uncontended lock per burst; an unlimited vif never takes it). */
+ * so while a limit is set a shared bucket is used under its lock (one
+ * lock per burst; a device of one queue, or without a limit, never takes
+ * it). */
 struct nb_credit {
+    bool shared;       /* another queue takes from it (credit_of): set
+                          before the queues are polled */
     int lock;          /* nb_credit_lock() */
     uint64_t bytes;    /* written under the lock, read without it to
                           know whether to take it */
@@ -50,6 +53,8 @@ struct nb_credit {
 
 static inline void nb_credit_lock(struct nb_credit *c)
 {
+    if (!c->shared)
+        return;
     while (__atomic_exchange_n(&c->lock, 1, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&c->lock, __ATOMIC_RELAXED))
             __builtin_ia32_pause();
@@ -57,7 +62,8 @@ static inline void nb_credit_lock(struct nb_credit *c)
 
 static inline void nb_credit_unlock(struct nb_credit *c)
 {
-    __atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
+    if (c->shared)
+        __atomic_store_n(&c->lock, 0, __ATOMIC_RELEASE);
 }
 
 /* Guest transmit: the TX ring and everything nb_vif_tx_*() touches. */

@@ -161,6 +161,8 @@ struct nb_vif *nb_vif_create(const struct nb_vif_params *p)
     vif->ops_arg = p->ops_arg;
     vif->tx.credit =
         p->credit_of ? p->credit_of->tx.credit : &vif->tx.credit_own;
+    if (p->credit_of)
+        vif->tx.credit->shared = true; /* queues may be polled apart */
 
     vif->gt = xvm_gnttab_open(p->mem, p->gnttab_gfn, p->gnttab_frames,
                               p->frontend_domid, p->backend_domid);
