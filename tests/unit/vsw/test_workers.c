@@ -380,6 +380,23 @@ static uint64_t made(const struct gen_port *g)
     return __atomic_load_n(&g->made_uni, __ATOMIC_RELAXED);
 }
 
+/* A switch of two workers, phys0 on @wire, and a0 (MAC_A, VID 10) on
+ * it, not attached. */
+static struct vsw_vnic *two_workers_a(struct vsw_switch **sw,
+                                      struct vsw_link **l,
+                                      struct gen_port *wire)
+{
+    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
+    struct vsw_vnic *a;
+
+    *sw = vsw_switch_create(&sp);
+    *l = *sw ? vsw_link_create(*sw, "phys0", VSW_CLASS_PHYS, &wire->port)
+             : NULL;
+    a = *l ? vnic_add(*l, "a0", MAC_A, 10, NULL) : NULL;
+    CHECK(*sw && *l && a);
+    return a;
+}
+
 /*
  * a's port is an fd port that always has frames (its eventfd is never
  * consumed), so its owner reads it from its active list, without epoll:
@@ -388,7 +405,6 @@ static uint64_t made(const struct gen_port *g)
  */
 static void test_move_active_fd_port(void)
 {
-    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
     struct gen_port *wire = gen_port_new(test_pool, NULL, MAC_X, 0, 64, 0);
     struct gen_port *ga = gen_port_new(test_pool, MAC_X, MAC_A, 0, 64, 0);
     volatile bool stop = false;
@@ -401,10 +417,8 @@ static void test_move_active_fd_port(void)
     unsigned i;
     int fd;
 
-    sw = vsw_switch_create(&sp);
-    l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port);
-    a = vnic_add(l, "a0", MAC_A, 10, NULL);
-    CHECK(sw && l && a && ga);
+    a = two_workers_a(&sw, &l, wire);
+    CHECK(ga != NULL);
     fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     CHECK(write(fd, &one, sizeof(one)) == sizeof(one));
     ga->port.rx_fd = fd;
@@ -559,7 +573,6 @@ static bool mq_on(unsigned q, pthread_t t[2], int w)
  */
 static void test_queues_own_workers(void)
 {
-    struct vsw_switch_params sp = {.pool = test_pool, .workers = 2};
     struct gen_port *wire = gen_port_new(test_pool, MAC_A, MAC_X, 10, 64, 0);
     volatile bool stop = false;
     struct vsw_port *port = mq_new();
@@ -572,10 +585,7 @@ static void test_queues_own_workers(void)
     unsigned i;
     int w;
 
-    sw = vsw_switch_create(&sp);
-    l = vsw_link_create(sw, "phys0", VSW_CLASS_PHYS, &wire->port);
-    a = vnic_add(l, "a0", MAC_A, 10, NULL);
-    CHECK(sw && l && a);
+    a = two_workers_a(&sw, &l, wire);
     CHECK_EQ(vsw_vnic_queues(a), 1);
     CHECK_EQ(vsw_vnic_attach(a, port), 0);
     w = (int)vsw_vnic_worker(a);
