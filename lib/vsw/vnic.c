@@ -414,6 +414,25 @@ int vsw_vnic_set_worker(struct vsw_vnic *v, unsigned worker)
     return rc;
 }
 
+int vsw_vnic_unpin(struct vsw_vnic *v)
+{
+    struct vsw_vqs *qs = v->qs;
+    unsigned i;
+    int rc = 0;
+
+    if (v->pinned < 0)
+        return 0;
+    v->pinned = -1;
+    for (i = 0; qs && i < qs->n; i++) {
+        int r = vsw_ep_move(v->link->sw, &qs->q[i].ep,
+                            queue_worker(v, i + 1)->id);
+
+        if (rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
 unsigned vsw_vnic_worker(const struct vsw_vnic *v)
 {
     return v->ep.w->id;

@@ -68,13 +68,14 @@ int mgr_vnic_place(struct vsw_mgr *m, struct mvnic *mv)
 {
     int w;
 
+    /* Without cpus, a VNIC's queues spread over the workers again. */
     if (!mv->conf.has_cpus)
-        return 0;
+        return mv->v ? vsw_vnic_unpin(mv->v) : 0;
     w = worker_on(m, mv->conf.cpus);
     if (w < 0) {
         xvm_log_warn("VNIC '%s': no fast-path worker is pinned to CPU %u "
                      "(cpus): placed by load", mv->conf.name, mv->conf.cpus);
-        return 0;
+        return mv->v ? vsw_vnic_unpin(mv->v) : 0;
     }
     return vsw_vnic_set_worker(mv->v, (unsigned)w);
 }

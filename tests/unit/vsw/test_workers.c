@@ -610,6 +610,14 @@ static void test_queues_own_workers(void)
     CHECK(mq_flowing(1000));
     CHECK(mq_on(0, t, 1 - w));
     CHECK(mq_on(1, t, 1 - w));
+    /* Unpinned, queue 1 spreads to the worker after queue 0's again. */
+    CHECK_EQ(vsw_vnic_unpin(a), 0);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 0), 1 - w);
+    CHECK_EQ(vsw_vnic_queue_worker(a, 1), w);
+    CHECK(mq_flowing(1000));
+    CHECK(mq_on(0, t, 1 - w));
+    CHECK(mq_on(1, t, w));
+    CHECK_EQ(vsw_vnic_set_worker(a, (unsigned)(1 - w)), 0);
     /* Detached and attached again under traffic. */
     CHECK(vsw_vnic_detach(a) == port);
     CHECK_EQ(vsw_vnic_queues(a), 1);

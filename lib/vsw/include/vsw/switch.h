@@ -153,6 +153,11 @@ unsigned vsw_vnic_worker(const struct vsw_vnic *v);
  */
 XVN_EXPORT
 unsigned vsw_vnic_queues(const struct vsw_vnic *v);
+/** Let @v's queues spread again after vsw_vnic_set_worker() (its
+ *  queue 0 stays where it is).  Control thread.  @return 0 or a move's
+ *  -errno. */
+XVN_EXPORT
+int vsw_vnic_unpin(struct vsw_vnic *v);
 /** The worker of @v's queue @q.  @return it, or -EINVAL (no such
  *  queue).  Control thread. */
 XVN_EXPORT
