@@ -189,6 +189,7 @@ struct vsw_vnic {
     int pinned;                      /* -1, or the worker of every queue
                                       * (vsw_vnic_set_worker()) */
     struct vsw_stats qgone;          /* counted by queues since gone */
+    struct vsw_ofl_stats qgone_ofl;
     struct vsw_vqs *qs_going;        /* queues being retired, still
                                       * counted (under the lock) */
     TAILQ_ENTRY(vsw_vnic) entry;
@@ -453,6 +454,9 @@ static inline struct vsw_vnic *vsw_ep_vnic(struct vsw_ep *ep)
 void vsw_vnic_input_from(struct vsw_worker *w, struct vsw_vnic *v,
                          struct vsw_ep *from, struct rte_mbuf **pkts,
                          uint16_t n, uint64_t now);
+/* The offload work done toward @v, over its queues, gone ones too
+ * (vnic.c).  Control thread, or under the switch's lock. */
+void vsw_vnic_ofl_get(const struct vsw_vnic *v, struct vsw_ofl_stats *o);
 /* @m, past @v's receive maxbw, to its queue's endpoint (forward.c). */
 void vsw_vnic_put(struct vsw_worker *w, struct vsw_vnic *v,
                   struct rte_mbuf *m);

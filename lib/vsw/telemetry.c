@@ -236,27 +236,6 @@ out:
             rte_tel_data_free(a[k]);
 }
 
-/* The offload work done toward @v, over its queues. */
-static void vnic_ofl(const struct vsw_vnic *v, struct vsw_ofl_stats *o)
-{
-    const struct vsw_vqs *qs = v->qs;
-    unsigned i;
-
-    *o = v->ep.ofl;
-    for (i = 0; qs && i < qs->n; i++) {
-        const struct vsw_ofl_stats *q = &qs->q[i].ep.ofl;
-
-        o->gso_frames += q->gso_frames;
-        o->gso_segs += q->gso_segs;
-        o->tso_hw += q->tso_hw;
-        o->csum_sw += q->csum_sw;
-        o->csum_hw += q->csum_hw;
-        o->bad += q->bad;
-        o->gro_frames += q->gro_frames;
-        o->gro_segs += q->gro_segs;
-    }
-}
-
 /* /xvnet/vnic,<name>: properties, counters with drops by reason; a vif's
  * queues' own counters. */
 static int cmd_vnic(const char *cmd, const char *params,
@@ -277,7 +256,7 @@ static int cmd_vnic(const char *cmd, const char *params,
         return -ENODEV;
     v = vsw_vnic_find(sw, params);
     if (v) {
-        vnic_ofl(v, &ofl);
+        vsw_vnic_ofl_get(v, &ofl);
         rte_tel_data_start_dict(d);
         rte_tel_data_add_dict_string(d, "name", v->name);
         rte_tel_data_add_dict_string(d, "link", v->link->name);

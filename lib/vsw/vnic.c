@@ -174,6 +174,18 @@ static void stats_add(struct vsw_stats *a, const struct vsw_stats *b)
         a->drops[i] += b->drops[i];
 }
 
+static void ofl_add(struct vsw_ofl_stats *a, const struct vsw_ofl_stats *b)
+{
+    a->gso_frames += b->gso_frames;
+    a->gso_segs += b->gso_segs;
+    a->tso_hw += b->tso_hw;
+    a->csum_sw += b->csum_sw;
+    a->csum_hw += b->csum_hw;
+    a->bad += b->bad;
+    a->gro_frames += b->gro_frames;
+    a->gro_segs += b->gro_segs;
+}
+
 /* The worker of @v's queue @q (1..): the one it is pinned to, else the
  * next ones after its own, round. */
 static struct vsw_worker *queue_worker(const struct vsw_vnic *v, unsigned q)
@@ -217,8 +229,10 @@ static void queues_retire(struct vsw_vnic *v, struct vsw_vqs *qs,
         ep->w->neps--;
     }
     pthread_mutex_lock(&sw->lock); /* telemetry reads the counters */
-    for (i = 0; i < qs->n; i++)
+    for (i = 0; i < qs->n; i++) {
         stats_add(&v->qgone, &qs->q[i].stats);
+        ofl_add(&v->qgone_ofl, &qs->q[i].ep.ofl);
+    }
     if (v->qs_going == qs)
         v->qs_going = NULL;
     pthread_mutex_unlock(&sw->lock);
@@ -598,4 +612,17 @@ void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st)
         stats_add(st, &qs->q[i].stats);
     for (i = 0; v->qs_going && i < v->qs_going->n; i++)
         stats_add(st, &v->qs_going->q[i].stats);
+}
+
+void vsw_vnic_ofl_get(const struct vsw_vnic *v, struct vsw_ofl_stats *o)
+{
+    const struct vsw_vqs *qs = v->qs;
+    unsigned i;
+
+    *o = v->ep.ofl;
+    ofl_add(o, &v->qgone_ofl);
+    for (i = 0; qs && i < qs->n; i++)
+        ofl_add(o, &qs->q[i].ep.ofl);
+    for (i = 0; v->qs_going && i < v->qs_going->n; i++)
+        ofl_add(o, &v->qs_going->q[i].ep.ofl);
 }

@@ -600,8 +600,14 @@ static void test_queues_own_workers(void)
     CHECK(mq_flowing(1000));
     CHECK(mq_on(0, t, w));
     CHECK(mq_on(1, t, 1 - w));
-    /* Both queues' counters are the VNIC's. */
-    vsw_vnic_stats_get(a, &st);
+    /* Both queues' counters are the VNIC's (counted just after the
+     * port's hooks: wait for them). */
+    for (i = 0; i < 10000; i++) {
+        vsw_vnic_stats_get(a, &st);
+        if (st.opackets >= 2000 && st.ipackets >= 2000)
+            break;
+        sched_yield();
+    }
     CHECK(st.opackets >= 2000 && st.ipackets >= 2000);
     /* Pinned to the other worker: both queues go with it. */
     CHECK_EQ(vsw_vnic_set_worker(a, (unsigned)(1 - w)), 0);

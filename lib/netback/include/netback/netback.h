@@ -26,8 +26,10 @@
  * keep separate state and may run on two different threads; each family is
  * single-threaded per vif.  nb_vif_stats_get() may be called from any thread
  * (counters are read without locks and may be slightly stale).
- * Create/destroy and nb_vif_set_rate() run on the control thread while the
- * vif is not being polled.
+ * Create/destroy run on the control thread while the vif is not being
+ * polled.  nb_vif_set_rate() runs on the vif's guest-transmit thread (or
+ * while it is not polled); the bucket the queues of a device share is
+ * taken under its lock, so their transmit may run on different threads.
  */
 #ifndef NETBACK_NETBACK_H
 #define NETBACK_NETBACK_H

@@ -255,10 +255,12 @@ struct vsw_vif_params {
 
 /**
  * A guest vif: takes a reference on the guest's memory, adopts the event
- * channels, and connects a libnetback vif to each queue's rings.  It is
- * one port whatever its queues: guest transmit is taken from every queue
- * (the port's fd is readable while any queue's channel is), and a frame
- * for the guest goes to the queue its flow hashes to (nb_queue_select()).
+ * channels, and connects a libnetback vif to each queue's rings.  The
+ * port returned serves queue 0; with several queues, each other queue is
+ * a port of its own (ops->queue, nqueues), with its own fd, so that the
+ * switch can give each queue an owner, and ops->queue_of says which
+ * queue a frame for the guest goes to (the one its flow hashes to,
+ * nb_queue_select()).
  * Guest transmit is read into mbufs (chains for frames beyond one mbuf) when the event
  * channel's fd is readable; frames for the guest are copied into its RX
  * buffers, and what it has no buffers for waits in a bounded queue.

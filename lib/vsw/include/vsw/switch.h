@@ -36,7 +36,9 @@
  * switched by one worker toward an endpoint another owns goes through a
  * ring from the one to the other (single producer, single consumer), and
  * the owner sends it; a full ring drops it (vsw_switch_worker_stats()).
- * The fast path never takes a lock: the lookup tables (rte_hash, lock-free
+ * The fast path takes no lock on a frame's way (two exceptions: a capture
+ * fed by several workers, and the transmit credit a multi-queue vif's
+ * queues share while it has a maxbw, each taken once a burst): the lookup tables (rte_hash, lock-free
  * readers) and flood lists are published by the control thread and old
  * versions are freed after an RCU QSBR grace period, which each worker
  * marks at the end of each vsw_switch_poll().  So creating or deleting a
