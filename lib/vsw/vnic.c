@@ -160,30 +160,32 @@ free_vnic:
     return NULL;
 }
 
-static void stats_add(struct vsw_stats *a, const struct vsw_stats *b)
+/* Counter structs are all uint64_t: add @b's to @a's, field by field. */
+_Static_assert(sizeof(struct vsw_stats) % sizeof(uint64_t) == 0,
+               "vsw_stats is counters only");
+_Static_assert(sizeof(struct vsw_ofl_stats) % sizeof(uint64_t) == 0,
+               "vsw_ofl_stats is counters only");
+static void u64s_add(void *a, const void *b, size_t size)
+{
+    uint64_t *x = a;
+    const uint64_t *y = b;
+    size_t i;
+
+    for (i = 0; i < size / sizeof(uint64_t); i++)
+        x[i] += y[i];
+}
+#define COUNTERS_ADD(a, b) u64s_add((a), (b), sizeof(*(a)))
+
+/* Add what @qs's queues counted to @st and @ofl. */
+static void queues_sum(const struct vsw_vqs *qs, struct vsw_stats *st,
+                       struct vsw_ofl_stats *ofl)
 {
     unsigned i;
 
-    a->ipackets += b->ipackets;
-    a->rbytes += b->rbytes;
-    a->opackets += b->opackets;
-    a->obytes += b->obytes;
-    a->ierrors += b->ierrors;
-    a->oerrors += b->oerrors;
-    for (i = 0; i < VSW_DROP__MAX; i++)
-        a->drops[i] += b->drops[i];
-}
-
-static void ofl_add(struct vsw_ofl_stats *a, const struct vsw_ofl_stats *b)
-{
-    a->gso_frames += b->gso_frames;
-    a->gso_segs += b->gso_segs;
-    a->tso_hw += b->tso_hw;
-    a->csum_sw += b->csum_sw;
-    a->csum_hw += b->csum_hw;
-    a->bad += b->bad;
-    a->gro_frames += b->gro_frames;
-    a->gro_segs += b->gro_segs;
+    for (i = 0; qs && i < qs->n; i++) {
+        COUNTERS_ADD(st, &qs->q[i].stats);
+        COUNTERS_ADD(ofl, &qs->q[i].ep.ofl);
+    }
 }
 
 /* The worker of @v's queue @q (1..): the one it is pinned to, else the
@@ -229,10 +231,7 @@ static void queues_retire(struct vsw_vnic *v, struct vsw_vqs *qs,
         ep->w->neps--;
     }
     pthread_mutex_lock(&sw->lock); /* telemetry reads the counters */
-    for (i = 0; i < qs->n; i++) {
-        stats_add(&v->qgone, &qs->q[i].stats);
-        ofl_add(&v->qgone_ofl, &qs->q[i].ep.ofl);
-    }
+    queues_sum(qs, &v->qgone, &v->qgone_ofl);
     if (v->qs_going == qs)
         v->qs_going = NULL;
     pthread_mutex_unlock(&sw->lock);
@@ -262,16 +261,12 @@ static int queues_add(struct vsw_vnic *v, struct vsw_port *port)
     qs->n = n;
     for (i = 0; i < n; i++) {
         struct vsw_ep *ep = &qs->q[i].ep;
+        struct vsw_port *qp = port->ops->queue(port, i + 1);
 
         ep->w = queue_worker(v, i + 1);
         ep->stats = &qs->q[i].stats;
         ep->is_vnic = true;
         ep->qv = v;
-    }
-    for (i = 0; i < n && rc == 0; i++) {
-        struct vsw_ep *ep = &qs->q[i].ep;
-        struct vsw_port *qp = port->ops->queue(port, i + 1);
-
         rc = qp ? 0 : -EINVAL;
         if (rc == 0) {
             vsw_publish(&ep->port, qp);
@@ -601,28 +596,28 @@ struct vsw_port *vsw_vnic_port(const struct vsw_vnic *v)
     return v->ep.port;
 }
 
+/* @v's counters and offload counters, over its queues, gone ones too. */
+static void vnic_counters(const struct vsw_vnic *v, struct vsw_stats *st,
+                          struct vsw_ofl_stats *ofl)
+{
+    *st = v->stats;
+    *ofl = v->ep.ofl;
+    COUNTERS_ADD(st, &v->qgone);
+    COUNTERS_ADD(ofl, &v->qgone_ofl);
+    queues_sum(v->qs, st, ofl);
+    queues_sum(v->qs_going, st, ofl);
+}
+
 void vsw_vnic_stats_get(const struct vsw_vnic *v, struct vsw_stats *st)
 {
-    const struct vsw_vqs *qs = v->qs;
-    unsigned i;
+    struct vsw_ofl_stats ofl;
 
-    *st = v->stats;
-    stats_add(st, &v->qgone);
-    for (i = 0; qs && i < qs->n; i++)
-        stats_add(st, &qs->q[i].stats);
-    for (i = 0; v->qs_going && i < v->qs_going->n; i++)
-        stats_add(st, &v->qs_going->q[i].stats);
+    vnic_counters(v, st, &ofl);
 }
 
 void vsw_vnic_ofl_get(const struct vsw_vnic *v, struct vsw_ofl_stats *o)
 {
-    const struct vsw_vqs *qs = v->qs;
-    unsigned i;
+    struct vsw_stats st;
 
-    *o = v->ep.ofl;
-    ofl_add(o, &v->qgone_ofl);
-    for (i = 0; qs && i < qs->n; i++)
-        ofl_add(o, &qs->q[i].ep.ofl);
-    for (i = 0; v->qs_going && i < v->qs_going->n; i++)
-        ofl_add(o, &v->qs_going->q[i].ep.ofl);
+    vnic_counters(v, &st, o);
 }
